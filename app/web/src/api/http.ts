@@ -1,0 +1,137 @@
+import { appUrl } from './base-url';
+import type { AppConfig, Cell, Notebook, NotebookSummary } from './types';
+
+/** Returns the current bearer token, or null when auth is off or the user is signed out. */
+export type TokenSource = () => Promise<string | null>;
+
+/** A failed API call: the host's `{ error: { code, message } }`, or a network failure (status 0). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** True when the request never got an answer: the connection is down, not the request wrong. */
+  get isNetwork(): boolean {
+    return this.status === 0;
+  }
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface ApiClientOptions {
+  getToken?: TokenSource;
+  /** Injected in tests; the browser's fetch otherwise. */
+  fetchImpl?: typeof fetch;
+  resolve?: (path: string) => string;
+}
+
+/** The HTTP half of the wire contract, one method per endpoint. */
+export class ApiClient {
+  private readonly getToken: TokenSource;
+  private readonly fetchImpl: typeof fetch;
+  private readonly resolve: (path: string) => string;
+
+  constructor(options: ApiClientOptions = {}) {
+    this.getToken = options.getToken ?? (async () => null);
+    this.fetchImpl = options.fetchImpl ?? ((input, init) => fetch(input, init));
+    this.resolve = options.resolve ?? ((path) => appUrl(path));
+  }
+
+  config(): Promise<AppConfig> {
+    return this.request<AppConfig>('GET', 'api/config', undefined, false);
+  }
+
+  async listNotebooks(): Promise<NotebookSummary[]> {
+    const body = await this.request<{ notebooks: NotebookSummary[] }>('GET', 'api/notebooks');
+    return body.notebooks;
+  }
+
+  async createNotebook(name?: string): Promise<string> {
+    const body = await this.request<{ notebook_id: string }>('POST', 'api/notebooks', name ? { name } : {});
+    return body.notebook_id;
+  }
+
+  getNotebook(id: string): Promise<Notebook> {
+    return this.request<Notebook>('GET', `api/notebooks/${enc(id)}`);
+  }
+
+  async renameNotebook(id: string, name: string): Promise<void> {
+    await this.request('PUT', `api/notebooks/${enc(id)}/name`, { name });
+  }
+
+  async setDbConnection(id: string, connectionString: string): Promise<void> {
+    await this.request('PUT', `api/notebooks/${enc(id)}/db`, { connection_string: connectionString });
+  }
+
+  async setLazy(id: string, lazy: boolean): Promise<void> {
+    await this.request('PUT', `api/notebooks/${enc(id)}/settings`, { lazy });
+  }
+
+  async deleteNotebook(id: string): Promise<void> {
+    await this.request('DELETE', `api/notebooks/${enc(id)}`);
+  }
+
+  async createCell(id: string, input: { type: string; after_cell_id?: string | null; code?: string }): Promise<string> {
+    const body = await this.request<{ cell_id: string }>('POST', `api/notebooks/${enc(id)}/cells`, input);
+    return body.cell_id;
+  }
+
+  updateCell(id: string, cellId: string, code: string): Promise<Cell> {
+    return this.request<Cell>('PUT', `api/notebooks/${enc(id)}/cells/${enc(cellId)}`, { code });
+  }
+
+  async deleteCell(id: string, cellId: string): Promise<void> {
+    await this.request('DELETE', `api/notebooks/${enc(id)}/cells/${enc(cellId)}`);
+  }
+
+  async moveCell(id: string, cellId: string, index: number): Promise<void> {
+    await this.request('POST', `api/notebooks/${enc(id)}/cells/${enc(cellId)}/move`, { index });
+  }
+
+  private async request<T = unknown>(method: Method, path: string, body?: unknown, withAuth = true): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (withAuth) {
+      const token = await this.getToken();
+      if (token) headers.Authorization = `Bearer ${token}`;
+    }
+    let response: Response;
+    try {
+      response = await this.fetchImpl(this.resolve(path), {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      throw new ApiError(0, 'NETWORK', `Cannot reach the server (${err instanceof Error ? err.message : String(err)})`);
+    }
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    let parsed: unknown = undefined;
+    if (text !== '') {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+    }
+    if (!response.ok) {
+      const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+      throw new ApiError(
+        response.status,
+        error?.code ?? `HTTP_${response.status}`,
+        error?.message ?? `${method} ${path} failed with status ${response.status}`,
+      );
+    }
+    return parsed as T;
+  }
+}
+
+function enc(part: string): string {
+  return encodeURIComponent(part);
+}

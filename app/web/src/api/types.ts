@@ -1,0 +1,82 @@
+/**
+ * The wire shapes the browser sees (/work/shared/spec/protocol.md plus the host's extensions).
+ * They mirror core's model types; the web bundle keeps its own copy so that it never pulls
+ * server code into the browser build.
+ */
+export type CellStatus = 'idle' | 'queued' | 'running' | 'success' | 'error' | 'blocked' | 'stale';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface Output {
+  mime_type: string;
+  data: JsonValue;
+  metadata?: { [key: string]: JsonValue };
+}
+
+export const TABLE_MIME = 'application/vnd.notebook.table+json';
+
+export interface TableData {
+  type: 'table';
+  columns: string[];
+  rows: (string | number | boolean | null)[][];
+  truncated?: string;
+}
+
+export interface Cell {
+  id: string;
+  type: string;
+  code: string;
+  status: CellStatus;
+  stdout: string;
+  outputs: Output[];
+  error: string | null;
+  reads: string[];
+  writes: string[];
+}
+
+export interface Notebook {
+  id: string;
+  name: string;
+  /** Masked by the host once saved, e.g. `postgresql://user:****@host/db`. */
+  db_conn_string?: string | null;
+  cells: Cell[];
+  revision: number;
+  lazy?: boolean;
+}
+
+export interface NotebookSummary {
+  id: string;
+  name: string;
+}
+
+export interface AppConfig {
+  auth: 'none' | 'clerk' | string;
+  clerk_publishable_key?: string;
+}
+
+/** Server → client socket events, keyed by event name. */
+export interface ServerEvents {
+  authenticated: Record<string, never>;
+  auth_refreshed: Record<string, never>;
+  cell_status: { cellId: string; status: CellStatus };
+  cell_stdout: { cellId: string; data: string };
+  cell_output: { cellId: string; output: Output };
+  cell_error: { cellId: string; error: string };
+  cell_created: { cell: Cell; index: number; revision?: number };
+  cell_updated: { cellId: string; code: string; reads: string[]; writes: string[]; revision?: number };
+  cell_deleted: { cellId: string; revision?: number };
+  cell_moved: { cellId: string; index: number; revision?: number };
+  notebook_updated: { name: string; lazy: boolean; has_db_connection: boolean; revision?: number };
+  kernel_restarted: { reason: string };
+  error: { message: string };
+}
+
+export type ServerEventName = keyof ServerEvents;
+
+/** One server event as a tagged value, the form the store consumes. */
+export type NotebookEvent = { [K in ServerEventName]: { type: K } & ServerEvents[K] }[ServerEventName];
+
+export const NOTEBOOK_EVENT_NAMES: readonly ServerEventName[] = [
+  'cell_status', 'cell_stdout', 'cell_output', 'cell_error', 'cell_created', 'cell_updated',
+  'cell_deleted', 'cell_moved', 'notebook_updated', 'kernel_restarted',
+];

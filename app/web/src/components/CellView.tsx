@@ -1,0 +1,120 @@
+import { memo, type KeyboardEvent } from 'react';
+import type { SaveState } from '../state/draft-saver';
+import { useCell, useCellPosition, useSaveState } from '../state/hooks';
+import type { NotebookController } from '../state/notebook-controller';
+import { countRender } from '../perf/render-count';
+import { CodeEditor } from './CodeEditor';
+import { ErrorOutput } from './outputs/ErrorOutput';
+import { OutputView } from './outputs/OutputView';
+import { TextOutput } from './outputs/TextOutput';
+import { StatusBadge } from './StatusBadge';
+
+const LANGUAGES: Record<string, string> = { python: 'Python', sql: 'SQL' };
+
+export interface CellViewProps {
+  cellId: string;
+  controller: NotebookController;
+}
+
+/**
+ * One cell. Its props never change while the notebook is open (an id and the controller), so
+ * React.memo skips it unless its own state changes: this cell's object in the model, its save
+ * state, or whether it is first or last.
+ */
+export const CellView = memo(function CellView({ cellId, controller }: CellViewProps) {
+  const cell = useCell(controller.model, cellId);
+  const position = useCellPosition(controller.model, cellId);
+  const saveState = useSaveState(controller.saver, cellId);
+  countRender(cellId);
+  if (!cell) return null;
+
+  const languageName = LANGUAGES[cell.type] ?? cell.type;
+  const busy = cell.status === 'running' || cell.status === 'queued';
+  const blockedReason = cell.status === 'blocked' ? (cell.error ?? controller.model.explainBlocked(cellId)) : null;
+  const dim = cell.status === 'stale' || cell.status === 'queued' || cell.status === 'blocked';
+  const onKeyDown = (event: KeyboardEvent<HTMLElement>): void => {
+    // The cell itself is focused after Escape: Enter goes back into the editor.
+    if (event.target === event.currentTarget && event.key === 'Enter') {
+      event.preventDefault();
+      controller.focusCell(cellId);
+    }
+  };
+
+  return (
+    <section
+      className={`cell cell--${cell.status}`}
+      data-cell-id={cellId}
+      data-status={cell.status}
+      tabIndex={-1}
+      aria-label={`${languageName} cell`}
+      onKeyDown={onKeyDown}
+    >
+      <div className="cell__toolbar" role="toolbar" aria-label="Cell actions">
+        <StatusBadge status={cell.status} since={cell.runningSince} />
+        <label className="visually-hidden" htmlFor={`type-${cellId}`}>Cell language</label>
+        <select
+          id={`type-${cellId}`}
+          className="cell__type"
+          value={cell.type}
+          onChange={(e) => void controller.changeType(cellId, e.target.value)}
+        >
+          {Object.entries(LANGUAGES).map(([id, name]) => <option key={id} value={id}>{name}</option>)}
+          {!(cell.type in LANGUAGES) && <option value={cell.type}>{cell.type}</option>}
+        </select>
+        <SaveIndicator state={saveState} />
+        <span className="cell__spacer" />
+        {busy ? (
+          <button type="button" className="btn btn--danger btn--small" onClick={() => controller.interrupt(cellId)} aria-label="Interrupt cell" title="Interrupt (Alt+Shift+I)">
+            ■ Stop
+          </button>
+        ) : (
+          <button type="button" className="btn btn--primary btn--small" onClick={() => void controller.run(cellId)} aria-label="Run cell" title="Run (Ctrl/Cmd+Enter)">
+            ▶ Run
+          </button>
+        )}
+        <button type="button" className="icon-btn" onClick={() => void controller.moveCell(cellId, -1)} disabled={position === 'first' || position === 'only'} aria-label="Move cell up" title="Move up (Ctrl+Shift+↑)">↑</button>
+        <button type="button" className="icon-btn" onClick={() => void controller.moveCell(cellId, 1)} disabled={position === 'last' || position === 'only'} aria-label="Move cell down" title="Move down (Ctrl+Shift+↓)">↓</button>
+        <button type="button" className="icon-btn" onClick={() => void controller.addCell(cellId, 'above', cell.type)} aria-label="Add cell above" title="Add cell above (Alt+Shift+A)">⤒</button>
+        <button type="button" className="icon-btn" onClick={() => void controller.addCell(cellId, 'below', cell.type)} aria-label="Add cell below" title="Add cell below (Alt+Shift+B)">⤓</button>
+        <button type="button" className="icon-btn icon-btn--danger" onClick={() => void controller.deleteCell(cellId)} aria-label="Delete cell" title="Delete cell (Alt+Shift+D)">🗑</button>
+      </div>
+      <CodeEditor cellId={cellId} language={cell.type} code={cell.code} controller={controller} label={`${languageName} code`} />
+      {(cell.writes.length > 0 || cell.reads.length > 0) && (
+        <div className="cell__deps">
+          {cell.writes.length > 0 && (
+            <span className="deps" aria-label="Defines">
+              <span className="deps__label">defines</span>
+              {cell.writes.map((name) => <span key={name} className="chip chip--def">{name}</span>)}
+            </span>
+          )}
+          {cell.reads.length > 0 && (
+            <span className="deps" aria-label="Reads">
+              <span className="deps__label">reads</span>
+              {cell.reads.map((name) => (
+                <button key={name} type="button" className="chip chip--ref" onClick={() => controller.jumpToDefinition(name)} title={`Go to the cell that defines ${name}`}>
+                  {name}
+                </button>
+              ))}
+            </span>
+          )}
+        </div>
+      )}
+      {blockedReason !== null && (
+        <p className="cell__blocked" role="note">Blocked: {blockedReason ?? 'an upstream cell did not succeed'}</p>
+      )}
+      {(cell.stdout !== '' || cell.outputs.length > 0 || (cell.error !== null && cell.status !== 'blocked')) && (
+        <div className={dim ? 'cell__outputs cell__outputs--dim' : 'cell__outputs'} aria-label="Cell output" aria-live="polite">
+          {cell.stdout !== '' && <TextOutput text={cell.stdout} stream />}
+          {cell.outputs.map((output, i) => <OutputView key={i} output={output} />)}
+          {cell.error !== null && cell.status !== 'blocked' && <ErrorOutput error={cell.error} />}
+        </div>
+      )}
+    </section>
+  );
+});
+
+function SaveIndicator({ state }: { state: SaveState }) {
+  if (state === 'saved') return null;
+  const text = state === 'offline' ? 'Not saved: offline, kept here' : state === 'saving' ? 'Saving…' : 'Unsaved';
+  return <span className={`save save--${state}`} role="status">{text}</span>;
+}

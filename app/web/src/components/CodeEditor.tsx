@@ -1,0 +1,84 @@
+import { Compartment, EditorState } from '@codemirror/state';
+import { EditorView } from '@codemirror/view';
+import { memo, useEffect, useRef } from 'react';
+import type { NotebookController } from '../state/notebook-controller';
+import { editorExtensions, languageFor, remoteEdit } from './editor-setup';
+
+export interface CodeEditorProps {
+  cellId: string;
+  language: string;
+  /** The host's code for the cell. The editor owns what is typed; this only matters for remote edits. */
+  code: string;
+  controller: NotebookController;
+  label: string;
+}
+
+/**
+ * CodeMirror 6, uncontrolled: keystrokes stay in the editor and go to the autosave, never through
+ * React state, so typing re-renders nothing. The host's code is applied only when this browser
+ * has no unsaved draft for the cell (an edit from another tab, or a resync).
+ */
+export const CodeEditor = memo(function CodeEditor({ cellId, language, code, controller, label }: CodeEditorProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const languageSlot = useRef(new Compartment());
+  const initial = useRef({ code, language, label });
+
+  useEffect(() => {
+    const c = controller;
+    const slot = languageSlot.current;
+    const typeOf = (): string => c.model.getCell(cellId)?.type ?? initial.current.language;
+    const editor = new EditorView({
+      parent: host.current!,
+      state: EditorState.create({
+        doc: c.saver.draft(cellId) ?? initial.current.code,
+        extensions: editorExtensions({
+          language: slot.of(languageFor(initial.current.language)),
+          label: initial.current.label,
+          onChange: (text) => c.edit(cellId, text),
+          keys: {
+            run: () => void c.run(cellId),
+            runAndAdvance: () => void c.runAndAdvance(cellId),
+            runAndInsert: () => {
+              void c.run(cellId);
+              void c.addCell(cellId, 'below', typeOf());
+            },
+            addAbove: () => void c.addCell(cellId, 'above', typeOf()),
+            addBelow: () => void c.addCell(cellId, 'below', typeOf()),
+            moveUp: () => void c.moveCell(cellId, -1),
+            moveDown: () => void c.moveCell(cellId, 1),
+            deleteCell: () => void c.deleteCell(cellId),
+            toggleType: () => void c.changeType(cellId, typeOf() === 'python' ? 'sql' : 'python'),
+            interrupt: () => c.interrupt(cellId),
+            toNeighbour: (delta) => c.focusNeighbour(cellId, delta),
+            leave: () => {
+              editor.contentDOM.blur();
+              editor.dom.closest<HTMLElement>('[data-cell-id]')?.focus();
+            },
+          },
+        }),
+      }),
+    });
+    view.current = editor;
+    const unregister = c.registerEditor(cellId, editor);
+    return () => {
+      unregister();
+      editor.destroy();
+      view.current = null;
+    };
+  }, [cellId, controller]);
+
+  useEffect(() => {
+    const editor = view.current;
+    if (!editor || controller.saver.draft(cellId) !== undefined) return;
+    const current = editor.state.doc.toString();
+    if (current === code) return;
+    editor.dispatch({ changes: { from: 0, to: current.length, insert: code }, annotations: remoteEdit.of(true) });
+  }, [code, cellId, controller]);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: languageSlot.current.reconfigure(languageFor(language)) });
+  }, [language]);
+
+  return <div ref={host} className="cell__editor" />;
+});

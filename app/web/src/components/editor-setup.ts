@@ -1,0 +1,133 @@
+import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
+import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { python } from '@codemirror/lang-python';
+import { sql } from '@codemirror/lang-sql';
+import {
+  bracketMatching, HighlightStyle, indentOnInput, indentUnit, syntaxHighlighting, type LanguageSupport,
+} from '@codemirror/language';
+import { Annotation, Prec, type Extension } from '@codemirror/state';
+import {
+  drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers, placeholder,
+} from '@codemirror/view';
+import { tags as t } from '@lezer/highlight';
+
+/** Marks a transaction that applies the host's code, so it is not saved back as a user edit. */
+export const remoteEdit = Annotation.define<boolean>();
+
+export function languageFor(type: string): LanguageSupport | [] {
+  if (type === 'python') return python();
+  if (type === 'sql') return sql();
+  return [];
+}
+
+/** Colours come from CSS variables, so one style serves the light and the dark theme. */
+const highlight = HighlightStyle.define([
+  { tag: [t.keyword, t.controlKeyword, t.operatorKeyword, t.definitionKeyword, t.moduleKeyword], color: 'var(--syn-keyword)' },
+  { tag: [t.string, t.special(t.string)], color: 'var(--syn-string)' },
+  { tag: [t.number, t.bool, t.null, t.atom], color: 'var(--syn-number)' },
+  { tag: [t.comment, t.lineComment, t.blockComment], color: 'var(--syn-comment)', fontStyle: 'italic' },
+  { tag: [t.function(t.variableName), t.function(t.propertyName), t.definition(t.function(t.variableName))], color: 'var(--syn-function)' },
+  { tag: [t.className, t.typeName, t.definition(t.className)], color: 'var(--syn-type)' },
+  { tag: [t.operator, t.punctuation, t.bracket], color: 'var(--syn-punct)' },
+  { tag: [t.propertyName, t.attributeName], color: 'var(--syn-property)' },
+  { tag: t.invalid, color: 'var(--danger)' },
+]);
+
+const theme = EditorView.theme({
+  '&': { backgroundColor: 'var(--editor-bg)', color: 'var(--text)', fontSize: '13.5px' },
+  '.cm-content': { fontFamily: 'var(--mono)', caretColor: 'var(--text)', padding: '6px 0' },
+  '.cm-gutters': { backgroundColor: 'var(--editor-gutter)', color: 'var(--text-faint)', border: 'none' },
+  '.cm-activeLine': { backgroundColor: 'var(--editor-active-line)' },
+  '.cm-activeLineGutter': { backgroundColor: 'var(--editor-active-line)' },
+  '&.cm-focused .cm-cursor': { borderLeftColor: 'var(--text)' },
+  '&.cm-focused .cm-selectionBackground, .cm-selectionBackground': { backgroundColor: 'var(--editor-selection) !important' },
+  '&.cm-focused .cm-matchingBracket': { backgroundColor: 'var(--editor-bracket)', outline: '1px solid var(--accent)' },
+  '&.cm-focused .cm-nonmatchingBracket': { backgroundColor: 'var(--danger-soft)' },
+  '&.cm-focused': { outline: 'none' },
+  '.cm-placeholder': { color: 'var(--text-faint)' },
+});
+
+export interface CellKeyHandlers {
+  run(): void;
+  runAndAdvance(): void;
+  runAndInsert(): void;
+  addAbove(): void;
+  addBelow(): void;
+  moveUp(): void;
+  moveDown(): void;
+  deleteCell(): void;
+  toggleType(): void;
+  interrupt(): void;
+  /** Arrow past the first or last line: go to the neighbouring cell. Returns false at the ends. */
+  toNeighbour(delta: -1 | 1): boolean;
+  leave(): void;
+}
+
+/**
+ * The notebook's keys sit above CodeMirror's own (Prec.highest) so Shift+Enter runs instead of
+ * inserting a line. `Escape` leaves the editor so that Tab moves focus again.
+ */
+function cellKeymap(h: CellKeyHandlers): Extension {
+  const run = (fn: () => void) => () => { fn(); return true; };
+  return Prec.highest(
+    keymap.of([
+      { key: 'Shift-Enter', run: run(h.runAndAdvance) },
+      { key: 'Mod-Enter', run: run(h.run) },
+      { key: 'Alt-Enter', run: run(h.runAndInsert) },
+      { key: 'Alt-Shift-a', run: run(h.addAbove) },
+      { key: 'Alt-Shift-b', run: run(h.addBelow) },
+      { key: 'Ctrl-Shift-ArrowUp', run: run(h.moveUp) },
+      { key: 'Ctrl-Shift-ArrowDown', run: run(h.moveDown) },
+      { key: 'Alt-Shift-d', run: run(h.deleteCell) },
+      { key: 'Alt-Shift-t', run: run(h.toggleType) },
+      { key: 'Alt-Shift-i', run: run(h.interrupt) },
+      { key: 'Escape', run: run(h.leave) },
+      {
+        key: 'ArrowUp',
+        run: (view) => {
+          const sel = view.state.selection.main;
+          return sel.empty && view.state.doc.lineAt(sel.head).number === 1 && h.toNeighbour(-1);
+        },
+      },
+      {
+        key: 'ArrowDown',
+        run: (view) => {
+          const sel = view.state.selection.main;
+          return sel.empty && view.state.doc.lineAt(sel.head).number === view.state.doc.lines && h.toNeighbour(1);
+        },
+      },
+    ]),
+  );
+}
+
+export function editorExtensions(options: {
+  language: Extension;
+  label: string;
+  keys: CellKeyHandlers;
+  onChange(code: string): void;
+}): Extension[] {
+  return [
+    lineNumbers(),
+    highlightActiveLineGutter(),
+    highlightActiveLine(),
+    history(),
+    drawSelection(),
+    indentOnInput(),
+    indentUnit.of('    '),
+    bracketMatching(),
+    closeBrackets(),
+    syntaxHighlighting(highlight),
+    placeholder('Type code, Shift+Enter to run'),
+    cellKeymap(options.keys),
+    keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
+    options.language,
+    theme,
+    EditorView.lineWrapping,
+    EditorView.contentAttributes.of({ 'aria-label': options.label }),
+    EditorView.updateListener.of((update) => {
+      if (!update.docChanged) return;
+      if (update.transactions.every((tr) => tr.annotation(remoteEdit))) return;
+      options.onChange(update.state.doc.toString());
+    }),
+  ];
+}

@@ -1,0 +1,39 @@
+import { useCallback, useSyncExternalStore } from 'react';
+import type { Signal } from './signal';
+import type { CellPosition, CellState, NotebookMeta, NotebookModel } from './notebook-model';
+import type { DraftSaver, SaveState } from './draft-saver';
+
+export function useSignal<T>(signal: Signal<T>): T {
+  return useSyncExternalStore(signal.subscribe, signal.get, signal.get);
+}
+
+/** One cell's state; re-renders only when that cell object is replaced. */
+export function useCell(model: NotebookModel, id: string): CellState | undefined {
+  const subscribe = useCallback((listener: () => void) => model.subscribeCell(id, listener), [model, id]);
+  const get = useCallback(() => model.getCell(id), [model, id]);
+  return useSyncExternalStore(subscribe, get, get);
+}
+
+/** Where a cell sits; changes only when it becomes or stops being first or last. */
+export function useCellPosition(model: NotebookModel, id: string): CellPosition {
+  const get = useCallback(() => model.positionOf(id), [model, id]);
+  return useSyncExternalStore(model.subscribeOrder, get, get);
+}
+
+export function useOrder(model: NotebookModel): readonly string[] {
+  return useSyncExternalStore(model.subscribeOrder, model.getOrder, model.getOrder);
+}
+
+export function useMeta(model: NotebookModel): NotebookMeta {
+  return useSyncExternalStore(model.subscribeMeta, model.getMeta, model.getMeta);
+}
+
+export function useGraphVersion(model: NotebookModel): number {
+  return useSyncExternalStore(model.subscribeGraph, model.getGraphVersion, model.getGraphVersion);
+}
+
+export function useSaveState(saver: DraftSaver, id: string): SaveState {
+  const subscribe = useCallback((listener: () => void) => saver.subscribe(id, listener), [saver, id]);
+  const get = useCallback(() => saver.state(id), [saver, id]);
+  return useSyncExternalStore(subscribe, get, get);
+}

@@ -1,0 +1,291 @@
+import type { Cell, CellStatus, Notebook, NotebookEvent } from '../api/types';
+import { buildGraph, explainBlocked, type NotebookGraph } from './graph';
+import { KeyedListeners } from './signal';
+
+/** A cell as the UI shows it: the wire cell plus when it started running (for the elapsed time). */
+export interface CellState extends Cell {
+  runningSince: number | null;
+}
+
+export interface NotebookMeta {
+  id: string;
+  name: string;
+  lazy: boolean;
+  hasDb: boolean;
+  /** The host's masked form of the connection string, when it sent one. */
+  dbMasked: string | null;
+  revision: number;
+  /** The last kernel restart's reason, until the next run. */
+  kernelNotice: string | null;
+}
+
+export type CellPosition = 'only' | 'first' | 'last' | 'middle' | 'none';
+
+const STRUCTURAL = new Set(['cell_created', 'cell_updated', 'cell_deleted', 'cell_moved', 'notebook_updated']);
+
+/**
+ * The client-side state of one open notebook. Every cell is an immutable object replaced on
+ * change, and listeners are per cell, per order and per settings: a keystroke or an event that
+ * touches one cell wakes only that cell's component, which is what keeps a 200-cell notebook
+ * smooth.
+ */
+export class NotebookModel {
+  private cells = new Map<string, CellState>();
+  private order: readonly string[] = [];
+  private meta: NotebookMeta;
+  private graphCache: NotebookGraph | null = null;
+  private readonly cellListeners = new KeyedListeners();
+  private readonly orderListeners = new Set<() => void>();
+  private readonly metaListeners = new Set<() => void>();
+  private readonly graphListeners = new Set<() => void>();
+  private graphVersion = 0;
+
+  constructor(
+    notebook: Notebook,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.meta = metaOf(notebook, null);
+    this.load(notebook);
+  }
+
+  // ---- reads (stable function identities for useSyncExternalStore) ----
+
+  getCell = (id: string): CellState | undefined => this.cells.get(id);
+  getOrder = (): readonly string[] => this.order;
+  getMeta = (): NotebookMeta => this.meta;
+  getGraphVersion = (): number => this.graphVersion;
+
+  subscribeCell = (id: string, listener: () => void): (() => void) => this.cellListeners.subscribe(id, listener);
+  subscribeOrder = (listener: () => void): (() => void) => subscribe(this.orderListeners, listener);
+  subscribeMeta = (listener: () => void): (() => void) => subscribe(this.metaListeners, listener);
+  /** Wakes on anything the graph view shows: order, reads/writes, status. */
+  subscribeGraph = (listener: () => void): (() => void) => subscribe(this.graphListeners, listener);
+
+  has(id: string): boolean {
+    return this.cells.has(id);
+  }
+
+  cellList(): CellState[] {
+    return this.order.map((id) => this.cells.get(id)!);
+  }
+
+  positionOf = (id: string): CellPosition => {
+    const i = this.order.indexOf(id);
+    if (i < 0) return 'none';
+    if (this.order.length === 1) return 'only';
+    if (i === 0) return 'first';
+    return i === this.order.length - 1 ? 'last' : 'middle';
+  };
+
+  indexOf(id: string): number {
+    return this.order.indexOf(id);
+  }
+
+  graph(): NotebookGraph {
+    this.graphCache ??= buildGraph(this.cellList());
+    return this.graphCache;
+  }
+
+  /** Cells that define `name`, in notebook order. */
+  definersOf(name: string): string[] {
+    return this.graph().definers.get(name) ?? [];
+  }
+
+  explainBlocked(id: string): string | null {
+    return explainBlocked(id, this.cellList(), this.graph());
+  }
+
+  // ---- writes ----
+
+  /**
+   * Replaces the state with a snapshot from the host. Cells that did not change keep their object,
+   * so a resync after a reconnect re-renders only what really changed.
+   */
+  load(notebook: Notebook): void {
+    const next = new Map<string, CellState>();
+    for (const cell of notebook.cells) {
+      const old = this.cells.get(cell.id);
+      const runningSince = cell.status === 'running' ? (old?.runningSince ?? this.now()) : null;
+      next.set(cell.id, old && sameCell(old, cell) && old.runningSince === runningSince ? old : { ...cell, runningSince });
+    }
+    const removed = [...this.cells.keys()].filter((id) => !next.has(id));
+    const changed = [...next.entries()].filter(([id, cell]) => this.cells.get(id) !== cell).map(([id]) => id);
+    this.cells = next;
+    const order = notebook.cells.map((c) => c.id);
+    const orderChanged = !sameList(order, this.order);
+    if (orderChanged) this.order = order;
+    this.setMeta(metaOf(notebook, this.meta));
+    for (const id of [...removed, ...changed]) this.cellListeners.notify(id);
+    if (orderChanged) emit(this.orderListeners);
+    this.graphChanged();
+  }
+
+  /** Applies one host event. With `sinceRevision`, structural events at or below it are skipped (already in a snapshot). */
+  apply(event: NotebookEvent, sinceRevision?: number): void {
+    if (sinceRevision !== undefined && STRUCTURAL.has(event.type)) {
+      const revision = (event as { revision?: number }).revision;
+      if (revision !== undefined && revision <= sinceRevision) return;
+    }
+    switch (event.type) {
+      case 'cell_status':
+        return this.setStatus(event.cellId, event.status);
+      case 'cell_stdout':
+        return this.updateCell(event.cellId, (c) => ({ ...c, stdout: c.stdout + event.data }));
+      case 'cell_output':
+        return this.updateCell(event.cellId, (c) => ({ ...c, outputs: [...c.outputs, event.output] }));
+      case 'cell_error':
+        return this.updateCell(event.cellId, (c) => ({ ...c, error: event.error }));
+      case 'cell_created':
+        return this.insertCell(event.cell, event.index, event.revision);
+      case 'cell_updated':
+        this.bumpRevision(event.revision);
+        this.updateCell(event.cellId, (c) =>
+          c.code === event.code && sameList(c.reads, event.reads) && sameList(c.writes, event.writes)
+            ? c
+            : { ...c, code: event.code, reads: event.reads, writes: event.writes },
+        );
+        return this.graphChanged();
+      case 'cell_deleted':
+        return this.removeCell(event.cellId, event.revision);
+      case 'cell_moved':
+        return this.moveCell(event.cellId, event.index, event.revision);
+      case 'notebook_updated':
+        return this.setMeta({
+          ...this.meta,
+          name: event.name,
+          lazy: event.lazy,
+          hasDb: event.has_db_connection,
+          dbMasked: event.has_db_connection ? this.meta.dbMasked : null,
+          revision: Math.max(this.meta.revision, event.revision ?? 0),
+        });
+      case 'kernel_restarted':
+        for (const id of this.order) {
+          this.updateCell(id, (c) => (c.status === 'idle' ? c : { ...c, status: 'stale', runningSince: null }));
+        }
+        this.setMeta({ ...this.meta, kernelNotice: event.reason });
+        return this.graphChanged();
+      case 'error':
+      case 'authenticated':
+      case 'auth_refreshed':
+        return;
+    }
+  }
+
+  /** Local settings change, for immediate feedback before (or without) the host's event. */
+  patchMeta(patch: Partial<Omit<NotebookMeta, 'id'>>): void {
+    this.setMeta({ ...this.meta, ...patch });
+  }
+
+  private setStatus(id: string, status: CellStatus): void {
+    this.updateCell(id, (c) => {
+      if (c.status === status) return c;
+      if (status === 'running') {
+        // A new run replaces the last run's results; they stay visible (dimmed) while only queued.
+        return { ...c, status, runningSince: this.now(), stdout: '', outputs: [], error: null };
+      }
+      if (status === 'queued') return { ...c, status, runningSince: null, error: null };
+      return { ...c, status, runningSince: null };
+    });
+    if (status === 'running' && this.meta.kernelNotice) this.setMeta({ ...this.meta, kernelNotice: null });
+    this.graphChanged();
+  }
+
+  private updateCell(id: string, update: (cell: CellState) => CellState): void {
+    const cell = this.cells.get(id);
+    if (!cell) return;
+    const next = update(cell);
+    if (next === cell) return;
+    this.cells.set(id, next);
+    this.cellListeners.notify(id);
+  }
+
+  private insertCell(cell: Cell, index: number, revision: number | undefined): void {
+    this.bumpRevision(revision);
+    if (this.cells.has(cell.id)) return;
+    this.cells.set(cell.id, { ...cell, runningSince: cell.status === 'running' ? this.now() : null });
+    const order = [...this.order];
+    order.splice(clamp(index, 0, order.length), 0, cell.id);
+    this.order = order;
+    this.cellListeners.notify(cell.id);
+    emit(this.orderListeners);
+    this.graphChanged();
+  }
+
+  private removeCell(id: string, revision: number | undefined): void {
+    this.bumpRevision(revision);
+    if (!this.cells.delete(id)) return;
+    this.order = this.order.filter((x) => x !== id);
+    this.cellListeners.notify(id);
+    emit(this.orderListeners);
+    this.graphChanged();
+  }
+
+  private moveCell(id: string, index: number, revision: number | undefined): void {
+    this.bumpRevision(revision);
+    const from = this.order.indexOf(id);
+    if (from < 0) return;
+    const order = this.order.filter((x) => x !== id);
+    order.splice(clamp(index, 0, order.length), 0, id);
+    if (sameList(order, this.order)) return;
+    this.order = order;
+    emit(this.orderListeners);
+    this.graphChanged();
+  }
+
+  private bumpRevision(revision: number | undefined): void {
+    if (revision !== undefined && revision > this.meta.revision) this.setMeta({ ...this.meta, revision });
+  }
+
+  private setMeta(meta: NotebookMeta): void {
+    if (shallowEqual(meta, this.meta)) return;
+    this.meta = meta;
+    emit(this.metaListeners);
+  }
+
+  private graphChanged(): void {
+    this.graphCache = null;
+    this.graphVersion++;
+    emit(this.graphListeners);
+  }
+}
+
+function metaOf(notebook: Notebook, previous: NotebookMeta | null): NotebookMeta {
+  const masked = notebook.db_conn_string ?? null;
+  return {
+    id: notebook.id,
+    name: notebook.name,
+    lazy: notebook.lazy ?? false,
+    hasDb: masked !== null && masked !== '',
+    dbMasked: masked,
+    revision: notebook.revision,
+    kernelNotice: previous?.kernelNotice ?? null,
+  };
+}
+
+function sameCell(a: CellState, b: Cell): boolean {
+  return (
+    a.type === b.type && a.code === b.code && a.status === b.status && a.stdout === b.stdout && a.error === b.error &&
+    sameList(a.reads, b.reads) && sameList(a.writes, b.writes) && JSON.stringify(a.outputs) === JSON.stringify(b.outputs)
+  );
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function shallowEqual<T extends object>(a: T, b: T): boolean {
+  return (Object.keys(a) as (keyof T)[]).every((k) => Object.is(a[k], b[k]));
+}
+
+function subscribe(set: Set<() => void>, listener: () => void): () => void {
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
+function emit(set: Set<() => void>): void {
+  for (const listener of [...set]) listener();
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, n));
+}

@@ -1,0 +1,18 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// `base: './'` keeps every asset URL relative, so the host can serve the app under any prefix.
+// The dev server proxies the API and socket.io to a host started separately (`npm start`, port 8000).
+const target = process.env.RNB_DEV_API ?? 'http://127.0.0.1:8000';
+
+export default defineConfig({
+  base: './',
+  plugins: [react()],
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, target: 'es2022' },
+  server: {
+    proxy: {
+      '/api': target,
+      '/socket.io': { target, ws: true },
+    },
+  },
+});

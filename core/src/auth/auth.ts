@@ -1,0 +1,17 @@
+/** Who is calling, once a token was checked. */
+export interface Identity {
+  userId: string;
+  /** When the credential stops being valid (ms since epoch), if it expires. */
+  expiresAt?: number;
+}
+
+/**
+ * An auth plugin. `authenticate` gets the bearer token (undefined when the
+ * client sent none) and returns the identity, or throws UnauthorizedError.
+ */
+export interface AuthProvider {
+  readonly id: string;
+  /** False for single-user local use: hosts then skip the token handshake. */
+  readonly requiresToken: boolean;
+  authenticate(token: string | undefined): Promise<Identity>;
+}

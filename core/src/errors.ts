@@ -1,0 +1,112 @@
+/**
+ * Typed errors with stable codes. Every error a user or host can see carries
+ * a code (for programs), a message a person can act on, and the HTTP status a
+ * host should answer with.
+ */
+export type ErrorCode =
+  | 'RNB_ERR_NOTEBOOK_NOT_FOUND'
+  | 'RNB_ERR_CELL_NOT_FOUND'
+  | 'RNB_ERR_CONFLICT'
+  | 'RNB_ERR_INVALID_INPUT'
+  | 'RNB_ERR_UNKNOWN_LANGUAGE'
+  | 'RNB_ERR_PLUGIN'
+  | 'RNB_ERR_PLUGIN_TIMEOUT'
+  | 'RNB_ERR_KERNEL'
+  | 'RNB_ERR_KERNEL_BUSY'
+  | 'RNB_ERR_STORAGE'
+  | 'RNB_ERR_UNAUTHORIZED'
+  | 'RNB_ERR_CONFIG';
+
+const STATUS: Record<ErrorCode, number> = {
+  RNB_ERR_NOTEBOOK_NOT_FOUND: 404,
+  RNB_ERR_CELL_NOT_FOUND: 404,
+  RNB_ERR_CONFLICT: 409,
+  RNB_ERR_INVALID_INPUT: 400,
+  RNB_ERR_UNKNOWN_LANGUAGE: 400,
+  RNB_ERR_PLUGIN: 500,
+  RNB_ERR_PLUGIN_TIMEOUT: 500,
+  RNB_ERR_KERNEL: 500,
+  RNB_ERR_KERNEL_BUSY: 503,
+  RNB_ERR_STORAGE: 500,
+  RNB_ERR_UNAUTHORIZED: 401,
+  RNB_ERR_CONFIG: 500,
+};
+
+export class NotebookError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'NotebookError';
+    this.code = code;
+    this.status = STATUS[code];
+  }
+}
+
+export class NotFoundError extends NotebookError {
+  constructor(what: 'notebook' | 'cell', id: string) {
+    super(what === 'notebook' ? 'RNB_ERR_NOTEBOOK_NOT_FOUND' : 'RNB_ERR_CELL_NOT_FOUND', `No ${what} with id "${truncate(id)}".`);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class ConflictError extends NotebookError {
+  readonly currentRevision: number;
+  constructor(expected: number, current: number) {
+    super('RNB_ERR_CONFLICT', `The notebook changed since revision ${expected} (it is now at revision ${current}); reload it and apply your change again.`);
+    this.name = 'ConflictError';
+    this.currentRevision = current;
+  }
+}
+
+export class InvalidInputError extends NotebookError {
+  constructor(message: string) {
+    super('RNB_ERR_INVALID_INPUT', message);
+    this.name = 'InvalidInputError';
+  }
+}
+
+export class PluginError extends NotebookError {
+  readonly pluginId: string;
+  constructor(pluginId: string, message: string, options?: { cause?: unknown; timeout?: boolean }) {
+    super(options?.timeout ? 'RNB_ERR_PLUGIN_TIMEOUT' : 'RNB_ERR_PLUGIN', `Plugin "${pluginId}": ${message}`, options);
+    this.name = 'PluginError';
+    this.pluginId = pluginId;
+  }
+}
+
+export class KernelError extends NotebookError {
+  constructor(message: string, options?: { cause?: unknown; busy?: boolean }) {
+    super(options?.busy ? 'RNB_ERR_KERNEL_BUSY' : 'RNB_ERR_KERNEL', message, options);
+    this.name = 'KernelError';
+  }
+}
+
+export class StorageError extends NotebookError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('RNB_ERR_STORAGE', message, options);
+    this.name = 'StorageError';
+  }
+}
+
+export class UnauthorizedError extends NotebookError {
+  constructor(message = 'Sign in again: the token is missing, invalid or expired.') {
+    super('RNB_ERR_UNAUTHORIZED', message);
+    this.name = 'UnauthorizedError';
+  }
+}
+
+export class ConfigError extends NotebookError {
+  constructor(message: string) {
+    super('RNB_ERR_CONFIG', message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function isNotebookError(value: unknown): value is NotebookError {
+  return value instanceof NotebookError;
+}
+
+function truncate(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}

@@ -1,0 +1,50 @@
+/**
+ * @rnb/core: the plugin API, notebook model, dependency graph, reactive
+ * scheduler and sandboxed kernel processes. Everything exported here is
+ * public API; everything else is internal.
+ */
+export * from './errors';
+export type { Cell, CellStatus, JsonValue, Notebook, Output, TableData } from './model/types';
+export { TABLE_MIME } from './model/types';
+
+// Plugin API
+export { createToken, type Token, type TokenType } from './plugin/tokens';
+export { definePlugin, type AnyPlugin, type Plugin, type PluginContext, type Resolved, type TokenMap } from './plugin/define-plugin';
+export { PluginHost, type PluginHostOptions } from './plugin/plugin-host';
+export { AuthProvider, LanguageRegistry, NotebookStore } from './tokens';
+
+// Languages
+export type { Analysis, AnalysisError, HostService, HostServiceContext, LanguageDefinition, RuntimeModuleSpec } from './language/language';
+export type {
+  CellFailureShape,
+  CellIO,
+  CellRun,
+  LanguageRuntime,
+  Namespace,
+  NamespaceEntry,
+  RuntimeContext,
+  RuntimeFactory,
+} from './language/runtime-api';
+export { DefaultLanguageRegistry, languageRegistryPlugin } from './language/registry';
+
+// Storage and auth contracts
+export type { NotebookDocument, NotebookSummary, SaveOptions, StoredCell } from './storage/storage';
+export { MemoryNotebookStore } from './storage/memory-store';
+export type { Identity } from './auth/auth';
+
+// Graph and scheduling
+export { DependencyGraph, type CellDependencies, type GraphError } from './graph/dependency-graph';
+export { planRun, type Plan, type PlanRequest, type PlannedCell } from './scheduler/planner';
+
+// Kernels
+export { KernelManager, KernelSession, DEFAULT_LIMITS, type KernelManagerOptions, type SessionListener } from './kernel/kernel-manager';
+export type { IsolationLayers, SandboxOptions } from './kernel/sandbox';
+export { probeIsolation } from './kernel/sandbox';
+export type { KernelLimits } from './kernel/protocol';
+
+// Notebooks
+export { NotebookService, type NotebookServiceOptions } from './session/notebook-service';
+export type { KernelProvider } from './session/run-coordinator';
+export type { NotebookEvent, NotebookEventListener } from './session/events';
+export type { CreateCellInput, NotebookOperations, NotebookView, UpdateCellInput } from './session/service-api';
+export { maskConnectionString } from './session/format';

@@ -1,0 +1,281 @@
+/**
+ * The kernel process's supervisor (main thread). It talks to the server over
+ * newline-delimited JSON (stdin in, fd 3 out), keeps one worker thread per
+ * notebook session plus one warm spare, forwards interrupts through a
+ * SharedArrayBuffer, and replaces a worker that dies or will not stop.
+ */
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { PROTOCOL_VERSION, type CellReport, type KernelLimits, type KernelMessage, type RuntimeLoad, type ServerMessage } from '../protocol';
+import type { WorkerIn, WorkerInit, WorkerOut } from './worker';
+
+interface KernelArgs {
+  runtimes: RuntimeLoad[];
+  limits: KernelLimits;
+  maxFrameBytes: number;
+}
+
+const args = JSON.parse(Buffer.from(process.argv[2] ?? '', 'base64').toString('utf8')) as KernelArgs;
+const out = new net.Socket({ fd: 3, readable: false, writable: true });
+out.on('error', () => process.exit(0));
+
+let pending: KernelMessage[] = [];
+let flushTimer: NodeJS.Timeout | null = null;
+function send(message: KernelMessage, urgent = false): void {
+  pending.push(message);
+  if (urgent) flush();
+  else if (!flushTimer) flushTimer = setTimeout(flush, 1);
+}
+function flush(): void {
+  if (flushTimer) clearTimeout(flushTimer);
+  flushTimer = null;
+  if (pending.length === 0) return;
+  const batch = pending;
+  pending = [];
+  // Consecutive reports of one session and run travel as one frame.
+  const frames: KernelMessage[] = [];
+  for (const message of batch) {
+    const last = frames[frames.length - 1];
+    if (message.t === 'reports' && last?.t === 'reports' && last.session === message.session && last.runId === message.runId) {
+      last.reports.push(...message.reports);
+    } else frames.push(message.t === 'reports' ? { ...message, reports: [...message.reports] } : message);
+  }
+  out.write(frames.map((f) => JSON.stringify(f)).join('\n') + '\n');
+}
+
+interface Session {
+  id: string;
+  worker: Worker;
+  interrupt: Int32Array;
+  runningCell: { runId: number; cell: string; startedAt: number } | null;
+  currentRun: number | null;
+  interruptTimer: NodeJS.Timeout | null;
+}
+
+interface Spare {
+  worker: Worker;
+  interrupt: Int32Array;
+  loaded: Promise<string | undefined>;
+}
+
+const sessions = new Map<string, Session>();
+let spare: Spare | null = null;
+
+function startWorker(): Spare {
+  const buffer = new SharedArrayBuffer(4);
+  const init: WorkerInit = { runtimes: args.runtimes, limits: args.limits, interruptBuffer: buffer };
+  const worker = new Worker(path.join(__dirname, 'worker.js'), {
+    workerData: init,
+    env: {},
+    stdout: true,
+    stderr: true,
+    resourceLimits: { maxOldGenerationSizeMb: args.limits.workerHeapMb },
+  });
+  // Stray console output of a runtime is not the protocol; drop it.
+  worker.stdout.resume();
+  worker.stderr.resume();
+  const loaded = new Promise<string | undefined>((resolve) => {
+    const onMessage = (message: WorkerOut): void => {
+      if (message.w === 'loaded') {
+        worker.off('message', onMessage);
+        resolve(message.error);
+      }
+    };
+    worker.on('message', onMessage);
+    worker.once('error', (error) => resolve(`the worker failed while loading: ${error.message}`));
+    worker.once('exit', (code) => resolve(`the worker exited while loading (code ${code})`));
+  });
+  return { worker, interrupt: new Int32Array(buffer), loaded };
+}
+
+function takeSpare(): Spare {
+  const taken = spare ?? startWorker();
+  spare = null;
+  // Keep the next notebook's worker warm.
+  setImmediate(() => {
+    if (!spare) spare = startWorker();
+  });
+  return taken;
+}
+
+function bindSession(id: string, taken: Spare): Session {
+  const session: Session = { id, worker: taken.worker, interrupt: taken.interrupt, runningCell: null, currentRun: null, interruptTimer: null };
+  sessions.set(id, session);
+  taken.worker.on('message', (message: WorkerOut) => onWorkerMessage(session, message));
+  taken.worker.on('error', (error) => replaceWorker(session, `the notebook's worker failed: ${error.message}`));
+  taken.worker.on('exit', () => replaceWorker(session, "the notebook's worker stopped"));
+  return session;
+}
+
+function onWorkerMessage(session: Session, message: WorkerOut): void {
+  if (sessions.get(session.id) !== session) return;
+  switch (message.w) {
+    case 'report':
+      trackRunning(session, message.runId, message.report);
+      send({ t: 'reports', session: session.id, runId: message.runId, reports: [message.report] });
+      break;
+    case 'run_done':
+      session.currentRun = null;
+      send({ t: 'run_done', session: session.id, runId: message.runId });
+      break;
+    case 'host_call':
+      send({ t: 'host_call', session: session.id, requestId: message.requestId, service: message.service, payload: message.payload }, true);
+      break;
+    case 'log':
+      send({ t: 'log', level: message.level, message: message.message });
+      break;
+    case 'loaded':
+      break;
+  }
+}
+
+function trackRunning(session: Session, runId: number, report: CellReport): void {
+  if (report.k === 'start') session.runningCell = { runId, cell: report.cell, startedAt: Date.now() };
+  else if (report.k === 'finish' && session.runningCell?.cell === report.cell) {
+    session.runningCell = null;
+    if (session.interruptTimer) clearTimeout(session.interruptTimer);
+    session.interruptTimer = null;
+  }
+}
+
+/** The worker is gone or stuck: its values are lost. Finish its run and give the session a fresh worker. */
+function replaceWorker(session: Session, reason: string): void {
+  if (sessions.get(session.id) !== session) return;
+  sessions.delete(session.id);
+  if (session.interruptTimer) clearTimeout(session.interruptTimer);
+  session.worker.removeAllListeners();
+  void session.worker.terminate().catch(() => undefined);
+  if (session.currentRun !== null) {
+    const runId = session.currentRun;
+    if (session.runningCell) {
+      send({ t: 'reports', session: session.id, runId, reports: [{ k: 'finish', cell: session.runningCell.cell, status: 'error', error: `${reason}; the notebook's values were lost.` }] });
+    }
+    send({ t: 'run_done', session: session.id, runId });
+  }
+  send({ t: 'session_lost', session: session.id, reason }, true);
+  const fresh = bindSession(session.id, takeSpare());
+  void fresh;
+}
+
+function interrupt(session: Session, reason: string): void {
+  Atomics.store(session.interrupt, 0, 2); // SIGINT, for runtimes that poll the buffer (Pyodide)
+  session.worker.postMessage({ w: 'interrupt' } satisfies WorkerIn);
+  if (session.runningCell && !session.interruptTimer) {
+    session.interruptTimer = setTimeout(() => {
+      session.interruptTimer = null;
+      if (session.runningCell) replaceWorker(session, reason);
+    }, args.limits.interruptGraceMs);
+  }
+}
+
+function handle(message: ServerMessage): void {
+  switch (message.t) {
+    case 'open': {
+      if (sessions.has(message.session)) {
+        send({ t: 'opened', session: message.session }, true);
+        break;
+      }
+      const taken = takeSpare();
+      const session = bindSession(message.session, taken);
+      void taken.loaded.then((error) => {
+        if (sessions.get(message.session) !== session) return;
+        send(error ? { t: 'opened', session: message.session, error } : { t: 'opened', session: message.session }, true);
+      });
+      break;
+    }
+    case 'run': {
+      const session = sessions.get(message.session);
+      if (!session) {
+        send({ t: 'run_done', session: message.session, runId: message.runId }, true);
+        break;
+      }
+      session.currentRun = message.runId;
+      session.worker.postMessage({ w: 'run', runId: message.runId, plan: message.plan } satisfies WorkerIn);
+      break;
+    }
+    case 'cancel':
+      sessions.get(message.session)?.worker.postMessage({ w: 'cancel', runId: message.runId } satisfies WorkerIn);
+      break;
+    case 'interrupt': {
+      const session = sessions.get(message.session);
+      if (session) interrupt(session, 'the cell did not stop when interrupted, so its worker was restarted');
+      break;
+    }
+    case 'delete_names':
+      sessions.get(message.session)?.worker.postMessage({ w: 'delete_names', names: message.names } satisfies WorkerIn);
+      break;
+    case 'host_reply': {
+      const reply: WorkerIn = { w: 'host_reply', requestId: message.requestId, ok: message.ok };
+      if (message.value !== undefined) reply.value = message.value;
+      if (message.error !== undefined) reply.error = message.error;
+      sessions.get(message.session)?.worker.postMessage(reply);
+      break;
+    }
+    case 'close': {
+      const session = sessions.get(message.session);
+      if (!session) break;
+      sessions.delete(message.session);
+      session.worker.removeAllListeners();
+      void session.worker.terminate();
+      break;
+    }
+    case 'ping': {
+      const memory = process.memoryUsage();
+      send({ t: 'pong', id: message.id, memory: { rss: memory.rss, heapUsed: memory.heapUsed, external: memory.external } }, true);
+      break;
+    }
+  }
+}
+
+// Cell time limit: enforced here because a spinning worker cannot run its own timers.
+if (args.limits.cellTimeoutMs > 0) {
+  setInterval(() => {
+    const now = Date.now();
+    for (const session of sessions.values()) {
+      if (session.runningCell && now - session.runningCell.startedAt > args.limits.cellTimeoutMs && !session.interruptTimer) {
+        interrupt(session, `the cell ran longer than ${args.limits.cellTimeoutMs} ms and did not stop, so its worker was restarted`);
+      }
+    }
+  }, Math.max(50, Math.min(1000, args.limits.cellTimeoutMs / 4))).unref();
+}
+
+let inbox = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk: string) => {
+  inbox += chunk;
+  if (inbox.length > args.maxFrameBytes && !inbox.includes('\n')) process.exit(70);
+  let newline: number;
+  while ((newline = inbox.indexOf('\n')) >= 0) {
+    const line = inbox.slice(0, newline);
+    inbox = inbox.slice(newline + 1);
+    if (line.length === 0) continue;
+    try {
+      handle(JSON.parse(line) as ServerMessage);
+    } catch (error) {
+      send({ t: 'log', level: 'error', message: `bad frame from server: ${(error as Error).message}` });
+    }
+  }
+});
+// The server is gone: a kernel never outlives it.
+process.stdin.on('end', () => process.exit(0));
+process.on('uncaughtException', (error) => send({ t: 'log', level: 'error', message: `supervisor: ${error.message}` }, true));
+
+let codeGeneration = true;
+try {
+  // Probing whether the process forbids code generation from strings.
+  new Function('return 1');
+} catch {
+  codeGeneration = false;
+}
+const permissionModel = typeof (process as { permission?: unknown }).permission === 'object';
+spare = startWorker();
+send(
+  {
+    t: 'ready',
+    version: PROTOCOL_VERSION,
+    pid: process.pid,
+    isolation: { permissionModel, codeGenerationFromStrings: codeGeneration, uid: process.getuid?.() ?? -1, emptyEnvironment: Object.keys(process.env).length === 0 },
+  },
+  true,
+);

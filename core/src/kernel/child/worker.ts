@@ -1,0 +1,265 @@
+/**
+ * One notebook's worker thread inside the kernel process: loads the language
+ * runtimes, holds the notebook's namespace, runs plans cell by cell.
+ * Imports nothing but Node built-ins (the process may read little else).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { CellIO, CellRun, LanguageRuntime, Namespace, NamespaceEntry, RuntimeFactory } from '../../language/runtime-api';
+import type { JsonValue, Output } from '../../model/types';
+import type { CellReport, KernelLimits, PlanItem, RuntimeLoad } from '../protocol';
+import { installBindingShim } from './binding-shim';
+
+export interface WorkerInit {
+  runtimes: RuntimeLoad[];
+  limits: KernelLimits;
+  interruptBuffer: SharedArrayBuffer;
+}
+
+/** worker → main */
+export type WorkerOut =
+  | { w: 'loaded'; error?: string }
+  | { w: 'report'; runId: number; report: CellReport }
+  | { w: 'run_done'; runId: number }
+  | { w: 'host_call'; requestId: number; service: string; payload: JsonValue }
+  | { w: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string };
+
+/** main → worker */
+export type WorkerIn =
+  | { w: 'run'; runId: number; plan: PlanItem[] }
+  | { w: 'cancel'; runId: number }
+  | { w: 'interrupt' }
+  | { w: 'delete_names'; names: string[] }
+  | { w: 'host_reply'; requestId: number; ok: boolean; value?: JsonValue; error?: string };
+
+class MapNamespace implements Namespace {
+  private readonly entries = new Map<string, NamespaceEntry>();
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+  get(name: string): unknown {
+    return this.entries.get(name)?.toJS();
+  }
+  entry(name: string): NamespaceEntry | undefined {
+    return this.entries.get(name);
+  }
+  set(name: string, value: unknown, language: string): void {
+    this.entries.set(name, { language, native: value, toJS: () => value });
+  }
+  setEntry(name: string, entry: NamespaceEntry): void {
+    this.entries.set(name, entry);
+  }
+  delete(name: string): boolean {
+    return this.entries.delete(name);
+  }
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+}
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const post = (message: WorkerOut): void => port.postMessage(message);
+const interruptView = new Int32Array(init.interruptBuffer);
+const namespace = new MapNamespace();
+const runtimes = new Map<string, LanguageRuntime>();
+const hostCalls = new Map<number, { resolve(value: JsonValue): void; reject(error: Error): void }>();
+let nextHostCall = 1;
+let cancelledRun = -1;
+let abortCurrent: AbortController | null = null;
+
+function errorText(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const e = error as { message?: unknown; traceback?: unknown; name?: unknown };
+    if (typeof e.traceback === 'string' && e.traceback.length > 0) return e.traceback;
+    if (typeof e.message === 'string') return typeof e.name === 'string' && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message;
+  }
+  return String(error);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  if (ms <= 0) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(message)), ms);
+    promise.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e: unknown) => (clearTimeout(timer), reject(e)),
+    );
+  });
+}
+
+async function loadRuntimes(): Promise<void> {
+  for (const spec of init.runtimes) {
+    const loaded = require(spec.module) as RuntimeFactory | { default?: RuntimeFactory };
+    const factory = typeof loaded === 'function' ? loaded : loaded.default;
+    if (typeof factory !== 'function') throw new Error(`runtime module of "${spec.language}" exports no factory function`);
+    const runtime = await withTimeout(
+      Promise.resolve(
+        factory({
+          language: spec.language,
+          namespace,
+          options: spec.options,
+          interruptBuffer: interruptView,
+          hostCall: (service, payload) =>
+            new Promise<JsonValue>((resolve, reject) => {
+              const requestId = nextHostCall++;
+              hostCalls.set(requestId, { resolve, reject });
+              post({ w: 'host_call', requestId, service, payload });
+            }),
+          log: (level, message) => post({ w: 'log', level, message: `[${spec.language}] ${String(message).slice(0, 2000)}` }),
+        }),
+      ),
+      init.limits.runtimeLoadTimeoutMs,
+      `runtime "${spec.language}" did not load within ${init.limits.runtimeLoadTimeoutMs} ms`,
+    );
+    runtimes.set(spec.language, runtime);
+  }
+}
+
+/** Buffers a cell's stdout: flushed by time from inside the write (a synchronous runtime blocks timers), capped per cell. */
+class CellOutput implements CellIO {
+  private buffer = '';
+  private kept = 0;
+  private dropped = 0;
+  private lastFlush = Date.now();
+  private timer: NodeJS.Timeout | null = null;
+  constructor(
+    private readonly runId: number,
+    private readonly cellId: string,
+    readonly signal: AbortSignal,
+  ) {}
+
+  stdout(text: string): void {
+    this.write(text);
+  }
+  stderr(text: string): void {
+    this.write(text);
+  }
+  output(output: Output): void {
+    this.flush();
+    post({ w: 'report', runId: this.runId, report: { k: 'output', cell: this.cellId, output } });
+  }
+
+  private write(text: string): void {
+    if (typeof text !== 'string' || text.length === 0) return;
+    const room = init.limits.maxStdoutBytesPerCell - this.kept;
+    if (room <= 0) {
+      this.dropped += text.length;
+      return;
+    }
+    const part = text.length > room ? text.slice(0, room) : text;
+    this.dropped += text.length - part.length;
+    this.kept += part.length;
+    this.buffer += part;
+    if (Date.now() - this.lastFlush >= init.limits.flushIntervalMs) this.flush();
+    else if (!this.timer) this.timer = setTimeout(() => this.flush(), init.limits.flushIntervalMs);
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.lastFlush = Date.now();
+    if (!this.buffer) return;
+    const data = this.buffer;
+    this.buffer = '';
+    post({ w: 'report', runId: this.runId, report: { k: 'stdout', cell: this.cellId, data } });
+  }
+
+  close(): void {
+    if (this.dropped > 0) {
+      this.buffer += `\n[output truncated: ${this.dropped} more characters were not kept]\n`;
+    }
+    this.flush();
+  }
+}
+
+async function runPlan(runId: number, plan: PlanItem[]): Promise<void> {
+  const failed = new Set<number>();
+  for (let index = 0; index < plan.length; index++) {
+    const item = plan[index]!;
+    const report = (r: CellReport): void => post({ w: 'report', runId, report: r });
+    if (cancelledRun === runId) {
+      report({ k: 'finish', cell: item.cellId, status: 'cancelled' });
+      continue;
+    }
+    const blocker = item.parents.find((p) => failed.has(p));
+    if (blocker !== undefined) {
+      failed.add(index);
+      report({ k: 'finish', cell: item.cellId, status: 'blocked', error: `Not run: upstream cell ${plan[blocker]!.cellId} did not succeed.` });
+      continue;
+    }
+    const runtime = runtimes.get(item.language);
+    if (!runtime) {
+      failed.add(index);
+      report({ k: 'finish', cell: item.cellId, status: 'error', error: `No runtime for language "${item.language}" in this kernel.` });
+      continue;
+    }
+    Atomics.store(interruptView, 0, 0);
+    const abort = new AbortController();
+    abortCurrent = abort;
+    const io = new CellOutput(runId, item.cellId, abort.signal);
+    report({ k: 'start', cell: item.cellId });
+    const cell: CellRun = { cellId: item.cellId, code: item.code, defines: item.defines, references: item.references };
+    if (item.meta) cell.meta = item.meta;
+    try {
+      const aborted = new Promise<never>((_, reject) =>
+        abort.signal.addEventListener('abort', () => reject(abort.signal.reason ?? new Error('KeyboardInterrupt')), { once: true }),
+      );
+      await Promise.race([Promise.resolve().then(() => runtime.run(cell, io)), aborted]);
+      io.close();
+      report({ k: 'finish', cell: item.cellId, status: 'success' });
+    } catch (error) {
+      io.close();
+      failed.add(index);
+      report({ k: 'finish', cell: item.cellId, status: 'error', error: errorText(error) });
+    } finally {
+      abortCurrent = null;
+    }
+  }
+  post({ w: 'run_done', runId });
+}
+
+let running: Promise<void> = Promise.resolve();
+
+port.on('message', (message: WorkerIn) => {
+  switch (message.w) {
+    case 'run':
+      running = running.then(() => runPlan(message.runId, message.plan));
+      break;
+    case 'cancel':
+      cancelledRun = message.runId;
+      break;
+    case 'interrupt':
+      abortCurrent?.abort(Object.assign(new Error('KeyboardInterrupt: the cell was interrupted.'), { name: 'KeyboardInterrupt' }));
+      break;
+    case 'delete_names':
+      running = running.then(() => {
+        for (const name of message.names) namespace.delete(name);
+        for (const runtime of runtimes.values()) {
+          try {
+            runtime.deleteNames?.(message.names);
+          } catch (error) {
+            post({ w: 'log', level: 'warn', message: `deleteNames failed: ${errorText(error)}` });
+          }
+        }
+      });
+      break;
+    case 'host_reply': {
+      const call = hostCalls.get(message.requestId);
+      if (!call) break;
+      hostCalls.delete(message.requestId);
+      if (message.ok) call.resolve(message.value ?? null);
+      else call.reject(new Error(message.error ?? 'host call failed'));
+      break;
+    }
+  }
+});
+
+// A runtime's stray rejection or throw outside a cell must not take the worker down.
+process.on('unhandledRejection', (reason) => post({ w: 'log', level: 'warn', message: `unhandled rejection: ${errorText(reason)}` }));
+process.on('uncaughtException', (error) => post({ w: 'log', level: 'warn', message: `uncaught exception: ${errorText(error)}` }));
+
+installBindingShim();
+loadRuntimes().then(
+  () => post({ w: 'loaded' }),
+  (error: unknown) => post({ w: 'loaded', error: errorText(error) }),
+);

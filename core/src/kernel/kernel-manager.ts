@@ -1,0 +1,377 @@
+import * as os from 'node:os';
+import { compiledPath } from '../paths';
+import { KernelError } from '../errors';
+import type { HostService, LanguageDefinition } from '../language/language';
+import type { JsonValue } from '../model/types';
+import { KernelProcess } from './kernel-process';
+import type { CellReport, IsolationReport, KernelLimits, KernelMessage, PlanItem, RuntimeLoad } from './protocol';
+import { probeIsolation, unreadableForKernel, type IsolationLayers, type SandboxOptions } from './sandbox';
+
+export interface KernelManagerOptions {
+  languages: LanguageDefinition[];
+  limits?: Partial<KernelLimits>;
+  /** Started kernel processes kept ready for new owners. */
+  warmProcesses?: number;
+  /** Notebook sessions (kernels) this server keeps live at most; default from memory. */
+  maxSessions?: number;
+  /** A session unused for this long is shut down (its notebook comes back on next use). */
+  idleSessionMs?: number;
+  /** A kernel process whose resident memory passes this is killed and its notebooks told. */
+  processMemoryLimitMb?: number;
+  sandbox?: SandboxOptions;
+  /** Extra node flags for kernel processes. */
+  nodeArgs?: string[];
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** How often memory and liveness are checked. */
+  watchIntervalMs?: number;
+}
+
+export interface HostContextSource {
+  dbConnectionString(): string | null;
+}
+
+/** What a notebook's session hears from its kernel. */
+export interface SessionListener extends HostContextSource {
+  onReports(runId: number, reports: CellReport[]): void;
+  onRunDone(runId: number): void;
+  /** The kernel's values for this notebook are gone (crash, memory, eviction, idle): a new kernel starts on next use. */
+  onLost(reason: string): void;
+}
+
+export const DEFAULT_LIMITS: KernelLimits = {
+  maxStdoutBytesPerCell: 256 * 1024,
+  flushIntervalMs: 20,
+  cellTimeoutMs: 0,
+  runtimeLoadTimeoutMs: 60_000,
+  interruptGraceMs: 1500,
+  workerHeapMb: 1024,
+};
+
+/** The server's handle on one notebook's kernel (a worker in an owner's kernel process). */
+export class KernelSession {
+  lastUsed = Date.now();
+  busy = false;
+  closed = false;
+  constructor(
+    readonly id: string,
+    readonly owner: string,
+    readonly process: KernelProcess,
+    readonly listener: SessionListener,
+    private readonly manager: KernelManager,
+  ) {}
+
+  run(runId: number, plan: PlanItem[]): void {
+    this.touch();
+    this.busy = true;
+    this.process.send({ t: 'run', session: this.id, runId, plan });
+  }
+  cancel(runId: number): void {
+    this.process.send({ t: 'cancel', session: this.id, runId });
+  }
+  interrupt(): void {
+    this.process.send({ t: 'interrupt', session: this.id });
+  }
+  deleteNames(names: string[]): void {
+    if (names.length > 0) this.process.send({ t: 'delete_names', session: this.id, names });
+  }
+  close(): void {
+    this.manager.closeSession(this, null);
+  }
+  touch(): void {
+    this.lastUsed = Date.now();
+  }
+}
+
+interface OwnerProcess {
+  process: KernelProcess;
+  owner: string | null;
+  sessions: Map<string, KernelSession>;
+  isolation?: IsolationReport;
+  lastPong: number;
+  emptySince: number | null;
+}
+
+/**
+ * Owns every kernel process: a warm pool, one process per owner holding a
+ * worker per notebook, limits, and kill-and-replace of kernels that die, hang
+ * or outgrow their memory. Notebooks of one owner share a process (further
+ * notebooks cost a worker, not a process); owners never share one.
+ */
+export class KernelManager {
+  readonly layers: IsolationLayers;
+  readonly limits: KernelLimits;
+  private readonly pool: OwnerProcess[] = [];
+  private readonly byOwner = new Map<string, OwnerProcess>();
+  private readonly sessions = new Map<string, KernelSession>();
+  private readonly services = new Map<string, HostService>();
+  private readonly runtimes: RuntimeLoad[];
+  private readonly readPaths: string[];
+  private readonly entry = compiledPath(__dirname, 'child/main.js');
+  private readonly watchTimer: NodeJS.Timeout;
+  private readonly options: Required<Omit<KernelManagerOptions, 'limits' | 'sandbox'>>;
+  private closed = false;
+  private pingId = 0;
+
+  constructor(options: KernelManagerOptions) {
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.options = {
+      languages: options.languages,
+      warmProcesses: options.warmProcesses ?? 1,
+      maxSessions: options.maxSessions ?? defaultMaxSessions(),
+      idleSessionMs: options.idleSessionMs ?? 30 * 60_000,
+      processMemoryLimitMb: options.processMemoryLimitMb ?? 2048,
+      nodeArgs: options.nodeArgs ?? [],
+      log: options.log ?? (() => undefined),
+      watchIntervalMs: options.watchIntervalMs ?? 2000,
+    };
+    this.layers = probeIsolation(options.sandbox);
+    for (const missing of this.layers.missing) this.options.log('warn', `kernel isolation missing: ${missing}`);
+    this.runtimes = options.languages.map((l) => ({ language: l.id, module: l.runtime.module, options: l.runtime.options ?? null }));
+    this.readPaths = [...new Set(options.languages.flatMap((l) => [l.runtime.module, ...(l.runtime.readPaths ?? [])]))];
+    const unreadable = unreadableForKernel([this.entry, ...this.readPaths], this.layers);
+    if (unreadable) throw new KernelError(`Kernels cannot start: ${unreadable}`);
+    for (const language of options.languages) {
+      for (const [name, service] of Object.entries(language.hostServices ?? {})) this.services.set(name, service);
+    }
+    this.watchTimer = setInterval(() => this.watch(), this.options.watchIntervalMs);
+    this.watchTimer.unref();
+    this.fillPool();
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  get processCount(): number {
+    return this.pool.length + this.byOwner.size;
+  }
+
+  /** Resident memory of every kernel process, for benchmarks and health pages. */
+  processMemory(): { pid: number; owner: string | null; sessions: number; rssBytes: number | undefined }[] {
+    return [...this.pool, ...this.byOwner.values()].map((p) => ({ pid: p.process.pid, owner: p.owner, sessions: p.sessions.size, rssBytes: p.process.rssBytes() }));
+  }
+
+  /** Opens (or returns) the kernel session of a notebook. */
+  async openSession(owner: string, notebookId: string, listener: SessionListener): Promise<KernelSession> {
+    if (this.closed) throw new KernelError('The server is shutting down; try again in a moment.', { busy: true });
+    const existing = this.sessions.get(notebookId);
+    if (existing && existing.owner === owner && !existing.closed) return existing;
+    if (this.sessions.size >= this.options.maxSessions) this.evictIdleSession();
+    const holder = await this.processFor(owner);
+    const session = new KernelSession(notebookId, owner, holder.process, listener, this);
+    holder.sessions.set(notebookId, session);
+    this.sessions.set(notebookId, session);
+    const opened = new Promise<string | undefined>((resolve) => {
+      const onMessage = (message: KernelMessage): void => {
+        if (message.t === 'opened' && message.session === notebookId) {
+          holder.process.off('message', onMessage);
+          holder.process.off('exit', onExit);
+          resolve(message.error);
+        }
+      };
+      const onExit = (reason: string): void => {
+        holder.process.off('message', onMessage);
+        resolve(reason);
+      };
+      holder.process.on('message', onMessage);
+      holder.process.once('exit', onExit);
+    });
+    holder.process.send({ t: 'open', session: notebookId, runtimes: this.runtimes });
+    const error = await opened;
+    if (error) {
+      this.closeSession(session, null);
+      throw new KernelError(`The notebook's kernel could not start: ${error}`);
+    }
+    return session;
+  }
+
+  closeSession(session: KernelSession, lostReason: string | null): void {
+    if (session.closed) return;
+    session.closed = true;
+    if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
+    const holder = this.byOwner.get(session.owner);
+    if (holder?.sessions.get(session.id) === session) {
+      holder.sessions.delete(session.id);
+      session.process.send({ t: 'close', session: session.id });
+    }
+    if (lostReason !== null) session.listener.onLost(lostReason);
+  }
+
+  /** Kills every kernel. */
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.watchTimer);
+    const all = [...this.pool, ...this.byOwner.values()];
+    this.pool.length = 0;
+    this.byOwner.clear();
+    for (const holder of all) holder.process.kill('the server is shutting down');
+    await Promise.all(all.map((h) => (h.process.alive ? new Promise((resolve) => h.process.once('exit', resolve)) : undefined)));
+  }
+
+  private async processFor(owner: string): Promise<OwnerProcess> {
+    const own = this.byOwner.get(owner);
+    if (own && own.process.alive) {
+      await own.process.ready;
+      return own;
+    }
+    const holder = this.pool.shift() ?? this.spawn();
+    holder.owner = owner;
+    this.byOwner.set(owner, holder);
+    this.fillPool();
+    try {
+      holder.isolation = await holder.process.ready;
+    } catch (error) {
+      if (this.byOwner.get(owner) === holder) this.byOwner.delete(owner);
+      throw error;
+    }
+    return holder;
+  }
+
+  private fillPool(): void {
+    while (!this.closed && this.pool.length < this.options.warmProcesses) this.pool.push(this.spawn());
+  }
+
+  private spawn(): OwnerProcess {
+    const payload = Buffer.from(JSON.stringify({ runtimes: this.runtimes, limits: this.limits, maxFrameBytes: 64 * 1024 * 1024 })).toString('base64');
+    const process = new KernelProcess({
+      entry: this.entry,
+      readPaths: this.readPaths,
+      nodeArgs: [`--max-old-space-size=${this.limits.workerHeapMb}`, ...this.options.nodeArgs],
+      payload,
+      layers: this.layers,
+      maxFrameBytes: 64 * 1024 * 1024,
+      startTimeoutMs: 30_000,
+    });
+    const holder: OwnerProcess = { process, owner: null, sessions: new Map(), lastPong: Date.now(), emptySince: null };
+    process.on('message', (message) => this.onMessage(holder, message));
+    process.on('exit', (reason) => this.onExit(holder, reason));
+    return holder;
+  }
+
+  private onMessage(holder: OwnerProcess, message: KernelMessage): void {
+    switch (message.t) {
+      case 'reports': {
+        const session = holder.sessions.get(message.session);
+        session?.touch();
+        session?.listener.onReports(message.runId, message.reports);
+        break;
+      }
+      case 'run_done': {
+        const session = holder.sessions.get(message.session);
+        if (session) {
+          session.busy = false;
+          session.touch();
+          session.listener.onRunDone(message.runId);
+        }
+        break;
+      }
+      case 'session_lost': {
+        const session = holder.sessions.get(message.session);
+        if (session) {
+          session.busy = false;
+          session.listener.onLost(message.reason);
+        }
+        break;
+      }
+      case 'host_call':
+        void this.hostCall(holder, message.session, message.requestId, message.service, message.payload);
+        break;
+      case 'pong':
+        holder.lastPong = Date.now();
+        break;
+      case 'log':
+        this.options.log(message.level, `kernel ${holder.process.pid}: ${message.message}`);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private async hostCall(holder: OwnerProcess, sessionId: string, requestId: number, name: string, payload: JsonValue): Promise<void> {
+    // The session id comes from the kernel: only sessions this process holds count.
+    const session = holder.sessions.get(sessionId);
+    if (!session) return;
+    const service = this.services.get(name);
+    const reply = (ok: boolean, value?: JsonValue, error?: string): void => {
+      const message = { t: 'host_reply' as const, session: sessionId, requestId, ok, ...(value !== undefined ? { value } : {}), ...(error !== undefined ? { error } : {}) };
+      holder.process.send(message);
+    };
+    if (!service) return reply(false, undefined, `No host service "${String(name).slice(0, 100)}".`);
+    const controller = new AbortController();
+    const onExit = (): void => controller.abort();
+    holder.process.once('exit', onExit);
+    try {
+      const value = await service(payload, {
+        notebookId: session.id,
+        owner: session.owner,
+        dbConnectionString: session.listener.dbConnectionString(),
+        signal: controller.signal,
+      });
+      reply(true, value);
+    } catch (error) {
+      reply(false, undefined, (error as Error)?.message ?? String(error));
+    } finally {
+      holder.process.off('exit', onExit);
+    }
+  }
+
+  private onExit(holder: OwnerProcess, reason: string): void {
+    const inPool = this.pool.indexOf(holder);
+    if (inPool >= 0) this.pool.splice(inPool, 1);
+    if (holder.owner && this.byOwner.get(holder.owner) === holder) this.byOwner.delete(holder.owner);
+    this.options.log(this.closed ? 'debug' : 'warn', `kernel process ${holder.process.pid} ended: ${reason}`);
+    for (const session of [...holder.sessions.values()]) {
+      holder.sessions.delete(session.id);
+      session.closed = true;
+      if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
+      session.listener.onLost(reason);
+    }
+    if (!this.closed) this.fillPool();
+  }
+
+  private evictIdleSession(): void {
+    let victim: KernelSession | undefined;
+    for (const session of this.sessions.values()) {
+      if (!session.busy && (!victim || session.lastUsed < victim.lastUsed)) victim = session;
+    }
+    if (!victim) {
+      throw new KernelError(`This server is running its maximum of ${this.options.maxSessions} notebook kernels, all busy: try again in a moment.`, { busy: true });
+    }
+    this.closeSession(victim, 'the kernel was shut down to make room for another notebook');
+  }
+
+  private watch(): void {
+    const now = Date.now();
+    const limit = this.options.processMemoryLimitMb * 1024 * 1024;
+    for (const holder of [...this.pool, ...this.byOwner.values()]) {
+      const rss = holder.process.rssBytes();
+      if (rss !== undefined && rss > limit) {
+        holder.process.kill(`the kernel used more than ${this.options.processMemoryLimitMb} MB of memory`);
+        continue;
+      }
+      if (now - holder.lastPong > Math.max(15_000, this.options.watchIntervalMs * 5)) {
+        holder.process.kill('the kernel stopped responding');
+        continue;
+      }
+      holder.process.send({ t: 'ping', id: ++this.pingId });
+      if (holder.owner && holder.isolation && holder.sessions.size === 0) holder.emptySince ??= now;
+      else holder.emptySince = null;
+      if (holder.owner && holder.emptySince !== null && now - holder.emptySince > 30_000) {
+        // An owner's process with no notebook left goes away; a new one comes from the pool.
+        if (this.byOwner.get(holder.owner) === holder) this.byOwner.delete(holder.owner);
+        holder.process.kill('no notebook uses this kernel any more');
+      }
+    }
+    for (const session of [...this.sessions.values()]) {
+      if (!session.busy && now - session.lastUsed > this.options.idleSessionMs) {
+        this.closeSession(session, 'the kernel was idle and was shut down');
+      }
+    }
+  }
+
+}
+
+/** About 150 MB per live kernel, leaving a quarter of the machine to the server. */
+function defaultMaxSessions(): number {
+  return Math.max(2, Math.floor((os.totalmem() * 0.75) / (150 * 1024 * 1024)));
+}

@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { KernelError } from '../errors';
+import { parseKernelMessage, ProtocolError, type IsolationReport, type KernelMessage, type ServerMessage } from './protocol';
+import { kernelCommand, type IsolationLayers } from './sandbox';
+
+export interface KernelProcessOptions {
+  entry: string;
+  readPaths: string[];
+  nodeArgs: string[];
+  payload: string;
+  layers: IsolationLayers;
+  maxFrameBytes: number;
+  startTimeoutMs: number;
+}
+
+/**
+ * The server's handle on one kernel process: spawns it in its own process
+ * group with an empty environment, parses (and distrusts) its frames, and
+ * kills the whole group when told to or when it misbehaves.
+ */
+export class KernelProcess extends EventEmitter<{
+  message: [KernelMessage];
+  exit: [string];
+}> {
+  readonly ready: Promise<IsolationReport>;
+  pid = -1;
+  private readonly child: ChildProcess;
+  private exited = false;
+  private exitReason = '';
+  private inbox = '';
+
+  constructor(private readonly options: KernelProcessOptions) {
+    super();
+    const { command, args } = kernelCommand(options.layers, options.entry, options.readPaths, options.nodeArgs, options.payload);
+    this.child = spawn(command, args, {
+      env: {},
+      detached: true,
+      stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
+      cwd: '/',
+    });
+    this.pid = this.child.pid ?? -1;
+    const stderr = this.child.stderr as Readable;
+    let stderrTail = '';
+    stderr.setEncoding('utf8');
+    stderr.on('data', (chunk: string) => {
+      stderrTail = (stderrTail + chunk).slice(-4000);
+    });
+    const channel = this.child.stdio[3] as Readable;
+    channel.setEncoding('utf8');
+    channel.on('data', (chunk: string) => this.receive(chunk));
+    channel.on('error', () => undefined);
+    (this.child.stdin as Writable).on('error', () => undefined);
+    this.child.on('exit', (code, signal) => {
+      this.exited = true;
+      const reason = this.exitReason || `the kernel process exited (${signal ?? `code ${code}`})${stderrTail ? `: ${lastLine(stderrTail)}` : ''}`;
+      this.emit('exit', reason);
+    });
+    this.child.on('error', (error) => {
+      this.exitReason = `the kernel process could not start: ${error.message}`;
+    });
+    this.ready = new Promise<IsolationReport>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.kill(`the kernel process did not start within ${options.startTimeoutMs} ms`);
+      }, options.startTimeoutMs);
+      const onMessage = (message: KernelMessage): void => {
+        if (message.t !== 'ready') return;
+        clearTimeout(timer);
+        this.off('message', onMessage);
+        resolve(message.isolation);
+      };
+      this.on('message', onMessage);
+      this.once('exit', (reason) => {
+        clearTimeout(timer);
+        reject(new KernelError(`Kernel failed to start: ${reason}`));
+      });
+    });
+    this.ready.catch(() => undefined);
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  send(message: ServerMessage): void {
+    if (this.exited) return;
+    (this.child.stdin as Writable).write(JSON.stringify(message) + '\n');
+  }
+
+  /** Kills the kernel's whole process group. */
+  kill(reason: string): void {
+    if (this.exited) return;
+    if (!this.exitReason) this.exitReason = reason;
+    try {
+      process.kill(-this.pid, 'SIGKILL');
+    } catch {
+      this.child.kill('SIGKILL');
+    }
+  }
+
+  /** Resident memory of the kernel process, read by the server (the kernel cannot lie about it). */
+  rssBytes(): number | undefined {
+    try {
+      const status = fs.readFileSync(`/proc/${this.pid}/status`, 'utf8');
+      const match = /VmRSS:\s+(\d+) kB/.exec(status);
+      return match ? Number(match[1]) * 1024 : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private receive(chunk: string): void {
+    this.inbox += chunk;
+    let newline: number;
+    while ((newline = this.inbox.indexOf('\n')) >= 0) {
+      const line = this.inbox.slice(0, newline);
+      this.inbox = this.inbox.slice(newline + 1);
+      if (line.length > this.options.maxFrameBytes) return this.kill('the kernel sent a frame over the size limit');
+      if (!line) continue;
+      let message: KernelMessage;
+      try {
+        message = parseKernelMessage(line);
+      } catch (error) {
+        const detail = error instanceof ProtocolError ? error.message : String(error);
+        return this.kill(`the kernel broke the protocol (${detail})`);
+      }
+      this.emit('message', message);
+      if (this.exited) return;
+    }
+    if (this.inbox.length > this.options.maxFrameBytes) this.kill('the kernel sent a frame over the size limit');
+  }
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n');
+  return (lines[lines.length - 1] ?? '').slice(0, 500);
+}

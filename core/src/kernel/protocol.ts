@@ -1,0 +1,185 @@
+/**
+ * The one protocol between the server and a kernel process, versioned.
+ * Frames are newline-delimited JSON on the child's stdin (server → kernel)
+ * and a dedicated pipe (kernel → server). Everything the kernel sends is
+ * untrusted: {@link parseKernelMessage} checks shape and sizes.
+ */
+import type { JsonValue, Output } from '../model/types';
+
+export const PROTOCOL_VERSION = 1;
+
+export interface RuntimeLoad {
+  language: string;
+  module: string;
+  options: JsonValue;
+}
+
+export interface PlanItem {
+  cellId: string;
+  language: string;
+  code: string;
+  defines: string[];
+  references: string[];
+  meta?: { [key: string]: JsonValue };
+  /** Indices (into the plan) of this cell's parents that are in the plan: a failure there blocks it. */
+  parents: number[];
+}
+
+export interface KernelLimits {
+  /** Bytes of stdout+stderr kept per cell; the rest is dropped with a note. */
+  maxStdoutBytesPerCell: number;
+  /** Milliseconds between flushes of buffered stdout. */
+  flushIntervalMs: number;
+  /** A cell running longer is stopped (0: no limit). */
+  cellTimeoutMs: number;
+  /** How long a runtime may take to load. */
+  runtimeLoadTimeoutMs: number;
+  /** After an interrupt, how long before the worker is terminated and replaced. */
+  interruptGraceMs: number;
+  /** Heap limit of one notebook's worker thread. */
+  workerHeapMb: number;
+}
+
+export type ServerMessage =
+  | { t: 'open'; session: string; runtimes: RuntimeLoad[] }
+  | { t: 'run'; session: string; runId: number; plan: PlanItem[] }
+  | { t: 'cancel'; session: string; runId: number }
+  | { t: 'interrupt'; session: string }
+  | { t: 'delete_names'; session: string; names: string[] }
+  | { t: 'close'; session: string }
+  | { t: 'host_reply'; session: string; requestId: number; ok: boolean; value?: JsonValue; error?: string }
+  | { t: 'ping'; id: number };
+
+export type CellReport =
+  | { k: 'start'; cell: string }
+  | { k: 'stdout'; cell: string; data: string }
+  | { k: 'output'; cell: string; output: Output }
+  /** status: success | error | blocked | cancelled */
+  | { k: 'finish'; cell: string; status: 'success' | 'error' | 'blocked' | 'cancelled'; error?: string };
+
+export interface IsolationReport {
+  permissionModel: boolean;
+  codeGenerationFromStrings: boolean;
+  uid: number;
+  emptyEnvironment: boolean;
+}
+
+export type KernelMessage =
+  | { t: 'ready'; version: number; pid: number; isolation: IsolationReport }
+  | { t: 'opened'; session: string; error?: string }
+  | { t: 'reports'; session: string; runId: number; reports: CellReport[] }
+  | { t: 'run_done'; session: string; runId: number }
+  /** The session's worker died or was replaced: its values are gone. */
+  | { t: 'session_lost'; session: string; reason: string }
+  | { t: 'host_call'; session: string; requestId: number; service: string; payload: JsonValue }
+  | { t: 'pong'; id: number; memory: { rss: number; heapUsed: number; external: number } }
+  | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string };
+
+export class ProtocolError extends Error {}
+
+const MAX_ID = 200;
+
+function str(value: unknown, field: string, max = MAX_ID): string {
+  if (typeof value !== 'string' || value.length > max) throw new ProtocolError(`bad ${field}`);
+  return value;
+}
+
+function int(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new ProtocolError(`bad ${field}`);
+  return value;
+}
+
+const FINISH = new Set(['success', 'error', 'blocked', 'cancelled']);
+const LEVELS = new Set(['debug', 'info', 'warn', 'error']);
+
+function parseReport(raw: unknown): CellReport {
+  if (typeof raw !== 'object' || raw === null) throw new ProtocolError('bad report');
+  const r = raw as Record<string, unknown>;
+  const cell = str(r.cell, 'cell');
+  switch (r.k) {
+    case 'start':
+      return { k: 'start', cell };
+    case 'stdout':
+      return { k: 'stdout', cell, data: str(r.data, 'data', Number.MAX_SAFE_INTEGER) };
+    case 'output': {
+      const output = r.output as Record<string, unknown> | null;
+      if (typeof output !== 'object' || output === null) throw new ProtocolError('bad output');
+      const result: Output = { mime_type: str(output.mime_type, 'mime_type'), data: (output.data ?? null) as JsonValue };
+      if (typeof output.metadata === 'object' && output.metadata !== null && !Array.isArray(output.metadata)) {
+        result.metadata = output.metadata as { [key: string]: JsonValue };
+      }
+      return { k: 'output', cell, output: result };
+    }
+    case 'finish': {
+      if (typeof r.status !== 'string' || !FINISH.has(r.status)) throw new ProtocolError('bad status');
+      const report: CellReport = { k: 'finish', cell, status: r.status as 'success' };
+      if (r.error !== undefined) report.error = str(r.error, 'error', 1_000_000);
+      return report;
+    }
+    default:
+      throw new ProtocolError('unknown report');
+  }
+}
+
+/** Parses one frame from a kernel. Throws ProtocolError on anything unexpected. */
+export function parseKernelMessage(line: string): KernelMessage {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    throw new ProtocolError('frame is not JSON');
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ProtocolError('frame is not an object');
+  const m = raw as Record<string, unknown>;
+  switch (m.t) {
+    case 'ready': {
+      const iso = (m.isolation ?? {}) as Record<string, unknown>;
+      return {
+        t: 'ready',
+        version: int(m.version, 'version'),
+        pid: int(m.pid, 'pid'),
+        isolation: {
+          permissionModel: iso.permissionModel === true,
+          codeGenerationFromStrings: iso.codeGenerationFromStrings === true,
+          uid: typeof iso.uid === 'number' ? iso.uid : -1,
+          emptyEnvironment: iso.emptyEnvironment === true,
+        },
+      };
+    }
+    case 'opened': {
+      const msg: KernelMessage = { t: 'opened', session: str(m.session, 'session') };
+      if (m.error !== undefined) msg.error = str(m.error, 'error', 100_000);
+      return msg;
+    }
+    case 'reports': {
+      if (!Array.isArray(m.reports)) throw new ProtocolError('bad reports');
+      return { t: 'reports', session: str(m.session, 'session'), runId: int(m.runId, 'runId'), reports: m.reports.map(parseReport) };
+    }
+    case 'run_done':
+      return { t: 'run_done', session: str(m.session, 'session'), runId: int(m.runId, 'runId') };
+    case 'session_lost':
+      return { t: 'session_lost', session: str(m.session, 'session'), reason: str(m.reason, 'reason', 10_000) };
+    case 'host_call':
+      return {
+        t: 'host_call',
+        session: str(m.session, 'session'),
+        requestId: int(m.requestId, 'requestId'),
+        service: str(m.service, 'service'),
+        payload: (m.payload ?? null) as JsonValue,
+      };
+    case 'pong': {
+      const mem = (m.memory ?? {}) as Record<string, unknown>;
+      return {
+        t: 'pong',
+        id: int(m.id, 'id'),
+        memory: { rss: int(mem.rss ?? 0, 'rss'), heapUsed: int(mem.heapUsed ?? 0, 'heapUsed'), external: int(mem.external ?? 0, 'external') },
+      };
+    }
+    case 'log': {
+      if (typeof m.level !== 'string' || !LEVELS.has(m.level)) throw new ProtocolError('bad level');
+      return { t: 'log', level: m.level as 'info', message: str(m.message, 'message', 10_000) };
+    }
+    default:
+      throw new ProtocolError(`unknown message type`);
+  }
+}

@@ -1,0 +1,78 @@
+import type { JsonValue } from '../model/types';
+
+/** Where an analyser found a problem, 1-based line and column. */
+export interface AnalysisError {
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+/**
+ * What a language plugin's analyser says about one cell. It runs in the
+ * server, so it must be pure and fast and must never execute the code.
+ */
+export interface Analysis {
+  /** Names this cell makes available to other cells (variables, functions, tables...). */
+  defines: string[];
+  /** Names this cell reads that some other cell may define. */
+  references: string[];
+  /** Names the cell deletes (`del x`): it is ordered after every other cell reading them. */
+  deletes?: string[];
+  /** Set when the code cannot be analysed (a syntax error): the cell errors and does not run. */
+  error?: AnalysisError;
+  /** Anything else the plugin wants to keep with the cell (e.g. SQL table names). */
+  meta?: { [key: string]: JsonValue };
+}
+
+/** The runtime half of a language: a module the kernel process loads. */
+export interface RuntimeModuleSpec {
+  /** Absolute path of a CommonJS module whose default export is a {@link RuntimeFactory}. */
+  module: string;
+  /**
+   * Files and folders the kernel process must be allowed to read for this
+   * runtime (its own package, a WebAssembly distribution...). Nothing else is readable.
+   */
+  readPaths?: string[];
+  /** Handed to the factory as `context.options`. */
+  options?: JsonValue;
+  /**
+   * The runtime compiles code from strings (alasql does). The kernel process
+   * forbids that; the runtime then gets a `vm` context where it is allowed,
+   * still inside the sandboxed process.
+   */
+  needsCodeGeneration?: boolean;
+}
+
+/** What a host service receives: which notebook asked, on whose behalf. */
+export interface HostServiceContext {
+  notebookId: string;
+  owner: string;
+  /** The notebook's database connection string, if set. A secret: never log it. */
+  dbConnectionString: string | null;
+  signal: AbortSignal;
+}
+
+/**
+ * A narrow door from the sandbox to the server, for what a kernel with no
+ * network needs (a database query, a package download). The runtime calls it
+ * with `context.hostCall(name, payload)`; the payload is untrusted.
+ */
+export type HostService = (payload: JsonValue, context: HostServiceContext) => Promise<JsonValue>;
+
+/** A language plugin provides one of these to the {@link LanguageRegistry}. */
+export interface LanguageDefinition {
+  /** The cell type, e.g. "python". */
+  id: string;
+  displayName?: string;
+  analyse(code: string): Analysis;
+  runtime: RuntimeModuleSpec;
+  /** Services the runtime may call through the kernel channel, keyed by name. */
+  hostServices?: { [name: string]: HostService };
+}
+
+/** Where language plugins register; core and hosts look languages up here. */
+export interface LanguageRegistry {
+  register(language: LanguageDefinition): void;
+  get(id: string): LanguageDefinition | undefined;
+  list(): LanguageDefinition[];
+}

@@ -1,0 +1,100 @@
+/**
+ * The contract of a runtime module: the half of a language plugin that runs
+ * inside the notebook's sandboxed kernel process (a worker thread in it).
+ *
+ * A runtime module is a CommonJS file whose default export (or
+ * `module.exports`) is a {@link RuntimeFactory}. It must import nothing from
+ * `@rnb/core` at run time (type-only imports are fine): the kernel process can
+ * read only the files the language lists in `runtime.readPaths`.
+ */
+import type { JsonValue, Output } from '../model/types';
+
+/**
+ * One value in the notebook's shared namespace. The language that defined it
+ * keeps its own representation (`native`, e.g. a Python object); every other
+ * language reads it as plain JavaScript through `toJS()`, converted on first
+ * use only, so values never cross a language boundary nobody asked for.
+ */
+export interface NamespaceEntry {
+  /** Language id of the cell that defined the value. */
+  language: string;
+  /** The defining language's own representation; other languages must not touch it. */
+  native?: unknown;
+  /**
+   * The value as plain JavaScript: null, boolean, number, bigint, string,
+   * Date, arrays, plain objects, typed arrays. A list of records is an array
+   * of plain objects (that is how SQL sees a table).
+   */
+  toJS(): unknown;
+}
+
+/** The values of one notebook, shared by all its languages. Lives in the kernel process only. */
+export interface Namespace {
+  has(name: string): boolean;
+  /** The plain-JavaScript view of a value, or undefined when no cell defines it. */
+  get(name: string): unknown;
+  entry(name: string): NamespaceEntry | undefined;
+  /** Defines `name` with a plain-JavaScript value. */
+  set(name: string, value: unknown, language: string): void;
+  /** Defines `name` with a language's own representation and its converter. */
+  setEntry(name: string, entry: NamespaceEntry): void;
+  delete(name: string): boolean;
+  names(): string[];
+}
+
+/** One cell to run, as the kernel hands it to a runtime. */
+export interface CellRun {
+  cellId: string;
+  code: string;
+  defines: readonly string[];
+  references: readonly string[];
+  meta?: { [key: string]: JsonValue };
+}
+
+/** Where a running cell writes. Output is batched and capped by the kernel. */
+export interface CellIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  output(output: Output): void;
+  /** Aborted when the user interrupts this cell. */
+  readonly signal: AbortSignal;
+}
+
+/** What a runtime module's factory receives. */
+export interface RuntimeContext {
+  language: string;
+  namespace: Namespace;
+  options: JsonValue;
+  /**
+   * Ask the server for something the sandbox cannot do itself (a database
+   * query, a package): only the services the language declared exist.
+   */
+  hostCall(service: string, payload: JsonValue): Promise<JsonValue>;
+  /**
+   * An Int32Array over a SharedArrayBuffer. The supervisor writes 2 (SIGINT)
+   * at index 0 when the user interrupts, from another thread, so a runtime
+   * that polls it (Pyodide's setInterruptBuffer) stops even while it spins.
+   * The kernel resets it to 0 before each cell.
+   */
+  interruptBuffer: Int32Array;
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
+}
+
+/** A failure of user code: the message and traceback the user sees. */
+export interface CellFailureShape {
+  message: string;
+  traceback?: string;
+}
+
+export interface LanguageRuntime {
+  /**
+   * Runs one cell. Resolve when it finished; throw (an Error, optionally with
+   * a `traceback` string property) when the user's code failed.
+   */
+  run(cell: CellRun, io: CellIO): Promise<void> | void;
+  /** Forget names (their cell was deleted or no longer defines them). */
+  deleteNames?(names: readonly string[]): void;
+  dispose?(): void | Promise<void>;
+}
+
+export type RuntimeFactory = (context: RuntimeContext) => LanguageRuntime | Promise<LanguageRuntime>;

@@ -1,0 +1,43 @@
+/** The data shapes of the wire contract (../shared/spec/protocol.md), shared by every package. */
+
+export type CellStatus = 'idle' | 'queued' | 'running' | 'success' | 'error' | 'blocked' | 'stale';
+
+/** A JSON value: what crosses process boundaries and goes into storage. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface Output {
+  mime_type: string;
+  data: JsonValue;
+  metadata?: { [key: string]: JsonValue };
+}
+
+/** The table output, under mime type {@link TABLE_MIME}. */
+export interface TableData {
+  type: 'table';
+  columns: string[];
+  rows: (string | number | boolean | null)[][];
+  truncated?: string;
+}
+
+export const TABLE_MIME = 'application/vnd.notebook.table+json';
+
+export interface Cell {
+  id: string;
+  /** A language id: "python", "sql", or a plugin's. */
+  type: string;
+  code: string;
+  status: CellStatus;
+  stdout: string;
+  outputs: Output[];
+  error: string | null;
+  reads: string[];
+  writes: string[];
+}
+
+export interface Notebook {
+  id: string;
+  name: string;
+  db_conn_string?: string | null;
+  cells: Cell[];
+  revision: number;
+}

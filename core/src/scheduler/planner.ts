@@ -1,0 +1,87 @@
+import type { DependencyGraph } from '../graph/dependency-graph';
+
+export interface PlanRequest {
+  /** Cells the user (or an edit) asked to run. */
+  roots: Iterable<string>;
+  /** Also run every descendant of the roots (autorun); lazy mode says no. */
+  withDescendants: boolean;
+  /** Cells left over from a superseded run: run them, without expanding. */
+  carried: Iterable<string>;
+  /** The cell's current values are in the kernel (it ran successfully since its last change). */
+  hasValue(cellId: string): boolean;
+  /** Why the cell cannot run at all (syntax error, cycle, defined twice), if so. */
+  staticError(cellId: string): string | undefined;
+  /** How messages name a cell (default: its id). */
+  label?(cellId: string): string;
+}
+
+export interface PlannedCell {
+  cellId: string;
+  /** Indices into `runnable` of this cell's parents that run too. */
+  parents: number[];
+}
+
+export interface Plan {
+  runnable: PlannedCell[];
+  /** Cells that will not run, with the reason shown to the user. */
+  blocked: Map<string, string>;
+  /** Cells descending from the roots that lazy mode leaves stale. */
+  stale: Set<string>;
+}
+
+/**
+ * Decides what a run request runs: the roots, their descendants (autorun),
+ * and the ancestors whose values are missing (a new kernel, an edit) — only
+ * those. Order is topological with ties broken by notebook position.
+ */
+export function planRun(graph: DependencyGraph, request: PlanRequest): Plan {
+  const roots = [...request.roots].filter((id) => graph.has(id));
+  const selected = new Set<string>(roots);
+  const descendants = graph.descendants(roots);
+  const stale = new Set<string>();
+  for (const id of descendants) {
+    if (request.withDescendants) selected.add(id);
+    else if (!selected.has(id)) stale.add(id);
+  }
+  for (const id of request.carried) if (graph.has(id)) selected.add(id);
+
+  // Missing ancestors: walk up until a cell whose values exist.
+  const stack = [...selected];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    for (const parent of graph.parents(id)) {
+      if (selected.has(parent)) continue;
+      if (request.hasValue(parent) && request.staticError(parent) === undefined) continue;
+      selected.add(parent);
+      stale.delete(parent);
+      if (request.staticError(parent) === undefined) stack.push(parent);
+    }
+  }
+
+  const order = graph.topologicalOrder(selected);
+  const blocked = new Map<string, string>();
+  const runnable: PlannedCell[] = [];
+  const indexOf = new Map<string, number>();
+  for (const id of order) {
+    const own = request.staticError(id);
+    if (own !== undefined) {
+      blocked.set(id, own);
+      continue;
+    }
+    const parents: number[] = [];
+    let blocker: string | undefined;
+    for (const parent of graph.parents(id)) {
+      if (blocked.has(parent)) blocker ??= parent;
+      else if (request.staticError(parent) !== undefined && !selected.has(parent)) blocker ??= parent;
+      const index = indexOf.get(parent);
+      if (index !== undefined) parents.push(index);
+    }
+    if (blocker !== undefined) {
+      blocked.set(id, `Not run: upstream ${request.label ? request.label(blocker) : `cell ${blocker}`} cannot run.`);
+      continue;
+    }
+    indexOf.set(id, runnable.length);
+    runnable.push({ cellId: id, parents: parents.sort((a, b) => a - b) });
+  }
+  return { runnable, blocked, stale };
+}

@@ -1,0 +1,21 @@
+import type { Cell, CellStatus, Output } from '../model/types';
+
+/**
+ * Everything that happens to a notebook, named as in the wire contract
+ * (../shared/spec/protocol.md). Core emits these; a host broadcasts them.
+ */
+export type NotebookEvent =
+  | { type: 'cell_status'; cellId: string; status: CellStatus }
+  | { type: 'cell_stdout'; cellId: string; data: string }
+  | { type: 'cell_output'; cellId: string; output: Output }
+  | { type: 'cell_error'; cellId: string; error: string }
+  | { type: 'cell_created'; cell: Cell; index: number; revision: number }
+  | { type: 'cell_updated'; cellId: string; code: string; reads: string[]; writes: string[]; revision: number }
+  | { type: 'cell_deleted'; cellId: string; revision: number }
+  /** Extension: a cell moved to a new position. */
+  | { type: 'cell_moved'; cellId: string; index: number; revision: number }
+  /** Extension: name, lazy mode or database settings changed (never carries the connection string). */
+  | { type: 'notebook_updated'; name: string; lazy: boolean; has_db_connection: boolean; revision: number }
+  | { type: 'kernel_restarted'; reason: string };
+
+export type NotebookEventListener = (notebookId: string, event: NotebookEvent) => void;

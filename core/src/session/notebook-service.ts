@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { InvalidInputError, NotFoundError } from '../errors';
+import type { LanguageRegistry } from '../language/language';
+import type { Cell } from '../model/types';
+import type { NotebookDocument, NotebookStore, NotebookSummary } from '../storage/storage';
+import type { NotebookEvent, NotebookEventListener } from './events';
+import { toCell } from './format';
+import { checkName, NotebookSession } from './notebook-session';
+import type { KernelProvider } from './run-coordinator';
+import type { CreateCellInput, NotebookOperations, NotebookView, UpdateCellInput } from './service-api';
+
+export interface NotebookServiceOptions {
+  store: NotebookStore;
+  languages: LanguageRegistry;
+  kernels: KernelProvider;
+  /** Cell type of the empty cell a new notebook starts with (default: python when loaded). */
+  defaultCellType?: string;
+}
+
+const ID = /^[A-Za-z0-9_-]{1,100}$/;
+
+/**
+ * Core's front door for hosts: notebooks, cells, runs and events, each call
+ * scoped to its caller. Open notebooks stay in memory; everything is saved
+ * through the storage plugin before it is announced.
+ */
+export class NotebookService implements NotebookOperations {
+  private readonly sessions = new Map<string, NotebookSession>();
+  private readonly loading = new Map<string, Promise<NotebookSession>>();
+  private readonly listeners = new Set<NotebookEventListener>();
+
+  constructor(private readonly options: NotebookServiceOptions) {}
+
+  subscribe(listener: NotebookEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async createNotebook(owner: string, input: { name?: string } = {}): Promise<NotebookView> {
+    const now = new Date().toISOString();
+    const type = this.options.defaultCellType ?? (this.options.languages.get('python') ? 'python' : this.options.languages.list()[0]?.id);
+    const doc: NotebookDocument = {
+      id: randomUUID(),
+      owner,
+      name: checkName(input.name ?? 'Untitled notebook'),
+      dbConnString: null,
+      lazy: false,
+      cells: type ? [{ id: randomUUID(), type, code: '', status: 'idle', stdout: '', outputs: [], error: null, reads: [], writes: [] }] : [],
+      revision: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const stored = await this.options.store.create(doc);
+    return this.attach(stored).view();
+  }
+
+  listNotebooks(owner: string): Promise<NotebookSummary[]> {
+    return this.options.store.list(owner);
+  }
+
+  async getNotebook(owner: string, notebookId: string): Promise<NotebookView> {
+    return (await this.open(owner, notebookId)).view();
+  }
+
+  async renameNotebook(owner: string, notebookId: string, name: string): Promise<void> {
+    await (await this.open(owner, notebookId)).updateSettings({ name });
+  }
+
+  async setDbConnection(owner: string, notebookId: string, connectionString: string | null): Promise<void> {
+    if (connectionString !== null && (typeof connectionString !== 'string' || connectionString.length > 2000)) {
+      throw new InvalidInputError('A connection string is a string of at most 2000 characters, or null.');
+    }
+    await (await this.open(owner, notebookId)).updateSettings({ dbConnString: connectionString === '' ? null : connectionString });
+  }
+
+  async setLazy(owner: string, notebookId: string, lazy: boolean): Promise<void> {
+    if (typeof lazy !== 'boolean') throw new InvalidInputError('lazy is true or false.');
+    await (await this.open(owner, notebookId)).updateSettings({ lazy });
+  }
+
+  async deleteNotebook(owner: string, notebookId: string): Promise<void> {
+    checkId(notebookId, 'notebook');
+    await this.options.store.delete(owner, notebookId);
+    const session = this.sessions.get(notebookId);
+    if (session) {
+      this.sessions.delete(notebookId);
+      session.runs.close();
+    }
+  }
+
+  async createCell(owner: string, notebookId: string, input: CreateCellInput): Promise<Cell> {
+    return toCell(await (await this.open(owner, notebookId)).createCell(input));
+  }
+
+  async updateCell(owner: string, notebookId: string, cellId: string, input: UpdateCellInput): Promise<Cell> {
+    return toCell(await (await this.open(owner, notebookId)).updateCell(cellId, input));
+  }
+
+  async deleteCell(owner: string, notebookId: string, cellId: string): Promise<void> {
+    await (await this.open(owner, notebookId)).deleteCell(cellId);
+  }
+
+  async moveCell(owner: string, notebookId: string, cellId: string, toIndex: number): Promise<void> {
+    await (await this.open(owner, notebookId)).moveCell(cellId, toIndex);
+  }
+
+  async runCell(owner: string, notebookId: string, cellId: string): Promise<void> {
+    const session = await this.open(owner, notebookId);
+    // Behind edits already queued, so a run sees the code the user just typed.
+    await session.serial(() => session.runs.request(cellId));
+  }
+
+  async interrupt(owner: string, notebookId: string): Promise<void> {
+    (await this.open(owner, notebookId)).runs.interrupt();
+  }
+
+  async whenIdle(owner: string, notebookId: string): Promise<void> {
+    const session = await this.open(owner, notebookId);
+    await session.serial(() => undefined);
+    await session.runs.whenIdle();
+    await session.flush();
+  }
+
+  /** Ids of the notebooks held in memory. */
+  openNotebooks(): string[] {
+    return [...this.sessions.keys()];
+  }
+
+  /** Forgets a notebook held in memory (its kernel closes; storage keeps it). */
+  async release(notebookId: string): Promise<void> {
+    const session = this.sessions.get(notebookId);
+    if (!session) return;
+    this.sessions.delete(notebookId);
+    await session.flush().catch(() => undefined);
+    session.runs.close();
+  }
+
+  /** Saves what is pending and closes every notebook. */
+  async close(): Promise<void> {
+    await Promise.all([...this.sessions.keys()].map((id) => this.release(id)));
+  }
+
+  private async open(owner: string, notebookId: string): Promise<NotebookSession> {
+    checkId(notebookId, 'notebook');
+    const held = this.sessions.get(notebookId);
+    if (held) {
+      if (held.owner !== owner) throw new NotFoundError('notebook', notebookId);
+      return held;
+    }
+    let loading = this.loading.get(notebookId);
+    if (!loading) {
+      loading = this.options.store.get(owner, notebookId).then((doc) => this.attach(doc));
+      this.loading.set(notebookId, loading);
+      loading.then(
+        () => this.loading.delete(notebookId),
+        () => this.loading.delete(notebookId),
+      );
+    }
+    const session = await loading;
+    if (session.owner !== owner) throw new NotFoundError('notebook', notebookId);
+    return session;
+  }
+
+  private attach(doc: NotebookDocument): NotebookSession {
+    const existing = this.sessions.get(doc.id);
+    if (existing) return existing;
+    const emit = (event: NotebookEvent): void => {
+      for (const listener of this.listeners) {
+        try {
+          listener(doc.id, event);
+        } catch {
+          // A failing listener must not break the notebook.
+        }
+      }
+    };
+    const session = new NotebookSession(doc, this.options.store, this.options.languages, this.options.kernels, emit);
+    this.sessions.set(doc.id, session);
+    return session;
+  }
+}
+
+function checkId(id: unknown, what: 'notebook' | 'cell'): void {
+  if (typeof id !== 'string' || !ID.test(id)) throw new NotFoundError(what, String(id).slice(0, 100));
+}

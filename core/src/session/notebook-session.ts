@@ -1,0 +1,333 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictError, InvalidInputError, NotFoundError, NotebookError } from '../errors';
+import { DependencyGraph } from '../graph/dependency-graph';
+import type { Analysis, LanguageRegistry } from '../language/language';
+import type { CellStatus } from '../model/types';
+import type { NotebookDocument, NotebookStore, StoredCell } from '../storage/storage';
+import { analyseSafely } from './analyse';
+import type { NotebookEvent } from './events';
+import { graphErrorText, maskConnectionString, settledStatus, toCell } from './format';
+import { RunCoordinator, type KernelProvider } from './run-coordinator';
+import type { CreateCellInput, NotebookView, UpdateCellInput } from './service-api';
+
+const MAX_CODE_LENGTH = 1_000_000;
+const MAX_CELLS = 20_000;
+
+/**
+ * One open notebook: its document, its dependency graph and its run
+ * coordinator. Edits are serialised and saved before they are announced.
+ */
+export class NotebookSession {
+  readonly graph: DependencyGraph;
+  readonly runs: RunCoordinator;
+  private doc: NotebookDocument;
+  private readonly cells = new Map<string, StoredCell>();
+  private readonly position = new Map<string, number>();
+  private readonly analyses = new Map<string, Analysis>();
+  /** Graph errors currently shown on cells. */
+  private readonly shownGraphErrors = new Map<string, string>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private saveTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    document: NotebookDocument,
+    private readonly store: NotebookStore,
+    private readonly languages: LanguageRegistry,
+    kernels: KernelProvider,
+    private readonly emit: (event: NotebookEvent) => void,
+  ) {
+    this.doc = document;
+    this.graph = new DependencyGraph((id) => this.position.get(id) ?? Number.MAX_SAFE_INTEGER);
+    this.reindex();
+    for (const cell of document.cells) {
+      cell.status = settledStatus(cell.status);
+      this.cells.set(cell.id, cell);
+      this.analyse(cell);
+    }
+    this.runs = new RunCoordinator(this, kernels, emit);
+    this.refreshGraphErrors(new Set(document.cells.map((c) => c.id)), false);
+  }
+
+  get id(): string {
+    return this.doc.id;
+  }
+  get owner(): string {
+    return this.doc.owner;
+  }
+  get lazy(): boolean {
+    return this.doc.lazy;
+  }
+  get dbConnectionString(): string | null {
+    return this.doc.dbConnString;
+  }
+
+  view(): NotebookView {
+    return {
+      id: this.doc.id,
+      name: this.doc.name,
+      db_conn_string: maskConnectionString(this.doc.dbConnString),
+      cells: this.doc.cells.map(toCell),
+      revision: this.doc.revision,
+      lazy: this.doc.lazy,
+    };
+  }
+
+  cell(cellId: string): StoredCell {
+    const cell = this.cells.get(cellId);
+    if (!cell) throw new NotFoundError('cell', cellId);
+    return cell;
+  }
+
+  hasCell(cellId: string): boolean {
+    return this.cells.has(cellId);
+  }
+
+  analysisOf(cellId: string): Analysis | undefined {
+    return this.analyses.get(cellId);
+  }
+
+  label(cellId: string): string {
+    const index = this.position.get(cellId);
+    return index === undefined ? `cell ${cellId}` : `cell ${index + 1}`;
+  }
+
+  /** Why the cell cannot run at all, if so. */
+  staticError(cellId: string): string | undefined {
+    const analysisError = this.analyses.get(cellId)?.error;
+    if (analysisError) return formatAnalysisError(analysisError);
+    return this.shownGraphErrors.get(cellId);
+  }
+
+  /** Runs `fn` after every earlier edit of this notebook finished. */
+  serial<T>(fn: () => Promise<T> | T): Promise<T> {
+    const result = this.queue.then(fn);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async createCell(input: CreateCellInput): Promise<StoredCell> {
+    return this.serial(async () => {
+      this.checkLanguage(input.type);
+      const code = checkCode(input.code ?? '');
+      if (this.cells.size >= MAX_CELLS) throw new InvalidInputError(`A notebook holds at most ${MAX_CELLS} cells.`);
+      let index = this.doc.cells.length;
+      if (input.afterCellId) index = this.indexOf(input.afterCellId) + 1;
+      const cell: StoredCell = { id: randomUUID(), type: input.type, code, status: 'idle', stdout: '', outputs: [], error: null, reads: [], writes: [] };
+      this.doc.cells.splice(index, 0, cell);
+      this.cells.set(cell.id, cell);
+      this.reindex();
+      const before = this.analysisFootprint(cell.id);
+      this.analyse(cell);
+      await this.persist();
+      this.emit({ type: 'cell_created', cell: toCell(cell), index, revision: this.doc.revision });
+      this.refreshGraphErrors(this.affectedBy(cell.id, before));
+      return cell;
+    });
+  }
+
+  async updateCell(cellId: string, input: UpdateCellInput): Promise<StoredCell> {
+    return this.serial(async () => {
+      const cell = this.cell(cellId);
+      const code = checkCode(input.code);
+      if (input.expectedRevision !== undefined && input.expectedRevision !== this.doc.revision) {
+        throw new ConflictError(input.expectedRevision, this.doc.revision);
+      }
+      const before = this.analysisFootprint(cellId);
+      const oldDefines = new Set(cell.writes);
+      const oldDescendants = this.graph.descendants([cellId]);
+      cell.code = code;
+      this.analyse(cell);
+      await this.persist();
+      this.emit({ type: 'cell_updated', cellId, code, reads: cell.reads, writes: cell.writes, revision: this.doc.revision });
+      const removed = [...oldDefines].filter((name) => !cell.writes.includes(name));
+      // The cell and everything that read it no longer match the kernel's values.
+      this.runs.invalidate([cellId, ...oldDescendants, ...this.graph.descendants([cellId])]);
+      this.refreshGraphErrors(this.affectedBy(cellId, before));
+      this.runs.forgetNames(removed, [cellId]);
+      return cell;
+    });
+  }
+
+  async deleteCell(cellId: string): Promise<void> {
+    return this.serial(async () => {
+      const cell = this.cell(cellId);
+      const before = this.analysisFootprint(cellId);
+      const index = this.indexOf(cellId);
+      this.doc.cells.splice(index, 1);
+      this.cells.delete(cellId);
+      this.analyses.delete(cellId);
+      this.shownGraphErrors.delete(cellId);
+      this.graph.removeCell(cellId);
+      this.reindex();
+      await this.persist();
+      this.emit({ type: 'cell_deleted', cellId, revision: this.doc.revision });
+      this.runs.cellDeleted(cellId);
+      this.refreshGraphErrors(this.affectedBy(cellId, before));
+      this.runs.forgetNames(cell.writes, []);
+    });
+  }
+
+  async moveCell(cellId: string, toIndex: number): Promise<void> {
+    return this.serial(async () => {
+      const from = this.indexOf(cellId);
+      if (!Number.isInteger(toIndex) || toIndex < 0 || toIndex >= this.doc.cells.length) {
+        throw new InvalidInputError(`Index ${toIndex} is outside the notebook (0 to ${this.doc.cells.length - 1}).`);
+      }
+      const [cell] = this.doc.cells.splice(from, 1);
+      this.doc.cells.splice(toIndex, 0, cell!);
+      this.reindex();
+      await this.persist();
+      this.emit({ type: 'cell_moved', cellId, index: toIndex, revision: this.doc.revision });
+      // Messages name cells by position.
+      this.refreshGraphErrors(new Set(this.shownGraphErrors.keys()));
+    });
+  }
+
+  async updateSettings(change: { name?: string; lazy?: boolean; dbConnString?: string | null }): Promise<void> {
+    return this.serial(async () => {
+      if (change.name !== undefined) this.doc.name = checkName(change.name);
+      if (change.lazy !== undefined) this.doc.lazy = change.lazy;
+      if (change.dbConnString !== undefined) this.doc.dbConnString = change.dbConnString;
+      await this.persist();
+      this.emit({ type: 'notebook_updated', name: this.doc.name, lazy: this.doc.lazy, has_db_connection: this.doc.dbConnString !== null, revision: this.doc.revision });
+    });
+  }
+
+  setStatus(cellId: string, status: CellStatus): void {
+    const cell = this.cells.get(cellId);
+    if (!cell || cell.status === status) return;
+    cell.status = status;
+    this.emit({ type: 'cell_status', cellId, status });
+  }
+
+  /** Saves run results soon: many cells finishing together cost one write. */
+  scheduleSave(): void {
+    if (this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = null;
+      void this.serial(() => this.persist()).catch(() => undefined);
+    }, 100);
+    this.saveTimer.unref?.();
+  }
+
+  async flush(): Promise<void> {
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = null;
+      await this.serial(() => this.persist());
+    }
+    await this.queue;
+  }
+
+  private async persist(): Promise<void> {
+    const saved = await this.store.save({ ...this.doc, cells: this.doc.cells.map((c) => ({ ...c, status: settledStatus(c.status) })) }, { expectedRevision: this.doc.revision });
+    this.doc.revision = saved.revision;
+    this.doc.updatedAt = saved.updatedAt;
+  }
+
+  private analyse(cell: StoredCell): void {
+    const language = this.languages.get(cell.type);
+    const analysis: Analysis = language
+      ? analyseSafely(language, cell.code)
+      : { defines: [], references: [], error: { message: `No plugin is loaded for cell type "${cell.type}".` } };
+    this.analyses.set(cell.id, analysis);
+    cell.reads = [...new Set(analysis.references)].sort();
+    cell.writes = [...new Set(analysis.defines)].sort();
+    const deps = analysis.error ? { defines: [], references: [] } : analysis;
+    this.graph.setCell(cell.id, deps);
+    if (analysis.error) {
+      cell.error = formatAnalysisError(analysis.error);
+    }
+  }
+
+  private analysisFootprint(cellId: string): Set<string> {
+    const affected = new Set<string>([cellId, ...this.graph.cycleMembers()]);
+    const names = this.graph.defines(cellId);
+    for (const id of this.graph.cellsSharingDefinitions(names)) affected.add(id);
+    return affected;
+  }
+
+  private affectedBy(cellId: string, before: Set<string>): Set<string> {
+    const after = this.analysisFootprint(cellId);
+    for (const id of before) after.add(id);
+    return after;
+  }
+
+  /** Shows or clears graph errors (cycles, double definitions) on the cells that may have changed. */
+  private refreshGraphErrors(cells: Set<string>, announce = true): void {
+    const label = (id: string): string => this.label(id);
+    for (const id of cells) {
+      const cell = this.cells.get(id);
+      if (!cell) continue;
+      const analysisError = this.analyses.get(id)?.error;
+      const graphError = this.graph.errorOf(id);
+      const text = graphError ? graphErrorText(graphError, label) : undefined;
+      const previous = this.shownGraphErrors.get(id);
+      if (text !== undefined) this.shownGraphErrors.set(id, text);
+      else this.shownGraphErrors.delete(id);
+      if (analysisError) {
+        if (announce) this.showError(cell, formatAnalysisError(analysisError), 'error');
+        continue;
+      }
+      if (text !== undefined && text !== previous) {
+        this.runs.invalidate([id]);
+        this.runs.forgetNames([...this.graph.defines(id)], [id]);
+        if (announce) this.showError(cell, text, 'blocked');
+        else {
+          cell.status = 'blocked';
+          cell.error = text;
+        }
+      } else if (text === undefined && previous !== undefined) {
+        cell.error = null;
+        if (announce) this.setStatus(id, 'stale');
+        else cell.status = 'stale';
+      } else if (text === undefined && !announce && cell.status === 'blocked' && cell.error?.startsWith('This cell is part of a cycle')) {
+        cell.status = 'stale';
+        cell.error = null;
+      }
+    }
+  }
+
+  private showError(cell: StoredCell, text: string, status: CellStatus): void {
+    cell.error = text;
+    cell.outputs = [];
+    this.setStatus(cell.id, status);
+    this.emit({ type: 'cell_error', cellId: cell.id, error: text });
+  }
+
+  private indexOf(cellId: string): number {
+    const index = this.position.get(cellId);
+    if (index === undefined) throw new NotFoundError('cell', cellId);
+    return index;
+  }
+
+  private reindex(): void {
+    this.position.clear();
+    this.doc.cells.forEach((cell, index) => this.position.set(cell.id, index));
+  }
+
+  private checkLanguage(type: unknown): void {
+    if (typeof type !== 'string' || !this.languages.get(type)) {
+      const known = this.languages.list().map((l) => l.id).join(', ') || 'none';
+      throw new NotebookError('RNB_ERR_UNKNOWN_LANGUAGE', `Unknown cell type "${String(type).slice(0, 40)}": this server knows ${known}.`);
+    }
+  }
+}
+
+function formatAnalysisError(error: NonNullable<Analysis['error']>): string {
+  const where = error.line !== undefined ? ` (line ${error.line}${error.column !== undefined ? `, column ${error.column}` : ''})` : '';
+  return `${error.message}${where}`;
+}
+
+function checkCode(code: unknown): string {
+  if (typeof code !== 'string') throw new InvalidInputError('Cell code must be a string.');
+  if (code.length > MAX_CODE_LENGTH) throw new InvalidInputError(`Cell code is limited to ${MAX_CODE_LENGTH} characters.`);
+  return code;
+}
+
+export function checkName(name: unknown): string {
+  if (typeof name !== 'string' || name.trim().length === 0 || name.length > 200) {
+    throw new InvalidInputError('A notebook name is 1 to 200 characters.');
+  }
+  return name.trim();
+}

@@ -1,0 +1,66 @@
+import type { Cell } from '../model/types';
+
+/** What storage keeps of a cell: code, order and type, analysis, last results. */
+export interface StoredCell {
+  id: string;
+  type: string;
+  code: string;
+  status: Cell['status'];
+  stdout: string;
+  outputs: Cell['outputs'];
+  error: string | null;
+  reads: string[];
+  writes: string[];
+}
+
+/** One notebook as storage keeps it. */
+export interface NotebookDocument {
+  id: string;
+  owner: string;
+  name: string;
+  /** The database connection string of the notebook's SQL cells: a secret, never listed. */
+  dbConnString: string | null;
+  /** Lazy mode: descendants of an edited cell are marked stale instead of run. */
+  lazy: boolean;
+  cells: StoredCell[];
+  /** Grows by one with every successful save. */
+  revision: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What listing returns: never cells, never the connection string. */
+export interface NotebookSummary {
+  id: string;
+  name: string;
+  updatedAt: string;
+}
+
+export interface SaveOptions {
+  /**
+   * The revision the caller's document was based on. The save is refused
+   * with a ConflictError when storage holds another revision.
+   */
+  expectedRevision: number;
+}
+
+/**
+ * A storage plugin. Implementations must pass the conformance suite in
+ * `@rnb/core/testing` (`describeStorageConformance`).
+ *
+ * Every method is scoped to an owner: a notebook of another owner is "not
+ * found" (NotFoundError), never "forbidden", so ids reveal nothing.
+ */
+export interface NotebookStore {
+  /** Stores a new notebook at revision 0 (the document's revision is ignored). Refuses an existing id. */
+  create(document: NotebookDocument): Promise<NotebookDocument>;
+  get(owner: string, id: string): Promise<NotebookDocument>;
+  list(owner: string): Promise<NotebookSummary[]>;
+  /**
+   * Replaces the notebook when storage still holds `expectedRevision`, and
+   * returns it at revision `expectedRevision + 1`.
+   */
+  save(document: NotebookDocument, options: SaveOptions): Promise<NotebookDocument>;
+  delete(owner: string, id: string): Promise<void>;
+  close?(): Promise<void>;
+}

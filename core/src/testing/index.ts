@@ -1,0 +1,3 @@
+/** Test kit for core and for plugin authors: `@rnb/core/testing`. */
+export { analyseFake, fakeLanguage } from './fake-language';
+export { createTestKernel, type RecordedEvent, type TestKernel, type TestKernelOptions } from './test-kernel';
