@@ -1,3 +1,4 @@
 /** Test kit for core and for plugin authors: `@rnb/core/testing`. */
 export { analyseFake, fakeLanguage } from './fake-language';
 export { createTestKernel, type RecordedEvent, type TestKernel, type TestKernelOptions } from './test-kernel';
+export { notebookWith, type Fixture } from './notebook-fixture';
