@@ -15,6 +15,8 @@ const MAX_STDOUT_CHARS_PER_CELL = 1024 * 1024;
 
 interface CurrentRun {
   runId: number;
+  /** In plan order: the kernel runs them one after another. */
+  order: string[];
   cells: Set<string>;
   finished: Set<string>;
   cancelled: boolean;
@@ -180,15 +182,14 @@ export class RunCoordinator implements SessionListener {
     this.kernel = null;
     const run = this.current;
     if (run) {
-      for (const id of run.cells) {
-        if (run.finished.has(id) || !this.notebook.hasCell(id)) continue;
-        const cell = this.notebook.cell(id);
-        if (cell.status === 'running') {
-          cell.error = `The kernel stopped: ${reason}`;
-          this.notebook.setStatus(id, 'error');
-          this.emit({ type: 'cell_error', cellId: id, error: cell.error });
-          run.finished.add(id);
-        }
+      // The kernel runs a plan in order: the first unfinished cell is the one it was running.
+      const culprit = run.order.find((id) => !run.finished.has(id) && this.notebook.hasCell(id));
+      if (culprit) {
+        const cell = this.notebook.cell(culprit);
+        cell.error = `The kernel stopped while this cell ran: ${reason}`;
+        this.notebook.setStatus(culprit, 'error');
+        this.emit({ type: 'cell_error', cellId: culprit, error: cell.error });
+        run.finished.add(culprit);
       }
       run.interrupted = true;
     }
@@ -256,7 +257,7 @@ export class RunCoordinator implements SessionListener {
       }
     }
     if (plan.runnable.length === 0) return this.settle();
-    const run: CurrentRun = { runId: this.nextRunId++, cells: new Set(plan.runnable.map((p) => p.cellId)), finished: new Set(), cancelled: false, interrupted: false };
+    const run: CurrentRun = { runId: this.nextRunId++, order: plan.runnable.map((p) => p.cellId), cells: new Set(plan.runnable.map((p) => p.cellId)), finished: new Set(), cancelled: false, interrupted: false };
     this.current = run;
     for (const { cellId } of plan.runnable) this.notebook.setStatus(cellId, 'queued');
     const items: PlanItem[] = plan.runnable.map(({ cellId, parents }) => {

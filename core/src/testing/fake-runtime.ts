@@ -80,7 +80,7 @@ async function attack(kind: string, arg: string, context: RuntimeContext): Promi
       process.exit(3);
       return 'unreachable';
     case 'crash':
-      process.abort();
+      process.kill(process.pid, 'SIGKILL');
       return 'unreachable';
     case 'alloc': {
       const hog: number[][] = [];
