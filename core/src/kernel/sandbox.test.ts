@@ -108,6 +108,21 @@ describe('the kernel sandbox', () => {
     }
   });
 
+  it('kills a kernel that breaks the protocol or floods its channel, and tells only that notebook', async () => {
+    for (const variant of ['bogus', 'huge']) {
+      const bystander = await notebookWith(kernel, 'bystander', ['x = 1']);
+      await bystander.run(0);
+      const nb = await notebookWith(kernel, `flooder-${variant}`, ['x = 5', `attack channel ${variant}`, 'print x']);
+      await nb.run(0);
+      await nb.run(1);
+      const restarted = kernel.eventsOf(nb.notebookId, 'kernel_restarted');
+      expect(restarted[0]?.reason).toMatch(/size limit|broke the protocol/);
+      expect(kernel.eventsOf(bystander.notebookId, 'kernel_restarted')).toEqual([]);
+      await nb.run(2);
+      expect((await nb.state())[2]!.stdout).toBe('5\n');
+    }
+  });
+
   it('lets a runtime reach only the host services its language declares', async () => {
     const ok = await attack('attack host echo');
     expect(ok.stdout).toMatch(/host replied \{"echoed":\{"hello":"world"\}\}/);

@@ -86,6 +86,12 @@ async function attack(kind: string, arg: string, context: RuntimeContext): Promi
       const hog: number[][] = [];
       for (;;) hog.push(new Array(1_000_000).fill(1));
     }
+    case 'channel': {
+      // Write straight onto the kernel's channel to the server, bypassing the supervisor.
+      const fs = req('node:fs') as typeof import('node:fs');
+      fs.writeSync(3, arg === 'huge' ? 'x'.repeat(80 * 1024 * 1024) : '{"t":"bogus"}\n');
+      return 'wrote to the channel';
+    }
     case 'host': {
       const reply = await context.hostCall(arg || 'echo', { hello: 'world' });
       return `host replied ${JSON.stringify(reply)}`;
