@@ -31,6 +31,9 @@ export class DependencyGraph {
   private readonly definers = new Map<string, Set<string>>();
   private readonly readers = new Map<string, Set<string>>();
   private readonly deleters = new Map<string, Set<string>>();
+  /** Adjacency derived from the indexes, cached until an edit touches the cell's names. */
+  private readonly parentCache = new Map<string, Set<string>>();
+  private readonly childCache = new Map<string, Set<string>>();
   /** Cell → the members of the cycle (strongly connected component) it is in. */
   private readonly cycleOf = new Map<string, string[]>();
 
@@ -45,11 +48,82 @@ export class DependencyGraph {
     return this.nodes.size;
   }
 
+  /** Adds many cells at once (opening a notebook): one pass for cycles instead of one per cell. */
+  load(cells: Iterable<{ id: string } & CellDependencies>): void {
+    for (const cell of cells) {
+      const old = this.nodes.get(cell.id);
+      if (old) this.unindex(old);
+      const node: Node = { id: cell.id, defines: new Set(cell.defines), references: new Set(cell.references), deletes: new Set(cell.deletes ?? []) };
+      this.nodes.set(cell.id, node);
+      this.index(node);
+    }
+    this.parentCache.clear();
+    this.childCache.clear();
+    this.cycleOf.clear();
+    for (const component of this.stronglyConnectedComponents()) {
+      if (component.length < 2) continue;
+      const members = this.sortByPosition(component);
+      for (const id of members) this.cycleOf.set(id, members);
+    }
+  }
+
+  /** Tarjan's algorithm, iterative (a long chain must not overflow the stack). */
+  private stronglyConnectedComponents(): string[][] {
+    const index = new Map<string, number>();
+    const low = new Map<string, number>();
+    const onStack = new Set<string>();
+    const stack: string[] = [];
+    const components: string[][] = [];
+    let counter = 0;
+    for (const start of this.nodes.keys()) {
+      if (index.has(start)) continue;
+      const work: { id: string; children: Iterator<string> }[] = [{ id: start, children: this.children(start)[Symbol.iterator]() }];
+      index.set(start, counter);
+      low.set(start, counter++);
+      stack.push(start);
+      onStack.add(start);
+      while (work.length > 0) {
+        const frame = work[work.length - 1]!;
+        const next = frame.children.next();
+        if (!next.done) {
+          const child = next.value;
+          if (!index.has(child)) {
+            index.set(child, counter);
+            low.set(child, counter++);
+            stack.push(child);
+            onStack.add(child);
+            work.push({ id: child, children: this.children(child)[Symbol.iterator]() });
+          } else if (onStack.has(child)) {
+            low.set(frame.id, Math.min(low.get(frame.id)!, index.get(child)!));
+          }
+          continue;
+        }
+        work.pop();
+        const parent = work[work.length - 1];
+        if (parent) low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
+        if (low.get(frame.id) === index.get(frame.id)) {
+          const component: string[] = [];
+          let member: string;
+          do {
+            member = stack.pop()!;
+            onStack.delete(member);
+            component.push(member);
+          } while (member !== frame.id);
+          components.push(component);
+        }
+      }
+    }
+    return components;
+  }
+
   /** Adds or replaces a cell's dependencies. */
   setCell(cellId: string, deps: CellDependencies): void {
     const previousCycle = this.cycleOf.get(cellId);
     const old = this.nodes.get(cellId);
-    if (old) this.unindex(old);
+    if (old) {
+      this.invalidateAround(old);
+      this.unindex(old);
+    }
     const node: Node = {
       id: cellId,
       defines: new Set(deps.defines),
@@ -58,6 +132,7 @@ export class DependencyGraph {
     };
     this.nodes.set(cellId, node);
     this.index(node);
+    this.invalidateAround(node);
     this.refreshCycles([cellId, ...(previousCycle ?? [])]);
   }
 
@@ -65,6 +140,7 @@ export class DependencyGraph {
     const node = this.nodes.get(cellId);
     if (!node) return;
     const previousCycle = this.cycleOf.get(cellId) ?? [];
+    this.invalidateAround(node);
     this.unindex(node);
     this.nodes.delete(cellId);
     this.cycleOf.delete(cellId);
@@ -83,10 +159,14 @@ export class DependencyGraph {
     return this.readers.get(name) ?? EMPTY;
   }
 
-  parents(cellId: string): Set<string> {
+  /** The cells this one reads from (do not mutate the returned set). */
+  parents(cellId: string): ReadonlySet<string> {
+    const cached = this.parentCache.get(cellId);
+    if (cached) return cached;
     const node = this.nodes.get(cellId);
     const result = new Set<string>();
     if (!node) return result;
+    this.parentCache.set(cellId, result);
     for (const name of node.references) {
       for (const definer of this.definers.get(name) ?? EMPTY) if (definer !== cellId) result.add(definer);
     }
@@ -96,10 +176,14 @@ export class DependencyGraph {
     return result;
   }
 
-  children(cellId: string): Set<string> {
+  /** The cells that read from this one (do not mutate the returned set). */
+  children(cellId: string): ReadonlySet<string> {
+    const cached = this.childCache.get(cellId);
+    if (cached) return cached;
     const node = this.nodes.get(cellId);
     const result = new Set<string>();
     if (!node) return result;
+    this.childCache.set(cellId, result);
     for (const name of node.defines) {
       for (const reader of this.readers.get(name) ?? EMPTY) if (reader !== cellId) result.add(reader);
     }
@@ -208,6 +292,10 @@ export class DependencyGraph {
       if (done.has(id) || !this.nodes.has(id)) continue;
       const old = this.cycleOf.get(id);
       if (old) for (const member of old) if (this.cycleOf.get(member) === old) this.cycleOf.delete(member);
+      if (this.parents(id).size === 0 || this.children(id).size === 0) {
+        done.add(id);
+        continue;
+      }
       const down = this.descendants([id]);
       if (!down.has(id)) {
         done.add(id);
@@ -224,6 +312,18 @@ export class DependencyGraph {
         done.add(member);
       }
     }
+  }
+
+  /** Forgets cached adjacency of every cell whose edges may involve this cell's names. */
+  private invalidateAround(node: Node): void {
+    this.parentCache.delete(node.id);
+    this.childCache.delete(node.id);
+    for (const name of node.references) {
+      for (const id of this.definers.get(name) ?? EMPTY) this.childCache.delete(id);
+      for (const id of this.deleters.get(name) ?? EMPTY) this.parentCache.delete(id);
+    }
+    for (const name of node.defines) for (const id of this.readers.get(name) ?? EMPTY) this.parentCache.delete(id);
+    for (const name of node.deletes) for (const id of this.readers.get(name) ?? EMPTY) this.childCache.delete(id);
   }
 
   private index(node: Node): void {

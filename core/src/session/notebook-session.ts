@@ -39,11 +39,14 @@ export class NotebookSession {
     this.doc = document;
     this.graph = new DependencyGraph((id) => this.position.get(id) ?? Number.MAX_SAFE_INTEGER);
     this.reindex();
+    const loaded: ({ id: string } & Analysis)[] = [];
     for (const cell of document.cells) {
       cell.status = settledStatus(cell.status);
       this.cells.set(cell.id, cell);
-      this.analyse(cell);
+      const analysis = this.analyse(cell, false);
+      loaded.push({ id: cell.id, ...(analysis.error ? { defines: [], references: [] } : analysis) });
     }
+    this.graph.load(loaded);
     this.runs = new RunCoordinator(this, kernels, emit);
     this.refreshGraphErrors(new Set(document.cells.map((c) => c.id)), false);
   }
@@ -225,7 +228,7 @@ export class NotebookSession {
     this.doc.updatedAt = saved.updatedAt;
   }
 
-  private analyse(cell: StoredCell): void {
+  private analyse(cell: StoredCell, updateGraph = true): Analysis {
     const language = this.languages.get(cell.type);
     const analysis: Analysis = language
       ? analyseSafely(language, cell.code)
@@ -233,11 +236,11 @@ export class NotebookSession {
     this.analyses.set(cell.id, analysis);
     cell.reads = [...new Set(analysis.references)].sort();
     cell.writes = [...new Set(analysis.defines)].sort();
-    const deps = analysis.error ? { defines: [], references: [] } : analysis;
-    this.graph.setCell(cell.id, deps);
+    if (updateGraph) this.graph.setCell(cell.id, analysis.error ? { defines: [], references: [] } : analysis);
     if (analysis.error) {
       cell.error = formatAnalysisError(analysis.error);
     }
+    return analysis;
   }
 
   private analysisFootprint(cellId: string): Set<string> {
