@@ -24,6 +24,8 @@ export interface KernelManagerOptions {
   log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
   /** How often memory and liveness are checked. */
   watchIntervalMs?: number;
+  /** A kernel process that has not answered a ping for this long is killed (default 15 s). */
+  unresponsiveMs?: number;
 }
 
 export interface HostContextSource {
@@ -123,6 +125,7 @@ export class KernelManager {
       nodeArgs: options.nodeArgs ?? [],
       log: options.log ?? (() => undefined),
       watchIntervalMs: options.watchIntervalMs ?? 2000,
+      unresponsiveMs: options.unresponsiveMs ?? 15_000,
     };
     this.layers = probeIsolation(options.sandbox);
     for (const missing of this.layers.missing) this.options.log('warn', `kernel isolation missing: ${missing}`);
@@ -349,7 +352,7 @@ export class KernelManager {
         holder.process.kill(`the kernel used more than ${this.options.processMemoryLimitMb} MB of memory`);
         continue;
       }
-      if (now - holder.lastPong > Math.max(15_000, this.options.watchIntervalMs * 5)) {
+      if (now - holder.lastPong > Math.max(this.options.unresponsiveMs, this.options.watchIntervalMs * 2)) {
         holder.process.kill('the kernel stopped responding');
         continue;
       }

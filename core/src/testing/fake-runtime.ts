@@ -101,7 +101,14 @@ async function attack(kind: string, arg: string, context: RuntimeContext): Promi
   }
 }
 
-const factory: RuntimeFactory = (context: RuntimeContext): LanguageRuntime => ({
+const factory: RuntimeFactory = (context: RuntimeContext): LanguageRuntime | Promise<LanguageRuntime> => {
+  const options = (context.options ?? {}) as { hangOnLoad?: boolean; failOnLoad?: boolean };
+  if (options.hangOnLoad) return new Promise<never>(() => undefined);
+  if (options.failOnLoad) throw new Error('the fake runtime was told to fail while loading');
+  return fakeRuntime(context);
+};
+
+const fakeRuntime = (context: RuntimeContext): LanguageRuntime => ({
   async run(cell: CellRun, io: CellIO): Promise<void> {
     const statements = parseFake(cell.code);
     for (let i = 0; i < statements.length; i++) {

@@ -2,3 +2,11 @@
 export { analyseFake, fakeLanguage } from './fake-language';
 export { createTestKernel, type RecordedEvent, type TestKernel, type TestKernelOptions } from './test-kernel';
 export { notebookWith, type Fixture } from './notebook-fixture';
+export {
+  describeStorageConformance,
+  largeNotebook,
+  sampleCell,
+  sampleNotebook,
+  type StorageConformanceFixture,
+  type StorageConformanceOptions,
+} from './storage-conformance';
