@@ -224,3 +224,47 @@ async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<vo
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+describe('marimo runtime scenarios, by hand in the fake language', () => {
+  it('test_triangle: edits re-run the triangle; deleting a definer leaves its reader with a NameError and no value', async () => {
+    const nb = await notebookWith(kernel, owner, ['x = 1', 'y = x + 1', 'z = x + y', 'print z']);
+    await nb.run(0);
+    expect((await nb.state())[3]!.stdout).toBe('3\n');
+    await nb.edit(0, 'x = 2');
+    await nb.run(0);
+    expect((await nb.state())[3]!.stdout).toBe('5\n');
+    await nb.edit(1, 'y = 0');
+    await nb.run(1);
+    expect((await nb.state())[3]!.stdout).toBe('2\n');
+    await kernel.service.deleteCell(owner, nb.notebookId, nb.cellIds[1]!);
+    await kernel.service.whenIdle(owner, nb.notebookId);
+    const state = await nb.state();
+    expect(state[1]!.error).toMatch(/name 'y' is not defined/);
+    expect(state[2]!.status).toBe('blocked');
+  });
+
+  it('test_cell_state_invalidated: a cell that fails takes its old values with it, and its readers are blocked', async () => {
+    const nb = await notebookWith(kernel, owner, ['x = 0', 'y = x + 1', 'print y']);
+    await nb.run(0);
+    await nb.edit(0, 'x = 0\nfail RuntimeError');
+    await nb.run(0);
+    const probe = await kernel.service.createCell(owner, nb.notebookId, { type: 'fake', code: 'print y' });
+    // The probe reads y: it runs the (blocked) ancestors first, so y is absent rather than stale.
+    await kernel.service.runCell(owner, nb.notebookId, probe.id);
+    await kernel.service.whenIdle(owner, nb.notebookId);
+    const state = await nb.state();
+    expect(state[1]!.status).toBe('blocked');
+    expect(state.find((c, i) => i === 3)!.stdout).toBe('');
+  });
+
+  it('test_clear_multiple_definition_error_with_delete: deleting one of two definers frees the other', async () => {
+    const nb = await notebookWith(kernel, owner, ['x = 0', 'x = 1', 'print x']);
+    await nb.run(2);
+    expect((await nb.state())[2]!.status).toBe('blocked');
+    await kernel.service.deleteCell(owner, nb.notebookId, nb.cellIds[1]!);
+    await nb.run(2);
+    const state = await nb.state();
+    expect(state.map((c) => c.status)).toEqual(['success', 'success']);
+    expect(state[1]!.stdout).toBe('0\n');
+  });
+});

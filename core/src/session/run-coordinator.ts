@@ -247,15 +247,19 @@ export class RunCoordinator implements SessionListener {
     if (lazyRoots.length > 0) {
       for (const id of this.notebook.graph.descendants(lazyRoots)) if (!plan.runnable.some((p) => p.cellId === id)) this.invalidate([id]);
     }
+    const blockedNames: string[] = [];
     for (const [id, reason] of plan.blocked) {
       const cell = this.notebook.cell(id);
       this.hasValue.delete(id);
+      blockedNames.push(...cell.writes);
       if (cell.error !== reason || cell.status !== 'blocked') {
         cell.error = reason;
         this.notebook.setStatus(id, 'blocked');
         this.emit({ type: 'cell_error', cellId: id, error: reason });
       }
     }
+    // A blocked cell keeps no value from an earlier run (a name defined twice is dropped for both cells).
+    if (blockedNames.length > 0) this.kernel?.deleteNames([...new Set(blockedNames)]);
     if (plan.runnable.length === 0) return this.settle();
     const run: CurrentRun = { runId: this.nextRunId++, order: plan.runnable.map((p) => p.cellId), cells: new Set(plan.runnable.map((p) => p.cellId)), finished: new Set(), cancelled: false, interrupted: false };
     this.current = run;

@@ -172,6 +172,19 @@ class CellOutput implements CellIO {
   }
 }
 
+/** A cell's previous values go before it runs or is blocked: a failed or blocked cell leaves no stale value. */
+function forget(names: readonly string[]): void {
+  if (names.length === 0) return;
+  for (const name of names) namespace.delete(name);
+  for (const runtime of runtimes.values()) {
+    try {
+      runtime.deleteNames?.(names);
+    } catch (error) {
+      post({ w: 'log', level: 'warn', message: `deleteNames failed: ${errorText(error)}` });
+    }
+  }
+}
+
 async function runPlan(runId: number, plan: PlanItem[]): Promise<void> {
   const failed = new Set<number>();
   for (let index = 0; index < plan.length; index++) {
@@ -184,6 +197,7 @@ async function runPlan(runId: number, plan: PlanItem[]): Promise<void> {
     const blocker = item.parents.find((p) => failed.has(p));
     if (blocker !== undefined) {
       failed.add(index);
+      forget(item.defines);
       report({ k: 'finish', cell: item.cellId, status: 'blocked', error: `Not run: upstream cell ${plan[blocker]!.cellId} did not succeed.` });
       continue;
     }
@@ -193,6 +207,7 @@ async function runPlan(runId: number, plan: PlanItem[]): Promise<void> {
       report({ k: 'finish', cell: item.cellId, status: 'error', error: `No runtime for language "${item.language}" in this kernel.` });
       continue;
     }
+    forget(item.defines);
     Atomics.store(interruptView, 0, 0);
     const abort = new AbortController();
     abortCurrent = abort;
@@ -232,16 +247,7 @@ port.on('message', (message: WorkerIn) => {
       abortCurrent?.abort(Object.assign(new Error('KeyboardInterrupt: the cell was interrupted.'), { name: 'KeyboardInterrupt' }));
       break;
     case 'delete_names':
-      running = running.then(() => {
-        for (const name of message.names) namespace.delete(name);
-        for (const runtime of runtimes.values()) {
-          try {
-            runtime.deleteNames?.(message.names);
-          } catch (error) {
-            post({ w: 'log', level: 'warn', message: `deleteNames failed: ${errorText(error)}` });
-          }
-        }
-      });
+      running = running.then(() => forget(message.names));
       break;
     case 'host_reply': {
       const call = hostCalls.get(message.requestId);
