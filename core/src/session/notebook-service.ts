@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidInputError, NotFoundError } from '../errors';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors';
 import type { LanguageRegistry } from '../language/language';
 import type { Cell } from '../model/types';
 import type { NotebookDocument, NotebookStore, NotebookSummary } from '../storage/storage';
@@ -135,6 +135,28 @@ export class NotebookService implements NotebookOperations {
     session.runs.close();
   }
 
+  /**
+   * Makes this process the notebook's owner after another one stopped (cluster
+   * failover): loads it fresh from storage, writes it once so that the old
+   * owner's later saves conflict (fencing by revision), and tells clients the
+   * kernel is new.
+   */
+  async takeOver(owner: string, notebookId: string, reason: string): Promise<void> {
+    await this.release(notebookId);
+    for (let attempt = 0; ; attempt++) {
+      const doc = await this.options.store.get(owner, notebookId);
+      try {
+        const fenced = await this.options.store.save(doc, { expectedRevision: doc.revision });
+        const session = this.attach(fenced);
+        for (const listener of this.listeners) listener(notebookId, { type: 'kernel_restarted', reason });
+        void session;
+        return;
+      } catch (error) {
+        if (!(error instanceof ConflictError) || attempt >= 5) throw error;
+      }
+    }
+  }
+
   /** Saves what is pending and closes every notebook. */
   async close(): Promise<void> {
     await Promise.all([...this.sessions.keys()].map((id) => this.release(id)));
@@ -173,7 +195,13 @@ export class NotebookService implements NotebookOperations {
         }
       }
     };
-    const session = new NotebookSession(doc, this.options.store, this.options.languages, this.options.kernels, emit);
+    const session = new NotebookSession(doc, this.options.store, this.options.languages, this.options.kernels, emit, () => {
+      // Storage moved on without us (another instance took the notebook over): forget this copy.
+      if (this.sessions.get(doc.id) === session) {
+        this.sessions.delete(doc.id);
+        session.runs.close();
+      }
+    });
     this.sessions.set(doc.id, session);
     return session;
   }

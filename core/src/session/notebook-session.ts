@@ -35,13 +35,16 @@ export class NotebookSession {
     private readonly languages: LanguageRegistry,
     kernels: KernelProvider,
     private readonly emit: (event: NotebookEvent) => void,
+    /** Called when storage holds a newer revision than this session: another process owns the notebook now. */
+    private readonly onFenced: () => void = () => undefined,
   ) {
     this.doc = document;
     this.graph = new DependencyGraph((id) => this.position.get(id) ?? Number.MAX_SAFE_INTEGER);
     this.reindex();
     const loaded: ({ id: string } & Analysis)[] = [];
     for (const cell of document.cells) {
-      cell.status = settledStatus(cell.status);
+      // A new session has a new kernel: what ran before has no values here. Outputs stay visible.
+      cell.status = cell.status === 'success' ? 'stale' : settledStatus(cell.status);
       this.cells.set(cell.id, cell);
       const analysis = this.analyse(cell, false);
       loaded.push({ id: cell.id, ...(analysis.error ? { defines: [], references: [] } : analysis) });
@@ -223,7 +226,13 @@ export class NotebookSession {
   }
 
   private async persist(): Promise<void> {
-    const saved = await this.store.save({ ...this.doc, cells: this.doc.cells.map((c) => ({ ...c, status: settledStatus(c.status) })) }, { expectedRevision: this.doc.revision });
+    let saved: NotebookDocument;
+    try {
+      saved = await this.store.save({ ...this.doc, cells: this.doc.cells.map((c) => ({ ...c, status: settledStatus(c.status) })) }, { expectedRevision: this.doc.revision });
+    } catch (error) {
+      if (error instanceof ConflictError) this.onFenced();
+      throw error;
+    }
     this.doc.revision = saved.revision;
     this.doc.updatedAt = saved.updatedAt;
   }
