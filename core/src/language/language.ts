@@ -16,6 +16,12 @@ export interface Analysis {
   defines: string[];
   /** Names this cell reads that some other cell may define. */
   references: string[];
+  /**
+   * Names the cell reads that normally come from the language itself (Python's
+   * builtins): they make an edge only when some cell defines them, and are not
+   * listed as the cell's reads.
+   */
+  weakReferences?: string[];
   /** Names the cell deletes (`del x`): it is ordered after every other cell reading them. */
   deletes?: string[];
   /** Set when the code cannot be analysed (a syntax error): the cell errors and does not run. */

@@ -20,6 +20,7 @@ export function analyseSafely(language: LanguageDefinition, code: string): Analy
   const clean = (names: unknown[]): string[] => names.filter((n): n is string => typeof n === 'string' && n.length > 0 && n.length < 500).slice(0, NAME_LIMIT);
   const analysis: Analysis = { defines: clean(result.defines), references: clean(result.references) };
   if (Array.isArray(result.deletes)) analysis.deletes = clean(result.deletes);
+  if (Array.isArray(result.weakReferences)) analysis.weakReferences = clean(result.weakReferences);
   if (result.error) analysis.error = { ...result.error, message: String(result.error.message) };
   if (result.meta) analysis.meta = result.meta;
   return analysis;

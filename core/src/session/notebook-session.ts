@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, InvalidInputError, NotFoundError, NotebookError } from '../errors';
-import { DependencyGraph } from '../graph/dependency-graph';
+import { DependencyGraph, type CellDependencies } from '../graph/dependency-graph';
 import type { Analysis, LanguageRegistry } from '../language/language';
 import type { CellStatus } from '../model/types';
 import type { NotebookDocument, NotebookStore, StoredCell } from '../storage/storage';
@@ -41,13 +41,13 @@ export class NotebookSession {
     this.doc = document;
     this.graph = new DependencyGraph((id) => this.position.get(id) ?? Number.MAX_SAFE_INTEGER);
     this.reindex();
-    const loaded: ({ id: string } & Analysis)[] = [];
+    const loaded: ({ id: string } & CellDependencies)[] = [];
     for (const cell of document.cells) {
       // A new session has a new kernel: what ran before has no values here. Outputs stay visible.
       cell.status = cell.status === 'success' ? 'stale' : settledStatus(cell.status);
       this.cells.set(cell.id, cell);
       const analysis = this.analyse(cell, false);
-      loaded.push({ id: cell.id, ...(analysis.error ? { defines: [], references: [] } : analysis) });
+      loaded.push({ id: cell.id, ...graphDependencies(analysis) });
     }
     this.graph.load(loaded);
     this.runs = new RunCoordinator(this, kernels, emit);
@@ -245,7 +245,7 @@ export class NotebookSession {
     this.analyses.set(cell.id, analysis);
     cell.reads = [...new Set(analysis.references)].sort();
     cell.writes = [...new Set(analysis.defines)].sort();
-    if (updateGraph) this.graph.setCell(cell.id, analysis.error ? { defines: [], references: [] } : analysis);
+    if (updateGraph) this.graph.setCell(cell.id, graphDependencies(analysis));
     if (analysis.error) {
       cell.error = formatAnalysisError(analysis.error);
     }
@@ -324,6 +324,16 @@ export class NotebookSession {
       throw new NotebookError('RNB_ERR_UNKNOWN_LANGUAGE', `Unknown cell type "${String(type).slice(0, 40)}": this server knows ${known}.`);
     }
   }
+}
+
+function graphDependencies(analysis: Analysis): CellDependencies {
+  if (analysis.error) return { defines: [], references: [] };
+  const deps: CellDependencies = {
+    defines: analysis.defines,
+    references: analysis.weakReferences ? [...analysis.references, ...analysis.weakReferences] : analysis.references,
+  };
+  if (analysis.deletes) return { ...deps, deletes: analysis.deletes };
+  return deps;
 }
 
 function formatAnalysisError(error: NonNullable<Analysis['error']>): string {

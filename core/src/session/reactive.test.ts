@@ -268,3 +268,22 @@ describe('marimo runtime scenarios, by hand in the fake language', () => {
     expect(state[1]!.stdout).toBe('0\n');
   });
 });
+
+describe('weak references', () => {
+  it('make an edge only when a cell defines the name', async () => {
+    const base = (await import('../testing/fake-language')).fakeLanguage();
+    const weak = { ...base, analyse: (code: string) => ({ ...base.analyse(code), weakReferences: code.includes('print') ? ['len'] : [] }) };
+    const k = await createTestKernel({ languages: [weak] });
+    try {
+      const nb = await notebookWith(k, 'w', ['print 1', 'len = 3']);
+      expect((await nb.state()).map((c) => c.status)).toEqual(['idle', 'idle']);
+      await nb.run(1);
+      // Cell 1 "reads" len weakly: now that cell 2 defines len, it is a descendant and runs.
+      expect((await nb.state()).map((c) => c.status)).toEqual(['success', 'success']);
+      const view = await k.service.getNotebook('w', nb.notebookId);
+      expect(view.cells[0]!.reads).toEqual([]);
+    } finally {
+      await k.close();
+    }
+  });
+});

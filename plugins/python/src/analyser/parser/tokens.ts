@@ -94,7 +94,8 @@ export const indentation = new ExternalTokenizer((input, stack) => {
   const context = stack.context as Context;
   if (context.flags) return;
   const prev = input.peek(-1);
-  if (prev === newline || prev === carriageReturn) {
+  // The start of the cell counts as a line start: `  x = 1` is an unexpected indent, as in CPython.
+  if (prev === newline || prev === carriageReturn || prev < 0) {
     let depth = 0, chars = 0;
     for (;;) {
       if (input.next === space) depth++;

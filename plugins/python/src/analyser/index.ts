@@ -1,0 +1,2 @@
+export { analysePython, isPrivateName } from './analyse';
+export { PYTHON_BUILTINS } from './builtins';

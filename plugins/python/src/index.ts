@@ -1,0 +1,70 @@
+/**
+ * @rnb/plugin-python: Python cells. The analyser runs in the server (pure
+ * TypeScript, no Pyodide there); the runtime is a module core's sandboxed
+ * kernel process loads, which runs Pyodide in the notebook's worker thread.
+ */
+import * as path from 'node:path';
+import { definePlugin, LanguageRegistry, type HostService, type Plugin, type Token, type LanguageDefinition } from '@rnb/core';
+import { analysePython } from './analyser';
+import { createPackageService } from './package-service';
+import { PACKAGE_SERVICE } from './runtime/packages';
+
+export { analysePython, isPrivateName, PYTHON_BUILTINS } from './analyser';
+export type { PythonRuntimeOptions } from './runtime/python-runtime';
+
+export interface PythonPluginOptions {
+  /**
+   * A Pyodide package index: a mirror of Pyodide's distribution folder (with
+   * its pyodide-lock.json). Default: the PYODIDE_PACKAGE_BASE_URL setting.
+   */
+  packageBaseUrl?: string;
+  /** A folder of wheels the kernel may install from (readable by the kernel process). */
+  wheelsDir?: string;
+}
+
+/** The package folder (this file is src/index.ts under tests, dist/index.js at run time). */
+const PACKAGE_ROOT = path.resolve(__dirname, '..');
+/** Absolute path of the runtime module the kernel process loads: always the built JavaScript. */
+export const PYTHON_RUNTIME_MODULE = path.join(PACKAGE_ROOT, 'dist', 'runtime', 'python-runtime.js');
+
+/** The folder of the `pyodide` npm package (its wasm, stdlib and lock file). */
+export function pyodideDir(): string {
+  return path.dirname(require.resolve('pyodide/package.json'));
+}
+
+/** The Python LanguageDefinition, for hosts and tests that register languages themselves. */
+export function pythonLanguage(options: PythonPluginOptions = {}): LanguageDefinition {
+  const packageBaseUrl = options.packageBaseUrl?.trim() || null;
+  const wheelsDir = options.wheelsDir ? path.resolve(options.wheelsDir) : null;
+  const dir = pyodideDir();
+  const hostServices: { [name: string]: HostService } = {};
+  if (packageBaseUrl) hostServices[PACKAGE_SERVICE] = createPackageService(packageBaseUrl);
+  return {
+    id: 'python',
+    displayName: 'Python',
+    analyse: analysePython,
+    runtime: {
+      module: PYTHON_RUNTIME_MODULE,
+      readPaths: [path.dirname(PYTHON_RUNTIME_MODULE), dir, ...(wheelsDir ? [wheelsDir] : [])],
+      options: { pyodideDir: dir, packageBaseUrl, wheelsDir },
+    },
+    hostServices,
+  };
+}
+
+/** The plugin: registers the Python language. */
+export type PythonPlugin = Plugin<{ languages: Token<LanguageRegistry> }, Record<string, never>, void>;
+
+export default function pythonPlugin(options: PythonPluginOptions = {}): PythonPlugin {
+  return definePlugin({
+    id: '@rnb/plugin-python:python',
+    description: 'Python cells: static dependency analysis and Pyodide in the sandboxed kernel',
+    requires: { languages: LanguageRegistry },
+    activate: (context, { languages }) => {
+      const packageBaseUrl = options.packageBaseUrl ?? context.config.PYODIDE_PACKAGE_BASE_URL;
+      const definition = pythonLanguage({ ...options, ...(packageBaseUrl ? { packageBaseUrl } : {}) });
+      languages.register(definition);
+      context.log('info', 'Python language registered', { packageIndex: packageBaseUrl ?? null });
+    },
+  });
+}

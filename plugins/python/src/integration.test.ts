@@ -1,0 +1,169 @@
+/**
+ * Python cells through the whole stack: core's notebook service, scheduler
+ * and sandboxed kernel process, with real Pyodide in the kernel's worker.
+ * Needs the built runtime (npm run build:ts).
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { createTestKernel, notebookWith, type TestKernel } from '@rnb/core/testing';
+import { pythonLanguage } from './index';
+
+const owner = 'pat';
+const SECRET = 'rnb-secret-4f1c9e';
+let kernel: TestKernel;
+let server: Server;
+let port = 0;
+let connections = 0;
+
+beforeAll(async () => {
+  process.env.RNB_PYTHON_TEST_SECRET = SECRET;
+  server = createServer((socket) => {
+    connections++;
+    socket.end('hello from the host\n');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+  kernel = await createTestKernel({ languages: [pythonLanguage()], manager: { limits: { interruptGraceMs: 1000 } } });
+}, 60_000);
+
+afterAll(async () => {
+  delete process.env.RNB_PYTHON_TEST_SECRET;
+  await kernel?.close();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+const python = (codes: string[]) => notebookWith(kernel, owner, codes, 'python');
+
+async function cellOf(notebookId: string, index: number) {
+  return (await kernel.service.getNotebook(owner, notebookId)).cells[index]!;
+}
+
+it('runs a chain x -> y -> print(y) and re-runs it when x changes', async () => {
+  const nb = await python(['x = 1', 'y = x + 1', 'print(y)\ny * 10']);
+  const cells = (await kernel.service.getNotebook(owner, nb.notebookId)).cells;
+  expect(cells.map((c) => [c.reads, c.writes])).toEqual([[[], ['x']], [['x'], ['y']], [['y'], []]]);
+  await nb.run(0);
+  let last = await cellOf(nb.notebookId, 2);
+  expect(last.status).toBe('success');
+  expect(last.stdout).toBe('2\n');
+  expect(last.outputs).toEqual([{ mime_type: 'text/plain', data: '20' }]);
+  await nb.edit(0, 'x = 41');
+  await nb.run(0);
+  last = await cellOf(nb.notebookId, 2);
+  expect(last.stdout).toBe('42\n');
+});
+
+describe('one notebook: streaming, a flood, an interrupt', () => {
+  let nb: Awaited<ReturnType<typeof python>>;
+  beforeAll(async () => {
+    nb = await python([
+      'import time as _time\nfor _i in range(3):\n    print("step", _i)\n    _t = _time.monotonic()\n    while _time.monotonic() - _t < 0.1: pass',
+      'for _i in range(10**6): print(_i)',
+      'while True: pass',
+      'print("alive")',
+    ]);
+  });
+
+  it('streams stdout while a loop runs', async () => {
+    await nb.run(0);
+    const events = kernel.eventsOf(nb.notebookId).map((e) => e.type === 'cell_stdout' ? `out:${e.data}` : e.type === 'cell_status' ? `status:${e.status}` : e.type);
+    const finished = events.indexOf('status:success');
+    const chunks = events.slice(0, finished).filter((e) => e.startsWith('out:'));
+    expect(chunks.length).toBeGreaterThanOrEqual(2);
+    expect((await cellOf(nb.notebookId, 0)).stdout).toBe('step 0\nstep 1\nstep 2\n');
+  });
+
+  it('caps a flood of prints and says so', async () => {
+    await nb.run(1);
+    const cell = await cellOf(nb.notebookId, 1);
+    expect(cell.status).toBe('success');
+    expect(cell.stdout.length).toBeLessThan(300 * 1024);
+    expect(cell.stdout).toMatch(/output truncated/);
+    expect(cell.stdout.startsWith('0\n1\n2\n')).toBe(true);
+  }, 60_000);
+
+  it('interrupts `while True: pass` through the interrupt buffer (not by restarting the worker)', async () => {
+    const run = nb.run(2);
+    await waitFor(() => kernel.eventsOf(nb.notebookId, 'cell_status').some((e) => e.cellId === nb.cellIds[2] && e.status === 'running'));
+    await kernel.service.interrupt(owner, nb.notebookId);
+    await run;
+    const spun = await cellOf(nb.notebookId, 2);
+    expect(spun.status).toBe('error');
+    expect(spun.error).toMatch(/KeyboardInterrupt/);
+    expect(kernel.eventsOf(nb.notebookId, 'kernel_restarted')).toHaveLength(0);
+    await nb.run(3);
+    expect((await cellOf(nb.notebookId, 3)).stdout).toBe('alive\n');
+  });
+});
+
+it('survives the kernel process dying: cells are marked stale and run again in a new kernel', async () => {
+  const nb = await python(['base = 20', 'print(base + 1)']);
+  await nb.run(1);
+  expect((await cellOf(nb.notebookId, 1)).stdout).toBe('21\n');
+  for (const p of kernel.manager.processMemory().filter((p) => p.owner === owner)) process.kill(p.pid, 'SIGKILL');
+  await waitFor(() => kernel.eventsOf(nb.notebookId, 'kernel_restarted').length > 0);
+  expect((await nb.state()).map((c) => c.status)).toEqual(['stale', 'stale']);
+  await nb.run(1);
+  expect((await cellOf(nb.notebookId, 1)).stdout).toBe('21\n');
+}, 30_000);
+
+describe('escapes from a Python cell fail through the whole stack', () => {
+  const marker = `/tmp/rnb-python-escape-${process.pid}`;
+  const attempts: [string, string][] = [
+    ['the server\'s environment through js.process', 'import js as _js\n_js.process.env'],
+    ['the server\'s environment through os.environ', `import os as _os\nprint(_os.environ.get("RNB_PYTHON_TEST_SECRET"))\nassert "${SECRET}" not in str(dict(_os.environ))\nraise RuntimeError("no secret")`],
+    ['run_js', 'from pyodide.code import run_js as _run_js\n_run_js("process.env")'],
+    ['pyodide_js.FS', 'import pyodide_js as _p\n_p.FS.readFile("/etc/passwd")'],
+    ['Function through .constructor.constructor', 'import js as _js\n_js.setTimeout.constructor.constructor("return process")()'],
+    ['/etc/passwd', 'print(open("/etc/passwd").read())'],
+    ['the repository\'s files', `print(open(${JSON.stringify(__filename)}).read())`],
+    ['subprocess', 'import subprocess as _sp\n_sp.run(["id"])'],
+    ['os.system', 'import os as _os\n_os.system("id")'],
+    ['signals to the server', 'import os as _os\n_os.kill(_os.getppid(), 9)'],
+    ['a socket to a host port', 'import socket as _socket\n_socket.create_connection(("127.0.0.1", PORT), timeout=2).recv(100)'],
+    ['urllib to a host port', 'import urllib.request as _request\n_request.urlopen("http://127.0.0.1:PORT/", timeout=2).read()'],
+    ['pyfetch', 'from pyodide.http import pyfetch as _pyfetch\nawait _pyfetch("http://127.0.0.1:PORT/")'],
+  ];
+  const sideEffects: [string, string][] = [
+    ['writing a host file (it lands in Pyodide\'s memory only)', `open("${marker}", "w").write("escaped")\nraise RuntimeError("done")`],
+    ['libc system() through ctypes', `import ctypes as _ctypes\n_ctypes.CDLL(None).system(b"touch ${marker}")\nraise RuntimeError("done")`],
+  ];
+  // One notebook (one Pyodide) holds every attempt, one independent cell each.
+  let nb: Awaited<ReturnType<typeof python>>;
+  beforeAll(async () => {
+    nb = await python([...attempts, ...sideEffects].map(([, code]) => code.replaceAll('PORT', String(port))).concat('print("still here")'));
+  });
+  afterEach(() => rmSync(marker, { force: true }));
+
+  it.each(attempts.map(([name], index) => [name, index] as const))('%s', async (_name, index) => {
+    await nb.run(index);
+    const cell = await cellOf(nb.notebookId, index);
+    // An error of the attempt itself, not a notebook-level refusal (every name used is private to its cell).
+    expect(cell.status).toBe('error');
+    expect(cell.error).toMatch(/Error|Exception/);
+    expect(`${cell.stdout}${cell.error}${JSON.stringify(cell.outputs)}`).not.toContain(SECRET);
+    expect(cell.stdout).not.toMatch(/root:|uid=/);
+    expect(connections).toBe(0);
+  });
+
+  it.each(sideEffects.map(([name], index) => [name, attempts.length + index] as const))('%s', async (_name, index) => {
+    await nb.run(index);
+    expect((await cellOf(nb.notebookId, index)).error).toMatch(/RuntimeError: done/);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('leaves the kernel, the server process and the notebook working', async () => {
+    const last = attempts.length + sideEffects.length;
+    await nb.run(last);
+    expect((await cellOf(nb.notebookId, last)).stdout).toBe('still here\n');
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting for a condition');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,0 +1,37 @@
+import type { PyodideAPI } from 'pyodide';
+
+/** The `globals` option of runPython. */
+export type PyGlobals = NonNullable<Parameters<PyodideAPI['runPython']>[1]>['globals'];
+
+/**
+ * The few shapes of Pyodide proxies this runtime uses (the package does not
+ * export its ffi types through its `exports` map).
+ */
+export interface PyProxyLike {
+  destroy(): void;
+  toJs(options?: { dict_converter?: (entries: Iterable<[unknown, unknown]>) => unknown; create_pyproxies?: boolean; depth?: number }): unknown;
+}
+
+export interface PyDictLike extends PyProxyLike {
+  set(key: string, value: unknown): void;
+  has(key: string): boolean;
+}
+
+export interface PyCallable<Args extends unknown[], R> extends PyProxyLike {
+  (...args: Args): R;
+}
+
+/** The `_rnb_runner` Python module (runner-py.ts). */
+export interface RunnerModule extends PyProxyLike {
+  G: PyDictLike;
+  install_streams: PyCallable<[(text: string) => void, (text: string) => void], void>;
+  flush_streams: PyCallable<[], void>;
+  /** Returns a JSON string: see runCell in python-runtime.ts. */
+  run_cell: PyCallable<[string, string, string], string>;
+  run_cell_async: PyCallable<[], PyProxyLike & PromiseLike<string>>;
+  plain_global: PyCallable<[string], unknown>;
+  delete_names: PyCallable<[string], void>;
+  missing_imports: PyCallable<[string], string>;
+  /** Unpacks a wheel into site-packages; returns the JSON list of its shared libraries. */
+  install_package: PyCallable<[Uint8Array, string], string>;
+}

@@ -1,0 +1,214 @@
+/**
+ * The Python runtime module: Pyodide inside the notebook's worker thread of
+ * core's sandboxed kernel process. Loaded by path; imports only Node
+ * built-ins, its sibling files and Pyodide (by the absolute path in options).
+ */
+import * as path from 'node:path';
+import type { PyodideAPI } from 'pyodide';
+import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory } from '@rnb/core';
+import { disableChildProcesses, hardenPython, minimalJsGlobals, poisonFunctionConstructors } from './hardening';
+import { PackageLoader, type PackageOptions } from './packages';
+import type { PyGlobals, PyProxyLike, RunnerModule } from './pyodide-types';
+import { RUNNER_SOURCE } from './runner-py';
+
+/** `runtime.options` of the Python language (set by the plugin in the server). */
+export interface PythonRuntimeOptions extends PackageOptions {
+  /** Absolute path of the `pyodide` npm package folder. */
+  pyodideDir: string;
+}
+
+type CellResult =
+  | { status: 'ok'; outputs: Output[]; defined: string[] }
+  | { status: 'error'; message: string; traceback: string; type: string }
+  | { status: 'async' };
+
+/** What a failed cell throws: the kernel shows `traceback` when present. */
+export class PythonCellError extends Error {
+  constructor(message: string, readonly traceback: string, readonly pythonType: string) {
+    super(message);
+    this.name = pythonType;
+  }
+}
+
+function readOptions(raw: JsonValue): PythonRuntimeOptions {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw) || typeof raw.pyodideDir !== 'string' || !path.isAbsolute(raw.pyodideDir)) {
+    throw new TypeError('The Python runtime needs options.pyodideDir, the absolute path of the pyodide package.');
+  }
+  const text = (value: JsonValue | undefined): string | null => (typeof value === 'string' && value !== '' ? value : null);
+  return { pyodideDir: raw.pyodideDir, packageBaseUrl: text(raw.packageBaseUrl), wheelsDir: text(raw.wheelsDir) };
+}
+
+type LoadPyodide = (config: Record<string, unknown>) => Promise<PyodideAPI>;
+
+class PythonRuntime implements LanguageRuntime {
+  private io: CellIO | null = null;
+  private readonly decoder = { out: new TextDecoder(), err: new TextDecoder() };
+
+  constructor(
+    private readonly pyodide: PyodideAPI,
+    private readonly runner: RunnerModule,
+    private readonly context: RuntimeContext,
+    private readonly packages: PackageLoader,
+  ) {}
+
+  /** Text Python writes to sys.stdout / sys.stderr, and raw writes to file descriptors 1 and 2. */
+  write(stream: 'out' | 'err', text: string): void {
+    if (!this.io || text.length === 0) return;
+    if (stream === 'out') this.io.stdout(text);
+    else this.io.stderr(text);
+  }
+
+  writeBytes(stream: 'out' | 'err', bytes: Uint8Array): number {
+    this.write(stream, this.decoder[stream].decode(bytes, { stream: true }));
+    return bytes.length;
+  }
+
+  async run(cell: CellRun, io: CellIO): Promise<void> {
+    this.injectForeignValues(cell.references);
+    await this.packages.prepare(cell.code, io);
+    this.io = io;
+    let result: CellResult;
+    try {
+      result = JSON.parse(this.runner.run_cell(cell.cellId, cell.code, JSON.stringify(cell.defines))) as CellResult;
+      if (result.status === 'async') {
+        const pending = this.runner.run_cell_async();
+        try {
+          result = JSON.parse(await pending) as CellResult;
+        } finally {
+          pending.destroy();
+        }
+      }
+    } catch (error) {
+      // Python did not get to format it (an interrupt landing in the runner itself, a fatal error).
+      const message = error instanceof Error ? error.message : String(error);
+      const interrupted = /KeyboardInterrupt/.test(message);
+      result = interrupted
+        ? { status: 'error', message: 'KeyboardInterrupt: the cell was interrupted', traceback: 'KeyboardInterrupt: the cell was interrupted', type: 'KeyboardInterrupt' }
+        : { status: 'error', message, traceback: message, type: 'Error' };
+    } finally {
+      this.flushStreams();
+      this.io = null;
+    }
+    if (result.status === 'error') {
+      const hint = result.type === 'ModuleNotFoundError' ? this.packages.missingHint(result.message) : '';
+      throw new PythonCellError(result.message + hint, result.traceback + hint, result.type);
+    }
+    if (result.status !== 'ok') return;
+    for (const output of result.outputs) io.output(output);
+    this.publish(cell.defines, result.defined);
+  }
+
+  deleteNames(names: readonly string[]): void {
+    this.runner.delete_names(JSON.stringify(names));
+  }
+
+  dispose(): void {
+    this.io = null;
+  }
+
+  private flushStreams(): void {
+    try {
+      this.runner.flush_streams();
+    } catch {
+      // An interrupt arriving exactly here: the text is lost, the runtime is fine.
+    }
+    this.write('out', this.decoder.out.decode());
+    this.write('err', this.decoder.err.decode());
+  }
+
+  /** Names this cell reads that another language defined become Python values. */
+  private injectForeignValues(references: readonly string[]): void {
+    const namespace = this.context.namespace;
+    for (const name of references) {
+      const entry = namespace.entry(name);
+      if (!entry || entry.language === this.context.language) continue;
+      const value: unknown = this.pyodide.toPy(entry.toJS());
+      this.runner.G.set(name, value);
+      if (isProxy(value)) value.destroy();
+    }
+  }
+
+  /** Values stay in Python; other languages get plain JavaScript on first use. */
+  private publish(defines: readonly string[], defined: readonly string[]): void {
+    const present = new Set(defined);
+    for (const name of defines) {
+      if (!present.has(name)) {
+        this.context.namespace.delete(name);
+        continue;
+      }
+      this.context.namespace.setEntry(name, this.entry(name));
+    }
+  }
+
+  private entry(name: string): NamespaceEntry {
+    let converted = false;
+    let value: unknown;
+    return {
+      language: this.context.language,
+      native: { python: name },
+      toJS: (): unknown => {
+        if (converted) return value;
+        const py: unknown = this.runner.plain_global(name);
+        value = isProxy(py) ? convertAndDestroy(py) : py;
+        converted = true;
+        return value;
+      },
+    };
+  }
+}
+
+function isProxy(value: unknown): value is PyProxyLike {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PyProxyLike).destroy === 'function';
+}
+
+function convertAndDestroy(proxy: PyProxyLike): unknown {
+  try {
+    return proxy.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+  } finally {
+    proxy.destroy();
+  }
+}
+
+const createPythonRuntime: RuntimeFactory = async (context) => {
+  const options = readOptions(context.options);
+  // Loaded by absolute path: the sandboxed kernel can read only the paths the language declared.
+  const { loadPyodide } = require(path.join(options.pyodideDir, 'pyodide.js')) as { loadPyodide: LoadPyodide };
+  let runtime: PythonRuntime | null = null;
+  const pyodide = await loadPyodide({
+    indexURL: options.pyodideDir + path.sep,
+    jsglobals: minimalJsGlobals(),
+    env: { HOME: '/home/pyodide' },
+    stdout: (line: string) => runtime?.write('out', `${line}\n`),
+    stderr: (line: string) => runtime?.write('err', `${line}\n`),
+    checkAPIVersion: true,
+  });
+  pyodide.setStdout({ write: (bytes: Uint8Array) => runtime?.writeBytes('out', bytes) ?? bytes.length });
+  pyodide.setStderr({ write: (bytes: Uint8Array) => runtime?.writeBytes('err', bytes) ?? bytes.length });
+  pyodide.setInterruptBuffer(context.interruptBuffer);
+
+  const scratch = pyodide.toPy({ _rnb_source: RUNNER_SOURCE }) as PyProxyLike;
+  pyodide.runPython(
+    'import sys, types\nm = types.ModuleType("_rnb_runner")\nsys.modules["_rnb_runner"] = m\nexec(_rnb_source, m.__dict__)',
+    { globals: scratch as unknown as PyGlobals },
+  );
+  scratch.destroy();
+  const runner = pyodide.pyimport('_rnb_runner') as unknown as RunnerModule;
+  hardenPython(pyodide);
+  poisonFunctionConstructors();
+  disableChildProcesses();
+
+  const packages = new PackageLoader(
+    pyodide,
+    options,
+    context,
+    (code) => JSON.parse(runner.missing_imports(code)) as string[],
+    (bytes, file) => JSON.parse(runner.install_package(bytes, file)) as string[],
+  );
+  runtime = new PythonRuntime(pyodide, runner, context, packages);
+  const sink = runtime;
+  runner.install_streams((text: string) => sink.write('out', text), (text: string) => sink.write('err', text));
+  context.log('info', `Pyodide ${pyodide.version} ready`);
+  return runtime;
+};
+
+export default createPythonRuntime;

@@ -1,0 +1,379 @@
+/**
+ * The Python half of the runtime, executed once in a fresh module
+ * `_rnb_runner` inside Pyodide. Kept as a string so the runtime is one set of
+ * JavaScript files the sandboxed kernel can read.
+ */
+export const RUNNER_SOURCE = String.raw`
+import ast, base64, builtins, datetime, decimal, io, json, linecache, math, sys, time, traceback, types
+import __main__
+
+G = __main__.__dict__
+MAX_TABLE_ROWS = 1000
+MAX_TEXT = 100_000
+
+
+class CellStream(io.TextIOBase):
+    """sys.stdout / sys.stderr: hands text to JavaScript in batches, at least every 20 ms,
+    so a print in a loop streams while a flood of prints does not cross into JavaScript a million times."""
+
+    def __init__(self, sink, name):
+        self._sink = sink
+        self._parts = []
+        self._size = 0
+        self._last = time.monotonic()
+        self.name = name
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+    def writable(self):
+        return True
+
+    def isatty(self):
+        return False
+
+    def write(self, s):
+        if not isinstance(s, str):
+            raise TypeError(f"write() argument must be str, not {type(s).__name__}")
+        if s:
+            self._parts.append(s)
+            self._size += len(s)
+            # Whole lines, at most every 20 ms; a partial line waits for its newline, an explicit
+            # flush, 64 KB, or the end of the cell.
+            if self._size >= 65536 or (s.endswith("\n") and time.monotonic() - self._last >= 0.02):
+                self.flush()
+        return len(s)
+
+    def start_cell(self):
+        # The first line of a cell goes out at once.
+        self._last = float("-inf")
+
+    def flush(self):
+        self._last = time.monotonic()
+        if self._parts:
+            data = "".join(self._parts)
+            self._parts = []
+            self._size = 0
+            self._sink(data)
+
+
+def install_streams(out_sink, err_sink):
+    sys.stdout = CellStream(out_sink, "<stdout>")
+    sys.stderr = CellStream(err_sink, "<stderr>")
+
+
+def flush_streams():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+
+
+# ---- running a cell ----
+
+def _filename(cell_id):
+    return f"<cell {cell_id}>"
+
+
+def _compile(code, filename):
+    flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+    tree = compile(code, filename, "exec", ast.PyCF_ONLY_AST | flags)
+    last = None
+    # A trailing ';' hides the value, as in Jupyter and marimo.
+    if tree.body and isinstance(tree.body[-1], ast.Expr) and not code.rstrip().endswith(";"):
+        last = ast.Expression(tree.body.pop().value)
+    body = compile(tree, filename, "exec", flags)
+    tail = compile(last, filename, "eval", flags) if last is not None else None
+    return body, tail
+
+
+def _is_async(code_object):
+    return code_object is not None and bool(code_object.co_flags & 0x80)  # CO_COROUTINE
+
+
+def prepare(cell_id, code, defines):
+    """Compiles the cell; returns (body, tail, needs_async). Raises SyntaxError."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, CellStream):
+            stream.start_cell()
+    filename = _filename(cell_id)
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    body, tail = _compile(code, filename)
+    # A cell's names are removed before it runs, so a failure never leaves last run's values behind.
+    for name in defines:
+        G.pop(name, None)
+    return body, tail, _is_async(body) or _is_async(tail)
+
+
+_pending = None
+
+
+def run_cell(cell_id, code, defines_json):
+    """JSON: {"status": "ok", "outputs", "defined"} | {"status": "error", "message", "traceback"} | {"status": "async"}."""
+    global _pending
+    defines = json.loads(defines_json)
+    try:
+        compiled = prepare(cell_id, code, defines)
+        if compiled[2]:
+            # Top-level await: JavaScript awaits run_cell_async() instead.
+            _pending = (cell_id, compiled, defines)
+            return '{"status": "async"}'
+        body, tail, _ = compiled
+        exec(body, G)
+        value = eval(tail, G) if tail is not None else None
+        return _finish(value, defines)
+    except BaseException as error:
+        return format_error(error, cell_id)
+
+
+async def run_cell_async():
+    global _pending
+    cell_id, (body, tail, _), defines = _pending
+    _pending = None
+    try:
+        result = eval(body, G)
+        if _is_async(body):
+            await result
+        value = None
+        if tail is not None:
+            value = eval(tail, G)
+            if _is_async(tail):
+                value = await value
+        return _finish(value, defines)
+    except BaseException as error:
+        return format_error(error, cell_id)
+
+
+def _finish(value, defines):
+    flush_streams()
+    try:
+        outputs = render(value)
+    except Exception as error:
+        outputs = [{"mime_type": "text/plain", "data": f"<value could not be displayed: {error!r}>"}]
+    return json.dumps({"status": "ok", "outputs": outputs, "defined": [n for n in defines if n in G]})
+
+
+def missing_imports(code):
+    """Top-level modules the cell imports that this interpreter cannot find."""
+    import importlib.util
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return "[]"
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    missing = []
+    for name in sorted(names):
+        if name in sys.modules:
+            continue
+        try:
+            if importlib.util.find_spec(name) is None:
+                missing.append(name)
+        except Exception:
+            missing.append(name)
+    return json.dumps(missing)
+
+
+def format_error(error, cell_id):
+    """The traceback from the user's first frame on, and a one-line message."""
+    flush_streams()
+    filename = _filename(cell_id)
+    if isinstance(error, KeyboardInterrupt):
+        text = "KeyboardInterrupt: the cell was interrupted"
+        return json.dumps({"status": "error", "message": text, "traceback": text, "type": "KeyboardInterrupt"})
+    te = traceback.TracebackException.from_exception(error)
+    frames = list(te.stack)
+    for index, frame in enumerate(frames):
+        if frame.filename == filename:
+            frames = frames[index:]
+            break
+    else:
+        frames = []
+    te.stack = traceback.StackSummary.from_list(frames)
+    text = "".join(te.format())
+    message = "".join(te.format_exception_only()).strip().splitlines()[-1] if not isinstance(error, SyntaxError) else "".join(te.format_exception_only()).strip()
+    return json.dumps({"status": "error", "message": message, "traceback": text, "type": type(error).__name__})
+
+
+def install_package(buffer, filename):
+    import importlib, sysconfig
+    from pyodide._package_loader import unpack_buffer
+    dynlibs = unpack_buffer(buffer, filename=filename, extract_dir=sysconfig.get_path("purelib"), calculate_dynlibs=True)
+    importlib.invalidate_caches()
+    return json.dumps(list(dynlibs) if dynlibs is not None else [])
+
+
+# ---- values to outputs ----
+
+MIME_ORDER = [
+    "application/vnd.notebook.table+json",
+    "application/vnd.plotly.v1+json",
+    "application/vnd.vegalite.v5+json",
+    "text/html",
+    "image/svg+xml",
+    "image/png",
+    "application/json",
+    "text/markdown",
+    "text/plain",
+]
+
+
+def _scalar(value):
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < 2**53 else str(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    try:
+        import numpy
+        if isinstance(value, numpy.generic):
+            return _scalar(value.item())
+    except Exception:
+        pass
+    if value != value:  # NaN-like (pandas NA, NaT)
+        return None
+    return str(value)
+
+
+def _records_table(records):
+    columns = []
+    seen = set()
+    for record in records:
+        for key in record:
+            if key not in seen:
+                seen.add(key)
+                columns.append(key)
+    rows = [[_scalar(record.get(c)) for c in columns] for record in records[:MAX_TABLE_ROWS]]
+    table = {"type": "table", "columns": [str(c) for c in columns], "rows": rows}
+    if len(records) > MAX_TABLE_ROWS:
+        table["truncated"] = f"showing the first {MAX_TABLE_ROWS:,} of {len(records):,} rows"
+    return table
+
+
+def _dataframe_table(df):
+    head = df.head(MAX_TABLE_ROWS)
+    index_names = [n for n in head.index.names if n is not None]
+    if index_names:
+        head = head.reset_index()
+    columns = [str(c) for c in head.columns]
+    rows = [[_scalar(v) for v in row] for row in head.itertuples(index=False, name=None)]
+    table = {"type": "table", "columns": columns, "rows": rows}
+    if len(df) > MAX_TABLE_ROWS:
+        table["truncated"] = f"showing the first {MAX_TABLE_ROWS:,} of {len(df):,} rows"
+    return table
+
+
+def _table(value):
+    if isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
+        return _records_table(value)
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and isinstance(value, pandas.DataFrame):
+        return _dataframe_table(value)
+    return None
+
+
+def _call_repr(value, method):
+    fn = getattr(value, method, None)
+    if fn is None or isinstance(value, type):
+        return None
+    try:
+        return fn()
+    except Exception:
+        return None
+
+
+def _jsonable(data):
+    json.dumps(data)
+    return data
+
+
+def _bundle(value):
+    bundle = {}
+    raw = _call_repr(value, "_repr_mimebundle_")
+    if isinstance(raw, tuple):
+        raw = raw[0]
+    if isinstance(raw, dict):
+        bundle.update(raw)
+    for method, mime in (("_repr_html_", "text/html"), ("_repr_svg_", "image/svg+xml"),
+                         ("_repr_png_", "image/png"), ("_repr_json_", "application/json"),
+                         ("_repr_markdown_", "text/markdown")):
+        if mime not in bundle:
+            data = _call_repr(value, method)
+            if isinstance(data, tuple):
+                data = data[0]
+            if data is not None:
+                bundle[mime] = data
+    return bundle
+
+
+def render(value):
+    """The outputs of the cell's last value ([] for None)."""
+    if value is None:
+        return []
+    table = _table(value)
+    if table is not None:
+        return [{"mime_type": MIME_ORDER[0], "data": table}]
+    bundle = _bundle(value)
+    for mime in MIME_ORDER[1:]:
+        if mime not in bundle:
+            continue
+        data = bundle[mime]
+        try:
+            if mime == "image/png" and isinstance(data, (bytes, bytearray)):
+                data = base64.b64encode(data).decode("ascii")
+            elif mime.endswith("json"):
+                data = _jsonable(data if not isinstance(data, str) else json.loads(data))
+            elif not isinstance(data, str):
+                continue
+            return [{"mime_type": mime, "data": data}]
+        except Exception:
+            continue
+    text = repr(value)
+    if len(text) > MAX_TEXT:
+        text = text[:MAX_TEXT] + f"... [{len(text) - MAX_TEXT:,} more characters]"
+    return [{"mime_type": "text/plain", "data": text}]
+
+
+# ---- values for other languages ----
+
+def plain(value, depth=0):
+    """A value as plain data (lists, dicts, scalars) for toJs; lists of dicts stay lists of dicts."""
+    if depth > 50:
+        return repr(value)
+    if value is None or isinstance(value, (bool, int, float, str, bytes)):
+        return value
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {str(k): plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset, range)):
+        return [plain(v, depth + 1) for v in value]
+    pandas = sys.modules.get("pandas")
+    if pandas is not None:
+        if isinstance(value, pandas.DataFrame):
+            return [plain(r, depth + 1) for r in value.to_dict("records")]
+        if isinstance(value, pandas.Series):
+            return [plain(v, depth + 1) for v in value.tolist()]
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(value, (numpy.ndarray, numpy.generic)):
+        return plain(value.tolist(), depth + 1)
+    return repr(value)
+
+
+def plain_global(name):
+    return plain(G.get(name))
+
+
+def delete_names(names_json):
+    for name in json.loads(names_json):
+        G.pop(name, None)
+`;

@@ -1,0 +1,127 @@
+/**
+ * Test helper: the built Python runtime in a worker thread of this process,
+ * driven like core's kernel worker drives it (tests of the runtime alone;
+ * the full sandboxed stack is tested through @rnb/core/testing).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { JsonValue, Output } from '@rnb/core';
+
+export const RUNTIME_MODULE = path.resolve(__dirname, '../../../dist/runtime/python-runtime.js');
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  /** stdout as it arrived, chunk by chunk. */
+  chunks: string[];
+  outputs: Output[];
+  error: { message: string; traceback?: string; name: string } | null;
+}
+
+export interface CellSpec {
+  code: string;
+  defines?: string[];
+  references?: string[];
+}
+
+type Message =
+  | { type: 'ready'; ms: number; error?: string }
+  | { type: 'result'; id: number; result?: unknown; error?: string }
+  | { type: 'chunk'; id: number; text: string }
+  | { type: 'host_call'; id: number; service: string; payload: JsonValue };
+
+export type HostHandler = (service: string, payload: JsonValue) => Promise<JsonValue>;
+
+export class FakeKernel {
+  readonly loadMs: number;
+  private nextId = 1;
+  private cellCounter = 0;
+  private readonly waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private readonly chunkListeners = new Map<number, (text: string) => void>();
+
+  private constructor(private readonly worker: Worker, private readonly interrupt: Int32Array, loadMs: number, hostHandler: HostHandler | undefined) {
+    this.loadMs = loadMs;
+    worker.on('message', (m: Message) => {
+      if (m.type === 'result') {
+        const w = this.waiting.get(m.id);
+        this.waiting.delete(m.id);
+        this.chunkListeners.delete(m.id);
+        if (m.error) w?.reject(new Error(m.error));
+        else w?.resolve(m.result);
+      } else if (m.type === 'chunk') {
+        this.chunkListeners.get(m.id)?.(m.text);
+      } else if (m.type === 'host_call') {
+        const reply = hostHandler ? hostHandler(m.service, m.payload) : Promise.reject(new Error(`no host service ${m.service}`));
+        reply.then(
+          (value) => worker.postMessage({ type: 'host_reply', id: m.id, ok: true, value }),
+          (error: Error) => worker.postMessage({ type: 'host_reply', id: m.id, ok: false, error: error.message }),
+        );
+      }
+    });
+  }
+
+  static async start(options: { packageBaseUrl?: string; wheelsDir?: string; hostHandler?: HostHandler } = {}): Promise<FakeKernel> {
+    if (!existsSync(RUNTIME_MODULE)) {
+      throw new Error(`${RUNTIME_MODULE} is missing: build first (npm run build:ts).`);
+    }
+    const buffer = new SharedArrayBuffer(4);
+    const worker = new Worker(path.join(__dirname, 'fake-kernel-worker.js'), {
+      workerData: {
+        module: RUNTIME_MODULE,
+        interruptBuffer: buffer,
+        options: {
+          pyodideDir: path.dirname(require.resolve('pyodide/package.json')),
+          packageBaseUrl: options.packageBaseUrl ?? null,
+          wheelsDir: options.wheelsDir ?? null,
+        },
+      },
+    });
+    const ready = await new Promise<Extract<Message, { type: 'ready' }>>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    if (ready.error) {
+      await worker.terminate();
+      throw new Error(`the Python runtime did not load: ${ready.error}`);
+    }
+    return new FakeKernel(worker, new Int32Array(buffer), ready.ms, options.hostHandler);
+  }
+
+  private request<T>(message: Record<string, unknown>, onChunk?: (text: string) => void): Promise<T> {
+    const id = this.nextId++;
+    if (onChunk) this.chunkListeners.set(id, onChunk);
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+
+  run(cell: CellSpec | string, onChunk?: (text: string) => void): Promise<RunResult> {
+    const spec = typeof cell === 'string' ? { code: cell } : cell;
+    return this.request<RunResult>({ type: 'run', cellId: `cell${++this.cellCounter}`, ...spec }, onChunk);
+  }
+
+  /** What another language would read from the namespace. */
+  read(name: string): Promise<unknown> {
+    return this.request({ type: 'eval', what: 'namespace', name });
+  }
+
+  /** Defines a value as another language would. */
+  define(name: string, value: unknown, language = 'sql'): Promise<void> {
+    return this.request({ type: 'eval', what: 'set', name, value, language });
+  }
+
+  deleteNames(names: string[]): Promise<void> {
+    return this.request({ type: 'delete', names });
+  }
+
+  /** What core's supervisor does on interrupt: write SIGINT into the shared buffer. */
+  sendInterrupt(): void {
+    Atomics.store(this.interrupt, 0, 2);
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
