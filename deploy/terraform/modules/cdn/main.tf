@@ -5,14 +5,29 @@
 locals {
   s3_origin_id  = "frontend"
   alb_origin_id = "server"
-  # AWS-managed policies (IDs are fixed across accounts).
-  cache_optimized             = "658327ea-f89d-4fab-a63d-7e88639e58f6"
-  cache_disabled              = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
-  all_viewer_except_host      = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
-  security_headers            = "67f7725c-6f97-4210-82d7-5512b31e9d03"
-  server_paths                = ["/api/*", "/socket.io/*"]
-  all_methods                 = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
-  custom_domain               = length(var.domain_names) > 0
+  server_paths  = ["/api/*", "/socket.io/*"]
+  all_methods   = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+  custom_domain = length(var.domain_names) > 0
+}
+
+# AWS-managed policies, looked up by name rather than by pasted IDs.
+data "aws_cloudfront_cache_policy" "caching_optimized" {
+  name = "Managed-CachingOptimized"
+}
+
+data "aws_cloudfront_cache_policy" "caching_disabled" {
+  name = "Managed-CachingDisabled"
+}
+
+# Every viewer header (Authorization, Sec-WebSocket-*), cookie (the load
+# balancer's stickiness cookie) and query string (socket.io's), but not Host:
+# the load balancer's certificate names the origin, not the viewer's domain.
+data "aws_cloudfront_origin_request_policy" "all_viewer_except_host" {
+  name = "Managed-AllViewerExceptHostHeader"
+}
+
+data "aws_cloudfront_response_headers_policy" "security_headers" {
+  name = "Managed-SecurityHeadersPolicy"
 }
 
 resource "aws_cloudfront_origin_access_control" "frontend" {
@@ -77,8 +92,8 @@ resource "aws_cloudfront_distribution" "this" {
     allowed_methods            = ["GET", "HEAD", "OPTIONS"]
     cached_methods             = ["GET", "HEAD"]
     compress                   = true
-    cache_policy_id            = local.cache_optimized
-    response_headers_policy_id = local.security_headers
+    cache_policy_id            = data.aws_cloudfront_cache_policy.caching_optimized.id
+    response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
 
     function_association {
       event_type   = "viewer-request"
@@ -95,8 +110,8 @@ resource "aws_cloudfront_distribution" "this" {
       allowed_methods          = local.all_methods
       cached_methods           = ["GET", "HEAD"]
       compress                 = true
-      cache_policy_id          = local.cache_disabled
-      origin_request_policy_id = local.all_viewer_except_host
+      cache_policy_id          = data.aws_cloudfront_cache_policy.caching_disabled.id
+      origin_request_policy_id = data.aws_cloudfront_origin_request_policy.all_viewer_except_host.id
     }
   }
 
