@@ -48,3 +48,4 @@ export type { KernelProvider } from './session/run-coordinator';
 export type { NotebookEvent, NotebookEventListener } from './session/events';
 export type { CreateCellInput, NotebookOperations, NotebookView, UpdateCellInput } from './session/service-api';
 export { maskConnectionString } from './session/format';
+export { checkExpectedRevision, checkNotebookId, checkOwner, isValidNotebookId, normalizeDocument, NOTEBOOK_ID } from './storage/validation';

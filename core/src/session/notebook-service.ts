@@ -3,6 +3,7 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../errors';
 import type { LanguageRegistry } from '../language/language';
 import type { Cell } from '../model/types';
 import type { NotebookDocument, NotebookStore, NotebookSummary } from '../storage/storage';
+import { isValidNotebookId } from '../storage/validation';
 import type { NotebookEvent, NotebookEventListener } from './events';
 import { toCell } from './format';
 import { checkName, NotebookSession } from './notebook-session';
@@ -17,7 +18,6 @@ export interface NotebookServiceOptions {
   defaultCellType?: string;
 }
 
-const ID = /^[A-Za-z0-9_-]{1,100}$/;
 
 /**
  * Core's front door for hosts: notebooks, cells, runs and events, each call
@@ -208,5 +208,5 @@ export class NotebookService implements NotebookOperations {
 }
 
 function checkId(id: unknown, what: 'notebook' | 'cell'): void {
-  if (typeof id !== 'string' || !ID.test(id)) throw new NotFoundError(what, String(id).slice(0, 100));
+  if (!isValidNotebookId(id)) throw new NotFoundError(what, String(id).slice(0, 100));
 }

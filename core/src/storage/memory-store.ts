@@ -1,45 +1,62 @@
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors';
 import type { NotebookDocument, NotebookStore, NotebookSummary, SaveOptions } from './storage';
+import { checkExpectedRevision, checkNotebookId, checkOwner, normalizeDocument } from './validation';
+
+interface Entry {
+  owner: string;
+  name: string;
+  revision: number;
+  updatedAt: string;
+  /** Serialized: nothing a caller holds can change what is stored. */
+  json: string;
+}
 
 /** A NotebookStore in memory: for tests and for hosts that persist nothing. */
 export class MemoryNotebookStore implements NotebookStore {
-  private readonly documents = new Map<string, NotebookDocument>();
+  private readonly documents = new Map<string, Entry>();
 
-  async create(document: NotebookDocument): Promise<NotebookDocument> {
+  async create(input: NotebookDocument): Promise<NotebookDocument> {
+    const document = normalizeDocument(input);
+    checkNotebookId(document.id);
+    checkOwner(document.owner);
     if (this.documents.has(document.id)) throw new InvalidInputError(`A notebook with id "${document.id}" exists already.`);
-    const stored = clone({ ...document, revision: 0 });
-    this.documents.set(document.id, stored);
-    return clone(stored);
+    return this.put({ ...document, revision: 0 });
   }
 
   async get(owner: string, id: string): Promise<NotebookDocument> {
-    const doc = this.documents.get(id);
-    if (!doc || doc.owner !== owner) throw new NotFoundError('notebook', id);
-    return clone(doc);
+    checkOwner(owner);
+    checkNotebookId(id);
+    const entry = this.documents.get(id);
+    if (!entry || entry.owner !== owner) throw new NotFoundError('notebook', id);
+    return JSON.parse(entry.json) as NotebookDocument;
   }
 
   async list(owner: string): Promise<NotebookSummary[]> {
-    return [...this.documents.values()]
-      .filter((d) => d.owner === owner)
-      .map((d) => ({ id: d.id, name: d.name, updatedAt: d.updatedAt }));
+    const result: NotebookSummary[] = [];
+    for (const [id, entry] of this.documents) if (entry.owner === owner) result.push({ id, name: entry.name, updatedAt: entry.updatedAt });
+    return result;
   }
 
-  async save(document: NotebookDocument, options: SaveOptions): Promise<NotebookDocument> {
+  async save(input: NotebookDocument, options: SaveOptions): Promise<NotebookDocument> {
+    const document = normalizeDocument(input);
+    checkExpectedRevision(options.expectedRevision);
     const current = this.documents.get(document.id);
     if (!current || current.owner !== document.owner) throw new NotFoundError('notebook', document.id);
     if (current.revision !== options.expectedRevision) throw new ConflictError(options.expectedRevision, current.revision);
-    const stored = clone({ ...document, revision: current.revision + 1, updatedAt: new Date().toISOString() });
-    this.documents.set(document.id, stored);
-    return clone(stored);
+    return this.put({ ...document, revision: current.revision + 1, updatedAt: new Date().toISOString() });
   }
 
   async delete(owner: string, id: string): Promise<void> {
-    const doc = this.documents.get(id);
-    if (!doc || doc.owner !== owner) throw new NotFoundError('notebook', id);
+    checkOwner(owner);
+    checkNotebookId(id);
+    const entry = this.documents.get(id);
+    if (!entry || entry.owner !== owner) throw new NotFoundError('notebook', id);
     this.documents.delete(id);
   }
-}
 
-function clone<T>(value: T): T {
-  return structuredClone(value);
+  /** Stores a normalized document (already a private copy) and hands that copy back. */
+  private put(document: NotebookDocument): NotebookDocument {
+    this.documents.set(document.id, { owner: document.owner, name: document.name, revision: document.revision, updatedAt: document.updatedAt, json: JSON.stringify(document) });
+    return document;
+  }
 }

@@ -34,6 +34,8 @@ export interface NotebookSummary {
   id: string;
   name: string;
   updatedAt: string;
+  /** Set when the notebook is stored but cannot be read (a corrupt file): listing goes on. */
+  error?: string;
 }
 
 export interface SaveOptions {
