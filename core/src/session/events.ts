@@ -10,7 +10,8 @@ export type NotebookEvent =
   | { type: 'cell_output'; cellId: string; output: Output }
   | { type: 'cell_error'; cellId: string; error: string }
   | { type: 'cell_created'; cell: Cell; index: number; revision: number }
-  | { type: 'cell_updated'; cellId: string; code: string; reads: string[]; writes: string[]; revision: number }
+  /** `cell_type` (extension): the cell's language, which an update may change. */
+  | { type: 'cell_updated'; cellId: string; code: string; cell_type: string; reads: string[]; writes: string[]; revision: number }
   | { type: 'cell_deleted'; cellId: string; revision: number }
   /** Extension: a cell moved to a new position. */
   | { type: 'cell_moved'; cellId: string; index: number; revision: number }

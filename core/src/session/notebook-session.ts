@@ -118,6 +118,12 @@ export class NotebookSession {
       if (this.cells.size >= MAX_CELLS) throw new InvalidInputError(`A notebook holds at most ${MAX_CELLS} cells.`);
       let index = this.doc.cells.length;
       if (input.afterCellId) index = this.indexOf(input.afterCellId) + 1;
+      else if (input.index !== undefined) {
+        if (!Number.isInteger(input.index) || input.index < 0 || input.index > this.doc.cells.length) {
+          throw new InvalidInputError(`Index ${input.index} is outside the notebook (0 to ${this.doc.cells.length}).`);
+        }
+        index = input.index;
+      }
       const cell: StoredCell = { id: randomUUID(), type: input.type, code, status: 'idle', stdout: '', outputs: [], error: null, reads: [], writes: [] };
       this.doc.cells.splice(index, 0, cell);
       this.cells.set(cell.id, cell);
@@ -135,6 +141,7 @@ export class NotebookSession {
     return this.serial(async () => {
       const cell = this.cell(cellId);
       const code = checkCode(input.code);
+      if (input.type !== undefined) this.checkLanguage(input.type);
       if (input.expectedRevision !== undefined && input.expectedRevision !== this.doc.revision) {
         throw new ConflictError(input.expectedRevision, this.doc.revision);
       }
@@ -142,9 +149,10 @@ export class NotebookSession {
       const oldDefines = new Set(cell.writes);
       const oldDescendants = this.graph.descendants([cellId]);
       cell.code = code;
+      if (input.type !== undefined) cell.type = input.type;
       this.analyse(cell);
       await this.persist();
-      this.emit({ type: 'cell_updated', cellId, code, reads: cell.reads, writes: cell.writes, revision: this.doc.revision });
+      this.emit({ type: 'cell_updated', cellId, code, cell_type: cell.type, reads: cell.reads, writes: cell.writes, revision: this.doc.revision });
       const removed = [...oldDefines].filter((name) => !cell.writes.includes(name));
       // The cell and everything that read it no longer match the kernel's values.
       this.runs.invalidate([cellId, ...oldDescendants, ...this.graph.descendants([cellId])]);

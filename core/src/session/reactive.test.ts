@@ -287,3 +287,22 @@ describe('weak references', () => {
     }
   });
 });
+
+describe('cell edits', () => {
+  it('changes a cell type in place and inserts at a given index', async () => {
+    const other = { ...(await import('../testing/fake-language')).fakeLanguage('other') };
+    const k = await createTestKernel({ languages: [(await import('../testing/fake-language')).fakeLanguage(), other] });
+    try {
+      const nb = await notebookWith(k, 'e', ['x = 1', 'y = x + 1']);
+      const updated = await k.service.updateCell('e', nb.notebookId, nb.cellIds[1]!, { code: 'y = x + 2', type: 'other' });
+      expect(updated).toMatchObject({ id: nb.cellIds[1], type: 'other', reads: ['x'], writes: ['y'] });
+      expect(k.eventsOf(nb.notebookId, 'cell_updated').at(-1)).toMatchObject({ cell_type: 'other' });
+      const first = await k.service.createCell('e', nb.notebookId, { type: 'fake', code: 'z = 0', index: 0 });
+      expect((await k.service.getNotebook('e', nb.notebookId)).cells.map((c) => c.id)).toEqual([first.id, ...nb.cellIds]);
+      await expect(k.service.createCell('e', nb.notebookId, { type: 'fake', index: 99 })).rejects.toMatchObject({ status: 400 });
+      await expect(k.service.updateCell('e', nb.notebookId, first.id, { code: '', type: 'cobol' })).rejects.toMatchObject({ code: 'RNB_ERR_UNKNOWN_LANGUAGE' });
+    } finally {
+      await k.close();
+    }
+  });
+});

@@ -5,12 +5,16 @@ import type { NotebookEventListener } from './events';
 export interface CreateCellInput {
   type: string;
   code?: string;
-  /** Insert after this cell; null or absent: at the end. */
+  /** Insert after this cell; null or absent: at the end (unless `index` is given). */
   afterCellId?: string | null;
+  /** Insert at this position (0 = first); ignored when `afterCellId` is given. */
+  index?: number;
 }
 
 export interface UpdateCellInput {
   code: string;
+  /** Change the cell's language (its id and position stay). */
+  type?: string;
   /** Refuse with ConflictError when the notebook is at another revision. */
   expectedRevision?: number;
 }

@@ -3,6 +3,9 @@ import { appBase } from './base-url';
 import type { TokenSource } from './http';
 import { NOTEBOOK_EVENT_NAMES, type NotebookEvent, type ServerEventName } from './types';
 
+const RECONNECT_MIN_MS = 500;
+const RECONNECT_MAX_MS = 8000;
+
 export type ConnectionState = 'connecting' | 'online' | 'offline' | 'unauthorized';
 
 export interface NotebookSocketOptions {
@@ -14,10 +17,18 @@ export interface NotebookSocketOptions {
   onReady(): void;
   /** Test hook: the socket.io factory. */
   connect?: typeof io;
+  /** Where the host is; the page's base otherwise. */
+  base?: URL;
 }
 
-/** Refresh this long before the token's `exp`, so a slow network never carries an expired token. */
-const REFRESH_MARGIN_MS = 60_000;
+/**
+ * How long before the token's `exp` to refresh: a quarter of its remaining life, at most 30 s,
+ * so Clerk's 60-second session tokens are refreshed at about 45 s and hour-long ones 30 s early.
+ */
+export function refreshDelay(exp: number, now: number): number {
+  const remaining = exp - now;
+  return Math.max(5_000, remaining - Math.min(30_000, remaining / 4));
+}
 
 /**
  * One notebook's real-time channel. Authenticates with the `authenticate` event (the original's
@@ -30,10 +41,13 @@ export class NotebookSocket {
   private state: ConnectionState = 'connecting';
   private held: Array<[string, unknown]> = [];
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private reconnectDelay = RECONNECT_MIN_MS;
+  private authRetries = 0;
   private closed = false;
 
   constructor(private readonly options: NotebookSocketOptions) {
-    const base = appBase();
+    const base = options.base ?? appBase();
     const factory = options.connect ?? io;
     this.socket = factory(base.origin, {
       path: `${base.pathname}socket.io`,
@@ -42,12 +56,29 @@ export class NotebookSocket {
       transports: ['websocket', 'polling'],
       reconnectionDelayMax: 5000,
     });
-    this.socket.on('connect', () => void this.handshake());
+    this.socket.on('connect', () => {
+      this.reconnectDelay = RECONNECT_MIN_MS;
+      void this.handshake();
+    });
     this.socket.on('disconnect', (reason) => {
       this.clearRefresh();
-      if (!this.closed) this.setState('offline', reason);
+      if (this.closed) return;
+      if (this.state !== 'unauthorized') this.setState('offline', reason);
+      else if (this.authRetries++ === 0) {
+        // One more try with a fresh token (a laptop waking up with an expired one); then stop.
+        this.scheduleReconnect(true);
+        return;
+      }
+      // socket.io retries by itself except when the server ended the connection (a restart, a
+      // failover): then it is up to the client.
+      if (reason === 'io server disconnect') this.scheduleReconnect();
     });
-    this.socket.on('connect_error', (err) => this.setState('offline', err.message));
+    this.socket.on('connect_error', (err) => {
+      if (this.closed) return;
+      this.setState('offline', err.message);
+      // A refusal by the server's middleware is not retried by socket.io either.
+      if (!this.socket.active) this.scheduleReconnect();
+    });
     this.socket.on('authenticated', () => this.ready());
     this.socket.on('auth_refreshed', () => undefined);
     this.socket.on('error', (payload: { message?: string } | undefined) => {
@@ -70,18 +101,22 @@ export class NotebookSocket {
     this.send('run_cell', { cellId });
   }
 
+  /** Not held while offline: a late interrupt could stop a run started after the reconnect. */
   interrupt(cellId?: string): void {
-    this.send('interrupt', cellId ? { cellId } : {});
+    if (this.state === 'online') this.socket.emit('interrupt', cellId ? { cellId } : {});
   }
 
-  /** Reconnect now instead of waiting for socket.io's back-off. */
+  /** Reconnect now instead of waiting for the back-off. */
   retry(): void {
+    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
     if (!this.socket.connected) this.socket.connect();
   }
 
   close(): void {
     this.closed = true;
     this.clearRefresh();
+    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
     this.socket.removeAllListeners();
     this.socket.disconnect();
   }
@@ -104,6 +139,7 @@ export class NotebookSocket {
 
   private ready(): void {
     if (this.state === 'online') return;
+    this.authRetries = 0;
     this.setState('online');
     this.options.onReady();
     const held = this.held;
@@ -111,11 +147,22 @@ export class NotebookSocket {
     for (const [event, payload] of held) this.socket.emit(event, payload);
   }
 
+  private scheduleReconnect(evenIfRefused = false): void {
+    if (this.closed || this.reconnectTimer !== undefined) return;
+    if (this.state === 'unauthorized' && !evenIfRefused) return;
+    const delay = this.reconnectDelay;
+    this.reconnectDelay = Math.min(RECONNECT_MAX_MS, this.reconnectDelay * 2);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (!this.closed && !this.socket.connected) this.socket.connect();
+    }, delay);
+  }
+
   private scheduleRefresh(token: string): void {
     this.clearRefresh();
     const exp = tokenExpiry(token);
     if (exp === null) return;
-    const delay = Math.max(5_000, exp - Date.now() - REFRESH_MARGIN_MS);
+    const delay = refreshDelay(exp, Date.now());
     this.refreshTimer = setTimeout(() => void this.refresh(), delay);
   }
 

@@ -4,6 +4,8 @@ import { useCell, useCellPosition, useSaveState } from '../state/hooks';
 import type { NotebookController } from '../state/notebook-controller';
 import { countRender } from '../perf/render-count';
 import { CodeEditor } from './CodeEditor';
+import { CELL_KEYS, keyLabel } from './keys';
+import { Icon } from './Icon';
 import { ErrorOutput } from './outputs/ErrorOutput';
 import { OutputView } from './outputs/OutputView';
 import { TextOutput } from './outputs/TextOutput';
@@ -30,7 +32,9 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
 
   const languageName = LANGUAGES[cell.type] ?? cell.type;
   const busy = cell.status === 'running' || cell.status === 'queued';
-  const blockedReason = cell.status === 'blocked' ? (cell.error ?? controller.model.explainBlocked(cellId)) : null;
+  const blockedReason = cell.status === 'blocked'
+    ? (cell.error ?? controller.model.explainBlocked(cellId) ?? 'an upstream cell did not succeed')
+    : null;
   const dim = cell.status === 'stale' || cell.status === 'queued' || cell.status === 'blocked';
   const onKeyDown = (event: KeyboardEvent<HTMLElement>): void => {
     // The cell itself is focused after Escape: Enter goes back into the editor.
@@ -64,19 +68,19 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
         <SaveIndicator state={saveState} />
         <span className="cell__spacer" />
         {busy ? (
-          <button type="button" className="btn btn--danger btn--small" onClick={() => controller.interrupt(cellId)} aria-label="Interrupt cell" title="Interrupt (Alt+Shift+I)">
-            ■ Stop
+          <button type="button" className="btn btn--danger btn--small" onClick={() => controller.interrupt(cellId)} aria-label="Interrupt cell" title={`Interrupt (${keyLabel(CELL_KEYS.interrupt)})`}>
+            <Icon name="stop" /> Stop
           </button>
         ) : (
-          <button type="button" className="btn btn--primary btn--small" onClick={() => void controller.run(cellId)} aria-label="Run cell" title="Run (Ctrl/Cmd+Enter)">
-            ▶ Run
+          <button type="button" className="btn btn--primary btn--small" onClick={() => void controller.run(cellId)} aria-label="Run cell" title={`Run (${keyLabel(CELL_KEYS.run)})`}>
+            <Icon name="play" /> Run
           </button>
         )}
-        <button type="button" className="icon-btn" onClick={() => void controller.moveCell(cellId, -1)} disabled={position === 'first' || position === 'only'} aria-label="Move cell up" title="Move up (Ctrl+Shift+↑)">↑</button>
-        <button type="button" className="icon-btn" onClick={() => void controller.moveCell(cellId, 1)} disabled={position === 'last' || position === 'only'} aria-label="Move cell down" title="Move down (Ctrl+Shift+↓)">↓</button>
-        <button type="button" className="icon-btn" onClick={() => void controller.addCell(cellId, 'above', cell.type)} aria-label="Add cell above" title="Add cell above (Alt+Shift+A)">⤒</button>
-        <button type="button" className="icon-btn" onClick={() => void controller.addCell(cellId, 'below', cell.type)} aria-label="Add cell below" title="Add cell below (Alt+Shift+B)">⤓</button>
-        <button type="button" className="icon-btn icon-btn--danger" onClick={() => void controller.deleteCell(cellId)} aria-label="Delete cell" title="Delete cell (Alt+Shift+D)">🗑</button>
+        <button type="button" className="icon-btn" onClick={() => void controller.moveCell(cellId, -1)} disabled={position === 'first' || position === 'only'} aria-label="Move cell up" title={`Move up (${keyLabel(CELL_KEYS.moveUp)})`}><Icon name="up" /></button>
+        <button type="button" className="icon-btn" onClick={() => void controller.moveCell(cellId, 1)} disabled={position === 'last' || position === 'only'} aria-label="Move cell down" title={`Move down (${keyLabel(CELL_KEYS.moveDown)})`}><Icon name="down" /></button>
+        <button type="button" className="icon-btn" onClick={() => void controller.addCell(cellId, 'above', cell.type)} aria-label="Add cell above" title={`Add cell above (${keyLabel(CELL_KEYS.addAbove)})`}><Icon name="addAbove" /></button>
+        <button type="button" className="icon-btn" onClick={() => void controller.addCell(cellId, 'below', cell.type)} aria-label="Add cell below" title={`Add cell below (${keyLabel(CELL_KEYS.addBelow)})`}><Icon name="addBelow" /></button>
+        <button type="button" className="icon-btn icon-btn--danger" onClick={() => void controller.deleteCell(cellId)} aria-label="Delete cell" title={`Delete cell (${keyLabel(CELL_KEYS.deleteCell)})`}><Icon name="trash" /></button>
       </div>
       <CodeEditor cellId={cellId} language={cell.type} code={cell.code} controller={controller} label={`${languageName} code`} />
       {(cell.writes.length > 0 || cell.reads.length > 0) && (
@@ -100,13 +104,13 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
         </div>
       )}
       {blockedReason !== null && (
-        <p className="cell__blocked" role="note">Blocked: {blockedReason ?? 'an upstream cell did not succeed'}</p>
+        <p className="cell__blocked" role="note">Blocked: {blockedReason}</p>
       )}
       {(cell.stdout !== '' || cell.outputs.length > 0 || (cell.error !== null && cell.status !== 'blocked')) && (
-        <div className={dim ? 'cell__outputs cell__outputs--dim' : 'cell__outputs'} aria-label="Cell output" aria-live="polite">
+        <div className={dim ? 'cell__outputs cell__outputs--dim' : 'cell__outputs'} aria-label="Cell output">
           {cell.stdout !== '' && <TextOutput text={cell.stdout} stream />}
           {cell.outputs.map((output, i) => <OutputView key={i} output={output} />)}
-          {cell.error !== null && cell.status !== 'blocked' && <ErrorOutput error={cell.error} />}
+          {cell.error !== null && cell.status !== 'blocked' && <ErrorOutput error={cell.error} cellId={cellId} positionOf={controller.positionOf} />}
         </div>
       )}
     </section>

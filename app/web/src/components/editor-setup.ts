@@ -7,9 +7,10 @@ import {
 } from '@codemirror/language';
 import { Annotation, Prec, type Extension } from '@codemirror/state';
 import {
-  drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers, placeholder,
+  drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers, placeholder, type KeyBinding,
 } from '@codemirror/view';
 import { tags as t } from '@lezer/highlight';
+import { CELL_KEYS } from './keys';
 
 /** Marks a transaction that applies the host's code, so it is not saved back as a user edit. */
 export const remoteEdit = Annotation.define<boolean>();
@@ -65,39 +66,40 @@ export interface CellKeyHandlers {
 
 /**
  * The notebook's keys sit above CodeMirror's own (Prec.highest) so Shift+Enter runs instead of
- * inserting a line. `Escape` leaves the editor so that Tab moves focus again.
+ * inserting a line (the keys themselves are in ./keys). `Escape` leaves the editor so that Tab
+ * moves focus again.
  */
 function cellKeymap(h: CellKeyHandlers): Extension {
-  const run = (fn: () => void) => () => { fn(); return true; };
-  return Prec.highest(
-    keymap.of([
-      { key: 'Shift-Enter', run: run(h.runAndAdvance) },
-      { key: 'Mod-Enter', run: run(h.run) },
-      { key: 'Alt-Enter', run: run(h.runAndInsert) },
-      { key: 'Alt-Shift-a', run: run(h.addAbove) },
-      { key: 'Alt-Shift-b', run: run(h.addBelow) },
-      { key: 'Ctrl-Shift-ArrowUp', run: run(h.moveUp) },
-      { key: 'Ctrl-Shift-ArrowDown', run: run(h.moveDown) },
-      { key: 'Alt-Shift-d', run: run(h.deleteCell) },
-      { key: 'Alt-Shift-t', run: run(h.toggleType) },
-      { key: 'Alt-Shift-i', run: run(h.interrupt) },
-      { key: 'Escape', run: run(h.leave) },
-      {
-        key: 'ArrowUp',
-        run: (view) => {
-          const sel = view.state.selection.main;
-          return sel.empty && view.state.doc.lineAt(sel.head).number === 1 && h.toNeighbour(-1);
-        },
+  const bindings: KeyBinding[] = [];
+  for (const [action, key] of Object.entries(CELL_KEYS) as [keyof typeof CELL_KEYS, string][]) {
+    const run = (): boolean => {
+      h[action]();
+      return true;
+    };
+    bindings.push({ key, run, preventDefault: true });
+    // Mod+Shift+letter arrives as the capital letter, and CodeMirror looks that name up first
+    // ("Mod-O"): bind it too, so that no default binding of that form gets there before ours.
+    const letter = /^(.*)Shift-([a-z])$/.exec(key);
+    if (letter) bindings.push({ key: `${letter[1]}${letter[2]!.toUpperCase()}`, run, preventDefault: true });
+  }
+  bindings.push(
+    { key: 'Escape', run: () => { h.leave(); return true; } },
+    {
+      key: 'ArrowUp',
+      run: (view) => {
+        const sel = view.state.selection.main;
+        return sel.empty && view.state.doc.lineAt(sel.head).number === 1 && h.toNeighbour(-1);
       },
-      {
-        key: 'ArrowDown',
-        run: (view) => {
-          const sel = view.state.selection.main;
-          return sel.empty && view.state.doc.lineAt(sel.head).number === view.state.doc.lines && h.toNeighbour(1);
-        },
+    },
+    {
+      key: 'ArrowDown',
+      run: (view) => {
+        const sel = view.state.selection.main;
+        return sel.empty && view.state.doc.lineAt(sel.head).number === view.state.doc.lines && h.toNeighbour(1);
       },
-    ]),
+    },
   );
+  return Prec.highest(keymap.of(bindings));
 }
 
 export function editorExtensions(options: {

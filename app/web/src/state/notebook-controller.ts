@@ -79,6 +79,9 @@ export class NotebookController {
     this.socket?.retry();
   }
 
+  /** 0-based position of a cell, -1 when unknown (stable identity, for memoised children). */
+  positionOf = (cellId: string): number => this.model.indexOf(cellId);
+
   // ---- cell commands ----
 
   edit = (cellId: string, code: string): void => this.saver.edit(cellId, code);
@@ -108,6 +111,11 @@ export class NotebookController {
   };
 
   interrupt = (cellId?: string): void => this.socket?.interrupt(cellId);
+
+  /** Lazy mode: brings every stale cell up to date, in notebook order. */
+  runStale = (): void => {
+    for (const cell of this.model.cellList()) if (cell.status === 'stale') void this.run(cell.id);
+  };
 
   addCell = async (relativeTo: string | null, where: 'above' | 'below', type: string, code = ''): Promise<string | null> => {
     const order = this.model.getOrder();

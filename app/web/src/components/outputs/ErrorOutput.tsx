@@ -45,8 +45,20 @@ export function parseError(raw: string): ParsedError {
   return { summary, frames, internal, isTraceback: true, text };
 }
 
-export function ErrorOutput({ error }: { error: string }) {
-  const parsed = useMemo(() => parseError(error), [error]);
+/**
+ * The kernel names cells by id in tracebacks (`File "<cell 5b2e…>"`): show a position instead,
+ * or "this cell".
+ */
+export function nameCells(text: string, selfId?: string, positionOf?: (cellId: string) => number): string {
+  return text.replace(/<cell ([0-9A-Za-z_-]+)>/g, (whole, id: string) => {
+    if (id === selfId) return '<this cell>';
+    const position = positionOf?.(id) ?? -1;
+    return position >= 0 ? `<cell ${position + 1}>` : whole;
+  });
+}
+
+export function ErrorOutput({ error, cellId, positionOf }: { error: string; cellId?: string; positionOf?: (cellId: string) => number }) {
+  const parsed = useMemo(() => parseError(nameCells(error, cellId, positionOf)), [error, cellId, positionOf]);
   return (
     <div className="output output--error" role="alert">
       <p className="error__summary">{parsed.summary}</p>

@@ -12,7 +12,7 @@ const MAX_HEIGHT = 1600;
  */
 export function HtmlOutput({ html }: { html: string }) {
   const frame = useRef<HTMLIFrameElement>(null);
-  const [height, setHeight] = useState(120);
+  const [height, setHeight] = useState(60);
   const srcDoc = useMemo(() => wrapHtml(html), [html]);
 
   useEffect(() => {
@@ -44,13 +44,16 @@ const CSP =
   "default-src 'none'; script-src 'unsafe-inline' https:; style-src 'unsafe-inline' https:; " +
   "img-src data: blob: https:; font-src data: https:; media-src data: blob:; connect-src 'none'; form-action 'none'";
 
-const RESIZE_SCRIPT = `<script>(function(){function post(){parent.postMessage({rnbHeight:document.documentElement.scrollHeight},'*')}
-addEventListener('load',post);if(window.ResizeObserver){new ResizeObserver(post).observe(document.documentElement)}post()})()</script>`;
+// Measures a flow-root wrapper, not the document: the document is never shorter than the frame,
+// so its height could only grow.
+const RESIZE_SCRIPT = `<script>(function(){function post(){var r=document.getElementById('rnb-root');if(r)parent.postMessage({rnbHeight:r.getBoundingClientRect().height},'*')}
+addEventListener('load',post);addEventListener('DOMContentLoaded',function(){post();if(window.ResizeObserver){new ResizeObserver(post).observe(document.getElementById('rnb-root'))}})})()</script>`;
 
 export function wrapHtml(html: string): string {
   return (
     `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${CSP}">` +
     `<style>body{margin:0;font:14px system-ui,sans-serif;color:#1f2328}@media (prefers-color-scheme:dark){body{color:#e6edf3}}` +
-    `table{border-collapse:collapse}td,th{border:1px solid #8884;padding:2px 6px}</style>${RESIZE_SCRIPT}</head><body>${html}</body></html>`
+    `#rnb-root{display:flow-root}table{border-collapse:collapse}td,th{border:1px solid #8884;padding:2px 6px}</style>${RESIZE_SCRIPT}</head>` +
+    `<body><div id="rnb-root">${html}</div></body></html>`
   );
 }

@@ -1,4 +1,4 @@
-import { utf8ToBase64 } from './text';
+import { svgDataUrl } from './text';
 
 const BASE64 = /^[A-Za-z0-9+/=\s]*$/;
 
@@ -11,5 +11,5 @@ export function ImageOutput({ mime, data }: { mime: 'image/png' | 'image/svg+xml
     if (!BASE64.test(data)) return <p className="output output--invalid">Invalid PNG output (not base64).</p>;
     return <img className="output output--image" src={`data:image/png;base64,${data.replace(/\s/g, '')}`} alt="PNG output of the cell" />;
   }
-  return <img className="output output--image" src={`data:image/svg+xml;base64,${utf8ToBase64(data)}`} alt="SVG output of the cell" />;
+  return <img className="output output--image" src={svgDataUrl(data)} alt="SVG output of the cell" />;
 }

@@ -1,0 +1,224 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/**
+ * What the browser tests need: Debian's Chromium, the built app, and the real host. The host is
+ * either one already running (`RNB_E2E_URL`) or `@rnb/server`'s `startServer` started here, in
+ * this process, from the configuration contract (PORT, HOST, NOTEBOOK_STORAGE, NOTEBOOK_DIR,
+ * NOTEBOOK_AUTH) on a free 127.0.0.1 port, with its notebooks in a temporary folder.
+ */
+export const WEB_DIR = path.resolve(__dirname, '..');
+export const ARTIFACTS = path.join(WEB_DIR, 'test-artifacts');
+const CHROMIUM = process.env.RNB_CHROMIUM ?? '/usr/bin/chromium';
+
+/** The part of `@rnb/server` the tests use (typed here so the web build does not depend on the server's). */
+interface ServerModule {
+  loadConfig(env: Record<string, string | undefined>, options?: { defaultWebDir?: string }): unknown;
+  startServer(options: { config: unknown }): Promise<{ url: string; port: number; stop(): Promise<void> }>;
+}
+
+function serverModule(): ServerModule | string {
+  try {
+    const mod = require('@rnb/server') as Partial<ServerModule>;
+    if (typeof mod.startServer !== 'function' || typeof mod.loadConfig !== 'function') return '@rnb/server exports no startServer/loadConfig';
+    return mod as ServerModule;
+  } catch (err) {
+    return `@rnb/server cannot be loaded (${(err as Error).message.split('\n')[0]})`;
+  }
+}
+
+/** Why the suite cannot run here, or null when it can. */
+export function missingPrerequisite(): string | null {
+  if (!fs.existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set RNB_CHROMIUM)`;
+  if (process.env.RNB_E2E_URL) return null;
+  const server = serverModule();
+  return typeof server === 'string' ? server : null;
+}
+
+/** `describe` when the prerequisites are there; otherwise fails under CI=true and skips loudly elsewhere. */
+export function describeInBrowser(name: string, body: () => void): void {
+  const missing = missingPrerequisite();
+  if (missing === null) {
+    describe(name, body);
+  } else if (process.env.CI === 'true') {
+    describe(name, () => {
+      it('has its prerequisites', () => {
+        throw new Error(`Browser tests cannot run: ${missing}`);
+      });
+    });
+  } else {
+    // eslint-disable-next-line no-console
+    console.warn(`Skipping browser tests "${name}": ${missing}`);
+    describe.skip(name, body);
+  }
+}
+
+/** Builds the app when dist/ is missing or older than a source file, so the tests never drive a stale build. */
+export function ensureBuilt(): void {
+  const built = path.join(WEB_DIR, 'dist', 'index.html');
+  if (fs.existsSync(built) && !process.env.RNB_E2E_REBUILD && newestSource() <= fs.statSync(built).mtimeMs) return;
+  const vite = path.join(path.dirname(require.resolve('vite/package.json', { paths: [WEB_DIR] })), 'bin', 'vite.js');
+  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: WEB_DIR, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('vite build failed');
+}
+
+function newestSource(): number {
+  let newest = fs.statSync(path.join(WEB_DIR, 'index.html')).mtimeMs;
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (!/\.test\.tsx?$/.test(entry.name)) newest = Math.max(newest, fs.statSync(full).mtimeMs);
+    }
+  };
+  walk(path.join(WEB_DIR, 'src'));
+  return newest;
+}
+
+export interface Host {
+  url: string;
+  /** Stops the host (its notebooks stay in their folder). Only for a host started here. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and folder. */
+  restart(): Promise<void>;
+  readonly restartable: boolean;
+  close(): Promise<void>;
+}
+
+async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() - started > timeoutMs) throw new Error(`the host did not answer ${url} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+export async function startHost(): Promise<Host> {
+  const external = process.env.RNB_E2E_URL;
+  if (external) {
+    const url = external.endsWith('/') ? external : `${external}/`;
+    await waitForHttp(`${url}api/config`);
+    return { url, restartable: false, stop: async () => undefined, restart: async () => undefined, close: async () => undefined };
+  }
+  const server = serverModule();
+  if (typeof server === 'string') throw new Error(server);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-e2e-'));
+  const env = (port: number): Record<string, string> => ({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    NOTEBOOK_STORAGE: 'file',
+    NOTEBOOK_DIR: path.join(dir, 'notebooks'),
+    NOTEBOOK_AUTH: 'none',
+    LOG_LEVEL: 'warn',
+  });
+  const start = (port: number) => server.startServer({ config: server.loadConfig(env(port), { defaultWebDir: path.join(WEB_DIR, 'dist') }) });
+  let running: Awaited<ReturnType<typeof start>> | null = await start(0);
+  const port = running.port;
+  const url = `http://127.0.0.1:${port}/`;
+  await waitForHttp(`${url}api/config`);
+  const stop = async (): Promise<void> => {
+    const current = running;
+    running = null;
+    await current?.stop();
+  };
+  return {
+    url,
+    restartable: true,
+    stop,
+    restart: async () => {
+      running = await start(port);
+    },
+    close: async () => {
+      await stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: false });
+}
+
+// ---- page helpers ----
+
+/** Runs a wait; when it fails, saves what the page showed, so a CI failure can be seen. */
+async function orScreenshot<T>(page: Page, what: string, wait: () => Promise<T>): Promise<T> {
+  try {
+    return await wait();
+  } catch (err) {
+    const name = `failed-${what.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}-${Date.now()}`;
+    await screenshot(page, name).catch(() => undefined);
+    throw new Error(`${(err as Error).message}\n(waiting for ${what}; screenshot test-artifacts/${name}.png)`);
+  }
+}
+
+const CELL = 'section[data-cell-id]';
+
+export function cell(page: Page, index: number) {
+  return page.locator(CELL).nth(index);
+}
+
+export async function cellCount(page: Page): Promise<number> {
+  return page.locator(CELL).count();
+}
+
+/** Waits until the focused element is inside cell `index`. */
+export async function waitForFocusIn(page: Page, index: number): Promise<void> {
+  await orScreenshot(page, `focus in cell ${index}`, () => page.waitForFunction(
+    ([selector, i]) => document.activeElement?.closest(selector as string) === document.querySelectorAll(selector as string)[i as number],
+    [CELL, index] as const,
+    { timeout: 15_000 },
+  ));
+}
+
+/** Replaces a cell's code by typing it, as a user would. */
+export async function typeInto(page: Page, index: number, code: string): Promise<void> {
+  await cell(page, index).locator('.cm-content').click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.type(code);
+}
+
+export async function editorText(page: Page, index: number): Promise<string> {
+  return cell(page, index).locator('.cm-content').evaluate((el) => [...el.querySelectorAll('.cm-line')].map((l) => l.textContent).join('\n'));
+}
+
+export async function waitForStatus(page: Page, index: number, statuses: string[], timeout = 60_000): Promise<string> {
+  const handle = await orScreenshot(page, `cell ${index} ${statuses.join('|')}`, () => page.waitForFunction(
+    ([selector, i, wanted]) => {
+      const status = document.querySelectorAll(selector as string)[i as number]?.getAttribute('data-status');
+      return status && (wanted as string[]).includes(status) ? status : null;
+    },
+    [CELL, index, statuses] as const,
+    { timeout },
+  ));
+  return (await handle.jsonValue()) as string;
+}
+
+/** Waits for a cell's outputs (stdout, results, error, blocked note) to contain `text`. */
+export async function waitForCellText(page: Page, index: number, text: string | RegExp, timeout = 60_000): Promise<void> {
+  await orScreenshot(page, `cell ${index} text ${String(text)}`, () => page.waitForFunction(
+    ([selector, i, source, flags]) => {
+      const el = document.querySelectorAll(selector as string)[i as number];
+      const scope = [...(el?.querySelectorAll('.cell__outputs, .cell__blocked') ?? [])].map((n) => n.textContent ?? '').join('\n');
+      return flags === null ? scope.includes(source as string) : new RegExp(source as string, flags as string).test(scope);
+    },
+    [CELL, index, typeof text === 'string' ? text : text.source, typeof text === 'string' ? null : text.flags] as const,
+    { timeout },
+  ));
+}

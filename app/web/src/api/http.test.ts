@@ -1,0 +1,76 @@
+/** @jest-environment jsdom */
+import { parseRoute } from '../App';
+import { appBase, appUrl } from './base-url';
+import { ApiClient, ApiError } from './http';
+
+type Call = { url: string; init: RequestInit };
+
+function client(reply: { status: number; body?: string } | Error, token: string | null = 'tok') {
+  const calls: Call[] = [];
+  const fetchImpl = (async (url: string, init: RequestInit) => {
+    calls.push({ url, init });
+    if (reply instanceof Error) throw reply;
+    return { ok: reply.status < 400, status: reply.status, text: async () => reply.body ?? '' } as Response;
+  }) as unknown as typeof fetch;
+  return { api: new ApiClient({ fetchImpl, getToken: async () => token, resolve: (p) => `/base/${p}` }), calls };
+}
+
+describe('ApiClient', () => {
+  it('sends the bearer token and JSON body to the contract path', async () => {
+    const { api, calls } = client({ status: 201, body: '{"cell_id":"c9"}' });
+    await expect(api.createCell('nb 1', { type: 'sql', after_cell_id: 'c1', code: 'SELECT 1' })).resolves.toBe('c9');
+    expect(calls[0]!.url).toBe('/base/api/notebooks/nb%201/cells');
+    expect(calls[0]!.init.method).toBe('POST');
+    expect((calls[0]!.init.headers as Record<string, string>).Authorization).toBe('Bearer tok');
+    expect(JSON.parse(String(calls[0]!.init.body))).toEqual({ type: 'sql', after_cell_id: 'c1', code: 'SELECT 1' });
+  });
+
+  it('sends no Authorization header without a token, nor on /api/config', async () => {
+    const { api, calls } = client({ status: 200, body: '{"auth":"none"}' }, null);
+    await api.config();
+    await api.listNotebooks().catch(() => undefined);
+    for (const call of calls) expect((call.init.headers as Record<string, string>).Authorization).toBeUndefined();
+  });
+
+  it('turns the host error body into a typed ApiError', async () => {
+    const { api } = client({ status: 404, body: '{"error":{"code":"RNB_ERR_NOT_FOUND","message":"Notebook not found"}}' });
+    const err = await api.getNotebook('x').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ status: 404, code: 'RNB_ERR_NOT_FOUND', message: 'Notebook not found', isNetwork: false });
+  });
+
+  it('names a failure without a JSON body by its status, and a network failure as status 0', async () => {
+    await expect(client({ status: 502, body: '<html>bad gateway' }).api.getNotebook('x')).rejects.toMatchObject({ status: 502, code: 'HTTP_502' });
+    await expect(client(new TypeError('Failed to fetch')).api.getNotebook('x')).rejects.toMatchObject({ status: 0, isNetwork: true });
+  });
+
+  it('treats 204 as success with no body', async () => {
+    await expect(client({ status: 204 }).api.deleteNotebook('x')).resolves.toBeUndefined();
+  });
+});
+
+describe('base URL and routes', () => {
+  afterEach(() => document.head.querySelectorAll('meta[name="rnb-base"], base').forEach((m) => m.remove()));
+
+  it('resolves API paths under the prefix the page is served from', () => {
+    const base = document.createElement('base');
+    base.href = 'http://example.test/tools/nb/index.html';
+    document.head.append(base);
+    expect(appBase().toString()).toBe('http://example.test/tools/nb/');
+    expect(appUrl('api/notebooks')).toBe('http://example.test/tools/nb/api/notebooks');
+  });
+
+  it('lets the host override the base with a meta tag', () => {
+    const meta = document.createElement('meta');
+    meta.name = 'rnb-base';
+    meta.content = '/embedded/notebooks';
+    document.head.append(meta);
+    expect(appUrl('/api/config')).toBe(`${location.origin}/embedded/notebooks/api/config`);
+  });
+
+  it('routes #/n/<id> to a notebook and anything else to the list', () => {
+    expect(parseRoute('#/n/abc%20d')).toEqual({ kind: 'notebook', id: 'abc d' });
+    expect(parseRoute('#/')).toEqual({ kind: 'list' });
+    expect(parseRoute('')).toEqual({ kind: 'list' });
+  });
+});

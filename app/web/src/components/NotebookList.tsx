@@ -1,0 +1,114 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import type { NotebookSummary } from '../api/types';
+import { useServices } from '../services';
+import { ConfirmDialog } from './Modal';
+
+/** The user's notebooks: create, open, rename in place, delete after confirmation. */
+export function NotebookList({ onOpen }: { onOpen(id: string): void }) {
+  const { api } = useServices();
+  const [notebooks, setNotebooks] = useState<NotebookSummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [newName, setNewName] = useState('');
+  const [creating, setCreating] = useState(false);
+  const [renaming, setRenaming] = useState<{ id: string; name: string } | null>(null);
+  const [deleting, setDeleting] = useState<NotebookSummary | null>(null);
+
+  const refresh = useCallback(async () => {
+    try {
+      setNotebooks(await api.listNotebooks());
+      setError(null);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }, [api]);
+
+  useEffect(() => {
+    document.title = 'Notebooks · Reactive Notebook';
+    void refresh();
+  }, [refresh]);
+
+  const create = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    setCreating(true);
+    try {
+      const id = await api.createNotebook(newName.trim() || undefined);
+      setNewName('');
+      onOpen(id);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setCreating(false);
+    }
+  };
+
+  const rename = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    if (!renaming) return;
+    const name = renaming.name.trim();
+    if (name === '') return setError('A notebook needs a name.');
+    try {
+      await api.renameNotebook(renaming.id, name);
+      setRenaming(null);
+      await refresh();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+
+  const remove = async (notebook: NotebookSummary): Promise<void> => {
+    setDeleting(null);
+    try {
+      await api.deleteNotebook(notebook.id);
+      await refresh();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+
+  return (
+    <main className="page list" id="main-content" tabIndex={-1}>
+      <h1>Notebooks</h1>
+      <form className="list__create" onSubmit={(e) => void create(e)}>
+        <label htmlFor="new-notebook-name" className="visually-hidden">New notebook name</label>
+        <input id="new-notebook-name" placeholder="New notebook name (optional)" value={newName} onChange={(e) => setNewName(e.target.value)} maxLength={200} />
+        <button type="submit" className="btn btn--primary" disabled={creating}>{creating ? 'Creating…' : '+ New notebook'}</button>
+      </form>
+      {error && <p className="form__error" role="alert">{error}</p>}
+      {notebooks === null && !error && <p aria-busy="true">Loading…</p>}
+      {notebooks !== null && notebooks.length === 0 && <p className="list__empty">No notebooks yet. Create one to start.</p>}
+      {notebooks !== null && notebooks.length > 0 && (
+        <ul className="list__items" aria-label="Your notebooks">
+          {notebooks.map((nb) => (
+            <li key={nb.id} className="list__item">
+              {renaming?.id === nb.id ? (
+                <form className="list__rename" onSubmit={(e) => void rename(e)}>
+                  <label htmlFor={`rename-${nb.id}`} className="visually-hidden">New name for {nb.name}</label>
+                  <input id={`rename-${nb.id}`} value={renaming.name} autoFocus maxLength={200}
+                    onChange={(e) => setRenaming({ id: nb.id, name: e.target.value })}
+                    onKeyDown={(e) => { if (e.key === 'Escape') setRenaming(null); }} />
+                  <button type="submit" className="btn btn--primary btn--small">Save</button>
+                  <button type="button" className="btn btn--small" onClick={() => setRenaming(null)}>Cancel</button>
+                </form>
+              ) : (
+                <>
+                  <a className="list__open" href={`#/n/${encodeURIComponent(nb.id)}`}>{nb.name}</a>
+                  <button type="button" className="btn btn--ghost btn--small" onClick={() => setRenaming({ id: nb.id, name: nb.name })} aria-label={`Rename ${nb.name}`}>Rename</button>
+                  <button type="button" className="btn btn--ghost btn--small btn--danger-text" onClick={() => setDeleting(nb)} aria-label={`Delete ${nb.name}`}>Delete</button>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {deleting && (
+        <ConfirmDialog
+          title="Delete notebook?"
+          message={<>“{deleting.name}” and all its cells will be deleted. This cannot be undone.</>}
+          confirmLabel="Delete"
+          onConfirm={() => void remove(deleting)}
+          onCancel={() => setDeleting(null)}
+        />
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,161 @@
+import { useEffect, useState } from 'react';
+import { ApiError } from '../api/http';
+import { useMeta, useSignal } from '../state/hooks';
+import { NotebookController } from '../state/notebook-controller';
+import { NotebookModel } from '../state/notebook-model';
+import { useServices } from '../services';
+import { CellList } from './CellList';
+import { DependencyGraph } from './DependencyGraph';
+import { Icon } from './Icon';
+import { SettingsDialog } from './SettingsDialog';
+import { ShortcutsDialog } from './ShortcutsDialog';
+
+type Load = { state: 'loading' } | { state: 'ready'; controller: NotebookController } | { state: 'failed'; message: string; notFound: boolean };
+
+/** Loads a notebook, owns its controller for as long as the page is open. */
+export function NotebookPage({ notebookId }: { notebookId: string }) {
+  const { api, getToken } = useServices();
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+
+  useEffect(() => {
+    let controller: NotebookController | null = null;
+    let cancelled = false;
+    setLoad({ state: 'loading' });
+    api.getNotebook(notebookId).then(
+      (notebook) => {
+        if (cancelled) return;
+        controller = new NotebookController(new NotebookModel(notebook), { api, getToken });
+        controller.start();
+        setLoad({ state: 'ready', controller });
+      },
+      (err: unknown) => {
+        if (cancelled) return;
+        const notFound = err instanceof ApiError && err.status === 404;
+        setLoad({ state: 'failed', notFound, message: notFound ? 'This notebook does not exist or is not yours.' : String((err as Error).message ?? err) });
+      },
+    );
+    return () => {
+      cancelled = true;
+      controller?.dispose();
+    };
+  }, [api, getToken, notebookId]);
+
+  if (load.state === 'loading') return <main className="page page--center" aria-busy="true"><p>Loading notebook…</p></main>;
+  if (load.state === 'failed') {
+    return (
+      <main className="page page--center">
+        <h1>{load.notFound ? 'Notebook not found' : 'Could not open the notebook'}</h1>
+        <p role="alert">{load.message}</p>
+        <a className="btn" href="#/">Back to notebooks</a>
+      </main>
+    );
+  }
+  return <NotebookScreen controller={load.controller} />;
+}
+
+function NotebookScreen({ controller }: { controller: NotebookController }) {
+  const meta = useMeta(controller.model);
+  const [dialog, setDialog] = useState<'settings' | 'shortcuts' | null>(null);
+  const [graphOpen, setGraphOpen] = useState(() => window.innerWidth >= 1280);
+
+  useEffect(() => {
+    document.title = `${meta.name} · Reactive Notebook`;
+  }, [meta.name]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if ((event.metaKey || event.ctrlKey) && event.key.toLowerCase() === 's') {
+        event.preventDefault();
+        void controller.saver.flushAll().then(() => controller.notify('info', 'All cells saved'));
+        return;
+      }
+      const target = event.target as HTMLElement | null;
+      const typing = target?.closest('input, textarea, select, [contenteditable="true"], .cm-editor');
+      if (!typing && (event.key === '?' || event.key === 'F1')) {
+        event.preventDefault();
+        setDialog('shortcuts');
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [controller]);
+
+  return (
+    <div className={graphOpen ? 'notebook notebook--with-graph' : 'notebook'}>
+      <div className="notebook__bar">
+        <a className="btn btn--ghost" href="#/" aria-label="Back to notebooks">← Notebooks</a>
+        <h1 className="notebook__title">{meta.name}</h1>
+        <span className={`mode mode--${meta.lazy ? 'lazy' : 'auto'}`} title="Run mode (change it in the settings)">
+          {meta.lazy ? 'Lazy' : 'Auto-run'}
+        </span>
+        <ConnectionDot controller={controller} />
+        <span className="cell__spacer" />
+        {meta.lazy && (
+          <button type="button" className="btn btn--ghost" onClick={controller.runStale} title="Run every stale cell" aria-label="Run stale">
+            <Icon name="play" /> <span className="btn-label">Run stale</span>
+          </button>
+        )}
+        <button type="button" className="btn btn--ghost" onClick={() => controller.interrupt()} title="Interrupt whatever runs" aria-label="Interrupt"><Icon name="stop" /> <span className="btn-label">Interrupt</span></button>
+        <button type="button" className="btn btn--ghost" aria-pressed={graphOpen} onClick={() => setGraphOpen((o) => !o)}>Graph</button>
+        <button type="button" className="btn btn--ghost" onClick={() => setDialog('settings')}>Settings</button>
+        <button type="button" className="btn btn--ghost" onClick={() => setDialog('shortcuts')} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)"><Icon name="keyboard" /></button>
+      </div>
+      <ConnectionBanner controller={controller} />
+      {meta.kernelNotice && (
+        <p className="banner banner--info" role="status">
+          The kernel restarted ({meta.kernelNotice}). Outputs are kept but stale: run the cells again to refresh them.
+        </p>
+      )}
+      <div className="notebook__body">
+        <main className="notebook__cells" aria-label="Cells" id="main-content" tabIndex={-1}>
+          <CellList controller={controller} />
+        </main>
+        {graphOpen && (
+          <aside className="notebook__graph" aria-label="Dependencies">
+            <h2>Dependencies</h2>
+            <DependencyGraph controller={controller} />
+          </aside>
+        )}
+      </div>
+      <Notices controller={controller} />
+      {dialog === 'settings' && <SettingsDialog controller={controller} onClose={() => setDialog(null)} />}
+      {dialog === 'shortcuts' && <ShortcutsDialog onClose={() => setDialog(null)} />}
+    </div>
+  );
+}
+
+function ConnectionDot({ controller }: { controller: NotebookController }) {
+  const state = useSignal(controller.connection);
+  const text = { online: 'Connected', connecting: 'Connecting…', offline: 'Offline', unauthorized: 'Signed out' }[state];
+  return <span className={`conn conn--${state}`} role="status" data-connection={state}><span aria-hidden="true">●</span> {text}</span>;
+}
+
+function ConnectionBanner({ controller }: { controller: NotebookController }) {
+  const state = useSignal(controller.connection);
+  if (state === 'offline') {
+    return (
+      <div className="banner banner--warn" role="alert">
+        Connection to the server lost. Reconnecting… Your edits stay here and are saved as soon as it is back.
+        <button type="button" className="btn btn--small" onClick={() => controller.retryConnection()}>Retry now</button>
+      </div>
+    );
+  }
+  if (state === 'unauthorized') {
+    return <div className="banner banner--error" role="alert">The server refused your session. Sign in again and reload the page.</div>;
+  }
+  return null;
+}
+
+function Notices({ controller }: { controller: NotebookController }) {
+  const notices = useSignal(controller.notices);
+  return (
+    <div className="toasts" aria-live="polite">
+      {notices.map((n) => (
+        <div key={n.id} className={`toast toast--${n.kind}`} role={n.kind === 'error' ? 'alert' : 'status'}>
+          <span>{n.message}</span>
+          <button type="button" className="icon-btn" onClick={() => controller.dismissNotice(n.id)} aria-label="Dismiss">✕</button>
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,194 @@
+/** @jest-environment jsdom */
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { TABLE_MIME, type Output } from '../../api/types';
+import { ErrorOutput, parseError } from './ErrorOutput';
+import { wrapHtml } from './HtmlOutput';
+import { OutputView } from './OutputView';
+
+afterEach(cleanup);
+
+const show = (output: Output) => render(<OutputView output={output} />);
+
+describe('output renderers', () => {
+  it('shows plain text as preformatted text without ANSI colour codes', () => {
+    show({ mime_type: 'text/plain', data: '\u001b[31mred\u001b[0m and\n  indented' });
+    const pre = screen.getByLabelText('Text output');
+    expect(pre.tagName).toBe('PRE');
+    expect(pre.textContent).toBe('red and\n  indented');
+  });
+
+  it('puts HTML in an iframe sandboxed without same-origin, never in the page', () => {
+    const { container } = show({ mime_type: 'text/html', data: '<b id="x">bold</b><script>window.parent.stolen = 1</script>' });
+    const frame = screen.getByTitle('HTML output of the cell') as HTMLIFrameElement;
+    expect(frame.tagName).toBe('IFRAME');
+    expect(frame.getAttribute('sandbox')).toBe('allow-scripts');
+    expect(frame.getAttribute('sandbox')).not.toContain('allow-same-origin');
+    expect(frame.getAttribute('srcdoc')).toContain('<b id="x">bold</b>');
+    // The markup is only inside srcdoc: the app's own DOM holds no element from it.
+    expect(container.querySelector('#x')).toBeNull();
+    expect(container.querySelector('script')).toBeNull();
+  });
+
+  it('denies the HTML output network access through its content security policy', () => {
+    const doc = wrapHtml('<p>hi</p>');
+    expect(doc).toMatch(/Content-Security-Policy" content="[^"]*connect-src 'none'/);
+    expect(doc).toMatch(/form-action 'none'/);
+  });
+
+  it('resizes the HTML frame only on a height message from that frame, clamped', () => {
+    show({ mime_type: 'text/html', data: '<p>x</p>' });
+    const frame = screen.getByTitle('HTML output of the cell') as HTMLIFrameElement;
+    act(() => {
+      window.dispatchEvent(new MessageEvent('message', { data: { rnbHeight: 333 }, source: window }));
+    });
+    expect(frame.style.height).toBe('60px');
+    act(() => {
+      window.dispatchEvent(new MessageEvent('message', { data: { rnbHeight: 333 }, source: frame.contentWindow }));
+    });
+    expect(frame.style.height).toBe('333px');
+    act(() => {
+      window.dispatchEvent(new MessageEvent('message', { data: { rnbHeight: 1e9 }, source: frame.contentWindow }));
+    });
+    expect(frame.style.height).toBe('1600px');
+  });
+
+  it('shows a PNG as an image from base64 data', () => {
+    show({ mime_type: 'image/png', data: 'iVBORw0KGgo=' });
+    const img = screen.getByRole('img') as HTMLImageElement;
+    expect(img.getAttribute('src')).toBe('data:image/png;base64,iVBORw0KGgo=');
+    expect(img.getAttribute('alt')).toMatch(/PNG/);
+  });
+
+  it('refuses PNG data that is not base64', () => {
+    show({ mime_type: 'image/png', data: '"><script>alert(1)</script>' });
+    expect(screen.queryByRole('img')).toBeNull();
+    expect(screen.getByText(/Invalid PNG output/)).toBeTruthy();
+  });
+
+  it('shows SVG as an <img> data URL, never as inline SVG', () => {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg"><text>é</text><script>alert(1)</script></svg>';
+    const { container } = show({ mime_type: 'image/svg+xml', data: svg });
+    expect(container.querySelector('svg')).toBeNull();
+    const src = (screen.getByRole('img') as HTMLImageElement).getAttribute('src')!;
+    expect(src.startsWith('data:image/svg+xml;charset=utf-8,')).toBe(true);
+    expect(decodeURIComponent(src.slice(src.indexOf(',') + 1))).toBe(svg);
+  });
+
+  it('shows JSON as a collapsible tree, nested levels folded past depth two', () => {
+    const { container } = show({ mime_type: 'application/json', data: { a: 1, b: { c: [true, null, 'x'], d: { deep: { deeper: 1 } } } } });
+    const tree = screen.getByRole('tree', { name: 'JSON output' });
+    expect(within(tree).getByText('"x"')).toBeTruthy();
+    const details = [...container.querySelectorAll('details')];
+    expect(details.length).toBe(5);
+    expect(details[0]!.open).toBe(true);
+    expect(details.filter((d) => !d.open).length).toBeGreaterThan(0);
+    expect(tree.textContent).toContain('{2 keys}');
+  });
+
+  it('parses JSON that arrives as a string', () => {
+    show({ mime_type: 'application/json', data: '{"k": [1, 2]}' });
+    expect(screen.getByText('Array(2)')).toBeTruthy();
+  });
+
+  it('falls back to the data of an unknown mime type, naming it', () => {
+    show({ mime_type: 'application/vnd.vegalite.v5+json', data: { mark: 'bar' } });
+    expect(screen.getByText('application/vnd.vegalite.v5+json')).toBeTruthy();
+    expect(screen.getByText('"bar"')).toBeTruthy();
+  });
+});
+
+describe('table renderer', () => {
+  const rows = Array.from({ length: 23 }, (_, i) => [i, `name ${i}`, i % 3 === 0 ? null : i * 1.5]);
+  const table = { type: 'table', columns: ['id', 'name', 'score'], rows, truncated: 'Showing the first 23 of 5000 rows' };
+  const bodyRows = (): string[][] =>
+    [...document.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? ''));
+
+  it('paginates, ten rows a page, and shows the truncation note', () => {
+    show({ mime_type: TABLE_MIME, data: table });
+    expect(bodyRows()).toHaveLength(10);
+    expect(screen.getByText(/Rows 1–10 of 23/)).toBeTruthy();
+    expect(screen.getByRole('note').textContent).toBe('Showing the first 23 of 5000 rows');
+    fireEvent.click(screen.getByRole('button', { name: 'Next page' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Next page' }));
+    expect(bodyRows().map((r) => r[0])).toEqual(['20', '21', '22']);
+    expect(screen.getByText('Page 3 of 3')).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Next page' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('sorts numerically on a header click, descending on the second, nulls always last', () => {
+    show({ mime_type: TABLE_MIME, data: table });
+    fireEvent.change(screen.getByLabelText('Rows per page'), { target: { value: '50' } });
+    const header = screen.getByRole('button', { name: /score/ });
+    fireEvent.click(header);
+    expect(header.closest('th')!.getAttribute('aria-sort')).toBe('ascending');
+    let scores = bodyRows().map((r) => r[2]);
+    expect(scores.slice(0, 3)).toEqual(['1.5', '3', '6']);
+    expect(scores.slice(-1)).toEqual(['null']);
+    fireEvent.click(header);
+    expect(header.closest('th')!.getAttribute('aria-sort')).toBe('descending');
+    scores = bodyRows().map((r) => r[2]);
+    expect(scores[0]).toBe('33');
+    expect(scores.slice(-1)).toEqual(['null']);
+    fireEvent.click(header);
+    expect(header.closest('th')!.getAttribute('aria-sort')).toBe('none');
+    expect(bodyRows()[0]![0]).toBe('0');
+  });
+
+  it('sorts text with numbers in it naturally ("name 2" before "name 10")', () => {
+    show({ mime_type: TABLE_MIME, data: table });
+    fireEvent.change(screen.getByLabelText('Rows per page'), { target: { value: '50' } });
+    fireEvent.click(screen.getByRole('button', { name: /name/ }));
+    expect(bodyRows().slice(0, 4).map((r) => r[1])).toEqual(['name 0', 'name 1', 'name 2', 'name 3']);
+  });
+
+  it('says so when a table has no rows', () => {
+    show({ mime_type: TABLE_MIME, data: { type: 'table', columns: ['a'], rows: [] } });
+    expect(screen.getByText(/No rows/)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Next page' })).toBeNull();
+  });
+
+  it('shows malformed table data as data instead of failing', () => {
+    show({ mime_type: TABLE_MIME, data: { columns: 'nope' } });
+    expect(screen.getByRole('tree', { name: 'Malformed table output' })).toBeTruthy();
+  });
+});
+
+describe('error renderer', () => {
+  const traceback = [
+    'Traceback (most recent call last):',
+    '  File "/lib/python314.zip/_pyodide/_base.py", line 597, in eval_code_async',
+    '    await CodeRunner(',
+    '  File "<cell 2>", line 3, in <module>',
+    '    print(undefined_name)',
+    '          ^^^^^^^^^^^^^^',
+    "NameError: name 'undefined_name' is not defined",
+  ].join('\n');
+
+  it('leads with the exception line and hides the runtime\'s own frames', () => {
+    const parsed = parseError(traceback);
+    expect(parsed.summary).toBe("NameError: name 'undefined_name' is not defined");
+    expect(parsed.frames).toEqual(['  File "<cell 2>", line 3, in <module>\n    print(undefined_name)\n          ^^^^^^^^^^^^^^']);
+    expect(parsed.internal).toBe(1);
+  });
+
+  it('renders the summary as an alert with the user frames and the full text on demand', () => {
+    render(<ErrorOutput error={`\u001b[31m${traceback}\u001b[0m`} />);
+    expect(screen.getByRole('alert').querySelector('.error__summary')!.textContent).toBe("NameError: name 'undefined_name' is not defined");
+    expect(screen.getByText(/1 frame in your code, 1 internal hidden/)).toBeTruthy();
+    expect(screen.getByText(/print\(undefined_name\)/, { selector: '.error__frame' })).toBeTruthy();
+    expect(screen.getByText('Full traceback')).toBeTruthy();
+  });
+
+  it('names cells by position instead of id in the frames', () => {
+    const text = 'Traceback (most recent call last):\n  File "<cell abc-1>", line 1, in <module>\n  File "<cell def-2>", line 2, in f\nValueError: x';
+    render(<ErrorOutput error={text} cellId="abc-1" positionOf={(id) => (id === 'def-2' ? 0 : -1)} />);
+    const frames = [...document.querySelectorAll('.error__frame')].map((f) => f.textContent);
+    expect(frames).toEqual(['  File "<this cell>", line 1, in <module>', '  File "<cell 1>", line 2, in f']);
+  });
+
+  it('shows a message that is not a traceback as it is', () => {
+    const parsed = parseError('Cycle: cells 1 and 2 depend on each other');
+    expect(parsed.isTraceback).toBe(false);
+    expect(parsed.summary).toBe('Cycle: cells 1 and 2 depend on each other');
+  });
+});

@@ -1,0 +1,122 @@
+/** @jest-environment jsdom */
+import { EditorView } from '@codemirror/view';
+import { act, cleanup, render, waitFor } from '@testing-library/react';
+import { ApiClient } from '../api/http';
+import type { Cell, Notebook } from '../api/types';
+import { renderCounts } from '../perf/render-count';
+import { NotebookController } from '../state/notebook-controller';
+import { NotebookModel } from '../state/notebook-model';
+import { CellList } from './CellList';
+
+/**
+ * Typing in one cell of a 200-cell notebook must not re-render the other 199: the cost of a
+ * keystroke stays constant whatever the notebook's size. The notebook renders for real (every
+ * cell with its CodeMirror editor); only the host is replaced, by a recording fetch.
+ */
+const CELLS = 200;
+const TYPED = 100;
+
+function makeNotebook(): Notebook {
+  const cells: Cell[] = Array.from({ length: CELLS }, (_, i) => ({
+    id: `c${i}`,
+    type: i % 10 === 9 ? 'sql' : 'python',
+    code: `v${i} = ${i}`,
+    status: 'success',
+    stdout: '',
+    outputs: [{ mime_type: 'text/plain', data: String(i) }],
+    error: null,
+    reads: i > 0 ? [`v${i - 1}`] : [],
+    writes: [`v${i}`],
+  }));
+  return { id: 'nb1', name: 'big', cells, revision: 1, lazy: false };
+}
+
+function setup() {
+  const puts: Array<{ url: string; body: { code: string } }> = [];
+  const fetchImpl = (async (url: string, init?: RequestInit) => {
+    const body = JSON.parse(String(init?.body)) as { code: string };
+    puts.push({ url, body });
+    const cell: Cell = { ...makeNotebook().cells[TYPED]!, code: body.code, reads: ['v99', 'extra'], writes: ['v100'] };
+    // jsdom has no Response: the client reads only these three members.
+    return { ok: true, status: 200, text: async () => JSON.stringify(cell) } as Response;
+  }) as unknown as typeof fetch;
+  const api = new ApiClient({ fetchImpl, resolve: (p) => `http://host/${p}` });
+  const controller = new NotebookController(new NotebookModel(makeNotebook()), {
+    api,
+    getToken: async () => null,
+    saveDelayMs: 30,
+    socketFactory: () => ({ runCell: () => undefined, interrupt: () => undefined, retry: () => undefined, close: () => undefined }),
+  });
+  return { controller, puts };
+}
+
+function othersRendered(): string[] {
+  return [...renderCounts.counts.entries()].filter(([id, n]) => id !== `c${TYPED}` && n > 0).map(([id]) => id);
+}
+
+beforeAll(() => {
+  renderCounts.enabled = true;
+});
+afterAll(() => {
+  renderCounts.enabled = false;
+});
+afterEach(cleanup);
+
+it('renders each of the 200 cells once, then re-renders only the typed cell while typing and saving', async () => {
+  const { controller, puts } = setup();
+  renderCounts.reset();
+  const { container } = render(<CellList controller={controller} />);
+  expect(container.querySelectorAll('[data-cell-id]')).toHaveLength(CELLS);
+  expect(renderCounts.counts.size).toBe(CELLS);
+  expect([...renderCounts.counts.values()].every((n) => n === 1)).toBe(true);
+
+  const editorDom = container.querySelector(`[data-cell-id="c${TYPED}"] .cm-editor`) as HTMLElement;
+  const view = EditorView.findFromDOM(editorDom)!;
+  expect(view.state.doc.toString()).toBe('v100 = 100');
+
+  renderCounts.reset();
+  const typed = ' + extra';
+  act(() => {
+    for (const ch of typed) {
+      view.dispatch({ changes: { from: view.state.doc.length, insert: ch }, userEvent: 'input.type' });
+    }
+  });
+  // The first keystroke marks the cell "Unsaved" (one render of that cell); the rest change nothing React sees.
+  expect(othersRendered()).toEqual([]);
+  expect(renderCounts.counts.get(`c${TYPED}`) ?? 0).toBeLessThanOrEqual(1);
+  expect(container.querySelector(`[data-cell-id="c${TYPED}"] .save`)?.textContent).toBe('Unsaved');
+
+  // The debounced save sends the whole typed code once, then the host's analysis comes back.
+  await waitFor(() => expect(container.querySelector(`[data-cell-id="c${TYPED}"] .save`)).toBeNull());
+  expect(puts).toHaveLength(1);
+  expect(puts[0]!.url).toBe(`http://host/api/notebooks/nb1/cells/c${TYPED}`);
+  expect(puts[0]!.body.code).toBe('v100 = 100 + extra');
+  expect(container.querySelector(`[data-cell-id="c${TYPED}"]`)!.textContent).toContain('extra');
+  expect(othersRendered()).toEqual([]);
+
+  // Running it: status, streamed stdout and output events reach that cell only.
+  act(() => {
+    controller.model.apply({ type: 'cell_status', cellId: `c${TYPED}`, status: 'running' });
+    controller.model.apply({ type: 'cell_stdout', cellId: `c${TYPED}`, data: 'hello\n' });
+    controller.model.apply({ type: 'cell_output', cellId: `c${TYPED}`, output: { mime_type: 'text/plain', data: '200' } });
+    controller.model.apply({ type: 'cell_status', cellId: `c${TYPED}`, status: 'success' });
+  });
+  expect(othersRendered()).toEqual([]);
+  expect(view.state.doc.toString()).toBe('v100 = 100 + extra');
+  controller.dispose();
+});
+
+it('re-renders only the cells whose first/last position changes when a cell is added at the end', () => {
+  const { controller } = setup();
+  render(<CellList controller={controller} />);
+  renderCounts.reset();
+  act(() => {
+    controller.model.apply({
+      type: 'cell_created', index: CELLS, revision: 2,
+      cell: { id: 'new', type: 'python', code: '', status: 'idle', stdout: '', outputs: [], error: null, reads: [], writes: [] },
+    });
+  });
+  // The new cell renders, and the old last cell (its "move down" button becomes enabled).
+  expect([...renderCounts.counts.keys()].sort()).toEqual([`c${CELLS - 1}`, 'new']);
+  controller.dispose();
+});

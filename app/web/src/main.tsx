@@ -1,0 +1,52 @@
+import { StrictMode, useMemo } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { ApiClient } from './api/http';
+import type { AppConfig } from './api/types';
+import { App } from './App';
+import { renderCounts } from './perf/render-count';
+import { ServicesProvider } from './services';
+import './styles.css';
+
+// Profiling aid: `__rnbRenderCounts.enabled = true` in the console counts cell renders.
+(window as unknown as { __rnbRenderCounts: typeof renderCounts }).__rnbRenderCounts = renderCounts;
+
+const root = createRoot(document.getElementById('root')!);
+const noToken = async (): Promise<null> => null;
+
+function NoAuthRoot() {
+  const services = useMemo(() => ({ api: new ApiClient(), getToken: noToken }), []);
+  return (
+    <ServicesProvider services={services}>
+      <App />
+    </ServicesProvider>
+  );
+}
+
+async function boot(target: Root): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = await new ApiClient().config();
+  } catch (err) {
+    target.render(
+      <main className="page page--center">
+        <h1>Cannot reach the notebook server</h1>
+        <p role="alert">{(err as Error).message}</p>
+        <button type="button" className="btn btn--primary" onClick={() => void boot(target)}>Try again</button>
+      </main>,
+    );
+    return;
+  }
+  if (config.auth === 'clerk') {
+    if (!config.clerk_publishable_key) {
+      target.render(<main className="page page--center"><h1>Sign-in is not configured</h1><p role="alert">The server uses Clerk but sent no publishable key (CLERK_PUBLISHABLE_KEY).</p></main>);
+      return;
+    }
+    // Clerk's SDK is loaded only when the host uses it, which keeps it out of the initial bundle.
+    const { ClerkRoot } = await import('./auth/ClerkRoot');
+    target.render(<StrictMode><ClerkRoot publishableKey={config.clerk_publishable_key} /></StrictMode>);
+    return;
+  }
+  target.render(<StrictMode><NoAuthRoot /></StrictMode>);
+}
+
+void boot(root);

@@ -1,0 +1,123 @@
+import type { Cell, Notebook } from '../api/types';
+import { buildGraph, explainBlocked } from './graph';
+import { NotebookModel } from './notebook-model';
+
+const cell = (id: string, code: string, reads: string[], writes: string[], extra: Partial<Cell> = {}): Cell => ({
+  id, type: 'python', code, status: 'idle', stdout: '', outputs: [], error: null, reads, writes, ...extra,
+});
+
+const notebook = (cells: Cell[], revision = 1): Notebook => ({ id: 'nb', name: 'N', cells, revision, db_conn_string: null, lazy: false });
+
+describe('NotebookModel', () => {
+  it('clears the last run when a cell starts running and records when', () => {
+    let now = 1000;
+    const model = new NotebookModel(notebook([cell('a', 'x = 1', [], ['x'], { status: 'success', stdout: 'old', error: 'e' })]), () => now);
+    model.apply({ type: 'cell_status', cellId: 'a', status: 'queued' });
+    expect(model.getCell('a')).toMatchObject({ status: 'queued', stdout: 'old', error: null });
+    now = 2000;
+    model.apply({ type: 'cell_status', cellId: 'a', status: 'running' });
+    expect(model.getCell('a')).toMatchObject({ status: 'running', stdout: '', outputs: [], runningSince: 2000 });
+    model.apply({ type: 'cell_stdout', cellId: 'a', data: 'he' });
+    model.apply({ type: 'cell_stdout', cellId: 'a', data: 'llo\n' });
+    model.apply({ type: 'cell_output', cellId: 'a', output: { mime_type: 'text/plain', data: '1' } });
+    model.apply({ type: 'cell_status', cellId: 'a', status: 'success' });
+    expect(model.getCell('a')).toMatchObject({ status: 'success', stdout: 'hello\n', runningSince: null });
+    expect(model.getCell('a')!.outputs).toHaveLength(1);
+  });
+
+  it('wakes only the listeners of the cell that changed', () => {
+    const model = new NotebookModel(notebook([cell('a', '', [], []), cell('b', '', [], [])]));
+    const woken: string[] = [];
+    model.subscribeCell('a', () => woken.push('a'));
+    model.subscribeCell('b', () => woken.push('b'));
+    model.subscribeOrder(() => woken.push('order'));
+    model.apply({ type: 'cell_stdout', cellId: 'b', data: 'x' });
+    expect(woken).toEqual(['b']);
+  });
+
+  it('inserts, moves and deletes cells from events, ignoring duplicates', () => {
+    const model = new NotebookModel(notebook([cell('a', '', [], []), cell('b', '', [], [])]));
+    model.apply({ type: 'cell_created', cell: cell('c', '', [], []), index: 1, revision: 2 });
+    model.apply({ type: 'cell_created', cell: cell('c', '', [], []), index: 1, revision: 2 });
+    expect(model.getOrder()).toEqual(['a', 'c', 'b']);
+    model.apply({ type: 'cell_moved', cellId: 'a', index: 2, revision: 3 });
+    expect(model.getOrder()).toEqual(['c', 'b', 'a']);
+    model.apply({ type: 'cell_deleted', cellId: 'b', revision: 4 });
+    expect(model.getOrder()).toEqual(['c', 'a']);
+    expect(model.getMeta().revision).toBe(4);
+    expect(model.positionOf('c')).toBe('first');
+    expect(model.positionOf('b')).toBe('none');
+  });
+
+  it('skips structural events already contained in a snapshot when replaying', () => {
+    const model = new NotebookModel(notebook([cell('a', '', [], [])], 5));
+    model.apply({ type: 'cell_created', cell: cell('old', '', [], []), index: 1, revision: 5 }, 5);
+    model.apply({ type: 'cell_created', cell: cell('new', '', [], []), index: 1, revision: 6 }, 5);
+    expect(model.getOrder()).toEqual(['a', 'new']);
+  });
+
+  it('keeps unchanged cell objects on a resync so they do not re-render', () => {
+    const model = new NotebookModel(notebook([cell('a', 'x = 1', [], ['x']), cell('b', 'y = x', ['x'], ['y'])]));
+    const a = model.getCell('a');
+    const b = model.getCell('b');
+    model.load(notebook([cell('a', 'x = 1', [], ['x']), cell('b', 'y = x + 1', ['x'], ['y'])], 2));
+    expect(model.getCell('a')).toBe(a);
+    expect(model.getCell('b')).not.toBe(b);
+    expect(model.getCell('b')!.code).toBe('y = x + 1');
+  });
+
+  it('marks every run cell stale when the kernel restarts, keeping outputs', () => {
+    const model = new NotebookModel(notebook([
+      cell('a', '', [], [], { status: 'success', outputs: [{ mime_type: 'text/plain', data: '1' }] }),
+      cell('b', '', [], []),
+    ]));
+    model.apply({ type: 'kernel_restarted', reason: 'crash' });
+    expect(model.getCell('a')).toMatchObject({ status: 'stale' });
+    expect(model.getCell('a')!.outputs).toHaveLength(1);
+    expect(model.getCell('b')!.status).toBe('idle');
+    expect(model.getMeta().kernelNotice).toBe('crash');
+  });
+
+  it('takes settings from notebook_updated, never a connection string', () => {
+    const model = new NotebookModel({ ...notebook([]), db_conn_string: 'postgresql://u:****@h/db' });
+    expect(model.getMeta()).toMatchObject({ hasDb: true, dbMasked: 'postgresql://u:****@h/db' });
+    model.apply({ type: 'notebook_updated', name: 'M', lazy: true, has_db_connection: false, revision: 3 });
+    expect(model.getMeta()).toMatchObject({ name: 'M', lazy: true, hasDb: false, dbMasked: null, revision: 3 });
+  });
+});
+
+describe('dependency graph', () => {
+  it('draws an edge from the defining cell to each reader and finds definers', () => {
+    const cells = [cell('a', '', [], ['x']), cell('b', '', ['x'], ['y']), cell('c', '', ['x', 'y'], [])];
+    const graph = buildGraph(cells);
+    expect(graph.edges).toEqual([
+      { from: 'a', to: 'b', names: ['x'] },
+      { from: 'a', to: 'c', names: ['x'] },
+      { from: 'b', to: 'c', names: ['y'] },
+    ]);
+    expect(graph.definers.get('y')).toEqual(['b']);
+    expect(graph.inCycle.size).toBe(0);
+  });
+
+  it('explains a blocked cell: cycle, double definition, failed upstream', () => {
+    const cycle = [cell('a', '', ['y'], ['x']), cell('b', '', ['x'], ['y']), cell('c', '', ['y'], [])];
+    expect(explainBlocked('a', cycle)).toBe('Part of a dependency cycle (cells 1, 2)');
+    expect(explainBlocked('c', cycle)).toBeNull();
+
+    const twice = [cell('a', '', [], ['x']), cell('b', '', [], ['x']), cell('c', '', ['x'], [])];
+    expect(explainBlocked('c', twice)).toBe('`x` is defined in more than one cell (cells 1, 2)');
+
+    const failed = [
+      cell('a', '', [], ['x'], { status: 'error' }),
+      cell('b', '', ['x'], ['y'], { status: 'blocked' }),
+      cell('c', '', ['y'], [], { status: 'blocked' }),
+    ];
+    expect(explainBlocked('c', failed)).toBe('Upstream cell 1 (defines x) failed');
+  });
+
+  it('finds cycles in a long chain without overflowing the stack', () => {
+    const n = 20000;
+    const cells = Array.from({ length: n }, (_, i) => cell(`c${i}`, '', [`v${(i + n - 1) % n}`], [`v${i}`]));
+    expect(buildGraph(cells).inCycle.size).toBe(n);
+  });
+});
