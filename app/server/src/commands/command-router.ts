@@ -1,0 +1,51 @@
+import type { Cell, NotebookSummary, NotebookView } from '@rnb/core';
+
+/**
+ * Everything a client can ask of one notebook, as plain data, so that a
+ * command can travel to the instance that owns the notebook's kernel.
+ */
+export type NotebookCommand =
+  | { type: 'open_notebook' }
+  | { type: 'get_notebook' }
+  | { type: 'rename_notebook'; name: string }
+  | { type: 'set_db_connection'; connectionString: string | null }
+  | { type: 'set_lazy'; lazy: boolean }
+  | { type: 'delete_notebook' }
+  | { type: 'create_cell'; cellType: string; code?: string; afterCellId?: string | null; index?: number }
+  | { type: 'update_cell'; cellId: string; code: string; cellType?: string; expectedRevision?: number }
+  | { type: 'delete_cell'; cellId: string }
+  | { type: 'move_cell'; cellId: string; index: number }
+  | { type: 'run_cell'; cellId: string }
+  | { type: 'interrupt' };
+
+export interface CommandResults {
+  open_notebook: void;
+  get_notebook: NotebookView;
+  rename_notebook: void;
+  set_db_connection: void;
+  set_lazy: void;
+  delete_notebook: void;
+  create_cell: Cell;
+  update_cell: Cell;
+  delete_cell: void;
+  move_cell: void;
+  run_cell: void;
+  interrupt: void;
+}
+
+export type CommandResult<C extends NotebookCommand> = CommandResults[C['type']];
+
+/**
+ * The front door to notebooks for HTTP routes and sockets. Every call names
+ * its caller: a notebook of another user is "not found". One process:
+ * {@link LocalCommandRouter}, straight onto core's service. Cluster mode puts a
+ * router here that runs a command on the instance owning the notebook (once)
+ * and answers back.
+ */
+export interface CommandRouter {
+  createNotebook(owner: string, input: { name?: string }): Promise<NotebookView>;
+  listNotebooks(owner: string): Promise<NotebookSummary[]>;
+  dispatch<C extends NotebookCommand>(owner: string, notebookId: string, command: C): Promise<CommandResult<C>>;
+  /** Stops taking commands, interrupts running cells and waits (up to graceMs) for them to settle. */
+  drain(graceMs: number): Promise<void>;
+}

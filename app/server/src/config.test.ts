@@ -1,0 +1,153 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError } from '@rnb/core';
+import { loadConfig, type ServerConfig } from './config';
+import { pluginsFromConfig } from './plugin-loader';
+import { startServer } from './start';
+import { pluginProject } from './test-support/fixtures';
+import { memoryLogger, request } from './test-support/harness';
+
+describe('configuration', () => {
+  let project: { dir: string; remove(): void };
+  beforeAll(() => {
+    project = pluginProject();
+  });
+  afterAll(() => project.remove());
+
+  const load = (env: Record<string, string>): ServerConfig => loadConfig(env, { cwd: project.dir });
+  const problemsOf = (env: Record<string, string>): string => {
+    try {
+      load(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('has the documented defaults: port 8000, file storage, no login, Python and SQL', () => {
+    expect(load({})).toMatchObject({
+      port: 8000,
+      host: '0.0.0.0',
+      storage: 'file',
+      auth: 'none',
+      languages: ['python', 'sql'],
+      plugins: [],
+      corsOrigins: [],
+      logLevel: 'info',
+      kernelIdleSeconds: 1800,
+      maxKernels: undefined,
+      webDir: null,
+    });
+  });
+
+  it('reads the environment names of the configuration contract', () => {
+    const config = load({
+      PORT: '9001',
+      HOST: '127.0.0.1',
+      NOTEBOOK_STORAGE: 'dynamodb',
+      NOTEBOOK_AUTH: 'clerk',
+      CORS_ORIGINS: 'https://a.example.com, http://localhost:5173',
+      NOTEBOOK_PLUGINS: 'rnb-test-greeter, @scope/other',
+      LOG_LEVEL: 'DEBUG',
+      MAX_KERNELS: '12',
+      KERNEL_IDLE_SECONDS: '60',
+    });
+    expect(config).toMatchObject({ port: 9001, host: '127.0.0.1', storage: 'dynamodb', auth: 'clerk', logLevel: 'debug', maxKernels: 12, kernelIdleSeconds: 60 });
+    expect(config.corsOrigins).toEqual(['https://a.example.com', 'http://localhost:5173']);
+    expect(config.plugins).toEqual(['rnb-test-greeter', '@scope/other']);
+    expect(config.values.CORS_ORIGINS).toBe('https://a.example.com, http://localhost:5173');
+  });
+
+  it('reports every invalid value at once, each naming its variable', () => {
+    const message = problemsOf({ PORT: 'eighty', LOG_LEVEL: 'loud', MAX_KERNELS: '0', KERNEL_IDLE_SECONDS: '-5', CORS_ORIGINS: 'not a url', NOTEBOOK_STORAGE: 'bad name!' });
+    for (const name of ['PORT', 'LOG_LEVEL', 'MAX_KERNELS', 'KERNEL_IDLE_SECONDS', 'CORS_ORIGINS', 'NOTEBOOK_STORAGE']) expect(message).toContain(name);
+    expect(message).toContain('"eighty"');
+  });
+
+  it('refuses REDIS_URL in this single-instance build, saying what to do', () => {
+    expect(problemsOf({ REDIS_URL: 'redis://127.0.0.1:6379' })).toMatch(/REDIS_URL.*unset REDIS_URL/);
+  });
+
+  it('reads a config file under the environment, which wins', () => {
+    const file = path.join(project.dir, 'custom.json');
+    fs.writeFileSync(file, JSON.stringify({ PORT: 7000, LOG_LEVEL: 'warn', NOTEBOOK_PLUGINS: ['a', 'b'], GREETING: 'hi' }));
+    const config = load({ NOTEBOOK_CONFIG: 'custom.json', LOG_LEVEL: 'error' });
+    expect(config).toMatchObject({ port: 7000, logLevel: 'error', plugins: ['a', 'b'], file });
+    expect(config.values.GREETING).toBe('hi');
+    fs.writeFileSync(path.join(project.dir, 'notebook.config.json'), JSON.stringify({ PORT: 7100 }));
+    try {
+      expect(load({}).port).toBe(7100);
+    } finally {
+      fs.rmSync(path.join(project.dir, 'notebook.config.json'));
+    }
+    expect(problemsOf({ NOTEBOOK_CONFIG: 'missing.json' })).toMatch(/NOTEBOOK_CONFIG.*does not exist/);
+    fs.writeFileSync(file, '{ nope');
+    expect(problemsOf({ NOTEBOOK_CONFIG: 'custom.json' })).toMatch(/NOTEBOOK_CONFIG.*not valid JSON/);
+    fs.writeFileSync(file, JSON.stringify({ PORT: { nested: true } }));
+    expect(problemsOf({ NOTEBOOK_CONFIG: 'custom.json' })).toMatch(/"PORT" must be/);
+  });
+
+  it('serves a built web app from WEB_DIR, and refuses one without index.html', () => {
+    const web = path.join(project.dir, 'web');
+    fs.mkdirSync(web, { recursive: true });
+    expect(problemsOf({ WEB_DIR: 'web' })).toMatch(/WEB_DIR: no index.html/);
+    fs.writeFileSync(path.join(web, 'index.html'), '<html><head></head></html>');
+    expect(load({ WEB_DIR: 'web' }).webDir).toBe(web);
+    expect(load({ WEB_DIR: 'none' }).webDir).toBeNull();
+    expect(loadConfig({}, { cwd: project.dir, defaultWebDir: web }).webDir).toBe(web);
+  });
+});
+
+describe('plugins loaded by name', () => {
+  let project: { dir: string; remove(): void };
+  beforeAll(() => {
+    project = pluginProject();
+  });
+  afterAll(() => project.remove());
+  const configOf = (env: Record<string, string>): ServerConfig => loadConfig({ NOTEBOOK_LANGUAGES: 'rnb-test-fake', NOTEBOOK_STORAGE: 'rnb-test-storage', ...env }, { cwd: project.dir });
+
+  it('loads the built-in short names', () => {
+    const ids = pluginsFromConfig(loadConfig({}, { cwd: project.dir }), { paths: [project.dir] }).map((p) => p.id);
+    expect(ids).toEqual(['core:language-registry', '@rnb/storage-file:store', '@rnb/server:auth-none', '@rnb/plugin-python:python', '@rnb/plugin-sql:sql']);
+    const hosted = pluginsFromConfig(loadConfig({ NOTEBOOK_STORAGE: 'dynamodb', NOTEBOOK_AUTH: 'clerk', NOTEBOOK_LANGUAGES: 'sql' }, { cwd: project.dir }), { paths: [project.dir] });
+    expect(hosted.map((p) => p.id)).toEqual(['core:language-registry', '@rnb/storage-dynamodb:store', '@rnb/auth-clerk:auth', '@rnb/plugin-sql:sql']);
+  });
+
+  it('runs a notebook on third-party storage and language packages, with an extra plugin from NOTEBOOK_PLUGINS', async () => {
+    const { logger, lines } = memoryLogger();
+    const config = configOf({ NOTEBOOK_PLUGINS: 'rnb-test-greeter', GREETING: 'hello there', PORT: '0', HOST: '127.0.0.1' });
+    const running = await startServer({ config, logger, pluginPaths: [project.dir] });
+    try {
+      expect(lines.join('\n')).toMatch(/greeter active.*hello there/);
+      const base = `http://127.0.0.1:${running.port}`;
+      const id = (await request(`${base}/api/notebooks`, 'POST', { body: {} })).body.notebook_id as string;
+      const cell = (await request(`${base}/api/notebooks/${id}`, 'GET')).body.cells[0];
+      expect(cell.type).toBe('fake');
+      await request(`${base}/api/notebooks/${id}/cells/${cell.id}`, 'PUT', { body: { code: 'print 1 + 1' } });
+      await request(`${base}/api/notebooks/${id}/cells/${cell.id}/run`, 'POST');
+      await running.notebooks.service.whenIdle('local', id);
+      expect((await request(`${base}/api/notebooks/${id}`, 'GET')).body.cells[0].stdout).toBe('2\n');
+      // Errors from the package's own copy of core keep their status.
+      expect((await request(`${base}/api/notebooks/00000000-0000-0000-0000-000000000000`, 'GET')).status).toBe(404);
+    } finally {
+      await running.stop();
+    }
+  });
+
+  it.each([
+    ['a package that is not installed', { NOTEBOOK_PLUGINS: 'rnb-nowhere' }, /NOTEBOOK_PLUGINS: the plugin package "rnb-nowhere" is not installed/],
+    ['a package that exports no plugin', { NOTEBOOK_PLUGINS: 'rnb-not-a-plugin' }, /NOTEBOOK_PLUGINS: "rnb-not-a-plugin" does not export a plugin/],
+    ['a package that throws when loaded', { NOTEBOOK_PLUGINS: 'rnb-broken' }, /NOTEBOOK_PLUGINS: the plugin package "rnb-broken" failed to load: cannot load me/],
+    ['a storage package that provides no storage', { NOTEBOOK_STORAGE: 'rnb-test-greeter' }, /NOTEBOOK_STORAGE=rnb-test-greeter: that package provides no "core:notebook-store"/],
+    ['an auth package that provides no auth', { NOTEBOOK_AUTH: 'rnb-test-storage' }, /NOTEBOOK_AUTH=rnb-test-storage/],
+    ['an unknown language', { NOTEBOOK_LANGUAGES: 'cobol' }, /NOTEBOOK_LANGUAGES: the plugin package "cobol" is not installed/],
+  ])('fails at start on %s, naming the variable', (_name, env, message) => {
+    expect(() => pluginsFromConfig(configOf(env), { paths: [project.dir] })).toThrow(message);
+  });
+
+  it('fails at start when Clerk is chosen without a way to check tokens', async () => {
+    const config = configOf({ NOTEBOOK_AUTH: 'clerk', PORT: '0', HOST: '127.0.0.1' });
+    await expect(startServer({ config, logger: memoryLogger().logger, pluginPaths: [project.dir] })).rejects.toThrow(/CLERK_JWT_KEY/);
+  });
+});

@@ -1,0 +1,174 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError } from '@rnb/core';
+import { parseLogLevel, type LogLevel } from './logger';
+
+/** The host's settings, checked. Names follow ../shared/spec/configuration.md. */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  /** `file`, `dynamodb`, or a storage plugin's package name. */
+  storage: string;
+  /** `none`, `clerk`, or an auth plugin's package name. */
+  auth: string;
+  /** Built-in language plugins to load (`python`, `sql`) or language packages. */
+  languages: string[];
+  /** Extra plugin packages (NOTEBOOK_PLUGINS). */
+  plugins: string[];
+  corsOrigins: string[];
+  logLevel: LogLevel;
+  maxBodyBytes: number;
+  maxKernels: number | undefined;
+  kernelIdleSeconds: number;
+  shutdownGraceSeconds: number;
+  /** The built front end to serve, or null for none. */
+  webDir: string | null;
+  /** Every setting as a string: what plugins read through their context's config. */
+  values: Record<string, string | undefined>;
+  /** The config file that was read, if any. */
+  file: string | undefined;
+}
+
+export const DEFAULTS = {
+  PORT: '8000',
+  HOST: '0.0.0.0',
+  NOTEBOOK_STORAGE: 'file',
+  NOTEBOOK_AUTH: 'none',
+  NOTEBOOK_LANGUAGES: 'python,sql',
+  LOG_LEVEL: 'info',
+  MAX_BODY_BYTES: String(2 * 1024 * 1024),
+  KERNEL_IDLE_SECONDS: '1800',
+  SHUTDOWN_GRACE_SECONDS: '10',
+} as const;
+
+const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$|^\.{0,2}\/[^\0]+$/i;
+export const DEFAULT_CONFIG_FILE = 'notebook.config.json';
+
+export interface LoadConfigOptions {
+  cwd?: string;
+  /** The built web app's default location (main.ts passes app/web/dist). */
+  defaultWebDir?: string;
+}
+
+/**
+ * Reads the configuration: a JSON config file (NOTEBOOK_CONFIG, else
+ * ./notebook.config.json when present) under the environment, which wins.
+ * Every invalid value is reported at once, each naming its variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): ServerConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const { values: fileValues, file } = readConfigFile(env.NOTEBOOK_CONFIG, cwd);
+  const values: Record<string, string | undefined> = { ...fileValues };
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') values[key] = value;
+  const get = (key: string, fallback?: string): string | undefined => {
+    const value = values[key]?.trim();
+    return value === undefined || value === '' ? fallback : value;
+  };
+  const problems: string[] = [];
+
+  const port = integer(get('PORT', DEFAULTS.PORT)!, 'PORT', 0, 65535, problems);
+  const host = get('HOST', DEFAULTS.HOST)!;
+  const storage = pluginName(get('NOTEBOOK_STORAGE', DEFAULTS.NOTEBOOK_STORAGE)!, 'NOTEBOOK_STORAGE', '"file", "dynamodb" or a storage plugin package', problems);
+  const auth = pluginName(get('NOTEBOOK_AUTH', DEFAULTS.NOTEBOOK_AUTH)!, 'NOTEBOOK_AUTH', '"none", "clerk" or an auth plugin package', problems);
+  const languages = list(get('NOTEBOOK_LANGUAGES', DEFAULTS.NOTEBOOK_LANGUAGES)).map((name) => pluginName(name, 'NOTEBOOK_LANGUAGES', '"python", "sql" or language plugin packages', problems));
+  const plugins = list(get('NOTEBOOK_PLUGINS')).map((name) => pluginName(name, 'NOTEBOOK_PLUGINS', 'comma-separated package names', problems));
+  const corsOrigins = list(get('CORS_ORIGINS'));
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !isOrigin(origin)) problems.push(`CORS_ORIGINS: "${origin}" is not an origin; write it as scheme://host[:port], e.g. https://app.example.com.`);
+  }
+  const levelText = get('LOG_LEVEL', DEFAULTS.LOG_LEVEL)!;
+  const logLevel = parseLogLevel(levelText);
+  if (!logLevel) problems.push(`LOG_LEVEL must be debug, info, warn or error; got "${levelText}".`);
+  const maxBodyBytes = integer(get('MAX_BODY_BYTES', DEFAULTS.MAX_BODY_BYTES)!, 'MAX_BODY_BYTES', 1024, 1024 * 1024 * 1024, problems);
+  const maxKernelsText = get('MAX_KERNELS');
+  const maxKernels = maxKernelsText === undefined ? undefined : integer(maxKernelsText, 'MAX_KERNELS', 1, 100_000, problems);
+  const kernelIdleSeconds = integer(get('KERNEL_IDLE_SECONDS', DEFAULTS.KERNEL_IDLE_SECONDS)!, 'KERNEL_IDLE_SECONDS', 1, 365 * 24 * 3600, problems);
+  const shutdownGraceSeconds = integer(get('SHUTDOWN_GRACE_SECONDS', DEFAULTS.SHUTDOWN_GRACE_SECONDS)!, 'SHUTDOWN_GRACE_SECONDS', 0, 3600, problems);
+  if (get('REDIS_URL')) {
+    problems.push('REDIS_URL is set, but this server runs as a single instance (cluster mode is not part of this build): unset REDIS_URL.');
+  }
+  const webSetting = get('WEB_DIR');
+  let webDir: string | null = null;
+  if (webSetting === 'none') webDir = null;
+  else if (webSetting !== undefined) {
+    webDir = path.resolve(cwd, webSetting);
+    if (!fs.existsSync(path.join(webDir, 'index.html'))) problems.push(`WEB_DIR: no index.html in ${webDir}; build the web app (npm run build) or set WEB_DIR=none.`);
+  } else if (options.defaultWebDir && fs.existsSync(path.join(options.defaultWebDir, 'index.html'))) {
+    webDir = options.defaultWebDir;
+  }
+
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration${file ? ` (environment and ${file})` : ''}:\n  - ${problems.join('\n  - ')}`);
+  }
+  return {
+    port,
+    host,
+    storage,
+    auth,
+    languages,
+    plugins,
+    corsOrigins,
+    logLevel: logLevel!,
+    maxBodyBytes,
+    maxKernels,
+    kernelIdleSeconds,
+    shutdownGraceSeconds,
+    webDir,
+    values: { ...values, NOTEBOOK_STORAGE: storage, NOTEBOOK_AUTH: auth },
+    file,
+  };
+}
+
+function readConfigFile(setting: string | undefined, cwd: string): { values: Record<string, string>; file: string | undefined } {
+  const explicit = setting !== undefined && setting.trim() !== '';
+  const file = path.resolve(cwd, explicit ? setting!.trim() : DEFAULT_CONFIG_FILE);
+  if (!fs.existsSync(file)) {
+    if (explicit) throw new ConfigError(`NOTEBOOK_CONFIG: the config file ${file} does not exist.`);
+    return { values: {}, file: undefined };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`NOTEBOOK_CONFIG: ${file} is not valid JSON (${(error as Error).message}).`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`NOTEBOOK_CONFIG: ${file} must hold a JSON object of settings, e.g. { "PORT": 8000 }.`);
+  }
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') values[key] = String(value);
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) values[key] = value.join(',');
+    else if (value !== null) throw new ConfigError(`NOTEBOOK_CONFIG: ${file}: "${key}" must be a string, number, boolean or list of strings.`);
+  }
+  return { values, file };
+}
+
+function integer(text: string, name: string, min: number, max: number, problems: string[]): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}; got "${text}".`);
+    return min;
+  }
+  return value;
+}
+
+function pluginName(name: string, variable: string, expected: string, problems: string[]): string {
+  if (!PACKAGE_NAME.test(name)) {
+    problems.push(`${variable}: "${name}" is not valid; expected ${expected}.`);
+  }
+  return name;
+}
+
+export function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}

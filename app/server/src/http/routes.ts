@@ -1,0 +1,120 @@
+import { Router } from '@koa/router';
+import type { AuthProvider } from '@rnb/core';
+import type { CommandRouter } from '../commands/command-router';
+import { HostError } from '../errors';
+import { endpoint, type EndpointDeps } from './endpoint';
+import * as schema from './schemas';
+
+export interface RoutesDeps extends EndpointDeps {
+  commands: CommandRouter;
+  auth: AuthProvider;
+  prefix: string;
+  health(): { status: 'ok' | 'shutting_down'; [key: string]: unknown };
+}
+
+/**
+ * The HTTP contract under `<prefix>/api` plus `<prefix>/healthz`. Handlers
+ * only translate between the wire (snake_case) and commands.
+ */
+export function createRoutes(deps: RoutesDeps): Router {
+  const router = new Router(deps.prefix ? { prefix: deps.prefix } : {});
+  const { commands } = deps;
+  const open = { auth: false } as const;
+
+  router.get('/healthz', async (ctx) => {
+    const health = deps.health();
+    ctx.status = health.status === 'ok' ? 200 : 503;
+    ctx.body = health;
+    ctx.set('Cache-Control', 'no-store');
+  });
+
+  router.get('/api/config', endpoint(deps, open, async () => {
+    const extra = (deps.auth as AuthProvider & { clientConfig?: Record<string, unknown> }).clientConfig ?? {};
+    return { status: 200, body: { auth: deps.auth.requiresToken ? deps.auth.id : 'none', ...extra } };
+  }));
+
+  router.get('/api/notebooks', endpoint(deps, {}, async ({ user }) => {
+    const notebooks = await commands.listNotebooks(user.userId);
+    return { status: 200, body: { notebooks: notebooks.map((n) => ({ id: n.id, name: n.name, updated_at: n.updatedAt })) } };
+  }));
+
+  router.post('/api/notebooks', endpoint(deps, { body: schema.createNotebookBody }, async ({ user, body }) => {
+    const view = await commands.createNotebook(user.userId, body.name !== undefined ? { name: body.name } : {});
+    return { status: 201, body: { notebook_id: view.id } };
+  }));
+
+  router.get('/api/notebooks/:id', endpoint(deps, {}, async ({ user, params }) => {
+    return { status: 200, body: await commands.dispatch(user.userId, params.id!, { type: 'get_notebook' }) };
+  }));
+
+  router.put('/api/notebooks/:id/name', endpoint(deps, { body: schema.renameNotebookBody }, async ({ user, params, body }) => {
+    await commands.dispatch(user.userId, params.id!, { type: 'rename_notebook', name: body.name });
+    return { status: 200, body: { id: params.id, name: body.name.trim() } };
+  }));
+
+  router.put('/api/notebooks/:id/db', endpoint(deps, { body: schema.dbConnectionBody }, async ({ user, params, body }) => {
+    await commands.dispatch(user.userId, params.id!, { type: 'set_db_connection', connectionString: body.connection_string });
+    const view = await commands.dispatch(user.userId, params.id!, { type: 'get_notebook' });
+    return { status: 200, body: { db_conn_string: view.db_conn_string ?? null } };
+  }));
+
+  router.put('/api/notebooks/:id/settings', endpoint(deps, { body: schema.settingsBody }, async ({ user, params, body }) => {
+    await commands.dispatch(user.userId, params.id!, { type: 'set_lazy', lazy: body.lazy });
+    return { status: 200, body: { lazy: body.lazy } };
+  }));
+
+  router.delete('/api/notebooks/:id', endpoint(deps, {}, async ({ user, params }) => {
+    await commands.dispatch(user.userId, params.id!, { type: 'delete_notebook' });
+    return { status: 204 };
+  }));
+
+  router.post('/api/notebooks/:id/cells', endpoint(deps, { body: schema.createCellBody }, async ({ user, params, body }) => {
+    const cell = await commands.dispatch(user.userId, params.id!, {
+      type: 'create_cell',
+      cellType: body.type,
+      ...(body.code !== undefined ? { code: body.code } : {}),
+      ...(body.after_cell_id !== undefined ? { afterCellId: body.after_cell_id } : {}),
+      ...(body.index !== undefined ? { index: body.index } : {}),
+    });
+    return { status: 201, body: { cell_id: cell.id, cell } };
+  }));
+
+  router.put('/api/notebooks/:id/cells/:cellId', endpoint(deps, { body: schema.updateCellBody }, async ({ user, params, body }) => {
+    const cell = await commands.dispatch(user.userId, params.id!, {
+      type: 'update_cell',
+      cellId: params.cellId!,
+      code: body.code,
+      ...(body.type !== undefined ? { cellType: body.type } : {}),
+      ...(body.expected_revision !== undefined ? { expectedRevision: body.expected_revision } : {}),
+    });
+    return { status: 200, body: cell };
+  }));
+
+  router.delete('/api/notebooks/:id/cells/:cellId', endpoint(deps, {}, async ({ user, params }) => {
+    await commands.dispatch(user.userId, params.id!, { type: 'delete_cell', cellId: params.cellId! });
+    return { status: 204 };
+  }));
+
+  router.post('/api/notebooks/:id/cells/:cellId/move', endpoint(deps, { body: schema.moveCellBody }, async ({ user, params, body }) => {
+    await commands.dispatch(user.userId, params.id!, { type: 'move_cell', cellId: params.cellId!, index: body.index });
+    return { status: 200, body: { cell_id: params.cellId, index: body.index } };
+  }));
+
+  // Extensions for scripts and tools: the socket events over HTTP.
+  router.post('/api/notebooks/:id/cells/:cellId/run', endpoint(deps, {}, async ({ user, params }) => {
+    await commands.dispatch(user.userId, params.id!, { type: 'run_cell', cellId: params.cellId! });
+    return { status: 202, body: { queued: true } };
+  }));
+
+  router.post('/api/notebooks/:id/interrupt', endpoint(deps, {}, async ({ user, params }) => {
+    await commands.dispatch(user.userId, params.id!, { type: 'interrupt' });
+    return { status: 202, body: { interrupted: true } };
+  }));
+
+  // Anything else under /api is a JSON 404, not the embedding app's page.
+  router.all('/api/{*rest}', endpoint(deps, open, async (_input, ctx) => {
+    throw new HostError(404, 'RNB_ERR_ROUTE_NOT_FOUND', `No endpoint ${ctx.method} ${ctx.path}.`);
+  }));
+
+  return router;
+}

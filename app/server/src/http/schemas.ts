@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/** Request bodies of the HTTP contract (../shared/spec/protocol.md) and the host's extensions. */
+const id = z.string().min(1).max(100);
+
+export const createNotebookBody = z.object({ name: z.string().max(200).optional() });
+export const renameNotebookBody = z.object({ name: z.string().max(200) });
+export const dbConnectionBody = z.object({ connection_string: z.string().max(2000).nullable() });
+export const settingsBody = z.object({ lazy: z.boolean() });
+export const createCellBody = z.object({
+  type: z.string().min(1).max(64),
+  after_cell_id: id.nullable().optional(),
+  /** Extension: insert at this position (ignored when after_cell_id is given). */
+  index: z.number().int().min(0).optional(),
+  code: z.string().optional(),
+});
+export const updateCellBody = z.object({
+  code: z.string(),
+  /** Extension: change the cell's language in place. */
+  type: z.string().min(1).max(64).optional(),
+  expected_revision: z.number().int().min(0).optional(),
+});
+export const moveCellBody = z.object({ index: z.number().int().min(0) });
+
+/** Socket payloads (client → server). */
+export const authenticatePayload = z.object({ token: z.string().min(1).max(16 * 1024) });
+export const runCellPayload = z.object({ cellId: id });
+export const interruptPayload = z.object({ cellId: id.optional() }).optional().nullable();

@@ -1,0 +1,254 @@
+import type { AuthProvider, Identity } from '@rnb/core';
+import type { Socket } from 'socket.io';
+import { ZodError, type ZodType } from 'zod';
+import type { CommandRouter, NotebookCommand } from '../commands/command-router';
+import { describeZodError, toErrorResponse } from '../errors';
+import { authenticatePayload, interruptPayload, runCellPayload } from '../http/schemas';
+import type { Logger } from '../logger';
+
+export interface ClientSessionLimits {
+  /** A socket that has not authenticated by then is dropped (protocol: 10 s). */
+  authTimeoutMs: number;
+  /** Commands of one socket in flight at once; more are refused, so a flood cannot queue up. */
+  maxPendingCommands: number;
+  /** `error` replies one socket gets per second at most; the rest are dropped. */
+  errorRepliesPerSecond: number;
+}
+
+export interface ClientSessionDeps {
+  commands: CommandRouter;
+  auth: AuthProvider;
+  log: Logger;
+  limits: ClientSessionLimits;
+  room(notebookId: string): string;
+}
+
+type Ack = (response: unknown) => void;
+
+const NOTEBOOK_ID = /^[A-Za-z0-9_-]{1,100}$/;
+const CLIENT_EVENTS = new Set(['authenticate', 'refresh_auth', 'run_cell', 'interrupt']);
+const MAX_EARLY_COMMANDS = 16;
+/** setTimeout's longest delay; a later expiry is checked again when this fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * One socket: its notebook, who it is once authenticated, and its commands.
+ * Until it authenticates it is in no room, so it receives nothing; a token
+ * that expires without `refresh_auth` ends the connection.
+ */
+export class ClientSession {
+  private identity: Identity | null = null;
+  private readonly notebookId: string | null;
+  private authTimer: NodeJS.Timeout | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private authChain: Promise<void> = Promise.resolve();
+  private authPending = 0;
+  /** Commands that arrived while the first authentication was being checked. */
+  private readonly early: (() => void)[] = [];
+  private pending = 0;
+  private errorBudget: number;
+  private budgetRefilledAt = Date.now();
+  private readonly log: Logger;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly deps: ClientSessionDeps,
+  ) {
+    this.errorBudget = deps.limits.errorRepliesPerSecond;
+    const raw = (socket.handshake.auth as { notebookId?: unknown } | undefined)?.notebookId ?? socket.handshake.query.notebookId;
+    this.notebookId = typeof raw === 'string' && NOTEBOOK_ID.test(raw) ? raw : null;
+    this.log = deps.log.child({ socket: socket.id, ...(this.notebookId ? { notebook: this.notebookId } : {}) });
+  }
+
+  start(): void {
+    const socket = this.socket;
+    socket.on('disconnect', (reason) => this.onDisconnect(reason));
+    if (!this.notebookId) {
+      this.fail('Name a notebook to connect to: io(url, { auth: { notebookId } }).', 'RNB_ERR_INVALID_INPUT');
+      return;
+    }
+    this.log.info('socket connected', { transport: socket.conn.transport.name });
+    this.authTimer = setTimeout(() => this.fail(`Not authenticated within ${Math.round(this.deps.limits.authTimeoutMs / 1000)} s: send authenticate { token }.`, 'RNB_ERR_UNAUTHORIZED'), this.deps.limits.authTimeoutMs);
+    this.authTimer.unref?.();
+
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (!CLIENT_EVENTS.has(event)) {
+        if (!this.identity) return; // before authentication a socket hears nothing back
+        const ack = takeAck(args);
+        this.reply(`Unknown event "${String(event).slice(0, 50)}": send authenticate, refresh_auth, run_cell or interrupt.`, 'RNB_ERR_INVALID_INPUT', ack);
+      }
+    });
+    socket.on('authenticate', (...args: unknown[]) => this.onAuthenticate('authenticate', args));
+    socket.on('refresh_auth', (...args: unknown[]) => this.onAuthenticate('refresh_auth', args));
+    socket.on('run_cell', (...args: unknown[]) => this.command('run_cell', args, runCellPayload, (p) => ({ type: 'run_cell', cellId: p.cellId })));
+    socket.on('interrupt', (...args: unknown[]) => this.command('interrupt', args, interruptPayload, () => ({ type: 'interrupt' })));
+
+    const handshakeToken = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    if (!this.deps.auth.requiresToken) this.enqueueAuth(undefined, 'authenticate', undefined);
+    else if (typeof handshakeToken === 'string' && handshakeToken !== '') this.enqueueAuth(handshakeToken, 'authenticate', undefined);
+  }
+
+  private onAuthenticate(event: 'authenticate' | 'refresh_auth', args: unknown[]): void {
+    const ack = takeAck(args);
+    if (!this.deps.auth.requiresToken) {
+      // Nothing to check: the one local user is already in.
+      this.enqueueAuth(undefined, event, ack);
+      return;
+    }
+    const parsed = authenticatePayload.safeParse(args[0]);
+    if (!parsed.success) {
+      this.fail(`${event} needs { token }: ${describeZodError(parsed.error)}`, 'RNB_ERR_UNAUTHORIZED', ack);
+      return;
+    }
+    this.enqueueAuth(parsed.data.token, event, ack);
+  }
+
+  /** Authentications of one socket run one after another, so a refresh cannot overtake the first check. */
+  private enqueueAuth(token: string | undefined, event: 'authenticate' | 'refresh_auth', ack: Ack | undefined): void {
+    // A client has no reason to send more than a couple at once: beyond that they are dropped, not queued.
+    if (this.authPending >= 2) return;
+    this.authPending++;
+    this.authChain = this.authChain
+      .then(() => this.authenticate(token, event, ack))
+      .catch((error: unknown) => {
+        this.log.error('socket authentication failed', { error: (error as Error)?.message });
+        this.fail('Authentication failed on the server; try again.', 'RNB_ERR_INTERNAL', ack);
+      })
+      .finally(() => {
+        this.authPending--;
+      });
+  }
+
+  private async authenticate(token: string | undefined, event: 'authenticate' | 'refresh_auth', ack: Ack | undefined): Promise<void> {
+    if (!this.socket.connected || !this.notebookId) return;
+    let identity: Identity;
+    try {
+      identity = await this.deps.auth.authenticate(token);
+    } catch (error) {
+      const mapped = toErrorResponse(error);
+      this.log.info('socket authentication refused', { event, code: mapped.body.error.code });
+      this.fail(mapped.body.error.message, mapped.body.error.code, ack);
+      return;
+    }
+    const first = this.identity === null;
+    if (!first && identity.userId !== this.identity!.userId) {
+      this.fail('The new token belongs to another user: reconnect to switch users.', 'RNB_ERR_UNAUTHORIZED', ack);
+      return;
+    }
+    if (first) {
+      try {
+        await this.deps.commands.dispatch(identity.userId, this.notebookId, { type: 'open_notebook' });
+      } catch (error) {
+        const mapped = toErrorResponse(error);
+        this.log.info('socket refused', { user: identity.userId, code: mapped.body.error.code });
+        this.fail(mapped.body.error.message, mapped.body.error.code, ack);
+        return;
+      }
+      if (!this.socket.connected) return;
+    }
+    this.identity = identity;
+    clearTimeout(this.authTimer);
+    this.scheduleExpiry(identity.expiresAt);
+    if (first) {
+      await this.socket.join(this.deps.room(this.notebookId));
+      this.log.info('socket authenticated', { user: identity.userId });
+    }
+    const reply = first || event === 'authenticate' ? 'authenticated' : 'auth_refreshed';
+    this.socket.emit(reply, {});
+    ack?.({ ok: true });
+    for (const run of this.early.splice(0)) run();
+  }
+
+  private scheduleExpiry(expiresAt: number | undefined): void {
+    clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    if (expiresAt === undefined) return;
+    const delay = expiresAt - Date.now();
+    if (delay <= 0) {
+      this.expire();
+      return;
+    }
+    this.expiryTimer = setTimeout(() => (delay > MAX_TIMER_MS ? this.scheduleExpiry(expiresAt) : this.expire()), Math.min(delay, MAX_TIMER_MS));
+    this.expiryTimer.unref?.();
+  }
+
+  private expire(): void {
+    this.log.info('socket token expired', { user: this.identity?.userId });
+    this.fail('Your sign-in expired: reconnect and authenticate with a fresh token (send refresh_auth before it expires).', 'RNB_ERR_UNAUTHORIZED');
+  }
+
+  private command<T>(event: string, args: unknown[], schema: ZodType<T>, build: (payload: T) => NotebookCommand): void {
+    const identity = this.identity;
+    if (!identity || !this.notebookId) {
+      // Sent right behind the token, while it is being checked: kept (a few) and run once it is accepted.
+      // Otherwise a socket that has not authenticated is ignored and hears nothing back.
+      if (this.authPending > 0 && this.early.length < MAX_EARLY_COMMANDS) this.early.push(() => this.command(event, args, schema, build));
+      return;
+    }
+    const ack = takeAck(args);
+    let payload: T;
+    try {
+      payload = schema.parse(args[0]);
+    } catch (error) {
+      this.reply(`${event}: ${error instanceof ZodError ? describeZodError(error) : 'malformed payload.'}`, 'RNB_ERR_INVALID_INPUT', ack);
+      return;
+    }
+    if (this.pending >= this.deps.limits.maxPendingCommands) {
+      this.reply(`Too many commands in flight (${this.deps.limits.maxPendingCommands}): wait for earlier ones to finish.`, 'RNB_ERR_TOO_MANY_REQUESTS', ack);
+      return;
+    }
+    const started = performance.now();
+    const command = build(payload);
+    this.pending++;
+    this.deps.commands.dispatch(identity.userId, this.notebookId, command).then(
+      () => {
+        this.log.info('socket event', { event, user: identity.userId, ok: true, ms: Math.round((performance.now() - started) * 100) / 100 });
+        ack?.({ ok: true });
+      },
+      (error: unknown) => {
+        const mapped = toErrorResponse(error);
+        this.log.log(mapped.internal ? 'error' : 'info', 'socket event', { event, user: identity.userId, ok: false, code: mapped.body.error.code, ...(mapped.internal ? { error: (error as Error)?.message } : {}) });
+        this.reply(mapped.body.error.message, mapped.body.error.code, ack);
+      },
+    ).finally(() => {
+      this.pending--;
+    });
+  }
+
+  /** `error` to this client only, within its budget. */
+  private reply(message: string, code: string, ack?: Ack): void {
+    ack?.({ error: { code, message } });
+    const now = Date.now();
+    const rate = this.deps.limits.errorRepliesPerSecond;
+    this.errorBudget = Math.min(rate, this.errorBudget + ((now - this.budgetRefilledAt) / 1000) * rate);
+    this.budgetRefilledAt = now;
+    if (this.errorBudget < 1) return;
+    this.errorBudget -= 1;
+    if (this.socket.connected) this.socket.emit('error', { message, code });
+  }
+
+  /** `error`, then the connection ends. */
+  private fail(message: string, code: string, ack?: Ack): void {
+    ack?.({ error: { code, message } });
+    this.early.length = 0;
+    clearTimeout(this.authTimer);
+    clearTimeout(this.expiryTimer);
+    if (this.notebookId) void this.socket.leave(this.deps.room(this.notebookId));
+    this.identity = null;
+    if (!this.socket.connected) return;
+    this.socket.emit('error', { message, code });
+    // Let the error frame go out before the disconnect frame.
+    setImmediate(() => this.socket.disconnect(true));
+  }
+
+  private onDisconnect(reason: string): void {
+    clearTimeout(this.authTimer);
+    clearTimeout(this.expiryTimer);
+    this.log.info('socket disconnected', { reason, ...(this.identity ? { user: this.identity.userId } : {}) });
+    this.identity = null;
+  }
+}
+
+function takeAck(args: unknown[]): Ack | undefined {
+  return typeof args[args.length - 1] === 'function' ? (args.pop() as Ack) : undefined;
+}

@@ -1,0 +1,93 @@
+import type * as http from 'node:http';
+import type { AuthProvider } from '@rnb/core';
+import { Server, type ServerOptions } from 'socket.io';
+import type { CommandRouter } from '../commands/command-router';
+import type { HostEvent, NotebookEventBus } from '../events/event-bus';
+import type { Logger } from '../logger';
+import { ClientSession, type ClientSessionLimits } from './client-session';
+
+export interface SocketGatewayOptions {
+  commands: CommandRouter;
+  events: NotebookEventBus;
+  auth: AuthProvider;
+  log: Logger;
+  limits: ClientSessionLimits;
+  /** socket.io's path, e.g. `/socket.io` or `/nb/socket.io`. */
+  path: string;
+  /** Largest message a client may send. */
+  maxMessageBytes: number;
+  /** Browser origins allowed besides the server's own; `*` allows any. */
+  corsOrigins: string[];
+  /** A socket.io adapter (cluster mode: `@socket.io/redis-adapter`), so room broadcasts reach every instance. */
+  adapter?: ServerOptions['adapter'];
+}
+
+export function roomOf(notebookId: string): string {
+  return `nb:${notebookId}`;
+}
+
+/**
+ * The real-time half of the contract: one room per notebook, every event of a
+ * notebook to every authenticated client in its room.
+ */
+export class SocketGateway {
+  readonly io: Server;
+  private closing = false;
+  private readonly unsubscribe: () => void;
+
+  constructor(server: http.Server, private readonly options: SocketGatewayOptions) {
+    const anyOrigin = options.corsOrigins.includes('*');
+    this.io = new Server(server, {
+      path: options.path,
+      serveClient: false,
+      maxHttpBufferSize: options.maxMessageBytes,
+      ...(options.corsOrigins.length > 0 ? { cors: { origin: anyOrigin ? true : options.corsOrigins, methods: ['GET', 'POST'] } } : {}),
+      allowRequest: (req, callback) => callback(null, !this.closing && this.originAllowed(req)),
+      ...(options.adapter ? { adapter: options.adapter } : {}),
+    });
+    this.io.on('connection', (socket) => {
+      new ClientSession(socket, { commands: options.commands, auth: options.auth, log: options.log, limits: options.limits, room: roomOf }).start();
+    });
+    this.unsubscribe = options.events.subscribe((notebookId, event) => this.deliver(notebookId, event));
+  }
+
+  /** Sockets connected to this instance. */
+  get connections(): number {
+    return this.io.of('/').sockets.size;
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.unsubscribe();
+    this.io.of('/').disconnectSockets(true);
+    await this.io.of('/').adapter.close?.();
+    // Not io.close(): that would also close the embedding app's HTTP server.
+    this.io.engine.close();
+  }
+
+  private deliver(notebookId: string, event: HostEvent): void {
+    const { type, ...payload } = event;
+    const room = roomOf(notebookId);
+    this.io.to(room).emit(type, payload);
+    if (type === 'notebook_deleted') this.io.in(room).disconnectSockets(true);
+    if (this.options.log.isEnabled('debug')) this.options.log.debug('event', { notebook: notebookId, event: type });
+  }
+
+  /**
+   * Browsers do not apply CORS to WebSockets: without this check any web page
+   * could drive a local no-login server. Non-browser clients send no Origin.
+   */
+  private originAllowed(req: http.IncomingMessage): boolean {
+    const origin = req.headers.origin;
+    if (!origin) return true;
+    if (this.options.corsOrigins.includes('*') || this.options.corsOrigins.includes(origin)) return true;
+    try {
+      if (new URL(origin).host === req.headers.host) return true;
+    } catch {
+      // fall through: an unparsable Origin is refused
+    }
+    this.options.log.warn('socket refused: origin not allowed', { origin: origin.slice(0, 200) });
+    return false;
+  }
+}

@@ -1,0 +1,241 @@
+import type * as http from 'node:http';
+import cors from '@koa/cors';
+import type { Router } from '@koa/router';
+import {
+  AuthProvider,
+  ConfigError,
+  KernelManager,
+  LanguageRegistry,
+  languageRegistryPlugin,
+  MemoryNotebookStore,
+  NotebookService,
+  NotebookStore,
+  PluginHost,
+  type AnyPlugin,
+  type KernelManagerOptions,
+} from '@rnb/core';
+import type Koa from 'koa';
+import compose from 'koa-compose';
+import { NoAuthProvider } from './auth/no-auth';
+import type { CommandRouter } from './commands/command-router';
+import { LocalCommandRouter } from './commands/local-command-router';
+import { LocalEventBus, type NotebookEventBus } from './events/event-bus';
+import { createRoutes } from './http/routes';
+import { staticFiles } from './http/static-files';
+import { createLogger, type Logger } from './logger';
+import { SocketGateway, type SocketGatewayOptions } from './realtime/socket-gateway';
+
+export interface NotebookServerLimits {
+  /** Largest HTTP request body (default 2 MiB): larger ones get 413. */
+  maxBodyBytes?: number;
+  /** Largest socket.io message (default 1 MiB). */
+  maxSocketMessageBytes?: number;
+  /** A socket that has not authenticated by then is dropped (default 10 s, the protocol's). */
+  authTimeoutMs?: number;
+  /** Commands one socket may have in flight (default 16). */
+  maxPendingCommandsPerSocket?: number;
+  /** `error` replies one socket gets per second at most (default 20). */
+  errorRepliesPerSecond?: number;
+  /** How long close() lets interrupted cells settle (default 5 s). */
+  shutdownGraceMs?: number;
+}
+
+export interface NotebookServerOptions {
+  /** Language, storage, auth and other plugins. The language registry is added when none provides it. */
+  plugins?: AnyPlugin[];
+  /** Settings the plugins read through their context (main.ts passes the environment's). */
+  config?: Record<string, string | undefined>;
+  /** Who callers are. Wins over a plugin's AuthProvider; default: a plugin's, else one local user, no login. */
+  auth?: AuthProvider;
+  /** Where notebooks are kept. Wins over a plugin's NotebookStore; default: a plugin's, else memory. */
+  store?: NotebookStore;
+  /** The URL prefix the notebook is mounted under in the host app, e.g. `/nb` (default: the root). */
+  prefix?: string;
+  limits?: NotebookServerLimits;
+  /** Structured logger (default: JSON lines on stdout at info). */
+  logger?: Logger;
+  /** Kernel settings: maxSessions, idleSessionMs, warmProcesses, limits, sandbox... */
+  kernels?: Partial<Omit<KernelManagerOptions, 'languages' | 'log'>>;
+  /** Browser origins allowed to call the API and open sockets besides the page's own. */
+  corsOrigins?: string[];
+  /** A built web app to serve under the prefix (with single-page fallback). */
+  webDir?: string | null;
+  /** Seam for cluster mode: where notebook events are published (default: in memory). */
+  eventBus?: NotebookEventBus;
+  /** Seam for cluster mode: what runs commands (default: this process's service). */
+  commandRouter?: (context: { service: NotebookService; events: NotebookEventBus; log: Logger }) => CommandRouter;
+}
+
+export interface AttachOptions {
+  /** socket.io path (default `<prefix>/socket.io`). */
+  path?: string;
+  /** socket.io adapter, e.g. `@socket.io/redis-adapter`'s, so rooms span instances. */
+  adapter?: SocketGatewayOptions['adapter'];
+}
+
+export interface NotebookServer {
+  /** Everything HTTP (API, health, web app), scoped to the prefix: `app.use(server.middleware)`. */
+  middleware: Koa.Middleware;
+  /** The API routes alone (already prefixed), for apps that compose routers themselves. */
+  router: Router;
+  /** Starts socket.io on the app's HTTP server. */
+  attach(server: http.Server, options?: AttachOptions): SocketGateway;
+  service: NotebookService;
+  commands: CommandRouter;
+  events: NotebookEventBus;
+  auth: AuthProvider;
+  kernels: KernelManager;
+  plugins: PluginHost;
+  /** Stops taking requests, interrupts running cells, saves, closes sockets and kills kernels. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the notebook server without listening anywhere: mount `middleware`
+ * in any Koa app and `attach` it to that app's HTTP server.
+ */
+export async function createNotebookServer(options: NotebookServerOptions = {}): Promise<NotebookServer> {
+  const log = options.logger ?? createLogger();
+  const prefix = normalizePrefix(options.prefix);
+  const limits = {
+    maxBodyBytes: options.limits?.maxBodyBytes ?? 2 * 1024 * 1024,
+    maxSocketMessageBytes: options.limits?.maxSocketMessageBytes ?? 1024 * 1024,
+    authTimeoutMs: options.limits?.authTimeoutMs ?? 10_000,
+    maxPendingCommandsPerSocket: options.limits?.maxPendingCommandsPerSocket ?? 16,
+    errorRepliesPerSecond: options.limits?.errorRepliesPerSecond ?? 20,
+    shutdownGraceMs: options.limits?.shutdownGraceMs ?? 5000,
+  };
+
+  // Plugins that behave differently with sign-in on (SQL refuses private hosts) read NOTEBOOK_AUTH.
+  const config = { ...(options.auth?.requiresToken ? { NOTEBOOK_AUTH: options.auth.id } : {}), ...options.config };
+  const host = new PluginHost({ config, log: (level, message, fields) => log.log(level, message, { component: 'plugin', ...fields }) });
+  const plugins = options.plugins ?? [];
+  host.register(...plugins);
+  if (!plugins.some((p) => p.provides?.id === LanguageRegistry.id)) host.register(languageRegistryPlugin);
+  try {
+    await host.start();
+  } catch (error) {
+    await host.stop();
+    throw error;
+  }
+
+  let kernels: KernelManager;
+  try {
+    const languages = host.get(LanguageRegistry);
+    if (languages.list().length === 0) log.warn('no language plugin is loaded: cells cannot be created');
+    kernels = new KernelManager({
+      languages: languages.list(),
+      ...options.kernels,
+      log: (level, message, fields) => log.log(level, message, { component: 'kernel', ...fields }),
+    });
+    log.info('kernel isolation', { missing: kernels.layers.missing, languages: languages.list().map((l) => l.id) });
+  } catch (error) {
+    await host.stop();
+    throw error;
+  }
+  const store = options.store ?? host.tryGet(NotebookStore) ?? memoryStore(log);
+  const auth = options.auth ?? host.tryGet(AuthProvider) ?? new NoAuthProvider();
+  const service = new NotebookService({ store, languages: host.get(LanguageRegistry), kernels });
+  const events = options.eventBus ?? new LocalEventBus((error) => log.error('event listener failed', { error: (error as Error)?.message }));
+  const unsubscribe = service.subscribe((notebookId, event) => events.publish(notebookId, event));
+  const commands = options.commandRouter?.({ service, events, log }) ?? new LocalCommandRouter(service, events, log);
+  const gateways: SocketGateway[] = [];
+  let accepting = true;
+
+  const router = createRoutes({
+    commands,
+    auth,
+    log,
+    prefix,
+    maxBodyBytes: limits.maxBodyBytes,
+    accepting: () => accepting,
+    health: () => ({
+      status: accepting ? 'ok' : 'shutting_down',
+      notebooks: service.openNotebooks().length,
+      kernels: kernels.sessionCount,
+      connections: gateways.reduce((n, g) => n + g.connections, 0),
+    }),
+  });
+  const corsOrigins = options.corsOrigins ?? [];
+  const layers: Koa.Middleware[] = [];
+  if (corsOrigins.length > 0) layers.push(scoped(`${prefix}/api`, corsMiddleware(corsOrigins)));
+  layers.push(router.routes() as unknown as Koa.Middleware, router.allowedMethods() as unknown as Koa.Middleware);
+  if (options.webDir) layers.push(staticFiles({ root: options.webDir, prefix, log }));
+  const middleware = compose(layers);
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      accepting = false;
+      log.info('notebook server closing');
+      await Promise.all(gateways.map((g) => g.close()));
+      await commands.drain(limits.shutdownGraceMs).catch((error: unknown) => log.warn('drain failed', { error: (error as Error)?.message }));
+      await service.close().catch((error: unknown) => log.error('saving notebooks failed', { error: (error as Error)?.message }));
+      unsubscribe();
+      await kernels.shutdown();
+      await host.stop();
+      await events.close();
+      log.info('notebook server closed');
+    })();
+    return closing;
+  };
+
+  return {
+    middleware,
+    router,
+    attach(server, attachOptions = {}) {
+      if (!accepting) throw new ConfigError('attach() after close(): create a new notebook server.');
+      const gateway = new SocketGateway(server, {
+        commands,
+        events,
+        auth,
+        log: log.child({ component: 'socket' }),
+        limits: { authTimeoutMs: limits.authTimeoutMs, maxPendingCommands: limits.maxPendingCommandsPerSocket, errorRepliesPerSecond: limits.errorRepliesPerSecond },
+        path: attachOptions.path ?? `${prefix}/socket.io`,
+        maxMessageBytes: limits.maxSocketMessageBytes,
+        corsOrigins,
+        ...(attachOptions.adapter ? { adapter: attachOptions.adapter } : {}),
+      });
+      gateways.push(gateway);
+      return gateway;
+    },
+    service,
+    commands,
+    events,
+    auth,
+    kernels,
+    plugins: host,
+    close,
+  };
+}
+
+function normalizePrefix(prefix: string | undefined): string {
+  const trimmed = (prefix ?? '').trim().replace(/\/+$/, '');
+  if (trimmed === '') return '';
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(trimmed) || trimmed.includes('//')) {
+    throw new ConfigError(`The prefix "${prefix}" is not a URL path such as "/nb".`);
+  }
+  return trimmed;
+}
+
+function memoryStore(log: Logger): NotebookStore {
+  log.warn('no storage plugin: notebooks are kept in memory and lost when the server stops');
+  return new MemoryNotebookStore();
+}
+
+function scoped(pathPrefix: string, middleware: Koa.Middleware): Koa.Middleware {
+  return (ctx, next) => (ctx.path === pathPrefix || ctx.path.startsWith(`${pathPrefix}/`) ? middleware(ctx, next) : next());
+}
+
+function corsMiddleware(origins: string[]): Koa.Middleware {
+  const any = origins.includes('*');
+  return cors({
+    origin: (ctx) => {
+      const origin = ctx.get('origin');
+      return any || origins.includes(origin) ? origin : '';
+    },
+    allowHeaders: ['Authorization', 'Content-Type'],
+    allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+    maxAge: 600,
+  });
+}

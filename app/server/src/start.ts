@@ -1,0 +1,82 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AnyPlugin } from '@rnb/core';
+import Koa from 'koa';
+import type { ServerConfig } from './config';
+import { createLogger, type Logger } from './logger';
+import { pluginsFromConfig } from './plugin-loader';
+import { createNotebookServer, type NotebookServer, type NotebookServerLimits } from './server';
+
+export interface StartServerOptions {
+  config: ServerConfig;
+  logger?: Logger;
+  /** Instead of the plugins the configuration names (tests). */
+  plugins?: AnyPlugin[];
+  /** Where plugin packages are resolved from. */
+  pluginPaths?: string[];
+  limits?: NotebookServerLimits;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  http: http.Server;
+  notebooks: NotebookServer;
+  /** Graceful stop: no new connections, running cells interrupted, notebooks saved, kernels killed. */
+  stop(): Promise<void>;
+}
+
+/** The standalone server of `npm start`: a Koa app holding only the notebook, listening on the configured port. */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { config } = options;
+  const log = options.logger ?? createLogger({ level: config.logLevel });
+  const plugins = options.plugins ?? pluginsFromConfig(config, options.pluginPaths ? { paths: options.pluginPaths } : {});
+  const notebooks = await createNotebookServer({
+    plugins,
+    config: config.values,
+    logger: log,
+    limits: { maxBodyBytes: config.maxBodyBytes, shutdownGraceMs: config.shutdownGraceSeconds * 1000, ...options.limits },
+    kernels: { ...(config.maxKernels !== undefined ? { maxSessions: config.maxKernels } : {}), idleSessionMs: config.kernelIdleSeconds * 1000 },
+    corsOrigins: config.corsOrigins,
+    webDir: config.webDir,
+  });
+  const app = new Koa();
+  app.silent = true;
+  app.on('error', (error: Error) => log.error('unhandled request error', { error: error.message }));
+  app.use(notebooks.middleware);
+  const server = http.createServer(app.callback());
+  notebooks.attach(server);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await notebooks.close();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  let stopping: Promise<void> | null = null;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    http: server,
+    notebooks,
+    stop() {
+      stopping ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await notebooks.close();
+        // Requests still open after the notebooks closed are cut.
+        const timer = setTimeout(() => server.closeAllConnections(), 2000);
+        await closed;
+        clearTimeout(timer);
+      })();
+      return stopping;
+    },
+  };
+}
