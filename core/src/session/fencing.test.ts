@@ -37,3 +37,19 @@ it('fences the old owner once another instance takes the notebook over', async (
   expect(stored.cells[0]!.code).toBe('x = 2\nprint x');
   expect(stored.cells[0]!.stdout).toBe('2\n');
 });
+
+it('releases a notebook nobody used, and brings it back from storage on next use', async () => {
+  const released: string[] = [];
+  const { NotebookService } = await import('./notebook-service');
+  const service = new NotebookService({ store, languages: (a.service as unknown as { options: { languages: never } }).options.languages, kernels: a.manager, idleReleaseMs: 0, onReleased: (id) => released.push(id) });
+  const view = await service.createNotebook('idle');
+  await service.updateCell('idle', view.id, view.cells[0]!.id, { code: 'x = 7\nprint x' });
+  await service.runCell('idle', view.id, view.cells[0]!.id);
+  await service.whenIdle('idle', view.id);
+  expect(await service.releaseIdle(0)).toEqual([view.id]);
+  expect(released).toEqual([view.id]);
+  expect(service.openNotebooks()).toEqual([]);
+  const back = await service.getNotebook('idle', view.id);
+  expect(back.cells[0]).toMatchObject({ status: 'stale', stdout: '7\n' });
+  await service.close();
+});

@@ -16,6 +16,10 @@ export interface NotebookServiceOptions {
   kernels: KernelProvider;
   /** Cell type of the empty cell a new notebook starts with (default: python when loaded). */
   defaultCellType?: string;
+  /** A notebook nobody used for this long is saved and forgotten (default 30 min; 0: never). */
+  idleReleaseMs?: number;
+  /** Told after a notebook was released (idle, deleted, taken over elsewhere): cluster mode lets go of its lease. */
+  onReleased?: (notebookId: string) => void;
 }
 
 
@@ -29,7 +33,22 @@ export class NotebookService implements NotebookOperations {
   private readonly loading = new Map<string, Promise<NotebookSession>>();
   private readonly listeners = new Set<NotebookEventListener>();
 
-  constructor(private readonly options: NotebookServiceOptions) {}
+  private readonly lastUsed = new Map<string, number>();
+  private readonly idleTimer: NodeJS.Timeout | null;
+
+  constructor(private readonly options: NotebookServiceOptions) {
+    const idleMs = options.idleReleaseMs ?? 30 * 60_000;
+    this.idleTimer = idleMs > 0 ? setInterval(() => void this.releaseIdle(idleMs), Math.min(60_000, Math.max(50, idleMs / 4))) : null;
+    this.idleTimer?.unref();
+  }
+
+  /** Releases notebooks that are not running and were not used for `idleMs`. */
+  async releaseIdle(idleMs: number): Promise<string[]> {
+    const now = Date.now();
+    const idle = [...this.sessions.values()].filter((s) => !s.runs.running && now - (this.lastUsed.get(s.id) ?? 0) >= idleMs).map((s) => s.id);
+    for (const id of idle) await this.release(id);
+    return idle;
+  }
 
   subscribe(listener: NotebookEventListener): () => void {
     this.listeners.add(listener);
@@ -84,7 +103,9 @@ export class NotebookService implements NotebookOperations {
     const session = this.sessions.get(notebookId);
     if (session) {
       this.sessions.delete(notebookId);
+      this.lastUsed.delete(notebookId);
       session.runs.close();
+      this.options.onReleased?.(notebookId);
     }
   }
 
@@ -131,8 +152,10 @@ export class NotebookService implements NotebookOperations {
     const session = this.sessions.get(notebookId);
     if (!session) return;
     this.sessions.delete(notebookId);
+    this.lastUsed.delete(notebookId);
     await session.flush().catch(() => undefined);
     session.runs.close();
+    this.options.onReleased?.(notebookId);
   }
 
   /**
@@ -159,6 +182,7 @@ export class NotebookService implements NotebookOperations {
 
   /** Saves what is pending and closes every notebook. */
   async close(): Promise<void> {
+    if (this.idleTimer) clearInterval(this.idleTimer);
     await Promise.all([...this.sessions.keys()].map((id) => this.release(id)));
   }
 
@@ -167,6 +191,7 @@ export class NotebookService implements NotebookOperations {
     const held = this.sessions.get(notebookId);
     if (held) {
       if (held.owner !== owner) throw new NotFoundError('notebook', notebookId);
+      this.lastUsed.set(notebookId, Date.now());
       return held;
     }
     let loading = this.loading.get(notebookId);
@@ -180,6 +205,7 @@ export class NotebookService implements NotebookOperations {
     }
     const session = await loading;
     if (session.owner !== owner) throw new NotFoundError('notebook', notebookId);
+    this.lastUsed.set(notebookId, Date.now());
     return session;
   }
 
@@ -195,11 +221,13 @@ export class NotebookService implements NotebookOperations {
         }
       }
     };
+    this.lastUsed.set(doc.id, Date.now());
     const session = new NotebookSession(doc, this.options.store, this.options.languages, this.options.kernels, emit, () => {
       // Storage moved on without us (another instance took the notebook over): forget this copy.
       if (this.sessions.get(doc.id) === session) {
         this.sessions.delete(doc.id);
         session.runs.close();
+        this.options.onReleased?.(doc.id);
       }
     });
     this.sessions.set(doc.id, session);

@@ -182,8 +182,8 @@ export class RunCoordinator implements SessionListener {
     this.kernel = null;
     const run = this.current;
     if (run) {
-      // The kernel runs a plan in order: the first unfinished cell is the one it was running.
-      const culprit = run.order.find((id) => !run.finished.has(id) && this.notebook.hasCell(id));
+      // The kernel reports a cell's start at once, so a cell still "running" here is the one it was running.
+      const culprit = run.order.find((id) => !run.finished.has(id) && this.notebook.hasCell(id) && this.notebook.cell(id).status === 'running');
       if (culprit) {
         const cell = this.notebook.cell(culprit);
         cell.error = `The kernel stopped while this cell ran: ${reason}`;

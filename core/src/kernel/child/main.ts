@@ -48,6 +48,7 @@ interface Session {
   id: string;
   worker: Worker;
   interrupt: Int32Array;
+  startAck: Int32Array;
   runningCell: { runId: number; cell: string; startedAt: number } | null;
   currentRun: number | null;
   interruptTimer: NodeJS.Timeout | null;
@@ -56,6 +57,7 @@ interface Session {
 interface Spare {
   worker: Worker;
   interrupt: Int32Array;
+  startAck: Int32Array;
   loaded: Promise<string | undefined>;
 }
 
@@ -64,7 +66,8 @@ let spare: Spare | null = null;
 
 function startWorker(): Spare {
   const buffer = new SharedArrayBuffer(4);
-  const init: WorkerInit = { runtimes: args.runtimes, limits: args.limits, interruptBuffer: buffer };
+  const startAck = new SharedArrayBuffer(4);
+  const init: WorkerInit = { runtimes: args.runtimes, limits: args.limits, interruptBuffer: buffer, startAck };
   const worker = new Worker(path.join(__dirname, 'worker.js'), {
     workerData: init,
     env: {},
@@ -86,7 +89,7 @@ function startWorker(): Spare {
     worker.once('error', (error) => resolve(`the worker failed while loading: ${error.message}`));
     worker.once('exit', (code) => resolve(`the worker exited while loading (code ${code})`));
   });
-  return { worker, interrupt: new Int32Array(buffer), loaded };
+  return { worker, interrupt: new Int32Array(buffer), startAck: new Int32Array(startAck), loaded };
 }
 
 function takeSpare(): Spare {
@@ -100,7 +103,7 @@ function takeSpare(): Spare {
 }
 
 function bindSession(id: string, taken: Spare): Session {
-  const session: Session = { id, worker: taken.worker, interrupt: taken.interrupt, runningCell: null, currentRun: null, interruptTimer: null };
+  const session: Session = { id, worker: taken.worker, interrupt: taken.interrupt, startAck: taken.startAck, runningCell: null, currentRun: null, interruptTimer: null };
   sessions.set(id, session);
   taken.worker.on('message', (message: WorkerOut) => onWorkerMessage(session, message));
   taken.worker.on('error', (error) => replaceWorker(session, `the notebook's worker failed: ${error.message}`));
@@ -113,7 +116,12 @@ function onWorkerMessage(session: Session, message: WorkerOut): void {
   switch (message.w) {
     case 'report':
       trackRunning(session, message.runId, message.report);
-      send({ t: 'reports', session: session.id, runId: message.runId, reports: [message.report] });
+      // A cell's start goes out at once (with everything before it): if the process dies, the server knows which cell ran.
+      send({ t: 'reports', session: session.id, runId: message.runId, reports: [message.report] }, message.report.k === 'start');
+      if (message.report.k === 'start') {
+        Atomics.add(session.startAck, 0, 1);
+        Atomics.notify(session.startAck, 0);
+      }
       break;
     case 'run_done':
       session.currentRun = null;

@@ -13,6 +13,8 @@ export interface WorkerInit {
   runtimes: RuntimeLoad[];
   limits: KernelLimits;
   interruptBuffer: SharedArrayBuffer;
+  /** Int32 counter the supervisor bumps once a cell's start is on its way to the server. */
+  startAck: SharedArrayBuffer;
 }
 
 /** worker → main */
@@ -60,6 +62,8 @@ const init = workerData as WorkerInit;
 const port = parentPort!;
 const post = (message: WorkerOut): void => port.postMessage(message);
 const interruptView = new Int32Array(init.interruptBuffer);
+const startAck = new Int32Array(init.startAck);
+let startsSent = 0;
 const namespace = new MapNamespace();
 const runtimes = new Map<string, LanguageRuntime>();
 const hostCalls = new Map<number, { resolve(value: JsonValue): void; reject(error: Error): void }>();
@@ -213,6 +217,9 @@ async function runPlan(runId: number, plan: PlanItem[]): Promise<void> {
     abortCurrent = abort;
     const io = new CellOutput(runId, item.cellId, abort.signal);
     report({ k: 'start', cell: item.cellId });
+    // Wait (briefly) until the supervisor has sent the start: if this cell kills the process, the server knows which cell it was.
+    startsSent++;
+    Atomics.wait(startAck, 0, startsSent - 1, 200);
     const cell: CellRun = { cellId: item.cellId, code: item.code, defines: item.defines, references: item.references };
     if (item.meta) cell.meta = item.meta;
     try {
