@@ -271,7 +271,8 @@ function skipBlockComment(sql: string, start: number, nested: boolean): number {
 
 function unquote(body: string, quote: string, backslash: boolean): string {
   let text = body.split(quote + quote).join(quote);
-  if (backslash) text = text.replace(/\\(.)/gs, (_, ch: string) => (ch === 'n' ? '\n' : ch === 't' ? '\t' : ch));
+  // Only the escapes that matter for names: \' and \\ (a table name never holds a newline).
+  if (backslash) text = text.replace(/\\(['"\\])/g, '$1');
   return text;
 }
 

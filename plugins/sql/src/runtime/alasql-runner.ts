@@ -1,0 +1,145 @@
+/**
+ * Runs a SQL cell on the notebook's own alasql (inside the kernel's worker).
+ */
+import type { CellIO, Namespace } from '@rnb/core';
+import type { SqlCellMeta } from '../analyser';
+import { bindSql, type BoundStatement, type TemplateLookup } from '../template';
+import { AlasqlSandbox } from './alasql-sandbox';
+import type { SqlRuntimeOptions } from './options';
+import { TABLE_MIME } from './options';
+import { asTableRows, exportValue, tableOutput } from './values';
+
+/** What a named result or a table looks like in the namespace, so SQL can find its rows again. */
+export interface SqlNative {
+  kind: 'sql-result' | 'sql-table';
+  rows?: unknown[];
+  table?: string;
+}
+
+/** A failure of the user's SQL: message (with the line) for the cell. */
+export class SqlCellError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SqlError';
+  }
+}
+
+export class AlasqlRunner {
+  private sandbox: AlasqlSandbox | null = null;
+
+  constructor(
+    private readonly options: SqlRuntimeOptions,
+    private readonly namespace: Namespace,
+    private readonly language: string,
+    private readonly interruptBuffer: Int32Array,
+  ) {}
+
+  /** alasql loads at first use: a notebook without SQL cells pays nothing. */
+  private engine(): AlasqlSandbox {
+    this.sandbox ??= new AlasqlSandbox({
+      sourcePath: this.options.alasqlPath,
+      interruptBuffer: this.interruptBuffer,
+      maxRangeRows: this.options.maxRangeRows,
+    });
+    return this.sandbox;
+  }
+
+  run(code: string, meta: SqlCellMeta, io: CellIO, lookup: TemplateLookup): void {
+    // Every template is resolved before anything runs.
+    const statements = bindSql(code, lookup, 'alasql');
+    const engine = this.engine();
+    // Re-running a cell that creates a table starts from scratch rather than failing on "already exists".
+    for (const name of meta.tables.created) engine.dropTable(name);
+    const bound = this.bindNamespaceTables(engine, meta);
+    let last: { rows: unknown[] } | { count: number } | null = null;
+    try {
+      for (const statement of statements) {
+        if (io.signal.aborted || Atomics.load(this.interruptBuffer, 0) !== 0) throw interrupted();
+        const result = this.execute(engine, statement);
+        if (Array.isArray(result)) last = { rows: result };
+        else if (['SELECT', 'WITH', 'VALUES'].includes(statement.keyword) && !/\bINTO\b/i.test(statement.sql)) last = { rows: [result] };
+        else if (typeof result === 'number' && ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(statement.keyword)) last = { count: result };
+      }
+    } finally {
+      for (const name of bound) engine.dropTable(name);
+    }
+
+    if (last && 'rows' in last) {
+      io.output({ mime_type: TABLE_MIME, data: { ...tableOutput(last.rows, this.options) } });
+    } else if (last) {
+      io.output({ mime_type: 'text/plain', data: `${last.count} row${last.count === 1 ? '' : 's'} affected` });
+    }
+    for (const name of [...meta.tables.created, ...meta.tables.filled]) {
+      if (name.includes('.') || !engine.hasTable(name)) continue;
+      const native: SqlNative = { kind: 'sql-table', table: name };
+      // Python reads the table's current rows, copied at the time it asks.
+      this.namespace.setEntry(name, { language: this.language, native, toJS: () => exportValue(engine.tableData(name) ?? []) });
+    }
+    if (meta.resultName) {
+      const rows = last && 'rows' in last ? last.rows : [];
+      let copy: unknown;
+      const native: SqlNative = { kind: 'sql-result', rows };
+      this.namespace.setEntry(meta.resultName, { language: this.language, native, toJS: () => (copy ??= exportValue(rows)) });
+    }
+  }
+
+  /** Forgets tables whose cell was deleted or no longer defines them. */
+  deleteNames(names: readonly string[]): void {
+    if (!this.sandbox) return;
+    for (const name of names) this.sandbox.dropTable(name);
+  }
+
+  /** Makes namespace values (Python lists of dicts, named results) queryable by name for this cell. */
+  private bindNamespaceTables(engine: AlasqlSandbox, meta: SqlCellMeta): string[] {
+    const bound: string[] = [];
+    for (const name of meta.tables.referenced) {
+      if (name.includes('.') || engine.hasTable(name)) continue;
+      const entry = this.namespace.entry(name);
+      if (!entry) continue; // alasql then says the table does not exist
+      const native = entry.language === this.language ? (entry.native as SqlNative | undefined) : undefined;
+      let rows: unknown[];
+      if (native?.kind === 'sql-result' && native.rows) rows = native.rows;
+      else if (native?.kind === 'sql-table') continue;
+      else {
+        const table = asTableRows(this.namespace.get(name));
+        if ('error' in table) {
+          for (const done of bound) engine.dropTable(done);
+          throw new SqlCellError(`${name} cannot be queried as a table: ${table.error}.`);
+        }
+        rows = table.rows;
+      }
+      engine.bindTable(name, rows);
+      bound.push(name);
+    }
+    return bound;
+  }
+
+  private execute(engine: AlasqlSandbox, statement: BoundStatement): unknown {
+    try {
+      return engine.exec(statement.sql, statement.params, this.options.timeoutMs);
+    } catch (error) {
+      throw this.describe(error, statement);
+    }
+  }
+
+  /** The engine's error with the cell's line number, in words a user can act on. */
+  private describe(error: unknown, statement: BoundStatement): Error {
+    const e = (error ?? {}) as { name?: unknown; message?: unknown; code?: unknown };
+    const message = typeof e.message === 'string' ? e.message : String(error);
+    if (e.name === 'KeyboardInterrupt') return interrupted();
+    if (e.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+      return new SqlCellError(`The statement starting on line ${statement.line} ran longer than ${this.options.timeoutMs} ms and was stopped.`);
+    }
+    const parse = /^Parse error on line (\d+):\n([\s\S]*)$/.exec(message.replace(/^Have you used a reserved keyword without `escaping` it\?\n/, ''));
+    if (parse) {
+      const line = statement.line + Number(parse[1]) - 1;
+      return new SqlCellError(`Syntax error on line ${line}:\n${parse[2]}`);
+    }
+    const prefix = e.name === 'SecurityError' ? 'Not allowed' : 'Error';
+    return new SqlCellError(`${prefix} in the statement on line ${statement.line}: ${message}`);
+  }
+}
+
+function interrupted(): Error {
+  return Object.assign(new Error('KeyboardInterrupt: the query was interrupted.'), { name: 'KeyboardInterrupt' });
+}

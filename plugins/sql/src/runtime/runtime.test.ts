@@ -1,0 +1,164 @@
+/**
+ * The runtime module in this process with an in-memory namespace (the real
+ * kernel is exercised in ../integration.test.ts).
+ */
+import type { CellIO, JsonValue, LanguageRuntime, Namespace, NamespaceEntry, Output } from '@rnb/core';
+import { analyseSql } from '../analyser';
+import createSqlRuntime from './index';
+import { DEFAULT_RUNTIME_OPTIONS } from './options';
+
+class MapNamespace implements Namespace {
+  readonly entries = new Map<string, NamespaceEntry>();
+  has = (name: string): boolean => this.entries.has(name);
+  get = (name: string): unknown => this.entries.get(name)?.toJS();
+  entry = (name: string): NamespaceEntry | undefined => this.entries.get(name);
+  set = (name: string, value: unknown, language: string): void => void this.entries.set(name, { language, native: value, toJS: () => value });
+  setEntry = (name: string, entry: NamespaceEntry): void => void this.entries.set(name, entry);
+  delete = (name: string): boolean => this.entries.delete(name);
+  names = (): string[] => [...this.entries.keys()];
+}
+
+interface Harness {
+  runtime: LanguageRuntime;
+  namespace: MapNamespace;
+  hostCalls: { service: string; payload: JsonValue }[];
+  run(code: string): Promise<Output[]>;
+}
+
+async function harness(options: Record<string, JsonValue> = {}, host?: (service: string, payload: JsonValue) => Promise<JsonValue>): Promise<Harness> {
+  const namespace = new MapNamespace();
+  const hostCalls: Harness['hostCalls'] = [];
+  const runtime = await createSqlRuntime({
+    language: 'sql',
+    namespace,
+    options: { alasqlPath: require.resolve('alasql'), ...options },
+    interruptBuffer: new Int32Array(new SharedArrayBuffer(4)),
+    hostCall: async (service, payload) => {
+      hostCalls.push({ service, payload });
+      if (host) return host(service, payload);
+      throw new Error(`No host service "${service}".`);
+    },
+    log: () => undefined,
+  });
+  return {
+    runtime,
+    namespace,
+    hostCalls,
+    run: async (code) => {
+      const outputs: Output[] = [];
+      const io: CellIO = { stdout: () => undefined, stderr: () => undefined, output: (o) => outputs.push(o), signal: new AbortController().signal };
+      const analysis = analyseSql(code);
+      await runtime.run({ cellId: 'c', code, defines: analysis.defines, references: analysis.references, meta: analysis.meta! }, io);
+      return outputs;
+    },
+  };
+}
+
+const TABLE = 'application/vnd.notebook.table+json';
+
+describe('alasql cells', () => {
+  it('queries a Python-style list of dicts by name and shows a table', async () => {
+    const h = await harness();
+    h.namespace.set('people', [{ name: 'ann', age: 31 }, { name: 'bob', age: 25 }, { name: 'cy', age: 31 }], 'python');
+    const [output] = await h.run('SELECT age, COUNT(*) AS n FROM people GROUP BY age ORDER BY age');
+    expect(output).toEqual({ mime_type: TABLE, data: { type: 'table', columns: ['age', 'n'], rows: [[25, 1], [31, 2]] } });
+  });
+
+  it('names its result so Python can read it as a list of plain objects', async () => {
+    const h = await harness();
+    h.namespace.set('people', [{ name: 'ann', born: new Date('1990-01-02T00:00:00Z') }], 'python');
+    await h.run('-- name: picked\nSELECT name, born FROM people');
+    const picked = h.namespace.get('picked') as { name: string; born: Date }[];
+    expect(picked).toEqual([{ name: 'ann', born: new Date('1990-01-02T00:00:00Z') }]);
+    expect(Object.getPrototypeOf(picked[0])).toBe(Object.prototype);
+    expect(picked[0]!.born).toBeInstanceOf(Date);
+    // ...and another SQL cell can query the named result as a table.
+    const [output] = await h.run('SELECT VALUE COUNT(*) FROM picked');
+    expect((output!.data as { rows: unknown[][] }).rows).toEqual([[1]]);
+  });
+
+  it('binds templates as parameters, including lists in IN ()', async () => {
+    const h = await harness();
+    h.namespace.set('items', [{ id: 1, s: 'x' }, { id: 2, s: "'; DROP TABLE items; --" }, { id: 3, s: 'z' }], 'python');
+    h.namespace.set('ids', [1, 2], 'python');
+    h.namespace.set('needle', "'; DROP TABLE items; --", 'python');
+    const [output] = await h.run('SELECT id FROM items WHERE id IN ({ids}) AND s = {needle}');
+    expect((output!.data as { rows: unknown[][] }).rows).toEqual([[2]]);
+  });
+
+  it('an undefined template name fails before anything runs', async () => {
+    const h = await harness();
+    await expect(h.run('CREATE TABLE t (a INT);\nSELECT * FROM t WHERE a = {nope}')).rejects.toThrow(/'nope' not found.*line 2/);
+    await expect(h.run('SELECT VALUE COUNT(*) FROM t')).rejects.toThrow(/does not exist/);
+  });
+
+  it('a table the cell creates is defined for Python, and re-running the cell starts afresh', async () => {
+    const h = await harness();
+    const cell = 'CREATE TABLE t (a INT);\nINSERT INTO t VALUES (1), (2)';
+    expect(await h.run(cell)).toEqual([{ mime_type: 'text/plain', data: '2 rows affected' }]);
+    await h.run(cell);
+    expect(h.namespace.get('t')).toEqual([{ a: 1 }, { a: 2 }]);
+    h.runtime.deleteNames!(['t']);
+    await expect(h.run('SELECT * FROM t')).rejects.toThrow(/does not exist/);
+  });
+
+  it('truncates a large result with a note', async () => {
+    const h = await harness({ maxRows: 5 });
+    const [output] = await h.run('SELECT _ AS n FROM RANGE(1, 12)');
+    const data = output!.data as { rows: unknown[][]; truncated: string };
+    expect(data.rows).toHaveLength(5);
+    expect(data.truncated).toBe('Showing the first 5 of 12 rows.');
+  });
+
+  it('names the cell line of a syntax error in a later statement', async () => {
+    const h = await harness();
+    await expect(h.run('SELECT 1;\n\nSELECT * FROM\n  WHERE x')).rejects.toThrow(/Syntax error on line 3/);
+  });
+
+  it('refuses to query a value that is not a table', async () => {
+    const h = await harness();
+    h.namespace.set('n', 42, 'python');
+    await expect(h.run('SELECT * FROM n')).rejects.toThrow(/n cannot be queried as a table: it is a number/);
+  });
+
+  it('a hostile cell errors and the next cell still runs', async () => {
+    const h = await harness();
+    await expect(h.run('SELECT * FROM TXT("/etc/passwd")')).rejects.toThrow(/Not allowed.*TXT\(\) is switched off/);
+    expect(await h.run('SELECT VALUE 7')).toEqual([{ mime_type: TABLE, data: { type: 'table', columns: ['value'], rows: [[7]] } }]);
+  });
+
+  it('asks the server which engine to use on every run', async () => {
+    const h = await harness({}, async () => ({ engine: 'alasql' }));
+    await h.run('SELECT VALUE 1');
+    expect(h.hostCalls).toEqual([{ service: 'sql.engine', payload: null }]);
+  });
+});
+
+describe('PostgreSQL cells (through a host service, here a fake one)', () => {
+  it('sends $n placeholders and JSON values, and maps an error position to the cell line', async () => {
+    const h = await harness({}, async (service, payload) => {
+      if (service === 'sql.engine') return { engine: 'postgres' };
+      const sql = (payload as { statements: { sql: string }[] }).statements[1]!.sql;
+      return { error: { message: 'column "nope" does not exist', statement: 1, position: sql.indexOf('nope') + 1 } };
+    });
+    h.namespace.set('since', new Date('2024-01-01T00:00:00Z'), 'python');
+    h.namespace.set('big', 2n ** 70n, 'python');
+    await expect(h.run('SELECT 1;\nSELECT {since}, {big},\n  nope')).rejects.toThrow(/Database error on line 3: column "nope" does not exist/);
+    const query = h.hostCalls.find((c) => c.service === 'pg.query')!.payload as { statements: unknown[]; maxRows: number };
+    expect(query.statements).toEqual([
+      { sql: 'SELECT 1', params: [] },
+      { sql: 'SELECT $1, $2,\n  nope', params: ['2024-01-01T00:00:00.000Z', (2n ** 70n).toString()] },
+    ]);
+    expect(query.maxRows).toBe(DEFAULT_RUNTIME_OPTIONS.maxRows);
+  });
+
+  it('stores a named result from rows sent back', async () => {
+    const h = await harness({}, async (service) =>
+      service === 'sql.engine' ? { engine: 'postgres' } : { result: { command: 'SELECT', rowCount: 2, columns: ['id'], rows: [[1], [2]] } },
+    );
+    const [output] = await h.run('-- name: ids\nSELECT id FROM t');
+    expect(output!.data).toEqual({ type: 'table', columns: ['id'], rows: [[1], [2]] });
+    expect(h.namespace.get('ids')).toEqual([{ id: 1 }, { id: 2 }]);
+    expect((h.hostCalls[1]!.payload as { maxRows: number }).maxRows).toBe(DEFAULT_RUNTIME_OPTIONS.maxResultRows);
+  });
+});

@@ -1,0 +1,145 @@
+/**
+ * Template binding: `{name}` in a SQL cell becomes a placeholder and the
+ * value a bound parameter, so values are never pasted into SQL text (a
+ * string holding `'; DROP TABLE users; --` stays a string). Runs inside the
+ * kernel (values live there) and in tests; imports nothing at run time but
+ * the tokenizer.
+ */
+import { splitStatements, tokenize, type SqlDialect, type Token } from './analyser/tokenizer';
+
+/** A problem with the cell's templates, found before any query runs. */
+export class TemplateError extends Error {
+  readonly code = 'RNB_SQL_TEMPLATE';
+  readonly line: number;
+  readonly column: number;
+  constructor(message: string, line: number, column: number) {
+    super(`${message} (line ${line}, column ${column})`);
+    this.name = 'TemplateError';
+    this.line = line;
+    this.column = column;
+  }
+}
+
+/** A name's value, or `found: false` when no cell defines it. */
+export type TemplateLookup = (name: string) => { found: true; value: unknown } | { found: false };
+
+/** One statement ready to run: placeholder SQL and its parameters, in order. */
+export interface BoundStatement {
+  sql: string;
+  params: unknown[];
+  /** Offset of the statement in the cell's text. */
+  start: number;
+  /** 1-based line of the cell where the statement starts. */
+  line: number;
+  /** The first word of the statement, upper-cased (SELECT, INSERT...). */
+  keyword: string;
+  /** Replaced spans, to map a position in `sql` back to the cell. */
+  edits: { outStart: number; outEnd: number; inStart: number; inEnd: number }[];
+}
+
+/** The plain-object lookup tests and simple callers use. */
+export function lookupIn(values: Readonly<Record<string, unknown>>): TemplateLookup {
+  return (name) => (Object.prototype.hasOwnProperty.call(values, name) ? { found: true, value: values[name] } : { found: false });
+}
+
+/**
+ * Binds every statement of a cell. Throws {@link TemplateError} for an
+ * undefined name or a placeholder written by hand, before anything runs.
+ */
+export function bindSql(code: string, lookup: TemplateLookup, dialect: SqlDialect): BoundStatement[] {
+  const { tokens, error } = tokenize(code, dialect);
+  if (error) throw new TemplateError(error.message, error.line, error.column);
+  return splitStatements(tokens).map((statement) => bindStatement(code, statement.tokens, statement.start, statement.end, lookup, dialect));
+}
+
+function bindStatement(
+  code: string,
+  tokens: readonly Token[],
+  start: number,
+  end: number,
+  lookup: TemplateLookup,
+  dialect: SqlDialect,
+): BoundStatement {
+  const params: unknown[] = [];
+  const edits: BoundStatement['edits'] = [];
+  const reused = new Map<string, string>();
+  let sql = '';
+  let cursor = start;
+  const replace = (token: Token, text: string): void => {
+    sql += code.slice(cursor, token.start);
+    edits.push({ outStart: sql.length, outEnd: sql.length + text.length, inStart: token.start, inEnd: token.end });
+    sql += text;
+    cursor = token.end;
+  };
+  const placeholder = (value: unknown): string => {
+    params.push(value);
+    return dialect === 'postgres' ? `$${params.length}` : '?';
+  };
+
+  tokens.forEach((token, index) => {
+    if (token.kind === 'brace') replace(token, '{');
+    else if (token.kind === 'param') {
+      throw new TemplateError(
+        `Write {name} to use a notebook value here: "${token.text}" placeholders are not supported in SQL cells`,
+        token.line,
+        token.column,
+      );
+    } else if (token.kind === 'template') {
+      const name = token.value;
+      const found = lookup(name);
+      if (!found.found) {
+        throw new TemplateError(`Template variable '${name}' not found: no cell defines ${name}, so {${name}} has no value`, token.line, token.column);
+      }
+      const list = asList(found.value);
+      if (list && isInListSlot(tokens, index)) {
+        // IN ({ids}): one placeholder per element; an empty list matches nothing.
+        replace(token, list.length === 0 ? 'NULL' : list.map((item) => placeholder(item)).join(', '));
+      } else if (dialect === 'postgres' && reused.has(name)) {
+        replace(token, reused.get(name)!);
+      } else {
+        const text = placeholder(found.value);
+        if (dialect === 'postgres') reused.set(name, text);
+        replace(token, text);
+      }
+    }
+  });
+  sql += code.slice(cursor, end);
+  const first = tokens[0];
+  return {
+    sql,
+    params,
+    start,
+    line: first?.line ?? 1,
+    keyword: first && first.kind === 'word' ? first.text.toUpperCase() : '',
+    edits,
+  };
+}
+
+/** `IN ( {name} )` exactly: the template is the whole list. */
+function isInListSlot(tokens: readonly Token[], index: number): boolean {
+  const open = tokens[index - 1];
+  const keyword = tokens[index - 2];
+  const close = tokens[index + 1];
+  return (
+    open?.kind === 'punct' && open.text === '(' &&
+    close?.kind === 'punct' && close.text === ')' &&
+    keyword?.kind === 'word' && keyword.text.toUpperCase() === 'IN'
+  );
+}
+
+function asList(value: unknown): unknown[] | null {
+  if (Array.isArray(value)) return value;
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<unknown>);
+  return null;
+}
+
+/** Maps an offset in a bound statement's SQL back to an offset in the cell. */
+export function cellOffset(statement: BoundStatement, offset: number): number {
+  let shift = statement.start;
+  for (const edit of statement.edits) {
+    if (offset < edit.outStart) break;
+    if (offset < edit.outEnd) return edit.inStart;
+    shift = edit.inEnd - edit.outEnd;
+  }
+  return offset + shift;
+}
