@@ -112,6 +112,9 @@ export class KernelProcess extends EventEmitter<{
   }
 
   private receive(chunk: string): void {
+    // Once condemned, nothing more from this kernel is trusted: frames already in the pipe behind the offending one
+    // (a cell's "finished", say) must not settle a run before the kill is reported.
+    if (this.exitReason) return;
     this.inbox += chunk;
     let newline: number;
     while ((newline = this.inbox.indexOf('\n')) >= 0) {
@@ -127,7 +130,7 @@ export class KernelProcess extends EventEmitter<{
         return this.kill(`the kernel broke the protocol (${detail})`);
       }
       this.emit('message', message);
-      if (this.exited) return;
+      if (this.exited || this.exitReason) return;
     }
     if (this.inbox.length > this.options.maxFrameBytes) this.kill('the kernel sent a frame over the size limit');
   }
