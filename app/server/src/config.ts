@@ -21,6 +21,10 @@ export interface ServerConfig {
   maxKernels: number | undefined;
   kernelIdleSeconds: number;
   shutdownGraceSeconds: number;
+  /** Cluster mode when set: instances share events and kernel ownership through this Redis. */
+  redisUrl: string | undefined;
+  /** Cluster mode: a kernel lease's time to live, so how long a dead instance's notebooks wait (CLUSTER_LEASE_MS). */
+  clusterLeaseMs: number;
   /** The built front end to serve, or null for none. */
   webDir: string | null;
   /** Every setting as a string: what plugins read through their context's config. */
@@ -39,6 +43,7 @@ export const DEFAULTS = {
   MAX_BODY_BYTES: String(2 * 1024 * 1024),
   KERNEL_IDLE_SECONDS: '1800',
   SHUTDOWN_GRACE_SECONDS: '10',
+  CLUSTER_LEASE_MS: '5000',
 } as const;
 
 const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$|^\.{0,2}\/[^\0]+$/i;
@@ -84,8 +89,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const maxKernels = maxKernelsText === undefined ? undefined : integer(maxKernelsText, 'MAX_KERNELS', 1, 100_000, problems);
   const kernelIdleSeconds = integer(get('KERNEL_IDLE_SECONDS', DEFAULTS.KERNEL_IDLE_SECONDS)!, 'KERNEL_IDLE_SECONDS', 1, 365 * 24 * 3600, problems);
   const shutdownGraceSeconds = integer(get('SHUTDOWN_GRACE_SECONDS', DEFAULTS.SHUTDOWN_GRACE_SECONDS)!, 'SHUTDOWN_GRACE_SECONDS', 0, 3600, problems);
-  if (get('REDIS_URL')) {
-    problems.push('REDIS_URL is set, but this server runs as a single instance (cluster mode is not part of this build): unset REDIS_URL.');
+  const redisUrl = get('REDIS_URL');
+  const clusterLeaseMs = integer(get('CLUSTER_LEASE_MS', DEFAULTS.CLUSTER_LEASE_MS)!, 'CLUSTER_LEASE_MS', 500, 600_000, problems);
+  if (redisUrl !== undefined) {
+    if (!/^rediss?:\/\/[^\s]+$/.test(redisUrl)) problems.push('REDIS_URL must look like redis://host:6379 or rediss://:password@host:6379 (TLS); unset it to run a single instance.');
+    // Every instance must see every notebook: a folder on one machine cannot be shared by a cluster.
+    if (storage === 'file') {
+      problems.push('REDIS_URL is set (cluster mode), but NOTEBOOK_STORAGE=file keeps notebooks on this machine only: set NOTEBOOK_STORAGE=dynamodb (with DYNAMODB_TABLE, and DYNAMODB_ENDPOINT for a local server) or another shared storage plugin, or unset REDIS_URL to run a single instance.');
+    }
   }
   const webSetting = get('WEB_DIR');
   let webDir: string | null = null;
@@ -113,6 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     maxKernels,
     kernelIdleSeconds,
     shutdownGraceSeconds,
+    redisUrl,
+    clusterLeaseMs,
     webDir,
     values: { ...values, NOTEBOOK_STORAGE: storage, NOTEBOOK_AUTH: auth },
     file,

@@ -5,6 +5,7 @@ import Koa from 'koa';
 import type { ServerConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { pluginsFromConfig } from './plugin-loader';
+import { startCluster } from './cluster/cluster';
 import { createNotebookServer, type NotebookServer, type NotebookServerLimits } from './server';
 
 export interface StartServerOptions {
@@ -31,21 +32,32 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const { config } = options;
   const log = options.logger ?? createLogger({ level: config.logLevel });
   const plugins = options.plugins ?? pluginsFromConfig(config, options.pluginPaths ? { paths: options.pluginPaths } : {});
-  const notebooks = await createNotebookServer({
-    plugins,
-    config: config.values,
-    logger: log,
-    limits: { maxBodyBytes: config.maxBodyBytes, shutdownGraceMs: config.shutdownGraceSeconds * 1000, ...options.limits },
-    kernels: { ...(config.maxKernels !== undefined ? { maxSessions: config.maxKernels } : {}), idleSessionMs: config.kernelIdleSeconds * 1000 },
-    corsOrigins: config.corsOrigins,
-    webDir: config.webDir,
-  });
+  // Cluster mode: Redis first, so an unreachable Redis stops the start with a clear error before anything else runs.
+  const cluster = config.redisUrl ? await startCluster({ redisUrl: config.redisUrl, leaseMs: config.clusterLeaseMs, log }) : null;
+  let notebooks: NotebookServer;
+  try {
+    notebooks = await createNotebookServer({
+      plugins,
+      config: config.values,
+      logger: log,
+      limits: { maxBodyBytes: config.maxBodyBytes, shutdownGraceMs: config.shutdownGraceSeconds * 1000, ...options.limits },
+      kernels: { ...(config.maxKernels !== undefined ? { maxSessions: config.maxKernels } : {}), idleSessionMs: config.kernelIdleSeconds * 1000 },
+      corsOrigins: config.corsOrigins,
+      webDir: config.webDir,
+      ...(cluster
+        ? { eventBus: cluster.eventBus, commandRouter: (context) => cluster.commandRouter(context), wrapStore: (store) => cluster.wrapStore(store), onNotebookReleased: (id) => cluster.onNotebookReleased(id) }
+        : {}),
+    });
+  } catch (error) {
+    await cluster?.close();
+    throw error;
+  }
   const app = new Koa();
   app.silent = true;
   app.on('error', (error: Error) => log.error('unhandled request error', { error: error.message }));
   app.use(notebooks.middleware);
   const server = http.createServer(app.callback());
-  notebooks.attach(server);
+  notebooks.attach(server, cluster ? { adapter: cluster.adapter } : {});
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -56,6 +68,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
   } catch (error) {
     await notebooks.close();
+    await cluster?.close();
     throw error;
   }
   const { port } = server.address() as AddressInfo;
@@ -70,7 +83,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       stopping ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        // Cluster mode: runs are interrupted while the adapter still carries their last statuses to every instance.
+        if (cluster) await notebooks.commands.drain(config.shutdownGraceSeconds * 1000).catch(() => undefined);
+        // Closing the notebooks stops new work, saves and releases their leases; the cluster lets go of the rest.
         await notebooks.close();
+        await cluster?.close();
         // Requests still open after the notebooks closed are cut.
         const timer = setTimeout(() => server.closeAllConnections(), 2000);
         await closed;

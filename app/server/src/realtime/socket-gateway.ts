@@ -60,7 +60,8 @@ export class SocketGateway {
     if (this.closing) return;
     this.closing = true;
     this.unsubscribe();
-    this.io.of('/').disconnectSockets(true);
+    // local: with the Redis adapter a plain disconnectSockets would drop every instance's clients.
+    this.io.of('/').local.disconnectSockets(true);
     await this.io.of('/').adapter.close?.();
     // Not io.close(): that would also close the embedding app's HTTP server.
     this.io.engine.close();

@@ -1,0 +1,204 @@
+/**
+ * Cluster mode for real: two server instances as separate processes
+ * (dist/main.js), one real redis-server, one real dynalite, real socket.io
+ * clients. The fake language keeps runs fast; the lease TTL is short so that
+ * failover takes about a second and a half.
+ */
+import { createClient } from 'redis';
+import { pluginProject } from '../test-support/fixtures';
+import { TestClient, statusesOf } from '../test-support/harness';
+import { api, describeCluster, freePort, runInstance, startDynalite, startInstance, startRedis, type Instance, type TestRedis } from '../test-support/cluster';
+
+jest.setTimeout(60_000);
+
+describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
+  let project: { dir: string; remove(): void };
+  let redis: TestRedis;
+  let dynamo: { endpoint: string; close(): Promise<void> };
+  let a: Instance;
+  let b: Instance;
+  const clients: TestClient[] = [];
+  const env = (): Record<string, string> => ({
+    REDIS_URL: redis.url,
+    NOTEBOOK_STORAGE: 'dynamodb',
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    DYNAMODB_TABLE: 'cluster-e2e',
+    DYNAMODB_CREATE_TABLE: 'true',
+    NOTEBOOK_LANGUAGES: 'rnb-test-fake,python',
+    CLUSTER_LEASE_MS: '1500',
+    // info: the test reads the "listening" line.
+    LOG_LEVEL: 'info',
+  });
+  const connect = (instance: Instance, notebookId: string): TestClient => {
+    const client = new TestClient(instance.url, '/socket.io', notebookId, {});
+    clients.push(client);
+    return client;
+  };
+  const leaseOf = async (notebookId: string): Promise<string | null> => {
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    try {
+      return await client.get(`rnb:lease:${notebookId}`);
+    } finally {
+      client.destroy();
+    }
+  };
+  const health = async (instance: Instance): Promise<{ kernels: number; notebooks: number }> => (await api(instance.url, 'GET', '/healthz')).body;
+
+  beforeAll(async () => {
+    project = pluginProject();
+    [redis, dynamo] = await Promise.all([startRedis(), startDynalite()]);
+    // Started together: both create the missing table at once, and both must succeed.
+    [a, b] = await Promise.all([startInstance(project.dir, env()), startInstance(project.dir, env())]);
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await Promise.all([a, b].filter(Boolean).map((i) => i.stop('SIGKILL')));
+    await redis?.stop();
+    await dynamo?.close();
+    project?.remove();
+  });
+
+  /** A notebook created on `on` (which then owns it) with one fake cell per code. */
+  async function notebook(on: Instance, codes: string[]): Promise<{ id: string; cells: string[] }> {
+    const id = (await api(on.url, 'POST', '/api/notebooks', { name: 'cluster' })).body.notebook_id as string;
+    const first = (await api(on.url, 'GET', `/api/notebooks/${id}`)).body.cells[0].id as string;
+    await api(on.url, 'DELETE', `/api/notebooks/${id}/cells/${first}`);
+    const cells: string[] = [];
+    for (const code of codes) {
+      const created = await api(on.url, 'POST', `/api/notebooks/${id}/cells`, { type: 'fake', code, ...(cells.length ? { after_cell_id: cells[cells.length - 1] } : {}) });
+      expect(created.status).toBe(201);
+      cells.push(created.body.cell_id);
+    }
+    return { id, cells };
+  }
+
+  let shared: { id: string; cells: string[] };
+
+  it('shows a client on each instance the edits and outputs caused on the other; run_cell on the non-owner runs once on the owner', async () => {
+    shared = await notebook(a, ['x = 2']);
+    const onA = connect(a, shared.id);
+    const onB = connect(b, shared.id);
+    await Promise.all([onA.waitFor('authenticated'), onB.waitFor('authenticated')]);
+
+    // An edit through B (not the owner) is forwarded to A and reaches both clients.
+    const created = await api(b.url, 'POST', `/api/notebooks/${shared.id}/cells`, { type: 'fake', code: 'y = x * 10\nprint "y is", y', after_cell_id: shared.cells[0] });
+    expect(created.status).toBe(201);
+    shared.cells.push(created.body.cell_id);
+    for (const client of [onA, onB]) await client.waitFor('cell_created', (p) => p.cell.id === shared.cells[1]);
+
+    expect(await onB.ask('run_cell', { cellId: shared.cells[0] })).toEqual({ ok: true });
+    for (const client of [onA, onB]) {
+      await client.waitForStatus(shared.cells[1]!, 'success');
+      expect(statusesOf(client, shared.cells[0]!)).toBe('queued,running,success');
+      expect(client.named('cell_stdout').filter((p) => p.cellId === shared.cells[1]).map((p) => p.data).join('')).toBe('y is 20\n');
+    }
+    // One kernel, on the owner.
+    expect((await health(a)).kernels).toBe(1);
+    expect((await health(b)).kernels).toBe(0);
+
+    // The owner's errors come back through the non-owner unchanged.
+    expect(await api(b.url, 'PUT', `/api/notebooks/${shared.id}/cells/nope`, { code: 'x = 1' })).toMatchObject({ status: 404, body: { error: { code: 'RNB_ERR_CELL_NOT_FOUND' } } });
+
+    // An edit over HTTP on A reaches the client on B, re-analysed.
+    await api(a.url, 'PUT', `/api/notebooks/${shared.id}/cells/${shared.cells[0]}`, { code: 'x = 3' });
+    const update = await onB.waitFor('cell_updated', (p) => p.cellId === shared.cells[0]);
+    expect(update).toMatchObject({ code: 'x = 3', writes: ['x'] });
+    onA.emit('run_cell', { cellId: shared.cells[0] });
+    await onB.waitFor('cell_stdout', (p) => p.cellId === shared.cells[1] && p.data === 'y is 30\n');
+    expect((await api(b.url, 'GET', `/api/notebooks/${shared.id}`)).body.cells[1]).toMatchObject({ status: 'success', stdout: 'y is 30\n' });
+  });
+
+  it('runs a forwarded Python cell once: both clients see the one random number it drew', async () => {
+    const id = (await api(a.url, 'POST', '/api/notebooks', { name: 'python' })).body.notebook_id as string;
+    const first = (await api(a.url, 'GET', `/api/notebooks/${id}`)).body.cells[0].id as string;
+    await api(b.url, 'PUT', `/api/notebooks/${id}/cells/${first}`, { code: 'import random\nr = random.random()' });
+    const second = (await api(b.url, 'POST', `/api/notebooks/${id}/cells`, { type: 'python', code: 'print(r)', after_cell_id: first })).body.cell_id as string;
+    const onA = connect(a, id);
+    const onB = connect(b, id);
+    await Promise.all([onA.waitFor('authenticated'), onB.waitFor('authenticated')]);
+    // From the client on B, which does not own the notebook: forwarded to A and run there, once.
+    expect(await onB.ask('run_cell', { cellId: first })).toEqual({ ok: true });
+    for (const client of [onA, onB]) await client.waitForStatus(second, 'success', 40_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const printed = [onA, onB].map((client) => client.named('cell_stdout').filter((p) => p.cellId === second).map((p) => p.data).join(''));
+    expect(printed[0]).toMatch(/^0\.\d+\n$/);
+    expect(printed[1]).toBe(printed[0]);
+    expect((await health(b)).kernels).toBe(0);
+  });
+
+  it('fails over when the owner is killed (-9) while idle: the survivor takes the lease, clients hear kernel_restarted, a downstream cell is right', async () => {
+    const onB = clients[1]!;
+    onB.clear();
+    a.child.kill('SIGKILL');
+    await a.exited;
+    const started = Date.now();
+    // The downstream cell: its ancestor has no value in the survivor's fresh kernel, so it runs first.
+    expect(await onB.ask('run_cell', { cellId: shared.cells[1] }, 15_000)).toEqual({ ok: true });
+    await onB.waitFor('kernel_restarted');
+    await onB.waitForStatus(shared.cells[1]!, 'success');
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(onB.named('cell_stdout').filter((p) => p.cellId === shared.cells[1]).map((p) => p.data).join('')).toBe('y is 30\n');
+    expect(statusesOf(onB, shared.cells[0]!)).toContain('running');
+    expect((await health(b)).kernels).toBe(1);
+  });
+
+  it('rides out a Redis restart: the survivor reconnects, takes the notebook again and clients keep receiving events', async () => {
+    a = await startInstance(project.dir, env());
+    await redis.stop();
+    await redis.restart();
+    const onA = connect(a, shared.id);
+    await onA.waitFor('authenticated', () => true, 20_000);
+    const onB = clients[1]!;
+    onB.clear();
+    expect(await onA.ask('run_cell', { cellId: shared.cells[1] }, 15_000)).toEqual({ ok: true });
+    for (const client of [onA, onB]) await client.waitForStatus(shared.cells[1]!, 'success', 20_000);
+  });
+
+  it('on SIGTERM the owner releases its leases and drops only its own clients; another instance takes over at once', async () => {
+    const nb = await notebook(a, ['z = 5\nprint z', 'sleep 20000']);
+    const onA = connect(a, nb.id);
+    const onB = connect(b, nb.id);
+    await Promise.all([onA.waitFor('authenticated'), onB.waitFor('authenticated')]);
+    onA.emit('run_cell', { cellId: nb.cells[0] });
+    await onB.waitForStatus(nb.cells[0]!, 'success');
+    expect(await leaseOf(nb.id)).toMatch(/\|\d+$/);
+    onA.emit('run_cell', { cellId: nb.cells[1] });
+    await onB.waitForStatus(nb.cells[1]!, 'running');
+
+    expect(await a.stop('SIGTERM')).toBe(0);
+    // The run cut short by the shutdown ends visibly for clients elsewhere too.
+    expect(statusesOf(onB, nb.cells[1]!)).toMatch(/running,(error|idle|stale)$/);
+    expect(await leaseOf(nb.id)).toBeNull();
+    await onA.waitFor('disconnect');
+    expect(onB.socket.connected).toBe(true);
+    onB.clear();
+    expect(await onB.ask('run_cell', { cellId: nb.cells[0] })).toEqual({ ok: true });
+    expect((await onB.waitFor('kernel_restarted')).reason).toMatch(/shut down/);
+    await onB.waitFor('cell_stdout', (p) => p.cellId === nb.cells[0] && p.data === '5\n');
+  });
+
+  it('shuts an idle kernel down after KERNEL_IDLE_SECONDS and releases its lease', async () => {
+    const c = await startInstance(project.dir, { ...env(), KERNEL_IDLE_SECONDS: '1' });
+    try {
+      const nb = await notebook(c, ['w = 1']);
+      await api(c.url, 'POST', `/api/notebooks/${nb.id}/cells/${nb.cells[0]}/run`);
+      expect(await leaseOf(nb.id)).not.toBeNull();
+      const deadline = Date.now() + 8000;
+      while ((await leaseOf(nb.id)) !== null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await leaseOf(nb.id)).toBeNull();
+      expect(await health(c)).toMatchObject({ kernels: 0, notebooks: 0 });
+    } finally {
+      await c.stop('SIGKILL');
+    }
+  });
+
+  it('refuses to start with a clear error when Redis is unreachable', async () => {
+    const port = await freePort();
+    const run = runInstance(project.dir, { ...env(), REDIS_URL: `redis://127.0.0.1:${port}` });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain(`REDIS_URL: cannot reach Redis at redis://127.0.0.1:${port}`);
+    expect(run.output()).toContain('ECONNREFUSED');
+  });
+});
