@@ -32,6 +32,19 @@ export type { NotebookDocument, NotebookSummary, SaveOptions, StoredCell } from 
 export { MemoryNotebookStore } from './storage/memory-store';
 export type { Identity } from './auth/auth';
 
+// Notebook assistant (a model provider behind the host's chat route)
+export {
+  AssistantProvider,
+  type AssistantJsonSchema,
+  type AssistantMessage,
+  type AssistantToolCall,
+  type AssistantToolResult,
+  type AssistantToolSpec,
+  type AssistantTurnListener,
+  type AssistantTurnRequest,
+  type AssistantTurnResult,
+} from './assistant/assistant';
+
 // Graph and scheduling
 export { DependencyGraph, type CellDependencies, type GraphError } from './graph/dependency-graph';
 export { planRun, type Plan, type PlanRequest, type PlannedCell } from './scheduler/planner';

@@ -65,8 +65,12 @@ describe('configuration', () => {
     expect(message).toContain('"eighty"');
   });
 
-  it('refuses REDIS_URL in this single-instance build, saying what to do', () => {
-    expect(problemsOf({ REDIS_URL: 'redis://127.0.0.1:6379' })).toMatch(/REDIS_URL.*unset REDIS_URL/);
+  it('switches cluster mode on with REDIS_URL, refusing storage only one machine can see and saying what to set', () => {
+    expect(load({})).toMatchObject({ redisUrl: undefined, clusterLeaseMs: 5000 });
+    expect(load({ REDIS_URL: 'redis://127.0.0.1:6379', NOTEBOOK_STORAGE: 'dynamodb', CLUSTER_LEASE_MS: '2000' })).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', clusterLeaseMs: 2000 });
+    expect(problemsOf({ REDIS_URL: 'redis://127.0.0.1:6379' })).toMatch(/REDIS_URL.*NOTEBOOK_STORAGE=file.*set NOTEBOOK_STORAGE=dynamodb/);
+    expect(problemsOf({ REDIS_URL: 'localhost:6379', NOTEBOOK_STORAGE: 'dynamodb' })).toMatch(/REDIS_URL must look like redis:\/\//);
+    expect(problemsOf({ REDIS_URL: 'redis://r:6379', NOTEBOOK_STORAGE: 'dynamodb', CLUSTER_LEASE_MS: '10' })).toContain('CLUSTER_LEASE_MS');
   });
 
   it('reads a config file under the environment, which wins', () => {
@@ -109,9 +113,11 @@ describe('plugins loaded by name', () => {
 
   it('loads the built-in short names', () => {
     const ids = pluginsFromConfig(loadConfig({}, { cwd: project.dir }), { paths: [project.dir] }).map((p) => p.id);
-    expect(ids).toEqual(['core:language-registry', '@rnb/storage-file:store', '@rnb/server:auth-none', '@rnb/plugin-python:python', '@rnb/plugin-sql:sql']);
+    expect(ids).toEqual(['core:language-registry', '@rnb/storage-file:store', '@rnb/server:auth-none', '@rnb/plugin-python:python', '@rnb/plugin-sql:sql', '@rnb/plugin-assistant-anthropic:provider']);
     const hosted = pluginsFromConfig(loadConfig({ NOTEBOOK_STORAGE: 'dynamodb', NOTEBOOK_AUTH: 'clerk', NOTEBOOK_LANGUAGES: 'sql' }, { cwd: project.dir }), { paths: [project.dir] });
-    expect(hosted.map((p) => p.id)).toEqual(['core:language-registry', '@rnb/storage-dynamodb:store', '@rnb/auth-clerk:auth', '@rnb/plugin-sql:sql']);
+    expect(hosted.map((p) => p.id)).toEqual(['core:language-registry', '@rnb/storage-dynamodb:store', '@rnb/auth-clerk:auth', '@rnb/plugin-sql:sql', '@rnb/plugin-assistant-anthropic:provider']);
+    const without = pluginsFromConfig(loadConfig({ NOTEBOOK_ASSISTANT: 'none' }, { cwd: project.dir }), { paths: [project.dir] });
+    expect(without.map((p) => p.id)).not.toContain('@rnb/plugin-assistant-anthropic:provider');
   });
 
   it('runs a notebook on third-party storage and language packages, with an extra plugin from NOTEBOOK_PLUGINS', async () => {

@@ -11,6 +11,7 @@ export type HostErrorCode =
   | 'RNB_ERR_TOO_MANY_REQUESTS'
   | 'RNB_ERR_SHUTTING_DOWN'
   | 'RNB_ERR_UNKNOWN_COMMAND'
+  | 'RNB_ERR_ASSISTANT_UNAVAILABLE'
   | 'RNB_ERR_INTERNAL';
 
 /** An error of the host itself, with its HTTP status. */

@@ -20,3 +20,8 @@ export { LocalEventBus, type HostEvent, type HostEventListener, type NotebookEve
 export { SocketGateway, roomOf, type SocketGatewayOptions } from './realtime/socket-gateway';
 export type { ClientSessionLimits } from './realtime/client-session';
 export { startServer, type RunningServer, type StartServerOptions } from './start';
+export { startCluster, type Cluster, type ClusterOptions } from './cluster/cluster';
+export { AssistantRoutes, chatBody, type AssistantDeps } from './assistant/chat-route';
+export { JsonLinesAuditLog, type AssistantAuditLog, type AuditEntry } from './assistant/audit-log';
+export type { ChatEvent } from './assistant/agent-loop';
+export { TOOL_SPECS } from './assistant/tools';

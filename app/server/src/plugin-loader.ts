@@ -8,6 +8,7 @@ export const BUILTIN_PACKAGES = {
   storage: { file: '@rnb/storage-file', dynamodb: '@rnb/storage-dynamodb' } as Record<string, string>,
   auth: { clerk: '@rnb/auth-clerk' } as Record<string, string>,
   languages: { python: '@rnb/plugin-python', sql: '@rnb/plugin-sql' } as Record<string, string>,
+  assistant: { anthropic: '@rnb/plugin-assistant-anthropic' } as Record<string, string>,
 };
 
 export interface PluginLoaderOptions {
@@ -38,6 +39,9 @@ export function pluginsFromConfig(config: ServerConfig, options: PluginLoaderOpt
     plugins.push(...auth);
   }
   for (const language of config.languages) plugins.push(...load(BUILTIN_PACKAGES.languages, language, 'NOTEBOOK_LANGUAGES'));
+  // The assistant is on by default: without ANTHROPIC_API_KEY its chat answers 503 and costs nothing.
+  const assistant = config.values.NOTEBOOK_ASSISTANT?.trim() || 'anthropic';
+  if (assistant !== 'none') plugins.push(...load(BUILTIN_PACKAGES.assistant, assistant, 'NOTEBOOK_ASSISTANT'));
   for (const name of config.plugins) plugins.push(...loadPluginPackage(name, 'NOTEBOOK_PLUGINS', paths));
   return plugins;
 }

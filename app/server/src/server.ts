@@ -2,6 +2,7 @@ import type * as http from 'node:http';
 import cors from '@koa/cors';
 import type { Router } from '@koa/router';
 import {
+  AssistantProvider,
   AuthProvider,
   ConfigError,
   KernelManager,
@@ -16,6 +17,9 @@ import {
 } from '@rnb/core';
 import type Koa from 'koa';
 import compose from 'koa-compose';
+import { JsonLinesAuditLog } from './assistant/audit-log';
+import { AssistantRoutes } from './assistant/chat-route';
+import { readAssistantSettings } from './assistant/settings';
 import { NoAuthProvider } from './auth/no-auth';
 import type { CommandRouter } from './commands/command-router';
 import { LocalCommandRouter } from './commands/local-command-router';
@@ -64,6 +68,10 @@ export interface NotebookServerOptions {
   eventBus?: NotebookEventBus;
   /** Seam for cluster mode: what runs commands (default: this process's service). */
   commandRouter?: (context: { service: NotebookService; events: NotebookEventBus; log: Logger }) => CommandRouter;
+  /** Seam for cluster mode: wraps the store (saves fenced by the kernel lease). */
+  wrapStore?: (store: NotebookStore) => NotebookStore;
+  /** Seam for cluster mode: core let go of a notebook (idle, deleted, taken over elsewhere), so its lease can go. */
+  onNotebookReleased?: (notebookId: string) => void;
 }
 
 export interface AttachOptions {
@@ -108,6 +116,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
 
   // Plugins that behave differently with sign-in on (SQL refuses private hosts) read NOTEBOOK_AUTH.
   const config = { ...(options.auth?.requiresToken ? { NOTEBOOK_AUTH: options.auth.id } : {}), ...options.config };
+  const assistantSettings = readAssistantSettings(config);
   const host = new PluginHost({ config, log: (level, message, fields) => log.log(level, message, { component: 'plugin', ...fields }) });
   const plugins = options.plugins ?? [];
   host.register(...plugins);
@@ -133,13 +142,30 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     await host.stop();
     throw error;
   }
-  const store = options.store ?? host.tryGet(NotebookStore) ?? memoryStore(log);
+  const baseStore = options.store ?? host.tryGet(NotebookStore) ?? memoryStore(log);
+  const store = options.wrapStore ? options.wrapStore(baseStore) : baseStore;
   const auth = options.auth ?? host.tryGet(AuthProvider) ?? new NoAuthProvider();
-  const service = new NotebookService({ store, languages: host.get(LanguageRegistry), kernels });
+  const service = new NotebookService({
+    store,
+    languages: host.get(LanguageRegistry),
+    kernels,
+    // A notebook nobody uses is let go when its kernel would be (and in cluster mode its lease with it).
+    ...(options.kernels?.idleSessionMs !== undefined ? { idleReleaseMs: options.kernels.idleSessionMs } : {}),
+    ...(options.onNotebookReleased ? { onReleased: options.onNotebookReleased } : {}),
+  });
   const events = options.eventBus ?? new LocalEventBus((error) => log.error('event listener failed', { error: (error as Error)?.message }));
   const unsubscribe = service.subscribe((notebookId, event) => events.publish(notebookId, event));
   const commands = options.commandRouter?.({ service, events, log }) ?? new LocalCommandRouter(service, events, log);
   const gateways: SocketGateway[] = [];
+  const assistant = new AssistantRoutes({
+    provider: host.tryGet(AssistantProvider),
+    settings: assistantSettings,
+    audit: new JsonLinesAuditLog(assistantSettings.auditDir),
+    commands,
+    events,
+    languages: () => host.get(LanguageRegistry).list().map((l) => l.id),
+    log,
+  });
   let accepting = true;
 
   const router = createRoutes({
@@ -147,6 +173,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     auth,
     log,
     prefix,
+    assistant,
     maxBodyBytes: limits.maxBodyBytes,
     accepting: () => accepting,
     health: () => ({
@@ -168,6 +195,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     closing ??= (async () => {
       accepting = false;
       log.info('notebook server closing');
+      assistant.abortAll();
       await Promise.all(gateways.map((g) => g.close()));
       await commands.drain(limits.shutdownGraceMs).catch((error: unknown) => log.warn('drain failed', { error: (error as Error)?.message }));
       await service.close().catch((error: unknown) => log.error('saving notebooks failed', { error: (error as Error)?.message }));

@@ -101,7 +101,8 @@ async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
   }
 }
 
-export async function startHost(): Promise<Host> {
+/** `extraEnv`: more configuration for a host started here (e.g. the assistant's model server). */
+export async function startHost(extraEnv: Record<string, string> = {}): Promise<Host> {
   const external = process.env.RNB_E2E_URL;
   if (external) {
     const url = external.endsWith('/') ? external : `${external}/`;
@@ -118,6 +119,7 @@ export async function startHost(): Promise<Host> {
     NOTEBOOK_DIR: path.join(dir, 'notebooks'),
     NOTEBOOK_AUTH: 'none',
     LOG_LEVEL: 'warn',
+    ...extraEnv,
   });
   const start = (port: number) => server.startServer({ config: server.loadConfig(env(port), { defaultWebDir: path.join(WEB_DIR, 'dist') }) });
   let running: Awaited<ReturnType<typeof start>> | null = await start(0);

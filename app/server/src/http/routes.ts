@@ -1,5 +1,6 @@
 import { Router } from '@koa/router';
 import type { AuthProvider } from '@rnb/core';
+import type { AssistantRoutes } from '../assistant/chat-route';
 import type { CommandRouter } from '../commands/command-router';
 import { HostError } from '../errors';
 import { endpoint, type EndpointDeps } from './endpoint';
@@ -9,6 +10,8 @@ export interface RoutesDeps extends EndpointDeps {
   commands: CommandRouter;
   auth: AuthProvider;
   prefix: string;
+  /** The notebook assistant's chat routes (`/api/chat/...`). */
+  assistant?: AssistantRoutes;
   health(): { status: 'ok' | 'shutting_down'; [key: string]: unknown };
 }
 
@@ -110,6 +113,8 @@ export function createRoutes(deps: RoutesDeps): Router {
     await commands.dispatch(user.userId, params.id!, { type: 'interrupt' });
     return { status: 202, body: { interrupted: true } };
   }));
+
+  deps.assistant?.register(router, deps);
 
   // Anything else under /api is a JSON 404, not the embedding app's page.
   router.all('/api/{*rest}', endpoint(deps, open, async (_input, ctx) => {

@@ -4,6 +4,7 @@ import { useMeta, useSignal } from '../state/hooks';
 import { NotebookController } from '../state/notebook-controller';
 import { NotebookModel } from '../state/notebook-model';
 import { useServices } from '../services';
+import { AssistantPanel } from './AssistantPanel';
 import { CellList } from './CellList';
 import { DependencyGraph } from './DependencyGraph';
 import { Icon } from './Icon';
@@ -57,6 +58,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
   const meta = useMeta(controller.model);
   const [dialog, setDialog] = useState<'settings' | 'shortcuts' | null>(null);
   const [graphOpen, setGraphOpen] = useState(() => window.innerWidth >= 1280);
+  const [assistantOpen, setAssistantOpen] = useState(false);
 
   useEffect(() => {
     document.title = `${meta.name} · Reactive Notebook`;
@@ -97,6 +99,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
         )}
         <button type="button" className="btn btn--ghost" onClick={() => controller.interrupt()} title="Interrupt whatever runs" aria-label="Interrupt"><Icon name="stop" /> <span className="btn-label">Interrupt</span></button>
         <button type="button" className="btn btn--ghost" aria-pressed={graphOpen} onClick={() => setGraphOpen((o) => !o)}>Graph</button>
+        <button type="button" className="btn btn--ghost" aria-pressed={assistantOpen} onClick={() => setAssistantOpen((o) => !o)}>Assistant</button>
         <button type="button" className="btn btn--ghost" onClick={() => setDialog('settings')}>Settings</button>
         <button type="button" className="btn btn--ghost" onClick={() => setDialog('shortcuts')} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)"><Icon name="keyboard" /></button>
       </div>
@@ -116,6 +119,8 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
             <DependencyGraph controller={controller} />
           </aside>
         )}
+        {/* Unmounted when closed, which also ends a conversation still streaming. */}
+        {assistantOpen && <AssistantPanel controller={controller} onClose={() => setAssistantOpen(false)} />}
       </div>
       <Notices controller={controller} />
       {dialog === 'settings' && <SettingsDialog controller={controller} onClose={() => setDialog(null)} />}
