@@ -82,7 +82,8 @@ describe('kernel lifecycle', () => {
       await kernel.service.whenIdle('big', view.id);
       const cells = (await kernel.service.getNotebook('big', view.id)).cells;
       expect(cells).toHaveLength(2000);
-      expect(cells.every((c) => c.status === 'success')).toBe(true);
+      // The cells that did not succeed, with their errors, so a failure says why.
+      expect(cells.filter((c) => c.status !== 'success').map((c) => `${c.code}: ${c.status} ${c.error ?? ''}`).slice(0, 5)).toEqual([]);
     } finally {
       await kernel.close();
     }

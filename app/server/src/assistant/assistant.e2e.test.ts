@@ -299,12 +299,12 @@ describe('notebook assistant limits', () => {
   it('run_cell answers "still running" at its time limit instead of blocking the chat', async () => {
     const id = (await server.request('POST', '/api/notebooks', { body: {} })).body.notebook_id as string;
     const first = (await server.request('GET', `/api/notebooks/${id}`)).body.cells[0].id as string;
-    await server.request('PUT', `/api/notebooks/${id}/cells/${first}`, { body: { code: 'sleep 2500\nx = 1' } });
+    await server.request('PUT', `/api/notebooks/${id}/cells/${first}`, { body: { code: 'sleep 6000\nx = 1' } });
     fake.script([{ blocks: [{ type: 'tool_use', name: 'run_cell', input: { cell_id: first } }] }, { blocks: [{ type: 'text', text: 'It is still running.' }] }]);
     const base = fake.requests.length;
-    const started = Date.now();
     const chat = await postChat(server.base, id, [{ role: 'user', content: 'run it' }]);
-    expect(Date.now() - started).toBeLessThan(2400);
+    // The chat is over while the cell still runs: run_cell gave up waiting at its limit (1 s), not at the cell's end.
+    expect((await server.request('GET', `/api/notebooks/${id}`)).body.cells[0].status).toMatch(/^(queued|running)$/);
     expect(toolResults(fake.requests[base + 1]!)[0]!.body).toMatchObject({ finished: false, status: expect.stringMatching(/^(queued|running)$/), note: expect.stringContaining('Still running') });
     expect(named(chat.events, 'done')).toHaveLength(1);
     await server.notebooks.service.whenIdle('local', id).catch(() => undefined);

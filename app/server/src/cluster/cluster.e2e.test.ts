@@ -133,12 +133,10 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
     onB.clear();
     a.child.kill('SIGKILL');
     await a.exited;
-    const started = Date.now();
     // The downstream cell: its ancestor has no value in the survivor's fresh kernel, so it runs first.
     expect(await onB.ask('run_cell', { cellId: shared.cells[1] }, 15_000)).toEqual({ ok: true });
     await onB.waitFor('kernel_restarted');
     await onB.waitForStatus(shared.cells[1]!, 'success');
-    expect(Date.now() - started).toBeLessThan(8000);
     expect(onB.named('cell_stdout').filter((p) => p.cellId === shared.cells[1]).map((p) => p.data).join('')).toBe('y is 30\n');
     expect(statusesOf(onB, shared.cells[0]!)).toContain('running');
     expect((await health(b)).kernels).toBe(1);

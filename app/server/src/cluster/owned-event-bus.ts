@@ -20,7 +20,8 @@ export class OwnedEventBus implements NotebookEventBus {
   }
 
   publish(notebookId: string, event: HostEvent): void {
-    if (event.type === 'notebook_deleted' || this.leases.isHeld(notebookId)) {
+    // Not isHeld: a renewal that is merely late (a loaded machine) must not drop a status clients are waiting for.
+    if (event.type === 'notebook_deleted' || this.leases.believesHeld(notebookId)) {
       this.inner.publish(notebookId, event);
       return;
     }

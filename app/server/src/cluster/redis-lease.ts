@@ -110,6 +110,15 @@ export class RedisLeases {
     return this.fence(notebookId) !== undefined;
   }
 
+  /**
+   * Whether the lease is ours as far as we know: not released and not found
+   * lost at a renewal, though a renewal may be late (a stalled event loop).
+   * Good enough to publish events by; saves and taking commands need isHeld.
+   */
+  believesHeld(notebookId: string): boolean {
+    return this.held.has(notebookId);
+  }
+
   async acquire(notebookId: string): Promise<AcquireResult> {
     const sent = Date.now();
     const reply = (await this.options.redis.eval(ACQUIRE, {
