@@ -10,8 +10,8 @@ locals {
   redis_port           = 6379
 
   # Sizing (README): the server keeps about 512 MiB for itself, each idle
-  # Python kernel process about 110 MiB.
-  max_kernels = coalesce(var.max_kernels_per_task, max(1, floor((var.task_memory - 512) / 110)))
+  # Python kernel about 180 MiB (its own process: one user per kernel, the hosted case).
+  max_kernels = coalesce(var.max_kernels_per_task, max(1, floor((var.task_memory - 512) / 180)))
 
   authorized_parties = length(var.clerk_authorized_parties) > 0 ? var.clerk_authorized_parties : [for d in var.domain_names : "https://${d}"]
 

@@ -138,7 +138,7 @@ variable "task_cpu" {
 }
 
 variable "task_memory" {
-  description = "Memory per task in MiB. Idle kernels dominate it: about 110 MB each (README, sizing)."
+  description = "Memory per task in MiB. Idle kernels dominate it: about 180 MB each (README, sizing)."
   type        = number
   default     = 2048
 
@@ -160,7 +160,7 @@ variable "cpu_architecture" {
 }
 
 variable "max_kernels_per_task" {
-  description = "MAX_KERNELS of each task; null derives it from task_memory (512 MiB for the server, 110 MiB per kernel)."
+  description = "MAX_KERNELS of each task; null derives it from task_memory (512 MiB for the server, 180 MiB per kernel)."
   type        = number
   default     = null
 

@@ -14,7 +14,7 @@ run "production_example_plans" {
     error_message = "The example describes a cluster-mode deployment on a custom domain."
   }
   assert {
-    condition     = output.max_kernels_per_task == 32
-    error_message = "The example's 4 GiB tasks should hold 32 kernels, as its comment says."
+    condition     = output.max_kernels_per_task == 19
+    error_message = "The example's 4 GiB tasks should hold 19 kernels, as its comment says."
   }
 }

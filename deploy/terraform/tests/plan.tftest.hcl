@@ -24,8 +24,8 @@ run "defaults_run_in_cluster_mode" {
     error_message = "cluster_mode (the default) must create the cache module."
   }
   assert {
-    condition     = output.max_kernels_per_task == 13
-    error_message = "A 2048 MiB task should get floor((2048 - 512) / 110) = 13 kernels."
+    condition     = output.max_kernels_per_task == 8
+    error_message = "A 2048 MiB task should get floor((2048 - 512) / 180) = 8 kernels."
   }
   assert {
     condition     = output.server_environment["NOTEBOOK_STORAGE"] == "dynamodb" && output.server_environment["DYNAMODB_TABLE"] == "rnb-test-notebooks" && output.server_environment["DYNAMODB_CREATE_TABLE"] == "false"
@@ -66,8 +66,8 @@ run "single_instance_without_redis" {
     error_message = "Without cluster mode the server must not receive REDIS_URL (it would switch cluster mode on)."
   }
   assert {
-    condition     = output.max_kernels_per_task == 32
-    error_message = "A 4096 MiB task should get floor((4096 - 512) / 110) = 32 kernels."
+    condition     = output.max_kernels_per_task == 19
+    error_message = "A 4096 MiB task should get floor((4096 - 512) / 180) = 19 kernels."
   }
 }
 
