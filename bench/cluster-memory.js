@@ -173,7 +173,7 @@ async function main() {
     const kernelProcess = (perUser.kernelTotal - base.kernelTotal) / USERS;
     const furtherNotebook = (perNotebook.kernelTotal - perUser.kernelTotal) / MORE;
     const room = TASK_MIB * MiB - server - base.kernelTotal; // the server and its warm pool are there with no notebook open
-    const terraform = Math.max(1, Math.floor((TASK_MIB - 512) / 110));
+    const terraform = Math.max(1, Math.floor((TASK_MIB - 512) / 180));
     const mb = (b) => `${(b / MiB).toFixed(1)} MB`;
     report(`cluster instance: idle Python kernels (PSS), ${USERS} users with one notebook each, then ${MORE} more notebooks of one user`, {
       'server process (most of three phases)': `${mb(server)} (${[base, perUser, perNotebook].map((m) => (m.server / MiB).toFixed(0)).join(', ')})`,
@@ -183,7 +183,7 @@ async function main() {
       "idle kernel as a worker (a user's further)": mb(furtherNotebook),
       [`live kernels in ${TASK_MIB} MiB, one per user`]: String(Math.floor(room / kernelProcess)),
       [`live kernels in ${TASK_MIB} MiB, all of one user`]: String(Math.floor((room - kernelProcess) / furtherNotebook) + 1),
-      [`MAX_KERNELS by Terraform's rule, (${TASK_MIB} - 512) / 110`]: String(terraform),
+      [`MAX_KERNELS by Terraform's rule, (${TASK_MIB} - 512) / 180`]: String(terraform),
     });
   } finally {
     instance?.child.kill('SIGTERM');

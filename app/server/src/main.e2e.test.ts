@@ -50,7 +50,7 @@ describe('npm start (dist/main.js)', () => {
     const server = await start(project.dir, { WEB_DIR: 'web' });
     try {
       expect((await request(`${server.url}/healthz`, 'GET')).body).toMatchObject({ status: 'ok' });
-      expect((await request(`${server.url}/api/config`, 'GET')).body).toEqual({ auth: 'none' });
+      expect((await request(`${server.url}/api/config`, 'GET')).body).toEqual({ auth: 'none', assistant: { available: false, reason: expect.stringContaining('ANTHROPIC_API_KEY') } });
       expect((await request(`${server.url}/`, 'GET')).text).toContain('<title>app</title>');
       const id = (await request(`${server.url}/api/notebooks`, 'POST', { body: { name: 'kept' } })).body.notebook_id as string;
       const cell = (await request(`${server.url}/api/notebooks/${id}`, 'GET')).body.cells[0];

@@ -251,6 +251,16 @@ describeInBrowser('the notebook in a real browser', () => {
     await screenshot(page, 'notebook-dark');
   });
 
+  it('says at once, before any question, that the assistant is not configured on this host', async () => {
+    await page.getByRole('button', { name: 'Assistant', exact: true }).click();
+    const panel = page.getByRole('complementary', { name: 'Assistant' });
+    await panel.getByRole('alert').waitFor();
+    expect(await panel.getByRole('alert').textContent()).toMatch(/not available.*ANTHROPIC_API_KEY/s);
+    expect(await panel.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
+    await panel.getByRole('button', { name: 'Close the assistant' }).click();
+    await panel.waitFor({ state: 'detached' });
+  });
+
   it('adds, moves, walks through and deletes cells from the keyboard', async () => {
     const before = await cellCount(page);
     const countIs = (n: number) => page.waitForFunction((k) => document.querySelectorAll('section[data-cell-id]').length === k, n);

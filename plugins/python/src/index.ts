@@ -8,6 +8,7 @@ import { definePlugin, LanguageRegistry, type HostService, type Plugin, type Tok
 import { analysePython } from './analyser';
 import { createPackageService } from './package-service';
 import { PACKAGE_SERVICE } from './runtime/packages';
+import { usableSnapshot } from './snapshot/make-snapshot';
 
 export { analysePython, isPrivateName, PYTHON_BUILTINS } from './analyser';
 export type { PythonRuntimeOptions } from './runtime/python-runtime';
@@ -37,6 +38,8 @@ export function pythonLanguage(options: PythonPluginOptions = {}): LanguageDefin
   const packageBaseUrl = options.packageBaseUrl?.trim() || null;
   const wheelsDir = options.wheelsDir ? path.resolve(options.wheelsDir) : null;
   const dir = pyodideDir();
+  // Made by the build (snapshot/make-snapshot.ts); without it kernels load Pyodide from scratch.
+  const snapshotPath = usableSnapshot(dir);
   const hostServices: { [name: string]: HostService } = {};
   if (packageBaseUrl) hostServices[PACKAGE_SERVICE] = createPackageService(packageBaseUrl);
   return {
@@ -45,8 +48,8 @@ export function pythonLanguage(options: PythonPluginOptions = {}): LanguageDefin
     analyse: analysePython,
     runtime: {
       module: PYTHON_RUNTIME_MODULE,
-      readPaths: [path.dirname(PYTHON_RUNTIME_MODULE), dir, ...(wheelsDir ? [wheelsDir] : [])],
-      options: { pyodideDir: dir, packageBaseUrl, wheelsDir },
+      readPaths: [path.dirname(PYTHON_RUNTIME_MODULE), dir, ...(wheelsDir ? [wheelsDir] : []), ...(snapshotPath ? [snapshotPath] : [])],
+      options: { pyodideDir: dir, packageBaseUrl, wheelsDir, snapshotPath },
     },
     hostServices,
   };

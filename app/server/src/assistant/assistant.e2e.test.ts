@@ -261,6 +261,8 @@ describe('notebook assistant without a key', () => {
       const reply = await server.request('POST', `/api/chat/${id}`, { body: { messages: [{ role: 'user', content: 'hi' }] } });
       expect(reply.status).toBe(503);
       expect(reply.body.error).toEqual({ code: 'RNB_ERR_ASSISTANT_UNAVAILABLE', message: expect.stringContaining('ANTHROPIC_API_KEY') });
+      // The web app learns it before anyone asks anything.
+      expect((await server.request('GET', '/api/config')).body.assistant).toEqual({ available: false, reason: reply.body.error.message });
     } finally {
       await server.close();
     }

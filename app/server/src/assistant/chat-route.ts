@@ -44,10 +44,15 @@ export class AssistantRoutes {
 
   constructor(private readonly deps: AssistantDeps) {}
 
+  /** Why a chat would be refused (503), or null when the assistant can answer: what the web app shows before a first message. */
+  unavailableReason(): string | null {
+    return this.deps.provider ? this.deps.provider.unavailableReason() : 'No assistant plugin is loaded on this server.';
+  }
+
   register(router: Router, endpointDeps: EndpointDeps): void {
     const { deps } = this;
     router.post('/api/chat/:id', endpoint(endpointDeps, { body: chatBody }, async ({ user, params, body }, ctx) => {
-      const reason = deps.provider ? deps.provider.unavailableReason() : 'No assistant plugin is loaded on this server.';
+      const reason = this.unavailableReason();
       if (reason !== null || !deps.provider) throw new HostError(503, 'RNB_ERR_ASSISTANT_UNAVAILABLE', reason ?? 'The assistant is unavailable.');
       const notebookId = params.id!;
       // 404 for a notebook that is not the caller's, before anything streams.

@@ -25,7 +25,8 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
     DYNAMODB_TABLE: 'cluster-e2e',
     DYNAMODB_CREATE_TABLE: 'true',
     NOTEBOOK_LANGUAGES: 'rnb-test-fake,python',
-    CLUSTER_LEASE_MS: '1500',
+    // Short, so failover is quick; not so short that a loaded CI machine's late renewal loses it.
+    CLUSTER_LEASE_MS: '2000',
     // info: the test reads the "listening" line.
     LOG_LEVEL: 'info',
   });
@@ -102,7 +103,7 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
     expect(await api(b.url, 'PUT', `/api/notebooks/${shared.id}/cells/nope`, { code: 'x = 1' })).toMatchObject({ status: 404, body: { error: { code: 'RNB_ERR_CELL_NOT_FOUND' } } });
 
     // An edit over HTTP on A reaches the client on B, re-analysed.
-    await api(a.url, 'PUT', `/api/notebooks/${shared.id}/cells/${shared.cells[0]}`, { code: 'x = 3' });
+    expect((await api(a.url, 'PUT', `/api/notebooks/${shared.id}/cells/${shared.cells[0]}`, { code: 'x = 3' })).status).toBe(200);
     const update = await onB.waitFor('cell_updated', (p) => p.cellId === shared.cells[0]);
     expect(update).toMatchObject({ code: 'x = 3', writes: ['x'] });
     onA.emit('run_cell', { cellId: shared.cells[0] });

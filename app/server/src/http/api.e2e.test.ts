@@ -18,7 +18,7 @@ describe('HTTP API (auth none)', () => {
 
   it('serves health and the client configuration', async () => {
     expect((await server.request('GET', '/healthz')).body).toMatchObject({ status: 'ok' });
-    expect((await server.request('GET', '/api/config')).body).toEqual({ auth: 'none' });
+    expect((await server.request('GET', '/api/config')).body).toEqual({ auth: 'none', assistant: { available: false, reason: expect.any(String) } });
   });
 
   it('answers CORS preflights for the configured origins only', async () => {

@@ -33,7 +33,9 @@ export function createRoutes(deps: RoutesDeps): Router {
 
   router.get('/api/config', endpoint(deps, open, async () => {
     const extra = (deps.auth as AuthProvider & { clientConfig?: Record<string, unknown> }).clientConfig ?? {};
-    return { status: 200, body: { auth: deps.auth.requiresToken ? deps.auth.id : 'none', ...extra } };
+    const unavailable = deps.assistant ? deps.assistant.unavailableReason() : 'The assistant is not part of this server.';
+    const assistant = unavailable === null ? { available: true } : { available: false, reason: unavailable };
+    return { status: 200, body: { auth: deps.auth.requiresToken ? deps.auth.id : 'none', ...extra, assistant } };
   }));
 
   router.get('/api/notebooks', endpoint(deps, {}, async ({ user }) => {

@@ -52,6 +52,8 @@ export interface NotebookSummary {
 export interface AppConfig {
   auth: 'none' | 'clerk' | string;
   clerk_publishable_key?: string;
+  /** Whether the notebook assistant can answer here, and if not why (no API key, no plugin). */
+  assistant?: { available: boolean; reason?: string };
 }
 
 /** Server → client socket events, keyed by event name. */

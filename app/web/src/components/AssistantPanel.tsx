@@ -19,7 +19,7 @@ const TOOL_LABELS: Record<string, string> = {
  * socket like anyone else's edits, so nothing here touches the model.
  */
 export function AssistantPanel({ controller, onClose }: { controller: NotebookController; onClose: () => void }) {
-  const { getToken } = useServices();
+  const { api, getToken } = useServices();
   const [entries, setEntries] = useState<ChatEntry[]>([]);
   const [draft, setDraft] = useState('');
   const [unavailable, setUnavailable] = useState<string | null>(null);
@@ -30,6 +30,16 @@ export function AssistantPanel({ controller, onClose }: { controller: NotebookCo
 
   // Leaving the page ends the conversation's stream (and, on the server, its loop).
   useEffect(() => () => abortRef.current?.abort(), []);
+  // Say at once when the server cannot answer (no API key), rather than after a first question.
+  useEffect(() => {
+    let live = true;
+    api.config().then((config) => {
+      if (live && config.assistant && !config.assistant.available) setUnavailable(config.assistant.reason ?? '');
+    }, () => undefined);
+    return () => {
+      live = false;
+    };
+  }, [api]);
   useEffect(() => {
     const log = logRef.current;
     if (log) log.scrollTop = log.scrollHeight;

@@ -3,7 +3,9 @@
  * core's sandboxed kernel process. Loaded by path; imports only Node
  * built-ins, its sibling files and Pyodide (by the absolute path in options).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import type { PyodideAPI } from 'pyodide';
 import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory } from '@rnb/core';
 import { disableChildProcesses, hardenPython, minimalJsGlobals, poisonFunctionConstructors } from './hardening';
@@ -15,6 +17,8 @@ import { RUNNER_SOURCE } from './runner-py';
 export interface PythonRuntimeOptions extends PackageOptions {
   /** Absolute path of the `pyodide` npm package folder. */
   pyodideDir: string;
+  /** The build's Pyodide memory snapshot to start from, when there is one. */
+  snapshotPath: string | null;
 }
 
 type CellResult =
@@ -35,7 +39,7 @@ function readOptions(raw: JsonValue): PythonRuntimeOptions {
     throw new TypeError('The Python runtime needs options.pyodideDir, the absolute path of the pyodide package.');
   }
   const text = (value: JsonValue | undefined): string | null => (typeof value === 'string' && value !== '' ? value : null);
-  return { pyodideDir: raw.pyodideDir, packageBaseUrl: text(raw.packageBaseUrl), wheelsDir: text(raw.wheelsDir) };
+  return { pyodideDir: raw.pyodideDir, packageBaseUrl: text(raw.packageBaseUrl), wheelsDir: text(raw.wheelsDir), snapshotPath: text(raw.snapshotPath) };
 }
 
 type LoadPyodide = (config: Record<string, unknown>) => Promise<PyodideAPI>;
@@ -169,19 +173,39 @@ function convertAndDestroy(proxy: PyProxyLike): unknown {
   }
 }
 
+/**
+ * Pyodide restored from the build's memory snapshot (about a second instead of
+ * three), or null to load it the usual way: the snapshot API is private to
+ * Pyodide, so any failure falls back rather than failing the kernel.
+ */
+async function loadFromSnapshot(loadPyodide: LoadPyodide, config: Record<string, unknown>, snapshotPath: string | null, context: RuntimeContext): Promise<PyodideAPI | null> {
+  // Only the first worker of a kernel process: that one is what a user waits on when no warm kernel is ready, while
+  // further workers (warm spares, an owner's further notebooks) load in the background. A restored instance keeps
+  // about 55 MB more resident than a freshly loaded one (measured: 120 vs 66 MB per worker), so it is used once.
+  if (!snapshotPath || threadId !== 1) return null;
+  try {
+    return await loadPyodide({ ...config, _loadSnapshot: fs.readFileSync(snapshotPath) });
+  } catch (error) {
+    context.log('warn', `Pyodide snapshot not used (${(error as Error)?.message ?? String(error)}); loading it from scratch`);
+    return null;
+  }
+}
+
 const createPythonRuntime: RuntimeFactory = async (context) => {
   const options = readOptions(context.options);
   // Loaded by absolute path: the sandboxed kernel can read only the paths the language declared.
   const { loadPyodide } = require(path.join(options.pyodideDir, 'pyodide.js')) as { loadPyodide: LoadPyodide };
   let runtime: PythonRuntime | null = null;
-  const pyodide = await loadPyodide({
+  const config = {
     indexURL: options.pyodideDir + path.sep,
     jsglobals: minimalJsGlobals(),
     env: { HOME: '/home/pyodide' },
     stdout: (line: string) => runtime?.write('out', `${line}\n`),
     stderr: (line: string) => runtime?.write('err', `${line}\n`),
     checkAPIVersion: true,
-  });
+  };
+  const restored = await loadFromSnapshot(loadPyodide, config, options.snapshotPath, context);
+  const pyodide = restored ?? await loadPyodide(config);
   pyodide.setStdout({ write: (bytes: Uint8Array) => runtime?.writeBytes('out', bytes) ?? bytes.length });
   pyodide.setStderr({ write: (bytes: Uint8Array) => runtime?.writeBytes('err', bytes) ?? bytes.length });
   pyodide.setInterruptBuffer(context.interruptBuffer);
@@ -207,7 +231,7 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
   runtime = new PythonRuntime(pyodide, runner, context, packages);
   const sink = runtime;
   runner.install_streams((text: string) => sink.write('out', text), (text: string) => sink.write('err', text));
-  context.log('info', `Pyodide ${pyodide.version} ready`);
+  context.log('info', `Pyodide ${pyodide.version} ready${restored ? ", restored from the build's snapshot" : ''}`);
   return runtime;
 };
 
