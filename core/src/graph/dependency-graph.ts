@@ -15,9 +15,14 @@ export type GraphError =
 
 interface Node {
   id: string;
-  defines: Set<string>;
-  references: Set<string>;
-  deletes: Set<string>;
+  readonly defines: ReadonlySet<string>;
+  readonly references: ReadonlySet<string>;
+  readonly deletes: ReadonlySet<string>;
+}
+
+/** A node's sets are never changed in place (an edit makes a new node), so empty ones can be shared. */
+function setOf(names: readonly string[] | undefined): ReadonlySet<string> {
+  return names && names.length > 0 ? new Set(names) : EMPTY;
 }
 
 /**
@@ -53,7 +58,7 @@ export class DependencyGraph {
     for (const cell of cells) {
       const old = this.nodes.get(cell.id);
       if (old) this.unindex(old);
-      const node: Node = { id: cell.id, defines: new Set(cell.defines), references: new Set(cell.references), deletes: new Set(cell.deletes ?? []) };
+      const node: Node = { id: cell.id, defines: setOf(cell.defines), references: setOf(cell.references), deletes: setOf(cell.deletes) };
       this.nodes.set(cell.id, node);
       this.index(node);
     }
@@ -67,50 +72,77 @@ export class DependencyGraph {
     }
   }
 
-  /** Tarjan's algorithm, iterative (a long chain must not overflow the stack). */
+  /**
+   * Tarjan's algorithm, iterative (a long chain must not overflow the stack),
+   * over integer indices and typed arrays: on 10,000 cells the Map-and-Set
+   * version took most of a bulk load. Only components of two or more cells
+   * (cycles) are returned.
+   */
   private stronglyConnectedComponents(): string[][] {
-    const index = new Map<string, number>();
-    const low = new Map<string, number>();
-    const onStack = new Set<string>();
-    const stack: string[] = [];
-    const components: string[][] = [];
+    const ids = [...this.nodes.keys()];
+    const n = ids.length;
+    const numberOf = new Map<string, number>();
+    for (let i = 0; i < n; i++) numberOf.set(ids[i]!, i);
+    const edgeStart = new Int32Array(n + 1);
+    const edges: number[] = [];
+    for (let v = 0; v < n; v++) {
+      edgeStart[v] = edges.length;
+      for (const child of this.children(ids[v]!)) {
+        const w = numberOf.get(child);
+        if (w !== undefined) edges.push(w);
+      }
+    }
+    edgeStart[n] = edges.length;
+    const index = new Int32Array(n).fill(-1);
+    const low = new Int32Array(n);
+    const onStack = new Uint8Array(n);
+    const stack = new Int32Array(n);
+    const frameCell = new Int32Array(n);
+    const frameEdge = new Int32Array(n);
+    let stackSize = 0;
+    let frames = 0;
     let counter = 0;
-    for (const start of this.nodes.keys()) {
-      if (index.has(start)) continue;
-      const work: { id: string; children: Iterator<string> }[] = [{ id: start, children: this.children(start)[Symbol.iterator]() }];
-      index.set(start, counter);
-      low.set(start, counter++);
-      stack.push(start);
-      onStack.add(start);
-      while (work.length > 0) {
-        const frame = work[work.length - 1]!;
-        const next = frame.children.next();
-        if (!next.done) {
-          const child = next.value;
-          if (!index.has(child)) {
-            index.set(child, counter);
-            low.set(child, counter++);
-            stack.push(child);
-            onStack.add(child);
-            work.push({ id: child, children: this.children(child)[Symbol.iterator]() });
-          } else if (onStack.has(child)) {
-            low.set(frame.id, Math.min(low.get(frame.id)!, index.get(child)!));
-          }
+    const components: string[][] = [];
+    const visit = (v: number): void => {
+      index[v] = low[v] = counter++;
+      stack[stackSize++] = v;
+      onStack[v] = 1;
+      frameCell[frames] = v;
+      frameEdge[frames++] = edgeStart[v]!;
+    };
+    for (let start = 0; start < n; start++) {
+      if (index[start] !== -1) continue;
+      visit(start);
+      while (frames > 0) {
+        const v = frameCell[frames - 1]!;
+        const edge = frameEdge[frames - 1]!;
+        if (edge < edgeStart[v + 1]!) {
+          frameEdge[frames - 1] = edge + 1;
+          const w = edges[edge]!;
+          if (index[w] === -1) visit(w);
+          else if (onStack[w] && index[w]! < low[v]!) low[v] = index[w]!;
           continue;
         }
-        work.pop();
-        const parent = work[work.length - 1];
-        if (parent) low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
-        if (low.get(frame.id) === index.get(frame.id)) {
-          const component: string[] = [];
-          let member: string;
-          do {
-            member = stack.pop()!;
-            onStack.delete(member);
-            component.push(member);
-          } while (member !== frame.id);
-          components.push(component);
+        frames--;
+        if (frames > 0) {
+          const parent = frameCell[frames - 1]!;
+          if (low[v]! < low[parent]!) low[parent] = low[v]!;
         }
+        if (low[v] !== index[v]) continue;
+        if (stack[stackSize - 1] === v) {
+          // A single cell: not a cycle (a cell's reads of its own names are no edge).
+          stackSize--;
+          onStack[v] = 0;
+          continue;
+        }
+        const component: string[] = [];
+        let member: number;
+        do {
+          member = stack[--stackSize]!;
+          onStack[member] = 0;
+          component.push(ids[member]!);
+        } while (member !== v);
+        components.push(component);
       }
     }
     return components;
@@ -124,12 +156,7 @@ export class DependencyGraph {
       this.invalidateAround(old);
       this.unindex(old);
     }
-    const node: Node = {
-      id: cellId,
-      defines: new Set(deps.defines),
-      references: new Set(deps.references),
-      deletes: new Set(deps.deletes ?? []),
-    };
+    const node: Node = { id: cellId, defines: setOf(deps.defines), references: setOf(deps.references), deletes: setOf(deps.deletes) };
     this.nodes.set(cellId, node);
     this.index(node);
     this.invalidateAround(node);
