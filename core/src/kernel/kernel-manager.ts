@@ -217,7 +217,7 @@ export class KernelManager {
       await own.process.ready;
       return own;
     }
-    const holder = this.pool.shift() ?? this.spawn();
+    const holder = this.pool.shift() ?? this.spawn(true);
     holder.owner = owner;
     this.byOwner.set(owner, holder);
     this.fillPool();
@@ -231,11 +231,12 @@ export class KernelManager {
   }
 
   private fillPool(): void {
-    while (!this.closed && this.pool.length < this.options.warmProcesses) this.pool.push(this.spawn());
+    while (!this.closed && this.pool.length < this.options.warmProcesses) this.pool.push(this.spawn(false));
   }
 
-  private spawn(): OwnerProcess {
-    const payload = Buffer.from(JSON.stringify({ runtimes: this.runtimes, limits: this.limits, maxFrameBytes: 64 * 1024 * 1024 })).toString('base64');
+  /** `waitedOn`: a notebook is waiting for this process (the pool was empty), so its first worker may start faster. */
+  private spawn(waitedOn: boolean): OwnerProcess {
+    const payload = Buffer.from(JSON.stringify({ runtimes: this.runtimes, limits: this.limits, maxFrameBytes: 64 * 1024 * 1024, waitedOn })).toString('base64');
     const process = new KernelProcess({
       entry: this.entry,
       readPaths: this.readPaths,

@@ -78,6 +78,13 @@ export interface RuntimeContext {
    */
   interruptBuffer: Int32Array;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
+  /**
+   * `waited-on`: a notebook is waiting for this runtime to load (its kernel
+   * process was started because no warm one was ready). `background`: it loads
+   * ahead of use (a warm pool process, a spare worker). A runtime may trade
+   * memory for a faster start in the first case only.
+   */
+  startup: 'waited-on' | 'background';
 }
 
 /** A failure of user code: the message and traceback the user sees. */

@@ -171,13 +171,25 @@ async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<vo
 }
 
 describe('kernel start from the build snapshot', () => {
-  it('has a snapshot made by the build that fits this Pyodide, and starts the first Python worker from it', async () => {
+  it('restores Python from the snapshot when a notebook waits for a new kernel, and not for the warm pool', async () => {
     // npm run build:ts makes it (snapshot/make-snapshot.ts); without it kernels still start, only about 2 s slower.
     expect(usableSnapshot(pyodideDir())).not.toBeNull();
-    const nb = await python(['print(6 * 7)']);
-    await nb.run(0);
-    expect((await cellOf(nb.notebookId, 0)).stdout).toBe('42\n');
-    expect(kernelLogs.filter((line) => line.includes("restored from the build's snapshot")).length).toBeGreaterThan(0);
-    expect(kernelLogs.filter((line) => line.includes('snapshot not used'))).toEqual([]);
+    const logs: string[] = [];
+    // No warm process: the notebook's kernel is started while it waits.
+    const cold = await createTestKernel({ languages: [pythonLanguage()], manager: { warmProcesses: 0, log: (_level, message) => logs.push(message) } });
+    try {
+      const nb = await notebookWith(cold, owner, ['print(6 * 7)'], 'python');
+      await nb.run(0);
+      expect((await nb.state())[0]!.stdout).toBe('42\n');
+      expect(logs.filter((line) => line.includes("restored from the build's snapshot"))).toHaveLength(1);
+      expect(logs.filter((line) => line.includes('snapshot not used'))).toEqual([]);
+    } finally {
+      await cold.close();
+    }
+    // The shared kernel of this file took its process from the warm pool: loaded ahead of use, without the snapshot.
+    await (await python(['x = 1'])).run(0);
+    const ready = kernelLogs.filter((line) => line.includes('Pyodide') && line.includes('ready'));
+    expect(ready.length).toBeGreaterThan(0);
+    expect(ready.filter((line) => line.includes('snapshot'))).toEqual([]);
   });
 });

@@ -14,6 +14,8 @@ interface KernelArgs {
   runtimes: RuntimeLoad[];
   limits: KernelLimits;
   maxFrameBytes: number;
+  /** Started for a notebook that waits (no warm process was ready), not for the warm pool. */
+  waitedOn: boolean;
 }
 
 const args = JSON.parse(Buffer.from(process.argv[2] ?? '', 'base64').toString('utf8')) as KernelArgs;
@@ -64,10 +66,10 @@ interface Spare {
 const sessions = new Map<string, Session>();
 let spare: Spare | null = null;
 
-function startWorker(): Spare {
+function startWorker(waitedOn: boolean): Spare {
   const buffer = new SharedArrayBuffer(4);
   const startAck = new SharedArrayBuffer(4);
-  const init: WorkerInit = { runtimes: args.runtimes, limits: args.limits, interruptBuffer: buffer, startAck };
+  const init: WorkerInit = { runtimes: args.runtimes, limits: args.limits, interruptBuffer: buffer, startAck, waitedOn };
   const worker = new Worker(path.join(__dirname, 'worker.js'), {
     workerData: init,
     env: {},
@@ -93,11 +95,11 @@ function startWorker(): Spare {
 }
 
 function takeSpare(): Spare {
-  const taken = spare ?? startWorker();
+  const taken = spare ?? startWorker(true);
   spare = null;
   // Keep the next notebook's worker warm.
   setImmediate(() => {
-    if (!spare) spare = startWorker();
+    if (!spare) spare = startWorker(false);
   });
   return taken;
 }
@@ -277,7 +279,7 @@ try {
   codeGeneration = false;
 }
 const permissionModel = typeof (process as { permission?: unknown }).permission === 'object';
-spare = startWorker();
+spare = startWorker(args.waitedOn);
 send(
   {
     t: 'ready',

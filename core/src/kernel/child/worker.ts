@@ -15,6 +15,8 @@ export interface WorkerInit {
   interruptBuffer: SharedArrayBuffer;
   /** Int32 counter the supervisor bumps once a cell's start is on its way to the server. */
   startAck: SharedArrayBuffer;
+  /** A notebook waits for this worker's runtimes to load (see RuntimeContext.startup). */
+  waitedOn: boolean;
 }
 
 /** worker → main */
@@ -110,6 +112,7 @@ async function loadRuntimes(): Promise<void> {
               post({ w: 'host_call', requestId, service, payload });
             }),
           log: (level, message) => post({ w: 'log', level, message: `[${spec.language}] ${String(message).slice(0, 2000)}` }),
+          startup: init.waitedOn ? 'waited-on' : 'background',
         }),
       ),
       init.limits.runtimeLoadTimeoutMs,

@@ -12,6 +12,7 @@ import { disableChildProcesses, hardenPython, minimalJsGlobals, poisonFunctionCo
 import { PackageLoader, type PackageOptions } from './packages';
 import type { PyGlobals, PyProxyLike, RunnerModule } from './pyodide-types';
 import { RUNNER_SOURCE } from './runner-py';
+import { pyodideModuleSource, withSharedPyodideModule } from './shared-wasm';
 
 /** `runtime.options` of the Python language (set by the plugin in the server). */
 export interface PythonRuntimeOptions extends PackageOptions {
@@ -179,10 +180,10 @@ function convertAndDestroy(proxy: PyProxyLike): unknown {
  * Pyodide, so any failure falls back rather than failing the kernel.
  */
 async function loadFromSnapshot(loadPyodide: LoadPyodide, config: Record<string, unknown>, snapshotPath: string | null, context: RuntimeContext): Promise<PyodideAPI | null> {
-  // Only the first worker of a kernel process: that one is what a user waits on when no warm kernel is ready, while
-  // further workers (warm spares, an owner's further notebooks) load in the background. A restored instance keeps
-  // about 55 MB more resident than a freshly loaded one (measured: 120 vs 66 MB per worker), so it is used once.
-  if (!snapshotPath || threadId !== 1) return null;
+  // Only when a notebook waits for this worker (no warm kernel was ready): a restored instance keeps about 55 MB more
+  // resident than a freshly loaded one (measured: 120 vs 66 MB per worker), so workers loading ahead of use
+  // (the warm pool, spare workers) take the slower, smaller way.
+  if (!snapshotPath || context.startup !== 'waited-on') return null;
   try {
     return await loadPyodide({ ...config, _loadSnapshot: fs.readFileSync(snapshotPath) });
   } catch (error) {
@@ -204,8 +205,12 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
     stderr: (line: string) => runtime?.write('err', `${line}\n`),
     checkAPIVersion: true,
   };
-  const restored = await loadFromSnapshot(loadPyodide, config, options.snapshotPath, context);
-  const pyodide = restored ?? await loadPyodide(config);
+  let restored = false;
+  const pyodide = await withSharedPyodideModule(async () => {
+    const fromSnapshot = await loadFromSnapshot(loadPyodide, config, options.snapshotPath, context);
+    restored = fromSnapshot !== null;
+    return fromSnapshot ?? (await loadPyodide(config));
+  }, { askPeers: threadId !== 1 });
   pyodide.setStdout({ write: (bytes: Uint8Array) => runtime?.writeBytes('out', bytes) ?? bytes.length });
   pyodide.setStderr({ write: (bytes: Uint8Array) => runtime?.writeBytes('err', bytes) ?? bytes.length });
   pyodide.setInterruptBuffer(context.interruptBuffer);
@@ -231,7 +236,7 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
   runtime = new PythonRuntime(pyodide, runner, context, packages);
   const sink = runtime;
   runner.install_streams((text: string) => sink.write('out', text), (text: string) => sink.write('err', text));
-  context.log('info', `Pyodide ${pyodide.version} ready${restored ? ", restored from the build's snapshot" : ''}`);
+  context.log('info', `Pyodide ${pyodide.version} ready${restored ? ", restored from the build's snapshot" : ''} (wasm module: ${pyodideModuleSource()})`);
   return runtime;
 };
 

@@ -1,0 +1,93 @@
+/**
+ * One compiled Pyodide module per kernel process, shared by its Python
+ * workers (one per notebook of the owner). Compiling `pyodide.asm.wasm` in
+ * every worker kept the wasm bytes and the compiled code once per notebook;
+ * a `WebAssembly.Module` handed to the other workers is instantiated there
+ * without either (measured: about 13 MB less PSS per further notebook).
+ *
+ * The workers find each other on a BroadcastChannel, which only threads of
+ * this process share: all of them run the same owner's notebooks, so nothing
+ * crosses an owner boundary. Python code cannot reach the channel (its `js`
+ * module sees a minimal global object). Any failure or silence just means the
+ * worker compiles the module itself, as before.
+ */
+import { BroadcastChannel } from 'node:worker_threads';
+
+const CHANNEL = 'rnb-python-pyodide-wasm';
+
+/** The part of the WebAssembly API used here (the project's TypeScript lib has no WebAssembly types). */
+type WasmModule = object;
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  compile(bytes: unknown): Promise<WasmModule>;
+  instantiate(source: unknown, imports?: unknown): Promise<unknown>;
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+type ChannelMessage = { type: 'want' } | { type: 'module'; module: unknown };
+
+let shared: WasmModule | null = null;
+let channel: BroadcastChannel | null = null;
+let waiting: ((module: WasmModule) => void) | null = null;
+/** Where this worker's module came from, for the start-up log line. */
+let source: 'a peer' | 'compiled here' | 'unknown' = 'unknown';
+
+export function pyodideModuleSource(): string {
+  return source;
+}
+
+function open(): BroadcastChannel {
+  if (channel) return channel;
+  const made = new BroadcastChannel(CHANNEL);
+  made.onmessage = (event: unknown) => {
+    const data = (event as { data?: ChannelMessage }).data;
+    if (data?.type === 'want' && shared) made.postMessage({ type: 'module', module: shared });
+    else if (data?.type === 'module' && data.module instanceof wasm.Module && waiting) waiting(data.module);
+  };
+  // The channel must not keep a worker alive that has nothing else to do.
+  (made as BroadcastChannel & { unref?: () => void }).unref?.();
+  channel = made;
+  return made;
+}
+
+/** Asks the process's other Python workers for their compiled module; null when none answers in time. */
+function askPeers(waitMs: number): Promise<WasmModule | null> {
+  const ch = open();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      waiting = null;
+      resolve(null);
+    }, waitMs);
+    waiting = (module) => {
+      clearTimeout(timer);
+      waiting = null;
+      resolve(module);
+    };
+    ch.postMessage({ type: 'want' });
+  });
+}
+
+/**
+ * Runs `load` (Pyodide's start-up) with WebAssembly.instantiate routed to the
+ * shared module: compiled once here if no peer has it, then offered to later
+ * workers. `askPeers` is false for a process's first worker (nobody to ask).
+ */
+export async function withSharedPyodideModule<T>(load: () => Promise<T>, options: { askPeers: boolean; waitMs?: number }): Promise<T> {
+  open();
+  if (!shared && options.askPeers) shared = await askPeers(options.waitMs ?? 250);
+  if (shared) source = 'a peer';
+  const original = wasm.instantiate;
+  // Only Pyodide's own start-up runs in here, so the only bytes instantiated are pyodide.asm.wasm.
+  wasm.instantiate = async (bytes, imports) => {
+    if (bytes instanceof wasm.Module) return original.call(wasm, bytes, imports);
+    if (!shared) source = 'compiled here';
+    const module = shared ?? (await wasm.compile(bytes));
+    shared = module;
+    return { instance: await original.call(wasm, module, imports), module };
+  };
+  try {
+    return await load();
+  } finally {
+    wasm.instantiate = original;
+  }
+}
