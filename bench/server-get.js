@@ -43,18 +43,36 @@ async function runServer() {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${server.address().port}`;
 
-  const child = fork(__filename, ['--client', url, JSON.stringify(ids), String(ROUNDS)], { stdio: 'inherit' });
-  const { rounds } = await new Promise((resolve) => child.once('message', resolve));
+  const rounds = await measure(url, ids);
   const warm = rounds.slice(1).flat();
+  // The floor of this machine and client: a bare Koa app answering one notebook's JSON to the same 200 requests.
+  const sample = await notebooks.commands.dispatch('local', ids[0], { type: 'get_notebook' });
+  const bare = new Koa();
+  bare.use((ctx) => {
+    ctx.body = sample;
+  });
+  const bareServer = http.createServer(bare.callback());
+  await new Promise((resolve) => bareServer.listen(0, '127.0.0.1', resolve));
+  const bareWarm = (await measure(`http://127.0.0.1:${bareServer.address().port}`, ids)).slice(1).flat();
+  bareServer.close();
   report(`server: ${NOTEBOOKS} notebooks (${CELLS} cells each) opened over HTTP at once, GET latency`, {
     'first round, from file storage: p50': ms(percentile(rounds[0], 50)),
     'first round, from file storage: p95': ms(percentile(rounds[0], 95)),
     [`next ${ROUNDS - 1} rounds, open notebooks: p50`]: ms(percentile(warm, 50)),
     [`next ${ROUNDS - 1} rounds, open notebooks: p95 (target < 50 ms)`]: ms(percentile(warm, 95)),
+    'floor: bare Koa, same body and client, p50': ms(percentile(bareWarm, 50)),
+    'floor: bare Koa, same body and client, p95': ms(percentile(bareWarm, 95)),
   });
   await notebooks.close();
   server.close();
   fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Runs the HTTP client in a child process (so it does not share the server's event loop): latencies per round. */
+async function measure(url, ids) {
+  const child = fork(__filename, ['--client', url, JSON.stringify(ids), String(ROUNDS)], { stdio: 'inherit' });
+  const { rounds } = await new Promise((resolve) => child.once('message', resolve));
+  return rounds;
 }
 
 async function runClient() {
