@@ -9,67 +9,24 @@
 // kernels that fit = (task memory - server and warm pool with no notebook) / cost per kernel.
 // Needs redis-server on PATH. Run: npm run build:ts && node bench/cluster-memory.js [users=5] [more=4] [taskMiB=2048]
 'use strict';
-const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
-const os = require('node:os');
-const path = require('node:path');
 const { pssBytes, report } = require('./lib');
+const { sleep, pluginProject, startServices, startInstance } = require('./cluster-lib');
 
 const USERS = Number(process.argv[2]) || 5;
 const MORE = Number(process.argv[3]) || 4;
 const TASK_MIB = Number(process.argv[4]) || 2048;
-const ROOT = path.resolve(__dirname, '..');
-const MAIN = path.join(ROOT, 'app/server/dist/main.js');
 const MiB = 2 ** 20;
-const sleep = (t) => new Promise((resolve) => setTimeout(resolve, t));
 
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A folder whose node_modules holds an auth plugin: the bearer token is the user id, so each token is its own user. */
-function tokenUsersProject() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-bench-memory-'));
-  const folder = path.join(dir, 'node_modules', 'rnb-bench-users');
-  fs.mkdirSync(folder, { recursive: true });
-  fs.writeFileSync(path.join(folder, 'package.json'), JSON.stringify({ name: 'rnb-bench-users', version: '1.0.0', main: 'index.js' }));
-  fs.writeFileSync(
-    path.join(folder, 'index.js'),
-    `const core = require(${JSON.stringify(path.join(ROOT, 'core/dist/index.js'))});
-module.exports = () => core.definePlugin({ id: 'bench:users', provides: core.AuthProvider, activate: () => ({
+/** A project folder with an auth plugin whose bearer token is the user id, so each token is its own user. */
+const tokenUsersProject = () =>
+  pluginProject(
+    'rnb-bench-users',
+    `module.exports = () => core.definePlugin({ id: 'bench:users', provides: core.AuthProvider, activate: () => ({
   id: 'bench-users', requiresToken: true,
   async authenticate(token) { if (!/^[a-z0-9]{1,20}$/.test(token || '')) throw new core.UnauthorizedError('Unknown token.'); return { userId: token }; },
 }) });`,
   );
-  return dir;
-}
-
-function startInstance(cwd, env) {
-  const child = spawn(process.execPath, [MAIN], { cwd, env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', WEB_DIR: 'none', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (b) => (out += b));
-  child.stderr.on('data', (b) => (out += b));
-  const deadline = Date.now() + 60_000;
-  return new Promise((resolve, reject) => {
-    const poll = setInterval(() => {
-      const match = /"msg":"notebook server listening"[^\n]*"url":"([^"]+)"/.exec(out);
-      if (match) {
-        clearInterval(poll);
-        resolve({ child, url: match[1].replace('localhost', '127.0.0.1') });
-      } else if (child.exitCode !== null || Date.now() > deadline) {
-        clearInterval(poll);
-        child.kill('SIGKILL');
-        reject(new Error(`instance did not start:\n${out}`));
-      }
-    }, 20);
-  });
-}
 
 async function api(base, user, method, urlPath, body) {
   const response = await fetch(`${base}${urlPath}`, { method, headers: { authorization: `Bearer ${user}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
@@ -131,21 +88,14 @@ async function idleNotebook(url, user) {
 }
 
 async function main() {
-  if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0) throw new Error('redis-server is not on PATH (Debian: apt-get install -y redis-server)');
-  if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build:ts`);
   const dir = tokenUsersProject();
-  const redisPort = await freePort();
-  const pidFile = path.join(dir, 'redis.pid');
-  spawnSync('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--pidfile', pidFile, '--dir', dir]);
-  const dynalite = require('dynalite')({ createTableMs: 0 });
-  await new Promise((resolve) => dynalite.listen(0, '127.0.0.1', resolve));
+  const services = await startServices(dir);
   let instance = null;
   try {
-    for (let i = 0; i < 50 && !fs.existsSync(pidFile); i++) await sleep(50);
     instance = await startInstance(dir, {
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      REDIS_URL: services.redisUrl,
       NOTEBOOK_STORAGE: 'dynamodb',
-      DYNAMODB_ENDPOINT: `http://127.0.0.1:${dynalite.address().port}`,
+      DYNAMODB_ENDPOINT: services.dynamoEndpoint,
       DYNAMODB_TABLE: 'bench-memory',
       DYNAMODB_CREATE_TABLE: 'true',
       NOTEBOOK_LANGUAGES: 'python',
@@ -188,8 +138,7 @@ async function main() {
   } finally {
     instance?.child.kill('SIGTERM');
     if (instance) await new Promise((resolve) => (instance.child.exitCode !== null ? resolve() : instance.child.once('exit', resolve)));
-    if (fs.existsSync(pidFile)) process.kill(Number(fs.readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
-    dynalite.close();
+    services.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -7,60 +7,17 @@
 //      stdout on B (bounded below by the lease TTL, CLUSTER_LEASE_MS).
 // Needs redis-server on PATH. Run: npm run build:ts && node bench/server-cluster.js [runs=200] [leaseMs=5000]
 'use strict';
-const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
-const os = require('node:os');
-const path = require('node:path');
 const { percentile, ms, report } = require('./lib');
+const { sleep, pluginProject, startServices, startInstance } = require('./cluster-lib');
 
 const RUNS = Number(process.argv[2]) || 200;
 const LEASE_MS = Number(process.argv[3]) || 5000;
-const ROOT = path.resolve(__dirname, '..');
-const MAIN = path.join(ROOT, 'app/server/dist/main.js');
-const sleep = (t) => new Promise((resolve) => setTimeout(resolve, t));
 const now = () => performance.now();
 
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A folder whose node_modules holds a plugin package registering core's fake language. */
-function fakeLanguageProject() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-bench-cluster-'));
-  const folder = path.join(dir, 'node_modules', 'rnb-bench-fake');
-  fs.mkdirSync(folder, { recursive: true });
-  fs.writeFileSync(path.join(folder, 'package.json'), JSON.stringify({ name: 'rnb-bench-fake', version: '1.0.0', main: 'index.js' }));
-  const core = JSON.stringify(path.join(ROOT, 'core/dist/index.js'));
-  const testing = JSON.stringify(path.join(ROOT, 'core/dist/testing/index.js'));
-  fs.writeFileSync(path.join(folder, 'index.js'), `const core = require(${core}); const { fakeLanguage } = require(${testing});
-module.exports = () => core.definePlugin({ id: 'bench:fake', requires: { languages: core.LanguageRegistry }, activate: (_c, { languages }) => languages.register(fakeLanguage()) });`);
-  return dir;
-}
-
-function startInstance(cwd, env) {
-  const child = spawn(process.execPath, [MAIN], { cwd, env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', WEB_DIR: 'none', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (b) => (out += b));
-  child.stderr.on('data', (b) => (out += b));
-  return new Promise((resolve, reject) => {
-    const poll = setInterval(() => {
-      const match = /"msg":"notebook server listening"[^\n]*"url":"([^"]+)"/.exec(out);
-      if (match) {
-        clearInterval(poll);
-        resolve({ child, url: match[1].replace('localhost', '127.0.0.1') });
-      } else if (child.exitCode !== null) {
-        clearInterval(poll);
-        reject(new Error(`instance did not start:\n${out}`));
-      }
-    }, 20);
-  });
-}
+/** A project folder with a plugin package registering core's fake language. */
+const fakeLanguageProject = () =>
+  pluginProject('rnb-bench-fake', "module.exports = () => core.definePlugin({ id: 'bench:fake', requires: { languages: core.LanguageRegistry }, activate: (_c, { languages }) => languages.register(testing.fakeLanguage()) });");
 
 async function api(base, method, urlPath, body) {
   const response = await fetch(`${base}${urlPath}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
@@ -83,18 +40,12 @@ function client(url, notebookId) {
 }
 
 async function main() {
-  if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0) throw new Error('redis-server is not on PATH (Debian: apt-get install -y redis-server)');
-  if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build:ts`);
   const dir = fakeLanguageProject();
-  const redisPort = await freePort();
-  const pidFile = path.join(dir, 'redis.pid');
-  spawnSync('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--pidfile', pidFile, '--dir', dir]);
-  const dynalite = require('dynalite')({ createTableMs: 0 });
-  await new Promise((resolve) => dynalite.listen(0, '127.0.0.1', resolve));
+  const services = await startServices(dir);
   const env = {
-    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+    REDIS_URL: services.redisUrl,
     NOTEBOOK_STORAGE: 'dynamodb',
-    DYNAMODB_ENDPOINT: `http://127.0.0.1:${dynalite.address().port}`,
+    DYNAMODB_ENDPOINT: services.dynamoEndpoint,
     DYNAMODB_TABLE: 'bench-cluster',
     DYNAMODB_CREATE_TABLE: 'true',
     NOTEBOOK_LANGUAGES: 'rnb-bench-fake',
@@ -102,7 +53,6 @@ async function main() {
   };
   const stopAll = [];
   try {
-    for (let i = 0; i < 50 && !fs.existsSync(pidFile); i++) await sleep(50);
     const [a, b] = await Promise.all([startInstance(dir, env), startInstance(dir, env)]);
     stopAll.push(() => a.child.kill('SIGKILL'), () => b.child.kill('SIGKILL'));
 
@@ -150,8 +100,7 @@ async function main() {
     onB.socket.close();
   } finally {
     for (const stop of stopAll) stop();
-    if (fs.existsSync(pidFile)) process.kill(Number(fs.readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
-    dynalite.close();
+    services.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
