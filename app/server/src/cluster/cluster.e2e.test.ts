@@ -7,7 +7,7 @@
 import { createClient } from 'redis';
 import { pluginProject } from '../test-support/fixtures';
 import { TestClient, statusesOf } from '../test-support/harness';
-import { api, describeCluster, freePort, runInstance, startDynalite, startInstance, startRedis, type Instance, type TestRedis } from '../test-support/cluster';
+import { api, describeCluster, fakeNotebook, freePort, runInstance, startDynalite, startInstance, startRedis, type Instance, type TestRedis } from '../test-support/cluster';
 
 jest.setTimeout(60_000);
 
@@ -61,19 +61,7 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
     project?.remove();
   });
 
-  /** A notebook created on `on` (which then owns it) with one fake cell per code. */
-  async function notebook(on: Instance, codes: string[]): Promise<{ id: string; cells: string[] }> {
-    const id = (await api(on.url, 'POST', '/api/notebooks', { name: 'cluster' })).body.notebook_id as string;
-    const first = (await api(on.url, 'GET', `/api/notebooks/${id}`)).body.cells[0].id as string;
-    await api(on.url, 'DELETE', `/api/notebooks/${id}/cells/${first}`);
-    const cells: string[] = [];
-    for (const code of codes) {
-      const created = await api(on.url, 'POST', `/api/notebooks/${id}/cells`, { type: 'fake', code, ...(cells.length ? { after_cell_id: cells[cells.length - 1] } : {}) });
-      expect(created.status).toBe(201);
-      cells.push(created.body.cell_id);
-    }
-    return { id, cells };
-  }
+  const notebook = (on: Instance, codes: string[]): Promise<{ id: string; cells: string[] }> => fakeNotebook(on, codes, 'cluster');
 
   let shared: { id: string; cells: string[] };
 

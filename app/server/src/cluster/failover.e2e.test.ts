@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import { createClient } from 'redis';
 import { pluginProject } from '../test-support/fixtures';
 import { TestClient, statusesOf } from '../test-support/harness';
-import { api, describeCluster, startDynalite, startInstance, startRedis, type Instance, type TestRedis } from '../test-support/cluster';
+import { api, describeCluster, fakeNotebook, startDynalite, startInstance, startRedis, type Instance, type TestRedis } from '../test-support/cluster';
 
 jest.setTimeout(60_000);
 
@@ -101,19 +101,7 @@ describeCluster('cluster mode failover and kernel limit (processes, real Redis a
       .map((p) => p.data)
       .join('');
 
-  /** A notebook created on `on` (which then owns it) with one fake cell per code. */
-  async function notebook(on: Instance, codes: string[]): Promise<{ id: string; cells: string[] }> {
-    const id = (await api(on.url, 'POST', '/api/notebooks', { name: 'failover' })).body.notebook_id as string;
-    const first = (await api(on.url, 'GET', `/api/notebooks/${id}`)).body.cells[0].id as string;
-    await api(on.url, 'DELETE', `/api/notebooks/${id}/cells/${first}`);
-    const cells: string[] = [];
-    for (const code of codes) {
-      const created = await api(on.url, 'POST', `/api/notebooks/${id}/cells`, { type: 'fake', code, ...(cells.length ? { after_cell_id: cells[cells.length - 1] } : {}) });
-      expect(created.status).toBe(201);
-      cells.push(created.body.cell_id);
-    }
-    return { id, cells };
-  }
+  const notebook = (on: Instance, codes: string[]): Promise<{ id: string; cells: string[] }> => fakeNotebook(on, codes, 'failover');
 
   beforeAll(async () => {
     project = pluginProject();

@@ -167,3 +167,17 @@ export async function api(base: string, method: string, urlPath: string, body?: 
     req.end(data);
   });
 }
+
+/** A notebook created over HTTP on `on` (which then owns it) with one fake-language cell per code, in order. */
+export async function fakeNotebook(on: Instance, codes: string[], name = 'cluster'): Promise<{ id: string; cells: string[] }> {
+  const id = (await api(on.url, 'POST', '/api/notebooks', { name })).body.notebook_id as string;
+  const first = (await api(on.url, 'GET', `/api/notebooks/${id}`)).body.cells[0].id as string;
+  await api(on.url, 'DELETE', `/api/notebooks/${id}/cells/${first}`);
+  const cells: string[] = [];
+  for (const code of codes) {
+    const created = await api(on.url, 'POST', `/api/notebooks/${id}/cells`, { type: 'fake', code, ...(cells.length ? { after_cell_id: cells[cells.length - 1] } : {}) });
+    if (created.status !== 201) throw new Error(`creating a cell answered ${created.status}: ${JSON.stringify(created.body)}`);
+    cells.push(created.body.cell_id);
+  }
+  return { id, cells };
+}

@@ -4,25 +4,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CellIO, HostServiceContext, Namespace, NamespaceEntry, Output } from '@rnb/core';
+import type { CellIO, HostServiceContext, Output } from '@rnb/core';
 import pg from 'pg';
 import { analyseSql } from '../analyser';
 import createSqlRuntime from '../runtime/index';
 import { describePostgres, startPostgres, TEST_PASSWORD, type TestPostgres } from '../test-support/postgres';
 import { PgService, type PgServiceOptions } from './pg-service';
+import { MapNamespace } from '../test-support/map-namespace';
 
 const CORPORA = path.resolve(__dirname, '../../../../../shared/corpora');
-
-class MapNamespace implements Namespace {
-  private readonly entries = new Map<string, NamespaceEntry>();
-  has = (name: string): boolean => this.entries.has(name);
-  get = (name: string): unknown => this.entries.get(name)?.toJS();
-  entry = (name: string): NamespaceEntry | undefined => this.entries.get(name);
-  set = (name: string, value: unknown, language: string): void => void this.entries.set(name, { language, native: value, toJS: () => value });
-  setEntry = (name: string, entry: NamespaceEntry): void => void this.entries.set(name, entry);
-  delete = (name: string): boolean => this.entries.delete(name);
-  names = (): string[] => [...this.entries.keys()];
-}
 
 interface Notebook {
   namespace: MapNamespace;

@@ -2,21 +2,11 @@
  * The runtime module in this process with an in-memory namespace (the real
  * kernel is exercised in ../integration.test.ts).
  */
-import type { CellIO, JsonValue, LanguageRuntime, Namespace, NamespaceEntry, Output } from '@rnb/core';
+import type { CellIO, JsonValue, LanguageRuntime, NamespaceEntry, Output } from '@rnb/core';
 import { analyseSql } from '../analyser';
 import createSqlRuntime from './index';
 import { DEFAULT_RUNTIME_OPTIONS } from './options';
-
-class MapNamespace implements Namespace {
-  readonly entries = new Map<string, NamespaceEntry>();
-  has = (name: string): boolean => this.entries.has(name);
-  get = (name: string): unknown => this.entries.get(name)?.toJS();
-  entry = (name: string): NamespaceEntry | undefined => this.entries.get(name);
-  set = (name: string, value: unknown, language: string): void => void this.entries.set(name, { language, native: value, toJS: () => value });
-  setEntry = (name: string, entry: NamespaceEntry): void => void this.entries.set(name, entry);
-  delete = (name: string): boolean => this.entries.delete(name);
-  names = (): string[] => [...this.entries.keys()];
-}
+import { MapNamespace } from '../test-support/map-namespace';
 
 interface Harness {
   runtime: LanguageRuntime;
