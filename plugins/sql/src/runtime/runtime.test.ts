@@ -2,7 +2,7 @@
  * The runtime module in this process with an in-memory namespace (the real
  * kernel is exercised in ../integration.test.ts).
  */
-import type { CellIO, JsonValue, LanguageRuntime, NamespaceEntry, Output } from '@rnb/core';
+import type { CellIO, JsonValue, LanguageRuntime, Output } from '@rnb/core';
 import { analyseSql } from '../analyser';
 import createSqlRuntime from './index';
 import { DEFAULT_RUNTIME_OPTIONS } from './options';
