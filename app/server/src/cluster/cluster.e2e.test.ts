@@ -9,7 +9,10 @@ import { pluginProject } from '../test-support/fixtures';
 import { TestClient, statusesOf } from '../test-support/harness';
 import { api, describeCluster, fakeNotebook, freePort, runInstance, startDynalite, startInstance, startRedis, type Instance, type TestRedis } from '../test-support/cluster';
 
-jest.setTimeout(60_000);
+// Generous: each instance's first kernel loads Pyodide too, which takes many seconds on a loaded 2-core CI machine.
+jest.setTimeout(120_000);
+/** A wait that includes starting a kernel (Python included) on a loaded machine. */
+const KERNEL_START_MS = 50_000;
 
 describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
   let project: { dir: string; remove(): void };
@@ -79,7 +82,7 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
 
     expect(await onB.ask('run_cell', { cellId: shared.cells[0] })).toEqual({ ok: true });
     for (const client of [onA, onB]) {
-      await client.waitForStatus(shared.cells[1]!, 'success');
+      await client.waitForStatus(shared.cells[1]!, 'success', KERNEL_START_MS);
       expect(statusesOf(client, shared.cells[0]!)).toBe('queued,running,success');
       expect(client.named('cell_stdout').filter((p) => p.cellId === shared.cells[1]).map((p) => p.data).join('')).toBe('y is 20\n');
     }
@@ -109,7 +112,7 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
     await Promise.all([onA.waitFor('authenticated'), onB.waitFor('authenticated')]);
     // From the client on B, which does not own the notebook: forwarded to A and run there, once.
     expect(await onB.ask('run_cell', { cellId: first })).toEqual({ ok: true });
-    for (const client of [onA, onB]) await client.waitForStatus(second, 'success', 40_000);
+    for (const client of [onA, onB]) await client.waitForStatus(second, 'success', KERNEL_START_MS);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const printed = [onA, onB].map((client) => client.named('cell_stdout').filter((p) => p.cellId === second).map((p) => p.data).join(''));
     expect(printed[0]).toMatch(/^0\.\d+\n$/);
@@ -124,8 +127,8 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
     await a.exited;
     // The downstream cell: its ancestor has no value in the survivor's fresh kernel, so it runs first.
     expect(await onB.ask('run_cell', { cellId: shared.cells[1] }, 15_000)).toEqual({ ok: true });
-    await onB.waitFor('kernel_restarted');
-    await onB.waitForStatus(shared.cells[1]!, 'success');
+    await onB.waitFor('kernel_restarted', undefined, KERNEL_START_MS);
+    await onB.waitForStatus(shared.cells[1]!, 'success', KERNEL_START_MS);
     expect(onB.named('cell_stdout').filter((p) => p.cellId === shared.cells[1]).map((p) => p.data).join('')).toBe('y is 30\n');
     expect(statusesOf(onB, shared.cells[0]!)).toContain('running');
     expect((await health(b)).kernels).toBe(1);
@@ -140,7 +143,7 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
     const onB = clients[1]!;
     onB.clear();
     expect(await onA.ask('run_cell', { cellId: shared.cells[1] }, 15_000)).toEqual({ ok: true });
-    for (const client of [onA, onB]) await client.waitForStatus(shared.cells[1]!, 'success', 20_000);
+    for (const client of [onA, onB]) await client.waitForStatus(shared.cells[1]!, 'success', KERNEL_START_MS);
   });
 
   it('on SIGTERM the owner releases its leases and drops only its own clients; another instance takes over at once', async () => {
@@ -149,10 +152,10 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
     const onB = connect(b, nb.id);
     await Promise.all([onA.waitFor('authenticated'), onB.waitFor('authenticated')]);
     onA.emit('run_cell', { cellId: nb.cells[0] });
-    await onB.waitForStatus(nb.cells[0]!, 'success');
+    await onB.waitForStatus(nb.cells[0]!, 'success', KERNEL_START_MS);
     expect(await leaseOf(nb.id)).toMatch(/\|\d+$/);
     onA.emit('run_cell', { cellId: nb.cells[1] });
-    await onB.waitForStatus(nb.cells[1]!, 'running');
+    await onB.waitForStatus(nb.cells[1]!, 'running', KERNEL_START_MS);
 
     expect(await a.stop('SIGTERM')).toBe(0);
     // The run cut short by the shutdown ends visibly for clients elsewhere too.
