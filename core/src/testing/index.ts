@@ -1,6 +1,7 @@
 /** Test kit for core and for plugin authors: `@rnb/core/testing`. */
 export { analyseFake, fakeLanguage } from './fake-language';
 export { createTestKernel, type RecordedEvent, type TestKernel, type TestKernelOptions } from './test-kernel';
+export { describeNeeding } from './describe-needing';
 export { notebookWith, type Fixture } from './notebook-fixture';
 export {
   describeStorageConformance,

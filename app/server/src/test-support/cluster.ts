@@ -10,6 +10,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { describeNeeding } from '@rnb/core/testing';
 
 export const MAIN = path.resolve(__dirname, '../../dist/main.js');
 
@@ -21,14 +22,7 @@ export function redisUnavailable(): string | null {
 
 /** Describes the cluster tests, or skips them (failing under CI=true) with the reason. */
 export function describeCluster(name: string, body: () => void): void {
-  const reason = redisUnavailable();
-  if (reason && process.env.CI === 'true') {
-    describe(name, () => it('needs redis-server and the built server', () => { throw new Error(`CI=true but ${reason}.`); }));
-  } else if (reason) {
-    // eslint-disable-next-line no-console
-    console.warn(`Skipping "${name}": ${reason}.`);
-    describe.skip(name, body);
-  } else describe(name, body);
+  describeNeeding(name, redisUnavailable(), body);
 }
 
 export async function freePort(): Promise<number> {

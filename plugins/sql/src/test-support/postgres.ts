@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { describeNeeding } from '@rnb/core/testing';
 
 export const TEST_PASSWORD = 'Pw-s3cret-7f1c';
 
@@ -45,14 +46,7 @@ export function postgresUnavailable(): string | null {
 
 /** Describes the PostgreSQL tests, or skips them (failing under CI=true) with the reason. */
 export function describePostgres(name: string, body: () => void): void {
-  const reason = postgresUnavailable();
-  if (reason && process.env.CI === 'true') {
-    describe(name, () => it('needs PostgreSQL', () => { throw new Error(`CI=true but ${reason}.`); }));
-  } else if (reason) {
-    // eslint-disable-next-line no-console
-    console.warn(`Skipping "${name}": ${reason}.`);
-    describe.skip(name, body);
-  } else describe(name, body);
+  describeNeeding(name, postgresUnavailable(), body);
 }
 
 export async function startPostgres(): Promise<TestPostgres> {
