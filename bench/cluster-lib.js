@@ -3,22 +3,13 @@
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { freePort } = require('@rnb/core/testing');
 
 const ROOT = path.resolve(__dirname, '..');
 const MAIN = path.join(ROOT, 'app/server/dist/main.js');
 const sleep = (t) => new Promise((resolve) => setTimeout(resolve, t));
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A temporary folder whose node_modules holds one plugin package `name` with the given source, which may use `core`

@@ -2,6 +2,7 @@
 export { analyseFake, fakeLanguage } from './fake-language';
 export { createTestKernel, type RecordedEvent, type TestKernel, type TestKernelOptions } from './test-kernel';
 export { describeNeeding } from './describe-needing';
+export { freePort } from './free-port';
 export { notebookWith, type Fixture } from './notebook-fixture';
 export {
   describeStorageConformance,

@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeNeeding } from '@rnb/core/testing';
+import { describeNeeding, freePort } from '@rnb/core/testing';
 
 export const MAIN = path.resolve(__dirname, '../../dist/main.js');
 
@@ -25,16 +25,7 @@ export function describeCluster(name: string, body: () => void): void {
   describeNeeding(name, redisUnavailable(), body);
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {

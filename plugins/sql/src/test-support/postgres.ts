@@ -6,10 +6,9 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeNeeding } from '@rnb/core/testing';
+import { describeNeeding, freePort } from '@rnb/core/testing';
 
 export const TEST_PASSWORD = 'Pw-s3cret-7f1c';
 
@@ -22,17 +21,6 @@ export interface TestPostgres {
 
 function hasBinary(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Why PostgreSQL tests cannot run here, or null when they can. */
