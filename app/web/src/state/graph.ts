@@ -24,6 +24,11 @@ export interface NotebookGraph {
   definers: Map<string, string[]>;
   /** ids of cells that sit on a dependency cycle. */
   inCycle: Set<string>;
+  /**
+   * Cell id → the cycle it belongs to: the members of its strongly connected component of two or
+   * more cells, in notebook order (the same analysis as the host's, which blocks those cells).
+   */
+  cycleOf: Map<string, readonly string[]>;
 }
 
 export function buildGraph(cells: readonly GraphCell[]): NotebookGraph {
@@ -48,18 +53,35 @@ export function buildGraph(cells: readonly GraphCell[]): NotebookGraph {
     }
   }
   const edges = [...byPair.values()];
-  return { order: cells.map((c) => c.id), edges, definers, inCycle: cycleMembers(cells.map((c) => c.id), edges) };
+  const order = cells.map((c) => c.id);
+  const cycleOf = new Map<string, readonly string[]>();
+  const position = new Map(order.map((id, i) => [id, i]));
+  for (const component of cycles(order, edges)) {
+    const members = component.sort((a, b) => position.get(a)! - position.get(b)!);
+    for (const id of members) cycleOf.set(id, members);
+  }
+  return { order, edges, definers, inCycle: new Set(cycleOf.keys()), cycleOf };
 }
 
-/** Cells on a cycle: members of a strongly connected component with more than one cell (Tarjan). */
-function cycleMembers(ids: string[], edges: GraphEdge[]): Set<string> {
+/**
+ * Whether an edge lies on a cycle: both ends in the same strongly connected component (then the
+ * target reaches the source back). An edge that merely goes up in notebook order is no cycle:
+ * the host runs cells in dependency order, not notebook order.
+ */
+export function isCycleEdge(graph: NotebookGraph, edge: GraphEdge): boolean {
+  const component = graph.cycleOf.get(edge.from);
+  return component !== undefined && component === graph.cycleOf.get(edge.to);
+}
+
+/** The strongly connected components of more than one cell (Tarjan): the cycles. */
+function cycles(ids: string[], edges: GraphEdge[]): string[][] {
   const next = new Map<string, string[]>(ids.map((id) => [id, []]));
   for (const edge of edges) next.get(edge.from)?.push(edge.to);
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();
   const stack: string[] = [];
-  const result = new Set<string>();
+  const result: string[][] = [];
   let counter = 0;
   // Iterative, so that a long chain of cells cannot overflow the call stack.
   for (const root of ids) {
@@ -96,7 +118,7 @@ function cycleMembers(ids: string[], edges: GraphEdge[]): Set<string> {
           onStack.delete(member);
           component.push(member);
         } while (member !== frame.id);
-        if (component.length > 1) for (const id of component) result.add(id);
+        if (component.length > 1) result.push(component);
       }
     }
   }
@@ -117,8 +139,8 @@ export function explainBlocked(cellId: string, cells: readonly GraphCell[], grap
       return `\`${name}\` is defined in more than one cell (cells ${owners.map((id) => position.get(id)).join(', ')})`;
     }
   }
-  if (graph.inCycle.has(cellId)) {
-    const members = graph.order.filter((id) => graph.inCycle.has(id));
+  const members = graph.cycleOf.get(cellId);
+  if (members) {
     return `Part of a dependency cycle (cells ${members.map((id) => position.get(id)).join(', ')})`;
   }
   const byId = new Map(cells.map((c) => [c.id, c]));
