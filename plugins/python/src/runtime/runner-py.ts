@@ -8,7 +8,10 @@ import ast, base64, builtins, datetime, decimal, io, json, linecache, math, sys,
 import __main__
 
 G = __main__.__dict__
-MAX_TABLE_ROWS = 1000
+# The page sorts and filters every row a table output holds: hold many, bounded by rows and by
+# JSON size (the host drops a cell's outputs past 8 MB).
+MAX_TABLE_ROWS = 10_000
+MAX_TABLE_CHARS = 4_000_000
 MAX_TEXT = 100_000
 
 
@@ -250,10 +253,26 @@ def _records_table(records):
             if key not in seen:
                 seen.add(key)
                 columns.append(key)
-    rows = [[_scalar(record.get(c)) for c in columns] for record in records[:MAX_TABLE_ROWS]]
-    table = {"type": "table", "columns": [str(c) for c in columns], "rows": rows}
-    if len(records) > MAX_TABLE_ROWS:
-        table["truncated"] = f"showing the first {MAX_TABLE_ROWS:,} of {len(records):,} rows"
+    rows = _bounded_rows([_scalar(record.get(c)) for c in columns] for record in records[:MAX_TABLE_ROWS])
+    return _with_note({"type": "table", "columns": [str(c) for c in columns], "rows": rows}, len(records))
+
+
+def _bounded_rows(rows):
+    """Rows until MAX_TABLE_CHARS of JSON (the first row always)."""
+    kept = []
+    used = 0
+    for row in rows:
+        used += len(json.dumps(row, default=str)) + 1
+        if used > MAX_TABLE_CHARS and kept:
+            break
+        kept.append(row)
+    return kept
+
+
+def _with_note(table, total):
+    shown = len(table["rows"])
+    if total > shown:
+        table["truncated"] = f"Showing the first {shown:,} of {total:,} rows."
     return table
 
 
@@ -263,11 +282,8 @@ def _dataframe_table(df):
     if index_names:
         head = head.reset_index()
     columns = [str(c) for c in head.columns]
-    rows = [[_scalar(v) for v in row] for row in head.itertuples(index=False, name=None)]
-    table = {"type": "table", "columns": columns, "rows": rows}
-    if len(df) > MAX_TABLE_ROWS:
-        table["truncated"] = f"showing the first {MAX_TABLE_ROWS:,} of {len(df):,} rows"
-    return table
+    rows = _bounded_rows([_scalar(v) for v in row] for row in head.itertuples(index=False, name=None))
+    return _with_note({"type": "table", "columns": columns, "rows": rows}, len(df))
 
 
 def _table(value):

@@ -143,8 +143,8 @@ describePostgres('PostgreSQL cells', () => {
   it('truncates a huge result and keeps memory bounded', async () => {
     const nb = await notebook(service(), server.url());
     const data = dataOf(await nb.run('SELECT g FROM generate_series(1, 200000) g'));
-    expect(data.rows).toHaveLength(1000);
-    expect(data.truncated).toBe('Showing the first 1,000 of 200,000 rows.');
+    expect(data.rows).toHaveLength(10_000);
+    expect(data.truncated).toBe('Showing the first 10,000 of 200,000 rows.');
   });
 
   it('stops a statement at the statement timeout', async () => {

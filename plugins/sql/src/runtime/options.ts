@@ -8,6 +8,8 @@ export interface SqlRuntimeOptions {
   maxRows: number;
   /** Characters kept of one table cell. */
   maxCellChars: number;
+  /** About how many characters of JSON a table output's rows may take (the page sorts and filters all of them). */
+  maxTableChars: number;
   /** Rows a named result may hold (PostgreSQL: fetched from the server). */
   maxResultRows: number;
   /** An alasql statement running longer is stopped (0: no limit). */
@@ -17,8 +19,9 @@ export interface SqlRuntimeOptions {
 }
 
 export const DEFAULT_RUNTIME_OPTIONS: Omit<SqlRuntimeOptions, 'alasqlPath'> = {
-  maxRows: 1000,
+  maxRows: 10_000,
   maxCellChars: 2000,
+  maxTableChars: 4_000_000,
   maxResultRows: 100_000,
   timeoutMs: 30_000,
   maxRangeRows: 1_000_000,
@@ -38,6 +41,7 @@ export function readRuntimeOptions(json: JsonValue): SqlRuntimeOptions {
     alasqlPath: raw.alasqlPath,
     maxRows: count('maxRows', 1),
     maxCellChars: count('maxCellChars', 16),
+    maxTableChars: count('maxTableChars', 1000),
     maxResultRows: count('maxResultRows', 1),
     timeoutMs: count('timeoutMs', 0),
     maxRangeRows: count('maxRangeRows', 1),

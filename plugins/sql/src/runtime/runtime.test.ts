@@ -100,6 +100,24 @@ describe('alasql cells', () => {
     expect(data.truncated).toBe('Showing the first 5 of 12 rows.');
   });
 
+  it('holds up to 10,000 rows by default, so the page sorts the whole result', async () => {
+    const h = await harness();
+    const [output] = await h.run('SELECT _ AS n FROM RANGE(1, 12000)');
+    const data = output!.data as { rows: unknown[][]; truncated: string };
+    expect(data.rows).toHaveLength(10_000);
+    expect(data.truncated).toBe('Showing the first 10,000 of 12,000 rows.');
+  });
+
+  it('cuts a wide result by size too, and says how many rows it kept', async () => {
+    const h = await harness({ maxTableChars: 1000 });
+    h.namespace.set('wide', Array.from({ length: 50 }, (_, i) => ({ i, text: 'x'.repeat(93) })), 'python');
+    const [output] = await h.run('SELECT * FROM wide');
+    const data = output!.data as { rows: unknown[][]; truncated: string };
+    // [0,"x…x"] is 99 characters of JSON, 100 with its separator: ten rows fill the 1,000.
+    expect(data.rows).toHaveLength(10);
+    expect(data.truncated).toBe('Showing the first 10 of 50 rows.');
+  });
+
   it('names the cell line of a syntax error in a later statement', async () => {
     const h = await harness();
     await expect(h.run('SELECT 1;\n\nSELECT * FROM\n  WHERE x')).rejects.toThrow(/Syntax error on line 3/);

@@ -9,6 +9,11 @@ export interface TableLimits {
   maxRows: number;
   /** Characters kept of one cell's text. */
   maxCellChars: number;
+  /**
+   * About how many characters of JSON the rows may take in all: the page sorts and filters every
+   * row an output holds, so a wide table is cut by size before the host drops it as too big.
+   */
+  maxTableChars?: number;
 }
 
 type Cell = string | number | boolean | null;
@@ -69,25 +74,36 @@ export function tableOutput(rows: readonly unknown[], limits: TableLimits, total
     }
   }
   const out: Cell[][] = [];
+  const budget = limits.maxTableChars ?? Number.POSITIVE_INFINITY;
+  let used = 0;
+  /** Adds a row unless the size budget is spent (the first row always goes in). */
+  const add = (row: Cell[]): boolean => {
+    if (Number.isFinite(budget)) {
+      used += JSON.stringify(row).length + 1;
+      if (used > budget && out.length > 0) return false;
+    }
+    out.push(row);
+    return true;
+  };
   if (shape === 'scalars') {
     columns.splice(0, columns.length, 'value');
-    for (let i = 0; i < shown; i++) out.push([cellValue(rows[i], limits.maxCellChars)]);
+    for (let i = 0; i < shown; i++) if (!add([cellValue(rows[i], limits.maxCellChars)])) break;
   } else if (shape === 'arrays') {
     let width = 0;
     for (let i = 0; i < shown; i++) width = Math.max(width, Array.isArray(rows[i]) ? (rows[i] as unknown[]).length : 1);
     columns.splice(0, columns.length, ...Array.from({ length: width }, (_, k) => String(k)));
     for (let i = 0; i < shown; i++) {
       const row = rows[i];
-      out.push(columns.map((_, k) => cellValue(Array.isArray(row) ? row[k] : k === 0 ? row : null, limits.maxCellChars)));
+      if (!add(columns.map((_, k) => cellValue(Array.isArray(row) ? row[k] : k === 0 ? row : null, limits.maxCellChars)))) break;
     }
   } else {
     for (let i = 0; i < shown; i++) {
       const row = rows[i] as Record<string, unknown>;
-      out.push(columns.map((c) => cellValue(row[c], limits.maxCellChars)));
+      if (!add(columns.map((c) => cellValue(row[c], limits.maxCellChars)))) break;
     }
   }
   const table: TableData = { type: 'table', columns, rows: out };
-  if (total > shown) table.truncated = `Showing the first ${shown.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows.`;
+  if (total > out.length) table.truncated = `Showing the first ${out.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows.`;
   return table;
 }
 
