@@ -8,7 +8,7 @@ import { CELL_KEYS, keyLabel } from './keys';
 import { Icon } from './Icon';
 import { ErrorOutput } from './outputs/ErrorOutput';
 import { OutputView } from './outputs/OutputView';
-import { TextOutput } from './outputs/TextOutput';
+import { stderrOf, TextOutput } from './outputs/TextOutput';
 import { StatusBadge } from './StatusBadge';
 
 const LANGUAGES: Record<string, string> = { python: 'Python', sql: 'SQL' };
@@ -106,9 +106,10 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
       {blockedReason !== null && (
         <p className="cell__blocked" role="note">Blocked: {blockedReason}</p>
       )}
-      {(cell.stdout !== '' || cell.outputs.length > 0 || (cell.error !== null && cell.status !== 'blocked')) && (
+      {(cell.stdout !== '' || stderrOf(cell) !== '' || cell.outputs.length > 0 || (cell.error !== null && cell.status !== 'blocked')) && (
         <div className={dim ? 'cell__outputs cell__outputs--dim' : 'cell__outputs'} aria-label="Cell output">
-          {cell.stdout !== '' && <TextOutput text={cell.stdout} stream />}
+          {cell.stdout !== '' && <TextOutput text={cell.stdout} stream="stdout" />}
+          {stderrOf(cell) !== '' && <TextOutput text={stderrOf(cell)} stream="stderr" />}
           {cell.outputs.map((output, i) => <OutputView key={i} output={output} />)}
           {cell.error !== null && cell.status !== 'blocked' && <ErrorOutput error={cell.error} cellId={cellId} positionOf={controller.positionOf} />}
         </div>

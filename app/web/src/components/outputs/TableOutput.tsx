@@ -1,4 +1,4 @@
-import { useId, useMemo, useState } from 'react';
+import { useDeferredValue, useId, useMemo, useState } from 'react';
 import type { TableData } from '../../api/types';
 
 type CellValue = string | number | boolean | null;
@@ -6,22 +6,28 @@ type Sort = { column: number; direction: 'ascending' | 'descending' } | null;
 
 const PAGE_SIZES = [10, 25, 50, 100];
 
-/** Sortable, paginated table, with the host's truncation note when the result was cut. */
+/**
+ * Sortable, filterable, paginated table. Sorting and filtering act on every row the output holds;
+ * only one page of rows is in the DOM. When the runtime cut the result (`truncated`), the table
+ * says first that it is a preview and that sorting and filtering see only these rows.
+ */
 export function TableOutput({ table, initialPageSize = 10 }: { table: TableData; initialPageSize?: number }) {
   const [sort, setSort] = useState<Sort>(null);
+  const [query, setQuery] = useState('');
   const [page, setPage] = useState(0);
   const [pageSize, setPageSize] = useState(initialPageSize);
   const captionId = useId();
+  // Typing in the filter stays responsive on 10,000 rows: the filtering follows a step behind.
+  const deferredQuery = useDeferredValue(query.trim().toLowerCase());
 
-  const rows = useMemo(() => {
-    if (!sort) return table.rows;
-    const sign = sort.direction === 'ascending' ? 1 : -1;
-    // Stable sort on a copy: equal values keep the host's order.
-    return table.rows
-      .map((row, i) => [row, i] as const)
-      .sort(([a, ai], [b, bi]) => compareValues(a[sort.column] ?? null, b[sort.column] ?? null, sign) || ai - bi)
-      .map(([row]) => row);
-  }, [table.rows, sort]);
+  const filtering = deferredQuery !== '';
+  // Each row's text is built once per table, not once per keystroke.
+  const searchable = useMemo(() => (filtering ? table.rows.map(rowText) : null), [table.rows, filtering]);
+  const filtered = useMemo(
+    () => (searchable === null ? table.rows : table.rows.filter((_, i) => searchable[i]!.includes(deferredQuery))),
+    [table.rows, searchable, deferredQuery],
+  );
+  const rows = useMemo(() => (sort ? sortRows(filtered, sort) : filtered), [filtered, sort]);
 
   const pageCount = Math.max(1, Math.ceil(rows.length / pageSize));
   const current = Math.min(page, pageCount - 1);
@@ -39,6 +45,19 @@ export function TableOutput({ table, initialPageSize = 10 }: { table: TableData;
 
   return (
     <div className="output output--table">
+      {table.truncated && <p className="table__truncated" role="note">{previewNote(table.truncated)}</p>}
+      {table.rows.length > PAGE_SIZES[0]! && (
+        <div className="table__tools">
+          <input
+            type="search"
+            className="table__filter"
+            aria-label="Filter rows"
+            placeholder={`Filter ${table.rows.length.toLocaleString('en-US')} rows`}
+            value={query}
+            onChange={(e) => { setQuery(e.target.value); setPage(0); }}
+          />
+        </div>
+      )}
       <div className="table__scroll">
         <table aria-describedby={captionId}>
           <thead>
@@ -71,8 +90,9 @@ export function TableOutput({ table, initialPageSize = 10 }: { table: TableData;
       <div className="table__footer" id={captionId}>
         <span className="table__count">
           {rows.length === 0
-            ? 'No rows'
-            : `Rows ${start + 1}–${start + visible.length} of ${rows.length}`}
+            ? (table.rows.length === 0 ? 'No rows' : 'No rows match the filter')
+            : `Rows ${formatCount(start + 1)}–${formatCount(start + visible.length)} of ${formatCount(rows.length)}`}
+          {rows.length !== table.rows.length ? ` (filtered from ${formatCount(table.rows.length)})` : ''}
           {table.columns.length > 0 ? ` · ${table.columns.length} column${table.columns.length === 1 ? '' : 's'}` : ''}
         </span>
         {rows.length > PAGE_SIZES[0]! && (
@@ -84,14 +104,37 @@ export function TableOutput({ table, initialPageSize = 10 }: { table: TableData;
               </select>
             </label>
             <button type="button" onClick={() => setPage(current - 1)} disabled={current === 0} aria-label="Previous page">‹</button>
-            <span aria-live="polite">Page {current + 1} of {pageCount}</span>
+            <span aria-live="polite">Page {formatCount(current + 1)} of {formatCount(pageCount)}</span>
             <button type="button" onClick={() => setPage(current + 1)} disabled={current >= pageCount - 1} aria-label="Next page">›</button>
           </span>
         )}
       </div>
-      {table.truncated && <p className="table__truncated" role="note">{table.truncated}</p>}
     </div>
   );
+}
+
+/** The runtime's note as a plain statement that this is a preview, and what that means for sort and filter. */
+export function previewNote(truncated: string): string {
+  const sentence = truncated.trim().replace(/[.;:,]+$/, '');
+  return `Preview: ${sentence.charAt(0).toLowerCase()}${sentence.slice(1)} — sorting and filtering apply to these rows only.`;
+}
+
+function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** The lower-cased text of a row, for the filter: every column, cells kept apart. */
+function rowText(row: readonly CellValue[]): string {
+  return row.map((v) => (v === null ? '' : String(v))).join('\u0000').toLowerCase();
+}
+
+/** Stable sort on a copy: equal values keep the host's order. */
+function sortRows(rows: TableData['rows'], sort: NonNullable<Sort>): TableData['rows'] {
+  const sign = sort.direction === 'ascending' ? 1 : -1;
+  return rows
+    .map((row, i) => [row, i] as const)
+    .sort(([a, ai], [b, bi]) => compareValues(a[sort.column] ?? null, b[sort.column] ?? null, sign) || ai - bi)
+    .map(([row]) => row);
 }
 
 function Value({ value }: { value: CellValue }) {
@@ -99,12 +142,15 @@ function Value({ value }: { value: CellValue }) {
   return <>{String(value)}</>;
 }
 
+// One collator for every comparison: localeCompare with options builds one per call, slow on 10,000 rows.
+const TEXT_ORDER = new Intl.Collator(undefined, { numeric: true });
+
 /** Nulls last whatever the direction; numbers numerically; the rest as text, numbers in text too. */
 export function compareValues(a: CellValue, b: CellValue, sign: 1 | -1): number {
   if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
   if (typeof a === 'number' && typeof b === 'number') return (a - b) * sign;
   if (typeof a === 'boolean' && typeof b === 'boolean') return (Number(a) - Number(b)) * sign;
-  return String(a).localeCompare(String(b), undefined, { numeric: true }) * sign;
+  return TEXT_ORDER.compare(String(a), String(b)) * sign;
 }
 
 /** Narrows an output's data to a table, or null when it is not one. */

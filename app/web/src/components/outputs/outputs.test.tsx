@@ -4,6 +4,7 @@ import { TABLE_MIME, type Output } from '../../api/types';
 import { ErrorOutput, parseError } from './ErrorOutput';
 import { wrapHtml } from './HtmlOutput';
 import { OutputView } from './OutputView';
+import { countLines, PREVIEW_CHARS, PREVIEW_LINES, previewText, stderrOf, TextOutput } from './TextOutput';
 
 afterEach(cleanup);
 
@@ -107,7 +108,7 @@ describe('table renderer', () => {
     show({ mime_type: TABLE_MIME, data: table });
     expect(bodyRows()).toHaveLength(10);
     expect(screen.getByText(/Rows 1–10 of 23/)).toBeTruthy();
-    expect(screen.getByRole('note').textContent).toBe('Showing the first 23 of 5000 rows');
+    expect(screen.getByRole('note').textContent).toBe('Preview: showing the first 23 of 5000 rows — sorting and filtering apply to these rows only.');
     fireEvent.click(screen.getByRole('button', { name: 'Next page' }));
     fireEvent.click(screen.getByRole('button', { name: 'Next page' }));
     expect(bodyRows().map((r) => r[0])).toEqual(['20', '21', '22']);
@@ -141,6 +142,42 @@ describe('table renderer', () => {
     expect(bodyRows().slice(0, 4).map((r) => r[1])).toEqual(['name 0', 'name 1', 'name 2', 'name 3']);
   });
 
+  it('says plainly before the rows that a cut table is a preview', () => {
+    show({ mime_type: TABLE_MIME, data: { ...table, truncated: 'Showing the first 10,000 of 1,000,000 rows.' } });
+    const note = screen.getByRole('note');
+    expect(note.textContent).toBe('Preview: showing the first 10,000 of 1,000,000 rows — sorting and filtering apply to these rows only.');
+    // Before the table, not under a footer nobody reads.
+    expect(note.compareDocumentPosition(document.querySelector('table')!) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    cleanup();
+    show({ mime_type: TABLE_MIME, data: { type: 'table', columns: ['a'], rows: [[1]] } });
+    expect(screen.queryByRole('note')).toBeNull();
+  });
+
+  it('filters every row it holds, not the page shown, and sorts what matches', () => {
+    const many = { type: 'table', columns: ['n', 'label'], rows: Array.from({ length: 3000 }, (_, i) => [i, `row ${i}`]) };
+    show({ mime_type: TABLE_MIME, data: many });
+    // Ten rows a page: only those are in the DOM.
+    expect(bodyRows()).toHaveLength(10);
+    fireEvent.change(screen.getByLabelText('Filter rows'), { target: { value: 'ROW 29' } });
+    // row 29, row 290…299, row 2900…2999: 111 rows, sorted by n descending on two clicks.
+    expect(screen.getByText(/Rows 1–10 of 111 \(filtered from 3,000\)/)).toBeTruthy();
+    const header = screen.getByRole('button', { name: /^n/ });
+    fireEvent.click(header);
+    fireEvent.click(header);
+    expect(bodyRows().slice(0, 2).map((r) => r[0])).toEqual(['2999', '2998']);
+    fireEvent.change(screen.getByLabelText('Filter rows'), { target: { value: 'nothing like it' } });
+    expect(screen.getByText(/No rows match the filter/)).toBeTruthy();
+  });
+
+  it('sorts all 3,000 rows: the largest value comes first however the rows arrived', () => {
+    const shuffled = Array.from({ length: 3000 }, (_, i) => [(i * 7919) % 3000]);
+    show({ mime_type: TABLE_MIME, data: { type: 'table', columns: ['v'], rows: shuffled } });
+    const header = screen.getByRole('button', { name: /^v/ });
+    fireEvent.click(header);
+    fireEvent.click(header);
+    expect(bodyRows().slice(0, 3).map((r) => r[0])).toEqual(['2999', '2998', '2997']);
+  });
+
   it('says so when a table has no rows', () => {
     show({ mime_type: TABLE_MIME, data: { type: 'table', columns: ['a'], rows: [] } });
     expect(screen.getByText(/No rows/)).toBeTruthy();
@@ -150,6 +187,56 @@ describe('table renderer', () => {
   it('shows malformed table data as data instead of failing', () => {
     show({ mime_type: TABLE_MIME, data: { columns: 'nope' } });
     expect(screen.getByRole('tree', { name: 'Malformed table output' })).toBeTruthy();
+  });
+});
+
+describe('long text', () => {
+  const lines = (n: number, from = 0): string => Array.from({ length: n }, (_, i) => `line ${i + from}\n`).join('');
+  const stdoutBox = (): HTMLElement => screen.getByLabelText('Standard output');
+
+  it('keeps only the last 1,000 of 20,000 printed lines in the page until "Show all"', () => {
+    render(<TextOutput text={lines(20_000)} stream="stdout" />);
+    expect(stdoutBox().textContent).toBe(lines(1000, 19_000));
+    expect(stdoutBox().className).toContain('output--scroll');
+    expect(screen.getByText('Showing the last 1,000 of 20,000 lines')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Show all' }));
+    expect(stdoutBox().textContent).toBe(lines(20_000));
+    expect(screen.getByText('20,000 lines')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Show less' }));
+    expect(stdoutBox().textContent).toBe(lines(1000, 19_000));
+    expect(screen.getByRole('button', { name: 'Download' })).toBeTruthy();
+  });
+
+  it('keeps the start of a long value\'s text, and cuts a single huge line by characters', () => {
+    render(<TextOutput text={lines(5000)} />);
+    expect(screen.getByLabelText('Text output').textContent).toBe(lines(1000));
+    cleanup();
+    const oneLine = 'x'.repeat(PREVIEW_CHARS * 2);
+    render(<TextOutput text={oneLine} stream="stdout" />);
+    expect(stdoutBox().textContent).toHaveLength(PREVIEW_CHARS);
+    expect(screen.getByText(`Showing the last ${PREVIEW_CHARS.toLocaleString('en-US')} characters`)).toBeTruthy();
+  });
+
+  it('shows short output as it is, without a toolbar', () => {
+    render(<TextOutput text={'one\ntwo\n'} stream="stdout" />);
+    expect(stdoutBox().textContent).toBe('one\ntwo\n');
+    expect(screen.queryByRole('button')).toBeNull();
+  });
+
+  it('shows stderr apart from stdout, tinted, and nothing for a cell stored without stderr', () => {
+    render(<TextOutput text={'UserWarning: careful\n'} stream="stderr" />);
+    const box = screen.getByLabelText('Standard error');
+    expect(box.className).toContain('output--stderr');
+    expect(box.textContent).toBe('UserWarning: careful\n');
+    expect(stderrOf({ stdout: 'x' })).toBe('');
+    expect(stderrOf({ stdout: 'x', stderr: 'warned' })).toBe('warned');
+  });
+
+  it('counts lines with or without a final newline', () => {
+    expect([countLines(''), countLines('a'), countLines('a\n'), countLines('a\nb'), countLines('\n\n')]).toEqual([0, 1, 1, 2, 2]);
+    const tail = previewText(lines(PREVIEW_LINES + 1), 'tail');
+    expect(tail).toMatchObject({ cut: true, shownLines: PREVIEW_LINES, totalLines: PREVIEW_LINES + 1 });
+    expect(tail.text.startsWith('line 1\n')).toBe(true);
   });
 });
 

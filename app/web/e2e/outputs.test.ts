@@ -1,0 +1,156 @@
+import * as fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import {
+  cell, describeInBrowser, editorText, ensureBuilt, launchBrowser, screenshot, startHost, typeInto,
+  waitForCellText, waitForFocusIn, waitForStatus, type Host,
+} from './harness';
+
+/**
+ * Big and unusual outputs in Chromium against the real host and real Pyodide: a flood of printed
+ * lines, an SVG with its own size, a table longer than a page, and the dependency graph's colours.
+ * Each test opens its own notebook, so one failure does not cascade.
+ */
+jest.setTimeout(150_000);
+
+describeInBrowser('outputs and the graph in a real browser', () => {
+  let host: Host;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    host = await startHost();
+    browser = await launchBrowser();
+    page = await (await browser.newContext({ viewport: { width: 1366, height: 800 }, acceptDownloads: true })).newPage();
+    page.on('pageerror', (err) => console.error('page error:', err.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+  });
+
+  async function openNewNotebook(name: string): Promise<void> {
+    const response = await fetch(`${host.url}api/notebooks`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }),
+    });
+    const { notebook_id: id } = (await response.json()) as { notebook_id: string };
+    await page.goto(`${host.url}#/n/${id}`);
+    await cell(page, 0).waitFor();
+    await page.waitForSelector('[data-connection="online"]');
+  }
+
+  async function runInFirstCell(code: string): Promise<void> {
+    await typeInto(page, 0, code);
+    expect(await editorText(page, 0)).toBe(code);
+    await page.keyboard.press('ControlOrMeta+Enter');
+    expect(await waitForStatus(page, 0, ['success', 'error'], 90_000)).toBe('success');
+  }
+
+  it('keeps 20,000 printed lines in a box under 1,000 px, with "show all" and "download"', async () => {
+    await openNewNotebook('Long output');
+    await runInFirstCell("for i in range(20000): print(f'line {i}')");
+    await waitForCellText(page, 0, 'line 19999');
+    const stdout = cell(page, 0).getByLabel('Standard output', { exact: true });
+    const box = (await stdout.boundingBox())!;
+    expect(box.height).toBeLessThan(1000);
+    expect((await cell(page, 0).boundingBox())!.height).toBeLessThan(1300);
+    // Not every line is in the page until asked for.
+    expect(await stdout.textContent()).not.toContain('line 0\n');
+    await screenshot(page, 'outputs-long-stdout');
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      cell(page, 0).getByRole('button', { name: /download/i }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/\.txt$/);
+    const saved = fs.readFileSync((await download.path())!, 'utf8');
+    expect(saved.split('\n').filter((l) => l !== '')).toHaveLength(20_000);
+    expect(saved.startsWith('line 0\nline 1\n')).toBe(true);
+
+    await cell(page, 0).getByRole('button', { name: /show all/i }).click();
+    await page.waitForFunction(() => document.querySelector('[aria-label="Standard output"]')?.textContent?.includes('line 0\nline 1\n'));
+    expect((await stdout.boundingBox())!.height).toBeLessThan(1000);
+  });
+
+  it('shows a 200×100 SVG at 200×100', async () => {
+    await openNewNotebook('SVG size');
+    await runInFirstCell(
+      "type('Picture', (), {'_repr_svg_': lambda self: '<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"200\" height=\"100\">" +
+      "<rect width=\"200\" height=\"100\" fill=\"teal\"/></svg>'})()",
+    );
+    const image = cell(page, 0).getByRole('img', { name: /SVG/ });
+    await image.waitFor();
+    await page.waitForFunction(() => (document.querySelector('img.output--image') as HTMLImageElement | null)?.complete === true);
+    const box = (await image.boundingBox())!;
+    await screenshot(page, 'outputs-svg');
+    expect(Math.round(box.width)).toBe(200);
+    expect(Math.round(box.height)).toBe(100);
+
+    // Wider than the cell: as wide as the cell's output area, in proportion.
+    await runInFirstCell(
+      "type('Wide', (), {'_repr_svg_': lambda self: '<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"3000\" height=\"1500\">" +
+      "<rect width=\"3000\" height=\"1500\" fill=\"teal\"/></svg>'})()",
+    );
+    await page.waitForFunction(() => {
+      const img = document.querySelector('img.output--image') as HTMLImageElement | null;
+      return img?.complete === true && decodeURIComponent(img.src).includes('width="3000"');
+    });
+    const wide = (await image.boundingBox())!;
+    const area = await cell(page, 0).locator('.cell__outputs').evaluate((el) => el.clientWidth - parseFloat(getComputedStyle(el).paddingLeft) - parseFloat(getComputedStyle(el).paddingRight));
+    expect(Math.abs(wide.width - area)).toBeLessThanOrEqual(1);
+    expect(Math.abs(wide.height - wide.width / 2)).toBeLessThanOrEqual(1);
+  });
+
+  it('sorts a 3,000-row table on every row: the true maximum comes first', async () => {
+    await openNewNotebook('Long table');
+    await runInFirstCell("[{'n': i, 'label': f'row {i}'} for i in range(3000)]");
+    const table = cell(page, 0).locator('.output--table');
+    await table.waitFor();
+    const header = table.getByRole('button', { name: /^n/ });
+    await header.click();
+    await header.click();
+    expect(await header.locator('xpath=ancestor::th').getAttribute('aria-sort')).toBe('descending');
+    expect(await table.locator('tbody tr').first().locator('td').first().textContent()).toBe('2999');
+    // Filtering acts on every row too.
+    await table.getByLabel('Filter rows').fill('row 2500');
+    await page.waitForFunction(() => document.querySelectorAll('.output--table tbody tr').length === 1);
+    expect(await table.locator('tbody td').first().textContent()).toBe('2500');
+    await screenshot(page, 'outputs-table');
+
+    // Past what an output holds, the table says first that it is a preview.
+    await runInFirstCell("[{'n': i} for i in range(12000)]");
+    await page.waitForFunction(() => document.querySelector('.output--table [role="note"]') !== null);
+    expect(await table.getByRole('note').textContent()).toBe(
+      'Preview: showing the first 10,000 of 12,000 rows — sorting and filtering apply to these rows only.',
+    );
+    await screenshot(page, 'outputs-table-preview');
+  });
+
+  it('draws an upward edge without a cycle in the normal colour and a real cycle in red', async () => {
+    await openNewNotebook('Graph colours');
+    const graphToggle = page.getByRole('button', { name: 'Graph', exact: true });
+    if ((await graphToggle.getAttribute('aria-pressed')) !== 'true') await graphToggle.click();
+    // Cell 1 reads b, which cell 2 below defines: an edge going up, and no cycle.
+    await typeInto(page, 0, 'a = b + 1');
+    for (const [index, code] of [[1, 'b = 2'], [2, 'c = d'], [3, 'd = c']] as const) {
+      await page.getByRole('button', { name: '+ Python cell' }).click();
+      await waitForFocusIn(page, index);
+      await page.keyboard.type(code);
+    }
+    await page.keyboard.press('ControlOrMeta+Enter');
+    await waitForCellText(page, 3, /cycle/i);
+    await page.waitForFunction(() => document.querySelectorAll('.graph__edge').length === 3);
+    await screenshot(page, 'outputs-graph-colours');
+    const edges = await page.locator('.graph__edge').evaluateAll((paths) => paths.map((p) => ({
+      title: p.querySelector('title')?.textContent ?? '',
+      cycle: p.classList.contains('graph__edge--cycle'),
+      stroke: getComputedStyle(p).stroke,
+    })));
+    const upward = edges.find((e) => e.title.startsWith('cell 2 → cell 1'))!;
+    expect(upward.cycle).toBe(false);
+    const cycle = edges.filter((e) => e.title.startsWith('cell 3 → cell 4') || e.title.startsWith('cell 4 → cell 3'));
+    expect(cycle.map((e) => e.cycle)).toEqual([true, true]);
+    expect(upward.stroke).not.toBe(cycle[0]!.stroke);
+  });
+});
