@@ -15,7 +15,7 @@ locals {
 
   authorized_parties = length(var.clerk_authorized_parties) > 0 ? var.clerk_authorized_parties : [for d in var.domain_names : "https://${d}"]
 
-  # Names from configuration.md. Empty values are left out so the server
+  # Names from docs/configuration.md. Empty values are left out so the server
   # applies its own defaults.
   managed_environment = {
     PORT                     = tostring(var.container_port)

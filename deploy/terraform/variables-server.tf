@@ -1,7 +1,7 @@
-# The server's own configuration (configuration.md) and the alarms.
+# The server's own configuration (docs/configuration.md) and the alarms.
 # Secrets never appear here: they are referenced by ARN.
 
-# --- server configuration (configuration.md) ---------------------------------
+# --- server configuration (docs/configuration.md) ---------------------------------
 
 variable "notebook_auth" {
   description = "NOTEBOOK_AUTH: \"clerk\" or a third-party auth plugin's package name. \"none\" is refused: a public deployment would run anyone's code as one shared user."

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { ConfigError } from '@rnb/core';
 import { parseLogLevel, type LogLevel } from './logger';
 
-/** The host's settings, checked. Names follow ../shared/spec/configuration.md. */
+/** The host's settings, checked. Names and defaults are documented in docs/configuration.md. */
 export interface ServerConfig {
   port: number;
   host: string;

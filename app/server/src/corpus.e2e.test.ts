@@ -7,7 +7,7 @@ import { startTestServer, type TestClient, type TestServer } from './test-suppor
 
 /**
  * The original implementation's WebSocket and CRUD tests, translated to data
- * (../shared/corpora/original/session.json), replayed against the real server
+ * (testdata/original/session.json), replayed against the real server
  * with real Python: edits over HTTP, runs over socket.io, events as a client
  * receives them. Where the corpus notes that the original differs from our
  * protocol, the protocol wins (listed in NOT_APPLICABLE or translated below).
@@ -31,7 +31,7 @@ interface Scenario {
   steps: Step[];
 }
 
-const CORPUS = path.resolve(__dirname, '../../../../shared/corpora/original/session.json');
+const CORPUS = path.resolve(__dirname, '../../../testdata/original/session.json');
 const NOT_APPLICABLE: Record<string, string> = {
   test_database_config_broadcasts_success: 'db_connection_updated is an event of the original only; protocol.md answers PUT /db with 200 and announces notebook_updated',
 };

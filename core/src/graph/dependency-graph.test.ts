@@ -3,10 +3,10 @@ import * as path from 'node:path';
 import { analyseFake } from '../testing/fake-language';
 import { DependencyGraph } from './dependency-graph';
 
-const corpora = path.resolve(__dirname, '../../../../shared/corpora');
+const corpora = path.resolve(__dirname, '../../../testdata');
 function load<T>(file: string): T {
   const full = path.join(corpora, file);
-  if (!fs.existsSync(full)) throw new Error(`Corpus ${full} is missing: the tests need ../shared/corpora beside the repository.`);
+  if (!fs.existsSync(full)) throw new Error(`Corpus ${full} is missing: the repository's testdata/ folder holds the corpora (see testdata/README.md).`);
   return JSON.parse(fs.readFileSync(full, 'utf8')) as T;
 }
 

@@ -1,4 +1,4 @@
-/** The data shapes of the wire contract (../shared/spec/protocol.md), shared by every package. */
+/** The data shapes of the wire contract (docs/protocol.md), shared by every package. */
 
 export type CellStatus = 'idle' | 'queued' | 'running' | 'success' | 'error' | 'blocked' | 'stale';
 

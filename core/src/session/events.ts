@@ -2,7 +2,7 @@ import type { Cell, CellStatus, Output } from '../model/types';
 
 /**
  * Everything that happens to a notebook, named as in the wire contract
- * (../shared/spec/protocol.md). Core emits these; a host broadcasts them.
+ * (docs/protocol.md). Core emits these; a host broadcasts them.
  */
 export type NotebookEvent =
   | { type: 'cell_status'; cellId: string; status: CellStatus }

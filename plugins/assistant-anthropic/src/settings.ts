@@ -1,6 +1,6 @@
 import { ConfigError } from '@rnb/core';
 
-/** What the Anthropic provider reads from the host's configuration (names: shared/spec/configuration.md). */
+/** What the Anthropic provider reads from the host's configuration (names: docs/configuration.md). */
 export interface AnthropicSettings {
   /** Null when ANTHROPIC_API_KEY is unset: the assistant then answers 503 rather than stopping the server. */
   apiKey: string | null;

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import alasql from 'alasql';
 import { bindSql, cellOffset, lookupIn, TemplateError } from './template';
 
-const CORPORA = path.resolve(__dirname, '../../../../shared/corpora');
+const CORPORA = path.resolve(__dirname, '../../../testdata');
 
 describe('the original project\'s template cases (we bind; see each case\'s "derived")', () => {
   const cases = (JSON.parse(fs.readFileSync(path.join(CORPORA, 'original/sql.json'), 'utf8')) as {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Request bodies of the HTTP contract (../shared/spec/protocol.md) and the host's extensions. */
+/** Request bodies of the HTTP contract (docs/protocol.md) and the host's extensions. */
 const id = z.string().min(1).max(100);
 
 export const createNotebookBody = z.object({ name: z.string().max(200).optional() });

@@ -1,5 +1,5 @@
 /**
- * The wire shapes the browser sees (/work/shared/spec/protocol.md plus the host's extensions).
+ * The wire shapes the browser sees (docs/protocol.md at the repository's root).
  * They mirror core's model types; the web bundle keeps its own copy so that it never pulls
  * server code into the browser build.
  */

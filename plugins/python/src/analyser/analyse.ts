@@ -1,7 +1,7 @@
 /**
  * `analysePython(code)`: what a Python cell defines, references and deletes,
  * following Python's scoping rules and marimo's conventions
- * (../shared/corpora/README.md). Pure and synchronous: it never runs the code.
+ * (testdata/README.md). Pure and synchronous: it never runs the code.
  *
  * Not tracked, by design: mutation (`df.x = 1`, `d[k] = v`, `xs.append(1)` are
  * reads of `df`, `d`, `xs`, never definitions), names created dynamically

@@ -1,17 +1,17 @@
 /**
- * The analyser against peers' test suites, as data (../shared/corpora):
+ * The analyser against peers' test suites, as data (testdata/ at the repository's root):
  * marimo's own cases and the original implementation's.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { analysePython } from './analyse';
 
-const CORPORA = path.resolve(__dirname, '../../../../../shared/corpora');
+const CORPORA = path.resolve(__dirname, '../../../../testdata');
 
 function load<T>(relative: string): T[] {
   const file = path.join(CORPORA, relative);
   if (!existsSync(file)) {
-    throw new Error(`Corpus ${file} is missing: the shared corpora must sit at ../shared/corpora beside the repository.`);
+    throw new Error(`Corpus ${file} is missing: the repository's testdata/ folder holds the corpora (see testdata/README.md).`);
   }
   return JSON.parse(readFileSync(file, 'utf8')) as T[];
 }
@@ -42,7 +42,7 @@ const DIVERGENCES: Record<number, string> = {
 
 const sorted = (names: Iterable<string>): string[] => [...names].sort();
 
-describe('Python analyser on marimo\'s cases (shared/corpora/marimo/extract.json)', () => {
+describe('Python analyser on marimo\'s cases (testdata/marimo/extract.json)', () => {
   const cases = load<MarimoCase>('marimo/extract.json');
 
   it('has the whole corpus', () => {
@@ -98,7 +98,7 @@ interface OriginalCase {
   note: string;
 }
 
-describe('Python analyser on the original implementation\'s cases (shared/corpora/original/extract.json)', () => {
+describe('Python analyser on the original implementation\'s cases (testdata/original/extract.json)', () => {
   const cases = load<OriginalCase>('original/extract.json').filter((c) => c.language === 'python');
 
   it('has the Python cases', () => {

@@ -1,13 +1,13 @@
 /**
- * The analyser against marimo's SQL test cases (../shared/corpora/marimo/sql.json)
- * and the original project's template cases (../shared/corpora/original/).
+ * The analyser against marimo's SQL test cases (testdata/marimo/sql.json)
+ * and the original project's template cases (testdata/original/).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import alasql from 'alasql';
 import { analyseSql, type SqlCellMeta } from './index';
 
-const CORPORA = path.resolve(__dirname, '../../../../../shared/corpora');
+const CORPORA = path.resolve(__dirname, '../../../../testdata');
 const marimo = JSON.parse(fs.readFileSync(path.join(CORPORA, 'marimo/sql.json'), 'utf8')) as {
   find_sql_refs: { name: string; sql: string; expected_qualified_names: string[] }[];
   find_sql_defs: {

@@ -12,7 +12,7 @@ import { describePostgres, startPostgres, TEST_PASSWORD, type TestPostgres } fro
 import { PgService, type PgServiceOptions } from './pg-service';
 import { MapNamespace } from '../test-support/map-namespace';
 
-const CORPORA = path.resolve(__dirname, '../../../../../shared/corpora');
+const CORPORA = path.resolve(__dirname, '../../../../testdata');
 
 interface Notebook {
   namespace: MapNamespace;
