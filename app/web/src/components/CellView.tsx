@@ -6,8 +6,9 @@ import { countRender } from '../perf/render-count';
 import { CodeEditor } from './CodeEditor';
 import { CELL_KEYS, keyLabel } from './keys';
 import { Icon } from './Icon';
-import { ErrorOutput } from './outputs/ErrorOutput';
+import { ErrorOutput, nameCells } from './outputs/ErrorOutput';
 import { OutputView } from './outputs/OutputView';
+import { StderrOutput } from './outputs/StderrOutput';
 import { TextOutput } from './outputs/TextOutput';
 import { StatusBadge } from './StatusBadge';
 
@@ -106,9 +107,10 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
       {blockedReason !== null && (
         <p className="cell__blocked" role="note">Blocked: {blockedReason}</p>
       )}
-      {(cell.stdout !== '' || cell.outputs.length > 0 || (cell.error !== null && cell.status !== 'blocked')) && (
+      {(cell.stdout !== '' || cell.stderr !== '' || cell.outputs.length > 0 || (cell.error !== null && cell.status !== 'blocked')) && (
         <div className={dim ? 'cell__outputs cell__outputs--dim' : 'cell__outputs'} aria-label="Cell output">
-          {cell.stdout !== '' && <TextOutput text={cell.stdout} stream />}
+          {cell.stdout !== '' && <TextOutput text={nameCellsIn(cell.stdout, cellId, controller)} stream />}
+          {cell.stderr !== '' && <StderrOutput text={nameCellsIn(cell.stderr, cellId, controller)} />}
           {cell.outputs.map((output, i) => <OutputView key={i} output={output} />)}
           {cell.error !== null && cell.status !== 'blocked' && <ErrorOutput error={cell.error} cellId={cellId} positionOf={controller.positionOf} />}
         </div>
@@ -116,6 +118,11 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
     </section>
   );
 });
+
+/** Warnings and other code locations name cells as tracebacks do (`<cell 3>`, `<this cell>`), not by id. */
+function nameCellsIn(text: string, cellId: string, controller: NotebookController): string {
+  return text.includes('<cell ') ? nameCells(text, cellId, controller.positionOf) : text;
+}
 
 function SaveIndicator({ state }: { state: SaveState }) {
   if (state === 'saved') return null;
