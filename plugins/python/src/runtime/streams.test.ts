@@ -40,6 +40,20 @@ describe('warnings', () => {
   });
 });
 
+describe('other code locations', () => {
+  it('inspect finds a cell function\'s file and source; traceback.print_exc() writes to stderr with the same naming', async () => {
+    await kernel.run({ id: 'source', code: 'def double(n):\n    return 2 * n', defines: ['double'] });
+    const inspected = await kernel.run({ id: 'reader', code: 'import inspect\nprint(inspect.getfile(double))\nprint(inspect.getsource(double), end="")', references: ['double'] });
+    expect(inspected.error).toBeNull();
+    expect(inspected.stdout).toBe('<cell source>\ndef double(n):\n    return 2 * n');
+    const printed = await kernel.run({ id: 'catcher', code: 'import traceback\ntry:\n    double(None)\nexcept TypeError:\n    traceback.print_exc()', references: ['double'] });
+    expect(printed.error).toBeNull();
+    expect(printed.stdout).toBe('');
+    expect(printed.stderr).toContain('File "<cell catcher>", line 3, in <module>');
+    expect(printed.stderr).toContain('File "<cell source>", line 2, in double');
+  });
+});
+
 describe('the keyboard', () => {
   it.each([
     ['input()', 'name = input("Your name? ")'],
