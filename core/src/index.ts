@@ -4,7 +4,7 @@
  * public API; everything else is internal.
  */
 export * from './errors';
-export type { Cell, CellStatus, JsonValue, Notebook, Output, TableData } from './model/types';
+export type { Cell, CellStatus, JsonValue, Notebook, Output, OutputStream, TableData } from './model/types';
 export { TABLE_MIME } from './model/types';
 
 // Plugin API

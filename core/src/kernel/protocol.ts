@@ -4,7 +4,7 @@
  * and a dedicated pipe (kernel → server). Everything the kernel sends is
  * untrusted: {@link parseKernelMessage} checks shape and sizes.
  */
-import type { JsonValue, Output } from '../model/types';
+import type { JsonValue, Output, OutputStream } from '../model/types';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -28,7 +28,7 @@ export interface PlanItem {
 export interface KernelLimits {
   /** Bytes of stdout+stderr kept per cell; the rest is dropped with a note. */
   maxStdoutBytesPerCell: number;
-  /** Milliseconds between flushes of buffered stdout. */
+  /** Milliseconds between flushes of buffered stdout and stderr. */
   flushIntervalMs: number;
   /** A cell running longer is stopped (0: no limit). */
   cellTimeoutMs: number;
@@ -52,7 +52,8 @@ export type ServerMessage =
 
 export type CellReport =
   | { k: 'start'; cell: string }
-  | { k: 'stdout'; cell: string; data: string }
+  /** Text the cell wrote, to stdout or stderr (one stream per report). */
+  | { k: 'stdout'; cell: string; data: string; stream: OutputStream }
   | { k: 'output'; cell: string; output: Output }
   /** status: success | error | blocked | cancelled */
   | { k: 'finish'; cell: string; status: 'success' | 'error' | 'blocked' | 'cancelled'; error?: string };
@@ -99,8 +100,12 @@ function parseReport(raw: unknown): CellReport {
   switch (r.k) {
     case 'start':
       return { k: 'start', cell };
-    case 'stdout':
-      return { k: 'stdout', cell, data: str(r.data, 'data', Number.MAX_SAFE_INTEGER) };
+    case 'stdout': {
+      // A report without a stream is stdout (what every report was before stderr was kept apart).
+      const stream = r.stream === undefined ? 'stdout' : r.stream;
+      if (stream !== 'stdout' && stream !== 'stderr') throw new ProtocolError('bad stream');
+      return { k: 'stdout', cell, data: str(r.data, 'data', Number.MAX_SAFE_INTEGER), stream };
+    }
     case 'output': {
       const output = r.output as Record<string, unknown> | null;
       if (typeof output !== 'object' || output === null) throw new ProtocolError('bad output');

@@ -21,6 +21,9 @@ export interface TableData {
 
 export const TABLE_MIME = 'application/vnd.notebook.table+json';
 
+/** Where a cell's printed text went. */
+export type OutputStream = 'stdout' | 'stderr';
+
 export interface Cell {
   id: string;
   /** A language id: "python", "sql", or a plugin's. */
@@ -28,6 +31,8 @@ export interface Cell {
   code: string;
   status: CellStatus;
   stdout: string;
+  /** What the cell wrote to stderr (warnings, `print(..., file=sys.stderr)`), kept apart from stdout. */
+  stderr: string;
   outputs: Output[];
   error: string | null;
   reads: string[];

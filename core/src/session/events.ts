@@ -1,4 +1,4 @@
-import type { Cell, CellStatus, Output } from '../model/types';
+import type { Cell, CellStatus, Output, OutputStream } from '../model/types';
 
 /**
  * Everything that happens to a notebook, named as in the wire contract
@@ -6,7 +6,8 @@ import type { Cell, CellStatus, Output } from '../model/types';
  */
 export type NotebookEvent =
   | { type: 'cell_status'; cellId: string; status: CellStatus }
-  | { type: 'cell_stdout'; cellId: string; data: string }
+  /** Text a running cell wrote; `stream` says whether to stdout or stderr. */
+  | { type: 'cell_stdout'; cellId: string; data: string; stream: OutputStream }
   | { type: 'cell_output'; cellId: string; output: Output }
   | { type: 'cell_error'; cellId: string; error: string }
   | { type: 'cell_created'; cell: Cell; index: number; revision: number }

@@ -24,6 +24,7 @@ export function toCell(stored: StoredCell): Cell {
     code: stored.code,
     status: stored.status,
     stdout: stored.stdout,
+    stderr: stored.stderr,
     outputs: stored.outputs,
     error: stored.error,
     reads: stored.reads,

@@ -64,7 +64,7 @@ export class NotebookService implements NotebookOperations {
       name: checkName(input.name ?? 'Untitled notebook'),
       dbConnString: null,
       lazy: false,
-      cells: type ? [{ id: randomUUID(), type, code: '', status: 'idle', stdout: '', outputs: [], error: null, reads: [], writes: [] }] : [],
+      cells: type ? [{ id: randomUUID(), type, code: '', status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] }] : [],
       revision: 0,
       createdAt: now,
       updatedAt: now,

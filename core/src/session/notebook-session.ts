@@ -124,7 +124,7 @@ export class NotebookSession {
         }
         index = input.index;
       }
-      const cell: StoredCell = { id: randomUUID(), type: input.type, code, status: 'idle', stdout: '', outputs: [], error: null, reads: [], writes: [] };
+      const cell: StoredCell = { id: randomUUID(), type: input.type, code, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] };
       this.doc.cells.splice(index, 0, cell);
       this.cells.set(cell.id, cell);
       this.reindex();

@@ -11,6 +11,7 @@ export interface KernelProvider {
 
 const MAX_OUTPUTS_PER_CELL = 50;
 const MAX_OUTPUT_CHARS_PER_CELL = 8 * 1024 * 1024;
+/** stdout and stderr together. */
 const MAX_STDOUT_CHARS_PER_CELL = 1024 * 1024;
 
 interface CurrentRun {
@@ -131,17 +132,19 @@ export class RunCoordinator implements SessionListener {
       switch (report.k) {
         case 'start':
           cell.stdout = '';
+          cell.stderr = '';
           cell.outputs = [];
           cell.error = null;
           this.outputChars.set(cell.id, 0);
           this.notebook.setStatus(cell.id, 'running');
           break;
         case 'stdout': {
-          const room = MAX_STDOUT_CHARS_PER_CELL - cell.stdout.length;
+          const room = MAX_STDOUT_CHARS_PER_CELL - cell.stdout.length - cell.stderr.length;
           if (room <= 0) break;
           const data = report.data.slice(0, room);
-          cell.stdout += data;
-          this.emit({ type: 'cell_stdout', cellId: cell.id, data });
+          if (report.stream === 'stderr') cell.stderr += data;
+          else cell.stdout += data;
+          this.emit({ type: 'cell_stdout', cellId: cell.id, data, stream: report.stream });
           break;
         }
         case 'output': {

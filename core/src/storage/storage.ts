@@ -7,6 +7,7 @@ export interface StoredCell {
   code: string;
   status: Cell['status'];
   stdout: string;
+  stderr: string;
   outputs: Cell['outputs'];
   error: string | null;
   reads: string[];

@@ -68,6 +68,8 @@ function normalizeCell(input: unknown, where: string): StoredCell {
     code: string(cell.code, `${where}.code`),
     status: status as CellStatus,
     stdout: string(cell.stdout, `${where}.stdout`),
+    // Notebooks stored before stderr was kept apart have none.
+    stderr: cell.stderr === undefined ? '' : string(cell.stderr, `${where}.stderr`),
     outputs: outputs.map((output, i) => normalizeOutput(output, `${where}.outputs[${i}]`)),
     error: nullableString(cell.error, `${where}.error`),
     reads: strings(cell.reads, `${where}.reads`),

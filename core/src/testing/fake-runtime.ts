@@ -118,7 +118,7 @@ const fakeRuntime = (context: RuntimeContext): LanguageRuntime => ({
           context.namespace.set(s.name, evaluate(s.expr, context), context.language);
           break;
         case 'print':
-          io.stdout(s.exprs.map((e) => String(evaluate(e, context))).join(' ') + '\n');
+          io[s.stream](s.exprs.map((e) => String(evaluate(e, context))).join(' ') + '\n');
           break;
         case 'expr': {
           const value = evaluate(s.expr, context);

@@ -5,6 +5,7 @@
  *   spin                  loop until interrupted (checks the interrupt buffer)
  *   spin hard             loop forever, deaf to interrupts    hang   never return
  *   flood 100000          print that many lines               del x  delete x
+ *   warn x, "text"        write to stderr
  *   attack <kind> [arg]   try to escape the sandbox (see fake-runtime.ts)
  *   a last line that is an expression is the cell's output.
  */
@@ -16,7 +17,7 @@ export type Expr =
 
 export type Statement =
   | { kind: 'assign'; name: string; expr: Expr }
-  | { kind: 'print'; exprs: Expr[] }
+  | { kind: 'print'; exprs: Expr[]; stream: 'stdout' | 'stderr' }
   | { kind: 'expr'; expr: Expr }
   | { kind: 'fail'; message: string }
   | { kind: 'sleep'; ms: number }
@@ -33,7 +34,7 @@ export class FakeSyntaxError extends Error {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const KEYWORDS = new Set(['print', 'fail', 'sleep', 'spin', 'hang', 'flood', 'del', 'attack']);
+const KEYWORDS = new Set(['print', 'warn', 'fail', 'sleep', 'spin', 'hang', 'flood', 'del', 'attack']);
 
 function tokenize(text: string, line: number): string[] {
   const tokens: string[] = [];
@@ -95,9 +96,10 @@ export function parseFake(code: string): Statement[] {
       return;
     }
     switch (word) {
-      case 'print': {
+      case 'print':
+      case 'warn': {
         const parts = tail ? splitArgs(tail) : [];
-        statements.push({ kind: 'print', exprs: parts.map((p) => parseExpr(tokenize(p, line), line)) });
+        statements.push({ kind: 'print', exprs: parts.map((p) => parseExpr(tokenize(p, line), line)), stream: word === 'warn' ? 'stderr' : 'stdout' });
         return;
       }
       case 'fail':

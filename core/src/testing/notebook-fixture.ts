@@ -6,8 +6,8 @@ export interface Fixture {
   /** Runs a cell and waits until the notebook is idle. */
   run(index: number): Promise<void>;
   edit(index: number, code: string): Promise<void>;
-  /** Status, stdout, text outputs and error of every cell. */
-  state(): Promise<{ status: string; stdout: string; text: string; error: string | null }[]>;
+  /** Status, stdout, stderr, text outputs and error of every cell. */
+  state(): Promise<{ status: string; stdout: string; stderr: string; text: string; error: string | null }[]>;
 }
 
 /** A notebook with one cell per given code, in order. */
@@ -34,6 +34,7 @@ export async function notebookWith(kernel: TestKernel, owner: string, codes: str
       (await kernel.service.getNotebook(owner, view.id)).cells.map((c) => ({
         status: c.status,
         stdout: c.stdout,
+        stderr: c.stderr,
         text: c.outputs.map((o) => String(o.data)).join(''),
         error: c.error,
       })),

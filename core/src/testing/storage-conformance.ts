@@ -47,6 +47,7 @@ export function sampleCell(overrides: Partial<StoredCell> = {}): StoredCell {
     code: 'x = 1',
     status: 'success',
     stdout: '',
+    stderr: '',
     outputs: [],
     error: null,
     reads: [],
@@ -281,7 +282,7 @@ export function describeStorageConformance(
       it('updates cells: edits code, adds and removes cells, keeps outputs', async () => {
         const doc = await store().create(sampleNotebook(owner));
         const cells = [
-          { ...doc.cells[0]!, code: 'x = 2', stdout: 'hello\n', outputs: [{ mime_type: 'text/plain', data: '2' }] },
+          { ...doc.cells[0]!, code: 'x = 2', stdout: 'hello\n', stderr: 'careful\n', outputs: [{ mime_type: 'text/plain', data: '2' }] },
           sampleCell({ type: 'sql', code: 'SELECT 1', status: 'error', error: 'no database' }),
         ];
         await store().save({ ...doc, cells }, { expectedRevision: 0 });

@@ -5,7 +5,8 @@
  * kernel (values live there) and in tests; imports nothing at run time but
  * the tokenizer.
  */
-import { splitStatements, tokenize, type SqlDialect, type Token } from './analyser/tokenizer';
+import { statementTables } from './analyser/tables';
+import { splitStatements, tokenize, type SqlDialect, type Statement, type Token } from './analyser/tokenizer';
 
 /** A problem with the cell's templates, found before any query runs. */
 export class TemplateError extends Error {
@@ -45,11 +46,39 @@ export function lookupIn(values: Readonly<Record<string, unknown>>): TemplateLoo
 /**
  * Binds every statement of a cell. Throws {@link TemplateError} for an
  * undefined name or a placeholder written by hand, before anything runs.
+ *
+ * `quoteTables`: table names that reach the engine quoted wherever the cell
+ * reads them as tables (and where they qualify a column, `rows.v`), so a
+ * notebook value named after a keyword (`rows`, `values`, `order`) is still a
+ * table. Only for alasql, whose tables these are; PostgreSQL's tables are the
+ * database's own.
  */
-export function bindSql(code: string, lookup: TemplateLookup, dialect: SqlDialect): BoundStatement[] {
+export function bindSql(code: string, lookup: TemplateLookup, dialect: SqlDialect, quoteTables: ReadonlySet<string> = new Set()): BoundStatement[] {
   const { tokens, error } = tokenize(code, dialect);
   if (error) throw new TemplateError(error.message, error.line, error.column);
-  return splitStatements(tokens).map((statement) => bindStatement(code, statement.tokens, statement.start, statement.end, lookup, dialect));
+  return splitStatements(tokens).map((statement) =>
+    bindStatement(code, statement.tokens, statement.start, statement.end, lookup, dialect, tablesToQuote(statement, quoteTables)),
+  );
+}
+
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Token indices of the unquoted table names in `names` this statement reads, and of those names before a `.`. */
+function tablesToQuote(statement: Statement, names: ReadonlySet<string>): Set<number> {
+  const at = new Set<number>();
+  if (names.size === 0) return at;
+  const tokens = statement.tokens;
+  const wanted = (token: Token | undefined): boolean => token?.kind === 'word' && names.has(token.value) && PLAIN_NAME.test(token.value);
+  statementTables(statement, (index, parts) => {
+    if (parts === 1 && wanted(tokens[index])) at.add(index);
+  });
+  tokens.forEach((token, index) => {
+    const before = tokens[index - 1];
+    const after = tokens[index + 1];
+    const qualifies = after?.kind === 'punct' && after.text === '.' && !(before?.kind === 'punct' && before.text === '.');
+    if (qualifies && wanted(token)) at.add(index);
+  });
+  return at;
 }
 
 function bindStatement(
@@ -59,6 +88,7 @@ function bindStatement(
   end: number,
   lookup: TemplateLookup,
   dialect: SqlDialect,
+  quoteAt: ReadonlySet<number>,
 ): BoundStatement {
   const params: unknown[] = [];
   const edits: BoundStatement['edits'] = [];
@@ -78,6 +108,7 @@ function bindStatement(
 
   tokens.forEach((token, index) => {
     if (token.kind === 'brace') replace(token, '{');
+    else if (quoteAt.has(index)) replace(token, `\`${token.text}\``);
     else if (token.kind === 'param') {
       throw new TemplateError(
         `Write {name} to use a notebook value here: "${token.text}" placeholders are not supported in SQL cells`,

@@ -14,6 +14,8 @@ export interface CellSummary {
   writes: string[];
   error: string | null;
   stdout: string;
+  /** Warnings and other stderr text, bounded like stdout. */
+  stderr: string;
   outputs: OutputPreview[];
 }
 
@@ -30,6 +32,7 @@ export function summarizeCell(cell: Cell, index: number): CellSummary {
     writes: cell.writes,
     error: cell.error === null ? null : clip(cell.error, PREVIEW_LIMITS.error),
     stdout: clipTail(cell.stdout, PREVIEW_LIMITS.stdout),
+    stderr: clipTail(cell.stderr ?? '', PREVIEW_LIMITS.stdout),
     outputs: previewOutputs(cell.outputs),
   };
 }

@@ -132,6 +132,7 @@ const tools: ToolDefinition<never>[] = [
           ...(outcome.settled ? {} : { note: `Still running after ${Math.round(deps.runTimeoutMs / 1000)} s; read the notebook state later.` }),
           status: cell.status,
           stdout: summary.stdout,
+          stderr: summary.stderr,
           outputs: previewOutputs(cell.outputs),
           error: summary.error,
           cascade: outcome.cascade.map((c) => ({ ...c, error: c.error === null ? null : clip(c.error, 500) })),

@@ -28,6 +28,8 @@ export interface Cell {
   code: string;
   status: CellStatus;
   stdout: string;
+  /** Warnings and `print(..., file=sys.stderr)`, kept apart from stdout. */
+  stderr: string;
   outputs: Output[];
   error: string | null;
   reads: string[];
@@ -61,7 +63,8 @@ export interface ServerEvents {
   authenticated: Record<string, never>;
   auth_refreshed: Record<string, never>;
   cell_status: { cellId: string; status: CellStatus };
-  cell_stdout: { cellId: string; data: string };
+  /** `stream` is missing from hosts older than stderr: that text is stdout. */
+  cell_stdout: { cellId: string; data: string; stream?: 'stdout' | 'stderr' };
   cell_output: { cellId: string; output: Output };
   cell_error: { cellId: string; error: string };
   cell_created: { cell: Cell; index: number; revision?: number };

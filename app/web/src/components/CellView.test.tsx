@@ -7,7 +7,7 @@ import { NotebookModel } from '../state/notebook-model';
 import { CellList } from './CellList';
 
 const cell = (id: string, code: string, reads: string[], writes: string[], extra: Partial<Cell> = {}): Cell => ({
-  id, type: 'python', code, status: 'idle', stdout: '', outputs: [], error: null, reads, writes, ...extra,
+  id, type: 'python', code, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads, writes, ...extra,
 });
 
 function mount(cells: Cell[]) {
@@ -69,6 +69,22 @@ describe('a cell', () => {
     expect(sent).toEqual([['interrupt', 'a']]);
     act(() => controller.model.apply({ type: 'cell_stdout', cellId: 'a', data: 'line 2\n' }));
     expect(within(section(0)).getByLabelText('Standard output').textContent).toBe('line 1\nline 2\n');
+  });
+
+  it('shows stderr in its own tinted block, apart from stdout, naming cells as tracebacks do', () => {
+    const { section, controller } = mount([cell('first-id', 'def f(): ...', [], ['f']), cell('second-id', 'f()', ['f'], [])]);
+    act(() => {
+      controller.model.apply({ type: 'cell_status', cellId: 'second-id', status: 'running' });
+      controller.model.apply({ type: 'cell_stdout', cellId: 'second-id', data: 'result\n', stream: 'stdout' });
+      controller.model.apply({ type: 'cell_stdout', cellId: 'second-id', data: '<cell first-id>:3: UserWarning: careful\n', stream: 'stderr' });
+      controller.model.apply({ type: 'cell_stdout', cellId: 'second-id', data: '<cell second-id>:1: UserWarning: here\n', stream: 'stderr' });
+    });
+    const outputs = within(section(1));
+    expect(outputs.getByLabelText('Standard output').textContent).toBe('result\n');
+    const stderr = outputs.getByLabelText('Standard error');
+    expect(stderr.textContent).toBe('<cell 1>:3: UserWarning: careful\n<this cell>:1: UserWarning: here\n');
+    expect(stderr.className).toContain('output--stderr');
+    expect(stderr.className).not.toContain('output--stdout');
   });
 
   it('runs from its Run button and dims outputs while they are stale', async () => {

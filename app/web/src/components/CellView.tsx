@@ -6,7 +6,7 @@ import { countRender } from '../perf/render-count';
 import { CodeEditor } from './CodeEditor';
 import { CELL_KEYS, keyLabel } from './keys';
 import { Icon } from './Icon';
-import { ErrorOutput } from './outputs/ErrorOutput';
+import { ErrorOutput, nameCells } from './outputs/ErrorOutput';
 import { OutputView } from './outputs/OutputView';
 import { stderrOf, TextOutput } from './outputs/TextOutput';
 import { StatusBadge } from './StatusBadge';
@@ -108,8 +108,8 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
       )}
       {(cell.stdout !== '' || stderrOf(cell) !== '' || cell.outputs.length > 0 || (cell.error !== null && cell.status !== 'blocked')) && (
         <div className={dim ? 'cell__outputs cell__outputs--dim' : 'cell__outputs'} aria-label="Cell output">
-          {cell.stdout !== '' && <TextOutput text={cell.stdout} stream="stdout" />}
-          {stderrOf(cell) !== '' && <TextOutput text={stderrOf(cell)} stream="stderr" />}
+          {cell.stdout !== '' && <TextOutput text={nameCellsIn(cell.stdout, cellId, controller)} stream="stdout" />}
+          {stderrOf(cell) !== '' && <TextOutput text={nameCellsIn(stderrOf(cell), cellId, controller)} stream="stderr" />}
           {cell.outputs.map((output, i) => <OutputView key={i} output={output} />)}
           {cell.error !== null && cell.status !== 'blocked' && <ErrorOutput error={cell.error} cellId={cellId} positionOf={controller.positionOf} />}
         </div>
@@ -117,6 +117,11 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
     </section>
   );
 });
+
+/** Warnings and other code locations name cells as tracebacks do (`<cell 3>`, `<this cell>`), not by id. */
+function nameCellsIn(text: string, cellId: string, controller: NotebookController): string {
+  return text.includes('<cell ') ? nameCells(text, cellId, controller.positionOf) : text;
+}
 
 function SaveIndicator({ state }: { state: SaveState }) {
   if (state === 'saved') return null;

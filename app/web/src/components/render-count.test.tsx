@@ -23,6 +23,7 @@ function makeNotebook(): Notebook {
     code: `v${i} = ${i}`,
     status: 'success',
     stdout: '',
+    stderr: '',
     outputs: [{ mime_type: 'text/plain', data: String(i) }],
     error: null,
     reads: i > 0 ? [`v${i - 1}`] : [],
@@ -113,7 +114,7 @@ it('re-renders only the cells whose first/last position changes when a cell is a
   act(() => {
     controller.model.apply({
       type: 'cell_created', index: CELLS, revision: 2,
-      cell: { id: 'new', type: 'python', code: '', status: 'idle', stdout: '', outputs: [], error: null, reads: [], writes: [] },
+      cell: { id: 'new', type: 'python', code: '', status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] },
     });
   });
   // The new cell renders, and the old last cell (its "move down" button becomes enabled).

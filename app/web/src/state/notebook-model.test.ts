@@ -3,7 +3,7 @@ import { buildGraph, explainBlocked } from './graph';
 import { NotebookModel } from './notebook-model';
 
 const cell = (id: string, code: string, reads: string[], writes: string[], extra: Partial<Cell> = {}): Cell => ({
-  id, type: 'python', code, status: 'idle', stdout: '', outputs: [], error: null, reads, writes, ...extra,
+  id, type: 'python', code, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads, writes, ...extra,
 });
 
 const notebook = (cells: Cell[], revision = 1): Notebook => ({ id: 'nb', name: 'N', cells, revision, db_conn_string: null, lazy: false });
@@ -23,6 +23,24 @@ describe('NotebookModel', () => {
     model.apply({ type: 'cell_status', cellId: 'a', status: 'success' });
     expect(model.getCell('a')).toMatchObject({ status: 'success', stdout: 'hello\n', runningSince: null });
     expect(model.getCell('a')!.outputs).toHaveLength(1);
+  });
+
+  it('appends stderr apart from stdout and clears both when the cell runs again', () => {
+    const model = new NotebookModel(notebook([cell('a', 'x = 1', [], ['x'])]));
+    model.apply({ type: 'cell_status', cellId: 'a', status: 'running' });
+    model.apply({ type: 'cell_stdout', cellId: 'a', data: 'out\n', stream: 'stdout' });
+    model.apply({ type: 'cell_stdout', cellId: 'a', data: 'warn\n', stream: 'stderr' });
+    model.apply({ type: 'cell_stdout', cellId: 'a', data: 'more\n' });
+    expect(model.getCell('a')).toMatchObject({ stdout: 'out\nmore\n', stderr: 'warn\n' });
+    model.apply({ type: 'cell_status', cellId: 'a', status: 'success' });
+    model.apply({ type: 'cell_status', cellId: 'a', status: 'running' });
+    expect(model.getCell('a')).toMatchObject({ stdout: '', stderr: '' });
+  });
+
+  it('reads a cell from a host older than stderr as having none', () => {
+    const { stderr: _dropped, ...old } = cell('a', 'x = 1', [], ['x']);
+    const model = new NotebookModel(notebook([old as Cell]));
+    expect(model.getCell('a')!.stderr).toBe('');
   });
 
   it('wakes only the listeners of the cell that changed', () => {

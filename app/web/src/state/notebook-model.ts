@@ -106,7 +106,7 @@ export class NotebookModel {
     for (const cell of notebook.cells) {
       const old = this.cells.get(cell.id);
       const runningSince = cell.status === 'running' ? (old?.runningSince ?? this.now()) : null;
-      next.set(cell.id, old && sameCell(old, cell) && old.runningSince === runningSince ? old : { ...cell, runningSince });
+      next.set(cell.id, old && sameCell(old, cell) && old.runningSince === runningSince ? old : { ...withStderr(cell), runningSince });
     }
     const removed = [...this.cells.keys()].filter((id) => !next.has(id));
     const changed = [...next.entries()].filter(([id, cell]) => this.cells.get(id) !== cell).map(([id]) => id);
@@ -130,6 +130,7 @@ export class NotebookModel {
       case 'cell_status':
         return this.setStatus(event.cellId, event.status);
       case 'cell_stdout':
+        if (event.stream === 'stderr') return this.updateCell(event.cellId, (c) => ({ ...c, stderr: c.stderr + event.data }));
         return this.updateCell(event.cellId, (c) => ({ ...c, stdout: c.stdout + event.data }));
       case 'cell_output':
         return this.updateCell(event.cellId, (c) => ({ ...c, outputs: [...c.outputs, event.output] }));
@@ -181,7 +182,7 @@ export class NotebookModel {
       if (c.status === status) return c;
       if (status === 'running') {
         // A new run replaces the last run's results; they stay visible (dimmed) while only queued.
-        return { ...c, status, runningSince: this.now(), stdout: '', outputs: [], error: null };
+        return { ...c, status, runningSince: this.now(), stdout: '', stderr: '', outputs: [], error: null };
       }
       if (status === 'queued') return { ...c, status, runningSince: null, error: null };
       return { ...c, status, runningSince: null };
@@ -202,7 +203,7 @@ export class NotebookModel {
   private insertCell(cell: Cell, index: number, revision: number | undefined): void {
     this.bumpRevision(revision);
     if (this.cells.has(cell.id)) return;
-    this.cells.set(cell.id, { ...cell, runningSince: cell.status === 'running' ? this.now() : null });
+    this.cells.set(cell.id, { ...withStderr(cell), runningSince: cell.status === 'running' ? this.now() : null });
     const order = [...this.order];
     order.splice(clamp(index, 0, order.length), 0, cell.id);
     this.order = order;
@@ -262,9 +263,14 @@ function metaOf(notebook: Notebook, previous: NotebookMeta | null): NotebookMeta
   };
 }
 
+/** A host older than stderr sends cells without it. */
+function withStderr(cell: Cell): Cell {
+  return typeof cell.stderr === 'string' ? cell : { ...cell, stderr: '' };
+}
+
 function sameCell(a: CellState, b: Cell): boolean {
   return (
-    a.type === b.type && a.code === b.code && a.status === b.status && a.stdout === b.stdout && a.error === b.error &&
+    a.type === b.type && a.code === b.code && a.status === b.status && a.stdout === b.stdout && a.stderr === (b.stderr ?? '') && a.error === b.error &&
     sameList(a.reads, b.reads) && sameList(a.writes, b.writes) && JSON.stringify(a.outputs) === JSON.stringify(b.outputs)
   );
 }

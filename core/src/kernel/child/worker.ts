@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CellIO, CellRun, LanguageRuntime, Namespace, NamespaceEntry, RuntimeFactory } from '../../language/runtime-api';
-import type { JsonValue, Output } from '../../model/types';
+import type { JsonValue, Output, OutputStream } from '../../model/types';
 import type { CellReport, KernelLimits, PlanItem, RuntimeLoad } from '../protocol';
 import { installBindingShim } from './binding-shim';
 
@@ -122,11 +122,19 @@ async function loadRuntimes(): Promise<void> {
   }
 }
 
-/** Buffers a cell's stdout: flushed by time from inside the write (a synchronous runtime blocks timers), capped per cell. */
+/**
+ * Buffers a cell's stdout and stderr: flushed by time from inside the write (a
+ * synchronous runtime blocks timers), capped per cell for both streams
+ * together. The buffer holds one stream at a time: a write to the other stream
+ * flushes it first, so the two interleave in the order they were written.
+ */
 class CellOutput implements CellIO {
   private buffer = '';
+  private bufferStream: OutputStream = 'stdout';
   private kept = 0;
   private dropped = 0;
+  /** The stream that first overflowed the cap: the truncation note goes there. */
+  private droppedFrom: OutputStream | null = null;
   private lastFlush = Date.now();
   private timer: NodeJS.Timeout | null = null;
   constructor(
@@ -136,25 +144,31 @@ class CellOutput implements CellIO {
   ) {}
 
   stdout(text: string): void {
-    this.write(text);
+    this.write(text, 'stdout');
   }
   stderr(text: string): void {
-    this.write(text);
+    this.write(text, 'stderr');
   }
   output(output: Output): void {
     this.flush();
     post({ w: 'report', runId: this.runId, report: { k: 'output', cell: this.cellId, output } });
   }
 
-  private write(text: string): void {
+  private write(text: string, stream: OutputStream): void {
     if (typeof text !== 'string' || text.length === 0) return;
     const room = init.limits.maxStdoutBytesPerCell - this.kept;
     if (room <= 0) {
       this.dropped += text.length;
+      this.droppedFrom ??= stream;
       return;
     }
     const part = text.length > room ? text.slice(0, room) : text;
-    this.dropped += text.length - part.length;
+    if (part.length < text.length) {
+      this.dropped += text.length - part.length;
+      this.droppedFrom ??= stream;
+    }
+    if (this.buffer && this.bufferStream !== stream) this.flush();
+    this.bufferStream = stream;
     this.kept += part.length;
     this.buffer += part;
     if (Date.now() - this.lastFlush >= init.limits.flushIntervalMs) this.flush();
@@ -168,11 +182,14 @@ class CellOutput implements CellIO {
     if (!this.buffer) return;
     const data = this.buffer;
     this.buffer = '';
-    post({ w: 'report', runId: this.runId, report: { k: 'stdout', cell: this.cellId, data } });
+    post({ w: 'report', runId: this.runId, report: { k: 'stdout', cell: this.cellId, data, stream: this.bufferStream } });
   }
 
   close(): void {
     if (this.dropped > 0) {
+      const stream = this.droppedFrom ?? 'stdout';
+      if (this.buffer && this.bufferStream !== stream) this.flush();
+      this.bufferStream = stream;
       this.buffer += `\n[output truncated: ${this.dropped} more characters were not kept]\n`;
     }
     this.flush();

@@ -4,7 +4,7 @@
  * JavaScript files the sandboxed kernel can read.
  */
 export const RUNNER_SOURCE = String.raw`
-import ast, base64, builtins, datetime, decimal, io, json, linecache, math, sys, time, traceback, types
+import ast, base64, builtins, datetime, decimal, io, json, linecache, math, sys, time, traceback, types, warnings
 import __main__
 
 G = __main__.__dict__
@@ -61,9 +61,49 @@ class CellStream(io.TextIOBase):
             self._sink(data)
 
 
+NO_KEYBOARD = ("{what} is not available: a notebook cell cannot read from the keyboard. "
+               "Set the value in a cell instead, for example name = \"Ada\".")
+
+
+def _no_keyboard(what):
+    # EOFError is what input() raises when stdin has nothing to give, so code that handles that goes on.
+    return EOFError(NO_KEYBOARD.format(what=what))
+
+
+class NoKeyboard(io.TextIOBase):
+    """sys.stdin: a cell runs with nobody at a keyboard, so every read says so instead of an OSError."""
+
+    name = "<stdin>"
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+    def readable(self):
+        return True
+
+    def isatty(self):
+        return False
+
+    def read(self, size=-1):
+        raise _no_keyboard("sys.stdin.read()")
+
+    def readline(self, size=-1):
+        raise _no_keyboard("sys.stdin.readline()")
+
+    def readlines(self, hint=-1):
+        raise _no_keyboard("sys.stdin.readlines()")
+
+
+def _input(prompt=""):
+    raise _no_keyboard("input()")
+
+
 def install_streams(out_sink, err_sink):
     sys.stdout = CellStream(out_sink, "<stdout>")
     sys.stderr = CellStream(err_sink, "<stderr>")
+    sys.stdin = NoKeyboard()
+    builtins.input = _input
 
 
 def flush_streams():
@@ -101,6 +141,14 @@ def prepare(cell_id, code, defines):
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, CellStream):
             stream.start_cell()
+    # The last run's output is gone, so its warnings show again: forget which were already shown.
+    G.pop("__warningregistry__", None)
+    mutated = getattr(warnings, "_filters_mutated", None) or getattr(warnings, "_filters_mutated_lock_held", None)
+    if mutated is not None:
+        try:
+            mutated()
+        except Exception:
+            pass
     filename = _filename(cell_id)
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     body, tail = _compile(code, filename)
@@ -183,6 +231,9 @@ def missing_imports(code):
     return json.dumps(missing)
 
 
+_RUNNER_FILE = (lambda: None).__code__.co_filename
+
+
 def format_error(error, cell_id):
     """The traceback from the user's first frame on, and a one-line message."""
     flush_streams()
@@ -198,6 +249,8 @@ def format_error(error, cell_id):
             break
     else:
         frames = []
+    # The runner's own frames (input() raising, for one) say nothing about the user's code.
+    frames = [frame for frame in frames if frame.filename != _RUNNER_FILE]
     te.stack = traceback.StackSummary.from_list(frames)
     text = "".join(te.format())
     message = "".join(te.format_exception_only()).strip().splitlines()[-1] if not isinstance(error, SyntaxError) else "".join(te.format_exception_only()).strip()

@@ -33,6 +33,15 @@ const NON_FUNCTION = new Set([
   'SET', 'BY', 'WITH', 'MATERIALIZED', 'IS', 'LIKE', 'BETWEEN', 'CASE', 'DISTINCT', 'LIMIT', 'OFFSET', 'COPY',
 ]);
 const SUBQUERY_START = new Set(['SELECT', 'WITH', 'VALUES', 'FROM', 'TABLE']);
+/**
+ * Words that never name a table right after FROM, JOIN or a comma of a FROM
+ * list. Any other keyword there (`FROM rows`, `FROM values`, `JOIN order`)
+ * can only be a table the user named after a keyword.
+ */
+const NEVER_A_TABLE = new Set([
+  'FROM', 'JOIN', 'LEFT', 'RIGHT', 'INNER', 'OUTER', 'FULL', 'CROSS', 'NATURAL', 'LATERAL', 'ONLY', 'AS',
+  'ON', 'USING', 'AND', 'OR', 'NOT', 'WHERE', 'UNION', 'EXCEPT', 'INTERSECT', 'MINUS',
+]);
 
 interface Frame {
   /** A function's argument list (EXTRACT(YEAR FROM x)): FROM there is not a table clause until a SELECT. */
@@ -53,8 +62,11 @@ const upper = (t: Token | undefined): string => (t && t.kind === 'word' ? t.text
 const isName = (t: Token | undefined): boolean => !!t && (t.kind === 'word' || t.kind === 'quoted');
 const isPunct = (t: Token | undefined, p: string): boolean => !!t && t.kind === 'punct' && t.text === p;
 
-/** Reads the tables of one statement. */
-export function statementTables(statement: Statement): TableUse {
+/**
+ * Reads the tables of one statement. `onReference` hears where each table
+ * read starts (token index) and how many dotted parts its name has.
+ */
+export function statementTables(statement: Statement, onReference?: (tokenIndex: number, parts: number) => void): TableUse {
   const tokens = statement.tokens;
   const use: TableUse = { created: [], filled: [], referenced: [], schemas: [] };
   const ctes = cteScopes(tokens);
@@ -77,7 +89,10 @@ export function statementTables(statement: Statement): TableUse {
   const reference = (i: number): number => {
     const q = qualified(i);
     if (!q) return i + 1;
-    if (tokens[i]!.kind !== 'string' && !isCte(q.name, q.parts, i)) use.referenced.push(q.name);
+    if (tokens[i]!.kind !== 'string' && !isCte(q.name, q.parts, i)) {
+      use.referenced.push(q.name);
+      onReference?.(i, q.parts);
+    }
     return q.next;
   };
   const target = (i: number, into: string[]): number => {
@@ -142,7 +157,8 @@ export function statementTables(statement: Statement): TableUse {
         expectTable = !subquery;
         continue;
       }
-      if (isName(token) && !(token.kind === 'word' && NOT_ALIAS.has(word))) {
+      const keywordTable = token.kind === 'word' && NOT_ALIAS.has(word) && !NEVER_A_TABLE.has(word) && !isPunct(tokens[i + 1], '(');
+      if (isName(token) && (!(token.kind === 'word' && NOT_ALIAS.has(word)) || keywordTable)) {
         const q = qualified(i)!;
         if (isPunct(tokens[q.next], '(')) {
           // A table function (RANGE(...), read_csv(...)): its arguments are scanned as usual.

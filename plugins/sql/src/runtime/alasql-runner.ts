@@ -45,8 +45,10 @@ export class AlasqlRunner {
   }
 
   run(code: string, meta: SqlCellMeta, io: CellIO, lookup: TemplateLookup): void {
-    // Every template is resolved before anything runs.
-    const statements = bindSql(code, lookup, 'alasql');
+    // Every template is resolved before anything runs. Tables read from the notebook reach alasql quoted, so a
+    // value named after one of its many keywords (rows, values, order) is still a table.
+    const notebookTables = new Set(meta.tables.referenced.filter((name) => !name.includes('.') && this.namespace.has(name)));
+    const statements = bindSql(code, lookup, 'alasql', notebookTables);
     const engine = this.engine();
     // Re-running a cell that creates a table starts from scratch rather than failing on "already exists".
     for (const name of meta.tables.created) engine.dropTable(name);
@@ -130,14 +132,35 @@ export class AlasqlRunner {
     if (e.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
       return new SqlCellError(`The statement starting on line ${statement.line} ran longer than ${this.options.timeoutMs} ms and was stopped.`);
     }
-    const parse = /^Parse error on line (\d+):\n([\s\S]*)$/.exec(message.replace(/^Have you used a reserved keyword without `escaping` it\?\n/, ''));
-    if (parse) {
-      const line = statement.line + Number(parse[1]) - 1;
-      return new SqlCellError(`Syntax error on line ${line}:\n${parse[2]}`);
-    }
+    const parse = explainParseError(message, statement.line);
+    if (parse) return new SqlCellError(parse);
     const prefix = e.name === 'SecurityError' ? 'Not allowed' : 'Error';
     return new SqlCellError(`${prefix} in the statement on line ${statement.line}: ${message}`);
   }
+}
+
+/**
+ * alasql's parser error in words: the line, the word it stopped at, and for a
+ * keyword used as a name (alasql reserves hundreds: rows, values, key...) how
+ * to write it instead. Its list of expected tokens helps nobody and is left out.
+ * Null when the message is not a parser error.
+ */
+export function explainParseError(message: string, statementLine: number): string | null {
+  const parse = /^(?:Have you used a reserved keyword without `escaping` it\?\n)?Parse error on line (\d+):\n([^\n]*)\n(-*)\^\n[\s\S]*?got '([^']*)'\s*$/.exec(message);
+  if (!parse) return null;
+  const line = statementLine + Number(parse[1]) - 1;
+  const [, , context = '', dashes = '', got = ''] = parse;
+  const excerpt = `\n  ${context}\n  ${dashes}^`;
+  const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(context.slice(dashes.length))?.[0];
+  if (word && word.toUpperCase() === got.toUpperCase()) {
+    return (
+      `Syntax error on line ${line}: "${word}" is a reserved word in SQL, so it cannot be used as a name as it is. ` +
+      `If it names a table or a column, write it in backticks: \`${word}\`.${excerpt}`
+    );
+  }
+  if (got === 'EOF') return `Syntax error on line ${line}: the statement ends too early.${excerpt}`;
+  const near = word ?? context.slice(dashes.length).trim().split(/\s+/)[0];
+  return `Syntax error on line ${line}${near ? ` near "${near}"` : ''}.${excerpt}`;
 }
 
 function interrupted(): Error {

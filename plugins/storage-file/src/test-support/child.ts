@@ -17,7 +17,7 @@ const [mode, dir, owner, id, ...rest] = process.argv.slice(2) as [string, string
 function cellsFor(version: string, count: number, size: number): StoredCell[] {
   const filler = `# ${version} `.padEnd(size, '#');
   return Array.from({ length: count }, (_, i) => ({
-    id: `c${i}`, type: 'python', code: `${filler}\nx${i} = "${version}"`, status: 'idle', stdout: '', outputs: [], error: null, reads: [], writes: [`x${i}`],
+    id: `c${i}`, type: 'python', code: `${filler}\nx${i} = "${version}"`, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [`x${i}`],
   }));
 }
 
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < count; i++) {
       for (;;) {
         const doc: NotebookDocument = await store.get(owner, id);
-        const cell: StoredCell = { id: `${tag}-${i}`, type: 'python', code: `${tag} = ${i}`, status: 'idle', stdout: '', outputs: [], error: null, reads: [], writes: [] };
+        const cell: StoredCell = { id: `${tag}-${i}`, type: 'python', code: `${tag} = ${i}`, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] };
         try {
           await store.save({ ...doc, cells: [...doc.cells, cell] }, { expectedRevision: doc.revision });
           break;

@@ -20,6 +20,8 @@ export interface RunResult {
 }
 
 export interface CellSpec {
+  /** The cell's id (what its file is named after: `<cell id>`); one is made up when missing. */
+  id?: string;
   code: string;
   defines?: string[];
   references?: string[];
@@ -98,8 +100,8 @@ export class FakeKernel {
   }
 
   run(cell: CellSpec | string, onChunk?: (text: string) => void): Promise<RunResult> {
-    const spec = typeof cell === 'string' ? { code: cell } : cell;
-    return this.request<RunResult>({ type: 'run', cellId: `cell${++this.cellCounter}`, ...spec }, onChunk);
+    const { id, ...spec } = typeof cell === 'string' ? { code: cell } : cell;
+    return this.request<RunResult>({ type: 'run', cellId: id ?? `cell${++this.cellCounter}`, ...spec }, onChunk);
   }
 
   /** What another language would read from the namespace. */
