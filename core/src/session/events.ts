@@ -8,7 +8,8 @@ export type NotebookEvent =
   | { type: 'cell_status'; cellId: string; status: CellStatus }
   | { type: 'cell_stdout'; cellId: string; data: string }
   | { type: 'cell_output'; cellId: string; output: Output }
-  | { type: 'cell_error'; cellId: string; error: string }
+  /** `error: null` (extension): the cell's shown error no longer holds (a syntax error fixed, a double definition resolved). */
+  | { type: 'cell_error'; cellId: string; error: string | null }
   | { type: 'cell_created'; cell: Cell; index: number; revision: number }
   /** `cell_type` (extension): the cell's language, which an update may change. */
   | { type: 'cell_updated'; cellId: string; code: string; cell_type: string; reads: string[]; writes: string[]; revision: number }
