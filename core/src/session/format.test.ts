@@ -10,7 +10,7 @@ describe('graph error texts', () => {
     expect(storedGraphErrorKind(cycle)).toBe('cycle');
     expect(storedGraphErrorKind(twice)).toBe('multiple-definitions');
     expect(storedGraphErrorKind(twoNames)).toBe('multiple-definitions');
-    expect(storedGraphErrorKind('Not run: upstream cell 1 cannot run.')).toBeUndefined();
+    expect(storedGraphErrorKind('Not run: upstream cell 1 did not succeed.')).toBeUndefined();
     expect(storedGraphErrorKind("NameError: name 'x' is not defined")).toBeUndefined();
     expect(storedGraphErrorKind(null)).toBeUndefined();
   });

@@ -65,6 +65,11 @@ export function storedGraphErrorKind(text: string | null): GraphError['kind'] | 
   return undefined;
 }
 
+/** Why a cell did not run: a cell it reads failed or cannot run (one text for the planner, the kernel's reports and a lost kernel). */
+export function upstreamErrorText(upstreamLabel: string): string {
+  return `Not run: upstream ${upstreamLabel} did not succeed.`;
+}
+
 export function toCell(stored: StoredCell): Cell {
   return {
     id: stored.id,

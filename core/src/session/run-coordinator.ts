@@ -2,6 +2,7 @@ import type { KernelSession, SessionListener } from '../kernel/kernel-manager';
 import type { CellReport, PlanItem } from '../kernel/protocol';
 import { planRun } from '../scheduler/planner';
 import type { NotebookEvent } from './events';
+import { upstreamErrorText } from './format';
 import type { NotebookSession } from './notebook-session';
 
 /** How a notebook gets its kernel: the service hands the manager (or a cluster-aware wrapper) in. */
@@ -232,7 +233,7 @@ export class RunCoordinator implements SessionListener {
   private upstreamFailure(run: CurrentRun, cellId: string): string | undefined {
     const failed = (id: string): boolean => run.finished.has(id) && ['error', 'blocked'].includes(this.notebook.cell(id).status);
     const blocker = [...this.notebook.graph.parents(cellId)].find((id) => this.notebook.hasCell(id) && failed(id));
-    return blocker === undefined ? undefined : `Not run: upstream ${this.notebook.label(blocker)} did not succeed.`;
+    return blocker === undefined ? undefined : upstreamErrorText(this.notebook.label(blocker));
   }
 
   /** Marks a cell that did not run because a cell it depends on failed in the same run. */
@@ -241,7 +242,7 @@ export class RunCoordinator implements SessionListener {
     const blocker = failed.find((id) => ancestors.has(id)) ?? failed[0]!;
     const cell = this.notebook.cell(cellId);
     this.hasValue.delete(cellId);
-    cell.error = `Not run: upstream ${this.notebook.label(blocker)} failed.`;
+    cell.error = upstreamErrorText(this.notebook.label(blocker));
     this.notebook.setStatus(cellId, 'blocked');
     this.emit({ type: 'cell_error', cellId, error: cell.error });
   }

@@ -106,7 +106,7 @@ describe('status words', () => {
       await nb.run(0);
       const state = await nb.state();
       expect(state[0]).toMatchObject({ status: 'error', error: expect.stringMatching(/kernel stopped while this cell ran: .*memory/) });
-      expect(state[1]).toMatchObject({ status: 'blocked', error: 'Not run: upstream cell 1 failed.' });
+      expect(state[1]).toMatchObject({ status: 'blocked', error: 'Not run: upstream cell 1 did not succeed.' });
       // The page marks what ran before stale on kernel_restarted: the cell's own error comes after it.
       const events = small.eventsOf(nb.notebookId);
       const restarted = events.findIndex((e) => e.type === 'kernel_restarted');
@@ -126,7 +126,7 @@ describe('status words', () => {
       await nb.run(0);
       const state = await nb.state();
       expect(state[0]).toMatchObject({ status: 'error', error: expect.stringMatching(/ran longer than 300 ms/) });
-      expect(state[1]).toMatchObject({ status: 'blocked', error: 'Not run: upstream cell 1 failed.' });
+      expect(state[1]).toMatchObject({ status: 'blocked', error: 'Not run: upstream cell 1 did not succeed.' });
       expect(statusesOf(limited, nb.notebookId, nb.cellIds[0]!).filter((s) => s === 'running')).toHaveLength(1);
     } finally {
       await limited.close();
