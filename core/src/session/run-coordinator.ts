@@ -41,6 +41,8 @@ export class RunCoordinator implements SessionListener {
   private nextRunId = 1;
   private idleWaiters: (() => void)[] = [];
   private outputChars = new Map<string, number>();
+  /** Queued cells that were `idle`: if their run ends before they start, they are `idle` again, not `stale`. */
+  private readonly neverRan = new Set<string>();
 
   constructor(
     private readonly notebook: NotebookSession,
@@ -93,6 +95,7 @@ export class RunCoordinator implements SessionListener {
   }
 
   cellDeleted(cellId: string): void {
+    this.neverRan.delete(cellId);
     this.hasValue.delete(cellId);
     this.roots.delete(cellId);
     this.carried.delete(cellId);
@@ -131,6 +134,7 @@ export class RunCoordinator implements SessionListener {
       const cell = this.notebook.cell(report.cell);
       switch (report.k) {
         case 'start':
+          this.neverRan.delete(cell.id);
           cell.stdout = '';
           cell.outputs = [];
           cell.error = null;
@@ -223,7 +227,7 @@ export class RunCoordinator implements SessionListener {
     for (const id of unfinished) {
       if (superseded) this.carried.add(id);
       else if (downstream.has(id)) this.blockBehind(id, failed);
-      else this.notebook.setStatus(id, 'stale');
+      else this.notebook.setStatus(id, this.neverRan.delete(id) ? 'idle' : 'stale');
     }
     this.notebook.scheduleSave();
     this.kick();
@@ -293,7 +297,10 @@ export class RunCoordinator implements SessionListener {
     if (plan.runnable.length === 0) return this.settle();
     const run: CurrentRun = { runId: this.nextRunId++, order: plan.runnable.map((p) => p.cellId), cells: new Set(plan.runnable.map((p) => p.cellId)), finished: new Set(), cancelled: false, interrupted: false };
     this.current = run;
-    for (const { cellId } of plan.runnable) this.notebook.setStatus(cellId, 'queued');
+    for (const { cellId } of plan.runnable) {
+      if (this.notebook.cell(cellId).status === 'idle') this.neverRan.add(cellId);
+      this.notebook.setStatus(cellId, 'queued');
+    }
     const items: PlanItem[] = plan.runnable.map(({ cellId, parents }) => {
       const cell = this.notebook.cell(cellId);
       const analysis = this.notebook.analysisOf(cellId);

@@ -100,13 +100,16 @@ describe('status words', () => {
   it('ends a cell whose kernel was killed for memory `error`, after the restart notice, and blocks the cells behind it', async () => {
     const small = await createTestKernel({ manager: { processMemoryLimitMb: 300, watchIntervalMs: 200, limits: { workerHeapMb: 2048 } } });
     try {
-      const nb = await notebookWith(small, 'hog', ['attack alloc\nx = 1', 'print x', 'z = 3']);
+      // Cell 4 runs its missing ancestors in notebook order: the hog first, then cell 2, which never gets to run.
+      const nb = await notebookWith(small, 'hog', ['attack alloc\nx = 1', 'w = 5', 'z = 3', 'print x + w']);
       await small.service.runCell('hog', nb.notebookId, nb.cellIds[2]!);
       await small.service.whenIdle('hog', nb.notebookId);
-      await nb.run(0);
+      await nb.run(3);
       const state = await nb.state();
       expect(state[0]).toMatchObject({ status: 'error', error: expect.stringMatching(/kernel stopped while this cell ran: .*memory/) });
-      expect(state[1]).toMatchObject({ status: 'blocked', error: 'Not run: upstream cell 1 did not succeed.' });
+      expect(state[3]).toMatchObject({ status: 'blocked', error: 'Not run: upstream cell 1 did not succeed.' });
+      // Queued but never run: still never run.
+      expect(state[1]!.status).toBe('idle');
       // The page marks what ran before stale on kernel_restarted: the cell's own error comes after it.
       const events = small.eventsOf(nb.notebookId);
       const restarted = events.findIndex((e) => e.type === 'kernel_restarted');
