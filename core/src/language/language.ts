@@ -74,6 +74,12 @@ export interface LanguageDefinition {
   runtime: RuntimeModuleSpec;
   /** Services the runtime may call through the kernel channel, keyed by name. */
   hostServices?: { [name: string]: HostService };
+  /**
+   * Names starting with this are private to their cell: the analyser neither
+   * defines nor references them (python: `_`). The message for a name defined
+   * in two cells suggests the private form when every defining cell's language has one.
+   */
+  privateNamePrefix?: string;
 }
 
 /** Where language plugins register; core and hosts look languages up here. */

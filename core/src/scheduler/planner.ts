@@ -1,4 +1,5 @@
 import type { DependencyGraph } from '../graph/dependency-graph';
+import { upstreamErrorText } from '../session/format';
 
 export interface PlanRequest {
   /** Cells the user (or an edit) asked to run. */
@@ -77,7 +78,7 @@ export function planRun(graph: DependencyGraph, request: PlanRequest): Plan {
       if (index !== undefined) parents.push(index);
     }
     if (blocker !== undefined) {
-      blocked.set(id, `Not run: upstream ${request.label ? request.label(blocker) : `cell ${blocker}`} cannot run.`);
+      blocked.set(id, upstreamErrorText(request.label ? request.label(blocker) : `cell ${blocker}`));
       continue;
     }
     indexOf.set(id, runnable.length);

@@ -9,7 +9,8 @@ export type NotebookEvent =
   /** Text a running cell wrote; `stream` says whether to stdout or stderr. */
   | { type: 'cell_stdout'; cellId: string; data: string; stream: OutputStream }
   | { type: 'cell_output'; cellId: string; output: Output }
-  | { type: 'cell_error'; cellId: string; error: string }
+  /** `error: null` (extension): the cell's shown error no longer holds (a syntax error fixed, a double definition resolved). */
+  | { type: 'cell_error'; cellId: string; error: string | null }
   | { type: 'cell_created'; cell: Cell; index: number; revision: number }
   /** `cell_type` (extension): the cell's language, which an update may change. */
   | { type: 'cell_updated'; cellId: string; code: string; cell_type: string; reads: string[]; writes: string[]; revision: number }

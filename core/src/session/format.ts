@@ -8,13 +8,66 @@ export function maskConnectionString(value: string | null): string | null {
   return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@]*@/i, '$1:****@').replace(/(password=)[^\s&;]*/gi, '$1****');
 }
 
-export function graphErrorText(error: GraphError, label: (cellId: string) => string): string {
+const CYCLE_TEXT = 'This cell is part of a cycle';
+const MULTIPLE_DEFINITIONS_PATTERN = /^`[^`]+` is defined in cells? /;
+
+export interface GraphErrorTextOptions {
+  /** How messages name a cell: `cell 3`. */
+  label(cellId: string): string;
+  /** The cell the message is shown on. */
+  cellId: string;
+  /**
+   * The prefix that makes a name private to its cell in the languages of every
+   * cell defining `name` (python: `_`), or undefined when there is none.
+   */
+  privatePrefix?(name: string): string | undefined;
+}
+
+export function graphErrorText(error: GraphError, options: GraphErrorTextOptions): string {
+  const { label } = options;
   if (error.kind === 'cycle') {
     const path = [...error.cycle, error.cycle[0]!].map(label).join(' → ');
-    return `This cell is part of a cycle: ${path}. Break the cycle so that no cell depends on itself.`;
+    return `${CYCLE_TEXT}: ${path}. Break the cycle so that no cell depends on itself.`;
   }
-  const parts = error.names.map(({ name, otherCells }) => `"${name}" is also defined by ${otherCells.map(label).join(', ')}`);
-  return `Defined in more than one cell: ${parts.join('; ')}. Define each name in one cell only.`;
+  const where = error.names.map(({ name, otherCells }) => `\`${name}\` is defined in ${cellList([options.cellId, ...otherCells].map(label))}`);
+  const privateForms = error.names.map(({ name }) => {
+    const prefix = name.startsWith('_') ? undefined : options.privatePrefix?.(name);
+    return prefix === undefined ? undefined : `\`${prefix}${name}\``;
+  });
+  const one = error.names.length === 1;
+  if (privateForms.every((form) => form !== undefined)) {
+    const prefix = options.privatePrefix!(error.names[0]!.name)!;
+    const advice = one
+      ? `Rename one, or make it private to its cell as ${privateForms[0]}`
+      : `Rename one of each, or make them private to their cell as ${privateForms.join(', ')}`;
+    return `${where.join('; ')}. ${advice} (names starting with ${prefix} are local to a cell).`;
+  }
+  return `${where.join('; ')}. ${one ? 'Rename one' : 'Rename one of each'} so that each name is defined in one cell only.`;
+}
+
+/** `cells 2 and 5`, `cells 1, 4 and 7`; labels that are not `cell N` are listed as they are. */
+function cellList(labels: string[]): string {
+  const numbers = labels.map((l) => /^cell (\d+)$/.exec(l)?.[1]);
+  const items = numbers.every((n) => n !== undefined) ? [...new Set(numbers.map(Number))].sort((a, b) => a - b).map(String) : labels;
+  const joined = items.length === 1 ? items[0]! : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+  return numbers.every((n) => n !== undefined) ? `${items.length === 1 ? 'cell' : 'cells'} ${joined}` : joined;
+}
+
+/**
+ * Which graph error a stored error text is, if it is one. Storage keeps a
+ * cell's error as text only, so a loaded notebook learns the kind from the
+ * text that {@link graphErrorText} made (format.test.ts holds the two together).
+ */
+export function storedGraphErrorKind(text: string | null): GraphError['kind'] | undefined {
+  if (text === null) return undefined;
+  if (text.startsWith(`${CYCLE_TEXT}:`)) return 'cycle';
+  if (MULTIPLE_DEFINITIONS_PATTERN.test(text)) return 'multiple-definitions';
+  return undefined;
+}
+
+/** Why a cell did not run: a cell it reads failed or cannot run (one text for the planner, the kernel's reports and a lost kernel). */
+export function upstreamErrorText(upstreamLabel: string): string {
+  return `Not run: upstream ${upstreamLabel} did not succeed.`;
 }
 
 export function toCell(stored: StoredCell): Cell {

@@ -6,7 +6,7 @@ import type { CellStatus } from '../model/types';
 import type { NotebookDocument, NotebookStore, StoredCell } from '../storage/storage';
 import { analyseSafely } from './analyse';
 import type { NotebookEvent } from './events';
-import { graphErrorText, maskConnectionString, settledStatus, toCell } from './format';
+import { graphErrorText, maskConnectionString, settledStatus, storedGraphErrorKind, toCell } from './format';
 import { RunCoordinator, type KernelProvider } from './run-coordinator';
 import type { CreateCellInput, NotebookView, UpdateCellInput } from './service-api';
 
@@ -148,11 +148,16 @@ export class NotebookSession {
       const before = this.analysisFootprint(cellId);
       const oldDefines = new Set(cell.writes);
       const oldDescendants = this.graph.descendants([cellId]);
+      const hadAnalysisError = this.analyses.get(cellId)?.error !== undefined;
       cell.code = code;
       if (input.type !== undefined) cell.type = input.type;
-      this.analyse(cell);
+      const analysis = this.analyse(cell);
+      // The code parses now: its old syntax error goes at once, not when the cell next runs.
+      const fixed = hadAnalysisError && analysis.error === undefined;
+      if (fixed) cell.error = null;
       await this.persist();
       this.emit({ type: 'cell_updated', cellId, code, cell_type: cell.type, reads: cell.reads, writes: cell.writes, revision: this.doc.revision });
+      if (fixed) this.emit({ type: 'cell_error', cellId, error: null });
       const removed = [...oldDefines].filter((name) => !cell.writes.includes(name));
       // The cell and everything that read it no longer match the kernel's values.
       this.runs.invalidate([cellId, ...oldDescendants, ...this.graph.descendants([cellId])]);
@@ -273,39 +278,71 @@ export class NotebookSession {
     return after;
   }
 
-  /** Shows or clears graph errors (cycles, double definitions) on the cells that may have changed. */
+  /**
+   * Shows or clears graph errors (cycles, double definitions) on the cells that may have changed.
+   * `announce` is false while loading: a loaded notebook has no kernel yet, so nothing is forgotten or re-run.
+   */
   private refreshGraphErrors(cells: Set<string>, announce = true): void {
     const label = (id: string): string => this.label(id);
+    // Every cell's graph error is recorded before anything reacts to one: re-running the readers of a
+    // name plans at once, and must see every cell that defines it as unable to run.
+    const changes: { cell: StoredCell; text: string | undefined; previous: string | undefined }[] = [];
     for (const id of cells) {
       const cell = this.cells.get(id);
       if (!cell) continue;
-      const analysisError = this.analyses.get(id)?.error;
       const graphError = this.graph.errorOf(id);
-      const text = graphError ? graphErrorText(graphError, label) : undefined;
+      const text = graphError ? graphErrorText(graphError, { label, cellId: id, privatePrefix: (name) => this.privatePrefixOf(name) }) : undefined;
       const previous = this.shownGraphErrors.get(id);
       if (text !== undefined) this.shownGraphErrors.set(id, text);
       else this.shownGraphErrors.delete(id);
+      changes.push({ cell, text, previous });
+    }
+    for (const { cell, text, previous } of changes) {
+      const id = cell.id;
+      const analysisError = this.analyses.get(id)?.error;
       if (analysisError) {
+        // The cell's own code is wrong: that is an error of this cell, not a block.
         if (announce) this.showError(cell, formatAnalysisError(analysisError), 'error');
+        else {
+          cell.status = 'error';
+          cell.error = formatAnalysisError(analysisError);
+        }
+        continue;
+      }
+      if (!announce) {
+        if (text !== undefined) {
+          cell.status = 'blocked';
+          cell.error = text;
+        } else if (cell.status === 'blocked' && storedGraphErrorKind(cell.error) !== undefined) {
+          // Stored blocked by a graph error the graph no longer has.
+          cell.status = 'stale';
+          cell.error = null;
+        }
         continue;
       }
       if (text !== undefined && text !== previous) {
         this.runs.invalidate([id]);
         this.runs.forgetNames([...this.graph.defines(id)], [id]);
-        if (announce) this.showError(cell, text, 'blocked');
-        else {
-          cell.status = 'blocked';
-          cell.error = text;
-        }
+        this.showError(cell, text, 'blocked');
       } else if (text === undefined && previous !== undefined) {
-        cell.error = null;
-        if (announce) this.setStatus(id, 'stale');
-        else cell.status = 'stale';
-      } else if (text === undefined && !announce && cell.status === 'blocked' && cell.error?.startsWith('This cell is part of a cycle')) {
-        cell.status = 'stale';
-        cell.error = null;
+        this.clearError(cell);
+        this.setStatus(id, 'stale');
       }
     }
+  }
+
+  /** The prefix that makes `name` private in the language of every cell defining it, if they agree on one. */
+  private privatePrefixOf(name: string): string | undefined {
+    const prefixes = new Set([...this.graph.definersOf(name)].map((id) => this.languages.get(this.cell(id).type)?.privateNamePrefix));
+    const [prefix] = prefixes;
+    return prefixes.size === 1 ? prefix : undefined;
+  }
+
+  /** The cell's shown error no longer holds: `cell_error` with `error: null` tells the page to drop it. */
+  private clearError(cell: StoredCell): void {
+    if (cell.error === null) return;
+    cell.error = null;
+    this.emit({ type: 'cell_error', cellId: cell.id, error: null });
   }
 
   private showError(cell: StoredCell, text: string, status: CellStatus): void {

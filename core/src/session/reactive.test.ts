@@ -67,8 +67,8 @@ describe('reactive execution with the fake language in a real kernel', () => {
   it('blocks both cells that define the same name until one is fixed', async () => {
     const nb = await notebookWith(kernel, owner, ['x = 1', 'x = 2', 'print x']);
     let state = await nb.state();
-    expect(state[0]!.error).toMatch(/"x" is also defined by cell 2/);
-    expect(state[1]!.error).toMatch(/"x" is also defined by cell 1/);
+    expect(state[0]!.error).toMatch(/`x` is defined in cells 1 and 2/);
+    expect(state[1]!.error).toMatch(/`x` is defined in cells 1 and 2/);
     await nb.run(2);
     state = await nb.state();
     expect(state.map((c) => c.status)).toEqual(['blocked', 'blocked', 'blocked']);

@@ -2,6 +2,7 @@ import type { KernelSession, SessionListener } from '../kernel/kernel-manager';
 import type { CellReport, PlanItem } from '../kernel/protocol';
 import { planRun } from '../scheduler/planner';
 import type { NotebookEvent } from './events';
+import { upstreamErrorText } from './format';
 import type { NotebookSession } from './notebook-session';
 
 /** How a notebook gets its kernel: the service hands the manager (or a cluster-aware wrapper) in. */
@@ -41,6 +42,8 @@ export class RunCoordinator implements SessionListener {
   private nextRunId = 1;
   private idleWaiters: (() => void)[] = [];
   private outputChars = new Map<string, number>();
+  /** Queued cells that were `idle`: if their run ends before they start, they are `idle` again, not `stale`. */
+  private readonly neverRan = new Set<string>();
 
   constructor(
     private readonly notebook: NotebookSession,
@@ -93,6 +96,7 @@ export class RunCoordinator implements SessionListener {
   }
 
   cellDeleted(cellId: string): void {
+    this.neverRan.delete(cellId);
     this.hasValue.delete(cellId);
     this.roots.delete(cellId);
     this.carried.delete(cellId);
@@ -131,6 +135,7 @@ export class RunCoordinator implements SessionListener {
       const cell = this.notebook.cell(report.cell);
       switch (report.k) {
         case 'start':
+          this.neverRan.delete(cell.id);
           cell.stdout = '';
           cell.stderr = '';
           cell.outputs = [];
@@ -165,7 +170,8 @@ export class RunCoordinator implements SessionListener {
             run.finished.delete(cell.id);
           } else {
             this.hasValue.delete(cell.id);
-            const error = report.error ?? 'The cell failed.';
+            // The kernel names cells by id; the user knows them by position.
+            const error = (report.status === 'blocked' ? this.upstreamFailure(run, cell.id) : undefined) ?? report.error ?? 'The cell failed.';
             cell.error = error;
             this.notebook.setStatus(cell.id, report.status === 'blocked' ? 'blocked' : 'error');
             this.emit({ type: 'cell_error', cellId: cell.id, error });
@@ -183,6 +189,8 @@ export class RunCoordinator implements SessionListener {
 
   onLost(reason: string): void {
     this.kernel = null;
+    // First: a page marks the cells whose values were in the kernel stale on this event; the statuses below are final.
+    this.emit({ type: 'kernel_restarted', reason });
     const run = this.current;
     if (run) {
       // The kernel reports a cell's start at once, so a cell still "running" here is the one it was running.
@@ -198,7 +206,6 @@ export class RunCoordinator implements SessionListener {
     }
     const lost = [...this.hasValue];
     this.hasValue.clear();
-    this.emit({ type: 'kernel_restarted', reason });
     for (const id of lost) if (this.notebook.hasCell(id)) this.notebook.setStatus(id, 'stale');
     if (run) this.finishRun(run);
   }
@@ -213,13 +220,38 @@ export class RunCoordinator implements SessionListener {
   private finishRun(run: CurrentRun): void {
     if (this.current !== run) return;
     this.current = null;
-    for (const id of run.cells) {
-      if (run.finished.has(id) || !this.notebook.hasCell(id)) continue;
-      if (run.interrupted) this.notebook.setStatus(id, 'stale');
-      else this.carried.add(id);
+    const unfinished = run.order.filter((id) => !run.finished.has(id) && this.notebook.hasCell(id));
+    // Cells a superseded run did not reach run in the next one. A run that ended by itself with cells
+    // left (its worker died or was replaced) or was interrupted carries nothing: what it did not reach
+    // waits for the user, so a cell that kills its kernel is not run again by itself.
+    const superseded = run.cancelled && !run.interrupted;
+    const failed = run.order.filter((id) => run.finished.has(id) && this.notebook.hasCell(id) && this.notebook.cell(id).status === 'error');
+    const downstream = failed.length > 0 && !superseded ? this.notebook.graph.descendants(failed) : new Set<string>();
+    for (const id of unfinished) {
+      if (superseded) this.carried.add(id);
+      else if (downstream.has(id)) this.blockBehind(id, failed);
+      else this.notebook.setStatus(id, this.neverRan.delete(id) ? 'idle' : 'stale');
     }
     this.notebook.scheduleSave();
     this.kick();
+  }
+
+  /** Why the kernel did not run a cell: the first of its parents that failed in this run. */
+  private upstreamFailure(run: CurrentRun, cellId: string): string | undefined {
+    const failed = (id: string): boolean => run.finished.has(id) && ['error', 'blocked'].includes(this.notebook.cell(id).status);
+    const blocker = [...this.notebook.graph.parents(cellId)].find((id) => this.notebook.hasCell(id) && failed(id));
+    return blocker === undefined ? undefined : upstreamErrorText(this.notebook.label(blocker));
+  }
+
+  /** Marks a cell that did not run because a cell it depends on failed in the same run. */
+  private blockBehind(cellId: string, failed: string[]): void {
+    const ancestors = this.notebook.graph.ancestors([cellId]);
+    const blocker = failed.find((id) => ancestors.has(id)) ?? failed[0]!;
+    const cell = this.notebook.cell(cellId);
+    this.hasValue.delete(cellId);
+    cell.error = upstreamErrorText(this.notebook.label(blocker));
+    this.notebook.setStatus(cellId, 'blocked');
+    this.emit({ type: 'cell_error', cellId, error: cell.error });
   }
 
   private kick(): void {
@@ -255,9 +287,11 @@ export class RunCoordinator implements SessionListener {
       const cell = this.notebook.cell(id);
       this.hasValue.delete(id);
       blockedNames.push(...cell.writes);
-      if (cell.error !== reason || cell.status !== 'blocked') {
+      // A cell whose own code does not parse has an error; one stopped by another cell (or a graph problem) is blocked.
+      const status = this.notebook.analysisOf(id)?.error ? 'error' : 'blocked';
+      if (cell.error !== reason || cell.status !== status) {
         cell.error = reason;
-        this.notebook.setStatus(id, 'blocked');
+        this.notebook.setStatus(id, status);
         this.emit({ type: 'cell_error', cellId: id, error: reason });
       }
     }
@@ -266,7 +300,10 @@ export class RunCoordinator implements SessionListener {
     if (plan.runnable.length === 0) return this.settle();
     const run: CurrentRun = { runId: this.nextRunId++, order: plan.runnable.map((p) => p.cellId), cells: new Set(plan.runnable.map((p) => p.cellId)), finished: new Set(), cancelled: false, interrupted: false };
     this.current = run;
-    for (const { cellId } of plan.runnable) this.notebook.setStatus(cellId, 'queued');
+    for (const { cellId } of plan.runnable) {
+      if (this.notebook.cell(cellId).status === 'idle') this.neverRan.add(cellId);
+      this.notebook.setStatus(cellId, 'queued');
+    }
     const items: PlanItem[] = plan.runnable.map(({ cellId, parents }) => {
       const cell = this.notebook.cell(cellId);
       const analysis = this.notebook.analysisOf(cellId);

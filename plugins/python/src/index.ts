@@ -52,6 +52,8 @@ export function pythonLanguage(options: PythonPluginOptions = {}): LanguageDefin
       options: { pyodideDir: dir, packageBaseUrl, wheelsDir, snapshotPath },
     },
     hostServices,
+    // `_x` is private to its cell (marimo's rule, see isPrivateName).
+    privateNamePrefix: '_',
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Cell, JsonValue, Output } from '@rnb/core';
+import type { Cell, CellStatus, JsonValue, Output } from '@rnb/core';
 import { TABLE_MIME } from '@rnb/core';
 
 /** Bounds on what the model reads back: a notebook can hold megabytes of output. */
@@ -9,7 +9,8 @@ export interface CellSummary {
   index: number;
   type: string;
   code: string;
-  status: string;
+  /** The same word as the API's and the page's (see the README's status table). */
+  status: CellStatus;
   reads: string[];
   writes: string[];
   error: string | null;

@@ -11,7 +11,7 @@ export interface RunOutcome {
 }
 
 const ACTIVE: ReadonlySet<CellStatus> = new Set(['queued', 'running']);
-/** A cell with an analysis error is re-blocked without a status change: no event comes. */
+/** A cell with an analysis error (or a blocked one) is asked to run without a status change: no event comes. */
 const QUIET_GRACE_MS = 400;
 
 /**

@@ -7,6 +7,7 @@ export function systemPrompt(languages: string[]): string {
     '- Cells form a dependency graph by the names they define and read. When a cell changes or runs, the cells that read its names re-run (or, in lazy mode, become "stale"). Never re-run cells by hand just to refresh them.',
     '- A name may be defined in ONE cell only. Defining it in a second cell blocks both. To change a value, edit the cell that defines it.',
     '- Cycles (a reads b, b reads a) are blocked. Cells that depend on a failed or blocked cell are "blocked" and name the cell upstream: fix that cell, not them.',
+    '- Cell statuses: "idle" never run; "queued"; "running"; "success"; "error" the cell itself failed (syntax error, exception, its kernel died or hit a memory or time limit): fix that cell; "blocked" not run because of another cell (an upstream error, a cycle, a name defined twice); "stale" its code or inputs changed (or the kernel restarted) since it last ran.',
     '- The value of the last expression of a cell is its output (like a notebook REPL); print() goes to stdout.',
     '- Names that start with one underscore (`_tmp`) are private to their cell: other cells cannot read them. Use them for scratch values.',
     '- SQL cells read the notebook\'s values with `{name}` templates: `SELECT * FROM {df} WHERE x > {limit}`. A table of the notebook is a list of rows.',

@@ -66,7 +66,8 @@ export interface ServerEvents {
   /** `stream` is missing from hosts older than stderr: that text is stdout. */
   cell_stdout: { cellId: string; data: string; stream?: 'stdout' | 'stderr' };
   cell_output: { cellId: string; output: Output };
-  cell_error: { cellId: string; error: string };
+  /** `error: null`: the cell's shown error no longer holds (a syntax error fixed, a double definition resolved). */
+  cell_error: { cellId: string; error: string | null };
   cell_created: { cell: Cell; index: number; revision?: number };
   cell_updated: { cellId: string; code: string; reads: string[]; writes: string[]; revision?: number };
   cell_deleted: { cellId: string; revision?: number };

@@ -96,6 +96,24 @@ describe('NotebookModel', () => {
     expect(model.getMeta().kernelNotice).toBe('crash');
   });
 
+  it('keeps the error of a cell that killed its kernel, and its blocked readers, when the kernel restarts', () => {
+    const model = new NotebookModel(notebook([cell('a', '', [], []), cell('b', '', [], []), cell('c', '', [], [], { status: 'success' })]));
+    model.apply({ type: 'cell_status', cellId: 'a', status: 'error' });
+    model.apply({ type: 'cell_error', cellId: 'a', error: 'The kernel stopped while this cell ran: memory' });
+    model.apply({ type: 'cell_status', cellId: 'b', status: 'blocked' });
+    model.apply({ type: 'kernel_restarted', reason: 'memory' });
+    expect(model.getCell('a')).toMatchObject({ status: 'error', error: 'The kernel stopped while this cell ran: memory' });
+    expect(model.getCell('b')!.status).toBe('blocked');
+    expect(model.getCell('c')!.status).toBe('stale');
+  });
+
+  it('drops a cell error when the host says it no longer holds', () => {
+    const model = new NotebookModel(notebook([cell('a', 'x = (', [], [], { status: 'error', error: 'SyntaxError' })]));
+    model.apply({ type: 'cell_status', cellId: 'a', status: 'stale' });
+    model.apply({ type: 'cell_error', cellId: 'a', error: null });
+    expect(model.getCell('a')).toMatchObject({ status: 'stale', error: null });
+  });
+
   it('takes settings from notebook_updated, never a connection string', () => {
     const model = new NotebookModel({ ...notebook([]), db_conn_string: 'postgresql://u:****@h/db' });
     expect(model.getMeta()).toMatchObject({ hasDb: true, dbMasked: 'postgresql://u:****@h/db' });

@@ -22,6 +22,8 @@ export interface NotebookMeta {
 export type CellPosition = 'only' | 'first' | 'last' | 'middle' | 'none';
 
 const STRUCTURAL = new Set(['cell_created', 'cell_updated', 'cell_deleted', 'cell_moved', 'notebook_updated']);
+/** Statuses a kernel restart turns into `stale`, as the server does. */
+const LOST_ON_RESTART: ReadonlySet<CellStatus> = new Set(['success', 'queued', 'running']);
 
 /**
  * The client-side state of one open notebook. Every cell is an immutable object replaced on
@@ -160,8 +162,9 @@ export class NotebookModel {
           revision: Math.max(this.meta.revision, event.revision ?? 0),
         });
       case 'kernel_restarted':
+        // What had values in the kernel (or was about to run) is stale; an error or a block stays what it is.
         for (const id of this.order) {
-          this.updateCell(id, (c) => (c.status === 'idle' ? c : { ...c, status: 'stale', runningSince: null }));
+          this.updateCell(id, (c) => (LOST_ON_RESTART.has(c.status) ? { ...c, status: 'stale', runningSince: null } : c));
         }
         this.setMeta({ ...this.meta, kernelNotice: event.reason });
         return this.graphChanged();
