@@ -89,6 +89,16 @@ describe('restart kernel', () => {
     expect(runningOrder(nb.notebookId)).toEqual([nb.cellIds[0], nb.cellIds[2]]);
     expect((await nb.state())[2]!.stdout).toBe('7\n');
   });
+
+  it('runs a cell asked for right after the restart, on the new kernel', async () => {
+    const nb = await notebookWith(kernel, owner, ['m = 3', 'print m * 2']);
+    await nb.run(0);
+    await kernel.service.restartKernel(owner, nb.notebookId);
+    kernel.events.length = 0;
+    await nb.run(1);
+    expect(runningOrder(nb.notebookId)).toEqual(nb.cellIds);
+    expect((await nb.state())[1]!.stdout).toBe('6\n');
+  });
 });
 
 describe('clear outputs', () => {

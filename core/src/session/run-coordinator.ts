@@ -93,10 +93,11 @@ export class RunCoordinator implements SessionListener {
     }
     if (run) this.finishRun(run);
     else this.notebook.scheduleSave();
-    // The replacement starts now rather than at the next run; whenIdle waits for it.
+    // The replacement starts now rather than at the next run. A run asked for meanwhile waits
+    // for it (kick does nothing while a kernel opens), so kick again once it is there.
     void this.ensureKernel().then(
-      () => this.settle(),
-      () => this.settle(),
+      () => this.kick(),
+      () => this.kick(),
     );
   }
 
