@@ -164,6 +164,12 @@ export class NotebookModel {
         }
         this.setMeta({ ...this.meta, kernelNotice: event.reason });
         return this.graphChanged();
+      case 'outputs_cleared':
+        for (const id of this.order) {
+          // stderr, where the cell has it, goes with stdout.
+          this.updateCell(id, (c) => (c.stdout === '' && c.outputs.length === 0 && !('stderr' in c && c.stderr) ? c : { ...c, stdout: '', outputs: [], ...('stderr' in c ? { stderr: '' } : {}) }));
+        }
+        return;
       case 'error':
       case 'authenticated':
       case 'auth_refreshed':
