@@ -26,13 +26,6 @@ const DOC_PATH = path.join(REPO_ROOT, 'docs/protocol.md');
  * conflicts). Once they are in the code these entries are simply unused.
  */
 const AGREED_ADDITIONS: ReadonlySet<string> = new Set([
-  'routes: POST /api/notebooks/{}/run_all',
-  'routes: POST /api/notebooks/{}/restart',
-  'routes: POST /api/notebooks/{}/clear_outputs',
-  'clientEvents: run_all',
-  'clientEvents: restart_kernel',
-  'clientEvents: clear_outputs',
-  'serverEvents: outputs_cleared',
   'errorCodes: RNB_ERR_EDIT_CONFLICT',
 ]);
 

@@ -22,6 +22,8 @@ export interface NotebookServiceOptions {
   onReleased?: (notebookId: string) => void;
 }
 
+/** The `kernel_restarted` reason when a user (or the assistant on their behalf) asked for it. */
+export const USER_RESTART_REASON = 'restarted by the user';
 
 /**
  * Core's front door for hosts: notebooks, cells, runs and events, each call
@@ -129,6 +131,21 @@ export class NotebookService implements NotebookOperations {
     const session = await this.open(owner, notebookId);
     // Behind edits already queued, so a run sees the code the user just typed.
     await session.serial(() => session.runs.request(cellId));
+  }
+
+  async runAll(owner: string, notebookId: string): Promise<void> {
+    const session = await this.open(owner, notebookId);
+    await session.serial(() => session.runs.requestAll());
+  }
+
+  async restartKernel(owner: string, notebookId: string): Promise<void> {
+    const session = await this.open(owner, notebookId);
+    // Behind queued edits, like a run: the restart sees the code as the user left it.
+    await session.serial(() => session.runs.restart(USER_RESTART_REASON));
+  }
+
+  async clearOutputs(owner: string, notebookId: string): Promise<void> {
+    await (await this.open(owner, notebookId)).clearOutputs();
   }
 
   async interrupt(owner: string, notebookId: string): Promise<void> {

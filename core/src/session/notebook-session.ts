@@ -97,6 +97,11 @@ export class NotebookSession {
     return index === undefined ? `cell ${cellId}` : `cell ${index + 1}`;
   }
 
+  /** Every cell's id, in notebook order. */
+  cellIds(): string[] {
+    return this.doc.cells.map((cell) => cell.id);
+  }
+
   /** Why the cell cannot run at all, if so. */
   staticError(cellId: string): string | undefined {
     const analysisError = this.analyses.get(cellId)?.error;
@@ -209,6 +214,19 @@ export class NotebookSession {
       if (change.dbConnString !== undefined) this.doc.dbConnString = change.dbConnString;
       await this.persist();
       this.emit({ type: 'notebook_updated', name: this.doc.name, lazy: this.doc.lazy, has_db_connection: this.doc.dbConnString !== null, revision: this.doc.revision });
+    });
+  }
+
+  /** Empties every cell's printed text and outputs, saved before it is announced; errors and statuses stay. */
+  async clearOutputs(): Promise<void> {
+    return this.serial(async () => {
+      for (const cell of this.doc.cells) {
+        cell.stdout = '';
+        cell.outputs = [];
+        cell.stderr = '';
+      }
+      await this.persist();
+      this.emit({ type: 'outputs_cleared' });
     });
   }
 

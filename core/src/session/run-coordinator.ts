@@ -62,6 +62,49 @@ export class RunCoordinator implements SessionListener {
     this.kick();
   }
 
+  /**
+   * Run all: every cell is a root, so the planner runs each once in
+   * topological order and blocks what cannot run (and what is downstream of
+   * it), lazy mode or not.
+   */
+  requestAll(): void {
+    for (const id of this.notebook.cellIds()) this.roots.set(id, true);
+    this.kick();
+  }
+
+  /**
+   * Replaces this notebook's kernel: the run in progress stops (its worker is
+   * terminated, so even a cell that ignores interrupts ends), the values go,
+   * and a fresh kernel is opened. Every cell that ran is `stale`, its last
+   * outputs kept; a cell that cannot run at all keeps its status and error.
+   * A `cell_status` goes out for every cell, after `kernel_restarted`, so a
+   * client that marks everything stale on that event ends up exact.
+   */
+  restart(reason: string): void {
+    this.roots.clear();
+    this.carried.clear();
+    const run = this.current;
+    if (run) run.interrupted = true;
+    const old = this.kernel;
+    this.kernel = null;
+    old?.close();
+    this.hasValue.clear();
+    this.emit({ type: 'kernel_restarted', reason });
+    for (const id of this.notebook.cellIds()) {
+      const cell = this.notebook.cell(id);
+      if (cell.status !== 'idle' && this.notebook.staticError(id) === undefined) cell.status = 'stale';
+      this.emit({ type: 'cell_status', cellId: id, status: cell.status });
+    }
+    if (run) this.finishRun(run);
+    else this.notebook.scheduleSave();
+    // The replacement starts now rather than at the next run. A run asked for meanwhile waits
+    // for it (kick does nothing while a kernel opens), so kick again once it is there.
+    void this.ensureKernel().then(
+      () => this.kick(),
+      () => this.kick(),
+    );
+  }
+
   /** The values of these cells no longer match their code or inputs. */
   invalidate(cellIds: Iterable<string>): void {
     for (const id of cellIds) {

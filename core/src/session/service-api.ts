@@ -45,6 +45,20 @@ export interface NotebookOperations {
 
   /** Queues the cell, its missing ancestors and (in autorun mode) its descendants; resolves once queued. */
   runCell(owner: string, notebookId: string, cellId: string): Promise<void>;
+  /**
+   * Runs every cell once, in topological order (ties by notebook order), lazy
+   * mode or not. Cells that cannot run (syntax error, cycle, name defined
+   * twice, or downstream of those) stay blocked. Resolves once queued.
+   */
+  runAll(owner: string, notebookId: string): Promise<void>;
+  /**
+   * Replaces the notebook's kernel: a run in progress is stopped, the new
+   * namespace is empty, and every cell that ran becomes `stale` with its last
+   * outputs kept. Emits `kernel_restarted` and a `cell_status` per cell.
+   */
+  restartKernel(owner: string, notebookId: string): Promise<void>;
+  /** Empties every cell's stdout and outputs (errors and statuses stay), saved; emits `outputs_cleared`. */
+  clearOutputs(owner: string, notebookId: string): Promise<void>;
   /** Stops the running cell and the rest of its cascade. */
   interrupt(owner: string, notebookId: string): Promise<void>;
   /** Resolves when nothing is queued or running for the notebook. */

@@ -105,7 +105,7 @@ describe('notebook assistant (fake model server)', () => {
     // The key travelled to the model server, in whichever header this SDK uses, and the tools were declared.
     expect(fake.requests[base]!.key).toBe('test-key');
     expect(fake.requests[base]!.body).toMatchObject({ model: 'fake-model', stream: true });
-    expect(fake.requests[base]!.body.tools!.map((t) => t.name).sort()).toEqual(['create_cell', 'delete_cell', 'get_notebook_state', 'run_cell', 'update_cell']);
+    expect(fake.requests[base]!.body.tools!.map((t) => t.name).sort()).toEqual(['clear_outputs', 'create_cell', 'delete_cell', 'get_notebook_state', 'restart_kernel', 'run_all', 'run_cell', 'update_cell']);
 
     // The notebook ends consistent, and other clients saw the changes live.
     const notebook = (await server.request('GET', `/api/notebooks/${id}`, { token: ANN })).body;

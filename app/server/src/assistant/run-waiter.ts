@@ -1,13 +1,27 @@
-import type { Cell, CellStatus } from '@rnb/core';
-import type { CommandRouter } from '../commands/command-router';
+import type { Cell, CellStatus, NotebookView } from '@rnb/core';
+import type { CommandRouter, NotebookCommand } from '../commands/command-router';
 import type { HostEvent, NotebookEventBus } from '../events/event-bus';
 
 export interface RunOutcome {
   /** False when the time limit came first: the cells may still be running. */
   settled: boolean;
   cell: Cell;
-  /** Other cells this run touched (its cascade), with how they ended. */
-  cascade: { id: string; status: CellStatus; error: string | null }[];
+  /**
+   * The other cells of the cascade, in notebook order: those this run touched
+   * (ran, queued, blocked, made stale) and every descendant of the cell.
+   */
+  cascade: IndexedCell[];
+}
+
+export interface IndexedCell {
+  cell: Cell;
+  /** 0-based position in the notebook. */
+  index: number;
+}
+
+export interface RunAllOutcome {
+  settled: boolean;
+  cells: IndexedCell[];
 }
 
 const ACTIVE: ReadonlySet<CellStatus> = new Set(['queued', 'running']);
@@ -28,6 +42,41 @@ export async function runAndWait(
   cellId: string,
   options: { timeoutMs: number; signal: AbortSignal },
 ): Promise<RunOutcome> {
+  const { settled, view, touched } = await waitForRun(deps, owner, notebookId, { type: 'run_cell', cellId }, cellId, options);
+  const cell = view.cells.find((c) => c.id === cellId);
+  if (!cell) throw new Error(`Cell ${cellId} was deleted while it ran.`);
+  const downstream = descendantsOf(view.cells, cellId);
+  const cascade = view.cells
+    .map((c, index) => ({ cell: c, index }))
+    .filter(({ cell: c }) => c.id !== cellId && (touched.has(c.id) || downstream.has(c.id)));
+  return { settled, cell, cascade };
+}
+
+/** Runs every cell (run all) and waits for that run to finish, like {@link runAndWait}. */
+export async function runAllAndWait(
+  deps: { commands: CommandRouter; events: NotebookEventBus },
+  owner: string,
+  notebookId: string,
+  options: { timeoutMs: number; signal: AbortSignal },
+): Promise<RunAllOutcome> {
+  const { settled, view } = await waitForRun(deps, owner, notebookId, { type: 'run_all' }, null, options);
+  return { settled, cells: view.cells.map((cell, index) => ({ cell, index })) };
+}
+
+/**
+ * Sends a run command and waits until it is over: `target` went through
+ * queued/running and out again (any cell, when null) and no cell is active;
+ * or nothing started within a short grace and nothing is busy (every cell
+ * concerned was blocked).
+ */
+async function waitForRun(
+  deps: { commands: CommandRouter; events: NotebookEventBus },
+  owner: string,
+  notebookId: string,
+  command: NotebookCommand,
+  target: string | null,
+  options: { timeoutMs: number; signal: AbortSignal },
+): Promise<{ settled: boolean; view: NotebookView; touched: Set<string> }> {
   const active = new Set<string>();
   const touched = new Set<string>();
   let targetStarted = false;
@@ -40,22 +89,23 @@ export async function runAndWait(
     if (event.type === 'notebook_deleted') deleted = true;
     else if (event.type === 'cell_status') {
       touched.add(event.cellId);
+      const isTarget = target === null || event.cellId === target;
       if (ACTIVE.has(event.status)) {
         active.add(event.cellId);
-        if (event.cellId === cellId) {
+        if (isTarget) {
           targetStarted = true;
           targetDone = false;
         }
       } else {
         active.delete(event.cellId);
-        if (event.cellId === cellId && targetStarted) targetDone = true;
+        if (isTarget && targetStarted) targetDone = true;
       }
     } else if (event.type === 'cell_deleted') active.delete(event.cellId);
     else return;
     wake();
   });
   try {
-    await deps.commands.dispatch(owner, notebookId, { type: 'run_cell', cellId });
+    await deps.commands.dispatch(owner, notebookId, command);
     const started = Date.now();
     const deadline = started + options.timeoutMs;
     let settled = false;
@@ -68,10 +118,15 @@ export async function runAndWait(
       }
       if (!targetStarted && Date.now() - started >= QUIET_GRACE_MS) {
         const view = await deps.commands.dispatch(owner, notebookId, { type: 'get_notebook' });
-        const cell = view.cells.find((c) => c.id === cellId);
         const busy = view.cells.some((c) => ACTIVE.has(c.status));
-        if (!cell) throw new Error(`Cell ${cellId} was deleted while it ran.`);
-        if (!targetStarted && !busy && (cell.status === 'blocked' || cell.status === 'error')) {
+        if (target !== null) {
+          const cell = view.cells.find((c) => c.id === target);
+          if (!cell) throw new Error(`Cell ${target} was deleted while it ran.`);
+          if (!targetStarted && !busy && (cell.status === 'blocked' || cell.status === 'error')) {
+            settled = true;
+            break;
+          }
+        } else if (!targetStarted && !busy) {
           settled = true;
           break;
         }
@@ -91,13 +146,34 @@ export async function runAndWait(
       });
     }
     const view = await deps.commands.dispatch(owner, notebookId, { type: 'get_notebook' });
-    const cell = view.cells.find((c) => c.id === cellId);
-    if (!cell) throw new Error(`Cell ${cellId} was deleted while it ran.`);
-    const cascade = view.cells
-      .filter((c) => c.id !== cellId && touched.has(c.id))
-      .map((c) => ({ id: c.id, status: c.status, error: c.error }));
-    return { settled, cell, cascade };
+    return { settled, view, touched };
   } finally {
     unsubscribe();
   }
+}
+
+/** The cells that read, directly or not, what `cellId` defines (from the reads and writes the view carries). */
+function descendantsOf(cells: Cell[], cellId: string): Set<string> {
+  const readers = new Map<string, string[]>();
+  for (const cell of cells) {
+    for (const name of cell.reads) {
+      const list = readers.get(name);
+      if (list) list.push(cell.id);
+      else readers.set(name, [cell.id]);
+    }
+  }
+  const byId = new Map(cells.map((cell) => [cell.id, cell]));
+  const found = new Set<string>();
+  const stack = [cellId];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    for (const name of byId.get(id)?.writes ?? []) {
+      for (const reader of readers.get(name) ?? []) {
+        if (reader === cellId || found.has(reader)) continue;
+        found.add(reader);
+        stack.push(reader);
+      }
+    }
+  }
+  return found;
 }

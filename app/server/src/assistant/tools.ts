@@ -3,8 +3,8 @@ import { z, type ZodType } from 'zod';
 import type { CommandRouter } from '../commands/command-router';
 import { describeZodError, toErrorResponse } from '../errors';
 import type { NotebookEventBus } from '../events/event-bus';
-import { clip, previewOutputs, summarizeCell } from './preview';
-import { runAndWait } from './run-waiter';
+import { previewCascade, previewOutputs, summarizeCell } from './preview';
+import { runAllAndWait, runAndWait } from './run-waiter';
 
 /** Who calls, on which notebook: every tool acts as this user on this notebook only. */
 export interface ToolScope {
@@ -117,7 +117,7 @@ const tools: ToolDefinition<never>[] = [
   define({
     spec: {
       name: 'run_cell',
-      description: 'Runs a cell (with the ancestors it needs and, unless the notebook is lazy, its descendants) and waits for this run to finish. Returns its status, stdout, output preview and error, and how the other cells of the cascade ended.',
+      description: 'Runs a cell (with the ancestors it needs and, unless the notebook is lazy, its descendants) and waits for this run to finish. Returns its status, stdout, output preview and error, and `cascade`: every other cell this run ran, blocked or made stale, and every cell downstream of it, each with its status, error and a bounded preview of its stdout and outputs, so you see what the change did downstream.',
       inputSchema: { type: 'object', properties: { cell_id: { type: 'string' } }, required: ['cell_id'], additionalProperties: false },
     },
     input: z.object({ cell_id: cellId }).strict(),
@@ -125,6 +125,7 @@ const tools: ToolDefinition<never>[] = [
       const outcome = await runAndWait(deps, scope.owner, scope.notebookId, input.cell_id, { timeoutMs: deps.runTimeoutMs, signal: scope.signal });
       const { cell } = outcome;
       const summary = summarizeCell(cell, 0);
+      const cascade = previewCascade(outcome.cascade);
       return {
         result: {
           id: cell.id,
@@ -135,11 +136,58 @@ const tools: ToolDefinition<never>[] = [
           stderr: summary.stderr,
           outputs: previewOutputs(cell.outputs),
           error: summary.error,
-          cascade: outcome.cascade.map((c) => ({ ...c, error: c.error === null ? null : clip(c.error, 500) })),
+          cascade: cascade.cells,
+          ...(cascade.notListed > 0 ? { cascade_not_listed: cascade.notListed } : {}),
         },
         cellId: cell.id,
         summary: outcome.settled ? `ran cell: ${cell.status}` : 'ran cell: still running',
       };
+    },
+  }),
+  define({
+    spec: {
+      name: 'run_all',
+      description: 'Runs every cell of the notebook once, in dependency order (lazy mode or not), and waits for the run to finish. Cells that cannot run (syntax error, cycle, a name defined twice, or downstream of those) stay blocked. Returns every cell with its status, error and a bounded preview of its stdout and outputs.',
+      inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+    },
+    input: z.object({}).strict(),
+    async run(_input, scope, deps) {
+      const outcome = await runAllAndWait(deps, scope.owner, scope.notebookId, { timeoutMs: deps.runTimeoutMs, signal: scope.signal });
+      const cells = previewCascade(outcome.cells);
+      const failed = outcome.cells.filter(({ cell }) => cell.status === 'error' || cell.status === 'blocked').length;
+      return {
+        result: {
+          finished: outcome.settled,
+          ...(outcome.settled ? {} : { note: `Still running after ${Math.round(deps.runTimeoutMs / 1000)} s; read the notebook state later.` }),
+          cells: cells.cells,
+          ...(cells.notListed > 0 ? { cells_not_listed: cells.notListed } : {}),
+        },
+        summary: outcome.settled ? `ran all ${outcome.cells.length} cells: ${failed} failed or blocked` : 'ran all cells: still running',
+      };
+    },
+  }),
+  define({
+    spec: {
+      name: 'restart_kernel',
+      description: "Restarts the notebook's kernel: stops any run, empties the namespace (every value is gone), and marks every cell that ran stale with its last outputs kept. Cells run again on run_cell or run_all. Only when the user asks, or when the kernel's state is broken.",
+      inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+    },
+    input: z.object({}).strict(),
+    async run(_input, scope, deps) {
+      await deps.commands.dispatch(scope.owner, scope.notebookId, { type: 'restart_kernel' });
+      return { result: { restarted: true, note: 'The namespace is empty; cells that ran are stale until they run again.' }, summary: 'restarted the kernel' };
+    },
+  }),
+  define({
+    spec: {
+      name: 'clear_outputs',
+      description: "Empties every cell's stdout and outputs (errors and statuses stay; values in the kernel stay). Only when the user asks.",
+      inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+    },
+    input: z.object({}).strict(),
+    async run(_input, scope, deps) {
+      await deps.commands.dispatch(scope.owner, scope.notebookId, { type: 'clear_outputs' });
+      return { result: { cleared: true }, summary: 'cleared every output' };
     },
   }),
 ];

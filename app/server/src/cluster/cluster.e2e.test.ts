@@ -102,6 +102,21 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
     expect((await api(b.url, 'GET', `/api/notebooks/${shared.id}`)).body.cells[1]).toMatchObject({ status: 'success', stdout: 'y is 30\n' });
   });
 
+  it('forwards run_all, restart_kernel and clear_outputs from the non-owner to the owner, over socket and HTTP', async () => {
+    const nb = await notebook(a, ['w = 4', 'print "w is", w']);
+    const onA = connect(a, nb.id);
+    const onB = connect(b, nb.id);
+    await Promise.all([onA.waitFor('authenticated'), onB.waitFor('authenticated')]);
+    expect(await onB.ask('run_all', {})).toEqual({ ok: true });
+    for (const client of [onA, onB]) await client.waitForStatus(nb.cells[1]!, 'success', KERNEL_START_MS);
+    expect(await onB.ask('restart_kernel', {})).toEqual({ ok: true });
+    for (const client of [onA, onB]) await client.waitFor('kernel_restarted', (p) => p.reason === 'restarted by the user');
+    expect(await api(b.url, 'POST', `/api/notebooks/${nb.id}/clear_outputs`)).toMatchObject({ status: 200, body: { cleared: true } });
+    await onA.waitFor('outputs_cleared');
+    expect((await api(b.url, 'GET', `/api/notebooks/${nb.id}`)).body.cells.map((c: { status: string; stdout: string }) => [c.status, c.stdout])).toEqual([['stale', ''], ['stale', '']]);
+    expect((await health(b)).kernels).toBe(0);
+  });
+
   it('runs a forwarded Python cell once: both clients see the one random number it drew', async () => {
     const id = (await api(a.url, 'POST', '/api/notebooks', { name: 'python' })).body.notebook_id as string;
     const first = (await api(a.url, 'GET', `/api/notebooks/${id}`)).body.cells[0].id as string;

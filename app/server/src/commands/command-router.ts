@@ -16,7 +16,10 @@ export type NotebookCommand =
   | { type: 'delete_cell'; cellId: string }
   | { type: 'move_cell'; cellId: string; index: number }
   | { type: 'run_cell'; cellId: string }
-  | { type: 'interrupt' };
+  | { type: 'interrupt' }
+  | { type: 'run_all' }
+  | { type: 'restart_kernel' }
+  | { type: 'clear_outputs' };
 
 export interface CommandResults {
   open_notebook: void;
@@ -31,6 +34,9 @@ export interface CommandResults {
   move_cell: void;
   run_cell: void;
   interrupt: void;
+  run_all: void;
+  restart_kernel: void;
+  clear_outputs: void;
 }
 
 export type CommandResult<C extends NotebookCommand> = CommandResults[C['type']];

@@ -101,6 +101,14 @@ export class LocalCommandRouter implements CommandRouter {
         return this.run(owner, notebookId, command.cellId);
       case 'interrupt':
         return service.interrupt(owner, notebookId);
+      case 'run_all':
+        await service.runAll(owner, notebookId);
+        this.watch(owner, notebookId);
+        return undefined;
+      case 'restart_kernel':
+        return service.restartKernel(owner, notebookId);
+      case 'clear_outputs':
+        return service.clearOutputs(owner, notebookId);
       default: {
         const unknown: never = command;
         throw new HostError(400, 'RNB_ERR_UNKNOWN_COMMAND', `Unknown command ${JSON.stringify((unknown as { type?: unknown }).type)}.`);

@@ -116,6 +116,21 @@ export function createRoutes(deps: RoutesDeps): Router {
     return { status: 202, body: { interrupted: true } };
   }));
 
+  router.post('/api/notebooks/:id/run_all', endpoint(deps, {}, async ({ user, params }) => {
+    await commands.dispatch(user.userId, params.id!, { type: 'run_all' });
+    return { status: 202, body: { queued: true } };
+  }));
+
+  router.post('/api/notebooks/:id/restart', endpoint(deps, {}, async ({ user, params }) => {
+    await commands.dispatch(user.userId, params.id!, { type: 'restart_kernel' });
+    return { status: 200, body: { restarted: true } };
+  }));
+
+  router.post('/api/notebooks/:id/clear_outputs', endpoint(deps, {}, async ({ user, params }) => {
+    await commands.dispatch(user.userId, params.id!, { type: 'clear_outputs' });
+    return { status: 200, body: { cleared: true } };
+  }));
+
   deps.assistant?.register(router, deps);
 
   // Anything else under /api is a JSON 404, not the embedding app's page.

@@ -26,3 +26,5 @@ export const moveCellBody = z.object({ index: z.number().int().min(0) });
 export const authenticatePayload = z.object({ token: z.string().min(1).max(16 * 1024) });
 export const runCellPayload = z.object({ cellId: id });
 export const interruptPayload = z.object({ cellId: id.optional() }).optional().nullable();
+/** run_all, restart_kernel and clear_outputs act on the whole notebook: `{}` (or nothing). */
+export const notebookWidePayload = z.object({}).strict().optional().nullable();

@@ -3,7 +3,7 @@ import type { Socket } from 'socket.io';
 import { ZodError, type ZodType } from 'zod';
 import type { CommandRouter, NotebookCommand } from '../commands/command-router';
 import { describeZodError, toErrorResponse } from '../errors';
-import { authenticatePayload, interruptPayload, runCellPayload } from '../http/schemas';
+import { authenticatePayload, interruptPayload, notebookWidePayload, runCellPayload } from '../http/schemas';
 import type { Logger } from '../logger';
 
 export interface ClientSessionLimits {
@@ -26,7 +26,8 @@ export interface ClientSessionDeps {
 type Ack = (response: unknown) => void;
 
 const NOTEBOOK_ID = /^[A-Za-z0-9_-]{1,100}$/;
-const CLIENT_EVENTS = new Set(['authenticate', 'refresh_auth', 'run_cell', 'interrupt']);
+const NOTEBOOK_WIDE_EVENTS = ['run_all', 'restart_kernel', 'clear_outputs'] as const;
+const CLIENT_EVENTS = new Set<string>(['authenticate', 'refresh_auth', 'run_cell', 'interrupt', ...NOTEBOOK_WIDE_EVENTS]);
 const MAX_EARLY_COMMANDS = 16;
 /** setTimeout's longest delay; a later expiry is checked again when this fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -75,13 +76,16 @@ export class ClientSession {
       if (!CLIENT_EVENTS.has(event)) {
         if (!this.identity) return; // before authentication a socket hears nothing back
         const ack = takeAck(args);
-        this.reply(`Unknown event "${String(event).slice(0, 50)}": send authenticate, refresh_auth, run_cell or interrupt.`, 'RNB_ERR_INVALID_INPUT', ack);
+        this.reply(`Unknown event "${String(event).slice(0, 50)}": send authenticate, refresh_auth, run_cell, interrupt, run_all, restart_kernel or clear_outputs.`, 'RNB_ERR_INVALID_INPUT', ack);
       }
     });
     socket.on('authenticate', (...args: unknown[]) => this.onAuthenticate('authenticate', args));
     socket.on('refresh_auth', (...args: unknown[]) => this.onAuthenticate('refresh_auth', args));
     socket.on('run_cell', (...args: unknown[]) => this.command('run_cell', args, runCellPayload, (p) => ({ type: 'run_cell', cellId: p.cellId })));
     socket.on('interrupt', (...args: unknown[]) => this.command('interrupt', args, interruptPayload, () => ({ type: 'interrupt' })));
+    for (const event of NOTEBOOK_WIDE_EVENTS) {
+      socket.on(event, (...args: unknown[]) => this.command(event, args, notebookWidePayload, () => ({ type: event })));
+    }
 
     const handshakeToken = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     if (!this.deps.auth.requiresToken) this.enqueueAuth(undefined, 'authenticate', undefined);

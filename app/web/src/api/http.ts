@@ -93,6 +93,21 @@ export class ApiClient {
     await this.request('POST', `api/notebooks/${enc(id)}/cells/${enc(cellId)}/move`, { index });
   }
 
+  /** Runs every cell once (the host answers once it is queued). */
+  async runAll(id: string): Promise<void> {
+    await this.request('POST', `api/notebooks/${enc(id)}/run_all`);
+  }
+
+  /** A new, empty kernel; cells that ran become stale with their outputs kept. */
+  async restartKernel(id: string): Promise<void> {
+    await this.request('POST', `api/notebooks/${enc(id)}/restart`);
+  }
+
+  /** Empties every cell's stdout and outputs. */
+  async clearOutputs(id: string): Promise<void> {
+    await this.request('POST', `api/notebooks/${enc(id)}/clear_outputs`);
+  }
+
   private async request<T = unknown>(method: Method, path: string, body?: unknown, withAuth = true): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';

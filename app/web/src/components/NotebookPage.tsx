@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/http';
 import { useMeta, useSignal } from '../state/hooks';
 import { NotebookController } from '../state/notebook-controller';
@@ -8,6 +8,8 @@ import { AssistantPanel } from './AssistantPanel';
 import { CellList } from './CellList';
 import { DependencyGraph } from './DependencyGraph';
 import { Icon } from './Icon';
+import { DOUBLE_PRESS_MS, doublePressLabel, NOTEBOOK_KEYS } from './keys';
+import { ConfirmDialog } from './Modal';
 import { SettingsDialog } from './SettingsDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
 
@@ -56,7 +58,8 @@ export function NotebookPage({ notebookId }: { notebookId: string }) {
 
 function NotebookScreen({ controller }: { controller: NotebookController }) {
   const meta = useMeta(controller.model);
-  const [dialog, setDialog] = useState<'settings' | 'shortcuts' | null>(null);
+  const [dialog, setDialog] = useState<'settings' | 'shortcuts' | 'restart' | null>(null);
+  const onDoublePress = useDoublePress();
   const [graphOpen, setGraphOpen] = useState(() => window.innerWidth >= 1280);
   const [assistantOpen, setAssistantOpen] = useState(false);
 
@@ -76,11 +79,17 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
       if (!typing && (event.key === '?' || event.key === 'F1')) {
         event.preventDefault();
         setDialog('shortcuts');
+        return;
       }
+      if (typing || event.ctrlKey || event.metaKey || event.altKey || event.repeat || document.querySelector('[role="dialog"]')) return;
+      const twice = onDoublePress(event.key.toLowerCase());
+      if (twice === NOTEBOOK_KEYS.runAll) void controller.runAll();
+      else if (twice === NOTEBOOK_KEYS.restart) setDialog('restart');
+      else if (twice === NOTEBOOK_KEYS.clearOutputs) void controller.clearOutputs();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [controller]);
+  }, [controller, onDoublePress]);
 
   return (
     <div className={graphOpen ? 'notebook notebook--with-graph' : 'notebook'}>
@@ -97,7 +106,10 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
             <Icon name="play" /> <span className="btn-label">Run stale</span>
           </button>
         )}
+        <button type="button" className="btn btn--ghost" onClick={() => void controller.runAll()} title={`Run every cell (${doublePressLabel(NOTEBOOK_KEYS.runAll)})`} aria-label="Run all"><Icon name="playAll" /> <span className="btn-label">Run all</span></button>
         <button type="button" className="btn btn--ghost" onClick={() => controller.interrupt()} title="Interrupt whatever runs" aria-label="Interrupt"><Icon name="stop" /> <span className="btn-label">Interrupt</span></button>
+        <button type="button" className="btn btn--ghost" onClick={() => setDialog('restart')} title={`Restart the kernel: every value is lost (${doublePressLabel(NOTEBOOK_KEYS.restart)})`} aria-label="Restart"><Icon name="restart" /> <span className="btn-label">Restart</span></button>
+        <button type="button" className="btn btn--ghost" onClick={() => void controller.clearOutputs()} title={`Clear every output (${doublePressLabel(NOTEBOOK_KEYS.clearOutputs)})`} aria-label="Clear outputs"><Icon name="clear" /> <span className="btn-label">Clear outputs</span></button>
         <button type="button" className="btn btn--ghost" aria-pressed={graphOpen} onClick={() => setGraphOpen((o) => !o)}>Graph</button>
         <button type="button" className="btn btn--ghost" aria-pressed={assistantOpen} onClick={() => setAssistantOpen((o) => !o)}>Assistant</button>
         <button type="button" className="btn btn--ghost" onClick={() => setDialog('settings')}>Settings</button>
@@ -125,8 +137,39 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
       <Notices controller={controller} />
       {dialog === 'settings' && <SettingsDialog controller={controller} onClose={() => setDialog(null)} />}
       {dialog === 'shortcuts' && <ShortcutsDialog onClose={() => setDialog(null)} />}
+      {dialog === 'restart' && (
+        <ConfirmDialog
+          title="Restart the kernel?"
+          message="Every value in the notebook's memory is lost and a run in progress stops. Cells keep their last outputs and show as stale until they run again."
+          confirmLabel="Restart"
+          onCancel={() => setDialog(null)}
+          onConfirm={() => {
+            setDialog(null);
+            void controller.restartKernel();
+          }}
+        />
+      )}
     </div>
   );
+}
+
+/**
+ * Tells a key pressed twice in a row (within {@link DOUBLE_PRESS_MS}, nothing between) from a
+ * single press: returns the key on its second press, null otherwise.
+ */
+function useDoublePress(): (key: string) => string | null {
+  const last = useRef<{ key: string; at: number } | null>(null);
+  const [onKey] = useState(() => (key: string): string | null => {
+    const now = performance.now();
+    const previous = last.current;
+    if (previous && previous.key === key && now - previous.at <= DOUBLE_PRESS_MS) {
+      last.current = null;
+      return key;
+    }
+    last.current = { key, at: now };
+    return null;
+  });
+  return onKey;
 }
 
 function ConnectionDot({ controller }: { controller: NotebookController }) {

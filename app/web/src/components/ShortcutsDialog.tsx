@@ -1,4 +1,4 @@
-import { CELL_KEYS, keyLabel, MOD_LABEL } from './keys';
+import { CELL_KEYS, doublePressLabel, keyLabel, MOD_LABEL, NOTEBOOK_KEYS } from './keys';
 import { Modal } from './Modal';
 
 
@@ -16,6 +16,9 @@ export const SHORTCUTS: Array<[string, string]> = [
   ['Tab / Shift+Tab', 'Indent / dedent in the editor'],
   ['Escape, then Tab', 'Leave the editor and move focus on'],
   [`${MOD_LABEL}+S`, 'Save every unsaved cell now (edits also save by themselves)'],
+  [doublePressLabel(NOTEBOOK_KEYS.runAll), 'Run all cells (outside an editor)'],
+  [doublePressLabel(NOTEBOOK_KEYS.restart), 'Restart the kernel, after a confirmation (outside an editor)'],
+  [doublePressLabel(NOTEBOOK_KEYS.clearOutputs), 'Clear every output (outside an editor)'],
   ['?', 'This help (outside an editor)'],
 ];
 

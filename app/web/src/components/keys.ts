@@ -21,6 +21,25 @@ export const CELL_KEYS = {
   interrupt: 'Mod-i',
 } as const;
 
+/**
+ * Notebook-wide shortcuts in command mode (focus outside an editor, e.g. after Escape): a key
+ * pressed twice in a row, like Jupyter's `0 0`. Plain keys outside an editor are reserved by no
+ * browser or OS, and the double press keeps a stray key from wiping the kernel or the outputs.
+ */
+export const NOTEBOOK_KEYS = {
+  runAll: 'r',
+  restart: '0',
+  clearOutputs: 'c',
+} as const;
+
+/** The second press must follow the first within this time. */
+export const DOUBLE_PRESS_MS = 800;
+
+/** How a double-press shortcut is shown: `R R`. */
+export function doublePressLabel(key: string): string {
+  return `${key.toUpperCase()} ${key.toUpperCase()}`;
+}
+
 /** Shows a CodeMirror key name the way the user's keyboard labels it. */
 export function keyLabel(key: string): string {
   return key

@@ -35,6 +35,8 @@ export class NotebookController {
   private resyncing: NotebookEvent[] | null = null;
   /** Runs asked for while the host was unreachable: sent after the drafts, once back online. */
   private readonly pendingRuns = new Set<string>();
+  /** Run all asked for while the host was unreachable: sent after the drafts, once back online. */
+  private pendingRunAll = false;
   private noticeId = 0;
 
   constructor(
@@ -115,6 +117,40 @@ export class NotebookController {
   /** Lazy mode: brings every stale cell up to date, in notebook order. */
   runStale = (): void => {
     for (const cell of this.model.cellList()) if (cell.status === 'stale') void this.run(cell.id);
+  };
+
+  /** Runs every cell once, after every unsaved draft reached the host (so it runs what is on screen). */
+  runAll = async (): Promise<void> => {
+    if (this.connection.get() !== 'online') {
+      this.pendingRunAll = true;
+      return;
+    }
+    try {
+      await this.saver.flushAll();
+      await this.options.api.runAll(this.notebookId);
+    } catch (err) {
+      if (err instanceof ApiError && err.isNetwork) this.pendingRunAll = true;
+      else this.report(err);
+    }
+  };
+
+  /** A new, empty kernel (the page asks for confirmation first). Not held while offline: a late restart would wipe newer values. */
+  restartKernel = async (): Promise<void> => {
+    try {
+      await this.options.api.restartKernel(this.notebookId);
+    } catch (err) {
+      this.report(err);
+    }
+  };
+
+  clearOutputs = async (): Promise<void> => {
+    try {
+      await this.options.api.clearOutputs(this.notebookId);
+      // The event does it too; this is for a page whose socket is not (yet) back.
+      this.model.apply({ type: 'outputs_cleared' });
+    } catch (err) {
+      this.report(err);
+    }
   };
 
   addCell = async (relativeTo: string | null, where: 'above' | 'below', type: string, code = ''): Promise<string | null> => {
@@ -279,6 +315,10 @@ export class NotebookController {
       const runs = [...this.pendingRuns].filter((id) => this.model.has(id));
       this.pendingRuns.clear();
       for (const id of runs) this.socket?.runCell(id);
+      if (this.pendingRunAll) {
+        this.pendingRunAll = false;
+        await this.options.api.runAll(this.notebookId);
+      }
     } catch (err) {
       const buffered = this.resyncing ?? [];
       this.resyncing = null;

@@ -168,6 +168,12 @@ export class NotebookModel {
         }
         this.setMeta({ ...this.meta, kernelNotice: event.reason });
         return this.graphChanged();
+      case 'outputs_cleared':
+        for (const id of this.order) {
+          // stderr, where the cell has it, goes with stdout.
+          this.updateCell(id, (c) => (c.stdout === '' && c.stderr === '' && c.outputs.length === 0 ? c : { ...c, stdout: '', stderr: '', outputs: [] }));
+        }
+        return;
       case 'error':
       case 'authenticated':
       case 'auth_refreshed':

@@ -1,0 +1,120 @@
+import type { Browser, Page } from 'playwright-core';
+import { cell, describeInBrowser, ensureBuilt, launchBrowser, screenshot, startHost, waitForCellText, waitForStatus, type Host } from './harness';
+
+/**
+ * Run all, Restart and Clear outputs from the notebook's toolbar and from the keyboard (command
+ * mode: a key pressed twice outside an editor), in Debian's Chromium against the real host with
+ * real Python.
+ */
+jest.setTimeout(180_000);
+
+/** `a` is read through globals(): no dependency edge, so this cell shows what the kernel really holds. */
+const CODES = ['a = 5', 'print(a * 2)', "print('a is', globals().get('a', 'gone'))"];
+
+describeInBrowser('run all, restart and clear outputs in a real browser', () => {
+  let host: Host;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    host = await startHost();
+    browser = await launchBrowser();
+    page = await (await browser.newContext({ viewport: { width: 1366, height: 800 } })).newPage();
+    page.on('pageerror', (err) => console.error('page error:', err.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+  });
+
+  /** A notebook holding CODES, created over the API, opened in the page. */
+  async function openNotebook(): Promise<string> {
+    const api = (path: string, method: string, body?: unknown) =>
+      fetch(`${host.url}api/notebooks${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) }).then((r) => r.json());
+    const { notebook_id: id } = await api('', 'POST', { name: 'Operations' });
+    const first = (await api(`/${id}`, 'GET')).cells[0].id as string;
+    await api(`/${id}/cells/${first}`, 'PUT', { code: CODES[0] });
+    let after = first;
+    for (const code of CODES.slice(1)) after = (await api(`/${id}/cells`, 'POST', { type: 'python', code, after_cell_id: after })).cell_id;
+    await page.goto(`${host.url}#/n/${id}`);
+    await page.waitForSelector('[data-connection="online"]');
+    await cell(page, 2).waitFor();
+    return id;
+  }
+
+  const statuses = (): Promise<(string | null)[]> => page.locator('section[data-cell-id]').evaluateAll((els) => els.map((el) => el.getAttribute('data-status')));
+  const outputsShown = (): Promise<number> => page.locator('section[data-cell-id] .cell__outputs').count();
+
+  it('the toolbar: Run all runs every cell, Restart (confirmed) empties the kernel and keeps outputs, Clear outputs empties them', async () => {
+    const id = await openNotebook();
+    await page.getByRole('button', { name: 'Run all' }).click();
+    for (const index of [0, 1, 2]) await waitForStatus(page, index, ['success'], 90_000);
+    await waitForCellText(page, 1, '10');
+    await waitForCellText(page, 2, 'a is 5');
+
+    await page.getByRole('button', { name: 'Restart', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Restart the kernel?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Restart' }).click();
+    for (const index of [0, 1, 2]) await waitForStatus(page, index, ['stale']);
+    // Outputs are kept (dimmed) after the restart.
+    await waitForCellText(page, 1, '10');
+    // The values are gone: the cell that looks `a` up itself finds nothing, and the reader stays stale.
+    await cell(page, 2).getByRole('button', { name: 'Run cell' }).click();
+    await waitForCellText(page, 2, 'a is gone');
+    expect(await statuses()).toEqual(['stale', 'stale', 'success']);
+
+    await page.getByRole('button', { name: 'Clear outputs' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id] .cell__outputs').length === 0);
+    expect(await statuses()).toEqual(['stale', 'stale', 'success']);
+    await screenshot(page, 'notebook-operations');
+    const stored = (await (await fetch(`${host.url}api/notebooks/${id}`)).json()) as { cells: { stdout: string; outputs: unknown[] }[] };
+    expect(stored.cells.map((c) => [c.stdout, c.outputs.length])).toEqual([['', 0], ['', 0], ['', 0]]);
+  });
+
+  it('the keyboard: R R runs all, 0 0 asks before restarting, C C clears, and the shortcuts dialog lists them', async () => {
+    await openNotebook();
+    // Command mode: Escape leaves the editor.
+    await cell(page, 0).locator('.cm-content').click();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('r');
+    await page.keyboard.press('r');
+    for (const index of [0, 1, 2]) await waitForStatus(page, index, ['success'], 90_000);
+    await waitForCellText(page, 2, 'a is 5');
+
+    // 0 0 only asks: cancelling the confirmation leaves the kernel alone.
+    await page.keyboard.press('0');
+    await page.keyboard.press('0');
+    const dialog = page.getByRole('dialog', { name: 'Restart the kernel?' });
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await statuses()).toEqual(['success', 'success', 'success']);
+    await page.locator('section[data-cell-id]').first().focus();
+    await page.keyboard.press('0');
+    await page.keyboard.press('0');
+    await dialog.getByRole('button', { name: 'Restart' }).click();
+    for (const index of [0, 1, 2]) await waitForStatus(page, index, ['stale']);
+
+    expect(await outputsShown()).toBe(2);
+    await page.locator('section[data-cell-id]').first().focus();
+    await page.keyboard.press('c');
+    await page.keyboard.press('c');
+    await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id] .cell__outputs').length === 0);
+
+    // Typed inside an editor, the same keys are just text.
+    await cell(page, 0).locator('.cm-content').click();
+    await page.keyboard.press('End');
+    await page.keyboard.type(' # rr00cc');
+    expect(await statuses()).toEqual(['stale', 'stale', 'stale']);
+    expect(await page.getByRole('dialog').count()).toBe(0);
+
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.waitFor();
+    for (const keys of ['R R', '0 0', 'C C']) expect(await help.locator('kbd', { hasText: keys }).count()).toBe(1);
+  });
+});
