@@ -404,6 +404,6 @@ export class KernelManager {
 }
 
 /** About 150 MB per live kernel, leaving a quarter of the machine to the server. */
-function defaultMaxSessions(): number {
+export function defaultMaxSessions(): number {
   return Math.max(2, Math.floor((os.totalmem() * 0.75) / (150 * 1024 * 1024)));
 }
