@@ -90,6 +90,29 @@ describe('one user cannot starve another of kernels (real Python)', () => {
     for (const b of spinning) expect((await bob.until(b.id, b.cells[0]!, ['error'])).error).toMatch(/KeyboardInterrupt/);
   }, 300_000);
 
+  it('a user under their share gets a kernel from the user spinning in every kernel, and A answers while B still spins', async () => {
+    // MAX_KERNELS_PER_USER=3: alone on the server, B may take every kernel; a newcomer's share comes out of B's.
+    const kernels = kernelSettings({ auth: 'static-tokens', maxKernels: 3, maxKernelsPerUser: 3, cellTimeLimitSeconds: 0, kernelIdleSeconds: 1800 });
+    server = await startTestServer({ plugins: [pythonPlugin()], auth, kernels: { warmProcesses: 1, ...kernels } });
+    const ann = client(server, 'ann-token');
+    const bob = client(server, 'bob-token');
+    const spinning: { id: string; cells: string[] }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const b = await bob.notebook([SPIN]);
+      await bob.run(b.id, b.cells[0]!);
+      expect((await bob.until(b.id, b.cells[0]!, ['running', 'error'])).status).toBe('running');
+      spinning.push(b);
+    }
+
+    const a = await ann.notebook(['x = 1', 'print(x + 1)']);
+    await ann.run(a.id, a.cells[0]!);
+    expect(await ann.until(a.id, a.cells[1]!, ['success', 'error'])).toMatchObject({ status: 'success', stdout: '2\n' });
+    const states = await Promise.all(spinning.map((b) => bob.cell(b.id, b.cells[0]!)));
+    expect(states.map((c) => c.status).sort()).toEqual(['error', 'running', 'running']);
+    expect(states.find((c) => c.status === 'error')!.error).toMatch(/stopped while this cell ran: the kernel was shut down while it ran to give another user their fair share/);
+    for (const b of spinning) await bob.interrupt(b.id);
+  }, 300_000);
+
   it('stops a spinning cell at the time limit, saying which limit and which setting changes it', async () => {
     const kernels = kernelSettings({ auth: 'static-tokens', maxKernels: 3, maxKernelsPerUser: undefined, cellTimeLimitSeconds: 2, kernelIdleSeconds: 1800 });
     server = await startTestServer({ plugins: [pythonPlugin()], auth, kernels: { warmProcesses: 1, ...kernels } });
