@@ -50,7 +50,7 @@ export { DependencyGraph, type CellDependencies, type GraphError } from './graph
 export { planRun, type Plan, type PlanRequest, type PlannedCell } from './scheduler/planner';
 
 // Kernels
-export { KernelManager, KernelSession, DEFAULT_LIMITS, type KernelManagerOptions, type SessionListener } from './kernel/kernel-manager';
+export { KernelManager, KernelSession, DEFAULT_LIMITS, defaultMaxSessions, type KernelManagerOptions, type SessionListener } from './kernel/kernel-manager';
 export type { IsolationLayers, SandboxOptions } from './kernel/sandbox';
 export { probeIsolation } from './kernel/sandbox';
 export type { KernelLimits } from './kernel/protocol';

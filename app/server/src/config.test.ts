@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '@rnb/core';
-import { loadConfig, type ServerConfig } from './config';
+import { kernelSettings, loadConfig, type ServerConfig } from './config';
 import { pluginsFromConfig } from './plugin-loader';
 import { startServer } from './start';
 import { pluginProject } from './test-support/fixtures';
@@ -63,6 +63,24 @@ describe('configuration', () => {
     const message = problemsOf({ PORT: 'eighty', LOG_LEVEL: 'loud', MAX_KERNELS: '0', KERNEL_IDLE_SECONDS: '-5', CORS_ORIGINS: 'not a url', NOTEBOOK_STORAGE: 'bad name!' });
     for (const name of ['PORT', 'LOG_LEVEL', 'MAX_KERNELS', 'KERNEL_IDLE_SECONDS', 'CORS_ORIGINS', 'NOTEBOOK_STORAGE']) expect(message).toContain(name);
     expect(message).toContain('"eighty"');
+  });
+
+  it('gives cells a time limit and users a share of the kernels only when several users share the server (a login)', () => {
+    const local = load({ MAX_KERNELS: '6' });
+    expect(local).toMatchObject({ cellTimeLimitSeconds: 0, maxKernelsPerUser: undefined });
+    expect(kernelSettings(local)).toMatchObject({ maxSessions: 6, maxSessionsPerOwner: 6, limits: { cellTimeoutMs: 0 } });
+
+    const shared = load({ NOTEBOOK_AUTH: 'clerk', MAX_KERNELS: '6' });
+    expect(shared.cellTimeLimitSeconds).toBe(300);
+    expect(kernelSettings(shared)).toMatchObject({ maxSessions: 6, maxSessionsPerOwner: 3, limits: { cellTimeoutMs: 300_000 } });
+    expect(kernelSettings(shared).cellTimeLimitAdvice).toContain('CELL_TIME_LIMIT_SECONDS');
+
+    const tuned = load({ NOTEBOOK_AUTH: 'clerk', MAX_KERNELS: '6', MAX_KERNELS_PER_USER: '9', CELL_TIME_LIMIT_SECONDS: '0' });
+    expect(kernelSettings(tuned)).toMatchObject({ maxSessionsPerOwner: 6, limits: { cellTimeoutMs: 0 } });
+    expect(kernelSettings(load({ CELL_TIME_LIMIT_SECONDS: '30', MAX_KERNELS_PER_USER: '2', MAX_KERNELS: '4' }))).toMatchObject({ maxSessionsPerOwner: 2, limits: { cellTimeoutMs: 30_000 } });
+
+    const message = problemsOf({ CELL_TIME_LIMIT_SECONDS: 'forever', MAX_KERNELS_PER_USER: '0' });
+    for (const name of ['CELL_TIME_LIMIT_SECONDS', 'MAX_KERNELS_PER_USER']) expect(message).toContain(name);
   });
 
   it('switches cluster mode on with REDIS_URL, refusing storage only one machine can see and saying what to set', () => {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError } from '@rnb/core';
+import { ConfigError, defaultMaxSessions, type KernelManagerOptions } from '@rnb/core';
 import { parseLogLevel, type LogLevel } from './logger';
 
 /** The host's settings, checked. Names and defaults are documented in docs/configuration.md. */
@@ -19,6 +19,10 @@ export interface ServerConfig {
   logLevel: LogLevel;
   maxBodyBytes: number;
   maxKernels: number | undefined;
+  /** Kernels one user may hold at once (MAX_KERNELS_PER_USER); unset: half of MAX_KERNELS with a login, all without. */
+  maxKernelsPerUser: number | undefined;
+  /** A cell running longer is stopped (CELL_TIME_LIMIT_SECONDS; 0: no limit). Default 300 with a login, none without. */
+  cellTimeLimitSeconds: number;
   kernelIdleSeconds: number;
   shutdownGraceSeconds: number;
   /** Cluster mode when set: instances share events and kernel ownership through this Redis. */
@@ -42,6 +46,8 @@ export const DEFAULTS = {
   LOG_LEVEL: 'info',
   MAX_BODY_BYTES: String(2 * 1024 * 1024),
   KERNEL_IDLE_SECONDS: '1800',
+  /** With a login (several users share the server); without one, cells have no time limit. */
+  CELL_TIME_LIMIT_SECONDS_MULTI_USER: '300',
   SHUTDOWN_GRACE_SECONDS: '10',
   CLUSTER_LEASE_MS: '5000',
 } as const;
@@ -87,6 +93,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const maxBodyBytes = integer(get('MAX_BODY_BYTES', DEFAULTS.MAX_BODY_BYTES)!, 'MAX_BODY_BYTES', 1024, 1024 * 1024 * 1024, problems);
   const maxKernelsText = get('MAX_KERNELS');
   const maxKernels = maxKernelsText === undefined ? undefined : integer(maxKernelsText, 'MAX_KERNELS', 1, 100_000, problems);
+  const maxKernelsPerUserText = get('MAX_KERNELS_PER_USER');
+  const maxKernelsPerUser = maxKernelsPerUserText === undefined ? undefined : integer(maxKernelsPerUserText, 'MAX_KERNELS_PER_USER', 1, 100_000, problems);
+  const multiUser = auth !== 'none';
+  const cellTimeLimitSeconds = integer(get('CELL_TIME_LIMIT_SECONDS', multiUser ? DEFAULTS.CELL_TIME_LIMIT_SECONDS_MULTI_USER : '0')!, 'CELL_TIME_LIMIT_SECONDS', 0, 7 * 24 * 3600, problems);
   const kernelIdleSeconds = integer(get('KERNEL_IDLE_SECONDS', DEFAULTS.KERNEL_IDLE_SECONDS)!, 'KERNEL_IDLE_SECONDS', 1, 365 * 24 * 3600, problems);
   const shutdownGraceSeconds = integer(get('SHUTDOWN_GRACE_SECONDS', DEFAULTS.SHUTDOWN_GRACE_SECONDS)!, 'SHUTDOWN_GRACE_SECONDS', 0, 3600, problems);
   const redisUrl = get('REDIS_URL');
@@ -122,6 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     logLevel: logLevel!,
     maxBodyBytes,
     maxKernels,
+    maxKernelsPerUser,
+    cellTimeLimitSeconds,
     kernelIdleSeconds,
     shutdownGraceSeconds,
     redisUrl,
@@ -129,6 +141,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     webDir,
     values: { ...values, NOTEBOOK_STORAGE: storage, NOTEBOOK_AUTH: auth },
     file,
+  };
+}
+
+/**
+ * The kernel manager's settings from the configuration. With a login, several users share the server: each may hold
+ * at most half its kernels unless MAX_KERNELS_PER_USER says otherwise (the fair share applies either way), and cells
+ * have a time limit (CELL_TIME_LIMIT_SECONDS), named with its setting in the message of a cell it stops.
+ */
+export function kernelSettings(config: Pick<ServerConfig, 'auth' | 'maxKernels' | 'maxKernelsPerUser' | 'cellTimeLimitSeconds' | 'kernelIdleSeconds'>): Partial<Omit<KernelManagerOptions, 'languages' | 'log'>> {
+  const maxSessions = config.maxKernels ?? defaultMaxSessions();
+  const multiUser = config.auth !== 'none';
+  const perUser = config.maxKernelsPerUser ?? (multiUser ? Math.ceil(maxSessions / 2) : maxSessions);
+  return {
+    maxSessions,
+    maxSessionsPerOwner: Math.min(perUser, maxSessions),
+    idleSessionMs: config.kernelIdleSeconds * 1000,
+    limits: { cellTimeoutMs: config.cellTimeLimitSeconds * 1000 },
+    cellTimeLimitAdvice: 'Whoever runs this server sets this limit with CELL_TIME_LIMIT_SECONDS (0 for none).',
   };
 }
 

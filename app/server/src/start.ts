@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AnyPlugin } from '@rnb/core';
 import Koa from 'koa';
-import type { ServerConfig } from './config';
+import { kernelSettings, type ServerConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { pluginsFromConfig } from './plugin-loader';
 import { startCluster } from './cluster/cluster';
@@ -41,7 +41,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       config: config.values,
       logger: log,
       limits: { maxBodyBytes: config.maxBodyBytes, shutdownGraceMs: config.shutdownGraceSeconds * 1000, ...options.limits },
-      kernels: { ...(config.maxKernels !== undefined ? { maxSessions: config.maxKernels } : {}), idleSessionMs: config.kernelIdleSeconds * 1000 },
+      kernels: kernelSettings(config),
       corsOrigins: config.corsOrigins,
       webDir: config.webDir,
       ...(cluster
