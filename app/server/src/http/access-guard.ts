@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type * as http from 'node:http';
 import type Koa from 'koa';
+import type { HostErrorCode } from '../errors';
 
 /**
  * What keeps a server with no sign-in (auth `none`) from being driven by any web page the user
@@ -25,7 +26,7 @@ export interface AccessGuardOptions {
   checkOrigin: boolean;
 }
 
-export type Refusal = { status: 401 | 403; code: string; message: string };
+export type Refusal = { status: 401 | 403; code: HostErrorCode | 'RNB_ERR_UNAUTHORIZED'; message: string };
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const TOKEN_SHAPE = /^[A-Za-z0-9._~-]{8,256}$/;
