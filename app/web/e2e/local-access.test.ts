@@ -85,6 +85,15 @@ describeInBrowser('a local host without sign-in, attacked from other web pages',
     await host?.close();
   });
 
+  it('tells a visitor without the token what to open instead of showing notebooks', async () => {
+    const stranger = await browser.newContext();
+    const page = await stranger.newPage();
+    await page.goto(host.base);
+    await page.getByRole('alert').filter({ hasText: 'needs its access token' }).waitFor();
+    expect(await page.getByText('Private').count()).toBe(0);
+    await stranger.close();
+  });
+
   it('opens with the printed URL: the token becomes a cookie and the page works', async () => {
     const page = await context.newPage();
     await page.goto(host.url);
