@@ -112,6 +112,21 @@ describe('local no-login mode: access token, Host and Origin', () => {
   });
 });
 
+describe('local mode with an allowed cross-origin page (CORS_ORIGINS)', () => {
+  it('answers its preflight without the token, then wants the token on the request itself', async () => {
+    const server = await startTestServer({ accessToken: TOKEN, corsOrigins: ['http://localhost:5173'] });
+    try {
+      const preflight = await rawRequest(`${server.url}/api/notebooks`, { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+      expect((await server.request('POST', '/api/notebooks', { body: {}, headers: { origin: 'http://localhost:5173' } })).status).toBe(401);
+      expect((await server.request('POST', '/api/notebooks', { body: {}, token: TOKEN, headers: { origin: 'http://localhost:5173' } })).status).toBe(201);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('an embedding app', () => {
   it('sends no frame policy of its own and ignores the access token when its auth asks for tokens anyway', async () => {
     const web = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-guard-web-'));

@@ -136,7 +136,8 @@ export class AccessGuard {
     if (this.options.checkOrigin && STATE_CHANGING.has(ctx.method) && under(ctx.path, this.options.prefix) && !this.originAllowed(ctx.get('origin') || undefined, ctx.get('host'))) {
       return { status: 403, code: 'RNB_ERR_ORIGIN_NOT_ALLOWED', message: 'Requests that change notebooks are accepted only from this server\'s own page (or an origin in CORS_ORIGINS).' };
     }
-    if (this.tokenDigest && under(ctx.path, api) && ctx.path !== `${api}/config` && !this.tokenPresented(ctx.get('cookie'), ctx.get('authorization'))) {
+    // A CORS preflight (OPTIONS) never carries credentials and changes nothing: the CORS layer answers it.
+    if (this.tokenDigest && ctx.method !== 'OPTIONS' && under(ctx.path, api) && ctx.path !== `${api}/config` && !this.tokenPresented(ctx.get('cookie'), ctx.get('authorization'))) {
       return { status: 401, code: 'RNB_ERR_UNAUTHORIZED', message: 'This server needs its access token: open the URL it printed when it started (it ends in ?token=...), or send Authorization: Bearer <token>.' };
     }
     return null;
