@@ -28,7 +28,7 @@ describe('configuration', () => {
   it('has the documented defaults: port 8000, file storage, no login, Python and SQL', () => {
     expect(load({})).toMatchObject({
       port: 8000,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       storage: 'file',
       auth: 'none',
       languages: ['python', 'sql'],
@@ -119,6 +119,27 @@ describe('configuration', () => {
     expect(load({ WEB_DIR: 'none' }).webDir).toBeNull();
     expect(loadConfig({}, { cwd: project.dir, defaultWebDir: web }).webDir).toBe(web);
   });
+  it('listens on 127.0.0.1 without sign-in and on every interface with it, unless HOST says otherwise', () => {
+    expect(load({}).host).toBe('127.0.0.1');
+    expect(load({ NOTEBOOK_AUTH: 'clerk' }).host).toBe('0.0.0.0');
+    expect(load({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+  });
+
+  it('reads NOTEBOOK_TOKEN: unset means one per start, empty means off, a weak or odd value is refused', () => {
+    expect(load({}).accessToken).toBeUndefined();
+    expect(load({ NOTEBOOK_TOKEN: '' }).accessToken).toBeNull();
+    expect(load({ NOTEBOOK_TOKEN: 'a-long-enough_token.1' }).accessToken).toBe('a-long-enough_token.1');
+    expect(problemsOf({ NOTEBOOK_TOKEN: 'short' })).toMatch(/NOTEBOOK_TOKEN must be 8 to 256 characters/);
+    expect(problemsOf({ NOTEBOOK_TOKEN: 'has a space in it' })).toMatch(/NOTEBOOK_TOKEN/);
+    // The host's secret: plugins, which read every other setting, do not get it.
+    expect(load({ NOTEBOOK_TOKEN: 'a-long-enough_token.1' }).values.NOTEBOOK_TOKEN).toBeUndefined();
+  });
+
+  it('reads ALLOWED_HOSTS as host names without scheme or port', () => {
+    expect(load({ ALLOWED_HOSTS: 'notebook.lan, 192.168.1.20,[fe80::1]' }).allowedHosts).toEqual(['notebook.lan', '192.168.1.20', '[fe80::1]']);
+    expect(load({ ALLOWED_HOSTS: '*' }).allowedHosts).toEqual(['*']);
+    expect(problemsOf({ ALLOWED_HOSTS: 'http://notebook.lan:8000' })).toMatch(/ALLOWED_HOSTS: "http:\/\/notebook.lan:8000" is not a host name/);
+  });
 });
 
 describe('plugins loaded by name', () => {
@@ -140,7 +161,8 @@ describe('plugins loaded by name', () => {
 
   it('runs a notebook on third-party storage and language packages, with an extra plugin from NOTEBOOK_PLUGINS', async () => {
     const { logger, lines } = memoryLogger();
-    const config = configOf({ NOTEBOOK_PLUGINS: 'rnb-test-greeter', GREETING: 'hello there', PORT: '0', HOST: '127.0.0.1' });
+    // Not about the access token (start.e2e.test.ts is): turned off explicitly.
+    const config = configOf({ NOTEBOOK_PLUGINS: 'rnb-test-greeter', GREETING: 'hello there', PORT: '0', HOST: '127.0.0.1', NOTEBOOK_TOKEN: '' });
     const running = await startServer({ config, logger, pluginPaths: [project.dir] });
     try {
       expect(lines.join('\n')).toMatch(/greeter active.*hello there/);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, defaultMaxSessions, type KernelManagerOptions } from '@rnb/core';
+import { accessTokenProblem } from './http/access-guard';
 import { parseLogLevel, type LogLevel } from './logger';
 
 /** The host's settings, checked. Names and defaults are documented in docs/configuration.md. */
@@ -16,6 +17,13 @@ export interface ServerConfig {
   /** Extra plugin packages (NOTEBOOK_PLUGINS). */
   plugins: string[];
   corsOrigins: string[];
+  /** Host names accepted in the Host header with auth `none` besides localhost, 127.0.0.1, [::1] and HOST (ALLOWED_HOSTS; `*`: any). */
+  allowedHosts: string[];
+  /**
+   * Auth `none` only: the access token (NOTEBOOK_TOKEN). Unset: a new random one each start;
+   * null: set empty, the token is off.
+   */
+  accessToken: string | null | undefined;
   logLevel: LogLevel;
   maxBodyBytes: number;
   maxKernels: number | undefined;
@@ -37,9 +45,13 @@ export interface ServerConfig {
   file: string | undefined;
 }
 
+/** With sign-in, cells get a time limit by default (docs/configuration.md: CELL_TIME_LIMIT_SECONDS). */
+const MULTI_USER_CELL_TIME_LIMIT_SECONDS = '300';
+
 export const DEFAULTS = {
   PORT: '8000',
-  HOST: '0.0.0.0',
+  /** With NOTEBOOK_AUTH=none; with sign-in the default is 0.0.0.0 (LISTEN_ALL). */
+  HOST: '127.0.0.1',
   NOTEBOOK_STORAGE: 'file',
   NOTEBOOK_AUTH: 'none',
   NOTEBOOK_LANGUAGES: 'python,sql',
@@ -47,10 +59,12 @@ export const DEFAULTS = {
   MAX_BODY_BYTES: String(2 * 1024 * 1024),
   KERNEL_IDLE_SECONDS: '1800',
   /** With a login (several users share the server); without one, cells have no time limit. */
-  CELL_TIME_LIMIT_SECONDS_MULTI_USER: '300',
   SHUTDOWN_GRACE_SECONDS: '10',
   CLUSTER_LEASE_MS: '5000',
 } as const;
+
+/** Where a server with sign-in listens by default: every interface (containers, load balancers). */
+export const LISTEN_ALL = '0.0.0.0';
 
 const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$|^\.{0,2}\/[^\0]+$/i;
 export const DEFAULT_CONFIG_FILE = 'notebook.config.json';
@@ -78,9 +92,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const problems: string[] = [];
 
   const port = integer(get('PORT', DEFAULTS.PORT)!, 'PORT', 0, 65535, problems);
-  const host = get('HOST', DEFAULTS.HOST)!;
   const storage = pluginName(get('NOTEBOOK_STORAGE', DEFAULTS.NOTEBOOK_STORAGE)!, 'NOTEBOOK_STORAGE', '"file", "dynamodb" or a storage plugin package', problems);
   const auth = pluginName(get('NOTEBOOK_AUTH', DEFAULTS.NOTEBOOK_AUTH)!, 'NOTEBOOK_AUTH', '"none", "clerk" or an auth plugin package', problems);
+  // No sign-in: reachable from this machine only unless HOST says otherwise.
+  const host = get('HOST', auth === 'none' ? DEFAULTS.HOST : LISTEN_ALL)!;
+  const allowedHosts = list(get('ALLOWED_HOSTS'));
+  for (const name of allowedHosts) {
+    if (name !== '*' && !/^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?|[0-9a-f:]+)$/i.test(name)) problems.push(`ALLOWED_HOSTS: "${name}" is not a host name; write names without scheme or port, e.g. notebook.lan,192.168.1.20.`);
+  }
+  // An empty NOTEBOOK_TOKEN means "off", so it is read before empty values are dropped.
+  const tokenSetting = Object.prototype.hasOwnProperty.call(env, 'NOTEBOOK_TOKEN') ? env.NOTEBOOK_TOKEN : fileValues.NOTEBOOK_TOKEN;
+  const accessToken = tokenSetting === undefined ? undefined : tokenSetting.trim() === '' ? null : tokenSetting.trim();
+  if (accessToken) {
+    const problem = accessTokenProblem(accessToken);
+    if (problem) problems.push(problem);
+  }
   const languages = list(get('NOTEBOOK_LANGUAGES', DEFAULTS.NOTEBOOK_LANGUAGES)).map((name) => pluginName(name, 'NOTEBOOK_LANGUAGES', '"python", "sql" or language plugin packages', problems));
   const plugins = list(get('NOTEBOOK_PLUGINS')).map((name) => pluginName(name, 'NOTEBOOK_PLUGINS', 'comma-separated package names', problems));
   const corsOrigins = list(get('CORS_ORIGINS'));
@@ -96,7 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const maxKernelsPerUserText = get('MAX_KERNELS_PER_USER');
   const maxKernelsPerUser = maxKernelsPerUserText === undefined ? undefined : integer(maxKernelsPerUserText, 'MAX_KERNELS_PER_USER', 1, 100_000, problems);
   const multiUser = auth !== 'none';
-  const cellTimeLimitSeconds = integer(get('CELL_TIME_LIMIT_SECONDS', multiUser ? DEFAULTS.CELL_TIME_LIMIT_SECONDS_MULTI_USER : '0')!, 'CELL_TIME_LIMIT_SECONDS', 0, 7 * 24 * 3600, problems);
+  const cellTimeLimitSeconds = integer(get('CELL_TIME_LIMIT_SECONDS', multiUser ? MULTI_USER_CELL_TIME_LIMIT_SECONDS : '0')!, 'CELL_TIME_LIMIT_SECONDS', 0, 7 * 24 * 3600, problems);
   const kernelIdleSeconds = integer(get('KERNEL_IDLE_SECONDS', DEFAULTS.KERNEL_IDLE_SECONDS)!, 'KERNEL_IDLE_SECONDS', 1, 365 * 24 * 3600, problems);
   const shutdownGraceSeconds = integer(get('SHUTDOWN_GRACE_SECONDS', DEFAULTS.SHUTDOWN_GRACE_SECONDS)!, 'SHUTDOWN_GRACE_SECONDS', 0, 3600, problems);
   const redisUrl = get('REDIS_URL');
@@ -129,6 +155,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     languages,
     plugins,
     corsOrigins,
+    allowedHosts,
+    accessToken,
     logLevel: logLevel!,
     maxBodyBytes,
     maxKernels,
@@ -139,7 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     redisUrl,
     clusterLeaseMs,
     webDir,
-    values: { ...values, NOTEBOOK_STORAGE: storage, NOTEBOOK_AUTH: auth },
+    // The access token is the host's own secret: plugins do not see it.
+    values: { ...values, NOTEBOOK_STORAGE: storage, NOTEBOOK_AUTH: auth, NOTEBOOK_TOKEN: undefined },
     file,
   };
 }

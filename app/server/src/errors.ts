@@ -12,6 +12,10 @@ export type HostErrorCode =
   | 'RNB_ERR_SHUTTING_DOWN'
   | 'RNB_ERR_UNKNOWN_COMMAND'
   | 'RNB_ERR_ASSISTANT_UNAVAILABLE'
+  /** Local mode: the Host header names no host this server answers to (DNS rebinding). */
+  | 'RNB_ERR_HOST_NOT_ALLOWED'
+  /** A state-changing request from a browser page of another origin, with auth `none`. */
+  | 'RNB_ERR_ORIGIN_NOT_ALLOWED'
   | 'RNB_ERR_INTERNAL';
 
 /** An error of the host itself, with its HTTP status. */

@@ -24,6 +24,7 @@ import { NoAuthProvider } from './auth/no-auth';
 import type { CommandRouter } from './commands/command-router';
 import { LocalCommandRouter } from './commands/local-command-router';
 import { LocalEventBus, type NotebookEventBus } from './events/event-bus';
+import { AccessGuard, accessTokenProblem } from './http/access-guard';
 import { createRoutes } from './http/routes';
 import { staticFiles } from './http/static-files';
 import { createLogger, type Logger } from './logger';
@@ -62,6 +63,20 @@ export interface NotebookServerOptions {
   kernels?: Partial<Omit<KernelManagerOptions, 'languages' | 'log'>>;
   /** Browser origins allowed to call the API and open sockets besides the page's own. */
   corsOrigins?: string[];
+  /**
+   * With an auth that asks no token (the default one local user): a secret every API request and
+   * socket must carry (the cookie a visit to `<prefix>/?token=<it>` sets, `Authorization: Bearer`,
+   * or socket `auth.token`). `npm start` makes one per start; an embedding app with its own auth
+   * leaves it unset.
+   */
+  accessToken?: string | null;
+  /** Host names the Host header may carry (a DNS-rebinding guard); `*` or unset: any. */
+  allowedHosts?: string[];
+  /**
+   * `Content-Security-Policy: frame-ancestors` sent with the page when this server serves it
+   * (`webDir`), e.g. `'self'`; unset: none, the embedding app sets its own.
+   */
+  frameAncestors?: string;
   /** A built web app to serve under the prefix (with single-page fallback). */
   webDir?: string | null;
   /** Seam for cluster mode: where notebook events are published (default: in memory). */
@@ -105,6 +120,8 @@ export interface NotebookServer {
 export async function createNotebookServer(options: NotebookServerOptions = {}): Promise<NotebookServer> {
   const log = options.logger ?? createLogger();
   const prefix = normalizePrefix(options.prefix);
+  const tokenProblem = options.accessToken ? accessTokenProblem(options.accessToken) : null;
+  if (tokenProblem) throw new ConfigError(tokenProblem.replace('NOTEBOOK_TOKEN', 'accessToken'));
   const limits = {
     maxBodyBytes: options.limits?.maxBodyBytes ?? 2 * 1024 * 1024,
     maxSocketMessageBytes: options.limits?.maxSocketMessageBytes ?? 1024 * 1024,
@@ -184,10 +201,19 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     }),
   });
   const corsOrigins = options.corsOrigins ?? [];
-  const layers: Koa.Middleware[] = [];
+  const guard = new AccessGuard({
+    prefix,
+    // A token only means something where the auth provider asks none.
+    accessToken: auth.requiresToken ? null : (options.accessToken ?? null),
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    corsOrigins,
+    // Callers are trusted without a token of their own (ambient authority): only the page's origin may change things.
+    checkOrigin: !auth.requiresToken,
+  });
+  const layers: Koa.Middleware[] = [guard.middleware()];
   if (corsOrigins.length > 0) layers.push(scoped(`${prefix}/api`, corsMiddleware(corsOrigins)));
   layers.push(router.routes() as unknown as Koa.Middleware, router.allowedMethods() as unknown as Koa.Middleware);
-  if (options.webDir) layers.push(staticFiles({ root: options.webDir, prefix, log }));
+  if (options.webDir) layers.push(staticFiles({ root: options.webDir, prefix, log, ...(options.frameAncestors ? { frameAncestors: options.frameAncestors } : {}) }));
   const middleware = compose(layers);
 
   let closing: Promise<void> | null = null;
@@ -222,6 +248,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
         path: attachOptions.path ?? `${prefix}/socket.io`,
         maxMessageBytes: limits.maxSocketMessageBytes,
         corsOrigins,
+        guard,
         ...(attachOptions.adapter ? { adapter: attachOptions.adapter } : {}),
       });
       gateways.push(gateway);

@@ -211,13 +211,17 @@ export class NotebookService implements NotebookOperations {
       this.lastUsed.set(notebookId, Date.now());
       return held;
     }
-    let loading = this.loading.get(notebookId);
+    // One load per caller and notebook: a stranger's load fails (the store answers "not found" to
+    // anyone but the owner), and sharing it would fail the owner's open too. Two loads that both
+    // succeed are the owner's own, and attach() keeps the first session.
+    const key = `${owner}\u0000${notebookId}`;
+    let loading = this.loading.get(key);
     if (!loading) {
       loading = this.options.store.get(owner, notebookId).then((doc) => this.attach(doc));
-      this.loading.set(notebookId, loading);
+      this.loading.set(key, loading);
       loading.then(
-        () => this.loading.delete(notebookId),
-        () => this.loading.delete(notebookId),
+        () => this.loading.delete(key),
+        () => this.loading.delete(key),
       );
     }
     const session = await loading;
