@@ -44,7 +44,7 @@ describe('DraftSaver', () => {
     await jest.advanceTimersByTimeAsync(100);
     expect(saver.state('a')).toBe('offline');
     expect(saver.draft('a')).toBe('typed while offline');
-    expect(storage.getItem('rnb:draft:nb:a')).toBe('typed while offline');
+    expect(JSON.parse(storage.getItem('rnb:draft:nb:a')!)).toEqual({ code: 'typed while offline', base: null });
     online = true;
     await saver.flushAll();
     expect(saved).toEqual(['typed while offline']);
