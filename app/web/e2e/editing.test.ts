@@ -96,23 +96,27 @@ describeInBrowser('editing without losing a keystroke', () => {
 
   it('undoes a delete with Ctrl+Z, z or the toast: same id, code and place, re-run with what it fed, no other editor touched', async () => {
     const id = await newNotebook('Undo delete');
-    await waitForFocusIn(page, 0);
+    await cell(page, 0).locator('.cm-content').click();
     await page.keyboard.type('a = 5');
     await page.keyboard.press('Shift+Enter');
+    await waitForFocusIn(page, 1);
     await page.keyboard.type('print(a + 1)');
     await page.keyboard.press('ControlOrMeta+Enter');
     await waitForCellText(page, 1, '6');
     const deletedId = await cell(page, 0).getAttribute('data-cell-id');
+    const readerId = await cell(page, 1).getAttribute('data-cell-id');
+    const readerEditor = page.locator(`[data-cell-id="${readerId}"] .cm-content`);
 
     // Delete the first cell from its editor: its reader loses `a`.
     await cell(page, 0).locator('.cm-content').click();
     await page.keyboard.press('ControlOrMeta+Shift+Backspace');
     await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]').length === 1);
     await waitForStatus(page, 0, ['error', 'blocked']);
-    await page.getByRole('status').filter({ hasText: 'Cell deleted' }).getByRole('button', { name: 'Undo' }).waitFor();
 
     // Ctrl+Z brings it back; the neighbour (whose own typing Ctrl+Z could undo) is untouched.
     await page.keyboard.press('ControlOrMeta+z');
+    await page.waitForTimeout(300);
+    expect(await readerEditor.textContent()).toBe('print(a + 1)');
     await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]').length === 2);
     expect(await cell(page, 0).getAttribute('data-cell-id')).toBe(deletedId);
     expect(await editorText(page, 0)).toBe('a = 5');
@@ -126,6 +130,7 @@ describeInBrowser('editing without losing a keystroke', () => {
     // The delete button, then `z` outside any editor.
     await cell(page, 0).getByRole('button', { name: 'Delete cell' }).click();
     await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]').length === 1);
+    await page.getByRole('status').filter({ hasText: 'Cell deleted' }).getByRole('button', { name: 'Undo' }).last().waitFor();
     await page.locator('.notebook__title').click();
     await page.keyboard.press('z');
     await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]').length === 2);
@@ -144,15 +149,18 @@ describeInBrowser('editing without losing a keystroke', () => {
   it('an edit made offline shows stale, not success, and the host agrees once it has the code', async () => {
     if (!host.restartable) return; // an external host (RNB_E2E_URL) cannot be stopped from here
     const id = await newNotebook('Offline edit');
-    await waitForFocusIn(page, 0);
+    await cell(page, 0).locator('.cm-content').click();
     await page.keyboard.type('s = 1');
     await page.keyboard.press('ControlOrMeta+Enter');
     await waitForStatus(page, 0, ['success']);
     await host.stop();
-    await page.waitForSelector('[data-connection="offline"]', { timeout: 30_000 });
-    await page.keyboard.type('0');
-    expect(await waitForStatus(page, 0, ['stale'], 15_000)).toBe('stale');
-    await host.restart();
+    try {
+      await page.waitForSelector('[data-connection="offline"]', { timeout: 30_000 });
+      await page.keyboard.type('0');
+      expect(await waitForStatus(page, 0, ['stale'], 15_000)).toBe('stale');
+    } finally {
+      await host.restart();
+    }
     await page.waitForSelector('[data-connection="online"]', { timeout: 30_000 });
     await noSaveBadges(page);
     expect((await hostCells(id))[0]).toMatchObject({ code: 's = 10', status: 'stale' });
@@ -161,7 +169,7 @@ describeInBrowser('editing without losing a keystroke', () => {
 
   it('two people typing in one cell: nobody\'s text vanishes; the one whose save lost sees both and chooses', async () => {
     const id = await newNotebook('Two typists');
-    await waitForFocusIn(page, 0);
+    await cell(page, 0).locator('.cm-content').click();
     await page.keyboard.type('v = 1');
     await noSaveBadges(page);
     const otherContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -231,7 +239,7 @@ describeInBrowser('editing without losing a keystroke', () => {
 
   it('keeps the cell count and order right when cells are added above and below at full speed', async () => {
     const id = await newNotebook('Add around');
-    await waitForFocusIn(page, 0);
+    await cell(page, 0).locator('.cm-content').click();
     await page.keyboard.type('b = 2');
     await page.keyboard.press('ControlOrMeta+Shift+O');
     await page.keyboard.type('a = 1');
