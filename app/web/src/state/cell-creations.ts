@@ -76,6 +76,8 @@ export interface DeletedCell {
   cell: Cell;
   after: string | null;
   index: number;
+  /** The "Cell deleted / Undo" notice, dismissed when the cell comes back another way. */
+  noticeId: number;
 }
 
 /** The last deletes, newest last (bounded: undo is for slips, not history). */

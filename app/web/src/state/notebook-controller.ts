@@ -185,11 +185,11 @@ export class NotebookController {
       this.conflicts.close(cellId);
       this.model.apply({ type: 'cell_deleted', cellId });
       if (!undoable) return;
-      this.undo.push({ cell: { ...cell, code }, after: order[i - 1] ?? null, index: i });
       // The neighbour's cell, not its editor, gets the focus: Ctrl+Z then undoes the delete
       // instead of the neighbour's own typing.
       if (neighbour) this.focusCellFrame(neighbour);
-      this.notify('info', 'Cell deleted', { label: 'Undo', run: () => void this.restoreDeleted() });
+      const noticeId = this.notify('info', 'Cell deleted', { label: 'Undo', run: () => void this.restoreDeleted() });
+      this.undo.push({ cell: { ...cell, code }, after: order[i - 1] ?? null, index: i, noticeId });
     } catch (err) {
       this.report(err);
     }
@@ -205,6 +205,7 @@ export class NotebookController {
   restoreDeleted = async (): Promise<void> => {
     const entry = this.undo.pop();
     if (!entry) return;
+    this.dismissNotice(entry.noticeId);
     const { cell } = entry;
     const order = this.model.getOrder();
     const index = entry.after === null ? 0 : order.includes(entry.after) ? order.indexOf(entry.after) + 1 : Math.min(entry.index, order.length);
@@ -428,9 +429,11 @@ export class NotebookController {
     this.notify('error', message);
   }
 
-  notify(kind: Notice['kind'], message: string, action?: Notice['action']): void {
+  /** Shows a notice for a while; returns its id. */
+  notify(kind: Notice['kind'], message: string, action?: Notice['action']): number {
     const notice: Notice = { id: ++this.noticeId, kind, message, ...(action ? { action } : {}) };
     this.notices.set([...this.notices.get().slice(-3), notice]);
     setTimeout(() => this.dismissNotice(notice.id), kind === 'error' || action ? 10_000 : 4000);
+    return notice.id;
   }
 }

@@ -254,9 +254,14 @@ export class NotebookModel {
   private insertCell(cell: Cell, index: number, revision: number | undefined): void {
     this.bumpRevision(revision);
     if (this.unconfirmed.has(cell.id) && revision !== undefined) {
-      // The host's answer for a cell shown early: its state and place win.
+      // The host's answer for a cell shown early: its state and place win, except that a restored
+      // cell keeps showing its last outputs (dimmed, queued) until its re-run replaces them.
       this.unconfirmed.delete(cell.id);
-      this.updateCell(cell.id, (c) => (sameCell(c, cell) ? c : { ...cell, runningSince: c.runningSince }));
+      this.updateCell(cell.id, (c) => {
+        const restoring = c.status === 'queued' && cell.status === 'idle';
+        const next: CellState = restoring ? { ...cell, status: 'queued', stdout: c.stdout, outputs: c.outputs, runningSince: null } : { ...cell, runningSince: c.runningSince };
+        return sameCell(c, next) ? c : next;
+      });
       this.moveCell(cell.id, index, undefined);
       return;
     }
