@@ -22,14 +22,22 @@ export class CellCreations {
 
   constructor(private readonly deps: CreationDeps) {}
 
-  /** `after`: the cell the new one follows, null for the top. Resolves false when the host refused it. */
-  create(cellId: string, content: { type: string; code: string }, after: string | null): Promise<boolean> {
-    const previous = after === null ? undefined : this.pending.get(after);
+  /**
+   * `after()`: the cell the new one follows now (null for the top), asked again once any create it
+   * waits for has settled, so a refused neighbour is skipped. Resolves false when the host refused it.
+   */
+  create(cellId: string, content: { type: string; code: string }, after: () => string | null): Promise<boolean> {
     const attempt = (async (): Promise<boolean> => {
-      if (previous) await previous;
+      let previous: string | null;
+      for (;;) {
+        previous = after();
+        const waiting = previous === null ? undefined : this.pending.get(previous);
+        if (!waiting) break;
+        await waiting;
+      }
       for (;;) {
         try {
-          await this.deps.send({ ...content, cell_id: cellId, ...(after === null ? { index: 0 } : { after_cell_id: after }) });
+          await this.deps.send({ ...content, cell_id: cellId, ...(previous === null ? { index: 0 } : { after_cell_id: previous }) });
           break;
         } catch (err) {
           // Already there: an earlier attempt reached the host but its answer got lost.

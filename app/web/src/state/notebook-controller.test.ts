@@ -24,6 +24,8 @@ function fakeHost(initial: Cell[]) {
     const cellMatch = /^api\/notebooks\/nb\/cells\/([^/]+)$/.exec(path);
     if (init?.method === 'POST' && path === 'api/notebooks/nb/cells') {
       const id = String(body.cell_id);
+      if (body.type === 'cobol') return reply(400, { error: { code: 'RNB_ERR_UNKNOWN_LANGUAGE', message: 'Unknown cell type "cobol"' } });
+      if (body.after_cell_id !== undefined && !cells.some((c) => c.id === body.after_cell_id)) return reply(404, { error: { code: 'RNB_ERR_CELL_NOT_FOUND', message: 'no such cell' } });
       if (cells.some((c) => c.id === id)) return reply(409, { error: { code: 'RNB_ERR_CELL_EXISTS', message: 'taken' } });
       const cell: Cell = { id, type: String(body.type), code: String(body.code ?? ''), status: 'idle', stdout: '', outputs: [], error: null, reads: [], writes: [] };
       const after = cells.findIndex((c) => c.id === body.after_cell_id);
@@ -103,6 +105,21 @@ describe('NotebookController', () => {
     expect(host.cells.map((c) => [c.id, c.code])).toEqual([['a', 'SELECT 1'], [created, 'SELECT 2']]);
     expect(runs).toEqual(['a', created]);
     expect(controller.saver.state(created)).toBe('saved');
+    controller.dispose();
+  });
+
+  it('creates cells in order; one placed after a refused cell follows the cell before that instead, code kept', async () => {
+    const { controller, host } = setup([cell('a', 'x = 1')]);
+    const release = host.hold();
+    const refused = controller.addCell('a', 'below', 'cobol');
+    const kept = controller.addCell(refused, 'below', 'python');
+    controller.edit(kept, 'y = 2');
+    expect(controller.model.getOrder()).toEqual(['a', refused, kept]);
+    release();
+    await jest.advanceTimersByTimeAsync(200);
+    expect(controller.model.getOrder()).toEqual(['a', kept]);
+    expect(controller.notices.get().at(-1)?.message).toMatch(/cobol/);
+    expect(host.cells.map((c) => [c.id, c.code])).toEqual([['a', 'x = 1'], [kept, 'y = 2']]);
     controller.dispose();
   });
 

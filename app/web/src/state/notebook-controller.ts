@@ -84,7 +84,8 @@ export class NotebookController {
 
   /** Opens the socket; the model must already hold the first snapshot. */
   start(): void {
-    for (const cell of this.model.cellList()) this.saver.restore(cell.id, cell.code);
+    // Code typed (offline) in an earlier page that never reached the host: not run, so stale.
+    for (const cell of this.model.cellList()) if (this.saver.restore(cell.id, cell.code) !== undefined) this.model.markEdited(cell.id);
     const factory = this.options.socketFactory ?? ((o: NotebookSocketOptions) => new NotebookSocket(o));
     this.socket = factory({
       notebookId: this.notebookId,
@@ -165,7 +166,7 @@ export class NotebookController {
     const id = newCellId();
     this.model.insertUnconfirmed(emptyCell(id, type, code), index);
     this.focusWhenMounted(id, 'start');
-    void this.creations.create(id, { type, code }, this.model.getOrder()[index - 1] ?? null);
+    void this.creations.create(id, { type, code }, () => this.cellBefore(id));
     return id;
   };
 
@@ -195,6 +196,11 @@ export class NotebookController {
     }
   };
 
+  private cellBefore(cellId: string): string | null {
+    const order = this.model.getOrder();
+    return order[order.indexOf(cellId) - 1] ?? null;
+  }
+
   /** True when a deleted cell can be brought back (Ctrl+Z or `z` outside an editor). */
   canRestore = (): boolean => this.undo.size() > 0;
 
@@ -212,7 +218,7 @@ export class NotebookController {
     const rerun = cell.status !== 'idle';
     this.model.insertUnconfirmed({ ...cell, status: rerun ? 'queued' : 'idle' }, index);
     this.focusWhenMounted(cell.id, 'end');
-    const created = await this.creations.create(cell.id, { type: cell.type, code: cell.code }, this.model.getOrder()[index - 1] ?? null);
+    const created = await this.creations.create(cell.id, { type: cell.type, code: cell.code }, () => this.cellBefore(cell.id));
     if (created && rerun) await this.run(cell.id);
   };
 
