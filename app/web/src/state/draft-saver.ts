@@ -37,6 +37,8 @@ export class DraftSaver {
   private readonly bases = new Map<string, string | undefined>();
   /** The code of the save on its way, per cell. */
   private readonly sending = new Map<string, string>();
+  /** The last few codes this page saved, per cell: their events may come back late. */
+  private readonly recent = new Map<string, string[]>();
   private readonly states = new Map<string, SaveState>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -59,9 +61,12 @@ export class DraftSaver {
     return this.bases.get(cellId);
   }
 
-  /** The code a save now on its way carries, if any. */
-  sendingCode(cellId: string): string | undefined {
-    return this.sending.get(cellId);
+  /**
+   * True when `code` is what this page's draft started from, is sending, or saved a moment ago:
+   * its event coming back is not someone else's edit.
+   */
+  isOwn(cellId: string, code: string): boolean {
+    return code === this.bases.get(cellId) || code === this.sending.get(cellId) || (this.recent.get(cellId)?.includes(code) ?? false);
   }
 
   state = (cellId: string): SaveState => this.states.get(cellId) ?? 'saved';
@@ -175,6 +180,12 @@ export class DraftSaver {
       throw err;
     } finally {
       this.sending.delete(cellId);
+    }
+    this.recent.set(cellId, [...(this.recent.get(cellId) ?? []).slice(-4), code]);
+    if (this.state(cellId) === 'conflict') {
+      // Someone else's edit arrived while this save was on its way: the user decides what follows.
+      this.bases.set(cellId, code);
+      return;
     }
     if (this.drafts.get(cellId) === code) {
       this.forget(cellId);

@@ -143,6 +143,20 @@ describe('NotebookController', () => {
     controller.dispose();
   });
 
+  it('takes its own saves coming back late for what they are, not for a conflict', async () => {
+    const { controller, push } = setup([cell('a', 'v = 1')]);
+    controller.edit('a', 'v = 12');
+    await controller.saver.flush('a');
+    controller.edit('a', 'v = 123');
+    await controller.saver.flush('a');
+    controller.edit('a', 'v = 1234');
+    push({ type: 'cell_updated', cellId: 'a', code: 'v = 12', reads: [], writes: ['v'], revision: 2 });
+    push({ type: 'cell_updated', cellId: 'a', code: 'v = 123', reads: [], writes: ['v'], revision: 3 });
+    expect(controller.conflicts.get('a')).toBeUndefined();
+    expect(controller.saver.state('a')).toBe('pending');
+    controller.dispose();
+  });
+
   it('shows the conflict when the host refuses a save made on an old base, and takes theirs on request', async () => {
     const { controller, host } = setup([cell('a', 'v = 1')]);
     controller.edit('a', 'v = 2');

@@ -1,4 +1,3 @@
-import { Transaction } from '@codemirror/state';
 import type { EditorView } from '@codemirror/view';
 import { ApiError, type ApiClient, type TokenSource } from '../api/http';
 import { NotebookSocket, type ConnectionState, type NotebookSocketOptions } from '../api/socket';
@@ -6,7 +5,7 @@ import type { NotebookEvent } from '../api/types';
 import { CellCreations, emptyCell, newCellId, UndoDeletes } from './cell-creations';
 import { ConflictStore } from './conflicts';
 import { DraftSaver } from './draft-saver';
-import { remoteEdit } from './editor-annotations';
+import { EditorRegistry } from './editor-registry';
 import { NotebookModel } from './notebook-model';
 import { Signal } from './signal';
 
@@ -39,8 +38,7 @@ export class NotebookController {
   private readonly creations: CellCreations;
   private readonly undo = new UndoDeletes();
   private socket: Pick<NotebookSocket, 'runCell' | 'interrupt' | 'retry' | 'close'> | null = null;
-  private readonly editors = new Map<string, EditorView>();
-  private pendingFocus: { id: string; at: 'start' | 'end' } | null = null;
+  private readonly editors = new EditorRegistry();
   private resyncing: NotebookEvent[] | null = null;
   /** Runs asked for while the host was unreachable: sent after the drafts, once back online. */
   private readonly pendingRuns = new Set<string>();
@@ -260,7 +258,7 @@ export class NotebookController {
   takeTheirs = (cellId: string): void => {
     this.conflicts.close(cellId);
     this.saver.discard(cellId);
-    this.setEditorText(cellId, this.model.getCell(cellId)?.code ?? '');
+    this.editors.setText(cellId, this.model.getCell(cellId)?.code ?? '');
   };
 
   // ---- settings ----
@@ -284,39 +282,21 @@ export class NotebookController {
   // ---- focus and navigation ----
 
   registerEditor(cellId: string, view: EditorView): () => void {
-    this.editors.set(cellId, view);
-    if (this.pendingFocus?.id === cellId) {
-      const { at } = this.pendingFocus;
-      this.pendingFocus = null;
-      queueMicrotask(() => this.focusCell(cellId, at));
-    }
-    return () => {
-      if (this.editors.get(cellId) === view) this.editors.delete(cellId);
-    };
+    return this.editors.register(cellId, view);
   }
 
-  focusCell = (cellId: string, at?: 'start' | 'end'): void => {
-    const view = this.editors.get(cellId);
-    if (!view) return;
-    if (at) {
-      const pos = at === 'start' ? 0 : view.state.doc.length;
-      view.dispatch({ selection: { anchor: pos }, scrollIntoView: true });
-    }
-    view.focus();
-    view.dom.closest('[data-cell-id]')?.scrollIntoView?.({ block: 'nearest' });
-  };
+  focusCell = (cellId: string, at?: 'start' | 'end'): void => this.editors.focus(cellId, at);
 
   /** Focuses the cell itself, not its editor ("command mode": Enter edits, Ctrl+Z/z undo a delete). */
   focusCellFrame = (cellId: string): void => {
-    const frame = this.editors.get(cellId)?.dom.closest<HTMLElement>('[data-cell-id]');
+    const frame = this.editors.frameOf(cellId);
     frame?.focus();
     frame?.scrollIntoView?.({ block: 'nearest' });
   };
 
   /** Focuses a cell's editor now, or as soon as it mounts. */
   focusWhenMounted(cellId: string, at: 'start' | 'end'): void {
-    if (this.editors.has(cellId)) this.focusCell(cellId, at);
-    else this.pendingFocus = { id: cellId, at };
+    this.editors.focusWhenMounted(cellId, at);
   }
 
   focusNeighbour = (cellId: string, delta: -1 | 1): boolean => {
@@ -334,7 +314,7 @@ export class NotebookController {
       this.notify('info', `No cell defines \`${name}\``);
       return false;
     }
-    const element = this.editors.get(definer)?.dom.closest<HTMLElement>('[data-cell-id]');
+    const element = this.editors.frameOf(definer);
     element?.scrollIntoView?.({ block: 'center', behavior: 'smooth' });
     element?.classList.add('cell--flash');
     setTimeout(() => element?.classList.remove('cell--flash'), 1200);
@@ -347,15 +327,6 @@ export class NotebookController {
   };
 
   // ---- internals ----
-
-  /** Replaces what an editor shows, as the host's code: not an edit to save, not a step of its undo history. */
-  private setEditorText(cellId: string, text: string): void {
-    const view = this.editors.get(cellId);
-    if (!view) return;
-    const current = view.state.doc.toString();
-    if (current === text) return;
-    view.dispatch({ changes: { from: 0, to: current.length, insert: text }, annotations: [remoteEdit.of(true), Transaction.addToHistory.of(false)] });
-  }
 
   private onEvent(event: NotebookEvent): void {
     if (event.type === 'error') {
@@ -382,7 +353,7 @@ export class NotebookController {
       this.saver.hostHas(cellId, code);
       return;
     }
-    if (code === this.saver.base(cellId) || code === this.saver.sendingCode(cellId)) return;
+    if (this.saver.isOwn(cellId, code)) return;
     this.saver.holdConflict(cellId);
     this.conflicts.show(cellId, code);
   }
