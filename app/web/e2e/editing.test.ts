@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
-  cell, cellCount, describeInBrowser, editorText, ensureBuilt, launchBrowser, startHost,
+  cell, cellCount, describeInBrowser, editorText, ensureBuilt, launchBrowser, screenshot, startHost,
   waitForCellText, waitForFocusIn, waitForStatus, type Host,
 } from './harness';
 
@@ -131,6 +131,7 @@ describeInBrowser('editing without losing a keystroke', () => {
     await cell(page, 0).getByRole('button', { name: 'Delete cell' }).click();
     await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]').length === 1);
     await page.getByRole('status').filter({ hasText: 'Cell deleted' }).getByRole('button', { name: 'Undo' }).last().waitFor();
+    await screenshot(page, 'undo-delete-toast');
     await page.locator('.notebook__title').click();
     await page.keyboard.press('z');
     await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]').length === 2);
@@ -193,6 +194,7 @@ describeInBrowser('editing without losing a keystroke', () => {
         other.locator('.conflict').waitFor({ timeout: 15_000 }).then(() => ({ p: other, mine: 'v = 1 + 3', theirs: 'v = 1 + 2' })),
       ]);
       const winner = loser.p === page ? other : page;
+      await screenshot(loser.p, 'edit-conflict');
       expect(await editorText(loser.p, 0)).toBe(loser.mine);
       expect(await loser.p.locator('.conflict__theirs').textContent()).toBe(loser.theirs);
       expect(await loser.p.locator('.save--conflict').count()).toBe(1);
