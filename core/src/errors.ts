@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'RNB_ERR_NOTEBOOK_NOT_FOUND'
   | 'RNB_ERR_CELL_NOT_FOUND'
   | 'RNB_ERR_CONFLICT'
+  | 'RNB_ERR_EDIT_CONFLICT'
+  | 'RNB_ERR_CELL_EXISTS'
   | 'RNB_ERR_INVALID_INPUT'
   | 'RNB_ERR_UNKNOWN_LANGUAGE'
   | 'RNB_ERR_PLUGIN'
@@ -21,6 +23,8 @@ const STATUS: Record<ErrorCode, number> = {
   RNB_ERR_NOTEBOOK_NOT_FOUND: 404,
   RNB_ERR_CELL_NOT_FOUND: 404,
   RNB_ERR_CONFLICT: 409,
+  RNB_ERR_EDIT_CONFLICT: 409,
+  RNB_ERR_CELL_EXISTS: 409,
   RNB_ERR_INVALID_INPUT: 400,
   RNB_ERR_UNKNOWN_LANGUAGE: 400,
   RNB_ERR_PLUGIN: 500,
@@ -35,6 +39,8 @@ const STATUS: Record<ErrorCode, number> = {
 export class NotebookError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
+  /** Extra fields a host adds to the error body (snake_case, JSON values), e.g. `current_code`. */
+  details?: Readonly<Record<string, string | number | boolean | null>>;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'NotebookError';
@@ -56,6 +62,20 @@ export class ConflictError extends NotebookError {
     super('RNB_ERR_CONFLICT', `The notebook changed since revision ${expected} (it is now at revision ${current}); reload it and apply your change again.`);
     this.name = 'ConflictError';
     this.currentRevision = current;
+  }
+}
+
+/**
+ * A cell edit based on code the cell no longer holds (someone else saved in between). Not a
+ * ConflictError: that one means another process owns the notebook.
+ */
+export class EditConflictError extends NotebookError {
+  readonly currentCode: string;
+  constructor(currentCode: string) {
+    super('RNB_ERR_EDIT_CONFLICT', 'The cell changed since your edit began (someone else saved it); nothing was changed. Merge your text with current_code and save again with it as base_code.');
+    this.name = 'EditConflictError';
+    this.currentCode = currentCode;
+    this.details = { current_code: currentCode };
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, InvalidInputError, NotFoundError, NotebookError } from '../errors';
+import { ConflictError, EditConflictError, InvalidInputError, NotFoundError, NotebookError } from '../errors';
 import { DependencyGraph, type CellDependencies } from '../graph/dependency-graph';
 import type { Analysis, LanguageRegistry } from '../language/language';
 import type { CellStatus } from '../model/types';
@@ -12,6 +12,7 @@ import type { CreateCellInput, NotebookView, UpdateCellInput } from './service-a
 
 const MAX_CODE_LENGTH = 1_000_000;
 const MAX_CELLS = 20_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * One open notebook: its document, its dependency graph and its run
@@ -129,7 +130,7 @@ export class NotebookSession {
         }
         index = input.index;
       }
-      const cell: StoredCell = { id: randomUUID(), type: input.type, code, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] };
+      const cell: StoredCell = { id: this.newCellId(input.id), type: input.type, code, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] };
       this.doc.cells.splice(index, 0, cell);
       this.cells.set(cell.id, cell);
       this.reindex();
@@ -150,6 +151,8 @@ export class NotebookSession {
       if (input.expectedRevision !== undefined && input.expectedRevision !== this.doc.revision) {
         throw new ConflictError(input.expectedRevision, this.doc.revision);
       }
+      // Saving what the cell already holds is never a conflict (a retried save, or both typed the same).
+      if (input.baseCode !== undefined && cell.code !== input.baseCode && cell.code !== code) throw new EditConflictError(cell.code);
       const before = this.analysisFootprint(cellId);
       const oldDefines = new Set(cell.writes);
       const oldDescendants = this.graph.descendants([cellId]);
@@ -170,6 +173,13 @@ export class NotebookSession {
       this.runs.forgetNames(removed, [cellId]);
       return cell;
     });
+  }
+
+  private newCellId(requested: string | undefined): string {
+    if (requested === undefined) return randomUUID();
+    if (!UUID.test(requested)) throw new InvalidInputError('A cell id chosen by the client must be a UUID.');
+    if (this.cells.has(requested)) throw new NotebookError('RNB_ERR_CELL_EXISTS', `The notebook already has a cell with id "${requested}".`);
+    return requested;
   }
 
   async deleteCell(cellId: string): Promise<void> {

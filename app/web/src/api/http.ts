@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The error body's other fields, e.g. `current_code` of RNB_ERR_EDIT_CONFLICT. */
+    readonly details: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -76,13 +78,15 @@ export class ApiClient {
     await this.request('DELETE', `api/notebooks/${enc(id)}`);
   }
 
-  async createCell(id: string, input: { type: string; after_cell_id?: string | null; code?: string }): Promise<string> {
+  /** `cell_id`: the id the client chose (a UUID), so the page can show the cell before the host answers. */
+  async createCell(id: string, input: { type: string; after_cell_id?: string | null; index?: number; code?: string; cell_id?: string }): Promise<string> {
     const body = await this.request<{ cell_id: string }>('POST', `api/notebooks/${enc(id)}/cells`, input);
     return body.cell_id;
   }
 
-  updateCell(id: string, cellId: string, code: string): Promise<Cell> {
-    return this.request<Cell>('PUT', `api/notebooks/${enc(id)}/cells/${enc(cellId)}`, { code });
+  /** `baseCode`: the code the edit started from; the host answers 409 RNB_ERR_EDIT_CONFLICT when the cell holds other code now. */
+  updateCell(id: string, cellId: string, code: string, baseCode?: string): Promise<Cell> {
+    return this.request<Cell>('PUT', `api/notebooks/${enc(id)}/cells/${enc(cellId)}`, baseCode === undefined ? { code } : { code, base_code: baseCode });
   }
 
   async deleteCell(id: string, cellId: string): Promise<void> {
@@ -136,11 +140,12 @@ export class ApiClient {
       }
     }
     if (!response.ok) {
-      const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+      const { code, message, ...details } = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error ?? {};
       throw new ApiError(
         response.status,
-        error?.code ?? `HTTP_${response.status}`,
-        error?.message ?? `${method} ${path} failed with status ${response.status}`,
+        code ?? `HTTP_${response.status}`,
+        message ?? `${method} ${path} failed with status ${response.status}`,
+        details,
       );
     }
     return parsed as T;
