@@ -37,6 +37,14 @@ export interface BoundStatement {
   edits: { outStart: number; outEnd: number; inStart: number; inEnd: number }[];
 }
 
+/** Items an `IN ({name})` list may expand to by default: each becomes a placeholder the engine must parse and bind. */
+export const DEFAULT_MAX_LIST_ITEMS = 10_000;
+
+export interface BindOptions {
+  /** Items one `IN ({name})` list may hold (default {@link DEFAULT_MAX_LIST_ITEMS}); a longer list is refused before anything runs. */
+  maxListItems?: number;
+}
+
 /** The plain-object lookup tests and simple callers use. */
 export function lookupIn(values: Readonly<Record<string, unknown>>): TemplateLookup {
   return (name) => (Object.prototype.hasOwnProperty.call(values, name) ? { found: true, value: values[name] } : { found: false });
@@ -46,10 +54,11 @@ export function lookupIn(values: Readonly<Record<string, unknown>>): TemplateLoo
  * Binds every statement of a cell. Throws {@link TemplateError} for an
  * undefined name or a placeholder written by hand, before anything runs.
  */
-export function bindSql(code: string, lookup: TemplateLookup, dialect: SqlDialect): BoundStatement[] {
+export function bindSql(code: string, lookup: TemplateLookup, dialect: SqlDialect, options: BindOptions = {}): BoundStatement[] {
   const { tokens, error } = tokenize(code, dialect);
   if (error) throw new TemplateError(error.message, error.line, error.column);
-  return splitStatements(tokens).map((statement) => bindStatement(code, statement.tokens, statement.start, statement.end, lookup, dialect));
+  const maxListItems = options.maxListItems ?? DEFAULT_MAX_LIST_ITEMS;
+  return splitStatements(tokens).map((statement) => bindStatement(code, statement.tokens, statement.start, statement.end, lookup, dialect, maxListItems));
 }
 
 function bindStatement(
@@ -59,6 +68,7 @@ function bindStatement(
   end: number,
   lookup: TemplateLookup,
   dialect: SqlDialect,
+  maxListItems: number,
 ): BoundStatement {
   const params: unknown[] = [];
   const edits: BoundStatement['edits'] = [];
@@ -92,6 +102,14 @@ function bindStatement(
       }
       const list = asList(found.value);
       if (list && isInListSlot(tokens, index)) {
+        // A million placeholders take the engine minutes to parse: refuse before building any.
+        if (list.length > maxListItems) {
+          throw new TemplateError(
+            `The list {${name}} has ${list.length.toLocaleString('en-US')} items; IN ({${name}}) takes at most ${maxListItems.toLocaleString('en-US')} (the SQL plugin's maxListItems option). Put the values in a table and JOIN it, or filter them first`,
+            token.line,
+            token.column,
+          );
+        }
         // IN ({ids}): one placeholder per element; an empty list matches nothing.
         replace(token, list.length === 0 ? 'NULL' : list.map((item) => placeholder(item)).join(', '));
       } else if (dialect === 'postgres' && reused.has(name)) {

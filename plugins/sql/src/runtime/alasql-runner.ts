@@ -46,7 +46,7 @@ export class AlasqlRunner {
 
   run(code: string, meta: SqlCellMeta, io: CellIO, lookup: TemplateLookup): void {
     // Every template is resolved before anything runs.
-    const statements = bindSql(code, lookup, 'alasql');
+    const statements = bindSql(code, lookup, 'alasql', { maxListItems: this.options.maxListItems });
     const engine = this.engine();
     // Re-running a cell that creates a table starts from scratch rather than failing on "already exists".
     for (const name of meta.tables.created) engine.dropTable(name);
