@@ -116,6 +116,10 @@ describe('rich output', () => {
       columns: ['v', 'b'],
       rows: [['NaN', "b'x\\x00'"], ['Infinity', null], ['-Infinity', "b'\\xff'"]],
     });
+    // Other languages (SQL) receive bytes as bytes, which they show as b'x' too.
+    await kernel.run({ code: 'blobs = [{"b": b"x"}]', defines: ['blobs'] });
+    const blobs = (await kernel.read('blobs')) as { b: unknown }[];
+    expect(blobs[0]!.b).toBeInstanceOf(Uint8Array);
   });
 
   it('falls back to repr when a _repr_ method fails', async () => {

@@ -93,6 +93,13 @@ describe('alasql cells', () => {
     await expect(h.run('SELECT 1 WHERE 1 IN ({ids})')).rejects.toThrow(/\{ids\} has 3 items; IN \(\{ids\}\) takes at most 2/);
   });
 
+  it('shows bytes as a bytes literal and NaN/infinities as their names, never as "[120]" or null (issue 19 item 8)', async () => {
+    const h = await harness();
+    h.namespace.set('blobs', [{ b: new Uint8Array([120, 0, 39]), v: Number.NaN }, { b: null, v: Number.POSITIVE_INFINITY }, { b: new Uint8Array([]), v: Number.NEGATIVE_INFINITY }], 'python');
+    const [output] = await h.run('SELECT b, v FROM blobs');
+    expect((output!.data as { rows: unknown[][] }).rows).toEqual([["b'x\\x00\\''", 'NaN'], [null, 'Infinity'], ["b''", '-Infinity']]);
+  });
+
   it('an undefined template name fails before anything runs', async () => {
     const h = await harness();
     await expect(h.run('CREATE TABLE t (a INT);\nSELECT * FROM t WHERE a = {nope}')).rejects.toThrow(/'nope' not found.*line 2/);
