@@ -30,6 +30,7 @@ export { DefaultLanguageRegistry, languageRegistryPlugin } from './language/regi
 // Storage and auth contracts
 export type { NotebookDocument, NotebookSummary, SaveOptions, StoredCell } from './storage/storage';
 export { MemoryNotebookStore } from './storage/memory-store';
+export { SecretBox, withSealedSecrets, type SecretStoreOptions } from './storage/secrets';
 export type { Identity } from './auth/auth';
 
 // Notebook assistant (a model provider behind the host's chat route)

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError } from '@rnb/core';
+import { ConfigError, SecretBox } from '@rnb/core';
 import { parseLogLevel, type LogLevel } from './logger';
 
 /** The host's settings, checked. Names and defaults are documented in docs/configuration.md. */
@@ -27,6 +27,10 @@ export interface ServerConfig {
   clusterLeaseMs: number;
   /** The built front end to serve, or null for none. */
   webDir: string | null;
+  /** NOTEBOOK_SECRET_KEY: seals secrets at rest; required unless auth is `none`. */
+  secretKey: string | undefined;
+  /** Auth `none` without NOTEBOOK_SECRET_KEY: where the key generated once is kept (NOTEBOOK_SECRET_KEY_FILE). */
+  secretKeyFile: string;
   /** Every setting as a string: what plugins read through their context's config. */
   values: Record<string, string | undefined>;
   /** The config file that was read, if any. */
@@ -98,6 +102,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       problems.push('REDIS_URL is set (cluster mode), but NOTEBOOK_STORAGE=file keeps notebooks on this machine only: set NOTEBOOK_STORAGE=dynamodb (with DYNAMODB_TABLE, and DYNAMODB_ENDPOINT for a local server) or another shared storage plugin, or unset REDIS_URL to run a single instance.');
     }
   }
+  const secretKey = get('NOTEBOOK_SECRET_KEY');
+  if (secretKey !== undefined) {
+    try {
+      SecretBox.fromText(secretKey);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  } else if (auth !== 'none') {
+    problems.push(
+      'NOTEBOOK_SECRET_KEY is required when NOTEBOOK_AUTH is not "none": it encrypts notebooks\' database connection strings at rest. ' +
+        'Make one with: openssl rand -base64 32, give every instance the same one and keep it secret (without it the stored connection strings cannot be read).',
+    );
+  }
+  const secretKeyFile = path.resolve(cwd, get('NOTEBOOK_SECRET_KEY_FILE') ?? path.join(get('NOTEBOOK_DIR') ?? 'notebooks', '.secret-key'));
   const webSetting = get('WEB_DIR');
   let webDir: string | null = null;
   if (webSetting === 'none') webDir = null;
@@ -127,6 +145,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     redisUrl,
     clusterLeaseMs,
     webDir,
+    secretKey,
+    secretKeyFile,
     values: { ...values, NOTEBOOK_STORAGE: storage, NOTEBOOK_AUTH: auth },
     file,
   };

@@ -10,6 +10,8 @@ import {
   languageRegistryPlugin,
   MemoryNotebookStore,
   NotebookService,
+  SecretBox,
+  withSealedSecrets,
   NotebookStore,
   PluginHost,
   type AnyPlugin,
@@ -53,6 +55,11 @@ export interface NotebookServerOptions {
   auth?: AuthProvider;
   /** Where notebooks are kept. Wins over a plugin's NotebookStore; default: a plugin's, else memory. */
   store?: NotebookStore;
+  /**
+   * The key that seals secrets at rest (notebooks' connection strings), AES-256-GCM: 32 bytes as 64 hex digits or
+   * base64 (NOTEBOOK_SECRET_KEY). Without it secrets reach the store in clear (a warning is logged when auth is on).
+   */
+  secretKey?: string;
   /** The URL prefix the notebook is mounted under in the host app, e.g. `/nb` (default: the root). */
   prefix?: string;
   limits?: NotebookServerLimits;
@@ -142,7 +149,20 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     await host.stop();
     throw error;
   }
-  const baseStore = options.store ?? host.tryGet(NotebookStore) ?? memoryStore(log);
+  const pluginStore = options.store ?? host.tryGet(NotebookStore) ?? memoryStore(log);
+  let baseStore = pluginStore;
+  try {
+    // Innermost: whatever the storage (and its revisions), it only ever receives sealed secrets.
+    if (options.secretKey !== undefined) {
+      baseStore = withSealedSecrets(pluginStore, SecretBox.fromText(options.secretKey), { log: (level, message) => log.log(level, message, { component: 'secrets' }) });
+    } else if (options.auth?.requiresToken || host.tryGet(AuthProvider)?.requiresToken) {
+      log.warn('no secret key: notebooks\' connection strings are stored in clear; set NOTEBOOK_SECRET_KEY (or the secretKey option)');
+    }
+  } catch (error) {
+    await kernels.shutdown();
+    await host.stop();
+    throw error;
+  }
   const store = options.wrapStore ? options.wrapStore(baseStore) : baseStore;
   const auth = options.auth ?? host.tryGet(AuthProvider) ?? new NoAuthProvider();
   const service = new NotebookService({

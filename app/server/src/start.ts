@@ -6,6 +6,7 @@ import type { ServerConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { pluginsFromConfig } from './plugin-loader';
 import { startCluster } from './cluster/cluster';
+import { serverSecretKey } from './secret-key';
 import { createNotebookServer, type NotebookServer, type NotebookServerLimits } from './server';
 
 export interface StartServerOptions {
@@ -33,6 +34,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const log = options.logger ?? createLogger({ level: config.logLevel });
   const plugins = options.plugins ?? pluginsFromConfig(config, options.pluginPaths ? { paths: options.pluginPaths } : {});
   // Cluster mode: Redis first, so an unreachable Redis stops the start with a clear error before anything else runs.
+  const secretKey = serverSecretKey(config, log);
   const cluster = config.redisUrl ? await startCluster({ redisUrl: config.redisUrl, leaseMs: config.clusterLeaseMs, log }) : null;
   let notebooks: NotebookServer;
   try {
@@ -44,6 +46,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       kernels: { ...(config.maxKernels !== undefined ? { maxSessions: config.maxKernels } : {}), idleSessionMs: config.kernelIdleSeconds * 1000 },
       corsOrigins: config.corsOrigins,
       webDir: config.webDir,
+      ...(secretKey !== undefined ? { secretKey } : {}),
       ...(cluster
         ? { eventBus: cluster.eventBus, commandRouter: (context) => cluster.commandRouter(context), wrapStore: (store) => cluster.wrapStore(store), onNotebookReleased: (id) => cluster.onNotebookReleased(id) }
         : {}),

@@ -74,6 +74,13 @@ export interface LanguageDefinition {
   runtime: RuntimeModuleSpec;
   /** Services the runtime may call through the kernel channel, keyed by name. */
   hostServices?: { [name: string]: HostService };
+  /**
+   * Checks a notebook's database connection string when it is set, so that a
+   * string this language would refuse when it runs is refused at once. Throws
+   * an Error whose message (never containing the string) says what is wrong
+   * and what is accepted; the host answers 400 with it.
+   */
+  checkConnectionString?(connectionString: string): Promise<void> | void;
 }
 
 /** Where language plugins register; core and hosts look languages up here. */

@@ -89,7 +89,22 @@ export class NotebookService implements NotebookOperations {
     if (connectionString !== null && (typeof connectionString !== 'string' || connectionString.length > 2000)) {
       throw new InvalidInputError('A connection string is a string of at most 2000 characters, or null.');
     }
-    await (await this.open(owner, notebookId)).updateSettings({ dbConnString: connectionString === '' ? null : connectionString });
+    const session = await this.open(owner, notebookId);
+    if (connectionString !== null && connectionString !== '') await this.checkConnectionString(connectionString);
+    await session.updateSettings({ dbConnString: connectionString === '' ? null : connectionString });
+  }
+
+  /** Refuses at once a string the languages that use one would refuse when they run (file paths, internal hosts...). */
+  private async checkConnectionString(connectionString: string): Promise<void> {
+    for (const language of this.options.languages.list()) {
+      if (!language.checkConnectionString) continue;
+      try {
+        await language.checkConnectionString(connectionString);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new InvalidInputError(message.slice(0, 1000));
+      }
+    }
   }
 
   async setLazy(owner: string, notebookId: string, lazy: boolean): Promise<void> {
