@@ -159,7 +159,7 @@ describe('plugins loaded by name', () => {
     ['a package that exports no plugin', { NOTEBOOK_PLUGINS: 'rnb-not-a-plugin' }, /NOTEBOOK_PLUGINS: "rnb-not-a-plugin" does not export a plugin/],
     ['a package that throws when loaded', { NOTEBOOK_PLUGINS: 'rnb-broken' }, /NOTEBOOK_PLUGINS: the plugin package "rnb-broken" failed to load: cannot load me/],
     ['a storage package that provides no storage', { NOTEBOOK_STORAGE: 'rnb-test-greeter' }, /NOTEBOOK_STORAGE=rnb-test-greeter: that package provides no "core:notebook-store"/],
-    ['an auth package that provides no auth', { NOTEBOOK_AUTH: 'rnb-test-storage' }, /NOTEBOOK_AUTH=rnb-test-storage/],
+    ['an auth package that provides no auth', { NOTEBOOK_AUTH: 'rnb-test-storage', NOTEBOOK_SECRET_KEY: TEST_SECRET_KEY }, /NOTEBOOK_AUTH=rnb-test-storage/],
     ['an unknown language', { NOTEBOOK_LANGUAGES: 'cobol' }, /NOTEBOOK_LANGUAGES: the plugin package "cobol" is not installed/],
   ])('fails at start on %s, naming the variable', (_name, env, message) => {
     expect(() => pluginsFromConfig(configOf(env), { paths: [project.dir] })).toThrow(message);
