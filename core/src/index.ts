@@ -58,6 +58,7 @@ export type { KernelLimits } from './kernel/protocol';
 
 // Notebooks
 export { NotebookService, type NotebookServiceOptions } from './session/notebook-service';
+export { DEFAULT_NOTEBOOK_LIMITS, type NotebookLimits } from './session/limits';
 export type { KernelProvider } from './session/run-coordinator';
 export type { NotebookEvent, NotebookEventListener } from './session/events';
 export type { CreateCellInput, NotebookOperations, NotebookView, UpdateCellInput } from './session/service-api';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, SecretBox } from '@rnb/core';
+import { ConfigError, SecretBox, type NotebookLimits } from '@rnb/core';
 import { parseLogLevel, type LogLevel } from './logger';
 
 /** The host's settings, checked. Names and defaults are documented in docs/configuration.md. */
@@ -27,6 +27,8 @@ export interface ServerConfig {
   clusterLeaseMs: number;
   /** The built front end to serve, or null for none. */
   webDir: string | null;
+  /** Size limits per notebook and per user (MAX_CELL_CODE_CHARS, MAX_CELLS_PER_NOTEBOOK, ...). */
+  notebookLimits: NotebookLimits;
   /** NOTEBOOK_SECRET_KEY: seals secrets at rest; required unless auth is `none`. */
   secretKey: string | undefined;
   /** Auth `none` without NOTEBOOK_SECRET_KEY: where the key generated once is kept (NOTEBOOK_SECRET_KEY_FILE). */
@@ -48,6 +50,12 @@ export const DEFAULTS = {
   KERNEL_IDLE_SECONDS: '1800',
   SHUTDOWN_GRACE_SECONDS: '10',
   CLUSTER_LEASE_MS: '5000',
+  MAX_CELL_CODE_CHARS: '1000000',
+  MAX_CELLS_PER_NOTEBOOK: '20000',
+  MAX_NOTEBOOK_CODE_CHARS: '10000000',
+  MAX_NOTEBOOK_OUTPUT_CHARS: String(32 * 1024 * 1024),
+  MAX_NOTEBOOKS_PER_USER: '1000',
+  MAX_USER_BYTES: String(1024 * 1024 * 1024),
 } as const;
 
 const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$|^\.{0,2}\/[^\0]+$/i;
@@ -102,6 +110,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       problems.push('REDIS_URL is set (cluster mode), but NOTEBOOK_STORAGE=file keeps notebooks on this machine only: set NOTEBOOK_STORAGE=dynamodb (with DYNAMODB_TABLE, and DYNAMODB_ENDPOINT for a local server) or another shared storage plugin, or unset REDIS_URL to run a single instance.');
     }
   }
+  const notebookLimits: NotebookLimits = {
+    maxCellCodeChars: integer(get('MAX_CELL_CODE_CHARS', DEFAULTS.MAX_CELL_CODE_CHARS)!, 'MAX_CELL_CODE_CHARS', 1000, 100_000_000, problems),
+    maxCells: integer(get('MAX_CELLS_PER_NOTEBOOK', DEFAULTS.MAX_CELLS_PER_NOTEBOOK)!, 'MAX_CELLS_PER_NOTEBOOK', 1, 1_000_000, problems),
+    maxNotebookCodeChars: integer(get('MAX_NOTEBOOK_CODE_CHARS', DEFAULTS.MAX_NOTEBOOK_CODE_CHARS)!, 'MAX_NOTEBOOK_CODE_CHARS', 1000, 1_000_000_000, problems),
+    maxStoredOutputChars: integer(get('MAX_NOTEBOOK_OUTPUT_CHARS', DEFAULTS.MAX_NOTEBOOK_OUTPUT_CHARS)!, 'MAX_NOTEBOOK_OUTPUT_CHARS', 0, 1024 * 1024 * 1024, problems),
+    maxNotebooksPerUser: integer(get('MAX_NOTEBOOKS_PER_USER', DEFAULTS.MAX_NOTEBOOKS_PER_USER)!, 'MAX_NOTEBOOKS_PER_USER', 1, 10_000_000, problems),
+    maxUserBytes: integer(get('MAX_USER_BYTES', DEFAULTS.MAX_USER_BYTES)!, 'MAX_USER_BYTES', 1024, Number.MAX_SAFE_INTEGER, problems),
+  };
+  if (notebookLimits.maxCellCodeChars > notebookLimits.maxNotebookCodeChars) {
+    problems.push(`MAX_CELL_CODE_CHARS (${notebookLimits.maxCellCodeChars}) must not exceed MAX_NOTEBOOK_CODE_CHARS (${notebookLimits.maxNotebookCodeChars}).`);
+  }
   const secretKey = get('NOTEBOOK_SECRET_KEY');
   if (secretKey !== undefined) {
     try {
@@ -145,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     redisUrl,
     clusterLeaseMs,
     webDir,
+    notebookLimits,
     secretKey,
     secretKeyFile,
     values: { ...values, NOTEBOOK_STORAGE: storage, NOTEBOOK_AUTH: auth },

@@ -16,6 +16,7 @@ import {
   PluginHost,
   type AnyPlugin,
   type KernelManagerOptions,
+  type NotebookLimits,
 } from '@rnb/core';
 import type Koa from 'koa';
 import compose from 'koa-compose';
@@ -44,6 +45,8 @@ export interface NotebookServerLimits {
   errorRepliesPerSecond?: number;
   /** How long close() lets interrupted cells settle (default 5 s). */
   shutdownGraceMs?: number;
+  /** Size limits per notebook (cells, code, stored outputs) and per user (notebooks, bytes); defaults: core's DEFAULT_NOTEBOOK_LIMITS. */
+  notebooks?: Partial<NotebookLimits>;
 }
 
 export interface NotebookServerOptions {
@@ -172,6 +175,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     // A notebook nobody uses is let go when its kernel would be (and in cluster mode its lease with it).
     ...(options.kernels?.idleSessionMs !== undefined ? { idleReleaseMs: options.kernels.idleSessionMs } : {}),
     ...(options.onNotebookReleased ? { onReleased: options.onNotebookReleased } : {}),
+    ...(options.limits?.notebooks ? { limits: options.limits.notebooks } : {}),
   });
   const events = options.eventBus ?? new LocalEventBus((error) => log.error('event listener failed', { error: (error as Error)?.message }));
   const unsubscribe = service.subscribe((notebookId, event) => events.publish(notebookId, event));

@@ -42,7 +42,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       plugins,
       config: config.values,
       logger: log,
-      limits: { maxBodyBytes: config.maxBodyBytes, shutdownGraceMs: config.shutdownGraceSeconds * 1000, ...options.limits },
+      limits: { maxBodyBytes: config.maxBodyBytes, shutdownGraceMs: config.shutdownGraceSeconds * 1000, notebooks: config.notebookLimits, ...options.limits },
       kernels: { ...(config.maxKernels !== undefined ? { maxSessions: config.maxKernels } : {}), idleSessionMs: config.kernelIdleSeconds * 1000 },
       corsOrigins: config.corsOrigins,
       webDir: config.webDir,

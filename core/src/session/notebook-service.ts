@@ -6,6 +6,7 @@ import type { NotebookDocument, NotebookStore, NotebookSummary } from '../storag
 import { isValidNotebookId } from '../storage/validation';
 import type { NotebookEvent, NotebookEventListener } from './events';
 import { toCell } from './format';
+import { DEFAULT_NOTEBOOK_LIMITS, UserQuota, type NotebookLimits } from './limits';
 import { checkName, NotebookSession } from './notebook-session';
 import type { KernelProvider } from './run-coordinator';
 import type { CreateCellInput, NotebookOperations, NotebookView, UpdateCellInput } from './service-api';
@@ -20,6 +21,8 @@ export interface NotebookServiceOptions {
   idleReleaseMs?: number;
   /** Told after a notebook was released (idle, deleted, taken over elsewhere): cluster mode lets go of its lease. */
   onReleased?: (notebookId: string) => void;
+  /** Size limits per notebook and per user (defaults: DEFAULT_NOTEBOOK_LIMITS). */
+  limits?: Partial<NotebookLimits>;
 }
 
 
@@ -35,8 +38,12 @@ export class NotebookService implements NotebookOperations {
 
   private readonly lastUsed = new Map<string, number>();
   private readonly idleTimer: NodeJS.Timeout | null;
+  private readonly limits: NotebookLimits;
+  private readonly quota: UserQuota;
 
   constructor(private readonly options: NotebookServiceOptions) {
+    this.limits = { ...DEFAULT_NOTEBOOK_LIMITS, ...options.limits };
+    this.quota = new UserQuota(options.store, this.limits);
     const idleMs = options.idleReleaseMs ?? 30 * 60_000;
     this.idleTimer = idleMs > 0 ? setInterval(() => void this.releaseIdle(idleMs), Math.min(60_000, Math.max(50, idleMs / 4))) : null;
     this.idleTimer?.unref();
@@ -56,12 +63,14 @@ export class NotebookService implements NotebookOperations {
   }
 
   async createNotebook(owner: string, input: { name?: string } = {}): Promise<NotebookView> {
+    const name = checkName(input.name ?? 'Untitled notebook');
+    await this.quota.checkNewNotebook(owner);
     const now = new Date().toISOString();
     const type = this.options.defaultCellType ?? (this.options.languages.get('python') ? 'python' : this.options.languages.list()[0]?.id);
     const doc: NotebookDocument = {
       id: randomUUID(),
       owner,
-      name: checkName(input.name ?? 'Untitled notebook'),
+      name,
       dbConnString: null,
       lazy: false,
       cells: type ? [{ id: randomUUID(), type, code: '', status: 'idle', stdout: '', outputs: [], error: null, reads: [], writes: [] }] : [],
@@ -115,6 +124,7 @@ export class NotebookService implements NotebookOperations {
   async deleteNotebook(owner: string, notebookId: string): Promise<void> {
     checkId(notebookId, 'notebook');
     await this.options.store.delete(owner, notebookId);
+    this.quota.forget(owner);
     const session = this.sessions.get(notebookId);
     if (session) {
       this.sessions.delete(notebookId);
@@ -237,6 +247,8 @@ export class NotebookService implements NotebookOperations {
       }
     };
     this.lastUsed.set(doc.id, Date.now());
+    const owner = doc.owner;
+    const guard = { limits: this.limits, checkGrowth: (growth: number) => this.quota.checkGrowth(owner, growth) };
     const session = new NotebookSession(doc, this.options.store, this.options.languages, this.options.kernels, emit, () => {
       // Storage moved on without us (another instance took the notebook over): forget this copy.
       if (this.sessions.get(doc.id) === session) {
@@ -244,7 +256,7 @@ export class NotebookService implements NotebookOperations {
         session.runs.close();
         this.options.onReleased?.(doc.id);
       }
-    });
+    }, guard);
     this.sessions.set(doc.id, session);
     return session;
   }
