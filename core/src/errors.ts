@@ -17,7 +17,9 @@ export type ErrorCode =
   | 'RNB_ERR_KERNEL_BUSY'
   | 'RNB_ERR_STORAGE'
   | 'RNB_ERR_UNAUTHORIZED'
-  | 'RNB_ERR_CONFIG';
+  | 'RNB_ERR_CONFIG'
+  | 'RNB_ERR_NOTEBOOK_TOO_LARGE'
+  | 'RNB_ERR_QUOTA_EXCEEDED';
 
 const STATUS: Record<ErrorCode, number> = {
   RNB_ERR_NOTEBOOK_NOT_FOUND: 404,
@@ -34,6 +36,8 @@ const STATUS: Record<ErrorCode, number> = {
   RNB_ERR_STORAGE: 500,
   RNB_ERR_UNAUTHORIZED: 401,
   RNB_ERR_CONFIG: 500,
+  RNB_ERR_NOTEBOOK_TOO_LARGE: 413,
+  RNB_ERR_QUOTA_EXCEEDED: 409,
 };
 
 export class NotebookError extends Error {
@@ -120,6 +124,20 @@ export class ConfigError extends NotebookError {
   constructor(message: string) {
     super('RNB_ERR_CONFIG', message);
     this.name = 'ConfigError';
+  }
+}
+
+/**
+ * A size limit refused a change; `limit` names it (the host's setting). One
+ * notebook over its limits: 413 RNB_ERR_NOTEBOOK_TOO_LARGE; a user over their
+ * share (notebooks, bytes): 409 RNB_ERR_QUOTA_EXCEEDED.
+ */
+export class LimitError extends NotebookError {
+  readonly limit: string;
+  constructor(scope: 'notebook' | 'user', limit: string, message: string) {
+    super(scope === 'notebook' ? 'RNB_ERR_NOTEBOOK_TOO_LARGE' : 'RNB_ERR_QUOTA_EXCEEDED', message);
+    this.name = 'LimitError';
+    this.limit = limit;
   }
 }
 

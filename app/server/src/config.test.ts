@@ -7,6 +7,8 @@ import { startServer } from './start';
 import { pluginProject } from './test-support/fixtures';
 import { memoryLogger, request } from './test-support/harness';
 
+const TEST_SECRET_KEY = '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
+
 describe('configuration', () => {
   let project: { dir: string; remove(): void };
   beforeAll(() => {
@@ -47,6 +49,7 @@ describe('configuration', () => {
       HOST: '127.0.0.1',
       NOTEBOOK_STORAGE: 'dynamodb',
       NOTEBOOK_AUTH: 'clerk',
+      NOTEBOOK_SECRET_KEY: TEST_SECRET_KEY,
       CORS_ORIGINS: 'https://a.example.com, http://localhost:5173',
       NOTEBOOK_PLUGINS: 'rnb-test-greeter, @scope/other',
       LOG_LEVEL: 'DEBUG',
@@ -89,6 +92,16 @@ describe('configuration', () => {
     expect(problemsOf({ REDIS_URL: 'redis://127.0.0.1:6379' })).toMatch(/REDIS_URL.*NOTEBOOK_STORAGE=file.*set NOTEBOOK_STORAGE=dynamodb/);
     expect(problemsOf({ REDIS_URL: 'localhost:6379', NOTEBOOK_STORAGE: 'dynamodb' })).toMatch(/REDIS_URL must look like redis:\/\//);
     expect(problemsOf({ REDIS_URL: 'redis://r:6379', NOTEBOOK_STORAGE: 'dynamodb', CLUSTER_LEASE_MS: '10' })).toContain('CLUSTER_LEASE_MS');
+  });
+
+  it('refuses to start multi-user without NOTEBOOK_SECRET_KEY, or with one that is not 32 bytes, saying how to make one (issue 19 item 11)', () => {
+    expect(problemsOf({ NOTEBOOK_AUTH: 'clerk' })).toMatch(/NOTEBOOK_SECRET_KEY is required when NOTEBOOK_AUTH is not "none".*openssl rand -base64 32/);
+    expect(problemsOf({ NOTEBOOK_SECRET_KEY: 'password123' })).toMatch(/NOTEBOOK_SECRET_KEY must be 32 random bytes.*openssl rand -base64 32/);
+    expect(load({ NOTEBOOK_AUTH: 'clerk', NOTEBOOK_SECRET_KEY: TEST_SECRET_KEY }).secretKey).toBe(TEST_SECRET_KEY);
+    expect(load({ NOTEBOOK_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') }).secretKey).toBeDefined();
+    // Local mode: no key needed; one is kept beside the notebooks.
+    expect(load({ NOTEBOOK_DIR: 'data' }).secretKeyFile).toBe(path.join(project.dir, 'data', '.secret-key'));
+    expect(load({ NOTEBOOK_SECRET_KEY_FILE: '/etc/rnb/key' }).secretKeyFile).toBe('/etc/rnb/key');
   });
 
   it('reads a config file under the environment, which wins', () => {
@@ -153,7 +166,7 @@ describe('plugins loaded by name', () => {
   it('loads the built-in short names', () => {
     const ids = pluginsFromConfig(loadConfig({}, { cwd: project.dir }), { paths: [project.dir] }).map((p) => p.id);
     expect(ids).toEqual(['core:language-registry', '@rnb/storage-file:store', '@rnb/server:auth-none', '@rnb/plugin-python:python', '@rnb/plugin-sql:sql', '@rnb/plugin-assistant-anthropic:provider']);
-    const hosted = pluginsFromConfig(loadConfig({ NOTEBOOK_STORAGE: 'dynamodb', NOTEBOOK_AUTH: 'clerk', NOTEBOOK_LANGUAGES: 'sql' }, { cwd: project.dir }), { paths: [project.dir] });
+    const hosted = pluginsFromConfig(loadConfig({ NOTEBOOK_STORAGE: 'dynamodb', NOTEBOOK_AUTH: 'clerk', NOTEBOOK_SECRET_KEY: TEST_SECRET_KEY, NOTEBOOK_LANGUAGES: 'sql' }, { cwd: project.dir }), { paths: [project.dir] });
     expect(hosted.map((p) => p.id)).toEqual(['core:language-registry', '@rnb/storage-dynamodb:store', '@rnb/auth-clerk:auth', '@rnb/plugin-sql:sql', '@rnb/plugin-assistant-anthropic:provider']);
     const without = pluginsFromConfig(loadConfig({ NOTEBOOK_ASSISTANT: 'none' }, { cwd: project.dir }), { paths: [project.dir] });
     expect(without.map((p) => p.id)).not.toContain('@rnb/plugin-assistant-anthropic:provider');
@@ -186,14 +199,14 @@ describe('plugins loaded by name', () => {
     ['a package that exports no plugin', { NOTEBOOK_PLUGINS: 'rnb-not-a-plugin' }, /NOTEBOOK_PLUGINS: "rnb-not-a-plugin" does not export a plugin/],
     ['a package that throws when loaded', { NOTEBOOK_PLUGINS: 'rnb-broken' }, /NOTEBOOK_PLUGINS: the plugin package "rnb-broken" failed to load: cannot load me/],
     ['a storage package that provides no storage', { NOTEBOOK_STORAGE: 'rnb-test-greeter' }, /NOTEBOOK_STORAGE=rnb-test-greeter: that package provides no "core:notebook-store"/],
-    ['an auth package that provides no auth', { NOTEBOOK_AUTH: 'rnb-test-storage' }, /NOTEBOOK_AUTH=rnb-test-storage/],
+    ['an auth package that provides no auth', { NOTEBOOK_AUTH: 'rnb-test-storage', NOTEBOOK_SECRET_KEY: TEST_SECRET_KEY }, /NOTEBOOK_AUTH=rnb-test-storage/],
     ['an unknown language', { NOTEBOOK_LANGUAGES: 'cobol' }, /NOTEBOOK_LANGUAGES: the plugin package "cobol" is not installed/],
   ])('fails at start on %s, naming the variable', (_name, env, message) => {
     expect(() => pluginsFromConfig(configOf(env), { paths: [project.dir] })).toThrow(message);
   });
 
   it('fails at start when Clerk is chosen without a way to check tokens', async () => {
-    const config = configOf({ NOTEBOOK_AUTH: 'clerk', PORT: '0', HOST: '127.0.0.1' });
+    const config = configOf({ NOTEBOOK_AUTH: 'clerk', NOTEBOOK_SECRET_KEY: TEST_SECRET_KEY, PORT: '0', HOST: '127.0.0.1' });
     await expect(startServer({ config, logger: memoryLogger().logger, pluginPaths: [project.dir] })).rejects.toThrow(/CLERK_JWT_KEY/);
   });
 });

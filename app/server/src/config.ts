@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, defaultMaxSessions, type KernelManagerOptions } from '@rnb/core';
+import { ConfigError, SecretBox, defaultMaxSessions, type KernelManagerOptions, type NotebookLimits } from '@rnb/core';
 import { accessTokenProblem } from './http/access-guard';
 import { parseLogLevel, type LogLevel } from './logger';
 
@@ -39,6 +39,12 @@ export interface ServerConfig {
   clusterLeaseMs: number;
   /** The built front end to serve, or null for none. */
   webDir: string | null;
+  /** Size limits per notebook and per user (MAX_CELL_CODE_CHARS, MAX_CELLS_PER_NOTEBOOK, ...). */
+  notebookLimits: NotebookLimits;
+  /** NOTEBOOK_SECRET_KEY: seals secrets at rest; required unless auth is `none`. */
+  secretKey: string | undefined;
+  /** Auth `none` without NOTEBOOK_SECRET_KEY: where the key generated once is kept (NOTEBOOK_SECRET_KEY_FILE). */
+  secretKeyFile: string;
   /** Every setting as a string: what plugins read through their context's config. */
   values: Record<string, string | undefined>;
   /** The config file that was read, if any. */
@@ -58,9 +64,14 @@ export const DEFAULTS = {
   LOG_LEVEL: 'info',
   MAX_BODY_BYTES: String(2 * 1024 * 1024),
   KERNEL_IDLE_SECONDS: '1800',
-  /** With a login (several users share the server); without one, cells have no time limit. */
   SHUTDOWN_GRACE_SECONDS: '10',
   CLUSTER_LEASE_MS: '5000',
+  MAX_CELL_CODE_CHARS: '1000000',
+  MAX_CELLS_PER_NOTEBOOK: '20000',
+  MAX_NOTEBOOK_CODE_CHARS: '10000000',
+  MAX_NOTEBOOK_OUTPUT_CHARS: String(32 * 1024 * 1024),
+  MAX_NOTEBOOKS_PER_USER: '1000',
+  MAX_USER_BYTES: String(1024 * 1024 * 1024),
 } as const;
 
 /** Where a server with sign-in listens by default: every interface (containers, load balancers). */
@@ -134,6 +145,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       problems.push('REDIS_URL is set (cluster mode), but NOTEBOOK_STORAGE=file keeps notebooks on this machine only: set NOTEBOOK_STORAGE=dynamodb (with DYNAMODB_TABLE, and DYNAMODB_ENDPOINT for a local server) or another shared storage plugin, or unset REDIS_URL to run a single instance.');
     }
   }
+  const notebookLimits: NotebookLimits = {
+    maxCellCodeChars: integer(get('MAX_CELL_CODE_CHARS', DEFAULTS.MAX_CELL_CODE_CHARS)!, 'MAX_CELL_CODE_CHARS', 1000, 100_000_000, problems),
+    maxCells: integer(get('MAX_CELLS_PER_NOTEBOOK', DEFAULTS.MAX_CELLS_PER_NOTEBOOK)!, 'MAX_CELLS_PER_NOTEBOOK', 1, 1_000_000, problems),
+    maxNotebookCodeChars: integer(get('MAX_NOTEBOOK_CODE_CHARS', DEFAULTS.MAX_NOTEBOOK_CODE_CHARS)!, 'MAX_NOTEBOOK_CODE_CHARS', 1000, 1_000_000_000, problems),
+    maxStoredOutputChars: integer(get('MAX_NOTEBOOK_OUTPUT_CHARS', DEFAULTS.MAX_NOTEBOOK_OUTPUT_CHARS)!, 'MAX_NOTEBOOK_OUTPUT_CHARS', 0, 1024 * 1024 * 1024, problems),
+    maxNotebooksPerUser: integer(get('MAX_NOTEBOOKS_PER_USER', DEFAULTS.MAX_NOTEBOOKS_PER_USER)!, 'MAX_NOTEBOOKS_PER_USER', 1, 10_000_000, problems),
+    maxUserBytes: integer(get('MAX_USER_BYTES', DEFAULTS.MAX_USER_BYTES)!, 'MAX_USER_BYTES', 1024, Number.MAX_SAFE_INTEGER, problems),
+  };
+  if (notebookLimits.maxCellCodeChars > notebookLimits.maxNotebookCodeChars) {
+    problems.push(`MAX_CELL_CODE_CHARS (${notebookLimits.maxCellCodeChars}) must not exceed MAX_NOTEBOOK_CODE_CHARS (${notebookLimits.maxNotebookCodeChars}).`);
+  }
+  const secretKey = get('NOTEBOOK_SECRET_KEY');
+  if (secretKey !== undefined) {
+    try {
+      SecretBox.fromText(secretKey);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  } else if (auth !== 'none') {
+    problems.push(
+      'NOTEBOOK_SECRET_KEY is required when NOTEBOOK_AUTH is not "none": it encrypts notebooks\' database connection strings at rest. ' +
+        'Make one with: openssl rand -base64 32, give every instance the same one and keep it secret (without it the stored connection strings cannot be read).',
+    );
+  }
+  const secretKeyFile = path.resolve(cwd, get('NOTEBOOK_SECRET_KEY_FILE') ?? path.join(get('NOTEBOOK_DIR') ?? 'notebooks', '.secret-key'));
   const webSetting = get('WEB_DIR');
   let webDir: string | null = null;
   if (webSetting === 'none') webDir = null;
@@ -167,8 +203,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     redisUrl,
     clusterLeaseMs,
     webDir,
-    // The access token is the host's own secret: plugins do not see it.
-    values: { ...values, NOTEBOOK_STORAGE: storage, NOTEBOOK_AUTH: auth, NOTEBOOK_TOKEN: undefined },
+    notebookLimits,
+    secretKey,
+    secretKeyFile,
+    // The access token and the secret key are the host's own secrets: plugins do not see them.
+    values: { ...values, NOTEBOOK_STORAGE: storage, NOTEBOOK_AUTH: auth, NOTEBOOK_TOKEN: undefined, NOTEBOOK_SECRET_KEY: undefined },
     file,
   };
 }

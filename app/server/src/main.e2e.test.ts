@@ -109,7 +109,8 @@ describe('npm start (dist/main.js)', () => {
   it.each([
     ['an invalid port', { PORT: 'abc' }, /PORT must be an integer/],
     ['an unknown storage', { NOTEBOOK_STORAGE: 'rnb-missing-storage' }, /NOTEBOOK_STORAGE: the plugin package "rnb-missing-storage" is not installed/],
-    ['Clerk without keys', { NOTEBOOK_AUTH: 'clerk' }, /CLERK_JWT_KEY/],
+    ['auth on without a secret key', { NOTEBOOK_AUTH: 'clerk' }, /NOTEBOOK_SECRET_KEY is required/],
+    ['Clerk without keys', { NOTEBOOK_AUTH: 'clerk', NOTEBOOK_SECRET_KEY: Buffer.alloc(32, 1).toString('base64') }, /CLERK_JWT_KEY/],
   ])('refuses to start on %s, saying what to set', async (_name, env, message) => {
     const run = runMain(project.dir, env);
     expect(await run.exited).toBe(1);

@@ -10,10 +10,13 @@ import {
   languageRegistryPlugin,
   MemoryNotebookStore,
   NotebookService,
+  SecretBox,
+  withSealedSecrets,
   NotebookStore,
   PluginHost,
   type AnyPlugin,
   type KernelManagerOptions,
+  type NotebookLimits,
 } from '@rnb/core';
 import type Koa from 'koa';
 import compose from 'koa-compose';
@@ -43,6 +46,8 @@ export interface NotebookServerLimits {
   errorRepliesPerSecond?: number;
   /** How long close() lets interrupted cells settle (default 5 s). */
   shutdownGraceMs?: number;
+  /** Size limits per notebook (cells, code, stored outputs) and per user (notebooks, bytes); defaults: core's DEFAULT_NOTEBOOK_LIMITS. */
+  notebooks?: Partial<NotebookLimits>;
 }
 
 export interface NotebookServerOptions {
@@ -54,6 +59,11 @@ export interface NotebookServerOptions {
   auth?: AuthProvider;
   /** Where notebooks are kept. Wins over a plugin's NotebookStore; default: a plugin's, else memory. */
   store?: NotebookStore;
+  /**
+   * The key that seals secrets at rest (notebooks' connection strings), AES-256-GCM: 32 bytes as 64 hex digits or
+   * base64 (NOTEBOOK_SECRET_KEY). Without it secrets reach the store in clear (a warning is logged when auth is on).
+   */
+  secretKey?: string;
   /** The URL prefix the notebook is mounted under in the host app, e.g. `/nb` (default: the root). */
   prefix?: string;
   limits?: NotebookServerLimits;
@@ -159,7 +169,20 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     await host.stop();
     throw error;
   }
-  const baseStore = options.store ?? host.tryGet(NotebookStore) ?? memoryStore(log);
+  const pluginStore = options.store ?? host.tryGet(NotebookStore) ?? memoryStore(log);
+  let baseStore = pluginStore;
+  try {
+    // Innermost: whatever the storage (and its revisions), it only ever receives sealed secrets.
+    if (options.secretKey !== undefined) {
+      baseStore = withSealedSecrets(pluginStore, SecretBox.fromText(options.secretKey), { log: (level, message) => log.log(level, message, { component: 'secrets' }) });
+    } else if (options.auth?.requiresToken || host.tryGet(AuthProvider)?.requiresToken) {
+      log.warn('no secret key: notebooks\' connection strings are stored in clear; set NOTEBOOK_SECRET_KEY (or the secretKey option)');
+    }
+  } catch (error) {
+    await kernels.shutdown();
+    await host.stop();
+    throw error;
+  }
   const store = options.wrapStore ? options.wrapStore(baseStore) : baseStore;
   const auth = options.auth ?? host.tryGet(AuthProvider) ?? new NoAuthProvider();
   const service = new NotebookService({
@@ -169,6 +192,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     // A notebook nobody uses is let go when its kernel would be (and in cluster mode its lease with it).
     ...(options.kernels?.idleSessionMs !== undefined ? { idleReleaseMs: options.kernels.idleSessionMs } : {}),
     ...(options.onNotebookReleased ? { onReleased: options.onNotebookReleased } : {}),
+    ...(options.limits?.notebooks ? { limits: options.limits.notebooks } : {}),
   });
   const events = options.eventBus ?? new LocalEventBus((error) => log.error('event listener failed', { error: (error as Error)?.message }));
   const unsubscribe = service.subscribe((notebookId, event) => events.publish(notebookId, event));

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from './logger';
 import { pluginsFromConfig } from './plugin-loader';
 import { startCluster } from './cluster/cluster';
 import { generateAccessToken, isLoopbackAddress } from './http/access-guard';
+import { serverSecretKey } from './secret-key';
 import { createNotebookServer, type NotebookServer, type NotebookServerLimits, type NotebookServerOptions } from './server';
 
 export interface StartServerOptions {
@@ -39,6 +40,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const log = options.logger ?? createLogger({ level: config.logLevel });
   const plugins = options.plugins ?? pluginsFromConfig(config, options.pluginPaths ? { paths: options.pluginPaths } : {});
   // Cluster mode: Redis first, so an unreachable Redis stops the start with a clear error before anything else runs.
+  const secretKey = serverSecretKey(config, log);
   const cluster = config.redisUrl ? await startCluster({ redisUrl: config.redisUrl, leaseMs: config.clusterLeaseMs, log }) : null;
   const local = localAccess(config, log);
   let notebooks: NotebookServer;
@@ -47,13 +49,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       plugins,
       config: config.values,
       logger: log,
-      limits: { maxBodyBytes: config.maxBodyBytes, shutdownGraceMs: config.shutdownGraceSeconds * 1000, ...options.limits },
+      limits: { maxBodyBytes: config.maxBodyBytes, shutdownGraceMs: config.shutdownGraceSeconds * 1000, notebooks: config.notebookLimits, ...options.limits },
       kernels: kernelSettings(config),
       corsOrigins: config.corsOrigins,
       webDir: config.webDir,
       // This server is the page's own site: nobody else frames it.
       frameAncestors: "'self'",
       ...local.options,
+      ...(secretKey !== undefined ? { secretKey } : {}),
       ...(cluster
         ? { eventBus: cluster.eventBus, commandRouter: (context) => cluster.commandRouter(context), wrapStore: (store) => cluster.wrapStore(store), onNotebookReleased: (id) => cluster.onNotebookReleased(id) }
         : {}),

@@ -50,6 +50,7 @@ export interface SessionListener extends HostContextSource {
 
 export const DEFAULT_LIMITS: KernelLimits = {
   maxStdoutBytesPerCell: 256 * 1024,
+  maxOutputChars: 8 * 1024 * 1024,
   flushIntervalMs: 20,
   cellTimeoutMs: 0,
   runtimeLoadTimeoutMs: 60_000,

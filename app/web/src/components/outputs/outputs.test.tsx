@@ -189,6 +189,16 @@ describe('table renderer', () => {
     expect(bodyRows().slice(0, 3).map((r) => r[0])).toEqual(['2999', '2998', '2997']);
   });
 
+  it('shows NaN and the infinities apart from text and null, and sorts them as numbers (issue 19 item 8)', () => {
+    show({ mime_type: TABLE_MIME, data: { type: 'table', columns: ['v'], rows: [[2], ['NaN'], ['-Infinity'], [null], ['Infinity'], [1]] } });
+    const nan = screen.getByText('NaN');
+    expect(nan.className).toBe('table__nonfinite');
+    expect(nan.getAttribute('title')).toBe('not a number');
+    expect(screen.getByText('null').className).toBe('table__null');
+    fireEvent.click(screen.getByRole('button', { name: /^v/ }));
+    expect(bodyRows().map((r) => r[0])).toEqual(['-Infinity', '1', '2', 'Infinity', 'NaN', 'null']);
+  });
+
   it('says so when a table has no rows', () => {
     show({ mime_type: TABLE_MIME, data: { type: 'table', columns: ['a'], rows: [] } });
     expect(screen.getByText(/No rows/)).toBeTruthy();
