@@ -18,6 +18,12 @@ export interface ServerConfig {
   corsOrigins: string[];
   logLevel: LogLevel;
   maxBodyBytes: number;
+  /** Largest cell code in UTF-8 bytes (MAX_CELL_BYTES): more is refused with 413. */
+  maxCellBytes: number;
+  /** Threads that analyse cells off the event loop (ANALYSIS_WORKERS). */
+  analysisWorkers: number;
+  /** Time one cell's analysis may take (ANALYSIS_TIME_LIMIT_MS). */
+  analysisTimeLimitMs: number;
   maxKernels: number | undefined;
   kernelIdleSeconds: number;
   shutdownGraceSeconds: number;
@@ -41,6 +47,9 @@ export const DEFAULTS = {
   NOTEBOOK_LANGUAGES: 'python,sql',
   LOG_LEVEL: 'info',
   MAX_BODY_BYTES: String(2 * 1024 * 1024),
+  MAX_CELL_BYTES: '200000',
+  ANALYSIS_WORKERS: '2',
+  ANALYSIS_TIME_LIMIT_MS: '2000',
   KERNEL_IDLE_SECONDS: '1800',
   SHUTDOWN_GRACE_SECONDS: '10',
   CLUSTER_LEASE_MS: '5000',
@@ -85,6 +94,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const logLevel = parseLogLevel(levelText);
   if (!logLevel) problems.push(`LOG_LEVEL must be debug, info, warn or error; got "${levelText}".`);
   const maxBodyBytes = integer(get('MAX_BODY_BYTES', DEFAULTS.MAX_BODY_BYTES)!, 'MAX_BODY_BYTES', 1024, 1024 * 1024 * 1024, problems);
+  const maxCellBytes = integer(get('MAX_CELL_BYTES', DEFAULTS.MAX_CELL_BYTES)!, 'MAX_CELL_BYTES', 1024, 1_000_000, problems);
+  if (maxCellBytes > maxBodyBytes) problems.push(`MAX_CELL_BYTES (${maxCellBytes}) is larger than MAX_BODY_BYTES (${maxBodyBytes}): such a cell could never be sent; raise MAX_BODY_BYTES or lower MAX_CELL_BYTES.`);
+  const analysisWorkers = integer(get('ANALYSIS_WORKERS', DEFAULTS.ANALYSIS_WORKERS)!, 'ANALYSIS_WORKERS', 1, 64, problems);
+  const analysisTimeLimitMs = integer(get('ANALYSIS_TIME_LIMIT_MS', DEFAULTS.ANALYSIS_TIME_LIMIT_MS)!, 'ANALYSIS_TIME_LIMIT_MS', 50, 600_000, problems);
   const maxKernelsText = get('MAX_KERNELS');
   const maxKernels = maxKernelsText === undefined ? undefined : integer(maxKernelsText, 'MAX_KERNELS', 1, 100_000, problems);
   const kernelIdleSeconds = integer(get('KERNEL_IDLE_SECONDS', DEFAULTS.KERNEL_IDLE_SECONDS)!, 'KERNEL_IDLE_SECONDS', 1, 365 * 24 * 3600, problems);
@@ -121,6 +134,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     corsOrigins,
     logLevel: logLevel!,
     maxBodyBytes,
+    maxCellBytes,
+    analysisWorkers,
+    analysisTimeLimitMs,
     maxKernels,
     kernelIdleSeconds,
     shutdownGraceSeconds,

@@ -42,6 +42,12 @@ export interface NotebookServerLimits {
   errorRepliesPerSecond?: number;
   /** How long close() lets interrupted cells settle (default 5 s). */
   shutdownGraceMs?: number;
+  /** Largest cell code in UTF-8 bytes (default 200,000): more is refused with 413 naming the limit. */
+  maxCellBytes?: number;
+  /** Worker threads analysing cells off the event loop (default 2). */
+  analysisWorkers?: number;
+  /** Time one cell's analysis may take before the cell gets a "too large or complex" error (default 2000 ms). */
+  analysisTimeLimitMs?: number;
 }
 
 export interface NotebookServerOptions {
@@ -152,6 +158,11 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     // A notebook nobody uses is let go when its kernel would be (and in cluster mode its lease with it).
     ...(options.kernels?.idleSessionMs !== undefined ? { idleReleaseMs: options.kernels.idleSessionMs } : {}),
     ...(options.onNotebookReleased ? { onReleased: options.onNotebookReleased } : {}),
+    analysis: {
+      ...(options.limits?.analysisWorkers !== undefined ? { workers: options.limits.analysisWorkers } : {}),
+      ...(options.limits?.analysisTimeLimitMs !== undefined ? { timeLimitMs: options.limits.analysisTimeLimitMs } : {}),
+    },
+    ...(options.limits?.maxCellBytes !== undefined ? { maxCellBytes: options.limits.maxCellBytes } : {}),
   });
   const events = options.eventBus ?? new LocalEventBus((error) => log.error('event listener failed', { error: (error as Error)?.message }));
   const unsubscribe = service.subscribe((notebookId, event) => events.publish(notebookId, event));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, InvalidInputError, NotFoundError, NotebookError } from '../errors';
+import { ConflictError, InvalidInputError, NotFoundError, NotebookError, TooLargeError } from '../errors';
 import { DependencyGraph, type CellDependencies } from '../graph/dependency-graph';
-import type { Analysis, LanguageRegistry } from '../language/language';
+import type { Analysis, LanguageDefinition, LanguageRegistry } from '../language/language';
 import type { CellStatus } from '../model/types';
 import type { NotebookDocument, NotebookStore, StoredCell } from '../storage/storage';
 import { analyseSafely } from './analyse';
@@ -10,7 +10,22 @@ import { graphErrorText, maskConnectionString, settledStatus, toCell } from './f
 import { RunCoordinator, type KernelProvider } from './run-coordinator';
 import type { CreateCellInput, NotebookView, UpdateCellInput } from './service-api';
 
-const MAX_CODE_LENGTH = 1_000_000;
+/** A cell's code in UTF-8 bytes, unless the service says otherwise (`maxCellBytes`). */
+export const DEFAULT_MAX_CELL_BYTES = 200_000;
+
+/** Analyses cells for a session: core's AnalysisPool, off the event loop; in this thread by default (tests). */
+export interface CellAnalyser {
+  analyse(language: LanguageDefinition, code: string, key: string): Promise<Analysis>;
+}
+const IN_THIS_THREAD: CellAnalyser = { analyse: async (language, code) => analyseSafely(language, code) };
+
+/** How a session analyses cells and how large one may be. */
+export interface SessionAnalysisOptions {
+  analyser?: CellAnalyser;
+  /** Analyses of the document's cells made before (see `analyseCells`); the others are made in this thread. */
+  initialAnalyses?: ReadonlyMap<string, Analysis>;
+  maxCellBytes?: number;
+}
 const MAX_CELLS = 20_000;
 
 /**
@@ -37,7 +52,9 @@ export class NotebookSession {
     private readonly emit: (event: NotebookEvent) => void,
     /** Called when storage holds a newer revision than this session: another process owns the notebook now. */
     private readonly onFenced: () => void = () => undefined,
+    private readonly analysisOptions: SessionAnalysisOptions = {},
   ) {
+    const initialAnalyses = analysisOptions.initialAnalyses ?? new Map<string, Analysis>();
     this.doc = document;
     this.graph = new DependencyGraph((id) => this.position.get(id) ?? Number.MAX_SAFE_INTEGER);
     this.reindex();
@@ -46,7 +63,7 @@ export class NotebookSession {
       // A new session has a new kernel: what ran before has no values here. Outputs stay visible.
       cell.status = cell.status === 'success' ? 'stale' : settledStatus(cell.status);
       this.cells.set(cell.id, cell);
-      const analysis = this.analyse(cell, false);
+      const analysis = this.applyAnalysis(cell, initialAnalyses.get(cell.id) ?? analyseNow(this.languages, cell.type, cell.code), false);
       loaded.push({ id: cell.id, ...graphDependencies(analysis) });
     }
     this.graph.load(loaded);
@@ -114,8 +131,9 @@ export class NotebookSession {
   async createCell(input: CreateCellInput): Promise<StoredCell> {
     return this.serial(async () => {
       this.checkLanguage(input.type);
-      const code = checkCode(input.code ?? '');
+      const code = checkCode(input.code ?? '', this.analysisOptions.maxCellBytes);
       if (this.cells.size >= MAX_CELLS) throw new InvalidInputError(`A notebook holds at most ${MAX_CELLS} cells.`);
+      const analysis = await this.analysisOfCode(input.type, code);
       let index = this.doc.cells.length;
       if (input.afterCellId) index = this.indexOf(input.afterCellId) + 1;
       else if (input.index !== undefined) {
@@ -129,7 +147,7 @@ export class NotebookSession {
       this.cells.set(cell.id, cell);
       this.reindex();
       const before = this.analysisFootprint(cell.id);
-      this.analyse(cell);
+      this.applyAnalysis(cell, analysis);
       await this.persist();
       this.emit({ type: 'cell_created', cell: toCell(cell), index, revision: this.doc.revision });
       this.refreshGraphErrors(this.affectedBy(cell.id, before));
@@ -140,17 +158,18 @@ export class NotebookSession {
   async updateCell(cellId: string, input: UpdateCellInput): Promise<StoredCell> {
     return this.serial(async () => {
       const cell = this.cell(cellId);
-      const code = checkCode(input.code);
+      const code = checkCode(input.code, this.analysisOptions.maxCellBytes);
       if (input.type !== undefined) this.checkLanguage(input.type);
       if (input.expectedRevision !== undefined && input.expectedRevision !== this.doc.revision) {
         throw new ConflictError(input.expectedRevision, this.doc.revision);
       }
+      const analysis = await this.analysisOfCode(input.type ?? cell.type, code);
       const before = this.analysisFootprint(cellId);
       const oldDefines = new Set(cell.writes);
       const oldDescendants = this.graph.descendants([cellId]);
       cell.code = code;
       if (input.type !== undefined) cell.type = input.type;
-      this.analyse(cell);
+      this.applyAnalysis(cell, analysis);
       await this.persist();
       this.emit({ type: 'cell_updated', cellId, code, cell_type: cell.type, reads: cell.reads, writes: cell.writes, revision: this.doc.revision });
       const removed = [...oldDefines].filter((name) => !cell.writes.includes(name));
@@ -245,11 +264,13 @@ export class NotebookSession {
     this.doc.updatedAt = saved.updatedAt;
   }
 
-  private analyse(cell: StoredCell, updateGraph = true): Analysis {
-    const language = this.languages.get(cell.type);
-    const analysis: Analysis = language
-      ? analyseSafely(language, cell.code)
-      : { defines: [], references: [], error: { message: `No plugin is loaded for cell type "${cell.type}".` } };
+  /** Analysis runs off the event loop (core's AnalysisPool): the session changes nothing while it waits. */
+  private analysisOfCode(type: string, code: string): Promise<Analysis> {
+    const language = this.languages.get(type);
+    return language ? (this.analysisOptions.analyser ?? IN_THIS_THREAD).analyse(language, code, this.doc.owner) : Promise.resolve(noLanguage(type));
+  }
+
+  private applyAnalysis(cell: StoredCell, analysis: Analysis, updateGraph = true): Analysis {
     this.analyses.set(cell.id, analysis);
     cell.reads = [...new Set(analysis.references)].sort();
     cell.writes = [...new Set(analysis.defines)].sort();
@@ -334,6 +355,24 @@ export class NotebookSession {
   }
 }
 
+/** Analyses every cell of a document before its session opens: many cells travel to the workers in batches. */
+export async function analyseCells(document: NotebookDocument, languages: LanguageRegistry, analyser: CellAnalyser): Promise<Map<string, Analysis>> {
+  const analyses = await Promise.all(document.cells.map((cell) => {
+    const language = languages.get(cell.type);
+    return language ? analyser.analyse(language, cell.code, document.owner) : Promise.resolve(noLanguage(cell.type));
+  }));
+  return new Map(document.cells.map((cell, index) => [cell.id, analyses[index]!]));
+}
+
+function analyseNow(languages: LanguageRegistry, type: string, code: string): Analysis {
+  const language = languages.get(type);
+  return language ? analyseSafely(language, code) : noLanguage(type);
+}
+
+function noLanguage(type: string): Analysis {
+  return { defines: [], references: [], error: { message: `No plugin is loaded for cell type "${type}".` } };
+}
+
 function graphDependencies(analysis: Analysis): CellDependencies {
   if (analysis.error) return { defines: [], references: [] };
   const deps: CellDependencies = {
@@ -349,9 +388,13 @@ function formatAnalysisError(error: NonNullable<Analysis['error']>): string {
   return `${error.message}${where}`;
 }
 
-function checkCode(code: unknown): string {
+function checkCode(code: unknown, maxBytes = DEFAULT_MAX_CELL_BYTES): string {
   if (typeof code !== 'string') throw new InvalidInputError('Cell code must be a string.');
-  if (code.length > MAX_CODE_LENGTH) throw new InvalidInputError(`Cell code is limited to ${MAX_CODE_LENGTH} characters.`);
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most cells need no measuring.
+  const bytes = code.length * 3 <= maxBytes ? code.length : Buffer.byteLength(code, 'utf8');
+  if (bytes > maxBytes) {
+    throw new TooLargeError(`This cell's code is ${bytes.toLocaleString('en-US')} bytes: a cell holds at most ${maxBytes.toLocaleString('en-US')} bytes (the server's MAX_CELL_BYTES). Split it into smaller cells, or read large data from a file.`);
+  }
   return code;
 }
 

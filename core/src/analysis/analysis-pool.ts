@@ -1,0 +1,238 @@
+import { Worker } from 'node:worker_threads';
+import type { Analysis, LanguageDefinition } from '../language/language';
+import { compiledPath } from '../paths';
+import { analyseSafely, cleanAnalysis } from '../session/analyse';
+import type { AnalysisBatch, AnalysisItem, WorkerAnswer } from './worker-protocol';
+
+export interface AnalysisPoolOptions {
+  /** Worker threads at most (default 2). They start on first use. */
+  workers?: number;
+  /** Time one cell's analysis may take, ms (default 2000): past it the worker is terminated and replaced. */
+  timeLimitMs?: number;
+  /** At most this many cells per message to a worker (default 256). */
+  batchCells?: number;
+  /** At most this many characters of code per message to a worker (default 1,000,000). */
+  batchChars?: number;
+  /** Heap limit of each worker, MB (default 256): a blow-up kills the worker, not the server. */
+  workerHeapMb?: number;
+}
+
+/** A cell waiting for, or in, a worker. */
+interface Job {
+  seq: number;
+  language: LanguageDefinition;
+  code: string;
+  /** Whose cell (the notebook's owner): workers are shared round-robin between keys. */
+  key: string;
+  resolve(analysis: Analysis): void;
+}
+
+interface Slot {
+  worker: Worker;
+  /** The batch in flight, empty when idle. */
+  batch: Job[];
+  /** Index in `batch` of the cell the worker is on (the first one not answered). */
+  next: number;
+  timer: NodeJS.Timeout | null;
+  gone: boolean;
+}
+
+/** Time for a new worker to load an analyser module before its first cell's budget starts. */
+const LOAD_ALLOWANCE_MS = 10_000;
+
+/**
+ * Analyses cells off the server's event loop: a few worker threads, owned by
+ * core, load each language's analyser module (`LanguageDefinition.analyser`)
+ * and analyse cells sent in batches. Each cell has a time budget; past it the
+ * worker is terminated and replaced, the cell gets an error saying it is too
+ * large or complex, and the other cells of the batch go to the next worker.
+ * Queues are kept per key (owner) and served in turn, so one user's big
+ * notebook does not hold another user's edit behind it.
+ *
+ * A language that declares no analyser module is analysed in this thread
+ * (`analyse`), as are blank cells.
+ */
+export class AnalysisPool {
+  readonly timeLimitMs: number;
+  private readonly maxWorkers: number;
+  private readonly batchCells: number;
+  private readonly batchChars: number;
+  private readonly workerHeapMb: number;
+  private readonly slots: Slot[] = [];
+  /** Waiting jobs per key, in the order keys are served. */
+  private readonly queues = new Map<string, Job[]>();
+  private seq = 0;
+  private closed = false;
+  /** Workers started so far (replacements included). */
+  workersStarted = 0;
+
+  constructor(options: AnalysisPoolOptions = {}) {
+    this.maxWorkers = Math.max(1, Math.floor(options.workers ?? 2));
+    this.timeLimitMs = Math.max(1, options.timeLimitMs ?? 2000);
+    this.batchCells = Math.max(1, options.batchCells ?? 256);
+    this.batchChars = Math.max(1, options.batchChars ?? 1_000_000);
+    this.workerHeapMb = Math.max(16, options.workerHeapMb ?? 256);
+  }
+
+  /** What `language` says about `code`. Never rejects: every failure is the analysis's `error`. */
+  analyse(language: LanguageDefinition, code: string, key = ''): Promise<Analysis> {
+    if (!language.analyser || code.trim().length === 0) return Promise.resolve(analyseSafely(language, code));
+    if (this.closed) return Promise.resolve(failure('The server is shutting down: the cell was not analysed.'));
+    return new Promise<Analysis>((resolve) => {
+      this.enqueue({ seq: ++this.seq, language, code, key, resolve }, false);
+      this.pump();
+    });
+  }
+
+  /** Many cells at once (a notebook being opened): they travel to the workers in batches. */
+  analyseMany(cells: readonly { language: LanguageDefinition; code: string }[], key = ''): Promise<Analysis[]> {
+    return Promise.all(cells.map((cell) => this.analyse(cell.language, cell.code, key)));
+  }
+
+  /** Workers alive now. */
+  get liveWorkers(): number {
+    return this.slots.length;
+  }
+
+  /** Stops the workers; cells still waiting get an error. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const jobs of this.queues.values()) for (const job of jobs) job.resolve(failure('The server is shutting down: the cell was not analysed.'));
+    this.queues.clear();
+    const slots = this.slots.splice(0);
+    await Promise.all(slots.map(async (slot) => {
+      slot.gone = true;
+      if (slot.timer) clearTimeout(slot.timer);
+      for (const job of slot.batch.slice(slot.next)) job.resolve(failure('The server is shutting down: the cell was not analysed.'));
+      await slot.worker.terminate();
+    }));
+  }
+
+  private enqueue(job: Job, first: boolean): void {
+    const queue = this.queues.get(job.key);
+    if (!queue) this.queues.set(job.key, [job]);
+    else if (first) queue.unshift(job);
+    else queue.push(job);
+  }
+
+  private pump(): void {
+    while (this.queues.size > 0 && !this.closed) {
+      let slot = this.slots.find((s) => s.batch.length === 0);
+      if (!slot && this.slots.length < this.maxWorkers) slot = this.spawn();
+      if (!slot) return;
+      this.dispatch(slot, this.takeBatch());
+    }
+  }
+
+  /** The next batch: cells of the key whose turn it is, within the batch limits. */
+  private takeBatch(): Job[] {
+    const [key, queue] = this.queues.entries().next().value as [string, Job[]];
+    const batch: Job[] = [];
+    let chars = 0;
+    while (queue.length > 0 && batch.length < this.batchCells && (batch.length === 0 || chars + queue[0]!.code.length <= this.batchChars)) {
+      const job = queue.shift()!;
+      chars += job.code.length;
+      batch.push(job);
+    }
+    // That key goes to the back of the line.
+    this.queues.delete(key);
+    if (queue.length > 0) this.queues.set(key, queue);
+    return batch;
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(compiledPath(__dirname, 'analysis-worker.js'), {
+      resourceLimits: { maxOldGenerationSizeMb: this.workerHeapMb },
+      stdout: false,
+      stderr: false,
+    });
+    this.workersStarted++;
+    const slot: Slot = { worker, batch: [], next: 0, timer: null, gone: false };
+    worker.on('message', (answer: WorkerAnswer) => this.onAnswer(slot, answer));
+    worker.on('error', (error) => {
+      const outOfMemory = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
+      this.replace(slot, outOfMemory ? 'it ran out of memory' : `it crashed: ${error.message}`);
+    });
+    worker.on('exit', (code) => this.replace(slot, `it stopped (exit code ${code})`));
+    worker.unref();
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private dispatch(slot: Slot, batch: Job[]): void {
+    slot.batch = batch;
+    slot.next = 0;
+    const items: AnalysisItem[] = batch.map((job) => ({
+      seq: job.seq,
+      module: job.language.analyser!.module,
+      exportName: job.language.analyser!.export ?? 'analyse',
+      code: job.code,
+    }));
+    // A busy worker keeps the process alive (a script awaiting an analysis); an idle one does not.
+    slot.worker.ref();
+    slot.timer = setTimeout(() => this.replace(slot, null), this.timeLimitMs + LOAD_ALLOWANCE_MS);
+    slot.worker.postMessage({ items } satisfies AnalysisBatch);
+  }
+
+  private onAnswer(slot: Slot, answer: WorkerAnswer): void {
+    if (slot.gone) return;
+    if ('started' in answer) {
+      // Modules are loaded: from now on each cell has its own budget.
+      this.arm(slot);
+      return;
+    }
+    const job = slot.batch[slot.next];
+    if (!job || job.seq !== answer.seq) return;
+    slot.next++;
+    job.resolve('failure' in answer
+      ? failure(`The ${job.language.id} analyser failed: ${answer.failure}`)
+      : cleanAnalysis(job.language.id, answer.analysis));
+    if (slot.next < slot.batch.length) {
+      this.arm(slot);
+      return;
+    }
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    slot.batch = [];
+    slot.worker.unref();
+    this.pump();
+  }
+
+  private arm(slot: Slot): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = setTimeout(() => this.replace(slot, null), this.timeLimitMs);
+  }
+
+  /**
+   * Ends a worker that ran out of time (`reason` null) or died: the cell it was
+   * on gets an error, the rest of its batch goes back to the front of the line.
+   */
+  private replace(slot: Slot, reason: string | null): void {
+    if (slot.gone) return;
+    slot.gone = true;
+    if (slot.timer) clearTimeout(slot.timer);
+    const index = this.slots.indexOf(slot);
+    if (index >= 0) this.slots.splice(index, 1);
+    if (reason === null) void slot.worker.terminate();
+    const culprit = slot.batch[slot.next];
+    if (culprit) {
+      culprit.resolve(reason === null
+        ? failure(tooComplexMessage(this.timeLimitMs))
+        : failure(`The ${culprit.language.id} analyser could not analyse this cell: ${reason}.`));
+    }
+    const rest = slot.batch.slice(slot.next + 1);
+    for (let i = rest.length - 1; i >= 0; i--) this.enqueue(rest[i]!, true);
+    slot.batch = [];
+    this.pump();
+  }
+}
+
+/** The cell's error when its analysis ran out of time. */
+export function tooComplexMessage(timeLimitMs: number): string {
+  const seconds = Math.round(timeLimitMs / 100) / 10;
+  return `This cell is too large or complex to analyse (took over ${seconds} s). Split it into smaller cells.`;
+}
+
+function failure(message: string): Analysis {
+  return { defines: [], references: [], error: { message } };
+}
