@@ -63,8 +63,11 @@ export class AnalysisPool {
   private readonly queues = new Map<string, Job[]>();
   private seq = 0;
   private closed = false;
+  private pumpQueued = false;
   /** Workers started so far (replacements included). */
   workersStarted = 0;
+  /** Messages sent to workers so far (each a batch of cells). */
+  batchesSent = 0;
 
   constructor(options: AnalysisPoolOptions = {}) {
     this.maxWorkers = Math.max(1, Math.floor(options.workers ?? 2));
@@ -80,7 +83,14 @@ export class AnalysisPool {
     if (this.closed) return Promise.resolve(failure('The server is shutting down: the cell was not analysed.'));
     return new Promise<Analysis>((resolve) => {
       this.enqueue({ seq: ++this.seq, language, code, key, resolve }, false);
-      this.pump();
+      // After this tick: the cells asked for together (a notebook being opened) leave together.
+      if (!this.pumpQueued) {
+        this.pumpQueued = true;
+        queueMicrotask(() => {
+          this.pumpQueued = false;
+          this.pump();
+        });
+      }
     });
   }
 
@@ -171,6 +181,7 @@ export class AnalysisPool {
     // A busy worker keeps the process alive (a script awaiting an analysis); an idle one does not.
     slot.worker.ref();
     slot.timer = setTimeout(() => this.replace(slot, null), this.timeLimitMs + LOAD_ALLOWANCE_MS);
+    this.batchesSent++;
     slot.worker.postMessage({ items } satisfies AnalysisBatch);
   }
 
