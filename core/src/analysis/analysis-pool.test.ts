@@ -88,7 +88,7 @@ describe('AnalysisPool', () => {
   });
 
   it('sends many cells in few messages, spread over the workers', async () => {
-    const analysis = pool({ workers: 2, batchCells: 256 });
+    const analysis = pool({ workers: 3, batchCells: 256 });
     const codes = Array.from({ length: 1000 }, (_, i) => `v${i} = ${i}`);
     const results = await analysis.analyseMany(codes.map((code) => ({ language, code })));
     expect(results.map((r) => r.defines[0])).toEqual(codes.map((_, i) => `v${i}`));
@@ -103,6 +103,18 @@ describe('AnalysisPool', () => {
     const other = analysis.analyse(language, 'b = 1', 'bob').then(() => order.push('bob'));
     await Promise.all([...busy, other]);
     expect(order.indexOf('bob')).toBeLessThanOrEqual(2);
+  });
+
+  it('leaves one worker free for other owners, whatever one owner sends', async () => {
+    const analysis = pool({ workers: 2, timeLimitMs: 5000 });
+    let aliceDone = 0;
+    const alice = [analysis.analyse(language, 'spin = 1', 'alice'), analysis.analyse(language, 'spin = 2', 'alice')].map((p) => p.then(() => aliceDone++));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const bob = await analysis.analyse(language, 'b = 1', 'bob');
+    expect(bob.defines).toEqual(['b']);
+    expect(aliceDone).toBe(0);
+    await analysis.close();
+    await Promise.all(alice);
   });
 
   it('analyses in this thread a language that declares no analyser module, and blank cells', async () => {

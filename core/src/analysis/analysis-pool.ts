@@ -29,6 +29,8 @@ interface Job {
 
 interface Slot {
   worker: Worker;
+  /** Whose batch is in flight. */
+  key: string;
   /** The batch in flight, empty when idle. */
   batch: Job[];
   /** Index in `batch` of the cell the worker is on (the first one not answered). */
@@ -46,8 +48,9 @@ const LOAD_ALLOWANCE_MS = 10_000;
  * and analyse cells sent in batches. Each cell has a time budget; past it the
  * worker is terminated and replaced, the cell gets an error saying it is too
  * large or complex, and the other cells of the batch go to the next worker.
- * Queues are kept per key (owner) and served in turn, so one user's big
- * notebook does not hold another user's edit behind it.
+ * Queues are kept per key (owner) and served in turn, and one key never holds
+ * every worker (when there are two or more): another user's edit finds a
+ * free worker at once, whatever one user stores.
  *
  * A language that declares no analyser module is analysed in this thread
  * (`analyse`), as are blank cells.
@@ -127,16 +130,27 @@ export class AnalysisPool {
 
   private pump(): void {
     while (this.queues.size > 0 && !this.closed) {
+      const key = this.nextKey();
+      if (key === undefined) return;
       let slot = this.slots.find((s) => s.batch.length === 0);
       if (!slot && this.slots.length < this.maxWorkers) slot = this.spawn();
       if (!slot) return;
-      this.dispatch(slot, this.takeBatch());
+      this.dispatch(slot, key, this.takeBatch(key));
     }
   }
 
-  /** The next batch: cells of the key whose turn it is, within the batch limits. */
-  private takeBatch(): Job[] {
-    const [key, queue] = this.queues.entries().next().value as [string, Job[]];
+  /** The first key in line that may take one more worker: each leaves one worker for the others. */
+  private nextKey(): string | undefined {
+    const share = this.maxWorkers > 1 ? this.maxWorkers - 1 : 1;
+    for (const key of this.queues.keys()) {
+      if (this.slots.filter((s) => s.batch.length > 0 && s.key === key).length < share) return key;
+    }
+    return undefined;
+  }
+
+  /** The next batch of `key`'s cells, within the batch limits; the key then goes to the back of the line. */
+  private takeBatch(key: string): Job[] {
+    const queue = this.queues.get(key)!;
     const batch: Job[] = [];
     let chars = 0;
     while (queue.length > 0 && batch.length < this.batchCells && (batch.length === 0 || chars + queue[0]!.code.length <= this.batchChars)) {
@@ -157,7 +171,7 @@ export class AnalysisPool {
       stderr: false,
     });
     this.workersStarted++;
-    const slot: Slot = { worker, batch: [], next: 0, timer: null, gone: false };
+    const slot: Slot = { worker, key: '', batch: [], next: 0, timer: null, gone: false };
     worker.on('message', (answer: WorkerAnswer) => this.onAnswer(slot, answer));
     worker.on('error', (error) => {
       const outOfMemory = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
@@ -169,7 +183,8 @@ export class AnalysisPool {
     return slot;
   }
 
-  private dispatch(slot: Slot, batch: Job[]): void {
+  private dispatch(slot: Slot, key: string, batch: Job[]): void {
+    slot.key = key;
     slot.batch = batch;
     slot.next = 0;
     const items: AnalysisItem[] = batch.map((job) => ({
