@@ -164,6 +164,8 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     },
     ...(options.limits?.maxCellBytes !== undefined ? { maxCellBytes: options.limits.maxCellBytes } : {}),
   });
+  // Analysis threads start now and load the analysers: the first notebook opened does not wait for them.
+  service.analysis.warm(host.get(LanguageRegistry).list());
   const events = options.eventBus ?? new LocalEventBus((error) => log.error('event listener failed', { error: (error as Error)?.message }));
   const unsubscribe = service.subscribe((notebookId, event) => events.publish(notebookId, event));
   const commands = options.commandRouter?.({ service, events, log }) ?? new LocalCommandRouter(service, events, log);

@@ -105,6 +105,16 @@ describe('AnalysisPool', () => {
     expect(order.indexOf('bob')).toBeLessThanOrEqual(2);
   });
 
+  it('warm() starts every worker ahead of need, and a replacement at once after a kill', async () => {
+    const analysis = pool({ workers: 2, timeLimitMs: 300 });
+    analysis.warm([language]);
+    expect(analysis.liveWorkers).toBe(2);
+    expect((await analysis.analyse(language, 'spin = 1')).error?.message).toBe(tooComplexMessage(300));
+    expect(analysis.liveWorkers).toBe(2);
+    expect(analysis.workersStarted).toBe(3);
+    expect((await analysis.analyse(language, 'a = 1')).defines).toEqual(['a']);
+  });
+
   it('leaves one worker free for other owners, whatever one owner sends', async () => {
     const analysis = pool({ workers: 2, timeLimitMs: 5000 });
     let aliceDone = 0;

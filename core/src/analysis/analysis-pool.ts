@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Analysis, LanguageDefinition } from '../language/language';
 import { compiledPath } from '../paths';
 import { analyseSafely, cleanAnalysis } from '../session/analyse';
-import type { AnalysisBatch, AnalysisItem, WorkerAnswer } from './worker-protocol';
+import type { AnalysisBatch, AnalysisItem, PreloadMessage, WorkerAnswer } from './worker-protocol';
 
 export interface AnalysisPoolOptions {
   /** Worker threads at most (default 2). They start on first use. */
@@ -37,6 +37,8 @@ interface Slot {
   next: number;
   timer: NodeJS.Timeout | null;
   gone: boolean;
+  /** It answered at least once: a worker that dies before is not restarted eagerly (no crash loop). */
+  answered: boolean;
 }
 
 /** Time for a new worker to load an analyser module before its first cell's budget starts. */
@@ -67,6 +69,10 @@ export class AnalysisPool {
   private seq = 0;
   private closed = false;
   private pumpQueued = false;
+  /** Analyser modules seen so far: a new worker loads them before it is needed. */
+  private readonly knownAnalysers = new Map<string, { module: string; exportName: string }>();
+  /** After warm(): every worker is started ahead of need, and a replaced one at once. */
+  private warmed = false;
   /** Workers started so far (replacements included). */
   workersStarted = 0;
   /** Messages sent to workers so far (each a batch of cells). */
@@ -100,6 +106,18 @@ export class AnalysisPool {
   /** Many cells at once (a notebook being opened): they travel to the workers in batches. */
   analyseMany(cells: readonly { language: LanguageDefinition; code: string }[], key = ''): Promise<Analysis[]> {
     return Promise.all(cells.map((cell) => this.analyse(cell.language, cell.code, key)));
+  }
+
+  /**
+   * Starts every worker now and has each load these languages' analysers, so
+   * that the first notebook opened does not wait for a thread to start.
+   */
+  warm(languages: readonly LanguageDefinition[]): void {
+    if (this.closed) return;
+    for (const language of languages) if (language.analyser) this.remember(language.analyser.module, language.analyser.export ?? 'analyse');
+    if (this.knownAnalysers.size === 0) return;
+    this.warmed = true;
+    while (this.slots.length < this.maxWorkers) this.spawn();
   }
 
   /** Workers alive now. */
@@ -171,7 +189,7 @@ export class AnalysisPool {
       stderr: false,
     });
     this.workersStarted++;
-    const slot: Slot = { worker, key: '', batch: [], next: 0, timer: null, gone: false };
+    const slot: Slot = { worker, key: '', batch: [], next: 0, timer: null, gone: false, answered: false };
     worker.on('message', (answer: WorkerAnswer) => this.onAnswer(slot, answer));
     worker.on('error', (error) => {
       const outOfMemory = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
@@ -179,6 +197,7 @@ export class AnalysisPool {
     });
     worker.on('exit', (code) => this.replace(slot, `it stopped (exit code ${code})`));
     worker.unref();
+    if (this.knownAnalysers.size > 0) worker.postMessage({ load: [...this.knownAnalysers.values()] } satisfies PreloadMessage);
     this.slots.push(slot);
     return slot;
   }
@@ -187,12 +206,12 @@ export class AnalysisPool {
     slot.key = key;
     slot.batch = batch;
     slot.next = 0;
-    const items: AnalysisItem[] = batch.map((job) => ({
-      seq: job.seq,
-      module: job.language.analyser!.module,
-      exportName: job.language.analyser!.export ?? 'analyse',
-      code: job.code,
-    }));
+    const items: AnalysisItem[] = batch.map((job) => {
+      const module = job.language.analyser!.module;
+      const exportName = job.language.analyser!.export ?? 'analyse';
+      this.remember(module, exportName);
+      return { seq: job.seq, module, exportName, code: job.code };
+    });
     // A busy worker keeps the process alive (a script awaiting an analysis); an idle one does not.
     slot.worker.ref();
     slot.timer = setTimeout(() => this.replace(slot, null), this.timeLimitMs + LOAD_ALLOWANCE_MS);
@@ -202,6 +221,7 @@ export class AnalysisPool {
 
   private onAnswer(slot: Slot, answer: WorkerAnswer): void {
     if (slot.gone) return;
+    slot.answered = true;
     if ('started' in answer) {
       // Modules are loaded: from now on each cell has its own budget.
       this.arm(slot);
@@ -222,6 +242,10 @@ export class AnalysisPool {
     slot.batch = [];
     slot.worker.unref();
     this.pump();
+  }
+
+  private remember(module: string, exportName: string): void {
+    this.knownAnalysers.set(`${module}#${exportName}`, { module, exportName });
   }
 
   private arm(slot: Slot): void {
@@ -249,6 +273,8 @@ export class AnalysisPool {
     const rest = slot.batch.slice(slot.next + 1);
     for (let i = rest.length - 1; i >= 0; i--) this.enqueue(rest[i]!, true);
     slot.batch = [];
+    // The replacement starts now, not when the next cell needs it.
+    if (this.warmed && !this.closed && slot.answered) this.spawn();
     this.pump();
   }
 }

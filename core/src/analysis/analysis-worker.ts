@@ -5,7 +5,7 @@
  * It runs no user code: analysers only read the code as text.
  */
 import { parentPort } from 'node:worker_threads';
-import type { AnalysisBatch, WorkerAnswer } from './worker-protocol';
+import type { AnalysisBatch, PreloadMessage, WorkerAnswer } from './worker-protocol';
 
 type AnalyserFunction = (code: string) => unknown;
 const analysers = new Map<string, AnalyserFunction>();
@@ -24,7 +24,18 @@ function analyserOf(module: string, exportName: string): AnalyserFunction {
   return analyser;
 }
 
-parentPort?.on('message', (batch: AnalysisBatch) => {
+parentPort?.on('message', (message: AnalysisBatch | PreloadMessage) => {
+  if ('load' in message) {
+    for (const spec of message.load) {
+      try {
+        analyserOf(spec.module, spec.exportName);
+      } catch {
+        // Reported with the first cell that needs it.
+      }
+    }
+    return;
+  }
+  const batch = message;
   // Load the batch's analysers first: the pool starts each cell's time budget after this.
   for (const item of batch.items) {
     try {

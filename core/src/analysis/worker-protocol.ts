@@ -14,6 +14,11 @@ export interface AnalysisBatch {
   items: AnalysisItem[];
 }
 
+/** Load these analysers now (a new or replacement worker), so the next cell does not wait for them. No answer. */
+export interface PreloadMessage {
+  load: { module: string; exportName: string }[];
+}
+
 /**
  * `started` once the batch's analyser modules are loaded, then one answer per
  * cell, in the batch's order: the analyser's result, or why it threw.
