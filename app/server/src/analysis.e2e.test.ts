@@ -84,7 +84,7 @@ describe('analysis never blocks the event loop', () => {
     return { id: created.body.notebook_id as string, cellId: view.body.cells[0].id as string };
   }
 
-  it('while one user stores pathological cells, /healthz and another user\'s reads answer within 100 ms, edits within 500 ms', async () => {
+  it('while one user stores pathological cells, /healthz and another user\'s reads answer within 100 ms, edits within 1 s', async () => {
     // Two notebooks of Alice's, edited at once (the most workers one user can keep busy), one of Bob's.
     const alice = [await notebook(ALICE), await notebook(ALICE)];
     const bob = await notebook(BOB);
@@ -123,11 +123,12 @@ describe('analysis never blocks the event loop', () => {
     }
     // Enough probes ran during the attack to mean something, and every one answered in time. Reads and /healthz
     // need only the event loop: 100 ms, the issue's bound. An edit also waits for an analysis worker, which runs at
-    // low CPU priority (analysis is background work): on a loaded machine it can wait for CPU, so 500 ms there,
-    // still far below Alice's cells (seconds each before, and each worker holds one for up to its 2 s budget).
+    // low CPU priority (analysis is background work): on a loaded machine it can wait for CPU, so 1 s there, below
+    // the 2 s a worker may spend on one of Alice's cells (that one owner never holds every worker is tested in
+    // core's analysis-pool.test.ts).
     expect(latencies.length).toBeGreaterThanOrEqual(9);
     expect(latencies.filter((l) => l.what !== 'Bob edits a cell' && l.ms >= 100)).toEqual([]);
-    expect(latencies.filter((l) => l.what === 'Bob edits a cell' && l.ms >= 500)).toEqual([]);
+    expect(latencies.filter((l) => l.what === 'Bob edits a cell' && l.ms >= 1000)).toEqual([]);
   }, 120_000);
 
   it('refuses a cell over MAX_CELL_BYTES with 413 naming the limit, on create and on edit', async () => {
