@@ -58,7 +58,7 @@ export type { KernelLimits } from './kernel/protocol';
 
 // Notebooks
 export { NotebookService, type NotebookServiceOptions } from './session/notebook-service';
-export { DEFAULT_MAX_CELL_BYTES } from './session/notebook-session';
+export { DEFAULT_MAX_CELL_BYTES } from './session/analyse';
 export type { KernelProvider } from './session/run-coordinator';
 export type { NotebookEvent, NotebookEventListener } from './session/events';
 export type { CreateCellInput, NotebookOperations, NotebookView, UpdateCellInput } from './session/service-api';

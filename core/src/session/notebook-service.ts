@@ -7,7 +7,8 @@ import type { NotebookDocument, NotebookStore, NotebookSummary } from '../storag
 import { isValidNotebookId } from '../storage/validation';
 import type { NotebookEvent, NotebookEventListener } from './events';
 import { toCell } from './format';
-import { analyseCells, checkName, NotebookSession } from './notebook-session';
+import { analyseCells } from './analyse';
+import { checkName, NotebookSession } from './notebook-session';
 import type { KernelProvider } from './run-coordinator';
 import type { CreateCellInput, NotebookOperations, NotebookView, UpdateCellInput } from './service-api';
 

@@ -1,31 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, InvalidInputError, NotFoundError, NotebookError, TooLargeError } from '../errors';
+import { ConflictError, InvalidInputError, NotFoundError, NotebookError } from '../errors';
 import { DependencyGraph, type CellDependencies } from '../graph/dependency-graph';
-import type { Analysis, LanguageDefinition, LanguageRegistry } from '../language/language';
+import type { Analysis, LanguageRegistry } from '../language/language';
 import type { CellStatus } from '../model/types';
 import type { NotebookDocument, NotebookStore, StoredCell } from '../storage/storage';
-import { analyseSafely } from './analyse';
+import { analyseNow, checkCode, IN_THIS_THREAD, noLanguage, type SessionAnalysisOptions } from './analyse';
 import type { NotebookEvent } from './events';
 import { graphErrorText, maskConnectionString, settledStatus, toCell } from './format';
 import { RunCoordinator, type KernelProvider } from './run-coordinator';
 import type { CreateCellInput, NotebookView, UpdateCellInput } from './service-api';
 
-/** A cell's code in UTF-8 bytes, unless the service says otherwise (`maxCellBytes`). */
-export const DEFAULT_MAX_CELL_BYTES = 200_000;
-
-/** Analyses cells for a session: core's AnalysisPool, off the event loop; in this thread by default (tests). */
-export interface CellAnalyser {
-  analyse(language: LanguageDefinition, code: string, key: string): Promise<Analysis>;
-}
-const IN_THIS_THREAD: CellAnalyser = { analyse: async (language, code) => analyseSafely(language, code) };
-
-/** How a session analyses cells and how large one may be. */
-export interface SessionAnalysisOptions {
-  analyser?: CellAnalyser;
-  /** Analyses of the document's cells made before (see `analyseCells`); the others are made in this thread. */
-  initialAnalyses?: ReadonlyMap<string, Analysis>;
-  maxCellBytes?: number;
-}
 const MAX_CELLS = 20_000;
 
 /**
@@ -355,24 +339,6 @@ export class NotebookSession {
   }
 }
 
-/** Analyses every cell of a document before its session opens: many cells travel to the workers in batches. */
-export async function analyseCells(document: NotebookDocument, languages: LanguageRegistry, analyser: CellAnalyser): Promise<Map<string, Analysis>> {
-  const analyses = await Promise.all(document.cells.map((cell) => {
-    const language = languages.get(cell.type);
-    return language ? analyser.analyse(language, cell.code, document.owner) : Promise.resolve(noLanguage(cell.type));
-  }));
-  return new Map(document.cells.map((cell, index) => [cell.id, analyses[index]!]));
-}
-
-function analyseNow(languages: LanguageRegistry, type: string, code: string): Analysis {
-  const language = languages.get(type);
-  return language ? analyseSafely(language, code) : noLanguage(type);
-}
-
-function noLanguage(type: string): Analysis {
-  return { defines: [], references: [], error: { message: `No plugin is loaded for cell type "${type}".` } };
-}
-
 function graphDependencies(analysis: Analysis): CellDependencies {
   if (analysis.error) return { defines: [], references: [] };
   const deps: CellDependencies = {
@@ -386,16 +352,6 @@ function graphDependencies(analysis: Analysis): CellDependencies {
 function formatAnalysisError(error: NonNullable<Analysis['error']>): string {
   const where = error.line !== undefined ? ` (line ${error.line}${error.column !== undefined ? `, column ${error.column}` : ''})` : '';
   return `${error.message}${where}`;
-}
-
-function checkCode(code: unknown, maxBytes = DEFAULT_MAX_CELL_BYTES): string {
-  if (typeof code !== 'string') throw new InvalidInputError('Cell code must be a string.');
-  // A UTF-16 unit is at most 3 UTF-8 bytes: most cells need no measuring.
-  const bytes = code.length * 3 <= maxBytes ? code.length : Buffer.byteLength(code, 'utf8');
-  if (bytes > maxBytes) {
-    throw new TooLargeError(`This cell's code is ${bytes.toLocaleString('en-US')} bytes: a cell holds at most ${maxBytes.toLocaleString('en-US')} bytes (the server's MAX_CELL_BYTES). Split it into smaller cells, or read large data from a file.`);
-  }
-  return code;
 }
 
 export function checkName(name: unknown): string {
