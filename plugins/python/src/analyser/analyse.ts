@@ -24,8 +24,11 @@ const strictParser = parser.configure({ strict: true });
 const NO_PARSE = /^No parse at (\d+)$/;
 /** CPython's tokenizer refuses deeper bracket nesting ("too many nested parentheses", MAXLEVEL). */
 const MAX_BRACKET_DEPTH = 200;
-/** Lezer cuts a parse stack at 8,400 entries (3 per level): deeper nesting cannot be parsed. */
-const LEZER_CUT_DEPTH = 8400;
+/**
+ * Lezer cuts a parse stack of 8,400 entries back to 6,000 (3 or more per level): a parse that failed after its
+ * stack grew past 6,000 entries failed on nesting, not on the code's syntax.
+ */
+const LEZER_CUT_DEPTH = 6000;
 /** Lezer forces a left-associative chain closed after 300 reductions; a longer chain then fails to parse. */
 const LEZER_CHAIN_LIMIT = 300;
 
@@ -105,7 +108,7 @@ function parseStrictly(code: string): { tree: Tree } | { error: AnalysisError } 
     if (!stuck) throw error;
     const at = Math.min(Number(stuck[1]), code.length);
     let message = syntaxMessage(code, at);
-    if (deepest >= LEZER_CUT_DEPTH) message = 'this expression is nested too deeply to analyse (over 2,800 levels of operators or brackets): split it into several statements';
+    if (deepest >= LEZER_CUT_DEPTH) message = 'this expression is nested too deeply to analyse (a thousand levels or more of operators, lambdas or brackets): split it into several statements';
     else if (step - lastChainCut <= 1) message = 'this expression chains too many operations in a row to analyse (over 300, e.g. `a + b + ...` or `x.f().g()...`): split it into several statements';
     return { error: { message, ...position(code, at) } };
   }
