@@ -42,8 +42,10 @@ describe('Python analyser: pathological inputs', () => {
   });
 
   it('says so when an expression is nested too deeply for the parser, instead of blaming valid code', () => {
-    const { analysis } = timed(`x = ${'-'.repeat(10_000)}1`);
-    expect(analysis.error?.message).toMatch(/^this expression is nested too deeply to analyse/);
+    for (const code of [`x = ${'-'.repeat(10_000)}1`, `x = ${'lambda: '.repeat(1000)}y`]) {
+      expect(analysePython(code).error?.message).toMatch(/^this expression is nested too deeply to analyse/);
+    }
+    expect(analysePython(`x = ${'lambda: '.repeat(500)}y`)).toMatchObject({ defines: ['x'], references: ['y'] });
   });
 
   it('says so when an expression chains too many operations for the parser', () => {
