@@ -140,9 +140,9 @@ describe('analysis never blocks the event loop', () => {
     }
     // Enough probes ran during the attack to mean something, and every one answered in time. Reads and /healthz
     // need only the event loop: 100 ms, the bound (twice the quiet server's worst when the machine itself is
-    // slower than that). An edit also waits for an analysis worker thread, which shares the CPU with Alice's: on a
-    // loaded machine it can wait for CPU, so 1 s there, below the 2 s a worker may spend on one of Alice's cells
-    // (that one owner never holds every worker is tested in core's analysis-pool.test.ts).
+    // slower than that). An edit also waits for an analysis worker, which runs at the lowest CPU priority (analysis
+    // is background work): on a loaded machine it can wait for CPU, so 1 s there, below the 2 s a worker may spend on
+    // one of Alice's cells (that one owner never holds every worker is tested in core's analysis-pool.test.ts).
     // Analysis on the event loop stalled these probes 1.4 to 1.8 s here; with the analysers before, 10 to 20 s.
     const worst = (list: { what: string; ms: number }[], edits: boolean): number => Math.max(0, ...list.filter((l) => (l.what === 'Bob edits a cell') === edits).map((l) => l.ms));
     const readBound = Math.max(100, 2 * worst(quiet, false));

@@ -7,7 +7,8 @@ import { AnalysisPool, tooComplexMessage } from './analysis-pool';
 /**
  * A real analyser module, loaded by the real worker threads. What it does
  * depends on the cell's first word: `spin` never ends, `throw` throws, `exit`
- * ends its thread, `hog` fills its heap; anything else defines the names
+ * ends its thread, `hog` fills its heap, `sleep` waits 900 ms without using
+ * the CPU (as a thread waiting for a CPU does); anything else defines the names
  * before ` =` and says which thread it ran in.
  */
 const ANALYSER = `
@@ -16,6 +17,7 @@ exports.analyse = (code) => {
   if (code.startsWith('spin')) for (;;) {}
   if (code.startsWith('throw')) throw new Error('bad cell');
   if (code.startsWith('exit')) process.exit(3);
+  if (code.startsWith('sleep')) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 900);
   if (code.startsWith('hog')) { const kept = []; for (;;) kept.push(new Array(1e5).fill(kept.length)); }
   return { defines: code.match(/\\w+(?= =)/g) || [], references: [], meta: { mainThread: isMainThread, threadId } };
 };
@@ -72,6 +74,14 @@ describe('AnalysisPool', () => {
     const last = results[4]!.meta as { threadId: number };
     expect(last.threadId).not.toBe(first.threadId);
     expect(analysis.liveWorkers).toBe(1);
+  });
+
+  it('counts the budget in the thread\'s CPU time: a cell that waited (for a CPU, on a loaded machine) is not cut short', async () => {
+    // Linux: the pool reads the worker thread's CPU time from /proc (elsewhere the budget is wall time).
+    expect(process.platform).toBe('linux');
+    const analysis = pool({ workers: 1, timeLimitMs: 300 });
+    expect((await analysis.analyse(language, 'sleep = 1')).defines).toEqual(['sleep']);
+    expect(analysis.workersStarted).toBe(1);
   });
 
   it('gives the cell an error when the analyser throws, exits its thread or runs out of memory; other cells are unaffected', async () => {

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Analysis, LanguageDefinition } from '../language/language';
 import { compiledPath } from '../paths';
+import { threadCpuMs } from './thread-cpu';
 import { analyseSafely, cleanAnalysis } from '../session/analyse';
 import type { AnalysisBatch, AnalysisItem, PreloadMessage, WorkerAnswer } from './worker-protocol';
 
@@ -39,7 +40,19 @@ interface Slot {
   gone: boolean;
   /** It answered at least once: a worker that dies before is not restarted eagerly (no crash loop). */
   answered: boolean;
+  /** The worker's thread id, to read its CPU time (Linux); null: the budget is wall time. */
+  thread: number | null;
+  /** When the current cell started (performance.now()). */
+  cellStartedAt: number;
+  /** A reading of the thread's CPU time, taken at most every CPU_READ_INTERVAL_MS at a cell's start. */
+  cpuMark: { wall: number; cpu: number } | null;
 }
+
+const SHUTTING_DOWN = 'The server is shutting down: the cell was not analysed.';
+
+/** A cell whose thread starves for CPU is still ended after this many budgets of wall time. */
+const WALL_CAP_FACTOR = 5;
+const CPU_READ_INTERVAL_MS = 100;
 
 /** Time for a new worker to load an analyser module before its first cell's budget starts. */
 const LOAD_ALLOWANCE_MS = 10_000;
@@ -73,10 +86,8 @@ export class AnalysisPool {
   private readonly knownAnalysers = new Map<string, { module: string; exportName: string }>();
   /** After warm(): every worker is started ahead of need, and a replaced one at once. */
   private warmed = false;
-  /** Workers started so far (replacements included). */
-  workersStarted = 0;
-  /** Messages sent to workers so far (each a batch of cells). */
-  batchesSent = 0;
+  private started = 0;
+  private sent = 0;
 
   constructor(options: AnalysisPoolOptions = {}) {
     this.maxWorkers = Math.max(1, Math.floor(options.workers ?? 2));
@@ -89,7 +100,7 @@ export class AnalysisPool {
   /** What `language` says about `code`. Never rejects: every failure is the analysis's `error`. */
   analyse(language: LanguageDefinition, code: string, key = ''): Promise<Analysis> {
     if (!language.analyser || code.trim().length === 0) return Promise.resolve(analyseSafely(language, code));
-    if (this.closed) return Promise.resolve(failure('The server is shutting down: the cell was not analysed.'));
+    if (this.closed) return Promise.resolve(failure(SHUTTING_DOWN));
     return new Promise<Analysis>((resolve) => {
       this.enqueue({ seq: ++this.seq, language, code, key, resolve }, false);
       // After this tick: the cells asked for together (a notebook being opened) leave together.
@@ -125,16 +136,26 @@ export class AnalysisPool {
     return this.slots.length;
   }
 
+  /** Workers started so far (replacements included). */
+  get workersStarted(): number {
+    return this.started;
+  }
+
+  /** Messages sent to workers so far (each a batch of cells). */
+  get batchesSent(): number {
+    return this.sent;
+  }
+
   /** Stops the workers; cells still waiting get an error. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const jobs of this.queues.values()) for (const job of jobs) job.resolve(failure('The server is shutting down: the cell was not analysed.'));
+    for (const jobs of this.queues.values()) for (const job of jobs) job.resolve(failure(SHUTTING_DOWN));
     this.queues.clear();
     const slots = this.slots.splice(0);
     await Promise.all(slots.map(async (slot) => {
       slot.gone = true;
       if (slot.timer) clearTimeout(slot.timer);
-      for (const job of slot.batch.slice(slot.next)) job.resolve(failure('The server is shutting down: the cell was not analysed.'));
+      for (const job of slot.batch.slice(slot.next)) job.resolve(failure(SHUTTING_DOWN));
       await slot.worker.terminate();
     }));
   }
@@ -188,8 +209,8 @@ export class AnalysisPool {
       stdout: false,
       stderr: false,
     });
-    this.workersStarted++;
-    const slot: Slot = { worker, key: '', batch: [], next: 0, timer: null, gone: false, answered: false };
+    this.started++;
+    const slot: Slot = { worker, key: '', batch: [], next: 0, timer: null, gone: false, answered: false, thread: null, cellStartedAt: 0, cpuMark: null };
     worker.on('message', (answer: WorkerAnswer) => this.onAnswer(slot, answer));
     worker.on('error', (error) => {
       const outOfMemory = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
@@ -215,13 +236,17 @@ export class AnalysisPool {
     // A busy worker keeps the process alive (a script awaiting an analysis); an idle one does not.
     slot.worker.ref();
     slot.timer = setTimeout(() => this.replace(slot, null), this.timeLimitMs + LOAD_ALLOWANCE_MS);
-    this.batchesSent++;
+    this.sent++;
     slot.worker.postMessage({ items } satisfies AnalysisBatch);
   }
 
   private onAnswer(slot: Slot, answer: WorkerAnswer): void {
     if (slot.gone) return;
     slot.answered = true;
+    if ('thread' in answer) {
+      slot.thread = answer.thread;
+      return;
+    }
     if ('started' in answer) {
       // Modules are loaded: from now on each cell has its own budget.
       this.arm(slot);
@@ -248,9 +273,34 @@ export class AnalysisPool {
     this.knownAnalysers.set(`${module}#${exportName}`, { module, exportName });
   }
 
+  /** A cell starts: its budget is `timeLimitMs` of its thread's CPU time (wall time where that cannot be read). */
   private arm(slot: Slot): void {
+    slot.cellStartedAt = performance.now();
+    if (slot.thread !== null && (!slot.cpuMark || slot.cellStartedAt - slot.cpuMark.wall > CPU_READ_INTERVAL_MS)) {
+      const cpu = threadCpuMs(slot.thread);
+      slot.cpuMark = cpu === null ? null : { wall: slot.cellStartedAt, cpu };
+    }
+    this.checkBudgetIn(slot, this.timeLimitMs);
+  }
+
+  private checkBudgetIn(slot: Slot, delayMs: number): void {
     if (slot.timer) clearTimeout(slot.timer);
-    slot.timer = setTimeout(() => this.replace(slot, null), this.timeLimitMs);
+    slot.timer = setTimeout(() => this.checkBudget(slot), delayMs);
+  }
+
+  /** Past the budget in wall time: ends the worker if the cell also used its budget of CPU (or starved for too long). */
+  private checkBudget(slot: Slot): void {
+    const wall = performance.now() - slot.cellStartedAt;
+    const cpu = slot.thread !== null && slot.cpuMark ? threadCpuMs(slot.thread) : null;
+    if (cpu !== null && slot.cpuMark && wall < WALL_CAP_FACTOR * this.timeLimitMs) {
+      // Since the mark, less what the batch's earlier cells can have used (no more than the wall time before this one).
+      const used = cpu - slot.cpuMark.cpu - (slot.cellStartedAt - slot.cpuMark.wall);
+      if (used < this.timeLimitMs) {
+        this.checkBudgetIn(slot, Math.max(50, this.timeLimitMs - used));
+        return;
+      }
+    }
+    this.replace(slot, null);
   }
 
   /**

@@ -4,11 +4,20 @@
  * that the pool knows which cell is running when its time budget runs out.
  * It runs no user code: analysers only read the code as text.
  */
+import * as os from 'node:os';
 import { parentPort } from 'node:worker_threads';
+import { currentThreadId } from './thread-cpu';
 import type { AnalysisBatch, PreloadMessage, WorkerAnswer } from './worker-protocol';
 
-// Not at a lower CPU priority, although analysis is background work: the time budget is wall time, and on a loaded
-// machine a low-priority thread got so little CPU that a valid 200 KB cell ran past it (measured at load 16 on 2 cores).
+try {
+  // This thread only (on Linux a thread has its own nice value): analysis is background work, and on a busy machine
+  // the server's event loop, which answers every request, gets the CPU first. The pool counts each cell's budget in
+  // this thread's CPU time, so waiting for a CPU does not count against a cell.
+  os.setPriority(0, os.constants.priority.PRIORITY_LOW);
+} catch {
+  // Not permitted here: analysis then shares the CPU equally.
+}
+parentPort?.postMessage({ thread: currentThreadId() } satisfies WorkerAnswer);
 
 type AnalyserFunction = (code: string) => unknown;
 const analysers = new Map<string, AnalyserFunction>();

@@ -23,4 +23,4 @@ export interface PreloadMessage {
  * `started` once the batch's analyser modules are loaded, then one answer per
  * cell, in the batch's order: the analyser's result, or why it threw.
  */
-export type WorkerAnswer = { started: true } | { seq: number; analysis: unknown } | { seq: number; failure: string };
+export type WorkerAnswer = { started: true } | { seq: number; analysis: unknown } | { seq: number; failure: string } | { thread: number | null };
