@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'RNB_ERR_EDIT_CONFLICT'
   | 'RNB_ERR_CELL_EXISTS'
   | 'RNB_ERR_INVALID_INPUT'
+  | 'RNB_ERR_PAYLOAD_TOO_LARGE'
   | 'RNB_ERR_UNKNOWN_LANGUAGE'
   | 'RNB_ERR_PLUGIN'
   | 'RNB_ERR_PLUGIN_TIMEOUT'
@@ -28,6 +29,7 @@ const STATUS: Record<ErrorCode, number> = {
   RNB_ERR_EDIT_CONFLICT: 409,
   RNB_ERR_CELL_EXISTS: 409,
   RNB_ERR_INVALID_INPUT: 400,
+  RNB_ERR_PAYLOAD_TOO_LARGE: 413,
   RNB_ERR_UNKNOWN_LANGUAGE: 400,
   RNB_ERR_PLUGIN: 500,
   RNB_ERR_PLUGIN_TIMEOUT: 500,
@@ -87,6 +89,14 @@ export class InvalidInputError extends NotebookError {
   constructor(message: string) {
     super('RNB_ERR_INVALID_INPUT', message);
     this.name = 'InvalidInputError';
+  }
+}
+
+/** Something the caller sent is over a configured size limit (HTTP 413); the message names the limit. */
+export class TooLargeError extends NotebookError {
+  constructor(message: string) {
+    super('RNB_ERR_PAYLOAD_TOO_LARGE', message);
+    this.name = 'TooLargeError';
   }
 }
 

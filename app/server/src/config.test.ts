@@ -86,6 +86,15 @@ describe('configuration', () => {
     for (const name of ['CELL_TIME_LIMIT_SECONDS', 'MAX_KERNELS_PER_USER']) expect(message).toContain(name);
   });
 
+  it('reads the cell size limit and the analysis settings, refusing a cell limit no request body could carry', () => {
+    expect(load({})).toMatchObject({ maxCellBytes: 200_000, analysisWorkers: 2, analysisTimeLimitMs: 2000 });
+    expect(load({ MAX_CELL_BYTES: '50000', ANALYSIS_WORKERS: '4', ANALYSIS_TIME_LIMIT_MS: '500' })).toMatchObject({ maxCellBytes: 50_000, analysisWorkers: 4, analysisTimeLimitMs: 500 });
+    const message = problemsOf({ MAX_CELL_BYTES: '900000', MAX_BODY_BYTES: '100000', ANALYSIS_WORKERS: '0', ANALYSIS_TIME_LIMIT_MS: 'soon' });
+    expect(message).toContain('MAX_CELL_BYTES (900000) is larger than MAX_BODY_BYTES (100000)');
+    expect(message).toContain('ANALYSIS_WORKERS must be an integer from 1 to 64; got "0"');
+    expect(message).toContain('ANALYSIS_TIME_LIMIT_MS must be an integer from 50 to 600000; got "soon"');
+  });
+
   it('switches cluster mode on with REDIS_URL, refusing storage only one machine can see and saying what to set', () => {
     expect(load({})).toMatchObject({ redisUrl: undefined, clusterLeaseMs: 5000 });
     expect(load({ REDIS_URL: 'redis://127.0.0.1:6379', NOTEBOOK_STORAGE: 'dynamodb', CLUSTER_LEASE_MS: '2000' })).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', clusterLeaseMs: 2000 });

@@ -30,6 +30,20 @@ export interface Analysis {
   meta?: { [key: string]: JsonValue };
 }
 
+/**
+ * Where core finds a language's analyser to run it off the server's event loop,
+ * in its analysis worker threads: a CommonJS module (the built JavaScript) and
+ * the name of its export, a function `(code: string) => Analysis`. The module
+ * is loaded in a worker, so the function must not rely on anything set up by
+ * the plugin's `activate` (options, connections): it gets only the code.
+ */
+export interface AnalyserModuleSpec {
+  /** Absolute path of a CommonJS module. */
+  module: string;
+  /** The export to call (default `analyse`). */
+  export?: string;
+}
+
 /** The runtime half of a language: a module the kernel process loads. */
 export interface RuntimeModuleSpec {
   /** Absolute path of a CommonJS module whose default export is a {@link RuntimeFactory}. */
@@ -70,7 +84,17 @@ export interface LanguageDefinition {
   /** The cell type, e.g. "python". */
   id: string;
   displayName?: string;
+  /**
+   * The analyser, in the server's process. Core calls it there only when the
+   * language declares no `analyser` module (or in tests): a slow analyser then
+   * blocks the server while it runs.
+   */
   analyse(code: string): Analysis;
+  /**
+   * The same analyser as a module core loads in its analysis workers, with a
+   * time budget per cell. Declare it: without it, analysis runs on the event loop.
+   */
+  analyser?: AnalyserModuleSpec;
   runtime: RuntimeModuleSpec;
   /** Services the runtime may call through the kernel channel, keyed by name. */
   hostServices?: { [name: string]: HostService };

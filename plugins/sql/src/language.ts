@@ -60,6 +60,8 @@ export function createSqlLanguage(options: SqlLanguageOptions = {}): SqlLanguage
     id: options.id ?? 'sql',
     displayName: 'SQL',
     analyse: analyseSql,
+    // Core's analysis workers load the built analyser: analysis stays off the server's event loop.
+    analyser: { module: path.join(root, 'analyser', 'index.js'), export: 'analyseSql' },
     runtime: {
       module,
       readPaths: [root, alasqlPath],
