@@ -73,12 +73,12 @@ describe('configuration', () => {
     expect(local).toMatchObject({ cellTimeLimitSeconds: 0, maxKernelsPerUser: undefined });
     expect(kernelSettings(local)).toMatchObject({ maxSessions: 6, maxSessionsPerOwner: 6, limits: { cellTimeoutMs: 0 } });
 
-    const shared = load({ NOTEBOOK_AUTH: 'clerk', MAX_KERNELS: '6' });
+    const shared = load({ NOTEBOOK_AUTH: 'clerk', NOTEBOOK_SECRET_KEY: TEST_SECRET_KEY, MAX_KERNELS: '6' });
     expect(shared.cellTimeLimitSeconds).toBe(300);
     expect(kernelSettings(shared)).toMatchObject({ maxSessions: 6, maxSessionsPerOwner: 3, limits: { cellTimeoutMs: 300_000 } });
     expect(kernelSettings(shared).cellTimeLimitAdvice).toContain('CELL_TIME_LIMIT_SECONDS');
 
-    const tuned = load({ NOTEBOOK_AUTH: 'clerk', MAX_KERNELS: '6', MAX_KERNELS_PER_USER: '9', CELL_TIME_LIMIT_SECONDS: '0' });
+    const tuned = load({ NOTEBOOK_AUTH: 'clerk', NOTEBOOK_SECRET_KEY: TEST_SECRET_KEY, MAX_KERNELS: '6', MAX_KERNELS_PER_USER: '9', CELL_TIME_LIMIT_SECONDS: '0' });
     expect(kernelSettings(tuned)).toMatchObject({ maxSessionsPerOwner: 6, limits: { cellTimeoutMs: 0 } });
     expect(kernelSettings(load({ CELL_TIME_LIMIT_SECONDS: '30', MAX_KERNELS_PER_USER: '2', MAX_KERNELS: '4' }))).toMatchObject({ maxSessionsPerOwner: 2, limits: { cellTimeoutMs: 30_000 } });
 
@@ -143,7 +143,7 @@ describe('configuration', () => {
   });
   it('listens on 127.0.0.1 without sign-in and on every interface with it, unless HOST says otherwise', () => {
     expect(load({}).host).toBe('127.0.0.1');
-    expect(load({ NOTEBOOK_AUTH: 'clerk' }).host).toBe('0.0.0.0');
+    expect(load({ NOTEBOOK_AUTH: 'clerk', NOTEBOOK_SECRET_KEY: TEST_SECRET_KEY }).host).toBe('0.0.0.0');
     expect(load({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
   });
 
