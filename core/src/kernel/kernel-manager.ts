@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import { compiledPath } from '../paths';
-import { KernelError } from '../errors';
+import { KernelError, RuntimeCallError } from '../errors';
 import type { HostService, LanguageDefinition } from '../language/language';
 import type { JsonValue } from '../model/types';
 import { KernelProcess } from './kernel-process';
@@ -47,6 +47,10 @@ export const DEFAULT_LIMITS: KernelLimits = {
   runtimeLoadTimeoutMs: 60_000,
   interruptGraceMs: 1500,
   workerHeapMb: 1024,
+  runtimeCallRequestChars: 64 * 1024,
+  runtimeCallAnswerChars: 256 * 1024,
+  runtimeCallTimeoutMs: 2000,
+  runtimeCallBusyMs: 100,
 };
 
 /** The server's handle on one notebook's kernel (a worker in an owner's kernel process). */
@@ -76,6 +80,15 @@ export class KernelSession {
   deleteNames(names: string[]): void {
     if (names.length > 0) this.process.send({ t: 'delete_names', session: this.id, names });
   }
+  /**
+   * Asks one language's runtime a question (LanguageRuntime.call), within the
+   * size limits and time budget of the kernel limits. Rejects with a
+   * RuntimeCallError (busy, timeout, failed, too large) or a KernelError (the
+   * kernel went away); the kernel and its values live on either way.
+   */
+  call(language: string, method: string, payload: JsonValue): Promise<JsonValue> {
+    return this.manager.callRuntime(this, language, method, payload);
+  }
   close(): void {
     this.manager.closeSession(this, null);
   }
@@ -84,7 +97,16 @@ export class KernelSession {
   }
 }
 
+interface PendingCall {
+  session: KernelSession;
+  resolve(value: JsonValue): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
 interface OwnerProcess {
+  /** Runtime calls sent to this process and not yet answered, by call id. */
+  calls: Map<number, PendingCall>;
   process: KernelProcess;
   owner: string | null;
   sessions: Map<string, KernelSession>;
@@ -113,6 +135,7 @@ export class KernelManager {
   private readonly options: Required<Omit<KernelManagerOptions, 'limits' | 'sandbox'>>;
   private closed = false;
   private pingId = 0;
+  private callId = 0;
 
   constructor(options: KernelManagerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -246,7 +269,7 @@ export class KernelManager {
       maxFrameBytes: 64 * 1024 * 1024,
       startTimeoutMs: 30_000,
     });
-    const holder: OwnerProcess = { process, owner: null, sessions: new Map(), lastPong: Date.now(), emptySince: null };
+    const holder: OwnerProcess = { calls: new Map(), process, owner: null, sessions: new Map(), lastPong: Date.now(), emptySince: null };
     process.on('message', (message) => this.onMessage(holder, message));
     process.on('exit', (reason) => this.onExit(holder, reason));
     return holder;
@@ -277,6 +300,21 @@ export class KernelManager {
         }
         break;
       }
+      case 'call_reply': {
+        // The kernel is untrusted: only a call this process was asked, for the session it names, is settled.
+        const pending = holder.calls.get(message.callId);
+        if (!pending || pending.session.id !== message.session) break;
+        this.settleCall(holder, message.callId);
+        if (!message.ok) {
+          pending.reject(new RuntimeCallError(message.failure, message.error));
+          break;
+        }
+        const size = JSON.stringify(message.value).length;
+        if (size > this.limits.runtimeCallAnswerChars) {
+          pending.reject(new RuntimeCallError('failed', `The runtime's answer has ${size} characters; the limit is ${this.limits.runtimeCallAnswerChars}.`));
+        } else pending.resolve(message.value);
+        break;
+      }
       case 'host_call':
         void this.hostCall(holder, message.session, message.requestId, message.service, message.payload);
         break;
@@ -289,6 +327,34 @@ export class KernelManager {
       default:
         break;
     }
+  }
+
+  /** See {@link KernelSession.call}. */
+  callRuntime(session: KernelSession, language: string, method: string, payload: JsonValue): Promise<JsonValue> {
+    const size = JSON.stringify(payload ?? null).length;
+    if (size > this.limits.runtimeCallRequestChars) {
+      return Promise.reject(new RuntimeCallError('too_large', `The request has ${size} characters; a runtime call takes at most ${this.limits.runtimeCallRequestChars}.`));
+    }
+    const holder = [...this.byOwner.values()].find((h) => h.sessions.get(session.id) === session);
+    if (session.closed || !holder || !holder.process.alive) return Promise.reject(new KernelError("The notebook's kernel stopped; try again."));
+    session.touch();
+    const callId = ++this.callId;
+    const timeoutMs = this.limits.runtimeCallTimeoutMs;
+    return new Promise<JsonValue>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.settleCall(holder, callId);
+        reject(new RuntimeCallError('timeout', `The ${language} runtime did not answer "${method}" within ${timeoutMs} ms.`));
+      }, timeoutMs);
+      holder.calls.set(callId, { session, resolve, reject, timer });
+      holder.process.send({ t: 'call', session: session.id, callId, language, method, payload: payload ?? null, timeoutMs });
+    });
+  }
+
+  private settleCall(holder: OwnerProcess, callId: number): void {
+    const pending = holder.calls.get(callId);
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    holder.calls.delete(callId);
   }
 
   private async hostCall(holder: OwnerProcess, sessionId: string, requestId: number, name: string, payload: JsonValue): Promise<void> {
@@ -320,6 +386,10 @@ export class KernelManager {
   }
 
   private onExit(holder: OwnerProcess, reason: string): void {
+    for (const [callId, pending] of [...holder.calls]) {
+      this.settleCall(holder, callId);
+      pending.reject(new KernelError(`The notebook's kernel stopped while answering: ${reason}`));
+    }
     const inPool = this.pool.indexOf(holder);
     if (inPool >= 0) this.pool.splice(inPool, 1);
     if (holder.owner && this.byOwner.get(holder.owner) === holder) this.byOwner.delete(holder.owner);
