@@ -32,6 +32,8 @@ export interface RunnerModule extends PyProxyLike {
   plain_global: PyCallable<[string], unknown>;
   delete_names: PyCallable<[string], void>;
   missing_imports: PyCallable<[string], string>;
+  /** `{code, cursor}` as JSON → the completions at the cursor as JSON (completer-py.ts). */
+  complete: PyCallable<[string], string>;
   /** Unpacks a wheel into site-packages; returns the JSON list of its shared libraries. */
   install_package: PyCallable<[Uint8Array, string], string>;
 }
