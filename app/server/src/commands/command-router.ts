@@ -1,4 +1,4 @@
-import type { Cell, NotebookSummary, NotebookView } from '@rnb/core';
+import type { Cell, JsonValue, NotebookSummary, NotebookView } from '@rnb/core';
 
 /**
  * Everything a client can ask of one notebook, as plain data, so that a
@@ -19,7 +19,9 @@ export type NotebookCommand =
   | { type: 'interrupt' }
   | { type: 'run_all' }
   | { type: 'restart_kernel' }
-  | { type: 'clear_outputs' };
+  | { type: 'clear_outputs' }
+  /** A question for one language's runtime in the notebook's kernel (completions): answered with its JSON value. */
+  | { type: 'runtime_call'; language: string; method: string; payload: JsonValue };
 
 export interface CommandResults {
   open_notebook: void;
@@ -37,6 +39,7 @@ export interface CommandResults {
   run_all: void;
   restart_kernel: void;
   clear_outputs: void;
+  runtime_call: JsonValue;
 }
 
 export type CommandResult<C extends NotebookCommand> = CommandResults[C['type']];
