@@ -2,6 +2,7 @@ import { Compartment, EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { memo, useEffect, useRef } from 'react';
 import type { NotebookController } from '../state/notebook-controller';
+import { kernelCompletions } from './completions';
 import { editorExtensions, languageFor, remoteEdit } from './editor-setup';
 
 export interface CodeEditorProps {
@@ -36,6 +37,7 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
           language: slot.of(languageFor(initial.current.language)),
           label: initial.current.label,
           onChange: (text) => c.edit(cellId, text),
+          completions: kernelCompletions(c.callRuntime, typeOf),
           keys: {
             run: () => void c.run(cellId),
             runAndAdvance: () => void c.runAndAdvance(cellId),

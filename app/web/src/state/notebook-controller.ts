@@ -1,7 +1,7 @@
 import type { EditorView } from '@codemirror/view';
 import { ApiError, type ApiClient, type TokenSource } from '../api/http';
 import { NotebookSocket, type ConnectionState, type NotebookSocketOptions } from '../api/socket';
-import type { NotebookEvent } from '../api/types';
+import type { JsonValue, NotebookEvent } from '../api/types';
 import { DraftSaver } from './draft-saver';
 import { NotebookModel } from './notebook-model';
 import { Signal } from './signal';
@@ -12,11 +12,14 @@ export interface Notice {
   message: string;
 }
 
+/** What the controller uses of the socket (`callRuntime` optional: test sockets may leave it out). */
+type SocketPort = Pick<NotebookSocket, 'runCell' | 'interrupt' | 'retry' | 'close'> & Partial<Pick<NotebookSocket, 'callRuntime'>>;
+
 export interface ControllerOptions {
   api: ApiClient;
   getToken: TokenSource;
   /** Test hook: replaces the real socket. */
-  socketFactory?: (options: NotebookSocketOptions) => Pick<NotebookSocket, 'runCell' | 'interrupt' | 'retry' | 'close'>;
+  socketFactory?: (options: NotebookSocketOptions) => SocketPort;
   saveDelayMs?: number;
 }
 
@@ -29,7 +32,7 @@ export class NotebookController {
   readonly connection = new Signal<ConnectionState>('connecting');
   readonly notices = new Signal<readonly Notice[]>([]);
   readonly saver: DraftSaver;
-  private socket: Pick<NotebookSocket, 'runCell' | 'interrupt' | 'retry' | 'close'> | null = null;
+  private socket: SocketPort | null = null;
   private readonly editors = new Map<string, EditorView>();
   private pendingFocus: { id: string; at: 'start' | 'end' } | null = null;
   private resyncing: NotebookEvent[] | null = null;
@@ -113,6 +116,13 @@ export class NotebookController {
   };
 
   interrupt = (cellId?: string): void => this.socket?.interrupt(cellId);
+
+  /** Asks a language's runtime in the kernel (completions); rejects when offline, busy or refused. */
+  callRuntime = (language: string, method: string, payload: JsonValue): Promise<JsonValue> => {
+    const call = this.socket?.callRuntime;
+    if (!call) return Promise.reject(new Error('Not connected.'));
+    return call.call(this.socket, language, method, payload);
+  };
 
   /** Lazy mode: brings every stale cell up to date, in notebook order. */
   runStale = (): void => {
