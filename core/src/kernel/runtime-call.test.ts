@@ -90,3 +90,14 @@ describe('runtime calls', () => {
 async function waitFor(check: () => Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 10));
 }
+
+describe('a runtime call that opens the kernel', () => {
+  it('does not strand a run asked for while the kernel was opening', async () => {
+    const nb = await notebookWith(kernel, owner, ['print "ran"']);
+    const answered = call(nb.notebookId, 'echo', 'first');
+    await kernel.service.runCell(owner, nb.notebookId, nb.cellIds[0]!);
+    expect(await answered).toBe('first');
+    await kernel.service.whenIdle(owner, nb.notebookId);
+    expect((await nb.state())[0]).toMatchObject({ status: 'success', stdout: 'ran\n' });
+  });
+});

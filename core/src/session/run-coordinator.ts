@@ -77,7 +77,14 @@ export class RunCoordinator implements SessionListener {
 
   /** Asks one language's runtime in this notebook's kernel a question, opening the kernel if there is none. */
   async callRuntime(language: string, method: string, payload: JsonValue): Promise<JsonValue> {
-    return (await this.ensureKernel()).call(language, method, payload);
+    let kernel: KernelSession;
+    try {
+      kernel = await this.ensureKernel();
+    } finally {
+      // A run asked for while this call opened the kernel waited for it (kick does nothing while a kernel opens).
+      this.kick();
+    }
+    return kernel.call(language, method, payload);
   }
 
   /**
