@@ -56,7 +56,9 @@ export function kernelCompletions(call: RuntimeCaller, languageOf: () => string)
     return { from: context.pos - (cursor - answer.from), options, ...(answer.complete ? { validFor: /^[A-Za-z0-9_]*$/ } : {}) };
   };
   return [
-    autocompletion({ override: [source], selectOnOpen: false, activateOnTypingDelay: 30 }),
+    // interactionDelay 0: Tab right after the list appeared takes the option rather than indenting (the list
+    // never opens on an empty word, so Tab at the start of a line still indents).
+    autocompletion({ override: [source], selectOnOpen: false, activateOnTypingDelay: 30, interactionDelay: 0 }),
     Prec.highest(keymap.of([{ key: 'Tab', run: acceptFirst }])),
   ];
 }
@@ -67,5 +69,6 @@ function acceptFirst(view: EditorView): boolean {
   if ((selectedCompletionIndex(view.state) ?? -1) < 0) {
     view.dispatch({ effects: setSelectedCompletion(0) });
   }
-  return acceptCompletion(view);
+  acceptCompletion(view);
+  return true;
 }
