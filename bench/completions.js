@@ -75,6 +75,19 @@ const TYPED = [
     options += answer.value.options.length;
     floor.push((await ask('ping', null)).elapsed);
   }
+  // A completion while a cell computes: Pyodide cannot answer until the cell ends, so the kernel refuses it as busy.
+  const spin = (await notebooks.service.createCell('local', view.id, { type: 'python', code: 'import time\n_t = time.time()\nwhile time.time() - _t < 3: pass', afterCellId: after })).id;
+  socket.emit('run_cell', { cellId: spin });
+  await new Promise((resolve) => {
+    const onStatus = (p) => p.cellId === spin && p.status === 'running' && (socket.off('cell_status', onStatus), resolve());
+    socket.on('cell_status', onStatus);
+  });
+  const busyStarted = performance.now();
+  const busy = await socket.timeout(5000).emitWithAck('runtime_call', { language: 'python', method: 'complete', payload: { code: 'my_va', cursor: 5 } });
+  const busyMs = performance.now() - busyStarted;
+  if (busy.error?.code !== 'RNB_ERR_RUNTIME_BUSY') throw new Error(`expected busy, got ${JSON.stringify(busy)}`);
+  await notebooks.service.whenIdle('local', view.id);
+
   report(`server: Python completions, runtime_call "complete" from a socket.io client to its acknowledgement (${REQUESTS} requests, warm kernel)`, {
     'complete: p50': ms(percentile(completions, 50)),
     'complete: p95 (target < 50 ms)': ms(percentile(completions, 95)),
@@ -82,6 +95,7 @@ const TYPED = [
     'floor, no-op call (ping): p50': ms(percentile(floor, 50)),
     'floor, no-op call (ping): p95': ms(percentile(floor, 95)),
     'options per answer (mean)': (options / REQUESTS).toFixed(1),
+    'while a cell computes: refused as busy after': ms(busyMs),
   });
   socket.close();
   await notebooks.close();

@@ -32,7 +32,17 @@ function isKernelCompletions(value: JsonValue): value is JsonValue & KernelCompl
  * takes the first (or the chosen) option, arrows choose, Escape closes.
  */
 export function kernelCompletions(call: RuntimeCaller, languageOf: () => string): Extension {
-  const source = async (context: CompletionContext): Promise<CompletionResult | null> => {
+  return [
+    // interactionDelay 0: Tab right after the list appeared takes the option rather than indenting (the list
+    // never opens on an empty word, so Tab at the start of a line still indents).
+    autocompletion({ override: [kernelCompletionSource(call, languageOf)], selectOnOpen: false, activateOnTypingDelay: 30, interactionDelay: 0 }),
+    Prec.highest(keymap.of([{ key: 'Tab', run: acceptFirst }])),
+  ];
+}
+
+/** The completion source alone: asks the runtime, places its answer in the document. */
+export function kernelCompletionSource(call: RuntimeCaller, languageOf: () => string): (context: CompletionContext) => Promise<CompletionResult | null> {
+  return async (context) => {
     const language = languageOf();
     if (!KERNEL_COMPLETION_LANGUAGES.has(language)) return null;
     const typed = context.matchBefore(/(?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z0-9_]*$/);
@@ -55,12 +65,6 @@ export function kernelCompletions(call: RuntimeCaller, languageOf: () => string)
     const options: Completion[] = answer.options.map((o) => ({ label: o.label, ...(o.type ? { type: o.type } : {}), ...(o.detail ? { detail: o.detail } : {}) }));
     return { from: context.pos - (cursor - answer.from), options, ...(answer.complete ? { validFor: /^[A-Za-z0-9_]*$/ } : {}) };
   };
-  return [
-    // interactionDelay 0: Tab right after the list appeared takes the option rather than indenting (the list
-    // never opens on an empty word, so Tab at the start of a line still indents).
-    autocompletion({ override: [source], selectOnOpen: false, activateOnTypingDelay: 30, interactionDelay: 0 }),
-    Prec.highest(keymap.of([{ key: 'Tab', run: acceptFirst }])),
-  ];
 }
 
 /** Tab with the list open: the chosen option, or the first one when none is chosen yet. */
