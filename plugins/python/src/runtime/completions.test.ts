@@ -77,6 +77,15 @@ describe('complete', () => {
     expect(bounded.complete).toBe(false);
   });
 
+  it('answers while a cell awaits (the run goes on and sees its values)', async () => {
+    const running = kernel.run({ code: 'import asyncio\nwaiting_value = 1\nawait asyncio.sleep(0.5)\nprint(waiting_value)', defines: ['asyncio', 'waiting_value'] });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(labels(await complete('waiting_v'))).toEqual(['waiting_value']);
+    const result = await running;
+    expect(result.error).toBeNull();
+    expect(result.stdout).toBe('1\n');
+  });
+
   it('refuses a malformed request and an unknown method, and answers ping with null', async () => {
     await expect(kernel.call('complete', { code: 1 } as unknown as JsonValue)).rejects.toThrow(/complete takes/);
     await expect(kernel.call('teleport', null)).rejects.toThrow(/no method "teleport"/);
