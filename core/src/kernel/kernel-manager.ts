@@ -1,10 +1,11 @@
 import * as os from 'node:os';
 import { compiledPath } from '../paths';
-import { KernelError, RuntimeCallError } from '../errors';
+import { KernelError } from '../errors';
 import type { HostService, LanguageDefinition } from '../language/language';
 import type { JsonValue } from '../model/types';
 import { KernelProcess } from './kernel-process';
 import type { CellReport, IsolationReport, KernelLimits, KernelMessage, PlanItem, RuntimeLoad } from './protocol';
+import { RuntimeCalls } from './runtime-calls';
 import { probeIsolation, unreadableForKernel, type IsolationLayers, type SandboxOptions } from './sandbox';
 
 export interface KernelManagerOptions {
@@ -97,16 +98,9 @@ export class KernelSession {
   }
 }
 
-interface PendingCall {
-  session: KernelSession;
-  resolve(value: JsonValue): void;
-  reject(error: Error): void;
-  timer: NodeJS.Timeout;
-}
-
 interface OwnerProcess {
-  /** Runtime calls sent to this process and not yet answered, by call id. */
-  calls: Map<number, PendingCall>;
+  /** Runtime calls sent to this process and not yet answered. */
+  calls: RuntimeCalls;
   process: KernelProcess;
   owner: string | null;
   sessions: Map<string, KernelSession>;
@@ -135,7 +129,6 @@ export class KernelManager {
   private readonly options: Required<Omit<KernelManagerOptions, 'limits' | 'sandbox'>>;
   private closed = false;
   private pingId = 0;
-  private callId = 0;
 
   constructor(options: KernelManagerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -269,7 +262,7 @@ export class KernelManager {
       maxFrameBytes: 64 * 1024 * 1024,
       startTimeoutMs: 30_000,
     });
-    const holder: OwnerProcess = { calls: new Map(), process, owner: null, sessions: new Map(), lastPong: Date.now(), emptySince: null };
+    const holder: OwnerProcess = { calls: new RuntimeCalls(process, this.limits), process, owner: null, sessions: new Map(), lastPong: Date.now(), emptySince: null };
     process.on('message', (message) => this.onMessage(holder, message));
     process.on('exit', (reason) => this.onExit(holder, reason));
     return holder;
@@ -300,21 +293,9 @@ export class KernelManager {
         }
         break;
       }
-      case 'call_reply': {
-        // The kernel is untrusted: only a call this process was asked, for the session it names, is settled.
-        const pending = holder.calls.get(message.callId);
-        if (!pending || pending.session.id !== message.session) break;
-        this.settleCall(holder, message.callId);
-        if (!message.ok) {
-          pending.reject(new RuntimeCallError(message.failure, message.error));
-          break;
-        }
-        const size = JSON.stringify(message.value).length;
-        if (size > this.limits.runtimeCallAnswerChars) {
-          pending.reject(new RuntimeCallError('failed', `The runtime's answer has ${size} characters; the limit is ${this.limits.runtimeCallAnswerChars}.`));
-        } else pending.resolve(message.value);
+      case 'call_reply':
+        holder.calls.answered(message);
         break;
-      }
       case 'host_call':
         void this.hostCall(holder, message.session, message.requestId, message.service, message.payload);
         break;
@@ -331,30 +312,12 @@ export class KernelManager {
 
   /** See {@link KernelSession.call}. */
   callRuntime(session: KernelSession, language: string, method: string, payload: JsonValue): Promise<JsonValue> {
-    const size = JSON.stringify(payload ?? null).length;
-    if (size > this.limits.runtimeCallRequestChars) {
-      return Promise.reject(new RuntimeCallError('too_large', `The request has ${size} characters; a runtime call takes at most ${this.limits.runtimeCallRequestChars}.`));
+    const holder = this.byOwner.get(session.owner);
+    if (session.closed || !holder || holder.sessions.get(session.id) !== session || !holder.process.alive) {
+      return Promise.reject(new KernelError("The notebook's kernel stopped; try again."));
     }
-    const holder = [...this.byOwner.values()].find((h) => h.sessions.get(session.id) === session);
-    if (session.closed || !holder || !holder.process.alive) return Promise.reject(new KernelError("The notebook's kernel stopped; try again."));
     session.touch();
-    const callId = ++this.callId;
-    const timeoutMs = this.limits.runtimeCallTimeoutMs;
-    return new Promise<JsonValue>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.settleCall(holder, callId);
-        reject(new RuntimeCallError('timeout', `The ${language} runtime did not answer "${method}" within ${timeoutMs} ms.`));
-      }, timeoutMs);
-      holder.calls.set(callId, { session, resolve, reject, timer });
-      holder.process.send({ t: 'call', session: session.id, callId, language, method, payload: payload ?? null, timeoutMs });
-    });
-  }
-
-  private settleCall(holder: OwnerProcess, callId: number): void {
-    const pending = holder.calls.get(callId);
-    if (!pending) return;
-    clearTimeout(pending.timer);
-    holder.calls.delete(callId);
+    return holder.calls.ask(session.id, language, method, payload ?? null);
   }
 
   private async hostCall(holder: OwnerProcess, sessionId: string, requestId: number, name: string, payload: JsonValue): Promise<void> {
@@ -386,10 +349,7 @@ export class KernelManager {
   }
 
   private onExit(holder: OwnerProcess, reason: string): void {
-    for (const [callId, pending] of [...holder.calls]) {
-      this.settleCall(holder, callId);
-      pending.reject(new KernelError(`The notebook's kernel stopped while answering: ${reason}`));
-    }
+    holder.calls.failAll(reason);
     const inPool = this.pool.indexOf(holder);
     if (inPool >= 0) this.pool.splice(inPool, 1);
     if (holder.owner && this.byOwner.get(holder.owner) === holder) this.byOwner.delete(holder.owner);
