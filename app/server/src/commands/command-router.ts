@@ -21,7 +21,9 @@ export type NotebookCommand =
   | { type: 'restart_kernel' }
   | { type: 'clear_outputs' }
   /** A question for one language's runtime in the notebook's kernel (completions): answered with its JSON value. */
-  | { type: 'runtime_call'; language: string; method: string; payload: JsonValue };
+  | { type: 'runtime_call'; language: string; method: string; payload: JsonValue }
+  /** Values of these names were set from outside any cell (a widget): re-run their readers, not their definers. */
+  | { type: 'run_readers_of'; names: string[] };
 
 export interface CommandResults {
   open_notebook: void;
@@ -40,6 +42,7 @@ export interface CommandResults {
   restart_kernel: void;
   clear_outputs: void;
   runtime_call: JsonValue;
+  run_readers_of: void;
 }
 
 export type CommandResult<C extends NotebookCommand> = CommandResults[C['type']];

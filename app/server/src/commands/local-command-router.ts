@@ -109,6 +109,10 @@ export class LocalCommandRouter implements CommandRouter {
         return service.restartKernel(owner, notebookId);
       case 'clear_outputs':
         return service.clearOutputs(owner, notebookId);
+      case 'run_readers_of':
+        await service.runReadersOf(owner, notebookId, command.names);
+        this.watch(owner, notebookId);
+        return undefined;
       case 'runtime_call':
         return service.callRuntime(owner, notebookId, command.language, command.method, command.payload);
       default: {

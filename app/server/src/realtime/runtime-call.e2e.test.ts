@@ -80,6 +80,19 @@ describe('runtime calls over socket.io and HTTP', () => {
     expect(client.named('kernel_restarted')).toEqual([]);
   });
 
+  it('re-runs the readers of a value set through a runtime call, not its definer (the run_readers_of command)', async () => {
+    const nb = await notebookWith(['t = 1', 'print t * 2']);
+    const client = await joined(nb.id);
+    client.emit('run_cell', { cellId: nb.cells[0] });
+    await client.waitForStatus(nb.cells[1]!, 'success');
+    client.clear();
+    expect(await client.ask('runtime_call', { language: 'fake', method: 'set', payload: { name: 't', value: 21 } })).toEqual({ ok: true, value: null });
+    await server.notebooks.commands.dispatch('ann', nb.id, { type: 'run_readers_of', names: ['t'] });
+    await client.waitFor('cell_stdout', (p) => p.cellId === nb.cells[1] && p.data === '42\n');
+    await client.waitForStatus(nb.cells[1]!, 'success');
+    expect(client.named('cell_status').filter((p) => p.cellId === nb.cells[0])).toEqual([]);
+  });
+
   it('is refused as busy while a cell computes, and answered again once it stopped', async () => {
     const nb = await notebookWith(['spin']);
     const client = await joined(nb.id);
