@@ -20,7 +20,10 @@ export type ErrorCode =
   | 'RNB_ERR_UNAUTHORIZED'
   | 'RNB_ERR_CONFIG'
   | 'RNB_ERR_NOTEBOOK_TOO_LARGE'
-  | 'RNB_ERR_QUOTA_EXCEEDED';
+  | 'RNB_ERR_QUOTA_EXCEEDED'
+  | 'RNB_ERR_RUNTIME_BUSY'
+  | 'RNB_ERR_RUNTIME_TIMEOUT'
+  | 'RNB_ERR_RUNTIME_CALL_FAILED';
 
 const STATUS: Record<ErrorCode, number> = {
   RNB_ERR_NOTEBOOK_NOT_FOUND: 404,
@@ -40,6 +43,9 @@ const STATUS: Record<ErrorCode, number> = {
   RNB_ERR_CONFIG: 500,
   RNB_ERR_NOTEBOOK_TOO_LARGE: 413,
   RNB_ERR_QUOTA_EXCEEDED: 409,
+  RNB_ERR_RUNTIME_BUSY: 503,
+  RNB_ERR_RUNTIME_TIMEOUT: 504,
+  RNB_ERR_RUNTIME_CALL_FAILED: 502,
 };
 
 export class NotebookError extends Error {
@@ -150,6 +156,25 @@ export class LimitError extends NotebookError {
     this.limit = limit;
   }
 }
+
+/**
+ * A runtime call (LanguageRuntime.call) that got no answer: the request was
+ * over the size limit, the runtime was running a cell, did not answer in
+ * time, or failed (no such method, it threw, its answer was too large).
+ */
+export class RuntimeCallError extends NotebookError {
+  constructor(kind: 'too_large' | 'busy' | 'timeout' | 'failed', message: string) {
+    super(RUNTIME_CALL_CODES[kind], message);
+    this.name = 'RuntimeCallError';
+  }
+}
+
+const RUNTIME_CALL_CODES = {
+  too_large: 'RNB_ERR_PAYLOAD_TOO_LARGE',
+  busy: 'RNB_ERR_RUNTIME_BUSY',
+  timeout: 'RNB_ERR_RUNTIME_TIMEOUT',
+  failed: 'RNB_ERR_RUNTIME_CALL_FAILED',
+} as const satisfies Record<string, ErrorCode>;
 
 export function isNotebookError(value: unknown): value is NotebookError {
   return value instanceof NotebookError;

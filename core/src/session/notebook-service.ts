@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { AnalysisPool, type AnalysisPoolOptions } from '../analysis/analysis-pool';
-import { ConflictError, InvalidInputError, NotFoundError } from '../errors';
+import { ConflictError, InvalidInputError, NotebookError, NotFoundError } from '../errors';
 import type { LanguageRegistry } from '../language/language';
-import type { Cell } from '../model/types';
+import type { Cell, JsonValue } from '../model/types';
 import type { NotebookDocument, NotebookStore, NotebookSummary } from '../storage/storage';
 import { isValidNotebookId } from '../storage/validation';
 import type { NotebookEvent, NotebookEventListener } from './events';
@@ -183,6 +183,25 @@ export class NotebookService implements NotebookOperations {
     await session.serial(() => session.runs.restart(USER_RESTART_REASON));
   }
 
+  async runReadersOf(owner: string, notebookId: string, names: readonly string[]): Promise<void> {
+    if (!Array.isArray(names) || names.length > 1000 || names.some((n) => typeof n !== 'string' || n.length === 0 || n.length > 200)) {
+      throw new InvalidInputError('names is a list of at most 1000 variable names.');
+    }
+    const session = await this.open(owner, notebookId);
+    await session.serial(() => session.runs.runReadersOf(names));
+  }
+
+  async callRuntime(owner: string, notebookId: string, language: string, method: string, payload: JsonValue): Promise<JsonValue> {
+    const session = await this.open(owner, notebookId);
+    if (typeof language !== 'string' || !this.options.languages.get(language)) {
+      throw new NotebookError('RNB_ERR_UNKNOWN_LANGUAGE', `Unknown language "${String(language).slice(0, 40)}".`);
+    }
+    if (typeof method !== 'string' || !RUNTIME_METHOD.test(method)) {
+      throw new InvalidInputError('A runtime method is a name of letters, digits and underscores (at most 64).');
+    }
+    return session.runs.callRuntime(language, method, payload ?? null);
+  }
+
   async clearOutputs(owner: string, notebookId: string): Promise<void> {
     await (await this.open(owner, notebookId)).clearOutputs();
   }
@@ -300,6 +319,8 @@ export class NotebookService implements NotebookOperations {
     return session;
   }
 }
+
+const RUNTIME_METHOD = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 function checkId(id: unknown, what: 'notebook' | 'cell'): void {
   if (!isValidNotebookId(id)) throw new NotFoundError(what, String(id).slice(0, 100));

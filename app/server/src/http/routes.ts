@@ -133,6 +133,11 @@ export function createRoutes(deps: RoutesDeps): Router {
     return { status: 200, body: { cleared: true } };
   }));
 
+  router.post('/api/notebooks/:id/runtime/:language/:method', endpoint(deps, { body: schema.runtimeCallBody }, async ({ user, params, body }) => {
+    const value = await commands.dispatch(user.userId, params.id!, { type: 'runtime_call', language: params.language!, method: params.method!, payload: body.payload ?? null });
+    return { status: 200, body: { value } };
+  }));
+
   deps.assistant?.register(router, deps);
 
   // Anything else under /api is a JSON 404, not the embedding app's page.

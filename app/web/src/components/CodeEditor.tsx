@@ -3,6 +3,7 @@ import { EditorView } from '@codemirror/view';
 import { memo, useEffect, useLayoutEffect, useRef } from 'react';
 import { flushSync } from 'react-dom';
 import type { NotebookController } from '../state/notebook-controller';
+import { kernelCompletions } from './completions';
 import { editorExtensions, languageFor, remoteEdit } from './editor-setup';
 
 export interface CodeEditorProps {
@@ -41,6 +42,7 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
           language: slot.of(languageFor(initial.current.language)),
           label: initial.current.label,
           onChange: (text) => c.edit(cellId, text),
+          completions: kernelCompletions(c.callRuntime, typeOf),
           keys: {
             run: () => void c.run(cellId),
             runAndAdvance: () => flushSync(() => c.runAndAdvance(cellId)),

@@ -107,6 +107,8 @@ export function editorExtensions(options: {
   label: string;
   keys: CellKeyHandlers;
   onChange(code: string): void;
+  /** Autocompletion (the kernel's, see ./completions): before the cell keys, so that with the list open Escape and the arrows work the list. */
+  completions?: Extension;
 }): Extension[] {
   return [
     lineNumbers(),
@@ -120,6 +122,7 @@ export function editorExtensions(options: {
     closeBrackets(),
     syntaxHighlighting(highlight),
     placeholder('Type code, Shift+Enter to run'),
+    options.completions ?? [],
     cellKeymap(options.keys),
     keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
     options.language,
