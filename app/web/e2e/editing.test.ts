@@ -49,7 +49,7 @@ describeInBrowser('editing without losing a keystroke', () => {
   }
 
   async function hostCells(notebookId: string): Promise<HostCell[]> {
-    const response = await fetch(`${host.url}api/notebooks/${encodeURIComponent(notebookId)}`);
+    const response = await fetch(`${host.base}api/notebooks/${encodeURIComponent(notebookId)}`, { headers: host.token ? { authorization: `Bearer ${host.token}` } : {} });
     return ((await response.json()) as { cells: HostCell[] }).cells;
   }
 
