@@ -14,7 +14,7 @@ export { PluginHost, type PluginHostOptions } from './plugin/plugin-host';
 export { AuthProvider, LanguageRegistry, NotebookStore } from './tokens';
 
 // Languages
-export type { Analysis, AnalysisError, HostService, HostServiceContext, LanguageDefinition, RuntimeModuleSpec } from './language/language';
+export type { Analysis, AnalysisError, HostService, HostServiceContext, LanguageDefinition, LanguageEditorSpec, RuntimeModuleSpec } from './language/language';
 export type {
   CellFailureShape,
   CellIO,

@@ -45,6 +45,8 @@ export function pythonLanguage(options: PythonPluginOptions = {}): LanguageDefin
   return {
     id: 'python',
     displayName: 'Python',
+    fileExtension: '.py',
+    editor: { mode: 'python' },
     analyse: analysePython,
     runtime: {
       module: PYTHON_RUNTIME_MODULE,

@@ -59,6 +59,8 @@ export function createSqlLanguage(options: SqlLanguageOptions = {}): SqlLanguage
   return {
     id: options.id ?? 'sql',
     displayName: 'SQL',
+    fileExtension: '.sql',
+    editor: { mode: 'sql' },
     analyse: analyseSql,
     runtime: {
       module,

@@ -1,6 +1,8 @@
 import { Compartment, EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
-import { memo, useEffect, useRef } from 'react';
+import { memo, useEffect, useRef, useSyncExternalStore } from 'react';
+import { editorLanguagesVersion } from '../plugins/browser-modules';
+import { loadedLanguages, nextLanguage } from '../plugins/languages';
 import type { NotebookController } from '../state/notebook-controller';
 import { editorExtensions, languageFor, remoteEdit } from './editor-setup';
 
@@ -48,7 +50,7 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
             moveUp: () => void c.moveCell(cellId, -1),
             moveDown: () => void c.moveCell(cellId, 1),
             deleteCell: () => void c.deleteCell(cellId),
-            toggleType: () => void c.changeType(cellId, typeOf() === 'python' ? 'sql' : 'python'),
+            toggleType: () => void c.changeType(cellId, nextLanguage(loadedLanguages.get(), typeOf())),
             interrupt: () => c.interrupt(cellId),
             toNeighbour: (delta) => c.focusNeighbour(cellId, delta),
             leave: () => {
@@ -76,9 +78,11 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
     editor.dispatch({ changes: { from: 0, to: current.length, insert: code }, annotations: remoteEdit.of(true) });
   }, [code, cellId, controller]);
 
+  // A plugin's browser module may register this language's mode after the editor opened.
+  const pluginModes = useSyncExternalStore(editorLanguagesVersion.subscribe, editorLanguagesVersion.get);
   useEffect(() => {
     view.current?.dispatch({ effects: languageSlot.current.reconfigure(languageFor(language)) });
-  }, [language]);
+  }, [language, pluginModes]);
 
   return <div ref={host} className="cell__editor" />;
 });
