@@ -34,12 +34,18 @@ export function listLanguages(languages: readonly LanguageDefinition[]): Languag
  * file: the file is the one absolute path the plugin declared, so no request can reach any other
  * file of the plugin or of the machine (`..` in the URL names no language).
  */
-export async function readBrowserModule(languages: readonly LanguageDefinition[], languageId: string): Promise<string> {
+export async function readBrowserModule(
+  languages: readonly LanguageDefinition[],
+  languageId: string,
+  warn: (message: string, fields: Record<string, unknown>) => void = () => undefined,
+): Promise<string> {
   const declared = languages.find((language) => language.id === languageId)?.browserModule;
   if (!declared) throw new HostError(404, 'RNB_ERR_ROUTE_NOT_FOUND', `No loaded language "${languageId}" has a browser module.`);
   try {
     return await fs.readFile(declared, 'utf8');
-  } catch {
-    throw new HostError(404, 'RNB_ERR_ROUTE_NOT_FOUND', `The browser module of language "${languageId}" is missing on the server (its plugin declares ${declared}).`);
+  } catch (error) {
+    // The path is the server's business (the route is public): logged, not sent.
+    warn('a declared browser module cannot be read', { language: languageId, path: declared, error: (error as Error)?.message });
+    throw new HostError(404, 'RNB_ERR_ROUTE_NOT_FOUND', `The browser module of language "${languageId}" is missing on the server; its plugin's files are incomplete.`);
   }
 }

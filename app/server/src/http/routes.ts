@@ -44,7 +44,7 @@ export function createRoutes(deps: RoutesDeps): Router {
 
   // A plugin's browser module: public code like the page's own scripts (no token; nothing secret in it).
   router.get('/plugins/:language/browser.js', endpoint(deps, open, async ({ params }, ctx) => {
-    const source = await readBrowserModule(deps.languages?.() ?? [], params.language!);
+    const source = await readBrowserModule(deps.languages?.() ?? [], params.language!, (message, fields) => deps.log.warn(message, fields));
     ctx.type = 'text/javascript; charset=utf-8';
     ctx.set('X-Content-Type-Options', 'nosniff');
     return { status: 200, body: source };

@@ -10,7 +10,7 @@ export const SHORTCUTS: Array<[string, string]> = [
   [keyLabel(CELL_KEYS.addBelow), 'Add a cell below'],
   [`${keyLabel(CELL_KEYS.moveUp)} / ↓`, 'Move the cell up / down'],
   [keyLabel(CELL_KEYS.deleteCell), 'Delete the cell'],
-  [keyLabel(CELL_KEYS.toggleType), 'Switch the cell between Python and SQL'],
+  [keyLabel(CELL_KEYS.toggleType), 'Switch the cell to the next language'],
   [keyLabel(CELL_KEYS.interrupt), 'Interrupt the running cell'],
   ['↑ / ↓ on the first / last line', 'Go to the previous / next cell'],
   ['Tab / Shift+Tab', 'Indent / dedent in the editor'],
