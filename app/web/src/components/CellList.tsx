@@ -4,6 +4,7 @@ import { useLanguages } from '../plugins/languages';
 import { useOrder } from '../state/hooks';
 import type { NotebookController } from '../state/notebook-controller';
 import { CellView } from './CellView';
+import { PluginProblems } from './PluginProblems';
 
 /** Subscribes to the order only: typing or running never re-renders the list. */
 export const CellList = memo(function CellList({ controller }: { controller: NotebookController }) {
@@ -14,6 +15,7 @@ export const CellList = memo(function CellList({ controller }: { controller: Not
   useEffect(() => void loadBrowserModules(languages), [languages]);
   return (
     <div className="cells">
+      <PluginProblems />
       {order.map((id) => <CellView key={id} cellId={id} controller={controller} />)}
       <div className="cells__add" role="group" aria-label="Add a cell at the end">
         {languages.map((l) => (
