@@ -14,7 +14,7 @@ export { PluginHost, type PluginHostOptions } from './plugin/plugin-host';
 export { AuthProvider, LanguageRegistry, NotebookStore } from './tokens';
 
 // Languages
-export type { AnalyserModuleSpec, Analysis, AnalysisError, HostService, HostServiceContext, LanguageDefinition, RuntimeModuleSpec } from './language/language';
+export type { AnalyserModuleSpec, Analysis, AnalysisError, HostService, HostServiceContext, LanguageDefinition, LanguageEditorSpec, RuntimeModuleSpec } from './language/language';
 export { AnalysisPool, tooComplexMessage, type AnalysisPoolOptions } from './analysis/analysis-pool';
 export type {
   CellFailureShape,

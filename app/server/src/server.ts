@@ -228,6 +228,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     log,
     prefix,
     assistant,
+    languages: () => host.get(LanguageRegistry).list(),
     maxBodyBytes: limits.maxBodyBytes,
     accepting: () => accepting,
     health: () => ({

@@ -48,6 +48,8 @@ export function pythonLanguage(options: PythonPluginOptions = {}): LanguageDefin
   return {
     id: 'python',
     displayName: 'Python',
+    fileExtension: '.py',
+    editor: { mode: 'python' },
     analyse: analysePython,
     analyser: { module: PYTHON_ANALYSER_MODULE, export: 'analysePython' },
     runtime: {

@@ -1,9 +1,10 @@
 import { Router } from '@koa/router';
-import type { AuthProvider } from '@rnb/core';
+import type { AuthProvider, LanguageDefinition } from '@rnb/core';
 import type { AssistantRoutes } from '../assistant/chat-route';
 import type { CommandRouter } from '../commands/command-router';
 import { HostError } from '../errors';
 import { endpoint, type EndpointDeps } from './endpoint';
+import { listLanguages, readBrowserModule } from './plugin-assets';
 import * as schema from './schemas';
 
 export interface RoutesDeps extends EndpointDeps {
@@ -13,6 +14,8 @@ export interface RoutesDeps extends EndpointDeps {
   /** The notebook assistant's chat routes (`/api/chat/...`). */
   assistant?: AssistantRoutes;
   health(): { status: 'ok' | 'shutting_down'; [key: string]: unknown };
+  /** The loaded languages (the registry's), listed by `/api/config` for the page's menus and editor. */
+  languages?: () => readonly LanguageDefinition[];
 }
 
 /**
@@ -35,7 +38,16 @@ export function createRoutes(deps: RoutesDeps): Router {
     const extra = (deps.auth as AuthProvider & { clientConfig?: Record<string, unknown> }).clientConfig ?? {};
     const unavailable = deps.assistant ? deps.assistant.unavailableReason() : 'The assistant is not part of this server.';
     const assistant = unavailable === null ? { available: true } : { available: false, reason: unavailable };
-    return { status: 200, body: { auth: deps.auth.requiresToken ? deps.auth.id : 'none', ...extra, assistant } };
+    const languages = listLanguages(deps.languages?.() ?? []);
+    return { status: 200, body: { auth: deps.auth.requiresToken ? deps.auth.id : 'none', ...extra, assistant, languages } };
+  }));
+
+  // A plugin's browser module: public code like the page's own scripts (no token; nothing secret in it).
+  router.get('/plugins/:language/browser.js', endpoint(deps, open, async ({ params }, ctx) => {
+    const source = await readBrowserModule(deps.languages?.() ?? [], params.language!, (message, fields) => deps.log.warn(message, fields));
+    ctx.type = 'text/javascript; charset=utf-8';
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    return { status: 200, body: source };
   }));
 
   router.get('/api/notebooks', endpoint(deps, {}, async ({ user }) => {

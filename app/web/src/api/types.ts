@@ -56,6 +56,20 @@ export interface AppConfig {
   clerk_publishable_key?: string;
   /** Whether the notebook assistant can answer here, and if not why (no API key, no plugin). */
   assistant?: { available: boolean; reason?: string };
+  /** The languages the host loaded (missing from hosts older than it: Python and SQL). */
+  languages?: LanguageInfo[];
+}
+
+/** One loaded language, as `GET /api/config` lists it. */
+export interface LanguageInfo {
+  id: string;
+  display_name: string;
+  /** With its dot (".py"), or null. */
+  file_extension: string | null;
+  /** `mode`: a CodeMirror mode the page has built in ("python", "sql"), or null. */
+  editor: { mode: string | null };
+  /** The plugin's browser module, relative to the app's base, or null. */
+  browser_module: string | null;
 }
 
 /** Server → client socket events, keyed by event name. */
