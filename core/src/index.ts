@@ -62,3 +62,18 @@ export type { NotebookEvent, NotebookEventListener } from './session/events';
 export type { CreateCellInput, NotebookOperations, NotebookView, UpdateCellInput } from './session/service-api';
 export { maskConnectionString } from './session/format';
 export { checkExpectedRevision, checkNotebookId, checkOwner, isValidNotebookId, normalizeDocument, NOTEBOOK_ID } from './storage/validation';
+
+// Notebooks as files (percent format) for storage plugins and the command line
+export {
+  escapeCodeLine,
+  MARKDOWN_CELL_TYPE,
+  NotebookFileError,
+  PERCENT_FORMAT_VERSION,
+  readPercentNotebook,
+  SCRIPT_CELL_TYPE,
+  unescapeCodeLine,
+  writePercentNotebook,
+  type NotebookFile,
+  type NotebookFileCell,
+  type ReadOptions,
+} from './notebook-file/percent-format';
