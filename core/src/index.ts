@@ -28,7 +28,7 @@ export type {
 export { DefaultLanguageRegistry, languageRegistryPlugin } from './language/registry';
 
 // Storage and auth contracts
-export type { NotebookDocument, NotebookSummary, SaveOptions, StoredCell } from './storage/storage';
+export type { ExternalChange, NotebookDocument, NotebookSummary, SaveOptions, StoredCell } from './storage/storage';
 export { MemoryNotebookStore } from './storage/memory-store';
 export type { Identity } from './auth/auth';
 

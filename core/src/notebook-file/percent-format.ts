@@ -203,7 +203,7 @@ function readHeader(lines: string[], firstLine: number): { name?: string; lazy?:
       throw new NotebookFileError(`the value of "${key}" is not a quoted string, number, true or false`, firstLine + i);
     }
     if (key === 'name') {
-      if (typeof value !== 'string' || value.trim() === '') throw new NotebookFileError('name is a non-empty quoted string', firstLine + i);
+      if (typeof value !== 'string') throw new NotebookFileError('name is a quoted string', firstLine + i);
       settings.name = value;
     } else if (key === 'lazy') {
       if (typeof value !== 'boolean') throw new NotebookFileError('lazy is true or false', firstLine + i);

@@ -19,6 +19,8 @@ export type NotebookEvent =
   | { type: 'cell_moved'; cellId: string; index: number; revision: number }
   /** Extension: name, lazy mode or database settings changed (never carries the connection string). */
   | { type: 'notebook_updated'; name: string; lazy: boolean; has_db_connection: boolean; revision: number }
-  | { type: 'kernel_restarted'; reason: string };
+  | { type: 'kernel_restarted'; reason: string }
+  /** Extension: the notebook changed in storage outside this server (a file edited on disk) and cannot be read; it keeps its last good state. */
+  | { type: 'external_edit_error'; message: string };
 
 export type NotebookEventListener = (notebookId: string, event: NotebookEvent) => void;

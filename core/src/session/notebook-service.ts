@@ -35,11 +35,35 @@ export class NotebookService implements NotebookOperations {
 
   private readonly lastUsed = new Map<string, number>();
   private readonly idleTimer: NodeJS.Timeout | null;
+  private readonly stopWatching: (() => void) | null;
 
   constructor(private readonly options: NotebookServiceOptions) {
     const idleMs = options.idleReleaseMs ?? 30 * 60_000;
     this.idleTimer = idleMs > 0 ? setInterval(() => void this.releaseIdle(idleMs), Math.min(60_000, Math.max(50, idleMs / 4))) : null;
     this.idleTimer?.unref();
+    this.stopWatching = options.store.watch?.((change) => void this.externalChange(change.owner, change.notebookId)) ?? null;
+  }
+
+  /**
+   * Storage changed a notebook behind our back (a file edited on disk): an
+   * open notebook reloads it and takes the difference as edits. One that
+   * cannot be read is reported with `external_edit_error` and keeps its state.
+   */
+  async externalChange(owner: string, notebookId: string): Promise<void> {
+    const session = this.sessions.get(notebookId);
+    if (!session || session.owner !== owner) return; // not open: the next open reads the new version
+    try {
+      await session.applyExternal(() => this.options.store.get(owner, notebookId));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      for (const listener of this.listeners) {
+        try {
+          listener(notebookId, { type: 'external_edit_error', message });
+        } catch {
+          // A failing listener must not break the notebook.
+        }
+      }
+    }
   }
 
   /** Releases notebooks that are not running and were not used for `idleMs`. */
@@ -183,6 +207,7 @@ export class NotebookService implements NotebookOperations {
   /** Saves what is pending and closes every notebook. */
   async close(): Promise<void> {
     if (this.idleTimer) clearInterval(this.idleTimer);
+    this.stopWatching?.();
     await Promise.all([...this.sessions.keys()].map((id) => this.release(id)));
   }
 
