@@ -74,6 +74,8 @@ export interface ServerEvents {
   cell_moved: { cellId: string; index: number; revision?: number };
   notebook_updated: { name: string; lazy: boolean; has_db_connection: boolean; revision?: number };
   kernel_restarted: { reason: string };
+  /** Folder storage: the notebook's file changed on disk and does not parse; the notebook keeps its last good state. */
+  external_edit_error: { message: string };
   error: { message: string };
 }
 
@@ -84,5 +86,5 @@ export type NotebookEvent = { [K in ServerEventName]: { type: K } & ServerEvents
 
 export const NOTEBOOK_EVENT_NAMES: readonly ServerEventName[] = [
   'cell_status', 'cell_stdout', 'cell_output', 'cell_error', 'cell_created', 'cell_updated',
-  'cell_deleted', 'cell_moved', 'notebook_updated', 'kernel_restarted',
+  'cell_deleted', 'cell_moved', 'notebook_updated', 'kernel_restarted', 'external_edit_error',
 ];

@@ -257,7 +257,7 @@ export class NotebookController {
   }
 
   private onEvent(event: NotebookEvent): void {
-    if (event.type === 'error') {
+    if (event.type === 'error' || event.type === 'external_edit_error') {
       this.notify('error', event.message);
       return;
     }

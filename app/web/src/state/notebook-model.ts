@@ -169,6 +169,7 @@ export class NotebookModel {
         this.setMeta({ ...this.meta, kernelNotice: event.reason });
         return this.graphChanged();
       case 'error':
+      case 'external_edit_error':
       case 'authenticated':
       case 'auth_refreshed':
         return;
