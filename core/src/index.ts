@@ -77,3 +77,8 @@ export {
   type NotebookFileCell,
   type ReadOptions,
 } from './notebook-file/percent-format';
+export { exportIpynb, importIpynb, type IpynbImport } from './notebook-file/ipynb';
+export { exportHtml, type HtmlExportOptions } from './notebook-file/html-export';
+export { exportMarkdown, markdownToHtml } from './notebook-file/markdown';
+export { outputAsText } from './notebook-file/output-text';
+export { fileOf as notebookFileOf, portableOf, withoutResults, type PortableCell, type PortableNotebook } from './notebook-file/portable';
