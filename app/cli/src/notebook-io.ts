@@ -102,7 +102,8 @@ export function writeOutput(file: string, text: string, format: ExportFormat): v
 
 function isReplaceable(existing: string, format: ExportFormat): boolean {
   try {
-    if (format === 'py') readPercentNotebook(existing);
+    // A plain script reads as a one-cell notebook, but it is someone's script: only a notebook file is replaced.
+    if (format === 'py') return /^(# \/\/\/ rnb|#\s*%%)/m.test(existing) && readPercentNotebook(existing) !== null;
     else if (format === 'ipynb') importIpynb(existing);
     else if (format === 'html') return existing.includes('<meta name="generator" content="rnb">');
     else return existing.trim() === '' || existing.startsWith('# ');

@@ -21,8 +21,8 @@ export function outputAsText(output: Output): string {
 export function tableAsText(table: TableData): string {
   const cell = (value: unknown): string => (value === null ? 'null' : String(value));
   const rows = [table.columns, ...table.rows.map((row) => row.map(cell))];
-  const widths = table.columns.map((_, i) => Math.min(40, Math.max(...rows.map((row) => cell(row[i] ?? '').length))));
-  const line = (row: unknown[]): string => row.map((value, i) => cell(value ?? '').slice(0, 40).padEnd(widths[i]!)).join('  ').trimEnd();
+  const widths = table.columns.map((_, i) => Math.min(40, Math.max(...rows.map((row) => (row[i] === undefined ? 0 : cell(row[i]).length)))));
+  const line = (row: unknown[]): string => row.map((value, i) => (value === undefined ? '' : cell(value)).slice(0, 40).padEnd(widths[i]!)).join('  ').trimEnd();
   const lines = [line(table.columns), widths.map((w) => '-'.repeat(w)).join('  '), ...table.rows.map(line)];
   if (table.truncated) lines.push(table.truncated);
   return lines.join('\n');
