@@ -4,6 +4,7 @@ import type { AssistantRoutes } from '../assistant/chat-route';
 import type { CommandRouter } from '../commands/command-router';
 import { HostError } from '../errors';
 import { endpoint, type EndpointDeps } from './endpoint';
+import { registerFileRoutes } from './file-routes';
 import * as schema from './schemas';
 
 export interface RoutesDeps extends EndpointDeps {
@@ -116,6 +117,7 @@ export function createRoutes(deps: RoutesDeps): Router {
     return { status: 202, body: { interrupted: true } };
   }));
 
+  registerFileRoutes(router, deps);
   deps.assistant?.register(router, deps);
 
   // Anything else under /api is a JSON 404, not the embedding app's page.

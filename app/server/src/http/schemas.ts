@@ -21,6 +21,8 @@ export const updateCellBody = z.object({
   expected_revision: z.number().int().min(0).optional(),
 });
 export const moveCellBody = z.object({ index: z.number().int().min(0) });
+/** Extension: a notebook file to import (docs/notebook-files.md). */
+export const importNotebookBody = z.object({ format: z.enum(['ipynb', 'py']), content: z.string(), name: z.string().max(200).optional() });
 
 /** Socket payloads (client → server). */
 export const authenticatePayload = z.object({ token: z.string().min(1).max(16 * 1024) });

@@ -1,0 +1,76 @@
+import type { Router } from '@koa/router';
+import {
+  exportHtml,
+  exportIpynb,
+  exportMarkdown,
+  importIpynb,
+  InvalidInputError,
+  isNotebookError,
+  notebookFileOf,
+  portableOf,
+  readPercentNotebook,
+  withoutResults,
+  writePercentNotebook,
+  type PortableNotebook,
+} from '@rnb/core';
+import type { CommandRouter } from '../commands/command-router';
+import { endpoint, type EndpointDeps } from './endpoint';
+import { importNotebookBody } from './schemas';
+
+const FORMATS = {
+  ipynb: { type: 'application/x-ipynb+json; charset=utf-8', extension: 'ipynb', render: (n: PortableNotebook) => exportIpynb(n) },
+  html: { type: 'text/html; charset=utf-8', extension: 'html', render: (n: PortableNotebook) => exportHtml(n) },
+  md: { type: 'text/markdown; charset=utf-8', extension: 'md', render: (n: PortableNotebook) => exportMarkdown(n) },
+  py: { type: 'text/x-python; charset=utf-8', extension: 'py', render: (n: PortableNotebook) => writePercentNotebook(notebookFileOf(n)) },
+} as const;
+type Format = keyof typeof FORMATS;
+
+/** Export and import of notebook files (docs/notebook-files.md): the page's Export menu and Import drop use these. */
+export function registerFileRoutes(router: Router, deps: EndpointDeps & { commands: CommandRouter }): void {
+  const { commands } = deps;
+
+  router.get('/api/notebooks/:id/export', endpoint(deps, {}, async ({ user, params }, ctx) => {
+    const format = String(ctx.query.format ?? 'ipynb');
+    if (!(format in FORMATS)) throw new InvalidInputError(`format must be one of ${Object.keys(FORMATS).join(', ')}; got "${format.slice(0, 20)}".`);
+    const spec = FORMATS[format as Format];
+    const view = await commands.dispatch(user.userId, params.id!, { type: 'get_notebook' });
+    const text = spec.render(portableOf({ name: view.name, lazy: view.lazy, cells: view.cells }));
+    const base = view.name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 80) || 'notebook';
+    ctx.type = spec.type;
+    ctx.set('Content-Disposition', `attachment; filename="${base}.${spec.extension}"`);
+    return { status: 200, body: text };
+  }));
+
+  router.post('/api/notebooks/import', endpoint(deps, { body: importNotebookBody }, async ({ user, body }) => {
+    let notebook: PortableNotebook;
+    const notes: string[] = [];
+    try {
+      if (body.format === 'ipynb') {
+        const imported = importIpynb(body.content, body.name ?? 'Imported notebook');
+        notebook = imported.notebook;
+        notes.push(...imported.notes);
+      } else {
+        notebook = withoutResults(readPercentNotebook(body.content));
+      }
+    } catch (error) {
+      throw new InvalidInputError(`The ${body.format} file cannot be read: ${(error as Error).message}`);
+    }
+    const view = await commands.createNotebook(user.userId, { name: (body.name ?? notebook.name).slice(0, 200) || 'Imported notebook' });
+    const starter = view.cells.map((c) => c.id);
+    let previous: string | null = null;
+    const skipped = new Map<string, number>();
+    for (const cell of notebook.cells) {
+      try {
+        const created: { id: string } = await commands.dispatch(user.userId, view.id, { type: 'create_cell', cellType: cell.type, code: cell.code, afterCellId: previous ?? undefined, ...(previous === null ? { index: 0 } : {}) });
+        previous = created.id;
+      } catch (error) {
+        if (!isNotebookError(error) || error.code !== 'RNB_ERR_UNKNOWN_LANGUAGE') throw error;
+        skipped.set(cell.type, (skipped.get(cell.type) ?? 0) + 1);
+      }
+    }
+    for (const [type, count] of skipped) notes.push(`${count} ${type} cell${count === 1 ? ' was' : 's were'} left out: this server has no "${type}" language (rnb edit has markdown)`);
+    // The empty cell a new notebook starts with goes once the imported ones are in.
+    if (previous !== null) for (const id of starter) await commands.dispatch(user.userId, view.id, { type: 'delete_cell', cellId: id });
+    return { status: 201, body: { notebook_id: view.id, cells: notebook.cells.length - [...skipped.values()].reduce((a, b) => a + b, 0), notes } };
+  }));
+}
