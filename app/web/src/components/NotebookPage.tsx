@@ -8,6 +8,7 @@ import { AssistantPanel } from './AssistantPanel';
 import { CellList } from './CellList';
 import { DependencyGraph } from './DependencyGraph';
 import { Icon } from './Icon';
+import { ExportMenu } from './ExportMenu';
 import { SettingsDialog } from './SettingsDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
 
@@ -55,6 +56,7 @@ export function NotebookPage({ notebookId }: { notebookId: string }) {
 }
 
 function NotebookScreen({ controller }: { controller: NotebookController }) {
+  const { api } = useServices();
   const meta = useMeta(controller.model);
   const [dialog, setDialog] = useState<'settings' | 'shortcuts' | null>(null);
   const [graphOpen, setGraphOpen] = useState(() => window.innerWidth >= 1280);
@@ -100,6 +102,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
         <button type="button" className="btn btn--ghost" onClick={() => controller.interrupt()} title="Interrupt whatever runs" aria-label="Interrupt"><Icon name="stop" /> <span className="btn-label">Interrupt</span></button>
         <button type="button" className="btn btn--ghost" aria-pressed={graphOpen} onClick={() => setGraphOpen((o) => !o)}>Graph</button>
         <button type="button" className="btn btn--ghost" aria-pressed={assistantOpen} onClick={() => setAssistantOpen((o) => !o)}>Assistant</button>
+        <ExportMenu api={api} notebookId={controller.notebookId} onError={(message) => controller.notify('error', message)} />
         <button type="button" className="btn btn--ghost" onClick={() => setDialog('settings')}>Settings</button>
         <button type="button" className="btn btn--ghost" onClick={() => setDialog('shortcuts')} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)"><Icon name="keyboard" /></button>
       </div>
