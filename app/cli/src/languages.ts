@@ -27,12 +27,17 @@ export interface CliLanguages {
   close(): Promise<void>;
 }
 
-/** Python, SQL (alasql in the kernel; PostgreSQL when a notebook has a connection) and markdown. */
-export function cliLanguages(): CliLanguages {
+/**
+ * Python, SQL (alasql in the kernel; PostgreSQL when a notebook has a connection) and markdown. With `only`, just the
+ * languages a notebook uses: a kernel loads every registered runtime before its first cell, so a Python-only
+ * notebook does not wait for alasql.
+ */
+export function cliLanguages(only?: Iterable<string>): CliLanguages {
+  const wanted = only ? new Set(only) : null;
   const registry = new DefaultLanguageRegistry();
-  const sql: SqlLanguage = createSqlLanguage({});
-  registry.register(pythonLanguage({}));
-  registry.register(sql);
-  registry.register(markdownLanguage());
-  return { registry, close: () => sql.close() };
+  const sql: SqlLanguage | null = !wanted || wanted.has('sql') ? createSqlLanguage({}) : null;
+  if (!wanted || wanted.has('python')) registry.register(pythonLanguage({}));
+  if (sql) registry.register(sql);
+  if (!wanted || wanted.has(MARKDOWN_CELL_TYPE)) registry.register(markdownLanguage());
+  return { registry, close: async () => sql?.close() };
 }

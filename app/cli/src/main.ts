@@ -54,7 +54,7 @@ export function buildProgram(): Command {
     .action(async (file: string, options: { set: string[]; output?: string; timings?: boolean }) => {
       const loaded = loadNotebook(file);
       const notebook = applySets(loaded.notebook, options.set);
-      const languages = cliLanguages();
+      const languages = cliLanguages(notebook.cells.map((c) => c.type));
       try {
         const result = await runNotebook(notebook, { languages, print: out, printError: err });
         if (options.output) {
@@ -84,7 +84,7 @@ export function buildProgram(): Command {
       const format: ExportFormat = parseFormat(options.to);
       let { notebook } = loadNotebook(file);
       if (options.run) {
-        const languages = cliLanguages();
+        const languages = cliLanguages(notebook.cells.map((c) => c.type));
         try {
           notebook = (await runNotebook(notebook, { languages })).notebook;
         } finally {
