@@ -62,3 +62,46 @@ describeInBrowser('notebook files in the page', () => {
     expect(py.suggestedFilename()).toBe('prices.py');
   });
 });
+
+describeInBrowser('a notebook file edited on disk (folder storage)', () => {
+  let host: Host;
+  let browser: Browser;
+  let page: Page;
+  const fs = require('node:fs') as typeof import('node:fs');
+  const os = require('node:os') as typeof import('node:os');
+  const path = require('node:path') as typeof import('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-e2e-folder-'));
+
+  beforeAll(async () => {
+    ensureBuilt();
+    host = await startHost({ NOTEBOOK_STORAGE: 'folder', NOTEBOOK_DIR: dir });
+    browser = await launchBrowser();
+    page = await (await browser.newContext({ viewport: { width: 1366, height: 800 } })).newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows an edit made in another editor in the open page, and reports a file that does not parse', async () => {
+    await page.goto(host.url);
+    await page.getByLabel('New notebook name').fill('On disk');
+    await page.getByRole('button', { name: '+ New notebook' }).click();
+    await page.waitForURL(/#\/n\//);
+    await cell(page, 0).waitFor();
+    await page.waitForSelector('[data-connection="online"]');
+    const id = decodeURIComponent(/#\/n\/([^/?]+)/.exec(page.url())![1]!);
+    const file = path.join(dir, `${id}.py`);
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).toContain('# name = "On disk"');
+    fs.writeFileSync(file, text.replace(/(# %% id="[^"]+"\n)\n/, '$1answer = 42\n'));
+    await page.waitForFunction(() => document.querySelector('[data-cell-id] .cm-content')?.textContent === 'answer = 42', undefined, { timeout: 15_000 });
+    expect(await editorText(page, 0)).toBe('answer = 42');
+
+    fs.writeFileSync(file, '# /// rnb\n# name = broken\n# ///\n');
+    await page.getByText(/cannot be read: .*line 2/).waitFor({ timeout: 15_000 });
+    expect(await editorText(page, 0)).toBe('answer = 42');
+    expect(fs.readFileSync(file, 'utf8')).toBe('# /// rnb\n# name = broken\n# ///\n');
+  });
+});
