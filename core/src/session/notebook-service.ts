@@ -6,7 +6,8 @@ import type { NotebookDocument, NotebookStore, NotebookSummary } from '../storag
 import { isValidNotebookId } from '../storage/validation';
 import type { NotebookEvent, NotebookEventListener } from './events';
 import { toCell } from './format';
-import { checkName, NotebookSession } from './notebook-session';
+import { NotebookSession } from './notebook-session';
+import { checkName } from './session-checks';
 import type { KernelProvider } from './run-coordinator';
 import type { CreateCellInput, NotebookOperations, NotebookView, UpdateCellInput } from './service-api';
 

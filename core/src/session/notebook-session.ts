@@ -6,12 +6,12 @@ import type { CellStatus } from '../model/types';
 import type { NotebookDocument, NotebookStore, StoredCell } from '../storage/storage';
 import { analyseSafely } from './analyse';
 import { diffNotebooks } from './external-change';
+import { checkCode, checkName, formatAnalysisError, graphDependencies } from './session-checks';
 import type { NotebookEvent } from './events';
 import { graphErrorText, maskConnectionString, settledStatus, storedGraphErrorKind, toCell } from './format';
 import { RunCoordinator, type KernelProvider } from './run-coordinator';
 import type { CreateCellInput, NotebookView, UpdateCellInput } from './service-api';
 
-const MAX_CODE_LENGTH = 1_000_000;
 const MAX_CELLS = 20_000;
 
 /**
@@ -417,32 +417,4 @@ export class NotebookSession {
       throw new NotebookError('RNB_ERR_UNKNOWN_LANGUAGE', `Unknown cell type "${String(type).slice(0, 40)}": this server knows ${known}.`);
     }
   }
-}
-
-function graphDependencies(analysis: Analysis): CellDependencies {
-  if (analysis.error) return { defines: [], references: [] };
-  const deps: CellDependencies = {
-    defines: analysis.defines,
-    references: analysis.weakReferences ? [...analysis.references, ...analysis.weakReferences] : analysis.references,
-  };
-  if (analysis.deletes) return { ...deps, deletes: analysis.deletes };
-  return deps;
-}
-
-function formatAnalysisError(error: NonNullable<Analysis['error']>): string {
-  const where = error.line !== undefined ? ` (line ${error.line}${error.column !== undefined ? `, column ${error.column}` : ''})` : '';
-  return `${error.message}${where}`;
-}
-
-function checkCode(code: unknown): string {
-  if (typeof code !== 'string') throw new InvalidInputError('Cell code must be a string.');
-  if (code.length > MAX_CODE_LENGTH) throw new InvalidInputError(`Cell code is limited to ${MAX_CODE_LENGTH} characters.`);
-  return code;
-}
-
-export function checkName(name: unknown): string {
-  if (typeof name !== 'string' || name.trim().length === 0 || name.length > 200) {
-    throw new InvalidInputError('A notebook name is 1 to 200 characters.');
-  }
-  return name.trim();
 }
