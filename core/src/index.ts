@@ -59,7 +59,7 @@ export type { KernelLimits } from './kernel/protocol';
 export { NotebookService, type NotebookServiceOptions } from './session/notebook-service';
 export type { KernelProvider } from './session/run-coordinator';
 export type { NotebookEvent, NotebookEventListener } from './session/events';
-export type { CreateCellInput, NotebookOperations, NotebookView, UpdateCellInput } from './session/service-api';
+export type { CreateCellInput, NewNotebookInput, NotebookOperations, NotebookView, UpdateCellInput } from './session/service-api';
 export { maskConnectionString } from './session/format';
 export { checkExpectedRevision, checkNotebookId, checkOwner, isValidNotebookId, normalizeDocument, NOTEBOOK_ID } from './storage/validation';
 

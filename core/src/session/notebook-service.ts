@@ -9,7 +9,10 @@ import { toCell } from './format';
 import { NotebookSession } from './notebook-session';
 import { checkName } from './session-checks';
 import type { KernelProvider } from './run-coordinator';
-import type { CreateCellInput, NotebookOperations, NotebookView, UpdateCellInput } from './service-api';
+import type { CreateCellInput, NewNotebookInput, NotebookOperations, NotebookView, UpdateCellInput } from './service-api';
+import type { PortableCell } from '../notebook-file/portable';
+import type { StoredCell } from '../storage/storage';
+import { MAX_CODE_LENGTH } from './session-checks';
 
 export interface NotebookServiceOptions {
   store: NotebookStore;
@@ -80,7 +83,7 @@ export class NotebookService implements NotebookOperations {
     return () => this.listeners.delete(listener);
   }
 
-  async createNotebook(owner: string, input: { name?: string } = {}): Promise<NotebookView> {
+  async createNotebook(owner: string, input: NewNotebookInput = {}): Promise<NotebookView> {
     const now = new Date().toISOString();
     const type = this.options.defaultCellType ?? (this.options.languages.get('python') ? 'python' : this.options.languages.list()[0]?.id);
     const doc: NotebookDocument = {
@@ -88,8 +91,10 @@ export class NotebookService implements NotebookOperations {
       owner,
       name: checkName(input.name ?? 'Untitled notebook'),
       dbConnString: null,
-      lazy: false,
-      cells: type ? [{ id: randomUUID(), type, code: '', status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] }] : [],
+      lazy: input.lazy === true,
+      cells: input.cells
+        ? importedCells(input.cells)
+        : type ? [{ id: randomUUID(), type, code: '', status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] }] : [],
       revision: 0,
       createdAt: now,
       updatedAt: now,
@@ -263,4 +268,21 @@ export class NotebookService implements NotebookOperations {
 
 function checkId(id: unknown, what: 'notebook' | 'cell'): void {
   if (!isValidNotebookId(id)) throw new NotFoundError(what, String(id).slice(0, 100));
+}
+
+const CELL_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+const MAX_IMPORTED_CELLS = 20_000;
+
+/** An import's cells as stored: valid, unique ids kept; a status that meant "in a run" settles. */
+function importedCells(cells: PortableCell[]): StoredCell[] {
+  if (!Array.isArray(cells) || cells.length > MAX_IMPORTED_CELLS) throw new InvalidInputError(`An imported notebook holds a list of at most ${MAX_IMPORTED_CELLS} cells.`);
+  const seen = new Set<string>();
+  return cells.map((cell, index) => {
+    if (typeof cell?.type !== 'string' || !/^[A-Za-z][A-Za-z0-9_-]{0,39}$/.test(cell.type)) throw new InvalidInputError(`Cell ${index + 1}: the type is a word, e.g. python.`);
+    if (typeof cell.code !== 'string' || cell.code.length > MAX_CODE_LENGTH) throw new InvalidInputError(`Cell ${index + 1}: code is text of at most ${MAX_CODE_LENGTH} characters.`);
+    const id = typeof cell.id === 'string' && CELL_ID.test(cell.id) && !seen.has(cell.id) ? cell.id : randomUUID();
+    seen.add(id);
+    const status = cell.status === 'queued' || cell.status === 'running' ? 'stale' : (cell.status ?? 'idle');
+    return { id, type: cell.type, code: cell.code, status, stdout: cell.stdout ?? '', stderr: cell.stderr ?? '', outputs: cell.outputs ?? [], error: cell.error ?? null, reads: [], writes: [] };
+  });
 }

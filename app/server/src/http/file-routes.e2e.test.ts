@@ -33,17 +33,22 @@ describe('notebook files over HTTP', () => {
     expect(wrong.body.error.code).toBe('RNB_ERR_INVALID_INPUT');
   });
 
-  it('imports a .py or .ipynb as a new notebook, noting cells of languages the server lacks', async () => {
+  it('imports a .py or .ipynb as a new notebook with its cell ids, noting cells of languages the server lacks', async () => {
     const id = await notebookWithCells(['x = 2', 'print x']);
     const text = (await server.request('GET', `/api/notebooks/${id}/export?format=ipynb`)).text;
     const withMarkdown = JSON.parse(text) as { cells: unknown[] };
     withMarkdown.cells.unshift({ cell_type: 'markdown', metadata: {}, source: '# Notes' });
+    (withMarkdown.cells[2] as { outputs: unknown[] }).outputs = [{ output_type: 'stream', name: 'stdout', text: ['2\n'] }];
     const imported = await server.request('POST', '/api/notebooks/import', { body: { format: 'ipynb', content: JSON.stringify(withMarkdown), name: 'Copy' } });
     expect(imported.status).toBe(201);
-    expect(imported.body).toMatchObject({ cells: 2, notes: ['1 markdown cell was left out: this server has no "markdown" language (rnb edit has markdown)'] });
+    expect(imported.body).toMatchObject({ cells: 3, notes: ['1 markdown cell kept as text: this server has no "markdown" language, so it shows that as an error (rnb edit has markdown)'] });
     const copy = await server.request('GET', `/api/notebooks/${imported.body.notebook_id as string}`);
     expect(copy.body).toMatchObject({ name: 'Copy' });
-    expect(copy.body.cells.map((c: { code: string }) => c.code)).toEqual(['x = 2', 'print x']);
+    expect(copy.body.cells.map((c: { code: string }) => c.code)).toEqual(['# Notes', 'x = 2', 'print x']);
+    expect(copy.body.cells[2].stdout).toBe('2\n'); // last outputs come along
+    // Ids come from the file: the imported cells are the exported ones.
+    const original = (await server.request('GET', `/api/notebooks/${id}`)).body.cells.map((c: { id: string }) => c.id);
+    expect(copy.body.cells.slice(1).map((c: { id: string }) => c.id)).toEqual(original);
 
     const py = (await server.request('GET', `/api/notebooks/${id}/export?format=py`)).text;
     const fromPy = await server.request('POST', '/api/notebooks/import', { body: { format: 'py', content: py } });

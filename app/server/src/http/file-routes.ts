@@ -5,7 +5,6 @@ import {
   exportMarkdown,
   importIpynb,
   InvalidInputError,
-  isNotebookError,
   notebookFileOf,
   portableOf,
   readPercentNotebook,
@@ -55,22 +54,19 @@ export function registerFileRoutes(router: Router, deps: EndpointDeps & { comman
     } catch (error) {
       throw new InvalidInputError(`The ${body.format} file cannot be read: ${(error as Error).message}`);
     }
-    const view = await commands.createNotebook(user.userId, { name: (body.name ?? notebook.name).slice(0, 200) || 'Imported notebook' });
-    const starter = view.cells.map((c) => c.id);
-    let previous: string | null = null;
-    const skipped = new Map<string, number>();
-    for (const cell of notebook.cells) {
-      try {
-        const created: { id: string } = await commands.dispatch(user.userId, view.id, { type: 'create_cell', cellType: cell.type, code: cell.code, afterCellId: previous ?? undefined, ...(previous === null ? { index: 0 } : {}) });
-        previous = created.id;
-      } catch (error) {
-        if (!isNotebookError(error) || error.code !== 'RNB_ERR_UNKNOWN_LANGUAGE') throw error;
-        skipped.set(cell.type, (skipped.get(cell.type) ?? 0) + 1);
-      }
+    // One step: the file's cells, ids and last outputs become the new notebook (no empty first cell, no partial import).
+    const view = await commands.createNotebook(user.userId, {
+      name: (body.name ?? notebook.name).slice(0, 200).trim() || 'Imported notebook',
+      lazy: notebook.lazy,
+      cells: notebook.cells,
+    });
+    const missing = new Map<string, number>();
+    for (const cell of view.cells) {
+      if (cell.error?.startsWith('No plugin is loaded for cell type')) missing.set(cell.type, (missing.get(cell.type) ?? 0) + 1);
     }
-    for (const [type, count] of skipped) notes.push(`${count} ${type} cell${count === 1 ? ' was' : 's were'} left out: this server has no "${type}" language (rnb edit has markdown)`);
-    // The empty cell a new notebook starts with goes once the imported ones are in.
-    if (previous !== null) for (const id of starter) await commands.dispatch(user.userId, view.id, { type: 'delete_cell', cellId: id });
-    return { status: 201, body: { notebook_id: view.id, cells: notebook.cells.length - [...skipped.values()].reduce((a, b) => a + b, 0), notes } };
+    for (const [type, count] of missing) {
+      notes.push(`${count} ${type} cell${count === 1 ? '' : 's'} kept as text: this server has no "${type}" language, so ${count === 1 ? 'it shows' : 'they show'} that as an error (rnb edit has markdown)`);
+    }
+    return { status: 201, body: { notebook_id: view.id, cells: view.cells.length, notes } };
   }));
 }
