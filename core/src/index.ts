@@ -26,6 +26,7 @@ export type {
   RuntimeFactory,
 } from './language/runtime-api';
 export { DefaultLanguageRegistry, languageRegistryPlugin } from './language/registry';
+export { markdownLanguage } from './language/markdown';
 
 // Storage and auth contracts
 export type { ExternalChange, NotebookDocument, NotebookSummary, SaveOptions, StoredCell } from './storage/storage';

@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { isValidNotebookId, readPercentNotebook, writePercentNotebook } from '@rnb/core';
 import { loadConfig, pluginsFromConfig, startServer, type RunningServer } from '@rnb/server';
 import { CliError } from './errors';
-import { markdownPlugin } from './languages';
 
 export interface EditOptions {
   port: string;
@@ -48,7 +47,7 @@ export async function startEditing(target: string, options: EditOptions): Promis
     { ...process.env, NOTEBOOK_STORAGE: 'folder', NOTEBOOK_DIR: dir, NOTEBOOK_AUTH: 'none', PORT: options.port, HOST: options.host, NOTEBOOK_CONFIG: '' },
     { defaultWebDir: webDist() },
   );
-  const server = await startServer({ config, plugins: [...pluginsFromConfig(config), markdownPlugin()] });
+  const server = await startServer({ config, plugins: pluginsFromConfig(config) });
   const url = notebookId ? `${server.url}/#/n/${encodeURIComponent(notebookId)}` : `${server.url}/`;
   return { url, server };
 }

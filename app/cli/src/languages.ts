@@ -1,26 +1,6 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { DefaultLanguageRegistry, definePlugin, LanguageRegistry, MARKDOWN_CELL_TYPE, type LanguageDefinition, type Plugin, type Token } from '@rnb/core';
+import { DefaultLanguageRegistry, MARKDOWN_CELL_TYPE, markdownLanguage } from '@rnb/core';
 import { pythonLanguage } from '@rnb/plugin-python';
 import { createSqlLanguage, type SqlLanguage } from '@rnb/plugin-sql';
-
-/** Markdown cells (from .ipynb and `# %% [markdown]`): analysed as defining and reading nothing, run as nothing. */
-export function markdownLanguage(): LanguageDefinition {
-  const here = path.join(__dirname, 'markdown-runtime.js');
-  // Under jest this file runs from src/: the kernel loads the built module.
-  const module = fs.existsSync(here) ? here : path.join(__dirname, '..', 'dist', 'markdown-runtime.js');
-  return { id: MARKDOWN_CELL_TYPE, displayName: 'Markdown', analyse: () => ({ defines: [], references: [] }), runtime: { module } };
-}
-
-/** The markdown language as a plugin, for the server `rnb edit` starts. */
-export function markdownPlugin(): Plugin<{ languages: Token<LanguageRegistry> }, Record<string, never>, void> {
-  return definePlugin({
-    id: '@rnb/cli:markdown',
-    description: 'Markdown cells: text that defines and reads nothing',
-    requires: { languages: LanguageRegistry },
-    activate: (_context, { languages }) => languages.register(markdownLanguage()),
-  });
-}
 
 export interface CliLanguages {
   registry: DefaultLanguageRegistry;

@@ -65,7 +65,7 @@ export function registerFileRoutes(router: Router, deps: EndpointDeps & { comman
       if (cell.error?.startsWith('No plugin is loaded for cell type')) missing.set(cell.type, (missing.get(cell.type) ?? 0) + 1);
     }
     for (const [type, count] of missing) {
-      notes.push(`${count} ${type} cell${count === 1 ? '' : 's'} kept as text: this server has no "${type}" language, so ${count === 1 ? 'it shows' : 'they show'} that as an error (rnb edit has markdown)`);
+      notes.push(`${count} ${type} cell${count === 1 ? '' : 's'} kept as text: this server has no "${type}" language, so ${count === 1 ? 'it shows' : 'they show'} that as an error`);
     }
     return { status: 201, body: { notebook_id: view.id, cells: view.cells.length, notes } };
   }));
