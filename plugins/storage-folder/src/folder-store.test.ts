@@ -64,9 +64,10 @@ describe('FolderNotebookStore on disk', () => {
     expect(await fsp.readFile(file, 'utf8')).toContain(`# %% id="${read.cells[2]!.id}"\nc = 4`);
   });
 
-  it('lists hand-made .py files as the local user\'s notebooks, and gives them a record when opened', async () => {
+  it('lists hand-made notebook files (not plain modules) as the local user\'s notebooks, and gives them a record when opened', async () => {
     await fsp.writeFile(path.join(dir, 'analysis.py'), 'import math\n\n# %%\nx = math.pi\n');
-    await fsp.writeFile(path.join(dir, 'not a notebook id.py'), 'x = 1\n');
+    await fsp.writeFile(path.join(dir, 'not a notebook id.py'), '# %%\nx = 1\n');
+    await fsp.writeFile(path.join(dir, 'helpers.py'), 'def helper():\n    return 1\n');
     expect((await store.list(owner)).map((s) => [s.id, s.name])).toEqual([['analysis', 'Untitled notebook']]);
     expect(await store.list('someone-else')).toEqual([]);
     const doc = await store.get(owner, 'analysis');

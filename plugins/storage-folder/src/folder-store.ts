@@ -36,6 +36,7 @@ export interface FolderNotebookStoreOptions {
 /** `<id>.py`: the file's name is the notebook's id. */
 const NOTEBOOK_FILE = /^([A-Za-z0-9_-]{1,128})\.py$/;
 export const DEFAULT_OWNER = 'local';
+const LOOKS_LIKE_NOTEBOOK = /^(?:# \/\/\/ rnb|#\s*%%)/m;
 
 interface Loaded {
   record: CacheRecord;
@@ -143,6 +144,8 @@ export class FolderNotebookStore implements NotebookStore {
       const file = this.fileOf(id);
       try {
         const text = readFileSync(file, 'utf8');
+        // Modules beside the notebooks (helpers.py) are not listed: a notebook has the header or a `# %%` line.
+        if (!LOOKS_LIKE_NOTEBOOK.test(text)) continue;
         const parsed = readPercentNotebook(text);
         const updatedAt = record && record.fileHash === hashText(text) ? record.updatedAt : statSync(file).mtime.toISOString();
         summaries.push({ id, name: parsed.name, updatedAt });
