@@ -26,7 +26,10 @@ describe('notebook files over HTTP', () => {
     expect(importIpynb(ipynb.text).notebook.cells.map((c) => [c.type, c.code])).toEqual([['fake', 'a = 1'], ['fake', 'print a']]);
     const py = await server.request('GET', `/api/notebooks/${id}/export?format=py`);
     expect(readPercentNotebook(py.text).cells.map((c) => c.code)).toEqual(['a = 1', 'print a']);
-    expect((await server.request('GET', `/api/notebooks/${id}/export?format=html`)).text).toContain('<title>Sales report</title>');
+    const html = (await server.request('GET', `/api/notebooks/${id}/export?format=html`)).text;
+    expect(html).toContain('<title>Sales report</title>');
+    expect(html).toContain('print a');
+    expect((await server.request('GET', `/api/notebooks/${id}/export?format=html&code=false`)).text).not.toContain('print a');
     expect((await server.request('GET', `/api/notebooks/${id}/export?format=md`)).text).toContain('```fake\na = 1\n```');
     const wrong = await server.request('GET', `/api/notebooks/${id}/export?format=docx`);
     expect(wrong.status).toBe(400);

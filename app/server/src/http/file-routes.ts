@@ -18,7 +18,7 @@ import { importNotebookBody } from './schemas';
 
 const FORMATS = {
   ipynb: { type: 'application/x-ipynb+json; charset=utf-8', extension: 'ipynb', render: (n: PortableNotebook) => exportIpynb(n) },
-  html: { type: 'text/html; charset=utf-8', extension: 'html', render: (n: PortableNotebook) => exportHtml(n) },
+  html: { type: 'text/html; charset=utf-8', extension: 'html', render: (n: PortableNotebook, showCode: boolean) => exportHtml(n, { showCode }) },
   md: { type: 'text/markdown; charset=utf-8', extension: 'md', render: (n: PortableNotebook) => exportMarkdown(n) },
   py: { type: 'text/x-python; charset=utf-8', extension: 'py', render: (n: PortableNotebook) => writePercentNotebook(notebookFileOf(n)) },
 } as const;
@@ -33,7 +33,9 @@ export function registerFileRoutes(router: Router, deps: EndpointDeps & { comman
     if (!(format in FORMATS)) throw new InvalidInputError(`format must be one of ${Object.keys(FORMATS).join(', ')}; got "${format.slice(0, 20)}".`);
     const spec = FORMATS[format as Format];
     const view = await commands.dispatch(user.userId, params.id!, { type: 'get_notebook' });
-    const text = spec.render(portableOf({ name: view.name, lazy: view.lazy, cells: view.cells }));
+    // `code=false`: an HTML report of text and outputs only.
+    const showCode = ctx.query.code !== 'false';
+    const text = spec.render(portableOf({ name: view.name, lazy: view.lazy, cells: view.cells }), showCode);
     const base = view.name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 80) || 'notebook';
     ctx.type = spec.type;
     ctx.set('Content-Disposition', `attachment; filename="${base}.${spec.extension}"`);
