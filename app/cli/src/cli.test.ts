@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { exportIpynb, readPercentNotebook, writePercentNotebook } from '@rnb/core';
+import { exportIpynb, importIpynb, readPercentNotebook, writePercentNotebook } from '@rnb/core';
 
 const MAIN = path.resolve(__dirname, '../dist/main.js');
 let dir: string;
@@ -130,6 +130,24 @@ describe('rnb export and import', () => {
     // Standard output when no -o is given.
     expect(rnb('export', 'report.py', '--to', 'md').stdout).toContain('```python\ntotal = sum(range(limit))\n```');
   });
+
+  it('exports fresh outputs of real kernels with --run as an .ipynb nbformat validates, and imports it back identically', () => {
+    write('report.py', NOTEBOOK);
+    expect(rnb('export', 'report.py', '--to', 'ipynb', '--run', '-o', 'ran.ipynb')).toMatchObject({ code: 0 });
+    const text = fs.readFileSync(path.join(dir, 'ran.ipynb'), 'utf8');
+    const imported = importIpynb(text).notebook;
+    expect(imported.cells.find((c) => c.id === 'show')).toMatchObject({ status: 'success', stdout: 'north: 3\n' });
+    expect(imported.cells.find((c) => c.id === 'q')!.outputs[0]).toMatchObject({ mime_type: 'application/vnd.notebook.table+json', data: { columns: ['t'], rows: [[3]] } });
+    expect(exportIpynb(imported)).toBe(text);
+    const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import nbformat']).status === 0);
+    if (python) {
+      const check = spawnSync(python, ['-c', 'import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', path.join(dir, 'ran.ipynb')], { encoding: 'utf8' });
+      expect(check.stderr).toBe('');
+      expect(check.status).toBe(0);
+    } else if (process.env.CI === 'true') {
+      throw new Error('CI=true but python3-nbformat is not installed');
+    }
+  }, 180_000);
 
   it('never overwrites a file it cannot parse, and refuses wrong formats', () => {
     write('report.py', NOTEBOOK);
