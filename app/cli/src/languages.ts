@@ -1,6 +1,6 @@
 import { DefaultLanguageRegistry, MARKDOWN_CELL_TYPE, markdownLanguage } from '@rnb/core';
 import { pythonLanguage } from '@rnb/plugin-python';
-import { createSqlLanguage, type SqlLanguage } from '@rnb/plugin-sql';
+import type { SqlLanguage } from '@rnb/plugin-sql';
 
 export interface CliLanguages {
   registry: DefaultLanguageRegistry;
@@ -15,7 +15,8 @@ export interface CliLanguages {
 export function cliLanguages(only?: Iterable<string>): CliLanguages {
   const wanted = only ? new Set(only) : null;
   const registry = new DefaultLanguageRegistry();
-  const sql: SqlLanguage | null = !wanted || wanted.has('sql') ? createSqlLanguage({}) : null;
+  // Loaded only when a notebook has SQL cells: its PostgreSQL client is not free to load.
+  const sql: SqlLanguage | null = !wanted || wanted.has('sql') ? (require('@rnb/plugin-sql') as typeof import('@rnb/plugin-sql')).createSqlLanguage({}) : null;
   if (!wanted || wanted.has('python')) registry.register(pythonLanguage({}));
   if (sql) registry.register(sql);
   if (!wanted || wanted.has(MARKDOWN_CELL_TYPE)) registry.register(markdownLanguage());
