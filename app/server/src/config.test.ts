@@ -179,6 +179,12 @@ describe('plugins loaded by name', () => {
     expect(hosted.map((p) => p.id)).toEqual(['core:language-registry', '@rnb/storage-dynamodb:store', '@rnb/auth-clerk:auth', '@rnb/plugin-sql:sql', '@rnb/plugin-assistant-anthropic:provider']);
     const without = pluginsFromConfig(loadConfig({ NOTEBOOK_ASSISTANT: 'none' }, { cwd: project.dir }), { paths: [project.dir] });
     expect(without.map((p) => p.id)).not.toContain('@rnb/plugin-assistant-anthropic:provider');
+    const folder = pluginsFromConfig(loadConfig({ NOTEBOOK_STORAGE: 'folder' }, { cwd: project.dir }), { paths: [project.dir] });
+    expect(folder.map((p) => p.id)).toContain('@rnb/storage-folder:store');
+  });
+
+  it('refuses folder storage in cluster mode: its files are on one machine', () => {
+    expect(() => loadConfig({ NOTEBOOK_STORAGE: 'folder', REDIS_URL: 'redis://r:6379' })).toThrow(/NOTEBOOK_STORAGE=folder keeps notebooks on this machine only/);
   });
 
   it('runs a notebook on third-party storage and language packages, with an extra plugin from NOTEBOOK_PLUGINS', async () => {

@@ -111,7 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const problems: string[] = [];
 
   const port = integer(get('PORT', DEFAULTS.PORT)!, 'PORT', 0, 65535, problems);
-  const storage = pluginName(get('NOTEBOOK_STORAGE', DEFAULTS.NOTEBOOK_STORAGE)!, 'NOTEBOOK_STORAGE', '"file", "dynamodb" or a storage plugin package', problems);
+  const storage = pluginName(get('NOTEBOOK_STORAGE', DEFAULTS.NOTEBOOK_STORAGE)!, 'NOTEBOOK_STORAGE', '"file", "folder", "dynamodb" or a storage plugin package', problems);
   const auth = pluginName(get('NOTEBOOK_AUTH', DEFAULTS.NOTEBOOK_AUTH)!, 'NOTEBOOK_AUTH', '"none", "clerk" or an auth plugin package', problems);
   // No sign-in: reachable from this machine only unless HOST says otherwise.
   const host = get('HOST', auth === 'none' ? DEFAULTS.HOST : LISTEN_ALL)!;
@@ -153,8 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   if (redisUrl !== undefined) {
     if (!/^rediss?:\/\/[^\s]+$/.test(redisUrl)) problems.push('REDIS_URL must look like redis://host:6379 or rediss://:password@host:6379 (TLS); unset it to run a single instance.');
     // Every instance must see every notebook: a folder on one machine cannot be shared by a cluster.
-    if (storage === 'file') {
-      problems.push('REDIS_URL is set (cluster mode), but NOTEBOOK_STORAGE=file keeps notebooks on this machine only: set NOTEBOOK_STORAGE=dynamodb (with DYNAMODB_TABLE, and DYNAMODB_ENDPOINT for a local server) or another shared storage plugin, or unset REDIS_URL to run a single instance.');
+    if (storage === 'file' || storage === 'folder') {
+      problems.push(`REDIS_URL is set (cluster mode), but NOTEBOOK_STORAGE=${storage} keeps notebooks on this machine only: set NOTEBOOK_STORAGE=dynamodb (with DYNAMODB_TABLE, and DYNAMODB_ENDPOINT for a local server) or another shared storage plugin, or unset REDIS_URL to run a single instance.`);
     }
   }
   const notebookLimits: NotebookLimits = {

@@ -21,6 +21,8 @@ export type NotebookEvent =
   | { type: 'notebook_updated'; name: string; lazy: boolean; has_db_connection: boolean; revision: number }
   | { type: 'kernel_restarted'; reason: string }
   /** Extension: every cell's stdout and outputs were emptied (errors and statuses stay). */
-  | { type: 'outputs_cleared' };
+  | { type: 'outputs_cleared' }
+  /** Extension: the notebook changed in storage outside this server (a file edited on disk) and cannot be read; it keeps its last good state. */
+  | { type: 'external_edit_error'; message: string };
 
 export type NotebookEventListener = (notebookId: string, event: NotebookEvent) => void;

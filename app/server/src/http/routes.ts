@@ -5,6 +5,7 @@ import type { CommandRouter } from '../commands/command-router';
 import { HostError } from '../errors';
 import { endpoint, type EndpointDeps } from './endpoint';
 import { listLanguages, readBrowserModule } from './plugin-assets';
+import { registerFileRoutes } from './file-routes';
 import * as schema from './schemas';
 
 export interface RoutesDeps extends EndpointDeps {
@@ -150,6 +151,7 @@ export function createRoutes(deps: RoutesDeps): Router {
     return { status: 200, body: { value } };
   }));
 
+  registerFileRoutes(router, deps);
   deps.assistant?.register(router, deps);
 
   // Anything else under /api is a JSON 404, not the embedding app's page.

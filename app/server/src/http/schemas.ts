@@ -28,6 +28,9 @@ export const moveCellBody = z.object({ index: z.number().int().min(0) });
 /** Extension: a runtime call over HTTP; the payload is any JSON (core limits its size). */
 export const runtimeCallBody = z.object({ payload: z.json().optional() });
 
+/** Extension: a notebook file to import (docs/notebook-files.md). */
+export const importNotebookBody = z.object({ format: z.enum(['ipynb', 'py']), content: z.string(), name: z.string().max(200).optional() });
+
 /** Socket payloads (client → server). */
 export const authenticatePayload = z.object({ token: z.string().min(1).max(16 * 1024) });
 export const runCellPayload = z.object({ cellId: id });

@@ -112,6 +112,36 @@ export class ApiClient {
     await this.request('POST', `api/notebooks/${enc(id)}/clear_outputs`);
   }
 
+  /** A notebook as a file (GET /api/notebooks/{id}/export): its text and the file name the server suggests. */
+  async exportNotebook(id: string, format: 'ipynb' | 'html' | 'py'): Promise<{ text: string; filename: string; type: string }> {
+    const headers: Record<string, string> = {};
+    const token = await this.getToken();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let response: Response;
+    try {
+      response = await this.fetchImpl(this.resolve(`/api/notebooks/${enc(id)}/export?format=${format}`), { headers });
+    } catch (err) {
+      throw new ApiError(0, 'NETWORK', `Cannot reach the server (${err instanceof Error ? err.message : String(err)})`);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      let message = `Export failed with status ${response.status}`;
+      try {
+        message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message;
+      } catch {
+        // not JSON: keep the status
+      }
+      throw new ApiError(response.status, `HTTP_${response.status}`, message);
+    }
+    const filename = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? `notebook.${format}`;
+    return { text, filename, type: response.headers.get('content-type') ?? 'application/octet-stream' };
+  }
+
+  /** A .ipynb or .py file as a new notebook (POST /api/notebooks/import). */
+  importNotebook(format: 'ipynb' | 'py', content: string, name?: string): Promise<{ notebook_id: string; cells: number; notes: string[] }> {
+    return this.request('POST', '/api/notebooks/import', { format, content, ...(name ? { name } : {}) });
+  }
+
   private async request<T = unknown>(method: Method, path: string, body?: unknown, withAuth = true): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';

@@ -83,6 +83,10 @@ describe('NotebookSocket', () => {
       host.io.to('nb1').emit('cell_status', { cellId: 'c1', status: 'running' });
       await waitFor(() => events.length > 0, 'event');
       expect(events[0]).toEqual({ type: 'cell_status', cellId: 'c1', status: 'running' });
+      // Folder storage: a file edited on disk that does not parse reaches the page as an event it shows.
+      host.io.to('nb1').emit('external_edit_error', { message: 'nb1.py line 2: not readable' });
+      await waitFor(() => events.length > 1, 'external_edit_error');
+      expect(events[1]).toEqual({ type: 'external_edit_error', message: 'nb1.py line 2: not readable' });
     } finally {
       socket.close();
       await host.close();

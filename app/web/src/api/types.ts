@@ -90,6 +90,8 @@ export interface ServerEvents {
   kernel_restarted: { reason: string };
   /** Every cell's stdout and outputs were emptied (errors and statuses stay). */
   outputs_cleared: Record<never, never>;
+  /** Folder storage: the notebook's file changed on disk and does not parse; the notebook keeps its last good state. */
+  external_edit_error: { message: string };
   error: { message: string };
 }
 
@@ -100,5 +102,5 @@ export type NotebookEvent = { [K in ServerEventName]: { type: K } & ServerEvents
 
 export const NOTEBOOK_EVENT_NAMES: readonly ServerEventName[] = [
   'cell_status', 'cell_stdout', 'cell_output', 'cell_error', 'cell_created', 'cell_updated',
-  'cell_deleted', 'cell_moved', 'notebook_updated', 'kernel_restarted', 'outputs_cleared',
+  'cell_deleted', 'cell_moved', 'notebook_updated', 'kernel_restarted', 'outputs_cleared', 'external_edit_error',
 ];

@@ -375,7 +375,7 @@ export class NotebookController {
   // ---- internals ----
 
   private onEvent(event: NotebookEvent): void {
-    if (event.type === 'error') {
+    if (event.type === 'error' || event.type === 'external_edit_error') {
       this.notify('error', event.message);
       return;
     }

@@ -195,6 +195,7 @@ export class NotebookModel {
         }
         return;
       case 'error':
+      case 'external_edit_error':
       case 'authenticated':
       case 'auth_refreshed':
         return;
