@@ -183,7 +183,9 @@ describe('rnb edit', () => {
         });
         child.once('exit', (code) => reject(new Error(`rnb edit exited with ${code}: ${text}`)));
       });
-      const listing = (await (await fetch(new URL('/api/notebooks', url))).json()) as { notebooks?: { id: string; name: string }[] } | { id: string; name: string }[];
+      // The printed URL carries the local access token: the API wants it as a bearer token.
+      const token = new URL(url).searchParams.get('token');
+      const listing = (await (await fetch(new URL('/api/notebooks', url), { headers: token ? { authorization: `Bearer ${token}` } : {} })).json()) as { notebooks?: { id: string; name: string }[] } | { id: string; name: string }[];
       const notebooks = Array.isArray(listing) ? listing : listing.notebooks ?? [];
       expect(notebooks.map((n) => [n.id, n.name])).toEqual([['report', 'Report']]);
     } finally {

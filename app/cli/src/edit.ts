@@ -48,7 +48,9 @@ export async function startEditing(target: string, options: EditOptions): Promis
     { defaultWebDir: webDist() },
   );
   const server = await startServer({ config, plugins: pluginsFromConfig(config) });
-  const url = notebookId ? `${server.url}/#/n/${encodeURIComponent(notebookId)}` : `${server.url}/`;
+  // The URL to open carries the per-start access token (?token=), which the first visit turns into a cookie.
+  const open = server.openUrl ?? `${server.url}/`;
+  const url = notebookId ? `${open}#/n/${encodeURIComponent(notebookId)}` : open;
   return { url, server };
 }
 

@@ -11,6 +11,7 @@ export function markdownLanguage(): LanguageDefinition {
   return {
     id: MARKDOWN_CELL_TYPE,
     displayName: 'Markdown',
+    fileExtension: '.md',
     analyse: () => ({ defines: [], references: [] }),
     runtime: { module: compiledPath(__dirname, 'markdown-runtime.js') },
   };
