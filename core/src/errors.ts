@@ -3,24 +3,16 @@
  * a code (for programs), a message a person can act on, and the HTTP status a
  * host should answer with.
  */
-export type ErrorCode =
-  | 'RNB_ERR_NOTEBOOK_NOT_FOUND'
-  | 'RNB_ERR_CELL_NOT_FOUND'
-  | 'RNB_ERR_CONFLICT'
-  | 'RNB_ERR_INVALID_INPUT'
-  | 'RNB_ERR_UNKNOWN_LANGUAGE'
-  | 'RNB_ERR_PLUGIN'
-  | 'RNB_ERR_PLUGIN_TIMEOUT'
-  | 'RNB_ERR_KERNEL'
-  | 'RNB_ERR_KERNEL_BUSY'
-  | 'RNB_ERR_STORAGE'
-  | 'RNB_ERR_UNAUTHORIZED'
-  | 'RNB_ERR_CONFIG';
+import type { CoreErrorCode } from './wire';
 
-const STATUS: Record<ErrorCode, number> = {
+/** Every code of the wire (core's and the host's): defined once in ./wire, which the page imports too. */
+export type { CoreErrorCode, ErrorCode, HostErrorCode } from './wire';
+
+const STATUS: Record<CoreErrorCode, number> = {
   RNB_ERR_NOTEBOOK_NOT_FOUND: 404,
   RNB_ERR_CELL_NOT_FOUND: 404,
   RNB_ERR_CONFLICT: 409,
+  RNB_ERR_EDIT_CONFLICT: 409,
   RNB_ERR_INVALID_INPUT: 400,
   RNB_ERR_UNKNOWN_LANGUAGE: 400,
   RNB_ERR_PLUGIN: 500,
@@ -33,9 +25,9 @@ const STATUS: Record<ErrorCode, number> = {
 };
 
 export class NotebookError extends Error {
-  readonly code: ErrorCode;
+  readonly code: CoreErrorCode;
   readonly status: number;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: CoreErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'NotebookError';
     this.code = code;

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Router } from '@koa/router';
-import { NotebookError, type ErrorCode } from '@rnb/core';
+import { NotebookError, type CoreErrorCode } from '@rnb/core';
 import { AssistantRoutes } from './assistant/chat-route';
 import type { AssistantAuditLog } from './assistant/audit-log';
 import { readAssistantSettings } from './assistant/settings';
@@ -96,9 +96,9 @@ describe('docs/protocol.md against the code', () => {
   });
 
   it("gives each of core's error codes the HTTP status core answers with", () => {
-    const coreCodes = code.errorCodes.filter((c) => new NotebookError(c as ErrorCode, '').status !== undefined);
+    const coreCodes = code.errorCodes.filter((c) => new NotebookError(c as CoreErrorCode, '').status !== undefined);
     expect(coreCodes.length).toBeGreaterThan(5);
-    for (const c of coreCodes) expect([c, doc.statusOf.get(c)]).toEqual([c, new NotebookError(c as ErrorCode, '').status]);
+    for (const c of coreCodes) expect([c, doc.statusOf.get(c)]).toEqual([c, new NotebookError(c as CoreErrorCode, '').status]);
   });
 
   it('names a route, an event or an error code the document does not list', () => {

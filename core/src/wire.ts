@@ -1,0 +1,272 @@
+/**
+ * The wire contract (docs/protocol.md), as types only: the shapes the server
+ * sends and accepts over HTTP and socket.io. The server and the web page both
+ * import this module (`@rnb/core/wire`), the page with `import type`, so that
+ * nothing here can drift between them and no code reaches the page's bundle.
+ *
+ * Keep it types-only: no values, no imports of modules with code. Constants
+ * the page needs (the table mime type, the list of event names) are checked
+ * against these types where they are declared.
+ *
+ * Words (docs/protocol.md, Conventions): a cell's `type` holds a language id;
+ * `reads` and `writes` are the names a cell reads and defines (the analysers'
+ * `references` and `defines`).
+ */
+
+// ---------------------------------------------------------------- data
+
+/** One word per situation: docs/protocol.md, "Status words". */
+export type CellStatus = 'idle' | 'queued' | 'running' | 'success' | 'error' | 'blocked' | 'stale';
+
+/** A JSON value: what crosses process boundaries and goes into storage. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A rich output of a cell: `data` is what its `mime_type` says. */
+export interface Output {
+  mime_type: string;
+  data: JsonValue;
+  metadata?: { [key: string]: JsonValue };
+}
+
+/** The mime type of {@link TableData} outputs. */
+export type TableMime = 'application/vnd.notebook.table+json';
+
+/** The table output, under mime type {@link TableMime}. */
+export interface TableData {
+  type: 'table';
+  columns: string[];
+  rows: (string | number | boolean | null)[][];
+  /** Present only when the output holds fewer rows than the result had: a sentence for people. */
+  truncated?: string;
+}
+
+/** Where a cell's printed text went. */
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface Cell {
+  id: string;
+  /** The cell's language: "python", "sql", or a plugin language's id. */
+  type: string;
+  code: string;
+  status: CellStatus;
+  stdout: string;
+  /** What the cell wrote to stderr (warnings, `print(..., file=sys.stderr)`), kept apart from stdout. */
+  stderr: string;
+  outputs: Output[];
+  error: string | null;
+  /** Names the cell reads that other cells may define, sorted. */
+  reads: string[];
+  /** Names the cell defines, sorted. */
+  writes: string[];
+}
+
+/** `GET /api/notebooks/{id}`. */
+export interface Notebook {
+  id: string;
+  name: string;
+  /** Masked: `postgresql://user:****@host/db`; null when none is set. */
+  db_conn_string?: string | null;
+  cells: Cell[];
+  revision: number;
+  /** Lazy mode: an edit marks descendants `stale` instead of running them. */
+  lazy?: boolean;
+}
+
+/** One entry of `GET /api/notebooks`. */
+export interface NotebookSummary {
+  id: string;
+  name: string;
+  /** ISO 8601. */
+  updated_at: string;
+}
+
+// ---------------------------------------------------------------- errors
+
+/** Codes core's NotebookError carries (core/src/errors.ts gives each its HTTP status). */
+export type CoreErrorCode =
+  | 'RNB_ERR_NOTEBOOK_NOT_FOUND'
+  | 'RNB_ERR_CELL_NOT_FOUND'
+  | 'RNB_ERR_CONFLICT'
+  | 'RNB_ERR_EDIT_CONFLICT'
+  | 'RNB_ERR_INVALID_INPUT'
+  | 'RNB_ERR_UNKNOWN_LANGUAGE'
+  | 'RNB_ERR_PLUGIN'
+  | 'RNB_ERR_PLUGIN_TIMEOUT'
+  | 'RNB_ERR_KERNEL'
+  | 'RNB_ERR_KERNEL_BUSY'
+  | 'RNB_ERR_STORAGE'
+  | 'RNB_ERR_UNAUTHORIZED'
+  | 'RNB_ERR_CONFIG';
+
+/** Codes the host adds to core's (app/server/src/errors.ts). */
+export type HostErrorCode =
+  | 'RNB_ERR_INVALID_JSON'
+  | 'RNB_ERR_PAYLOAD_TOO_LARGE'
+  | 'RNB_ERR_UNSUPPORTED_MEDIA_TYPE'
+  | 'RNB_ERR_ROUTE_NOT_FOUND'
+  | 'RNB_ERR_METHOD_NOT_ALLOWED'
+  | 'RNB_ERR_TOO_MANY_REQUESTS'
+  | 'RNB_ERR_SHUTTING_DOWN'
+  | 'RNB_ERR_UNKNOWN_COMMAND'
+  | 'RNB_ERR_ASSISTANT_UNAVAILABLE'
+  | 'RNB_ERR_INTERNAL';
+
+/** Every code a client can receive, over HTTP and on sockets. */
+export type ErrorCode = CoreErrorCode | HostErrorCode;
+
+/** Every error answer: `{ error: { code, message } }`. */
+export interface ErrorBody {
+  error: {
+    code: ErrorCode;
+    message: string;
+    /** 409 `RNB_ERR_EDIT_CONFLICT` only: the code stored now. */
+    current_code?: string;
+  };
+}
+
+// ---------------------------------------------------------------- server → client events
+
+/** The events of a notebook, by name: what core emits and every client of the notebook receives. */
+export interface NotebookEventPayloads {
+  cell_status: { cellId: string; status: CellStatus };
+  /** Text a running cell wrote; `stream` says whether to stdout or stderr. */
+  cell_stdout: { cellId: string; data: string; stream: OutputStream };
+  cell_output: { cellId: string; output: Output };
+  /** `error: null`: the cell's shown error no longer holds (a syntax error fixed, a double definition resolved). */
+  cell_error: { cellId: string; error: string | null };
+  cell_created: { cell: Cell; index: number; revision: number };
+  /** `cell_type`: the cell's language, which an update may change. */
+  cell_updated: { cellId: string; code: string; cell_type: string; reads: string[]; writes: string[]; revision: number };
+  cell_deleted: { cellId: string; revision: number };
+  cell_moved: { cellId: string; index: number; revision: number };
+  /** Name, lazy mode or database settings changed (never carries the connection string). */
+  notebook_updated: { name: string; lazy: boolean; has_db_connection: boolean; revision: number };
+  kernel_restarted: { reason: string };
+  /** Every cell's stdout, stderr and outputs were emptied (errors and statuses stay). */
+  outputs_cleared: Record<never, never>;
+}
+
+export type NotebookEventName = keyof NotebookEventPayloads;
+
+/** One notebook event as a tagged value: the socket event's name in `type`, its payload beside it. */
+export type NotebookEvent = { [K in NotebookEventName]: { type: K } & NotebookEventPayloads[K] }[NotebookEventName];
+
+/** Events of the socket itself, sent to one client. */
+export interface SocketEventPayloads {
+  authenticated: Record<never, never>;
+  auth_refreshed: Record<never, never>;
+  error: { message: string; code: ErrorCode };
+}
+
+/** Every server → client socket event, by name. Over socket.io the payload is the event without `type`. */
+export interface ServerEvents extends NotebookEventPayloads, SocketEventPayloads {}
+
+export type ServerEventName = keyof ServerEvents;
+
+// ---------------------------------------------------------------- client → server events
+
+export interface ClientEvents {
+  authenticate: { token: string };
+  refresh_auth: { token: string };
+  run_cell: { cellId: string };
+  run_all: Record<never, never>;
+  interrupt: { cellId?: string };
+  restart_kernel: Record<never, never>;
+  clear_outputs: Record<never, never>;
+}
+
+export type ClientEventName = keyof ClientEvents;
+
+/** The acknowledgement of a client event. */
+export type Acknowledgement = { ok: true } | ErrorBody;
+
+// ---------------------------------------------------------------- HTTP
+
+/** `GET /api/config`: what the page needs before sign-in. */
+export interface AppConfig {
+  auth: 'none' | 'clerk' | (string & {});
+  clerk_publishable_key?: string;
+  /** Whether the notebook assistant can answer here, and if not why (no API key, no plugin). */
+  assistant: { available: boolean; reason?: string };
+}
+
+/** `GET /healthz`. */
+export interface HealthAnswer {
+  status: 'ok' | 'shutting_down';
+  notebooks?: number;
+  kernels?: number;
+  connections?: number;
+}
+
+/** Request bodies, by route. */
+export interface CreateNotebookBody {
+  name?: string;
+}
+export interface RenameNotebookBody {
+  name: string;
+}
+export interface DbConnectionBody {
+  connection_string: string | null;
+}
+export interface SettingsBody {
+  lazy: boolean;
+}
+export interface CreateCellBody {
+  /** The cell's language. */
+  type: string;
+  after_cell_id?: string | null;
+  index?: number;
+  code?: string;
+}
+export interface UpdateCellBody {
+  code: string;
+  /** Changes the cell's language in place: its id and position stay. */
+  type?: string;
+  expected_revision?: number;
+  /** The code the client's edit started from (409 `RNB_ERR_EDIT_CONFLICT` when the stored code moved on). */
+  base_code?: string;
+}
+export interface MoveCellBody {
+  index: number;
+}
+
+/** Answers, by route. */
+export interface ListNotebooksAnswer {
+  notebooks: NotebookSummary[];
+}
+export interface CreateNotebookAnswer {
+  notebook_id: string;
+}
+export interface RenameNotebookAnswer {
+  id: string;
+  name: string;
+}
+export interface DbConnectionAnswer {
+  db_conn_string: string | null;
+}
+export interface SettingsAnswer {
+  lazy: boolean;
+}
+export interface CreateCellAnswer {
+  cell_id: string;
+  cell: Cell;
+}
+/** `PUT .../cells/{cell_id}` answers the updated {@link Cell}. */
+export type UpdateCellAnswer = Cell;
+export interface MoveCellAnswer {
+  cell_id: string;
+  index: number;
+}
+/** `POST .../run` and `POST .../run_all`. */
+export interface QueuedAnswer {
+  queued: true;
+}
+export interface InterruptedAnswer {
+  interrupted: true;
+}
+export interface RestartedAnswer {
+  restarted: true;
+}
+export interface ClearedAnswer {
+  cleared: true;
+}
