@@ -1,3 +1,4 @@
+import type { ErrorBody } from '@rnb/core/wire';
 import { appUrl } from './base-url';
 import { ApiError, type TokenSource } from './http';
 
@@ -63,7 +64,7 @@ export async function streamChat(options: {
     throw new ApiError(0, 'NETWORK', `Cannot reach the server (${err instanceof Error ? err.message : String(err)})`);
   }
   if (!response.ok || !response.body) {
-    const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+    const body = (await response.json().catch(() => null)) as Partial<ErrorBody> | null;
     throw new ApiError(response.status, body?.error?.code ?? `HTTP_${response.status}`, body?.error?.message ?? `The assistant failed with status ${response.status}.`);
   }
   const reader = response.body.getReader();

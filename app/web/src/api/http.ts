@@ -1,5 +1,24 @@
 import { appUrl } from './base-url';
-import type { AppConfig, Cell, Notebook, NotebookSummary } from './types';
+import type {
+  AppConfig,
+  Cell,
+  CreateCellAnswer,
+  CreateCellBody,
+  CreateNotebookAnswer,
+  DbConnectionBody,
+  ErrorBody,
+  ErrorCode,
+  ListNotebooksAnswer,
+  MoveCellBody,
+  Notebook,
+  NotebookSummary,
+  RenameNotebookBody,
+  SettingsBody,
+  UpdateCellBody,
+} from '@rnb/core/wire';
+
+/** A code of the wire's error union, or the page's own: no answer (`NETWORK`), an answer without an error body (`HTTP_502`). */
+export type ApiErrorCode = ErrorCode | 'NETWORK' | `HTTP_${number}`;
 
 /** Returns the current bearer token, or null when auth is off or the user is signed out. */
 export type TokenSource = () => Promise<string | null>;
@@ -8,7 +27,7 @@ export type TokenSource = () => Promise<string | null>;
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
   ) {
     super(message);
@@ -47,12 +66,12 @@ export class ApiClient {
   }
 
   async listNotebooks(): Promise<NotebookSummary[]> {
-    const body = await this.request<{ notebooks: NotebookSummary[] }>('GET', 'api/notebooks');
+    const body = await this.request<ListNotebooksAnswer>('GET', 'api/notebooks');
     return body.notebooks;
   }
 
   async createNotebook(name?: string): Promise<string> {
-    const body = await this.request<{ notebook_id: string }>('POST', 'api/notebooks', name ? { name } : {});
+    const body = await this.request<CreateNotebookAnswer>('POST', 'api/notebooks', name ? { name } : {});
     return body.notebook_id;
   }
 
@@ -61,28 +80,33 @@ export class ApiClient {
   }
 
   async renameNotebook(id: string, name: string): Promise<void> {
-    await this.request('PUT', `api/notebooks/${enc(id)}/name`, { name });
+    await this.request('PUT', `api/notebooks/${enc(id)}/name`, { name } satisfies RenameNotebookBody);
   }
 
   async setDbConnection(id: string, connectionString: string): Promise<void> {
-    await this.request('PUT', `api/notebooks/${enc(id)}/db`, { connection_string: connectionString });
+    await this.request('PUT', `api/notebooks/${enc(id)}/db`, { connection_string: connectionString } satisfies DbConnectionBody);
   }
 
   async setLazy(id: string, lazy: boolean): Promise<void> {
-    await this.request('PUT', `api/notebooks/${enc(id)}/settings`, { lazy });
+    await this.request('PUT', `api/notebooks/${enc(id)}/settings`, { lazy } satisfies SettingsBody);
   }
 
   async deleteNotebook(id: string): Promise<void> {
     await this.request('DELETE', `api/notebooks/${enc(id)}`);
   }
 
-  async createCell(id: string, input: { type: string; after_cell_id?: string | null; code?: string }): Promise<string> {
-    const body = await this.request<{ cell_id: string }>('POST', `api/notebooks/${enc(id)}/cells`, input);
+  async createCell(id: string, input: CreateCellBody): Promise<string> {
+    const body = await this.request<CreateCellAnswer>('POST', `api/notebooks/${enc(id)}/cells`, input);
     return body.cell_id;
   }
 
   updateCell(id: string, cellId: string, code: string): Promise<Cell> {
-    return this.request<Cell>('PUT', `api/notebooks/${enc(id)}/cells/${enc(cellId)}`, { code });
+    return this.request<Cell>('PUT', `api/notebooks/${enc(id)}/cells/${enc(cellId)}`, { code } satisfies UpdateCellBody);
+  }
+
+  /** Changes a cell's language in place (with its code): the cell keeps its id and position. */
+  changeCellType(id: string, cellId: string, type: string, code: string): Promise<Cell> {
+    return this.request<Cell>('PUT', `api/notebooks/${enc(id)}/cells/${enc(cellId)}`, { code, type } satisfies UpdateCellBody);
   }
 
   async deleteCell(id: string, cellId: string): Promise<void> {
@@ -90,7 +114,7 @@ export class ApiClient {
   }
 
   async moveCell(id: string, cellId: string, index: number): Promise<void> {
-    await this.request('POST', `api/notebooks/${enc(id)}/cells/${enc(cellId)}/move`, { index });
+    await this.request('POST', `api/notebooks/${enc(id)}/cells/${enc(cellId)}/move`, { index } satisfies MoveCellBody);
   }
 
   /** Runs every cell once (the host answers once it is queued). */
@@ -136,7 +160,7 @@ export class ApiClient {
       }
     }
     if (!response.ok) {
-      const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+      const error = (parsed as Partial<ErrorBody> | undefined)?.error;
       throw new ApiError(
         response.status,
         error?.code ?? `HTTP_${response.status}`,

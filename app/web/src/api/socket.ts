@@ -1,7 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { appBase } from './base-url';
 import type { TokenSource } from './http';
-import { NOTEBOOK_EVENT_NAMES, type NotebookEvent, type ServerEventName } from './types';
+import { NOTEBOOK_EVENT_NAMES, type NotebookEvent, type PageEvent, type ServerEventName } from './types';
 
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 8000;
@@ -11,7 +11,7 @@ export type ConnectionState = 'connecting' | 'online' | 'offline' | 'unauthorize
 export interface NotebookSocketOptions {
   notebookId: string;
   getToken: TokenSource;
-  onEvent(event: NotebookEvent): void;
+  onEvent(event: PageEvent): void;
   onState(state: ConnectionState, detail?: string): void;
   /** Called every time the socket is (re)connected and authenticated: the client must resync. */
   onReady(): void;

@@ -1,7 +1,7 @@
 import type { EditorView } from '@codemirror/view';
 import { ApiError, type ApiClient, type TokenSource } from '../api/http';
 import { NotebookSocket, type ConnectionState, type NotebookSocketOptions } from '../api/socket';
-import type { NotebookEvent } from '../api/types';
+import type { PageEvent } from '../api/types';
 import { DraftSaver } from './draft-saver';
 import { NotebookModel } from './notebook-model';
 import { Signal } from './signal';
@@ -32,7 +32,7 @@ export class NotebookController {
   private socket: Pick<NotebookSocket, 'runCell' | 'interrupt' | 'retry' | 'close'> | null = null;
   private readonly editors = new Map<string, EditorView>();
   private pendingFocus: { id: string; at: 'start' | 'end' } | null = null;
-  private resyncing: NotebookEvent[] | null = null;
+  private resyncing: PageEvent[] | null = null;
   /** Runs asked for while the host was unreachable: sent after the drafts, once back online. */
   private readonly pendingRuns = new Set<string>();
   /** Run all asked for while the host was unreachable: sent after the drafts, once back online. */
@@ -49,7 +49,7 @@ export class NotebookController {
       delayMs: options.saveDelayMs,
       save: async (cellId, code) => {
         const cell = await options.api.updateCell(notebookId, cellId, code);
-        this.model.apply({ type: 'cell_updated', cellId, code: cell.code, reads: cell.reads, writes: cell.writes });
+        this.model.apply({ type: 'cell_updated', cellId, code: cell.code, cell_type: cell.type, reads: cell.reads, writes: cell.writes });
       },
       onError: (_cellId, err) => this.report(err),
     });
@@ -204,15 +204,19 @@ export class NotebookController {
   };
 
   /**
-   * The wire contract has no "change type", so the cell is replaced by one of the new type with
-   * the same code at the same place (its outputs belonged to the old language anyway).
+   * Changes the cell's language in place (`PUT cells/{id}` with `type`): the cell keeps its id,
+   * position and code (an unsaved draft goes with it); the server re-analyses it and marks it stale.
    */
   changeType = async (cellId: string, type: string): Promise<void> => {
     const cell = this.model.getCell(cellId);
     if (!cell || cell.type === type) return;
     const code = this.saver.draft(cellId) ?? cell.code;
-    const created = await this.addCell(cellId, 'below', type, code);
-    if (created) await this.deleteCell(cellId);
+    try {
+      const updated = await this.options.api.changeCellType(this.notebookId, cellId, type, code);
+      this.model.apply({ type: 'cell_updated', cellId, code: updated.code, cell_type: updated.type, reads: updated.reads, writes: updated.writes });
+    } catch (err) {
+      this.report(err);
+    }
   };
 
   // ---- settings ----
@@ -292,7 +296,7 @@ export class NotebookController {
     else this.pendingFocus = { id: cellId, at };
   }
 
-  private onEvent(event: NotebookEvent): void {
+  private onEvent(event: PageEvent): void {
     if (event.type === 'error') {
       this.notify('error', event.message);
       return;
