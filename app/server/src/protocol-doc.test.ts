@@ -106,14 +106,14 @@ describe('docs/protocol.md against the code', () => {
     router.post('/api/notebooks/:id/undocumented_probe', () => undefined);
     expect(undocumented({ ...code, routes: routesOf(router) }, doc)).toContain('routes: POST /api/notebooks/{}/undocumented_probe');
 
-    let edited = withoutRow(docText, '`run_cell`');
+    let edited = withoutRow(docText, '`interrupt`');
     edited = withoutRow(edited, '`cell_status`');
     edited = withoutRow(edited, '`tool_result`');
     edited = withoutRow(edited, '`RNB_ERR_CELL_NOT_FOUND`');
     edited = withoutRow(edited, '`DELETE /api/notebooks/{id}/cells/{cell_id}`');
     expect(undocumented(code, docSurface(edited))).toEqual(expect.arrayContaining([
       'routes: DELETE /api/notebooks/{}/cells/{}',
-      'clientEvents: run_cell',
+      'clientEvents: interrupt',
       'serverEvents: cell_status',
       'streamEvents: tool_result',
       'errorCodes: RNB_ERR_CELL_NOT_FOUND',
