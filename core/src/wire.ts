@@ -270,3 +270,21 @@ export interface RestartedAnswer {
 export interface ClearedAnswer {
   cleared: true;
 }
+
+// ---------------------------------------------------------------- the assistant's stream
+
+/** One message of `POST /api/chat/{id}`'s body `{ messages }`. */
+export interface ChatMessage {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+/** The events of the assistant's server-sent-event stream: `event: <type>` and one `data:` line of this JSON. */
+export type ChatEvent =
+  | { type: 'turn_start'; turn: number }
+  | { type: 'text'; turn: number; text: string }
+  | { type: 'tool_start'; turn: number; id: string; name: string }
+  | { type: 'tool_input'; turn: number; id: string; name: string; input: unknown }
+  | { type: 'tool_result'; turn: number; id: string; name: string; ok: boolean; summary: string; cell_id?: string; result: unknown }
+  | { type: 'done'; turns: number; stop_reason: 'end_turn' | 'max_turns' | 'max_tokens' | 'other' }
+  | { type: 'error'; message: string };

@@ -51,7 +51,6 @@ function realtimeFiles(): string[] {
 const FILES = {
   /** The one wire contract: core's events and every error code are defined there. */
   wire: path.join(CORE_SRC, 'wire.ts'),
-  chatEvents: path.join(SERVER_SRC, 'assistant/agent-loop.ts'),
 };
 
 /**
@@ -103,7 +102,7 @@ export function codeSurface(router: Router): { surface: WireSurface; problems: s
       routes: routesOf(router),
       clientEvents: [...clientEvents].sort(),
       serverEvents: [...serverEvents].sort(),
-      streamEvents: unionTags(checker, program, FILES.chatEvents, 'ChatEvent').sort(),
+      streamEvents: unionTags(checker, program, FILES.wire, 'ChatEvent').sort(),
       errorCodes: [...errorCodes].sort(),
     },
     problems,

@@ -1,4 +1,4 @@
-import type { ErrorBody } from '@rnb/core/wire';
+import type { ChatEvent, ChatMessage, ErrorBody } from '@rnb/core/wire';
 import { appUrl } from './base-url';
 import { ApiError, type TokenSource } from './http';
 
@@ -6,19 +6,7 @@ import { ApiError, type TokenSource } from './http';
  * The assistant's stream (`POST api/chat/{id}`), read with fetch and a
  * ReadableStream reader: EventSource cannot POST a body or send a header.
  */
-export type ChatEvent =
-  | { type: 'turn_start'; turn: number }
-  | { type: 'text'; turn: number; text: string }
-  | { type: 'tool_start'; turn: number; id: string; name: string }
-  | { type: 'tool_input'; turn: number; id: string; name: string; input: unknown }
-  | { type: 'tool_result'; turn: number; id: string; name: string; ok: boolean; summary: string; cell_id?: string; result: unknown }
-  | { type: 'done'; turns: number; stop_reason: string }
-  | { type: 'error'; message: string };
-
-export interface ChatMessage {
-  role: 'user' | 'assistant';
-  content: string;
-}
+export type { ChatEvent, ChatMessage };
 
 /** Splits SSE text into complete events; returns them and the unfinished rest. */
 export function parseSseChunk(buffer: string): { events: ChatEvent[]; rest: string } {

@@ -1,3 +1,4 @@
+import type { ClientEventName, ClientEvents } from '@rnb/core/wire';
 import { io, type Socket } from 'socket.io-client';
 import { appBase } from './base-url';
 import type { TokenSource } from './http';
@@ -39,7 +40,7 @@ export function refreshDelay(exp: number, now: number): number {
 export class NotebookSocket {
   private readonly socket: Socket;
   private state: ConnectionState = 'connecting';
-  private held: Array<[string, unknown]> = [];
+  private held: Array<[ClientEventName, ClientEvents[ClientEventName]]> = [];
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectDelay = RECONNECT_MIN_MS;
@@ -103,7 +104,7 @@ export class NotebookSocket {
 
   /** Not held while offline: a late interrupt could stop a run started after the reconnect. */
   interrupt(cellId?: string): void {
-    if (this.state === 'online') this.socket.emit('interrupt', cellId ? { cellId } : {});
+    if (this.state === 'online') this.socket.emit('interrupt', (cellId ? { cellId } : {}) satisfies ClientEvents['interrupt']);
   }
 
   /** Reconnect now instead of waiting for the back-off. */
@@ -121,7 +122,7 @@ export class NotebookSocket {
     this.socket.disconnect();
   }
 
-  private send(event: string, payload: unknown): void {
+  private send<E extends ClientEventName>(event: E, payload: ClientEvents[E]): void {
     if (this.state === 'online') this.socket.emit(event, payload);
     else this.held.push([event, payload]);
   }
@@ -133,7 +134,7 @@ export class NotebookSocket {
       this.ready();
       return;
     }
-    this.socket.emit('authenticate', { token });
+    this.socket.emit('authenticate', { token } satisfies ClientEvents['authenticate']);
     this.scheduleRefresh(token);
   }
 
@@ -169,7 +170,7 @@ export class NotebookSocket {
   private async refresh(): Promise<void> {
     const token = await this.options.getToken();
     if (token === null || !this.socket.connected) return;
-    this.socket.emit('refresh_auth', { token });
+    this.socket.emit('refresh_auth', { token } satisfies ClientEvents['refresh_auth']);
     this.scheduleRefresh(token);
   }
 

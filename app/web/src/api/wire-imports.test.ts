@@ -30,10 +30,9 @@ describe('the wire contract in the page', () => {
     for (const file of sourceFiles(WEB_SRC)) {
       const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
       for (const statement of source.statements) {
-        const from = (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)
-          ? statement.moduleSpecifier.text
-          : null;
-        if (from === null || !from.startsWith('@rnb/')) continue;
+        if (!ts.isImportDeclaration(statement) && !ts.isExportDeclaration(statement)) continue;
+        const specifier = statement.moduleSpecifier;
+        if (!specifier || !ts.isStringLiteral(specifier) || !specifier.text.startsWith('@rnb/')) continue;
         const typeOnly = ts.isImportDeclaration(statement) ? statement.importClause?.isTypeOnly === true : statement.isTypeOnly;
         if (!typeOnly) valueImports.push(`${path.relative(WEB_SRC, file)}: ${statement.getText(source).split('\n')[0]}`);
       }
