@@ -100,6 +100,7 @@ async function main() {
       DYNAMODB_CREATE_TABLE: 'true',
       NOTEBOOK_LANGUAGES: 'python',
       NOTEBOOK_AUTH: 'rnb-bench-users',
+      NOTEBOOK_SECRET_KEY: require('node:crypto').randomBytes(32).toString('base64'), // required with auth on
       MAX_KERNELS: '1000',
       LOG_LEVEL: 'info', // the "listening" line is info
     });

@@ -4,6 +4,10 @@ import react from '@vitejs/plugin-react';
 // `base: './'` keeps every asset URL relative, so the host can serve the app under any prefix.
 // The dev server proxies the API and socket.io to a host started separately (`npm start`, port 8000).
 const target = process.env.RNB_DEV_API ?? 'http://127.0.0.1:8000';
+// The host's access token (NOTEBOOK_TOKEN, or the one in the URL it printed): the proxy sends it,
+// since the host's cookie belongs to the host's origin, not this dev server's.
+const token = process.env.RNB_DEV_TOKEN;
+const headers = token ? { authorization: `Bearer ${token}` } : undefined;
 
 export default defineConfig({
   base: './',
@@ -11,8 +15,8 @@ export default defineConfig({
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, target: 'es2022' },
   server: {
     proxy: {
-      '/api': target,
-      '/socket.io': { target, ws: true },
+      '/api': { target, headers },
+      '/socket.io': { target, ws: true, headers },
     },
   },
 });

@@ -13,6 +13,7 @@ const STATUS: Record<CoreErrorCode, number> = {
   RNB_ERR_CELL_NOT_FOUND: 404,
   RNB_ERR_CONFLICT: 409,
   RNB_ERR_EDIT_CONFLICT: 409,
+  RNB_ERR_CELL_EXISTS: 409,
   RNB_ERR_INVALID_INPUT: 400,
   RNB_ERR_UNKNOWN_LANGUAGE: 400,
   RNB_ERR_PLUGIN: 500,
@@ -22,11 +23,15 @@ const STATUS: Record<CoreErrorCode, number> = {
   RNB_ERR_STORAGE: 500,
   RNB_ERR_UNAUTHORIZED: 401,
   RNB_ERR_CONFIG: 500,
+  RNB_ERR_NOTEBOOK_TOO_LARGE: 413,
+  RNB_ERR_QUOTA_EXCEEDED: 409,
 };
 
 export class NotebookError extends Error {
   readonly code: CoreErrorCode;
   readonly status: number;
+  /** Extra fields a host adds to the error body (snake_case, JSON values), e.g. `current_code`. */
+  details?: Readonly<Record<string, string | number | boolean | null>>;
   constructor(code: CoreErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'NotebookError';
@@ -48,6 +53,20 @@ export class ConflictError extends NotebookError {
     super('RNB_ERR_CONFLICT', `The notebook changed since revision ${expected} (it is now at revision ${current}); reload it and apply your change again.`);
     this.name = 'ConflictError';
     this.currentRevision = current;
+  }
+}
+
+/**
+ * A cell edit based on code the cell no longer holds (someone else saved in between). Not a
+ * ConflictError: that one means another process owns the notebook.
+ */
+export class EditConflictError extends NotebookError {
+  readonly currentCode: string;
+  constructor(currentCode: string) {
+    super('RNB_ERR_EDIT_CONFLICT', 'The cell changed since your edit began (someone else saved it); nothing was changed. Merge your text with current_code and save again with it as base_code.');
+    this.name = 'EditConflictError';
+    this.currentCode = currentCode;
+    this.details = { current_code: currentCode };
   }
 }
 
@@ -92,6 +111,20 @@ export class ConfigError extends NotebookError {
   constructor(message: string) {
     super('RNB_ERR_CONFIG', message);
     this.name = 'ConfigError';
+  }
+}
+
+/**
+ * A size limit refused a change; `limit` names it (the host's setting). One
+ * notebook over its limits: 413 RNB_ERR_NOTEBOOK_TOO_LARGE; a user over their
+ * share (notebooks, bytes): 409 RNB_ERR_QUOTA_EXCEEDED.
+ */
+export class LimitError extends NotebookError {
+  readonly limit: string;
+  constructor(scope: 'notebook' | 'user', limit: string, message: string) {
+    super(scope === 'notebook' ? 'RNB_ERR_NOTEBOOK_TOO_LARGE' : 'RNB_ERR_QUOTA_EXCEEDED', message);
+    this.name = 'LimitError';
+    this.limit = limit;
   }
 }
 

@@ -30,6 +30,7 @@ export { DefaultLanguageRegistry, languageRegistryPlugin } from './language/regi
 // Storage and auth contracts
 export type { NotebookDocument, NotebookSummary, SaveOptions, StoredCell } from './storage/storage';
 export { MemoryNotebookStore } from './storage/memory-store';
+export { SecretBox, withSealedSecrets, type SecretStoreOptions } from './storage/secrets';
 export type { Identity } from './auth/auth';
 
 // Notebook assistant (a model provider behind the host's chat route)
@@ -50,13 +51,14 @@ export { DependencyGraph, type CellDependencies, type GraphError } from './graph
 export { planRun, type Plan, type PlanRequest, type PlannedCell } from './scheduler/planner';
 
 // Kernels
-export { KernelManager, KernelSession, DEFAULT_LIMITS, type KernelManagerOptions, type SessionListener } from './kernel/kernel-manager';
+export { KernelManager, KernelSession, DEFAULT_LIMITS, defaultMaxSessions, type KernelManagerOptions, type SessionListener } from './kernel/kernel-manager';
 export type { IsolationLayers, SandboxOptions } from './kernel/sandbox';
 export { probeIsolation } from './kernel/sandbox';
 export type { KernelLimits } from './kernel/protocol';
 
 // Notebooks
 export { NotebookService, type NotebookServiceOptions } from './session/notebook-service';
+export { DEFAULT_NOTEBOOK_LIMITS, type NotebookLimits } from './session/limits';
 export type { KernelProvider } from './session/run-coordinator';
 export type { NotebookEvent, NotebookEventListener } from './session/events';
 export type { CreateCellInput, NotebookOperations, NotebookView, UpdateCellInput } from './session/service-api';

@@ -88,6 +88,7 @@ export type CoreErrorCode =
   | 'RNB_ERR_CELL_NOT_FOUND'
   | 'RNB_ERR_CONFLICT'
   | 'RNB_ERR_EDIT_CONFLICT'
+  | 'RNB_ERR_CELL_EXISTS'
   | 'RNB_ERR_INVALID_INPUT'
   | 'RNB_ERR_UNKNOWN_LANGUAGE'
   | 'RNB_ERR_PLUGIN'
@@ -96,7 +97,9 @@ export type CoreErrorCode =
   | 'RNB_ERR_KERNEL_BUSY'
   | 'RNB_ERR_STORAGE'
   | 'RNB_ERR_UNAUTHORIZED'
-  | 'RNB_ERR_CONFIG';
+  | 'RNB_ERR_CONFIG'
+  | 'RNB_ERR_NOTEBOOK_TOO_LARGE'
+  | 'RNB_ERR_QUOTA_EXCEEDED';
 
 /** Codes the host adds to core's (app/server/src/errors.ts). */
 export type HostErrorCode =
@@ -109,19 +112,21 @@ export type HostErrorCode =
   | 'RNB_ERR_SHUTTING_DOWN'
   | 'RNB_ERR_UNKNOWN_COMMAND'
   | 'RNB_ERR_ASSISTANT_UNAVAILABLE'
+  /** Local mode: the Host header names no host this server answers to (DNS rebinding). */
+  | 'RNB_ERR_HOST_NOT_ALLOWED'
+  /** A state-changing request from a browser page of another origin, with auth `none`. */
+  | 'RNB_ERR_ORIGIN_NOT_ALLOWED'
   | 'RNB_ERR_INTERNAL';
 
 /** Every code a client can receive, over HTTP and on sockets. */
 export type ErrorCode = CoreErrorCode | HostErrorCode;
 
-/** Every error answer: `{ error: { code, message } }`. */
+/** Extra fields of an error body beside code and message (snake_case, scalars), e.g. `current_code` of `RNB_ERR_EDIT_CONFLICT`. */
+export type ErrorDetails = Readonly<Record<string, string | number | boolean | null>>;
+
+/** Every error answer: `{ error: { code, message, ...details } }` (409 `RNB_ERR_EDIT_CONFLICT` adds `current_code`). */
 export interface ErrorBody {
-  error: {
-    code: ErrorCode;
-    message: string;
-    /** 409 `RNB_ERR_EDIT_CONFLICT` only: the code stored now. */
-    current_code?: string;
-  };
+  error: { code: ErrorCode; message: string } & ErrorDetails;
 }
 
 // ---------------------------------------------------------------- server → client events
@@ -214,6 +219,8 @@ export interface SettingsBody {
 export interface CreateCellBody {
   /** The cell's language. */
   type: string;
+  /** The id the client chose (a UUID), so a page can show the cell before the answer. */
+  cell_id?: string;
   after_cell_id?: string | null;
   index?: number;
   code?: string;

@@ -4,7 +4,7 @@
 # Ctrl-C stops everything this script started (by pid).
 #
 #   npm run build                      # once: the server's dist/
-#   deploy/scripts/cluster-local.sh    # then open http://127.0.0.1:8001 and :8002
+#   deploy/scripts/cluster-local.sh    # then open the URLs it prints (:8001 and :8002, with ?token=)
 set -euo pipefail
 
 readonly SCRIPT_NAME="cluster-local.sh"
@@ -28,6 +28,7 @@ Environment (defaults):
   DYNAMODB_TABLE notebooks-local
   CLUSTER_DIR    a new folder under \${TMPDIR:-/tmp} (logs and pid files)
   SERVER_ENTRY   app/server/dist/main.js (the script each instance runs)
+  NOTEBOOK_TOKEN one random access token shared by the instances (auth none; empty: off)
   NOTEBOOK_AUTH  none; other server variables (LOG_LEVEL, KERNEL_IDLE_SECONDS,
                  MAX_KERNELS...) pass through to the instances.
 USAGE
@@ -68,6 +69,11 @@ for port in "${PORTS[@]}" "$REDIS_PORT" "$DYNAMODB_PORT"; do
 done
 [[ ${#PORTS[@]} -ge 1 ]] || die "SERVER_PORTS is empty"
 
+# Without sign-in each instance would make its own access token: one shared token lets a browser use any instance.
+if [[ "${NOTEBOOK_AUTH:-none}" == "none" && -z "${NOTEBOOK_TOKEN+set}" ]]; then
+  NOTEBOOK_TOKEN="$(head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+fi
+
 server_env() {
   local port="$1"
   printf '%s\n' \
@@ -82,6 +88,7 @@ server_env() {
     "AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-local}" \
     "AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-local}" \
     "NOTEBOOK_AUTH=${NOTEBOOK_AUTH:-none}"
+  if [[ -n "${NOTEBOOK_TOKEN+set}" ]]; then printf '%s\n' "NOTEBOOK_TOKEN=$NOTEBOOK_TOKEN"; fi
 }
 
 if [[ $DRY_RUN -eq 1 ]]; then
@@ -191,7 +198,7 @@ for i in "${!PORTS[@]}"; do
 done
 
 for port in "${PORTS[@]}"; do
-  echo "cluster-local: instance ready at http://127.0.0.1:$port"
+  echo "cluster-local: instance ready at http://127.0.0.1:$port/${NOTEBOOK_TOKEN:+?token=$NOTEBOOK_TOKEN}"
 done
 echo "cluster-local: ready (redis 127.0.0.1:$REDIS_PORT, dynalite 127.0.0.1:$DYNAMODB_PORT, logs in $CLUSTER_DIR); Ctrl-C stops everything"
 

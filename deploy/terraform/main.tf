@@ -43,7 +43,8 @@ locals {
   environment = { for k, v in merge(var.extra_environment, local.managed_environment) : k => v if v != null && v != "" }
 
   # The image's entrypoint puts REDIS_AUTH_TOKEN into REDIS_URL (deploy/docker/docker-entrypoint.sh).
-  secrets = merge(var.secret_environment, var.cluster_mode ? { REDIS_AUTH_TOKEN = var.redis_auth_token_secret_arn } : {})
+  # NOTEBOOK_SECRET_KEY seals connection strings at rest; the server refuses to start with sign-in on without it.
+  secrets = merge(var.secret_environment, { NOTEBOOK_SECRET_KEY = var.notebook_secret_key_arn }, var.cluster_mode ? { REDIS_AUTH_TOKEN = var.redis_auth_token_secret_arn } : {})
 
   alarm_actions = concat(var.alarm_topic_arns, aws_sns_topic.alarms[*].arn)
 }

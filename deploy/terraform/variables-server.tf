@@ -82,6 +82,16 @@ variable "extra_environment" {
   }
 }
 
+variable "notebook_secret_key_arn" {
+  description = "ARN of the SSM SecureString parameter or Secrets Manager secret holding NOTEBOOK_SECRET_KEY (32 random bytes, base64): it seals notebooks' database connection strings at rest, and the server refuses to start with sign-in on without it. Keep it: without it stored connection strings cannot be read."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:(ssm|secretsmanager):[a-z0-9-]+:[0-9]{12}:(parameter/|secret:)", var.notebook_secret_key_arn))
+    error_message = "notebook_secret_key_arn must be the ARN of an SSM parameter (arn:aws:ssm:REGION:ACCOUNT:parameter/...) or a Secrets Manager secret holding NOTEBOOK_SECRET_KEY (make one with: openssl rand -base64 32)."
+  }
+}
+
 variable "secret_environment" {
   description = "Secret environment variables of the server, name => ARN of an SSM parameter or Secrets Manager secret (for example ANTHROPIC_API_KEY)."
   type        = map(string)

@@ -167,18 +167,23 @@ describeWithTool('redis-server', 'Debian: apt-get install -y redis-server', () =
         }
       });
 
-      test('a notebook created on one instance is served by the other', async () => {
+      test('a notebook created on one instance is served by the other, with the one access token the script printed', async () => {
         const [a, b] = (cluster as Cluster).ports.servers;
+        // Without sign-in the instances share one access token; the script prints it in each URL.
+        const token = /instance ready at http:\/\/127\.0\.0\.1:\d+\/\?token=([A-Za-z0-9_-]+)/.exec((cluster as Cluster).output())?.[1];
+        expect(token).toBeDefined();
+        const authorization = `Bearer ${token}`;
+        expect((await fetch(`http://127.0.0.1:${a}/api/notebooks`)).status).toBe(401);
         const created = await fetch(`http://127.0.0.1:${a}/api/notebooks`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization },
           body: JSON.stringify({ name: 'cluster-local check' }),
         });
         expect(created.status).toBe(201);
         const { notebook_id: id } = (await created.json()) as { notebook_id: string };
-        const fetched = await getJson(b, `/api/notebooks/${encodeURIComponent(id)}`);
+        const fetched = await fetch(`http://127.0.0.1:${b}/api/notebooks/${encodeURIComponent(id)}`, { headers: { authorization } });
         expect(fetched.status).toBe(200);
-        expect(fetched.body).toMatchObject({ id, name: 'cluster-local check' });
+        expect(await fetched.json()).toMatchObject({ id, name: 'cluster-local check' });
       });
     });
   } else if (IN_CI) {

@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '@rnb/core';
-import { loadConfig, type ServerConfig } from './config';
+import { kernelSettings, loadConfig, type ServerConfig } from './config';
 import { pluginsFromConfig } from './plugin-loader';
 import { startServer } from './start';
 import { pluginProject } from './test-support/fixtures';
 import { memoryLogger, request } from './test-support/harness';
+
+const TEST_SECRET_KEY = '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 
 describe('configuration', () => {
   let project: { dir: string; remove(): void };
@@ -28,7 +30,7 @@ describe('configuration', () => {
   it('has the documented defaults: port 8000, file storage, no login, Python and SQL', () => {
     expect(load({})).toMatchObject({
       port: 8000,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       storage: 'file',
       auth: 'none',
       languages: ['python', 'sql'],
@@ -47,6 +49,7 @@ describe('configuration', () => {
       HOST: '127.0.0.1',
       NOTEBOOK_STORAGE: 'dynamodb',
       NOTEBOOK_AUTH: 'clerk',
+      NOTEBOOK_SECRET_KEY: TEST_SECRET_KEY,
       CORS_ORIGINS: 'https://a.example.com, http://localhost:5173',
       NOTEBOOK_PLUGINS: 'rnb-test-greeter, @scope/other',
       LOG_LEVEL: 'DEBUG',
@@ -65,12 +68,40 @@ describe('configuration', () => {
     expect(message).toContain('"eighty"');
   });
 
+  it('gives cells a time limit and users a share of the kernels only when several users share the server (a login)', () => {
+    const local = load({ MAX_KERNELS: '6' });
+    expect(local).toMatchObject({ cellTimeLimitSeconds: 0, maxKernelsPerUser: undefined });
+    expect(kernelSettings(local)).toMatchObject({ maxSessions: 6, maxSessionsPerOwner: 6, limits: { cellTimeoutMs: 0 } });
+
+    const shared = load({ NOTEBOOK_AUTH: 'clerk', MAX_KERNELS: '6' });
+    expect(shared.cellTimeLimitSeconds).toBe(300);
+    expect(kernelSettings(shared)).toMatchObject({ maxSessions: 6, maxSessionsPerOwner: 3, limits: { cellTimeoutMs: 300_000 } });
+    expect(kernelSettings(shared).cellTimeLimitAdvice).toContain('CELL_TIME_LIMIT_SECONDS');
+
+    const tuned = load({ NOTEBOOK_AUTH: 'clerk', MAX_KERNELS: '6', MAX_KERNELS_PER_USER: '9', CELL_TIME_LIMIT_SECONDS: '0' });
+    expect(kernelSettings(tuned)).toMatchObject({ maxSessionsPerOwner: 6, limits: { cellTimeoutMs: 0 } });
+    expect(kernelSettings(load({ CELL_TIME_LIMIT_SECONDS: '30', MAX_KERNELS_PER_USER: '2', MAX_KERNELS: '4' }))).toMatchObject({ maxSessionsPerOwner: 2, limits: { cellTimeoutMs: 30_000 } });
+
+    const message = problemsOf({ CELL_TIME_LIMIT_SECONDS: 'forever', MAX_KERNELS_PER_USER: '0' });
+    for (const name of ['CELL_TIME_LIMIT_SECONDS', 'MAX_KERNELS_PER_USER']) expect(message).toContain(name);
+  });
+
   it('switches cluster mode on with REDIS_URL, refusing storage only one machine can see and saying what to set', () => {
     expect(load({})).toMatchObject({ redisUrl: undefined, clusterLeaseMs: 5000 });
     expect(load({ REDIS_URL: 'redis://127.0.0.1:6379', NOTEBOOK_STORAGE: 'dynamodb', CLUSTER_LEASE_MS: '2000' })).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', clusterLeaseMs: 2000 });
     expect(problemsOf({ REDIS_URL: 'redis://127.0.0.1:6379' })).toMatch(/REDIS_URL.*NOTEBOOK_STORAGE=file.*set NOTEBOOK_STORAGE=dynamodb/);
     expect(problemsOf({ REDIS_URL: 'localhost:6379', NOTEBOOK_STORAGE: 'dynamodb' })).toMatch(/REDIS_URL must look like redis:\/\//);
     expect(problemsOf({ REDIS_URL: 'redis://r:6379', NOTEBOOK_STORAGE: 'dynamodb', CLUSTER_LEASE_MS: '10' })).toContain('CLUSTER_LEASE_MS');
+  });
+
+  it('refuses to start multi-user without NOTEBOOK_SECRET_KEY, or with one that is not 32 bytes, saying how to make one (issue 19 item 11)', () => {
+    expect(problemsOf({ NOTEBOOK_AUTH: 'clerk' })).toMatch(/NOTEBOOK_SECRET_KEY is required when NOTEBOOK_AUTH is not "none".*openssl rand -base64 32/);
+    expect(problemsOf({ NOTEBOOK_SECRET_KEY: 'password123' })).toMatch(/NOTEBOOK_SECRET_KEY must be 32 random bytes.*openssl rand -base64 32/);
+    expect(load({ NOTEBOOK_AUTH: 'clerk', NOTEBOOK_SECRET_KEY: TEST_SECRET_KEY }).secretKey).toBe(TEST_SECRET_KEY);
+    expect(load({ NOTEBOOK_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') }).secretKey).toBeDefined();
+    // Local mode: no key needed; one is kept beside the notebooks.
+    expect(load({ NOTEBOOK_DIR: 'data' }).secretKeyFile).toBe(path.join(project.dir, 'data', '.secret-key'));
+    expect(load({ NOTEBOOK_SECRET_KEY_FILE: '/etc/rnb/key' }).secretKeyFile).toBe('/etc/rnb/key');
   });
 
   it('reads a config file under the environment, which wins', () => {
@@ -101,6 +132,27 @@ describe('configuration', () => {
     expect(load({ WEB_DIR: 'none' }).webDir).toBeNull();
     expect(loadConfig({}, { cwd: project.dir, defaultWebDir: web }).webDir).toBe(web);
   });
+  it('listens on 127.0.0.1 without sign-in and on every interface with it, unless HOST says otherwise', () => {
+    expect(load({}).host).toBe('127.0.0.1');
+    expect(load({ NOTEBOOK_AUTH: 'clerk' }).host).toBe('0.0.0.0');
+    expect(load({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+  });
+
+  it('reads NOTEBOOK_TOKEN: unset means one per start, empty means off, a weak or odd value is refused', () => {
+    expect(load({}).accessToken).toBeUndefined();
+    expect(load({ NOTEBOOK_TOKEN: '' }).accessToken).toBeNull();
+    expect(load({ NOTEBOOK_TOKEN: 'a-long-enough_token.1' }).accessToken).toBe('a-long-enough_token.1');
+    expect(problemsOf({ NOTEBOOK_TOKEN: 'short' })).toMatch(/NOTEBOOK_TOKEN must be 8 to 256 characters/);
+    expect(problemsOf({ NOTEBOOK_TOKEN: 'has a space in it' })).toMatch(/NOTEBOOK_TOKEN/);
+    // The host's secret: plugins, which read every other setting, do not get it.
+    expect(load({ NOTEBOOK_TOKEN: 'a-long-enough_token.1' }).values.NOTEBOOK_TOKEN).toBeUndefined();
+  });
+
+  it('reads ALLOWED_HOSTS as host names without scheme or port', () => {
+    expect(load({ ALLOWED_HOSTS: 'notebook.lan, 192.168.1.20,[fe80::1]' }).allowedHosts).toEqual(['notebook.lan', '192.168.1.20', '[fe80::1]']);
+    expect(load({ ALLOWED_HOSTS: '*' }).allowedHosts).toEqual(['*']);
+    expect(problemsOf({ ALLOWED_HOSTS: 'http://notebook.lan:8000' })).toMatch(/ALLOWED_HOSTS: "http:\/\/notebook.lan:8000" is not a host name/);
+  });
 });
 
 describe('plugins loaded by name', () => {
@@ -114,7 +166,7 @@ describe('plugins loaded by name', () => {
   it('loads the built-in short names', () => {
     const ids = pluginsFromConfig(loadConfig({}, { cwd: project.dir }), { paths: [project.dir] }).map((p) => p.id);
     expect(ids).toEqual(['core:language-registry', '@rnb/storage-file:store', '@rnb/server:auth-none', '@rnb/plugin-python:python', '@rnb/plugin-sql:sql', '@rnb/plugin-assistant-anthropic:provider']);
-    const hosted = pluginsFromConfig(loadConfig({ NOTEBOOK_STORAGE: 'dynamodb', NOTEBOOK_AUTH: 'clerk', NOTEBOOK_LANGUAGES: 'sql' }, { cwd: project.dir }), { paths: [project.dir] });
+    const hosted = pluginsFromConfig(loadConfig({ NOTEBOOK_STORAGE: 'dynamodb', NOTEBOOK_AUTH: 'clerk', NOTEBOOK_SECRET_KEY: TEST_SECRET_KEY, NOTEBOOK_LANGUAGES: 'sql' }, { cwd: project.dir }), { paths: [project.dir] });
     expect(hosted.map((p) => p.id)).toEqual(['core:language-registry', '@rnb/storage-dynamodb:store', '@rnb/auth-clerk:auth', '@rnb/plugin-sql:sql', '@rnb/plugin-assistant-anthropic:provider']);
     const without = pluginsFromConfig(loadConfig({ NOTEBOOK_ASSISTANT: 'none' }, { cwd: project.dir }), { paths: [project.dir] });
     expect(without.map((p) => p.id)).not.toContain('@rnb/plugin-assistant-anthropic:provider');
@@ -122,7 +174,8 @@ describe('plugins loaded by name', () => {
 
   it('runs a notebook on third-party storage and language packages, with an extra plugin from NOTEBOOK_PLUGINS', async () => {
     const { logger, lines } = memoryLogger();
-    const config = configOf({ NOTEBOOK_PLUGINS: 'rnb-test-greeter', GREETING: 'hello there', PORT: '0', HOST: '127.0.0.1' });
+    // Not about the access token (start.e2e.test.ts is): turned off explicitly.
+    const config = configOf({ NOTEBOOK_PLUGINS: 'rnb-test-greeter', GREETING: 'hello there', PORT: '0', HOST: '127.0.0.1', NOTEBOOK_TOKEN: '' });
     const running = await startServer({ config, logger, pluginPaths: [project.dir] });
     try {
       expect(lines.join('\n')).toMatch(/greeter active.*hello there/);
@@ -146,7 +199,7 @@ describe('plugins loaded by name', () => {
     ['a package that exports no plugin', { NOTEBOOK_PLUGINS: 'rnb-not-a-plugin' }, /NOTEBOOK_PLUGINS: "rnb-not-a-plugin" does not export a plugin/],
     ['a package that throws when loaded', { NOTEBOOK_PLUGINS: 'rnb-broken' }, /NOTEBOOK_PLUGINS: the plugin package "rnb-broken" failed to load: cannot load me/],
     ['a storage package that provides no storage', { NOTEBOOK_STORAGE: 'rnb-test-greeter' }, /NOTEBOOK_STORAGE=rnb-test-greeter: that package provides no "core:notebook-store"/],
-    ['an auth package that provides no auth', { NOTEBOOK_AUTH: 'rnb-test-storage' }, /NOTEBOOK_AUTH=rnb-test-storage/],
+    ['an auth package that provides no auth', { NOTEBOOK_AUTH: 'rnb-test-storage', NOTEBOOK_SECRET_KEY: TEST_SECRET_KEY }, /NOTEBOOK_AUTH=rnb-test-storage/],
     ['an unknown language', { NOTEBOOK_LANGUAGES: 'cobol' }, /NOTEBOOK_LANGUAGES: the plugin package "cobol" is not installed/],
   ])('fails at start on %s, naming the variable', (_name, env, message) => {
     expect(() => pluginsFromConfig(configOf(env), { paths: [project.dir] })).toThrow(message);
@@ -188,7 +241,7 @@ describe('plugins loaded by name', () => {
   });
 
   it('fails at start when Clerk is chosen without a way to check tokens', async () => {
-    const config = configOf({ NOTEBOOK_AUTH: 'clerk', PORT: '0', HOST: '127.0.0.1' });
+    const config = configOf({ NOTEBOOK_AUTH: 'clerk', NOTEBOOK_SECRET_KEY: TEST_SECRET_KEY, PORT: '0', HOST: '127.0.0.1' });
     await expect(startServer({ config, logger: memoryLogger().logger, pluginPaths: [project.dir] })).rejects.toThrow(/CLERK_JWT_KEY/);
   });
 });

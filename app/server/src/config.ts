@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError } from '@rnb/core';
+import { ConfigError, SecretBox, defaultMaxSessions, type KernelManagerOptions, type NotebookLimits } from '@rnb/core';
+import { accessTokenProblem } from './http/access-guard';
 import { parseLogLevel, type LogLevel } from './logger';
 
 /** The host's settings, checked. Names and defaults are documented in docs/configuration.md. */
@@ -22,9 +23,20 @@ export interface ServerConfig {
    */
   pluginOptions: Record<string, PluginOptions>;
   corsOrigins: string[];
+  /** Host names accepted in the Host header with auth `none` besides localhost, 127.0.0.1, [::1] and HOST (ALLOWED_HOSTS; `*`: any). */
+  allowedHosts: string[];
+  /**
+   * Auth `none` only: the access token (NOTEBOOK_TOKEN). Unset: a new random one each start;
+   * null: set empty, the token is off.
+   */
+  accessToken: string | null | undefined;
   logLevel: LogLevel;
   maxBodyBytes: number;
   maxKernels: number | undefined;
+  /** Kernels one user may hold at once (MAX_KERNELS_PER_USER); unset: half of MAX_KERNELS with a login, all without. */
+  maxKernelsPerUser: number | undefined;
+  /** A cell running longer is stopped (CELL_TIME_LIMIT_SECONDS; 0: no limit). Default 300 with a login, none without. */
+  cellTimeLimitSeconds: number;
   kernelIdleSeconds: number;
   shutdownGraceSeconds: number;
   /** Cluster mode when set: instances share events and kernel ownership through this Redis. */
@@ -33,6 +45,12 @@ export interface ServerConfig {
   clusterLeaseMs: number;
   /** The built front end to serve, or null for none. */
   webDir: string | null;
+  /** Size limits per notebook and per user (MAX_CELL_CODE_CHARS, MAX_CELLS_PER_NOTEBOOK, ...). */
+  notebookLimits: NotebookLimits;
+  /** NOTEBOOK_SECRET_KEY: seals secrets at rest; required unless auth is `none`. */
+  secretKey: string | undefined;
+  /** Auth `none` without NOTEBOOK_SECRET_KEY: where the key generated once is kept (NOTEBOOK_SECRET_KEY_FILE). */
+  secretKeyFile: string;
   /** Every setting as a string: what plugins read through their context's config. */
   values: Record<string, string | undefined>;
   /** The config file that was read, if any. */
@@ -45,9 +63,13 @@ export type PluginOptions = { [key: string]: unknown };
 /** Settings whose config file entries may name a plugin with options. */
 const PLUGIN_SETTINGS: ReadonlySet<string> = new Set(['NOTEBOOK_LANGUAGES', 'NOTEBOOK_PLUGINS', 'NOTEBOOK_STORAGE', 'NOTEBOOK_AUTH', 'NOTEBOOK_ASSISTANT']);
 
+/** With sign-in, cells get a time limit by default (docs/configuration.md: CELL_TIME_LIMIT_SECONDS). */
+const MULTI_USER_CELL_TIME_LIMIT_SECONDS = '300';
+
 export const DEFAULTS = {
   PORT: '8000',
-  HOST: '0.0.0.0',
+  /** With NOTEBOOK_AUTH=none; with sign-in the default is 0.0.0.0 (LISTEN_ALL). */
+  HOST: '127.0.0.1',
   NOTEBOOK_STORAGE: 'file',
   NOTEBOOK_AUTH: 'none',
   NOTEBOOK_LANGUAGES: 'python,sql',
@@ -56,7 +78,16 @@ export const DEFAULTS = {
   KERNEL_IDLE_SECONDS: '1800',
   SHUTDOWN_GRACE_SECONDS: '10',
   CLUSTER_LEASE_MS: '5000',
+  MAX_CELL_CODE_CHARS: '1000000',
+  MAX_CELLS_PER_NOTEBOOK: '20000',
+  MAX_NOTEBOOK_CODE_CHARS: '10000000',
+  MAX_NOTEBOOK_OUTPUT_CHARS: String(32 * 1024 * 1024),
+  MAX_NOTEBOOKS_PER_USER: '1000',
+  MAX_USER_BYTES: String(1024 * 1024 * 1024),
 } as const;
+
+/** Where a server with sign-in listens by default: every interface (containers, load balancers). */
+export const LISTEN_ALL = '0.0.0.0';
 
 const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$|^\.{0,2}\/[^\0]+$/i;
 export const DEFAULT_CONFIG_FILE = 'notebook.config.json';
@@ -84,9 +115,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const problems: string[] = [];
 
   const port = integer(get('PORT', DEFAULTS.PORT)!, 'PORT', 0, 65535, problems);
-  const host = get('HOST', DEFAULTS.HOST)!;
   const storage = pluginName(get('NOTEBOOK_STORAGE', DEFAULTS.NOTEBOOK_STORAGE)!, 'NOTEBOOK_STORAGE', '"file", "dynamodb" or a storage plugin package', problems);
   const auth = pluginName(get('NOTEBOOK_AUTH', DEFAULTS.NOTEBOOK_AUTH)!, 'NOTEBOOK_AUTH', '"none", "clerk" or an auth plugin package', problems);
+  // No sign-in: reachable from this machine only unless HOST says otherwise.
+  const host = get('HOST', auth === 'none' ? DEFAULTS.HOST : LISTEN_ALL)!;
+  const allowedHosts = list(get('ALLOWED_HOSTS'));
+  for (const name of allowedHosts) {
+    if (name !== '*' && !/^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?|[0-9a-f:]+)$/i.test(name)) problems.push(`ALLOWED_HOSTS: "${name}" is not a host name; write names without scheme or port, e.g. notebook.lan,192.168.1.20.`);
+  }
+  // An empty NOTEBOOK_TOKEN means "off", so it is read before empty values are dropped.
+  const tokenSetting = Object.prototype.hasOwnProperty.call(env, 'NOTEBOOK_TOKEN') ? env.NOTEBOOK_TOKEN : fileValues.NOTEBOOK_TOKEN;
+  const accessToken = tokenSetting === undefined ? undefined : tokenSetting.trim() === '' ? null : tokenSetting.trim();
+  if (accessToken) {
+    const problem = accessTokenProblem(accessToken);
+    if (problem) problems.push(problem);
+  }
   const languages = list(get('NOTEBOOK_LANGUAGES', DEFAULTS.NOTEBOOK_LANGUAGES)).map((name) => pluginName(name, 'NOTEBOOK_LANGUAGES', '"python", "sql" or language plugin packages', problems));
   const plugins = list(get('NOTEBOOK_PLUGINS')).map((name) => pluginName(name, 'NOTEBOOK_PLUGINS', 'comma-separated package names', problems));
   const corsOrigins = list(get('CORS_ORIGINS'));
@@ -99,6 +142,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const maxBodyBytes = integer(get('MAX_BODY_BYTES', DEFAULTS.MAX_BODY_BYTES)!, 'MAX_BODY_BYTES', 1024, 1024 * 1024 * 1024, problems);
   const maxKernelsText = get('MAX_KERNELS');
   const maxKernels = maxKernelsText === undefined ? undefined : integer(maxKernelsText, 'MAX_KERNELS', 1, 100_000, problems);
+  const maxKernelsPerUserText = get('MAX_KERNELS_PER_USER');
+  const maxKernelsPerUser = maxKernelsPerUserText === undefined ? undefined : integer(maxKernelsPerUserText, 'MAX_KERNELS_PER_USER', 1, 100_000, problems);
+  const multiUser = auth !== 'none';
+  const cellTimeLimitSeconds = integer(get('CELL_TIME_LIMIT_SECONDS', multiUser ? MULTI_USER_CELL_TIME_LIMIT_SECONDS : '0')!, 'CELL_TIME_LIMIT_SECONDS', 0, 7 * 24 * 3600, problems);
   const kernelIdleSeconds = integer(get('KERNEL_IDLE_SECONDS', DEFAULTS.KERNEL_IDLE_SECONDS)!, 'KERNEL_IDLE_SECONDS', 1, 365 * 24 * 3600, problems);
   const shutdownGraceSeconds = integer(get('SHUTDOWN_GRACE_SECONDS', DEFAULTS.SHUTDOWN_GRACE_SECONDS)!, 'SHUTDOWN_GRACE_SECONDS', 0, 3600, problems);
   const redisUrl = get('REDIS_URL');
@@ -110,6 +157,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       problems.push('REDIS_URL is set (cluster mode), but NOTEBOOK_STORAGE=file keeps notebooks on this machine only: set NOTEBOOK_STORAGE=dynamodb (with DYNAMODB_TABLE, and DYNAMODB_ENDPOINT for a local server) or another shared storage plugin, or unset REDIS_URL to run a single instance.');
     }
   }
+  const notebookLimits: NotebookLimits = {
+    maxCellCodeChars: integer(get('MAX_CELL_CODE_CHARS', DEFAULTS.MAX_CELL_CODE_CHARS)!, 'MAX_CELL_CODE_CHARS', 1000, 100_000_000, problems),
+    maxCells: integer(get('MAX_CELLS_PER_NOTEBOOK', DEFAULTS.MAX_CELLS_PER_NOTEBOOK)!, 'MAX_CELLS_PER_NOTEBOOK', 1, 1_000_000, problems),
+    maxNotebookCodeChars: integer(get('MAX_NOTEBOOK_CODE_CHARS', DEFAULTS.MAX_NOTEBOOK_CODE_CHARS)!, 'MAX_NOTEBOOK_CODE_CHARS', 1000, 1_000_000_000, problems),
+    maxStoredOutputChars: integer(get('MAX_NOTEBOOK_OUTPUT_CHARS', DEFAULTS.MAX_NOTEBOOK_OUTPUT_CHARS)!, 'MAX_NOTEBOOK_OUTPUT_CHARS', 0, 1024 * 1024 * 1024, problems),
+    maxNotebooksPerUser: integer(get('MAX_NOTEBOOKS_PER_USER', DEFAULTS.MAX_NOTEBOOKS_PER_USER)!, 'MAX_NOTEBOOKS_PER_USER', 1, 10_000_000, problems),
+    maxUserBytes: integer(get('MAX_USER_BYTES', DEFAULTS.MAX_USER_BYTES)!, 'MAX_USER_BYTES', 1024, Number.MAX_SAFE_INTEGER, problems),
+  };
+  if (notebookLimits.maxCellCodeChars > notebookLimits.maxNotebookCodeChars) {
+    problems.push(`MAX_CELL_CODE_CHARS (${notebookLimits.maxCellCodeChars}) must not exceed MAX_NOTEBOOK_CODE_CHARS (${notebookLimits.maxNotebookCodeChars}).`);
+  }
+  const secretKey = get('NOTEBOOK_SECRET_KEY');
+  if (secretKey !== undefined) {
+    try {
+      SecretBox.fromText(secretKey);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  } else if (auth !== 'none') {
+    problems.push(
+      'NOTEBOOK_SECRET_KEY is required when NOTEBOOK_AUTH is not "none": it encrypts notebooks\' database connection strings at rest. ' +
+        'Make one with: openssl rand -base64 32, give every instance the same one and keep it secret (without it the stored connection strings cannot be read).',
+    );
+  }
+  const secretKeyFile = path.resolve(cwd, get('NOTEBOOK_SECRET_KEY_FILE') ?? path.join(get('NOTEBOOK_DIR') ?? 'notebooks', '.secret-key'));
   const webSetting = get('WEB_DIR');
   let webDir: string | null = null;
   if (webSetting === 'none') webDir = null;
@@ -132,16 +204,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     plugins,
     pluginOptions,
     corsOrigins,
+    allowedHosts,
+    accessToken,
     logLevel: logLevel!,
     maxBodyBytes,
     maxKernels,
+    maxKernelsPerUser,
+    cellTimeLimitSeconds,
     kernelIdleSeconds,
     shutdownGraceSeconds,
     redisUrl,
     clusterLeaseMs,
     webDir,
-    values: { ...values, NOTEBOOK_STORAGE: storage, NOTEBOOK_AUTH: auth },
+    notebookLimits,
+    secretKey,
+    secretKeyFile,
+    // The access token and the secret key are the host's own secrets: plugins do not see them.
+    values: { ...values, NOTEBOOK_STORAGE: storage, NOTEBOOK_AUTH: auth, NOTEBOOK_TOKEN: undefined, NOTEBOOK_SECRET_KEY: undefined },
     file,
+  };
+}
+
+/**
+ * The kernel manager's settings from the configuration. With a login, several users share the server: each may hold
+ * at most half its kernels unless MAX_KERNELS_PER_USER says otherwise (the fair share applies either way), and cells
+ * have a time limit (CELL_TIME_LIMIT_SECONDS), named with its setting in the message of a cell it stops.
+ */
+export function kernelSettings(config: Pick<ServerConfig, 'auth' | 'maxKernels' | 'maxKernelsPerUser' | 'cellTimeLimitSeconds' | 'kernelIdleSeconds'>): Partial<Omit<KernelManagerOptions, 'languages' | 'log'>> {
+  const maxSessions = config.maxKernels ?? defaultMaxSessions();
+  const multiUser = config.auth !== 'none';
+  const perUser = config.maxKernelsPerUser ?? (multiUser ? Math.ceil(maxSessions / 2) : maxSessions);
+  return {
+    maxSessions,
+    maxSessionsPerOwner: Math.min(perUser, maxSessions),
+    idleSessionMs: config.kernelIdleSeconds * 1000,
+    limits: { cellTimeoutMs: config.cellTimeLimitSeconds * 1000 },
+    cellTimeLimitAdvice: 'Whoever runs this server sets this limit with CELL_TIME_LIMIT_SECONDS (0 for none).',
   };
 }
 

@@ -1,5 +1,5 @@
 import { isNotebookError } from '@rnb/core';
-import type { ErrorBody, ErrorCode, HostErrorCode } from '@rnb/core/wire';
+import type { ErrorBody, ErrorCode, ErrorDetails, HostErrorCode } from '@rnb/core/wire';
 import { ZodError } from 'zod';
 
 /** Codes the host adds to core's (core's NotebookError codes pass through unchanged): defined in `@rnb/core/wire`. */
@@ -17,7 +17,7 @@ export class HostError extends Error {
   }
 }
 
-export type { ErrorBody } from '@rnb/core/wire';
+export type { ErrorBody, ErrorDetails } from '@rnb/core/wire';
 
 export interface MappedError {
   status: number;
@@ -33,7 +33,9 @@ export interface MappedError {
  */
 export function toErrorResponse(error: unknown): MappedError {
   if (error instanceof HostError) return { status: error.status, body: body(error.code, error.message), internal: error.status >= 500 };
-  if (isNotebookError(error) || looksLikeNotebookError(error)) return { status: error.status, body: body(error.code, error.message), internal: error.status >= 500 };
+  if (isNotebookError(error) || looksLikeNotebookError(error)) {
+    return { status: error.status, body: body(error.code, error.message, detailsOf(error)), internal: error.status >= 500 };
+  }
   if (error instanceof ZodError) return { status: 400, body: body('RNB_ERR_INVALID_INPUT', describeZodError(error)), internal: false };
   const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
   const type = (error as { type?: unknown } | null)?.type;
@@ -60,8 +62,16 @@ function looksLikeNotebookError(error: unknown): error is { code: ErrorCode; sta
   return error instanceof Error && typeof e?.code === 'string' && e.code.startsWith('RNB_ERR_') && typeof e.status === 'number' && e.status >= 400 && e.status < 600 && typeof e.message === 'string';
 }
 
-function body(code: ErrorCode, message: string): ErrorBody {
-  return { error: { code, message } };
+function body(code: ErrorCode, message: string, details?: ErrorDetails): ErrorBody {
+  return { error: { ...details, code, message } };
+}
+
+/** A NotebookError's `details` (also carried by a forwarded cluster error), scalars only. */
+export function detailsOf(error: unknown): ErrorDetails | undefined {
+  const details = (error as { details?: unknown } | null)?.details;
+  if (typeof details !== 'object' || details === null || Array.isArray(details)) return undefined;
+  const scalars = Object.entries(details).filter(([, v]) => v === null || ['string', 'number', 'boolean'].includes(typeof v));
+  return scalars.length > 0 ? Object.fromEntries(scalars) as ErrorDetails : undefined;
 }
 
 /** "name: expected string, received number; cells.0.code: required" */

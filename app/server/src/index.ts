@@ -9,7 +9,7 @@
  * Only `main.ts` (npm start) listens on a port itself.
  */
 export { createNotebookServer, type AttachOptions, type NotebookServer, type NotebookServerLimits, type NotebookServerOptions } from './server';
-export { loadConfig, DEFAULTS as CONFIG_DEFAULTS, type LoadConfigOptions, type ServerConfig } from './config';
+export { loadConfig, kernelSettings, DEFAULTS as CONFIG_DEFAULTS, type LoadConfigOptions, type ServerConfig } from './config';
 export { pluginsFromConfig, loadPluginPackage, BUILTIN_PACKAGES, type PluginLoaderOptions } from './plugin-loader';
 export { NoAuthProvider, noAuthPlugin, LOCAL_USER_ID } from './auth/no-auth';
 export { createLogger, silentLogger, redact, redactString, type Logger, type LogLevel, type LogFields, type LoggerOptions } from './logger';

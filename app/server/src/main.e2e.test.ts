@@ -8,7 +8,12 @@ const MAIN = path.resolve(__dirname, '../dist/main.js');
 
 interface Started {
   child: ChildProcess;
+  /** The server's base URL (no token). */
   url: string;
+  /** The URL the start line printed, as a user would open it. */
+  printed: string;
+  /** The access token in the printed URL, if any. */
+  token: string | undefined;
   lines: () => string[];
   exited: Promise<number | null>;
 }
@@ -29,7 +34,10 @@ async function start(cwd: string, env: Record<string, string>): Promise<Started>
   const deadline = Date.now() + 20_000;
   for (;;) {
     const listening = run.stdout.map((line) => JSON.parse(line) as { msg: string; url?: string }).find((entry) => entry.msg === 'notebook server listening');
-    if (listening?.url) return { child: run.child, url: listening.url.replace('localhost', '127.0.0.1'), lines: () => run.stdout, exited: run.exited };
+    if (listening?.url) {
+      const printed = new URL(listening.url.replace('localhost', '127.0.0.1'));
+      return { child: run.child, url: printed.origin, printed: printed.toString(), token: printed.searchParams.get('token') ?? undefined, lines: () => run.stdout, exited: run.exited };
+    }
     if (run.child.exitCode !== null || Date.now() > deadline) throw new Error(`main.js did not start: ${run.stderr.join('')}${run.stdout.join('\n')}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -52,8 +60,15 @@ describe('npm start (dist/main.js)', () => {
       expect((await request(`${server.url}/healthz`, 'GET')).body).toMatchObject({ status: 'ok' });
       expect((await request(`${server.url}/api/config`, 'GET')).body).toEqual({ auth: 'none', assistant: { available: false, reason: expect.stringContaining('ANTHROPIC_API_KEY') } });
       expect((await request(`${server.url}/`, 'GET')).text).toContain('<title>app</title>');
-      const id = (await request(`${server.url}/api/notebooks`, 'POST', { body: { name: 'kept' } })).body.notebook_id as string;
-      const cell = (await request(`${server.url}/api/notebooks/${id}`, 'GET')).body.cells[0];
+      // No login, but a per-start access token: the printed URL carries it, the API wants it.
+      expect(server.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+      expect((await request(`${server.url}/api/notebooks`, 'GET')).status).toBe(401);
+      const landing = await fetch(server.printed, { redirect: 'manual' });
+      expect(landing.status).toBe(302);
+      const cookie = landing.headers.get('set-cookie')!.split(';')[0]!;
+      expect((await request(`${server.url}/api/notebooks`, 'GET', { headers: { cookie } })).status).toBe(200);
+      const id = (await request(`${server.url}/api/notebooks`, 'POST', { body: { name: 'kept' }, token: server.token })).body.notebook_id as string;
+      const cell = (await request(`${server.url}/api/notebooks/${id}`, 'GET', { token: server.token })).body.cells[0];
       expect(cell.type).toBe('python');
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
@@ -68,7 +83,8 @@ describe('npm start (dist/main.js)', () => {
 
   it('interrupts a running cell on SIGTERM and stores it as not running', async () => {
     const dir = path.join(project.dir, 'spin-notebooks');
-    const server = await start(project.dir, { NOTEBOOK_LANGUAGES: 'rnb-test-fake', NOTEBOOK_DIR: dir, SHUTDOWN_GRACE_SECONDS: '5' });
+    // Not about the access token: turned off explicitly.
+    const server = await start(project.dir, { NOTEBOOK_LANGUAGES: 'rnb-test-fake', NOTEBOOK_DIR: dir, SHUTDOWN_GRACE_SECONDS: '5', NOTEBOOK_TOKEN: '' });
     try {
       const id = (await request(`${server.url}/api/notebooks`, 'POST', { body: {} })).body.notebook_id as string;
       const cellId = (await request(`${server.url}/api/notebooks/${id}`, 'GET')).body.cells[0].id as string;
@@ -93,7 +109,8 @@ describe('npm start (dist/main.js)', () => {
   it.each([
     ['an invalid port', { PORT: 'abc' }, /PORT must be an integer/],
     ['an unknown storage', { NOTEBOOK_STORAGE: 'rnb-missing-storage' }, /NOTEBOOK_STORAGE: the plugin package "rnb-missing-storage" is not installed/],
-    ['Clerk without keys', { NOTEBOOK_AUTH: 'clerk' }, /CLERK_JWT_KEY/],
+    ['auth on without a secret key', { NOTEBOOK_AUTH: 'clerk' }, /NOTEBOOK_SECRET_KEY is required/],
+    ['Clerk without keys', { NOTEBOOK_AUTH: 'clerk', NOTEBOOK_SECRET_KEY: Buffer.alloc(32, 1).toString('base64') }, /CLERK_JWT_KEY/],
   ])('refuses to start on %s, saying what to set', async (_name, env, message) => {
     const run = runMain(project.dir, env);
     expect(await run.exited).toBe(1);

@@ -26,7 +26,8 @@ async function main(): Promise<void> {
     return;
   }
   log.info('notebook server listening', {
-    url: running.url,
+    // With the access token on, the URL carries it: the first visit turns it into a cookie.
+    url: running.openUrl,
     storage: config.storage,
     auth: config.auth,
     web: config.webDir ?? 'not built (npm run build)',

@@ -26,7 +26,6 @@ const DOC_PATH = path.join(REPO_ROOT, 'docs/protocol.md');
  * conflicts). Once they are in the code these entries are simply unused.
  */
 const AGREED_ADDITIONS: ReadonlySet<string> = new Set([
-  'errorCodes: RNB_ERR_EDIT_CONFLICT',
 ]);
 
 /** A dependency that registering routes must not touch. */

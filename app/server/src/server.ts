@@ -10,10 +10,13 @@ import {
   languageRegistryPlugin,
   MemoryNotebookStore,
   NotebookService,
+  SecretBox,
+  withSealedSecrets,
   NotebookStore,
   PluginHost,
   type AnyPlugin,
   type KernelManagerOptions,
+  type NotebookLimits,
 } from '@rnb/core';
 import type Koa from 'koa';
 import compose from 'koa-compose';
@@ -24,6 +27,7 @@ import { NoAuthProvider } from './auth/no-auth';
 import type { CommandRouter } from './commands/command-router';
 import { LocalCommandRouter } from './commands/local-command-router';
 import { LocalEventBus, type NotebookEventBus } from './events/event-bus';
+import { AccessGuard, accessTokenProblem } from './http/access-guard';
 import { createRoutes } from './http/routes';
 import { staticFiles } from './http/static-files';
 import { createLogger, type Logger } from './logger';
@@ -42,6 +46,8 @@ export interface NotebookServerLimits {
   errorRepliesPerSecond?: number;
   /** How long close() lets interrupted cells settle (default 5 s). */
   shutdownGraceMs?: number;
+  /** Size limits per notebook (cells, code, stored outputs) and per user (notebooks, bytes); defaults: core's DEFAULT_NOTEBOOK_LIMITS. */
+  notebooks?: Partial<NotebookLimits>;
 }
 
 export interface NotebookServerOptions {
@@ -53,6 +59,11 @@ export interface NotebookServerOptions {
   auth?: AuthProvider;
   /** Where notebooks are kept. Wins over a plugin's NotebookStore; default: a plugin's, else memory. */
   store?: NotebookStore;
+  /**
+   * The key that seals secrets at rest (notebooks' connection strings), AES-256-GCM: 32 bytes as 64 hex digits or
+   * base64 (NOTEBOOK_SECRET_KEY). Without it secrets reach the store in clear (a warning is logged when auth is on).
+   */
+  secretKey?: string;
   /** The URL prefix the notebook is mounted under in the host app, e.g. `/nb` (default: the root). */
   prefix?: string;
   limits?: NotebookServerLimits;
@@ -62,6 +73,20 @@ export interface NotebookServerOptions {
   kernels?: Partial<Omit<KernelManagerOptions, 'languages' | 'log'>>;
   /** Browser origins allowed to call the API and open sockets besides the page's own. */
   corsOrigins?: string[];
+  /**
+   * With an auth that asks no token (the default one local user): a secret every API request and
+   * socket must carry (the cookie a visit to `<prefix>/?token=<it>` sets, `Authorization: Bearer`,
+   * or socket `auth.token`). `npm start` makes one per start; an embedding app with its own auth
+   * leaves it unset.
+   */
+  accessToken?: string | null;
+  /** Host names the Host header may carry (a DNS-rebinding guard); `*` or unset: any. */
+  allowedHosts?: string[];
+  /**
+   * `Content-Security-Policy: frame-ancestors` sent with the page when this server serves it
+   * (`webDir`), e.g. `'self'`; unset: none, the embedding app sets its own.
+   */
+  frameAncestors?: string;
   /** A built web app to serve under the prefix (with single-page fallback). */
   webDir?: string | null;
   /** Seam for cluster mode: where notebook events are published (default: in memory). */
@@ -105,6 +130,8 @@ export interface NotebookServer {
 export async function createNotebookServer(options: NotebookServerOptions = {}): Promise<NotebookServer> {
   const log = options.logger ?? createLogger();
   const prefix = normalizePrefix(options.prefix);
+  const tokenProblem = options.accessToken ? accessTokenProblem(options.accessToken) : null;
+  if (tokenProblem) throw new ConfigError(tokenProblem.replace('NOTEBOOK_TOKEN', 'accessToken'));
   const limits = {
     maxBodyBytes: options.limits?.maxBodyBytes ?? 2 * 1024 * 1024,
     maxSocketMessageBytes: options.limits?.maxSocketMessageBytes ?? 1024 * 1024,
@@ -142,7 +169,20 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     await host.stop();
     throw error;
   }
-  const baseStore = options.store ?? host.tryGet(NotebookStore) ?? memoryStore(log);
+  const pluginStore = options.store ?? host.tryGet(NotebookStore) ?? memoryStore(log);
+  let baseStore = pluginStore;
+  try {
+    // Innermost: whatever the storage (and its revisions), it only ever receives sealed secrets.
+    if (options.secretKey !== undefined) {
+      baseStore = withSealedSecrets(pluginStore, SecretBox.fromText(options.secretKey), { log: (level, message) => log.log(level, message, { component: 'secrets' }) });
+    } else if (options.auth?.requiresToken || host.tryGet(AuthProvider)?.requiresToken) {
+      log.warn('no secret key: notebooks\' connection strings are stored in clear; set NOTEBOOK_SECRET_KEY (or the secretKey option)');
+    }
+  } catch (error) {
+    await kernels.shutdown();
+    await host.stop();
+    throw error;
+  }
   const store = options.wrapStore ? options.wrapStore(baseStore) : baseStore;
   const auth = options.auth ?? host.tryGet(AuthProvider) ?? new NoAuthProvider();
   const service = new NotebookService({
@@ -152,6 +192,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     // A notebook nobody uses is let go when its kernel would be (and in cluster mode its lease with it).
     ...(options.kernels?.idleSessionMs !== undefined ? { idleReleaseMs: options.kernels.idleSessionMs } : {}),
     ...(options.onNotebookReleased ? { onReleased: options.onNotebookReleased } : {}),
+    ...(options.limits?.notebooks ? { limits: options.limits.notebooks } : {}),
   });
   const events = options.eventBus ?? new LocalEventBus((error) => log.error('event listener failed', { error: (error as Error)?.message }));
   const unsubscribe = service.subscribe((notebookId, event) => events.publish(notebookId, event));
@@ -184,10 +225,19 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     }),
   });
   const corsOrigins = options.corsOrigins ?? [];
-  const layers: Koa.Middleware[] = [];
+  const guard = new AccessGuard({
+    prefix,
+    // A token only means something where the auth provider asks none.
+    accessToken: auth.requiresToken ? null : (options.accessToken ?? null),
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    corsOrigins,
+    // Callers are trusted without a token of their own (ambient authority): only the page's origin may change things.
+    checkOrigin: !auth.requiresToken,
+  });
+  const layers: Koa.Middleware[] = [guard.middleware()];
   if (corsOrigins.length > 0) layers.push(scoped(`${prefix}/api`, corsMiddleware(corsOrigins)));
   layers.push(router.routes() as unknown as Koa.Middleware, router.allowedMethods() as unknown as Koa.Middleware);
-  if (options.webDir) layers.push(staticFiles({ root: options.webDir, prefix, log }));
+  if (options.webDir) layers.push(staticFiles({ root: options.webDir, prefix, log, ...(options.frameAncestors ? { frameAncestors: options.frameAncestors } : {}) }));
   const middleware = compose(layers);
 
   let closing: Promise<void> | null = null;
@@ -222,6 +272,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
         path: attachOptions.path ?? `${prefix}/socket.io`,
         maxMessageBytes: limits.maxSocketMessageBytes,
         corsOrigins,
+        guard,
         ...(attachOptions.adapter ? { adapter: attachOptions.adapter } : {}),
       });
       gateways.push(gateway);

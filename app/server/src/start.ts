@@ -2,11 +2,13 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AnyPlugin } from '@rnb/core';
 import Koa from 'koa';
-import type { ServerConfig } from './config';
+import { kernelSettings, type ServerConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { pluginsFromConfig } from './plugin-loader';
 import { startCluster } from './cluster/cluster';
-import { createNotebookServer, type NotebookServer, type NotebookServerLimits } from './server';
+import { generateAccessToken, isLoopbackAddress } from './http/access-guard';
+import { serverSecretKey } from './secret-key';
+import { createNotebookServer, type NotebookServer, type NotebookServerLimits, type NotebookServerOptions } from './server';
 
 export interface StartServerOptions {
   config: ServerConfig;
@@ -19,7 +21,12 @@ export interface StartServerOptions {
 }
 
 export interface RunningServer {
+  /** Where the server is: the API and the page are under it. */
   url: string;
+  /** The URL to open in a browser: `url` plus `/?token=...` while the access token is on. */
+  openUrl: string;
+  /** The access token of this start (auth `none`), or null when there is none. */
+  accessToken: string | null;
   port: number;
   http: http.Server;
   notebooks: NotebookServer;
@@ -33,17 +40,23 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const log = options.logger ?? createLogger({ level: config.logLevel });
   const plugins = options.plugins ?? pluginsFromConfig(config, options.pluginPaths ? { paths: options.pluginPaths } : {});
   // Cluster mode: Redis first, so an unreachable Redis stops the start with a clear error before anything else runs.
+  const secretKey = serverSecretKey(config, log);
   const cluster = config.redisUrl ? await startCluster({ redisUrl: config.redisUrl, leaseMs: config.clusterLeaseMs, log }) : null;
+  const local = localAccess(config, log);
   let notebooks: NotebookServer;
   try {
     notebooks = await createNotebookServer({
       plugins,
       config: config.values,
       logger: log,
-      limits: { maxBodyBytes: config.maxBodyBytes, shutdownGraceMs: config.shutdownGraceSeconds * 1000, ...options.limits },
-      kernels: { ...(config.maxKernels !== undefined ? { maxSessions: config.maxKernels } : {}), idleSessionMs: config.kernelIdleSeconds * 1000 },
+      limits: { maxBodyBytes: config.maxBodyBytes, shutdownGraceMs: config.shutdownGraceSeconds * 1000, notebooks: config.notebookLimits, ...options.limits },
+      kernels: kernelSettings(config),
       corsOrigins: config.corsOrigins,
       webDir: config.webDir,
+      // This server is the page's own site: nobody else frames it.
+      frameAncestors: "'self'",
+      ...local.options,
+      ...(secretKey !== undefined ? { secretKey } : {}),
       ...(cluster
         ? { eventBus: cluster.eventBus, commandRouter: (context) => cluster.commandRouter(context), wrapStore: (store) => cluster.wrapStore(store), onNotebookReleased: (id) => cluster.onNotebookReleased(id) }
         : {}),
@@ -72,10 +85,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     throw error;
   }
   const { port } = server.address() as AddressInfo;
-  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${shownHost}:${port}`;
   let stopping: Promise<void> | null = null;
   return {
-    url: `http://${shownHost}:${port}`,
+    url,
+    openUrl: local.token ? `${url}/?token=${local.token}` : url,
+    accessToken: local.token,
     port,
     http: server,
     notebooks,
@@ -96,4 +112,27 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       return stopping;
     },
   };
+}
+
+/**
+ * Auth `none` trusts whoever reaches the server, so who can reach it is narrowed: the access
+ * token (NOTEBOOK_TOKEN, else a random one per start), the Host names it answers to, and a warning
+ * whenever it is reachable from other machines or the token is off.
+ */
+function localAccess(config: ServerConfig, log: Logger): { token: string | null; options: Pick<NotebookServerOptions, 'accessToken' | 'allowedHosts'> } {
+  if (config.auth !== 'none') return { token: null, options: {} };
+  const token = config.accessToken === undefined ? generateAccessToken() : config.accessToken;
+  const exposed = !isLoopbackAddress(config.host);
+  if (exposed) {
+    log.warn(`HOST=${config.host} with NOTEBOOK_AUTH=none: other machines can reach this server, and whoever holds its access token runs code here as this user${token ? '' : ' (and the token is off: anyone who reaches it does)'}. Set HOST=127.0.0.1 for local use, or turn sign-in on (NOTEBOOK_AUTH). The names it is reached by go in ALLOWED_HOSTS.`);
+  }
+  if (token === null) {
+    log.warn(`NOTEBOOK_TOKEN is empty: the access token is off, so any program on this machine${exposed ? ' or the network' : ''} that reaches port ${config.port} can read notebooks and run code. Unset NOTEBOOK_TOKEN to get a token per start.`);
+  }
+  const allowedHosts = ['localhost', '127.0.0.1', '[::1]', ...(isWildcard(config.host) ? [] : [config.host]), ...config.allowedHosts];
+  return { token, options: { accessToken: token, allowedHosts } };
+}
+
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
 }

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -79,7 +80,12 @@ function newestSource(): number {
 }
 
 export interface Host {
+  /** The page to open: with the host's access token (`?token=`), which the first visit turns into a cookie. */
   url: string;
+  /** The host's base URL, without the token. */
+  base: string;
+  /** The access token (`Authorization: Bearer` for requests from the test itself). */
+  token: string | null;
   /** Stops the host (its notebooks stay in their folder). Only for a host started here. */
   stop(): Promise<void>;
   /** Starts it again on the same port and folder. */
@@ -105,34 +111,43 @@ async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
 export async function startHost(extraEnv: Record<string, string> = {}): Promise<Host> {
   const external = process.env.RNB_E2E_URL;
   if (external) {
-    const url = external.endsWith('/') ? external : `${external}/`;
-    await waitForHttp(`${url}api/config`);
-    return { url, restartable: false, stop: async () => undefined, restart: async () => undefined, close: async () => undefined };
+    // RNB_E2E_URL is the URL the host printed (with ?token= when its access token is on).
+    const printed = new URL(external);
+    const token = printed.searchParams.get('token');
+    const base = `${printed.origin}${printed.pathname.endsWith('/') ? printed.pathname : `${printed.pathname}/`}`;
+    await waitForHttp(`${base}api/config`);
+    return { url: token ? `${base}?token=${token}` : base, base, token, restartable: false, stop: async () => undefined, restart: async () => undefined, close: async () => undefined };
   }
   const server = serverModule();
   if (typeof server === 'string') throw new Error(server);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-e2e-'));
+  // The access token stays on, as in production; fixed here so a restart keeps the browser's cookie valid.
+  const token = `e2e-${crypto.randomBytes(18).toString('base64url')}`;
   const env = (port: number): Record<string, string> => ({
     PORT: String(port),
     HOST: '127.0.0.1',
     NOTEBOOK_STORAGE: 'file',
     NOTEBOOK_DIR: path.join(dir, 'notebooks'),
     NOTEBOOK_AUTH: 'none',
+    NOTEBOOK_TOKEN: token,
     LOG_LEVEL: 'warn',
     ...extraEnv,
   });
   const start = (port: number) => server.startServer({ config: server.loadConfig(env(port), { defaultWebDir: path.join(WEB_DIR, 'dist') }) });
   let running: Awaited<ReturnType<typeof start>> | null = await start(0);
   const port = running.port;
-  const url = `http://127.0.0.1:${port}/`;
-  await waitForHttp(`${url}api/config`);
+  const base = `http://127.0.0.1:${port}/`;
+  await waitForHttp(`${base}api/config`);
+  const activeToken = extraEnv.NOTEBOOK_TOKEN ?? token;
   const stop = async (): Promise<void> => {
     const current = running;
     running = null;
     await current?.stop();
   };
   return {
-    url,
+    url: activeToken ? `${base}?token=${activeToken}` : base,
+    base,
+    token: activeToken || null,
     restartable: true,
     stop,
     restart: async () => {
@@ -145,10 +160,11 @@ export async function startHost(extraEnv: Record<string, string> = {}): Promise<
   };
 }
 
-export function launchBrowser(): Promise<Browser> {
+/** `extraArgs`: more Chromium switches (e.g. `--host-resolver-rules` to play a DNS-rebinding name). */
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }
 
@@ -223,4 +239,15 @@ export async function waitForCellText(page: Page, index: number, text: string | 
     [CELL, index, typeof text === 'string' ? text : text.source, typeof text === 'string' ? null : text.flags] as const,
     { timeout },
   ));
+}
+
+/** A request from the test to the host's API, with the host's access token. */
+export async function api(host: Host, method: string, relative: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${host.base}${relative}`, {
+    method,
+    headers: { ...(host.token ? { authorization: `Bearer ${host.token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }

@@ -162,7 +162,11 @@ describeInBrowser('the notebook in a real browser', () => {
     const frameElement = cell(page, 4).locator('iframe.output--html');
     await frameElement.waitFor({ timeout: 60_000 });
     expect(await frameElement.getAttribute('sandbox')).toBe('allow-scripts');
-    const frame = await (await frameElement.elementHandle())!.contentFrame();
+    // The cell's document is the frame inside the output frame (see HtmlOutput.tsx).
+    const outer = await (await frameElement.elementHandle())!.contentFrame();
+    const innerElement = await outer!.waitForSelector('iframe#rnb-output');
+    expect(await innerElement.getAttribute('sandbox')).toBe('allow-scripts');
+    const frame = await innerElement.contentFrame();
     await frame!.waitForFunction(() => document.getElementById('r')?.textContent?.includes('fetch:'), null, { timeout: 15_000 });
     expect(await frame!.locator('#r').textContent()).toBe('parent:SecurityError storage:SecurityError fetch:blocked');
     expect(await page.title()).not.toBe('pwned');
@@ -174,6 +178,8 @@ describeInBrowser('the notebook in a real browser', () => {
     const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const page2 = await other.newPage();
+      // A new browser context has no cookie yet: the printed URL first, as a second user would.
+      await page2.goto(host.url);
       await page2.goto(notebookUrl);
       await page2.waitForSelector('[data-connection="online"]');
       await waitForCellText(page2, 2, '25');

@@ -3,6 +3,7 @@ import { compiledPath } from '../paths';
 import { KernelError } from '../errors';
 import type { HostService, LanguageDefinition } from '../language/language';
 import type { JsonValue } from '../model/types';
+import { decideSlot, type Slot } from './fair-share';
 import { KernelProcess } from './kernel-process';
 import type { CellReport, IsolationReport, KernelLimits, KernelMessage, PlanItem, RuntimeLoad } from './protocol';
 import { probeIsolation, unreadableForKernel, type IsolationLayers, type SandboxOptions } from './sandbox';
@@ -14,6 +15,13 @@ export interface KernelManagerOptions {
   warmProcesses?: number;
   /** Notebook sessions (kernels) this server keeps live at most; default from memory. */
   maxSessions?: number;
+  /**
+   * Kernels one owner may hold at once (default: `maxSessions`). Whatever it is, a full server shares its kernels
+   * fairly between owners: see fair-share.ts.
+   */
+  maxSessionsPerOwner?: number;
+  /** Appended to the message of a cell stopped by the cell time limit (`limits.cellTimeoutMs`): how to change it. */
+  cellTimeLimitAdvice?: string;
   /** A session unused for this long is shut down (its notebook comes back on next use). */
   idleSessionMs?: number;
   /** A kernel process whose resident memory passes this is killed and its notebooks told. */
@@ -42,6 +50,7 @@ export interface SessionListener extends HostContextSource {
 
 export const DEFAULT_LIMITS: KernelLimits = {
   maxStdoutBytesPerCell: 256 * 1024,
+  maxOutputChars: 8 * 1024 * 1024,
   flushIntervalMs: 20,
   cellTimeoutMs: 0,
   runtimeLoadTimeoutMs: 60_000,
@@ -111,6 +120,8 @@ export class KernelManager {
   private readonly entry = compiledPath(__dirname, 'child/main.js');
   private readonly watchTimer: NodeJS.Timeout;
   private readonly options: Required<Omit<KernelManagerOptions, 'limits' | 'sandbox'>>;
+  /** Kernels being opened: they hold a slot (and cannot be evicted) before their session exists. */
+  private readonly reserved = new Set<Slot>();
   private closed = false;
   private pingId = 0;
 
@@ -120,6 +131,8 @@ export class KernelManager {
       languages: options.languages,
       warmProcesses: options.warmProcesses ?? 1,
       maxSessions: options.maxSessions ?? defaultMaxSessions(),
+      maxSessionsPerOwner: options.maxSessionsPerOwner ?? options.maxSessions ?? Number.MAX_SAFE_INTEGER,
+      cellTimeLimitAdvice: options.cellTimeLimitAdvice ?? '',
       idleSessionMs: options.idleSessionMs ?? 30 * 60_000,
       processMemoryLimitMb: options.processMemoryLimitMb ?? 2048,
       nodeArgs: options.nodeArgs ?? [],
@@ -159,9 +172,18 @@ export class KernelManager {
     if (this.closed) throw new KernelError('The server is shutting down; try again in a moment.', { busy: true });
     const existing = this.sessions.get(notebookId);
     if (existing && existing.owner === owner && !existing.closed) return existing;
-    if (this.sessions.size >= this.options.maxSessions) this.evictIdleSession();
-    const holder = await this.processFor(owner);
+    this.makeRoomFor(owner);
+    const reservation: Slot = { owner, busy: true, lastUsed: Date.now() };
+    this.reserved.add(reservation);
+    let holder: OwnerProcess;
+    try {
+      holder = await this.processFor(owner);
+    } finally {
+      this.reserved.delete(reservation);
+    }
     const session = new KernelSession(notebookId, owner, holder.process, listener, this);
+    // Opening (the runtime loading) counts as busy: an eviction now would waste the start.
+    session.busy = true;
     holder.sessions.set(notebookId, session);
     this.sessions.set(notebookId, session);
     const opened = new Promise<string | undefined>((resolve) => {
@@ -181,6 +203,7 @@ export class KernelManager {
     });
     holder.process.send({ t: 'open', session: notebookId, runtimes: this.runtimes });
     const error = await opened;
+    if (!session.closed) session.busy = false;
     if (error) {
       this.closeSession(session, null);
       throw new KernelError(`The notebook's kernel could not start: ${error}`);
@@ -236,7 +259,7 @@ export class KernelManager {
 
   /** `waitedOn`: a notebook is waiting for this process (the pool was empty), so its first worker may start faster. */
   private spawn(waitedOn: boolean): OwnerProcess {
-    const payload = Buffer.from(JSON.stringify({ runtimes: this.runtimes, limits: this.limits, maxFrameBytes: 64 * 1024 * 1024, waitedOn })).toString('base64');
+    const payload = Buffer.from(JSON.stringify({ runtimes: this.runtimes, limits: this.limits, maxFrameBytes: 64 * 1024 * 1024, waitedOn, cellTimeLimitAdvice: this.options.cellTimeLimitAdvice })).toString('base64');
     const process = new KernelProcess({
       entry: this.entry,
       readPaths: this.readPaths,
@@ -333,15 +356,21 @@ export class KernelManager {
     if (!this.closed) this.fillPool();
   }
 
-  private evictIdleSession(): void {
-    let victim: KernelSession | undefined;
-    for (const session of this.sessions.values()) {
-      if (!session.busy && (!victim || session.lastUsed < victim.lastUsed)) victim = session;
+  /** Frees a slot for `owner` if the server is full, fairly (fair-share.ts), or throws the reason it cannot. */
+  private makeRoomFor(owner: string): void {
+    const decision = decideSlot<Slot>({
+      owner,
+      slots: [...this.sessions.values(), ...this.reserved],
+      maxSlots: this.options.maxSessions,
+      maxSlotsPerOwner: this.options.maxSessionsPerOwner,
+    });
+    if (decision.kind === 'admit') return;
+    if (decision.kind === 'refuse') throw new KernelError(decision.message, { busy: true });
+    if (!(decision.victim instanceof KernelSession)) {
+      throw new KernelError('Another notebook is taking the last free kernel of this server: try again in a moment.', { busy: true });
     }
-    if (!victim) {
-      throw new KernelError(`This server is running its maximum of ${this.options.maxSessions} notebook kernels, all busy: try again in a moment.`, { busy: true });
-    }
-    this.closeSession(victim, 'the kernel was shut down to make room for another notebook');
+    this.options.log('info', 'kernel evicted', { notebook: decision.victim.id, owner: decision.victim.owner, busy: decision.victim.busy, for: owner });
+    this.closeSession(decision.victim, decision.reason);
   }
 
   private watch(): void {
@@ -376,6 +405,6 @@ export class KernelManager {
 }
 
 /** About 150 MB per live kernel, leaving a quarter of the machine to the server. */
-function defaultMaxSessions(): number {
+export function defaultMaxSessions(): number {
   return Math.max(2, Math.floor((os.totalmem() * 0.75) / (150 * 1024 * 1024)));
 }

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { KernelError } from '../errors';
+import { kernelExitReason } from './crash-reason';
 import { parseKernelMessage, ProtocolError, type IsolationReport, type KernelMessage, type ServerMessage } from './protocol';
 import { kernelCommand, type IsolationLayers } from './sandbox';
 
@@ -46,7 +47,7 @@ export class KernelProcess extends EventEmitter<{
     let stderrTail = '';
     stderr.setEncoding('utf8');
     stderr.on('data', (chunk: string) => {
-      stderrTail = (stderrTail + chunk).slice(-4000);
+      stderrTail = (stderrTail + chunk).slice(-16_000);
     });
     const channel = this.child.stdio[3] as Readable;
     channel.setEncoding('utf8');
@@ -55,7 +56,7 @@ export class KernelProcess extends EventEmitter<{
     (this.child.stdin as Writable).on('error', () => undefined);
     this.child.on('exit', (code, signal) => {
       this.exited = true;
-      const reason = this.exitReason || `the kernel process exited (${signal ?? `code ${code}`})${stderrTail ? `: ${lastLine(stderrTail)}` : ''}`;
+      const reason = this.exitReason || kernelExitReason(code, signal, stderrTail);
       this.emit('exit', reason);
     });
     this.child.on('error', (error) => {
@@ -134,9 +135,4 @@ export class KernelProcess extends EventEmitter<{
     }
     if (this.inbox.length > this.options.maxFrameBytes) this.kill('the kernel sent a frame over the size limit');
   }
-}
-
-function lastLine(text: string): string {
-  const lines = text.trim().split('\n');
-  return (lines[lines.length - 1] ?? '').slice(0, 500);
 }

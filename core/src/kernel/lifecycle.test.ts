@@ -89,7 +89,7 @@ describe('kernel lifecycle', () => {
     }
   });
 
-  it('evicts the least recently used idle kernel when the limit is reached', async () => {
+  it('evicts the least recently used idle kernel of the user over their share when the limit is reached', async () => {
     const manager = new KernelManager({ languages: [fakeLanguage()], maxSessions: 2 });
     const lost: string[] = [];
     const listener = (id: string) => ({ onReports() {}, onRunDone() {}, dbConnectionString: () => null, onLost: (reason: string) => lost.push(`${id}: ${reason}`) });
@@ -97,7 +97,7 @@ describe('kernel lifecycle', () => {
       await manager.openSession('a', 'nb1', listener('nb1'));
       await manager.openSession('a', 'nb2', listener('nb2'));
       await manager.openSession('b', 'nb3', listener('nb3'));
-      expect(lost).toEqual(['nb1: the kernel was shut down to make room for another notebook']);
+      expect(lost).toEqual(['nb1: the kernel was shut down to give another user their fair share of this server: you held 2 of its 2 notebook kernels, over your share of 1']);
       expect(manager.sessionCount).toBe(2);
     } finally {
       await manager.shutdown();

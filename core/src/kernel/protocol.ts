@@ -30,6 +30,8 @@ export interface PlanItem {
 export interface KernelLimits {
   /** Bytes of stdout+stderr kept per cell; the rest is dropped with a note. */
   maxStdoutBytesPerCell: number;
+  /** Characters of one rich output's data (as JSON); a larger output is replaced by a note naming its size and this limit. */
+  maxOutputChars: number;
   /** Milliseconds between flushes of buffered stdout and stderr. */
   flushIntervalMs: number;
   /** A cell running longer is stopped (0: no limit). */

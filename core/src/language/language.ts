@@ -80,6 +80,13 @@ export interface LanguageDefinition {
    * in two cells suggests the private form when every defining cell's language has one.
    */
   privateNamePrefix?: string;
+  /**
+   * Checks a notebook's database connection string when it is set, so that a
+   * string this language would refuse when it runs is refused at once. Throws
+   * an Error whose message (never containing the string) says what is wrong
+   * and what is accepted; the host answers 400 with it.
+   */
+  checkConnectionString?(connectionString: string): Promise<void> | void;
 }
 
 /** Where language plugins register; core and hosts look languages up here. */

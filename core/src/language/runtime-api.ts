@@ -85,6 +85,12 @@ export interface RuntimeContext {
    * memory for a faster start in the first case only.
    */
   startup: 'waited-on' | 'background';
+  /**
+   * Characters one output's data may take (as JSON). The kernel replaces a
+   * larger output with a note; a runtime should check before it builds a
+   * huge value (a repr string) rather than after. Absent: no limit known.
+   */
+  maxOutputChars?: number;
 }
 
 /** A failure of user code: the message and traceback the user sees. */

@@ -6,6 +6,7 @@ import type { NotebookDocument, NotebookStore, NotebookSummary } from '../storag
 import { isValidNotebookId } from '../storage/validation';
 import type { NotebookEvent, NotebookEventListener } from './events';
 import { toCell } from './format';
+import { DEFAULT_NOTEBOOK_LIMITS, UserQuota, type NotebookLimits } from './limits';
 import { checkName, NotebookSession } from './notebook-session';
 import type { KernelProvider } from './run-coordinator';
 import type { CreateCellInput, NotebookOperations, NotebookView, UpdateCellInput } from './service-api';
@@ -20,6 +21,8 @@ export interface NotebookServiceOptions {
   idleReleaseMs?: number;
   /** Told after a notebook was released (idle, deleted, taken over elsewhere): cluster mode lets go of its lease. */
   onReleased?: (notebookId: string) => void;
+  /** Size limits per notebook and per user (defaults: DEFAULT_NOTEBOOK_LIMITS). */
+  limits?: Partial<NotebookLimits>;
 }
 
 /** The `kernel_restarted` reason when a user (or the assistant on their behalf) asked for it. */
@@ -37,8 +40,12 @@ export class NotebookService implements NotebookOperations {
 
   private readonly lastUsed = new Map<string, number>();
   private readonly idleTimer: NodeJS.Timeout | null;
+  private readonly limits: NotebookLimits;
+  private readonly quota: UserQuota;
 
   constructor(private readonly options: NotebookServiceOptions) {
+    this.limits = { ...DEFAULT_NOTEBOOK_LIMITS, ...options.limits };
+    this.quota = new UserQuota(options.store, this.limits);
     const idleMs = options.idleReleaseMs ?? 30 * 60_000;
     this.idleTimer = idleMs > 0 ? setInterval(() => void this.releaseIdle(idleMs), Math.min(60_000, Math.max(50, idleMs / 4))) : null;
     this.idleTimer?.unref();
@@ -58,12 +65,14 @@ export class NotebookService implements NotebookOperations {
   }
 
   async createNotebook(owner: string, input: { name?: string } = {}): Promise<NotebookView> {
+    const name = checkName(input.name ?? 'Untitled notebook');
+    await this.quota.checkNewNotebook(owner);
     const now = new Date().toISOString();
     const type = this.options.defaultCellType ?? (this.options.languages.get('python') ? 'python' : this.options.languages.list()[0]?.id);
     const doc: NotebookDocument = {
       id: randomUUID(),
       owner,
-      name: checkName(input.name ?? 'Untitled notebook'),
+      name,
       dbConnString: null,
       lazy: false,
       cells: type ? [{ id: randomUUID(), type, code: '', status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] }] : [],
@@ -91,7 +100,22 @@ export class NotebookService implements NotebookOperations {
     if (connectionString !== null && (typeof connectionString !== 'string' || connectionString.length > 2000)) {
       throw new InvalidInputError('A connection string is a string of at most 2000 characters, or null.');
     }
-    await (await this.open(owner, notebookId)).updateSettings({ dbConnString: connectionString === '' ? null : connectionString });
+    const session = await this.open(owner, notebookId);
+    if (connectionString !== null && connectionString !== '') await this.checkConnectionString(connectionString);
+    await session.updateSettings({ dbConnString: connectionString === '' ? null : connectionString });
+  }
+
+  /** Refuses at once a string the languages that use one would refuse when they run (file paths, internal hosts...). */
+  private async checkConnectionString(connectionString: string): Promise<void> {
+    for (const language of this.options.languages.list()) {
+      if (!language.checkConnectionString) continue;
+      try {
+        await language.checkConnectionString(connectionString);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new InvalidInputError(message.slice(0, 1000));
+      }
+    }
   }
 
   async setLazy(owner: string, notebookId: string, lazy: boolean): Promise<void> {
@@ -102,6 +126,7 @@ export class NotebookService implements NotebookOperations {
   async deleteNotebook(owner: string, notebookId: string): Promise<void> {
     checkId(notebookId, 'notebook');
     await this.options.store.delete(owner, notebookId);
+    this.quota.forget(owner);
     const session = this.sessions.get(notebookId);
     if (session) {
       this.sessions.delete(notebookId);
@@ -211,13 +236,17 @@ export class NotebookService implements NotebookOperations {
       this.lastUsed.set(notebookId, Date.now());
       return held;
     }
-    let loading = this.loading.get(notebookId);
+    // One load per caller and notebook: a stranger's load fails (the store answers "not found" to
+    // anyone but the owner), and sharing it would fail the owner's open too. Two loads that both
+    // succeed are the owner's own, and attach() keeps the first session.
+    const key = `${owner}\u0000${notebookId}`;
+    let loading = this.loading.get(key);
     if (!loading) {
       loading = this.options.store.get(owner, notebookId).then((doc) => this.attach(doc));
-      this.loading.set(notebookId, loading);
+      this.loading.set(key, loading);
       loading.then(
-        () => this.loading.delete(notebookId),
-        () => this.loading.delete(notebookId),
+        () => this.loading.delete(key),
+        () => this.loading.delete(key),
       );
     }
     const session = await loading;
@@ -239,6 +268,8 @@ export class NotebookService implements NotebookOperations {
       }
     };
     this.lastUsed.set(doc.id, Date.now());
+    const owner = doc.owner;
+    const guard = { limits: this.limits, checkGrowth: (growth: number) => this.quota.checkGrowth(owner, growth) };
     const session = new NotebookSession(doc, this.options.store, this.options.languages, this.options.kernels, emit, () => {
       // Storage moved on without us (another instance took the notebook over): forget this copy.
       if (this.sessions.get(doc.id) === session) {
@@ -246,7 +277,7 @@ export class NotebookService implements NotebookOperations {
         session.runs.close();
         this.options.onReleased?.(doc.id);
       }
-    });
+    }, guard);
     this.sessions.set(doc.id, session);
     return session;
   }

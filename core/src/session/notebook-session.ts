@@ -1,17 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, InvalidInputError, NotFoundError, NotebookError } from '../errors';
+import { ConflictError, EditConflictError, InvalidInputError, NotFoundError, NotebookError } from '../errors';
 import { DependencyGraph, type CellDependencies } from '../graph/dependency-graph';
 import type { Analysis, LanguageRegistry } from '../language/language';
 import type { CellStatus } from '../model/types';
 import type { NotebookDocument, NotebookStore, StoredCell } from '../storage/storage';
 import { analyseSafely } from './analyse';
+import { boundStoredOutputs, DEFAULT_NOTEBOOK_LIMITS, notebookLimitError, type NotebookLimits } from './limits';
 import type { NotebookEvent } from './events';
 import { graphErrorText, maskConnectionString, settledStatus, storedGraphErrorKind, toCell } from './format';
 import { RunCoordinator, type KernelProvider } from './run-coordinator';
 import type { CreateCellInput, NotebookView, UpdateCellInput } from './service-api';
 
-const MAX_CODE_LENGTH = 1_000_000;
-const MAX_CELLS = 20_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The service's limits for this notebook, and the owner's share it must stay within when it grows. */
+export interface SessionGuard {
+  limits: NotebookLimits;
+  /** Refuses growth (characters) past the owner's share (LimitError). */
+  checkGrowth?(growth: number): Promise<void>;
+}
 
 /**
  * One open notebook: its document, its dependency graph and its run
@@ -37,6 +44,7 @@ export class NotebookSession {
     private readonly emit: (event: NotebookEvent) => void,
     /** Called when storage holds a newer revision than this session: another process owns the notebook now. */
     private readonly onFenced: () => void = () => undefined,
+    private readonly guard: SessionGuard = { limits: DEFAULT_NOTEBOOK_LIMITS },
   ) {
     this.doc = document;
     this.graph = new DependencyGraph((id) => this.position.get(id) ?? Number.MAX_SAFE_INTEGER);
@@ -119,8 +127,10 @@ export class NotebookSession {
   async createCell(input: CreateCellInput): Promise<StoredCell> {
     return this.serial(async () => {
       this.checkLanguage(input.type);
-      const code = checkCode(input.code ?? '');
-      if (this.cells.size >= MAX_CELLS) throw new InvalidInputError(`A notebook holds at most ${MAX_CELLS} cells.`);
+      const code = checkCode(input.code ?? '', this.guard.limits.maxCellCodeChars);
+      const { maxCells } = this.guard.limits;
+      if (this.cells.size >= maxCells) throw notebookLimitError('maxCells', `A notebook holds at most ${maxCells.toLocaleString('en-US')} cells; this one is full.`);
+      await this.checkGrowth(code.length);
       let index = this.doc.cells.length;
       if (input.afterCellId) index = this.indexOf(input.afterCellId) + 1;
       else if (input.index !== undefined) {
@@ -129,7 +139,7 @@ export class NotebookSession {
         }
         index = input.index;
       }
-      const cell: StoredCell = { id: randomUUID(), type: input.type, code, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] };
+      const cell: StoredCell = { id: this.newCellId(input.id), type: input.type, code, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] };
       this.doc.cells.splice(index, 0, cell);
       this.cells.set(cell.id, cell);
       this.reindex();
@@ -145,11 +155,14 @@ export class NotebookSession {
   async updateCell(cellId: string, input: UpdateCellInput): Promise<StoredCell> {
     return this.serial(async () => {
       const cell = this.cell(cellId);
-      const code = checkCode(input.code);
+      const code = checkCode(input.code, this.guard.limits.maxCellCodeChars);
       if (input.type !== undefined) this.checkLanguage(input.type);
+      await this.checkGrowth(code.length - cell.code.length);
       if (input.expectedRevision !== undefined && input.expectedRevision !== this.doc.revision) {
         throw new ConflictError(input.expectedRevision, this.doc.revision);
       }
+      // Saving what the cell already holds is never a conflict (a retried save, or both typed the same).
+      if (input.baseCode !== undefined && cell.code !== input.baseCode && cell.code !== code) throw new EditConflictError(cell.code);
       const before = this.analysisFootprint(cellId);
       const oldDefines = new Set(cell.writes);
       const oldDescendants = this.graph.descendants([cellId]);
@@ -170,6 +183,13 @@ export class NotebookSession {
       this.runs.forgetNames(removed, [cellId]);
       return cell;
     });
+  }
+
+  private newCellId(requested: string | undefined): string {
+    if (requested === undefined) return randomUUID();
+    if (!UUID.test(requested)) throw new InvalidInputError('A cell id chosen by the client must be a UUID.');
+    if (this.cells.has(requested)) throw new NotebookError('RNB_ERR_CELL_EXISTS', `The notebook already has a cell with id "${requested}".`);
+    return requested;
   }
 
   async deleteCell(cellId: string): Promise<void> {
@@ -256,10 +276,26 @@ export class NotebookSession {
     await this.queue;
   }
 
+  /** Refuses code growth past the notebook's code limit or the owner's share. */
+  private async checkGrowth(growth: number): Promise<void> {
+    if (growth <= 0) return;
+    const { maxNotebookCodeChars } = this.guard.limits;
+    const total = this.doc.cells.reduce((sum, c) => sum + c.code.length, 0);
+    if (total + growth > maxNotebookCodeChars) {
+      throw notebookLimitError(
+        'maxNotebookCodeChars',
+        `The cells of a notebook hold at most ${maxNotebookCodeChars.toLocaleString('en-US')} characters of code in all; this one has ${total.toLocaleString('en-US')}. Split it into several notebooks.`,
+      );
+    }
+    await this.guard.checkGrowth?.(growth);
+  }
+
   private async persist(): Promise<void> {
     let saved: NotebookDocument;
     try {
-      saved = await this.store.save({ ...this.doc, cells: this.doc.cells.map((c) => ({ ...c, status: settledStatus(c.status) })) }, { expectedRevision: this.doc.revision });
+      const cells = this.doc.cells.map((c) => ({ ...c, status: settledStatus(c.status) }));
+      // Outputs past the notebook's storage budget are stored as a note (largest first): the save itself never fails for them.
+      saved = await this.store.save({ ...this.doc, cells: boundStoredOutputs(cells, this.guard.limits.maxStoredOutputChars) }, { expectedRevision: this.doc.revision });
     } catch (error) {
       if (error instanceof ConflictError) this.onFenced();
       throw error;
@@ -404,9 +440,9 @@ function formatAnalysisError(error: NonNullable<Analysis['error']>): string {
   return `${error.message}${where}`;
 }
 
-function checkCode(code: unknown): string {
+function checkCode(code: unknown, maxChars: number): string {
   if (typeof code !== 'string') throw new InvalidInputError('Cell code must be a string.');
-  if (code.length > MAX_CODE_LENGTH) throw new InvalidInputError(`Cell code is limited to ${MAX_CODE_LENGTH} characters.`);
+  if (code.length > maxChars) throw new InvalidInputError(`Cell code is limited to ${maxChars.toLocaleString('en-US')} characters.`);
   return code;
 }
 

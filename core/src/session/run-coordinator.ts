@@ -1,5 +1,7 @@
 import type { KernelSession, SessionListener } from '../kernel/kernel-manager';
+import { sizeText } from '../kernel/child/output-cap';
 import type { CellReport, PlanItem } from '../kernel/protocol';
+import type { Output } from '../model/types';
 import { planRun } from '../scheduler/planner';
 import type { NotebookEvent } from './events';
 import { upstreamErrorText } from './format';
@@ -14,6 +16,14 @@ const MAX_OUTPUTS_PER_CELL = 50;
 const MAX_OUTPUT_CHARS_PER_CELL = 8 * 1024 * 1024;
 /** stdout and stderr together. */
 const MAX_STDOUT_CHARS_PER_CELL = 1024 * 1024;
+
+/** What a cell shows instead of the outputs past its budget: they never vanish silently. */
+function droppedOutputNote(tooMany: boolean, size: number): Output {
+  const text = tooMany
+    ? `Further outputs not shown: a cell shows at most ${MAX_OUTPUTS_PER_CELL} outputs per run.`
+    : `Output of ${sizeText(size)} not shown: a cell's outputs take at most ${sizeText(MAX_OUTPUT_CHARS_PER_CELL)} in all.`;
+  return { mime_type: 'text/plain', data: text };
+}
 
 interface CurrentRun {
   runId: number;
@@ -198,10 +208,13 @@ export class RunCoordinator implements SessionListener {
         case 'output': {
           const size = JSON.stringify(report.output.data).length;
           const used = this.outputChars.get(cell.id) ?? 0;
-          if (cell.outputs.length >= MAX_OUTPUTS_PER_CELL || used + size > MAX_OUTPUT_CHARS_PER_CELL) break;
-          this.outputChars.set(cell.id, used + size);
-          cell.outputs.push(report.output);
-          this.emit({ type: 'cell_output', cellId: cell.id, output: report.output });
+          // Past the cell's budget the rest is dropped, but the cell says so once (used becomes Infinity).
+          if (used === Number.POSITIVE_INFINITY) break;
+          const full = cell.outputs.length >= MAX_OUTPUTS_PER_CELL || used + size > MAX_OUTPUT_CHARS_PER_CELL;
+          const output = full ? droppedOutputNote(cell.outputs.length >= MAX_OUTPUTS_PER_CELL, size) : report.output;
+          this.outputChars.set(cell.id, full ? Number.POSITIVE_INFINITY : used + size);
+          cell.outputs.push(output);
+          this.emit({ type: 'cell_output', cellId: cell.id, output });
           break;
         }
         case 'finish':

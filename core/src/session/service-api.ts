@@ -9,6 +9,8 @@ export interface CreateCellInput {
   afterCellId?: string | null;
   /** Insert at this position (0 = first); ignored when `afterCellId` is given. */
   index?: number;
+  /** The new cell's id, chosen by the client (a UUID): lets a page show the cell before the host answers, and undo a delete with the same id. */
+  id?: string;
 }
 
 export interface UpdateCellInput {
@@ -17,6 +19,8 @@ export interface UpdateCellInput {
   type?: string;
   /** Refuse with ConflictError when the notebook is at another revision. */
   expectedRevision?: number;
+  /** The code this edit started from: when the cell now holds something else (and not `code`), refuse with EditConflictError. */
+  baseCode?: string;
 }
 
 /** The notebook as a client sees it, plus settings that are not in the wire shape. */

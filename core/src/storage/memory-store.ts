@@ -33,7 +33,7 @@ export class MemoryNotebookStore implements NotebookStore {
 
   async list(owner: string): Promise<NotebookSummary[]> {
     const result: NotebookSummary[] = [];
-    for (const [id, entry] of this.documents) if (entry.owner === owner) result.push({ id, name: entry.name, updatedAt: entry.updatedAt });
+    for (const [id, entry] of this.documents) if (entry.owner === owner) result.push({ id, name: entry.name, updatedAt: entry.updatedAt, bytes: JSON.stringify(entry).length });
     return result;
   }
 

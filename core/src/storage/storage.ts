@@ -35,6 +35,8 @@ export interface NotebookSummary {
   id: string;
   name: string;
   updatedAt: string;
+  /** Bytes the notebook takes in storage, when the storage knows (per-user limits add them up). */
+  bytes?: number;
   /** Set when the notebook is stored but cannot be read (a corrupt file): listing goes on. */
   error?: string;
 }

@@ -14,6 +14,7 @@ variables {
   clerk_frontend_api          = "clerk.notebook.example.com"
   clerk_publishable_key       = "pk_test_abc"
   redis_auth_token_secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rnb-test/redis-auth-AbCdEf"
+  notebook_secret_key_arn     = "arn:aws:ssm:eu-west-1:123456789012:parameter/rnb-test/notebook-secret-key"
 }
 
 run "defaults_run_in_cluster_mode" {

@@ -99,6 +99,23 @@ describe('one notebook: streaming, a flood, an interrupt', () => {
   });
 });
 
+it('a 45 MB HTML output and NaN from _repr_json_ leave the kernel alive, and each cell says what happened (issue 19 items 7, 8)', async () => {
+  const nb = await python([
+    'class Big:\n    def _repr_html_(self): return "<p>" + "x" * (45 * 1024 * 1024)\nBig()',
+    'class J:\n    def _repr_json_(self): return {"v": float("nan")}\nJ()',
+    '1 + 1',
+  ]);
+  await nb.run(0);
+  await nb.run(1);
+  await nb.run(2);
+  const cells = (await kernel.service.getNotebook(owner, nb.notebookId)).cells;
+  expect(cells.map((c) => [c.status, c.error])).toEqual([['success', null], ['success', null], ['success', null]]);
+  expect(cells[0]!.outputs).toEqual([{ mime_type: 'text/plain', data: 'Output of 45 MB not shown: the limit is 8 MB.' }]);
+  expect(cells[1]!.outputs).toEqual([{ mime_type: 'application/json', data: { v: 'NaN' } }]);
+  expect(cells[2]!.outputs).toEqual([{ mime_type: 'text/plain', data: '2' }]);
+  expect(kernel.events.some((e) => e.notebookId === nb.notebookId && e.event.type === 'kernel_restarted')).toBe(false);
+}, 60_000);
+
 it('survives the kernel process dying: cells are marked stale and run again in a new kernel', async () => {
   const nb = await python(['base = 20', 'print(base + 1)']);
   await nb.run(1);

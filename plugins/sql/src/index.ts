@@ -9,7 +9,7 @@ import { createSqlLanguage, splitHosts, type SqlLanguage, type SqlLanguageOption
 export { analyseSql, resultNameOf, type SqlCellMeta } from './analyser';
 export { bindSql, cellOffset, lookupIn, TemplateError, type BoundStatement, type TemplateLookup } from './template';
 export { createSqlLanguage, type SqlLanguage, type SqlLanguageOptions } from './language';
-export { ConnectionStringError, isInternalAddress, parseConnectionString, redact } from './host/connection';
+export { checkConnectionString, ConnectionStringError, isInternalAddress, parseConnectionString, redact } from './host/connection';
 export { PgService, type PgServiceOptions } from './host/pg-service';
 
 export type SqlPlugin = Plugin<{ languages: typeof LanguageRegistry }, {}, void>;

@@ -67,6 +67,7 @@ export function createSqlLanguage(options: SqlLanguageOptions = {}): SqlLanguage
       needsCodeGeneration: true,
     },
     hostServices: pg.services(),
+    checkConnectionString: (connectionString) => pg.checkConnectionString(connectionString),
     close: () => pg.close(),
   };
 }

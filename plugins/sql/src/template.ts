@@ -38,6 +38,20 @@ export interface BoundStatement {
   edits: { outStart: number; outEnd: number; inStart: number; inEnd: number }[];
 }
 
+/** Items an `IN ({name})` list may expand to by default: each becomes a placeholder the engine must parse and bind. */
+export const DEFAULT_MAX_LIST_ITEMS = 10_000;
+
+export interface BindOptions {
+  /** Items one `IN ({name})` list may hold (default {@link DEFAULT_MAX_LIST_ITEMS}); a longer list is refused before anything runs. */
+  maxListItems?: number;
+  /**
+   * Table names that reach the engine quoted wherever the cell reads them as tables (and where they qualify a
+   * column, `rows.v`), so a notebook value named after a keyword (`rows`, `values`, `order`) is still a table.
+   * Only for alasql, whose tables these are; PostgreSQL's tables are the database's own.
+   */
+  quoteTables?: ReadonlySet<string>;
+}
+
 /** The plain-object lookup tests and simple callers use. */
 export function lookupIn(values: Readonly<Record<string, unknown>>): TemplateLookup {
   return (name) => (Object.prototype.hasOwnProperty.call(values, name) ? { found: true, value: values[name] } : { found: false });
@@ -46,18 +60,14 @@ export function lookupIn(values: Readonly<Record<string, unknown>>): TemplateLoo
 /**
  * Binds every statement of a cell. Throws {@link TemplateError} for an
  * undefined name or a placeholder written by hand, before anything runs.
- *
- * `quoteTables`: table names that reach the engine quoted wherever the cell
- * reads them as tables (and where they qualify a column, `rows.v`), so a
- * notebook value named after a keyword (`rows`, `values`, `order`) is still a
- * table. Only for alasql, whose tables these are; PostgreSQL's tables are the
- * database's own.
  */
-export function bindSql(code: string, lookup: TemplateLookup, dialect: SqlDialect, quoteTables: ReadonlySet<string> = new Set()): BoundStatement[] {
+export function bindSql(code: string, lookup: TemplateLookup, dialect: SqlDialect, options: BindOptions = {}): BoundStatement[] {
   const { tokens, error } = tokenize(code, dialect);
   if (error) throw new TemplateError(error.message, error.line, error.column);
+  const maxListItems = options.maxListItems ?? DEFAULT_MAX_LIST_ITEMS;
+  const quoteTables = options.quoteTables ?? new Set<string>();
   return splitStatements(tokens).map((statement) =>
-    bindStatement(code, statement.tokens, statement.start, statement.end, lookup, dialect, tablesToQuote(statement, quoteTables)),
+    bindStatement(code, statement.tokens, statement.start, statement.end, lookup, dialect, tablesToQuote(statement, quoteTables), maxListItems),
   );
 }
 
@@ -89,6 +99,7 @@ function bindStatement(
   lookup: TemplateLookup,
   dialect: SqlDialect,
   quoteAt: ReadonlySet<number>,
+  maxListItems: number,
 ): BoundStatement {
   const params: unknown[] = [];
   const edits: BoundStatement['edits'] = [];
@@ -123,6 +134,14 @@ function bindStatement(
       }
       const list = asList(found.value);
       if (list && isInListSlot(tokens, index)) {
+        // A million placeholders take the engine minutes to parse: refuse before building any.
+        if (list.length > maxListItems) {
+          throw new TemplateError(
+            `The list {${name}} has ${list.length.toLocaleString('en-US')} items; IN ({${name}}) takes at most ${maxListItems.toLocaleString('en-US')} (the SQL plugin's maxListItems option). Put the values in a table and JOIN it, or filter them first`,
+            token.line,
+            token.column,
+          );
+        }
         // IN ({ids}): one placeholder per element; an empty list matches nothing.
         replace(token, list.length === 0 ? 'NULL' : list.map((item) => placeholder(item)).join(', '));
       } else if (dialect === 'postgres' && reused.has(name)) {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { NotebookStore, PluginHost } from '@rnb/core';
+import { gunzipSync } from 'node:zlib';
+import { NotebookStore, PluginHost, SecretBox, withSealedSecrets } from '@rnb/core';
 import { describeStorageConformance, sampleCell, sampleNotebook } from '@rnb/core/testing';
 import dynamoDbStoragePlugin, { createTable, DynamoDbNotebookStore } from './index';
 import { loadDynalite, startDynalite, type LocalDynamo } from './test-support/local-dynamo';
@@ -65,6 +66,18 @@ describeWithDynalite('DynamoDbNotebookStore items', () => {
     expect(Object.keys(head).sort()).toEqual(['bodyBytes', 'bodyId', 'chunks', 'createdAt', 'format', 'id', 'name', 'pk', 'revision', 'sk', 'updatedAt']);
     expect(JSON.stringify(head)).not.toContain('secret');
     expect(items.filter((i) => String(i.sk).startsWith(`body#${doc.id}#`))).toHaveLength(1);
+  });
+
+  it('behind the host\'s secret sealing, no item holds the connection string\'s password, even gunzipped (issue 19 item 11)', async () => {
+    const sealed = withSealedSecrets(fixture.store, SecretBox.fromText(SecretBox.generateText()));
+    const secret = 'postgresql://ann:hunter2-very-secret@203.0.113.5/sales';
+    const doc = await sealed.create(sampleNotebook(owner, { dbConnString: secret }));
+    await sealed.save({ ...doc, name: 'renamed' }, { expectedRevision: 0 });
+    expect((await sealed.get(owner, doc.id)).dbConnString).toBe(secret);
+    const items = await itemsOf(owner);
+    const bodies = items.filter((i) => String(i.sk).startsWith('body#')).map((i) => gunzipSync(Buffer.from(i.data as Uint8Array)).toString('utf8'));
+    expect(bodies.join('')).toContain('rnb-secret:v1:');
+    expect(JSON.stringify(items) + bodies.join('')).not.toContain('hunter2');
   });
 
   it('splits a large notebook into chunk items under 400 KB, and removes the old chunks after a save', async () => {

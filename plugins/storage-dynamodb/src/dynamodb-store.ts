@@ -150,12 +150,13 @@ export class DynamoDbNotebookStore implements NotebookStore {
     checkOwner(owner);
     const items = await this.query(`list notebooks`, {
       KeyConditionExpression: '#pk = :owner AND begins_with(#sk, :prefix)',
-      ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY, '#id': 'id', '#name': 'name', '#updatedAt': 'updatedAt' },
+      ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY, '#id': 'id', '#name': 'name', '#updatedAt': 'updatedAt', '#bytes': 'bodyBytes' },
       ExpressionAttributeValues: { ':owner': owner, ':prefix': HEAD_PREFIX },
       // Only the summary: cells and the connection string are not in head items anyway.
-      ProjectionExpression: '#id, #name, #updatedAt',
+      ProjectionExpression: '#id, #name, #updatedAt, #bytes',
     });
-    return items.map((item) => ({ id: String(item.id), name: String(item.name), updatedAt: String(item.updatedAt) }));
+    // bodyBytes: the stored (gzipped) body, what per-user limits add up.
+    return items.map((item) => ({ id: String(item.id), name: String(item.name), updatedAt: String(item.updatedAt), ...(typeof item.bodyBytes === 'number' ? { bytes: item.bodyBytes } : {}) }));
   }
 
   async save(document: NotebookDocument, options: SaveOptions): Promise<NotebookDocument> {

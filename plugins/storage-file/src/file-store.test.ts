@@ -84,7 +84,7 @@ describe('FileNotebookStore on disk', () => {
     expect(error.message).toContain('is damaged');
     expect(error.message).toContain(path.join(folder, 'rev-1.json'));
     const listed = await store.list(owner);
-    expect(listed.find((s) => s.id === healthy.id)).toEqual({ id: healthy.id, name: 'healthy', updatedAt: healthy.updatedAt });
+    expect(listed.find((s) => s.id === healthy.id)).toEqual({ id: healthy.id, name: 'healthy', updatedAt: healthy.updatedAt, bytes: expect.any(Number) });
     expect(listed.find((s) => s.id === damaged.id)).toMatchObject({ name: `Unreadable notebook ${damaged.id}`, error: expect.stringContaining('damaged') });
     // A save based on the damaged revision replaces it.
     await store.save({ ...damaged, name: 'repaired' }, { expectedRevision: 2 });

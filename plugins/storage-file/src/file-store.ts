@@ -266,12 +266,12 @@ export class FileNotebookStore implements NotebookStore {
         if (head === null) continue; // collected by a concurrent save: look again
         const prefix = readSummaryPrefix(head.text);
         if (prefix && prefix.id === id && prefix.owner === owner && prefix.revision === revision) {
-          return { id, name: prefix.name, updatedAt: prefix.updatedAt };
+          return { id, name: prefix.name, updatedAt: prefix.updatedAt, ...sizeOf(file) };
         }
         // Not our compact layout (hand-edited, or a very long name): parse it all.
         const text = head.complete ? head.text : readFileSync(file, 'utf8');
         const doc = this.decode(text, file, { owner, id, revision });
-        return { id, name: doc.name, updatedAt: doc.updatedAt };
+        return { id, name: doc.name, updatedAt: doc.updatedAt, bytes: Buffer.byteLength(text) };
       }
       throw new StorageError(`Notebook "${id}" changed too often while being listed.`);
     } catch (error) {
@@ -349,4 +349,13 @@ export class FileNotebookStore implements NotebookStore {
 
 function alreadyExists(id: string): InvalidInputError {
   return new InvalidInputError(`A notebook with id "${id}" exists already.`);
+}
+
+/** The current revision's size (what per-user limits add up), when it can be read. */
+function sizeOf(file: string): { bytes?: number } {
+  try {
+    return { bytes: statSync(file).size };
+  } catch {
+    return {};
+  }
 }

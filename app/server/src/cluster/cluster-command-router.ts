@@ -26,11 +26,13 @@ export interface ClusterCommandRouterOptions {
 export class RemoteCommandError extends Error {
   readonly status: number;
   readonly code: string;
+  readonly details: RemoteError['details'];
   constructor(error: RemoteError) {
     super(error.message);
     this.name = 'RemoteCommandError';
     this.status = error.status;
     this.code = error.code;
+    this.details = error.details;
   }
 }
 
@@ -90,7 +92,8 @@ export class ClusterCommandRouter implements CommandRouter {
     } catch (error) {
       const mapped = toErrorResponse(error);
       if (mapped.internal) this.options.log.error('forwarded command failed', { notebook: request.notebookId, command: request.command.type, error: (error as Error)?.message });
-      return { kind: 'error', error: { status: mapped.status, code: mapped.body.error.code, message: mapped.body.error.message } };
+      const { code, message, ...details } = mapped.body.error;
+      return { kind: 'error', error: { status: mapped.status, code, message, ...(Object.keys(details).length > 0 ? { details } : {}) } };
     }
   };
 

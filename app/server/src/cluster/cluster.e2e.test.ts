@@ -92,6 +92,9 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
 
     // The owner's errors come back through the non-owner unchanged.
     expect(await api(b.url, 'PUT', `/api/notebooks/${shared.id}/cells/nope`, { code: 'x = 1' })).toMatchObject({ status: 404, body: { error: { code: 'RNB_ERR_CELL_NOT_FOUND' } } });
+    // With the fields they carry: an edit conflict answered by the owner still names the current code.
+    expect(await api(b.url, 'PUT', `/api/notebooks/${shared.id}/cells/${shared.cells[0]}`, { code: 'x = 9', base_code: 'x = 1' }))
+      .toMatchObject({ status: 409, body: { error: { code: 'RNB_ERR_EDIT_CONFLICT', current_code: 'x = 2' } } });
 
     // An edit over HTTP on A reaches the client on B, re-analysed.
     expect((await api(a.url, 'PUT', `/api/notebooks/${shared.id}/cells/${shared.cells[0]}`, { code: 'x = 3' })).status).toBe(200);

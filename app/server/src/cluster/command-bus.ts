@@ -16,6 +16,8 @@ export interface RemoteError {
   status: number;
   code: string;
   message: string;
+  /** Extra fields of the error body (e.g. `current_code`). */
+  details?: Record<string, string | number | boolean | null>;
 }
 
 /** What the requester learns. `lost`: the owner accepted and then went silent (it may have run the command). */

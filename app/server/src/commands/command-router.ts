@@ -11,8 +11,8 @@ export type NotebookCommand =
   | { type: 'set_db_connection'; connectionString: string | null }
   | { type: 'set_lazy'; lazy: boolean }
   | { type: 'delete_notebook' }
-  | { type: 'create_cell'; cellType: string; code?: string; afterCellId?: string | null; index?: number }
-  | { type: 'update_cell'; cellId: string; code: string; cellType?: string; expectedRevision?: number }
+  | { type: 'create_cell'; cellType: string; code?: string; afterCellId?: string | null; index?: number; cellId?: string }
+  | { type: 'update_cell'; cellId: string; code: string; cellType?: string; expectedRevision?: number; baseCode?: string }
   | { type: 'delete_cell'; cellId: string }
   | { type: 'move_cell'; cellId: string; index: number }
   | { type: 'run_cell'; cellId: string }

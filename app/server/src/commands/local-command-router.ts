@@ -86,12 +86,14 @@ export class LocalCommandRouter implements CommandRouter {
           ...(command.code !== undefined ? { code: command.code } : {}),
           ...(command.afterCellId !== undefined ? { afterCellId: command.afterCellId } : {}),
           ...(command.index !== undefined ? { index: command.index } : {}),
+          ...(command.cellId !== undefined ? { id: command.cellId } : {}),
         });
       case 'update_cell':
         return service.updateCell(owner, notebookId, command.cellId, {
           code: command.code,
           ...(command.cellType !== undefined ? { type: command.cellType } : {}),
           ...(command.expectedRevision !== undefined ? { expectedRevision: command.expectedRevision } : {}),
+          ...(command.baseCode !== undefined ? { baseCode: command.baseCode } : {}),
         });
       case 'delete_cell':
         return service.deleteCell(owner, notebookId, command.cellId);

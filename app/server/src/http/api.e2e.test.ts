@@ -105,6 +105,41 @@ describe('HTTP API (auth none)', () => {
     expect((await server.request('GET', `/api/notebooks/${id}`)).body.cells[0].code).toBe('a = 1');
   });
 
+  it('creates a cell with the id the client chose: a UUID, 409 when taken, 400 when not a UUID', async () => {
+    const id = await newNotebook();
+    const chosen = '3f0c1d2e-4b5a-4c6d-8e7f-9a0b1c2d3e4f';
+    const created = await server.request('POST', `/api/notebooks/${id}/cells`, { body: { type: 'fake', code: 'q = 1', cell_id: chosen } });
+    expect(created.status).toBe(201);
+    expect(created.body.cell_id).toBe(chosen);
+    expect((await server.request('GET', `/api/notebooks/${id}`)).body.cells[1]).toMatchObject({ id: chosen, code: 'q = 1' });
+    const taken = await server.request('POST', `/api/notebooks/${id}/cells`, { body: { type: 'fake', cell_id: chosen } });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.code).toBe('RNB_ERR_CELL_EXISTS');
+    const notUuid = await server.request('POST', `/api/notebooks/${id}/cells`, { body: { type: 'fake', cell_id: 'my-cell' } });
+    expect(notUuid.status).toBe(400);
+    expect(notUuid.body.error.code).toBe('RNB_ERR_INVALID_INPUT');
+    // A deleted cell can come back with its id (undo).
+    await server.request('DELETE', `/api/notebooks/${id}/cells/${chosen}`);
+    expect((await server.request('POST', `/api/notebooks/${id}/cells`, { body: { type: 'fake', cell_id: chosen } })).status).toBe(201);
+  });
+
+  it('refuses an edit whose base_code the cell no longer holds with 409, current_code and nothing changed', async () => {
+    const id = await newNotebook();
+    const cellId = (await server.request('GET', `/api/notebooks/${id}`)).body.cells[0].id;
+    const url = `/api/notebooks/${id}/cells/${cellId}`;
+    expect((await server.request('PUT', url, { body: { code: 'a = 1', base_code: '' } })).status).toBe(200);
+    // Someone else's edit started from '' too: the cell now holds 'a = 1'.
+    const refused = await server.request('PUT', url, { body: { code: 'a = 2', base_code: '' } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'RNB_ERR_EDIT_CONFLICT', current_code: 'a = 1' });
+    expect((await server.request('GET', `/api/notebooks/${id}`)).body.cells[0].code).toBe('a = 1');
+    // The same text as stored is no conflict; a base equal to the stored code wins; no base: last writer wins.
+    expect((await server.request('PUT', url, { body: { code: 'a = 1', base_code: '' } })).status).toBe(200);
+    expect((await server.request('PUT', url, { body: { code: 'a = 2', base_code: 'a = 1' } })).status).toBe(200);
+    expect((await server.request('PUT', url, { body: { code: 'a = 3' } })).status).toBe(200);
+    expect((await server.request('GET', `/api/notebooks/${id}`)).body.cells[0].code).toBe('a = 3');
+  });
+
   it('deletes a notebook: 204, then 404 everywhere', async () => {
     const id = await newNotebook();
     expect((await server.request('DELETE', `/api/notebooks/${id}`)).status).toBe(204);

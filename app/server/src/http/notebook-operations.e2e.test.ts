@@ -93,13 +93,13 @@ describe('run all, restart, clear outputs over HTTP and socket.io', () => {
     expect(await one.ask('run_all', { cellId: nb.cells[0] })).toEqual({ error: { code: 'RNB_ERR_INVALID_INPUT', message: expect.stringContaining('run_all') } });
   });
 
-  it('restart stops a run in progress: the running cell ends stale, and the notebook is idle again', async () => {
+  it('restart stops a run in progress: the running cell ends stale, a queued cell that never ran is idle, and the notebook is idle again', async () => {
     const nb = await notebookWith(['spin hard', 'late = 1']);
     const watcher = await joined(nb.id);
     watcher.emit('run_all', {});
     await watcher.waitForStatus(nb.cells[0]!, 'running');
     expect((await server.request('POST', `/api/notebooks/${nb.id}/restart`, { token: ANN })).status).toBe(200);
     await idle(nb.id);
-    expect((await cellsOf(nb.id)).map((c) => c.status)).toEqual(['stale', 'stale']);
+    expect((await cellsOf(nb.id)).map((c) => c.status)).toEqual(['stale', 'idle']);
   });
 });

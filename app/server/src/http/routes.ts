@@ -82,6 +82,7 @@ export function createRoutes(deps: RoutesDeps): Router {
       ...(body.code !== undefined ? { code: body.code } : {}),
       ...(body.after_cell_id !== undefined ? { afterCellId: body.after_cell_id } : {}),
       ...(body.index !== undefined ? { index: body.index } : {}),
+      ...(body.cell_id !== undefined ? { cellId: body.cell_id } : {}),
     });
     return { status: 201, body: { cell_id: cell.id, cell } satisfies wire.CreateCellAnswer };
   }));
@@ -93,6 +94,7 @@ export function createRoutes(deps: RoutesDeps): Router {
       code: body.code,
       ...(body.type !== undefined ? { cellType: body.type } : {}),
       ...(body.expected_revision !== undefined ? { expectedRevision: body.expected_revision } : {}),
+      ...(body.base_code !== undefined ? { baseCode: body.base_code } : {}),
     });
     return { status: 200, body: cell satisfies wire.UpdateCellAnswer };
   }));

@@ -14,12 +14,16 @@ export const createCellBody = z.object({
   /** Extension: insert at this position (ignored when after_cell_id is given). */
   index: z.number().int().min(0).optional(),
   code: z.string().optional(),
+  /** Extension: the new cell's id, chosen by the client (a UUID; 409 RNB_ERR_CELL_EXISTS when taken). */
+  cell_id: z.string().uuid().optional(),
 });
 export const updateCellBody = z.object({
   code: z.string(),
   /** Extension: change the cell's language in place. */
   type: z.string().min(1).max(64).optional(),
   expected_revision: z.number().int().min(0).optional(),
+  /** The code this edit started from: 409 RNB_ERR_EDIT_CONFLICT (with current_code) when the cell now holds other code. */
+  base_code: z.string().optional(),
 });
 export const moveCellBody = z.object({ index: z.number().int().min(0) });
 

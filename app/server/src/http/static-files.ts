@@ -9,6 +9,8 @@ export interface StaticFilesOptions {
   root: string;
   prefix: string;
   log: Logger;
+  /** `Content-Security-Policy: frame-ancestors` of the page (e.g. `'self'`): who may frame it. Unset: nothing sent. */
+  frameAncestors?: string;
 }
 
 const RESERVED = /^(api|socket\.io|healthz)(\/|$)/;
@@ -33,11 +35,12 @@ export function staticFiles(options: StaticFilesOptions): Koa.Middleware {
     if (RESERVED.test(relative)) return next();
     const started = performance.now();
     try {
-      if (relative === '' || relative === 'index.html') await sendIndex(ctx, root, base);
+      const index = (): Promise<void> => sendIndex(ctx, root, base, options.frameAncestors);
+      if (relative === '' || relative === 'index.html') await index();
       else {
         const served = await sendFile(ctx, root, relative);
         // SPA fallback: deep links (no extension) get the app; missing assets stay 404.
-        if (!served && path.extname(relative) === '') await sendIndex(ctx, root, base);
+        if (!served && path.extname(relative) === '') await index();
         else if (!served) return next();
       }
     } catch (error) {
@@ -62,12 +65,18 @@ async function sendFile(ctx: Koa.Context, root: string, relative: string): Promi
   }
 }
 
-async function sendIndex(ctx: Koa.Context, root: string, base: string): Promise<void> {
+async function sendIndex(ctx: Koa.Context, root: string, base: string, frameAncestors: string | undefined): Promise<void> {
   const html = await fs.readFile(path.join(root, 'index.html'), 'utf8');
   const escaped = base.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   const injected = html.replace(/<head([^>]*)>/i, `<head$1>\n    <base href="${escaped}" />\n    <meta name="rnb-base" content="${escaped}" />`);
   ctx.status = 200;
   ctx.type = 'text/html; charset=utf-8';
   ctx.set('Cache-Control', 'no-cache');
+  if (frameAncestors) {
+    // Clickjacking: a page of another site must not show the notebook in a frame and steer clicks into it.
+    ctx.set('Content-Security-Policy', `frame-ancestors ${frameAncestors}`);
+    if (frameAncestors.trim() === "'self'") ctx.set('X-Frame-Options', 'SAMEORIGIN');
+    else if (frameAncestors.trim() === "'none'") ctx.set('X-Frame-Options', 'DENY');
+  }
   ctx.body = injected;
 }

@@ -3,6 +3,7 @@ import type { AuthProvider } from '@rnb/core';
 import { Server, type ServerOptions } from 'socket.io';
 import type { CommandRouter } from '../commands/command-router';
 import type { HostEvent, NotebookEventBus } from '../events/event-bus';
+import type { AccessGuard } from '../http/access-guard';
 import type { Logger } from '../logger';
 import { ClientSession, type ClientSessionLimits } from './client-session';
 
@@ -16,8 +17,10 @@ export interface SocketGatewayOptions {
   path: string;
   /** Largest message a client may send. */
   maxMessageBytes: number;
-  /** Browser origins allowed besides the server's own; `*` allows any. */
+  /** Browser origins allowed besides the server's own (`*`: any). */
   corsOrigins: string[];
+  /** Host, Origin and access-token checks shared with HTTP. */
+  guard: AccessGuard;
   /** A socket.io adapter (cluster mode: `@socket.io/redis-adapter`), so room broadcasts reach every instance. */
   adapter?: ServerOptions['adapter'];
 }
@@ -42,8 +45,15 @@ export class SocketGateway {
       serveClient: false,
       maxHttpBufferSize: options.maxMessageBytes,
       ...(options.corsOrigins.length > 0 ? { cors: { origin: anyOrigin ? true : options.corsOrigins, methods: ['GET', 'POST'] } } : {}),
-      allowRequest: (req, callback) => callback(null, !this.closing && this.originAllowed(req)),
+      allowRequest: (req, callback) => callback(null, !this.closing && this.requestAllowed(req)),
       ...(options.adapter ? { adapter: options.adapter } : {}),
+    });
+    // The handshake's auth arrives after allowRequest: the access token (auth `none`) is checked here.
+    this.io.use((socket, next) => {
+      const { headers, auth } = socket.handshake;
+      if (options.guard.tokenPresented(headers.cookie, headers.authorization, (auth as { token?: unknown } | undefined)?.token)) return next();
+      options.log.warn('socket refused: no access token');
+      next(Object.assign(new Error('This server needs its access token: open the URL it printed when it started, or pass auth: { token }.'), { data: { code: 'RNB_ERR_UNAUTHORIZED' } }));
     });
     this.io.on('connection', (socket) => {
       new ClientSession(socket, { commands: options.commands, auth: options.auth, log: options.log, limits: options.limits, room: roomOf }).start();
@@ -76,19 +86,13 @@ export class SocketGateway {
   }
 
   /**
-   * Browsers do not apply CORS to WebSockets: without this check any web page
-   * could drive a local no-login server. Non-browser clients send no Origin.
+   * Browsers do not apply CORS to WebSockets: without the Origin check any web page could drive a
+   * local no-login server; the Host check stops a DNS-rebinding page. Non-browser clients send no Origin.
    */
-  private originAllowed(req: http.IncomingMessage): boolean {
-    const origin = req.headers.origin;
-    if (!origin) return true;
-    if (this.options.corsOrigins.includes('*') || this.options.corsOrigins.includes(origin)) return true;
-    try {
-      if (new URL(origin).host === req.headers.host) return true;
-    } catch {
-      // fall through: an unparsable Origin is refused
-    }
-    this.options.log.warn('socket refused: origin not allowed', { origin: origin.slice(0, 200) });
+  private requestAllowed(req: http.IncomingMessage): boolean {
+    const refusal = this.options.guard.socketRefusal(req);
+    if (refusal === null) return true;
+    this.options.log.warn(`socket refused: ${refusal}`, { origin: (req.headers.origin ?? '').slice(0, 200), host: (req.headers.host ?? '').slice(0, 200) });
     return false;
   }
 }

@@ -43,6 +43,13 @@ describe('ApiClient', () => {
     expect(err).toMatchObject(expected);
   });
 
+  it('keeps the error body\'s other fields (an edit conflict\'s current_code) and sends base_code', async () => {
+    const { api, calls } = client({ status: 409, body: '{"error":{"code":"RNB_ERR_EDIT_CONFLICT","message":"changed","current_code":"v = 3"}}' });
+    const err = await api.updateCell('nb', 'c1', 'v = 2', 'v = 1').catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 409, code: 'RNB_ERR_EDIT_CONFLICT', details: { current_code: 'v = 3' } });
+    expect(JSON.parse(String(calls[0]!.init.body))).toEqual({ code: 'v = 2', base_code: 'v = 1' });
+  });
+
   it('names a failure without a JSON body by its status, and a network failure as status 0', async () => {
     await expect(client({ status: 502, body: '<html>bad gateway' }).api.getNotebook('x')).rejects.toMatchObject({ status: 502, code: 'HTTP_502' });
     await expect(client(new TypeError('Failed to fetch')).api.getNotebook('x')).rejects.toMatchObject({ status: 0, isNetwork: true });

@@ -29,6 +29,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: ApiErrorCode,
     message: string,
+    /** The error body's other fields, e.g. `current_code` of RNB_ERR_EDIT_CONFLICT. */
+    readonly details: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -95,13 +97,16 @@ export class ApiClient {
     await this.request('DELETE', `api/notebooks/${enc(id)}`);
   }
 
+  /** `cell_id`: the id the client chose (a UUID), so the page can show the cell before the host answers. */
   async createCell(id: string, input: CreateCellBody): Promise<string> {
     const body = await this.request<CreateCellAnswer>('POST', `api/notebooks/${enc(id)}/cells`, input);
     return body.cell_id;
   }
 
-  updateCell(id: string, cellId: string, code: string): Promise<Cell> {
-    return this.request<Cell>('PUT', `api/notebooks/${enc(id)}/cells/${enc(cellId)}`, { code } satisfies UpdateCellBody);
+  /** `baseCode`: the code the edit started from; the host answers 409 RNB_ERR_EDIT_CONFLICT when the cell holds other code now. */
+  updateCell(id: string, cellId: string, code: string, baseCode?: string): Promise<Cell> {
+    const body: UpdateCellBody = baseCode === undefined ? { code } : { code, base_code: baseCode };
+    return this.request<Cell>('PUT', `api/notebooks/${enc(id)}/cells/${enc(cellId)}`, body);
   }
 
   /** Changes a cell's language in place (with its code): the cell keeps its id and position. */
@@ -160,11 +165,12 @@ export class ApiClient {
       }
     }
     if (!response.ok) {
-      const error = (parsed as Partial<ErrorBody> | undefined)?.error;
+      const { code, message, ...details } = (parsed as Partial<ErrorBody> | undefined)?.error ?? ({} as Partial<ErrorBody['error']>);
       throw new ApiError(
         response.status,
-        error?.code ?? `HTTP_${response.status}`,
-        error?.message ?? `${method} ${path} failed with status ${response.status}`,
+        code ?? `HTTP_${response.status}`,
+        message ?? `${method} ${path} failed with status ${response.status}`,
+        details,
       );
     }
     return parsed as T;

@@ -4,6 +4,7 @@ import { useCell, useCellPosition, useSaveState } from '../state/hooks';
 import type { NotebookController } from '../state/notebook-controller';
 import { countRender } from '../perf/render-count';
 import { CodeEditor } from './CodeEditor';
+import { ConflictPanel } from './ConflictPanel';
 import { CELL_KEYS, keyLabel } from './keys';
 import { Icon } from './Icon';
 import { ErrorOutput, nameCells } from './outputs/ErrorOutput';
@@ -37,10 +38,15 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
     : null;
   const dim = cell.status === 'stale' || cell.status === 'queued' || cell.status === 'blocked';
   const onKeyDown = (event: KeyboardEvent<HTMLElement>): void => {
-    // The cell itself is focused after Escape: Enter goes back into the editor.
-    if (event.target === event.currentTarget && event.key === 'Enter') {
+    // The cell itself is focused after Escape or a delete ("command mode"): Enter goes back into
+    // the editor, the delete shortcut deletes it (Ctrl+Z and z, which undo a delete, are the page's).
+    if (event.target !== event.currentTarget) return;
+    if (event.key === 'Enter') {
       event.preventDefault();
       controller.focusCell(cellId);
+    } else if (event.key === 'Backspace' && event.shiftKey && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      void controller.deleteCell(cellId);
     }
   };
 
@@ -83,6 +89,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
         <button type="button" className="icon-btn icon-btn--danger" onClick={() => void controller.deleteCell(cellId)} aria-label="Delete cell" title={`Delete cell (${keyLabel(CELL_KEYS.deleteCell)})`}><Icon name="trash" /></button>
       </div>
       <CodeEditor cellId={cellId} language={cell.type} code={cell.code} controller={controller} label={`${languageName} code`} />
+      <ConflictPanel cellId={cellId} controller={controller} />
       {(cell.writes.length > 0 || cell.reads.length > 0) && (
         <div className="cell__deps">
           {cell.writes.length > 0 && (
@@ -125,6 +132,6 @@ function nameCellsIn(text: string, cellId: string, controller: NotebookControlle
 
 function SaveIndicator({ state }: { state: SaveState }) {
   if (state === 'saved') return null;
-  const text = state === 'offline' ? 'Not saved: offline, kept here' : state === 'saving' ? 'Saving…' : 'Unsaved';
+  const text = { offline: 'Not saved: offline, kept here', saving: 'Saving…', pending: 'Unsaved', conflict: 'Not saved: edit conflict' }[state];
   return <span className={`save save--${state}`} role="status">{text}</span>;
 }

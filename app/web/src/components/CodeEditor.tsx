@@ -1,6 +1,7 @@
-import { Compartment, EditorState } from '@codemirror/state';
+import { Compartment, EditorState, Transaction } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
-import { memo, useEffect, useRef } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef } from 'react';
+import { flushSync } from 'react-dom';
 import type { NotebookController } from '../state/notebook-controller';
 import { editorExtensions, languageFor, remoteEdit } from './editor-setup';
 
@@ -17,6 +18,10 @@ export interface CodeEditorProps {
  * CodeMirror 6, uncontrolled: keystrokes stay in the editor and go to the autosave, never through
  * React state, so typing re-renders nothing. The host's code is applied only when this browser
  * has no unsaved draft for the cell (an edit from another tab, or a resync).
+ *
+ * Keys that add a cell render it synchronously (flushSync, and the editor is created in a layout
+ * effect), so the new editor exists and takes the focus before the next key is handled: typing at
+ * full speed after Shift+Enter lands in the new cell.
  */
 export const CodeEditor = memo(function CodeEditor({ cellId, language, code, controller, label }: CodeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
@@ -24,7 +29,7 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
   const languageSlot = useRef(new Compartment());
   const initial = useRef({ code, language, label });
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const c = controller;
     const slot = languageSlot.current;
     const typeOf = (): string => c.model.getCell(cellId)?.type ?? initial.current.language;
@@ -38,13 +43,13 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
           onChange: (text) => c.edit(cellId, text),
           keys: {
             run: () => void c.run(cellId),
-            runAndAdvance: () => void c.runAndAdvance(cellId),
+            runAndAdvance: () => flushSync(() => c.runAndAdvance(cellId)),
             runAndInsert: () => {
               void c.run(cellId);
-              void c.addCell(cellId, 'below', typeOf());
+              flushSync(() => void c.addCell(cellId, 'below', typeOf()));
             },
-            addAbove: () => void c.addCell(cellId, 'above', typeOf()),
-            addBelow: () => void c.addCell(cellId, 'below', typeOf()),
+            addAbove: () => flushSync(() => void c.addCell(cellId, 'above', typeOf())),
+            addBelow: () => flushSync(() => void c.addCell(cellId, 'below', typeOf())),
             moveUp: () => void c.moveCell(cellId, -1),
             moveDown: () => void c.moveCell(cellId, 1),
             deleteCell: () => void c.deleteCell(cellId),
@@ -73,7 +78,8 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
     if (!editor || controller.saver.draft(cellId) !== undefined) return;
     const current = editor.state.doc.toString();
     if (current === code) return;
-    editor.dispatch({ changes: { from: 0, to: current.length, insert: code }, annotations: remoteEdit.of(true) });
+    // Not a step of this editor's undo history: Ctrl+Z must never bring back what another page replaced.
+    editor.dispatch({ changes: { from: 0, to: current.length, insert: code }, annotations: [remoteEdit.of(true), Transaction.addToHistory.of(false)] });
   }, [code, cellId, controller]);
 
   useEffect(() => {

@@ -68,6 +68,12 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
   }, [meta.name]);
 
   useEffect(() => {
+    // A new notebook (one empty cell): the cursor is already where the first line goes.
+    const order = controller.model.getOrder();
+    if (order.length === 1 && controller.model.getCell(order[0]!)?.code === '') controller.focusWhenMounted(order[0]!, 'start');
+  }, [controller]);
+
+  useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
       if ((event.metaKey || event.ctrlKey) && event.key.toLowerCase() === 's') {
         event.preventDefault();
@@ -76,6 +82,13 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
       }
       const target = event.target as HTMLElement | null;
       const typing = target?.closest('input, textarea, select, [contenteditable="true"], .cm-editor');
+      // Outside an editor, Ctrl+Z (or z) undoes the last delete; inside one it is the editor's own undo.
+      const undoKey = event.key.toLowerCase() === 'z' && !event.shiftKey && !event.altKey && (event.ctrlKey || event.metaKey || event.key === 'z');
+      if (!typing && undoKey && controller.canRestore()) {
+        event.preventDefault();
+        void controller.restoreDeleted();
+        return;
+      }
       if (!typing && (event.key === '?' || event.key === 'F1')) {
         event.preventDefault();
         setDialog('shortcuts');
@@ -201,6 +214,18 @@ function Notices({ controller }: { controller: NotebookController }) {
       {notices.map((n) => (
         <div key={n.id} className={`toast toast--${n.kind}`} role={n.kind === 'error' ? 'alert' : 'status'}>
           <span>{n.message}</span>
+          {n.action && (
+            <button
+              type="button"
+              className="btn btn--small toast__action"
+              onClick={() => {
+                controller.dismissNotice(n.id);
+                n.action!.run();
+              }}
+            >
+              {n.action.label}
+            </button>
+          )}
           <button type="button" className="icon-btn" onClick={() => controller.dismissNotice(n.id)} aria-label="Dismiss">✕</button>
         </div>
       ))}

@@ -3,13 +3,14 @@ import { Modal } from './Modal';
 
 
 export const SHORTCUTS: Array<[string, string]> = [
-  [keyLabel(CELL_KEYS.runAndAdvance), 'Run the cell and go to the next one (adds one at the end)'],
+  [keyLabel(CELL_KEYS.runAndAdvance), 'Run the cell and go to the next one (adds one of the same language at the end)'],
   [keyLabel(CELL_KEYS.run), 'Run the cell and stay'],
   [keyLabel(CELL_KEYS.runAndInsert), 'Run the cell and insert a cell below'],
   [keyLabel(CELL_KEYS.addAbove), 'Add a cell above'],
   [keyLabel(CELL_KEYS.addBelow), 'Add a cell below'],
   [`${keyLabel(CELL_KEYS.moveUp)} / ↓`, 'Move the cell up / down'],
   [keyLabel(CELL_KEYS.deleteCell), 'Delete the cell'],
+  [`${MOD_LABEL}+Z or Z, outside an editor`, 'Bring back the last deleted cell (and re-run it)'],
   [keyLabel(CELL_KEYS.toggleType), 'Switch the cell between Python and SQL'],
   [keyLabel(CELL_KEYS.interrupt), 'Interrupt the running cell'],
   ['↑ / ↓ on the first / last line', 'Go to the previous / next cell'],

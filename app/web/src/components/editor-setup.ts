@@ -5,15 +5,15 @@ import { sql } from '@codemirror/lang-sql';
 import {
   bracketMatching, HighlightStyle, indentOnInput, indentUnit, syntaxHighlighting, type LanguageSupport,
 } from '@codemirror/language';
-import { Annotation, Prec, type Extension } from '@codemirror/state';
+import { Prec, type Extension } from '@codemirror/state';
 import {
   drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers, placeholder, type KeyBinding,
 } from '@codemirror/view';
 import { tags as t } from '@lezer/highlight';
+import { remoteEdit } from '../state/editor-annotations';
 import { CELL_KEYS } from './keys';
 
-/** Marks a transaction that applies the host's code, so it is not saved back as a user edit. */
-export const remoteEdit = Annotation.define<boolean>();
+export { remoteEdit };
 
 export function languageFor(type: string): LanguageSupport | [] {
   if (type === 'python') return python();

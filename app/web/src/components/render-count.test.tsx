@@ -82,10 +82,14 @@ it('renders each of the 200 cells once, then re-renders only the typed cell whil
       view.dispatch({ changes: { from: view.state.doc.length, insert: ch }, userEvent: 'input.type' });
     }
   });
-  // The first keystroke marks the cell "Unsaved" (one render of that cell); the rest change nothing React sees.
-  expect(othersRendered()).toEqual([]);
+  // The first keystroke marks the cell "Unsaved" and stale (one render of that cell), and the cells
+  // downstream of it stale, once each, as the host will; the other keystrokes change nothing React sees.
+  const downstream = Array.from({ length: CELLS - TYPED - 1 }, (_, i) => `c${TYPED + 1 + i}`);
+  expect(othersRendered()).toEqual(downstream);
+  expect(downstream.every((id) => renderCounts.counts.get(id) === 1 && controller.model.getCell(id)?.status === 'stale')).toBe(true);
   expect(renderCounts.counts.get(`c${TYPED}`) ?? 0).toBeLessThanOrEqual(1);
   expect(container.querySelector(`[data-cell-id="c${TYPED}"] .save`)?.textContent).toBe('Unsaved');
+  renderCounts.reset();
 
   // The debounced save sends the whole typed code once, then the host's analysis comes back.
   await waitFor(() => expect(container.querySelector(`[data-cell-id="c${TYPED}"] .save`)).toBeNull());

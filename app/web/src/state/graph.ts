@@ -170,3 +170,23 @@ export function explainBlocked(cellId: string, cells: readonly GraphCell[], grap
   }
   return null;
 }
+
+/** Every cell downstream of `cellId` (not itself): what the host marks stale when its code changes. */
+export function descendantsOf(cellId: string, graph: NotebookGraph): Set<string> {
+  const children = new Map<string, string[]>();
+  for (const edge of graph.edges) {
+    const list = children.get(edge.from);
+    if (list) list.push(edge.to);
+    else children.set(edge.from, [edge.to]);
+  }
+  const seen = new Set<string>();
+  const work = [cellId];
+  while (work.length > 0) {
+    for (const child of children.get(work.pop()!) ?? []) {
+      if (child === cellId || seen.has(child)) continue;
+      seen.add(child);
+      work.push(child);
+    }
+  }
+  return seen;
+}

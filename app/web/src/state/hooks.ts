@@ -2,6 +2,7 @@ import { useCallback, useSyncExternalStore } from 'react';
 import type { Signal } from './signal';
 import type { CellPosition, CellState, NotebookMeta, NotebookModel } from './notebook-model';
 import type { DraftSaver, SaveState } from './draft-saver';
+import type { ConflictStore, EditConflict } from './conflicts';
 
 export function useSignal<T>(signal: Signal<T>): T {
   return useSyncExternalStore(signal.subscribe, signal.get, signal.get);
@@ -35,5 +36,11 @@ export function useGraphVersion(model: NotebookModel): number {
 export function useSaveState(saver: DraftSaver, id: string): SaveState {
   const subscribe = useCallback((listener: () => void) => saver.subscribe(id, listener), [saver, id]);
   const get = useCallback(() => saver.state(id), [saver, id]);
+  return useSyncExternalStore(subscribe, get, get);
+}
+
+export function useConflict(conflicts: ConflictStore, id: string): EditConflict | undefined {
+  const subscribe = useCallback((listener: () => void) => conflicts.subscribe(id, listener), [conflicts, id]);
+  const get = useCallback(() => conflicts.get(id), [conflicts, id]);
   return useSyncExternalStore(subscribe, get, get);
 }

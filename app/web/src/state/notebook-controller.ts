@@ -2,7 +2,10 @@ import type { EditorView } from '@codemirror/view';
 import { ApiError, type ApiClient, type TokenSource } from '../api/http';
 import { NotebookSocket, type ConnectionState, type NotebookSocketOptions } from '../api/socket';
 import type { PageEvent } from '../api/types';
+import { CellCreations, emptyCell, newCellId, UndoDeletes } from './cell-creations';
+import { ConflictStore } from './conflicts';
 import { DraftSaver } from './draft-saver';
+import { EditorRegistry } from './editor-registry';
 import { NotebookModel } from './notebook-model';
 import { Signal } from './signal';
 
@@ -10,6 +13,8 @@ export interface Notice {
   id: number;
   kind: 'error' | 'info';
   message: string;
+  /** A button on the notice, e.g. Undo after a delete. */
+  action?: { label: string; run(): void };
 }
 
 export interface ControllerOptions {
@@ -29,9 +34,11 @@ export class NotebookController {
   readonly connection = new Signal<ConnectionState>('connecting');
   readonly notices = new Signal<readonly Notice[]>([]);
   readonly saver: DraftSaver;
+  readonly conflicts = new ConflictStore();
+  private readonly creations: CellCreations;
+  private readonly undo = new UndoDeletes();
   private socket: Pick<NotebookSocket, 'runCell' | 'interrupt' | 'retry' | 'close'> | null = null;
-  private readonly editors = new Map<string, EditorView>();
-  private pendingFocus: { id: string; at: 'start' | 'end' } | null = null;
+  private readonly editors = new EditorRegistry();
   private resyncing: PageEvent[] | null = null;
   /** Runs asked for while the host was unreachable: sent after the drafts, once back online. */
   private readonly pendingRuns = new Set<string>();
@@ -47,11 +54,27 @@ export class NotebookController {
     this.saver = new DraftSaver({
       scope: notebookId,
       delayMs: options.saveDelayMs,
-      save: async (cellId, code) => {
-        const cell = await options.api.updateCell(notebookId, cellId, code);
+      save: async (cellId, code, baseCode) => {
+        // A cell shown before the host has it: its code follows its creation.
+        if (!(await this.whenCreated(cellId))) throw new ApiError(404, 'RNB_ERR_CELL_NOT_FOUND', 'The cell could not be created.');
+        const cell = await options.api.updateCell(notebookId, cellId, code, baseCode);
         this.model.apply({ type: 'cell_updated', cellId, code: cell.code, cell_type: cell.type, reads: cell.reads, writes: cell.writes });
       },
+      hostCode: (cellId) => this.model.getCell(cellId)?.code,
+      onConflict: (cellId, currentCode) => this.conflicts.show(cellId, currentCode ?? this.model.getCell(cellId)?.code ?? ''),
       onError: (_cellId, err) => this.report(err),
+    });
+    this.creations = new CellCreations({
+      send: async (body) => {
+        await options.api.createCell(notebookId, body);
+      },
+      online: () => this.whenOnline(),
+      confirmed: (cellId) => this.model.confirm(cellId),
+      refused: (cellId, err) => {
+        this.saver.discard(cellId);
+        this.model.dropUnconfirmed(cellId);
+        this.report(err);
+      },
     });
   }
 
@@ -61,7 +84,8 @@ export class NotebookController {
 
   /** Opens the socket; the model must already hold the first snapshot. */
   start(): void {
-    for (const cell of this.model.cellList()) this.saver.restore(cell.id, cell.code);
+    // Code typed (offline) in an earlier page that never reached the host: not run, so stale.
+    for (const cell of this.model.cellList()) if (this.saver.restore(cell.id, cell.code) !== undefined) this.model.markEdited(cell.id);
     const factory = this.options.socketFactory ?? ((o: NotebookSocketOptions) => new NotebookSocket(o));
     this.socket = factory({
       notebookId: this.notebookId,
@@ -86,9 +110,16 @@ export class NotebookController {
 
   // ---- cell commands ----
 
-  edit = (cellId: string, code: string): void => this.saver.edit(cellId, code);
+  edit = (cellId: string, code: string): void => {
+    this.saver.edit(cellId, code);
+    this.model.markEdited(cellId);
+  };
 
   run = async (cellId: string): Promise<void> => {
+    if (this.saver.state(cellId) === 'conflict') {
+      this.notify('error', 'This cell has an edit conflict: keep your version or take theirs, then run it.');
+      return;
+    }
     if (this.connection.get() !== 'online') {
       this.pendingRuns.add(cellId);
       return;
@@ -100,16 +131,20 @@ export class NotebookController {
       if (err instanceof ApiError && err.isNetwork) this.pendingRuns.add(cellId);
       return;
     }
-    this.socket?.runCell(cellId);
+    if (await this.whenCreated(cellId)) this.socket?.runCell(cellId);
   };
 
-  /** Shift+Enter: run, then go to the next cell, creating one at the end. */
-  runAndAdvance = async (cellId: string): Promise<void> => {
+  /**
+   * Shift+Enter: run, then go to the next cell, creating one at the end (of the same language).
+   * Everything before the first await is synchronous: the new cell is in the model before the
+   * next key is handled.
+   */
+  runAndAdvance = (cellId: string): void => {
     const order = this.model.getOrder();
     const next = order[order.indexOf(cellId) + 1];
     void this.run(cellId);
     if (next) this.focusCell(next, 'start');
-    else await this.addCell(cellId, 'below', this.model.getCell(cellId)?.type ?? 'python');
+    else this.addCell(cellId, 'below', this.model.getCell(cellId)?.type ?? 'python');
   };
 
   interrupt = (cellId?: string): void => this.socket?.interrupt(cellId);
@@ -153,47 +188,77 @@ export class NotebookController {
     }
   };
 
-  addCell = async (relativeTo: string | null, where: 'above' | 'below', type: string, code = ''): Promise<string | null> => {
+  /**
+   * Adds a cell and returns its id at once: the cell is shown (and focused once its editor mounts)
+   * before the host answers, with an id chosen here, so typing right after Shift+Enter lands in
+   * it. The host's answer confirms it; a refusal removes it and says why.
+   */
+  addCell = (relativeTo: string | null, where: 'above' | 'below', type: string, code = ''): string => {
     const order = this.model.getOrder();
-    const at = relativeTo === null ? -1 : order.indexOf(relativeTo);
-    try {
-      if (where === 'below' || at > 0) {
-        // The host inserts after a cell; "above cell i" is "after cell i-1".
-        const after = where === 'below' ? (relativeTo ?? order[order.length - 1] ?? null) : order[at - 1]!;
-        const id = await this.options.api.createCell(this.notebookId, { type, after_cell_id: after, code });
-        this.focusWhenMounted(id, 'start');
-        await this.syncIfOffline();
-        return id;
-      }
-      // Above the first cell: the host has no "before" so create at the end and move it to the top.
-      const id = await this.options.api.createCell(this.notebookId, { type, code });
-      this.focusWhenMounted(id, 'start');
-      await this.options.api.moveCell(this.notebookId, id, 0);
-      await this.syncIfOffline();
-      return id;
-    } catch (err) {
-      this.report(err);
-      return null;
-    }
+    const at = relativeTo === null ? order.length - 1 : order.indexOf(relativeTo);
+    const index = where === 'below' ? at + 1 : Math.max(at, 0);
+    const id = newCellId();
+    this.model.insertUnconfirmed(emptyCell(id, type, code), index);
+    this.focusWhenMounted(id, 'start');
+    void this.creations.create(id, { type, code }, () => this.cellBefore(id));
+    return id;
   };
 
-  deleteCell = async (cellId: string): Promise<void> => {
+  /** Resolves true once the host holds the cell (at once for a cell it already had). */
+  whenCreated = (cellId: string): Promise<boolean> => this.creations.whenCreated(cellId);
+
+  deleteCell = async (cellId: string, undoable = true): Promise<void> => {
+    const cell = this.model.getCell(cellId);
+    if (!cell || !(await this.whenCreated(cellId))) return;
     const order = this.model.getOrder();
     const i = order.indexOf(cellId);
     const neighbour = order[i + 1] ?? order[i - 1];
+    const code = this.saver.draft(cellId) ?? cell.code;
     try {
       await this.options.api.deleteCell(this.notebookId, cellId);
       this.saver.discard(cellId);
+      this.conflicts.close(cellId);
       this.model.apply({ type: 'cell_deleted', cellId });
-      if (neighbour) this.focusCell(neighbour, 'start');
+      if (!undoable) return;
+      // The neighbour's cell, not its editor, gets the focus: Ctrl+Z then undoes the delete
+      // instead of the neighbour's own typing.
+      if (neighbour) this.focusCellFrame(neighbour);
+      const noticeId = this.notify('info', 'Cell deleted', { label: 'Undo', run: () => void this.restoreDeleted() });
+      this.undo.push({ cell: { ...cell, code }, after: order[i - 1] ?? null, index: i, noticeId });
     } catch (err) {
       this.report(err);
     }
+  };
+
+  private cellBefore(cellId: string): string | null {
+    const order = this.model.getOrder();
+    return order[order.indexOf(cellId) - 1] ?? null;
+  }
+
+  /** True when a deleted cell can be brought back (Ctrl+Z or `z` outside an editor). */
+  canRestore = (): boolean => this.undo.size() > 0;
+
+  /**
+   * Undoes the last delete: the cell comes back with its id, type, code and place, shows its last
+   * outputs, and re-runs when it had run (which re-runs, or in lazy mode marks stale, what it fed).
+   */
+  restoreDeleted = async (): Promise<void> => {
+    const entry = this.undo.pop();
+    if (!entry) return;
+    this.dismissNotice(entry.noticeId);
+    const { cell } = entry;
+    const order = this.model.getOrder();
+    const index = entry.after === null ? 0 : order.includes(entry.after) ? order.indexOf(entry.after) + 1 : Math.min(entry.index, order.length);
+    const rerun = cell.status !== 'idle';
+    this.model.insertUnconfirmed({ ...cell, status: rerun ? 'queued' : 'idle' }, index);
+    this.focusWhenMounted(cell.id, 'end');
+    const created = await this.creations.create(cell.id, { type: cell.type, code: cell.code }, () => this.cellBefore(cell.id));
+    if (created && rerun) await this.run(cell.id);
   };
 
   moveCell = async (cellId: string, delta: -1 | 1): Promise<void> => {
     const index = this.model.indexOf(cellId) + delta;
-    if (index < 0 || index >= this.model.getOrder().length) return;
+    if (index < 0 || index >= this.model.getOrder().length || !(await this.whenCreated(cellId))) return;
     try {
       await this.options.api.moveCell(this.notebookId, cellId, index);
       this.model.apply({ type: 'cell_moved', cellId, index });
@@ -211,12 +276,31 @@ export class NotebookController {
     const cell = this.model.getCell(cellId);
     if (!cell || cell.type === type) return;
     const code = this.saver.draft(cellId) ?? cell.code;
+    // A cell shown before the host has it changes language once it exists there.
+    if (!(await this.whenCreated(cellId))) return;
     try {
       const updated = await this.options.api.changeCellType(this.notebookId, cellId, type, code);
       this.model.apply({ type: 'cell_updated', cellId, code: updated.code, cell_type: updated.type, reads: updated.reads, writes: updated.writes });
     } catch (err) {
       this.report(err);
     }
+  };
+
+  // ---- edit conflicts ----
+
+  /** "Keep mine": the text in the editor is saved over theirs, which the user has seen. */
+  keepMine = async (cellId: string): Promise<void> => {
+    const conflict = this.conflicts.get(cellId);
+    if (!conflict) return;
+    this.conflicts.close(cellId);
+    await this.saver.resolve(cellId, conflict.theirs).catch(() => undefined);
+  };
+
+  /** "Take theirs": the editor shows the host's code and the unsaved text is dropped. */
+  takeTheirs = (cellId: string): void => {
+    this.conflicts.close(cellId);
+    this.saver.discard(cellId);
+    this.editors.setText(cellId, this.model.getCell(cellId)?.code ?? '');
   };
 
   // ---- settings ----
@@ -240,27 +324,22 @@ export class NotebookController {
   // ---- focus and navigation ----
 
   registerEditor(cellId: string, view: EditorView): () => void {
-    this.editors.set(cellId, view);
-    if (this.pendingFocus?.id === cellId) {
-      const { at } = this.pendingFocus;
-      this.pendingFocus = null;
-      queueMicrotask(() => this.focusCell(cellId, at));
-    }
-    return () => {
-      if (this.editors.get(cellId) === view) this.editors.delete(cellId);
-    };
+    return this.editors.register(cellId, view);
   }
 
-  focusCell = (cellId: string, at?: 'start' | 'end'): void => {
-    const view = this.editors.get(cellId);
-    if (!view) return;
-    if (at) {
-      const pos = at === 'start' ? 0 : view.state.doc.length;
-      view.dispatch({ selection: { anchor: pos }, scrollIntoView: true });
-    }
-    view.focus();
-    view.dom.closest('[data-cell-id]')?.scrollIntoView?.({ block: 'nearest' });
+  focusCell = (cellId: string, at?: 'start' | 'end'): void => this.editors.focus(cellId, at);
+
+  /** Focuses the cell itself, not its editor ("command mode": Enter edits, Ctrl+Z/z undo a delete). */
+  focusCellFrame = (cellId: string): void => {
+    const frame = this.editors.frameOf(cellId);
+    frame?.focus();
+    frame?.scrollIntoView?.({ block: 'nearest' });
   };
+
+  /** Focuses a cell's editor now, or as soon as it mounts. */
+  focusWhenMounted(cellId: string, at: 'start' | 'end'): void {
+    this.editors.focusWhenMounted(cellId, at);
+  }
 
   focusNeighbour = (cellId: string, delta: -1 | 1): boolean => {
     const order = this.model.getOrder();
@@ -277,7 +356,7 @@ export class NotebookController {
       this.notify('info', `No cell defines \`${name}\``);
       return false;
     }
-    const element = this.editors.get(definer)?.dom.closest<HTMLElement>('[data-cell-id]');
+    const element = this.editors.frameOf(definer);
     element?.scrollIntoView?.({ block: 'center', behavior: 'smooth' });
     element?.classList.add('cell--flash');
     setTimeout(() => element?.classList.remove('cell--flash'), 1200);
@@ -291,18 +370,45 @@ export class NotebookController {
 
   // ---- internals ----
 
-  private focusWhenMounted(cellId: string, at: 'start' | 'end'): void {
-    if (this.editors.has(cellId)) this.focusCell(cellId, at);
-    else this.pendingFocus = { id: cellId, at };
-  }
-
   private onEvent(event: PageEvent): void {
     if (event.type === 'error') {
       this.notify('error', event.message);
       return;
     }
-    if (this.resyncing) this.resyncing.push(event);
-    else this.model.apply(event);
+    if (this.resyncing) {
+      this.resyncing.push(event);
+      return;
+    }
+    if (event.type === 'cell_updated') this.checkRemoteEdit(event.cellId, event.code);
+    this.model.apply(event);
+  }
+
+  /**
+   * Another page saved this cell. With no unsaved text here the editor simply takes it; with
+   * unsaved text that is neither what this page started from nor what it is sending, the text
+   * stays and the conflict is shown: nothing is overwritten silently.
+   */
+  private checkRemoteEdit(cellId: string, code: string): void {
+    const draft = this.saver.draft(cellId);
+    if (draft === undefined) return;
+    if (draft === code) {
+      this.saver.hostHas(cellId, code);
+      return;
+    }
+    if (this.saver.isOwn(cellId, code)) return;
+    this.saver.holdConflict(cellId);
+    this.conflicts.show(cellId, code);
+  }
+
+  private whenOnline(): Promise<void> {
+    if (this.connection.get() === 'online') return Promise.resolve();
+    return new Promise((resolve) => {
+      const stop = this.connection.subscribe(() => {
+        if (this.connection.get() !== 'online') return;
+        stop();
+        resolve();
+      });
+    });
   }
 
   /** After every (re)connect: take a snapshot, replay what arrived meanwhile, send unsaved drafts. */
@@ -331,11 +437,6 @@ export class NotebookController {
     }
   }
 
-  private async syncIfOffline(): Promise<void> {
-    if (this.connection.get() === 'online') return;
-    this.model.load(await this.options.api.getNotebook(this.notebookId));
-  }
-
   private async settle(action: () => Promise<void>): Promise<boolean> {
     try {
       await action();
@@ -351,9 +452,11 @@ export class NotebookController {
     this.notify('error', message);
   }
 
-  notify(kind: Notice['kind'], message: string): void {
-    const notice = { id: ++this.noticeId, kind, message };
+  /** Shows a notice for a while; returns its id. */
+  notify(kind: Notice['kind'], message: string, action?: Notice['action']): number {
+    const notice: Notice = { id: ++this.noticeId, kind, message, ...(action ? { action } : {}) };
     this.notices.set([...this.notices.get().slice(-3), notice]);
-    setTimeout(() => this.dismissNotice(notice.id), kind === 'error' ? 8000 : 4000);
+    setTimeout(() => this.dismissNotice(notice.id), kind === 'error' || action ? 10_000 : 4000);
+    return notice.id;
   }
 }

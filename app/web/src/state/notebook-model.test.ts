@@ -122,6 +122,36 @@ describe('NotebookModel', () => {
     expect(model.getCell('a')).toMatchObject({ status: 'stale', error: null });
   });
 
+  it('shows a cell created here at once and reconciles it with the host\'s event and snapshots', () => {
+    const model = new NotebookModel(notebook([cell('a', '', [], []), cell('b', '', [], [])]));
+    model.insertUnconfirmed(cell('new', '', [], []), 1);
+    expect(model.getOrder()).toEqual(['a', 'new', 'b']);
+    expect(model.isUnconfirmed('new')).toBe(true);
+    // A snapshot taken before the host had it keeps it in place.
+    model.load(notebook([cell('a', '', [], []), cell('b', '', [], [])], 2));
+    expect(model.getOrder()).toEqual(['a', 'new', 'b']);
+    // The host's event: its place and state win.
+    model.apply({ type: 'cell_created', cell: cell('new', 'x = 1', [], ['x']), index: 2, revision: 3 });
+    expect(model.getOrder()).toEqual(['a', 'b', 'new']);
+    expect(model.getCell('new')).toMatchObject({ code: 'x = 1', writes: ['x'] });
+    expect(model.isUnconfirmed('new')).toBe(false);
+    model.insertUnconfirmed(cell('refused', '', [], []), 0);
+    model.dropUnconfirmed('refused');
+    expect(model.getOrder()).toEqual(['a', 'b', 'new']);
+  });
+
+  it('marks an edited cell and what reads it stale at once, as the host will; idle and blocked stay', () => {
+    const model = new NotebookModel(notebook([
+      cell('a', 'x = 1', [], ['x'], { status: 'success' }),
+      cell('b', 'y = x', ['x'], ['y'], { status: 'error' }),
+      cell('c', 'z = y', ['y'], ['z'], { status: 'blocked' }),
+      cell('d', 'w = 1', [], ['w'], { status: 'success' }),
+      cell('e', 'print(x)', ['x'], [], { status: 'idle' }),
+    ]));
+    model.markEdited('a');
+    expect(model.cellList().map((c) => c.status)).toEqual(['stale', 'stale', 'blocked', 'success', 'idle']);
+  });
+
   it('takes settings from notebook_updated, never a connection string', () => {
     const model = new NotebookModel({ ...notebook([]), db_conn_string: 'postgresql://u:****@h/db' });
     expect(model.getMeta()).toMatchObject({ hasDb: true, dbMasked: 'postgresql://u:****@h/db' });

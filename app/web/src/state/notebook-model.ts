@@ -1,5 +1,5 @@
 import type { Cell, CellStatus, Notebook, PageEvent } from '../api/types';
-import { buildGraph, explainBlocked, type NotebookGraph } from './graph';
+import { buildGraph, descendantsOf, explainBlocked, type NotebookGraph } from './graph';
 import { KeyedListeners } from './signal';
 
 /** A cell as the UI shows it: the wire cell plus when it started running (for the elapsed time). */
@@ -25,6 +25,9 @@ const STRUCTURAL = new Set(['cell_created', 'cell_updated', 'cell_deleted', 'cel
 /** Statuses a kernel restart turns into `stale`, as the server does. */
 const LOST_ON_RESTART: ReadonlySet<CellStatus> = new Set(['success', 'queued', 'running']);
 
+/** Statuses an edit turns into `stale` (as the host does): the others say something an edit does not change. */
+const STALE_ON_EDIT = new Set<CellStatus>(['success', 'error', 'stale']);
+
 /**
  * The client-side state of one open notebook. Every cell is an immutable object replaced on
  * change, and listeners are per cell, per order and per settings: a keystroke or an event that
@@ -41,6 +44,8 @@ export class NotebookModel {
   private readonly metaListeners = new Set<() => void>();
   private readonly graphListeners = new Set<() => void>();
   private graphVersion = 0;
+  /** Cells shown before the host confirmed them (created here with a client id). */
+  private readonly unconfirmed = new Set<string>();
 
   constructor(
     notebook: Notebook,
@@ -65,6 +70,11 @@ export class NotebookModel {
 
   has(id: string): boolean {
     return this.cells.has(id);
+  }
+
+  /** True while a cell created here waits for the host. */
+  isUnconfirmed(id: string): boolean {
+    return this.unconfirmed.has(id);
   }
 
   cellList(): CellState[] {
@@ -104,16 +114,26 @@ export class NotebookModel {
    * so a resync after a reconnect re-renders only what really changed.
    */
   load(notebook: Notebook): void {
+    // Cells created here that the host does not hold yet stay where they are.
+    const waiting = [...this.unconfirmed]
+      .filter((id) => !notebook.cells.some((c) => c.id === id) && this.cells.has(id))
+      .map((id) => ({ cell: this.cells.get(id)!, index: this.order.indexOf(id) }))
+      .sort((a, b) => a.index - b.index);
+    for (const cell of notebook.cells) this.unconfirmed.delete(cell.id);
     const next = new Map<string, CellState>();
     for (const cell of notebook.cells) {
       const old = this.cells.get(cell.id);
       const runningSince = cell.status === 'running' ? (old?.runningSince ?? this.now()) : null;
       next.set(cell.id, old && sameCell(old, cell) && old.runningSince === runningSince ? old : { ...withStderr(cell), runningSince });
     }
+    const order = notebook.cells.map((c) => c.id);
+    for (const { cell, index } of waiting) {
+      next.set(cell.id, cell);
+      order.splice(clamp(index, 0, order.length), 0, cell.id);
+    }
     const removed = [...this.cells.keys()].filter((id) => !next.has(id));
     const changed = [...next.entries()].filter(([id, cell]) => this.cells.get(id) !== cell).map(([id]) => id);
     this.cells = next;
-    const order = notebook.cells.map((c) => c.id);
     const orderChanged = !sameList(order, this.order);
     if (orderChanged) this.order = order;
     this.setMeta(metaOf(notebook, this.meta));
@@ -181,6 +201,38 @@ export class NotebookModel {
     }
   }
 
+  /**
+   * Shows a cell at once, before the host has it (its id chosen here): typing right after
+   * Shift+Enter must land in it. The host's `cell_created` for the same id then confirms it.
+   */
+  insertUnconfirmed(cell: Cell, index: number): void {
+    this.unconfirmed.add(cell.id);
+    this.insertCell(cell, index, undefined);
+  }
+
+  /** The host answered the create: the cell is real (its event may come before or after). */
+  confirm(id: string): void {
+    this.unconfirmed.delete(id);
+  }
+
+  /** The host refused the create: the cell goes. */
+  dropUnconfirmed(id: string): void {
+    if (this.unconfirmed.delete(id)) this.removeCell(id, undefined);
+  }
+
+  /**
+   * Typed code not yet run: the cell and what reads it are `stale`, as the host will say once it
+   * has the code (an edit made offline must not keep showing `success`).
+   */
+  markEdited(id: string): void {
+    const cell = this.cells.get(id);
+    if (!cell || !STALE_ON_EDIT.has(cell.status) || cell.status === 'stale') return;
+    for (const target of [id, ...descendantsOf(id, this.graph())]) {
+      this.updateCell(target, (c) => (STALE_ON_EDIT.has(c.status) && c.status !== 'stale' ? { ...c, status: 'stale', runningSince: null } : c));
+    }
+    this.graphChanged();
+  }
+
   /** Local settings change, for immediate feedback before (or without) the host's event. */
   patchMeta(patch: Partial<Omit<NotebookMeta, 'id'>>): void {
     this.setMeta({ ...this.meta, ...patch });
@@ -211,6 +263,18 @@ export class NotebookModel {
 
   private insertCell(cell: Cell, index: number, revision: number | undefined): void {
     this.bumpRevision(revision);
+    if (this.unconfirmed.has(cell.id) && revision !== undefined) {
+      // The host's answer for a cell shown early: its state and place win, except that a restored
+      // cell keeps showing its last outputs (dimmed, queued) until its re-run replaces them.
+      this.unconfirmed.delete(cell.id);
+      this.updateCell(cell.id, (c) => {
+        const restoring = c.status === 'queued' && cell.status === 'idle';
+        const next: CellState = restoring ? { ...cell, status: 'queued', stdout: c.stdout, outputs: c.outputs, runningSince: null } : { ...cell, runningSince: c.runningSince };
+        return sameCell(c, next) ? c : next;
+      });
+      this.moveCell(cell.id, index, undefined);
+      return;
+    }
     if (this.cells.has(cell.id)) return;
     this.cells.set(cell.id, { ...withStderr(cell), runningSince: cell.status === 'running' ? this.now() : null });
     const order = [...this.order];

@@ -16,6 +16,8 @@ interface KernelArgs {
   maxFrameBytes: number;
   /** Started for a notebook that waits (no warm process was ready), not for the warm pool. */
   waitedOn: boolean;
+  /** Told to the user with a cell stopped by the time limit: how the limit is changed. */
+  cellTimeLimitAdvice?: string;
 }
 
 const args = JSON.parse(Buffer.from(process.argv[2] ?? '', 'base64').toString('utf8')) as KernelArgs;
@@ -54,6 +56,8 @@ interface Session {
   runningCell: { runId: number; cell: string; startedAt: number } | null;
   currentRun: number | null;
   interruptTimer: NodeJS.Timeout | null;
+  /** The cell the time limit interrupted: its error says so. */
+  timeLimited: string | null;
 }
 
 interface Spare {
@@ -105,7 +109,7 @@ function takeSpare(): Spare {
 }
 
 function bindSession(id: string, taken: Spare): Session {
-  const session: Session = { id, worker: taken.worker, interrupt: taken.interrupt, startAck: taken.startAck, runningCell: null, currentRun: null, interruptTimer: null };
+  const session: Session = { id, worker: taken.worker, interrupt: taken.interrupt, startAck: taken.startAck, runningCell: null, currentRun: null, interruptTimer: null, timeLimited: null };
   sessions.set(id, session);
   taken.worker.on('message', (message: WorkerOut) => onWorkerMessage(session, message));
   taken.worker.on('error', (error) => replaceWorker(session, `the notebook's worker failed: ${error.message}`));
@@ -117,6 +121,10 @@ function onWorkerMessage(session: Session, message: WorkerOut): void {
   if (sessions.get(session.id) !== session) return;
   switch (message.w) {
     case 'report':
+      if (message.report.k === 'finish' && message.report.cell === session.timeLimited) {
+        session.timeLimited = null;
+        if (message.report.status === 'error') message.report.error = timeLimitMessage(message.report.error);
+      }
       trackRunning(session, message.runId, message.report);
       // A cell's start goes out at once (with everything before it): if the process dies, the server knows which cell ran.
       send({ t: 'reports', session: session.id, runId: message.runId, reports: [message.report] }, message.report.k === 'start');
@@ -150,7 +158,7 @@ function trackRunning(session: Session, runId: number, report: CellReport): void
 }
 
 /** The worker is gone or stuck: its values are lost. Finish its run and give the session a fresh worker. */
-function replaceWorker(session: Session, reason: string): void {
+function replaceWorker(session: Session, reason: string, cellError = `${reason}; the notebook's values were lost.`): void {
   if (sessions.get(session.id) !== session) return;
   sessions.delete(session.id);
   if (session.interruptTimer) clearTimeout(session.interruptTimer);
@@ -159,7 +167,7 @@ function replaceWorker(session: Session, reason: string): void {
   if (session.currentRun !== null) {
     const runId = session.currentRun;
     if (session.runningCell) {
-      send({ t: 'reports', session: session.id, runId, reports: [{ k: 'finish', cell: session.runningCell.cell, status: 'error', error: `${reason}; the notebook's values were lost.` }] });
+      send({ t: 'reports', session: session.id, runId, reports: [{ k: 'finish', cell: session.runningCell.cell, status: 'error', error: cellError }] });
     }
     send({ t: 'run_done', session: session.id, runId });
   }
@@ -168,15 +176,29 @@ function replaceWorker(session: Session, reason: string): void {
   void fresh;
 }
 
-function interrupt(session: Session, reason: string): void {
+function interrupt(session: Session, reason: string, cellError?: string): void {
   Atomics.store(session.interrupt, 0, 2); // SIGINT, for runtimes that poll the buffer (Pyodide)
   session.worker.postMessage({ w: 'interrupt' } satisfies WorkerIn);
   if (session.runningCell && !session.interruptTimer) {
     session.interruptTimer = setTimeout(() => {
       session.interruptTimer = null;
-      if (session.runningCell) replaceWorker(session, reason);
+      if (session.runningCell) replaceWorker(session, reason, cellError);
     }, args.limits.interruptGraceMs);
   }
+}
+
+const timeLimit = formatDuration(args.limits.cellTimeoutMs);
+const timeLimitAdvice = args.cellTimeLimitAdvice ? ` ${args.cellTimeLimitAdvice}` : '';
+
+/** The error of a cell the time limit stopped; the runtime's own (a KeyboardInterrupt traceback) shows where. */
+function timeLimitMessage(runtimeError: string | undefined): string {
+  const stopped = `This cell ran longer than the cell time limit of ${timeLimit} and was stopped.${timeLimitAdvice}`;
+  return runtimeError ? `${stopped}\n\n${runtimeError}` : stopped;
+}
+
+function formatDuration(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
 function handle(message: ServerMessage): void {
@@ -244,7 +266,12 @@ if (args.limits.cellTimeoutMs > 0) {
     const now = Date.now();
     for (const session of sessions.values()) {
       if (session.runningCell && now - session.runningCell.startedAt > args.limits.cellTimeoutMs && !session.interruptTimer) {
-        interrupt(session, `the cell ran longer than ${args.limits.cellTimeoutMs} ms and did not stop, so its worker was restarted`);
+        session.timeLimited = session.runningCell.cell;
+        interrupt(
+          session,
+          `a cell ran longer than the cell time limit of ${timeLimit} and did not stop when interrupted, so the kernel was restarted`,
+          `This cell ran longer than the cell time limit of ${timeLimit} and did not stop when interrupted, so its kernel was restarted: the notebook's values were lost.${timeLimitAdvice}`,
+        );
       }
     }
   }, Math.max(50, Math.min(1000, args.limits.cellTimeoutMs / 4))).unref();

@@ -9,6 +9,7 @@ import type { JsonValue, Output, OutputStream } from '../../model/types';
 import type { CellReport, KernelLimits, PlanItem, RuntimeLoad } from '../protocol';
 import { describeAccessDenied } from './access-denied';
 import { installBindingShim } from './binding-shim';
+import { capOutput } from './output-cap';
 
 export interface WorkerInit {
   runtimes: RuntimeLoad[];
@@ -130,6 +131,7 @@ async function loadRuntime(spec: RuntimeLoad): Promise<void> {
           }),
         log: (level, message) => post({ w: 'log', level, message: `[${spec.language}] ${String(message).slice(0, 2000)}` }),
         startup: init.waitedOn ? 'waited-on' : 'background',
+        maxOutputChars: init.limits.maxOutputChars,
       }),
     ),
     init.limits.runtimeLoadTimeoutMs,
@@ -167,7 +169,8 @@ class CellOutput implements CellIO {
   }
   output(output: Output): void {
     this.flush();
-    post({ w: 'report', runId: this.runId, report: { k: 'output', cell: this.cellId, output } });
+    // Capped here, before the output is cloned and framed: one too large says so in the cell instead of vanishing.
+    post({ w: 'report', runId: this.runId, report: { k: 'output', cell: this.cellId, output: capOutput(output, init.limits.maxOutputChars) } });
   }
 
   private write(text: string, stream: OutputStream): void {

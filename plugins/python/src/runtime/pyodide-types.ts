@@ -31,6 +31,8 @@ export interface RunnerModule extends PyProxyLike {
   run_cell_async: PyCallable<[], PyProxyLike & PromiseLike<string>>;
   plain_global: PyCallable<[string], unknown>;
   delete_names: PyCallable<[string], void>;
+  /** The kernel's limit on one output's characters: a larger repr becomes a note before it is encoded. */
+  set_max_output_chars: PyCallable<[number], void>;
   missing_imports: PyCallable<[string], string>;
   /** Unpacks a wheel into site-packages; returns the JSON list of its shared libraries. */
   install_package: PyCallable<[Uint8Array, string], string>;

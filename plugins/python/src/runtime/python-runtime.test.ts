@@ -92,6 +92,36 @@ describe('rich output', () => {
     expect(result.outputs).toEqual([{ mime_type: mime, data }]);
   });
 
+  it('replaces a 45 MB HTML repr with a note naming its size and the limit; the cell succeeds (issue 19 item 7)', async () => {
+    const result = await kernel.run('class Big:\n    def _repr_html_(self): return "<p>" + "x" * (45 * 1024 * 1024)\nBig()');
+    expect(result.error).toBeNull();
+    expect(result.outputs).toEqual([{ mime_type: 'text/plain', data: 'Output of 45 MB not shown: the limit is 8 MB.' }]);
+    const png = await kernel.run('class Img:\n    def _repr_png_(self): return b"\\x89PNG" * (3 * 1024 * 1024)\nImg()');
+    expect(png.outputs).toEqual([{ mime_type: 'text/plain', data: 'Output of 16 MB not shown: the limit is 8 MB.' }]);
+  });
+
+  it('turns NaN and the infinities of _repr_json_ into valid JSON strings instead of failing the cell (issue 19 item 8)', async () => {
+    const result = await kernel.run('class J:\n    def _repr_json_(self): return {"nan": float("nan"), "inf": [float("inf"), -float("inf")], "ok": 1.5}\nJ()');
+    expect(result.error).toBeNull();
+    expect(result.outputs).toEqual([{ mime_type: 'application/json', data: { nan: 'NaN', inf: ['Infinity', '-Infinity'], ok: 1.5 } }]);
+    const text = await kernel.run('class S:\n    def _repr_json_(self): return \'{"v": NaN}\'\nS()');
+    expect(text.outputs).toEqual([{ mime_type: 'application/json', data: { v: 'NaN' } }]);
+  });
+
+  it('keeps NaN, infinities and bytes distinguishable from null in tables (issue 19 item 8)', async () => {
+    const result = await kernel.run('[{"v": float("nan"), "b": b"x\\x00"}, {"v": float("inf"), "b": None}, {"v": -float("inf"), "b": bytearray(b"\\xff")}]');
+    expect(result.error).toBeNull();
+    expect(result.outputs[0]?.data).toEqual({
+      type: 'table',
+      columns: ['v', 'b'],
+      rows: [['NaN', "b'x\\x00'"], ['Infinity', null], ['-Infinity', "b'\\xff'"]],
+    });
+    // Other languages (SQL) receive bytes as bytes, which they show as b'x' too.
+    await kernel.run({ code: 'blobs = [{"b": b"x"}]', defines: ['blobs'] });
+    const blobs = (await kernel.read('blobs')) as { b: unknown }[];
+    expect(blobs[0]!.b).toBeInstanceOf(Uint8Array);
+  });
+
   it('falls back to repr when a _repr_ method fails', async () => {
     const result = await kernel.run('class A:\n    def _repr_html_(self): raise RuntimeError()\n    def __repr__(self): return "plain"\nA()');
     expect(result.outputs).toEqual([{ mime_type: 'text/plain', data: 'plain' }]);

@@ -222,6 +222,7 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
   );
   scratch.destroy();
   const runner = pyodide.pyimport('_rnb_runner') as unknown as RunnerModule;
+  if (context.maxOutputChars !== undefined && context.maxOutputChars > 0) runner.set_max_output_chars(context.maxOutputChars);
   hardenPython(pyodide);
   poisonFunctionConstructors();
   disableChildProcesses();

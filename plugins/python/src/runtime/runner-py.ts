@@ -13,6 +13,43 @@ G = __main__.__dict__
 MAX_TABLE_ROWS = 10_000
 MAX_TABLE_CHARS = 4_000_000
 MAX_TEXT = 100_000
+# Characters one output's data may take; the kernel's limit (set_max_output_chars) replaces the default. A larger repr
+# becomes a note before it is encoded, copied to JavaScript and framed, rather than vanishing or killing the kernel.
+MAX_OUTPUT_CHARS = 8 * 1024 * 1024
+
+
+def set_max_output_chars(limit):
+    global MAX_OUTPUT_CHARS
+    MAX_OUTPUT_CHARS = int(limit)
+
+
+def _size_text(chars):
+    # The same wording as the kernel's note (core/src/kernel/child/output-cap.ts).
+    mib = 1024 * 1024
+    if chars >= mib:
+        mb = chars / mib
+        return f"{round(mb) if mb >= 10 else float(f'{mb:.1f}'):g} MB"
+    return f"{max(1, round(chars / 1024))} KB"
+
+
+def _too_large(size):
+    return [{"mime_type": "text/plain", "data": f"Output of {_size_text(size)} not shown: the limit is {_size_text(MAX_OUTPUT_CHARS)}."}]
+
+
+def _nonfinite(value):
+    """NaN and the infinities as JSON cannot write them: "NaN", "Infinity", "-Infinity" (documented in docs/protocol.md)."""
+    return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+
+
+def _finite(data):
+    """JSON-like data with every non-finite float replaced by its string, so the result is valid JSON."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else _nonfinite(data)
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_finite(v) for v in data]
+    return data
 
 
 class CellStream(io.TextIOBase):
@@ -203,7 +240,12 @@ def _finish(value, defines):
         outputs = render(value)
     except Exception as error:
         outputs = [{"mime_type": "text/plain", "data": f"<value could not be displayed: {error!r}>"}]
-    return json.dumps({"status": "ok", "outputs": outputs, "defined": [n for n in defines if n in G]})
+    result = {"status": "ok", "outputs": outputs, "defined": [n for n in defines if n in G]}
+    try:
+        # allow_nan=False: Python's NaN is not JSON, and JavaScript would fail the cell on it.
+        return json.dumps(result, allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(result), allow_nan=False)
 
 
 def missing_imports(code):
@@ -286,7 +328,10 @@ def _scalar(value):
     if isinstance(value, int):
         return value if abs(value) < 2**53 else str(value)
     if isinstance(value, float):
-        return value if math.isfinite(value) else None
+        return value if math.isfinite(value) else _nonfinite(value)
+    if isinstance(value, (bytes, bytearray)):
+        text = repr(bytes(value))
+        return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
     try:
         import numpy
         if isinstance(value, numpy.generic):
@@ -358,11 +403,6 @@ def _call_repr(value, method):
         return None
 
 
-def _jsonable(data):
-    json.dumps(data)
-    return data
-
-
 def _bundle(value):
     bundle = {}
     raw = _call_repr(value, "_repr_mimebundle_")
@@ -395,10 +435,18 @@ def render(value):
             continue
         data = bundle[mime]
         try:
+            # Sizes are checked before anything is encoded or copied.
             if mime == "image/png" and isinstance(data, (bytes, bytearray)):
+                if 4 * ((len(data) + 2) // 3) > MAX_OUTPUT_CHARS:
+                    return _too_large(4 * ((len(data) + 2) // 3))
                 data = base64.b64encode(data).decode("ascii")
+            elif isinstance(data, str) and len(data) > MAX_OUTPUT_CHARS:
+                return _too_large(len(data))
             elif mime.endswith("json"):
-                data = _jsonable(data if not isinstance(data, str) else json.loads(data))
+                data = _finite(data if not isinstance(data, str) else json.loads(data))
+                size = len(json.dumps(data, allow_nan=False))  # raises when it is not JSON at all
+                if size > MAX_OUTPUT_CHARS:
+                    return _too_large(size)
             elif not isinstance(data, str):
                 continue
             return [{"mime_type": mime, "data": data}]

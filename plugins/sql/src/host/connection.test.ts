@@ -1,4 +1,4 @@
-import { allowList, isInternalAddress, parseConnectionString, redact, resolveSafeHost, type SafeHostPolicy } from './connection';
+import { allowList, checkConnectionString, isInternalAddress, parseConnectionString, redact, resolveSafeHost, type SafeHostPolicy } from './connection';
 
 describe('connection strings', () => {
   it('parses the URL form', () => {
@@ -85,5 +85,16 @@ describe('safe hosts (auth on)', () => {
   it('classifies addresses', () => {
     expect(['10.0.0.1', '172.16.5.5', '192.168.0.1', '169.254.169.254', '100.64.0.1', 'fd00::1', 'fe80::2'].every(isInternalAddress)).toBe(true);
     expect(['8.8.8.8', '93.184.216.34', '2606:4700::1111'].some(isInternalAddress)).toBe(false);
+  });
+
+  it('checks a string when it is set as a query would later, and says what is accepted (issue 19 item 11)', async () => {
+    const local = { requireSafeHosts: false, allowedHosts: [] };
+    await expect(checkConnectionString('postgresql://ann:pw@127.0.0.1/db', local)).resolves.toBeUndefined();
+    await expect(checkConnectionString('mysql://ann:pw@db/x', local)).rejects.toThrow(/postgresql:\/\/.*Accepted: postgresql:\/\/user:password@host:5432\/database, with only these options/);
+    await expect(checkConnectionString('postgresql://ann:pw@127.0.0.1/db', policy())).rejects.toThrow(/internal address.*Accepted:.*not loopback, link-local/);
+    await expect(checkConnectionString('postgresql://ann:pw@db.example.com/db', policy(['db.example.com']))).resolves.toBeUndefined();
+    // A name that does not resolve now is not known to be refused later: stored, checked again at run time.
+    await expect(checkConnectionString('postgresql://ann:pw@nowhere.example/db', policy())).resolves.toBeUndefined();
+    await expect(checkConnectionString('postgresql://ann:pw@/db', local)).rejects.not.toThrow(/pw/);
   });
 });

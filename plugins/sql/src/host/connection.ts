@@ -179,3 +179,33 @@ export async function resolveSafeHost(host: string, policy: SafeHostPolicy): Pro
   }
   return addresses[0]!.address;
 }
+
+/** What the check's messages say is accepted. */
+function accepted(policy: SafeHostPolicy): string {
+  const hosts = policy.requireSafeHosts
+    ? ' on a host notebooks may reach (not loopback, link-local such as 169.254.169.254, or private, unless SQL_ALLOWED_HOSTS allows it)'
+    : '';
+  return `Accepted: postgresql://user:password@host:5432/database${hosts}, with only these options: ${[...ALLOWED_PARAMS].join(', ')}.`;
+}
+
+/**
+ * Refuses, when it is set, a connection string that running a cell would
+ * refuse: not a PostgreSQL URL (file paths, mysql://), an unsupported option,
+ * or (with `requireSafeHosts`) a host that is or resolves to an internal
+ * address. A name that does not resolve now is let through: it is refused at
+ * run time only if it still does not. Messages never contain the string.
+ */
+export async function checkConnectionString(text: string, policy: SafeHostPolicy): Promise<void> {
+  let parsed: ParsedConnection;
+  try {
+    parsed = parseConnectionString(text);
+  } catch (error) {
+    throw new ConnectionStringError(`${(error as Error).message} ${accepted(policy)}`);
+  }
+  try {
+    await resolveSafeHost(parsed.host, policy);
+  } catch (error) {
+    if (/could not be resolved|has no address/.test((error as Error).message)) return;
+    throw new ConnectionStringError(`${(error as Error).message} ${accepted(policy)}`);
+  }
+}

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { HostService, HostServiceContext, JsonValue } from '@rnb/core';
 import pg from 'pg';
-import { ConnectionStringError, parseConnectionString, redact, resolveSafeHost, type SafeHostPolicy } from './connection';
+import { checkConnectionString, ConnectionStringError, parseConnectionString, redact, resolveSafeHost, type SafeHostPolicy } from './connection';
 import { parsePgQueryRequest, parseQueryId, type PgQueryReply, type PgStatementResult } from './pg-protocol';
 
 export interface PgServiceOptions extends SafeHostPolicy {
@@ -49,6 +49,11 @@ export class PgService {
 
   constructor(options: Partial<PgServiceOptions> = {}) {
     this.options = { ...DEFAULT_PG_OPTIONS, ...options };
+  }
+
+  /** Refuses at once a connection string a query would refuse later (the language's checkConnectionString). */
+  checkConnectionString(connectionString: string): Promise<void> {
+    return checkConnectionString(connectionString, this.options);
   }
 
   /** The host services, keyed as the runtime calls them. */

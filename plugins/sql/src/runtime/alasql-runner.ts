@@ -48,7 +48,7 @@ export class AlasqlRunner {
     // Every template is resolved before anything runs. Tables read from the notebook reach alasql quoted, so a
     // value named after one of its many keywords (rows, values, order) is still a table.
     const notebookTables = new Set(meta.tables.referenced.filter((name) => !name.includes('.') && this.namespace.has(name)));
-    const statements = bindSql(code, lookup, 'alasql', notebookTables);
+    const statements = bindSql(code, lookup, 'alasql', { maxListItems: this.options.maxListItems, quoteTables: notebookTables });
     const engine = this.engine();
     // Re-running a cell that creates a table starts from scratch rather than failing on "already exists".
     for (const name of meta.tables.created) engine.dropTable(name);

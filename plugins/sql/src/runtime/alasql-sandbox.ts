@@ -110,6 +110,8 @@ const LOCKDOWN = `(function (alasql, maxRangeRows) {
     if (depth > 32) throw new Error('A value is nested too deeply to use in SQL.');
     const tag = Object.prototype.toString.call(value);
     if (tag === '[object Date]') return new Date(Date.prototype.getTime.call(value));
+    // Bytes (Python's bytes) stay bytes, so the table shows b'x' rather than a list of numbers.
+    if (tag === '[object Uint8Array]') return Uint8Array.from(value);
     if (Array.isArray(value) || ArrayBuffer.isView(value)) {
       const out = new Array(value.length);
       for (let i = 0; i < value.length; i++) out[i] = copyIn(value[i], depth + 1);

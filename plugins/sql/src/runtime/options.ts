@@ -16,6 +16,8 @@ export interface SqlRuntimeOptions {
   timeoutMs: number;
   /** Largest RANGE() alasql may build. */
   maxRangeRows: number;
+  /** Items one `IN ({name})` list may expand to; a longer list fails the cell with a message naming it. */
+  maxListItems: number;
 }
 
 export const DEFAULT_RUNTIME_OPTIONS: Omit<SqlRuntimeOptions, 'alasqlPath'> = {
@@ -25,6 +27,7 @@ export const DEFAULT_RUNTIME_OPTIONS: Omit<SqlRuntimeOptions, 'alasqlPath'> = {
   maxResultRows: 100_000,
   timeoutMs: 30_000,
   maxRangeRows: 1_000_000,
+  maxListItems: 10_000,
 };
 
 /** Reads options from untrusted JSON, falling back to defaults for anything invalid. */
@@ -45,6 +48,7 @@ export function readRuntimeOptions(json: JsonValue): SqlRuntimeOptions {
     maxResultRows: count('maxResultRows', 1),
     timeoutMs: count('timeoutMs', 0),
     maxRangeRows: count('maxRangeRows', 1),
+    maxListItems: count('maxListItems', 1),
   };
 }
 

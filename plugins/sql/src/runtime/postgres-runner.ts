@@ -25,7 +25,7 @@ export class PostgresRunner {
 
   async run(code: string, meta: SqlCellMeta, io: CellIO, lookup: TemplateLookup): Promise<void> {
     // Templates first: an undefined name fails before any connection is made.
-    const statements = bindSql(code, lookup, 'postgres');
+    const statements = bindSql(code, lookup, 'postgres', { maxListItems: this.options.maxListItems });
     if (statements.length === 0) return;
     const request: PgQueryRequest = {
       queryId: `q${nextQuery++}-${Date.now().toString(36)}`,

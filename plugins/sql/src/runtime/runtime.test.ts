@@ -76,6 +76,30 @@ describe('alasql cells', () => {
     expect((output!.data as { rows: unknown[][] }).rows).toEqual([[2]]);
   });
 
+  it('refuses an IN list of a million items at once, naming the parameter and the limit (issue 19 item 9)', async () => {
+    const h = await harness();
+    h.namespace.set('ids', Array.from({ length: 1_000_000 }, (_, i) => i), 'python');
+    await h.run('CREATE TABLE t (a INT);\nINSERT INTO t VALUES (1)');
+    await expect(h.run('SELECT * FROM t\nWHERE a IN ({ids})')).rejects.toThrow(/\{ids\} has 1,000,000 items; IN \(\{ids\}\) takes at most 10,000 .*maxListItems.*line 2/);
+    // The kernel carries on, and a list within the limit still works.
+    h.namespace.set('ids', Array.from({ length: 10_000 }, (_, i) => i), 'python');
+    const [output] = await h.run('SELECT VALUE COUNT(*) FROM t WHERE a IN ({ids})');
+    expect((output!.data as { rows: unknown[][] }).rows).toEqual([[1]]);
+  });
+
+  it('takes its IN list bound from the plugin options', async () => {
+    const h = await harness({ maxListItems: 2 });
+    h.namespace.set('ids', [1, 2, 3], 'python');
+    await expect(h.run('SELECT 1 WHERE 1 IN ({ids})')).rejects.toThrow(/\{ids\} has 3 items; IN \(\{ids\}\) takes at most 2/);
+  });
+
+  it('shows bytes as a bytes literal and NaN/infinities as their names, never as "[120]" or null (issue 19 item 8)', async () => {
+    const h = await harness();
+    h.namespace.set('blobs', [{ b: new Uint8Array([120, 0, 39]), v: Number.NaN }, { b: null, v: Number.POSITIVE_INFINITY }, { b: new Uint8Array([]), v: Number.NEGATIVE_INFINITY }], 'python');
+    const [output] = await h.run('SELECT b, v FROM blobs');
+    expect((output!.data as { rows: unknown[][] }).rows).toEqual([["b'x\\x00\\''", 'NaN'], [null, 'Infinity'], ["b''", '-Infinity']]);
+  });
+
   it('an undefined template name fails before anything runs', async () => {
     const h = await harness();
     await expect(h.run('CREATE TABLE t (a INT);\nSELECT * FROM t WHERE a = {nope}')).rejects.toThrow(/'nope' not found.*line 2/);

@@ -39,6 +39,8 @@ export function cellValue(value: unknown, maxChars: number): Cell {
         const time = Date.prototype.getTime.call(value);
         return Number.isNaN(time) ? null : new Date(time).toISOString();
       }
+      // Bytes (Python's bytes arrive as a Uint8Array) read as Python writes them, not as "[120]".
+      if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return bytesText(value as unknown as ArrayLike<number>, maxChars);
       let text: string;
       try {
         text = JSON.stringify(exportValue(value), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value);
@@ -50,6 +52,22 @@ export function cellValue(value: unknown, maxChars: number): Cell {
     default:
       return String(value);
   }
+}
+
+/** Bytes as a Python bytes literal: `b'x\x00'` (printable ASCII as itself, the rest escaped), bounded. */
+export function bytesText(bytes: ArrayLike<number>, maxChars: number): string {
+  let text = "b'";
+  for (let i = 0; i < bytes.length; i++) {
+    if (text.length >= maxChars) return `${text}…'`;
+    const byte = bytes[i]! & 0xff;
+    if (byte === 0x27 || byte === 0x5c) text += `\\${String.fromCharCode(byte)}`;
+    else if (byte === 0x0a) text += '\\n';
+    else if (byte === 0x0d) text += '\\r';
+    else if (byte === 0x09) text += '\\t';
+    else if (byte >= 0x20 && byte < 0x7f) text += String.fromCharCode(byte);
+    else text += `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  return `${text}'`;
 }
 
 /**

@@ -4,11 +4,21 @@ const MIN_HEIGHT = 24;
 const MAX_HEIGHT = 1600;
 
 /**
- * Cell HTML runs in an iframe sandboxed without `allow-same-origin`: it gets an opaque origin, so
- * its scripts cannot read the app's DOM, storage, cookies or the auth token held in memory. A
- * content security policy also denies it network access (`connect-src 'none'`), so it cannot
- * send what it computed anywhere. Its only channel out is a height message, which the app checks
- * comes from this frame and clamps.
+ * Cell HTML is untrusted: whatever a cell computed could be sent out by it. It runs two frames deep:
+ *
+ * - an outer frame (`srcdoc` built here, nothing of the cell's in its own markup) sandboxed without
+ *   `allow-same-origin`, whose content security policy denies every network fetch and, through
+ *   `frame-src 'none'`, every navigation of the frame inside it;
+ * - an inner frame, also sandboxed (`allow-scripts` only: no same origin, no forms, no popups, no
+ *   top navigation), holding the cell's HTML. As a `srcdoc` document it inherits the outer policy,
+ *   so markup of its own cannot loosen it, and its navigations (links, `location`, meta refresh,
+ *   `data:`/`blob:` documents) are checked against the outer `frame-src 'none'` and refused.
+ *
+ * A policy in the cell's own document alone would not do: Chromium lets a frame navigate itself
+ * whatever its own policy says, and the URL of that navigation carries data out. The scripts of the
+ * output still run and draw (DOM, canvas, inline styles, data: and blob: images). Their only channel
+ * out is a height message, which the outer frame forwards and the app checks comes from this frame
+ * and clamps.
  */
 export function HtmlOutput({ html }: { html: string }) {
   const frame = useRef<HTMLIFrameElement>(null);
@@ -32,7 +42,7 @@ export function HtmlOutput({ html }: { html: string }) {
       ref={frame}
       className="output output--html"
       title="HTML output of the cell"
-      sandbox="allow-scripts"
+      sandbox={OUTPUT_SANDBOX}
       referrerPolicy="no-referrer"
       srcDoc={srcDoc}
       style={{ height }}
@@ -40,20 +50,49 @@ export function HtmlOutput({ html }: { html: string }) {
   );
 }
 
-const CSP =
-  "default-src 'none'; script-src 'unsafe-inline' https:; style-src 'unsafe-inline' https:; " +
-  "img-src data: blob: https:; font-src data: https:; media-src data: blob:; connect-src 'none'; form-action 'none'";
+/** Scripts only: no same origin (so no app cookies, storage or DOM), no forms, popups or top navigation. */
+export const OUTPUT_SANDBOX = 'allow-scripts';
+
+/**
+ * No network of any kind (no `https:` either: a request to any host is a way out), no nested
+ * documents and so no navigation of the inner frame, no forms, no `<base>`.
+ */
+export const OUTPUT_CSP =
+  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; " +
+  "font-src data:; media-src data: blob:; connect-src 'none'; frame-src 'none'; child-src 'none'; worker-src 'none'; " +
+  "form-action 'none'; base-uri 'none'; manifest-src 'none'";
 
 // Measures a flow-root wrapper, not the document: the document is never shorter than the frame,
 // so its height could only grow.
 const RESIZE_SCRIPT = `<script>(function(){function post(){var r=document.getElementById('rnb-root');if(r)parent.postMessage({rnbHeight:r.getBoundingClientRect().height},'*')}
 addEventListener('load',post);addEventListener('DOMContentLoaded',function(){post();if(window.ResizeObserver){new ResizeObserver(post).observe(document.getElementById('rnb-root'))}})})()</script>`;
 
-export function wrapHtml(html: string): string {
+// The outer frame passes on the inner frame's height messages, nothing else.
+const FORWARD_SCRIPT = `<script>(function(){var inner=document.getElementById('rnb-output');addEventListener('message',function(e){
+if(e.source!==inner.contentWindow)return;var h=e.data&&e.data.rnbHeight;if(typeof h==='number'&&isFinite(h))parent.postMessage({rnbHeight:h},'*')})})()</script>`;
+
+const policyMeta = `<meta http-equiv="Content-Security-Policy" content="${OUTPUT_CSP}">`;
+
+/** The document of the inner frame: the cell's HTML under the same policy (a second guard) and a height reporter. */
+export function innerDocument(html: string): string {
   return (
-    `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${CSP}">` +
+    `<!doctype html><html><head><meta charset="utf-8">${policyMeta}` +
     `<style>body{margin:0;font:14px system-ui,sans-serif;color:#1f2328}@media (prefers-color-scheme:dark){body{color:#e6edf3}}` +
     `#rnb-root{display:flow-root}table{border-collapse:collapse}td,th{border:1px solid #8884;padding:2px 6px}</style>${RESIZE_SCRIPT}</head>` +
     `<body><div id="rnb-root">${html}</div></body></html>`
   );
+}
+
+/** The outer frame's document: the policy first, then the inner frame with the cell's HTML as its srcdoc. */
+export function wrapHtml(html: string): string {
+  return (
+    `<!doctype html><html><head><meta charset="utf-8">${policyMeta}` +
+    `<style>html,body{margin:0;height:100%;overflow:hidden}iframe{display:block;border:0;width:100%;height:100%}</style></head>` +
+    `<body><iframe id="rnb-output" sandbox="${OUTPUT_SANDBOX}" referrerpolicy="no-referrer" title="HTML output" srcdoc="${escapeAttribute(innerDocument(html))}"></iframe>` +
+    `${FORWARD_SCRIPT}</body></html>`
+  );
+}
+
+function escapeAttribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
 }

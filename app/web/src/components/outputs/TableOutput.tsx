@@ -78,7 +78,7 @@ export function TableOutput({ table, initialPageSize = 10 }: { table: TableData;
             {visible.map((row, r) => (
               <tr key={start + r}>
                 {table.columns.map((_, c) => (
-                  <td key={c} className={typeof row[c] === 'number' ? 'table__num' : undefined}>
+                  <td key={c} className={typeof row[c] === 'number' || isNonFinite(row[c]) ? 'table__num' : undefined}>
                     <Value value={row[c] ?? null} />
                   </td>
                 ))}
@@ -137,9 +137,26 @@ function sortRows(rows: TableData['rows'], sort: NonNullable<Sort>): TableData['
     .map(([row]) => row);
 }
 
+/**
+ * The runtimes carry numbers JSON cannot hold as these exact strings (docs/protocol.md, Tables): shown
+ * apart from text and from null, and sorted as numbers.
+ */
+const NON_FINITE: Readonly<Record<string, number>> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
+
+function isNonFinite(value: CellValue | undefined): value is string {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(NON_FINITE, value);
+}
+
 function Value({ value }: { value: CellValue }) {
   if (value === null) return <span className="table__null">null</span>;
+  if (isNonFinite(value)) return <span className="table__nonfinite" title={value === 'NaN' ? 'not a number' : 'an infinite number'}>{value}</span>;
   return <>{String(value)}</>;
+}
+
+/** A number, or one of the non-finite strings as its number; null for anything else. */
+function asNumber(value: CellValue): number | null {
+  if (typeof value === 'number') return value;
+  return isNonFinite(value) ? NON_FINITE[value]! : null;
 }
 
 // One collator for every comparison: localeCompare with options builds one per call, slow on 10,000 rows.
@@ -148,7 +165,12 @@ const TEXT_ORDER = new Intl.Collator(undefined, { numeric: true });
 /** Nulls last whatever the direction; numbers numerically; the rest as text, numbers in text too. */
 export function compareValues(a: CellValue, b: CellValue, sign: 1 | -1): number {
   if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
-  if (typeof a === 'number' && typeof b === 'number') return (a - b) * sign;
+  const [x, y] = [asNumber(a), asNumber(b)];
+  if (x !== null && y !== null) {
+    // NaN after every number, whatever the direction (as nulls are).
+    if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) === Number.isNaN(y) ? 0 : Number.isNaN(x) ? 1 : -1;
+    return x === y ? 0 : (x < y ? -1 : 1) * sign;
+  }
   if (typeof a === 'boolean' && typeof b === 'boolean') return (Number(a) - Number(b)) * sign;
   return TEXT_ORDER.compare(String(a), String(b)) * sign;
 }

@@ -2,7 +2,7 @@
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { TABLE_MIME, type Output } from '../../api/types';
 import { ErrorOutput, parseError } from './ErrorOutput';
-import { wrapHtml } from './HtmlOutput';
+import { innerDocument, OUTPUT_CSP, wrapHtml } from './HtmlOutput';
 import { OutputView } from './OutputView';
 import { countLines, PREVIEW_CHARS, PREVIEW_LINES, previewText, stderrOf, TextOutput } from './TextOutput';
 
@@ -24,16 +24,27 @@ describe('output renderers', () => {
     expect(frame.tagName).toBe('IFRAME');
     expect(frame.getAttribute('sandbox')).toBe('allow-scripts');
     expect(frame.getAttribute('sandbox')).not.toContain('allow-same-origin');
-    expect(frame.getAttribute('srcdoc')).toContain('<b id="x">bold</b>');
+    // The cell's markup sits one frame deeper, as the srcdoc of a frame sandboxed the same way.
+    const outer = new DOMParser().parseFromString(frame.getAttribute('srcdoc')!, 'text/html');
+    const inner = outer.querySelector('iframe#rnb-output')!;
+    expect(inner.getAttribute('sandbox')).toBe('allow-scripts');
+    expect(inner.getAttribute('srcdoc')).toContain('<b id="x">bold</b>');
+    expect(outer.querySelector('#x')).toBeNull();
     // The markup is only inside srcdoc: the app's own DOM holds no element from it.
     expect(container.querySelector('#x')).toBeNull();
     expect(container.querySelector('script')).toBeNull();
   });
 
-  it('denies the HTML output network access through its content security policy', () => {
-    const doc = wrapHtml('<p>hi</p>');
-    expect(doc).toMatch(/Content-Security-Policy" content="[^"]*connect-src 'none'/);
-    expect(doc).toMatch(/form-action 'none'/);
+  it('puts the no-network, no-navigation policy first in the outer frame, before anything of the cell', () => {
+    const doc = wrapHtml('<meta http-equiv="Content-Security-Policy" content="default-src *"><p>hi</p>');
+    const policy = doc.indexOf(`<meta http-equiv="Content-Security-Policy" content="${OUTPUT_CSP}">`);
+    expect(policy).toBeGreaterThan(0);
+    expect(policy).toBeLessThan(doc.indexOf('<iframe'));
+    expect(OUTPUT_CSP).toMatch(/frame-src 'none'/);
+    expect(OUTPUT_CSP).toMatch(/connect-src 'none'/);
+    // No scheme or host source anywhere: an https: allowance is a way out too.
+    expect(OUTPUT_CSP).not.toMatch(/https?:|\*/);
+    expect(innerDocument('<p>hi</p>').indexOf(OUTPUT_CSP)).toBeLessThan(innerDocument('<p>hi</p>').indexOf('<p>hi</p>'));
   });
 
   it('resizes the HTML frame only on a height message from that frame, clamped', () => {
@@ -176,6 +187,16 @@ describe('table renderer', () => {
     fireEvent.click(header);
     fireEvent.click(header);
     expect(bodyRows().slice(0, 3).map((r) => r[0])).toEqual(['2999', '2998', '2997']);
+  });
+
+  it('shows NaN and the infinities apart from text and null, and sorts them as numbers (issue 19 item 8)', () => {
+    show({ mime_type: TABLE_MIME, data: { type: 'table', columns: ['v'], rows: [[2], ['NaN'], ['-Infinity'], [null], ['Infinity'], [1]] } });
+    const nan = screen.getByText('NaN');
+    expect(nan.className).toBe('table__nonfinite');
+    expect(nan.getAttribute('title')).toBe('not a number');
+    expect(screen.getByText('null').className).toBe('table__null');
+    fireEvent.click(screen.getByRole('button', { name: /^v/ }));
+    expect(bodyRows().map((r) => r[0])).toEqual(['-Infinity', '1', '2', 'Infinity', 'NaN', 'null']);
   });
 
   it('says so when a table has no rows', () => {

@@ -1,0 +1,79 @@
+/** Issue 19 item 11: connection strings are sealed before any store sees them. */
+import { sampleNotebook } from '../testing/storage-conformance';
+import { MemoryNotebookStore } from './memory-store';
+import { SecretBox, withSealedSecrets } from './secrets';
+import type { NotebookDocument, NotebookStore } from './storage';
+
+const KEY = SecretBox.generateText();
+const SECRET = 'postgresql://ann:hunter2-very-secret@203.0.113.5:5432/sales';
+
+/** The store underneath, with every document it was handed. */
+function recordingStore(): { store: NotebookStore; written: NotebookDocument[]; inner: MemoryNotebookStore } {
+  const inner = new MemoryNotebookStore();
+  const written: NotebookDocument[] = [];
+  return {
+    inner,
+    written,
+    store: {
+      create: (doc) => (written.push(structuredClone(doc)), inner.create(doc)),
+      get: (owner, id) => inner.get(owner, id),
+      list: (owner) => inner.list(owner),
+      save: (doc, options) => (written.push(structuredClone(doc)), inner.save(doc, options)),
+      delete: (owner, id) => inner.delete(owner, id),
+    },
+  };
+}
+
+describe('SecretBox', () => {
+  it('round-trips, and refuses another context, another key or an altered text', () => {
+    const box = SecretBox.fromText(KEY);
+    const sealed = box.seal(SECRET, 'ann/nb1');
+    expect(sealed).toMatch(/^rnb-secret:v1:/);
+    expect(sealed).not.toContain('hunter2');
+    expect(box.seal(SECRET, 'ann/nb1')).not.toBe(sealed); // a fresh IV each time
+    expect(box.open(sealed, 'ann/nb1')).toBe(SECRET);
+    expect(() => box.open(sealed, 'bob/nb1')).toThrow();
+    expect(() => SecretBox.fromText(SecretBox.generateText()).open(sealed, 'ann/nb1')).toThrow();
+    const altered = sealed.slice(0, -4) + (sealed.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    expect(() => box.open(altered, 'ann/nb1')).toThrow();
+  });
+
+  it('takes 32 bytes as hex or base64 and nothing else', () => {
+    expect(() => SecretBox.fromText('a'.repeat(64))).not.toThrow();
+    expect(() => SecretBox.fromText('short')).toThrow(/32 random bytes.*openssl rand -base64 32/);
+    expect(() => SecretBox.fromText(Buffer.alloc(16).toString('base64'))).toThrow(/32 random bytes/);
+  });
+});
+
+describe('withSealedSecrets', () => {
+  it('never hands the store a clear connection string, and gives callers the clear one', async () => {
+    const { store, written } = recordingStore();
+    const sealedStore = withSealedSecrets(store, SecretBox.fromText(KEY));
+    const created = await sealedStore.create(sampleNotebook('ann', { dbConnString: SECRET }));
+    expect(created.dbConnString).toBe(SECRET);
+    const saved = await sealedStore.save({ ...created, name: 'renamed' }, { expectedRevision: 0 });
+    expect(saved.dbConnString).toBe(SECRET);
+    expect((await sealedStore.get('ann', created.id)).dbConnString).toBe(SECRET);
+    expect(written).toHaveLength(2);
+    for (const doc of written) expect(JSON.stringify(doc)).not.toContain('hunter2');
+  });
+
+  it('seals a clear string stored before encryption as soon as the notebook is read', async () => {
+    const { store, inner } = recordingStore();
+    const old = await inner.create(sampleNotebook('ann', { dbConnString: SECRET }));
+    const log: string[] = [];
+    const read = await withSealedSecrets(store, SecretBox.fromText(KEY), { log: (_level, message) => log.push(message) }).get('ann', old.id);
+    expect(read.dbConnString).toBe(SECRET);
+    expect(read.revision).toBe(1);
+    expect((await inner.get('ann', old.id)).dbConnString).toMatch(/^rnb-secret:v1:/);
+    expect(log.join('\n')).toMatch(/now stored encrypted/);
+    expect(log.join('\n')).not.toContain('hunter2');
+  });
+
+  it('reads a string sealed under another key as unset, so the notebook still opens', async () => {
+    const { store } = recordingStore();
+    const created = await withSealedSecrets(store, SecretBox.fromText(KEY)).create(sampleNotebook('ann', { dbConnString: SECRET }));
+    const other = withSealedSecrets(store, SecretBox.fromText(SecretBox.generateText()), { log: () => undefined });
+    expect((await other.get('ann', created.id)).dbConnString).toBeNull();
+  });
+});
