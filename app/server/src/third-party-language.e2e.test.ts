@@ -17,6 +17,8 @@ import { memoryLogger, request } from './test-support/harness';
 
 const REPO = path.resolve(__dirname, '../../..');
 const GUIDE = fs.readFileSync(path.join(REPO, 'core/README.md'), 'utf8');
+/** Local mode's access token. */
+const TOKEN = 'third-party-language-test';
 
 /** The README's fenced block (of `lang`) whose text contains `marker`. */
 function block(lang: string, marker: string): string {
@@ -84,23 +86,24 @@ describe('a third-party language written from core/README.md alone', () => {
       WEB_DIR: 'none',
       PORT: 0,
       HOST: '127.0.0.1',
+      NOTEBOOK_TOKEN: TOKEN,
     }));
     const config = loadConfig({ NOTEBOOK_CONFIG: configFile }, { cwd: root });
     server = await startServer({ config, logger: memoryLogger().logger, pluginPaths: [root] });
     const api = `http://127.0.0.1:${server.port}/api`;
 
-    const created = (await request(`${api}/notebooks`, 'POST', { body: { name: 'third party' } })).body as CreateNotebookAnswer;
-    const first = ((await request(`${api}/notebooks/${created.notebook_id}`, 'GET')).body as Notebook).cells[0]!;
+    const created = (await request(`${api}/notebooks`, 'POST', { body: { name: 'third party' }, token: TOKEN })).body as CreateNotebookAnswer;
+    const first = ((await request(`${api}/notebooks/${created.notebook_id}`, 'GET', { token: TOKEN })).body as Notebook).cells[0]!;
     expect(first.type).toBe('mylang');
-    const edited = (await request(`${api}/notebooks/${created.notebook_id}/cells/${first.id}`, 'PUT', { body: { code: 'x = 41' } })).body as Cell;
+    const edited = (await request(`${api}/notebooks/${created.notebook_id}/cells/${first.id}`, 'PUT', { body: { code: 'x = 41' }, token: TOKEN })).body as Cell;
     expect(edited.writes).toEqual(['x']);
-    const second = (await request(`${api}/notebooks/${created.notebook_id}/cells`, 'POST', { body: { type: 'mylang', code: 'y = $x and one' } })).body as { cell: Cell };
+    const second = (await request(`${api}/notebooks/${created.notebook_id}/cells`, 'POST', { body: { type: 'mylang', code: 'y = $x and one' }, token: TOKEN })).body as { cell: Cell };
     expect(second.cell).toMatchObject({ reads: ['x'], writes: ['y'] });
 
-    expect((await request(`${api}/notebooks/${created.notebook_id}/cells/${first.id}/run`, 'POST')).status).toBe(202);
+    expect((await request(`${api}/notebooks/${created.notebook_id}/cells/${first.id}/run`, 'POST', { token: TOKEN })).status).toBe(202);
     await server.notebooks.service.whenIdle('local', created.notebook_id);
 
-    const cells = ((await request(`${api}/notebooks/${created.notebook_id}`, 'GET')).body as Notebook).cells;
+    const cells = ((await request(`${api}/notebooks/${created.notebook_id}`, 'GET', { token: TOKEN })).body as Notebook).cells;
     expect(cells.map((c) => [c.status, c.stdout, c.outputs, c.error])).toEqual([
       ['success', 'hello from the config file\n', [{ mime_type: 'text/plain', data: 'x = 41' }], null],
       ['success', 'hello from the config file\n', [{ mime_type: 'text/plain', data: 'y = 41 and one' }], null],
