@@ -17,6 +17,8 @@ export default defineConfig({
     proxy: {
       '/api': { target, headers },
       '/socket.io': { target, ws: true, headers },
+      // Plugins' browser modules (GET /plugins/<language>/browser.js).
+      '/plugins': { target },
     },
   },
 });

@@ -15,6 +15,7 @@ const STATUS: Record<CoreErrorCode, number> = {
   RNB_ERR_EDIT_CONFLICT: 409,
   RNB_ERR_CELL_EXISTS: 409,
   RNB_ERR_INVALID_INPUT: 400,
+  RNB_ERR_PAYLOAD_TOO_LARGE: 413,
   RNB_ERR_UNKNOWN_LANGUAGE: 400,
   RNB_ERR_PLUGIN: 500,
   RNB_ERR_PLUGIN_TIMEOUT: 500,
@@ -25,6 +26,9 @@ const STATUS: Record<CoreErrorCode, number> = {
   RNB_ERR_CONFIG: 500,
   RNB_ERR_NOTEBOOK_TOO_LARGE: 413,
   RNB_ERR_QUOTA_EXCEEDED: 409,
+  RNB_ERR_RUNTIME_BUSY: 503,
+  RNB_ERR_RUNTIME_TIMEOUT: 504,
+  RNB_ERR_RUNTIME_CALL_FAILED: 502,
 };
 
 export class NotebookError extends Error {
@@ -74,6 +78,14 @@ export class InvalidInputError extends NotebookError {
   constructor(message: string) {
     super('RNB_ERR_INVALID_INPUT', message);
     this.name = 'InvalidInputError';
+  }
+}
+
+/** Something the caller sent is over a configured size limit (HTTP 413); the message names the limit. */
+export class TooLargeError extends NotebookError {
+  constructor(message: string) {
+    super('RNB_ERR_PAYLOAD_TOO_LARGE', message);
+    this.name = 'TooLargeError';
   }
 }
 
@@ -127,6 +139,25 @@ export class LimitError extends NotebookError {
     this.limit = limit;
   }
 }
+
+/**
+ * A runtime call (LanguageRuntime.call) that got no answer: the request was
+ * over the size limit, the runtime was running a cell, did not answer in
+ * time, or failed (no such method, it threw, its answer was too large).
+ */
+export class RuntimeCallError extends NotebookError {
+  constructor(kind: 'too_large' | 'busy' | 'timeout' | 'failed', message: string) {
+    super(RUNTIME_CALL_CODES[kind], message);
+    this.name = 'RuntimeCallError';
+  }
+}
+
+const RUNTIME_CALL_CODES = {
+  too_large: 'RNB_ERR_PAYLOAD_TOO_LARGE',
+  busy: 'RNB_ERR_RUNTIME_BUSY',
+  timeout: 'RNB_ERR_RUNTIME_TIMEOUT',
+  failed: 'RNB_ERR_RUNTIME_CALL_FAILED',
+} as const satisfies Record<string, CoreErrorCode>;
 
 export function isNotebookError(value: unknown): value is NotebookError {
   return value instanceof NotebookError;

@@ -14,7 +14,8 @@ export { PluginHost, type PluginHostOptions } from './plugin/plugin-host';
 export { AuthProvider, LanguageRegistry, NotebookStore } from './tokens';
 
 // Languages
-export type { Analysis, AnalysisError, HostService, HostServiceContext, LanguageDefinition, RuntimeModuleSpec } from './language/language';
+export type { AnalyserModuleSpec, Analysis, AnalysisError, HostService, HostServiceContext, LanguageDefinition, LanguageEditorSpec, RuntimeModuleSpec } from './language/language';
+export { AnalysisPool, tooComplexMessage, type AnalysisPoolOptions } from './analysis/analysis-pool';
 export type {
   CellFailureShape,
   CellIO,
@@ -59,6 +60,7 @@ export type { KernelLimits } from './kernel/protocol';
 // Notebooks
 export { NotebookService, type NotebookServiceOptions } from './session/notebook-service';
 export { DEFAULT_NOTEBOOK_LIMITS, type NotebookLimits } from './session/limits';
+export { DEFAULT_MAX_CELL_BYTES } from './session/analyse';
 export type { KernelProvider } from './session/run-coordinator';
 export type { NotebookEvent, NotebookEventListener } from './session/events';
 export type { CreateCellInput, NotebookOperations, NotebookView, UpdateCellInput } from './session/service-api';

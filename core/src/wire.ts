@@ -90,6 +90,7 @@ export type CoreErrorCode =
   | 'RNB_ERR_EDIT_CONFLICT'
   | 'RNB_ERR_CELL_EXISTS'
   | 'RNB_ERR_INVALID_INPUT'
+  | 'RNB_ERR_PAYLOAD_TOO_LARGE'
   | 'RNB_ERR_UNKNOWN_LANGUAGE'
   | 'RNB_ERR_PLUGIN'
   | 'RNB_ERR_PLUGIN_TIMEOUT'
@@ -99,7 +100,10 @@ export type CoreErrorCode =
   | 'RNB_ERR_UNAUTHORIZED'
   | 'RNB_ERR_CONFIG'
   | 'RNB_ERR_NOTEBOOK_TOO_LARGE'
-  | 'RNB_ERR_QUOTA_EXCEEDED';
+  | 'RNB_ERR_QUOTA_EXCEEDED'
+  | 'RNB_ERR_RUNTIME_BUSY'
+  | 'RNB_ERR_RUNTIME_TIMEOUT'
+  | 'RNB_ERR_RUNTIME_CALL_FAILED';
 
 /** Codes the host adds to core's (app/server/src/errors.ts). */
 export type HostErrorCode =
@@ -178,12 +182,14 @@ export interface ClientEvents {
   interrupt: { cellId?: string };
   restart_kernel: Record<never, never>;
   clear_outputs: Record<never, never>;
+  /** Asks a language's runtime; the acknowledgement carries the answer in `value`. */
+  runtime_call: { language: string; method: string; payload?: JsonValue };
 }
 
 export type ClientEventName = keyof ClientEvents;
 
-/** The acknowledgement of a client event. */
-export type Acknowledgement = { ok: true } | ErrorBody;
+/** The acknowledgement of a client event (`value`: the answer of `runtime_call`). */
+export type Acknowledgement = { ok: true; value?: JsonValue } | ErrorBody;
 
 // ---------------------------------------------------------------- HTTP
 
@@ -193,6 +199,21 @@ export interface AppConfig {
   clerk_publishable_key?: string;
   /** Whether the notebook assistant can answer here, and if not why (no API key, no plugin). */
   assistant: { available: boolean; reason?: string };
+  /** The languages the host loaded (missing from hosts older than it: Python and SQL). */
+  languages?: LanguageInfo[];
+}
+
+/** One loaded language, as `GET /api/config` lists it. */
+export interface LanguageInfo {
+  /** The language id: a cell's `type`. */
+  id: string;
+  display_name: string;
+  /** With its dot (".py"), or null when the plugin declares none. */
+  file_extension: string | null;
+  /** A CodeMirror mode the page has built in ("python", "sql"), or null: the browser module's, else plain. */
+  editor: { mode: string | null };
+  /** Where the page loads the plugin's browser module from, relative to the app's base; null: none. */
+  browser_module: string | null;
 }
 
 /** `GET /healthz`. */
@@ -236,6 +257,10 @@ export interface UpdateCellBody {
 export interface MoveCellBody {
   index: number;
 }
+/** `POST .../runtime/{language}/{method}`: a request to the notebook's language runtime. */
+export interface RuntimeCallBody {
+  payload?: JsonValue;
+}
 
 /** Answers, by route. */
 export interface ListNotebooksAnswer {
@@ -276,6 +301,9 @@ export interface RestartedAnswer {
 }
 export interface ClearedAnswer {
   cleared: true;
+}
+export interface RuntimeCallAnswer {
+  value: JsonValue;
 }
 
 // ---------------------------------------------------------------- the assistant's stream

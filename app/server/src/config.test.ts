@@ -73,17 +73,26 @@ describe('configuration', () => {
     expect(local).toMatchObject({ cellTimeLimitSeconds: 0, maxKernelsPerUser: undefined });
     expect(kernelSettings(local)).toMatchObject({ maxSessions: 6, maxSessionsPerOwner: 6, limits: { cellTimeoutMs: 0 } });
 
-    const shared = load({ NOTEBOOK_AUTH: 'clerk', MAX_KERNELS: '6' });
+    const shared = load({ NOTEBOOK_AUTH: 'clerk', NOTEBOOK_SECRET_KEY: TEST_SECRET_KEY, MAX_KERNELS: '6' });
     expect(shared.cellTimeLimitSeconds).toBe(300);
     expect(kernelSettings(shared)).toMatchObject({ maxSessions: 6, maxSessionsPerOwner: 3, limits: { cellTimeoutMs: 300_000 } });
     expect(kernelSettings(shared).cellTimeLimitAdvice).toContain('CELL_TIME_LIMIT_SECONDS');
 
-    const tuned = load({ NOTEBOOK_AUTH: 'clerk', MAX_KERNELS: '6', MAX_KERNELS_PER_USER: '9', CELL_TIME_LIMIT_SECONDS: '0' });
+    const tuned = load({ NOTEBOOK_AUTH: 'clerk', NOTEBOOK_SECRET_KEY: TEST_SECRET_KEY, MAX_KERNELS: '6', MAX_KERNELS_PER_USER: '9', CELL_TIME_LIMIT_SECONDS: '0' });
     expect(kernelSettings(tuned)).toMatchObject({ maxSessionsPerOwner: 6, limits: { cellTimeoutMs: 0 } });
     expect(kernelSettings(load({ CELL_TIME_LIMIT_SECONDS: '30', MAX_KERNELS_PER_USER: '2', MAX_KERNELS: '4' }))).toMatchObject({ maxSessionsPerOwner: 2, limits: { cellTimeoutMs: 30_000 } });
 
     const message = problemsOf({ CELL_TIME_LIMIT_SECONDS: 'forever', MAX_KERNELS_PER_USER: '0' });
     for (const name of ['CELL_TIME_LIMIT_SECONDS', 'MAX_KERNELS_PER_USER']) expect(message).toContain(name);
+  });
+
+  it('reads the cell size limit and the analysis settings, refusing a cell limit no request body could carry', () => {
+    expect(load({})).toMatchObject({ maxCellBytes: 200_000, analysisWorkers: 2, analysisTimeLimitMs: 2000 });
+    expect(load({ MAX_CELL_BYTES: '50000', ANALYSIS_WORKERS: '4', ANALYSIS_TIME_LIMIT_MS: '500' })).toMatchObject({ maxCellBytes: 50_000, analysisWorkers: 4, analysisTimeLimitMs: 500 });
+    const message = problemsOf({ MAX_CELL_BYTES: '900000', MAX_BODY_BYTES: '100000', ANALYSIS_WORKERS: '0', ANALYSIS_TIME_LIMIT_MS: 'soon' });
+    expect(message).toContain('MAX_CELL_BYTES (900000) is larger than MAX_BODY_BYTES (100000)');
+    expect(message).toContain('ANALYSIS_WORKERS must be an integer from 1 to 64; got "0"');
+    expect(message).toContain('ANALYSIS_TIME_LIMIT_MS must be an integer from 50 to 600000; got "soon"');
   });
 
   it('switches cluster mode on with REDIS_URL, refusing storage only one machine can see and saying what to set', () => {
@@ -134,7 +143,7 @@ describe('configuration', () => {
   });
   it('listens on 127.0.0.1 without sign-in and on every interface with it, unless HOST says otherwise', () => {
     expect(load({}).host).toBe('127.0.0.1');
-    expect(load({ NOTEBOOK_AUTH: 'clerk' }).host).toBe('0.0.0.0');
+    expect(load({ NOTEBOOK_AUTH: 'clerk', NOTEBOOK_SECRET_KEY: TEST_SECRET_KEY }).host).toBe('0.0.0.0');
     expect(load({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
   });
 

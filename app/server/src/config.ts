@@ -32,6 +32,12 @@ export interface ServerConfig {
   accessToken: string | null | undefined;
   logLevel: LogLevel;
   maxBodyBytes: number;
+  /** Largest cell code in UTF-8 bytes (MAX_CELL_BYTES): more is refused with 413. */
+  maxCellBytes: number;
+  /** Threads that analyse cells off the event loop (ANALYSIS_WORKERS). */
+  analysisWorkers: number;
+  /** Time one cell's analysis may take (ANALYSIS_TIME_LIMIT_MS). */
+  analysisTimeLimitMs: number;
   maxKernels: number | undefined;
   /** Kernels one user may hold at once (MAX_KERNELS_PER_USER); unset: half of MAX_KERNELS with a login, all without. */
   maxKernelsPerUser: number | undefined;
@@ -45,7 +51,7 @@ export interface ServerConfig {
   clusterLeaseMs: number;
   /** The built front end to serve, or null for none. */
   webDir: string | null;
-  /** Size limits per notebook and per user (MAX_CELL_CODE_CHARS, MAX_CELLS_PER_NOTEBOOK, ...). */
+  /** Size limits per notebook and per user (MAX_CELLS_PER_NOTEBOOK, MAX_NOTEBOOK_CODE_CHARS, ...). */
   notebookLimits: NotebookLimits;
   /** NOTEBOOK_SECRET_KEY: seals secrets at rest; required unless auth is `none`. */
   secretKey: string | undefined;
@@ -75,10 +81,12 @@ export const DEFAULTS = {
   NOTEBOOK_LANGUAGES: 'python,sql',
   LOG_LEVEL: 'info',
   MAX_BODY_BYTES: String(2 * 1024 * 1024),
+  MAX_CELL_BYTES: '200000',
+  ANALYSIS_WORKERS: '2',
+  ANALYSIS_TIME_LIMIT_MS: '2000',
   KERNEL_IDLE_SECONDS: '1800',
   SHUTDOWN_GRACE_SECONDS: '10',
   CLUSTER_LEASE_MS: '5000',
-  MAX_CELL_CODE_CHARS: '1000000',
   MAX_CELLS_PER_NOTEBOOK: '20000',
   MAX_NOTEBOOK_CODE_CHARS: '10000000',
   MAX_NOTEBOOK_OUTPUT_CHARS: String(32 * 1024 * 1024),
@@ -140,6 +148,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const logLevel = parseLogLevel(levelText);
   if (!logLevel) problems.push(`LOG_LEVEL must be debug, info, warn or error; got "${levelText}".`);
   const maxBodyBytes = integer(get('MAX_BODY_BYTES', DEFAULTS.MAX_BODY_BYTES)!, 'MAX_BODY_BYTES', 1024, 1024 * 1024 * 1024, problems);
+  const maxCellBytes = integer(get('MAX_CELL_BYTES', DEFAULTS.MAX_CELL_BYTES)!, 'MAX_CELL_BYTES', 1024, 1_000_000, problems);
+  if (maxCellBytes > maxBodyBytes) problems.push(`MAX_CELL_BYTES (${maxCellBytes}) is larger than MAX_BODY_BYTES (${maxBodyBytes}): such a cell could never be sent; raise MAX_BODY_BYTES or lower MAX_CELL_BYTES.`);
+  const analysisWorkers = integer(get('ANALYSIS_WORKERS', DEFAULTS.ANALYSIS_WORKERS)!, 'ANALYSIS_WORKERS', 1, 64, problems);
+  const analysisTimeLimitMs = integer(get('ANALYSIS_TIME_LIMIT_MS', DEFAULTS.ANALYSIS_TIME_LIMIT_MS)!, 'ANALYSIS_TIME_LIMIT_MS', 50, 600_000, problems);
   const maxKernelsText = get('MAX_KERNELS');
   const maxKernels = maxKernelsText === undefined ? undefined : integer(maxKernelsText, 'MAX_KERNELS', 1, 100_000, problems);
   const maxKernelsPerUserText = get('MAX_KERNELS_PER_USER');
@@ -158,16 +170,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     }
   }
   const notebookLimits: NotebookLimits = {
-    maxCellCodeChars: integer(get('MAX_CELL_CODE_CHARS', DEFAULTS.MAX_CELL_CODE_CHARS)!, 'MAX_CELL_CODE_CHARS', 1000, 100_000_000, problems),
     maxCells: integer(get('MAX_CELLS_PER_NOTEBOOK', DEFAULTS.MAX_CELLS_PER_NOTEBOOK)!, 'MAX_CELLS_PER_NOTEBOOK', 1, 1_000_000, problems),
     maxNotebookCodeChars: integer(get('MAX_NOTEBOOK_CODE_CHARS', DEFAULTS.MAX_NOTEBOOK_CODE_CHARS)!, 'MAX_NOTEBOOK_CODE_CHARS', 1000, 1_000_000_000, problems),
     maxStoredOutputChars: integer(get('MAX_NOTEBOOK_OUTPUT_CHARS', DEFAULTS.MAX_NOTEBOOK_OUTPUT_CHARS)!, 'MAX_NOTEBOOK_OUTPUT_CHARS', 0, 1024 * 1024 * 1024, problems),
     maxNotebooksPerUser: integer(get('MAX_NOTEBOOKS_PER_USER', DEFAULTS.MAX_NOTEBOOKS_PER_USER)!, 'MAX_NOTEBOOKS_PER_USER', 1, 10_000_000, problems),
     maxUserBytes: integer(get('MAX_USER_BYTES', DEFAULTS.MAX_USER_BYTES)!, 'MAX_USER_BYTES', 1024, Number.MAX_SAFE_INTEGER, problems),
   };
-  if (notebookLimits.maxCellCodeChars > notebookLimits.maxNotebookCodeChars) {
-    problems.push(`MAX_CELL_CODE_CHARS (${notebookLimits.maxCellCodeChars}) must not exceed MAX_NOTEBOOK_CODE_CHARS (${notebookLimits.maxNotebookCodeChars}).`);
-  }
   const secretKey = get('NOTEBOOK_SECRET_KEY');
   if (secretKey !== undefined) {
     try {
@@ -208,6 +216,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     accessToken,
     logLevel: logLevel!,
     maxBodyBytes,
+    maxCellBytes,
+    analysisWorkers,
+    analysisTimeLimitMs,
     maxKernels,
     maxKernelsPerUser,
     cellTimeLimitSeconds,

@@ -20,7 +20,7 @@ describe('limits of one notebook', () => {
     server = await startTestServer({
       auth,
       store,
-      limits: { notebooks: { maxCells: 3, maxCellCodeChars: 1000, maxNotebookCodeChars: 2500, maxStoredOutputChars: 1200 } },
+      limits: { notebooks: { maxCells: 3, maxNotebookCodeChars: 2500, maxStoredOutputChars: 1200 } },
     });
   }, 30_000);
   afterAll(async () => {

@@ -58,7 +58,14 @@ describe('npm start (dist/main.js)', () => {
     const server = await start(project.dir, { WEB_DIR: 'web' });
     try {
       expect((await request(`${server.url}/healthz`, 'GET')).body).toMatchObject({ status: 'ok' });
-      expect((await request(`${server.url}/api/config`, 'GET')).body).toEqual({ auth: 'none', assistant: { available: false, reason: expect.stringContaining('ANTHROPIC_API_KEY') } });
+      expect((await request(`${server.url}/api/config`, 'GET')).body).toEqual({
+        auth: 'none',
+        assistant: { available: false, reason: expect.stringContaining('ANTHROPIC_API_KEY') },
+        languages: [
+          { id: 'python', display_name: 'Python', file_extension: '.py', editor: { mode: 'python' }, browser_module: null },
+          { id: 'sql', display_name: 'SQL', file_extension: '.sql', editor: { mode: 'sql' }, browser_module: null },
+        ],
+      });
       expect((await request(`${server.url}/`, 'GET')).text).toContain('<title>app</title>');
       // No login, but a per-start access token: the printed URL carries it, the API wants it.
       expect(server.token).toMatch(/^[A-Za-z0-9_-]{32}$/);

@@ -95,7 +95,8 @@ describe('the standalone server in local mode', () => {
       const now = new Date().toISOString();
       const old = await legacy.create({ id: 'legacy-notebook', owner: 'local', name: 'old', dbConnString: GOOD, lazy: false, cells: [], revision: 0, createdAt: now, updatedAt: now });
       expect(everythingStored(notebooks)).toContain(PASSWORD);
-      const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', NOTEBOOK_DIR: notebooks, NOTEBOOK_LANGUAGES: 'sql', NOTEBOOK_ASSISTANT: 'none', WEB_DIR: 'none' }, { cwd: dir });
+      // The access token is not what this test is about.
+      const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', NOTEBOOK_TOKEN: '', NOTEBOOK_DIR: notebooks, NOTEBOOK_LANGUAGES: 'sql', NOTEBOOK_ASSISTANT: 'none', WEB_DIR: 'none' }, { cwd: dir });
       for (let start = 0; start < 2; start++) {
         const running = await startServer({ config, logger: memoryLogger().logger });
         try {

@@ -48,6 +48,12 @@ export interface NotebookServerLimits {
   shutdownGraceMs?: number;
   /** Size limits per notebook (cells, code, stored outputs) and per user (notebooks, bytes); defaults: core's DEFAULT_NOTEBOOK_LIMITS. */
   notebooks?: Partial<NotebookLimits>;
+  /** Largest cell code in UTF-8 bytes (default 200,000): more is refused with 413 naming the limit. */
+  maxCellBytes?: number;
+  /** Worker threads analysing cells off the event loop (default 2). */
+  analysisWorkers?: number;
+  /** Time one cell's analysis may take before the cell gets a "too large or complex" error (default 2000 ms). */
+  analysisTimeLimitMs?: number;
 }
 
 export interface NotebookServerOptions {
@@ -193,7 +199,14 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     ...(options.kernels?.idleSessionMs !== undefined ? { idleReleaseMs: options.kernels.idleSessionMs } : {}),
     ...(options.onNotebookReleased ? { onReleased: options.onNotebookReleased } : {}),
     ...(options.limits?.notebooks ? { limits: options.limits.notebooks } : {}),
+    analysis: {
+      ...(options.limits?.analysisWorkers !== undefined ? { workers: options.limits.analysisWorkers } : {}),
+      ...(options.limits?.analysisTimeLimitMs !== undefined ? { timeLimitMs: options.limits.analysisTimeLimitMs } : {}),
+    },
+    ...(options.limits?.maxCellBytes !== undefined ? { maxCellBytes: options.limits.maxCellBytes } : {}),
   });
+  // Analysis threads start now and load the analysers: the first notebook opened does not wait for them.
+  service.analysis.warm(host.get(LanguageRegistry).list());
   const events = options.eventBus ?? new LocalEventBus((error) => log.error('event listener failed', { error: (error as Error)?.message }));
   const unsubscribe = service.subscribe((notebookId, event) => events.publish(notebookId, event));
   const commands = options.commandRouter?.({ service, events, log }) ?? new LocalCommandRouter(service, events, log);
@@ -215,6 +228,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     log,
     prefix,
     assistant,
+    languages: () => host.get(LanguageRegistry).list(),
     maxBodyBytes: limits.maxBodyBytes,
     accepting: () => accepting,
     health: () => ({

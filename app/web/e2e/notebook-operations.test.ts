@@ -32,7 +32,7 @@ describeInBrowser('run all, restart and clear outputs in a real browser', () => 
   /** A notebook holding CODES, created over the API, opened in the page. */
   async function openNotebook(): Promise<string> {
     const api = (path: string, method: string, body?: unknown) =>
-      fetch(`${host.url}api/notebooks${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) }).then((r) => r.json());
+      fetch(`${host.base}api/notebooks${path}`, { method, headers: { 'content-type': 'application/json', ...(host.token ? { authorization: `Bearer ${host.token}` } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) }).then((r) => r.json());
     const { notebook_id: id } = await api('', 'POST', { name: 'Operations' });
     const first = (await api(`/${id}`, 'GET')).cells[0].id as string;
     await api(`/${id}/cells/${first}`, 'PUT', { code: CODES[0] });
@@ -70,7 +70,7 @@ describeInBrowser('run all, restart and clear outputs in a real browser', () => 
     await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id] .cell__outputs').length === 0);
     expect(await statuses()).toEqual(['stale', 'stale', 'success']);
     await screenshot(page, 'notebook-operations');
-    const stored = (await (await fetch(`${host.url}api/notebooks/${id}`)).json()) as { cells: { stdout: string; outputs: unknown[] }[] };
+    const stored = (await (await fetch(`${host.base}api/notebooks/${id}`, { headers: host.token ? { authorization: `Bearer ${host.token}` } : {} })).json()) as { cells: { stdout: string; outputs: unknown[] }[] };
     expect(stored.cells.map((c) => [c.stdout, c.outputs.length])).toEqual([['', 0], ['', 0], ['', 0]]);
   });
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import {
-  cell, describeInBrowser, editorText, ensureBuilt, launchBrowser, screenshot, startHost, typeInto,
+  api, cell, describeInBrowser, editorText, ensureBuilt, launchBrowser, screenshot, startHost, typeInto,
   waitForCellText, waitForFocusIn, waitForStatus, type Host,
 } from './harness';
 
@@ -31,10 +31,7 @@ describeInBrowser('outputs and the graph in a real browser', () => {
   });
 
   async function openNewNotebook(name: string): Promise<void> {
-    const response = await fetch(`${host.url}api/notebooks`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }),
-    });
-    const { notebook_id: id } = (await response.json()) as { notebook_id: string };
+    const id = (await api(host, 'POST', 'api/notebooks', { name })).body.notebook_id as string;
     await page.goto(`${host.url}#/n/${id}`);
     await cell(page, 0).waitFor();
     await page.waitForSelector('[data-connection="online"]');

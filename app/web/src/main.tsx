@@ -4,6 +4,7 @@ import { ApiClient } from './api/http';
 import type { AppConfig } from './api/types';
 import { App } from './App';
 import { renderCounts } from './perf/render-count';
+import { setLoadedLanguages } from './plugins/languages';
 import { ServicesProvider } from './services';
 import './styles.css';
 
@@ -36,6 +37,7 @@ async function boot(target: Root): Promise<void> {
     );
     return;
   }
+  setLoadedLanguages(config.languages);
   if (config.auth === 'clerk') {
     if (!config.clerk_publishable_key) {
       target.render(<main className="page page--center"><h1>Sign-in is not configured</h1><p role="alert">The server uses Clerk but sent no publishable key (CLERK_PUBLISHABLE_KEY).</p></main>);

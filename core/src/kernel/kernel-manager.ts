@@ -6,6 +6,7 @@ import type { JsonValue } from '../model/types';
 import { decideSlot, type Slot } from './fair-share';
 import { KernelProcess } from './kernel-process';
 import type { CellReport, IsolationReport, KernelLimits, KernelMessage, PlanItem, RuntimeLoad } from './protocol';
+import { RuntimeCalls } from './runtime-calls';
 import { probeIsolation, unreadableForKernel, type IsolationLayers, type SandboxOptions } from './sandbox';
 
 export interface KernelManagerOptions {
@@ -56,6 +57,10 @@ export const DEFAULT_LIMITS: KernelLimits = {
   runtimeLoadTimeoutMs: 60_000,
   interruptGraceMs: 1500,
   workerHeapMb: 1024,
+  runtimeCallRequestChars: 64 * 1024,
+  runtimeCallAnswerChars: 256 * 1024,
+  runtimeCallTimeoutMs: 2000,
+  runtimeCallBusyMs: 100,
 };
 
 /** The server's handle on one notebook's kernel (a worker in an owner's kernel process). */
@@ -85,6 +90,15 @@ export class KernelSession {
   deleteNames(names: string[]): void {
     if (names.length > 0) this.process.send({ t: 'delete_names', session: this.id, names });
   }
+  /**
+   * Asks one language's runtime a question (LanguageRuntime.call), within the
+   * size limits and time budget of the kernel limits. Rejects with a
+   * RuntimeCallError (busy, timeout, failed, too large) or a KernelError (the
+   * kernel went away); the kernel and its values live on either way.
+   */
+  call(language: string, method: string, payload: JsonValue): Promise<JsonValue> {
+    return this.manager.callRuntime(this, language, method, payload);
+  }
   close(): void {
     this.manager.closeSession(this, null);
   }
@@ -94,6 +108,8 @@ export class KernelSession {
 }
 
 interface OwnerProcess {
+  /** Runtime calls sent to this process and not yet answered. */
+  calls: RuntimeCalls;
   process: KernelProcess;
   owner: string | null;
   sessions: Map<string, KernelSession>;
@@ -269,7 +285,7 @@ export class KernelManager {
       maxFrameBytes: 64 * 1024 * 1024,
       startTimeoutMs: 30_000,
     });
-    const holder: OwnerProcess = { process, owner: null, sessions: new Map(), lastPong: Date.now(), emptySince: null };
+    const holder: OwnerProcess = { calls: new RuntimeCalls(process, this.limits), process, owner: null, sessions: new Map(), lastPong: Date.now(), emptySince: null };
     process.on('message', (message) => this.onMessage(holder, message));
     process.on('exit', (reason) => this.onExit(holder, reason));
     return holder;
@@ -300,6 +316,9 @@ export class KernelManager {
         }
         break;
       }
+      case 'call_reply':
+        holder.calls.answered(message);
+        break;
       case 'host_call':
         void this.hostCall(holder, message.session, message.requestId, message.service, message.payload);
         break;
@@ -312,6 +331,16 @@ export class KernelManager {
       default:
         break;
     }
+  }
+
+  /** See {@link KernelSession.call}. */
+  callRuntime(session: KernelSession, language: string, method: string, payload: JsonValue): Promise<JsonValue> {
+    const holder = this.byOwner.get(session.owner);
+    if (session.closed || !holder || holder.sessions.get(session.id) !== session || !holder.process.alive) {
+      return Promise.reject(new KernelError("The notebook's kernel stopped; try again."));
+    }
+    session.touch();
+    return holder.calls.ask(session.id, language, method, payload ?? null);
   }
 
   private async hostCall(holder: OwnerProcess, sessionId: string, requestId: number, name: string, payload: JsonValue): Promise<void> {
@@ -343,6 +372,7 @@ export class KernelManager {
   }
 
   private onExit(holder: OwnerProcess, reason: string): void {
+    holder.calls.failAll(reason);
     const inPool = this.pool.indexOf(holder);
     if (inPool >= 0) this.pool.splice(inPool, 1);
     if (holder.owner && this.byOwner.get(holder.owner) === holder) this.byOwner.delete(holder.owner);

@@ -15,3 +15,25 @@ describe('kernel reports of printed text', () => {
     expect(() => parseKernelMessage(reports({ k: 'stdout', cell: 'c', data: 'hi', stream: 'stdin' }))).toThrow(ProtocolError);
   });
 });
+
+describe('kernel answers to runtime calls', () => {
+  const reply = (fields: Record<string, unknown>): string => JSON.stringify({ t: 'call_reply', session: 's', callId: 7, ...fields });
+
+  it('carry a value or a typed failure', () => {
+    expect(parseKernelMessage(reply({ ok: true, value: { options: [] } }))).toEqual({ t: 'call_reply', session: 's', callId: 7, ok: true, value: { options: [] } });
+    expect(parseKernelMessage(reply({ ok: false, failure: 'busy', error: 'running' }))).toEqual({ t: 'call_reply', session: 's', callId: 7, ok: false, failure: 'busy', error: 'running' });
+  });
+
+  it('are refused when malformed: no value, an unknown failure, a bad call id or an error that is not text', () => {
+    for (const bad of [
+      reply({ ok: true }),
+      reply({ ok: false, failure: 'exploded', error: 'x' }),
+      reply({ ok: 'yes', value: 1 }),
+      reply({ ok: false, failure: 'failed', error: { message: 'x' } }),
+      JSON.stringify({ t: 'call_reply', session: 's', callId: -1, ok: true, value: 1 }),
+      JSON.stringify({ t: 'call_reply', session: 's', callId: 1.5, ok: true, value: 1 }),
+    ]) {
+      expect(() => parseKernelMessage(bad)).toThrow(ProtocolError);
+    }
+  });
+});

@@ -42,7 +42,22 @@ export interface KernelLimits {
   interruptGraceMs: number;
   /** Heap limit of one notebook's worker thread. */
   workerHeapMb: number;
+  /** Largest runtime-call payload (JSON characters) the server sends to a kernel. */
+  runtimeCallRequestChars: number;
+  /** Largest runtime-call answer (JSON characters) a kernel may send back. */
+  runtimeCallAnswerChars: number;
+  /** A runtime call not answered within this is refused with a timeout error (the kernel lives on). */
+  runtimeCallTimeoutMs: number;
+  /**
+   * While a cell runs, a call the worker has not picked up within this is
+   * refused as busy: a runtime that runs cells synchronously (Pyodide) cannot
+   * answer before the cell ends, and completions should not wait for that.
+   */
+  runtimeCallBusyMs: number;
 }
+
+/** Why a runtime call got no answer from the runtime. */
+export type CallFailure = 'busy' | 'failed';
 
 export type ServerMessage =
   | { t: 'open'; session: string; runtimes: RuntimeLoad[] }
@@ -52,6 +67,8 @@ export type ServerMessage =
   | { t: 'delete_names'; session: string; names: string[] }
   | { t: 'close'; session: string }
   | { t: 'host_reply'; session: string; requestId: number; ok: boolean; value?: JsonValue; error?: string }
+  /** A question for one language's runtime (see LanguageRuntime.call); answered by `call_reply`. */
+  | { t: 'call'; session: string; callId: number; language: string; method: string; payload: JsonValue; timeoutMs: number }
   | { t: 'ping'; id: number };
 
 export type CellReport =
@@ -77,6 +94,8 @@ export type KernelMessage =
   /** The session's worker died or was replaced: its values are gone. */
   | { t: 'session_lost'; session: string; reason: string }
   | { t: 'host_call'; session: string; requestId: number; service: string; payload: JsonValue }
+  | { t: 'call_reply'; session: string; callId: number; ok: true; value: JsonValue }
+  | { t: 'call_reply'; session: string; callId: number; ok: false; failure: CallFailure; error: string }
   | { t: 'pong'; id: number; memory: { rss: number; heapUsed: number; external: number } }
   | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string };
 
@@ -176,6 +195,16 @@ export function parseKernelMessage(line: string): KernelMessage {
         service: str(m.service, 'service'),
         payload: (m.payload ?? null) as JsonValue,
       };
+    case 'call_reply': {
+      const session = str(m.session, 'session');
+      const callId = int(m.callId, 'callId');
+      if (m.ok === true) {
+        if (!('value' in m)) throw new ProtocolError('bad value');
+        return { t: 'call_reply', session, callId, ok: true, value: m.value as JsonValue };
+      }
+      if (m.ok !== false || (m.failure !== 'busy' && m.failure !== 'failed')) throw new ProtocolError('bad call_reply');
+      return { t: 'call_reply', session, callId, ok: false, failure: m.failure, error: str(m.error, 'error', 10_000) };
+    }
     case 'pong': {
       const mem = (m.memory ?? {}) as Record<string, unknown>;
       return {

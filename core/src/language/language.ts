@@ -30,6 +30,20 @@ export interface Analysis {
   meta?: { [key: string]: JsonValue };
 }
 
+/**
+ * Where core finds a language's analyser to run it off the server's event loop,
+ * in its analysis worker threads: a CommonJS module (the built JavaScript) and
+ * the name of its export, a function `(code: string) => Analysis`. The module
+ * is loaded in a worker, so the function must not rely on anything set up by
+ * the plugin's `activate` (options, connections): it gets only the code.
+ */
+export interface AnalyserModuleSpec {
+  /** Absolute path of a CommonJS module. */
+  module: string;
+  /** The export to call (default `analyse`). */
+  export?: string;
+}
+
 /** The runtime half of a language: a module the kernel process loads. */
 export interface RuntimeModuleSpec {
   /** Absolute path of a CommonJS module whose default export is a {@link RuntimeFactory}. */
@@ -65,12 +79,43 @@ export interface HostServiceContext {
  */
 export type HostService = (payload: JsonValue, context: HostServiceContext) => Promise<JsonValue>;
 
+/** The editor half of a language, as the page learns it from `GET /api/config`. */
+export interface LanguageEditorSpec {
+  /**
+   * A CodeMirror mode the page has built in: "python" or "sql". A language whose browser module
+   * registers an editor language uses that instead; neither: a plain editor.
+   */
+  mode?: string;
+}
+
 /** A language plugin provides one of these to the {@link LanguageRegistry}. */
 export interface LanguageDefinition {
   /** The cell type, e.g. "python". */
   id: string;
+  /** What the page calls the language in its menus ("Python"); default: the id. */
   displayName?: string;
+  /** The file extension of the language's source files, with its dot (".py"), for exports and downloads. */
+  fileExtension?: string;
+  /** How the page's code editor treats the language (default: a plain editor). */
+  editor?: LanguageEditorSpec;
+  /**
+   * Absolute path of an ES module the page loads at run time (see the plugin guide, "A browser
+   * module"): it may contribute the language's editor mode and renderers for its own output MIME
+   * types. The server serves this one file at `<prefix>/plugins/<id>/browser.js` and nothing else
+   * of the plugin's.
+   */
+  browserModule?: string;
+  /**
+   * The analyser, in the server's process. Core calls it there only when the
+   * language declares no `analyser` module (or in tests): a slow analyser then
+   * blocks the server while it runs.
+   */
   analyse(code: string): Analysis;
+  /**
+   * The same analyser as a module core loads in its analysis workers, with a
+   * time budget per cell. Declare it: without it, analysis runs on the event loop.
+   */
+  analyser?: AnalyserModuleSpec;
   runtime: RuntimeModuleSpec;
   /** Services the runtime may call through the kernel channel, keyed by name. */
   hostServices?: { [name: string]: HostService };

@@ -107,6 +107,17 @@ export interface LanguageRuntime {
   run(cell: CellRun, io: CellIO): Promise<void> | void;
   /** Forget names (their cell was deleted or no longer defines them). */
   deleteNames?(names: readonly string[]): void;
+  /**
+   * Answers a question from the page (completions, a widget's new value): the
+   * one channel from a client to a runtime. `method` is the runtime's own
+   * vocabulary (Python answers `complete`); throw
+   * an Error for an unknown method or a bad payload. The answer must be
+   * JSON and small (the kernel refuses one over its limit), and quick: the
+   * caller gets a timeout error after the time budget (2 s by default), and a
+   * call made while a cell runs synchronously is refused as busy (see
+   * docs/protocol.md, "Runtime calls"). `signal` aborts when the caller gave up.
+   */
+  call?(method: string, payload: JsonValue, signal: AbortSignal): Promise<JsonValue> | JsonValue;
   dispose?(): void | Promise<void>;
 }
 

@@ -14,6 +14,8 @@ interface PlanCase {
   hasValue?: string[];
   /** Cells that cannot run at all, with why. */
   staticErrors?: Record<string, string>;
+  /** Names a widget (or another outside source) just set: their readers run, not their definers. */
+  setFromOutside?: string[];
   runs: string[];
   blocked?: Record<string, string>;
   stale?: string[];
@@ -57,8 +59,72 @@ const cases: PlanCase[] = [
   },
 ];
 
+/** "Readers of this name, not its definer": a value set from outside a cell. */
+const outsideCases: PlanCase[] = [
+  {
+    name: 'the readers and their descendants run, the definer does not',
+    cells: [['w', ['t'], []], ['r', ['y'], ['t']], ['s', [], ['y']], ['o', [], []]],
+    roots: [], setFromOutside: ['t'], hasValue: ['w', 'r', 's', 'o'],
+    runs: ['r', 's'],
+  },
+  {
+    name: 'the definer is not run even when the kernel lost its value (the outside value is in the kernel)',
+    cells: [['w', ['t'], []], ['r', [], ['t']]],
+    roots: [], setFromOutside: ['t'],
+    runs: ['r'],
+  },
+  {
+    name: "a reader's other missing ancestors still run first",
+    cells: [['w', ['t'], []], ['a', ['k'], []], ['r', [], ['t', 'k']]],
+    roots: [], setFromOutside: ['t'], hasValue: ['w'],
+    runs: ['a', 'r'],
+  },
+  {
+    name: 'a reader behind a cell that cannot run is blocked',
+    cells: [['w', ['t'], []], ['a', ['k'], []], ['r', [], ['t', 'k']]],
+    roots: [], setFromOutside: ['t'], hasValue: ['w', 'a'], staticErrors: { a: 'defined twice' },
+    runs: [], blocked: { a: 'defined twice', r: 'Not run: upstream cell a did not succeed.' },
+  },
+  {
+    name: 'a definer that cannot run blocks its readers',
+    cells: [['w', ['t'], []], ['r', [], ['t']]],
+    roots: [], setFromOutside: ['t'], hasValue: ['w'], staticErrors: { w: 'SyntaxError (line 1)' },
+    runs: [], blocked: { r: 'Not run: upstream cell w did not succeed.' },
+  },
+  {
+    name: 'a name nobody reads runs nothing',
+    cells: [['w', ['t'], []], ['o', [], ['u']]],
+    roots: [], setFromOutside: ['t'], hasValue: ['w', 'o'],
+    runs: [],
+  },
+  {
+    name: 'several names: each reader once, in topological order',
+    cells: [['w1', ['t'], []], ['w2', ['u'], []], ['r1', ['y'], ['t']], ['r2', [], ['u', 'y']]],
+    roots: [], setFromOutside: ['t', 'u'], hasValue: ['w1', 'w2', 'r1', 'r2'],
+    runs: ['r1', 'r2'],
+  },
+  {
+    name: 'lazy: the readers run, their descendants are stale',
+    cells: [['w', ['t'], []], ['r', ['y'], ['t']], ['s', [], ['y']]],
+    roots: [], setFromOutside: ['t'], withDescendants: false, hasValue: ['w', 'r', 's'],
+    runs: ['r'], stale: ['s'],
+  },
+  {
+    name: 'a definer asked for explicitly in the same plan still runs',
+    cells: [['w', ['t'], []], ['r', [], ['t']]],
+    roots: ['w'], setFromOutside: ['t'], hasValue: ['w', 'r'],
+    runs: ['w', 'r'],
+  },
+  {
+    name: 'a cell that reads one outside name and defines another does not run (it would overwrite the value set)',
+    cells: [['w', ['t'], []], ['r', ['u'], ['t']], ['s', [], ['u']]],
+    roots: [], setFromOutside: ['t', 'u'], hasValue: ['w', 'r', 's'],
+    runs: ['s'],
+  },
+];
+
 describe('planRun', () => {
-  it.each(cases)('$name', (c) => {
+  it.each([...cases, ...outsideCases.map((c) => ({ ...c, name: `set from outside: ${c.name}` }))])('$name', (c) => {
     const order = c.cells.map(([id]) => id);
     const graph = new DependencyGraph((id) => order.indexOf(id));
     graph.load(c.cells.map(([id, defines, references]) => ({ id, defines, references })));
@@ -70,6 +136,7 @@ describe('planRun', () => {
       hasValue: (id) => hasValue.has(id),
       staticError: (id) => c.staticErrors?.[id],
       label,
+      ...(c.setFromOutside ? { setFromOutside: { names: c.setFromOutside, withDescendants: c.withDescendants ?? true } } : {}),
     });
     expect(plan.runnable.map((p) => p.cellId)).toEqual(c.runs);
     expect(Object.fromEntries(plan.blocked)).toEqual(c.blocked ?? {});

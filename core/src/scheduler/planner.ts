@@ -14,6 +14,14 @@ export interface PlanRequest {
   staticError(cellId: string): string | undefined;
   /** How messages name a cell (default: its id). */
   label?(cellId: string): string;
+  /**
+   * Names whose values were set from outside any cell (a widget moved): their
+   * readers run (and, with `withDescendants`, what depends on them), their
+   * definers do not, neither as roots nor as missing ancestors, since running
+   * one would overwrite the value just set. A definer that is a root or
+   * carried itself still runs: that was asked for explicitly.
+   */
+  setFromOutside?: { names: Iterable<string>; withDescendants: boolean };
 }
 
 export interface PlannedCell {
@@ -38,20 +46,26 @@ export interface Plan {
 export function planRun(graph: DependencyGraph, request: PlanRequest): Plan {
   const roots = [...request.roots].filter((id) => graph.has(id));
   const selected = new Set<string>(roots);
-  const descendants = graph.descendants(roots);
   const stale = new Set<string>();
-  for (const id of descendants) {
-    if (request.withDescendants) selected.add(id);
-    else if (!selected.has(id)) stale.add(id);
-  }
+  const expand = (from: string[], withDescendants: boolean): void => {
+    for (const id of graph.descendants(from)) {
+      if (withDescendants) selected.add(id);
+      else if (!selected.has(id)) stale.add(id);
+    }
+  };
+  expand(roots, request.withDescendants);
+  const { readers, pinned } = outsideValues(graph, request.setFromOutside?.names ?? []);
+  for (const id of readers) selected.add(id);
+  expand([...readers], request.setFromOutside?.withDescendants ?? false);
   for (const id of request.carried) if (graph.has(id)) selected.add(id);
+  for (const id of selected) stale.delete(id);
 
   // Missing ancestors: walk up until a cell whose values exist.
   const stack = [...selected];
   while (stack.length > 0) {
     const id = stack.pop()!;
     for (const parent of graph.parents(id)) {
-      if (selected.has(parent)) continue;
+      if (selected.has(parent) || pinned.has(parent)) continue;
       if (request.hasValue(parent) && request.staticError(parent) === undefined) continue;
       selected.add(parent);
       stale.delete(parent);
@@ -85,4 +99,16 @@ export function planRun(graph: DependencyGraph, request: PlanRequest): Plan {
     runnable.push({ cellId: id, parents: parents.sort((a, b) => a - b) });
   }
   return { runnable, blocked, stale };
+}
+
+/** The readers of names set from outside, and their definers (which must not run for it). */
+function outsideValues(graph: DependencyGraph, names: Iterable<string>): { readers: Set<string>; pinned: Set<string> } {
+  const readers = new Set<string>();
+  const pinned = new Set<string>();
+  for (const name of names) {
+    for (const id of graph.readersOf(name)) readers.add(id);
+    for (const id of graph.definersOf(name)) pinned.add(id);
+  }
+  for (const id of pinned) readers.delete(id);
+  return { readers, pinned };
 }

@@ -9,8 +9,6 @@ import type { Output } from '../model/types';
 import type { NotebookStore, StoredCell } from '../storage/storage';
 
 export interface NotebookLimits {
-  /** Characters of one cell's code (MAX_CELL_CODE_CHARS). */
-  maxCellCodeChars: number;
   /** Cells of one notebook (MAX_CELLS_PER_NOTEBOOK). */
   maxCells: number;
   /** Characters of code in all the cells of one notebook (MAX_NOTEBOOK_CODE_CHARS). */
@@ -24,7 +22,6 @@ export interface NotebookLimits {
 }
 
 export const DEFAULT_NOTEBOOK_LIMITS: NotebookLimits = {
-  maxCellCodeChars: 1_000_000,
   maxCells: 20_000,
   maxNotebookCodeChars: 10_000_000,
   maxStoredOutputChars: 32 * 1024 * 1024,

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, InvalidInputError, NotFoundError } from '../errors';
+import { AnalysisPool, type AnalysisPoolOptions } from '../analysis/analysis-pool';
+import { ConflictError, InvalidInputError, NotebookError, NotFoundError } from '../errors';
 import type { LanguageRegistry } from '../language/language';
-import type { Cell } from '../model/types';
+import type { Cell, JsonValue } from '../model/types';
 import type { NotebookDocument, NotebookStore, NotebookSummary } from '../storage/storage';
 import { isValidNotebookId } from '../storage/validation';
 import type { NotebookEvent, NotebookEventListener } from './events';
 import { toCell } from './format';
 import { DEFAULT_NOTEBOOK_LIMITS, UserQuota, type NotebookLimits } from './limits';
+import { analyseCells } from './analyse';
 import { checkName, NotebookSession } from './notebook-session';
 import type { KernelProvider } from './run-coordinator';
 import type { CreateCellInput, NotebookOperations, NotebookView, UpdateCellInput } from './service-api';
@@ -23,6 +25,13 @@ export interface NotebookServiceOptions {
   onReleased?: (notebookId: string) => void;
   /** Size limits per notebook and per user (defaults: DEFAULT_NOTEBOOK_LIMITS). */
   limits?: Partial<NotebookLimits>;
+  /**
+   * Where cells are analysed: a pool of worker threads with a time budget per
+   * cell (default: 2 workers, 2 s). Pass a pool to share it; one made here is closed with the service.
+   */
+  analysis?: AnalysisPool | AnalysisPoolOptions;
+  /** Largest cell code accepted, in UTF-8 bytes (default 200,000): more is refused with 413. */
+  maxCellBytes?: number;
 }
 
 /** The `kernel_restarted` reason when a user (or the assistant on their behalf) asked for it. */
@@ -42,10 +51,15 @@ export class NotebookService implements NotebookOperations {
   private readonly idleTimer: NodeJS.Timeout | null;
   private readonly limits: NotebookLimits;
   private readonly quota: UserQuota;
+  /** Analyses cells off the event loop. */
+  readonly analysis: AnalysisPool;
+  private readonly ownsAnalysis: boolean;
 
   constructor(private readonly options: NotebookServiceOptions) {
     this.limits = { ...DEFAULT_NOTEBOOK_LIMITS, ...options.limits };
     this.quota = new UserQuota(options.store, this.limits);
+    this.ownsAnalysis = !(options.analysis instanceof AnalysisPool);
+    this.analysis = options.analysis instanceof AnalysisPool ? options.analysis : new AnalysisPool(options.analysis);
     const idleMs = options.idleReleaseMs ?? 30 * 60_000;
     this.idleTimer = idleMs > 0 ? setInterval(() => void this.releaseIdle(idleMs), Math.min(60_000, Math.max(50, idleMs / 4))) : null;
     this.idleTimer?.unref();
@@ -81,7 +95,7 @@ export class NotebookService implements NotebookOperations {
       updatedAt: now,
     };
     const stored = await this.options.store.create(doc);
-    return this.attach(stored).view();
+    return (await this.attach(stored)).view();
   }
 
   listNotebooks(owner: string): Promise<NotebookSummary[]> {
@@ -169,6 +183,25 @@ export class NotebookService implements NotebookOperations {
     await session.serial(() => session.runs.restart(USER_RESTART_REASON));
   }
 
+  async runReadersOf(owner: string, notebookId: string, names: readonly string[]): Promise<void> {
+    if (!Array.isArray(names) || names.length > 1000 || names.some((n) => typeof n !== 'string' || n.length === 0 || n.length > 200)) {
+      throw new InvalidInputError('names is a list of at most 1000 variable names.');
+    }
+    const session = await this.open(owner, notebookId);
+    await session.serial(() => session.runs.runReadersOf(names));
+  }
+
+  async callRuntime(owner: string, notebookId: string, language: string, method: string, payload: JsonValue): Promise<JsonValue> {
+    const session = await this.open(owner, notebookId);
+    if (typeof language !== 'string' || !this.options.languages.get(language)) {
+      throw new NotebookError('RNB_ERR_UNKNOWN_LANGUAGE', `Unknown language "${String(language).slice(0, 40)}".`);
+    }
+    if (typeof method !== 'string' || !RUNTIME_METHOD.test(method)) {
+      throw new InvalidInputError('A runtime method is a name of letters, digits and underscores (at most 64).');
+    }
+    return session.runs.callRuntime(language, method, payload ?? null);
+  }
+
   async clearOutputs(owner: string, notebookId: string): Promise<void> {
     await (await this.open(owner, notebookId)).clearOutputs();
   }
@@ -212,7 +245,7 @@ export class NotebookService implements NotebookOperations {
       const doc = await this.options.store.get(owner, notebookId);
       try {
         const fenced = await this.options.store.save(doc, { expectedRevision: doc.revision });
-        const session = this.attach(fenced);
+        const session = await this.attach(fenced);
         for (const listener of this.listeners) listener(notebookId, { type: 'kernel_restarted', reason });
         void session;
         return;
@@ -226,6 +259,7 @@ export class NotebookService implements NotebookOperations {
   async close(): Promise<void> {
     if (this.idleTimer) clearInterval(this.idleTimer);
     await Promise.all([...this.sessions.keys()].map((id) => this.release(id)));
+    if (this.ownsAnalysis) await this.analysis.close();
   }
 
   private async open(owner: string, notebookId: string): Promise<NotebookSession> {
@@ -255,7 +289,10 @@ export class NotebookService implements NotebookOperations {
     return session;
   }
 
-  private attach(doc: NotebookDocument): NotebookSession {
+  private async attach(doc: NotebookDocument): Promise<NotebookSession> {
+    if (this.sessions.has(doc.id)) return this.sessions.get(doc.id)!;
+    // Every cell is analysed off the event loop, in batches, before the session exists.
+    const initialAnalyses = await analyseCells(doc, this.options.languages, this.analysis);
     const existing = this.sessions.get(doc.id);
     if (existing) return existing;
     const emit = (event: NotebookEvent): void => {
@@ -277,11 +314,13 @@ export class NotebookService implements NotebookOperations {
         session.runs.close();
         this.options.onReleased?.(doc.id);
       }
-    }, guard);
+    }, guard, { analyser: this.analysis, initialAnalyses, ...(this.options.maxCellBytes !== undefined ? { maxCellBytes: this.options.maxCellBytes } : {}) });
     this.sessions.set(doc.id, session);
     return session;
   }
 }
+
+const RUNTIME_METHOD = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 function checkId(id: unknown, what: 'notebook' | 'cell'): void {
   if (!isValidNotebookId(id)) throw new NotFoundError(what, String(id).slice(0, 100));

@@ -4,7 +4,7 @@ import { DependencyGraph, type CellDependencies } from '../graph/dependency-grap
 import type { Analysis, LanguageRegistry } from '../language/language';
 import type { CellStatus } from '../model/types';
 import type { NotebookDocument, NotebookStore, StoredCell } from '../storage/storage';
-import { analyseSafely } from './analyse';
+import { analyseNow, checkCode, IN_THIS_THREAD, noLanguage, type SessionAnalysisOptions } from './analyse';
 import { boundStoredOutputs, DEFAULT_NOTEBOOK_LIMITS, notebookLimitError, type NotebookLimits } from './limits';
 import type { NotebookEvent } from './events';
 import { graphErrorText, maskConnectionString, settledStatus, storedGraphErrorKind, toCell } from './format';
@@ -45,7 +45,9 @@ export class NotebookSession {
     /** Called when storage holds a newer revision than this session: another process owns the notebook now. */
     private readonly onFenced: () => void = () => undefined,
     private readonly guard: SessionGuard = { limits: DEFAULT_NOTEBOOK_LIMITS },
+    private readonly analysisOptions: SessionAnalysisOptions = {},
   ) {
+    const initialAnalyses = analysisOptions.initialAnalyses ?? new Map<string, Analysis>();
     this.doc = document;
     this.graph = new DependencyGraph((id) => this.position.get(id) ?? Number.MAX_SAFE_INTEGER);
     this.reindex();
@@ -54,7 +56,7 @@ export class NotebookSession {
       // A new session has a new kernel: what ran before has no values here. Outputs stay visible.
       cell.status = cell.status === 'success' ? 'stale' : settledStatus(cell.status);
       this.cells.set(cell.id, cell);
-      const analysis = this.analyse(cell, false);
+      const analysis = this.applyAnalysis(cell, initialAnalyses.get(cell.id) ?? analyseNow(this.languages, cell.type, cell.code), false);
       loaded.push({ id: cell.id, ...graphDependencies(analysis) });
     }
     this.graph.load(loaded);
@@ -127,10 +129,11 @@ export class NotebookSession {
   async createCell(input: CreateCellInput): Promise<StoredCell> {
     return this.serial(async () => {
       this.checkLanguage(input.type);
-      const code = checkCode(input.code ?? '', this.guard.limits.maxCellCodeChars);
+      const code = checkCode(input.code ?? '', this.analysisOptions.maxCellBytes);
       const { maxCells } = this.guard.limits;
       if (this.cells.size >= maxCells) throw notebookLimitError('maxCells', `A notebook holds at most ${maxCells.toLocaleString('en-US')} cells; this one is full.`);
       await this.checkGrowth(code.length);
+      const analysis = await this.analysisOfCode(input.type, code);
       let index = this.doc.cells.length;
       if (input.afterCellId) index = this.indexOf(input.afterCellId) + 1;
       else if (input.index !== undefined) {
@@ -144,7 +147,7 @@ export class NotebookSession {
       this.cells.set(cell.id, cell);
       this.reindex();
       const before = this.analysisFootprint(cell.id);
-      this.analyse(cell);
+      this.applyAnalysis(cell, analysis);
       await this.persist();
       this.emit({ type: 'cell_created', cell: toCell(cell), index, revision: this.doc.revision });
       this.refreshGraphErrors(this.affectedBy(cell.id, before));
@@ -155,7 +158,7 @@ export class NotebookSession {
   async updateCell(cellId: string, input: UpdateCellInput): Promise<StoredCell> {
     return this.serial(async () => {
       const cell = this.cell(cellId);
-      const code = checkCode(input.code, this.guard.limits.maxCellCodeChars);
+      const code = checkCode(input.code, this.analysisOptions.maxCellBytes);
       if (input.type !== undefined) this.checkLanguage(input.type);
       await this.checkGrowth(code.length - cell.code.length);
       if (input.expectedRevision !== undefined && input.expectedRevision !== this.doc.revision) {
@@ -163,13 +166,14 @@ export class NotebookSession {
       }
       // Saving what the cell already holds is never a conflict (a retried save, or both typed the same).
       if (input.baseCode !== undefined && cell.code !== input.baseCode && cell.code !== code) throw new EditConflictError(cell.code);
+      const analysis = await this.analysisOfCode(input.type ?? cell.type, code);
       const before = this.analysisFootprint(cellId);
       const oldDefines = new Set(cell.writes);
       const oldDescendants = this.graph.descendants([cellId]);
       const hadAnalysisError = this.analyses.get(cellId)?.error !== undefined;
       cell.code = code;
       if (input.type !== undefined) cell.type = input.type;
-      const analysis = this.analyse(cell);
+      this.applyAnalysis(cell, analysis);
       // The code parses now: its old syntax error goes at once, not when the cell next runs.
       const fixed = hadAnalysisError && analysis.error === undefined;
       if (fixed) cell.error = null;
@@ -304,11 +308,13 @@ export class NotebookSession {
     this.doc.updatedAt = saved.updatedAt;
   }
 
-  private analyse(cell: StoredCell, updateGraph = true): Analysis {
-    const language = this.languages.get(cell.type);
-    const analysis: Analysis = language
-      ? analyseSafely(language, cell.code)
-      : { defines: [], references: [], error: { message: `No plugin is loaded for cell type "${cell.type}".` } };
+  /** Analysis runs off the event loop (core's AnalysisPool): the session changes nothing while it waits. */
+  private analysisOfCode(type: string, code: string): Promise<Analysis> {
+    const language = this.languages.get(type);
+    return language ? (this.analysisOptions.analyser ?? IN_THIS_THREAD).analyse(language, code, this.doc.owner) : Promise.resolve(noLanguage(type));
+  }
+
+  private applyAnalysis(cell: StoredCell, analysis: Analysis, updateGraph = true): Analysis {
     this.analyses.set(cell.id, analysis);
     cell.reads = [...new Set(analysis.references)].sort();
     cell.writes = [...new Set(analysis.defines)].sort();
@@ -438,12 +444,6 @@ function graphDependencies(analysis: Analysis): CellDependencies {
 function formatAnalysisError(error: NonNullable<Analysis['error']>): string {
   const where = error.line !== undefined ? ` (line ${error.line}${error.column !== undefined ? `, column ${error.column}` : ''})` : '';
   return `${error.message}${where}`;
-}
-
-function checkCode(code: unknown, maxChars: number): string {
-  if (typeof code !== 'string') throw new InvalidInputError('Cell code must be a string.');
-  if (code.length > maxChars) throw new InvalidInputError(`Cell code is limited to ${maxChars.toLocaleString('en-US')} characters.`);
-  return code;
 }
 
 export function checkName(name: unknown): string {

@@ -1,5 +1,6 @@
 import type { KernelSession, SessionListener } from '../kernel/kernel-manager';
 import { sizeText } from '../kernel/child/output-cap';
+import type { JsonValue } from '../model/types';
 import type { CellReport, PlanItem } from '../kernel/protocol';
 import type { Output } from '../model/types';
 import { planRun } from '../scheduler/planner';
@@ -54,6 +55,8 @@ export class RunCoordinator implements SessionListener {
   private outputChars = new Map<string, number>();
   /** Queued cells that were `idle`: if their run ends before they start, they are `idle` again, not `stale`. */
   private readonly neverRan = new Set<string>();
+  /** Names given a value from outside any cell since the last plan: their readers run, their definers do not. */
+  private readonly setFromOutside = new Set<string>();
 
   constructor(
     private readonly notebook: NotebookSession,
@@ -62,7 +65,7 @@ export class RunCoordinator implements SessionListener {
   ) {}
 
   get running(): boolean {
-    return this.current !== null || this.roots.size > 0 || this.carried.size > 0;
+    return this.current !== null || this.roots.size > 0 || this.carried.size > 0 || this.setFromOutside.size > 0;
   }
 
   /** Asks for a cell to run (with its descendants unless lazy) and its missing ancestors. */
@@ -70,6 +73,28 @@ export class RunCoordinator implements SessionListener {
     this.notebook.cell(cellId);
     this.roots.set(cellId, !this.notebook.lazy);
     this.kick();
+  }
+
+  /**
+   * A value was set from outside any cell (a widget moved): re-run the cells
+   * that read these names (with their descendants unless lazy), not the cells
+   * that define them, which would overwrite the value.
+   */
+  runReadersOf(names: readonly string[]): void {
+    for (const name of names) this.setFromOutside.add(name);
+    this.kick();
+  }
+
+  /** Asks one language's runtime in this notebook's kernel a question, opening the kernel if there is none. */
+  async callRuntime(language: string, method: string, payload: JsonValue): Promise<JsonValue> {
+    let kernel: KernelSession;
+    try {
+      kernel = await this.ensureKernel();
+    } finally {
+      // A run asked for while this call opened the kernel waited for it (kick does nothing while a kernel opens).
+      this.kick();
+    }
+    return kernel.call(language, method, payload);
   }
 
   /**
@@ -93,6 +118,7 @@ export class RunCoordinator implements SessionListener {
   restart(reason: string): void {
     this.roots.clear();
     this.carried.clear();
+    this.setFromOutside.clear();
     const run = this.current;
     if (run) run.interrupted = true;
     const old = this.kernel;
@@ -158,6 +184,7 @@ export class RunCoordinator implements SessionListener {
   interrupt(): void {
     this.roots.clear();
     this.carried.clear();
+    this.setFromOutside.clear();
     if (!this.current || !this.kernel) return;
     this.current.interrupted = true;
     this.kernel.cancel(this.current.runId);
@@ -312,14 +339,14 @@ export class RunCoordinator implements SessionListener {
 
   private kick(): void {
     if (this.current) {
-      if (!this.current.cancelled && (this.roots.size > 0 || this.carried.size > 0)) {
+      if (!this.current.cancelled && (this.roots.size > 0 || this.carried.size > 0 || this.setFromOutside.size > 0)) {
         this.current.cancelled = true;
         this.kernel?.cancel(this.current.runId);
       }
       return;
     }
     if (this.opening) return;
-    if (this.roots.size === 0 && this.carried.size === 0) return this.settle();
+    if (this.roots.size === 0 && this.carried.size === 0 && this.setFromOutside.size === 0) return this.settle();
     void this.startRun();
   }
 
@@ -331,13 +358,17 @@ export class RunCoordinator implements SessionListener {
       hasValue: (id) => this.hasValue.has(id),
       staticError: (id) => this.notebook.staticError(id),
       label: (id) => this.notebook.label(id),
+      setFromOutside: { names: [...this.setFromOutside], withDescendants: !this.notebook.lazy },
     });
+    this.setFromOutside.clear();
     const lazyRoots = [...this.roots.entries()].filter(([, expand]) => !expand).map(([id]) => id);
     this.roots.clear();
     this.carried.clear();
     if (lazyRoots.length > 0) {
       for (const id of this.notebook.graph.descendants(lazyRoots)) if (!plan.runnable.some((p) => p.cellId === id)) this.invalidate([id]);
     }
+    // Lazy: what depends on the readers of a value set from outside is stale, not run.
+    if (plan.stale.size > 0) this.invalidate(plan.stale);
     const blockedNames: string[] = [];
     for (const [id, reason] of plan.blocked) {
       const cell = this.notebook.cell(id);

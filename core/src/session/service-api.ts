@@ -1,4 +1,4 @@
-import type { Cell, Notebook } from '../model/types';
+import type { Cell, JsonValue, Notebook } from '../model/types';
 import type { NotebookSummary } from '../storage/storage';
 import type { NotebookEventListener } from './events';
 
@@ -63,6 +63,18 @@ export interface NotebookOperations {
   restartKernel(owner: string, notebookId: string): Promise<void>;
   /** Empties every cell's stdout and outputs (errors and statuses stay), saved; emits `outputs_cleared`. */
   clearOutputs(owner: string, notebookId: string): Promise<void>;
+  /**
+   * A value was set from outside any cell (a widget): re-runs the cells that
+   * read these names and (unless lazy) their descendants, never the cells that
+   * define them. Resolves once queued.
+   */
+  runReadersOf(owner: string, notebookId: string, names: readonly string[]): Promise<void>;
+  /**
+   * Asks one language's runtime in the notebook's kernel a question
+   * (LanguageRuntime.call; Python answers `complete`), opening the kernel if
+   * needed. Rejects with RuntimeCallError (too large, busy, timeout, failed).
+   */
+  callRuntime(owner: string, notebookId: string, language: string, method: string, payload: JsonValue): Promise<JsonValue>;
   /** Stops the running cell and the rest of its cascade. */
   interrupt(owner: string, notebookId: string): Promise<void>;
   /** Resolves when nothing is queued or running for the notebook. */

@@ -128,7 +128,7 @@ describe('status words', () => {
       const nb = await notebookWith(limited, owner, ['spin hard\nx = 1', 'print x']);
       await nb.run(0);
       const state = await nb.state();
-      expect(state[0]).toMatchObject({ status: 'error', error: expect.stringMatching(/ran longer than 300 ms/) });
+      expect(state[0]).toMatchObject({ status: 'error', error: expect.stringMatching(/ran longer than the cell time limit of 0.3 s/) });
       expect(state[1]).toMatchObject({ status: 'blocked', error: 'Not run: upstream cell 1 did not succeed.' });
       expect(statusesOf(limited, nb.notebookId, nb.cellIds[0]!).filter((s) => s === 'running')).toHaveLength(1);
     } finally {

@@ -5,6 +5,7 @@
  * "blocked: ..." if the sandbox stopped it.
  */
 import type { CellIO, CellRun, LanguageRuntime, RuntimeContext, RuntimeFactory } from '../language/runtime-api';
+import type { JsonValue } from '../model/types';
 import { parseFake, type Expr } from './fake-syntax';
 
 function evaluate(expr: Expr, context: RuntimeContext): unknown {
@@ -108,7 +109,44 @@ const factory: RuntimeFactory = (context: RuntimeContext): LanguageRuntime | Pro
   return fakeRuntime(context);
 };
 
+/**
+ * The fake runtime's answers to runtime calls (LanguageRuntime.call), for
+ * tests of the channel: `echo` returns the payload, `names` the namespace's
+ * names with a prefix, `sleep` answers `{ slept }` after `payload.ms`, `hang`
+ * never answers, `fail` throws, `big` answers a string of `payload.chars`,
+ * `set` gives `payload.name` the value `payload.value` (as a widget would).
+ */
+async function answer(method: string, payload: JsonValue, context: RuntimeContext, signal: AbortSignal): Promise<JsonValue> {
+  const args = (payload && typeof payload === 'object' && !Array.isArray(payload) ? payload : {}) as { [key: string]: JsonValue };
+  switch (method) {
+    case 'echo':
+      return payload;
+    case 'names': {
+      const prefix = typeof args.prefix === 'string' ? args.prefix : '';
+      return context.namespace.names().filter((n) => n.startsWith(prefix)).sort();
+    }
+    case 'sleep':
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Number(args.ms ?? 0));
+        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+      return { slept: Number(args.ms ?? 0) };
+    case 'hang':
+      return new Promise<never>(() => undefined);
+    case 'fail':
+      throw new Error('the fake runtime was asked to fail');
+    case 'big':
+      return 'x'.repeat(Number(args.chars ?? 0));
+    case 'set':
+      context.namespace.set(String(args.name), args.value ?? null, context.language);
+      return null;
+    default:
+      throw new Error(`The fake runtime has no method "${method}".`);
+  }
+}
+
 const fakeRuntime = (context: RuntimeContext): LanguageRuntime => ({
+  call: (method, payload, signal) => answer(method, payload, context, signal),
   async run(cell: CellRun, io: CellIO): Promise<void> {
     const statements = parseFake(cell.code);
     for (let i = 0; i < statements.length; i++) {

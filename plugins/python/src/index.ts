@@ -28,6 +28,9 @@ const PACKAGE_ROOT = path.resolve(__dirname, '..');
 /** Absolute path of the runtime module the kernel process loads: always the built JavaScript. */
 export const PYTHON_RUNTIME_MODULE = path.join(PACKAGE_ROOT, 'dist', 'runtime', 'python-runtime.js');
 
+/** The analyser as core's analysis workers load it: the built JavaScript, off the server's event loop. */
+export const PYTHON_ANALYSER_MODULE = path.join(PACKAGE_ROOT, 'dist', 'analyser', 'index.js');
+
 /** The folder of the `pyodide` npm package (its wasm, stdlib and lock file). */
 export function pyodideDir(): string {
   return path.dirname(require.resolve('pyodide/package.json'));
@@ -45,7 +48,10 @@ export function pythonLanguage(options: PythonPluginOptions = {}): LanguageDefin
   return {
     id: 'python',
     displayName: 'Python',
+    fileExtension: '.py',
+    editor: { mode: 'python' },
     analyse: analysePython,
+    analyser: { module: PYTHON_ANALYSER_MODULE, export: 'analysePython' },
     runtime: {
       module: PYTHON_RUNTIME_MODULE,
       readPaths: [path.dirname(PYTHON_RUNTIME_MODULE), dir, ...(wheelsDir ? [wheelsDir] : []), ...(snapshotPath ? [snapshotPath] : [])],

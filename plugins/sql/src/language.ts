@@ -59,7 +59,11 @@ export function createSqlLanguage(options: SqlLanguageOptions = {}): SqlLanguage
   return {
     id: options.id ?? 'sql',
     displayName: 'SQL',
+    fileExtension: '.sql',
+    editor: { mode: 'sql' },
     analyse: analyseSql,
+    // Core's analysis workers load the built analyser: analysis stays off the server's event loop.
+    analyser: { module: path.join(root, 'analyser', 'index.js'), export: 'analyseSql' },
     runtime: {
       module,
       readPaths: [root, alasqlPath],

@@ -119,7 +119,8 @@ export class ClusterCommandRouter implements CommandRouter {
       const route = await this.route(owner, notebookId);
       if (route === 'here') return (await this.runHere(owner, notebookId, command)) as CommandResult<C>;
       const outcome = await this.options.bus.request(route.holder, request, { acceptMs: this.acceptMs, resultMs: this.resultMs });
-      if (outcome.kind === 'result') return (outcome.value ?? undefined) as CommandResult<C>;
+      // A runtime's answer may be null; other commands' "nothing" travels as null and is undefined again here.
+      if (outcome.kind === 'result') return (command.type === 'runtime_call' ? outcome.value : (outcome.value ?? undefined)) as CommandResult<C>;
       if (outcome.kind === 'lost') {
         throw new KernelError('The server running this notebook stopped answering while it handled your request (it may have been done): reload and try again.', { busy: true });
       }

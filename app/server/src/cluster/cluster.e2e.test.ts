@@ -120,6 +120,20 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
     expect((await health(b)).kernels).toBe(0);
   });
 
+  it("forwards a runtime call from the non-owner to the owner and brings the runtime's answer back, over socket and HTTP", async () => {
+    const nb = await notebook(a, ['answer = 42']);
+    const onB = connect(b, nb.id);
+    await onB.waitFor('authenticated');
+    expect(await onB.ask('run_cell', { cellId: nb.cells[0] })).toEqual({ ok: true });
+    await onB.waitForStatus(nb.cells[0]!, 'success', KERNEL_START_MS);
+    expect(await onB.ask('runtime_call', { language: 'fake', method: 'names', payload: { prefix: 'ans' } })).toEqual({ ok: true, value: ['answer'] });
+    // null is an answer too, not "nothing".
+    expect(await onB.ask('runtime_call', { language: 'fake', method: 'set', payload: { name: 'n', value: 1 } })).toEqual({ ok: true, value: null });
+    expect(await api(b.url, 'POST', `/api/notebooks/${nb.id}/runtime/fake/echo`, { payload: [1, 2] })).toMatchObject({ status: 200, body: { value: [1, 2] } });
+    expect(await api(b.url, 'POST', `/api/notebooks/${nb.id}/runtime/fake/nonsense`, { payload: 1 })).toMatchObject({ status: 502, body: { error: { code: 'RNB_ERR_RUNTIME_CALL_FAILED' } } });
+    expect((await health(b)).kernels).toBe(0);
+  });
+
   it('runs a forwarded Python cell once: both clients see the one random number it drew', async () => {
     const id = (await api(a.url, 'POST', '/api/notebooks', { name: 'python' })).body.notebook_id as string;
     const first = (await api(a.url, 'GET', `/api/notebooks/${id}`)).body.cells[0].id as string;

@@ -1,4 +1,4 @@
-import type { Cell, NotebookSummary, NotebookView } from '@rnb/core';
+import type { Cell, JsonValue, NotebookSummary, NotebookView } from '@rnb/core';
 
 /**
  * Everything a client can ask of one notebook, as plain data, so that a
@@ -19,7 +19,11 @@ export type NotebookCommand =
   | { type: 'interrupt' }
   | { type: 'run_all' }
   | { type: 'restart_kernel' }
-  | { type: 'clear_outputs' };
+  | { type: 'clear_outputs' }
+  /** A question for one language's runtime in the notebook's kernel (completions): answered with its JSON value. */
+  | { type: 'runtime_call'; language: string; method: string; payload: JsonValue }
+  /** Values of these names were set from outside any cell (a widget): re-run their readers, not their definers. */
+  | { type: 'run_readers_of'; names: string[] };
 
 export interface CommandResults {
   open_notebook: void;
@@ -37,6 +41,8 @@ export interface CommandResults {
   run_all: void;
   restart_kernel: void;
   clear_outputs: void;
+  runtime_call: JsonValue;
+  run_readers_of: void;
 }
 
 export type CommandResult<C extends NotebookCommand> = CommandResults[C['type']];

@@ -111,6 +111,12 @@ export class LocalCommandRouter implements CommandRouter {
         return service.restartKernel(owner, notebookId);
       case 'clear_outputs':
         return service.clearOutputs(owner, notebookId);
+      case 'run_readers_of':
+        await service.runReadersOf(owner, notebookId, command.names);
+        this.watch(owner, notebookId);
+        return undefined;
+      case 'runtime_call':
+        return service.callRuntime(owner, notebookId, command.language, command.method, command.payload);
       default: {
         const unknown: never = command;
         throw new HostError(400, 'RNB_ERR_UNKNOWN_COMMAND', `Unknown command ${JSON.stringify((unknown as { type?: unknown }).type)}.`);

@@ -18,7 +18,14 @@ describe('HTTP API (auth none)', () => {
 
   it('serves health and the client configuration', async () => {
     expect((await server.request('GET', '/healthz')).body).toMatchObject({ status: 'ok' });
-    expect((await server.request('GET', '/api/config')).body).toEqual({ auth: 'none', assistant: { available: false, reason: expect.any(String) } });
+    expect((await server.request('GET', '/api/config')).body).toEqual({
+      auth: 'none',
+      assistant: { available: false, reason: expect.any(String) },
+      languages: [
+        { id: 'fake', display_name: 'Fake', file_extension: null, editor: { mode: null }, browser_module: null },
+        { id: 'fake2', display_name: 'Fake', file_extension: null, editor: { mode: null }, browser_module: null },
+      ],
+    });
   });
 
   it('answers CORS preflights for the configured origins only', async () => {

@@ -1,10 +1,11 @@
 import { Router } from '@koa/router';
-import type { AuthProvider } from '@rnb/core';
+import type { AuthProvider, LanguageDefinition } from '@rnb/core';
 import type * as wire from '@rnb/core/wire';
 import type { AssistantRoutes } from '../assistant/chat-route';
 import type { CommandRouter } from '../commands/command-router';
 import { HostError } from '../errors';
 import { endpoint, type EndpointDeps } from './endpoint';
+import { listLanguages, readBrowserModule } from './plugin-assets';
 import * as schema from './schemas';
 
 export interface RoutesDeps extends EndpointDeps {
@@ -14,6 +15,8 @@ export interface RoutesDeps extends EndpointDeps {
   /** The notebook assistant's chat routes (`/api/chat/...`). */
   assistant?: AssistantRoutes;
   health(): { status: 'ok' | 'shutting_down'; [key: string]: unknown };
+  /** The loaded languages (the registry's), listed by `/api/config` for the page's menus and editor. */
+  languages?: () => readonly LanguageDefinition[];
 }
 
 /**
@@ -36,7 +39,16 @@ export function createRoutes(deps: RoutesDeps): Router {
     const extra = (deps.auth as AuthProvider & { clientConfig?: Record<string, unknown> }).clientConfig ?? {};
     const unavailable = deps.assistant ? deps.assistant.unavailableReason() : 'The assistant is not part of this server.';
     const assistant = unavailable === null ? { available: true } : { available: false, reason: unavailable };
-    return { status: 200, body: { auth: deps.auth.requiresToken ? deps.auth.id : 'none', ...extra, assistant } satisfies wire.AppConfig };
+    const languages = listLanguages(deps.languages?.() ?? []);
+    return { status: 200, body: { auth: deps.auth.requiresToken ? deps.auth.id : 'none', ...extra, assistant, languages } satisfies wire.AppConfig };
+  }));
+
+  // A plugin's browser module: public code like the page's own scripts (no token; nothing secret in it).
+  router.get('/plugins/:language/browser.js', endpoint(deps, open, async ({ params }, ctx) => {
+    const source = await readBrowserModule(deps.languages?.() ?? [], params.language!, (message, fields) => deps.log.warn(message, fields));
+    ctx.type = 'text/javascript; charset=utf-8';
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    return { status: 200, body: source };
   }));
 
   router.get('/api/notebooks', endpoint(deps, {}, async ({ user }) => {
@@ -133,6 +145,11 @@ export function createRoutes(deps: RoutesDeps): Router {
   router.post('/api/notebooks/:id/clear_outputs', endpoint(deps, {}, async ({ user, params }) => {
     await commands.dispatch(user.userId, params.id!, { type: 'clear_outputs' });
     return { status: 200, body: { cleared: true } satisfies wire.ClearedAnswer };
+  }));
+
+  router.post('/api/notebooks/:id/runtime/:language/:method', endpoint(deps, { body: schema.runtimeCallBody }, async ({ user, params, body }) => {
+    const value = await commands.dispatch(user.userId, params.id!, { type: 'runtime_call', language: params.language!, method: params.method!, payload: body.payload ?? null });
+    return { status: 200, body: { value } satisfies wire.RuntimeCallAnswer };
   }));
 
   deps.assistant?.register(router, deps);

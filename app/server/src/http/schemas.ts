@@ -26,11 +26,15 @@ export const updateCellBody = z.object({
   base_code: z.string().optional(),
 });
 export const moveCellBody = z.object({ index: z.number().int().min(0) });
+/** Extension: a runtime call over HTTP; the payload is any JSON (core limits its size). */
+export const runtimeCallBody = z.object({ payload: z.json().optional() });
 
 /** Socket payloads (client → server). */
 export const authenticatePayload = z.object({ token: z.string().min(1).max(16 * 1024) });
 export const runCellPayload = z.object({ cellId: id });
 export const interruptPayload = z.object({ cellId: id.optional() }).optional().nullable();
+const runtimeName = z.string().min(1).max(64);
+export const runtimeCallPayload = z.object({ language: runtimeName, method: runtimeName, payload: z.json().optional() });
 /** run_all, restart_kernel and clear_outputs act on the whole notebook: `{}` (or nothing). */
 export const notebookWidePayload = z.object({}).strict().optional().nullable();
 
@@ -51,4 +55,6 @@ export type SchemasConformToWire = [
   Conforms<z.infer<typeof runCellPayload>, wire.ClientEvents['run_cell']>,
   Conforms<NonNullable<z.infer<typeof interruptPayload>>, wire.ClientEvents['interrupt']>,
   Conforms<NonNullable<z.infer<typeof notebookWidePayload>>, wire.ClientEvents['run_all']>,
+  Conforms<z.infer<typeof runtimeCallBody>, wire.RuntimeCallBody>,
+  Conforms<z.infer<typeof runtimeCallPayload>, wire.ClientEvents['runtime_call']>,
 ];

@@ -13,7 +13,7 @@ export interface StaticFilesOptions {
   frameAncestors?: string;
 }
 
-const RESERVED = /^(api|socket\.io|healthz)(\/|$)/;
+const RESERVED = /^(api|socket\.io|healthz|plugins)(\/|$)/;
 
 /**
  * Serves the built front end under the prefix, with a single-page-app

@@ -1,10 +1,10 @@
-import type { AuthProvider, Identity } from '@rnb/core';
+import type { AuthProvider, Identity, JsonValue } from '@rnb/core';
 import type { Acknowledgement, ClientEventName, ErrorCode } from '@rnb/core/wire';
 import type { Socket } from 'socket.io';
 import { ZodError, type ZodType } from 'zod';
 import type { CommandRouter, NotebookCommand } from '../commands/command-router';
 import { describeZodError, toErrorResponse } from '../errors';
-import { authenticatePayload, interruptPayload, notebookWidePayload, runCellPayload } from '../http/schemas';
+import { authenticatePayload, interruptPayload, notebookWidePayload, runCellPayload, runtimeCallPayload } from '../http/schemas';
 import type { Logger } from '../logger';
 
 export interface ClientSessionLimits {
@@ -28,7 +28,7 @@ type Ack = (response: Acknowledgement) => void;
 
 const NOTEBOOK_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const NOTEBOOK_WIDE_EVENTS = ['run_all', 'restart_kernel', 'clear_outputs'] as const satisfies readonly ClientEventName[];
-const CLIENT_EVENTS = new Set<string>(['authenticate', 'refresh_auth', 'run_cell', 'interrupt', ...NOTEBOOK_WIDE_EVENTS] satisfies ClientEventName[]);
+const CLIENT_EVENTS = new Set<string>(['authenticate', 'refresh_auth', 'run_cell', 'interrupt', 'runtime_call', ...NOTEBOOK_WIDE_EVENTS] satisfies ClientEventName[]);
 const MAX_EARLY_COMMANDS = 16;
 /** setTimeout's longest delay; a later expiry is checked again when this fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -77,13 +77,18 @@ export class ClientSession {
       if (!CLIENT_EVENTS.has(event)) {
         if (!this.identity) return; // before authentication a socket hears nothing back
         const ack = takeAck(args);
-        this.reply(`Unknown event "${String(event).slice(0, 50)}": send authenticate, refresh_auth, run_cell, interrupt, run_all, restart_kernel or clear_outputs.`, 'RNB_ERR_INVALID_INPUT', ack);
+        this.reply(`Unknown event "${String(event).slice(0, 50)}": send authenticate, refresh_auth, run_cell, interrupt, run_all, restart_kernel, clear_outputs or runtime_call.`, 'RNB_ERR_INVALID_INPUT', ack);
       }
     });
     socket.on('authenticate', (...args: unknown[]) => this.onAuthenticate('authenticate', args));
     socket.on('refresh_auth', (...args: unknown[]) => this.onAuthenticate('refresh_auth', args));
     socket.on('run_cell', (...args: unknown[]) => this.command('run_cell', args, runCellPayload, (p) => ({ type: 'run_cell', cellId: p.cellId })));
     socket.on('interrupt', (...args: unknown[]) => this.command('interrupt', args, interruptPayload, () => ({ type: 'interrupt' })));
+    // The answer is the acknowledgement's `value`; a failed call is told to the acknowledgement only (a completion
+    // refused as busy is no news for the page's error bar).
+    socket.on('runtime_call', (...args: unknown[]) =>
+      this.command('runtime_call', args, runtimeCallPayload, (p) => ({ type: 'runtime_call', language: p.language, method: p.method, payload: (p.payload ?? null) as JsonValue }), { answers: true }),
+    );
     for (const event of NOTEBOOK_WIDE_EVENTS) {
       socket.on(event, (...args: unknown[]) => this.command(event, args, notebookWidePayload, () => ({ type: event })));
     }
@@ -182,12 +187,13 @@ export class ClientSession {
     this.fail('Your sign-in expired: reconnect and authenticate with a fresh token (send refresh_auth before it expires).', 'RNB_ERR_UNAUTHORIZED');
   }
 
-  private command<T>(event: string, args: unknown[], schema: ZodType<T>, build: (payload: T) => NotebookCommand): void {
+  /** `answers`: the command's result goes back in the acknowledgement, and failures to it alone when there is one. */
+  private command<T>(event: string, args: unknown[], schema: ZodType<T>, build: (payload: T) => NotebookCommand, options: { answers?: boolean } = {}): void {
     const identity = this.identity;
     if (!identity || !this.notebookId) {
       // Sent right behind the token, while it is being checked: kept (a few) and run once it is accepted.
       // Otherwise a socket that has not authenticated is ignored and hears nothing back.
-      if (this.authPending > 0 && this.early.length < MAX_EARLY_COMMANDS) this.early.push(() => this.command(event, args, schema, build));
+      if (this.authPending > 0 && this.early.length < MAX_EARLY_COMMANDS) this.early.push(() => this.command(event, args, schema, build, options));
       return;
     }
     const ack = takeAck(args);
@@ -206,14 +212,17 @@ export class ClientSession {
     const command = build(payload);
     this.pending++;
     this.deps.commands.dispatch(identity.userId, this.notebookId, command).then(
-      () => {
-        this.log.info('socket event', { event, user: identity.userId, ok: true, ms: Math.round((performance.now() - started) * 100) / 100 });
-        ack?.({ ok: true });
+      (result) => {
+        // Per keystroke for completions: not worth an info line each.
+        this.log.log(options.answers ? 'debug' : 'info', 'socket event', { event, user: identity.userId, ok: true, ms: Math.round((performance.now() - started) * 100) / 100 });
+        // Only commands that answer (runtime_call) put their JSON result in the acknowledgement.
+        ack?.(options.answers ? { ok: true, value: (result ?? null) as JsonValue } : { ok: true });
       },
       (error: unknown) => {
         const mapped = toErrorResponse(error);
         this.log.log(mapped.internal ? 'error' : 'info', 'socket event', { event, user: identity.userId, ok: false, code: mapped.body.error.code, ...(mapped.internal ? { error: (error as Error)?.message } : {}) });
-        this.reply(mapped.body.error.message, mapped.body.error.code, ack);
+        if (options.answers && ack) ack({ error: mapped.body.error });
+        else this.reply(mapped.body.error.message, mapped.body.error.code, ack);
       },
     ).finally(() => {
       this.pending--;

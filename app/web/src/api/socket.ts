@@ -2,7 +2,7 @@ import type { ClientEventName, ClientEvents } from '@rnb/core/wire';
 import { io, type Socket } from 'socket.io-client';
 import { appBase } from './base-url';
 import type { TokenSource } from './http';
-import { NOTEBOOK_EVENT_NAMES, type NotebookEvent, type PageEvent, type ServerEventName } from './types';
+import { NOTEBOOK_EVENT_NAMES, type JsonValue, type NotebookEvent, type PageEvent, type ServerEventName } from './types';
 
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 8000;
@@ -107,6 +107,20 @@ export class NotebookSocket {
     if (this.state === 'online') this.socket.emit('interrupt', (cellId ? { cellId } : {}) satisfies ClientEvents['interrupt']);
   }
 
+  /**
+   * Asks a language's runtime in the notebook's kernel (`runtime_call`): the answer, or a rejection
+   * with the host's error code (`RNB_ERR_RUNTIME_BUSY` while a cell computes). Never held while
+   * offline: a late answer is of no use to a completion.
+   */
+  async callRuntime(language: string, method: string, payload: JsonValue, timeoutMs = 5000): Promise<JsonValue> {
+    if (this.state !== 'online') throw new RuntimeCallRefused('RNB_ERR_OFFLINE', 'Not connected.');
+    const reply = (await this.socket.timeout(timeoutMs).emitWithAck('runtime_call', { language, method, payload })) as
+      | { ok: true; value: JsonValue }
+      | { error: { code: string; message: string } };
+    if ('error' in reply) throw new RuntimeCallRefused(reply.error.code, reply.error.message);
+    return reply.value;
+  }
+
   /** Reconnect now instead of waiting for the back-off. */
   retry(): void {
     if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
@@ -183,6 +197,14 @@ export class NotebookSocket {
     if (this.state === state) return;
     this.state = state;
     this.options.onState(state, detail);
+  }
+}
+
+/** A runtime call the host (or the connection) refused, with the host's error code. */
+export class RuntimeCallRefused extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = 'RuntimeCallRefused';
   }
 }
 

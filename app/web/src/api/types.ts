@@ -11,6 +11,7 @@ export type {
   CellStatus,
   ErrorCode,
   JsonValue,
+  LanguageInfo,
   Notebook,
   NotebookEvent,
   NotebookEventName,

@@ -3,6 +3,7 @@ import type { SaveState } from '../state/draft-saver';
 import { useCell, useCellPosition, useSaveState } from '../state/hooks';
 import type { NotebookController } from '../state/notebook-controller';
 import { countRender } from '../perf/render-count';
+import { displayNameOf, useLanguages } from '../plugins/languages';
 import { CodeEditor } from './CodeEditor';
 import { ConflictPanel } from './ConflictPanel';
 import { CELL_KEYS, keyLabel } from './keys';
@@ -11,8 +12,6 @@ import { ErrorOutput, nameCells } from './outputs/ErrorOutput';
 import { OutputView } from './outputs/OutputView';
 import { stderrOf, TextOutput } from './outputs/TextOutput';
 import { StatusBadge } from './StatusBadge';
-
-const LANGUAGES: Record<string, string> = { python: 'Python', sql: 'SQL' };
 
 export interface CellViewProps {
   cellId: string;
@@ -28,10 +27,11 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
   const cell = useCell(controller.model, cellId);
   const position = useCellPosition(controller.model, cellId);
   const saveState = useSaveState(controller.saver, cellId);
+  const languages = useLanguages();
   countRender(cellId);
   if (!cell) return null;
 
-  const languageName = LANGUAGES[cell.type] ?? cell.type;
+  const languageName = displayNameOf(languages, cell.type);
   const busy = cell.status === 'running' || cell.status === 'queued';
   const blockedReason = cell.status === 'blocked'
     ? (cell.error ?? controller.model.explainBlocked(cellId) ?? 'an upstream cell did not succeed')
@@ -68,8 +68,8 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
           value={cell.type}
           onChange={(e) => void controller.changeType(cellId, e.target.value)}
         >
-          {Object.entries(LANGUAGES).map(([id, name]) => <option key={id} value={id}>{name}</option>)}
-          {!(cell.type in LANGUAGES) && <option value={cell.type}>{cell.type}</option>}
+          {languages.map((l) => <option key={l.id} value={l.id}>{l.display_name}</option>)}
+          {!languages.some((l) => l.id === cell.type) && <option value={cell.type}>{cell.type}</option>}
         </select>
         <SaveIndicator state={saveState} />
         <span className="cell__spacer" />

@@ -1,8 +1,11 @@
 import { Compartment, EditorState, Transaction } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
-import { memo, useEffect, useLayoutEffect, useRef } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
 import { flushSync } from 'react-dom';
+import { editorLanguagesVersion } from '../plugins/browser-modules';
+import { loadedLanguages, nextLanguage } from '../plugins/languages';
 import type { NotebookController } from '../state/notebook-controller';
+import { kernelCompletions } from './completions';
 import { editorExtensions, languageFor, remoteEdit } from './editor-setup';
 
 export interface CodeEditorProps {
@@ -41,6 +44,7 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
           language: slot.of(languageFor(initial.current.language)),
           label: initial.current.label,
           onChange: (text) => c.edit(cellId, text),
+          completions: kernelCompletions(c.callRuntime, typeOf),
           keys: {
             run: () => void c.run(cellId),
             runAndAdvance: () => flushSync(() => c.runAndAdvance(cellId)),
@@ -53,7 +57,7 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
             moveUp: () => void c.moveCell(cellId, -1),
             moveDown: () => void c.moveCell(cellId, 1),
             deleteCell: () => void c.deleteCell(cellId),
-            toggleType: () => void c.changeType(cellId, typeOf() === 'python' ? 'sql' : 'python'),
+            toggleType: () => void c.changeType(cellId, nextLanguage(loadedLanguages.get(), typeOf())),
             interrupt: () => c.interrupt(cellId),
             toNeighbour: (delta) => c.focusNeighbour(cellId, delta),
             leave: () => {
@@ -82,9 +86,11 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
     editor.dispatch({ changes: { from: 0, to: current.length, insert: code }, annotations: [remoteEdit.of(true), Transaction.addToHistory.of(false)] });
   }, [code, cellId, controller]);
 
+  // A plugin's browser module may register this language's mode after the editor opened.
+  const pluginModes = useSyncExternalStore(editorLanguagesVersion.subscribe, editorLanguagesVersion.get);
   useEffect(() => {
     view.current?.dispatch({ effects: languageSlot.current.reconfigure(languageFor(language)) });
-  }, [language]);
+  }, [language, pluginModes]);
 
   return <div ref={host} className="cell__editor" />;
 });

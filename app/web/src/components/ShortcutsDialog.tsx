@@ -11,7 +11,7 @@ export const SHORTCUTS: Array<[string, string]> = [
   [`${keyLabel(CELL_KEYS.moveUp)} / ↓`, 'Move the cell up / down'],
   [keyLabel(CELL_KEYS.deleteCell), 'Delete the cell'],
   [`${MOD_LABEL}+Z or Z, outside an editor`, 'Bring back the last deleted cell (and re-run it)'],
-  [keyLabel(CELL_KEYS.toggleType), 'Switch the cell between Python and SQL'],
+  [keyLabel(CELL_KEYS.toggleType), 'Switch the cell to the next language'],
   [keyLabel(CELL_KEYS.interrupt), 'Interrupt the running cell'],
   ['↑ / ↓ on the first / last line', 'Go to the previous / next cell'],
   ['Tab / Shift+Tab', 'Indent / dedent in the editor'],

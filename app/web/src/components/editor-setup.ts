@@ -11,14 +11,33 @@ import {
 } from '@codemirror/view';
 import { tags as t } from '@lezer/highlight';
 import { remoteEdit } from '../state/editor-annotations';
+import { pluginEditorLanguage } from '../plugins/browser-modules';
+import { loadedLanguages } from '../plugins/languages';
 import { CELL_KEYS } from './keys';
 
 export { remoteEdit };
 
-export function languageFor(type: string): LanguageSupport | [] {
-  if (type === 'python') return python();
-  if (type === 'sql') return sql();
-  return [];
+/** The CodeMirror modes the page has built in, by the name a language's `editor.mode` gives. */
+const BUILTIN_MODES: Record<string, () => LanguageSupport> = { python: () => python(), sql: () => sql() };
+
+/**
+ * The editor language of a cell type: its plugin's browser module's, else the built-in mode the
+ * host lists for it (/api/config), else a plain editor.
+ */
+export function languageFor(type: string): Extension {
+  const fromPlugin = pluginEditorLanguage(type);
+  if (fromPlugin) {
+    try {
+      return fromPlugin();
+    } catch (error) {
+      // eslint-disable-next-line no-console
+      console.error(`The editor language of "${type}" failed: ${(error as Error)?.message ?? String(error)}`);
+      return [];
+    }
+  }
+  const listed = loadedLanguages.get().find((l) => l.id === type);
+  const mode = listed ? listed.editor.mode : type;
+  return mode && Object.hasOwn(BUILTIN_MODES, mode) ? BUILTIN_MODES[mode]!() : [];
 }
 
 /** Colours come from CSS variables, so one style serves the light and the dark theme. */
@@ -107,6 +126,8 @@ export function editorExtensions(options: {
   label: string;
   keys: CellKeyHandlers;
   onChange(code: string): void;
+  /** Autocompletion (the kernel's, see ./completions): before the cell keys, so that with the list open Escape and the arrows work the list. */
+  completions?: Extension;
 }): Extension[] {
   return [
     lineNumbers(),
@@ -120,6 +141,7 @@ export function editorExtensions(options: {
     closeBrackets(),
     syntaxHighlighting(highlight),
     placeholder('Type code, Shift+Enter to run'),
+    options.completions ?? [],
     cellKeymap(options.keys),
     keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
     options.language,

@@ -1,7 +1,7 @@
 import type { EditorView } from '@codemirror/view';
 import { ApiError, type ApiClient, type TokenSource } from '../api/http';
 import { NotebookSocket, type ConnectionState, type NotebookSocketOptions } from '../api/socket';
-import type { PageEvent } from '../api/types';
+import type { JsonValue, PageEvent } from '../api/types';
 import { CellCreations, emptyCell, newCellId, UndoDeletes } from './cell-creations';
 import { ConflictStore } from './conflicts';
 import { DraftSaver } from './draft-saver';
@@ -17,11 +17,14 @@ export interface Notice {
   action?: { label: string; run(): void };
 }
 
+/** What the controller uses of the socket (`callRuntime` optional: test sockets may leave it out). */
+type SocketPort = Pick<NotebookSocket, 'runCell' | 'interrupt' | 'retry' | 'close'> & Partial<Pick<NotebookSocket, 'callRuntime'>>;
+
 export interface ControllerOptions {
   api: ApiClient;
   getToken: TokenSource;
   /** Test hook: replaces the real socket. */
-  socketFactory?: (options: NotebookSocketOptions) => Pick<NotebookSocket, 'runCell' | 'interrupt' | 'retry' | 'close'>;
+  socketFactory?: (options: NotebookSocketOptions) => SocketPort;
   saveDelayMs?: number;
 }
 
@@ -37,7 +40,7 @@ export class NotebookController {
   readonly conflicts = new ConflictStore();
   private readonly creations: CellCreations;
   private readonly undo = new UndoDeletes();
-  private socket: Pick<NotebookSocket, 'runCell' | 'interrupt' | 'retry' | 'close'> | null = null;
+  private socket: SocketPort | null = null;
   private readonly editors = new EditorRegistry();
   private resyncing: PageEvent[] | null = null;
   /** Runs asked for while the host was unreachable: sent after the drafts, once back online. */
@@ -148,6 +151,13 @@ export class NotebookController {
   };
 
   interrupt = (cellId?: string): void => this.socket?.interrupt(cellId);
+
+  /** Asks a language's runtime in the kernel (completions); rejects when offline, busy or refused. */
+  callRuntime = (language: string, method: string, payload: JsonValue): Promise<JsonValue> => {
+    const call = this.socket?.callRuntime;
+    if (!call) return Promise.reject(new Error('Not connected.'));
+    return call.call(this.socket, language, method, payload);
+  };
 
   /** Lazy mode: brings every stale cell up to date, in notebook order. */
   runStale = (): void => {

@@ -58,6 +58,8 @@ interface Session {
   interruptTimer: NodeJS.Timeout | null;
   /** The cell the time limit interrupted: its error says so. */
   timeLimited: string | null;
+  /** Runtime calls sent to the worker and not yet answered; the timer refuses one as busy (during a run) or forgets it (past its budget). */
+  calls: Map<number, NodeJS.Timeout>;
 }
 
 interface Spare {
@@ -109,7 +111,7 @@ function takeSpare(): Spare {
 }
 
 function bindSession(id: string, taken: Spare): Session {
-  const session: Session = { id, worker: taken.worker, interrupt: taken.interrupt, startAck: taken.startAck, runningCell: null, currentRun: null, interruptTimer: null, timeLimited: null };
+  const session: Session = { id, worker: taken.worker, interrupt: taken.interrupt, startAck: taken.startAck, runningCell: null, currentRun: null, interruptTimer: null, timeLimited: null, calls: new Map() };
   sessions.set(id, session);
   taken.worker.on('message', (message: WorkerOut) => onWorkerMessage(session, message));
   taken.worker.on('error', (error) => replaceWorker(session, `the notebook's worker failed: ${error.message}`));
@@ -140,6 +142,16 @@ function onWorkerMessage(session: Session, message: WorkerOut): void {
     case 'host_call':
       send({ t: 'host_call', session: session.id, requestId: message.requestId, service: message.service, payload: message.payload }, true);
       break;
+    case 'call_reply': {
+      // Answered already (busy), or never asked: the late answer is dropped.
+      if (!session.calls.has(message.callId)) break;
+      clearTimeout(session.calls.get(message.callId));
+      session.calls.delete(message.callId);
+      send(message.ok
+        ? { t: 'call_reply', session: session.id, callId: message.callId, ok: true, value: message.value }
+        : { t: 'call_reply', session: session.id, callId: message.callId, ok: false, failure: message.failure, error: message.error }, true);
+      break;
+    }
     case 'log':
       send({ t: 'log', level: message.level, message: message.message });
       break;
@@ -162,6 +174,7 @@ function replaceWorker(session: Session, reason: string, cellError = `${reason};
   if (sessions.get(session.id) !== session) return;
   sessions.delete(session.id);
   if (session.interruptTimer) clearTimeout(session.interruptTimer);
+  failCalls(session, `${reason}; ask again`);
   session.worker.removeAllListeners();
   void session.worker.terminate().catch(() => undefined);
   if (session.currentRun !== null) {
@@ -174,6 +187,39 @@ function replaceWorker(session: Session, reason: string, cellError = `${reason};
   send({ t: 'session_lost', session: session.id, reason }, true);
   const fresh = bindSession(session.id, takeSpare());
   void fresh;
+}
+
+/** Answers every call the session's worker still owes (its worker is going away). */
+function failCalls(session: Session, error: string): void {
+  for (const [callId, timer] of session.calls) {
+    clearTimeout(timer);
+    send({ t: 'call_reply', session: session.id, callId, ok: false, failure: 'failed', error }, true);
+  }
+  session.calls.clear();
+}
+
+/**
+ * Hands a runtime call to the session's worker. While a plan runs the worker
+ * may be computing a cell synchronously and unable to read its messages: if
+ * it has not answered within the busy grace, the call is refused as busy here
+ * and expires in the worker, which then drops it without asking the runtime.
+ */
+function call(message: Extract<ServerMessage, { t: 'call' }>): void {
+  const session = sessions.get(message.session);
+  if (!session) {
+    send({ t: 'call_reply', session: message.session, callId: message.callId, ok: false, failure: 'failed', error: "The notebook's kernel is not open." }, true);
+    return;
+  }
+  const duringRun = session.currentRun !== null;
+  const waitMs = duringRun ? Math.min(args.limits.runtimeCallBusyMs, message.timeoutMs) : message.timeoutMs;
+  const timer = setTimeout(() => {
+    if (!session.calls.has(message.callId)) return;
+    session.calls.delete(message.callId);
+    // Past the time budget the server has answered the caller itself (a timeout): just forget the call.
+    if (duringRun) send({ t: 'call_reply', session: session.id, callId: message.callId, ok: false, failure: 'busy', error: 'The runtime is running a cell and cannot answer until it ends.' }, true);
+  }, waitMs);
+  session.calls.set(message.callId, timer);
+  session.worker.postMessage({ w: 'call', callId: message.callId, language: message.language, method: message.method, payload: message.payload, expiresAt: Date.now() + waitMs } satisfies WorkerIn);
 }
 
 function interrupt(session: Session, reason: string, cellError?: string): void {
@@ -244,10 +290,14 @@ function handle(message: ServerMessage): void {
       sessions.get(message.session)?.worker.postMessage(reply);
       break;
     }
+    case 'call':
+      call(message);
+      break;
     case 'close': {
       const session = sessions.get(message.session);
       if (!session) break;
       sessions.delete(message.session);
+      failCalls(session, "The notebook's kernel was closed.");
       session.worker.removeAllListeners();
       void session.worker.terminate();
       break;

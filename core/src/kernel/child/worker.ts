@@ -27,6 +27,8 @@ export type WorkerOut =
   | { w: 'report'; runId: number; report: CellReport }
   | { w: 'run_done'; runId: number }
   | { w: 'host_call'; requestId: number; service: string; payload: JsonValue }
+  | { w: 'call_reply'; callId: number; ok: true; value: JsonValue }
+  | { w: 'call_reply'; callId: number; ok: false; failure: 'failed'; error: string }
   | { w: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string };
 
 /** main → worker */
@@ -35,7 +37,9 @@ export type WorkerIn =
   | { w: 'cancel'; runId: number }
   | { w: 'interrupt' }
   | { w: 'delete_names'; names: string[] }
-  | { w: 'host_reply'; requestId: number; ok: boolean; value?: JsonValue; error?: string };
+  | { w: 'host_reply'; requestId: number; ok: boolean; value?: JsonValue; error?: string }
+  /** `expiresAt` (Date.now() of this process): after it nobody waits for the answer any more. */
+  | { w: 'call'; callId: number; language: string; method: string; payload: JsonValue; expiresAt: number };
 
 class MapNamespace implements Namespace {
   private readonly entries = new Map<string, NamespaceEntry>();
@@ -279,6 +283,36 @@ async function runPlan(runId: number, plan: PlanItem[]): Promise<void> {
   post({ w: 'run_done', runId });
 }
 
+/**
+ * A question from the page for one runtime. Not queued behind the plan: it is
+ * answered whenever this thread gets the message, which is at once while the
+ * runtime awaits something and only after the cell while it computes
+ * synchronously (the supervisor answers "busy" meanwhile, and the call has
+ * expired by the time it arrives here, so it is dropped unasked).
+ */
+async function answerCall(message: Extract<WorkerIn, { w: 'call' }>): Promise<void> {
+  if (Date.now() >= message.expiresAt) return;
+  const fail = (error: string): void => post({ w: 'call_reply', callId: message.callId, ok: false, failure: 'failed', error: error.slice(0, 2000) });
+  const runtime = runtimes.get(message.language);
+  if (!runtime) return fail(`No runtime for language "${message.language}" in this kernel.`);
+  if (typeof runtime.call !== 'function') return fail(`The ${message.language} runtime answers no calls.`);
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(new Error('the caller stopped waiting')), message.expiresAt - Date.now());
+  try {
+    const value = (await runtime.call(message.method, message.payload, abort.signal)) ?? null;
+    const text = JSON.stringify(value);
+    if (text === undefined) return fail(`The ${message.language} runtime answered "${message.method}" with something that is not JSON.`);
+    if (text.length > init.limits.runtimeCallAnswerChars) {
+      return fail(`The ${message.language} runtime's answer to "${message.method}" has ${text.length} characters; the limit is ${init.limits.runtimeCallAnswerChars}.`);
+    }
+    post({ w: 'call_reply', callId: message.callId, ok: true, value: JSON.parse(text) as JsonValue });
+  } catch (error) {
+    fail(errorText(error));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 let running: Promise<void> = Promise.resolve();
 
 port.on('message', (message: WorkerIn) => {
@@ -294,6 +328,9 @@ port.on('message', (message: WorkerIn) => {
       break;
     case 'delete_names':
       running = running.then(() => forget(message.names));
+      break;
+    case 'call':
+      void answerCall(message);
       break;
     case 'host_reply': {
       const call = hostCalls.get(message.requestId);

@@ -34,6 +34,8 @@ export interface RunnerModule extends PyProxyLike {
   /** The kernel's limit on one output's characters: a larger repr becomes a note before it is encoded. */
   set_max_output_chars: PyCallable<[number], void>;
   missing_imports: PyCallable<[string], string>;
+  /** `{code, cursor}` as JSON → the completions at the cursor as JSON (completer-py.ts). */
+  complete: PyCallable<[string], string>;
   /** Unpacks a wheel into site-packages; returns the JSON list of its shared libraries. */
   install_package: PyCallable<[Uint8Array, string], string>;
 }

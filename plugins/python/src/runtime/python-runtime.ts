@@ -11,6 +11,7 @@ import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Outpu
 import { disableChildProcesses, hardenPython, minimalJsGlobals, poisonFunctionConstructors } from './hardening';
 import { PackageLoader, type PackageOptions } from './packages';
 import type { PyGlobals, PyProxyLike, RunnerModule } from './pyodide-types';
+import { COMPLETER_SOURCE } from './completer-py';
 import { RUNNER_SOURCE } from './runner-py';
 import { pyodideModuleSource, withSharedPyodideModule } from './shared-wasm';
 
@@ -105,6 +106,21 @@ class PythonRuntime implements LanguageRuntime {
 
   deleteNames(names: readonly string[]): void {
     this.runner.delete_names(JSON.stringify(names));
+  }
+
+  /**
+   * The page's questions: `complete` ({ code, cursor } → { from, options,
+   * complete }, names of the live namespace, their attributes, keywords and
+   * builtins) and `ping` (answers null: the channel's own cost, for benchmarks).
+   */
+  call(method: string, payload: JsonValue): JsonValue {
+    if (method === 'ping') return null;
+    if (method !== 'complete') throw new Error(`The Python runtime has no method "${method}"; it answers "complete" and "ping".`);
+    const request = (payload ?? {}) as { code?: unknown; cursor?: unknown };
+    if (typeof request.code !== 'string' || typeof request.cursor !== 'number' || !Number.isSafeInteger(request.cursor) || request.cursor < 0) {
+      throw new Error('complete takes { code: string, cursor: number } (cursor: characters before it in code).');
+    }
+    return JSON.parse(this.runner.complete(JSON.stringify({ code: request.code, cursor: request.cursor }))) as JsonValue;
   }
 
   dispose(): void {
@@ -215,9 +231,9 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
   pyodide.setStderr({ write: (bytes: Uint8Array) => runtime?.writeBytes('err', bytes) ?? bytes.length });
   pyodide.setInterruptBuffer(context.interruptBuffer);
 
-  const scratch = pyodide.toPy({ _rnb_source: RUNNER_SOURCE }) as PyProxyLike;
+  const scratch = pyodide.toPy({ _rnb_source: RUNNER_SOURCE, _rnb_completer: COMPLETER_SOURCE }) as PyProxyLike;
   pyodide.runPython(
-    'import sys, types\nm = types.ModuleType("_rnb_runner")\nsys.modules["_rnb_runner"] = m\nexec(_rnb_source, m.__dict__)',
+    'import sys, types\nm = types.ModuleType("_rnb_runner")\nsys.modules["_rnb_runner"] = m\nexec(_rnb_source, m.__dict__)\nexec(_rnb_completer, m.__dict__)',
     { globals: scratch as unknown as PyGlobals },
   );
   scratch.destroy();

@@ -56,10 +56,8 @@ export function analyseSql(code: string): Analysis {
   const statements = splitStatements(tokens);
   for (const statement of statements) {
     const use = statementTables(statement);
-    tables.created.push(...use.created);
-    tables.filled.push(...use.filled);
-    tables.referenced.push(...use.referenced);
-    tables.schemas.push(...use.schemas);
+    // Not push(...list): a statement can name 100,000+ tables (a long JOIN chain), past the engine's argument limit.
+    for (const key of ['created', 'filled', 'referenced', 'schemas'] as const) for (const name of use[key]) tables[key].push(name);
   }
   for (const key of ['created', 'filled', 'referenced', 'schemas'] as const) tables[key] = unique(tables[key]);
   const templates = unique(tokens.filter((t) => t.kind === 'template').map((t) => t.value));

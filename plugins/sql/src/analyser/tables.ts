@@ -85,7 +85,7 @@ export function statementTables(statement: Statement, onReference?: (tokenIndex:
     return { name: parts.join('.'), next: j, parts: parts.length };
   };
   const isCte = (name: string, parts: number, at: number): boolean =>
-    parts === 1 && ctes.some((c) => c.name === name.toLowerCase() && at > c.from && at < c.to);
+    parts === 1 && (ctes.get(name.toLowerCase())?.some((c) => at > c.from && at < c.to) ?? false);
   const reference = (i: number): number => {
     const q = qualified(i);
     if (!q) return i + 1;
@@ -261,46 +261,55 @@ function skipAlias(tokens: readonly Token[], i: number): number {
   return i;
 }
 
-/** Finds `WITH a AS (...), b AS (...)` names and the token range each is visible in. */
-function cteScopes(tokens: readonly Token[]): CteScope[] {
-  const scopes: CteScope[] = [];
+/**
+ * Finds `WITH a AS (...), b AS (...)` names and the token range each is
+ * visible in, by name: one lookup per table reference, however many CTEs.
+ */
+function cteScopes(tokens: readonly Token[]): Map<string, CteScope[]> {
+  const byName = new Map<string, CteScope[]>();
+  if (!tokens.some((t) => upper(t) === 'WITH')) return byName;
+  const parens = parenIndex(tokens);
+  const matching = (open: number): number => parens.close.get(open) ?? tokens.length;
   for (let w = 0; w < tokens.length; w++) {
     if (upper(tokens[w]) !== 'WITH') continue;
-    const to = enclosingEnd(tokens, w);
+    const enclosing = parens.enclosing[w]!;
+    const to = enclosing < 0 ? tokens.length : matching(enclosing);
     let i = w + 1;
     if (upper(tokens[i]) === 'RECURSIVE') i++;
     while (isName(tokens[i])) {
       const name = tokens[i]!.value.toLowerCase();
       i++;
-      if (isPunct(tokens[i], '(')) i = matching(tokens, i) + 1;
+      if (isPunct(tokens[i], '(')) i = matching(i) + 1;
       if (upper(tokens[i]) !== 'AS') break;
-      scopes.push({ name, from: w, to });
+      const scope: CteScope = { name, from: w, to };
+      const known = byName.get(name);
+      if (known) known.push(scope);
+      else byName.set(name, [scope]);
       i++;
       if (upper(tokens[i]) === 'NOT') i++;
       if (upper(tokens[i]) === 'MATERIALIZED') i++;
       if (!isPunct(tokens[i], '(')) break;
-      i = matching(tokens, i) + 1;
+      i = matching(i) + 1;
       if (!isPunct(tokens[i], ',')) break;
       i++;
     }
   }
-  return scopes;
+  return byName;
 }
 
-function matching(tokens: readonly Token[], open: number): number {
-  let depth = 0;
-  for (let i = open; i < tokens.length; i++) {
-    if (isPunct(tokens[i], '(')) depth++;
-    else if (isPunct(tokens[i], ')') && --depth === 0) return i;
+/**
+ * In one pass: for each `(`, the index of its `)` (or the end), and for each
+ * token, the `(` it sits in (-1 at the top). Scanning forward from every WITH
+ * and every CTE instead made nested CTEs quadratic.
+ */
+function parenIndex(tokens: readonly Token[]): { close: Map<number, number>; enclosing: Int32Array } {
+  const close = new Map<number, number>();
+  const enclosing = new Int32Array(tokens.length);
+  const open: number[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    enclosing[i] = open.length > 0 ? open[open.length - 1]! : -1;
+    if (isPunct(tokens[i], '(')) open.push(i);
+    else if (isPunct(tokens[i], ')') && open.length > 0) close.set(open.pop()!, i);
   }
-  return tokens.length;
-}
-
-function enclosingEnd(tokens: readonly Token[], at: number): number {
-  let depth = 0;
-  for (let i = at; i < tokens.length; i++) {
-    if (isPunct(tokens[i], '(')) depth++;
-    else if (isPunct(tokens[i], ')') && --depth < 0) return i;
-  }
-  return tokens.length;
+  return { close, enclosing };
 }

@@ -1,46 +1,62 @@
-import { memo } from 'react';
-import { TABLE_MIME, type Output } from '../../api/types';
-import { HtmlOutput } from './HtmlOutput';
-import { ImageOutput } from './ImageOutput';
-import { JsonOutput } from './JsonOutput';
-import { asTable, TableOutput } from './TableOutput';
-import { TextOutput } from './TextOutput';
+import { Component, memo, useEffect, useRef, useSyncExternalStore, type ReactNode } from 'react';
+import type { Output } from '../../api/types';
+import { outputRenderers } from '../../render/output-renderers';
+import { asText, type DomRenderer, type RendererRegistry } from '../../render/registry';
 
-/** Picks the renderer for one output by its mime type; unknown types fall back to their JSON. */
-export const OutputView = memo(function OutputView({ output }: { output: Output }) {
-  const { mime_type: mime, data } = output;
-  switch (mime) {
-    case 'text/plain':
-      return <TextOutput text={typeof data === 'string' ? data : JSON.stringify(data)} />;
-    case 'text/html':
-      return <HtmlOutput html={typeof data === 'string' ? data : String(data)} />;
-    case 'image/png':
-    case 'image/svg+xml':
-      return <ImageOutput mime={mime} data={typeof data === 'string' ? data : ''} />;
-    case 'application/json':
-      return <JsonOutput value={parseMaybe(data)} />;
-    case TABLE_MIME: {
-      const table = asTable(data);
-      if (table) return <TableOutput table={table} />;
-      return <JsonOutput value={data} label="Malformed table output" />;
-    }
-    default:
-      return (
-        <div className="output output--other">
-          <p className="output__note">
-            Output of type <code>{mime}</code> shown as data (this client has no renderer for it).
-          </p>
-          <JsonOutput value={parseMaybe(data)} label={`${mime} output`} />
-        </div>
-      );
-  }
+/**
+ * Shows one output with the best-ranked renderer for its MIME type (see ../../render). An
+ * unknown type is shown as text, naming the type. Redrawn when a plugin adds a renderer.
+ */
+export const OutputView = memo(function OutputView({ output, registry = outputRenderers }: { output: Output; registry?: RendererRegistry }) {
+  useSyncExternalStore(registry.subscribe, registry.getVersion);
+  const choice = registry.resolve(output);
+  if (!choice) return <pre className="output output--text">{asText(output.data)}</pre>;
+  const { renderer, fallback } = choice;
+  const shown = fallback ? { mime_type: 'text/plain', data: asText(output.data) } : output;
+  const body = renderer.kind === 'component'
+    ? <renderer.component output={shown} />
+    : <DomOutput key={renderer.id} renderer={renderer} output={shown} />;
+  const guarded = <RendererBoundary key={renderer.id} output={output} name={renderer.id}>{body}</RendererBoundary>;
+  if (!fallback) return guarded;
+  return (
+    <div className="output output--other">
+      <p className="output__note">
+        Output of type <code>{output.mime_type}</code> shown as text (this client has no renderer for it).
+      </p>
+      {guarded}
+    </div>
+  );
 });
 
-function parseMaybe(data: Output['data']): Output['data'] {
-  if (typeof data !== 'string') return data;
-  try {
-    return JSON.parse(data) as Output['data'];
-  } catch {
-    return data;
+/** A plugin's renderer draws into an element of its own; its cleanup runs when the output goes. */
+function DomOutput({ renderer, output }: { renderer: DomRenderer; output: Output }) {
+  const host = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = host.current!;
+    const cleanup = renderer.render(output, element);
+    return () => {
+      if (typeof cleanup === 'function') cleanup();
+      element.replaceChildren();
+    };
+  }, [renderer, output]);
+  return <div ref={host} className="output output--plugin" data-renderer={renderer.id} />;
+}
+
+/** A renderer that throws (a plugin's bug) shows its error and the output as text, not a blank page. */
+class RendererBoundary extends Component<{ output: Output; name: string; children: ReactNode }, { error: Error | null }> {
+  override state: { error: Error | null } = { error: null };
+
+  static getDerivedStateFromError(error: Error): { error: Error } {
+    return { error };
+  }
+
+  override render(): ReactNode {
+    if (!this.state.error) return this.props.children;
+    return (
+      <div className="output output--other" role="note">
+        <p className="output__note">The renderer {this.props.name} failed: {this.state.error.message}</p>
+        <pre className="output output--text">{asText(this.props.output.data)}</pre>
+      </div>
+    );
   }
 }

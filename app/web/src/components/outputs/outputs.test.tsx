@@ -3,6 +3,8 @@ import { act, cleanup, fireEvent, render, screen, within } from '@testing-librar
 import { TABLE_MIME, type Output } from '../../api/types';
 import { ErrorOutput, parseError } from './ErrorOutput';
 import { innerDocument, OUTPUT_CSP, wrapHtml } from './HtmlOutput';
+import { registerBuiltinRenderers } from '../../render/builtin-renderers';
+import { RendererRegistry } from '../../render/registry';
 import { OutputView } from './OutputView';
 import { countLines, PREVIEW_CHARS, PREVIEW_LINES, previewText, stderrOf, TextOutput } from './TextOutput';
 
@@ -102,10 +104,36 @@ describe('output renderers', () => {
     expect(screen.getByText('Array(2)')).toBeTruthy();
   });
 
-  it('falls back to the data of an unknown mime type, naming it', () => {
-    show({ mime_type: 'application/vnd.vegalite.v5+json', data: { mark: 'bar' } });
+  it('falls back to the text/plain renderer for an unknown mime type, naming it', () => {
+    const { container } = show({ mime_type: 'application/vnd.vegalite.v5+json', data: { mark: 'bar' } });
     expect(screen.getByText('application/vnd.vegalite.v5+json')).toBeTruthy();
-    expect(screen.getByText('"bar"')).toBeTruthy();
+    expect(container.querySelector('.output--text')?.textContent).toContain('"mark": "bar"');
+  });
+
+  it('shows an output with a renderer a plugin registered, redrawing when it arrives', () => {
+    const registry = new RendererRegistry();
+    registerBuiltinRenderers(registry);
+    const { container } = render(<OutputView output={{ mime_type: 'application/x-shout+json', data: { text: 'HI' } }} registry={registry} />);
+    expect(container.textContent).toContain('no renderer');
+    act(() => {
+      registry.register({
+        kind: 'dom', id: 'shout', mimeTypes: ['application/x-shout+json'], rank: 50,
+        render: (output, element) => { element.textContent = `loud: ${(output.data as { text: string }).text}`; },
+      });
+    });
+    expect(container.querySelector('[data-renderer="shout"]')?.textContent).toBe('loud: HI');
+    expect(container.textContent).not.toContain('no renderer');
+  });
+
+  it('shows the data as text when a plugin renderer throws', () => {
+    const registry = new RendererRegistry();
+    registerBuiltinRenderers(registry);
+    registry.register({ kind: 'dom', id: 'buggy', mimeTypes: ['application/x-bug'], rank: 50, render: () => { throw new Error('kaboom'); } });
+    const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const { container } = render(<OutputView output={{ mime_type: 'application/x-bug', data: 'payload' }} registry={registry} />);
+    spy.mockRestore();
+    expect(container.textContent).toContain('The renderer buggy failed: kaboom');
+    expect(container.textContent).toContain('payload');
   });
 });
 

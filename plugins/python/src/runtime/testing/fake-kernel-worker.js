@@ -59,6 +59,9 @@ parentPort.on('message', async (message) => {
       // Runs JavaScript in the worker, to inspect the namespace from "another language".
       const value = message.what === 'namespace' ? namespace.get(message.name) : message.what === 'set' ? namespace.set(message.name, message.value, message.language) : undefined;
       parentPort.postMessage({ type: 'result', id: message.id, result: value });
+    } else if (message.type === 'call') {
+      const answer = await runtime.call(message.method, message.payload, new AbortController().signal);
+      parentPort.postMessage({ type: 'result', id: message.id, result: answer });
     } else if (message.type === 'delete') {
       runtime.deleteNames(message.names);
       for (const name of message.names) namespace.delete(name);

@@ -114,6 +114,11 @@ export class FakeKernel {
     return this.request({ type: 'eval', what: 'set', name, value, language });
   }
 
+  /** A runtime call (LanguageRuntime.call), as the page's requests reach the runtime. */
+  call(method: string, payload: JsonValue): Promise<JsonValue> {
+    return this.request({ type: 'call', method, payload });
+  }
+
   deleteNames(names: string[]): Promise<void> {
     return this.request({ type: 'delete', names });
   }

@@ -1,0 +1,72 @@
+import type { Browser, Page } from 'playwright-core';
+import { cell, describeInBrowser, editorText, ensureBuilt, launchBrowser, startHost, typeInto, waitForFocusIn, waitForStatus, type Host } from './harness';
+
+/**
+ * Python completions from the live kernel, typed at full speed in Chromium: attributes of a
+ * module the notebook imported, names it defined, and Enter still ending the line.
+ */
+jest.setTimeout(120_000);
+
+const LIST = '.cm-tooltip-autocomplete';
+
+describeInBrowser('kernel completions in a real browser', () => {
+  let host: Host;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    host = await startHost();
+    browser = await launchBrowser();
+    page = await (await browser.newContext({ viewport: { width: 1366, height: 800 } })).newPage();
+    page.on('pageerror', (err) => console.error('page error:', err.message));
+    await page.goto(host.url);
+    await page.getByRole('heading', { name: 'Notebooks' }).waitFor();
+    await page.getByLabel('New notebook name').fill('E2E completions');
+    await page.getByRole('button', { name: '+ New notebook' }).click();
+    await page.waitForURL(/#\/n\//);
+    await cell(page, 0).waitFor();
+    await page.waitForSelector('[data-connection="online"]');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+  });
+
+  /** The labels the open completion list shows. */
+  async function offered(): Promise<string[]> {
+    await page.locator(LIST).waitFor({ timeout: 15_000 });
+    return page.locator(`${LIST} li .cm-completionLabel`).allTextContents();
+  }
+
+  it('offers sqrt for math.sq once import math ran, and Tab takes it', async () => {
+    await typeInto(page, 0, 'import math');
+    await page.keyboard.press('Shift+Enter');
+    expect(await waitForStatus(page, 0, ['success', 'error'])).toBe('success');
+    await waitForFocusIn(page, 1);
+    await page.keyboard.type('math.sq');
+    await page.locator(LIST, { hasText: 'sqrt' }).waitFor({ timeout: 15_000 });
+    expect(await offered()).toContain('sqrt');
+    await page.keyboard.press('Tab');
+    expect(await editorText(page, 1)).toBe('math.sqrt');
+    await page.keyboard.type('(16)');
+    await page.keyboard.press('Shift+Enter');
+    expect(await waitForStatus(page, 1, ['success', 'error'])).toBe('success');
+  });
+
+  it('offers my_value for my_va after my_value = 1 ran, and Enter still starts a new line', async () => {
+    await waitForFocusIn(page, 2);
+    await page.keyboard.type('my_value = 1');
+    await page.keyboard.press('Shift+Enter');
+    expect(await waitForStatus(page, 2, ['success', 'error'])).toBe('success');
+    await waitForFocusIn(page, 3);
+    await page.keyboard.type('my_va');
+    await page.locator(LIST, { hasText: 'my_value' }).waitFor({ timeout: 15_000 });
+    expect(await offered()).toContain('my_value');
+    // Nothing is preselected: Enter ends the line as typed, the list closes.
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('x = 2');
+    expect(await editorText(page, 3)).toBe('my_va\nx = 2');
+  });
+});

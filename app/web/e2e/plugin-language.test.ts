@@ -1,0 +1,89 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import {
+  api, cell, cellCount, describeInBrowser, editorText, ensureBuilt, launchBrowser, startHost, typeInto, waitForCellText, waitForStatus, type Host,
+} from './harness';
+import { SHOUT_MIME, writeShoutPlugin } from './shout-plugin';
+
+/**
+ * A third-party language reaches the page through configuration alone: the "shout" plugin
+ * (./shout-plugin.ts) is loaded by NOTEBOOK_PLUGINS into the real host, and Chromium shows it in
+ * the add menu and the language switch, gives its cells the editor mode its browser module
+ * contributes, and draws its own MIME output with its own renderer.
+ */
+jest.setTimeout(150_000);
+
+describeInBrowser('a language plugin extends the page', () => {
+  let dir: string;
+  let host: Host;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    ensureBuilt();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-shout-'));
+    // Kernels run as another user and must read the runtime module (mkdtemp makes the folder private).
+    fs.chmodSync(dir, 0o755);
+    const pluginDir = writeShoutPlugin(path.join(dir, 'shout-plugin'));
+    host = await startHost({ NOTEBOOK_PLUGINS: pluginDir });
+    browser = await launchBrowser();
+    page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (message) => { if (message.type() === 'error') pageErrors.push(message.text()); });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('offers the language, gives its cells its editor mode, and renders its output with its renderer', async () => {
+    const created = await api(host, 'POST', 'api/notebooks', { name: 'Shouting' });
+    await page.goto(`${host.url}#/n/${created.body.notebook_id as string}`);
+    await cell(page, 0).waitFor();
+    await page.waitForSelector('[data-connection="online"]');
+
+    // The add menu and the language switch follow the host's languages.
+    const addMenu = page.getByRole('group', { name: 'Add a cell at the end' });
+    expect(await addMenu.getByRole('button').allTextContents()).toEqual(['+ Python cell', '+ SQL cell', '+ Shout cell']);
+    expect(await cell(page, 0).locator('select.cell__type option').allTextContents()).toEqual(['Python', 'SQL', 'Shout']);
+
+    await addMenu.getByRole('button', { name: '+ Shout cell' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]').length === 2);
+    expect(await cell(page, 1).getAttribute('aria-label')).toBe('Shout cell');
+    await typeInto(page, 1, 'who = world');
+    await addMenu.getByRole('button', { name: '+ Shout cell' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]').length === 3);
+    await typeInto(page, 2, 'hello {who}');
+    expect(await editorText(page, 2)).toBe('hello {who}');
+
+    // The browser module's StreamLanguage tokenises: its highlight style's classes are on the tokens.
+    await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]')[2]?.querySelector('.cm-content .shout-name') !== null, null, { timeout: 15_000 });
+    // (Bracket matching may split the token's span around the braces: join the pieces.)
+    expect((await cell(page, 2).locator('.cm-content .shout-name').allTextContents()).join('')).toBe('{who}');
+    expect(await cell(page, 1).locator('.cm-content .shout-defined').allTextContents()).toEqual(['who']);
+
+    // A Python cell does not get the mode; switched to Shout, it does.
+    await typeInto(page, 0, 'print({who})');
+    expect(await cell(page, 0).locator('.shout-name').count()).toBe(0);
+    await cell(page, 0).locator('select.cell__type').selectOption('shout');
+    await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]')[0]?.getAttribute('aria-label') === 'Shout cell');
+    await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]')[0]?.querySelector('.cm-content .shout-name') !== null, null, { timeout: 15_000 });
+    expect((await cell(page, 0).locator('.cm-content .shout-name').allTextContents()).join('')).toBe('{who}');
+
+    // Run: the kernel's runtime shouts, and the plugin's renderer draws the custom MIME output.
+    await cell(page, 2).locator('.cm-content').click();
+    await page.keyboard.press('ControlOrMeta+Enter');
+    expect(await waitForStatus(page, 2, ['success', 'error'], 90_000)).toBe('success');
+    await waitForCellText(page, 2, 'HELLO WORLD');
+    const rendered = cell(page, 2).locator(`[data-renderer="shout:${SHOUT_MIME}"] p.shout-output`);
+    expect(await rendered.textContent()).toBe('📣 HELLO WORLD (volume 1)');
+    expect(await cell(page, 2).locator('.cell__outputs').textContent()).not.toContain('no renderer');
+    expect(await cellCount(page)).toBe(3);
+    expect(pageErrors).toEqual([]);
+  });
+});
