@@ -102,7 +102,7 @@ it('renders each of the 200 cells once, then re-renders only the typed cell whil
   // Running it: status, streamed stdout and output events reach that cell only.
   act(() => {
     controller.model.apply({ type: 'cell_status', cellId: `c${TYPED}`, status: 'running' });
-    controller.model.apply({ type: 'cell_stdout', cellId: `c${TYPED}`, data: 'hello\n' });
+    controller.model.apply({ type: 'cell_stdout', cellId: `c${TYPED}`, data: 'hello\n', stream: 'stdout' });
     controller.model.apply({ type: 'cell_output', cellId: `c${TYPED}`, output: { mime_type: 'text/plain', data: '200' } });
     controller.model.apply({ type: 'cell_status', cellId: `c${TYPED}`, status: 'success' });
   });
