@@ -15,6 +15,8 @@ export interface KernelProcessOptions {
   layers: IsolationLayers;
   maxFrameBytes: number;
   startTimeoutMs: number;
+  /** A language starts its own sandboxed processes (RuntimeModuleSpec.allowChildProcesses). */
+  allowChildProcesses?: boolean;
 }
 
 /**
@@ -35,7 +37,7 @@ export class KernelProcess extends EventEmitter<{
 
   constructor(private readonly options: KernelProcessOptions) {
     super();
-    const { command, args } = kernelCommand(options.layers, options.entry, options.readPaths, options.nodeArgs, options.payload);
+    const { command, args } = kernelCommand(options.layers, options.entry, options.readPaths, options.nodeArgs, options.payload, options.allowChildProcesses === true);
     this.child = spawn(command, args, {
       env: {},
       detached: true,

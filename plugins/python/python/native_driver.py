@@ -1,0 +1,186 @@
+"""The native CPython side of the Python runtime, run inside the bubblewrap sandbox.
+
+One process per notebook. It speaks JSON lines with the kernel worker that started it: requests on stdin,
+replies on the stdout it had when it started (file descriptors 1 and 2 are then pointed at pipes whose text is
+forwarded as the cell's stdout and stderr, so a C library or a child process writing to them cannot corrupt the
+protocol). The cell logic itself (compiling, running, tracebacks, reprs, tables) is the Pyodide runtime's runner,
+sent as the first message, so both runtimes show the same outputs.
+
+Usage: python3 -I -S native_driver.py LIMITS_JSON   (-S is dropped when site-packages are wanted, see below)
+"""
+import base64
+import io
+import json
+import os
+import queue
+import resource
+import signal
+import sys
+import threading
+import types
+
+PROTOCOL_VERSION = 1
+
+
+def apply_limits(limits):
+    """Resource limits, soft = hard, set before any user code runs: the cells cannot raise them again."""
+    table = {
+        "address_space_bytes": resource.RLIMIT_AS,
+        "processes": resource.RLIMIT_NPROC,
+        "file_size_bytes": resource.RLIMIT_FSIZE,
+        "open_files": resource.RLIMIT_NOFILE,
+        "cpu_seconds": resource.RLIMIT_CPU,
+    }
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    for key, which in table.items():
+        value = limits.get(key) or 0
+        if value > 0:
+            resource.setrlimit(which, (value, value))
+
+
+class Channel:
+    """Writes protocol frames to the worker; one lock, since the fd forwarders write from their own threads."""
+
+    def __init__(self, fd):
+        self._file = os.fdopen(fd, "w", encoding="utf-8", buffering=1)
+        self._lock = threading.Lock()
+
+    def send(self, frame):
+        line = json.dumps(frame, default=str) + "\n"
+        with self._lock:
+            self._file.write(line)
+            self._file.flush()
+
+
+def forward_fd(fd, stream, channel, state):
+    """Raw writes to fd 1 or 2 (C extensions, child processes) become the running cell's stdout or stderr."""
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, fd)
+    os.close(write_end)
+
+    def pump():
+        with os.fdopen(read_end, "rb", buffering=0) as source:
+            while True:
+                chunk = source.read(65536)
+                if not chunk:
+                    return
+                if state["running"]:
+                    channel.send({"t": "out", "s": stream, "d": chunk.decode("utf-8", "replace")})
+
+    threading.Thread(target=pump, daemon=True, name=f"fd{fd}").start()
+
+
+def load_runner(source):
+    module = types.ModuleType("_rnb_runner")
+    sys.modules["_rnb_runner"] = module
+    exec(compile(source, "<rnb runner>", "exec"), module.__dict__)
+    return module
+
+
+def figures_as_outputs():
+    """matplotlib figures a cell left open, as PNG outputs (no plt.show() needed), then closed so memory stays flat."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is None:
+        return []
+    outputs = []
+    try:
+        for number in pyplot.get_fignums():
+            figure = pyplot.figure(number)
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", bbox_inches="tight")
+            outputs.append({"mime_type": "image/png", "data": base64.b64encode(buffer.getvalue()).decode("ascii")})
+    except Exception as error:  # a figure that cannot render says so instead of failing the cell
+        outputs.append({"mime_type": "text/plain", "data": f"<figure could not be rendered: {error!r}>"})
+    finally:
+        pyplot.close("all")
+    return outputs
+
+
+def finite(value):
+    """NaN and infinities become null: JSON has no word for them (SQL reads them as NULL)."""
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else None
+    if isinstance(value, list):
+        return [finite(item) for item in value]
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    return value
+
+
+def run_cell(runner, request):
+    for name, value in (request.get("inject") or {}).items():
+        runner.G[name] = value
+    result = json.loads(runner.run_cell(request["cell"], request["code"], json.dumps(request["defines"])))
+    if result.get("status") == "async":
+        import asyncio
+        result = json.loads(asyncio.run(runner.run_cell_async()))
+    runner.flush_streams()
+    if result.get("status") == "ok":
+        result["outputs"] = result["outputs"] + figures_as_outputs()
+    else:
+        figures_as_outputs()
+    return result
+
+
+def main():
+    limits = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+    apply_limits(limits)
+    channel = Channel(os.dup(1))
+    state = {"running": False}
+    forward_fd(1, "stdout", channel, state)
+    forward_fd(2, "stderr", channel, state)
+    requests = queue.Queue()
+    main_thread = threading.main_thread().ident
+
+    def read_requests():
+        # Interrupts are handled here, at once, while the main thread may be busy running a cell.
+        for line in sys.stdin:
+            try:
+                request = json.loads(line)
+            except ValueError:
+                continue
+            if request.get("op") == "interrupt":
+                if state["running"]:
+                    signal.pthread_kill(main_thread, signal.SIGINT)
+            else:
+                requests.put(request)
+        requests.put({"op": "exit"})
+
+    threading.Thread(target=read_requests, daemon=True, name="requests").start()
+    runner = None
+    channel.send({"t": "ready", "version": PROTOCOL_VERSION, "pid": os.getpid(), "uid": os.getuid()})
+    while True:
+        try:
+            request = requests.get()
+        except KeyboardInterrupt:  # an interrupt that arrived just after a cell finished
+            continue
+        op = request.get("op")
+        try:
+            if op == "exit":
+                return
+            if op == "runner":
+                runner = load_runner(request["source"])
+                runner.install_streams(lambda text: channel.send({"t": "out", "s": "stdout", "d": text}),
+                                       lambda text: channel.send({"t": "out", "s": "stderr", "d": text}))
+                channel.send({"t": "loaded"})
+            elif op == "run":
+                state["running"] = True
+                try:
+                    result = run_cell(runner, request)
+                finally:
+                    state["running"] = False
+                channel.send({"t": "done", "result": result})
+            elif op == "value":
+                channel.send({"t": "value", "json": json.dumps(finite(runner.plain(runner.G.get(request["name"]))), default=str)})
+            elif op == "delete":
+                runner.delete_names(json.dumps(request["names"]))
+        except KeyboardInterrupt:
+            state["running"] = False
+            text = "KeyboardInterrupt: the cell was interrupted"
+            channel.send({"t": "done", "result": {"status": "error", "message": text, "traceback": text, "type": "KeyboardInterrupt"}})
+        except BaseException as error:  # the driver itself failed: say so rather than hang the worker
+            channel.send({"t": "fail", "error": f"{type(error).__name__}: {error}"})
+
+
+if __name__ == "__main__":
+    main()
