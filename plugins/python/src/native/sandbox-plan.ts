@@ -59,7 +59,7 @@ const SANDBOX_DRIVER = '/opt/rnb/native_driver.py';
 
 function findOnPath(name: string): string | null {
   if (name.includes('/')) return fs.existsSync(name) ? path.resolve(name) : null;
-  for (const dir of (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
+  for (const dir of (process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
     const candidate = path.join(dir, name);
     try {
       fs.accessSync(candidate, fs.constants.X_OK);
