@@ -124,6 +124,19 @@ describeNeeding('the native Python runtime', nativeMissing(), () => {
     expect((await cellOf(nb.notebookId, 2)).stdout).toBe('None\n');
   }, 30_000);
 
+  it('reports a crashed CPython on the cell and as a lost session, then runs on a fresh one', async () => {
+    const nb = await python(['kept = 3', 'import ctypes\nctypes.string_at(0)', 'print(globals().get("kept"))']);
+    await nb.run(0);
+    await nb.run(1);
+    const crashed = await cellOf(nb.notebookId, 1);
+    expect(crashed.status).toBe('error');
+    expect(crashed.error).toMatch(/the Python process ended/);
+    await waitFor(() => kernel.eventsOf(nb.notebookId, 'kernel_restarted').length > 0);
+    await kernel.service.runCell(owner, nb.notebookId, nb.cellIds[2]!);
+    await kernel.service.whenIdle(owner, nb.notebookId);
+    expect((await cellOf(nb.notebookId, 2)).stdout).toBe('None\n');
+  }, 30_000);
+
   it("answers another notebook's trivial cell while one spins", async () => {
     const spinning = await python(['while True: pass']);
     const other = await python(['print("quick")']);
