@@ -9,14 +9,17 @@ sent as the first message, so both runtimes show the same outputs.
 Usage: python3 -I -S native_driver.py LIMITS_JSON   (-S is dropped when site-packages are wanted, see below)
 """
 import base64
+import fcntl
 import io
 import json
 import os
-import queue
 import resource
 import signal
+import struct
 import sys
+import termios
 import threading
+import time
 import types
 
 PROTOCOL_VERSION = 1
@@ -52,25 +55,45 @@ class Channel:
             self._file.flush()
 
 
-def forward_fd(fd, stream, channel, state):
-    """Raw writes to fd 1 or 2 (C extensions, child processes) become the running cell's stdout or stderr."""
-    read_end, write_end = os.pipe()
-    os.dup2(write_end, fd)
-    os.close(write_end)
+class RawOutput:
+    """Raw writes to fd 1 or 2 (C extensions, child processes) become the running cell's stdout or stderr.
 
-    def pump():
-        with os.fdopen(read_end, "rb", buffering=0) as source:
-            while True:
-                chunk = source.read(65536)
-                if not chunk:
-                    return
-                if state["running"]:
-                    channel.send({"t": "out", "s": stream, "d": chunk.decode("utf-8", "replace")})
+    A thread forwards them as they come; `drain()` waits until what was written so far has been forwarded, so text
+    printed after a C call (or a child process) that wrote to the fd comes after that call's output, and nothing a cell
+    wrote is dropped when it ends."""
 
-    threading.Thread(target=pump, daemon=True, name=f"fd{fd}").start()
+    def __init__(self, fd, stream, channel, state):
+        self._read_end, write_end = os.pipe()
+        os.dup2(write_end, fd)
+        os.close(write_end)
+        self._lock = threading.Lock()
+        self._stream = stream
+        self._channel = channel
+        self._state = state
+        threading.Thread(target=self._pump, daemon=True, name=f"fd{fd}").start()
+
+    def _pump(self):
+        while True:
+            chunk = os.read(self._read_end, 65536)
+            if not chunk:
+                return
+            with self._lock:
+                if self._state["running"]:
+                    self._channel.send({"t": "out", "s": self._stream, "d": chunk.decode("utf-8", "replace")})
+
+    def drain(self, timeout=0.05):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pending = struct.unpack("i", fcntl.ioctl(self._read_end, termios.FIONREAD, b"\0\0\0\0"))[0]
+            if pending == 0 and not self._lock.locked():
+                return
+            time.sleep(0.0002)
 
 
 def load_runner(source):
+    # The cells' namespace is __main__'s (the runner's G): a fresh module, so that cells never see or replace this
+    # driver's own globals (a cell's `import time` or `json = 1` must not touch the driver's).
+    sys.modules["__main__"] = types.ModuleType("__main__")
     module = types.ModuleType("_rnb_runner")
     sys.modules["_rnb_runner"] = module
     exec(compile(source, "<rnb runner>", "exec"), module.__dict__)
@@ -107,7 +130,7 @@ def finite(value):
     return value
 
 
-def run_cell(runner, request):
+def run_cell(runner, request, raw):
     for name, value in (request.get("inject") or {}).items():
         runner.G[name] = value
     result = json.loads(runner.run_cell(request["cell"], request["code"], json.dumps(request["defines"])))
@@ -115,6 +138,8 @@ def run_cell(runner, request):
         import asyncio
         result = json.loads(asyncio.run(runner.run_cell_async()))
     runner.flush_streams()
+    for output in raw:
+        output.drain()
     if result.get("status") == "ok":
         result["outputs"] = result["outputs"] + figures_as_outputs()
     else:
@@ -127,46 +152,52 @@ def main():
     apply_limits(limits)
     channel = Channel(os.dup(1))
     state = {"running": False}
-    forward_fd(1, "stdout", channel, state)
-    forward_fd(2, "stderr", channel, state)
-    requests = queue.Queue()
+    raw = [RawOutput(1, "stdout", channel, state), RawOutput(2, "stderr", channel, state)]
+
+    def sink(stream):
+        def send(text):
+            for output in raw:
+                output.drain()
+            channel.send({"t": "out", "s": stream, "d": text})
+        return send
     main_thread = threading.main_thread().ident
 
-    def read_requests():
-        # Interrupts are handled here, at once, while the main thread may be busy running a cell.
-        for line in sys.stdin:
-            try:
-                request = json.loads(line)
-            except ValueError:
-                continue
-            if request.get("op") == "interrupt":
+    def read_interrupts():
+        # Interrupts come on their own pipe (fd 3), read here at once while the main thread may be busy running a cell;
+        # requests come on stdin, read by the main thread itself (no hand-over between threads on the way to a cell).
+        with os.fdopen(3, "rb", buffering=0) as interrupts:
+            while True:
+                byte = interrupts.read(1)
+                if not byte:
+                    os._exit(0)  # the worker is gone: so is this notebook
                 if state["running"]:
                     signal.pthread_kill(main_thread, signal.SIGINT)
-            else:
-                requests.put(request)
-        requests.put({"op": "exit"})
 
-    threading.Thread(target=read_requests, daemon=True, name="requests").start()
+    threading.Thread(target=read_interrupts, daemon=True, name="interrupts").start()
+    requests = sys.stdin.buffer
     runner = None
     channel.send({"t": "ready", "version": PROTOCOL_VERSION, "pid": os.getpid(), "uid": os.getuid()})
     while True:
         try:
-            request = requests.get()
+            line = requests.readline()
         except KeyboardInterrupt:  # an interrupt that arrived just after a cell finished
+            continue
+        if not line:
+            return
+        try:
+            request = json.loads(line)
+        except ValueError:
             continue
         op = request.get("op")
         try:
-            if op == "exit":
-                return
             if op == "runner":
                 runner = load_runner(request["source"])
-                runner.install_streams(lambda text: channel.send({"t": "out", "s": "stdout", "d": text}),
-                                       lambda text: channel.send({"t": "out", "s": "stderr", "d": text}))
+                runner.install_streams(sink("stdout"), sink("stderr"))
                 channel.send({"t": "loaded"})
             elif op == "run":
                 state["running"] = True
                 try:
-                    result = run_cell(runner, request)
+                    result = run_cell(runner, request, raw)
                 finally:
                     state["running"] = False
                 channel.send({"t": "done", "result": result})

@@ -36,6 +36,15 @@ describeNeeding('the native Python runtime', nativeMissing(), () => {
     expect(logs.some((line) => line.includes('native CPython ready'))).toBe(true);
   });
 
+  it("keeps the cells' globals apart from the driver's", async () => {
+    const nb = await python(['import time, json, sys\njson = None\nsys = None\nprint(sorted(n for n in globals() if not n.startswith("__")))', 'print("still", time.time() > 0)']);
+    await nb.run(0);
+    await nb.run(1);
+    const [first, second] = await nb.state();
+    expect(first!.stdout).toBe("['json', 'sys', 'time']\n");
+    expect(second!.stdout).toBe('still True\n');
+  });
+
   it('keeps stderr apart from stdout, including raw writes to file descriptors 1 and 2', async () => {
     const nb = await python(['import sys, os\nprint("out")\nprint("err", file=sys.stderr)\nsys.stdout.flush(); sys.stderr.flush()\nos.write(1, b"raw out\\n")\nos.write(2, b"raw err\\n")\nimport time; time.sleep(0.05)']);
     await nb.run(0);

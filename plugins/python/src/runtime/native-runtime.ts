@@ -63,6 +63,7 @@ function handleOf(stream: unknown): PipeHandle {
 /** One notebook's CPython process and the synchronous line protocol with it. */
 class NativeProcess {
   private readonly inFd: number;
+  private readonly interruptFd: number;
   private readonly outFd: number;
   private buffer = '';
   private readonly decoder = new TextDecoder();
@@ -77,6 +78,7 @@ class NativeProcess {
     output.readStop();
     output.reading = false;
     this.inFd = input.fd;
+    this.interruptFd = handleOf(child.stdio[3]).fd;
     this.outFd = output.fd;
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (text: string) => {
@@ -97,6 +99,15 @@ class NativeProcess {
         if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw new ProcessGone(this.gone());
         this.pause(1);
       }
+    }
+  }
+
+  /** One byte on the interrupt pipe: the driver's interrupt thread raises KeyboardInterrupt in the running cell. */
+  interrupt(): void {
+    try {
+      fs.writeSync(this.interruptFd, Buffer.from('!'));
+    } catch {
+      // gone or full: an interrupt is already on its way, or the process is
     }
   }
 
@@ -121,8 +132,9 @@ class NativeProcess {
         if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw new ProcessGone(this.gone());
         onIdle?.();
         if (Date.now() > deadline) throw new ProcessGone('the Python process did not answer in time');
-        // Short sleeps first (a quick cell answers within a fraction of a millisecond), then 1 ms.
-        this.pause(idle < 200 ? 0.05 : 1);
+        // Spin first (a quick cell answers within a fraction of a millisecond, and a thread that sleeps on a busy machine
+        // waits for its turn to run again), then short sleeps, then 1 ms.
+        if (idle >= 2000) this.pause(idle < 4000 ? 0.05 : 1);
         idle++;
         continue;
       }
@@ -178,7 +190,7 @@ class NativePythonRuntime implements LanguageRuntime {
       const onIdle = (): void => {
         if (!interruptSent && Atomics.load(interrupt, 0) === 2) {
           interruptSent = true;
-          this.python.send({ op: 'interrupt' });
+          this.python.interrupt();
         }
       };
       while (!result) {
@@ -257,7 +269,7 @@ const createNativePythonRuntime: RuntimeFactory = (context) => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { spawn } = require('node:child_process') as typeof import('node:child_process');
   disableChildProcesses();
-  const child = spawn(options.argv[0]!, options.argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: {}, cwd: '/' });
+  const child = spawn(options.argv[0]!, options.argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env: {}, cwd: '/' });
   child.on('error', () => undefined);
   const python = new NativeProcess(child);
   // The worker ends (replaced, closed): CPython goes with it (its stdin closes too, which ends it on its own).
