@@ -92,6 +92,27 @@ function bubblewrap(): string | null {
   return works.status === 0 ? found : null;
 }
 
+/**
+ * Kernels run as uid 65534 when the server is root, and bubblewrap binds the
+ * interpreter's folders as that uid: say which folder it cannot reach, and how
+ * to fix it, instead of a kernel failing to start.
+ */
+export function unreachableForSandbox(folders: readonly string[]): string | null {
+  if (process.getuid?.() !== 0) return null;
+  for (const folder of folders) {
+    let current = path.resolve(folder);
+    for (;;) {
+      const stat = fs.statSync(current);
+      if ((stat.mode & 0o005) !== 0o005 && stat.uid !== 65534) {
+        return `${current} is not readable by uid 65534, which native Python kernels run as (it holds the interpreter ${folder}): move the interpreter or virtualenv out of a private folder, or run "chmod o+rx ${current}".`;
+      }
+      if (current === path.dirname(current)) break;
+      current = path.dirname(current);
+    }
+  }
+  return null;
+}
+
 /** The bwrap arguments: every layer at once. */
 export function bubblewrapArguments(interpreter: InterpreterInfo, options: NativeSandboxOptions): string[] {
   const args: string[] = [];
@@ -99,10 +120,10 @@ export function bubblewrapArguments(interpreter: InterpreterInfo, options: Nativ
   for (const link of [['usr/bin', '/bin'], ['usr/lib', '/lib'], ['usr/lib64', '/lib64'], ['usr/sbin', '/sbin']] as const) {
     if (fs.existsSync(`/usr/${link[0].slice(4)}`)) args.push('--symlink', link[0], link[1]);
   }
-  // A virtualenv or an interpreter installed elsewhere: its own files, read-only.
+  args.push('--proc', '/proc', '--dev', '/dev', '--size', String(options.tmpBytes), '--tmpfs', '/tmp', '--chdir', '/tmp');
+  // A virtualenv or an interpreter installed elsewhere: its own files, read-only (after /tmp, which would hide one there).
   for (const folder of interpreter.ownFolders) args.push('--ro-bind', folder, folder);
   args.push('--ro-bind', options.driverPath, SANDBOX_DRIVER);
-  args.push('--proc', '/proc', '--dev', '/dev', '--size', String(options.tmpBytes), '--tmpfs', '/tmp', '--chdir', '/tmp');
   args.push('--unshare-all', '--die-with-parent', '--new-session', '--uid', '65534', '--gid', '65534', '--hostname', 'notebook');
   args.push('--clearenv', '--setenv', 'HOME', '/tmp', '--setenv', 'MPLBACKEND', 'Agg', '--setenv', 'MPLCONFIGDIR', '/tmp/.matplotlib');
   // BLAS thread pools count against the process limit (threads are processes to Linux): one thread each.
@@ -118,6 +139,8 @@ export function bubblewrapArguments(interpreter: InterpreterInfo, options: Nativ
  */
 export function planNativeSandbox(options: NativeSandboxOptions): NativeSandboxPlan {
   const interpreter = describeInterpreter(options.executable);
+  const unreachable = unreachableForSandbox([...interpreter.ownFolders, path.dirname(options.driverPath)]);
+  if (unreachable) throw new Error(`The native Python runtime cannot start: ${unreachable}`);
   const driverArgs = ['-I', '-u', SANDBOX_DRIVER, JSON.stringify(options.limits)];
   const bwrap = bubblewrap();
   if (bwrap) {
