@@ -33,7 +33,7 @@ describeNeeding('the native Python runtime', nativeMissing(), () => {
     await nb.run(0);
     last = await cellOf(nb.notebookId, 2);
     expect(last.stdout).toBe('42 cpython 65534\n');
-    expect(logs.some((line) => line.includes('native CPython ready'))).toBe(true);
+    expect(logs.some((line) => line.includes('native CPython ready') && line.includes('seccomp filter on'))).toBe(true);
   });
 
   it("keeps the cells' globals apart from the driver's", async () => {

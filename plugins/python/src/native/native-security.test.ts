@@ -95,6 +95,18 @@ describeNeeding('escapes from a native Python cell', nativeMissing(), () => {
     expect(out).toBe('True True\nFalse\n-1\nrefused ProcessLookupError 3\n');
   });
 
+  it('cannot ptrace even its own child, create namespaces, mount, or use bpf and io_uring (seccomp, --disable-userns)', async () => {
+    const out = await attempt(
+      'import ctypes, os, time\nlibc = ctypes.CDLL(None, use_errno=True)\nchild = os.fork()\nif child == 0:\n    time.sleep(5)\n    os._exit(0)\n' +
+        'def call(name, *args):\n    result = getattr(libc, name)(*args)\n    return (result, ctypes.get_errno())\n' +
+        'print("ptrace", call("ptrace", 16, child, 0, 0))\nos.kill(child, 9)\n' +
+        'print("unshare user", call("unshare", 0x10000000))\nprint("unshare mount", call("unshare", 0x00020000))\n' +
+        'print("mount", call("mount", b"none", b"/tmp", b"tmpfs", 0, None))\n' +
+        'print("bpf", call("syscall", 321, 0, None, 0))\nprint("io_uring", call("syscall", 425, 1, None))',
+    );
+    expect(out).toBe('ptrace (-1, 1)\nunshare user (-1, 1)\nunshare mount (-1, 1)\nmount (-1, 1)\nbpf (-1, 1)\nio_uring (-1, 1)\n');
+  });
+
   it('opens no devices but the harmless ones, and a symlink out of /tmp leads nowhere', async () => {
     expect(await attempt('print(sorted(os.listdir("/dev")))\nopen("/dev/mem", "rb")'.replace(/^/, 'import os\n'))).toMatch(/^\[.*'null'.*\]\nrefused FileNotFoundError 2\n$/);
     expect(await attempt('import os\nos.symlink("/etc/shadow", "/tmp/link")\nprint(open("/tmp/link").read())')).toBe('refused FileNotFoundError 2\n');

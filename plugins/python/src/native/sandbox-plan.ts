@@ -56,6 +56,7 @@ export const DEFAULT_NATIVE_LIMITS: NativeLimits = {
 /** Read-only system folders every sandbox gets (when they exist). */
 const SYSTEM_READ_ONLY = ['/usr', '/etc/alternatives', '/etc/ld.so.cache', '/etc/matplotlibrc', '/etc/fonts', '/etc/ssl/certs', '/etc/localtime'];
 const SANDBOX_DRIVER = '/opt/rnb/native_driver.py';
+const LIBSECCOMP_PATHS = ['/usr/lib/x86_64-linux-gnu/libseccomp.so.2', '/usr/lib/aarch64-linux-gnu/libseccomp.so.2', '/usr/lib64/libseccomp.so.2', '/usr/lib/libseccomp.so.2'];
 
 function findOnPath(name: string): string | null {
   if (name.includes('/')) return fs.existsSync(name) ? path.resolve(name) : null;
@@ -124,7 +125,8 @@ export function bubblewrapArguments(interpreter: InterpreterInfo, options: Nativ
   // A virtualenv or an interpreter installed elsewhere: its own files, read-only (after /tmp, which would hide one there).
   for (const folder of interpreter.ownFolders) args.push('--ro-bind', folder, folder);
   args.push('--ro-bind', options.driverPath, SANDBOX_DRIVER);
-  args.push('--unshare-all', '--die-with-parent', '--new-session', '--uid', '65534', '--gid', '65534', '--hostname', 'notebook');
+  // --disable-userns: no nested user namespace, the way to the capabilities many kernel exploits start from.
+  args.push('--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session', '--uid', '65534', '--gid', '65534', '--hostname', 'notebook');
   args.push('--clearenv', '--setenv', 'HOME', '/tmp', '--setenv', 'MPLBACKEND', 'Agg', '--setenv', 'MPLCONFIGDIR', '/tmp/.matplotlib');
   // BLAS thread pools count against the process limit (threads are processes to Linux): one thread each.
   args.push('--setenv', 'OPENBLAS_NUM_THREADS', '1', '--setenv', 'OMP_NUM_THREADS', '1', '--setenv', 'PYTHONDONTWRITEBYTECODE', '1');
@@ -143,13 +145,18 @@ export function planNativeSandbox(options: NativeSandboxOptions): NativeSandboxP
   if (unreachable) throw new Error(`The native Python runtime cannot start: ${unreachable}`);
   const driverArgs = ['-I', '-u', SANDBOX_DRIVER, JSON.stringify(options.limits)];
   const bwrap = bubblewrap();
+  // The driver installs a seccomp filter on itself through libseccomp (python/native_driver.py); without the library the
+  // namespaces still hold, so this is a warning in every mode.
+  const seccomp = LIBSECCOMP_PATHS.some((file) => fs.existsSync(file))
+    ? []
+    : ['seccomp filter (libseccomp.so.2 not found: apt-get install -y libseccomp2): cells may call ptrace, mount, bpf, keyctl, io_uring and other kernel interfaces, inside the namespaces'];
   if (bwrap) {
-    return { argv: [bwrap, ...bubblewrapArguments(interpreter, options), interpreter.executable, ...driverArgs], missing: [], interpreter };
+    return { argv: [bwrap, ...bubblewrapArguments(interpreter, options), interpreter.executable, ...driverArgs], missing: seccomp, interpreter };
   }
   const missing = ['bubblewrap (bwrap is not installed or cannot create namespaces here): cells run as the kernel\'s user with the server\'s files visible, limited only by resource limits'];
   if (options.multiUser && !options.allowUnsandboxed) {
     throw new Error(`The native Python runtime refuses to start in multi-user mode without its sandbox: ${missing.join('; ')}. Install bubblewrap, use PYTHON_RUNTIME=pyodide, or set PYTHON_NATIVE_UNSANDBOXED=1 to accept running without it.`);
   }
   const unsandboxed = [interpreter.executable, '-I', '-u', options.driverPath, JSON.stringify(options.limits)];
-  return { argv: unsandboxed, missing, interpreter };
+  return { argv: unsandboxed, missing: [...missing, ...seccomp], interpreter };
 }

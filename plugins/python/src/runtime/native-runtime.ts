@@ -30,7 +30,7 @@ type CellResult =
   | { status: 'error'; message: string; traceback: string; type: string };
 
 type Frame =
-  | { t: 'ready'; pid: number; uid: number }
+  | { t: 'ready'; pid: number; uid: number; seccomp: boolean }
   | { t: 'loaded' }
   | { t: 'out'; s: 'stdout' | 'stderr'; d: string }
   | { t: 'done'; result: CellResult }
@@ -280,7 +280,7 @@ const createNativePythonRuntime: RuntimeFactory = (context) => {
   python.send({ op: 'runner', source: RUNNER_SOURCE });
   const loaded = python.receive(undefined, deadline);
   if (loaded.t !== 'loaded') throw new Error(`the Python runner did not load: ${loaded.t === 'fail' ? loaded.error : loaded.t}`);
-  context.log('info', `native CPython ready (pid ${ready.pid} in its sandbox, uid ${ready.uid})`);
+  context.log('info', `native CPython ready (pid ${ready.pid} in its sandbox, uid ${ready.uid}, seccomp filter ${ready.seccomp ? 'on' : 'off'})`);
   return new NativePythonRuntime(python, context);
 };
 
