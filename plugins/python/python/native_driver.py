@@ -174,6 +174,18 @@ def finite(value):
     return value
 
 
+def reap_children(timeout=0.2):
+    """The processes an interrupt killed are this process's children: collect them, so none is left a zombie."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.002)
+
+
 def run_cell(runner, request, raw):
     for name, value in (request.get("inject") or {}).items():
         runner.G[name] = value
@@ -197,7 +209,7 @@ def main():
     # Before any thread starts: the filter binds this thread and what it starts from then on.
     seccomp = apply_seccomp()
     channel = Channel(os.dup(1))
-    state = {"running": False}
+    state = {"running": False, "killed": False}
     raw = [RawOutput(1, "stdout", channel, state), RawOutput(2, "stderr", channel, state)]
 
     def sink(stream):
@@ -217,6 +229,13 @@ def main():
                 if not byte:
                     os._exit(0)  # the worker is gone: so is this notebook
                 if state["running"]:
+                    # Processes the cell started go first (a fork bomb's included): kill(-1) reaches every process of
+                    # this sandbox's pid namespace but its init and this one, and nothing outside it.
+                    try:
+                        os.kill(-1, signal.SIGKILL)
+                        state["killed"] = True
+                    except OSError:
+                        pass
                     signal.pthread_kill(main_thread, signal.SIGINT)
 
     threading.Thread(target=read_interrupts, daemon=True, name="interrupts").start()
@@ -246,6 +265,9 @@ def main():
                     result = run_cell(runner, request, raw)
                 finally:
                     state["running"] = False
+                    if state["killed"]:
+                        reap_children()
+                        state["killed"] = False
                 channel.send({"t": "done", "result": result})
             elif op == "value":
                 channel.send({"t": "value", "json": json.dumps(finite(runner.plain(runner.G.get(request["name"]))), default=str)})

@@ -121,6 +121,22 @@ describeNeeding('escapes from a native Python cell', nativeMissing(), () => {
     expect(bomb).toBe('stopped True 11\n');
   }, 30_000);
 
+  it("an interrupt ends the processes the cell started, and only those of its sandbox", async () => {
+    const nb = await notebookWith(kernel, owner, [
+      'import os, time\nfor _ in range(20):\n    if os.fork() == 0:\n        while True: time.sleep(1)\nwhile True: time.sleep(1)',
+      'import os as _os\nprint(sorted(int(p) for p in _os.listdir("/proc") if p.isdigit()))',
+    ], 'python');
+    const running = nb.run(0);
+    await waitFor(() => kernel.eventsOf(nb.notebookId, 'cell_status').some((e) => e.status === 'running'));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await kernel.service.interrupt(owner, nb.notebookId);
+    await running;
+    expect((await nb.state())[0]!.error).toMatch(/KeyboardInterrupt/);
+    await nb.run(1);
+    // bubblewrap's init (1) and the notebook's CPython (2): the 20 children are gone.
+    expect((await nb.state())[1]!.stdout).toBe('[1, 2]\n');
+  }, 30_000);
+
   it("another notebook's trivial cell answers while one spins", async () => {
     const spinning = await notebookWith(kernel, owner, ['while True: pass'], 'python');
     const running = spinning.run(0);
