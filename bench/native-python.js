@@ -1,6 +1,7 @@
 // The native Python runtime (CPython in bubblewrap, PYTHON_RUNTIME=native) against Pyodide, in the same run, each through
 // the whole server at a socket.io client: the 100-cell chain (x1 = x0 + 1, ...), a pure-Python loop, a numpy-heavy cell,
-// cold start to the first result with and without a warm kernel, and the memory (PSS) of each further notebook's CPython.
+// cold start to the first result with and without a warm kernel, interrupt latency, and the memory (PSS) of each further
+// notebook's CPython.
 // Needs bwrap and Debian's python3 with numpy (apt-get install -y bubblewrap python3-numpy python3-pandas python3-matplotlib).
 // Run: npm run build:ts && node bench/native-python.js [cells=100] [rounds=10]
 'use strict';
@@ -57,7 +58,27 @@ async function notebook(host, codes) {
       socket.on('cell_status', onStatus);
       socket.emit('run_cell', { cellId: ids[from] });
     });
-  return { run, close: () => socket.close() };
+  /** Starts the (spinning) first cell, waits `afterMs`, emits interrupt: ms until its `error` status reaches the client. */
+  const interrupt = (afterMs) =>
+    new Promise((resolve, reject) => {
+      let sent = 0;
+      const onStatus = (payload) => {
+        if (payload.cellId !== ids[0]) return;
+        if (payload.status === 'running' && !sent) {
+          setTimeout(() => {
+            sent = performance.now();
+            socket.emit('interrupt', {});
+          }, afterMs);
+        } else if (payload.status === 'error' || payload.status === 'success') {
+          socket.off('cell_status', onStatus);
+          if (payload.status === 'success' || !sent) reject(new Error('the cell was not interrupted'));
+          else resolve(performance.now() - sent);
+        }
+      };
+      socket.on('cell_status', onStatus);
+      socket.emit('run_cell', { cellId: ids[0] });
+    });
+  return { run, interrupt, close: () => socket.close() };
 }
 
 async function median(run, rounds) {
@@ -86,6 +107,10 @@ async function measure(runtime) {
   } catch (error) {
     figures.numpy = null; // Pyodide here has no numpy wheels (they cannot be downloaded on these machines)
   }
+  const spinner = await notebook(host, ['while True: pass']);
+  const stops = [];
+  for (let i = 0; i < 5; i++) stops.push(await spinner.interrupt(300));
+  figures.interrupt = percentile(stops, 50);
   if (runtime === 'native') {
     const before = driverPss();
     const extra = [];
@@ -136,6 +161,8 @@ function driverPss() {
     'cold start to first result, no warm kernel: Pyodide': ms(pyodide.cold),
     'first result of a new notebook, warm kernel: native': ms(native.warm),
     'first result of a new notebook, warm kernel: Pyodide': ms(pyodide.warm),
+    'interrupt of `while True: pass` to error at the client, median of 5: native': ms(native.interrupt),
+    'interrupt: Pyodide': ms(pyodide.interrupt),
     'PSS of each further notebook\'s CPython': `${(native.pssPerNotebook / 1024 / 1024).toFixed(1)} MB`,
   });
   process.exit(0);
