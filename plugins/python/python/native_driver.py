@@ -14,6 +14,7 @@ import io
 import json
 import os
 import resource
+import select
 import signal
 import struct
 import sys
@@ -174,6 +175,29 @@ def finite(value):
     return value
 
 
+class LineReader:
+    """Request lines from a file descriptor. Right after a request it polls for a short while before blocking: in a
+    chain of quick cells the next request then arrives while this process still has its core (no wake-up to wait for)."""
+
+    SPIN_SECONDS = 0.0005
+
+    def __init__(self, fd):
+        self._fd = fd
+        self._buffer = b""
+
+    def readline(self):
+        spin_until = time.monotonic() + self.SPIN_SECONDS
+        while b"\n" not in self._buffer:
+            if time.monotonic() < spin_until and not select.select([self._fd], [], [], 0)[0]:
+                continue
+            chunk = os.read(self._fd, 1 << 20)
+            if not chunk:
+                return b""
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line + b"\n"
+
+
 def reap_children(timeout=0.2):
     """The processes an interrupt killed are this process's children: collect them, so none is left a zombie."""
     deadline = time.monotonic() + timeout
@@ -239,7 +263,7 @@ def main():
                     signal.pthread_kill(main_thread, signal.SIGINT)
 
     threading.Thread(target=read_interrupts, daemon=True, name="interrupts").start()
-    requests = sys.stdin.buffer
+    requests = LineReader(0)
     runner = None
     channel.send({"t": "ready", "version": PROTOCOL_VERSION, "pid": os.getpid(), "uid": os.getuid(), "seccomp": seccomp})
     while True:
