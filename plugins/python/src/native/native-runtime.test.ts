@@ -80,6 +80,14 @@ describeNeeding('the native Python runtime', nativeMissing(), () => {
     expect(cell.error).not.toContain('rnb runner');
   });
 
+  it('says where modules come from when one is missing', async () => {
+    const nb = await python(['import surely_not_installed_here']);
+    await nb.run(0);
+    const cell = await cellOf(nb.notebookId, 0);
+    expect(cell.error).toMatch(/ModuleNotFoundError: No module named 'surely_not_installed_here'/);
+    expect(cell.error).toMatch(/Ask the administrator to install the package/);
+  });
+
   it("forgets a deleted cell's names", async () => {
     const nb = await python(['gone = 5', 'print(globals().get("gone"))']);
     await nb.run(0);

@@ -47,6 +47,10 @@ class NativeCellError extends Error {
 
 class ProcessGone extends Error {}
 
+/** For the person at the notebook: nothing is downloaded on this runtime, packages are the server's. */
+const MISSING_MODULE_HINT =
+  "\n\nThis server runs Python natively: modules come from its own Python installation, and cells cannot install any (there is no network). Ask the administrator to install the package.";
+
 interface PipeHandle {
   fd: number;
   readStop(): number;
@@ -203,7 +207,10 @@ class NativePythonRuntime implements LanguageRuntime {
       if (error instanceof ProcessGone) this.lose(error.message);
       throw error;
     }
-    if (result.status === 'error') throw new NativeCellError(result.message, result.traceback, result.type);
+    if (result.status === 'error') {
+      const hint = result.type === 'ModuleNotFoundError' ? MISSING_MODULE_HINT : '';
+      throw new NativeCellError(result.message + hint, result.traceback + hint, result.type);
+    }
     for (const output of result.outputs) io.output(output);
     this.publish(cell.defines, result.defined);
   }
