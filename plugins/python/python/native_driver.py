@@ -281,6 +281,8 @@ def main():
         try:
             if op == "runner":
                 runner = load_runner(request["source"])
+                if request.get("maxOutputChars") and hasattr(runner, "set_max_output_chars"):
+                    runner.set_max_output_chars(request["maxOutputChars"])
                 runner.install_streams(sink("stdout"), sink("stderr"))
                 channel.send({"t": "loaded"})
             elif op == "run":

@@ -284,7 +284,9 @@ const createNativePythonRuntime: RuntimeFactory = (context) => {
   const deadline = Date.now() + options.startTimeoutMs;
   const ready = python.receive(undefined, deadline);
   if (ready.t !== 'ready') throw new Error('the Python process did not start');
-  python.send({ op: 'runner', source: RUNNER_SOURCE });
+  // The kernel's cap on one output, where core gives one (newer cores do): the runner then turns a larger repr into a note.
+  const maxOutputChars = (context as RuntimeContext & { maxOutputChars?: number }).maxOutputChars;
+  python.send({ op: 'runner', source: RUNNER_SOURCE, maxOutputChars: typeof maxOutputChars === 'number' && maxOutputChars > 0 ? maxOutputChars : null });
   const loaded = python.receive(undefined, deadline);
   if (loaded.t !== 'loaded') throw new Error(`the Python runner did not load: ${loaded.t === 'fail' ? loaded.error : loaded.t}`);
   context.log('info', `native CPython ready (pid ${ready.pid} in its sandbox, uid ${ready.uid}, seccomp filter ${ready.seccomp ? 'on' : 'off'})`);
