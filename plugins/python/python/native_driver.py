@@ -6,7 +6,8 @@ forwarded as the cell's stdout and stderr, so a C library or a child process wri
 protocol). The cell logic itself (compiling, running, tracebacks, reprs, tables) is the Pyodide runtime's runner,
 sent as the first message, so both runtimes show the same outputs.
 
-Usage: python3 -I -S native_driver.py LIMITS_JSON   (-S is dropped when site-packages are wanted, see below)
+Usage: python3 -I -u native_driver.py LIMITS_JSON, with stdin (requests), stdout (replies) and fd 3 (a byte per interrupt;
+end of file there ends the process) as pipes from the worker. See plugins/python/README.md, "How the native runtime fits".
 """
 import base64
 import fcntl
