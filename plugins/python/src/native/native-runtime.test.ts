@@ -167,3 +167,19 @@ describeNeeding('the native Python runtime', nativeMissing(), () => {
   }, 30_000);
 });
 
+describeNeeding("the native runtime under core's memory watch", nativeMissing(), () => {
+  it("counts the notebook's CPython in its kernel's memory: past the limit the kernel is replaced and the cell says why", async () => {
+    const native = nativePythonLanguage({ executable: NATIVE_PYTHON, memoryMb: 2048 });
+    const small = await createTestKernel({ languages: [native.definition], manager: { processMemoryLimitMb: 400, watchIntervalMs: 200 } });
+    try {
+      const nb = await notebookWith(small, owner, ['big = b"x" * (600 * 1024 ** 2)\nimport time\ntime.sleep(20)'], 'python');
+      await nb.run(0);
+      const [cell] = await nb.state();
+      expect(cell!.status).toBe('error');
+      expect(cell!.error).toMatch(/more than 400 MB of memory/);
+      expect(small.eventsOf(nb.notebookId, 'kernel_restarted').length).toBeGreaterThan(0);
+    } finally {
+      await small.close();
+    }
+  }, 60_000);
+});

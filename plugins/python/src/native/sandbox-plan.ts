@@ -45,7 +45,9 @@ export interface InterpreterInfo {
 }
 
 export const DEFAULT_NATIVE_LIMITS: NativeLimits = {
-  address_space_bytes: 4096 * 1024 * 1024,
+  // As core's default memory limit of a whole kernel process (2048 MB, which counts its CPythons): one large
+  // allocation fails with MemoryError in the cell before the kernel as a whole is killed for it.
+  address_space_bytes: 2048 * 1024 * 1024,
   // Linux counts every process and thread of the real uid, and kernels of all owners run as uid 65534.
   processes: 512,
   file_size_bytes: 256 * 1024 * 1024,
