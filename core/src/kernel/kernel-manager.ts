@@ -284,6 +284,7 @@ export class KernelManager {
       layers: this.layers,
       maxFrameBytes: 64 * 1024 * 1024,
       startTimeoutMs: 30_000,
+      allowChildProcesses: this.options.languages.some((l) => l.runtime.allowChildProcesses === true),
     });
     const holder: OwnerProcess = { calls: new RuntimeCalls(process, this.limits), process, owner: null, sessions: new Map(), lastPong: Date.now(), emptySince: null };
     process.on('message', (message) => this.onMessage(holder, message));

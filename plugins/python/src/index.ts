@@ -7,11 +7,13 @@ import * as path from 'node:path';
 import { definePlugin, LanguageRegistry, type HostService, type Plugin, type Token, type LanguageDefinition } from '@rnb/core';
 import { analysePython } from './analyser';
 import { createPackageService } from './package-service';
+import { nativePythonLanguage, readNativeSettings, type NativePythonOptions } from './native/native-language';
 import { PACKAGE_SERVICE } from './runtime/packages';
 import { usableSnapshot } from './snapshot/make-snapshot';
 
 export { analysePython, isPrivateName, PYTHON_BUILTINS } from './analyser';
 export type { PythonRuntimeOptions } from './runtime/python-runtime';
+export { nativePythonLanguage, type NativePythonOptions } from './native/native-language';
 
 export interface PythonPluginOptions {
   /**
@@ -21,6 +23,10 @@ export interface PythonPluginOptions {
   packageBaseUrl?: string;
   /** A folder of wheels the kernel may install from (readable by the kernel process). */
   wheelsDir?: string;
+  /** `native`: cells run in CPython inside bubblewrap instead of Pyodide. Default: the PYTHON_RUNTIME setting, else `pyodide`. */
+  runtime?: 'pyodide' | 'native';
+  /** The native runtime's settings (default: from PYTHON_EXECUTABLE and friends). */
+  native?: Partial<NativePythonOptions>;
 }
 
 /** The package folder (this file is src/index.ts under tests, dist/index.js at run time). */
@@ -72,6 +78,15 @@ export default function pythonPlugin(options: PythonPluginOptions = {}): PythonP
     description: 'Python cells: static dependency analysis and Pyodide in the sandboxed kernel',
     requires: { languages: LanguageRegistry },
     activate: (context, { languages }) => {
+      const runtime = options.runtime ?? context.config.PYTHON_RUNTIME ?? 'pyodide';
+      if (runtime !== 'pyodide' && runtime !== 'native') throw new Error(`PYTHON_RUNTIME must be "pyodide" or "native", not "${runtime}"`);
+      if (runtime === 'native') {
+        const native = nativePythonLanguage({ ...readNativeSettings(context.config), ...options.native });
+        for (const missing of native.missing) context.log('warn', `native Python sandbox layer missing: ${missing}`);
+        languages.register(native.definition);
+        context.log('info', 'Python language registered (native CPython)', { interpreter: native.interpreter.executable, version: native.interpreter.version, sandboxed: native.missing.length === 0 });
+        return;
+      }
       const packageBaseUrl = options.packageBaseUrl ?? context.config.PYODIDE_PACKAGE_BASE_URL;
       const definition = pythonLanguage({ ...options, ...(packageBaseUrl ? { packageBaseUrl } : {}) });
       languages.register(definition);
