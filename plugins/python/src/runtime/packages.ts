@@ -14,10 +14,12 @@ import type { PyodideAPI } from 'pyodide';
 import type { CellIO, JsonValue, RuntimeContext } from '@rnb/core';
 
 export interface PackageOptions {
-  /** A Pyodide package index (a mirror of Pyodide's distribution folder, with its pyodide-lock.json). */
+  /** A Pyodide package host (the official one for this Pyodide version, or the operator's mirror), reached through the host service. */
   packageBaseUrl?: string | null;
   /** A folder of `.whl` files the kernel may read. */
   wheelsDir?: string | null;
+  /** The host is the official one for this exact Pyodide version: read the lock file shipped in the `pyodide` package. */
+  bundledLock?: boolean;
 }
 
 /** The name of the host service the plugin declares for the index. */
@@ -35,13 +37,37 @@ interface Lockfile {
   packages: Record<string, LockPackage>;
 }
 
+type FailureKind = 'not-found' | 'checksum' | 'timeout' | 'unreachable' | 'install';
+
 const canonical = (name: string): string => name.toLowerCase().replace(/[-_.]+/g, '-');
+
+/** What the person at the notebook reads when a package cannot be had (the operator's detail goes to the log). */
+export function packageMessage(module: string, kind: FailureKind): string {
+  switch (kind) {
+    case 'checksum':
+      return `${module} was not loaded: the file the package source sent does not match its published checksum, so it was refused. Ask the administrator to check the package source.`;
+    case 'timeout':
+      return `${module} could not be loaded: the package source did not answer in time. Try again in a moment; if it keeps happening, ask the administrator.`;
+    case 'unreachable':
+      return `${module} could not be loaded: the package source cannot be reached from this server right now. Try again later, or ask the administrator.`;
+    case 'install':
+      return `${module} was downloaded but could not be installed in this Python. Ask the administrator.`;
+    case 'not-found':
+      return `${module} is not available on this server; ask the administrator to add it.`;
+  }
+}
+
+const failureKind = (error: unknown): FailureKind =>
+  (/^python-package (not-found|checksum|timeout|unreachable):/.exec((error as Error)?.message ?? '')?.[1] as FailureKind | undefined) ?? 'unreachable';
+
+const megabytes = (bytes: number): string => (bytes >= 100_000 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1000))} kB`);
 
 export class PackageLoader {
   private lock: Lockfile | null = null;
-  private lockError: string | null = null;
+  private lockError: FailureKind | null = null;
   private readonly loaded = new Set<string>();
-  private readonly notFound = new Set<string>();
+  /** Why a module could not be had, by import name; transient kinds are tried again on the next run. */
+  private readonly failures = new Map<string, FailureKind>();
 
   constructor(
     private readonly pyodide: PyodideAPI,
@@ -55,31 +81,70 @@ export class PackageLoader {
     return Boolean(this.options.packageBaseUrl || this.options.wheelsDir);
   }
 
-  /** Installs what the cell imports and Pyodide lacks, when a source provides it. */
+  /**
+   * Loads what the cell imports and Pyodide lacks, when a source provides it,
+   * with a progress line in the cell. A module that cannot be had is noted,
+   * not thrown: the cell still runs (it may catch the ImportError), and if
+   * the import fails `missingHint` says why in words.
+   */
   async prepare(code: string, io: CellIO): Promise<void> {
     if (!this.configured || !/\bimport\b/.test(code)) return;
-    const missing = this.missingImports(code).filter((name) => !this.notFound.has(name));
+    const missing = this.missingImports(code).filter((name) => {
+      const failure = this.failures.get(name);
+      return failure !== 'not-found' && failure !== 'checksum' && failure !== 'install';
+    });
     if (missing.length === 0) return;
-    const files: { name: string; file: string; bytes: Uint8Array }[] = [];
+    if (this.lockError !== 'not-found') this.lockError = null;
+    const plan: { module: string; files: { name: string; file: string; sha256?: string; local?: Uint8Array }[] }[] = [];
     for (const module of missing) {
       const local = this.localWheel(module);
       if (local) {
-        files.push(local);
+        plan.push({ module, files: [{ name: local.name, file: local.file, local: local.bytes }] });
         continue;
       }
-      const fromIndex = await this.fromIndex(module, io);
-      if (fromIndex.length === 0) this.notFound.add(module);
-      files.push(...fromIndex);
+      const fromIndex = await this.fromIndex(module);
+      if (fromIndex === null) {
+        this.failures.set(module, this.lockError ?? 'not-found');
+        continue;
+      }
+      plan.push({ module, files: fromIndex.map((pkg) => ({ name: canonical(pkg.name), file: pkg.file_name, ...(pkg.sha256 ? { sha256: pkg.sha256 } : {}) })) });
     }
-    if (files.length === 0) return;
-    for (const { name, file, bytes } of files) {
-      try {
-        await this.install(bytes, file);
+    const names = [...new Set(plan.flatMap((step) => step.files.map((f) => f.name)))].filter((name) => !this.loaded.has(name));
+    if (names.length === 0) return;
+    io.stderr(`loading ${names.join(', ')}…\n`);
+    let total = 0;
+    const done: string[] = [];
+    for (const { module, files } of plan) {
+      for (const { name, file, sha256, local } of files) {
+        if (this.loaded.has(name)) continue;
+        let bytes: Uint8Array;
+        try {
+          bytes = local ?? (await this.fetchFile(path.basename(file), sha256));
+          if (sha256 && createHash('sha256').update(bytes).digest('hex') !== sha256) {
+            throw new Error(`python-package checksum: ${file} does not match the lock file's sha256`);
+          }
+        } catch (error) {
+          this.fail(module, failureKind(error), error);
+          break;
+        }
+        try {
+          await this.install(bytes, path.basename(file));
+        } catch (error) {
+          this.fail(module, 'install', error);
+          break;
+        }
         this.loaded.add(name);
-      } catch (error) {
-        io.stderr(`Installing ${file} failed: ${(error as Error).message}\n`);
+        this.failures.delete(module);
+        total += bytes.length;
+        done.push(name);
       }
     }
+    if (done.length > 0) io.stderr(`loaded ${done.join(', ')}: ${megabytes(total)}\n`);
+  }
+
+  private fail(module: string, kind: FailureKind, error: unknown): void {
+    this.failures.set(module, kind);
+    this.context.log('warn', `package for "${module}" not loaded (${kind}): ${(error as Error)?.message ?? String(error)}`);
   }
 
   /**
@@ -97,15 +162,11 @@ export class PackageLoader {
     }
   }
 
-  /** Appended to a ModuleNotFoundError: why the package is not there and what to do. */
+  /** Appended to a ModuleNotFoundError: in words for the person at the notebook. */
   missingHint(message: string): string {
-    const module = /No module named '([^'.]+)/.exec(message)?.[1] ?? 'it';
-    if (!this.configured) {
-      return `\n\nThe package "${module}" is not installed in this kernel, and no package source is configured: ` +
-        'set PYODIDE_PACKAGE_BASE_URL to a Pyodide package mirror, or give the Python plugin a folder of wheels (wheelsDir).';
-    }
-    const reason = this.lockError ? ` (${this.lockError})` : '';
-    return `\n\nThe package "${module}" was found neither in the wheels folder nor in the package index${reason}.`;
+    const module = /No module named '([^'.]+)/.exec(message)?.[1];
+    if (!module) return '';
+    return `\n\n${packageMessage(module, this.failures.get(module) ?? 'not-found')}`;
   }
 
   private localWheel(module: string): { name: string; file: string; bytes: Uint8Array } | null {
@@ -124,12 +185,13 @@ export class PackageLoader {
     return { name: wanted, file, bytes: fs.readFileSync(path.join(dir, file)) };
   }
 
-  private async fromIndex(module: string, io: CellIO): Promise<{ name: string; file: string; bytes: Uint8Array }[]> {
-    if (!this.options.packageBaseUrl) return [];
+  /** The module's package and its dependencies not yet loaded, dependencies first; null when the lock file has no such package. */
+  private async fromIndex(module: string): Promise<LockPackage[] | null> {
+    if (!this.options.packageBaseUrl) return null;
     const lock = await this.lockfile();
-    if (!lock) return [];
+    if (!lock) return null;
     const byImport = Object.values(lock.packages).find((p) => p.imports?.includes(module)) ?? lock.packages[canonical(module)];
-    if (!byImport) return [];
+    if (!byImport) return null;
     const order: LockPackage[] = [];
     const visit = (name: string, seen: Set<string>): void => {
       const pkg = lock.packages[canonical(name)] ?? lock.packages[name];
@@ -139,16 +201,7 @@ export class PackageLoader {
       order.push(pkg);
     };
     visit(byImport.name, new Set());
-    const result: { name: string; file: string; bytes: Uint8Array }[] = [];
-    for (const pkg of order) {
-      io.stderr(`Installing ${pkg.name} from the package index…\n`);
-      const bytes = await this.fetchFile(pkg.file_name);
-      if (pkg.sha256 && createHash('sha256').update(bytes).digest('hex') !== pkg.sha256) {
-        throw new Error(`The package file ${pkg.file_name} does not match the index's sha256: not installed.`);
-      }
-      result.push({ name: canonical(pkg.name), file: path.basename(pkg.file_name), bytes });
-    }
-    return result;
+    return order;
   }
 
   private isBuiltIn(name: string): boolean {
@@ -157,22 +210,25 @@ export class PackageLoader {
   }
 
   private async lockfile(): Promise<Lockfile | null> {
-    if (this.lock || this.lockError) return this.lock;
+    if (this.lock || this.lockError === 'not-found') return this.lock;
     try {
-      const bytes = await this.fetchFile('pyodide-lock.json');
+      const bytes = this.options.bundledLock
+        ? fs.readFileSync(path.join(this.options.pyodideDir, 'pyodide-lock.json'))
+        : await this.fetchFile('pyodide-lock.json');
       const parsed = JSON.parse(new TextDecoder().decode(bytes)) as Lockfile;
-      if (!parsed || typeof parsed.packages !== 'object') throw new Error('it has no "packages"');
+      if (!parsed || typeof parsed.packages !== 'object' || parsed.packages === null) throw new Error('python-package not-found: the lock file has no "packages"');
       this.lock = parsed;
     } catch (error) {
-      this.lockError = `the index's pyodide-lock.json could not be read: ${(error as Error).message}`;
+      this.lockError = error instanceof SyntaxError ? 'not-found' : failureKind(error);
+      this.context.log('warn', `the package host's pyodide-lock.json could not be read: ${(error as Error).message}`);
     }
     return this.lock;
   }
 
-  private async fetchFile(file: string): Promise<Uint8Array> {
-    const reply: JsonValue = await this.context.hostCall(PACKAGE_SERVICE, { file });
+  private async fetchFile(file: string, sha256?: string): Promise<Uint8Array> {
+    const reply: JsonValue = await this.context.hostCall(PACKAGE_SERVICE, sha256 ? { file, sha256 } : { file });
     if (!reply || typeof reply !== 'object' || Array.isArray(reply) || typeof reply.data !== 'string') {
-      throw new Error(`the package service returned no data for ${file}`);
+      throw new Error(`python-package unreachable: the package service returned no data for ${file}`);
     }
     return Buffer.from(reply.data, 'base64');
   }

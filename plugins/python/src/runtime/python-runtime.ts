@@ -41,7 +41,13 @@ function readOptions(raw: JsonValue): PythonRuntimeOptions {
     throw new TypeError('The Python runtime needs options.pyodideDir, the absolute path of the pyodide package.');
   }
   const text = (value: JsonValue | undefined): string | null => (typeof value === 'string' && value !== '' ? value : null);
-  return { pyodideDir: raw.pyodideDir, packageBaseUrl: text(raw.packageBaseUrl), wheelsDir: text(raw.wheelsDir), snapshotPath: text(raw.snapshotPath) };
+  return {
+    pyodideDir: raw.pyodideDir,
+    packageBaseUrl: text(raw.packageBaseUrl),
+    wheelsDir: text(raw.wheelsDir),
+    bundledLock: raw.bundledLock === true,
+    snapshotPath: text(raw.snapshotPath),
+  };
 }
 
 type LoadPyodide = (config: Record<string, unknown>) => Promise<PyodideAPI>;
