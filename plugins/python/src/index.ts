@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { definePlugin, LanguageRegistry, type HostService, type Plugin, type Token, type LanguageDefinition } from '@rnb/core';
 import { analysePython } from './analyser';
 import { createPackageService } from './package-service';
-import { PACKAGE_SERVICE } from './runtime/packages';
+import { createPypiService } from './pypi-service';
+import { PACKAGE_SERVICE, PYPI_SERVICE } from './runtime/packages';
 import { usableSnapshot } from './snapshot/make-snapshot';
 
 export { analysePython, isPrivateName, PYTHON_BUILTINS } from './analyser';
@@ -24,6 +25,12 @@ export interface PythonPluginOptions {
   packageBaseUrl?: string;
   /** A folder of wheels the kernel may install from (readable by the kernel process). Default: PYODIDE_WHEELS_DIR. */
   wheelsDir?: string;
+  /**
+   * A PyPI-compatible simple index for `micropip.install` (pure-Python wheels).
+   * Default: PYODIDE_PYPI_INDEX_URL; without it https://pypi.org/simple/ when
+   * there is no sign-in, and none with sign-in. `none` turns it off.
+   */
+  pypiIndexUrl?: string;
   /** Where downloaded packages are kept. Default: PYODIDE_PACKAGE_CACHE_DIR, else ~/.cache/rnb/pyodide-packages. */
   packageCacheDir?: string;
   /** Time limit for downloading one package file. Default: PYODIDE_PACKAGE_TIMEOUT_SECONDS (120 s). */
@@ -73,6 +80,16 @@ export function pythonLanguage(options: PythonPluginOptions = {}): LanguageDefin
       ...(options.log ? { log: options.log } : {}),
     });
   }
+  const requestedIndex = options.pypiIndexUrl?.trim() || null;
+  const pypiIndexUrl = requestedIndex === 'none' ? null : requestedIndex;
+  if (pypiIndexUrl) {
+    hostServices[PYPI_SERVICE] = createPypiService({
+      indexUrl: pypiIndexUrl,
+      cacheDir: options.packageCacheDir ?? defaultPackageCacheDir(),
+      ...(options.packageTimeoutMs ? { timeoutMs: options.packageTimeoutMs } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+  }
   // The official host's lock file is the one shipped in the pyodide package: no download needed for it.
   const bundledLock = packageBaseUrl !== null && new URL(packageBaseUrl.endsWith('/') ? packageBaseUrl : `${packageBaseUrl}/`).href === officialPackageUrl();
   return {
@@ -85,7 +102,7 @@ export function pythonLanguage(options: PythonPluginOptions = {}): LanguageDefin
     runtime: {
       module: PYTHON_RUNTIME_MODULE,
       readPaths: [path.dirname(PYTHON_RUNTIME_MODULE), dir, ...(wheelsDir ? [wheelsDir] : []), ...(snapshotPath ? [snapshotPath] : [])],
-      options: { pyodideDir: dir, packageBaseUrl, wheelsDir, bundledLock, snapshotPath },
+      options: { pyodideDir: dir, packageBaseUrl, wheelsDir, bundledLock, pypi: pypiIndexUrl !== null, snapshotPath },
     },
     hostServices,
     // `_x` is private to its cell (marimo's rule, see isPrivateName).
@@ -106,6 +123,7 @@ export default function pythonPlugin(options: PythonPluginOptions = {}): PythonP
       const signedIn = config.NOTEBOOK_AUTH !== undefined && config.NOTEBOOK_AUTH !== '' && config.NOTEBOOK_AUTH !== 'none';
       // One local user: the official host, so `import pandas` works on a machine with internet. With sign-in: only what the operator set.
       const packageBaseUrl = options.packageBaseUrl ?? (config.PYODIDE_PACKAGE_BASE_URL || (signedIn ? undefined : officialPackageUrl()));
+      const pypiIndexUrl = options.pypiIndexUrl ?? (config.PYODIDE_PYPI_INDEX_URL || (signedIn ? undefined : 'https://pypi.org/simple/'));
       const wheelsDir = options.wheelsDir ?? (config.PYODIDE_WHEELS_DIR || undefined);
       const packageCacheDir = options.packageCacheDir ?? (config.PYODIDE_PACKAGE_CACHE_DIR || undefined);
       const timeoutSeconds = Number(config.PYODIDE_PACKAGE_TIMEOUT_SECONDS);
@@ -113,13 +131,14 @@ export default function pythonPlugin(options: PythonPluginOptions = {}): PythonP
       const definition = pythonLanguage({
         ...options,
         ...(packageBaseUrl ? { packageBaseUrl } : {}),
+        ...(pypiIndexUrl ? { pypiIndexUrl } : {}),
         ...(wheelsDir ? { wheelsDir } : {}),
         ...(packageCacheDir ? { packageCacheDir } : {}),
         ...(packageTimeoutMs ? { packageTimeoutMs } : {}),
         log: options.log ?? ((level, message) => context.log(level, message)),
       });
       languages.register(definition);
-      context.log('info', 'Python language registered', { packageHost: packageBaseUrl && packageBaseUrl !== 'none' ? packageBaseUrl : null, wheelsDir: wheelsDir ?? null });
+      context.log('info', 'Python language registered', { packageHost: packageBaseUrl && packageBaseUrl !== 'none' ? packageBaseUrl : null, pypiIndex: pypiIndexUrl && pypiIndexUrl !== 'none' ? pypiIndexUrl : null, wheelsDir: wheelsDir ?? null });
     },
   });
 }

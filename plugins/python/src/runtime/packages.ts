@@ -12,18 +12,25 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PyodideAPI } from 'pyodide';
 import type { CellIO, JsonValue, RuntimeContext } from '@rnb/core';
+import { MICROPIP_SOURCE } from './micropip-py';
 
 export interface PackageOptions {
   /** A Pyodide package host (the official one for this Pyodide version, or the operator's mirror), reached through the host service. */
   packageBaseUrl?: string | null;
   /** A folder of `.whl` files the kernel may read. */
   wheelsDir?: string | null;
+  /** The server offers a PyPI-compatible index to `micropip.install` (the python-pypi host service). */
+  pypi?: boolean;
   /** The host is the official one for this exact Pyodide version: read the lock file shipped in the `pyodide` package. */
   bundledLock?: boolean;
 }
 
 /** The name of the host service the plugin declares for the index. */
 export const PACKAGE_SERVICE = 'python-package';
+/** The host service behind the kernel's `micropip` (a PyPI-compatible index, pure-Python wheels). */
+export const PYPI_SERVICE = 'python-pypi';
+
+type Plan = { module: string; files: { name: string; file: string; sha256?: string; local?: Uint8Array }[] }[];
 
 interface LockPackage {
   name: string;
@@ -95,7 +102,7 @@ export class PackageLoader {
     });
     if (missing.length === 0) return;
     if (this.lockError !== 'not-found') this.lockError = null;
-    const plan: { module: string; files: { name: string; file: string; sha256?: string; local?: Uint8Array }[] }[] = [];
+    const plan: Plan = [];
     for (const module of missing) {
       const local = this.localWheel(module);
       if (local) {
@@ -109,9 +116,14 @@ export class PackageLoader {
       }
       plan.push({ module, files: fromIndex.map((pkg) => ({ name: canonical(pkg.name), file: pkg.file_name, ...(pkg.sha256 ? { sha256: pkg.sha256 } : {}) })) });
     }
+    await this.load(plan, (text) => io.stderr(text));
+  }
+
+  /** Downloads and installs each step's files, with a progress line; failures are noted per module. */
+  private async load(plan: Plan, say: (text: string) => void): Promise<void> {
     const names = [...new Set(plan.flatMap((step) => step.files.map((f) => f.name)))].filter((name) => !this.loaded.has(name));
     if (names.length === 0) return;
-    io.stderr(`loading ${names.join(', ')}…\n`);
+    say(`loading ${names.join(', ')}…\n`);
     let total = 0;
     const done: string[] = [];
     for (const { module, files } of plan) {
@@ -139,7 +151,64 @@ export class PackageLoader {
         done.push(name);
       }
     }
-    if (done.length > 0) io.stderr(`loaded ${done.join(', ')}: ${megabytes(total)}\n`);
+    if (done.length > 0) say(`loaded ${done.join(', ')}: ${megabytes(total)}\n`);
+  }
+
+  /** Puts the kernel's `micropip` (micropip-py.ts) in sys.modules; `say` writes progress to the running cell. */
+  installMicropip(say: (text: string) => void): void {
+    const scratch = this.pyodide.toPy({ _rnb_source: MICROPIP_SOURCE }) as unknown as { destroy(): void };
+    this.pyodide.runPython('exec(_rnb_source, globals())', { globals: scratch as never });
+    const make = (scratch as unknown as { get(name: string): ((fn: unknown) => void) & { destroy(): void } }).get('_make_micropip');
+    make((json: string) => this.installRequirements(JSON.parse(json) as string[], say));
+    make.destroy();
+    scratch.destroy();
+  }
+
+  /**
+   * `micropip.install(...)`: Pyodide's own packages come from the lock file,
+   * other projects as pure-Python wheels from the server's PyPI-compatible
+   * index. Returns what the person at the notebook should read, or null.
+   */
+  async installRequirements(requirements: string[], say: (text: string) => void): Promise<string | null> {
+    for (const requirement of requirements) {
+      const parsed = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:==\s*([A-Za-z0-9.+!_-]+))?\s*$/.exec(requirement);
+      if (!parsed) return `micropip here takes a project name, optionally with ==version; "${requirement}" is not one.`;
+      const project = parsed[1]!;
+      const version = parsed[2] ?? null;
+      this.failures.delete(project);
+      if (this.loaded.has(canonical(project))) continue;
+      const fromLock = version ? null : await this.fromIndex(project);
+      if (fromLock) {
+        await this.load([{ module: project, files: fromLock.map((pkg) => ({ name: canonical(pkg.name), file: pkg.file_name, ...(pkg.sha256 ? { sha256: pkg.sha256 } : {}) })) }], say);
+      } else if (this.options.pypi) {
+        say(`loading ${project}${version ? ` ${version}` : ''} from the package index…\n`);
+        try {
+          const reply = await this.context.hostCall(PYPI_SERVICE, { project, version });
+          const found = reply as { file?: unknown; data?: unknown; sha256?: unknown } | null;
+          if (!found || typeof found.file !== 'string' || typeof found.data !== 'string') throw new Error('python-package unreachable: the index service returned no wheel');
+          const bytes = Buffer.from(found.data, 'base64');
+          if (typeof found.sha256 !== 'string' || createHash('sha256').update(bytes).digest('hex') !== found.sha256) {
+            throw new Error(`python-package checksum: ${found.file} does not match its sha256`);
+          }
+          try {
+            await this.install(bytes, path.basename(found.file));
+          } catch (error) {
+            this.fail(project, 'install', error);
+          }
+          if (!this.failures.has(project)) {
+            this.loaded.add(canonical(project));
+            say(`loaded ${found.file}: ${megabytes(bytes.length)}\n`);
+          }
+        } catch (error) {
+          this.fail(project, failureKind(error), error);
+        }
+      } else {
+        this.failures.set(project, 'not-found');
+      }
+      const failure = this.failures.get(project);
+      if (failure) return packageMessage(project, failure);
+    }
+    return null;
   }
 
   private fail(module: string, kind: FailureKind, error: unknown): void {

@@ -46,6 +46,7 @@ function readOptions(raw: JsonValue): PythonRuntimeOptions {
     packageBaseUrl: text(raw.packageBaseUrl),
     wheelsDir: text(raw.wheelsDir),
     bundledLock: raw.bundledLock === true,
+    pypi: raw.pypi === true,
     snapshotPath: text(raw.snapshotPath),
   };
 }
@@ -259,6 +260,7 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
   runtime = new PythonRuntime(pyodide, runner, context, packages);
   const sink = runtime;
   runner.install_streams((text: string) => sink.write('out', text), (text: string) => sink.write('err', text));
+  packages.installMicropip((text) => sink.write('err', text));
   context.log('info', `Pyodide ${pyodide.version} ready${restored ? ", restored from the build's snapshot" : ''} (wasm module: ${pyodideModuleSource()})`);
   return runtime;
 };

@@ -63,7 +63,7 @@ export class FakeKernel {
     });
   }
 
-  static async start(options: { packageBaseUrl?: string; wheelsDir?: string; bundledLock?: boolean; hostHandler?: HostHandler } = {}): Promise<FakeKernel> {
+  static async start(options: { packageBaseUrl?: string; wheelsDir?: string; bundledLock?: boolean; pypi?: boolean; hostHandler?: HostHandler } = {}): Promise<FakeKernel> {
     if (!existsSync(RUNTIME_MODULE)) {
       throw new Error(`${RUNTIME_MODULE} is missing: build first (npm run build:ts).`);
     }
@@ -77,6 +77,7 @@ export class FakeKernel {
           packageBaseUrl: options.packageBaseUrl ?? null,
           wheelsDir: options.wheelsDir ?? null,
           bundledLock: options.bundledLock ?? false,
+          pypi: options.pypi ?? false,
         },
       },
     });
