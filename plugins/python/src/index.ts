@@ -86,6 +86,7 @@ export function pythonLanguage(options: PythonPluginOptions = {}): LanguageDefin
     hostServices[PYPI_SERVICE] = createPypiService({
       indexUrl: pypiIndexUrl,
       cacheDir: options.packageCacheDir ?? defaultPackageCacheDir(),
+      recordDir: path.join(options.packageCacheDir ?? defaultPackageCacheDir(), 'notebooks'),
       ...(options.packageTimeoutMs ? { timeoutMs: options.packageTimeoutMs } : {}),
       ...(options.log ? { log: options.log } : {}),
     });

@@ -19,6 +19,12 @@ export interface PypiServiceOptions {
   /** A PyPI-compatible simple index, e.g. https://pypi.org/simple/. */
   indexUrl: string;
   cacheDir?: string | null;
+  /**
+   * Where each notebook's installed projects are remembered (one small JSON
+   * file per notebook), so a new kernel of that notebook installs them again,
+   * from the cache. Null remembers nothing.
+   */
+  recordDir?: string | null;
   timeoutMs?: number;
   log?: (level: 'info' | 'warn', message: string) => void;
 }
@@ -96,6 +102,17 @@ export function createPypiService(options: PypiServiceOptions): HostService {
     }
   };
 
+  /** A wheel from the cache folder, only when its bytes still match the sha256. */
+  const readCached = (file: string, sha256: string): Buffer | null => {
+    if (!options.cacheDir || !/^[0-9a-f]{64}$/.test(sha256) || file.includes('/') || file.includes('..')) return null;
+    try {
+      const bytes = fs.readFileSync(path.join(options.cacheDir, `${sha256}-${file}`));
+      return createHash('sha256').update(bytes).digest('hex') === sha256 ? bytes : null;
+    } catch {
+      return null;
+    }
+  };
+
   const resolve = async (project: string, version: string | null, signal: AbortSignal): Promise<{ file: string; sha256: string; data: Buffer }> => {
     const pageUrl = new URL(`${canonical(project)}/`, index);
     const page = (await get(pageUrl, signal, 'application/vnd.pypi.simple.v1+json, text/html;q=0.1')).toString('utf8');
@@ -104,14 +121,8 @@ export function createPypiService(options: PypiServiceOptions): HostService {
     if (!best) throw new PackageFetchError('not-found', `${pageUrl.href} lists no pure-Python wheel${version ? ` of version ${version}` : ''} for ${project}`);
     if (!best.sha256) throw new PackageFetchError('checksum', `${best.url.href} has no sha256 on the index: refused`);
     const cacheName = `${best.sha256}-${best.fileName}`;
-    if (options.cacheDir) {
-      try {
-        const cached = fs.readFileSync(path.join(options.cacheDir, cacheName));
-        if (createHash('sha256').update(cached).digest('hex') === best.sha256) return { file: best.fileName, sha256: best.sha256, data: cached };
-      } catch {
-        // Not cached yet.
-      }
-    }
+    const cached = readCached(best.fileName, best.sha256);
+    if (cached) return { file: best.fileName, sha256: best.sha256, data: cached };
     const data = await get(best.url, signal, '*/*');
     const actual = createHash('sha256').update(data).digest('hex');
     if (actual !== best.sha256) throw new PackageFetchError('checksum', `${best.url.href} has sha256 ${actual}, the index says ${best.sha256}: refused`);
@@ -128,15 +139,47 @@ export function createPypiService(options: PypiServiceOptions): HostService {
     return { file: best.fileName, sha256: best.sha256, data };
   };
 
+  interface Remembered { project: string; version: string; file?: string; sha256?: string }
+  const recordPath = (notebookId: string): string | null =>
+    options.recordDir ? path.join(options.recordDir, `${createHash('sha256').update(notebookId).digest('hex').slice(0, 32)}.json`) : null;
+  const remembered = (notebookId: string): Remembered[] => {
+    const file = recordPath(notebookId);
+    if (!file) return [];
+    try {
+      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { packages?: Remembered[] };
+      return (parsed.packages ?? []).filter((p) => typeof p.project === 'string' && PROJECT.test(p.project) && typeof p.version === 'string' && VERSION.test(p.version));
+    } catch {
+      return [];
+    }
+  };
+  const remember = (notebookId: string, entry: Remembered): void => {
+    const file = recordPath(notebookId);
+    if (!file) return;
+    const packages = [...remembered(notebookId).filter((p) => canonical(p.project) !== canonical(entry.project)), entry];
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(`${file}.partial`, JSON.stringify({ notebookId, packages }));
+      fs.renameSync(`${file}.partial`, file);
+    } catch (error) {
+      log('warn', `python-pypi: cannot remember ${entry.project} for notebook ${notebookId}: ${(error as Error).message}`);
+    }
+  };
+
   return async (payload: JsonValue, context): Promise<JsonValue> => {
     const request = payload && typeof payload === 'object' && !Array.isArray(payload) ? payload : {};
+    if (request.remembered === true) return { packages: remembered(context.notebookId).map((p) => ({ ...p })) };
     const { project, version } = request;
     if (typeof project !== 'string' || !PROJECT.test(project)) throw new TypeError('python-pypi: expected { project } naming one project');
     if (version !== undefined && version !== null && (typeof version !== 'string' || !VERSION.test(version))) {
       throw new TypeError('python-pypi: version, when given, is one exact version');
     }
     try {
+      // A project this notebook installed before comes from the cache without asking the index (offline after the first time).
+      const known = remembered(context.notebookId).find((p) => canonical(p.project) === canonical(project) && (typeof version !== 'string' || p.version === version));
+      const cached = known?.file && known.sha256 ? readCached(known.file, known.sha256) : null;
+      if (cached && known?.file && known.sha256) return { file: known.file, sha256: known.sha256, data: cached.toString('base64') };
       const found = await resolve(project, typeof version === 'string' ? version : null, context.signal);
+      remember(context.notebookId, { project, version: found.file.split('-')[1]!, file: found.file, sha256: found.sha256 });
       return { file: found.file, sha256: found.sha256, data: found.data.toString('base64') };
     } catch (error) {
       log('warn', `${(error as Error).message.replace(/^python-package/, 'python-pypi')} (notebook ${context.notebookId})`);

@@ -41,13 +41,21 @@ beforeAll(async () => {
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const service = createPypiService({ indexUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/simple/`, cacheDir, log: (_l, m) => operatorLog.push(m) });
-  const context = { notebookId: 'nb', owner: 'me', dbConnectionString: null, signal: new AbortController().signal };
-  kernel = await FakeKernel.start({
+  indexUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/simple/`;
+  kernel = await kernelOf('nb');
+}, 60_000);
+
+let indexUrl: string;
+
+/** A kernel of notebook `notebookId` whose micropip reaches the test's index through the python-pypi service. */
+function kernelOf(notebookId: string): Promise<FakeKernel> {
+  const service = createPypiService({ indexUrl, cacheDir, recordDir: path.join(cacheDir, 'notebooks'), log: (_l, m) => operatorLog.push(m) });
+  const context = { notebookId, owner: 'me', dbConnectionString: null, signal: new AbortController().signal };
+  return FakeKernel.start({
     pypi: true,
     hostHandler: (name, payload) => (name === PYPI_SERVICE ? service(payload, context) : Promise.reject(new Error(`unknown service ${name}`))),
   });
-}, 60_000);
+}
 
 afterAll(async () => {
   await kernel?.close();
@@ -74,6 +82,24 @@ it('refuses a wheel whose sha256 differs from the index', async () => {
   const result = await kernel.run('import micropip\nawait micropip.install("bad_hash")');
   expect(result.error?.message).toContain('does not match its published checksum, so it was refused');
 });
+
+it("remembers a notebook's micropip packages: a new kernel of that notebook loads them again from the cache, offline", async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  const again = await kernelOf('nb');
+  const other = await kernelOf('another-notebook');
+  try {
+    const result = await again.run('import greeter_pkg\ngreeter_pkg.greet("a new kernel")');
+    expect(result.error).toBeNull();
+    expect(result.outputs).toEqual([{ mime_type: 'text/plain', data: "'Hello from the index, a new kernel'" }]);
+    expect(result.stderr).toContain("loading this notebook's packages: greeter-pkg");
+    // Another notebook never installed it.
+    expect((await other.run('import greeter_pkg')).error?.message).toContain('greeter_pkg is not available on this server');
+  } finally {
+    await again.close();
+    await other.close();
+  }
+}, 60_000);
 
 it('reads PEP 691 JSON pages and keeps only pure-Python wheels', () => {
   const page = JSON.stringify({

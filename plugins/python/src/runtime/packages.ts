@@ -75,6 +75,8 @@ export class PackageLoader {
   private readonly loaded = new Set<string>();
   /** Why a module could not be had, by import name; transient kinds are tried again on the next run. */
   private readonly failures = new Map<string, FailureKind>();
+  /** Whether this kernel installed its notebook's remembered micropip packages yet (once, on the first missing import). */
+  private rememberedLoaded = false;
 
   constructor(
     private readonly pyodide: PyodideAPI,
@@ -85,7 +87,7 @@ export class PackageLoader {
   ) {}
 
   get configured(): boolean {
-    return Boolean(this.options.packageBaseUrl || this.options.wheelsDir);
+    return Boolean(this.options.packageBaseUrl || this.options.wheelsDir || this.options.pypi);
   }
 
   /**
@@ -96,6 +98,10 @@ export class PackageLoader {
    */
   async prepare(code: string, io: CellIO): Promise<void> {
     if (!this.configured || !/\bimport\b/.test(code)) return;
+    if (this.options.pypi && !this.rememberedLoaded && this.missingImports(code).length > 0) {
+      this.rememberedLoaded = true;
+      await this.loadRemembered((text) => io.stderr(text));
+    }
     const missing = this.missingImports(code).filter((name) => {
       const failure = this.failures.get(name);
       return failure !== 'not-found' && failure !== 'checksum' && failure !== 'install';
@@ -209,6 +215,21 @@ export class PackageLoader {
       if (failure) return packageMessage(project, failure);
     }
     return null;
+  }
+
+  /** The projects this notebook installed with micropip on earlier kernels, installed again (from the server's cache). */
+  private async loadRemembered(say: (text: string) => void): Promise<void> {
+    let list: { project: string; version: string }[] = [];
+    try {
+      const reply = (await this.context.hostCall(PYPI_SERVICE, { remembered: true })) as { packages?: { project: string; version: string }[] } | null;
+      list = reply?.packages ?? [];
+    } catch (error) {
+      this.context.log('warn', `the notebook's remembered packages could not be read: ${(error as Error).message}`);
+    }
+    if (list.length === 0) return;
+    say(`loading this notebook's packages: ${list.map((p) => p.project).join(', ')}\n`);
+    const problem = await this.installRequirements(list.map((p) => `${p.project}==${p.version}`), say);
+    if (problem) say(`${problem}\n`);
   }
 
   private fail(module: string, kind: FailureKind, error: unknown): void {
