@@ -3,6 +3,7 @@
  * and a package index reached only through the host channel (the server's
  * python-package service). The wheels are built by the tests.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,7 @@ import { PACKAGE_SERVICE } from './packages';
 import { FakeKernel } from './testing/fake-kernel';
 import { makeWheel } from './testing/make-wheel';
 
+const GARBAGE = Buffer.from('<html>this host answers garbage</html>');
 let kernel: FakeKernel;
 let server: Server;
 let url: string;
@@ -56,6 +58,8 @@ beforeAll(async () => {
       'indexed-top': entry('indexed-top', top, ['indexed-base']),
       tampered: entry('tampered', tampered, [], '0'.repeat(64)),
       slowpkg: entry('slowpkg', slow),
+      // Garbage with a matching checksum: downloads, but is no wheel.
+      garbage: entry('garbage', { fileName: 'garbage-1.0.0-py3-none-any.whl', sha256: createHash('sha256').update(GARBAGE).digest('hex') }),
       // In the lock file but not on the host.
       'listed-only': entry('listed-only', { fileName: 'listed_only-1.0.0-py3-none-any.whl', sha256: '1'.repeat(64) }),
     },
@@ -66,6 +70,7 @@ beforeAll(async () => {
     [`/${top.fileName}`, top.bytes],
     [`/${tampered.fileName}`, tampered.bytes],
     [`/${slow.fileName}`, slow.bytes],
+    ['/garbage-1.0.0-py3-none-any.whl', GARBAGE],
   ]);
   server = createServer((req, res) => {
     const body = files.get(req.url ?? '');
@@ -126,6 +131,12 @@ it('gives up on a slow host at the time limit, and the kernel lives', async () =
   expect(result.error?.message).toContain('slowpkg could not be loaded: the package source did not answer in time.');
   expect(operatorLog.join('\n')).toMatch(/slowpkg-1\.0\.0-py3-none-any\.whl did not arrive within 1 s/);
   expect((await kernel.run('1 + 1')).outputs).toEqual([{ mime_type: 'text/plain', data: '2' }]);
+});
+
+it('a package host that answers garbage gets a clear message, and the kernel lives', async () => {
+  const result = await kernel.run('import garbage');
+  expect(result.error?.message).toContain('garbage was downloaded but could not be installed in this Python. Ask the administrator.');
+  expect((await kernel.run('2 * 21')).outputs).toEqual([{ mime_type: 'text/plain', data: '42' }]);
 });
 
 it('a cell that catches the ImportError runs as written', async () => {
