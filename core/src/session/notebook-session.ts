@@ -6,6 +6,8 @@ import type { CellStatus } from '../model/types';
 import type { NotebookDocument, NotebookStore, StoredCell } from '../storage/storage';
 import { analyseNow, checkCode, IN_THIS_THREAD, noLanguage, type SessionAnalysisOptions } from './analyse';
 import { boundStoredOutputs, DEFAULT_NOTEBOOK_LIMITS, notebookLimitError, type NotebookLimits } from './limits';
+import { diffNotebooks } from './external-change';
+import { checkName, formatAnalysisError, graphDependencies } from './session-checks';
 import type { NotebookEvent } from './events';
 import { graphErrorText, maskConnectionString, settledStatus, storedGraphErrorKind, toCell } from './format';
 import { RunCoordinator, type KernelProvider } from './run-coordinator';
@@ -35,6 +37,7 @@ export class NotebookSession {
   private readonly shownGraphErrors = new Map<string, string>();
   private queue: Promise<unknown> = Promise.resolve();
   private saveTimer: NodeJS.Timeout | null = null;
+  private applyingExternal = false;
 
   constructor(
     document: NotebookDocument,
@@ -126,67 +129,74 @@ export class NotebookSession {
     return result;
   }
 
-  async createCell(input: CreateCellInput): Promise<StoredCell> {
-    return this.serial(async () => {
-      this.checkLanguage(input.type);
-      const code = checkCode(input.code ?? '', this.analysisOptions.maxCellBytes);
-      const { maxCells } = this.guard.limits;
-      if (this.cells.size >= maxCells) throw notebookLimitError('maxCells', `A notebook holds at most ${maxCells.toLocaleString('en-US')} cells; this one is full.`);
-      await this.checkGrowth(code.length);
-      const analysis = await this.analysisOfCode(input.type, code);
-      let index = this.doc.cells.length;
-      if (input.afterCellId) index = this.indexOf(input.afterCellId) + 1;
-      else if (input.index !== undefined) {
-        if (!Number.isInteger(input.index) || input.index < 0 || input.index > this.doc.cells.length) {
-          throw new InvalidInputError(`Index ${input.index} is outside the notebook (0 to ${this.doc.cells.length}).`);
-        }
-        index = input.index;
-      }
-      const cell: StoredCell = { id: this.newCellId(input.id), type: input.type, code, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] };
-      this.doc.cells.splice(index, 0, cell);
-      this.cells.set(cell.id, cell);
-      this.reindex();
-      const before = this.analysisFootprint(cell.id);
-      this.applyAnalysis(cell, analysis);
-      await this.persist();
-      this.emit({ type: 'cell_created', cell: toCell(cell), index, revision: this.doc.revision });
-      this.refreshGraphErrors(this.affectedBy(cell.id, before));
-      return cell;
-    });
+  createCell(input: CreateCellInput): Promise<StoredCell> {
+    return this.serial(() => this.createCellNow(input));
   }
 
-  async updateCell(cellId: string, input: UpdateCellInput): Promise<StoredCell> {
-    return this.serial(async () => {
-      const cell = this.cell(cellId);
-      const code = checkCode(input.code, this.analysisOptions.maxCellBytes);
-      if (input.type !== undefined) this.checkLanguage(input.type);
-      await this.checkGrowth(code.length - cell.code.length);
-      if (input.expectedRevision !== undefined && input.expectedRevision !== this.doc.revision) {
-        throw new ConflictError(input.expectedRevision, this.doc.revision);
+  /** `fileId`: the id a file edited on disk gave the cell (taken as it is; a client's `input.id` must be a UUID). */
+  private async createCellNow(input: CreateCellInput, fileId?: string): Promise<StoredCell> {
+    // A file edited on disk may name a language this server lacks: the cell then shows that as its error.
+    if (!this.applyingExternal) this.checkLanguage(input.type);
+    const code = checkCode(input.code ?? '', this.analysisOptions.maxCellBytes);
+    const { maxCells } = this.guard.limits;
+    if (this.cells.size >= maxCells) throw notebookLimitError('maxCells', `A notebook holds at most ${maxCells.toLocaleString('en-US')} cells; this one is full.`);
+    if (!this.applyingExternal) await this.checkGrowth(code.length);
+    const analysis = await this.analysisOfCode(input.type, code);
+    let index = this.doc.cells.length;
+    if (input.afterCellId) index = this.indexOf(input.afterCellId) + 1;
+    else if (input.index !== undefined) {
+      if (!Number.isInteger(input.index) || input.index < 0 || input.index > this.doc.cells.length) {
+        throw new InvalidInputError(`Index ${input.index} is outside the notebook (0 to ${this.doc.cells.length}).`);
       }
-      // Saving what the cell already holds is never a conflict (a retried save, or both typed the same).
-      if (input.baseCode !== undefined && cell.code !== input.baseCode && cell.code !== code) throw new EditConflictError(cell.code);
-      const analysis = await this.analysisOfCode(input.type ?? cell.type, code);
-      const before = this.analysisFootprint(cellId);
-      const oldDefines = new Set(cell.writes);
-      const oldDescendants = this.graph.descendants([cellId]);
-      const hadAnalysisError = this.analyses.get(cellId)?.error !== undefined;
-      cell.code = code;
-      if (input.type !== undefined) cell.type = input.type;
-      this.applyAnalysis(cell, analysis);
-      // The code parses now: its old syntax error goes at once, not when the cell next runs.
-      const fixed = hadAnalysisError && analysis.error === undefined;
-      if (fixed) cell.error = null;
-      await this.persist();
-      this.emit({ type: 'cell_updated', cellId, code, cell_type: cell.type, reads: cell.reads, writes: cell.writes, revision: this.doc.revision });
-      if (fixed) this.emit({ type: 'cell_error', cellId, error: null });
-      const removed = [...oldDefines].filter((name) => !cell.writes.includes(name));
-      // The cell and everything that read it no longer match the kernel's values.
-      this.runs.invalidate([cellId, ...oldDescendants, ...this.graph.descendants([cellId])]);
-      this.refreshGraphErrors(this.affectedBy(cellId, before));
-      this.runs.forgetNames(removed, [cellId]);
-      return cell;
-    });
+      index = input.index;
+    }
+    const id = fileId ?? this.newCellId(input.id);
+    const cell: StoredCell = { id, type: input.type, code, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] };
+    this.doc.cells.splice(index, 0, cell);
+    this.cells.set(cell.id, cell);
+    this.reindex();
+    const before = this.analysisFootprint(cell.id);
+    this.applyAnalysis(cell, analysis);
+    await this.persist();
+    this.emit({ type: 'cell_created', cell: toCell(cell), index, revision: this.doc.revision });
+    this.refreshGraphErrors(this.affectedBy(cell.id, before));
+    return cell;
+  }
+
+  updateCell(cellId: string, input: UpdateCellInput): Promise<StoredCell> {
+    return this.serial(() => this.updateCellNow(cellId, input));
+  }
+
+  private async updateCellNow(cellId: string, input: UpdateCellInput): Promise<StoredCell> {
+    const cell = this.cell(cellId);
+    const code = checkCode(input.code, this.analysisOptions.maxCellBytes);
+    if (input.type !== undefined && !this.applyingExternal) this.checkLanguage(input.type);
+    if (!this.applyingExternal) await this.checkGrowth(code.length - cell.code.length);
+    if (input.expectedRevision !== undefined && input.expectedRevision !== this.doc.revision) {
+      throw new ConflictError(input.expectedRevision, this.doc.revision);
+    }
+    // Saving what the cell already holds is never a conflict (a retried save, or both typed the same).
+    if (input.baseCode !== undefined && cell.code !== input.baseCode && cell.code !== code) throw new EditConflictError(cell.code);
+    const analysis = await this.analysisOfCode(input.type ?? cell.type, code);
+    const before = this.analysisFootprint(cellId);
+    const oldDefines = new Set(cell.writes);
+    const oldDescendants = this.graph.descendants([cellId]);
+    const hadAnalysisError = this.analyses.get(cellId)?.error !== undefined;
+    cell.code = code;
+    if (input.type !== undefined) cell.type = input.type;
+    this.applyAnalysis(cell, analysis);
+    // The code parses now: its old syntax error goes at once, not when the cell next runs.
+    const fixed = hadAnalysisError && analysis.error === undefined;
+    if (fixed) cell.error = null;
+    await this.persist();
+    this.emit({ type: 'cell_updated', cellId, code, cell_type: cell.type, reads: cell.reads, writes: cell.writes, revision: this.doc.revision });
+    if (fixed) this.emit({ type: 'cell_error', cellId, error: null });
+    const removed = [...oldDefines].filter((name) => !cell.writes.includes(name));
+    // The cell and everything that read it no longer match the kernel's values.
+    this.runs.invalidate([cellId, ...oldDescendants, ...this.graph.descendants([cellId])]);
+    this.refreshGraphErrors(this.affectedBy(cellId, before));
+    this.runs.forgetNames(removed, [cellId]);
+    return cell;
   }
 
   private newCellId(requested: string | undefined): string {
@@ -196,49 +206,89 @@ export class NotebookSession {
     return requested;
   }
 
-  async deleteCell(cellId: string): Promise<void> {
-    return this.serial(async () => {
-      const cell = this.cell(cellId);
-      const before = this.analysisFootprint(cellId);
-      const index = this.indexOf(cellId);
-      this.doc.cells.splice(index, 1);
-      this.cells.delete(cellId);
-      this.analyses.delete(cellId);
-      this.shownGraphErrors.delete(cellId);
-      this.graph.removeCell(cellId);
-      this.reindex();
-      await this.persist();
-      this.emit({ type: 'cell_deleted', cellId, revision: this.doc.revision });
-      this.runs.cellDeleted(cellId);
-      this.refreshGraphErrors(this.affectedBy(cellId, before));
-      this.runs.forgetNames(cell.writes, []);
-    });
+  deleteCell(cellId: string): Promise<void> {
+    return this.serial(() => this.deleteCellNow(cellId));
   }
 
-  async moveCell(cellId: string, toIndex: number): Promise<void> {
+  private async deleteCellNow(cellId: string): Promise<void> {
+    const cell = this.cell(cellId);
+    const before = this.analysisFootprint(cellId);
+    const index = this.indexOf(cellId);
+    this.doc.cells.splice(index, 1);
+    this.cells.delete(cellId);
+    this.analyses.delete(cellId);
+    this.shownGraphErrors.delete(cellId);
+    this.graph.removeCell(cellId);
+    this.reindex();
+    await this.persist();
+    this.emit({ type: 'cell_deleted', cellId, revision: this.doc.revision });
+    this.runs.cellDeleted(cellId);
+    this.refreshGraphErrors(this.affectedBy(cellId, before));
+    this.runs.forgetNames(cell.writes, []);
+  }
+
+  moveCell(cellId: string, toIndex: number): Promise<void> {
+    return this.serial(() => this.moveCellNow(cellId, toIndex));
+  }
+
+  private async moveCellNow(cellId: string, toIndex: number): Promise<void> {
+    const from = this.indexOf(cellId);
+    if (!Number.isInteger(toIndex) || toIndex < 0 || toIndex >= this.doc.cells.length) {
+      throw new InvalidInputError(`Index ${toIndex} is outside the notebook (0 to ${this.doc.cells.length - 1}).`);
+    }
+    const [cell] = this.doc.cells.splice(from, 1);
+    this.doc.cells.splice(toIndex, 0, cell!);
+    this.reindex();
+    await this.persist();
+    this.emit({ type: 'cell_moved', cellId, index: toIndex, revision: this.doc.revision });
+    // Messages name cells by position.
+    this.refreshGraphErrors(new Set(this.shownGraphErrors.keys()));
+  }
+
+  updateSettings(change: { name?: string; lazy?: boolean; dbConnString?: string | null }): Promise<void> {
+    return this.serial(() => this.updateSettingsNow(change));
+  }
+
+  /**
+   * Applies the notebook as storage now holds it after a change made outside
+   * this server (a file edited on disk): the difference arrives as edits, each
+   * announced and re-analysed as if typed; changed cells that had run re-run
+   * (lazy: become stale). Nothing is saved back: storage holds it already.
+   * `load` runs in this notebook's queue, so no save of ours races the reload.
+   */
+  applyExternal(load: () => Promise<NotebookDocument>): Promise<{ applied: boolean }> {
     return this.serial(async () => {
-      const from = this.indexOf(cellId);
-      if (!Number.isInteger(toIndex) || toIndex < 0 || toIndex >= this.doc.cells.length) {
-        throw new InvalidInputError(`Index ${toIndex} is outside the notebook (0 to ${this.doc.cells.length - 1}).`);
+      const next = await load();
+      if (next.revision <= this.doc.revision) return { applied: false };
+      this.doc.revision = next.revision;
+      this.doc.updatedAt = next.updatedAt;
+      this.applyingExternal = true;
+      const rerun: string[] = [];
+      try {
+        for (const step of diffNotebooks(this.doc, next)) {
+          if (step.kind === 'delete') await this.deleteCellNow(step.cellId);
+          else if (step.kind === 'create') await this.createCellNow({ type: step.type, code: step.code }, step.cellId);
+          else if (step.kind === 'move') await this.moveCellNow(step.cellId, step.index);
+          else if (step.kind === 'settings') await this.updateSettingsNow(step.change);
+          else {
+            if (this.cell(step.cellId).status !== 'idle') rerun.push(step.cellId);
+            await this.updateCellNow(step.cellId, { code: step.code, type: step.type });
+          }
+        }
+      } finally {
+        this.applyingExternal = false;
       }
-      const [cell] = this.doc.cells.splice(from, 1);
-      this.doc.cells.splice(toIndex, 0, cell!);
-      this.reindex();
-      await this.persist();
-      this.emit({ type: 'cell_moved', cellId, index: toIndex, revision: this.doc.revision });
-      // Messages name cells by position.
-      this.refreshGraphErrors(new Set(this.shownGraphErrors.keys()));
+      if (!this.doc.lazy) for (const id of rerun) if (this.cells.has(id) && this.staticError(id) === undefined) this.runs.request(id);
+      return { applied: true };
     });
   }
 
-  async updateSettings(change: { name?: string; lazy?: boolean; dbConnString?: string | null }): Promise<void> {
-    return this.serial(async () => {
-      if (change.name !== undefined) this.doc.name = checkName(change.name);
-      if (change.lazy !== undefined) this.doc.lazy = change.lazy;
-      if (change.dbConnString !== undefined) this.doc.dbConnString = change.dbConnString;
-      await this.persist();
-      this.emit({ type: 'notebook_updated', name: this.doc.name, lazy: this.doc.lazy, has_db_connection: this.doc.dbConnString !== null, revision: this.doc.revision });
-    });
+  private async updateSettingsNow(change: { name?: string; lazy?: boolean; dbConnString?: string | null }): Promise<void> {
+    if (change.name !== undefined) this.doc.name = checkName(change.name);
+    if (change.lazy !== undefined) this.doc.lazy = change.lazy;
+    if (change.dbConnString !== undefined) this.doc.dbConnString = change.dbConnString;
+    await this.persist();
+    this.emit({ type: 'notebook_updated', name: this.doc.name, lazy: this.doc.lazy, has_db_connection: this.doc.dbConnString !== null, revision: this.doc.revision });
   }
 
   /** Empties every cell's printed text and outputs, saved before it is announced; errors and statuses stay. */
@@ -295,6 +345,7 @@ export class NotebookSession {
   }
 
   private async persist(): Promise<void> {
+    if (this.applyingExternal) return; // storage holds this state already
     let saved: NotebookDocument;
     try {
       const cells = this.doc.cells.map((c) => ({ ...c, status: settledStatus(c.status) }));
@@ -429,26 +480,4 @@ export class NotebookSession {
       throw new NotebookError('RNB_ERR_UNKNOWN_LANGUAGE', `Unknown cell type "${String(type).slice(0, 40)}": this server knows ${known}.`);
     }
   }
-}
-
-function graphDependencies(analysis: Analysis): CellDependencies {
-  if (analysis.error) return { defines: [], references: [] };
-  const deps: CellDependencies = {
-    defines: analysis.defines,
-    references: analysis.weakReferences ? [...analysis.references, ...analysis.weakReferences] : analysis.references,
-  };
-  if (analysis.deletes) return { ...deps, deletes: analysis.deletes };
-  return deps;
-}
-
-function formatAnalysisError(error: NonNullable<Analysis['error']>): string {
-  const where = error.line !== undefined ? ` (line ${error.line}${error.column !== undefined ? `, column ${error.column}` : ''})` : '';
-  return `${error.message}${where}`;
-}
-
-export function checkName(name: unknown): string {
-  if (typeof name !== 'string' || name.trim().length === 0 || name.length > 200) {
-    throw new InvalidInputError('A notebook name is 1 to 200 characters.');
-  }
-  return name.trim();
 }

@@ -8,12 +8,14 @@ import * as path from 'node:path';
 import { definePlugin, LanguageRegistry, type HostService, type Plugin, type Token, type LanguageDefinition } from '@rnb/core';
 import { analysePython } from './analyser';
 import { createPackageService } from './package-service';
+import { nativePythonLanguage, readNativeSettings, type NativePythonOptions } from './native/native-language';
 import { createPypiService } from './pypi-service';
 import { PACKAGE_SERVICE, PYPI_SERVICE } from './runtime/packages';
 import { usableSnapshot } from './snapshot/make-snapshot';
 
 export { analysePython, isPrivateName, PYTHON_BUILTINS } from './analyser';
 export type { PythonRuntimeOptions } from './runtime/python-runtime';
+export { nativePythonLanguage, type NativePythonOptions } from './native/native-language';
 
 export interface PythonPluginOptions {
   /**
@@ -25,6 +27,10 @@ export interface PythonPluginOptions {
   packageBaseUrl?: string;
   /** A folder of wheels the kernel may install from (readable by the kernel process). Default: PYODIDE_WHEELS_DIR. */
   wheelsDir?: string;
+  /** `native`: cells run in CPython inside bubblewrap instead of Pyodide. Default: the PYTHON_RUNTIME setting, else `pyodide`. */
+  runtime?: 'pyodide' | 'native';
+  /** The native runtime's settings (default: from PYTHON_EXECUTABLE and friends). */
+  native?: Partial<NativePythonOptions>;
   /**
    * A PyPI-compatible simple index for `micropip.install` (pure-Python wheels).
    * Default: PYODIDE_PYPI_INDEX_URL; without it https://pypi.org/simple/ when
@@ -120,6 +126,15 @@ export default function pythonPlugin(options: PythonPluginOptions = {}): PythonP
     description: 'Python cells: static dependency analysis and Pyodide in the sandboxed kernel',
     requires: { languages: LanguageRegistry },
     activate: (context, { languages }) => {
+      const runtime = options.runtime ?? context.config.PYTHON_RUNTIME ?? 'pyodide';
+      if (runtime !== 'pyodide' && runtime !== 'native') throw new Error(`PYTHON_RUNTIME must be "pyodide" or "native", not "${runtime}"`);
+      if (runtime === 'native') {
+        const native = nativePythonLanguage({ ...readNativeSettings(context.config), ...options.native });
+        for (const missing of native.missing) context.log('warn', `native Python sandbox layer missing: ${missing}`);
+        languages.register(native.definition);
+        context.log('info', 'Python language registered (native CPython)', { interpreter: native.interpreter.executable, version: native.interpreter.version, sandboxed: native.missing.length === 0 });
+        return;
+      }
       const config = context.config;
       const signedIn = config.NOTEBOOK_AUTH !== undefined && config.NOTEBOOK_AUTH !== '' && config.NOTEBOOK_AUTH !== 'none';
       // One local user: the official host, so `import pandas` works on a machine with internet. With sign-in: only what the operator set.
