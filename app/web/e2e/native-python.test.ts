@@ -37,7 +37,7 @@ describeInBrowser('the native Python runtime in a real browser', () => {
   });
 
   it('shows a pandas table and a matplotlib plot', async () => {
-    const response = await fetch(`${host.url}api/notebooks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'native' }) });
+    const response = await fetch(`${host.base}api/notebooks`, { method: 'POST', headers: { 'content-type': 'application/json', ...(host.token ? { authorization: `Bearer ${host.token}` } : {}) }, body: JSON.stringify({ name: 'native' }) });
     const { notebook_id: id } = (await response.json()) as { notebook_id: string };
     await page.goto(`${host.url}#/n/${id}`);
     await cell(page, 0).waitFor();

@@ -77,3 +77,26 @@ describe('withSealedSecrets', () => {
     expect((await other.get('ann', created.id)).dbConnString).toBeNull();
   });
 });
+
+describe('withSealedSecrets and a store that watches its files', () => {
+  it('passes changes made outside the server on to the notebooks, and stops when asked', () => {
+    const listeners: ((change: { owner: string; notebookId: string }) => void)[] = [];
+    let stopped = 0;
+    const { store } = recordingStore();
+    const watching: NotebookStore = {
+      ...store,
+      watch: (listener) => {
+        listeners.push(listener);
+        return () => void stopped++;
+      },
+    };
+    const wrapped = withSealedSecrets(watching, SecretBox.fromText(KEY));
+    const seen: string[] = [];
+    const stop = wrapped.watch!((change) => seen.push(`${change.owner}/${change.notebookId}`));
+    listeners.forEach((listener) => listener({ owner: 'ann', notebookId: 'nb1' }));
+    stop();
+    expect(seen).toEqual(['ann/nb1']);
+    expect(stopped).toBe(1);
+    expect(withSealedSecrets(store, SecretBox.fromText(KEY)).watch).toBeUndefined();
+  });
+});
