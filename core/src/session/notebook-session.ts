@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { ConflictError, EditConflictError, InvalidInputError, NotFoundError, NotebookError } from '../errors';
 import { DependencyGraph, type CellDependencies } from '../graph/dependency-graph';
 import type { Analysis, LanguageRegistry } from '../language/language';
-import type { CellStatus } from '../model/types';
-import type { NotebookDocument, NotebookStore, StoredCell } from '../storage/storage';
+import type { Cell } from '../model/types';
+import type { NotebookDocument, NotebookStore } from '../storage/storage';
 import { analyseNow, checkCode, IN_THIS_THREAD, noLanguage, type SessionAnalysisOptions } from './analyse';
 import { boundStoredOutputs, DEFAULT_NOTEBOOK_LIMITS, notebookLimitError, type NotebookLimits } from './limits';
 import type { NotebookEvent } from './events';
-import { graphErrorText, maskConnectionString, settledStatus, storedGraphErrorKind, toCell } from './format';
-import { RunCoordinator, type KernelProvider } from './run-coordinator';
+import { maskConnectionString } from './format';
+import { analysisCellError, graphCellError, type CellError } from './cell-error';
+import { CellRunStates, type CellDocument } from './cell-run-state';
+import { RunCoordinator, type KernelProvider, type RunHost } from './run-coordinator';
 import type { CreateCellInput, NotebookView, UpdateCellInput } from './service-api';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -20,19 +22,24 @@ export interface SessionGuard {
   checkGrowth?(growth: number): Promise<void>;
 }
 
+/** A notebook's document: its cells hold what the user wrote; their run state lives in {@link CellRunStates}. */
+type SessionDocument = Omit<NotebookDocument, 'cells'> & { cells: CellDocument[] };
+
 /**
- * One open notebook: its document, its dependency graph and its run
- * coordinator. Edits are serialised and saved before they are announced.
+ * One open notebook: its document, its dependency graph, its cells' run
+ * states and its run coordinator. Edits are serialised and saved before they
+ * are announced.
  */
-export class NotebookSession {
+export class NotebookSession implements RunHost {
   readonly graph: DependencyGraph;
   readonly runs: RunCoordinator;
-  private doc: NotebookDocument;
-  private readonly cells = new Map<string, StoredCell>();
+  readonly states: CellRunStates;
+  private doc: SessionDocument;
+  private readonly cells = new Map<string, CellDocument>();
   private readonly position = new Map<string, number>();
   private readonly analyses = new Map<string, Analysis>();
   /** Graph errors currently shown on cells. */
-  private readonly shownGraphErrors = new Map<string, string>();
+  private readonly shownGraphErrors = new Map<string, CellError>();
   private queue: Promise<unknown> = Promise.resolve();
   private saveTimer: NodeJS.Timeout | null = null;
 
@@ -48,13 +55,13 @@ export class NotebookSession {
     private readonly analysisOptions: SessionAnalysisOptions = {},
   ) {
     const initialAnalyses = analysisOptions.initialAnalyses ?? new Map<string, Analysis>();
-    this.doc = document;
+    this.states = new CellRunStates(emit);
+    this.doc = { ...document, cells: document.cells.map(({ id, type, code, reads, writes }) => ({ id, type, code, reads, writes })) };
     this.graph = new DependencyGraph((id) => this.position.get(id) ?? Number.MAX_SAFE_INTEGER);
     this.reindex();
     const loaded: ({ id: string } & CellDependencies)[] = [];
-    for (const cell of document.cells) {
-      // A new session has a new kernel: what ran before has no values here. Outputs stay visible.
-      cell.status = cell.status === 'success' ? 'stale' : settledStatus(cell.status);
+    for (const stored of document.cells) this.states.load(stored);
+    for (const cell of this.doc.cells) {
       this.cells.set(cell.id, cell);
       const analysis = this.applyAnalysis(cell, initialAnalyses.get(cell.id) ?? analyseNow(this.languages, cell.type, cell.code), false);
       loaded.push({ id: cell.id, ...graphDependencies(analysis) });
@@ -82,13 +89,18 @@ export class NotebookSession {
       id: this.doc.id,
       name: this.doc.name,
       db_conn_string: maskConnectionString(this.doc.dbConnString),
-      cells: this.doc.cells.map(toCell),
+      cells: this.doc.cells.map((cell) => this.states.view(cell)),
       revision: this.doc.revision,
       lazy: this.doc.lazy,
     };
   }
 
-  cell(cellId: string): StoredCell {
+  /** A cell as the API shows it: its document and its run state. */
+  cellView(cellId: string): Cell {
+    return this.states.view(this.cell(cellId));
+  }
+
+  cell(cellId: string): CellDocument {
     const cell = this.cells.get(cellId);
     if (!cell) throw new NotFoundError('cell', cellId);
     return cell;
@@ -113,9 +125,9 @@ export class NotebookSession {
   }
 
   /** Why the cell cannot run at all, if so. */
-  staticError(cellId: string): string | undefined {
+  staticError(cellId: string): CellError | undefined {
     const analysisError = this.analyses.get(cellId)?.error;
-    if (analysisError) return formatAnalysisError(analysisError);
+    if (analysisError) return analysisCellError(analysisError);
     return this.shownGraphErrors.get(cellId);
   }
 
@@ -126,7 +138,7 @@ export class NotebookSession {
     return result;
   }
 
-  async createCell(input: CreateCellInput): Promise<StoredCell> {
+  async createCell(input: CreateCellInput): Promise<Cell> {
     return this.serial(async () => {
       this.checkLanguage(input.type);
       const code = checkCode(input.code ?? '', this.analysisOptions.maxCellBytes);
@@ -142,20 +154,21 @@ export class NotebookSession {
         }
         index = input.index;
       }
-      const cell: StoredCell = { id: this.newCellId(input.id), type: input.type, code, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] };
+      const cell: CellDocument = { id: this.newCellId(input.id), type: input.type, code, reads: [], writes: [] };
       this.doc.cells.splice(index, 0, cell);
       this.cells.set(cell.id, cell);
+      this.states.add(cell.id);
       this.reindex();
       const before = this.analysisFootprint(cell.id);
       this.applyAnalysis(cell, analysis);
       await this.persist();
-      this.emit({ type: 'cell_created', cell: toCell(cell), index, revision: this.doc.revision });
+      this.emit({ type: 'cell_created', cell: this.cellView(cell.id), index, revision: this.doc.revision });
       this.refreshGraphErrors(this.affectedBy(cell.id, before));
-      return cell;
+      return this.cellView(cell.id);
     });
   }
 
-  async updateCell(cellId: string, input: UpdateCellInput): Promise<StoredCell> {
+  async updateCell(cellId: string, input: UpdateCellInput): Promise<Cell> {
     return this.serial(async () => {
       const cell = this.cell(cellId);
       const code = checkCode(input.code, this.analysisOptions.maxCellBytes);
@@ -176,16 +189,16 @@ export class NotebookSession {
       this.applyAnalysis(cell, analysis);
       // The code parses now: its old syntax error goes at once, not when the cell next runs.
       const fixed = hadAnalysisError && analysis.error === undefined;
-      if (fixed) cell.error = null;
+      if (fixed) this.states.recordError(cellId, null);
       await this.persist();
       this.emit({ type: 'cell_updated', cellId, code, cell_type: cell.type, reads: cell.reads, writes: cell.writes, revision: this.doc.revision });
-      if (fixed) this.emit({ type: 'cell_error', cellId, error: null });
+      if (fixed) this.states.errorAnnounced(cellId);
       const removed = [...oldDefines].filter((name) => !cell.writes.includes(name));
       // The cell and everything that read it no longer match the kernel's values.
       this.runs.invalidate([cellId, ...oldDescendants, ...this.graph.descendants([cellId])]);
       this.refreshGraphErrors(this.affectedBy(cellId, before));
       this.runs.forgetNames(removed, [cellId]);
-      return cell;
+      return this.cellView(cellId);
     });
   }
 
@@ -203,6 +216,7 @@ export class NotebookSession {
       const index = this.indexOf(cellId);
       this.doc.cells.splice(index, 1);
       this.cells.delete(cellId);
+      this.states.remove(cellId);
       this.analyses.delete(cellId);
       this.shownGraphErrors.delete(cellId);
       this.graph.removeCell(cellId);
@@ -244,21 +258,10 @@ export class NotebookSession {
   /** Empties every cell's printed text and outputs, saved before it is announced; errors and statuses stay. */
   async clearOutputs(): Promise<void> {
     return this.serial(async () => {
-      for (const cell of this.doc.cells) {
-        cell.stdout = '';
-        cell.outputs = [];
-        cell.stderr = '';
-      }
+      this.states.outputsCleared();
       await this.persist();
       this.emit({ type: 'outputs_cleared' });
     });
-  }
-
-  setStatus(cellId: string, status: CellStatus): void {
-    const cell = this.cells.get(cellId);
-    if (!cell || cell.status === status) return;
-    cell.status = status;
-    this.emit({ type: 'cell_status', cellId, status });
   }
 
   /** Saves run results soon: many cells finishing together cost one write. */
@@ -297,7 +300,7 @@ export class NotebookSession {
   private async persist(): Promise<void> {
     let saved: NotebookDocument;
     try {
-      const cells = this.doc.cells.map((c) => ({ ...c, status: settledStatus(c.status) }));
+      const cells = this.doc.cells.map((c) => this.states.stored(c));
       // Outputs past the notebook's storage budget are stored as a note (largest first): the save itself never fails for them.
       saved = await this.store.save({ ...this.doc, cells: boundStoredOutputs(cells, this.guard.limits.maxStoredOutputChars) }, { expectedRevision: this.doc.revision });
     } catch (error) {
@@ -314,14 +317,12 @@ export class NotebookSession {
     return language ? (this.analysisOptions.analyser ?? IN_THIS_THREAD).analyse(language, code, this.doc.owner) : Promise.resolve(noLanguage(type));
   }
 
-  private applyAnalysis(cell: StoredCell, analysis: Analysis, updateGraph = true): Analysis {
+  private applyAnalysis(cell: CellDocument, analysis: Analysis, updateGraph = true): Analysis {
     this.analyses.set(cell.id, analysis);
     cell.reads = [...new Set(analysis.references)].sort();
     cell.writes = [...new Set(analysis.defines)].sort();
     if (updateGraph) this.graph.setCell(cell.id, graphDependencies(analysis));
-    if (analysis.error) {
-      cell.error = formatAnalysisError(analysis.error);
-    }
+    if (analysis.error) this.states.recordError(cell.id, analysisCellError(analysis.error));
     return analysis;
   }
 
@@ -346,47 +347,29 @@ export class NotebookSession {
     const label = (id: string): string => this.label(id);
     // Every cell's graph error is recorded before anything reacts to one: re-running the readers of a
     // name plans at once, and must see every cell that defines it as unable to run.
-    const changes: { cell: StoredCell; text: string | undefined; previous: string | undefined }[] = [];
+    const changes: { id: string; error: CellError | undefined; previous: CellError | undefined }[] = [];
     for (const id of cells) {
-      const cell = this.cells.get(id);
-      if (!cell) continue;
+      if (!this.cells.has(id)) continue;
       const graphError = this.graph.errorOf(id);
-      const text = graphError ? graphErrorText(graphError, { label, cellId: id, privatePrefix: (name) => this.privatePrefixOf(name) }) : undefined;
+      const error = graphError ? graphCellError(graphError, { label, cellId: id, privatePrefix: (name) => this.privatePrefixOf(name) }) : undefined;
       const previous = this.shownGraphErrors.get(id);
-      if (text !== undefined) this.shownGraphErrors.set(id, text);
+      if (error !== undefined) this.shownGraphErrors.set(id, error);
       else this.shownGraphErrors.delete(id);
-      changes.push({ cell, text, previous });
+      changes.push({ id, error, previous });
     }
-    for (const { cell, text, previous } of changes) {
-      const id = cell.id;
+    for (const { id, error, previous } of changes) {
       const analysisError = this.analyses.get(id)?.error;
-      if (analysisError) {
-        // The cell's own code is wrong: that is an error of this cell, not a block.
-        if (announce) this.showError(cell, formatAnalysisError(analysisError), 'error');
-        else {
-          cell.status = 'error';
-          cell.error = formatAnalysisError(analysisError);
-        }
-        continue;
-      }
-      if (!announce) {
-        if (text !== undefined) {
-          cell.status = 'blocked';
-          cell.error = text;
-        } else if (cell.status === 'blocked' && storedGraphErrorKind(cell.error) !== undefined) {
-          // Stored blocked by a graph error the graph no longer has.
-          cell.status = 'stale';
-          cell.error = null;
-        }
-        continue;
-      }
-      if (text !== undefined && text !== previous) {
+      // The cell's own code is wrong: that is an error of this cell, not a block.
+      const own = analysisError ? analysisCellError(analysisError) : undefined;
+      if (!announce) this.states.loadedAs(id, own ?? error ?? null);
+      else if (own) this.states.failed(id, own, { clearOutputs: true });
+      else if (error !== undefined && error.message !== previous?.message) {
         this.runs.invalidate([id]);
         this.runs.forgetNames([...this.graph.defines(id)], [id]);
-        this.showError(cell, text, 'blocked');
-      } else if (text === undefined && previous !== undefined) {
-        this.clearError(cell);
-        this.setStatus(id, 'stale');
+        this.states.failed(id, error, { clearOutputs: true });
+      } else if (error === undefined && previous !== undefined) {
+        this.states.errorCleared(id);
+        this.states.stale(id);
       }
     }
   }
@@ -396,20 +379,6 @@ export class NotebookSession {
     const prefixes = new Set([...this.graph.definersOf(name)].map((id) => this.languages.get(this.cell(id).type)?.privateNamePrefix));
     const [prefix] = prefixes;
     return prefixes.size === 1 ? prefix : undefined;
-  }
-
-  /** The cell's shown error no longer holds: `cell_error` with `error: null` tells the page to drop it. */
-  private clearError(cell: StoredCell): void {
-    if (cell.error === null) return;
-    cell.error = null;
-    this.emit({ type: 'cell_error', cellId: cell.id, error: null });
-  }
-
-  private showError(cell: StoredCell, text: string, status: CellStatus): void {
-    cell.error = text;
-    cell.outputs = [];
-    this.setStatus(cell.id, status);
-    this.emit({ type: 'cell_error', cellId: cell.id, error: text });
   }
 
   private indexOf(cellId: string): number {
@@ -439,11 +408,6 @@ function graphDependencies(analysis: Analysis): CellDependencies {
   };
   if (analysis.deletes) return { ...deps, deletes: analysis.deletes };
   return deps;
-}
-
-function formatAnalysisError(error: NonNullable<Analysis['error']>): string {
-  const where = error.line !== undefined ? ` (line ${error.line}${error.column !== undefined ? `, column ${error.column}` : ''})` : '';
-  return `${error.message}${where}`;
 }
 
 export function checkName(name: unknown): string {
