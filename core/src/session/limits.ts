@@ -4,7 +4,7 @@
  * NotebookServiceOptions.limits; each refusal names its limit.
  */
 import { sizeText } from '../kernel/child/output-cap';
-import { LimitError } from '../errors';
+import { InvalidInputError, LimitError } from '../errors';
 import type { Output } from '../model/types';
 import type { NotebookStore, StoredCell } from '../storage/storage';
 
@@ -71,6 +71,15 @@ export function boundStoredOutputs(cells: StoredCell[], maxChars: number): Store
   return out;
 }
 
+/** Refuses code growth past the notebook's code limit. */
+export function checkNotebookCodeGrowth(total: number, growth: number, { maxNotebookCodeChars }: Pick<NotebookLimits, 'maxNotebookCodeChars'>): void {
+  if (total + growth <= maxNotebookCodeChars) return;
+  throw notebookLimitError(
+    'maxNotebookCodeChars',
+    `The cells of a notebook hold at most ${maxNotebookCodeChars.toLocaleString('en-US')} characters of code in all; this one has ${total.toLocaleString('en-US')}. Split it into several notebooks.`,
+  );
+}
+
 export function notebookLimitError(limit: keyof NotebookLimits, message: string): LimitError {
   return new LimitError('notebook', limit, message);
 }
@@ -126,4 +135,11 @@ export class UserQuota {
     this.usage.set(owner, usage);
     return usage;
   }
+}
+
+export function checkName(name: unknown): string {
+  if (typeof name !== 'string' || name.trim().length === 0 || name.length > 200) {
+    throw new InvalidInputError('A notebook name is 1 to 200 characters.');
+  }
+  return name.trim();
 }

@@ -6,9 +6,9 @@ import type { Cell, JsonValue } from '../model/types';
 import type { NotebookDocument, NotebookStore, NotebookSummary } from '../storage/storage';
 import { isValidNotebookId } from '../storage/validation';
 import type { NotebookEvent, NotebookEventListener } from './events';
-import { DEFAULT_NOTEBOOK_LIMITS, UserQuota, type NotebookLimits } from './limits';
+import { checkName, DEFAULT_NOTEBOOK_LIMITS, UserQuota, type NotebookLimits } from './limits';
 import { analyseCells } from './analyse';
-import { checkName, NotebookSession } from './notebook-session';
+import { NotebookSession } from './notebook-session';
 import type { KernelProvider } from './run-coordinator';
 import type { CreateCellInput, NotebookOperations, NotebookView, UpdateCellInput } from './service-api';
 

@@ -4,8 +4,8 @@ import { DependencyGraph, type CellDependencies } from '../graph/dependency-grap
 import type { Analysis, LanguageRegistry } from '../language/language';
 import type { Cell } from '../model/types';
 import type { NotebookDocument, NotebookStore } from '../storage/storage';
-import { analyseNow, checkCode, IN_THIS_THREAD, noLanguage, type SessionAnalysisOptions } from './analyse';
-import { boundStoredOutputs, DEFAULT_NOTEBOOK_LIMITS, notebookLimitError, type NotebookLimits } from './limits';
+import { analyseNow, checkCode, graphDependencies, IN_THIS_THREAD, noLanguage, type SessionAnalysisOptions } from './analyse';
+import { boundStoredOutputs, checkName, checkNotebookCodeGrowth, DEFAULT_NOTEBOOK_LIMITS, notebookLimitError, type NotebookLimits } from './limits';
 import type { NotebookEvent } from './events';
 import { maskConnectionString } from './format';
 import { analysisCellError, graphCellError, type CellError } from './cell-error';
@@ -286,14 +286,7 @@ export class NotebookSession implements RunHost {
   /** Refuses code growth past the notebook's code limit or the owner's share. */
   private async checkGrowth(growth: number): Promise<void> {
     if (growth <= 0) return;
-    const { maxNotebookCodeChars } = this.guard.limits;
-    const total = this.doc.cells.reduce((sum, c) => sum + c.code.length, 0);
-    if (total + growth > maxNotebookCodeChars) {
-      throw notebookLimitError(
-        'maxNotebookCodeChars',
-        `The cells of a notebook hold at most ${maxNotebookCodeChars.toLocaleString('en-US')} characters of code in all; this one has ${total.toLocaleString('en-US')}. Split it into several notebooks.`,
-      );
-    }
+    checkNotebookCodeGrowth(this.doc.cells.reduce((sum, c) => sum + c.code.length, 0), growth, this.guard.limits);
     await this.guard.checkGrowth?.(growth);
   }
 
@@ -398,21 +391,4 @@ export class NotebookSession implements RunHost {
       throw new NotebookError('RNB_ERR_UNKNOWN_LANGUAGE', `Unknown cell type "${String(type).slice(0, 40)}": this server knows ${known}.`);
     }
   }
-}
-
-function graphDependencies(analysis: Analysis): CellDependencies {
-  if (analysis.error) return { defines: [], references: [] };
-  const deps: CellDependencies = {
-    defines: analysis.defines,
-    references: analysis.weakReferences ? [...analysis.references, ...analysis.weakReferences] : analysis.references,
-  };
-  if (analysis.deletes) return { ...deps, deletes: analysis.deletes };
-  return deps;
-}
-
-export function checkName(name: unknown): string {
-  if (typeof name !== 'string' || name.trim().length === 0 || name.length > 200) {
-    throw new InvalidInputError('A notebook name is 1 to 200 characters.');
-  }
-  return name.trim();
 }
