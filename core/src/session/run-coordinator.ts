@@ -229,7 +229,7 @@ export class RunCoordinator implements SessionListener {
         run.finished.add(id);
         // The kernel names cells by id; the user knows them by position.
         const upstream = report.status === 'blocked' ? this.upstreamFailure(run, id) : undefined;
-        this.states.failed(id, upstream ?? { kind: report.status === 'blocked' ? 'upstream' : 'runtime', message: report.error ?? 'The cell failed.' });
+        this.states.failed(id, upstream ?? { kind: report.status === 'blocked' ? 'upstream' : (report.errorKind ?? 'runtime'), message: report.error ?? 'The cell failed.' });
       }
     }
   }
