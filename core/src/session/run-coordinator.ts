@@ -316,7 +316,7 @@ export class RunCoordinator implements SessionListener {
       withDescendants: true,
       carried: [...this.carried, ...[...this.roots.entries()].filter(([, expand]) => !expand).map(([id]) => id)],
       hasValue: (id) => this.states.inKernel(id),
-      staticError: (id) => this.notebook.staticError(id)?.message,
+      staticError: (id) => this.notebook.staticError(id),
       label: (id) => this.notebook.label(id),
       setFromOutside: { names: [...this.setFromOutside], withDescendants: !this.notebook.lazy },
     });
@@ -332,9 +332,8 @@ export class RunCoordinator implements SessionListener {
     const blockedNames: string[] = [];
     for (const [id, reason] of plan.blocked) {
       blockedNames.push(...this.notebook.cell(id).writes);
-      // A cell that cannot run itself shows why (its code does not parse: an error); one stopped by another cell is blocked.
-      const own = this.notebook.staticError(id);
-      this.states.failed(id, own && own.message === reason ? own : { kind: 'upstream', message: reason }, { unlessShown: true });
+      // Its status follows the reason's kind: its own code does not parse (error), or something else stops it (blocked).
+      this.states.failed(id, reason, { unlessShown: true });
     }
     // A blocked cell keeps no value from an earlier run (a name defined twice is dropped for both cells).
     if (blockedNames.length > 0) this.kernel?.deleteNames([...new Set(blockedNames)]);
