@@ -24,11 +24,20 @@ class ScriptedKernel implements RunKernel {
   readonly plans: string[][] = [];
   readonly deleted: string[][] = [];
   private hanging: { runId: number; cell: string } | null = null;
+  /** How many times each cell started: a list of outcomes scripts one per run. */
+  private readonly starts = new Map<string, number>();
 
   constructor(
     private readonly listener: SessionListener,
-    private readonly outcomes: Record<string, Outcome>,
+    private readonly outcomes: Record<string, Outcome | Outcome[]>,
   ) {}
+
+  private outcomeOf(cell: string): Outcome {
+    const n = this.starts.get(cell) ?? 0;
+    this.starts.set(cell, n + 1);
+    const scripted = this.outcomes[cell] ?? 'success';
+    return typeof scripted === 'string' ? scripted : (scripted[n] ?? 'success');
+  }
 
   run(runId: number, plan: PlanItem[]): void {
     this.plans.push(plan.map((item) => item.cellId));
@@ -45,7 +54,7 @@ class ScriptedKernel implements RunKernel {
         this.listener.onReports(runId, [{ k: 'finish', cell, status: 'blocked' }]);
         continue;
       }
-      const outcome = this.outcomes[cell] ?? 'success';
+      const outcome = this.outcomeOf(cell);
       this.listener.onReports(runId, [{ k: 'start', cell }, { k: 'stdout', cell, data: `${cell} ran\n`, stream: 'stdout' }]);
       if (outcome === 'dies') {
         this.closed = true;
@@ -114,7 +123,7 @@ type Action = { run: string } | 'runAll' | 'restart' | 'interrupt';
 interface CoordinatorCase {
   name: string;
   cells: CaseCell[];
-  outcomes?: Record<string, Outcome>;
+  outcomes?: Record<string, Outcome | Outcome[]>;
   staticErrors?: Record<string, CellError>;
   /** The kernel cannot be opened, with this message. */
   openFails?: string;
@@ -155,6 +164,14 @@ const cases: CoordinatorCase[] = [
     cells: chain,
     outcomes: { b: 'dies' },
     actions: [{ run: 'a' }],
+    statuses: { a: 'stale', b: 'error', c: 'blocked' },
+    errors: { b: 'kernel-lost', c: 'upstream' },
+  },
+  {
+    name: 'a cell that ran before and kills the kernel when run again has the error, not stale',
+    cells: chain,
+    outcomes: { b: ['success', 'dies'] },
+    actions: [{ run: 'a' }, { run: 'b' }],
     statuses: { a: 'stale', b: 'error', c: 'blocked' },
     errors: { b: 'kernel-lost', c: 'upstream' },
   },
@@ -250,7 +267,7 @@ describe('run coordinator', () => {
       else if (action === 'interrupt') coordinator.interrupt();
       else coordinator.request(action.run);
       await settle();
-      if (action !== 'interrupt' && testCase.outcomes && Object.values(testCase.outcomes).includes('hangs')) continue;
+      if (action !== 'interrupt' && testCase.outcomes && Object.values(testCase.outcomes).flat().includes('hangs')) continue;
       await coordinator.whenIdle();
     }
     await coordinator.whenIdle();
