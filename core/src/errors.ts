@@ -3,29 +3,12 @@
  * a code (for programs), a message a person can act on, and the HTTP status a
  * host should answer with.
  */
-export type ErrorCode =
-  | 'RNB_ERR_NOTEBOOK_NOT_FOUND'
-  | 'RNB_ERR_CELL_NOT_FOUND'
-  | 'RNB_ERR_CONFLICT'
-  | 'RNB_ERR_EDIT_CONFLICT'
-  | 'RNB_ERR_CELL_EXISTS'
-  | 'RNB_ERR_INVALID_INPUT'
-  | 'RNB_ERR_PAYLOAD_TOO_LARGE'
-  | 'RNB_ERR_UNKNOWN_LANGUAGE'
-  | 'RNB_ERR_PLUGIN'
-  | 'RNB_ERR_PLUGIN_TIMEOUT'
-  | 'RNB_ERR_KERNEL'
-  | 'RNB_ERR_KERNEL_BUSY'
-  | 'RNB_ERR_STORAGE'
-  | 'RNB_ERR_UNAUTHORIZED'
-  | 'RNB_ERR_CONFIG'
-  | 'RNB_ERR_NOTEBOOK_TOO_LARGE'
-  | 'RNB_ERR_QUOTA_EXCEEDED'
-  | 'RNB_ERR_RUNTIME_BUSY'
-  | 'RNB_ERR_RUNTIME_TIMEOUT'
-  | 'RNB_ERR_RUNTIME_CALL_FAILED';
+import type { CoreErrorCode } from './wire';
 
-const STATUS: Record<ErrorCode, number> = {
+/** Every code of the wire (core's and the host's): defined once in ./wire, which the page imports too. */
+export type { CoreErrorCode, ErrorCode, HostErrorCode } from './wire';
+
+const STATUS: Record<CoreErrorCode, number> = {
   RNB_ERR_NOTEBOOK_NOT_FOUND: 404,
   RNB_ERR_CELL_NOT_FOUND: 404,
   RNB_ERR_CONFLICT: 409,
@@ -49,11 +32,11 @@ const STATUS: Record<ErrorCode, number> = {
 };
 
 export class NotebookError extends Error {
-  readonly code: ErrorCode;
+  readonly code: CoreErrorCode;
   readonly status: number;
   /** Extra fields a host adds to the error body (snake_case, JSON values), e.g. `current_code`. */
   details?: Readonly<Record<string, string | number | boolean | null>>;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: CoreErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'NotebookError';
     this.code = code;
@@ -174,7 +157,7 @@ const RUNTIME_CALL_CODES = {
   busy: 'RNB_ERR_RUNTIME_BUSY',
   timeout: 'RNB_ERR_RUNTIME_TIMEOUT',
   failed: 'RNB_ERR_RUNTIME_CALL_FAILED',
-} as const satisfies Record<string, ErrorCode>;
+} as const satisfies Record<string, CoreErrorCode>;
 
 export function isNotebookError(value: unknown): value is NotebookError {
   return value instanceof NotebookError;

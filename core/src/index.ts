@@ -27,9 +27,10 @@ export type {
   RuntimeFactory,
 } from './language/runtime-api';
 export { DefaultLanguageRegistry, languageRegistryPlugin } from './language/registry';
+export { markdownLanguage } from './language/markdown';
 
 // Storage and auth contracts
-export type { NotebookDocument, NotebookSummary, SaveOptions, StoredCell } from './storage/storage';
+export type { ExternalChange, NotebookDocument, NotebookSummary, SaveOptions, StoredCell } from './storage/storage';
 export { MemoryNotebookStore } from './storage/memory-store';
 export { SecretBox, withSealedSecrets, type SecretStoreOptions } from './storage/secrets';
 export type { Identity } from './auth/auth';
@@ -64,6 +65,26 @@ export { DEFAULT_MAX_CELL_BYTES } from './session/analyse';
 export type { KernelProvider, RunKernel } from './session/run-coordinator';
 export type { CellError, CellErrorKind } from './session/cell-error';
 export type { NotebookEvent, NotebookEventListener } from './session/events';
-export type { CreateCellInput, NotebookOperations, NotebookView, UpdateCellInput } from './session/service-api';
+export type { CreateCellInput, NewNotebookInput, NotebookOperations, NotebookView, UpdateCellInput } from './session/service-api';
 export { maskConnectionString } from './session/format';
 export { checkExpectedRevision, checkNotebookId, checkOwner, isValidNotebookId, normalizeDocument, NOTEBOOK_ID } from './storage/validation';
+
+// Notebooks as files (percent format) for storage plugins and the command line
+export {
+  escapeCodeLine,
+  MARKDOWN_CELL_TYPE,
+  NotebookFileError,
+  PERCENT_FORMAT_VERSION,
+  readPercentNotebook,
+  SCRIPT_CELL_TYPE,
+  unescapeCodeLine,
+  writePercentNotebook,
+  type NotebookFile,
+  type NotebookFileCell,
+  type ReadOptions,
+} from './notebook-file/percent-format';
+export { exportIpynb, importIpynb, type IpynbImport } from './notebook-file/ipynb';
+export { exportHtml, type HtmlExportOptions } from './notebook-file/html-export';
+export { exportMarkdown, markdownToHtml } from './notebook-file/markdown';
+export { outputAsText } from './notebook-file/output-text';
+export { fileOf as notebookFileOf, portableOf, withoutResults, type PortableCell, type PortableNotebook } from './notebook-file/portable';

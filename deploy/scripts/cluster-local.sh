@@ -71,7 +71,8 @@ done
 
 # Without sign-in each instance would make its own access token: one shared token lets a browser use any instance.
 if [[ "${NOTEBOOK_AUTH:-none}" == "none" && -z "${NOTEBOOK_TOKEN+set}" ]]; then
-  NOTEBOOK_TOKEN="$(head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  # bash's SRANDOM is crypto-random: no outside program is needed before the checks below say what is missing.
+  NOTEBOOK_TOKEN="$(printf '%08x' "$SRANDOM" "$SRANDOM" "$SRANDOM" "$SRANDOM" "$SRANDOM" "$SRANDOM")"
 fi
 
 server_env() {

@@ -179,6 +179,12 @@ describe('plugins loaded by name', () => {
     expect(hosted.map((p) => p.id)).toEqual(['core:language-registry', '@rnb/storage-dynamodb:store', '@rnb/auth-clerk:auth', '@rnb/plugin-sql:sql', '@rnb/plugin-assistant-anthropic:provider']);
     const without = pluginsFromConfig(loadConfig({ NOTEBOOK_ASSISTANT: 'none' }, { cwd: project.dir }), { paths: [project.dir] });
     expect(without.map((p) => p.id)).not.toContain('@rnb/plugin-assistant-anthropic:provider');
+    const folder = pluginsFromConfig(loadConfig({ NOTEBOOK_STORAGE: 'folder' }, { cwd: project.dir }), { paths: [project.dir] });
+    expect(folder.map((p) => p.id)).toContain('@rnb/storage-folder:store');
+  });
+
+  it('refuses folder storage in cluster mode: its files are on one machine', () => {
+    expect(() => loadConfig({ NOTEBOOK_STORAGE: 'folder', REDIS_URL: 'redis://r:6379' })).toThrow(/NOTEBOOK_STORAGE=folder keeps notebooks on this machine only/);
   });
 
   it('runs a notebook on third-party storage and language packages, with an extra plugin from NOTEBOOK_PLUGINS', async () => {
@@ -212,6 +218,41 @@ describe('plugins loaded by name', () => {
     ['an unknown language', { NOTEBOOK_LANGUAGES: 'cobol' }, /NOTEBOOK_LANGUAGES: the plugin package "cobol" is not installed/],
   ])('fails at start on %s, naming the variable', (_name, env, message) => {
     expect(() => pluginsFromConfig(configOf(env), { paths: [project.dir] })).toThrow(message);
+  });
+
+  describe('options from the config file', () => {
+    const withFile = (settings: object): ServerConfig => {
+      const file = path.join(project.dir, `options-${Math.random().toString(36).slice(2)}.json`);
+      fs.writeFileSync(file, JSON.stringify(settings));
+      return loadConfig({ NOTEBOOK_CONFIG: file }, { cwd: project.dir });
+    };
+    const greetingOf = (config: ServerConfig): unknown => {
+      const greeter = pluginsFromConfig(config, { paths: [project.dir] }).find((p) => p.id === 'rnb-test-greeter:greeter')!;
+      const logged: Record<string, unknown>[] = [];
+      void greeter.activate({ config: {}, log: (_level, _message, fields) => logged.push(fields ?? {}) }, {});
+      return logged[0]?.greeting;
+    };
+
+    it('hands a ["package", { options }] entry\'s options to the plugin factory, as Babel and ESLint do', () => {
+      const config = withFile({
+        NOTEBOOK_STORAGE: ['rnb-test-storage', {}],
+        NOTEBOOK_LANGUAGES: ['rnb-test-fake'],
+        NOTEBOOK_PLUGINS: [['rnb-test-greeter', { greeting: 'from the config file' }], 'rnb-test-plain-plugin'],
+      });
+      expect(config.plugins).toEqual(['rnb-test-greeter', 'rnb-test-plain-plugin']);
+      expect(config.storage).toBe('rnb-test-storage');
+      expect(config.pluginOptions).toEqual({ 'rnb-test-storage': {}, 'rnb-test-greeter': { greeting: 'from the config file' } });
+      expect(greetingOf(config)).toBe('from the config file');
+      // Without options the factory gets none.
+      expect(greetingOf(withFile({ NOTEBOOK_STORAGE: 'rnb-test-storage', NOTEBOOK_LANGUAGES: 'rnb-test-fake', NOTEBOOK_PLUGINS: ['rnb-test-greeter'] }))).toBe('none');
+    });
+
+    it('refuses a malformed entry, and options for a package that exports a plugin rather than a factory', () => {
+      expect(() => withFile({ NOTEBOOK_PLUGINS: [['rnb-test-greeter', 'not an object']] })).toThrow(/"NOTEBOOK_PLUGINS" entries must be "package" or \["package", \{ \.\.\.options \}\]/);
+      expect(() => withFile({ PORT: [['x', {}]] })).toThrow(/"PORT" must be a string, number, boolean or list of strings\./);
+      const plain = withFile({ NOTEBOOK_STORAGE: 'rnb-test-storage', NOTEBOOK_LANGUAGES: 'rnb-test-fake', NOTEBOOK_PLUGINS: [['rnb-test-plain-plugin', { a: 1 }]] });
+      expect(() => pluginsFromConfig(plain, { paths: [project.dir] })).toThrow(/NOTEBOOK_PLUGINS: "rnb-test-plain-plugin" exports a plugin, not a factory, so it takes no options/);
+    });
   });
 
   it('fails at start when Clerk is chosen without a way to check tokens', async () => {

@@ -16,6 +16,12 @@ export interface ServerConfig {
   languages: string[];
   /** Extra plugin packages (NOTEBOOK_PLUGINS). */
   plugins: string[];
+  /**
+   * Options for plugin packages, by the name they are loaded by: a config file entry
+   * `["package", { ...options }]` in NOTEBOOK_LANGUAGES, NOTEBOOK_PLUGINS, NOTEBOOK_STORAGE,
+   * NOTEBOOK_AUTH or NOTEBOOK_ASSISTANT (as Babel and ESLint take them). The factory gets them.
+   */
+  pluginOptions: Record<string, PluginOptions>;
   corsOrigins: string[];
   /** Host names accepted in the Host header with auth `none` besides localhost, 127.0.0.1, [::1] and HOST (ALLOWED_HOSTS; `*`: any). */
   allowedHosts: string[];
@@ -56,6 +62,12 @@ export interface ServerConfig {
   /** The config file that was read, if any. */
   file: string | undefined;
 }
+
+/** A plugin's options from the config file: a JSON object. */
+export type PluginOptions = { [key: string]: unknown };
+
+/** Settings whose config file entries may name a plugin with options. */
+const PLUGIN_SETTINGS: ReadonlySet<string> = new Set(['NOTEBOOK_LANGUAGES', 'NOTEBOOK_PLUGINS', 'NOTEBOOK_STORAGE', 'NOTEBOOK_AUTH', 'NOTEBOOK_ASSISTANT']);
 
 /** With sign-in, cells get a time limit by default (docs/configuration.md: CELL_TIME_LIMIT_SECONDS). */
 const MULTI_USER_CELL_TIME_LIMIT_SECONDS = '300';
@@ -101,7 +113,7 @@ export interface LoadConfigOptions {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): ServerConfig {
   const cwd = options.cwd ?? process.cwd();
-  const { values: fileValues, file } = readConfigFile(env.NOTEBOOK_CONFIG, cwd);
+  const { values: fileValues, pluginOptions, file } = readConfigFile(env.NOTEBOOK_CONFIG, cwd);
   const values: Record<string, string | undefined> = { ...fileValues };
   for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') values[key] = value;
   const get = (key: string, fallback?: string): string | undefined => {
@@ -111,7 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const problems: string[] = [];
 
   const port = integer(get('PORT', DEFAULTS.PORT)!, 'PORT', 0, 65535, problems);
-  const storage = pluginName(get('NOTEBOOK_STORAGE', DEFAULTS.NOTEBOOK_STORAGE)!, 'NOTEBOOK_STORAGE', '"file", "dynamodb" or a storage plugin package', problems);
+  const storage = pluginName(get('NOTEBOOK_STORAGE', DEFAULTS.NOTEBOOK_STORAGE)!, 'NOTEBOOK_STORAGE', '"file", "folder", "dynamodb" or a storage plugin package', problems);
   const auth = pluginName(get('NOTEBOOK_AUTH', DEFAULTS.NOTEBOOK_AUTH)!, 'NOTEBOOK_AUTH', '"none", "clerk" or an auth plugin package', problems);
   // No sign-in: reachable from this machine only unless HOST says otherwise.
   const host = get('HOST', auth === 'none' ? DEFAULTS.HOST : LISTEN_ALL)!;
@@ -153,8 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   if (redisUrl !== undefined) {
     if (!/^rediss?:\/\/[^\s]+$/.test(redisUrl)) problems.push('REDIS_URL must look like redis://host:6379 or rediss://:password@host:6379 (TLS); unset it to run a single instance.');
     // Every instance must see every notebook: a folder on one machine cannot be shared by a cluster.
-    if (storage === 'file') {
-      problems.push('REDIS_URL is set (cluster mode), but NOTEBOOK_STORAGE=file keeps notebooks on this machine only: set NOTEBOOK_STORAGE=dynamodb (with DYNAMODB_TABLE, and DYNAMODB_ENDPOINT for a local server) or another shared storage plugin, or unset REDIS_URL to run a single instance.');
+    if (storage === 'file' || storage === 'folder') {
+      problems.push(`REDIS_URL is set (cluster mode), but NOTEBOOK_STORAGE=${storage} keeps notebooks on this machine only: set NOTEBOOK_STORAGE=dynamodb (with DYNAMODB_TABLE, and DYNAMODB_ENDPOINT for a local server) or another shared storage plugin, or unset REDIS_URL to run a single instance.`);
     }
   }
   const notebookLimits: NotebookLimits = {
@@ -198,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     auth,
     languages,
     plugins,
+    pluginOptions,
     corsOrigins,
     allowedHosts,
     accessToken,
@@ -241,12 +254,12 @@ export function kernelSettings(config: Pick<ServerConfig, 'auth' | 'maxKernels' 
   };
 }
 
-function readConfigFile(setting: string | undefined, cwd: string): { values: Record<string, string>; file: string | undefined } {
+function readConfigFile(setting: string | undefined, cwd: string): { values: Record<string, string>; pluginOptions: Record<string, PluginOptions>; file: string | undefined } {
   const explicit = setting !== undefined && setting.trim() !== '';
   const file = path.resolve(cwd, explicit ? setting!.trim() : DEFAULT_CONFIG_FILE);
   if (!fs.existsSync(file)) {
     if (explicit) throw new ConfigError(`NOTEBOOK_CONFIG: the config file ${file} does not exist.`);
-    return { values: {}, file: undefined };
+    return { values: {}, pluginOptions: {}, file: undefined };
   }
   let parsed: unknown;
   try {
@@ -258,12 +271,34 @@ function readConfigFile(setting: string | undefined, cwd: string): { values: Rec
     throw new ConfigError(`NOTEBOOK_CONFIG: ${file} must hold a JSON object of settings, e.g. { "PORT": 8000 }.`);
   }
   const values: Record<string, string> = {};
+  const pluginOptions: Record<string, PluginOptions> = {};
   for (const [key, value] of Object.entries(parsed)) {
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') values[key] = String(value);
     else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) values[key] = value.join(',');
-    else if (value !== null) throw new ConfigError(`NOTEBOOK_CONFIG: ${file}: "${key}" must be a string, number, boolean or list of strings.`);
+    else if (Array.isArray(value) && PLUGIN_SETTINGS.has(key)) {
+      // Babel's form: one entry `["pkg", { options }]`, or a list of `"pkg"` and `["pkg", { options }]`.
+      const entries = isPluginEntry(value) ? [value] : value;
+      const names: string[] = [];
+      for (const entry of entries) {
+        if (typeof entry === 'string') names.push(entry);
+        else if (isPluginEntry(entry)) {
+          names.push(entry[0]);
+          pluginOptions[entry[0]] = entry[1];
+        } else {
+          throw new ConfigError(`NOTEBOOK_CONFIG: ${file}: "${key}" entries must be "package" or ["package", { ...options }]; got ${JSON.stringify(entry)?.slice(0, 100)}.`);
+        }
+      }
+      values[key] = names.join(',');
+    } else if (value !== null) {
+      const plugin = PLUGIN_SETTINGS.has(key) ? ', or plugin entries "package" / ["package", { ...options }]' : '';
+      throw new ConfigError(`NOTEBOOK_CONFIG: ${file}: "${key}" must be a string, number, boolean or list of strings${plugin}.`);
+    }
   }
-  return { values, file };
+  return { values, pluginOptions, file };
+}
+
+function isPluginEntry(value: unknown): value is [string, PluginOptions] {
+  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'object' && value[1] !== null && !Array.isArray(value[1]);
 }
 
 function integer(text: string, name: string, min: number, max: number, problems: string[]): number {

@@ -1,22 +1,9 @@
 import { isNotebookError } from '@rnb/core';
+import type { ErrorBody, ErrorCode, ErrorDetails, HostErrorCode } from '@rnb/core/wire';
 import { ZodError } from 'zod';
 
-/** Codes the host adds to core's (core's NotebookError codes pass through unchanged). */
-export type HostErrorCode =
-  | 'RNB_ERR_INVALID_JSON'
-  | 'RNB_ERR_PAYLOAD_TOO_LARGE'
-  | 'RNB_ERR_UNSUPPORTED_MEDIA_TYPE'
-  | 'RNB_ERR_ROUTE_NOT_FOUND'
-  | 'RNB_ERR_METHOD_NOT_ALLOWED'
-  | 'RNB_ERR_TOO_MANY_REQUESTS'
-  | 'RNB_ERR_SHUTTING_DOWN'
-  | 'RNB_ERR_UNKNOWN_COMMAND'
-  | 'RNB_ERR_ASSISTANT_UNAVAILABLE'
-  /** Local mode: the Host header names no host this server answers to (DNS rebinding). */
-  | 'RNB_ERR_HOST_NOT_ALLOWED'
-  /** A state-changing request from a browser page of another origin, with auth `none`. */
-  | 'RNB_ERR_ORIGIN_NOT_ALLOWED'
-  | 'RNB_ERR_INTERNAL';
+/** Codes the host adds to core's (core's NotebookError codes pass through unchanged): defined in `@rnb/core/wire`. */
+export type { HostErrorCode } from '@rnb/core/wire';
 
 /** An error of the host itself, with its HTTP status. */
 export class HostError extends Error {
@@ -30,12 +17,7 @@ export class HostError extends Error {
   }
 }
 
-/** Extra fields of an error body beside code and message (e.g. `current_code` of RNB_ERR_EDIT_CONFLICT). */
-export type ErrorDetails = Readonly<Record<string, string | number | boolean | null>>;
-
-export interface ErrorBody {
-  error: { code: string; message: string } & ErrorDetails;
-}
+export type { ErrorBody, ErrorDetails } from '@rnb/core/wire';
 
 export interface MappedError {
   status: number;
@@ -75,12 +57,12 @@ export function toErrorResponse(error: unknown): MappedError {
  * A NotebookError from another copy of @rnb/core (a third-party plugin that
  * bundles its own): same shape, different class, same meaning.
  */
-function looksLikeNotebookError(error: unknown): error is { code: string; status: number; message: string } {
+function looksLikeNotebookError(error: unknown): error is { code: ErrorCode; status: number; message: string } {
   const e = error as { code?: unknown; status?: unknown; message?: unknown } | null;
   return error instanceof Error && typeof e?.code === 'string' && e.code.startsWith('RNB_ERR_') && typeof e.status === 'number' && e.status >= 400 && e.status < 600 && typeof e.message === 'string';
 }
 
-function body(code: string, message: string, details?: ErrorDetails): ErrorBody {
+function body(code: ErrorCode, message: string, details?: ErrorDetails): ErrorBody {
   return { error: { ...details, code, message } };
 }
 

@@ -64,6 +64,8 @@ describe('npm start (dist/main.js)', () => {
         languages: [
           { id: 'python', display_name: 'Python', file_extension: '.py', editor: { mode: 'python' }, browser_module: null },
           { id: 'sql', display_name: 'SQL', file_extension: '.sql', editor: { mode: 'sql' }, browser_module: null },
+          // The host's own markdown language, for text cells (an imported .ipynb's markdown).
+          { id: 'markdown', display_name: 'Markdown', file_extension: '.md', editor: { mode: null }, browser_module: null },
         ],
       });
       expect((await request(`${server.url}/`, 'GET')).text).toContain('<title>app</title>');

@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import { AuthProvider, ConfigError, languageRegistryPlugin, NotebookStore, type AnyPlugin, type Token } from '@rnb/core';
 import { noAuthPlugin } from './auth/no-auth';
-import type { ServerConfig } from './config';
+import type { PluginOptions, ServerConfig } from './config';
 
 /** Short names of the plugins that ship with the project. */
 export const BUILTIN_PACKAGES = {
-  storage: { file: '@rnb/storage-file', dynamodb: '@rnb/storage-dynamodb' } as Record<string, string>,
+  storage: { file: '@rnb/storage-file', folder: '@rnb/storage-folder', dynamodb: '@rnb/storage-dynamodb' } as Record<string, string>,
   auth: { clerk: '@rnb/auth-clerk' } as Record<string, string>,
   languages: { python: '@rnb/plugin-python', sql: '@rnb/plugin-sql' } as Record<string, string>,
   assistant: { anthropic: '@rnb/plugin-assistant-anthropic' } as Record<string, string>,
@@ -26,7 +26,8 @@ export function pluginsFromConfig(config: ServerConfig, options: PluginLoaderOpt
   // Built-in plugins come with this package; third-party ones from the app's folder first.
   const load = (table: Record<string, string>, name: string, variable: string): AnyPlugin[] => {
     const builtin = table[name];
-    return builtin ? loadPluginPackage(builtin, variable, [__dirname]) : loadPluginPackage(name, variable, paths);
+    const options = config.pluginOptions[name];
+    return builtin ? loadPluginPackage(builtin, variable, [__dirname], options) : loadPluginPackage(name, variable, paths, options);
   };
   const plugins: AnyPlugin[] = [languageRegistryPlugin];
   const storage = load(BUILTIN_PACKAGES.storage, config.storage, 'NOTEBOOK_STORAGE');
@@ -42,15 +43,17 @@ export function pluginsFromConfig(config: ServerConfig, options: PluginLoaderOpt
   // The assistant is on by default: without ANTHROPIC_API_KEY its chat answers 503 and costs nothing.
   const assistant = config.values.NOTEBOOK_ASSISTANT?.trim() || 'anthropic';
   if (assistant !== 'none') plugins.push(...load(BUILTIN_PACKAGES.assistant, assistant, 'NOTEBOOK_ASSISTANT'));
-  for (const name of config.plugins) plugins.push(...loadPluginPackage(name, 'NOTEBOOK_PLUGINS', paths));
+  for (const name of config.plugins) plugins.push(...loadPluginPackage(name, 'NOTEBOOK_PLUGINS', paths, config.pluginOptions[name]));
   return plugins;
 }
 
 /**
  * Loads a plugin package: its default export (or the module itself) is a
  * plugin factory `(options?) => Plugin | Plugin[]`, a plugin, or a list of them.
+ * `options` (from a config file entry `["package", { ...options }]`) go to the
+ * factory; a package that exports a plugin rather than a factory cannot take them.
  */
-export function loadPluginPackage(name: string, variable: string, paths: string[] = [process.cwd(), __dirname]): AnyPlugin[] {
+export function loadPluginPackage(name: string, variable: string, paths: string[] = [process.cwd(), __dirname], options?: PluginOptions): AnyPlugin[] {
   let resolved: string;
   try {
     resolved = require.resolve(name.startsWith('.') ? path.resolve(paths[0] ?? process.cwd(), name) : name, { paths });
@@ -65,9 +68,12 @@ export function loadPluginPackage(name: string, variable: string, paths: string[
   }
   const exported = (loaded as { default?: unknown } | null)?.default ?? loaded;
   let value: unknown = exported;
+  if (options !== undefined && typeof exported !== 'function') {
+    throw new ConfigError(`${variable}: "${name}" exports a plugin, not a factory, so it takes no options; remove them from the config file entry.`);
+  }
   if (typeof exported === 'function') {
     try {
-      value = (exported as () => unknown)();
+      value = (exported as (options?: PluginOptions) => unknown)(options);
     } catch (error) {
       throw new ConfigError(`${variable}: the plugin factory of "${name}" threw: ${(error as Error)?.message ?? String(error)}`);
     }

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Router } from '@koa/router';
-import { NotebookError, type ErrorCode } from '@rnb/core';
+import { NotebookError, type CoreErrorCode } from '@rnb/core';
 import { AssistantRoutes } from './assistant/chat-route';
 import type { AssistantAuditLog } from './assistant/audit-log';
 import { readAssistantSettings } from './assistant/settings';
@@ -97,9 +97,9 @@ describe('docs/protocol.md against the code', () => {
   });
 
   it("gives each of core's error codes the HTTP status core answers with", () => {
-    const coreCodes = code.errorCodes.filter((c) => new NotebookError(c as ErrorCode, '').status !== undefined);
+    const coreCodes = code.errorCodes.filter((c) => new NotebookError(c as CoreErrorCode, '').status !== undefined);
     expect(coreCodes.length).toBeGreaterThan(5);
-    for (const c of coreCodes) expect([c, doc.statusOf.get(c)]).toEqual([c, new NotebookError(c as ErrorCode, '').status]);
+    for (const c of coreCodes) expect([c, doc.statusOf.get(c)]).toEqual([c, new NotebookError(c as CoreErrorCode, '').status]);
   });
 
   it('names a route, an event or an error code the document does not list', () => {
@@ -107,14 +107,14 @@ describe('docs/protocol.md against the code', () => {
     router.post('/api/notebooks/:id/undocumented_probe', () => undefined);
     expect(undocumented({ ...code, routes: routesOf(router) }, doc)).toContain('routes: POST /api/notebooks/{}/undocumented_probe');
 
-    let edited = withoutRow(docText, '`run_cell`');
+    let edited = withoutRow(docText, '`interrupt`');
     edited = withoutRow(edited, '`cell_status`');
     edited = withoutRow(edited, '`tool_result`');
     edited = withoutRow(edited, '`RNB_ERR_CELL_NOT_FOUND`');
     edited = withoutRow(edited, '`DELETE /api/notebooks/{id}/cells/{cell_id}`');
     expect(undocumented(code, docSurface(edited))).toEqual(expect.arrayContaining([
       'routes: DELETE /api/notebooks/{}/cells/{}',
-      'clientEvents: run_cell',
+      'clientEvents: interrupt',
       'serverEvents: cell_status',
       'streamEvents: tool_result',
       'errorCodes: RNB_ERR_CELL_NOT_FOUND',

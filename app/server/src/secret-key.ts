@@ -19,12 +19,19 @@ export function serverSecretKey(config: Pick<ServerConfig, 'secretKey' | 'secret
 function localKey(file: string, log: Logger): string {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    try {
-      // 'wx': of several instances starting together on this machine, one writes and the others read its key.
-      fs.writeFileSync(file, `${SecretBox.generateText()}\n`, { flag: 'wx', mode: 0o600 });
-      log.info('generated the key that encrypts connection strings at rest', { file });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if (!fs.existsSync(file)) {
+      // Written whole to a file of its own, then linked into place: of several instances starting together on this
+      // machine, one link wins and the others read its key, never a half-written file.
+      const draft = `${file}.${process.pid}.${Date.now()}.tmp`;
+      fs.writeFileSync(draft, `${SecretBox.generateText()}\n`, { flag: 'wx', mode: 0o600 });
+      try {
+        fs.linkSync(draft, file);
+        log.info('generated the key that encrypts connection strings at rest', { file });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      } finally {
+        fs.rmSync(draft, { force: true });
+      }
     }
     const mode = fs.statSync(file).mode & 0o777;
     if ((mode & 0o077) !== 0) {

@@ -8,6 +8,7 @@ import {
   KernelManager,
   LanguageRegistry,
   languageRegistryPlugin,
+  markdownLanguage,
   MemoryNotebookStore,
   NotebookService,
   SecretBox,
@@ -165,6 +166,8 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
   try {
     const languages = host.get(LanguageRegistry);
     if (languages.list().length === 0) log.warn('no language plugin is loaded: cells cannot be created');
+    // Text cells of imported notebooks (.ipynb, `# %% [markdown]`) are cells everywhere, not "unknown language" errors.
+    else if (!languages.get('markdown')) languages.register(markdownLanguage());
     kernels = new KernelManager({
       languages: languages.list(),
       ...options.kernels,

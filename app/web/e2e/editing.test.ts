@@ -176,6 +176,8 @@ describeInBrowser('editing without losing a keystroke', () => {
     const otherContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const other = await otherContext.newPage();
+      // A second person: the printed URL's token becomes their cookie, then they open the same notebook.
+      await other.goto(host.url);
       await other.goto(page.url());
       await other.waitForSelector('[data-connection="online"]');
       await other.waitForFunction(() => document.querySelector('section[data-cell-id] .cm-content')?.textContent === 'v = 1');

@@ -158,7 +158,7 @@ export class KernelManager {
     };
     this.layers = probeIsolation(options.sandbox);
     for (const missing of this.layers.missing) this.options.log('warn', `kernel isolation missing: ${missing}`);
-    this.runtimes = options.languages.map((l) => ({ language: l.id, module: l.runtime.module, options: l.runtime.options ?? null }));
+    this.runtimes = options.languages.map((l) => ({ language: l.id, module: l.runtime.module, options: l.runtime.options ?? null, readPaths: l.runtime.readPaths ?? [] }));
     this.readPaths = [...new Set(options.languages.flatMap((l) => [l.runtime.module, ...(l.runtime.readPaths ?? [])]))];
     const unreadable = unreadableForKernel([this.entry, ...this.readPaths], this.layers);
     if (unreadable) throw new KernelError(`Kernels cannot start: ${unreadable}`);
@@ -284,6 +284,7 @@ export class KernelManager {
       layers: this.layers,
       maxFrameBytes: 64 * 1024 * 1024,
       startTimeoutMs: 30_000,
+      allowChildProcesses: this.options.languages.some((l) => l.runtime.allowChildProcesses === true),
     });
     const holder: OwnerProcess = { calls: new RuntimeCalls(process, this.limits), process, owner: null, sessions: new Map(), lastPong: Date.now(), emptySince: null };
     process.on('message', (message) => this.onMessage(holder, message));

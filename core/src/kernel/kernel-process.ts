@@ -5,6 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import { KernelError } from '../errors';
 import { kernelExitReason } from './crash-reason';
 import { parseKernelMessage, ProtocolError, type IsolationReport, type KernelMessage, type ServerMessage } from './protocol';
+import { descendantsMemoryBytes } from './process-tree';
 import { kernelCommand, type IsolationLayers } from './sandbox';
 
 export interface KernelProcessOptions {
@@ -15,6 +16,8 @@ export interface KernelProcessOptions {
   layers: IsolationLayers;
   maxFrameBytes: number;
   startTimeoutMs: number;
+  /** A language starts its own sandboxed processes (RuntimeModuleSpec.allowChildProcesses). */
+  allowChildProcesses?: boolean;
 }
 
 /**
@@ -35,7 +38,7 @@ export class KernelProcess extends EventEmitter<{
 
   constructor(private readonly options: KernelProcessOptions) {
     super();
-    const { command, args } = kernelCommand(options.layers, options.entry, options.readPaths, options.nodeArgs, options.payload);
+    const { command, args } = kernelCommand(options.layers, options.entry, options.readPaths, options.nodeArgs, options.payload, options.allowChildProcesses === true);
     this.child = spawn(command, args, {
       env: {},
       detached: true,
@@ -101,12 +104,18 @@ export class KernelProcess extends EventEmitter<{
     }
   }
 
-  /** Resident memory of the kernel process, read by the server (the kernel cannot lie about it). */
+  /**
+   * Resident memory of the kernel process, read by the server (the kernel
+   * cannot lie about it), plus the processes it started when a language runs
+   * its own sandbox: their memory is this kernel's too.
+   */
   rssBytes(): number | undefined {
     try {
       const status = fs.readFileSync(`/proc/${this.pid}/status`, 'utf8');
       const match = /VmRSS:\s+(\d+) kB/.exec(status);
-      return match ? Number(match[1]) * 1024 : undefined;
+      if (!match) return undefined;
+      const own = Number(match[1]) * 1024;
+      return this.options.allowChildProcesses ? own + descendantsMemoryBytes(this.pid) : own;
     } catch {
       return undefined;
     }

@@ -12,6 +12,8 @@ export interface RuntimeLoad {
   language: string;
   module: string;
   options: JsonValue;
+  /** The language's `runtime.readPaths`, so that a refused read can name them. */
+  readPaths: string[];
 }
 
 export interface PlanItem {

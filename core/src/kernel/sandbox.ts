@@ -62,7 +62,7 @@ export interface KernelCommand {
 }
 
 /** The command line that starts a kernel with every layer available. */
-export function kernelCommand(layers: IsolationLayers, entry: string, readPaths: string[], nodeArgs: string[], payload: string): KernelCommand {
+export function kernelCommand(layers: IsolationLayers, entry: string, readPaths: string[], nodeArgs: string[], payload: string, allowChildProcesses = false): KernelCommand {
   const node = [
     ...nodeArgs,
     '--disallow-code-generation-from-strings',
@@ -71,6 +71,8 @@ export function kernelCommand(layers: IsolationLayers, entry: string, readPaths:
     const readable = [...new Set([path.dirname(path.dirname(entry)), ...readPaths])];
     // One flag per path: Node 20 reads a comma-separated list as one path.
     node.push(layers.permissionFlag, ...readable.map((p) => `--allow-fs-read=${p}`), '--allow-worker');
+    // Only when a language runs its own sandbox (see RuntimeModuleSpec.allowChildProcesses).
+    if (allowChildProcesses) node.push('--allow-child-process');
   }
   const commandLine = [process.execPath, ...node, entry, payload];
   let prefix: string[] = [];

@@ -61,6 +61,13 @@ export interface RuntimeModuleSpec {
    * still inside the sandboxed process.
    */
   needsCodeGeneration?: boolean;
+  /**
+   * The runtime starts its own sandboxed processes (the native Python runtime
+   * starts CPython inside bubblewrap). The kernel process then gets Node's
+   * `--allow-child-process`; the runtime is expected to take what it needs
+   * while it loads and close the door for the rest of its worker thread.
+   */
+  allowChildProcesses?: boolean;
 }
 
 /** What a host service receives: which notebook asked, on whose behalf. */

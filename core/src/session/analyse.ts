@@ -1,5 +1,4 @@
 import { InvalidInputError, TooLargeError } from '../errors';
-import type { CellDependencies } from '../graph/dependency-graph';
 import type { Analysis, LanguageDefinition, LanguageRegistry } from '../language/language';
 import type { NotebookDocument } from '../storage/storage';
 
@@ -93,15 +92,4 @@ export function checkCode(code: unknown, maxBytes = DEFAULT_MAX_CELL_BYTES): str
     throw new TooLargeError(`This cell's code is ${bytes.toLocaleString('en-US')} bytes: a cell holds at most ${maxBytes.toLocaleString('en-US')} bytes (the server's MAX_CELL_BYTES). Split it into smaller cells, or read large data from a file.`);
   }
   return code;
-}
-
-/** What a cell's analysis puts in the dependency graph: nothing when its code does not parse. */
-export function graphDependencies(analysis: Analysis): CellDependencies {
-  if (analysis.error) return { defines: [], references: [] };
-  const deps: CellDependencies = {
-    defines: analysis.defines,
-    references: analysis.weakReferences ? [...analysis.references, ...analysis.weakReferences] : analysis.references,
-  };
-  if (analysis.deletes) return { ...deps, deletes: analysis.deletes };
-  return deps;
 }

@@ -4,7 +4,7 @@
  * NotebookServiceOptions.limits; each refusal names its limit.
  */
 import { sizeText } from '../kernel/child/output-cap';
-import { InvalidInputError, LimitError } from '../errors';
+import { LimitError } from '../errors';
 import type { Output } from '../model/types';
 import type { NotebookStore, StoredCell } from '../storage/storage';
 
@@ -135,11 +135,4 @@ export class UserQuota {
     this.usage.set(owner, usage);
     return usage;
   }
-}
-
-export function checkName(name: unknown): string {
-  if (typeof name !== 'string' || name.trim().length === 0 || name.length > 200) {
-    throw new InvalidInputError('A notebook name is 1 to 200 characters.');
-  }
-  return name.trim();
 }

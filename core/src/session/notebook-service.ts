@@ -6,11 +6,14 @@ import type { Cell, JsonValue } from '../model/types';
 import type { NotebookDocument, NotebookStore, NotebookSummary } from '../storage/storage';
 import { isValidNotebookId } from '../storage/validation';
 import type { NotebookEvent, NotebookEventListener } from './events';
-import { checkName, DEFAULT_NOTEBOOK_LIMITS, UserQuota, type NotebookLimits } from './limits';
-import { analyseCells } from './analyse';
+import { DEFAULT_NOTEBOOK_LIMITS, UserQuota, type NotebookLimits } from './limits';
+import { analyseCells, checkCode } from './analyse';
 import { NotebookSession } from './notebook-session';
+import { checkName } from './session-checks';
 import type { KernelProvider } from './run-coordinator';
-import type { CreateCellInput, NotebookOperations, NotebookView, UpdateCellInput } from './service-api';
+import type { CreateCellInput, NewNotebookInput, NotebookOperations, NotebookView, UpdateCellInput } from './service-api';
+import type { PortableCell } from '../notebook-file/portable';
+import type { StoredCell } from '../storage/storage';
 
 export interface NotebookServiceOptions {
   store: NotebookStore;
@@ -53,6 +56,7 @@ export class NotebookService implements NotebookOperations {
   /** Analyses cells off the event loop. */
   readonly analysis: AnalysisPool;
   private readonly ownsAnalysis: boolean;
+  private readonly stopWatching: (() => void) | null;
 
   constructor(private readonly options: NotebookServiceOptions) {
     this.limits = { ...DEFAULT_NOTEBOOK_LIMITS, ...options.limits };
@@ -62,6 +66,29 @@ export class NotebookService implements NotebookOperations {
     const idleMs = options.idleReleaseMs ?? 30 * 60_000;
     this.idleTimer = idleMs > 0 ? setInterval(() => void this.releaseIdle(idleMs), Math.min(60_000, Math.max(50, idleMs / 4))) : null;
     this.idleTimer?.unref();
+    this.stopWatching = options.store.watch?.((change) => void this.externalChange(change.owner, change.notebookId)) ?? null;
+  }
+
+  /**
+   * Storage changed a notebook behind our back (a file edited on disk): an
+   * open notebook reloads it and takes the difference as edits. One that
+   * cannot be read is reported with `external_edit_error` and keeps its state.
+   */
+  async externalChange(owner: string, notebookId: string): Promise<void> {
+    const session = this.sessions.get(notebookId);
+    if (!session || session.owner !== owner) return; // not open: the next open reads the new version
+    try {
+      await session.applyExternal(() => this.options.store.get(owner, notebookId));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      for (const listener of this.listeners) {
+        try {
+          listener(notebookId, { type: 'external_edit_error', message });
+        } catch {
+          // A failing listener must not break the notebook.
+        }
+      }
+    }
   }
 
   /** Releases notebooks that are not running and were not used for `idleMs`. */
@@ -77,7 +104,7 @@ export class NotebookService implements NotebookOperations {
     return () => this.listeners.delete(listener);
   }
 
-  async createNotebook(owner: string, input: { name?: string } = {}): Promise<NotebookView> {
+  async createNotebook(owner: string, input: NewNotebookInput = {}): Promise<NotebookView> {
     const name = checkName(input.name ?? 'Untitled notebook');
     await this.quota.checkNewNotebook(owner);
     const now = new Date().toISOString();
@@ -87,8 +114,10 @@ export class NotebookService implements NotebookOperations {
       owner,
       name,
       dbConnString: null,
-      lazy: false,
-      cells: type ? [{ id: randomUUID(), type, code: '', status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] }] : [],
+      lazy: input.lazy === true,
+      cells: input.cells
+        ? importedCells(input.cells, { maxCells: this.limits.maxCells, maxCellBytes: this.options.maxCellBytes })
+        : type ? [{ id: randomUUID(), type, code: '', status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] }] : [],
       revision: 0,
       createdAt: now,
       updatedAt: now,
@@ -257,6 +286,7 @@ export class NotebookService implements NotebookOperations {
   /** Saves what is pending and closes every notebook. */
   async close(): Promise<void> {
     if (this.idleTimer) clearInterval(this.idleTimer);
+    this.stopWatching?.();
     await Promise.all([...this.sessions.keys()].map((id) => this.release(id)));
     if (this.ownsAnalysis) await this.analysis.close();
   }
@@ -323,4 +353,20 @@ const RUNTIME_METHOD = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 function checkId(id: unknown, what: 'notebook' | 'cell'): void {
   if (!isValidNotebookId(id)) throw new NotFoundError(what, String(id).slice(0, 100));
+}
+
+const CELL_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** An import's cells as stored: valid, unique ids kept; a status that meant "in a run" settles. */
+function importedCells(cells: PortableCell[], limits: { maxCells: number; maxCellBytes: number | undefined }): StoredCell[] {
+  if (!Array.isArray(cells) || cells.length > limits.maxCells) throw new InvalidInputError(`An imported notebook holds a list of at most ${limits.maxCells.toLocaleString('en-US')} cells.`);
+  const seen = new Set<string>();
+  return cells.map((cell, index) => {
+    if (typeof cell?.type !== 'string' || !/^[A-Za-z][A-Za-z0-9_-]{0,39}$/.test(cell.type)) throw new InvalidInputError(`Cell ${index + 1}: the type is a word, e.g. python.`);
+    if (typeof cell.code !== 'string') throw new InvalidInputError(`Cell ${index + 1}: the code is text.`);
+    checkCode(cell.code, limits.maxCellBytes);
+    const id = typeof cell.id === 'string' && CELL_ID.test(cell.id) && !seen.has(cell.id) ? cell.id : randomUUID();
+    seen.add(id);
+    const status = cell.status === 'queued' || cell.status === 'running' ? 'stale' : (cell.status ?? 'idle');
+    return { id, type: cell.type, code: cell.code, status, stdout: cell.stdout ?? '', stderr: cell.stderr ?? '', outputs: cell.outputs ?? [], error: cell.error ?? null, reads: [], writes: [] };
+  });
 }

@@ -4,8 +4,10 @@ import { DependencyGraph, type CellDependencies } from '../graph/dependency-grap
 import type { Analysis, LanguageRegistry } from '../language/language';
 import type { Cell } from '../model/types';
 import type { NotebookDocument, NotebookStore } from '../storage/storage';
-import { analyseNow, checkCode, graphDependencies, IN_THIS_THREAD, noLanguage, type SessionAnalysisOptions } from './analyse';
-import { boundStoredOutputs, checkName, checkNotebookCodeGrowth, DEFAULT_NOTEBOOK_LIMITS, notebookLimitError, type NotebookLimits } from './limits';
+import { analyseNow, checkCode, IN_THIS_THREAD, noLanguage, type SessionAnalysisOptions } from './analyse';
+import { boundStoredOutputs, checkNotebookCodeGrowth, DEFAULT_NOTEBOOK_LIMITS, notebookLimitError, type NotebookLimits } from './limits';
+import { diffNotebooks } from './external-change';
+import { checkName, graphDependencies } from './session-checks';
 import type { NotebookEvent } from './events';
 import { maskConnectionString } from './format';
 import { analysisCellError, graphCellError, type CellError } from './cell-error';
@@ -42,6 +44,7 @@ export class NotebookSession implements RunHost {
   private readonly shownGraphErrors = new Map<string, CellError>();
   private queue: Promise<unknown> = Promise.resolve();
   private saveTimer: NodeJS.Timeout | null = null;
+  private applyingExternal = false;
 
   constructor(
     document: NotebookDocument,
@@ -138,68 +141,75 @@ export class NotebookSession implements RunHost {
     return result;
   }
 
-  async createCell(input: CreateCellInput): Promise<Cell> {
-    return this.serial(async () => {
-      this.checkLanguage(input.type);
-      const code = checkCode(input.code ?? '', this.analysisOptions.maxCellBytes);
-      const { maxCells } = this.guard.limits;
-      if (this.cells.size >= maxCells) throw notebookLimitError('maxCells', `A notebook holds at most ${maxCells.toLocaleString('en-US')} cells; this one is full.`);
-      await this.checkGrowth(code.length);
-      const analysis = await this.analysisOfCode(input.type, code);
-      let index = this.doc.cells.length;
-      if (input.afterCellId) index = this.indexOf(input.afterCellId) + 1;
-      else if (input.index !== undefined) {
-        if (!Number.isInteger(input.index) || input.index < 0 || input.index > this.doc.cells.length) {
-          throw new InvalidInputError(`Index ${input.index} is outside the notebook (0 to ${this.doc.cells.length}).`);
-        }
-        index = input.index;
-      }
-      const cell: CellDocument = { id: this.newCellId(input.id), type: input.type, code, reads: [], writes: [] };
-      this.doc.cells.splice(index, 0, cell);
-      this.cells.set(cell.id, cell);
-      this.states.add(cell.id);
-      this.reindex();
-      const before = this.analysisFootprint(cell.id);
-      this.applyAnalysis(cell, analysis);
-      await this.persist();
-      this.emit({ type: 'cell_created', cell: this.cellView(cell.id), index, revision: this.doc.revision });
-      this.refreshGraphErrors(this.affectedBy(cell.id, before));
-      return this.cellView(cell.id);
-    });
+  createCell(input: CreateCellInput): Promise<Cell> {
+    return this.serial(() => this.createCellNow(input));
   }
 
-  async updateCell(cellId: string, input: UpdateCellInput): Promise<Cell> {
-    return this.serial(async () => {
-      const cell = this.cell(cellId);
-      const code = checkCode(input.code, this.analysisOptions.maxCellBytes);
-      if (input.type !== undefined) this.checkLanguage(input.type);
-      await this.checkGrowth(code.length - cell.code.length);
-      if (input.expectedRevision !== undefined && input.expectedRevision !== this.doc.revision) {
-        throw new ConflictError(input.expectedRevision, this.doc.revision);
+  /** `fileId`: the id a file edited on disk gave the cell (taken as it is; a client's `input.id` must be a UUID). */
+  private async createCellNow(input: CreateCellInput, fileId?: string): Promise<Cell> {
+    // A file edited on disk may name a language this server lacks: the cell then shows that as its error.
+    if (!this.applyingExternal) this.checkLanguage(input.type);
+    const code = checkCode(input.code ?? '', this.analysisOptions.maxCellBytes);
+    const { maxCells } = this.guard.limits;
+    if (this.cells.size >= maxCells) throw notebookLimitError('maxCells', `A notebook holds at most ${maxCells.toLocaleString('en-US')} cells; this one is full.`);
+    if (!this.applyingExternal) await this.checkGrowth(code.length);
+    const analysis = await this.analysisOfCode(input.type, code);
+    let index = this.doc.cells.length;
+    if (input.afterCellId) index = this.indexOf(input.afterCellId) + 1;
+    else if (input.index !== undefined) {
+      if (!Number.isInteger(input.index) || input.index < 0 || input.index > this.doc.cells.length) {
+        throw new InvalidInputError(`Index ${input.index} is outside the notebook (0 to ${this.doc.cells.length}).`);
       }
-      // Saving what the cell already holds is never a conflict (a retried save, or both typed the same).
-      if (input.baseCode !== undefined && cell.code !== input.baseCode && cell.code !== code) throw new EditConflictError(cell.code);
-      const analysis = await this.analysisOfCode(input.type ?? cell.type, code);
-      const before = this.analysisFootprint(cellId);
-      const oldDefines = new Set(cell.writes);
-      const oldDescendants = this.graph.descendants([cellId]);
-      const hadAnalysisError = this.analyses.get(cellId)?.error !== undefined;
-      cell.code = code;
-      if (input.type !== undefined) cell.type = input.type;
-      this.applyAnalysis(cell, analysis);
-      // The code parses now: its old syntax error goes at once, not when the cell next runs.
-      const fixed = hadAnalysisError && analysis.error === undefined;
-      if (fixed) this.states.recordError(cellId, null);
-      await this.persist();
-      this.emit({ type: 'cell_updated', cellId, code, cell_type: cell.type, reads: cell.reads, writes: cell.writes, revision: this.doc.revision });
-      if (fixed) this.states.errorAnnounced(cellId);
-      const removed = [...oldDefines].filter((name) => !cell.writes.includes(name));
-      // The cell and everything that read it no longer match the kernel's values.
-      this.runs.invalidate([cellId, ...oldDescendants, ...this.graph.descendants([cellId])]);
-      this.refreshGraphErrors(this.affectedBy(cellId, before));
-      this.runs.forgetNames(removed, [cellId]);
-      return this.cellView(cellId);
-    });
+      index = input.index;
+    }
+    const id = fileId ?? this.newCellId(input.id);
+    const cell: CellDocument = { id, type: input.type, code, reads: [], writes: [] };
+    this.doc.cells.splice(index, 0, cell);
+    this.cells.set(cell.id, cell);
+    this.states.add(cell.id);
+    this.reindex();
+    const before = this.analysisFootprint(cell.id);
+    this.applyAnalysis(cell, analysis);
+    await this.persist();
+    this.emit({ type: 'cell_created', cell: this.cellView(cell.id), index, revision: this.doc.revision });
+    this.refreshGraphErrors(this.affectedBy(cell.id, before));
+    return this.cellView(cell.id);
+  }
+
+  updateCell(cellId: string, input: UpdateCellInput): Promise<Cell> {
+    return this.serial(() => this.updateCellNow(cellId, input));
+  }
+
+  private async updateCellNow(cellId: string, input: UpdateCellInput): Promise<Cell> {
+    const cell = this.cell(cellId);
+    const code = checkCode(input.code, this.analysisOptions.maxCellBytes);
+    if (input.type !== undefined && !this.applyingExternal) this.checkLanguage(input.type);
+    if (!this.applyingExternal) await this.checkGrowth(code.length - cell.code.length);
+    if (input.expectedRevision !== undefined && input.expectedRevision !== this.doc.revision) {
+      throw new ConflictError(input.expectedRevision, this.doc.revision);
+    }
+    // Saving what the cell already holds is never a conflict (a retried save, or both typed the same).
+    if (input.baseCode !== undefined && cell.code !== input.baseCode && cell.code !== code) throw new EditConflictError(cell.code);
+    const analysis = await this.analysisOfCode(input.type ?? cell.type, code);
+    const before = this.analysisFootprint(cellId);
+    const oldDefines = new Set(cell.writes);
+    const oldDescendants = this.graph.descendants([cellId]);
+    const hadAnalysisError = this.analyses.get(cellId)?.error !== undefined;
+    cell.code = code;
+    if (input.type !== undefined) cell.type = input.type;
+    this.applyAnalysis(cell, analysis);
+    // The code parses now: its old syntax error goes at once, not when the cell next runs.
+    const fixed = hadAnalysisError && analysis.error === undefined;
+    if (fixed) this.states.recordError(cellId, null);
+    await this.persist();
+    this.emit({ type: 'cell_updated', cellId, code, cell_type: cell.type, reads: cell.reads, writes: cell.writes, revision: this.doc.revision });
+    if (fixed) this.states.errorAnnounced(cellId);
+    const removed = [...oldDefines].filter((name) => !cell.writes.includes(name));
+    // The cell and everything that read it no longer match the kernel's values.
+    this.runs.invalidate([cellId, ...oldDescendants, ...this.graph.descendants([cellId])]);
+    this.refreshGraphErrors(this.affectedBy(cellId, before));
+    this.runs.forgetNames(removed, [cellId]);
+    return this.cellView(cellId);
   }
 
   private newCellId(requested: string | undefined): string {
@@ -209,50 +219,90 @@ export class NotebookSession implements RunHost {
     return requested;
   }
 
-  async deleteCell(cellId: string): Promise<void> {
-    return this.serial(async () => {
-      const cell = this.cell(cellId);
-      const before = this.analysisFootprint(cellId);
-      const index = this.indexOf(cellId);
-      this.doc.cells.splice(index, 1);
-      this.cells.delete(cellId);
-      this.states.remove(cellId);
-      this.analyses.delete(cellId);
-      this.shownGraphErrors.delete(cellId);
-      this.graph.removeCell(cellId);
-      this.reindex();
-      await this.persist();
-      this.emit({ type: 'cell_deleted', cellId, revision: this.doc.revision });
-      this.runs.cellDeleted(cellId);
-      this.refreshGraphErrors(this.affectedBy(cellId, before));
-      this.runs.forgetNames(cell.writes, []);
-    });
+  deleteCell(cellId: string): Promise<void> {
+    return this.serial(() => this.deleteCellNow(cellId));
   }
 
-  async moveCell(cellId: string, toIndex: number): Promise<void> {
+  private async deleteCellNow(cellId: string): Promise<void> {
+    const cell = this.cell(cellId);
+    const before = this.analysisFootprint(cellId);
+    const index = this.indexOf(cellId);
+    this.doc.cells.splice(index, 1);
+    this.cells.delete(cellId);
+    this.states.remove(cellId);
+    this.analyses.delete(cellId);
+    this.shownGraphErrors.delete(cellId);
+    this.graph.removeCell(cellId);
+    this.reindex();
+    await this.persist();
+    this.emit({ type: 'cell_deleted', cellId, revision: this.doc.revision });
+    this.runs.cellDeleted(cellId);
+    this.refreshGraphErrors(this.affectedBy(cellId, before));
+    this.runs.forgetNames(cell.writes, []);
+  }
+
+  moveCell(cellId: string, toIndex: number): Promise<void> {
+    return this.serial(() => this.moveCellNow(cellId, toIndex));
+  }
+
+  private async moveCellNow(cellId: string, toIndex: number): Promise<void> {
+    const from = this.indexOf(cellId);
+    if (!Number.isInteger(toIndex) || toIndex < 0 || toIndex >= this.doc.cells.length) {
+      throw new InvalidInputError(`Index ${toIndex} is outside the notebook (0 to ${this.doc.cells.length - 1}).`);
+    }
+    const [cell] = this.doc.cells.splice(from, 1);
+    this.doc.cells.splice(toIndex, 0, cell!);
+    this.reindex();
+    await this.persist();
+    this.emit({ type: 'cell_moved', cellId, index: toIndex, revision: this.doc.revision });
+    // Messages name cells by position.
+    this.refreshGraphErrors(new Set(this.shownGraphErrors.keys()));
+  }
+
+  updateSettings(change: { name?: string; lazy?: boolean; dbConnString?: string | null }): Promise<void> {
+    return this.serial(() => this.updateSettingsNow(change));
+  }
+
+  /**
+   * Applies the notebook as storage now holds it after a change made outside
+   * this server (a file edited on disk): the difference arrives as edits, each
+   * announced and re-analysed as if typed; changed cells that had run re-run
+   * (lazy: become stale). Nothing is saved back: storage holds it already.
+   * `load` runs in this notebook's queue, so no save of ours races the reload.
+   */
+  applyExternal(load: () => Promise<NotebookDocument>): Promise<{ applied: boolean }> {
     return this.serial(async () => {
-      const from = this.indexOf(cellId);
-      if (!Number.isInteger(toIndex) || toIndex < 0 || toIndex >= this.doc.cells.length) {
-        throw new InvalidInputError(`Index ${toIndex} is outside the notebook (0 to ${this.doc.cells.length - 1}).`);
+      const next = await load();
+      if (next.revision <= this.doc.revision) return { applied: false };
+      this.doc.revision = next.revision;
+      this.doc.updatedAt = next.updatedAt;
+      this.applyingExternal = true;
+      const rerun: string[] = [];
+      try {
+        for (const step of diffNotebooks(this.doc, next)) {
+          if (step.kind === 'delete') await this.deleteCellNow(step.cellId);
+          else if (step.kind === 'create') await this.createCellNow({ type: step.type, code: step.code }, step.cellId);
+          else if (step.kind === 'move') await this.moveCellNow(step.cellId, step.index);
+          else if (step.kind === 'settings') await this.updateSettingsNow(step.change);
+          else {
+            if (this.states.status(step.cellId) !== 'idle') rerun.push(step.cellId);
+            await this.updateCellNow(step.cellId, { code: step.code, type: step.type });
+          }
+        }
+      } finally {
+        this.applyingExternal = false;
       }
-      const [cell] = this.doc.cells.splice(from, 1);
-      this.doc.cells.splice(toIndex, 0, cell!);
-      this.reindex();
-      await this.persist();
-      this.emit({ type: 'cell_moved', cellId, index: toIndex, revision: this.doc.revision });
-      // Messages name cells by position.
-      this.refreshGraphErrors(new Set(this.shownGraphErrors.keys()));
+      if (!this.doc.lazy) for (const id of rerun) if (this.cells.has(id) && this.staticError(id) === undefined) this.runs.request(id);
+      return { applied: true };
     });
   }
 
-  async updateSettings(change: { name?: string; lazy?: boolean; dbConnString?: string | null }): Promise<void> {
-    return this.serial(async () => {
-      if (change.name !== undefined) this.doc.name = checkName(change.name);
-      if (change.lazy !== undefined) this.doc.lazy = change.lazy;
-      if (change.dbConnString !== undefined) this.doc.dbConnString = change.dbConnString;
-      await this.persist();
-      this.emit({ type: 'notebook_updated', name: this.doc.name, lazy: this.doc.lazy, has_db_connection: this.doc.dbConnString !== null, revision: this.doc.revision });
-    });
+  private async updateSettingsNow(change: { name?: string; lazy?: boolean; dbConnString?: string | null }): Promise<void> {
+    if (change.name !== undefined) this.doc.name = checkName(change.name);
+    if (change.lazy !== undefined) this.doc.lazy = change.lazy;
+    if (change.dbConnString !== undefined) this.doc.dbConnString = change.dbConnString;
+    await this.persist();
+    this.emit({ type: 'notebook_updated', name: this.doc.name, lazy: this.doc.lazy, has_db_connection: this.doc.dbConnString !== null, revision: this.doc.revision });
   }
 
   /** Empties every cell's printed text and outputs, saved before it is announced; errors and statuses stay. */
@@ -291,6 +341,7 @@ export class NotebookSession implements RunHost {
   }
 
   private async persist(): Promise<void> {
+    if (this.applyingExternal) return; // storage holds this state already
     let saved: NotebookDocument;
     try {
       const cells = this.doc.cells.map((c) => this.states.stored(c));

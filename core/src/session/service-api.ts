@@ -1,5 +1,6 @@
 import type { Cell, JsonValue, Notebook } from '../model/types';
 import type { NotebookSummary } from '../storage/storage';
+import type { PortableCell } from '../notebook-file/portable';
 import type { NotebookEventListener } from './events';
 
 export interface CreateCellInput {
@@ -23,6 +24,14 @@ export interface UpdateCellInput {
   baseCode?: string;
 }
 
+/** A new notebook; `cells` (an import) replaces the one empty cell a new notebook starts with. */
+export interface NewNotebookInput {
+  name?: string;
+  lazy?: boolean;
+  /** Cells with their last results, e.g. from an .ipynb. Ids are kept when valid and unique, else new ones are given. */
+  cells?: PortableCell[];
+}
+
 /** The notebook as a client sees it, plus settings that are not in the wire shape. */
 export interface NotebookView extends Notebook {
   lazy: boolean;
@@ -33,7 +42,7 @@ export interface NotebookView extends Notebook {
  * notebook of another owner is "not found".
  */
 export interface NotebookOperations {
-  createNotebook(owner: string, input?: { name?: string }): Promise<NotebookView>;
+  createNotebook(owner: string, input?: NewNotebookInput): Promise<NotebookView>;
   listNotebooks(owner: string): Promise<NotebookSummary[]>;
   getNotebook(owner: string, notebookId: string): Promise<NotebookView>;
   renameNotebook(owner: string, notebookId: string, name: string): Promise<void>;

@@ -71,4 +71,17 @@ export interface NotebookStore {
   save(document: NotebookDocument, options: SaveOptions): Promise<NotebookDocument>;
   delete(owner: string, id: string): Promise<void>;
   close?(): Promise<void>;
+  /**
+   * Optional: tells the listener when a notebook changed in storage without
+   * going through this store (a file edited on disk, a `git pull`). The
+   * notebook service then reloads it and applies the difference to the open
+   * notebook as edits. Returns a function that stops listening.
+   */
+  watch?(listener: (change: ExternalChange) => void): () => void;
+}
+
+/** A notebook changed in storage by someone other than this store. */
+export interface ExternalChange {
+  owner: string;
+  notebookId: string;
 }

@@ -1,17 +1,11 @@
 import type { AssistantMessage, AssistantProvider, AssistantToolCall, AssistantToolResult } from '@rnb/core';
+import type { ChatEvent } from '@rnb/core/wire';
 import { redactString } from '../logger';
 import type { AuditEntry, AssistantAuditLog } from './audit-log';
 import { executeTool, TOOL_SPECS, type ToolDeps, type ToolScope } from './tools';
 
-/** What the client receives, in order (the SSE event name is `type`). */
-export type ChatEvent =
-  | { type: 'turn_start'; turn: number }
-  | { type: 'text'; turn: number; text: string }
-  | { type: 'tool_start'; turn: number; id: string; name: string }
-  | { type: 'tool_input'; turn: number; id: string; name: string; input: unknown }
-  | { type: 'tool_result'; turn: number; id: string; name: string; ok: boolean; summary: string; cell_id?: string; result: unknown }
-  | { type: 'done'; turns: number; stop_reason: 'end_turn' | 'max_turns' | 'max_tokens' | 'other' }
-  | { type: 'error'; message: string };
+/** What the client receives, in order (the SSE event name is `type`): part of the wire contract (`@rnb/core/wire`). */
+export type { ChatEvent };
 
 export interface AgentRun {
   provider: AssistantProvider;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { KernelError, type NotebookService, type NotebookSummary, type NotebookView } from '@rnb/core';
+import { KernelError, type NewNotebookInput, type NotebookService, type NotebookSummary, type NotebookView } from '@rnb/core';
 import type { CommandResult, CommandRouter, NotebookCommand } from '../commands/command-router';
 import { LocalCommandRouter } from '../commands/local-command-router';
 import { HostError, toErrorResponse } from '../errors';
@@ -97,7 +97,7 @@ export class ClusterCommandRouter implements CommandRouter {
     }
   };
 
-  async createNotebook(owner: string, input: { name?: string }): Promise<NotebookView> {
+  async createNotebook(owner: string, input: NewNotebookInput): Promise<NotebookView> {
     this.checkOpen();
     const view = await this.local.createNotebook(owner, input);
     // A new id: nobody else can hold it, so the creating instance owns it.

@@ -207,14 +207,15 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
       const nb = await notebook(c, ['w = 1']);
       await api(c.url, 'POST', `/api/notebooks/${nb.id}/cells/${nb.cells[0]}/run`);
       expect(await leaseOf(nb.id)).not.toBeNull();
-      const deadline = Date.now() + 8000;
+      // The run waits for the kernel, which loads every language's runtime (Pyodide included) first: slow on a loaded CI machine.
+      const deadline = Date.now() + 40000;
       while ((await leaseOf(nb.id)) !== null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
       expect(await leaseOf(nb.id)).toBeNull();
       expect(await health(c)).toMatchObject({ kernels: 0, notebooks: 0 });
     } finally {
       await c.stop('SIGKILL');
     }
-  });
+  }, 90_000);
 
   it('refuses to start with a clear error when Redis is unreachable', async () => {
     const port = await freePort();

@@ -1,4 +1,4 @@
-import type { Cell, JsonValue, NotebookSummary, NotebookView } from '@rnb/core';
+import type { Cell, JsonValue, NewNotebookInput, NotebookSummary, NotebookView } from '@rnb/core';
 
 /**
  * Everything a client can ask of one notebook, as plain data, so that a
@@ -55,7 +55,7 @@ export type CommandResult<C extends NotebookCommand> = CommandResults[C['type']]
  * and answers back.
  */
 export interface CommandRouter {
-  createNotebook(owner: string, input: { name?: string }): Promise<NotebookView>;
+  createNotebook(owner: string, input: NewNotebookInput): Promise<NotebookView>;
   listNotebooks(owner: string): Promise<NotebookSummary[]>;
   dispatch<C extends NotebookCommand>(owner: string, notebookId: string, command: C): Promise<CommandResult<C>>;
   /** Stops taking commands, interrupts running cells and waits (up to graceMs) for them to settle. */

@@ -1,4 +1,4 @@
-import type { NotebookOperations, NotebookSummary, NotebookView } from '@rnb/core';
+import type { NewNotebookInput, NotebookOperations, NotebookSummary, NotebookView } from '@rnb/core';
 import { HostError } from '../errors';
 import type { NotebookEventBus } from '../events/event-bus';
 import type { Logger } from '../logger';
@@ -30,7 +30,7 @@ export class LocalCommandRouter implements CommandRouter {
     private readonly log: Logger,
   ) {}
 
-  createNotebook(owner: string, input: { name?: string }): Promise<NotebookView> {
+  createNotebook(owner: string, input: NewNotebookInput): Promise<NotebookView> {
     this.checkOpen();
     return this.service.createNotebook(owner, input);
   }

@@ -24,6 +24,8 @@ describe('HTTP API (auth none)', () => {
       languages: [
         { id: 'fake', display_name: 'Fake', file_extension: null, editor: { mode: null }, browser_module: null },
         { id: 'fake2', display_name: 'Fake', file_extension: null, editor: { mode: null }, browser_module: null },
+        // Registered by the host when no markdown language is loaded, for notebooks imported with markdown cells.
+        { id: 'markdown', display_name: 'Markdown', file_extension: '.md', editor: { mode: null }, browser_module: null },
       ],
     });
   });

@@ -1,18 +1,11 @@
+import type { LanguageInfo } from '@rnb/core/wire';
 import * as fs from 'node:fs/promises';
 import type { LanguageDefinition } from '@rnb/core';
 import { HostError } from '../errors';
 
 /** One loaded language as `GET /api/config` lists it for the page (snake_case, the wire's). */
-export interface LanguageListing {
-  id: string;
-  display_name: string;
-  /** With its dot (".py"), or null when the plugin declares none. */
-  file_extension: string | null;
-  /** A CodeMirror mode the page has built in ("python", "sql"), or null: the browser module's, else plain. */
-  editor: { mode: string | null };
-  /** Where the page loads the plugin's browser module from, relative to the app's base; null: none. */
-  browser_module: string | null;
-}
+/** One loaded language as `GET /api/config` lists it: the wire's `LanguageInfo`. */
+export type LanguageListing = LanguageInfo;
 
 /** The path, relative to the app's base (the prefix), where a language's browser module is served. */
 export function browserModulePath(languageId: string): string {

@@ -1,10 +1,12 @@
 import { Router } from '@koa/router';
 import type { AuthProvider, LanguageDefinition } from '@rnb/core';
+import type * as wire from '@rnb/core/wire';
 import type { AssistantRoutes } from '../assistant/chat-route';
 import type { CommandRouter } from '../commands/command-router';
 import { HostError } from '../errors';
 import { endpoint, type EndpointDeps } from './endpoint';
 import { listLanguages, readBrowserModule } from './plugin-assets';
+import { registerFileRoutes } from './file-routes';
 import * as schema from './schemas';
 
 export interface RoutesDeps extends EndpointDeps {
@@ -39,7 +41,7 @@ export function createRoutes(deps: RoutesDeps): Router {
     const unavailable = deps.assistant ? deps.assistant.unavailableReason() : 'The assistant is not part of this server.';
     const assistant = unavailable === null ? { available: true } : { available: false, reason: unavailable };
     const languages = listLanguages(deps.languages?.() ?? []);
-    return { status: 200, body: { auth: deps.auth.requiresToken ? deps.auth.id : 'none', ...extra, assistant, languages } };
+    return { status: 200, body: { auth: deps.auth.requiresToken ? deps.auth.id : 'none', ...extra, assistant, languages } satisfies wire.AppConfig };
   }));
 
   // A plugin's browser module: public code like the page's own scripts (no token; nothing secret in it).
@@ -52,32 +54,33 @@ export function createRoutes(deps: RoutesDeps): Router {
 
   router.get('/api/notebooks', endpoint(deps, {}, async ({ user }) => {
     const notebooks = await commands.listNotebooks(user.userId);
-    return { status: 200, body: { notebooks: notebooks.map((n) => ({ id: n.id, name: n.name, updated_at: n.updatedAt })) } };
+    return { status: 200, body: { notebooks: notebooks.map((n) => ({ id: n.id, name: n.name, updated_at: n.updatedAt })) } satisfies wire.ListNotebooksAnswer };
   }));
 
   router.post('/api/notebooks', endpoint(deps, { body: schema.createNotebookBody }, async ({ user, body }) => {
     const view = await commands.createNotebook(user.userId, body.name !== undefined ? { name: body.name } : {});
-    return { status: 201, body: { notebook_id: view.id } };
+    return { status: 201, body: { notebook_id: view.id } satisfies wire.CreateNotebookAnswer };
   }));
 
   router.get('/api/notebooks/:id', endpoint(deps, {}, async ({ user, params }) => {
-    return { status: 200, body: await commands.dispatch(user.userId, params.id!, { type: 'get_notebook' }) };
+    const notebook: wire.Notebook = await commands.dispatch(user.userId, params.id!, { type: 'get_notebook' });
+    return { status: 200, body: notebook };
   }));
 
   router.put('/api/notebooks/:id/name', endpoint(deps, { body: schema.renameNotebookBody }, async ({ user, params, body }) => {
     await commands.dispatch(user.userId, params.id!, { type: 'rename_notebook', name: body.name });
-    return { status: 200, body: { id: params.id, name: body.name.trim() } };
+    return { status: 200, body: { id: params.id!, name: body.name.trim() } satisfies wire.RenameNotebookAnswer };
   }));
 
   router.put('/api/notebooks/:id/db', endpoint(deps, { body: schema.dbConnectionBody }, async ({ user, params, body }) => {
     await commands.dispatch(user.userId, params.id!, { type: 'set_db_connection', connectionString: body.connection_string });
     const view = await commands.dispatch(user.userId, params.id!, { type: 'get_notebook' });
-    return { status: 200, body: { db_conn_string: view.db_conn_string ?? null } };
+    return { status: 200, body: { db_conn_string: view.db_conn_string ?? null } satisfies wire.DbConnectionAnswer };
   }));
 
   router.put('/api/notebooks/:id/settings', endpoint(deps, { body: schema.settingsBody }, async ({ user, params, body }) => {
     await commands.dispatch(user.userId, params.id!, { type: 'set_lazy', lazy: body.lazy });
-    return { status: 200, body: { lazy: body.lazy } };
+    return { status: 200, body: { lazy: body.lazy } satisfies wire.SettingsAnswer };
   }));
 
   router.delete('/api/notebooks/:id', endpoint(deps, {}, async ({ user, params }) => {
@@ -94,7 +97,7 @@ export function createRoutes(deps: RoutesDeps): Router {
       ...(body.index !== undefined ? { index: body.index } : {}),
       ...(body.cell_id !== undefined ? { cellId: body.cell_id } : {}),
     });
-    return { status: 201, body: { cell_id: cell.id, cell } };
+    return { status: 201, body: { cell_id: cell.id, cell } satisfies wire.CreateCellAnswer };
   }));
 
   router.put('/api/notebooks/:id/cells/:cellId', endpoint(deps, { body: schema.updateCellBody }, async ({ user, params, body }) => {
@@ -106,7 +109,7 @@ export function createRoutes(deps: RoutesDeps): Router {
       ...(body.expected_revision !== undefined ? { expectedRevision: body.expected_revision } : {}),
       ...(body.base_code !== undefined ? { baseCode: body.base_code } : {}),
     });
-    return { status: 200, body: cell };
+    return { status: 200, body: cell satisfies wire.UpdateCellAnswer };
   }));
 
   router.delete('/api/notebooks/:id/cells/:cellId', endpoint(deps, {}, async ({ user, params }) => {
@@ -116,40 +119,41 @@ export function createRoutes(deps: RoutesDeps): Router {
 
   router.post('/api/notebooks/:id/cells/:cellId/move', endpoint(deps, { body: schema.moveCellBody }, async ({ user, params, body }) => {
     await commands.dispatch(user.userId, params.id!, { type: 'move_cell', cellId: params.cellId!, index: body.index });
-    return { status: 200, body: { cell_id: params.cellId, index: body.index } };
+    return { status: 200, body: { cell_id: params.cellId!, index: body.index } satisfies wire.MoveCellAnswer };
   }));
 
   // Extensions for scripts and tools: the socket events over HTTP.
   router.post('/api/notebooks/:id/cells/:cellId/run', endpoint(deps, {}, async ({ user, params }) => {
     await commands.dispatch(user.userId, params.id!, { type: 'run_cell', cellId: params.cellId! });
-    return { status: 202, body: { queued: true } };
+    return { status: 202, body: { queued: true } satisfies wire.QueuedAnswer };
   }));
 
   router.post('/api/notebooks/:id/interrupt', endpoint(deps, {}, async ({ user, params }) => {
     await commands.dispatch(user.userId, params.id!, { type: 'interrupt' });
-    return { status: 202, body: { interrupted: true } };
+    return { status: 202, body: { interrupted: true } satisfies wire.InterruptedAnswer };
   }));
 
   router.post('/api/notebooks/:id/run_all', endpoint(deps, {}, async ({ user, params }) => {
     await commands.dispatch(user.userId, params.id!, { type: 'run_all' });
-    return { status: 202, body: { queued: true } };
+    return { status: 202, body: { queued: true } satisfies wire.QueuedAnswer };
   }));
 
   router.post('/api/notebooks/:id/restart', endpoint(deps, {}, async ({ user, params }) => {
     await commands.dispatch(user.userId, params.id!, { type: 'restart_kernel' });
-    return { status: 200, body: { restarted: true } };
+    return { status: 200, body: { restarted: true } satisfies wire.RestartedAnswer };
   }));
 
   router.post('/api/notebooks/:id/clear_outputs', endpoint(deps, {}, async ({ user, params }) => {
     await commands.dispatch(user.userId, params.id!, { type: 'clear_outputs' });
-    return { status: 200, body: { cleared: true } };
+    return { status: 200, body: { cleared: true } satisfies wire.ClearedAnswer };
   }));
 
   router.post('/api/notebooks/:id/runtime/:language/:method', endpoint(deps, { body: schema.runtimeCallBody }, async ({ user, params, body }) => {
     const value = await commands.dispatch(user.userId, params.id!, { type: 'runtime_call', language: params.language!, method: params.method!, payload: body.payload ?? null });
-    return { status: 200, body: { value } };
+    return { status: 200, body: { value } satisfies wire.RuntimeCallAnswer };
   }));
 
+  registerFileRoutes(router, deps);
   deps.assistant?.register(router, deps);
 
   // Anything else under /api is a JSON 404, not the embedding app's page.

@@ -1,3 +1,4 @@
+import type * as wire from '@rnb/core/wire';
 import { z } from 'zod';
 
 /** Request bodies of the HTTP contract (docs/protocol.md) and the host's extensions. */
@@ -28,6 +29,9 @@ export const moveCellBody = z.object({ index: z.number().int().min(0) });
 /** Extension: a runtime call over HTTP; the payload is any JSON (core limits its size). */
 export const runtimeCallBody = z.object({ payload: z.json().optional() });
 
+/** Extension: a notebook file to import (docs/notebook-files.md). */
+export const importNotebookBody = z.object({ format: z.enum(['ipynb', 'py']), content: z.string(), name: z.string().max(200).optional() });
+
 /** Socket payloads (client → server). */
 export const authenticatePayload = z.object({ token: z.string().min(1).max(16 * 1024) });
 export const runCellPayload = z.object({ cellId: id });
@@ -36,3 +40,24 @@ const runtimeName = z.string().min(1).max(64);
 export const runtimeCallPayload = z.object({ language: runtimeName, method: runtimeName, payload: z.json().optional() });
 /** run_all, restart_kernel and clear_outputs act on the whole notebook: `{}` (or nothing). */
 export const notebookWidePayload = z.object({}).strict().optional().nullable();
+
+/**
+ * Compile-time: what each schema lets through is the body (or payload) that
+ * `@rnb/core/wire` declares, so a schema and the page's types cannot drift.
+ */
+type Conforms<Parsed extends Wire, Wire> = [Parsed, Wire];
+export type SchemasConformToWire = [
+  Conforms<z.infer<typeof createNotebookBody>, wire.CreateNotebookBody>,
+  Conforms<z.infer<typeof renameNotebookBody>, wire.RenameNotebookBody>,
+  Conforms<z.infer<typeof dbConnectionBody>, wire.DbConnectionBody>,
+  Conforms<z.infer<typeof settingsBody>, wire.SettingsBody>,
+  Conforms<z.infer<typeof createCellBody>, wire.CreateCellBody>,
+  Conforms<z.infer<typeof updateCellBody>, wire.UpdateCellBody>,
+  Conforms<z.infer<typeof moveCellBody>, wire.MoveCellBody>,
+  Conforms<z.infer<typeof authenticatePayload>, wire.ClientEvents['authenticate']>,
+  Conforms<z.infer<typeof runCellPayload>, wire.ClientEvents['run_cell']>,
+  Conforms<NonNullable<z.infer<typeof interruptPayload>>, wire.ClientEvents['interrupt']>,
+  Conforms<NonNullable<z.infer<typeof notebookWidePayload>>, wire.ClientEvents['run_all']>,
+  Conforms<z.infer<typeof runtimeCallBody>, wire.RuntimeCallBody>,
+  Conforms<z.infer<typeof runtimeCallPayload>, wire.ClientEvents['runtime_call']>,
+];

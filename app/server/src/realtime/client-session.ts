@@ -1,4 +1,5 @@
 import type { AuthProvider, Identity, JsonValue } from '@rnb/core';
+import type { Acknowledgement, ClientEventName, ErrorCode } from '@rnb/core/wire';
 import type { Socket } from 'socket.io';
 import { ZodError, type ZodType } from 'zod';
 import type { CommandRouter, NotebookCommand } from '../commands/command-router';
@@ -23,11 +24,11 @@ export interface ClientSessionDeps {
   room(notebookId: string): string;
 }
 
-type Ack = (response: unknown) => void;
+type Ack = (response: Acknowledgement) => void;
 
 const NOTEBOOK_ID = /^[A-Za-z0-9_-]{1,100}$/;
-const NOTEBOOK_WIDE_EVENTS = ['run_all', 'restart_kernel', 'clear_outputs'] as const;
-const CLIENT_EVENTS = new Set<string>(['authenticate', 'refresh_auth', 'run_cell', 'interrupt', 'runtime_call', ...NOTEBOOK_WIDE_EVENTS]);
+const NOTEBOOK_WIDE_EVENTS = ['run_all', 'restart_kernel', 'clear_outputs'] as const satisfies readonly ClientEventName[];
+const CLIENT_EVENTS = new Set<string>(['authenticate', 'refresh_auth', 'run_cell', 'interrupt', 'runtime_call', ...NOTEBOOK_WIDE_EVENTS] satisfies ClientEventName[]);
 const MAX_EARLY_COMMANDS = 16;
 /** setTimeout's longest delay; a later expiry is checked again when this fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -214,7 +215,8 @@ export class ClientSession {
       (result) => {
         // Per keystroke for completions: not worth an info line each.
         this.log.log(options.answers ? 'debug' : 'info', 'socket event', { event, user: identity.userId, ok: true, ms: Math.round((performance.now() - started) * 100) / 100 });
-        ack?.(options.answers ? { ok: true, value: result ?? null } : { ok: true });
+        // Only commands that answer (runtime_call) put their JSON result in the acknowledgement.
+        ack?.(options.answers ? { ok: true, value: (result ?? null) as JsonValue } : { ok: true });
       },
       (error: unknown) => {
         const mapped = toErrorResponse(error);
@@ -228,7 +230,7 @@ export class ClientSession {
   }
 
   /** `error` to this client only, within its budget. */
-  private reply(message: string, code: string, ack?: Ack): void {
+  private reply(message: string, code: ErrorCode, ack?: Ack): void {
     ack?.({ error: { code, message } });
     const now = Date.now();
     const rate = this.deps.limits.errorRepliesPerSecond;
@@ -240,7 +242,7 @@ export class ClientSession {
   }
 
   /** `error`, then the connection ends. */
-  private fail(message: string, code: string, ack?: Ack): void {
+  private fail(message: string, code: ErrorCode, ack?: Ack): void {
     ack?.({ error: { code, message } });
     this.early.length = 0;
     clearTimeout(this.authTimer);

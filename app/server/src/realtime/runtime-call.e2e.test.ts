@@ -72,7 +72,9 @@ describe('runtime calls over socket.io and HTTP', () => {
     const nb = await notebookWith(['kept = 20', 'print kept * 2']);
     const client = await joined(nb.id);
     client.emit('run_cell', { cellId: nb.cells[0] });
-    await client.waitForStatus(nb.cells[0]!, 'success');
+    // The reader runs too (autorun): wait for it, so the call meets an idle kernel (during a run it would be "busy").
+    await client.waitForStatus(nb.cells[1]!, 'success');
+    client.clear();
     expect(await client.ask('runtime_call', { language: 'fake', method: 'hang' })).toEqual({ error: { code: 'RNB_ERR_RUNTIME_TIMEOUT', message: expect.stringMatching(/within 500 ms/) } });
     client.emit('run_cell', { cellId: nb.cells[1] });
     await client.waitForStatus(nb.cells[1]!, 'success');

@@ -33,7 +33,9 @@ module.exports.default = () => core.definePlugin({
   activate: (context, { languages }) => languages.register(fakeLanguage()),
 });`);
   write('rnb-test-greeter', `
-module.exports = () => ({ id: 'rnb-test-greeter:greeter', activate(context) { context.log('info', 'greeter active', { greeting: context.config.GREETING || 'none' }); } });`);
+module.exports = (options = {}) => ({ id: 'rnb-test-greeter:greeter', activate(context) { context.log('info', 'greeter active', { greeting: options.greeting || context.config.GREETING || 'none' }); } });`);
+  write('rnb-test-plain-plugin', `
+module.exports = { id: 'rnb-test-plain-plugin:plain', activate() {} };`);
   write('rnb-not-a-plugin', 'module.exports = { hello: 1 };');
   write('rnb-broken', 'throw new Error("cannot load me");');
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };

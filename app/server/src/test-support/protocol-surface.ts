@@ -49,10 +49,8 @@ function realtimeFiles(): string[] {
 }
 
 const FILES = {
-  events: path.join(CORE_SRC, 'session/events.ts'),
-  coreErrors: path.join(CORE_SRC, 'errors.ts'),
-  hostErrors: path.join(SERVER_SRC, 'errors.ts'),
-  chatEvents: path.join(SERVER_SRC, 'assistant/agent-loop.ts'),
+  /** The one wire contract: core's events and every error code are defined there. */
+  wire: path.join(CORE_SRC, 'wire.ts'),
 };
 
 /**
@@ -89,11 +87,13 @@ export function codeSurface(router: Router): { surface: WireSurface; problems: s
     });
   }
   // Core's events, read from the union itself as well: a host that filtered some out would still have to document them.
-  for (const name of unionTags(checker, program, FILES.events, 'NotebookEvent')) serverEvents.add(name);
+  for (const name of unionTags(checker, program, FILES.wire, 'NotebookEvent')) serverEvents.add(name);
+  // And the wire contract's own lists, which the page codes against.
+  for (const name of aliasLiterals(checker, program, FILES.wire, 'ServerEventName')) serverEvents.add(name);
+  for (const name of aliasLiterals(checker, program, FILES.wire, 'ClientEventName')) clientEvents.add(name);
 
   const errorCodes = new Set<string>([
-    ...aliasLiterals(checker, program, FILES.coreErrors, 'ErrorCode'),
-    ...aliasLiterals(checker, program, FILES.hostErrors, 'HostErrorCode'),
+    ...aliasLiterals(checker, program, FILES.wire, 'ErrorCode'),
     ...errorCodeLiteralsInSources(),
   ]);
 
@@ -102,7 +102,7 @@ export function codeSurface(router: Router): { surface: WireSurface; problems: s
       routes: routesOf(router),
       clientEvents: [...clientEvents].sort(),
       serverEvents: [...serverEvents].sort(),
-      streamEvents: unionTags(checker, program, FILES.chatEvents, 'ChatEvent').sort(),
+      streamEvents: unionTags(checker, program, FILES.wire, 'ChatEvent').sort(),
       errorCodes: [...errorCodes].sort(),
     },
     problems,

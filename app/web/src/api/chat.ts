@@ -1,3 +1,4 @@
+import type { ChatEvent, ChatMessage, ErrorBody } from '@rnb/core/wire';
 import { appUrl } from './base-url';
 import { ApiError, type TokenSource } from './http';
 
@@ -5,19 +6,7 @@ import { ApiError, type TokenSource } from './http';
  * The assistant's stream (`POST api/chat/{id}`), read with fetch and a
  * ReadableStream reader: EventSource cannot POST a body or send a header.
  */
-export type ChatEvent =
-  | { type: 'turn_start'; turn: number }
-  | { type: 'text'; turn: number; text: string }
-  | { type: 'tool_start'; turn: number; id: string; name: string }
-  | { type: 'tool_input'; turn: number; id: string; name: string; input: unknown }
-  | { type: 'tool_result'; turn: number; id: string; name: string; ok: boolean; summary: string; cell_id?: string; result: unknown }
-  | { type: 'done'; turns: number; stop_reason: string }
-  | { type: 'error'; message: string };
-
-export interface ChatMessage {
-  role: 'user' | 'assistant';
-  content: string;
-}
+export type { ChatEvent, ChatMessage };
 
 /** Splits SSE text into complete events; returns them and the unfinished rest. */
 export function parseSseChunk(buffer: string): { events: ChatEvent[]; rest: string } {
@@ -63,7 +52,7 @@ export async function streamChat(options: {
     throw new ApiError(0, 'NETWORK', `Cannot reach the server (${err instanceof Error ? err.message : String(err)})`);
   }
   if (!response.ok || !response.body) {
-    const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+    const body = (await response.json().catch(() => null)) as Partial<ErrorBody> | null;
     throw new ApiError(response.status, body?.error?.code ?? `HTTP_${response.status}`, body?.error?.message ?? `The assistant failed with status ${response.status}.`);
   }
   const reader = response.body.getReader();

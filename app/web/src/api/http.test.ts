@@ -1,7 +1,8 @@
 /** @jest-environment jsdom */
 import { parseRoute } from '../App';
 import { appBase, appUrl } from './base-url';
-import { ApiClient, ApiError } from './http';
+import type { ErrorBody } from '@rnb/core/wire';
+import { ApiClient, ApiError, type ApiErrorCode } from './http';
 
 type Call = { url: string; init: RequestInit };
 
@@ -33,10 +34,13 @@ describe('ApiClient', () => {
   });
 
   it('turns the host error body into a typed ApiError', async () => {
-    const { api } = client({ status: 404, body: '{"error":{"code":"RNB_ERR_NOT_FOUND","message":"Notebook not found"}}' });
+    // Typed by the wire contract: a code no server emits does not compile here.
+    const answer: ErrorBody = { error: { code: 'RNB_ERR_NOTEBOOK_NOT_FOUND', message: 'No notebook with id "x".' } };
+    const { api } = client({ status: 404, body: JSON.stringify(answer) });
     const err = await api.getNotebook('x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
-    expect(err).toMatchObject({ status: 404, code: 'RNB_ERR_NOT_FOUND', message: 'Notebook not found', isNetwork: false });
+    const expected: { status: number; code: ApiErrorCode; message: string; isNetwork: boolean } = { status: 404, code: 'RNB_ERR_NOTEBOOK_NOT_FOUND', message: 'No notebook with id "x".', isNetwork: false };
+    expect(err).toMatchObject(expected);
   });
 
   it('keeps the error body\'s other fields (an edit conflict\'s current_code) and sends base_code', async () => {

@@ -1,5 +1,24 @@
 import { appUrl } from './base-url';
-import type { AppConfig, Cell, Notebook, NotebookSummary } from './types';
+import type {
+  AppConfig,
+  Cell,
+  CreateCellAnswer,
+  CreateCellBody,
+  CreateNotebookAnswer,
+  DbConnectionBody,
+  ErrorBody,
+  ErrorCode,
+  ListNotebooksAnswer,
+  MoveCellBody,
+  Notebook,
+  NotebookSummary,
+  RenameNotebookBody,
+  SettingsBody,
+  UpdateCellBody,
+} from '@rnb/core/wire';
+
+/** A code of the wire's error union, or the page's own: no answer (`NETWORK`), an answer without an error body (`HTTP_502`). */
+export type ApiErrorCode = ErrorCode | 'NETWORK' | `HTTP_${number}`;
 
 /** Returns the current bearer token, or null when auth is off or the user is signed out. */
 export type TokenSource = () => Promise<string | null>;
@@ -8,7 +27,7 @@ export type TokenSource = () => Promise<string | null>;
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     /** The error body's other fields, e.g. `current_code` of RNB_ERR_EDIT_CONFLICT. */
     readonly details: Readonly<Record<string, unknown>> = {},
@@ -49,12 +68,12 @@ export class ApiClient {
   }
 
   async listNotebooks(): Promise<NotebookSummary[]> {
-    const body = await this.request<{ notebooks: NotebookSummary[] }>('GET', 'api/notebooks');
+    const body = await this.request<ListNotebooksAnswer>('GET', 'api/notebooks');
     return body.notebooks;
   }
 
   async createNotebook(name?: string): Promise<string> {
-    const body = await this.request<{ notebook_id: string }>('POST', 'api/notebooks', name ? { name } : {});
+    const body = await this.request<CreateNotebookAnswer>('POST', 'api/notebooks', name ? { name } : {});
     return body.notebook_id;
   }
 
@@ -63,15 +82,15 @@ export class ApiClient {
   }
 
   async renameNotebook(id: string, name: string): Promise<void> {
-    await this.request('PUT', `api/notebooks/${enc(id)}/name`, { name });
+    await this.request('PUT', `api/notebooks/${enc(id)}/name`, { name } satisfies RenameNotebookBody);
   }
 
   async setDbConnection(id: string, connectionString: string): Promise<void> {
-    await this.request('PUT', `api/notebooks/${enc(id)}/db`, { connection_string: connectionString });
+    await this.request('PUT', `api/notebooks/${enc(id)}/db`, { connection_string: connectionString } satisfies DbConnectionBody);
   }
 
   async setLazy(id: string, lazy: boolean): Promise<void> {
-    await this.request('PUT', `api/notebooks/${enc(id)}/settings`, { lazy });
+    await this.request('PUT', `api/notebooks/${enc(id)}/settings`, { lazy } satisfies SettingsBody);
   }
 
   async deleteNotebook(id: string): Promise<void> {
@@ -79,14 +98,20 @@ export class ApiClient {
   }
 
   /** `cell_id`: the id the client chose (a UUID), so the page can show the cell before the host answers. */
-  async createCell(id: string, input: { type: string; after_cell_id?: string | null; index?: number; code?: string; cell_id?: string }): Promise<string> {
-    const body = await this.request<{ cell_id: string }>('POST', `api/notebooks/${enc(id)}/cells`, input);
+  async createCell(id: string, input: CreateCellBody): Promise<string> {
+    const body = await this.request<CreateCellAnswer>('POST', `api/notebooks/${enc(id)}/cells`, input);
     return body.cell_id;
   }
 
   /** `baseCode`: the code the edit started from; the host answers 409 RNB_ERR_EDIT_CONFLICT when the cell holds other code now. */
   updateCell(id: string, cellId: string, code: string, baseCode?: string): Promise<Cell> {
-    return this.request<Cell>('PUT', `api/notebooks/${enc(id)}/cells/${enc(cellId)}`, baseCode === undefined ? { code } : { code, base_code: baseCode });
+    const body: UpdateCellBody = baseCode === undefined ? { code } : { code, base_code: baseCode };
+    return this.request<Cell>('PUT', `api/notebooks/${enc(id)}/cells/${enc(cellId)}`, body);
+  }
+
+  /** Changes a cell's language in place (with its code): the cell keeps its id and position. */
+  changeCellType(id: string, cellId: string, type: string, code: string): Promise<Cell> {
+    return this.request<Cell>('PUT', `api/notebooks/${enc(id)}/cells/${enc(cellId)}`, { code, type } satisfies UpdateCellBody);
   }
 
   async deleteCell(id: string, cellId: string): Promise<void> {
@@ -94,7 +119,7 @@ export class ApiClient {
   }
 
   async moveCell(id: string, cellId: string, index: number): Promise<void> {
-    await this.request('POST', `api/notebooks/${enc(id)}/cells/${enc(cellId)}/move`, { index });
+    await this.request('POST', `api/notebooks/${enc(id)}/cells/${enc(cellId)}/move`, { index } satisfies MoveCellBody);
   }
 
   /** Runs every cell once (the host answers once it is queued). */
@@ -110,6 +135,36 @@ export class ApiClient {
   /** Empties every cell's stdout and outputs. */
   async clearOutputs(id: string): Promise<void> {
     await this.request('POST', `api/notebooks/${enc(id)}/clear_outputs`);
+  }
+
+  /** A notebook as a file (GET /api/notebooks/{id}/export): its text and the file name the server suggests. */
+  async exportNotebook(id: string, format: 'ipynb' | 'html' | 'py'): Promise<{ text: string; filename: string; type: string }> {
+    const headers: Record<string, string> = {};
+    const token = await this.getToken();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let response: Response;
+    try {
+      response = await this.fetchImpl(this.resolve(`/api/notebooks/${enc(id)}/export?format=${format}`), { headers });
+    } catch (err) {
+      throw new ApiError(0, 'NETWORK', `Cannot reach the server (${err instanceof Error ? err.message : String(err)})`);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      let message = `Export failed with status ${response.status}`;
+      try {
+        message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message;
+      } catch {
+        // not JSON: keep the status
+      }
+      throw new ApiError(response.status, `HTTP_${response.status}`, message);
+    }
+    const filename = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? `notebook.${format}`;
+    return { text, filename, type: response.headers.get('content-type') ?? 'application/octet-stream' };
+  }
+
+  /** A .ipynb or .py file as a new notebook (POST /api/notebooks/import). */
+  importNotebook(format: 'ipynb' | 'py', content: string, name?: string): Promise<{ notebook_id: string; cells: number; notes: string[] }> {
+    return this.request('POST', '/api/notebooks/import', { format, content, ...(name ? { name } : {}) });
   }
 
   private async request<T = unknown>(method: Method, path: string, body?: unknown, withAuth = true): Promise<T> {
@@ -140,7 +195,7 @@ export class ApiClient {
       }
     }
     if (!response.ok) {
-      const { code, message, ...details } = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error ?? {};
+      const { code, message, ...details } = (parsed as Partial<ErrorBody> | undefined)?.error ?? ({} as Partial<ErrorBody['error']>);
       throw new ApiError(
         response.status,
         code ?? `HTTP_${response.status}`,

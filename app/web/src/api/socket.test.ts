@@ -2,7 +2,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket as ServerSocket } from 'socket.io';
 import { NotebookSocket, refreshDelay, tokenExpiry, type ConnectionState } from './socket';
-import type { NotebookEvent } from './types';
+import type { PageEvent } from './types';
 
 /** A real socket.io server on 127.0.0.1 playing the host's side of the authenticate flow. */
 async function startHost(requireToken: boolean) {
@@ -62,7 +62,7 @@ describe('NotebookSocket', () => {
   it('authenticates first, then sends commands held while connecting, and passes events on', async () => {
     const host = await startHost(true);
     const states: ConnectionState[] = [];
-    const events: NotebookEvent[] = [];
+    const events: PageEvent[] = [];
     let ready = 0;
     const socket = new NotebookSocket({
       notebookId: 'nb1',
@@ -83,6 +83,10 @@ describe('NotebookSocket', () => {
       host.io.to('nb1').emit('cell_status', { cellId: 'c1', status: 'running' });
       await waitFor(() => events.length > 0, 'event');
       expect(events[0]).toEqual({ type: 'cell_status', cellId: 'c1', status: 'running' });
+      // Folder storage: a file edited on disk that does not parse reaches the page as an event it shows.
+      host.io.to('nb1').emit('external_edit_error', { message: 'nb1.py line 2: not readable' });
+      await waitFor(() => events.length > 1, 'external_edit_error');
+      expect(events[1]).toEqual({ type: 'external_edit_error', message: 'nb1.py line 2: not readable' });
     } finally {
       socket.close();
       await host.close();

@@ -1,7 +1,8 @@
+import type { ClientEventName, ClientEvents } from '@rnb/core/wire';
 import { io, type Socket } from 'socket.io-client';
 import { appBase } from './base-url';
 import type { TokenSource } from './http';
-import { NOTEBOOK_EVENT_NAMES, type JsonValue, type NotebookEvent, type ServerEventName } from './types';
+import { NOTEBOOK_EVENT_NAMES, type JsonValue, type NotebookEvent, type PageEvent, type ServerEventName } from './types';
 
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 8000;
@@ -11,7 +12,7 @@ export type ConnectionState = 'connecting' | 'online' | 'offline' | 'unauthorize
 export interface NotebookSocketOptions {
   notebookId: string;
   getToken: TokenSource;
-  onEvent(event: NotebookEvent): void;
+  onEvent(event: PageEvent): void;
   onState(state: ConnectionState, detail?: string): void;
   /** Called every time the socket is (re)connected and authenticated: the client must resync. */
   onReady(): void;
@@ -39,7 +40,7 @@ export function refreshDelay(exp: number, now: number): number {
 export class NotebookSocket {
   private readonly socket: Socket;
   private state: ConnectionState = 'connecting';
-  private held: Array<[string, unknown]> = [];
+  private held: Array<[ClientEventName, ClientEvents[ClientEventName]]> = [];
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectDelay = RECONNECT_MIN_MS;
@@ -103,7 +104,7 @@ export class NotebookSocket {
 
   /** Not held while offline: a late interrupt could stop a run started after the reconnect. */
   interrupt(cellId?: string): void {
-    if (this.state === 'online') this.socket.emit('interrupt', cellId ? { cellId } : {});
+    if (this.state === 'online') this.socket.emit('interrupt', (cellId ? { cellId } : {}) satisfies ClientEvents['interrupt']);
   }
 
   /**
@@ -135,7 +136,7 @@ export class NotebookSocket {
     this.socket.disconnect();
   }
 
-  private send(event: string, payload: unknown): void {
+  private send<E extends ClientEventName>(event: E, payload: ClientEvents[E]): void {
     if (this.state === 'online') this.socket.emit(event, payload);
     else this.held.push([event, payload]);
   }
@@ -147,7 +148,7 @@ export class NotebookSocket {
       this.ready();
       return;
     }
-    this.socket.emit('authenticate', { token });
+    this.socket.emit('authenticate', { token } satisfies ClientEvents['authenticate']);
     this.scheduleRefresh(token);
   }
 
@@ -183,7 +184,7 @@ export class NotebookSocket {
   private async refresh(): Promise<void> {
     const token = await this.options.getToken();
     if (token === null || !this.socket.connected) return;
-    this.socket.emit('refresh_auth', { token });
+    this.socket.emit('refresh_auth', { token } satisfies ClientEvents['refresh_auth']);
     this.scheduleRefresh(token);
   }
 

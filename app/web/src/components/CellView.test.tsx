@@ -59,7 +59,7 @@ describe('a cell', () => {
     const { section, controller, sent } = mount([cell('a', 'print(1)', [], [])]);
     act(() => {
       controller.model.apply({ type: 'cell_status', cellId: 'a', status: 'running' });
-      controller.model.apply({ type: 'cell_stdout', cellId: 'a', data: 'line 1\n' });
+      controller.model.apply({ type: 'cell_stdout', cellId: 'a', data: 'line 1\n', stream: 'stdout' });
     });
     expect(section(0).getAttribute('data-status')).toBe('running');
     expect(within(section(0)).getByLabelText('Standard output').textContent).toBe('line 1\n');
@@ -67,7 +67,7 @@ describe('a cell', () => {
     expect(within(section(0)).queryByRole('button', { name: 'Run cell' })).toBeNull();
     fireEvent.click(within(section(0)).getByRole('button', { name: 'Interrupt cell' }));
     expect(sent).toEqual([['interrupt', 'a']]);
-    act(() => controller.model.apply({ type: 'cell_stdout', cellId: 'a', data: 'line 2\n' }));
+    act(() => controller.model.apply({ type: 'cell_stdout', cellId: 'a', data: 'line 2\n', stream: 'stdout' }));
     expect(within(section(0)).getByLabelText('Standard output').textContent).toBe('line 1\nline 2\n');
   });
 

@@ -12,6 +12,8 @@ export function NotebookList({ onOpen }: { onOpen(id: string): void }) {
   const [creating, setCreating] = useState(false);
   const [renaming, setRenaming] = useState<{ id: string; name: string } | null>(null);
   const [deleting, setDeleting] = useState<NotebookSummary | null>(null);
+  const [importing, setImporting] = useState(false);
+  const [importNotes, setImportNotes] = useState<{ id: string; name: string; notes: string[] } | null>(null);
 
   const refresh = useCallback(async () => {
     try {
@@ -55,6 +57,26 @@ export function NotebookList({ onOpen }: { onOpen(id: string): void }) {
     }
   };
 
+  /** A dropped or chosen .ipynb or .py becomes a new notebook; what the import noted is shown before opening it. */
+  const importFile = async (file: File): Promise<void> => {
+    const format = /\.ipynb$/i.test(file.name) ? 'ipynb' : /\.py$/i.test(file.name) ? 'py' : null;
+    if (!format) return setError(`${file.name}: import takes a Jupyter notebook (.ipynb) or a notebook file (.py).`);
+    setImporting(true);
+    setImportNotes(null);
+    try {
+      const name = file.name.replace(/\.(ipynb|py)$/i, '');
+      const result = await api.importNotebook(format, await file.text(), format === 'ipynb' ? name : undefined);
+      setError(null);
+      if (result.notes.length === 0) return onOpen(result.notebook_id);
+      setImportNotes({ id: result.notebook_id, name: file.name, notes: result.notes });
+      await refresh();
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setImporting(false);
+    }
+  };
+
   const remove = async (notebook: NotebookSummary): Promise<void> => {
     setDeleting(null);
     try {
@@ -66,13 +88,35 @@ export function NotebookList({ onOpen }: { onOpen(id: string): void }) {
   };
 
   return (
-    <main className="page list" id="main-content" tabIndex={-1}>
+    <main className="page list" id="main-content" tabIndex={-1}
+      onDragOver={(e) => { if (e.dataTransfer.types.includes('Files')) e.preventDefault(); }}
+      onDrop={(e) => {
+        const file = e.dataTransfer.files[0];
+        if (!file) return;
+        e.preventDefault();
+        void importFile(file);
+      }}>
       <h1>Notebooks</h1>
       <form className="list__create" onSubmit={(e) => void create(e)}>
         <label htmlFor="new-notebook-name" className="visually-hidden">New notebook name</label>
         <input id="new-notebook-name" placeholder="New notebook name (optional)" value={newName} onChange={(e) => setNewName(e.target.value)} maxLength={200} />
         <button type="submit" className="btn btn--primary" disabled={creating}>{creating ? 'Creating…' : '+ New notebook'}</button>
       </form>
+      <p className="list__import">
+        <label className="btn btn--ghost btn--small">
+          {importing ? 'Importing…' : 'Import .ipynb or .py'}
+          <input type="file" accept=".ipynb,.py" className="visually-hidden" disabled={importing} aria-label="Import a notebook file"
+            onChange={(e) => { const file = e.target.files?.[0]; e.target.value = ''; if (file) void importFile(file); }} />
+        </label>
+        <span className="list__import-hint"> or drop one on this page</span>
+      </p>
+      {importNotes && (
+        <div className="list__import-notes" role="status">
+          <p>Imported {importNotes.name}. Worth knowing:</p>
+          <ul>{importNotes.notes.map((note) => <li key={note}>{note}</li>)}</ul>
+          <button type="button" className="btn btn--primary btn--small" onClick={() => onOpen(importNotes.id)}>Open it</button>
+        </div>
+      )}
       {error && <p className="form__error" role="alert">{error}</p>}
       {notebooks === null && !error && <p aria-busy="true">Loading…</p>}
       {notebooks !== null && notebooks.length === 0 && <p className="list__empty">No notebooks yet. Create one to start.</p>}

@@ -8,6 +8,7 @@ import { AssistantPanel } from './AssistantPanel';
 import { CellList } from './CellList';
 import { DependencyGraph } from './DependencyGraph';
 import { Icon } from './Icon';
+import { ExportMenu } from './ExportMenu';
 import { DOUBLE_PRESS_MS, doublePressLabel, NOTEBOOK_KEYS } from './keys';
 import { ConfirmDialog } from './Modal';
 import { SettingsDialog } from './SettingsDialog';
@@ -57,6 +58,7 @@ export function NotebookPage({ notebookId }: { notebookId: string }) {
 }
 
 function NotebookScreen({ controller }: { controller: NotebookController }) {
+  const { api } = useServices();
   const meta = useMeta(controller.model);
   const [dialog, setDialog] = useState<'settings' | 'shortcuts' | 'restart' | null>(null);
   const onDoublePress = useDoublePress();
@@ -125,6 +127,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
         <button type="button" className="btn btn--ghost" onClick={() => void controller.clearOutputs()} title={`Clear every output (${doublePressLabel(NOTEBOOK_KEYS.clearOutputs)})`} aria-label="Clear outputs"><Icon name="clear" /> <span className="btn-label">Clear outputs</span></button>
         <button type="button" className="btn btn--ghost" aria-pressed={graphOpen} onClick={() => setGraphOpen((o) => !o)}>Graph</button>
         <button type="button" className="btn btn--ghost" aria-pressed={assistantOpen} onClick={() => setAssistantOpen((o) => !o)}>Assistant</button>
+        <ExportMenu api={api} notebookId={controller.notebookId} onError={(message) => controller.notify('error', message)} />
         <button type="button" className="btn btn--ghost" onClick={() => setDialog('settings')}>Settings</button>
         <button type="button" className="btn btn--ghost" onClick={() => setDialog('shortcuts')} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)"><Icon name="keyboard" /></button>
       </div>

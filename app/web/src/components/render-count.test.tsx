@@ -63,6 +63,7 @@ afterAll(() => {
 });
 afterEach(cleanup);
 
+// jsdom lays out 200 editors: slow on a loaded 2-core machine, so a generous timeout (no time is asserted).
 it('renders each of the 200 cells once, then re-renders only the typed cell while typing and saving', async () => {
   const { controller, puts } = setup();
   renderCounts.reset();
@@ -102,14 +103,14 @@ it('renders each of the 200 cells once, then re-renders only the typed cell whil
   // Running it: status, streamed stdout and output events reach that cell only.
   act(() => {
     controller.model.apply({ type: 'cell_status', cellId: `c${TYPED}`, status: 'running' });
-    controller.model.apply({ type: 'cell_stdout', cellId: `c${TYPED}`, data: 'hello\n' });
+    controller.model.apply({ type: 'cell_stdout', cellId: `c${TYPED}`, data: 'hello\n', stream: 'stdout' });
     controller.model.apply({ type: 'cell_output', cellId: `c${TYPED}`, output: { mime_type: 'text/plain', data: '200' } });
     controller.model.apply({ type: 'cell_status', cellId: `c${TYPED}`, status: 'success' });
   });
   expect(othersRendered()).toEqual([]);
   expect(view.state.doc.toString()).toBe('v100 = 100 + extra');
   controller.dispose();
-});
+}, 120_000);
 
 it('re-renders only the cells whose first/last position changes when a cell is added at the end', () => {
   const { controller } = setup();

@@ -1,5 +1,5 @@
 import { ApiError } from '../api/http';
-import type { Cell } from '../api/types';
+import type { Cell, ErrorCode } from '../api/types';
 
 export interface CreationDeps {
   /** Sends the create with the id chosen here. */
@@ -10,7 +10,7 @@ export interface CreationDeps {
   refused(cellId: string, error: unknown): void;
 }
 
-const CELL_EXISTS = 'RNB_ERR_CELL_EXISTS';
+const CELL_EXISTS: ErrorCode = 'RNB_ERR_CELL_EXISTS';
 
 /**
  * Creates on the host the cells the page already shows. Creates go out in order (a cell placed

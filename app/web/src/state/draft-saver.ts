@@ -1,10 +1,11 @@
 import { ApiError } from '../api/http';
+import type { ErrorCode } from '../api/types';
 import { KeyedListeners } from './signal';
 
 /** `conflict`: the host holds code this draft did not start from; nothing is sent until the user decides. */
 export type SaveState = 'saved' | 'pending' | 'saving' | 'offline' | 'conflict';
 
-export const EDIT_CONFLICT = 'RNB_ERR_EDIT_CONFLICT';
+export const EDIT_CONFLICT: ErrorCode = 'RNB_ERR_EDIT_CONFLICT';
 
 export interface DraftSaverOptions {
   /**

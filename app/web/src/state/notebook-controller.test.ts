@@ -128,7 +128,7 @@ describe('NotebookController', () => {
     controller.edit('a', 'v = 1 + 2');
     // Another page saved first.
     host.cells[0]!.code = 'v = 1 + 3';
-    push({ type: 'cell_updated', cellId: 'a', code: 'v = 1 + 3', reads: [], writes: ['v'], revision: 2 });
+    push({ type: 'cell_updated', cellId: 'a', code: 'v = 1 + 3', cell_type: 'python', reads: [], writes: ['v'], revision: 2 });
     expect(controller.conflicts.get('a')).toEqual({ theirs: 'v = 1 + 3' });
     expect(controller.saver.draft('a')).toBe('v = 1 + 2');
     await jest.advanceTimersByTimeAsync(500);
@@ -138,7 +138,7 @@ describe('NotebookController', () => {
     expect(host.cells[0]!.code).toBe('v = 1 + 2');
     expect(controller.conflicts.get('a')).toBeUndefined();
     // Its own save coming back is no conflict.
-    push({ type: 'cell_updated', cellId: 'a', code: 'v = 1 + 2', reads: [], writes: ['v'], revision: 3 });
+    push({ type: 'cell_updated', cellId: 'a', code: 'v = 1 + 2', cell_type: 'python', reads: [], writes: ['v'], revision: 3 });
     expect(controller.conflicts.get('a')).toBeUndefined();
     controller.dispose();
   });
@@ -150,8 +150,8 @@ describe('NotebookController', () => {
     controller.edit('a', 'v = 123');
     await controller.saver.flush('a');
     controller.edit('a', 'v = 1234');
-    push({ type: 'cell_updated', cellId: 'a', code: 'v = 12', reads: [], writes: ['v'], revision: 2 });
-    push({ type: 'cell_updated', cellId: 'a', code: 'v = 123', reads: [], writes: ['v'], revision: 3 });
+    push({ type: 'cell_updated', cellId: 'a', code: 'v = 12', cell_type: 'python', reads: [], writes: ['v'], revision: 2 });
+    push({ type: 'cell_updated', cellId: 'a', code: 'v = 123', cell_type: 'python', reads: [], writes: ['v'], revision: 3 });
     expect(controller.conflicts.get('a')).toBeUndefined();
     expect(controller.saver.state('a')).toBe('pending');
     controller.dispose();

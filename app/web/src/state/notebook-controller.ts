@@ -1,7 +1,7 @@
 import type { EditorView } from '@codemirror/view';
 import { ApiError, type ApiClient, type TokenSource } from '../api/http';
 import { NotebookSocket, type ConnectionState, type NotebookSocketOptions } from '../api/socket';
-import type { JsonValue, NotebookEvent } from '../api/types';
+import type { JsonValue, PageEvent } from '../api/types';
 import { CellCreations, emptyCell, newCellId, UndoDeletes } from './cell-creations';
 import { ConflictStore } from './conflicts';
 import { DraftSaver } from './draft-saver';
@@ -42,7 +42,7 @@ export class NotebookController {
   private readonly undo = new UndoDeletes();
   private socket: SocketPort | null = null;
   private readonly editors = new EditorRegistry();
-  private resyncing: NotebookEvent[] | null = null;
+  private resyncing: PageEvent[] | null = null;
   /** Runs asked for while the host was unreachable: sent after the drafts, once back online. */
   private readonly pendingRuns = new Set<string>();
   /** Run all asked for while the host was unreachable: sent after the drafts, once back online. */
@@ -61,7 +61,7 @@ export class NotebookController {
         // A cell shown before the host has it: its code follows its creation.
         if (!(await this.whenCreated(cellId))) throw new ApiError(404, 'RNB_ERR_CELL_NOT_FOUND', 'The cell could not be created.');
         const cell = await options.api.updateCell(notebookId, cellId, code, baseCode);
-        this.model.apply({ type: 'cell_updated', cellId, code: cell.code, reads: cell.reads, writes: cell.writes });
+        this.model.apply({ type: 'cell_updated', cellId, code: cell.code, cell_type: cell.type, reads: cell.reads, writes: cell.writes });
       },
       hostCode: (cellId) => this.model.getCell(cellId)?.code,
       onConflict: (cellId, currentCode) => this.conflicts.show(cellId, currentCode ?? this.model.getCell(cellId)?.code ?? ''),
@@ -279,15 +279,21 @@ export class NotebookController {
   };
 
   /**
-   * The wire contract has no "change type", so the cell is replaced by one of the new type with
-   * the same code at the same place (its outputs belonged to the old language anyway).
+   * Changes the cell's language in place (`PUT cells/{id}` with `type`): the cell keeps its id,
+   * position and code (an unsaved draft goes with it); the server re-analyses it and marks it stale.
    */
   changeType = async (cellId: string, type: string): Promise<void> => {
     const cell = this.model.getCell(cellId);
     if (!cell || cell.type === type) return;
     const code = this.saver.draft(cellId) ?? cell.code;
-    const created = this.addCell(cellId, 'below', type, code);
-    if (await this.whenCreated(created)) await this.deleteCell(cellId, false);
+    // A cell shown before the host has it changes language once it exists there.
+    if (!(await this.whenCreated(cellId))) return;
+    try {
+      const updated = await this.options.api.changeCellType(this.notebookId, cellId, type, code);
+      this.model.apply({ type: 'cell_updated', cellId, code: updated.code, cell_type: updated.type, reads: updated.reads, writes: updated.writes });
+    } catch (err) {
+      this.report(err);
+    }
   };
 
   // ---- edit conflicts ----
@@ -374,8 +380,8 @@ export class NotebookController {
 
   // ---- internals ----
 
-  private onEvent(event: NotebookEvent): void {
-    if (event.type === 'error') {
+  private onEvent(event: PageEvent): void {
+    if (event.type === 'error' || event.type === 'external_edit_error') {
       this.notify('error', event.message);
       return;
     }

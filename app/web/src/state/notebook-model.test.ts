@@ -9,6 +9,14 @@ const cell = (id: string, code: string, reads: string[], writes: string[], extra
 const notebook = (cells: Cell[], revision = 1): Notebook => ({ id: 'nb', name: 'N', cells, revision, db_conn_string: null, lazy: false });
 
 describe('NotebookModel', () => {
+  it('takes a cell\'s new language from cell_updated (the assistant or another page changed it)', () => {
+    const model = new NotebookModel(notebook([cell('a', 'x = 1', [], ['x'])]));
+    const before = model.getCell('a');
+    model.apply({ type: 'cell_updated', cellId: 'a', code: 'x = 1', cell_type: 'sql', reads: [], writes: ['x'], revision: 2 });
+    expect(model.getCell('a')?.type).toBe('sql');
+    expect(model.getCell('a')).not.toBe(before);
+  });
+
   it('clears the last run when a cell starts running and records when', () => {
     let now = 1000;
     const model = new NotebookModel(notebook([cell('a', 'x = 1', [], ['x'], { status: 'success', stdout: 'old', error: 'e' })]), () => now);
@@ -17,8 +25,8 @@ describe('NotebookModel', () => {
     now = 2000;
     model.apply({ type: 'cell_status', cellId: 'a', status: 'running' });
     expect(model.getCell('a')).toMatchObject({ status: 'running', stdout: '', outputs: [], runningSince: 2000 });
-    model.apply({ type: 'cell_stdout', cellId: 'a', data: 'he' });
-    model.apply({ type: 'cell_stdout', cellId: 'a', data: 'llo\n' });
+    model.apply({ type: 'cell_stdout', cellId: 'a', data: 'he', stream: 'stdout' });
+    model.apply({ type: 'cell_stdout', cellId: 'a', data: 'llo\n', stream: 'stdout' });
     model.apply({ type: 'cell_output', cellId: 'a', output: { mime_type: 'text/plain', data: '1' } });
     model.apply({ type: 'cell_status', cellId: 'a', status: 'success' });
     expect(model.getCell('a')).toMatchObject({ status: 'success', stdout: 'hello\n', runningSince: null });
@@ -30,7 +38,7 @@ describe('NotebookModel', () => {
     model.apply({ type: 'cell_status', cellId: 'a', status: 'running' });
     model.apply({ type: 'cell_stdout', cellId: 'a', data: 'out\n', stream: 'stdout' });
     model.apply({ type: 'cell_stdout', cellId: 'a', data: 'warn\n', stream: 'stderr' });
-    model.apply({ type: 'cell_stdout', cellId: 'a', data: 'more\n' });
+    model.apply({ type: 'cell_stdout', cellId: 'a', data: 'more\n', stream: 'stdout' });
     expect(model.getCell('a')).toMatchObject({ stdout: 'out\nmore\n', stderr: 'warn\n' });
     model.apply({ type: 'cell_status', cellId: 'a', status: 'success' });
     model.apply({ type: 'cell_status', cellId: 'a', status: 'running' });
@@ -49,7 +57,7 @@ describe('NotebookModel', () => {
     model.subscribeCell('a', () => woken.push('a'));
     model.subscribeCell('b', () => woken.push('b'));
     model.subscribeOrder(() => woken.push('order'));
-    model.apply({ type: 'cell_stdout', cellId: 'b', data: 'x' });
+    model.apply({ type: 'cell_stdout', cellId: 'b', data: 'x', stream: 'stdout' });
     expect(woken).toEqual(['b']);
   });
 

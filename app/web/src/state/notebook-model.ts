@@ -1,4 +1,4 @@
-import type { Cell, CellStatus, Notebook, NotebookEvent } from '../api/types';
+import type { Cell, CellStatus, Notebook, PageEvent } from '../api/types';
 import { buildGraph, descendantsOf, explainBlocked, type NotebookGraph } from './graph';
 import { KeyedListeners } from './signal';
 
@@ -143,7 +143,7 @@ export class NotebookModel {
   }
 
   /** Applies one host event. With `sinceRevision`, structural events at or below it are skipped (already in a snapshot). */
-  apply(event: NotebookEvent, sinceRevision?: number): void {
+  apply(event: PageEvent, sinceRevision?: number): void {
     if (sinceRevision !== undefined && STRUCTURAL.has(event.type)) {
       const revision = (event as { revision?: number }).revision;
       if (revision !== undefined && revision <= sinceRevision) return;
@@ -162,11 +162,13 @@ export class NotebookModel {
         return this.insertCell(event.cell, event.index, event.revision);
       case 'cell_updated':
         this.bumpRevision(event.revision);
-        this.updateCell(event.cellId, (c) =>
-          c.code === event.code && sameList(c.reads, event.reads) && sameList(c.writes, event.writes)
+        // `cell_type`: the assistant (or another page) may have changed the cell's language.
+        this.updateCell(event.cellId, (c) => {
+          const type = event.cell_type;
+          return c.code === event.code && c.type === type && sameList(c.reads, event.reads) && sameList(c.writes, event.writes)
             ? c
-            : { ...c, code: event.code, reads: event.reads, writes: event.writes },
-        );
+            : { ...c, code: event.code, type, reads: event.reads, writes: event.writes };
+        });
         return this.graphChanged();
       case 'cell_deleted':
         return this.removeCell(event.cellId, event.revision);
@@ -195,8 +197,7 @@ export class NotebookModel {
         }
         return;
       case 'error':
-      case 'authenticated':
-      case 'auth_refreshed':
+      case 'external_edit_error':
         return;
     }
   }

@@ -47,7 +47,7 @@ describe('in the real kernel', () => {
     await nb.run(0);
     await nb.run(1);
     const [big, small] = await nb.state();
-    expect(big).toEqual({ status: 'success', stdout: '', text: 'Output of 3 KB not shown: the limit is 1 KB.', error: null });
+    expect(big).toEqual({ status: 'success', stdout: '', stderr: '', text: 'Output of 3 KB not shown: the limit is 1 KB.', error: null });
     expect(small!.text).toBe('small');
   });
 });

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { CellIO, CellRun, LanguageRuntime, Namespace, NamespaceEntry, RuntimeFactory } from '../../language/runtime-api';
 import type { JsonValue, Output, OutputStream } from '../../model/types';
 import type { CellReport, KernelLimits, PlanItem, RuntimeLoad } from '../protocol';
+import { describeAccessDenied } from './access-denied';
 import { installBindingShim } from './binding-shim';
 import { capOutput } from './output-cap';
 
@@ -98,34 +99,49 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   });
 }
 
+/** A cell's failure as the user sees it; a file the sandbox refused names the file and the runtime's readPaths. */
+function failureText(error: unknown, language: string): string {
+  const spec = init.runtimes.find((r) => r.language === language);
+  return (spec && describeAccessDenied(error, { language, module: spec.module, readPaths: spec.readPaths ?? [] })) ?? errorText(error);
+}
+
 async function loadRuntimes(): Promise<void> {
   for (const spec of init.runtimes) {
-    const loaded = require(spec.module) as RuntimeFactory | { default?: RuntimeFactory };
-    const factory = typeof loaded === 'function' ? loaded : loaded.default;
-    if (typeof factory !== 'function') throw new Error(`runtime module of "${spec.language}" exports no factory function`);
-    const runtime = await withTimeout(
-      Promise.resolve(
-        factory({
-          language: spec.language,
-          namespace,
-          options: spec.options,
-          interruptBuffer: interruptView,
-          hostCall: (service, payload) =>
-            new Promise<JsonValue>((resolve, reject) => {
-              const requestId = nextHostCall++;
-              hostCalls.set(requestId, { resolve, reject });
-              post({ w: 'host_call', requestId, service, payload });
-            }),
-          log: (level, message) => post({ w: 'log', level, message: `[${spec.language}] ${String(message).slice(0, 2000)}` }),
-          startup: init.waitedOn ? 'waited-on' : 'background',
-          maxOutputChars: init.limits.maxOutputChars,
-        }),
-      ),
-      init.limits.runtimeLoadTimeoutMs,
-      `runtime "${spec.language}" did not load within ${init.limits.runtimeLoadTimeoutMs} ms`,
-    );
-    runtimes.set(spec.language, runtime);
+    try {
+      await loadRuntime(spec);
+    } catch (error) {
+      const denied = describeAccessDenied(error, { language: spec.language, module: spec.module, readPaths: spec.readPaths ?? [] });
+      throw denied ? new Error(`loading the "${spec.language}" runtime: ${denied}`) : error;
+    }
   }
+}
+
+async function loadRuntime(spec: RuntimeLoad): Promise<void> {
+  const loaded = require(spec.module) as RuntimeFactory | { default?: RuntimeFactory };
+  const factory = typeof loaded === 'function' ? loaded : loaded.default;
+  if (typeof factory !== 'function') throw new Error(`runtime module of "${spec.language}" exports no factory function`);
+  const runtime = await withTimeout(
+    Promise.resolve(
+      factory({
+        language: spec.language,
+        namespace,
+        options: spec.options,
+        interruptBuffer: interruptView,
+        hostCall: (service, payload) =>
+          new Promise<JsonValue>((resolve, reject) => {
+            const requestId = nextHostCall++;
+            hostCalls.set(requestId, { resolve, reject });
+            post({ w: 'host_call', requestId, service, payload });
+          }),
+        log: (level, message) => post({ w: 'log', level, message: `[${spec.language}] ${String(message).slice(0, 2000)}` }),
+        startup: init.waitedOn ? 'waited-on' : 'background',
+        maxOutputChars: init.limits.maxOutputChars,
+      }),
+    ),
+    init.limits.runtimeLoadTimeoutMs,
+    `runtime "${spec.language}" did not load within ${init.limits.runtimeLoadTimeoutMs} ms`,
+  );
+  runtimes.set(spec.language, runtime);
 }
 
 /**
@@ -259,7 +275,7 @@ async function runPlan(runId: number, plan: PlanItem[]): Promise<void> {
     } catch (error) {
       io.close();
       failed.add(index);
-      report({ k: 'finish', cell: item.cellId, status: 'error', error: errorText(error) });
+      report({ k: 'finish', cell: item.cellId, status: 'error', error: failureText(error, item.language) });
     } finally {
       abortCurrent = null;
     }

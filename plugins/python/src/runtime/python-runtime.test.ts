@@ -233,9 +233,10 @@ describe('the second sandbox layer', () => {
 });
 
 describe('packages', () => {
-  it('explains a missing package when no source is configured', async () => {
+  it('says in words for the user that a package is missing when no source is configured', async () => {
     const result = await kernel.run('import numpy');
     expect(result.error?.name).toBe('ModuleNotFoundError');
-    expect(result.error?.message).toContain('PYODIDE_PACKAGE_BASE_URL');
+    expect(result.error?.message).toContain('numpy is not available on this server; ask the administrator to add it.');
+    expect(result.error?.message).not.toContain('PYODIDE_PACKAGE_BASE_URL');
   });
 });

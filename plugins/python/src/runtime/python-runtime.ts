@@ -41,7 +41,14 @@ function readOptions(raw: JsonValue): PythonRuntimeOptions {
     throw new TypeError('The Python runtime needs options.pyodideDir, the absolute path of the pyodide package.');
   }
   const text = (value: JsonValue | undefined): string | null => (typeof value === 'string' && value !== '' ? value : null);
-  return { pyodideDir: raw.pyodideDir, packageBaseUrl: text(raw.packageBaseUrl), wheelsDir: text(raw.wheelsDir), snapshotPath: text(raw.snapshotPath) };
+  return {
+    pyodideDir: raw.pyodideDir,
+    packageBaseUrl: text(raw.packageBaseUrl),
+    wheelsDir: text(raw.wheelsDir),
+    bundledLock: raw.bundledLock === true,
+    pypi: raw.pypi === true,
+    snapshotPath: text(raw.snapshotPath),
+  };
 }
 
 type LoadPyodide = (config: Record<string, unknown>) => Promise<PyodideAPI>;
@@ -253,6 +260,7 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
   runtime = new PythonRuntime(pyodide, runner, context, packages);
   const sink = runtime;
   runner.install_streams((text: string) => sink.write('out', text), (text: string) => sink.write('err', text));
+  packages.installMicropip((text) => sink.write('err', text));
   context.log('info', `Pyodide ${pyodide.version} ready${restored ? ", restored from the build's snapshot" : ''} (wasm module: ${pyodideModuleSource()})`);
   return runtime;
 };

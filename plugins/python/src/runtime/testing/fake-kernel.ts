@@ -63,7 +63,7 @@ export class FakeKernel {
     });
   }
 
-  static async start(options: { packageBaseUrl?: string; wheelsDir?: string; hostHandler?: HostHandler } = {}): Promise<FakeKernel> {
+  static async start(options: { packageBaseUrl?: string; wheelsDir?: string; bundledLock?: boolean; pypi?: boolean; hostHandler?: HostHandler } = {}): Promise<FakeKernel> {
     if (!existsSync(RUNTIME_MODULE)) {
       throw new Error(`${RUNTIME_MODULE} is missing: build first (npm run build:ts).`);
     }
@@ -76,6 +76,8 @@ export class FakeKernel {
           pyodideDir: path.dirname(require.resolve('pyodide/package.json')),
           packageBaseUrl: options.packageBaseUrl ?? null,
           wheelsDir: options.wheelsDir ?? null,
+          bundledLock: options.bundledLock ?? false,
+          pypi: options.pypi ?? false,
         },
       },
     });

@@ -1,0 +1,24 @@
+import { DefaultLanguageRegistry, MARKDOWN_CELL_TYPE, markdownLanguage } from '@rnb/core';
+import { pythonLanguage } from '@rnb/plugin-python';
+import type { SqlLanguage } from '@rnb/plugin-sql';
+
+export interface CliLanguages {
+  registry: DefaultLanguageRegistry;
+  close(): Promise<void>;
+}
+
+/**
+ * Python, SQL (alasql in the kernel; PostgreSQL when a notebook has a connection) and markdown. With `only`, just the
+ * languages a notebook uses: a kernel loads every registered runtime before its first cell, so a Python-only
+ * notebook does not wait for alasql.
+ */
+export function cliLanguages(only?: Iterable<string>): CliLanguages {
+  const wanted = only ? new Set(only) : null;
+  const registry = new DefaultLanguageRegistry();
+  // Loaded only when a notebook has SQL cells: its PostgreSQL client is not free to load.
+  const sql: SqlLanguage | null = !wanted || wanted.has('sql') ? (require('@rnb/plugin-sql') as typeof import('@rnb/plugin-sql')).createSqlLanguage({}) : null;
+  if (!wanted || wanted.has('python')) registry.register(pythonLanguage({}));
+  if (sql) registry.register(sql);
+  if (!wanted || wanted.has(MARKDOWN_CELL_TYPE)) registry.register(markdownLanguage());
+  return { registry, close: async () => sql?.close() };
+}

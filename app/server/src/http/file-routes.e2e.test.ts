@@ -1,0 +1,74 @@
+/** Export and import over HTTP (fake language): GET /api/notebooks/{id}/export, POST /api/notebooks/import. */
+import { importIpynb, MemoryNotebookStore, readPercentNotebook } from '@rnb/core';
+import { startTestServer, type TestServer } from '../test-support/harness';
+
+describe('notebook files over HTTP', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ store: new MemoryNotebookStore() });
+  });
+  afterAll(() => server.close());
+
+  async function notebookWithCells(codes: string[]): Promise<string> {
+    const id = (await server.request('POST', '/api/notebooks', { body: { name: 'Sales report' } })).body.notebook_id as string;
+    const starter = (await server.request('GET', `/api/notebooks/${id}`)).body.cells[0].id as string;
+    await server.request('PUT', `/api/notebooks/${id}/cells/${starter}`, { body: { code: codes[0] } });
+    for (const code of codes.slice(1)) await server.request('POST', `/api/notebooks/${id}/cells`, { body: { type: 'fake', code } });
+    return id;
+  }
+
+  it('exports a notebook as .ipynb, HTML, markdown and .py, as a download named after it', async () => {
+    const id = await notebookWithCells(['a = 1', 'print a']);
+    const ipynb = await server.request('GET', `/api/notebooks/${id}/export?format=ipynb`);
+    expect(ipynb.status).toBe(200);
+    expect(ipynb.headers.get('content-type')).toBe('application/x-ipynb+json; charset=utf-8');
+    expect(ipynb.headers.get('content-disposition')).toBe('attachment; filename="Sales_report.ipynb"');
+    expect(importIpynb(ipynb.text).notebook.cells.map((c) => [c.type, c.code])).toEqual([['fake', 'a = 1'], ['fake', 'print a']]);
+    const py = await server.request('GET', `/api/notebooks/${id}/export?format=py`);
+    expect(readPercentNotebook(py.text).cells.map((c) => c.code)).toEqual(['a = 1', 'print a']);
+    const html = (await server.request('GET', `/api/notebooks/${id}/export?format=html`)).text;
+    expect(html).toContain('<title>Sales report</title>');
+    expect(html).toContain('print a');
+    expect((await server.request('GET', `/api/notebooks/${id}/export?format=html&code=false`)).text).not.toContain('print a');
+    expect((await server.request('GET', `/api/notebooks/${id}/export?format=md`)).text).toContain('```fake\na = 1\n```');
+    const wrong = await server.request('GET', `/api/notebooks/${id}/export?format=docx`);
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.code).toBe('RNB_ERR_INVALID_INPUT');
+  });
+
+  it('imports a .py or .ipynb as a new notebook with its cell ids, noting cells of languages the server lacks', async () => {
+    const id = await notebookWithCells(['x = 2', 'print x']);
+    const text = (await server.request('GET', `/api/notebooks/${id}/export?format=ipynb`)).text;
+    const withMarkdown = JSON.parse(text) as { cells: unknown[] };
+    withMarkdown.cells.unshift({ cell_type: 'markdown', metadata: {}, source: '# Notes' });
+    (withMarkdown.cells[2] as { outputs: unknown[] }).outputs = [{ output_type: 'stream', name: 'stdout', text: ['2\n'] }];
+    const imported = await server.request('POST', '/api/notebooks/import', { body: { format: 'ipynb', content: JSON.stringify(withMarkdown), name: 'Copy' } });
+    expect(imported.status).toBe(201);
+    expect(imported.body).toMatchObject({ cells: 3, notes: [] });
+    const copy = await server.request('GET', `/api/notebooks/${imported.body.notebook_id as string}`);
+    expect(copy.body).toMatchObject({ name: 'Copy' });
+    expect(copy.body.cells.map((c: { code: string }) => c.code)).toEqual(['# Notes', 'x = 2', 'print x']);
+    expect(copy.body.cells[2].stdout).toBe('2\n'); // last outputs come along
+    // The server holds markdown cells as text that runs as nothing, whatever languages it loads.
+    expect(copy.body.cells[0]).toMatchObject({ type: 'markdown', status: 'idle', error: null });
+    // Ids come from the file: the imported cells are the exported ones.
+    const original = (await server.request('GET', `/api/notebooks/${id}`)).body.cells.map((c: { id: string }) => c.id);
+    expect(copy.body.cells.slice(1).map((c: { id: string }) => c.id)).toEqual(original);
+
+    const py = (await server.request('GET', `/api/notebooks/${id}/export?format=py`)).text;
+    const fromPy = await server.request('POST', '/api/notebooks/import', { body: { format: 'py', content: `${py}\n# %% [rust]\n# fn main() {}\n` } });
+    expect(fromPy.status).toBe(201);
+    expect(fromPy.body.notes).toEqual(['1 rust cell kept as text: this server has no "rust" language, so it shows that as an error']);
+    const again = await server.request('GET', `/api/notebooks/${fromPy.body.notebook_id as string}`);
+    expect(again.body.name).toBe('Sales report');
+    expect(again.body.cells.map((c: { code: string }) => c.code)).toEqual(['x = 2', 'print x', 'fn main() {}']);
+  });
+
+  it('refuses a file it cannot read, creating nothing', async () => {
+    const before = (await server.request('GET', '/api/notebooks')).body.notebooks.length as number;
+    const bad = await server.request('POST', '/api/notebooks/import', { body: { format: 'ipynb', content: '{"cells": 1}' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'RNB_ERR_INVALID_INPUT', message: expect.stringMatching(/The ipynb file cannot be read: not a Jupyter notebook/) });
+    expect((await server.request('GET', '/api/notebooks')).body.notebooks).toHaveLength(before);
+  });
+});

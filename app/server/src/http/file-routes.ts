@@ -1,0 +1,74 @@
+import type { Router } from '@koa/router';
+import {
+  exportHtml,
+  exportIpynb,
+  exportMarkdown,
+  importIpynb,
+  InvalidInputError,
+  notebookFileOf,
+  portableOf,
+  readPercentNotebook,
+  withoutResults,
+  writePercentNotebook,
+  type PortableNotebook,
+} from '@rnb/core';
+import type { CommandRouter } from '../commands/command-router';
+import { endpoint, type EndpointDeps } from './endpoint';
+import { importNotebookBody } from './schemas';
+
+const FORMATS = {
+  ipynb: { type: 'application/x-ipynb+json; charset=utf-8', extension: 'ipynb', render: (n: PortableNotebook) => exportIpynb(n) },
+  html: { type: 'text/html; charset=utf-8', extension: 'html', render: (n: PortableNotebook, showCode: boolean) => exportHtml(n, { showCode }) },
+  md: { type: 'text/markdown; charset=utf-8', extension: 'md', render: (n: PortableNotebook) => exportMarkdown(n) },
+  py: { type: 'text/x-python; charset=utf-8', extension: 'py', render: (n: PortableNotebook) => writePercentNotebook(notebookFileOf(n)) },
+} as const;
+type Format = keyof typeof FORMATS;
+
+/** Export and import of notebook files (docs/notebook-files.md): the page's Export menu and Import drop use these. */
+export function registerFileRoutes(router: Router, deps: EndpointDeps & { commands: CommandRouter }): void {
+  const { commands } = deps;
+
+  router.get('/api/notebooks/:id/export', endpoint(deps, {}, async ({ user, params }, ctx) => {
+    const format = String(ctx.query.format ?? 'ipynb');
+    if (!(format in FORMATS)) throw new InvalidInputError(`format must be one of ${Object.keys(FORMATS).join(', ')}; got "${format.slice(0, 20)}".`);
+    const spec = FORMATS[format as Format];
+    const view = await commands.dispatch(user.userId, params.id!, { type: 'get_notebook' });
+    // `code=false`: an HTML report of text and outputs only.
+    const showCode = ctx.query.code !== 'false';
+    const text = spec.render(portableOf({ name: view.name, lazy: view.lazy, cells: view.cells }), showCode);
+    const base = view.name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 80) || 'notebook';
+    ctx.type = spec.type;
+    ctx.set('Content-Disposition', `attachment; filename="${base}.${spec.extension}"`);
+    return { status: 200, body: text };
+  }));
+
+  router.post('/api/notebooks/import', endpoint(deps, { body: importNotebookBody }, async ({ user, body }) => {
+    let notebook: PortableNotebook;
+    const notes: string[] = [];
+    try {
+      if (body.format === 'ipynb') {
+        const imported = importIpynb(body.content, body.name ?? 'Imported notebook');
+        notebook = imported.notebook;
+        notes.push(...imported.notes);
+      } else {
+        notebook = withoutResults(readPercentNotebook(body.content));
+      }
+    } catch (error) {
+      throw new InvalidInputError(`The ${body.format} file cannot be read: ${(error as Error).message}`);
+    }
+    // One step: the file's cells, ids and last outputs become the new notebook (no empty first cell, no partial import).
+    const view = await commands.createNotebook(user.userId, {
+      name: (body.name ?? notebook.name).slice(0, 200).trim() || 'Imported notebook',
+      lazy: notebook.lazy,
+      cells: notebook.cells,
+    });
+    const missing = new Map<string, number>();
+    for (const cell of view.cells) {
+      if (cell.error?.startsWith('No plugin is loaded for cell type')) missing.set(cell.type, (missing.get(cell.type) ?? 0) + 1);
+    }
+    for (const [type, count] of missing) {
+      notes.push(`${count} ${type} cell${count === 1 ? '' : 's'} kept as text: this server has no "${type}" language, so ${count === 1 ? 'it shows' : 'they show'} that as an error`);
+    }
+    return { status: 201, body: { notebook_id: view.id, cells: view.cells.length, notes } };
+  }));
+}

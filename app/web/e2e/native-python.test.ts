@@ -1,0 +1,60 @@
+import { spawnSync } from 'node:child_process';
+import type { Browser, Page } from 'playwright-core';
+import { cell, describeInBrowser, editorText, ensureBuilt, launchBrowser, startHost, typeInto, waitForCellText, waitForStatus, type Host } from './harness';
+
+/**
+ * PYTHON_RUNTIME=native in Chromium against the real host: a cell typed at full speed makes a pandas DataFrame and a
+ * matplotlib figure; the page shows the table and the PNG (no plt.show()).
+ */
+jest.setTimeout(150_000);
+
+const PYTHON = '/usr/bin/python3';
+
+function nativeMissing(): string | null {
+  if (spawnSync('bwrap', ['--version']).status !== 0) return 'bubblewrap is not installed (apt-get install -y bubblewrap)';
+  if (spawnSync(PYTHON, ['-c', 'import numpy, pandas, matplotlib']).status !== 0) return `${PYTHON} lacks numpy, pandas or matplotlib`;
+  return null;
+}
+
+describeInBrowser('the native Python runtime in a real browser', () => {
+  let host: Host;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const missing = nativeMissing();
+    if (missing) throw new Error(`the native runtime cannot run here: ${missing}`);
+    ensureBuilt();
+    host = await startHost({ PYTHON_RUNTIME: 'native', PYTHON_EXECUTABLE: PYTHON });
+    browser = await launchBrowser();
+    page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+    page.on('pageerror', (err) => console.error('page error:', err.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+  });
+
+  it('shows a pandas table and a matplotlib plot', async () => {
+    const response = await fetch(`${host.url}api/notebooks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'native' }) });
+    const { notebook_id: id } = (await response.json()) as { notebook_id: string };
+    await page.goto(`${host.url}#/n/${id}`);
+    await cell(page, 0).waitFor();
+    await page.waitForSelector('[data-connection="online"]');
+    const code = 'import pandas as pd\nimport matplotlib.pyplot as plt\ndf = pd.DataFrame({"city": ["Oslo", "Lima"], "people": [709000, 10000000]})\nplt.bar(df["city"], df["people"])\ndf';
+    await typeInto(page, 0, code);
+    expect(await editorText(page, 0)).toBe(code);
+    await page.keyboard.press('ControlOrMeta+Enter');
+    expect(await waitForStatus(page, 0, ['success', 'error'], 90_000)).toBe('success');
+    await waitForCellText(page, 0, 'Lima');
+    const table = cell(page, 0).locator('table');
+    await table.waitFor();
+    expect(await table.locator('th').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('city'), expect.stringContaining('people')]));
+    const image = cell(page, 0).locator('img.output--image');
+    await image.waitFor();
+    expect(await image.getAttribute('src')).toMatch(/^data:image\/png;base64,iVBOR/);
+    // The PNG decodes in the browser: it has a real size.
+    expect(await image.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(100);
+  });
+});

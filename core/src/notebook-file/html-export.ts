@@ -1,0 +1,98 @@
+/**
+ * A notebook as one self-contained HTML file: styles inline, images as data
+ * URLs, tables as static <table>s, no script and no network. Opens offline.
+ */
+import type { Output, TableData } from '../model/types';
+import { markdownToHtml } from './markdown';
+import { isTable } from './output-text';
+import { MARKDOWN_CELL_TYPE } from './percent-format';
+import type { PortableNotebook } from './portable';
+
+export interface HtmlExportOptions {
+  /** Show each cell's code (default true); false gives a report of outputs and text only. */
+  showCode?: boolean;
+}
+
+const STYLE = `
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#1b1f24;background:#fff}
+h1.rnb-title{font-size:1.6rem;margin-bottom:1.5rem}
+.rnb-cell{margin:0 0 1.25rem}
+.rnb-code{background:#f5f7fa;border:1px solid #dde3ea;border-radius:6px;padding:.6rem .8rem;overflow:auto;margin:0}
+.rnb-lang{font-size:.75rem;color:#5b6572;text-transform:uppercase;letter-spacing:.04em}
+pre{font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:pre-wrap;word-break:break-word}
+.rnb-stdout{margin:.4rem 0 0}
+.rnb-stderr{margin:.4rem 0 0;background:#fff8e6;border-left:3px solid #e0a800;padding:.3rem .6rem}
+.rnb-error{margin:.4rem 0 0;background:#fdecec;border-left:3px solid #d33;padding:.3rem .6rem;color:#8a1111}
+.rnb-output{margin:.4rem 0 0;overflow:auto}
+.rnb-output img{max-width:100%}
+table.rnb-table{border-collapse:collapse;font-size:13px}
+table.rnb-table th,table.rnb-table td{border:1px solid #dde3ea;padding:.25rem .5rem;text-align:left}
+table.rnb-table th{background:#f5f7fa}
+.rnb-truncated{font-size:.8rem;color:#5b6572}
+`;
+
+export function exportHtml(notebook: PortableNotebook, options: HtmlExportOptions = {}): string {
+  const showCode = options.showCode ?? true;
+  const cells = notebook.cells.map((cell) => {
+    if (cell.type === MARKDOWN_CELL_TYPE) return `<section class="rnb-cell rnb-markdown" data-cell-id="${escape(cell.id)}">${markdownToHtml(cell.code)}</section>`;
+    const parts: string[] = [];
+    if (showCode) parts.push(`<div class="rnb-lang">${escape(cell.type)}</div><pre class="rnb-code"><code>${escape(cell.code)}</code></pre>`);
+    if (cell.stdout) parts.push(`<pre class="rnb-stdout">${escape(cell.stdout)}</pre>`);
+    if (cell.stderr) parts.push(`<pre class="rnb-stderr">${escape(cell.stderr)}</pre>`);
+    for (const output of cell.outputs) parts.push(`<div class="rnb-output">${outputHtml(output)}</div>`);
+    if (cell.error) parts.push(`<pre class="rnb-error">${escape(cell.error)}</pre>`);
+    return `<section class="rnb-cell" data-cell-id="${escape(cell.id)}">${parts.join('\n')}</section>`;
+  });
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="generator" content="rnb">',
+    // Nothing may load from the network: the file must open the same offline and years later.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">`,
+    `<title>${escape(notebook.name)}</title>`,
+    `<style>${STYLE}</style>`,
+    '</head>',
+    '<body>',
+    `<h1 class="rnb-title">${escape(notebook.name)}</h1>`,
+    ...cells,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+export function tableAsHtml(table: TableData): string {
+  const cell = (value: unknown): string => escape(value === null ? 'null' : String(value));
+  const head = `<tr>${table.columns.map((c) => `<th>${cell(c)}</th>`).join('')}</tr>`;
+  const body = table.rows.map((row) => `<tr>${row.map((v) => `<td>${cell(v)}</td>`).join('')}</tr>`).join('\n');
+  const note = table.truncated ? `<div class="rnb-truncated">${escape(table.truncated)}</div>` : '';
+  return `<table class="rnb-table"><thead>${head}</thead><tbody>${body}</tbody></table>${note}`;
+}
+
+function outputHtml(output: Output): string {
+  if (isTable(output)) return tableAsHtml(output.data);
+  const data = output.data;
+  const text = typeof data === 'string' ? data : JSON.stringify(data, null, 2);
+  switch (output.mime_type) {
+    case 'image/png':
+    case 'image/jpeg':
+    case 'image/gif':
+      return `<img alt="output" src="data:${output.mime_type};base64,${escape(text.replace(/\s+/g, ''))}">`;
+    case 'image/svg+xml':
+      return `<img alt="output" src="data:image/svg+xml;base64,${Buffer.from(text, 'utf8').toString('base64')}">`;
+    case 'text/html':
+      // The cell's own HTML, as Jupyter's exports show it; the page's policy stops its scripts and fetches.
+      return text;
+    case 'text/markdown':
+      return markdownToHtml(text);
+    default:
+      return `<pre>${escape(text)}</pre>`;
+  }
+}
+
+export function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}

@@ -1,0 +1,138 @@
+import { spawnSync } from 'node:child_process';
+import { TABLE_MIME } from '../model/types';
+import { describeNeeding } from '../testing/describe-needing';
+import { exportHtml } from './html-export';
+import { exportIpynb, importIpynb } from './ipynb';
+import { exportMarkdown } from './markdown';
+import type { PortableNotebook } from './portable';
+
+/** A tiny PNG (1×1) and SVG: real image data, as a plotting library leaves it. */
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="red"/></svg>';
+
+export function richNotebook(): PortableNotebook {
+  return {
+    name: 'Rich — 日本語',
+    lazy: true,
+    cells: [
+      { id: 'intro', type: 'markdown', code: '# Title\n\nSome *text* with `code`.', status: 'idle', stdout: '', stderr: '', outputs: [], error: null },
+      {
+        id: 'c1',
+        type: 'python',
+        code: 'x = 1\nprint(x)\n',
+        status: 'success',
+        stdout: 'one\ntwo\n',
+        stderr: 'careful\n',
+        outputs: [
+          { mime_type: 'text/plain', data: 'a\nb' },
+          { mime_type: 'text/html', data: '<b>bold</b>' },
+          { mime_type: 'image/png', data: PNG },
+          { mime_type: 'image/svg+xml', data: SVG },
+          { mime_type: 'application/json', data: { a: [1, 2, { b: null }] } },
+          { mime_type: 'application/vnd.custom+json', data: [1, 'x'], metadata: { note: 'kept' } },
+          { mime_type: 'text/x-object', data: { not: 'text' } },
+        ],
+        error: null,
+      },
+      {
+        id: 'query.1:a',
+        type: 'sql',
+        code: '-- name: top\nSELECT * FROM t',
+        status: 'success',
+        stdout: '',
+        stderr: '',
+        outputs: [{ mime_type: TABLE_MIME, data: { type: 'table', columns: ['a', 'b'], rows: [[1, 'x'], [2, null]], truncated: 'first 2 rows' } }],
+        error: null,
+      },
+      { id: 'bad', type: 'python', code: 'raise ValueError("no")', status: 'error', stdout: '', stderr: '', outputs: [], error: 'Traceback (most recent call last):\n  File "<cell>", line 1\nValueError: no' },
+      { id: 'empty', type: 'python', code: '', status: 'idle', stdout: '', stderr: '', outputs: [], error: null },
+      { id: 'blocked', type: 'fake', code: 'y = x', status: 'blocked', stdout: '', stderr: '', outputs: [], error: 'Not run: upstream cell 4 did not succeed.' },
+    ],
+  };
+}
+
+/** Debian's python3 has python3-nbformat; a pyenv python on PATH may not. */
+function pythonWithNbformat(): string | null {
+  for (const python of ['/usr/bin/python3', 'python3']) {
+    if (spawnSync(python, ['-c', 'import nbformat'], { encoding: 'utf8' }).status === 0) return python;
+  }
+  return null;
+}
+const python = pythonWithNbformat();
+
+describe('.ipynb', () => {
+  it('re-imports an exported notebook identically: cells, ids, types, code, stdout, stderr, outputs, errors, statuses', () => {
+    const notebook = richNotebook();
+    const imported = importIpynb(exportIpynb(notebook));
+    expect(imported.notebook).toEqual(notebook);
+    expect(imported.notes).toEqual([]);
+  });
+
+  it('reads a Jupyter notebook: %%sql cells as SQL, the richest output of a bundle, errors without colour codes, out-of-order execution noted', () => {
+    const jupyter = {
+      nbformat: 4,
+      nbformat_minor: 4,
+      metadata: {},
+      cells: [
+        { cell_type: 'code', execution_count: 2, metadata: {}, source: ['%%sql postgresql://u:p@h/db\n', 'SELECT 1'], outputs: [] },
+        {
+          cell_type: 'code',
+          execution_count: 1,
+          metadata: {},
+          source: 'import math\n!pip install x',
+          outputs: [
+            { output_type: 'execute_result', execution_count: 1, metadata: {}, data: { 'text/plain': ['<Figure>'], 'image/png': PNG } },
+            { output_type: 'error', ename: 'NameError', evalue: 'y', traceback: ['\u001b[0;31mNameError\u001b[0m: y'] },
+          ],
+        },
+        { cell_type: 'raw', metadata: {}, source: 'raw text' },
+      ],
+    };
+    const { notebook, notes } = importIpynb(JSON.stringify(jupyter), 'fallback');
+    expect(notebook.name).toBe('fallback');
+    expect(notebook.cells.map((c) => [c.type, c.code])).toEqual([['sql', 'SELECT 1'], ['python', 'import math\n!pip install x'], ['markdown', 'raw text']]);
+    expect(notebook.cells[1]).toMatchObject({ status: 'error', error: 'NameError: y', outputs: [{ mime_type: 'image/png', data: PNG }] });
+    expect(notes.join('\n')).toMatch(/%%sql line's arguments/);
+    expect(notes.join('\n')).toMatch(/cell 2: IPython magics or shell lines/);
+    expect(notes.join('\n')).toMatch(/run out of order in Jupyter \(execution counts 2, 1\)/);
+  });
+
+  it('refuses what is not an nbformat 4 notebook, saying why', () => {
+    expect(() => importIpynb('{')).toThrow(/not JSON/);
+    expect(() => importIpynb('{"nbformat": 3, "worksheets": []}')).toThrow(/nbformat 3 is too old/);
+    expect(() => importIpynb('{"cells": []}')).toThrow(/not a Jupyter notebook of nbformat 4/);
+  });
+});
+
+describeNeeding('python3-nbformat', python ? null : 'python3-nbformat is not installed (apt-get install python3-nbformat)', () => {
+  it('exports notebooks that nbformat validates as nbformat 4', () => {
+    const result = spawnSync(python!, ['-c', 'import sys, nbformat; nb = nbformat.reads(sys.stdin.read(), as_version=4); nbformat.validate(nb); print(len(nb.cells))'], {
+      input: exportIpynb(richNotebook()),
+      encoding: 'utf8',
+    });
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe(String(richNotebook().cells.length));
+  });
+});
+
+describe('HTML and markdown export', () => {
+  it('writes one self-contained HTML file: escaped code, inlined images, static tables, no script or remote resource', () => {
+    const html = exportHtml(richNotebook());
+    expect(html).toContain('<h1>Title</h1>');
+    expect(html).toContain('print(x)');
+    expect(html).toContain(`src="data:image/png;base64,${PNG}"`);
+    expect(html).toContain('src="data:image/svg+xml;base64,');
+    expect(html).toContain('<table class="rnb-table"><thead><tr><th>a</th><th>b</th></tr></thead>');
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+    expect(exportHtml(richNotebook(), { showCode: false })).not.toContain('print(x)');
+    const hostile = exportHtml({ name: '<script>x</script>', lazy: false, cells: [{ id: 'a', type: 'markdown', code: '[x](javascript:alert(1)) <img onerror=1>', status: 'idle', stdout: '', stderr: '', outputs: [], error: null }] });
+    expect(hostile).not.toMatch(/<script>x|javascript:|<img onerror/);
+  });
+
+  it('writes markdown with fenced code, outputs as text and images inline', () => {
+    const md = exportMarkdown(richNotebook());
+    expect(md).toContain('```sql\n-- name: top\nSELECT * FROM t\n```');
+    expect(md).toContain('a  b\n-  ----\n1  x\n2  null\nfirst 2 rows');
+    expect(md).toContain(`![output](data:image/png;base64,${PNG})`);
+  });
+});

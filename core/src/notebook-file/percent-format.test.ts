@@ -1,0 +1,163 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describeNeeding } from '../testing/describe-needing';
+import { readPercentNotebook, writePercentNotebook, type NotebookFile, type NotebookFileCell } from './percent-format';
+
+/** A small seeded generator (mulberry32): a failing seed reproduces. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Pieces chosen to break a naive writer: boundaries, escapes, header lines, line ends, unicode, whitespace. */
+const PIECES = [
+  'x = 1', 'print(x)', '# %%', '#%%', '# %% [sql] id="c1"', '  # %%', '# # %%', '# # # %%', '#   %% title', '%%', '%%sql', '# ',
+  '#', '', ' ', '\t', '   ', '\r', 'a = 2\r', '# /// rnb', '# ///', 'name = "x"', '[markdown]', 'id="abc"', 'Grüße 日本語 🧪👩🏽‍🔬',
+  'é', '"quoted" \\ back', 'SELECT * FROM t', '-- name: top', '"""', "'''", '\u2028', '\uFEFF', 'trailing   ', '# comment',
+];
+const TYPES = ['python', 'python', 'python', 'sql', 'markdown', 'r'];
+
+function generateCode(next: () => number): string {
+  const lineCount = Math.floor(next() * 6);
+  const lines: string[] = [];
+  for (let i = 0; i < lineCount; i++) {
+    const parts = 1 + Math.floor(next() * 3);
+    let line = '';
+    for (let p = 0; p < parts; p++) line += PIECES[Math.floor(next() * PIECES.length)]!;
+    lines.push(line);
+  }
+  const ends = ['\n', '\r\n', '\n', '\n'];
+  let code = '';
+  lines.forEach((line, i) => {
+    code += line + (i < lines.length - 1 ? ends[Math.floor(next() * ends.length)]! : '');
+  });
+  // Sometimes trailing line ends, the kind editors add or strip.
+  const tail = Math.floor(next() * 4);
+  if (tail === 1) code += '\n';
+  if (tail === 2) code += '\n\n';
+  if (tail === 3) code += '\r\n';
+  return code;
+}
+
+function generateNotebook(seed: number): NotebookFile {
+  const next = random(seed);
+  const count = Math.floor(next() * 8);
+  const cells: NotebookFileCell[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = next() < 0.8 ? `${seed.toString(16)}-${i}-${Math.floor(next() * 1e9).toString(36)}` : `cell_${i}.a:b`;
+    cells.push({ id, type: TYPES[Math.floor(next() * TYPES.length)]!, code: generateCode(next) });
+  }
+  const names = ['Untitled notebook', 'Ünïcödé "quoted" \\ name', 'a\nb', 'weird # %% name', '日本語'];
+  return { name: names[Math.floor(next() * names.length)]!, lazy: next() < 0.5, cells };
+}
+
+describe('percent format', () => {
+  it('round-trips 2,000 generated notebooks exactly: cells, ids, types, order, code, name, lazy', () => {
+    for (let seed = 1; seed <= 2000; seed++) {
+      const notebook = generateNotebook(seed);
+      const text = writePercentNotebook(notebook);
+      let read: NotebookFile;
+      try {
+        read = readPercentNotebook(text);
+      } catch (error) {
+        throw new Error(`seed ${seed}: ${(error as Error).message}\n${text}`);
+      }
+      if (JSON.stringify(read) !== JSON.stringify(notebook)) {
+        expect({ seed, read }).toEqual({ seed, read: notebook });
+      }
+      // Other tools see the same cells: exactly one line per cell reads as a boundary to jupytext and VS Code.
+      expect(text.split('\n').filter((line) => /^#\s*%%/.test(line))).toHaveLength(notebook.cells.length);
+      // Writing what was read gives the same text: no drift through repeated saves.
+      expect(writePercentNotebook(read)).toBe(text);
+    }
+  });
+
+  it('writes a readable file: a header, `# %%` lines with the id, markdown and SQL as comments', () => {
+    const text = writePercentNotebook({
+      name: 'Sales',
+      lazy: false,
+      cells: [
+        { id: 'a1', type: 'markdown', code: '# Sales\n\nBy region.' },
+        { id: 'b2', type: 'python', code: 'rows = [1, 2]\n# %% not a boundary' },
+        { id: 'c3', type: 'sql', code: 'SELECT 1' },
+      ],
+    });
+    expect(text).toBe(
+      [
+        '# /// rnb',
+        '# format = 1',
+        '# name = "Sales"',
+        '# lazy = false',
+        '# ///',
+        '',
+        '# %% [markdown] id="a1"',
+        '# # Sales',
+        '#',
+        '# By region.',
+        '',
+        '# %% id="b2"',
+        'rows = [1, 2]',
+        '# # %% not a boundary',
+        '',
+        '# %% [sql] id="c3"',
+        '# SELECT 1',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('reads hand-written files: no header, cells without ids, code before the first boundary, CRLF files', () => {
+    const ids = ['n1', 'n2', 'n3'];
+    const read = readPercentNotebook('import math\r\n\r\n# %%\r\nx = 1\r\n\r\n# %% [md]\r\n# Hello\r\n', { newCellId: () => ids.shift()! });
+    expect(read).toEqual({
+      name: 'Untitled notebook',
+      lazy: false,
+      cells: [
+        { id: 'n1', type: 'python', code: 'import math' },
+        { id: 'n2', type: 'python', code: 'x = 1' },
+        { id: 'n3', type: 'markdown', code: 'Hello' },
+      ],
+    });
+  });
+
+  it('refuses what it cannot read, naming the line', () => {
+    expect(() => readPercentNotebook('# /// rnb\n# name = "x"\n')).toThrow(/line 1: .*not closed/);
+    expect(() => readPercentNotebook('# /// rnb\n# name = x\n# ///\n')).toThrow(/line 2: the value of "name"/);
+    expect(() => readPercentNotebook('# %% id="a"\nx=1\n# %% id="a"\ny=2\n')).toThrow(/line 3: the cell id "a" is used twice/);
+    expect(() => readPercentNotebook('# %% [sql] id="a"\nSELECT 1\n')).toThrow(/line 2: a sql cell's lines are comments/);
+    expect(() => readPercentNotebook('# /// rnb\n# format = 99\n# ///\n')).toThrow(/newer than this version/);
+  });
+});
+
+describeNeeding('python3', spawnSync('python3', ['--version']).status === 0 ? null : 'python3 is not installed', () => {
+  it('runs a Python-only notebook as a plain script: `python3 notebook.py` prints what the cells print', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rnb-percent-'));
+    try {
+      const file = path.join(dir, 'notebook.py');
+      writeFileSync(
+        file,
+        writePercentNotebook({
+          name: 'Script',
+          lazy: false,
+          cells: [
+            { id: 'm', type: 'markdown', code: 'Numbers\n%% and more' },
+            { id: 'a', type: 'python', code: 'a = 20\n# %% inside the code' },
+            { id: 's', type: 'sql', code: 'SELECT {a}' },
+            { id: 'b', type: 'python', code: 'b = a + 22\nprint(b)' },
+          ],
+        }),
+      );
+      expect(execFileSync('python3', [file], { encoding: 'utf8' })).toBe('42\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,219 @@
+/**
+ * Notebooks as text files in the percent format (jupytext, VS Code, PyCharm,
+ * Spyder): `# %%` lines start cells, a PEP 723-style `# /// rnb` block at the
+ * top holds the notebook's settings. Pure: text in, text out. The layout and
+ * its escapes are specified in docs/notebook-files.md.
+ */
+import { randomUUID } from 'node:crypto';
+import { InvalidInputError } from '../errors';
+
+/** What a notebook file holds: never outputs, never secrets. */
+export interface NotebookFileCell {
+  id: string;
+  /** A language id (`python`, `sql`, ...) or `markdown`. */
+  type: string;
+  code: string;
+}
+
+export interface NotebookFile {
+  name: string;
+  lazy: boolean;
+  cells: NotebookFileCell[];
+}
+
+export const PERCENT_FORMAT_VERSION = 1;
+/** The cell type whose code is the file's own language: written as plain code, not as comments. */
+export const SCRIPT_CELL_TYPE = 'python';
+export const MARKDOWN_CELL_TYPE = 'markdown';
+
+const HEADER_START = '# /// rnb';
+const HEADER_END = '# ///';
+/** A cell boundary as jupytext and VS Code read it: `#`, optional spaces, `%%`. */
+const BOUNDARY = /^#\s*%%/;
+/** A line that would read as a boundary once some `# ` prefixes are taken off: such lines get one more `# `. */
+const NEEDS_ESCAPE = /^(?:# )*#\s*%%/;
+const ESCAPED = /^# (?:# )*#\s*%%/;
+const CELL_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+const CELL_TYPE = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
+
+export class NotebookFileError extends InvalidInputError {
+  constructor(
+    message: string,
+    /** 1-based line of the file where reading stopped. */
+    readonly line?: number,
+  ) {
+    super(line === undefined ? message : `line ${line}: ${message}`);
+  }
+}
+
+/** Writes the notebook as percent-format text (LF line ends; cells in notebook order). */
+export function writePercentNotebook(notebook: NotebookFile): string {
+  const header = [
+    HEADER_START,
+    `# format = ${PERCENT_FORMAT_VERSION}`,
+    `# name = ${JSON.stringify(notebook.name)}`,
+    `# lazy = ${notebook.lazy ? 'true' : 'false'}`,
+    HEADER_END,
+    '',
+  ].join('\n');
+  // Each cell: its boundary, its body, one line end; cells are separated by one empty line.
+  const cells = notebook.cells.map((cell) => {
+    checkCell(cell);
+    return `${boundaryLine(cell)}\n${bodyOf(cell)}\n`;
+  });
+  return `${header}\n${cells.join('\n')}`;
+}
+
+export interface ReadOptions {
+  /** Gives ids to cells the file has none for (hand-written `# %%` lines). Default: random UUIDs. */
+  newCellId?: () => string;
+}
+
+/** Reads percent-format text. Throws NotebookFileError (with the line) when it cannot be read. */
+export function readPercentNotebook(input: string, options: ReadOptions = {}): NotebookFile {
+  if (typeof input !== 'string') throw new NotebookFileError('A notebook file is text.');
+  let text = input.startsWith('\uFEFF') ? input.slice(1) : input;
+  // A file whose first line ends in CRLF was converted as a whole (an editor, git's autocrlf): our
+  // writer only ever ends lines with LF, and keeps a CR that belongs to the code inside its line.
+  const firstEnd = text.indexOf('\n');
+  if (firstEnd > 0 && text[firstEnd - 1] === '\r') text = text.replace(/\r\n/g, '\n');
+  const lines = text.split('\n');
+  const newId = options.newCellId ?? randomUUID;
+  let name = 'Untitled notebook';
+  let lazy = false;
+  let index = 0;
+  if (lines[0]?.trimEnd() === HEADER_START) {
+    const end = lines.findIndex((line, i) => i > 0 && line.trimEnd() === HEADER_END);
+    if (end < 0) throw new NotebookFileError(`the "${HEADER_START}" block is not closed by a "${HEADER_END}" line`, 1);
+    const settings = readHeader(lines.slice(1, end), 2);
+    name = settings.name ?? name;
+    lazy = settings.lazy ?? lazy;
+    index = end + 1;
+  }
+  // Text before the first boundary (a plain script, or the blank line after the header).
+  const firstBoundary = lines.findIndex((line, i) => i >= index && BOUNDARY.test(line));
+  const preamble = lines.slice(index, firstBoundary < 0 ? lines.length : firstBoundary);
+  const cells: NotebookFileCell[] = [];
+  const seen = new Set<string>();
+  const preambleCode = preamble.join('\n');
+  if (preambleCode.trim() !== '') cells.push({ id: newId(), type: SCRIPT_CELL_TYPE, code: preambleCode.replace(/\n+$/, '') });
+  if (firstBoundary < 0) return { name, lazy, cells };
+  const starts: number[] = [];
+  for (let i = firstBoundary; i < lines.length; i++) if (BOUNDARY.test(lines[i]!)) starts.push(i);
+  starts.forEach((start, n) => {
+    const last = n === starts.length - 1;
+    const end = last ? lines.length : starts[n + 1]!;
+    const meta = parseBoundary(lines[start]!, start + 1);
+    const body = lines.slice(start + 1, end);
+    // Undo the writer's layout: every cell's code is followed by one line end (then the empty line between cells).
+    if (body.length > 0 && body[body.length - 1] === '') body.pop();
+    const type = meta.type ?? SCRIPT_CELL_TYPE;
+    let id = meta.id ?? newId();
+    if (seen.has(id)) {
+      if (meta.id !== undefined) throw new NotebookFileError(`the cell id "${id}" is used twice`, start + 1);
+      id = newId();
+    }
+    seen.add(id);
+    cells.push({ id, type, code: codeOf(type, body, start + 2) });
+  });
+  return { name, lazy, cells };
+}
+
+/** Escapes one line of Python code so that no tool reads it as a cell boundary. */
+export function escapeCodeLine(line: string): string {
+  return NEEDS_ESCAPE.test(line) ? `# ${line}` : line;
+}
+
+export function unescapeCodeLine(line: string): string {
+  return ESCAPED.test(line) ? line.slice(2) : line;
+}
+
+function boundaryLine(cell: NotebookFileCell): string {
+  const type = cell.type === SCRIPT_CELL_TYPE ? '' : ` [${cell.type}]`;
+  return `# %%${type} id=${JSON.stringify(cell.id)}`;
+}
+
+function bodyOf(cell: NotebookFileCell): string {
+  const lines = cell.code.split('\n');
+  if (cell.type === SCRIPT_CELL_TYPE) return lines.map(escapeCodeLine).join('\n');
+  // Other languages and markdown are comments, so the file stays a Python script.
+  return lines.map((line) => escapeCodeLine(line === '' ? '#' : `# ${line}`)).join('\n');
+}
+
+function codeOf(type: string, body: string[], firstLine: number): string {
+  if (type === SCRIPT_CELL_TYPE) {
+    return body.map(unescapeCodeLine).join('\n');
+  }
+  return body
+    .map((raw, i) => {
+      const line = unescapeCodeLine(raw);
+      if (line === '#') return '';
+      if (line.startsWith('# ')) return line.slice(2);
+      if (line.startsWith('#')) return line.slice(1);
+      if (line.trim() === '') return line;
+      throw new NotebookFileError(`a ${type} cell's lines are comments ("# ..."); this one is not: ${JSON.stringify(line.slice(0, 60))}`, firstLine + i);
+    })
+    .join('\n');
+}
+
+function checkCell(cell: NotebookFileCell): void {
+  if (!CELL_ID.test(cell.id)) throw new NotebookFileError(`A cell id is 1 to 128 letters, digits, ".", ":", "-" or "_"; got ${JSON.stringify(cell.id)}.`);
+  if (!CELL_TYPE.test(cell.type)) throw new NotebookFileError(`A cell type is a word (letters, digits, "-", "_"); got ${JSON.stringify(cell.type)}.`);
+  if (typeof cell.code !== 'string') throw new NotebookFileError(`Cell ${cell.id}: code is text.`);
+}
+
+/** `# %% [sql] id="c1"`: an optional title is ignored, `[type]` names the language, `key=value` pairs are metadata. */
+function parseBoundary(line: string, lineNumber: number): { id?: string; type?: string } {
+  let rest = line.replace(BOUNDARY, '').trim();
+  let type: string | undefined;
+  const bracket = /\[([^\]]*)\]/.exec(rest);
+  if (bracket) {
+    const word = bracket[1]!.trim().toLowerCase();
+    type = word === 'md' ? MARKDOWN_CELL_TYPE : word;
+    if (!CELL_TYPE.test(type)) throw new NotebookFileError(`"[${bracket[1]}]" is not a cell type`, lineNumber);
+    rest = rest.slice(bracket.index + bracket[0].length);
+  }
+  const id = /(?:^|\s)id=("(?:[^"\\]|\\.)*"|\S+)/.exec(rest)?.[1];
+  if (id === undefined) return type === undefined ? {} : { type };
+  let value: unknown = id;
+  if (id.startsWith('"')) {
+    try {
+      value = JSON.parse(id);
+    } catch {
+      throw new NotebookFileError(`the cell id ${id} is not a valid quoted string`, lineNumber);
+    }
+  }
+  if (typeof value !== 'string' || !CELL_ID.test(value)) throw new NotebookFileError(`the cell id ${id} is not 1 to 128 letters, digits, ".", ":", "-" or "_"`, lineNumber);
+  return type === undefined ? { id: value } : { id: value, type };
+}
+
+function readHeader(lines: string[], firstLine: number): { name?: string; lazy?: boolean } {
+  const settings: { name?: string; lazy?: boolean } = {};
+  lines.forEach((raw, i) => {
+    const line = raw.replace(/^#\s?/, '').trimEnd();
+    if (!raw.startsWith('#')) throw new NotebookFileError('the header\'s lines are comments ("# key = value")', firstLine + i);
+    if (line.trim() === '' || line.trimStart().startsWith('#')) return;
+    const match = /^\s*([A-Za-z_][\w-]*)\s*=\s*(.*)$/.exec(line);
+    if (!match) throw new NotebookFileError(`the header line ${JSON.stringify(raw)} is not "key = value"`, firstLine + i);
+    const [, key, valueText] = match as unknown as [string, string, string];
+    let value: unknown;
+    try {
+      value = JSON.parse(valueText);
+    } catch {
+      throw new NotebookFileError(`the value of "${key}" is not a quoted string, number, true or false`, firstLine + i);
+    }
+    if (key === 'name') {
+      if (typeof value !== 'string') throw new NotebookFileError('name is a quoted string', firstLine + i);
+      settings.name = value;
+    } else if (key === 'lazy') {
+      if (typeof value !== 'boolean') throw new NotebookFileError('lazy is true or false', firstLine + i);
+      settings.lazy = value;
+    } else if (key === 'format') {
+      if (typeof value !== 'number' || value > PERCENT_FORMAT_VERSION) {
+        throw new NotebookFileError(`format ${String(value)} is newer than this version reads (${PERCENT_FORMAT_VERSION}); update rnb`, firstLine + i);
+      }
+    }
+    // Unknown keys are kept by nobody but refused by nobody either: newer minor settings read as absent.
+  });
+  return settings;
+}

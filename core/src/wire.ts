@@ -1,0 +1,327 @@
+/**
+ * The wire contract (docs/protocol.md), as types only: the shapes the server
+ * sends and accepts over HTTP and socket.io. The server and the web page both
+ * import this module (`@rnb/core/wire`), the page with `import type`, so that
+ * nothing here can drift between them and no code reaches the page's bundle.
+ *
+ * Keep it types-only: no values, no imports of modules with code. Constants
+ * the page needs (the table mime type, the list of event names) are checked
+ * against these types where they are declared.
+ *
+ * Words (docs/protocol.md, Conventions): a cell's `type` holds a language id;
+ * `reads` and `writes` are the names a cell reads and defines (the analysers'
+ * `references` and `defines`).
+ */
+
+// ---------------------------------------------------------------- data
+
+/** One word per situation: docs/protocol.md, "Status words". */
+export type CellStatus = 'idle' | 'queued' | 'running' | 'success' | 'error' | 'blocked' | 'stale';
+
+/** A JSON value: what crosses process boundaries and goes into storage. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A rich output of a cell: `data` is what its `mime_type` says. */
+export interface Output {
+  mime_type: string;
+  data: JsonValue;
+  metadata?: { [key: string]: JsonValue };
+}
+
+/** The mime type of {@link TableData} outputs. */
+export type TableMime = 'application/vnd.notebook.table+json';
+
+/** The table output, under mime type {@link TableMime}. */
+export interface TableData {
+  type: 'table';
+  columns: string[];
+  rows: (string | number | boolean | null)[][];
+  /** Present only when the output holds fewer rows than the result had: a sentence for people. */
+  truncated?: string;
+}
+
+/** Where a cell's printed text went. */
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface Cell {
+  id: string;
+  /** The cell's language: "python", "sql", or a plugin language's id. */
+  type: string;
+  code: string;
+  status: CellStatus;
+  stdout: string;
+  /** What the cell wrote to stderr (warnings, `print(..., file=sys.stderr)`), kept apart from stdout. */
+  stderr: string;
+  outputs: Output[];
+  error: string | null;
+  /** Names the cell reads that other cells may define, sorted. */
+  reads: string[];
+  /** Names the cell defines, sorted. */
+  writes: string[];
+}
+
+/** `GET /api/notebooks/{id}`. */
+export interface Notebook {
+  id: string;
+  name: string;
+  /** Masked: `postgresql://user:****@host/db`; null when none is set. */
+  db_conn_string?: string | null;
+  cells: Cell[];
+  revision: number;
+  /** Lazy mode: an edit marks descendants `stale` instead of running them. */
+  lazy?: boolean;
+}
+
+/** One entry of `GET /api/notebooks`. */
+export interface NotebookSummary {
+  id: string;
+  name: string;
+  /** ISO 8601. */
+  updated_at: string;
+}
+
+// ---------------------------------------------------------------- errors
+
+/** Codes core's NotebookError carries (core/src/errors.ts gives each its HTTP status). */
+export type CoreErrorCode =
+  | 'RNB_ERR_NOTEBOOK_NOT_FOUND'
+  | 'RNB_ERR_CELL_NOT_FOUND'
+  | 'RNB_ERR_CONFLICT'
+  | 'RNB_ERR_EDIT_CONFLICT'
+  | 'RNB_ERR_CELL_EXISTS'
+  | 'RNB_ERR_INVALID_INPUT'
+  | 'RNB_ERR_PAYLOAD_TOO_LARGE'
+  | 'RNB_ERR_UNKNOWN_LANGUAGE'
+  | 'RNB_ERR_PLUGIN'
+  | 'RNB_ERR_PLUGIN_TIMEOUT'
+  | 'RNB_ERR_KERNEL'
+  | 'RNB_ERR_KERNEL_BUSY'
+  | 'RNB_ERR_STORAGE'
+  | 'RNB_ERR_UNAUTHORIZED'
+  | 'RNB_ERR_CONFIG'
+  | 'RNB_ERR_NOTEBOOK_TOO_LARGE'
+  | 'RNB_ERR_QUOTA_EXCEEDED'
+  | 'RNB_ERR_RUNTIME_BUSY'
+  | 'RNB_ERR_RUNTIME_TIMEOUT'
+  | 'RNB_ERR_RUNTIME_CALL_FAILED';
+
+/** Codes the host adds to core's (app/server/src/errors.ts). */
+export type HostErrorCode =
+  | 'RNB_ERR_INVALID_JSON'
+  | 'RNB_ERR_PAYLOAD_TOO_LARGE'
+  | 'RNB_ERR_UNSUPPORTED_MEDIA_TYPE'
+  | 'RNB_ERR_ROUTE_NOT_FOUND'
+  | 'RNB_ERR_METHOD_NOT_ALLOWED'
+  | 'RNB_ERR_TOO_MANY_REQUESTS'
+  | 'RNB_ERR_SHUTTING_DOWN'
+  | 'RNB_ERR_UNKNOWN_COMMAND'
+  | 'RNB_ERR_ASSISTANT_UNAVAILABLE'
+  /** Local mode: the Host header names no host this server answers to (DNS rebinding). */
+  | 'RNB_ERR_HOST_NOT_ALLOWED'
+  /** A state-changing request from a browser page of another origin, with auth `none`. */
+  | 'RNB_ERR_ORIGIN_NOT_ALLOWED'
+  | 'RNB_ERR_INTERNAL';
+
+/** Every code a client can receive, over HTTP and on sockets. */
+export type ErrorCode = CoreErrorCode | HostErrorCode;
+
+/** Extra fields of an error body beside code and message (snake_case, scalars), e.g. `current_code` of `RNB_ERR_EDIT_CONFLICT`. */
+export type ErrorDetails = Readonly<Record<string, string | number | boolean | null>>;
+
+/** Every error answer: `{ error: { code, message, ...details } }` (409 `RNB_ERR_EDIT_CONFLICT` adds `current_code`). */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string } & ErrorDetails;
+}
+
+// ---------------------------------------------------------------- server → client events
+
+/** The events of a notebook, by name: what core emits and every client of the notebook receives. */
+export interface NotebookEventPayloads {
+  cell_status: { cellId: string; status: CellStatus };
+  /** Text a running cell wrote; `stream` says whether to stdout or stderr. */
+  cell_stdout: { cellId: string; data: string; stream: OutputStream };
+  cell_output: { cellId: string; output: Output };
+  /** `error: null`: the cell's shown error no longer holds (a syntax error fixed, a double definition resolved). */
+  cell_error: { cellId: string; error: string | null };
+  cell_created: { cell: Cell; index: number; revision: number };
+  /** `cell_type`: the cell's language, which an update may change. */
+  cell_updated: { cellId: string; code: string; cell_type: string; reads: string[]; writes: string[]; revision: number };
+  cell_deleted: { cellId: string; revision: number };
+  cell_moved: { cellId: string; index: number; revision: number };
+  /** Name, lazy mode or database settings changed (never carries the connection string). */
+  notebook_updated: { name: string; lazy: boolean; has_db_connection: boolean; revision: number };
+  kernel_restarted: { reason: string };
+  /** Every cell's stdout, stderr and outputs were emptied (errors and statuses stay). */
+  outputs_cleared: Record<never, never>;
+  /** Folder storage: the notebook's file changed on disk and does not parse; the notebook keeps its last good state. */
+  external_edit_error: { message: string };
+}
+
+export type NotebookEventName = keyof NotebookEventPayloads;
+
+/** One notebook event as a tagged value: the socket event's name in `type`, its payload beside it. */
+export type NotebookEvent = { [K in NotebookEventName]: { type: K } & NotebookEventPayloads[K] }[NotebookEventName];
+
+/** Events of the socket itself, sent to one client. */
+export interface SocketEventPayloads {
+  authenticated: Record<never, never>;
+  auth_refreshed: Record<never, never>;
+  error: { message: string; code: ErrorCode };
+}
+
+/** Every server → client socket event, by name. Over socket.io the payload is the event without `type`. */
+export interface ServerEvents extends NotebookEventPayloads, SocketEventPayloads {}
+
+export type ServerEventName = keyof ServerEvents;
+
+// ---------------------------------------------------------------- client → server events
+
+export interface ClientEvents {
+  authenticate: { token: string };
+  refresh_auth: { token: string };
+  run_cell: { cellId: string };
+  run_all: Record<never, never>;
+  interrupt: { cellId?: string };
+  restart_kernel: Record<never, never>;
+  clear_outputs: Record<never, never>;
+  /** Asks a language's runtime; the acknowledgement carries the answer in `value`. */
+  runtime_call: { language: string; method: string; payload?: JsonValue };
+}
+
+export type ClientEventName = keyof ClientEvents;
+
+/** The acknowledgement of a client event (`value`: the answer of `runtime_call`). */
+export type Acknowledgement = { ok: true; value?: JsonValue } | ErrorBody;
+
+// ---------------------------------------------------------------- HTTP
+
+/** `GET /api/config`: what the page needs before sign-in. */
+export interface AppConfig {
+  auth: 'none' | 'clerk' | (string & {});
+  clerk_publishable_key?: string;
+  /** Whether the notebook assistant can answer here, and if not why (no API key, no plugin). */
+  assistant: { available: boolean; reason?: string };
+  /** The languages the host loaded (missing from hosts older than it: Python and SQL). */
+  languages?: LanguageInfo[];
+}
+
+/** One loaded language, as `GET /api/config` lists it. */
+export interface LanguageInfo {
+  /** The language id: a cell's `type`. */
+  id: string;
+  display_name: string;
+  /** With its dot (".py"), or null when the plugin declares none. */
+  file_extension: string | null;
+  /** A CodeMirror mode the page has built in ("python", "sql"), or null: the browser module's, else plain. */
+  editor: { mode: string | null };
+  /** Where the page loads the plugin's browser module from, relative to the app's base; null: none. */
+  browser_module: string | null;
+}
+
+/** `GET /healthz`. */
+export interface HealthAnswer {
+  status: 'ok' | 'shutting_down';
+  notebooks?: number;
+  kernels?: number;
+  connections?: number;
+}
+
+/** Request bodies, by route. */
+export interface CreateNotebookBody {
+  name?: string;
+}
+export interface RenameNotebookBody {
+  name: string;
+}
+export interface DbConnectionBody {
+  connection_string: string | null;
+}
+export interface SettingsBody {
+  lazy: boolean;
+}
+export interface CreateCellBody {
+  /** The cell's language. */
+  type: string;
+  /** The id the client chose (a UUID), so a page can show the cell before the answer. */
+  cell_id?: string;
+  after_cell_id?: string | null;
+  index?: number;
+  code?: string;
+}
+export interface UpdateCellBody {
+  code: string;
+  /** Changes the cell's language in place: its id and position stay. */
+  type?: string;
+  expected_revision?: number;
+  /** The code the client's edit started from (409 `RNB_ERR_EDIT_CONFLICT` when the stored code moved on). */
+  base_code?: string;
+}
+export interface MoveCellBody {
+  index: number;
+}
+/** `POST .../runtime/{language}/{method}`: a request to the notebook's language runtime. */
+export interface RuntimeCallBody {
+  payload?: JsonValue;
+}
+
+/** Answers, by route. */
+export interface ListNotebooksAnswer {
+  notebooks: NotebookSummary[];
+}
+export interface CreateNotebookAnswer {
+  notebook_id: string;
+}
+export interface RenameNotebookAnswer {
+  id: string;
+  name: string;
+}
+export interface DbConnectionAnswer {
+  db_conn_string: string | null;
+}
+export interface SettingsAnswer {
+  lazy: boolean;
+}
+export interface CreateCellAnswer {
+  cell_id: string;
+  cell: Cell;
+}
+/** `PUT .../cells/{cell_id}` answers the updated {@link Cell}. */
+export type UpdateCellAnswer = Cell;
+export interface MoveCellAnswer {
+  cell_id: string;
+  index: number;
+}
+/** `POST .../run` and `POST .../run_all`. */
+export interface QueuedAnswer {
+  queued: true;
+}
+export interface InterruptedAnswer {
+  interrupted: true;
+}
+export interface RestartedAnswer {
+  restarted: true;
+}
+export interface ClearedAnswer {
+  cleared: true;
+}
+export interface RuntimeCallAnswer {
+  value: JsonValue;
+}
+
+// ---------------------------------------------------------------- the assistant's stream
+
+/** One message of `POST /api/chat/{id}`'s body `{ messages }`. */
+export interface ChatMessage {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+/** The events of the assistant's server-sent-event stream: `event: <type>` and one `data:` line of this JSON. */
+export type ChatEvent =
+  | { type: 'turn_start'; turn: number }
+  | { type: 'text'; turn: number; text: string }
+  | { type: 'tool_start'; turn: number; id: string; name: string }
+  | { type: 'tool_input'; turn: number; id: string; name: string; input: unknown }
+  | { type: 'tool_result'; turn: number; id: string; name: string; ok: boolean; summary: string; cell_id?: string; result: unknown }
+  | { type: 'done'; turns: number; stop_reason: 'end_turn' | 'max_turns' | 'max_tokens' | 'other' }
+  | { type: 'error'; message: string };

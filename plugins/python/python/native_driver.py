@@ -1,0 +1,312 @@
+"""The native CPython side of the Python runtime, run inside the bubblewrap sandbox.
+
+One process per notebook. It speaks JSON lines with the kernel worker that started it: requests on stdin,
+replies on the stdout it had when it started (file descriptors 1 and 2 are then pointed at pipes whose text is
+forwarded as the cell's stdout and stderr, so a C library or a child process writing to them cannot corrupt the
+protocol). The cell logic itself (compiling, running, tracebacks, reprs, tables) is the Pyodide runtime's runner,
+sent as the first message, so both runtimes show the same outputs.
+
+Usage: python3 -I -u native_driver.py LIMITS_JSON, with stdin (requests), stdout (replies) and fd 3 (a byte per interrupt;
+end of file there ends the process) as pipes from the worker. See plugins/python/README.md, "How the native runtime fits".
+"""
+import base64
+import fcntl
+import io
+import json
+import os
+import resource
+import select
+import signal
+import struct
+import sys
+import termios
+import threading
+import time
+import types
+
+PROTOCOL_VERSION = 1
+
+
+def apply_limits(limits):
+    """Resource limits, soft = hard, set before any user code runs: the cells cannot raise them again."""
+    table = {
+        "address_space_bytes": resource.RLIMIT_AS,
+        "processes": resource.RLIMIT_NPROC,
+        "file_size_bytes": resource.RLIMIT_FSIZE,
+        "open_files": resource.RLIMIT_NOFILE,
+        "cpu_seconds": resource.RLIMIT_CPU,
+    }
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    for key, which in table.items():
+        value = limits.get(key) or 0
+        if value > 0:
+            resource.setrlimit(which, (value, value))
+
+
+# System calls a notebook cell has no use for, refused with EPERM: debugging other processes, the mount table and
+# namespaces, kernel keyrings, BPF, perf, userfaultfd and io_uring (frequent starting points of kernel exploits), modules,
+# reboot, swap, accounting, and file handles that bypass path lookup.
+DENIED_SYSCALLS = [
+    "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd",
+    "mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "fsopen", "fsmount", "fsconfig", "fspick",
+    "move_mount", "open_tree", "mount_setattr",
+    "keyctl", "add_key", "request_key", "bpf", "perf_event_open", "userfaultfd",
+    "io_uring_setup", "io_uring_enter", "io_uring_register",
+    "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
+    "reboot", "swapon", "swapoff", "acct", "syslog", "open_by_handle_at", "name_to_handle_at",
+    "quotactl", "lookup_dcookie", "vhangup", "personality",
+]
+
+
+def apply_seccomp():
+    """A seccomp filter through libseccomp (by ctypes: no Python binding needed). Returns whether it is in force."""
+    import ctypes
+    import errno
+    try:
+        lib = ctypes.CDLL("libseccomp.so.2")
+    except OSError:
+        return False
+    lib.seccomp_init.restype = ctypes.c_void_p
+    lib.seccomp_init.argtypes = [ctypes.c_uint32]
+    lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+    lib.seccomp_rule_add_array.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint, ctypes.c_void_p]
+    lib.seccomp_load.argtypes = [ctypes.c_void_p]
+    lib.seccomp_release.argtypes = [ctypes.c_void_p]
+    allow = 0x7FFF0000
+    refuse = 0x00050000 | errno.EPERM
+    context = lib.seccomp_init(allow)
+    if not context:
+        return False
+    try:
+        for name in DENIED_SYSCALLS:
+            number = lib.seccomp_syscall_resolve_name(name.encode())
+            if number >= 0 and lib.seccomp_rule_add_array(context, refuse, number, 0, None) != 0:
+                return False
+        return lib.seccomp_load(context) == 0
+    finally:
+        lib.seccomp_release(context)
+
+
+class Channel:
+    """Writes protocol frames to the worker; one lock, since the fd forwarders write from their own threads."""
+
+    def __init__(self, fd):
+        self._file = os.fdopen(fd, "w", encoding="utf-8", buffering=1)
+        self._lock = threading.Lock()
+
+    def send(self, frame):
+        line = json.dumps(frame, default=str) + "\n"
+        with self._lock:
+            self._file.write(line)
+            self._file.flush()
+
+
+class RawOutput:
+    """Raw writes to fd 1 or 2 (C extensions, child processes) become the running cell's stdout or stderr.
+
+    A thread forwards them as they come; `drain()` waits until what was written so far has been forwarded, so text
+    printed after a C call (or a child process) that wrote to the fd comes after that call's output, and nothing a cell
+    wrote is dropped when it ends."""
+
+    def __init__(self, fd, stream, channel, state):
+        self._read_end, write_end = os.pipe()
+        os.dup2(write_end, fd)
+        os.close(write_end)
+        self._lock = threading.Lock()
+        self._stream = stream
+        self._channel = channel
+        self._state = state
+        threading.Thread(target=self._pump, daemon=True, name=f"fd{fd}").start()
+
+    def _pump(self):
+        while True:
+            chunk = os.read(self._read_end, 65536)
+            if not chunk:
+                return
+            with self._lock:
+                if self._state["running"]:
+                    self._channel.send({"t": "out", "s": self._stream, "d": chunk.decode("utf-8", "replace")})
+
+    def drain(self, timeout=0.05):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pending = struct.unpack("i", fcntl.ioctl(self._read_end, termios.FIONREAD, b"\0\0\0\0"))[0]
+            if pending == 0 and not self._lock.locked():
+                return
+            time.sleep(0.0002)
+
+
+def load_runner(source):
+    # The cells' namespace is __main__'s (the runner's G): a fresh module, so that cells never see or replace this
+    # driver's own globals (a cell's `import time` or `json = 1` must not touch the driver's).
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    module = types.ModuleType("_rnb_runner")
+    sys.modules["_rnb_runner"] = module
+    exec(compile(source, "<rnb runner>", "exec"), module.__dict__)
+    return module
+
+
+def figures_as_outputs():
+    """matplotlib figures a cell left open, as PNG outputs (no plt.show() needed), then closed so memory stays flat."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is None:
+        return []
+    outputs = []
+    try:
+        for number in pyplot.get_fignums():
+            figure = pyplot.figure(number)
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", bbox_inches="tight")
+            outputs.append({"mime_type": "image/png", "data": base64.b64encode(buffer.getvalue()).decode("ascii")})
+    except Exception as error:  # a figure that cannot render says so instead of failing the cell
+        outputs.append({"mime_type": "text/plain", "data": f"<figure could not be rendered: {error!r}>"})
+    finally:
+        pyplot.close("all")
+    return outputs
+
+
+def finite(value):
+    """NaN and infinities become null: JSON has no word for them (SQL reads them as NULL)."""
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else None
+    if isinstance(value, list):
+        return [finite(item) for item in value]
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    return value
+
+
+class LineReader:
+    """Request lines from a file descriptor. Right after a request it polls for a short while before blocking: in a
+    chain of quick cells the next request then arrives while this process still has its core (no wake-up to wait for)."""
+
+    SPIN_SECONDS = 0.0005
+
+    def __init__(self, fd):
+        self._fd = fd
+        self._buffer = b""
+
+    def readline(self):
+        spin_until = time.monotonic() + self.SPIN_SECONDS
+        while b"\n" not in self._buffer:
+            if time.monotonic() < spin_until and not select.select([self._fd], [], [], 0)[0]:
+                continue
+            chunk = os.read(self._fd, 1 << 20)
+            if not chunk:
+                return b""
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line + b"\n"
+
+
+def reap_children(timeout=0.2):
+    """The processes an interrupt killed are this process's children: collect them, so none is left a zombie."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.002)
+
+
+def run_cell(runner, request, raw):
+    for name, value in (request.get("inject") or {}).items():
+        runner.G[name] = value
+    result = json.loads(runner.run_cell(request["cell"], request["code"], json.dumps(request["defines"])))
+    if result.get("status") == "async":
+        import asyncio
+        result = json.loads(asyncio.run(runner.run_cell_async()))
+    runner.flush_streams()
+    for output in raw:
+        output.drain()
+    if result.get("status") == "ok":
+        result["outputs"] = result["outputs"] + figures_as_outputs()
+    else:
+        figures_as_outputs()
+    return result
+
+
+def main():
+    limits = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+    apply_limits(limits)
+    # Before any thread starts: the filter binds this thread and what it starts from then on.
+    seccomp = apply_seccomp()
+    channel = Channel(os.dup(1))
+    state = {"running": False, "killed": False}
+    raw = [RawOutput(1, "stdout", channel, state), RawOutput(2, "stderr", channel, state)]
+
+    def sink(stream):
+        def send(text):
+            for output in raw:
+                output.drain()
+            channel.send({"t": "out", "s": stream, "d": text})
+        return send
+    main_thread = threading.main_thread().ident
+
+    def read_interrupts():
+        # Interrupts come on their own pipe (fd 3), read here at once while the main thread may be busy running a cell;
+        # requests come on stdin, read by the main thread itself (no hand-over between threads on the way to a cell).
+        with os.fdopen(3, "rb", buffering=0) as interrupts:
+            while True:
+                byte = interrupts.read(1)
+                if not byte:
+                    os._exit(0)  # the worker is gone: so is this notebook
+                if state["running"]:
+                    # Processes the cell started go first (a fork bomb's included): kill(-1) reaches every process of
+                    # this sandbox's pid namespace but its init and this one, and nothing outside it.
+                    try:
+                        os.kill(-1, signal.SIGKILL)
+                        state["killed"] = True
+                    except OSError:
+                        pass
+                    signal.pthread_kill(main_thread, signal.SIGINT)
+
+    threading.Thread(target=read_interrupts, daemon=True, name="interrupts").start()
+    requests = LineReader(0)
+    runner = None
+    channel.send({"t": "ready", "version": PROTOCOL_VERSION, "pid": os.getpid(), "uid": os.getuid(), "seccomp": seccomp})
+    while True:
+        try:
+            line = requests.readline()
+        except KeyboardInterrupt:  # an interrupt that arrived just after a cell finished
+            continue
+        if not line:
+            return
+        try:
+            request = json.loads(line)
+        except ValueError:
+            continue
+        op = request.get("op")
+        try:
+            if op == "runner":
+                runner = load_runner(request["source"])
+                if request.get("maxOutputChars") and hasattr(runner, "set_max_output_chars"):
+                    runner.set_max_output_chars(request["maxOutputChars"])
+                runner.install_streams(sink("stdout"), sink("stderr"))
+                channel.send({"t": "loaded"})
+            elif op == "run":
+                state["running"] = True
+                try:
+                    result = run_cell(runner, request, raw)
+                finally:
+                    state["running"] = False
+                    if state["killed"]:
+                        reap_children()
+                        state["killed"] = False
+                channel.send({"t": "done", "result": result})
+            elif op == "value":
+                channel.send({"t": "value", "json": json.dumps(finite(runner.plain(runner.G.get(request["name"]))), default=str)})
+            elif op == "delete":
+                runner.delete_names(json.dumps(request["names"]))
+        except KeyboardInterrupt:
+            state["running"] = False
+            text = "KeyboardInterrupt: the cell was interrupted"
+            channel.send({"t": "done", "result": {"status": "error", "message": text, "traceback": text, "type": "KeyboardInterrupt"}})
+        except BaseException as error:  # the driver itself failed: say so rather than hang the worker
+            channel.send({"t": "fail", "error": f"{type(error).__name__}: {error}"})
+
+
+if __name__ == "__main__":
+    main()

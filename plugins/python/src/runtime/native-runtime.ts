@@ -1,0 +1,296 @@
+/**
+ * The Python runtime module on native CPython: inside the notebook's worker
+ * thread of core's kernel process, as the Pyodide runtime is, but each cell
+ * runs in a long-lived CPython process (one per notebook) inside bubblewrap,
+ * started from the command line the server planned (native/sandbox-plan.ts).
+ *
+ * The worker talks to it synchronously over pipes, as Pyodide runs
+ * synchronously in the worker: a cell blocks the worker while it runs, the
+ * interrupt buffer is polled while waiting (SIGINT inside CPython within a
+ * millisecond or two), and another language's synchronous `toJS()` can ask
+ * CPython for a value only when it reads it. Loaded by path; imports only
+ * Node built-ins and its sibling files.
+ */
+import type { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory } from '@rnb/core';
+import { disableChildProcesses } from './hardening';
+import { RUNNER_SOURCE } from './runner-py';
+
+/** `runtime.options` of the Python language when PYTHON_RUNTIME=native. */
+export interface NativeRuntimeOptions {
+  /** The whole command line (argv[0] absolute): bwrap with its layers, the interpreter and the driver. */
+  argv: string[];
+  /** How long the interpreter may take to start and load the runner. */
+  startTimeoutMs: number;
+}
+
+type CellResult =
+  | { status: 'ok'; outputs: Output[]; defined: string[] }
+  | { status: 'error'; message: string; traceback: string; type: string };
+
+type Frame =
+  | { t: 'ready'; pid: number; uid: number; seccomp: boolean }
+  | { t: 'loaded' }
+  | { t: 'out'; s: 'stdout' | 'stderr'; d: string }
+  | { t: 'done'; result: CellResult }
+  | { t: 'value'; json: string }
+  | { t: 'fail'; error: string };
+
+/** What a failed cell throws: the kernel shows `traceback` when present. */
+class NativeCellError extends Error {
+  constructor(message: string, readonly traceback: string, readonly pythonType: string) {
+    super(message);
+    this.name = pythonType;
+  }
+}
+
+class ProcessGone extends Error {}
+
+/** For the person at the notebook: nothing is downloaded on this runtime, packages are the server's. */
+const MISSING_MODULE_HINT =
+  "\n\nThis server runs Python natively: modules come from its own Python installation, and cells cannot install any (there is no network). Ask the administrator to install the package.";
+
+interface PipeHandle {
+  fd: number;
+  readStop(): number;
+  reading: boolean;
+}
+
+function handleOf(stream: unknown): PipeHandle {
+  // The pipes' file descriptors, for synchronous reads and writes; libuv is told to stop reading them.
+  const handle = (stream as { _handle?: PipeHandle })._handle;
+  if (!handle || typeof handle.fd !== 'number' || handle.fd < 0) throw new Error('the Python process has no pipe');
+  return handle;
+}
+
+/** One notebook's CPython process and the synchronous line protocol with it. */
+class NativeProcess {
+  private readonly inFd: number;
+  private readonly interruptFd: number;
+  private readonly outFd: number;
+  private buffer = '';
+  private readonly decoder = new TextDecoder();
+  private readonly chunk = Buffer.alloc(256 * 1024);
+  private readonly sleeper = new Int32Array(new SharedArrayBuffer(4));
+  private stderrTail = '';
+  exitDescription: string | null = null;
+
+  constructor(private readonly child: ChildProcess) {
+    const input = handleOf(child.stdin);
+    const output = handleOf(child.stdout);
+    output.readStop();
+    output.reading = false;
+    this.inFd = input.fd;
+    this.interruptFd = handleOf(child.stdio[3]).fd;
+    this.outFd = output.fd;
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (text: string) => {
+      this.stderrTail = (this.stderrTail + text).slice(-4000);
+    });
+    child.on('exit', (code, signal) => {
+      this.exitDescription = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    });
+  }
+
+  send(request: object): void {
+    const bytes = Buffer.from(JSON.stringify(request) + '\n', 'utf8');
+    let offset = 0;
+    while (offset < bytes.length) {
+      try {
+        offset += fs.writeSync(this.inFd, bytes, offset);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw new ProcessGone(this.gone());
+        this.pause(1);
+      }
+    }
+  }
+
+  /** One byte on the interrupt pipe: the driver's interrupt thread raises KeyboardInterrupt in the running cell. */
+  interrupt(): void {
+    try {
+      fs.writeSync(this.interruptFd, Buffer.from('!'));
+    } catch {
+      // gone or full: an interrupt is already on its way, or the process is
+    }
+  }
+
+  /**
+   * The next frame. `onIdle` runs while nothing has arrived yet (polling the
+   * interrupt buffer); `deadline` (ms since epoch) ends the wait with an error.
+   */
+  receive(onIdle?: () => void, deadline = Infinity): Frame {
+    let idle = 0;
+    for (;;) {
+      const newline = this.buffer.indexOf('\n');
+      if (newline >= 0) {
+        const line = this.buffer.slice(0, newline);
+        this.buffer = this.buffer.slice(newline + 1);
+        if (line) return JSON.parse(line) as Frame;
+        continue;
+      }
+      let read: number;
+      try {
+        read = fs.readSync(this.outFd, this.chunk, 0, this.chunk.length, null);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw new ProcessGone(this.gone());
+        onIdle?.();
+        if (Date.now() > deadline) throw new ProcessGone('the Python process did not answer in time');
+        // Spin first (a quick cell answers within a fraction of a millisecond, and a thread that sleeps on a busy machine
+        // waits for its turn to run again), then short sleeps, then 1 ms.
+        if (idle >= 2000) this.pause(idle < 4000 ? 0.05 : 1);
+        idle++;
+        continue;
+      }
+      if (read === 0) throw new ProcessGone(this.gone());
+      idle = 0;
+      this.buffer += this.decoder.decode(this.chunk.subarray(0, read), { stream: true });
+    }
+  }
+
+  kill(): void {
+    try {
+      this.child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+
+  private pause(ms: number): void {
+    Atomics.wait(this.sleeper, 0, 0, ms);
+  }
+
+  private gone(): string {
+    const detail = this.stderrTail.trim().split('\n').slice(-3).join(' ').slice(0, 1000);
+    return `the Python process ended${this.exitDescription ? ` (${this.exitDescription})` : ''}${detail ? `: ${detail}` : ''}`;
+  }
+}
+
+/** Plain JSON for CPython: JSON has no bigint or Date, so those become a number (or string) and an ISO string. */
+function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? (Number.isSafeInteger(Number(item)) ? Number(item) : item.toString()) : item));
+}
+
+class NativePythonRuntime implements LanguageRuntime {
+  private lost: string | null = null;
+
+  constructor(
+    private readonly python: NativeProcess,
+    private readonly context: RuntimeContext,
+  ) {}
+
+  run(cell: CellRun, io: CellIO): void {
+    if (this.lost) throw new Error(`Not run: ${this.lost}; the notebook's values were lost.`);
+    const inject: Record<string, unknown> = {};
+    for (const name of cell.references) {
+      const entry = this.context.namespace.entry(name);
+      if (entry && entry.language !== this.context.language) inject[name] = entry.toJS();
+    }
+    const interrupt = this.context.interruptBuffer;
+    let interruptSent = false;
+    let result: CellResult | null = null;
+    try {
+      this.python.send({ op: 'run', cell: cell.cellId, code: cell.code, defines: cell.defines, inject: JSON.parse(toJson(inject)) as JsonValue });
+      const onIdle = (): void => {
+        if (!interruptSent && Atomics.load(interrupt, 0) === 2) {
+          interruptSent = true;
+          this.python.interrupt();
+        }
+      };
+      while (!result) {
+        const frame = this.python.receive(onIdle);
+        if (frame.t === 'out') (frame.s === 'stderr' ? io.stderr(frame.d) : io.stdout(frame.d));
+        else if (frame.t === 'done') result = frame.result;
+        else if (frame.t === 'fail') throw new Error(`The Python runtime failed: ${frame.error}`);
+      }
+    } catch (error) {
+      if (error instanceof ProcessGone) this.lose(error.message);
+      throw error;
+    }
+    if (result.status === 'error') {
+      const hint = result.type === 'ModuleNotFoundError' ? MISSING_MODULE_HINT : '';
+      throw new NativeCellError(result.message + hint, result.traceback + hint, result.type);
+    }
+    for (const output of result.outputs) io.output(output);
+    this.publish(cell.defines, result.defined);
+  }
+
+  deleteNames(names: readonly string[]): void {
+    if (!this.lost) this.python.send({ op: 'delete', names });
+  }
+
+  dispose(): void {
+    this.python.kill();
+  }
+
+  /** The process is gone and its values with it: this worker ends, so the kernel reports the session lost. */
+  private lose(reason: string): void {
+    this.lost = reason;
+    this.context.log('warn', reason);
+    setImmediate(() => process.exit(1));
+  }
+
+  private publish(defines: readonly string[], defined: readonly string[]): void {
+    const present = new Set(defined);
+    for (const name of defines) {
+      if (present.has(name)) this.context.namespace.setEntry(name, this.entry(name));
+      else this.context.namespace.delete(name);
+    }
+  }
+
+  /** Values stay in CPython; another language's first read asks for them as JSON. */
+  private entry(name: string): NamespaceEntry {
+    let converted = false;
+    let value: unknown;
+    return {
+      language: this.context.language,
+      native: { python: name },
+      toJS: (): unknown => {
+        if (converted) return value;
+        this.python.send({ op: 'value', name });
+        for (;;) {
+          const frame = this.python.receive(undefined, Date.now() + 60_000);
+          if (frame.t === 'value') {
+            value = JSON.parse(frame.json) as unknown;
+            break;
+          }
+          if (frame.t === 'fail') throw new Error(`Python could not convert ${name}: ${frame.error}`);
+        }
+        converted = true;
+        return value;
+      },
+    };
+  }
+}
+
+function readOptions(raw: JsonValue): NativeRuntimeOptions {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw) || !Array.isArray(raw.argv) || raw.argv.some((a) => typeof a !== 'string')) {
+    throw new TypeError('The native Python runtime needs options.argv, the command line the server planned.');
+  }
+  return { argv: raw.argv as string[], startTimeoutMs: typeof raw.startTimeoutMs === 'number' ? raw.startTimeoutMs : 30_000 };
+}
+
+const createNativePythonRuntime: RuntimeFactory = (context) => {
+  const options = readOptions(context.options);
+  // Taken before the door closes: nothing else in this worker (SQL, say) may start processes.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  disableChildProcesses();
+  const child = spawn(options.argv[0]!, options.argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env: {}, cwd: '/' });
+  child.on('error', () => undefined);
+  const python = new NativeProcess(child);
+  // The worker ends (replaced, closed): CPython goes with it (its stdin closes too, which ends it on its own).
+  process.on('exit', () => python.kill());
+  const deadline = Date.now() + options.startTimeoutMs;
+  const ready = python.receive(undefined, deadline);
+  if (ready.t !== 'ready') throw new Error('the Python process did not start');
+  // The kernel's cap on one output, where core gives one (newer cores do): the runner then turns a larger repr into a note.
+  const maxOutputChars = (context as RuntimeContext & { maxOutputChars?: number }).maxOutputChars;
+  python.send({ op: 'runner', source: RUNNER_SOURCE, maxOutputChars: typeof maxOutputChars === 'number' && maxOutputChars > 0 ? maxOutputChars : null });
+  const loaded = python.receive(undefined, deadline);
+  if (loaded.t !== 'loaded') throw new Error(`the Python runner did not load: ${loaded.t === 'fail' ? loaded.error : loaded.t}`);
+  context.log('info', `native CPython ready (pid ${ready.pid} in its sandbox, uid ${ready.uid}, seccomp filter ${ready.seccomp ? 'on' : 'off'})`);
+  return new NativePythonRuntime(python, context);
+};
+
+export default createNativePythonRuntime;

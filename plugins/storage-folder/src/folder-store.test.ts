@@ -1,0 +1,89 @@
+import { promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describeStorageConformance, sampleCell, sampleNotebook } from '@rnb/core/testing';
+import { FolderNotebookStore } from './folder-store';
+
+async function tempDir(): Promise<string> {
+  return fsp.mkdtemp(path.join(os.tmpdir(), 'rnb-folder-store-'));
+}
+
+describeStorageConformance('folder', async () => {
+  const dir = await tempDir();
+  const store = await FolderNotebookStore.open({ dir });
+  return { store, cleanup: async () => { await store.close(); await fsp.rm(dir, { recursive: true, force: true }); } };
+});
+
+describe('FolderNotebookStore on disk', () => {
+  let dir: string;
+  let store: FolderNotebookStore;
+  const owner = 'local';
+
+  beforeEach(async () => {
+    dir = await tempDir();
+    store = await FolderNotebookStore.open({ dir });
+  });
+  afterEach(async () => {
+    await store.close();
+    await fsp.rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes one readable .py file per notebook, and outputs and secrets only in the cache folder', async () => {
+    const doc = await store.create(sampleNotebook(owner, {
+      id: 'sales',
+      name: 'Sales',
+      dbConnString: 'postgresql://u:secret@h/db',
+      cells: [sampleCell({ id: 'c1', code: 'x = 1', stdout: 'printed-text\n', outputs: [{ mime_type: 'text/plain', data: 'output-text' }] })],
+    }));
+    const text = await fsp.readFile(path.join(dir, 'sales.py'), 'utf8');
+    expect(text).toContain('# %% id="c1"\nx = 1\n');
+    expect(text).toContain('# name = "Sales"');
+    for (const hidden of ['secret', 'printed-text', 'output-text']) expect(text).not.toContain(hidden);
+    const cache = await fsp.readFile(path.join(dir, '.rnb-cache', 'sales.json'), 'utf8');
+    expect(cache).toContain('printed-text');
+    expect(await fsp.readFile(path.join(dir, '.rnb-cache', '.gitignore'), 'utf8')).toBe('*\n');
+    expect((await store.get(owner, 'sales')).cells[0]!.stdout).toBe('printed-text\n');
+    expect(doc.revision).toBe(0);
+  });
+
+  it('adopts a file edited outside as the next revision, keeping outputs of unchanged cells', async () => {
+    await store.create(sampleNotebook(owner, { id: 'nb', cells: [sampleCell({ id: 'a', code: 'a = 1', stdout: 'kept\n' }), sampleCell({ id: 'b', code: 'b = 2' })] }));
+    const file = path.join(dir, 'nb.py');
+    const text = await fsp.readFile(file, 'utf8');
+    await fsp.writeFile(file, `${text.replace('b = 2', 'b = 3')}\n# %%\nc = 4\n`);
+    const read = await store.get(owner, 'nb');
+    expect(read.revision).toBe(1);
+    expect(read.cells.map((c) => c.code)).toEqual(['a = 1', 'b = 3', 'c = 4']);
+    expect(read.cells[0]!.stdout).toBe('kept\n');
+    expect(read.cells[2]!.status).toBe('idle');
+    // A save based on the revision before the edit would lose it: refused.
+    await expect(store.save({ ...read, name: 'x' }, { expectedRevision: 0 })).rejects.toMatchObject({ code: 'RNB_ERR_CONFLICT' });
+    const saved = await store.save({ ...read, name: 'renamed' }, { expectedRevision: 1 });
+    expect(saved.revision).toBe(2);
+    // The new cell got its id written into the file.
+    expect(await fsp.readFile(file, 'utf8')).toContain(`# %% id="${read.cells[2]!.id}"\nc = 4`);
+  });
+
+  it('lists hand-made notebook files (not plain modules) as the local user\'s notebooks, and gives them a record when opened', async () => {
+    await fsp.writeFile(path.join(dir, 'analysis.py'), 'import math\n\n# %%\nx = math.pi\n');
+    await fsp.writeFile(path.join(dir, 'not a notebook id.py'), '# %%\nx = 1\n');
+    await fsp.writeFile(path.join(dir, 'helpers.py'), 'def helper():\n    return 1\n');
+    expect((await store.list(owner)).map((s) => [s.id, s.name])).toEqual([['analysis', 'Untitled notebook']]);
+    expect(await store.list('someone-else')).toEqual([]);
+    const doc = await store.get(owner, 'analysis');
+    expect(doc.cells.map((c) => c.code)).toEqual(['import math', 'x = math.pi']);
+    expect(doc.revision).toBe(0);
+  });
+
+  it('never writes over a file that does not parse: reads and saves are refused with the line, the file stays as it is', async () => {
+    const doc = await store.create(sampleNotebook(owner, { id: 'broken' }));
+    const file = path.join(dir, 'broken.py');
+    const bad = '# /// rnb\n# name = unquoted\n# ///\n\n# %% id="x"\nx = 1\n';
+    await fsp.writeFile(file, bad);
+    await expect(store.get(owner, 'broken')).rejects.toMatchObject({ code: 'RNB_ERR_STORAGE', message: expect.stringMatching(/line 2: the value of "name"/) });
+    await expect(store.save({ ...doc, name: 'overwrite' }, { expectedRevision: 0 })).rejects.toMatchObject({ code: 'RNB_ERR_STORAGE' });
+    await expect(store.save({ ...doc, name: 'overwrite' }, { expectedRevision: 1 })).rejects.toMatchObject({ code: 'RNB_ERR_STORAGE' });
+    expect(await fsp.readFile(file, 'utf8')).toBe(bad);
+    expect((await store.list(owner))[0]).toMatchObject({ id: 'broken', error: expect.stringMatching(/cannot be read/) });
+  });
+});
