@@ -10,7 +10,8 @@ import { diffNotebooks } from './external-change';
 import { checkName, graphDependencies } from './session-checks';
 import type { NotebookEvent } from './events';
 import { maskConnectionString } from './format';
-import { analysisCellError, graphCellError, type CellError } from './cell-error';
+import { analysisCellError, type CellError } from './cell-error';
+import { ShownGraphErrors } from './graph-errors';
 import { CellRunStates, type CellDocument } from './cell-run-state';
 import { RunCoordinator, type KernelProvider, type RunHost } from './run-coordinator';
 import type { CreateCellInput, NotebookView, UpdateCellInput } from './service-api';
@@ -41,7 +42,7 @@ export class NotebookSession implements RunHost {
   private readonly position = new Map<string, number>();
   private readonly analyses = new Map<string, Analysis>();
   /** Graph errors currently shown on cells. */
-  private readonly shownGraphErrors = new Map<string, CellError>();
+  private readonly graphErrors: ShownGraphErrors;
   private queue: Promise<unknown> = Promise.resolve();
   private saveTimer: NodeJS.Timeout | null = null;
   private applyingExternal = false;
@@ -71,7 +72,8 @@ export class NotebookSession implements RunHost {
     }
     this.graph.load(loaded);
     this.runs = new RunCoordinator(this, kernels, emit);
-    this.refreshGraphErrors(new Set(document.cells.map((c) => c.id)), false);
+    this.graphErrors = new ShownGraphErrors(this, (id) => this.languages.get(this.cell(id).type)?.privateNamePrefix);
+    this.graphErrors.refresh(new Set(document.cells.map((c) => c.id)), false);
   }
 
   get id(): string {
@@ -131,7 +133,7 @@ export class NotebookSession implements RunHost {
   staticError(cellId: string): CellError | undefined {
     const analysisError = this.analyses.get(cellId)?.error;
     if (analysisError) return analysisCellError(analysisError);
-    return this.shownGraphErrors.get(cellId);
+    return this.graphErrors.of(cellId);
   }
 
   /** Runs `fn` after every earlier edit of this notebook finished. */
@@ -168,11 +170,11 @@ export class NotebookSession implements RunHost {
     this.cells.set(cell.id, cell);
     this.states.add(cell.id);
     this.reindex();
-    const before = this.analysisFootprint(cell.id);
+    const before = this.graphErrors.footprint(cell.id);
     this.applyAnalysis(cell, analysis);
     await this.persist();
     this.emit({ type: 'cell_created', cell: this.cellView(cell.id), index, revision: this.doc.revision });
-    this.refreshGraphErrors(this.affectedBy(cell.id, before));
+    this.graphErrors.refresh(this.graphErrors.affectedBy(cell.id, before));
     return this.cellView(cell.id);
   }
 
@@ -191,7 +193,7 @@ export class NotebookSession implements RunHost {
     // Saving what the cell already holds is never a conflict (a retried save, or both typed the same).
     if (input.baseCode !== undefined && cell.code !== input.baseCode && cell.code !== code) throw new EditConflictError(cell.code);
     const analysis = await this.analysisOfCode(input.type ?? cell.type, code);
-    const before = this.analysisFootprint(cellId);
+    const before = this.graphErrors.footprint(cellId);
     const oldDefines = new Set(cell.writes);
     const oldDescendants = this.graph.descendants([cellId]);
     const hadAnalysisError = this.analyses.get(cellId)?.error !== undefined;
@@ -207,7 +209,7 @@ export class NotebookSession implements RunHost {
     const removed = [...oldDefines].filter((name) => !cell.writes.includes(name));
     // The cell and everything that read it no longer match the kernel's values.
     this.runs.invalidate([cellId, ...oldDescendants, ...this.graph.descendants([cellId])]);
-    this.refreshGraphErrors(this.affectedBy(cellId, before));
+    this.graphErrors.refresh(this.graphErrors.affectedBy(cellId, before));
     this.runs.forgetNames(removed, [cellId]);
     return this.cellView(cellId);
   }
@@ -225,19 +227,19 @@ export class NotebookSession implements RunHost {
 
   private async deleteCellNow(cellId: string): Promise<void> {
     const cell = this.cell(cellId);
-    const before = this.analysisFootprint(cellId);
+    const before = this.graphErrors.footprint(cellId);
     const index = this.indexOf(cellId);
     this.doc.cells.splice(index, 1);
     this.cells.delete(cellId);
     this.states.remove(cellId);
     this.analyses.delete(cellId);
-    this.shownGraphErrors.delete(cellId);
+    this.graphErrors.forget(cellId);
     this.graph.removeCell(cellId);
     this.reindex();
     await this.persist();
     this.emit({ type: 'cell_deleted', cellId, revision: this.doc.revision });
     this.runs.cellDeleted(cellId);
-    this.refreshGraphErrors(this.affectedBy(cellId, before));
+    this.graphErrors.refresh(this.graphErrors.affectedBy(cellId, before));
     this.runs.forgetNames(cell.writes, []);
   }
 
@@ -256,7 +258,7 @@ export class NotebookSession implements RunHost {
     await this.persist();
     this.emit({ type: 'cell_moved', cellId, index: toIndex, revision: this.doc.revision });
     // Messages name cells by position.
-    this.refreshGraphErrors(new Set(this.shownGraphErrors.keys()));
+    this.graphErrors.refresh(this.graphErrors.shownOn());
   }
 
   updateSettings(change: { name?: string; lazy?: boolean; dbConnString?: string | null }): Promise<void> {
@@ -368,61 +370,6 @@ export class NotebookSession implements RunHost {
     if (updateGraph) this.graph.setCell(cell.id, graphDependencies(analysis));
     if (analysis.error) this.states.recordError(cell.id, analysisCellError(analysis.error));
     return analysis;
-  }
-
-  private analysisFootprint(cellId: string): Set<string> {
-    const affected = new Set<string>([cellId, ...this.graph.cycleMembers()]);
-    const names = this.graph.defines(cellId);
-    for (const id of this.graph.cellsSharingDefinitions(names)) affected.add(id);
-    return affected;
-  }
-
-  private affectedBy(cellId: string, before: Set<string>): Set<string> {
-    const after = this.analysisFootprint(cellId);
-    for (const id of before) after.add(id);
-    return after;
-  }
-
-  /**
-   * Shows or clears graph errors (cycles, double definitions) on the cells that may have changed.
-   * `announce` is false while loading: a loaded notebook has no kernel yet, so nothing is forgotten or re-run.
-   */
-  private refreshGraphErrors(cells: Set<string>, announce = true): void {
-    const label = (id: string): string => this.label(id);
-    // Every cell's graph error is recorded before anything reacts to one: re-running the readers of a
-    // name plans at once, and must see every cell that defines it as unable to run.
-    const changes: { id: string; error: CellError | undefined; previous: CellError | undefined }[] = [];
-    for (const id of cells) {
-      if (!this.cells.has(id)) continue;
-      const graphError = this.graph.errorOf(id);
-      const error = graphError ? graphCellError(graphError, { label, cellId: id, privatePrefix: (name) => this.privatePrefixOf(name) }) : undefined;
-      const previous = this.shownGraphErrors.get(id);
-      if (error !== undefined) this.shownGraphErrors.set(id, error);
-      else this.shownGraphErrors.delete(id);
-      changes.push({ id, error, previous });
-    }
-    for (const { id, error, previous } of changes) {
-      const analysisError = this.analyses.get(id)?.error;
-      // The cell's own code is wrong: that is an error of this cell, not a block.
-      const own = analysisError ? analysisCellError(analysisError) : undefined;
-      if (!announce) this.states.loadedAs(id, own ?? error ?? null);
-      else if (own) this.states.failed(id, own, { clearOutputs: true });
-      else if (error !== undefined && error.message !== previous?.message) {
-        this.runs.invalidate([id]);
-        this.runs.forgetNames([...this.graph.defines(id)], [id]);
-        this.states.failed(id, error, { clearOutputs: true });
-      } else if (error === undefined && previous !== undefined) {
-        this.states.errorCleared(id);
-        this.states.stale(id);
-      }
-    }
-  }
-
-  /** The prefix that makes `name` private in the language of every cell defining it, if they agree on one. */
-  private privatePrefixOf(name: string): string | undefined {
-    const prefixes = new Set([...this.graph.definersOf(name)].map((id) => this.languages.get(this.cell(id).type)?.privateNamePrefix));
-    const [prefix] = prefixes;
-    return prefixes.size === 1 ? prefix : undefined;
   }
 
   private indexOf(cellId: string): number {
