@@ -1,7 +1,7 @@
 import { sizeText } from '../kernel/child/output-cap';
 import type { Cell, CellStatus, Output, OutputStream } from '../model/types';
 import type { StoredCell } from '../storage/storage';
-import { cellErrorText, statusOfError, storedCellError, type CellError } from './cell-error';
+import { cellErrorText, kernelLostCellError, statusOfError, storedCellError, type CellError } from './cell-error';
 import type { NotebookEvent } from './events';
 import { settledStatus } from './format';
 
@@ -224,8 +224,13 @@ export class CellRunStates {
     this.setStatus(cellId, wasIdle ? 'idle' : 'stale');
   }
 
-  /** The kernel went away: what it held is gone, so those cells are stale. */
-  lost(): void {
+  /**
+   * The kernel went away: `kernel_restarted` first (a page marks the cells whose values were in the kernel stale
+   * on it; the statuses after it are final), then the cell it was running has the error, and what it held is stale.
+   */
+  lost(reason: string, runningCell: string | undefined): void {
+    this.emit({ type: 'kernel_restarted', reason });
+    if (runningCell !== undefined) this.failed(runningCell, kernelLostCellError(`The kernel stopped while this cell ran: ${reason}`));
     for (const [id, s] of this.states) {
       if (!s.inKernel) continue;
       s.inKernel = false;
@@ -238,7 +243,8 @@ export class CellRunStates {
    * that cannot run at all; a `cell_status` goes out for every cell, so a
    * client that marks everything stale on `kernel_restarted` ends up exact.
    */
-  restarted(order: readonly string[], cannotRun: (cellId: string) => boolean): void {
+  restarted(reason: string, order: readonly string[], cannotRun: (cellId: string) => boolean): void {
+    this.emit({ type: 'kernel_restarted', reason });
     for (const id of order) {
       const s = this.get(id);
       s.inKernel = false;

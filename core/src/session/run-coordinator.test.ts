@@ -260,7 +260,7 @@ describe('run coordinator', () => {
         return kernel;
       },
     };
-    const coordinator = new RunCoordinator(notebook, provider, (event) => events.push(event));
+    const coordinator = new RunCoordinator(notebook, provider);
     for (const action of testCase.actions) {
       if (action === 'runAll') coordinator.requestAll();
       else if (action === 'restart') coordinator.restart('restarted by the user');
@@ -288,7 +288,7 @@ describe('run coordinator', () => {
     const events: NotebookEvent[] = [];
     const notebook = notebookOf(chain, {}, events);
     const provider: KernelProvider = { openSession: async (_o, _n, listener) => new ScriptedKernel(listener, { a: 'error' }) };
-    const coordinator = new RunCoordinator(notebook, provider, (event) => events.push(event));
+    const coordinator = new RunCoordinator(notebook, provider);
     coordinator.request('a');
     await coordinator.whenIdle();
     expect(events.flatMap((e) => (e.type === 'cell_error' ? [[e.cellId, e.error]] : []))).toEqual([
@@ -297,5 +297,16 @@ describe('run coordinator', () => {
       ['c', 'Not run: upstream cell b did not succeed.'],
     ]);
     expect(notebook.states.error('b')).toEqual({ kind: 'upstream', message: 'Not run: upstream cell a did not succeed.', cells: ['a'] });
+  });
+  it('a lost kernel says so first, then the cell it ran fails, then what it held is stale', async () => {
+    const events: NotebookEvent[] = [];
+    const notebook = notebookOf(chain, {}, events);
+    const provider: KernelProvider = { openSession: async (_o, _n, listener) => new ScriptedKernel(listener, { b: 'dies' }) };
+    const coordinator = new RunCoordinator(notebook, provider);
+    coordinator.request('a');
+    await coordinator.whenIdle();
+    const from = events.findIndex((e) => e.type === 'kernel_restarted');
+    const after = events.slice(from).map((e) => (e.type === 'kernel_restarted' ? e.type : e.type === 'cell_status' ? `${e.cellId} ${e.status}` : e.type === 'cell_error' ? `${e.cellId} says why` : e.type));
+    expect(after).toEqual(['kernel_restarted', 'b error', 'b says why', 'a stale', 'c blocked', 'c says why']);
   });
 });

@@ -4,7 +4,6 @@ import type { Analysis } from '../language/language';
 import type { CellReport, PlanItem } from '../kernel/protocol';
 import type { JsonValue } from '../model/types';
 import { planRun } from '../scheduler/planner';
-import type { NotebookEvent } from './events';
 import { kernelLostCellError, upstreamCellError, type CellError } from './cell-error';
 import type { CellDocument, CellRunStates } from './cell-run-state';
 
@@ -76,7 +75,6 @@ export class RunCoordinator implements SessionListener {
   constructor(
     private readonly notebook: RunHost,
     private readonly kernels: KernelProvider,
-    private readonly emit: (event: NotebookEvent) => void,
   ) {}
 
   private get states(): CellRunStates {
@@ -143,8 +141,7 @@ export class RunCoordinator implements SessionListener {
     const old = this.kernel;
     this.kernel = null;
     old?.close();
-    this.emit({ type: 'kernel_restarted', reason });
-    this.states.restarted(this.notebook.cellIds(), (id) => this.notebook.staticError(id) !== undefined);
+    this.states.restarted(reason, this.notebook.cellIds(), (id) => this.notebook.staticError(id) !== undefined);
     if (run) this.finishRun(run);
     else this.notebook.scheduleSave();
     // The replacement starts now rather than at the next run. A run asked for meanwhile waits
@@ -242,21 +239,16 @@ export class RunCoordinator implements SessionListener {
 
   onLost(reason: string): void {
     this.kernel = null;
-    // First: a page marks the cells whose values were in the kernel stale on this event; the statuses below are final.
-    this.emit({ type: 'kernel_restarted', reason });
     const run = this.current;
-    if (run) {
-      // The kernel reports a cell's start at once, so a cell still "running" here is the one it was running.
-      const culprit = run.order.find((id) => !run.finished.has(id) && this.states.status(id) === 'running');
-      if (culprit) {
-        this.states.failed(culprit, kernelLostCellError(`The kernel stopped while this cell ran: ${reason}`));
-        run.finished.add(culprit);
-      }
-      run.interrupted = true;
-    }
-    this.states.lost();
-    if (run) this.finishRun(run);
+    // The kernel reports a cell's start at once, so a cell still "running" here is the one it was running.
+    const culprit = run?.order.find((id) => !run.finished.has(id) && this.states.status(id) === 'running');
+    this.states.lost(reason, culprit);
+    if (!run) return;
+    if (culprit) run.finished.add(culprit);
+    run.interrupted = true;
+    this.finishRun(run);
   }
+
 
   // ------------------------------------------------------------------------
 
