@@ -1,3 +1,4 @@
+import type { NotebookSettings } from '../settings/plugin-settings';
 /** The data shapes of the wire contract (docs/protocol.md), shared by every package. */
 
 export type CellStatus = 'idle' | 'queued' | 'running' | 'success' | 'error' | 'blocked' | 'stale';
@@ -42,7 +43,8 @@ export interface Cell {
 export interface Notebook {
   id: string;
   name: string;
-  db_conn_string?: string | null;
+  /** Per-plugin settings, secret fields masked (`settings.sql.connection_string`). */
+  settings?: NotebookSettings;
   cells: Cell[];
   revision: number;
 }

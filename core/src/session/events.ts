@@ -1,3 +1,4 @@
+import type { NotebookSettings } from '../settings/plugin-settings';
 import type { Cell, CellStatus, Output, OutputStream } from '../model/types';
 
 /**
@@ -17,8 +18,8 @@ export type NotebookEvent =
   | { type: 'cell_deleted'; cellId: string; revision: number }
   /** Extension: a cell moved to a new position. */
   | { type: 'cell_moved'; cellId: string; index: number; revision: number }
-  /** Extension: name, lazy mode or database settings changed (never carries the connection string). */
-  | { type: 'notebook_updated'; name: string; lazy: boolean; has_db_connection: boolean; revision: number }
+  /** Extension: name, lazy mode or plugin settings changed; secret settings are masked. */
+  | { type: 'notebook_updated'; name: string; lazy: boolean; settings: NotebookSettings; revision: number }
   | { type: 'kernel_restarted'; reason: string }
   /** Extension: every cell's stdout and outputs were emptied (errors and statuses stay). */
   | { type: 'outputs_cleared' };

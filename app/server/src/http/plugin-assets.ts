@@ -1,5 +1,5 @@
 import * as fs from 'node:fs/promises';
-import type { LanguageDefinition } from '@rnb/core';
+import { describeSettingFields, type LanguageDefinition, type SettingFieldDescription } from '@rnb/core';
 import { HostError } from '../errors';
 
 /** One loaded language as `GET /api/config` lists it for the page (snake_case, the wire's). */
@@ -12,6 +12,8 @@ export interface LanguageListing {
   editor: { mode: string | null };
   /** Where the page loads the plugin's browser module from, relative to the app's base; null: none. */
   browser_module: string | null;
+  /** The notebook settings the language declares (the page's settings form); empty: none. */
+  settings: SettingFieldDescription[];
 }
 
 /** The path, relative to the app's base (the prefix), where a language's browser module is served. */
@@ -26,6 +28,7 @@ export function listLanguages(languages: readonly LanguageDefinition[]): Languag
     file_extension: language.fileExtension ?? null,
     editor: { mode: language.editor?.mode ?? null },
     browser_module: language.browserModule ? browserModulePath(language.id) : null,
+    settings: describeSettingFields(language.settings ?? []),
   }));
 }
 
