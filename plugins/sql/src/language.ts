@@ -50,7 +50,7 @@ function connectionSetting(pg: PgService): SettingField {
   return {
     name: CONNECTION_SETTING,
     type: 'string',
-    label: 'PostgreSQL connection string',
+    label: 'Database connection for SQL cells',
     description: 'SQL cells run against this database (postgresql://user:password@host:5432/database); without one they run on an in-notebook database.',
     secret: true,
     maxLength: 2000,

@@ -1,5 +1,5 @@
 import { appUrl } from './base-url';
-import type { AppConfig, Cell, Notebook, NotebookSummary } from './types';
+import type { AppConfig, Cell, Notebook, NotebookSettings, NotebookSummary, SettingValue } from './types';
 
 /** Returns the current bearer token, or null when auth is off or the user is signed out. */
 export type TokenSource = () => Promise<string | null>;
@@ -66,8 +66,10 @@ export class ApiClient {
     await this.request('PUT', `api/notebooks/${enc(id)}/name`, { name });
   }
 
-  async setDbConnection(id: string, connectionString: string): Promise<void> {
-    await this.request('PUT', `api/notebooks/${enc(id)}/db`, { connection_string: connectionString });
+  /** Sets one plugin's settings (null clears a field, absent keeps it); answers its settings, secrets masked. */
+  async setPluginSettings(id: string, plugin: string, values: { [field: string]: SettingValue | null }): Promise<NotebookSettings[string]> {
+    const body = await this.request<{ settings: NotebookSettings[string] }>('PUT', `api/notebooks/${enc(id)}/settings/${enc(plugin)}`, values);
+    return body.settings;
   }
 
   async setLazy(id: string, lazy: boolean): Promise<void> {

@@ -39,8 +39,8 @@ export interface Cell {
 export interface Notebook {
   id: string;
   name: string;
-  /** Masked by the host once saved, e.g. `postgresql://user:****@host/db`. */
-  db_conn_string?: string | null;
+  /** Per-plugin settings, secret fields masked by the host (`settings.sql.connection_string`). */
+  settings?: NotebookSettings;
   cells: Cell[];
   revision: number;
   lazy?: boolean;
@@ -70,6 +70,27 @@ export interface LanguageInfo {
   editor: { mode: string | null };
   /** The plugin's browser module, relative to the app's base, or null. */
   browser_module: string | null;
+  /** The notebook settings the language declares: the settings dialog shows a form generated from them. */
+  settings?: SettingFieldInfo[];
+}
+
+/** A setting's value; the host masks secret ones. */
+export type SettingValue = string | number | boolean;
+
+/** A notebook's settings: plugin id → field → value (secret values masked). */
+export interface NotebookSettings {
+  [plugin: string]: { [field: string]: SettingValue };
+}
+
+/** One field a language declares, as `GET /api/config` lists it. */
+export interface SettingFieldInfo {
+  name: string;
+  type: 'string' | 'number' | 'boolean' | 'enum';
+  label: string;
+  description?: string;
+  /** Write-only in the page: the host shows it masked and never sends it back in clear. */
+  secret: boolean;
+  options?: string[];
 }
 
 /** Server → client socket events, keyed by event name. */
@@ -86,7 +107,8 @@ export interface ServerEvents {
   cell_updated: { cellId: string; code: string; reads: string[]; writes: string[]; revision?: number };
   cell_deleted: { cellId: string; revision?: number };
   cell_moved: { cellId: string; index: number; revision?: number };
-  notebook_updated: { name: string; lazy: boolean; has_db_connection: boolean; revision?: number };
+  /** `settings`: every plugin's settings, secret fields masked (absent from hosts older than plugin settings). */
+  notebook_updated: { name: string; lazy: boolean; settings?: NotebookSettings; revision?: number };
   kernel_restarted: { reason: string };
   /** Every cell's stdout and outputs were emptied (errors and statuses stay). */
   outputs_cleared: Record<never, never>;

@@ -6,7 +6,7 @@ const cell = (id: string, code: string, reads: string[], writes: string[], extra
   id, type: 'python', code, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads, writes, ...extra,
 });
 
-const notebook = (cells: Cell[], revision = 1): Notebook => ({ id: 'nb', name: 'N', cells, revision, db_conn_string: null, lazy: false });
+const notebook = (cells: Cell[], revision = 1): Notebook => ({ id: 'nb', name: 'N', cells, revision, settings: {}, lazy: false });
 
 describe('NotebookModel', () => {
   it('clears the last run when a cell starts running and records when', () => {
@@ -144,11 +144,14 @@ describe('NotebookModel', () => {
     expect(model.cellList().map((c) => c.status)).toEqual(['stale', 'stale', 'blocked', 'success', 'idle']);
   });
 
-  it('takes settings from notebook_updated, never a connection string', () => {
-    const model = new NotebookModel({ ...notebook([]), db_conn_string: 'postgresql://u:****@h/db' });
-    expect(model.getMeta()).toMatchObject({ hasDb: true, dbMasked: 'postgresql://u:****@h/db' });
-    model.apply({ type: 'notebook_updated', name: 'M', lazy: true, has_db_connection: false, revision: 3 });
-    expect(model.getMeta()).toMatchObject({ name: 'M', lazy: true, hasDb: false, dbMasked: null, revision: 3 });
+  it('takes the masked plugin settings from the notebook and from notebook_updated', () => {
+    const model = new NotebookModel({ ...notebook([]), settings: { sql: { connection_string: 'postgresql://u:****@h/db' } } });
+    expect(model.getMeta()).toMatchObject({ settings: { sql: { connection_string: 'postgresql://u:****@h/db' } } });
+    model.apply({ type: 'notebook_updated', name: 'M', lazy: true, settings: {}, revision: 3 });
+    expect(model.getMeta()).toMatchObject({ name: 'M', lazy: true, settings: {}, revision: 3 });
+    // A host older than plugin settings sends none: the page keeps what it had.
+    model.apply({ type: 'notebook_updated', name: 'M', lazy: true, revision: 4 });
+    expect(model.getMeta().settings).toEqual({});
   });
 });
 
