@@ -58,7 +58,7 @@ describe('FileNotebookStore on disk', () => {
   }
 
   it('writes one JSON file per revision with a format version, readable only by its user', async () => {
-    const doc = await store.create(sampleNotebook(owner, { dbConnString: 'postgresql://u:secret@h/db' }));
+    const doc = await store.create(sampleNotebook(owner, { settings: { sql: { connection_string: 'postgresql://u:secret@h/db' } } }));
     const folder = await notebookFolder(doc.id);
     expect(await fsp.readdir(folder)).toEqual(['rev-0.json']);
     const file = path.join(folder, 'rev-0.json');
