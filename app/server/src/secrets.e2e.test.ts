@@ -135,6 +135,20 @@ describe('PUT /api/notebooks/{id}/settings/{plugin} with auth on', () => {
     expect((await server.request('GET', `/api/notebooks/${id}`, { token: 'ann-token' })).body).toMatchObject({ settings: {}, db_conn_string: null });
   });
 
+  it('announces the change to the notebook\'s sockets with the secret masked', async () => {
+    const id = await newNotebook();
+    const client = server.connect(id, { token: 'ann-token' });
+    try {
+      await client.waitFor('authenticated');
+      expect((await put(id, { connection_string: GOOD })).status).toBe(200);
+      const event = await client.waitFor('notebook_updated', (p) => p.settings?.sql !== undefined);
+      expect(event.settings).toEqual({ sql: { connection_string: MASKED } });
+      expect(JSON.stringify(client.events)).not.toContain(PASSWORD);
+    } finally {
+      client.close();
+    }
+  });
+
   it.each([
     ['a refused string', { connection_string: 'file:///etc/passwd' }, /^sql\.connection_string: .*must start with postgresql:\/\//],
     ['a number for a string', { connection_string: 5 }, /^sql\.connection_string is a string/],
