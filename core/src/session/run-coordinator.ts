@@ -7,6 +7,7 @@ import { planRun } from '../scheduler/planner';
 import type { NotebookEvent } from './events';
 import { upstreamErrorText } from './format';
 import type { NotebookSession } from './notebook-session';
+import type { PluginSettingValues } from '../settings/plugin-settings';
 
 /** How a notebook gets its kernel: the service hands the manager (or a cluster-aware wrapper) in. */
 export interface KernelProvider {
@@ -203,8 +204,8 @@ export class RunCoordinator implements SessionListener {
 
   // SessionListener ---------------------------------------------------------
 
-  dbConnectionString(): string | null {
-    return this.notebook.dbConnectionString;
+  pluginSettings(pluginId: string): Readonly<PluginSettingValues> {
+    return this.notebook.pluginSettings(pluginId);
   }
 
   onReports(runId: number, reports: CellReport[]): void {

@@ -57,7 +57,7 @@ beforeAll(async () => {
     hostHandler: (name, payload) => {
       hostCalls.push(JSON.stringify(payload));
       if (name !== PACKAGE_SERVICE) return Promise.reject(new Error(`unknown service ${name}`));
-      return service(payload, { notebookId: 'nb', owner: 'me', dbConnectionString: null, signal: new AbortController().signal });
+      return service(payload, { notebookId: 'nb', owner: 'me', settings: {}, signal: new AbortController().signal });
     },
   });
 }, 60_000);
@@ -95,7 +95,7 @@ it('names what is missing when neither source has the package', async () => {
 
 describe('the python-package host service (server side)', () => {
   const service = (url: string) => createPackageService(url);
-  const context = { notebookId: 'nb', owner: 'me', dbConnectionString: null, signal: new AbortController().signal };
+  const context = { notebookId: 'nb', owner: 'me', settings: {}, signal: new AbortController().signal };
 
   it.each([
     ['a path', { file: '../etc/passwd' }],
