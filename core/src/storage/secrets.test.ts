@@ -2,7 +2,7 @@
 import { sampleNotebook } from '../testing/storage-conformance';
 import { MemoryNotebookStore } from './memory-store';
 import { SecretBox, withSealedSecrets } from './secrets';
-import type { NotebookDocument, NotebookStore } from './storage';
+import type { ExternalChange, NotebookDocument, NotebookStore } from './storage';
 
 const KEY = SecretBox.generateText();
 const SECRET = 'postgresql://ann:hunter2-very-secret@203.0.113.5:5432/sales';
@@ -86,5 +86,18 @@ describe('withSealedSecrets', () => {
     const created = await withSealedSecrets(store, SecretBox.fromText(KEY)).create(sampleNotebook('ann', withSecret()));
     const other = withSealedSecrets(store, SecretBox.fromText(SecretBox.generateText()), { log: () => undefined });
     expect((await other.get('ann', created.id)).settings).toEqual({});
+  });
+
+  it('passes on the changes a watching store reports (folder storage: files edited on disk), and has no watch when the store has none', () => {
+    const { store } = recordingStore();
+    let report: ((change: ExternalChange) => void) | undefined;
+    const watching: NotebookStore = { ...store, watch: (listener) => ((report = listener), () => (report = undefined)) };
+    const seen: ExternalChange[] = [];
+    const stop = withSealedSecrets(watching, SecretBox.fromText(KEY)).watch?.((change) => seen.push(change));
+    report?.({ owner: 'ann', notebookId: 'nb' });
+    expect(seen).toEqual([{ owner: 'ann', notebookId: 'nb' }]);
+    stop?.();
+    expect(report).toBeUndefined();
+    expect(withSealedSecrets(store, SecretBox.fromText(KEY)).watch).toBeUndefined();
   });
 });

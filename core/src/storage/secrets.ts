@@ -144,5 +144,7 @@ export function withSealedSecrets(store: NotebookStore, box: SecretBox, options:
     delete: (owner, id) => store.delete(owner, id),
   };
   if (store.close) wrapped.close = () => store.close!();
+  // Edits made outside the server (folder storage watching its files) still reach the open notebooks.
+  if (store.watch) wrapped.watch = (listener) => store.watch!(listener);
   return wrapped;
 }
