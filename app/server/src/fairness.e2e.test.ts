@@ -87,7 +87,8 @@ describe('one user cannot starve another of kernels (real Python)', () => {
     // A's answer did not wait for B: B's cells still spin.
     for (const b of spinning) expect((await bob.cell(b.id, b.cells[0]!)).status).toBe('running');
     for (const b of spinning) await bob.interrupt(b.id);
-    for (const b of spinning) expect((await bob.until(b.id, b.cells[0]!, ['error'])).error).toMatch(/KeyboardInterrupt/);
+    // A loop interrupted in time raises KeyboardInterrupt; on a loaded machine the grace may pass first, and the worker is replaced.
+    for (const b of spinning) expect((await bob.until(b.id, b.cells[0]!, ['error'])).error).toMatch(/KeyboardInterrupt|did not stop when interrupted/);
   }, 300_000);
 
   it('a user under their share gets a kernel from the user spinning in every kernel, and A answers while B still spins', async () => {

@@ -144,6 +144,8 @@ describeInBrowser('editing without losing a keystroke', () => {
     await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]').length === 2);
     expect(await editorText(page, 1)).toBe('print(a + 1)');
     await waitForCellText(page, 1, '6');
+    // The page shows the restored cell at once; the host gets it a moment later (its create is in flight).
+    for (let tries = 0; tries < 100 && (await hostCells(id)).length < 2; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await hostCells(id)).map((c) => c.code)).toEqual(['a = 5', 'print(a + 1)']);
   });
 
