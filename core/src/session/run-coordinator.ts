@@ -17,7 +17,6 @@ export interface RunKernel {
   call(language: string, method: string, payload: JsonValue): Promise<JsonValue>;
   close(): void;
 }
-import type { PluginSettingValues } from '../settings/plugin-settings';
 
 /** How a notebook gets its kernel: the service hands the manager (or a cluster-aware wrapper) in. */
 export interface KernelProvider {
@@ -29,8 +28,7 @@ export interface RunHost {
   readonly id: string;
   readonly owner: string;
   readonly lazy: boolean;
-  /** The notebook's values for a plugin's settings, in clear (host services get them). */
-  pluginSettings(pluginId: string): Readonly<PluginSettingValues>;
+  readonly dbConnectionString: string | null;
   readonly graph: DependencyGraph;
   /** The one owner of every cell's run state. */
   readonly states: CellRunStates;
@@ -208,8 +206,8 @@ export class RunCoordinator implements SessionListener {
 
   // SessionListener ---------------------------------------------------------
 
-  pluginSettings(pluginId: string): Readonly<PluginSettingValues> {
-    return this.notebook.pluginSettings(pluginId);
+  dbConnectionString(): string | null {
+    return this.notebook.dbConnectionString;
   }
 
   onReports(runId: number, reports: CellReport[]): void {

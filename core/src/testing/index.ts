@@ -7,7 +7,6 @@ export { notebookWith, type Fixture } from './notebook-fixture';
 export {
   describeStorageConformance,
   largeNotebook,
-  type LegacyNotebook,
   sampleCell,
   sampleNotebook,
   type StorageConformanceFixture,

@@ -1,4 +1,4 @@
-import type { Cell, CellStatus, Notebook, NotebookSettings, PageEvent } from '../api/types';
+import type { Cell, CellStatus, Notebook, PageEvent } from '../api/types';
 import { buildGraph, descendantsOf, explainBlocked, type NotebookGraph } from './graph';
 import { KeyedListeners } from './signal';
 
@@ -11,8 +11,9 @@ export interface NotebookMeta {
   id: string;
   name: string;
   lazy: boolean;
-  /** Every plugin's settings as the host shows them (secret values masked). */
-  settings: NotebookSettings;
+  hasDb: boolean;
+  /** The host's masked form of the connection string, when it sent one. */
+  dbMasked: string | null;
   revision: number;
   /** The last kernel restart's reason, until the next run. */
   kernelNotice: string | null;
@@ -178,7 +179,8 @@ export class NotebookModel {
           ...this.meta,
           name: event.name,
           lazy: event.lazy,
-          settings: event.settings ?? this.meta.settings,
+          hasDb: event.has_db_connection,
+          dbMasked: event.has_db_connection ? this.meta.dbMasked : null,
           revision: Math.max(this.meta.revision, event.revision ?? 0),
         });
       case 'kernel_restarted':
@@ -323,11 +325,13 @@ export class NotebookModel {
 }
 
 function metaOf(notebook: Notebook, previous: NotebookMeta | null): NotebookMeta {
+  const masked = notebook.db_conn_string ?? null;
   return {
     id: notebook.id,
     name: notebook.name,
     lazy: notebook.lazy ?? false,
-    settings: notebook.settings ?? {},
+    hasDb: masked !== null && masked !== '',
+    dbMasked: masked,
     revision: notebook.revision,
     kernelNotice: previous?.kernelNotice ?? null,
   };
