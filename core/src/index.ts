@@ -4,8 +4,8 @@
  * public API; everything else is internal.
  */
 export * from './errors';
-export type { Cell, CellStatus, JsonValue, Notebook, Output, OutputStream, TableData } from './model/types';
-export { TABLE_MIME } from './model/types';
+export type { Cell, CellStatus, JsonValue, Notebook, Output, OutputStream, TableData, WidgetData } from './model/types';
+export { MARKDOWN_MIME, TABLE_MIME, WIDGET_MIME } from './model/types';
 
 // Plugin API
 export { createToken, type Token, type TokenType } from './plugin/tokens';

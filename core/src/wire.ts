@@ -40,6 +40,32 @@ export interface TableData {
   truncated?: string;
 }
 
+/** The mime type of markdown outputs: `data` is the markdown text (values already interpolated), rendered and sanitised by the page. */
+export type MarkdownMime = 'text/markdown';
+
+/**
+ * The mime type of a widget output (a control bound to a notebook variable, issue "Interactive
+ * notebooks"): `data` is a {@link WidgetData}. Language-neutral: any runtime may emit one.
+ */
+export type WidgetMime = 'application/vnd.rnb.widget+json';
+
+/** A widget's model, as a widget output carries it and as a markdown output embeds it. */
+export interface WidgetData {
+  /** Stable per defining cell and position, so a re-run keeps the user's value. */
+  widget_id: string;
+  /** `slider`, `range_slider`, `number`, `text`, `text_area`, `dropdown`, `multiselect`, `checkbox`, `switch`, `radio`, `date`, `button`, `file`, ... */
+  kind: string;
+  value: JsonValue;
+  /** The control's arguments (label, min, max, step, options, ...), kind-specific. */
+  props: { [key: string]: JsonValue };
+}
+
+/**
+ * Markdown outputs embed widgets by reference: the text holds `<rnb-widget id="WIDGET_ID"></rnb-widget>`
+ * and the output's metadata holds the models under this key (`metadata.widgets[WIDGET_ID]`).
+ */
+export type MarkdownWidgetsKey = 'widgets';
+
 /** Where a cell's printed text went. */
 export type OutputStream = 'stdout' | 'stderr';
 

@@ -1,6 +1,8 @@
 /** The data shapes of the wire contract (docs/protocol.md), shared by every package: defined once in ../wire. */
-import type { TableMime } from '../wire';
+import type { MarkdownMime, TableMime, WidgetMime } from '../wire';
 
-export type { Cell, CellStatus, JsonValue, Notebook, Output, OutputStream, TableData, TableMime } from '../wire';
+export type { Cell, CellStatus, JsonValue, MarkdownMime, Notebook, Output, OutputStream, TableData, TableMime, WidgetData, WidgetMime } from '../wire';
 
 export const TABLE_MIME: TableMime = 'application/vnd.notebook.table+json';
+export const MARKDOWN_MIME: MarkdownMime = 'text/markdown';
+export const WIDGET_MIME: WidgetMime = 'application/vnd.rnb.widget+json';
