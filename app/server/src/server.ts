@@ -24,6 +24,7 @@ import type Koa from 'koa';
 import compose from 'koa-compose';
 import { JsonLinesAuditLog } from './assistant/audit-log';
 import { AppHost, refusingAppViewers } from './apps/app-host';
+import { DEFAULT_APP_RUNTIME_METHODS } from './apps/app-socket';
 import { AssistantRoutes } from './assistant/chat-route';
 import { readAssistantSettings } from './assistant/settings';
 import { NoAuthProvider } from './auth/no-auth';
@@ -101,6 +102,8 @@ export interface NotebookServerOptions {
    * signed-in users only. The owner always may.
    */
   publicApps?: boolean;
+  /** Runtime methods app viewers may call in their session (default: `table_page`, `ping`: what outputs need). */
+  appRuntimeMethods?: string[];
   /** A built web app to serve under the prefix (with single-page fallback). */
   webDir?: string | null;
   /** Seam for cluster mode: where notebook events are published (default: in memory). */
@@ -304,7 +307,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
         maxMessageBytes: limits.maxSocketMessageBytes,
         corsOrigins,
         guard,
-        apps: { host: appHost, sessions: apps },
+        apps: { host: appHost, sessions: apps, runtimeMethods: new Set(options.appRuntimeMethods ?? DEFAULT_APP_RUNTIME_METHODS) },
         ...(attachOptions.adapter ? { adapter: attachOptions.adapter } : {}),
       });
       gateways.push(gateway);

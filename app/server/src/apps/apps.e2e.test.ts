@@ -8,7 +8,8 @@ const MARKER = 'hidden_constant_42';
 describe('apps: published notebooks, each viewer in a session of their own', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ auth });
+    // The fake runtime's `set` stands in for a widget setting a value.
+    server = await startTestServer({ auth, appRuntimeMethods: ['set', 'echo'] });
   });
   afterAll(() => server.close());
 
@@ -92,6 +93,10 @@ describe('apps: published notebooks, each viewer in a session of their own', () 
       const answer = await app.ask(event, {});
       expect([event, answer.error?.code]).toEqual([event, 'RNB_ERR_APP_READ_ONLY']);
     }
+    // Runtime methods other than the ones outputs need (completions, inspection) would tell about hidden code.
+    const completion = await app.ask('runtime_call', { language: 'fake', method: 'names', payload: { prefix: '' } });
+    expect(completion.error?.code).toBe('RNB_ERR_APP_READ_ONLY');
+    expect(await app.ask('runtime_call', { language: 'fake', method: 'echo', payload: 3 })).toEqual({ ok: true, value: 3 });
     const owner = await server.request('GET', `/api/notebooks/${nb.id}`, { token: 'ann-token' });
     expect(owner.body.cells.map((c: { code: string }) => c.code)).toEqual([`${MARKER} = 1`]);
     expect(owner.body.name).toBe('app test');

@@ -248,7 +248,7 @@ export class ClientSession {
     const started = performance.now();
     const command = build(payload);
     this.pending++;
-    const dispatched = this.appKey !== null && this.deps.apps ? dispatchToApp(this.deps.apps.sessions, this.appKey, command) : this.deps.commands.dispatch(identity.userId, this.notebookId, command);
+    const dispatched = this.appKey !== null && this.deps.apps ? dispatchToApp(this.deps.apps, this.appKey, command) : this.deps.commands.dispatch(identity.userId, this.notebookId, command);
     dispatched.then(
       (result) => {
         // Per keystroke for completions: not worth an info line each.
