@@ -21,7 +21,7 @@ export function parseRoute(hash: string, path = ''): Route {
 }
 
 /** The location's path relative to the app's base (`app/<id>` on the app view). */
-function pathFromBase(): string {
+export function pathFromBase(): string {
   const base = appBase().pathname;
   const path = window.location.pathname;
   return path.startsWith(base) ? path.slice(base.length) : '';
