@@ -37,6 +37,8 @@ describeInBrowser('the app view of a notebook', () => {
   it('opens from the App menu and shows outputs without code; Stop ends the viewer\'s endless run', async () => {
     await page.getByText('App', { exact: true }).click();
     const link = page.getByRole('link', { name: 'Open app ↗' });
+    await link.waitFor();
+    await screenshot(page, 'app-menu');
     expect(await link.getAttribute('href')).toBe(`${host.base}app/${notebookId}`);
     const [app] = await Promise.all([page.context().waitForEvent('page'), link.click()]);
     app.on('pageerror', (err) => console.error('app page error:', err.message));
@@ -58,6 +60,19 @@ describeInBrowser('the app view of a notebook', () => {
     expect(await app.locator('main').textContent()).not.toContain('Traceback');
     expect(await app.getByRole('button', { name: 'Stop' }).isDisabled()).toBe(true);
     await screenshot(app, 'app-view-stopped');
+
+    // The author shows the code from the App menu: the app shows it above the outputs once reopened.
+    await page.bringToFront();
+    const showCode = page.getByLabel('Show code');
+    if (!(await showCode.isVisible())) await page.getByText('App', { exact: true }).click();
+    await showCode.click();
+    // Checked once the host saved it (the box shows what the host answered).
+    await page.waitForFunction(() => [...document.querySelectorAll('label')].some((l) => l.textContent?.includes('Show code') && l.querySelector('input')?.checked));
+    await app.reload();
+    await app.locator('.app-cell__code').filter({ hasText: 'secret_value = 21' }).waitFor();
+    await app.getByText('the answer is 42').waitFor({ timeout: 90_000 });
+    await app.getByRole('button', { name: 'Stop' }).click();
+    await app.getByTestId('app-status').getByText('Idle').waitFor({ timeout: 30_000 });
 
     // The notebook itself never ran: the viewer's session is their own.
     const stored = (await api(host, 'GET', `api/notebooks/${notebookId}`)).body;

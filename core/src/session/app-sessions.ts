@@ -32,6 +32,8 @@ export type AppEventListener = (sessionKey: string, event: NotebookEvent) => voi
 
 interface Held {
   session: NotebookSession;
+  /** The author's settings as the latest admission read them: a viewer who reopens sees a change at once. */
+  settings: AppSettings;
   viewer: AppViewer;
   holders: number;
   timer?: NodeJS.Timeout;
@@ -64,16 +66,18 @@ export class AppSessions {
 
   /**
    * Opens (or joins) the viewer's session of the notebook as `owner` stored it.
-   * Every open must be paired with a {@link release}.
+   * `settings`: the author's app settings as just read (default: the stored copy's); they
+   * apply to every holder of the session from now on. Every open must be paired with a {@link release}.
    */
-  async open(owner: string, notebookId: string, viewer: AppViewer): Promise<{ key: string; notebook: AppNotebook }> {
+  async open(owner: string, notebookId: string, viewer: AppViewer, settings?: AppSettings): Promise<{ key: string; notebook: AppNotebook }> {
     const key = AppSessions.keyOf(notebookId, viewer.key);
     let pending = this.opening.get(key);
     const existing = this.held.get(key);
     if (existing) {
       existing.holders++;
       clearTimeout(existing.timer);
-      return { key, notebook: appNotebook(existing.session, viewer.isOwner) };
+      if (settings) existing.settings = settings;
+      return { key, notebook: appNotebook(existing.session, viewer.isOwner, existing.settings) };
     }
     if (!pending) {
       pending = this.load(owner, notebookId, key, viewer);
@@ -83,7 +87,8 @@ export class AppSessions {
     const held = await pending;
     held.holders++;
     clearTimeout(held.timer);
-    return { key, notebook: appNotebook(held.session, viewer.isOwner) };
+    if (settings) held.settings = settings;
+    return { key, notebook: appNotebook(held.session, viewer.isOwner, held.settings) };
   }
 
   /** The viewer's session; NotFound when it was never opened or was released. */
@@ -97,7 +102,7 @@ export class AppSessions {
   view(key: string): AppNotebook {
     const held = this.held.get(key);
     if (!held) throw new NotFoundError('notebook', key.split('~')[0] ?? key);
-    return appNotebook(held.session, held.viewer.isOwner);
+    return appNotebook(held.session, held.viewer.isOwner, held.settings);
   }
 
   /** Runs every cell of the viewer's copy once (what opening an app does). Resolves once queued. */
@@ -147,7 +152,9 @@ export class AppSessions {
 
   /** The author's settings the viewer's copy was opened with. */
   settings(key: string): AppSettings {
-    return this.session(key).appSettings;
+    const held = this.held.get(key);
+    if (!held) throw new NotFoundError('notebook', key.split('~')[0] ?? key);
+    return held.settings;
   }
 
   /** One holder let go; the last one closes the session (its kernel session ends, its values go). */
@@ -198,7 +205,7 @@ export class AppSessions {
       analyser: this.options.analysis,
       initialAnalyses: analyses,
     }, { owner: viewer.kernelOwner, session: key });
-    const held: Held = { session, viewer, holders: 0 };
+    const held: Held = { session, viewer, holders: 0, settings: session.appSettings };
     this.held.set(key, held);
     return held;
   }
@@ -208,9 +215,8 @@ export class AppSessions {
  * The notebook as an app viewer sees it: outputs in notebook order, code only
  * when the author shows it, errors cut to their last line unless tracebacks are shown.
  */
-export function appNotebook(session: NotebookSession, isOwner: boolean): AppNotebook {
+export function appNotebook(session: NotebookSession, isOwner: boolean, settings: AppSettings = session.appSettings): AppNotebook {
   const view = session.view();
-  const settings = session.appSettings;
   const cells: AppCell[] = view.cells.map((cell) => ({
     id: cell.id,
     type: cell.type,

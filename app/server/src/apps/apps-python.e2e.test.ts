@@ -30,8 +30,6 @@ describe('an app of a Python notebook', () => {
     // With tracebacks allowed, a new viewer session shows the whole of it.
     await server.request('PUT', `/api/notebooks/${id}/app`, { body: { show_tracebacks: true } });
     app.close();
-    // The copy keeps the settings it was opened with: wait for it to close, so the next one is new.
-    while (server.notebooks.apps.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
     const again = server.connect(id, { auth: { app: true } });
     await again.waitFor('app_state');
     await again.ask('run_cell', { cellId: first });

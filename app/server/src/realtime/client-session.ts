@@ -1,4 +1,4 @@
-import type { AppNotebook, AuthProvider, Identity, JsonValue } from '@rnb/core';
+import { DEFAULT_APP_SETTINGS, type AppNotebook, type AuthProvider, type Identity, type JsonValue } from '@rnb/core';
 import type { Acknowledgement, ClientEventName, ErrorCode } from '@rnb/core/wire';
 import type { Socket } from 'socket.io';
 import { ZodError, type ZodType } from 'zod';
@@ -196,8 +196,8 @@ export class ClientSession {
   private async openApp(identity: Identity | null): Promise<AppNotebook> {
     const apps = this.deps.apps;
     if (!apps || !this.notebookId) throw new HostError(404, 'RNB_ERR_ROUTE_NOT_FOUND', 'This server has no app view.');
-    const { owner, viewer } = await apps.host.admit(identity, this.notebookId, this.socket.id);
-    const opened = await apps.sessions.open(owner, this.notebookId, viewer);
+    const { owner, viewer, document } = await apps.host.admit(identity, this.notebookId, this.socket.id);
+    const opened = await apps.sessions.open(owner, this.notebookId, viewer, document.app ?? DEFAULT_APP_SETTINGS);
     if (!this.socket.connected) {
       apps.sessions.release(opened.key);
       throw new Error('The socket closed while the app opened.'); // nobody hears it: the socket is gone
