@@ -119,6 +119,8 @@ export interface AppCell {
   type: string;
   /** Present only when the author shows code. */
   code?: string;
+  /** A markdown cell's own text (prose, shown whatever the settings): the page renders it while the cell has no output of its own. */
+  markdown?: string;
   status: CellStatus;
   stdout: string;
   stderr: string;

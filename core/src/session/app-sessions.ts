@@ -8,6 +8,7 @@ import type { NotebookDocument, NotebookStore, NotebookSummary } from '../storag
 import type { AppCell, AppNotebook, AppSettings, NotebookEvent } from '../wire';
 import { DEFAULT_APP_SETTINGS, NotebookSession } from './notebook-session';
 import type { KernelProvider } from './run-coordinator';
+import { MARKDOWN_CELL_TYPE } from '../notebook-file/percent-format';
 
 /** Who looks at an app: the key of their own session, and whose kernel share it runs in. */
 export interface AppViewer {
@@ -221,6 +222,7 @@ export function appNotebook(session: NotebookSession, isOwner: boolean, settings
     id: cell.id,
     type: cell.type,
     ...(settings.show_code ? { code: cell.code } : {}),
+    ...(cell.type === MARKDOWN_CELL_TYPE ? { markdown: cell.code } : {}),
     status: cell.status,
     stdout: cell.stdout,
     stderr: cell.stderr,
@@ -237,6 +239,7 @@ export function appNotebookOfDocument(doc: NotebookDocument, isOwner: boolean): 
     id: cell.id,
     type: cell.type,
     ...(settings.show_code ? { code: cell.code } : {}),
+    ...(cell.type === MARKDOWN_CELL_TYPE ? { markdown: cell.code } : {}),
     status: cell.status === 'queued' || cell.status === 'running' ? 'stale' : cell.status,
     stdout: cell.stdout,
     stderr: cell.stderr,

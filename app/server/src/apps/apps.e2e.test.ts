@@ -105,8 +105,12 @@ describe('apps: published notebooks, each viewer in a session of their own', () 
   it('never shows a viewer the code while the author hides it, and shows it once allowed', async () => {
     const nb = await notebookWith([`${MARKER} = 7`, `print ${MARKER} * 2`, 'fail broken']);
     await publish(nb.id);
+    // A markdown cell's text is the author's prose, not code: it is always there to render.
+    await server.request('POST', `/api/notebooks/${nb.id}/cells`, { token: 'ann-token', body: { type: 'markdown', code: '# Results' } });
     const overHttp = await server.request('GET', `/api/apps/${nb.id}`, { token: 'bob-token' });
-    expect(overHttp.body.cells).toHaveLength(3);
+    expect(overHttp.body.cells).toHaveLength(4);
+    expect(overHttp.body.cells[3]).toMatchObject({ type: 'markdown', markdown: '# Results' });
+    expect(overHttp.body.cells.map((c: { code?: string }) => c.code)).toEqual([undefined, undefined, undefined, undefined]);
     expect(overHttp.body.is_owner).toBe(false);
     expect(overHttp.text).not.toContain(MARKER);
     const app = await viewer(nb.id, 'bob-token');

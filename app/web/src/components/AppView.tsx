@@ -74,11 +74,15 @@ export function AppView({ notebookId }: { notebookId: string }) {
 /** One cell's results; a cell with nothing to show takes no room. */
 function AppCellView({ cell }: { cell: AppCell }) {
   const stderr = stderrOf(cell);
-  const hasResults = cell.stdout !== '' || stderr !== '' || cell.outputs.length > 0 || (cell.error !== null && cell.status !== 'blocked');
-  if (!hasResults && cell.code === undefined) return null;
+  // A markdown cell's text is the author's prose: rendered (by the registry) until the cell has an output of its own.
+  const prose = cell.markdown !== undefined && cell.outputs.length === 0 && cell.markdown.trim() !== '' ? cell.markdown : null;
+  const hasResults = cell.stdout !== '' || stderr !== '' || cell.outputs.length > 0 || prose !== null || (cell.error !== null && cell.status !== 'blocked');
+  const code = cell.markdown === undefined ? cell.code : undefined;
+  if (!hasResults && code === undefined) return null;
   return (
     <section className={`app-cell app-cell--${cell.status}`} data-cell-id={cell.id} aria-label="Cell result">
-      {cell.code !== undefined && <pre className="app-cell__code"><code>{cell.code}</code></pre>}
+      {code !== undefined && <pre className="app-cell__code"><code>{code}</code></pre>}
+      {prose !== null && <OutputView output={{ mime_type: 'text/markdown', data: prose }} />}
       {cell.stdout !== '' && <TextOutput text={cell.stdout} stream="stdout" />}
       {stderr !== '' && <TextOutput text={stderr} stream="stderr" />}
       {cell.outputs.map((output, i) => <OutputView key={i} output={output} />)}
