@@ -83,12 +83,20 @@ export class ClientSession {
     this.authTimer = setTimeout(() => this.fail(`Not authenticated within ${Math.round(this.deps.limits.authTimeoutMs / 1000)} s: send authenticate { token }.`, 'RNB_ERR_UNAUTHORIZED'), this.deps.limits.authTimeoutMs);
     this.authTimer.unref?.();
 
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (this.appMode && !APP_EVENTS.has(event)) {
-        if (!this.identity) return;
+    if (this.appMode) {
+      // Before any handler, whoever registered it: an app socket's other events never reach one.
+      socket.use((packet, next) => {
+        const [event, ...args] = packet as [string, ...unknown[]];
+        if (APP_EVENTS.has(event)) {
+          next();
+          return;
+        }
+        if (!this.identity) return; // before authentication a socket hears nothing back
         this.reply(`An app viewer cannot ${String(event).slice(0, 50)}: an app allows only run_all, run_cell, interrupt and runtime_call in the viewer's own session.`, 'RNB_ERR_APP_READ_ONLY', takeAck(args));
-        return;
-      }
+      });
+    }
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (this.appMode && !APP_EVENTS.has(event)) return; // answered by the middleware above
       if (!CLIENT_EVENTS.has(event)) {
         if (!this.identity) return; // before authentication a socket hears nothing back
         const ack = takeAck(args);
@@ -105,8 +113,6 @@ export class ClientSession {
       this.command('runtime_call', args, runtimeCallPayload, (p) => ({ type: 'runtime_call', language: p.language, method: p.method, payload: (p.payload ?? null) as JsonValue }), { answers: true }),
     );
     for (const event of NOTEBOOK_WIDE_EVENTS) {
-      // An app viewer's run_all runs their own copy; restart and clear are the owner's (refused above).
-      if (this.appMode && !APP_EVENTS.has(event)) continue;
       socket.on(event, (...args: unknown[]) => this.command(event, args, notebookWidePayload, () => ({ type: event })));
     }
 
