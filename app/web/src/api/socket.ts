@@ -87,8 +87,14 @@ export class NotebookSocket {
     this.socket.on('authenticated', () => this.ready());
     this.socket.on('auth_refreshed', () => undefined);
     this.socket.on('app_state', (payload: ServerEvents['app_state']) => options.onAppState?.(payload.notebook));
-    this.socket.on('error', (payload: { message?: string } | undefined) => {
+    this.socket.on('error', (payload: { message?: string; code?: string } | undefined) => {
       const message = payload?.message ?? 'Server error';
+      if (options.app && (payload?.code === 'RNB_ERR_APP_NOT_FOUND' || payload?.code === 'RNB_ERR_UNAUTHORIZED')) {
+        // Reconnecting cannot change the host's answer (no such app, or sign in first): say it and stop trying.
+        options.onEvent({ type: 'error', message });
+        this.setState('unauthorized', message);
+        return;
+      }
       if (this.state === 'connecting' && /auth|token/i.test(message)) this.setState('unauthorized', message);
       else options.onEvent({ type: 'error', message });
     });

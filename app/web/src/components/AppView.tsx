@@ -52,7 +52,7 @@ export function AppView({ notebookId }: { notebookId: string }) {
       <div className="notebook__bar app-view__bar">
         <h1 className="notebook__title">{notebook?.name ?? 'App'}</h1>
         <span className="app-view__status" role="status" aria-live="polite" data-testid="app-status">
-          {connection === 'offline' ? 'Offline' : connection === 'unauthorized' ? 'Sign-in needed' : !notebook ? 'Opening…' : running ? 'Running…' : 'Idle'}
+          {connection === 'unauthorized' ? 'Unavailable' : connection === 'offline' ? 'Offline' : !notebook ? 'Opening…' : running ? 'Running…' : 'Idle'}
         </span>
         <span className="cell__spacer" />
         <button type="button" className="btn btn--ghost" disabled={!notebook || running} onClick={() => socketRef.current?.runAll()} aria-label="Run again">
