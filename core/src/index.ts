@@ -4,7 +4,7 @@
  * public API; everything else is internal.
  */
 export * from './errors';
-export type { Cell, CellStatus, JsonValue, Notebook, Output, OutputStream, TableData, WidgetData } from './model/types';
+export type { AppCell, AppNotebook, AppSettings, Cell, CellStatus, JsonValue, Notebook, Output, OutputStream, TableData, WidgetData } from './model/types';
 export { MARKDOWN_MIME, TABLE_MIME, WIDGET_MIME } from './model/types';
 
 // Plugin API
@@ -66,6 +66,8 @@ export type { KernelProvider } from './session/run-coordinator';
 export type { NotebookEvent, NotebookEventListener } from './session/events';
 export type { CreateCellInput, NewNotebookInput, NotebookOperations, NotebookView, UpdateCellInput } from './session/service-api';
 export { maskConnectionString } from './session/format';
+export { AppSessions, appEvent, appErrorText, appNotebook, appNotebookOfDocument, type AppSessionsOptions, type AppViewer, type AppEventListener } from './session/app-sessions';
+export { DEFAULT_APP_SETTINGS } from './session/notebook-session';
 export { checkExpectedRevision, checkNotebookId, checkOwner, isValidNotebookId, normalizeDocument, NOTEBOOK_ID } from './storage/validation';
 
 // Notebooks as files (percent format) for storage plugins and the command line

@@ -96,7 +96,53 @@ export interface Notebook {
   revision: number;
   /** Lazy mode: an edit marks descendants `stale` instead of running them. */
   lazy?: boolean;
+  /** How the notebook shows as an app (`/app/{id}`); absent: the defaults (code hidden, no tracebacks, not published). */
+  app?: AppSettings;
 }
+
+/**
+ * The author's settings of a notebook's app view, stored with the notebook (never in its code).
+ * `PUT /api/notebooks/{id}/app` changes them; only the owner can.
+ */
+export interface AppSettings {
+  /** Viewers see each cell's code above its outputs (default false). */
+  show_code: boolean;
+  /** Viewers see an error's whole traceback instead of its last line (default false). */
+  show_tracebacks: boolean;
+  /** Signed-in users other than the owner may open the app (default false). */
+  published: boolean;
+}
+
+/** One cell as an app viewer sees it: outputs only, code when the author shows it. */
+export interface AppCell {
+  id: string;
+  type: string;
+  /** Present only when the author shows code. */
+  code?: string;
+  /** A markdown cell's own text (prose, shown whatever the settings): the page renders it while the cell has no output of its own. */
+  markdown?: string;
+  status: CellStatus;
+  stdout: string;
+  stderr: string;
+  outputs: Output[];
+  /** The last line of the error unless the author shows tracebacks. */
+  error: string | null;
+}
+
+/** `GET /api/apps/{id}` and the socket's `app_state`: the notebook as an app viewer sees it. */
+export interface AppNotebook {
+  id: string;
+  name: string;
+  show_code: boolean;
+  show_tracebacks: boolean;
+  published: boolean;
+  /** The caller owns the notebook (the page offers a link back to it). */
+  is_owner: boolean;
+  cells: AppCell[];
+}
+
+/** `PUT /api/notebooks/{id}/app` body: any of the settings; the answer is all of them. */
+export type AppSettingsBody = Partial<AppSettings>;
 
 /** One entry of `GET /api/notebooks`. */
 export interface NotebookSummary {
@@ -146,6 +192,10 @@ export type HostErrorCode =
   | 'RNB_ERR_HOST_NOT_ALLOWED'
   /** A state-changing request from a browser page of another origin, with auth `none`. */
   | 'RNB_ERR_ORIGIN_NOT_ALLOWED'
+  /** An app viewer asked for something only the owner may do (edit, create, delete, settings, restart, arbitrary code). */
+  | 'RNB_ERR_APP_READ_ONLY'
+  /** No app with this id: the notebook does not exist, is not published, or the caller may not see it. */
+  | 'RNB_ERR_APP_NOT_FOUND'
   | 'RNB_ERR_INTERNAL';
 
 /** Every code a client can receive, over HTTP and on sockets. */
@@ -175,7 +225,7 @@ export interface NotebookEventPayloads {
   cell_deleted: { cellId: string; revision: number };
   cell_moved: { cellId: string; index: number; revision: number };
   /** Name, lazy mode or database settings changed (never carries the connection string). */
-  notebook_updated: { name: string; lazy: boolean; has_db_connection: boolean; revision: number };
+  notebook_updated: { name: string; lazy: boolean; has_db_connection: boolean; app?: AppSettings; revision: number };
   kernel_restarted: { reason: string };
   /** Every cell's stdout, stderr and outputs were emptied (errors and statuses stay). */
   outputs_cleared: Record<never, never>;
@@ -193,6 +243,8 @@ export interface SocketEventPayloads {
   authenticated: Record<never, never>;
   auth_refreshed: Record<never, never>;
   error: { message: string; code: ErrorCode };
+  /** App sockets only, after `authenticated`: the viewer's own session of the notebook. */
+  app_state: { notebook: AppNotebook };
 }
 
 /** Every server → client socket event, by name. Over socket.io the payload is the event without `type`. */

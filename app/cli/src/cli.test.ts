@@ -165,6 +165,46 @@ describe('rnb export and import', () => {
   });
 });
 
+describe('rnb run --app', () => {
+  it('starts the local server on the file and prints its app view\'s URL with the access token', async () => {
+    write('report.py', NOTEBOOK);
+    const child = spawn(process.execPath, [MAIN, 'run', '--app', 'report.py', '--port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        const timer = setTimeout(() => reject(new Error(`no URL printed: ${text}`)), 60_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          const found = /^(http:\/\/\S+)$/m.exec(text);
+          if (found) {
+            clearTimeout(timer);
+            resolve(found[1]!);
+          }
+        });
+        child.once('exit', (code) => reject(new Error(`rnb run --app exited with ${code}: ${text}`)));
+      });
+      const printed = new URL(url);
+      expect(printed.pathname).toBe('/app/report');
+      const token = printed.searchParams.get('token');
+      expect(token).toBeTruthy();
+      // The first visit turns the token into a cookie and lands on the app view; the app (code hidden) answers.
+      const landing = await fetch(url, { redirect: 'manual' });
+      expect([landing.status, landing.headers.get('location')]).toEqual([302, '/app/report']);
+      const app = (await (await fetch(new URL('/api/apps/report', url), { headers: { authorization: `Bearer ${token}` } })).json()) as { name: string; cells: { code?: string }[] };
+      expect(app.name).toBe('Report');
+      expect(app.cells).toHaveLength(5);
+      expect(app.cells.every((cell) => cell.code === undefined)).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  }, 90_000);
+
+  it('refuses a file that is not a .py notebook', () => {
+    expect(rnb('run', '--app', 'missing.py', '--port', '0')).toMatchObject({ code: 2, stderr: expect.stringMatching(/serves an existing \.py notebook file/) });
+  });
+});
+
 describe('rnb edit', () => {
   it('serves a folder of notebooks with folder storage and prints the URL', async () => {
     write('report.py', NOTEBOOK);

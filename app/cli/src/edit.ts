@@ -54,6 +54,23 @@ export async function startEditing(target: string, options: EditOptions): Promis
   return { url, server };
 }
 
+/**
+ * `rnb run --app notebook.py`: the local server on that file, and the URL of its app view
+ * (`/app/<id>`, outputs only, code hidden) with the access token. The notebook file is not
+ * changed: the app runs in a session of its own that is never saved.
+ */
+export async function startApp(file: string, options: EditOptions): Promise<EditSession> {
+  const resolved = path.resolve(file);
+  if (path.extname(resolved) !== '.py' || !fs.existsSync(resolved) || fs.statSync(resolved).isDirectory()) {
+    throw new CliError(`${file}: rnb run --app serves an existing .py notebook file.`);
+  }
+  const session = await startEditing(file, options);
+  const url = new URL(session.server.openUrl ?? `${session.server.url}/`);
+  url.pathname = `${url.pathname.replace(/\/?$/, '/')}app/${encodeURIComponent(path.basename(resolved, '.py'))}`;
+  url.hash = '';
+  return { url: url.toString(), server: session.server };
+}
+
 function webDist(): string {
   try {
     return path.join(path.dirname(require.resolve('@rnb/web/package.json')), 'dist');

@@ -51,7 +51,22 @@ export function buildProgram(): Command {
     .option('--set <name=value>', 'replace a top-level constant `name = <literal>` before the run (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
     .option('--output <file>', 'also write the results as JSON (cells with status, stdout, stderr, outputs, error)')
     .option('--timings', 'print the time to the first cell and the total to stderr')
-    .action(async (file: string, options: { set: string[]; output?: string; timings?: boolean }) => {
+    .option('--app', 'instead: start the local server on this .py file and print the URL of its app view (outputs only, code hidden, Stop)')
+    .option('-p, --port <port>', 'with --app: port to listen on (0: any free port)', '8000')
+    .option('--host <host>', 'with --app: address to listen on', '127.0.0.1')
+    .action(async (file: string, options: { set: string[]; output?: string; timings?: boolean; app?: boolean; port: string; host: string }) => {
+      if (options.app) {
+        if (options.set.length > 0 || options.output) throw new CliError('rnb run --app takes no --set or --output: the app view runs the notebook as it is.');
+        const { startApp } = await import('./edit');
+        const session = await startApp(file, { port: options.port, host: options.host });
+        out(`rnb: app of ${path.resolve(file)}\n${session.url}\n`);
+        const stop = (): void => {
+          void session.server.stop().finally(() => process.exit(0));
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        return;
+      }
       const loaded = loadNotebook(file);
       const notebook = applySets(loaded.notebook, options.set);
       const languages = cliLanguages(notebook.cells.map((c) => c.type));

@@ -62,6 +62,13 @@ describe('configuration', () => {
     expect(config.values.CORS_ORIGINS).toBe('https://a.example.com, http://localhost:5173');
   });
 
+  it('keeps published apps for signed-in users unless NOTEBOOK_PUBLIC_APPS opens them to anyone', () => {
+    expect(load({}).publicApps).toBe(false);
+    expect(load({ NOTEBOOK_PUBLIC_APPS: 'true' }).publicApps).toBe(true);
+    expect(load({ NOTEBOOK_PUBLIC_APPS: 'false' }).publicApps).toBe(false);
+    expect(problemsOf({ NOTEBOOK_PUBLIC_APPS: 'maybe' })).toContain('NOTEBOOK_PUBLIC_APPS must be true or false; got "maybe"');
+  });
+
   it('reports every invalid value at once, each naming its variable', () => {
     const message = problemsOf({ PORT: 'eighty', LOG_LEVEL: 'loud', MAX_KERNELS: '0', KERNEL_IDLE_SECONDS: '-5', CORS_ORIGINS: 'not a url', NOTEBOOK_STORAGE: 'bad name!' });
     for (const name of ['PORT', 'LOG_LEVEL', 'MAX_KERNELS', 'KERNEL_IDLE_SECONDS', 'CORS_ORIGINS', 'NOTEBOOK_STORAGE']) expect(message).toContain(name);

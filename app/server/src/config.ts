@@ -23,6 +23,8 @@ export interface ServerConfig {
    */
   pluginOptions: Record<string, PluginOptions>;
   corsOrigins: string[];
+  /** Published apps open for anyone, signed in or not (NOTEBOOK_PUBLIC_APPS=true). */
+  publicApps: boolean;
   /** Host names accepted in the Host header with auth `none` besides localhost, 127.0.0.1, [::1] and HOST (ALLOWED_HOSTS; `*`: any). */
   allowedHosts: string[];
   /**
@@ -144,6 +146,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   for (const origin of corsOrigins) {
     if (origin !== '*' && !isOrigin(origin)) problems.push(`CORS_ORIGINS: "${origin}" is not an origin; write it as scheme://host[:port], e.g. https://app.example.com.`);
   }
+  const publicAppsText = (get('NOTEBOOK_PUBLIC_APPS') ?? 'false').trim().toLowerCase();
+  if (!['true', 'false', '1', '0', ''].includes(publicAppsText)) problems.push(`NOTEBOOK_PUBLIC_APPS must be true or false; got "${publicAppsText.slice(0, 40)}".`);
+  const publicApps = publicAppsText === 'true' || publicAppsText === '1';
   const levelText = get('LOG_LEVEL', DEFAULTS.LOG_LEVEL)!;
   const logLevel = parseLogLevel(levelText);
   if (!logLevel) problems.push(`LOG_LEVEL must be debug, info, warn or error; got "${levelText}".`);
@@ -212,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     plugins,
     pluginOptions,
     corsOrigins,
+    publicApps,
     allowedHosts,
     accessToken,
     logLevel: logLevel!,

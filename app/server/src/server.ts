@@ -2,6 +2,7 @@ import type * as http from 'node:http';
 import cors from '@koa/cors';
 import type { Router } from '@koa/router';
 import {
+  AppSessions,
   AssistantProvider,
   AuthProvider,
   ConfigError,
@@ -22,6 +23,8 @@ import {
 import type Koa from 'koa';
 import compose from 'koa-compose';
 import { JsonLinesAuditLog } from './assistant/audit-log';
+import { AppHost, refusingAppViewers } from './apps/app-host';
+import { DEFAULT_APP_RUNTIME_METHODS } from './apps/app-socket';
 import { AssistantRoutes } from './assistant/chat-route';
 import { readAssistantSettings } from './assistant/settings';
 import { NoAuthProvider } from './auth/no-auth';
@@ -94,6 +97,13 @@ export interface NotebookServerOptions {
    * (`webDir`), e.g. `'self'`; unset: none, the embedding app sets its own.
    */
   frameAncestors?: string;
+  /**
+   * With sign-in: anyone, signed in or not, may open a published app (NOTEBOOK_PUBLIC_APPS). Default false:
+   * signed-in users only. The owner always may.
+   */
+  publicApps?: boolean;
+  /** Runtime methods app viewers may call in their session (default: `table_page`, `ping`: what outputs need). */
+  appRuntimeMethods?: string[];
   /** A built web app to serve under the prefix (with single-page fallback). */
   webDir?: string | null;
   /** Seam for cluster mode: where notebook events are published (default: in memory). */
@@ -121,6 +131,8 @@ export interface NotebookServer {
   /** Starts socket.io on the app's HTTP server. */
   attach(server: http.Server, options?: AttachOptions): SocketGateway;
   service: NotebookService;
+  /** App viewers' own sessions of published notebooks. */
+  apps: AppSessions;
   commands: CommandRouter;
   events: NotebookEventBus;
   auth: AuthProvider;
@@ -212,7 +224,10 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
   service.analysis.warm(host.get(LanguageRegistry).list());
   const events = options.eventBus ?? new LocalEventBus((error) => log.error('event listener failed', { error: (error as Error)?.message }));
   const unsubscribe = service.subscribe((notebookId, event) => events.publish(notebookId, event));
-  const commands = options.commandRouter?.({ service, events, log }) ?? new LocalCommandRouter(service, events, log);
+  // App viewers read the notebook as stored (never through the cluster's fencing: they never write).
+  const appHost = new AppHost({ store: baseStore, publicApps: options.publicApps === true });
+  const apps = new AppSessions({ store: baseStore, languages: host.get(LanguageRegistry), kernels, analysis: service.analysis });
+  const commands = refusingAppViewers(options.commandRouter?.({ service, events, log }) ?? new LocalCommandRouter(service, events, log), appHost);
   const gateways: SocketGateway[] = [];
   const assistant = new AssistantRoutes({
     provider: host.tryGet(AssistantProvider),
@@ -231,6 +246,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     log,
     prefix,
     assistant,
+    apps: appHost,
     languages: () => host.get(LanguageRegistry).list(),
     maxBodyBytes: limits.maxBodyBytes,
     accepting: () => accepting,
@@ -265,6 +281,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
       assistant.abortAll();
       await Promise.all(gateways.map((g) => g.close()));
       await commands.drain(limits.shutdownGraceMs).catch((error: unknown) => log.warn('drain failed', { error: (error as Error)?.message }));
+      apps.close();
       await service.close().catch((error: unknown) => log.error('saving notebooks failed', { error: (error as Error)?.message }));
       unsubscribe();
       await kernels.shutdown();
@@ -290,12 +307,14 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
         maxMessageBytes: limits.maxSocketMessageBytes,
         corsOrigins,
         guard,
+        apps: { host: appHost, sessions: apps, runtimeMethods: new Set(options.appRuntimeMethods ?? DEFAULT_APP_RUNTIME_METHODS) },
         ...(attachOptions.adapter ? { adapter: attachOptions.adapter } : {}),
       });
       gateways.push(gateway);
       return gateway;
     },
     service,
+    apps,
     commands,
     events,
     auth,

@@ -60,6 +60,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       },
       kernels: kernelSettings(config),
       corsOrigins: config.corsOrigins,
+      publicApps: config.publicApps,
       webDir: config.webDir,
       // This server is the page's own site: nobody else frames it.
       frameAncestors: "'self'",

@@ -1,7 +1,7 @@
 /** The data shapes of the wire contract (docs/protocol.md), shared by every package: defined once in ../wire. */
 import type { MarkdownMime, TableMime, WidgetMime } from '../wire';
 
-export type { Cell, CellStatus, JsonValue, MarkdownMime, Notebook, Output, OutputStream, TableData, TableMime, WidgetData, WidgetMime } from '../wire';
+export type { AppCell, AppNotebook, AppSettings, Cell, CellStatus, JsonValue, MarkdownMime, Notebook, Output, OutputStream, TableData, TableMime, WidgetData, WidgetMime } from '../wire';
 
 export const TABLE_MIME: TableMime = 'application/vnd.notebook.table+json';
 export const MARKDOWN_MIME: MarkdownMime = 'text/markdown';

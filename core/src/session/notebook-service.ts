@@ -3,6 +3,7 @@ import { AnalysisPool, type AnalysisPoolOptions } from '../analysis/analysis-poo
 import { ConflictError, InvalidInputError, NotebookError, NotFoundError } from '../errors';
 import type { LanguageRegistry } from '../language/language';
 import type { Cell, JsonValue } from '../model/types';
+import type { AppSettings } from '../wire';
 import type { NotebookDocument, NotebookStore, NotebookSummary } from '../storage/storage';
 import { isValidNotebookId } from '../storage/validation';
 import type { NotebookEvent, NotebookEventListener } from './events';
@@ -164,6 +165,20 @@ export class NotebookService implements NotebookOperations {
   async setLazy(owner: string, notebookId: string, lazy: boolean): Promise<void> {
     if (typeof lazy !== 'boolean') throw new InvalidInputError('lazy is true or false.');
     await (await this.open(owner, notebookId)).updateSettings({ lazy });
+  }
+
+  async setAppSettings(owner: string, notebookId: string, change: Partial<AppSettings>): Promise<AppSettings> {
+    const session = await this.open(owner, notebookId);
+    await session.updateSettings({ app: change });
+    return session.appSettings;
+  }
+
+  /** The notebook as stored, with its owner's pending results saved first (an app viewer's copy starts from it). */
+  async storedDocument(owner: string, notebookId: string): Promise<NotebookDocument> {
+    checkId(notebookId, 'notebook');
+    const held = this.sessions.get(notebookId);
+    if (held && held.owner === owner) await held.flush();
+    return this.options.store.get(owner, notebookId);
   }
 
   async deleteNotebook(owner: string, notebookId: string): Promise<void> {

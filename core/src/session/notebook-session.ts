@@ -3,6 +3,7 @@ import { ConflictError, EditConflictError, InvalidInputError, NotFoundError, Not
 import { DependencyGraph, type CellDependencies } from '../graph/dependency-graph';
 import type { Analysis, LanguageRegistry } from '../language/language';
 import type { CellStatus } from '../model/types';
+import type { AppSettings } from '../wire';
 import type { NotebookDocument, NotebookStore, StoredCell } from '../storage/storage';
 import { analyseNow, checkCode, IN_THIS_THREAD, noLanguage, type SessionAnalysisOptions } from './analyse';
 import { boundStoredOutputs, DEFAULT_NOTEBOOK_LIMITS, notebookLimitError, type NotebookLimits } from './limits';
@@ -14,6 +15,16 @@ import { RunCoordinator, type KernelProvider } from './run-coordinator';
 import type { CreateCellInput, NotebookView, UpdateCellInput } from './service-api';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The app view's settings of a notebook that has none stored. */
+export const DEFAULT_APP_SETTINGS: Readonly<AppSettings> = Object.freeze({ show_code: false, show_tracebacks: false, published: false });
+
+export interface KernelIdentity {
+  owner: string;
+  session: string;
+}
+
+type SettingsChange = { name?: string; lazy?: boolean; dbConnString?: string | null; app?: Partial<AppSettings> };
 
 /** The service's limits for this notebook, and the owner's share it must stay within when it grows. */
 export interface SessionGuard {
@@ -49,6 +60,8 @@ export class NotebookSession {
     private readonly onFenced: () => void = () => undefined,
     private readonly guard: SessionGuard = { limits: DEFAULT_NOTEBOOK_LIMITS },
     private readonly analysisOptions: SessionAnalysisOptions = {},
+    /** Whose kernel runs the cells and under which session key (an app viewer's copy: the viewer's, apart from the owner's). */
+    private readonly kernelIdentity?: KernelIdentity,
   ) {
     const initialAnalyses = analysisOptions.initialAnalyses ?? new Map<string, Analysis>();
     this.doc = document;
@@ -73,6 +86,17 @@ export class NotebookSession {
   get owner(): string {
     return this.doc.owner;
   }
+  /** The user whose kernel process runs this notebook's cells (and whose share it counts against). */
+  get kernelOwner(): string {
+    return this.kernelIdentity?.owner ?? this.doc.owner;
+  }
+  /** The kernel session's key: the notebook id, or an app viewer's own key. */
+  get kernelSession(): string {
+    return this.kernelIdentity?.session ?? this.doc.id;
+  }
+  get appSettings(): AppSettings {
+    return this.doc.app ?? DEFAULT_APP_SETTINGS;
+  }
   get lazy(): boolean {
     return this.doc.lazy;
   }
@@ -88,6 +112,7 @@ export class NotebookSession {
       cells: this.doc.cells.map(toCell),
       revision: this.doc.revision,
       lazy: this.doc.lazy,
+      app: this.appSettings,
     };
   }
 
@@ -245,7 +270,7 @@ export class NotebookSession {
     this.refreshGraphErrors(new Set(this.shownGraphErrors.keys()));
   }
 
-  updateSettings(change: { name?: string; lazy?: boolean; dbConnString?: string | null }): Promise<void> {
+  updateSettings(change: SettingsChange): Promise<void> {
     return this.serial(() => this.updateSettingsNow(change));
   }
 
@@ -283,12 +308,13 @@ export class NotebookSession {
     });
   }
 
-  private async updateSettingsNow(change: { name?: string; lazy?: boolean; dbConnString?: string | null }): Promise<void> {
+  private async updateSettingsNow(change: SettingsChange): Promise<void> {
     if (change.name !== undefined) this.doc.name = checkName(change.name);
+    if (change.app !== undefined) this.doc.app = { ...this.appSettings, ...change.app };
     if (change.lazy !== undefined) this.doc.lazy = change.lazy;
     if (change.dbConnString !== undefined) this.doc.dbConnString = change.dbConnString;
     await this.persist();
-    this.emit({ type: 'notebook_updated', name: this.doc.name, lazy: this.doc.lazy, has_db_connection: this.doc.dbConnString !== null, revision: this.doc.revision });
+    this.emit({ type: 'notebook_updated', name: this.doc.name, lazy: this.doc.lazy, has_db_connection: this.doc.dbConnString !== null, app: this.appSettings, revision: this.doc.revision });
   }
 
   /** Empties every cell's printed text and outputs, saved before it is announced; errors and statuses stay. */

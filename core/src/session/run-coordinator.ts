@@ -423,7 +423,7 @@ export class RunCoordinator implements SessionListener {
   private ensureKernel(): Promise<KernelSession> {
     if (this.kernel && !this.kernel.closed) return Promise.resolve(this.kernel);
     if (!this.opening) {
-      this.opening = this.kernels.openSession(this.notebook.owner, this.notebook.id, this).then(
+      this.opening = this.kernels.openSession(this.notebook.kernelOwner, this.notebook.kernelSession, this).then(
         (kernel) => {
           this.opening = null;
           this.kernel = kernel;

@@ -1,4 +1,5 @@
 import type { Cell, JsonValue, Notebook } from '../model/types';
+import type { AppSettings } from '../wire';
 import type { NotebookSummary } from '../storage/storage';
 import type { PortableCell } from '../notebook-file/portable';
 import type { NotebookEventListener } from './events';
@@ -49,6 +50,8 @@ export interface NotebookOperations {
   /** null clears it. The string is a secret: views show it masked. */
   setDbConnection(owner: string, notebookId: string, connectionString: string | null): Promise<void>;
   setLazy(owner: string, notebookId: string, lazy: boolean): Promise<void>;
+  /** Changes some of the app view's settings (owner only); answers all of them. */
+  setAppSettings(owner: string, notebookId: string, change: Partial<AppSettings>): Promise<AppSettings>;
   deleteNotebook(owner: string, notebookId: string): Promise<void>;
 
   createCell(owner: string, notebookId: string, input: CreateCellInput): Promise<Cell>;

@@ -31,6 +31,10 @@ export class MemoryNotebookStore implements NotebookStore {
     return JSON.parse(entry.json) as NotebookDocument;
   }
 
+  async ownerOf(id: string): Promise<string | null> {
+    return this.documents.get(id)?.owner ?? null;
+  }
+
   async list(owner: string): Promise<NotebookSummary[]> {
     const result: NotebookSummary[] = [];
     for (const [id, entry] of this.documents) if (entry.owner === owner) result.push({ id, name: entry.name, updatedAt: entry.updatedAt, bytes: JSON.stringify(entry).length });

@@ -111,5 +111,6 @@ export function withSealedSecrets(store: NotebookStore, box: SecretBox, options:
   if (store.close) wrapped.close = () => store.close!();
   // Edits made outside the server (folder storage watching its files) still reach the open notebooks.
   if (store.watch) wrapped.watch = (listener) => store.watch!(listener);
+  if (store.ownerOf) wrapped.ownerOf = (id) => store.ownerOf!(id);
   return wrapped;
 }

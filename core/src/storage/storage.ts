@@ -1,3 +1,4 @@
+import type { AppSettings } from '../wire';
 import type { Cell } from '../model/types';
 
 /** What storage keeps of a cell: code, order and type, analysis, last results. */
@@ -24,6 +25,8 @@ export interface NotebookDocument {
   /** Lazy mode: descendants of an edited cell are marked stale instead of run. */
   lazy: boolean;
   cells: StoredCell[];
+  /** The author's app-view settings; absent: the defaults (code hidden, no tracebacks, not published). */
+  app?: AppSettings;
   /** Grows by one with every successful save. */
   revision: number;
   createdAt: string;
@@ -67,6 +70,11 @@ export interface NotebookStore {
    */
   save(document: NotebookDocument, options: SaveOptions): Promise<NotebookDocument>;
   delete(owner: string, id: string): Promise<void>;
+  /**
+   * Optional: the owner of a notebook, or null. A published app's link names only the notebook, so
+   * the host asks this to open it for a viewer; without it, only apps published since the server started open.
+   */
+  ownerOf?(id: string): Promise<string | null>;
   close?(): Promise<void>;
   /**
    * Optional: tells the listener when a notebook changed in storage without

@@ -1,3 +1,4 @@
+import type { AppSettings } from '../wire';
 import { InvalidInputError } from '../errors';
 import type { CellStatus, Output } from '../model/types';
 import type { NotebookDocument, StoredCell } from './storage';
@@ -50,6 +51,7 @@ export function normalizeDocument(input: unknown, where = 'document'): NotebookD
     dbConnString: nullableString(doc.dbConnString, `${where}.dbConnString`),
     lazy: boolean(doc.lazy, `${where}.lazy`),
     cells: cells.map((cell, i) => normalizeCell(cell, `${where}.cells[${i}]`)),
+    ...(doc.app !== undefined && doc.app !== null ? { app: normalizeAppSettings(doc.app, `${where}.app`) } : {}),
     revision: typeof doc.revision === 'number' ? doc.revision : 0,
     createdAt: typeof doc.createdAt === 'string' ? doc.createdAt : '',
     updatedAt: typeof doc.updatedAt === 'string' ? doc.updatedAt : '',
@@ -112,4 +114,11 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
   if (value === null || value === undefined) return String(value);
   return `a ${Array.isArray(value) ? 'list' : typeof value}`;
+}
+
+/** The app settings as stored: three booleans, missing ones false (an older file has none). */
+function normalizeAppSettings(input: unknown, where: string): AppSettings {
+  const app = object(input, where);
+  const flag = (key: keyof AppSettings): boolean => (app[key] === undefined ? false : boolean(app[key], `${where}.${key}`));
+  return { show_code: flag('show_code'), show_tracebacks: flag('show_tracebacks'), published: flag('published') };
 }

@@ -305,6 +305,22 @@ export function describeStorageConformance(
         expect(await store().get(owner, doc.id)).toMatchObject({ dbConnString: null, lazy: false });
       });
 
+      it('keeps the app settings through saves (a notebook without them reads without them)', async () => {
+        const doc = await store().create(sampleNotebook(owner));
+        expect((await store().get(owner, doc.id)).app).toBeUndefined();
+        const app = { show_code: true, show_tracebacks: false, published: true };
+        await store().save({ ...doc, app }, { expectedRevision: 0 });
+        expect((await store().get(owner, doc.id)).app).toEqual(app);
+      });
+
+      it('names the owner of a notebook when the store can (ownerOf), and null for an unknown id', async () => {
+        const lookUp = store().ownerOf?.bind(store());
+        if (!lookUp) return; // optional: the host then finds only apps published since it started
+        const doc = await store().create(sampleNotebook(owner));
+        expect(await lookUp(doc.id)).toBe(owner);
+        expect(await lookUp(uniqueTestId('missing'))).toBeNull();
+      });
+
       it('reports a save of an unknown notebook as not found, and creates nothing', async () => {
         const doc = sampleNotebook(owner);
         await expectCode(store().save(doc, { expectedRevision: 0 }), 'RNB_ERR_NOTEBOOK_NOT_FOUND');

@@ -16,12 +16,13 @@ export interface Body {
   lazy: boolean;
   dbConnString: string | null;
   cells: NotebookDocument['cells'];
+  app?: NotebookDocument['app'];
 }
 
 export const BODY_VERSION = 1;
 
 export async function encodeBody(doc: NotebookDocument, chunkBytes: number, maxBytes: number): Promise<Buffer[]> {
-  const json = JSON.stringify({ v: BODY_VERSION, lazy: doc.lazy, dbConnString: doc.dbConnString, cells: doc.cells });
+  const json = JSON.stringify({ v: BODY_VERSION, lazy: doc.lazy, dbConnString: doc.dbConnString, cells: doc.cells, ...(doc.app ? { app: doc.app } : {}) });
   const packed = await gzip(json, { level: 6 });
   if (packed.length > maxBytes) {
     throw new InvalidInputError(
@@ -48,8 +49,8 @@ export async function decodeBody(chunks: Uint8Array[]): Promise<Body> {
     throw new Error(`its cells are not valid JSON (${(error as Error).message})`);
   }
   if (typeof raw.v !== 'number' || raw.v > BODY_VERSION) throw new Error(`its cells were written by a newer release (body version ${String(raw.v)}): upgrade the server`);
-  const doc = normalizeDocument({ id: '', owner: '', name: '', lazy: raw.lazy, dbConnString: raw.dbConnString, cells: raw.cells }, 'stored body');
-  return { lazy: doc.lazy, dbConnString: doc.dbConnString, cells: doc.cells };
+  const doc = normalizeDocument({ id: '', owner: '', name: '', lazy: raw.lazy, dbConnString: raw.dbConnString, cells: raw.cells, app: raw.app }, 'stored body');
+  return { lazy: doc.lazy, dbConnString: doc.dbConnString, cells: doc.cells, ...(doc.app ? { app: doc.app } : {}) };
 }
 
 function mb(bytes: number): string {

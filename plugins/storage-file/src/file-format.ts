@@ -47,6 +47,7 @@ export function serialize(doc: NotebookDocument, lineage: Lineage): string {
     lazy: doc.lazy,
     dbConnString: doc.dbConnString,
     cells: doc.cells,
+    ...(doc.app ? { app: doc.app } : {}),
   });
 }
 

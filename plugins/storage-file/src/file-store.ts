@@ -116,6 +116,22 @@ export class FileNotebookStore implements NotebookStore {
     }
   }
 
+  /** Whose notebook this is (a published app's link names only the notebook): one directory look-up per owner. */
+  async ownerOf(id: string): Promise<string | null> {
+    this.checkOpen();
+    if (!isValidNotebookId(id)) return null;
+    for (const entry of readdirOrNull(this.root) ?? []) {
+      if (entry.startsWith('.')) continue;
+      const dir = path.join(this.root, entry, id);
+      const revision = revisionsIn(readdirOrNull(dir))?.numbers[0];
+      if (revision === undefined) continue;
+      const head = readHeadSync(path.join(dir, revisionName(revision)));
+      const prefix = head ? readSummaryPrefix(head.text) : null;
+      if (prefix && prefix.id === id) return prefix.owner;
+    }
+    return null;
+  }
+
   async get(owner: string, id: string): Promise<NotebookDocument> {
     this.checkOpen();
     checkOwner(owner);

@@ -1,4 +1,4 @@
-import type { Cell, JsonValue, NewNotebookInput, NotebookSummary, NotebookView } from '@rnb/core';
+import type { AppSettings, Cell, JsonValue, NewNotebookInput, NotebookSummary, NotebookView } from '@rnb/core';
 
 /**
  * Everything a client can ask of one notebook, as plain data, so that a
@@ -10,6 +10,8 @@ export type NotebookCommand =
   | { type: 'rename_notebook'; name: string }
   | { type: 'set_db_connection'; connectionString: string | null }
   | { type: 'set_lazy'; lazy: boolean }
+  /** The app view's settings (code shown, tracebacks shown, published): owner only. */
+  | { type: 'set_app_settings'; settings: Partial<AppSettings> }
   | { type: 'delete_notebook' }
   | { type: 'create_cell'; cellType: string; code?: string; afterCellId?: string | null; index?: number; cellId?: string }
   | { type: 'update_cell'; cellId: string; code: string; cellType?: string; expectedRevision?: number; baseCode?: string }
@@ -31,6 +33,7 @@ export interface CommandResults {
   rename_notebook: void;
   set_db_connection: void;
   set_lazy: void;
+  set_app_settings: AppSettings;
   delete_notebook: void;
   create_cell: Cell;
   update_cell: Cell;

@@ -73,6 +73,8 @@ export class LocalCommandRouter implements CommandRouter {
         return service.renameNotebook(owner, notebookId, command.name);
       case 'set_db_connection':
         return service.setDbConnection(owner, notebookId, command.connectionString);
+      case 'set_app_settings':
+        return service.setAppSettings(owner, notebookId, command.settings);
       case 'set_lazy':
         return service.setLazy(owner, notebookId, command.lazy);
       case 'delete_notebook':

@@ -1,5 +1,5 @@
 import { Router } from '@koa/router';
-import type { AuthProvider, LanguageDefinition } from '@rnb/core';
+import { UnauthorizedError, type AuthProvider, type Identity, type LanguageDefinition } from '@rnb/core';
 import type * as wire from '@rnb/core/wire';
 import type { AssistantRoutes } from '../assistant/chat-route';
 import type { CommandRouter } from '../commands/command-router';
@@ -8,6 +8,22 @@ import { endpoint, type EndpointDeps } from './endpoint';
 import { listLanguages, readBrowserModule } from './plugin-assets';
 import { registerFileRoutes } from './file-routes';
 import * as schema from './schemas';
+import type { AppHost } from '../apps/app-host';
+
+/** The caller, or null for an anonymous visitor where anonymous visitors may look (public apps). */
+async function optionalIdentity(auth: AuthProvider, header: string, anonymousAllowed: boolean): Promise<Identity | null> {
+  if (!auth.requiresToken) return auth.authenticate(undefined);
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!bearer) {
+    if (anonymousAllowed && header === '') return null;
+    throw new UnauthorizedError('Sign in first: send Authorization: Bearer <token>.');
+  }
+  return auth.authenticate(bearer[1]);
+}
+
+function definedOnly<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
 
 export interface RoutesDeps extends EndpointDeps {
   commands: CommandRouter;
@@ -16,6 +32,8 @@ export interface RoutesDeps extends EndpointDeps {
   /** The notebook assistant's chat routes (`/api/chat/...`). */
   assistant?: AssistantRoutes;
   health(): { status: 'ok' | 'shutting_down'; [key: string]: unknown };
+  /** Who may open apps (`/api/apps/{id}`); absent: no app routes. */
+  apps?: AppHost;
   /** The loaded languages (the registry's), listed by `/api/config` for the page's menus and editor. */
   languages?: () => readonly LanguageDefinition[];
 }
@@ -81,6 +99,20 @@ export function createRoutes(deps: RoutesDeps): Router {
   router.put('/api/notebooks/:id/settings', endpoint(deps, { body: schema.settingsBody }, async ({ user, params, body }) => {
     await commands.dispatch(user.userId, params.id!, { type: 'set_lazy', lazy: body.lazy });
     return { status: 200, body: { lazy: body.lazy } satisfies wire.SettingsAnswer };
+  }));
+
+  router.put('/api/notebooks/:id/app', endpoint(deps, { body: schema.appSettingsBody }, async ({ user, params, body }) => {
+    const settings = await commands.dispatch(user.userId, params.id!, { type: 'set_app_settings', settings: definedOnly(body) });
+    deps.apps?.noteOwner(params.id!, user.userId);
+    return { status: 200, body: settings satisfies wire.AppSettings };
+  }));
+
+  // The app view: no sign-in needed when the operator allows public apps, so the token is read here.
+  router.get('/api/apps/:id', endpoint(deps, open, async ({ params }, ctx) => {
+    if (!deps.apps) throw new HostError(404, 'RNB_ERR_ROUTE_NOT_FOUND', 'This server has no app view.');
+    const identity = await optionalIdentity(deps.auth, ctx.get('authorization'), deps.apps.publicApps);
+    const app: wire.AppNotebook = await deps.apps.view(identity, params.id!);
+    return { status: 200, body: app };
   }));
 
   router.delete('/api/notebooks/:id', endpoint(deps, {}, async ({ user, params }) => {

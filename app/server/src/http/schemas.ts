@@ -8,6 +8,8 @@ export const createNotebookBody = z.object({ name: z.string().max(200).optional(
 export const renameNotebookBody = z.object({ name: z.string().max(200) });
 export const dbConnectionBody = z.object({ connection_string: z.string().max(2000).nullable() });
 export const settingsBody = z.object({ lazy: z.boolean() });
+/** `PUT /api/notebooks/{id}/app`: any of the app view's settings. */
+export const appSettingsBody = z.object({ show_code: z.boolean().optional(), show_tracebacks: z.boolean().optional(), published: z.boolean().optional() }).strict();
 export const createCellBody = z.object({
   type: z.string().min(1).max(64),
   after_cell_id: id.nullable().optional(),
@@ -51,6 +53,7 @@ export type SchemasConformToWire = [
   Conforms<z.infer<typeof renameNotebookBody>, wire.RenameNotebookBody>,
   Conforms<z.infer<typeof dbConnectionBody>, wire.DbConnectionBody>,
   Conforms<z.infer<typeof settingsBody>, wire.SettingsBody>,
+  Conforms<z.infer<typeof appSettingsBody>, wire.AppSettingsBody>,
   Conforms<z.infer<typeof createCellBody>, wire.CreateCellBody>,
   Conforms<z.infer<typeof updateCellBody>, wire.UpdateCellBody>,
   Conforms<z.infer<typeof moveCellBody>, wire.MoveCellBody>,

@@ -1,11 +1,12 @@
-import type { AuthProvider, Identity, JsonValue } from '@rnb/core';
+import { DEFAULT_APP_SETTINGS, type AppNotebook, type AuthProvider, type Identity, type JsonValue } from '@rnb/core';
 import type { Acknowledgement, ClientEventName, ErrorCode } from '@rnb/core/wire';
 import type { Socket } from 'socket.io';
 import { ZodError, type ZodType } from 'zod';
 import type { CommandRouter, NotebookCommand } from '../commands/command-router';
-import { describeZodError, toErrorResponse } from '../errors';
+import { describeZodError, HostError, toErrorResponse } from '../errors';
 import { authenticatePayload, interruptPayload, notebookWidePayload, runCellPayload, runtimeCallPayload } from '../http/schemas';
 import type { Logger } from '../logger';
+import { appRoomOf, dispatchToApp, type AppSocketDeps } from '../apps/app-socket';
 
 export interface ClientSessionLimits {
   /** A socket that has not authenticated by then is dropped (protocol: 10 s). */
@@ -18,6 +19,8 @@ export interface ClientSessionLimits {
 
 export interface ClientSessionDeps {
   commands: CommandRouter;
+  /** App sockets (`auth: { notebookId, app: true }`): the viewer's own session instead of the notebook. */
+  apps?: AppSocketDeps;
   auth: AuthProvider;
   log: Logger;
   limits: ClientSessionLimits;
@@ -29,6 +32,8 @@ type Ack = (response: Acknowledgement) => void;
 const NOTEBOOK_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const NOTEBOOK_WIDE_EVENTS = ['run_all', 'restart_kernel', 'clear_outputs'] as const satisfies readonly ClientEventName[];
 const CLIENT_EVENTS = new Set<string>(['authenticate', 'refresh_auth', 'run_cell', 'interrupt', 'runtime_call', ...NOTEBOOK_WIDE_EVENTS] satisfies ClientEventName[]);
+/** What an app viewer's socket may send: read (it is in its own room), run and stop its own session, ask its runtime (widgets). */
+const APP_EVENTS = new Set<string>(['authenticate', 'refresh_auth', 'run_all', 'run_cell', 'interrupt', 'runtime_call'] satisfies ClientEventName[]);
 const MAX_EARLY_COMMANDS = 16;
 /** setTimeout's longest delay; a later expiry is checked again when this fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -41,6 +46,10 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class ClientSession {
   private identity: Identity | null = null;
   private readonly notebookId: string | null;
+  /** An app viewer's socket: its commands go to the viewer's own session, and only those an app allows. */
+  private readonly appMode: boolean;
+  /** The viewer's session once opened. */
+  private appKey: string | null = null;
   private authTimer: NodeJS.Timeout | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
   private authChain: Promise<void> = Promise.resolve();
@@ -59,6 +68,7 @@ export class ClientSession {
     this.errorBudget = deps.limits.errorRepliesPerSecond;
     const raw = (socket.handshake.auth as { notebookId?: unknown } | undefined)?.notebookId ?? socket.handshake.query.notebookId;
     this.notebookId = typeof raw === 'string' && NOTEBOOK_ID.test(raw) ? raw : null;
+    this.appMode = (socket.handshake.auth as { app?: unknown } | undefined)?.app === true;
     this.log = deps.log.child({ socket: socket.id, ...(this.notebookId ? { notebook: this.notebookId } : {}) });
   }
 
@@ -73,7 +83,20 @@ export class ClientSession {
     this.authTimer = setTimeout(() => this.fail(`Not authenticated within ${Math.round(this.deps.limits.authTimeoutMs / 1000)} s: send authenticate { token }.`, 'RNB_ERR_UNAUTHORIZED'), this.deps.limits.authTimeoutMs);
     this.authTimer.unref?.();
 
+    if (this.appMode) {
+      // Before any handler, whoever registered it: an app socket's other events never reach one.
+      socket.use((packet, next) => {
+        const [event, ...args] = packet as [string, ...unknown[]];
+        if (APP_EVENTS.has(event)) {
+          next();
+          return;
+        }
+        if (!this.identity) return; // before authentication a socket hears nothing back
+        this.reply(`An app viewer cannot ${String(event).slice(0, 50)}: an app allows only run_all, run_cell, interrupt and runtime_call in the viewer's own session.`, 'RNB_ERR_APP_READ_ONLY', takeAck(args));
+      });
+    }
     socket.onAny((event: string, ...args: unknown[]) => {
+      if (this.appMode && !APP_EVENTS.has(event)) return; // answered by the middleware above
       if (!CLIENT_EVENTS.has(event)) {
         if (!this.identity) return; // before authentication a socket hears nothing back
         const ack = takeAck(args);
@@ -96,6 +119,8 @@ export class ClientSession {
     const handshakeToken = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     if (!this.deps.auth.requiresToken) this.enqueueAuth(undefined, 'authenticate', undefined);
     else if (typeof handshakeToken === 'string' && handshakeToken !== '') this.enqueueAuth(handshakeToken, 'authenticate', undefined);
+    // A public app's anonymous visitor: admitted (or refused) without a token.
+    else if (this.appMode && this.deps.apps?.host.publicApps) this.enqueueAuth(undefined, 'authenticate', undefined);
   }
 
   private onAuthenticate(event: 'authenticate' | 'refresh_auth', args: unknown[]): void {
@@ -132,8 +157,9 @@ export class ClientSession {
   private async authenticate(token: string | undefined, event: 'authenticate' | 'refresh_auth', ack: Ack | undefined): Promise<void> {
     if (!this.socket.connected || !this.notebookId) return;
     let identity: Identity;
+    const anonymous = this.appMode && this.deps.auth.requiresToken && token === undefined;
     try {
-      identity = await this.deps.auth.authenticate(token);
+      identity = anonymous ? { userId: '' } : await this.deps.auth.authenticate(token);
     } catch (error) {
       const mapped = toErrorResponse(error);
       this.log.info('socket authentication refused', { event, code: mapped.body.error.code });
@@ -145,9 +171,11 @@ export class ClientSession {
       this.fail('The new token belongs to another user: reconnect to switch users.', 'RNB_ERR_UNAUTHORIZED', ack);
       return;
     }
+    let appState: AppNotebook | null = null;
     if (first) {
       try {
-        await this.deps.commands.dispatch(identity.userId, this.notebookId, { type: 'open_notebook' });
+        if (this.appMode) appState = await this.openApp(anonymous ? null : identity);
+        else await this.deps.commands.dispatch(identity.userId, this.notebookId, { type: 'open_notebook' });
       } catch (error) {
         const mapped = toErrorResponse(error);
         this.log.info('socket refused', { user: identity.userId, code: mapped.body.error.code });
@@ -160,13 +188,28 @@ export class ClientSession {
     clearTimeout(this.authTimer);
     this.scheduleExpiry(identity.expiresAt);
     if (first) {
-      await this.socket.join(this.deps.room(this.notebookId));
-      this.log.info('socket authenticated', { user: identity.userId });
+      await this.socket.join(this.appKey !== null ? appRoomOf(this.appKey) : this.deps.room(this.notebookId));
+      this.log.info('socket authenticated', { user: identity.userId, ...(this.appMode ? { app: true } : {}) });
     }
     const reply = first || event === 'authenticate' ? 'authenticated' : 'auth_refreshed';
     this.socket.emit(reply, {});
+    if (appState) this.socket.emit('app_state', { notebook: appState });
     ack?.({ ok: true });
     for (const run of this.early.splice(0)) run();
+  }
+
+  /** Admits the viewer and opens (or joins) their own session of the notebook. */
+  private async openApp(identity: Identity | null): Promise<AppNotebook> {
+    const apps = this.deps.apps;
+    if (!apps || !this.notebookId) throw new HostError(404, 'RNB_ERR_ROUTE_NOT_FOUND', 'This server has no app view.');
+    const { owner, viewer, document } = await apps.host.admit(identity, this.notebookId, this.socket.id);
+    const opened = await apps.sessions.open(owner, this.notebookId, viewer, document.app ?? DEFAULT_APP_SETTINGS);
+    if (!this.socket.connected) {
+      apps.sessions.release(opened.key);
+      throw new Error('The socket closed while the app opened.'); // nobody hears it: the socket is gone
+    }
+    this.appKey = opened.key;
+    return opened.notebook;
   }
 
   private scheduleExpiry(expiresAt: number | undefined): void {
@@ -211,7 +254,8 @@ export class ClientSession {
     const started = performance.now();
     const command = build(payload);
     this.pending++;
-    this.deps.commands.dispatch(identity.userId, this.notebookId, command).then(
+    const dispatched = this.appKey !== null && this.deps.apps ? dispatchToApp(this.deps.apps, this.appKey, command) : this.deps.commands.dispatch(identity.userId, this.notebookId, command);
+    dispatched.then(
       (result) => {
         // Per keystroke for completions: not worth an info line each.
         this.log.log(options.answers ? 'debug' : 'info', 'socket event', { event, user: identity.userId, ok: true, ms: Math.round((performance.now() - started) * 100) / 100 });
@@ -256,6 +300,8 @@ export class ClientSession {
   }
 
   private onDisconnect(reason: string): void {
+    if (this.appKey !== null) this.deps.apps?.sessions.release(this.appKey);
+    this.appKey = null;
     clearTimeout(this.authTimer);
     clearTimeout(this.expiryTimer);
     this.log.info('socket disconnected', { reason, ...(this.identity ? { user: this.identity.userId } : {}) });

@@ -6,6 +6,7 @@ import type { HostEvent, NotebookEventBus } from '../events/event-bus';
 import type { AccessGuard } from '../http/access-guard';
 import type { Logger } from '../logger';
 import { ClientSession, type ClientSessionLimits } from './client-session';
+import { deliverAppEvents, type AppSocketDeps } from '../apps/app-socket';
 
 export interface SocketGatewayOptions {
   commands: CommandRouter;
@@ -21,6 +22,8 @@ export interface SocketGatewayOptions {
   corsOrigins: string[];
   /** Host, Origin and access-token checks shared with HTTP. */
   guard: AccessGuard;
+  /** App viewers' sessions (`/app/{id}` sockets). */
+  apps?: AppSocketDeps;
   /** A socket.io adapter (cluster mode: `@socket.io/redis-adapter`), so room broadcasts reach every instance. */
   adapter?: ServerOptions['adapter'];
 }
@@ -56,9 +59,20 @@ export class SocketGateway {
       next(Object.assign(new Error('This server needs its access token: open the URL it printed when it started, or pass auth: { token }.'), { data: { code: 'RNB_ERR_UNAUTHORIZED' } }));
     });
     this.io.on('connection', (socket) => {
-      new ClientSession(socket, { commands: options.commands, auth: options.auth, log: options.log, limits: options.limits, room: roomOf }).start();
+      new ClientSession(socket, { commands: options.commands, auth: options.auth, log: options.log, limits: options.limits, room: roomOf, ...(options.apps ? { apps: options.apps } : {}) }).start();
     });
-    this.unsubscribe = options.events.subscribe((notebookId, event) => this.deliver(notebookId, event));
+    const unsubscribeNotebooks = options.events.subscribe((notebookId, event) => this.deliver(notebookId, event));
+    // A viewer's session lives on the instance the viewer's socket reached: its events stay local.
+    const unsubscribeApps = options.apps
+      ? deliverAppEvents(options.apps.sessions, (room, event) => {
+          const { type, ...payload } = event;
+          this.io.local.to(room).emit(type, payload);
+        })
+      : () => undefined;
+    this.unsubscribe = () => {
+      unsubscribeNotebooks();
+      unsubscribeApps();
+    };
   }
 
   /** Sockets connected to this instance. */

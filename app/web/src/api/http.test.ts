@@ -84,4 +84,11 @@ describe('base URL and routes', () => {
     expect(parseRoute('#/')).toEqual({ kind: 'list' });
     expect(parseRoute('')).toEqual({ kind: 'list' });
   });
+
+  it('routes the path app/<id> to the app view, and a hash route beside it to that route', () => {
+    expect(parseRoute('', 'app/abc%20d')).toEqual({ kind: 'app', id: 'abc d' });
+    expect(parseRoute('#/', 'app/abc/')).toEqual({ kind: 'app', id: 'abc' });
+    expect(parseRoute('#/n/xyz', 'app/abc')).toEqual({ kind: 'notebook', id: 'xyz' });
+    expect(parseRoute('', 'apps/abc')).toEqual({ kind: 'list' });
+  });
 });

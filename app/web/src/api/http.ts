@@ -1,6 +1,9 @@
 import { appUrl } from './base-url';
 import type {
   AppConfig,
+  AppNotebook,
+  AppSettings,
+  AppSettingsBody,
   Cell,
   CreateCellAnswer,
   CreateCellBody,
@@ -75,6 +78,16 @@ export class ApiClient {
   async createNotebook(name?: string): Promise<string> {
     const body = await this.request<CreateNotebookAnswer>('POST', 'api/notebooks', name ? { name } : {});
     return body.notebook_id;
+  }
+
+  /** The notebook as an app viewer sees it (`GET /api/apps/{id}`). */
+  getApp(id: string): Promise<AppNotebook> {
+    return this.request<AppNotebook>('GET', `api/apps/${encodeURIComponent(id)}`);
+  }
+
+  /** Changes some of the app view's settings (owner only); answers all of them. */
+  setAppSettings(id: string, settings: AppSettingsBody): Promise<AppSettings> {
+    return this.request<AppSettings>('PUT', `api/notebooks/${encodeURIComponent(id)}/app`, settings);
   }
 
   getNotebook(id: string): Promise<Notebook> {

@@ -108,6 +108,30 @@ describe('NotebookSocket', () => {
     }
   });
 
+  it('app sockets: says so in the handshake, hands over app_state, and takes "no such app" as final', async () => {
+    const host = await startHost(false);
+    host.io.on('connection', (socket) => {
+      socket.emit('app_state', { notebook: { id: 'nb1', name: 'App', show_code: false, show_tracebacks: false, published: true, is_owner: false, cells: [] } });
+      socket.emit('error', { message: 'No app "nb1"', code: 'RNB_ERR_APP_NOT_FOUND' });
+    });
+    const states: ConnectionState[] = [];
+    const events: PageEvent[] = [];
+    const names: string[] = [];
+    const socket = new NotebookSocket({
+      notebookId: 'nb1', base: host.base, getToken: async () => null, app: true, onEvent: (e) => events.push(e),
+      onState: (s) => states.push(s), onReady: () => undefined, onAppState: (notebook) => names.push(notebook.name),
+    });
+    try {
+      await waitFor(() => states.includes('unauthorized'), 'unauthorized');
+      expect(host.sockets[0]!.handshake.auth).toMatchObject({ notebookId: 'nb1', app: true });
+      expect(names).toEqual(['App']);
+      expect(events).toEqual([{ type: 'error', message: 'No app "nb1"' }]);
+    } finally {
+      socket.close();
+      await host.close();
+    }
+  });
+
   it('skips authentication when auth is off, and reconnects by itself after the server drops it', async () => {
     const host = await startHost(false);
     const states: ConnectionState[] = [];

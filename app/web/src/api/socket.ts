@@ -2,7 +2,7 @@ import type { ClientEventName, ClientEvents } from '@rnb/core/wire';
 import { io, type Socket } from 'socket.io-client';
 import { appBase } from './base-url';
 import type { TokenSource } from './http';
-import { NOTEBOOK_EVENT_NAMES, type JsonValue, type NotebookEvent, type PageEvent, type ServerEventName } from './types';
+import { NOTEBOOK_EVENT_NAMES, type AppNotebook, type ServerEvents, type JsonValue, type NotebookEvent, type PageEvent, type ServerEventName } from './types';
 
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 8000;
@@ -16,6 +16,10 @@ export interface NotebookSocketOptions {
   onState(state: ConnectionState, detail?: string): void;
   /** Called every time the socket is (re)connected and authenticated: the client must resync. */
   onReady(): void;
+  /** An app viewer's socket (`/app/{id}`): the viewer's own session, outputs only. */
+  app?: boolean;
+  /** App sockets: the viewer's session as it is now, after every (re)connect. */
+  onAppState?(notebook: AppNotebook): void;
   /** Test hook: the socket.io factory. */
   connect?: typeof io;
   /** Where the host is; the page's base otherwise. */
@@ -52,7 +56,7 @@ export class NotebookSocket {
     const factory = options.connect ?? io;
     this.socket = factory(base.origin, {
       path: `${base.pathname}socket.io`,
-      auth: { notebookId: options.notebookId },
+      auth: { notebookId: options.notebookId, ...(options.app ? { app: true } : {}) },
       query: { notebookId: options.notebookId },
       transports: ['websocket', 'polling'],
       reconnectionDelayMax: 5000,
@@ -82,8 +86,15 @@ export class NotebookSocket {
     });
     this.socket.on('authenticated', () => this.ready());
     this.socket.on('auth_refreshed', () => undefined);
-    this.socket.on('error', (payload: { message?: string } | undefined) => {
+    this.socket.on('app_state', (payload: ServerEvents['app_state']) => options.onAppState?.(payload.notebook));
+    this.socket.on('error', (payload: { message?: string; code?: string } | undefined) => {
       const message = payload?.message ?? 'Server error';
+      if (options.app && (payload?.code === 'RNB_ERR_APP_NOT_FOUND' || payload?.code === 'RNB_ERR_UNAUTHORIZED')) {
+        // Reconnecting cannot change the host's answer (no such app, or sign in first): say it and stop trying.
+        options.onEvent({ type: 'error', message });
+        this.setState('unauthorized', message);
+        return;
+      }
       if (this.state === 'connecting' && /auth|token/i.test(message)) this.setState('unauthorized', message);
       else options.onEvent({ type: 'error', message });
     });
@@ -96,6 +107,11 @@ export class NotebookSocket {
 
   get connectionState(): ConnectionState {
     return this.state;
+  }
+
+  /** Runs every cell once (an app viewer's copy: what opening the app does). */
+  runAll(): void {
+    this.send('run_all', {});
   }
 
   runCell(cellId: string): void {

@@ -6,7 +6,10 @@
 import type { NotebookEvent, NotebookEventName, TableMime } from '@rnb/core/wire';
 
 export type {
+  AppCell,
   AppConfig,
+  AppNotebook,
+  AppSettings,
   Cell,
   CellStatus,
   ErrorCode,

@@ -1,7 +1,7 @@
-import { ClerkProvider, SignedIn, SignedOut, SignIn, UserButton, useAuth } from '@clerk/clerk-react';
+import { ClerkProvider, SignedIn, SignedOut, SignIn, SignInButton, UserButton, useAuth } from '@clerk/clerk-react';
 import { useMemo, useRef } from 'react';
 import { ApiClient } from '../api/http';
-import { App } from '../App';
+import { App, parseRoute, pathFromBase } from '../App';
 import { ServicesProvider } from '../services';
 
 /**
@@ -16,12 +16,32 @@ export function ClerkRoot({ publishableKey }: { publishableKey: string }) {
         <SignedInApp />
       </SignedIn>
       <SignedOut>
-        <main className="page page--center">
-          <h1>Sign in to your notebooks</h1>
-          <SignIn routing="virtual" />
-        </main>
+        {isAppRoute() ? (
+          <SignedOutApp />
+        ) : (
+          <main className="page page--center">
+            <h1>Sign in to your notebooks</h1>
+            <SignIn routing="virtual" />
+          </main>
+        )}
       </SignedOut>
     </ClerkProvider>
+  );
+}
+
+/** An app link opened signed out: a public app opens as it is (the server decides), with a way to sign in. */
+function isAppRoute(): boolean {
+  return parseRoute(window.location.hash, pathFromBase()).kind === 'app';
+}
+
+const noToken = async (): Promise<null> => null;
+
+function SignedOutApp() {
+  const services = useMemo(() => ({ api: new ApiClient(), getToken: noToken }), []);
+  return (
+    <ServicesProvider services={services}>
+      <App userSlot={<SignInButton mode="modal"><button type="button" className="btn btn--ghost btn--small">Sign in</button></SignInButton>} />
+    </ServicesProvider>
   );
 }
 

@@ -9,6 +9,7 @@ import { CellList } from './CellList';
 import { DependencyGraph } from './DependencyGraph';
 import { Icon } from './Icon';
 import { ExportMenu } from './ExportMenu';
+import { AppMenu } from './AppMenu';
 import { DOUBLE_PRESS_MS, doublePressLabel, NOTEBOOK_KEYS } from './keys';
 import { ConfirmDialog } from './Modal';
 import { SettingsDialog } from './SettingsDialog';
@@ -128,6 +129,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
         <button type="button" className="btn btn--ghost" aria-pressed={graphOpen} onClick={() => setGraphOpen((o) => !o)}>Graph</button>
         <button type="button" className="btn btn--ghost" aria-pressed={assistantOpen} onClick={() => setAssistantOpen((o) => !o)}>Assistant</button>
         <ExportMenu api={api} notebookId={controller.notebookId} onError={(message) => controller.notify('error', message)} />
+        <AppMenu api={api} notebookId={controller.notebookId} settings={meta.app ?? undefined} onError={(message) => controller.notify('error', message)} />
         <button type="button" className="btn btn--ghost" onClick={() => setDialog('settings')}>Settings</button>
         <button type="button" className="btn btn--ghost" onClick={() => setDialog('shortcuts')} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)"><Icon name="keyboard" /></button>
       </div>

@@ -1,4 +1,4 @@
-import type { Cell, CellStatus, Notebook, PageEvent } from '../api/types';
+import type { AppSettings, Cell, CellStatus, Notebook, PageEvent } from '../api/types';
 import { buildGraph, descendantsOf, explainBlocked, type NotebookGraph } from './graph';
 import { KeyedListeners } from './signal';
 
@@ -17,6 +17,8 @@ export interface NotebookMeta {
   revision: number;
   /** The last kernel restart's reason, until the next run. */
   kernelNotice: string | null;
+  /** The app view's settings; null from a host older than apps. */
+  app: AppSettings | null;
 }
 
 export type CellPosition = 'only' | 'first' | 'last' | 'middle' | 'none';
@@ -181,6 +183,7 @@ export class NotebookModel {
           lazy: event.lazy,
           hasDb: event.has_db_connection,
           dbMasked: event.has_db_connection ? this.meta.dbMasked : null,
+          app: event.app ?? this.meta.app,
           revision: Math.max(this.meta.revision, event.revision ?? 0),
         });
       case 'kernel_restarted':
@@ -334,6 +337,7 @@ function metaOf(notebook: Notebook, previous: NotebookMeta | null): NotebookMeta
     dbMasked: masked,
     revision: notebook.revision,
     kernelNotice: previous?.kernelNotice ?? null,
+    app: notebook.app ?? null,
   };
 }
 

@@ -1,0 +1,81 @@
+import type { Browser, Page } from 'playwright-core';
+import { api, cell, describeInBrowser, ensureBuilt, launchBrowser, screenshot, startHost, type Host } from './harness';
+
+/**
+ * The app view in Chromium with real Pyodide: opened from the notebook page's App menu, it shows
+ * outputs without code, runs in the viewer's own session, and Stop ends an endless loop.
+ */
+jest.setTimeout(150_000);
+
+describeInBrowser('the app view of a notebook', () => {
+  let host: Host;
+  let browser: Browser;
+  let page: Page;
+  let notebookId: string;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    host = await startHost();
+    notebookId = (await api(host, 'POST', 'api/notebooks', { name: 'Answer app' })).body.notebook_id;
+    const first = (await api(host, 'GET', `api/notebooks/${notebookId}`)).body.cells[0].id;
+    await api(host, 'PUT', `api/notebooks/${notebookId}/cells/${first}`, { code: 'secret_value = 21' });
+    await api(host, 'POST', `api/notebooks/${notebookId}/cells`, { type: 'python', code: 'print("the answer is", secret_value * 2)' });
+    await api(host, 'POST', `api/notebooks/${notebookId}/cells`, { type: 'python', code: 'import time\nwhile True:\n    pass' });
+    browser = await launchBrowser();
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    page.on('pageerror', (err) => console.error('page error:', err.message));
+    await page.goto(host.url);
+    await page.goto(`${host.base}#/n/${notebookId}`);
+    await cell(page, 0).waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+  });
+
+  it('opens from the App menu and shows outputs without code; Stop ends the viewer\'s endless run', async () => {
+    await page.getByText('App', { exact: true }).click();
+    const link = page.getByRole('link', { name: 'Open app ↗' });
+    await link.waitFor();
+    await screenshot(page, 'app-menu');
+    expect(await link.getAttribute('href')).toBe(`${host.base}app/${notebookId}`);
+    const [app] = await Promise.all([page.context().waitForEvent('page'), link.click()]);
+    app.on('pageerror', (err) => console.error('app page error:', err.message));
+    await app.waitForURL(`${host.base}app/${notebookId}`);
+
+    // Opening the app runs it in the viewer's own session: the loop keeps it running.
+    await app.getByText('the answer is 42').waitFor({ timeout: 90_000 });
+    await app.getByTestId('app-status').getByText('Running…').waitFor();
+    expect(await app.getByRole('heading', { name: 'Answer app' }).isVisible()).toBe(true);
+    const shown = (await app.locator('main').textContent()) ?? '';
+    expect(shown).not.toContain('secret_value');
+    expect(shown).not.toContain('while True');
+    expect(await app.locator('.cm-content').count()).toBe(0);
+
+    await app.getByRole('button', { name: 'Stop' }).click();
+    await app.getByTestId('app-status').getByText('Idle').waitFor({ timeout: 30_000 });
+    await app.getByText('KeyboardInterrupt').waitFor();
+    // No traceback: the error's last line only.
+    expect(await app.locator('main').textContent()).not.toContain('Traceback');
+    expect(await app.getByRole('button', { name: 'Stop' }).isDisabled()).toBe(true);
+    await screenshot(app, 'app-view-stopped');
+
+    // The author shows the code from the App menu: the app shows it above the outputs once reopened.
+    await page.bringToFront();
+    const showCode = page.getByLabel('Show code');
+    if (!(await showCode.isVisible())) await page.getByText('App', { exact: true }).click();
+    await showCode.click();
+    // Checked once the host saved it (the box shows what the host answered).
+    await page.waitForFunction(() => [...document.querySelectorAll('label')].some((l) => l.textContent?.includes('Show code') && l.querySelector('input')?.checked));
+    await app.reload();
+    await app.locator('.app-cell__code').filter({ hasText: 'secret_value = 21' }).waitFor();
+    await app.getByText('the answer is 42').waitFor({ timeout: 90_000 });
+    await app.getByRole('button', { name: 'Stop' }).click();
+    await app.getByTestId('app-status').getByText('Idle').waitFor({ timeout: 30_000 });
+
+    // The notebook itself never ran: the viewer's session is their own.
+    const stored = (await api(host, 'GET', `api/notebooks/${notebookId}`)).body;
+    expect(stored.cells.map((c: { status: string }) => c.status)).toEqual(['idle', 'idle', 'idle']);
+  });
+});

@@ -1,0 +1,37 @@
+import type { AppNotebook } from '../api/types';
+import { applyAppEvent, EMPTY_APP_VIEW, isRunning, type AppViewState } from './app-model';
+
+function opened(): AppViewState {
+  const notebook: AppNotebook = {
+    id: 'nb', name: 'App', show_code: false, show_tracebacks: false, published: true, is_owner: false,
+    cells: [
+      { id: 'a', type: 'python', status: 'stale', stdout: 'old\n', stderr: '', outputs: [{ mime_type: 'text/plain', data: 'old' }], error: null },
+      { id: 'b', type: 'python', status: 'idle', stdout: '', stderr: '', outputs: [], error: null },
+    ],
+  };
+  return { notebook, problem: null };
+}
+
+describe('the app view\'s state', () => {
+  it('replaces a cell\'s last results when it runs again, and collects what the run streams', () => {
+    let state = opened();
+    state = applyAppEvent(state, { type: 'cell_status', cellId: 'a', status: 'queued' });
+    expect(state.notebook!.cells[0]!.stdout).toBe('old\n');
+    expect(isRunning(state.notebook)).toBe(true);
+    state = applyAppEvent(state, { type: 'cell_status', cellId: 'a', status: 'running' });
+    expect(state.notebook!.cells[0]).toMatchObject({ stdout: '', outputs: [], error: null });
+    state = applyAppEvent(state, { type: 'cell_stdout', cellId: 'a', data: 'new\n', stream: 'stdout' });
+    state = applyAppEvent(state, { type: 'cell_stdout', cellId: 'a', data: 'warn\n', stream: 'stderr' });
+    state = applyAppEvent(state, { type: 'cell_output', cellId: 'a', output: { mime_type: 'text/markdown', data: '# hi' } });
+    state = applyAppEvent(state, { type: 'cell_error', cellId: 'b', error: 'ZeroDivisionError: division by zero' });
+    state = applyAppEvent(state, { type: 'cell_status', cellId: 'a', status: 'success' });
+    expect(state.notebook!.cells[0]).toMatchObject({ status: 'success', stdout: 'new\n', stderr: 'warn\n', outputs: [{ mime_type: 'text/markdown', data: '# hi' }] });
+    expect(state.notebook!.cells[1]!.error).toBe('ZeroDivisionError: division by zero');
+    expect(isRunning(state.notebook)).toBe(false);
+  });
+
+  it('keeps the server\'s refusal to show, and ignores events before the app opened', () => {
+    expect(applyAppEvent(EMPTY_APP_VIEW, { type: 'cell_status', cellId: 'a', status: 'running' })).toBe(EMPTY_APP_VIEW);
+    expect(applyAppEvent(EMPTY_APP_VIEW, { type: 'error', message: 'No app "x"' }).problem).toBe('No app "x"');
+  });
+});
