@@ -470,7 +470,7 @@ class table(Widget):
 
 def set_widget_value(request_json):
     """The host's runtime call: {widget_id, value} -> {value, props, kind, names} (names bound to the widget),
-    or {error} with the one-line reason the value was refused."""
+    {missing: true} when this kernel has no such widget, or {error} with the one-line reason the value was refused."""
     try:
         return json.dumps(_set_widget_value(json.loads(request_json)))
     except Exception as error:
@@ -481,7 +481,8 @@ def _set_widget_value(request):
     widget_id = request.get("widget_id") if isinstance(request, dict) else None
     widget = _live.get(widget_id) if isinstance(widget_id, str) else None
     if widget is None:
-        raise LookupError(f"No widget {widget_id!r} in this kernel: run the cell that makes it first.")
+        # A new kernel that has not run the defining cell: the host keeps the value and runs that cell.
+        return {"missing": True}
     widget._set(request.get("value"))
     return {"value": widget._value, "props": widget._props, "kind": widget.kind, "names": _names_of(widget)}
 

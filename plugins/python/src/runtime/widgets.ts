@@ -21,6 +21,11 @@ export interface WidgetValueAnswer {
   names: string[];
 }
 
+/** The answer when this kernel has no such widget (it has not run the defining cell). */
+export interface MissingWidgetAnswer {
+  missing: true;
+}
+
 export class PythonWidgets {
   private constructor(private readonly module: WidgetsModule) {}
 
@@ -41,12 +46,12 @@ export class PythonWidgets {
   }
 
   /** The runtime call `set_widget_value` ({ widget_id, value }): a bad value throws with Python's one-line message. */
-  setValue(payload: JsonValue): WidgetValueAnswer {
+  setValue(payload: JsonValue): WidgetValueAnswer | MissingWidgetAnswer {
     const request = payload as { widget_id?: unknown } | null;
     if (!request || typeof request !== 'object' || Array.isArray(request) || typeof request.widget_id !== 'string') {
       throw new Error('set_widget_value takes { widget_id: string, value }.');
     }
-    const answer = JSON.parse(this.module.set_widget_value(JSON.stringify(payload))) as WidgetValueAnswer | { error: string };
+    const answer = JSON.parse(this.module.set_widget_value(JSON.stringify(payload))) as WidgetValueAnswer | MissingWidgetAnswer | { error: string };
     if ('error' in answer) throw new Error(answer.error);
     return answer;
   }
