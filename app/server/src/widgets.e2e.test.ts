@@ -6,6 +6,7 @@
  * kernel, a new server on the same storage), and bad values are refused.
  */
 import pythonPlugin from '@rnb/plugin-python';
+import sqlPlugin from '@rnb/plugin-sql';
 import { MemoryNotebookStore } from '@rnb/core';
 import { startTestServer, type TestClient, type TestServer } from './test-support/harness';
 
@@ -17,16 +18,17 @@ describe('widgets bound to variables', () => {
   const store = new MemoryNotebookStore();
   let server: TestServer;
   let notebookId: string;
-  let cells: { defining: string; reader: string; descendant: string };
+  let cells: { defining: string; reader: string; descendant: string; sql: string };
 
   beforeAll(async () => {
-    server = await startTestServer({ plugins: [pythonPlugin()], store });
+    server = await startTestServer({ plugins: [pythonPlugin(), sqlPlugin()], store });
     notebookId = (await server.request('POST', '/api/notebooks', { body: { name: 'widgets' } })).body.notebook_id as string;
     const first = (await server.request('GET', `/api/notebooks/${notebookId}`)).body.cells[0].id as string;
     await server.request('PUT', `/api/notebooks/${notebookId}/cells/${first}`, { body: { code: DEFINING } });
     const reader = (await server.request('POST', `/api/notebooks/${notebookId}/cells`, { body: { type: 'python', code: READER } })).body.cell_id as string;
     const descendant = (await server.request('POST', `/api/notebooks/${notebookId}/cells`, { body: { type: 'python', code: DESCENDANT } })).body.cell_id as string;
-    cells = { defining: first, reader, descendant };
+    const sql = (await server.request('POST', `/api/notebooks/${notebookId}/cells`, { body: { type: 'sql', code: 'SELECT {threshold} * 3 AS tripled' } })).body.cell_id as string;
+    cells = { defining: first, reader, descendant, sql };
   }, 60_000);
   afterAll(() => server?.close());
 
@@ -43,11 +45,13 @@ describe('widgets bound to variables', () => {
     const second = await joined();
     first.emit('run_cell', { cellId: cells.defining });
     await first.waitForStatus(cells.descendant, 'success', 60_000);
+    await first.waitForStatus(cells.sql, 'success', 60_000);
     expect((await first.waitFor('cell_output', (p) => p.cellId === cells.defining)).output).toMatchObject({
       mime_type: 'application/vnd.rnb.widget+json',
       data: { widget_id: widgetId(), kind: 'slider', value: 10, props: { start: 0, stop: 100, step: 1, label: 'Threshold' } },
     });
     await second.waitForStatus(cells.descendant, 'success', 30_000);
+    await second.waitForStatus(cells.sql, 'success', 30_000);
     first.clear();
     second.clear();
 
@@ -56,6 +60,8 @@ describe('widgets bound to variables', () => {
       expect(await client.waitFor('widget_value')).toEqual({ cellId: cells.defining, widget_id: widgetId(), value: 42 });
       expect((await client.waitFor('cell_output', (p) => p.cellId === cells.reader, 30_000)).output).toEqual({ mime_type: 'text/plain', data: '84' });
       expect((await client.waitFor('cell_output', (p) => p.cellId === cells.descendant, 30_000)).output).toEqual({ mime_type: 'text/plain', data: "'twice is 84'" });
+      // SQL reads the widget as its value.
+      expect((await client.waitFor('cell_output', (p) => p.cellId === cells.sql, 30_000)).output.data).toMatchObject({ columns: ['tripled'], rows: [[126]] });
     }
     await first.waitForStatus(cells.descendant, 'success');
     expect(first.named('cell_status').filter((p) => p.cellId === cells.defining)).toEqual([]);
@@ -105,7 +111,7 @@ describe('widgets bound to variables', () => {
 
   it('keeps the value with the notebook: a new server on the same storage runs the defining cell with it', async () => {
     await server.close();
-    server = await startTestServer({ plugins: [pythonPlugin()], store });
+    server = await startTestServer({ plugins: [pythonPlugin(), sqlPlugin()], store });
     const view = (await server.request('GET', `/api/notebooks/${notebookId}`)).body;
     expect(view.cells[0].outputs[0].data.value).toBe(30);
     const client = await joined();

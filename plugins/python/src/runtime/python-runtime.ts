@@ -125,13 +125,22 @@ class PythonRuntime implements LanguageRuntime {
    */
   call(method: string, payload: JsonValue): JsonValue {
     if (method === 'ping') return null;
-    if (method === 'set_widget_value') return this.widgets.setValue(payload) as unknown as JsonValue;
+    if (method === 'set_widget_value') return this.setWidgetValue(payload);
     if (method !== 'complete') throw new Error(`The Python runtime has no method "${method}"; it answers "complete", "set_widget_value" and "ping".`);
     const request = (payload ?? {}) as { code?: unknown; cursor?: unknown };
     if (typeof request.code !== 'string' || typeof request.cursor !== 'number' || !Number.isSafeInteger(request.cursor) || request.cursor < 0) {
       throw new Error('complete takes { code: string, cursor: number } (cursor: characters before it in code).');
     }
     return JSON.parse(this.runner.complete(JSON.stringify({ code: request.code, cursor: request.cursor }))) as JsonValue;
+  }
+
+  /** Other languages read the widget's names afresh: their converted values (cached on first use) are stale now. */
+  private setWidgetValue(payload: JsonValue): JsonValue {
+    const answer = this.widgets.setValue(payload);
+    if ('names' in answer) {
+      for (const name of answer.names) if (this.context.namespace.has(name)) this.context.namespace.setEntry(name, this.entry(name));
+    }
+    return answer as unknown as JsonValue;
   }
 
   dispose(): void {

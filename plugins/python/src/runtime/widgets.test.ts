@@ -184,5 +184,8 @@ describe('widget outputs and values', () => {
   it('other languages read a widget as { $rnbWidget: WidgetData }', async () => {
     await kernel.run({ id: 'js', code: 'from rnb import ui\nw = ui.checkbox(value=True, label="On")', defines: ['w'] });
     expect(await kernel.read('w')).toEqual({ $rnbWidget: { widget_id: 'js:0', kind: 'checkbox', value: true, props: { label: 'On' } } });
+    // Read again after a set, not from the first conversion.
+    await set('js:0', false);
+    expect(await kernel.read('w')).toMatchObject({ $rnbWidget: { value: false } });
   });
 });

@@ -24,7 +24,7 @@ class SqlRuntime implements LanguageRuntime {
   async run(cell: CellRun, io: CellIO): Promise<void> {
     const meta = isMeta(cell.meta) ? cell.meta : (analyseSql(cell.code).meta as SqlCellMeta);
     const namespace = this.context.namespace;
-    const lookup: TemplateLookup = (name) => (namespace.has(name) ? { found: true, value: namespace.get(name) } : { found: false });
+    const lookup: TemplateLookup = (name) => (namespace.has(name) ? { found: true, value: widgetValue(namespace.get(name)) } : { found: false });
     if ((await this.engine()) === 'postgres') await this.postgres.run(cell.code, meta, io, lookup);
     else this.alasql.run(cell.code, meta, io, lookup);
   }
@@ -52,3 +52,10 @@ function isMeta(meta: unknown): meta is SqlCellMeta {
 
 const createSqlRuntime: RuntimeFactory = (context) => new SqlRuntime(context);
 export default createSqlRuntime;
+
+/** A widget (another language's `{ $rnbWidget: WidgetData }`, docs/protocol.md "Widgets") reads as its value in SQL. */
+function widgetValue(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || !('$rnbWidget' in value)) return value;
+  const model = (value as { $rnbWidget: { value?: unknown } | null }).$rnbWidget;
+  return model && typeof model === 'object' && 'value' in model ? model.value : value;
+}
