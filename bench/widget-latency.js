@@ -2,7 +2,8 @@
 // reading it, visible in the page's DOM: set_widget_value over the socket, the value set in Pyodide, the reader re-run,
 // its output broadcast and rendered. Timed inside the page, from the slider's `input` event to the reader's new text
 // (then one animation frame, so the figure includes a paint). Beside it, the floor measured in the same run: the
-// runtime-call round trip of a no-op (`ping`) from a socket.io client, the channel a widget value travels.
+// runtime-call round trip of a no-op (`ping`) from a socket.io client, the channel a widget value travels, and the
+// server's part alone (a socket.io client's set_widget_value → the reader's cell_output event).
 // Target (issue 24): p95 < 50 ms for a trivial reader on a warm Pyodide. Run: npm run build:ts &&
 // npm run build --workspace @rnb/web && node bench/widget-latency.js [moves=50]
 'use strict';
@@ -96,10 +97,31 @@ const WEB_DIR = path.join(__dirname, '..', 'app', 'web', 'dist');
     if (i > warmup) floor.push(await ping());
   }
 
+  // The server's part, from a socket.io client: set_widget_value sent → the reader's new cell_output received.
+  const readerId = (await call('GET', `api/notebooks/${id}`)).cells[1].id;
+  const serverPart = [];
+  for (let i = MOVES + warmup + 1; i <= 2 * MOVES + warmup; i++) {
+    const started = performance.now();
+    const output = new Promise((resolve) => {
+      const onOutput = (p) => {
+        if (p.cellId !== readerId || !String(p.output.data).includes(`[v=${i}]`)) return;
+        socket.off('cell_output', onOutput);
+        resolve(performance.now() - started);
+      };
+      socket.on('cell_output', onOutput);
+    });
+    const ack = await socket.timeout(5000).emitWithAck('set_widget_value', { widget_id: `${first}:0`, value: i });
+    if (ack.error) throw new Error(`${ack.error.code}: ${ack.error.message}`);
+    serverPart.push(await output);
+    await page.evaluate((v) => window.__shown(v), i);
+  }
+
   report(`web: slider moved (ArrowRight in Chromium) → a trivial reader's new output in the page (${MOVES} moves, warm Pyodide)`, {
     'move → output visible: p50': ms(percentile(moves, 50)),
     'move → output visible: p95 (target < 50 ms)': ms(percentile(moves, 95)),
     'move → output visible: max': ms(Math.max(...moves)),
+    'server part (socket set → reader output): p50': ms(percentile(serverPart, 50)),
+    'server part: p95': ms(percentile(serverPart, 95)),
     'floor, runtime_call ping round trip: p50': ms(percentile(floor, 50)),
     'floor, runtime_call ping round trip: p95': ms(percentile(floor, 95)),
   });
