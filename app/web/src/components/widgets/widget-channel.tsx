@@ -9,8 +9,20 @@ export interface WidgetChannel {
 
 const WidgetChannelContext = createContext<WidgetChannel | null>(null);
 
-/** Widgets below it are live; without it (a static view) they show their value, disabled. */
+/**
+ * The open notebook's channel, for widgets mounted in a React root of their own (a renderer that
+ * draws into a DOM element and mounts the widget component there): context does not cross roots.
+ */
+let openNotebookChannel: WidgetChannel | null = null;
+
+/** Widgets below it (and in other roots while it is mounted) are live; without one (a static view) they show their value, disabled. */
 export function WidgetChannelProvider({ channel, children }: { channel: WidgetChannel; children: ReactNode }) {
+  useEffect(() => {
+    openNotebookChannel = channel;
+    return () => {
+      if (openNotebookChannel === channel) openNotebookChannel = null;
+    };
+  }, [channel]);
   return <WidgetChannelContext.Provider value={channel}>{children}</WidgetChannelContext.Provider>;
 }
 
@@ -27,7 +39,7 @@ export interface WidgetState {
 }
 
 export function useWidget(model: WidgetData): WidgetState {
-  const channel = useContext(WidgetChannelContext);
+  const channel = useContext(WidgetChannelContext) ?? openNotebookChannel;
   const [value, setValue] = useState<JsonValue>(model.value);
   const [error, setError] = useState<string | null>(null);
   const inputId = useId();

@@ -161,6 +161,24 @@ describe('widget components', () => {
   });
 });
 
+describe('a widget mounted in a React root of its own (a DOM renderer embedding it)', () => {
+  it('reaches the open notebook\'s channel', async () => {
+    const sent: JsonValue[] = [];
+    const channel: WidgetChannel = { set: async (_id, value) => (sent.push(value), { value, names: [] }), busy: () => false };
+    render(<WidgetChannelProvider channel={channel}><span /></WidgetChannelProvider>);
+    const element = document.createElement('div');
+    document.body.appendChild(element);
+    const { createRoot } = await import('react-dom/client');
+    const root = createRoot(element);
+    await act(async () => root.render(<WidgetOutput output={output('checkbox', false, { label: 'Embedded' })} />));
+    await act(async () => {
+      fireEvent.click(within(element).getByRole('checkbox', { name: 'Embedded' }));
+    });
+    expect(sent).toEqual([true]);
+    act(() => root.unmount());
+  });
+});
+
 describe('widget_value in the page model', () => {
   it('moves every copy of the widget: widget outputs and markdown outputs embedding it', () => {
     const embedded: Output = { mime_type: 'text/markdown', data: 'x <rnb-widget id="c:0"></rnb-widget>', metadata: { widgets: { 'c:0': { widget_id: 'c:0', kind: 'slider', value: 1, props: {} } } } };
