@@ -98,12 +98,31 @@ describe('widgets bound to variables', () => {
     expect((await server.request('GET', `/api/notebooks/${notebookId}`)).body.cells[0].outputs[0].data.value).toBe(20);
   }, 60_000);
 
+  it('takes a file upload into the kernel as bytes, refusing one over the widget\'s max_size with its reason', async () => {
+    const id = (await server.request('POST', '/api/notebooks', { body: { name: 'upload' } })).body.notebook_id as string;
+    const definer = (await server.request('GET', `/api/notebooks/${id}`)).body.cells[0].id as string;
+    await server.request('PUT', `/api/notebooks/${id}/cells/${definer}`, { body: { code: 'from rnb import ui\nupload = ui.file(max_size=1000, label="CSV")\nupload' } });
+    const reader = (await server.request('POST', `/api/notebooks/${id}/cells`, { body: { type: 'python', code: '[(f["name"], f["contents"].decode()) for f in upload.value]' } })).body.cell_id as string;
+    const client = server.connect(id);
+    await client.waitFor('authenticated');
+    client.emit('run_cell', { cellId: definer });
+    await client.waitForStatus(reader, 'success', 60_000);
+    client.clear();
+    const file = (name: string, text: string) => ({ name, type: 'text/csv', size: text.length, data: Buffer.from(text).toString('base64') });
+    expect(await client.ask('set_widget_value', { widget_id: `${definer}:0`, value: [file('a.csv', 'x,y\n1,2')] })).toMatchObject({ ok: true, value: { names: ['upload'] } });
+    expect((await client.waitFor('cell_output', (p) => p.cellId === reader, 30_000)).output.data).toBe("[('a.csv', 'x,y\\n1,2')]");
+    expect(await client.ask('set_widget_value', { widget_id: `${definer}:0`, value: [file('big.csv', 'z'.repeat(1500))] })).toEqual({
+      error: { code: 'RNB_ERR_RUNTIME_CALL_FAILED', message: expect.stringContaining('big.csv has 1,500 bytes; this upload takes at most 1,000') },
+    });
+  }, 90_000);
+
   it('on a new kernel, a moved widget runs its defining cell, which applies the value', async () => {
     const client = await joined();
     client.emit('restart_kernel', {});
     await client.waitFor('kernel_restarted');
     client.clear();
-    expect(await client.ask('set_widget_value', { widget_id: widgetId(), value: 30 })).toEqual({ ok: true, value: { value: 30, names: [] } });
+    // The new kernel may have to load Pyodide first (no warm one left): a generous wait.
+    expect(await client.ask('set_widget_value', { widget_id: widgetId(), value: 30 }, 60_000)).toEqual({ ok: true, value: { value: 30, names: [] } });
     expect((await client.waitFor('cell_output', (p) => p.cellId === cells.defining, 60_000)).output.data.value).toBe(30);
     expect((await client.waitFor('cell_output', (p) => p.cellId === cells.reader, 30_000)).output.data).toBe('60');
     await client.waitForStatus(cells.descendant, 'success', 30_000);

@@ -17,7 +17,8 @@ WIDGET_MIME = "application/vnd.rnb.widget+json"
 # The host refuses a widget value over 48 KB of JSON (docs/protocol.md): an upload's bytes travel base64-encoded
 # inside it, so a file widget takes at most this many bytes by default.
 DEFAULT_MAX_FILE_BYTES = 32 * 1024
-MAX_FILE_BYTES = 36 * 1024
+# 35 KB as base64 (47,787 characters) leaves room in the 49,152 for the name and type.
+MAX_FILE_BYTES = 35 * 1024
 
 _current_cell = None
 _created = 0

@@ -145,7 +145,7 @@ describe('widget outputs and values', () => {
     await expect(set('f:0', [{ name: 'big.txt', type: 'text/plain', size: 9, data: Buffer.from('123456789').toString('base64') }])).rejects.toThrow('big.txt has 9 bytes; this upload takes at most 8');
     await expect(set('f:0', [{ name: 'x', data: '%%%' }])).rejects.toThrow('x: data is not base64');
     const tooBig = await kernel.run('from rnb import ui\nui.file(max_size=10_000_000)');
-    expect(tooBig.error?.message).toMatch(/max_size is a number of bytes between 1 and 36864/);
+    expect(tooBig.error?.message).toMatch(/max_size is a number of bytes between 1 and 35840/);
   });
 
   it('table selects rows; .value is the selected rows', async () => {
