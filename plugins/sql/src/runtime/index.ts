@@ -11,6 +11,13 @@ import { AlasqlRunner } from './alasql-runner';
 import { readRuntimeOptions } from './options';
 import { PostgresRunner } from './postgres-runner';
 
+/** A widget (another language's `{ $rnbWidget: WidgetData }`, docs/protocol.md "Widgets") reads as its value in SQL. */
+function widgetValue(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || !('$rnbWidget' in value)) return value;
+  const model = (value as { $rnbWidget: { value?: unknown } | null }).$rnbWidget;
+  return model && typeof model === 'object' && 'value' in model ? model.value : value;
+}
+
 class SqlRuntime implements LanguageRuntime {
   private readonly alasql: AlasqlRunner;
   private readonly postgres: PostgresRunner;
@@ -52,10 +59,3 @@ function isMeta(meta: unknown): meta is SqlCellMeta {
 
 const createSqlRuntime: RuntimeFactory = (context) => new SqlRuntime(context);
 export default createSqlRuntime;
-
-/** A widget (another language's `{ $rnbWidget: WidgetData }`, docs/protocol.md "Widgets") reads as its value in SQL. */
-function widgetValue(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || !('$rnbWidget' in value)) return value;
-  const model = (value as { $rnbWidget: { value?: unknown } | null }).$rnbWidget;
-  return model && typeof model === 'object' && 'value' in model ? model.value : value;
-}
