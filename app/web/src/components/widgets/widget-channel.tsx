@@ -48,7 +48,6 @@ export function useWidget(model: WidgetData): WidgetState {
     // Broadcasts of the user's own earlier values arrive while they drag: keep what they set until the last has landed.
     if (channel?.busy(model.widget_id)) return;
     setValue(model.value);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, model.widget_id, channel]);
   const set = useCallback(
     (next: JsonValue) => {
