@@ -84,6 +84,29 @@ describeInBrowser('widgets in a real browser', () => {
     expect(await first.locator('section[data-cell-id]').count()).toBe(2);
   });
 
+  it('a text box typed into at full speed, a dropdown and a checkbox set the values their reader prints', async () => {
+    // `ui` is a notebook name like any other: imported in one cell, read by the others.
+    const id = (await api(host, 'POST', 'api/notebooks', { name: 'E2E more widgets' })).body.notebook_id as string;
+    const first = (await api(host, 'GET', `api/notebooks/${id}`)).body.cells[0].id as string;
+    await api(host, 'PUT', `api/notebooks/${id}/cells/${first}`, { code: 'from rnb import ui\nname = ui.text(label="Name")\nname' });
+    await api(host, 'POST', `api/notebooks/${id}/cells`, { type: 'python', code: 'color = ui.dropdown(["red", "green", "blue"], label="Color")\ncolor' });
+    await api(host, 'POST', `api/notebooks/${id}/cells`, { type: 'python', code: 'agree = ui.checkbox(label="Agree")\nagree' });
+    await api(host, 'POST', `api/notebooks/${id}/cells`, { type: 'python', code: 'print(f"[{name.value}|{color.value}|{agree.value}]")' });
+    const page = pages[1]!;
+    await page.goto(`${host.url}#/n/${id}`);
+    await page.waitForSelector('[data-connection="online"]');
+    await api(host, 'POST', `api/notebooks/${id}/run_all`);
+    await waitForCellText(page, 3, '[|None|False]', 90_000);
+    await page.getByRole('textbox', { name: 'Name' }).click();
+    await page.keyboard.type('Ada Lovelace');
+    await waitForCellText(page, 3, '[Ada Lovelace|None|False]');
+    expect(await page.getByRole('textbox', { name: 'Name' }).inputValue()).toBe('Ada Lovelace');
+    await page.getByRole('combobox', { name: 'Color' }).selectOption('green');
+    await page.getByRole('checkbox', { name: 'Agree' }).focus();
+    await page.keyboard.press('Space');
+    await waitForCellText(page, 3, '[Ada Lovelace|green|True]');
+  });
+
   it('keeps the value after a reload', async () => {
     const [first] = pages as [Page, Page];
     const value = await sliderValue(first);
