@@ -219,7 +219,7 @@ export class ClientSession {
       (result) => {
         // Per keystroke for completions: not worth an info line each.
         this.log.log(options.answers ? 'debug' : 'info', 'socket event', { event, user: identity.userId, ok: true, ms: Math.round((performance.now() - started) * 100) / 100 });
-        // Only commands that answer (runtime_call) put their JSON result in the acknowledgement.
+        // Only commands that answer (runtime_call, set_widget_value) put their JSON result in the acknowledgement.
         ack?.(options.answers ? { ok: true, value: (result ?? null) as JsonValue } : { ok: true });
       },
       (error: unknown) => {
