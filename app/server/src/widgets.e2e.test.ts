@@ -8,7 +8,7 @@
 import pythonPlugin from '@rnb/plugin-python';
 import sqlPlugin from '@rnb/plugin-sql';
 import { MemoryNotebookStore } from '@rnb/core';
-import { startTestServer, type TestClient, type TestServer } from './test-support/harness';
+import { StaticTokenAuth, startTestServer, type TestClient, type TestServer } from './test-support/harness';
 
 const DEFINING = 'from rnb import ui\nprint("defining cell ran")\nthreshold = ui.slider(0, 100, value=10, label="Threshold")\nthreshold';
 const READER = 'doubled = threshold.value * 2\ndoubled';
@@ -139,4 +139,22 @@ describe('widgets bound to variables', () => {
     expect((await client.waitFor('cell_output', (p) => p.cellId === cells.reader, 30_000)).output.data).toBe('60');
     await client.waitForStatus(cells.descendant, 'success', 30_000);
   }, 120_000);
+});
+
+describe('widget values and who may set them', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ auth: new StaticTokenAuth({ 'ann-token': 'ann', 'bob-token': 'bob' }) });
+  });
+  afterAll(() => server?.close());
+
+  it("refuses another user's notebook as not found, over the socket and HTTP", async () => {
+    const id = (await server.request('POST', '/api/notebooks', { token: 'ann-token', body: { name: 'private' } })).body.notebook_id as string;
+    const cellId = (await server.request('GET', `/api/notebooks/${id}`, { token: 'ann-token' })).body.cells[0].id as string;
+    const http = await server.request('PUT', `/api/notebooks/${id}/widgets/${encodeURIComponent(`${cellId}:0`)}`, { token: 'bob-token', body: { value: 1 } });
+    expect(http).toMatchObject({ status: 404, body: { error: { code: 'RNB_ERR_NOTEBOOK_NOT_FOUND' } } });
+    const intruder = server.connect(id, { token: 'bob-token' });
+    intruder.emit('set_widget_value', { widget_id: `${cellId}:0`, value: 1 });
+    expect(await intruder.waitFor('error')).toMatchObject({ code: 'RNB_ERR_NOTEBOOK_NOT_FOUND' });
+  });
 });
