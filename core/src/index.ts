@@ -30,7 +30,7 @@ export { DefaultLanguageRegistry, languageRegistryPlugin } from './language/regi
 export { markdownLanguage } from './language/markdown';
 
 // Storage and auth contracts
-export type { ExternalChange, NotebookDocument, NotebookSummary, SaveOptions, StoredCell } from './storage/storage';
+export type { ExternalChange, NotebookDocument, NotebookSummary, SaveOptions, StoredCell, StoredWidget } from './storage/storage';
 export { MemoryNotebookStore } from './storage/memory-store';
 export { SecretBox, withSealedSecrets, type SecretStoreOptions } from './storage/secrets';
 export type { Identity } from './auth/auth';
@@ -89,3 +89,4 @@ export { exportHtml, type HtmlExportOptions } from './notebook-file/html-export'
 export { exportMarkdown, markdownToHtml } from './notebook-file/markdown';
 export { outputAsText } from './notebook-file/output-text';
 export { fileOf as notebookFileOf, portableOf, withoutResults, type PortableCell, type PortableNotebook } from './notebook-file/portable';
+export { MAX_WIDGET_VALUE_CHARS, type RuntimeWidgetAnswer } from './session/widget-values';

@@ -51,7 +51,10 @@ export type WidgetMime = 'application/vnd.rnb.widget+json';
 
 /** A widget's model, as a widget output carries it and as a markdown output embeds it. */
 export interface WidgetData {
-  /** Stable per defining cell and position, so a re-run keeps the user's value. */
+  /**
+   * `<defining cell id>:<n>` (n: the widget's creation index in that cell's run): stable, so a re-run keeps
+   * the user's value; the host finds the defining cell (and its language) from the part before the last `:`.
+   */
   widget_id: string;
   /** `slider`, `range_slider`, `number`, `text`, `text_area`, `dropdown`, `multiselect`, `checkbox`, `switch`, `radio`, `date`, `button`, `file`, ... */
   kind: string;
@@ -231,6 +234,8 @@ export interface NotebookEventPayloads {
   outputs_cleared: Record<never, never>;
   /** Folder storage: the notebook's file changed on disk and does not parse; the notebook keeps its last good state. */
   external_edit_error: { message: string };
+  /** A widget's value was set (by any client): `cellId` is the cell that defines the widget, `value` as the runtime kept it. */
+  widget_value: { cellId: string; widget_id: string; value: JsonValue };
 }
 
 export type NotebookEventName = keyof NotebookEventPayloads;
@@ -264,6 +269,19 @@ export interface ClientEvents {
   clear_outputs: Record<never, never>;
   /** Asks a language's runtime; the acknowledgement carries the answer in `value`. */
   runtime_call: { language: string; method: string; payload?: JsonValue };
+  /** A widget moved: the acknowledgement's `value` is {@link WidgetValueAnswer}. */
+  set_widget_value: { widget_id: string; value: JsonValue };
+}
+
+/** What setting a widget's value answers (socket acknowledgement `value`, HTTP body): the value kept and the names whose readers run. */
+export interface WidgetValueAnswer {
+  value: JsonValue;
+  names: string[];
+}
+
+/** `PUT /api/notebooks/{id}/widgets/{widget_id}`. */
+export interface WidgetValueBody {
+  value: JsonValue;
 }
 
 export type ClientEventName = keyof ClientEvents;

@@ -12,6 +12,7 @@ import { DEFAULT_NOTEBOOK_LIMITS, UserQuota, type NotebookLimits } from './limit
 import { analyseCells, checkCode } from './analyse';
 import { NotebookSession } from './notebook-session';
 import { checkName } from './session-checks';
+import { checkWidgetValue, setWidgetValue } from './widget-values';
 import type { KernelProvider } from './run-coordinator';
 import type { CreateCellInput, NewNotebookInput, NotebookOperations, NotebookView, UpdateCellInput } from './service-api';
 import type { PortableCell } from '../notebook-file/portable';
@@ -244,6 +245,11 @@ export class NotebookService implements NotebookOperations {
       throw new InvalidInputError('A runtime method is a name of letters, digits and underscores (at most 64).');
     }
     return session.runs.callRuntime(language, method, payload ?? null);
+  }
+
+  async setWidgetValue(owner: string, notebookId: string, widgetId: string, value: JsonValue): Promise<{ value: JsonValue; names: string[] }> {
+    checkWidgetValue(widgetId, value);
+    return setWidgetValue(await this.open(owner, notebookId), widgetId, value);
   }
 
   async clearOutputs(owner: string, notebookId: string): Promise<void> {

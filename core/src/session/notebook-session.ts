@@ -4,7 +4,7 @@ import { DependencyGraph, type CellDependencies } from '../graph/dependency-grap
 import type { Analysis, LanguageRegistry } from '../language/language';
 import type { CellStatus } from '../model/types';
 import type { AppSettings } from '../wire';
-import type { NotebookDocument, NotebookStore, StoredCell } from '../storage/storage';
+import type { NotebookDocument, NotebookStore, StoredCell, StoredWidget } from '../storage/storage';
 import { analyseNow, checkCode, IN_THIS_THREAD, noLanguage, type SessionAnalysisOptions } from './analyse';
 import { boundStoredOutputs, DEFAULT_NOTEBOOK_LIMITS, notebookLimitError, type NotebookLimits } from './limits';
 import { diffNotebooks } from './external-change';
@@ -12,6 +12,7 @@ import { checkName, formatAnalysisError, graphDependencies } from './session-che
 import type { NotebookEvent } from './events';
 import { graphErrorText, maskConnectionString, settledStatus, storedGraphErrorKind, toCell } from './format';
 import { RunCoordinator, type KernelProvider } from './run-coordinator';
+import { showValueInOutputs } from './widget-values';
 import type { CreateCellInput, NotebookView, UpdateCellInput } from './service-api';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -328,6 +329,18 @@ export class NotebookSession {
       await this.persist();
       this.emit({ type: 'outputs_cleared' });
     });
+  }
+
+  /**
+   * A widget's value was set (widget-values.ts): kept with its defining cell for the next kernel, shown in
+   * every output holding the widget, saved soon (a drag saves once), and announced to every client.
+   */
+  recordWidgetValue(cellId: string, widgetId: string, widget: StoredWidget): void {
+    const cell = this.cell(cellId);
+    cell.widgets = { ...cell.widgets, [widgetId]: widget };
+    showValueInOutputs(this.doc.cells, widgetId, widget.value);
+    this.scheduleSave();
+    this.emit({ type: 'widget_value', cellId, widget_id: widgetId, value: widget.value });
   }
 
   setStatus(cellId: string, status: CellStatus): void {

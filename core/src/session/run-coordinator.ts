@@ -396,6 +396,8 @@ export class RunCoordinator implements SessionListener {
       const analysis = this.notebook.analysisOf(cellId);
       const item: PlanItem = { cellId, language: cell.type, code: cell.code, defines: cell.writes, references: cell.reads, parents };
       if (analysis?.meta) item.meta = analysis.meta;
+      // Values users set on this cell's widgets: its runtime applies them while the widget's arguments are unchanged.
+      if (cell.widgets) item.meta = { ...item.meta, widgets: cell.widgets as unknown as JsonValue };
       return item;
     });
     let kernel: KernelSession;

@@ -87,6 +87,13 @@ export interface NotebookOperations {
    * needed. Rejects with RuntimeCallError (too large, busy, timeout, failed).
    */
   callRuntime(owner: string, notebookId: string, language: string, method: string, payload: JsonValue): Promise<JsonValue>;
+  /**
+   * A user moved a widget: checks the value (JSON, at most 48 KB), sets it in
+   * the defining cell's runtime (`set_widget_value`), keeps it with the
+   * notebook, emits `widget_value`, and re-runs the readers of the names bound
+   * to the widget, never the defining cell. Answers the value kept and those names.
+   */
+  setWidgetValue(owner: string, notebookId: string, widgetId: string, value: JsonValue): Promise<{ value: JsonValue; names: string[] }>;
   /** Stops the running cell and the rest of its cascade. */
   interrupt(owner: string, notebookId: string): Promise<void>;
   /** Resolves when nothing is queued or running for the notebook. */

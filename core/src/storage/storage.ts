@@ -1,5 +1,5 @@
 import type { AppSettings } from '../wire';
-import type { Cell } from '../model/types';
+import type { Cell, JsonValue } from '../model/types';
 
 /** What storage keeps of a cell: code, order and type, analysis, last results. */
 export interface StoredCell {
@@ -13,6 +13,18 @@ export interface StoredCell {
   error: string | null;
   reads: string[];
   writes: string[];
+  /**
+   * Values users gave this cell's widgets (by widget id), with the props they were set under: the cell's
+   * next run (a new kernel, a reload) hands them to its runtime in `CellRun.meta.widgets`. Absent: none.
+   */
+  widgets?: { [widgetId: string]: StoredWidget };
+}
+
+/** One widget value kept with the notebook. */
+export interface StoredWidget {
+  kind: string;
+  value: JsonValue;
+  props: { [key: string]: JsonValue };
 }
 
 /** One notebook as storage keeps it. */

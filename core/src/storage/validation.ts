@@ -76,7 +76,17 @@ function normalizeCell(input: unknown, where: string): StoredCell {
     error: nullableString(cell.error, `${where}.error`),
     reads: strings(cell.reads, `${where}.reads`),
     writes: strings(cell.writes, `${where}.writes`),
+    ...(isWidgetMap(cell.widgets) ? { widgets: cell.widgets } : {}),
   };
+}
+
+/** Stored widget values (StoredCell.widgets): kept when they have the shape, dropped (not fatal) when not. */
+function isWidgetMap(input: unknown): input is NonNullable<StoredCell['widgets']> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return false;
+  return Object.values(input as Record<string, unknown>).every((entry) => {
+    const widget = entry as Record<string, unknown> | null;
+    return typeof widget === 'object' && widget !== null && typeof widget.kind === 'string' && 'value' in widget && typeof widget.props === 'object' && widget.props !== null;
+  });
 }
 
 function normalizeOutput(input: unknown, where: string): Output {

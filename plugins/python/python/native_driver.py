@@ -146,6 +146,17 @@ def load_runner(source):
     return module
 
 
+def load_widgets(source):
+    """rnb.ui (widgets-py.ts, the same code as in Pyodide) as the modules rnb and rnb.ui."""
+    package = types.ModuleType("rnb")
+    package.__path__ = []
+    ui = types.ModuleType("rnb.ui")
+    exec(compile(source, "<rnb widgets>", "exec"), ui.__dict__)
+    package.ui = ui
+    sys.modules["rnb"] = package
+    sys.modules["rnb.ui"] = ui
+
+
 def figures_as_outputs():
     """matplotlib figures a cell left open, as PNG outputs (no plt.show() needed), then closed so memory stays flat."""
     pyplot = sys.modules.get("matplotlib.pyplot")
@@ -214,6 +225,10 @@ def reap_children(timeout=0.2):
 def run_cell(runner, request, raw):
     for name, value in (request.get("inject") or {}).items():
         runner.G[name] = value
+    ui = sys.modules.get("rnb.ui")
+    if ui is not None:
+        # Widget ids restart for this cell; the values the notebook stored for its widgets apply.
+        ui.begin_cell(request["cell"], json.dumps(request.get("widgets") or {}))
     result = json.loads(runner.run_cell(request["cell"], request["code"], json.dumps(request["defines"])))
     if result.get("status") == "async":
         import asyncio
@@ -285,6 +300,8 @@ def main():
                 if request.get("maxOutputChars") and hasattr(runner, "set_max_output_chars"):
                     runner.set_max_output_chars(request["maxOutputChars"])
                 runner.install_streams(sink("stdout"), sink("stderr"))
+                if request.get("widgets"):
+                    load_widgets(request["widgets"])
                 channel.send({"t": "loaded"})
             elif op == "run":
                 state["running"] = True
@@ -298,6 +315,9 @@ def main():
                 channel.send({"t": "done", "result": result})
             elif op == "value":
                 channel.send({"t": "value", "json": json.dumps(finite(runner.plain(runner.G.get(request["name"]))), default=str)})
+            elif op == "widget":
+                # set_widget_value: answers JSON ({value, kind, props, names}, {missing}, or {error}).
+                channel.send({"t": "value", "json": sys.modules["rnb.ui"].set_widget_value(json.dumps(request["payload"]))})
             elif op == "delete":
                 runner.delete_names(json.dumps(request["names"]))
         except KeyboardInterrupt:

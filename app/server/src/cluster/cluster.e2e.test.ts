@@ -152,6 +152,27 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
     expect((await health(b)).kernels).toBe(0);
   });
 
+  it('sets a widget from the non-owner: forwarded to the owner, the reader re-runs there, both clients see the value and the result', async () => {
+    const id = (await api(a.url, 'POST', '/api/notebooks', { name: 'widgets' })).body.notebook_id as string;
+    const first = (await api(a.url, 'GET', `/api/notebooks/${id}`)).body.cells[0].id as string;
+    await api(a.url, 'PUT', `/api/notebooks/${id}/cells/${first}`, { code: 'from rnb import ui\nlevel = ui.slider(0, 10)\nlevel' });
+    const reader = (await api(a.url, 'POST', `/api/notebooks/${id}/cells`, { type: 'python', code: 'level.value * 10', after_cell_id: first })).body.cell_id as string;
+    const onA = connect(a, id);
+    const onB = connect(b, id);
+    await Promise.all([onA.waitFor('authenticated'), onB.waitFor('authenticated')]);
+    expect(await onA.ask('run_cell', { cellId: first })).toEqual({ ok: true });
+    for (const client of [onA, onB]) await client.waitForStatus(reader, 'success', KERNEL_START_MS);
+    // The creating instance (A) owns the notebook: B forwards.
+    const notOwner = onB;
+    for (const client of [onA, onB]) client.clear();
+    expect(await notOwner.ask('set_widget_value', { widget_id: `${first}:0`, value: 7 })).toEqual({ ok: true, value: { value: 7, names: ['level'] } });
+    for (const client of [onA, onB]) {
+      expect(await client.waitFor('widget_value')).toEqual({ cellId: first, widget_id: `${first}:0`, value: 7 });
+      expect((await client.waitFor('cell_output', (p) => p.cellId === reader, KERNEL_START_MS)).output.data).toBe('70');
+    }
+    expect(await notOwner.ask('set_widget_value', { widget_id: `${first}:0`, value: 11 })).toMatchObject({ error: { code: 'RNB_ERR_RUNTIME_CALL_FAILED', message: expect.stringContaining('slider value 11 is outside 0..10') } });
+  });
+
   it('fails over when the owner is killed (-9) while idle: the survivor takes the lease, clients hear kernel_restarted, a downstream cell is right', async () => {
     const onB = clients[1]!;
     onB.clear();

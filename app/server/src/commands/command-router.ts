@@ -1,4 +1,5 @@
 import type { AppSettings, Cell, JsonValue, NewNotebookInput, NotebookSummary, NotebookView } from '@rnb/core';
+import type { WidgetValueAnswer } from '@rnb/core/wire';
 
 /**
  * Everything a client can ask of one notebook, as plain data, so that a
@@ -25,7 +26,9 @@ export type NotebookCommand =
   /** A question for one language's runtime in the notebook's kernel (completions): answered with its JSON value. */
   | { type: 'runtime_call'; language: string; method: string; payload: JsonValue }
   /** Values of these names were set from outside any cell (a widget): re-run their readers, not their definers. */
-  | { type: 'run_readers_of'; names: string[] };
+  | { type: 'run_readers_of'; names: string[] }
+  /** A user moved a widget: set it in the kernel, keep it, announce it, re-run the readers of its names. */
+  | { type: 'set_widget_value'; widgetId: string; value: JsonValue };
 
 export interface CommandResults {
   open_notebook: void;
@@ -46,6 +49,7 @@ export interface CommandResults {
   clear_outputs: void;
   runtime_call: JsonValue;
   run_readers_of: void;
+  set_widget_value: WidgetValueAnswer;
 }
 
 export type CommandResult<C extends NotebookCommand> = CommandResults[C['type']];

@@ -117,6 +117,11 @@ export class LocalCommandRouter implements CommandRouter {
         await service.runReadersOf(owner, notebookId, command.names);
         this.watch(owner, notebookId);
         return undefined;
+      case 'set_widget_value': {
+        const answer = await service.setWidgetValue(owner, notebookId, command.widgetId, command.value);
+        this.watch(owner, notebookId);
+        return answer;
+      }
       case 'runtime_call':
         return service.callRuntime(owner, notebookId, command.language, command.method, command.payload);
       default: {

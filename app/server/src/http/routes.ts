@@ -185,6 +185,12 @@ export function createRoutes(deps: RoutesDeps): Router {
     return { status: 200, body: { value } satisfies wire.RuntimeCallAnswer };
   }));
 
+  // Extension: a widget's new value, as the socket's set_widget_value (every client gets widget_value).
+  router.put('/api/notebooks/:id/widgets/:widgetId', endpoint(deps, { body: schema.widgetValueBody }, async ({ user, params, body }) => {
+    const answer = await commands.dispatch(user.userId, params.id!, { type: 'set_widget_value', widgetId: params.widgetId!, value: body.value ?? null });
+    return { status: 200, body: answer satisfies wire.WidgetValueAnswer };
+  }));
+
   registerFileRoutes(router, deps);
   deps.assistant?.register(router, deps);
 

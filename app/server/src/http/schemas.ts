@@ -31,6 +31,9 @@ export const moveCellBody = z.object({ index: z.number().int().min(0) });
 /** Extension: a runtime call over HTTP; the payload is any JSON (core limits its size). */
 export const runtimeCallBody = z.object({ payload: z.json().optional() });
 
+/** Extension: a widget's new value (any JSON; core refuses more than 48 KB). */
+export const widgetValueBody = z.object({ value: z.json() });
+
 /** Extension: a notebook file to import (docs/notebook-files.md). */
 export const importNotebookBody = z.object({ format: z.enum(['ipynb', 'py']), content: z.string(), name: z.string().max(200).optional() });
 
@@ -40,6 +43,7 @@ export const runCellPayload = z.object({ cellId: id });
 export const interruptPayload = z.object({ cellId: id.optional() }).optional().nullable();
 const runtimeName = z.string().min(1).max(64);
 export const runtimeCallPayload = z.object({ language: runtimeName, method: runtimeName, payload: z.json().optional() });
+export const setWidgetValuePayload = z.object({ widget_id: z.string().min(3).max(120), value: z.json() });
 /** run_all, restart_kernel and clear_outputs act on the whole notebook: `{}` (or nothing). */
 export const notebookWidePayload = z.object({}).strict().optional().nullable();
 
@@ -63,4 +67,6 @@ export type SchemasConformToWire = [
   Conforms<NonNullable<z.infer<typeof notebookWidePayload>>, wire.ClientEvents['run_all']>,
   Conforms<z.infer<typeof runtimeCallBody>, wire.RuntimeCallBody>,
   Conforms<z.infer<typeof runtimeCallPayload>, wire.ClientEvents['runtime_call']>,
+  Conforms<z.infer<typeof widgetValueBody>, wire.WidgetValueBody>,
+  Conforms<z.infer<typeof setWidgetValuePayload>, wire.ClientEvents['set_widget_value']>,
 ];

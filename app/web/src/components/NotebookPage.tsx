@@ -14,6 +14,7 @@ import { DOUBLE_PRESS_MS, doublePressLabel, NOTEBOOK_KEYS } from './keys';
 import { ConfirmDialog } from './Modal';
 import { SettingsDialog } from './SettingsDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
+import { WidgetChannelProvider } from './widgets/widget-channel';
 
 type Load = { state: 'loading' } | { state: 'ready'; controller: NotebookController } | { state: 'failed'; message: string; notFound: boolean };
 
@@ -108,6 +109,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
   }, [controller, onDoublePress]);
 
   return (
+    <WidgetChannelProvider channel={controller.widgets}>
     <div className={graphOpen ? 'notebook notebook--with-graph' : 'notebook'}>
       <div className="notebook__bar">
         <a className="btn btn--ghost" href="#/" aria-label="Back to notebooks">← Notebooks</a>
@@ -168,6 +170,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
         />
       )}
     </div>
+    </WidgetChannelProvider>
   );
 }
 

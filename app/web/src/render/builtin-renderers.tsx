@@ -4,12 +4,13 @@
  * with a lower rank than these takes their types over.
  */
 import type { Output } from '../api/types';
-import { TABLE_MIME } from '../api/types';
+import { TABLE_MIME, WIDGET_MIME } from '../api/types';
 import { HtmlOutput } from '../components/outputs/HtmlOutput';
 import { ImageOutput } from '../components/outputs/ImageOutput';
 import { JsonOutput } from '../components/outputs/JsonOutput';
 import { asTable, TableOutput } from '../components/outputs/TableOutput';
 import { TextOutput } from '../components/outputs/TextOutput';
+import { WidgetOutput } from '../components/widgets/WidgetOutput';
 import { asText, DEFAULT_RANK, type OutputRenderer, type RendererRegistry } from './registry';
 
 function parseMaybe(data: Output['data']): Output['data'] {
@@ -70,6 +71,19 @@ export const BUILTIN_RENDERERS: readonly OutputRenderer[] = [
   },
 ];
 
+/**
+ * Widgets (a control bound to a notebook variable). The markdown renderer mounts an embedded widget
+ * by resolving `{ mime_type: WIDGET_MIME, data: model }` in the registry and rendering this component.
+ */
+export const WIDGET_RENDERER: OutputRenderer = {
+  kind: 'component',
+  id: 'builtin:widget',
+  mimeTypes: [WIDGET_MIME],
+  rank: DEFAULT_RANK,
+  component: WidgetOutput,
+};
+
 export function registerBuiltinRenderers(registry: RendererRegistry): void {
   for (const renderer of BUILTIN_RENDERERS) registry.register(renderer);
+  registry.register(WIDGET_RENDERER);
 }

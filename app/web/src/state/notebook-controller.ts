@@ -8,6 +8,7 @@ import { DraftSaver } from './draft-saver';
 import { EditorRegistry } from './editor-registry';
 import { NotebookModel } from './notebook-model';
 import { Signal } from './signal';
+import { WidgetSender } from './widget-sender';
 
 export interface Notice {
   id: number;
@@ -18,7 +19,7 @@ export interface Notice {
 }
 
 /** What the controller uses of the socket (`callRuntime` optional: test sockets may leave it out). */
-type SocketPort = Pick<NotebookSocket, 'runCell' | 'interrupt' | 'retry' | 'close'> & Partial<Pick<NotebookSocket, 'callRuntime'>>;
+type SocketPort = Pick<NotebookSocket, 'runCell' | 'interrupt' | 'retry' | 'close'> & Partial<Pick<NotebookSocket, 'callRuntime' | 'setWidgetValue'>>;
 
 export interface ControllerOptions {
   api: ApiClient;
@@ -158,6 +159,13 @@ export class NotebookController {
     if (!call) return Promise.reject(new Error('Not connected.'));
     return call.call(this.socket, language, method, payload);
   };
+
+  /** Widget values on their way to the host: one in flight per widget, the latest value next (a drag never queues a run per pixel). */
+  readonly widgets = new WidgetSender((widgetId, value) => {
+    const send = this.socket?.setWidgetValue;
+    if (!send) return Promise.reject(new Error('Not connected: the value was not sent.'));
+    return send.call(this.socket, widgetId, value);
+  });
 
   /** Lazy mode: brings every stale cell up to date, in notebook order. */
   runStale = (): void => {

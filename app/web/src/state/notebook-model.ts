@@ -1,6 +1,7 @@
 import type { AppSettings, Cell, CellStatus, Notebook, PageEvent } from '../api/types';
 import { buildGraph, descendantsOf, explainBlocked, type NotebookGraph } from './graph';
 import { KeyedListeners } from './signal';
+import { withWidgetValue } from '../components/widgets/widget-values';
 
 /** A cell as the UI shows it: the wire cell plus when it started running (for the elapsed time). */
 export interface CellState extends Cell {
@@ -198,6 +199,13 @@ export class NotebookModel {
           // stderr, where the cell has it, goes with stdout.
           this.updateCell(id, (c) => (c.stdout === '' && c.stderr === '' && c.outputs.length === 0 ? c : { ...c, stdout: '', stderr: '', outputs: [] }));
         }
+        return;
+      case 'widget_value':
+        // Every copy of the control moves, in whichever cell shows it.
+        for (const id of this.order) this.updateCell(id, (c) => {
+          const outputs = withWidgetValue(c.outputs, event.widget_id, event.value);
+          return outputs === c.outputs ? c : { ...c, outputs };
+        });
         return;
       case 'error':
       case 'external_edit_error':

@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory } from '@rnb/core';
 import { disableChildProcesses } from './hardening';
 import { RUNNER_SOURCE } from './runner-py';
+import { WIDGETS_SOURCE } from './widgets-py';
 
 /** `runtime.options` of the Python language when PYTHON_RUNTIME=native. */
 export interface NativeRuntimeOptions {
@@ -190,7 +191,7 @@ class NativePythonRuntime implements LanguageRuntime {
     let interruptSent = false;
     let result: CellResult | null = null;
     try {
-      this.python.send({ op: 'run', cell: cell.cellId, code: cell.code, defines: cell.defines, inject: JSON.parse(toJson(inject)) as JsonValue });
+      this.python.send({ op: 'run', cell: cell.cellId, code: cell.code, defines: cell.defines, inject: JSON.parse(toJson(inject)) as JsonValue, widgets: cell.meta?.widgets ?? null });
       const onIdle = (): void => {
         if (!interruptSent && Atomics.load(interrupt, 0) === 2) {
           interruptSent = true;
@@ -213,6 +214,29 @@ class NativePythonRuntime implements LanguageRuntime {
     }
     for (const output of result.outputs) io.output(output);
     this.publish(cell.defines, result.defined);
+  }
+
+  /** `ping` (the channel's own cost) and `set_widget_value` (docs/protocol.md, Widgets), as the Pyodide runtime answers them. */
+  call(method: string, payload: JsonValue): JsonValue {
+    if (method === 'ping') return null;
+    if (method !== 'set_widget_value') throw new Error(`The native Python runtime has no method "${method}"; it answers "set_widget_value" and "ping".`);
+    if (this.lost) throw new Error(`Not answered: ${this.lost}.`);
+    const request = payload as { widget_id?: unknown } | null;
+    if (!request || typeof request !== 'object' || Array.isArray(request) || typeof request.widget_id !== 'string') throw new Error('set_widget_value takes { widget_id: string, value }.');
+    this.python.send({ op: 'widget', payload });
+    let answer: { names?: string[]; error?: string } & { [key: string]: JsonValue | undefined };
+    for (;;) {
+      const frame = this.python.receive(undefined, Date.now() + 10_000);
+      if (frame.t === 'value') {
+        answer = JSON.parse(frame.json) as typeof answer;
+        break;
+      }
+      if (frame.t === 'fail') throw new Error(`The Python runtime failed: ${frame.error}`);
+    }
+    if (typeof answer.error === 'string') throw new Error(answer.error);
+    // Other languages read the widget's names afresh: what they converted before is stale now.
+    for (const name of answer.names ?? []) if (this.context.namespace.has(name)) this.context.namespace.setEntry(name, this.entry(name));
+    return answer as JsonValue;
   }
 
   deleteNames(names: readonly string[]): void {
@@ -286,7 +310,7 @@ const createNativePythonRuntime: RuntimeFactory = (context) => {
   if (ready.t !== 'ready') throw new Error('the Python process did not start');
   // The kernel's cap on one output, where core gives one (newer cores do): the runner then turns a larger repr into a note.
   const maxOutputChars = (context as RuntimeContext & { maxOutputChars?: number }).maxOutputChars;
-  python.send({ op: 'runner', source: RUNNER_SOURCE, maxOutputChars: typeof maxOutputChars === 'number' && maxOutputChars > 0 ? maxOutputChars : null });
+  python.send({ op: 'runner', source: RUNNER_SOURCE, widgets: WIDGETS_SOURCE, maxOutputChars: typeof maxOutputChars === 'number' && maxOutputChars > 0 ? maxOutputChars : null });
   const loaded = python.receive(undefined, deadline);
   if (loaded.t !== 'loaded') throw new Error(`the Python runner did not load: ${loaded.t === 'fail' ? loaded.error : loaded.t}`);
   context.log('info', `native CPython ready (pid ${ready.pid} in its sandbox, uid ${ready.uid}, seccomp filter ${ready.seccomp ? 'on' : 'off'})`);

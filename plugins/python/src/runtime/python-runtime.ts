@@ -14,6 +14,7 @@ import type { PyGlobals, PyProxyLike, RunnerModule } from './pyodide-types';
 import { COMPLETER_SOURCE } from './completer-py';
 import { RUNNER_SOURCE } from './runner-py';
 import { pyodideModuleSource, withSharedPyodideModule } from './shared-wasm';
+import { PythonWidgets } from './widgets';
 
 /** `runtime.options` of the Python language (set by the plugin in the server). */
 export interface PythonRuntimeOptions extends PackageOptions {
@@ -62,6 +63,7 @@ class PythonRuntime implements LanguageRuntime {
     private readonly runner: RunnerModule,
     private readonly context: RuntimeContext,
     private readonly packages: PackageLoader,
+    private readonly widgets: PythonWidgets,
   ) {}
 
   /** Text Python writes to sys.stdout / sys.stderr, and raw writes to file descriptors 1 and 2. */
@@ -82,6 +84,7 @@ class PythonRuntime implements LanguageRuntime {
     this.io = io;
     let result: CellResult;
     try {
+      this.widgets.beginCell(cell.cellId, cell.meta?.widgets);
       result = JSON.parse(this.runner.run_cell(cell.cellId, cell.code, JSON.stringify(cell.defines))) as CellResult;
       if (result.status === 'async') {
         const pending = this.runner.run_cell_async();
@@ -122,12 +125,22 @@ class PythonRuntime implements LanguageRuntime {
    */
   call(method: string, payload: JsonValue): JsonValue {
     if (method === 'ping') return null;
-    if (method !== 'complete') throw new Error(`The Python runtime has no method "${method}"; it answers "complete" and "ping".`);
+    if (method === 'set_widget_value') return this.setWidgetValue(payload);
+    if (method !== 'complete') throw new Error(`The Python runtime has no method "${method}"; it answers "complete", "set_widget_value" and "ping".`);
     const request = (payload ?? {}) as { code?: unknown; cursor?: unknown };
     if (typeof request.code !== 'string' || typeof request.cursor !== 'number' || !Number.isSafeInteger(request.cursor) || request.cursor < 0) {
       throw new Error('complete takes { code: string, cursor: number } (cursor: characters before it in code).');
     }
     return JSON.parse(this.runner.complete(JSON.stringify({ code: request.code, cursor: request.cursor }))) as JsonValue;
+  }
+
+  /** Other languages read the widget's names afresh: their converted values (cached on first use) are stale now. */
+  private setWidgetValue(payload: JsonValue): JsonValue {
+    const answer = this.widgets.setValue(payload);
+    if ('names' in answer) {
+      for (const name of answer.names) if (this.context.namespace.has(name)) this.context.namespace.setEntry(name, this.entry(name));
+    }
+    return answer as unknown as JsonValue;
   }
 
   dispose(): void {
@@ -257,7 +270,7 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
     (code) => JSON.parse(runner.missing_imports(code)) as string[],
     (bytes, file) => JSON.parse(runner.install_package(bytes, file)) as string[],
   );
-  runtime = new PythonRuntime(pyodide, runner, context, packages);
+  runtime = new PythonRuntime(pyodide, runner, context, packages, PythonWidgets.install(pyodide));
   const sink = runtime;
   runner.install_streams((text: string) => sink.write('out', text), (text: string) => sink.write('err', text));
   packages.installMicropip((text) => sink.write('err', text));

@@ -99,7 +99,9 @@ class CellStream(io.TextIOBase):
 
 
 NO_KEYBOARD = ("{what} is not available: a notebook cell cannot read from the keyboard. "
-               "Set the value in a cell instead, for example name = \"Ada\".")
+               "Use a widget instead: from rnb import ui; name = ui.text(value=\"Ada\") shows a text box, "
+               "and other cells read name.value (rnb.ui also has slider, number, dropdown, checkbox, date, file...). "
+               "Or set the value in a cell, for example name = \"Ada\".")
 
 
 def _no_keyboard(what):
@@ -426,6 +428,9 @@ def render(value):
     """The outputs of the cell's last value ([] for None)."""
     if value is None:
         return []
+    own = getattr(type(value), "_rnb_output_", None)  # rnb.ui widgets (widgets-py.ts)
+    if own is not None:
+        return [own(value)]
     table = _table(value)
     if table is not None:
         return [{"mime_type": MIME_ORDER[0], "data": table}]
@@ -464,6 +469,9 @@ def plain(value, depth=0):
     """A value as plain data (lists, dicts, scalars) for toJs; lists of dicts stay lists of dicts."""
     if depth > 50:
         return repr(value)
+    own = getattr(type(value), "_rnb_plain_", None)  # rnb.ui widgets: {"$rnbWidget": WidgetData}
+    if own is not None:
+        return own(value)
     if value is None or isinstance(value, (bool, int, float, str, bytes)):
         return value
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):

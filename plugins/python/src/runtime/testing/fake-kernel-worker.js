@@ -45,7 +45,7 @@ async function run(message) {
   };
   Atomics.store(interruptBuffer, 0, 0);
   try {
-    await runtime.run({ cellId: message.cellId, code: message.code, defines: message.defines ?? [], references: message.references ?? [] }, io);
+    await runtime.run({ cellId: message.cellId, code: message.code, defines: message.defines ?? [], references: message.references ?? [], ...(message.meta ? { meta: message.meta } : {}) }, io);
   } catch (error) {
     result.error = { message: error.message, traceback: error.traceback, name: error.name };
   }

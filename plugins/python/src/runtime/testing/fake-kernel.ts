@@ -25,6 +25,8 @@ export interface CellSpec {
   code: string;
   defines?: string[];
   references?: string[];
+  /** CellRun.meta, as core hands it (`widgets`: the values the notebook stored for this cell's widgets). */
+  meta?: { [key: string]: JsonValue };
 }
 
 type Message =
