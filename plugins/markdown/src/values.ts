@@ -101,7 +101,7 @@ export function escapeMarkdown(text: string): string {
   return text
     .replace(/[\\`*_{}[\]()#+!|~$=]/g, (c) => `\\${c}`)
     .replace(/[&<>"]/g, (c) => HTML_ENTITIES[c]!)
-    .replace(/(^|\n)([ \t]*)(-|\d+[.)])/g, (_m, start: string, indent: string, marker: string) => `${start}${indent}${marker.replace(/^-$/, '\\-').replace(/([.)])$/, '\\$1')}`);
+    .replace(/(^|\n)([ \t]*)(-(?=[\s-]|$)|\d{1,9}[.)](?=\s|$))/g, (_m, start: string, indent: string, marker: string) => `${start}${indent}${marker.replace(/^-$/, '\\-').replace(/([.)])$/, '\\$1')}`);
 }
 
 function escapeAttribute(text: string): string {
