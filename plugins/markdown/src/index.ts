@@ -33,7 +33,6 @@ export function markdownLanguage(): LanguageDefinition {
     id: MARKDOWN_CELL_TYPE,
     displayName: 'Markdown',
     fileExtension: '.md',
-    editor: { mode: 'markdown' },
     analyse: analyseMarkdown,
     analyser: { module: path.join(root, 'analyser.js'), export: 'analyseMarkdown' },
     // The runtime requires its siblings (interpolate, template, values, format-spec): the kernel may read this folder.
