@@ -8,8 +8,9 @@ import katex from 'katex';
 import type MarkdownIt from 'markdown-it';
 
 type Markdown = InstanceType<typeof MarkdownIt>;
-type StateInline = MarkdownIt.StateInline;
-type StateBlock = MarkdownIt.StateBlock;
+// Named through the rulers, so the types resolve alike under CommonJS (the server) and ES modules (the page).
+type StateInline = Parameters<Parameters<Markdown['inline']['ruler']['push']>[1]>[0];
+type StateBlock = Parameters<Parameters<Markdown['block']['ruler']['push']>[1]>[0];
 
 export function renderTex(tex: string, displayMode: boolean): string {
   // KaTeX's own error rendering (throwOnError false) escapes the source; trust off: no \href or \htmlClass.
