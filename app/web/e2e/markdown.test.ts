@@ -112,6 +112,14 @@ describeInBrowser('markdown cells in a real browser', () => {
     await waitForCellText(page, 1, 'And more.');
     expect(await editorHidden(1)).toBe(true);
     expect(await preview(1).locator('strong').textContent()).toBe('more');
+    // Escape left the focus on the cell (command mode): Enter opens it again, Shift+Enter renders it and moves on.
+    await waitForFocusIn(page, 1);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.closest('.cm-editor') !== null);
+    expect(await editorHidden(1)).toBe(false);
+    await page.keyboard.press('Shift+Enter');
+    await waitForFocusIn(page, 2);
+    expect(await editorHidden(1)).toBe(true);
 
     // A new value of x re-renders the markdown cell that reads it, without touching it.
     await typeInto(page, 0, 'x = 2.71828\nevil = "<b>bold?</b>"');

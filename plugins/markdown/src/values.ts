@@ -90,17 +90,17 @@ export function tableMarkdown(rows: readonly Record<string, unknown>[]): string 
   return lines.join('\n');
 }
 
-const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /**
  * Escapes text for markdown so that it stays text: HTML's characters as entities (they stay text in raw HTML blocks
- * too), markdown's punctuation with backslashes (`*`, `_`, `[`, `` ` ``, `$`, `|`...), and what starts a block at the
+ * and attributes too), markdown's punctuation with backslashes (`*`, `_`, `[`, `` ` ``, `$`, `|`...), and what starts a block at the
  * beginning of a line (`-`, `+`, `1.`, `#`, `>`, `=`), so a value cannot open a list, heading, quote or code block.
  */
 export function escapeMarkdown(text: string): string {
   return text
     .replace(/[\\`*_{}[\]()#+!|~$=]/g, (c) => `\\${c}`)
-    .replace(/[&<>"]/g, (c) => HTML_ENTITIES[c]!)
+    .replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!)
     .replace(/(^|\n)([ \t]*)(-(?=[\s-]|$)|\d{1,9}[.)](?=\s|$))/g, (_m, start: string, indent: string, marker: string) => `${start}${indent}${marker.replace(/^-$/, '\\-').replace(/([.)])$/, '\\$1')}`);
 }
 

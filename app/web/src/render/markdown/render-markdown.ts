@@ -56,8 +56,8 @@ function installHooks(): void {
     if (node.nodeName.toLowerCase() === 'rnb-widget' && data.attrName !== 'id') data.keepAttr = false;
   });
   DOMPurify.addHook('afterSanitizeAttributes', (node) => {
-    // Links open outside the notebook and tell the target nothing about it.
-    if (node.nodeName === 'A' && node.getAttribute('href')) {
+    // Links to other sites open outside the notebook and tell the target nothing about it.
+    if (node.nodeName === 'A' && /^https?:/i.test(node.getAttribute('href') ?? '')) {
       node.setAttribute('target', '_blank');
       node.setAttribute('rel', 'noopener noreferrer');
     }
