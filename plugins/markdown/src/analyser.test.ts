@@ -52,3 +52,18 @@ describe('the markdown analyser', () => {
     });
   });
 });
+
+describe('the markdown analyser on large and hostile text', () => {
+  it('reads a 200,000-character cell with thousands of placeholders, braces and backticks quickly', () => {
+    const line = 'Value {v1:.2f} and `code {x}` with { brace $m$ and {{ literal }} ``` not a fence\n';
+    const code = line.repeat(Math.ceil(200_000 / line.length)) + '{'.repeat(50_000) + '`'.repeat(3000);
+    const analysis = analyseMarkdown(code);
+    expect(analysis.references).toEqual(['v1']);
+    expect(analysis.error).toBeUndefined();
+  });
+
+  it('gives the line and column of a bad spec deep in a long cell', () => {
+    const code = `${'text\n'.repeat(5000)}  {x:!}`;
+    expect(analyseMarkdown(code).error).toMatchObject({ line: 5001, column: 3 });
+  });
+});

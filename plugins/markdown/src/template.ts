@@ -45,6 +45,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function parseTemplate(source: string): TemplatePart[] {
   const parts: TemplatePart[] = [];
   const literal = literalRanges(source);
+  const lines = lineStarts(source);
   let text = '';
   let i = 0;
   let rangeIndex = 0;
@@ -63,9 +64,12 @@ export function parseTemplate(source: string): TemplatePart[] {
       continue;
     }
     if (char === '{') {
-      const close = source.indexOf('}', i + 1);
-      const inside = close < 0 ? null : source.slice(i + 1, close);
-      const placeholder = inside === null || inside.includes('\n') || inside.includes('{') ? null : readPlaceholder(source, inside, i, close + 1);
+      // A placeholder is on one line and holds no brace: the scan stops at the first of `}`, `{` or a line end,
+      // so a text of many `{` stays linear.
+      let close = i + 1;
+      while (close < source.length && source[close] !== '}' && source[close] !== '{' && source[close] !== '\n') close++;
+      const inside = source[close] === '}' ? source.slice(i + 1, close) : null;
+      const placeholder = inside === null ? null : readPlaceholder(source, inside, i, close + 1, lines);
       if (placeholder) {
         if (text) parts.push({ kind: 'text', text });
         text = '';
@@ -86,13 +90,13 @@ export function referencedNames(parts: readonly TemplatePart[]): string[] {
   return [...new Set(parts.filter((p): p is Placeholder => p.kind === 'placeholder').map((p) => p.name))];
 }
 
-function readPlaceholder(source: string, inside: string, start: number, end: number): Placeholder | null {
+function readPlaceholder(source: string, inside: string, start: number, end: number, lines: number[]): Placeholder | null {
   const colon = inside.indexOf(':');
   const path = (colon < 0 ? inside : inside.slice(0, colon)).trim();
   const segments = path.split('.');
   if (!segments.every((s) => IDENTIFIER.test(s))) return null;
   const spec = colon < 0 ? '' : inside.slice(colon + 1);
-  const { line, column } = position(source, start);
+  const { line, column } = position(lines, start);
   try {
     parseFormatSpec(spec);
   } catch (error) {
@@ -101,10 +105,22 @@ function readPlaceholder(source: string, inside: string, start: number, end: num
   return { kind: 'placeholder', name: segments[0]!, attributes: segments.slice(1), spec, start, end, line, column };
 }
 
-function position(source: string, offset: number): { line: number; column: number } {
-  const before = source.slice(0, offset);
-  const line = before.split('\n').length;
-  return { line, column: offset - before.lastIndexOf('\n') };
+/** Offsets where each line starts, for 1-based line and column by binary search. */
+function lineStarts(source: string): number[] {
+  const starts = [0];
+  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function position(lines: number[], offset: number): { line: number; column: number } {
+  let low = 0;
+  let high = lines.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (lines[middle]! <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return { line: low + 1, column: offset - lines[low]! + 1 };
 }
 
 /**
@@ -144,14 +160,15 @@ export function literalRanges(source: string): [number, number][] {
       continue;
     }
     if (char === '`') {
-      const run = /^`+/.exec(source.slice(i))![0];
-      const closing = findRun(source, '`', run.length, i + run.length, limit);
+      let length = 1;
+      while (source[i + length] === '`') length++;
+      const closing = findRun(source, '`', length, i + length, limit);
       if (closing < 0) {
-        i += run.length;
+        i += length;
         continue;
       }
-      ranges.push([i, closing + run.length]);
-      i = closing + run.length;
+      ranges.push([i, closing + length]);
+      i = closing + length;
       continue;
     }
     if (char === '$') {
