@@ -26,6 +26,7 @@ async function notebook(cells: [type: string, code: string][]) {
   }
   const cellsNow = async () => (await kernel.service.getNotebook(owner, fixture.notebookId)).cells;
   return {
+    id: fixture.notebookId,
     cells: cellsNow,
     run: async (index: number) => {
       await kernel.service.runCell(owner, fixture.notebookId, ids[index]!);
@@ -66,4 +67,16 @@ it('fails on a name no cell defines, as a SQL template does', async () => {
   const markdown = (await nb.cells())[0]!;
   expect(markdown.status).toBe('error');
   expect(markdown.error).toContain("Markdown variable 'nowhere' not found: no cell defines nowhere, so {nowhere} has no value (line 1, column 8)");
+}, 120_000);
+
+it('completes {na... with the notebook\'s names, through the runtime channel', async () => {
+  const nb = await notebook([['python', 'alpha = 1\nalpine = 2\n_hidden = 3\nbeta = 4'], ['markdown', 'x']]);
+  await nb.run(0);
+  const cells = await nb.cells();
+  expect(cells[0]!.status).toBe('success');
+  const ask = (code: string) => kernel.service.callRuntime(owner, nb.id, 'markdown', 'complete', { code, cursor: [...code].length });
+  expect(await ask('Total {al')).toEqual({ from: 7, options: [{ label: 'alpha', type: 'variable' }, { label: 'alpine', type: 'variable' }], complete: true });
+  expect(await ask('Total {{al')).toEqual({ from: 10, options: [], complete: true });
+  expect((await ask('{') as { options: { label: string }[] }).options.map((o) => o.label)).toEqual(['alpha', 'alpine', 'beta']);
+  await expect(kernel.service.callRuntime(owner, nb.id, 'markdown', 'explode', null)).rejects.toThrow('The markdown runtime answers "complete" only');
 }, 120_000);

@@ -4,6 +4,7 @@
  * `metadata.widgets`). Type-only imports from core: the kernel loads this file and its siblings only.
  */
 import type { CellIO, CellRun, JsonValue, RuntimeFactory } from '@rnb/core';
+import { completeNames } from './complete';
 import { interpolateTemplate } from './interpolate';
 
 const factory: RuntimeFactory = (context) => ({
@@ -14,6 +15,11 @@ const factory: RuntimeFactory = (context) => ({
     const metadata: { [key: string]: JsonValue } | undefined =
       Object.keys(widgets).length > 0 ? { widgets: widgets as unknown as { [id: string]: JsonValue } } : undefined;
     io.output({ mime_type: 'text/markdown', data: markdown, ...(metadata ? { metadata } : {}) });
+  },
+  call(method, payload) {
+    // `{na` + completion: the names the notebook has now, from the shared namespace.
+    if (method === 'complete') return completeNames(payload, context.namespace.names());
+    throw new Error(`The markdown runtime answers "complete" only, not "${method}".`);
   },
   deleteNames() {
     // Markdown keeps no state of its own: every value lives in the shared namespace.
