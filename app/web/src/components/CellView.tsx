@@ -117,8 +117,9 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
       {blockedReason !== null && (
         <p className="cell__blocked" role="note">Blocked: {blockedReason}</p>
       )}
-      {markdown.previewing && !cell.outputs.some((o) => o.mime_type === MARKDOWN_MIME) && cell.error === null && (
-        // Not rendered yet (an imported notebook, a new cell): its text as it reads, braces and all, until it runs.
+      {markdown.previewing && !cell.outputs.some((o) => o.mime_type === MARKDOWN_MIME) && (
+        // Not rendered (an imported notebook, a new cell, a name it reads is missing): its text as it reads, braces
+        // and all, above the error if there is one.
         <div className="cell__outputs cell__markdown-source" aria-label="Markdown text" onDoubleClick={() => controller.focusCell(cellId)}>
           {cell.code.trim() === '' ? <p className="cell__markdown-empty">Empty markdown cell: double-click or press Enter to write.</p> : <OutputView output={{ mime_type: MARKDOWN_MIME, data: cell.code }} />}
         </div>
