@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
 // `base: './'` keeps every asset URL relative, so the host can serve the app under any prefix.
@@ -12,6 +12,8 @@ const headers = token ? { authorization: `Bearer ${token}` } : undefined;
 export default defineConfig({
   base: './',
   plugins: [react()],
+  // Workspace packages the page bundles (the markdown plugin's renderer) are read from their TypeScript sources.
+  resolve: { conditions: ['rnb-source', ...defaultClientConditions] },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, target: 'es2022' },
   server: {
     proxy: {

@@ -27,7 +27,6 @@ export type {
   RuntimeFactory,
 } from './language/runtime-api';
 export { DefaultLanguageRegistry, languageRegistryPlugin } from './language/registry';
-export { markdownLanguage } from './language/markdown';
 
 // Storage and auth contracts
 export type { ExternalChange, NotebookDocument, NotebookSummary, SaveOptions, StoredCell, StoredWidget } from './storage/storage';
@@ -85,8 +84,8 @@ export {
   type ReadOptions,
 } from './notebook-file/percent-format';
 export { exportIpynb, importIpynb, type IpynbImport } from './notebook-file/ipynb';
-export { exportHtml, type HtmlExportOptions } from './notebook-file/html-export';
-export { exportMarkdown, markdownToHtml } from './notebook-file/markdown';
+export { exportHtml, type HtmlExportOptions, type MarkdownToHtml } from './notebook-file/html-export';
+export { exportMarkdown } from './notebook-file/markdown';
 export { outputAsText } from './notebook-file/output-text';
 export { fileOf as notebookFileOf, portableOf, withoutResults, type PortableCell, type PortableNotebook } from './notebook-file/portable';
 export { MAX_WIDGET_VALUE_CHARS, type RuntimeWidgetAnswer } from './session/widget-values';

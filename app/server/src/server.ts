@@ -9,7 +9,6 @@ import {
   KernelManager,
   LanguageRegistry,
   languageRegistryPlugin,
-  markdownLanguage,
   MemoryNotebookStore,
   NotebookService,
   SecretBox,
@@ -20,6 +19,7 @@ import {
   type KernelManagerOptions,
   type NotebookLimits,
 } from '@rnb/core';
+import { markdownLanguage } from '@rnb/markdown';
 import type Koa from 'koa';
 import compose from 'koa-compose';
 import { JsonLinesAuditLog } from './assistant/audit-log';
@@ -178,7 +178,8 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
   try {
     const languages = host.get(LanguageRegistry);
     if (languages.list().length === 0) log.warn('no language plugin is loaded: cells cannot be created');
-    // Text cells of imported notebooks (.ipynb, `# %% [markdown]`) are cells everywhere, not "unknown language" errors.
+    // Text cells of imported notebooks (.ipynb, `# %% [markdown]`) are cells everywhere, not "unknown language" errors:
+    // an embedding app whose plugins leave markdown out still gets @rnb/markdown's cells.
     else if (!languages.get('markdown')) languages.register(markdownLanguage());
     kernels = new KernelManager({
       languages: languages.list(),

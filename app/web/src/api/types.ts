@@ -3,7 +3,7 @@
  * too (docs/protocol.md). Imported with `import type` only, so no server code reaches the bundle;
  * the two constants below are checked against its types.
  */
-import type { NotebookEvent, NotebookEventName, TableMime, WidgetMime } from '@rnb/core/wire';
+import type { MarkdownMime, NotebookEvent, NotebookEventName, TableMime, WidgetMime } from '@rnb/core/wire';
 
 export type {
   AppCell,
@@ -29,6 +29,7 @@ export type {
 } from '@rnb/core/wire';
 
 export const TABLE_MIME: TableMime = 'application/vnd.notebook.table+json';
+export const MARKDOWN_MIME: MarkdownMime = 'text/markdown';
 export const WIDGET_MIME: WidgetMime = 'application/vnd.rnb.widget+json';
 
 /** Every notebook event the page listens to; the `Record` makes a new event in the contract fail to compile here. */

@@ -3,8 +3,9 @@
  * Plugins add theirs through their browser module (see ../plugin-api.ts); a plugin renderer
  * with a lower rank than these takes their types over.
  */
+import { lazy, Suspense } from 'react';
 import type { Output } from '../api/types';
-import { TABLE_MIME, WIDGET_MIME } from '../api/types';
+import { MARKDOWN_MIME, TABLE_MIME, WIDGET_MIME } from '../api/types';
 import { HtmlOutput } from '../components/outputs/HtmlOutput';
 import { ImageOutput } from '../components/outputs/ImageOutput';
 import { JsonOutput } from '../components/outputs/JsonOutput';
@@ -12,6 +13,9 @@ import { asTable, TableOutput } from '../components/outputs/TableOutput';
 import { TextOutput } from '../components/outputs/TextOutput';
 import { WidgetOutput } from '../components/widgets/WidgetOutput';
 import { asText, DEFAULT_RANK, type OutputRenderer, type RendererRegistry } from './registry';
+
+/** markdown-it, KaTeX and DOMPurify are a chunk of their own, fetched with the first markdown output. */
+const LazyMarkdownOutput = lazy(() => import('./markdown/MarkdownOutput'));
 
 function parseMaybe(data: Output['data']): Output['data'] {
   if (typeof data !== 'string') return data;
@@ -60,6 +64,18 @@ export const BUILTIN_RENDERERS: readonly OutputRenderer[] = [
     rank: DEFAULT_RANK,
     canRender: (output) => asTable(output.data) !== null,
     component: ({ output }) => <TableOutput table={asTable(output.data)!} />,
+  },
+  {
+    // Rendered and sanitised in the page; widgets it embeds get the registry's widget renderer.
+    kind: 'component',
+    id: 'builtin:markdown',
+    mimeTypes: [MARKDOWN_MIME],
+    rank: DEFAULT_RANK,
+    component: ({ output }) => (
+      <Suspense fallback={<div className="output output--markdown" aria-busy="true" />}>
+        <LazyMarkdownOutput output={output} />
+      </Suspense>
+    ),
   },
   {
     // A table output the table renderer declines (malformed) is still shown, as data.

@@ -75,6 +75,6 @@ describe('RendererRegistry: the renderer for an output', () => {
   it('registers every built-in type', () => {
     const registry = new RendererRegistry();
     registerBuiltinRenderers(registry);
-    expect(registry.mimeTypes().sort()).toEqual(['application/json', 'application/vnd.notebook.table+json', 'application/vnd.rnb.widget+json', 'image/png', 'image/svg+xml', 'text/html', 'text/plain']);
+    expect(registry.mimeTypes().sort()).toEqual(['application/json', 'application/vnd.notebook.table+json', 'application/vnd.rnb.widget+json', 'image/png', 'image/svg+xml', 'text/html', 'text/markdown', 'text/plain']);
   });
 });
