@@ -75,8 +75,8 @@ def size_text(chars):
     return f"{max(1, round(chars / 1024))} KB"
 
 
-def too_large(size, what="Output"):
-    return {"mime_type": "text/plain", "data": f"{what} of {size_text(size)} not shown: the limit is {size_text(max_output_chars())}."}
+def too_large(size):
+    return {"mime_type": "text/plain", "data": f"Output of {size_text(size)} not shown: the limit is {size_text(max_output_chars())}."}
 
 
 def note(text):
@@ -140,11 +140,11 @@ def _call(value, method, *args, **kwargs):
         return None
     try:
         return fn(*args, **kwargs)
-    except NotImplementedError:
-        return None
     except TypeError:
         if args or kwargs:  # an older _repr_mimebundle_() that takes no include/exclude
             return _call(value, method)
+        return None
+    except Exception:  # a failing _repr_*_ falls back to the next one, at last to repr()
         return None
 
 
@@ -182,10 +182,10 @@ def _encode(mime, data):
         if isinstance(data, (bytes, bytearray, memoryview)):
             size = 4 * ((len(data) + 2) // 3)
             if size > limit:
-                return too_large(size, "Image")
+                return too_large(size)
             return {"mime_type": mime, "data": base64.b64encode(bytes(data)).decode("ascii")}
         if isinstance(data, str):  # already base64, as IPython allows
-            return too_large(len(data), "Image") if len(data) > limit else {"mime_type": mime, "data": data.strip()}
+            return too_large(len(data)) if len(data) > limit else {"mime_type": mime, "data": data.strip()}
         return None
     if mime.endswith("json"):
         if isinstance(data, (bytes, bytearray)):

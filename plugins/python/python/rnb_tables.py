@@ -29,21 +29,22 @@ MAX_CELL_TEXT = 1_000
 MAX_PLAIN_TEXT = 20_000
 
 
-def cell_value(value):
-    """One table cell as JSON: number, string, bool or null."""
+def cell_value(value, nan="NaN"):
+    """One table cell as JSON: number, string, bool or null. ``nan``: what a float NaN becomes ("NaN" for plain Python
+    data, where it differs from None; None in a DataFrame, where pandas means a missing value by it)."""
     if value is None or isinstance(value, (bool, str)):
         return value if not isinstance(value, str) or len(value) <= MAX_CELL_TEXT else value[:MAX_CELL_TEXT] + "…"
     if isinstance(value, int):
         return value if abs(value) < 2**53 else str(value)
     if isinstance(value, float):
         if value != value:
-            return None
+            return nan
         return value if math.isfinite(value) else ("Infinity" if value > 0 else "-Infinity")
     numpy = sys.modules.get("numpy")
     if numpy is not None and isinstance(value, numpy.generic):
         if isinstance(value, (numpy.datetime64, numpy.timedelta64)):
             return None if numpy.isnat(value) else str(value)
-        return cell_value(value.item())
+        return cell_value(value.item(), nan)
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         try:
             if value != value:  # NaT
@@ -118,7 +119,7 @@ def dataframe_table(df, pandas, total_rows=None):
         columns.append(_label(head.columns[position]))
         types.append(str(series.dtype))
         data.append(series)
-    converted = [[cell_value(v) for v in _values(column)] for column in data]
+    converted = [[cell_value(v, None) for v in _values(column)] for column in data]
     rows = bounded_rows(list(row) for row in zip(*converted)) if converted else [[] for _ in range(len(head))]
     table = {"type": "table", "columns": columns, "rows": rows}
     truncated = _note(len(rows), total_rows, head.shape[1], total_columns)
