@@ -50,8 +50,9 @@ _REPR_METHODS = (
 
 # The text/plain fallback kept beside a rich output, and a plain repr, are cut here.
 MAX_TEXT = 100_000
-# Outputs one cell may show (display() in a loop of a million): the rest become one note.
-MAX_OUTPUTS_PER_CELL = 200
+# Outputs one cell may show (display() in a loop of a million): the rest become one note. Core's run coordinator keeps
+# as many (core/src/session/run-coordinator.ts), so nothing is rendered only to be dropped there.
+MAX_OUTPUTS_PER_CELL = 50
 
 _state = {"sink": None, "pending": [], "shown": 0, "dropped": 0}
 
@@ -254,6 +255,11 @@ def render(value, include=None, exclude=None):
 
 
 # ---- the cell's outputs, in order ----
+
+def room():
+    """How many more outputs this cell may show."""
+    return MAX_OUTPUTS_PER_CELL - _state["shown"]
+
 
 def emit(output):
     """Shows one output now (after the text printed before it), or keeps it for the end of the cell."""

@@ -5,8 +5,9 @@
 - figures the cell left open show after its last value, then every figure is closed, so none leaks into the next
   run and memory stays flat across runs;
 - PNG by default; ``IPython.display.set_matplotlib_formats("svg")`` (or ``rnb_figures.FORMATS = ["svg"]``) for SVG;
-- bounded: a figure over MAX_PIXELS is not drawn (a note says so), at most MAX_FIGURES_PER_CELL figures a cell, the
-  encoded image checked against the kernel's output limit.
+- bounded: a figure over MAX_PIXELS is not drawn (a note says so), no figure is drawn once the cell has shown as many
+  outputs as it may (rnb_display.MAX_OUTPUTS_PER_CELL; the rest are closed undrawn), the encoded image checked
+  against the kernel's output limit.
 """
 import importlib.abc
 import importlib.machinery
@@ -16,11 +17,8 @@ import sys
 
 BACKEND_MODULE = "rnb_matplotlib_backend"
 MAX_PIXELS = 40_000_000
-MAX_FIGURES_PER_CELL = 50
 FORMATS = ["png"]
 DPI = 100
-
-_state = {"shown_this_cell": 0}
 
 
 class _BackendFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -109,24 +107,27 @@ def figure_output(value):
 
 
 def _take_open_figures():
-    """The open figures as outputs, each closed after it is drawn; past MAX_FIGURES_PER_CELL a note."""
+    """The open figures as outputs, each closed after it is drawn; those past the cell's room closed undrawn."""
     import rnb_display
     pyplot = _pyplot()
     if pyplot is None:
         return []
     outputs = []
     skipped = 0
-    for number in list(pyplot.get_fignums()):
+    numbers = list(pyplot.get_fignums())
+    room = rnb_display.room()
+    # When more figures wait than the cell has room for, the last slot goes to the note.
+    drawable = len(numbers) if len(numbers) <= room else max(0, room - 1)
+    for position, number in enumerate(numbers):
         try:
-            if _state["shown_this_cell"] < MAX_FIGURES_PER_CELL:
-                _state["shown_this_cell"] += 1
+            if position < drawable:
                 outputs.extend(render_figure(pyplot.figure(number)))
             else:
                 skipped += 1
         finally:
             pyplot.close(number)
     if skipped:
-        outputs.append(rnb_display.note(f"{skipped:,} more figures not shown: a cell shows at most {MAX_FIGURES_PER_CELL}."))
+        outputs.append(rnb_display.note(f"{skipped:,} more figures not drawn: a cell shows at most {rnb_display.MAX_OUTPUTS_PER_CELL} outputs."))
     return outputs
 
 
@@ -138,13 +139,10 @@ def show(*args, **kwargs):
 
 
 def open_figures_as_outputs():
-    outputs = _take_open_figures()
-    _state["shown_this_cell"] = 0
-    return outputs
+    return _take_open_figures()
 
 
 def close_all():
-    _state["shown_this_cell"] = 0
     pyplot = _pyplot()
     if pyplot is not None:
         try:
