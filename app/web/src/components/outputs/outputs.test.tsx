@@ -105,8 +105,8 @@ describe('output renderers', () => {
   });
 
   it('falls back to the text/plain renderer for an unknown mime type, naming it', () => {
-    const { container } = show({ mime_type: 'application/vnd.vegalite.v5+json', data: { mark: 'bar' } });
-    expect(screen.getByText('application/vnd.vegalite.v5+json')).toBeTruthy();
+    const { container } = show({ mime_type: 'application/vnd.example.unknown+json', data: { mark: 'bar' } });
+    expect(screen.getByText('application/vnd.example.unknown+json')).toBeTruthy();
     expect(container.querySelector('.output--text')?.textContent).toContain('"mark": "bar"');
   });
 
