@@ -112,11 +112,15 @@ def bounded_json_size(data, limit, depth=0):
             size += 5 if value is None or isinstance(value, bool) else len(repr(value))
         elif isinstance(value, dict):
             size += 2 + len(value)
+            if size > limit:
+                return size
             for key, item in value.items():
                 size += len(str(key)) + 3
                 stack.append((item, level + 1))
         elif isinstance(value, (list, tuple)):
             size += 2 + len(value)
+            if size > limit:  # before its items are visited: a list of a million says so at once
+                return size
             stack.extend((item, level + 1) for item in value)
         else:
             size += 20

@@ -1,13 +1,15 @@
 """A small ``IPython`` / ``IPython.display`` for notebooks written for Jupyter, installed when the real IPython is not
-importable (with the real one, its objects still render through their ``_repr_*_`` methods, and the builtin
-``display`` is ours).
+importable. Where it is (a virtualenv with IPython, on the native runtime), the real one is used and, when a cell
+imports it, its ``display``, ``clear_output`` and ``update_display`` are replaced by ours (outside an IPython shell
+they would only print text); its HTML, Markdown, Image... render through their ``_repr_*_`` methods.
 
 What it has: display, clear_output (accepted; shown outputs stay), update_display (shows again), display_html /
 display_markdown / display_svg / display_png / display_json / display_latex, HTML, Markdown, Latex, Math, SVG, JSON,
 Image, Pretty, Code, Javascript (not run: shown as text), DisplayObject, set_matplotlib_formats, and get_ipython()
 (None: no IPython shell here).
 """
-import base64
+import importlib.abc
+import importlib.util
 import json
 import sys
 import types
@@ -176,13 +178,55 @@ def _module(name, doc, **attrs):
     return module
 
 
+_PATCHED_MODULES = ("IPython.core.display_functions", "IPython.core.display", "IPython.display")
+
+
+def _patch_real(module):
+    for name, ours in (("display", rnb_display.display), ("clear_output", rnb_display.clear_output), ("update_display", update_display)):
+        if hasattr(module, name):
+            setattr(module, name, ours)
+
+
+class _RealIPythonPatcher(importlib.abc.MetaPathFinder):
+    """When a cell imports the real IPython's display modules, ours replace its display functions once they load."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in _PATCHED_MODULES:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                spec.loader = _PatchingLoader(spec.loader)
+                return spec
+        return None
+
+
+class _PatchingLoader(importlib.abc.Loader):
+    def __init__(self, loader):
+        self._loader = loader
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        _patch_real(module)
+
+
 def install():
-    import importlib.util
     try:
-        if "IPython" in sys.modules or importlib.util.find_spec("IPython") is not None:
-            return
+        real = "IPython" in sys.modules or importlib.util.find_spec("IPython") is not None
     except (ImportError, ValueError):
-        pass
+        real = False
+    if real:
+        for name in _PATCHED_MODULES:
+            if name in sys.modules:
+                _patch_real(sys.modules[name])
+        if not any(isinstance(finder, _RealIPythonPatcher) for finder in sys.meta_path):
+            sys.meta_path.insert(0, _RealIPythonPatcher())
+        return
     display_module = _module(
         "IPython.display", "IPython.display for notebook cells (rnb's shim: python/rnb_ipython.py).",
         display=rnb_display.display, clear_output=rnb_display.clear_output, update_display=update_display,
