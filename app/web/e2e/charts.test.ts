@@ -1,4 +1,6 @@
+import * as http from 'node:http';
 import type { Browser, Page } from 'playwright-core';
+import { freePort } from '@rnb/core/testing';
 import {
   api, cell, describeInBrowser, editorText, ensureBuilt, launchBrowser, screenshot, startHost, typeInto, waitForStatus, type Host,
 } from './harness';
@@ -41,6 +43,19 @@ describeInBrowser('charts from Python cells in a real browser', () => {
     await host?.close();
   });
 
+  /** A server on another port that counts every request: a chart must never reach it. */
+  async function probeServer(): Promise<{ url: string; hits: string[]; close(): Promise<void> }> {
+    const hits: string[] = [];
+    const server = http.createServer((request, response) => {
+      hits.push(request.url ?? '');
+      response.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+      response.end('[{"a": "leaked", "b": 9}]');
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    return { url: `http://127.0.0.1:${port}`, hits, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  }
+
   async function runInNewNotebook(name: string, code: string): Promise<void> {
     const id = (await api(host, 'POST', 'api/notebooks', { name })).body.notebook_id as string;
     await page.goto(`${host.url}#/n/${id}`);
@@ -82,5 +97,37 @@ describeInBrowser('charts from Python cells in a real browser', () => {
     await frame.scrollIntoViewIfNeeded();
     expect((await frame.boundingBox())!.height).toBeGreaterThan(250);
     await screenshot(page, 'charts-plotly');
+  });
+
+  it("refuses a chart's data and image URLs: nothing leaves the sandboxed frame", async () => {
+    const probe = await probeServer();
+    try {
+      const code =
+        `type('Leaky', (), {'_repr_mimebundle_': lambda self, **kw: {'application/vnd.vegalite.v5+json': ` +
+        `{'mark': 'bar', 'data': {'url': '${probe.url}/vega-data?secret=1'}, ` +
+        `'encoding': {'x': {'field': 'a', 'type': 'nominal'}, 'y': {'field': 'b', 'type': 'quantitative'}}}}})()`;
+      await runInNewNotebook('Leaky chart', code);
+      const frame = cell(page, 0).locator('iframe[title="Vega-Lite chart output of the cell"]');
+      await frame.waitFor();
+      const chart = frame.contentFrame().locator('#rnb-output').contentFrame();
+      // The load is refused by the frame's policy: the chart is drawn without the data (no bars).
+      await chart.locator('svg.marks').waitFor({ timeout: 30_000 });
+      expect(await chart.locator('g.mark-rect path').count()).toBe(0);
+      expect(probe.hits).toEqual([]);
+
+      const plotly =
+        `type('LeakyFigure', (), {'_repr_mimebundle_': lambda self, **kw: {'application/vnd.plotly.v1+json': ` +
+        `{'data': [{'type': 'bar', 'x': ['a'], 'y': [1]}], 'layout': {'images': [{'source': '${probe.url}/plotly-image.png', ` +
+        `'xref': 'paper', 'yref': 'paper', 'x': 0, 'y': 1, 'sizex': 1, 'sizey': 1}]}}}})()`;
+      await runInNewNotebook('Leaky figure', plotly);
+      const plotFrame = cell(page, 0).locator('iframe[title="Plotly chart output of the cell"]').contentFrame().locator('#rnb-output').contentFrame();
+      await plotFrame.locator('g.trace.bars g.point').first().waitFor({ timeout: 60_000 });
+      // The figure is drawn, its layout image with it (an <image> element): its URL was not fetched.
+      await plotFrame.locator('g.layer-above image, g.layer-below image').first().waitFor({ state: 'attached' });
+      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
+      expect(probe.hits).toEqual([]);
+    } finally {
+      await probe.close();
+    }
   });
 });
