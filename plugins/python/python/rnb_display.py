@@ -19,6 +19,7 @@ import base64
 import builtins
 import json
 import math
+import os
 import sys
 
 TABLE_MIME = "application/vnd.notebook.table+json"
@@ -309,6 +310,9 @@ def install(sink):
     """The runtime's sink for outputs shown while a cell runs (one output as JSON text), and the builtins."""
     _state["sink"] = sink
     builtins.display = display
+    # plotly figures give their JSON through _repr_mimebundle_ only with a MIME renderer (outside Jupyter its default
+    # opens a browser); read by plotly when it is imported.
+    os.environ.setdefault("PLOTLY_RENDERER", "plotly_mimetype")
     import rnb_figures
     import rnb_ipython
     rnb_figures.install()

@@ -113,6 +113,28 @@ class Tables(Cell):
         self.assertEqual(named["data"], {"type": "table", "columns": ["k", "a"], "rows": [["x", 1.5], ["y", None]]})
         self.assertEqual(named["metadata"]["column_types"], ["object", "float64"])
 
+    def test_mixed_nested_and_odd_types_become_json_cells(self):
+        import datetime
+        import decimal
+        import pandas as pd
+        frame = pd.DataFrame({
+            "nested": [[1, 2], {"k": "v"}],
+            "raw": [b"\x00", None],
+            "gap": [pd.Timedelta(seconds=90), pd.NaT],
+            "money": [decimal.Decimal("1.10"), pd.NA],
+            "kind": pd.Categorical(["a", "b"]),
+            "big": [2**60, 1],
+            "day": [datetime.date(2024, 1, 2), None],
+        })
+        frame.columns = pd.MultiIndex.from_tuples([("x", c) for c in frame.columns])
+        table = rnb_tables.table_output(frame)
+        self.assertEqual(table["data"]["columns"][0], "x / nested")
+        self.assertEqual(table["data"]["rows"], [
+            ["[1, 2]", "b'\\x00'", "0 days 00:01:30", "1.10", "a", "1152921504606846976", "2024-01-02"],
+            ["{'k': 'v'}", None, None, None, "b", 1, None],
+        ])
+        json.dumps(table, allow_nan=False)
+
     def test_a_list_of_dicts_keeps_nan_apart_from_none(self):
         table = rnb_tables.table_output([{"v": float("nan")}, {"v": None}])
         self.assertEqual(table["data"]["rows"], [["NaN"], [None]])
