@@ -4,7 +4,7 @@
  */
 import { createTestKernel, describeNeeding, notebookWith, type TestKernel } from '@rnb/core/testing';
 import { nativePythonLanguage } from './native-language';
-import { NATIVE_PYTHON, nativeMissing } from './testing/native-env';
+import { NATIVE_PYTHON, nativeMissing, waitFor } from './testing/native-env';
 
 const owner = 'dana';
 const TABLE = 'application/vnd.notebook.table+json';
@@ -119,5 +119,18 @@ describeNeeding('rich output on the native runtime (real pandas and matplotlib)'
     expect(huge!.outputs).toEqual([{ mime_type: 'text/plain', data: expect.stringMatching(/^Figure of 30,000 × 30,000 pixels not drawn/) as unknown as string }]);
     expect(svg!.outputs.map((o) => o.mime_type)).toEqual(['image/svg+xml']);
     expect(String(svg!.outputs[0]!.data)).toContain('<svg');
+  }, 60_000);
+
+  it('sends what display() shows while the cell still runs, after the text printed before it', async () => {
+    const nb = await notebookWith(kernel, owner, ['print("before")\ndisplay("early")\nwhile True: pass'], 'python');
+    const run = nb.run(0);
+    const events = () => kernel.eventsOf(nb.notebookId, 'cell_output');
+    await waitFor(() => events().length > 0, 30_000);
+    const [cell] = (await kernel.service.getNotebook(owner, nb.notebookId)).cells;
+    expect(cell!.status).toBe('running');
+    expect(cell!.stdout).toBe('before\n');
+    expect(cell!.outputs).toEqual([{ mime_type: 'text/plain', data: "'early'" }]);
+    await kernel.service.interrupt(owner, nb.notebookId);
+    await run;
   }, 60_000);
 });
