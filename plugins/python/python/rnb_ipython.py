@@ -147,6 +147,11 @@ class Image(DisplayObject):
         return ({mime: data, "text/plain": repr(self)}, {mime: meta} if meta else {})
 
 
+# Named as IPython names them, so their text form reads as in Jupyter (<IPython.core.display.HTML object>).
+for _cls in (DisplayObject, TextDisplayObject, HTML, Markdown, Latex, Math, Pretty, Code, Javascript, SVG, JSON, Image):
+    _cls.__module__ = "IPython.core.display"
+
+
 def _display_as(mime):
     def show(*objs, raw=False, metadata=None):
         for obj in objs:

@@ -32,7 +32,7 @@ it('sends what display() shows while the cell still runs, after the text printed
   const [cell] = (await kernel.service.getNotebook(owner, nb.notebookId)).cells;
   expect(cell!.status).toBe('running');
   expect(cell!.stdout).toBe('before\n');
-  expect(cell!.outputs).toEqual([{ mime_type: 'text/html', data: '<b>early</b>', metadata: { 'text/plain': '<rnb_ipython.HTML object>' } }]);
+  expect(cell!.outputs).toEqual([{ mime_type: 'text/html', data: '<b>early</b>', metadata: { 'text/plain': '<IPython.core.display.HTML object>' } }]);
   await kernel.service.interrupt(owner, nb.notebookId);
   await run;
   const [after] = (await kernel.service.getNotebook(owner, nb.notebookId)).cells;
