@@ -9,9 +9,7 @@ sent as the first message, so both runtimes show the same outputs.
 Usage: python3 -I -u native_driver.py LIMITS_JSON, with stdin (requests), stdout (replies) and fd 3 (a byte per interrupt;
 end of file there ends the process) as pipes from the worker. See plugins/python/README.md, "How the native runtime fits".
 """
-import base64
 import fcntl
-import io
 import json
 import os
 import resource
@@ -136,13 +134,19 @@ class RawOutput:
             time.sleep(0.0002)
 
 
-def load_runner(source):
+def load_runner(source, modules=()):
     # The cells' namespace is __main__'s (the runner's G): a fresh module, so that cells never see or replace this
     # driver's own globals (a cell's `import time` or `json = 1` must not touch the driver's).
     sys.modules["__main__"] = types.ModuleType("__main__")
     module = types.ModuleType("_rnb_runner")
     sys.modules["_rnb_runner"] = module
     exec(compile(source, "<rnb runner>", "exec"), module.__dict__)
+    # The rich output modules (python/rnb_*.py, the same files Pyodide loads): display(), reprs, tables, figures.
+    for name, text in modules:
+        extra = types.ModuleType(name)
+        extra.__file__ = f"<rnb {name}>"
+        sys.modules[name] = extra
+        exec(compile(text, extra.__file__, "exec"), extra.__dict__)
     return module
 
 
@@ -155,25 +159,6 @@ def load_widgets(source):
     package.ui = ui
     sys.modules["rnb"] = package
     sys.modules["rnb.ui"] = ui
-
-
-def figures_as_outputs():
-    """matplotlib figures a cell left open, as PNG outputs (no plt.show() needed), then closed so memory stays flat."""
-    pyplot = sys.modules.get("matplotlib.pyplot")
-    if pyplot is None:
-        return []
-    outputs = []
-    try:
-        for number in pyplot.get_fignums():
-            figure = pyplot.figure(number)
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="png", bbox_inches="tight")
-            outputs.append({"mime_type": "image/png", "data": base64.b64encode(buffer.getvalue()).decode("ascii")})
-    except Exception as error:  # a figure that cannot render says so instead of failing the cell
-        outputs.append({"mime_type": "text/plain", "data": f"<figure could not be rendered: {error!r}>"})
-    finally:
-        pyplot.close("all")
-    return outputs
 
 
 def finite(value):
@@ -236,10 +221,6 @@ def run_cell(runner, request, raw):
     runner.flush_streams()
     for output in raw:
         output.drain()
-    if result.get("status") == "ok":
-        result["outputs"] = result["outputs"] + figures_as_outputs()
-    else:
-        figures_as_outputs()
     return result
 
 
@@ -296,12 +277,14 @@ def main():
         op = request.get("op")
         try:
             if op == "runner":
-                runner = load_runner(request["source"])
+                runner = load_runner(request["source"], request.get("modules") or ())
                 if request.get("maxOutputChars") and hasattr(runner, "set_max_output_chars"):
                     runner.set_max_output_chars(request["maxOutputChars"])
                 runner.install_streams(sink("stdout"), sink("stderr"))
                 if request.get("widgets"):
                     load_widgets(request["widgets"])
+                if "rnb_display" in sys.modules:
+                    sys.modules["rnb_display"].install(lambda text: channel.send({"t": "output", "o": json.loads(text)}))
                 channel.send({"t": "loaded"})
             elif op == "run":
                 state["running"] = True

@@ -1,11 +1,12 @@
 /**
- * The page's own output renderers, all registered here: text, HTML, images, JSON and tables.
+ * The page's own output renderers, all registered here: text, HTML, images, JSON, tables, Vega-Lite and Plotly charts.
  * Plugins add theirs through their browser module (see ../plugin-api.ts); a plugin renderer
  * with a lower rank than these takes their types over.
  */
 import { lazy, Suspense } from 'react';
 import type { Output } from '../api/types';
 import { MARKDOWN_MIME, TABLE_MIME, WIDGET_MIME } from '../api/types';
+import { ChartOutput, chartSpec, PLOTLY_MIME, VEGA_LITE_MIMES } from '../components/outputs/ChartOutput';
 import { HtmlOutput } from '../components/outputs/HtmlOutput';
 import { ImageOutput } from '../components/outputs/ImageOutput';
 import { JsonOutput } from '../components/outputs/JsonOutput';
@@ -44,11 +45,36 @@ export const BUILTIN_RENDERERS: readonly OutputRenderer[] = [
   {
     kind: 'component',
     id: 'builtin:image',
-    mimeTypes: ['image/png', 'image/svg+xml'],
+    mimeTypes: ['image/png', 'image/jpeg', 'image/svg+xml'],
     rank: DEFAULT_RANK,
     component: ({ output }) => (
-      <ImageOutput mime={output.mime_type as 'image/png' | 'image/svg+xml'} data={typeof output.data === 'string' ? output.data : ''} />
+      <ImageOutput mime={output.mime_type as 'image/png' | 'image/jpeg' | 'image/svg+xml'} data={typeof output.data === 'string' ? output.data : ''} />
     ),
+  },
+  {
+    // Drawn by vega-embed in a sandboxed frame; the library is loaded when the first chart appears.
+    kind: 'component',
+    id: 'builtin:vega-lite',
+    mimeTypes: VEGA_LITE_MIMES,
+    rank: DEFAULT_RANK,
+    canRender: (output) => chartSpec(output.data) !== null,
+    component: ({ output }) => <ChartOutput kind="vega-lite" spec={chartSpec(output.data)!} />,
+  },
+  {
+    kind: 'component',
+    id: 'builtin:plotly',
+    mimeTypes: [PLOTLY_MIME],
+    rank: DEFAULT_RANK,
+    canRender: (output) => chartSpec(output.data) !== null,
+    component: ({ output }) => <ChartOutput kind="plotly" spec={chartSpec(output.data)!} />,
+  },
+  {
+    // LaTeX is shown as its source (no typesetting library is loaded), without the "no renderer" note.
+    kind: 'component',
+    id: 'builtin:latex-source',
+    mimeTypes: ['text/latex'],
+    rank: DEFAULT_RANK,
+    component: ({ output }) => <TextOutput text={asText(output.data)} />,
   },
   {
     kind: 'component',

@@ -17,6 +17,7 @@ import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Outpu
 import { disableChildProcesses } from './hardening';
 import { RUNNER_SOURCE } from './runner-py';
 import { WIDGETS_SOURCE } from './widgets-py';
+import { richOutputSources } from './python-sources';
 
 /** `runtime.options` of the Python language when PYTHON_RUNTIME=native. */
 export interface NativeRuntimeOptions {
@@ -34,6 +35,8 @@ type Frame =
   | { t: 'ready'; pid: number; uid: number; seccomp: boolean }
   | { t: 'loaded' }
   | { t: 'out'; s: 'stdout' | 'stderr'; d: string }
+  /** An output display() (or plt.show()) shows while the cell runs. */
+  | { t: 'output'; o: Output }
   | { t: 'done'; result: CellResult }
   | { t: 'value'; json: string }
   | { t: 'fail'; error: string };
@@ -201,6 +204,7 @@ class NativePythonRuntime implements LanguageRuntime {
       while (!result) {
         const frame = this.python.receive(onIdle);
         if (frame.t === 'out') (frame.s === 'stderr' ? io.stderr(frame.d) : io.stdout(frame.d));
+        else if (frame.t === 'output') io.output(frame.o);
         else if (frame.t === 'done') result = frame.result;
         else if (frame.t === 'fail') throw new Error(`The Python runtime failed: ${frame.error}`);
       }
@@ -310,7 +314,7 @@ const createNativePythonRuntime: RuntimeFactory = (context) => {
   if (ready.t !== 'ready') throw new Error('the Python process did not start');
   // The kernel's cap on one output, where core gives one (newer cores do): the runner then turns a larger repr into a note.
   const maxOutputChars = (context as RuntimeContext & { maxOutputChars?: number }).maxOutputChars;
-  python.send({ op: 'runner', source: RUNNER_SOURCE, widgets: WIDGETS_SOURCE, maxOutputChars: typeof maxOutputChars === 'number' && maxOutputChars > 0 ? maxOutputChars : null });
+  python.send({ op: 'runner', source: RUNNER_SOURCE, widgets: WIDGETS_SOURCE, modules: richOutputSources(), maxOutputChars: typeof maxOutputChars === 'number' && maxOutputChars > 0 ? maxOutputChars : null });
   const loaded = python.receive(undefined, deadline);
   if (loaded.t !== 'loaded') throw new Error(`the Python runner did not load: ${loaded.t === 'fail' ? loaded.error : loaded.t}`);
   context.log('info', `native CPython ready (pid ${ready.pid} in its sandbox, uid ${ready.uid}, seccomp filter ${ready.seccomp ? 'on' : 'off'})`);

@@ -13,6 +13,7 @@ import { PackageLoader, type PackageOptions } from './packages';
 import type { PyGlobals, PyProxyLike, RunnerModule } from './pyodide-types';
 import { COMPLETER_SOURCE } from './completer-py';
 import { RUNNER_SOURCE } from './runner-py';
+import { LOAD_RICH_OUTPUT, richOutputSources } from './python-sources';
 import { pyodideModuleSource, withSharedPyodideModule } from './shared-wasm';
 import { PythonWidgets } from './widgets';
 
@@ -71,6 +72,11 @@ class PythonRuntime implements LanguageRuntime {
     if (!this.io || text.length === 0) return;
     if (stream === 'out') this.io.stdout(text);
     else this.io.stderr(text);
+  }
+
+  /** An output display() (or plt.show()) shows while the cell runs, as JSON text. */
+  showOutput(json: string): void {
+    this.io?.output(JSON.parse(json) as Output);
   }
 
   writeBytes(stream: 'out' | 'err', bytes: Uint8Array): number {
@@ -259,6 +265,9 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
   scratch.destroy();
   const runner = pyodide.pyimport('_rnb_runner') as unknown as RunnerModule;
   if (context.maxOutputChars !== undefined && context.maxOutputChars > 0) runner.set_max_output_chars(context.maxOutputChars);
+  const rich = pyodide.toPy({ _rnb_modules: richOutputSources(), _rnb_sink: (json: string) => runtime?.showOutput(json) }) as PyProxyLike;
+  pyodide.runPython(LOAD_RICH_OUTPUT, { globals: rich as unknown as PyGlobals });
+  rich.destroy();
   hardenPython(pyodide);
   poisonFunctionConstructors();
   disableChildProcesses();

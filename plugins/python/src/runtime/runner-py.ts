@@ -188,6 +188,7 @@ def prepare(cell_id, code, defines):
             mutated()
         except Exception:
             pass
+    _rich("start_cell")
     filename = _filename(cell_id)
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     body, tail = _compile(code, filename)
@@ -195,6 +196,19 @@ def prepare(cell_id, code, defines):
     for name in defines:
         G.pop(name, None)
     return body, tail, _is_async(body) or _is_async(tail)
+
+
+def _rich(step, *args):
+    # display(), IPython reprs, DataFrames and figures: python/rnb_display.py, which the runtime loads beside this runner.
+    module = sys.modules.get("rnb_display")
+    if module is None:
+        return None
+    try:
+        return getattr(module, step)(*args)
+    except Exception:
+        if step == "finish_cell":
+            raise
+        return None
 
 
 _pending = None
@@ -239,7 +253,7 @@ async def run_cell_async():
 def _finish(value, defines):
     flush_streams()
     try:
-        outputs = render(value)
+        outputs = _rich("finish_cell", value) if "rnb_display" in sys.modules else render(value)
     except Exception as error:
         outputs = [{"mime_type": "text/plain", "data": f"<value could not be displayed: {error!r}>"}]
     result = {"status": "ok", "outputs": outputs, "defined": [n for n in defines if n in G]}
@@ -281,6 +295,7 @@ _RUNNER_FILE = (lambda: None).__code__.co_filename
 def format_error(error, cell_id):
     """The traceback from the user's first frame on, and a one-line message."""
     flush_streams()
+    _rich("abandon_cell")
     filename = _filename(cell_id)
     if isinstance(error, KeyboardInterrupt):
         text = "KeyboardInterrupt: the cell was interrupted"
