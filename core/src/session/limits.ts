@@ -71,6 +71,15 @@ export function boundStoredOutputs(cells: StoredCell[], maxChars: number): Store
   return out;
 }
 
+/** Refuses code growth past the notebook's code limit. */
+export function checkNotebookCodeGrowth(total: number, growth: number, { maxNotebookCodeChars }: Pick<NotebookLimits, 'maxNotebookCodeChars'>): void {
+  if (total + growth <= maxNotebookCodeChars) return;
+  throw notebookLimitError(
+    'maxNotebookCodeChars',
+    `The cells of a notebook hold at most ${maxNotebookCodeChars.toLocaleString('en-US')} characters of code in all; this one has ${total.toLocaleString('en-US')}. Split it into several notebooks.`,
+  );
+}
+
 export function notebookLimitError(limit: keyof NotebookLimits, message: string): LimitError {
   return new LimitError('notebook', limit, message);
 }

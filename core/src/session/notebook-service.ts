@@ -6,7 +6,6 @@ import type { Cell, JsonValue } from '../model/types';
 import type { NotebookDocument, NotebookStore, NotebookSummary } from '../storage/storage';
 import { isValidNotebookId } from '../storage/validation';
 import type { NotebookEvent, NotebookEventListener } from './events';
-import { toCell } from './format';
 import { DEFAULT_NOTEBOOK_LIMITS, UserQuota, type NotebookLimits } from './limits';
 import { analyseCells, checkCode } from './analyse';
 import { NotebookSession } from './notebook-session';
@@ -180,11 +179,11 @@ export class NotebookService implements NotebookOperations {
   }
 
   async createCell(owner: string, notebookId: string, input: CreateCellInput): Promise<Cell> {
-    return toCell(await (await this.open(owner, notebookId)).createCell(input));
+    return (await this.open(owner, notebookId)).createCell(input);
   }
 
   async updateCell(owner: string, notebookId: string, cellId: string, input: UpdateCellInput): Promise<Cell> {
-    return toCell(await (await this.open(owner, notebookId)).updateCell(cellId, input));
+    return (await this.open(owner, notebookId)).updateCell(cellId, input);
   }
 
   async deleteCell(owner: string, notebookId: string, cellId: string): Promise<void> {

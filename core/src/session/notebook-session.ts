@@ -2,15 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { ConflictError, EditConflictError, InvalidInputError, NotFoundError, NotebookError } from '../errors';
 import { DependencyGraph, type CellDependencies } from '../graph/dependency-graph';
 import type { Analysis, LanguageRegistry } from '../language/language';
-import type { CellStatus } from '../model/types';
-import type { NotebookDocument, NotebookStore, StoredCell } from '../storage/storage';
+import type { Cell } from '../model/types';
+import type { NotebookDocument, NotebookStore } from '../storage/storage';
 import { analyseNow, checkCode, IN_THIS_THREAD, noLanguage, type SessionAnalysisOptions } from './analyse';
-import { boundStoredOutputs, DEFAULT_NOTEBOOK_LIMITS, notebookLimitError, type NotebookLimits } from './limits';
+import { boundStoredOutputs, checkNotebookCodeGrowth, DEFAULT_NOTEBOOK_LIMITS, notebookLimitError, type NotebookLimits } from './limits';
 import { diffNotebooks } from './external-change';
-import { checkName, formatAnalysisError, graphDependencies } from './session-checks';
+import { checkName, graphDependencies } from './session-checks';
 import type { NotebookEvent } from './events';
-import { graphErrorText, maskConnectionString, settledStatus, storedGraphErrorKind, toCell } from './format';
-import { RunCoordinator, type KernelProvider } from './run-coordinator';
+import { maskConnectionString } from './format';
+import { analysisCellError, type CellError } from './cell-error';
+import { ShownGraphErrors } from './graph-errors';
+import { CellRunStates, type CellDocument } from './cell-run-state';
+import { RunCoordinator, type KernelProvider, type RunHost } from './run-coordinator';
 import type { CreateCellInput, NotebookView, UpdateCellInput } from './service-api';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -22,19 +25,24 @@ export interface SessionGuard {
   checkGrowth?(growth: number): Promise<void>;
 }
 
+/** A notebook's document: its cells hold what the user wrote; their run state lives in {@link CellRunStates}. */
+type SessionDocument = Omit<NotebookDocument, 'cells'> & { cells: CellDocument[] };
+
 /**
- * One open notebook: its document, its dependency graph and its run
- * coordinator. Edits are serialised and saved before they are announced.
+ * One open notebook: its document, its dependency graph, its cells' run
+ * states and its run coordinator. Edits are serialised and saved before they
+ * are announced.
  */
-export class NotebookSession {
+export class NotebookSession implements RunHost {
   readonly graph: DependencyGraph;
   readonly runs: RunCoordinator;
-  private doc: NotebookDocument;
-  private readonly cells = new Map<string, StoredCell>();
+  readonly states: CellRunStates;
+  private doc: SessionDocument;
+  private readonly cells = new Map<string, CellDocument>();
   private readonly position = new Map<string, number>();
   private readonly analyses = new Map<string, Analysis>();
   /** Graph errors currently shown on cells. */
-  private readonly shownGraphErrors = new Map<string, string>();
+  private readonly graphErrors: ShownGraphErrors;
   private queue: Promise<unknown> = Promise.resolve();
   private saveTimer: NodeJS.Timeout | null = null;
   private applyingExternal = false;
@@ -51,20 +59,21 @@ export class NotebookSession {
     private readonly analysisOptions: SessionAnalysisOptions = {},
   ) {
     const initialAnalyses = analysisOptions.initialAnalyses ?? new Map<string, Analysis>();
-    this.doc = document;
+    this.states = new CellRunStates(emit);
+    this.doc = { ...document, cells: document.cells.map(({ id, type, code, reads, writes }) => ({ id, type, code, reads, writes })) };
     this.graph = new DependencyGraph((id) => this.position.get(id) ?? Number.MAX_SAFE_INTEGER);
     this.reindex();
     const loaded: ({ id: string } & CellDependencies)[] = [];
-    for (const cell of document.cells) {
-      // A new session has a new kernel: what ran before has no values here. Outputs stay visible.
-      cell.status = cell.status === 'success' ? 'stale' : settledStatus(cell.status);
+    for (const stored of document.cells) this.states.load(stored);
+    for (const cell of this.doc.cells) {
       this.cells.set(cell.id, cell);
       const analysis = this.applyAnalysis(cell, initialAnalyses.get(cell.id) ?? analyseNow(this.languages, cell.type, cell.code), false);
       loaded.push({ id: cell.id, ...graphDependencies(analysis) });
     }
     this.graph.load(loaded);
-    this.runs = new RunCoordinator(this, kernels, emit);
-    this.refreshGraphErrors(new Set(document.cells.map((c) => c.id)), false);
+    this.runs = new RunCoordinator(this, kernels);
+    this.graphErrors = new ShownGraphErrors(this, (id) => this.languages.get(this.cell(id).type)?.privateNamePrefix);
+    this.graphErrors.refresh(new Set(document.cells.map((c) => c.id)), false);
   }
 
   get id(): string {
@@ -85,13 +94,18 @@ export class NotebookSession {
       id: this.doc.id,
       name: this.doc.name,
       db_conn_string: maskConnectionString(this.doc.dbConnString),
-      cells: this.doc.cells.map(toCell),
+      cells: this.doc.cells.map((cell) => this.states.view(cell)),
       revision: this.doc.revision,
       lazy: this.doc.lazy,
     };
   }
 
-  cell(cellId: string): StoredCell {
+  /** A cell as the API shows it: its document and its run state. */
+  cellView(cellId: string): Cell {
+    return this.states.view(this.cell(cellId));
+  }
+
+  cell(cellId: string): CellDocument {
     const cell = this.cells.get(cellId);
     if (!cell) throw new NotFoundError('cell', cellId);
     return cell;
@@ -116,10 +130,10 @@ export class NotebookSession {
   }
 
   /** Why the cell cannot run at all, if so. */
-  staticError(cellId: string): string | undefined {
+  staticError(cellId: string): CellError | undefined {
     const analysisError = this.analyses.get(cellId)?.error;
-    if (analysisError) return formatAnalysisError(analysisError);
-    return this.shownGraphErrors.get(cellId);
+    if (analysisError) return analysisCellError(analysisError);
+    return this.graphErrors.of(cellId);
   }
 
   /** Runs `fn` after every earlier edit of this notebook finished. */
@@ -129,12 +143,12 @@ export class NotebookSession {
     return result;
   }
 
-  createCell(input: CreateCellInput): Promise<StoredCell> {
+  createCell(input: CreateCellInput): Promise<Cell> {
     return this.serial(() => this.createCellNow(input));
   }
 
   /** `fileId`: the id a file edited on disk gave the cell (taken as it is; a client's `input.id` must be a UUID). */
-  private async createCellNow(input: CreateCellInput, fileId?: string): Promise<StoredCell> {
+  private async createCellNow(input: CreateCellInput, fileId?: string): Promise<Cell> {
     // A file edited on disk may name a language this server lacks: the cell then shows that as its error.
     if (!this.applyingExternal) this.checkLanguage(input.type);
     const code = checkCode(input.code ?? '', this.analysisOptions.maxCellBytes);
@@ -151,23 +165,24 @@ export class NotebookSession {
       index = input.index;
     }
     const id = fileId ?? this.newCellId(input.id);
-    const cell: StoredCell = { id, type: input.type, code, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] };
+    const cell: CellDocument = { id, type: input.type, code, reads: [], writes: [] };
     this.doc.cells.splice(index, 0, cell);
     this.cells.set(cell.id, cell);
+    this.states.add(cell.id);
     this.reindex();
-    const before = this.analysisFootprint(cell.id);
+    const before = this.graphErrors.footprint(cell.id);
     this.applyAnalysis(cell, analysis);
     await this.persist();
-    this.emit({ type: 'cell_created', cell: toCell(cell), index, revision: this.doc.revision });
-    this.refreshGraphErrors(this.affectedBy(cell.id, before));
-    return cell;
+    this.emit({ type: 'cell_created', cell: this.cellView(cell.id), index, revision: this.doc.revision });
+    this.graphErrors.refresh(this.graphErrors.affectedBy(cell.id, before));
+    return this.cellView(cell.id);
   }
 
-  updateCell(cellId: string, input: UpdateCellInput): Promise<StoredCell> {
+  updateCell(cellId: string, input: UpdateCellInput): Promise<Cell> {
     return this.serial(() => this.updateCellNow(cellId, input));
   }
 
-  private async updateCellNow(cellId: string, input: UpdateCellInput): Promise<StoredCell> {
+  private async updateCellNow(cellId: string, input: UpdateCellInput): Promise<Cell> {
     const cell = this.cell(cellId);
     const code = checkCode(input.code, this.analysisOptions.maxCellBytes);
     if (input.type !== undefined && !this.applyingExternal) this.checkLanguage(input.type);
@@ -178,7 +193,7 @@ export class NotebookSession {
     // Saving what the cell already holds is never a conflict (a retried save, or both typed the same).
     if (input.baseCode !== undefined && cell.code !== input.baseCode && cell.code !== code) throw new EditConflictError(cell.code);
     const analysis = await this.analysisOfCode(input.type ?? cell.type, code);
-    const before = this.analysisFootprint(cellId);
+    const before = this.graphErrors.footprint(cellId);
     const oldDefines = new Set(cell.writes);
     const oldDescendants = this.graph.descendants([cellId]);
     const hadAnalysisError = this.analyses.get(cellId)?.error !== undefined;
@@ -187,16 +202,16 @@ export class NotebookSession {
     this.applyAnalysis(cell, analysis);
     // The code parses now: its old syntax error goes at once, not when the cell next runs.
     const fixed = hadAnalysisError && analysis.error === undefined;
-    if (fixed) cell.error = null;
+    if (fixed) this.states.recordError(cellId, null);
     await this.persist();
     this.emit({ type: 'cell_updated', cellId, code, cell_type: cell.type, reads: cell.reads, writes: cell.writes, revision: this.doc.revision });
-    if (fixed) this.emit({ type: 'cell_error', cellId, error: null });
+    if (fixed) this.states.errorAnnounced(cellId);
     const removed = [...oldDefines].filter((name) => !cell.writes.includes(name));
     // The cell and everything that read it no longer match the kernel's values.
     this.runs.invalidate([cellId, ...oldDescendants, ...this.graph.descendants([cellId])]);
-    this.refreshGraphErrors(this.affectedBy(cellId, before));
+    this.graphErrors.refresh(this.graphErrors.affectedBy(cellId, before));
     this.runs.forgetNames(removed, [cellId]);
-    return cell;
+    return this.cellView(cellId);
   }
 
   private newCellId(requested: string | undefined): string {
@@ -212,18 +227,19 @@ export class NotebookSession {
 
   private async deleteCellNow(cellId: string): Promise<void> {
     const cell = this.cell(cellId);
-    const before = this.analysisFootprint(cellId);
+    const before = this.graphErrors.footprint(cellId);
     const index = this.indexOf(cellId);
     this.doc.cells.splice(index, 1);
     this.cells.delete(cellId);
+    this.states.remove(cellId);
     this.analyses.delete(cellId);
-    this.shownGraphErrors.delete(cellId);
+    this.graphErrors.forget(cellId);
     this.graph.removeCell(cellId);
     this.reindex();
     await this.persist();
     this.emit({ type: 'cell_deleted', cellId, revision: this.doc.revision });
     this.runs.cellDeleted(cellId);
-    this.refreshGraphErrors(this.affectedBy(cellId, before));
+    this.graphErrors.refresh(this.graphErrors.affectedBy(cellId, before));
     this.runs.forgetNames(cell.writes, []);
   }
 
@@ -242,7 +258,7 @@ export class NotebookSession {
     await this.persist();
     this.emit({ type: 'cell_moved', cellId, index: toIndex, revision: this.doc.revision });
     // Messages name cells by position.
-    this.refreshGraphErrors(new Set(this.shownGraphErrors.keys()));
+    this.graphErrors.refresh(this.graphErrors.shownOn());
   }
 
   updateSettings(change: { name?: string; lazy?: boolean; dbConnString?: string | null }): Promise<void> {
@@ -271,7 +287,7 @@ export class NotebookSession {
           else if (step.kind === 'move') await this.moveCellNow(step.cellId, step.index);
           else if (step.kind === 'settings') await this.updateSettingsNow(step.change);
           else {
-            if (this.cell(step.cellId).status !== 'idle') rerun.push(step.cellId);
+            if (this.states.status(step.cellId) !== 'idle') rerun.push(step.cellId);
             await this.updateCellNow(step.cellId, { code: step.code, type: step.type });
           }
         }
@@ -294,21 +310,10 @@ export class NotebookSession {
   /** Empties every cell's printed text and outputs, saved before it is announced; errors and statuses stay. */
   async clearOutputs(): Promise<void> {
     return this.serial(async () => {
-      for (const cell of this.doc.cells) {
-        cell.stdout = '';
-        cell.outputs = [];
-        cell.stderr = '';
-      }
+      this.states.outputsCleared();
       await this.persist();
       this.emit({ type: 'outputs_cleared' });
     });
-  }
-
-  setStatus(cellId: string, status: CellStatus): void {
-    const cell = this.cells.get(cellId);
-    if (!cell || cell.status === status) return;
-    cell.status = status;
-    this.emit({ type: 'cell_status', cellId, status });
   }
 
   /** Saves run results soon: many cells finishing together cost one write. */
@@ -333,14 +338,7 @@ export class NotebookSession {
   /** Refuses code growth past the notebook's code limit or the owner's share. */
   private async checkGrowth(growth: number): Promise<void> {
     if (growth <= 0) return;
-    const { maxNotebookCodeChars } = this.guard.limits;
-    const total = this.doc.cells.reduce((sum, c) => sum + c.code.length, 0);
-    if (total + growth > maxNotebookCodeChars) {
-      throw notebookLimitError(
-        'maxNotebookCodeChars',
-        `The cells of a notebook hold at most ${maxNotebookCodeChars.toLocaleString('en-US')} characters of code in all; this one has ${total.toLocaleString('en-US')}. Split it into several notebooks.`,
-      );
-    }
+    checkNotebookCodeGrowth(this.doc.cells.reduce((sum, c) => sum + c.code.length, 0), growth, this.guard.limits);
     await this.guard.checkGrowth?.(growth);
   }
 
@@ -348,7 +346,7 @@ export class NotebookSession {
     if (this.applyingExternal) return; // storage holds this state already
     let saved: NotebookDocument;
     try {
-      const cells = this.doc.cells.map((c) => ({ ...c, status: settledStatus(c.status) }));
+      const cells = this.doc.cells.map((c) => this.states.stored(c));
       // Outputs past the notebook's storage budget are stored as a note (largest first): the save itself never fails for them.
       saved = await this.store.save({ ...this.doc, cells: boundStoredOutputs(cells, this.guard.limits.maxStoredOutputChars) }, { expectedRevision: this.doc.revision });
     } catch (error) {
@@ -365,102 +363,13 @@ export class NotebookSession {
     return language ? (this.analysisOptions.analyser ?? IN_THIS_THREAD).analyse(language, code, this.doc.owner) : Promise.resolve(noLanguage(type));
   }
 
-  private applyAnalysis(cell: StoredCell, analysis: Analysis, updateGraph = true): Analysis {
+  private applyAnalysis(cell: CellDocument, analysis: Analysis, updateGraph = true): Analysis {
     this.analyses.set(cell.id, analysis);
     cell.reads = [...new Set(analysis.references)].sort();
     cell.writes = [...new Set(analysis.defines)].sort();
     if (updateGraph) this.graph.setCell(cell.id, graphDependencies(analysis));
-    if (analysis.error) {
-      cell.error = formatAnalysisError(analysis.error);
-    }
+    if (analysis.error) this.states.recordError(cell.id, analysisCellError(analysis.error));
     return analysis;
-  }
-
-  private analysisFootprint(cellId: string): Set<string> {
-    const affected = new Set<string>([cellId, ...this.graph.cycleMembers()]);
-    const names = this.graph.defines(cellId);
-    for (const id of this.graph.cellsSharingDefinitions(names)) affected.add(id);
-    return affected;
-  }
-
-  private affectedBy(cellId: string, before: Set<string>): Set<string> {
-    const after = this.analysisFootprint(cellId);
-    for (const id of before) after.add(id);
-    return after;
-  }
-
-  /**
-   * Shows or clears graph errors (cycles, double definitions) on the cells that may have changed.
-   * `announce` is false while loading: a loaded notebook has no kernel yet, so nothing is forgotten or re-run.
-   */
-  private refreshGraphErrors(cells: Set<string>, announce = true): void {
-    const label = (id: string): string => this.label(id);
-    // Every cell's graph error is recorded before anything reacts to one: re-running the readers of a
-    // name plans at once, and must see every cell that defines it as unable to run.
-    const changes: { cell: StoredCell; text: string | undefined; previous: string | undefined }[] = [];
-    for (const id of cells) {
-      const cell = this.cells.get(id);
-      if (!cell) continue;
-      const graphError = this.graph.errorOf(id);
-      const text = graphError ? graphErrorText(graphError, { label, cellId: id, privatePrefix: (name) => this.privatePrefixOf(name) }) : undefined;
-      const previous = this.shownGraphErrors.get(id);
-      if (text !== undefined) this.shownGraphErrors.set(id, text);
-      else this.shownGraphErrors.delete(id);
-      changes.push({ cell, text, previous });
-    }
-    for (const { cell, text, previous } of changes) {
-      const id = cell.id;
-      const analysisError = this.analyses.get(id)?.error;
-      if (analysisError) {
-        // The cell's own code is wrong: that is an error of this cell, not a block.
-        if (announce) this.showError(cell, formatAnalysisError(analysisError), 'error');
-        else {
-          cell.status = 'error';
-          cell.error = formatAnalysisError(analysisError);
-        }
-        continue;
-      }
-      if (!announce) {
-        if (text !== undefined) {
-          cell.status = 'blocked';
-          cell.error = text;
-        } else if (cell.status === 'blocked' && storedGraphErrorKind(cell.error) !== undefined) {
-          // Stored blocked by a graph error the graph no longer has.
-          cell.status = 'stale';
-          cell.error = null;
-        }
-        continue;
-      }
-      if (text !== undefined && text !== previous) {
-        this.runs.invalidate([id]);
-        this.runs.forgetNames([...this.graph.defines(id)], [id]);
-        this.showError(cell, text, 'blocked');
-      } else if (text === undefined && previous !== undefined) {
-        this.clearError(cell);
-        this.setStatus(id, 'stale');
-      }
-    }
-  }
-
-  /** The prefix that makes `name` private in the language of every cell defining it, if they agree on one. */
-  private privatePrefixOf(name: string): string | undefined {
-    const prefixes = new Set([...this.graph.definersOf(name)].map((id) => this.languages.get(this.cell(id).type)?.privateNamePrefix));
-    const [prefix] = prefixes;
-    return prefixes.size === 1 ? prefix : undefined;
-  }
-
-  /** The cell's shown error no longer holds: `cell_error` with `error: null` tells the page to drop it. */
-  private clearError(cell: StoredCell): void {
-    if (cell.error === null) return;
-    cell.error = null;
-    this.emit({ type: 'cell_error', cellId: cell.id, error: null });
-  }
-
-  private showError(cell: StoredCell, text: string, status: CellStatus): void {
-    cell.error = text;
-    cell.outputs = [];
-    this.setStatus(cell.id, status);
-    this.emit({ type: 'cell_error', cellId: cell.id, error: text });
   }
 
   private indexOf(cellId: string): number {

@@ -14,11 +14,6 @@ export function graphDependencies(analysis: Analysis): CellDependencies {
   return deps;
 }
 
-export function formatAnalysisError(error: NonNullable<Analysis['error']>): string {
-  const where = error.line !== undefined ? ` (line ${error.line}${error.column !== undefined ? `, column ${error.column}` : ''})` : '';
-  return `${error.message}${where}`;
-}
-
 export function checkName(name: unknown): string {
   if (typeof name !== 'string' || name.trim().length === 0 || name.length > 200) {
     throw new InvalidInputError('A notebook name is 1 to 200 characters.');

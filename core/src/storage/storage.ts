@@ -1,4 +1,5 @@
 import type { Cell } from '../model/types';
+import type { CellErrorKind } from '../session/cell-error';
 
 /** What storage keeps of a cell: code, order and type, analysis, last results. */
 export interface StoredCell {
@@ -10,6 +11,8 @@ export interface StoredCell {
   stderr: string;
   outputs: Cell['outputs'];
   error: string | null;
+  /** What kind of error `error` is (cell-error.ts); absent in notebooks stored before it was kept. */
+  errorKind?: CellErrorKind;
   reads: string[];
   writes: string[];
 }

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors';
+import { isCellErrorKind } from '../session/cell-error';
 import type { CellStatus, Output } from '../model/types';
 import type { NotebookDocument, StoredCell } from './storage';
 
@@ -62,7 +63,7 @@ function normalizeCell(input: unknown, where: string): StoredCell {
   if (!STATUSES.has(status)) throw new InvalidInputError(`${where}.status must be one of ${[...STATUSES].join(', ')}; got ${describe(status)}.`);
   const outputs = cell.outputs;
   if (!Array.isArray(outputs)) throw new InvalidInputError(`${where}.outputs must be a list.`);
-  return {
+  const stored: StoredCell = {
     id: string(cell.id, `${where}.id`),
     type: string(cell.type, `${where}.type`),
     code: string(cell.code, `${where}.code`),
@@ -75,6 +76,12 @@ function normalizeCell(input: unknown, where: string): StoredCell {
     reads: strings(cell.reads, `${where}.reads`),
     writes: strings(cell.writes, `${where}.writes`),
   };
+  // Notebooks stored before the kind was kept have none: the session reads the kind from the text.
+  if (cell.errorKind !== undefined) {
+    if (!isCellErrorKind(cell.errorKind)) throw new InvalidInputError(`${where}.errorKind is not a known error kind; got ${describe(cell.errorKind)}.`);
+    stored.errorKind = cell.errorKind;
+  }
+  return stored;
 }
 
 function normalizeOutput(input: unknown, where: string): Output {
