@@ -33,6 +33,18 @@ export { markdownLanguage } from './language/markdown';
 export type { ExternalChange, NotebookDocument, NotebookSummary, SaveOptions, StoredCell } from './storage/storage';
 export { MemoryNotebookStore } from './storage/memory-store';
 export { SecretBox, withSealedSecrets, type SecretStoreOptions } from './storage/secrets';
+export {
+  describeSettingFields,
+  SettingsCatalog,
+  type NotebookSettings,
+  type PluginSettingsDeclaration,
+  type PluginSettingValues,
+  type SettingField,
+  type SettingFieldDescription,
+  type SettingFieldType,
+  type SettingsChange,
+  type SettingValue,
+} from './settings/plugin-settings';
 export type { Identity } from './auth/auth';
 
 // Notebook assistant (a model provider behind the host's chat route)

@@ -90,12 +90,43 @@ export interface Cell {
 export interface Notebook {
   id: string;
   name: string;
-  /** Masked: `postgresql://user:****@host/db`; null when none is set. */
+  /** Per-plugin settings, secret fields masked (`settings.sql.connection_string`). */
+  settings?: NotebookSettings;
+  /** @deprecated `settings.sql.connection_string` (masked: `postgresql://user:****@host/db`), or null when none is set. */
   db_conn_string?: string | null;
   cells: Cell[];
   revision: number;
   /** Lazy mode: an edit marks descendants `stale` instead of running them. */
   lazy?: boolean;
+}
+
+/** A setting's value as stored; null is never stored (it clears). */
+export type SettingValue = string | number | boolean;
+
+/** One plugin's settings, keyed by field name. */
+export interface PluginSettingValues {
+  [field: string]: SettingValue;
+}
+
+/** A notebook's settings: plugin id → that plugin's values (secret fields masked on the wire). */
+export interface NotebookSettings {
+  [pluginId: string]: PluginSettingValues;
+}
+
+export type SettingFieldType = 'string' | 'number' | 'boolean' | 'enum';
+
+/** One field a language declares, as `GET /api/config` lists it (`languages[].settings`). */
+export interface SettingFieldDescription {
+  /** The key in the stored settings and in the route's body (`connection_string`). */
+  name: string;
+  type: SettingFieldType;
+  /** What the page's form calls it. */
+  label: string;
+  description?: string;
+  /** Write-only in the page: the host shows it masked and never sends it back in clear. */
+  secret: boolean;
+  /** The choices of an `enum` field. */
+  options?: string[];
 }
 
 /** One entry of `GET /api/notebooks`. */
@@ -174,8 +205,8 @@ export interface NotebookEventPayloads {
   cell_updated: { cellId: string; code: string; cell_type: string; reads: string[]; writes: string[]; revision: number };
   cell_deleted: { cellId: string; revision: number };
   cell_moved: { cellId: string; index: number; revision: number };
-  /** Name, lazy mode or database settings changed (never carries the connection string). */
-  notebook_updated: { name: string; lazy: boolean; has_db_connection: boolean; revision: number };
+  /** Name, lazy mode or plugin settings changed; `settings`: every plugin's, secret fields masked. */
+  notebook_updated: { name: string; lazy: boolean; settings: NotebookSettings; revision: number };
   kernel_restarted: { reason: string };
   /** Every cell's stdout, stderr and outputs were emptied (errors and statuses stay). */
   outputs_cleared: Record<never, never>;
@@ -242,6 +273,8 @@ export interface LanguageInfo {
   editor: { mode: string | null };
   /** Where the page loads the plugin's browser module from, relative to the app's base; null: none. */
   browser_module: string | null;
+  /** The notebook settings the language declares (empty: none); the settings dialog shows a form generated from them. */
+  settings?: SettingFieldDescription[];
 }
 
 /** `GET /healthz`. */
@@ -259,9 +292,12 @@ export interface CreateNotebookBody {
 export interface RenameNotebookBody {
   name: string;
 }
+/** @deprecated `PUT .../db`: an alias of `PUT .../settings/sql` with `{ connection_string }`. */
 export interface DbConnectionBody {
   connection_string: string | null;
 }
+/** `PUT .../settings/{plugin}`: a value sets a field, null (or '') clears it, a field left out keeps its value. */
+export type PluginSettingsBody = { [field: string]: SettingValue | null };
 export interface SettingsBody {
   lazy: boolean;
 }
@@ -303,6 +339,11 @@ export interface RenameNotebookAnswer {
 }
 export interface DbConnectionAnswer {
   db_conn_string: string | null;
+}
+/** `PUT .../settings/{plugin}`: the plugin's settings after the change, secret fields masked. */
+export interface PluginSettingsAnswer {
+  plugin: string;
+  settings: PluginSettingValues;
 }
 export interface SettingsAnswer {
   lazy: boolean;

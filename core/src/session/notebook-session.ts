@@ -9,12 +9,12 @@ import { boundStoredOutputs, checkNotebookCodeGrowth, DEFAULT_NOTEBOOK_LIMITS, n
 import { diffNotebooks } from './external-change';
 import { checkName, graphDependencies } from './session-checks';
 import type { NotebookEvent } from './events';
-import { maskConnectionString } from './format';
 import { analysisCellError, type CellError } from './cell-error';
 import { ShownGraphErrors } from './graph-errors';
 import { CellRunStates, type CellDocument } from './cell-run-state';
 import { RunCoordinator, type KernelProvider, type RunHost } from './run-coordinator';
 import type { CreateCellInput, NotebookView, UpdateCellInput } from './service-api';
+import { mergeSettings, SettingsCatalog, type PluginSettingValues, type SettingsChange } from '../settings/plugin-settings';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -85,15 +85,20 @@ export class NotebookSession implements RunHost {
   get lazy(): boolean {
     return this.doc.lazy;
   }
-  get dbConnectionString(): string | null {
-    return this.doc.dbConnString;
+  /** A plugin's values in clear, for its host services. */
+  pluginSettings(pluginId: string): Readonly<PluginSettingValues> {
+    return this.doc.settings[pluginId] ?? {};
+  }
+
+  private get settingsCatalog(): SettingsCatalog {
+    return new SettingsCatalog(() => this.languages.list());
   }
 
   view(): NotebookView {
     return {
       id: this.doc.id,
       name: this.doc.name,
-      db_conn_string: maskConnectionString(this.doc.dbConnString),
+      settings: this.settingsCatalog.mask(this.doc.settings),
       cells: this.doc.cells.map((cell) => this.states.view(cell)),
       revision: this.doc.revision,
       lazy: this.doc.lazy,
@@ -261,7 +266,7 @@ export class NotebookSession implements RunHost {
     this.graphErrors.refresh(this.graphErrors.shownOn());
   }
 
-  updateSettings(change: { name?: string; lazy?: boolean; dbConnString?: string | null }): Promise<void> {
+  updateSettings(change: { name?: string; lazy?: boolean }): Promise<void> {
     return this.serial(() => this.updateSettingsNow(change));
   }
 
@@ -299,12 +304,41 @@ export class NotebookSession implements RunHost {
     });
   }
 
-  private async updateSettingsNow(change: { name?: string; lazy?: boolean; dbConnString?: string | null }): Promise<void> {
+  private async updateSettingsNow(change: { name?: string; lazy?: boolean }): Promise<void> {
     if (change.name !== undefined) this.doc.name = checkName(change.name);
     if (change.lazy !== undefined) this.doc.lazy = change.lazy;
-    if (change.dbConnString !== undefined) this.doc.dbConnString = change.dbConnString;
     await this.persist();
-    this.emit({ type: 'notebook_updated', name: this.doc.name, lazy: this.doc.lazy, has_db_connection: this.doc.dbConnString !== null, revision: this.doc.revision });
+    this.announceSettings();
+  }
+
+  /**
+   * Sets one plugin's settings after checking them against its declaration
+   * (values set, null or '' clear, absent fields keep theirs); returns them masked.
+   */
+  async updatePluginSettings(pluginId: string, change: SettingsChange): Promise<PluginSettingValues> {
+    const catalog = this.settingsCatalog;
+    // Checked before joining the queue: a plugin's check may look a host up, and edits should not wait for it.
+    await catalog.check(pluginId, change);
+    return this.serial(async () => {
+      const next = mergeSettings(this.doc.settings[pluginId] ?? {}, change);
+      const settings = { ...this.doc.settings };
+      if (Object.keys(next).length > 0) settings[pluginId] = next;
+      else delete settings[pluginId];
+      const before = this.doc.settings;
+      this.doc.settings = settings;
+      try {
+        await this.persist();
+      } catch (error) {
+        this.doc.settings = before; // not saved: the notebook keeps what storage holds
+        throw error;
+      }
+      this.announceSettings();
+      return catalog.mask({ [pluginId]: next })[pluginId]!;
+    });
+  }
+
+  private announceSettings(): void {
+    this.emit({ type: 'notebook_updated', name: this.doc.name, lazy: this.doc.lazy, settings: this.settingsCatalog.mask(this.doc.settings), revision: this.doc.revision });
   }
 
   /** Empties every cell's printed text and outputs, saved before it is announced; errors and statuses stay. */

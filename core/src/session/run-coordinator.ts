@@ -17,6 +17,7 @@ export interface RunKernel {
   call(language: string, method: string, payload: JsonValue): Promise<JsonValue>;
   close(): void;
 }
+import type { PluginSettingValues } from '../settings/plugin-settings';
 
 /** How a notebook gets its kernel: the service hands the manager (or a cluster-aware wrapper) in. */
 export interface KernelProvider {
@@ -28,7 +29,8 @@ export interface RunHost {
   readonly id: string;
   readonly owner: string;
   readonly lazy: boolean;
-  readonly dbConnectionString: string | null;
+  /** The notebook's values for a plugin's settings, in clear (host services get them). */
+  pluginSettings(pluginId: string): Readonly<PluginSettingValues>;
   readonly graph: DependencyGraph;
   /** The one owner of every cell's run state. */
   readonly states: CellRunStates;
@@ -206,8 +208,8 @@ export class RunCoordinator implements SessionListener {
 
   // SessionListener ---------------------------------------------------------
 
-  dbConnectionString(): string | null {
-    return this.notebook.dbConnectionString;
+  pluginSettings(pluginId: string): Readonly<PluginSettingValues> {
+    return this.notebook.pluginSettings(pluginId);
   }
 
   onReports(runId: number, reports: CellReport[]): void {

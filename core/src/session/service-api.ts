@@ -2,6 +2,7 @@ import type { Cell, JsonValue, Notebook } from '../model/types';
 import type { NotebookSummary } from '../storage/storage';
 import type { PortableCell } from '../notebook-file/portable';
 import type { NotebookEventListener } from './events';
+import type { PluginSettingValues, SettingsChange } from '../settings/plugin-settings';
 
 export interface CreateCellInput {
   type: string;
@@ -46,8 +47,12 @@ export interface NotebookOperations {
   listNotebooks(owner: string): Promise<NotebookSummary[]>;
   getNotebook(owner: string, notebookId: string): Promise<NotebookView>;
   renameNotebook(owner: string, notebookId: string, name: string): Promise<void>;
-  /** null clears it. The string is a secret: views show it masked. */
-  setDbConnection(owner: string, notebookId: string, connectionString: string | null): Promise<void>;
+  /**
+   * Sets one plugin's notebook settings (`LanguageDefinition.settings`): a value
+   * sets a field, null or '' clears it, an absent field keeps its value. Refuses
+   * with InvalidInputError naming the field. Returns the plugin's settings masked.
+   */
+  setPluginSettings(owner: string, notebookId: string, pluginId: string, change: SettingsChange): Promise<PluginSettingValues>;
   setLazy(owner: string, notebookId: string, lazy: boolean): Promise<void>;
   deleteNotebook(owner: string, notebookId: string): Promise<void>;
 

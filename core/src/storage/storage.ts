@@ -1,5 +1,6 @@
 import type { Cell } from '../model/types';
 import type { CellErrorKind } from '../session/cell-error';
+import type { NotebookSettings } from '../settings/plugin-settings';
 
 /** What storage keeps of a cell: code, order and type, analysis, last results. */
 export interface StoredCell {
@@ -22,8 +23,12 @@ export interface NotebookDocument {
   id: string;
   owner: string;
   name: string;
-  /** The database connection string of the notebook's SQL cells: a secret, never listed. */
-  dbConnString: string | null;
+  /**
+   * Per-plugin settings (`settings.sql.connection_string`): never listed. The
+   * fields a plugin declares secret are sealed before storage sees them
+   * (withSealedSecrets). Stores that read an older layout migrate it on read.
+   */
+  settings: NotebookSettings;
   /** Lazy mode: descendants of an edited cell are marked stale instead of run. */
   lazy: boolean;
   cells: StoredCell[];
@@ -33,7 +38,7 @@ export interface NotebookDocument {
   updatedAt: string;
 }
 
-/** What listing returns: never cells, never the connection string. */
+/** What listing returns: never cells, never settings. */
 export interface NotebookSummary {
   id: string;
   name: string;

@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../errors';
 import { isCellErrorKind } from '../session/cell-error';
 import type { CellStatus, Output } from '../model/types';
+import { normalizeSettings } from '../settings/plugin-settings';
 import type { NotebookDocument, StoredCell } from './storage';
 
 /* Validation every store applies to what it is given: ids that cannot name a path, documents of the right shape. */
@@ -48,7 +49,7 @@ export function normalizeDocument(input: unknown, where = 'document'): NotebookD
     id: string(doc.id, `${where}.id`),
     owner: string(doc.owner, `${where}.owner`),
     name: string(doc.name, `${where}.name`),
-    dbConnString: nullableString(doc.dbConnString, `${where}.dbConnString`),
+    settings: normalizeSettings(doc.settings, `${where}.settings`),
     lazy: boolean(doc.lazy, `${where}.lazy`),
     cells: cells.map((cell, i) => normalizeCell(cell, `${where}.cells[${i}]`)),
     revision: typeof doc.revision === 'number' ? doc.revision : 0,

@@ -8,20 +8,21 @@ const gunzip = promisify(gunzipCallback);
 
 /**
  * The part of a notebook kept outside its small head item: cells, the lazy
- * flag and the connection string. It is stored gzipped and cut into chunks,
- * so a notebook may exceed DynamoDB's 400 KB item limit, and the connection
- * string never sits in an item that a listing reads.
+ * flag and the plugin settings. It is stored gzipped and cut into chunks,
+ * so a notebook may exceed DynamoDB's 400 KB item limit, and no setting
+ * (a connection string) ever sits in an item that a listing reads.
  */
 export interface Body {
   lazy: boolean;
-  dbConnString: string | null;
+  settings: NotebookDocument['settings'];
   cells: NotebookDocument['cells'];
 }
 
-export const BODY_VERSION = 1;
+/** 1: the SQL connection string in a field of its own (`dbConnString`); 2: per-plugin `settings` (version 1 migrates on read). */
+export const BODY_VERSION = 2;
 
 export async function encodeBody(doc: NotebookDocument, chunkBytes: number, maxBytes: number): Promise<Buffer[]> {
-  const json = JSON.stringify({ v: BODY_VERSION, lazy: doc.lazy, dbConnString: doc.dbConnString, cells: doc.cells });
+  const json = JSON.stringify({ v: BODY_VERSION, lazy: doc.lazy, settings: doc.settings, cells: doc.cells });
   const packed = await gzip(json, { level: 6 });
   if (packed.length > maxBytes) {
     throw new InvalidInputError(
@@ -48,8 +49,14 @@ export async function decodeBody(chunks: Uint8Array[]): Promise<Body> {
     throw new Error(`its cells are not valid JSON (${(error as Error).message})`);
   }
   if (typeof raw.v !== 'number' || raw.v > BODY_VERSION) throw new Error(`its cells were written by a newer release (body version ${String(raw.v)}): upgrade the server`);
-  const doc = normalizeDocument({ id: '', owner: '', name: '', lazy: raw.lazy, dbConnString: raw.dbConnString, cells: raw.cells }, 'stored body');
-  return { lazy: doc.lazy, dbConnString: doc.dbConnString, cells: doc.cells };
+  const doc = normalizeDocument({ id: '', owner: '', name: '', lazy: raw.lazy, settings: raw.v === 1 ? version1Settings(raw.dbConnString) : raw.settings, cells: raw.cells }, 'stored body');
+  return { lazy: doc.lazy, settings: doc.settings, cells: doc.cells };
+}
+
+/** A version 1 body's connection string, as the SQL plugin's setting. */
+function version1Settings(connection: unknown): unknown {
+  if (connection === null || connection === undefined || connection === '') return {};
+  return { sql: { connection_string: connection } };
 }
 
 function mb(bytes: number): string {

@@ -80,7 +80,7 @@ describeCluster('Redis leases and command bus', () => {
     const owner = await leases('saver', 400);
     const store = new LeaseFencedStore(new MemoryNotebookStore(), owner);
     const now = new Date().toISOString();
-    const doc = await store.create({ id: 'nb4', owner: 'u', name: 'n', dbConnString: null, lazy: false, cells: [], revision: 0, createdAt: now, updatedAt: now });
+    const doc = await store.create({ id: 'nb4', owner: 'u', name: 'n', settings: {}, lazy: false, cells: [], revision: 0, createdAt: now, updatedAt: now });
     await owner.acquire('nb4');
     const saved = await store.save({ ...doc, name: 'mine' }, { expectedRevision: 0 });
     owner.stop();

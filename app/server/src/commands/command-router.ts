@@ -1,4 +1,4 @@
-import type { Cell, JsonValue, NewNotebookInput, NotebookSummary, NotebookView } from '@rnb/core';
+import type { Cell, JsonValue, NewNotebookInput, NotebookSummary, NotebookView, PluginSettingValues, SettingsChange } from '@rnb/core';
 
 /**
  * Everything a client can ask of one notebook, as plain data, so that a
@@ -8,7 +8,8 @@ export type NotebookCommand =
   | { type: 'open_notebook' }
   | { type: 'get_notebook' }
   | { type: 'rename_notebook'; name: string }
-  | { type: 'set_db_connection'; connectionString: string | null }
+  /** One plugin's notebook settings: a value sets a field, null clears it, an absent field keeps its value. */
+  | { type: 'set_plugin_settings'; plugin: string; values: SettingsChange }
   | { type: 'set_lazy'; lazy: boolean }
   | { type: 'delete_notebook' }
   | { type: 'create_cell'; cellType: string; code?: string; afterCellId?: string | null; index?: number; cellId?: string }
@@ -29,7 +30,8 @@ export interface CommandResults {
   open_notebook: void;
   get_notebook: NotebookView;
   rename_notebook: void;
-  set_db_connection: void;
+  /** The plugin's settings, secret fields masked. */
+  set_plugin_settings: PluginSettingValues;
   set_lazy: void;
   delete_notebook: void;
   create_cell: Cell;

@@ -1,4 +1,4 @@
-import type { Cell, CellStatus, Notebook, PageEvent } from '../api/types';
+import type { Cell, CellStatus, Notebook, NotebookSettings, PageEvent } from '../api/types';
 import { buildGraph, descendantsOf, explainBlocked, type NotebookGraph } from './graph';
 import { KeyedListeners } from './signal';
 
@@ -11,9 +11,8 @@ export interface NotebookMeta {
   id: string;
   name: string;
   lazy: boolean;
-  hasDb: boolean;
-  /** The host's masked form of the connection string, when it sent one. */
-  dbMasked: string | null;
+  /** Every plugin's settings as the host shows them (secret values masked). */
+  settings: NotebookSettings;
   revision: number;
   /** The last kernel restart's reason, until the next run. */
   kernelNotice: string | null;
@@ -179,8 +178,7 @@ export class NotebookModel {
           ...this.meta,
           name: event.name,
           lazy: event.lazy,
-          hasDb: event.has_db_connection,
-          dbMasked: event.has_db_connection ? this.meta.dbMasked : null,
+          settings: event.settings ?? this.meta.settings,
           revision: Math.max(this.meta.revision, event.revision ?? 0),
         });
       case 'kernel_restarted':
@@ -325,13 +323,11 @@ export class NotebookModel {
 }
 
 function metaOf(notebook: Notebook, previous: NotebookMeta | null): NotebookMeta {
-  const masked = notebook.db_conn_string ?? null;
   return {
     id: notebook.id,
     name: notebook.name,
     lazy: notebook.lazy ?? false,
-    hasDb: masked !== null && masked !== '',
-    dbMasked: masked,
+    settings: notebook.settings ?? {},
     revision: notebook.revision,
     kernelNotice: previous?.kernelNotice ?? null,
   };
