@@ -83,7 +83,7 @@ describe('stored error kinds', () => {
 
   it('refuses a stored kind it does not know', async () => {
     const store = new MemoryNotebookStore();
-    const doc = { id: 'nb', owner: 'o', name: 'n', dbConnString: null, lazy: false, revision: 0, createdAt: '', updatedAt: '', cells: [stored({ error: 'x', errorKind: 'bogus' as never })] };
+    const doc = { id: 'nb', owner: 'o', name: 'n', settings: {}, lazy: false, revision: 0, createdAt: '', updatedAt: '', cells: [stored({ error: 'x', errorKind: 'bogus' as never })] };
     await expect(store.create(doc)).rejects.toThrow(/errorKind/);
   });
 });
