@@ -79,11 +79,31 @@ export interface Cell {
   /** What the cell wrote to stderr (warnings, `print(..., file=sys.stderr)`), kept apart from stdout. */
   stderr: string;
   outputs: Output[];
+  /** The error as the user reads it (made from `error_detail` by one function); null: none. */
   error: string | null;
+  /** The same error, structured: its kind, message, the cells involved and the runtime's traceback. */
+  error_detail?: CellErrorDetail | null;
   /** Names the cell reads that other cells may define, sorted. */
   reads: string[];
   /** Names the cell defines, sorted. */
   writes: string[];
+}
+
+/**
+ * Why a cell has an error. It decides the status: `error` for the cell's own failure (analysis, runtime,
+ * kernel-lost, time-limit), `blocked` when something else stopped it (cycle, multiple-definitions, upstream).
+ */
+export type CellErrorKind = 'analysis' | 'cycle' | 'multiple-definitions' | 'upstream' | 'runtime' | 'kernel-lost' | 'time-limit';
+
+/** A cell's error, structured (`Cell.error_detail`, `cell_error`'s `detail`). */
+export interface CellErrorDetail {
+  kind: CellErrorKind;
+  /** What went wrong, in a line or a few (`NameError: name 'x' is not defined`). */
+  message: string;
+  /** The other cells involved: the cycle, the other definers, the upstream cell that failed. */
+  cells?: string[];
+  /** Where a runtime error happened, as the runtime reports it (a Python traceback, its last line the message). */
+  traceback?: string;
 }
 
 /** `GET /api/notebooks/{id}`. */
@@ -199,7 +219,8 @@ export interface NotebookEventPayloads {
   cell_stdout: { cellId: string; data: string; stream: OutputStream };
   cell_output: { cellId: string; output: Output };
   /** `error: null`: the cell's shown error no longer holds (a syntax error fixed, a double definition resolved). */
-  cell_error: { cellId: string; error: string | null };
+  /** `detail`: the error structured (absent when `error` is null). */
+  cell_error: { cellId: string; error: string | null; detail?: CellErrorDetail };
   cell_created: { cell: Cell; index: number; revision: number };
   /** `cell_type`: the cell's language, which an update may change. */
   cell_updated: { cellId: string; code: string; cell_type: string; reads: string[]; writes: string[]; revision: number };

@@ -78,7 +78,7 @@ describe('a fair share of kernels per user, with real kernels', () => {
     expect(stopped!.status).toBe('error');
     expect(stopped!.error).toMatch(/^This cell ran longer than the cell time limit of 0\.3 s and was stopped\. The server setting CELL_TIME_LIMIT_SECONDS changes it\.\n\n.*interrupted/);
     // Stored with its kind: the session never reads the kind back from the text.
-    const storedKinds = async (): Promise<(string | undefined)[]> => (await kernel.store.get('ann', nb.notebookId)).cells.map((c) => c.errorKind);
+    const storedKinds = async (): Promise<(string | undefined)[]> => (await kernel.store.get('ann', nb.notebookId)).cells.map((c) => c.errorDetail?.kind);
     expect((await storedKinds())[0]).toBe('time-limit');
 
     await nb.run(1);

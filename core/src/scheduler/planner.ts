@@ -1,4 +1,4 @@
-import type { DependencyGraph } from '../graph/dependency-graph';
+import type { GraphView } from '../graph/dependency-graph';
 import { upstreamCellError, type CellError } from '../session/cell-error';
 
 export interface PlanRequest {
@@ -43,7 +43,7 @@ export interface Plan {
  * and the ancestors whose values are missing (a new kernel, an edit) — only
  * those. Order is topological with ties broken by notebook position.
  */
-export function planRun(graph: DependencyGraph, request: PlanRequest): Plan {
+export function planRun(graph: GraphView, request: PlanRequest): Plan {
   const roots = [...request.roots].filter((id) => graph.has(id));
   const selected = new Set<string>(roots);
   const stale = new Set<string>();
@@ -102,7 +102,7 @@ export function planRun(graph: DependencyGraph, request: PlanRequest): Plan {
 }
 
 /** The readers of names set from outside, and their definers (which must not run for it). */
-function outsideValues(graph: DependencyGraph, names: Iterable<string>): { readers: Set<string>; pinned: Set<string> } {
+function outsideValues(graph: GraphView, names: Iterable<string>): { readers: Set<string>; pinned: Set<string> } {
   const readers = new Set<string>();
   const pinned = new Set<string>();
   for (const name of names) {

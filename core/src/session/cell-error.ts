@@ -1,20 +1,14 @@
 import type { GraphError } from '../graph/dependency-graph';
 import type { Analysis } from '../language/language';
 import type { CellStatus } from '../model/types';
+import type { CellErrorDetail, CellErrorKind } from '../wire';
 import { graphErrorText, legacyGraphErrorKind, upstreamErrorText, type GraphErrorTextOptions } from './format';
 
-/** Why a cell has an error: decides its status, and is stored beside the text (old notebooks have text only). */
-export type CellErrorKind = 'analysis' | 'cycle' | 'multiple-definitions' | 'upstream' | 'runtime' | 'kernel-lost' | 'time-limit';
+/** Why a cell has an error: decides its status. Storage keeps the whole error beside its text. */
+export type { CellErrorKind } from '../wire';
 
-/** A cell's error. The wire carries its text ({@link cellErrorText}); storage keeps the text and the kind. */
-export interface CellError {
-  kind: CellErrorKind;
-  message: string;
-  /** The other cells involved: the cycle, the other definers, the upstream cell that failed. */
-  cells?: string[];
-  /** Where a runtime error happened, when the runtime reports it apart from the message. */
-  traceback?: string;
-}
+/** A cell's error. Views and events carry it with its text ({@link cellErrorText}). */
+export type CellError = CellErrorDetail;
 
 const CELL_ERROR_KINDS: ReadonlySet<string> = new Set<CellErrorKind>(['analysis', 'cycle', 'multiple-definitions', 'upstream', 'runtime', 'kernel-lost', 'time-limit']);
 
@@ -22,9 +16,14 @@ export function isCellErrorKind(value: unknown): value is CellErrorKind {
   return typeof value === 'string' && CELL_ERROR_KINDS.has(value);
 }
 
-/** The one text of a cell error: what `cell_error` events, views and storage carry. */
+/**
+ * The one text of a cell error: what `cell_error` events, views and storage carry. A runtime's traceback
+ * already ends with its message (Python's does), so it is shown alone; otherwise the message comes first.
+ */
 export function cellErrorText(error: CellError): string {
-  return error.traceback ? `${error.message}\n\n${error.traceback}` : error.message;
+  if (!error.traceback) return error.message;
+  const firstLine = error.message.split('\n', 1)[0]!;
+  return error.traceback.includes(firstLine) ? error.traceback : `${error.message}\n\n${error.traceback}`;
 }
 
 /**
@@ -57,8 +56,13 @@ export function kernelLostCellError(message: string): CellError {
   return { kind: 'kernel-lost', message };
 }
 
-/** The text that storage holds, with the kind it stored; notebooks stored before kinds were kept have text only. */
-export function storedCellError(text: string | null, kind: CellErrorKind | undefined): CellError | null {
+/**
+ * The error of a stored cell: the structure storage kept beside the text, or, for notebooks stored
+ * before it was kept, the text alone (its kind read from it).
+ */
+export function storedCellError(text: string | null, detail: CellError | undefined): CellError | null {
   if (text === null) return null;
-  return { kind: kind ?? legacyGraphErrorKind(text) ?? 'runtime', message: text };
+  // A text changed outside the server (a file edited by hand) wins over the structure saved with the old one.
+  if (detail && cellErrorText(detail) === text) return detail;
+  return { kind: legacyGraphErrorKind(text) ?? 'runtime', message: text };
 }

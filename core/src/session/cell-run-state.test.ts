@@ -38,19 +38,36 @@ describe('cell run states', () => {
     expect(emitted.map((e) => e.type)).toEqual(events);
   });
 
-  it('stores an error\'s kind beside its text, and reads it back', () => {
+  it.each<[string, CellError]>([
+    ['a time limit', { kind: 'time-limit', message: 'This cell ran longer than the cell time limit of 1 s and was stopped.' }],
+    ['a runtime error with its traceback', { kind: 'runtime', message: "NameError: name 'x' is not defined", traceback: 'Traceback (most recent call last):\n  File "<cell c>", line 1\nNameError: name \'x\' is not defined\n' }],
+    ['an upstream failure naming its cell', { kind: 'upstream', message: 'Not run: upstream cell 1 did not succeed.', cells: ['b'] }],
+  ])('stores %s structured beside its text, and reads it back', (_name, error) => {
     const states = new CellRunStates(() => undefined);
     states.add('c');
-    const error: CellError = { kind: 'time-limit', message: 'This cell ran longer than the cell time limit of 1 s and was stopped.' };
     states.failed('c', error);
     const saved = states.stored({ id: 'c', type: 'fake', code: '', reads: [], writes: [] });
-    expect(saved).toMatchObject({ status: 'error', error: cellErrorText(error), errorKind: 'time-limit' });
+    expect(saved).toMatchObject({ error: cellErrorText(error), errorDetail: error });
     const loaded = new CellRunStates(() => undefined);
     loaded.load(saved);
     expect(loaded.error('c')).toEqual(error);
+    expect(loaded.view({ id: 'c', type: 'fake', code: '', reads: [], writes: [] })).toMatchObject({ error: cellErrorText(error), error_detail: error });
   });
 
-  it('reads a notebook stored before kinds were kept: a graph error from its text, anything else as a runtime error', () => {
+  it('shows a traceback that ends with its message alone, and puts the message first otherwise', () => {
+    const traceback = 'Traceback (most recent call last):\n  File "<cell c>", line 1\nZeroDivisionError: division by zero\n';
+    expect(cellErrorText({ kind: 'runtime', message: 'ZeroDivisionError: division by zero', traceback })).toBe(traceback);
+    expect(cellErrorText({ kind: 'time-limit', message: 'This cell ran too long.', traceback: 'KeyboardInterrupt' })).toBe('This cell ran too long.\n\nKeyboardInterrupt');
+    expect(cellErrorText({ kind: 'runtime', message: 'boom' })).toBe('boom');
+  });
+
+  it('reads the text, not a stale structure, when the text was changed outside the server', () => {
+    const states = new CellRunStates(() => undefined);
+    states.load(stored({ status: 'error', error: 'edited by hand', errorDetail: { kind: 'runtime', message: 'the old one' } }));
+    expect(states.error('c')).toEqual({ kind: 'runtime', message: 'edited by hand' });
+  });
+
+  it('reads a notebook stored before errors were kept structured: a graph error from its text, anything else as a runtime error', () => {
     const states = new CellRunStates(() => undefined);
     states.load(stored({ id: 'c', status: 'blocked', error: cycleText }));
     states.load(stored({ id: 'd', status: 'error', error: 'NameError: x' }));
@@ -62,7 +79,7 @@ describe('cell run states', () => {
   });
 });
 
-describe('stored error kinds', () => {
+describe('stored errors', () => {
   it('saves the kind of a graph error, so a new service reads it without parsing the text', async () => {
     const store = new MemoryNotebookStore();
     const kernel = await createTestKernel({ store });
@@ -71,11 +88,11 @@ describe('stored error kinds', () => {
       const nb = await notebookWith(kernel, 'kinds', ['x = 1', 'x = 2', 'y = (']);
       await kernel.service.whenIdle('kinds', nb.notebookId);
       const doc = await store.get('kinds', nb.notebookId);
-      expect(doc.cells.slice(0, 2).map((c) => [c.status, c.errorKind])).toEqual([
+      expect(doc.cells.slice(0, 2).map((c) => [c.status, c.errorDetail?.kind])).toEqual([
         ['blocked', 'multiple-definitions'],
         ['blocked', 'multiple-definitions'],
       ]);
-      expect(doc.cells[2]!.errorKind).toBe('analysis');
+      expect(doc.cells[2]!.errorDetail?.kind).toBe('analysis');
     } finally {
       await kernel.close();
     }
@@ -83,7 +100,7 @@ describe('stored error kinds', () => {
 
   it('refuses a stored kind it does not know', async () => {
     const store = new MemoryNotebookStore();
-    const doc = { id: 'nb', owner: 'o', name: 'n', settings: {}, lazy: false, revision: 0, createdAt: '', updatedAt: '', cells: [stored({ error: 'x', errorKind: 'bogus' as never })] };
-    await expect(store.create(doc)).rejects.toThrow(/errorKind/);
+    const doc = { id: 'nb', owner: 'o', name: 'n', settings: {}, lazy: false, revision: 0, createdAt: '', updatedAt: '', cells: [stored({ error: 'x', errorDetail: { kind: 'bogus' as never, message: 'x' } })] };
+    await expect(store.create(doc)).rejects.toThrow(/errorDetail\.kind/);
   });
 });

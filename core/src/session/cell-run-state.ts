@@ -37,12 +37,35 @@ export interface RunState {
 export type CellDocument = Pick<StoredCell, 'id' | 'type' | 'code' | 'reads' | 'writes'>;
 
 /**
+ * A cell's run-state transitions as a run drives them (the coordinator's view of {@link CellRunStates}):
+ * each changes the state and emits its event.
+ */
+export interface RunStates {
+  status(cellId: string): CellStatus | undefined;
+  error(cellId: string): CellError | null;
+  inKernel(cellId: string): boolean;
+  /** A cell as the API shows it: its document and its run state. */
+  view(cell: CellDocument): Cell;
+  queued(cellId: string): void;
+  started(cellId: string): void;
+  printed(cellId: string, data: string, stream: OutputStream): void;
+  output(cellId: string, output: Output): void;
+  finished(cellId: string): void;
+  failed(cellId: string, error: CellError, options?: { clearOutputs?: boolean; unlessShown?: boolean }): void;
+  invalidated(cellId: string): void;
+  stale(cellId: string): void;
+  notReached(cellId: string): void;
+  lost(reason: string, runningCell: string | undefined): void;
+  restarted(reason: string, order: readonly string[], cannotRun: (cellId: string) => boolean): void;
+}
+
+/**
  * The one owner of every cell's run state. Each transition is one method
  * that changes the state and emits its event (the Observable runtime's
  * variable_pending/fulfilled/rejected is the model); nothing else writes a
  * status, printed text, outputs or an error.
  */
-export class CellRunStates {
+export class CellRunStates implements RunStates {
   private readonly states = new Map<string, RunState>();
 
   constructor(private readonly emit: (event: NotebookEvent) => void) {}
@@ -54,7 +77,7 @@ export class CellRunStates {
       stdout: cell.stdout,
       stderr: cell.stderr,
       outputs: cell.outputs,
-      error: storedCellError(cell.error, cell.errorKind),
+      error: storedCellError(cell.error, cell.errorDetail),
       inKernel: false,
       queuedFromIdle: false,
       outputChars: 0,
@@ -95,7 +118,7 @@ export class CellRunStates {
   view(cell: CellDocument): Cell {
     const s = this.get(cell.id);
     const { id, type, code, reads, writes } = cell;
-    return { id, type, code, status: s.status, stdout: s.stdout, stderr: s.stderr, outputs: s.outputs, error: s.error && cellErrorText(s.error), reads, writes };
+    return { id, type, code, status: s.status, stdout: s.stdout, stderr: s.stderr, outputs: s.outputs, error: s.error && cellErrorText(s.error), error_detail: s.error, reads, writes };
   }
 
   /** A cell as storage keeps it: its status settled (queued and running mean something only while this process runs). */
@@ -104,7 +127,7 @@ export class CellRunStates {
     const { id, type, code, reads, writes } = cell;
     // Built in one literal: a notebook of thousands of cells is saved on every edit.
     const stored: StoredCell = { id, type, code, status: settledStatus(s.status), stdout: s.stdout, stderr: s.stderr, outputs: s.outputs, error: s.error && cellErrorText(s.error), reads, writes };
-    if (s.error) stored.errorKind = s.error.kind;
+    if (s.error) stored.errorDetail = s.error;
     return stored;
   }
 
@@ -174,7 +197,7 @@ export class CellRunStates {
     s.error = error;
     if (options.clearOutputs) s.outputs = [];
     this.setStatus(cellId, status);
-    this.emit({ type: 'cell_error', cellId, error: text });
+    this.emit({ type: 'cell_error', cellId, error: text, detail: error });
   }
 
   /**
@@ -188,7 +211,7 @@ export class CellRunStates {
   /** Tells what {@link recordError} recorded. */
   errorAnnounced(cellId: string): void {
     const error = this.get(cellId).error;
-    this.emit({ type: 'cell_error', cellId, error: error && cellErrorText(error) });
+    this.emit(error ? { type: 'cell_error', cellId, error: cellErrorText(error), detail: error } : { type: 'cell_error', cellId, error: null });
   }
 
   /** Its shown error no longer holds: `cell_error` with `error: null` tells the page to drop it. */
@@ -253,13 +276,18 @@ export class CellRunStates {
     }
   }
 
-  /** Every cell's printed text and outputs emptied; errors and statuses stay. The caller saves, then emits. */
-  outputsCleared(): void {
+  /** Every cell's printed text and outputs emptied; errors and statuses stay. Saved, then told ({@link outputsCleared}). */
+  clearOutputs(): void {
     for (const s of this.states.values()) {
       s.stdout = '';
       s.stderr = '';
       s.outputs = [];
     }
+  }
+
+  /** Tells what {@link clearOutputs} did, once it is saved. */
+  outputsCleared(): void {
+    this.emit({ type: 'outputs_cleared' });
   }
 
   /** While loading: the status a stored cell gets from what the graph and analysis say now (no events: no one listens yet). */

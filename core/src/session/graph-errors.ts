@@ -1,8 +1,12 @@
 import { analysisCellError, graphCellError, type CellError } from './cell-error';
+import type { DependencyGraph } from '../graph/dependency-graph';
+import type { CellRunStates } from './cell-run-state';
 import type { RunCoordinator, RunHost } from './run-coordinator';
 
-/** What the graph errors of a notebook are kept against: its graph, its run states and its runs. */
-export type GraphErrorHost = Pick<RunHost, 'graph' | 'states' | 'hasCell' | 'label' | 'analysisOf'> & {
+/** What the graph errors of a notebook are kept against (the session, which owns them): its graph, its run states and its runs. */
+export type GraphErrorHost = Pick<RunHost, 'hasCell' | 'label' | 'analysisOf'> & {
+  readonly graph: DependencyGraph;
+  readonly states: CellRunStates;
   readonly runs: Pick<RunCoordinator, 'invalidate' | 'forgetNames'>;
 };
 

@@ -136,3 +136,17 @@ export class UserQuota {
     return usage;
   }
 }
+
+/** The service's limits for one notebook, and the owner's share it must stay within when it grows. */
+export interface SessionGuard {
+  limits: NotebookLimits;
+  /** Refuses growth (characters) past the owner's share (LimitError). */
+  checkGrowth?(growth: number): Promise<void>;
+}
+
+/** Refuses code growth past the notebook's code limit or the owner's share; `cells`: the notebook's cells now. */
+export async function checkSessionGrowth(cells: readonly { code: string }[], growth: number, guard: SessionGuard): Promise<void> {
+  if (growth <= 0) return;
+  checkNotebookCodeGrowth(cells.reduce((sum, c) => sum + c.code.length, 0), growth, guard.limits);
+  await guard.checkGrowth?.(growth);
+}

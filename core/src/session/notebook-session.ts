@@ -1,13 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { ConflictError, EditConflictError, InvalidInputError, NotFoundError, NotebookError } from '../errors';
+import { ConflictError, EditConflictError, InvalidInputError, NotFoundError } from '../errors';
 import { DependencyGraph, type CellDependencies } from '../graph/dependency-graph';
 import type { Analysis, LanguageRegistry } from '../language/language';
 import type { Cell } from '../model/types';
 import type { NotebookDocument, NotebookStore } from '../storage/storage';
 import { analyseNow, checkCode, IN_THIS_THREAD, noLanguage, type SessionAnalysisOptions } from './analyse';
-import { boundStoredOutputs, checkNotebookCodeGrowth, DEFAULT_NOTEBOOK_LIMITS, notebookLimitError, type NotebookLimits } from './limits';
+import { boundStoredOutputs, checkSessionGrowth, DEFAULT_NOTEBOOK_LIMITS, notebookLimitError, type SessionGuard } from './limits';
+
+export type { SessionGuard } from './limits';
 import { diffNotebooks } from './external-change';
-import { checkName, graphDependencies } from './session-checks';
+import { checkLanguage, checkName, graphDependencies, newCellId } from './session-checks';
 import type { NotebookEvent } from './events';
 import { analysisCellError, type CellError } from './cell-error';
 import { ShownGraphErrors } from './graph-errors';
@@ -15,15 +16,6 @@ import { CellRunStates, type CellDocument } from './cell-run-state';
 import { RunCoordinator, type KernelProvider, type RunHost } from './run-coordinator';
 import type { CreateCellInput, NotebookView, UpdateCellInput } from './service-api';
 import { mergeSettings, SettingsCatalog, type PluginSettingValues, type SettingsChange } from '../settings/plugin-settings';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The service's limits for this notebook, and the owner's share it must stay within when it grows. */
-export interface SessionGuard {
-  limits: NotebookLimits;
-  /** Refuses growth (characters) past the owner's share (LimitError). */
-  checkGrowth?(growth: number): Promise<void>;
-}
 
 /** A notebook's document: its cells hold what the user wrote; their run state lives in {@link CellRunStates}. */
 type SessionDocument = Omit<NotebookDocument, 'cells'> & { cells: CellDocument[] };
@@ -155,11 +147,11 @@ export class NotebookSession implements RunHost {
   /** `fileId`: the id a file edited on disk gave the cell (taken as it is; a client's `input.id` must be a UUID). */
   private async createCellNow(input: CreateCellInput, fileId?: string): Promise<Cell> {
     // A file edited on disk may name a language this server lacks: the cell then shows that as its error.
-    if (!this.applyingExternal) this.checkLanguage(input.type);
+    if (!this.applyingExternal) checkLanguage(this.languages, input.type);
     const code = checkCode(input.code ?? '', this.analysisOptions.maxCellBytes);
     const { maxCells } = this.guard.limits;
     if (this.cells.size >= maxCells) throw notebookLimitError('maxCells', `A notebook holds at most ${maxCells.toLocaleString('en-US')} cells; this one is full.`);
-    if (!this.applyingExternal) await this.checkGrowth(code.length);
+    if (!this.applyingExternal) await checkSessionGrowth(this.doc.cells, code.length, this.guard);
     const analysis = await this.analysisOfCode(input.type, code);
     let index = this.doc.cells.length;
     if (input.afterCellId) index = this.indexOf(input.afterCellId) + 1;
@@ -169,7 +161,7 @@ export class NotebookSession implements RunHost {
       }
       index = input.index;
     }
-    const id = fileId ?? this.newCellId(input.id);
+    const id = fileId ?? newCellId(input.id, (candidate) => this.cells.has(candidate));
     const cell: CellDocument = { id, type: input.type, code, reads: [], writes: [] };
     this.doc.cells.splice(index, 0, cell);
     this.cells.set(cell.id, cell);
@@ -190,8 +182,8 @@ export class NotebookSession implements RunHost {
   private async updateCellNow(cellId: string, input: UpdateCellInput): Promise<Cell> {
     const cell = this.cell(cellId);
     const code = checkCode(input.code, this.analysisOptions.maxCellBytes);
-    if (input.type !== undefined && !this.applyingExternal) this.checkLanguage(input.type);
-    if (!this.applyingExternal) await this.checkGrowth(code.length - cell.code.length);
+    if (input.type !== undefined && !this.applyingExternal) checkLanguage(this.languages, input.type);
+    if (!this.applyingExternal) await checkSessionGrowth(this.doc.cells, code.length - cell.code.length, this.guard);
     if (input.expectedRevision !== undefined && input.expectedRevision !== this.doc.revision) {
       throw new ConflictError(input.expectedRevision, this.doc.revision);
     }
@@ -217,13 +209,6 @@ export class NotebookSession implements RunHost {
     this.graphErrors.refresh(this.graphErrors.affectedBy(cellId, before));
     this.runs.forgetNames(removed, [cellId]);
     return this.cellView(cellId);
-  }
-
-  private newCellId(requested: string | undefined): string {
-    if (requested === undefined) return randomUUID();
-    if (!UUID.test(requested)) throw new InvalidInputError('A cell id chosen by the client must be a UUID.');
-    if (this.cells.has(requested)) throw new NotebookError('RNB_ERR_CELL_EXISTS', `The notebook already has a cell with id "${requested}".`);
-    return requested;
   }
 
   deleteCell(cellId: string): Promise<void> {
@@ -344,9 +329,9 @@ export class NotebookSession implements RunHost {
   /** Empties every cell's printed text and outputs, saved before it is announced; errors and statuses stay. */
   async clearOutputs(): Promise<void> {
     return this.serial(async () => {
-      this.states.outputsCleared();
+      this.states.clearOutputs();
       await this.persist();
-      this.emit({ type: 'outputs_cleared' });
+      this.states.outputsCleared();
     });
   }
 
@@ -367,13 +352,6 @@ export class NotebookSession implements RunHost {
       await this.serial(() => this.persist());
     }
     await this.queue;
-  }
-
-  /** Refuses code growth past the notebook's code limit or the owner's share. */
-  private async checkGrowth(growth: number): Promise<void> {
-    if (growth <= 0) return;
-    checkNotebookCodeGrowth(this.doc.cells.reduce((sum, c) => sum + c.code.length, 0), growth, this.guard.limits);
-    await this.guard.checkGrowth?.(growth);
   }
 
   private async persist(): Promise<void> {
@@ -417,10 +395,4 @@ export class NotebookSession implements RunHost {
     this.doc.cells.forEach((cell, index) => this.position.set(cell.id, index));
   }
 
-  private checkLanguage(type: unknown): void {
-    if (typeof type !== 'string' || !this.languages.get(type)) {
-      const known = this.languages.list().map((l) => l.id).join(', ') || 'none';
-      throw new NotebookError('RNB_ERR_UNKNOWN_LANGUAGE', `Unknown cell type "${String(type).slice(0, 40)}": this server knows ${known}.`);
-    }
-  }
 }

@@ -19,6 +19,9 @@ type Outcome = 'success' | 'error' | 'dies' | 'hangs';
 /** A cell of a case: `[id, defines, references]`, in notebook order. */
 type CaseCell = [id: string, defines: string[], references: string[]];
 
+/** Where the scripted runtime says a cell failed, apart from the message (as Python reports it). */
+const tracebackOf = (cell: string): string => `Traceback (most recent call last):\n  File "<cell ${cell}>", line 1\nValueError in ${cell}\n`;
+
 class ScriptedKernel implements RunKernel {
   closed = false;
   readonly plans: string[][] = [];
@@ -65,7 +68,7 @@ class ScriptedKernel implements RunKernel {
         return;
       }
       if (outcome === 'error') failed.add(index);
-      this.listener.onReports(runId, [outcome === 'error' ? { k: 'finish', cell, status: 'error', error: `ValueError in ${cell}` } : { k: 'finish', cell, status: 'success' }]);
+      this.listener.onReports(runId, [outcome === 'error' ? { k: 'finish', cell, status: 'error', error: `ValueError in ${cell}`, traceback: tracebackOf(cell) } : { k: 'finish', cell, status: 'success' }]);
     }
     this.listener.onRunDone(runId);
   }
@@ -105,7 +108,7 @@ function notebookOf(cells: CaseCell[], staticErrors: Record<string, CellError>, 
     id: 'nb',
     owner: 'owner',
     lazy: false,
-    dbConnectionString: null,
+    pluginSettings: () => ({}),
     graph,
     states,
     hasCell: (id) => documents.has(id),
@@ -292,11 +295,16 @@ describe('run coordinator', () => {
     coordinator.request('a');
     await coordinator.whenIdle();
     expect(events.flatMap((e) => (e.type === 'cell_error' ? [[e.cellId, e.error]] : []))).toEqual([
-      ['a', 'ValueError in a'],
+      // The runtime's traceback already ends with the message: it is the text.
+      ['a', tracebackOf('a')],
       ['b', 'Not run: upstream cell a did not succeed.'],
       ['c', 'Not run: upstream cell b did not succeed.'],
     ]);
     expect(notebook.states.error('b')).toEqual({ kind: 'upstream', message: 'Not run: upstream cell a did not succeed.', cells: ['a'] });
+    // The message and the traceback the kernel reported stay apart, in the state, the view and the event.
+    expect(notebook.states.error('a')).toEqual({ kind: 'runtime', message: 'ValueError in a', traceback: tracebackOf('a') });
+    expect(notebook.states.view(notebook.cell('a'))).toMatchObject({ error: tracebackOf('a'), error_detail: { kind: 'runtime', message: 'ValueError in a', traceback: tracebackOf('a') } });
+    expect(events.find((e) => e.type === 'cell_error' && e.cellId === 'a')).toMatchObject({ detail: { traceback: tracebackOf('a') } });
   });
   it('a lost kernel says so first, then the cell it ran fails, then what it held is stale', async () => {
     const events: NotebookEvent[] = [];

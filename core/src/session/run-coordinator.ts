@@ -1,11 +1,11 @@
 import type { SessionListener } from '../kernel/kernel-manager';
-import type { DependencyGraph } from '../graph/dependency-graph';
+import type { GraphView } from '../graph/dependency-graph';
 import type { Analysis } from '../language/language';
 import type { CellReport, PlanItem } from '../kernel/protocol';
 import type { JsonValue } from '../model/types';
 import { planRun } from '../scheduler/planner';
 import { kernelLostCellError, upstreamCellError, type CellError } from './cell-error';
-import type { CellDocument, CellRunStates } from './cell-run-state';
+import type { CellDocument, RunStates } from './cell-run-state';
 
 /** What the coordinator asks of a notebook's kernel (the kernel manager's KernelSession is one). */
 export interface RunKernel {
@@ -31,9 +31,9 @@ export interface RunHost {
   readonly lazy: boolean;
   /** The notebook's values for a plugin's settings, in clear (host services get them). */
   pluginSettings(pluginId: string): Readonly<PluginSettingValues>;
-  readonly graph: DependencyGraph;
+  readonly graph: GraphView;
   /** The one owner of every cell's run state. */
-  readonly states: CellRunStates;
+  readonly states: RunStates;
   hasCell(cellId: string): boolean;
   cell(cellId: string): CellDocument;
   /** Every cell's id, in notebook order. */
@@ -79,7 +79,7 @@ export class RunCoordinator implements SessionListener {
     private readonly kernels: KernelProvider,
   ) {}
 
-  private get states(): CellRunStates {
+  private get states(): RunStates {
     return this.notebook.states;
   }
 
@@ -228,7 +228,9 @@ export class RunCoordinator implements SessionListener {
         run.finished.add(id);
         // The kernel names cells by id; the user knows them by position.
         const upstream = report.status === 'blocked' ? this.upstreamFailure(run, id) : undefined;
-        this.states.failed(id, upstream ?? { kind: report.status === 'blocked' ? 'upstream' : (report.errorKind ?? 'runtime'), message: report.error ?? 'The cell failed.' });
+        const error: CellError = upstream ?? { kind: report.status === 'blocked' ? 'upstream' : (report.errorKind ?? 'runtime'), message: report.error ?? 'The cell failed.' };
+        if (!upstream && report.traceback !== undefined) error.traceback = report.traceback;
+        this.states.failed(id, error);
       }
     }
   }

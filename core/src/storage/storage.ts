@@ -1,5 +1,5 @@
 import type { Cell } from '../model/types';
-import type { CellErrorKind } from '../session/cell-error';
+import type { CellErrorDetail } from '../wire';
 import type { NotebookSettings } from '../settings/plugin-settings';
 
 /** What storage keeps of a cell: code, order and type, analysis, last results. */
@@ -12,8 +12,11 @@ export interface StoredCell {
   stderr: string;
   outputs: Cell['outputs'];
   error: string | null;
-  /** What kind of error `error` is (cell-error.ts); absent in notebooks stored before it was kept. */
-  errorKind?: CellErrorKind;
+  /**
+   * `error` structured (its kind, message, cells involved, traceback; cell-error.ts), `error` being its text.
+   * Absent in notebooks stored before it was kept: their error is read from the text.
+   */
+  errorDetail?: CellErrorDetail;
   reads: string[];
   writes: string[];
 }

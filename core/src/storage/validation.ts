@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../errors';
 import { isCellErrorKind } from '../session/cell-error';
 import type { CellStatus, Output } from '../model/types';
+import type { CellErrorDetail } from '../wire';
 import { normalizeSettings } from '../settings/plugin-settings';
 import type { NotebookDocument, StoredCell } from './storage';
 
@@ -77,12 +78,18 @@ function normalizeCell(input: unknown, where: string): StoredCell {
     reads: strings(cell.reads, `${where}.reads`),
     writes: strings(cell.writes, `${where}.writes`),
   };
-  // Notebooks stored before the kind was kept have none: the session reads the kind from the text.
-  if (cell.errorKind !== undefined) {
-    if (!isCellErrorKind(cell.errorKind)) throw new InvalidInputError(`${where}.errorKind is not a known error kind; got ${describe(cell.errorKind)}.`);
-    stored.errorKind = cell.errorKind;
-  }
+  // Notebooks stored before the structure was kept have none: the session reads the error from the text.
+  if (cell.errorDetail !== undefined && stored.error !== null) stored.errorDetail = normalizeErrorDetail(cell.errorDetail, `${where}.errorDetail`);
   return stored;
+}
+
+function normalizeErrorDetail(input: unknown, where: string): CellErrorDetail {
+  const detail = object(input, where);
+  if (!isCellErrorKind(detail.kind)) throw new InvalidInputError(`${where}.kind is not a known error kind; got ${describe(detail.kind)}.`);
+  const result: CellErrorDetail = { kind: detail.kind, message: string(detail.message, `${where}.message`) };
+  if (detail.cells !== undefined) result.cells = strings(detail.cells, `${where}.cells`);
+  if (detail.traceback !== undefined) result.traceback = string(detail.traceback, `${where}.traceback`);
+  return result;
 }
 
 function normalizeOutput(input: unknown, where: string): Output {

@@ -306,6 +306,17 @@ export function describeStorageConformance(
         expect((await store().get(owner, doc.id)).cells).toEqual(cells);
       });
 
+      it("keeps a cell's error structured beside its text (kind, message, cells involved, traceback)", async () => {
+        const doc = await store().create(sampleNotebook(owner));
+        const traceback = 'Traceback (most recent call last):\n  File "<cell c1>", line 1, in <module>\nNameError: name \'y\' is not defined\n';
+        const cells = [
+          sampleCell({ id: 'c1', code: 'y', status: 'error', error: traceback, errorDetail: { kind: 'runtime', message: "NameError: name 'y' is not defined", traceback } }),
+          sampleCell({ id: 'c2', code: 'z = y', status: 'blocked', error: 'Not run: upstream cell 1 did not succeed.', errorDetail: { kind: 'upstream', message: 'Not run: upstream cell 1 did not succeed.', cells: ['c1'] } }),
+        ];
+        await store().save({ ...doc, cells }, { expectedRevision: 0 });
+        expect((await store().get(owner, doc.id)).cells).toEqual(cells);
+      });
+
       it('keeps the order of cells through saves, including a reordering', async () => {
         const cells = Array.from({ length: 30 }, (_, i) => sampleCell({ id: `c${String(29 - i).padStart(2, '0')}`, code: `v${i} = ${i}` }));
         const doc = await store().create(sampleNotebook(owner, { cells }));

@@ -8,7 +8,7 @@ export const CACHE_FORMAT = 'rnb-folder-cache';
 export const CACHE_VERSION = 2;
 
 /** What a cell's last run left, kept by cell id. */
-export type CellResults = Pick<StoredCell, 'status' | 'stdout' | 'stderr' | 'outputs' | 'error' | 'reads' | 'writes'>;
+export type CellResults = Pick<StoredCell, 'status' | 'stdout' | 'stderr' | 'outputs' | 'error' | 'errorDetail' | 'reads' | 'writes'>;
 
 /** One notebook's record in the cache folder. */
 export interface CacheRecord {
@@ -33,7 +33,9 @@ export function hashText(text: string): string {
 export function recordOf(doc: NotebookDocument, fileHash: string): CacheRecord {
   const results: CacheRecord['results'] = {};
   for (const cell of doc.cells) {
-    results[cell.id] = { status: cell.status, stdout: cell.stdout, stderr: cell.stderr, outputs: cell.outputs, error: cell.error, reads: cell.reads, writes: cell.writes };
+    const kept: CellResults = { status: cell.status, stdout: cell.stdout, stderr: cell.stderr, outputs: cell.outputs, error: cell.error, reads: cell.reads, writes: cell.writes };
+    if (cell.errorDetail) kept.errorDetail = cell.errorDetail;
+    results[cell.id] = kept;
   }
   return {
     format: CACHE_FORMAT,

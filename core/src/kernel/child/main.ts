@@ -126,7 +126,8 @@ function onWorkerMessage(session: Session, message: WorkerOut): void {
       if (message.report.k === 'finish' && message.report.cell === session.timeLimited) {
         session.timeLimited = null;
         if (message.report.status === 'error') {
-          message.report.error = timeLimitMessage(message.report.error);
+          // The runtime's traceback (a KeyboardInterrupt) stays apart and says the rest; without one its message does.
+          message.report.error = timeLimitMessage(message.report.traceback === undefined ? message.report.error : undefined);
           message.report.errorKind = 'time-limit';
         }
       }
