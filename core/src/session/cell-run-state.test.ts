@@ -54,6 +54,17 @@ describe('cell run states', () => {
     expect(loaded.view({ id: 'c', type: 'fake', code: '', reads: [], writes: [] })).toMatchObject({ error: cellErrorText(error), error_detail: error });
   });
 
+  it('clears every cell\'s printed text and outputs, errors and statuses kept, and tells it only when asked (after the save)', () => {
+    const emitted: NotebookEvent[] = [];
+    const states = new CellRunStates((event) => emitted.push(event));
+    states.load(stored({ id: 'c', status: 'error', stdout: 'out\n', stderr: 'err\n', outputs: [{ mime_type: 'text/plain', data: '1' }], error: 'boom' }));
+    states.clearOutputs();
+    expect(emitted).toEqual([]);
+    expect(states.view({ id: 'c', type: 'fake', code: '', reads: [], writes: [] })).toMatchObject({ status: 'error', stdout: '', stderr: '', outputs: [], error: 'boom' });
+    states.outputsCleared();
+    expect(emitted).toEqual([{ type: 'outputs_cleared' }]);
+  });
+
   it('shows a traceback that ends with its message alone, and puts the message first otherwise', () => {
     const traceback = 'Traceback (most recent call last):\n  File "<cell c>", line 1\nZeroDivisionError: division by zero\n';
     expect(cellErrorText({ kind: 'runtime', message: 'ZeroDivisionError: division by zero', traceback })).toBe(traceback);
