@@ -116,10 +116,18 @@ describe('NotebookModel', () => {
   });
 
   it('drops a cell error when the host says it no longer holds', () => {
-    const model = new NotebookModel(notebook([cell('a', 'x = (', [], [], { status: 'error', error: 'SyntaxError' })]));
+    const model = new NotebookModel(notebook([cell('a', 'x = (', [], [], { status: 'error', error: 'SyntaxError', error_detail: { kind: 'analysis', message: 'SyntaxError' } })]));
     model.apply({ type: 'cell_status', cellId: 'a', status: 'stale' });
     model.apply({ type: 'cell_error', cellId: 'a', error: null });
-    expect(model.getCell('a')).toMatchObject({ status: 'stale', error: null });
+    expect(model.getCell('a')).toMatchObject({ status: 'stale', error: null, error_detail: null });
+  });
+
+  it('keeps a cell error structured as the host sends it: the traceback apart from the message', () => {
+    const model = new NotebookModel(notebook([cell('a', '1 / 0', [], [])]));
+    const traceback = 'Traceback (most recent call last):\n  File "<cell a>", line 1, in <module>\nZeroDivisionError: division by zero\n';
+    const detail = { kind: 'runtime' as const, message: 'ZeroDivisionError: division by zero', traceback };
+    model.apply({ type: 'cell_error', cellId: 'a', error: traceback, detail });
+    expect(model.getCell('a')).toMatchObject({ error: traceback, error_detail: detail });
   });
 
   it('shows a cell created here at once and reconciles it with the host\'s event and snapshots', () => {

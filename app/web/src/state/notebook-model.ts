@@ -156,7 +156,8 @@ export class NotebookModel {
       case 'cell_output':
         return this.updateCell(event.cellId, (c) => ({ ...c, outputs: [...c.outputs, event.output] }));
       case 'cell_error':
-        return this.updateCell(event.cellId, (c) => ({ ...c, error: event.error }));
+        // The structure follows the text: a cleared error clears both.
+        return this.updateCell(event.cellId, (c) => ({ ...c, error: event.error, error_detail: event.detail ?? null }));
       case 'cell_created':
         return this.insertCell(event.cell, event.index, event.revision);
       case 'cell_updated':
