@@ -245,6 +245,11 @@ export interface SocketEventPayloads {
   authenticated: Record<never, never>;
   auth_refreshed: Record<never, never>;
   error: { message: string; code: ErrorCode };
+  /**
+   * Events meant for this client may have been lost (cluster mode: its server's link to Redis was down for a
+   * while, and Redis keeps no events): reload the notebook, as after a reconnect.
+   */
+  resync: Record<never, never>;
 }
 
 /** Every server → client socket event, by name. Over socket.io the payload is the event without `type`. */

@@ -82,6 +82,10 @@ export class NotebookSocket {
     });
     this.socket.on('authenticated', () => this.ready());
     this.socket.on('auth_refreshed', () => undefined);
+    // Events may have been lost on the host's side: catch up as after a reconnect.
+    this.socket.on('resync', () => {
+      if (this.state === 'online') this.options.onReady();
+    });
     this.socket.on('error', (payload: { message?: string } | undefined) => {
       const message = payload?.message ?? 'Server error';
       if (this.state === 'connecting' && /auth|token/i.test(message)) this.setState('unauthorized', message);
