@@ -179,9 +179,11 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
     for (const [instance, since] of [[a, beforeA], [b, beforeB]] as const) {
       for (const role of ['main', 'adapter-sub', 'commands-sub']) await waitForLog(instance, new RegExp(`"msg":"redis connection back"[^\\n]*"role":"${role}"`), since);
     }
+    // B's client, connected all along, may have missed events while B was cut off: B tells it to reload.
+    const onB = clients[1]!;
+    await onB.waitFor('resync');
     const onA = connect(a, shared.id);
     await onA.waitFor('authenticated', () => true, 20_000);
-    const onB = clients[1]!;
     onB.clear();
     expect(await onA.ask('run_cell', { cellId: shared.cells[1] }, 15_000)).toEqual({ ok: true });
     for (const client of [onA, onB]) await client.waitForStatus(shared.cells[1]!, 'success', KERNEL_START_MS);
