@@ -32,6 +32,18 @@ export { DefaultLanguageRegistry, languageRegistryPlugin } from './language/regi
 export type { ExternalChange, NotebookDocument, NotebookSummary, SaveOptions, StoredCell, StoredWidget } from './storage/storage';
 export { MemoryNotebookStore } from './storage/memory-store';
 export { SecretBox, withSealedSecrets, type SecretStoreOptions } from './storage/secrets';
+export {
+  describeSettingFields,
+  SettingsCatalog,
+  type NotebookSettings,
+  type PluginSettingsDeclaration,
+  type PluginSettingValues,
+  type SettingField,
+  type SettingFieldDescription,
+  type SettingFieldType,
+  type SettingsChange,
+  type SettingValue,
+} from './settings/plugin-settings';
 export type { Identity } from './auth/auth';
 
 // Notebook assistant (a model provider behind the host's chat route)
@@ -61,7 +73,8 @@ export type { KernelLimits } from './kernel/protocol';
 export { NotebookService, type NotebookServiceOptions } from './session/notebook-service';
 export { DEFAULT_NOTEBOOK_LIMITS, type NotebookLimits } from './session/limits';
 export { DEFAULT_MAX_CELL_BYTES } from './session/analyse';
-export type { KernelProvider } from './session/run-coordinator';
+export type { KernelProvider, RunKernel } from './session/run-coordinator';
+export type { CellError, CellErrorKind } from './session/cell-error';
 export type { NotebookEvent, NotebookEventListener } from './session/events';
 export type { CreateCellInput, NewNotebookInput, NotebookOperations, NotebookView, UpdateCellInput } from './session/service-api';
 export { maskConnectionString } from './session/format';

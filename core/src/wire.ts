@@ -82,18 +82,40 @@ export interface Cell {
   /** What the cell wrote to stderr (warnings, `print(..., file=sys.stderr)`), kept apart from stdout. */
   stderr: string;
   outputs: Output[];
+  /** The error as the user reads it (made from `error_detail` by one function); null: none. */
   error: string | null;
+  /** The same error, structured: its kind, message, the cells involved and the runtime's traceback. */
+  error_detail?: CellErrorDetail | null;
   /** Names the cell reads that other cells may define, sorted. */
   reads: string[];
   /** Names the cell defines, sorted. */
   writes: string[];
 }
 
+/**
+ * Why a cell has an error. It decides the status: `error` for the cell's own failure (analysis, runtime,
+ * kernel-lost, time-limit), `blocked` when something else stopped it (cycle, multiple-definitions, upstream).
+ */
+export type CellErrorKind = 'analysis' | 'cycle' | 'multiple-definitions' | 'upstream' | 'runtime' | 'kernel-lost' | 'time-limit';
+
+/** A cell's error, structured (`Cell.error_detail`, `cell_error`'s `detail`). */
+export interface CellErrorDetail {
+  kind: CellErrorKind;
+  /** What went wrong, in a line or a few (`NameError: name 'x' is not defined`). */
+  message: string;
+  /** The other cells involved: the cycle, the other definers, the upstream cell that failed. */
+  cells?: string[];
+  /** Where a runtime error happened, as the runtime reports it (a Python traceback, its last line the message). */
+  traceback?: string;
+}
+
 /** `GET /api/notebooks/{id}`. */
 export interface Notebook {
   id: string;
   name: string;
-  /** Masked: `postgresql://user:****@host/db`; null when none is set. */
+  /** Per-plugin settings, secret fields masked (`settings.sql.connection_string`). */
+  settings?: NotebookSettings;
+  /** @deprecated `settings.sql.connection_string` (masked: `postgresql://user:****@host/db`), or null when none is set. */
   db_conn_string?: string | null;
   cells: Cell[];
   revision: number;
@@ -146,6 +168,35 @@ export interface AppNotebook {
 
 /** `PUT /api/notebooks/{id}/app` body: any of the settings; the answer is all of them. */
 export type AppSettingsBody = Partial<AppSettings>;
+
+/** A setting's value as stored; null is never stored (it clears). */
+export type SettingValue = string | number | boolean;
+
+/** One plugin's settings, keyed by field name. */
+export interface PluginSettingValues {
+  [field: string]: SettingValue;
+}
+
+/** A notebook's settings: plugin id → that plugin's values (secret fields masked on the wire). */
+export interface NotebookSettings {
+  [pluginId: string]: PluginSettingValues;
+}
+
+export type SettingFieldType = 'string' | 'number' | 'boolean' | 'enum';
+
+/** One field a language declares, as `GET /api/config` lists it (`languages[].settings`). */
+export interface SettingFieldDescription {
+  /** The key in the stored settings and in the route's body (`connection_string`). */
+  name: string;
+  type: SettingFieldType;
+  /** What the page's form calls it. */
+  label: string;
+  description?: string;
+  /** Write-only in the page: the host shows it masked and never sends it back in clear. */
+  secret: boolean;
+  /** The choices of an `enum` field. */
+  options?: string[];
+}
 
 /** One entry of `GET /api/notebooks`. */
 export interface NotebookSummary {
@@ -221,14 +272,15 @@ export interface NotebookEventPayloads {
   cell_stdout: { cellId: string; data: string; stream: OutputStream };
   cell_output: { cellId: string; output: Output };
   /** `error: null`: the cell's shown error no longer holds (a syntax error fixed, a double definition resolved). */
-  cell_error: { cellId: string; error: string | null };
+  /** `detail`: the error structured (absent when `error` is null). */
+  cell_error: { cellId: string; error: string | null; detail?: CellErrorDetail };
   cell_created: { cell: Cell; index: number; revision: number };
   /** `cell_type`: the cell's language, which an update may change. */
   cell_updated: { cellId: string; code: string; cell_type: string; reads: string[]; writes: string[]; revision: number };
   cell_deleted: { cellId: string; revision: number };
   cell_moved: { cellId: string; index: number; revision: number };
-  /** Name, lazy mode or database settings changed (never carries the connection string). */
-  notebook_updated: { name: string; lazy: boolean; has_db_connection: boolean; app?: AppSettings; revision: number };
+  /** Name, lazy mode, plugin settings or app settings changed; `settings`: every plugin's, secret fields masked. */
+  notebook_updated: { name: string; lazy: boolean; settings: NotebookSettings; app?: AppSettings; revision: number };
   kernel_restarted: { reason: string };
   /** Every cell's stdout, stderr and outputs were emptied (errors and statuses stay). */
   outputs_cleared: Record<never, never>;
@@ -250,6 +302,11 @@ export interface SocketEventPayloads {
   error: { message: string; code: ErrorCode };
   /** App sockets only, after `authenticated`: the viewer's own session of the notebook. */
   app_state: { notebook: AppNotebook };
+  /**
+   * Events meant for this client may have been lost (cluster mode: its server's link to Redis was down for a
+   * while, and Redis keeps no events): reload the notebook, as after a reconnect.
+   */
+  resync: Record<never, never>;
 }
 
 /** Every server → client socket event, by name. Over socket.io the payload is the event without `type`. */
@@ -312,6 +369,8 @@ export interface LanguageInfo {
   editor: { mode: string | null };
   /** Where the page loads the plugin's browser module from, relative to the app's base; null: none. */
   browser_module: string | null;
+  /** The notebook settings the language declares (empty: none); the settings dialog shows a form generated from them. */
+  settings?: SettingFieldDescription[];
 }
 
 /** `GET /healthz`. */
@@ -329,9 +388,12 @@ export interface CreateNotebookBody {
 export interface RenameNotebookBody {
   name: string;
 }
+/** @deprecated `PUT .../db`: an alias of `PUT .../settings/sql` with `{ connection_string }`. */
 export interface DbConnectionBody {
   connection_string: string | null;
 }
+/** `PUT .../settings/{plugin}`: a value sets a field, null (or '') clears it, a field left out keeps its value. */
+export type PluginSettingsBody = { [field: string]: SettingValue | null };
 export interface SettingsBody {
   lazy: boolean;
 }
@@ -373,6 +435,11 @@ export interface RenameNotebookAnswer {
 }
 export interface DbConnectionAnswer {
   db_conn_string: string | null;
+}
+/** `PUT .../settings/{plugin}`: the plugin's settings after the change, secret fields masked. */
+export interface PluginSettingsAnswer {
+  plugin: string;
+  settings: PluginSettingValues;
 }
 export interface SettingsAnswer {
   lazy: boolean;

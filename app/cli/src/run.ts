@@ -34,7 +34,7 @@ export async function runNotebook(notebook: PortableNotebook, options: RunOption
     id: 'run',
     owner: OWNER,
     name: notebook.name,
-    dbConnString: null,
+    settings: {},
     lazy: false,
     cells: notebook.cells.map((c) => ({ id: c.id, type: c.type, code: c.code, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] })),
     revision: 0,

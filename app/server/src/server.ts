@@ -13,6 +13,7 @@ import {
   NotebookService,
   SecretBox,
   withSealedSecrets,
+  SettingsCatalog,
   NotebookStore,
   PluginHost,
   type AnyPlugin,
@@ -196,9 +197,14 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
   try {
     // Innermost: whatever the storage (and its revisions), it only ever receives sealed secrets.
     if (options.secretKey !== undefined) {
-      baseStore = withSealedSecrets(pluginStore, SecretBox.fromText(options.secretKey), { log: (level, message) => log.log(level, message, { component: 'secrets' }) });
+      // The fields plugins declare secret are sealed; a plugin not loaded cannot say, so its string values are sealed too.
+      const catalog = new SettingsCatalog(() => host.get(LanguageRegistry).list());
+      baseStore = withSealedSecrets(pluginStore, SecretBox.fromText(options.secretKey), {
+        log: (level, message) => log.log(level, message, { component: 'secrets' }),
+        isSecret: (plugin, field) => catalog.isSecret(plugin, field),
+      });
     } else if (options.auth?.requiresToken || host.tryGet(AuthProvider)?.requiresToken) {
-      log.warn('no secret key: notebooks\' connection strings are stored in clear; set NOTEBOOK_SECRET_KEY (or the secretKey option)');
+      log.warn('no secret key: notebooks\' secret settings (connection strings) are stored in clear; set NOTEBOOK_SECRET_KEY (or the secretKey option)');
     }
   } catch (error) {
     await kernels.shutdown();

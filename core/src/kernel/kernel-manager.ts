@@ -3,6 +3,7 @@ import { compiledPath } from '../paths';
 import { KernelError } from '../errors';
 import type { HostService, LanguageDefinition } from '../language/language';
 import type { JsonValue } from '../model/types';
+import type { PluginSettingValues } from '../settings/plugin-settings';
 import { decideSlot, type Slot } from './fair-share';
 import { KernelProcess } from './kernel-process';
 import type { CellReport, IsolationReport, KernelLimits, KernelMessage, PlanItem, RuntimeLoad } from './protocol';
@@ -38,7 +39,8 @@ export interface KernelManagerOptions {
 }
 
 export interface HostContextSource {
-  dbConnectionString(): string | null;
+  /** The notebook's values (clear) of the settings a plugin declares: what its host services receive. */
+  pluginSettings(pluginId: string): Readonly<PluginSettingValues>;
 }
 
 /** What a notebook's session hears from its kernel. */
@@ -130,7 +132,8 @@ export class KernelManager {
   private readonly pool: OwnerProcess[] = [];
   private readonly byOwner = new Map<string, OwnerProcess>();
   private readonly sessions = new Map<string, KernelSession>();
-  private readonly services = new Map<string, HostService>();
+  /** Host services by name, with the language that declared them (whose settings they receive). */
+  private readonly services = new Map<string, { service: HostService; languageId: string }>();
   private readonly runtimes: RuntimeLoad[];
   private readonly readPaths: string[];
   private readonly entry = compiledPath(__dirname, 'child/main.js');
@@ -163,7 +166,7 @@ export class KernelManager {
     const unreadable = unreadableForKernel([this.entry, ...this.readPaths], this.layers);
     if (unreadable) throw new KernelError(`Kernels cannot start: ${unreadable}`);
     for (const language of options.languages) {
-      for (const [name, service] of Object.entries(language.hostServices ?? {})) this.services.set(name, service);
+      for (const [name, service] of Object.entries(language.hostServices ?? {})) this.services.set(name, { service, languageId: language.id });
     }
     this.watchTimer = setInterval(() => this.watch(), this.options.watchIntervalMs);
     this.watchTimer.unref();
@@ -348,20 +351,20 @@ export class KernelManager {
     // The session id comes from the kernel: only sessions this process holds count.
     const session = holder.sessions.get(sessionId);
     if (!session) return;
-    const service = this.services.get(name);
+    const registered = this.services.get(name);
     const reply = (ok: boolean, value?: JsonValue, error?: string): void => {
       const message = { t: 'host_reply' as const, session: sessionId, requestId, ok, ...(value !== undefined ? { value } : {}), ...(error !== undefined ? { error } : {}) };
       holder.process.send(message);
     };
-    if (!service) return reply(false, undefined, `No host service "${String(name).slice(0, 100)}".`);
+    if (!registered) return reply(false, undefined, `No host service "${String(name).slice(0, 100)}".`);
     const controller = new AbortController();
     const onExit = (): void => controller.abort();
     holder.process.once('exit', onExit);
     try {
-      const value = await service(payload, {
+      const value = await registered.service(payload, {
         notebookId: session.id,
         owner: session.owner,
-        dbConnectionString: session.listener.dbConnectionString(),
+        settings: session.listener.pluginSettings(registered.languageId),
         signal: controller.signal,
       });
       reply(true, value);

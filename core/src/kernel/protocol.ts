@@ -76,8 +76,12 @@ export type CellReport =
   /** Text the cell wrote, to stdout or stderr (one stream per report). */
   | { k: 'stdout'; cell: string; data: string; stream: OutputStream }
   | { k: 'output'; cell: string; output: Output }
-  /** status: success | error | blocked | cancelled */
-  | { k: 'finish'; cell: string; status: 'success' | 'error' | 'blocked' | 'cancelled'; error?: string };
+  /**
+   * status: success | error | blocked | cancelled. `error`: the failure's message; `traceback`: where it happened,
+   * when the runtime reports it (a Python traceback). `errorKind: 'time-limit'`: the kernel stopped the cell at the
+   * cell time limit (any other error is the runtime's).
+   */
+  | { k: 'finish'; cell: string; status: 'success' | 'error' | 'blocked' | 'cancelled'; error?: string; traceback?: string; errorKind?: 'time-limit' };
 
 export interface IsolationReport {
   permissionModel: boolean;
@@ -142,6 +146,11 @@ function parseReport(raw: unknown): CellReport {
       if (typeof r.status !== 'string' || !FINISH.has(r.status)) throw new ProtocolError('bad status');
       const report: CellReport = { k: 'finish', cell, status: r.status as 'success' };
       if (r.error !== undefined) report.error = str(r.error, 'error', 1_000_000);
+      if (r.traceback !== undefined) report.traceback = str(r.traceback, 'traceback', 1_000_000);
+      if (r.errorKind !== undefined) {
+        if (r.errorKind !== 'time-limit') throw new ProtocolError('bad errorKind');
+        report.errorKind = r.errorKind;
+      }
       return report;
     }
     default:

@@ -3,6 +3,7 @@ import type { AppSettings } from '../wire';
 import type { NotebookSummary } from '../storage/storage';
 import type { PortableCell } from '../notebook-file/portable';
 import type { NotebookEventListener } from './events';
+import type { PluginSettingValues, SettingsChange } from '../settings/plugin-settings';
 
 export interface CreateCellInput {
   type: string;
@@ -47,8 +48,12 @@ export interface NotebookOperations {
   listNotebooks(owner: string): Promise<NotebookSummary[]>;
   getNotebook(owner: string, notebookId: string): Promise<NotebookView>;
   renameNotebook(owner: string, notebookId: string, name: string): Promise<void>;
-  /** null clears it. The string is a secret: views show it masked. */
-  setDbConnection(owner: string, notebookId: string, connectionString: string | null): Promise<void>;
+  /**
+   * Sets one plugin's notebook settings (`LanguageDefinition.settings`): a value
+   * sets a field, null or '' clears it, an absent field keeps its value. Refuses
+   * with InvalidInputError naming the field. Returns the plugin's settings masked.
+   */
+  setPluginSettings(owner: string, notebookId: string, pluginId: string, change: SettingsChange): Promise<PluginSettingValues>;
   setLazy(owner: string, notebookId: string, lazy: boolean): Promise<void>;
   /** Changes some of the app view's settings (owner only); answers all of them. */
   setAppSettings(owner: string, notebookId: string, change: Partial<AppSettings>): Promise<AppSettings>;

@@ -8,7 +8,7 @@
  */
 import { InvalidInputError, NotebookError } from '../errors';
 import type { JsonValue, Output } from '../model/types';
-import type { StoredCell, StoredWidget } from '../storage/storage';
+import type { StoredWidget } from '../storage/storage';
 import type { NotebookSession } from './notebook-session';
 
 /** Largest widget value, as JSON characters: it must fit one runtime call (64 KB) with room to spare. */
@@ -96,7 +96,7 @@ function readAnswer(raw: JsonValue): RuntimeWidgetAnswer {
 /** The model of a widget as some output of the notebook shows it. */
 function findShownWidget(session: NotebookSession, widgetId: string): StoredWidget | null {
   for (const id of session.cellIds()) {
-    for (const output of session.cell(id).outputs) {
+    for (const output of session.cellView(id).outputs) {
       const model = widgetIn(output, widgetId);
       if (model) return { kind: model.kind, props: model.props, value: model.value };
     }
@@ -124,9 +124,9 @@ function widgetIn(output: Output, widgetId: string): Model | null {
 }
 
 /** Every output of these cells that shows the widget shows the new value (a reload shows what the user set). */
-export function showValueInOutputs(cells: readonly StoredCell[], widgetId: string, value: JsonValue): void {
-  for (const cell of cells) {
-    for (const output of cell.outputs) {
+export function showValueInOutputs(outputsOfCells: readonly (readonly Output[])[], widgetId: string, value: JsonValue): void {
+  for (const outputs of outputsOfCells) {
+    for (const output of outputs) {
       const model = widgetIn(output, widgetId);
       if (model) model.value = value;
     }

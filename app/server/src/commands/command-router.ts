@@ -1,4 +1,4 @@
-import type { AppSettings, Cell, JsonValue, NewNotebookInput, NotebookSummary, NotebookView } from '@rnb/core';
+import type { AppSettings, Cell, JsonValue, NewNotebookInput, NotebookSummary, NotebookView, PluginSettingValues, SettingsChange } from '@rnb/core';
 import type { WidgetValueAnswer } from '@rnb/core/wire';
 
 /**
@@ -9,7 +9,8 @@ export type NotebookCommand =
   | { type: 'open_notebook' }
   | { type: 'get_notebook' }
   | { type: 'rename_notebook'; name: string }
-  | { type: 'set_db_connection'; connectionString: string | null }
+  /** One plugin's notebook settings: a value sets a field, null clears it, an absent field keeps its value. */
+  | { type: 'set_plugin_settings'; plugin: string; values: SettingsChange }
   | { type: 'set_lazy'; lazy: boolean }
   /** The app view's settings (code shown, tracebacks shown, published): owner only. */
   | { type: 'set_app_settings'; settings: Partial<AppSettings> }
@@ -34,7 +35,8 @@ export interface CommandResults {
   open_notebook: void;
   get_notebook: NotebookView;
   rename_notebook: void;
-  set_db_connection: void;
+  /** The plugin's settings, secret fields masked. */
+  set_plugin_settings: PluginSettingValues;
   set_lazy: void;
   set_app_settings: AppSettings;
   delete_notebook: void;

@@ -71,8 +71,8 @@ export class LocalCommandRouter implements CommandRouter {
         return service.getNotebook(owner, notebookId);
       case 'rename_notebook':
         return service.renameNotebook(owner, notebookId, command.name);
-      case 'set_db_connection':
-        return service.setDbConnection(owner, notebookId, command.connectionString);
+      case 'set_plugin_settings':
+        return service.setPluginSettings(owner, notebookId, command.plugin, command.values);
       case 'set_app_settings':
         return service.setAppSettings(owner, notebookId, command.settings);
       case 'set_lazy':

@@ -6,7 +6,10 @@ const id = z.string().min(1).max(100);
 
 export const createNotebookBody = z.object({ name: z.string().max(200).optional() });
 export const renameNotebookBody = z.object({ name: z.string().max(200) });
+/** Deprecated: `PUT .../db`, an alias of `PUT .../settings/sql` with `{ connection_string }`. */
 export const dbConnectionBody = z.object({ connection_string: z.string().max(2000).nullable() });
+/** One plugin's settings: field → value, null clears; the plugin's declaration checks names, types and values. */
+export const pluginSettingsBody = z.record(z.string().min(1).max(100), z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]));
 export const settingsBody = z.object({ lazy: z.boolean() });
 /** `PUT /api/notebooks/{id}/app`: any of the app view's settings. */
 export const appSettingsBody = z.object({ show_code: z.boolean().optional(), show_tracebacks: z.boolean().optional(), published: z.boolean().optional() }).strict();
@@ -56,6 +59,7 @@ export type SchemasConformToWire = [
   Conforms<z.infer<typeof createNotebookBody>, wire.CreateNotebookBody>,
   Conforms<z.infer<typeof renameNotebookBody>, wire.RenameNotebookBody>,
   Conforms<z.infer<typeof dbConnectionBody>, wire.DbConnectionBody>,
+  Conforms<z.infer<typeof pluginSettingsBody>, wire.PluginSettingsBody>,
   Conforms<z.infer<typeof settingsBody>, wire.SettingsBody>,
   Conforms<z.infer<typeof appSettingsBody>, wire.AppSettingsBody>,
   Conforms<z.infer<typeof createCellBody>, wire.CreateCellBody>,

@@ -87,6 +87,10 @@ export class NotebookSocket {
     this.socket.on('authenticated', () => this.ready());
     this.socket.on('auth_refreshed', () => undefined);
     this.socket.on('app_state', (payload: ServerEvents['app_state']) => options.onAppState?.(payload.notebook));
+    // Events may have been lost on the host's side: catch up as after a reconnect.
+    this.socket.on('resync', () => {
+      if (this.state === 'online') this.options.onReady();
+    });
     this.socket.on('error', (payload: { message?: string; code?: string } | undefined) => {
       const message = payload?.message ?? 'Server error';
       if (options.app && (payload?.code === 'RNB_ERR_APP_NOT_FOUND' || payload?.code === 'RNB_ERR_UNAUTHORIZED')) {

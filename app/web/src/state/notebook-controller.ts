@@ -1,7 +1,7 @@
 import type { EditorView } from '@codemirror/view';
 import { ApiError, type ApiClient, type TokenSource } from '../api/http';
 import { NotebookSocket, type ConnectionState, type NotebookSocketOptions } from '../api/socket';
-import type { JsonValue, PageEvent } from '../api/types';
+import type { JsonValue, PageEvent, SettingValue } from '../api/types';
 import { CellCreations, emptyCell, newCellId, UndoDeletes } from './cell-creations';
 import { ConflictStore } from './conflicts';
 import { DraftSaver } from './draft-saver';
@@ -328,10 +328,13 @@ export class NotebookController {
     this.model.patchMeta({ name });
   });
 
-  setDbConnection = async (connection: string): Promise<boolean> => this.settle(async () => {
-    await this.options.api.setDbConnection(this.notebookId, connection);
-    // The host masks the secret; read its masked form back rather than keeping the plain one.
-    this.model.load(await this.options.api.getNotebook(this.notebookId));
+  /** Sets one plugin's settings; the page keeps the host's masked answer, never the secret typed. */
+  setPluginSettings = async (plugin: string, values: { [field: string]: SettingValue | null }): Promise<boolean> => this.settle(async () => {
+    const masked = await this.options.api.setPluginSettings(this.notebookId, plugin, values);
+    const settings = { ...this.model.getMeta().settings };
+    if (Object.keys(masked).length > 0) settings[plugin] = masked;
+    else delete settings[plugin];
+    this.model.patchMeta({ settings });
   });
 
   setLazy = async (lazy: boolean): Promise<boolean> => this.settle(async () => {

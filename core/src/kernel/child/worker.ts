@@ -79,13 +79,26 @@ let nextHostCall = 1;
 let cancelledRun = -1;
 let abortCurrent: AbortController | null = null;
 
-function errorText(error: unknown): string {
+/** A failure's message: the error's name and message (`NameError: ...`), the name once when the message has it already. */
+function errorMessage(error: unknown): string {
   if (error && typeof error === 'object') {
-    const e = error as { message?: unknown; traceback?: unknown; name?: unknown };
-    if (typeof e.traceback === 'string' && e.traceback.length > 0) return e.traceback;
-    if (typeof e.message === 'string') return typeof e.name === 'string' && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message;
+    const e = error as { message?: unknown; name?: unknown };
+    if (typeof e.message !== 'string') return String(error);
+    const named = typeof e.name === 'string' && e.name !== 'Error' && !e.message.startsWith(`${e.name}:`);
+    return named ? `${e.name}: ${e.message}` : e.message;
   }
   return String(error);
+}
+
+/** Everything a failure says, for logs and runtime calls: its traceback (which names it), else its message. */
+function errorText(error: unknown): string {
+  return errorTraceback(error) ?? errorMessage(error);
+}
+
+/** Where it happened, when the runtime reports it apart from the message (a Python traceback). */
+function errorTraceback(error: unknown): string | undefined {
+  const traceback = error && typeof error === 'object' ? (error as { traceback?: unknown }).traceback : undefined;
+  return typeof traceback === 'string' && traceback.length > 0 ? traceback : undefined;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
@@ -99,10 +112,16 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   });
 }
 
-/** A cell's failure as the user sees it; a file the sandbox refused names the file and the runtime's readPaths. */
-function failureText(error: unknown, language: string): string {
+/**
+ * A cell's failure as the user sees it: the runtime's message and traceback kept apart (the server
+ * builds the shown text from both); a file the sandbox refused names the file and the runtime's readPaths.
+ */
+function failure(error: unknown, language: string): { error: string; traceback?: string } {
   const spec = init.runtimes.find((r) => r.language === language);
-  return (spec && describeAccessDenied(error, { language, module: spec.module, readPaths: spec.readPaths ?? [] })) ?? errorText(error);
+  const denied = spec && describeAccessDenied(error, { language, module: spec.module, readPaths: spec.readPaths ?? [] });
+  if (denied) return { error: denied };
+  const traceback = errorTraceback(error);
+  return traceback === undefined ? { error: errorMessage(error) } : { error: errorMessage(error), traceback };
 }
 
 async function loadRuntimes(): Promise<void> {
@@ -275,7 +294,7 @@ async function runPlan(runId: number, plan: PlanItem[]): Promise<void> {
     } catch (error) {
       io.close();
       failed.add(index);
-      report({ k: 'finish', cell: item.cellId, status: 'error', error: failureText(error, item.language) });
+      report({ k: 'finish', cell: item.cellId, status: 'error', ...failure(error, item.language) });
     } finally {
       abortCurrent = null;
     }
