@@ -25,6 +25,8 @@ export type {
   NamespaceEntry,
   RuntimeContext,
   RuntimeFactory,
+  VariableBudget,
+  VariableDescription,
 } from './language/runtime-api';
 export { DefaultLanguageRegistry, languageRegistryPlugin } from './language/registry';
 export { markdownLanguage } from './language/markdown';

@@ -1,12 +1,13 @@
 import type { KernelSession, SessionListener } from '../kernel/kernel-manager';
 import { sizeText } from '../kernel/child/output-cap';
 import type { JsonValue } from '../model/types';
-import type { CellReport, PlanItem } from '../kernel/protocol';
+import type { CellReport, KernelVariable, PlanItem } from '../kernel/protocol';
 import type { Output } from '../model/types';
 import { planRun } from '../scheduler/planner';
 import type { NotebookEvent } from './events';
 import { upstreamErrorText } from './format';
 import type { NotebookSession } from './notebook-session';
+import { VariableList } from './variables';
 
 /** How a notebook gets its kernel: the service hands the manager (or a cluster-aware wrapper) in. */
 export interface KernelProvider {
@@ -57,12 +58,16 @@ export class RunCoordinator implements SessionListener {
   private readonly neverRan = new Set<string>();
   /** Names given a value from outside any cell since the last plan: their readers run, their definers do not. */
   private readonly setFromOutside = new Set<string>();
+  /** What the variable explorer shows: pushed after every run, never polled. */
+  readonly variables: VariableList;
 
   constructor(
     private readonly notebook: NotebookSession,
     private readonly kernels: KernelProvider,
     private readonly emit: (event: NotebookEvent) => void,
-  ) {}
+  ) {
+    this.variables = new VariableList(notebook, emit);
+  }
 
   get running(): boolean {
     return this.current !== null || this.roots.size > 0 || this.carried.size > 0 || this.setFromOutside.size > 0;
@@ -126,6 +131,7 @@ export class RunCoordinator implements SessionListener {
     old?.close();
     this.hasValue.clear();
     this.emit({ type: 'kernel_restarted', reason });
+    this.variables.cleared();
     for (const id of this.notebook.cellIds()) {
       const cell = this.notebook.cell(id);
       if (cell.status !== 'idle' && this.notebook.staticError(id) === undefined) cell.status = 'stale';
@@ -159,6 +165,7 @@ export class RunCoordinator implements SessionListener {
   forgetNames(names: string[], except: string[]): void {
     if (names.length === 0) return;
     this.kernel?.deleteNames(names);
+    this.variables.removed(names);
     const affected = new Set<string>();
     for (const name of names) {
       for (const id of this.notebook.graph.readersOf(name)) affected.add(id);
@@ -179,6 +186,8 @@ export class RunCoordinator implements SessionListener {
     this.hasValue.delete(cellId);
     this.roots.delete(cellId);
     this.carried.delete(cellId);
+    // Its names go by forgetNames; this drops what runtimes keep for the cell itself (live tables of its outputs).
+    this.kernel?.deleteNames([], [cellId]);
   }
 
   interrupt(): void {
@@ -270,10 +279,15 @@ export class RunCoordinator implements SessionListener {
     this.finishRun(run);
   }
 
+  onVariables(variables: KernelVariable[], truncated: boolean): void {
+    this.variables.described(variables, truncated);
+  }
+
   onLost(reason: string): void {
     this.kernel = null;
     // First: a page marks the cells whose values were in the kernel stale on this event; the statuses below are final.
     this.emit({ type: 'kernel_restarted', reason });
+    this.variables.cleared();
     const run = this.current;
     if (run) {
       // The kernel reports a cell's start at once, so a cell still "running" here is the one it was running.

@@ -136,6 +136,10 @@ class RawOutput:
             time.sleep(0.0002)
 
 
+# Runner functions the worker may call by name (op "call"); each returns JSON text.
+RUNNER_CALLS = frozenset({"describe_variables", "table_page", "forget_cell_tables"})
+
+
 def load_runner(source):
     # The cells' namespace is __main__'s (the runner's G): a fresh module, so that cells never see or replace this
     # driver's own globals (a cell's `import time` or `json = 1` must not touch the driver's).
@@ -300,6 +304,9 @@ def main():
                 channel.send({"t": "value", "json": json.dumps(finite(runner.plain(runner.G.get(request["name"]))), default=str)})
             elif op == "delete":
                 runner.delete_names(json.dumps(request["names"]))
+            elif op == "call" and request.get("fn") in RUNNER_CALLS:
+                # The explorer's and live tables' questions (variables-py.ts): each answers JSON text.
+                channel.send({"t": "value", "json": getattr(runner, request["fn"])(*request.get("args", []))})
         except KeyboardInterrupt:
             state["running"] = False
             text = "KeyboardInterrupt: the cell was interrupted"

@@ -13,9 +13,11 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory } from '@rnb/core';
+import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory, VariableBudget, VariableDescription } from '@rnb/core';
 import { disableChildProcesses } from './hardening';
 import { RUNNER_SOURCE } from './runner-py';
+import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest } from './table-page';
+import { VARIABLES_SOURCE } from './variables-py';
 
 /** `runtime.options` of the Python language when PYTHON_RUNTIME=native. */
 export interface NativeRuntimeOptions {
@@ -219,6 +221,32 @@ class NativePythonRuntime implements LanguageRuntime {
     if (!this.lost) this.python.send({ op: 'delete', names });
   }
 
+  describeVariables(budget: VariableBudget): VariableDescription[] {
+    if (this.lost) return [];
+    return parseDescriptions(this.ask('describe_variables', describeArguments(budget)));
+  }
+
+  forgetCells(cellIds: readonly string[]): void {
+    if (!this.lost) this.ask('forget_cell_tables', [JSON.stringify(cellIds)]);
+  }
+
+  /** The page's questions: `table_page` (live tables, variables-py.ts). */
+  call(method: string, payload: JsonValue): JsonValue {
+    if (method !== TABLE_PAGE_METHOD) throw new Error(`The native Python runtime has no method "${method}"; it answers "${TABLE_PAGE_METHOD}".`);
+    if (this.lost) throw new Error(`Not answered: ${this.lost}.`);
+    return JSON.parse(this.ask('table_page', [tablePageRequest(payload)])) as JsonValue;
+  }
+
+  /** Calls one of the driver's RUNNER_CALLS and waits for its JSON text. */
+  private ask(fn: string, args: (string | number)[]): string {
+    this.python.send({ op: 'call', fn, args });
+    for (;;) {
+      const frame = this.python.receive(undefined, Date.now() + 10_000);
+      if (frame.t === 'value') return frame.json;
+      if (frame.t === 'fail') throw new Error(`Python could not answer ${fn}: ${frame.error}`);
+    }
+  }
+
   dispose(): void {
     this.python.kill();
   }
@@ -286,7 +314,7 @@ const createNativePythonRuntime: RuntimeFactory = (context) => {
   if (ready.t !== 'ready') throw new Error('the Python process did not start');
   // The kernel's cap on one output, where core gives one (newer cores do): the runner then turns a larger repr into a note.
   const maxOutputChars = (context as RuntimeContext & { maxOutputChars?: number }).maxOutputChars;
-  python.send({ op: 'runner', source: RUNNER_SOURCE, maxOutputChars: typeof maxOutputChars === 'number' && maxOutputChars > 0 ? maxOutputChars : null });
+  python.send({ op: 'runner', source: `${RUNNER_SOURCE}\n${VARIABLES_SOURCE}`, maxOutputChars: typeof maxOutputChars === 'number' && maxOutputChars > 0 ? maxOutputChars : null });
   const loaded = python.receive(undefined, deadline);
   if (loaded.t !== 'loaded') throw new Error(`the Python runner did not load: ${loaded.t === 'fail' ? loaded.error : loaded.t}`);
   context.log('info', `native CPython ready (pid ${ready.pid} in its sandbox, uid ${ready.uid}, seccomp filter ${ready.seccomp ? 'on' : 'off'})`);

@@ -7,12 +7,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { PyodideAPI } from 'pyodide';
-import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory } from '@rnb/core';
+import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory, VariableBudget, VariableDescription } from '@rnb/core';
 import { disableChildProcesses, hardenPython, minimalJsGlobals, poisonFunctionConstructors } from './hardening';
 import { PackageLoader, type PackageOptions } from './packages';
 import type { PyGlobals, PyProxyLike, RunnerModule } from './pyodide-types';
 import { COMPLETER_SOURCE } from './completer-py';
 import { RUNNER_SOURCE } from './runner-py';
+import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest } from './table-page';
+import { VARIABLES_SOURCE } from './variables-py';
 import { pyodideModuleSource, withSharedPyodideModule } from './shared-wasm';
 
 /** `runtime.options` of the Python language (set by the plugin in the server). */
@@ -122,12 +124,21 @@ class PythonRuntime implements LanguageRuntime {
    */
   call(method: string, payload: JsonValue): JsonValue {
     if (method === 'ping') return null;
-    if (method !== 'complete') throw new Error(`The Python runtime has no method "${method}"; it answers "complete" and "ping".`);
+    if (method === TABLE_PAGE_METHOD) return JSON.parse(this.runner.table_page(tablePageRequest(payload))) as JsonValue;
+    if (method !== 'complete') throw new Error(`The Python runtime has no method "${method}"; it answers "complete", "table_page" and "ping".`);
     const request = (payload ?? {}) as { code?: unknown; cursor?: unknown };
     if (typeof request.code !== 'string' || typeof request.cursor !== 'number' || !Number.isSafeInteger(request.cursor) || request.cursor < 0) {
       throw new Error('complete takes { code: string, cursor: number } (cursor: characters before it in code).');
     }
     return JSON.parse(this.runner.complete(JSON.stringify({ code: request.code, cursor: request.cursor }))) as JsonValue;
+  }
+
+  describeVariables(budget: VariableBudget): VariableDescription[] {
+    return parseDescriptions(this.runner.describe_variables(...describeArguments(budget)));
+  }
+
+  forgetCells(cellIds: readonly string[]): void {
+    this.runner.forget_cell_tables(JSON.stringify(cellIds));
   }
 
   dispose(): void {
@@ -238,9 +249,9 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
   pyodide.setStderr({ write: (bytes: Uint8Array) => runtime?.writeBytes('err', bytes) ?? bytes.length });
   pyodide.setInterruptBuffer(context.interruptBuffer);
 
-  const scratch = pyodide.toPy({ _rnb_source: RUNNER_SOURCE, _rnb_completer: COMPLETER_SOURCE }) as PyProxyLike;
+  const scratch = pyodide.toPy({ _rnb_source: RUNNER_SOURCE, _rnb_completer: COMPLETER_SOURCE, _rnb_variables: VARIABLES_SOURCE }) as PyProxyLike;
   pyodide.runPython(
-    'import sys, types\nm = types.ModuleType("_rnb_runner")\nsys.modules["_rnb_runner"] = m\nexec(_rnb_source, m.__dict__)\nexec(_rnb_completer, m.__dict__)',
+    'import sys, types\nm = types.ModuleType("_rnb_runner")\nsys.modules["_rnb_runner"] = m\nexec(_rnb_source, m.__dict__)\nexec(_rnb_completer, m.__dict__)\nexec(_rnb_variables, m.__dict__)',
     { globals: scratch as unknown as PyGlobals },
   );
   scratch.destroy();
