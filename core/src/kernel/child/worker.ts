@@ -282,8 +282,9 @@ async function runPlan(runId: number, plan: PlanItem[]): Promise<void> {
       abortCurrent = null;
     }
   }
-  post({ w: 'run_done', runId });
+  // Before run_done: whoever waits for the run to end (whenIdle) finds the new list there.
   await sendVariables();
+  post({ w: 'run_done', runId });
 }
 
 /** The variable explorer's list, pushed after every plan and deletion (never asked for by polling). */
