@@ -20,6 +20,7 @@ export type {
   ServerEventName,
   ServerEvents,
   TableData,
+  VariableInfo,
   UpdateCellBody,
 } from '@rnb/core/wire';
 
@@ -39,6 +40,7 @@ const NOTEBOOK_EVENTS: Record<NotebookEventName, true> = {
   kernel_restarted: true,
   outputs_cleared: true,
   external_edit_error: true,
+  variables: true,
 };
 export const NOTEBOOK_EVENT_NAMES = Object.keys(NOTEBOOK_EVENTS) as readonly NotebookEventName[];
 

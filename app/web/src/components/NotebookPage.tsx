@@ -13,6 +13,8 @@ import { DOUBLE_PRESS_MS, doublePressLabel, NOTEBOOK_KEYS } from './keys';
 import { ConfirmDialog } from './Modal';
 import { SettingsDialog } from './SettingsDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
+import { VariableExplorer } from './VariableExplorer';
+import { RuntimeCallContext } from './outputs/live-table';
 
 type Load = { state: 'loading' } | { state: 'ready'; controller: NotebookController } | { state: 'failed'; message: string; notFound: boolean };
 
@@ -64,6 +66,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
   const onDoublePress = useDoublePress();
   const [graphOpen, setGraphOpen] = useState(() => window.innerWidth >= 1280);
   const [assistantOpen, setAssistantOpen] = useState(false);
+  const [variablesOpen, setVariablesOpen] = useState(false);
 
   useEffect(() => {
     document.title = `${meta.name} · Reactive Notebook`;
@@ -107,6 +110,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
   }, [controller, onDoublePress]);
 
   return (
+    <RuntimeCallContext.Provider value={controller.callRuntime}>
     <div className={graphOpen ? 'notebook notebook--with-graph' : 'notebook'}>
       <div className="notebook__bar">
         <a className="btn btn--ghost" href="#/" aria-label="Back to notebooks">← Notebooks</a>
@@ -126,6 +130,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
         <button type="button" className="btn btn--ghost" onClick={() => setDialog('restart')} title={`Restart the kernel: every value is lost (${doublePressLabel(NOTEBOOK_KEYS.restart)})`} aria-label="Restart"><Icon name="restart" /> <span className="btn-label">Restart</span></button>
         <button type="button" className="btn btn--ghost" onClick={() => void controller.clearOutputs()} title={`Clear every output (${doublePressLabel(NOTEBOOK_KEYS.clearOutputs)})`} aria-label="Clear outputs"><Icon name="clear" /> <span className="btn-label">Clear outputs</span></button>
         <button type="button" className="btn btn--ghost" aria-pressed={graphOpen} onClick={() => setGraphOpen((o) => !o)}>Graph</button>
+        <button type="button" className="btn btn--ghost" aria-pressed={variablesOpen} onClick={() => setVariablesOpen((o) => !o)}>Variables</button>
         <button type="button" className="btn btn--ghost" aria-pressed={assistantOpen} onClick={() => setAssistantOpen((o) => !o)}>Assistant</button>
         <ExportMenu api={api} notebookId={controller.notebookId} onError={(message) => controller.notify('error', message)} />
         <button type="button" className="btn btn--ghost" onClick={() => setDialog('settings')}>Settings</button>
@@ -147,6 +152,12 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
             <DependencyGraph controller={controller} />
           </aside>
         )}
+        {variablesOpen && (
+          <aside className="notebook__vars" aria-label="Variable explorer">
+            <h2>Variables</h2>
+            <VariableExplorer controller={controller} />
+          </aside>
+        )}
         {/* Unmounted when closed, which also ends a conversation still streaming. */}
         {assistantOpen && <AssistantPanel controller={controller} onClose={() => setAssistantOpen(false)} />}
       </div>
@@ -166,6 +177,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
         />
       )}
     </div>
+    </RuntimeCallContext.Provider>
   );
 }
 

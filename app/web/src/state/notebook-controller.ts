@@ -8,6 +8,7 @@ import { DraftSaver } from './draft-saver';
 import { EditorRegistry } from './editor-registry';
 import { NotebookModel } from './notebook-model';
 import { Signal } from './signal';
+import { NO_VARIABLES, type VariablesState } from './variables';
 
 export interface Notice {
   id: number;
@@ -36,6 +37,8 @@ export interface ControllerOptions {
 export class NotebookController {
   readonly connection = new Signal<ConnectionState>('connecting');
   readonly notices = new Signal<readonly Notice[]>([]);
+  /** The kernel's names as the host last pushed them (`variables` event): the variable explorer's list. */
+  readonly variables = new Signal<VariablesState>(NO_VARIABLES);
   readonly saver: DraftSaver;
   readonly conflicts = new ConflictStore();
   private readonly creations: CellCreations;
@@ -366,12 +369,17 @@ export class NotebookController {
       this.notify('info', `No cell defines \`${name}\``);
       return false;
     }
-    const element = this.editors.frameOf(definer);
+    this.revealCell(definer);
+    return true;
+  };
+
+  /** Scrolls a cell into view, flashes it and puts the cursor in it (the explorer's and graph's jumps). */
+  revealCell = (cellId: string): void => {
+    const element = this.editors.frameOf(cellId);
     element?.scrollIntoView?.({ block: 'center', behavior: 'smooth' });
     element?.classList.add('cell--flash');
     setTimeout(() => element?.classList.remove('cell--flash'), 1200);
-    this.focusCell(definer);
-    return true;
+    this.focusCell(cellId);
   };
 
   dismissNotice = (id: number): void => {
@@ -387,6 +395,10 @@ export class NotebookController {
     }
     if (this.resyncing) {
       this.resyncing.push(event);
+      return;
+    }
+    if (event.type === 'variables') {
+      this.variables.set({ list: event.variables, truncated: event.truncated });
       return;
     }
     if (event.type === 'cell_updated') this.checkRemoteEdit(event.cellId, event.code);

@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory, VariableBudget, VariableDescription } from '@rnb/core';
 import { disableChildProcesses } from './hardening';
 import { RUNNER_SOURCE } from './runner-py';
-import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest } from './table-page';
+import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest, withTableLanguage } from './table-page';
 import { VARIABLES_SOURCE } from './variables-py';
 
 /** `runtime.options` of the Python language when PYTHON_RUNTIME=native. */
@@ -213,7 +213,7 @@ class NativePythonRuntime implements LanguageRuntime {
       const hint = result.type === 'ModuleNotFoundError' ? MISSING_MODULE_HINT : '';
       throw new NativeCellError(result.message + hint, result.traceback + hint, result.type);
     }
-    for (const output of result.outputs) io.output(output);
+    for (const output of result.outputs) io.output(withTableLanguage(output, this.context.language));
     this.publish(cell.defines, result.defined);
   }
 

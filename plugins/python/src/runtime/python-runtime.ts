@@ -13,7 +13,7 @@ import { PackageLoader, type PackageOptions } from './packages';
 import type { PyGlobals, PyProxyLike, RunnerModule } from './pyodide-types';
 import { COMPLETER_SOURCE } from './completer-py';
 import { RUNNER_SOURCE } from './runner-py';
-import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest } from './table-page';
+import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest, withTableLanguage } from './table-page';
 import { VARIABLES_SOURCE } from './variables-py';
 import { pyodideModuleSource, withSharedPyodideModule } from './shared-wasm';
 
@@ -109,7 +109,7 @@ class PythonRuntime implements LanguageRuntime {
       throw new PythonCellError(result.message + hint, result.traceback + hint, result.type);
     }
     if (result.status !== 'ok') return;
-    for (const output of result.outputs) io.output(output);
+    for (const output of result.outputs) io.output(withTableLanguage(output, this.context.language));
     this.publish(cell.defines, result.defined);
   }
 

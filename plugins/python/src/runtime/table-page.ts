@@ -3,7 +3,7 @@
  * before they reach Python (both Python runtimes share this): the payload of
  * `table_page` and the runtime's part of `describeVariables`.
  */
-import type { JsonValue, VariableBudget, VariableDescription } from '@rnb/core';
+import type { JsonValue, Output, VariableBudget, VariableDescription } from '@rnb/core';
 
 /** The `call` method that pages through a live table (variables-py.ts keeps the values). */
 export const TABLE_PAGE_METHOD = 'table_page';
@@ -35,4 +35,11 @@ export function describeArguments(budget: VariableBudget): [number, number] {
 
 export function parseDescriptions(json: string): VariableDescription[] {
   return JSON.parse(json) as VariableDescription[];
+}
+
+/** A live table's output names the language to ask (the page calls `table_page` on it); other outputs pass as they are. */
+export function withTableLanguage(output: Output, language: string): Output {
+  const live = output.metadata?.rnb_table;
+  if (!live || typeof live !== 'object' || Array.isArray(live)) return output;
+  return { ...output, metadata: { ...output.metadata, rnb_table: { ...live, language } } };
 }

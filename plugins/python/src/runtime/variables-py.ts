@@ -102,6 +102,8 @@ def describe_variables(max_names, budget_ms):
 
 MAX_LIVE_TABLES = 16
 MAX_PAGE_ROWS = 1000
+# A live table's output keeps this many rows: the page asks the kernel for the rest, and the notebook stores less.
+LIVE_PREVIEW_ROWS = 1000
 _live_tables = _collections.OrderedDict()
 _live_cell = None
 _live_counter = 0
@@ -130,10 +132,13 @@ def _row_count(value):
 
 
 def live_table_metadata(value, table):
-    """Keeps a result whose table output is a preview; the metadata naming it, or None."""
+    """Keeps a result of more than LIVE_PREVIEW_ROWS rows and cuts its output to that preview; the metadata naming it, or None."""
     total = _row_count(value)
-    if total is None or total <= len(table["rows"]) or _live_cell is None:
+    if total is None or total <= LIVE_PREVIEW_ROWS or _live_cell is None:
         return None
+    if len(table["rows"]) > LIVE_PREVIEW_ROWS:
+        del table["rows"][LIVE_PREVIEW_ROWS:]
+    table["truncated"] = f"Showing the first {len(table['rows']):,} of {total:,} rows."
     global _live_counter
     _live_counter += 1
     table_id = f"{_live_cell}:{_live_counter}"

@@ -62,8 +62,8 @@ describe('live tables', () => {
     expect(output.mime_type).toBe(TABLE_MIME);
     const meta = (output.metadata as { rnb_table: { id: string; rows: number } }).rnb_table;
     expect(meta.rows).toBe(20_000);
-    const preview = (output.data as { rows: unknown[] }).rows.length;
-    expect(preview).toBeLessThan(20_000);
+    expect((output.data as { rows: unknown[]; truncated: string }).rows.length).toBe(1000);
+    expect((output.data as { truncated: string }).truncated).toBe('Showing the first 1,000 of 20,000 rows.');
 
     const first = await page(meta.id, { offset: 19_998, limit: 5 });
     expect(first).toMatchObject({ status: 'ok', columns: ['i', 'v', 'tag'], total: 20_000 });
@@ -91,7 +91,7 @@ describe('live tables', () => {
     expect(await page(secondId, {})).toEqual({ status: 'gone' });
   });
 
-  it('keeps no table for a result its preview shows whole, and refuses a malformed request', async () => {
+  it('keeps no table for a result of at most 1,000 rows, and refuses a malformed request', async () => {
     const small = await kernel.run({ id: 'small', code: '[{"a": 1}, {"a": 2}]' });
     expect(small.outputs[0]!.metadata).toBeUndefined();
     await expect(kernel.call('table_page', { table_id: 'x', offset: -1, limit: 5 })).rejects.toThrow(/offset and limit/);
