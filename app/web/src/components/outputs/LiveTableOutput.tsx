@@ -9,6 +9,8 @@ const VISIBLE_ROWS = 14;
 /** Rows fetched per request: a screen and a half, so a scroll rarely waits. */
 const BLOCK = 100;
 const OVERSCAN = 6;
+/** Failed requests (a busy or starting kernel) asked again, a second apart, per sort and filter. */
+const MAX_RETRIES = 10;
 
 interface View {
   key: string;
@@ -16,6 +18,7 @@ interface View {
   total: number | null;
   blocks: Map<number, Row[]>;
   pending: Set<number>;
+  failures: number;
 }
 
 /**
@@ -36,9 +39,9 @@ export function LiveTableOutput({ table, live }: { table: TableData; live: LiveT
   const [, redraw] = useReducer((n: number) => n + 1, 0);
   const key = JSON.stringify([sort, filter]);
   const plain = sort === null && filter === '';
-  const view = useRef<View>({ key, total: live.rows, blocks: new Map(), pending: new Set() });
+  const view = useRef<View>({ key, total: live.rows, blocks: new Map(), pending: new Set(), failures: 0 });
   const scroller = useRef<HTMLDivElement>(null);
-  if (view.current.key !== key) view.current = { key, total: plain ? live.rows : null, blocks: new Map(), pending: new Set() };
+  if (view.current.key !== key) view.current = { key, total: plain ? live.rows : null, blocks: new Map(), pending: new Set(), failures: 0 };
   const current = view.current;
 
   const total = current.total ?? 0;
@@ -64,8 +67,16 @@ export function LiveTableOutput({ table, live }: { table: TableData; live: LiveT
           redraw();
         },
         (error: unknown) => {
-          current.pending.delete(block);
-          if (view.current === current) setProblem((error as Error)?.message ?? String(error));
+          if (view.current !== current) return;
+          setProblem((error as Error)?.message ?? String(error));
+          // A busy or starting kernel: ask again a little later (the block stays pending until then).
+          current.failures += 1;
+          if (current.failures <= MAX_RETRIES) {
+            window.setTimeout(() => {
+              current.pending.delete(block);
+              redraw();
+            }, 1000);
+          } else current.pending.delete(block);
         },
       );
     }
@@ -90,6 +101,14 @@ export function LiveTableOutput({ table, live }: { table: TableData; live: LiveT
   const visible: { index: number; row: Row | undefined }[] = [];
   for (let i = first; i < Math.min(last, total); i += 1) visible.push({ index: i, row: rowAt(i) });
   const bodyHeight = Math.max(1, Math.min(total, VISIBLE_ROWS)) * ROW_HEIGHT;
+  // The header and the body are two tables (the body moves as it scrolls): fixed layout and one colgroup keep them aligned.
+  const minWidth = 56 + table.columns.length * 110;
+  const columns = (
+    <colgroup>
+      <col style={{ width: 56 }} />
+      {table.columns.map((_, i) => <col key={i} />)}
+    </colgroup>
+  );
 
   return (
     <div className="output output--table live-table" data-live-table={live.id}>
@@ -107,36 +126,45 @@ export function LiveTableOutput({ table, live }: { table: TableData; live: LiveT
           }}
         />
       </div>
-      <div className="live-table__scroll" ref={scroller} style={{ maxHeight: bodyHeight + ROW_HEIGHT + 2 }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col" className="live-table__index">#</th>
-              {table.columns.map((name, i) => (
-                <th key={i} scope="col" aria-sort={sort?.column === i ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
-                  <button type="button" className="table__sort" onClick={() => toggleSort(i)} title={`Sort all rows by ${name}`}>
-                    {name}
-                    <span aria-hidden="true" className="table__sort-icon">{sort?.column === i ? (sort.descending ? '▼' : '▲') : '↕'}</span>
-                  </button>
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            <tr aria-hidden="true" style={{ height: first * ROW_HEIGHT }} />
-            {visible.map(({ index, row }) => (
-              <tr key={index} style={{ height: ROW_HEIGHT }} data-row={index}>
-                <td className="live-table__index">{index + 1}</td>
-                {table.columns.map((_, c) => (
-                  <td key={c} className={typeof row?.[c] === 'number' ? 'table__num' : undefined}>
-                    {row === undefined ? <span className="live-table__loading">…</span> : row[c] === null ? <span className="table__null">null</span> : String(row[c])}
-                  </td>
+      <div className="live-table__frame">
+        <div style={{ minWidth: minWidth }}>
+          <table className="live-table__head">
+            {columns}
+            <thead>
+              <tr>
+                <th scope="col" className="live-table__index">#</th>
+                {table.columns.map((name, i) => (
+                  <th key={i} scope="col" aria-sort={sort?.column === i ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
+                    <button type="button" className="table__sort" onClick={() => toggleSort(i)} title={`Sort all rows by ${name}`}>
+                      {name}
+                      <span aria-hidden="true" className="table__sort-icon">{sort?.column === i ? (sort.descending ? '▼' : '▲') : '↕'}</span>
+                    </button>
+                  </th>
                 ))}
               </tr>
-            ))}
-            <tr aria-hidden="true" style={{ height: Math.max(0, total - Math.max(first, Math.min(last, total))) * ROW_HEIGHT }} />
-          </tbody>
-        </table>
+            </thead>
+          </table>
+          <div className="live-table__scroll" ref={scroller} style={{ maxHeight: bodyHeight }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
+            {/* Only the rows in view are in the page, placed where they belong in the full height. */}
+            <div className="live-table__space" style={{ height: Math.max(total, 1) * ROW_HEIGHT }}>
+              <table className="live-table__body" style={{ top: first * ROW_HEIGHT }}>
+                {columns}
+                <tbody>
+                  {visible.map(({ index, row }) => (
+                    <tr key={index} data-row={index}>
+                      <th scope="row" className="live-table__index">{index + 1}</th>
+                      {table.columns.map((_, c) => (
+                        <td key={c} className={typeof row?.[c] === 'number' ? 'table__num' : undefined}>
+                          {row === undefined ? <span className="live-table__loading">…</span> : row[c] === null ? <span className="table__null">null</span> : String(row[c])}
+                        </td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </div>
+        </div>
       </div>
       <div className="table__footer">
         <span className="table__count" aria-live="polite">
