@@ -3,7 +3,6 @@ import { useGraphVersion } from '../state/hooks';
 import { isCycleEdge } from '../state/graph';
 import { edgeInLineage, lineageOf, visibleRange, type Lineage } from '../state/graph-view';
 import type { NotebookController } from '../state/notebook-controller';
-import './dependency-graph.css';
 
 const ROW = 34;
 const NODE_X = 40;

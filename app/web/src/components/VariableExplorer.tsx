@@ -2,7 +2,6 @@ import { useState } from 'react';
 import { useOrder, useSignal } from '../state/hooks';
 import type { NotebookController } from '../state/notebook-controller';
 import { sizeLabel, visibleVariables } from '../state/variables';
-import './variable-explorer.css';
 
 /**
  * Every name in the notebook's kernel, as the host pushes it after each run (the `variables`

@@ -2,7 +2,6 @@ import { useContext, useEffect, useReducer, useRef, useState } from 'react';
 import type { TableData } from '../../api/types';
 import { fetchPage, RuntimeCallContext, type LiveSort, type LiveTableRef, type Row } from './live-table';
 import { TableOutput } from './TableOutput';
-import './live-table.css';
 
 const ROW_HEIGHT = 28;
 const VISIBLE_ROWS = 14;
