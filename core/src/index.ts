@@ -65,7 +65,7 @@ export { NotebookService, type NotebookServiceOptions } from './session/notebook
 export { DEFAULT_NOTEBOOK_LIMITS, type NotebookLimits } from './session/limits';
 export { DEFAULT_MAX_CELL_BYTES } from './session/analyse';
 export type { KernelProvider } from './session/run-coordinator';
-export type { NotebookEvent, NotebookEventListener } from './session/events';
+export type { NotebookEvent, NotebookEventListener, NotebookEventPayloads } from './session/events';
 export type { VariableInfo } from './wire';
 export type { CreateCellInput, NewNotebookInput, NotebookOperations, NotebookView, UpdateCellInput } from './session/service-api';
 export { maskConnectionString } from './session/format';

@@ -1,7 +1,7 @@
 import type { Cell, JsonValue, Notebook } from '../model/types';
 import type { NotebookSummary } from '../storage/storage';
 import type { PortableCell } from '../notebook-file/portable';
-import type { NotebookEventListener } from './events';
+import type { NotebookEventListener, NotebookEventPayloads } from './events';
 
 export interface CreateCellInput {
   type: string;
@@ -84,6 +84,8 @@ export interface NotebookOperations {
    * needed. Rejects with RuntimeCallError (too large, busy, timeout, failed).
    */
   callRuntime(owner: string, notebookId: string, language: string, method: string, payload: JsonValue): Promise<JsonValue>;
+  /** The kernel's names as the last `variables` event gave them (empty before any run): for a client that connects. */
+  variables(owner: string, notebookId: string): Promise<NotebookEventPayloads['variables']>;
   /** Stops the running cell and the rest of its cascade. */
   interrupt(owner: string, notebookId: string): Promise<void>;
   /** Resolves when nothing is queued or running for the notebook. */

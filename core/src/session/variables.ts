@@ -1,6 +1,6 @@
 import type { KernelVariable } from '../kernel/protocol';
 import type { VariableInfo } from '../wire';
-import type { NotebookEvent } from './events';
+import type { NotebookEvent, NotebookEventPayloads } from './events';
 import type { NotebookSession } from './notebook-session';
 
 /**
@@ -40,6 +40,11 @@ export class VariableList {
     this.kernelList = [];
     this.truncated = false;
     this.send();
+  }
+
+  /** The `variables` event's payload now: what a client that connects is sent first. */
+  snapshot(): NotebookEventPayloads['variables'] {
+    return { variables: this.current(), truncated: this.truncated };
   }
 
   /** The list as clients get it. */

@@ -1,4 +1,4 @@
-import type { Cell, JsonValue, NewNotebookInput, NotebookSummary, NotebookView } from '@rnb/core';
+import type { Cell, JsonValue, NewNotebookInput, NotebookEventPayloads, NotebookSummary, NotebookView } from '@rnb/core';
 
 /**
  * Everything a client can ask of one notebook, as plain data, so that a
@@ -26,7 +26,8 @@ export type NotebookCommand =
   | { type: 'run_readers_of'; names: string[] };
 
 export interface CommandResults {
-  open_notebook: void;
+  /** The notebook's current `variables` payload, which the socket sends a client once it joined. */
+  open_notebook: NotebookEventPayloads['variables'];
   get_notebook: NotebookView;
   rename_notebook: void;
   set_db_connection: void;

@@ -1,5 +1,5 @@
 import type { AuthProvider, Identity, JsonValue } from '@rnb/core';
-import type { Acknowledgement, ClientEventName, ErrorCode } from '@rnb/core/wire';
+import type { Acknowledgement, ClientEventName, ErrorCode, NotebookEventPayloads } from '@rnb/core/wire';
 import type { Socket } from 'socket.io';
 import { ZodError, type ZodType } from 'zod';
 import type { CommandRouter, NotebookCommand } from '../commands/command-router';
@@ -145,9 +145,10 @@ export class ClientSession {
       this.fail('The new token belongs to another user: reconnect to switch users.', 'RNB_ERR_UNAUTHORIZED', ack);
       return;
     }
+    let opened: NotebookEventPayloads['variables'] | undefined;
     if (first) {
       try {
-        await this.deps.commands.dispatch(identity.userId, this.notebookId, { type: 'open_notebook' });
+        opened = await this.deps.commands.dispatch(identity.userId, this.notebookId, { type: 'open_notebook' });
       } catch (error) {
         const mapped = toErrorResponse(error);
         this.log.info('socket refused', { user: identity.userId, code: mapped.body.error.code });
@@ -165,6 +166,8 @@ export class ClientSession {
     }
     const reply = first || event === 'authenticate' ? 'authenticated' : 'auth_refreshed';
     this.socket.emit(reply, {});
+    // A page that opens after a run gets the variable explorer's list at once, not with the next run.
+    if (opened && opened.variables.length > 0) this.socket.emit('variables', opened);
     ack?.({ ok: true });
     for (const run of this.early.splice(0)) run();
   }

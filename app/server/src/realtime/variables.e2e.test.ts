@@ -58,6 +58,12 @@ describe('the variables event', () => {
     expect(names(last)).toEqual(['alpha', 'beta']);
     expect(last.variables.find((v: Variable) => v.name === 'beta').read_by).toEqual([]);
     client.close();
+
+    // A page that opens now gets the list at once, without a run.
+    const late = server.connect(nb.id, { token });
+    await late.waitFor('authenticated');
+    expect(names(await late.waitFor('variables'))).toEqual(['alpha', 'beta']);
+    late.close();
   });
 
   it('empties the list when the kernel restarts', async () => {

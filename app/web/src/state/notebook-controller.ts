@@ -393,12 +393,13 @@ export class NotebookController {
       this.notify('error', event.message);
       return;
     }
-    if (this.resyncing) {
-      this.resyncing.push(event);
-      return;
-    }
+    // A whole list each time: applied at once, even while a resync holds the other events back.
     if (event.type === 'variables') {
       this.variables.set({ list: event.variables, truncated: event.truncated });
+      return;
+    }
+    if (this.resyncing) {
+      this.resyncing.push(event);
       return;
     }
     if (event.type === 'cell_updated') this.checkRemoteEdit(event.cellId, event.code);
