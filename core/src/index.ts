@@ -25,6 +25,8 @@ export type {
   NamespaceEntry,
   RuntimeContext,
   RuntimeFactory,
+  VariableBudget,
+  VariableDescription,
 } from './language/runtime-api';
 export { DefaultLanguageRegistry, languageRegistryPlugin } from './language/registry';
 
@@ -75,7 +77,8 @@ export { DEFAULT_NOTEBOOK_LIMITS, type NotebookLimits } from './session/limits';
 export { DEFAULT_MAX_CELL_BYTES } from './session/analyse';
 export type { KernelProvider, RunKernel } from './session/run-coordinator';
 export type { CellError, CellErrorKind } from './session/cell-error';
-export type { NotebookEvent, NotebookEventListener } from './session/events';
+export type { NotebookEvent, NotebookEventListener, NotebookEventPayloads } from './session/events';
+export type { VariableInfo } from './wire';
 export type { CreateCellInput, NewNotebookInput, NotebookOperations, NotebookView, UpdateCellInput } from './session/service-api';
 export { maskConnectionString } from './session/format';
 export { AppSessions, appEvent, appErrorText, appNotebook, appNotebookOfDocument, type AppSessionsOptions, type AppViewer, type AppEventListener } from './session/app-sessions';

@@ -288,6 +288,32 @@ export interface NotebookEventPayloads {
   external_edit_error: { message: string };
   /** A widget's value was set (by any client): `cellId` is the cell that defines the widget, `value` as the runtime kept it. */
   widget_value: { cellId: string; widget_id: string; value: JsonValue };
+  /**
+   * Every name in the notebook's kernel, described by the runtimes after each
+   * run (and at once without the names a deleted cell defined). Replaces the
+   * previous list; empty after a restart. `truncated`: the kernel stopped at
+   * its bound of names or time.
+   */
+  variables: { variables: VariableInfo[]; truncated: boolean };
+}
+
+/** One name of the notebook's namespace, for the variable explorer. */
+export interface VariableInfo {
+  name: string;
+  /** The language whose runtime holds the value. */
+  language: string;
+  /** The value's type in that language's words (`int`, `DataFrame`). */
+  type: string;
+  /** A short value or shape: `42`, `list[3]`, `DataFrame 10,000 × 12`. */
+  summary: string;
+  /** Approximate bytes in memory, or null when unknown. */
+  size: number | null;
+  /** The cell that defines it; null for a cell-private name (`_x`) or one no cell defines any more. */
+  defined_by: string | null;
+  /** Cells that read it, in notebook order. */
+  read_by: string[];
+  /** A private name (`_x`): the page hides it unless asked. */
+  private: boolean;
 }
 
 export type NotebookEventName = keyof NotebookEventPayloads;

@@ -6,7 +6,7 @@ import type { JsonValue } from '../model/types';
 import type { PluginSettingValues } from '../settings/plugin-settings';
 import { decideSlot, type Slot } from './fair-share';
 import { KernelProcess } from './kernel-process';
-import type { CellReport, IsolationReport, KernelLimits, KernelMessage, PlanItem, RuntimeLoad } from './protocol';
+import type { CellReport, IsolationReport, KernelLimits, KernelMessage, KernelVariable, PlanItem, RuntimeLoad } from './protocol';
 import { RuntimeCalls } from './runtime-calls';
 import { probeIsolation, unreadableForKernel, type IsolationLayers, type SandboxOptions } from './sandbox';
 
@@ -47,6 +47,8 @@ export interface HostContextSource {
 export interface SessionListener extends HostContextSource {
   onReports(runId: number, reports: CellReport[]): void;
   onRunDone(runId: number): void;
+  /** The kernel's names, described after a plan or a deletion (see `variables` in docs/protocol.md). */
+  onVariables?(variables: KernelVariable[], truncated: boolean): void;
   /** The kernel's values for this notebook are gone (crash, memory, eviction, idle): a new kernel starts on next use. */
   onLost(reason: string): void;
 }
@@ -89,8 +91,9 @@ export class KernelSession {
   interrupt(): void {
     this.process.send({ t: 'interrupt', session: this.id });
   }
-  deleteNames(names: string[]): void {
-    if (names.length > 0) this.process.send({ t: 'delete_names', session: this.id, names });
+  /** Deletes names in the kernel; `cells`: deleted cells, whose runtimes drop what they keep for them. */
+  deleteNames(names: string[], cells: string[] = []): void {
+    if (names.length > 0 || cells.length > 0) this.process.send({ t: 'delete_names', session: this.id, names, ...(cells.length > 0 ? { cells } : {}) });
   }
   /**
    * Asks one language's runtime a question (LanguageRuntime.call), within the
@@ -312,6 +315,9 @@ export class KernelManager {
         }
         break;
       }
+      case 'variables':
+        holder.sessions.get(message.session)?.listener.onVariables?.(message.variables, message.truncated);
+        break;
       case 'session_lost': {
         const session = holder.sessions.get(message.session);
         if (session) {

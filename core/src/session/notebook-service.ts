@@ -6,7 +6,7 @@ import type { Cell, JsonValue } from '../model/types';
 import type { AppSettings } from '../wire';
 import type { NotebookDocument, NotebookStore, NotebookSummary } from '../storage/storage';
 import { isValidNotebookId } from '../storage/validation';
-import type { NotebookEvent, NotebookEventListener } from './events';
+import type { NotebookEvent, NotebookEventListener, NotebookEventPayloads } from './events';
 import type { PluginSettingValues, SettingsChange } from '../settings/plugin-settings';
 import { DEFAULT_NOTEBOOK_LIMITS, UserQuota, type NotebookLimits } from './limits';
 import { analyseCells, checkCode } from './analyse';
@@ -131,6 +131,10 @@ export class NotebookService implements NotebookOperations {
 
   listNotebooks(owner: string): Promise<NotebookSummary[]> {
     return this.options.store.list(owner);
+  }
+
+  async variables(owner: string, notebookId: string): Promise<NotebookEventPayloads['variables']> {
+    return (await this.open(owner, notebookId)).runs.variables.snapshot();
   }
 
   async getNotebook(owner: string, notebookId: string): Promise<NotebookView> {

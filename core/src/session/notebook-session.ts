@@ -78,7 +78,7 @@ export class NotebookSession implements RunHost {
       loaded.push({ id: cell.id, ...graphDependencies(analysis) });
     }
     this.graph.load(loaded);
-    this.runs = new RunCoordinator(this, kernels);
+    this.runs = new RunCoordinator(this, kernels, emit);
     this.graphErrors = new ShownGraphErrors(this, (id) => this.languages.get(this.cell(id).type)?.privateNamePrefix);
     this.graphErrors.refresh(new Set(document.cells.map((c) => c.id)), false);
   }

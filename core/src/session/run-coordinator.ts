@@ -1,7 +1,7 @@
 import type { SessionListener } from '../kernel/kernel-manager';
 import type { GraphView } from '../graph/dependency-graph';
 import type { Analysis } from '../language/language';
-import type { CellReport, PlanItem } from '../kernel/protocol';
+import type { CellReport, KernelVariable, PlanItem } from '../kernel/protocol';
 import type { JsonValue } from '../model/types';
 import { planRun } from '../scheduler/planner';
 import { kernelLostCellError, upstreamCellError, type CellError } from './cell-error';
@@ -13,11 +13,14 @@ export interface RunKernel {
   run(runId: number, plan: PlanItem[]): void;
   cancel(runId: number): void;
   interrupt(): void;
-  deleteNames(names: string[]): void;
+  /** Forgets names, and what runtimes keep for these cells themselves (a live table of a deleted cell). */
+  deleteNames(names: string[], cells?: string[]): void;
   call(language: string, method: string, payload: JsonValue): Promise<JsonValue>;
   close(): void;
 }
 import type { PluginSettingValues } from '../settings/plugin-settings';
+import type { NotebookEvent } from './events';
+import { VariableList } from './variables';
 
 /** How a notebook gets its kernel: the service hands the manager (or a cluster-aware wrapper) in. */
 export interface KernelProvider {
@@ -76,11 +79,17 @@ export class RunCoordinator implements SessionListener {
   private idleWaiters: (() => void)[] = [];
   /** Names given a value from outside any cell since the last plan: their readers run, their definers do not. */
   private readonly setFromOutside = new Set<string>();
+  /** What the variable explorer shows: pushed after every run, never polled. */
+  readonly variables: VariableList;
 
   constructor(
     private readonly notebook: RunHost,
     private readonly kernels: KernelProvider,
-  ) {}
+    /** Where the variable explorer's list goes (the session's events). */
+    emit: (event: NotebookEvent) => void = () => undefined,
+  ) {
+    this.variables = new VariableList(notebook, emit);
+  }
 
   private get states(): RunStates {
     return this.notebook.states;
@@ -147,6 +156,7 @@ export class RunCoordinator implements SessionListener {
     this.kernel = null;
     old?.close();
     this.states.restarted(reason, this.notebook.cellIds(), (id) => this.notebook.staticError(id) !== undefined);
+    this.variables.cleared();
     if (run) this.finishRun(run);
     else this.notebook.scheduleSave();
     // The replacement starts now rather than at the next run. A run asked for meanwhile waits
@@ -169,6 +179,7 @@ export class RunCoordinator implements SessionListener {
   forgetNames(names: string[], except: string[]): void {
     if (names.length === 0) return;
     this.kernel?.deleteNames(names);
+    this.variables.removed(names);
     const affected = new Set<string>();
     for (const name of names) {
       for (const id of this.notebook.graph.readersOf(name)) affected.add(id);
@@ -187,6 +198,8 @@ export class RunCoordinator implements SessionListener {
   cellDeleted(cellId: string): void {
     this.roots.delete(cellId);
     this.carried.delete(cellId);
+    // Its names go by forgetNames; this drops what runtimes keep for the cell itself (live tables of its outputs).
+    this.kernel?.deleteNames([], [cellId]);
   }
 
   interrupt(): void {
@@ -244,12 +257,17 @@ export class RunCoordinator implements SessionListener {
     this.finishRun(run);
   }
 
+  onVariables(variables: KernelVariable[], truncated: boolean): void {
+    this.variables.described(variables, truncated);
+  }
+
   onLost(reason: string): void {
     this.kernel = null;
     const run = this.current;
     // The kernel reports a cell's start at once, so a cell still "running" here is the one it was running.
     const culprit = run?.order.find((id) => !run.finished.has(id) && this.states.status(id) === 'running');
     this.states.lost(reason, culprit);
+    this.variables.cleared();
     if (!run) return;
     if (culprit) run.finished.add(culprit);
     run.interrupted = true;

@@ -2,7 +2,7 @@ import type { Cell, JsonValue, Notebook } from '../model/types';
 import type { AppSettings } from '../wire';
 import type { NotebookSummary } from '../storage/storage';
 import type { PortableCell } from '../notebook-file/portable';
-import type { NotebookEventListener } from './events';
+import type { NotebookEventListener, NotebookEventPayloads } from './events';
 import type { PluginSettingValues, SettingsChange } from '../settings/plugin-settings';
 
 export interface CreateCellInput {
@@ -99,6 +99,8 @@ export interface NotebookOperations {
    * to the widget, never the defining cell. Answers the value kept and those names.
    */
   setWidgetValue(owner: string, notebookId: string, widgetId: string, value: JsonValue): Promise<{ value: JsonValue; names: string[] }>;
+  /** The kernel's names as the last `variables` event gave them (empty before any run): for a client that connects. */
+  variables(owner: string, notebookId: string): Promise<NotebookEventPayloads['variables']>;
   /** Stops the running cell and the rest of its cascade. */
   interrupt(owner: string, notebookId: string): Promise<void>;
   /** Resolves when nothing is queued or running for the notebook. */

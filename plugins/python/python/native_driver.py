@@ -134,6 +134,10 @@ class RawOutput:
             time.sleep(0.0002)
 
 
+# Runner functions the worker may call by name (op "call"); each returns JSON text.
+RUNNER_CALLS = frozenset({"describe_variables", "table_page", "forget_cell_tables"})
+
+
 def load_runner(source, modules=()):
     # The cells' namespace is __main__'s (the runner's G): a fresh module, so that cells never see or replace this
     # driver's own globals (a cell's `import time` or `json = 1` must not touch the driver's).
@@ -303,6 +307,9 @@ def main():
                 channel.send({"t": "value", "json": sys.modules["rnb.ui"].set_widget_value(json.dumps(request["payload"]))})
             elif op == "delete":
                 runner.delete_names(json.dumps(request["names"]))
+            elif op == "call" and request.get("fn") in RUNNER_CALLS:
+                # The explorer's and live tables' questions (variables-py.ts): each answers JSON text.
+                channel.send({"t": "value", "json": getattr(runner, request["fn"])(*request.get("args", []))})
         except KeyboardInterrupt:
             state["running"] = False
             text = "KeyboardInterrupt: the cell was interrupted"

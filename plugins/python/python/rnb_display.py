@@ -248,6 +248,11 @@ def render(value, include=None, exclude=None):
     from rnb_figures import figure_output, is_matplotlib_artist
     table = table_output(value)
     if table is not None:
+        # A big result stays in the kernel for paging, sorting and filtering (variables-py.ts), its output a preview.
+        live = getattr(_runner(), "live_table_metadata", None)
+        meta = live(value, table["data"]) if live is not None else None
+        if meta:
+            table["metadata"] = {**(table.get("metadata") or {}), **meta}
         return [table]
     figure = figure_output(value)
     if figure is not None:

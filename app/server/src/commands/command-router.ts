@@ -1,4 +1,4 @@
-import type { AppSettings, Cell, JsonValue, NewNotebookInput, NotebookSummary, NotebookView, PluginSettingValues, SettingsChange } from '@rnb/core';
+import type { AppSettings, Cell, JsonValue, NewNotebookInput, NotebookEventPayloads, NotebookSummary, NotebookView, PluginSettingValues, SettingsChange } from '@rnb/core';
 import type { WidgetValueAnswer } from '@rnb/core/wire';
 
 /**
@@ -32,7 +32,8 @@ export type NotebookCommand =
   | { type: 'set_widget_value'; widgetId: string; value: JsonValue };
 
 export interface CommandResults {
-  open_notebook: void;
+  /** The notebook's current `variables` payload, which the socket sends a client once it joined. */
+  open_notebook: NotebookEventPayloads['variables'];
   get_notebook: NotebookView;
   rename_notebook: void;
   /** The plugin's settings, secret fields masked. */

@@ -66,7 +66,7 @@ export class LocalCommandRouter implements CommandRouter {
     switch (command.type) {
       case 'open_notebook':
         await service.getNotebook(owner, notebookId);
-        return undefined;
+        return service.variables(owner, notebookId);
       case 'get_notebook':
         return service.getNotebook(owner, notebookId);
       case 'rename_notebook':

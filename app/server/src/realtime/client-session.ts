@@ -1,5 +1,5 @@
 import { DEFAULT_APP_SETTINGS, type AppNotebook, type AuthProvider, type Identity, type JsonValue } from '@rnb/core';
-import type { Acknowledgement, ClientEventName, ErrorCode } from '@rnb/core/wire';
+import type { Acknowledgement, ClientEventName, ErrorCode, NotebookEventPayloads } from '@rnb/core/wire';
 import type { Socket } from 'socket.io';
 import { ZodError, type ZodType } from 'zod';
 import type { CommandRouter, NotebookCommand } from '../commands/command-router';
@@ -176,10 +176,11 @@ export class ClientSession {
       return;
     }
     let appState: AppNotebook | null = null;
+    let opened: NotebookEventPayloads['variables'] | undefined;
     if (first) {
       try {
         if (this.appMode) appState = await this.openApp(anonymous ? null : identity);
-        else await this.deps.commands.dispatch(identity.userId, this.notebookId, { type: 'open_notebook' });
+        else opened = await this.deps.commands.dispatch(identity.userId, this.notebookId, { type: 'open_notebook' });
       } catch (error) {
         const mapped = toErrorResponse(error);
         this.log.info('socket refused', { user: identity.userId, code: mapped.body.error.code });
@@ -198,6 +199,8 @@ export class ClientSession {
     const reply = first || event === 'authenticate' ? 'authenticated' : 'auth_refreshed';
     this.socket.emit(reply, {});
     if (appState) this.socket.emit('app_state', { notebook: appState });
+    // A page that opens after a run gets the variable explorer's list at once, not with the next run.
+    if (opened && opened.variables.length > 0) this.socket.emit('variables', opened);
     ack?.({ ok: true });
     for (const run of this.early.splice(0)) run();
   }

@@ -27,6 +27,7 @@ export type {
   ServerEventName,
   ServerEvents,
   TableData,
+  VariableInfo,
   UpdateCellBody,
   WidgetData,
   WidgetValueAnswer,
@@ -51,6 +52,7 @@ const NOTEBOOK_EVENTS: Record<NotebookEventName, true> = {
   outputs_cleared: true,
   external_edit_error: true,
   widget_value: true,
+  variables: true,
 };
 export const NOTEBOOK_EVENT_NAMES = Object.keys(NOTEBOOK_EVENTS) as readonly NotebookEventName[];
 

@@ -15,6 +15,8 @@ import { ConfirmDialog } from './Modal';
 import { SettingsDialog } from './SettingsDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { WidgetChannelProvider } from './widgets/widget-channel';
+import { VariableExplorer } from './VariableExplorer';
+import { RuntimeCallContext } from './outputs/live-table';
 
 type Load = { state: 'loading' } | { state: 'ready'; controller: NotebookController } | { state: 'failed'; message: string; notFound: boolean };
 
@@ -66,6 +68,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
   const onDoublePress = useDoublePress();
   const [graphOpen, setGraphOpen] = useState(() => window.innerWidth >= 1280);
   const [assistantOpen, setAssistantOpen] = useState(false);
+  const [variablesOpen, setVariablesOpen] = useState(false);
 
   useEffect(() => {
     document.title = `${meta.name} · Reactive Notebook`;
@@ -110,6 +113,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
 
   return (
     <WidgetChannelProvider channel={controller.widgets}>
+    <RuntimeCallContext.Provider value={controller.callRuntime}>
     <div className={graphOpen ? 'notebook notebook--with-graph' : 'notebook'}>
       <div className="notebook__bar">
         <a className="btn btn--ghost" href="#/" aria-label="Back to notebooks">← Notebooks</a>
@@ -129,6 +133,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
         <button type="button" className="btn btn--ghost" onClick={() => setDialog('restart')} title={`Restart the kernel: every value is lost (${doublePressLabel(NOTEBOOK_KEYS.restart)})`} aria-label="Restart"><Icon name="restart" /> <span className="btn-label">Restart</span></button>
         <button type="button" className="btn btn--ghost" onClick={() => void controller.clearOutputs()} title={`Clear every output (${doublePressLabel(NOTEBOOK_KEYS.clearOutputs)})`} aria-label="Clear outputs"><Icon name="clear" /> <span className="btn-label">Clear outputs</span></button>
         <button type="button" className="btn btn--ghost" aria-pressed={graphOpen} onClick={() => setGraphOpen((o) => !o)}>Graph</button>
+        <button type="button" className="btn btn--ghost" aria-pressed={variablesOpen} onClick={() => setVariablesOpen((o) => !o)}>Variables</button>
         <button type="button" className="btn btn--ghost" aria-pressed={assistantOpen} onClick={() => setAssistantOpen((o) => !o)}>Assistant</button>
         <ExportMenu api={api} notebookId={controller.notebookId} onError={(message) => controller.notify('error', message)} />
         <AppMenu api={api} notebookId={controller.notebookId} settings={meta.app ?? undefined} onError={(message) => controller.notify('error', message)} />
@@ -151,6 +156,12 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
             <DependencyGraph controller={controller} />
           </aside>
         )}
+        {variablesOpen && (
+          <aside className="notebook__vars" aria-label="Variable explorer">
+            <h2>Variables</h2>
+            <VariableExplorer controller={controller} />
+          </aside>
+        )}
         {/* Unmounted when closed, which also ends a conversation still streaming. */}
         {assistantOpen && <AssistantPanel controller={controller} onClose={() => setAssistantOpen(false)} />}
       </div>
@@ -170,6 +181,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
         />
       )}
     </div>
+    </RuntimeCallContext.Provider>
     </WidgetChannelProvider>
   );
 }

@@ -11,6 +11,8 @@ import { HtmlOutput } from '../components/outputs/HtmlOutput';
 import { ImageOutput } from '../components/outputs/ImageOutput';
 import { JsonOutput } from '../components/outputs/JsonOutput';
 import { asTable, TableOutput } from '../components/outputs/TableOutput';
+import { LiveTableOutput } from '../components/outputs/LiveTableOutput';
+import { liveTableOf } from '../components/outputs/live-table';
 import { TextOutput } from '../components/outputs/TextOutput';
 import { WidgetOutput } from '../components/widgets/WidgetOutput';
 import { asText, DEFAULT_RANK, type OutputRenderer, type RendererRegistry } from './registry';
@@ -82,6 +84,15 @@ export const BUILTIN_RENDERERS: readonly OutputRenderer[] = [
     mimeTypes: ['application/json'],
     rank: DEFAULT_RANK,
     component: ({ output }) => <JsonOutput value={parseMaybe(output.data)} />,
+  },
+  {
+    // A preview whose full result the kernel keeps: sorted, filtered and paged there (docs/protocol.md, Live tables).
+    kind: 'component',
+    id: 'builtin:live-table',
+    mimeTypes: [TABLE_MIME],
+    rank: DEFAULT_RANK - 1,
+    canRender: (output) => asTable(output.data) !== null && liveTableOf(output) !== null,
+    component: ({ output }) => <LiveTableOutput table={asTable(output.data)!} live={liveTableOf(output)!} />,
   },
   {
     kind: 'component',

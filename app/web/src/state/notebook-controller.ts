@@ -9,6 +9,7 @@ import { EditorRegistry } from './editor-registry';
 import { NotebookModel } from './notebook-model';
 import { Signal } from './signal';
 import { WidgetSender } from './widget-sender';
+import { NO_VARIABLES, type VariablesState } from './variables';
 
 export interface Notice {
   id: number;
@@ -37,6 +38,8 @@ export interface ControllerOptions {
 export class NotebookController {
   readonly connection = new Signal<ConnectionState>('connecting');
   readonly notices = new Signal<readonly Notice[]>([]);
+  /** The kernel's names as the host last pushed them (`variables` event): the variable explorer's list. */
+  readonly variables = new Signal<VariablesState>(NO_VARIABLES);
   readonly saver: DraftSaver;
   readonly conflicts = new ConflictStore();
   private readonly creations: CellCreations;
@@ -377,12 +380,17 @@ export class NotebookController {
       this.notify('info', `No cell defines \`${name}\``);
       return false;
     }
-    const element = this.editors.frameOf(definer);
+    this.revealCell(definer);
+    return true;
+  };
+
+  /** Scrolls a cell into view, flashes it and puts the cursor in it (the explorer's and graph's jumps). */
+  revealCell = (cellId: string): void => {
+    const element = this.editors.frameOf(cellId);
     element?.scrollIntoView?.({ block: 'center', behavior: 'smooth' });
     element?.classList.add('cell--flash');
     setTimeout(() => element?.classList.remove('cell--flash'), 1200);
-    this.focusCell(definer);
-    return true;
+    this.focusCell(cellId);
   };
 
   dismissNotice = (id: number): void => {
@@ -394,6 +402,11 @@ export class NotebookController {
   private onEvent(event: PageEvent): void {
     if (event.type === 'error' || event.type === 'external_edit_error') {
       this.notify('error', event.message);
+      return;
+    }
+    // A whole list each time: applied at once, even while a resync holds the other events back.
+    if (event.type === 'variables') {
+      this.variables.set({ list: event.variables, truncated: event.truncated });
       return;
     }
     if (this.resyncing) {

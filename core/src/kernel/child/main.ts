@@ -143,6 +143,9 @@ function onWorkerMessage(session: Session, message: WorkerOut): void {
       session.currentRun = null;
       send({ t: 'run_done', session: session.id, runId: message.runId });
       break;
+    case 'variables':
+      send({ t: 'variables', session: session.id, variables: message.variables, truncated: message.truncated });
+      break;
     case 'host_call':
       send({ t: 'host_call', session: session.id, requestId: message.requestId, service: message.service, payload: message.payload }, true);
       break;
@@ -287,7 +290,7 @@ function handle(message: ServerMessage): void {
       break;
     }
     case 'delete_names':
-      sessions.get(message.session)?.worker.postMessage({ w: 'delete_names', names: message.names } satisfies WorkerIn);
+      sessions.get(message.session)?.worker.postMessage({ w: 'delete_names', names: message.names, cells: message.cells ?? [] } satisfies WorkerIn);
       break;
     case 'host_reply': {
       const reply: WorkerIn = { w: 'host_reply', requestId: message.requestId, ok: message.ok };

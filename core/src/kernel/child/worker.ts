@@ -6,10 +6,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CellIO, CellRun, LanguageRuntime, Namespace, NamespaceEntry, RuntimeFactory } from '../../language/runtime-api';
 import type { JsonValue, Output, OutputStream } from '../../model/types';
-import type { CellReport, KernelLimits, PlanItem, RuntimeLoad } from '../protocol';
+import type { CellReport, KernelLimits, KernelVariable, PlanItem, RuntimeLoad } from '../protocol';
 import { describeAccessDenied } from './access-denied';
 import { installBindingShim } from './binding-shim';
 import { capOutput } from './output-cap';
+import { describeVariables } from './describe-variables';
 
 export interface WorkerInit {
   runtimes: RuntimeLoad[];
@@ -26,6 +27,7 @@ export type WorkerOut =
   | { w: 'loaded'; error?: string }
   | { w: 'report'; runId: number; report: CellReport }
   | { w: 'run_done'; runId: number }
+  | { w: 'variables'; variables: KernelVariable[]; truncated: boolean }
   | { w: 'host_call'; requestId: number; service: string; payload: JsonValue }
   | { w: 'call_reply'; callId: number; ok: true; value: JsonValue }
   | { w: 'call_reply'; callId: number; ok: false; failure: 'failed'; error: string }
@@ -36,7 +38,7 @@ export type WorkerIn =
   | { w: 'run'; runId: number; plan: PlanItem[] }
   | { w: 'cancel'; runId: number }
   | { w: 'interrupt' }
-  | { w: 'delete_names'; names: string[] }
+  | { w: 'delete_names'; names: string[]; cells: string[] }
   | { w: 'host_reply'; requestId: number; ok: boolean; value?: JsonValue; error?: string }
   /** `expiresAt` (Date.now() of this process): after it nobody waits for the answer any more. */
   | { w: 'call'; callId: number; language: string; method: string; payload: JsonValue; expiresAt: number };
@@ -299,7 +301,27 @@ async function runPlan(runId: number, plan: PlanItem[]): Promise<void> {
       abortCurrent = null;
     }
   }
+  // Before run_done: whoever waits for the run to end (whenIdle) finds the new list there.
+  await sendVariables();
   post({ w: 'run_done', runId });
+}
+
+/** The variable explorer's list, pushed after every plan and deletion (never asked for by polling). */
+async function sendVariables(): Promise<void> {
+  const { variables, truncated } = await describeVariables(runtimes, namespace, (message) => post({ w: 'log', level: 'warn', message }));
+  post({ w: 'variables', variables, truncated });
+}
+
+/** Deleted cells: their names go, and whatever their runtimes keep for them (live tables). */
+function forgetCells(cells: readonly string[]): void {
+  if (cells.length === 0) return;
+  for (const runtime of runtimes.values()) {
+    try {
+      runtime.forgetCells?.(cells);
+    } catch (error) {
+      post({ w: 'log', level: 'warn', message: `forgetCells failed: ${errorText(error)}` });
+    }
+  }
 }
 
 /**
@@ -346,7 +368,11 @@ port.on('message', (message: WorkerIn) => {
       abortCurrent?.abort(Object.assign(new Error('KeyboardInterrupt: the cell was interrupted.'), { name: 'KeyboardInterrupt' }));
       break;
     case 'delete_names':
-      running = running.then(() => forget(message.names));
+      running = running.then(async () => {
+        forget(message.names);
+        forgetCells(message.cells);
+        await sendVariables();
+      });
       break;
     case 'call':
       void answerCall(message);

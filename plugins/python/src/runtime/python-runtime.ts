@@ -7,13 +7,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { PyodideAPI } from 'pyodide';
-import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory } from '@rnb/core';
+import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory, VariableBudget, VariableDescription } from '@rnb/core';
 import { disableChildProcesses, hardenPython, minimalJsGlobals, poisonFunctionConstructors } from './hardening';
 import { PackageLoader, type PackageOptions } from './packages';
 import type { PyGlobals, PyProxyLike, RunnerModule } from './pyodide-types';
 import { COMPLETER_SOURCE } from './completer-py';
 import { RUNNER_SOURCE } from './runner-py';
 import { LOAD_RICH_OUTPUT, richOutputSources } from './python-sources';
+import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest, withTableLanguage } from './table-page';
+import { VARIABLES_SOURCE } from './variables-py';
 import { pyodideModuleSource, withSharedPyodideModule } from './shared-wasm';
 import { PythonWidgets } from './widgets';
 
@@ -116,7 +118,7 @@ class PythonRuntime implements LanguageRuntime {
       throw new PythonCellError(result.message + hint, result.traceback + hint, result.type);
     }
     if (result.status !== 'ok') return;
-    for (const output of result.outputs) io.output(output);
+    for (const output of result.outputs) io.output(withTableLanguage(output, this.context.language));
     this.publish(cell.defines, result.defined);
   }
 
@@ -132,7 +134,8 @@ class PythonRuntime implements LanguageRuntime {
   call(method: string, payload: JsonValue): JsonValue {
     if (method === 'ping') return null;
     if (method === 'set_widget_value') return this.setWidgetValue(payload);
-    if (method !== 'complete') throw new Error(`The Python runtime has no method "${method}"; it answers "complete", "set_widget_value" and "ping".`);
+    if (method === TABLE_PAGE_METHOD) return JSON.parse(this.runner.table_page(tablePageRequest(payload))) as JsonValue;
+    if (method !== 'complete') throw new Error(`The Python runtime has no method "${method}"; it answers "complete", "set_widget_value", "table_page" and "ping".`);
     const request = (payload ?? {}) as { code?: unknown; cursor?: unknown };
     if (typeof request.code !== 'string' || typeof request.cursor !== 'number' || !Number.isSafeInteger(request.cursor) || request.cursor < 0) {
       throw new Error('complete takes { code: string, cursor: number } (cursor: characters before it in code).');
@@ -147,6 +150,14 @@ class PythonRuntime implements LanguageRuntime {
       for (const name of answer.names) if (this.context.namespace.has(name)) this.context.namespace.setEntry(name, this.entry(name));
     }
     return answer as unknown as JsonValue;
+  }
+
+  describeVariables(budget: VariableBudget): VariableDescription[] {
+    return parseDescriptions(this.runner.describe_variables(...describeArguments(budget)));
+  }
+
+  forgetCells(cellIds: readonly string[]): void {
+    this.runner.forget_cell_tables(JSON.stringify(cellIds));
   }
 
   dispose(): void {
@@ -257,9 +268,9 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
   pyodide.setStderr({ write: (bytes: Uint8Array) => runtime?.writeBytes('err', bytes) ?? bytes.length });
   pyodide.setInterruptBuffer(context.interruptBuffer);
 
-  const scratch = pyodide.toPy({ _rnb_source: RUNNER_SOURCE, _rnb_completer: COMPLETER_SOURCE }) as PyProxyLike;
+  const scratch = pyodide.toPy({ _rnb_source: RUNNER_SOURCE, _rnb_completer: COMPLETER_SOURCE, _rnb_variables: VARIABLES_SOURCE }) as PyProxyLike;
   pyodide.runPython(
-    'import sys, types\nm = types.ModuleType("_rnb_runner")\nsys.modules["_rnb_runner"] = m\nexec(_rnb_source, m.__dict__)\nexec(_rnb_completer, m.__dict__)',
+    'import sys, types\nm = types.ModuleType("_rnb_runner")\nsys.modules["_rnb_runner"] = m\nexec(_rnb_source, m.__dict__)\nexec(_rnb_completer, m.__dict__)\nexec(_rnb_variables, m.__dict__)',
     { globals: scratch as unknown as PyGlobals },
   );
   scratch.destroy();

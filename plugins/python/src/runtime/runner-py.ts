@@ -189,6 +189,8 @@ def prepare(cell_id, code, defines):
         except Exception:
             pass
     _rich("start_cell")
+    if "live_tables_cell_started" in globals():  # variables-py.ts: this cell's earlier live tables go
+        live_tables_cell_started(cell_id)
     filename = _filename(cell_id)
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     body, tail = _compile(code, filename)
@@ -448,7 +450,11 @@ def render(value):
         return [own(value)]
     table = _table(value)
     if table is not None:
-        return [{"mime_type": MIME_ORDER[0], "data": table}]
+        output = {"mime_type": MIME_ORDER[0], "data": table}
+        live = live_table_metadata(value, table) if "live_table_metadata" in globals() else None
+        if live is not None:  # variables-py.ts keeps the full value for paging, sorting and filtering
+            output["metadata"] = live
+        return [output]
     bundle = _bundle(value)
     for mime in MIME_ORDER[1:]:
         if mime not in bundle:

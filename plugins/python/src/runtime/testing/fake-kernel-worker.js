@@ -62,6 +62,11 @@ parentPort.on('message', async (message) => {
     } else if (message.type === 'call') {
       const answer = await runtime.call(message.method, message.payload, new AbortController().signal);
       parentPort.postMessage({ type: 'result', id: message.id, result: answer });
+    } else if (message.type === 'describe') {
+      parentPort.postMessage({ type: 'result', id: message.id, result: await runtime.describeVariables({ maxNames: message.maxNames, deadline: Date.now() + 1000 }) });
+    } else if (message.type === 'forget_cells') {
+      runtime.forgetCells(message.cells);
+      parentPort.postMessage({ type: 'result', id: message.id, result: null });
     } else if (message.type === 'delete') {
       runtime.deleteNames(message.names);
       for (const name of message.names) namespace.delete(name);
