@@ -138,7 +138,11 @@ def live_table_metadata(value, table):
         return None
     if len(table["rows"]) > LIVE_PREVIEW_ROWS:
         del table["rows"][LIVE_PREVIEW_ROWS:]
-    table["truncated"] = f"Showing the first {len(table['rows']):,} of {total:,} rows."
+    shown_columns = ""  # a note on columns left out (rnb_tables.py) stays
+    earlier = table.get("truncated") or ""
+    if " and the first " in earlier:
+        shown_columns = earlier[earlier.index(" and the first "):].rstrip(".")
+    table["truncated"] = f"Showing the first {len(table['rows']):,} of {total:,} rows{shown_columns}."
     global _live_counter
     _live_counter += 1
     table_id = f"{_live_cell}:{_live_counter}"
