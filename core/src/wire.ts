@@ -84,6 +84,10 @@ export interface Cell {
   reads: string[];
   /** Names the cell defines, sorted. */
   writes: string[];
+  /** When its last run ended (ISO 8601), absent or null when it never ran on this server. */
+  last_run_at?: string | null;
+  /** How long its last run took in the kernel, in milliseconds (with `last_run_at`). */
+  duration_ms?: number | null;
 }
 
 /** `GET /api/notebooks/{id}`. */
@@ -163,7 +167,8 @@ export interface ErrorBody {
 
 /** The events of a notebook, by name: what core emits and every client of the notebook receives. */
 export interface NotebookEventPayloads {
-  cell_status: { cellId: string; status: CellStatus };
+  /** A run's end (`success` or `error` reported by the kernel) also carries when it ended and how long it took. */
+  cell_status: { cellId: string; status: CellStatus; last_run_at?: string; duration_ms?: number };
   /** Text a running cell wrote; `stream` says whether to stdout or stderr. */
   cell_stdout: { cellId: string; data: string; stream: OutputStream };
   cell_output: { cellId: string; output: Output };

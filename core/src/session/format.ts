@@ -82,6 +82,7 @@ export function toCell(stored: StoredCell): Cell {
     error: stored.error,
     reads: stored.reads,
     writes: stored.writes,
+    ...(stored.lastRunAt ? { last_run_at: stored.lastRunAt, duration_ms: stored.durationMs ?? null } : {}),
   };
 }
 

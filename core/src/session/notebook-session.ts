@@ -304,11 +304,17 @@ export class NotebookSession {
     });
   }
 
-  setStatus(cellId: string, status: CellStatus): void {
+  setStatus(cellId: string, status: CellStatus, timing?: { endedAt: string; durationMs: number }): void {
     const cell = this.cells.get(cellId);
-    if (!cell || cell.status === status) return;
+    if (!cell || (cell.status === status && !timing)) return;
     cell.status = status;
-    this.emit({ type: 'cell_status', cellId, status });
+    if (timing) {
+      cell.lastRunAt = timing.endedAt;
+      cell.durationMs = timing.durationMs;
+      this.emit({ type: 'cell_status', cellId, status, last_run_at: timing.endedAt, duration_ms: timing.durationMs });
+    } else {
+      this.emit({ type: 'cell_status', cellId, status });
+    }
   }
 
   /** Saves run results soon: many cells finishing together cost one write. */

@@ -55,6 +55,8 @@ export class RunCoordinator implements SessionListener {
   private outputChars = new Map<string, number>();
   /** Queued cells that were `idle`: if their run ends before they start, they are `idle` again, not `stale`. */
   private readonly neverRan = new Set<string>();
+  /** When the kernel reported each running cell's start (epoch ms), for the run's duration. */
+  private readonly startedAt = new Map<string, number>();
   /** Names given a value from outside any cell since the last plan: their readers run, their definers do not. */
   private readonly setFromOutside = new Set<string>();
 
@@ -221,6 +223,7 @@ export class RunCoordinator implements SessionListener {
           cell.outputs = [];
           cell.error = null;
           this.outputChars.set(cell.id, 0);
+          this.startedAt.set(cell.id, Date.now());
           this.notebook.setStatus(cell.id, 'running');
           break;
         case 'stdout': {
@@ -248,7 +251,7 @@ export class RunCoordinator implements SessionListener {
           run.finished.add(cell.id);
           if (report.status === 'success') {
             this.hasValue.add(cell.id);
-            this.notebook.setStatus(cell.id, 'success');
+            this.notebook.setStatus(cell.id, 'success', this.timingOf(cell.id));
           } else if (report.status === 'cancelled') {
             run.finished.delete(cell.id);
           } else {
@@ -256,7 +259,7 @@ export class RunCoordinator implements SessionListener {
             // The kernel names cells by id; the user knows them by position.
             const error = (report.status === 'blocked' ? this.upstreamFailure(run, cell.id) : undefined) ?? report.error ?? 'The cell failed.';
             cell.error = error;
-            this.notebook.setStatus(cell.id, report.status === 'blocked' ? 'blocked' : 'error');
+            this.notebook.setStatus(cell.id, report.status === 'blocked' ? 'blocked' : 'error', report.status === 'blocked' ? undefined : this.timingOf(cell.id));
             this.emit({ type: 'cell_error', cellId: cell.id, error });
           }
           break;
@@ -294,6 +297,15 @@ export class RunCoordinator implements SessionListener {
   }
 
   // ------------------------------------------------------------------------
+
+  /** When a cell's run ended and how long it took since the kernel reported its start; undefined when it did not start. */
+  private timingOf(cellId: string): { endedAt: string; durationMs: number } | undefined {
+    const started = this.startedAt.get(cellId);
+    if (started === undefined) return undefined;
+    this.startedAt.delete(cellId);
+    const ended = Date.now();
+    return { endedAt: new Date(ended).toISOString(), durationMs: ended - started };
+  }
 
   private hasEverRun(cellId: string): boolean {
     const status = this.notebook.cell(cellId).status;

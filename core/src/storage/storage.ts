@@ -12,6 +12,9 @@ export interface StoredCell {
   error: string | null;
   reads: string[];
   writes: string[];
+  /** When the last run ended (ISO 8601) and how long it took, when the cell ran. */
+  lastRunAt?: string | null;
+  durationMs?: number | null;
 }
 
 /** One notebook as storage keeps it. */

@@ -74,6 +74,8 @@ function normalizeCell(input: unknown, where: string): StoredCell {
     error: nullableString(cell.error, `${where}.error`),
     reads: strings(cell.reads, `${where}.reads`),
     writes: strings(cell.writes, `${where}.writes`),
+    // Absent in notebooks stored before runs were timed, and for cells that never ran.
+    ...(typeof cell.lastRunAt === 'string' ? { lastRunAt: cell.lastRunAt, durationMs: typeof cell.durationMs === 'number' && Number.isFinite(cell.durationMs) ? cell.durationMs : null } : {}),
   };
 }
 
