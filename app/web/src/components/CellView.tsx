@@ -4,6 +4,8 @@ import { useCell, useCellPosition, useSaveState } from '../state/hooks';
 import type { NotebookController } from '../state/notebook-controller';
 import { countRender } from '../perf/render-count';
 import { displayNameOf, useLanguages } from '../plugins/languages';
+import { cellUiOf, useCollapsed } from '../state/cell-ui';
+import { CellToolbarExtras } from './CellExtras';
 import { CodeEditor } from './CodeEditor';
 import { ConflictPanel } from './ConflictPanel';
 import { CELL_KEYS, keyLabel } from './keys';
@@ -28,6 +30,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
   const position = useCellPosition(controller.model, cellId);
   const saveState = useSaveState(controller.saver, cellId);
   const languages = useLanguages();
+  const collapsed = useCollapsed(cellUiOf(controller), cellId);
   countRender(cellId);
   if (!cell) return null;
 
@@ -52,7 +55,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
 
   return (
     <section
-      className={`cell cell--${cell.status}`}
+      className={`cell cell--${cell.status}${collapsed.code ? ' cell--code-collapsed' : ''}${collapsed.output ? ' cell--output-collapsed' : ''}`}
       data-cell-id={cellId}
       data-status={cell.status}
       tabIndex={-1}
@@ -72,6 +75,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
           {!languages.some((l) => l.id === cell.type) && <option value={cell.type}>{cell.type}</option>}
         </select>
         <SaveIndicator state={saveState} />
+        <CellToolbarExtras cell={cell} controller={controller} />
         <span className="cell__spacer" />
         {busy ? (
           <button type="button" className="btn btn--danger btn--small" onClick={() => controller.interrupt(cellId)} aria-label="Interrupt cell" title={`Interrupt (${keyLabel(CELL_KEYS.interrupt)})`}>
@@ -88,6 +92,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
         <button type="button" className="icon-btn" onClick={() => void controller.addCell(cellId, 'below', cell.type)} aria-label="Add cell below" title={`Add cell below (${keyLabel(CELL_KEYS.addBelow)})`}><Icon name="addBelow" /></button>
         <button type="button" className="icon-btn icon-btn--danger" onClick={() => void controller.deleteCell(cellId)} aria-label="Delete cell" title={`Delete cell (${keyLabel(CELL_KEYS.deleteCell)})`}><Icon name="trash" /></button>
       </div>
+      {collapsed.code && <button type="button" className="cell__collapsed" onClick={() => cellUiOf(controller).toggle(cellId, 'code')}>{collapsedCodeText(cell.code)}</button>}
       <CodeEditor cellId={cellId} language={cell.type} code={cell.code} controller={controller} label={`${languageName} code`} />
       <ConflictPanel cellId={cellId} controller={controller} />
       {(cell.writes.length > 0 || cell.reads.length > 0) && (
@@ -114,6 +119,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
         <p className="cell__blocked" role="note">Blocked: {blockedReason}</p>
       )}
       {(cell.stdout !== '' || stderrOf(cell) !== '' || cell.outputs.length > 0 || (cell.error !== null && cell.status !== 'blocked')) && (
+        collapsed.output ? <button type="button" className="cell__collapsed" onClick={() => cellUiOf(controller).toggle(cellId, 'output')}>Output collapsed: show it</button> :
         <div className={dim ? 'cell__outputs cell__outputs--dim' : 'cell__outputs'} aria-label="Cell output">
           {cell.stdout !== '' && <TextOutput text={nameCellsIn(cell.stdout, cellId, controller)} stream="stdout" />}
           {stderrOf(cell) !== '' && <TextOutput text={nameCellsIn(stderrOf(cell), cellId, controller)} stream="stderr" />}
@@ -124,6 +130,13 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
     </section>
   );
 });
+
+/** A collapsed cell's one line: its first line of code and how many more there are. */
+function collapsedCodeText(code: string): string {
+  const lines = code.split('\n');
+  const first = lines.find((l) => l.trim() !== '') ?? '';
+  return `${first.length > 80 ? `${first.slice(0, 79)}…` : first || '(empty)'}${lines.length > 1 ? `  · ${lines.length} lines` : ''}`;
+}
 
 /** Warnings and other code locations name cells as tracebacks do (`<cell 3>`, `<this cell>`), not by id. */
 function nameCellsIn(text: string, cellId: string, controller: NotebookController): string {

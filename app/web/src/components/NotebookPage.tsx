@@ -11,6 +11,7 @@ import { Icon } from './Icon';
 import { ExportMenu } from './ExportMenu';
 import { DOUBLE_PRESS_MS, doublePressLabel, NOTEBOOK_KEYS } from './keys';
 import { ConfirmDialog } from './Modal';
+import { PageTools } from './PageTools';
 import { SettingsDialog } from './SettingsDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
 
@@ -151,6 +152,16 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
         {assistantOpen && <AssistantPanel controller={controller} onClose={() => setAssistantOpen(false)} />}
       </div>
       <Notices controller={controller} />
+      <PageTools
+        controller={controller}
+        dialogs={{
+          openShortcuts: () => setDialog('shortcuts'),
+          openSettings: () => setDialog('settings'),
+          askRestart: () => setDialog('restart'),
+          toggleGraph: () => setGraphOpen((o) => !o),
+          toggleAssistant: () => setAssistantOpen((o) => !o),
+        }}
+      />
       {dialog === 'settings' && <SettingsDialog controller={controller} onClose={() => setDialog(null)} />}
       {dialog === 'shortcuts' && <ShortcutsDialog onClose={() => setDialog(null)} />}
       {dialog === 'restart' && (

@@ -266,9 +266,11 @@ export class NotebookController {
     if (created && rerun) await this.run(cell.id);
   };
 
-  moveCell = async (cellId: string, delta: -1 | 1): Promise<void> => {
-    const index = this.model.indexOf(cellId) + delta;
-    if (index < 0 || index >= this.model.getOrder().length || !(await this.whenCreated(cellId))) return;
+  moveCell = (cellId: string, delta: -1 | 1): Promise<void> => this.moveCellTo(cellId, this.model.indexOf(cellId) + delta);
+
+  /** Moves a cell to a position of the order (dragging it by its handle, or a key). */
+  moveCellTo = async (cellId: string, index: number): Promise<void> => {
+    if (index < 0 || index >= this.model.getOrder().length || index === this.model.indexOf(cellId) || !(await this.whenCreated(cellId))) return;
     try {
       await this.options.api.moveCell(this.notebookId, cellId, index);
       this.model.apply({ type: 'cell_moved', cellId, index });
@@ -366,13 +368,21 @@ export class NotebookController {
       this.notify('info', `No cell defines \`${name}\``);
       return false;
     }
-    const element = this.editors.frameOf(definer);
+    this.revealCell(definer);
+    return true;
+  };
+
+  /** Scrolls to a cell, flashes it and puts the cursor in its editor. */
+  revealCell = (cellId: string): void => {
+    const element = this.editors.frameOf(cellId);
     element?.scrollIntoView?.({ block: 'center', behavior: 'smooth' });
     element?.classList.add('cell--flash');
     setTimeout(() => element?.classList.remove('cell--flash'), 1200);
-    this.focusCell(definer);
-    return true;
+    this.focusCell(cellId);
   };
+
+  /** A cell's mounted editor, if any (find and replace across cells edits through it). */
+  editorOf = (cellId: string): EditorView | undefined => this.editors.viewOf(cellId);
 
   dismissNotice = (id: number): void => {
     this.notices.set(this.notices.get().filter((n) => n.id !== id));

@@ -1,0 +1,22 @@
+import type { Extension } from '@codemirror/state';
+import { cellUiOf } from '../state/cell-ui';
+import type { NotebookController } from '../state/notebook-controller';
+import { editorFeatures } from './editor-features';
+import { kernelDocs } from './hover-docs';
+import { replaceAllUndoKeys } from './find-replace-undo';
+
+/** The editor features of one cell, wired to its notebook: definitions, readers, the kernel's docs. */
+export function cellEditorFeatures(controller: NotebookController, cellId: string, languageOf: () => string): Extension {
+  const definedIn = (name: string): string | null => {
+    const [definer] = controller.model.definersOf(name);
+    return definer ? `cell ${controller.model.indexOf(definer) + 1}` : null;
+  };
+  return [
+    kernelDocs({ call: controller.callRuntime, languageOf, definedIn }),
+    editorFeatures({
+      goToDefinition: (name) => controller.jumpToDefinition(name),
+      showReaders: () => cellUiOf(controller).readersOf.set(cellId),
+    }),
+    replaceAllUndoKeys(controller, cellId),
+  ];
+}
