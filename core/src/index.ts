@@ -31,6 +31,7 @@ export { markdownLanguage } from './language/markdown';
 
 // Storage and auth contracts
 export type { ExternalChange, NotebookDocument, NotebookSummary, SaveOptions, StoredCell } from './storage/storage';
+export { lastRunOf } from './storage/storage';
 export { MemoryNotebookStore } from './storage/memory-store';
 export { SecretBox, withSealedSecrets, type SecretStoreOptions } from './storage/secrets';
 export type { Identity } from './auth/auth';

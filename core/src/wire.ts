@@ -108,6 +108,10 @@ export interface NotebookSummary {
   name: string;
   /** ISO 8601. */
   updated_at: string;
+  /** Bytes the notebook takes in storage, when the storage knows. */
+  bytes?: number;
+  /** When a cell of it last finished a run (ISO 8601); null when none did or the storage does not say. */
+  last_run_at?: string | null;
 }
 
 // ---------------------------------------------------------------- errors

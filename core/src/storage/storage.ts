@@ -40,6 +40,8 @@ export interface NotebookSummary {
   updatedAt: string;
   /** Bytes the notebook takes in storage, when the storage knows (per-user limits add them up). */
   bytes?: number;
+  /** When a cell of it last finished a run (ISO 8601), when the storage knows and one ran: {@link lastRunOf}. */
+  lastRunAt?: string;
   /** Set when the notebook is stored but cannot be read (a corrupt file): listing goes on. */
   error?: string;
 }
@@ -84,4 +86,11 @@ export interface NotebookStore {
 export interface ExternalChange {
   owner: string;
   notebookId: string;
+}
+
+/** The latest end of a run among a notebook's cells (ISO 8601), undefined when none ran: for listings. */
+export function lastRunOf(cells: readonly Pick<StoredCell, 'lastRunAt'>[]): string | undefined {
+  let latest: string | undefined;
+  for (const cell of cells) if (cell.lastRunAt && (latest === undefined || cell.lastRunAt > latest)) latest = cell.lastRunAt;
+  return latest;
 }

@@ -19,7 +19,8 @@ export function FindReplacePanel({ controller, onClose }: { controller: Notebook
   const [replacement, setReplacement] = useState('');
   const [regex, setRegex] = useState(false);
   const [caseSensitive, setCaseSensitive] = useState(false);
-  const [current, setCurrent] = useState(0);
+  /** The match shown by next/previous; -1 before the first step. */
+  const [current, setCurrent] = useState(-1);
   const [version, setVersion] = useState(0);
   const findInput = useRef<HTMLInputElement>(null);
   // Edits anywhere (and cells added, moved, deleted) re-run the search.
@@ -32,7 +33,7 @@ export function FindReplacePanel({ controller, onClose }: { controller: Notebook
   const error = pattern && !(pattern instanceof RegExp) ? pattern.error : null;
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const matches: CellMatch[] = useMemo(() => (pattern instanceof RegExp ? findInCells(cellTexts(controller), pattern) : []), [query, regex, caseSensitive, version, order, controller]);
-  const index = matches.length === 0 ? -1 : Math.min(current, matches.length - 1);
+  const index = matches.length === 0 || current < 0 ? -1 : Math.min(current, matches.length - 1);
 
   const show = (i: number): void => {
     const match = matches[i];
@@ -44,7 +45,7 @@ export function FindReplacePanel({ controller, onClose }: { controller: Notebook
   };
   const step = (delta: 1 | -1): void => {
     if (matches.length === 0) return;
-    show(index < 0 ? 0 : (index + delta + matches.length) % matches.length);
+    show(index < 0 ? (delta > 0 ? 0 : matches.length - 1) : (index + delta + matches.length) % matches.length);
   };
   const replaceCurrent = (): void => {
     const match = matches[index];
@@ -63,6 +64,9 @@ export function FindReplacePanel({ controller, onClose }: { controller: Notebook
       return after === null ? [] : [{ cellId: cell.id, after }];
     });
     applyReplaceAll(controller, changes);
+    setCurrent(-1);
+    // The button is disabled once nothing matches: keep the focus in the panel (Escape closes it).
+    findInput.current?.focus();
     setVersion((v) => v + 1);
   };
   const onKeyDown = (event: KeyboardEvent): void => {
@@ -75,13 +79,13 @@ export function FindReplacePanel({ controller, onClose }: { controller: Notebook
     }
   };
 
-  const count = error ?? (query === '' ? '' : matches.length === 0 ? 'No matches' : index >= 0 && current < matches.length ? `${index + 1} of ${matches.length}` : `${matches.length} matches`);
+  const count = error ?? (query === '' ? '' : matches.length === 0 ? 'No matches' : index >= 0 ? `${index + 1} of ${matches.length}` : `${matches.length} matches`);
   return (
     <section className="find" role="search" aria-label="Find and replace in the notebook" onKeyDown={onKeyDown}>
       <div className="find__row">
-        <input ref={findInput} className="find__input" type="text" aria-label="Find in the notebook" placeholder="Find" value={query} onChange={(e) => { setQuery(e.target.value); setCurrent(0); }} aria-invalid={error !== null} />
-        <label className="find__toggle" title="Regular expression"><input type="checkbox" checked={regex} onChange={(e) => setRegex(e.target.checked)} /> .*</label>
-        <label className="find__toggle" title="Match case"><input type="checkbox" checked={caseSensitive} onChange={(e) => setCaseSensitive(e.target.checked)} /> Aa</label>
+        <input ref={findInput} className="find__input" type="text" aria-label="Find in the notebook" placeholder="Find" value={query} onChange={(e) => { setQuery(e.target.value); setCurrent(-1); }} aria-invalid={error !== null} />
+        <label className="find__toggle" title="Regular expression"><input type="checkbox" aria-label="Regular expression" checked={regex} onChange={(e) => { setRegex(e.target.checked); setCurrent(-1); }} /> .*</label>
+        <label className="find__toggle" title="Match case"><input type="checkbox" aria-label="Match case" checked={caseSensitive} onChange={(e) => { setCaseSensitive(e.target.checked); setCurrent(-1); }} /> Aa</label>
         <span className="find__count" role="status" aria-live="polite" data-testid="find-count">{count}</span>
         <button type="button" className="btn btn--small" onClick={() => step(-1)} disabled={matches.length === 0} aria-label="Previous match">↑</button>
         <button type="button" className="btn btn--small" onClick={() => step(1)} disabled={matches.length === 0} aria-label="Next match">↓</button>
