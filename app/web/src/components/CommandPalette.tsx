@@ -10,14 +10,14 @@ import { Modal } from './Modal';
 export function CommandPalette({ context, onClose }: { context: ActionContext; onClose(): void }) {
   const [query, setQuery] = useState('');
   const [chosen, setChosen] = useState(0);
-  const available = (a: ActionSpec): boolean => (!a.needsCell || context.cellId !== null) && (!a.needsEditor || context.editor !== null);
+  const available = (a: ActionSpec): boolean => a.run !== undefined && (!a.needsCell || context.cellId !== null) && (!a.needsEditor || context.editor !== null);
   const shown = useMemo(() => filterActions(query, ACTIONS), [query]);
   const index = Math.min(chosen, Math.max(shown.length - 1, 0));
 
   const runAction = (action: ActionSpec | undefined): void => {
     if (!action || !available(action)) return;
     onClose();
-    setTimeout(() => action.run(context), 0);
+    setTimeout(() => action.run?.(context), 0);
   };
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>): void => {
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {

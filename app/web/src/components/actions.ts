@@ -76,7 +76,8 @@ export interface ActionSpec {
   needsCell?: boolean;
   /** Needs an editor (the current cell's). */
   needsEditor?: boolean;
-  run(context: ActionContext): void;
+  /** Absent for what is a way of typing rather than a command (Alt-click, Tab): listed, not run. */
+  run?(context: ActionContext): void;
 }
 
 const cellAction = (
@@ -114,10 +115,10 @@ export const ACTIONS: readonly ActionSpec[] = [
   { id: 'findInCell', title: 'Find and replace in the cell (regex, case)', group: 'Editor', keys: [EDITOR_KEYS.findInCell], where: 'in an editor', needsEditor: true, run: (x) => x.editor && openSearchPanel(x.editor) },
   { id: 'toggleComment', title: 'Comment or uncomment the selected lines', group: 'Editor', keys: [EDITOR_KEYS.toggleComment], where: 'in an editor', needsEditor: true, run: (x) => x.editor && toggleComment(x.editor) },
   { id: 'selectNextOccurrence', title: 'Add a cursor at the next occurrence of the selection', group: 'Editor', keys: [EDITOR_KEYS.selectNextOccurrence], where: 'in an editor', needsEditor: true, run: (x) => x.editor && selectNextOccurrence(x.editor) },
-  { id: 'addCursor', title: 'Add a cursor (Alt-drag: a rectangular selection)', group: 'Editor', keys: [], keyText: 'Alt-click', where: 'in an editor', run: () => undefined },
-  { id: 'indent', title: 'Indent / dedent in the editor', group: 'Editor', keys: [], keyText: 'Tab / Shift+Tab', where: 'in an editor', run: () => undefined },
-  { id: 'leaveEditor', title: 'Leave the editor and move focus on', group: 'Editor', keys: [], keyText: 'Escape, then Tab', run: () => undefined },
-  { id: 'neighbour', title: 'Go to the previous / next cell', group: 'Editor', keys: [], keyText: '↑ / ↓ on the first / last line', run: () => undefined },
+  { id: 'addCursor', title: 'Add a cursor (Alt-drag: a rectangular selection)', group: 'Editor', keys: [], keyText: 'Alt-click', where: 'in an editor' },
+  { id: 'indent', title: 'Indent / dedent in the editor', group: 'Editor', keys: [], keyText: 'Tab / Shift+Tab', where: 'in an editor' },
+  { id: 'leaveEditor', title: 'Leave the editor and move focus on', group: 'Editor', keys: [], keyText: 'Escape, then Tab' },
+  { id: 'neighbour', title: 'Go to the previous / next cell', group: 'Editor', keys: [], keyText: '↑ / ↓ on the first / last line' },
   { id: 'palette', title: 'Command palette', group: 'Page', keys: PAGE_KEYS.palette, run: (x) => x.ui.openPalette() },
   { id: 'findInNotebook', title: 'Find and replace across the notebook', group: 'Page', keys: [PAGE_KEYS.findInNotebook], run: (x) => x.ui.openFind() },
   { id: 'save', title: 'Save every unsaved cell now (edits also save by themselves)', group: 'Page', keys: [PAGE_KEYS.save], run: (x) => void x.controller.saver.flushAll().then(() => x.controller.notify('info', 'All cells saved')) },

@@ -3,6 +3,7 @@ import { ApiError, type ApiClient, type TokenSource } from '../api/http';
 import { NotebookSocket, type ConnectionState, type NotebookSocketOptions } from '../api/socket';
 import type { JsonValue, PageEvent } from '../api/types';
 import { CellCreations, emptyCell, newCellId, UndoDeletes } from './cell-creations';
+import { cellUiOf } from './cell-ui';
 import { ConflictStore } from './conflicts';
 import { DraftSaver } from './draft-saver';
 import { EditorRegistry } from './editor-registry';
@@ -372,13 +373,19 @@ export class NotebookController {
     return true;
   };
 
-  /** Scrolls to a cell, flashes it and puts the cursor in its editor. */
+  /** Scrolls to a cell, flashes it and puts the cursor in its editor (showing its code first when it was collapsed). */
   revealCell = (cellId: string): void => {
     const element = this.editors.frameOf(cellId);
     element?.scrollIntoView?.({ block: 'center', behavior: 'smooth' });
     element?.classList.add('cell--flash');
     setTimeout(() => element?.classList.remove('cell--flash'), 1200);
-    this.focusCell(cellId);
+    const ui = cellUiOf(this);
+    if (ui.collapsedOf(cellId).code) {
+      ui.toggle(cellId, 'code');
+      setTimeout(() => this.focusCell(cellId), 0); // once React has shown the editor again
+    } else {
+      this.focusCell(cellId);
+    }
   };
 
   /** A cell's mounted editor, if any (find and replace across cells edits through it). */

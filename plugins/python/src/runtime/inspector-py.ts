@@ -7,7 +7,13 @@
  * docstring of at most MAX_DOC.
  */
 export const INSPECTOR_SOURCE = String.raw`
+import reprlib as _reprlib
+
 MAX_SIGNATURE = 400
+# Bounded reprs of builtins (a 100 MB string is not copied whole); other objects' own __repr__ is clipped after.
+_SHORT = _reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 200
+_SHORT.maxlevel = 2
 MAX_DOC = 4000
 _DOTTED = _re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
@@ -53,7 +59,7 @@ def _summary(value):
             return " \u00d7 ".join(f"{n:,}" for n in shape)
         if isinstance(value, (list, tuple, dict, set, frozenset)):
             return f"{type(value).__name__}[{len(value)}]"
-        return _clip(repr(value), 200)
+        return _clip(_SHORT.repr(value), 200)
     except Exception:
         return None
 
