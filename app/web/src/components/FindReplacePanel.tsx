@@ -24,15 +24,14 @@ export function FindReplacePanel({ controller, onClose }: { controller: Notebook
   const [version, setVersion] = useState(0);
   const findInput = useRef<HTMLInputElement>(null);
   // Edits anywhere (and cells added, moved, deleted) re-run the search.
-  useSyncExternalStore(controller.model.subscribeGraph, controller.model.getGraphVersion);
+  const graphVersion = useSyncExternalStore(controller.model.subscribeGraph, controller.model.getGraphVersion);
   const order = useSyncExternalStore(controller.model.subscribeOrder, controller.model.getOrder);
 
   useEffect(() => findInput.current?.focus(), []);
   const options = { regex, caseSensitive };
   const pattern = searchPattern(query, options);
   const error = pattern && !(pattern instanceof RegExp) ? pattern.error : null;
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const matches: CellMatch[] = useMemo(() => (pattern instanceof RegExp ? findInCells(cellTexts(controller), pattern) : []), [query, regex, caseSensitive, version, order, controller]);
+  const matches: CellMatch[] = useMemo(() => (pattern instanceof RegExp ? findInCells(cellTexts(controller), pattern) : []), [query, regex, caseSensitive, version, order, graphVersion, controller]);
   const index = matches.length === 0 || current < 0 ? -1 : Math.min(current, matches.length - 1);
 
   const show = (i: number): void => {

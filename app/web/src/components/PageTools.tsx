@@ -51,7 +51,6 @@ export function PageTools({ controller, dialogs }: { controller: NotebookControl
       document.removeEventListener('focusin', onFocus);
       window.removeEventListener('keydown', onKey, true);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [controller]);
 
   const pageUi: PageUi = {
