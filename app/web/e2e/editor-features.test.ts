@@ -132,6 +132,13 @@ describeInBrowser('editor features in a real browser', () => {
     await page.keyboard.type('v_');
     await page.keyboard.press('Enter');
     expect(await cell(page, 0).locator('.cm-searchMatch').count()).toBe(2);
+    // Escape closes the panel, back in the code; brackets close and the pair at the cursor is marked.
+    await page.keyboard.press('Escape');
+    await cell(page, 0).locator('.cm-search').waitFor({ state: 'detached' });
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type('print((1))');
+    expect(await editorText(page, 0)).toBe('print((1))');
+    expect(await cell(page, 0).locator('.cm-matchingBracket').allTextContents()).toEqual(['(', ')']);
   });
 
   it('find and replace across the notebook: regex, case, count, next, replace all undone by one Ctrl+Z', async () => {
