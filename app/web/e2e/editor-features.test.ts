@@ -68,7 +68,10 @@ describeInBrowser('editor features in a real browser', () => {
     const signature = page.locator('.docs--signature');
     await signature.waitFor({ timeout: 15_000 });
     expect(await signature.textContent()).toContain('scale(values, factor=2.0)');
-    await page.keyboard.type('[1, 2])');
+    // It stays while the arguments are typed (a list inside included) and goes once the call closes.
+    await page.keyboard.type('[1, 2]');
+    expect(await signature.isVisible()).toBe(true);
+    await page.keyboard.type(')');
     await signature.waitFor({ state: 'detached' });
     await page.keyboard.press('Shift+Enter');
     expect(await waitForStatus(page, 1, ['success', 'error'])).toBe('success');

@@ -101,18 +101,17 @@ interface OpenCall {
 
 const setCall = StateEffect.define<OpenCall | null>();
 
-/** The position of the unclosed `(` before `pos` on the current statement's text, or -1. */
-export function unclosedParen(text: string): number {
+/** Whether the call whose `(` starts `text` is still open at its end (brackets inside it may open and close). */
+export function callStillOpen(text: string): boolean {
   let depth = 0;
-  for (let i = text.length - 1; i >= 0; i--) {
-    const ch = text[i];
-    if (ch === ')' || ch === ']' || ch === '}') depth++;
-    else if (ch === '(' || ch === '[' || ch === '{') {
-      if (depth === 0) return ch === '(' ? i : -1;
+  for (const ch of text.slice(1)) {
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') {
+      if (depth === 0) return false;
       depth--;
     }
   }
-  return -1;
+  return text.startsWith('(');
 }
 
 const callField = StateField.define<OpenCall | null>({
@@ -123,7 +122,7 @@ const callField = StateField.define<OpenCall | null>({
     const open = tr.changes.mapPos(call.open, 1);
     const head = tr.state.selection.main.head;
     // Gone once the cursor leaves the parentheses (before the `(`, or past its `)`).
-    if (head <= open || unclosedParen(tr.state.sliceDoc(open, head)) !== 0) return null;
+    if (head <= open || !callStillOpen(tr.state.sliceDoc(open, head))) return null;
     return { ...call, open };
   },
   provide: (field) => showTooltip.compute([field], (state): Tooltip | null => {
@@ -152,7 +151,7 @@ function signatureHelp(options: HoverOptions): Extension {
         // The cursor must still be inside this call when the answer arrives.
         const now = view.state.selection.main.head;
         const open = head - 1;
-        if (now <= open || unclosedParen(view.state.sliceDoc(open, now)) !== 0) return;
+        if (now <= open || !callStillOpen(view.state.sliceDoc(open, now))) return;
         view.dispatch({ effects: setCall.of({ open, info }) });
       });
     }
