@@ -168,6 +168,7 @@ describeInBrowser('editor features in a real browser', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="find-count"]')?.textContent === '4 matches');
     await panel.getByLabel('Replace with').focus();
     await page.keyboard.type('amount');
+    await screenshot(page, 'editor-find-panel');
     await panel.getByRole('button', { name: 'Replace all' }).click();
     expect(await texts()).toEqual(['amount = 1', 'amount = amount + 1', 'print(amount)']);
     await page.waitForFunction(() => document.querySelector('[data-testid="find-count"]')?.textContent === 'No matches');
@@ -186,6 +187,7 @@ describeInBrowser('editor features in a real browser', () => {
     await page.keyboard.press('ControlOrMeta+k');
     const palette = page.getByRole('dialog', { name: 'Command palette' });
     await palette.waitFor();
+    await screenshot(page, 'editor-palette');
     const listed = await palette.locator('[data-action]').evaluateAll((items) => Object.fromEntries(items.map((li) => [li.getAttribute('data-action'), li.querySelector('kbd')?.textContent ?? ''])));
     await page.keyboard.type('add cell below');
     expect(await palette.locator('[role="option"]').count()).toBe(1);
