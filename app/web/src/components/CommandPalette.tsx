@@ -1,4 +1,4 @@
-import { useMemo, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useState, type KeyboardEvent } from 'react';
 import { ACTIONS, filterActions, shortcutText, type ActionContext, type ActionSpec } from './actions';
 import { Modal } from './Modal';
 
@@ -13,6 +13,10 @@ export function CommandPalette({ context, onClose }: { context: ActionContext; o
   const available = (a: ActionSpec): boolean => a.run !== undefined && (!a.needsCell || context.cellId !== null) && (!a.needsEditor || context.editor !== null);
   const shown = useMemo(() => filterActions(query, ACTIONS), [query]);
   const index = Math.min(chosen, Math.max(shown.length - 1, 0));
+  const chosenId = shown[index]?.id;
+  useEffect(() => {
+    if (chosenId) document.getElementById(`palette-${chosenId}`)?.scrollIntoView?.({ block: 'nearest' });
+  }, [chosenId]);
 
   const runAction = (action: ActionSpec | undefined): void => {
     if (!action || !available(action)) return;
