@@ -61,6 +61,8 @@ describeInBrowser('editor features in a real browser', () => {
     await cell(page, 0).locator('.cm-content').click();
     await page.keyboard.press('ControlOrMeta+a');
     await page.keyboard.type(DEFINE);
+    // The closing quotes typed by habit step over those closeBrackets added: no extra pair.
+    expect(await editorText(page, 0)).toBe('def scale(values, factor=2.0):\n    """Multiply every value by factor."""\n    return [v * factor for v in values]');
     await page.keyboard.press('Shift+Enter');
     expect(await waitForStatus(page, 0, ['success', 'error'])).toBe('success');
     await waitForFocusIn(page, 1);

@@ -35,6 +35,20 @@ export const dedentAfterBlockEnd: Command = (view) => {
   return true;
 };
 
+/**
+ * Typing a closing quote over one that closeBrackets put there steps over that ONE quote. Its own
+ * rule steps over all three of a triple-quoted string's end at the first `"`, so typing the
+ * closing `"""` by habit left `"""doc"""""`: two quotes too many.
+ */
+export const stepOverOneQuote = EditorView.inputHandler.of((view, from, to, text) => {
+  if ((text !== '"' && text !== "'") || from !== to || view.state.selection.ranges.length !== 1) return false;
+  if (view.state.facet(language)?.name !== 'python' || view.state.sliceDoc(from, from + 1) !== text) return false;
+  const node = syntaxTree(view.state).resolveInner(from, 1);
+  if (!/String/.test(node.name) || node.to <= from) return false;
+  view.dispatch({ selection: { anchor: from + 1 }, userEvent: 'input.type' });
+  return true;
+});
+
 /** The identifier under (or just before) a position, with where it starts and ends. */
 export function wordAt(state: State, pos: number): { from: number; to: number; text: string } | null {
   const line = state.doc.lineAt(pos);
@@ -120,6 +134,7 @@ export function editorFeatures(navigation: NavigationHandlers): Extension {
     search({ top: true }),
     highlightSelectionMatches(),
     Prec.high(keymap.of([{ key: 'Enter', run: dedentAfterBlockEnd }])),
+    Prec.highest(stepOverOneQuote),
     keymap.of(searchKeymap),
     definitionNavigation(navigation),
   ];
