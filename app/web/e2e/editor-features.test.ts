@@ -233,6 +233,14 @@ describeInBrowser('editor features in a real browser', () => {
     expect(await texts()).toEqual(["print('two')", "print('three')", "print('one')"]);
     const stored = await api(`/${id}`, 'GET');
     expect(stored.cells.map((c: { code: string }) => c.code)).toEqual(["print('two')", "print('three')", "print('one')"]);
+    // The handle moves its cell with the arrow keys too (Ctrl+Shift+↑/↓ in the editor still do).
+    await cell(page, 2).getByRole('button', { name: 'Drag to move the cell' }).focus();
+    await page.keyboard.press('ArrowUp');
+    await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id] .cm-content')[1]?.textContent === "print('one')");
+    await cell(page, 1).locator('.cm-content').click();
+    await page.keyboard.press('Control+Shift+ArrowDown');
+    await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id] .cm-content')[2]?.textContent === "print('one')");
+    expect(await texts()).toEqual(["print('two')", "print('three')", "print('one')"]);
 
     // Run one: it says when it ran and how long it took.
     await cell(page, 0).locator('.cm-content').click();
