@@ -72,7 +72,7 @@ export function createRoutes(deps: RoutesDeps): Router {
 
   router.get('/api/notebooks', endpoint(deps, {}, async ({ user }) => {
     const notebooks = await commands.listNotebooks(user.userId);
-    return { status: 200, body: { notebooks: notebooks.map((n) => ({ id: n.id, name: n.name, updated_at: n.updatedAt })) } satisfies wire.ListNotebooksAnswer };
+    return { status: 200, body: { notebooks: notebooks.map((n) => ({ id: n.id, name: n.name, updated_at: n.updatedAt, ...(n.bytes !== undefined ? { bytes: n.bytes } : {}), last_run_at: n.lastRunAt ?? null })) } satisfies wire.ListNotebooksAnswer };
   }));
 
   router.post('/api/notebooks', endpoint(deps, { body: schema.createNotebookBody }, async ({ user, body }) => {
