@@ -32,6 +32,7 @@ import { AccessGuard, accessTokenProblem } from './http/access-guard';
 import { createRoutes } from './http/routes';
 import { staticFiles } from './http/static-files';
 import { createLogger, type Logger } from './logger';
+import { CoeditHub } from './coedit/coedit-hub';
 import { SocketGateway, type SocketGatewayOptions } from './realtime/socket-gateway';
 
 export interface NotebookServerLimits {
@@ -99,9 +100,11 @@ export interface NotebookServerOptions {
   /** Seam for cluster mode: where notebook events are published (default: in memory). */
   eventBus?: NotebookEventBus;
   /** Seam for cluster mode: what runs commands (default: this process's service). */
-  commandRouter?: (context: { service: NotebookService; events: NotebookEventBus; log: Logger }) => CommandRouter;
+  commandRouter?: (context: { service: NotebookService; events: NotebookEventBus; log: Logger; coedit: CoeditHub }) => CommandRouter;
   /** Seam for cluster mode: wraps the store (saves fenced by the kernel lease). */
   wrapStore?: (store: NotebookStore) => NotebookStore;
+  /** Co-editing timing: quiet time before typed code is analysed (`flushDelayMs`, default 400) and its longest wait (`flushMaxWaitMs`, default 2000). */
+  coedit?: { flushDelayMs?: number; flushMaxWaitMs?: number };
   /** Seam for cluster mode: core let go of a notebook (idle, deleted, taken over elsewhere), so its lease can go. */
   onNotebookReleased?: (notebookId: string) => void;
 }
@@ -121,6 +124,8 @@ export interface NotebookServer {
   /** Starts socket.io on the app's HTTP server. */
   attach(server: http.Server, options?: AttachOptions): SocketGateway;
   service: NotebookService;
+  /** The co-editing documents of the notebooks this instance runs. */
+  coedit: CoeditHub;
   commands: CommandRouter;
   events: NotebookEventBus;
   auth: AuthProvider;
@@ -194,13 +199,18 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
   }
   const store = options.wrapStore ? options.wrapStore(baseStore) : baseStore;
   const auth = options.auth ?? host.tryGet(AuthProvider) ?? new NoAuthProvider();
+  let coedit: CoeditHub | null = null;
   const service = new NotebookService({
     store,
     languages: host.get(LanguageRegistry),
     kernels,
     // A notebook nobody uses is let go when its kernel would be (and in cluster mode its lease with it).
     ...(options.kernels?.idleSessionMs !== undefined ? { idleReleaseMs: options.kernels.idleSessionMs } : {}),
-    ...(options.onNotebookReleased ? { onReleased: options.onNotebookReleased } : {}),
+    // The co-editing document goes with the notebook (in cluster mode the next owner loads it from storage).
+    onReleased: (notebookId: string) => {
+      coedit?.forget(notebookId);
+      options.onNotebookReleased?.(notebookId);
+    },
     ...(options.limits?.notebooks ? { limits: options.limits.notebooks } : {}),
     analysis: {
       ...(options.limits?.analysisWorkers !== undefined ? { workers: options.limits.analysisWorkers } : {}),
@@ -212,7 +222,9 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
   service.analysis.warm(host.get(LanguageRegistry).list());
   const events = options.eventBus ?? new LocalEventBus((error) => log.error('event listener failed', { error: (error as Error)?.message }));
   const unsubscribe = service.subscribe((notebookId, event) => events.publish(notebookId, event));
-  const commands = options.commandRouter?.({ service, events, log }) ?? new LocalCommandRouter(service, events, log);
+  // Subscribed after the line above: a client hears `cell_created` before the update that gives the cell its text.
+  coedit = new CoeditHub({ service, store, events, log: log.child({ component: 'coedit' }), ...(options.coedit ?? {}) });
+  const commands = options.commandRouter?.({ service, events, log, coedit }) ?? new LocalCommandRouter(service, events, log, coedit);
   const gateways: SocketGateway[] = [];
   const assistant = new AssistantRoutes({
     provider: host.tryGet(AssistantProvider),
@@ -265,6 +277,8 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
       assistant.abortAll();
       await Promise.all(gateways.map((g) => g.close()));
       await commands.drain(limits.shutdownGraceMs).catch((error: unknown) => log.warn('drain failed', { error: (error as Error)?.message }));
+      // Typed code not yet handed to core goes to it now, so the save below keeps it.
+      await coedit?.close();
       await service.close().catch((error: unknown) => log.error('saving notebooks failed', { error: (error as Error)?.message }));
       unsubscribe();
       await kernels.shutdown();
@@ -296,6 +310,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
       return gateway;
     },
     service,
+    coedit,
     commands,
     events,
     auth,

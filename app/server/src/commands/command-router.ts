@@ -23,7 +23,11 @@ export type NotebookCommand =
   /** A question for one language's runtime in the notebook's kernel (completions): answered with its JSON value. */
   | { type: 'runtime_call'; language: string; method: string; payload: JsonValue }
   /** Values of these names were set from outside any cell (a widget): re-run their readers, not their definers. */
-  | { type: 'run_readers_of'; names: string[] };
+  | { type: 'run_readers_of'; names: string[] }
+  /** Co-editing (base64 here: commands travel as JSON between instances): the client's state vector. */
+  | { type: 'coedit_sync'; stateVector: string }
+  /** A client's Yjs update; answered once stored. */
+  | { type: 'coedit_update'; update: string };
 
 export interface CommandResults {
   open_notebook: void;
@@ -43,6 +47,8 @@ export interface CommandResults {
   clear_outputs: void;
   runtime_call: JsonValue;
   run_readers_of: void;
+  coedit_sync: { update: string; stateVector: string; epoch: string };
+  coedit_update: void;
 }
 
 export type CommandResult<C extends NotebookCommand> = CommandResults[C['type']];

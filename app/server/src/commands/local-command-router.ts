@@ -1,7 +1,8 @@
-import type { NewNotebookInput, NotebookOperations, NotebookSummary, NotebookView } from '@rnb/core';
+import { InvalidInputError, type NewNotebookInput, type NotebookOperations, type NotebookSummary, type NotebookView } from '@rnb/core';
 import { HostError } from '../errors';
 import type { NotebookEventBus } from '../events/event-bus';
 import type { Logger } from '../logger';
+import type { CoeditHub } from '../coedit/coedit-hub';
 import type { CommandResult, CommandRouter, NotebookCommand } from './command-router';
 
 interface ActiveNotebook {
@@ -28,6 +29,8 @@ export class LocalCommandRouter implements CommandRouter {
     private readonly service: NotebookOperations,
     private readonly events: NotebookEventBus,
     private readonly log: Logger,
+    /** Co-editing documents: cell code edits go through them (without: straight to core, and no yjs_* commands). */
+    private readonly coedit: CoeditHub | null = null,
   ) {}
 
   createNotebook(owner: string, input: NewNotebookInput): Promise<NotebookView> {
@@ -89,6 +92,14 @@ export class LocalCommandRouter implements CommandRouter {
           ...(command.cellId !== undefined ? { id: command.cellId } : {}),
         });
       case 'update_cell':
+        if (this.coedit) {
+          return this.coedit.replaceCode(owner, notebookId, command.cellId, {
+            code: command.code,
+            ...(command.cellType !== undefined ? { cellType: command.cellType } : {}),
+            ...(command.expectedRevision !== undefined ? { expectedRevision: command.expectedRevision } : {}),
+            ...(command.baseCode !== undefined ? { baseCode: command.baseCode } : {}),
+          });
+        }
         return service.updateCell(owner, notebookId, command.cellId, {
           code: command.code,
           ...(command.cellType !== undefined ? { type: command.cellType } : {}),
@@ -117,6 +128,12 @@ export class LocalCommandRouter implements CommandRouter {
         return undefined;
       case 'runtime_call':
         return service.callRuntime(owner, notebookId, command.language, command.method, command.payload);
+      case 'coedit_sync': {
+        const answer = await this.hub().sync(owner, notebookId, Buffer.from(command.stateVector, 'base64'));
+        return { update: Buffer.from(answer.update).toString('base64'), stateVector: Buffer.from(answer.stateVector).toString('base64'), epoch: answer.epoch };
+      }
+      case 'coedit_update':
+        return this.hub().update(owner, notebookId, Buffer.from(command.update, 'base64'));
       default: {
         const unknown: never = command;
         throw new HostError(400, 'RNB_ERR_UNKNOWN_COMMAND', `Unknown command ${JSON.stringify((unknown as { type?: unknown }).type)}.`);
@@ -151,6 +168,11 @@ export class LocalCommandRouter implements CommandRouter {
       if (this.active.get(notebookId) === created) this.active.delete(notebookId);
     };
     void loop();
+  }
+
+  private hub(): CoeditHub {
+    if (!this.coedit) throw new InvalidInputError('Co-editing is not available on this server.');
+    return this.coedit;
   }
 
   private checkOpen(): void {

@@ -38,6 +38,10 @@ export const runCellPayload = z.object({ cellId: id });
 export const interruptPayload = z.object({ cellId: id.optional() }).optional().nullable();
 const runtimeName = z.string().min(1).max(64);
 export const runtimeCallPayload = z.object({ language: runtimeName, method: runtimeName, payload: z.json().optional() });
+/** Binary socket payloads (Yjs): socket.io hands a Buffer in Node; anything else is refused. */
+const bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, { message: 'expected binary data' });
+export const yjsSyncPayload = z.object({ state_vector: bytes });
+export const yjsUpdatePayload = z.object({ update: bytes });
 /** run_all, restart_kernel and clear_outputs act on the whole notebook: `{}` (or nothing). */
 export const notebookWidePayload = z.object({}).strict().optional().nullable();
 
@@ -60,4 +64,7 @@ export type SchemasConformToWire = [
   Conforms<NonNullable<z.infer<typeof notebookWidePayload>>, wire.ClientEvents['run_all']>,
   Conforms<z.infer<typeof runtimeCallBody>, wire.RuntimeCallBody>,
   Conforms<z.infer<typeof runtimeCallPayload>, wire.ClientEvents['runtime_call']>,
+  Conforms<z.infer<typeof yjsSyncPayload>, wire.ClientEvents['yjs_sync']>,
+  Conforms<z.infer<typeof yjsUpdatePayload>, wire.ClientEvents['yjs_update']>,
+  Conforms<z.infer<typeof yjsUpdatePayload>, wire.ClientEvents['yjs_awareness']>,
 ];
