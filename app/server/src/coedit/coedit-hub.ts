@@ -73,6 +73,14 @@ export class CoeditHub {
     return document.replaceCode(cellId, input);
   }
 
+  /** Typed code not yet handed to core goes now (before a run, so the run sees what was typed). */
+  async flushPending(notebookId: string): Promise<void> {
+    const entry = this.documents.get(notebookId);
+    if (!entry) return;
+    const document = await entry.catch(() => null);
+    await document?.flush();
+  }
+
   /** The notebook left this instance (idle, deleted, taken over elsewhere): forget its document without saving. */
   forget(notebookId: string): void {
     const entry = this.documents.get(notebookId);

@@ -111,10 +111,12 @@ export class LocalCommandRouter implements CommandRouter {
       case 'move_cell':
         return service.moveCell(owner, notebookId, command.cellId, command.index);
       case 'run_cell':
+        await this.coedit?.flushPending(notebookId);
         return this.run(owner, notebookId, command.cellId);
       case 'interrupt':
         return service.interrupt(owner, notebookId);
       case 'run_all':
+        await this.coedit?.flushPending(notebookId);
         await service.runAll(owner, notebookId);
         this.watch(owner, notebookId);
         return undefined;

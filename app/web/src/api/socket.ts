@@ -1,5 +1,6 @@
 import type { ClientEventName, ClientEvents } from '@rnb/core/wire';
 import { io, type Socket } from 'socket.io-client';
+import type { CoeditSession } from '../state/coedit';
 import { appBase } from './base-url';
 import type { TokenSource } from './http';
 import { NOTEBOOK_EVENT_NAMES, type JsonValue, type NotebookEvent, type PageEvent, type ServerEventName } from './types';
@@ -16,6 +17,8 @@ export interface NotebookSocketOptions {
   onState(state: ConnectionState, detail?: string): void;
   /** Called every time the socket is (re)connected and authenticated: the client must resync. */
   onReady(): void;
+  /** Co-editing: bound to this connection and synced after every (re)authentication. */
+  coedit?: CoeditSession;
   /** Test hook: the socket.io factory. */
   connect?: typeof io;
   /** Where the host is; the page's base otherwise. */
@@ -80,7 +83,11 @@ export class NotebookSocket {
       // A refusal by the server's middleware is not retried by socket.io either.
       if (!this.socket.active) this.scheduleReconnect();
     });
-    this.socket.on('authenticated', () => this.ready());
+    options.coedit?.attach(this.socket);
+    this.socket.on('authenticated', () => {
+      void options.coedit?.sync();
+      this.ready();
+    });
     this.socket.on('auth_refreshed', () => undefined);
     this.socket.on('error', (payload: { message?: string } | undefined) => {
       const message = payload?.message ?? 'Server error';

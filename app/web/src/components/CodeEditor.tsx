@@ -1,5 +1,8 @@
-import { Compartment, EditorState, Transaction } from '@codemirror/state';
-import { EditorView } from '@codemirror/view';
+import { Compartment, EditorState, Prec, Transaction } from '@codemirror/state';
+import { EditorView, keymap } from '@codemirror/view';
+import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
+import * as Y from 'yjs';
+import { replaceText } from '../state/coedit';
 import { memo, useEffect, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
 import { flushSync } from 'react-dom';
 import { editorLanguagesVersion } from '../plugins/browser-modules';
@@ -31,19 +34,34 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
   const view = useRef<EditorView | null>(null);
   const languageSlot = useRef(new Compartment());
   const initial = useRef({ code, language, label });
+  /** Bound to the cell's shared text (co-editing): the host's `code` prop and the autosave no longer apply. */
+  const shared = useRef(false);
 
   useLayoutEffect(() => {
     const c = controller;
     const slot = languageSlot.current;
+    const collab = new Compartment();
     const typeOf = (): string => c.model.getCell(cellId)?.type ?? initial.current.language;
+    const startText = c.coedit?.text(cellId);
     const editor = new EditorView({
       parent: host.current!,
       state: EditorState.create({
-        doc: c.saver.draft(cellId) ?? initial.current.code,
-        extensions: editorExtensions({
+        doc: startText?.toString() ?? c.saver.draft(cellId) ?? initial.current.code,
+        extensions: [
+          collab.of(startText ? collabExtension(startText, c) : []),
+          EditorView.updateListener.of((update) => {
+            if (update.focusChanged) c.coedit?.setCell(update.view.hasFocus ? cellId : null);
+          }),
+          editorExtensions({
           language: slot.of(languageFor(initial.current.language)),
           label: initial.current.label,
-          onChange: (text) => c.edit(cellId, text),
+          onChange: (text) => {
+            if (!shared.current) c.edit(cellId, text);
+          },
+          onLocalChange: () => {
+            // Shared text: this page's own keystrokes still make the cell look edited (stale) until it runs.
+            if (shared.current) c.model.markEdited(cellId);
+          },
           completions: kernelCompletions(c.callRuntime, typeOf),
           keys: {
             run: () => void c.run(cellId),
@@ -66,11 +84,28 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
             },
           },
         }),
+        ],
       }),
     });
     view.current = editor;
+    shared.current = startText !== undefined;
+    // A new cell's text comes from the host a moment after the cell: what was typed meanwhile goes into it.
+    const stopWaiting = startText || !c.coedit
+      ? () => undefined
+      : c.coedit.whenText(cellId, (text) => {
+          const typed = editor.state.doc.toString();
+          if (typed !== text.toString() && c.saver.draft(cellId) !== undefined) replaceText(text, typed);
+          c.saver.discard(cellId);
+          shared.current = true;
+          editor.dispatch({
+            changes: { from: 0, to: editor.state.doc.length, insert: text.toString() },
+            annotations: [remoteEdit.of(true), Transaction.addToHistory.of(false)],
+            effects: collab.reconfigure(collabExtension(text, c)),
+          });
+        });
     const unregister = c.registerEditor(cellId, editor);
     return () => {
+      stopWaiting();
       unregister();
       editor.destroy();
       view.current = null;
@@ -79,7 +114,7 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
 
   useEffect(() => {
     const editor = view.current;
-    if (!editor || controller.saver.draft(cellId) !== undefined) return;
+    if (!editor || shared.current || controller.saver.draft(cellId) !== undefined) return;
     const current = editor.state.doc.toString();
     if (current === code) return;
     // Not a step of this editor's undo history: Ctrl+Z must never bring back what another page replaced.
@@ -94,3 +129,12 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
 
   return <div ref={host} className="cell__editor" />;
 });
+
+/**
+ * y-codemirror.next on the cell's shared text: others' keystrokes appear here, theirs cursors and selections
+ * with name and colour; Ctrl+Z undoes this page's own edits only (Y.UndoManager).
+ */
+function collabExtension(text: Y.Text, controller: NotebookController) {
+  const undoManager = new Y.UndoManager(text);
+  return [Prec.highest(keymap.of(yUndoManagerKeymap)), yCollab(text, controller.coedit!.awareness, { undoManager })];
+}
