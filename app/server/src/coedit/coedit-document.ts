@@ -19,8 +19,8 @@ export interface CoeditDocumentOptions {
 /** Transaction origins of the host's own changes: not a client's keystrokes. */
 const FROM_STORAGE = 'rnb:storage';
 const FROM_HOST = 'rnb:host';
-/** Code hashes kept per cell in the header: the one stored and one on its way. */
-const SYNCED_KEPT = 2;
+/** Code hashes kept per cell in the header: the one stored, one on its way, and a few that may have failed. */
+const SYNCED_KEPT = 4;
 
 /** The root of the document every client binds to: cell id → the cell's code. */
 export const CELLS_KEY = 'cells';
@@ -78,15 +78,23 @@ export class CoeditDocument {
       for (const cell of view.cells) {
         document.coreCode.set(cell.id, cell.code);
         const text = cells.get(cell.id);
-        if (!(text instanceof Y.Text)) cells.set(cell.id, new Y.Text(cell.code));
-        else if (text.toString() !== cell.code) {
+        if (!(text instanceof Y.Text)) {
+          cells.set(cell.id, new Y.Text(cell.code));
+          document.noteSynced(cell.id, cell.code);
+        } else if (text.toString() !== cell.code) {
           if ((document.header.synced[cell.id] ?? []).includes(codeHash(cell.code))) ahead.push(cell.id);
-          else replaceText(text, cell.code);
+          else {
+            replaceText(text, cell.code);
+            document.noteSynced(cell.id, cell.code);
+          }
         }
       }
     }, FROM_STORAGE);
     for (const id of Object.keys(document.header.synced)) if (!cells.has(id)) delete document.header.synced[id];
     document.listen();
+    // Clients still connected from before (another instance owned the notebook, and died) may have missed its last
+    // broadcasts: they get the whole document once (applying what they hold already is a no-op).
+    options.events.publish(options.notebookId, { type: 'yjs_update', update: Buffer.from(Y.encodeStateAsUpdate(doc)) });
     // A first open (or a rebuilt document) is stored at once, so every instance and restart starts from the same items.
     if (!stored) await document.save();
     if (ahead.length > 0) {
@@ -150,6 +158,7 @@ export class CoeditDocument {
         if (existing instanceof Y.Text) {
           if (existing.toString() !== event.cell.code) this.doc.transact(() => replaceText(existing, event.cell.code), FROM_HOST);
         } else this.doc.transact(() => this.cells.set(event.cell.id, new Y.Text(event.cell.code)), FROM_HOST);
+        this.noteSynced(event.cell.id, event.cell.code);
         void this.save().catch(() => undefined);
         return;
       }
@@ -167,6 +176,7 @@ export class CoeditDocument {
         // document (external file edit): the document takes it, keeping what is typed outside the changed part.
         const text = this.cells.get(event.cellId);
         if (!(text instanceof Y.Text) || before === event.code || this.sentCodes.has(`${event.cellId}\u0000${event.code}`)) return;
+        this.noteSynced(event.cellId, event.code);
         if (text.toString() !== event.code) {
           this.doc.transact(() => replaceText(text, event.code), FROM_HOST);
           this.dirty.delete(event.cellId);

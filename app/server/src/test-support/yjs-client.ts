@@ -20,16 +20,36 @@ export interface YjsClientOptions {
 export class YjsSocketClient {
   readonly doc = new Y.Doc();
   readonly cells: Y.Map<Y.Text>;
-  readonly socket: Socket;
+  socket: Socket;
   epoch: string | null = null;
   private pending: Uint8Array[] = [];
   private inFlight = false;
   private synced = false;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(options: YjsClientOptions) {
+  constructor(private readonly options: YjsClientOptions) {
     this.cells = this.doc.getMap<Y.Text>('cells');
-    this.socket = io(options.url, {
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin === this) return;
+      this.pending.push(update);
+      this.pump();
+    });
+    this.socket = this.connect(options.url);
+  }
+
+  /** Moves to another instance (its own died), keeping the document: the sync there sends what it lacks. */
+  moveTo(url: string): void {
+    this.socket.removeAllListeners();
+    this.socket.close();
+    this.synced = false;
+    this.inFlight = false;
+    this.pending = [];
+    this.socket = this.connect(url);
+  }
+
+  private connect(url: string): Socket {
+    const options = this.options;
+    const socket = io(url, {
       path: options.path ?? '/socket.io',
       auth: { notebookId: options.notebookId, ...(options.token ? { token: options.token } : {}) },
       transports: ['websocket'],
@@ -38,19 +58,19 @@ export class YjsSocketClient {
       reconnectionDelayMax: 500,
       forceNew: true,
     });
-    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin === this) return;
-      this.pending.push(update);
-      this.pump();
+    socket.on('yjs_update', (payload: { update: ArrayBuffer | Uint8Array }) => {
+      Y.applyUpdate(this.doc, new Uint8Array(payload.update), this);
+      // An update that depends on one this client never got (lost with a dying instance): ask for what is missing.
+      if (this.doc.store.pendingStructs || this.doc.store.pendingDs) this.resyncSoon();
     });
-    this.socket.on('yjs_update', (payload: { update: ArrayBuffer | Uint8Array }) => Y.applyUpdate(this.doc, new Uint8Array(payload.update), this));
-    this.socket.on('authenticated', () => void this.sync());
-    this.socket.on('disconnect', () => {
+    socket.on('authenticated', () => void this.sync());
+    socket.on('disconnect', () => {
       // The next sync's diff carries all of it.
       this.synced = false;
       this.inFlight = false;
       this.pending = [];
     });
+    return socket;
   }
 
   /** Resolves once the first sync is done. */
@@ -97,8 +117,18 @@ export class YjsSocketClient {
   }
 
   close(): void {
+    clearTimeout(this.resyncTimer);
     this.socket.close();
     this.doc.destroy();
+  }
+
+  private resyncTimer: ReturnType<typeof setTimeout> | undefined;
+  private resyncSoon(): void {
+    if (this.resyncTimer) return;
+    this.resyncTimer = setTimeout(() => {
+      this.resyncTimer = undefined;
+      if (this.synced) void this.sync();
+    }, 100);
   }
 
   private async sync(): Promise<void> {
@@ -125,20 +155,24 @@ export class YjsSocketClient {
     }
     const update = Y.mergeUpdates(this.pending.splice(0));
     this.inFlight = true;
-    this.socket
+    const socket = this.socket;
+    socket
       .timeout(20_000)
       .emitWithAck('yjs_update', { update })
-      .then(
-        (answer: { ok?: true; error?: { message: string } }) => {
-          if (answer.error) throw new Error(answer.error.message);
-        },
-        () => undefined,
-      )
-      .catch(() => undefined)
-      .finally(() => {
-        if (!this.inFlight) return; // disconnected meanwhile: the next sync covers it
+      .then((answer: { ok?: true; error?: { message: string } }) => {
+        if (answer.error) throw new Error(answer.error.message);
+        return true;
+      })
+      .catch(() => false)
+      .then((stored) => {
+        if (!this.inFlight || socket !== this.socket) return; // disconnected meanwhile: the next sync covers it
         this.inFlight = false;
-        this.pump();
+        if (stored) this.pump();
+        else {
+          // Not stored (the owner died under it, a busy cluster): sent again, applying twice is harmless.
+          this.pending.unshift(update);
+          setTimeout(() => this.pump(), 200);
+        }
       });
   }
 

@@ -82,7 +82,11 @@ export class CoeditSession {
   /** Binds to the notebook's socket.io connection (its listeners survive reconnections). */
   attach(socket: Socket): void {
     this.socket = socket;
-    socket.on('yjs_update', (payload: { update: ArrayBuffer | Uint8Array }) => Y.applyUpdate(this.doc, new Uint8Array(payload.update), this));
+    socket.on('yjs_update', (payload: { update: ArrayBuffer | Uint8Array }) => {
+      Y.applyUpdate(this.doc, new Uint8Array(payload.update), this);
+      // An update that depends on one this page never got (lost with a dying instance): ask for what is missing.
+      if (this.doc.store.pendingStructs || this.doc.store.pendingDs) this.resyncSoon();
+    });
     socket.on('yjs_awareness', (payload: { update: ArrayBuffer | Uint8Array }) => applyAwarenessUpdate(this.awareness, new Uint8Array(payload.update), 'remote'));
     socket.on('disconnect', () => {
       this.synced = false;
@@ -91,6 +95,15 @@ export class CoeditSession {
       // Others are gone from this page's view until the socket is back.
       removeAwarenessStates(this.awareness, [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID), 'remote');
     });
+  }
+
+  private resyncTimer: ReturnType<typeof setTimeout> | undefined;
+  private resyncSoon(): void {
+    if (this.resyncTimer) return;
+    this.resyncTimer = setTimeout(() => {
+      this.resyncTimer = undefined;
+      if (this.synced) void this.sync();
+    }, 200);
   }
 
   /** After every (re)connection and authentication: exchange state vectors. */
@@ -167,6 +180,7 @@ export class CoeditSession {
   }
 
   destroy(): void {
+    clearTimeout(this.resyncTimer);
     this.awareness.destroy();
     this.doc.destroy();
   }
@@ -203,11 +217,17 @@ export class CoeditSession {
     void socket
       .timeout(20_000)
       .emitWithAck('yjs_update', { update })
-      .catch(() => undefined)
-      .finally(() => {
+      .then((answer: { ok?: true; error?: unknown }) => answer.ok === true)
+      .catch(() => false)
+      .then((stored) => {
         if (!this.inFlight) return; // disconnected meanwhile: the next sync sends it again
         this.inFlight = false;
-        this.pump();
+        if (stored) this.pump();
+        else {
+          // Not stored (its server died under it, a busy cluster): sent again; applying twice is harmless.
+          this.pending.unshift(update);
+          setTimeout(() => this.pump(), 500);
+        }
       });
   }
 }
