@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { FileNotebookStore } from '@rnb/storage-file';
 import { startTestServer, type TestServer } from '../test-support/harness';
+import * as Y from 'yjs';
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import { YjsSocketClient } from '../test-support/yjs-client';
 
 const KEYSTROKES = 60;
@@ -188,5 +190,73 @@ describe('co-editing (Yjs over socket.io)', () => {
     expect(answer.error).toMatchObject({ code: 'RNB_ERR_INVALID_INPUT' });
     const notBinary = await client.ask('yjs_update', { update: 'text' });
     expect(notBinary.error).toMatchObject({ code: 'RNB_ERR_INVALID_INPUT' });
+  });
+
+  it('merges typing done offline on reconnect, with what others typed meanwhile', async () => {
+    const { id, shared } = await notebook();
+    const [away, here] = [join(id), join(id)];
+    await Promise.all([away.ready(), here.ready()]);
+    await away.until(() => away.text(shared) !== undefined);
+    away.type(shared, 0, 'a = 1');
+    await away.acknowledged();
+    await here.until(() => here.text(shared) === 'a = 1');
+    away.socket.disconnect();
+    away.type(shared, 5, '\nb = 2');
+    here.type(shared, 0, '# top\n');
+    await here.acknowledged();
+    away.socket.connect();
+    await away.acknowledged();
+    const merged = '# top\na = 1\nb = 2';
+    await Promise.all([away, here].map((c) => c.until(() => c.text(shared) === merged)));
+    await waitForStoredCode(id, shared, merged);
+    away.close();
+    here.close();
+  });
+
+  it('removes a deleted cell\'s text from every client, even one typing in it, and an undo (same id) brings it back', async () => {
+    const { id } = await notebook();
+    const cellId = randomUUID();
+    await server.request('POST', `/api/notebooks/${id}/cells`, { body: { type: 'fake', code: 'gone = 1', cell_id: cellId } });
+    const [typist, other] = [join(id), join(id)];
+    await Promise.all([typist.ready(), other.ready()]);
+    await typist.until(() => typist.text(cellId) === 'gone = 1');
+    typist.type(cellId, 8, '0');
+    expect((await server.request('DELETE', `/api/notebooks/${id}/cells/${cellId}`)).status).toBe(204);
+    typist.type(cellId, 0, '#');
+    await Promise.all([typist, other].map((c) => c.until(() => !c.cells.has(cellId))));
+    // Undo of a delete: the page creates the cell again with its id and code.
+    expect((await server.request('POST', `/api/notebooks/${id}/cells`, { body: { type: 'fake', code: 'gone = 10', cell_id: cellId } })).status).toBe(201);
+    await Promise.all([typist, other].map((c) => c.until(() => c.text(cellId) === 'gone = 10')));
+    typist.type(cellId, 9, '0');
+    await typist.acknowledged();
+    await other.until(() => other.text(cellId) === 'gone = 100');
+    typist.close();
+    other.close();
+  });
+
+  it('relays presence (name, colour, cell) to the others and announces a client that left', async () => {
+    const { id, shared } = await notebook();
+    const ann = server.connect(id);
+    const bob = server.connect(id);
+    await Promise.all([ann.waitFor('authenticated'), bob.waitFor('authenticated')]);
+    const annDoc = new Y.Doc();
+    const presence = new Awareness(annDoc);
+    presence.setLocalState({ user: { name: 'Ann', color: '#d9480f', colorLight: '#d9480f33' }, cell: shared });
+    expect(await ann.ask('yjs_awareness', { update: encodeAwarenessUpdate(presence, [annDoc.clientID]) })).toEqual({ ok: true });
+    const seen = await bob.waitFor('yjs_awareness');
+    const bobView = new Awareness(new Y.Doc());
+    applyAwarenessUpdate(bobView, new Uint8Array(seen.update), 'remote');
+    expect(bobView.getStates().get(annDoc.clientID)).toEqual({ user: { name: 'Ann', color: '#d9480f', colorLight: '#d9480f33' }, cell: shared });
+    // The sender does not get its own presence back.
+    expect(ann.named('yjs_awareness')).toHaveLength(0);
+
+    ann.close();
+    const gone = await bob.waitFor('yjs_awareness', (p) => p !== seen);
+    applyAwarenessUpdate(bobView, new Uint8Array(gone.update), 'remote');
+    expect(bobView.getStates().has(annDoc.clientID)).toBe(false);
+    expect((await bob.ask('yjs_awareness', { update: Buffer.from([9, 9, 9]) })).error).toMatchObject({ code: 'RNB_ERR_INVALID_INPUT' });
+    presence.destroy();
+    bobView.destroy();
+    annDoc.destroy();
   });
 });
