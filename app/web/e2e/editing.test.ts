@@ -220,6 +220,11 @@ describeInBrowser('editing without losing a keystroke', () => {
       await page.locator('.cm-ySelectionCaret').first().waitFor({ timeout: 15_000 });
       await other.locator('.cm-ySelectionCaret').first().waitFor({ timeout: 15_000 });
       expect(await page.locator('.cm-ySelectionInfo').first().textContent()).toMatch(/Guest \d+/);
+      // Who is here (the notebook bar) and in which cell (the cell's toolbar).
+      await page.locator('.presence__person').first().waitFor({ timeout: 15_000 });
+      expect(await page.locator('.presence__person').count()).toBe(1);
+      await cell(page, 0).locator('[data-peer-in-cell]').waitFor({ timeout: 15_000 });
+      expect(await cell(page, 0).locator('[data-peer-in-cell]').textContent()).toMatch(/Guest \d+/);
       await screenshot(page, 'co-editing');
 
       // Ctrl+Z undoes one's own typing only: the other's text stays.

@@ -71,6 +71,8 @@ export class LocalCommandRouter implements CommandRouter {
         await service.getNotebook(owner, notebookId);
         return undefined;
       case 'get_notebook':
+        // The code as typed: what co-editing has not handed over yet goes first (cheap when nothing waits).
+        if (this.coedit) await this.coedit.flushPending(notebookId);
         return service.getNotebook(owner, notebookId);
       case 'rename_notebook':
         return service.renameNotebook(owner, notebookId, command.name);
@@ -111,12 +113,13 @@ export class LocalCommandRouter implements CommandRouter {
       case 'move_cell':
         return service.moveCell(owner, notebookId, command.cellId, command.index);
       case 'run_cell':
-        await this.coedit?.flushPending(notebookId);
+        // Typed code not yet handed over goes first, so the run sees it (without co-editing: no extra tick).
+        if (this.coedit) await this.coedit.flushPending(notebookId);
         return this.run(owner, notebookId, command.cellId);
       case 'interrupt':
         return service.interrupt(owner, notebookId);
       case 'run_all':
-        await this.coedit?.flushPending(notebookId);
+        if (this.coedit) await this.coedit.flushPending(notebookId);
         await service.runAll(owner, notebookId);
         this.watch(owner, notebookId);
         return undefined;

@@ -11,6 +11,7 @@ import { Icon } from './Icon';
 import { ErrorOutput, nameCells } from './outputs/ErrorOutput';
 import { OutputView } from './outputs/OutputView';
 import { stderrOf, TextOutput } from './outputs/TextOutput';
+import { PeopleInCell } from './Presence';
 import { StatusBadge } from './StatusBadge';
 
 export interface CellViewProps {
@@ -26,7 +27,7 @@ export interface CellViewProps {
 export const CellView = memo(function CellView({ cellId, controller }: CellViewProps) {
   const cell = useCell(controller.model, cellId);
   const position = useCellPosition(controller.model, cellId);
-  const saveState = useSaveState(controller.saver, cellId);
+  const saveState = useSaveState(controller.saver, cellId, controller.coedit, controller.isOnline);
   const languages = useLanguages();
   countRender(cellId);
   if (!cell) return null;
@@ -72,6 +73,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
           {!languages.some((l) => l.id === cell.type) && <option value={cell.type}>{cell.type}</option>}
         </select>
         <SaveIndicator state={saveState} />
+        <PeopleInCell coedit={controller.coedit} cellId={cellId} />
         <span className="cell__spacer" />
         {busy ? (
           <button type="button" className="btn btn--danger btn--small" onClick={() => controller.interrupt(cellId)} aria-label="Interrupt cell" title={`Interrupt (${keyLabel(CELL_KEYS.interrupt)})`}>

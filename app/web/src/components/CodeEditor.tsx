@@ -2,7 +2,6 @@ import { Compartment, EditorState, Prec, Transaction } from '@codemirror/state';
 import { EditorView, keymap } from '@codemirror/view';
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import * as Y from 'yjs';
-import { replaceText } from '../state/coedit';
 import { memo, useEffect, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
 import { flushSync } from 'react-dom';
 import { editorLanguagesVersion } from '../plugins/browser-modules';
@@ -43,6 +42,7 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
     const collab = new Compartment();
     const typeOf = (): string => c.model.getCell(cellId)?.type ?? initial.current.language;
     const startText = c.coedit?.text(cellId);
+    let typedBeforeText = false;
     const editor = new EditorView({
       parent: host.current!,
       state: EditorState.create({
@@ -56,7 +56,13 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
           language: slot.of(languageFor(initial.current.language)),
           label: initial.current.label,
           onChange: (text) => {
-            if (!shared.current) c.edit(cellId, text);
+            if (shared.current) return;
+            // Co-editing: until the cell's shared text arrives, typing stays here and is merged into it then
+            // (an autosave meanwhile would reach the host's text too, and the two would both be kept).
+            if (c.coedit) {
+              typedBeforeText = true;
+              c.model.markEdited(cellId);
+            } else c.edit(cellId, text);
           },
           onLocalChange: () => {
             // Shared text: this page's own keystrokes still make the cell look edited (stale) until it runs.
@@ -90,19 +96,33 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
     view.current = editor;
     shared.current = startText !== undefined;
     // A new cell's text comes from the host a moment after the cell: what was typed meanwhile goes into it.
-    const stopWaiting = startText || !c.coedit
-      ? () => undefined
-      : c.coedit.whenText(cellId, (text) => {
-          const typed = editor.state.doc.toString();
-          if (typed !== text.toString() && c.saver.draft(cellId) !== undefined) replaceText(text, typed);
-          c.saver.discard(cellId);
-          shared.current = true;
-          editor.dispatch({
-            changes: { from: 0, to: editor.state.doc.length, insert: text.toString() },
-            annotations: [remoteEdit.of(true), Transaction.addToHistory.of(false)],
-            effects: collab.reconfigure(collabExtension(text, c)),
+    // A new cell's text comes from the host a moment after the cell: what was typed meanwhile goes into it. A cell
+    // deleted and restored (undo) gets a new text under the same id: the editor moves to it.
+    let bound = startText;
+    const stopWaiting = c.coedit
+      ? c.coedit.onTextChanged(cellId, (text) => {
+          if (text === bound) return;
+          const merge = !bound && typedBeforeText;
+          bound = text;
+          // Outside the Yjs observer this runs in: a change made inside it would reach the new binding as a remote one.
+          queueMicrotask(() => {
+            if (bound !== text || view.current !== editor) return;
+            const typed = editor.state.doc.toString();
+            c.saver.discard(cellId);
+            shared.current = true;
+            // The shared text first, then the binding, then what was typed here as an edit of this editor, which the
+            // binding sends into the shared text once.
+            if (typed !== text.toString()) {
+              editor.dispatch({
+                changes: { from: 0, to: editor.state.doc.length, insert: text.toString() },
+                annotations: [remoteEdit.of(true), Transaction.addToHistory.of(false)],
+              });
+            }
+            editor.dispatch({ effects: collab.reconfigure(collabExtension(text, c)) });
+            if (merge && typed !== text.toString()) editor.dispatch({ changes: middleChange(editor.state.doc.toString(), typed), selection: { anchor: typed.length } });
           });
-        });
+        })
+      : () => undefined;
     const unregister = c.registerEditor(cellId, editor);
     return () => {
       stopWaiting();
@@ -129,6 +149,16 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
 
   return <div ref={host} className="cell__editor" />;
 });
+
+/** The change turning `from` into `to`: only the part between their common prefix and suffix. */
+function middleChange(from: string, to: string): { from: number; to: number; insert: string } {
+  let prefix = 0;
+  const shorter = Math.min(from.length, to.length);
+  while (prefix < shorter && from.charCodeAt(prefix) === to.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && from.charCodeAt(from.length - 1 - suffix) === to.charCodeAt(to.length - 1 - suffix)) suffix++;
+  return { from: prefix, to: from.length - suffix, insert: to.slice(prefix, to.length - suffix) };
+}
 
 /**
  * y-codemirror.next on the cell's shared text: others' keystrokes appear here, theirs cursors and selections

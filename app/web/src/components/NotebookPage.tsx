@@ -13,6 +13,7 @@ import { DOUBLE_PRESS_MS, doublePressLabel, NOTEBOOK_KEYS } from './keys';
 import { ConfirmDialog } from './Modal';
 import { SettingsDialog } from './SettingsDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
+import { PeopleHere } from './Presence';
 
 type Load = { state: 'loading' } | { state: 'ready'; controller: NotebookController } | { state: 'failed'; message: string; notFound: boolean };
 
@@ -115,6 +116,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
           {meta.lazy ? 'Lazy' : 'Auto-run'}
         </span>
         <ConnectionDot controller={controller} />
+        <PeopleHere coedit={controller.coedit} />
         <span className="cell__spacer" />
         {meta.lazy && (
           <button type="button" className="btn btn--ghost" onClick={controller.runStale} title="Run every stale cell" aria-label="Run stale">

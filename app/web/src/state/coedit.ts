@@ -2,6 +2,7 @@ import type { CoeditSyncValue } from '@rnb/core/wire';
 import type { Socket } from 'socket.io-client';
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import { KeyedListeners } from './signal';
 
 /** What the editor shows of another person: y-codemirror.next reads `user.name` and `user.color`. */
 export interface PresenceUser {
@@ -55,10 +56,23 @@ export class CoeditSession {
   private readonly idle = new Set<() => void>();
   private readonly peerListeners = new Set<() => void>();
   private peerList: Peer[] = [];
+  /** Cells typed into here whose text the host has not stored yet ("Saving…" / offline in the cell's badge). */
+  private readonly unsaved = new Set<string>();
+  private readonly unsavedListeners = new KeyedListeners();
 
   constructor(user: { name: string }) {
     this.cells = this.doc.getMap<Y.Text>('cells');
     this.awareness = new Awareness(this.doc);
+    this.cells.observeDeep((events, transaction) => {
+      if (transaction.origin === this) return;
+      for (const event of events) {
+        const id = (event.target as Y.Text)._item?.parentSub;
+        if (event.target instanceof Y.Text && typeof id === 'string' && !this.unsaved.has(id)) {
+          this.unsaved.add(id);
+          this.unsavedListeners.notify(id);
+        }
+      }
+    });
     const color = COLOURS[this.doc.clientID % COLOURS.length]!;
     this.awareness.setLocalStateField('user', { name: user.name, color, colorLight: `${color}33` } satisfies PresenceUser);
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
@@ -135,18 +149,15 @@ export class CoeditSession {
     return text instanceof Y.Text ? text : undefined;
   }
 
-  /** Calls back when the cell's text arrives (a new cell: the host creates it); returns a stop function. */
-  whenText(cellId: string, callback: (text: Y.Text) => void): () => void {
-    const existing = this.text(cellId);
-    if (existing) {
-      callback(existing);
-      return () => undefined;
-    }
-    const observer = (): void => {
+  /**
+   * Calls back whenever the cell's entry gets a text: a new cell's text arriving from the host, or a new text under
+   * the same id (a deleted cell restored by undo). Returns a stop function.
+   */
+  onTextChanged(cellId: string, callback: (text: Y.Text) => void): () => void {
+    const observer = (event: Y.YMapEvent<Y.Text>): void => {
+      if (!event.keysChanged.has(cellId)) return;
       const text = this.text(cellId);
-      if (!text) return;
-      this.cells.unobserve(observer);
-      callback(text);
+      if (text) callback(text);
     };
     this.cells.observe(observer);
     return () => this.cells.unobserve(observer);
@@ -185,6 +196,13 @@ export class CoeditSession {
     this.doc.destroy();
   }
 
+  /** The cell has typing here that the host has not stored yet. */
+  isUnsaved(cellId: string): boolean {
+    return this.unsaved.has(cellId);
+  }
+
+  subscribeUnsaved = (cellId: string, listener: () => void): (() => void) => this.unsavedListeners.subscribe(cellId, listener);
+
   private isIdle(): boolean {
     return this.synced && !this.inFlight && this.pending.length === 0;
   }
@@ -209,7 +227,13 @@ export class CoeditSession {
   private pump(): void {
     const socket = this.socket;
     if (!socket || this.inFlight || !this.synced || this.pending.length === 0) {
-      if (this.isIdle()) for (const check of [...this.idle]) check();
+      if (this.isIdle()) {
+        // Everything typed here is stored.
+        const stored = [...this.unsaved];
+        this.unsaved.clear();
+        for (const id of stored) this.unsavedListeners.notify(id);
+        for (const check of [...this.idle]) check();
+      }
       return;
     }
     const update = Y.mergeUpdates(this.pending.splice(0));

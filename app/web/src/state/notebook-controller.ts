@@ -120,6 +120,8 @@ export class NotebookController {
     this.socket?.retry();
   }
 
+  isOnline = (): boolean => this.connection.get() === 'online';
+
   /** 0-based position of a cell, -1 when unknown (stable identity, for memoised children). */
   positionOf = (cellId: string): number => this.model.indexOf(cellId);
 
