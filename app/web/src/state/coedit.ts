@@ -163,6 +163,20 @@ export class CoeditSession {
     return () => this.cells.unobserve(observer);
   }
 
+  /** Resolves when the cell has its shared text (a new cell gets it from the host a moment after it is created), or after `timeoutMs`. */
+  textReady(cellId: string, timeoutMs = 10_000): Promise<void> {
+    if (this.text(cellId)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        stop();
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      const stop = this.onTextChanged(cellId, done);
+    });
+  }
+
   /** Resolves once every local change is stored by the host (before a run, so the run sees the code). */
   acknowledged(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();

@@ -143,8 +143,12 @@ export class NotebookController {
     }
     try {
       // Co-edited text: the run goes once the host stored it (it hands it to the notebook before running).
-      if (this.coedit?.text(cellId)) await this.coedit.acknowledged();
-      else await this.saver.flush(cellId);
+      if (this.coedit) {
+        // A new cell: its text first (what was typed before it arrived is merged into it just after), then stored.
+        await this.coedit.textReady(cellId);
+        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        await this.coedit.acknowledged();
+      } else await this.saver.flush(cellId);
     } catch (err) {
       // Offline: the run waits until the draft has reached the host; refused code is not run.
       if (err instanceof ApiError && err.isNetwork) this.pendingRuns.add(cellId);
