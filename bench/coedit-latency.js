@@ -2,17 +2,20 @@
 // documents, in a child process as browsers would be), through one server: p50 / p95 (target p95 < 50 ms). Then the
 // notebook's document after 10,000 edits (inserts and some deletes in one cell): the stored bytes (what storage keeps and
 // what a joining client downloads) and the heap a Y.Doc holding it takes.
-// Run: npm run build:ts && node bench/coedit-latency.js [keystrokes=500] [edits=10000]
+// With --cluster: the same keystroke latency across two instances (processes, real Redis and dynalite): the typist on
+// the instance that does not own the notebook (its updates are forwarded to the owner), the watcher on the owner.
+// Run: npm run build:ts && node bench/coedit-latency.js [keystrokes=500] [edits=10000]   ·   node bench/coedit-latency.js --cluster [keystrokes=300]
 'use strict';
 const { fork } = require('node:child_process');
 const http = require('node:http');
 const { percentile, ms, report } = require('./lib');
 
-const KEYSTROKES = Number(process.argv[2]) || 500;
+const CLUSTER = process.argv[2] === '--cluster';
+const KEYSTROKES = Number(process.argv[CLUSTER ? 3 : 2]) || (CLUSTER ? 300 : 500);
 const EDITS = Number(process.argv[3]) || 10_000;
 
-if (process.argv[2] === '--clients') runClients(process.argv[3], process.argv[4], process.argv[5], Number(process.argv[6]), Number(process.argv[7]));
-else main().catch((error) => {
+if (process.argv[2] === '--clients') runClients(process.argv[3].split(','), process.argv[4], process.argv[5], Number(process.argv[6]), Number(process.argv[7]));
+else (CLUSTER ? cluster() : main()).catch((error) => {
   console.error(error);
   process.exit(1);
 });
@@ -35,7 +38,7 @@ async function main() {
   const cellId = view.cells[0].id;
   await notebooks.service.updateCell('local', view.id, cellId, { code: '', type: 'fake' });
 
-  const child = fork(__filename, ['--clients', url, view.id, cellId, String(KEYSTROKES), String(EDITS)], { stdio: 'inherit' });
+  const child = fork(__filename, ['--clients', `${url},${url}`, view.id, cellId, String(KEYSTROKES), String(EDITS)], { stdio: 'inherit' });
   const result = await new Promise((resolve, reject) => {
     child.once('message', resolve);
     child.once('exit', (code) => reject(new Error(`the clients exited with ${code}`)));
@@ -69,11 +72,41 @@ async function main() {
   server.close();
 }
 
-/** Two clients in this process: A types, B watches; then A makes many edits. */
-async function runClients(url, notebookId, cellId, keystrokes, edits) {
+async function cluster() {
+  const { pluginProject, startServices, startInstance } = require('./cluster-lib');
+  const dir = pluginProject('rnb-bench-fake', "module.exports = () => core.definePlugin({ id: 'bench:fake', requires: { languages: core.LanguageRegistry }, activate: (_c, { languages }) => languages.register(testing.fakeLanguage()) });");
+  const services = await startServices(dir);
+  const env = { REDIS_URL: services.redisUrl, NOTEBOOK_STORAGE: 'dynamodb', DYNAMODB_ENDPOINT: services.dynamoEndpoint, DYNAMODB_TABLE: 'coedit-bench', DYNAMODB_CREATE_TABLE: 'true', NOTEBOOK_LANGUAGES: 'rnb-bench-fake', LOG_LEVEL: 'info' };
+  const owner = await startInstance(dir, env);
+  const other = await startInstance(dir, env);
+  try {
+    const json = async (url, method, body) => (await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) })).json();
+    const id = (await json(`${owner.url}/api/notebooks`, 'POST', { name: 'co-edit bench' })).notebook_id;
+    const cellId = (await json(`${owner.url}/api/notebooks/${id}`, 'GET')).cells[0].id;
+    await json(`${owner.url}/api/notebooks/${id}/cells/${cellId}`, 'PUT', { code: '', type: 'fake' });
+    const child = fork(__filename, ['--clients', `${other.url},${owner.url}`, id, cellId, String(KEYSTROKES), '0'], { stdio: 'inherit' });
+    const result = await new Promise((resolve, reject) => {
+      child.once('message', resolve);
+      child.once('exit', (code) => reject(new Error(`the clients exited with ${code}`)));
+    });
+    report(`co-editing across two instances: ${KEYSTROKES} keystrokes typed on the non-owner, seen on the owner`, {
+      'p50': ms(percentile(result.latencies, 50)),
+      'p95': ms(percentile(result.latencies, 95)),
+      'max': ms(Math.max(...result.latencies)),
+    });
+    child.kill();
+  } finally {
+    owner.child.kill('SIGKILL');
+    other.child.kill('SIGKILL');
+    services.stop();
+  }
+}
+
+/** Two clients in this process: A (on urls[0]) types, B (on urls[1]) watches; then A makes many edits. */
+async function runClients(urls, notebookId, cellId, keystrokes, edits) {
   const Y = require('yjs');
   const { io } = require('socket.io-client');
-  const connect = () => {
+  const connect = (url) => {
     const doc = new Y.Doc();
     const socket = io(url, { path: '/socket.io', auth: { notebookId }, transports: ['websocket'], forceNew: true });
     let pending = [];
@@ -112,8 +145,8 @@ async function runClients(url, notebookId, cellId, keystrokes, edits) {
     });
     return { doc, text: () => doc.getMap('cells').get(cellId), ready, settled };
   };
-  const a = connect();
-  const b = connect();
+  const a = connect(urls[0]);
+  const b = connect(urls[1]);
   await Promise.all([a.ready, b.ready]);
   const latencies = [];
   for (let i = 0; i < keystrokes; i++) {
