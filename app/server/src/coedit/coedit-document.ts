@@ -42,6 +42,8 @@ export class CoeditDocument {
   private saving: Promise<void> | null = null;
   private nextSave: Promise<void> | null = null;
   private disposed = false;
+  /** Codes this document handed to core whose `cell_updated` may still come back. */
+  private readonly sentCodes = new Set<string>();
 
   private constructor(
     private readonly options: CoeditDocumentOptions,
@@ -203,9 +205,6 @@ export class CoeditDocument {
     clearTimeout(this.flushTimer);
     this.doc.destroy();
   }
-
-  /** Codes this document handed to core whose `cell_updated` may still come back. */
-  private readonly sentCodes = new Set<string>();
 
   private async flushNow(): Promise<void> {
     if (this.disposed) return;

@@ -1,4 +1,4 @@
-import { EditConflictError, NotebookError, NotFoundError, TooLargeError, type Cell, type NotebookEvent, type NotebookService, type NotebookStore } from '@rnb/core';
+import { NotebookError, NotFoundError, TooLargeError, type Cell, type NotebookEvent, type NotebookService, type NotebookStore } from '@rnb/core';
 import * as Y from 'yjs';
 import type { NotebookEventBus } from '../events/event-bus';
 import type { Logger } from '../logger';
@@ -136,5 +136,3 @@ export class CoeditHub {
     );
   }
 }
-
-export { EditConflictError };
