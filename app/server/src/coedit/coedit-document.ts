@@ -243,6 +243,12 @@ export class CoeditDocument {
     this.cells.observeDeep((events, transaction) => {
       if (transaction.origin !== 'client') return;
       for (const event of events) {
+        // Structure belongs to core's commands: an entry a client added for a cell core does not have goes again.
+        if (event.target === this.cells) {
+          const strays = [...(event as Y.YMapEvent<Y.Text>).keysChanged].filter((key) => this.cells.has(key) && !this.coreCode.has(key));
+          if (strays.length > 0) queueMicrotask(() => this.doc.transact(() => strays.forEach((key) => this.cells.delete(key)), FROM_HOST));
+          continue;
+        }
         // A text event's target is the cell's Y.Text, whose key in `cells` is the cell id.
         const target = event.target;
         if (target instanceof Y.Text && target.parent === this.cells) {

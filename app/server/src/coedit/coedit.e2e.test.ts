@@ -182,6 +182,16 @@ describe('co-editing (Yjs over socket.io)', () => {
     client.close();
   });
 
+  it('removes an entry a client added for a cell the notebook does not have', async () => {
+    const { id, shared } = await notebook();
+    const client = join(id);
+    await client.ready();
+    client.cells.set('not-a-cell', new Y.Text('x = 1'));
+    await client.until(() => !client.cells.has('not-a-cell'));
+    expect(client.text(shared)).toBe('');
+    client.close();
+  });
+
   it('refuses updates that are not Yjs updates', async () => {
     const { id } = await notebook();
     const client = server.connect(id);
