@@ -345,7 +345,7 @@ export interface SocketEventPayloads {
 }
 
 /** Every server → client socket event, by name. Over socket.io the payload is the event without `type`. */
-export interface ServerEvents extends NotebookEventPayloads, SocketEventPayloads {}
+export interface ServerEvents extends NotebookEventPayloads, SocketEventPayloads, CoeditEventPayloads {}
 
 export type ServerEventName = keyof ServerEvents;
 
@@ -363,6 +363,12 @@ export interface ClientEvents {
   runtime_call: { language: string; method: string; payload?: JsonValue };
   /** A widget moved: the acknowledgement's `value` is {@link WidgetValueAnswer}. */
   set_widget_value: { widget_id: string; value: JsonValue };
+  /** Co-editing: the client's Yjs state vector (binary); the acknowledgement's `value` is a {@link CoeditSyncValue}. */
+  yjs_sync: { state_vector: Uint8Array };
+  /** Co-editing: a Yjs update of the notebook's document (binary); acknowledged `{ ok: true }` once stored. */
+  yjs_update: { update: Uint8Array };
+  /** Presence: a y-protocols awareness update (binary), relayed to the notebook's other clients. */
+  yjs_awareness: { update: Uint8Array };
 }
 
 /** What setting a widget's value answers (socket acknowledgement `value`, HTTP body): the value kept and the names whose readers run. */
@@ -374,6 +380,24 @@ export interface WidgetValueAnswer {
 /** `PUT /api/notebooks/{id}/widgets/{widget_id}`. */
 export interface WidgetValueBody {
   value: JsonValue;
+}
+
+/** The acknowledgement value of `yjs_sync`. */
+export interface CoeditSyncValue {
+  /** What the host's document holds that the client's state vector lacks (a Yjs update). */
+  update: Uint8Array;
+  /** The host's state vector: the client answers with `yjs_update` of what the host lacks. */
+  state_vector: Uint8Array;
+  /** Names the document's life: a client holding a document of another epoch drops it and starts from the host's. */
+  epoch: string;
+}
+
+/** Co-editing events the host sends (binary payloads). */
+export interface CoeditEventPayloads {
+  /** The notebook's document changed (anyone's keystroke, a cell created or deleted): a Yjs update. */
+  yjs_update: { update: Uint8Array };
+  /** Another client's presence changed (y-protocols awareness update; a client that left is sent with state null). */
+  yjs_awareness: { update: Uint8Array };
 }
 
 export type ClientEventName = keyof ClientEvents;

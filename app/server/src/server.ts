@@ -36,6 +36,7 @@ import { AccessGuard, accessTokenProblem } from './http/access-guard';
 import { createRoutes } from './http/routes';
 import { staticFiles } from './http/static-files';
 import { createLogger, type Logger } from './logger';
+import { CoeditHub } from './coedit/coedit-hub';
 import { SocketGateway, type SocketGatewayOptions } from './realtime/socket-gateway';
 
 export interface NotebookServerLimits {
@@ -110,9 +111,11 @@ export interface NotebookServerOptions {
   /** Seam for cluster mode: where notebook events are published (default: in memory). */
   eventBus?: NotebookEventBus;
   /** Seam for cluster mode: what runs commands (default: this process's service). */
-  commandRouter?: (context: { service: NotebookService; events: NotebookEventBus; log: Logger }) => CommandRouter;
+  commandRouter?: (context: { service: NotebookService; events: NotebookEventBus; log: Logger; coedit: CoeditHub }) => CommandRouter;
   /** Seam for cluster mode: wraps the store (saves fenced by the kernel lease). */
   wrapStore?: (store: NotebookStore) => NotebookStore;
+  /** Co-editing timing: quiet time before typed code is analysed (`flushDelayMs`, default 400) and its longest wait (`flushMaxWaitMs`, default 2000). */
+  coedit?: { flushDelayMs?: number; flushMaxWaitMs?: number };
   /** Seam for cluster mode: core let go of a notebook (idle, deleted, taken over elsewhere), so its lease can go. */
   onNotebookReleased?: (notebookId: string) => void;
 }
@@ -134,6 +137,8 @@ export interface NotebookServer {
   service: NotebookService;
   /** App viewers' own sessions of published notebooks. */
   apps: AppSessions;
+  /** The co-editing documents of the notebooks this instance runs. */
+  coedit: CoeditHub;
   commands: CommandRouter;
   events: NotebookEventBus;
   auth: AuthProvider;
@@ -213,13 +218,18 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
   }
   const store = options.wrapStore ? options.wrapStore(baseStore) : baseStore;
   const auth = options.auth ?? host.tryGet(AuthProvider) ?? new NoAuthProvider();
+  let coedit: CoeditHub | null = null;
   const service = new NotebookService({
     store,
     languages: host.get(LanguageRegistry),
     kernels,
     // A notebook nobody uses is let go when its kernel would be (and in cluster mode its lease with it).
     ...(options.kernels?.idleSessionMs !== undefined ? { idleReleaseMs: options.kernels.idleSessionMs } : {}),
-    ...(options.onNotebookReleased ? { onReleased: options.onNotebookReleased } : {}),
+    // The co-editing document goes with the notebook (in cluster mode the next owner loads it from storage).
+    onReleased: (notebookId: string) => {
+      coedit?.forget(notebookId);
+      options.onNotebookReleased?.(notebookId);
+    },
     ...(options.limits?.notebooks ? { limits: options.limits.notebooks } : {}),
     analysis: {
       ...(options.limits?.analysisWorkers !== undefined ? { workers: options.limits.analysisWorkers } : {}),
@@ -234,7 +244,9 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
   // App viewers read the notebook as stored (never through the cluster's fencing: they never write).
   const appHost = new AppHost({ store: baseStore, publicApps: options.publicApps === true });
   const apps = new AppSessions({ store: baseStore, languages: host.get(LanguageRegistry), kernels, analysis: service.analysis });
-  const commands = refusingAppViewers(options.commandRouter?.({ service, events, log }) ?? new LocalCommandRouter(service, events, log), appHost);
+  // Subscribed after the line above: a client hears `cell_created` before the update that gives the cell its text.
+  coedit = new CoeditHub({ service, store, events, log: log.child({ component: 'coedit' }), ...(options.coedit ?? {}) });
+  const commands = refusingAppViewers(options.commandRouter?.({ service, events, log, coedit }) ?? new LocalCommandRouter(service, events, log, coedit), appHost);
   const gateways: SocketGateway[] = [];
   const assistant = new AssistantRoutes({
     provider: host.tryGet(AssistantProvider),
@@ -289,6 +301,8 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
       await Promise.all(gateways.map((g) => g.close()));
       await commands.drain(limits.shutdownGraceMs).catch((error: unknown) => log.warn('drain failed', { error: (error as Error)?.message }));
       apps.close();
+      // Typed code not yet handed to core goes to it now, so the save below keeps it.
+      await coedit?.close();
       await service.close().catch((error: unknown) => log.error('saving notebooks failed', { error: (error as Error)?.message }));
       unsubscribe();
       await kernels.shutdown();
@@ -322,6 +336,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     },
     service,
     apps,
+    coedit,
     commands,
     events,
     auth,

@@ -212,8 +212,26 @@ export async function typeInto(page: Page, index: number, code: string): Promise
   await page.keyboard.type(code);
 }
 
+/** The cell's code as shown; others' cursors (co-editing draws them, with their names, inside the lines) left out. */
 export async function editorText(page: Page, index: number): Promise<string> {
-  return cell(page, index).locator('.cm-content').evaluate((el) => [...el.querySelectorAll('.cm-line')].map((l) => l.textContent).join('\n'));
+  return cell(page, index).locator('.cm-content').evaluate((el) =>
+    [...el.querySelectorAll('.cm-line')]
+      .map((line) => {
+        const copy = line.cloneNode(true) as HTMLElement;
+        copy.querySelectorAll('.cm-ySelectionCaret, .cm-ySelectionInfo').forEach((c) => c.remove());
+        return copy.textContent;
+      })
+      .join('\n'),
+  );
+}
+
+/** Waits until the cell's code as shown (see {@link editorText}) is `code`. */
+export async function waitForEditorText(page: Page, index: number, code: string, timeout = 15_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while ((await editorText(page, index)) !== code) {
+    if (Date.now() > deadline) throw new Error(`cell ${index} shows ${JSON.stringify(await editorText(page, index))}, not ${JSON.stringify(code)}`);
+    await page.waitForTimeout(50);
+  }
 }
 
 export async function waitForStatus(page: Page, index: number, statuses: string[], timeout = 60_000): Promise<string> {

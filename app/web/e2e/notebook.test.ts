@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   cell, cellCount, describeInBrowser, editorText, ensureBuilt, launchBrowser, screenshot, startHost,
   typeInto, waitForCellText, waitForFocusIn, waitForStatus, type Host,
+  waitForEditorText,
 } from './harness';
 
 /**
@@ -185,7 +186,7 @@ describeInBrowser('the notebook in a real browser', () => {
       await waitForCellText(page2, 2, '25');
       await typeInto(page, 0, 'x = 30');
       // Autosaved without running: the other browser gets the code.
-      await page2.waitForFunction(() => document.querySelector('section[data-cell-id] .cm-content')?.textContent === 'x = 30', null, { timeout: 15_000 });
+      await waitForEditorText(page2, 0, 'x = 30');
       await page.keyboard.press('ControlOrMeta+Enter');
       await waitForCellText(page2, 2, '35');
       await waitForCellText(page2, 3, '60');

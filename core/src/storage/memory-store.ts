@@ -15,6 +15,8 @@ interface Entry {
 /** A NotebookStore in memory: for tests and for hosts that persist nothing. */
 export class MemoryNotebookStore implements NotebookStore {
   private readonly documents = new Map<string, Entry>();
+  /** Co-editing documents by notebook id (copies). */
+  private readonly coedit = new Map<string, Uint8Array>();
 
   async create(input: NotebookDocument): Promise<NotebookDocument> {
     const document = normalizeDocument(input);
@@ -57,6 +59,18 @@ export class MemoryNotebookStore implements NotebookStore {
     const entry = this.documents.get(id);
     if (!entry || entry.owner !== owner) throw new NotFoundError('notebook', id);
     this.documents.delete(id);
+    this.coedit.delete(id);
+  }
+
+  async loadCoedit(owner: string, id: string): Promise<Uint8Array | null> {
+    await this.get(owner, id);
+    const state = this.coedit.get(id);
+    return state ? state.slice() : null;
+  }
+
+  async saveCoedit(owner: string, id: string, state: Uint8Array): Promise<void> {
+    await this.get(owner, id);
+    this.coedit.set(id, state.slice());
   }
 
   /** Stores a normalized document (already a private copy) and hands that copy back. */

@@ -144,6 +144,9 @@ export function withSealedSecrets(store: NotebookStore, box: SecretBox, options:
     delete: (owner, id) => store.delete(owner, id),
   };
   if (store.close) wrapped.close = () => store.close!();
+  // The co-editing document holds cell code only: it passes through unsealed.
+  if (store.loadCoedit) wrapped.loadCoedit = (owner, id) => store.loadCoedit!(owner, id);
+  if (store.saveCoedit) wrapped.saveCoedit = (owner, id, state) => store.saveCoedit!(owner, id, state);
   // Edits made outside the server (folder storage watching its files) still reach the open notebooks.
   if (store.watch) wrapped.watch = (listener) => store.watch!(listener);
   if (store.ownerOf) wrapped.ownerOf = (id) => store.ownerOf!(id);

@@ -104,6 +104,15 @@ export interface NotebookStore {
   ownerOf?(id: string): Promise<string | null>;
   close?(): Promise<void>;
   /**
+   * Optional: the notebook's co-editing document (the host's Yjs state, opaque bytes) kept beside the
+   * notebook, so a restart loses no acknowledged keystroke. Null when none is stored (a notebook from
+   * before co-editing: the host builds the document from the cells' code). Deleting the notebook
+   * deletes it. Same owner scoping as `get`.
+   */
+  loadCoedit?(owner: string, id: string): Promise<Uint8Array | null>;
+  /** Replaces the stored co-editing document, durably before it resolves. */
+  saveCoedit?(owner: string, id: string, state: Uint8Array): Promise<void>;
+  /**
    * Optional: tells the listener when a notebook changed in storage without
    * going through this store (a file edited on disk, a `git pull`). The
    * notebook service then reloads it and applies the difference to the open

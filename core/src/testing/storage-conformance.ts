@@ -511,5 +511,36 @@ export function describeStorageConformance(
         expect((await store().list(owner))[0]!.name).toBe(`Ünïcödé ${text}`);
       });
     });
+
+    describe('co-editing document (optional: loadCoedit/saveCoedit)', () => {
+      const bytes = (length: number, seed: number): Uint8Array => Uint8Array.from({ length }, (_, i) => (i * 31 + seed) % 256);
+      const supported = (): boolean => typeof store().loadCoedit === 'function' && typeof store().saveCoedit === 'function';
+
+      it('keeps the document beside the notebook: none at first, then the bytes saved last (also over 400 KB)', async () => {
+        if (!supported()) return;
+        const doc = await store().create(sampleNotebook(owner));
+        expect(await store().loadCoedit!(owner, doc.id)).toBeNull();
+        await store().saveCoedit!(owner, doc.id, bytes(1000, 1));
+        expect(Buffer.from((await store().loadCoedit!(owner, doc.id))!)).toEqual(Buffer.from(bytes(1000, 1)));
+        await store().saveCoedit!(owner, doc.id, bytes(450_000, 2));
+        expect(Buffer.from((await store().loadCoedit!(owner, doc.id))!).equals(Buffer.from(bytes(450_000, 2)))).toBe(true);
+        await store().saveCoedit!(owner, doc.id, bytes(10, 3));
+        expect(Buffer.from((await store().loadCoedit!(owner, doc.id))!)).toEqual(Buffer.from(bytes(10, 3)));
+        // Saving the notebook leaves the document alone.
+        await store().save({ ...doc, name: 'renamed' }, { expectedRevision: 0 });
+        expect(Buffer.from((await store().loadCoedit!(owner, doc.id))!)).toEqual(Buffer.from(bytes(10, 3)));
+      });
+
+      it('scopes the document to its owner and deletes it with the notebook', async () => {
+        if (!supported()) return;
+        const doc = await store().create(sampleNotebook(owner));
+        await store().saveCoedit!(owner, doc.id, bytes(100, 4));
+        await expectCode(store().loadCoedit!(uniqueTestId('stranger'), doc.id), 'RNB_ERR_NOTEBOOK_NOT_FOUND');
+        await expectCode(store().saveCoedit!(uniqueTestId('stranger'), doc.id, bytes(5, 5)), 'RNB_ERR_NOTEBOOK_NOT_FOUND');
+        await store().delete(owner, doc.id);
+        await expectCode(store().loadCoedit!(owner, doc.id), 'RNB_ERR_NOTEBOOK_NOT_FOUND');
+        await expectCode(store().saveCoedit!(owner, uniqueTestId('missing'), bytes(5, 6)), 'RNB_ERR_NOTEBOOK_NOT_FOUND');
+      });
+    });
   });
 }

@@ -24,7 +24,7 @@ import {
 import { decodeBody, encodeBody } from './body';
 import { checkExpectedRevision, checkNotebookId, checkOwner, isValidNotebookId, normalizeDocument } from '@rnb/core';
 import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry';
-import { checkTableName, chunkKey, chunkPrefix, createTable, HEAD_PREFIX, headKey, PARTITION_KEY, SORT_KEY, tableError } from './table';
+import { checkTableName, chunkKey, chunkPrefix, coeditKey, createTable, HEAD_PREFIX, headKey, PARTITION_KEY, SORT_KEY, tableError } from './table';
 
 export interface DynamoDbNotebookStoreOptions {
   /** Table name (DYNAMODB_TABLE). */
@@ -213,11 +213,59 @@ export class DynamoDbNotebookStore implements NotebookStore {
       ExpressionAttributeValues: { ':owner': owner, ':prefix': chunkPrefix(id) },
       ProjectionExpression: '#pk, #sk',
     });
-    await this.deleteKeys(chunks.map((c) => ({ [PARTITION_KEY]: String(c[PARTITION_KEY]), [SORT_KEY]: String(c[SORT_KEY]) })));
+    await this.deleteKeys([...chunks.map((c) => ({ [PARTITION_KEY]: String(c[PARTITION_KEY]), [SORT_KEY]: String(c[SORT_KEY]) })), coeditKey(owner, id)]);
   }
 
   async close(): Promise<void> {
     if (this.ownsClient) this.client.destroy();
+  }
+
+  /**
+   * The co-editing document, in the notebook's partition: chunks `body#<id>#coedit-<gen>#<index>` written first,
+   * then the pointer item `coedit#<id>` moved to them, then the old chunks deleted (as a save's body). Deleting the
+   * notebook removes both (the chunks share the notebook's body prefix).
+   */
+  async loadCoedit(owner: string, id: string): Promise<Uint8Array | null> {
+    checkOwner(owner);
+    if (!isValidNotebookId(id)) throw new NotFoundError('notebook', String(id));
+    for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+      if (!(await this.readHead(owner, id))) throw new NotFoundError('notebook', id);
+      const pointer = await this.readCoeditPointer(owner, id);
+      if (!pointer) return null;
+      const chunks = await this.readChunks(owner, id, { bodyId: pointer.bodyId, chunks: pointer.chunks } as Head);
+      if (chunks) return new Uint8Array(Buffer.concat(chunks));
+    }
+    throw new StorageError(`The co-editing document of "${id}" changed too often while being read; try again.`);
+  }
+
+  async saveCoedit(owner: string, id: string, state: Uint8Array): Promise<void> {
+    checkOwner(owner);
+    if (!isValidNotebookId(id)) throw new NotFoundError('notebook', String(id));
+    if (!(await this.readHead(owner, id))) throw new NotFoundError('notebook', id);
+    const bodyId = `coedit-${newBodyId()}`;
+    const data = Buffer.from(state);
+    const parts: Buffer[] = [];
+    for (let offset = 0; offset < data.length || parts.length === 0; offset += this.chunkBytes) parts.push(data.subarray(offset, offset + this.chunkBytes));
+    await mapPool(parts, 8, (part, index) =>
+      this.send(`store the co-editing document of "${id}"`, () => this.docs.send(new PutCommand({ TableName: this.table, Item: { ...chunkKey(owner, id, bodyId, index), data: part } }))),
+    );
+    const result = await this.send(`store the co-editing document of "${id}"`, () =>
+      this.docs.send(new PutCommand({ TableName: this.table, Item: { ...coeditKey(owner, id), bodyId, chunks: parts.length }, ReturnValues: 'ALL_OLD' })),
+    );
+    const old = result.Attributes as { bodyId?: unknown; chunks?: unknown } | undefined;
+    if (typeof old?.bodyId === 'string' && typeof old.chunks === 'number') await this.deleteBody(owner, id, old.bodyId, old.chunks);
+    // The notebook may have been deleted meanwhile: then nothing of the document may stay.
+    if (!(await this.readHead(owner, id))) {
+      await this.deleteKeys([coeditKey(owner, id)]).catch(() => undefined);
+      await this.deleteBody(owner, id, bodyId, parts.length);
+      throw new NotFoundError('notebook', id);
+    }
+  }
+
+  private async readCoeditPointer(owner: string, id: string): Promise<{ bodyId: string; chunks: number } | null> {
+    const result = await this.send(`read the co-editing document of "${id}"`, () => this.docs.send(new GetCommand({ TableName: this.table, Key: coeditKey(owner, id), ConsistentRead: true })));
+    const item = result.Item as { bodyId?: unknown; chunks?: unknown } | undefined;
+    return typeof item?.bodyId === 'string' && typeof item.chunks === 'number' ? { bodyId: item.bodyId, chunks: item.chunks } : null;
   }
 
   private checkDocument(document: NotebookDocument): NotebookDocument {

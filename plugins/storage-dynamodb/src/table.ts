@@ -14,6 +14,7 @@ import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry';
  * |----------|-------|------------------------------------|---------------------------------------------------------|
  * | head     | owner | `nb#<id>`                          | id, name, createdAt, updatedAt, revision, bodyId, chunks, bodyBytes, format |
  * | chunk    | owner | `body#<id>#<bodyId>#<index:00000>` | data (binary: a slice of the gzipped cells)             |
+ * | coedit   | owner | `coedit#<id>`                      | bodyId (`coedit-…`), chunks: the co-editing document's chunks, stored as body chunks |
  */
 export const PARTITION_KEY = 'pk';
 export const SORT_KEY = 'sk';
@@ -21,6 +22,11 @@ export const HEAD_PREFIX = 'nb#';
 
 export function headKey(owner: string, id: string): Record<string, string> {
   return { [PARTITION_KEY]: owner, [SORT_KEY]: `${HEAD_PREFIX}${id}` };
+}
+
+/** The pointer to a notebook's co-editing document (its bytes are chunks under `body#<id>#coedit-<gen>#`). */
+export function coeditKey(owner: string, id: string): Record<string, string> {
+  return { [PARTITION_KEY]: owner, [SORT_KEY]: `coedit#${id}` };
 }
 
 export function chunkPrefix(id: string, bodyId?: string): string {

@@ -94,7 +94,7 @@ describe('file storage faults', () => {
       await store.save({ ...read, name: 'v0' }, { expectedRevision: read.revision });
     }
     expect(midWrite).toBeGreaterThan(0);
-  });
+  }, 180_000); // up to 40 writer processes, each loading TypeScript from source: slow on a loaded machine
 
   it('loses no edit and applies none twice when four processes save the same notebook concurrently', async () => {
     const doc = await store.create(sampleNotebook(owner, { cells: [] }));

@@ -36,6 +36,8 @@ const LEFTOVER_AGE_MS = 60 * 60 * 1000;
 /** Notebooks summarised between two yields to the event loop while listing. */
 const LIST_BATCH = 50;
 const READ_ATTEMPTS = 5;
+/** The co-editing document's file in a notebook's folder. */
+const COEDIT_FILE = 'coedit.ydoc';
 
 /**
  * Notebooks as JSON files: `<dir>/<owner key>/<notebook id>/rev-<n>.json`.
@@ -245,6 +247,38 @@ export class FileNotebookStore implements NotebookStore {
 
   async close(): Promise<void> {
     this.closed = true;
+  }
+
+  /** The co-editing document: `<notebook folder>/coedit.ydoc`, replaced atomically (temp file, fsync, rename). */
+  async loadCoedit(owner: string, id: string): Promise<Uint8Array | null> {
+    this.checkOpen();
+    checkOwner(owner);
+    if (!isValidNotebookId(id)) throw new NotFoundError('notebook', String(id));
+    const dir = this.notebookDir(owner, id);
+    try {
+      return new Uint8Array(await fsp.readFile(path.join(dir, COEDIT_FILE)));
+    } catch (error) {
+      if (errno(error) !== 'ENOENT') throw storageError(error, `read the co-editing document of "${id}"`, dir);
+      if (!(await exists(dir))) throw new NotFoundError('notebook', id);
+      return null;
+    }
+  }
+
+  async saveCoedit(owner: string, id: string, state: Uint8Array): Promise<void> {
+    this.checkOpen();
+    checkOwner(owner);
+    if (!isValidNotebookId(id)) throw new NotFoundError('notebook', String(id));
+    const dir = this.notebookDir(owner, id);
+    const temp = path.join(dir, `.tmp-${token()}.ydoc`);
+    try {
+      await writeDurable(temp, state);
+      await fsp.rename(temp, path.join(dir, COEDIT_FILE));
+      await fsyncDir(dir);
+    } catch (error) {
+      await fsp.unlink(temp).catch(() => undefined);
+      if (errno(error) === 'ENOENT') throw new NotFoundError('notebook', id);
+      throw storageError(error, `save the co-editing document of "${id}"`, dir);
+    }
   }
 
   /**

@@ -3,10 +3,10 @@ import { promises as fsp } from 'node:fs';
 import { errno } from './fs-errors';
 
 /** Writes a new file and forces it to disk before anyone can see it under its final name. */
-export async function writeDurable(file: string, data: string): Promise<void> {
+export async function writeDurable(file: string, data: string | Uint8Array): Promise<void> {
   const handle = await fsp.open(file, 'wx', 0o600);
   try {
-    await handle.writeFile(data, 'utf8');
+    await (typeof data === 'string' ? handle.writeFile(data, 'utf8') : handle.writeFile(data));
     await handle.sync();
   } catch (error) {
     await handle.close().catch(() => undefined);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fsp, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, promises as fsp, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
 import {
   ConflictError,
@@ -194,7 +194,44 @@ export class FolderNotebookStore implements NotebookStore {
       }
       this.known.delete(id);
       await fsp.unlink(this.recordFile(id)).catch(() => undefined);
+      await fsp.unlink(this.coeditFile(id)).catch(() => undefined);
     });
+  }
+
+  /** The co-editing document: `.rnb-cache/<id>.ydoc`, beside the cache record (never in the notebook's `.py`). */
+  async loadCoedit(owner: string, id: string): Promise<Uint8Array | null> {
+    this.checkOpen();
+    checkOwner(owner);
+    if (!isValidNotebookId(id)) throw new NotFoundError('notebook', String(id));
+    return this.locked(id, async () => {
+      this.checkOwnedFile(owner, id);
+      try {
+        return new Uint8Array(await fsp.readFile(this.coeditFile(id)));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw this.failure(error, `read the co-editing document of "${id}"`);
+      }
+    });
+  }
+
+  async saveCoedit(owner: string, id: string, state: Uint8Array): Promise<void> {
+    this.checkOpen();
+    checkOwner(owner);
+    if (!isValidNotebookId(id)) throw new NotFoundError('notebook', String(id));
+    await this.locked(id, async () => {
+      this.checkOwnedFile(owner, id);
+      await fsp.mkdir(this.cacheDir, { recursive: true, mode: 0o700 });
+      await this.replace(this.coeditFile(id), state, `save the co-editing document of "${id}"`);
+    });
+  }
+
+  private checkOwnedFile(owner: string, id: string): void {
+    const record = this.readRecordSync(id);
+    if ((record?.owner ?? this.defaultOwner) !== owner || !existsSync(this.fileOf(id))) throw new NotFoundError('notebook', id);
+  }
+
+  private coeditFile(id: string): string {
+    return path.join(this.cacheDir, `${id}.ydoc`);
   }
 
   /** Starts watching the folder at the first listener: an edit by another program reaches the listener once settled. */
@@ -312,7 +349,7 @@ export class FolderNotebookStore implements NotebookStore {
   }
 
   /** Writes aside, then renames over: readers see the old file or the new one, never a torn one. */
-  private async replace(target: string, text: string, action: string): Promise<void> {
+  private async replace(target: string, text: string | Uint8Array, action: string): Promise<void> {
     const temp = path.join(path.dirname(target), `.${path.basename(target)}.tmp-${token()}`);
     try {
       await writeNew(temp, text);
@@ -364,11 +401,11 @@ function documentOf({ record, file }: Loaded): NotebookDocument {
   };
 }
 
-async function writeNew(file: string, text: string): Promise<void> {
+async function writeNew(file: string, text: string | Uint8Array): Promise<void> {
   // Notebooks are the user's files (umask applies); the cache holds secrets and is the server's alone.
   const handle = await fsp.open(file, 'wx', file.includes(`${path.sep}${CACHE_DIR}${path.sep}`) ? 0o600 : 0o644);
   try {
-    await handle.writeFile(text, 'utf8');
+    await (typeof text === 'string' ? handle.writeFile(text, 'utf8') : handle.writeFile(text));
     await handle.sync();
   } finally {
     await handle.close();

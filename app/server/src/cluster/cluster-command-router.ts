@@ -5,6 +5,7 @@ import { LocalCommandRouter } from '../commands/local-command-router';
 import { HostError, toErrorResponse } from '../errors';
 import type { NotebookEventBus } from '../events/event-bus';
 import type { Logger } from '../logger';
+import type { CoeditHub } from '../coedit/coedit-hub';
 import type { CommandBus, RemoteError, RemoteOutcome, RemoteRequest } from './command-bus';
 import type { PriorOwner, RedisLeases } from './redis-lease';
 
@@ -14,6 +15,8 @@ export interface ClusterCommandRouterOptions {
   log: Logger;
   leases: RedisLeases;
   bus: CommandBus;
+  /** This instance's co-editing documents (those of the notebooks it owns). */
+  coedit?: CoeditHub;
   /** How long the owner has to acknowledge a forwarded command before it is taken for dead (default 1.5 s). */
   acceptTimeoutMs?: number;
   /** How long an acknowledged command may take (default 60 s). */
@@ -62,7 +65,7 @@ export class ClusterCommandRouter implements CommandRouter {
   private readonly routeMs: number;
 
   constructor(private readonly options: ClusterCommandRouterOptions) {
-    this.local = new LocalCommandRouter(options.service, options.events, options.log);
+    this.local = new LocalCommandRouter(options.service, options.events, options.log, options.coedit ?? null);
     this.acceptMs = options.acceptTimeoutMs ?? 1500;
     this.resultMs = options.resultTimeoutMs ?? 60_000;
     this.routeMs = options.routeTimeoutMs ?? Math.max(10_000, options.leases.ttlMs * 3);
@@ -78,6 +81,7 @@ export class ClusterCommandRouter implements CommandRouter {
 
   /** The lease was lost to another instance: forget our copy without saving over the new owner's. */
   leaseLost(notebookId: string): void {
+    this.options.coedit?.forget(notebookId);
     void this.options.service.release(notebookId).catch(() => undefined);
   }
 

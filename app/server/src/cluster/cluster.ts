@@ -5,6 +5,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { CommandRouter } from '../commands/command-router';
 import type { NotebookEventBus } from '../events/event-bus';
 import type { Logger } from '../logger';
+import type { CoeditHub } from '../coedit/coedit-hub';
 import type { SocketGatewayOptions } from '../realtime/socket-gateway';
 import { ClusterCommandRouter } from './cluster-command-router';
 import { CommandBus } from './command-bus';
@@ -28,7 +29,7 @@ export interface Cluster {
   readonly adapter: NonNullable<SocketGatewayOptions['adapter']>;
   readonly eventBus: NotebookEventBus;
   wrapStore(store: NotebookStore): NotebookStore;
-  commandRouter(context: { service: NotebookService; events: NotebookEventBus; log: Logger }): CommandRouter;
+  commandRouter(context: { service: NotebookService; events: NotebookEventBus; log: Logger; coedit?: CoeditHub }): CommandRouter;
   onNotebookReleased(notebookId: string): void;
   /**
    * Called when this instance's socket.io subscriber is back after its connection to Redis was lost:
@@ -88,8 +89,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     adapter,
     eventBus: new OwnedEventBus(leases, log),
     wrapStore: (store) => new LeaseFencedStore(store, leases),
-    commandRouter({ service, events }) {
-      router = new ClusterCommandRouter({ service, events, log, leases, bus });
+    commandRouter({ service, events, coedit }) {
+      router = new ClusterCommandRouter({ service, events, log, leases, bus, ...(coedit ? { coedit } : {}) });
       return router;
     },
     onNotebookReleased: (notebookId) => router?.notebookReleased(notebookId),

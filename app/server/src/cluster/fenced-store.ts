@@ -44,6 +44,21 @@ export class LeaseFencedStore implements NotebookStore {
     return this.inner.delete(owner, id);
   }
 
+  get loadCoedit(): NotebookStore['loadCoedit'] {
+    const inner = this.inner;
+    return inner.loadCoedit ? (owner, id) => inner.loadCoedit!(owner, id) : undefined;
+  }
+
+  get saveCoedit(): NotebookStore['saveCoedit'] {
+    const inner = this.inner;
+    if (!inner.saveCoedit) return undefined;
+    return async (owner, id, state) => {
+      // Only the lease holder writes the document: a cut-off old owner must not overwrite the new owner's.
+      if (!this.leases.isHeld(id)) throw new ConflictError(0, 1);
+      await inner.saveCoedit!(owner, id, state);
+    };
+  }
+
   async close(): Promise<void> {
     await this.inner.close?.();
   }

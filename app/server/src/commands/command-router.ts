@@ -29,7 +29,12 @@ export type NotebookCommand =
   /** Values of these names were set from outside any cell (a widget): re-run their readers, not their definers. */
   | { type: 'run_readers_of'; names: string[] }
   /** A user moved a widget: set it in the kernel, keep it, announce it, re-run the readers of its names. */
-  | { type: 'set_widget_value'; widgetId: string; value: JsonValue };
+  | { type: 'set_widget_value'; widgetId: string; value: JsonValue }
+
+  /** Co-editing (base64 here: commands travel as JSON between instances): the client's state vector. */
+  | { type: 'coedit_sync'; stateVector: string }
+  /** A client's Yjs update; answered once stored. */
+  | { type: 'coedit_update'; update: string };
 
 export interface CommandResults {
   /** The notebook's current `variables` payload, which the socket sends a client once it joined. */
@@ -53,6 +58,8 @@ export interface CommandResults {
   runtime_call: JsonValue;
   run_readers_of: void;
   set_widget_value: WidgetValueAnswer;
+  coedit_sync: { update: string; stateVector: string; epoch: string };
+  coedit_update: void;
 }
 
 export type CommandResult<C extends NotebookCommand> = CommandResults[C['type']];

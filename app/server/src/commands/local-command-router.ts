@@ -1,7 +1,8 @@
-import type { NewNotebookInput, NotebookOperations, NotebookSummary, NotebookView } from '@rnb/core';
+import { InvalidInputError, type NewNotebookInput, type NotebookOperations, type NotebookSummary, type NotebookView } from '@rnb/core';
 import { HostError } from '../errors';
 import type { NotebookEventBus } from '../events/event-bus';
 import type { Logger } from '../logger';
+import type { CoeditHub } from '../coedit/coedit-hub';
 import type { CommandResult, CommandRouter, NotebookCommand } from './command-router';
 
 interface ActiveNotebook {
@@ -28,6 +29,8 @@ export class LocalCommandRouter implements CommandRouter {
     private readonly service: NotebookOperations,
     private readonly events: NotebookEventBus,
     private readonly log: Logger,
+    /** Co-editing documents: cell code edits go through them (without: straight to core, and no yjs_* commands). */
+    private readonly coedit: CoeditHub | null = null,
   ) {}
 
   createNotebook(owner: string, input: NewNotebookInput): Promise<NotebookView> {
@@ -68,6 +71,8 @@ export class LocalCommandRouter implements CommandRouter {
         await service.getNotebook(owner, notebookId);
         return service.variables(owner, notebookId);
       case 'get_notebook':
+        // The code as typed: what co-editing has not handed over yet goes first (cheap when nothing waits).
+        if (this.coedit) await this.coedit.flushPending(notebookId);
         return service.getNotebook(owner, notebookId);
       case 'rename_notebook':
         return service.renameNotebook(owner, notebookId, command.name);
@@ -91,6 +96,14 @@ export class LocalCommandRouter implements CommandRouter {
           ...(command.cellId !== undefined ? { id: command.cellId } : {}),
         });
       case 'update_cell':
+        if (this.coedit) {
+          return this.coedit.replaceCode(owner, notebookId, command.cellId, {
+            code: command.code,
+            ...(command.cellType !== undefined ? { cellType: command.cellType } : {}),
+            ...(command.expectedRevision !== undefined ? { expectedRevision: command.expectedRevision } : {}),
+            ...(command.baseCode !== undefined ? { baseCode: command.baseCode } : {}),
+          });
+        }
         return service.updateCell(owner, notebookId, command.cellId, {
           code: command.code,
           ...(command.cellType !== undefined ? { type: command.cellType } : {}),
@@ -102,10 +115,13 @@ export class LocalCommandRouter implements CommandRouter {
       case 'move_cell':
         return service.moveCell(owner, notebookId, command.cellId, command.index);
       case 'run_cell':
+        // Typed code not yet handed over goes first, so the run sees it (without co-editing: no extra tick).
+        if (this.coedit) await this.coedit.flushPending(notebookId);
         return this.run(owner, notebookId, command.cellId);
       case 'interrupt':
         return service.interrupt(owner, notebookId);
       case 'run_all':
+        if (this.coedit) await this.coedit.flushPending(notebookId);
         await service.runAll(owner, notebookId);
         this.watch(owner, notebookId);
         return undefined;
@@ -124,6 +140,12 @@ export class LocalCommandRouter implements CommandRouter {
       }
       case 'runtime_call':
         return service.callRuntime(owner, notebookId, command.language, command.method, command.payload);
+      case 'coedit_sync': {
+        const answer = await this.hub().sync(owner, notebookId, Buffer.from(command.stateVector, 'base64'));
+        return { update: Buffer.from(answer.update).toString('base64'), stateVector: Buffer.from(answer.stateVector).toString('base64'), epoch: answer.epoch };
+      }
+      case 'coedit_update':
+        return this.hub().update(owner, notebookId, Buffer.from(command.update, 'base64'));
       default: {
         const unknown: never = command;
         throw new HostError(400, 'RNB_ERR_UNKNOWN_COMMAND', `Unknown command ${JSON.stringify((unknown as { type?: unknown }).type)}.`);
@@ -158,6 +180,11 @@ export class LocalCommandRouter implements CommandRouter {
       if (this.active.get(notebookId) === created) this.active.delete(notebookId);
     };
     void loop();
+  }
+
+  private hub(): CoeditHub {
+    if (!this.coedit) throw new InvalidInputError('Co-editing is not available on this server.');
+    return this.coedit;
   }
 
   private checkOpen(): void {

@@ -1,7 +1,13 @@
 import type { NotebookEvent } from '@rnb/core';
 
-/** Core's notebook events plus the host's own: a deleted notebook's clients are let go. */
-export type HostEvent = NotebookEvent | { type: 'notebook_deleted' };
+/** Core's notebook events plus the host's own: a deleted notebook's clients are let go; co-editing updates. */
+export type HostEvent = NotebookEvent | { type: 'notebook_deleted' } | CoeditEvent;
+
+/** The co-editing document of the notebook changed (docs/protocol.md, "Co-editing"): a Yjs update, binary. */
+export interface CoeditEvent {
+  type: 'yjs_update';
+  update: Uint8Array;
+}
 
 export type HostEventListener = (notebookId: string, event: HostEvent) => void;
 

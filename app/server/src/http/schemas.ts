@@ -47,6 +47,10 @@ export const interruptPayload = z.object({ cellId: id.optional() }).optional().n
 const runtimeName = z.string().min(1).max(64);
 export const runtimeCallPayload = z.object({ language: runtimeName, method: runtimeName, payload: z.json().optional() });
 export const setWidgetValuePayload = z.object({ widget_id: z.string().min(3).max(120), value: z.json() });
+/** Binary socket payloads (Yjs): socket.io hands a Buffer in Node; anything else is refused. */
+const bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, { message: 'expected binary data' });
+export const yjsSyncPayload = z.object({ state_vector: bytes });
+export const yjsUpdatePayload = z.object({ update: bytes });
 /** run_all, restart_kernel and clear_outputs act on the whole notebook: `{}` (or nothing). */
 export const notebookWidePayload = z.object({}).strict().optional().nullable();
 
@@ -73,4 +77,7 @@ export type SchemasConformToWire = [
   Conforms<z.infer<typeof runtimeCallPayload>, wire.ClientEvents['runtime_call']>,
   Conforms<z.infer<typeof widgetValueBody>, wire.WidgetValueBody>,
   Conforms<z.infer<typeof setWidgetValuePayload>, wire.ClientEvents['set_widget_value']>,
+  Conforms<z.infer<typeof yjsSyncPayload>, wire.ClientEvents['yjs_sync']>,
+  Conforms<z.infer<typeof yjsUpdatePayload>, wire.ClientEvents['yjs_update']>,
+  Conforms<z.infer<typeof yjsUpdatePayload>, wire.ClientEvents['yjs_awareness']>,
 ];

@@ -4,7 +4,8 @@ import type { Socket } from 'socket.io';
 import { ZodError, type ZodType } from 'zod';
 import type { CommandRouter, NotebookCommand } from '../commands/command-router';
 import { describeZodError, HostError, toErrorResponse } from '../errors';
-import { authenticatePayload, interruptPayload, notebookWidePayload, runCellPayload, runtimeCallPayload, setWidgetValuePayload } from '../http/schemas';
+import { AwarenessClients } from '../coedit/awareness-relay';
+import { authenticatePayload, interruptPayload, notebookWidePayload, runCellPayload, runtimeCallPayload, setWidgetValuePayload, yjsSyncPayload, yjsUpdatePayload } from '../http/schemas';
 import type { Logger } from '../logger';
 import { appRoomOf, dispatchToApp, type AppSocketDeps } from '../apps/app-socket';
 
@@ -31,9 +32,11 @@ type Ack = (response: Acknowledgement) => void;
 
 const NOTEBOOK_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const NOTEBOOK_WIDE_EVENTS = ['run_all', 'restart_kernel', 'clear_outputs'] as const satisfies readonly ClientEventName[];
-const CLIENT_EVENTS = new Set<string>(['authenticate', 'refresh_auth', 'run_cell', 'interrupt', 'runtime_call', 'set_widget_value', ...NOTEBOOK_WIDE_EVENTS] satisfies ClientEventName[]);
+const CLIENT_EVENTS = new Set<string>(['authenticate', 'refresh_auth', 'run_cell', 'interrupt', 'runtime_call', 'set_widget_value', 'yjs_sync', 'yjs_update', 'yjs_awareness', ...NOTEBOOK_WIDE_EVENTS] satisfies ClientEventName[]);
 /** What an app viewer's socket may send: read (it is in its own room), run and stop its own session, ask its runtime (widgets). */
 const APP_EVENTS = new Set<string>(['authenticate', 'refresh_auth', 'run_all', 'run_cell', 'interrupt', 'runtime_call', 'set_widget_value'] satisfies ClientEventName[]);
+/** A presence update is a cursor and a name: more is refused. */
+const MAX_AWARENESS_BYTES = 64 * 1024;
 const MAX_EARLY_COMMANDS = 16;
 /** setTimeout's longest delay; a later expiry is checked again when this fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -60,6 +63,8 @@ export class ClientSession {
   private errorBudget: number;
   private budgetRefilledAt = Date.now();
   private readonly log: Logger;
+  /** The people (awareness client ids) this socket spoke for: announced gone when it disconnects. */
+  private readonly presence = new AwarenessClients();
 
   constructor(
     private readonly socket: Socket,
@@ -74,6 +79,9 @@ export class ClientSession {
 
   start(): void {
     const socket = this.socket;
+    socket.on('disconnecting', () => {
+      if (this.identity) this.announceDeparture();
+    });
     socket.on('disconnect', (reason) => this.onDisconnect(reason));
     if (!this.notebookId) {
       this.fail('Name a notebook to connect to: io(url, { auth: { notebookId } }).', 'RNB_ERR_INVALID_INPUT');
@@ -100,7 +108,7 @@ export class ClientSession {
       if (!CLIENT_EVENTS.has(event)) {
         if (!this.identity) return; // before authentication a socket hears nothing back
         const ack = takeAck(args);
-        this.reply(`Unknown event "${String(event).slice(0, 50)}": send authenticate, refresh_auth, run_cell, interrupt, run_all, restart_kernel, clear_outputs, runtime_call or set_widget_value.`, 'RNB_ERR_INVALID_INPUT', ack);
+        this.reply(`Unknown event "${String(event).slice(0, 50)}": send authenticate, refresh_auth, run_cell, interrupt, run_all, restart_kernel, clear_outputs, runtime_call, set_widget_value, yjs_sync, yjs_update or yjs_awareness.`, 'RNB_ERR_INVALID_INPUT', ack);
       }
     });
     socket.on('authenticate', (...args: unknown[]) => this.onAuthenticate('authenticate', args));
@@ -116,6 +124,20 @@ export class ClientSession {
     socket.on('set_widget_value', (...args: unknown[]) =>
       this.command('set_widget_value', args, setWidgetValuePayload, (p) => ({ type: 'set_widget_value', widgetId: p.widget_id, value: (p.value ?? null) as JsonValue }), { answers: true }),
     );
+    // Co-editing: binary in and out; between instances the command carries base64 (JSON).
+    socket.on('yjs_sync', (...args: unknown[]) =>
+      this.command('yjs_sync', args, yjsSyncPayload, (p) => ({ type: 'coedit_sync', stateVector: Buffer.from(p.state_vector).toString('base64') }), {
+        answers: true,
+        answer: (result) => {
+          const value = result as { update: string; stateVector: string; epoch: string };
+          return { update: Buffer.from(value.update, 'base64'), state_vector: Buffer.from(value.stateVector, 'base64'), epoch: value.epoch };
+        },
+      }),
+    );
+    socket.on('yjs_update', (...args: unknown[]) =>
+      this.command('yjs_update', args, yjsUpdatePayload, (p) => ({ type: 'coedit_update', update: Buffer.from(p.update).toString('base64') }), { quiet: true }),
+    );
+    socket.on('yjs_awareness', (...args: unknown[]) => this.onAwareness(args));
     for (const event of NOTEBOOK_WIDE_EVENTS) {
       socket.on(event, (...args: unknown[]) => this.command(event, args, notebookWidePayload, () => ({ type: event })));
     }
@@ -237,8 +259,39 @@ export class ClientSession {
     this.fail('Your sign-in expired: reconnect and authenticate with a fresh token (send refresh_auth before it expires).', 'RNB_ERR_UNAUTHORIZED');
   }
 
-  /** `answers`: the command's result goes back in the acknowledgement, and failures to it alone when there is one. */
-  private command<T>(event: string, args: unknown[], schema: ZodType<T>, build: (payload: T) => NotebookCommand, options: { answers?: boolean } = {}): void {
+  /**
+   * Presence is relayed to the notebook's other sockets (on every instance, through the adapter) without going to
+   * the notebook's owner: it is not stored and changes nothing.
+   */
+  private onAwareness(args: unknown[]): void {
+    const ack = takeAck(args);
+    if (!this.identity || !this.notebookId) return;
+    const parsed = yjsUpdatePayload.safeParse(args[0]);
+    if (!parsed.success || parsed.data.update.byteLength > MAX_AWARENESS_BYTES || !this.presence.note(parsed.data.update)) {
+      this.reply(`yjs_awareness needs { update }: an awareness update of at most ${MAX_AWARENESS_BYTES} bytes.`, 'RNB_ERR_INVALID_INPUT', ack);
+      return;
+    }
+    this.socket.to(this.deps.room(this.notebookId)).emit('yjs_awareness', { update: Buffer.from(parsed.data.update) });
+    ack?.({ ok: true });
+  }
+
+  /** The people this socket spoke for left: the others see them go now. */
+  private announceDeparture(): void {
+    const departure = this.presence.departure();
+    if (departure && this.notebookId) this.socket.to(this.deps.room(this.notebookId)).emit('yjs_awareness', { update: Buffer.from(departure) });
+  }
+
+  /**
+   * `answers`: the command's result goes back in the acknowledgement (through `answer` when given), and failures to it
+   * alone when there is one. `quiet`: logged at debug (per keystroke).
+   */
+  private command<T>(
+    event: string,
+    args: unknown[],
+    schema: ZodType<T>,
+    build: (payload: T) => NotebookCommand,
+    options: { answers?: boolean; answer?: (result: unknown) => unknown; quiet?: boolean } = {},
+  ): void {
     const identity = this.identity;
     if (!identity || !this.notebookId) {
       // Sent right behind the token, while it is being checked: kept (a few) and run once it is accepted.
@@ -265,9 +318,10 @@ export class ClientSession {
     dispatched.then(
       (result) => {
         // Per keystroke for completions: not worth an info line each.
-        this.log.log(options.answers ? 'debug' : 'info', 'socket event', { event, user: identity.userId, ok: true, ms: Math.round((performance.now() - started) * 100) / 100 });
-        // Only commands that answer (runtime_call, set_widget_value) put their JSON result in the acknowledgement.
-        ack?.(options.answers ? { ok: true, value: (result ?? null) as JsonValue } : { ok: true });
+        this.log.log(options.answers || options.quiet ? 'debug' : 'info', 'socket event', { event, user: identity.userId, ok: true, ms: Math.round((performance.now() - started) * 100) / 100 });
+        // Only commands that answer (runtime_call, set_widget_value, yjs_sync) put their JSON result in the acknowledgement.
+        // Binary answers (yjs_sync) are not JSON; socket.io carries them as they are.
+        ack?.(options.answers ? { ok: true, value: ((options.answer ? options.answer(result) : result) ?? null) as JsonValue } : { ok: true });
       },
       (error: unknown) => {
         const mapped = toErrorResponse(error);
@@ -298,6 +352,7 @@ export class ClientSession {
     this.early.length = 0;
     clearTimeout(this.authTimer);
     clearTimeout(this.expiryTimer);
+    if (this.identity) this.announceDeparture();
     if (this.notebookId) void this.socket.leave(this.deps.room(this.notebookId));
     this.identity = null;
     if (!this.socket.connected) return;

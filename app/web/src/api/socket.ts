@@ -1,5 +1,6 @@
 import type { ClientEventName, ClientEvents } from '@rnb/core/wire';
 import { io, type Socket } from 'socket.io-client';
+import type { CoeditSession } from '../state/coedit';
 import { appBase } from './base-url';
 import type { TokenSource } from './http';
 import { NOTEBOOK_EVENT_NAMES, type AppNotebook, type ServerEvents, type JsonValue, type NotebookEvent, type PageEvent, type ServerEventName, type WidgetValueAnswer } from './types';
@@ -20,6 +21,8 @@ export interface NotebookSocketOptions {
   app?: boolean;
   /** App sockets: the viewer's session as it is now, after every (re)connect. */
   onAppState?(notebook: AppNotebook): void;
+  /** Co-editing: bound to this connection and synced after every (re)authentication. */
+  coedit?: CoeditSession;
   /** Test hook: the socket.io factory. */
   connect?: typeof io;
   /** Where the host is; the page's base otherwise. */
@@ -84,7 +87,11 @@ export class NotebookSocket {
       // A refusal by the server's middleware is not retried by socket.io either.
       if (!this.socket.active) this.scheduleReconnect();
     });
-    this.socket.on('authenticated', () => this.ready());
+    options.coedit?.attach(this.socket);
+    this.socket.on('authenticated', () => {
+      void options.coedit?.sync();
+      this.ready();
+    });
     this.socket.on('auth_refreshed', () => undefined);
     this.socket.on('app_state', (payload: ServerEvents['app_state']) => options.onAppState?.(payload.notebook));
     // Events may have been lost on the host's side: catch up as after a reconnect.

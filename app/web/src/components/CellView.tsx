@@ -14,6 +14,7 @@ import { Icon } from './Icon';
 import { ErrorOutput, nameCells } from './outputs/ErrorOutput';
 import { OutputView } from './outputs/OutputView';
 import { stderrOf, TextOutput } from './outputs/TextOutput';
+import { PeopleInCell } from './Presence';
 import { StatusBadge } from './StatusBadge';
 
 export interface CellViewProps {
@@ -29,7 +30,7 @@ export interface CellViewProps {
 export const CellView = memo(function CellView({ cellId, controller }: CellViewProps) {
   const cell = useCell(controller.model, cellId);
   const position = useCellPosition(controller.model, cellId);
-  const saveState = useSaveState(controller.saver, cellId);
+  const saveState = useSaveState(controller.saver, cellId, controller.coedit, controller.isOnline);
   const languages = useLanguages();
   const markdown = useMarkdownPreview(cell?.type === MARKDOWN_CELL_TYPE, (id) => void controller.run(id), cellId);
   const collapsed = useCollapsed(cellUiOf(controller), cellId);
@@ -78,6 +79,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
         </select>
         <SaveIndicator state={saveState} />
         <CellToolbarExtras cell={cell} controller={controller} />
+        <PeopleInCell coedit={controller.coedit} cellId={cellId} />
         <span className="cell__spacer" />
         {busy ? (
           <button type="button" className="btn btn--danger btn--small" onClick={() => controller.interrupt(cellId)} aria-label="Interrupt cell" title={`Interrupt (${keyLabel(CELL_KEYS.interrupt)})`}>

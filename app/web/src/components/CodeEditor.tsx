@@ -1,5 +1,7 @@
-import { Compartment, EditorState, Transaction } from '@codemirror/state';
-import { EditorView } from '@codemirror/view';
+import { Compartment, EditorState, Prec, Transaction } from '@codemirror/state';
+import { EditorView, keymap } from '@codemirror/view';
+import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
+import * as Y from 'yjs';
 import { memo, useEffect, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
 import { flushSync } from 'react-dom';
 import { editorLanguagesVersion } from '../plugins/browser-modules';
@@ -32,19 +34,41 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
   const view = useRef<EditorView | null>(null);
   const languageSlot = useRef(new Compartment());
   const initial = useRef({ code, language, label });
+  /** Bound to the cell's shared text (co-editing): the host's `code` prop and the autosave no longer apply. */
+  const shared = useRef(false);
 
   useLayoutEffect(() => {
     const c = controller;
     const slot = languageSlot.current;
+    const collab = new Compartment();
     const typeOf = (): string => c.model.getCell(cellId)?.type ?? initial.current.language;
+    const startText = c.coedit?.text(cellId);
+    let typedBeforeText = false;
     const editor = new EditorView({
       parent: host.current!,
       state: EditorState.create({
-        doc: c.saver.draft(cellId) ?? initial.current.code,
-        extensions: editorExtensions({
+        doc: startText?.toString() ?? c.saver.draft(cellId) ?? initial.current.code,
+        extensions: [
+          collab.of(startText ? collabExtension(startText, c) : []),
+          EditorView.updateListener.of((update) => {
+            if (update.focusChanged) c.coedit?.setCell(update.view.hasFocus ? cellId : null);
+          }),
+          editorExtensions({
           language: slot.of(languageFor(initial.current.language)),
           label: initial.current.label,
-          onChange: (text) => c.edit(cellId, text),
+          onChange: (text) => {
+            if (shared.current) return;
+            // Co-editing: until the cell's shared text arrives, typing stays here and is merged into it then
+            // (an autosave meanwhile would reach the host's text too, and the two would both be kept).
+            if (c.coedit) {
+              typedBeforeText = true;
+              c.model.markEdited(cellId);
+            } else c.edit(cellId, text);
+          },
+          onLocalChange: () => {
+            // Shared text: this page's own keystrokes still make the cell look edited (stale) until it runs.
+            if (shared.current) c.model.markEdited(cellId);
+          },
           completions: kernelCompletions(c.callRuntime, typeOf),
           features: cellEditorFeatures(c, cellId, typeOf),
           keys: {
@@ -68,11 +92,42 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
             },
           },
         }),
+        ],
       }),
     });
     view.current = editor;
+    shared.current = startText !== undefined;
+    // A new cell's text comes from the host a moment after the cell: what was typed meanwhile goes into it.
+    // A new cell's text comes from the host a moment after the cell: what was typed meanwhile goes into it. A cell
+    // deleted and restored (undo) gets a new text under the same id: the editor moves to it.
+    let bound = startText;
+    const stopWaiting = c.coedit
+      ? c.coedit.onTextChanged(cellId, (text) => {
+          if (text === bound) return;
+          const merge = !bound && typedBeforeText;
+          bound = text;
+          // Outside the Yjs observer this runs in: a change made inside it would reach the new binding as a remote one.
+          queueMicrotask(() => {
+            if (bound !== text || view.current !== editor) return;
+            const typed = editor.state.doc.toString();
+            c.saver.discard(cellId);
+            shared.current = true;
+            // The shared text first, then the binding, then what was typed here as an edit of this editor, which the
+            // binding sends into the shared text once.
+            if (typed !== text.toString()) {
+              editor.dispatch({
+                changes: { from: 0, to: editor.state.doc.length, insert: text.toString() },
+                annotations: [remoteEdit.of(true), Transaction.addToHistory.of(false)],
+              });
+            }
+            editor.dispatch({ effects: collab.reconfigure(collabExtension(text, c)) });
+            if (merge && typed !== text.toString()) editor.dispatch({ changes: middleChange(editor.state.doc.toString(), typed), selection: { anchor: typed.length } });
+          });
+        })
+      : () => undefined;
     const unregister = c.registerEditor(cellId, editor);
     return () => {
+      stopWaiting();
       unregister();
       editor.destroy();
       view.current = null;
@@ -81,7 +136,7 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
 
   useEffect(() => {
     const editor = view.current;
-    if (!editor || controller.saver.draft(cellId) !== undefined) return;
+    if (!editor || shared.current || controller.saver.draft(cellId) !== undefined) return;
     const current = editor.state.doc.toString();
     if (current === code) return;
     // Not a step of this editor's undo history: Ctrl+Z must never bring back what another page replaced.
@@ -96,3 +151,22 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
 
   return <div ref={host} className="cell__editor" />;
 });
+
+/** The change turning `from` into `to`: only the part between their common prefix and suffix. */
+function middleChange(from: string, to: string): { from: number; to: number; insert: string } {
+  let prefix = 0;
+  const shorter = Math.min(from.length, to.length);
+  while (prefix < shorter && from.charCodeAt(prefix) === to.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && from.charCodeAt(from.length - 1 - suffix) === to.charCodeAt(to.length - 1 - suffix)) suffix++;
+  return { from: prefix, to: from.length - suffix, insert: to.slice(prefix, to.length - suffix) };
+}
+
+/**
+ * y-codemirror.next on the cell's shared text: others' keystrokes appear here, theirs cursors and selections
+ * with name and colour; Ctrl+Z undoes this page's own edits only (Y.UndoManager).
+ */
+function collabExtension(text: Y.Text, controller: NotebookController) {
+  const undoManager = new Y.UndoManager(text);
+  return [Prec.highest(keymap.of(yUndoManagerKeymap)), yCollab(text, controller.coedit!.awareness, { undoManager })];
+}

@@ -18,6 +18,7 @@ import { ShortcutsDialog } from './ShortcutsDialog';
 import { WidgetChannelProvider } from './widgets/widget-channel';
 import { VariableExplorer } from './VariableExplorer';
 import { RuntimeCallContext } from './outputs/live-table';
+import { PeopleHere } from './Presence';
 
 type Load = { state: 'loading' } | { state: 'ready'; controller: NotebookController } | { state: 'failed'; message: string; notFound: boolean };
 
@@ -123,6 +124,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
           {meta.lazy ? 'Lazy' : 'Auto-run'}
         </span>
         <ConnectionDot controller={controller} />
+        <PeopleHere coedit={controller.coedit} />
         <span className="cell__spacer" />
         {meta.lazy && (
           <button type="button" className="btn btn--ghost" onClick={controller.runStale} title="Run every stale cell" aria-label="Run stale">

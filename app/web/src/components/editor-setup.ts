@@ -10,6 +10,7 @@ import {
   drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers, placeholder, type KeyBinding,
 } from '@codemirror/view';
 import { tags as t } from '@lezer/highlight';
+import { ySyncAnnotation } from 'y-codemirror.next';
 import { remoteEdit } from '../state/editor-annotations';
 import { pluginEditorLanguage } from '../plugins/browser-modules';
 import { loadedLanguages } from '../plugins/languages';
@@ -126,6 +127,8 @@ export function editorExtensions(options: {
   label: string;
   keys: CellKeyHandlers;
   onChange(code: string): void;
+  /** A change typed here (not another person's, not the host's). */
+  onLocalChange?(): void;
   /** Autocompletion (the kernel's, see ./completions): before the cell keys, so that with the list open Escape and the arrows work the list. */
   completions?: Extension;
   /** Hover docs, signature help, search, go to definition (./editor-features, ./hover-docs): before the cell keys too. */
@@ -155,6 +158,7 @@ export function editorExtensions(options: {
       if (!update.docChanged) return;
       if (update.transactions.every((tr) => tr.annotation(remoteEdit))) return;
       options.onChange(update.state.doc.toString());
+      if (update.transactions.some((tr) => tr.docChanged && !tr.annotation(remoteEdit) && !tr.annotation(ySyncAnnotation))) options.onLocalChange?.();
     }),
   ];
 }

@@ -1,3 +1,4 @@
+import type { CoeditSession } from './coedit';
 import { useCallback, useSyncExternalStore } from 'react';
 import type { Signal } from './signal';
 import type { CellPosition, CellState, NotebookMeta, NotebookModel } from './notebook-model';
@@ -33,9 +34,24 @@ export function useGraphVersion(model: NotebookModel): number {
   return useSyncExternalStore(model.subscribeGraph, model.getGraphVersion, model.getGraphVersion);
 }
 
-export function useSaveState(saver: DraftSaver, id: string): SaveState {
-  const subscribe = useCallback((listener: () => void) => saver.subscribe(id, listener), [saver, id]);
-  const get = useCallback(() => saver.state(id), [saver, id]);
+/** The autosave's state, or with co-editing "saving" (online) / "offline" while typed text is not stored by the host. */
+export function useSaveState(saver: DraftSaver, id: string, coedit: CoeditSession | null = null, online: () => boolean = () => true): SaveState {
+  const subscribe = useCallback(
+    (listener: () => void) => {
+      const stopSaver = saver.subscribe(id, listener);
+      const stopCoedit = coedit?.subscribeUnsaved(id, listener);
+      return () => {
+        stopSaver();
+        stopCoedit?.();
+      };
+    },
+    [saver, coedit, id],
+  );
+  const get = useCallback((): SaveState => {
+    const state = saver.state(id);
+    if (state !== 'saved' || !coedit?.isUnsaved(id)) return state;
+    return online() ? 'saving' : 'offline';
+  }, [saver, coedit, id, online]);
   return useSyncExternalStore(subscribe, get, get);
 }
 

@@ -5,6 +5,7 @@ import type { JsonValue, PageEvent, SettingValue } from '../api/types';
 import { CellCreations, emptyCell, newCellId, UndoDeletes } from './cell-creations';
 import { cellUiOf } from './cell-ui';
 import { ConflictStore } from './conflicts';
+import { CoeditSession } from './coedit';
 import { DraftSaver } from './draft-saver';
 import { EditorRegistry } from './editor-registry';
 import { NotebookModel } from './notebook-model';
@@ -29,6 +30,8 @@ export interface ControllerOptions {
   /** Test hook: replaces the real socket. */
   socketFactory?: (options: NotebookSocketOptions) => SocketPort;
   saveDelayMs?: number;
+  /** The name others see beside this page's cursor (default: "Guest" and a number). */
+  userName?: string;
 }
 
 /**
@@ -43,6 +46,12 @@ export class NotebookController {
   readonly variables = new Signal<VariablesState>(NO_VARIABLES);
   readonly saver: DraftSaver;
   readonly conflicts = new ConflictStore();
+  /**
+   * Co-editing (with the real socket): cells' code lives in a shared Yjs document, typed text merges with
+   * everyone's instead of going through the autosave, and offline typing merges on reconnect. The autosave and
+   * its conflict panel remain only for a cell whose text has not arrived yet and for test sockets.
+   */
+  readonly coedit: CoeditSession | null;
   private readonly creations: CellCreations;
   private readonly undo = new UndoDeletes();
   private socket: SocketPort | null = null;
@@ -59,6 +68,7 @@ export class NotebookController {
     private readonly options: ControllerOptions,
   ) {
     const notebookId = model.getMeta().id;
+    this.coedit = options.socketFactory ? null : new CoeditSession({ name: options.userName ?? `Guest ${Math.floor(Math.random() * 9000) + 1000}` });
     this.saver = new DraftSaver({
       scope: notebookId,
       delayMs: options.saveDelayMs,
@@ -96,6 +106,7 @@ export class NotebookController {
     for (const cell of this.model.cellList()) if (this.saver.restore(cell.id, cell.code) !== undefined) this.model.markEdited(cell.id);
     const factory = this.options.socketFactory ?? ((o: NotebookSocketOptions) => new NotebookSocket(o));
     this.socket = factory({
+      ...(this.coedit ? { coedit: this.coedit } : {}),
       notebookId: this.notebookId,
       getToken: this.options.getToken,
       onEvent: (event) => this.onEvent(event),
@@ -106,12 +117,15 @@ export class NotebookController {
 
   dispose(): void {
     this.socket?.close();
+    this.coedit?.destroy();
     this.saver.dispose();
   }
 
   retryConnection(): void {
     this.socket?.retry();
   }
+
+  isOnline = (): boolean => this.connection.get() === 'online';
 
   /** 0-based position of a cell, -1 when unknown (stable identity, for memoised children). */
   positionOf = (cellId: string): number => this.model.indexOf(cellId);
@@ -133,7 +147,13 @@ export class NotebookController {
       return;
     }
     try {
-      await this.saver.flush(cellId);
+      // Co-edited text: the run goes once the host stored it (it hands it to the notebook before running).
+      if (this.coedit) {
+        // A new cell: its text first (what was typed before it arrived is merged into it just after), then stored.
+        await this.coedit.textReady(cellId);
+        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        await this.coedit.acknowledged();
+      } else await this.saver.flush(cellId);
     } catch (err) {
       // Offline: the run waits until the draft has reached the host; refused code is not run.
       if (err instanceof ApiError && err.isNetwork) this.pendingRuns.add(cellId);
@@ -184,6 +204,7 @@ export class NotebookController {
     }
     try {
       await this.saver.flushAll();
+      await this.coedit?.acknowledged();
       await this.options.api.runAll(this.notebookId);
     } catch (err) {
       if (err instanceof ApiError && err.isNetwork) this.pendingRunAll = true;
@@ -235,7 +256,7 @@ export class NotebookController {
     const order = this.model.getOrder();
     const i = order.indexOf(cellId);
     const neighbour = order[i + 1] ?? order[i - 1];
-    const code = this.saver.draft(cellId) ?? cell.code;
+    const code = this.currentCode(cellId, cell.code);
     try {
       await this.options.api.deleteCell(this.notebookId, cellId);
       this.saver.discard(cellId);
@@ -299,7 +320,7 @@ export class NotebookController {
   changeType = async (cellId: string, type: string): Promise<void> => {
     const cell = this.model.getCell(cellId);
     if (!cell || cell.type === type) return;
-    const code = this.saver.draft(cellId) ?? cell.code;
+    const code = this.currentCode(cellId, cell.code);
     // A cell shown before the host has it changes language once it exists there.
     if (!(await this.whenCreated(cellId))) return;
     try {
@@ -410,6 +431,11 @@ export class NotebookController {
   };
 
   // ---- internals ----
+
+  /** What the editor shows: the shared text, else an unsaved draft, else the host's code. */
+  private currentCode(cellId: string, hostCode: string): string {
+    return this.coedit?.text(cellId)?.toString() ?? this.saver.draft(cellId) ?? hostCode;
+  }
 
   private onEvent(event: PageEvent): void {
     if (event.type === 'error' || event.type === 'external_edit_error') {

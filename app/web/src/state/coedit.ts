@@ -1,0 +1,271 @@
+import type { CoeditSyncValue } from '@rnb/core/wire';
+import type { Socket } from 'socket.io-client';
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { KeyedListeners } from './signal';
+
+/** What the editor shows of another person: y-codemirror.next reads `user.name` and `user.color`. */
+export interface PresenceUser {
+  name: string;
+  color: string;
+  colorLight: string;
+}
+
+/** One person in the notebook, as the page lists them. */
+export interface Peer {
+  clientId: number;
+  name: string;
+  color: string;
+  /** The cell their cursor is in, if any. */
+  cellId: string | null;
+}
+
+const COLOURS = ['#d9480f', '#1971c2', '#2f9e44', '#9c36b5', '#e8590c', '#0c8599', '#c2255c', '#5f3dc4'];
+
+/** Makes `text` hold `code`, replacing only the changed middle (other people's cursors outside it stay). */
+export function replaceText(text: Y.Text, code: string): void {
+  const current = text.toString();
+  if (current === code) return;
+  let prefix = 0;
+  const shorter = Math.min(current.length, code.length);
+  while (prefix < shorter && current.charCodeAt(prefix) === code.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && current.charCodeAt(current.length - 1 - suffix) === code.charCodeAt(code.length - 1 - suffix)) suffix++;
+  text.doc!.transact(() => {
+    if (current.length - prefix - suffix > 0) text.delete(prefix, current.length - prefix - suffix);
+    const inserted = code.slice(prefix, code.length - suffix);
+    if (inserted) text.insert(prefix, inserted);
+  });
+}
+
+/**
+ * The page's side of co-editing (docs/protocol.md, "Co-editing"): the notebook's Y.Doc (`cells`: cell id →
+ * Y.Text), synced over the notebook's socket, and presence through y-protocols' awareness. Changes are sent
+ * one message at a time (what piles up meanwhile is merged); after a lost connection the next `yjs_sync`
+ * sends whatever the host lacks, so offline typing merges instead of conflicting.
+ */
+export class CoeditSession {
+  readonly doc = new Y.Doc();
+  readonly cells: Y.Map<Y.Text>;
+  readonly awareness: Awareness;
+  private socket: Socket | null = null;
+  private pending: Uint8Array[] = [];
+  private inFlight = false;
+  private synced = false;
+  private epoch: string | null = null;
+  private readonly idle = new Set<() => void>();
+  private readonly peerListeners = new Set<() => void>();
+  private peerList: Peer[] = [];
+  /** Cells typed into here whose text the host has not stored yet ("Saving…" / offline in the cell's badge). */
+  private readonly unsaved = new Set<string>();
+  private readonly unsavedListeners = new KeyedListeners();
+
+  constructor(user: { name: string }) {
+    this.cells = this.doc.getMap<Y.Text>('cells');
+    this.awareness = new Awareness(this.doc);
+    this.cells.observeDeep((events, transaction) => {
+      if (transaction.origin === this) return;
+      for (const event of events) {
+        const id = (event.target as Y.Text)._item?.parentSub;
+        if (event.target instanceof Y.Text && typeof id === 'string' && !this.unsaved.has(id)) {
+          this.unsaved.add(id);
+          this.unsavedListeners.notify(id);
+        }
+      }
+    });
+    const color = COLOURS[this.doc.clientID % COLOURS.length]!;
+    this.awareness.setLocalStateField('user', { name: user.name, color, colorLight: `${color}33` } satisfies PresenceUser);
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin === this) return;
+      this.pending.push(update);
+      this.pump();
+    });
+    this.awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+      const changed = [...added, ...updated, ...removed];
+      if (origin === 'local' && this.socket?.connected && this.synced) {
+        this.socket.emit('yjs_awareness', { update: encodeAwarenessUpdate(this.awareness, changed) });
+      }
+      // Someone new: tell them who is here (awareness is only sent on change).
+      if (origin !== 'local' && added.length > 0 && this.socket?.connected) {
+        this.socket.emit('yjs_awareness', { update: encodeAwarenessUpdate(this.awareness, [this.doc.clientID]) });
+      }
+      this.refreshPeers();
+    });
+  }
+
+  /** Binds to the notebook's socket.io connection (its listeners survive reconnections). */
+  attach(socket: Socket): void {
+    this.socket = socket;
+    socket.on('yjs_update', (payload: { update: ArrayBuffer | Uint8Array }) => {
+      Y.applyUpdate(this.doc, new Uint8Array(payload.update), this);
+      // An update that depends on one this page never got (lost with a dying instance): ask for what is missing.
+      if (this.doc.store.pendingStructs || this.doc.store.pendingDs) this.resyncSoon();
+    });
+    socket.on('yjs_awareness', (payload: { update: ArrayBuffer | Uint8Array }) => applyAwarenessUpdate(this.awareness, new Uint8Array(payload.update), 'remote'));
+    socket.on('disconnect', () => {
+      this.synced = false;
+      this.inFlight = false;
+      this.pending = [];
+      // Others are gone from this page's view until the socket is back.
+      removeAwarenessStates(this.awareness, [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID), 'remote');
+    });
+  }
+
+  private resyncTimer: ReturnType<typeof setTimeout> | undefined;
+  private resyncSoon(): void {
+    if (this.resyncTimer) return;
+    this.resyncTimer = setTimeout(() => {
+      this.resyncTimer = undefined;
+      if (this.synced) void this.sync();
+    }, 200);
+  }
+
+  /** After every (re)connection and authentication: exchange state vectors. */
+  async sync(): Promise<void> {
+    const socket = this.socket;
+    if (!socket) return;
+    try {
+      const answer = (await socket.timeout(15_000).emitWithAck('yjs_sync', { state_vector: Y.encodeStateVector(this.doc) })) as
+        | { ok: true; value: CoeditSyncValue }
+        | { error: { message: string } };
+      if (!('ok' in answer)) return;
+      if (this.epoch !== null && answer.value.epoch !== this.epoch) {
+        // The host rebuilt its document (its storage lost it): merging would duplicate cells' texts. Start over.
+        this.restart();
+      }
+      this.epoch = answer.value.epoch;
+      Y.applyUpdate(this.doc, new Uint8Array(answer.value.update), this);
+      this.pending = [Y.encodeStateAsUpdate(this.doc, new Uint8Array(answer.value.state_vector))];
+      this.synced = true;
+      this.pump();
+      socket.emit('yjs_awareness', { update: encodeAwarenessUpdate(this.awareness, [this.doc.clientID]) });
+    } catch {
+      // Lost connection: the next `authenticated` syncs again.
+    }
+  }
+
+  text(cellId: string): Y.Text | undefined {
+    const text = this.cells.get(cellId);
+    return text instanceof Y.Text ? text : undefined;
+  }
+
+  /**
+   * Calls back whenever the cell's entry gets a text: a new cell's text arriving from the host, or a new text under
+   * the same id (a deleted cell restored by undo). Returns a stop function.
+   */
+  onTextChanged(cellId: string, callback: (text: Y.Text) => void): () => void {
+    const observer = (event: Y.YMapEvent<Y.Text>): void => {
+      if (!event.keysChanged.has(cellId)) return;
+      const text = this.text(cellId);
+      if (text) callback(text);
+    };
+    this.cells.observe(observer);
+    return () => this.cells.unobserve(observer);
+  }
+
+  /** Resolves when the cell has its shared text (a new cell gets it from the host a moment after it is created), or after `timeoutMs`. */
+  textReady(cellId: string, timeoutMs = 10_000): Promise<void> {
+    if (this.text(cellId)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        stop();
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      const stop = this.onTextChanged(cellId, done);
+    });
+  }
+
+  /** Resolves once every local change is stored by the host (before a run, so the run sees the code). */
+  acknowledged(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!this.isIdle()) return;
+        this.idle.delete(check);
+        resolve();
+      };
+      this.idle.add(check);
+    });
+  }
+
+  /** Where this page's cursor is, for the others' "which cell" list. */
+  setCell(cellId: string | null): void {
+    if (this.awareness.getLocalState()?.cell !== cellId) this.awareness.setLocalStateField('cell', cellId);
+  }
+
+  peers(): Peer[] {
+    return this.peerList;
+  }
+
+  subscribePeers(listener: () => void): () => void {
+    this.peerListeners.add(listener);
+    return () => this.peerListeners.delete(listener);
+  }
+
+  destroy(): void {
+    clearTimeout(this.resyncTimer);
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+
+  /** The cell has typing here that the host has not stored yet. */
+  isUnsaved(cellId: string): boolean {
+    return this.unsaved.has(cellId);
+  }
+
+  subscribeUnsaved = (cellId: string, listener: () => void): (() => void) => this.unsavedListeners.subscribe(cellId, listener);
+
+  private isIdle(): boolean {
+    return this.synced && !this.inFlight && this.pending.length === 0;
+  }
+
+  private restart(): void {
+    this.doc.transact(() => {
+      for (const key of [...this.cells.keys()]) this.cells.delete(key);
+    }, this);
+  }
+
+  private refreshPeers(): void {
+    const peers: Peer[] = [];
+    for (const [clientId, state] of this.awareness.getStates()) {
+      const user = (state as { user?: PresenceUser }).user;
+      if (clientId === this.doc.clientID || !user) continue;
+      peers.push({ clientId, name: user.name, color: user.color, cellId: (state as { cell?: string | null }).cell ?? null });
+    }
+    this.peerList = peers;
+    for (const listener of this.peerListeners) listener();
+  }
+
+  private pump(): void {
+    const socket = this.socket;
+    if (!socket || this.inFlight || !this.synced || this.pending.length === 0) {
+      if (this.isIdle()) {
+        // Everything typed here is stored.
+        const stored = [...this.unsaved];
+        this.unsaved.clear();
+        for (const id of stored) this.unsavedListeners.notify(id);
+        for (const check of [...this.idle]) check();
+      }
+      return;
+    }
+    const update = Y.mergeUpdates(this.pending.splice(0));
+    this.inFlight = true;
+    void socket
+      .timeout(20_000)
+      .emitWithAck('yjs_update', { update })
+      .then((answer: { ok?: true; error?: unknown }) => answer.ok === true)
+      .catch(() => false)
+      .then((stored) => {
+        if (!this.inFlight) return; // disconnected meanwhile: the next sync sends it again
+        this.inFlight = false;
+        if (stored) this.pump();
+        else {
+          // Not stored (its server died under it, a busy cluster): sent again; applying twice is harmless.
+          this.pending.unshift(update);
+          setTimeout(() => this.pump(), 500);
+        }
+      });
+  }
+}

@@ -1,0 +1,182 @@
+// Issue 26, co-editing: a keystroke typed in one client, visible in another (both real socket.io clients with real Yjs
+// documents, in a child process as browsers would be), through one server: p50 / p95 (target p95 < 50 ms). Then the
+// notebook's document after 10,000 edits (inserts and some deletes in one cell): the stored bytes (what storage keeps and
+// what a joining client downloads) and the heap a Y.Doc holding it takes.
+// With --cluster: the same keystroke latency across two instances (processes, real Redis and dynalite): the typist on
+// the instance that does not own the notebook (its updates are forwarded to the owner), the watcher on the owner.
+// Run: npm run build:ts && node bench/coedit-latency.js [keystrokes=500] [edits=10000]   ·   node bench/coedit-latency.js --cluster [keystrokes=300]
+'use strict';
+const { fork } = require('node:child_process');
+const http = require('node:http');
+const { percentile, ms, report } = require('./lib');
+
+const CLUSTER = process.argv[2] === '--cluster';
+const KEYSTROKES = Number(process.argv[CLUSTER ? 3 : 2]) || (CLUSTER ? 300 : 500);
+const EDITS = Number(process.argv[3]) || 10_000;
+
+if (process.argv[2] === '--clients') runClients(process.argv[3].split(','), process.argv[4], process.argv[5], Number(process.argv[6]), Number(process.argv[7]));
+else (CLUSTER ? cluster() : main()).catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+
+async function main() {
+  const Koa = require('koa');
+  const { definePlugin, LanguageRegistry, MemoryNotebookStore } = require('@rnb/core');
+  const { fakeLanguage } = require('@rnb/core/testing');
+  const { createNotebookServer, silentLogger } = require('@rnb/server');
+  const fake = definePlugin({ id: 'bench:fake', requires: { languages: LanguageRegistry }, activate: (_c, { languages }) => languages.register(fakeLanguage()) });
+  const store = new MemoryNotebookStore();
+  const notebooks = await createNotebookServer({ plugins: [fake], store, logger: silentLogger });
+  const app = new Koa();
+  app.use(notebooks.middleware);
+  const server = http.createServer(app.callback());
+  notebooks.attach(server);
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  const view = await notebooks.service.createNotebook('local', { name: 'co-edit bench' });
+  const cellId = view.cells[0].id;
+  await notebooks.service.updateCell('local', view.id, cellId, { code: '', type: 'fake' });
+
+  const child = fork(__filename, ['--clients', `${url},${url}`, view.id, cellId, String(KEYSTROKES), String(EDITS)], { stdio: 'inherit' });
+  const result = await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`the clients exited with ${code}`)));
+  });
+  const stored = await store.loadCoedit('local', view.id);
+  const code = (await notebooks.service.getNotebook('local', view.id)).cells[0].code;
+
+  // The heap of a Y.Doc holding the stored state (what the server keeps per open notebook).
+  const Y = require('yjs');
+  global.gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, stored.subarray(9 + new DataView(stored.buffer, stored.byteOffset).getUint32(5)));
+  global.gc?.();
+  const heap = process.memoryUsage().heapUsed - before;
+
+  report(`co-editing: ${KEYSTROKES} keystrokes from one client seen by another (one server)`, {
+    'p50': ms(percentile(result.latencies, 50)),
+    'p95': ms(percentile(result.latencies, 95)),
+    'max': ms(Math.max(...result.latencies)),
+  });
+  report(`co-editing: the document after ${EDITS} more edits (inserts, every 5th a delete)`, {
+    'cell text (characters)': String(code.length),
+    'stored document (bytes)': String(stored.length),
+    [`heap of a Y.Doc holding it${global.gc ? '' : ' (run with --expose-gc for a steadier figure)'}`]: `${(heap / 1024).toFixed(0)} KiB`,
+    'edits applied (client, s)': result.editSeconds.toFixed(2),
+  });
+  doc.destroy();
+  child.kill();
+  await notebooks.close();
+  server.close();
+}
+
+async function cluster() {
+  const { pluginProject, startServices, startInstance } = require('./cluster-lib');
+  const dir = pluginProject('rnb-bench-fake', "module.exports = () => core.definePlugin({ id: 'bench:fake', requires: { languages: core.LanguageRegistry }, activate: (_c, { languages }) => languages.register(testing.fakeLanguage()) });");
+  const services = await startServices(dir);
+  const env = { REDIS_URL: services.redisUrl, NOTEBOOK_STORAGE: 'dynamodb', DYNAMODB_ENDPOINT: services.dynamoEndpoint, DYNAMODB_TABLE: 'coedit-bench', DYNAMODB_CREATE_TABLE: 'true', NOTEBOOK_LANGUAGES: 'rnb-bench-fake', LOG_LEVEL: 'info' };
+  const owner = await startInstance(dir, env);
+  const other = await startInstance(dir, env);
+  try {
+    const json = async (url, method, body) => (await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) })).json();
+    const id = (await json(`${owner.url}/api/notebooks`, 'POST', { name: 'co-edit bench' })).notebook_id;
+    const cellId = (await json(`${owner.url}/api/notebooks/${id}`, 'GET')).cells[0].id;
+    await json(`${owner.url}/api/notebooks/${id}/cells/${cellId}`, 'PUT', { code: '', type: 'fake' });
+    const child = fork(__filename, ['--clients', `${other.url},${owner.url}`, id, cellId, String(KEYSTROKES), '0'], { stdio: 'inherit' });
+    const result = await new Promise((resolve, reject) => {
+      child.once('message', resolve);
+      child.once('exit', (code) => reject(new Error(`the clients exited with ${code}`)));
+    });
+    report(`co-editing across two instances: ${KEYSTROKES} keystrokes typed on the non-owner, seen on the owner`, {
+      'p50': ms(percentile(result.latencies, 50)),
+      'p95': ms(percentile(result.latencies, 95)),
+      'max': ms(Math.max(...result.latencies)),
+    });
+    child.kill();
+  } finally {
+    owner.child.kill('SIGKILL');
+    other.child.kill('SIGKILL');
+    services.stop();
+  }
+}
+
+/** Two clients in this process: A (on urls[0]) types, B (on urls[1]) watches; then A makes many edits. */
+async function runClients(urls, notebookId, cellId, keystrokes, edits) {
+  const Y = require('yjs');
+  const { io } = require('socket.io-client');
+  const connect = (url) => {
+    const doc = new Y.Doc();
+    const socket = io(url, { path: '/socket.io', auth: { notebookId }, transports: ['websocket'], forceNew: true });
+    let pending = [];
+    let inFlight = false;
+    let synced = false;
+    let idle = () => undefined;
+    const pump = () => {
+      if (inFlight || !synced || pending.length === 0) {
+        if (!inFlight && pending.length === 0) idle();
+        return;
+      }
+      const update = Y.mergeUpdates(pending.splice(0));
+      inFlight = true;
+      socket.emitWithAck('yjs_update', { update }).finally(() => {
+        inFlight = false;
+        pump();
+      });
+    };
+    doc.on('update', (update, origin) => {
+      if (origin === socket) return;
+      pending.push(update);
+      pump();
+    });
+    socket.on('yjs_update', ({ update }) => Y.applyUpdate(doc, new Uint8Array(update), socket));
+    const ready = new Promise((resolve) => {
+      socket.on('authenticated', async () => {
+        const answer = await socket.emitWithAck('yjs_sync', { state_vector: Y.encodeStateVector(doc) });
+        Y.applyUpdate(doc, new Uint8Array(answer.value.update), socket);
+        synced = true;
+        resolve();
+      });
+    });
+    const settled = () => new Promise((resolve) => {
+      idle = resolve;
+      pump();
+    });
+    return { doc, text: () => doc.getMap('cells').get(cellId), ready, settled };
+  };
+  const a = connect(urls[0]);
+  const b = connect(urls[1]);
+  await Promise.all([a.ready, b.ready]);
+  const latencies = [];
+  for (let i = 0; i < keystrokes; i++) {
+    const char = String.fromCharCode(0x4e00 + (i % 20000));
+    const seen = new Promise((resolve) => {
+      const check = () => {
+        if (b.text().toString().endsWith(char)) {
+          b.doc.off('update', check);
+          resolve();
+        }
+      };
+      b.doc.on('update', check);
+    });
+    const started = performance.now();
+    a.text().insert(a.text().length, char);
+    await seen;
+    latencies.push(performance.now() - started);
+    // About 50 keystrokes a second, a fast typist.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const editStart = performance.now();
+  for (let i = 0; i < edits; i++) {
+    const text = a.text();
+    if (i % 5 === 4 && text.length > 0) text.delete(Math.floor(Math.random() * text.length), 1);
+    else text.insert(Math.floor(Math.random() * (text.length + 1)), 'x');
+    if (i % 100 === 99) await a.settled();
+  }
+  await a.settled();
+  const editSeconds = (performance.now() - editStart) / 1000;
+  // Let the server hand the code to the notebook (400 ms pause) before the parent reads it.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  process.send({ latencies, editSeconds });
+}
