@@ -30,7 +30,7 @@ export { DefaultLanguageRegistry, languageRegistryPlugin } from './language/regi
 export { markdownLanguage } from './language/markdown';
 
 // Storage and auth contracts
-export type { ExternalChange, NotebookDocument, NotebookSummary, SaveOptions, StoredCell } from './storage/storage';
+export type { ExternalChange, NotebookDocument, NotebookShare, NotebookSummary, SaveOptions, SharedNotebookSummary, StoredCell } from './storage/storage';
 export { MemoryNotebookStore } from './storage/memory-store';
 export { SecretBox, withSealedSecrets, type SecretStoreOptions } from './storage/secrets';
 export type { Identity } from './auth/auth';

@@ -98,6 +98,27 @@ export interface Notebook {
   lazy?: boolean;
   /** How the notebook shows as an app (`/app/{id}`); absent: the defaults (code hidden, no tracebacks, not published). */
   app?: AppSettings;
+  /** The caller's role in the notebook (multi-user mode): `owner`, or what the owner shared it as. */
+  role?: NotebookRole;
+}
+
+/** What an owner shares a notebook as: an editor edits and runs (in the owner's kernel), a viewer only reads. */
+export type ShareRole = 'editor' | 'viewer';
+/** The caller's role in a notebook. */
+export type NotebookRole = 'owner' | ShareRole;
+
+/** One user a notebook is shared with (`GET /api/notebooks/{id}/shares`). */
+export interface NotebookShareEntry {
+  user_id: string;
+  role: ShareRole;
+}
+/** `GET/PUT/DELETE /api/notebooks/{id}/shares[/{user}]` answer: every share of the notebook. */
+export interface SharesAnswer {
+  shares: NotebookShareEntry[];
+}
+/** `PUT /api/notebooks/{id}/shares/{user}` body. */
+export interface PutShareBody {
+  role: ShareRole;
 }
 
 /**
@@ -150,6 +171,10 @@ export interface NotebookSummary {
   name: string;
   /** ISO 8601. */
   updated_at: string;
+  /** Set on a notebook another user shared with the caller ("shared with me"): its owner's id. */
+  owner?: string;
+  /** Set with `owner`: what the notebook was shared as. */
+  role?: ShareRole;
 }
 
 // ---------------------------------------------------------------- errors
@@ -196,6 +221,8 @@ export type HostErrorCode =
   | 'RNB_ERR_APP_READ_ONLY'
   /** No app with this id: the notebook does not exist, is not published, or the caller may not see it. */
   | 'RNB_ERR_APP_NOT_FOUND'
+  /** A user the notebook is shared with asked for more than the role allows (a viewer editing or running; an editor changing shares). */
+  | 'RNB_ERR_ROLE_FORBIDDEN'
   | 'RNB_ERR_INTERNAL';
 
 /** Every code a client can receive, over HTTP and on sockets. */

@@ -24,6 +24,7 @@ import type Koa from 'koa';
 import compose from 'koa-compose';
 import { JsonLinesAuditLog } from './assistant/audit-log';
 import { AppHost, refusingAppViewers } from './apps/app-host';
+import { enforcingShares, NotebookAccess } from './sharing/notebook-access';
 import { DEFAULT_APP_RUNTIME_METHODS } from './apps/app-socket';
 import { AssistantRoutes } from './assistant/chat-route';
 import { readAssistantSettings } from './assistant/settings';
@@ -131,6 +132,8 @@ export interface NotebookServer {
   /** Starts socket.io on the app's HTTP server. */
   attach(server: http.Server, options?: AttachOptions): SocketGateway;
   service: NotebookService;
+  /** Who may read, edit or run which notebook (shares): new socket events ask it too. */
+  access: NotebookAccess;
   /** App viewers' own sessions of published notebooks. */
   apps: AppSessions;
   commands: CommandRouter;
@@ -227,7 +230,9 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
   // App viewers read the notebook as stored (never through the cluster's fencing: they never write).
   const appHost = new AppHost({ store: baseStore, publicApps: options.publicApps === true });
   const apps = new AppSessions({ store: baseStore, languages: host.get(LanguageRegistry), kernels, analysis: service.analysis });
-  const commands = refusingAppViewers(options.commandRouter?.({ service, events, log }) ?? new LocalCommandRouter(service, events, log), appHost);
+  // Shares are read from the stored notebook (never through the cluster's fencing: reading needs no lease).
+  const access = new NotebookAccess({ store: baseStore });
+  const commands = refusingAppViewers(enforcingShares(options.commandRouter?.({ service, events, log }) ?? new LocalCommandRouter(service, events, log), access), appHost);
   const gateways: SocketGateway[] = [];
   const assistant = new AssistantRoutes({
     provider: host.tryGet(AssistantProvider),
@@ -307,6 +312,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
         maxMessageBytes: limits.maxSocketMessageBytes,
         corsOrigins,
         guard,
+        access,
         apps: { host: appHost, sessions: apps, runtimeMethods: new Set(options.appRuntimeMethods ?? DEFAULT_APP_RUNTIME_METHODS) },
         ...(attachOptions.adapter ? { adapter: attachOptions.adapter } : {}),
       });
@@ -314,6 +320,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
       return gateway;
     },
     service,
+    access,
     apps,
     commands,
     events,

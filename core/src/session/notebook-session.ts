@@ -4,7 +4,7 @@ import { DependencyGraph, type CellDependencies } from '../graph/dependency-grap
 import type { Analysis, LanguageRegistry } from '../language/language';
 import type { CellStatus } from '../model/types';
 import type { AppSettings } from '../wire';
-import type { NotebookDocument, NotebookStore, StoredCell } from '../storage/storage';
+import type { NotebookDocument, NotebookShare, NotebookStore, StoredCell } from '../storage/storage';
 import { analyseNow, checkCode, IN_THIS_THREAD, noLanguage, type SessionAnalysisOptions } from './analyse';
 import { boundStoredOutputs, DEFAULT_NOTEBOOK_LIMITS, notebookLimitError, type NotebookLimits } from './limits';
 import { diffNotebooks } from './external-change';
@@ -24,7 +24,7 @@ export interface KernelIdentity {
   session: string;
 }
 
-type SettingsChange = { name?: string; lazy?: boolean; dbConnString?: string | null; app?: Partial<AppSettings> };
+type SettingsChange = { name?: string; lazy?: boolean; dbConnString?: string | null; app?: Partial<AppSettings>; shares?: NotebookShare[] };
 
 /** The service's limits for this notebook, and the owner's share it must stay within when it grows. */
 export interface SessionGuard {
@@ -93,6 +93,10 @@ export class NotebookSession {
   /** The kernel session's key: the notebook id, or an app viewer's own key. */
   get kernelSession(): string {
     return this.kernelIdentity?.session ?? this.doc.id;
+  }
+  /** Who the owner shared the notebook with. */
+  get shares(): NotebookShare[] {
+    return (this.doc.shares ?? []).map((share) => ({ ...share }));
   }
   get appSettings(): AppSettings {
     return this.doc.app ?? DEFAULT_APP_SETTINGS;
@@ -312,6 +316,7 @@ export class NotebookSession {
     if (change.name !== undefined) this.doc.name = checkName(change.name);
     if (change.app !== undefined) this.doc.app = { ...this.appSettings, ...change.app };
     if (change.lazy !== undefined) this.doc.lazy = change.lazy;
+    if (change.shares !== undefined) this.doc.shares = change.shares.map((share) => ({ ...share }));
     if (change.dbConnString !== undefined) this.doc.dbConnString = change.dbConnString;
     await this.persist();
     this.emit({ type: 'notebook_updated', name: this.doc.name, lazy: this.doc.lazy, has_db_connection: this.doc.dbConnString !== null, app: this.appSettings, revision: this.doc.revision });

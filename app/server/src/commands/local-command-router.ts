@@ -75,6 +75,10 @@ export class LocalCommandRouter implements CommandRouter {
         return service.setDbConnection(owner, notebookId, command.connectionString);
       case 'set_app_settings':
         return service.setAppSettings(owner, notebookId, command.settings);
+      case 'get_shares':
+        return service.getShares(owner, notebookId);
+      case 'set_share':
+        return service.setShare(owner, notebookId, command.userId, command.role);
       case 'set_lazy':
         return service.setLazy(owner, notebookId, command.lazy);
       case 'delete_notebook':
