@@ -17,12 +17,14 @@ export interface Body {
   dbConnString: string | null;
   cells: NotebookDocument['cells'];
   app?: NotebookDocument['app'];
+  /** Absent in bodies written before sharing: nobody. */
+  shares?: NotebookDocument['shares'];
 }
 
 export const BODY_VERSION = 1;
 
 export async function encodeBody(doc: NotebookDocument, chunkBytes: number, maxBytes: number): Promise<Buffer[]> {
-  const json = JSON.stringify({ v: BODY_VERSION, lazy: doc.lazy, dbConnString: doc.dbConnString, cells: doc.cells, ...(doc.app ? { app: doc.app } : {}) });
+  const json = JSON.stringify({ v: BODY_VERSION, lazy: doc.lazy, dbConnString: doc.dbConnString, cells: doc.cells, ...(doc.app ? { app: doc.app } : {}), ...(doc.shares?.length ? { shares: doc.shares } : {}) });
   const packed = await gzip(json, { level: 6 });
   if (packed.length > maxBytes) {
     throw new InvalidInputError(
@@ -49,8 +51,8 @@ export async function decodeBody(chunks: Uint8Array[]): Promise<Body> {
     throw new Error(`its cells are not valid JSON (${(error as Error).message})`);
   }
   if (typeof raw.v !== 'number' || raw.v > BODY_VERSION) throw new Error(`its cells were written by a newer release (body version ${String(raw.v)}): upgrade the server`);
-  const doc = normalizeDocument({ id: '', owner: '', name: '', lazy: raw.lazy, dbConnString: raw.dbConnString, cells: raw.cells, app: raw.app }, 'stored body');
-  return { lazy: doc.lazy, dbConnString: doc.dbConnString, cells: doc.cells, ...(doc.app ? { app: doc.app } : {}) };
+  const doc = normalizeDocument({ id: '', owner: '', name: '', lazy: raw.lazy, dbConnString: raw.dbConnString, cells: raw.cells, app: raw.app, shares: raw.shares }, 'stored body');
+  return { lazy: doc.lazy, dbConnString: doc.dbConnString, cells: doc.cells, ...(doc.app ? { app: doc.app } : {}), ...(doc.shares ? { shares: doc.shares } : {}) };
 }
 
 function mb(bytes: number): string {

@@ -48,6 +48,8 @@ export function serialize(doc: NotebookDocument, lineage: Lineage): string {
     dbConnString: doc.dbConnString,
     cells: doc.cells,
     ...(doc.app ? { app: doc.app } : {}),
+    // Absent in older files (and when nobody is shared with): no shares.
+    ...(doc.shares && doc.shares.length > 0 ? { shares: doc.shares } : {}),
   });
 }
 

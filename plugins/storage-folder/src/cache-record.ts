@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { JsonValue, NotebookDocument, StoredCell } from '@rnb/core';
+import type { JsonValue, NotebookDocument, NotebookShare, StoredCell } from '@rnb/core';
 
 /** The cache folder beside the notebooks: revisions, owners, secrets and last results, never in the `.py` files. */
 export const CACHE_DIR = '.rnb-cache';
@@ -23,6 +23,8 @@ export interface CacheRecord {
   /** Secret: kept here, never in the notebook file. */
   dbConnString: string | null;
   results: { [cellId: string]: CellResults };
+  /** Who the owner shared the notebook with (absent in older records: nobody); never in the `.py` file. */
+  shares?: NotebookShare[];
 }
 
 export function hashText(text: string): string {
@@ -45,6 +47,7 @@ export function recordOf(doc: NotebookDocument, fileHash: string): CacheRecord {
     updatedAt: doc.updatedAt,
     dbConnString: doc.dbConnString,
     results,
+    ...(doc.shares && doc.shares.length > 0 ? { shares: doc.shares } : {}),
   };
 }
 

@@ -357,6 +357,7 @@ function documentOf({ record, file }: Loaded): NotebookDocument {
     dbConnString: record.dbConnString,
     lazy: file.lazy,
     cells: file.cells.map((cell) => ({ id: cell.id, type: cell.type, code: cell.code, ...(record.results[cell.id] ?? freshResults()) })),
+    ...(Array.isArray(record.shares) && record.shares.length > 0 ? { shares: record.shares } : {}),
     revision: record.revision,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
