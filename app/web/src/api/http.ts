@@ -17,6 +17,9 @@ import type {
   NotebookSummary,
   RenameNotebookBody,
   SettingsBody,
+  SharesAnswer,
+  NotebookShareEntry,
+  ShareRole,
   UpdateCellBody,
 } from '@rnb/core/wire';
 
@@ -92,6 +95,20 @@ export class ApiClient {
 
   getNotebook(id: string): Promise<Notebook> {
     return this.request<Notebook>('GET', `api/notebooks/${enc(id)}`);
+  }
+
+  /** Who the notebook is shared with (owner only). */
+  async listShares(id: string): Promise<NotebookShareEntry[]> {
+    return (await this.request<SharesAnswer>('GET', `api/notebooks/${enc(id)}/shares`)).shares;
+  }
+
+  /** Shares with a user id (or e-mail, when the sign-in knows addresses) as editor or viewer. */
+  async share(id: string, user: string, role: ShareRole): Promise<NotebookShareEntry[]> {
+    return (await this.request<SharesAnswer>('PUT', `api/notebooks/${enc(id)}/shares/${enc(user)}`, { role })).shares;
+  }
+
+  async revokeShare(id: string, user: string): Promise<NotebookShareEntry[]> {
+    return (await this.request<SharesAnswer>('DELETE', `api/notebooks/${enc(id)}/shares/${enc(user)}`)).shares;
   }
 
   async renameNotebook(id: string, name: string): Promise<void> {

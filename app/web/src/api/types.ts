@@ -18,10 +18,13 @@ export type {
   Notebook,
   NotebookEvent,
   NotebookEventName,
+  NotebookRole,
+  NotebookShareEntry,
   NotebookSummary,
   Output,
   ServerEventName,
   ServerEvents,
+  ShareRole,
   TableData,
   UpdateCellBody,
 } from '@rnb/core/wire';

@@ -40,7 +40,10 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
       parent: host.current!,
       state: EditorState.create({
         doc: c.saver.draft(cellId) ?? initial.current.code,
-        extensions: editorExtensions({
+        extensions: [
+          // A viewer's editor: selectable and copyable, never changed (keys, paste, drops do nothing).
+          ...(c.readOnly ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : []),
+          editorExtensions({
           language: slot.of(languageFor(initial.current.language)),
           label: initial.current.label,
           onChange: (text) => c.edit(cellId, text),
@@ -65,7 +68,8 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
               editor.dom.closest<HTMLElement>('[data-cell-id]')?.focus();
             },
           },
-        }),
+          }),
+        ],
       }),
     });
     view.current = editor;

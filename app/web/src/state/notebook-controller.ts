@@ -20,12 +20,16 @@ export interface Notice {
 /** What the controller uses of the socket (`callRuntime` optional: test sockets may leave it out). */
 type SocketPort = Pick<NotebookSocket, 'runCell' | 'interrupt' | 'retry' | 'close'> & Partial<Pick<NotebookSocket, 'callRuntime'>>;
 
+import type { NotebookRole } from '../api/types';
+
 export interface ControllerOptions {
   api: ApiClient;
   getToken: TokenSource;
   /** Test hook: replaces the real socket. */
   socketFactory?: (options: NotebookSocketOptions) => SocketPort;
   saveDelayMs?: number;
+  /** The user's role in the notebook (`GET /api/notebooks/{id}`'s `role`); absent: owner. */
+  role?: NotebookRole;
 }
 
 /**
@@ -48,12 +52,18 @@ export class NotebookController {
   /** Run all asked for while the host was unreachable: sent after the drafts, once back online. */
   private pendingRunAll = false;
   private noticeId = 0;
+  /** A viewer's page: editors are read-only and nothing that edits or runs is offered (the host refuses it anyway). */
+  readonly readOnly: boolean;
+  /** The user's role in the notebook: only the owner shares it and changes its settings. */
+  readonly role: NotebookRole;
 
   constructor(
     readonly model: NotebookModel,
     private readonly options: ControllerOptions,
   ) {
     const notebookId = model.getMeta().id;
+    this.role = options.role ?? 'owner';
+    this.readOnly = this.role === 'viewer';
     this.saver = new DraftSaver({
       scope: notebookId,
       delayMs: options.saveDelayMs,
