@@ -89,3 +89,5 @@ export { exportHtml, type HtmlExportOptions } from './notebook-file/html-export'
 export { exportMarkdown, markdownToHtml } from './notebook-file/markdown';
 export { outputAsText } from './notebook-file/output-text';
 export { fileOf as notebookFileOf, portableOf, withoutResults, type PortableCell, type PortableNotebook } from './notebook-file/portable';
+export { FileHistoryStore, MemoryHistoryStore, retain, type HistoryRetention, type HistoryStore, type NotebookVersion, type VersionCell, type VersionReason } from './history/history-store';
+export { diffLines, diffVersions, summarizeDiff, type CellDiff, type DiffLine } from './history/version-diff';

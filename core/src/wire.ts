@@ -116,6 +116,36 @@ export interface NotebookShareEntry {
 export interface SharesAnswer {
   shares: NotebookShareEntry[];
 }
+/** One version in a notebook's history (`GET /api/notebooks/{id}/history`). */
+export interface VersionSummary {
+  id: string;
+  /** ISO 8601. */
+  at: string;
+  /** Who changed the cells since the version before (the runner, for a run). */
+  authors: string[];
+  reason: 'run' | 'edit' | 'restore';
+  /** Against the version before: "3 cells changed, 1 added". */
+  summary: string;
+}
+export interface HistoryAnswer {
+  /** Newest first. */
+  versions: VersionSummary[];
+}
+/** `GET /api/notebooks/{id}/history/{version}`: the version's cells (code, language, order; never outputs). */
+export interface VersionAnswer extends VersionSummary {
+  cells: { id: string; type: string; code: string }[];
+}
+/** `GET /api/notebooks/{id}/history/diff?from=&to=`: cell by cell, each a line diff. */
+export interface VersionDiffAnswer {
+  from: string;
+  to: string;
+  cells: { cell_id: string; type: string; change: 'added' | 'removed' | 'changed' | 'unchanged'; moved: boolean; lines: { op: '=' | '+' | '-'; text: string }[] }[];
+}
+/** `POST /api/notebooks/{id}/history/{version}/restore`: the version the restore made (null: the notebook was already so). */
+export interface RestoreAnswer {
+  version: VersionSummary | null;
+}
+
 /** `PUT /api/notebooks/{id}/shares/{user}` body. */
 export interface PutShareBody {
   role: ShareRole;
@@ -221,6 +251,8 @@ export type HostErrorCode =
   | 'RNB_ERR_APP_READ_ONLY'
   /** No app with this id: the notebook does not exist, is not published, or the caller may not see it. */
   | 'RNB_ERR_APP_NOT_FOUND'
+  /** No such version in the notebook's history (never taken, or pruned by the retention). */
+  | 'RNB_ERR_VERSION_NOT_FOUND'
   /** A user the notebook is shared with asked for more than the role allows (a viewer editing or running; an editor changing shares). */
   | 'RNB_ERR_ROLE_FORBIDDEN'
   | 'RNB_ERR_INTERNAL';

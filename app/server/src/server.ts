@@ -20,11 +20,13 @@ import {
   type KernelManagerOptions,
   type NotebookLimits,
 } from '@rnb/core';
+import { MemoryHistoryStore, type HistoryStore } from '@rnb/core';
 import type Koa from 'koa';
 import compose from 'koa-compose';
 import { JsonLinesAuditLog } from './assistant/audit-log';
 import { AppHost, refusingAppViewers } from './apps/app-host';
 import { enforcingShares, NotebookAccess } from './sharing/notebook-access';
+import { DEFAULT_HISTORY_SETTINGS, HistoryRecorder, type HistorySettings } from './history/history-recorder';
 import { DEFAULT_APP_RUNTIME_METHODS } from './apps/app-socket';
 import { AssistantRoutes } from './assistant/chat-route';
 import { readAssistantSettings } from './assistant/settings';
@@ -111,6 +113,10 @@ export interface NotebookServerOptions {
   eventBus?: NotebookEventBus;
   /** Seam for cluster mode: what runs commands (default: this process's service). */
   commandRouter?: (context: { service: NotebookService; events: NotebookEventBus; log: Logger }) => CommandRouter;
+  /** Where versions of notebooks are kept (default: in memory). `startServer` keeps them in files beside file storage. */
+  historyStore?: HistoryStore;
+  /** When versions are taken and how many are kept (NOTEBOOK_HISTORY_*). */
+  history?: Partial<HistorySettings>;
   /** Seam for cluster mode: wraps the store (saves fenced by the kernel lease). */
   wrapStore?: (store: NotebookStore) => NotebookStore;
   /** Seam for cluster mode: core let go of a notebook (idle, deleted, taken over elsewhere), so its lease can go. */
@@ -134,6 +140,8 @@ export interface NotebookServer {
   service: NotebookService;
   /** Who may read, edit or run which notebook (shares): new socket events ask it too. */
   access: NotebookAccess;
+  /** Versions of notebooks: taken on runs and after pauses in typing; restore. */
+  history: HistoryRecorder;
   /** App viewers' own sessions of published notebooks. */
   apps: AppSessions;
   commands: CommandRouter;
@@ -232,7 +240,9 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
   const apps = new AppSessions({ store: baseStore, languages: host.get(LanguageRegistry), kernels, analysis: service.analysis });
   // Shares are read from the stored notebook (never through the cluster's fencing: reading needs no lease).
   const access = new NotebookAccess({ store: baseStore });
-  const commands = refusingAppViewers(enforcingShares(options.commandRouter?.({ service, events, log }) ?? new LocalCommandRouter(service, events, log), access), appHost);
+  const ownerCommands = options.commandRouter?.({ service, events, log }) ?? new LocalCommandRouter(service, events, log);
+  const history = new HistoryRecorder(ownerCommands, options.historyStore ?? new MemoryHistoryStore(), access, { ...DEFAULT_HISTORY_SETTINGS, ...options.history }, log.child({ component: 'history' }));
+  const commands = refusingAppViewers(history.wrap(enforcingShares(ownerCommands, access)), appHost);
   const gateways: SocketGateway[] = [];
   const assistant = new AssistantRoutes({
     provider: host.tryGet(AssistantProvider),
@@ -251,6 +261,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     log,
     prefix,
     assistant,
+    history: { access, recorder: history },
     apps: appHost,
     languages: () => host.get(LanguageRegistry).list(),
     maxBodyBytes: limits.maxBodyBytes,
@@ -285,6 +296,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
       log.info('notebook server closing');
       assistant.abortAll();
       await Promise.all(gateways.map((g) => g.close()));
+      await history.close().catch((error: unknown) => log.warn('taking the last versions failed', { error: (error as Error)?.message }));
       await commands.drain(limits.shutdownGraceMs).catch((error: unknown) => log.warn('drain failed', { error: (error as Error)?.message }));
       apps.close();
       await service.close().catch((error: unknown) => log.error('saving notebooks failed', { error: (error as Error)?.message }));
@@ -321,6 +333,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     },
     service,
     access,
+    history,
     apps,
     commands,
     events,

@@ -9,6 +9,9 @@ import { listLanguages, readBrowserModule } from './plugin-assets';
 import { registerFileRoutes } from './file-routes';
 import * as schema from './schemas';
 import type { AppHost } from '../apps/app-host';
+import type { HistoryRecorder } from '../history/history-recorder';
+import { registerHistoryRoutes } from '../history/history-routes';
+import type { NotebookAccess } from '../sharing/notebook-access';
 
 /** The caller, or null for an anonymous visitor where anonymous visitors may look (public apps). */
 async function optionalIdentity(auth: AuthProvider, header: string, anonymousAllowed: boolean): Promise<Identity | null> {
@@ -32,6 +35,8 @@ export interface RoutesDeps extends EndpointDeps {
   /** The notebook assistant's chat routes (`/api/chat/...`). */
   assistant?: AssistantRoutes;
   health(): { status: 'ok' | 'shutting_down'; [key: string]: unknown };
+  /** Version history's routes (`/api/notebooks/{id}/history...`). */
+  history?: { access: NotebookAccess; recorder: HistoryRecorder };
   /** Who may open apps (`/api/apps/{id}`); absent: no app routes. */
   apps?: AppHost;
   /** The loaded languages (the registry's), listed by `/api/config` for the page's menus and editor. */
@@ -208,6 +213,7 @@ export function createRoutes(deps: RoutesDeps): Router {
   }));
 
   registerFileRoutes(router, deps);
+  if (deps.history) registerHistoryRoutes(router, { ...deps, access: deps.history.access, history: deps.history.recorder });
   deps.assistant?.register(router, deps);
 
   // Anything else under /api is a JSON 404, not the embedding app's page.
