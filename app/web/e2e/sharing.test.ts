@@ -83,4 +83,48 @@ describeInBrowser('sharing a notebook with a viewer', () => {
     await owner.context.close();
     await viewer.context.close();
   });
+
+  it('the History panel shows a version\'s diff and restores it; the viewer sees the restore', async () => {
+    const token = 'ann-token';
+    await server.request('PUT', `/api/notebooks/${notebookId}/cells/${firstCell}`, { token, body: { code: 'x = 1\ny = 2' } });
+    await server.request('POST', `/api/notebooks/${notebookId}/cells/${firstCell}/run`, { token });
+    await server.request('PUT', `/api/notebooks/${notebookId}/cells/${firstCell}`, { token, body: { code: 'x = 1\ny = 3' } });
+    await server.request('POST', `/api/notebooks/${notebookId}/cells/${firstCell}/run`, { token });
+    // Versions are stored just after a run is queued: wait for the second.
+    let versions: { id: string; summary: string }[] = [];
+    while (versions.length < 2 || !(await server.request('GET', `/api/notebooks/${notebookId}/history/${versions[0]!.id}`, { token })).body.cells[0].code.endsWith('y = 3')) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      versions = (await server.request('GET', `/api/notebooks/${notebookId}/history`, { token })).body.versions;
+    }
+    const older = versions.find((v) => (v as { reason?: string }).reason === 'run' && v !== versions[0])!;
+
+    const viewer = await signedIn('vic-token');
+    await viewer.page.goto(`${server.url}/#/n/${notebookId}`);
+    await cell(viewer.page, 0).waitFor();
+    const owner = await signedIn('ann-token');
+    await owner.page.goto(`${server.url}/#/n/${notebookId}`);
+    await cell(owner.page, 0).waitFor();
+    await owner.page.getByRole('button', { name: 'History', exact: true }).click();
+    const panel = owner.page.getByRole('complementary', { name: 'History' });
+    await panel.locator(`[data-version="${versions[0]!.id}"]`).waitFor();
+    await panel.locator(`[data-version="${versions[0]!.id}"] .history__pick`).click();
+    await panel.locator('.diff--del', { hasText: 'y = 2' }).waitFor();
+    await panel.locator('.diff--add', { hasText: 'y = 3' }).waitFor();
+    await screenshot(owner.page, 'history-diff');
+    await panel.locator(`[data-version="${older.id}"] .history__pick`).click();
+    await panel.getByRole('button', { name: 'Restore this version' }).click();
+    await owner.page.waitForFunction(() => document.querySelector('section[data-cell-id] .cm-content')?.textContent === 'x = 1y = 2');
+    await viewer.page.waitForFunction(() => document.querySelector('section[data-cell-id] .cm-content')?.textContent === 'x = 1y = 2');
+    await panel.locator('.history__summary').first().waitFor();
+    await screenshot(owner.page, 'history-restored');
+    const restored = (await server.request('GET', `/api/notebooks/${notebookId}/history`, { token })).body.versions[0];
+    expect([restored.reason, restored.authors]).toEqual(['restore', ['ann']]);
+    // The viewer may look at the history but not restore.
+    await viewer.page.getByRole('button', { name: 'History', exact: true }).click();
+    const viewerPanel = viewer.page.getByRole('complementary', { name: 'History' });
+    await viewerPanel.locator('.history__pick').first().click();
+    expect(await viewerPanel.getByRole('button', { name: 'Restore this version' }).count()).toBe(0);
+    await owner.context.close();
+    await viewer.context.close();
+  });
 });

@@ -18,6 +18,10 @@ import type {
   RenameNotebookBody,
   SettingsBody,
   SharesAnswer,
+  HistoryAnswer,
+  VersionAnswer,
+  VersionDiffAnswer,
+  RestoreAnswer,
   NotebookShareEntry,
   ShareRole,
   UpdateCellBody,
@@ -109,6 +113,23 @@ export class ApiClient {
 
   async revokeShare(id: string, user: string): Promise<NotebookShareEntry[]> {
     return (await this.request<SharesAnswer>('DELETE', `api/notebooks/${enc(id)}/shares/${enc(user)}`)).shares;
+  }
+
+  /** The notebook's versions, newest first. */
+  async history(id: string): Promise<HistoryAnswer['versions']> {
+    return (await this.request<HistoryAnswer>('GET', `api/notebooks/${enc(id)}/history`)).versions;
+  }
+
+  async version(id: string, versionId: string): Promise<VersionAnswer> {
+    return this.request<VersionAnswer>('GET', `api/notebooks/${enc(id)}/history/${enc(versionId)}`);
+  }
+
+  async diffVersions(id: string, from: string, to: string): Promise<VersionDiffAnswer> {
+    return this.request<VersionDiffAnswer>('GET', `api/notebooks/${enc(id)}/history/diff?from=${enc(from)}&to=${enc(to)}`);
+  }
+
+  async restoreVersion(id: string, versionId: string): Promise<RestoreAnswer> {
+    return this.request<RestoreAnswer>('POST', `api/notebooks/${enc(id)}/history/${enc(versionId)}/restore`);
   }
 
   async renameNotebook(id: string, name: string): Promise<void> {

@@ -27,6 +27,8 @@ export type {
   ShareRole,
   TableData,
   UpdateCellBody,
+  VersionDiffAnswer,
+  VersionSummary,
 } from '@rnb/core/wire';
 
 export const TABLE_MIME: TableMime = 'application/vnd.notebook.table+json';

@@ -15,6 +15,7 @@ import { ConfirmDialog } from './Modal';
 import { SettingsDialog } from './SettingsDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { ShareDialog } from './ShareDialog';
+import { HistoryPanel } from './HistoryPanel';
 
 type Load = { state: 'loading' } | { state: 'ready'; controller: NotebookController } | { state: 'failed'; message: string; notFound: boolean };
 
@@ -68,6 +69,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
   const onDoublePress = useDoublePress();
   const [graphOpen, setGraphOpen] = useState(() => window.innerWidth >= 1280);
   const [assistantOpen, setAssistantOpen] = useState(false);
+  const [historyOpen, setHistoryOpen] = useState(false);
 
   useEffect(() => {
     document.title = `${meta.name} · Reactive Notebook`;
@@ -135,6 +137,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
         </>}
         <button type="button" className="btn btn--ghost" aria-pressed={graphOpen} onClick={() => setGraphOpen((o) => !o)}>Graph</button>
         {!readOnly && <button type="button" className="btn btn--ghost" aria-pressed={assistantOpen} onClick={() => setAssistantOpen((o) => !o)}>Assistant</button>}
+        <button type="button" className="btn btn--ghost" aria-pressed={historyOpen} onClick={() => setHistoryOpen((o) => !o)}>History</button>
         <ExportMenu api={api} notebookId={controller.notebookId} onError={(message) => controller.notify('error', message)} />
         {isOwner && <AppMenu api={api} notebookId={controller.notebookId} settings={meta.app ?? undefined} onError={(message) => controller.notify('error', message)} />}
         {isOwner && <button type="button" className="btn btn--ghost" onClick={() => setDialog('share')}>Share</button>}
@@ -157,6 +160,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
             <DependencyGraph controller={controller} />
           </aside>
         )}
+        {historyOpen && <HistoryPanel controller={controller} onClose={() => setHistoryOpen(false)} />}
         {/* Unmounted when closed, which also ends a conversation still streaming. */}
         {assistantOpen && <AssistantPanel controller={controller} onClose={() => setAssistantOpen(false)} />}
       </div>
