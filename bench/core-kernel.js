@@ -5,7 +5,7 @@ const { KernelManager } = require('@rnb/core');
 const { fakeLanguage } = require('@rnb/core/testing');
 const { percentile, ms, pssBytes, report } = require('./lib');
 
-const listener = { onReports() {}, onRunDone() {}, onLost() {}, dbConnectionString: () => null };
+const listener = { onReports() {}, onRunDone() {}, onLost() {}, pluginSettings: () => ({}) };
 const sleep = (t) => new Promise((r) => setTimeout(r, t));
 
 (async () => {

@@ -14,7 +14,7 @@ function notebook(owner, id, cells) {
     id,
     owner,
     name: `Bench notebook ${id}`,
-    dbConnString: 'postgresql://bench:secret@127.0.0.1/bench',
+    settings: { sql: { connection_string: 'postgresql://bench:secret@127.0.0.1/bench' } },
     lazy: false,
     revision: 0,
     createdAt: now,

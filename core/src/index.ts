@@ -25,14 +25,27 @@ export type {
   NamespaceEntry,
   RuntimeContext,
   RuntimeFactory,
+  VariableBudget,
+  VariableDescription,
 } from './language/runtime-api';
 export { DefaultLanguageRegistry, languageRegistryPlugin } from './language/registry';
-export { markdownLanguage } from './language/markdown';
 
 // Storage and auth contracts
-export type { ExternalChange, NotebookDocument, NotebookShare, NotebookSummary, SaveOptions, SharedNotebookSummary, StoredCell } from './storage/storage';
+export type { ExternalChange, NotebookDocument, NotebookShare, NotebookSummary, SaveOptions, SharedNotebookSummary, StoredCell, StoredWidget } from './storage/storage';
 export { MemoryNotebookStore } from './storage/memory-store';
 export { SecretBox, withSealedSecrets, type SecretStoreOptions } from './storage/secrets';
+export {
+  describeSettingFields,
+  SettingsCatalog,
+  type NotebookSettings,
+  type PluginSettingsDeclaration,
+  type PluginSettingValues,
+  type SettingField,
+  type SettingFieldDescription,
+  type SettingFieldType,
+  type SettingsChange,
+  type SettingValue,
+} from './settings/plugin-settings';
 export type { Identity } from './auth/auth';
 
 // Notebook assistant (a model provider behind the host's chat route)
@@ -62,8 +75,10 @@ export type { KernelLimits } from './kernel/protocol';
 export { NotebookService, type NotebookServiceOptions } from './session/notebook-service';
 export { DEFAULT_NOTEBOOK_LIMITS, type NotebookLimits } from './session/limits';
 export { DEFAULT_MAX_CELL_BYTES } from './session/analyse';
-export type { KernelProvider } from './session/run-coordinator';
-export type { NotebookEvent, NotebookEventListener } from './session/events';
+export type { KernelProvider, RunKernel } from './session/run-coordinator';
+export type { CellError, CellErrorKind } from './session/cell-error';
+export type { NotebookEvent, NotebookEventListener, NotebookEventPayloads } from './session/events';
+export type { VariableInfo } from './wire';
 export type { CreateCellInput, NewNotebookInput, NotebookOperations, NotebookView, UpdateCellInput } from './session/service-api';
 export { maskConnectionString } from './session/format';
 export { AppSessions, appEvent, appErrorText, appNotebook, appNotebookOfDocument, type AppSessionsOptions, type AppViewer, type AppEventListener } from './session/app-sessions';
@@ -85,9 +100,10 @@ export {
   type ReadOptions,
 } from './notebook-file/percent-format';
 export { exportIpynb, importIpynb, type IpynbImport } from './notebook-file/ipynb';
-export { exportHtml, type HtmlExportOptions } from './notebook-file/html-export';
-export { exportMarkdown, markdownToHtml } from './notebook-file/markdown';
+export { exportHtml, type HtmlExportOptions, type MarkdownToHtml } from './notebook-file/html-export';
+export { exportMarkdown } from './notebook-file/markdown';
 export { outputAsText } from './notebook-file/output-text';
 export { fileOf as notebookFileOf, portableOf, withoutResults, type PortableCell, type PortableNotebook } from './notebook-file/portable';
 export { FileHistoryStore, MemoryHistoryStore, retain, type HistoryRetention, type HistoryStore, type NotebookVersion, type VersionCell, type VersionReason } from './history/history-store';
 export { diffLines, diffVersions, summarizeDiff, type CellDiff, type DiffLine } from './history/version-diff';
+export { MAX_WIDGET_VALUE_CHARS, type RuntimeWidgetAnswer } from './session/widget-values';

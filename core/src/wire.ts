@@ -51,7 +51,10 @@ export type WidgetMime = 'application/vnd.rnb.widget+json';
 
 /** A widget's model, as a widget output carries it and as a markdown output embeds it. */
 export interface WidgetData {
-  /** Stable per defining cell and position, so a re-run keeps the user's value. */
+  /**
+   * `<defining cell id>:<n>` (n: the widget's creation index in that cell's run): stable, so a re-run keeps
+   * the user's value; the host finds the defining cell (and its language) from the part before the last `:`.
+   */
   widget_id: string;
   /** `slider`, `range_slider`, `number`, `text`, `text_area`, `dropdown`, `multiselect`, `checkbox`, `switch`, `radio`, `date`, `button`, `file`, ... */
   kind: string;
@@ -79,18 +82,40 @@ export interface Cell {
   /** What the cell wrote to stderr (warnings, `print(..., file=sys.stderr)`), kept apart from stdout. */
   stderr: string;
   outputs: Output[];
+  /** The error as the user reads it (made from `error_detail` by one function); null: none. */
   error: string | null;
+  /** The same error, structured: its kind, message, the cells involved and the runtime's traceback. */
+  error_detail?: CellErrorDetail | null;
   /** Names the cell reads that other cells may define, sorted. */
   reads: string[];
   /** Names the cell defines, sorted. */
   writes: string[];
 }
 
+/**
+ * Why a cell has an error. It decides the status: `error` for the cell's own failure (analysis, runtime,
+ * kernel-lost, time-limit), `blocked` when something else stopped it (cycle, multiple-definitions, upstream).
+ */
+export type CellErrorKind = 'analysis' | 'cycle' | 'multiple-definitions' | 'upstream' | 'runtime' | 'kernel-lost' | 'time-limit';
+
+/** A cell's error, structured (`Cell.error_detail`, `cell_error`'s `detail`). */
+export interface CellErrorDetail {
+  kind: CellErrorKind;
+  /** What went wrong, in a line or a few (`NameError: name 'x' is not defined`). */
+  message: string;
+  /** The other cells involved: the cycle, the other definers, the upstream cell that failed. */
+  cells?: string[];
+  /** Where a runtime error happened, as the runtime reports it (a Python traceback, its last line the message). */
+  traceback?: string;
+}
+
 /** `GET /api/notebooks/{id}`. */
 export interface Notebook {
   id: string;
   name: string;
-  /** Masked: `postgresql://user:****@host/db`; null when none is set. */
+  /** Per-plugin settings, secret fields masked (`settings.sql.connection_string`). */
+  settings?: NotebookSettings;
+  /** @deprecated `settings.sql.connection_string` (masked: `postgresql://user:****@host/db`), or null when none is set. */
   db_conn_string?: string | null;
   cells: Cell[];
   revision: number;
@@ -195,6 +220,35 @@ export interface AppNotebook {
 /** `PUT /api/notebooks/{id}/app` body: any of the settings; the answer is all of them. */
 export type AppSettingsBody = Partial<AppSettings>;
 
+/** A setting's value as stored; null is never stored (it clears). */
+export type SettingValue = string | number | boolean;
+
+/** One plugin's settings, keyed by field name. */
+export interface PluginSettingValues {
+  [field: string]: SettingValue;
+}
+
+/** A notebook's settings: plugin id → that plugin's values (secret fields masked on the wire). */
+export interface NotebookSettings {
+  [pluginId: string]: PluginSettingValues;
+}
+
+export type SettingFieldType = 'string' | 'number' | 'boolean' | 'enum';
+
+/** One field a language declares, as `GET /api/config` lists it (`languages[].settings`). */
+export interface SettingFieldDescription {
+  /** The key in the stored settings and in the route's body (`connection_string`). */
+  name: string;
+  type: SettingFieldType;
+  /** What the page's form calls it. */
+  label: string;
+  description?: string;
+  /** Write-only in the page: the host shows it masked and never sends it back in clear. */
+  secret: boolean;
+  /** The choices of an `enum` field. */
+  options?: string[];
+}
+
 /** One entry of `GET /api/notebooks`. */
 export interface NotebookSummary {
   id: string;
@@ -277,19 +331,48 @@ export interface NotebookEventPayloads {
   cell_stdout: { cellId: string; data: string; stream: OutputStream };
   cell_output: { cellId: string; output: Output };
   /** `error: null`: the cell's shown error no longer holds (a syntax error fixed, a double definition resolved). */
-  cell_error: { cellId: string; error: string | null };
+  /** `detail`: the error structured (absent when `error` is null). */
+  cell_error: { cellId: string; error: string | null; detail?: CellErrorDetail };
   cell_created: { cell: Cell; index: number; revision: number };
   /** `cell_type`: the cell's language, which an update may change. */
   cell_updated: { cellId: string; code: string; cell_type: string; reads: string[]; writes: string[]; revision: number };
   cell_deleted: { cellId: string; revision: number };
   cell_moved: { cellId: string; index: number; revision: number };
-  /** Name, lazy mode or database settings changed (never carries the connection string). */
-  notebook_updated: { name: string; lazy: boolean; has_db_connection: boolean; app?: AppSettings; revision: number };
+  /** Name, lazy mode, plugin settings or app settings changed; `settings`: every plugin's, secret fields masked. */
+  notebook_updated: { name: string; lazy: boolean; settings: NotebookSettings; app?: AppSettings; revision: number };
   kernel_restarted: { reason: string };
   /** Every cell's stdout, stderr and outputs were emptied (errors and statuses stay). */
   outputs_cleared: Record<never, never>;
   /** Folder storage: the notebook's file changed on disk and does not parse; the notebook keeps its last good state. */
   external_edit_error: { message: string };
+  /** A widget's value was set (by any client): `cellId` is the cell that defines the widget, `value` as the runtime kept it. */
+  widget_value: { cellId: string; widget_id: string; value: JsonValue };
+  /**
+   * Every name in the notebook's kernel, described by the runtimes after each
+   * run (and at once without the names a deleted cell defined). Replaces the
+   * previous list; empty after a restart. `truncated`: the kernel stopped at
+   * its bound of names or time.
+   */
+  variables: { variables: VariableInfo[]; truncated: boolean };
+}
+
+/** One name of the notebook's namespace, for the variable explorer. */
+export interface VariableInfo {
+  name: string;
+  /** The language whose runtime holds the value. */
+  language: string;
+  /** The value's type in that language's words (`int`, `DataFrame`). */
+  type: string;
+  /** A short value or shape: `42`, `list[3]`, `DataFrame 10,000 × 12`. */
+  summary: string;
+  /** Approximate bytes in memory, or null when unknown. */
+  size: number | null;
+  /** The cell that defines it; null for a cell-private name (`_x`) or one no cell defines any more. */
+  defined_by: string | null;
+  /** Cells that read it, in notebook order. */
+  read_by: string[];
+  /** A private name (`_x`): the page hides it unless asked. */
+  private: boolean;
 }
 
 export type NotebookEventName = keyof NotebookEventPayloads;
@@ -304,6 +387,11 @@ export interface SocketEventPayloads {
   error: { message: string; code: ErrorCode };
   /** App sockets only, after `authenticated`: the viewer's own session of the notebook. */
   app_state: { notebook: AppNotebook };
+  /**
+   * Events meant for this client may have been lost (cluster mode: its server's link to Redis was down for a
+   * while, and Redis keeps no events): reload the notebook, as after a reconnect.
+   */
+  resync: Record<never, never>;
 }
 
 /** Every server → client socket event, by name. Over socket.io the payload is the event without `type`. */
@@ -323,6 +411,19 @@ export interface ClientEvents {
   clear_outputs: Record<never, never>;
   /** Asks a language's runtime; the acknowledgement carries the answer in `value`. */
   runtime_call: { language: string; method: string; payload?: JsonValue };
+  /** A widget moved: the acknowledgement's `value` is {@link WidgetValueAnswer}. */
+  set_widget_value: { widget_id: string; value: JsonValue };
+}
+
+/** What setting a widget's value answers (socket acknowledgement `value`, HTTP body): the value kept and the names whose readers run. */
+export interface WidgetValueAnswer {
+  value: JsonValue;
+  names: string[];
+}
+
+/** `PUT /api/notebooks/{id}/widgets/{widget_id}`. */
+export interface WidgetValueBody {
+  value: JsonValue;
 }
 
 export type ClientEventName = keyof ClientEvents;
@@ -353,6 +454,8 @@ export interface LanguageInfo {
   editor: { mode: string | null };
   /** Where the page loads the plugin's browser module from, relative to the app's base; null: none. */
   browser_module: string | null;
+  /** The notebook settings the language declares (empty: none); the settings dialog shows a form generated from them. */
+  settings?: SettingFieldDescription[];
 }
 
 /** `GET /healthz`. */
@@ -370,9 +473,12 @@ export interface CreateNotebookBody {
 export interface RenameNotebookBody {
   name: string;
 }
+/** @deprecated `PUT .../db`: an alias of `PUT .../settings/sql` with `{ connection_string }`. */
 export interface DbConnectionBody {
   connection_string: string | null;
 }
+/** `PUT .../settings/{plugin}`: a value sets a field, null (or '') clears it, a field left out keeps its value. */
+export type PluginSettingsBody = { [field: string]: SettingValue | null };
 export interface SettingsBody {
   lazy: boolean;
 }
@@ -414,6 +520,11 @@ export interface RenameNotebookAnswer {
 }
 export interface DbConnectionAnswer {
   db_conn_string: string | null;
+}
+/** `PUT .../settings/{plugin}`: the plugin's settings after the change, secret fields masked. */
+export interface PluginSettingsAnswer {
+  plugin: string;
+  settings: PluginSettingValues;
 }
 export interface SettingsAnswer {
   lazy: boolean;

@@ -67,6 +67,12 @@ describe('deploy/Dockerfile', () => {
     expect(fromBuild?.rest).toBe('/out ./');
   });
 
+  test("ships the Python plugin's .py files the runtimes read at start (rich output, the native driver)", () => {
+    // Beside the dist/ folders: the image's Python language cannot start without them.
+    expect(runs(stage('build')).some((r) => r.includes('cp -r plugins/python/python /out/plugins/python/'))).toBe(true);
+    expect(readFileSync(path.join(DEPLOY_DIR, 'Dockerfile.dockerignore'), 'utf8')).not.toMatch(/^(\*\*\/)?\*\.py$|plugins\/python\/python/m);
+  });
+
   test('bases every stage on a tagged Node 20 image (no :latest)', () => {
     const args = globalArgs(df);
     for (const s of df.stages) {

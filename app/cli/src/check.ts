@@ -25,7 +25,7 @@ export async function checkNotebook(notebook: PortableNotebook, languages: Langu
     id: 'checked',
     owner: OWNER,
     name: notebook.name,
-    dbConnString: null,
+    settings: {},
     lazy: notebook.lazy,
     cells: notebook.cells.map((c) => ({ id: c.id, type: c.type, code: c.code, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] })),
     revision: 0,

@@ -131,6 +131,28 @@ describe('rnb export and import', () => {
     expect(rnb('export', 'report.py', '--to', 'md').stdout).toContain('```python\ntotal = sum(range(limit))\n```');
   });
 
+  it('renders markdown cells with their live values in HTML after --run, keeps their template in .ipynb, and prints no rendering on run', () => {
+    write('sales.py', writePercentNotebook({
+      name: 'Sales',
+      lazy: false,
+      cells: [
+        { id: 'text', type: 'markdown', code: '# Sales\n\nTotal: **{total:,.1f}** <script>alert(1)</script>' },
+        { id: 'calc', type: 'python', code: 'total = 1234.5' },
+      ],
+    }));
+    expect(rnb('export', 'sales.py', '--to', 'html', '--run', '-o', 'sales.html')).toMatchObject({ code: 0 });
+    const html = fs.readFileSync(path.join(dir, 'sales.html'), 'utf8');
+    expect(html).toContain('<h1>Sales</h1>');
+    expect(html).toContain('<p>Total: <strong>1,234.5</strong> &lt;script&gt;alert(1)&lt;/script&gt;</p>');
+    expect(html).not.toContain('<script>');
+    expect(rnb('export', 'sales.py', '--to', 'ipynb', '--run', '-o', 'sales.ipynb')).toMatchObject({ code: 0 });
+    const cells = (JSON.parse(fs.readFileSync(path.join(dir, 'sales.ipynb'), 'utf8')) as { cells: { cell_type: string; source: string[] }[] }).cells;
+    expect(cells[0]).toMatchObject({ cell_type: 'markdown', source: ['# Sales\n', '\n', 'Total: **{total:,.1f}** <script>alert(1)</script>'] });
+    const ran = rnb('run', 'sales.py');
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).not.toContain('Total');
+  }, 180_000);
+
   it('exports fresh outputs of real kernels with --run as an .ipynb nbformat validates, and imports it back identically', () => {
     write('report.py', NOTEBOOK);
     expect(rnb('export', 'report.py', '--to', 'ipynb', '--run', '-o', 'ran.ipynb')).toMatchObject({ code: 0 });

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { exportHtml, TABLE_MIME, type PortableNotebook } from '@rnb/core';
 import { describeNeeding } from '@rnb/core/testing';
+import { renderMarkdownHtml } from '@rnb/markdown';
 
 const CHROMIUM = process.env.RNB_CHROMIUM ?? '/usr/bin/chromium';
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
@@ -14,7 +15,7 @@ const notebook: PortableNotebook = {
   name: 'Offline report',
   lazy: false,
   cells: [
-    { id: 'm', type: 'markdown', code: '# Sales\n\nNumbers **by region**.', status: 'idle', stdout: '', stderr: '', outputs: [], error: null },
+    { id: 'm', type: 'markdown', code: '# Sales\n\nNumbers **by region**, $x^2$.', status: 'idle', stdout: '', stderr: '', outputs: [], error: null },
     {
       id: 'p',
       type: 'python',
@@ -36,7 +37,7 @@ describeNeeding('HTML export in Chromium', fs.existsSync(CHROMIUM) ? null : `Chr
   it('renders text, images and tables with the network off, asking for nothing outside the file', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-html-'));
     const file = path.join(dir, 'report.html');
-    fs.writeFileSync(file, exportHtml(notebook));
+    fs.writeFileSync(file, exportHtml(notebook, { renderMarkdown: renderMarkdownHtml }));
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
     try {
       const context = await browser.newContext({ offline: true });
@@ -51,6 +52,7 @@ describeNeeding('HTML export in Chromium', fs.existsSync(CHROMIUM) ? null : `Chr
       expect(await page.textContent('h1.rnb-title')).toBe('Offline report');
       expect(await page.textContent('.rnb-markdown h1')).toBe('Sales');
       expect(await page.textContent('.rnb-markdown strong')).toBe('by region');
+      expect(await page.locator('.rnb-markdown math msup').count()).toBe(1);
       const images = await page.$$eval('img', (list) => list.map((img) => ({ complete: img.complete, width: img.naturalWidth })));
       expect(images).toEqual([{ complete: true, width: 1 }, { complete: true, width: 20 }]);
       expect(await page.$$eval('table.rnb-table tbody tr', (rows) => rows.map((r) => r.textContent))).toEqual(['north10', 'south20']);

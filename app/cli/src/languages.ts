@@ -1,4 +1,5 @@
-import { DefaultLanguageRegistry, MARKDOWN_CELL_TYPE, markdownLanguage } from '@rnb/core';
+import { DefaultLanguageRegistry, MARKDOWN_CELL_TYPE } from '@rnb/core';
+import { markdownLanguage } from '@rnb/markdown';
 import { pythonLanguage } from '@rnb/plugin-python';
 import type { SqlLanguage } from '@rnb/plugin-sql';
 

@@ -11,6 +11,7 @@ import {
   writePercentNotebook,
   type PortableNotebook,
 } from '@rnb/core';
+import { renderMarkdownHtml } from '@rnb/markdown';
 import { CliError } from './errors';
 
 export type ExportFormat = 'ipynb' | 'html' | 'md' | 'py';
@@ -64,7 +65,7 @@ export function render(notebook: PortableNotebook, format: ExportFormat, options
     case 'ipynb':
       return exportIpynb(notebook);
     case 'html':
-      return exportHtml(notebook, options.showCode === undefined ? {} : { showCode: options.showCode });
+      return exportHtml(notebook, { renderMarkdown: renderMarkdownHtml, ...(options.showCode === undefined ? {} : { showCode: options.showCode }) });
     case 'md':
       return exportMarkdown(notebook);
     case 'py':

@@ -34,7 +34,7 @@ export async function runNotebook(notebook: PortableNotebook, options: RunOption
     id: 'run',
     owner: OWNER,
     name: notebook.name,
-    dbConnString: null,
+    settings: {},
     lazy: false,
     cells: notebook.cells.map((c) => ({ id: c.id, type: c.type, code: c.code, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] })),
     revision: 0,
@@ -54,7 +54,8 @@ export async function runNotebook(notebook: PortableNotebook, options: RunOption
       print(header(event.cellId));
     }
     if (event.type === 'cell_stdout') (event.stream === 'stderr' ? printError : print)(event.data);
-    if (event.type === 'cell_output') print(`${outputAsText(event.output)}\n`);
+    // A markdown cell's rendering is for the exports (--run --to html), not the console: its text is in the file.
+    if (event.type === 'cell_output' && typeOf.get(event.cellId) !== 'markdown') print(`${outputAsText(event.output)}\n`);
     if (event.type === 'cell_error' && event.error) {
       if (!printed.has(event.cellId)) print(header(event.cellId));
       printed.add(event.cellId);

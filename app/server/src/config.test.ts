@@ -33,7 +33,7 @@ describe('configuration', () => {
       host: '127.0.0.1',
       storage: 'file',
       auth: 'none',
-      languages: ['python', 'sql'],
+      languages: ['python', 'sql', 'markdown'],
       plugins: [],
       corsOrigins: [],
       logLevel: 'info',
@@ -181,7 +181,7 @@ describe('plugins loaded by name', () => {
 
   it('loads the built-in short names', () => {
     const ids = pluginsFromConfig(loadConfig({}, { cwd: project.dir }), { paths: [project.dir] }).map((p) => p.id);
-    expect(ids).toEqual(['core:language-registry', '@rnb/storage-file:store', '@rnb/server:auth-none', '@rnb/plugin-python:python', '@rnb/plugin-sql:sql', '@rnb/plugin-assistant-anthropic:provider']);
+    expect(ids).toEqual(['core:language-registry', '@rnb/storage-file:store', '@rnb/server:auth-none', '@rnb/plugin-python:python', '@rnb/plugin-sql:sql', '@rnb/markdown:markdown', '@rnb/plugin-assistant-anthropic:provider']);
     const hosted = pluginsFromConfig(loadConfig({ NOTEBOOK_STORAGE: 'dynamodb', NOTEBOOK_AUTH: 'clerk', NOTEBOOK_SECRET_KEY: TEST_SECRET_KEY, NOTEBOOK_LANGUAGES: 'sql' }, { cwd: project.dir }), { paths: [project.dir] });
     expect(hosted.map((p) => p.id)).toEqual(['core:language-registry', '@rnb/storage-dynamodb:store', '@rnb/auth-clerk:auth', '@rnb/plugin-sql:sql', '@rnb/plugin-assistant-anthropic:provider']);
     const without = pluginsFromConfig(loadConfig({ NOTEBOOK_ASSISTANT: 'none' }, { cwd: project.dir }), { paths: [project.dir] });

@@ -82,7 +82,7 @@ export const DEFAULTS = {
   HOST: '127.0.0.1',
   NOTEBOOK_STORAGE: 'file',
   NOTEBOOK_AUTH: 'none',
-  NOTEBOOK_LANGUAGES: 'python,sql',
+  NOTEBOOK_LANGUAGES: 'python,sql,markdown',
   LOG_LEVEL: 'info',
   MAX_BODY_BYTES: String(2 * 1024 * 1024),
   MAX_CELL_BYTES: '200000',
@@ -145,7 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     const problem = accessTokenProblem(accessToken);
     if (problem) problems.push(problem);
   }
-  const languages = list(get('NOTEBOOK_LANGUAGES', DEFAULTS.NOTEBOOK_LANGUAGES)).map((name) => pluginName(name, 'NOTEBOOK_LANGUAGES', '"python", "sql" or language plugin packages', problems));
+  const languages = list(get('NOTEBOOK_LANGUAGES', DEFAULTS.NOTEBOOK_LANGUAGES)).map((name) => pluginName(name, 'NOTEBOOK_LANGUAGES', '"python", "sql", "markdown" or language plugin packages', problems));
   const plugins = list(get('NOTEBOOK_PLUGINS')).map((name) => pluginName(name, 'NOTEBOOK_PLUGINS', 'comma-separated package names', problems));
   const corsOrigins = list(get('CORS_ORIGINS'));
   for (const origin of corsOrigins) {

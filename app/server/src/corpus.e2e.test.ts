@@ -66,7 +66,7 @@ async function replay(server: TestServer, store: MemoryNotebookStore, scenario: 
     id,
     owner: 'local',
     name: scenario.notebook.name,
-    dbConnString: null,
+    settings: {},
     lazy: false,
     cells: scenario.notebook.cells.map((c) => ({ ...c, status: 'idle', stdout: '', outputs: [], error: null, reads: [], writes: [] })),
     revision: 0,
@@ -220,7 +220,7 @@ async function check(a: Assertion, ctx: Context): Promise<void> {
       expect((await notebook()).db_conn_string).toBe(maskConnectionString(a.equals as string));
       break;
     case 'stored_db_conn_string':
-      expect((await stored()).dbConnString).toBe(a.equals);
+      expect((await stored()).settings.sql?.connection_string ?? null).toBe(a.equals);
       break;
     case 'stored_cell_code':
       expect((await stored()).cells.find((c) => c.id === cellId)?.code.trim()).toBe(a.equals_stripped);

@@ -62,10 +62,13 @@ describe('npm start (dist/main.js)', () => {
         auth: 'none',
         assistant: { available: false, reason: expect.stringContaining('ANTHROPIC_API_KEY') },
         languages: [
-          { id: 'python', display_name: 'Python', file_extension: '.py', editor: { mode: 'python' }, browser_module: null },
-          { id: 'sql', display_name: 'SQL', file_extension: '.sql', editor: { mode: 'sql' }, browser_module: null },
+          { id: 'python', display_name: 'Python', file_extension: '.py', editor: { mode: 'python' }, browser_module: null, settings: [] },
+          {
+            id: 'sql', display_name: 'SQL', file_extension: '.sql', editor: { mode: 'sql' }, browser_module: null,
+            settings: [expect.objectContaining({ name: 'connection_string', type: 'string', secret: true })],
+          },
           // The host's own markdown language, for text cells (an imported .ipynb's markdown).
-          { id: 'markdown', display_name: 'Markdown', file_extension: '.md', editor: { mode: null }, browser_module: null },
+          { id: 'markdown', display_name: 'Markdown', file_extension: '.md', editor: { mode: null }, browser_module: null, settings: [] },
         ],
       });
       expect((await request(`${server.url}/`, 'GET')).text).toContain('<title>app</title>');

@@ -7,7 +7,7 @@ import type { PluginOptions, ServerConfig } from './config';
 export const BUILTIN_PACKAGES = {
   storage: { file: '@rnb/storage-file', folder: '@rnb/storage-folder', dynamodb: '@rnb/storage-dynamodb' } as Record<string, string>,
   auth: { clerk: '@rnb/auth-clerk' } as Record<string, string>,
-  languages: { python: '@rnb/plugin-python', sql: '@rnb/plugin-sql' } as Record<string, string>,
+  languages: { python: '@rnb/plugin-python', sql: '@rnb/plugin-sql', markdown: '@rnb/markdown' } as Record<string, string>,
   assistant: { anthropic: '@rnb/plugin-assistant-anthropic' } as Record<string, string>,
 };
 

@@ -38,6 +38,8 @@ describeNeeding('with the native Python runtime', missing(), () => {
     expect(table.output).toEqual({
       mime_type: 'application/vnd.notebook.table+json',
       data: { type: 'table', columns: ['city', 'people'], rows: [['Oslo', 709000], ['Lima', 10000000], ['Pune', 7000000]] },
+      // dtypes, the index's width and pandas' own text (plugins/python/README.md, "Rich output").
+      metadata: expect.objectContaining({ column_types: ['object', 'int64'], index_columns: 0 }),
     });
     const selected = await client.waitFor('cell_output', (p) => p.cellId === sql, 30_000);
     expect(selected.output.data.rows).toEqual([['Pune', 7000000], ['Lima', 10000000]]);

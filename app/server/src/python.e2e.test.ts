@@ -24,7 +24,14 @@ describe('with the real Python plugin', () => {
     client.emit('run_cell', { cellId: first.id });
     expect((await client.waitFor('cell_stdout', (p) => p.cellId === second.cell_id, 60_000)).data).toBe('42\n');
     expect((await client.waitFor('cell_output', (p) => p.cellId === second.cell_id)).output).toMatchObject({ mime_type: 'text/plain', data: '82' });
-    expect((await client.waitFor('cell_error', (p) => p.cellId === third.cell_id)).error).toMatch(/ZeroDivisionError/);
+    const failed = await client.waitFor('cell_error', (p) => p.cellId === third.cell_id);
+    expect(failed.error).toMatch(/ZeroDivisionError/);
+    // Structured too: the message apart from the runtime's traceback, which is the text users read.
+    expect(failed.detail).toMatchObject({ kind: 'runtime', message: 'ZeroDivisionError: division by zero', traceback: failed.error });
+    expect(failed.detail.traceback).toMatch(/^Traceback \(most recent call last\):\n {2}File "<cell [^>]+>", line 1, in <module>/);
     await client.waitForStatus(second.cell_id, 'success');
+    const cells = (await server.request('GET', `/api/notebooks/${id}`)).body.cells;
+    expect(cells[2]).toMatchObject({ status: 'error', error: failed.error, error_detail: failed.detail });
+    expect(cells[0]).toMatchObject({ error: null, error_detail: null });
   }, 90_000);
 });

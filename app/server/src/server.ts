@@ -9,11 +9,11 @@ import {
   KernelManager,
   LanguageRegistry,
   languageRegistryPlugin,
-  markdownLanguage,
   MemoryNotebookStore,
   NotebookService,
   SecretBox,
   withSealedSecrets,
+  SettingsCatalog,
   NotebookStore,
   PluginHost,
   type AnyPlugin,
@@ -21,6 +21,7 @@ import {
   type NotebookLimits,
 } from '@rnb/core';
 import { MemoryHistoryStore, type HistoryStore } from '@rnb/core';
+import { markdownLanguage } from '@rnb/markdown';
 import type Koa from 'koa';
 import compose from 'koa-compose';
 import { JsonLinesAuditLog } from './assistant/audit-log';
@@ -189,7 +190,8 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
   try {
     const languages = host.get(LanguageRegistry);
     if (languages.list().length === 0) log.warn('no language plugin is loaded: cells cannot be created');
-    // Text cells of imported notebooks (.ipynb, `# %% [markdown]`) are cells everywhere, not "unknown language" errors.
+    // Text cells of imported notebooks (.ipynb, `# %% [markdown]`) are cells everywhere, not "unknown language" errors:
+    // an embedding app whose plugins leave markdown out still gets @rnb/markdown's cells.
     else if (!languages.get('markdown')) languages.register(markdownLanguage());
     kernels = new KernelManager({
       languages: languages.list(),
@@ -206,9 +208,14 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
   try {
     // Innermost: whatever the storage (and its revisions), it only ever receives sealed secrets.
     if (options.secretKey !== undefined) {
-      baseStore = withSealedSecrets(pluginStore, SecretBox.fromText(options.secretKey), { log: (level, message) => log.log(level, message, { component: 'secrets' }) });
+      // The fields plugins declare secret are sealed; a plugin not loaded cannot say, so its string values are sealed too.
+      const catalog = new SettingsCatalog(() => host.get(LanguageRegistry).list());
+      baseStore = withSealedSecrets(pluginStore, SecretBox.fromText(options.secretKey), {
+        log: (level, message) => log.log(level, message, { component: 'secrets' }),
+        isSecret: (plugin, field) => catalog.isSecret(plugin, field),
+      });
     } else if (options.auth?.requiresToken || host.tryGet(AuthProvider)?.requiresToken) {
-      log.warn('no secret key: notebooks\' connection strings are stored in clear; set NOTEBOOK_SECRET_KEY (or the secretKey option)');
+      log.warn('no secret key: notebooks\' secret settings (connection strings) are stored in clear; set NOTEBOOK_SECRET_KEY (or the secretKey option)');
     }
   } catch (error) {
     await kernels.shutdown();

@@ -83,7 +83,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   app.on('error', (error: Error) => log.error('unhandled request error', { error: error.message }));
   app.use(notebooks.middleware);
   const server = http.createServer(app.callback());
-  notebooks.attach(server, cluster ? { adapter: cluster.adapter } : {});
+  const gateway = notebooks.attach(server, cluster ? { adapter: cluster.adapter } : {});
+  cluster?.onEventsMissed(() => gateway.askClientsToResync());
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

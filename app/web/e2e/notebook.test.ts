@@ -225,7 +225,7 @@ describeInBrowser('the notebook in a real browser', () => {
     await dialog.waitFor({ state: 'detached' });
     await page.locator('.notebook__title', { hasText: 'E2E renamed' }).waitFor();
     await page.getByRole('button', { name: 'Settings' }).click();
-    const masked = await dialog.getByTestId('db-masked').textContent();
+    const masked = await dialog.getByTestId('setting-sql-connection_string-masked').textContent();
     expect(masked).not.toContain('s3cret');
     expect(masked).toContain('alice');
     await dialog.getByLabel(/lazy/).check();

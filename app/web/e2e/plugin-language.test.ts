@@ -49,8 +49,8 @@ describeInBrowser('a language plugin extends the page', () => {
 
     // The add menu and the language switch follow the host's languages.
     const addMenu = page.getByRole('group', { name: 'Add a cell at the end' });
-    expect(await addMenu.getByRole('button').allTextContents()).toEqual(['+ Python cell', '+ SQL cell', '+ Shout cell', '+ Markdown cell']);
-    expect(await cell(page, 0).locator('select.cell__type option').allTextContents()).toEqual(['Python', 'SQL', 'Shout', 'Markdown']);
+    expect(await addMenu.getByRole('button').allTextContents()).toEqual(['+ Python cell', '+ SQL cell', '+ Markdown cell', '+ Shout cell']);
+    expect(await cell(page, 0).locator('select.cell__type option').allTextContents()).toEqual(['Python', 'SQL', 'Markdown', 'Shout']);
 
     await addMenu.getByRole('button', { name: '+ Shout cell' }).click();
     await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]').length === 2);

@@ -7,6 +7,10 @@ import { renderCounts } from './perf/render-count';
 import { setLoadedLanguages } from './plugins/languages';
 import { ServicesProvider } from './services';
 import './styles.css';
+// Stylesheets of the variable explorer, the dependency graph and live tables (imported here, not by the components, so that unit tests load those without CSS).
+import './components/variable-explorer.css';
+import './components/dependency-graph.css';
+import './components/outputs/live-table.css';
 
 // Profiling aid: `__rnbRenderCounts.enabled = true` in the console counts cell renders.
 (window as unknown as { __rnbRenderCounts: typeof renderCounts }).__rnbRenderCounts = renderCounts;

@@ -31,7 +31,18 @@ function setOf(names: readonly string[] | undefined): ReadonlySet<string> {
  * so changing one cell touches only that cell's names. Cycles are tracked per
  * strongly connected component and recomputed only where an edit can change them.
  */
-export class DependencyGraph {
+/** What a run needs to know of the graph (the planner and the coordinator read it; only the session changes it). */
+export interface GraphView {
+  has(cellId: string): boolean;
+  definersOf(name: string): ReadonlySet<string>;
+  readersOf(name: string): ReadonlySet<string>;
+  parents(cellId: string): ReadonlySet<string>;
+  descendants(roots: Iterable<string>): Set<string>;
+  ancestors(roots: Iterable<string>): Set<string>;
+  topologicalOrder(cells: ReadonlySet<string>): string[];
+}
+
+export class DependencyGraph implements GraphView {
   private readonly nodes = new Map<string, Node>();
   private readonly definers = new Map<string, Set<string>>();
   private readonly readers = new Map<string, Set<string>>();

@@ -77,6 +77,9 @@ describe('a fair share of kernels per user, with real kernels', () => {
     const [stopped] = await nb.state();
     expect(stopped!.status).toBe('error');
     expect(stopped!.error).toMatch(/^This cell ran longer than the cell time limit of 0\.3 s and was stopped\. The server setting CELL_TIME_LIMIT_SECONDS changes it\.\n\n.*interrupted/);
+    // Stored with its kind: the session never reads the kind back from the text.
+    const storedKinds = async (): Promise<(string | undefined)[]> => (await kernel.store.get('ann', nb.notebookId)).cells.map((c) => c.errorDetail?.kind);
+    expect((await storedKinds())[0]).toBe('time-limit');
 
     await nb.run(1);
     const deaf = (await nb.state())[1]!;
@@ -85,6 +88,7 @@ describe('a fair share of kernels per user, with real kernels', () => {
       `This cell ran longer than the cell time limit of 0.3 s and did not stop when interrupted, so its kernel was restarted: the notebook's values were lost. ${advice}`,
     );
     expect(kernel.eventsOf(nb.notebookId, 'kernel_restarted').at(-1)!.reason).toMatch(/cell time limit of 0\.3 s/);
+    expect((await storedKinds())[1]).toBe('time-limit');
 
     await nb.run(2);
     expect((await nb.state())[2]).toMatchObject({ status: 'success', stdout: '1\n' });

@@ -3,9 +3,10 @@ import { compiledPath } from '../paths';
 import { KernelError } from '../errors';
 import type { HostService, LanguageDefinition } from '../language/language';
 import type { JsonValue } from '../model/types';
+import type { PluginSettingValues } from '../settings/plugin-settings';
 import { decideSlot, type Slot } from './fair-share';
 import { KernelProcess } from './kernel-process';
-import type { CellReport, IsolationReport, KernelLimits, KernelMessage, PlanItem, RuntimeLoad } from './protocol';
+import type { CellReport, IsolationReport, KernelLimits, KernelMessage, KernelVariable, PlanItem, RuntimeLoad } from './protocol';
 import { RuntimeCalls } from './runtime-calls';
 import { probeIsolation, unreadableForKernel, type IsolationLayers, type SandboxOptions } from './sandbox';
 
@@ -38,13 +39,16 @@ export interface KernelManagerOptions {
 }
 
 export interface HostContextSource {
-  dbConnectionString(): string | null;
+  /** The notebook's values (clear) of the settings a plugin declares: what its host services receive. */
+  pluginSettings(pluginId: string): Readonly<PluginSettingValues>;
 }
 
 /** What a notebook's session hears from its kernel. */
 export interface SessionListener extends HostContextSource {
   onReports(runId: number, reports: CellReport[]): void;
   onRunDone(runId: number): void;
+  /** The kernel's names, described after a plan or a deletion (see `variables` in docs/protocol.md). */
+  onVariables?(variables: KernelVariable[], truncated: boolean): void;
   /** The kernel's values for this notebook are gone (crash, memory, eviction, idle): a new kernel starts on next use. */
   onLost(reason: string): void;
 }
@@ -87,8 +91,9 @@ export class KernelSession {
   interrupt(): void {
     this.process.send({ t: 'interrupt', session: this.id });
   }
-  deleteNames(names: string[]): void {
-    if (names.length > 0) this.process.send({ t: 'delete_names', session: this.id, names });
+  /** Deletes names in the kernel; `cells`: deleted cells, whose runtimes drop what they keep for them. */
+  deleteNames(names: string[], cells: string[] = []): void {
+    if (names.length > 0 || cells.length > 0) this.process.send({ t: 'delete_names', session: this.id, names, ...(cells.length > 0 ? { cells } : {}) });
   }
   /**
    * Asks one language's runtime a question (LanguageRuntime.call), within the
@@ -130,7 +135,8 @@ export class KernelManager {
   private readonly pool: OwnerProcess[] = [];
   private readonly byOwner = new Map<string, OwnerProcess>();
   private readonly sessions = new Map<string, KernelSession>();
-  private readonly services = new Map<string, HostService>();
+  /** Host services by name, with the language that declared them (whose settings they receive). */
+  private readonly services = new Map<string, { service: HostService; languageId: string }>();
   private readonly runtimes: RuntimeLoad[];
   private readonly readPaths: string[];
   private readonly entry = compiledPath(__dirname, 'child/main.js');
@@ -163,7 +169,7 @@ export class KernelManager {
     const unreadable = unreadableForKernel([this.entry, ...this.readPaths], this.layers);
     if (unreadable) throw new KernelError(`Kernels cannot start: ${unreadable}`);
     for (const language of options.languages) {
-      for (const [name, service] of Object.entries(language.hostServices ?? {})) this.services.set(name, service);
+      for (const [name, service] of Object.entries(language.hostServices ?? {})) this.services.set(name, { service, languageId: language.id });
     }
     this.watchTimer = setInterval(() => this.watch(), this.options.watchIntervalMs);
     this.watchTimer.unref();
@@ -309,6 +315,9 @@ export class KernelManager {
         }
         break;
       }
+      case 'variables':
+        holder.sessions.get(message.session)?.listener.onVariables?.(message.variables, message.truncated);
+        break;
       case 'session_lost': {
         const session = holder.sessions.get(message.session);
         if (session) {
@@ -348,20 +357,20 @@ export class KernelManager {
     // The session id comes from the kernel: only sessions this process holds count.
     const session = holder.sessions.get(sessionId);
     if (!session) return;
-    const service = this.services.get(name);
+    const registered = this.services.get(name);
     const reply = (ok: boolean, value?: JsonValue, error?: string): void => {
       const message = { t: 'host_reply' as const, session: sessionId, requestId, ok, ...(value !== undefined ? { value } : {}), ...(error !== undefined ? { error } : {}) };
       holder.process.send(message);
     };
-    if (!service) return reply(false, undefined, `No host service "${String(name).slice(0, 100)}".`);
+    if (!registered) return reply(false, undefined, `No host service "${String(name).slice(0, 100)}".`);
     const controller = new AbortController();
     const onExit = (): void => controller.abort();
     holder.process.once('exit', onExit);
     try {
-      const value = await service(payload, {
+      const value = await registered.service(payload, {
         notebookId: session.id,
         owner: session.owner,
-        dbConnectionString: session.listener.dbConnectionString(),
+        settings: session.listener.pluginSettings(registered.languageId),
         signal: controller.signal,
       });
       reply(true, value);

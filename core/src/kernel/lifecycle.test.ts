@@ -94,7 +94,7 @@ describe('kernel lifecycle', () => {
   it('evicts the least recently used idle kernel of the user over their share when the limit is reached', async () => {
     const manager = new KernelManager({ languages: [fakeLanguage()], maxSessions: 2 });
     const lost: string[] = [];
-    const listener = (id: string) => ({ onReports() {}, onRunDone() {}, dbConnectionString: () => null, onLost: (reason: string) => lost.push(`${id}: ${reason}`) });
+    const listener = (id: string) => ({ onReports() {}, onRunDone() {}, pluginSettings: () => ({}), onLost: (reason: string) => lost.push(`${id}: ${reason}`) });
     try {
       await manager.openSession('a', 'nb1', listener('nb1'));
       await manager.openSession('a', 'nb2', listener('nb2'));

@@ -4,6 +4,8 @@
  * and a dedicated pipe (kernel → server). Everything the kernel sends is
  * untrusted: {@link parseKernelMessage} checks shape and sizes.
  */
+import type { VariableDescription } from '../language/runtime-api';
+import { MAX_VARIABLES } from './child/describe-variables';
 import type { JsonValue, Output, OutputStream } from '../model/types';
 
 export const PROTOCOL_VERSION = 1;
@@ -64,7 +66,8 @@ export type ServerMessage =
   | { t: 'run'; session: string; runId: number; plan: PlanItem[] }
   | { t: 'cancel'; session: string; runId: number }
   | { t: 'interrupt'; session: string }
-  | { t: 'delete_names'; session: string; names: string[] }
+  /** `cells`: cells deleted, whose runtimes drop what they keep for them beside names (live tables). */
+  | { t: 'delete_names'; session: string; names: string[]; cells?: string[] }
   | { t: 'close'; session: string }
   | { t: 'host_reply'; session: string; requestId: number; ok: boolean; value?: JsonValue; error?: string }
   /** A question for one language's runtime (see LanguageRuntime.call); answered by `call_reply`. */
@@ -76,8 +79,12 @@ export type CellReport =
   /** Text the cell wrote, to stdout or stderr (one stream per report). */
   | { k: 'stdout'; cell: string; data: string; stream: OutputStream }
   | { k: 'output'; cell: string; output: Output }
-  /** status: success | error | blocked | cancelled */
-  | { k: 'finish'; cell: string; status: 'success' | 'error' | 'blocked' | 'cancelled'; error?: string };
+  /**
+   * status: success | error | blocked | cancelled. `error`: the failure's message; `traceback`: where it happened,
+   * when the runtime reports it (a Python traceback). `errorKind: 'time-limit'`: the kernel stopped the cell at the
+   * cell time limit (any other error is the runtime's).
+   */
+  | { k: 'finish'; cell: string; status: 'success' | 'error' | 'blocked' | 'cancelled'; error?: string; traceback?: string; errorKind?: 'time-limit' };
 
 export interface IsolationReport {
   permissionModel: boolean;
@@ -91,6 +98,8 @@ export type KernelMessage =
   | { t: 'opened'; session: string; error?: string }
   | { t: 'reports'; session: string; runId: number; reports: CellReport[] }
   | { t: 'run_done'; session: string; runId: number }
+  /** The names the session's runtimes hold, described after a plan or a deletion (the variable explorer). */
+  | { t: 'variables'; session: string; variables: KernelVariable[]; truncated: boolean }
   /** The session's worker died or was replaced: its values are gone. */
   | { t: 'session_lost'; session: string; reason: string }
   | { t: 'host_call'; session: string; requestId: number; service: string; payload: JsonValue }
@@ -98,6 +107,11 @@ export type KernelMessage =
   | { t: 'call_reply'; session: string; callId: number; ok: false; failure: CallFailure; error: string }
   | { t: 'pong'; id: number; memory: { rss: number; heapUsed: number; external: number } }
   | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string };
+
+/** One name as a kernel describes it: the runtime's description and the language holding it. */
+export interface KernelVariable extends VariableDescription {
+  language: string;
+}
 
 export class ProtocolError extends Error {}
 
@@ -142,11 +156,23 @@ function parseReport(raw: unknown): CellReport {
       if (typeof r.status !== 'string' || !FINISH.has(r.status)) throw new ProtocolError('bad status');
       const report: CellReport = { k: 'finish', cell, status: r.status as 'success' };
       if (r.error !== undefined) report.error = str(r.error, 'error', 1_000_000);
+      if (r.traceback !== undefined) report.traceback = str(r.traceback, 'traceback', 1_000_000);
+      if (r.errorKind !== undefined) {
+        if (r.errorKind !== 'time-limit') throw new ProtocolError('bad errorKind');
+        report.errorKind = r.errorKind;
+      }
       return report;
     }
     default:
       throw new ProtocolError('unknown report');
   }
+}
+
+function parseVariable(raw: unknown): KernelVariable {
+  if (typeof raw !== 'object' || raw === null) throw new ProtocolError('bad variable');
+  const v = raw as Record<string, unknown>;
+  const size = v.size === null || v.size === undefined ? null : int(v.size, 'size');
+  return { name: str(v.name, 'name'), language: str(v.language, 'language'), type: str(v.type, 'type'), summary: str(v.summary, 'summary', 500), size };
 }
 
 /** Parses one frame from a kernel. Throws ProtocolError on anything unexpected. */
@@ -185,6 +211,10 @@ export function parseKernelMessage(line: string): KernelMessage {
     }
     case 'run_done':
       return { t: 'run_done', session: str(m.session, 'session'), runId: int(m.runId, 'runId') };
+    case 'variables': {
+      if (!Array.isArray(m.variables) || m.variables.length > MAX_VARIABLES) throw new ProtocolError('bad variables');
+      return { t: 'variables', session: str(m.session, 'session'), variables: m.variables.map(parseVariable), truncated: m.truncated === true };
+    }
     case 'session_lost':
       return { t: 'session_lost', session: str(m.session, 'session'), reason: str(m.reason, 'reason', 10_000) };
     case 'host_call':

@@ -1,4 +1,5 @@
 import type { JsonValue } from '../model/types';
+import type { PluginSettingValues, SettingField } from '../settings/plugin-settings';
 
 /** Where an analyser found a problem, 1-based line and column. */
 export interface AnalysisError {
@@ -74,8 +75,11 @@ export interface RuntimeModuleSpec {
 export interface HostServiceContext {
   notebookId: string;
   owner: string;
-  /** The notebook's database connection string, if set. A secret: never log it. */
-  dbConnectionString: string | null;
+  /**
+   * The notebook's values of the settings this service's plugin declares, in
+   * clear (secret fields included: never log them). Unset fields are absent.
+   */
+  settings: Readonly<PluginSettingValues>;
   signal: AbortSignal;
 }
 
@@ -133,12 +137,13 @@ export interface LanguageDefinition {
    */
   privateNamePrefix?: string;
   /**
-   * Checks a notebook's database connection string when it is set, so that a
-   * string this language would refuse when it runs is refused at once. Throws
-   * an Error whose message (never containing the string) says what is wrong
-   * and what is accepted; the host answers 400 with it.
+   * Settings a notebook keeps for this language (a database connection, an
+   * API key...): the page shows a form generated from them, the route
+   * `PUT /api/notebooks/{id}/settings/{language id}` sets them, and the
+   * language's host services receive the values (`context.settings`). Fields
+   * marked `secret` are encrypted at rest and masked in every view.
    */
-  checkConnectionString?(connectionString: string): Promise<void> | void;
+  settings?: readonly SettingField[];
 }
 
 /** Where language plugins register; core and hosts look languages up here. */

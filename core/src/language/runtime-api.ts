@@ -118,7 +118,40 @@ export interface LanguageRuntime {
    * docs/protocol.md, "Runtime calls"). `signal` aborts when the caller gave up.
    */
   call?(method: string, payload: JsonValue, signal: AbortSignal): Promise<JsonValue> | JsonValue;
+  /**
+   * Describes the names this runtime holds (for the page's variable
+   * explorer), asked after every plan and after names are deleted. Include
+   * the runtime's private names (`_x`) too: the page hides them unless asked.
+   * Keep it cheap: never convert or copy a value, stop at `budget.maxNames`
+   * and at `budget.deadline` (Date.now() of the kernel). Absent: the kernel
+   * describes the language's namespace entries from their plain-JavaScript
+   * view (see docs/protocol.md, "variables").
+   */
+  describeVariables?(budget: VariableBudget): VariableDescription[] | Promise<VariableDescription[]>;
+  /**
+   * These cells were deleted: drop what the runtime keeps for them apart from
+   * names (live tables of their outputs). Their names go by `deleteNames`.
+   */
+  forgetCells?(cellIds: readonly string[]): void;
   dispose?(): void | Promise<void>;
 }
 
 export type RuntimeFactory = (context: RuntimeContext) => LanguageRuntime | Promise<LanguageRuntime>;
+
+/** What a runtime may spend describing its names. */
+export interface VariableBudget {
+  maxNames: number;
+  /** Date.now() after which the runtime stops and returns what it has. */
+  deadline: number;
+}
+
+/** One name as the variable explorer shows it. */
+export interface VariableDescription {
+  name: string;
+  /** The value's type in the language's words (`int`, `DataFrame`, `table`). */
+  type: string;
+  /** A short value or shape: `42`, `list[3]`, `DataFrame 10,000 × 12`, `ndarray (3, 4) float64`. */
+  summary: string;
+  /** Approximate bytes in memory, or null when unknown. */
+  size: number | null;
+}

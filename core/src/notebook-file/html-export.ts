@@ -2,15 +2,25 @@
  * A notebook as one self-contained HTML file: styles inline, images as data
  * URLs, tables as static <table>s, no script and no network. Opens offline.
  */
-import type { Output, TableData } from '../model/types';
-import { markdownToHtml } from './markdown';
+import { MARKDOWN_MIME, type JsonValue, type Output, type TableData } from '../model/types';
 import { isTable } from './output-text';
 import { MARKDOWN_CELL_TYPE } from './percent-format';
-import type { PortableNotebook } from './portable';
+import type { PortableCell, PortableNotebook } from './portable';
+
+/**
+ * Markdown to safe, static HTML (no raw HTML of the text's own, no `javascript:` links): the markdown plugin's
+ * `renderMarkdownHtml`. `widgets` are the output's `metadata.widgets`, for widgets the text embeds by id.
+ */
+export type MarkdownToHtml = (markdown: string, widgets?: { [widgetId: string]: JsonValue }) => string;
 
 export interface HtmlExportOptions {
   /** Show each cell's code (default true); false gives a report of outputs and text only. */
   showCode?: boolean;
+  /**
+   * Renders markdown cells and `text/markdown` outputs (hosts pass `@rnb/markdown`'s). Without it markdown is shown
+   * as its text, escaped: core has no markdown renderer of its own.
+   */
+  renderMarkdown?: MarkdownToHtml;
 }
 
 const STYLE = `
@@ -33,13 +43,14 @@ table.rnb-table th{background:#f5f7fa}
 
 export function exportHtml(notebook: PortableNotebook, options: HtmlExportOptions = {}): string {
   const showCode = options.showCode ?? true;
+  const markdown: MarkdownToHtml = options.renderMarkdown ?? ((text) => `<pre class="rnb-markdown-source">${escape(text)}</pre>`);
   const cells = notebook.cells.map((cell) => {
-    if (cell.type === MARKDOWN_CELL_TYPE) return `<section class="rnb-cell rnb-markdown" data-cell-id="${escape(cell.id)}">${markdownToHtml(cell.code)}</section>`;
+    if (cell.type === MARKDOWN_CELL_TYPE) return `<section class="rnb-cell rnb-markdown" data-cell-id="${escape(cell.id)}">${markdownCellHtml(cell, markdown)}</section>`;
     const parts: string[] = [];
     if (showCode) parts.push(`<div class="rnb-lang">${escape(cell.type)}</div><pre class="rnb-code"><code>${escape(cell.code)}</code></pre>`);
     if (cell.stdout) parts.push(`<pre class="rnb-stdout">${escape(cell.stdout)}</pre>`);
     if (cell.stderr) parts.push(`<pre class="rnb-stderr">${escape(cell.stderr)}</pre>`);
-    for (const output of cell.outputs) parts.push(`<div class="rnb-output">${outputHtml(output)}</div>`);
+    for (const output of cell.outputs) parts.push(`<div class="rnb-output">${outputHtml(output, markdown)}</div>`);
     if (cell.error) parts.push(`<pre class="rnb-error">${escape(cell.error)}</pre>`);
     return `<section class="rnb-cell" data-cell-id="${escape(cell.id)}">${parts.join('\n')}</section>`;
   });
@@ -72,7 +83,19 @@ export function tableAsHtml(table: TableData): string {
   return `<table class="rnb-table"><thead>${head}</thead><tbody>${body}</tbody></table>${note}`;
 }
 
-function outputHtml(output: Output): string {
+/** A markdown cell shows what it rendered last (its values interpolated), else its text; a failed one its error too. */
+function markdownCellHtml(cell: PortableCell, markdown: MarkdownToHtml): string {
+  const rendered = cell.outputs.find((o) => o.mime_type === MARKDOWN_MIME && typeof o.data === 'string');
+  const html = rendered ? markdown(rendered.data as string, widgetsOf(rendered)) : markdown(cell.code);
+  return cell.error ? `${html}\n<pre class="rnb-error">${escape(cell.error)}</pre>` : html;
+}
+
+function widgetsOf(output: Output): { [widgetId: string]: JsonValue } | undefined {
+  const widgets = output.metadata?.widgets;
+  return widgets && typeof widgets === 'object' && !Array.isArray(widgets) ? widgets : undefined;
+}
+
+function outputHtml(output: Output, markdown: MarkdownToHtml): string {
   if (isTable(output)) return tableAsHtml(output.data);
   const data = output.data;
   const text = typeof data === 'string' ? data : JSON.stringify(data, null, 2);
@@ -87,7 +110,7 @@ function outputHtml(output: Output): string {
       // The cell's own HTML, as Jupyter's exports show it; the page's policy stops its scripts and fetches.
       return text;
     case 'text/markdown':
-      return markdownToHtml(text);
+      return markdown(text, widgetsOf(output));
     default:
       return `<pre>${escape(text)}</pre>`;
   }

@@ -117,8 +117,8 @@ describeNeeding('python3-nbformat', python ? null : 'python3-nbformat is not ins
 
 describe('HTML and markdown export', () => {
   it('writes one self-contained HTML file: escaped code, inlined images, static tables, no script or remote resource', () => {
-    const html = exportHtml(richNotebook());
-    expect(html).toContain('<h1>Title</h1>');
+    const html = exportHtml(richNotebook(), { renderMarkdown: (text) => `<div class="rendered">${text.length}</div>` });
+    expect(html).toContain('<div class="rendered">');
     expect(html).toContain('print(x)');
     expect(html).toContain(`src="data:image/png;base64,${PNG}"`);
     expect(html).toContain('src="data:image/svg+xml;base64,');
@@ -126,7 +126,19 @@ describe('HTML and markdown export', () => {
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
     expect(exportHtml(richNotebook(), { showCode: false })).not.toContain('print(x)');
     const hostile = exportHtml({ name: '<script>x</script>', lazy: false, cells: [{ id: 'a', type: 'markdown', code: '[x](javascript:alert(1)) <img onerror=1>', status: 'idle', stdout: '', stderr: '', outputs: [], error: null }] });
-    expect(hostile).not.toMatch(/<script>x|javascript:|<img onerror/);
+    expect(hostile).not.toMatch(/<script>x|href="javascript:|<img onerror/);
+  });
+
+  it('renders a markdown cell from its last output (values interpolated) with the renderer given, else shows its text escaped', () => {
+    const widgets = { w: { widget_id: 'w', kind: 'slider', value: 3, props: {} } };
+    const cell = { id: 'm', type: 'markdown', code: 'Pi is {x:.2f} <b>', status: 'success' as const, stdout: '', stderr: '', error: null,
+      outputs: [{ mime_type: 'text/markdown', data: 'Pi is 3.14 <rnb-widget id="w"></rnb-widget>', metadata: { widgets } }] };
+    const seen: unknown[] = [];
+    const rendered = exportHtml({ name: 'n', lazy: false, cells: [cell] }, { renderMarkdown: (text, w) => (seen.push([text, w]), '<p>ok</p>') });
+    expect(seen).toEqual([['Pi is 3.14 <rnb-widget id="w"></rnb-widget>', widgets]]);
+    expect(rendered).toContain('<section class="rnb-cell rnb-markdown" data-cell-id="m"><p>ok</p></section>');
+    const plain = exportHtml({ name: 'n', lazy: false, cells: [{ ...cell, outputs: [] }] });
+    expect(plain).toContain('<pre class="rnb-markdown-source">Pi is {x:.2f} &lt;b&gt;</pre>');
   });
 
   it('writes markdown with fenced code, outputs as text and images inline', () => {

@@ -134,12 +134,14 @@ describe('planRun', () => {
       withDescendants: c.withDescendants ?? true,
       carried: c.carried ?? [],
       hasValue: (id) => hasValue.has(id),
-      staticError: (id) => c.staticErrors?.[id],
+      staticError: (id) => (c.staticErrors?.[id] === undefined ? undefined : { kind: 'analysis', message: c.staticErrors[id]! }),
       label,
       ...(c.setFromOutside ? { setFromOutside: { names: c.setFromOutside, withDescendants: c.withDescendants ?? true } } : {}),
     });
     expect(plan.runnable.map((p) => p.cellId)).toEqual(c.runs);
-    expect(Object.fromEntries(plan.blocked)).toEqual(c.blocked ?? {});
+    expect(Object.fromEntries([...plan.blocked].map(([id, error]) => [id, error.message]))).toEqual(c.blocked ?? {});
+    // An upstream block names the cell that stops it.
+    for (const error of plan.blocked.values()) if (error.kind === 'upstream') expect(error.cells).toEqual([error.message.match(/upstream cell (\S+) did/)![1]]);
     expect([...plan.stale].sort()).toEqual([...(c.stale ?? [])].sort());
   });
 

@@ -1,5 +1,5 @@
-import type { DependencyGraph } from '../graph/dependency-graph';
-import { upstreamErrorText } from '../session/format';
+import type { GraphView } from '../graph/dependency-graph';
+import { upstreamCellError, type CellError } from '../session/cell-error';
 
 export interface PlanRequest {
   /** Cells the user (or an edit) asked to run. */
@@ -11,7 +11,7 @@ export interface PlanRequest {
   /** The cell's current values are in the kernel (it ran successfully since its last change). */
   hasValue(cellId: string): boolean;
   /** Why the cell cannot run at all (syntax error, cycle, defined twice), if so. */
-  staticError(cellId: string): string | undefined;
+  staticError(cellId: string): CellError | undefined;
   /** How messages name a cell (default: its id). */
   label?(cellId: string): string;
   /**
@@ -32,8 +32,8 @@ export interface PlannedCell {
 
 export interface Plan {
   runnable: PlannedCell[];
-  /** Cells that will not run, with the reason shown to the user. */
-  blocked: Map<string, string>;
+  /** Cells that will not run, with why: their own static error, or the upstream cell that stops them. */
+  blocked: Map<string, CellError>;
   /** Cells descending from the roots that lazy mode leaves stale. */
   stale: Set<string>;
 }
@@ -43,7 +43,7 @@ export interface Plan {
  * and the ancestors whose values are missing (a new kernel, an edit) — only
  * those. Order is topological with ties broken by notebook position.
  */
-export function planRun(graph: DependencyGraph, request: PlanRequest): Plan {
+export function planRun(graph: GraphView, request: PlanRequest): Plan {
   const roots = [...request.roots].filter((id) => graph.has(id));
   const selected = new Set<string>(roots);
   const stale = new Set<string>();
@@ -74,7 +74,7 @@ export function planRun(graph: DependencyGraph, request: PlanRequest): Plan {
   }
 
   const order = graph.topologicalOrder(selected);
-  const blocked = new Map<string, string>();
+  const blocked = new Map<string, CellError>();
   const runnable: PlannedCell[] = [];
   const indexOf = new Map<string, number>();
   for (const id of order) {
@@ -92,7 +92,7 @@ export function planRun(graph: DependencyGraph, request: PlanRequest): Plan {
       if (index !== undefined) parents.push(index);
     }
     if (blocker !== undefined) {
-      blocked.set(id, upstreamErrorText(request.label ? request.label(blocker) : `cell ${blocker}`));
+      blocked.set(id, upstreamCellError(request.label ? request.label(blocker) : `cell ${blocker}`, blocker));
       continue;
     }
     indexOf.set(id, runnable.length);
@@ -102,7 +102,7 @@ export function planRun(graph: DependencyGraph, request: PlanRequest): Plan {
 }
 
 /** The readers of names set from outside, and their definers (which must not run for it). */
-function outsideValues(graph: DependencyGraph, names: Iterable<string>): { readers: Set<string>; pinned: Set<string> } {
+function outsideValues(graph: GraphView, names: Iterable<string>): { readers: Set<string>; pinned: Set<string> } {
   const readers = new Set<string>();
   const pinned = new Set<string>();
   for (const name of names) {

@@ -1,4 +1,4 @@
-import { graphErrorText, storedGraphErrorKind } from './format';
+import { graphErrorText, legacyGraphErrorKind } from './format';
 
 const label = (id: string): string => `cell ${id}`;
 
@@ -7,12 +7,12 @@ describe('graph error texts', () => {
     const cycle = graphErrorText({ kind: 'cycle', cycle: ['1', '2'] }, { label, cellId: '1' });
     const twice = graphErrorText({ kind: 'multiple-definitions', names: [{ name: 'i', otherCells: ['4'] }] }, { label, cellId: '2', privatePrefix: () => '_' });
     const twoNames = graphErrorText({ kind: 'multiple-definitions', names: [{ name: 'a', otherCells: ['3'] }, { name: 'b', otherCells: ['3', '5'] }] }, { label, cellId: '1' });
-    expect(storedGraphErrorKind(cycle)).toBe('cycle');
-    expect(storedGraphErrorKind(twice)).toBe('multiple-definitions');
-    expect(storedGraphErrorKind(twoNames)).toBe('multiple-definitions');
-    expect(storedGraphErrorKind('Not run: upstream cell 1 did not succeed.')).toBeUndefined();
-    expect(storedGraphErrorKind("NameError: name 'x' is not defined")).toBeUndefined();
-    expect(storedGraphErrorKind(null)).toBeUndefined();
+    expect(legacyGraphErrorKind(cycle)).toBe('cycle');
+    expect(legacyGraphErrorKind(twice)).toBe('multiple-definitions');
+    expect(legacyGraphErrorKind(twoNames)).toBe('multiple-definitions');
+    expect(legacyGraphErrorKind('Not run: upstream cell 1 did not succeed.')).toBeUndefined();
+    expect(legacyGraphErrorKind("NameError: name 'x' is not defined")).toBeUndefined();
+    expect(legacyGraphErrorKind(null)).toBeUndefined();
   });
 
   it('list every cell defining a name, in order, and each private form', () => {

@@ -1,6 +1,5 @@
 import type { GraphError } from '../graph/dependency-graph';
 import type { Cell } from '../model/types';
-import type { StoredCell } from '../storage/storage';
 
 /** Hides the password of a connection string: `postgresql://user:****@host/db`. */
 export function maskConnectionString(value: string | null): string | null {
@@ -54,11 +53,12 @@ function cellList(labels: string[]): string {
 }
 
 /**
- * Which graph error a stored error text is, if it is one. Storage keeps a
- * cell's error as text only, so a loaded notebook learns the kind from the
- * text that {@link graphErrorText} made (format.test.ts holds the two together).
+ * Which graph error a stored error text is, if it is one: only for notebooks
+ * stored before a cell's error kind was kept beside its text (cell-error.ts),
+ * which learn the kind from the text that {@link graphErrorText} made
+ * (format.test.ts holds the two together).
  */
-export function storedGraphErrorKind(text: string | null): GraphError['kind'] | undefined {
+export function legacyGraphErrorKind(text: string | null): GraphError['kind'] | undefined {
   if (text === null) return undefined;
   if (text.startsWith(`${CYCLE_TEXT}:`)) return 'cycle';
   if (MULTIPLE_DEFINITIONS_PATTERN.test(text)) return 'multiple-definitions';
@@ -68,21 +68,6 @@ export function storedGraphErrorKind(text: string | null): GraphError['kind'] | 
 /** Why a cell did not run: a cell it reads failed or cannot run (one text for the planner, the kernel's reports and a lost kernel). */
 export function upstreamErrorText(upstreamLabel: string): string {
   return `Not run: upstream ${upstreamLabel} did not succeed.`;
-}
-
-export function toCell(stored: StoredCell): Cell {
-  return {
-    id: stored.id,
-    type: stored.type,
-    code: stored.code,
-    status: stored.status,
-    stdout: stored.stdout,
-    stderr: stored.stderr,
-    outputs: stored.outputs,
-    error: stored.error,
-    reads: stored.reads,
-    writes: stored.writes,
-  };
 }
 
 /** A status that only means something while this process runs the notebook. */

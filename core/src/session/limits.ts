@@ -71,6 +71,15 @@ export function boundStoredOutputs(cells: StoredCell[], maxChars: number): Store
   return out;
 }
 
+/** Refuses code growth past the notebook's code limit. */
+export function checkNotebookCodeGrowth(total: number, growth: number, { maxNotebookCodeChars }: Pick<NotebookLimits, 'maxNotebookCodeChars'>): void {
+  if (total + growth <= maxNotebookCodeChars) return;
+  throw notebookLimitError(
+    'maxNotebookCodeChars',
+    `The cells of a notebook hold at most ${maxNotebookCodeChars.toLocaleString('en-US')} characters of code in all; this one has ${total.toLocaleString('en-US')}. Split it into several notebooks.`,
+  );
+}
+
 export function notebookLimitError(limit: keyof NotebookLimits, message: string): LimitError {
   return new LimitError('notebook', limit, message);
 }
@@ -126,4 +135,18 @@ export class UserQuota {
     this.usage.set(owner, usage);
     return usage;
   }
+}
+
+/** The service's limits for one notebook, and the owner's share it must stay within when it grows. */
+export interface SessionGuard {
+  limits: NotebookLimits;
+  /** Refuses growth (characters) past the owner's share (LimitError). */
+  checkGrowth?(growth: number): Promise<void>;
+}
+
+/** Refuses code growth past the notebook's code limit or the owner's share; `cells`: the notebook's cells now. */
+export async function checkSessionGrowth(cells: readonly { code: string }[], growth: number, guard: SessionGuard): Promise<void> {
+  if (growth <= 0) return;
+  checkNotebookCodeGrowth(cells.reduce((sum, c) => sum + c.code.length, 0), growth, guard.limits);
+  await guard.checkGrowth?.(growth);
 }

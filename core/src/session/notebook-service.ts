@@ -6,12 +6,13 @@ import type { Cell, JsonValue } from '../model/types';
 import type { AppSettings, ShareRole } from '../wire';
 import type { NotebookDocument, NotebookShare, NotebookStore, NotebookSummary } from '../storage/storage';
 import { isValidNotebookId } from '../storage/validation';
-import type { NotebookEvent, NotebookEventListener } from './events';
-import { toCell } from './format';
+import type { NotebookEvent, NotebookEventListener, NotebookEventPayloads } from './events';
+import type { PluginSettingValues, SettingsChange } from '../settings/plugin-settings';
 import { DEFAULT_NOTEBOOK_LIMITS, UserQuota, type NotebookLimits } from './limits';
 import { analyseCells, checkCode } from './analyse';
 import { NotebookSession } from './notebook-session';
 import { checkName } from './session-checks';
+import { checkWidgetValue, setWidgetValue } from './widget-values';
 import type { KernelProvider } from './run-coordinator';
 import type { CreateCellInput, NewNotebookInput, NotebookOperations, NotebookView, UpdateCellInput } from './service-api';
 import type { PortableCell } from '../notebook-file/portable';
@@ -115,7 +116,7 @@ export class NotebookService implements NotebookOperations {
       id: randomUUID(),
       owner,
       name,
-      dbConnString: null,
+      settings: {},
       lazy: input.lazy === true,
       cells: input.cells
         ? importedCells(input.cells, { maxCells: this.limits.maxCells, maxCellBytes: this.options.maxCellBytes })
@@ -132,6 +133,10 @@ export class NotebookService implements NotebookOperations {
     return this.options.store.list(owner);
   }
 
+  async variables(owner: string, notebookId: string): Promise<NotebookEventPayloads['variables']> {
+    return (await this.open(owner, notebookId)).runs.variables.snapshot();
+  }
+
   async getNotebook(owner: string, notebookId: string): Promise<NotebookView> {
     return (await this.open(owner, notebookId)).view();
   }
@@ -140,26 +145,9 @@ export class NotebookService implements NotebookOperations {
     await (await this.open(owner, notebookId)).updateSettings({ name });
   }
 
-  async setDbConnection(owner: string, notebookId: string, connectionString: string | null): Promise<void> {
-    if (connectionString !== null && (typeof connectionString !== 'string' || connectionString.length > 2000)) {
-      throw new InvalidInputError('A connection string is a string of at most 2000 characters, or null.');
-    }
-    const session = await this.open(owner, notebookId);
-    if (connectionString !== null && connectionString !== '') await this.checkConnectionString(connectionString);
-    await session.updateSettings({ dbConnString: connectionString === '' ? null : connectionString });
-  }
-
-  /** Refuses at once a string the languages that use one would refuse when they run (file paths, internal hosts...). */
-  private async checkConnectionString(connectionString: string): Promise<void> {
-    for (const language of this.options.languages.list()) {
-      if (!language.checkConnectionString) continue;
-      try {
-        await language.checkConnectionString(connectionString);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        throw new InvalidInputError(message.slice(0, 1000));
-      }
-    }
+  async setPluginSettings(owner: string, notebookId: string, pluginId: string, change: SettingsChange): Promise<PluginSettingValues> {
+    if (typeof pluginId !== 'string') throw new InvalidInputError('A plugin id is a string.');
+    return (await this.open(owner, notebookId)).updatePluginSettings(pluginId, change);
   }
 
   async setLazy(owner: string, notebookId: string, lazy: boolean): Promise<void> {
@@ -210,11 +198,11 @@ export class NotebookService implements NotebookOperations {
   }
 
   async createCell(owner: string, notebookId: string, input: CreateCellInput): Promise<Cell> {
-    return toCell(await (await this.open(owner, notebookId)).createCell(input));
+    return (await this.open(owner, notebookId)).createCell(input);
   }
 
   async updateCell(owner: string, notebookId: string, cellId: string, input: UpdateCellInput): Promise<Cell> {
-    return toCell(await (await this.open(owner, notebookId)).updateCell(cellId, input));
+    return (await this.open(owner, notebookId)).updateCell(cellId, input);
   }
 
   async deleteCell(owner: string, notebookId: string, cellId: string): Promise<void> {
@@ -259,6 +247,11 @@ export class NotebookService implements NotebookOperations {
       throw new InvalidInputError('A runtime method is a name of letters, digits and underscores (at most 64).');
     }
     return session.runs.callRuntime(language, method, payload ?? null);
+  }
+
+  async setWidgetValue(owner: string, notebookId: string, widgetId: string, value: JsonValue): Promise<{ value: JsonValue; names: string[] }> {
+    checkWidgetValue(widgetId, value);
+    return setWidgetValue(await this.open(owner, notebookId), widgetId, value);
   }
 
   async clearOutputs(owner: string, notebookId: string): Promise<void> {

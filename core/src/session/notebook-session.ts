@@ -1,51 +1,53 @@
-import { randomUUID } from 'node:crypto';
-import { ConflictError, EditConflictError, InvalidInputError, NotFoundError, NotebookError } from '../errors';
+import { ConflictError, EditConflictError, InvalidInputError, NotFoundError } from '../errors';
 import { DependencyGraph, type CellDependencies } from '../graph/dependency-graph';
 import type { Analysis, LanguageRegistry } from '../language/language';
-import type { CellStatus } from '../model/types';
+import type { Cell } from '../model/types';
+import type { NotebookDocument, NotebookShare, NotebookStore, StoredWidget } from '../storage/storage';
 import type { AppSettings } from '../wire';
-import type { NotebookDocument, NotebookShare, NotebookStore, StoredCell } from '../storage/storage';
 import { analyseNow, checkCode, IN_THIS_THREAD, noLanguage, type SessionAnalysisOptions } from './analyse';
-import { boundStoredOutputs, DEFAULT_NOTEBOOK_LIMITS, notebookLimitError, type NotebookLimits } from './limits';
-import { diffNotebooks } from './external-change';
-import { checkName, formatAnalysisError, graphDependencies } from './session-checks';
-import type { NotebookEvent } from './events';
-import { graphErrorText, maskConnectionString, settledStatus, storedGraphErrorKind, toCell } from './format';
-import { RunCoordinator, type KernelProvider } from './run-coordinator';
-import type { CreateCellInput, NotebookView, UpdateCellInput } from './service-api';
+import { boundStoredOutputs, checkSessionGrowth, DEFAULT_NOTEBOOK_LIMITS, notebookLimitError, type SessionGuard } from './limits';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export type { SessionGuard } from './limits';
+import { diffNotebooks } from './external-change';
+import { checkLanguage, checkName, graphDependencies, newCellId } from './session-checks';
+import type { NotebookEvent } from './events';
+import { analysisCellError, type CellError } from './cell-error';
+import { ShownGraphErrors } from './graph-errors';
+import { CellRunStates, type CellDocument } from './cell-run-state';
+import { RunCoordinator, type KernelProvider, type RunHost } from './run-coordinator';
+import type { CreateCellInput, NotebookView, UpdateCellInput } from './service-api';
+import { mergeSettings, SettingsCatalog, type PluginSettingValues, type SettingsChange } from '../settings/plugin-settings';
+import { showValueInOutputs } from './widget-values';
 
 /** The app view's settings of a notebook that has none stored. */
 export const DEFAULT_APP_SETTINGS: Readonly<AppSettings> = Object.freeze({ show_code: false, show_tracebacks: false, published: false });
 
+/** Whose kernel runs a session's cells, under which session key (an app viewer's copy: the viewer's own). */
 export interface KernelIdentity {
   owner: string;
   session: string;
 }
 
-type SettingsChange = { name?: string; lazy?: boolean; dbConnString?: string | null; app?: Partial<AppSettings>; shares?: NotebookShare[] };
+type DocumentChange = { name?: string; lazy?: boolean; app?: Partial<AppSettings>; shares?: NotebookShare[] };
 
-/** The service's limits for this notebook, and the owner's share it must stay within when it grows. */
-export interface SessionGuard {
-  limits: NotebookLimits;
-  /** Refuses growth (characters) past the owner's share (LimitError). */
-  checkGrowth?(growth: number): Promise<void>;
-}
+/** A notebook's document: its cells hold what the user wrote; their run state lives in {@link CellRunStates}. */
+type SessionDocument = Omit<NotebookDocument, 'cells'> & { cells: CellDocument[] };
 
 /**
- * One open notebook: its document, its dependency graph and its run
- * coordinator. Edits are serialised and saved before they are announced.
+ * One open notebook: its document, its dependency graph, its cells' run
+ * states and its run coordinator. Edits are serialised and saved before they
+ * are announced.
  */
-export class NotebookSession {
+export class NotebookSession implements RunHost {
   readonly graph: DependencyGraph;
   readonly runs: RunCoordinator;
-  private doc: NotebookDocument;
-  private readonly cells = new Map<string, StoredCell>();
+  readonly states: CellRunStates;
+  private doc: SessionDocument;
+  private readonly cells = new Map<string, CellDocument>();
   private readonly position = new Map<string, number>();
   private readonly analyses = new Map<string, Analysis>();
   /** Graph errors currently shown on cells. */
-  private readonly shownGraphErrors = new Map<string, string>();
+  private readonly graphErrors: ShownGraphErrors;
   private queue: Promise<unknown> = Promise.resolve();
   private saveTimer: NodeJS.Timeout | null = null;
   private applyingExternal = false;
@@ -64,20 +66,21 @@ export class NotebookSession {
     private readonly kernelIdentity?: KernelIdentity,
   ) {
     const initialAnalyses = analysisOptions.initialAnalyses ?? new Map<string, Analysis>();
-    this.doc = document;
+    this.states = new CellRunStates(emit);
+    this.doc = { ...document, cells: document.cells.map(({ id, type, code, reads, writes, widgets }) => ({ id, type, code, reads, writes, ...(widgets ? { widgets } : {}) })) };
     this.graph = new DependencyGraph((id) => this.position.get(id) ?? Number.MAX_SAFE_INTEGER);
     this.reindex();
     const loaded: ({ id: string } & CellDependencies)[] = [];
-    for (const cell of document.cells) {
-      // A new session has a new kernel: what ran before has no values here. Outputs stay visible.
-      cell.status = cell.status === 'success' ? 'stale' : settledStatus(cell.status);
+    for (const stored of document.cells) this.states.load(stored);
+    for (const cell of this.doc.cells) {
       this.cells.set(cell.id, cell);
       const analysis = this.applyAnalysis(cell, initialAnalyses.get(cell.id) ?? analyseNow(this.languages, cell.type, cell.code), false);
       loaded.push({ id: cell.id, ...graphDependencies(analysis) });
     }
     this.graph.load(loaded);
     this.runs = new RunCoordinator(this, kernels, emit);
-    this.refreshGraphErrors(new Set(document.cells.map((c) => c.id)), false);
+    this.graphErrors = new ShownGraphErrors(this, (id) => this.languages.get(this.cell(id).type)?.privateNamePrefix);
+    this.graphErrors.refresh(new Set(document.cells.map((c) => c.id)), false);
   }
 
   get id(): string {
@@ -85,6 +88,9 @@ export class NotebookSession {
   }
   get owner(): string {
     return this.doc.owner;
+  }
+  get lazy(): boolean {
+    return this.doc.lazy;
   }
   /** The user whose kernel process runs this notebook's cells (and whose share it counts against). */
   get kernelOwner(): string {
@@ -101,26 +107,33 @@ export class NotebookSession {
   get appSettings(): AppSettings {
     return this.doc.app ?? DEFAULT_APP_SETTINGS;
   }
-  get lazy(): boolean {
-    return this.doc.lazy;
+  /** A plugin's values in clear, for its host services. */
+  pluginSettings(pluginId: string): Readonly<PluginSettingValues> {
+    return this.doc.settings[pluginId] ?? {};
   }
-  get dbConnectionString(): string | null {
-    return this.doc.dbConnString;
+
+  private get settingsCatalog(): SettingsCatalog {
+    return new SettingsCatalog(() => this.languages.list());
   }
 
   view(): NotebookView {
     return {
       id: this.doc.id,
       name: this.doc.name,
-      db_conn_string: maskConnectionString(this.doc.dbConnString),
-      cells: this.doc.cells.map(toCell),
+      settings: this.settingsCatalog.mask(this.doc.settings),
+      cells: this.doc.cells.map((cell) => this.states.view(cell)),
       revision: this.doc.revision,
       lazy: this.doc.lazy,
       app: this.appSettings,
     };
   }
 
-  cell(cellId: string): StoredCell {
+  /** A cell as the API shows it: its document and its run state. */
+  cellView(cellId: string): Cell {
+    return this.states.view(this.cell(cellId));
+  }
+
+  cell(cellId: string): CellDocument {
     const cell = this.cells.get(cellId);
     if (!cell) throw new NotFoundError('cell', cellId);
     return cell;
@@ -145,10 +158,10 @@ export class NotebookSession {
   }
 
   /** Why the cell cannot run at all, if so. */
-  staticError(cellId: string): string | undefined {
+  staticError(cellId: string): CellError | undefined {
     const analysisError = this.analyses.get(cellId)?.error;
-    if (analysisError) return formatAnalysisError(analysisError);
-    return this.shownGraphErrors.get(cellId);
+    if (analysisError) return analysisCellError(analysisError);
+    return this.graphErrors.of(cellId);
   }
 
   /** Runs `fn` after every earlier edit of this notebook finished. */
@@ -158,18 +171,18 @@ export class NotebookSession {
     return result;
   }
 
-  createCell(input: CreateCellInput): Promise<StoredCell> {
+  createCell(input: CreateCellInput): Promise<Cell> {
     return this.serial(() => this.createCellNow(input));
   }
 
   /** `fileId`: the id a file edited on disk gave the cell (taken as it is; a client's `input.id` must be a UUID). */
-  private async createCellNow(input: CreateCellInput, fileId?: string): Promise<StoredCell> {
+  private async createCellNow(input: CreateCellInput, fileId?: string): Promise<Cell> {
     // A file edited on disk may name a language this server lacks: the cell then shows that as its error.
-    if (!this.applyingExternal) this.checkLanguage(input.type);
+    if (!this.applyingExternal) checkLanguage(this.languages, input.type);
     const code = checkCode(input.code ?? '', this.analysisOptions.maxCellBytes);
     const { maxCells } = this.guard.limits;
     if (this.cells.size >= maxCells) throw notebookLimitError('maxCells', `A notebook holds at most ${maxCells.toLocaleString('en-US')} cells; this one is full.`);
-    if (!this.applyingExternal) await this.checkGrowth(code.length);
+    if (!this.applyingExternal) await checkSessionGrowth(this.doc.cells, code.length, this.guard);
     const analysis = await this.analysisOfCode(input.type, code);
     let index = this.doc.cells.length;
     if (input.afterCellId) index = this.indexOf(input.afterCellId) + 1;
@@ -179,35 +192,36 @@ export class NotebookSession {
       }
       index = input.index;
     }
-    const id = fileId ?? this.newCellId(input.id);
-    const cell: StoredCell = { id, type: input.type, code, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] };
+    const id = fileId ?? newCellId(input.id, (candidate) => this.cells.has(candidate));
+    const cell: CellDocument = { id, type: input.type, code, reads: [], writes: [] };
     this.doc.cells.splice(index, 0, cell);
     this.cells.set(cell.id, cell);
+    this.states.add(cell.id);
     this.reindex();
-    const before = this.analysisFootprint(cell.id);
+    const before = this.graphErrors.footprint(cell.id);
     this.applyAnalysis(cell, analysis);
     await this.persist();
-    this.emit({ type: 'cell_created', cell: toCell(cell), index, revision: this.doc.revision });
-    this.refreshGraphErrors(this.affectedBy(cell.id, before));
-    return cell;
+    this.emit({ type: 'cell_created', cell: this.cellView(cell.id), index, revision: this.doc.revision });
+    this.graphErrors.refresh(this.graphErrors.affectedBy(cell.id, before));
+    return this.cellView(cell.id);
   }
 
-  updateCell(cellId: string, input: UpdateCellInput): Promise<StoredCell> {
+  updateCell(cellId: string, input: UpdateCellInput): Promise<Cell> {
     return this.serial(() => this.updateCellNow(cellId, input));
   }
 
-  private async updateCellNow(cellId: string, input: UpdateCellInput): Promise<StoredCell> {
+  private async updateCellNow(cellId: string, input: UpdateCellInput): Promise<Cell> {
     const cell = this.cell(cellId);
     const code = checkCode(input.code, this.analysisOptions.maxCellBytes);
-    if (input.type !== undefined && !this.applyingExternal) this.checkLanguage(input.type);
-    if (!this.applyingExternal) await this.checkGrowth(code.length - cell.code.length);
+    if (input.type !== undefined && !this.applyingExternal) checkLanguage(this.languages, input.type);
+    if (!this.applyingExternal) await checkSessionGrowth(this.doc.cells, code.length - cell.code.length, this.guard);
     if (input.expectedRevision !== undefined && input.expectedRevision !== this.doc.revision) {
       throw new ConflictError(input.expectedRevision, this.doc.revision);
     }
     // Saving what the cell already holds is never a conflict (a retried save, or both typed the same).
     if (input.baseCode !== undefined && cell.code !== input.baseCode && cell.code !== code) throw new EditConflictError(cell.code);
     const analysis = await this.analysisOfCode(input.type ?? cell.type, code);
-    const before = this.analysisFootprint(cellId);
+    const before = this.graphErrors.footprint(cellId);
     const oldDefines = new Set(cell.writes);
     const oldDescendants = this.graph.descendants([cellId]);
     const hadAnalysisError = this.analyses.get(cellId)?.error !== undefined;
@@ -216,23 +230,16 @@ export class NotebookSession {
     this.applyAnalysis(cell, analysis);
     // The code parses now: its old syntax error goes at once, not when the cell next runs.
     const fixed = hadAnalysisError && analysis.error === undefined;
-    if (fixed) cell.error = null;
+    if (fixed) this.states.recordError(cellId, null);
     await this.persist();
     this.emit({ type: 'cell_updated', cellId, code, cell_type: cell.type, reads: cell.reads, writes: cell.writes, revision: this.doc.revision });
-    if (fixed) this.emit({ type: 'cell_error', cellId, error: null });
+    if (fixed) this.states.errorAnnounced(cellId);
     const removed = [...oldDefines].filter((name) => !cell.writes.includes(name));
     // The cell and everything that read it no longer match the kernel's values.
     this.runs.invalidate([cellId, ...oldDescendants, ...this.graph.descendants([cellId])]);
-    this.refreshGraphErrors(this.affectedBy(cellId, before));
+    this.graphErrors.refresh(this.graphErrors.affectedBy(cellId, before));
     this.runs.forgetNames(removed, [cellId]);
-    return cell;
-  }
-
-  private newCellId(requested: string | undefined): string {
-    if (requested === undefined) return randomUUID();
-    if (!UUID.test(requested)) throw new InvalidInputError('A cell id chosen by the client must be a UUID.');
-    if (this.cells.has(requested)) throw new NotebookError('RNB_ERR_CELL_EXISTS', `The notebook already has a cell with id "${requested}".`);
-    return requested;
+    return this.cellView(cellId);
   }
 
   deleteCell(cellId: string): Promise<void> {
@@ -241,18 +248,19 @@ export class NotebookSession {
 
   private async deleteCellNow(cellId: string): Promise<void> {
     const cell = this.cell(cellId);
-    const before = this.analysisFootprint(cellId);
+    const before = this.graphErrors.footprint(cellId);
     const index = this.indexOf(cellId);
     this.doc.cells.splice(index, 1);
     this.cells.delete(cellId);
+    this.states.remove(cellId);
     this.analyses.delete(cellId);
-    this.shownGraphErrors.delete(cellId);
+    this.graphErrors.forget(cellId);
     this.graph.removeCell(cellId);
     this.reindex();
     await this.persist();
     this.emit({ type: 'cell_deleted', cellId, revision: this.doc.revision });
     this.runs.cellDeleted(cellId);
-    this.refreshGraphErrors(this.affectedBy(cellId, before));
+    this.graphErrors.refresh(this.graphErrors.affectedBy(cellId, before));
     this.runs.forgetNames(cell.writes, []);
   }
 
@@ -271,10 +279,10 @@ export class NotebookSession {
     await this.persist();
     this.emit({ type: 'cell_moved', cellId, index: toIndex, revision: this.doc.revision });
     // Messages name cells by position.
-    this.refreshGraphErrors(new Set(this.shownGraphErrors.keys()));
+    this.graphErrors.refresh(this.graphErrors.shownOn());
   }
 
-  updateSettings(change: SettingsChange): Promise<void> {
+  updateSettings(change: DocumentChange): Promise<void> {
     return this.serial(() => this.updateSettingsNow(change));
   }
 
@@ -300,7 +308,7 @@ export class NotebookSession {
           else if (step.kind === 'move') await this.moveCellNow(step.cellId, step.index);
           else if (step.kind === 'settings') await this.updateSettingsNow(step.change);
           else {
-            if (this.cell(step.cellId).status !== 'idle') rerun.push(step.cellId);
+            if (this.states.status(step.cellId) !== 'idle') rerun.push(step.cellId);
             await this.updateCellNow(step.cellId, { code: step.code, type: step.type });
           }
         }
@@ -312,34 +320,64 @@ export class NotebookSession {
     });
   }
 
-  private async updateSettingsNow(change: SettingsChange): Promise<void> {
+  private async updateSettingsNow(change: DocumentChange): Promise<void> {
     if (change.name !== undefined) this.doc.name = checkName(change.name);
     if (change.app !== undefined) this.doc.app = { ...this.appSettings, ...change.app };
     if (change.lazy !== undefined) this.doc.lazy = change.lazy;
     if (change.shares !== undefined) this.doc.shares = change.shares.map((share) => ({ ...share }));
-    if (change.dbConnString !== undefined) this.doc.dbConnString = change.dbConnString;
     await this.persist();
-    this.emit({ type: 'notebook_updated', name: this.doc.name, lazy: this.doc.lazy, has_db_connection: this.doc.dbConnString !== null, app: this.appSettings, revision: this.doc.revision });
+    this.announceSettings();
+  }
+
+  /**
+   * Sets one plugin's settings after checking them against its declaration
+   * (values set, null or '' clear, absent fields keep theirs); returns them masked.
+   */
+  async updatePluginSettings(pluginId: string, change: SettingsChange): Promise<PluginSettingValues> {
+    const catalog = this.settingsCatalog;
+    // Checked before joining the queue: a plugin's check may look a host up, and edits should not wait for it.
+    await catalog.check(pluginId, change);
+    return this.serial(async () => {
+      const next = mergeSettings(this.doc.settings[pluginId] ?? {}, change);
+      const settings = { ...this.doc.settings };
+      if (Object.keys(next).length > 0) settings[pluginId] = next;
+      else delete settings[pluginId];
+      const before = this.doc.settings;
+      this.doc.settings = settings;
+      try {
+        await this.persist();
+      } catch (error) {
+        this.doc.settings = before; // not saved: the notebook keeps what storage holds
+        throw error;
+      }
+      this.announceSettings();
+      return catalog.mask({ [pluginId]: next })[pluginId]!;
+    });
+  }
+
+  private announceSettings(): void {
+    this.emit({ type: 'notebook_updated', name: this.doc.name, lazy: this.doc.lazy, settings: this.settingsCatalog.mask(this.doc.settings), app: this.appSettings, revision: this.doc.revision });
+  }
+
+  /**
+   * A widget's value was set (widget-values.ts): kept with its defining cell for the next kernel, shown in
+   * every output holding the widget, saved soon (a drag saves once), and announced to every client.
+   */
+  recordWidgetValue(cellId: string, widgetId: string, widget: StoredWidget): void {
+    const cell = this.cell(cellId);
+    cell.widgets = { ...cell.widgets, [widgetId]: widget };
+    showValueInOutputs(this.doc.cells.map((c) => this.states.view(c).outputs), widgetId, widget.value);
+    this.scheduleSave();
+    this.emit({ type: 'widget_value', cellId, widget_id: widgetId, value: widget.value });
   }
 
   /** Empties every cell's printed text and outputs, saved before it is announced; errors and statuses stay. */
   async clearOutputs(): Promise<void> {
     return this.serial(async () => {
-      for (const cell of this.doc.cells) {
-        cell.stdout = '';
-        cell.outputs = [];
-        cell.stderr = '';
-      }
+      this.states.clearOutputs();
       await this.persist();
-      this.emit({ type: 'outputs_cleared' });
+      this.states.outputsCleared();
     });
-  }
-
-  setStatus(cellId: string, status: CellStatus): void {
-    const cell = this.cells.get(cellId);
-    if (!cell || cell.status === status) return;
-    cell.status = status;
-    this.emit({ type: 'cell_status', cellId, status });
   }
 
   /** Saves run results soon: many cells finishing together cost one write. */
@@ -361,25 +399,11 @@ export class NotebookSession {
     await this.queue;
   }
 
-  /** Refuses code growth past the notebook's code limit or the owner's share. */
-  private async checkGrowth(growth: number): Promise<void> {
-    if (growth <= 0) return;
-    const { maxNotebookCodeChars } = this.guard.limits;
-    const total = this.doc.cells.reduce((sum, c) => sum + c.code.length, 0);
-    if (total + growth > maxNotebookCodeChars) {
-      throw notebookLimitError(
-        'maxNotebookCodeChars',
-        `The cells of a notebook hold at most ${maxNotebookCodeChars.toLocaleString('en-US')} characters of code in all; this one has ${total.toLocaleString('en-US')}. Split it into several notebooks.`,
-      );
-    }
-    await this.guard.checkGrowth?.(growth);
-  }
-
   private async persist(): Promise<void> {
     if (this.applyingExternal) return; // storage holds this state already
     let saved: NotebookDocument;
     try {
-      const cells = this.doc.cells.map((c) => ({ ...c, status: settledStatus(c.status) }));
+      const cells = this.doc.cells.map((c) => this.states.stored(c));
       // Outputs past the notebook's storage budget are stored as a note (largest first): the save itself never fails for them.
       saved = await this.store.save({ ...this.doc, cells: boundStoredOutputs(cells, this.guard.limits.maxStoredOutputChars) }, { expectedRevision: this.doc.revision });
     } catch (error) {
@@ -396,102 +420,13 @@ export class NotebookSession {
     return language ? (this.analysisOptions.analyser ?? IN_THIS_THREAD).analyse(language, code, this.doc.owner) : Promise.resolve(noLanguage(type));
   }
 
-  private applyAnalysis(cell: StoredCell, analysis: Analysis, updateGraph = true): Analysis {
+  private applyAnalysis(cell: CellDocument, analysis: Analysis, updateGraph = true): Analysis {
     this.analyses.set(cell.id, analysis);
     cell.reads = [...new Set(analysis.references)].sort();
     cell.writes = [...new Set(analysis.defines)].sort();
     if (updateGraph) this.graph.setCell(cell.id, graphDependencies(analysis));
-    if (analysis.error) {
-      cell.error = formatAnalysisError(analysis.error);
-    }
+    if (analysis.error) this.states.recordError(cell.id, analysisCellError(analysis.error));
     return analysis;
-  }
-
-  private analysisFootprint(cellId: string): Set<string> {
-    const affected = new Set<string>([cellId, ...this.graph.cycleMembers()]);
-    const names = this.graph.defines(cellId);
-    for (const id of this.graph.cellsSharingDefinitions(names)) affected.add(id);
-    return affected;
-  }
-
-  private affectedBy(cellId: string, before: Set<string>): Set<string> {
-    const after = this.analysisFootprint(cellId);
-    for (const id of before) after.add(id);
-    return after;
-  }
-
-  /**
-   * Shows or clears graph errors (cycles, double definitions) on the cells that may have changed.
-   * `announce` is false while loading: a loaded notebook has no kernel yet, so nothing is forgotten or re-run.
-   */
-  private refreshGraphErrors(cells: Set<string>, announce = true): void {
-    const label = (id: string): string => this.label(id);
-    // Every cell's graph error is recorded before anything reacts to one: re-running the readers of a
-    // name plans at once, and must see every cell that defines it as unable to run.
-    const changes: { cell: StoredCell; text: string | undefined; previous: string | undefined }[] = [];
-    for (const id of cells) {
-      const cell = this.cells.get(id);
-      if (!cell) continue;
-      const graphError = this.graph.errorOf(id);
-      const text = graphError ? graphErrorText(graphError, { label, cellId: id, privatePrefix: (name) => this.privatePrefixOf(name) }) : undefined;
-      const previous = this.shownGraphErrors.get(id);
-      if (text !== undefined) this.shownGraphErrors.set(id, text);
-      else this.shownGraphErrors.delete(id);
-      changes.push({ cell, text, previous });
-    }
-    for (const { cell, text, previous } of changes) {
-      const id = cell.id;
-      const analysisError = this.analyses.get(id)?.error;
-      if (analysisError) {
-        // The cell's own code is wrong: that is an error of this cell, not a block.
-        if (announce) this.showError(cell, formatAnalysisError(analysisError), 'error');
-        else {
-          cell.status = 'error';
-          cell.error = formatAnalysisError(analysisError);
-        }
-        continue;
-      }
-      if (!announce) {
-        if (text !== undefined) {
-          cell.status = 'blocked';
-          cell.error = text;
-        } else if (cell.status === 'blocked' && storedGraphErrorKind(cell.error) !== undefined) {
-          // Stored blocked by a graph error the graph no longer has.
-          cell.status = 'stale';
-          cell.error = null;
-        }
-        continue;
-      }
-      if (text !== undefined && text !== previous) {
-        this.runs.invalidate([id]);
-        this.runs.forgetNames([...this.graph.defines(id)], [id]);
-        this.showError(cell, text, 'blocked');
-      } else if (text === undefined && previous !== undefined) {
-        this.clearError(cell);
-        this.setStatus(id, 'stale');
-      }
-    }
-  }
-
-  /** The prefix that makes `name` private in the language of every cell defining it, if they agree on one. */
-  private privatePrefixOf(name: string): string | undefined {
-    const prefixes = new Set([...this.graph.definersOf(name)].map((id) => this.languages.get(this.cell(id).type)?.privateNamePrefix));
-    const [prefix] = prefixes;
-    return prefixes.size === 1 ? prefix : undefined;
-  }
-
-  /** The cell's shown error no longer holds: `cell_error` with `error: null` tells the page to drop it. */
-  private clearError(cell: StoredCell): void {
-    if (cell.error === null) return;
-    cell.error = null;
-    this.emit({ type: 'cell_error', cellId: cell.id, error: null });
-  }
-
-  private showError(cell: StoredCell, text: string, status: CellStatus): void {
-    cell.error = text;
-    cell.outputs = [];
-    this.setStatus(cell.id, status);
-    this.emit({ type: 'cell_error', cellId: cell.id, error: text });
   }
 
   private indexOf(cellId: string): number {
@@ -505,10 +440,4 @@ export class NotebookSession {
     this.doc.cells.forEach((cell, index) => this.position.set(cell.id, index));
   }
 
-  private checkLanguage(type: unknown): void {
-    if (typeof type !== 'string' || !this.languages.get(type)) {
-      const known = this.languages.list().map((l) => l.id).join(', ') || 'none';
-      throw new NotebookError('RNB_ERR_UNKNOWN_LANGUAGE', `Unknown cell type "${String(type).slice(0, 40)}": this server knows ${known}.`);
-    }
-  }
 }

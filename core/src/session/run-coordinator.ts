@@ -1,29 +1,56 @@
-import type { KernelSession, SessionListener } from '../kernel/kernel-manager';
-import { sizeText } from '../kernel/child/output-cap';
+import type { SessionListener } from '../kernel/kernel-manager';
+import type { GraphView } from '../graph/dependency-graph';
+import type { Analysis } from '../language/language';
+import type { CellReport, KernelVariable, PlanItem } from '../kernel/protocol';
 import type { JsonValue } from '../model/types';
-import type { CellReport, PlanItem } from '../kernel/protocol';
-import type { Output } from '../model/types';
 import { planRun } from '../scheduler/planner';
+import { kernelLostCellError, upstreamCellError, type CellError } from './cell-error';
+import type { CellDocument, RunStates } from './cell-run-state';
+
+/** What the coordinator asks of a notebook's kernel (the kernel manager's KernelSession is one). */
+export interface RunKernel {
+  readonly closed: boolean;
+  run(runId: number, plan: PlanItem[]): void;
+  cancel(runId: number): void;
+  interrupt(): void;
+  /** Forgets names, and what runtimes keep for these cells themselves (a live table of a deleted cell). */
+  deleteNames(names: string[], cells?: string[]): void;
+  call(language: string, method: string, payload: JsonValue): Promise<JsonValue>;
+  close(): void;
+}
+import type { PluginSettingValues } from '../settings/plugin-settings';
 import type { NotebookEvent } from './events';
-import { upstreamErrorText } from './format';
-import type { NotebookSession } from './notebook-session';
+import { VariableList } from './variables';
 
 /** How a notebook gets its kernel: the service hands the manager (or a cluster-aware wrapper) in. */
 export interface KernelProvider {
-  openSession(owner: string, notebookId: string, listener: SessionListener): Promise<KernelSession>;
+  openSession(owner: string, notebookId: string, listener: SessionListener): Promise<RunKernel>;
 }
 
-const MAX_OUTPUTS_PER_CELL = 50;
-const MAX_OUTPUT_CHARS_PER_CELL = 8 * 1024 * 1024;
-/** stdout and stderr together. */
-const MAX_STDOUT_CHARS_PER_CELL = 1024 * 1024;
-
-/** What a cell shows instead of the outputs past its budget: they never vanish silently. */
-function droppedOutputNote(tooMany: boolean, size: number): Output {
-  const text = tooMany
-    ? `Further outputs not shown: a cell shows at most ${MAX_OUTPUTS_PER_CELL} outputs per run.`
-    : `Output of ${sizeText(size)} not shown: a cell's outputs take at most ${sizeText(MAX_OUTPUT_CHARS_PER_CELL)} in all.`;
-  return { mime_type: 'text/plain', data: text };
+/** What the coordinator needs of its notebook: the session is one, a test's table another. */
+export interface RunHost {
+  readonly id: string;
+  readonly owner: string;
+  /** Whose kernel runs the cells (the owner, or an app viewer for a viewer's copy) and under which session key. */
+  readonly kernelOwner: string;
+  readonly kernelSession: string;
+  readonly lazy: boolean;
+  /** The notebook's values for a plugin's settings, in clear (host services get them). */
+  pluginSettings(pluginId: string): Readonly<PluginSettingValues>;
+  readonly graph: GraphView;
+  /** The one owner of every cell's run state. */
+  readonly states: RunStates;
+  hasCell(cellId: string): boolean;
+  cell(cellId: string): CellDocument;
+  /** Every cell's id, in notebook order. */
+  cellIds(): string[];
+  /** How messages name a cell: `cell 3`. */
+  label(cellId: string): string;
+  /** Why the cell cannot run at all (its code does not parse, a cycle, a name defined twice), if so. */
+  staticError(cellId: string): CellError | undefined;
+  analysisOf(cellId: string): Analysis | undefined;
+  /** Saves run results soon. */
+  scheduleSave(): void;
 }
 
 interface CurrentRun {
@@ -43,26 +70,30 @@ interface CurrentRun {
  * runs on stale inputs. A plan goes to the kernel in one message.
  */
 export class RunCoordinator implements SessionListener {
-  /** Cells whose current code ran successfully in the current kernel. */
-  private readonly hasValue = new Set<string>();
   private readonly roots = new Map<string, boolean>();
   private carried = new Set<string>();
   private current: CurrentRun | null = null;
-  private kernel: KernelSession | null = null;
-  private opening: Promise<KernelSession> | null = null;
+  private kernel: RunKernel | null = null;
+  private opening: Promise<RunKernel> | null = null;
   private nextRunId = 1;
   private idleWaiters: (() => void)[] = [];
-  private outputChars = new Map<string, number>();
-  /** Queued cells that were `idle`: if their run ends before they start, they are `idle` again, not `stale`. */
-  private readonly neverRan = new Set<string>();
   /** Names given a value from outside any cell since the last plan: their readers run, their definers do not. */
   private readonly setFromOutside = new Set<string>();
+  /** What the variable explorer shows: pushed after every run, never polled. */
+  readonly variables: VariableList;
 
   constructor(
-    private readonly notebook: NotebookSession,
+    private readonly notebook: RunHost,
     private readonly kernels: KernelProvider,
-    private readonly emit: (event: NotebookEvent) => void,
-  ) {}
+    /** Where the variable explorer's list goes (the session's events). */
+    emit: (event: NotebookEvent) => void = () => undefined,
+  ) {
+    this.variables = new VariableList(notebook, emit);
+  }
+
+  private get states(): RunStates {
+    return this.notebook.states;
+  }
 
   get running(): boolean {
     return this.current !== null || this.roots.size > 0 || this.carried.size > 0 || this.setFromOutside.size > 0;
@@ -87,7 +118,7 @@ export class RunCoordinator implements SessionListener {
 
   /** Asks one language's runtime in this notebook's kernel a question, opening the kernel if there is none. */
   async callRuntime(language: string, method: string, payload: JsonValue): Promise<JsonValue> {
-    let kernel: KernelSession;
+    let kernel: RunKernel;
     try {
       kernel = await this.ensureKernel();
     } finally {
@@ -124,13 +155,8 @@ export class RunCoordinator implements SessionListener {
     const old = this.kernel;
     this.kernel = null;
     old?.close();
-    this.hasValue.clear();
-    this.emit({ type: 'kernel_restarted', reason });
-    for (const id of this.notebook.cellIds()) {
-      const cell = this.notebook.cell(id);
-      if (cell.status !== 'idle' && this.notebook.staticError(id) === undefined) cell.status = 'stale';
-      this.emit({ type: 'cell_status', cellId: id, status: cell.status });
-    }
+    this.states.restarted(reason, this.notebook.cellIds(), (id) => this.notebook.staticError(id) !== undefined);
+    this.variables.cleared();
     if (run) this.finishRun(run);
     else this.notebook.scheduleSave();
     // The replacement starts now rather than at the next run. A run asked for meanwhile waits
@@ -143,13 +169,7 @@ export class RunCoordinator implements SessionListener {
 
   /** The values of these cells no longer match their code or inputs. */
   invalidate(cellIds: Iterable<string>): void {
-    for (const id of cellIds) {
-      this.hasValue.delete(id);
-      const cell = this.notebook.hasCell(id) ? this.notebook.cell(id) : undefined;
-      if (cell && cell.status !== 'idle' && cell.status !== 'blocked' && cell.status !== 'queued' && cell.status !== 'running') {
-        this.notebook.setStatus(id, 'stale');
-      }
-    }
+    for (const id of cellIds) this.states.invalidated(id);
   }
 
   /**
@@ -159,6 +179,7 @@ export class RunCoordinator implements SessionListener {
   forgetNames(names: string[], except: string[]): void {
     if (names.length === 0) return;
     this.kernel?.deleteNames(names);
+    this.variables.removed(names);
     const affected = new Set<string>();
     for (const name of names) {
       for (const id of this.notebook.graph.readersOf(name)) affected.add(id);
@@ -168,17 +189,17 @@ export class RunCoordinator implements SessionListener {
     this.invalidate(affected);
     for (const id of affected) {
       if (!this.hasEverRun(id)) continue;
-      if (this.notebook.lazy) this.notebook.setStatus(id, 'stale');
+      if (this.notebook.lazy) this.states.stale(id);
       else this.roots.set(id, true);
     }
     this.kick();
   }
 
   cellDeleted(cellId: string): void {
-    this.neverRan.delete(cellId);
-    this.hasValue.delete(cellId);
     this.roots.delete(cellId);
     this.carried.delete(cellId);
+    // Its names go by forgetNames; this drops what runtimes keep for the cell itself (live tables of its outputs).
+    this.kernel?.deleteNames([], [cellId]);
   }
 
   interrupt(): void {
@@ -203,63 +224,29 @@ export class RunCoordinator implements SessionListener {
 
   // SessionListener ---------------------------------------------------------
 
-  dbConnectionString(): string | null {
-    return this.notebook.dbConnectionString;
+  pluginSettings(pluginId: string): Readonly<PluginSettingValues> {
+    return this.notebook.pluginSettings(pluginId);
   }
 
   onReports(runId: number, reports: CellReport[]): void {
     const run = this.current;
     if (!run || run.runId !== runId) return;
     for (const report of reports) {
-      if (!run.cells.has(report.cell) || !this.notebook.hasCell(report.cell)) continue;
-      const cell = this.notebook.cell(report.cell);
-      switch (report.k) {
-        case 'start':
-          this.neverRan.delete(cell.id);
-          cell.stdout = '';
-          cell.stderr = '';
-          cell.outputs = [];
-          cell.error = null;
-          this.outputChars.set(cell.id, 0);
-          this.notebook.setStatus(cell.id, 'running');
-          break;
-        case 'stdout': {
-          const room = MAX_STDOUT_CHARS_PER_CELL - cell.stdout.length - cell.stderr.length;
-          if (room <= 0) break;
-          const data = report.data.slice(0, room);
-          if (report.stream === 'stderr') cell.stderr += data;
-          else cell.stdout += data;
-          this.emit({ type: 'cell_stdout', cellId: cell.id, data, stream: report.stream });
-          break;
-        }
-        case 'output': {
-          const size = JSON.stringify(report.output.data).length;
-          const used = this.outputChars.get(cell.id) ?? 0;
-          // Past the cell's budget the rest is dropped, but the cell says so once (used becomes Infinity).
-          if (used === Number.POSITIVE_INFINITY) break;
-          const full = cell.outputs.length >= MAX_OUTPUTS_PER_CELL || used + size > MAX_OUTPUT_CHARS_PER_CELL;
-          const output = full ? droppedOutputNote(cell.outputs.length >= MAX_OUTPUTS_PER_CELL, size) : report.output;
-          this.outputChars.set(cell.id, full ? Number.POSITIVE_INFINITY : used + size);
-          cell.outputs.push(output);
-          this.emit({ type: 'cell_output', cellId: cell.id, output });
-          break;
-        }
-        case 'finish':
-          run.finished.add(cell.id);
-          if (report.status === 'success') {
-            this.hasValue.add(cell.id);
-            this.notebook.setStatus(cell.id, 'success');
-          } else if (report.status === 'cancelled') {
-            run.finished.delete(cell.id);
-          } else {
-            this.hasValue.delete(cell.id);
-            // The kernel names cells by id; the user knows them by position.
-            const error = (report.status === 'blocked' ? this.upstreamFailure(run, cell.id) : undefined) ?? report.error ?? 'The cell failed.';
-            cell.error = error;
-            this.notebook.setStatus(cell.id, report.status === 'blocked' ? 'blocked' : 'error');
-            this.emit({ type: 'cell_error', cellId: cell.id, error });
-          }
-          break;
+      const id = report.cell;
+      if (!run.cells.has(id) || !this.notebook.hasCell(id)) continue;
+      if (report.k === 'start') this.states.started(id);
+      else if (report.k === 'stdout') this.states.printed(id, report.data, report.stream);
+      else if (report.k === 'output') this.states.output(id, report.output);
+      else if (report.status === 'success') {
+        run.finished.add(id);
+        this.states.finished(id);
+      } else if (report.status !== 'cancelled') {
+        run.finished.add(id);
+        // The kernel names cells by id; the user knows them by position.
+        const upstream = report.status === 'blocked' ? this.upstreamFailure(run, id) : undefined;
+        const error: CellError = upstream ?? { kind: report.status === 'blocked' ? 'upstream' : (report.errorKind ?? 'runtime'), message: report.error ?? 'The cell failed.' };
+        if (!upstream && report.traceback !== undefined) error.traceback = report.traceback;
+        this.states.failed(id, error);
       }
     }
   }
@@ -270,34 +257,28 @@ export class RunCoordinator implements SessionListener {
     this.finishRun(run);
   }
 
+  onVariables(variables: KernelVariable[], truncated: boolean): void {
+    this.variables.described(variables, truncated);
+  }
+
   onLost(reason: string): void {
     this.kernel = null;
-    // First: a page marks the cells whose values were in the kernel stale on this event; the statuses below are final.
-    this.emit({ type: 'kernel_restarted', reason });
     const run = this.current;
-    if (run) {
-      // The kernel reports a cell's start at once, so a cell still "running" here is the one it was running.
-      const culprit = run.order.find((id) => !run.finished.has(id) && this.notebook.hasCell(id) && this.notebook.cell(id).status === 'running');
-      if (culprit) {
-        const cell = this.notebook.cell(culprit);
-        cell.error = `The kernel stopped while this cell ran: ${reason}`;
-        this.notebook.setStatus(culprit, 'error');
-        this.emit({ type: 'cell_error', cellId: culprit, error: cell.error });
-        run.finished.add(culprit);
-      }
-      run.interrupted = true;
-    }
-    const lost = [...this.hasValue];
-    this.hasValue.clear();
-    for (const id of lost) if (this.notebook.hasCell(id)) this.notebook.setStatus(id, 'stale');
-    if (run) this.finishRun(run);
+    // The kernel reports a cell's start at once, so a cell still "running" here is the one it was running.
+    const culprit = run?.order.find((id) => !run.finished.has(id) && this.states.status(id) === 'running');
+    this.states.lost(reason, culprit);
+    this.variables.cleared();
+    if (!run) return;
+    if (culprit) run.finished.add(culprit);
+    run.interrupted = true;
+    this.finishRun(run);
   }
+
 
   // ------------------------------------------------------------------------
 
   private hasEverRun(cellId: string): boolean {
-    const status = this.notebook.cell(cellId).status;
-    return status !== 'idle';
+    return this.states.status(cellId) !== 'idle';
   }
 
   private finishRun(run: CurrentRun): void {
@@ -308,33 +289,29 @@ export class RunCoordinator implements SessionListener {
     // left (its worker died or was replaced) or was interrupted carries nothing: what it did not reach
     // waits for the user, so a cell that kills its kernel is not run again by itself.
     const superseded = run.cancelled && !run.interrupted;
-    const failed = run.order.filter((id) => run.finished.has(id) && this.notebook.hasCell(id) && this.notebook.cell(id).status === 'error');
+    const failed = run.order.filter((id) => run.finished.has(id) && this.states.status(id) === 'error');
     const downstream = failed.length > 0 && !superseded ? this.notebook.graph.descendants(failed) : new Set<string>();
     for (const id of unfinished) {
       if (superseded) this.carried.add(id);
       else if (downstream.has(id)) this.blockBehind(id, failed);
-      else this.notebook.setStatus(id, this.neverRan.delete(id) ? 'idle' : 'stale');
+      else this.states.notReached(id);
     }
     this.notebook.scheduleSave();
     this.kick();
   }
 
   /** Why the kernel did not run a cell: the first of its parents that failed in this run. */
-  private upstreamFailure(run: CurrentRun, cellId: string): string | undefined {
-    const failed = (id: string): boolean => run.finished.has(id) && ['error', 'blocked'].includes(this.notebook.cell(id).status);
+  private upstreamFailure(run: CurrentRun, cellId: string): CellError | undefined {
+    const failed = (id: string): boolean => run.finished.has(id) && ['error', 'blocked'].includes(this.states.status(id) ?? '');
     const blocker = [...this.notebook.graph.parents(cellId)].find((id) => this.notebook.hasCell(id) && failed(id));
-    return blocker === undefined ? undefined : upstreamErrorText(this.notebook.label(blocker));
+    return blocker === undefined ? undefined : upstreamCellError(this.notebook.label(blocker), blocker);
   }
 
   /** Marks a cell that did not run because a cell it depends on failed in the same run. */
   private blockBehind(cellId: string, failed: string[]): void {
     const ancestors = this.notebook.graph.ancestors([cellId]);
     const blocker = failed.find((id) => ancestors.has(id)) ?? failed[0]!;
-    const cell = this.notebook.cell(cellId);
-    this.hasValue.delete(cellId);
-    cell.error = upstreamErrorText(this.notebook.label(blocker));
-    this.notebook.setStatus(cellId, 'blocked');
-    this.emit({ type: 'cell_error', cellId, error: cell.error });
+    this.states.failed(cellId, upstreamCellError(this.notebook.label(blocker), blocker));
   }
 
   private kick(): void {
@@ -355,7 +332,7 @@ export class RunCoordinator implements SessionListener {
       roots: [...this.roots.entries()].filter(([, expand]) => expand).map(([id]) => id),
       withDescendants: true,
       carried: [...this.carried, ...[...this.roots.entries()].filter(([, expand]) => !expand).map(([id]) => id)],
-      hasValue: (id) => this.hasValue.has(id),
+      hasValue: (id) => this.states.inKernel(id),
       staticError: (id) => this.notebook.staticError(id),
       label: (id) => this.notebook.label(id),
       setFromOutside: { names: [...this.setFromOutside], withDescendants: !this.notebook.lazy },
@@ -371,44 +348,33 @@ export class RunCoordinator implements SessionListener {
     if (plan.stale.size > 0) this.invalidate(plan.stale);
     const blockedNames: string[] = [];
     for (const [id, reason] of plan.blocked) {
-      const cell = this.notebook.cell(id);
-      this.hasValue.delete(id);
-      blockedNames.push(...cell.writes);
-      // A cell whose own code does not parse has an error; one stopped by another cell (or a graph problem) is blocked.
-      const status = this.notebook.analysisOf(id)?.error ? 'error' : 'blocked';
-      if (cell.error !== reason || cell.status !== status) {
-        cell.error = reason;
-        this.notebook.setStatus(id, status);
-        this.emit({ type: 'cell_error', cellId: id, error: reason });
-      }
+      blockedNames.push(...this.notebook.cell(id).writes);
+      // Its status follows the reason's kind: its own code does not parse (error), or something else stops it (blocked).
+      this.states.failed(id, reason, { unlessShown: true });
     }
     // A blocked cell keeps no value from an earlier run (a name defined twice is dropped for both cells).
     if (blockedNames.length > 0) this.kernel?.deleteNames([...new Set(blockedNames)]);
     if (plan.runnable.length === 0) return this.settle();
     const run: CurrentRun = { runId: this.nextRunId++, order: plan.runnable.map((p) => p.cellId), cells: new Set(plan.runnable.map((p) => p.cellId)), finished: new Set(), cancelled: false, interrupted: false };
     this.current = run;
-    for (const { cellId } of plan.runnable) {
-      if (this.notebook.cell(cellId).status === 'idle') this.neverRan.add(cellId);
-      this.notebook.setStatus(cellId, 'queued');
-    }
+    for (const { cellId } of plan.runnable) this.states.queued(cellId);
     const items: PlanItem[] = plan.runnable.map(({ cellId, parents }) => {
       const cell = this.notebook.cell(cellId);
       const analysis = this.notebook.analysisOf(cellId);
       const item: PlanItem = { cellId, language: cell.type, code: cell.code, defines: cell.writes, references: cell.reads, parents };
       if (analysis?.meta) item.meta = analysis.meta;
+      // Values users set on this cell's widgets: its runtime applies them while the widget's arguments are unchanged.
+      if (cell.widgets) item.meta = { ...item.meta, widgets: cell.widgets as unknown as JsonValue };
       return item;
     });
-    let kernel: KernelSession;
+    let kernel: RunKernel;
     try {
       kernel = await this.ensureKernel();
     } catch (error) {
       const message = (error as Error)?.message ?? String(error);
       for (const { cellId } of plan.runnable) {
         if (!this.notebook.hasCell(cellId)) continue;
-        const cell = this.notebook.cell(cellId);
-        cell.error = message;
-        this.notebook.setStatus(cellId, 'error');
-        this.emit({ type: 'cell_error', cellId, error: message });
+        this.states.failed(cellId, kernelLostCellError(message));
         run.finished.add(cellId);
       }
       this.finishRun(run);
@@ -420,7 +386,7 @@ export class RunCoordinator implements SessionListener {
     if (run.cancelled) kernel.cancel(run.runId);
   }
 
-  private ensureKernel(): Promise<KernelSession> {
+  private ensureKernel(): Promise<RunKernel> {
     if (this.kernel && !this.kernel.closed) return Promise.resolve(this.kernel);
     if (!this.opening) {
       this.opening = this.kernels.openSession(this.notebook.kernelOwner, this.notebook.kernelSession, this).then(

@@ -2,7 +2,8 @@ import type { Cell, JsonValue, Notebook } from '../model/types';
 import type { AppSettings, ShareRole } from '../wire';
 import type { NotebookShare, NotebookSummary } from '../storage/storage';
 import type { PortableCell } from '../notebook-file/portable';
-import type { NotebookEventListener } from './events';
+import type { NotebookEventListener, NotebookEventPayloads } from './events';
+import type { PluginSettingValues, SettingsChange } from '../settings/plugin-settings';
 
 export interface CreateCellInput {
   type: string;
@@ -47,8 +48,12 @@ export interface NotebookOperations {
   listNotebooks(owner: string): Promise<NotebookSummary[]>;
   getNotebook(owner: string, notebookId: string): Promise<NotebookView>;
   renameNotebook(owner: string, notebookId: string, name: string): Promise<void>;
-  /** null clears it. The string is a secret: views show it masked. */
-  setDbConnection(owner: string, notebookId: string, connectionString: string | null): Promise<void>;
+  /**
+   * Sets one plugin's notebook settings (`LanguageDefinition.settings`): a value
+   * sets a field, null or '' clears it, an absent field keeps its value. Refuses
+   * with InvalidInputError naming the field. Returns the plugin's settings masked.
+   */
+  setPluginSettings(owner: string, notebookId: string, pluginId: string, change: SettingsChange): Promise<PluginSettingValues>;
   setLazy(owner: string, notebookId: string, lazy: boolean): Promise<void>;
   /** Changes some of the app view's settings (owner only); answers all of them. */
   setAppSettings(owner: string, notebookId: string, change: Partial<AppSettings>): Promise<AppSettings>;
@@ -91,6 +96,15 @@ export interface NotebookOperations {
    * needed. Rejects with RuntimeCallError (too large, busy, timeout, failed).
    */
   callRuntime(owner: string, notebookId: string, language: string, method: string, payload: JsonValue): Promise<JsonValue>;
+  /**
+   * A user moved a widget: checks the value (JSON, at most 48 KB), sets it in
+   * the defining cell's runtime (`set_widget_value`), keeps it with the
+   * notebook, emits `widget_value`, and re-runs the readers of the names bound
+   * to the widget, never the defining cell. Answers the value kept and those names.
+   */
+  setWidgetValue(owner: string, notebookId: string, widgetId: string, value: JsonValue): Promise<{ value: JsonValue; names: string[] }>;
+  /** The kernel's names as the last `variables` event gave them (empty before any run): for a client that connects. */
+  variables(owner: string, notebookId: string): Promise<NotebookEventPayloads['variables']>;
   /** Stops the running cell and the rest of its cascade. */
   interrupt(owner: string, notebookId: string): Promise<void>;
   /** Resolves when nothing is queued or running for the notebook. */

@@ -57,7 +57,7 @@ describe('stderr', () => {
   });
 
   it('reads a cell stored before stderr existed as having none', () => {
-    const old = { id: 'n', owner, name: 'old', dbConnString: null, lazy: false, revision: 3, createdAt: '', updatedAt: '',
+    const old = { id: 'n', owner, name: 'old', settings: {}, lazy: false, revision: 3, createdAt: '', updatedAt: '',
       cells: [{ id: 'c', type: 'fake', code: 'print 1', status: 'success', stdout: '1\n', outputs: [], error: null, reads: [], writes: [] }] };
     expect(normalizeDocument(old).cells[0]!.stderr).toBe('');
     expect(() => normalizeDocument({ ...old, cells: [{ ...old.cells[0], stderr: 7 }] })).toThrow(/stderr must be a string/);

@@ -2,7 +2,7 @@
 import { sampleNotebook } from '../testing/storage-conformance';
 import { MemoryNotebookStore } from './memory-store';
 import { SecretBox, withSealedSecrets } from './secrets';
-import type { NotebookDocument, NotebookStore } from './storage';
+import type { ExternalChange, NotebookDocument, NotebookStore } from './storage';
 
 const KEY = SecretBox.generateText();
 const SECRET = 'postgresql://ann:hunter2-very-secret@203.0.113.5:5432/sales';
@@ -45,36 +45,60 @@ describe('SecretBox', () => {
   });
 });
 
+const withSecret = (extra: Record<string, string | number> = {}) => ({ settings: { sql: { connection_string: SECRET, ...extra } } });
+
 describe('withSealedSecrets', () => {
-  it('never hands the store a clear connection string, and gives callers the clear one', async () => {
+  it('never hands the store a clear secret setting, and gives callers the clear one', async () => {
     const { store, written } = recordingStore();
     const sealedStore = withSealedSecrets(store, SecretBox.fromText(KEY));
-    const created = await sealedStore.create(sampleNotebook('ann', { dbConnString: SECRET }));
-    expect(created.dbConnString).toBe(SECRET);
+    const created = await sealedStore.create(sampleNotebook('ann', withSecret()));
+    expect(created.settings.sql?.connection_string).toBe(SECRET);
     const saved = await sealedStore.save({ ...created, name: 'renamed' }, { expectedRevision: 0 });
-    expect(saved.dbConnString).toBe(SECRET);
-    expect((await sealedStore.get('ann', created.id)).dbConnString).toBe(SECRET);
+    expect(saved.settings.sql?.connection_string).toBe(SECRET);
+    expect((await sealedStore.get('ann', created.id)).settings.sql?.connection_string).toBe(SECRET);
     expect(written).toHaveLength(2);
     for (const doc of written) expect(JSON.stringify(doc)).not.toContain('hunter2');
   });
 
-  it('seals a clear string stored before encryption as soon as the notebook is read', async () => {
+  it('seals only the fields declared secret, and leaves the others readable in storage', async () => {
     const { store, inner } = recordingStore();
-    const old = await inner.create(sampleNotebook('ann', { dbConnString: SECRET }));
+    const isSecret = (plugin: string, field: string): boolean => plugin === 'sql' && field === 'connection_string';
+    const created = await withSealedSecrets(store, SecretBox.fromText(KEY), { isSecret }).create(sampleNotebook('ann', withSecret({ schema: 'public', rows: 5 })));
+    const stored = (await inner.get('ann', created.id)).settings.sql!;
+    expect(stored.connection_string).toMatch(/^rnb-secret:v1:/);
+    expect(stored).toMatchObject({ schema: 'public', rows: 5 });
+  });
+
+  it('seals a clear secret stored before encryption as soon as the notebook is read', async () => {
+    const { store, inner } = recordingStore();
+    const old = await inner.create(sampleNotebook('ann', withSecret()));
     const log: string[] = [];
     const read = await withSealedSecrets(store, SecretBox.fromText(KEY), { log: (_level, message) => log.push(message) }).get('ann', old.id);
-    expect(read.dbConnString).toBe(SECRET);
+    expect(read.settings.sql?.connection_string).toBe(SECRET);
     expect(read.revision).toBe(1);
-    expect((await inner.get('ann', old.id)).dbConnString).toMatch(/^rnb-secret:v1:/);
+    expect((await inner.get('ann', old.id)).settings.sql?.connection_string).toMatch(/^rnb-secret:v1:/);
     expect(log.join('\n')).toMatch(/now stored encrypted/);
     expect(log.join('\n')).not.toContain('hunter2');
   });
 
-  it('reads a string sealed under another key as unset, so the notebook still opens', async () => {
+  it('reads a secret sealed under another key as unset, so the notebook still opens', async () => {
     const { store } = recordingStore();
-    const created = await withSealedSecrets(store, SecretBox.fromText(KEY)).create(sampleNotebook('ann', { dbConnString: SECRET }));
+    const created = await withSealedSecrets(store, SecretBox.fromText(KEY)).create(sampleNotebook('ann', withSecret()));
     const other = withSealedSecrets(store, SecretBox.fromText(SecretBox.generateText()), { log: () => undefined });
-    expect((await other.get('ann', created.id)).dbConnString).toBeNull();
+    expect((await other.get('ann', created.id)).settings).toEqual({});
+  });
+
+  it('passes on the changes a watching store reports (folder storage: files edited on disk), and has no watch when the store has none', () => {
+    const { store } = recordingStore();
+    let report: ((change: ExternalChange) => void) | undefined;
+    const watching: NotebookStore = { ...store, watch: (listener) => ((report = listener), () => (report = undefined)) };
+    const seen: ExternalChange[] = [];
+    const stop = withSealedSecrets(watching, SecretBox.fromText(KEY)).watch?.((change) => seen.push(change));
+    report?.({ owner: 'ann', notebookId: 'nb' });
+    expect(seen).toEqual([{ owner: 'ann', notebookId: 'nb' }]);
+    stop?.();
+    expect(report).toBeUndefined();
+    expect(withSealedSecrets(store, SecretBox.fromText(KEY)).watch).toBeUndefined();
   });
 });
 

@@ -1,5 +1,6 @@
 /**
- * Secrets at rest: a notebook's database connection string is sealed with
+ * Secrets at rest: a notebook's secret settings (the SQL plugin's connection
+ * string...) are sealed with
  * AES-256-GCM under the server's key before any storage plugin sees it, so
  * neither the stored notebook nor a kept revision holds it in clear, whatever
  * the storage. The ciphertext is bound to its owner and notebook (additional
@@ -7,6 +8,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { ConfigError, ConflictError } from '../errors';
+import type { NotebookSettings, PluginSettingValues, SettingValue } from '../settings/plugin-settings';
 import type { NotebookDocument, NotebookStore } from './storage';
 
 const PREFIX = 'rnb-secret:v1:';
@@ -60,51 +62,84 @@ export class SecretBox {
 export interface SecretStoreOptions {
   /** Told when a stored secret cannot be decrypted (another key) or a clear one was migrated. Never given the secret. */
   log?: (level: 'info' | 'warn', message: string) => void;
+  /**
+   * Which settings fields are secret (the plugins' declarations, e.g.
+   * `SettingsCatalog.isSecret`). Default: every string setting is sealed.
+   */
+  isSecret?: (pluginId: string, field: string) => boolean;
 }
 
 function contextOf(doc: { owner: string; id: string }): string {
   return `rnb-notebook\n${doc.owner}\n${doc.id}`;
 }
 
+type SettingsMapper = (pluginId: string, field: string, value: SettingValue) => SettingValue | undefined;
+
+function mapSettings(settings: NotebookSettings, mapper: SettingsMapper): NotebookSettings {
+  const out: NotebookSettings = {};
+  for (const [pluginId, values] of Object.entries(settings)) {
+    const kept: PluginSettingValues = {};
+    for (const [field, value] of Object.entries(values)) {
+      const mapped = mapper(pluginId, field, value);
+      if (mapped !== undefined) kept[field] = mapped;
+    }
+    if (Object.keys(kept).length > 0) out[pluginId] = kept;
+  }
+  return out;
+}
+
 /**
- * Wraps a store so that connection strings are sealed on the way in and
- * opened on the way out; callers see clear text, storage never does. A
- * notebook stored with a clear string (before encryption existed) is saved
- * again sealed when it is read. A string sealed under another key reads as
- * no connection (logged), so the notebook still opens.
+ * Wraps a store so that secret settings (a database connection string...)
+ * are sealed on the way in and opened on the way out; callers see clear
+ * text, storage never does. A notebook stored with a clear secret (before
+ * encryption existed, or migrated from an older layout) is saved again sealed
+ * when it is read. A value sealed under another key reads as unset (logged),
+ * so the notebook still opens.
  */
 export function withSealedSecrets(store: NotebookStore, box: SecretBox, options: SecretStoreOptions = {}): NotebookStore {
-  const sealed = (doc: NotebookDocument): NotebookDocument =>
-    doc.dbConnString === null || SecretBox.isSealed(doc.dbConnString) ? doc : { ...doc, dbConnString: box.seal(doc.dbConnString, contextOf(doc)) };
+  const isSecret = options.isSecret ?? (() => true);
+  const needsSealing = (pluginId: string, field: string, value: SettingValue): value is string =>
+    typeof value === 'string' && !SecretBox.isSealed(value) && isSecret(pluginId, field);
+  const hasClearSecret = (doc: NotebookDocument): boolean =>
+    Object.entries(doc.settings).some(([pluginId, values]) => Object.entries(values).some(([field, value]) => needsSealing(pluginId, field, value)));
+  const sealed = (doc: NotebookDocument): NotebookDocument => {
+    if (!hasClearSecret(doc)) return doc;
+    const context = contextOf(doc);
+    return { ...doc, settings: mapSettings(doc.settings, (pluginId, field, value) => (needsSealing(pluginId, field, value) ? box.seal(value, context) : value)) };
+  };
   const opened = (doc: NotebookDocument): NotebookDocument => {
-    if (doc.dbConnString === null || !SecretBox.isSealed(doc.dbConnString)) return doc;
-    try {
-      return { ...doc, dbConnString: box.open(doc.dbConnString, contextOf(doc)) };
-    } catch {
-      options.log?.('warn', `notebook ${doc.id}: its database connection string was encrypted with another key (NOTEBOOK_SECRET_KEY changed?) and is ignored; set it again`);
-      return { ...doc, dbConnString: null };
-    }
+    const context = contextOf(doc);
+    const settings = mapSettings(doc.settings, (pluginId, field, value) => {
+      if (typeof value !== 'string' || !SecretBox.isSealed(value)) return value;
+      try {
+        return box.open(value, context);
+      } catch {
+        options.log?.('warn', `notebook ${doc.id}: its setting ${pluginId}.${field} was encrypted with another key (NOTEBOOK_SECRET_KEY changed?) and is ignored; set it again`);
+        return undefined;
+      }
+    });
+    return { ...doc, settings };
   };
   const wrapped: NotebookStore = {
     async create(document) {
-      return { ...(await store.create(sealed(document))), dbConnString: document.dbConnString };
+      return { ...(await store.create(sealed(document))), settings: document.settings };
     },
     async get(owner, id) {
       const doc = await store.get(owner, id);
-      if (doc.dbConnString === null || SecretBox.isSealed(doc.dbConnString)) return opened(doc);
+      if (!hasClearSecret(doc)) return opened(doc);
       // Stored before encryption: seal it now, so it leaves the current revision.
       try {
         const migrated = await store.save(sealed(doc), { expectedRevision: doc.revision });
-        options.log?.('info', `notebook ${id}: its database connection string is now stored encrypted`);
-        return { ...migrated, dbConnString: doc.dbConnString };
+        options.log?.('info', `notebook ${id}: its secret settings are now stored encrypted`);
+        return opened({ ...migrated, settings: doc.settings });
       } catch (error) {
-        if (error instanceof ConflictError) return doc; // someone saved meanwhile; the next save seals it
+        if (error instanceof ConflictError) return opened(doc); // someone saved meanwhile; the next save seals it
         throw error;
       }
     },
     list: (owner) => store.list(owner),
     async save(document, saveOptions) {
-      return { ...(await store.save(sealed(document), saveOptions)), dbConnString: document.dbConnString };
+      return { ...(await store.save(sealed(document), saveOptions)), settings: document.settings };
     },
     delete: (owner, id) => store.delete(owner, id),
   };

@@ -1,5 +1,6 @@
-import type { AppSettings, ShareRole } from '../wire';
-import type { Cell } from '../model/types';
+import type { Cell, JsonValue } from '../model/types';
+import type { AppSettings, CellErrorDetail, ShareRole } from '../wire';
+import type { NotebookSettings } from '../settings/plugin-settings';
 
 /** What storage keeps of a cell: code, order and type, analysis, last results. */
 export interface StoredCell {
@@ -11,8 +12,25 @@ export interface StoredCell {
   stderr: string;
   outputs: Cell['outputs'];
   error: string | null;
+  /**
+   * `error` structured (its kind, message, cells involved, traceback; cell-error.ts), `error` being its text.
+   * Absent in notebooks stored before it was kept: their error is read from the text.
+   */
+  errorDetail?: CellErrorDetail;
   reads: string[];
   writes: string[];
+  /**
+   * Values users gave this cell's widgets (by widget id), with the props they were set under: the cell's
+   * next run (a new kernel, a reload) hands them to its runtime in `CellRun.meta.widgets`. Absent: none.
+   */
+  widgets?: { [widgetId: string]: StoredWidget };
+}
+
+/** One widget value kept with the notebook. */
+export interface StoredWidget {
+  kind: string;
+  value: JsonValue;
+  props: { [key: string]: JsonValue };
 }
 
 /** One notebook as storage keeps it. */
@@ -20,8 +38,12 @@ export interface NotebookDocument {
   id: string;
   owner: string;
   name: string;
-  /** The database connection string of the notebook's SQL cells: a secret, never listed. */
-  dbConnString: string | null;
+  /**
+   * Per-plugin settings (`settings.sql.connection_string`): never listed. The
+   * fields a plugin declares secret are sealed before storage sees them
+   * (withSealedSecrets). Stores that read an older layout migrate it on read.
+   */
+  settings: NotebookSettings;
   /** Lazy mode: descendants of an edited cell are marked stale instead of run. */
   lazy: boolean;
   cells: StoredCell[];
@@ -35,7 +57,7 @@ export interface NotebookDocument {
   updatedAt: string;
 }
 
-/** What listing returns: never cells, never the connection string. */
+/** What listing returns: never cells, never settings. */
 export interface NotebookSummary {
   id: string;
   name: string;

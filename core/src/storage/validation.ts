@@ -1,6 +1,9 @@
 import type { AppSettings } from '../wire';
 import { InvalidInputError } from '../errors';
+import { isCellErrorKind } from '../session/cell-error';
 import type { CellStatus, Output } from '../model/types';
+import type { CellErrorDetail } from '../wire';
+import { normalizeSettings } from '../settings/plugin-settings';
 import type { NotebookDocument, NotebookShare, StoredCell } from './storage';
 
 /* Validation every store applies to what it is given: ids that cannot name a path, documents of the right shape. */
@@ -48,7 +51,7 @@ export function normalizeDocument(input: unknown, where = 'document'): NotebookD
     id: string(doc.id, `${where}.id`),
     owner: string(doc.owner, `${where}.owner`),
     name: string(doc.name, `${where}.name`),
-    dbConnString: nullableString(doc.dbConnString, `${where}.dbConnString`),
+    settings: normalizeSettings(doc.settings, `${where}.settings`),
     lazy: boolean(doc.lazy, `${where}.lazy`),
     cells: cells.map((cell, i) => normalizeCell(cell, `${where}.cells[${i}]`)),
     ...(doc.app !== undefined && doc.app !== null ? { app: normalizeAppSettings(doc.app, `${where}.app`) } : {}),
@@ -65,7 +68,7 @@ function normalizeCell(input: unknown, where: string): StoredCell {
   if (!STATUSES.has(status)) throw new InvalidInputError(`${where}.status must be one of ${[...STATUSES].join(', ')}; got ${describe(status)}.`);
   const outputs = cell.outputs;
   if (!Array.isArray(outputs)) throw new InvalidInputError(`${where}.outputs must be a list.`);
-  return {
+  const stored: StoredCell = {
     id: string(cell.id, `${where}.id`),
     type: string(cell.type, `${where}.type`),
     code: string(cell.code, `${where}.code`),
@@ -77,7 +80,29 @@ function normalizeCell(input: unknown, where: string): StoredCell {
     error: nullableString(cell.error, `${where}.error`),
     reads: strings(cell.reads, `${where}.reads`),
     writes: strings(cell.writes, `${where}.writes`),
+    ...(isWidgetMap(cell.widgets) ? { widgets: cell.widgets } : {}),
   };
+  // Notebooks stored before the structure was kept have none: the session reads the error from the text.
+  if (cell.errorDetail !== undefined && stored.error !== null) stored.errorDetail = normalizeErrorDetail(cell.errorDetail, `${where}.errorDetail`);
+  return stored;
+}
+
+function normalizeErrorDetail(input: unknown, where: string): CellErrorDetail {
+  const detail = object(input, where);
+  if (!isCellErrorKind(detail.kind)) throw new InvalidInputError(`${where}.kind is not a known error kind; got ${describe(detail.kind)}.`);
+  const result: CellErrorDetail = { kind: detail.kind, message: string(detail.message, `${where}.message`) };
+  if (detail.cells !== undefined) result.cells = strings(detail.cells, `${where}.cells`);
+  if (detail.traceback !== undefined) result.traceback = string(detail.traceback, `${where}.traceback`);
+  return result;
+}
+
+/** Stored widget values (StoredCell.widgets): kept when they have the shape, dropped (not fatal) when not. */
+function isWidgetMap(input: unknown): input is NonNullable<StoredCell['widgets']> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return false;
+  return Object.values(input as Record<string, unknown>).every((entry) => {
+    const widget = entry as Record<string, unknown> | null;
+    return typeof widget === 'object' && widget !== null && typeof widget.kind === 'string' && 'value' in widget && typeof widget.props === 'object' && widget.props !== null;
+  });
 }
 
 function normalizeOutput(input: unknown, where: string): Output {

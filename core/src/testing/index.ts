@@ -7,6 +7,7 @@ export { notebookWith, type Fixture } from './notebook-fixture';
 export {
   describeStorageConformance,
   largeNotebook,
+  type LegacyNotebook,
   sampleCell,
   sampleNotebook,
   type StorageConformanceFixture,

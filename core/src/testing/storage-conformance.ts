@@ -21,11 +21,28 @@ export interface StorageConformanceFixture {
   store: NotebookStore;
   /** Releases whatever the factory made (folders, tables, servers, the store itself). */
   cleanup(): Promise<void>;
+  /**
+   * Writes a notebook in the layout the store used before plugin settings
+   * existed (its database connection string kept in a field of its own), as
+   * an older release left it. Required when `hasLegacyLayout` is set.
+   */
+  writeLegacyNotebook?(notebook: LegacyNotebook): Promise<void>;
+}
+
+/** A notebook as releases before plugin settings stored it: one connection string, which now reads as `settings.sql.connection_string`. */
+export interface LegacyNotebook {
+  owner: string;
+  id: string;
+  name: string;
+  connectionString: string | null;
+  cells: StoredCell[];
 }
 
 export interface StorageConformanceOptions {
   /** How many saves race on one revision in the concurrency test (default 8). */
   concurrentWriters?: number;
+  /** The store has notebooks in an older layout to migrate on read: the fixture gives `writeLegacyNotebook`. */
+  hasLegacyLayout?: boolean;
 }
 
 /** Ids of this shape (what the host generates: UUIDs) must be accepted by every store. */
@@ -63,7 +80,7 @@ export function sampleNotebook(owner: string, overrides: Partial<NotebookDocumen
     id: uniqueTestId(),
     owner,
     name: 'Sample notebook',
-    dbConnString: null,
+    settings: {},
     lazy: false,
     cells: [sampleCell(), sampleCell({ code: 'y = x + 1', reads: ['x'], writes: ['y'] })],
     revision: 0,
@@ -132,8 +149,8 @@ async function expectCode(promise: Promise<unknown>, ...codes: ErrorCode[]): Pro
 }
 
 /** What a store must give back: the document's content, whatever it does with timestamps. */
-function content(doc: NotebookDocument): Pick<NotebookDocument, 'id' | 'owner' | 'name' | 'dbConnString' | 'lazy' | 'cells'> {
-  return { id: doc.id, owner: doc.owner, name: doc.name, dbConnString: doc.dbConnString, lazy: doc.lazy, cells: doc.cells };
+function content(doc: NotebookDocument): Pick<NotebookDocument, 'id' | 'owner' | 'name' | 'settings' | 'lazy' | 'cells'> {
+  return { id: doc.id, owner: doc.owner, name: doc.name, settings: doc.settings, lazy: doc.lazy, cells: doc.cells };
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -169,7 +186,7 @@ export function describeStorageConformance(
 
     describe('create and get', () => {
       it('creates a notebook at revision 0 and reads it back unchanged', async () => {
-        const doc = sampleNotebook(owner, { dbConnString: 'postgresql://u:secret@db.example/x', lazy: true });
+        const doc = sampleNotebook(owner, { settings: { sql: { connection_string: 'postgresql://u:secret@db.example/x' } }, lazy: true });
         const created = await store().create(doc);
         expect(created.revision).toBe(0);
         expect(content(created)).toEqual(content(doc));
@@ -185,8 +202,8 @@ export function describeStorageConformance(
         expect((await store().get(owner, created.id)).revision).toBe(0);
       });
 
-      it('keeps a notebook with no cells and a null connection string', async () => {
-        const doc = await store().create(sampleNotebook(owner, { cells: [], dbConnString: null }));
+      it('keeps a notebook with no cells and no settings', async () => {
+        const doc = await store().create(sampleNotebook(owner, { cells: [], settings: {} }));
         expect(content(await store().get(owner, doc.id))).toEqual(content(doc));
       });
 
@@ -245,10 +262,10 @@ export function describeStorageConformance(
     });
 
     describe('listing', () => {
-      it("lists only the owner's notebooks, as summaries without cells or connection string", async () => {
+      it("lists only the owner's notebooks, as summaries without cells or settings", async () => {
         const other = uniqueTestId('owner');
         const mine = [
-          await store().create(sampleNotebook(owner, { name: 'one', dbConnString: 'postgresql://u:secret@h/db' })),
+          await store().create(sampleNotebook(owner, { name: 'one', settings: { sql: { connection_string: 'postgresql://u:secret@h/db' } } })),
           await store().create(sampleNotebook(owner, { name: 'two' })),
         ];
         await store().create(sampleNotebook(other, { name: 'theirs' }));
@@ -259,7 +276,7 @@ export function describeStorageConformance(
           expect(summary.name).toBe(doc.name);
           expect(summary.updatedAt).toBe(doc.updatedAt);
           expect(summary).not.toHaveProperty('cells');
-          expect(summary).not.toHaveProperty('dbConnString');
+          expect(summary).not.toHaveProperty('settings');
           expect(JSON.stringify(summary)).not.toContain('secret');
         }
         expect((await store().list(other)).map((s) => s.name)).toEqual(['theirs']);
@@ -289,6 +306,17 @@ export function describeStorageConformance(
         expect((await store().get(owner, doc.id)).cells).toEqual(cells);
       });
 
+      it("keeps a cell's error structured beside its text (kind, message, cells involved, traceback)", async () => {
+        const doc = await store().create(sampleNotebook(owner));
+        const traceback = 'Traceback (most recent call last):\n  File "<cell c1>", line 1, in <module>\nNameError: name \'y\' is not defined\n';
+        const cells = [
+          sampleCell({ id: 'c1', code: 'y', status: 'error', error: traceback, errorDetail: { kind: 'runtime', message: "NameError: name 'y' is not defined", traceback } }),
+          sampleCell({ id: 'c2', code: 'z = y', status: 'blocked', error: 'Not run: upstream cell 1 did not succeed.', errorDetail: { kind: 'upstream', message: 'Not run: upstream cell 1 did not succeed.', cells: ['c1'] } }),
+        ];
+        await store().save({ ...doc, cells }, { expectedRevision: 0 });
+        expect((await store().get(owner, doc.id)).cells).toEqual(cells);
+      });
+
       it('keeps the order of cells through saves, including a reordering', async () => {
         const cells = Array.from({ length: 30 }, (_, i) => sampleCell({ id: `c${String(29 - i).padStart(2, '0')}`, code: `v${i} = ${i}` }));
         const doc = await store().create(sampleNotebook(owner, { cells }));
@@ -298,11 +326,22 @@ export function describeStorageConformance(
         expect((await store().get(owner, doc.id)).cells.map((c) => c.id)).toEqual(shuffled.map((c) => c.id));
       });
 
-      it('keeps the connection string and the lazy flag, and can clear the connection string', async () => {
-        const doc = await store().create(sampleNotebook(owner, { dbConnString: 'postgresql://a:b@h/db', lazy: true }));
-        expect(await store().get(owner, doc.id)).toMatchObject({ dbConnString: 'postgresql://a:b@h/db', lazy: true });
-        await store().save({ ...doc, dbConnString: null, lazy: false }, { expectedRevision: 0 });
-        expect(await store().get(owner, doc.id)).toMatchObject({ dbConnString: null, lazy: false });
+      it('keeps plugin settings of every type and the lazy flag, changes them, and can clear them', async () => {
+        const settings = { sql: { connection_string: 'postgresql://a:b@h/db', row_limit: 500, verbose: true }, other: { mode: 'fast' } };
+        const doc = await store().create(sampleNotebook(owner, { settings, lazy: true }));
+        expect(await store().get(owner, doc.id)).toMatchObject({ settings, lazy: true });
+        const changed = { sql: { connection_string: 'postgresql://c:d@h/db2', row_limit: 0.5, verbose: false } };
+        const saved = await store().save({ ...doc, settings: changed }, { expectedRevision: 0 });
+        expect((await store().get(owner, doc.id)).settings).toEqual(changed);
+        await store().save({ ...saved, settings: {}, lazy: false }, { expectedRevision: 1 });
+        expect(await store().get(owner, doc.id)).toMatchObject({ settings: {}, lazy: false });
+      });
+
+      it('refuses settings that are not strings, numbers or booleans, and keeps the stored ones', async () => {
+        const doc = await store().create(sampleNotebook(owner, { settings: { sql: { connection_string: 'postgresql://a:b@h/db' } } }));
+        const bad = { ...doc, settings: { sql: { connection_string: { nested: true } } } } as unknown as NotebookDocument;
+        await expectCode(store().save(bad, { expectedRevision: 0 }), 'RNB_ERR_INVALID_INPUT');
+        expect((await store().get(owner, doc.id)).settings).toEqual(doc.settings);
       });
 
       it('keeps the app settings through saves (a notebook without them reads without them)', async () => {
@@ -352,6 +391,40 @@ export function describeStorageConformance(
         await expectCode(store().get(owner, doc.id), 'RNB_ERR_NOTEBOOK_NOT_FOUND');
       });
     });
+
+    if (options.hasLegacyLayout) {
+      describe('migration of the layout before plugin settings', () => {
+        const legacy = (connectionString: string | null): LegacyNotebook => ({
+          owner,
+          id: uniqueTestId('old'),
+          name: 'from an old release',
+          connectionString,
+          cells: [sampleCell({ type: 'sql', code: 'SELECT 1', writes: [] })],
+        });
+        const writeLegacy = (notebook: LegacyNotebook): Promise<void> => {
+          if (!fixture?.writeLegacyNotebook) throw new Error('hasLegacyLayout is set but the fixture gives no writeLegacyNotebook.');
+          return fixture.writeLegacyNotebook(notebook);
+        };
+
+        it('reads an old connection string as settings.sql.connection_string, lists the notebook, and saves it in the new layout', async () => {
+          const old = legacy('postgresql://ann:pw@db.example/sales');
+          await writeLegacy(old);
+          const read = await store().get(owner, old.id);
+          expect(read).toMatchObject({ id: old.id, name: old.name, cells: old.cells, settings: { sql: { connection_string: 'postgresql://ann:pw@db.example/sales' } } });
+          expect((await store().list(owner)).map((s) => s.id)).toContain(old.id);
+          const saved = await store().save({ ...read, settings: { sql: { connection_string: 'postgresql://ann:new@db.example/sales' } } }, { expectedRevision: read.revision });
+          expect((await store().get(owner, old.id)).settings).toEqual(saved.settings);
+          await store().save({ ...saved, settings: {} }, { expectedRevision: saved.revision });
+          expect((await store().get(owner, old.id)).settings).toEqual({});
+        });
+
+        it('reads an old notebook without a connection string as having no settings', async () => {
+          const old = legacy(null);
+          await writeLegacy(old);
+          expect((await store().get(owner, old.id)).settings).toEqual({});
+        });
+      });
+    }
 
     describe('revisions', () => {
       it('grows the revision by one with each save, moves updatedAt, keeps createdAt', async () => {

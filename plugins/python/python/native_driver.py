@@ -9,9 +9,7 @@ sent as the first message, so both runtimes show the same outputs.
 Usage: python3 -I -u native_driver.py LIMITS_JSON, with stdin (requests), stdout (replies) and fd 3 (a byte per interrupt;
 end of file there ends the process) as pipes from the worker. See plugins/python/README.md, "How the native runtime fits".
 """
-import base64
 import fcntl
-import io
 import json
 import os
 import resource
@@ -136,33 +134,35 @@ class RawOutput:
             time.sleep(0.0002)
 
 
-def load_runner(source):
+# Runner functions the worker may call by name (op "call"); each returns JSON text.
+RUNNER_CALLS = frozenset({"describe_variables", "table_page", "forget_cell_tables"})
+
+
+def load_runner(source, modules=()):
     # The cells' namespace is __main__'s (the runner's G): a fresh module, so that cells never see or replace this
     # driver's own globals (a cell's `import time` or `json = 1` must not touch the driver's).
     sys.modules["__main__"] = types.ModuleType("__main__")
     module = types.ModuleType("_rnb_runner")
     sys.modules["_rnb_runner"] = module
     exec(compile(source, "<rnb runner>", "exec"), module.__dict__)
+    # The rich output modules (python/rnb_*.py, the same files Pyodide loads): display(), reprs, tables, figures.
+    for name, text in modules:
+        extra = types.ModuleType(name)
+        extra.__file__ = f"<rnb {name}>"
+        sys.modules[name] = extra
+        exec(compile(text, extra.__file__, "exec"), extra.__dict__)
     return module
 
 
-def figures_as_outputs():
-    """matplotlib figures a cell left open, as PNG outputs (no plt.show() needed), then closed so memory stays flat."""
-    pyplot = sys.modules.get("matplotlib.pyplot")
-    if pyplot is None:
-        return []
-    outputs = []
-    try:
-        for number in pyplot.get_fignums():
-            figure = pyplot.figure(number)
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="png", bbox_inches="tight")
-            outputs.append({"mime_type": "image/png", "data": base64.b64encode(buffer.getvalue()).decode("ascii")})
-    except Exception as error:  # a figure that cannot render says so instead of failing the cell
-        outputs.append({"mime_type": "text/plain", "data": f"<figure could not be rendered: {error!r}>"})
-    finally:
-        pyplot.close("all")
-    return outputs
+def load_widgets(source):
+    """rnb.ui (widgets-py.ts, the same code as in Pyodide) as the modules rnb and rnb.ui."""
+    package = types.ModuleType("rnb")
+    package.__path__ = []
+    ui = types.ModuleType("rnb.ui")
+    exec(compile(source, "<rnb widgets>", "exec"), ui.__dict__)
+    package.ui = ui
+    sys.modules["rnb"] = package
+    sys.modules["rnb.ui"] = ui
 
 
 def finite(value):
@@ -214,6 +214,10 @@ def reap_children(timeout=0.2):
 def run_cell(runner, request, raw):
     for name, value in (request.get("inject") or {}).items():
         runner.G[name] = value
+    ui = sys.modules.get("rnb.ui")
+    if ui is not None:
+        # Widget ids restart for this cell; the values the notebook stored for its widgets apply.
+        ui.begin_cell(request["cell"], json.dumps(request.get("widgets") or {}))
     result = json.loads(runner.run_cell(request["cell"], request["code"], json.dumps(request["defines"])))
     if result.get("status") == "async":
         import asyncio
@@ -221,10 +225,6 @@ def run_cell(runner, request, raw):
     runner.flush_streams()
     for output in raw:
         output.drain()
-    if result.get("status") == "ok":
-        result["outputs"] = result["outputs"] + figures_as_outputs()
-    else:
-        figures_as_outputs()
     return result
 
 
@@ -281,10 +281,14 @@ def main():
         op = request.get("op")
         try:
             if op == "runner":
-                runner = load_runner(request["source"])
+                runner = load_runner(request["source"], request.get("modules") or ())
                 if request.get("maxOutputChars") and hasattr(runner, "set_max_output_chars"):
                     runner.set_max_output_chars(request["maxOutputChars"])
                 runner.install_streams(sink("stdout"), sink("stderr"))
+                if request.get("widgets"):
+                    load_widgets(request["widgets"])
+                if "rnb_display" in sys.modules:
+                    sys.modules["rnb_display"].install(lambda text: channel.send({"t": "output", "o": json.loads(text)}))
                 channel.send({"t": "loaded"})
             elif op == "run":
                 state["running"] = True
@@ -298,8 +302,14 @@ def main():
                 channel.send({"t": "done", "result": result})
             elif op == "value":
                 channel.send({"t": "value", "json": json.dumps(finite(runner.plain(runner.G.get(request["name"]))), default=str)})
+            elif op == "widget":
+                # set_widget_value: answers JSON ({value, kind, props, names}, {missing}, or {error}).
+                channel.send({"t": "value", "json": sys.modules["rnb.ui"].set_widget_value(json.dumps(request["payload"]))})
             elif op == "delete":
                 runner.delete_names(json.dumps(request["names"]))
+            elif op == "call" and request.get("fn") in RUNNER_CALLS:
+                # The explorer's and live tables' questions (variables-py.ts): each answers JSON text.
+                channel.send({"t": "value", "json": getattr(runner, request["fn"])(*request.get("args", []))})
         except KeyboardInterrupt:
             state["running"] = False
             text = "KeyboardInterrupt: the cell was interrupted"

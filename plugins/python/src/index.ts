@@ -108,7 +108,7 @@ export function pythonLanguage(options: PythonPluginOptions = {}): LanguageDefin
     analyser: { module: PYTHON_ANALYSER_MODULE, export: 'analysePython' },
     runtime: {
       module: PYTHON_RUNTIME_MODULE,
-      readPaths: [path.dirname(PYTHON_RUNTIME_MODULE), dir, ...(wheelsDir ? [wheelsDir] : []), ...(snapshotPath ? [snapshotPath] : [])],
+      readPaths: [path.dirname(PYTHON_RUNTIME_MODULE), path.join(PACKAGE_ROOT, 'python'), dir, ...(wheelsDir ? [wheelsDir] : []), ...(snapshotPath ? [snapshotPath] : [])],
       options: { pyodideDir: dir, packageBaseUrl, wheelsDir, bundledLock, pypi: pypiIndexUrl !== null, snapshotPath },
     },
     hostServices,

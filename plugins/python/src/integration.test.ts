@@ -56,6 +56,30 @@ it('runs a chain x -> y -> print(y) and re-runs it when x changes', async () => 
   expect(last.stdout).toBe('42\n');
 });
 
+it("keeps a Python error structured: the runtime's traceback beside its message, in the view, the event and through a reload", async () => {
+  const nb = await python(['print("before")\nx = 1 / 0', 'y = x']);
+  await nb.run(0);
+  const failed = await cellOf(nb.notebookId, 0);
+  expect(failed.status).toBe('error');
+  expect(failed.error_detail).toMatchObject({ kind: 'runtime', message: 'ZeroDivisionError: division by zero' });
+  const traceback = failed.error_detail!.traceback!;
+  expect(traceback).toMatch(/^Traceback \(most recent call last\):\n {2}File "<cell [^>]+>", line 2, in <module>\n/);
+  expect(traceback.trimEnd().endsWith('ZeroDivisionError: division by zero')).toBe(true);
+  // The text users read is the traceback, which already ends with the message (as before the split).
+  expect(failed.error).toBe(traceback);
+  const event = kernel.eventsOf(nb.notebookId, 'cell_error').find((e) => e.cellId === failed.id && e.error !== null);
+  expect(event).toEqual({ type: 'cell_error', cellId: failed.id, error: traceback, detail: failed.error_detail });
+  expect((await cellOf(nb.notebookId, 1)).error_detail).toEqual({ kind: 'upstream', message: 'Not run: upstream cell 1 did not succeed.', cells: [failed.id] });
+
+  // A new session reads the notebook back from storage: last outputs and the structured errors are all there.
+  const before = (await kernel.service.getNotebook(owner, nb.notebookId)).cells;
+  await kernel.service.whenIdle(owner, nb.notebookId);
+  await kernel.service.release(nb.notebookId);
+  const after = (await kernel.service.getNotebook(owner, nb.notebookId)).cells;
+  expect(after).toEqual(before);
+  expect(after[0]).toMatchObject({ stdout: 'before\n', error: traceback, error_detail: { traceback } });
+}, 60_000);
+
 describe('one notebook: streaming, a flood, an interrupt', () => {
   let nb: Awaited<ReturnType<typeof python>>;
   beforeAll(async () => {
@@ -111,7 +135,7 @@ it('a 45 MB HTML output and NaN from _repr_json_ leave the kernel alive, and eac
   const cells = (await kernel.service.getNotebook(owner, nb.notebookId)).cells;
   expect(cells.map((c) => [c.status, c.error])).toEqual([['success', null], ['success', null], ['success', null]]);
   expect(cells[0]!.outputs).toEqual([{ mime_type: 'text/plain', data: 'Output of 45 MB not shown: the limit is 8 MB.' }]);
-  expect(cells[1]!.outputs).toEqual([{ mime_type: 'application/json', data: { v: 'NaN' } }]);
+  expect(cells[1]!.outputs).toEqual([expect.objectContaining({ mime_type: 'application/json', data: { v: 'NaN' } })]);
   expect(cells[2]!.outputs).toEqual([{ mime_type: 'text/plain', data: '2' }]);
   expect(kernel.events.some((e) => e.notebookId === nb.notebookId && e.event.type === 'kernel_restarted')).toBe(false);
 }, 60_000);

@@ -37,6 +37,6 @@ it('explains that input() cannot read from the keyboard', async () => {
   await nb.run(0);
   const [cell] = await nb.state();
   expect(cell!.status).toBe('error');
-  expect(cell!.error).toMatch(/EOFError: input\(\) is not available: a notebook cell cannot read from the keyboard\. Set the value in a cell instead/);
+  expect(cell!.error).toMatch(/EOFError: input\(\) is not available: a notebook cell cannot read from the keyboard\. Use a widget instead: from rnb import ui/);
   expect(cell!.error).not.toMatch(/OSError|_rnb_runner/);
 }, 60_000);

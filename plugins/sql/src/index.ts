@@ -10,7 +10,7 @@ export { analyseSql, resultNameOf, type SqlCellMeta } from './analyser';
 export { bindSql, cellOffset, lookupIn, TemplateError, type BoundStatement, type TemplateLookup } from './template';
 export { createSqlLanguage, type SqlLanguage, type SqlLanguageOptions } from './language';
 export { checkConnectionString, ConnectionStringError, isInternalAddress, parseConnectionString, redact } from './host/connection';
-export { PgService, type PgServiceOptions } from './host/pg-service';
+export { CONNECTION_SETTING, PgService, type PgServiceOptions } from './host/pg-service';
 
 export type SqlPlugin = Plugin<{ languages: typeof LanguageRegistry }, {}, void>;
 

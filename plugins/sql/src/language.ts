@@ -4,9 +4,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { LanguageDefinition } from '@rnb/core';
+import { maskConnectionString, type LanguageDefinition, type SettingField } from '@rnb/core';
 import { analyseSql } from './analyser';
-import { PgService, type PgServiceOptions } from './host/pg-service';
+import { CONNECTION_SETTING, PgService, type PgServiceOptions } from './host/pg-service';
 import { DEFAULT_RUNTIME_OPTIONS, type SqlRuntimeOptions } from './runtime/options';
 
 export interface SqlLanguageOptions extends Partial<Omit<SqlRuntimeOptions, 'alasqlPath'>>, Partial<Omit<PgServiceOptions, 'allowedHosts'>> {
@@ -41,6 +41,24 @@ export function splitHosts(value: readonly string[] | string | undefined): strin
   return (typeof value === 'string' ? value.split(',') : [...value]).map((h) => h.trim()).filter((h) => h.length > 0);
 }
 
+/**
+ * The notebook's PostgreSQL database: a secret setting (encrypted at rest,
+ * masked as postgresql://user:****@host/db). A string a query would refuse
+ * (file paths, internal hosts...) is refused when it is set.
+ */
+function connectionSetting(pg: PgService): SettingField {
+  return {
+    name: CONNECTION_SETTING,
+    type: 'string',
+    label: 'Database connection for SQL cells',
+    description: 'SQL cells run against this database (postgresql://user:password@host:5432/database); without one they run on an in-notebook database.',
+    secret: true,
+    maxLength: 2000,
+    mask: (value) => maskConnectionString(value) ?? '',
+    validate: (value) => pg.checkConnectionString(String(value)),
+  };
+}
+
 /** Creates the SQL language: register it with core's LanguageRegistry. */
 export function createSqlLanguage(options: SqlLanguageOptions = {}): SqlLanguage {
   const { module, root } = runtimeModule();
@@ -71,7 +89,7 @@ export function createSqlLanguage(options: SqlLanguageOptions = {}): SqlLanguage
       needsCodeGeneration: true,
     },
     hostServices: pg.services(),
-    checkConnectionString: (connectionString) => pg.checkConnectionString(connectionString),
+    settings: [connectionSetting(pg)],
     close: () => pg.close(),
   };
 }

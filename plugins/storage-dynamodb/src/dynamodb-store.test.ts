@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { NotebookStore, PluginHost, SecretBox, withSealedSecrets } from '@rnb/core';
-import { describeStorageConformance, sampleCell, sampleNotebook } from '@rnb/core/testing';
+import { describeStorageConformance, sampleCell, sampleNotebook, type StorageConformanceFixture } from '@rnb/core/testing';
 import dynamoDbStoragePlugin, { createTable, DynamoDbNotebookStore } from './index';
 import { loadDynalite, startDynalite, type LocalDynamo } from './test-support/local-dynamo';
 
@@ -37,7 +37,31 @@ async function freshStore(options: { maxBodyBytes?: number; chunkBytes?: number 
   };
 }
 
-if (available) describeStorageConformance('dynamodb (dynalite)', () => freshStore());
+/** Rewrites a fresh notebook's one body chunk as a version 1 body, as releases before plugin settings wrote it. */
+async function withLegacyWriter(fixture: Awaited<ReturnType<typeof freshStore>>): Promise<StorageConformanceFixture> {
+  return {
+    ...fixture,
+    writeLegacyNotebook: async (old) => {
+      await fixture.store.create(sampleNotebook(old.owner, { id: old.id, name: old.name, cells: old.cells }));
+      const raw = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: (await local()).endpoint, region: 'us-east-1', credentials }));
+      try {
+        const items = await raw.send(new QueryCommand({
+          TableName: fixture.store.table,
+          KeyConditionExpression: 'pk = :o AND begins_with(sk, :p)',
+          ExpressionAttributeValues: { ':o': old.owner, ':p': `body#${old.id}#` },
+        }));
+        const [chunk] = items.Items ?? [];
+        if (!chunk || (items.Items ?? []).length !== 1) throw new Error('expected one body chunk');
+        const data = gzipSync(JSON.stringify({ v: 1, lazy: false, dbConnString: old.connectionString, cells: old.cells }));
+        await raw.send(new PutCommand({ TableName: fixture.store.table, Item: { ...chunk, data } }));
+      } finally {
+        raw.destroy();
+      }
+    },
+  };
+}
+
+if (available) describeStorageConformance('dynamodb (dynalite)', async () => withLegacyWriter(await freshStore()), { hasLegacyLayout: true });
 
 describeWithDynalite('DynamoDbNotebookStore items', () => {
   let fixture: Awaited<ReturnType<typeof freshStore>>;
@@ -59,7 +83,7 @@ describeWithDynalite('DynamoDbNotebookStore items', () => {
   }
 
   it('keeps a small head item per notebook, in the owner\'s partition, without cells or connection string', async () => {
-    const doc = await fixture.store.create(sampleNotebook(owner, { dbConnString: 'postgresql://u:secret@h/db' }));
+    const doc = await fixture.store.create(sampleNotebook(owner, { settings: { sql: { connection_string: 'postgresql://u:secret@h/db' } } }));
     const items = await itemsOf(owner);
     const head = items.find((i) => i.sk === `nb#${doc.id}`)!;
     expect(head).toMatchObject({ pk: owner, id: doc.id, name: doc.name, revision: 0, chunks: 1, format: 1 });
@@ -71,9 +95,9 @@ describeWithDynalite('DynamoDbNotebookStore items', () => {
   it('behind the host\'s secret sealing, no item holds the connection string\'s password, even gunzipped (issue 19 item 11)', async () => {
     const sealed = withSealedSecrets(fixture.store, SecretBox.fromText(SecretBox.generateText()));
     const secret = 'postgresql://ann:hunter2-very-secret@203.0.113.5/sales';
-    const doc = await sealed.create(sampleNotebook(owner, { dbConnString: secret }));
+    const doc = await sealed.create(sampleNotebook(owner, { settings: { sql: { connection_string: secret } } }));
     await sealed.save({ ...doc, name: 'renamed' }, { expectedRevision: 0 });
-    expect((await sealed.get(owner, doc.id)).dbConnString).toBe(secret);
+    expect((await sealed.get(owner, doc.id)).settings.sql?.connection_string).toBe(secret);
     const items = await itemsOf(owner);
     const bodies = items.filter((i) => String(i.sk).startsWith('body#')).map((i) => gunzipSync(Buffer.from(i.data as Uint8Array)).toString('utf8'));
     expect(bodies.join('')).toContain('rnb-secret:v1:');

@@ -1,9 +1,12 @@
 import { InvalidInputError, type NotebookDocument } from '@rnb/core';
 import { normalizeDocument } from '@rnb/core';
 
-/** Marks our files; `version` grows when the layout of a file changes, so a later release can migrate. */
+/**
+ * Marks our files; `version` grows when the layout of a file changes, so a later release can migrate.
+ * 1: the SQL connection string in a field of its own; 2: per-plugin `settings` (version 1 files migrate on read).
+ */
 export const FORMAT = 'rnb-notebook';
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 /** Why a file could not be read as a notebook. */
 export class DamagedFileError extends Error {
@@ -45,7 +48,7 @@ export function serialize(doc: NotebookDocument, lineage: Lineage): string {
     writeId: lineage.writeId,
     ancestors: lineage.ancestors.slice(0, ANCESTRY),
     lazy: doc.lazy,
-    dbConnString: doc.dbConnString,
+    settings: doc.settings,
     cells: doc.cells,
     ...(doc.app ? { app: doc.app } : {}),
     // Absent in older files (and when nobody is shared with): no shares.
@@ -65,11 +68,18 @@ export function parse(text: string): NotebookDocument {
   checkVersion(record.version);
   if (typeof record.revision !== 'number' || !Number.isSafeInteger(record.revision)) throw new DamagedFileError('no revision number');
   try {
-    return normalizeDocument(record, 'file');
+    return normalizeDocument(migrateVersion1(record), 'file');
   } catch (error) {
     if (error instanceof InvalidInputError) throw new DamagedFileError(error.message);
     throw error;
   }
+}
+
+/** Version 1 kept the notebook's SQL connection string as `dbConnString`: it becomes `settings.sql.connection_string`. */
+export function migrateVersion1(record: Record<string, unknown>): Record<string, unknown> {
+  if (record.settings !== undefined || !('dbConnString' in record)) return record;
+  const { dbConnString: connection, ...rest } = record;
+  return { ...rest, settings: typeof connection === 'string' && connection !== '' ? { sql: { connection_string: connection } } : {} };
 }
 
 export interface SummaryPrefix {

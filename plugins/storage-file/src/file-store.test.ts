@@ -9,11 +9,29 @@ async function tempDir(): Promise<string> {
   return fsp.mkdtemp(path.join(os.tmpdir(), 'rnb-file-store-'));
 }
 
-describeStorageConformance('file', async () => {
-  const dir = await tempDir();
-  const store = await FileNotebookStore.open({ dir });
-  return { store, cleanup: async () => { await store.close(); await fsp.rm(dir, { recursive: true, force: true }); } };
-});
+describeStorageConformance(
+  'file',
+  async () => {
+    const dir = await tempDir();
+    const store = await FileNotebookStore.open({ dir });
+    return {
+      store,
+      cleanup: async () => { await store.close(); await fsp.rm(dir, { recursive: true, force: true }); },
+      // A version 1 file, as releases before plugin settings wrote it.
+      writeLegacyNotebook: async (old) => {
+        await store.create(sampleNotebook(old.owner, { id: old.id, name: old.name, cells: old.cells }));
+        for (const ownerKey of await fsp.readdir(dir)) {
+          const file = path.join(dir, ownerKey, old.id, 'rev-0.json');
+          const json = JSON.parse(await fsp.readFile(file, 'utf8').catch(() => 'null')) as Record<string, unknown> | null;
+          if (json === null) continue;
+          delete json.settings;
+          await fsp.writeFile(file, JSON.stringify({ ...json, version: 1, dbConnString: old.connectionString }));
+        }
+      },
+    };
+  },
+  { hasLegacyLayout: true },
+);
 
 describe('FileNotebookStore on disk', () => {
   let dir: string;
@@ -40,7 +58,7 @@ describe('FileNotebookStore on disk', () => {
   }
 
   it('writes one JSON file per revision with a format version, readable only by its user', async () => {
-    const doc = await store.create(sampleNotebook(owner, { dbConnString: 'postgresql://u:secret@h/db' }));
+    const doc = await store.create(sampleNotebook(owner, { settings: { sql: { connection_string: 'postgresql://u:secret@h/db' } } }));
     const folder = await notebookFolder(doc.id);
     expect(await fsp.readdir(folder)).toEqual(['rev-0.json']);
     const file = path.join(folder, 'rev-0.json');
@@ -94,7 +112,7 @@ describe('FileNotebookStore on disk', () => {
   it('refuses a file written by a newer format version, naming the upgrade', async () => {
     const doc = await store.create(sampleNotebook(owner));
     const file = path.join(await notebookFolder(doc.id), 'rev-0.json');
-    await fsp.writeFile(file, (await fsp.readFile(file, 'utf8')).replace('"version":1', '"version":99'));
+    await fsp.writeFile(file, (await fsp.readFile(file, 'utf8')).replace(`"version":${FORMAT_VERSION}`, '"version":99'));
     await expect(store.get(owner, doc.id)).rejects.toMatchObject({ code: 'RNB_ERR_STORAGE', message: expect.stringContaining('newer release') });
     expect((await store.list(owner))[0]).toMatchObject({ id: doc.id, error: expect.stringContaining('upgrade') });
   });

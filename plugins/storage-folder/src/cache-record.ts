@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { JsonValue, NotebookDocument, NotebookShare, StoredCell } from '@rnb/core';
+import type { JsonValue, NotebookDocument, NotebookSettings, NotebookShare, StoredCell } from '@rnb/core';
+import type { AppSettings } from '@rnb/core/wire';
 
 /** The cache folder beside the notebooks: revisions, owners, secrets and last results, never in the `.py` files. */
 export const CACHE_DIR = '.rnb-cache';
 export const CACHE_FORMAT = 'rnb-folder-cache';
-export const CACHE_VERSION = 1;
+/** 1: the SQL connection string in a field of its own (`dbConnString`); 2: per-plugin `settings` (1 migrates on read). */
+export const CACHE_VERSION = 2;
 
 /** What a cell's last run left, kept by cell id. */
-export type CellResults = Pick<StoredCell, 'status' | 'stdout' | 'stderr' | 'outputs' | 'error' | 'reads' | 'writes'>;
+export type CellResults = Pick<StoredCell, 'status' | 'stdout' | 'stderr' | 'outputs' | 'error' | 'errorDetail' | 'reads' | 'writes' | 'widgets'>;
 
 /** One notebook's record in the cache folder. */
 export interface CacheRecord {
@@ -20,8 +22,10 @@ export interface CacheRecord {
   fileHash: string;
   createdAt: string;
   updatedAt: string;
-  /** Secret: kept here, never in the notebook file. */
-  dbConnString: string | null;
+  /** Per-plugin settings, secrets among them: kept here, never in the notebook file. */
+  settings: NotebookSettings;
+  /** The app view's settings (absent: the defaults); kept here, the file holds only code. */
+  app?: AppSettings;
   results: { [cellId: string]: CellResults };
   /** Who the owner shared the notebook with (absent in older records: nobody); never in the `.py` file. */
   shares?: NotebookShare[];
@@ -34,7 +38,10 @@ export function hashText(text: string): string {
 export function recordOf(doc: NotebookDocument, fileHash: string): CacheRecord {
   const results: CacheRecord['results'] = {};
   for (const cell of doc.cells) {
-    results[cell.id] = { status: cell.status, stdout: cell.stdout, stderr: cell.stderr, outputs: cell.outputs, error: cell.error, reads: cell.reads, writes: cell.writes };
+    const kept: CellResults = { status: cell.status, stdout: cell.stdout, stderr: cell.stderr, outputs: cell.outputs, error: cell.error, reads: cell.reads, writes: cell.writes };
+    if (cell.errorDetail) kept.errorDetail = cell.errorDetail;
+    if (cell.widgets) kept.widgets = cell.widgets;
+    results[cell.id] = kept;
   }
   return {
     format: CACHE_FORMAT,
@@ -45,7 +52,8 @@ export function recordOf(doc: NotebookDocument, fileHash: string): CacheRecord {
     fileHash,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
-    dbConnString: doc.dbConnString,
+    settings: doc.settings,
+    ...(doc.app ? { app: doc.app } : {}),
     results,
     ...(doc.shares && doc.shares.length > 0 ? { shares: doc.shares } : {}),
   };
@@ -63,14 +71,45 @@ export function parseRecord(text: string, id: string): CacheRecord | null {
   if (!record || typeof record !== 'object' || record.format !== CACHE_FORMAT || record.id !== id) return null;
   if (typeof record.owner !== 'string' || typeof record.revision !== 'number' || typeof record.fileHash !== 'string') return null;
   if (typeof record.version !== 'number' || record.version > CACHE_VERSION) return null;
+  const { dbConnString: legacyConnection, ...rest } = record as CacheRecord & { dbConnString?: unknown };
   return {
-    ...(record as CacheRecord),
-    dbConnString: typeof record.dbConnString === 'string' ? record.dbConnString : null,
+    ...rest,
+    version: CACHE_VERSION,
+    settings: record.version < 2 ? version1Settings(legacyConnection) : settingsOf(record.settings),
+    app: appOf(record.app),
     results: record.results && typeof record.results === 'object' ? record.results : {},
   };
+}
+
+/** Version 1 kept the SQL connection string as `dbConnString`: it becomes `settings.sql.connection_string`. */
+function version1Settings(connection: unknown): NotebookSettings {
+  return typeof connection === 'string' && connection !== '' ? { sql: { connection_string: connection } } : {};
+}
+
+/** The settings of a record, keeping only plugin → field → string, number or boolean (the store's save checked them). */
+function settingsOf(raw: unknown): NotebookSettings {
+  const settings: NotebookSettings = {};
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return settings;
+  for (const [plugin, fields] of Object.entries(raw as Record<string, unknown>)) {
+    if (!fields || typeof fields !== 'object' || Array.isArray(fields)) continue;
+    const kept: NotebookSettings[string] = {};
+    for (const [field, value] of Object.entries(fields as Record<string, unknown>)) {
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') kept[field] = value;
+    }
+    if (Object.keys(kept).length > 0) settings[plugin] = kept;
+  }
+  return settings;
 }
 
 /** Results of a cell the file has and the cache does not know (added in an editor): never run. */
 export function freshResults(): CellResults {
   return { status: 'idle', stdout: '', stderr: '', outputs: [] as { mime_type: string; data: JsonValue }[], error: null, reads: [], writes: [] };
+}
+
+/** App settings as the record holds them, or undefined when absent or malformed (the defaults then apply). */
+function appOf(raw: unknown): AppSettings | undefined {
+  const app = raw as Partial<AppSettings> | null | undefined;
+  if (!app || typeof app !== 'object') return undefined;
+  if (typeof app.show_code !== 'boolean' || typeof app.show_tracebacks !== 'boolean' || typeof app.published !== 'boolean') return undefined;
+  return { show_code: app.show_code, show_tracebacks: app.show_tracebacks, published: app.published };
 }

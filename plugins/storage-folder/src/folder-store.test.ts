@@ -11,8 +11,18 @@ async function tempDir(): Promise<string> {
 describeStorageConformance('folder', async () => {
   const dir = await tempDir();
   const store = await FolderNotebookStore.open({ dir });
-  return { store, cleanup: async () => { await store.close(); await fsp.rm(dir, { recursive: true, force: true }); } };
-});
+  return {
+    store,
+    cleanup: async () => { await store.close(); await fsp.rm(dir, { recursive: true, force: true }); },
+    // The notebook file is the same in both layouts; the cache record of version 1 kept the connection string as `dbConnString`.
+    writeLegacyNotebook: async (old) => {
+      await store.create(sampleNotebook(old.owner, { id: old.id, name: old.name, cells: old.cells, settings: {} }));
+      const recordFile = path.join(dir, '.rnb-cache', `${old.id}.json`);
+      const { settings: _settings, ...record } = JSON.parse(await fsp.readFile(recordFile, 'utf8')) as Record<string, unknown>;
+      await fsp.writeFile(recordFile, JSON.stringify({ ...record, version: 1, dbConnString: old.connectionString }));
+    },
+  };
+}, { hasLegacyLayout: true });
 
 describe('FolderNotebookStore on disk', () => {
   let dir: string;
@@ -32,7 +42,7 @@ describe('FolderNotebookStore on disk', () => {
     const doc = await store.create(sampleNotebook(owner, {
       id: 'sales',
       name: 'Sales',
-      dbConnString: 'postgresql://u:secret@h/db',
+      settings: { sql: { connection_string: 'postgresql://u:secret@h/db' } },
       cells: [sampleCell({ id: 'c1', code: 'x = 1', stdout: 'printed-text\n', outputs: [{ mime_type: 'text/plain', data: 'output-text' }] })],
     }));
     const text = await fsp.readFile(path.join(dir, 'sales.py'), 'utf8');

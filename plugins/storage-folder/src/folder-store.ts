@@ -289,7 +289,7 @@ export class FolderNotebookStore implements NotebookStore {
     const now = new Date().toISOString();
     const adopted: CacheRecord = stored
       ? { ...stored, revision: stored.revision + 1, fileHash: hash, updatedAt: now }
-      : recordOf({ id, owner, name: parsed.name, dbConnString: null, lazy: parsed.lazy, cells: [], revision: 0, createdAt: now, updatedAt: now }, hash);
+      : recordOf({ id, owner, name: parsed.name, settings: {}, lazy: parsed.lazy, cells: [], revision: 0, createdAt: now, updatedAt: now }, hash);
     await this.writeRecord(adopted);
     return { record: adopted, file: parsed };
   }
@@ -354,7 +354,8 @@ function documentOf({ record, file }: Loaded): NotebookDocument {
     id: record.id,
     owner: record.owner,
     name: file.name,
-    dbConnString: record.dbConnString,
+    settings: record.settings,
+    ...(record.app ? { app: record.app } : {}),
     lazy: file.lazy,
     cells: file.cells.map((cell) => ({ id: cell.id, type: cell.type, code: cell.code, ...(record.results[cell.id] ?? freshResults()) })),
     ...(Array.isArray(record.shares) && record.shares.length > 0 ? { shares: record.shares } : {}),

@@ -7,7 +7,7 @@
 import { createClient } from 'redis';
 import { pluginProject } from '../test-support/fixtures';
 import { TestClient, statusesOf } from '../test-support/harness';
-import { api, describeCluster, fakeNotebook, freePort, runInstance, startDynalite, startInstance, startRedis, type Instance, type TestRedis } from '../test-support/cluster';
+import { api, describeCluster, fakeNotebook, freePort, runInstance, startDynalite, startInstance, startRedis, until, waitForLog, type Instance, type TestRedis } from '../test-support/cluster';
 
 // Generous: each instance's first kernel loads Pyodide too, which takes many seconds on a loaded 2-core CI machine.
 jest.setTimeout(120_000);
@@ -152,6 +152,27 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
     expect((await health(b)).kernels).toBe(0);
   });
 
+  it('sets a widget from the non-owner: forwarded to the owner, the reader re-runs there, both clients see the value and the result', async () => {
+    const id = (await api(a.url, 'POST', '/api/notebooks', { name: 'widgets' })).body.notebook_id as string;
+    const first = (await api(a.url, 'GET', `/api/notebooks/${id}`)).body.cells[0].id as string;
+    await api(a.url, 'PUT', `/api/notebooks/${id}/cells/${first}`, { code: 'from rnb import ui\nlevel = ui.slider(0, 10)\nlevel' });
+    const reader = (await api(a.url, 'POST', `/api/notebooks/${id}/cells`, { type: 'python', code: 'level.value * 10', after_cell_id: first })).body.cell_id as string;
+    const onA = connect(a, id);
+    const onB = connect(b, id);
+    await Promise.all([onA.waitFor('authenticated'), onB.waitFor('authenticated')]);
+    expect(await onA.ask('run_cell', { cellId: first })).toEqual({ ok: true });
+    for (const client of [onA, onB]) await client.waitForStatus(reader, 'success', KERNEL_START_MS);
+    // The creating instance (A) owns the notebook: B forwards.
+    const notOwner = onB;
+    for (const client of [onA, onB]) client.clear();
+    expect(await notOwner.ask('set_widget_value', { widget_id: `${first}:0`, value: 7 })).toEqual({ ok: true, value: { value: 7, names: ['level'] } });
+    for (const client of [onA, onB]) {
+      expect(await client.waitFor('widget_value')).toEqual({ cellId: first, widget_id: `${first}:0`, value: 7 });
+      expect((await client.waitFor('cell_output', (p) => p.cellId === reader, KERNEL_START_MS)).output.data).toBe('70');
+    }
+    expect(await notOwner.ask('set_widget_value', { widget_id: `${first}:0`, value: 11 })).toMatchObject({ error: { code: 'RNB_ERR_RUNTIME_CALL_FAILED', message: expect.stringContaining('slider value 11 is outside 0..10') } });
+  });
+
   it('fails over when the owner is killed (-9) while idle: the survivor takes the lease, clients hear kernel_restarted, a downstream cell is right', async () => {
     const onB = clients[1]!;
     onB.clear();
@@ -168,11 +189,22 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
 
   it('rides out a Redis restart: the survivor reconnects, takes the notebook again and clients keep receiving events', async () => {
     a = await startInstance(project.dir, env());
+    const [beforeA, beforeB] = [a.output().length, b.output().length];
     await redis.stop();
     await redis.restart();
+    // Redis came back empty: the survivor's next renewal puts its lease back (nobody took the notebook meanwhile).
+    // Waited for before A's client opens the notebook, which would otherwise race it for the free lease.
+    await until(async () => (await leaseOf(shared.id))?.includes(`-${b.child.pid}-`) === true, 'B to renew its lease in the restarted Redis');
+    // Each connection resubscribes before it says it is back. Until A's socket.io subscriber has, events B publishes
+    // for A's clients are lost (Redis pub/sub keeps nothing): the run below must not start before that.
+    for (const [instance, since] of [[a, beforeA], [b, beforeB]] as const) {
+      for (const role of ['main', 'adapter-sub', 'commands-sub']) await waitForLog(instance, new RegExp(`"msg":"redis connection back"[^\\n]*"role":"${role}"`), since);
+    }
+    // B's client, connected all along, may have missed events while B was cut off: B tells it to reload.
+    const onB = clients[1]!;
+    await onB.waitFor('resync');
     const onA = connect(a, shared.id);
     await onA.waitFor('authenticated', () => true, 20_000);
-    const onB = clients[1]!;
     onB.clear();
     expect(await onA.ask('run_cell', { cellId: shared.cells[1] }, 15_000)).toEqual({ ok: true });
     for (const client of [onA, onB]) await client.waitForStatus(shared.cells[1]!, 'success', KERNEL_START_MS);

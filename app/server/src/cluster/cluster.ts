@@ -30,6 +30,11 @@ export interface Cluster {
   wrapStore(store: NotebookStore): NotebookStore;
   commandRouter(context: { service: NotebookService; events: NotebookEventBus; log: Logger }): CommandRouter;
   onNotebookReleased(notebookId: string): void;
+  /**
+   * Called when this instance's socket.io subscriber is back after its connection to Redis was lost:
+   * events other instances published for this instance's clients meanwhile are gone (pub/sub keeps nothing).
+   */
+  onEventsMissed(listener: () => void): void;
   /** Releases the leases still held and closes the Redis connections (after the notebook server closed). */
   close(): Promise<void>;
 }
@@ -65,6 +70,18 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const adapter = createAdapter(main, adapterSub, { key: 'rnb-socket.io' });
   log.info('cluster mode', { instance: instanceId, redis: redactRedisUrl(options.redisUrl), leaseMs: options.leaseMs });
 
+  const missedListeners: (() => void)[] = [];
+  let subscriberLost = false;
+  // Lost: an error on the connection or a reconnection attempt; back: ready again (resubscribed before it says so).
+  adapterSub.on('error', () => (subscriberLost = true));
+  adapterSub.on('reconnecting', () => (subscriberLost = true));
+  adapterSub.on('ready', () => {
+    if (!subscriberLost) return;
+    subscriberLost = false;
+    log.warn('events published while this instance was cut off from Redis were lost: its clients reload their notebooks');
+    for (const listener of missedListeners) listener();
+  });
+
   let closed: Promise<void> | null = null;
   return {
     instanceId,
@@ -76,6 +93,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       return router;
     },
     onNotebookReleased: (notebookId) => router?.notebookReleased(notebookId),
+    onEventsMissed: (listener) => missedListeners.push(listener),
     close() {
       closed ??= (async () => {
         leases.stop();

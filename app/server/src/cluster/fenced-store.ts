@@ -1,4 +1,4 @@
-import { ConflictError, type NotebookDocument, type NotebookStore, type NotebookSummary, type SaveOptions } from '@rnb/core';
+import { ConflictError, type ExternalChange, type NotebookDocument, type NotebookStore, type NotebookSummary, type SaveOptions } from '@rnb/core';
 import type { RedisLeases } from './redis-lease';
 
 /**
@@ -10,10 +10,15 @@ import type { RedisLeases } from './redis-lease';
  * Core treats the ConflictError as "someone else owns this now" and lets go.
  */
 export class LeaseFencedStore implements NotebookStore {
+  /** The inner store's, when it watches (edits made outside the server still reach the open notebooks). */
+  readonly watch?: (listener: (change: ExternalChange) => void) => () => void;
+
   constructor(
     private readonly inner: NotebookStore,
     private readonly leases: RedisLeases,
-  ) {}
+  ) {
+    if (inner.watch) this.watch = (listener) => inner.watch!(listener);
+  }
 
   create(document: NotebookDocument): Promise<NotebookDocument> {
     return this.inner.create(document);

@@ -1,5 +1,5 @@
 /** Leases and the command bus against a real redis-server, in this process (two "instances" = two lease tables). */
-import { MemoryNotebookStore } from '@rnb/core';
+import { MemoryNotebookStore, type ExternalChange, type NotebookStore } from '@rnb/core';
 import { silentLogger } from '../logger';
 import { describeCluster, startRedis, type TestRedis } from '../test-support/cluster';
 import { CommandBus, type RemoteOutcome, type RemoteRequest } from './command-bus';
@@ -80,13 +80,27 @@ describeCluster('Redis leases and command bus', () => {
     const owner = await leases('saver', 400);
     const store = new LeaseFencedStore(new MemoryNotebookStore(), owner);
     const now = new Date().toISOString();
-    const doc = await store.create({ id: 'nb4', owner: 'u', name: 'n', dbConnString: null, lazy: false, cells: [], revision: 0, createdAt: now, updatedAt: now });
+    const doc = await store.create({ id: 'nb4', owner: 'u', name: 'n', settings: {}, lazy: false, cells: [], revision: 0, createdAt: now, updatedAt: now });
     await owner.acquire('nb4');
     const saved = await store.save({ ...doc, name: 'mine' }, { expectedRevision: 0 });
     owner.stop();
     await new Promise((resolve) => setTimeout(resolve, 450));
     await expect(store.save({ ...saved, name: 'late' }, { expectedRevision: saved.revision })).rejects.toMatchObject({ status: 409, code: 'RNB_ERR_CONFLICT' });
     expect((await store.get('u', 'nb4')).name).toBe('mine');
+  });
+
+  it('passes every store method through, watch included: a watching store still tells the service of edits on disk', async () => {
+    const owner = await leases('watcher', 600);
+    const heard: string[] = [];
+    let tell: ((change: ExternalChange) => void) | null = null;
+    const watching: NotebookStore = Object.assign(new MemoryNotebookStore(), { watch: (listener: (change: ExternalChange) => void) => ((tell = listener), () => (tell = null)) });
+    const store = new LeaseFencedStore(watching, owner);
+    expect(new LeaseFencedStore(new MemoryNotebookStore(), owner).watch).toBeUndefined();
+    const stop = store.watch!((change) => heard.push(change.notebookId));
+    tell!({ owner: 'u', notebookId: 'nb5' });
+    stop();
+    expect(heard).toEqual(['nb5']);
+    expect(tell).toBeNull();
   });
 
   it('answers a forwarded request once however often it arrives, and says so when it is not the owner', async () => {

@@ -1,5 +1,5 @@
-import type { AppSettings, Cell, JsonValue, NewNotebookInput, NotebookShare, NotebookSummary, NotebookView } from '@rnb/core';
-import type { ShareRole } from '@rnb/core/wire';
+import type { AppSettings, Cell, JsonValue, NewNotebookInput, NotebookEventPayloads, NotebookShare, NotebookSummary, NotebookView, PluginSettingValues, SettingsChange } from '@rnb/core';
+import type { ShareRole, WidgetValueAnswer } from '@rnb/core/wire';
 
 /**
  * Everything a client can ask of one notebook, as plain data, so that a
@@ -9,7 +9,8 @@ export type NotebookCommand =
   | { type: 'open_notebook' }
   | { type: 'get_notebook' }
   | { type: 'rename_notebook'; name: string }
-  | { type: 'set_db_connection'; connectionString: string | null }
+  /** One plugin's notebook settings: a value sets a field, null clears it, an absent field keeps its value. */
+  | { type: 'set_plugin_settings'; plugin: string; values: SettingsChange }
   | { type: 'set_lazy'; lazy: boolean }
   /** The app view's settings (code shown, tracebacks shown, published): owner only. */
   | { type: 'set_app_settings'; settings: Partial<AppSettings> }
@@ -30,13 +31,17 @@ export type NotebookCommand =
   /** A question for one language's runtime in the notebook's kernel (completions): answered with its JSON value. */
   | { type: 'runtime_call'; language: string; method: string; payload: JsonValue }
   /** Values of these names were set from outside any cell (a widget): re-run their readers, not their definers. */
-  | { type: 'run_readers_of'; names: string[] };
+  | { type: 'run_readers_of'; names: string[] }
+  /** A user moved a widget: set it in the kernel, keep it, announce it, re-run the readers of its names. */
+  | { type: 'set_widget_value'; widgetId: string; value: JsonValue };
 
 export interface CommandResults {
-  open_notebook: void;
+  /** The notebook's current `variables` payload, which the socket sends a client once it joined. */
+  open_notebook: NotebookEventPayloads['variables'];
   get_notebook: NotebookView;
   rename_notebook: void;
-  set_db_connection: void;
+  /** The plugin's settings, secret fields masked. */
+  set_plugin_settings: PluginSettingValues;
   set_lazy: void;
   set_app_settings: AppSettings;
   delete_notebook: void;
@@ -53,6 +58,7 @@ export interface CommandResults {
   clear_outputs: void;
   runtime_call: JsonValue;
   run_readers_of: void;
+  set_widget_value: WidgetValueAnswer;
 }
 
 export type CommandResult<C extends NotebookCommand> = CommandResults[C['type']];

@@ -66,13 +66,13 @@ export class LocalCommandRouter implements CommandRouter {
     switch (command.type) {
       case 'open_notebook':
         await service.getNotebook(owner, notebookId);
-        return undefined;
+        return service.variables(owner, notebookId);
       case 'get_notebook':
         return service.getNotebook(owner, notebookId);
       case 'rename_notebook':
         return service.renameNotebook(owner, notebookId, command.name);
-      case 'set_db_connection':
-        return service.setDbConnection(owner, notebookId, command.connectionString);
+      case 'set_plugin_settings':
+        return service.setPluginSettings(owner, notebookId, command.plugin, command.values);
       case 'set_app_settings':
         return service.setAppSettings(owner, notebookId, command.settings);
       case 'get_shares':
@@ -121,6 +121,11 @@ export class LocalCommandRouter implements CommandRouter {
         await service.runReadersOf(owner, notebookId, command.names);
         this.watch(owner, notebookId);
         return undefined;
+      case 'set_widget_value': {
+        const answer = await service.setWidgetValue(owner, notebookId, command.widgetId, command.value);
+        this.watch(owner, notebookId);
+        return answer;
+      }
       case 'runtime_call':
         return service.callRuntime(owner, notebookId, command.language, command.method, command.payload);
       default: {

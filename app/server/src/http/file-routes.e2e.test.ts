@@ -31,6 +31,12 @@ describe('notebook files over HTTP', () => {
     expect(html).toContain('print a');
     expect((await server.request('GET', `/api/notebooks/${id}/export?format=html&code=false`)).text).not.toContain('print a');
     expect((await server.request('GET', `/api/notebooks/${id}/export?format=md`)).text).toContain('```fake\na = 1\n```');
+    // Markdown cells are rendered by the markdown plugin's renderer, links checked, raw HTML as text.
+    await server.request('POST', `/api/notebooks/${id}/cells`, { body: { type: 'markdown', code: '# Findings\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)>' } });
+    const rendered = (await server.request('GET', `/api/notebooks/${id}/export?format=html`)).text;
+    expect(rendered).toContain('<section class="rnb-cell rnb-markdown"');
+    expect(rendered).toContain('<h1>Findings</h1>');
+    expect(rendered).not.toMatch(/href="javascript:|<img src=x/);
     const wrong = await server.request('GET', `/api/notebooks/${id}/export?format=docx`);
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.code).toBe('RNB_ERR_INVALID_INPUT');
@@ -49,7 +55,7 @@ describe('notebook files over HTTP', () => {
     expect(copy.body).toMatchObject({ name: 'Copy' });
     expect(copy.body.cells.map((c: { code: string }) => c.code)).toEqual(['# Notes', 'x = 2', 'print x']);
     expect(copy.body.cells[2].stdout).toBe('2\n'); // last outputs come along
-    // The server holds markdown cells as text that runs as nothing, whatever languages it loads.
+    // The server holds markdown cells (the markdown plugin, registered when no plugin provides it), whatever languages it loads.
     expect(copy.body.cells[0]).toMatchObject({ type: 'markdown', status: 'idle', error: null });
     // Ids come from the file: the imported cells are the exported ones.
     const original = (await server.request('GET', `/api/notebooks/${id}`)).body.cells.map((c: { id: string }) => c.id);

@@ -12,13 +12,15 @@ import {
   writePercentNotebook,
   type PortableNotebook,
 } from '@rnb/core';
+import { renderMarkdownHtml } from '@rnb/markdown';
 import type { CommandRouter } from '../commands/command-router';
 import { endpoint, type EndpointDeps } from './endpoint';
 import { importNotebookBody } from './schemas';
 
 const FORMATS = {
   ipynb: { type: 'application/x-ipynb+json; charset=utf-8', extension: 'ipynb', render: (n: PortableNotebook) => exportIpynb(n) },
-  html: { type: 'text/html; charset=utf-8', extension: 'html', render: (n: PortableNotebook, showCode: boolean) => exportHtml(n, { showCode }) },
+  // Markdown cells and outputs rendered by the markdown plugin's renderer (raw HTML off, links checked).
+  html: { type: 'text/html; charset=utf-8', extension: 'html', render: (n: PortableNotebook, showCode: boolean) => exportHtml(n, { showCode, renderMarkdown: renderMarkdownHtml }) },
   md: { type: 'text/markdown; charset=utf-8', extension: 'md', render: (n: PortableNotebook) => exportMarkdown(n) },
   py: { type: 'text/x-python; charset=utf-8', extension: 'py', render: (n: PortableNotebook) => writePercentNotebook(notebookFileOf(n)) },
 } as const;

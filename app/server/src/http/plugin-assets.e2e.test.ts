@@ -55,10 +55,10 @@ describe('a language plugin\'s browser module, served by the host', () => {
   it('lists every loaded language in /api/config, with the URL of its module relative to the page', async () => {
     const config = await server.request('GET', '/api/config');
     expect(config.body.languages).toEqual([
-      { id: 'fake', display_name: 'Fake', file_extension: null, editor: { mode: null }, browser_module: null },
-      { id: 'fake2', display_name: 'Fake', file_extension: null, editor: { mode: null }, browser_module: null },
-      { id: 'loud', display_name: 'Loud', file_extension: '.loud', editor: { mode: 'loud' }, browser_module: 'plugins/loud/browser.js' },
-      { id: 'markdown', display_name: 'Markdown', file_extension: '.md', editor: { mode: null }, browser_module: null },
+      { id: 'fake', display_name: 'Fake', file_extension: null, editor: { mode: null }, browser_module: null, settings: [] },
+      { id: 'fake2', display_name: 'Fake', file_extension: null, editor: { mode: null }, browser_module: null, settings: [] },
+      { id: 'loud', display_name: 'Loud', file_extension: '.loud', editor: { mode: 'loud' }, browser_module: 'plugins/loud/browser.js', settings: [] },
+      { id: 'markdown', display_name: 'Markdown', file_extension: '.md', editor: { mode: null }, browser_module: null, settings: [] },
     ]);
   });
 

@@ -1,11 +1,10 @@
 import type { LanguageInfo } from '@rnb/core/wire';
 import * as fs from 'node:fs/promises';
-import type { LanguageDefinition } from '@rnb/core';
+import { describeSettingFields, type LanguageDefinition, type SettingFieldDescription } from '@rnb/core';
 import { HostError } from '../errors';
 
-/** One loaded language as `GET /api/config` lists it for the page (snake_case, the wire's). */
-/** One loaded language as `GET /api/config` lists it: the wire's `LanguageInfo`. */
-export type LanguageListing = LanguageInfo;
+/** One loaded language as `GET /api/config` lists it: the wire's `LanguageInfo`, with its settings always listed (empty: none). */
+export type LanguageListing = LanguageInfo & { settings: SettingFieldDescription[] };
 
 /** The path, relative to the app's base (the prefix), where a language's browser module is served. */
 export function browserModulePath(languageId: string): string {
@@ -19,6 +18,7 @@ export function listLanguages(languages: readonly LanguageDefinition[]): Languag
     file_extension: language.fileExtension ?? null,
     editor: { mode: language.editor?.mode ?? null },
     browser_module: language.browserModule ? browserModulePath(language.id) : null,
+    settings: describeSettingFields(language.settings ?? []),
   }));
 }
 

@@ -1,5 +1,5 @@
 import { Router } from '@koa/router';
-import { InvalidInputError, UnauthorizedError, type AuthProvider, type Identity, type LanguageDefinition, type NotebookShare, type NotebookSummary } from '@rnb/core';
+import { InvalidInputError, UnauthorizedError, type AuthProvider, type Identity, type LanguageDefinition, type NotebookShare, type NotebookSummary, type NotebookView } from '@rnb/core';
 import type * as wire from '@rnb/core/wire';
 import type { AssistantRoutes } from '../assistant/chat-route';
 import type { CommandRouter } from '../commands/command-router';
@@ -108,7 +108,7 @@ export function createRoutes(deps: RoutesDeps): Router {
   }));
 
   router.get('/api/notebooks/:id', endpoint(deps, {}, async ({ user, params }) => {
-    const notebook: wire.Notebook = await commands.dispatch(user.userId, params.id!, { type: 'get_notebook' });
+    const notebook: wire.Notebook = withDeprecatedConnection(await commands.dispatch(user.userId, params.id!, { type: 'get_notebook' }));
     return { status: 200, body: notebook };
   }));
 
@@ -117,10 +117,17 @@ export function createRoutes(deps: RoutesDeps): Router {
     return { status: 200, body: { id: params.id!, name: body.name.trim() } satisfies wire.RenameNotebookAnswer };
   }));
 
+  router.put('/api/notebooks/:id/settings/:plugin', endpoint(deps, { body: schema.pluginSettingsBody }, async ({ user, params, body }) => {
+    const settings = await commands.dispatch(user.userId, params.id!, { type: 'set_plugin_settings', plugin: params.plugin!, values: body });
+    return { status: 200, body: { plugin: params.plugin!, settings } satisfies wire.PluginSettingsAnswer };
+  }));
+
+  /** Deprecated alias of `PUT .../settings/sql` `{ connection_string }`, kept for clients written before plugin settings. */
   router.put('/api/notebooks/:id/db', endpoint(deps, { body: schema.dbConnectionBody }, async ({ user, params, body }) => {
-    await commands.dispatch(user.userId, params.id!, { type: 'set_db_connection', connectionString: body.connection_string });
-    const view = await commands.dispatch(user.userId, params.id!, { type: 'get_notebook' });
-    return { status: 200, body: { db_conn_string: view.db_conn_string ?? null } satisfies wire.DbConnectionAnswer };
+    const values = { [SQL_CONNECTION.field]: body.connection_string };
+    const settings = await commands.dispatch(user.userId, params.id!, { type: 'set_plugin_settings', plugin: SQL_CONNECTION.plugin, values });
+    const connection = settings[SQL_CONNECTION.field];
+    return { status: 200, body: { db_conn_string: typeof connection === 'string' ? connection : null } satisfies wire.DbConnectionAnswer };
   }));
 
   router.put('/api/notebooks/:id/settings', endpoint(deps, { body: schema.settingsBody }, async ({ user, params, body }) => {
@@ -212,6 +219,12 @@ export function createRoutes(deps: RoutesDeps): Router {
     return { status: 200, body: { value } satisfies wire.RuntimeCallAnswer };
   }));
 
+  // Extension: a widget's new value, as the socket's set_widget_value (every client gets widget_value).
+  router.put('/api/notebooks/:id/widgets/:widgetId', endpoint(deps, { body: schema.widgetValueBody }, async ({ user, params, body }) => {
+    const answer = await commands.dispatch(user.userId, params.id!, { type: 'set_widget_value', widgetId: params.widgetId!, value: body.value ?? null });
+    return { status: 200, body: answer satisfies wire.WidgetValueAnswer };
+  }));
+
   registerFileRoutes(router, deps);
   if (deps.history) registerHistoryRoutes(router, { ...deps, access: deps.history.access, history: deps.history.recorder });
   deps.assistant?.register(router, deps);
@@ -222,4 +235,13 @@ export function createRoutes(deps: RoutesDeps): Router {
   }));
 
   return router;
+}
+
+/** Where the SQL plugin keeps the connection string that the deprecated `db` route and `db_conn_string` field name. */
+const SQL_CONNECTION = { plugin: 'sql', field: 'connection_string' } as const;
+
+/** The notebook view plus the deprecated `db_conn_string` (masked), for clients written before plugin settings. */
+function withDeprecatedConnection(view: NotebookView): NotebookView & { db_conn_string: string | null } {
+  const masked = view.settings?.[SQL_CONNECTION.plugin]?.[SQL_CONNECTION.field];
+  return { ...view, db_conn_string: typeof masked === 'string' ? masked : null };
 }

@@ -6,7 +6,10 @@ const id = z.string().min(1).max(100);
 
 export const createNotebookBody = z.object({ name: z.string().max(200).optional() });
 export const renameNotebookBody = z.object({ name: z.string().max(200) });
+/** Deprecated: `PUT .../db`, an alias of `PUT .../settings/sql` with `{ connection_string }`. */
 export const dbConnectionBody = z.object({ connection_string: z.string().max(2000).nullable() });
+/** One plugin's settings: field → value, null clears; the plugin's declaration checks names, types and values. */
+export const pluginSettingsBody = z.record(z.string().min(1).max(100), z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]));
 export const settingsBody = z.object({ lazy: z.boolean() });
 /** `PUT /api/notebooks/{id}/app`: any of the app view's settings. */
 export const appSettingsBody = z.object({ show_code: z.boolean().optional(), show_tracebacks: z.boolean().optional(), published: z.boolean().optional() }).strict();
@@ -33,6 +36,9 @@ export const moveCellBody = z.object({ index: z.number().int().min(0) });
 /** Extension: a runtime call over HTTP; the payload is any JSON (core limits its size). */
 export const runtimeCallBody = z.object({ payload: z.json().optional() });
 
+/** Extension: a widget's new value (any JSON; core refuses more than 48 KB). */
+export const widgetValueBody = z.object({ value: z.json() });
+
 /** Extension: a notebook file to import (docs/notebook-files.md). */
 export const importNotebookBody = z.object({ format: z.enum(['ipynb', 'py']), content: z.string(), name: z.string().max(200).optional() });
 
@@ -42,6 +48,7 @@ export const runCellPayload = z.object({ cellId: id });
 export const interruptPayload = z.object({ cellId: id.optional() }).optional().nullable();
 const runtimeName = z.string().min(1).max(64);
 export const runtimeCallPayload = z.object({ language: runtimeName, method: runtimeName, payload: z.json().optional() });
+export const setWidgetValuePayload = z.object({ widget_id: z.string().min(3).max(120), value: z.json() });
 /** run_all, restart_kernel and clear_outputs act on the whole notebook: `{}` (or nothing). */
 export const notebookWidePayload = z.object({}).strict().optional().nullable();
 
@@ -54,6 +61,7 @@ export type SchemasConformToWire = [
   Conforms<z.infer<typeof createNotebookBody>, wire.CreateNotebookBody>,
   Conforms<z.infer<typeof renameNotebookBody>, wire.RenameNotebookBody>,
   Conforms<z.infer<typeof dbConnectionBody>, wire.DbConnectionBody>,
+  Conforms<z.infer<typeof pluginSettingsBody>, wire.PluginSettingsBody>,
   Conforms<z.infer<typeof settingsBody>, wire.SettingsBody>,
   Conforms<z.infer<typeof appSettingsBody>, wire.AppSettingsBody>,
   Conforms<z.infer<typeof putShareBody>, wire.PutShareBody>,
@@ -66,4 +74,6 @@ export type SchemasConformToWire = [
   Conforms<NonNullable<z.infer<typeof notebookWidePayload>>, wire.ClientEvents['run_all']>,
   Conforms<z.infer<typeof runtimeCallBody>, wire.RuntimeCallBody>,
   Conforms<z.infer<typeof runtimeCallPayload>, wire.ClientEvents['runtime_call']>,
+  Conforms<z.infer<typeof widgetValueBody>, wire.WidgetValueBody>,
+  Conforms<z.infer<typeof setWidgetValuePayload>, wire.ClientEvents['set_widget_value']>,
 ];

@@ -1,10 +1,10 @@
 import { DEFAULT_APP_SETTINGS, type AppNotebook, type AuthProvider, type Identity, type JsonValue } from '@rnb/core';
-import type { Acknowledgement, ClientEventName, ErrorCode } from '@rnb/core/wire';
+import type { Acknowledgement, ClientEventName, ErrorCode, NotebookEventPayloads } from '@rnb/core/wire';
 import type { Socket } from 'socket.io';
 import { ZodError, type ZodType } from 'zod';
 import type { CommandRouter, NotebookCommand } from '../commands/command-router';
 import { describeZodError, HostError, toErrorResponse } from '../errors';
-import { authenticatePayload, interruptPayload, notebookWidePayload, runCellPayload, runtimeCallPayload } from '../http/schemas';
+import { authenticatePayload, interruptPayload, notebookWidePayload, runCellPayload, runtimeCallPayload, setWidgetValuePayload } from '../http/schemas';
 import type { Logger } from '../logger';
 import { appRoomOf, dispatchToApp, type AppSocketDeps } from '../apps/app-socket';
 
@@ -31,9 +31,9 @@ type Ack = (response: Acknowledgement) => void;
 
 const NOTEBOOK_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const NOTEBOOK_WIDE_EVENTS = ['run_all', 'restart_kernel', 'clear_outputs'] as const satisfies readonly ClientEventName[];
-const CLIENT_EVENTS = new Set<string>(['authenticate', 'refresh_auth', 'run_cell', 'interrupt', 'runtime_call', ...NOTEBOOK_WIDE_EVENTS] satisfies ClientEventName[]);
+const CLIENT_EVENTS = new Set<string>(['authenticate', 'refresh_auth', 'run_cell', 'interrupt', 'runtime_call', 'set_widget_value', ...NOTEBOOK_WIDE_EVENTS] satisfies ClientEventName[]);
 /** What an app viewer's socket may send: read (it is in its own room), run and stop its own session, ask its runtime (widgets). */
-const APP_EVENTS = new Set<string>(['authenticate', 'refresh_auth', 'run_all', 'run_cell', 'interrupt', 'runtime_call'] satisfies ClientEventName[]);
+const APP_EVENTS = new Set<string>(['authenticate', 'refresh_auth', 'run_all', 'run_cell', 'interrupt', 'runtime_call', 'set_widget_value'] satisfies ClientEventName[]);
 const MAX_EARLY_COMMANDS = 16;
 /** setTimeout's longest delay; a later expiry is checked again when this fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -100,7 +100,7 @@ export class ClientSession {
       if (!CLIENT_EVENTS.has(event)) {
         if (!this.identity) return; // before authentication a socket hears nothing back
         const ack = takeAck(args);
-        this.reply(`Unknown event "${String(event).slice(0, 50)}": send authenticate, refresh_auth, run_cell, interrupt, run_all, restart_kernel, clear_outputs or runtime_call.`, 'RNB_ERR_INVALID_INPUT', ack);
+        this.reply(`Unknown event "${String(event).slice(0, 50)}": send authenticate, refresh_auth, run_cell, interrupt, run_all, restart_kernel, clear_outputs, runtime_call or set_widget_value.`, 'RNB_ERR_INVALID_INPUT', ack);
       }
     });
     socket.on('authenticate', (...args: unknown[]) => this.onAuthenticate('authenticate', args));
@@ -111,6 +111,10 @@ export class ClientSession {
     // refused as busy is no news for the page's error bar).
     socket.on('runtime_call', (...args: unknown[]) =>
       this.command('runtime_call', args, runtimeCallPayload, (p) => ({ type: 'runtime_call', language: p.language, method: p.method, payload: (p.payload ?? null) as JsonValue }), { answers: true }),
+    );
+    // The acknowledgement's value is { value, names }; every client of the notebook also gets widget_value.
+    socket.on('set_widget_value', (...args: unknown[]) =>
+      this.command('set_widget_value', args, setWidgetValuePayload, (p) => ({ type: 'set_widget_value', widgetId: p.widget_id, value: (p.value ?? null) as JsonValue }), { answers: true }),
     );
     for (const event of NOTEBOOK_WIDE_EVENTS) {
       socket.on(event, (...args: unknown[]) => this.command(event, args, notebookWidePayload, () => ({ type: event })));
@@ -172,10 +176,11 @@ export class ClientSession {
       return;
     }
     let appState: AppNotebook | null = null;
+    let opened: NotebookEventPayloads['variables'] | undefined;
     if (first) {
       try {
         if (this.appMode) appState = await this.openApp(anonymous ? null : identity);
-        else await this.deps.commands.dispatch(identity.userId, this.notebookId, { type: 'open_notebook' });
+        else opened = await this.deps.commands.dispatch(identity.userId, this.notebookId, { type: 'open_notebook' });
       } catch (error) {
         const mapped = toErrorResponse(error);
         this.log.info('socket refused', { user: identity.userId, code: mapped.body.error.code });
@@ -196,6 +201,8 @@ export class ClientSession {
     const reply = first || event === 'authenticate' ? 'authenticated' : 'auth_refreshed';
     this.socket.emit(reply, {});
     if (appState) this.socket.emit('app_state', { notebook: appState });
+    // A page that opens after a run gets the variable explorer's list at once, not with the next run.
+    if (opened && opened.variables.length > 0) this.socket.emit('variables', opened);
     ack?.({ ok: true });
     for (const run of this.early.splice(0)) run();
   }
@@ -261,7 +268,7 @@ export class ClientSession {
       (result) => {
         // Per keystroke for completions: not worth an info line each.
         this.log.log(options.answers ? 'debug' : 'info', 'socket event', { event, user: identity.userId, ok: true, ms: Math.round((performance.now() - started) * 100) / 100 });
-        // Only commands that answer (runtime_call) put their JSON result in the acknowledgement.
+        // Only commands that answer (runtime_call, set_widget_value) put their JSON result in the acknowledgement.
         ack?.(options.answers ? { ok: true, value: (result ?? null) as JsonValue } : { ok: true });
       },
       (error: unknown) => {

@@ -85,6 +85,17 @@ export class SocketGateway {
     return this.io.of('/').sockets.size;
   }
 
+  /**
+   * Tells this instance's clients of a notebook to reload it: events meant for them may have been lost
+   * (cluster mode: the link to Redis was down). Only clients here: the others did not miss anything.
+   */
+  askClientsToResync(): void {
+    for (const socket of this.io.of('/').sockets.values()) {
+      // Authenticated clients are in their notebook's room (a socket is always in its own, too).
+      if (socket.rooms.size > 1) socket.emit('resync', {});
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;

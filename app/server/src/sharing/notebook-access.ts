@@ -21,7 +21,7 @@ export const COMMAND_ACTION: Record<NotebookCommand['type'], NotebookAction> = {
   open_notebook: 'read',
   get_notebook: 'read',
   rename_notebook: 'own',
-  set_db_connection: 'own',
+  set_plugin_settings: 'own',
   set_lazy: 'own',
   set_app_settings: 'own',
   delete_notebook: 'own',
@@ -38,6 +38,8 @@ export const COMMAND_ACTION: Record<NotebookCommand['type'], NotebookAction> = {
   clear_outputs: 'run',
   runtime_call: 'run',
   run_readers_of: 'run',
+  // A widget's value is set in the kernel and re-runs its readers.
+  set_widget_value: 'run',
 };
 
 /** Whom a notebook belongs to and what the caller is in it. */

@@ -166,3 +166,17 @@ export async function fakeNotebook(on: Instance, codes: string[], name = 'cluste
   }
   return { id, cells };
 }
+
+/** Polls `check` until it holds; fails naming `what` after `timeoutMs`. */
+export async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Waits until the instance logged a line matching `pattern` after the first `since` characters of its output. */
+export function waitForLog(instance: Pick<Instance, 'output'>, pattern: RegExp, since = 0, timeoutMs = 20_000): Promise<void> {
+  return until(() => pattern.test(instance.output().slice(since)), `a log line matching ${pattern}`, timeoutMs);
+}

@@ -8,13 +8,15 @@ import type {
   CreateCellAnswer,
   CreateCellBody,
   CreateNotebookAnswer,
-  DbConnectionBody,
   ErrorBody,
   ErrorCode,
   ListNotebooksAnswer,
   MoveCellBody,
   Notebook,
   NotebookSummary,
+  PluginSettingsAnswer,
+  PluginSettingsBody,
+  PluginSettingValues,
   RenameNotebookBody,
   SettingsBody,
   SharesAnswer,
@@ -136,8 +138,10 @@ export class ApiClient {
     await this.request('PUT', `api/notebooks/${enc(id)}/name`, { name } satisfies RenameNotebookBody);
   }
 
-  async setDbConnection(id: string, connectionString: string): Promise<void> {
-    await this.request('PUT', `api/notebooks/${enc(id)}/db`, { connection_string: connectionString } satisfies DbConnectionBody);
+  /** Sets one plugin's settings (null clears a field, absent keeps it); answers its settings, secrets masked. */
+  async setPluginSettings(id: string, plugin: string, values: PluginSettingsBody): Promise<PluginSettingValues> {
+    const body = await this.request<PluginSettingsAnswer>('PUT', `api/notebooks/${enc(id)}/settings/${enc(plugin)}`, values);
+    return body.settings;
   }
 
   async setLazy(id: string, lazy: boolean): Promise<void> {

@@ -80,6 +80,9 @@ describe('NotebookSocket', () => {
       expect(host.received[0]![1]).toEqual({ token: 'good-token' });
       expect(host.sockets[0]!.handshake.auth).toEqual({ notebookId: 'nb1' });
       expect(ready).toBe(1);
+      // The host may have lost events for this client: the page catches up as after a reconnect.
+      host.io.to('nb1').emit('resync', {});
+      await waitFor(() => ready === 2, 'a resync');
       host.io.to('nb1').emit('cell_status', { cellId: 'c1', status: 'running' });
       await waitFor(() => events.length > 0, 'event');
       expect(events[0]).toEqual({ type: 'cell_status', cellId: 'c1', status: 'running' });

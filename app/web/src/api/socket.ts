@@ -2,7 +2,7 @@ import type { ClientEventName, ClientEvents } from '@rnb/core/wire';
 import { io, type Socket } from 'socket.io-client';
 import { appBase } from './base-url';
 import type { TokenSource } from './http';
-import { NOTEBOOK_EVENT_NAMES, type AppNotebook, type ServerEvents, type JsonValue, type NotebookEvent, type PageEvent, type ServerEventName } from './types';
+import { NOTEBOOK_EVENT_NAMES, type AppNotebook, type ServerEvents, type JsonValue, type NotebookEvent, type PageEvent, type ServerEventName, type WidgetValueAnswer } from './types';
 
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 8000;
@@ -87,6 +87,10 @@ export class NotebookSocket {
     this.socket.on('authenticated', () => this.ready());
     this.socket.on('auth_refreshed', () => undefined);
     this.socket.on('app_state', (payload: ServerEvents['app_state']) => options.onAppState?.(payload.notebook));
+    // Events may have been lost on the host's side: catch up as after a reconnect.
+    this.socket.on('resync', () => {
+      if (this.state === 'online') this.options.onReady();
+    });
     this.socket.on('error', (payload: { message?: string; code?: string } | undefined) => {
       const message = payload?.message ?? 'Server error';
       if (options.app && (payload?.code === 'RNB_ERR_APP_NOT_FOUND' || payload?.code === 'RNB_ERR_UNAUTHORIZED')) {
@@ -132,6 +136,19 @@ export class NotebookSocket {
     if (this.state !== 'online') throw new RuntimeCallRefused('RNB_ERR_OFFLINE', 'Not connected.');
     const reply = (await this.socket.timeout(timeoutMs).emitWithAck('runtime_call', { language, method, payload })) as
       | { ok: true; value: JsonValue }
+      | { error: { code: string; message: string } };
+    if ('error' in reply) throw new RuntimeCallRefused(reply.error.code, reply.error.message);
+    return reply.value;
+  }
+
+  /**
+   * A widget moved (`set_widget_value`): the value the runtime kept and the names whose readers
+   * re-run, or a rejection with the host's error code and message (out of range, too large).
+   */
+  async setWidgetValue(widgetId: string, value: JsonValue, timeoutMs = 30_000): Promise<WidgetValueAnswer> {
+    if (this.state !== 'online') throw new RuntimeCallRefused('RNB_ERR_OFFLINE', 'Not connected: the value was not sent.');
+    const reply = (await this.socket.timeout(timeoutMs).emitWithAck('set_widget_value', { widget_id: widgetId, value } satisfies ClientEvents['set_widget_value'])) as
+      | { ok: true; value: WidgetValueAnswer }
       | { error: { code: string; message: string } };
     if ('error' in reply) throw new RuntimeCallRefused(reply.error.code, reply.error.message);
     return reply.value;

@@ -3,7 +3,7 @@
  * too (docs/protocol.md). Imported with `import type` only, so no server code reaches the bundle;
  * the two constants below are checked against its types.
  */
-import type { NotebookEvent, NotebookEventName, TableMime } from '@rnb/core/wire';
+import type { MarkdownMime, NotebookEvent, NotebookEventName, TableMime, WidgetMime } from '@rnb/core/wire';
 
 export type {
   AppCell,
@@ -20,18 +20,27 @@ export type {
   NotebookEventName,
   NotebookRole,
   NotebookShareEntry,
+  NotebookSettings,
   NotebookSummary,
   Output,
+  PluginSettingValues,
+  SettingFieldDescription,
+  SettingValue,
   ServerEventName,
   ServerEvents,
   ShareRole,
   TableData,
+  VariableInfo,
   UpdateCellBody,
   VersionDiffAnswer,
   VersionSummary,
+  WidgetData,
+  WidgetValueAnswer,
 } from '@rnb/core/wire';
 
 export const TABLE_MIME: TableMime = 'application/vnd.notebook.table+json';
+export const MARKDOWN_MIME: MarkdownMime = 'text/markdown';
+export const WIDGET_MIME: WidgetMime = 'application/vnd.rnb.widget+json';
 
 /** Every notebook event the page listens to; the `Record` makes a new event in the contract fail to compile here. */
 const NOTEBOOK_EVENTS: Record<NotebookEventName, true> = {
@@ -47,6 +56,8 @@ const NOTEBOOK_EVENTS: Record<NotebookEventName, true> = {
   kernel_restarted: true,
   outputs_cleared: true,
   external_edit_error: true,
+  widget_value: true,
+  variables: true,
 };
 export const NOTEBOOK_EVENT_NAMES = Object.keys(NOTEBOOK_EVENTS) as readonly NotebookEventName[];
 

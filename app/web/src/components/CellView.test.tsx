@@ -106,4 +106,31 @@ describe('a cell', () => {
     expect(within(section(0)).getByLabelText('Cell language')).toBeTruthy();
     expect(section(0).querySelector('.cm-content')?.getAttribute('aria-label')).toBe('Python code');
   });
+
+  it('a markdown cell shows its rendering until its editor takes the focus; Escape renders it again and runs it', async () => {
+    const { section, sent } = mount([
+      cell('m', '# Title {x}', ['x'], [], { type: 'markdown', status: 'success', outputs: [{ mime_type: 'text/markdown', data: '# Title 3' }] }),
+      cell('n', '', [], [], { type: 'markdown' }),
+    ]);
+    const slot = (i: number) => section(i).querySelector('.cell__editor-slot')!;
+    // The renderer is a lazy chunk (markdown-it, KaTeX): its first load here may take a while.
+    expect((await within(section(0)).findByRole('heading', { level: 1 }, { timeout: 15_000 })).textContent).toBe('Title 3');
+    expect(slot(0).classList.contains('cell__editor-slot--hidden')).toBe(true);
+    expect(within(section(1)).getByText(/Empty markdown cell/)).toBeTruthy();
+    act(() => section(0).querySelector<HTMLElement>('.cm-content')!.focus());
+    expect(slot(0).classList.contains('cell__editor-slot--hidden')).toBe(false);
+    await act(async () => {
+      fireEvent.keyDown(section(0).querySelector('.cm-content')!, { key: 'Escape' });
+    });
+    expect(slot(0).classList.contains('cell__editor-slot--hidden')).toBe(true);
+    expect(sent).toContainEqual(['run_cell', 'm']);
+    expect(section(0).contains(document.activeElement) && !slot(0).contains(document.activeElement)).toBe(true);
+  });
+
+  it('a markdown cell that failed shows its text as written above the error', async () => {
+    const error = "MarkdownValueError: Markdown variable 'x' not found: no cell defines x, so {x} has no value (line 1, column 9)";
+    const { section } = mount([cell('m', '# Total {x}', ['x'], [], { type: 'markdown', status: 'error', error })]);
+    expect((await within(section(0)).findByRole('heading', { level: 1 }, { timeout: 15_000 })).textContent).toBe('Total {x}');
+    expect(within(section(0)).getByRole('alert').textContent).toContain("Markdown variable 'x' not found");
+  });
 });

@@ -1,4 +1,5 @@
-import { memo, type KeyboardEvent } from 'react';
+import { memo, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { MARKDOWN_MIME } from '../api/types';
 import type { SaveState } from '../state/draft-saver';
 import { useCell, useCellPosition, useSaveState } from '../state/hooks';
 import type { NotebookController } from '../state/notebook-controller';
@@ -28,6 +29,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
   const position = useCellPosition(controller.model, cellId);
   const saveState = useSaveState(controller.saver, cellId);
   const languages = useLanguages();
+  const markdown = useMarkdownPreview(cell?.type === MARKDOWN_CELL_TYPE, (id) => void controller.run(id), cellId);
   countRender(cellId);
   if (!cell) return null;
 
@@ -52,7 +54,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
 
   return (
     <section
-      className={`cell cell--${cell.status}`}
+      className={`cell cell--${cell.status}${markdown.previewing ? ' cell--markdown-preview' : ''}`}
       data-cell-id={cellId}
       data-status={cell.status}
       tabIndex={-1}
@@ -91,7 +93,9 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
         <button type="button" className="icon-btn icon-btn--danger" onClick={() => void controller.deleteCell(cellId)} aria-label="Delete cell" title={`Delete cell (${keyLabel(CELL_KEYS.deleteCell)})`}><Icon name="trash" /></button>
         </>)}
       </div>
-      <CodeEditor cellId={cellId} language={cell.type} code={cell.code} controller={controller} label={`${languageName} code`} />
+      <div ref={markdown.slot} className={markdown.previewing ? 'cell__editor-slot cell__editor-slot--hidden' : 'cell__editor-slot'} onFocus={markdown.onFocus} onKeyDownCapture={markdown.onKeyDown}>
+        <CodeEditor cellId={cellId} language={cell.type} code={cell.code} controller={controller} label={`${languageName} code`} />
+      </div>
       <ConflictPanel cellId={cellId} controller={controller} />
       {(cell.writes.length > 0 || cell.reads.length > 0) && (
         <div className="cell__deps">
@@ -116,8 +120,19 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
       {blockedReason !== null && (
         <p className="cell__blocked" role="note">Blocked: {blockedReason}</p>
       )}
+      {markdown.previewing && !cell.outputs.some((o) => o.mime_type === MARKDOWN_MIME) && (
+        // Not rendered (an imported notebook, a new cell, a name it reads is missing): its text as it reads, braces
+        // and all, above the error if there is one.
+        <div className="cell__outputs cell__markdown-source" aria-label="Markdown text" onDoubleClick={() => controller.focusCell(cellId)}>
+          {cell.code.trim() === '' ? <p className="cell__markdown-empty">Empty markdown cell: double-click or press Enter to write.</p> : <OutputView output={{ mime_type: MARKDOWN_MIME, data: cell.code }} />}
+        </div>
+      )}
       {(cell.stdout !== '' || stderrOf(cell) !== '' || cell.outputs.length > 0 || (cell.error !== null && cell.status !== 'blocked')) && (
-        <div className={dim ? 'cell__outputs cell__outputs--dim' : 'cell__outputs'} aria-label="Cell output">
+        <div
+          className={dim ? 'cell__outputs cell__outputs--dim' : 'cell__outputs'}
+          aria-label="Cell output"
+          onDoubleClick={cell.type === MARKDOWN_CELL_TYPE ? () => controller.focusCell(cellId) : undefined}
+        >
           {cell.stdout !== '' && <TextOutput text={nameCellsIn(cell.stdout, cellId, controller)} stream="stdout" />}
           {stderrOf(cell) !== '' && <TextOutput text={nameCellsIn(stderrOf(cell), cellId, controller)} stream="stderr" />}
           {cell.outputs.map((output, i) => <OutputView key={i} output={output} />)}
@@ -127,6 +142,44 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
     </section>
   );
 });
+
+/** The cell type of markdown cells (core's MARKDOWN_CELL_TYPE, the notebook files' `[markdown]`). */
+const MARKDOWN_CELL_TYPE = 'markdown';
+
+/**
+ * A markdown cell shows its rendered output instead of its editor until the editor takes the focus (double-click,
+ * Enter on the focused cell, arrow keys from a neighbour, a new cell): the editor stays mounted and focusable, only
+ * visually hidden, so every way the page focuses a cell's editor opens it. Escape renders it again and runs it;
+ * Shift+Enter, Mod+Enter and Alt+Enter run it (their usual keys) and render it. Clicking elsewhere keeps it open,
+ * as in Jupyter.
+ */
+function useMarkdownPreview(isMarkdown: boolean, run: (cellId: string) => void, cellId: string) {
+  const [editing, setEditing] = useState(false);
+  const slot = useRef<HTMLDivElement>(null);
+  const previewing = isMarkdown && !editing;
+  useLayoutEffect(() => {
+    const element = slot.current;
+    if (!element || !element.contains(document.activeElement)) return;
+    // Turned into markdown while typing, or rendered by Mod+Enter: the focus must not stay in a hidden editor.
+    if (isMarkdown && !editing) element.closest<HTMLElement>('[data-cell-id]')?.focus();
+  }, [isMarkdown, editing]);
+  return {
+    slot,
+    previewing,
+    onFocus: isMarkdown ? () => setEditing(true) : undefined,
+    onKeyDown: isMarkdown
+      ? (event: KeyboardEvent<HTMLElement>) => {
+        const modified = event.shiftKey || event.ctrlKey || event.metaKey || event.altKey;
+        if (event.key === 'Escape' && !modified) {
+          setEditing(false);
+          run(cellId);
+        } else if (event.key === 'Enter' && modified) {
+          setEditing(false);
+        }
+      }
+      : undefined,
+  };
+}
 
 /** Warnings and other code locations name cells as tracebacks do (`<cell 3>`, `<this cell>`), not by id. */
 function nameCellsIn(text: string, cellId: string, controller: NotebookController): string {

@@ -16,6 +16,9 @@ import { SettingsDialog } from './SettingsDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { ShareDialog } from './ShareDialog';
 import { HistoryPanel } from './HistoryPanel';
+import { WidgetChannelProvider } from './widgets/widget-channel';
+import { VariableExplorer } from './VariableExplorer';
+import { RuntimeCallContext } from './outputs/live-table';
 
 type Load = { state: 'loading' } | { state: 'ready'; controller: NotebookController } | { state: 'failed'; message: string; notFound: boolean };
 
@@ -70,6 +73,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
   const [graphOpen, setGraphOpen] = useState(() => window.innerWidth >= 1280);
   const [assistantOpen, setAssistantOpen] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
+  const [variablesOpen, setVariablesOpen] = useState(false);
 
   useEffect(() => {
     document.title = `${meta.name} · Reactive Notebook`;
@@ -113,6 +117,8 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
   }, [controller, onDoublePress]);
 
   return (
+    <WidgetChannelProvider channel={controller.widgets}>
+    <RuntimeCallContext.Provider value={controller.callRuntime}>
     <div className={graphOpen ? 'notebook notebook--with-graph' : 'notebook'}>
       <div className="notebook__bar">
         <a className="btn btn--ghost" href="#/" aria-label="Back to notebooks">← Notebooks</a>
@@ -136,6 +142,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
         <button type="button" className="btn btn--ghost" onClick={() => void controller.clearOutputs()} title={`Clear every output (${doublePressLabel(NOTEBOOK_KEYS.clearOutputs)})`} aria-label="Clear outputs"><Icon name="clear" /> <span className="btn-label">Clear outputs</span></button>
         </>}
         <button type="button" className="btn btn--ghost" aria-pressed={graphOpen} onClick={() => setGraphOpen((o) => !o)}>Graph</button>
+        <button type="button" className="btn btn--ghost" aria-pressed={variablesOpen} onClick={() => setVariablesOpen((o) => !o)}>Variables</button>
         {!readOnly && <button type="button" className="btn btn--ghost" aria-pressed={assistantOpen} onClick={() => setAssistantOpen((o) => !o)}>Assistant</button>}
         <button type="button" className="btn btn--ghost" aria-pressed={historyOpen} onClick={() => setHistoryOpen((o) => !o)}>History</button>
         <ExportMenu api={api} notebookId={controller.notebookId} onError={(message) => controller.notify('error', message)} />
@@ -161,6 +168,12 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
           </aside>
         )}
         {historyOpen && <HistoryPanel controller={controller} onClose={() => setHistoryOpen(false)} />}
+        {variablesOpen && (
+          <aside className="notebook__vars" aria-label="Variable explorer">
+            <h2>Variables</h2>
+            <VariableExplorer controller={controller} />
+          </aside>
+        )}
         {/* Unmounted when closed, which also ends a conversation still streaming. */}
         {assistantOpen && <AssistantPanel controller={controller} onClose={() => setAssistantOpen(false)} />}
       </div>
@@ -181,6 +194,8 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
         />
       )}
     </div>
+    </RuntimeCallContext.Provider>
+    </WidgetChannelProvider>
   );
 }
 

@@ -1,16 +1,22 @@
 import { useState, type FormEvent } from 'react';
+import { useLanguages } from '../plugins/languages';
 import { useMeta } from '../state/hooks';
 import type { NotebookController } from '../state/notebook-controller';
 import { Modal } from './Modal';
+import { initialDraft, languagesWithSettings, PluginSettingsFieldset, settingsChange, type PluginDraft, type SettingsChange } from './PluginSettingsForm';
 
 /**
- * Name, database and run mode. The connection string is a secret: once saved, only the host's
- * masked form is shown and the field starts empty; typing a new one replaces it.
+ * Name, run mode, and the settings each language plugin declares (a form generated from
+ * `/api/config`; the SQL plugin's database connection is one). Secret fields are write-only:
+ * once saved, only the host's masked form is shown and the field starts empty; typing replaces it.
  */
 export function SettingsDialog({ controller, onClose }: { controller: NotebookController; onClose(): void }) {
   const meta = useMeta(controller.model);
   const [name, setName] = useState(meta.name);
-  const [connection, setConnection] = useState('');
+  const pluginLanguages = languagesWithSettings(useLanguages());
+  const [drafts, setDrafts] = useState<{ [plugin: string]: PluginDraft }>(() =>
+    Object.fromEntries(pluginLanguages.map((l) => [l.id, initialDraft(l.settings ?? [], meta.settings[l.id])])),
+  );
   const [lazy, setLazy] = useState(meta.lazy);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -23,20 +29,25 @@ export function SettingsDialog({ controller, onClose }: { controller: NotebookCo
       setError('The name cannot be empty.');
       return;
     }
-    if (connection.trim() !== '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(connection.trim())) {
-      setError('The connection string must be a URL such as postgresql://user:password@host:5432/db.');
-      return;
+    const changes: [string, SettingsChange][] = [];
+    for (const language of pluginLanguages) {
+      const draft = drafts[language.id];
+      if (!draft) continue;
+      const result = settingsChange(language.settings ?? [], meta.settings[language.id], draft);
+      if ('error' in result) {
+        setError(result.error);
+        return;
+      }
+      if (Object.keys(result.change).length > 0) changes.push([language.id, result.change]);
     }
     setBusy(true);
     let ok = true;
     if (trimmed !== meta.name) ok = (await controller.rename(trimmed)) && ok;
     if (lazy !== meta.lazy) ok = (await controller.setLazy(lazy)) && ok;
-    if (connection.trim() !== '') ok = (await controller.setDbConnection(connection.trim())) && ok;
+    for (const [plugin, change] of changes) ok = (await controller.setPluginSettings(plugin, change)) && ok;
     setBusy(false);
-    if (ok) {
-      setConnection('');
-      onClose();
-    } else setError('Some settings were not saved; see the message at the bottom of the page.');
+    if (ok) onClose();
+    else setError('Some settings were not saved; see the message at the bottom of the page.');
   };
 
   return (
@@ -46,24 +57,15 @@ export function SettingsDialog({ controller, onClose }: { controller: NotebookCo
           <span>Name</span>
           <input value={name} onChange={(e) => setName(e.target.value)} maxLength={200} required data-autofocus />
         </label>
-        <div className="form__field">
-          <label htmlFor="db-conn">Database connection for SQL cells</label>
-          {meta.hasDb && (
-            <p className="form__hint">
-              Saved: <code data-testid="db-masked">{meta.dbMasked ?? 'configured (hidden)'}</code>. Type a new one to replace it.
-            </p>
-          )}
-          <input
-            id="db-conn"
-            type="password"
-            autoComplete="off"
-            spellCheck={false}
-            value={connection}
-            placeholder={meta.hasDb ? 'Leave empty to keep the saved connection' : 'postgresql://user:password@host:5432/db'}
-            onChange={(e) => setConnection(e.target.value)}
+        {pluginLanguages.map((language) => (
+          <PluginSettingsFieldset
+            key={language.id}
+            language={language}
+            saved={meta.settings[language.id]}
+            draft={drafts[language.id] ?? initialDraft(language.settings ?? [], meta.settings[language.id])}
+            onChange={(draft) => setDrafts((all) => ({ ...all, [language.id]: draft }))}
           />
-          {!meta.hasDb && <p className="form__hint">Without one, SQL cells run in the notebook's in-memory database.</p>}
-        </div>
+        ))}
         <fieldset className="form__field">
           <legend>When a cell changes</legend>
           <label className="form__radio">

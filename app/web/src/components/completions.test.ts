@@ -49,6 +49,15 @@ describe('kernel completion source', () => {
     expect(sql.asked).toEqual([]);
   });
 
+  it('asks the markdown runtime only for a name after a single {, not for the prose', async () => {
+    const markdown = setup(wordAnswer(['total']), 'markdown');
+    expect(await markdown.complete('Sum: {to')).toMatchObject({ from: 'Sum: {'.length, options: [{ label: 'total' }] });
+    expect(await markdown.complete('Sum of to')).toBeNull();
+    expect(await markdown.complete('Literal {{to')).toBeNull();
+    expect(await markdown.complete('Sum: {', true)).not.toBeNull();
+    expect(markdown.asked.map((a) => a.language)).toEqual(['markdown', 'markdown']);
+  });
+
   it('offers nothing when the runtime refuses (busy while a cell computes) or answers nonsense, and asks again for a partial list', async () => {
     expect(await setup(() => Promise.reject(new Error('RNB_ERR_RUNTIME_BUSY'))).complete('my_va')).toBeNull();
     expect(await setup(() => 'nonsense').complete('my_va')).toBeNull();

@@ -7,8 +7,14 @@ import { Prec, type Extension } from '@codemirror/state';
 import { keymap, type EditorView } from '@codemirror/view';
 import type { JsonValue } from '../api/types';
 
-/** Languages whose runtime answers `complete` (docs/protocol.md, "Runtime calls"). */
-const KERNEL_COMPLETION_LANGUAGES = new Set(['python']);
+/**
+ * Languages whose runtime answers `complete` (docs/protocol.md, "Runtime calls"), and where in their text a name is
+ * being typed: anywhere in Python; in markdown only after a single `{` (a placeholder), not in the prose.
+ */
+const KERNEL_COMPLETION_LANGUAGES = new Map<string, RegExp | null>([
+  ['python', null],
+  ['markdown', /(?:^|[^{])\{[A-Za-z_][A-Za-z0-9_]*$|(?:^|[^{])\{$/],
+]);
 /** The text before the cursor the kernel sees: enough for any dotted name being typed. */
 const CONTEXT_CHARS = 2000;
 
@@ -45,6 +51,8 @@ export function kernelCompletionSource(call: RuntimeCaller, languageOf: () => st
   return async (context) => {
     const language = languageOf();
     if (!KERNEL_COMPLETION_LANGUAGES.has(language)) return null;
+    const where = KERNEL_COMPLETION_LANGUAGES.get(language);
+    if (where && !where.test(context.state.sliceDoc(Math.max(0, context.pos - 200), context.pos))) return null;
     const typed = context.matchBefore(/(?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z0-9_]*$/);
     const word = /[A-Za-z0-9_]*$/.exec(typed?.text ?? '')![0];
     // Typing: only once a word (or an attribute after a dot) is started. Ctrl+Space: always.

@@ -75,6 +75,9 @@ describe('RendererRegistry: the renderer for an output', () => {
   it('registers every built-in type', () => {
     const registry = new RendererRegistry();
     registerBuiltinRenderers(registry);
-    expect(registry.mimeTypes().sort()).toEqual(['application/json', 'application/vnd.notebook.table+json', 'image/png', 'image/svg+xml', 'text/html', 'text/plain']);
+    expect(registry.mimeTypes().sort()).toEqual([
+      'application/json', 'application/vnd.notebook.table+json', 'application/vnd.plotly.v1+json', 'application/vnd.rnb.widget+json', 'application/vnd.vegalite.v4+json',
+      'application/vnd.vegalite.v5+json', 'image/jpeg', 'image/png', 'image/svg+xml', 'text/html', 'text/latex', 'text/markdown', 'text/plain',
+    ]);
   });
 });

@@ -1,13 +1,15 @@
 import type { EditorView } from '@codemirror/view';
 import { ApiError, type ApiClient, type TokenSource } from '../api/http';
 import { NotebookSocket, type ConnectionState, type NotebookSocketOptions } from '../api/socket';
-import type { JsonValue, PageEvent } from '../api/types';
+import type { JsonValue, PageEvent, SettingValue } from '../api/types';
 import { CellCreations, emptyCell, newCellId, UndoDeletes } from './cell-creations';
 import { ConflictStore } from './conflicts';
 import { DraftSaver } from './draft-saver';
 import { EditorRegistry } from './editor-registry';
 import { NotebookModel } from './notebook-model';
 import { Signal } from './signal';
+import { WidgetSender } from './widget-sender';
+import { NO_VARIABLES, type VariablesState } from './variables';
 
 export interface Notice {
   id: number;
@@ -18,7 +20,7 @@ export interface Notice {
 }
 
 /** What the controller uses of the socket (`callRuntime` optional: test sockets may leave it out). */
-type SocketPort = Pick<NotebookSocket, 'runCell' | 'interrupt' | 'retry' | 'close'> & Partial<Pick<NotebookSocket, 'callRuntime'>>;
+type SocketPort = Pick<NotebookSocket, 'runCell' | 'interrupt' | 'retry' | 'close'> & Partial<Pick<NotebookSocket, 'callRuntime' | 'setWidgetValue'>>;
 
 import type { NotebookRole } from '../api/types';
 
@@ -40,6 +42,8 @@ export interface ControllerOptions {
 export class NotebookController {
   readonly connection = new Signal<ConnectionState>('connecting');
   readonly notices = new Signal<readonly Notice[]>([]);
+  /** The kernel's names as the host last pushed them (`variables` event): the variable explorer's list. */
+  readonly variables = new Signal<VariablesState>(NO_VARIABLES);
   readonly saver: DraftSaver;
   readonly conflicts = new ConflictStore();
   private readonly creations: CellCreations;
@@ -168,6 +172,13 @@ export class NotebookController {
     if (!call) return Promise.reject(new Error('Not connected.'));
     return call.call(this.socket, language, method, payload);
   };
+
+  /** Widget values on their way to the host: one in flight per widget, the latest value next (a drag never queues a run per pixel). */
+  readonly widgets = new WidgetSender((widgetId, value) => {
+    const send = this.socket?.setWidgetValue;
+    if (!send) return Promise.reject(new Error('Not connected: the value was not sent.'));
+    return send.call(this.socket, widgetId, value);
+  });
 
   /** Lazy mode: brings every stale cell up to date, in notebook order. */
   runStale = (): void => {
@@ -330,10 +341,13 @@ export class NotebookController {
     this.model.patchMeta({ name });
   });
 
-  setDbConnection = async (connection: string): Promise<boolean> => this.settle(async () => {
-    await this.options.api.setDbConnection(this.notebookId, connection);
-    // The host masks the secret; read its masked form back rather than keeping the plain one.
-    this.model.load(await this.options.api.getNotebook(this.notebookId));
+  /** Sets one plugin's settings; the page keeps the host's masked answer, never the secret typed. */
+  setPluginSettings = async (plugin: string, values: { [field: string]: SettingValue | null }): Promise<boolean> => this.settle(async () => {
+    const masked = await this.options.api.setPluginSettings(this.notebookId, plugin, values);
+    const settings = { ...this.model.getMeta().settings };
+    if (Object.keys(masked).length > 0) settings[plugin] = masked;
+    else delete settings[plugin];
+    this.model.patchMeta({ settings });
   });
 
   setLazy = async (lazy: boolean): Promise<boolean> => this.settle(async () => {
@@ -376,12 +390,17 @@ export class NotebookController {
       this.notify('info', `No cell defines \`${name}\``);
       return false;
     }
-    const element = this.editors.frameOf(definer);
+    this.revealCell(definer);
+    return true;
+  };
+
+  /** Scrolls a cell into view, flashes it and puts the cursor in it (the explorer's and graph's jumps). */
+  revealCell = (cellId: string): void => {
+    const element = this.editors.frameOf(cellId);
     element?.scrollIntoView?.({ block: 'center', behavior: 'smooth' });
     element?.classList.add('cell--flash');
     setTimeout(() => element?.classList.remove('cell--flash'), 1200);
-    this.focusCell(definer);
-    return true;
+    this.focusCell(cellId);
   };
 
   dismissNotice = (id: number): void => {
@@ -393,6 +412,11 @@ export class NotebookController {
   private onEvent(event: PageEvent): void {
     if (event.type === 'error' || event.type === 'external_edit_error') {
       this.notify('error', event.message);
+      return;
+    }
+    // A whole list each time: applied at once, even while a resync holds the other events back.
+    if (event.type === 'variables') {
+      this.variables.set({ list: event.variables, truncated: event.truncated });
       return;
     }
     if (this.resyncing) {

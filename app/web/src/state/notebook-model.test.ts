@@ -1,4 +1,4 @@
-import type { Cell, Notebook } from '../api/types';
+import type { Cell, Notebook, PageEvent } from '../api/types';
 import { buildGraph, explainBlocked } from './graph';
 import { NotebookModel } from './notebook-model';
 
@@ -6,7 +6,7 @@ const cell = (id: string, code: string, reads: string[], writes: string[], extra
   id, type: 'python', code, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads, writes, ...extra,
 });
 
-const notebook = (cells: Cell[], revision = 1): Notebook => ({ id: 'nb', name: 'N', cells, revision, db_conn_string: null, lazy: false });
+const notebook = (cells: Cell[], revision = 1): Notebook => ({ id: 'nb', name: 'N', cells, revision, settings: {}, lazy: false });
 
 describe('NotebookModel', () => {
   it('takes a cell\'s new language from cell_updated (the assistant or another page changed it)', () => {
@@ -116,10 +116,18 @@ describe('NotebookModel', () => {
   });
 
   it('drops a cell error when the host says it no longer holds', () => {
-    const model = new NotebookModel(notebook([cell('a', 'x = (', [], [], { status: 'error', error: 'SyntaxError' })]));
+    const model = new NotebookModel(notebook([cell('a', 'x = (', [], [], { status: 'error', error: 'SyntaxError', error_detail: { kind: 'analysis', message: 'SyntaxError' } })]));
     model.apply({ type: 'cell_status', cellId: 'a', status: 'stale' });
     model.apply({ type: 'cell_error', cellId: 'a', error: null });
-    expect(model.getCell('a')).toMatchObject({ status: 'stale', error: null });
+    expect(model.getCell('a')).toMatchObject({ status: 'stale', error: null, error_detail: null });
+  });
+
+  it('keeps a cell error structured as the host sends it: the traceback apart from the message', () => {
+    const model = new NotebookModel(notebook([cell('a', '1 / 0', [], [])]));
+    const traceback = 'Traceback (most recent call last):\n  File "<cell a>", line 1, in <module>\nZeroDivisionError: division by zero\n';
+    const detail = { kind: 'runtime' as const, message: 'ZeroDivisionError: division by zero', traceback };
+    model.apply({ type: 'cell_error', cellId: 'a', error: traceback, detail });
+    expect(model.getCell('a')).toMatchObject({ error: traceback, error_detail: detail });
   });
 
   it('shows a cell created here at once and reconciles it with the host\'s event and snapshots', () => {
@@ -152,11 +160,15 @@ describe('NotebookModel', () => {
     expect(model.cellList().map((c) => c.status)).toEqual(['stale', 'stale', 'blocked', 'success', 'idle']);
   });
 
-  it('takes settings from notebook_updated, never a connection string', () => {
-    const model = new NotebookModel({ ...notebook([]), db_conn_string: 'postgresql://u:****@h/db' });
-    expect(model.getMeta()).toMatchObject({ hasDb: true, dbMasked: 'postgresql://u:****@h/db' });
-    model.apply({ type: 'notebook_updated', name: 'M', lazy: true, has_db_connection: false, revision: 3 });
-    expect(model.getMeta()).toMatchObject({ name: 'M', lazy: true, hasDb: false, dbMasked: null, revision: 3 });
+  it('takes the masked plugin settings from the notebook and from notebook_updated', () => {
+    const model = new NotebookModel({ ...notebook([]), settings: { sql: { connection_string: 'postgresql://u:****@h/db' } } });
+    expect(model.getMeta()).toMatchObject({ settings: { sql: { connection_string: 'postgresql://u:****@h/db' } } });
+    model.apply({ type: 'notebook_updated', name: 'M', lazy: true, settings: {}, revision: 3 });
+    expect(model.getMeta()).toMatchObject({ name: 'M', lazy: true, settings: {}, revision: 3 });
+    model.apply({ type: 'notebook_updated', name: 'M', lazy: true, settings: { sql: { connection_string: '****' } }, revision: 4 });
+    // A host older than plugin settings sends none (the wire now always has it): the page keeps what it had.
+    model.apply({ type: 'notebook_updated', name: 'N', lazy: true, revision: 5 } as unknown as PageEvent);
+    expect(model.getMeta()).toMatchObject({ name: 'N', settings: { sql: { connection_string: '****' } } });
   });
 });
 

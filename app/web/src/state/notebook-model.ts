@@ -1,6 +1,7 @@
-import type { AppSettings, Cell, CellStatus, Notebook, PageEvent } from '../api/types';
+import type { AppSettings, Cell, CellStatus, Notebook, NotebookSettings, PageEvent } from '../api/types';
 import { buildGraph, descendantsOf, explainBlocked, type NotebookGraph } from './graph';
 import { KeyedListeners } from './signal';
+import { withWidgetValue } from '../components/widgets/widget-values';
 
 /** A cell as the UI shows it: the wire cell plus when it started running (for the elapsed time). */
 export interface CellState extends Cell {
@@ -11,9 +12,8 @@ export interface NotebookMeta {
   id: string;
   name: string;
   lazy: boolean;
-  hasDb: boolean;
-  /** The host's masked form of the connection string, when it sent one. */
-  dbMasked: string | null;
+  /** Every plugin's settings as the host shows them (secret values masked). */
+  settings: NotebookSettings;
   revision: number;
   /** The last kernel restart's reason, until the next run. */
   kernelNotice: string | null;
@@ -159,7 +159,8 @@ export class NotebookModel {
       case 'cell_output':
         return this.updateCell(event.cellId, (c) => ({ ...c, outputs: [...c.outputs, event.output] }));
       case 'cell_error':
-        return this.updateCell(event.cellId, (c) => ({ ...c, error: event.error }));
+        // The structure follows the text: a cleared error clears both.
+        return this.updateCell(event.cellId, (c) => ({ ...c, error: event.error, error_detail: event.detail ?? null }));
       case 'cell_created':
         return this.insertCell(event.cell, event.index, event.revision);
       case 'cell_updated':
@@ -181,8 +182,7 @@ export class NotebookModel {
           ...this.meta,
           name: event.name,
           lazy: event.lazy,
-          hasDb: event.has_db_connection,
-          dbMasked: event.has_db_connection ? this.meta.dbMasked : null,
+          settings: event.settings ?? this.meta.settings,
           app: event.app ?? this.meta.app,
           revision: Math.max(this.meta.revision, event.revision ?? 0),
         });
@@ -198,6 +198,13 @@ export class NotebookModel {
           // stderr, where the cell has it, goes with stdout.
           this.updateCell(id, (c) => (c.stdout === '' && c.stderr === '' && c.outputs.length === 0 ? c : { ...c, stdout: '', stderr: '', outputs: [] }));
         }
+        return;
+      case 'widget_value':
+        // Every copy of the control moves, in whichever cell shows it.
+        for (const id of this.order) this.updateCell(id, (c) => {
+          const outputs = withWidgetValue(c.outputs, event.widget_id, event.value);
+          return outputs === c.outputs ? c : { ...c, outputs };
+        });
         return;
       case 'error':
       case 'external_edit_error':
@@ -328,13 +335,11 @@ export class NotebookModel {
 }
 
 function metaOf(notebook: Notebook, previous: NotebookMeta | null): NotebookMeta {
-  const masked = notebook.db_conn_string ?? null;
   return {
     id: notebook.id,
     name: notebook.name,
     lazy: notebook.lazy ?? false,
-    hasDb: masked !== null && masked !== '',
-    dbMasked: masked,
+    settings: notebook.settings ?? {},
     revision: notebook.revision,
     kernelNotice: previous?.kernelNotice ?? null,
     app: notebook.app ?? null,

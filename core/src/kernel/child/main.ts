@@ -125,7 +125,11 @@ function onWorkerMessage(session: Session, message: WorkerOut): void {
     case 'report':
       if (message.report.k === 'finish' && message.report.cell === session.timeLimited) {
         session.timeLimited = null;
-        if (message.report.status === 'error') message.report.error = timeLimitMessage(message.report.error);
+        if (message.report.status === 'error') {
+          // The runtime's traceback (a KeyboardInterrupt) stays apart and says the rest; without one its message does.
+          message.report.error = timeLimitMessage(message.report.traceback === undefined ? message.report.error : undefined);
+          message.report.errorKind = 'time-limit';
+        }
       }
       trackRunning(session, message.runId, message.report);
       // A cell's start goes out at once (with everything before it): if the process dies, the server knows which cell ran.
@@ -138,6 +142,9 @@ function onWorkerMessage(session: Session, message: WorkerOut): void {
     case 'run_done':
       session.currentRun = null;
       send({ t: 'run_done', session: session.id, runId: message.runId });
+      break;
+    case 'variables':
+      send({ t: 'variables', session: session.id, variables: message.variables, truncated: message.truncated });
       break;
     case 'host_call':
       send({ t: 'host_call', session: session.id, requestId: message.requestId, service: message.service, payload: message.payload }, true);
@@ -170,7 +177,7 @@ function trackRunning(session: Session, runId: number, report: CellReport): void
 }
 
 /** The worker is gone or stuck: its values are lost. Finish its run and give the session a fresh worker. */
-function replaceWorker(session: Session, reason: string, cellError = `${reason}; the notebook's values were lost.`): void {
+function replaceWorker(session: Session, reason: string, cellError = `${reason}; the notebook's values were lost.`, timeLimited = false): void {
   if (sessions.get(session.id) !== session) return;
   sessions.delete(session.id);
   if (session.interruptTimer) clearTimeout(session.interruptTimer);
@@ -180,7 +187,9 @@ function replaceWorker(session: Session, reason: string, cellError = `${reason};
   if (session.currentRun !== null) {
     const runId = session.currentRun;
     if (session.runningCell) {
-      send({ t: 'reports', session: session.id, runId, reports: [{ k: 'finish', cell: session.runningCell.cell, status: 'error', error: cellError }] });
+      const finish: CellReport = { k: 'finish', cell: session.runningCell.cell, status: 'error', error: cellError };
+      if (timeLimited) finish.errorKind = 'time-limit';
+      send({ t: 'reports', session: session.id, runId, reports: [finish] });
     }
     send({ t: 'run_done', session: session.id, runId });
   }
@@ -222,13 +231,13 @@ function call(message: Extract<ServerMessage, { t: 'call' }>): void {
   session.worker.postMessage({ w: 'call', callId: message.callId, language: message.language, method: message.method, payload: message.payload, expiresAt: Date.now() + waitMs } satisfies WorkerIn);
 }
 
-function interrupt(session: Session, reason: string, cellError?: string): void {
+function interrupt(session: Session, reason: string, cellError?: string, timeLimited = false): void {
   Atomics.store(session.interrupt, 0, 2); // SIGINT, for runtimes that poll the buffer (Pyodide)
   session.worker.postMessage({ w: 'interrupt' } satisfies WorkerIn);
   if (session.runningCell && !session.interruptTimer) {
     session.interruptTimer = setTimeout(() => {
       session.interruptTimer = null;
-      if (session.runningCell) replaceWorker(session, reason, cellError);
+      if (session.runningCell) replaceWorker(session, reason, cellError, timeLimited);
     }, args.limits.interruptGraceMs);
   }
 }
@@ -281,7 +290,7 @@ function handle(message: ServerMessage): void {
       break;
     }
     case 'delete_names':
-      sessions.get(message.session)?.worker.postMessage({ w: 'delete_names', names: message.names } satisfies WorkerIn);
+      sessions.get(message.session)?.worker.postMessage({ w: 'delete_names', names: message.names, cells: message.cells ?? [] } satisfies WorkerIn);
       break;
     case 'host_reply': {
       const reply: WorkerIn = { w: 'host_reply', requestId: message.requestId, ok: message.ok };
@@ -321,6 +330,7 @@ if (args.limits.cellTimeoutMs > 0) {
           session,
           `a cell ran longer than the cell time limit of ${timeLimit} and did not stop when interrupted, so the kernel was restarted`,
           `This cell ran longer than the cell time limit of ${timeLimit} and did not stop when interrupted, so its kernel was restarted: the notebook's values were lost.${timeLimitAdvice}`,
+          true,
         );
       }
     }

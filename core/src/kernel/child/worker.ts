@@ -6,10 +6,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CellIO, CellRun, LanguageRuntime, Namespace, NamespaceEntry, RuntimeFactory } from '../../language/runtime-api';
 import type { JsonValue, Output, OutputStream } from '../../model/types';
-import type { CellReport, KernelLimits, PlanItem, RuntimeLoad } from '../protocol';
+import type { CellReport, KernelLimits, KernelVariable, PlanItem, RuntimeLoad } from '../protocol';
 import { describeAccessDenied } from './access-denied';
 import { installBindingShim } from './binding-shim';
 import { capOutput } from './output-cap';
+import { describeVariables } from './describe-variables';
 
 export interface WorkerInit {
   runtimes: RuntimeLoad[];
@@ -26,6 +27,7 @@ export type WorkerOut =
   | { w: 'loaded'; error?: string }
   | { w: 'report'; runId: number; report: CellReport }
   | { w: 'run_done'; runId: number }
+  | { w: 'variables'; variables: KernelVariable[]; truncated: boolean }
   | { w: 'host_call'; requestId: number; service: string; payload: JsonValue }
   | { w: 'call_reply'; callId: number; ok: true; value: JsonValue }
   | { w: 'call_reply'; callId: number; ok: false; failure: 'failed'; error: string }
@@ -36,7 +38,7 @@ export type WorkerIn =
   | { w: 'run'; runId: number; plan: PlanItem[] }
   | { w: 'cancel'; runId: number }
   | { w: 'interrupt' }
-  | { w: 'delete_names'; names: string[] }
+  | { w: 'delete_names'; names: string[]; cells: string[] }
   | { w: 'host_reply'; requestId: number; ok: boolean; value?: JsonValue; error?: string }
   /** `expiresAt` (Date.now() of this process): after it nobody waits for the answer any more. */
   | { w: 'call'; callId: number; language: string; method: string; payload: JsonValue; expiresAt: number };
@@ -79,13 +81,26 @@ let nextHostCall = 1;
 let cancelledRun = -1;
 let abortCurrent: AbortController | null = null;
 
-function errorText(error: unknown): string {
+/** A failure's message: the error's name and message (`NameError: ...`), the name once when the message has it already. */
+function errorMessage(error: unknown): string {
   if (error && typeof error === 'object') {
-    const e = error as { message?: unknown; traceback?: unknown; name?: unknown };
-    if (typeof e.traceback === 'string' && e.traceback.length > 0) return e.traceback;
-    if (typeof e.message === 'string') return typeof e.name === 'string' && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message;
+    const e = error as { message?: unknown; name?: unknown };
+    if (typeof e.message !== 'string') return String(error);
+    const named = typeof e.name === 'string' && e.name !== 'Error' && !e.message.startsWith(`${e.name}:`);
+    return named ? `${e.name}: ${e.message}` : e.message;
   }
   return String(error);
+}
+
+/** Everything a failure says, for logs and runtime calls: its traceback (which names it), else its message. */
+function errorText(error: unknown): string {
+  return errorTraceback(error) ?? errorMessage(error);
+}
+
+/** Where it happened, when the runtime reports it apart from the message (a Python traceback). */
+function errorTraceback(error: unknown): string | undefined {
+  const traceback = error && typeof error === 'object' ? (error as { traceback?: unknown }).traceback : undefined;
+  return typeof traceback === 'string' && traceback.length > 0 ? traceback : undefined;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
@@ -99,10 +114,16 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   });
 }
 
-/** A cell's failure as the user sees it; a file the sandbox refused names the file and the runtime's readPaths. */
-function failureText(error: unknown, language: string): string {
+/**
+ * A cell's failure as the user sees it: the runtime's message and traceback kept apart (the server
+ * builds the shown text from both); a file the sandbox refused names the file and the runtime's readPaths.
+ */
+function failure(error: unknown, language: string): { error: string; traceback?: string } {
   const spec = init.runtimes.find((r) => r.language === language);
-  return (spec && describeAccessDenied(error, { language, module: spec.module, readPaths: spec.readPaths ?? [] })) ?? errorText(error);
+  const denied = spec && describeAccessDenied(error, { language, module: spec.module, readPaths: spec.readPaths ?? [] });
+  if (denied) return { error: denied };
+  const traceback = errorTraceback(error);
+  return traceback === undefined ? { error: errorMessage(error) } : { error: errorMessage(error), traceback };
 }
 
 async function loadRuntimes(): Promise<void> {
@@ -275,12 +296,32 @@ async function runPlan(runId: number, plan: PlanItem[]): Promise<void> {
     } catch (error) {
       io.close();
       failed.add(index);
-      report({ k: 'finish', cell: item.cellId, status: 'error', error: failureText(error, item.language) });
+      report({ k: 'finish', cell: item.cellId, status: 'error', ...failure(error, item.language) });
     } finally {
       abortCurrent = null;
     }
   }
+  // Before run_done: whoever waits for the run to end (whenIdle) finds the new list there.
+  await sendVariables();
   post({ w: 'run_done', runId });
+}
+
+/** The variable explorer's list, pushed after every plan and deletion (never asked for by polling). */
+async function sendVariables(): Promise<void> {
+  const { variables, truncated } = await describeVariables(runtimes, namespace, (message) => post({ w: 'log', level: 'warn', message }));
+  post({ w: 'variables', variables, truncated });
+}
+
+/** Deleted cells: their names go, and whatever their runtimes keep for them (live tables). */
+function forgetCells(cells: readonly string[]): void {
+  if (cells.length === 0) return;
+  for (const runtime of runtimes.values()) {
+    try {
+      runtime.forgetCells?.(cells);
+    } catch (error) {
+      post({ w: 'log', level: 'warn', message: `forgetCells failed: ${errorText(error)}` });
+    }
+  }
 }
 
 /**
@@ -327,7 +368,11 @@ port.on('message', (message: WorkerIn) => {
       abortCurrent?.abort(Object.assign(new Error('KeyboardInterrupt: the cell was interrupted.'), { name: 'KeyboardInterrupt' }));
       break;
     case 'delete_names':
-      running = running.then(() => forget(message.names));
+      running = running.then(async () => {
+        forget(message.names);
+        forgetCells(message.cells);
+        await sendVariables();
+      });
       break;
     case 'call':
       void answerCall(message);

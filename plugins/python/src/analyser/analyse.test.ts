@@ -33,6 +33,7 @@ const cases: Case[] = [
   ['dunder names are public', '__version__ = "1"', ['__version__'], []],
   ['builtins are not references', 'n = len(items) + max(1, 2)', ['n'], ['items']],
   ['a shadowed builtin is a local name', 'len = 3\nprint(len)', ['len'], []],
+  ['display() is a builtin (the runtimes provide it, as IPython does)', 'display(frame)', [], ['frame']],
   ['async comprehensions and async with', 'async def main():\n    async with session() as s:\n        return [r async for r in s.rows() if r.ok]', ['main'], ['session']],
   ['comments and blank lines', '# heading\n\nx = 1  # note\n\n', ['x'], []],
   ['an empty cell', '', [], []],

@@ -71,7 +71,7 @@ export function nativePythonLanguage(options: Partial<NativePythonOptions> = {})
     analyse: analysePython,
     runtime: {
       module: NATIVE_RUNTIME_MODULE,
-      readPaths: [path.dirname(NATIVE_RUNTIME_MODULE)],
+      readPaths: [path.dirname(NATIVE_RUNTIME_MODULE), path.dirname(NATIVE_DRIVER)],
       options: { argv: plan.argv, startTimeoutMs: 30_000 },
       allowChildProcesses: true,
     },

@@ -54,7 +54,8 @@ describeNeeding('escapes from a native Python cell', nativeMissing(), () => {
   it('sees none of the server\'s environment', async () => {
     const out = await attempt(`import os\nprint(sorted(os.environ))\nprint(open("/proc/self/environ").read())\nprint(open("/proc/1/environ", "rb").read())`);
     expect(out).not.toContain(SECRET);
-    expect(out).toContain("['HOME', 'LANG', 'MPLBACKEND', 'MPLCONFIGDIR', 'OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'PWD', 'PYTHONDONTWRITEBYTECODE']");
+    // PLOTLY_RENDERER: set by the rich output module in the process itself (python/rnb_display.py), not passed in.
+    expect(out).toContain("['HOME', 'LANG', 'MPLBACKEND', 'MPLCONFIGDIR', 'OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'PLOTLY_RENDERER', 'PWD', 'PYTHONDONTWRITEBYTECODE']");
   });
 
   it("sees none of the server's files: not /etc/passwd, not the checkout", async () => {

@@ -50,7 +50,7 @@ let indexUrl: string;
 /** A kernel of notebook `notebookId` whose micropip reaches the test's index through the python-pypi service. */
 function kernelOf(notebookId: string): Promise<FakeKernel> {
   const service = createPypiService({ indexUrl, cacheDir, recordDir: path.join(cacheDir, 'notebooks'), log: (_l, m) => operatorLog.push(m) });
-  const context = { notebookId, owner: 'me', dbConnectionString: null, signal: new AbortController().signal };
+  const context = { notebookId, owner: 'me', settings: {}, signal: new AbortController().signal };
   return FakeKernel.start({
     pypi: true,
     hostHandler: (name, payload) => (name === PYPI_SERVICE ? service(payload, context) : Promise.reject(new Error(`unknown service ${name}`))),

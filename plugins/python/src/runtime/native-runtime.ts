@@ -13,9 +13,13 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory } from '@rnb/core';
+import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory, VariableBudget, VariableDescription } from '@rnb/core';
 import { disableChildProcesses } from './hardening';
 import { RUNNER_SOURCE } from './runner-py';
+import { WIDGETS_SOURCE } from './widgets-py';
+import { richOutputSources } from './python-sources';
+import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest, withTableLanguage } from './table-page';
+import { VARIABLES_SOURCE } from './variables-py';
 
 /** `runtime.options` of the Python language when PYTHON_RUNTIME=native. */
 export interface NativeRuntimeOptions {
@@ -33,6 +37,8 @@ type Frame =
   | { t: 'ready'; pid: number; uid: number; seccomp: boolean }
   | { t: 'loaded' }
   | { t: 'out'; s: 'stdout' | 'stderr'; d: string }
+  /** An output display() (or plt.show()) shows while the cell runs. */
+  | { t: 'output'; o: Output }
   | { t: 'done'; result: CellResult }
   | { t: 'value'; json: string }
   | { t: 'fail'; error: string };
@@ -190,7 +196,7 @@ class NativePythonRuntime implements LanguageRuntime {
     let interruptSent = false;
     let result: CellResult | null = null;
     try {
-      this.python.send({ op: 'run', cell: cell.cellId, code: cell.code, defines: cell.defines, inject: JSON.parse(toJson(inject)) as JsonValue });
+      this.python.send({ op: 'run', cell: cell.cellId, code: cell.code, defines: cell.defines, inject: JSON.parse(toJson(inject)) as JsonValue, widgets: cell.meta?.widgets ?? null });
       const onIdle = (): void => {
         if (!interruptSent && Atomics.load(interrupt, 0) === 2) {
           interruptSent = true;
@@ -200,6 +206,7 @@ class NativePythonRuntime implements LanguageRuntime {
       while (!result) {
         const frame = this.python.receive(onIdle);
         if (frame.t === 'out') (frame.s === 'stderr' ? io.stderr(frame.d) : io.stdout(frame.d));
+        else if (frame.t === 'output') io.output(frame.o);
         else if (frame.t === 'done') result = frame.result;
         else if (frame.t === 'fail') throw new Error(`The Python runtime failed: ${frame.error}`);
       }
@@ -211,12 +218,61 @@ class NativePythonRuntime implements LanguageRuntime {
       const hint = result.type === 'ModuleNotFoundError' ? MISSING_MODULE_HINT : '';
       throw new NativeCellError(result.message + hint, result.traceback + hint, result.type);
     }
-    for (const output of result.outputs) io.output(output);
+    for (const output of result.outputs) io.output(withTableLanguage(output, this.context.language));
     this.publish(cell.defines, result.defined);
+  }
+
+  /**
+   * The page's questions, as the Pyodide runtime answers them: `ping` (the channel's own cost), `set_widget_value`
+   * (docs/protocol.md, Widgets) and `table_page` (live tables, variables-py.ts).
+   */
+  call(method: string, payload: JsonValue): JsonValue {
+    if (method === 'ping') return null;
+    if (method === TABLE_PAGE_METHOD) {
+      if (this.lost) throw new Error(`Not answered: ${this.lost}.`);
+      return JSON.parse(this.ask('table_page', [tablePageRequest(payload)])) as JsonValue;
+    }
+    if (method !== 'set_widget_value') throw new Error(`The native Python runtime has no method "${method}"; it answers "set_widget_value", "${TABLE_PAGE_METHOD}" and "ping".`);
+    if (this.lost) throw new Error(`Not answered: ${this.lost}.`);
+    const request = payload as { widget_id?: unknown } | null;
+    if (!request || typeof request !== 'object' || Array.isArray(request) || typeof request.widget_id !== 'string') throw new Error('set_widget_value takes { widget_id: string, value }.');
+    this.python.send({ op: 'widget', payload });
+    let answer: { names?: string[]; error?: string } & { [key: string]: JsonValue | undefined };
+    for (;;) {
+      const frame = this.python.receive(undefined, Date.now() + 10_000);
+      if (frame.t === 'value') {
+        answer = JSON.parse(frame.json) as typeof answer;
+        break;
+      }
+      if (frame.t === 'fail') throw new Error(`The Python runtime failed: ${frame.error}`);
+    }
+    if (typeof answer.error === 'string') throw new Error(answer.error);
+    // Other languages read the widget's names afresh: what they converted before is stale now.
+    for (const name of answer.names ?? []) if (this.context.namespace.has(name)) this.context.namespace.setEntry(name, this.entry(name));
+    return answer as JsonValue;
   }
 
   deleteNames(names: readonly string[]): void {
     if (!this.lost) this.python.send({ op: 'delete', names });
+  }
+
+  describeVariables(budget: VariableBudget): VariableDescription[] {
+    if (this.lost) return [];
+    return parseDescriptions(this.ask('describe_variables', describeArguments(budget)));
+  }
+
+  forgetCells(cellIds: readonly string[]): void {
+    if (!this.lost) this.ask('forget_cell_tables', [JSON.stringify(cellIds)]);
+  }
+
+  /** Calls one of the driver's RUNNER_CALLS and waits for its JSON text. */
+  private ask(fn: string, args: (string | number)[]): string {
+    this.python.send({ op: 'call', fn, args });
+    for (;;) {
+      const frame = this.python.receive(undefined, Date.now() + 10_000);
+      if (frame.t === 'value') return frame.json;
+      if (frame.t === 'fail') throw new Error(`Python could not answer ${fn}: ${frame.error}`);
+    }
   }
 
   dispose(): void {
@@ -286,7 +342,7 @@ const createNativePythonRuntime: RuntimeFactory = (context) => {
   if (ready.t !== 'ready') throw new Error('the Python process did not start');
   // The kernel's cap on one output, where core gives one (newer cores do): the runner then turns a larger repr into a note.
   const maxOutputChars = (context as RuntimeContext & { maxOutputChars?: number }).maxOutputChars;
-  python.send({ op: 'runner', source: RUNNER_SOURCE, maxOutputChars: typeof maxOutputChars === 'number' && maxOutputChars > 0 ? maxOutputChars : null });
+  python.send({ op: 'runner', source: `${RUNNER_SOURCE}\n${VARIABLES_SOURCE}`, widgets: WIDGETS_SOURCE, modules: richOutputSources(), maxOutputChars: typeof maxOutputChars === 'number' && maxOutputChars > 0 ? maxOutputChars : null });
   const loaded = python.receive(undefined, deadline);
   if (loaded.t !== 'loaded') throw new Error(`the Python runner did not load: ${loaded.t === 'fail' ? loaded.error : loaded.t}`);
   context.log('info', `native CPython ready (pid ${ready.pid} in its sandbox, uid ${ready.uid}, seccomp filter ${ready.seccomp ? 'on' : 'off'})`);

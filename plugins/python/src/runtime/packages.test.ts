@@ -22,7 +22,7 @@ let wheelsDir: string;
 let cacheDir: string;
 const served: string[] = [];
 const operatorLog: string[] = [];
-const hostContext = { notebookId: 'nb', owner: 'me', dbConnectionString: null, signal: new AbortController().signal };
+const hostContext = { notebookId: 'nb', owner: 'me', settings: {}, signal: new AbortController().signal };
 
 /** A kernel whose python-package service fetches from `baseUrl` into the shared cache folder. */
 function kernelFor(baseUrl: string, extra: { wheelsDir?: string; bundledLock?: boolean } = {}): Promise<FakeKernel> {
@@ -174,7 +174,7 @@ it('loads from the cache on a new kernel once the host is gone (offline after th
 
 describe('the python-package host service (server side)', () => {
   const service = (url: string) => createPackageService(url);
-  const context = { notebookId: 'nb', owner: 'me', dbConnectionString: null, signal: new AbortController().signal };
+  const context = { notebookId: 'nb', owner: 'me', settings: {}, signal: new AbortController().signal };
 
   it.each([
     ['a path', { file: '../etc/passwd' }],

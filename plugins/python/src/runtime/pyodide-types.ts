@@ -38,4 +38,10 @@ export interface RunnerModule extends PyProxyLike {
   complete: PyCallable<[string], string>;
   /** Unpacks a wheel into site-packages; returns the JSON list of its shared libraries. */
   install_package: PyCallable<[Uint8Array, string], string>;
+  /** (max names, milliseconds) → JSON list of variable descriptions (variables-py.ts). */
+  describe_variables: PyCallable<[number, number], string>;
+  /** A table_page request as JSON → the page as JSON (variables-py.ts). */
+  table_page: PyCallable<[string], string>;
+  /** JSON list of deleted cells' ids: their live tables go. */
+  forget_cell_tables: PyCallable<[string], void>;
 }

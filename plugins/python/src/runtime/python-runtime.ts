@@ -7,13 +7,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { PyodideAPI } from 'pyodide';
-import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory } from '@rnb/core';
+import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory, VariableBudget, VariableDescription } from '@rnb/core';
 import { disableChildProcesses, hardenPython, minimalJsGlobals, poisonFunctionConstructors } from './hardening';
 import { PackageLoader, type PackageOptions } from './packages';
 import type { PyGlobals, PyProxyLike, RunnerModule } from './pyodide-types';
 import { COMPLETER_SOURCE } from './completer-py';
 import { RUNNER_SOURCE } from './runner-py';
+import { LOAD_RICH_OUTPUT, richOutputSources } from './python-sources';
+import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest, withTableLanguage } from './table-page';
+import { VARIABLES_SOURCE } from './variables-py';
 import { pyodideModuleSource, withSharedPyodideModule } from './shared-wasm';
+import { PythonWidgets } from './widgets';
 
 /** `runtime.options` of the Python language (set by the plugin in the server). */
 export interface PythonRuntimeOptions extends PackageOptions {
@@ -62,6 +66,7 @@ class PythonRuntime implements LanguageRuntime {
     private readonly runner: RunnerModule,
     private readonly context: RuntimeContext,
     private readonly packages: PackageLoader,
+    private readonly widgets: PythonWidgets,
   ) {}
 
   /** Text Python writes to sys.stdout / sys.stderr, and raw writes to file descriptors 1 and 2. */
@@ -69,6 +74,11 @@ class PythonRuntime implements LanguageRuntime {
     if (!this.io || text.length === 0) return;
     if (stream === 'out') this.io.stdout(text);
     else this.io.stderr(text);
+  }
+
+  /** An output display() (or plt.show()) shows while the cell runs, as JSON text. */
+  showOutput(json: string): void {
+    this.io?.output(JSON.parse(json) as Output);
   }
 
   writeBytes(stream: 'out' | 'err', bytes: Uint8Array): number {
@@ -82,6 +92,7 @@ class PythonRuntime implements LanguageRuntime {
     this.io = io;
     let result: CellResult;
     try {
+      this.widgets.beginCell(cell.cellId, cell.meta?.widgets);
       result = JSON.parse(this.runner.run_cell(cell.cellId, cell.code, JSON.stringify(cell.defines))) as CellResult;
       if (result.status === 'async') {
         const pending = this.runner.run_cell_async();
@@ -107,7 +118,7 @@ class PythonRuntime implements LanguageRuntime {
       throw new PythonCellError(result.message + hint, result.traceback + hint, result.type);
     }
     if (result.status !== 'ok') return;
-    for (const output of result.outputs) io.output(output);
+    for (const output of result.outputs) io.output(withTableLanguage(output, this.context.language));
     this.publish(cell.defines, result.defined);
   }
 
@@ -122,12 +133,31 @@ class PythonRuntime implements LanguageRuntime {
    */
   call(method: string, payload: JsonValue): JsonValue {
     if (method === 'ping') return null;
-    if (method !== 'complete') throw new Error(`The Python runtime has no method "${method}"; it answers "complete" and "ping".`);
+    if (method === 'set_widget_value') return this.setWidgetValue(payload);
+    if (method === TABLE_PAGE_METHOD) return JSON.parse(this.runner.table_page(tablePageRequest(payload))) as JsonValue;
+    if (method !== 'complete') throw new Error(`The Python runtime has no method "${method}"; it answers "complete", "set_widget_value", "table_page" and "ping".`);
     const request = (payload ?? {}) as { code?: unknown; cursor?: unknown };
     if (typeof request.code !== 'string' || typeof request.cursor !== 'number' || !Number.isSafeInteger(request.cursor) || request.cursor < 0) {
       throw new Error('complete takes { code: string, cursor: number } (cursor: characters before it in code).');
     }
     return JSON.parse(this.runner.complete(JSON.stringify({ code: request.code, cursor: request.cursor }))) as JsonValue;
+  }
+
+  /** Other languages read the widget's names afresh: their converted values (cached on first use) are stale now. */
+  private setWidgetValue(payload: JsonValue): JsonValue {
+    const answer = this.widgets.setValue(payload);
+    if ('names' in answer) {
+      for (const name of answer.names) if (this.context.namespace.has(name)) this.context.namespace.setEntry(name, this.entry(name));
+    }
+    return answer as unknown as JsonValue;
+  }
+
+  describeVariables(budget: VariableBudget): VariableDescription[] {
+    return parseDescriptions(this.runner.describe_variables(...describeArguments(budget)));
+  }
+
+  forgetCells(cellIds: readonly string[]): void {
+    this.runner.forget_cell_tables(JSON.stringify(cellIds));
   }
 
   dispose(): void {
@@ -238,14 +268,17 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
   pyodide.setStderr({ write: (bytes: Uint8Array) => runtime?.writeBytes('err', bytes) ?? bytes.length });
   pyodide.setInterruptBuffer(context.interruptBuffer);
 
-  const scratch = pyodide.toPy({ _rnb_source: RUNNER_SOURCE, _rnb_completer: COMPLETER_SOURCE }) as PyProxyLike;
+  const scratch = pyodide.toPy({ _rnb_source: RUNNER_SOURCE, _rnb_completer: COMPLETER_SOURCE, _rnb_variables: VARIABLES_SOURCE }) as PyProxyLike;
   pyodide.runPython(
-    'import sys, types\nm = types.ModuleType("_rnb_runner")\nsys.modules["_rnb_runner"] = m\nexec(_rnb_source, m.__dict__)\nexec(_rnb_completer, m.__dict__)',
+    'import sys, types\nm = types.ModuleType("_rnb_runner")\nsys.modules["_rnb_runner"] = m\nexec(_rnb_source, m.__dict__)\nexec(_rnb_completer, m.__dict__)\nexec(_rnb_variables, m.__dict__)',
     { globals: scratch as unknown as PyGlobals },
   );
   scratch.destroy();
   const runner = pyodide.pyimport('_rnb_runner') as unknown as RunnerModule;
   if (context.maxOutputChars !== undefined && context.maxOutputChars > 0) runner.set_max_output_chars(context.maxOutputChars);
+  const rich = pyodide.toPy({ _rnb_modules: richOutputSources(), _rnb_sink: (json: string) => runtime?.showOutput(json) }) as PyProxyLike;
+  pyodide.runPython(LOAD_RICH_OUTPUT, { globals: rich as unknown as PyGlobals });
+  rich.destroy();
   hardenPython(pyodide);
   poisonFunctionConstructors();
   disableChildProcesses();
@@ -257,7 +290,7 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
     (code) => JSON.parse(runner.missing_imports(code)) as string[],
     (bytes, file) => JSON.parse(runner.install_package(bytes, file)) as string[],
   );
-  runtime = new PythonRuntime(pyodide, runner, context, packages);
+  runtime = new PythonRuntime(pyodide, runner, context, packages, PythonWidgets.install(pyodide));
   const sink = runtime;
   runner.install_streams((text: string) => sink.write('out', text), (text: string) => sink.write('err', text));
   packages.installMicropip((text) => sink.write('err', text));

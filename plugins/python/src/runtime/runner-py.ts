@@ -99,7 +99,9 @@ class CellStream(io.TextIOBase):
 
 
 NO_KEYBOARD = ("{what} is not available: a notebook cell cannot read from the keyboard. "
-               "Set the value in a cell instead, for example name = \"Ada\".")
+               "Use a widget instead: from rnb import ui; name = ui.text(value=\"Ada\") shows a text box, "
+               "and other cells read name.value (rnb.ui also has slider, number, dropdown, checkbox, date, file...). "
+               "Or set the value in a cell, for example name = \"Ada\".")
 
 
 def _no_keyboard(what):
@@ -186,6 +188,9 @@ def prepare(cell_id, code, defines):
             mutated()
         except Exception:
             pass
+    _rich("start_cell")
+    if "live_tables_cell_started" in globals():  # variables-py.ts: this cell's earlier live tables go
+        live_tables_cell_started(cell_id)
     filename = _filename(cell_id)
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     body, tail = _compile(code, filename)
@@ -193,6 +198,19 @@ def prepare(cell_id, code, defines):
     for name in defines:
         G.pop(name, None)
     return body, tail, _is_async(body) or _is_async(tail)
+
+
+def _rich(step, *args):
+    # display(), IPython reprs, DataFrames and figures: python/rnb_display.py, which the runtime loads beside this runner.
+    module = sys.modules.get("rnb_display")
+    if module is None:
+        return None
+    try:
+        return getattr(module, step)(*args)
+    except Exception:
+        if step == "finish_cell":
+            raise
+        return None
 
 
 _pending = None
@@ -237,7 +255,7 @@ async def run_cell_async():
 def _finish(value, defines):
     flush_streams()
     try:
-        outputs = render(value)
+        outputs = _rich("finish_cell", value) if "rnb_display" in sys.modules else render(value)
     except Exception as error:
         outputs = [{"mime_type": "text/plain", "data": f"<value could not be displayed: {error!r}>"}]
     result = {"status": "ok", "outputs": outputs, "defined": [n for n in defines if n in G]}
@@ -279,6 +297,7 @@ _RUNNER_FILE = (lambda: None).__code__.co_filename
 def format_error(error, cell_id):
     """The traceback from the user's first frame on, and a one-line message."""
     flush_streams()
+    _rich("abandon_cell")
     filename = _filename(cell_id)
     if isinstance(error, KeyboardInterrupt):
         text = "KeyboardInterrupt: the cell was interrupted"
@@ -426,9 +445,16 @@ def render(value):
     """The outputs of the cell's last value ([] for None)."""
     if value is None:
         return []
+    own = getattr(type(value), "_rnb_output_", None)  # rnb.ui widgets (widgets-py.ts)
+    if own is not None:
+        return [own(value)]
     table = _table(value)
     if table is not None:
-        return [{"mime_type": MIME_ORDER[0], "data": table}]
+        output = {"mime_type": MIME_ORDER[0], "data": table}
+        live = live_table_metadata(value, table) if "live_table_metadata" in globals() else None
+        if live is not None:  # variables-py.ts keeps the full value for paging, sorting and filtering
+            output["metadata"] = live
+        return [output]
     bundle = _bundle(value)
     for mime in MIME_ORDER[1:]:
         if mime not in bundle:
@@ -464,6 +490,9 @@ def plain(value, depth=0):
     """A value as plain data (lists, dicts, scalars) for toJs; lists of dicts stay lists of dicts."""
     if depth > 50:
         return repr(value)
+    own = getattr(type(value), "_rnb_plain_", None)  # rnb.ui widgets: {"$rnbWidget": WidgetData}
+    if own is not None:
+        return own(value)
     if value is None or isinstance(value, (bool, int, float, str, bytes)):
         return value
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):

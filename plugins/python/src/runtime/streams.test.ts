@@ -61,7 +61,7 @@ describe('the keyboard', () => {
     ['sys.stdin.read()', 'import sys\ntext = sys.stdin.read()'],
   ])('%s says a notebook cell cannot read from the keyboard', async (_what, code) => {
     const result = await kernel.run(code);
-    expect(result.error?.message).toMatch(/is not available: a notebook cell cannot read from the keyboard\. Set the value in a cell instead/);
+    expect(result.error?.message).toMatch(/is not available: a notebook cell cannot read from the keyboard\. Use a widget instead: from rnb import ui/);
     expect(result.error?.message).not.toMatch(/OSError|I\/O error|errno/i);
   });
 

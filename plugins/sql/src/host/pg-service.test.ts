@@ -42,7 +42,7 @@ async function notebook(pgService: PgService, connection: string | null, id = 'n
     interruptBuffer: new Int32Array(new SharedArrayBuffer(4)),
     hostCall: (name, payload) => {
       calls.push(name);
-      const context: HostServiceContext = { notebookId: id, owner: 'u', dbConnectionString: connection, signal: new AbortController().signal };
+      const context: HostServiceContext = { notebookId: id, owner: 'u', settings: connection === null ? {} : { connection_string: connection }, signal: new AbortController().signal };
       return hostServices[name]!(payload, context);
     },
     log: () => undefined,

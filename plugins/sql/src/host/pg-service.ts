@@ -43,6 +43,14 @@ interface NotebookPool {
   running: Map<string, { client: pg.PoolClient; query: pg.Query | null; cancelled: boolean }>;
 }
 
+/** The notebook setting that holds the connection string (a secret field the SQL language declares). */
+export const CONNECTION_SETTING = 'connection_string';
+
+function connectionOf(context: HostServiceContext): string | null {
+  const value = context.settings[CONNECTION_SETTING];
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
 export class PgService {
   private readonly pools = new Map<string, Promise<NotebookPool>>();
   private readonly options: PgServiceOptions;
@@ -51,7 +59,7 @@ export class PgService {
     this.options = { ...DEFAULT_PG_OPTIONS, ...options };
   }
 
-  /** Refuses at once a connection string a query would refuse later (the language's checkConnectionString). */
+  /** Refuses at once a connection string a query would refuse later (the validation of the language's connection setting). */
   checkConnectionString(connectionString: string): Promise<void> {
     return checkConnectionString(connectionString, this.options);
   }
@@ -59,7 +67,7 @@ export class PgService {
   /** The host services, keyed as the runtime calls them. */
   services(): { [name: string]: HostService } {
     return {
-      'sql.engine': async (_payload, context) => ({ engine: context.dbConnectionString ? 'postgres' : 'alasql' }),
+      'sql.engine': async (_payload, context) => ({ engine: connectionOf(context) ? 'postgres' : 'alasql' }),
       'pg.query': (payload, context) => this.query(payload, context) as Promise<JsonValue>,
       'pg.cancel': async (payload, context) => ({ cancelled: await this.cancel(parseQueryId(payload), context.notebookId) }),
     };
@@ -67,8 +75,8 @@ export class PgService {
 
   async query(payload: JsonValue, context: HostServiceContext): Promise<PgQueryReply> {
     const request = parsePgQueryRequest(payload, { maxRows: this.options.maxRows });
-    const secret = context.dbConnectionString;
-    if (!secret) throw new Error('Database connection not configured: set one with PUT /api/notebooks/{id}/db.');
+    const secret = connectionOf(context);
+    if (!secret) throw new Error(`Database connection not configured: set one with PUT /api/notebooks/{id}/settings/sql ({ "${CONNECTION_SETTING}": ... }).`);
     const holder = await this.poolFor(context.notebookId, secret);
     this.touch(context.notebookId, holder);
     let client: pg.PoolClient;

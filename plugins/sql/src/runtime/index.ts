@@ -11,6 +11,13 @@ import { AlasqlRunner } from './alasql-runner';
 import { readRuntimeOptions } from './options';
 import { PostgresRunner } from './postgres-runner';
 
+/** A widget (another language's `{ $rnbWidget: WidgetData }`, docs/protocol.md "Widgets") reads as its value in SQL. */
+function widgetValue(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || !('$rnbWidget' in value)) return value;
+  const model = (value as { $rnbWidget: { value?: unknown } | null }).$rnbWidget;
+  return model && typeof model === 'object' && 'value' in model ? model.value : value;
+}
+
 class SqlRuntime implements LanguageRuntime {
   private readonly alasql: AlasqlRunner;
   private readonly postgres: PostgresRunner;
@@ -24,7 +31,7 @@ class SqlRuntime implements LanguageRuntime {
   async run(cell: CellRun, io: CellIO): Promise<void> {
     const meta = isMeta(cell.meta) ? cell.meta : (analyseSql(cell.code).meta as SqlCellMeta);
     const namespace = this.context.namespace;
-    const lookup: TemplateLookup = (name) => (namespace.has(name) ? { found: true, value: namespace.get(name) } : { found: false });
+    const lookup: TemplateLookup = (name) => (namespace.has(name) ? { found: true, value: widgetValue(namespace.get(name)) } : { found: false });
     if ((await this.engine()) === 'postgres') await this.postgres.run(cell.code, meta, io, lookup);
     else this.alasql.run(cell.code, meta, io, lookup);
   }

@@ -20,10 +20,15 @@ const MAX_HEIGHT = 1600;
  * out is a height message, which the outer frame forwards and the app checks comes from this frame
  * and clamps.
  */
-export function HtmlOutput({ html }: { html: string }) {
+export function HtmlOutput({ html, title = 'HTML output of the cell', allowEval = false }: {
+  html: string;
+  title?: string;
+  /** Charts: their libraries compile expressions with `Function`. Nothing more than the frame's inline scripts can already do. */
+  allowEval?: boolean;
+}) {
   const frame = useRef<HTMLIFrameElement>(null);
   const [height, setHeight] = useState(60);
-  const srcDoc = useMemo(() => wrapHtml(html), [html]);
+  const srcDoc = useMemo(() => wrapHtml(html, allowEval ? OUTPUT_CSP_WITH_EVAL : OUTPUT_CSP), [html, allowEval]);
 
   useEffect(() => {
     const onMessage = (event: MessageEvent): void => {
@@ -41,7 +46,7 @@ export function HtmlOutput({ html }: { html: string }) {
     <iframe
       ref={frame}
       className="output output--html"
-      title="HTML output of the cell"
+      title={title}
       sandbox={OUTPUT_SANDBOX}
       referrerPolicy="no-referrer"
       srcDoc={srcDoc}
@@ -71,12 +76,15 @@ addEventListener('load',post);addEventListener('DOMContentLoaded',function(){pos
 const FORWARD_SCRIPT = `<script>(function(){var inner=document.getElementById('rnb-output');addEventListener('message',function(e){
 if(e.source!==inner.contentWindow)return;var h=e.data&&e.data.rnbHeight;if(typeof h==='number'&&isFinite(h))parent.postMessage({rnbHeight:h},'*')})})()</script>`;
 
-const policyMeta = `<meta http-equiv="Content-Security-Policy" content="${OUTPUT_CSP}">`;
+/** The policy of chart frames (Vega-Lite, Plotly): the same, and `eval`, which their libraries use to compile expressions. */
+export const OUTPUT_CSP_WITH_EVAL = OUTPUT_CSP.replace("script-src 'unsafe-inline'", "script-src 'unsafe-inline' 'unsafe-eval'");
+
+const policyMeta = (policy: string): string => `<meta http-equiv="Content-Security-Policy" content="${policy}">`;
 
 /** The document of the inner frame: the cell's HTML under the same policy (a second guard) and a height reporter. */
-export function innerDocument(html: string): string {
+export function innerDocument(html: string, policy: string = OUTPUT_CSP): string {
   return (
-    `<!doctype html><html><head><meta charset="utf-8">${policyMeta}` +
+    `<!doctype html><html><head><meta charset="utf-8">${policyMeta(policy)}` +
     `<style>body{margin:0;font:14px system-ui,sans-serif;color:#1f2328}@media (prefers-color-scheme:dark){body{color:#e6edf3}}` +
     `#rnb-root{display:flow-root}table{border-collapse:collapse}td,th{border:1px solid #8884;padding:2px 6px}</style>${RESIZE_SCRIPT}</head>` +
     `<body><div id="rnb-root">${html}</div></body></html>`
@@ -84,11 +92,11 @@ export function innerDocument(html: string): string {
 }
 
 /** The outer frame's document: the policy first, then the inner frame with the cell's HTML as its srcdoc. */
-export function wrapHtml(html: string): string {
+export function wrapHtml(html: string, policy: string = OUTPUT_CSP): string {
   return (
-    `<!doctype html><html><head><meta charset="utf-8">${policyMeta}` +
+    `<!doctype html><html><head><meta charset="utf-8">${policyMeta(policy)}` +
     `<style>html,body{margin:0;height:100%;overflow:hidden}iframe{display:block;border:0;width:100%;height:100%}</style></head>` +
-    `<body><iframe id="rnb-output" sandbox="${OUTPUT_SANDBOX}" referrerpolicy="no-referrer" title="HTML output" srcdoc="${escapeAttribute(innerDocument(html))}"></iframe>` +
+    `<body><iframe id="rnb-output" sandbox="${OUTPUT_SANDBOX}" referrerpolicy="no-referrer" title="HTML output" srcdoc="${escapeAttribute(innerDocument(html, policy))}"></iframe>` +
     `${FORWARD_SCRIPT}</body></html>`
   );
 }

@@ -12,7 +12,7 @@ export const OutputView = memo(function OutputView({ output, registry = outputRe
   const choice = registry.resolve(output);
   if (!choice) return <pre className="output output--text">{asText(output.data)}</pre>;
   const { renderer, fallback } = choice;
-  const shown = fallback ? { mime_type: 'text/plain', data: asText(output.data) } : output;
+  const shown = fallback ? { mime_type: 'text/plain', data: fallbackText(output) } : output;
   const body = renderer.kind === 'component'
     ? <renderer.component output={shown} />
     : <DomOutput key={renderer.id} renderer={renderer} output={shown} />;
@@ -27,6 +27,15 @@ export const OutputView = memo(function OutputView({ output, registry = outputRe
     </div>
   );
 });
+
+/**
+ * What an output no renderer takes shows: the text form the runtime sent beside it (`metadata["text/plain"]`, IPython's
+ * fallback, e.g. `alt.Chart(...)`), else its data as text.
+ */
+export function fallbackText(output: Output): string {
+  const text = output.metadata?.['text/plain'];
+  return typeof text === 'string' ? text : asText(output.data);
+}
 
 /** A plugin's renderer draws into an element of its own; its cleanup runs when the output goes. */
 function DomOutput({ renderer, output }: { renderer: DomRenderer; output: Output }) {

@@ -105,9 +105,15 @@ describe('output renderers', () => {
   });
 
   it('falls back to the text/plain renderer for an unknown mime type, naming it', () => {
-    const { container } = show({ mime_type: 'application/vnd.vegalite.v5+json', data: { mark: 'bar' } });
-    expect(screen.getByText('application/vnd.vegalite.v5+json')).toBeTruthy();
+    const { container } = show({ mime_type: 'application/vnd.example.unknown+json', data: { mark: 'bar' } });
+    expect(screen.getByText('application/vnd.example.unknown+json')).toBeTruthy();
     expect(container.querySelector('.output--text')?.textContent).toContain('"mark": "bar"');
+  });
+
+  it("shows the text form the runtime sent beside an output no renderer takes (IPython's text/plain fallback)", () => {
+    const { container } = show({ mime_type: 'application/vnd.example.unknown+json', data: { mark: 'bar' }, metadata: { 'text/plain': 'Chart(bar)' } });
+    expect(screen.getByText('application/vnd.example.unknown+json')).toBeTruthy();
+    expect(container.querySelector('.output--text')?.textContent).toBe('Chart(bar)');
   });
 
   it('shows an output with a renderer a plugin registered, redrawing when it arrives', () => {

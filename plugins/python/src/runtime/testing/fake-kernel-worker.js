@@ -45,7 +45,7 @@ async function run(message) {
   };
   Atomics.store(interruptBuffer, 0, 0);
   try {
-    await runtime.run({ cellId: message.cellId, code: message.code, defines: message.defines ?? [], references: message.references ?? [] }, io);
+    await runtime.run({ cellId: message.cellId, code: message.code, defines: message.defines ?? [], references: message.references ?? [], ...(message.meta ? { meta: message.meta } : {}) }, io);
   } catch (error) {
     result.error = { message: error.message, traceback: error.traceback, name: error.name };
   }
@@ -62,6 +62,11 @@ parentPort.on('message', async (message) => {
     } else if (message.type === 'call') {
       const answer = await runtime.call(message.method, message.payload, new AbortController().signal);
       parentPort.postMessage({ type: 'result', id: message.id, result: answer });
+    } else if (message.type === 'describe') {
+      parentPort.postMessage({ type: 'result', id: message.id, result: await runtime.describeVariables({ maxNames: message.maxNames, deadline: Date.now() + 1000 }) });
+    } else if (message.type === 'forget_cells') {
+      runtime.forgetCells(message.cells);
+      parentPort.postMessage({ type: 'result', id: message.id, result: null });
     } else if (message.type === 'delete') {
       runtime.deleteNames(message.names);
       for (const name of message.names) namespace.delete(name);

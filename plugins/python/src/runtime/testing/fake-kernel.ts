@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { JsonValue, Output } from '@rnb/core';
+import type { JsonValue, Output, VariableDescription } from '@rnb/core';
 
 export const RUNTIME_MODULE = path.resolve(__dirname, '../../../dist/runtime/python-runtime.js');
 
@@ -25,6 +25,8 @@ export interface CellSpec {
   code: string;
   defines?: string[];
   references?: string[];
+  /** CellRun.meta, as core hands it (`widgets`: the values the notebook stored for this cell's widgets). */
+  meta?: { [key: string]: JsonValue };
 }
 
 type Message =
@@ -119,6 +121,16 @@ export class FakeKernel {
   /** A runtime call (LanguageRuntime.call), as the page's requests reach the runtime. */
   call(method: string, payload: JsonValue): Promise<JsonValue> {
     return this.request({ type: 'call', method, payload });
+  }
+
+  /** The runtime's describeVariables, as the kernel asks it after a plan. */
+  describe(maxNames = 2000): Promise<VariableDescription[]> {
+    return this.request({ type: 'describe', maxNames });
+  }
+
+  /** The runtime's forgetCells, as the kernel calls it when cells are deleted. */
+  forgetCells(cells: string[]): Promise<void> {
+    return this.request({ type: 'forget_cells', cells });
   }
 
   deleteNames(names: string[]): Promise<void> {

@@ -1,0 +1,239 @@
+/**
+ * The Python half of the variable explorer and of live tables, executed once
+ * into the `_rnb_runner` module after runner-py.ts (on Pyodide and on native
+ * CPython alike), so it reads the notebook's namespace `G`.
+ *
+ * describe_variables: every user name of `G` with its type, a short value or
+ * shape and an approximate size, without converting or copying any value;
+ * bounded in names and time.
+ *
+ * Live tables: a table output of a big result keeps the value here under a
+ * table id (named in the output's metadata), so that the page can page, sort
+ * and filter ALL rows through `table_page` while only a preview travels. A
+ * cell's tables go when it runs again or is deleted; at most MAX_LIVE_TABLES
+ * are kept (least recently used go first), so memory stays bounded by what
+ * the notebook's own values already hold plus that many results.
+ */
+export const VARIABLES_SOURCE = String.raw`
+import collections as _collections, itertools as _itertools, json as _json, reprlib as _reprlib, sys as _sys, time as _time, types as _types
+
+# The names G has before any cell ran (builtins, the runner's own): never the user's.
+_BASE_NAMES = frozenset(G)
+MAX_SUMMARY = 120
+_short_repr = _reprlib.Repr()
+_short_repr.maxstring = 60
+_short_repr.maxother = 60
+_short_repr.maxlist = 5
+_short_repr.maxdict = 4
+
+
+def _count(n):
+    return f"{n:,}"
+
+
+def _summary(value):
+    """(type, summary) of a value, from its shape where it has one: never its full repr."""
+    kind = type(value).__name__
+    pandas = _sys.modules.get("pandas")
+    numpy = _sys.modules.get("numpy")
+    if pandas is not None:
+        if isinstance(value, pandas.DataFrame):
+            return kind, f"DataFrame {_count(value.shape[0])} × {_count(value.shape[1])}"
+        if isinstance(value, pandas.Series):
+            return kind, f"Series {_count(len(value))} {value.dtype}"
+    if numpy is not None and isinstance(value, numpy.ndarray):
+        return kind, f"ndarray {tuple(value.shape)} {value.dtype}"
+    if isinstance(value, (list, tuple, dict, set, frozenset, _collections.deque)):
+        return kind, f"{kind}[{_count(len(value))}]"
+    if isinstance(value, _types.ModuleType):
+        return "module", f"module {value.__name__}"
+    if isinstance(value, type):
+        return "class", f"class {value.__qualname__}"
+    if isinstance(value, (_types.FunctionType, _types.BuiltinFunctionType, _types.MethodType)):
+        return kind, f"{getattr(value, '__qualname__', kind)}(…)"
+    if isinstance(value, (str, bytes)):
+        return kind, _short_repr.repr(value)
+    try:
+        return kind, _short_repr.repr(value)
+    except Exception:
+        return kind, f"<{kind}>"
+
+
+def _size(value):
+    """Approximate bytes: the data of arrays and frames, a container's first level, else getsizeof."""
+    try:
+        pandas = _sys.modules.get("pandas")
+        numpy = _sys.modules.get("numpy")
+        if pandas is not None and isinstance(value, pandas.DataFrame):
+            return int(value.memory_usage(index=True, deep=False).sum())
+        if pandas is not None and isinstance(value, pandas.Series):
+            return int(value.memory_usage(index=True, deep=False))
+        if numpy is not None and isinstance(value, numpy.ndarray):
+            return int(value.nbytes)
+        size = _sys.getsizeof(value)
+        if isinstance(value, (list, tuple, set, frozenset, _collections.deque, dict)):
+            items = value.items() if isinstance(value, dict) else value
+            sample = list(_itertools.islice(items, 1000))
+            if sample:
+                each = sum(_sys.getsizeof(k) + _sys.getsizeof(v) for k, v in sample) if isinstance(value, dict) else sum(_sys.getsizeof(v) for v in sample)
+                size += each * len(value) // len(sample)
+        return int(size)
+    except Exception:
+        return None
+
+
+def describe_variables(max_names, budget_ms):
+    """JSON list of {name, type, summary, size} for the user's names, in definition order; stops at the bounds."""
+    deadline = _time.monotonic() + max(0, budget_ms) / 1000
+    described = []
+    for name, value in list(G.items()):
+        if len(described) >= max_names or _time.monotonic() > deadline:
+            break
+        if name in _BASE_NAMES or (name.startswith("__") and name.endswith("__")):
+            continue
+        kind, summary = _summary(value)
+        if len(summary) > MAX_SUMMARY:
+            summary = summary[:MAX_SUMMARY - 1] + "…"
+        described.append({"name": name, "type": kind, "summary": summary, "size": _size(value)})
+    return _json.dumps(described)
+
+
+# ---- live tables ----
+
+MAX_LIVE_TABLES = 16
+MAX_PAGE_ROWS = 1000
+# A live table's output keeps this many rows: the page asks the kernel for the rest, and the notebook stores less.
+LIVE_PREVIEW_ROWS = 1000
+_live_tables = _collections.OrderedDict()
+_live_cell = None
+_live_counter = 0
+
+
+def live_tables_cell_started(cell_id):
+    """A cell runs again: its earlier tables go."""
+    global _live_cell
+    _live_cell = cell_id
+    forget_cell_tables(_json.dumps([cell_id]))
+
+
+def forget_cell_tables(cell_ids_json):
+    cells = set(_json.loads(cell_ids_json))
+    for key in [k for k, t in _live_tables.items() if t["cell"] in cells]:
+        del _live_tables[key]
+
+
+def _row_count(value):
+    pandas = _sys.modules.get("pandas")
+    if pandas is not None and isinstance(value, pandas.DataFrame):
+        return len(value)
+    if isinstance(value, list):
+        return len(value)
+    return None
+
+
+def live_table_metadata(value, table):
+    """Keeps a result of more than LIVE_PREVIEW_ROWS rows and cuts its output to that preview; the metadata naming it, or None."""
+    total = _row_count(value)
+    if total is None or total <= LIVE_PREVIEW_ROWS or _live_cell is None:
+        return None
+    if len(table["rows"]) > LIVE_PREVIEW_ROWS:
+        del table["rows"][LIVE_PREVIEW_ROWS:]
+    shown_columns = ""  # a note on columns left out (rnb_tables.py) stays
+    earlier = table.get("truncated") or ""
+    if " and the first " in earlier:
+        shown_columns = earlier[earlier.index(" and the first "):].rstrip(".")
+    table["truncated"] = f"Showing the first {len(table['rows']):,} of {total:,} rows{shown_columns}."
+    global _live_counter
+    _live_counter += 1
+    table_id = f"{_live_cell}:{_live_counter}"
+    _live_tables[table_id] = {"cell": _live_cell, "value": value, "view": None}
+    while len(_live_tables) > MAX_LIVE_TABLES:
+        _live_tables.popitem(last=False)
+    return {"rnb_table": {"id": table_id, "rows": total}}
+
+
+def _frame_view(df, query, sort):
+    index_names = [n for n in df.index.names if n is not None]
+    if index_names:
+        df = df.reset_index()
+    if query:
+        text = df.astype(str)
+        mask = None
+        for column in text.columns:
+            hit = text[column].str.lower().str.contains(query, regex=False)
+            mask = hit if mask is None else (mask | hit)
+        if mask is not None:
+            df = df[mask]
+    if sort is not None:
+        column = df.columns[sort["column"]]
+        ascending = not sort["descending"]
+        try:
+            df = df.sort_values(column, ascending=ascending, na_position="last", kind="stable")
+        except TypeError:
+            df = df.sort_values(column, ascending=ascending, na_position="last", kind="stable", key=lambda s: s.astype(str))
+    return [str(c) for c in df.columns], df
+
+
+def _record_key(value):
+    if isinstance(value, bool):
+        return (0, int(value), "")
+    if isinstance(value, (int, float)):
+        return (0, value, "")
+    return (1, 0, str(value))
+
+
+def _records_view(records, query, sort):
+    columns = []
+    seen = set()
+    for record in records:
+        if isinstance(record, dict):
+            for key in record:
+                if key not in seen:
+                    seen.add(key)
+                    columns.append(key)
+    rows = [r for r in records if isinstance(r, dict)]
+    if query:
+        rows = [r for r in rows if any(query in str(r.get(c)).lower() for c in columns)]
+    if sort is not None:
+        column = columns[sort["column"]]
+        present = [r for r in rows if r.get(column) is not None and r.get(column) == r.get(column)]
+        missing = [r for r in rows if not (r.get(column) is not None and r.get(column) == r.get(column))]
+        present.sort(key=lambda r: _record_key(r.get(column)), reverse=sort["descending"])
+        rows = present + missing
+    return [str(c) for c in columns], (columns, rows)
+
+
+def table_page(request_json):
+    """One page of a live table, filtered and sorted over all its rows: {status: ok|gone, columns, rows, total}."""
+    request = _json.loads(request_json)
+    entry = _live_tables.get(request.get("table_id"))
+    if entry is None:
+        return _json.dumps({"status": "gone"})
+    _live_tables.move_to_end(request["table_id"])
+    offset = max(0, int(request.get("offset") or 0))
+    limit = max(0, min(MAX_PAGE_ROWS, int(request.get("limit") or 100)))
+    query = str(request.get("filter") or "").strip().lower()
+    sort = request.get("sort")
+    if sort is not None:
+        sort = {"column": int(sort["column"]), "descending": bool(sort.get("descending"))}
+    key = (query, None if sort is None else (sort["column"], sort["descending"]))
+    # Paging through one sort or filter reuses it: only a new sort or filter costs a pass over all rows.
+    if entry["view"] is None or entry["view"][0] != key:
+        value = entry["value"]
+        pandas = _sys.modules.get("pandas")
+        built = _frame_view(value, query, sort) if pandas is not None and isinstance(value, pandas.DataFrame) else _records_view(value, query, sort)
+        entry["view"] = (key, built)
+    columns, view = entry["view"][1]
+    if isinstance(view, tuple):
+        keys, rows = view
+        total = len(rows)
+        page = [[_scalar(r.get(c)) for c in keys] for r in rows[offset:offset + limit]]
+    else:
+        total = len(view)
+        page = [[_scalar(v) for v in row] for row in view.iloc[offset:offset + limit].itertuples(index=False, name=None)]
+    answer = {"status": "ok", "columns": columns, "rows": page, "total": total, "all_rows": _row_count(entry["value"])}
+    try:
+        return _json.dumps(answer, allow_nan=False)
+    except ValueError:
+        return _json.dumps(_finite(answer), allow_nan=False)
+`;
