@@ -2,6 +2,7 @@ import { isNotebookError, NotFoundError, type NotebookShare, type NotebookStore,
 import type { NotebookRole, ShareRole } from '@rnb/core/wire';
 import type { CommandResult, CommandRouter, NotebookCommand } from '../commands/command-router';
 import { HostError } from '../errors';
+import { DEFAULT_APP_RUNTIME_METHODS } from '../apps/app-socket';
 
 /** What a caller wants to do with a notebook; each role allows some. */
 export type NotebookAction = 'read' | 'run' | 'edit' | 'own';
@@ -14,7 +15,8 @@ const ALLOWED: Record<NotebookRole, ReadonlySet<NotebookAction>> = {
 
 /**
  * The action each command needs. `runtime_call` (completions, inspection) is `run`: it executes in the
- * owner's kernel (Python's completer evaluates attribute look-ups), so a viewer may not. Settings of the
+ * owner's kernel (Python's completer evaluates attribute look-ups), so a viewer may not; the methods
+ * outputs call on their own ({@link VIEWER_RUNTIME_METHODS}) are `read`. Settings of the
  * notebook itself (name, database, app view, lazy mode), its deletion and its shares are the owner's.
  */
 export const COMMAND_ACTION: Record<NotebookCommand['type'], NotebookAction> = {
@@ -41,6 +43,18 @@ export const COMMAND_ACTION: Record<NotebookCommand['type'], NotebookAction> = {
   // A widget's value is set in the kernel and re-runs its readers.
   set_widget_value: 'run',
 };
+
+/**
+ * Runtime methods that only read what outputs show (a live table's pages, a liveness check): a viewer
+ * may call them, as an app viewer may, so live tables page for viewers too.
+ */
+export const VIEWER_RUNTIME_METHODS: ReadonlySet<string> = new Set(DEFAULT_APP_RUNTIME_METHODS);
+
+/** The action a command needs of its caller. */
+export function actionOf(command: NotebookCommand): NotebookAction {
+  if (command.type === 'runtime_call' && VIEWER_RUNTIME_METHODS.has(command.method)) return 'read';
+  return COMMAND_ACTION[command.type];
+}
 
 /** Whom a notebook belongs to and what the caller is in it. */
 export interface Access {
@@ -155,7 +169,7 @@ export function enforcingShares(commands: CommandRouter, access: NotebookAccess)
     },
     drain: (graceMs) => commands.drain(graceMs),
     async dispatch<C extends NotebookCommand>(caller: string, notebookId: string, command: C): Promise<CommandResult<C>> {
-      const granted = await access.authorize(caller, notebookId, COMMAND_ACTION[command.type]);
+      const granted = await access.authorize(caller, notebookId, actionOf(command));
       if (command.type === 'set_share' || command.type === 'get_shares') {
         const before = command.type === 'set_share' ? await commands.dispatch(granted.owner, notebookId, { type: 'get_shares' }) : [];
         const result = await commands.dispatch(granted.owner, notebookId, command);

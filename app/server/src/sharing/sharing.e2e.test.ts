@@ -85,6 +85,8 @@ describe('sharing: editors edit and run in the owner\'s kernel, viewers only rea
       expect((await viewer.ask(event, payload)).error.code).toBe('RNB_ERR_ROLE_FORBIDDEN');
     }
     expect((await viewer.ask('runtime_call', { language: 'fake', method: 'echo', payload: 1 })).error.code).toBe('RNB_ERR_ROLE_FORBIDDEN');
+    // A live table's pages are outputs: a viewer may ask for them (the fake runtime has no such method: refused by it, not by the role).
+    expect((await viewer.ask('runtime_call', { language: 'fake', method: 'table_page', payload: {} })).error.code).toBe('RNB_ERR_RUNTIME_CALL_FAILED');
     const scope = { owner: 'vic', notebookId: id, signal: new AbortController().signal };
     const deps = { commands: server.notebooks.commands, events: server.notebooks.events, runTimeoutMs: 5000 };
     const read = await executeTool({ id: 't0', name: 'get_notebook_state', input: {} }, scope, deps);
