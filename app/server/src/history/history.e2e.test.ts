@@ -68,9 +68,12 @@ describe('version history', () => {
     const full = await server.request('GET', `/api/notebooks/${id}/history/${versions[0].id}`, { token: 'vic-token' });
     expect(full.body.cells.map((c: { code: string }) => c.code)).toEqual(['x = 234', 'y = x']);
     // A run with nothing changed since the last version takes none.
+    // (Versions of one notebook are taken in order: once the next run's version is there, run_all's would be too.)
     await server.request('POST', `/api/notebooks/${id}/run_all`, { token: 'ed-token' });
-    await server.request('GET', `/api/notebooks/${id}`, { token: 'ann-token' });
-    expect(await history(id)).toHaveLength(2);
+    await server.request('PUT', `/api/notebooks/${id}/cells/${cell}`, { token: 'ann-token', body: { code: 'x = 5' } });
+    await server.request('POST', `/api/notebooks/${id}/cells/${cell}/run`, { token: 'ann-token' });
+    await newestHolds(id, 'x = 5');
+    expect((await history(id)).map((v) => v.reason)).toEqual(['run', 'edit', 'run']);
   });
 
   it('diffs two versions cell by cell, line by line', async () => {
