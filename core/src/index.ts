@@ -32,6 +32,7 @@ export { DefaultLanguageRegistry, languageRegistryPlugin } from './language/regi
 
 // Storage and auth contracts
 export type { ExternalChange, NotebookDocument, NotebookShare, NotebookSummary, SaveOptions, SharedNotebookSummary, StoredCell, StoredWidget } from './storage/storage';
+export { lastRunOf } from './storage/storage';
 export { MemoryNotebookStore } from './storage/memory-store';
 export { SecretBox, withSealedSecrets, type SecretStoreOptions } from './storage/secrets';
 export {

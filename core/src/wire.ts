@@ -90,6 +90,10 @@ export interface Cell {
   reads: string[];
   /** Names the cell defines, sorted. */
   writes: string[];
+  /** When its last run ended (ISO 8601), absent or null when it never ran on this server. */
+  last_run_at?: string | null;
+  /** How long its last run took in the kernel, in milliseconds (with `last_run_at`). */
+  duration_ms?: number | null;
 }
 
 /**
@@ -255,6 +259,10 @@ export interface NotebookSummary {
   name: string;
   /** ISO 8601. */
   updated_at: string;
+  /** Bytes the notebook takes in storage, when the storage knows. */
+  bytes?: number;
+  /** When a cell of it last finished a run (ISO 8601); null when none did or the storage does not say. */
+  last_run_at?: string | null;
   /** Set on a notebook another user shared with the caller ("shared with me"): its owner's id. */
   owner?: string;
   /** Set with `owner`: what the notebook was shared as. */
@@ -326,7 +334,8 @@ export interface ErrorBody {
 
 /** The events of a notebook, by name: what core emits and every client of the notebook receives. */
 export interface NotebookEventPayloads {
-  cell_status: { cellId: string; status: CellStatus };
+  /** A run's end (`success` or `error` reported by the kernel) also carries when it ended and how long it took. */
+  cell_status: { cellId: string; status: CellStatus; last_run_at?: string; duration_ms?: number };
   /** Text a running cell wrote; `stream` says whether to stdout or stderr. */
   cell_stdout: { cellId: string; data: string; stream: OutputStream };
   cell_output: { cellId: string; output: Output };

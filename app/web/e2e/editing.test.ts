@@ -249,7 +249,7 @@ describeInBrowser('editing without losing a keystroke', () => {
     await page.keyboard.type('b = 2');
     await page.keyboard.press('ControlOrMeta+Shift+O');
     await page.keyboard.type('a = 1');
-    await page.keyboard.press('ControlOrMeta+Shift+P');
+    await page.keyboard.press('ControlOrMeta+Shift+B');
     await page.keyboard.type('ab = a + b');
     expect(await cellCount(page)).toBe(3);
     expect([await editorText(page, 0), await editorText(page, 1), await editorText(page, 2)]).toEqual(['a = 1', 'ab = a + b', 'b = 2']);

@@ -271,7 +271,7 @@ describeInBrowser('the notebook in a real browser', () => {
     const before = await cellCount(page);
     const countIs = (n: number) => page.waitForFunction((k) => document.querySelectorAll('section[data-cell-id]').length === k, n);
     await cell(page, before - 1).locator('.cm-content').click();
-    await page.keyboard.press('ControlOrMeta+Shift+P');
+    await page.keyboard.press('ControlOrMeta+Shift+B');
     await waitForFocusIn(page, before);
     await page.keyboard.type('k = 1');
     await page.keyboard.press('ControlOrMeta+Shift+O');

@@ -31,6 +31,11 @@ export interface RunState {
   queuedFromIdle: boolean;
   /** Output characters of the current run; Infinity once past the budget (the cell said so once). */
   outputChars: number;
+  /** When the kernel reported the current run's start (epoch ms); null when not running. */
+  startedAtMs: number | null;
+  /** When its last run ended (ISO 8601) and how long it took; null when it never ran to an end. */
+  lastRunAt: string | null;
+  durationMs: number | null;
 }
 
 /** A cell's document: what the user wrote and what analysis found in it. */
@@ -82,12 +87,15 @@ export class CellRunStates implements RunStates {
       inKernel: false,
       queuedFromIdle: false,
       outputChars: 0,
+      startedAtMs: null,
+      lastRunAt: cell.lastRunAt ?? null,
+      durationMs: cell.durationMs ?? null,
     });
   }
 
   /** A new cell: never run. */
   add(cellId: string): void {
-    this.states.set(cellId, { status: 'idle', stdout: '', stderr: '', outputs: [], error: null, inKernel: false, queuedFromIdle: false, outputChars: 0 });
+    this.states.set(cellId, { status: 'idle', stdout: '', stderr: '', outputs: [], error: null, inKernel: false, queuedFromIdle: false, outputChars: 0, startedAtMs: null, lastRunAt: null, durationMs: null });
   }
 
   remove(cellId: string): void {
@@ -119,7 +127,12 @@ export class CellRunStates implements RunStates {
   view(cell: CellDocument): Cell {
     const s = this.get(cell.id);
     const { id, type, code, reads, writes } = cell;
-    return { id, type, code, status: s.status, stdout: s.stdout, stderr: s.stderr, outputs: s.outputs, error: s.error && cellErrorText(s.error), error_detail: s.error, reads, writes };
+    const view: Cell = { id, type, code, status: s.status, stdout: s.stdout, stderr: s.stderr, outputs: s.outputs, error: s.error && cellErrorText(s.error), error_detail: s.error, reads, writes };
+    if (s.lastRunAt !== null) {
+      view.last_run_at = s.lastRunAt;
+      view.duration_ms = s.durationMs;
+    }
+    return view;
   }
 
   /** A cell as storage keeps it: its status settled (queued and running mean something only while this process runs). */
@@ -130,6 +143,10 @@ export class CellRunStates implements RunStates {
     const stored: StoredCell = { id, type, code, status: settledStatus(s.status), stdout: s.stdout, stderr: s.stderr, outputs: s.outputs, error: s.error && cellErrorText(s.error), reads, writes };
     if (s.error) stored.errorDetail = s.error;
     if (cell.widgets) stored.widgets = cell.widgets;
+    if (s.lastRunAt !== null) {
+      stored.lastRunAt = s.lastRunAt;
+      stored.durationMs = s.durationMs;
+    }
     return stored;
   }
 
@@ -151,6 +168,7 @@ export class CellRunStates implements RunStates {
     s.outputs = [];
     s.error = null;
     s.outputChars = 0;
+    s.startedAtMs = Date.now();
     this.setStatus(cellId, 'running');
   }
 
@@ -181,7 +199,7 @@ export class CellRunStates implements RunStates {
   /** Ran successfully: its values are in the kernel. */
   finished(cellId: string): void {
     this.get(cellId).inKernel = true;
-    this.setStatus(cellId, 'success');
+    this.setStatus(cellId, 'success', this.timed(cellId));
   }
 
   /**
@@ -198,7 +216,8 @@ export class CellRunStates implements RunStates {
     if (options.unlessShown && s.status === status && s.error !== null && cellErrorText(s.error) === text) return;
     s.error = error;
     if (options.clearOutputs) s.outputs = [];
-    this.setStatus(cellId, status);
+    // A run that started and failed is timed; a cell blocked by another never started.
+    this.setStatus(cellId, status, status === 'error' ? this.timed(cellId) : false);
     this.emit({ type: 'cell_error', cellId, error: text, detail: error });
   }
 
@@ -305,11 +324,24 @@ export class CellRunStates implements RunStates {
     }
   }
 
-  private setStatus(cellId: string, status: CellStatus): void {
+  /** `timed`: the run that just ended was timed, so the status event carries when it ended and how long it took. */
+  private setStatus(cellId: string, status: CellStatus, timed = false): void {
     const s = this.get(cellId);
-    if (s.status === status) return;
+    if (s.status === status && !timed) return;
     s.status = status;
-    this.emit({ type: 'cell_status', cellId, status });
+    if (timed && s.lastRunAt !== null && s.durationMs !== null) this.emit({ type: 'cell_status', cellId, status, last_run_at: s.lastRunAt, duration_ms: s.durationMs });
+    else this.emit({ type: 'cell_status', cellId, status });
+  }
+
+  /** Ends the timing of the cell's current run (from the kernel's start report); false when it did not start. */
+  private timed(cellId: string): boolean {
+    const s = this.get(cellId);
+    if (s.startedAtMs === null) return false;
+    const ended = Date.now();
+    s.lastRunAt = new Date(ended).toISOString();
+    s.durationMs = ended - s.startedAtMs;
+    s.startedAtMs = null;
+    return true;
   }
 
   private get(cellId: string): RunState {

@@ -1,5 +1,5 @@
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors';
-import type { NotebookDocument, NotebookStore, NotebookSummary, SaveOptions, SharedNotebookSummary } from './storage';
+import { lastRunOf, type NotebookDocument, type NotebookStore, type NotebookSummary, type SaveOptions, type SharedNotebookSummary } from './storage';
 import { checkExpectedRevision, checkNotebookId, checkOwner, normalizeDocument } from './validation';
 
 interface Entry {
@@ -7,6 +7,7 @@ interface Entry {
   name: string;
   revision: number;
   updatedAt: string;
+  lastRunAt: string | undefined;
   /** Serialized: nothing a caller holds can change what is stored. */
   json: string;
 }
@@ -46,7 +47,7 @@ export class MemoryNotebookStore implements NotebookStore {
 
   async list(owner: string): Promise<NotebookSummary[]> {
     const result: NotebookSummary[] = [];
-    for (const [id, entry] of this.documents) if (entry.owner === owner) result.push({ id, name: entry.name, updatedAt: entry.updatedAt, bytes: JSON.stringify(entry).length });
+    for (const [id, entry] of this.documents) if (entry.owner === owner) result.push({ id, name: entry.name, updatedAt: entry.updatedAt, bytes: JSON.stringify(entry).length, ...(entry.lastRunAt ? { lastRunAt: entry.lastRunAt } : {}) });
     return result;
   }
 
@@ -69,7 +70,7 @@ export class MemoryNotebookStore implements NotebookStore {
 
   /** Stores a normalized document (already a private copy) and hands that copy back. */
   private put(document: NotebookDocument): NotebookDocument {
-    this.documents.set(document.id, { owner: document.owner, name: document.name, revision: document.revision, updatedAt: document.updatedAt, json: JSON.stringify(document) });
+    this.documents.set(document.id, { owner: document.owner, name: document.name, revision: document.revision, updatedAt: document.updatedAt, lastRunAt: lastRunOf(document.cells), json: JSON.stringify(document) });
     return document;
   }
 }

@@ -19,6 +19,9 @@ export interface StoredCell {
   errorDetail?: CellErrorDetail;
   reads: string[];
   writes: string[];
+  /** When the last run ended (ISO 8601) and how long it took, when the cell ran. */
+  lastRunAt?: string | null;
+  durationMs?: number | null;
   /**
    * Values users gave this cell's widgets (by widget id), with the props they were set under: the cell's
    * next run (a new kernel, a reload) hands them to its runtime in `CellRun.meta.widgets`. Absent: none.
@@ -64,6 +67,8 @@ export interface NotebookSummary {
   updatedAt: string;
   /** Bytes the notebook takes in storage, when the storage knows (per-user limits add them up). */
   bytes?: number;
+  /** When a cell of it last finished a run (ISO 8601), when the storage knows and one ran: {@link lastRunOf}. */
+  lastRunAt?: string;
   /** Set when the notebook is stored but cannot be read (a corrupt file): listing goes on. */
   error?: string;
 }
@@ -130,4 +135,11 @@ export interface NotebookStore {
 export interface ExternalChange {
   owner: string;
   notebookId: string;
+}
+
+/** The latest end of a run among a notebook's cells (ISO 8601), undefined when none ran: for listings. */
+export function lastRunOf(cells: readonly Pick<StoredCell, 'lastRunAt'>[]): string | undefined {
+  let latest: string | undefined;
+  for (const cell of cells) if (cell.lastRunAt && (latest === undefined || cell.lastRunAt > latest)) latest = cell.lastRunAt;
+  return latest;
 }

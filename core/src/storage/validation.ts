@@ -81,6 +81,8 @@ function normalizeCell(input: unknown, where: string): StoredCell {
     reads: strings(cell.reads, `${where}.reads`),
     writes: strings(cell.writes, `${where}.writes`),
     ...(isWidgetMap(cell.widgets) ? { widgets: cell.widgets } : {}),
+    // Absent in notebooks stored before runs were timed, and for cells that never ran.
+    ...(typeof cell.lastRunAt === 'string' ? { lastRunAt: cell.lastRunAt, durationMs: typeof cell.durationMs === 'number' && Number.isFinite(cell.durationMs) ? cell.durationMs : null } : {}),
   };
   // Notebooks stored before the structure was kept have none: the session reads the error from the text.
   if (cell.errorDetail !== undefined && stored.error !== null) stored.errorDetail = normalizeErrorDetail(cell.errorDetail, `${where}.errorDetail`);

@@ -1,5 +1,5 @@
 import { InvalidInputError, type NotebookDocument } from '@rnb/core';
-import { normalizeDocument } from '@rnb/core';
+import { lastRunOf, normalizeDocument } from '@rnb/core';
 
 /**
  * Marks our files; `version` grows when the layout of a file changes, so a later release can migrate.
@@ -45,6 +45,8 @@ export function serialize(doc: NotebookDocument, lineage: Lineage): string {
     revision: doc.revision,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
+    // Read by listings from the file's first bytes, like the name (absent when no cell ran).
+    lastRunAt: lastRunOf(doc.cells),
     writeId: lineage.writeId,
     ancestors: lineage.ancestors.slice(0, ANCESTRY),
     lazy: doc.lazy,
@@ -88,12 +90,13 @@ export interface SummaryPrefix {
   name: string;
   revision: number;
   updatedAt: string;
+  lastRunAt?: string;
 }
 
 const JSON_STRING = '"(?:[^"\\\\]|\\\\.)*"';
 const PREFIX = new RegExp(
   `^\\{"format":"${FORMAT}","version":(\\d+),"id":(${JSON_STRING}),"owner":(${JSON_STRING}),"name":(${JSON_STRING}),` +
-    `"revision":(\\d+),"createdAt":(${JSON_STRING}),"updatedAt":(${JSON_STRING}),`,
+    `"revision":(\\d+),"createdAt":(${JSON_STRING}),"updatedAt":(${JSON_STRING}),(?:"lastRunAt":(${JSON_STRING}),)?`,
 );
 
 /**
@@ -111,6 +114,7 @@ export function readSummaryPrefix(head: string): SummaryPrefix | null {
     name: JSON.parse(match[4]!) as string,
     revision: Number(match[5]),
     updatedAt: JSON.parse(match[7]!) as string,
+    ...(match[8] ? { lastRunAt: JSON.parse(match[8]) as string } : {}),
   };
 }
 

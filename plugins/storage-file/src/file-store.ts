@@ -14,7 +14,7 @@ import {
   type SharedNotebookSummary,
 } from '@rnb/core';
 import { ShareIndex } from './share-index';
-import { checkExpectedRevision, checkNotebookId, checkOwner, isValidNotebookId, normalizeDocument } from '@rnb/core';
+import { checkExpectedRevision, checkNotebookId, checkOwner, isValidNotebookId, lastRunOf, normalizeDocument } from '@rnb/core';
 import { DamagedFileError, parse, readSummaryPrefix, serialize } from './file-format';
 import { errno, storageError } from './fs-errors';
 import { exists, fsyncDir, token, writeDurable } from './fs-util';
@@ -306,12 +306,13 @@ export class FileNotebookStore implements NotebookStore {
         if (head === null) continue; // collected by a concurrent save: look again
         const prefix = readSummaryPrefix(head.text);
         if (prefix && prefix.id === id && prefix.owner === owner && prefix.revision === revision) {
-          return { id, name: prefix.name, updatedAt: prefix.updatedAt, ...sizeOf(file) };
+          return { id, name: prefix.name, updatedAt: prefix.updatedAt, ...sizeOf(file), ...(prefix.lastRunAt ? { lastRunAt: prefix.lastRunAt } : {}) };
         }
         // Not our compact layout (hand-edited, or a very long name): parse it all.
         const text = head.complete ? head.text : readFileSync(file, 'utf8');
         const doc = this.decode(text, file, { owner, id, revision });
-        return { id, name: doc.name, updatedAt: doc.updatedAt, bytes: Buffer.byteLength(text) };
+        const lastRunAt = lastRunOf(doc.cells);
+        return { id, name: doc.name, updatedAt: doc.updatedAt, bytes: Buffer.byteLength(text), ...(lastRunAt ? { lastRunAt } : {}) };
       }
       throw new StorageError(`Notebook "${id}" changed too often while being listed.`);
     } catch (error) {

@@ -13,6 +13,7 @@ import {
   type PortableNotebook,
 } from '@rnb/core';
 import { renderMarkdownHtml } from '@rnb/markdown';
+import type { CreateNotebookAnswer } from '@rnb/core/wire';
 import type { CommandRouter } from '../commands/command-router';
 import { endpoint, type EndpointDeps } from './endpoint';
 import { importNotebookBody } from './schemas';
@@ -72,5 +73,17 @@ export function registerFileRoutes(router: Router, deps: EndpointDeps & { comman
       notes.push(`${count} ${type} cell${count === 1 ? '' : 's'} kept as text: this server has no "${type}" language, so ${count === 1 ? 'it shows' : 'they show'} that as an error`);
     }
     return { status: 201, body: { notebook_id: view.id, cells: view.cells.length, notes } };
+  }));
+
+  // A copy: the same cells (code, type, last outputs, shown stale: the copy has its own kernel), named "<name> (copy)".
+  // Not copied: the database connection string (a secret stays where it was set) and when cells last ran.
+  router.post('/api/notebooks/:id/duplicate', endpoint(deps, {}, async ({ user, params }) => {
+    const source = await commands.dispatch(user.userId, params.id!, { type: 'get_notebook' });
+    const view = await commands.createNotebook(user.userId, {
+      name: `${source.name} (copy)`.slice(0, 200),
+      lazy: source.lazy,
+      cells: portableOf({ name: source.name, lazy: source.lazy, cells: source.cells }).cells,
+    });
+    return { status: 201, body: { notebook_id: view.id } satisfies CreateNotebookAnswer };
   }));
 }

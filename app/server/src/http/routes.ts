@@ -77,7 +77,7 @@ export function createRoutes(deps: RoutesDeps): Router {
 
   router.get('/api/notebooks', endpoint(deps, {}, async ({ user }) => {
     const notebooks: (NotebookSummary & { owner?: string; role?: wire.ShareRole })[] = await commands.listNotebooks(user.userId);
-    const entries = notebooks.map((n) => ({ id: n.id, name: n.name, updated_at: n.updatedAt, ...(n.owner !== undefined && n.role !== undefined ? { owner: n.owner, role: n.role } : {}) }));
+    const entries = notebooks.map((n) => ({ id: n.id, name: n.name, updated_at: n.updatedAt, ...(n.bytes !== undefined ? { bytes: n.bytes } : {}), last_run_at: n.lastRunAt ?? null, ...(n.owner !== undefined && n.role !== undefined ? { owner: n.owner, role: n.role } : {}) }));
     return { status: 200, body: { notebooks: entries } satisfies wire.ListNotebooksAnswer };
   }));
 

@@ -148,6 +148,12 @@ export class ApiClient {
     await this.request('PUT', `api/notebooks/${enc(id)}/settings`, { lazy } satisfies SettingsBody);
   }
 
+  /** A copy of the notebook (`POST /api/notebooks/{id}/duplicate`): the new notebook's id. */
+  async duplicateNotebook(id: string): Promise<string> {
+    const body = await this.request<CreateNotebookAnswer>('POST', `api/notebooks/${enc(id)}/duplicate`, {});
+    return body.notebook_id;
+  }
+
   async deleteNotebook(id: string): Promise<void> {
     await this.request('DELETE', `api/notebooks/${enc(id)}`);
   }

@@ -5,6 +5,8 @@ import { useCell, useCellPosition, useSaveState } from '../state/hooks';
 import type { NotebookController } from '../state/notebook-controller';
 import { countRender } from '../perf/render-count';
 import { displayNameOf, useLanguages } from '../plugins/languages';
+import { cellUiOf, useCollapsed } from '../state/cell-ui';
+import { CellToolbarExtras } from './CellExtras';
 import { CodeEditor } from './CodeEditor';
 import { ConflictPanel } from './ConflictPanel';
 import { CELL_KEYS, keyLabel } from './keys';
@@ -30,6 +32,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
   const saveState = useSaveState(controller.saver, cellId);
   const languages = useLanguages();
   const markdown = useMarkdownPreview(cell?.type === MARKDOWN_CELL_TYPE, (id) => void controller.run(id), cellId);
+  const collapsed = useCollapsed(cellUiOf(controller), cellId);
   countRender(cellId);
   if (!cell) return null;
 
@@ -54,7 +57,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
 
   return (
     <section
-      className={`cell cell--${cell.status}${markdown.previewing ? ' cell--markdown-preview' : ''}`}
+      className={`cell cell--${cell.status}${markdown.previewing ? ' cell--markdown-preview' : ''}${collapsed.code ? ' cell--code-collapsed' : ''}${collapsed.output ? ' cell--output-collapsed' : ''}`}
       data-cell-id={cellId}
       data-status={cell.status}
       tabIndex={-1}
@@ -75,6 +78,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
           {!languages.some((l) => l.id === cell.type) && <option value={cell.type}>{cell.type}</option>}
         </select>
         <SaveIndicator state={saveState} />
+        <CellToolbarExtras cell={cell} controller={controller} />
         <span className="cell__spacer" />
         {controller.readOnly ? null : busy ? (
           <button type="button" className="btn btn--danger btn--small" onClick={() => controller.interrupt(cellId)} aria-label="Interrupt cell" title={`Interrupt (${keyLabel(CELL_KEYS.interrupt)})`}>
@@ -93,6 +97,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
         <button type="button" className="icon-btn icon-btn--danger" onClick={() => void controller.deleteCell(cellId)} aria-label="Delete cell" title={`Delete cell (${keyLabel(CELL_KEYS.deleteCell)})`}><Icon name="trash" /></button>
         </>)}
       </div>
+      {collapsed.code && <button type="button" className="cell__collapsed" onClick={() => cellUiOf(controller).toggle(cellId, 'code')}>{collapsedCodeText(cell.code)}</button>}
       <div ref={markdown.slot} className={markdown.previewing ? 'cell__editor-slot cell__editor-slot--hidden' : 'cell__editor-slot'} onFocus={markdown.onFocus} onKeyDownCapture={markdown.onKeyDown}>
         <CodeEditor cellId={cellId} language={cell.type} code={cell.code} controller={controller} label={`${languageName} code`} />
       </div>
@@ -128,6 +133,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
         </div>
       )}
       {(cell.stdout !== '' || stderrOf(cell) !== '' || cell.outputs.length > 0 || (cell.error !== null && cell.status !== 'blocked')) && (
+        collapsed.output ? <button type="button" className="cell__collapsed" onClick={() => cellUiOf(controller).toggle(cellId, 'output')}>Output collapsed: show it</button> :
         <div
           className={dim ? 'cell__outputs cell__outputs--dim' : 'cell__outputs'}
           aria-label="Cell output"
@@ -179,6 +185,13 @@ function useMarkdownPreview(isMarkdown: boolean, run: (cellId: string) => void, 
       }
       : undefined,
   };
+}
+
+/** A collapsed cell's one line: its first line of code and how many more there are. */
+function collapsedCodeText(code: string): string {
+  const lines = code.split('\n');
+  const first = lines.find((l) => l.trim() !== '') ?? '';
+  return `${first.length > 80 ? `${first.slice(0, 79)}…` : first || '(empty)'}${lines.length > 1 ? `  · ${lines.length} lines` : ''}`;
 }
 
 /** Warnings and other code locations name cells as tracebacks do (`<cell 3>`, `<this cell>`), not by id. */

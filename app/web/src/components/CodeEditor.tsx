@@ -6,6 +6,7 @@ import { editorLanguagesVersion } from '../plugins/browser-modules';
 import { loadedLanguages, nextLanguage } from '../plugins/languages';
 import type { NotebookController } from '../state/notebook-controller';
 import { kernelCompletions } from './completions';
+import { cellEditorFeatures } from './cell-editor-features';
 import { editorExtensions, languageFor, remoteEdit } from './editor-setup';
 
 export interface CodeEditorProps {
@@ -48,6 +49,7 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
           label: initial.current.label,
           onChange: (text) => c.edit(cellId, text),
           completions: kernelCompletions(c.callRuntime, typeOf),
+          features: cellEditorFeatures(c, cellId, typeOf),
           keys: {
             run: () => void c.run(cellId),
             runAndAdvance: () => flushSync(() => c.runAndAdvance(cellId)),

@@ -2,8 +2,9 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { NotebookSummary } from '../api/types';
 import { useServices } from '../services';
 import { ConfirmDialog } from './Modal';
+import { SORT_LABELS, sizeText, visibleNotebooks, whenText, type NotebookSort } from './notebook-list-view';
 
-/** The user's notebooks: create, open, rename in place, delete after confirmation. */
+/** The user's notebooks: create, search, sort, open, rename in place, duplicate, delete after confirmation. */
 export function NotebookList({ onOpen }: { onOpen(id: string): void }) {
   const { api } = useServices();
   const [notebooks, setNotebooks] = useState<NotebookSummary[] | null>(null);
@@ -17,6 +18,8 @@ export function NotebookList({ onOpen }: { onOpen(id: string): void }) {
   const [deleting, setDeleting] = useState<NotebookSummary | null>(null);
   const [importing, setImporting] = useState(false);
   const [importNotes, setImportNotes] = useState<{ id: string; name: string; notes: string[] } | null>(null);
+  const [query, setQuery] = useState('');
+  const [sort, setSort] = useState<NotebookSort>('changed');
 
   const refresh = useCallback(async () => {
     try {
@@ -80,6 +83,16 @@ export function NotebookList({ onOpen }: { onOpen(id: string): void }) {
     }
   };
 
+  /** The copy appears in the list, first by last change: a new notebook named "<name> (copy)". */
+  const duplicate = async (notebook: NotebookSummary): Promise<void> => {
+    try {
+      await api.duplicateNotebook(notebook.id);
+      await refresh();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+
   const remove = async (notebook: NotebookSummary): Promise<void> => {
     setDeleting(null);
     try {
@@ -124,8 +137,19 @@ export function NotebookList({ onOpen }: { onOpen(id: string): void }) {
       {notebooks === null && !error && <p aria-busy="true">Loading…</p>}
       {own !== null && own.length === 0 && <p className="list__empty">No notebooks yet. Create one to start.</p>}
       {own !== null && own.length > 0 && (
+        <div className="list__tools">
+          <input type="search" className="list__search" aria-label="Search notebooks by name" placeholder="Search by name" value={query} onChange={(e) => setQuery(e.target.value)} />
+          <label className="list__sort">Sort by{' '}
+            <select value={sort} onChange={(e) => setSort(e.target.value as NotebookSort)} aria-label="Sort notebooks">
+              {(Object.keys(SORT_LABELS) as NotebookSort[]).map((key) => <option key={key} value={key}>{SORT_LABELS[key]}</option>)}
+            </select>
+          </label>
+        </div>
+      )}
+      {own !== null && own.length > 0 && visibleNotebooks(own, query, sort).length === 0 && <p className="list__empty" role="status">No notebook name contains “{query}”.</p>}
+      {own !== null && own.length > 0 && (
         <ul className="list__items" aria-label="Your notebooks">
-          {own.map((nb) => (
+          {visibleNotebooks(own, query, sort).map((nb) => (
             <li key={nb.id} className="list__item">
               {renaming?.id === nb.id ? (
                 <form className="list__rename" onSubmit={(e) => void rename(e)}>
@@ -139,6 +163,13 @@ export function NotebookList({ onOpen }: { onOpen(id: string): void }) {
               ) : (
                 <>
                   <a className="list__open" href={`#/n/${encodeURIComponent(nb.id)}`}>{nb.name}</a>
+                  <span className="list__meta" data-testid="notebook-meta">
+                    <span title={new Date(nb.updated_at).toLocaleString()}>changed {whenText(nb.updated_at)}</span>
+                    {' · '}
+                    <span title={nb.last_run_at ? new Date(nb.last_run_at).toLocaleString() : undefined}>{nb.last_run_at ? `ran ${whenText(nb.last_run_at)}` : 'never ran'}</span>
+                    {nb.bytes !== undefined && <>{' · '}<span>{sizeText(nb.bytes)}</span></>}
+                  </span>
+                  <button type="button" className="btn btn--ghost btn--small" onClick={() => void duplicate(nb)} aria-label={`Duplicate ${nb.name}`}>Duplicate</button>
                   <button type="button" className="btn btn--ghost btn--small" onClick={() => setRenaming({ id: nb.id, name: nb.name })} aria-label={`Rename ${nb.name}`}>Rename</button>
                   <button type="button" className="btn btn--ghost btn--small btn--danger-text" onClick={() => setDeleting(nb)} aria-label={`Delete ${nb.name}`}>Delete</button>
                 </>

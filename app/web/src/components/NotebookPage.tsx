@@ -12,6 +12,7 @@ import { ExportMenu } from './ExportMenu';
 import { AppMenu } from './AppMenu';
 import { DOUBLE_PRESS_MS, doublePressLabel, NOTEBOOK_KEYS } from './keys';
 import { ConfirmDialog } from './Modal';
+import { PageTools } from './PageTools';
 import { SettingsDialog } from './SettingsDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { ShareDialog } from './ShareDialog';
@@ -178,6 +179,16 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
         {assistantOpen && <AssistantPanel controller={controller} onClose={() => setAssistantOpen(false)} />}
       </div>
       <Notices controller={controller} />
+      <PageTools
+        controller={controller}
+        dialogs={{
+          openShortcuts: () => setDialog('shortcuts'),
+          openSettings: () => setDialog('settings'),
+          askRestart: () => setDialog('restart'),
+          toggleGraph: () => setGraphOpen((o) => !o),
+          toggleAssistant: () => setAssistantOpen((o) => !o),
+        }}
+      />
       {dialog === 'settings' && <SettingsDialog controller={controller} onClose={() => setDialog(null)} />}
       {dialog === 'shortcuts' && <ShortcutsDialog onClose={() => setDialog(null)} />}
       {dialog === 'share' && <ShareDialog api={api} notebookId={controller.notebookId} onClose={() => setDialog(null)} />}

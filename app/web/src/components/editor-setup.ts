@@ -128,6 +128,8 @@ export function editorExtensions(options: {
   onChange(code: string): void;
   /** Autocompletion (the kernel's, see ./completions): before the cell keys, so that with the list open Escape and the arrows work the list. */
   completions?: Extension;
+  /** Hover docs, signature help, search, go to definition (./editor-features, ./hover-docs): before the cell keys too. */
+  features?: Extension;
 }): Extension[] {
   return [
     lineNumbers(),
@@ -142,6 +144,7 @@ export function editorExtensions(options: {
     syntaxHighlighting(highlight),
     placeholder('Type code, Shift+Enter to run'),
     options.completions ?? [],
+    options.features ?? [],
     cellKeymap(options.keys),
     keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
     options.language,

@@ -13,7 +13,8 @@ export const CELL_KEYS = {
   run: 'Mod-Enter',
   runAndInsert: 'Alt-Enter',
   addAbove: 'Mod-Shift-o',
-  addBelow: 'Mod-Shift-p',
+  // Not Mod-Shift-p: that opens the command palette (and Firefox's private window).
+  addBelow: 'Mod-Shift-b',
   moveUp: 'Ctrl-Shift-ArrowUp',
   moveDown: 'Ctrl-Shift-ArrowDown',
   deleteCell: 'Mod-Shift-Backspace',

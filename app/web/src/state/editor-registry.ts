@@ -36,6 +36,10 @@ export class EditorRegistry {
     else this.pendingFocus = { id: cellId, at };
   }
 
+  viewOf(cellId: string): EditorView | undefined {
+    return this.views.get(cellId);
+  }
+
   /** The cell element around an editor. */
   frameOf(cellId: string): HTMLElement | null {
     return this.views.get(cellId)?.dom.closest<HTMLElement>('[data-cell-id]') ?? null;

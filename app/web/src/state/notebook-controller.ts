@@ -3,6 +3,7 @@ import { ApiError, type ApiClient, type TokenSource } from '../api/http';
 import { NotebookSocket, type ConnectionState, type NotebookSocketOptions } from '../api/socket';
 import type { JsonValue, PageEvent, SettingValue } from '../api/types';
 import { CellCreations, emptyCell, newCellId, UndoDeletes } from './cell-creations';
+import { cellUiOf } from './cell-ui';
 import { ConflictStore } from './conflicts';
 import { DraftSaver } from './draft-saver';
 import { EditorRegistry } from './editor-registry';
@@ -287,9 +288,11 @@ export class NotebookController {
     if (created && rerun) await this.run(cell.id);
   };
 
-  moveCell = async (cellId: string, delta: -1 | 1): Promise<void> => {
-    const index = this.model.indexOf(cellId) + delta;
-    if (index < 0 || index >= this.model.getOrder().length || !(await this.whenCreated(cellId))) return;
+  moveCell = (cellId: string, delta: -1 | 1): Promise<void> => this.moveCellTo(cellId, this.model.indexOf(cellId) + delta);
+
+  /** Moves a cell to a position of the order (dragging it by its handle, or a key). */
+  moveCellTo = async (cellId: string, index: number): Promise<void> => {
+    if (index < 0 || index >= this.model.getOrder().length || index === this.model.indexOf(cellId) || !(await this.whenCreated(cellId))) return;
     try {
       await this.options.api.moveCell(this.notebookId, cellId, index);
       this.model.apply({ type: 'cell_moved', cellId, index });
@@ -394,14 +397,23 @@ export class NotebookController {
     return true;
   };
 
-  /** Scrolls a cell into view, flashes it and puts the cursor in it (the explorer's and graph's jumps). */
+  /** Scrolls to a cell, flashes it and puts the cursor in its editor (showing its code first when it was collapsed). */
   revealCell = (cellId: string): void => {
     const element = this.editors.frameOf(cellId);
     element?.scrollIntoView?.({ block: 'center', behavior: 'smooth' });
     element?.classList.add('cell--flash');
     setTimeout(() => element?.classList.remove('cell--flash'), 1200);
-    this.focusCell(cellId);
+    const ui = cellUiOf(this);
+    if (ui.collapsedOf(cellId).code) {
+      ui.toggle(cellId, 'code');
+      setTimeout(() => this.focusCell(cellId), 0); // once React has shown the editor again
+    } else {
+      this.focusCell(cellId);
+    }
   };
+
+  /** A cell's mounted editor, if any (find and replace across cells edits through it). */
+  editorOf = (cellId: string): EditorView | undefined => this.editors.viewOf(cellId);
 
   dismissNotice = (id: number): void => {
     this.notices.set(this.notices.get().filter((n) => n.id !== id));

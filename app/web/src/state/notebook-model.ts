@@ -152,7 +152,12 @@ export class NotebookModel {
     }
     switch (event.type) {
       case 'cell_status':
-        return this.setStatus(event.cellId, event.status);
+        this.setStatus(event.cellId, event.status);
+        if (event.last_run_at !== undefined) {
+          const timing = { last_run_at: event.last_run_at, duration_ms: event.duration_ms ?? null };
+          this.updateCell(event.cellId, (c) => ({ ...c, ...timing }));
+        }
+        return;
       case 'cell_stdout':
         if (event.stream === 'stderr') return this.updateCell(event.cellId, (c) => ({ ...c, stderr: c.stderr + event.data }));
         return this.updateCell(event.cellId, (c) => ({ ...c, stdout: c.stdout + event.data }));

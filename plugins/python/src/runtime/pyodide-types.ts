@@ -36,6 +36,8 @@ export interface RunnerModule extends PyProxyLike {
   missing_imports: PyCallable<[string], string>;
   /** `{code, cursor}` as JSON → the completions at the cursor as JSON (completer-py.ts). */
   complete: PyCallable<[string], string>;
+  /** `{name}` as JSON → signature, docstring and type of that dotted name as JSON (inspector-py.ts). */
+  inspect_name: PyCallable<[string], string>;
   /** Unpacks a wheel into site-packages; returns the JSON list of its shared libraries. */
   install_package: PyCallable<[Uint8Array, string], string>;
   /** (max names, milliseconds) → JSON list of variable descriptions (variables-py.ts). */

@@ -12,6 +12,7 @@ import { disableChildProcesses, hardenPython, minimalJsGlobals, poisonFunctionCo
 import { PackageLoader, type PackageOptions } from './packages';
 import type { PyGlobals, PyProxyLike, RunnerModule } from './pyodide-types';
 import { COMPLETER_SOURCE } from './completer-py';
+import { INSPECTOR_SOURCE } from './inspector-py';
 import { RUNNER_SOURCE } from './runner-py';
 import { LOAD_RICH_OUTPUT, richOutputSources } from './python-sources';
 import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest, withTableLanguage } from './table-page';
@@ -129,13 +130,20 @@ class PythonRuntime implements LanguageRuntime {
   /**
    * The page's questions: `complete` ({ code, cursor } → { from, options,
    * complete }, names of the live namespace, their attributes, keywords and
-   * builtins) and `ping` (answers null: the channel's own cost, for benchmarks).
+   * builtins), `inspect` ({ name: 'a.b' } → { name, type, signature, doc,
+   * value } or null: hover docs and signature help) and `ping` (answers null:
+   * the channel's own cost, for benchmarks).
    */
   call(method: string, payload: JsonValue): JsonValue {
     if (method === 'ping') return null;
     if (method === 'set_widget_value') return this.setWidgetValue(payload);
     if (method === TABLE_PAGE_METHOD) return JSON.parse(this.runner.table_page(tablePageRequest(payload))) as JsonValue;
-    if (method !== 'complete') throw new Error(`The Python runtime has no method "${method}"; it answers "complete", "set_widget_value", "table_page" and "ping".`);
+    if (method === 'inspect') {
+      const request = (payload ?? {}) as { name?: unknown };
+      if (typeof request.name !== 'string') throw new Error("inspect takes { name: string } (a dotted name, e.g. 'df.mean').");
+      return JSON.parse(this.runner.inspect_name(JSON.stringify({ name: request.name }))) as JsonValue;
+    }
+    if (method !== 'complete') throw new Error(`The Python runtime has no method "${method}"; it answers "complete", "inspect", "set_widget_value", "table_page" and "ping".`);
     const request = (payload ?? {}) as { code?: unknown; cursor?: unknown };
     if (typeof request.code !== 'string' || typeof request.cursor !== 'number' || !Number.isSafeInteger(request.cursor) || request.cursor < 0) {
       throw new Error('complete takes { code: string, cursor: number } (cursor: characters before it in code).');
@@ -268,9 +276,9 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
   pyodide.setStderr({ write: (bytes: Uint8Array) => runtime?.writeBytes('err', bytes) ?? bytes.length });
   pyodide.setInterruptBuffer(context.interruptBuffer);
 
-  const scratch = pyodide.toPy({ _rnb_source: RUNNER_SOURCE, _rnb_completer: COMPLETER_SOURCE, _rnb_variables: VARIABLES_SOURCE }) as PyProxyLike;
+  const scratch = pyodide.toPy({ _rnb_source: RUNNER_SOURCE, _rnb_completer: COMPLETER_SOURCE, _rnb_inspector: INSPECTOR_SOURCE, _rnb_variables: VARIABLES_SOURCE }) as PyProxyLike;
   pyodide.runPython(
-    'import sys, types\nm = types.ModuleType("_rnb_runner")\nsys.modules["_rnb_runner"] = m\nexec(_rnb_source, m.__dict__)\nexec(_rnb_completer, m.__dict__)\nexec(_rnb_variables, m.__dict__)',
+    'import sys, types\nm = types.ModuleType("_rnb_runner")\nsys.modules["_rnb_runner"] = m\nexec(_rnb_source, m.__dict__)\nexec(_rnb_completer, m.__dict__)\nexec(_rnb_inspector, m.__dict__)\nexec(_rnb_variables, m.__dict__)',
     { globals: scratch as unknown as PyGlobals },
   );
   scratch.destroy();
