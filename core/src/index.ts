@@ -31,7 +31,7 @@ export type {
 export { DefaultLanguageRegistry, languageRegistryPlugin } from './language/registry';
 
 // Storage and auth contracts
-export type { ExternalChange, NotebookDocument, NotebookSummary, SaveOptions, StoredCell, StoredWidget } from './storage/storage';
+export type { ExternalChange, NotebookDocument, NotebookShare, NotebookSummary, SaveOptions, SharedNotebookSummary, StoredCell, StoredWidget } from './storage/storage';
 export { lastRunOf } from './storage/storage';
 export { MemoryNotebookStore } from './storage/memory-store';
 export { SecretBox, withSealedSecrets, type SecretStoreOptions } from './storage/secrets';
@@ -105,4 +105,6 @@ export { exportHtml, type HtmlExportOptions, type MarkdownToHtml } from './noteb
 export { exportMarkdown } from './notebook-file/markdown';
 export { outputAsText } from './notebook-file/output-text';
 export { fileOf as notebookFileOf, portableOf, withoutResults, type PortableCell, type PortableNotebook } from './notebook-file/portable';
+export { FileHistoryStore, MemoryHistoryStore, retain, type HistoryRetention, type HistoryStore, type NotebookVersion, type VersionCell, type VersionReason } from './history/history-store';
+export { diffLines, diffVersions, summarizeDiff, type CellDiff, type DiffLine } from './history/version-diff';
 export { MAX_WIDGET_VALUE_CHARS, type RuntimeWidgetAnswer } from './session/widget-values';

@@ -127,6 +127,57 @@ export interface Notebook {
   lazy?: boolean;
   /** How the notebook shows as an app (`/app/{id}`); absent: the defaults (code hidden, no tracebacks, not published). */
   app?: AppSettings;
+  /** The caller's role in the notebook (multi-user mode): `owner`, or what the owner shared it as. */
+  role?: NotebookRole;
+}
+
+/** What an owner shares a notebook as: an editor edits and runs (in the owner's kernel), a viewer only reads. */
+export type ShareRole = 'editor' | 'viewer';
+/** The caller's role in a notebook. */
+export type NotebookRole = 'owner' | ShareRole;
+
+/** One user a notebook is shared with (`GET /api/notebooks/{id}/shares`). */
+export interface NotebookShareEntry {
+  user_id: string;
+  role: ShareRole;
+}
+/** `GET/PUT/DELETE /api/notebooks/{id}/shares[/{user}]` answer: every share of the notebook. */
+export interface SharesAnswer {
+  shares: NotebookShareEntry[];
+}
+/** One version in a notebook's history (`GET /api/notebooks/{id}/history`). */
+export interface VersionSummary {
+  id: string;
+  /** ISO 8601. */
+  at: string;
+  /** Who changed the cells since the version before (the runner, for a run). */
+  authors: string[];
+  reason: 'run' | 'edit' | 'restore';
+  /** Against the version before: "3 cells changed, 1 added". */
+  summary: string;
+}
+export interface HistoryAnswer {
+  /** Newest first. */
+  versions: VersionSummary[];
+}
+/** `GET /api/notebooks/{id}/history/{version}`: the version's cells (code, language, order; never outputs). */
+export interface VersionAnswer extends VersionSummary {
+  cells: { id: string; type: string; code: string }[];
+}
+/** `GET /api/notebooks/{id}/history/diff?from=&to=`: cell by cell, each a line diff. */
+export interface VersionDiffAnswer {
+  from: string;
+  to: string;
+  cells: { cell_id: string; type: string; change: 'added' | 'removed' | 'changed' | 'unchanged'; moved: boolean; lines: { op: '=' | '+' | '-'; text: string }[] }[];
+}
+/** `POST /api/notebooks/{id}/history/{version}/restore`: the version the restore made (null: the notebook was already so). */
+export interface RestoreAnswer {
+  version: VersionSummary | null;
+}
+
+/** `PUT /api/notebooks/{id}/shares/{user}` body. */
+export interface PutShareBody {
+  role: ShareRole;
 }
 
 /**
@@ -212,6 +263,10 @@ export interface NotebookSummary {
   bytes?: number;
   /** When a cell of it last finished a run (ISO 8601); null when none did or the storage does not say. */
   last_run_at?: string | null;
+  /** Set on a notebook another user shared with the caller ("shared with me"): its owner's id. */
+  owner?: string;
+  /** Set with `owner`: what the notebook was shared as. */
+  role?: ShareRole;
 }
 
 // ---------------------------------------------------------------- errors
@@ -258,6 +313,10 @@ export type HostErrorCode =
   | 'RNB_ERR_APP_READ_ONLY'
   /** No app with this id: the notebook does not exist, is not published, or the caller may not see it. */
   | 'RNB_ERR_APP_NOT_FOUND'
+  /** No such version in the notebook's history (never taken, or pruned by the retention). */
+  | 'RNB_ERR_VERSION_NOT_FOUND'
+  /** A user the notebook is shared with asked for more than the role allows (a viewer editing or running; an editor changing shares). */
+  | 'RNB_ERR_ROLE_FORBIDDEN'
   | 'RNB_ERR_INTERNAL';
 
 /** Every code a client can receive, over HTTP and on sockets. */

@@ -46,6 +46,8 @@ export interface ServerConfig {
   /** A cell running longer is stopped (CELL_TIME_LIMIT_SECONDS; 0: no limit). Default 300 with a login, none without. */
   cellTimeLimitSeconds: number;
   kernelIdleSeconds: number;
+  /** Version history: a version after this long without edits (NOTEBOOK_HISTORY_PAUSE_SECONDS), at most this many (NOTEBOOK_HISTORY_MAX_VERSIONS), none older (NOTEBOOK_HISTORY_MAX_AGE_DAYS). */
+  history: { pauseMs: number; maxVersions: number; maxAgeMs: number };
   shutdownGraceSeconds: number;
   /** Cluster mode when set: instances share events and kernel ownership through this Redis. */
   redisUrl: string | undefined;
@@ -87,6 +89,9 @@ export const DEFAULTS = {
   ANALYSIS_WORKERS: '2',
   ANALYSIS_TIME_LIMIT_MS: '2000',
   KERNEL_IDLE_SECONDS: '1800',
+  NOTEBOOK_HISTORY_PAUSE_SECONDS: '30',
+  NOTEBOOK_HISTORY_MAX_VERSIONS: '200',
+  NOTEBOOK_HISTORY_MAX_AGE_DAYS: '30',
   SHUTDOWN_GRACE_SECONDS: '10',
   CLUSTER_LEASE_MS: '5000',
   MAX_CELLS_PER_NOTEBOOK: '20000',
@@ -164,6 +169,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const multiUser = auth !== 'none';
   const cellTimeLimitSeconds = integer(get('CELL_TIME_LIMIT_SECONDS', multiUser ? MULTI_USER_CELL_TIME_LIMIT_SECONDS : '0')!, 'CELL_TIME_LIMIT_SECONDS', 0, 7 * 24 * 3600, problems);
   const kernelIdleSeconds = integer(get('KERNEL_IDLE_SECONDS', DEFAULTS.KERNEL_IDLE_SECONDS)!, 'KERNEL_IDLE_SECONDS', 1, 365 * 24 * 3600, problems);
+  const history = {
+    pauseMs: integer(get('NOTEBOOK_HISTORY_PAUSE_SECONDS', DEFAULTS.NOTEBOOK_HISTORY_PAUSE_SECONDS)!, 'NOTEBOOK_HISTORY_PAUSE_SECONDS', 1, 24 * 3600, problems) * 1000,
+    maxVersions: integer(get('NOTEBOOK_HISTORY_MAX_VERSIONS', DEFAULTS.NOTEBOOK_HISTORY_MAX_VERSIONS)!, 'NOTEBOOK_HISTORY_MAX_VERSIONS', 1, 100_000, problems),
+    maxAgeMs: integer(get('NOTEBOOK_HISTORY_MAX_AGE_DAYS', DEFAULTS.NOTEBOOK_HISTORY_MAX_AGE_DAYS)!, 'NOTEBOOK_HISTORY_MAX_AGE_DAYS', 1, 36_500, problems) * 24 * 3600 * 1000,
+  };
   const shutdownGraceSeconds = integer(get('SHUTDOWN_GRACE_SECONDS', DEFAULTS.SHUTDOWN_GRACE_SECONDS)!, 'SHUTDOWN_GRACE_SECONDS', 0, 3600, problems);
   const redisUrl = get('REDIS_URL');
   const clusterLeaseMs = integer(get('CLUSTER_LEASE_MS', DEFAULTS.CLUSTER_LEASE_MS)!, 'CLUSTER_LEASE_MS', 500, 600_000, problems);
@@ -229,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     maxKernelsPerUser,
     cellTimeLimitSeconds,
     kernelIdleSeconds,
+    history,
     shutdownGraceSeconds,
     redisUrl,
     clusterLeaseMs,

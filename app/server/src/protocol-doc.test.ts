@@ -15,6 +15,8 @@ import { NoAuthProvider } from './auth/no-auth';
 import type { CommandRouter } from './commands/command-router';
 import { LocalEventBus } from './events/event-bus';
 import { createRoutes } from './http/routes';
+import type { HistoryRecorder } from './history/history-recorder';
+import type { NotebookAccess } from './sharing/notebook-access';
 import { silentLogger } from './logger';
 import { codeSurface, docSurface, notInCode, REPO_ROOT, routesOf, undocumented, type WireSurface } from './test-support/protocol-surface';
 
@@ -55,6 +57,7 @@ function serverRouter(): Router {
     log: silentLogger,
     prefix: '',
     assistant,
+    history: { access: unused<NotebookAccess>('access'), recorder: unused<HistoryRecorder>('history') },
     maxBodyBytes: 1024,
     accepting: () => true,
     health: () => ({ status: 'ok' }),

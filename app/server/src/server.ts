@@ -20,11 +20,14 @@ import {
   type KernelManagerOptions,
   type NotebookLimits,
 } from '@rnb/core';
+import { MemoryHistoryStore, type HistoryStore } from '@rnb/core';
 import { markdownLanguage } from '@rnb/markdown';
 import type Koa from 'koa';
 import compose from 'koa-compose';
 import { JsonLinesAuditLog } from './assistant/audit-log';
 import { AppHost, refusingAppViewers } from './apps/app-host';
+import { enforcingShares, NotebookAccess } from './sharing/notebook-access';
+import { DEFAULT_HISTORY_SETTINGS, HistoryRecorder, type HistorySettings } from './history/history-recorder';
 import { DEFAULT_APP_RUNTIME_METHODS } from './apps/app-socket';
 import { AssistantRoutes } from './assistant/chat-route';
 import { readAssistantSettings } from './assistant/settings';
@@ -112,6 +115,10 @@ export interface NotebookServerOptions {
   eventBus?: NotebookEventBus;
   /** Seam for cluster mode: what runs commands (default: this process's service). */
   commandRouter?: (context: { service: NotebookService; events: NotebookEventBus; log: Logger; coedit: CoeditHub }) => CommandRouter;
+  /** Where versions of notebooks are kept (default: in memory). `startServer` keeps them in files beside file storage. */
+  historyStore?: HistoryStore;
+  /** When versions are taken and how many are kept (NOTEBOOK_HISTORY_*). */
+  history?: Partial<HistorySettings>;
   /** Seam for cluster mode: wraps the store (saves fenced by the kernel lease). */
   wrapStore?: (store: NotebookStore) => NotebookStore;
   /** Co-editing timing: quiet time before typed code is analysed (`flushDelayMs`, default 400) and its longest wait (`flushMaxWaitMs`, default 2000). */
@@ -135,6 +142,10 @@ export interface NotebookServer {
   /** Starts socket.io on the app's HTTP server. */
   attach(server: http.Server, options?: AttachOptions): SocketGateway;
   service: NotebookService;
+  /** Who may read, edit or run which notebook (shares): new socket events ask it too. */
+  access: NotebookAccess;
+  /** Versions of notebooks: taken on runs and after pauses in typing; restore. */
+  history: HistoryRecorder;
   /** App viewers' own sessions of published notebooks. */
   apps: AppSessions;
   /** The co-editing documents of the notebooks this instance runs. */
@@ -246,7 +257,11 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
   const apps = new AppSessions({ store: baseStore, languages: host.get(LanguageRegistry), kernels, analysis: service.analysis });
   // Subscribed after the line above: a client hears `cell_created` before the update that gives the cell its text.
   coedit = new CoeditHub({ service, store, events, log: log.child({ component: 'coedit' }), ...(options.coedit ?? {}) });
-  const commands = refusingAppViewers(options.commandRouter?.({ service, events, log, coedit }) ?? new LocalCommandRouter(service, events, log, coedit), appHost);
+  // Shares are read from the stored notebook (never through the cluster's fencing: reading needs no lease).
+  const access = new NotebookAccess({ store: baseStore });
+  const ownerCommands = options.commandRouter?.({ service, events, log, coedit }) ?? new LocalCommandRouter(service, events, log, coedit);
+  const history = new HistoryRecorder(ownerCommands, options.historyStore ?? new MemoryHistoryStore(), access, { ...DEFAULT_HISTORY_SETTINGS, ...options.history }, log.child({ component: 'history' }));
+  const commands = refusingAppViewers(history.wrap(enforcingShares(ownerCommands, access)), appHost);
   const gateways: SocketGateway[] = [];
   const assistant = new AssistantRoutes({
     provider: host.tryGet(AssistantProvider),
@@ -265,6 +280,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
     log,
     prefix,
     assistant,
+    history: { access, recorder: history },
     apps: appHost,
     languages: () => host.get(LanguageRegistry).list(),
     maxBodyBytes: limits.maxBodyBytes,
@@ -299,6 +315,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
       log.info('notebook server closing');
       assistant.abortAll();
       await Promise.all(gateways.map((g) => g.close()));
+      await history.close().catch((error: unknown) => log.warn('taking the last versions failed', { error: (error as Error)?.message }));
       await commands.drain(limits.shutdownGraceMs).catch((error: unknown) => log.warn('drain failed', { error: (error as Error)?.message }));
       apps.close();
       // Typed code not yet handed to core goes to it now, so the save below keeps it.
@@ -328,6 +345,7 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
         maxMessageBytes: limits.maxSocketMessageBytes,
         corsOrigins,
         guard,
+        access,
         apps: { host: appHost, sessions: apps, runtimeMethods: new Set(options.appRuntimeMethods ?? DEFAULT_APP_RUNTIME_METHODS) },
         ...(attachOptions.adapter ? { adapter: attachOptions.adapter } : {}),
       });
@@ -335,6 +353,8 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
       return gateway;
     },
     service,
+    access,
+    history,
     apps,
     coedit,
     commands,

@@ -1,6 +1,7 @@
+import * as path from 'node:path';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AnyPlugin } from '@rnb/core';
+import { FileHistoryStore, type AnyPlugin } from '@rnb/core';
 import Koa from 'koa';
 import { kernelSettings, type ServerConfig } from './config';
 import { createLogger, type Logger } from './logger';
@@ -59,6 +60,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         ...options.limits,
       },
       kernels: kernelSettings(config),
+      history: config.history,
+      // Versions beside the notebooks when they are in a folder; other storage (DynamoDB) keeps them in memory.
+      ...(config.storage === 'file' || config.storage === 'folder' ? { historyStore: new FileHistoryStore(path.resolve(config.values.NOTEBOOK_DIR || './notebooks', '.rnb-history')) } : {}),
       corsOrigins: config.corsOrigins,
       publicApps: config.publicApps,
       webDir: config.webDir,

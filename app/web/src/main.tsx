@@ -27,6 +27,21 @@ function NoAuthRoot() {
   );
 }
 
+/**
+ * Another auth plugin than Clerk (an embedder's own): the embedding app signs the user in and leaves
+ * the bearer token in localStorage under `rnb:token`; the page sends it with every request and socket.
+ */
+const storedToken = async (): Promise<string | null> => window.localStorage.getItem('rnb:token');
+
+function StoredTokenRoot() {
+  const services = useMemo(() => ({ api: new ApiClient({ getToken: storedToken }), getToken: storedToken }), []);
+  return (
+    <ServicesProvider services={services}>
+      <App />
+    </ServicesProvider>
+  );
+}
+
 async function boot(target: Root): Promise<void> {
   let config: AppConfig;
   try {
@@ -52,7 +67,7 @@ async function boot(target: Root): Promise<void> {
     target.render(<StrictMode><ClerkRoot publishableKey={config.clerk_publishable_key} /></StrictMode>);
     return;
   }
-  target.render(<StrictMode><NoAuthRoot /></StrictMode>);
+  target.render(<StrictMode>{config.auth === 'none' ? <NoAuthRoot /> : <StoredTokenRoot />}</StrictMode>);
 }
 
 void boot(root);

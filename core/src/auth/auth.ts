@@ -14,4 +14,9 @@ export interface AuthProvider {
   /** False for single-user local use: hosts then skip the token handshake. */
   readonly requiresToken: boolean;
   authenticate(token: string | undefined): Promise<Identity>;
+  /**
+   * Optional: the user id of an e-mail address, or null when no user has it. Lets an owner share a
+   * notebook by e-mail (`PUT /api/notebooks/{id}/shares/{email}`); without it, shares name user ids.
+   */
+  userIdOfEmail?(email: string): Promise<string | null>;
 }

@@ -3,8 +3,8 @@ import { AnalysisPool, type AnalysisPoolOptions } from '../analysis/analysis-poo
 import { ConflictError, InvalidInputError, NotebookError, NotFoundError } from '../errors';
 import type { LanguageRegistry } from '../language/language';
 import type { Cell, JsonValue } from '../model/types';
-import type { AppSettings } from '../wire';
-import type { NotebookDocument, NotebookStore, NotebookSummary } from '../storage/storage';
+import type { AppSettings, ShareRole } from '../wire';
+import type { NotebookDocument, NotebookShare, NotebookStore, NotebookSummary } from '../storage/storage';
 import { isValidNotebookId } from '../storage/validation';
 import type { NotebookEvent, NotebookEventListener, NotebookEventPayloads } from './events';
 import type { PluginSettingValues, SettingsChange } from '../settings/plugin-settings';
@@ -159,6 +159,21 @@ export class NotebookService implements NotebookOperations {
     const session = await this.open(owner, notebookId);
     await session.updateSettings({ app: change });
     return session.appSettings;
+  }
+
+  /** Who the owner shared the notebook with. */
+  async getShares(owner: string, notebookId: string): Promise<NotebookShare[]> {
+    return (await this.open(owner, notebookId)).shares;
+  }
+
+  /** Shares the notebook with `userId` as `role`, or revokes (null); saved and announced. Answers every share. */
+  async setShare(owner: string, notebookId: string, userId: string, role: ShareRole | null): Promise<NotebookShare[]> {
+    if (typeof userId !== 'string' || userId === '' || userId.length > 200) throw new InvalidInputError('Name the user to share with (1 to 200 characters).');
+    if (userId === owner) throw new InvalidInputError('The owner has every right already: share with another user.');
+    const session = await this.open(owner, notebookId);
+    const others = session.shares.filter((share) => share.userId !== userId);
+    await session.updateSettings({ shares: role === null ? others : [...others, { userId, role }] });
+    return session.shares;
   }
 
   /** The notebook as stored, with its owner's pending results saved first (an app viewer's copy starts from it). */

@@ -2,7 +2,7 @@ import { ConflictError, EditConflictError, InvalidInputError, NotFoundError } fr
 import { DependencyGraph, type CellDependencies } from '../graph/dependency-graph';
 import type { Analysis, LanguageRegistry } from '../language/language';
 import type { Cell } from '../model/types';
-import type { NotebookDocument, NotebookStore, StoredWidget } from '../storage/storage';
+import type { NotebookDocument, NotebookShare, NotebookStore, StoredWidget } from '../storage/storage';
 import type { AppSettings } from '../wire';
 import { analyseNow, checkCode, IN_THIS_THREAD, noLanguage, type SessionAnalysisOptions } from './analyse';
 import { boundStoredOutputs, checkSessionGrowth, DEFAULT_NOTEBOOK_LIMITS, notebookLimitError, type SessionGuard } from './limits';
@@ -28,7 +28,7 @@ export interface KernelIdentity {
   session: string;
 }
 
-type DocumentChange = { name?: string; lazy?: boolean; app?: Partial<AppSettings> };
+type DocumentChange = { name?: string; lazy?: boolean; app?: Partial<AppSettings>; shares?: NotebookShare[] };
 
 /** A notebook's document: its cells hold what the user wrote; their run state lives in {@link CellRunStates}. */
 type SessionDocument = Omit<NotebookDocument, 'cells'> & { cells: CellDocument[] };
@@ -99,6 +99,10 @@ export class NotebookSession implements RunHost {
   /** The kernel session's key: the notebook id, or an app viewer's own key. */
   get kernelSession(): string {
     return this.kernelIdentity?.session ?? this.doc.id;
+  }
+  /** Who the owner shared the notebook with. */
+  get shares(): NotebookShare[] {
+    return (this.doc.shares ?? []).map((share) => ({ ...share }));
   }
   get appSettings(): AppSettings {
     return this.doc.app ?? DEFAULT_APP_SETTINGS;
@@ -320,6 +324,7 @@ export class NotebookSession implements RunHost {
     if (change.name !== undefined) this.doc.name = checkName(change.name);
     if (change.app !== undefined) this.doc.app = { ...this.appSettings, ...change.app };
     if (change.lazy !== undefined) this.doc.lazy = change.lazy;
+    if (change.shares !== undefined) this.doc.shares = change.shares.map((share) => ({ ...share }));
     await this.persist();
     this.announceSettings();
   }

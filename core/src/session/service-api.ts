@@ -1,6 +1,6 @@
 import type { Cell, JsonValue, Notebook } from '../model/types';
-import type { AppSettings } from '../wire';
-import type { NotebookSummary } from '../storage/storage';
+import type { AppSettings, ShareRole } from '../wire';
+import type { NotebookShare, NotebookSummary } from '../storage/storage';
 import type { PortableCell } from '../notebook-file/portable';
 import type { NotebookEventListener, NotebookEventPayloads } from './events';
 import type { PluginSettingValues, SettingsChange } from '../settings/plugin-settings';
@@ -58,6 +58,10 @@ export interface NotebookOperations {
   /** Changes some of the app view's settings (owner only); answers all of them. */
   setAppSettings(owner: string, notebookId: string, change: Partial<AppSettings>): Promise<AppSettings>;
   deleteNotebook(owner: string, notebookId: string): Promise<void>;
+  /** Who the owner shared the notebook with (multi-user mode). */
+  getShares(owner: string, notebookId: string): Promise<NotebookShare[]>;
+  /** Shares with `userId` as editor or viewer, or revokes (null); saved with the notebook. Answers every share. */
+  setShare(owner: string, notebookId: string, userId: string, role: ShareRole | null): Promise<NotebookShare[]>;
 
   createCell(owner: string, notebookId: string, input: CreateCellInput): Promise<Cell>;
   updateCell(owner: string, notebookId: string, cellId: string, input: UpdateCellInput): Promise<Cell>;

@@ -1,5 +1,5 @@
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors';
-import { lastRunOf, type NotebookDocument, type NotebookStore, type NotebookSummary, type SaveOptions } from './storage';
+import { lastRunOf, type NotebookDocument, type NotebookStore, type NotebookSummary, type SaveOptions, type SharedNotebookSummary } from './storage';
 import { checkExpectedRevision, checkNotebookId, checkOwner, normalizeDocument } from './validation';
 
 interface Entry {
@@ -36,6 +36,15 @@ export class MemoryNotebookStore implements NotebookStore {
 
   async ownerOf(id: string): Promise<string | null> {
     return this.documents.get(id)?.owner ?? null;
+  }
+
+  async listSharedWith(userId: string): Promise<SharedNotebookSummary[]> {
+    const result: SharedNotebookSummary[] = [];
+    for (const [id, entry] of this.documents) {
+      const share = (JSON.parse(entry.json) as NotebookDocument).shares?.find((s) => s.userId === userId);
+      if (share && entry.owner !== userId) result.push({ id, name: entry.name, updatedAt: entry.updatedAt, owner: entry.owner, role: share.role });
+    }
+    return result;
   }
 
   async list(owner: string): Promise<NotebookSummary[]> {

@@ -150,5 +150,6 @@ export function withSealedSecrets(store: NotebookStore, box: SecretBox, options:
   // Edits made outside the server (folder storage watching its files) still reach the open notebooks.
   if (store.watch) wrapped.watch = (listener) => store.watch!(listener);
   if (store.ownerOf) wrapped.ownerOf = (id) => store.ownerOf!(id);
+  if (store.listSharedWith) wrapped.listSharedWith = (userId) => store.listSharedWith!(userId);
   return wrapped;
 }

@@ -1,5 +1,5 @@
 import type { Cell, JsonValue } from '../model/types';
-import type { AppSettings, CellErrorDetail } from '../wire';
+import type { AppSettings, CellErrorDetail, ShareRole } from '../wire';
 import type { NotebookSettings } from '../settings/plugin-settings';
 
 /** What storage keeps of a cell: code, order and type, analysis, last results. */
@@ -52,6 +52,8 @@ export interface NotebookDocument {
   cells: StoredCell[];
   /** The author's app-view settings; absent: the defaults (code hidden, no tracebacks, not published). */
   app?: AppSettings;
+  /** Users the owner shared the notebook with; absent (older documents): nobody. */
+  shares?: NotebookShare[];
   /** Grows by one with every successful save. */
   revision: number;
   createdAt: string;
@@ -69,6 +71,18 @@ export interface NotebookSummary {
   lastRunAt?: string;
   /** Set when the notebook is stored but cannot be read (a corrupt file): listing goes on. */
   error?: string;
+}
+
+/** One user a notebook is shared with, and as what. */
+export interface NotebookShare {
+  userId: string;
+  role: ShareRole;
+}
+
+/** A notebook another user shared with the caller (`listSharedWith`). */
+export interface SharedNotebookSummary extends NotebookSummary {
+  owner: string;
+  role: ShareRole;
 }
 
 export interface SaveOptions {
@@ -102,6 +116,11 @@ export interface NotebookStore {
    * the host asks this to open it for a viewer; without it, only apps published since the server started open.
    */
   ownerOf?(id: string): Promise<string | null>;
+  /**
+   * Optional: the notebooks other owners shared with `userId` ("shared with me"). Without it the
+   * notebook list shows only the caller's own notebooks (shared ones still open by their link).
+   */
+  listSharedWith?(userId: string): Promise<SharedNotebookSummary[]>;
   close?(): Promise<void>;
   /**
    * Optional: the notebook's co-editing document (the host's Yjs state, opaque bytes) kept beside the

@@ -4,7 +4,7 @@ import { isCellErrorKind } from '../session/cell-error';
 import type { CellStatus, Output } from '../model/types';
 import type { CellErrorDetail } from '../wire';
 import { normalizeSettings } from '../settings/plugin-settings';
-import type { NotebookDocument, StoredCell } from './storage';
+import type { NotebookDocument, NotebookShare, StoredCell } from './storage';
 
 /* Validation every store applies to what it is given: ids that cannot name a path, documents of the right shape. */
 
@@ -55,6 +55,7 @@ export function normalizeDocument(input: unknown, where = 'document'): NotebookD
     lazy: boolean(doc.lazy, `${where}.lazy`),
     cells: cells.map((cell, i) => normalizeCell(cell, `${where}.cells[${i}]`)),
     ...(doc.app !== undefined && doc.app !== null ? { app: normalizeAppSettings(doc.app, `${where}.app`) } : {}),
+    ...(Array.isArray(doc.shares) && doc.shares.length > 0 ? { shares: normalizeShares(doc.shares, `${where}.shares`) } : {}),
     revision: typeof doc.revision === 'number' ? doc.revision : 0,
     createdAt: typeof doc.createdAt === 'string' ? doc.createdAt : '',
     updatedAt: typeof doc.updatedAt === 'string' ? doc.updatedAt : '',
@@ -148,4 +149,16 @@ function normalizeAppSettings(input: unknown, where: string): AppSettings {
   const app = object(input, where);
   const flag = (key: keyof AppSettings): boolean => (app[key] === undefined ? false : boolean(app[key], `${where}.${key}`));
   return { show_code: flag('show_code'), show_tracebacks: flag('show_tracebacks'), published: flag('published') };
+}
+
+/** Shares as stored: one per user, role editor or viewer (an older document has none). */
+export function normalizeShares(input: unknown[], where: string): NotebookShare[] {
+  const byUser = new Map<string, NotebookShare>();
+  input.forEach((raw, i) => {
+    const share = object(raw, `${where}[${i}]`);
+    const userId = string(share.userId, `${where}[${i}].userId`);
+    if (share.role !== 'editor' && share.role !== 'viewer') throw new InvalidInputError(`${where}[${i}].role must be "editor" or "viewer".`);
+    byUser.set(userId, { userId, role: share.role });
+  });
+  return [...byUser.values()];
 }

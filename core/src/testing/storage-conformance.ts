@@ -352,6 +352,31 @@ export function describeStorageConformance(
         expect((await store().get(owner, doc.id)).app).toEqual(app);
       });
 
+      it('keeps the shares through saves (a notebook without them reads without them) and can revoke them all', async () => {
+        const doc = await store().create(sampleNotebook(owner));
+        expect((await store().get(owner, doc.id)).shares).toBeUndefined();
+        const shares = [{ userId: 'conformance-editor', role: 'editor' as const }, { userId: 'conformance-viewer', role: 'viewer' as const }];
+        const saved = await store().save({ ...doc, shares }, { expectedRevision: 0 });
+        expect((await store().get(owner, doc.id)).shares).toEqual(shares);
+        await store().save({ ...saved, shares: [] }, { expectedRevision: 1 });
+        expect((await store().get(owner, doc.id)).shares ?? []).toEqual([]);
+      });
+
+      it('lists the notebooks shared with a user, with owner and role, when the store can (listSharedWith)', async () => {
+        const listShared = store().listSharedWith?.bind(store());
+        if (!listShared) return; // optional: the host's list then shows only a user's own notebooks
+        const user = uniqueTestId('sharee');
+        const doc = await store().create({ ...sampleNotebook(owner), name: 'shared one', shares: [{ userId: user, role: 'viewer' }] });
+        expect(await listShared(user)).toEqual([expect.objectContaining({ id: doc.id, name: 'shared one', owner, role: 'viewer' })]);
+        const current = await store().get(owner, doc.id);
+        await store().save({ ...current, shares: [{ userId: user, role: 'editor' }] }, { expectedRevision: current.revision });
+        expect((await listShared(user)).map((s) => s.role)).toEqual(['editor']);
+        const again = await store().get(owner, doc.id);
+        await store().save({ ...again, shares: [] }, { expectedRevision: again.revision });
+        expect(await listShared(user)).toEqual([]);
+        expect(await listShared(owner)).toEqual([]);
+      });
+
       it('names the owner of a notebook when the store can (ownerOf), and null for an unknown id', async () => {
         const lookUp = store().ownerOf?.bind(store());
         if (!lookUp) return; // optional: the host then finds only apps published since it started

@@ -17,13 +17,15 @@ export interface Body {
   settings: NotebookDocument['settings'];
   cells: NotebookDocument['cells'];
   app?: NotebookDocument['app'];
+  /** Absent in bodies written before sharing: nobody. */
+  shares?: NotebookDocument['shares'];
 }
 
 /** 1: the SQL connection string in a field of its own (`dbConnString`); 2: per-plugin `settings` (version 1 migrates on read). */
 export const BODY_VERSION = 2;
 
 export async function encodeBody(doc: NotebookDocument, chunkBytes: number, maxBytes: number): Promise<Buffer[]> {
-  const json = JSON.stringify({ v: BODY_VERSION, lazy: doc.lazy, settings: doc.settings, cells: doc.cells, ...(doc.app ? { app: doc.app } : {}) });
+  const json = JSON.stringify({ v: BODY_VERSION, lazy: doc.lazy, settings: doc.settings, cells: doc.cells, ...(doc.app ? { app: doc.app } : {}), ...(doc.shares?.length ? { shares: doc.shares } : {}) });
   const packed = await gzip(json, { level: 6 });
   if (packed.length > maxBytes) {
     throw new InvalidInputError(
@@ -50,8 +52,8 @@ export async function decodeBody(chunks: Uint8Array[]): Promise<Body> {
     throw new Error(`its cells are not valid JSON (${(error as Error).message})`);
   }
   if (typeof raw.v !== 'number' || raw.v > BODY_VERSION) throw new Error(`its cells were written by a newer release (body version ${String(raw.v)}): upgrade the server`);
-  const doc = normalizeDocument({ id: '', owner: '', name: '', lazy: raw.lazy, settings: raw.v === 1 ? version1Settings(raw.dbConnString) : raw.settings, cells: raw.cells, app: raw.app }, 'stored body');
-  return { lazy: doc.lazy, settings: doc.settings, cells: doc.cells, ...(doc.app ? { app: doc.app } : {}) };
+  const doc = normalizeDocument({ id: '', owner: '', name: '', lazy: raw.lazy, settings: raw.v === 1 ? version1Settings(raw.dbConnString) : raw.settings, cells: raw.cells, app: raw.app, shares: raw.shares }, 'stored body');
+  return { lazy: doc.lazy, settings: doc.settings, cells: doc.cells, ...(doc.app ? { app: doc.app } : {}), ...(doc.shares ? { shares: doc.shares } : {}) };
 }
 
 /** A version 1 body's connection string, as the SQL plugin's setting. */

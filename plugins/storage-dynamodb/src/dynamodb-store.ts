@@ -138,7 +138,7 @@ export class DynamoDbNotebookStore implements NotebookStore {
       if (!chunks) continue;
       try {
         const body = await decodeBody(chunks);
-        return { id, owner, name: head.name, settings: body.settings, lazy: body.lazy, cells: body.cells, ...(body.app ? { app: body.app } : {}), revision: head.revision, createdAt: head.createdAt, updatedAt: head.updatedAt };
+        return { id, owner, name: head.name, settings: body.settings, lazy: body.lazy, cells: body.cells, ...(body.app ? { app: body.app } : {}), ...(body.shares ? { shares: body.shares } : {}), revision: head.revision, createdAt: head.createdAt, updatedAt: head.updatedAt };
       } catch (error) {
         throw new StorageError(`Notebook "${id}" cannot be read from DynamoDB table "${this.table}": ${(error as Error).message}.`, { cause: error });
       }

@@ -53,6 +53,8 @@ export function serialize(doc: NotebookDocument, lineage: Lineage): string {
     settings: doc.settings,
     cells: doc.cells,
     ...(doc.app ? { app: doc.app } : {}),
+    // Absent in older files (and when nobody is shared with): no shares.
+    ...(doc.shares && doc.shares.length > 0 ? { shares: doc.shares } : {}),
   });
 }
 

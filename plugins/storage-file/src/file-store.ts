@@ -11,7 +11,9 @@ import {
   type NotebookSummary,
   type PluginContext,
   type SaveOptions,
+  type SharedNotebookSummary,
 } from '@rnb/core';
+import { ShareIndex } from './share-index';
 import { checkExpectedRevision, checkNotebookId, checkOwner, isValidNotebookId, lastRunOf, normalizeDocument } from '@rnb/core';
 import { DamagedFileError, parse, readSummaryPrefix, serialize } from './file-format';
 import { errno, storageError } from './fs-errors';
@@ -56,11 +58,13 @@ export class FileNotebookStore implements NotebookStore {
   private readonly keep: number;
   private readonly log: PluginContext['log'];
   private closed = false;
+  private readonly shareIndex: ShareIndex;
 
   private constructor(root: string, options: FileNotebookStoreOptions) {
     this.root = root;
     this.keep = Math.max(0, Math.floor(options.keepRevisions ?? 1));
     this.log = options.log ?? (() => undefined);
+    this.shareIndex = new ShareIndex(root);
   }
 
   /** Opens (and creates when missing) the notebook folder. A read-only folder still serves reads. */
@@ -111,6 +115,7 @@ export class FileNotebookStore implements NotebookStore {
         throw error;
       }
       await fsyncDir(ownerDir);
+      await this.indexShares(stored);
       return stored;
     } catch (error) {
       await fsp.rm(staging, { recursive: true, force: true }).catch(() => undefined);
@@ -219,10 +224,28 @@ export class FileNotebookStore implements NotebookStore {
       await fsyncDir(dir); // the new name must be durable before the save is reported
       const after = await this.confirm(dir, next, writeId, expected);
       await this.collect(dir, after, next);
+      await this.indexShares(stored);
       return stored;
     } catch (error) {
       throw storageError(error, `save notebook "${doc.id}"`, dir);
     }
+  }
+
+  /** The notebooks other owners shared with `userId`, from the share index, each checked to exist. */
+  async listSharedWith(userId: string): Promise<SharedNotebookSummary[]> {
+    this.checkOpen();
+    const result: SharedNotebookSummary[] = [];
+    for (const entry of await this.shareIndex.list(userId)) {
+      if (entry.owner === userId) continue;
+      const summary = this.summary(this.ownerDir(entry.owner), entry.owner, entry.id);
+      if (summary && !summary.error) result.push({ id: entry.id, name: summary.name, updatedAt: summary.updatedAt, owner: entry.owner, role: entry.role });
+    }
+    return result;
+  }
+
+  /** Keeps "shared with me" in step; a failure is logged, never fails the save (the file is the truth). */
+  private async indexShares(doc: NotebookDocument): Promise<void> {
+    await this.shareIndex.record(doc.owner, doc.id, doc.shares ?? []).catch((error: unknown) => this.log('warn', 'The share index could not be updated.', { notebook: doc.id, error: (error as Error)?.message }));
   }
 
   async delete(owner: string, id: string): Promise<void> {
@@ -240,6 +263,7 @@ export class FileNotebookStore implements NotebookStore {
       if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR') throw new NotFoundError('notebook', id);
       throw storageError(error, `delete notebook "${id}"`, ownerDir);
     }
+    await this.shareIndex.record(owner, id, []).catch(() => undefined);
     await fsp.rm(trash, { recursive: true, force: true }).catch((error: unknown) => {
       this.log('warn', 'A deleted notebook\'s files could not be removed; they are removed at a later listing.', { path: trash, error: String(error) });
     });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { JsonValue, NotebookDocument, NotebookSettings, StoredCell } from '@rnb/core';
+import type { JsonValue, NotebookDocument, NotebookSettings, NotebookShare, StoredCell } from '@rnb/core';
 import type { AppSettings } from '@rnb/core/wire';
 
 /** The cache folder beside the notebooks: revisions, owners, secrets and last results, never in the `.py` files. */
@@ -27,6 +27,8 @@ export interface CacheRecord {
   /** The app view's settings (absent: the defaults); kept here, the file holds only code. */
   app?: AppSettings;
   results: { [cellId: string]: CellResults };
+  /** Who the owner shared the notebook with (absent in older records: nobody); never in the `.py` file. */
+  shares?: NotebookShare[];
 }
 
 export function hashText(text: string): string {
@@ -53,6 +55,7 @@ export function recordOf(doc: NotebookDocument, fileHash: string): CacheRecord {
     settings: doc.settings,
     ...(doc.app ? { app: doc.app } : {}),
     results,
+    ...(doc.shares && doc.shares.length > 0 ? { shares: doc.shares } : {}),
   };
 }
 

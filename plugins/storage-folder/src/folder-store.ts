@@ -395,6 +395,7 @@ function documentOf({ record, file }: Loaded): NotebookDocument {
     ...(record.app ? { app: record.app } : {}),
     lazy: file.lazy,
     cells: file.cells.map((cell) => ({ id: cell.id, type: cell.type, code: cell.code, ...(record.results[cell.id] ?? freshResults()) })),
+    ...(Array.isArray(record.shares) && record.shares.length > 0 ? { shares: record.shares } : {}),
     revision: record.revision,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,

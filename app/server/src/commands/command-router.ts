@@ -1,5 +1,5 @@
-import type { AppSettings, Cell, JsonValue, NewNotebookInput, NotebookEventPayloads, NotebookSummary, NotebookView, PluginSettingValues, SettingsChange } from '@rnb/core';
-import type { WidgetValueAnswer } from '@rnb/core/wire';
+import type { AppSettings, Cell, JsonValue, NewNotebookInput, NotebookEventPayloads, NotebookShare, NotebookSummary, NotebookView, PluginSettingValues, SettingsChange } from '@rnb/core';
+import type { ShareRole, WidgetValueAnswer } from '@rnb/core/wire';
 
 /**
  * Everything a client can ask of one notebook, as plain data, so that a
@@ -15,6 +15,10 @@ export type NotebookCommand =
   /** The app view's settings (code shown, tracebacks shown, published): owner only. */
   | { type: 'set_app_settings'; settings: Partial<AppSettings> }
   | { type: 'delete_notebook' }
+  /** Who the notebook is shared with: owner only. */
+  | { type: 'get_shares' }
+  /** Shares with a user as editor or viewer, or revokes (null): owner only. */
+  | { type: 'set_share'; userId: string; role: ShareRole | null }
   | { type: 'create_cell'; cellType: string; code?: string; afterCellId?: string | null; index?: number; cellId?: string }
   | { type: 'update_cell'; cellId: string; code: string; cellType?: string; expectedRevision?: number; baseCode?: string }
   | { type: 'delete_cell'; cellId: string }
@@ -46,6 +50,8 @@ export interface CommandResults {
   set_lazy: void;
   set_app_settings: AppSettings;
   delete_notebook: void;
+  get_shares: NotebookShare[];
+  set_share: NotebookShare[];
   create_cell: Cell;
   update_cell: Cell;
   delete_cell: void;

@@ -80,6 +80,10 @@ export class LocalCommandRouter implements CommandRouter {
         return service.setPluginSettings(owner, notebookId, command.plugin, command.values);
       case 'set_app_settings':
         return service.setAppSettings(owner, notebookId, command.settings);
+      case 'get_shares':
+        return service.getShares(owner, notebookId);
+      case 'set_share':
+        return service.setShare(owner, notebookId, command.userId, command.role);
       case 'set_lazy':
         return service.setLazy(owner, notebookId, command.lazy);
       case 'delete_notebook':

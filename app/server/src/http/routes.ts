@@ -1,5 +1,5 @@
 import { Router } from '@koa/router';
-import { UnauthorizedError, type AuthProvider, type Identity, type LanguageDefinition, type NotebookView } from '@rnb/core';
+import { InvalidInputError, UnauthorizedError, type AuthProvider, type Identity, type LanguageDefinition, type NotebookShare, type NotebookSummary, type NotebookView } from '@rnb/core';
 import type * as wire from '@rnb/core/wire';
 import type { AssistantRoutes } from '../assistant/chat-route';
 import type { CommandRouter } from '../commands/command-router';
@@ -9,6 +9,9 @@ import { listLanguages, readBrowserModule } from './plugin-assets';
 import { registerFileRoutes } from './file-routes';
 import * as schema from './schemas';
 import type { AppHost } from '../apps/app-host';
+import type { HistoryRecorder } from '../history/history-recorder';
+import { registerHistoryRoutes } from '../history/history-routes';
+import type { NotebookAccess } from '../sharing/notebook-access';
 
 /** The caller, or null for an anonymous visitor where anonymous visitors may look (public apps). */
 async function optionalIdentity(auth: AuthProvider, header: string, anonymousAllowed: boolean): Promise<Identity | null> {
@@ -32,6 +35,8 @@ export interface RoutesDeps extends EndpointDeps {
   /** The notebook assistant's chat routes (`/api/chat/...`). */
   assistant?: AssistantRoutes;
   health(): { status: 'ok' | 'shutting_down'; [key: string]: unknown };
+  /** Version history's routes (`/api/notebooks/{id}/history...`). */
+  history?: { access: NotebookAccess; recorder: HistoryRecorder };
   /** Who may open apps (`/api/apps/{id}`); absent: no app routes. */
   apps?: AppHost;
   /** The loaded languages (the registry's), listed by `/api/config` for the page's menus and editor. */
@@ -71,8 +76,30 @@ export function createRoutes(deps: RoutesDeps): Router {
   }));
 
   router.get('/api/notebooks', endpoint(deps, {}, async ({ user }) => {
-    const notebooks = await commands.listNotebooks(user.userId);
-    return { status: 200, body: { notebooks: notebooks.map((n) => ({ id: n.id, name: n.name, updated_at: n.updatedAt, ...(n.bytes !== undefined ? { bytes: n.bytes } : {}), last_run_at: n.lastRunAt ?? null })) } satisfies wire.ListNotebooksAnswer };
+    const notebooks: (NotebookSummary & { owner?: string; role?: wire.ShareRole })[] = await commands.listNotebooks(user.userId);
+    const entries = notebooks.map((n) => ({ id: n.id, name: n.name, updated_at: n.updatedAt, ...(n.bytes !== undefined ? { bytes: n.bytes } : {}), last_run_at: n.lastRunAt ?? null, ...(n.owner !== undefined && n.role !== undefined ? { owner: n.owner, role: n.role } : {}) }));
+    return { status: 200, body: { notebooks: entries } satisfies wire.ListNotebooksAnswer };
+  }));
+
+  // Sharing (owner only; a user the notebook is shared with gets 403, anyone else 404).
+  const sharesAnswer = (shares: readonly NotebookShare[]): wire.SharesAnswer => ({ shares: shares.map((s) => ({ user_id: s.userId, role: s.role })) });
+  const shareTarget = async (user: string): Promise<string> => {
+    if (!user.includes('@')) return user;
+    if (!deps.auth.userIdOfEmail) throw new InvalidInputError(`This server's sign-in cannot look up e-mail addresses: share with a user id instead of ${user.slice(0, 100)}.`);
+    const userId = await deps.auth.userIdOfEmail(user);
+    if (userId === null) throw new InvalidInputError(`No user has the e-mail address ${user.slice(0, 100)}.`);
+    return userId;
+  };
+  router.get('/api/notebooks/:id/shares', endpoint(deps, {}, async ({ user, params }) => {
+    return { status: 200, body: sharesAnswer(await commands.dispatch(user.userId, params.id!, { type: 'get_shares' })) };
+  }));
+  router.put('/api/notebooks/:id/shares/:user', endpoint(deps, { body: schema.putShareBody }, async ({ user, params, body }) => {
+    const userId = await shareTarget(params.user!);
+    return { status: 200, body: sharesAnswer(await commands.dispatch(user.userId, params.id!, { type: 'set_share', userId, role: body.role })) };
+  }));
+  router.delete('/api/notebooks/:id/shares/:user', endpoint(deps, {}, async ({ user, params }) => {
+    const userId = await shareTarget(params.user!);
+    return { status: 200, body: sharesAnswer(await commands.dispatch(user.userId, params.id!, { type: 'set_share', userId, role: null })) };
   }));
 
   router.post('/api/notebooks', endpoint(deps, { body: schema.createNotebookBody }, async ({ user, body }) => {
@@ -199,6 +226,7 @@ export function createRoutes(deps: RoutesDeps): Router {
   }));
 
   registerFileRoutes(router, deps);
+  if (deps.history) registerHistoryRoutes(router, { ...deps, access: deps.history.access, history: deps.history.recorder });
   deps.assistant?.register(router, deps);
 
   // Anything else under /api is a JSON 404, not the embedding app's page.

@@ -13,6 +13,8 @@ export const pluginSettingsBody = z.record(z.string().min(1).max(100), z.union([
 export const settingsBody = z.object({ lazy: z.boolean() });
 /** `PUT /api/notebooks/{id}/app`: any of the app view's settings. */
 export const appSettingsBody = z.object({ show_code: z.boolean().optional(), show_tracebacks: z.boolean().optional(), published: z.boolean().optional() }).strict();
+/** `PUT /api/notebooks/{id}/shares/{user}`. */
+export const putShareBody = z.object({ role: z.enum(['editor', 'viewer']) }).strict();
 export const createCellBody = z.object({
   type: z.string().min(1).max(64),
   after_cell_id: id.nullable().optional(),
@@ -66,6 +68,7 @@ export type SchemasConformToWire = [
   Conforms<z.infer<typeof pluginSettingsBody>, wire.PluginSettingsBody>,
   Conforms<z.infer<typeof settingsBody>, wire.SettingsBody>,
   Conforms<z.infer<typeof appSettingsBody>, wire.AppSettingsBody>,
+  Conforms<z.infer<typeof putShareBody>, wire.PutShareBody>,
   Conforms<z.infer<typeof createCellBody>, wire.CreateCellBody>,
   Conforms<z.infer<typeof updateCellBody>, wire.UpdateCellBody>,
   Conforms<z.infer<typeof moveCellBody>, wire.MoveCellBody>,

@@ -212,6 +212,8 @@ export class ClientSession {
       if (!this.socket.connected) return;
     }
     this.identity = identity;
+    // Read by the gateway to close a user's sockets when their share is revoked.
+    (this.socket.data as { userId?: string }).userId = identity.userId;
     clearTimeout(this.authTimer);
     this.scheduleExpiry(identity.expiresAt);
     if (first) {

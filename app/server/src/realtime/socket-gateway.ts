@@ -6,6 +6,7 @@ import type { HostEvent, NotebookEventBus } from '../events/event-bus';
 import type { AccessGuard } from '../http/access-guard';
 import type { Logger } from '../logger';
 import { ClientSession, type ClientSessionLimits } from './client-session';
+import type { NotebookAccess } from '../sharing/notebook-access';
 import { deliverAppEvents, type AppSocketDeps } from '../apps/app-socket';
 
 export interface SocketGatewayOptions {
@@ -22,6 +23,8 @@ export interface SocketGatewayOptions {
   corsOrigins: string[];
   /** Host, Origin and access-token checks shared with HTTP. */
   guard: AccessGuard;
+  /** Shares: a revoked user's sockets of the notebook are closed at once. */
+  access?: NotebookAccess;
   /** App viewers' sessions (`/app/{id}` sockets). */
   apps?: AppSocketDeps;
   /** A socket.io adapter (cluster mode: `@socket.io/redis-adapter`), so room broadcasts reach every instance. */
@@ -69,7 +72,9 @@ export class SocketGateway {
           this.io.local.to(room).emit(type, payload);
         })
       : () => undefined;
+    const unsubscribeRevoked = options.access?.onRevoked((notebookId, userId) => void this.disconnectUser(notebookId, userId)) ?? (() => undefined);
     this.unsubscribe = () => {
+      unsubscribeRevoked();
       unsubscribeNotebooks();
       unsubscribeApps();
     };
@@ -100,6 +105,23 @@ export class SocketGateway {
     await this.io.of('/').adapter.close?.();
     // Not io.close(): that would also close the embedding app's HTTP server.
     this.io.engine.close();
+  }
+
+  /**
+   * Closes `userId`'s sockets of a notebook, on every instance (the Redis adapter's fetchSockets reaches
+   * them all): their share was revoked. `socket.data.userId` is set when a socket authenticates.
+   */
+  async disconnectUser(notebookId: string, userId: string): Promise<void> {
+    try {
+      const sockets = await this.io.in(roomOf(notebookId)).fetchSockets();
+      for (const socket of sockets) {
+        if ((socket.data as { userId?: unknown }).userId !== userId) continue;
+        socket.emit('error', { message: 'The owner stopped sharing this notebook with you.', code: 'RNB_ERR_NOTEBOOK_NOT_FOUND' });
+        socket.disconnect(true);
+      }
+    } catch (error) {
+      this.options.log.warn('closing a revoked user\'s sockets failed', { notebook: notebookId, error: (error as Error)?.message });
+    }
   }
 
   private deliver(notebookId: string, event: HostEvent): void {

@@ -5,7 +5,7 @@ import { fakeLanguage } from '@rnb/core/testing';
 import Koa from 'koa';
 import { io, type Socket } from 'socket.io-client';
 import { createLogger, type Logger } from '../logger';
-import { createNotebookServer, type NotebookServer, type NotebookServerOptions } from '../server';
+import { createNotebookServer, type AttachOptions, type NotebookServer, type NotebookServerOptions } from '../server';
 
 /** Registers core's fake language (x = 1, print x, sleep 100, spin, fail msg, attack crash), as `fake` and `fake2`. */
 export function fakeLanguagePlugin(): AnyPlugin {
@@ -53,6 +53,8 @@ export interface TestServer {
 
 export interface TestServerOptions extends NotebookServerOptions {
   store?: NotebookStore;
+  /** A socket.io adapter (the Redis adapter: two in-process servers as one cluster's sockets). */
+  adapter?: AttachOptions['adapter'];
 }
 
 /** The notebook server on its own Koa app on an ephemeral 127.0.0.1 port, fake language, memory store by default. */
@@ -68,7 +70,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   app.silent = true;
   app.use(notebooks.middleware);
   const server = http.createServer(app.callback());
-  notebooks.attach(server);
+  notebooks.attach(server, options.adapter ? { adapter: options.adapter } : {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const base = `${url}${options.prefix ?? ''}`;

@@ -19,6 +19,13 @@ import type {
   PluginSettingValues,
   RenameNotebookBody,
   SettingsBody,
+  SharesAnswer,
+  HistoryAnswer,
+  VersionAnswer,
+  VersionDiffAnswer,
+  RestoreAnswer,
+  NotebookShareEntry,
+  ShareRole,
   UpdateCellBody,
 } from '@rnb/core/wire';
 
@@ -94,6 +101,37 @@ export class ApiClient {
 
   getNotebook(id: string): Promise<Notebook> {
     return this.request<Notebook>('GET', `api/notebooks/${enc(id)}`);
+  }
+
+  /** Who the notebook is shared with (owner only). */
+  async listShares(id: string): Promise<NotebookShareEntry[]> {
+    return (await this.request<SharesAnswer>('GET', `api/notebooks/${enc(id)}/shares`)).shares;
+  }
+
+  /** Shares with a user id (or e-mail, when the sign-in knows addresses) as editor or viewer. */
+  async share(id: string, user: string, role: ShareRole): Promise<NotebookShareEntry[]> {
+    return (await this.request<SharesAnswer>('PUT', `api/notebooks/${enc(id)}/shares/${enc(user)}`, { role })).shares;
+  }
+
+  async revokeShare(id: string, user: string): Promise<NotebookShareEntry[]> {
+    return (await this.request<SharesAnswer>('DELETE', `api/notebooks/${enc(id)}/shares/${enc(user)}`)).shares;
+  }
+
+  /** The notebook's versions, newest first. */
+  async history(id: string): Promise<HistoryAnswer['versions']> {
+    return (await this.request<HistoryAnswer>('GET', `api/notebooks/${enc(id)}/history`)).versions;
+  }
+
+  async version(id: string, versionId: string): Promise<VersionAnswer> {
+    return this.request<VersionAnswer>('GET', `api/notebooks/${enc(id)}/history/${enc(versionId)}`);
+  }
+
+  async diffVersions(id: string, from: string, to: string): Promise<VersionDiffAnswer> {
+    return this.request<VersionDiffAnswer>('GET', `api/notebooks/${enc(id)}/history/diff?from=${enc(from)}&to=${enc(to)}`);
+  }
+
+  async restoreVersion(id: string, versionId: string): Promise<RestoreAnswer> {
+    return this.request<RestoreAnswer>('POST', `api/notebooks/${enc(id)}/history/${enc(versionId)}/restore`);
   }
 
   async renameNotebook(id: string, name: string): Promise<void> {

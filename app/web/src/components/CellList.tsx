@@ -17,11 +17,13 @@ export const CellList = memo(function CellList({ controller }: { controller: Not
     <div className="cells">
       <PluginProblems />
       {order.map((id) => <CellView key={id} cellId={id} controller={controller} />)}
-      <div className="cells__add" role="group" aria-label="Add a cell at the end">
-        {languages.map((l) => (
-          <button key={l.id} type="button" className="btn" onClick={() => void controller.addCell(last, 'below', l.id)}>+ {l.display_name} cell</button>
-        ))}
-      </div>
+      {!controller.readOnly && (
+        <div className="cells__add" role="group" aria-label="Add a cell at the end">
+          {languages.map((l) => (
+            <button key={l.id} type="button" className="btn" onClick={() => void controller.addCell(last, 'below', l.id)}>+ {l.display_name} cell</button>
+          ))}
+        </div>
+      )}
     </div>
   );
 });

@@ -50,7 +50,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
     if (event.key === 'Enter') {
       event.preventDefault();
       controller.focusCell(cellId);
-    } else if (event.key === 'Backspace' && event.shiftKey && (event.ctrlKey || event.metaKey)) {
+    } else if (!controller.readOnly && event.key === 'Backspace' && event.shiftKey && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       void controller.deleteCell(cellId);
     }
@@ -71,6 +71,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
         <select
           id={`type-${cellId}`}
           className="cell__type"
+          disabled={controller.readOnly}
           value={cell.type}
           onChange={(e) => void controller.changeType(cellId, e.target.value)}
         >
@@ -81,7 +82,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
         <CellToolbarExtras cell={cell} controller={controller} />
         <PeopleInCell coedit={controller.coedit} cellId={cellId} />
         <span className="cell__spacer" />
-        {busy ? (
+        {controller.readOnly ? null : busy ? (
           <button type="button" className="btn btn--danger btn--small" onClick={() => controller.interrupt(cellId)} aria-label="Interrupt cell" title={`Interrupt (${keyLabel(CELL_KEYS.interrupt)})`}>
             <Icon name="stop" /> Stop
           </button>
@@ -90,11 +91,13 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
             <Icon name="play" /> Run
           </button>
         )}
+        {!controller.readOnly && (<>
         <button type="button" className="icon-btn" onClick={() => void controller.moveCell(cellId, -1)} disabled={position === 'first' || position === 'only'} aria-label="Move cell up" title={`Move up (${keyLabel(CELL_KEYS.moveUp)})`}><Icon name="up" /></button>
         <button type="button" className="icon-btn" onClick={() => void controller.moveCell(cellId, 1)} disabled={position === 'last' || position === 'only'} aria-label="Move cell down" title={`Move down (${keyLabel(CELL_KEYS.moveDown)})`}><Icon name="down" /></button>
         <button type="button" className="icon-btn" onClick={() => void controller.addCell(cellId, 'above', cell.type)} aria-label="Add cell above" title={`Add cell above (${keyLabel(CELL_KEYS.addAbove)})`}><Icon name="addAbove" /></button>
         <button type="button" className="icon-btn" onClick={() => void controller.addCell(cellId, 'below', cell.type)} aria-label="Add cell below" title={`Add cell below (${keyLabel(CELL_KEYS.addBelow)})`}><Icon name="addBelow" /></button>
         <button type="button" className="icon-btn icon-btn--danger" onClick={() => void controller.deleteCell(cellId)} aria-label="Delete cell" title={`Delete cell (${keyLabel(CELL_KEYS.deleteCell)})`}><Icon name="trash" /></button>
+        </>)}
       </div>
       {collapsed.code && <button type="button" className="cell__collapsed" onClick={() => cellUiOf(controller).toggle(cellId, 'code')}>{collapsedCodeText(cell.code)}</button>}
       <div ref={markdown.slot} className={markdown.previewing ? 'cell__editor-slot cell__editor-slot--hidden' : 'cell__editor-slot'} onFocus={markdown.onFocus} onKeyDownCapture={markdown.onKeyDown}>

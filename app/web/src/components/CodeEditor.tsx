@@ -49,6 +49,8 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
       state: EditorState.create({
         doc: startText?.toString() ?? c.saver.draft(cellId) ?? initial.current.code,
         extensions: [
+          // A viewer's editor: selectable and copyable, never changed (keys, paste, drops do nothing).
+          ...(c.readOnly ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : []),
           collab.of(startText ? collabExtension(startText, c) : []),
           EditorView.updateListener.of((update) => {
             if (update.focusChanged) c.coedit?.setCell(update.view.hasFocus ? cellId : null);

@@ -8,6 +8,9 @@ import { SORT_LABELS, sizeText, visibleNotebooks, whenText, type NotebookSort } 
 export function NotebookList({ onOpen }: { onOpen(id: string): void }) {
   const { api } = useServices();
   const [notebooks, setNotebooks] = useState<NotebookSummary[] | null>(null);
+  // Entries with an owner are other users' notebooks shared with this user.
+  const own = notebooks?.filter((nb) => nb.owner === undefined) ?? null;
+  const shared = notebooks?.filter((nb) => nb.owner !== undefined) ?? null;
   const [error, setError] = useState<string | null>(null);
   const [newName, setNewName] = useState('');
   const [creating, setCreating] = useState(false);
@@ -132,8 +135,8 @@ export function NotebookList({ onOpen }: { onOpen(id: string): void }) {
       )}
       {error && <p className="form__error" role="alert">{error}</p>}
       {notebooks === null && !error && <p aria-busy="true">Loading…</p>}
-      {notebooks !== null && notebooks.length === 0 && <p className="list__empty">No notebooks yet. Create one to start.</p>}
-      {notebooks !== null && notebooks.length > 0 && (
+      {own !== null && own.length === 0 && <p className="list__empty">No notebooks yet. Create one to start.</p>}
+      {own !== null && own.length > 0 && (
         <div className="list__tools">
           <input type="search" className="list__search" aria-label="Search notebooks by name" placeholder="Search by name" value={query} onChange={(e) => setQuery(e.target.value)} />
           <label className="list__sort">Sort by{' '}
@@ -143,10 +146,10 @@ export function NotebookList({ onOpen }: { onOpen(id: string): void }) {
           </label>
         </div>
       )}
-      {notebooks !== null && notebooks.length > 0 && visibleNotebooks(notebooks, query, sort).length === 0 && <p className="list__empty" role="status">No notebook name contains “{query}”.</p>}
-      {notebooks !== null && notebooks.length > 0 && (
+      {own !== null && own.length > 0 && visibleNotebooks(own, query, sort).length === 0 && <p className="list__empty" role="status">No notebook name contains “{query}”.</p>}
+      {own !== null && own.length > 0 && (
         <ul className="list__items" aria-label="Your notebooks">
-          {visibleNotebooks(notebooks, query, sort).map((nb) => (
+          {visibleNotebooks(own, query, sort).map((nb) => (
             <li key={nb.id} className="list__item">
               {renaming?.id === nb.id ? (
                 <form className="list__rename" onSubmit={(e) => void rename(e)}>
@@ -174,6 +177,19 @@ export function NotebookList({ onOpen }: { onOpen(id: string): void }) {
             </li>
           ))}
         </ul>
+      )}
+      {shared !== null && shared.length > 0 && (
+        <>
+          <h2>Shared with me</h2>
+          <ul className="list__items" aria-label="Shared with me">
+            {shared.map((nb) => (
+              <li key={nb.id} className="list__item" data-role={nb.role}>
+                <a className="list__open" href={`#/n/${encodeURIComponent(nb.id)}`}>{nb.name}</a>
+                <span className="notebook-list__shared">{nb.role === 'editor' ? 'Editor' : 'Viewer'} · shared by {nb.owner}</span>
+              </li>
+            ))}
+          </ul>
+        </>
       )}
       {deleting && (
         <ConfirmDialog

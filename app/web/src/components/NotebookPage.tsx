@@ -15,6 +15,8 @@ import { ConfirmDialog } from './Modal';
 import { PageTools } from './PageTools';
 import { SettingsDialog } from './SettingsDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
+import { ShareDialog } from './ShareDialog';
+import { HistoryPanel } from './HistoryPanel';
 import { WidgetChannelProvider } from './widgets/widget-channel';
 import { VariableExplorer } from './VariableExplorer';
 import { RuntimeCallContext } from './outputs/live-table';
@@ -34,7 +36,7 @@ export function NotebookPage({ notebookId }: { notebookId: string }) {
     api.getNotebook(notebookId).then(
       (notebook) => {
         if (cancelled) return;
-        controller = new NotebookController(new NotebookModel(notebook), { api, getToken });
+        controller = new NotebookController(new NotebookModel(notebook), { api, getToken, ...(notebook.role ? { role: notebook.role } : {}) });
         controller.start();
         setLoad({ state: 'ready', controller });
       },
@@ -66,10 +68,13 @@ export function NotebookPage({ notebookId }: { notebookId: string }) {
 function NotebookScreen({ controller }: { controller: NotebookController }) {
   const { api } = useServices();
   const meta = useMeta(controller.model);
-  const [dialog, setDialog] = useState<'settings' | 'shortcuts' | 'restart' | null>(null);
+  const [dialog, setDialog] = useState<'settings' | 'shortcuts' | 'restart' | 'share' | null>(null);
+  const readOnly = controller.readOnly;
+  const isOwner = controller.role === 'owner';
   const onDoublePress = useDoublePress();
   const [graphOpen, setGraphOpen] = useState(() => window.innerWidth >= 1280);
   const [assistantOpen, setAssistantOpen] = useState(false);
+  const [historyOpen, setHistoryOpen] = useState(false);
   const [variablesOpen, setVariablesOpen] = useState(false);
 
   useEffect(() => {
@@ -93,7 +98,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
       const typing = target?.closest('input, textarea, select, [contenteditable="true"], .cm-editor');
       // Outside an editor, Ctrl+Z (or z) undoes the last delete; inside one it is the editor's own undo.
       const undoKey = event.key.toLowerCase() === 'z' && !event.shiftKey && !event.altKey && (event.ctrlKey || event.metaKey || event.key === 'z');
-      if (!typing && undoKey && controller.canRestore()) {
+      if (!typing && undoKey && !controller.readOnly && controller.canRestore()) {
         event.preventDefault();
         void controller.restoreDeleted();
         return;
@@ -103,7 +108,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
         setDialog('shortcuts');
         return;
       }
-      if (typing || event.ctrlKey || event.metaKey || event.altKey || event.repeat || document.querySelector('[role="dialog"]')) return;
+      if (typing || controller.readOnly || event.ctrlKey || event.metaKey || event.altKey || event.repeat || document.querySelector('[role="dialog"]')) return;
       const twice = onDoublePress(event.key.toLowerCase());
       if (twice === NOTEBOOK_KEYS.runAll) void controller.runAll();
       else if (twice === NOTEBOOK_KEYS.restart) setDialog('restart');
@@ -123,9 +128,12 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
         <span className={`mode mode--${meta.lazy ? 'lazy' : 'auto'}`} title="Run mode (change it in the settings)">
           {meta.lazy ? 'Lazy' : 'Auto-run'}
         </span>
+        {readOnly && <span className="mode mode--view-only" title="Shared with you as a viewer: you see code, outputs and live changes, and cannot edit or run">View only</span>}
+        {!readOnly && !isOwner && <span className="mode mode--shared" title="Shared with you as an editor: you edit and run in the owner's kernel">Editor</span>}
         <ConnectionDot controller={controller} />
         <PeopleHere coedit={controller.coedit} />
         <span className="cell__spacer" />
+        {!readOnly && <>
         {meta.lazy && (
           <button type="button" className="btn btn--ghost" onClick={controller.runStale} title="Run every stale cell" aria-label="Run stale">
             <Icon name="play" /> <span className="btn-label">Run stale</span>
@@ -135,12 +143,15 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
         <button type="button" className="btn btn--ghost" onClick={() => controller.interrupt()} title="Interrupt whatever runs" aria-label="Interrupt"><Icon name="stop" /> <span className="btn-label">Interrupt</span></button>
         <button type="button" className="btn btn--ghost" onClick={() => setDialog('restart')} title={`Restart the kernel: every value is lost (${doublePressLabel(NOTEBOOK_KEYS.restart)})`} aria-label="Restart"><Icon name="restart" /> <span className="btn-label">Restart</span></button>
         <button type="button" className="btn btn--ghost" onClick={() => void controller.clearOutputs()} title={`Clear every output (${doublePressLabel(NOTEBOOK_KEYS.clearOutputs)})`} aria-label="Clear outputs"><Icon name="clear" /> <span className="btn-label">Clear outputs</span></button>
+        </>}
         <button type="button" className="btn btn--ghost" aria-pressed={graphOpen} onClick={() => setGraphOpen((o) => !o)}>Graph</button>
         <button type="button" className="btn btn--ghost" aria-pressed={variablesOpen} onClick={() => setVariablesOpen((o) => !o)}>Variables</button>
-        <button type="button" className="btn btn--ghost" aria-pressed={assistantOpen} onClick={() => setAssistantOpen((o) => !o)}>Assistant</button>
+        {!readOnly && <button type="button" className="btn btn--ghost" aria-pressed={assistantOpen} onClick={() => setAssistantOpen((o) => !o)}>Assistant</button>}
+        <button type="button" className="btn btn--ghost" aria-pressed={historyOpen} onClick={() => setHistoryOpen((o) => !o)}>History</button>
         <ExportMenu api={api} notebookId={controller.notebookId} onError={(message) => controller.notify('error', message)} />
-        <AppMenu api={api} notebookId={controller.notebookId} settings={meta.app ?? undefined} onError={(message) => controller.notify('error', message)} />
-        <button type="button" className="btn btn--ghost" onClick={() => setDialog('settings')}>Settings</button>
+        {isOwner && <AppMenu api={api} notebookId={controller.notebookId} settings={meta.app ?? undefined} onError={(message) => controller.notify('error', message)} />}
+        {isOwner && <button type="button" className="btn btn--ghost" onClick={() => setDialog('share')}>Share</button>}
+        {isOwner && <button type="button" className="btn btn--ghost" onClick={() => setDialog('settings')}>Settings</button>}
         <button type="button" className="btn btn--ghost" onClick={() => setDialog('shortcuts')} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)"><Icon name="keyboard" /></button>
       </div>
       <ConnectionBanner controller={controller} />
@@ -159,6 +170,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
             <DependencyGraph controller={controller} />
           </aside>
         )}
+        {historyOpen && <HistoryPanel controller={controller} onClose={() => setHistoryOpen(false)} />}
         {variablesOpen && (
           <aside className="notebook__vars" aria-label="Variable explorer">
             <h2>Variables</h2>
@@ -181,6 +193,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
       />
       {dialog === 'settings' && <SettingsDialog controller={controller} onClose={() => setDialog(null)} />}
       {dialog === 'shortcuts' && <ShortcutsDialog onClose={() => setDialog(null)} />}
+      {dialog === 'share' && <ShareDialog api={api} notebookId={controller.notebookId} onClose={() => setDialog(null)} />}
       {dialog === 'restart' && (
         <ConfirmDialog
           title="Restart the kernel?"

@@ -24,6 +24,8 @@ export interface Notice {
 /** What the controller uses of the socket (`callRuntime` optional: test sockets may leave it out). */
 type SocketPort = Pick<NotebookSocket, 'runCell' | 'interrupt' | 'retry' | 'close'> & Partial<Pick<NotebookSocket, 'callRuntime' | 'setWidgetValue'>>;
 
+import type { NotebookRole } from '../api/types';
+
 export interface ControllerOptions {
   api: ApiClient;
   getToken: TokenSource;
@@ -32,6 +34,8 @@ export interface ControllerOptions {
   saveDelayMs?: number;
   /** The name others see beside this page's cursor (default: "Guest" and a number). */
   userName?: string;
+  /** The user's role in the notebook (`GET /api/notebooks/{id}`'s `role`); absent: owner. */
+  role?: NotebookRole;
 }
 
 /**
@@ -62,6 +66,10 @@ export class NotebookController {
   /** Run all asked for while the host was unreachable: sent after the drafts, once back online. */
   private pendingRunAll = false;
   private noticeId = 0;
+  /** A viewer's page: editors are read-only and nothing that edits or runs is offered (the host refuses it anyway). */
+  readonly readOnly: boolean;
+  /** The user's role in the notebook: only the owner shares it and changes its settings. */
+  readonly role: NotebookRole;
 
   constructor(
     readonly model: NotebookModel,
@@ -69,6 +77,8 @@ export class NotebookController {
   ) {
     const notebookId = model.getMeta().id;
     this.coedit = options.socketFactory ? null : new CoeditSession({ name: options.userName ?? `Guest ${Math.floor(Math.random() * 9000) + 1000}` });
+    this.role = options.role ?? 'owner';
+    this.readOnly = this.role === 'viewer';
     this.saver = new DraftSaver({
       scope: notebookId,
       delayMs: options.saveDelayMs,
