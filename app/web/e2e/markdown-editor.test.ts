@@ -5,7 +5,7 @@ import { api, cell, describeInBrowser, editorText, ensureBuilt, launchBrowser, s
  * A markdown cell's editor highlights markdown (the built-in mode `markdown`, which the markdown
  * plugin names in `editor.mode` and the page loads on first use): typed at full speed, the
  * heading is bold, emphasis slanted, strong text bold, a link underlined, and fenced Python code
- * coloured as Python, while the prose keeps the text's own style.
+ * coloured as Python, while the prose keeps the text's own style; Enter in a list continues it.
  */
 jest.setTimeout(120_000);
 
@@ -42,7 +42,7 @@ describeInBrowser('the markdown cell editor', () => {
     return null;
   }, text);
 
-  it('styles headings, emphasis, strong text, links and fenced code as markdown', async () => {
+  it('styles headings, emphasis, strong text, links and fenced code as markdown, and continues lists', async () => {
     const id = (await api(host, 'POST', 'api/notebooks', { name: 'Markdown editor' })).body.notebook_id as string;
     await page.goto(`${host.url}#/n/${id}`);
     await cell(page, 0).waitFor();
@@ -68,6 +68,10 @@ describeInBrowser('the markdown cell editor', () => {
     expect((await styleOf(1, 'link'))?.decoration).toBe('underline');
     // Fenced code in a language the page knows is highlighted as that language.
     expect((await styleOf(1, 'def'))?.color).not.toBe(plain?.color);
+    // Enter in a list continues it (lang-markdown's keymap), at full speed.
+    await page.keyboard.press('ControlOrMeta+End');
+    await page.keyboard.type('\n\n- first\nsecond');
+    expect(await editorText(page, 1)).toBe(`${text}\n\n- first\n- second`);
     expect(pageErrors).toEqual([]);
   });
 });
