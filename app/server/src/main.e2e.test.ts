@@ -68,7 +68,7 @@ describe('npm start (dist/main.js)', () => {
             settings: [expect.objectContaining({ name: 'connection_string', type: 'string', secret: true })],
           },
           // The host's own markdown language, for text cells (an imported .ipynb's markdown).
-          { id: 'markdown', display_name: 'Markdown', file_extension: '.md', editor: { mode: null }, browser_module: null, settings: [] },
+          { id: 'markdown', display_name: 'Markdown', file_extension: '.md', editor: { mode: 'markdown' }, browser_module: null, settings: [] },
         ],
       });
       expect((await request(`${server.url}/`, 'GET')).text).toContain('<title>app</title>');

@@ -93,7 +93,7 @@ export type HostService = (payload: JsonValue, context: HostServiceContext) => P
 /** The editor half of a language, as the page learns it from `GET /api/config`. */
 export interface LanguageEditorSpec {
   /**
-   * A CodeMirror mode the page has built in: "python" or "sql". A language whose browser module
+   * A CodeMirror mode the page has built in: "python", "sql" or "markdown". A language whose browser module
    * registers an editor language uses that instead; neither: a plain editor.
    */
   mode?: string;

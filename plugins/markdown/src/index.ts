@@ -33,6 +33,8 @@ export function markdownLanguage(): LanguageDefinition {
     id: MARKDOWN_CELL_TYPE,
     displayName: 'Markdown',
     fileExtension: '.md',
+    // The page's built-in markdown mode (@codemirror/lang-markdown, loaded when a markdown cell first opens).
+    editor: { mode: 'markdown' },
     analyse: analyseMarkdown,
     analyser: { module: path.join(root, 'analyser.js'), export: 'analyseMarkdown' },
     // The runtime requires its siblings (interpolate, template, values, format-spec): the kernel may read this folder.

@@ -25,7 +25,7 @@ describe('HTTP API (auth none)', () => {
         { id: 'fake', display_name: 'Fake', file_extension: null, editor: { mode: null }, browser_module: null, settings: [] },
         { id: 'fake2', display_name: 'Fake', file_extension: null, editor: { mode: null }, browser_module: null, settings: [] },
         // Registered by the host when no markdown language is loaded, for notebooks imported with markdown cells.
-        { id: 'markdown', display_name: 'Markdown', file_extension: '.md', editor: { mode: null }, browser_module: null, settings: [] },
+        { id: 'markdown', display_name: 'Markdown', file_extension: '.md', editor: { mode: 'markdown' }, browser_module: null, settings: [] },
       ],
     });
   });

@@ -58,7 +58,7 @@ describe('a language plugin\'s browser module, served by the host', () => {
       { id: 'fake', display_name: 'Fake', file_extension: null, editor: { mode: null }, browser_module: null, settings: [] },
       { id: 'fake2', display_name: 'Fake', file_extension: null, editor: { mode: null }, browser_module: null, settings: [] },
       { id: 'loud', display_name: 'Loud', file_extension: '.loud', editor: { mode: 'loud' }, browser_module: 'plugins/loud/browser.js', settings: [] },
-      { id: 'markdown', display_name: 'Markdown', file_extension: '.md', editor: { mode: null }, browser_module: null, settings: [] },
+      { id: 'markdown', display_name: 'Markdown', file_extension: '.md', editor: { mode: 'markdown' }, browser_module: null, settings: [] },
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
-import { python } from '@codemirror/lang-python';
-import { sql } from '@codemirror/lang-sql';
+import { python, pythonLanguage } from '@codemirror/lang-python';
+import { sql, StandardSQL } from '@codemirror/lang-sql';
 import {
   bracketMatching, HighlightStyle, indentOnInput, indentUnit, syntaxHighlighting, type LanguageSupport,
 } from '@codemirror/language';
@@ -12,14 +12,39 @@ import {
 import { tags as t } from '@lezer/highlight';
 import { ySyncAnnotation } from 'y-codemirror.next';
 import { remoteEdit } from '../state/editor-annotations';
-import { pluginEditorLanguage } from '../plugins/browser-modules';
+import { editorLanguagesVersion, pluginEditorLanguage } from '../plugins/browser-modules';
 import { loadedLanguages } from '../plugins/languages';
 import { CELL_KEYS } from './keys';
 
 export { remoteEdit };
 
 /** The CodeMirror modes the page has built in, by the name a language's `editor.mode` gives. */
-const BUILTIN_MODES: Record<string, () => LanguageSupport> = { python: () => python(), sql: () => sql() };
+const BUILTIN_MODES: Record<string, () => Extension> = { python: () => python(), sql: () => sql(), markdown: () => markdownMode() };
+
+let markdownSupport: LanguageSupport | null = null;
+let markdownLoad: Promise<void> | null = null;
+
+/**
+ * Markdown's mode, loaded on first use: `@codemirror/lang-markdown` brings HTML, CSS and
+ * JavaScript parsers with it (for HTML in markdown), so it is a chunk of its own that a notebook
+ * without markdown cells never fetches. Until it is there the editor is plain; when it arrives
+ * `editorLanguagesVersion` moves and open editors reconfigure, as for a plugin's mode.
+ */
+function markdownMode(): Extension {
+  if (markdownSupport) return markdownSupport;
+  markdownLoad ??= import('@codemirror/lang-markdown').then(({ markdown }) => {
+    // Fenced code in the languages the page knows is highlighted as such.
+    markdownSupport = markdown({
+      codeLanguages: (info) => (/^(python|py)$/i.test(info) ? pythonLanguage : /^sql$/i.test(info) ? StandardSQL.language : null),
+    });
+    editorLanguagesVersion.set(editorLanguagesVersion.get() + 1);
+  }, (error: unknown) => {
+    markdownLoad = null;
+    // eslint-disable-next-line no-console
+    console.error(`The markdown editor mode failed to load: ${(error as Error)?.message ?? String(error)}`);
+  });
+  return [];
+}
 
 /**
  * The editor language of a cell type: its plugin's browser module's, else the built-in mode the
@@ -52,6 +77,15 @@ const highlight = HighlightStyle.define([
   { tag: [t.operator, t.punctuation, t.bracket], color: 'var(--syn-punct)' },
   { tag: [t.propertyName, t.attributeName], color: 'var(--syn-property)' },
   { tag: t.invalid, color: 'var(--danger)' },
+  // Markdown (the prose keeps the text colour; structure is shown by weight, slant and accents).
+  { tag: t.heading, fontWeight: 'bold', color: 'var(--syn-keyword)' },
+  { tag: t.strong, fontWeight: 'bold' },
+  { tag: t.emphasis, fontStyle: 'italic' },
+  { tag: t.strikethrough, textDecoration: 'line-through' },
+  { tag: [t.link, t.url], color: 'var(--syn-function)', textDecoration: 'underline' },
+  { tag: t.monospace, color: 'var(--syn-string)' },
+  { tag: [t.quote, t.contentSeparator], color: 'var(--syn-comment)' },
+  { tag: [t.processingInstruction, t.labelName], color: 'var(--syn-punct)' },
 ]);
 
 const theme = EditorView.theme({

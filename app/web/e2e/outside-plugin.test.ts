@@ -1,0 +1,127 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import {
+  api, cell, describeInBrowser, editorText, ensureBuilt, launchBrowser, startHost, typeInto, waitForCellText, waitForStatus, type Host,
+} from './harness';
+
+/**
+ * "A language plugin outside the repository reaches the page with its own editor mode and
+ * renderer, by the README alone" (issue 20), proved as a third party would: the package in
+ * ./fixtures/outside-plugin (rnb-tally, written from core/README.md and the root README's plugin
+ * and configuration sections only) is copied to a folder outside the repository, gets @rnb/core
+ * the way core/README.md tells an outside package (a link to the built checkout, no network),
+ * is built with its own tsconfig by `tsc -p`, and is loaded by a config file entry
+ * `["/abs/path/rnb-tally", { options }]`. Chromium then shows the language (named by an option)
+ * in the add menu, highlights its cells with the mode of its browser module, runs a cell in the
+ * kernel and draws its custom MIME output with its own renderer.
+ */
+jest.setTimeout(180_000);
+
+const REPO = path.resolve(__dirname, '../../..');
+const FIXTURE = path.join(__dirname, 'fixtures', 'outside-plugin');
+const TALLY_MIME = 'application/vnd.tally+json';
+
+/** Every module the package's sources import: only core's public entries and Node's own. */
+function importsOf(dir: string): string[] {
+  const found = new Set<string>();
+  for (const file of fs.readdirSync(dir)) {
+    const source = fs.readFileSync(path.join(dir, file), 'utf8');
+    for (const match of source.matchAll(/(?:from\s+|require\(\s*|import\(\s*)['"]([^'"]+)['"]/g)) found.add(match[1]!);
+  }
+  return [...found].sort();
+}
+
+/** What `npm install` would put in the package's node_modules, linked from the checkout (core is not published). */
+function linkDevDependencies(packageDir: string): void {
+  const link = (name: string, target: string): void => {
+    const at = path.join(packageDir, 'node_modules', name);
+    fs.mkdirSync(path.dirname(at), { recursive: true });
+    fs.symlinkSync(target, at, 'dir');
+  };
+  link('@rnb/core', path.join(REPO, 'core'));
+  link('typescript', path.dirname(require.resolve('typescript/package.json')));
+  link('@types/node', path.dirname(require.resolve('@types/node/package.json')));
+}
+
+describeInBrowser('a language plugin from outside the repository, by the README alone', () => {
+  let root: string;
+  let host: Host;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    ensureBuilt();
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-outside-'));
+    // The kernel runs as another user and must read the runtime module (mkdtemp makes the folder private).
+    fs.chmodSync(root, 0o755);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    if (root) fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('builds against @rnb/core, loads from a config file entry with options, and extends the page', async () => {
+    expect(importsOf(path.join(FIXTURE, 'src'))).toEqual(['@rnb/core', '@rnb/core/browser', 'node:path']);
+    const packageDir = path.join(root, 'rnb-tally');
+    fs.cpSync(FIXTURE, packageDir, { recursive: true, filter: (source) => !/[/\\](dist|node_modules)$/.test(source) });
+    linkDevDependencies(packageDir);
+
+    // `npm run build` of the package: its own tsconfig, against core's built types.
+    const build = spawnSync(process.execPath, [path.join(packageDir, 'node_modules/typescript/bin/tsc'), '-p', packageDir], { encoding: 'utf8' });
+    expect(`${build.stdout}${build.stderr}`).toBe('');
+    expect(build.status).toBe(0);
+    // The kernel and the browser read these files alone: neither may import core at run time.
+    expect(fs.readFileSync(path.join(packageDir, 'dist/runtime.js'), 'utf8')).not.toMatch(/require\(["']@rnb/);
+    expect(fs.readFileSync(path.join(packageDir, 'dist/browser.mjs'), 'utf8')).not.toMatch(/\bimport\b[^(]*['"]/);
+    for (const dir of [packageDir, path.join(packageDir, 'dist')]) fs.chmodSync(dir, 0o755);
+
+    const configFile = path.join(root, 'notebook.config.json');
+    fs.writeFileSync(configFile, JSON.stringify({ NOTEBOOK_PLUGINS: [[packageDir, { displayName: 'Tally (outside)', unit: 'pts' }]] }));
+    host = await startHost({ NOTEBOOK_CONFIG: configFile });
+    browser = await launchBrowser();
+    page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (message) => { if (message.type() === 'error') pageErrors.push(message.text()); });
+
+    const created = await api(host, 'POST', 'api/notebooks', { name: 'Tallies' });
+    await page.goto(`${host.url}#/n/${created.body.notebook_id as string}`);
+    await cell(page, 0).waitFor();
+    await page.waitForSelector('[data-connection="online"]');
+
+    // The menus name the language as the config file's options told the factory.
+    const addMenu = page.getByRole('group', { name: 'Add a cell at the end' });
+    expect(await addMenu.getByRole('button').allTextContents()).toContain('+ Tally (outside) cell');
+    await addMenu.getByRole('button', { name: '+ Tally (outside) cell' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]').length === 2);
+    expect(await cell(page, 1).getAttribute('aria-label')).toBe('Tally (outside) cell');
+    await typeInto(page, 1, 'apples = 2 + 3');
+    await addMenu.getByRole('button', { name: '+ Tally (outside) cell' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]').length === 3);
+    await typeInto(page, 2, '$apples + 4');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('10');
+    expect(await editorText(page, 2)).toBe('$apples + 4\n10');
+
+    // The browser module's mode tokenises the cells: its highlight classes are on the tokens.
+    await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]')[2]?.querySelector('.cm-content .tally-reference') !== null, null, { timeout: 15_000 });
+    expect(await cell(page, 2).locator('.cm-content .tally-reference').allTextContents()).toEqual(['$apples']);
+    expect(await cell(page, 2).locator('.cm-content .tally-number').allTextContents()).toEqual(['4', '10']);
+    expect(await cell(page, 1).locator('.cm-content .tally-number').allTextContents()).toEqual(['2', '3']);
+    expect(await cell(page, 0).locator('.tally-number').count()).toBe(0);
+
+    // Run in the kernel; the package's renderer draws its MIME type, with the unit from the options.
+    await cell(page, 2).locator('.cm-content').click();
+    await page.keyboard.press('ControlOrMeta+Enter');
+    expect(await waitForStatus(page, 2, ['success', 'error'], 90_000)).toBe('success');
+    await waitForCellText(page, 2, '10 pts');
+    const rendered = cell(page, 2).locator(`[data-renderer="tally:${TALLY_MIME}"] ol.tally-output li`);
+    expect(await rendered.allTextContents()).toEqual(['||||||||| 9 pts', '|||||||||| 10 pts']);
+    expect(pageErrors).toEqual([]);
+  });
+});
