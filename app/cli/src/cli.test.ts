@@ -131,6 +131,16 @@ describe('rnb export and import', () => {
     expect(rnb('export', 'report.py', '--to', 'md').stdout).toContain('```python\ntotal = sum(range(limit))\n```');
   });
 
+  it('carries the packages: a PEP 723 block in .py, metadata.rnb.packages in .ipynb, both ways', () => {
+    const withPackages = writePercentNotebook({ name: 'Deps', lazy: false, packages: ['greeter-pkg==1.2.0', 'rich'], cells: [{ id: 'a', type: 'python', code: 'x = 1' }] });
+    write('deps.py', withPackages);
+    expect(rnb('export', 'deps.py', '--to', 'ipynb', '-o', 'deps.ipynb').code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'deps.ipynb'), 'utf8')).metadata.rnb.packages).toEqual(['greeter-pkg==1.2.0', 'rich']);
+    expect(rnb('import', 'deps.ipynb', '-o', 'back.py').code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'back.py'), 'utf8')).toBe(withPackages);
+    expect(rnb('export', 'deps.py', '--to', 'py').stdout).toBe(withPackages);
+  });
+
   it('renders markdown cells with their live values in HTML after --run, keeps their template in .ipynb, and prints no rendering on run', () => {
     write('sales.py', writePercentNotebook({
       name: 'Sales',
