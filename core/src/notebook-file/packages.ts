@@ -32,7 +32,8 @@ export function parsePackageList(value: unknown): string[] {
     }
     if (current !== null) merged.push(current);
   }
-  return [...new Set(merged.map((item) => item.trim()).filter((item) => item !== ''))];
+  // A masked value (`****`: the view of a server where no loaded plugin declares the field) is no requirement: left out.
+  return [...new Set(merged.map((item) => item.trim()).filter((item) => /^[A-Za-z0-9]/.test(item)))];
 }
 
 /** How a list is written into the setting: one line the page's form shows and edits. */

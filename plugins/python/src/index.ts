@@ -5,10 +5,11 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { definePlugin, LanguageRegistry, PACKAGES_FIELD, parsePackageList, type HostService, type Plugin, type SettingField, type Token, type LanguageDefinition } from '@rnb/core';
+import { definePlugin, LanguageRegistry, type HostService, type Plugin, type Token, type LanguageDefinition } from '@rnb/core';
 import { analysePython } from './analyser';
 import { createPackageService } from './package-service';
 import { nativePythonLanguage, readNativeSettings, type NativePythonOptions } from './native/native-language';
+import { PACKAGES_SETTING } from './packages-setting';
 import { createPypiService } from './pypi-service';
 import { PACKAGE_SERVICE, PYPI_SERVICE } from './runtime/packages';
 import { usableSnapshot } from './snapshot/make-snapshot';
@@ -16,6 +17,7 @@ import { usableSnapshot } from './snapshot/make-snapshot';
 export { analysePython, isPrivateName, PYTHON_BUILTINS } from './analyser';
 export type { PythonRuntimeOptions } from './runtime/python-runtime';
 export { nativePythonLanguage, type NativePythonOptions } from './native/native-language';
+export { PACKAGES_SETTING } from './packages-setting';
 
 export interface PythonPluginOptions {
   /**
@@ -117,27 +119,6 @@ export function pythonLanguage(options: PythonPluginOptions = {}): LanguageDefin
     privateNamePrefix: '_',
   };
 }
-
-/**
- * The notebook's packages: what `micropip.install` put in, kept with the
- * notebook (every storage, the file's PEP 723 block) and installed again on a
- * new kernel. Not secret. The page's settings form shows it; removing an entry
- * there forgets the package for the next kernel.
- */
-export const PACKAGES_SETTING: SettingField = {
-  name: PACKAGES_FIELD,
-  type: 'string',
-  label: 'Packages',
-  description: 'Installed with micropip and installed again on a new kernel: name==version, separated by commas (a range installs the newest version). Remove one to forget it.',
-  maxLength: 10_000,
-  validate(value) {
-    for (const requirement of parsePackageList(value)) {
-      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*(?:[<>=!~;@].*)?$/.test(requirement)) {
-        throw new Error(`"${requirement.slice(0, 60)}" is not a requirement (a package name, optionally with ==version)`);
-      }
-    }
-  },
-};
 
 /** The plugin: registers the Python language. */
 export type PythonPlugin = Plugin<{ languages: Token<LanguageRegistry> }, Record<string, never>, void>;
