@@ -214,7 +214,8 @@ export function createPypiService(options: PypiServiceOptions): HostService {
       const list = await remembered(context);
       const known = list.find((p) => canonical(p.project) === canonical(project) && (typeof version !== 'string' || p.version === version));
       const wanted = typeof version === 'string' ? version : (known?.version ?? null);
-      const found = (wanted ? cachedWheel(project, wanted) : null) ?? (await resolve(project, typeof version === 'string' ? version : null, context.signal));
+      // The listed version, not the newest: a notebook moved to a new server installs what it had.
+      const found = (wanted ? cachedWheel(project, wanted) : null) ?? (await resolve(project, wanted, context.signal));
       const installed: Remembered = { project, version: found.file.split('-')[1]! };
       if (!known || known.version !== installed.version) {
         await store(context, [...list.filter((p) => canonical(p.project) !== canonical(project)), installed]);

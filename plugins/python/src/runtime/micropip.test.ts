@@ -103,6 +103,19 @@ it('refuses a wheel whose sha256 differs from the index', async () => {
   expect(result.error?.message).toContain('does not match its published checksum, so it was refused');
 });
 
+it('installs the version the notebook lists when micropip names no version (a notebook moved to a new server)', async () => {
+  notebookSettings.set('moved', { packages: 'greeter-pkg==0.9.0' });
+  const moved = await kernelOf('moved');
+  try {
+    expect((await moved.run('import micropip\nawait micropip.install("greeter-pkg")')).error).toBeNull();
+    const result = await moved.run('import greeter_pkg\ngreeter_pkg.GREETING');
+    expect(result.outputs).toEqual([{ mime_type: 'text/plain', data: "'Old hello'" }]);
+    expect(notebookSettings.get('moved')).toEqual({ packages: 'greeter-pkg==0.9.0' });
+  } finally {
+    await moved.close();
+  }
+}, 60_000);
+
 it("remembers a notebook's micropip packages: a new kernel of that notebook loads them again from the cache, offline", async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
