@@ -81,6 +81,9 @@ describe('a notebook remembers its micropip packages', () => {
       const copy = (await server.request('GET', `/api/notebooks/${imported.body.notebook_id}`)).body;
       expect({ format, settings: copy.settings }).toEqual({ format, settings: { python: { packages: 'greeter-pkg==1.2.0' } } });
     }
+    // A duplicate keeps them (they are not secret).
+    const duplicate = (await server.request('POST', `/api/notebooks/${id}/duplicate`)).body.notebook_id as string;
+    expect((await server.request('GET', `/api/notebooks/${duplicate}`)).body.settings).toEqual({ python: { packages: 'greeter-pkg==1.2.0' } });
     // Removing it in the settings form forgets it for the next kernel.
     await server.request('PUT', `/api/notebooks/${id}/settings/python`, { body: { packages: null } });
     expect((await server.request('GET', `/api/notebooks/${id}/export?format=py`)).text).not.toContain('# /// script');
