@@ -100,6 +100,7 @@ export {
   type NotebookFileCell,
   type ReadOptions,
 } from './notebook-file/percent-format';
+export { formatPackageList, PACKAGES_FIELD, PACKAGES_PLUGIN, packagesOfSettings, parsePackageList, settingsWithPackages } from './notebook-file/packages';
 export { exportIpynb, importIpynb, type IpynbImport } from './notebook-file/ipynb';
 export { exportHtml, type HtmlExportOptions, type MarkdownToHtml } from './notebook-file/html-export';
 export { exportMarkdown } from './notebook-file/markdown';

@@ -5,7 +5,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { exportIpynb, importIpynb, readPercentNotebook, writePercentNotebook } from '@rnb/core';
+// The Python plugin's test wheel builder: this machine cannot download real wheels.
+import { makeWheel } from '../../../plugins/python/src/runtime/testing/make-wheel';
 
 const MAIN = path.resolve(__dirname, '../dist/main.js');
 let dir: string;
@@ -130,6 +134,39 @@ describe('rnb export and import', () => {
     // Standard output when no -o is given.
     expect(rnb('export', 'report.py', '--to', 'md').stdout).toContain('```python\ntotal = sum(range(limit))\n```');
   });
+
+  it('carries the packages: a PEP 723 block in .py, metadata.rnb.packages in .ipynb, both ways', () => {
+    const withPackages = writePercentNotebook({ name: 'Deps', lazy: false, packages: ['greeter-pkg==1.2.0', 'rich'], cells: [{ id: 'a', type: 'python', code: 'x = 1' }] });
+    write('deps.py', withPackages);
+    expect(rnb('export', 'deps.py', '--to', 'ipynb', '-o', 'deps.ipynb').code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'deps.ipynb'), 'utf8')).metadata.rnb.packages).toEqual(['greeter-pkg==1.2.0', 'rich']);
+    expect(rnb('import', 'deps.ipynb', '-o', 'back.py').code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'back.py'), 'utf8')).toBe(withPackages);
+    expect(rnb('export', 'deps.py', '--to', 'py').stdout).toBe(withPackages);
+  });
+
+  it("rnb run installs a file's packages (its PEP 723 block) from the index the environment names", async () => {
+    const wheel = makeWheel('greeter_pkg', '1.2.0', 'Hello from the index');
+    const index = createServer((req, res) => {
+      if (req.url === '/simple/greeter-pkg/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(`<a href="/files/${wheel.fileName}#sha256=${wheel.sha256}">${wheel.fileName}</a>`);
+      if (req.url === `/files/${wheel.fileName}`) return void res.writeHead(200).end(wheel.bytes);
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => index.listen(0, '127.0.0.1', resolve));
+    try {
+      write('deps.py', writePercentNotebook({ name: 'Deps', lazy: false, packages: ['greeter-pkg==1.2.0'], cells: [{ id: 'a', type: 'python', code: 'import greeter_pkg\nprint(greeter_pkg.greet("cli"))' }] }));
+      const env = { ...process.env, PYODIDE_PYPI_INDEX_URL: `http://127.0.0.1:${(index.address() as AddressInfo).port}/simple/`, PYODIDE_PACKAGE_CACHE_DIR: path.join(dir, 'cache') };
+      // Spawned, not spawnSync: the index answers from this process.
+      const child = spawn(process.execPath, [MAIN, 'run', 'deps.py'], { cwd: dir, env });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect({ code, stdout }).toEqual({ code: 0, stdout: expect.stringContaining('Hello from the index, cli\n') });
+    } finally {
+      index.closeAllConnections();
+      await new Promise((resolve) => index.close(resolve));
+    }
+  }, 120_000);
 
   it('renders markdown cells with their live values in HTML after --run, keeps their template in .ipynb, and prints no rendering on run', () => {
     write('sales.py', writePercentNotebook({

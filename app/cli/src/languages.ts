@@ -18,8 +18,21 @@ export function cliLanguages(only?: Iterable<string>): CliLanguages {
   const registry = new DefaultLanguageRegistry();
   // Loaded only when a notebook has SQL cells: its PostgreSQL client is not free to load.
   const sql: SqlLanguage | null = !wanted || wanted.has('sql') ? (require('@rnb/plugin-sql') as typeof import('@rnb/plugin-sql')).createSqlLanguage({}) : null;
-  if (!wanted || wanted.has('python')) registry.register(pythonLanguage({}));
+  if (!wanted || wanted.has('python')) registry.register(pythonLanguage(packageSources(process.env)));
   if (sql) registry.register(sql);
   if (!wanted || wanted.has(MARKDOWN_CELL_TYPE)) registry.register(markdownLanguage());
   return { registry, close: async () => sql?.close() };
+}
+
+/**
+ * Where `rnb run` gets a notebook's packages (its PEP 723 block, `micropip.install`): only the sources the environment
+ * names, as the server reads them (docs/configuration.md); none by default, so a headless run stays offline.
+ */
+function packageSources(env: NodeJS.ProcessEnv): Parameters<typeof pythonLanguage>[0] {
+  const options: NonNullable<Parameters<typeof pythonLanguage>[0]> = {};
+  if (env.PYODIDE_PACKAGE_BASE_URL) options.packageBaseUrl = env.PYODIDE_PACKAGE_BASE_URL;
+  if (env.PYODIDE_PYPI_INDEX_URL) options.pypiIndexUrl = env.PYODIDE_PYPI_INDEX_URL;
+  if (env.PYODIDE_WHEELS_DIR) options.wheelsDir = env.PYODIDE_WHEELS_DIR;
+  if (env.PYODIDE_PACKAGE_CACHE_DIR) options.packageCacheDir = env.PYODIDE_PACKAGE_CACHE_DIR;
+  return options;
 }

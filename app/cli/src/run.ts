@@ -1,4 +1,4 @@
-import { KernelManager, MemoryNotebookStore, NotebookService, outputAsText, type NotebookEvent, type PortableNotebook } from '@rnb/core';
+import { KernelManager, MemoryNotebookStore, NotebookService, outputAsText, settingsWithPackages, type NotebookEvent, type PortableNotebook } from '@rnb/core';
 import type { CliLanguages } from './languages';
 
 export interface RunOptions {
@@ -34,7 +34,8 @@ export async function runNotebook(notebook: PortableNotebook, options: RunOption
     id: 'run',
     owner: OWNER,
     name: notebook.name,
-    settings: {},
+    // The file's packages (its PEP 723 block): a headless run installs them as a new kernel of the notebook would.
+    settings: settingsWithPackages({}, notebook.packages ?? []),
     lazy: false,
     cells: notebook.cells.map((c) => ({ id: c.id, type: c.type, code: c.code, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] })),
     revision: 0,
@@ -70,6 +71,7 @@ export async function runNotebook(notebook: PortableNotebook, options: RunOption
     const result: PortableNotebook = {
       name: notebook.name,
       lazy: notebook.lazy,
+      ...(notebook.packages ? { packages: notebook.packages } : {}),
       cells: view.cells.map((c) => ({ id: c.id, type: c.type, code: c.code, status: c.status, stdout: c.stdout, stderr: c.stderr, outputs: c.outputs, error: c.error })),
     };
     const failed = result.cells.filter((c) => c.status !== 'success').length;

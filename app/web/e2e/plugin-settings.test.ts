@@ -96,4 +96,31 @@ describeInBrowser('plugin settings form in a real browser', () => {
     expect(await dialog.getByTestId('setting-sql-connection_string-masked').count()).toBe(0);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
   });
+
+  it("shows the notebook's Python packages (from an imported file's PEP 723 block) and removes one with the keyboard", async () => {
+    const file = [
+      '# /// rnb', '# format = 1', '# name = "With packages"', '# lazy = false', '# ///',
+      '# /// script', '# dependencies = [', '#   "greeter-pkg==1.2.0",', '#   "rich==13.7.1",', '# ]', '# ///', '',
+      '# %% id="a"', 'x = 1', '',
+    ].join('\n');
+    const imported = await api(host, 'POST', 'api/notebooks/import', { format: 'py', content: file });
+    const id = imported.body.notebook_id as string;
+    await page.goto(`${host.url}#/n/${id}`);
+    await page.waitForSelector('[data-connection="online"]');
+
+    const dialog = await openSettings();
+    await dialog.locator('fieldset[data-plugin-settings="python"] legend', { hasText: 'Python' }).waitFor();
+    const packages = dialog.getByLabel('Packages');
+    expect(await packages.inputValue()).toBe('greeter-pkg==1.2.0, rich==13.7.1');
+    // Remove the last entry: select to the end of the field and type over it.
+    await packages.click();
+    await page.keyboard.press('End');
+    for (let i = 0; i < ', rich==13.7.1'.length; i++) await page.keyboard.press('Backspace');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await settingsOf(id)).toEqual({ python: { packages: 'greeter-pkg==1.2.0' } });
+    // The export carries what the page now shows.
+    const exported = await fetch(`${host.base}api/notebooks/${id}/export?format=py`, { headers: host.token ? { authorization: `Bearer ${host.token}` } : {} });
+    expect(await exported.text()).toContain('# dependencies = [\n#   "greeter-pkg==1.2.0",\n# ]');
+  });
 });

@@ -3,7 +3,7 @@ import { compiledPath } from '../paths';
 import { KernelError } from '../errors';
 import type { HostService, LanguageDefinition } from '../language/language';
 import type { JsonValue } from '../model/types';
-import type { PluginSettingValues } from '../settings/plugin-settings';
+import type { PluginSettingValues, SettingsChange } from '../settings/plugin-settings';
 import { decideSlot, type Slot } from './fair-share';
 import { KernelProcess } from './kernel-process';
 import type { CellReport, IsolationReport, KernelLimits, KernelMessage, KernelVariable, PlanItem, RuntimeLoad } from './protocol';
@@ -41,6 +41,8 @@ export interface KernelManagerOptions {
 export interface HostContextSource {
   /** The notebook's values (clear) of the settings a plugin declares: what its host services receive. */
   pluginSettings(pluginId: string): Readonly<PluginSettingValues>;
+  /** Stores a change to a plugin's own settings in the notebook (what `context.updateSettings` of a host service does). */
+  updatePluginSettings?(pluginId: string, change: SettingsChange): Promise<void>;
 }
 
 /** What a notebook's session hears from its kernel. */
@@ -372,6 +374,9 @@ export class KernelManager {
         owner: session.owner,
         settings: session.listener.pluginSettings(registered.languageId),
         signal: controller.signal,
+        ...(session.listener.updatePluginSettings
+          ? { updateSettings: (change: SettingsChange) => session.listener.updatePluginSettings!(registered.languageId, change) }
+          : {}),
       });
       reply(true, value);
     } catch (error) {

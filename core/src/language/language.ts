@@ -1,5 +1,5 @@
 import type { JsonValue } from '../model/types';
-import type { PluginSettingValues, SettingField } from '../settings/plugin-settings';
+import type { PluginSettingValues, SettingField, SettingsChange } from '../settings/plugin-settings';
 
 /** Where an analyser found a problem, 1-based line and column. */
 export interface AnalysisError {
@@ -81,6 +81,13 @@ export interface HostServiceContext {
    */
   settings: Readonly<PluginSettingValues>;
   signal: AbortSignal;
+  /**
+   * Stores a change to this plugin's own settings in the notebook (checked
+   * against its declaration, saved, announced to the page), as the settings
+   * route does: how the Python plugin remembers what `micropip` installed.
+   * Absent where nothing can be stored (an app viewer's copy, a test).
+   */
+  updateSettings?(change: SettingsChange): Promise<void>;
 }
 
 /**

@@ -46,7 +46,8 @@ export function exportIpynb(notebook: PortableNotebook): string {
     metadata: {
       kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' },
       language_info: { name: 'python' },
-      rnb: { name: notebook.name, lazy: notebook.lazy },
+      // `rnb.packages`: the requirements the notebook installed (what the percent format keeps in its PEP 723 block).
+      rnb: { name: notebook.name, lazy: notebook.lazy, ...(notebook.packages && notebook.packages.length > 0 ? { packages: notebook.packages } : {}) },
     },
     nbformat: 4,
     nbformat_minor: 5,
@@ -61,7 +62,7 @@ export function importIpynb(text: string, fallbackName = 'Imported notebook'): I
   } catch (error) {
     throw new NotebookFileError(`not JSON: ${(error as Error).message}`);
   }
-  const doc = raw as { nbformat?: unknown; cells?: unknown; metadata?: { rnb?: { name?: unknown; lazy?: unknown } } } | null;
+  const doc = raw as { nbformat?: unknown; cells?: unknown; metadata?: { rnb?: { name?: unknown; lazy?: unknown; packages?: unknown } } } | null;
   if (!doc || typeof doc !== 'object' || doc.nbformat !== 4 || !Array.isArray(doc.cells)) {
     const version = doc && typeof doc === 'object' ? doc.nbformat : undefined;
     throw new NotebookFileError(
@@ -113,7 +114,9 @@ export function importIpynb(text: string, fallbackName = 'Imported notebook'): I
   }
   const name = typeof doc.metadata?.rnb?.name === 'string' ? doc.metadata.rnb.name : fallbackName;
   const lazy = doc.metadata?.rnb?.lazy === true;
-  return { notebook: { name, lazy, cells }, notes };
+  const listed = doc.metadata?.rnb?.packages;
+  const packages = Array.isArray(listed) ? [...new Set(listed.filter((p): p is string => typeof p === 'string' && p.trim() !== '' && !/[\u0000-\u001f,]/.test(p)).map((p) => p.trim()))] : [];
+  return { notebook: packages.length > 0 ? { name, lazy, packages, cells } : { name, lazy, cells }, notes };
 }
 
 function outputsOf(cell: PortableCell): Json[] {

@@ -23,6 +23,7 @@ const PIECES = [
   '#', '', ' ', '\t', '   ', '\r', 'a = 2\r', '# /// rnb', '# ///', 'name = "x"', '[markdown]', 'id="abc"', 'Grüße 日本語 🧪👩🏽‍🔬',
   'é', '"quoted" \\ back', 'SELECT * FROM t', '-- name: top', '"""', "'''", '\u2028', '\uFEFF', 'trailing   ', '# comment',
 ];
+const PACKAGES = ['greeter-pkg==1.2.0', 'numpy>=1,<2', "pkg[extra]==1; python_version < '3.13'", 'a "quoted" \\ name', 'x', 'Grüße==1', "it's==2", 'trail ]', 'x # ///', 'y ] # ///'];
 const TYPES = ['python', 'python', 'python', 'sql', 'markdown', 'r'];
 
 function generateCode(next: () => number): string {
@@ -56,11 +57,16 @@ function generateNotebook(seed: number): NotebookFile {
     cells.push({ id, type: TYPES[Math.floor(next() * TYPES.length)]!, code: generateCode(next) });
   }
   const names = ['Untitled notebook', 'Ünïcödé "quoted" \\ name', 'a\nb', 'weird # %% name', '日本語'];
-  return { name: names[Math.floor(next() * names.length)]!, lazy: next() < 0.5, cells };
+  const name = names[Math.floor(next() * names.length)]!;
+  const lazy = next() < 0.5;
+  // Packages (PEP 723 `dependencies`) in a third of the notebooks, chosen to break TOML quoting and our comma lists.
+  const packageCount = next() < 0.33 ? 1 + Math.floor(next() * 3) : 0;
+  const packages = [...new Set(Array.from({ length: packageCount }, () => PACKAGES[Math.floor(next() * PACKAGES.length)]!))];
+  return packages.length > 0 ? { name, lazy, packages, cells } : { name, lazy, cells };
 }
 
 describe('percent format', () => {
-  it('round-trips 2,000 generated notebooks exactly: cells, ids, types, order, code, name, lazy', () => {
+  it('round-trips 2,000 generated notebooks exactly: cells, ids, types, order, code, name, lazy, packages', () => {
     for (let seed = 1; seed <= 2000; seed++) {
       const notebook = generateNotebook(seed);
       const text = writePercentNotebook(notebook);
@@ -126,6 +132,48 @@ describe('percent format', () => {
         { id: 'n3', type: 'markdown', code: 'Hello' },
       ],
     });
+  });
+
+  it('keeps the packages in a PEP 723 `# /// script` block that uv reads, and reads the block as uv writes it', () => {
+    const text = writePercentNotebook({ name: 'Deps', lazy: false, packages: ['greeter-pkg==1.2.0', 'numpy>=1,<2'], cells: [{ id: 'a', type: 'python', code: 'import greeter_pkg' }] });
+    expect(text).toBe(
+      [
+        '# /// rnb',
+        '# format = 1',
+        '# name = "Deps"',
+        '# lazy = false',
+        '# ///',
+        '# /// script',
+        '# dependencies = [',
+        '#   "greeter-pkg==1.2.0",',
+        '#   "numpy>=1,<2",',
+        '# ]',
+        '# ///',
+        '',
+        '# %% id="a"',
+        'import greeter_pkg',
+        '',
+      ].join('\n'),
+    );
+    // As `uv add --script` leaves it: the script block first, TOML's single-quoted strings, other keys, a blank line.
+    const ids = ['n1'];
+    const uvFile = "# /// script\n# requires-python = \">=3.12\"\n# dependencies = ['requests<3', \"rich\"]\n# ///\n\n# /// rnb\n# name = \"uv\"\n# ///\n\n# %%\nimport rich\n";
+    expect(readPercentNotebook(uvFile, { newCellId: () => ids.shift()! })).toEqual({
+      name: 'uv',
+      lazy: false,
+      packages: ['requests<3', 'rich'],
+      cells: [{ id: 'n1', type: 'python', code: 'import rich' }],
+    });
+    // A plain script with only a PEP 723 block: its code is the first cell.
+    expect(readPercentNotebook('# /// script\n# dependencies = [\n#   "x==1",\n# ]\n# ///\nprint(1)\n', { newCellId: () => 'c' })).toEqual({
+      name: 'Untitled notebook',
+      lazy: false,
+      packages: ['x==1'],
+      cells: [{ id: 'c', type: 'python', code: 'print(1)' }],
+    });
+    expect(() => readPercentNotebook('# /// script\n# dependencies = [\n#   "x==1",\n# ///\n')).toThrow(/line 2: the dependencies array is not closed/);
+    expect(() => readPercentNotebook('# /// script\n# dependencies = [x]\n# ///\n')).toThrow(/line 2: a dependency is a quoted string/);
+    expect(() => writePercentNotebook({ name: 'x', lazy: false, packages: ['a\nb'], cells: [] })).toThrow(/A package is a requirement on one line/);
   });
 
   it('refuses what it cannot read, naming the line', () => {

@@ -18,6 +18,11 @@ export interface NotebookFileCell {
 export interface NotebookFile {
   name: string;
   lazy: boolean;
+  /**
+   * The Python packages the notebook installed (requirement strings, `name==version`): the PEP 723
+   * `# /// script` block's `dependencies`, which uv and pipx read too. Absent when there are none.
+   */
+  packages?: string[];
   cells: NotebookFileCell[];
 }
 
@@ -27,7 +32,11 @@ export const SCRIPT_CELL_TYPE = 'python';
 export const MARKDOWN_CELL_TYPE = 'markdown';
 
 const HEADER_START = '# /// rnb';
+/** PEP 723 inline script metadata: the packages, where uv, pipx and hatch look for them. */
+const SCRIPT_START = '# /// script';
 const HEADER_END = '# ///';
+/** A requirement as the file carries it: one line of printable text (PEP 508 is checked by whoever installs it). */
+const REQUIREMENT = /^[A-Za-z0-9][^\u0000-\u001f\u007f]{0,199}$/;
 /** A cell boundary as jupytext and VS Code read it: `#`, optional spaces, `%%`. */
 const BOUNDARY = /^#\s*%%/;
 /** A line that would read as a boundary once some `# ` prefixes are taken off: such lines get one more `# `. */
@@ -54,6 +63,7 @@ export function writePercentNotebook(notebook: NotebookFile): string {
     `# name = ${JSON.stringify(notebook.name)}`,
     `# lazy = ${notebook.lazy ? 'true' : 'false'}`,
     HEADER_END,
+    ...scriptBlock(notebook.packages ?? []),
     '',
   ].join('\n');
   // Each cell: its boundary, its body, one line end; cells are separated by one empty line.
@@ -81,15 +91,29 @@ export function readPercentNotebook(input: string, options: ReadOptions = {}): N
   const newId = options.newCellId ?? randomUUID;
   let name = 'Untitled notebook';
   let lazy = false;
+  let packages: string[] = [];
   let index = 0;
-  if (lines[0]?.trimEnd() === HEADER_START) {
-    const end = lines.findIndex((line, i) => i > 0 && line.trimEnd() === HEADER_END);
-    if (end < 0) throw new NotebookFileError(`the "${HEADER_START}" block is not closed by a "${HEADER_END}" line`, 1);
-    const settings = readHeader(lines.slice(1, end), 2);
-    name = settings.name ?? name;
-    lazy = settings.lazy ?? lazy;
+  // The leading metadata blocks, in either order: ours (`# /// rnb`) and PEP 723's (`# /// script`, as `uv add --script` writes it).
+  const isBlockStart = (line: string | undefined): boolean => line?.trimEnd() === HEADER_START || line?.trimEnd() === SCRIPT_START;
+  for (;;) {
+    // Blank lines between two blocks are read past (uv leaves one after the block it adds at the top).
+    let next = index;
+    while (index > 0 && lines[next]?.trim() === '' && next < lines.length - 1) next += 1;
+    if (next !== index && isBlockStart(lines[next])) index = next;
+    const start = lines[index]?.trimEnd();
+    if (!isBlockStart(start)) break;
+    const end = lines.findIndex((line, i) => i > index && line.trimEnd() === HEADER_END);
+    if (end < 0) throw new NotebookFileError(`the "${start}" block is not closed by a "${HEADER_END}" line`, index + 1);
+    if (start === SCRIPT_START) {
+      packages = readScriptBlock(lines.slice(index + 1, end), index + 2);
+    } else {
+      const settings = readHeader(lines.slice(index + 1, end), index + 2);
+      name = settings.name ?? name;
+      lazy = settings.lazy ?? lazy;
+    }
     index = end + 1;
   }
+  const withPackages = (cells: NotebookFileCell[]): NotebookFile => (packages.length > 0 ? { name, lazy, packages, cells } : { name, lazy, cells });
   // Text before the first boundary (a plain script, or the blank line after the header).
   const firstBoundary = lines.findIndex((line, i) => i >= index && BOUNDARY.test(line));
   const preamble = lines.slice(index, firstBoundary < 0 ? lines.length : firstBoundary);
@@ -97,7 +121,7 @@ export function readPercentNotebook(input: string, options: ReadOptions = {}): N
   const seen = new Set<string>();
   const preambleCode = preamble.join('\n');
   if (preambleCode.trim() !== '') cells.push({ id: newId(), type: SCRIPT_CELL_TYPE, code: preambleCode.replace(/\n+$/, '') });
-  if (firstBoundary < 0) return { name, lazy, cells };
+  if (firstBoundary < 0) return withPackages(cells);
   const starts: number[] = [];
   for (let i = firstBoundary; i < lines.length; i++) if (BOUNDARY.test(lines[i]!)) starts.push(i);
   starts.forEach((start, n) => {
@@ -116,7 +140,7 @@ export function readPercentNotebook(input: string, options: ReadOptions = {}): N
     seen.add(id);
     cells.push({ id, type, code: codeOf(type, body, start + 2) });
   });
-  return { name, lazy, cells };
+  return withPackages(cells);
 }
 
 /** Escapes one line of Python code so that no tool reads it as a cell boundary. */
@@ -185,6 +209,58 @@ function parseBoundary(line: string, lineNumber: number): { id?: string; type?: 
   }
   if (typeof value !== 'string' || !CELL_ID.test(value)) throw new NotebookFileError(`the cell id ${id} is not 1 to 128 letters, digits, ".", ":", "-" or "_"`, lineNumber);
   return type === undefined ? { id: value } : { id: value, type };
+}
+
+/** PEP 723's block: `dependencies = [...]` as TOML, one requirement a line. Written only when there are packages. */
+function scriptBlock(packages: readonly string[]): string[] {
+  if (packages.length === 0) return [];
+  for (const requirement of packages) {
+    if (typeof requirement !== 'string' || !REQUIREMENT.test(requirement)) {
+      throw new NotebookFileError(`A package is a requirement on one line ("name==1.0"); got ${JSON.stringify(String(requirement).slice(0, 60))}.`);
+    }
+  }
+  return [SCRIPT_START, '# dependencies = [', ...packages.map((requirement) => `#   ${JSON.stringify(requirement)},`), '# ]', HEADER_END];
+}
+
+/**
+ * Reads the `dependencies` array of a PEP 723 block (TOML): basic or literal
+ * strings, on one line or many, trailing comma allowed. Other keys
+ * (`requires-python`, `[tool.*]` tables) are read past: uv's concern, not ours.
+ */
+function readScriptBlock(lines: string[], firstLine: number): string[] {
+  const toml = lines.map((raw, i) => {
+    if (!raw.startsWith('#')) throw new NotebookFileError('the "# /// script" block\'s lines are comments', firstLine + i);
+    return raw.replace(/^#\s?/, '');
+  });
+  const start = toml.findIndex((line) => /^\s*dependencies\s*=/.test(line));
+  if (start < 0) return [];
+  let text = toml[start]!.replace(/^\s*dependencies\s*=\s*/, '');
+  let line = start;
+  const packages: string[] = [];
+  if (!text.startsWith('[')) throw new NotebookFileError('dependencies is an array of strings ("dependencies = [...]")', firstLine + start);
+  text = text.slice(1);
+  for (;;) {
+    text = text.replace(/^[\s,]+/, '');
+    if (text === '' || text.startsWith('#')) {
+      line += 1;
+      if (line >= toml.length) throw new NotebookFileError('the dependencies array is not closed by "]"', firstLine + start);
+      text = toml[line]!;
+      continue;
+    }
+    if (text.startsWith(']')) break;
+    const match = /^"((?:[^"\\]|\\.)*)"|^'([^']*)'/.exec(text);
+    if (!match) throw new NotebookFileError(`a dependency is a quoted string; got ${JSON.stringify(text.slice(0, 40))}`, firstLine + line);
+    let value: string;
+    try {
+      value = match[2] ?? (JSON.parse(`"${match[1]!}"`) as string);
+    } catch {
+      throw new NotebookFileError(`the dependency ${match[0]} is not a valid string`, firstLine + line);
+    }
+    if (!REQUIREMENT.test(value)) throw new NotebookFileError(`the dependency ${JSON.stringify(value.slice(0, 60))} is not a requirement on one line`, firstLine + line);
+    packages.push(value);
+    text = text.slice(match[0].length);
+  }
+  return packages;
 }
 
 function readHeader(lines: string[], firstLine: number): { name?: string; lazy?: boolean } {

@@ -41,6 +41,13 @@ describe('diffNotebooks (an edit on disk as edits)', () => {
     expect(steps[steps.length - 1]).toEqual({ kind: 'settings', change: { name: 'renamed', lazy: true } });
   });
 
+  it("carries a change of the file's packages (its PEP 723 block), and none when the packages are the same", () => {
+    const from = { ...nb([['a', '1']]), settings: { python: { packages: 'x==1' }, sql: { row_limit: 5 } } };
+    expect(diffNotebooks(from, { ...nb([['a', '1']]), settings: { python: { packages: 'x==2, y' } } })).toEqual([{ kind: 'settings', change: { packages: ['x==2', 'y'] } }]);
+    expect(diffNotebooks(from, { ...nb([['a', '1']]), settings: {} })).toEqual([{ kind: 'settings', change: { packages: [] } }]);
+    expect(diffNotebooks(from, { ...nb([['a', '1']]), settings: { python: { packages: 'x==1' } } })).toEqual([]);
+  });
+
   it('reaches the target for many random reorderings', () => {
     for (let seed = 1; seed < 200; seed++) {
       const ids = Array.from({ length: 1 + (seed % 9) }, (_, i) => `c${i}`);

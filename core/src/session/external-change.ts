@@ -1,3 +1,4 @@
+import { packagesOfSettings } from '../notebook-file/packages';
 import type { NotebookDocument } from '../storage/storage';
 
 /** One edit that turns the open notebook into the one storage holds. */
@@ -7,9 +8,9 @@ export type ExternalStep =
   /** Appended at the end; a later `move` puts it in place. */
   | { kind: 'create'; cellId: string; code: string; type: string }
   | { kind: 'move'; cellId: string; index: number }
-  | { kind: 'settings'; change: { name?: string; lazy?: boolean } };
+  | { kind: 'settings'; change: { name?: string; lazy?: boolean; packages?: string[] } };
 
-type Shape = Pick<NotebookDocument, 'name' | 'lazy'> & { cells: { id: string; type: string; code: string }[] };
+type Shape = Pick<NotebookDocument, 'name' | 'lazy'> & { settings?: NotebookDocument['settings']; cells: { id: string; type: string; code: string }[] };
 
 /**
  * The edits from `current` to `next`, matched by cell id: deletions, then
@@ -41,9 +42,12 @@ export function diffNotebooks(current: Shape, next: Shape): ExternalStep[] {
     order.splice(index, 0, cell.id);
     steps.push({ kind: 'move', cellId: cell.id, index });
   });
-  const change: { name?: string; lazy?: boolean } = {};
+  const change: { name?: string; lazy?: boolean; packages?: string[] } = {};
   if (next.name !== current.name) change.name = next.name;
   if (next.lazy !== current.lazy) change.lazy = next.lazy;
+  // The packages live in the file's PEP 723 block: an edit there (or a `git pull`) reaches the open notebook too.
+  const packages = packagesOfSettings(next.settings);
+  if (next.settings !== undefined && JSON.stringify(packages) !== JSON.stringify(packagesOfSettings(current.settings))) change.packages = packages;
   if (Object.keys(change).length > 0) steps.push({ kind: 'settings', change });
   return steps;
 }

@@ -1,3 +1,4 @@
+import { settingsWithPackages } from '../notebook-file/packages';
 import { randomUUID } from 'node:crypto';
 import { AnalysisPool, type AnalysisPoolOptions } from '../analysis/analysis-pool';
 import { ConflictError, InvalidInputError, NotebookError, NotFoundError } from '../errors';
@@ -116,7 +117,7 @@ export class NotebookService implements NotebookOperations {
       id: randomUUID(),
       owner,
       name,
-      settings: {},
+      settings: settingsWithPackages({}, input.packages ?? []),
       lazy: input.lazy === true,
       cells: input.cells
         ? importedCells(input.cells, { maxCells: this.limits.maxCells, maxCellBytes: this.options.maxCellBytes })

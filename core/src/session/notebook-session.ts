@@ -16,6 +16,7 @@ import { ShownGraphErrors } from './graph-errors';
 import { CellRunStates, type CellDocument } from './cell-run-state';
 import { RunCoordinator, type KernelProvider, type RunHost } from './run-coordinator';
 import type { CreateCellInput, NotebookView, UpdateCellInput } from './service-api';
+import { settingsWithPackages } from '../notebook-file/packages';
 import { mergeSettings, SettingsCatalog, type PluginSettingValues, type SettingsChange } from '../settings/plugin-settings';
 import { showValueInOutputs } from './widget-values';
 
@@ -320,8 +321,9 @@ export class NotebookSession implements RunHost {
     });
   }
 
-  private async updateSettingsNow(change: DocumentChange): Promise<void> {
+  private async updateSettingsNow(change: DocumentChange & { packages?: string[] }): Promise<void> {
     if (change.name !== undefined) this.doc.name = checkName(change.name);
+    if (change.packages !== undefined) this.doc.settings = settingsWithPackages(this.doc.settings, change.packages);
     if (change.app !== undefined) this.doc.app = { ...this.appSettings, ...change.app };
     if (change.lazy !== undefined) this.doc.lazy = change.lazy;
     if (change.shares !== undefined) this.doc.shares = change.shares.map((share) => ({ ...share }));

@@ -18,7 +18,7 @@ export interface RunKernel {
   call(language: string, method: string, payload: JsonValue): Promise<JsonValue>;
   close(): void;
 }
-import type { PluginSettingValues } from '../settings/plugin-settings';
+import type { PluginSettingValues, SettingsChange } from '../settings/plugin-settings';
 import type { NotebookEvent } from './events';
 import { VariableList } from './variables';
 
@@ -37,6 +37,8 @@ export interface RunHost {
   readonly lazy: boolean;
   /** The notebook's values for a plugin's settings, in clear (host services get them). */
   pluginSettings(pluginId: string): Readonly<PluginSettingValues>;
+  /** Stores a change to a plugin's settings in the notebook (absent for an app viewer's copy). */
+  updatePluginSettings?(pluginId: string, change: SettingsChange): Promise<unknown>;
   readonly graph: GraphView;
   /** The one owner of every cell's run state. */
   readonly states: RunStates;
@@ -227,6 +229,12 @@ export class RunCoordinator implements SessionListener {
   pluginSettings(pluginId: string): Readonly<PluginSettingValues> {
     return this.notebook.pluginSettings(pluginId);
   }
+
+  readonly updatePluginSettings = async (pluginId: string, change: SettingsChange): Promise<void> => {
+    // An app viewer's copy runs under its own session key: what its kernel installs is not the notebook's to keep.
+    if (!this.notebook.updatePluginSettings || this.notebook.kernelSession !== this.notebook.id) throw new Error('This copy of the notebook cannot store settings.');
+    await this.notebook.updatePluginSettings(pluginId, change);
+  };
 
   onReports(runId: number, reports: CellReport[]): void {
     const run = this.current;

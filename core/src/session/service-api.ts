@@ -32,6 +32,8 @@ export interface NewNotebookInput {
   lazy?: boolean;
   /** Cells with their last results, e.g. from an .ipynb. Ids are kept when valid and unique, else new ones are given. */
   cells?: PortableCell[];
+  /** The Python packages it installed (an imported file's PEP 723 block or `metadata.rnb.packages`): kept in its `python` settings. */
+  packages?: string[];
 }
 
 /** The notebook as a client sees it, plus settings that are not in the wire shape. */

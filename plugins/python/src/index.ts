@@ -9,6 +9,7 @@ import { definePlugin, LanguageRegistry, type HostService, type Plugin, type Tok
 import { analysePython } from './analyser';
 import { createPackageService } from './package-service';
 import { nativePythonLanguage, readNativeSettings, type NativePythonOptions } from './native/native-language';
+import { PACKAGES_SETTING } from './packages-setting';
 import { createPypiService } from './pypi-service';
 import { PACKAGE_SERVICE, PYPI_SERVICE } from './runtime/packages';
 import { usableSnapshot } from './snapshot/make-snapshot';
@@ -16,6 +17,7 @@ import { usableSnapshot } from './snapshot/make-snapshot';
 export { analysePython, isPrivateName, PYTHON_BUILTINS } from './analyser';
 export type { PythonRuntimeOptions } from './runtime/python-runtime';
 export { nativePythonLanguage, type NativePythonOptions } from './native/native-language';
+export { PACKAGES_SETTING } from './packages-setting';
 
 export interface PythonPluginOptions {
   /**
@@ -112,6 +114,7 @@ export function pythonLanguage(options: PythonPluginOptions = {}): LanguageDefin
       options: { pyodideDir: dir, packageBaseUrl, wheelsDir, bundledLock, pypi: pypiIndexUrl !== null, snapshotPath },
     },
     hostServices,
+    settings: [PACKAGES_SETTING],
     // `_x` is private to its cell (marimo's rule, see isPrivateName).
     privateNamePrefix: '_',
   };

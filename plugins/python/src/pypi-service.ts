@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { HostService, JsonValue } from '@rnb/core';
+import { formatPackageList, PACKAGES_FIELD, parsePackageList, type HostService, type HostServiceContext, type JsonValue } from '@rnb/core';
 import { PackageFetchError } from './package-service';
 
 const PROJECT = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,200}[A-Za-z0-9])?$/;
@@ -20,9 +20,9 @@ export interface PypiServiceOptions {
   indexUrl: string;
   cacheDir?: string | null;
   /**
-   * Where each notebook's installed projects are remembered (one small JSON
-   * file per notebook), so a new kernel of that notebook installs them again,
-   * from the cache. Null remembers nothing.
+   * Where earlier versions remembered each notebook's installed projects (one
+   * small JSON file per notebook). Read once per notebook and moved into the
+   * notebook's own `packages` setting, then deleted. Null: nothing to migrate.
    */
   recordDir?: string | null;
   timeoutMs?: number;
@@ -139,47 +139,87 @@ export function createPypiService(options: PypiServiceOptions): HostService {
     return { file: best.fileName, sha256: best.sha256, data };
   };
 
-  interface Remembered { project: string; version: string; file?: string; sha256?: string }
-  const recordPath = (notebookId: string): string | null =>
+  interface Remembered { project: string; version: string | null }
+  /** `name==1.2` (or a bare name: hand-written in a file's PEP 723 block) as a project and its exact version. */
+  const requirementOf = (requirement: string): Remembered | null => {
+    const match = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?:==\s*([A-Za-z0-9.+!_-]+)\s*$|[<>=!~;].*$|$)/.exec(requirement);
+    if (!match || !PROJECT.test(match[1]!)) return null;
+    return { project: match[1]!, version: match[2] && VERSION.test(match[2]) ? match[2] : null };
+  };
+  const legacyRecord = (notebookId: string): string | null =>
     options.recordDir ? path.join(options.recordDir, `${createHash('sha256').update(notebookId).digest('hex').slice(0, 32)}.json`) : null;
-  const remembered = (notebookId: string): Remembered[] => {
-    const file = recordPath(notebookId);
-    if (!file) return [];
+  const readLegacy = (file: string): Remembered[] => {
     try {
-      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { packages?: Remembered[] };
-      return (parsed.packages ?? []).filter((p) => typeof p.project === 'string' && PROJECT.test(p.project) && typeof p.version === 'string' && VERSION.test(p.version));
+      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { packages?: { project?: unknown; version?: unknown }[] };
+      return (parsed.packages ?? []).flatMap((p) =>
+        typeof p.project === 'string' && PROJECT.test(p.project) && typeof p.version === 'string' && VERSION.test(p.version) ? [{ project: p.project, version: p.version }] : [],
+      );
     } catch {
       return [];
     }
   };
-  const remember = (notebookId: string, entry: Remembered): void => {
-    const file = recordPath(notebookId);
-    if (!file) return;
-    const packages = [...remembered(notebookId).filter((p) => canonical(p.project) !== canonical(entry.project)), entry];
+  const asRequirement = (p: Remembered): string => (p.version ? `${p.project}==${p.version}` : p.project);
+  /** Stores the list in the notebook's `packages` setting; false when this notebook cannot store it (an app viewer's copy). */
+  const store = async (context: HostServiceContext, packages: Remembered[]): Promise<boolean> => {
+    if (!context.updateSettings) return false;
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(`${file}.partial`, JSON.stringify({ notebookId, packages }));
-      fs.renameSync(`${file}.partial`, file);
+      await context.updateSettings({ [PACKAGES_FIELD]: packages.length > 0 ? formatPackageList(packages.map(asRequirement)) : null });
+      return true;
     } catch (error) {
-      log('warn', `python-pypi: cannot remember ${entry.project} for notebook ${notebookId}: ${(error as Error).message}`);
+      log('warn', `python-pypi: cannot store the packages of notebook ${context.notebookId}: ${(error as Error).message}`);
+      return false;
     }
+  };
+  /** The notebook's packages (its `packages` setting), with what the old server-side record held moved into it once. */
+  const remembered = async (context: HostServiceContext): Promise<Remembered[]> => {
+    const listed = parsePackageList(context.settings[PACKAGES_FIELD]).flatMap((r) => requirementOf(r) ?? []);
+    const legacy = legacyRecord(context.notebookId);
+    if (!legacy || !fs.existsSync(legacy)) return listed;
+    const moved = readLegacy(legacy).filter((old) => !listed.some((p) => canonical(p.project) === canonical(old.project)));
+    const all = [...listed, ...moved];
+    if (moved.length === 0 || (await store(context, all))) {
+      fs.rmSync(legacy, { force: true });
+      if (moved.length > 0) log('info', `python-pypi: moved ${moved.length} remembered package(s) of notebook ${context.notebookId} into the notebook's settings`);
+    }
+    return all;
+  };
+  /** A wheel of `project` at `version` already in the cache (named `<sha256>-<file>`, checked again when read): no index needed. */
+  const cachedWheel = (project: string, version: string): { file: string; sha256: string; data: Buffer } | null => {
+    if (!options.cacheDir) return null;
+    let names: string[];
+    try {
+      names = fs.readdirSync(options.cacheDir);
+    } catch {
+      return null;
+    }
+    for (const name of names) {
+      const match = /^([0-9a-f]{64})-(([^-]+)-([^-]+)-.+\.whl)$/.exec(name);
+      if (!match || canonical(match[3]!) !== canonical(project) || match[4] !== version) continue;
+      const data = readCached(match[2]!, match[1]!);
+      if (data) return { file: match[2]!, sha256: match[1]!, data };
+    }
+    return null;
   };
 
   return async (payload: JsonValue, context): Promise<JsonValue> => {
     const request = payload && typeof payload === 'object' && !Array.isArray(payload) ? payload : {};
-    if (request.remembered === true) return { packages: remembered(context.notebookId).map((p) => ({ ...p })) };
+    if (request.remembered === true) return { packages: (await remembered(context)).map((p) => ({ project: p.project, version: p.version })) };
     const { project, version } = request;
     if (typeof project !== 'string' || !PROJECT.test(project)) throw new TypeError('python-pypi: expected { project } naming one project');
     if (version !== undefined && version !== null && (typeof version !== 'string' || !VERSION.test(version))) {
       throw new TypeError('python-pypi: version, when given, is one exact version');
     }
     try {
-      // A project this notebook installed before comes from the cache without asking the index (offline after the first time).
-      const known = remembered(context.notebookId).find((p) => canonical(p.project) === canonical(project) && (typeof version !== 'string' || p.version === version));
-      const cached = known?.file && known.sha256 ? readCached(known.file, known.sha256) : null;
-      if (cached && known?.file && known.sha256) return { file: known.file, sha256: known.sha256, data: cached.toString('base64') };
-      const found = await resolve(project, typeof version === 'string' ? version : null, context.signal);
-      remember(context.notebookId, { project, version: found.file.split('-')[1]!, file: found.file, sha256: found.sha256 });
+      // A project this notebook lists at an exact version comes from the cache without asking the index (offline after the first time).
+      const list = await remembered(context);
+      const known = list.find((p) => canonical(p.project) === canonical(project) && (typeof version !== 'string' || p.version === version));
+      const wanted = typeof version === 'string' ? version : (known?.version ?? null);
+      // The listed version, not the newest: a notebook moved to a new server installs what it had.
+      const found = (wanted ? cachedWheel(project, wanted) : null) ?? (await resolve(project, wanted, context.signal));
+      const installed: Remembered = { project, version: found.file.split('-')[1]! };
+      if (!known || known.version !== installed.version) {
+        await store(context, [...list.filter((p) => canonical(p.project) !== canonical(project)), installed]);
+      }
       return { file: found.file, sha256: found.sha256, data: found.data.toString('base64') };
     } catch (error) {
       log('warn', `${(error as Error).message.replace(/^python-package/, 'python-pypi')} (notebook ${context.notebookId})`);

@@ -56,6 +56,27 @@ describe('FolderNotebookStore on disk', () => {
     expect(doc.revision).toBe(0);
   });
 
+  it("keeps the notebook's packages in its file (a PEP 723 block), and reads an edit of that block", async () => {
+    const doc = await store.create(sampleNotebook(owner, {
+      id: 'deps',
+      settings: { python: { packages: 'greeter-pkg==1.2.0, numpy>=1,<2' }, sql: { connection_string: 'postgresql://u:secret@h/db' } },
+      cells: [sampleCell({ id: 'c1', code: 'import greeter_pkg' })],
+    }));
+    const file = path.join(dir, 'deps.py');
+    const text = await fsp.readFile(file, 'utf8');
+    expect(text).toContain('# /// script\n# dependencies = [\n#   "greeter-pkg==1.2.0",\n#   "numpy>=1,<2",\n# ]\n# ///\n');
+    expect(text).not.toContain('secret');
+    expect((await store.get(owner, 'deps')).settings).toEqual(doc.settings);
+    // The file is the truth for the packages: a `git pull` that changes the block changes the notebook.
+    await fsp.writeFile(file, text.replace('"greeter-pkg==1.2.0",', '"greeter-pkg==1.3.0",'));
+    expect((await store.get(owner, 'deps')).settings.python).toEqual({ packages: 'greeter-pkg==1.3.0, numpy>=1,<2' });
+    // And a save without packages removes the block.
+    const current = await store.get(owner, 'deps');
+    await store.save({ ...current, settings: { sql: current.settings.sql! } }, { expectedRevision: current.revision });
+    expect(await fsp.readFile(file, 'utf8')).not.toContain('# /// script');
+    expect((await store.get(owner, 'deps')).settings).toEqual({ sql: { connection_string: 'postgresql://u:secret@h/db' } });
+  });
+
   it('adopts a file edited outside as the next revision, keeping outputs of unchanged cells', async () => {
     await store.create(sampleNotebook(owner, { id: 'nb', cells: [sampleCell({ id: 'a', code: 'a = 1', stdout: 'kept\n' }), sampleCell({ id: 'b', code: 'b = 2' })] }));
     const file = path.join(dir, 'nb.py');

@@ -11,7 +11,9 @@ import {
   checkOwner,
   isValidNotebookId,
   normalizeDocument,
+  packagesOfSettings,
   readPercentNotebook,
+  settingsWithPackages,
   writePercentNotebook,
   type ExternalChange,
   type NotebookDocument,
@@ -383,7 +385,9 @@ export class FolderNotebookStore implements NotebookStore {
 }
 
 function fileOf(doc: NotebookDocument): NotebookFile {
-  return { name: doc.name, lazy: doc.lazy, cells: doc.cells.map((cell) => ({ id: cell.id, type: cell.type, code: cell.code })) };
+  // The packages are not secret and belong to the notebook: they travel in the file (PEP 723 block), not in the cache.
+  const packages = packagesOfSettings(doc.settings);
+  return { name: doc.name, lazy: doc.lazy, ...(packages.length > 0 ? { packages } : {}), cells: doc.cells.map((cell) => ({ id: cell.id, type: cell.type, code: cell.code })) };
 }
 
 function documentOf({ record, file }: Loaded): NotebookDocument {
@@ -391,7 +395,8 @@ function documentOf({ record, file }: Loaded): NotebookDocument {
     id: record.id,
     owner: record.owner,
     name: file.name,
-    settings: record.settings,
+    // The file is the truth for the packages (an edit of its `# /// script` block, a `git pull`); the cache for the rest.
+    settings: settingsWithPackages(record.settings, file.packages ?? []),
     ...(record.app ? { app: record.app } : {}),
     lazy: file.lazy,
     cells: file.cells.map((cell) => ({ id: cell.id, type: cell.type, code: cell.code, ...(record.results[cell.id] ?? freshResults()) })),

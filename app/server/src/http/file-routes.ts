@@ -6,6 +6,7 @@ import {
   importIpynb,
   InvalidInputError,
   notebookFileOf,
+  packagesOfSettings,
   portableOf,
   readPercentNotebook,
   withoutResults,
@@ -38,7 +39,8 @@ export function registerFileRoutes(router: Router, deps: EndpointDeps & { comman
     const view = await commands.dispatch(user.userId, params.id!, { type: 'get_notebook' });
     // `code=false`: an HTML report of text and outputs only.
     const showCode = ctx.query.code !== 'false';
-    const text = spec.render(portableOf({ name: view.name, lazy: view.lazy, cells: view.cells }), showCode);
+    // The view's settings are masked; the packages are not secret, so they are exported as they are.
+    const text = spec.render(portableOf({ name: view.name, lazy: view.lazy, cells: view.cells, settings: view.settings }), showCode);
     const base = view.name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 80) || 'notebook';
     ctx.type = spec.type;
     ctx.set('Content-Disposition', `attachment; filename="${base}.${spec.extension}"`);
@@ -64,6 +66,7 @@ export function registerFileRoutes(router: Router, deps: EndpointDeps & { comman
       name: (body.name ?? notebook.name).slice(0, 200).trim() || 'Imported notebook',
       lazy: notebook.lazy,
       cells: notebook.cells,
+      ...(notebook.packages ? { packages: notebook.packages } : {}),
     });
     const missing = new Map<string, number>();
     for (const cell of view.cells) {
@@ -76,13 +79,15 @@ export function registerFileRoutes(router: Router, deps: EndpointDeps & { comman
   }));
 
   // A copy: the same cells (code, type, last outputs, shown stale: the copy has its own kernel), named "<name> (copy)".
-  // Not copied: the database connection string (a secret stays where it was set) and when cells last ran.
+  // Copied too: the Python packages (not secret). Not copied: the database connection string (a secret stays where it
+  // was set) and when cells last ran.
   router.post('/api/notebooks/:id/duplicate', endpoint(deps, {}, async ({ user, params }) => {
     const source = await commands.dispatch(user.userId, params.id!, { type: 'get_notebook' });
     const view = await commands.createNotebook(user.userId, {
       name: `${source.name} (copy)`.slice(0, 200),
       lazy: source.lazy,
       cells: portableOf({ name: source.name, lazy: source.lazy, cells: source.cells }).cells,
+      packages: packagesOfSettings(source.settings),
     });
     return { status: 201, body: { notebook_id: view.id } satisfies CreateNotebookAnswer };
   }));

@@ -3,6 +3,7 @@
  * analyser, a different runtime module, and the sandbox planned here in the
  * server.
  */
+import { PACKAGES_SETTING } from '../packages-setting';
 import * as path from 'node:path';
 import type { LanguageDefinition } from '@rnb/core';
 import { analysePython } from '../analyser';
@@ -76,6 +77,8 @@ export function nativePythonLanguage(options: Partial<NativePythonOptions> = {})
       allowChildProcesses: true,
     },
     privateNamePrefix: '_',
+    // Declared so the list shows unmasked and travels; this runtime installs nothing (its interpreter's packages are what it has).
+    settings: [PACKAGES_SETTING],
   };
   return { definition, missing: plan.missing, interpreter: plan.interpreter };
 }

@@ -3,7 +3,9 @@
  * PyPI-compatible simple index the test serves on 127.0.0.1, fetched by the
  * server's python-pypi service (real Pyodide in a worker thread).
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { PluginSettingValues } from '@rnb/core';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -47,13 +49,29 @@ beforeAll(async () => {
 
 let indexUrl: string;
 
+/** Each notebook's python settings, as its session keeps them (the service stores the packages there). */
+const notebookSettings = new Map<string, PluginSettingValues>();
+
 /** A kernel of notebook `notebookId` whose micropip reaches the test's index through the python-pypi service. */
 function kernelOf(notebookId: string): Promise<FakeKernel> {
   const service = createPypiService({ indexUrl, cacheDir, recordDir: path.join(cacheDir, 'notebooks'), log: (_l, m) => operatorLog.push(m) });
-  const context = { notebookId, owner: 'me', settings: {}, signal: new AbortController().signal };
+  const context = () => ({
+    notebookId,
+    owner: 'me',
+    settings: notebookSettings.get(notebookId) ?? {},
+    signal: new AbortController().signal,
+    updateSettings: async (change: Record<string, string | null>) => {
+      const next: PluginSettingValues = { ...(notebookSettings.get(notebookId) ?? {}) };
+      for (const [name, value] of Object.entries(change)) {
+        if (value === null) delete next[name];
+        else next[name] = value;
+      }
+      notebookSettings.set(notebookId, next);
+    },
+  });
   return FakeKernel.start({
     pypi: true,
-    hostHandler: (name, payload) => (name === PYPI_SERVICE ? service(payload, context) : Promise.reject(new Error(`unknown service ${name}`))),
+    hostHandler: (name, payload) => (name === PYPI_SERVICE ? service(payload, context()) : Promise.reject(new Error(`unknown service ${name}`))),
   });
 }
 
@@ -70,6 +88,8 @@ it('installs the newest pure-Python wheel of a project from a local index, then 
   expect(result.outputs).toEqual([{ mime_type: 'text/plain', data: "'Hello from the index, micropip'" }]);
   expect(result.stderr).toContain('loaded greeter_pkg-1.2.0-py3-none-any.whl');
   expect(readdirSync(cacheDir)).toEqual(expect.arrayContaining([expect.stringMatching(/^[0-9a-f]{64}-greeter_pkg-1\.2\.0-py3-none-any\.whl$/)]));
+  // Stored with the notebook, pinned to the version installed.
+  expect(notebookSettings.get('nb')).toEqual({ packages: 'greeter-pkg==1.2.0' });
 });
 
 it('says a project the index lacks is not available, in words for the user', async () => {
@@ -83,12 +103,35 @@ it('refuses a wheel whose sha256 differs from the index', async () => {
   expect(result.error?.message).toContain('does not match its published checksum, so it was refused');
 });
 
+it('installs the version the notebook lists when micropip names no version (a notebook moved to a new server)', async () => {
+  notebookSettings.set('moved', { packages: 'greeter-pkg==0.9.0' });
+  const moved = await kernelOf('moved');
+  try {
+    expect((await moved.run('import micropip\nawait micropip.install("greeter-pkg")')).error).toBeNull();
+    const result = await moved.run('import greeter_pkg\ngreeter_pkg.GREETING');
+    expect(result.outputs).toEqual([{ mime_type: 'text/plain', data: "'Old hello'" }]);
+    expect(notebookSettings.get('moved')).toEqual({ packages: 'greeter-pkg==0.9.0' });
+  } finally {
+    await moved.close();
+  }
+}, 60_000);
+
 it("remembers a notebook's micropip packages: a new kernel of that notebook loads them again from the cache, offline", async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
+  // A notebook whose packages an earlier version recorded on the server: moved into its settings on first read.
+  const legacyDir = path.join(cacheDir, 'notebooks');
+  const legacyFile = path.join(legacyDir, `${createHash('sha256').update('old-notebook').digest('hex').slice(0, 32)}.json`);
+  mkdirSync(legacyDir, { recursive: true });
+  writeFileSync(legacyFile, JSON.stringify({ notebookId: 'old-notebook', packages: [{ project: 'greeter-pkg', version: '1.2.0' }] }));
   const again = await kernelOf('nb');
   const other = await kernelOf('another-notebook');
+  const migrated = await kernelOf('old-notebook');
   try {
+    const old = await migrated.run('import greeter_pkg\ngreeter_pkg.GREETING');
+    expect(old.error).toBeNull();
+    expect(notebookSettings.get('old-notebook')).toEqual({ packages: 'greeter-pkg==1.2.0' });
+    expect(existsSync(legacyFile)).toBe(false);
     const result = await again.run('import greeter_pkg\ngreeter_pkg.greet("a new kernel")');
     expect(result.error).toBeNull();
     expect(result.outputs).toEqual([{ mime_type: 'text/plain', data: "'Hello from the index, a new kernel'" }]);
@@ -98,6 +141,7 @@ it("remembers a notebook's micropip packages: a new kernel of that notebook load
   } finally {
     await again.close();
     await other.close();
+    await migrated.close();
   }
 }, 60_000);
 

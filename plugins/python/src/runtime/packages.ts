@@ -217,18 +217,18 @@ export class PackageLoader {
     return null;
   }
 
-  /** The projects this notebook installed with micropip on earlier kernels, installed again (from the server's cache). */
+  /** The projects of the notebook's `packages` setting (what micropip installed on earlier kernels), installed again from the server's cache. */
   private async loadRemembered(say: (text: string) => void): Promise<void> {
-    let list: { project: string; version: string }[] = [];
+    let list: { project: string; version: string | null }[] = [];
     try {
-      const reply = (await this.context.hostCall(PYPI_SERVICE, { remembered: true })) as { packages?: { project: string; version: string }[] } | null;
+      const reply = (await this.context.hostCall(PYPI_SERVICE, { remembered: true })) as { packages?: { project: string; version: string | null }[] } | null;
       list = reply?.packages ?? [];
     } catch (error) {
       this.context.log('warn', `the notebook's remembered packages could not be read: ${(error as Error).message}`);
     }
     if (list.length === 0) return;
     say(`loading this notebook's packages: ${list.map((p) => p.project).join(', ')}\n`);
-    const problem = await this.installRequirements(list.map((p) => `${p.project}==${p.version}`), say);
+    const problem = await this.installRequirements(list.map((p) => (p.version ? `${p.project}==${p.version}` : p.project)), say);
     if (problem) say(`${problem}\n`);
   }
 
