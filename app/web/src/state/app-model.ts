@@ -1,4 +1,5 @@
 import type { AppCell, AppNotebook, PageEvent } from '../api/types';
+import { withWidgetValue } from '../components/widgets/widget-values';
 
 /** What the app view shows: the viewer's session, cell by cell, and the last error the server sent. */
 export interface AppViewState {
@@ -33,6 +34,17 @@ export function applyAppEvent(state: AppViewState, event: PageEvent): AppViewSta
       return update(event.cellId, (cell) => ({ ...cell, error: event.error }));
     case 'outputs_cleared':
       return { ...state, notebook: { ...notebook, cells: notebook.cells.map((cell) => ({ ...cell, stdout: '', stderr: '', outputs: [] })) } };
+    case 'widget_value': {
+      // The viewer's own value (their session's): every copy of the control moves, in whichever cell shows it.
+      let changed = false;
+      const cells = notebook.cells.map((cell) => {
+        const outputs = withWidgetValue(cell.outputs, event.widget_id, event.value);
+        if (outputs === cell.outputs) return cell;
+        changed = true;
+        return { ...cell, outputs };
+      });
+      return changed ? { ...state, notebook: { ...notebook, cells } } : state;
+    }
     default:
       return state;
   }
