@@ -45,4 +45,16 @@ describe('the app view\'s state', () => {
     expect(moved.notebook!.cells[1]!.outputs[0]!.metadata).toMatchObject({ widgets: { 'a:0': { value: 42 } } });
     expect(applyAppEvent(state, { type: 'widget_value', cellId: 'a', widget_id: 'other:0', value: 1 })).toBe(state);
   });
+
+  it('keeps a markdown cell\'s rendering on show while it runs again, until the new one replaces it', () => {
+    let state = opened();
+    const first = { mime_type: 'text/markdown', data: 'T = 10' };
+    state = { ...state, notebook: { ...state.notebook!, cells: [{ id: 'm', type: 'markdown', markdown: 'T = {t}', status: 'success', stdout: '', stderr: '', outputs: [first], error: null }] } };
+    state = applyAppEvent(state, { type: 'cell_status', cellId: 'm', status: 'running' });
+    expect(state.notebook!.cells[0]!.outputs).toEqual([first]);
+    state = applyAppEvent(state, { type: 'cell_output', cellId: 'm', output: { mime_type: 'text/markdown', data: 'T = 42' } });
+    expect(state.notebook!.cells[0]!.outputs).toEqual([{ mime_type: 'text/markdown', data: 'T = 42' }]);
+    state = applyAppEvent(state, { type: 'cell_status', cellId: 'm', status: 'error' });
+    expect(state.notebook!.cells[0]!.outputs).toEqual([]);
+  });
 });

@@ -23,13 +23,17 @@ export function applyAppEvent(state: AppViewState, event: PageEvent): AppViewSta
   });
   switch (event.type) {
     case 'cell_status':
-      return update(event.cellId, (cell) =>
-        event.status === 'running' ? { ...cell, status: event.status, stdout: '', stderr: '', outputs: [], error: null } : { ...cell, status: event.status },
-      );
+      return update(event.cellId, (cell) => {
+        // A markdown cell's run yields exactly one output, its rendering: the last one stays on show until it comes, so
+        // text following a dragged slider never blinks out and the slider it embeds is not unmounted mid-drag.
+        if (cell.markdown !== undefined && event.status === 'running') return { ...cell, status: event.status, stdout: '', stderr: '', error: null };
+        if (cell.markdown !== undefined && event.status === 'error') return { ...cell, status: event.status, outputs: [] };
+        return event.status === 'running' ? { ...cell, status: event.status, stdout: '', stderr: '', outputs: [], error: null } : { ...cell, status: event.status };
+      });
     case 'cell_stdout':
       return update(event.cellId, (cell) => (event.stream === 'stderr' ? { ...cell, stderr: cell.stderr + event.data } : { ...cell, stdout: cell.stdout + event.data }));
     case 'cell_output':
-      return update(event.cellId, (cell) => ({ ...cell, outputs: [...cell.outputs, event.output] }));
+      return update(event.cellId, (cell) => ({ ...cell, outputs: cell.markdown !== undefined ? [event.output] : [...cell.outputs, event.output] }));
     case 'cell_error':
       return update(event.cellId, (cell) => ({ ...cell, error: event.error }));
     case 'outputs_cleared':
