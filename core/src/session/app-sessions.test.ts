@@ -18,5 +18,6 @@ describe('what an app viewer sees of a session', () => {
     expect(appEvent({ type: 'cell_updated', cellId: 'a', code: 'secret = 1', cell_type: 'python', reads: [], writes: ['secret'], revision: 2 }, SHOWN)).toBeNull();
     expect(appEvent({ type: 'cell_created', cell: { id: 'b', type: 'python', code: 'x', status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] }, index: 0, revision: 3 }, SHOWN)).toBeNull();
     expect(appEvent({ type: 'notebook_updated', name: 'n', lazy: false, settings: {}, revision: 4 }, SHOWN)).toBeNull();
+    expect(appEvent({ type: 'widget_value', cellId: 'a', widget_id: 'a:0', value: 7 }, HIDDEN)).toEqual({ type: 'widget_value', cellId: 'a', widget_id: 'a:0', value: 7 });
   });
 });

@@ -9,6 +9,7 @@ import type { AppCell, AppNotebook, AppSettings, NotebookEvent } from '../wire';
 import { DEFAULT_APP_SETTINGS, NotebookSession } from './notebook-session';
 import type { KernelProvider } from './run-coordinator';
 import { MARKDOWN_CELL_TYPE } from '../notebook-file/percent-format';
+import { setWidgetValue } from './widget-values';
 
 /** Who looks at an app: the key of their own session, and whose kernel share it runs in. */
 export interface AppViewer {
@@ -125,6 +126,15 @@ export class AppSessions {
     }
     const session = this.session(key);
     await session.serial(() => session.runs.runReadersOf(names));
+  }
+
+  /**
+   * A widget of the viewer's copy moved: the value goes to the viewer's own kernel, is kept in
+   * their copy only (never stored), announced as `widget_value` to their sockets, and the readers
+   * of its names re-run in their session. Another viewer's control never moves.
+   */
+  async setWidgetValue(key: string, widgetId: string, value: JsonValue): Promise<{ value: JsonValue; names: string[] }> {
+    return setWidgetValue(this.session(key), widgetId, value);
   }
 
   /** A question for a runtime in the viewer's kernel (a widget's value, a table page). */
@@ -263,6 +273,7 @@ export function appEvent(event: NotebookEvent, settings: AppSettings): NotebookE
     case 'cell_output':
     case 'kernel_restarted':
     case 'outputs_cleared':
+    case 'widget_value':
       return event;
     default:
       return null;

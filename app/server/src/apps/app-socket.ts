@@ -25,7 +25,7 @@ export function appRoomOf(sessionKey: string): string {
 
 /**
  * Runs an app viewer's command in their own session. Only running the
- * notebook's own cells, stopping, and asking the runtime are possible: every
+ * notebook's own cells, stopping, moving a widget and asking the runtime are possible: every
  * other command is refused, whatever the socket layer let through.
  */
 export function dispatchToApp(apps: AppSocketDeps, key: string, command: NotebookCommand): Promise<unknown> {
@@ -42,6 +42,9 @@ export function dispatchToApp(apps: AppSocketDeps, key: string, command: Noteboo
         return Promise.reject(new HostError(403, 'RNB_ERR_APP_READ_ONLY', `An app viewer cannot call the runtime method "${command.method.slice(0, 64)}"; apps allow ${[...apps.runtimeMethods].join(', ') || 'none'}.`));
       }
       return sessions.callRuntime(key, command.language, command.method, command.payload);
+    case 'set_widget_value':
+      // The viewer's own copy of the widget: their kernel, their readers, their sockets.
+      return sessions.setWidgetValue(key, command.widgetId, command.value);
     case 'run_readers_of':
       return sessions.runReadersOf(key, command.names);
     default:

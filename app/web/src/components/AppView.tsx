@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { NotebookSocket, type ConnectionState } from '../api/socket';
 import { useServices } from '../services';
 import { applyAppEvent, EMPTY_APP_VIEW, isRunning, type AppViewState } from '../state/app-model';
@@ -7,11 +7,14 @@ import { Icon } from './Icon';
 import { ErrorOutput } from './outputs/ErrorOutput';
 import { OutputView } from './outputs/OutputView';
 import { stderrOf, TextOutput } from './outputs/TextOutput';
+import { WidgetChannelProvider } from './widgets/widget-channel';
+import { WidgetSender } from '../state/widget-sender';
 
 /**
  * The app view (`/app/{id}`): the notebook's outputs in notebook order, code hidden unless the
  * author shows it, in a session of the viewer's own that runs when the app opens. Every output
- * goes through the renderer registry (widgets and markdown included); Stop interrupts the
+ * goes through the renderer registry (widgets and markdown included; widgets are live, in the
+ * viewer's session); Stop interrupts the
  * viewer's run. Nothing here can edit the notebook: the socket is an app socket.
  */
 export function AppView({ notebookId }: { notebookId: string }) {
@@ -19,6 +22,15 @@ export function AppView({ notebookId }: { notebookId: string }) {
   const [view, setView] = useState<AppViewState>(EMPTY_APP_VIEW);
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const socketRef = useRef<NotebookSocket | null>(null);
+  // The viewer's widgets set values in their own session, over the app socket (coalesced as on the notebook page).
+  const widgets = useMemo(
+    () =>
+      new WidgetSender((widgetId, value) => {
+        const socket = socketRef.current;
+        return socket ? socket.setWidgetValue(widgetId, value) : Promise.reject(new Error('Not connected: the value was not sent.'));
+      }),
+    [],
+  );
 
   useEffect(() => {
     const socket = new NotebookSocket({
@@ -48,26 +60,28 @@ export function AppView({ notebookId }: { notebookId: string }) {
   }, [notebook?.name]);
 
   return (
-    <div className="app-view">
-      <div className="notebook__bar app-view__bar">
-        <h1 className="notebook__title">{notebook?.name ?? 'App'}</h1>
-        <span className="app-view__status" role="status" aria-live="polite" data-testid="app-status">
-          {connection === 'unauthorized' ? 'Unavailable' : connection === 'offline' ? 'Offline' : !notebook ? 'Opening…' : running ? 'Running…' : 'Idle'}
-        </span>
-        <span className="cell__spacer" />
-        <button type="button" className="btn btn--ghost" disabled={!notebook || running} onClick={() => socketRef.current?.runAll()} aria-label="Run again">
-          <Icon name="playAll" /> <span className="btn-label">Run again</span>
-        </button>
-        <button type="button" className="btn btn--ghost" disabled={!running} onClick={() => socketRef.current?.interrupt()} aria-label="Stop">
-          <Icon name="stop" /> <span className="btn-label">Stop</span>
-        </button>
-        {notebook?.is_owner && <a className="btn btn--ghost" href={`#/n/${encodeURIComponent(notebookId)}`}>Edit notebook</a>}
+    <WidgetChannelProvider channel={widgets}>
+      <div className="app-view">
+        <div className="notebook__bar app-view__bar">
+          <h1 className="notebook__title">{notebook?.name ?? 'App'}</h1>
+          <span className="app-view__status" role="status" aria-live="polite" data-testid="app-status">
+            {connection === 'unauthorized' ? 'Unavailable' : connection === 'offline' ? 'Offline' : !notebook ? 'Opening…' : running ? 'Running…' : 'Idle'}
+          </span>
+          <span className="cell__spacer" />
+          <button type="button" className="btn btn--ghost" disabled={!notebook || running} onClick={() => socketRef.current?.runAll()} aria-label="Run again">
+            <Icon name="playAll" /> <span className="btn-label">Run again</span>
+          </button>
+          <button type="button" className="btn btn--ghost" disabled={!running} onClick={() => socketRef.current?.interrupt()} aria-label="Stop">
+            <Icon name="stop" /> <span className="btn-label">Stop</span>
+          </button>
+          {notebook?.is_owner && <a className="btn btn--ghost" href={`#/n/${encodeURIComponent(notebookId)}`}>Edit notebook</a>}
+        </div>
+        {problem && <p className="banner banner--error" role="alert">{problem}</p>}
+        <main className="app-view__outputs" id="main-content" tabIndex={-1} aria-label="App" aria-busy={!notebook}>
+          {notebook?.cells.map((cell) => <AppCellView key={cell.id} cell={cell} />)}
+        </main>
       </div>
-      {problem && <p className="banner banner--error" role="alert">{problem}</p>}
-      <main className="app-view__outputs" id="main-content" tabIndex={-1} aria-label="App" aria-busy={!notebook}>
-        {notebook?.cells.map((cell) => <AppCellView key={cell.id} cell={cell} />)}
-      </main>
-    </div>
+    </WidgetChannelProvider>
   );
 }
 

@@ -1,4 +1,5 @@
 import type { AppCell, AppNotebook, PageEvent } from '../api/types';
+import { withWidgetValue } from '../components/widgets/widget-values';
 
 /** What the app view shows: the viewer's session, cell by cell, and the last error the server sent. */
 export interface AppViewState {
@@ -22,17 +23,32 @@ export function applyAppEvent(state: AppViewState, event: PageEvent): AppViewSta
   });
   switch (event.type) {
     case 'cell_status':
-      return update(event.cellId, (cell) =>
-        event.status === 'running' ? { ...cell, status: event.status, stdout: '', stderr: '', outputs: [], error: null } : { ...cell, status: event.status },
-      );
+      return update(event.cellId, (cell) => {
+        // A markdown cell's run yields exactly one output, its rendering: the last one stays on show until it comes, so
+        // text following a dragged slider never blinks out and the slider it embeds is not unmounted mid-drag.
+        if (cell.markdown !== undefined && event.status === 'running') return { ...cell, status: event.status, stdout: '', stderr: '', error: null };
+        if (cell.markdown !== undefined && event.status === 'error') return { ...cell, status: event.status, outputs: [] };
+        return event.status === 'running' ? { ...cell, status: event.status, stdout: '', stderr: '', outputs: [], error: null } : { ...cell, status: event.status };
+      });
     case 'cell_stdout':
       return update(event.cellId, (cell) => (event.stream === 'stderr' ? { ...cell, stderr: cell.stderr + event.data } : { ...cell, stdout: cell.stdout + event.data }));
     case 'cell_output':
-      return update(event.cellId, (cell) => ({ ...cell, outputs: [...cell.outputs, event.output] }));
+      return update(event.cellId, (cell) => ({ ...cell, outputs: cell.markdown !== undefined ? [event.output] : [...cell.outputs, event.output] }));
     case 'cell_error':
       return update(event.cellId, (cell) => ({ ...cell, error: event.error }));
     case 'outputs_cleared':
       return { ...state, notebook: { ...notebook, cells: notebook.cells.map((cell) => ({ ...cell, stdout: '', stderr: '', outputs: [] })) } };
+    case 'widget_value': {
+      // The viewer's own value (their session's): every copy of the control moves, in whichever cell shows it.
+      let changed = false;
+      const cells = notebook.cells.map((cell) => {
+        const outputs = withWidgetValue(cell.outputs, event.widget_id, event.value);
+        if (outputs === cell.outputs) return cell;
+        changed = true;
+        return { ...cell, outputs };
+      });
+      return changed ? { ...state, notebook: { ...notebook, cells } } : state;
+    }
     default:
       return state;
   }

@@ -33,6 +33,21 @@ describe('NotebookModel', () => {
     expect(model.getCell('a')!.outputs).toHaveLength(1);
   });
 
+  it('keeps a markdown cell\'s rendering while it runs again, until its new one replaces it', () => {
+    const rendering = { mime_type: 'text/markdown', data: 'T = 10' };
+    const model = new NotebookModel(notebook([cell('m', 'T = {t}', ['t'], [], { type: 'markdown', status: 'success', outputs: [rendering] })]));
+    model.apply({ type: 'cell_status', cellId: 'm', status: 'running' });
+    expect(model.getCell('m')?.outputs).toEqual([rendering]);
+    model.apply({ type: 'cell_output', cellId: 'm', output: { mime_type: 'text/markdown', data: 'T = 42' } });
+    model.apply({ type: 'cell_status', cellId: 'm', status: 'success' });
+    expect(model.getCell('m')?.outputs).toEqual([{ mime_type: 'text/markdown', data: 'T = 42' }]);
+    // A run that ends without a rendering (an error) does not leave the old one on show.
+    model.apply({ type: 'cell_status', cellId: 'm', status: 'running' });
+    model.apply({ type: 'cell_error', cellId: 'm', error: "NameError: name 't' is not defined" });
+    model.apply({ type: 'cell_status', cellId: 'm', status: 'error' });
+    expect(model.getCell('m')?.outputs).toEqual([]);
+  });
+
   it('appends stderr apart from stdout and clears both when the cell runs again', () => {
     const model = new NotebookModel(notebook([cell('a', 'x = 1', [], ['x'])]));
     model.apply({ type: 'cell_status', cellId: 'a', status: 'running' });

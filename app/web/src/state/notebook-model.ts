@@ -36,6 +36,9 @@ const STALE_ON_EDIT = new Set<CellStatus>(['success', 'error', 'stale']);
  * touches one cell wakes only that cell's component, which is what keeps a 200-cell notebook
  * smooth.
  */
+/** Core's MARKDOWN_CELL_TYPE: a markdown cell's run yields exactly one output, its rendering. */
+const MARKDOWN_CELL_TYPE = 'markdown';
+
 export class NotebookModel {
   private cells = new Map<string, CellState>();
   private order: readonly string[] = [];
@@ -48,6 +51,12 @@ export class NotebookModel {
   private graphVersion = 0;
   /** Cells shown before the host confirmed them (created here with a client id). */
   private readonly unconfirmed = new Set<string>();
+  /**
+   * Markdown cells running again that still show their last rendering: it stays until the run's one output
+   * replaces it (or the run ends without one), so text that follows a dragged slider never blinks out, and a
+   * widget it embeds is not unmounted in the middle of the drag.
+   */
+  private readonly heldRenderings = new Set<string>();
 
   constructor(
     notebook: Notebook,
@@ -162,6 +171,7 @@ export class NotebookModel {
         if (event.stream === 'stderr') return this.updateCell(event.cellId, (c) => ({ ...c, stderr: c.stderr + event.data }));
         return this.updateCell(event.cellId, (c) => ({ ...c, stdout: c.stdout + event.data }));
       case 'cell_output':
+        if (this.heldRenderings.delete(event.cellId)) return this.updateCell(event.cellId, (c) => ({ ...c, outputs: [event.output] }));
         return this.updateCell(event.cellId, (c) => ({ ...c, outputs: [...c.outputs, event.output] }));
       case 'cell_error':
         // The structure follows the text: a cleared error clears both.
@@ -255,12 +265,20 @@ export class NotebookModel {
   }
 
   private setStatus(id: string, status: CellStatus): void {
+    // (A held markdown rendering: see heldRenderings.)
     this.updateCell(id, (c) => {
       if (c.status === status) return c;
+      const held = this.heldRenderings.delete(id);
       if (status === 'running') {
         // A new run replaces the last run's results; they stay visible (dimmed) while only queued.
+        if (c.type === MARKDOWN_CELL_TYPE && c.outputs.length > 0 && c.error === null) {
+          this.heldRenderings.add(id);
+          return { ...c, status, runningSince: this.now(), stdout: '', stderr: '' };
+        }
         return { ...c, status, runningSince: this.now(), stdout: '', stderr: '', outputs: [], error: null };
       }
+      // The run ended without an output of its own: the held rendering was not its result.
+      if (held) c = { ...c, outputs: [] };
       if (status === 'queued') return { ...c, status, runningSince: null, error: null };
       return { ...c, status, runningSince: null };
     });

@@ -44,4 +44,30 @@ describe('a markdown output in the page', () => {
     });
     expect(container.querySelector('rnb-widget#w-1 input[type=range]')).not.toBeNull();
   });
+
+  it('keeps the widget\'s element (and the control in it) when a new rendering changes the text around it', () => {
+    const registry = new RendererRegistry();
+    registry.register({
+      kind: 'component',
+      id: 'test:widget-component',
+      mimeTypes: [WIDGET_MIME],
+      rank: 100,
+      component: ({ output: widget }) => <input type="range" readOnly value={String((widget.data as { value: number }).value)} />,
+    });
+    const text = (value: number): Output => ({
+      mime_type: 'text/markdown',
+      data: `Threshold: <rnb-widget id="w-1"></rnb-widget> → ${value}\n\n*moved*`,
+      metadata: { widgets: { 'w-1': { ...slider, value } } },
+    });
+    const { container, rerender } = render(<MarkdownOutput output={text(10)} registry={registry} />);
+    const control = container.querySelector('input[type="range"]')!;
+    expect(control).not.toBeNull();
+    act(() => rerender(<MarkdownOutput output={text(42)} registry={registry} />));
+    expect(container.querySelector('p')?.textContent).toBe('Threshold:  → 42');
+    // The very same element: a drag in progress on it goes on.
+    expect(container.querySelector('input[type="range"]')).toBe(control);
+    expect((control as HTMLInputElement).value).toBe('42');
+    expect(container.querySelector('em')?.textContent).toBe('moved');
+  });
 });
+

@@ -8,6 +8,7 @@ import { WIDGET_MIME, type Output, type WidgetData } from '../../api/types';
 import { OutputView } from '../../components/outputs/OutputView';
 import { outputRenderers } from '../output-renderers';
 import type { RendererRegistry } from '../registry';
+import { morphChildren } from './morph';
 import { renderMarkdown } from './render-markdown';
 
 /** A widget's placeholder element in the rendered text and the widget output the page renders into it. */
@@ -30,8 +31,11 @@ export default function MarkdownOutput({ output, registry = outputRenderers }: {
 
   useLayoutEffect(() => {
     const element = host.current!;
-    // Sanitised above: nothing of the text's own can script, style or navigate the page.
-    element.innerHTML = html;
+    // Sanitised above: nothing of the text's own can script, style or navigate the page. Morphed, not replaced:
+    // a new rendering (the value a widget set, interpolated) keeps the widget placeholders, and the controls in them.
+    const rendering = document.createElement('template');
+    rendering.innerHTML = html;
+    morphChildren(element, rendering.content);
     const widgets = widgetModels(output);
     setSlots([...element.querySelectorAll<HTMLElement>('rnb-widget[id]')].map((placeholder) => {
       const model = Object.hasOwn(widgets, placeholder.id) ? widgets[placeholder.id] : undefined;
@@ -47,6 +51,7 @@ export default function MarkdownOutput({ output, registry = outputRenderers }: {
           ? <OutputView output={slot.widget} registry={registry} />
           : <span className="markdown-widget-missing" title="No widget renderer is loaded">widget</span>,
         slot.element,
+        // By widget id (and place): the same widget keeps its React tree across renderings.
         `${slot.element.id}:${index}`,
       ))}
     </>
