@@ -135,7 +135,7 @@ class RawOutput:
 
 
 # Runner functions the worker may call by name (op "call"); each returns JSON text.
-RUNNER_CALLS = frozenset({"describe_variables", "table_page", "forget_cell_tables"})
+RUNNER_CALLS = frozenset({"describe_variables", "table_page", "forget_cell_tables", "complete", "inspect_name"})
 
 
 def load_runner(source, modules=()):
@@ -308,7 +308,8 @@ def main():
             elif op == "delete":
                 runner.delete_names(json.dumps(request["names"]))
             elif op == "call" and request.get("fn") in RUNNER_CALLS:
-                # The explorer's and live tables' questions (variables-py.ts): each answers JSON text.
+                # The explorer's and live tables' questions (variables-py.ts), completions and hover docs (completer-py.ts,
+                # inspector-py.ts): each answers JSON text.
                 channel.send({"t": "value", "json": getattr(runner, request["fn"])(*request.get("args", []))})
         except KeyboardInterrupt:
             state["running"] = False

@@ -17,6 +17,8 @@ import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Outpu
 import { disableChildProcesses } from './hardening';
 import { RUNNER_SOURCE } from './runner-py';
 import { WIDGETS_SOURCE } from './widgets-py';
+import { COMPLETER_SOURCE } from './completer-py';
+import { INSPECTOR_SOURCE } from './inspector-py';
 import { richOutputSources } from './python-sources';
 import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest, withTableLanguage } from './table-page';
 import { VARIABLES_SOURCE } from './variables-py';
@@ -223,16 +225,29 @@ class NativePythonRuntime implements LanguageRuntime {
   }
 
   /**
-   * The page's questions, as the Pyodide runtime answers them: `ping` (the channel's own cost), `set_widget_value`
-   * (docs/protocol.md, Widgets) and `table_page` (live tables, variables-py.ts).
+   * The page's questions, as the Pyodide runtime answers them (python-runtime.ts `call`, the same Python code):
+   * `complete`, `inspect`, `ping` (the channel's own cost), `set_widget_value` (docs/protocol.md, Widgets) and
+   * `table_page` (live tables, variables-py.ts).
    */
   call(method: string, payload: JsonValue): JsonValue {
     if (method === 'ping') return null;
-    if (method === TABLE_PAGE_METHOD) {
-      if (this.lost) throw new Error(`Not answered: ${this.lost}.`);
-      return JSON.parse(this.ask('table_page', [tablePageRequest(payload)])) as JsonValue;
+    if (method === 'set_widget_value') return this.setWidgetValue(payload);
+    if (this.lost) throw new Error(`Not answered: ${this.lost}.`);
+    if (method === TABLE_PAGE_METHOD) return JSON.parse(this.ask('table_page', [tablePageRequest(payload)])) as JsonValue;
+    if (method === 'inspect') {
+      const request = (payload ?? {}) as { name?: unknown };
+      if (typeof request.name !== 'string') throw new Error("inspect takes { name: string } (a dotted name, e.g. 'df.mean').");
+      return JSON.parse(this.ask('inspect_name', [JSON.stringify({ name: request.name })])) as JsonValue;
     }
-    if (method !== 'set_widget_value') throw new Error(`The native Python runtime has no method "${method}"; it answers "set_widget_value", "${TABLE_PAGE_METHOD}" and "ping".`);
+    if (method !== 'complete') throw new Error(`The native Python runtime has no method "${method}"; it answers "complete", "inspect", "set_widget_value", "${TABLE_PAGE_METHOD}" and "ping".`);
+    const request = (payload ?? {}) as { code?: unknown; cursor?: unknown };
+    if (typeof request.code !== 'string' || typeof request.cursor !== 'number' || !Number.isSafeInteger(request.cursor) || request.cursor < 0) {
+      throw new Error('complete takes { code: string, cursor: number } (cursor: characters before it in code).');
+    }
+    return JSON.parse(this.ask('complete', [JSON.stringify({ code: request.code, cursor: request.cursor })])) as JsonValue;
+  }
+
+  private setWidgetValue(payload: JsonValue): JsonValue {
     if (this.lost) throw new Error(`Not answered: ${this.lost}.`);
     const request = payload as { widget_id?: unknown } | null;
     if (!request || typeof request !== 'object' || Array.isArray(request) || typeof request.widget_id !== 'string') throw new Error('set_widget_value takes { widget_id: string, value }.');
@@ -342,7 +357,7 @@ const createNativePythonRuntime: RuntimeFactory = (context) => {
   if (ready.t !== 'ready') throw new Error('the Python process did not start');
   // The kernel's cap on one output, where core gives one (newer cores do): the runner then turns a larger repr into a note.
   const maxOutputChars = (context as RuntimeContext & { maxOutputChars?: number }).maxOutputChars;
-  python.send({ op: 'runner', source: `${RUNNER_SOURCE}\n${VARIABLES_SOURCE}`, widgets: WIDGETS_SOURCE, modules: richOutputSources(), maxOutputChars: typeof maxOutputChars === 'number' && maxOutputChars > 0 ? maxOutputChars : null });
+  python.send({ op: 'runner', source: `${RUNNER_SOURCE}\n${COMPLETER_SOURCE}\n${INSPECTOR_SOURCE}\n${VARIABLES_SOURCE}`, widgets: WIDGETS_SOURCE, modules: richOutputSources(), maxOutputChars: typeof maxOutputChars === 'number' && maxOutputChars > 0 ? maxOutputChars : null });
   const loaded = python.receive(undefined, deadline);
   if (loaded.t !== 'loaded') throw new Error(`the Python runner did not load: ${loaded.t === 'fail' ? loaded.error : loaded.t}`);
   context.log('info', `native CPython ready (pid ${ready.pid} in its sandbox, uid ${ready.uid}, seccomp filter ${ready.seccomp ? 'on' : 'off'})`);
