@@ -93,7 +93,11 @@ class Channel:
         self._lock = threading.Lock()
 
     def send(self, frame):
-        line = json.dumps(frame, default=str) + "\n"
+        self.send_text(json.dumps(frame, default=str))
+
+    def send_text(self, line):
+        """A frame already in JSON text (a large value, encoded once rather than as a string inside a frame)."""
+        line += "\n"
         with self._lock:
             self._file.write(line)
             self._file.flush()
@@ -176,6 +180,54 @@ def finite(value):
     return value
 
 
+def table_value(table):
+    """A table another language sent by columns (native-tables.ts): a pandas DataFrame when pandas is importable (built
+    from whole columns), else a list of dicts, as the Pyodide runtime gives."""
+    columns, data = table["columns"], table["data"]
+    try:
+        import pandas
+    except Exception:  # not installed, or broken: the rows still arrive
+        pandas = None
+    if pandas is not None:
+        return pandas.DataFrame(dict(zip(columns, data)), columns=columns)
+    return [dict(zip(columns, row)) for row in zip(*data)]
+
+
+def column_values(column, plain):
+    """One DataFrame column as JSON-ready values, converting the whole column at once where its dtype allows."""
+    import numpy
+    dtype = column.dtype
+    if isinstance(dtype, numpy.dtype) and dtype.kind in "iub":
+        return column.tolist()
+    if isinstance(dtype, numpy.dtype) and dtype.kind == "f":
+        values = column.tolist()
+        array = column.to_numpy()
+        if not numpy.isfinite(array).all():
+            for index in numpy.flatnonzero(~numpy.isfinite(array)).tolist():
+                values[index] = None
+        return values
+    values = [finite(plain(item)) for item in column.tolist()]
+    # NaT, pd.NA, None and NaN of object and extension columns: null (SQL reads NULL), not "NaT" or "<NA>".
+    for index in numpy.flatnonzero(column.isna().to_numpy()).tolist():
+        values[index] = None
+    return values
+
+
+def frame_columns(frame, plain):
+    """A DataFrame by columns ({columns, data}), the index left out as to_dict("records") leaves it."""
+    return {"columns": [str(name) for name in frame.columns], "data": [column_values(column, plain) for _, column in frame.items()]}
+
+
+def value_frame(runner, name):
+    """The `value` answer for a name, as frame text with the value inline: a DataFrame by columns ("table"), anything
+    else as plain JSON."""
+    value = runner.G.get(name)
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and isinstance(value, pandas.DataFrame) and value.columns.is_unique:
+        return '{"t":"value","table":true,"v":' + json.dumps(frame_columns(value, runner.plain), default=str) + "}"
+    return '{"t":"value","v":' + json.dumps(finite(runner.plain(value)), default=str) + "}"
+
+
 class LineReader:
     """Request lines from a file descriptor. Right after a request it polls for a short while before blocking: in a
     chain of quick cells the next request then arrives while this process still has its core (no wake-up to wait for)."""
@@ -214,6 +266,8 @@ def reap_children(timeout=0.2):
 def run_cell(runner, request, raw):
     for name, value in (request.get("inject") or {}).items():
         runner.G[name] = value
+    for name, table in (request.get("tables") or {}).items():
+        runner.G[name] = table_value(table)
     ui = sys.modules.get("rnb.ui")
     if ui is not None:
         # Widget ids restart for this cell; the values the notebook stored for its widgets apply.
@@ -301,7 +355,7 @@ def main():
                         state["killed"] = False
                 channel.send({"t": "done", "result": result})
             elif op == "value":
-                channel.send({"t": "value", "json": json.dumps(finite(runner.plain(runner.G.get(request["name"]))), default=str)})
+                channel.send_text(value_frame(runner, request["name"]))
             elif op == "widget":
                 # set_widget_value: answers JSON ({value, kind, props, names}, {missing}, or {error}).
                 channel.send({"t": "value", "json": sys.modules["rnb.ui"].set_widget_value(json.dumps(request["payload"]))})

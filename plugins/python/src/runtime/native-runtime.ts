@@ -22,6 +22,7 @@ import { INSPECTOR_SOURCE } from './inspector-py';
 import { richOutputSources } from './python-sources';
 import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest, withTableLanguage } from './table-page';
 import { VARIABLES_SOURCE } from './variables-py';
+import { columnsToRecords, recordsToColumns, type ColumnTable } from './native-tables';
 
 /** `runtime.options` of the Python language when PYTHON_RUNTIME=native. */
 export interface NativeRuntimeOptions {
@@ -42,7 +43,8 @@ type Frame =
   /** An output display() (or plt.show()) shows while the cell runs. */
   | { t: 'output'; o: Output }
   | { t: 'done'; result: CellResult }
-  | { t: 'value'; json: string }
+  /** A runner call's answer (JSON text), or a name's value inline (`v`; a ColumnTable when `table`, a DataFrame by columns). */
+  | { t: 'value'; json?: string; v?: unknown; table?: boolean }
   | { t: 'fail'; error: string };
 
 /** What a failed cell throws: the kernel shows `traceback` when present. */
@@ -102,7 +104,12 @@ class NativeProcess {
   }
 
   send(request: object): void {
-    const bytes = Buffer.from(JSON.stringify(request) + '\n', 'utf8');
+    this.sendText(JSON.stringify(request));
+  }
+
+  /** One request already in JSON text (a cell's, built without parsing its values back). */
+  sendText(json: string): void {
+    const bytes = Buffer.from(json + '\n', 'utf8');
     let offset = 0;
     while (offset < bytes.length) {
       try {
@@ -189,16 +196,22 @@ class NativePythonRuntime implements LanguageRuntime {
 
   run(cell: CellRun, io: CellIO): void {
     if (this.lost) throw new Error(`Not run: ${this.lost}; the notebook's values were lost.`);
+    // Other languages' values this cell reads: lists of records (SQL results) by columns, to become DataFrames.
     const inject: Record<string, unknown> = {};
+    const tables: Record<string, ColumnTable> = {};
     for (const name of cell.references) {
       const entry = this.context.namespace.entry(name);
-      if (entry && entry.language !== this.context.language) inject[name] = entry.toJS();
+      if (!entry || entry.language === this.context.language) continue;
+      const value = entry.toJS();
+      const table = recordsToColumns(value);
+      if (table) tables[name] = table;
+      else inject[name] = value;
     }
     const interrupt = this.context.interruptBuffer;
     let interruptSent = false;
     let result: CellResult | null = null;
     try {
-      this.python.send({ op: 'run', cell: cell.cellId, code: cell.code, defines: cell.defines, inject: JSON.parse(toJson(inject)) as JsonValue, widgets: cell.meta?.widgets ?? null });
+      this.python.sendText(`{"op":"run","cell":${JSON.stringify(cell.cellId)},"code":${JSON.stringify(cell.code)},"defines":${JSON.stringify(cell.defines)},"inject":${toJson(inject)},"tables":${toJson(tables)},"widgets":${JSON.stringify(cell.meta?.widgets ?? null)}}`);
       const onIdle = (): void => {
         if (!interruptSent && Atomics.load(interrupt, 0) === 2) {
           interruptSent = true;
@@ -256,7 +269,7 @@ class NativePythonRuntime implements LanguageRuntime {
     for (;;) {
       const frame = this.python.receive(undefined, Date.now() + 10_000);
       if (frame.t === 'value') {
-        answer = JSON.parse(frame.json) as typeof answer;
+        answer = JSON.parse(frame.json ?? 'null') as typeof answer;
         break;
       }
       if (frame.t === 'fail') throw new Error(`The Python runtime failed: ${frame.error}`);
@@ -285,7 +298,7 @@ class NativePythonRuntime implements LanguageRuntime {
     this.python.send({ op: 'call', fn, args });
     for (;;) {
       const frame = this.python.receive(undefined, Date.now() + 10_000);
-      if (frame.t === 'value') return frame.json;
+      if (frame.t === 'value') return frame.json ?? 'null';
       if (frame.t === 'fail') throw new Error(`Python could not answer ${fn}: ${frame.error}`);
     }
   }
@@ -322,7 +335,7 @@ class NativePythonRuntime implements LanguageRuntime {
         for (;;) {
           const frame = this.python.receive(undefined, Date.now() + 60_000);
           if (frame.t === 'value') {
-            value = JSON.parse(frame.json) as unknown;
+            value = frame.table ? columnsToRecords(frame.v as ColumnTable) : frame.v;
             break;
           }
           if (frame.t === 'fail') throw new Error(`Python could not convert ${name}: ${frame.error}`);
