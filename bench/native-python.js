@@ -3,7 +3,7 @@
 // cold start to the first result with and without a warm kernel, interrupt latency, and the memory (PSS) of each further
 // notebook's CPython.
 // Needs bwrap and Debian's python3 with numpy (apt-get install -y bubblewrap python3-numpy python3-pandas python3-matplotlib).
-// Run: npm run build:ts && node bench/native-python.js [cells=100] [rounds=10]
+// Run: npm run build:ts && node bench/native-python.js [cells=100] [rounds=10] [--native-only]  (the last skips Pyodide: ratios n/a)
 'use strict';
 const fs = require('node:fs');
 const http = require('node:http');
@@ -145,7 +145,7 @@ function driverPss() {
 
 (async () => {
   const native = await measure('native');
-  const pyodide = await measure('pyodide');
+  const pyodide = process.argv.includes('--native-only') ? {} : await measure('pyodide');
   const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : 'n/a');
   report(`native CPython (bubblewrap) vs Pyodide, same run, at a socket.io client`, {
     [`chain of ${CELLS} cells, median of ${ROUNDS}: native`]: ms(native.chain),

@@ -272,10 +272,11 @@ def run_cell(runner, request, raw):
     if ui is not None:
         # Widget ids restart for this cell; the values the notebook stored for its widgets apply.
         ui.begin_cell(request["cell"], json.dumps(request.get("widgets") or {}))
-    result = json.loads(runner.run_cell(request["cell"], request["code"], json.dumps(request["defines"])))
-    if result.get("status") == "async":
+    # The runner's answer is JSON text, passed on as it is (no decoding and encoding again on every cell).
+    result = runner.run_cell(request["cell"], request["code"], json.dumps(request["defines"]))
+    if result == '{"status": "async"}':
         import asyncio
-        result = json.loads(asyncio.run(runner.run_cell_async()))
+        result = asyncio.run(runner.run_cell_async())
     runner.flush_streams()
     for output in raw:
         output.drain()
@@ -353,7 +354,7 @@ def main():
                     if state["killed"]:
                         reap_children()
                         state["killed"] = False
-                channel.send({"t": "done", "result": result})
+                channel.send_text('{"t":"done","result":' + result + "}")
             elif op == "value":
                 channel.send_text(value_frame(runner, request["name"]))
             elif op == "widget":

@@ -366,11 +366,12 @@ const createNativePythonRuntime: RuntimeFactory = (context) => {
   // The worker ends (replaced, closed): CPython goes with it (its stdin closes too, which ends it on its own).
   process.on('exit', () => python.kill());
   const deadline = Date.now() + options.startTimeoutMs;
-  const ready = python.receive(undefined, deadline);
-  if (ready.t !== 'ready') throw new Error('the Python process did not start');
   // The kernel's cap on one output, where core gives one (newer cores do): the runner then turns a larger repr into a note.
   const maxOutputChars = (context as RuntimeContext & { maxOutputChars?: number }).maxOutputChars;
+  // Sent at once, while bubblewrap and the interpreter start: the driver reads it right after saying it is ready.
   python.send({ op: 'runner', source: `${RUNNER_SOURCE}\n${COMPLETER_SOURCE}\n${INSPECTOR_SOURCE}\n${VARIABLES_SOURCE}`, widgets: WIDGETS_SOURCE, modules: richOutputSources(), maxOutputChars: typeof maxOutputChars === 'number' && maxOutputChars > 0 ? maxOutputChars : null });
+  const ready = python.receive(undefined, deadline);
+  if (ready.t !== 'ready') throw new Error('the Python process did not start');
   const loaded = python.receive(undefined, deadline);
   if (loaded.t !== 'loaded') throw new Error(`the Python runner did not load: ${loaded.t === 'fail' ? loaded.error : loaded.t}`);
   context.log('info', `native CPython ready (pid ${ready.pid} in its sandbox, uid ${ready.uid}, seccomp filter ${ready.seccomp ? 'on' : 'off'})`);
