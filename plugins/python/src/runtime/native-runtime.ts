@@ -81,7 +81,7 @@ class NativeProcess {
   private readonly outFd: number;
   private buffer = '';
   private readonly decoder = new TextDecoder();
-  private readonly chunk = Buffer.alloc(256 * 1024);
+  private readonly chunk = Buffer.alloc(1024 * 1024);
   private readonly sleeper = new Int32Array(new SharedArrayBuffer(4));
   private stderrTail = '';
   exitDescription: string | null = null;
@@ -116,7 +116,7 @@ class NativeProcess {
         offset += fs.writeSync(this.inFd, bytes, offset);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw new ProcessGone(this.gone());
-        this.pause(1);
+        this.pause(0.05); // the pipe is full: CPython is reading it (a large table), back in a moment
       }
     }
   }
