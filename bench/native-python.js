@@ -3,11 +3,12 @@
 // cold start to the first result with and without a warm kernel, interrupt latency, and the memory (PSS) of each further
 // notebook's CPython.
 // Needs bwrap and Debian's python3 with numpy (apt-get install -y bubblewrap python3-numpy python3-pandas python3-matplotlib).
-// Run: npm run build:ts && node bench/native-python.js [cells=100] [rounds=10]
+// Run: npm run build:ts && node bench/native-python.js [cells=100] [rounds=10] [--native-only] [--chain-only]  (--native-only skips Pyodide: ratios n/a; --chain-only stops after the chain)
 'use strict';
 const fs = require('node:fs');
 const http = require('node:http');
-const { percentile, ms, pssBytes, report } = require('./lib');
+const { percentile, ms: msOf, pssBytes, report } = require('./lib');
+const ms = (value) => (value === undefined ? 'n/a' : msOf(value));
 
 const CELLS = Number(process.argv[2]) || 100;
 const ROUNDS = Number(process.argv[3]) || 10;
@@ -101,6 +102,11 @@ async function measure(runtime) {
   figures.warm = await (await notebook(host, ['print(1)'])).run();
   const chain = await notebook(host, Array.from({ length: CELLS }, (_, i) => (i === 0 ? 'x0 = 0' : `x${i} = x${i - 1} + 1`)));
   figures.chain = await median(chain.run, ROUNDS);
+  if (process.argv.includes('--chain-only')) {
+    await host.notebooks.close();
+    host.server.close();
+    return figures;
+  }
   figures.loop = await median((await notebook(host, [LOOP])).run, 3);
   try {
     figures.numpy = await median((await notebook(host, [NUMPY])).run, 3);
@@ -145,7 +151,7 @@ function driverPss() {
 
 (async () => {
   const native = await measure('native');
-  const pyodide = await measure('pyodide');
+  const pyodide = process.argv.includes('--native-only') ? {} : await measure('pyodide');
   const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : 'n/a');
   report(`native CPython (bubblewrap) vs Pyodide, same run, at a socket.io client`, {
     [`chain of ${CELLS} cells, median of ${ROUNDS}: native`]: ms(native.chain),
@@ -163,7 +169,7 @@ function driverPss() {
     'first result of a new notebook, warm kernel: Pyodide': ms(pyodide.warm),
     'interrupt of `while True: pass` to error at the client, median of 5: native': ms(native.interrupt),
     'interrupt: Pyodide': ms(pyodide.interrupt),
-    'PSS of each further notebook\'s CPython': `${(native.pssPerNotebook / 1024 / 1024).toFixed(1)} MB`,
+    'PSS of each further notebook\'s CPython': native.pssPerNotebook === undefined ? 'n/a' : `${(native.pssPerNotebook / 1024 / 1024).toFixed(1)} MB`,
   });
   process.exit(0);
 })().catch((error) => {

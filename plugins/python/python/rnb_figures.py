@@ -9,7 +9,8 @@
   outputs as it may (rnb_display.MAX_OUTPUTS_PER_CELL; the rest are closed undrawn), the encoded image checked
   against the kernel's output limit.
 """
-import importlib.abc
+# importlib.abc is not imported (it costs tens of milliseconds at every kernel start, pulling in importlib.resources):
+# the import system asks finders and loaders only for the methods below.
 import importlib.machinery
 import io
 import os
@@ -21,7 +22,7 @@ FORMATS = ["png"]
 DPI = 100
 
 
-class _BackendFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+class _BackendFinder:
     """Makes ``rnb_matplotlib_backend`` importable, built when matplotlib asks for it (matplotlib may not be there)."""
 
     def find_spec(self, name, path=None, target=None):

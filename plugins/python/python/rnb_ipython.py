@@ -8,7 +8,6 @@ display_markdown / display_svg / display_png / display_json / display_latex, HTM
 Image, Pretty, Code, Javascript (not run: shown as text), DisplayObject, set_matplotlib_formats, and get_ipython()
 (None: no IPython shell here).
 """
-import importlib.abc
 import importlib.util
 import json
 import sys
@@ -192,7 +191,7 @@ def _patch_real(module):
             setattr(module, name, ours)
 
 
-class _RealIPythonPatcher(importlib.abc.MetaPathFinder):
+class _RealIPythonPatcher:  # a meta path finder by its find_spec (importlib.abc is slow to import)
     """When a cell imports the real IPython's display modules, ours replace its display functions once they load."""
 
     def find_spec(self, name, path=None, target=None):
@@ -208,7 +207,7 @@ class _RealIPythonPatcher(importlib.abc.MetaPathFinder):
         return None
 
 
-class _PatchingLoader(importlib.abc.Loader):
+class _PatchingLoader:
     def __init__(self, loader):
         self._loader = loader
 

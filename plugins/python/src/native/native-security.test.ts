@@ -147,4 +147,21 @@ describeNeeding('escapes from a native Python cell', nativeMissing(), () => {
     await kernel.service.interrupt(owner, spinning.notebookId);
     await running;
   }, 30_000);
+
+  it("a notebook at its process limit (a fork bomb holding its children) does not stop another notebook from starting", async () => {
+    // Every sandbox runs as uid 65534, but each has its own user namespace, where Linux (5.14 and later) counts
+    // RLIMIT_NPROC: A's processes count against A's limit only. Another owner, so B gets a kernel and CPython of its own.
+    const bomb = await notebookWith(kernel, owner, [
+      'import os, time\nn = 0\ntry:\n    while True:\n        if os.fork() == 0:\n            time.sleep(60)\n            os._exit(0)\n        n += 1\nexcept OSError as e:\n    print("full", e.errno, flush=True)\nwhile True: time.sleep(1)',
+    ], 'python');
+    const running = bomb.run(0);
+    await waitFor(() => kernel.eventsOf(bomb.notebookId, 'cell_stdout').some((e) => String(e.data).startsWith('full 11')), 20_000);
+    const other = await notebookWith(kernel, 'trent', ['import threading\nt = threading.Thread(target=lambda: None)\nt.start(); t.join()\nprint("started")'], 'python');
+    await other.run(0);
+    const [cell] = await other.state();
+    expect(cell!.error).toBeNull();
+    expect(cell!.stdout).toBe('started\n');
+    await kernel.service.interrupt(owner, bomb.notebookId);
+    await running;
+  }, 60_000);
 });

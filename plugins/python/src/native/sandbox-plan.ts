@@ -48,7 +48,7 @@ export const DEFAULT_NATIVE_LIMITS: NativeLimits = {
   // As core's default memory limit of a whole kernel process (2048 MB, which counts its CPythons): one large
   // allocation fails with MemoryError in the cell before the kernel as a whole is killed for it.
   address_space_bytes: 2048 * 1024 * 1024,
-  // Linux counts every process and thread of the real uid, and kernels of all owners run as uid 65534.
+  // Per sandbox: each has its own user namespace, where Linux (5.14+) counts RLIMIT_NPROC (plugins/python/README.md).
   processes: 512,
   file_size_bytes: 256 * 1024 * 1024,
   open_files: 256,

@@ -7,7 +7,18 @@
  * and its answer is bounded.
  */
 export const COMPLETER_SOURCE = String.raw`
-import builtins as _builtins, inspect as _inspect, json as _json, keyword as _keyword, re as _re, types as _types
+import builtins as _builtins, json as _json, keyword as _keyword, re as _re, types as _types
+
+
+class _LazyInspect:
+    """The inspect module, imported on first use: it costs more than the rest of the runner at every kernel start."""
+
+    def __getattr__(self, name):
+        import inspect
+        return getattr(inspect, name)
+
+
+_inspect = _LazyInspect()
 
 MAX_COMPLETIONS = 500
 MAX_CODE = 100_000

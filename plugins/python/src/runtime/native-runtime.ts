@@ -17,9 +17,12 @@ import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Outpu
 import { disableChildProcesses } from './hardening';
 import { RUNNER_SOURCE } from './runner-py';
 import { WIDGETS_SOURCE } from './widgets-py';
+import { COMPLETER_SOURCE } from './completer-py';
+import { INSPECTOR_SOURCE } from './inspector-py';
 import { richOutputSources } from './python-sources';
 import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest, withTableLanguage } from './table-page';
 import { VARIABLES_SOURCE } from './variables-py';
+import { columnsToRecords, recordsToColumns, type ColumnTable } from './native-tables';
 
 /** `runtime.options` of the Python language when PYTHON_RUNTIME=native. */
 export interface NativeRuntimeOptions {
@@ -40,7 +43,8 @@ type Frame =
   /** An output display() (or plt.show()) shows while the cell runs. */
   | { t: 'output'; o: Output }
   | { t: 'done'; result: CellResult }
-  | { t: 'value'; json: string }
+  /** A runner call's answer (JSON text), or a name's value inline (`v`; a ColumnTable when `table`, a DataFrame by columns). */
+  | { t: 'value'; json?: string; v?: unknown; table?: boolean }
   | { t: 'fail'; error: string };
 
 /** What a failed cell throws: the kernel shows `traceback` when present. */
@@ -77,7 +81,7 @@ class NativeProcess {
   private readonly outFd: number;
   private buffer = '';
   private readonly decoder = new TextDecoder();
-  private readonly chunk = Buffer.alloc(256 * 1024);
+  private readonly chunk = Buffer.alloc(1024 * 1024);
   private readonly sleeper = new Int32Array(new SharedArrayBuffer(4));
   private stderrTail = '';
   exitDescription: string | null = null;
@@ -100,14 +104,19 @@ class NativeProcess {
   }
 
   send(request: object): void {
-    const bytes = Buffer.from(JSON.stringify(request) + '\n', 'utf8');
+    this.sendText(JSON.stringify(request));
+  }
+
+  /** One request already in JSON text (a cell's, built without parsing its values back). */
+  sendText(json: string): void {
+    const bytes = Buffer.from(json + '\n', 'utf8');
     let offset = 0;
     while (offset < bytes.length) {
       try {
         offset += fs.writeSync(this.inFd, bytes, offset);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw new ProcessGone(this.gone());
-        this.pause(1);
+        this.pause(0.05); // the pipe is full: CPython is reading it (a large table), back in a moment
       }
     }
   }
@@ -142,9 +151,10 @@ class NativeProcess {
         if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw new ProcessGone(this.gone());
         onIdle?.();
         if (Date.now() > deadline) throw new ProcessGone('the Python process did not answer in time');
-        // Spin first (a quick cell answers within a fraction of a millisecond, and a thread that sleeps on a busy machine
-        // waits for its turn to run again), then short sleeps, then 1 ms.
-        if (idle >= 2000) this.pause(idle < 4000 ? 0.05 : 1);
+        // A few quick polls, then 50 µs sleeps, then 1 ms. Not a long spin: on a busy machine a spinning worker takes the
+        // core CPython needs to answer (a spin of 2,000 polls here and 0.5 ms in the driver made the 100-cell chain
+        // 960 ms instead of 163 ms at load average 21 on 2 cores; bench/native-python.js --chain-only).
+        if (idle >= 50) this.pause(idle < 2000 ? 0.05 : 1);
         idle++;
         continue;
       }
@@ -187,16 +197,22 @@ class NativePythonRuntime implements LanguageRuntime {
 
   run(cell: CellRun, io: CellIO): void {
     if (this.lost) throw new Error(`Not run: ${this.lost}; the notebook's values were lost.`);
+    // Other languages' values this cell reads: lists of records (SQL results) by columns, to become DataFrames.
     const inject: Record<string, unknown> = {};
+    const tables: Record<string, ColumnTable> = {};
     for (const name of cell.references) {
       const entry = this.context.namespace.entry(name);
-      if (entry && entry.language !== this.context.language) inject[name] = entry.toJS();
+      if (!entry || entry.language === this.context.language) continue;
+      const value = entry.toJS();
+      const table = recordsToColumns(value);
+      if (table) tables[name] = table;
+      else inject[name] = value;
     }
     const interrupt = this.context.interruptBuffer;
     let interruptSent = false;
     let result: CellResult | null = null;
     try {
-      this.python.send({ op: 'run', cell: cell.cellId, code: cell.code, defines: cell.defines, inject: JSON.parse(toJson(inject)) as JsonValue, widgets: cell.meta?.widgets ?? null });
+      this.python.sendText(`{"op":"run","cell":${JSON.stringify(cell.cellId)},"code":${JSON.stringify(cell.code)},"defines":${JSON.stringify(cell.defines)},"inject":${toJson(inject)},"tables":${toJson(tables)},"widgets":${JSON.stringify(cell.meta?.widgets ?? null)}}`);
       const onIdle = (): void => {
         if (!interruptSent && Atomics.load(interrupt, 0) === 2) {
           interruptSent = true;
@@ -223,16 +239,29 @@ class NativePythonRuntime implements LanguageRuntime {
   }
 
   /**
-   * The page's questions, as the Pyodide runtime answers them: `ping` (the channel's own cost), `set_widget_value`
-   * (docs/protocol.md, Widgets) and `table_page` (live tables, variables-py.ts).
+   * The page's questions, as the Pyodide runtime answers them (python-runtime.ts `call`, the same Python code):
+   * `complete`, `inspect`, `ping` (the channel's own cost), `set_widget_value` (docs/protocol.md, Widgets) and
+   * `table_page` (live tables, variables-py.ts).
    */
   call(method: string, payload: JsonValue): JsonValue {
     if (method === 'ping') return null;
-    if (method === TABLE_PAGE_METHOD) {
-      if (this.lost) throw new Error(`Not answered: ${this.lost}.`);
-      return JSON.parse(this.ask('table_page', [tablePageRequest(payload)])) as JsonValue;
+    if (method === 'set_widget_value') return this.setWidgetValue(payload);
+    if (this.lost) throw new Error(`Not answered: ${this.lost}.`);
+    if (method === TABLE_PAGE_METHOD) return JSON.parse(this.ask('table_page', [tablePageRequest(payload)])) as JsonValue;
+    if (method === 'inspect') {
+      const request = (payload ?? {}) as { name?: unknown };
+      if (typeof request.name !== 'string') throw new Error("inspect takes { name: string } (a dotted name, e.g. 'df.mean').");
+      return JSON.parse(this.ask('inspect_name', [JSON.stringify({ name: request.name })])) as JsonValue;
     }
-    if (method !== 'set_widget_value') throw new Error(`The native Python runtime has no method "${method}"; it answers "set_widget_value", "${TABLE_PAGE_METHOD}" and "ping".`);
+    if (method !== 'complete') throw new Error(`The native Python runtime has no method "${method}"; it answers "complete", "inspect", "set_widget_value", "${TABLE_PAGE_METHOD}" and "ping".`);
+    const request = (payload ?? {}) as { code?: unknown; cursor?: unknown };
+    if (typeof request.code !== 'string' || typeof request.cursor !== 'number' || !Number.isSafeInteger(request.cursor) || request.cursor < 0) {
+      throw new Error('complete takes { code: string, cursor: number } (cursor: characters before it in code).');
+    }
+    return JSON.parse(this.ask('complete', [JSON.stringify({ code: request.code, cursor: request.cursor })])) as JsonValue;
+  }
+
+  private setWidgetValue(payload: JsonValue): JsonValue {
     if (this.lost) throw new Error(`Not answered: ${this.lost}.`);
     const request = payload as { widget_id?: unknown } | null;
     if (!request || typeof request !== 'object' || Array.isArray(request) || typeof request.widget_id !== 'string') throw new Error('set_widget_value takes { widget_id: string, value }.');
@@ -241,7 +270,7 @@ class NativePythonRuntime implements LanguageRuntime {
     for (;;) {
       const frame = this.python.receive(undefined, Date.now() + 10_000);
       if (frame.t === 'value') {
-        answer = JSON.parse(frame.json) as typeof answer;
+        answer = JSON.parse(frame.json ?? 'null') as typeof answer;
         break;
       }
       if (frame.t === 'fail') throw new Error(`The Python runtime failed: ${frame.error}`);
@@ -270,7 +299,7 @@ class NativePythonRuntime implements LanguageRuntime {
     this.python.send({ op: 'call', fn, args });
     for (;;) {
       const frame = this.python.receive(undefined, Date.now() + 10_000);
-      if (frame.t === 'value') return frame.json;
+      if (frame.t === 'value') return frame.json ?? 'null';
       if (frame.t === 'fail') throw new Error(`Python could not answer ${fn}: ${frame.error}`);
     }
   }
@@ -307,7 +336,7 @@ class NativePythonRuntime implements LanguageRuntime {
         for (;;) {
           const frame = this.python.receive(undefined, Date.now() + 60_000);
           if (frame.t === 'value') {
-            value = JSON.parse(frame.json) as unknown;
+            value = frame.table ? columnsToRecords(frame.v as ColumnTable) : frame.v;
             break;
           }
           if (frame.t === 'fail') throw new Error(`Python could not convert ${name}: ${frame.error}`);
@@ -338,11 +367,12 @@ const createNativePythonRuntime: RuntimeFactory = (context) => {
   // The worker ends (replaced, closed): CPython goes with it (its stdin closes too, which ends it on its own).
   process.on('exit', () => python.kill());
   const deadline = Date.now() + options.startTimeoutMs;
-  const ready = python.receive(undefined, deadline);
-  if (ready.t !== 'ready') throw new Error('the Python process did not start');
   // The kernel's cap on one output, where core gives one (newer cores do): the runner then turns a larger repr into a note.
   const maxOutputChars = (context as RuntimeContext & { maxOutputChars?: number }).maxOutputChars;
-  python.send({ op: 'runner', source: `${RUNNER_SOURCE}\n${VARIABLES_SOURCE}`, widgets: WIDGETS_SOURCE, modules: richOutputSources(), maxOutputChars: typeof maxOutputChars === 'number' && maxOutputChars > 0 ? maxOutputChars : null });
+  // Sent at once, while bubblewrap and the interpreter start: the driver reads it right after saying it is ready.
+  python.send({ op: 'runner', source: `${RUNNER_SOURCE}\n${COMPLETER_SOURCE}\n${INSPECTOR_SOURCE}\n${VARIABLES_SOURCE}`, widgets: WIDGETS_SOURCE, modules: richOutputSources(), maxOutputChars: typeof maxOutputChars === 'number' && maxOutputChars > 0 ? maxOutputChars : null });
+  const ready = python.receive(undefined, deadline);
+  if (ready.t !== 'ready') throw new Error('the Python process did not start');
   const loaded = python.receive(undefined, deadline);
   if (loaded.t !== 'loaded') throw new Error(`the Python runner did not load: ${loaded.t === 'fail' ? loaded.error : loaded.t}`);
   context.log('info', `native CPython ready (pid ${ready.pid} in its sandbox, uid ${ready.uid}, seccomp filter ${ready.seccomp ? 'on' : 'off'})`);
