@@ -222,7 +222,7 @@ class NativePythonRuntime implements LanguageRuntime {
       while (!result) {
         const frame = this.python.receive(onIdle);
         if (frame.t === 'out') (frame.s === 'stderr' ? io.stderr(frame.d) : io.stdout(frame.d));
-        else if (frame.t === 'output') io.output(frame.o);
+        else if (frame.t === 'output') io.output(withTableLanguage(frame.o, this.context.language));
         else if (frame.t === 'done') result = frame.result;
         else if (frame.t === 'fail') throw new Error(`The Python runtime failed: ${frame.error}`);
       }

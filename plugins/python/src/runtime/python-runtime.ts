@@ -79,7 +79,7 @@ class PythonRuntime implements LanguageRuntime {
 
   /** An output display() (or plt.show()) shows while the cell runs, as JSON text. */
   showOutput(json: string): void {
-    this.io?.output(JSON.parse(json) as Output);
+    this.io?.output(withTableLanguage(JSON.parse(json) as Output, this.context.language));
   }
 
   writeBytes(stream: 'out' | 'err', bytes: Uint8Array): number {
