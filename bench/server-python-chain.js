@@ -1,8 +1,12 @@
 // The Python chain of 100 cells (x1 = x0 + 1, ...) end to end through a real socket.io client: from emitting
 // run_cell on the root to the last cell's `success` status arriving at the client. Real Pyodide in the sandboxed kernel.
+// Beside it, in the same run, the floor: Pyodide alone, the same cells as `runPython` calls in one process
+// (bench/peers/pyodide-chain.js, run as a child process after ours so the two do not compete for a core).
 // Run: npm run build:ts && node bench/server-python-chain.js [cells=100] [rounds=10]
 'use strict';
 const http = require('node:http');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
 const { percentile, ms, report } = require('./lib');
 
 const CELLS = Number(process.argv[2]) || 100;
@@ -51,15 +55,20 @@ const ROUNDS = Number(process.argv[3]) || 10;
   for (let round = 0; round < ROUNDS; round++) times.push(await runOnce());
   const nb = await notebooks.service.getNotebook('local', view.id);
   if (nb.cells[nb.cells.length - 1].status !== 'success') throw new Error('chain did not finish');
+  socket.close();
+  await notebooks.close();
+  server.close();
+  const floor = JSON.parse(execFileSync(process.execPath, [path.join(__dirname, 'peers', 'pyodide-chain.js'), String(CELLS), String(ROUNDS)], { encoding: 'utf8' }).trim().split('\n').pop());
+  const ours = percentile(times, 50);
   report(`server: Python chain of ${CELLS} cells, run_cell on the root to the last result at a socket.io client`, {
     'first run (kernel start + Pyodide load)': ms(first),
     [`re-run from the root: median of ${ROUNDS}`]: ms(percentile(times, 50)),
     're-run from the root: p95': ms(percentile(times, 95)),
     'per cell (median)': ms(percentile(times, 50) / CELLS),
+    [`floor: Pyodide alone, ${CELLS} runPython calls (median)`]: ms(floor.medianMs),
+    'ours / floor': `${(ours / floor.medianMs).toFixed(1)}×`,
+    'per cell above the floor': ms((ours - floor.medianMs) / CELLS),
   });
-  socket.close();
-  await notebooks.close();
-  server.close();
 })().catch((error) => {
   console.error(error);
   process.exit(1);

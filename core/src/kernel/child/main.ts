@@ -52,7 +52,9 @@ interface Session {
   id: string;
   worker: Worker;
   interrupt: Int32Array;
-  startAck: Int32Array;
+  runningSlot: Int32Array;
+  /** The cells of the run in the worker, by plan index: what the running slot names. */
+  planCells: string[];
   runningCell: { runId: number; cell: string; startedAt: number } | null;
   currentRun: number | null;
   interruptTimer: NodeJS.Timeout | null;
@@ -65,7 +67,7 @@ interface Session {
 interface Spare {
   worker: Worker;
   interrupt: Int32Array;
-  startAck: Int32Array;
+  runningSlot: Int32Array;
   loaded: Promise<string | undefined>;
 }
 
@@ -74,8 +76,8 @@ let spare: Spare | null = null;
 
 function startWorker(waitedOn: boolean): Spare {
   const buffer = new SharedArrayBuffer(4);
-  const startAck = new SharedArrayBuffer(4);
-  const init: WorkerInit = { runtimes: args.runtimes, limits: args.limits, interruptBuffer: buffer, startAck, waitedOn };
+  const runningSlot = new SharedArrayBuffer(8);
+  const init: WorkerInit = { runtimes: args.runtimes, limits: args.limits, interruptBuffer: buffer, runningSlot, waitedOn };
   const worker = new Worker(path.join(__dirname, 'worker.js'), {
     workerData: init,
     env: {},
@@ -97,7 +99,7 @@ function startWorker(waitedOn: boolean): Spare {
     worker.once('error', (error) => resolve(`the worker failed while loading: ${error.message}`));
     worker.once('exit', (code) => resolve(`the worker exited while loading (code ${code})`));
   });
-  return { worker, interrupt: new Int32Array(buffer), startAck: new Int32Array(startAck), loaded };
+  return { worker, interrupt: new Int32Array(buffer), runningSlot: new Int32Array(runningSlot), loaded };
 }
 
 function takeSpare(): Spare {
@@ -111,7 +113,7 @@ function takeSpare(): Spare {
 }
 
 function bindSession(id: string, taken: Spare): Session {
-  const session: Session = { id, worker: taken.worker, interrupt: taken.interrupt, startAck: taken.startAck, runningCell: null, currentRun: null, interruptTimer: null, timeLimited: null, calls: new Map() };
+  const session: Session = { id, worker: taken.worker, interrupt: taken.interrupt, runningSlot: taken.runningSlot, planCells: [], runningCell: null, currentRun: null, interruptTimer: null, timeLimited: null, calls: new Map() };
   sessions.set(id, session);
   taken.worker.on('message', (message: WorkerOut) => onWorkerMessage(session, message));
   taken.worker.on('error', (error) => replaceWorker(session, `the notebook's worker failed: ${error.message}`));
@@ -122,22 +124,21 @@ function bindSession(id: string, taken: Spare): Session {
 function onWorkerMessage(session: Session, message: WorkerOut): void {
   if (sessions.get(session.id) !== session) return;
   switch (message.w) {
-    case 'report':
-      if (message.report.k === 'finish' && message.report.cell === session.timeLimited) {
-        session.timeLimited = null;
-        if (message.report.status === 'error') {
-          // The runtime's traceback (a KeyboardInterrupt) stays apart and says the rest; without one its message does.
-          message.report.error = timeLimitMessage(message.report.traceback === undefined ? message.report.error : undefined);
-          message.report.errorKind = 'time-limit';
+    case 'reports':
+      for (const report of message.reports) {
+        if (report.k === 'finish' && report.cell === session.timeLimited) {
+          session.timeLimited = null;
+          if (report.status === 'error') {
+            // The runtime's traceback (a KeyboardInterrupt) stays apart and says the rest; without one its message does.
+            report.error = timeLimitMessage(report.traceback === undefined ? report.error : undefined);
+            report.errorKind = 'time-limit';
+          }
         }
+        trackRunning(session, message.runId, report);
       }
-      trackRunning(session, message.runId, message.report);
-      // A cell's start goes out at once (with everything before it): if the process dies, the server knows which cell ran.
-      send({ t: 'reports', session: session.id, runId: message.runId, reports: [message.report] }, message.report.k === 'start');
-      if (message.report.k === 'start') {
-        Atomics.add(session.startAck, 0, 1);
-        Atomics.notify(session.startAck, 0);
-      }
+      // Batched with whatever else goes out within the flush interval (the main thread is never blocked by a cell,
+      // so a start still reaches the server within about a millisecond).
+      send({ t: 'reports', session: session.id, runId: message.runId, reports: message.reports });
       break;
     case 'run_done':
       session.currentRun = null;
@@ -186,8 +187,9 @@ function replaceWorker(session: Session, reason: string, cellError = `${reason};
   void session.worker.terminate().catch(() => undefined);
   if (session.currentRun !== null) {
     const runId = session.currentRun;
-    if (session.runningCell) {
-      const finish: CellReport = { k: 'finish', cell: session.runningCell.cell, status: 'error', error: cellError };
+    const running = session.runningCell?.cell ?? cellInSlot(session, runId);
+    if (running !== undefined) {
+      const finish: CellReport = { k: 'finish', cell: running, status: 'error', error: cellError };
       if (timeLimited) finish.errorKind = 'time-limit';
       send({ t: 'reports', session: session.id, runId, reports: [finish] });
     }
@@ -196,6 +198,13 @@ function replaceWorker(session: Session, reason: string, cellError = `${reason};
   send({ t: 'session_lost', session: session.id, reason }, true);
   const fresh = bindSession(session.id, takeSpare());
   void fresh;
+}
+
+/** The cell the worker says it is running (its start report may still be in the worker's queue when it dies). */
+function cellInSlot(session: Session, runId: number): string | undefined {
+  const index = Atomics.load(session.runningSlot, 1);
+  if (index === 0 || Atomics.load(session.runningSlot, 0) !== runId) return undefined;
+  return session.planCells[index - 1];
 }
 
 /** Answers every call the session's worker still owes (its worker is going away). */
@@ -278,6 +287,7 @@ function handle(message: ServerMessage): void {
         break;
       }
       session.currentRun = message.runId;
+      session.planCells = message.plan.map((item) => item.cellId);
       session.worker.postMessage({ w: 'run', runId: message.runId, plan: message.plan } satisfies WorkerIn);
       break;
     }

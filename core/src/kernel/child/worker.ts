@@ -16,8 +16,11 @@ export interface WorkerInit {
   runtimes: RuntimeLoad[];
   limits: KernelLimits;
   interruptBuffer: SharedArrayBuffer;
-  /** Int32 counter the supervisor bumps once a cell's start is on its way to the server. */
-  startAck: SharedArrayBuffer;
+  /**
+   * Int32 [runId, plan index + 1] of the cell running now (0 between cells): written before each cell, never
+   * waited on, so the supervisor can name the cell whose worker died even if its start report was still queued.
+   */
+  runningSlot: SharedArrayBuffer;
   /** A notebook waits for this worker's runtimes to load (see RuntimeContext.startup). */
   waitedOn: boolean;
 }
@@ -25,7 +28,8 @@ export interface WorkerInit {
 /** worker → main */
 export type WorkerOut =
   | { w: 'loaded'; error?: string }
-  | { w: 'report'; runId: number; report: CellReport }
+  /** A run's reports in order; several per message (a cell's finish travels with the next cell's start). */
+  | { w: 'reports'; runId: number; reports: CellReport[] }
   | { w: 'run_done'; runId: number }
   | { w: 'variables'; variables: KernelVariable[]; truncated: boolean }
   | { w: 'host_call'; requestId: number; service: string; payload: JsonValue }
@@ -72,14 +76,38 @@ const init = workerData as WorkerInit;
 const port = parentPort!;
 const post = (message: WorkerOut): void => port.postMessage(message);
 const interruptView = new Int32Array(init.interruptBuffer);
-const startAck = new Int32Array(init.startAck);
-let startsSent = 0;
+const runningSlot = new Int32Array(init.runningSlot);
 const namespace = new MapNamespace();
 const runtimes = new Map<string, LanguageRuntime>();
 const hostCalls = new Map<number, { resolve(value: JsonValue): void; reject(error: Error): void }>();
 let nextHostCall = 1;
 let cancelledRun = -1;
 let abortCurrent: AbortController | null = null;
+
+/**
+ * Reports wait here until something must go out now: a cell's start (the supervisor times the cell from it and the
+ * page shows it running), output written while a cell runs (flushed by time already), the end of the plan, or a full
+ * batch. So a chain of quick cells costs one message per cell, not two, and nothing waits for the main thread.
+ */
+const REPORT_BATCH = 64;
+let queuedReports: CellReport[] = [];
+let queuedRunId = -1;
+function queueReport(runId: number, report: CellReport): void {
+  if (queuedRunId !== runId) flushReports();
+  queuedRunId = runId;
+  queuedReports.push(report);
+  if (queuedReports.length >= REPORT_BATCH) flushReports();
+}
+function sendReport(runId: number, report: CellReport): void {
+  queueReport(runId, report);
+  flushReports();
+}
+function flushReports(): void {
+  if (queuedReports.length === 0) return;
+  const reports = queuedReports;
+  queuedReports = [];
+  post({ w: 'reports', runId: queuedRunId, reports });
+}
 
 /** A failure's message: the error's name and message (`NameError: ...`), the name once when the message has it already. */
 function errorMessage(error: unknown): string {
@@ -195,7 +223,7 @@ class CellOutput implements CellIO {
   output(output: Output): void {
     this.flush();
     // Capped here, before the output is cloned and framed: one too large says so in the cell instead of vanishing.
-    post({ w: 'report', runId: this.runId, report: { k: 'output', cell: this.cellId, output: capOutput(output, init.limits.maxOutputChars) } });
+    sendReport(this.runId, { k: 'output', cell: this.cellId, output: capOutput(output, init.limits.maxOutputChars) });
   }
 
   private write(text: string, stream: OutputStream): void {
@@ -226,7 +254,7 @@ class CellOutput implements CellIO {
     if (!this.buffer) return;
     const data = this.buffer;
     this.buffer = '';
-    post({ w: 'report', runId: this.runId, report: { k: 'stdout', cell: this.cellId, data, stream: this.bufferStream } });
+    sendReport(this.runId, { k: 'stdout', cell: this.cellId, data, stream: this.bufferStream });
   }
 
   close(): void {
@@ -253,11 +281,28 @@ function forget(names: readonly string[]): void {
   }
 }
 
+/**
+ * The abort signal of the running cell: one per plan (each cell's race adds a reaction to it, freed with the plan),
+ * a new one within the plan only after an interrupt used it up.
+ */
+let planAbort: { controller: AbortController; aborted: Promise<never> } | null = null;
+function currentAbort(): { controller: AbortController; aborted: Promise<never> } {
+  if (planAbort && !planAbort.controller.signal.aborted) return planAbort;
+  const controller = new AbortController();
+  const aborted = new Promise<never>((_, reject) =>
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason ?? new Error('KeyboardInterrupt')), { once: true }),
+  );
+  aborted.catch(() => undefined); // raced against each cell; unobserved once the plan ends
+  planAbort = { controller, aborted };
+  return planAbort;
+}
+
 async function runPlan(runId: number, plan: PlanItem[]): Promise<void> {
   const failed = new Set<number>();
+  const report = (r: CellReport): void => queueReport(runId, r);
+  planAbort = null;
   for (let index = 0; index < plan.length; index++) {
     const item = plan[index]!;
-    const report = (r: CellReport): void => post({ w: 'report', runId, report: r });
     if (cancelledRun === runId) {
       report({ k: 'finish', cell: item.cellId, status: 'cancelled' });
       continue;
@@ -277,20 +322,17 @@ async function runPlan(runId: number, plan: PlanItem[]): Promise<void> {
     }
     forget(item.defines);
     Atomics.store(interruptView, 0, 0);
-    const abort = new AbortController();
-    abortCurrent = abort;
-    const io = new CellOutput(runId, item.cellId, abort.signal);
-    report({ k: 'start', cell: item.cellId });
-    // Wait (briefly) until the supervisor has sent the start: if this cell kills the process, the server knows which cell it was.
-    startsSent++;
-    Atomics.wait(startAck, 0, startsSent - 1, 200);
+    const abort = currentAbort();
+    abortCurrent = abort.controller;
+    const io = new CellOutput(runId, item.cellId, abort.controller.signal);
+    // Sent (with the previous cell's finish), never waited for: the slot names this cell if the worker dies in it.
+    Atomics.store(runningSlot, 0, runId);
+    Atomics.store(runningSlot, 1, index + 1);
+    sendReport(runId, { k: 'start', cell: item.cellId });
     const cell: CellRun = { cellId: item.cellId, code: item.code, defines: item.defines, references: item.references };
     if (item.meta) cell.meta = item.meta;
     try {
-      const aborted = new Promise<never>((_, reject) =>
-        abort.signal.addEventListener('abort', () => reject(abort.signal.reason ?? new Error('KeyboardInterrupt')), { once: true }),
-      );
-      await Promise.race([Promise.resolve().then(() => runtime.run(cell, io)), aborted]);
+      await Promise.race([Promise.resolve().then(() => runtime.run(cell, io)), abort.aborted]);
       io.close();
       report({ k: 'finish', cell: item.cellId, status: 'success' });
     } catch (error) {
@@ -298,9 +340,12 @@ async function runPlan(runId: number, plan: PlanItem[]): Promise<void> {
       failed.add(index);
       report({ k: 'finish', cell: item.cellId, status: 'error', ...failure(error, item.language) });
     } finally {
+      Atomics.store(runningSlot, 1, 0);
       abortCurrent = null;
     }
   }
+  planAbort = null;
+  flushReports();
   // Before run_done: whoever waits for the run to end (whenIdle) finds the new list there.
   await sendVariables();
   post({ w: 'run_done', runId });
