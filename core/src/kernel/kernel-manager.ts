@@ -6,7 +6,7 @@ import type { JsonValue } from '../model/types';
 import type { PluginSettingValues } from '../settings/plugin-settings';
 import { decideSlot, type Slot } from './fair-share';
 import { KernelProcess } from './kernel-process';
-import type { CellReport, IsolationReport, KernelLimits, KernelMessage, KernelVariable, PlanItem, RuntimeLoad } from './protocol';
+import type { CellEntered, CellReport, IsolationReport, KernelLimits, KernelMessage, KernelVariable, PlanItem, RuntimeLoad } from './protocol';
 import { RuntimeCalls } from './runtime-calls';
 import { probeIsolation, unreadableForKernel, type IsolationLayers, type SandboxOptions } from './sandbox';
 
@@ -49,8 +49,11 @@ export interface SessionListener extends HostContextSource {
   onRunDone(runId: number): void;
   /** The kernel's names, described after a plan or a deletion (see `variables` in docs/protocol.md). */
   onVariables?(variables: KernelVariable[], truncated: boolean): void;
-  /** The kernel's values for this notebook are gone (crash, memory, eviction, idle): a new kernel starts on next use. */
-  onLost(reason: string): void;
+  /**
+   * The kernel's values for this notebook are gone (crash, memory, eviction, idle): a new kernel starts on next use.
+   * `lastEntered`: when the process died, the cell its worker had entered last (it may have finished since).
+   */
+  onLost(reason: string, lastEntered?: CellEntered): void;
 }
 
 export const DEFAULT_LIMITS: KernelLimits = {
@@ -391,7 +394,7 @@ export class KernelManager {
       holder.sessions.delete(session.id);
       session.closed = true;
       if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
-      session.listener.onLost(reason);
+      session.listener.onLost(reason, holder.process.lastEnteredCell(session.id));
     }
     if (!this.closed) this.fillPool();
   }

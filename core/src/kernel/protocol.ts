@@ -10,6 +10,34 @@ import type { JsonValue, Output, OutputStream } from '../model/types';
 
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * The kernel's second channel to the server: before each cell a worker writes `["<session>", <runId>, "<cellId>"]\n`
+ * to it itself, synchronously. Nothing waits for it; the server reads only the last line per session, and only
+ * when the process dies, to name the cell that was running even when that cell killed the process before its
+ * start report left the main thread.
+ */
+export const CELL_ENTERED_FD = 4;
+export const MAX_CELL_ENTERED_LINE = 4096;
+
+export interface CellEntered {
+  runId: number;
+  cellId: string;
+}
+
+/** The session and cell of one cell-entered line, or null for anything else (the server trusts nothing in it). */
+export function parseCellEntered(line: string): { session: string; entered: CellEntered } | null {
+  if (line.length > MAX_CELL_ENTERED_LINE) return null;
+  try {
+    const value = JSON.parse(line) as unknown;
+    if (!Array.isArray(value) || value.length !== 3) return null;
+    const [session, runId, cellId] = value as unknown[];
+    if (typeof session !== 'string' || typeof cellId !== 'string' || !Number.isSafeInteger(runId)) return null;
+    return { session, entered: { runId: runId as number, cellId } };
+  } catch {
+    return null;
+  }
+}
+
 export interface RuntimeLoad {
   language: string;
   module: string;

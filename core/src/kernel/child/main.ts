@@ -7,7 +7,7 @@
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { PROTOCOL_VERSION, type CellReport, type KernelLimits, type KernelMessage, type RuntimeLoad, type ServerMessage } from '../protocol';
+import { CELL_ENTERED_FD, PROTOCOL_VERSION, type CellReport, type KernelLimits, type KernelMessage, type RuntimeLoad, type ServerMessage } from '../protocol';
 import type { WorkerIn, WorkerInit, WorkerOut } from './worker';
 
 interface KernelArgs {
@@ -77,7 +77,7 @@ let spare: Spare | null = null;
 function startWorker(waitedOn: boolean): Spare {
   const buffer = new SharedArrayBuffer(4);
   const runningSlot = new SharedArrayBuffer(8);
-  const init: WorkerInit = { runtimes: args.runtimes, limits: args.limits, interruptBuffer: buffer, runningSlot, waitedOn };
+  const init: WorkerInit = { runtimes: args.runtimes, limits: args.limits, interruptBuffer: buffer, runningSlot, enteredFd: CELL_ENTERED_FD, waitedOn };
   const worker = new Worker(path.join(__dirname, 'worker.js'), {
     workerData: init,
     env: {},
@@ -136,9 +136,9 @@ function onWorkerMessage(session: Session, message: WorkerOut): void {
         }
         trackRunning(session, message.runId, report);
       }
-      // Batched with whatever else goes out within the flush interval (the main thread is never blocked by a cell,
-      // so a start still reaches the server within about a millisecond).
-      send({ t: 'reports', session: session.id, runId: message.runId, reports: message.reports });
+      // A batch ending with a cell's start goes out at once (with everything before it), so the page sees the cell
+      // running; the worker does not wait for it (a process killed at once is blamed through CELL_ENTERED_FD).
+      send({ t: 'reports', session: session.id, runId: message.runId, reports: message.reports }, message.reports[message.reports.length - 1]!.k === 'start');
       break;
     case 'run_done':
       session.currentRun = null;
@@ -288,7 +288,7 @@ function handle(message: ServerMessage): void {
       }
       session.currentRun = message.runId;
       session.planCells = message.plan.map((item) => item.cellId);
-      session.worker.postMessage({ w: 'run', runId: message.runId, plan: message.plan } satisfies WorkerIn);
+      session.worker.postMessage({ w: 'run', runId: message.runId, plan: message.plan, session: session.id } satisfies WorkerIn);
       break;
     }
     case 'cancel':

@@ -3,6 +3,7 @@
  * runtimes, holds the notebook's namespace, runs plans cell by cell.
  * Imports nothing but Node built-ins (the process may read little else).
  */
+import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CellIO, CellRun, LanguageRuntime, Namespace, NamespaceEntry, RuntimeFactory } from '../../language/runtime-api';
 import type { JsonValue, Output, OutputStream } from '../../model/types';
@@ -21,6 +22,8 @@ export interface WorkerInit {
    * waited on, so the supervisor can name the cell whose worker died even if its start report was still queued.
    */
   runningSlot: SharedArrayBuffer;
+  /** The kernel's cell-entered channel (CELL_ENTERED_FD): a line before each cell, written by this thread itself. */
+  enteredFd: number;
   /** A notebook waits for this worker's runtimes to load (see RuntimeContext.startup). */
   waitedOn: boolean;
 }
@@ -39,7 +42,7 @@ export type WorkerOut =
 
 /** main → worker */
 export type WorkerIn =
-  | { w: 'run'; runId: number; plan: PlanItem[] }
+  | { w: 'run'; runId: number; plan: PlanItem[]; session: string }
   | { w: 'cancel'; runId: number }
   | { w: 'interrupt' }
   | { w: 'delete_names'; names: string[]; cells: string[] }
@@ -77,6 +80,15 @@ const port = parentPort!;
 const post = (message: WorkerOut): void => port.postMessage(message);
 const interruptView = new Int32Array(init.interruptBuffer);
 const runningSlot = new Int32Array(init.runningSlot);
+
+/** Tells the server, synchronously and before the cell runs, which cell this worker enters (see CELL_ENTERED_FD). */
+function enterCell(session: string, runId: number, cellId: string): void {
+  try {
+    fs.writeSync(init.enteredFd, `${JSON.stringify([session, runId, cellId])}\n`);
+  } catch {
+    // The server went away; the process ends with it.
+  }
+}
 const namespace = new MapNamespace();
 const runtimes = new Map<string, LanguageRuntime>();
 const hostCalls = new Map<number, { resolve(value: JsonValue): void; reject(error: Error): void }>();
@@ -297,7 +309,7 @@ function currentAbort(): { controller: AbortController; aborted: Promise<never> 
   return planAbort;
 }
 
-async function runPlan(runId: number, plan: PlanItem[]): Promise<void> {
+async function runPlan(session: string, runId: number, plan: PlanItem[]): Promise<void> {
   const failed = new Set<number>();
   const report = (r: CellReport): void => queueReport(runId, r);
   planAbort = null;
@@ -325,10 +337,13 @@ async function runPlan(runId: number, plan: PlanItem[]): Promise<void> {
     const abort = currentAbort();
     abortCurrent = abort.controller;
     const io = new CellOutput(runId, item.cellId, abort.controller.signal);
-    // Sent (with the previous cell's finish), never waited for: the slot names this cell if the worker dies in it.
     Atomics.store(runningSlot, 0, runId);
     Atomics.store(runningSlot, 1, index + 1);
-    sendReport(runId, { k: 'start', cell: item.cellId });
+    // If this cell kills the whole process at once, the server must still know which cell it was: the line goes
+    // straight to the server from this thread (a write, no round trip through the main thread). The start report
+    // itself is sent, never waited for.
+    enterCell(session, runId, item.cellId);
+    sendReport(runId, { k: 'start', cell: item.cellId }); // with the previous cell's finish and anything queued
     const cell: CellRun = { cellId: item.cellId, code: item.code, defines: item.defines, references: item.references };
     if (item.meta) cell.meta = item.meta;
     try {
@@ -404,7 +419,7 @@ let running: Promise<void> = Promise.resolve();
 port.on('message', (message: WorkerIn) => {
   switch (message.w) {
     case 'run':
-      running = running.then(() => runPlan(message.runId, message.plan));
+      running = running.then(() => runPlan(message.session, message.runId, message.plan));
       break;
     case 'cancel':
       cancelledRun = message.runId;
