@@ -77,7 +77,7 @@ let spare: Spare | null = null;
 function startWorker(waitedOn: boolean): Spare {
   const buffer = new SharedArrayBuffer(4);
   const runningSlot = new SharedArrayBuffer(8);
-  const init: WorkerInit = { runtimes: args.runtimes, limits: args.limits, interruptBuffer: buffer, runningSlot, enteredFd: CELL_ENTERED_FD, waitedOn };
+  const init: WorkerInit = { runtimes: args.runtimes, limits: args.limits, interruptBuffer: buffer, runningSlot, enteredFd: CELL_ENTERED_FD, waitedOn, preload: !waitedOn };
   const worker = new Worker(path.join(__dirname, 'worker.js'), {
     workerData: init,
     env: {},
@@ -92,7 +92,7 @@ function startWorker(waitedOn: boolean): Spare {
     const onMessage = (message: WorkerOut): void => {
       if (message.w === 'loaded') {
         worker.off('message', onMessage);
-        resolve(message.error);
+        resolve(undefined);
       }
     };
     worker.on('message', onMessage);
@@ -105,11 +105,15 @@ function startWorker(waitedOn: boolean): Spare {
 function takeSpare(): Spare {
   const taken = spare ?? startWorker(true);
   spare = null;
-  // Keep the next notebook's worker warm.
-  setImmediate(() => {
-    if (!spare) spare = startWorker(false);
-  });
+  // Keep the next notebook's worker warm, but not while this one loads its first language: the spare's load would
+  // take the CPU from it. It starts after this notebook's first run, or after a while.
+  setTimeout(ensureSpare, SPARE_DELAY_MS).unref();
   return taken;
+}
+
+const SPARE_DELAY_MS = 3000;
+function ensureSpare(): void {
+  if (!spare) spare = startWorker(false);
 }
 
 function bindSession(id: string, taken: Spare): Session {
@@ -142,6 +146,7 @@ function onWorkerMessage(session: Session, message: WorkerOut): void {
       break;
     case 'run_done':
       session.currentRun = null;
+      setImmediate(ensureSpare);
       send({ t: 'run_done', session: session.id, runId: message.runId });
       break;
     case 'variables':
@@ -162,6 +167,9 @@ function onWorkerMessage(session: Session, message: WorkerOut): void {
     }
     case 'log':
       send({ t: 'log', level: message.level, message: message.message });
+      break;
+    case 'runtime_loaded':
+      send({ t: 'log', level: 'info', message: `notebook ${session.id}: the "${message.language}" runtime loaded in ${message.ms} ms` });
       break;
     case 'loaded':
       break;
@@ -268,16 +276,9 @@ function formatDuration(ms: number): string {
 function handle(message: ServerMessage): void {
   switch (message.t) {
     case 'open': {
-      if (sessions.has(message.session)) {
-        send({ t: 'opened', session: message.session }, true);
-        break;
-      }
-      const taken = takeSpare();
-      const session = bindSession(message.session, taken);
-      void taken.loaded.then((error) => {
-        if (sessions.get(message.session) !== session) return;
-        send(error ? { t: 'opened', session: message.session, error } : { t: 'opened', session: message.session }, true);
-      });
+      // Nothing to wait for: each language loads at its first use (or is loaded already in a warm spare).
+      if (!sessions.has(message.session)) bindSession(message.session, takeSpare());
+      send({ t: 'opened', session: message.session }, true);
       break;
     }
     case 'run': {

@@ -26,11 +26,15 @@ export interface WorkerInit {
   enteredFd: number;
   /** A notebook waits for this worker's runtimes to load (see RuntimeContext.startup). */
   waitedOn: boolean;
+  /** Load every language now, in the background (the warm spare), rather than each at its first use. */
+  preload: boolean;
 }
 
 /** worker → main */
 export type WorkerOut =
-  | { w: 'loaded'; error?: string }
+  /** The preload is over (at once when there is none); a language that failed says so at its first cell. */
+  | { w: 'loaded' }
+  | { w: 'runtime_loaded'; language: string; ms: number }
   /** A run's reports in order; several per message (a cell's finish travels with the next cell's start). */
   | { w: 'reports'; runId: number; reports: CellReport[] }
   | { w: 'run_done'; runId: number }
@@ -166,18 +170,37 @@ function failure(error: unknown, language: string): { error: string; traceback?:
   return traceback === undefined ? { error: errorMessage(error) } : { error: errorMessage(error), traceback };
 }
 
-async function loadRuntimes(): Promise<void> {
-  for (const spec of init.runtimes) {
-    try {
-      await loadRuntime(spec);
-    } catch (error) {
+/**
+ * A language's runtime, loaded on its first use (a cell, a call) or by the warm spare's preload: a notebook never
+ * waits for a language it does not use (a SQL-only notebook never loads Pyodide). A failed load fails that
+ * language's cells with the reason, and the next use tries again.
+ */
+function runtimeFor(language: string): Promise<LanguageRuntime> {
+  const loaded = runtimes.get(language);
+  if (loaded) return Promise.resolve(loaded);
+  const inFlight = runtimeLoads.get(language);
+  if (inFlight) return inFlight;
+  const spec = init.runtimes.find((r) => r.language === language);
+  if (!spec) return Promise.reject(new Error(`No runtime for language "${language}" in this kernel.`));
+  const started = Date.now();
+  const loading = loadRuntime(spec).then(
+    (runtime) => {
+      runtimeLoads.delete(language);
+      post({ w: 'runtime_loaded', language, ms: Date.now() - started });
+      return runtime;
+    },
+    (error: unknown) => {
+      runtimeLoads.delete(language);
       const denied = describeAccessDenied(error, { language: spec.language, module: spec.module, readPaths: spec.readPaths ?? [] });
       throw denied ? new Error(`loading the "${spec.language}" runtime: ${denied}`) : error;
-    }
-  }
+    },
+  );
+  runtimeLoads.set(language, loading);
+  return loading;
 }
+const runtimeLoads = new Map<string, Promise<LanguageRuntime>>();
 
-async function loadRuntime(spec: RuntimeLoad): Promise<void> {
+async function loadRuntime(spec: RuntimeLoad): Promise<LanguageRuntime> {
   const loaded = require(spec.module) as RuntimeFactory | { default?: RuntimeFactory };
   const factory = typeof loaded === 'function' ? loaded : loaded.default;
   if (typeof factory !== 'function') throw new Error(`runtime module of "${spec.language}" exports no factory function`);
@@ -203,6 +226,7 @@ async function loadRuntime(spec: RuntimeLoad): Promise<void> {
     `runtime "${spec.language}" did not load within ${init.limits.runtimeLoadTimeoutMs} ms`,
   );
   runtimes.set(spec.language, runtime);
+  return runtime;
 }
 
 /**
@@ -326,11 +350,16 @@ async function runPlan(session: string, runId: number, plan: PlanItem[]): Promis
       report({ k: 'finish', cell: item.cellId, status: 'blocked', error: `Not run: upstream cell ${plan[blocker]!.cellId} did not succeed.` });
       continue;
     }
-    const runtime = runtimes.get(item.language);
+    let runtime = runtimes.get(item.language);
     if (!runtime) {
-      failed.add(index);
-      report({ k: 'finish', cell: item.cellId, status: 'error', error: `No runtime for language "${item.language}" in this kernel.` });
-      continue;
+      try {
+        flushReports(); // what went before is not held back while a runtime loads
+        runtime = await runtimeFor(item.language);
+      } catch (error) {
+        failed.add(index);
+        report({ k: 'finish', cell: item.cellId, status: 'error', error: errorText(error) });
+        continue;
+      }
     }
     forget(item.defines);
     Atomics.store(interruptView, 0, 0);
@@ -394,8 +423,13 @@ function forgetCells(cells: readonly string[]): void {
 async function answerCall(message: Extract<WorkerIn, { w: 'call' }>): Promise<void> {
   if (Date.now() >= message.expiresAt) return;
   const fail = (error: string): void => post({ w: 'call_reply', callId: message.callId, ok: false, failure: 'failed', error: error.slice(0, 2000) });
-  const runtime = runtimes.get(message.language);
-  if (!runtime) return fail(`No runtime for language "${message.language}" in this kernel.`);
+  let runtime: LanguageRuntime;
+  try {
+    runtime = await runtimeFor(message.language);
+  } catch (error) {
+    return fail(errorText(error));
+  }
+  if (Date.now() >= message.expiresAt) return;
   if (typeof runtime.call !== 'function') return fail(`The ${message.language} runtime answers no calls.`);
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(new Error('the caller stopped waiting')), message.expiresAt - Date.now());
@@ -453,7 +487,8 @@ process.on('unhandledRejection', (reason) => post({ w: 'log', level: 'warn', mes
 process.on('uncaughtException', (error) => post({ w: 'log', level: 'warn', message: `uncaught exception: ${errorText(error)}` }));
 
 installBindingShim();
-loadRuntimes().then(
-  () => post({ w: 'loaded' }),
-  (error: unknown) => post({ w: 'loaded', error: errorText(error) }),
-);
+// The warm spare loads every language in the background (a notebook taking it finds them ready); a worker started
+// for a waiting notebook loads each language at its first use.
+if (init.preload) {
+  void Promise.allSettled(init.runtimes.map((spec) => runtimeFor(spec.language))).then(() => post({ w: 'loaded' }));
+} else post({ w: 'loaded' });
