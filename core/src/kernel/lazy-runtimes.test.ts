@@ -42,4 +42,20 @@ describe('languages load lazily, per notebook and first use', () => {
       await kernel.close();
     }
   });
+
+  it('gives a notebook opened while the warm pool is still loading a fresh process instead of waiting for it', async () => {
+    // The pool's process never becomes warm ("slow" never loads): right after the start a notebook must not wait for it.
+    const kernel = await createTestKernel({ languages: [fakeLanguage('fake'), fakeLanguage('slow', { hangOnLoad: true })], manager: { warmProcesses: 1 } });
+    try {
+      const poolPids = kernel.manager.processMemory().filter((p) => p.owner === null).map((p) => p.pid);
+      expect(poolPids).toHaveLength(1);
+      const nb = await notebookWith(kernel, 'u', ['x = 3', 'print x']);
+      await nb.run(0);
+      expect((await nb.state())[1]!.stdout).toBe('3\n');
+      const owned = kernel.manager.processMemory().find((p) => p.owner === 'u')!;
+      expect(poolPids).not.toContain(owned.pid);
+    } finally {
+      await kernel.close();
+    }
+  });
 });

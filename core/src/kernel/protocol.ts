@@ -134,6 +134,8 @@ export type KernelMessage =
   | { t: 'call_reply'; session: string; callId: number; ok: true; value: JsonValue }
   | { t: 'call_reply'; session: string; callId: number; ok: false; failure: CallFailure; error: string }
   | { t: 'pong'; id: number; memory: { rss: number; heapUsed: number; external: number } }
+  /** The process's first spare worker has loaded every language (`loadMs` after it started): a notebook taking it waits for nothing. */
+  | { t: 'warm'; loadMs: number }
   | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string };
 
 /** One name as a kernel describes it: the runtime's description and the language holding it. */
@@ -271,6 +273,8 @@ export function parseKernelMessage(line: string): KernelMessage {
         memory: { rss: int(mem.rss ?? 0, 'rss'), heapUsed: int(mem.heapUsed ?? 0, 'heapUsed'), external: int(mem.external ?? 0, 'external') },
       };
     }
+    case 'warm':
+      return { t: 'warm', loadMs: int(m.loadMs, 'loadMs') };
     case 'log': {
       if (typeof m.level !== 'string' || !LEVELS.has(m.level)) throw new ProtocolError('bad level');
       return { t: 'log', level: m.level as 'info', message: str(m.message, 'message', 10_000) };

@@ -378,6 +378,11 @@ try {
 }
 const permissionModel = typeof (process as { permission?: unknown }).permission === 'object';
 spare = startWorker(args.waitedOn);
+if (!args.waitedOn) {
+  // A warm-pool process says when its spare has every language loaded: until then the server may prefer a fresh start.
+  const startedAt = Date.now();
+  void spare.loaded.then(() => send({ t: 'warm', loadMs: Date.now() - startedAt }, true));
+}
 send(
   {
     t: 'ready',
