@@ -69,6 +69,7 @@ interface Spare {
   interrupt: Int32Array;
   runningSlot: Int32Array;
   loaded: Promise<string | undefined>;
+  logUntilBound: (message: WorkerOut) => void;
 }
 
 const sessions = new Map<string, Session>();
@@ -88,6 +89,11 @@ function startWorker(waitedOn: boolean): Spare {
   // Stray console output of a runtime is not the protocol; drop it.
   worker.stdout.resume();
   worker.stderr.resume();
+  // Until a notebook takes it, the spare's own log lines (its runtimes loading) go out as the process's.
+  const logUntilBound = (message: WorkerOut): void => {
+    if (message.w === 'log') send({ t: 'log', level: message.level, message: message.message });
+  };
+  worker.on('message', logUntilBound);
   const loaded = new Promise<string | undefined>((resolve) => {
     const onMessage = (message: WorkerOut): void => {
       if (message.w === 'loaded') {
@@ -99,7 +105,7 @@ function startWorker(waitedOn: boolean): Spare {
     worker.once('error', (error) => resolve(`the worker failed while loading: ${error.message}`));
     worker.once('exit', (code) => resolve(`the worker exited while loading (code ${code})`));
   });
-  return { worker, interrupt: new Int32Array(buffer), runningSlot: new Int32Array(runningSlot), loaded };
+  return { worker, interrupt: new Int32Array(buffer), runningSlot: new Int32Array(runningSlot), loaded, logUntilBound };
 }
 
 function takeSpare(): Spare {
@@ -119,6 +125,7 @@ function ensureSpare(): void {
 function bindSession(id: string, taken: Spare): Session {
   const session: Session = { id, worker: taken.worker, interrupt: taken.interrupt, runningSlot: taken.runningSlot, planCells: [], runningCell: null, currentRun: null, interruptTimer: null, timeLimited: null, calls: new Map() };
   sessions.set(id, session);
+  taken.worker.off('message', taken.logUntilBound);
   taken.worker.on('message', (message: WorkerOut) => onWorkerMessage(session, message));
   taken.worker.on('error', (error) => replaceWorker(session, `the notebook's worker failed: ${error.message}`));
   taken.worker.on('exit', () => replaceWorker(session, "the notebook's worker stopped"));
