@@ -246,5 +246,5 @@ describe('kernel start from the build snapshot', () => {
     } finally {
       await pooled.close();
     }
-  });
+  }, 180_000);
 });
