@@ -1,9 +1,41 @@
 // The Python chain of 100 cells (x1 = x0 + 1, ...) end to end through a real socket.io client: from emitting
 // run_cell on the root to the last cell's `success` status arriving at the client. Real Pyodide in the sandboxed kernel.
+// Beside it, in the same run, the floor: Pyodide alone, the same cells as `runPython` calls in one process
+// (bench/peers/pyodide-chain.js, run as a child process after ours so the two do not compete for a core).
 // Run: npm run build:ts && node bench/server-python-chain.js [cells=100] [rounds=10]
 'use strict';
 const http = require('node:http');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
 const { percentile, ms, report } = require('./lib');
+
+/** CPU seconds (user + system) of every process descending from this one: the kernel processes. */
+function descendantsCpuSeconds() {
+  const fs = require('node:fs');
+  const parent = new Map();
+  const cpu = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(entry), Number(fields[1]));
+      cpu.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let ticks = 0;
+  for (const [pid, ticksOf] of cpu) {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) {
+      if (p === process.pid) {
+        ticks += ticksOf;
+        break;
+      }
+    }
+  }
+  return ticks / 100; // USER_HZ
+}
 
 const CELLS = Number(process.argv[2]) || 100;
 const ROUNDS = Number(process.argv[3]) || 10;
@@ -47,19 +79,33 @@ const ROUNDS = Number(process.argv[3]) || 10;
     });
 
   const first = await runOnce(); // includes starting the kernel and loading Pyodide
+  // Let the kernel process's warm spare worker (and the warm pool) finish loading: otherwise they take CPU from the runs.
+  await new Promise((resolve) => setTimeout(resolve, Number(process.env.SETTLE_MS ?? 10_000)));
   const times = [];
+  // CPU time, not wall time, is what a loaded machine does not inflate: the server's own and the kernel processes'.
+  const cpuBefore = { server: process.cpuUsage(), kernels: descendantsCpuSeconds() };
   for (let round = 0; round < ROUNDS; round++) times.push(await runOnce());
+  const serverCpu = process.cpuUsage(cpuBefore.server);
+  const kernelCpuMs = ((descendantsCpuSeconds() - cpuBefore.kernels) * 1000) / ROUNDS;
+  const serverCpuMs = (serverCpu.user + serverCpu.system) / 1000 / ROUNDS;
   const nb = await notebooks.service.getNotebook('local', view.id);
   if (nb.cells[nb.cells.length - 1].status !== 'success') throw new Error('chain did not finish');
+  socket.close();
+  await notebooks.close();
+  server.close();
+  const floor = JSON.parse(execFileSync(process.execPath, [path.join(__dirname, 'peers', 'pyodide-chain.js'), String(CELLS), String(ROUNDS)], { encoding: 'utf8' }).trim().split('\n').pop());
+  const ours = percentile(times, 50);
   report(`server: Python chain of ${CELLS} cells, run_cell on the root to the last result at a socket.io client`, {
     'first run (kernel start + Pyodide load)': ms(first),
     [`re-run from the root: median of ${ROUNDS}`]: ms(percentile(times, 50)),
     're-run from the root: p95': ms(percentile(times, 95)),
     'per cell (median)': ms(percentile(times, 50) / CELLS),
+    'CPU per re-run: kernel processes (10 ms ticks)': ms(kernelCpuMs),
+    'CPU per re-run: server and client (this process)': ms(serverCpuMs),
+    [`floor: Pyodide alone, ${CELLS} runPython calls (median)`]: ms(floor.medianMs),
+    'ours / floor': `${(ours / floor.medianMs).toFixed(1)}×`,
+    'per cell above the floor': ms((ours - floor.medianMs) / CELLS),
   });
-  socket.close();
-  await notebooks.close();
-  server.close();
 })().catch((error) => {
   console.error(error);
   process.exit(1);

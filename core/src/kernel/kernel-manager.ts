@@ -6,7 +6,7 @@ import type { JsonValue } from '../model/types';
 import type { PluginSettingValues, SettingsChange } from '../settings/plugin-settings';
 import { decideSlot, type Slot } from './fair-share';
 import { KernelProcess } from './kernel-process';
-import type { CellReport, IsolationReport, KernelLimits, KernelMessage, KernelVariable, PlanItem, RuntimeLoad } from './protocol';
+import type { CellEntered, CellReport, IsolationReport, KernelLimits, KernelMessage, KernelVariable, PlanItem, RuntimeLoad } from './protocol';
 import { RuntimeCalls } from './runtime-calls';
 import { probeIsolation, unreadableForKernel, type IsolationLayers, type SandboxOptions } from './sandbox';
 
@@ -51,8 +51,11 @@ export interface SessionListener extends HostContextSource {
   onRunDone(runId: number): void;
   /** The kernel's names, described after a plan or a deletion (see `variables` in docs/protocol.md). */
   onVariables?(variables: KernelVariable[], truncated: boolean): void;
-  /** The kernel's values for this notebook are gone (crash, memory, eviction, idle): a new kernel starts on next use. */
-  onLost(reason: string): void;
+  /**
+   * The kernel's values for this notebook are gone (crash, memory, eviction, idle): a new kernel starts on next use.
+   * `lastEntered`: when the process died, the cell its worker had entered last (it may have finished since).
+   */
+  onLost(reason: string, lastEntered?: CellEntered): void;
 }
 
 export const DEFAULT_LIMITS: KernelLimits = {
@@ -123,7 +126,18 @@ interface OwnerProcess {
   isolation?: IsolationReport;
   lastPong: number;
   emptySince: number | null;
+  spawnedAt: number;
+  /** When its spare worker reported every language loaded (`warm`); null while it is still loading. */
+  warmAt: number | null;
 }
+
+/**
+ * About how long a fresh process takes to a notebook's first result (a kernel process, then a worker restoring the
+ * Pyodide snapshot: 1.3 s measured in bench/python-chain.js), and how long a pool process takes to warm up before
+ * one has said (about 5 s: it loads every language at low priority, without the snapshot).
+ */
+const FRESH_START_MS = 1500;
+const FIRST_WARMUP_GUESS_MS = 5000;
 
 /**
  * Owns every kernel process: a warm pool, one process per owner holding a
@@ -135,6 +149,8 @@ export class KernelManager {
   readonly layers: IsolationLayers;
   readonly limits: KernelLimits;
   private readonly pool: OwnerProcess[] = [];
+  /** How long a pool process takes to become warm, learned from the last one that did. */
+  private warmupMs = FIRST_WARMUP_GUESS_MS;
   private readonly byOwner = new Map<string, OwnerProcess>();
   private readonly sessions = new Map<string, KernelSession>();
   /** Host services by name, with the language that declared them (whose settings they receive). */
@@ -264,7 +280,7 @@ export class KernelManager {
       await own.process.ready;
       return own;
     }
-    const holder = this.pool.shift() ?? this.spawn(true);
+    const holder = this.takeFromPool() ?? this.spawn(true);
     holder.owner = owner;
     this.byOwner.set(owner, holder);
     this.fillPool();
@@ -275,6 +291,27 @@ export class KernelManager {
       throw error;
     }
     return holder;
+  }
+
+  /**
+   * A warm process if one is ready; one still warming up only if it should be ready sooner than a fresh process
+   * (started for the waiting notebook, which restores a snapshot and loads only what the notebook uses) would be.
+   * Right after the server starts the pool's process is still loading everything at low priority: a notebook
+   * opened then gets a fresh start instead of waiting for it.
+   */
+  private takeFromPool(): OwnerProcess | undefined {
+    const now = Date.now();
+    let best = -1;
+    for (let i = 0; i < this.pool.length; i++) {
+      const holder = this.pool[i]!;
+      if (holder.warmAt !== null) {
+        best = i;
+        break;
+      }
+      const expectedLeft = this.warmupMs - (now - holder.spawnedAt);
+      if (expectedLeft <= FRESH_START_MS && best < 0) best = i;
+    }
+    return best < 0 ? undefined : this.pool.splice(best, 1)[0];
   }
 
   private fillPool(): void {
@@ -294,7 +331,7 @@ export class KernelManager {
       startTimeoutMs: 30_000,
       allowChildProcesses: this.options.languages.some((l) => l.runtime.allowChildProcesses === true),
     });
-    const holder: OwnerProcess = { calls: new RuntimeCalls(process, this.limits), process, owner: null, sessions: new Map(), lastPong: Date.now(), emptySince: null };
+    const holder: OwnerProcess = { calls: new RuntimeCalls(process, this.limits), process, owner: null, sessions: new Map(), lastPong: Date.now(), emptySince: null, spawnedAt: Date.now(), warmAt: null };
     process.on('message', (message) => this.onMessage(holder, message));
     process.on('exit', (reason) => this.onExit(holder, reason));
     return holder;
@@ -336,6 +373,12 @@ export class KernelManager {
         break;
       case 'pong':
         holder.lastPong = Date.now();
+        break;
+      case 'warm':
+        holder.warmAt = Date.now();
+        // What the next pool process will likely take, learned from this one (bounded: one slow start is not the rule).
+        this.warmupMs = Math.min(60_000, Math.max(FRESH_START_MS, Date.now() - holder.spawnedAt));
+        this.options.log('debug', `kernel ${holder.process.pid}: warm after ${message.loadMs} ms`);
         break;
       case 'log':
         this.options.log(message.level, `kernel ${holder.process.pid}: ${message.message}`);
@@ -396,7 +439,7 @@ export class KernelManager {
       holder.sessions.delete(session.id);
       session.closed = true;
       if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
-      session.listener.onLost(reason);
+      session.listener.onLost(reason, holder.process.lastEnteredCell(session.id));
     }
     if (!this.closed) this.fillPool();
   }

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { KernelError } from '../errors';
 import { kernelExitReason } from './crash-reason';
-import { parseKernelMessage, ProtocolError, type IsolationReport, type KernelMessage, type ServerMessage } from './protocol';
+import { CELL_ENTERED_FD, MAX_CELL_ENTERED_LINE, parseCellEntered, parseKernelMessage, ProtocolError, type CellEntered, type IsolationReport, type KernelMessage, type ServerMessage } from './protocol';
 import { descendantsMemoryBytes } from './process-tree';
 import { kernelCommand, type IsolationLayers } from './sandbox';
 
@@ -35,6 +35,8 @@ export class KernelProcess extends EventEmitter<{
   private exited = false;
   private exitReason = '';
   private inbox = '';
+  /** The last cell each session's worker entered (CELL_ENTERED_FD), for naming the culprit when the process dies. */
+  private readonly entered = new Map<string, CellEntered>();
 
   constructor(private readonly options: KernelProcessOptions) {
     super();
@@ -42,7 +44,7 @@ export class KernelProcess extends EventEmitter<{
     this.child = spawn(command, args, {
       env: {},
       detached: true,
-      stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'ignore', 'pipe', 'pipe', 'pipe'], // 3: the protocol, 4: CELL_ENTERED_FD
       cwd: '/',
     });
     this.pid = this.child.pid ?? -1;
@@ -57,10 +59,39 @@ export class KernelProcess extends EventEmitter<{
     channel.on('data', (chunk: string) => this.receive(chunk));
     channel.on('error', () => undefined);
     (this.child.stdin as Writable).on('error', () => undefined);
+    const entered = this.child.stdio[CELL_ENTERED_FD] as Readable;
+    let enteredInbox = '';
+    let enteredEnded = false;
+    entered.setEncoding('utf8');
+    entered.on('data', (chunk: string) => {
+      enteredInbox += chunk;
+      const last = enteredInbox.lastIndexOf('\n');
+      if (last < 0) {
+        if (enteredInbox.length > MAX_CELL_ENTERED_LINE) enteredInbox = '';
+        return;
+      }
+      // Only the newest line per session matters; older ones in the chunk are skipped unparsed.
+      const seen = new Set<string>();
+      for (const line of enteredInbox.slice(0, last).split('\n').reverse()) {
+        const parsed = parseCellEntered(line);
+        if (!parsed || seen.has(parsed.session)) continue;
+        seen.add(parsed.session);
+        this.entered.set(parsed.session, parsed.entered);
+        if (this.entered.size > 10_000) this.entered.clear();
+      }
+      enteredInbox = enteredInbox.slice(last + 1);
+    });
+    entered.on('error', () => undefined);
+    const enteredDone = new Promise<void>((resolve) => {
+      entered.once('close', () => ((enteredEnded = true), resolve()));
+    });
     this.child.on('exit', (code, signal) => {
       this.exited = true;
       const reason = this.exitReason || kernelExitReason(code, signal, stderrTail);
-      this.emit('exit', reason);
+      // The last cell-entered lines may still be in the pipe: read them before telling anyone (bounded wait).
+      const announce = (): void => void this.emit('exit', reason);
+      if (enteredEnded) announce();
+      else void Promise.race([enteredDone, new Promise((resolve) => setTimeout(resolve, 200))]).then(announce);
     });
     this.child.on('error', (error) => {
       this.exitReason = `the kernel process could not start: ${error.message}`;
@@ -82,6 +113,11 @@ export class KernelProcess extends EventEmitter<{
       });
     });
     this.ready.catch(() => undefined);
+  }
+
+  /** The cell a session's worker entered last, per the cell-entered channel. */
+  lastEnteredCell(session: string): CellEntered | undefined {
+    return this.entered.get(session);
   }
 
   get alive(): boolean {

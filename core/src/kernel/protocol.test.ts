@@ -1,4 +1,4 @@
-import { parseKernelMessage, ProtocolError } from './protocol';
+import { parseCellEntered, parseKernelMessage, ProtocolError } from './protocol';
 
 const reports = (report: Record<string, unknown>): string => JSON.stringify({ t: 'reports', session: 's', runId: 1, reports: [report] });
 
@@ -35,5 +35,15 @@ describe('kernel answers to runtime calls', () => {
     ]) {
       expect(() => parseKernelMessage(bad)).toThrow(ProtocolError);
     }
+  });
+});
+
+describe('the cell-entered channel', () => {
+  it('reads a worker line and refuses anything else', () => {
+    expect(parseCellEntered('["nb-1",7,"cell-a"]')).toEqual({ session: 'nb-1', entered: { runId: 7, cellId: 'cell-a' } });
+    expect(parseCellEntered('["nb-1","7","cell-a"]')).toBeNull();
+    expect(parseCellEntered('{"session":"nb-1"}')).toBeNull();
+    expect(parseCellEntered('not json')).toBeNull();
+    expect(parseCellEntered(`["${'x'.repeat(5000)}",1,"c"]`)).toBeNull();
   });
 });

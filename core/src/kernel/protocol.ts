@@ -10,6 +10,34 @@ import type { JsonValue, Output, OutputStream } from '../model/types';
 
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * The kernel's second channel to the server: before each cell a worker writes `["<session>", <runId>, "<cellId>"]\n`
+ * to it itself, synchronously. Nothing waits for it; the server reads only the last line per session, and only
+ * when the process dies, to name the cell that was running even when that cell killed the process before its
+ * start report left the main thread.
+ */
+export const CELL_ENTERED_FD = 4;
+export const MAX_CELL_ENTERED_LINE = 4096;
+
+export interface CellEntered {
+  runId: number;
+  cellId: string;
+}
+
+/** The session and cell of one cell-entered line, or null for anything else (the server trusts nothing in it). */
+export function parseCellEntered(line: string): { session: string; entered: CellEntered } | null {
+  if (line.length > MAX_CELL_ENTERED_LINE) return null;
+  try {
+    const value = JSON.parse(line) as unknown;
+    if (!Array.isArray(value) || value.length !== 3) return null;
+    const [session, runId, cellId] = value as unknown[];
+    if (typeof session !== 'string' || typeof cellId !== 'string' || !Number.isSafeInteger(runId)) return null;
+    return { session, entered: { runId: runId as number, cellId } };
+  } catch {
+    return null;
+  }
+}
+
 export interface RuntimeLoad {
   language: string;
   module: string;
@@ -106,6 +134,8 @@ export type KernelMessage =
   | { t: 'call_reply'; session: string; callId: number; ok: true; value: JsonValue }
   | { t: 'call_reply'; session: string; callId: number; ok: false; failure: CallFailure; error: string }
   | { t: 'pong'; id: number; memory: { rss: number; heapUsed: number; external: number } }
+  /** The process's first spare worker has loaded every language (`loadMs` after it started): a notebook taking it waits for nothing. */
+  | { t: 'warm'; loadMs: number }
   | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string };
 
 /** One name as a kernel describes it: the runtime's description and the language holding it. */
@@ -243,6 +273,8 @@ export function parseKernelMessage(line: string): KernelMessage {
         memory: { rss: int(mem.rss ?? 0, 'rss'), heapUsed: int(mem.heapUsed ?? 0, 'heapUsed'), external: int(mem.external ?? 0, 'external') },
       };
     }
+    case 'warm':
+      return { t: 'warm', loadMs: int(m.loadMs, 'loadMs') };
     case 'log': {
       if (typeof m.level !== 'string' || !LEVELS.has(m.level)) throw new ProtocolError('bad level');
       return { t: 'log', level: m.level as 'info', message: str(m.message, 'message', 10_000) };

@@ -1,7 +1,7 @@
 import type { SessionListener } from '../kernel/kernel-manager';
 import type { GraphView } from '../graph/dependency-graph';
 import type { Analysis } from '../language/language';
-import type { CellReport, KernelVariable, PlanItem } from '../kernel/protocol';
+import type { CellEntered, CellReport, KernelVariable, PlanItem } from '../kernel/protocol';
 import type { JsonValue } from '../model/types';
 import { planRun } from '../scheduler/planner';
 import { kernelLostCellError, upstreamCellError, type CellError } from './cell-error';
@@ -269,11 +269,13 @@ export class RunCoordinator implements SessionListener {
     this.variables.described(variables, truncated);
   }
 
-  onLost(reason: string): void {
+  onLost(reason: string, lastEntered?: CellEntered): void {
     this.kernel = null;
     const run = this.current;
-    // The kernel reports a cell's start at once, so a cell still "running" here is the one it was running.
-    const culprit = run?.order.find((id) => !run.finished.has(id) && this.states.status(id) === 'running');
+    // The kernel's cell-entered line (written by the worker itself before the cell) names the cell it was in, even
+    // one that killed its process before its start report left; without one, the cell still "running" here.
+    const entered = lastEntered && run && lastEntered.runId === run.runId && run.cells.has(lastEntered.cellId) && !run.finished.has(lastEntered.cellId) ? lastEntered.cellId : undefined;
+    const culprit = entered ?? run?.order.find((id) => !run.finished.has(id) && this.states.status(id) === 'running');
     this.states.lost(reason, culprit);
     this.variables.cleared();
     if (!run) return;

@@ -7,7 +7,7 @@
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { PROTOCOL_VERSION, type CellReport, type KernelLimits, type KernelMessage, type RuntimeLoad, type ServerMessage } from '../protocol';
+import { CELL_ENTERED_FD, PROTOCOL_VERSION, type CellReport, type KernelLimits, type KernelMessage, type RuntimeLoad, type ServerMessage } from '../protocol';
 import type { WorkerIn, WorkerInit, WorkerOut } from './worker';
 
 interface KernelArgs {
@@ -52,7 +52,9 @@ interface Session {
   id: string;
   worker: Worker;
   interrupt: Int32Array;
-  startAck: Int32Array;
+  runningSlot: Int32Array;
+  /** The cells of the run in the worker, by plan index: what the running slot names. */
+  planCells: string[];
   runningCell: { runId: number; cell: string; startedAt: number } | null;
   currentRun: number | null;
   interruptTimer: NodeJS.Timeout | null;
@@ -65,8 +67,9 @@ interface Session {
 interface Spare {
   worker: Worker;
   interrupt: Int32Array;
-  startAck: Int32Array;
+  runningSlot: Int32Array;
   loaded: Promise<string | undefined>;
+  logUntilBound: (message: WorkerOut) => void;
 }
 
 const sessions = new Map<string, Session>();
@@ -74,8 +77,8 @@ let spare: Spare | null = null;
 
 function startWorker(waitedOn: boolean): Spare {
   const buffer = new SharedArrayBuffer(4);
-  const startAck = new SharedArrayBuffer(4);
-  const init: WorkerInit = { runtimes: args.runtimes, limits: args.limits, interruptBuffer: buffer, startAck, waitedOn };
+  const runningSlot = new SharedArrayBuffer(8);
+  const init: WorkerInit = { runtimes: args.runtimes, limits: args.limits, interruptBuffer: buffer, runningSlot, enteredFd: CELL_ENTERED_FD, waitedOn, preload: !waitedOn };
   const worker = new Worker(path.join(__dirname, 'worker.js'), {
     workerData: init,
     env: {},
@@ -86,33 +89,43 @@ function startWorker(waitedOn: boolean): Spare {
   // Stray console output of a runtime is not the protocol; drop it.
   worker.stdout.resume();
   worker.stderr.resume();
+  // Until a notebook takes it, the spare's own log lines (its runtimes loading) go out as the process's.
+  const logUntilBound = (message: WorkerOut): void => {
+    if (message.w === 'log') send({ t: 'log', level: message.level, message: message.message });
+  };
+  worker.on('message', logUntilBound);
   const loaded = new Promise<string | undefined>((resolve) => {
     const onMessage = (message: WorkerOut): void => {
       if (message.w === 'loaded') {
         worker.off('message', onMessage);
-        resolve(message.error);
+        resolve(undefined);
       }
     };
     worker.on('message', onMessage);
     worker.once('error', (error) => resolve(`the worker failed while loading: ${error.message}`));
     worker.once('exit', (code) => resolve(`the worker exited while loading (code ${code})`));
   });
-  return { worker, interrupt: new Int32Array(buffer), startAck: new Int32Array(startAck), loaded };
+  return { worker, interrupt: new Int32Array(buffer), runningSlot: new Int32Array(runningSlot), loaded, logUntilBound };
 }
 
 function takeSpare(): Spare {
   const taken = spare ?? startWorker(true);
   spare = null;
-  // Keep the next notebook's worker warm.
-  setImmediate(() => {
-    if (!spare) spare = startWorker(false);
-  });
+  // Keep the next notebook's worker warm, but not while this one loads its first language: the spare's load would
+  // take the CPU from it. It starts after this notebook's first run, or after a while.
+  setTimeout(ensureSpare, SPARE_DELAY_MS).unref();
   return taken;
 }
 
+const SPARE_DELAY_MS = 3000;
+function ensureSpare(): void {
+  if (!spare) spare = startWorker(false);
+}
+
 function bindSession(id: string, taken: Spare): Session {
-  const session: Session = { id, worker: taken.worker, interrupt: taken.interrupt, startAck: taken.startAck, runningCell: null, currentRun: null, interruptTimer: null, timeLimited: null, calls: new Map() };
+  const session: Session = { id, worker: taken.worker, interrupt: taken.interrupt, runningSlot: taken.runningSlot, planCells: [], runningCell: null, currentRun: null, interruptTimer: null, timeLimited: null, calls: new Map() };
   sessions.set(id, session);
+  taken.worker.off('message', taken.logUntilBound);
   taken.worker.on('message', (message: WorkerOut) => onWorkerMessage(session, message));
   taken.worker.on('error', (error) => replaceWorker(session, `the notebook's worker failed: ${error.message}`));
   taken.worker.on('exit', () => replaceWorker(session, "the notebook's worker stopped"));
@@ -122,25 +135,25 @@ function bindSession(id: string, taken: Spare): Session {
 function onWorkerMessage(session: Session, message: WorkerOut): void {
   if (sessions.get(session.id) !== session) return;
   switch (message.w) {
-    case 'report':
-      if (message.report.k === 'finish' && message.report.cell === session.timeLimited) {
-        session.timeLimited = null;
-        if (message.report.status === 'error') {
-          // The runtime's traceback (a KeyboardInterrupt) stays apart and says the rest; without one its message does.
-          message.report.error = timeLimitMessage(message.report.traceback === undefined ? message.report.error : undefined);
-          message.report.errorKind = 'time-limit';
+    case 'reports':
+      for (const report of message.reports) {
+        if (report.k === 'finish' && report.cell === session.timeLimited) {
+          session.timeLimited = null;
+          if (report.status === 'error') {
+            // The runtime's traceback (a KeyboardInterrupt) stays apart and says the rest; without one its message does.
+            report.error = timeLimitMessage(report.traceback === undefined ? report.error : undefined);
+            report.errorKind = 'time-limit';
+          }
         }
+        trackRunning(session, message.runId, report);
       }
-      trackRunning(session, message.runId, message.report);
-      // A cell's start goes out at once (with everything before it): if the process dies, the server knows which cell ran.
-      send({ t: 'reports', session: session.id, runId: message.runId, reports: [message.report] }, message.report.k === 'start');
-      if (message.report.k === 'start') {
-        Atomics.add(session.startAck, 0, 1);
-        Atomics.notify(session.startAck, 0);
-      }
+      // A batch ending with a cell's start goes out at once (with everything before it), so the page sees the cell
+      // running; the worker does not wait for it (a process killed at once is blamed through CELL_ENTERED_FD).
+      send({ t: 'reports', session: session.id, runId: message.runId, reports: message.reports }, message.reports[message.reports.length - 1]!.k === 'start');
       break;
     case 'run_done':
       session.currentRun = null;
+      setImmediate(ensureSpare);
       send({ t: 'run_done', session: session.id, runId: message.runId });
       break;
     case 'variables':
@@ -161,6 +174,9 @@ function onWorkerMessage(session: Session, message: WorkerOut): void {
     }
     case 'log':
       send({ t: 'log', level: message.level, message: message.message });
+      break;
+    case 'runtime_loaded':
+      send({ t: 'log', level: 'info', message: `notebook ${session.id}: the "${message.language}" runtime loaded in ${message.ms} ms` });
       break;
     case 'loaded':
       break;
@@ -186,8 +202,9 @@ function replaceWorker(session: Session, reason: string, cellError = `${reason};
   void session.worker.terminate().catch(() => undefined);
   if (session.currentRun !== null) {
     const runId = session.currentRun;
-    if (session.runningCell) {
-      const finish: CellReport = { k: 'finish', cell: session.runningCell.cell, status: 'error', error: cellError };
+    const running = session.runningCell?.cell ?? cellInSlot(session, runId);
+    if (running !== undefined) {
+      const finish: CellReport = { k: 'finish', cell: running, status: 'error', error: cellError };
       if (timeLimited) finish.errorKind = 'time-limit';
       send({ t: 'reports', session: session.id, runId, reports: [finish] });
     }
@@ -196,6 +213,13 @@ function replaceWorker(session: Session, reason: string, cellError = `${reason};
   send({ t: 'session_lost', session: session.id, reason }, true);
   const fresh = bindSession(session.id, takeSpare());
   void fresh;
+}
+
+/** The cell the worker says it is running (its start report may still be in the worker's queue when it dies). */
+function cellInSlot(session: Session, runId: number): string | undefined {
+  const index = Atomics.load(session.runningSlot, 1);
+  if (index === 0 || Atomics.load(session.runningSlot, 0) !== runId) return undefined;
+  return session.planCells[index - 1];
 }
 
 /** Answers every call the session's worker still owes (its worker is going away). */
@@ -259,16 +283,9 @@ function formatDuration(ms: number): string {
 function handle(message: ServerMessage): void {
   switch (message.t) {
     case 'open': {
-      if (sessions.has(message.session)) {
-        send({ t: 'opened', session: message.session }, true);
-        break;
-      }
-      const taken = takeSpare();
-      const session = bindSession(message.session, taken);
-      void taken.loaded.then((error) => {
-        if (sessions.get(message.session) !== session) return;
-        send(error ? { t: 'opened', session: message.session, error } : { t: 'opened', session: message.session }, true);
-      });
+      // Nothing to wait for: each language loads at its first use (or is loaded already in a warm spare).
+      if (!sessions.has(message.session)) bindSession(message.session, takeSpare());
+      send({ t: 'opened', session: message.session }, true);
       break;
     }
     case 'run': {
@@ -278,7 +295,8 @@ function handle(message: ServerMessage): void {
         break;
       }
       session.currentRun = message.runId;
-      session.worker.postMessage({ w: 'run', runId: message.runId, plan: message.plan } satisfies WorkerIn);
+      session.planCells = message.plan.map((item) => item.cellId);
+      session.worker.postMessage({ w: 'run', runId: message.runId, plan: message.plan, session: session.id } satisfies WorkerIn);
       break;
     }
     case 'cancel':
@@ -367,6 +385,11 @@ try {
 }
 const permissionModel = typeof (process as { permission?: unknown }).permission === 'object';
 spare = startWorker(args.waitedOn);
+if (!args.waitedOn) {
+  // A warm-pool process says when its spare has every language loaded: until then the server may prefer a fresh start.
+  const startedAt = Date.now();
+  void spare.loaded.then(() => send({ t: 'warm', loadMs: Date.now() - startedAt }, true));
+}
 send(
   {
     t: 'ready',

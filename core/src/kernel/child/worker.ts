@@ -3,6 +3,7 @@
  * runtimes, holds the notebook's namespace, runs plans cell by cell.
  * Imports nothing but Node built-ins (the process may read little else).
  */
+import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CellIO, CellRun, LanguageRuntime, Namespace, NamespaceEntry, RuntimeFactory } from '../../language/runtime-api';
 import type { JsonValue, Output, OutputStream } from '../../model/types';
@@ -16,16 +17,26 @@ export interface WorkerInit {
   runtimes: RuntimeLoad[];
   limits: KernelLimits;
   interruptBuffer: SharedArrayBuffer;
-  /** Int32 counter the supervisor bumps once a cell's start is on its way to the server. */
-  startAck: SharedArrayBuffer;
+  /**
+   * Int32 [runId, plan index + 1] of the cell running now (0 between cells): written before each cell, never
+   * waited on, so the supervisor can name the cell whose worker died even if its start report was still queued.
+   */
+  runningSlot: SharedArrayBuffer;
+  /** The kernel's cell-entered channel (CELL_ENTERED_FD): a line before each cell, written by this thread itself. */
+  enteredFd: number;
   /** A notebook waits for this worker's runtimes to load (see RuntimeContext.startup). */
   waitedOn: boolean;
+  /** Load every language now, in the background (the warm spare), rather than each at its first use. */
+  preload: boolean;
 }
 
 /** worker → main */
 export type WorkerOut =
-  | { w: 'loaded'; error?: string }
-  | { w: 'report'; runId: number; report: CellReport }
+  /** The preload is over (at once when there is none); a language that failed says so at its first cell. */
+  | { w: 'loaded' }
+  | { w: 'runtime_loaded'; language: string; ms: number }
+  /** A run's reports in order; several per message (a cell's finish travels with the next cell's start). */
+  | { w: 'reports'; runId: number; reports: CellReport[] }
   | { w: 'run_done'; runId: number }
   | { w: 'variables'; variables: KernelVariable[]; truncated: boolean }
   | { w: 'host_call'; requestId: number; service: string; payload: JsonValue }
@@ -35,7 +46,7 @@ export type WorkerOut =
 
 /** main → worker */
 export type WorkerIn =
-  | { w: 'run'; runId: number; plan: PlanItem[] }
+  | { w: 'run'; runId: number; plan: PlanItem[]; session: string }
   | { w: 'cancel'; runId: number }
   | { w: 'interrupt' }
   | { w: 'delete_names'; names: string[]; cells: string[] }
@@ -72,14 +83,47 @@ const init = workerData as WorkerInit;
 const port = parentPort!;
 const post = (message: WorkerOut): void => port.postMessage(message);
 const interruptView = new Int32Array(init.interruptBuffer);
-const startAck = new Int32Array(init.startAck);
-let startsSent = 0;
+const runningSlot = new Int32Array(init.runningSlot);
+
+/** Tells the server, synchronously and before the cell runs, which cell this worker enters (see CELL_ENTERED_FD). */
+function enterCell(session: string, runId: number, cellId: string): void {
+  try {
+    fs.writeSync(init.enteredFd, `${JSON.stringify([session, runId, cellId])}\n`);
+  } catch {
+    // The server went away; the process ends with it.
+  }
+}
 const namespace = new MapNamespace();
 const runtimes = new Map<string, LanguageRuntime>();
 const hostCalls = new Map<number, { resolve(value: JsonValue): void; reject(error: Error): void }>();
 let nextHostCall = 1;
 let cancelledRun = -1;
 let abortCurrent: AbortController | null = null;
+
+/**
+ * Reports wait here until something must go out now: a cell's start (the supervisor times the cell from it and the
+ * page shows it running), output written while a cell runs (flushed by time already), the end of the plan, or a full
+ * batch. So a chain of quick cells costs one message per cell, not two, and nothing waits for the main thread.
+ */
+const REPORT_BATCH = 64;
+let queuedReports: CellReport[] = [];
+let queuedRunId = -1;
+function queueReport(runId: number, report: CellReport): void {
+  if (queuedRunId !== runId) flushReports();
+  queuedRunId = runId;
+  queuedReports.push(report);
+  if (queuedReports.length >= REPORT_BATCH) flushReports();
+}
+function sendReport(runId: number, report: CellReport): void {
+  queueReport(runId, report);
+  flushReports();
+}
+function flushReports(): void {
+  if (queuedReports.length === 0) return;
+  const reports = queuedReports;
+  queuedReports = [];
+  post({ w: 'reports', runId: queuedRunId, reports });
+}
 
 /** A failure's message: the error's name and message (`NameError: ...`), the name once when the message has it already. */
 function errorMessage(error: unknown): string {
@@ -126,18 +170,37 @@ function failure(error: unknown, language: string): { error: string; traceback?:
   return traceback === undefined ? { error: errorMessage(error) } : { error: errorMessage(error), traceback };
 }
 
-async function loadRuntimes(): Promise<void> {
-  for (const spec of init.runtimes) {
-    try {
-      await loadRuntime(spec);
-    } catch (error) {
+/**
+ * A language's runtime, loaded on its first use (a cell, a call) or by the warm spare's preload: a notebook never
+ * waits for a language it does not use (a SQL-only notebook never loads Pyodide). A failed load fails that
+ * language's cells with the reason, and the next use tries again.
+ */
+function runtimeFor(language: string): Promise<LanguageRuntime> {
+  const loaded = runtimes.get(language);
+  if (loaded) return Promise.resolve(loaded);
+  const inFlight = runtimeLoads.get(language);
+  if (inFlight) return inFlight;
+  const spec = init.runtimes.find((r) => r.language === language);
+  if (!spec) return Promise.reject(new Error(`No runtime for language "${language}" in this kernel.`));
+  const started = Date.now();
+  const loading = loadRuntime(spec).then(
+    (runtime) => {
+      runtimeLoads.delete(language);
+      post({ w: 'runtime_loaded', language, ms: Date.now() - started });
+      return runtime;
+    },
+    (error: unknown) => {
+      runtimeLoads.delete(language);
       const denied = describeAccessDenied(error, { language: spec.language, module: spec.module, readPaths: spec.readPaths ?? [] });
       throw denied ? new Error(`loading the "${spec.language}" runtime: ${denied}`) : error;
-    }
-  }
+    },
+  );
+  runtimeLoads.set(language, loading);
+  return loading;
 }
+const runtimeLoads = new Map<string, Promise<LanguageRuntime>>();
 
-async function loadRuntime(spec: RuntimeLoad): Promise<void> {
+async function loadRuntime(spec: RuntimeLoad): Promise<LanguageRuntime> {
   const loaded = require(spec.module) as RuntimeFactory | { default?: RuntimeFactory };
   const factory = typeof loaded === 'function' ? loaded : loaded.default;
   if (typeof factory !== 'function') throw new Error(`runtime module of "${spec.language}" exports no factory function`);
@@ -163,6 +226,7 @@ async function loadRuntime(spec: RuntimeLoad): Promise<void> {
     `runtime "${spec.language}" did not load within ${init.limits.runtimeLoadTimeoutMs} ms`,
   );
   runtimes.set(spec.language, runtime);
+  return runtime;
 }
 
 /**
@@ -195,7 +259,7 @@ class CellOutput implements CellIO {
   output(output: Output): void {
     this.flush();
     // Capped here, before the output is cloned and framed: one too large says so in the cell instead of vanishing.
-    post({ w: 'report', runId: this.runId, report: { k: 'output', cell: this.cellId, output: capOutput(output, init.limits.maxOutputChars) } });
+    sendReport(this.runId, { k: 'output', cell: this.cellId, output: capOutput(output, init.limits.maxOutputChars) });
   }
 
   private write(text: string, stream: OutputStream): void {
@@ -226,7 +290,7 @@ class CellOutput implements CellIO {
     if (!this.buffer) return;
     const data = this.buffer;
     this.buffer = '';
-    post({ w: 'report', runId: this.runId, report: { k: 'stdout', cell: this.cellId, data, stream: this.bufferStream } });
+    sendReport(this.runId, { k: 'stdout', cell: this.cellId, data, stream: this.bufferStream });
   }
 
   close(): void {
@@ -253,11 +317,28 @@ function forget(names: readonly string[]): void {
   }
 }
 
-async function runPlan(runId: number, plan: PlanItem[]): Promise<void> {
+/**
+ * The abort signal of the running cell: one per plan (each cell's race adds a reaction to it, freed with the plan),
+ * a new one within the plan only after an interrupt used it up.
+ */
+let planAbort: { controller: AbortController; aborted: Promise<never> } | null = null;
+function currentAbort(): { controller: AbortController; aborted: Promise<never> } {
+  if (planAbort && !planAbort.controller.signal.aborted) return planAbort;
+  const controller = new AbortController();
+  const aborted = new Promise<never>((_, reject) =>
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason ?? new Error('KeyboardInterrupt')), { once: true }),
+  );
+  aborted.catch(() => undefined); // raced against each cell; unobserved once the plan ends
+  planAbort = { controller, aborted };
+  return planAbort;
+}
+
+async function runPlan(session: string, runId: number, plan: PlanItem[]): Promise<void> {
   const failed = new Set<number>();
+  const report = (r: CellReport): void => queueReport(runId, r);
+  planAbort = null;
   for (let index = 0; index < plan.length; index++) {
     const item = plan[index]!;
-    const report = (r: CellReport): void => post({ w: 'report', runId, report: r });
     if (cancelledRun === runId) {
       report({ k: 'finish', cell: item.cellId, status: 'cancelled' });
       continue;
@@ -269,28 +350,33 @@ async function runPlan(runId: number, plan: PlanItem[]): Promise<void> {
       report({ k: 'finish', cell: item.cellId, status: 'blocked', error: `Not run: upstream cell ${plan[blocker]!.cellId} did not succeed.` });
       continue;
     }
-    const runtime = runtimes.get(item.language);
+    let runtime = runtimes.get(item.language);
     if (!runtime) {
-      failed.add(index);
-      report({ k: 'finish', cell: item.cellId, status: 'error', error: `No runtime for language "${item.language}" in this kernel.` });
-      continue;
+      try {
+        flushReports(); // what went before is not held back while a runtime loads
+        runtime = await runtimeFor(item.language);
+      } catch (error) {
+        failed.add(index);
+        report({ k: 'finish', cell: item.cellId, status: 'error', error: errorText(error) });
+        continue;
+      }
     }
     forget(item.defines);
     Atomics.store(interruptView, 0, 0);
-    const abort = new AbortController();
-    abortCurrent = abort;
-    const io = new CellOutput(runId, item.cellId, abort.signal);
-    report({ k: 'start', cell: item.cellId });
-    // Wait (briefly) until the supervisor has sent the start: if this cell kills the process, the server knows which cell it was.
-    startsSent++;
-    Atomics.wait(startAck, 0, startsSent - 1, 200);
+    const abort = currentAbort();
+    abortCurrent = abort.controller;
+    const io = new CellOutput(runId, item.cellId, abort.controller.signal);
+    Atomics.store(runningSlot, 0, runId);
+    Atomics.store(runningSlot, 1, index + 1);
+    // If this cell kills the whole process at once, the server must still know which cell it was: the line goes
+    // straight to the server from this thread (a write, no round trip through the main thread). The start report
+    // itself is sent, never waited for.
+    enterCell(session, runId, item.cellId);
+    sendReport(runId, { k: 'start', cell: item.cellId }); // with the previous cell's finish and anything queued
     const cell: CellRun = { cellId: item.cellId, code: item.code, defines: item.defines, references: item.references };
     if (item.meta) cell.meta = item.meta;
     try {
-      const aborted = new Promise<never>((_, reject) =>
-        abort.signal.addEventListener('abort', () => reject(abort.signal.reason ?? new Error('KeyboardInterrupt')), { once: true }),
-      );
-      await Promise.race([Promise.resolve().then(() => runtime.run(cell, io)), aborted]);
+      await Promise.race([Promise.resolve().then(() => runtime.run(cell, io)), abort.aborted]);
       io.close();
       report({ k: 'finish', cell: item.cellId, status: 'success' });
     } catch (error) {
@@ -298,9 +384,12 @@ async function runPlan(runId: number, plan: PlanItem[]): Promise<void> {
       failed.add(index);
       report({ k: 'finish', cell: item.cellId, status: 'error', ...failure(error, item.language) });
     } finally {
+      Atomics.store(runningSlot, 1, 0);
       abortCurrent = null;
     }
   }
+  planAbort = null;
+  flushReports();
   // Before run_done: whoever waits for the run to end (whenIdle) finds the new list there.
   await sendVariables();
   post({ w: 'run_done', runId });
@@ -334,8 +423,13 @@ function forgetCells(cells: readonly string[]): void {
 async function answerCall(message: Extract<WorkerIn, { w: 'call' }>): Promise<void> {
   if (Date.now() >= message.expiresAt) return;
   const fail = (error: string): void => post({ w: 'call_reply', callId: message.callId, ok: false, failure: 'failed', error: error.slice(0, 2000) });
-  const runtime = runtimes.get(message.language);
-  if (!runtime) return fail(`No runtime for language "${message.language}" in this kernel.`);
+  let runtime: LanguageRuntime;
+  try {
+    runtime = await runtimeFor(message.language);
+  } catch (error) {
+    return fail(errorText(error));
+  }
+  if (Date.now() >= message.expiresAt) return;
   if (typeof runtime.call !== 'function') return fail(`The ${message.language} runtime answers no calls.`);
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(new Error('the caller stopped waiting')), message.expiresAt - Date.now());
@@ -359,7 +453,7 @@ let running: Promise<void> = Promise.resolve();
 port.on('message', (message: WorkerIn) => {
   switch (message.w) {
     case 'run':
-      running = running.then(() => runPlan(message.runId, message.plan));
+      running = running.then(() => runPlan(message.session, message.runId, message.plan));
       break;
     case 'cancel':
       cancelledRun = message.runId;
@@ -393,7 +487,8 @@ process.on('unhandledRejection', (reason) => post({ w: 'log', level: 'warn', mes
 process.on('uncaughtException', (error) => post({ w: 'log', level: 'warn', message: `uncaught exception: ${errorText(error)}` }));
 
 installBindingShim();
-loadRuntimes().then(
-  () => post({ w: 'loaded' }),
-  (error: unknown) => post({ w: 'loaded', error: errorText(error) }),
-);
+// The warm spare loads every language in the background (a notebook taking it finds them ready); a worker started
+// for a waiting notebook loads each language at its first use.
+if (init.preload) {
+  void Promise.allSettled(init.runtimes.map((spec) => runtimeFor(spec.language))).then(() => post({ w: 'loaded' }));
+} else post({ w: 'loaded' });

@@ -1,0 +1,70 @@
+// Issue 27's start-up figures, real Pyodide and alasql in core's sandboxed kernel:
+//  - cold start → first result with no warm kernel (a new process for the notebook), a Python notebook
+//    (target < 600 ms) and a SQL-only notebook (which must not load Pyodide at all);
+//  - the first notebook opened right after the server (kernel manager) started, while the warm pool's process is
+//    still loading (target < 1.5 s);
+// beside the floor measured in the same run: a new Node process loading Pyodide alone and running one cell
+// (bench/peers/pyodide-chain.js 1 1, wall time).
+// Run: npm run build:ts && node bench/cold-start.js [rounds=3]
+'use strict';
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const { createTestKernel, notebookWith } = require('@rnb/core/testing');
+const { pythonLanguage } = require('@rnb/plugin-python');
+const { createSqlLanguage } = require('@rnb/plugin-sql');
+const { percentile, ms, report } = require('./lib');
+
+const ROUNDS = Number(process.argv[2]) || 3;
+
+async function firstResult(kernel, owner, code, type, expect) {
+  const started = performance.now();
+  const nb = await notebookWith(kernel, owner, [code], type);
+  await nb.run(0);
+  const elapsed = performance.now() - started;
+  const [cell] = await nb.state();
+  if (!expect(cell)) throw new Error(`unexpected result: ${JSON.stringify(cell)}`);
+  firstResult.lastNotebook = nb.notebookId;
+  return elapsed;
+}
+
+const median = (values) => percentile(values, 50);
+
+(async () => {
+  const python = [];
+  const sqlOnly = [];
+  const afterStart = [];
+  const floor = [];
+  let sqlLoadedPython = false;
+  for (let round = 0; round < ROUNDS; round++) {
+    const sql = createSqlLanguage();
+    const logs = [];
+    const cold = await createTestKernel({ languages: [pythonLanguage(), sql], manager: { warmProcesses: 0, log: (_l, m) => logs.push(m) } });
+    python.push(await firstResult(cold, `py${round}`, 'print(6 * 7)', 'python', (c) => c.stdout === '42\n'));
+    sqlOnly.push(await firstResult(cold, `sql${round}`, 'SELECT 6 * 7 AS answer', 'sql', (c) => c.status === 'success'));
+    const sqlNotebook = firstResult.lastNotebook;
+    sqlLoadedPython ||= logs.some((m) => m.includes(`notebook ${sqlNotebook}: the "python" runtime loaded`));
+    await cold.close();
+    await sql.close?.();
+
+    const startedAt = performance.now();
+    const fresh = await createTestKernel({ languages: [pythonLanguage()] });
+    await firstResult(fresh, 'first', 'print(6 * 7)', 'python', (c) => c.stdout === '42\n');
+    afterStart.push(performance.now() - startedAt);
+    await fresh.close();
+
+    const floorStarted = performance.now();
+    execFileSync(process.execPath, [path.join(__dirname, 'peers', 'pyodide-chain.js'), '1', '1']);
+    floor.push(performance.now() - floorStarted);
+  }
+  report(`cold start (median of ${ROUNDS}; real Pyodide + alasql in the sandboxed kernel)`, {
+    'Python notebook, no warm kernel → first result': ms(median(python)),
+    'SQL-only notebook, no warm kernel → first result': ms(median(sqlOnly)),
+    'SQL-only notebook loaded Pyodide': sqlLoadedPython ? 'yes' : 'no',
+    'first notebook right after the server started': ms(median(afterStart)),
+    'floor: new Node process, Pyodide alone, one cell': ms(median(floor)),
+    'Python cold / floor': `${(median(python) / median(floor)).toFixed(2)}×`,
+  });
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+import { createTestKernel } from '../testing';
+import { fakeLanguage } from '../testing/fake-language';
+import { notebookWith } from '../testing/notebook-fixture';
+
+describe('languages load lazily, per notebook and first use', () => {
+  it("runs a notebook's cells without loading a language it does not use, even one that never loads", async () => {
+    const logs: string[] = [];
+    const kernel = await createTestKernel({
+      // "slow" stands for Pyodide in a SQL-only notebook: it never finishes loading, so waiting for it would hang the notebook.
+      languages: [fakeLanguage('fake'), fakeLanguage('slow', { hangOnLoad: true })],
+      manager: { warmProcesses: 0, limits: { runtimeLoadTimeoutMs: 120_000 }, log: (_level, message) => logs.push(message) },
+    });
+    try {
+      const nb = await notebookWith(kernel, 'u', ['x = 2', 'print x']);
+      await nb.run(0);
+      const state = await nb.state();
+      expect(state.map((c) => c.status)).toEqual(['success', 'success']);
+      expect(state[1]!.stdout).toBe('2\n');
+      const loaded = logs.filter((m) => m.includes(`notebook ${nb.notebookId}: the "`));
+      expect(loaded.some((m) => /the "fake" runtime loaded in \d+ ms/.test(m))).toBe(true);
+      expect(loaded.filter((m) => m.includes('"slow"'))).toEqual([]);
+    } finally {
+      await kernel.close();
+    }
+  });
+
+  it('loads a language at its first cell, and fails only that language\'s cells when it cannot load', async () => {
+    const kernel = await createTestKernel({
+      languages: [fakeLanguage('fake'), fakeLanguage('broken', { failOnLoad: true })],
+      manager: { warmProcesses: 0 },
+    });
+    try {
+      const nb = await notebookWith(kernel, 'u', ['x = 1', 'print x']);
+      const view = await kernel.service.createCell('u', nb.notebookId, { type: 'broken', code: 'y = 5', afterCellId: nb.cellIds[1]! });
+      await nb.run(0);
+      await kernel.service.runCell('u', nb.notebookId, view.id);
+      await kernel.service.whenIdle('u', nb.notebookId);
+      const state = await nb.state();
+      expect(state.map((c) => c.status)).toEqual(['success', 'success', 'error']);
+      expect(state[2]!.error).toMatch(/told to fail while loading/);
+    } finally {
+      await kernel.close();
+    }
+  });
+
+  it('gives a notebook opened while the warm pool is still loading a fresh process instead of waiting for it', async () => {
+    // The pool's process never becomes warm ("slow" never loads): right after the start a notebook must not wait for it.
+    const kernel = await createTestKernel({ languages: [fakeLanguage('fake'), fakeLanguage('slow', { hangOnLoad: true })], manager: { warmProcesses: 1 } });
+    try {
+      const poolPids = kernel.manager.processMemory().filter((p) => p.owner === null).map((p) => p.pid);
+      expect(poolPids).toHaveLength(1);
+      const nb = await notebookWith(kernel, 'u', ['x = 3', 'print x']);
+      await nb.run(0);
+      expect((await nb.state())[1]!.stdout).toBe('3\n');
+      const owned = kernel.manager.processMemory().find((p) => p.owner === 'u')!;
+      expect(poolPids).not.toContain(owned.pid);
+    } finally {
+      await kernel.close();
+    }
+  });
+});
