@@ -92,6 +92,35 @@ describeInBrowser('editing without losing a keystroke', () => {
     expect(await waitForStatus(page, 1, ['success'])).toBe('success');
   });
 
+  it('keys typed into a new cell before its shared text arrives stay where the cursor was (inside brackets it opened)', async () => {
+    // Every frame from the host reaches this page 700 ms late, so the new cell's shared text (a Yjs update after
+    // cell_created) arrives while the keys are still going in; the brackets and quotes typed close themselves ahead of
+    // the cursor, so a merge that put the cursor at the end would send the rest of the line after them.
+    const slow = await context.newPage();
+    await slow.routeWebSocket(/socket\.io/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => server.send(message));
+      server.onMessage((message) => setTimeout(() => ws.send(message), 700));
+    });
+    await slow.goto(host.url);
+    await slow.getByLabel('New notebook name').fill('Late shared text');
+    await slow.getByRole('button', { name: '+ New notebook' }).click();
+    await slow.waitForURL(/#\/n\//);
+    await slow.waitForSelector('[data-connection="online"]');
+    const id = decodeURIComponent(slow.url().split('#/n/')[1]!);
+    await waitForFocusIn(slow, 0);
+    await slow.keyboard.type('a = 3');
+    await slow.keyboard.press('Shift+Enter');
+    const line = 'rows = [{"i": i, "sq": i * i} for i in range(a)]';
+    // 25 ms a key (a fast typist): the line takes longer than the delay, so the shared text lands mid-line.
+    await slow.keyboard.type(line, { delay: 25 });
+    await slow.waitForFunction(() => document.querySelectorAll('section[data-cell-id]').length === 2);
+    await noSaveBadges(slow);
+    expect(await editorText(slow, 1)).toBe(line);
+    expect((await hostCells(id)).map((c) => c.code)).toEqual(['a = 3', line]);
+    await slow.close();
+  });
+
   it('Shift+Enter on the last SQL cell adds a SQL cell', async () => {
     const id = await newNotebook('SQL follows SQL');
     await cell(page, 0).getByLabel('Cell language').selectOption('sql');

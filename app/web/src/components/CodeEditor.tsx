@@ -99,7 +99,6 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
     });
     view.current = editor;
     shared.current = startText !== undefined;
-    // A new cell's text comes from the host a moment after the cell: what was typed meanwhile goes into it.
     // A new cell's text comes from the host a moment after the cell: what was typed meanwhile goes into it. A cell
     // deleted and restored (undo) gets a new text under the same id: the editor moves to it.
     let bound = startText;
@@ -114,16 +113,23 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
             const typed = editor.state.doc.toString();
             c.saver.discard(cellId);
             shared.current = true;
-            // The shared text first, then the binding, then what was typed here as an edit of this editor, which the
-            // binding sends into the shared text once.
-            if (typed !== text.toString()) {
+            if (merge && typed !== text.toString()) {
+              // What was typed here goes into the shared text (sent to the host once, as this page's edit), so the
+              // editor keeps its own state: the cursor where it was, the brackets it closed ahead of the cursor still
+              // known as its own (typing `]` steps over them), its undo history.
+              const change = middleChange(text.toString(), typed);
+              text.doc?.transact(() => {
+                if (change.to > change.from) text.delete(change.from, change.to - change.from);
+                if (change.insert) text.insert(change.from, change.insert);
+              });
+            } else if (typed !== text.toString()) {
+              // Nothing typed before it arrived (a restored cell's text): the editor shows the shared text.
               editor.dispatch({
                 changes: { from: 0, to: editor.state.doc.length, insert: text.toString() },
                 annotations: [remoteEdit.of(true), Transaction.addToHistory.of(false)],
               });
             }
             editor.dispatch({ effects: collab.reconfigure(collabExtension(text, c)) });
-            if (merge && typed !== text.toString()) editor.dispatch({ changes: middleChange(editor.state.doc.toString(), typed), selection: { anchor: typed.length } });
           });
         })
       : () => undefined;
