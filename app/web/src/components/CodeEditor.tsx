@@ -176,5 +176,6 @@ function middleChange(from: string, to: string): { from: number; to: number; ins
  */
 function collabExtension(text: Y.Text, controller: NotebookController) {
   const undoManager = new Y.UndoManager(text);
-  return [Prec.highest(keymap.of(yUndoManagerKeymap)), yCollab(text, controller.coedit!.awareness, { undoManager })];
+  // High, not highest: a replace-all across cells (find-replace-undo.ts, highest) takes Ctrl+Z first while it is the last edit.
+  return [Prec.high(keymap.of(yUndoManagerKeymap)), yCollab(text, controller.coedit!.awareness, { undoManager })];
 }

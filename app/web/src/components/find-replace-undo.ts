@@ -1,4 +1,4 @@
-import { isolateHistory, undo } from '@codemirror/commands';
+import { isolateHistory } from '@codemirror/commands';
 import { Prec, type Extension } from '@codemirror/state';
 import { keymap } from '@codemirror/view';
 import type { NotebookController } from '../state/notebook-controller';
@@ -55,7 +55,9 @@ export function undoReplaceAll(controller: NotebookController): boolean {
       continue;
     }
     const view = controller.editorOf(cellId);
-    if (view) undo(view);
+    // As an edit of the text (only the part that differs), not through the editor's own history: a co-edited cell's
+    // history is the shared text's, and the edit reaches every other client as typing does.
+    if (view) view.dispatch({ changes: differingPart(after, before), userEvent: 'undo' });
     else controller.edit(cellId, before);
   }
   if (skipped > 0) controller.notify('info', `${skipped} cell${skipped === 1 ? ' was' : 's were'} edited after the replace and kept as they are`);
@@ -72,4 +74,14 @@ export function replaceAllUndoKeys(controller: NotebookController, cellId: strin
       return undoReplaceAll(controller);
     },
   }]));
+}
+
+/** The change turning `from` into `to`: only what lies between their common prefix and common suffix. */
+function differingPart(from: string, to: string): { from: number; to: number; insert: string } {
+  let prefix = 0;
+  const shorter = Math.min(from.length, to.length);
+  while (prefix < shorter && from[prefix] === to[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && from[from.length - 1 - suffix] === to[to.length - 1 - suffix]) suffix++;
+  return { from: prefix, to: from.length - suffix, insert: to.slice(prefix, to.length - suffix) };
 }
