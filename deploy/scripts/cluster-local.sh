@@ -142,6 +142,11 @@ cleanup() {
   done
   if [[ -n "$DYNALITE_PID" ]]; then
     kill -TERM "$DYNALITE_PID" 2>/dev/null || true
+    # Stopped means its port is free when this script returns: wait for it (up to 5 s) as for the instances.
+    for _ in $(seq 1 50); do
+      kill -0 "$DYNALITE_PID" 2>/dev/null || break
+      sleep 0.1
+    done
   fi
   if [[ -f "$CLUSTER_DIR/redis.pid" ]]; then
     kill -TERM "$(cat "$CLUSTER_DIR/redis.pid")" 2>/dev/null || true
