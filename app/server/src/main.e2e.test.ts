@@ -62,12 +62,16 @@ describe('npm start (dist/main.js)', () => {
         auth: 'none',
         assistant: { available: false, reason: expect.stringContaining('ANTHROPIC_API_KEY') },
         languages: [
-          { id: 'python', display_name: 'Python', file_extension: '.py', editor: { mode: 'python' }, browser_module: null, settings: [] },
+          {
+            id: 'python', display_name: 'Python', file_extension: '.py', editor: { mode: 'python' }, browser_module: null,
+            // The packages a notebook installed, kept with it (not secret: it travels in files and exports).
+            settings: [expect.objectContaining({ name: 'packages', type: 'string', secret: false })],
+          },
           {
             id: 'sql', display_name: 'SQL', file_extension: '.sql', editor: { mode: 'sql' }, browser_module: null,
             settings: [expect.objectContaining({ name: 'connection_string', type: 'string', secret: true })],
           },
-          // The host's own markdown language, for text cells (an imported .ipynb's markdown).
+          // The markdown language plugin (@rnb/markdown), loaded by default.
           { id: 'markdown', display_name: 'Markdown', file_extension: '.md', editor: { mode: 'markdown' }, browser_module: null, settings: [] },
         ],
       });
