@@ -246,6 +246,27 @@ export async function waitForStatus(page: Page, index: number, statuses: string[
   return (await handle.jsonValue()) as string;
 }
 
+/**
+ * Presses Ctrl+Enter (the cell's editor has the focus) and waits for that run to end, returning its status. A status
+ * shown before the run (an analysis error of half-typed code, flushed while typing) does not count: the run is over
+ * when the cell's last-run time changes. Only for runs that reach the kernel (a cell blocked upstream never runs).
+ */
+export async function runAndWait(page: Page, index: number, timeout = 60_000): Promise<string> {
+  const before = (await cell(page, index).getAttribute('data-last-run')) ?? '';
+  await page.keyboard.press('ControlOrMeta+Enter');
+  const handle = await orScreenshot(page, `cell ${index} run`, () => page.waitForFunction(
+    ([selector, i, previous]) => {
+      const section = document.querySelectorAll(selector as string)[i as number];
+      const status = section?.getAttribute('data-status');
+      const ran = (section?.getAttribute('data-last-run') ?? '') !== previous;
+      return ran && (status === 'success' || status === 'error') ? status : null;
+    },
+    [CELL, index, before] as const,
+    { timeout },
+  ));
+  return (await handle.jsonValue()) as string;
+}
+
 /** Waits for a cell's outputs (stdout, results, error, blocked note) to contain `text`. */
 export async function waitForCellText(page: Page, index: number, text: string | RegExp, timeout = 60_000): Promise<void> {
   await orScreenshot(page, `cell ${index} text ${String(text)}`, () => page.waitForFunction(

@@ -61,6 +61,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
       className={`cell cell--${cell.status}${markdown.previewing ? ' cell--markdown-preview' : ''}${collapsed.code ? ' cell--code-collapsed' : ''}${collapsed.output ? ' cell--output-collapsed' : ''}`}
       data-cell-id={cellId}
       data-status={cell.status}
+      data-last-run={cell.last_run_at ?? ''}
       tabIndex={-1}
       aria-label={`${languageName} cell`}
       onKeyDown={onKeyDown}
