@@ -11,11 +11,16 @@ import {
   checkOwner,
   isValidNotebookId,
   normalizeDocument,
+  appWithFile,
+  fileAppOf,
+  fileSettingsOf,
   packagesOfSettings,
   readPercentNotebook,
+  settingsWithFile,
   settingsWithPackages,
   writePercentNotebook,
   type ExternalChange,
+  type IsSecretSetting,
   type NotebookDocument,
   type NotebookFile,
   type NotebookStore,
@@ -33,6 +38,11 @@ export interface FolderNotebookStoreOptions {
   /** How long the watcher waits for a file to settle after an event (default 100 ms). */
   debounceMs?: number;
   log?: PluginContext['log'];
+  /**
+   * Which settings are secret (the loaded plugins' declarations): those stay in the cache folder, the others are
+   * written in the file's header. Default: every setting but the packages is secret (nothing else reaches the file).
+   */
+  isSecret?: IsSecretSetting;
 }
 
 /** `<id>.py`: the file's name is the notebook's id. */
@@ -59,6 +69,7 @@ export class FolderNotebookStore implements NotebookStore {
   private readonly defaultOwner: string;
   private readonly debounceMs: number;
   private readonly log: PluginContext['log'];
+  private readonly isSecret: IsSecretSetting;
   private readonly locks = new Map<string, Promise<unknown>>();
   /** The hash of each file as this store last wrote or read it: the watcher ignores events that leave it so. */
   private readonly known = new Map<string, string>();
@@ -73,6 +84,7 @@ export class FolderNotebookStore implements NotebookStore {
     this.defaultOwner = options.defaultOwner ?? DEFAULT_OWNER;
     this.debounceMs = options.debounceMs ?? 100;
     this.log = options.log ?? (() => undefined);
+    this.isSecret = options.isSecret ?? (() => true);
   }
 
   static async open(options: FolderNotebookStoreOptions): Promise<FolderNotebookStore> {
@@ -102,7 +114,7 @@ export class FolderNotebookStore implements NotebookStore {
     return this.locked(doc.id, async () => {
       const now = new Date().toISOString();
       const stored: NotebookDocument = { ...doc, revision: 0, createdAt: now, updatedAt: now };
-      const text = writePercentNotebook(fileOf(stored));
+      const text = writePercentNotebook(fileOf(stored, this.isSecret));
       const file = this.fileOf(doc.id);
       const temp = `${path.join(this.root, `.${doc.id}.py`)}.tmp-${token()}`;
       this.known.set(doc.id, hashText(text));
@@ -125,7 +137,7 @@ export class FolderNotebookStore implements NotebookStore {
     this.checkOpen();
     checkOwner(owner);
     if (!isValidNotebookId(id)) throw new NotFoundError('notebook', String(id));
-    return this.locked(id, async () => documentOf(await this.load(owner, id)));
+    return this.locked(id, async () => documentOf(await this.load(owner, id), this.isSecret));
   }
 
   async list(owner: string): Promise<NotebookSummary[]> {
@@ -172,7 +184,7 @@ export class FolderNotebookStore implements NotebookStore {
       if (current.record.revision !== expected) throw new ConflictError(expected, current.record.revision);
       const now = new Date().toISOString();
       const stored: NotebookDocument = { ...doc, revision: expected + 1, createdAt: current.record.createdAt, updatedAt: now };
-      const text = writePercentNotebook(fileOf(stored));
+      const text = writePercentNotebook(fileOf(stored, this.isSecret));
       const hash = hashText(text);
       this.known.set(doc.id, hash);
       await this.replace(this.fileOf(doc.id), text, `save notebook "${doc.id}"`);
@@ -384,20 +396,33 @@ export class FolderNotebookStore implements NotebookStore {
   }
 }
 
-function fileOf(doc: NotebookDocument): NotebookFile {
-  // The packages are not secret and belong to the notebook: they travel in the file (PEP 723 block), not in the cache.
+function fileOf(doc: NotebookDocument, isSecret: IsSecretSetting): NotebookFile {
+  // What is not secret belongs to the notebook and travels in the file: the packages (PEP 723 block), the other
+  // settings and the app view's (header lines). Secrets, who may open the app and outputs stay in the cache.
   const packages = packagesOfSettings(doc.settings);
-  return { name: doc.name, lazy: doc.lazy, ...(packages.length > 0 ? { packages } : {}), cells: doc.cells.map((cell) => ({ id: cell.id, type: cell.type, code: cell.code })) };
+  const settings = fileSettingsOf(doc.settings, isSecret);
+  const app = fileAppOf(doc.app);
+  return {
+    name: doc.name,
+    lazy: doc.lazy,
+    ...(packages.length > 0 ? { packages } : {}),
+    ...(Object.keys(settings).length > 0 ? { settings } : {}),
+    ...(app ? { app } : {}),
+    cells: doc.cells.map((cell) => ({ id: cell.id, type: cell.type, code: cell.code })),
+  };
 }
 
-function documentOf({ record, file }: Loaded): NotebookDocument {
+function documentOf({ record, file }: Loaded, isSecret: IsSecretSetting): NotebookDocument {
+  // The file is the truth for what it carries (an edit of its header, a `git pull`); the cache for the rest. A record
+  // from before settings moved into files holds them all: those count until the file is next written.
+  const fileSettings = record.settingsInFile ? file.settings : (file.settings ?? fileSettingsOf(record.settings, isSecret));
+  const app = record.settingsInFile ? appWithFile(record.app, file.app) : record.app;
   return {
     id: record.id,
     owner: record.owner,
     name: file.name,
-    // The file is the truth for the packages (an edit of its `# /// script` block, a `git pull`); the cache for the rest.
-    settings: settingsWithPackages(record.settings, file.packages ?? []),
-    ...(record.app ? { app: record.app } : {}),
+    settings: settingsWithPackages(settingsWithFile(record.settings, fileSettings, isSecret), file.packages ?? []),
+    ...(app ? { app } : {}),
     lazy: file.lazy,
     cells: file.cells.map((cell) => ({ id: cell.id, type: cell.type, code: cell.code, ...(record.results[cell.id] ?? freshResults()) })),
     ...(Array.isArray(record.shares) && record.shares.length > 0 ? { shares: record.shares } : {}),
