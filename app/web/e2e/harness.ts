@@ -247,13 +247,14 @@ export async function waitForStatus(page: Page, index: number, statuses: string[
 }
 
 /**
- * Presses Ctrl+Enter (the cell's editor has the focus) and waits for that run to end, returning its status. A status
+ * Presses `key` (Ctrl+Enter, or Shift+Enter to run and move on; the cell's editor has the focus) and waits for that
+ * run to end, returning its status. A status
  * shown before the run (an analysis error of half-typed code, flushed while typing) does not count: the run is over
  * when the cell's last-run time changes. Only for runs that reach the kernel (a cell blocked upstream never runs).
  */
-export async function runAndWait(page: Page, index: number, timeout = 60_000): Promise<string> {
+export async function runAndWait(page: Page, index: number, timeout = 60_000, key = 'ControlOrMeta+Enter'): Promise<string> {
   const before = (await cell(page, index).getAttribute('data-last-run')) ?? '';
-  await page.keyboard.press('ControlOrMeta+Enter');
+  await page.keyboard.press(key);
   const handle = await orScreenshot(page, `cell ${index} run`, () => page.waitForFunction(
     ([selector, i, previous]) => {
       const section = document.querySelectorAll(selector as string)[i as number];

@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import {
-  api, cell, describeInBrowser, editorText, ensureBuilt, launchBrowser, screenshot, startHost, typeInto,
-  waitForCellText, waitForFocusIn, waitForStatus, type Host,
+  api, cell, describeInBrowser, editorText, ensureBuilt, launchBrowser, runAndWait, screenshot, startHost, typeInto, waitForCellText, waitForFocusIn, waitForStatus, type Host,
 } from './harness';
 
 /**
@@ -40,8 +39,7 @@ describeInBrowser('outputs and the graph in a real browser', () => {
   async function runInFirstCell(code: string): Promise<void> {
     await typeInto(page, 0, code);
     expect(await editorText(page, 0)).toBe(code);
-    await page.keyboard.press('ControlOrMeta+Enter');
-    expect(await waitForStatus(page, 0, ['success', 'error'], 90_000)).toBe('success');
+    expect(await runAndWait(page, 0, 90_000)).toBe('success');
   }
 
   it('keeps 20,000 printed lines in a box under 1,000 px, with "show all" and "download"', async () => {

@@ -1,7 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import {
-  api, cell, describeInBrowser, ensureBuilt, launchBrowser, screenshot, startHost, typeInto,
-  waitForFocusIn, waitForStatus, type Host,
+  api, cell, describeInBrowser, ensureBuilt, launchBrowser, runAndWait, screenshot, startHost, typeInto, waitForFocusIn, waitForStatus, type Host,
 } from './harness';
 
 /**
@@ -49,13 +48,11 @@ describeInBrowser('variable explorer, graph lineage and live tables', () => {
     await page.getByRole('button', { name: 'Variables', exact: true }).click();
     await explorer().getByText('No variables yet: run a cell.').waitFor();
     await typeInto(page, 0, 'base = 10\nitems = [1, 2, 3]\n_scratch = 5');
-    await page.keyboard.press('ControlOrMeta+Enter');
-    expect(await waitForStatus(page, 0, ['success', 'error'], 90_000)).toBe('success');
+    expect(await runAndWait(page, 0, 90_000)).toBe('success');
     await page.getByRole('button', { name: '+ Python cell' }).click();
     await waitForFocusIn(page, 1);
     await page.keyboard.type('total = base + len(items)');
-    await page.keyboard.press('ControlOrMeta+Enter');
-    expect(await waitForStatus(page, 1, ['success', 'error'])).toBe('success');
+    expect(await runAndWait(page, 1)).toBe('success');
 
     await page.waitForFunction(() => document.querySelectorAll('[aria-label="Variable explorer"] tbody tr').length === 3);
     expect(await shownNames()).toEqual(['base', 'items', 'total']);
@@ -118,8 +115,7 @@ describeInBrowser('variable explorer, graph lineage and live tables', () => {
   it('sorts a 5,000-row table in the kernel: the true maximum comes first, not the preview’s; after a restart it falls back to the preview', async () => {
     await openNotebook('Live table');
     await typeInto(page, 0, "rows = [{'i': i, 'v': i} for i in range(5000)]\nrows");
-    await page.keyboard.press('ControlOrMeta+Enter');
-    expect(await waitForStatus(page, 0, ['success', 'error'], 90_000)).toBe('success');
+    expect(await runAndWait(page, 0, 90_000)).toBe('success');
     const table = cell(page, 0).locator('.live-table');
     await table.waitFor();
     // The output holds the first 1,000 rows: sorted there, the maximum would be 999.
