@@ -1,6 +1,6 @@
 """Rich output for notebook cells, shared by every Python runtime (Pyodide and native CPython).
 
-Loaded by the runtime as the module ``_rnb_display`` next to the runner (``_rnb_runner``). It gives cells:
+Imported by the runtime as the module ``rnb_display`` next to the runner (``_rnb_runner``). It gives cells:
 
 - a builtin ``display(*objs)`` that emits outputs while the cell runs, in order (a cell may show many);
 - the last expression's value rendered with IPython's conventions (``_repr_mimebundle_``, ``_repr_html_``,
@@ -248,7 +248,7 @@ def render(value, include=None, exclude=None):
     from rnb_figures import figure_output, is_matplotlib_artist
     table = table_output(value)
     if table is not None:
-        # A big result stays in the kernel for paging, sorting and filtering (variables-py.ts), its output a preview.
+        # A big result stays in the kernel for paging, sorting and filtering (rnb_variables.py), its output a preview.
         live = getattr(_runner(), "live_table_metadata", None)
         meta = live(value, table["data"]) if live is not None else None
         if meta:

@@ -1,20 +1,16 @@
-/**
- * The Python half of the variable explorer and of live tables, executed once
- * into the `_rnb_runner` module after runner-py.ts (on Pyodide and on native
- * CPython alike), so it reads the notebook's namespace `G`.
- *
- * describe_variables: every user name of `G` with its type, a short value or
- * shape and an approximate size, without converting or copying any value;
- * bounded in names and time.
- *
- * Live tables: a table output of a big result keeps the value here under a
- * table id (named in the output's metadata), so that the page can page, sort
- * and filter ALL rows through `table_page` while only a preview travels. A
- * cell's tables go when it runs again or is deleted; at most MAX_LIVE_TABLES
- * are kept (least recently used go first), so memory stays bounded by what
- * the notebook's own values already hold plus that many results.
- */
-export const VARIABLES_SOURCE = String.raw`
+"""The variable explorer's and live tables' Python half, on Pyodide and native CPython alike.
+
+describe_variables: every user name of ``G`` with its type, a short value or shape and an approximate size, without
+converting or copying any value; bounded in names and time.
+
+Live tables: a table output of a big result keeps the value here under a table id (named in the output's metadata), so
+that the page can page, sort and filter ALL rows through ``table_page`` while only a preview travels. A cell's tables go
+when it runs again or is deleted; at most MAX_LIVE_TABLES are kept (least recently used go first), so memory stays
+bounded by what the notebook's own values already hold plus that many results.
+
+Imported by the runtime right after the runner, before any cell runs (``_BASE_NAMES`` are the names ``G`` has then).
+"""
+from _rnb_runner import G, _finite, _scalar
 import collections as _collections, itertools as _itertools, json as _json, reprlib as _reprlib, sys as _sys, time as _time, types as _types
 
 # The names G has before any cell ran (builtins, the runner's own): never the user's.
@@ -236,4 +232,3 @@ def table_page(request_json):
         return _json.dumps(answer, allow_nan=False)
     except ValueError:
         return _json.dumps(_finite(answer), allow_nan=False)
-`;
