@@ -40,6 +40,28 @@ export interface TableData {
   truncated?: string;
 }
 
+/**
+ * One column's summary in a table output's `metadata.column_stats` (a list beside `columns`): computed by the runtime
+ * over all rows of the result, not only the rows the output holds (docs/protocol.md, Column summaries).
+ */
+export interface TableColumnStats {
+  /** The column's type as its library names it (`int64`, `datetime64[ns, UTC]`, `str`, `mixed`). */
+  type: string;
+  /** Missing values (null, NaN, NaT). */
+  nulls?: number;
+  /** Numbers and dates: the smallest and largest value, as table cells are. */
+  min?: TableData['rows'][number][number];
+  max?: TableData['rows'][number][number];
+  /** Text, categories, booleans: the most frequent values with their counts, most frequent first. */
+  top?: [TableData['rows'][number][number], number][];
+  /** Distinct values (with `top`). */
+  distinct?: number;
+  /** The runtime ran out of time before this column: only its type is known. */
+  partial?: boolean;
+  /** The summary read only this many rows (a very long list of records). */
+  sampled_rows?: number;
+}
+
 /** The mime type of markdown outputs: `data` is the markdown text (values already interpolated), rendered and sanitised by the page. */
 export type MarkdownMime = 'text/markdown';
 

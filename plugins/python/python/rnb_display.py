@@ -244,13 +244,14 @@ def render(value, include=None, exclude=None):
     own = getattr(type(value), "_rnb_output_", None)  # rnb.ui widgets: their own widget output
     if own is not None:
         return [own(value)]
-    from rnb_tables import table_output  # noqa: imported lazily, the runtime registers it
+    from rnb_tables import as_table_source, table_output  # noqa: imported lazily, the runtime registers it
     from rnb_figures import figure_output, is_matplotlib_artist
-    table = table_output(value)
+    source = as_table_source(value)
+    table = table_output(source)
     if table is not None:
         # A big result stays in the kernel for paging, sorting and filtering (rnb_variables.py), its output a preview.
         live = getattr(_runner(), "live_table_metadata", None)
-        meta = live(value, table["data"]) if live is not None else None
+        meta = live(source, table["data"]) if live is not None else None
         if meta:
             table["metadata"] = {**(table.get("metadata") or {}), **meta}
         return [table]

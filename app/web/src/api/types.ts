@@ -29,6 +29,7 @@ export type {
   ServerEventName,
   ServerEvents,
   ShareRole,
+  TableColumnStats,
   TableData,
   VariableInfo,
   UpdateCellBody,
