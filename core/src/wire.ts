@@ -62,6 +62,13 @@ export interface TableColumnStats {
   sampled_rows?: number;
 }
 
+/**
+ * An output a runtime sends to clear what the running cell showed so far (IPython's `clear_output(wait)`): `data` is
+ * `{ wait: boolean }`. Never stored or sent to clients: core empties the cell's text and outputs and emits `cell_cleared`,
+ * at once, or with `wait` when the cell's next text or output arrives (no flicker in a loop that redraws).
+ */
+export type ClearOutputMime = 'application/vnd.rnb.clear-output+json';
+
 /** The mime type of markdown outputs: `data` is the markdown text (values already interpolated), rendered and sanitised by the page. */
 export type MarkdownMime = 'text/markdown';
 
@@ -361,6 +368,11 @@ export interface NotebookEventPayloads {
   /** Text a running cell wrote; `stream` says whether to stdout or stderr. */
   cell_stdout: { cellId: string; data: string; stream: OutputStream };
   cell_output: { cellId: string; output: Output };
+  /**
+   * The running cell cleared what it showed so far (Python's `clear_output()`): its `stdout`, `stderr` and `outputs` are
+   * empty now; what it prints and shows next follows.
+   */
+  cell_cleared: { cellId: string };
   /** `error: null`: the cell's shown error no longer holds (a syntax error fixed, a double definition resolved). */
   /** `detail`: the error structured (absent when `error` is null). */
   cell_error: { cellId: string; error: string | null; detail?: CellErrorDetail };

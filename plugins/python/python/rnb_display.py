@@ -23,6 +23,8 @@ import os
 import sys
 
 TABLE_MIME = "application/vnd.notebook.table+json"
+# What clear_output() sends: core empties the running cell's outputs (never shown itself).
+CLEAR_OUTPUT_MIME = "application/vnd.rnb.clear-output+json"
 
 # The page's renderers, richest first. The first type a value offers is shown; text/plain is the fallback.
 PAGE_MIME_ORDER = [
@@ -310,9 +312,17 @@ def display(*objs, include=None, exclude=None, metadata=None, raw=False, **kwarg
 
 
 def clear_output(wait=False):
-    """IPython's clear_output(): outputs already shown stay (the page has no way to take them back yet); accepted so
-    Jupyter code runs."""
-    return None
+    """IPython's clear_output(): what the cell printed and showed so far goes. ``wait=True`` clears only when the next
+    text or output arrives, so a loop that redraws (a progress line, a live chart) does not flicker. Core does the
+    clearing (docs/protocol.md, ``cell_cleared``); the cell's output budget starts again."""
+    _state["shown"] = 0
+    _state["dropped"] = 0
+    _state["pending"] = []
+    runner = _runner()
+    if runner is not None:
+        runner.flush_streams()
+    if _state["sink"] is not None:
+        _state["sink"](json.dumps({"mime_type": CLEAR_OUTPUT_MIME, "data": {"wait": bool(wait)}}))
 
 
 def install(sink):

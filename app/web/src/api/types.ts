@@ -48,6 +48,7 @@ const NOTEBOOK_EVENTS: Record<NotebookEventName, true> = {
   cell_status: true,
   cell_stdout: true,
   cell_output: true,
+  cell_cleared: true,
   cell_error: true,
   cell_created: true,
   cell_updated: true,
