@@ -148,26 +148,47 @@ def live_table_metadata(value, table):
     return {"rnb_table": {"id": table_id, "rows": total}}
 
 
+class _FrameRows:
+    """A sorted or filtered view of a DataFrame as row positions into it: only the positions are made (one column sorted,
+    one mask), never a copy of the whole frame; a page takes its rows by position."""
+
+    def __init__(self, frame, positions):
+        self.frame = frame
+        self.positions = positions
+
+    def __len__(self):
+        return len(self.frame) if self.positions is None else len(self.positions)
+
+    def page(self, offset, limit):
+        rows = self.frame.iloc[offset:offset + limit] if self.positions is None else self.frame.iloc[self.positions[offset:offset + limit]]
+        return rows.itertuples(index=False, name=None)
+
+
 def _frame_view(df, query, sort):
+    import numpy
+    pandas = _sys.modules["pandas"]
     index_names = [n for n in df.index.names if n is not None]
     if index_names:
         df = df.reset_index()
+    positions = None
     if query:
-        text = df.astype(str)
-        mask = None
-        for column in text.columns:
-            hit = text[column].str.lower().str.contains(query, regex=False)
-            mask = hit if mask is None else (mask | hit)
-        if mask is not None:
-            df = df[mask]
+        mask = numpy.zeros(len(df), dtype=bool)
+        for position in range(df.shape[1]):
+            mask |= df.iloc[:, position].astype(str).str.lower().str.contains(query, regex=False).to_numpy(dtype=bool, na_value=False)
+        positions = numpy.flatnonzero(mask)
     if sort is not None:
-        column = df.columns[sort["column"]]
+        column = df.iloc[:, sort["column"]]
+        if positions is not None:
+            column = column.iloc[positions]
+        # Sorted by position (a fresh RangeIndex), so the answer is positions whatever the frame's own index holds.
+        keyed = pandas.Series(column.to_numpy(), copy=False)
         ascending = not sort["descending"]
         try:
-            df = df.sort_values(column, ascending=ascending, na_position="last", kind="stable")
+            order = keyed.sort_values(ascending=ascending, na_position="last", kind="stable").index.to_numpy()
         except TypeError:
-            df = df.sort_values(column, ascending=ascending, na_position="last", kind="stable", key=lambda s: s.astype(str))
-    return [str(c) for c in df.columns], df
+            order = keyed.astype(str).sort_values(ascending=ascending, na_position="last", kind="stable").index.to_numpy()
+        positions = order if positions is None else positions[order]
+    return [str(c) for c in df.columns], _FrameRows(df, positions)
 
 
 def _record_key(value):
@@ -226,7 +247,8 @@ def table_page(request_json):
         page = [[_scalar(r.get(c)) for c in keys] for r in rows[offset:offset + limit]]
     else:
         total = len(view)
-        page = [[_scalar(v) for v in row] for row in view.iloc[offset:offset + limit].itertuples(index=False, name=None)]
+        # A DataFrame's NaN is a missing value: null, as in its preview (rnb_tables.py), not the string "NaN".
+        page = [[None if isinstance(v, float) and v != v else _scalar(v) for v in row] for row in view.page(offset, limit)]
     answer = {"status": "ok", "columns": columns, "rows": page, "total": total, "all_rows": _row_count(entry["value"])}
     try:
         return _json.dumps(answer, allow_nan=False)

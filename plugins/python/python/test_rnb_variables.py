@@ -51,6 +51,21 @@ class LiveTables(FreshKernel):
         table_id = self.table_id(self.run_cell("import pandas as pd\npd.DataFrame(" + self.ROWS + ")", cell="t2"))
         page = self.page(table_id, offset=4998, limit=5, sort={"column": 0, "descending": True})
         self.assertEqual(page["rows"], [[1, "row 1", 7919 % 3001], [0, "row 0", 0]])
+        # Filtered, then sorted: positions into the frame, whatever its index holds.
+        both = self.page(table_id, offset=0, limit=3, filter="row 49", sort={"column": 2, "descending": False})
+        self.assertEqual(both["total"], 111)
+        self.assertEqual([row[2] for row in both["rows"]], sorted((i * 7919) % 3001 for i in range(5000) if "row 49" in f"row {i}")[:3])
+
+    @unittest.skipUnless(HAS_PANDAS, "pandas is not installed")
+    def test_a_labelled_index_is_a_column_and_nulls_sort_last(self):
+        code = ("import pandas as pd\npd.DataFrame({'v': [None if i % 5 == 0 else float(i) for i in range(3000)]},"
+                " index=pd.Index([f'k{i}' for i in range(3000)], name='key'))")
+        answer = self.run_cell(code, cell="t5")
+        table_id = answer["outputs"][0]["metadata"]["rnb_table"]["id"]
+        page = self.page(table_id, offset=0, limit=2, sort={"column": 1, "descending": True})
+        self.assertEqual((page["columns"], page["rows"]), (["key", "v"], [["k2999", 2999.0], ["k2998", 2998.0]]))
+        tail = self.page(table_id, offset=2999, limit=1, sort={"column": 1, "descending": False})
+        self.assertEqual(tail["rows"], [["k2995", None]])
 
     def test_a_rerun_or_a_deleted_cell_lets_its_tables_go(self):
         first = self.table_id(self.run_cell(self.ROWS, cell="t3"))

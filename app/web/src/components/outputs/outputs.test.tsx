@@ -1,6 +1,6 @@
 /** @jest-environment jsdom */
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
-import { TABLE_MIME, type Output } from '../../api/types';
+import { TABLE_MIME, type JsonValue, type Output } from '../../api/types';
 import { ErrorOutput, parseError } from './ErrorOutput';
 import { innerDocument, OUTPUT_CSP, wrapHtml } from './HtmlOutput';
 import { registerBuiltinRenderers } from '../../render/builtin-renderers';
@@ -234,7 +234,7 @@ describe('table renderer', () => {
   });
 
   it("shows each column's type, nulls and range or top values under its name, from the runtime's summary of all rows", () => {
-    const column_stats = [
+    const column_stats: JsonValue = [
       { type: 'int64', nulls: 0, min: 0, max: 4999 },
       { type: 'object', nulls: 0, distinct: 5000, top: [['name 7', 3], ['name 1', 1]] },
       { type: 'float64', nulls: 1667, min: 1.5, max: 7497 },
