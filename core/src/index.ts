@@ -5,7 +5,7 @@
  */
 export * from './errors';
 export type { AppCell, AppNotebook, AppSettings, Cell, CellStatus, JsonValue, Notebook, Output, OutputStream, TableData, WidgetData } from './model/types';
-export { MARKDOWN_MIME, TABLE_MIME, WIDGET_MIME } from './model/types';
+export { CLEAR_OUTPUT_MIME, MARKDOWN_MIME, TABLE_MIME, WIDGET_MIME } from './model/types';
 
 // Plugin API
 export { createToken, type Token, type TokenType } from './plugin/tokens';

@@ -40,6 +40,35 @@ export interface TableData {
   truncated?: string;
 }
 
+/**
+ * One column's summary in a table output's `metadata.column_stats` (a list beside `columns`): computed by the runtime
+ * over all rows of the result, not only the rows the output holds (docs/protocol.md, Column summaries).
+ */
+export interface TableColumnStats {
+  /** The column's type as its library names it (`int64`, `datetime64[ns, UTC]`, `str`, `mixed`). */
+  type: string;
+  /** Missing values (null, NaN, NaT). */
+  nulls?: number;
+  /** Numbers and dates: the smallest and largest value, as table cells are. */
+  min?: TableData['rows'][number][number];
+  max?: TableData['rows'][number][number];
+  /** Text, categories, booleans: the most frequent values with their counts, most frequent first. */
+  top?: [TableData['rows'][number][number], number][];
+  /** Distinct values (with `top`). */
+  distinct?: number;
+  /** The runtime ran out of time before this column: only its type is known. */
+  partial?: boolean;
+  /** The summary read only this many rows (a very long list of records). */
+  sampled_rows?: number;
+}
+
+/**
+ * An output a runtime sends to clear what the running cell showed so far (IPython's `clear_output(wait)`): `data` is
+ * `{ wait: boolean }`. Never stored or sent to clients: core empties the cell's text and outputs and emits `cell_cleared`,
+ * at once, or with `wait` when the cell's next text or output arrives (no flicker in a loop that redraws).
+ */
+export type ClearOutputMime = 'application/vnd.rnb.clear-output+json';
+
 /** The mime type of markdown outputs: `data` is the markdown text (values already interpolated), rendered and sanitised by the page. */
 export type MarkdownMime = 'text/markdown';
 
@@ -339,6 +368,11 @@ export interface NotebookEventPayloads {
   /** Text a running cell wrote; `stream` says whether to stdout or stderr. */
   cell_stdout: { cellId: string; data: string; stream: OutputStream };
   cell_output: { cellId: string; output: Output };
+  /**
+   * The running cell cleared what it showed so far (Python's `clear_output()`): its `stdout`, `stderr` and `outputs` are
+   * empty now; what it prints and shows next follows.
+   */
+  cell_cleared: { cellId: string };
   /** `error: null`: the cell's shown error no longer holds (a syntax error fixed, a double definition resolved). */
   /** `detail`: the error structured (absent when `error` is null). */
   cell_error: { cellId: string; error: string | null; detail?: CellErrorDetail };

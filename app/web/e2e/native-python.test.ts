@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
-import { cell, describeInBrowser, editorText, ensureBuilt, launchBrowser, runAndWait, startHost, typeInto, waitForCellText, waitForStatus, type Host } from './harness';
+import { cell, describeInBrowser, editorText, ensureBuilt, launchBrowser, runAndWait, screenshot, startHost, typeInto, waitForCellText, type Host } from './harness';
 
 /**
  * PYTHON_RUNTIME=native in Chromium against the real host: a cell typed at full speed makes a pandas DataFrame and a
@@ -36,12 +36,16 @@ describeInBrowser('the native Python runtime in a real browser', () => {
     await host?.close();
   });
 
-  it('shows a pandas table and a matplotlib plot', async () => {
-    const response = await fetch(`${host.base}api/notebooks`, { method: 'POST', headers: { 'content-type': 'application/json', ...(host.token ? { authorization: `Bearer ${host.token}` } : {}) }, body: JSON.stringify({ name: 'native' }) });
+  const openNewNotebook = async (name: string): Promise<void> => {
+    const response = await fetch(`${host.base}api/notebooks`, { method: 'POST', headers: { 'content-type': 'application/json', ...(host.token ? { authorization: `Bearer ${host.token}` } : {}) }, body: JSON.stringify({ name }) });
     const { notebook_id: id } = (await response.json()) as { notebook_id: string };
     await page.goto(`${host.url}#/n/${id}`);
     await cell(page, 0).waitFor();
     await page.waitForSelector('[data-connection="online"]');
+  };
+
+  it('shows a pandas table and a matplotlib plot', async () => {
+    await openNewNotebook('native');
     const code = 'import pandas as pd\nimport matplotlib.pyplot as plt\ndf = pd.DataFrame({"city": ["Oslo", "Lima"], "people": [709000, 10000000]})\nplt.bar(df["city"], df["people"])\ndf';
     await typeInto(page, 0, code);
     expect(await editorText(page, 0)).toBe(code);
@@ -55,5 +59,29 @@ describeInBrowser('the native Python runtime in a real browser', () => {
     expect(await image.getAttribute('src')).toMatch(/^data:image\/png;base64,iVBOR/);
     // The PNG decodes in the browser: it has a real size.
     expect(await image.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(100);
+  });
+
+  it('sorts a million-row DataFrame in the kernel: a header click shows the true smallest, then largest, value first', async () => {
+    await openNewNotebook('million rows');
+    const code = 'import numpy as np, pandas as pd\nbig = pd.DataFrame({"id": np.random.default_rng(1).permutation(1_000_000), "half": np.arange(1_000_000) // 2})\nbig';
+    await typeInto(page, 0, code);
+    expect(await runAndWait(page, 0, 120_000)).toBe('success');
+    const table = cell(page, 0).locator('.live-table');
+    await table.waitFor();
+    expect(await table.locator('.table__count').textContent()).toMatch(/^1,000,000 rows/);
+    // The header shows the column's summary over all rows, not the preview's.
+    const idHeader = table.locator('.live-table__head th').nth(1);
+    expect(await idHeader.locator('.table__stats').textContent()).toBe('int640 – 999,999');
+    const firstId = () => table.locator('.live-table__body tbody tr[data-row="0"] td').first().textContent();
+    const sortById = idHeader.getByRole('button', { name: /^id/ });
+    // The preview's first 1,000 rows hold neither 0 nor 999,999 at the top: only a sort of all rows in the kernel gives them.
+    await sortById.click();
+    await page.waitForFunction(() => document.querySelector('.live-table__body tbody tr[data-row="0"] td')?.textContent === '0', undefined, { timeout: 30_000 });
+    expect(await idHeader.getAttribute('aria-sort')).toBe('ascending');
+    await sortById.click();
+    await page.waitForFunction(() => document.querySelector('.live-table__body tbody tr[data-row="0"] td')?.textContent === '999999', undefined, { timeout: 30_000 });
+    expect(await firstId()).toBe('999999');
+    expect(await idHeader.getAttribute('aria-sort')).toBe('descending');
+    await screenshot(page, 'live-table-million-sorted');
   });
 });

@@ -271,6 +271,7 @@ export function appEvent(event: NotebookEvent, settings: AppSettings): NotebookE
     case 'cell_status':
     case 'cell_stdout':
     case 'cell_output':
+    case 'cell_cleared':
     case 'kernel_restarted':
     case 'outputs_cleared':
     case 'widget_value':

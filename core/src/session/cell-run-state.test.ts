@@ -65,6 +65,48 @@ describe('cell run states', () => {
     expect(emitted).toEqual([{ type: 'outputs_cleared' }]);
   });
 
+  describe("a running cell's clear_output()", () => {
+    const clear = (wait: boolean) => ({ mime_type: 'application/vnd.rnb.clear-output+json', data: { wait } });
+    const running = () => {
+      const emitted: NotebookEvent[] = [];
+      const states = new CellRunStates((event) => emitted.push(event));
+      states.load(stored({}));
+      states.queued('c');
+      states.started('c');
+      states.printed('c', 'step 1\n', 'stdout');
+      states.output('c', { mime_type: 'text/plain', data: '1' });
+      emitted.length = 0;
+      return { states, emitted, cell: () => states.view({ id: 'c', type: 'fake', code: '', reads: [], writes: [] }) };
+    };
+
+    it('empties what it printed and showed so far at once, and is itself never shown', () => {
+      const { states, emitted, cell } = running();
+      states.output('c', clear(false));
+      expect(emitted).toEqual([{ type: 'cell_cleared', cellId: 'c' }]);
+      states.printed('c', 'step 2\n', 'stdout');
+      expect([cell().stdout, cell().outputs]).toEqual(['step 2\n', []]);
+    });
+
+    it('with wait, clears only when the next text or output arrives (the old one stays until then)', () => {
+      const { states, emitted, cell } = running();
+      states.output('c', clear(true));
+      expect(emitted).toEqual([]);
+      expect(cell().outputs).toEqual([{ mime_type: 'text/plain', data: '1' }]);
+      states.output('c', { mime_type: 'text/plain', data: '2' });
+      expect(emitted.map((e) => e.type)).toEqual(['cell_cleared', 'cell_output']);
+      expect([cell().stdout, cell().outputs]).toEqual(['', [{ mime_type: 'text/plain', data: '2' }]]);
+    });
+
+    it('starts the output budget again: a loop that redraws 200 times keeps showing', () => {
+      const { states, cell } = running();
+      for (let i = 0; i < 200; i += 1) {
+        states.output('c', clear(true));
+        states.output('c', { mime_type: 'text/plain', data: String(i) });
+      }
+      expect(cell().outputs).toEqual([{ mime_type: 'text/plain', data: '199' }]);
+    });
+  });
+
   it('shows a traceback that ends with its message alone, and puts the message first otherwise', () => {
     const traceback = 'Traceback (most recent call last):\n  File "<cell c>", line 1\nZeroDivisionError: division by zero\n';
     expect(cellErrorText({ kind: 'runtime', message: 'ZeroDivisionError: division by zero', traceback })).toBe(traceback);

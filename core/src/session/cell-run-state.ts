@@ -1,5 +1,5 @@
 import { sizeText } from '../kernel/child/output-cap';
-import type { Cell, CellStatus, Output, OutputStream } from '../model/types';
+import { CLEAR_OUTPUT_MIME, type Cell, type CellStatus, type Output, type OutputStream } from '../model/types';
 import type { StoredCell } from '../storage/storage';
 import { cellErrorText, kernelLostCellError, statusOfError, storedCellError, type CellError } from './cell-error';
 import type { NotebookEvent } from './events';
@@ -31,6 +31,8 @@ export interface RunState {
   queuedFromIdle: boolean;
   /** Output characters of the current run; Infinity once past the budget (the cell said so once). */
   outputChars: number;
+  /** The running cell asked to clear its outputs when its next text or output arrives (`clear_output(wait=True)`). */
+  clearPending: boolean;
   /** When the kernel reported the current run's start (epoch ms); null when not running. */
   startedAtMs: number | null;
   /** When its last run ended (ISO 8601) and how long it took; null when it never ran to an end. */
@@ -86,6 +88,7 @@ export class CellRunStates implements RunStates {
       error: storedCellError(cell.error, cell.errorDetail),
       inKernel: false,
       queuedFromIdle: false,
+      clearPending: false,
       outputChars: 0,
       startedAtMs: null,
       lastRunAt: cell.lastRunAt ?? null,
@@ -95,7 +98,7 @@ export class CellRunStates implements RunStates {
 
   /** A new cell: never run. */
   add(cellId: string): void {
-    this.states.set(cellId, { status: 'idle', stdout: '', stderr: '', outputs: [], error: null, inKernel: false, queuedFromIdle: false, outputChars: 0, startedAtMs: null, lastRunAt: null, durationMs: null });
+    this.states.set(cellId, { status: 'idle', stdout: '', stderr: '', outputs: [], error: null, inKernel: false, queuedFromIdle: false, outputChars: 0, clearPending: false, startedAtMs: null, lastRunAt: null, durationMs: null });
   }
 
   remove(cellId: string): void {
@@ -168,6 +171,7 @@ export class CellRunStates implements RunStates {
     s.outputs = [];
     s.error = null;
     s.outputChars = 0;
+    s.clearPending = false;
     s.startedAtMs = Date.now();
     this.setStatus(cellId, 'running');
   }
@@ -175,6 +179,7 @@ export class CellRunStates implements RunStates {
   /** Text the running cell wrote, within its budget. */
   printed(cellId: string, data: string, stream: OutputStream): void {
     const s = this.get(cellId);
+    if (s.clearPending) this.clearShown(cellId);
     const room = MAX_STDOUT_CHARS_PER_CELL - s.stdout.length - s.stderr.length;
     if (room <= 0) return;
     const kept = data.slice(0, room);
@@ -186,6 +191,13 @@ export class CellRunStates implements RunStates {
   /** An output of the running cell; past its budget, one note says the rest is not shown. */
   output(cellId: string, output: Output): void {
     const s = this.get(cellId);
+    if (output.mime_type === CLEAR_OUTPUT_MIME) {
+      const data = output.data as { wait?: unknown } | null;
+      if (data && typeof data === 'object' && data.wait === true) s.clearPending = true;
+      else this.clearShown(cellId);
+      return;
+    }
+    if (s.clearPending) this.clearShown(cellId);
     if (s.outputChars === Number.POSITIVE_INFINITY) return;
     const size = JSON.stringify(output.data).length;
     const tooMany = s.outputs.length >= MAX_OUTPUTS_PER_CELL;
@@ -194,6 +206,20 @@ export class CellRunStates implements RunStates {
     s.outputChars = full ? Number.POSITIVE_INFINITY : s.outputChars + size;
     s.outputs.push(shown);
     this.emit({ type: 'cell_output', cellId, output: shown });
+  }
+
+  /**
+   * What the running cell showed so far goes (its `clear_output()`), budgets with it: a loop that redraws its progress
+   * never reaches the cap on outputs.
+   */
+  private clearShown(cellId: string): void {
+    const s = this.get(cellId);
+    s.clearPending = false;
+    s.stdout = '';
+    s.stderr = '';
+    s.outputs = [];
+    s.outputChars = 0;
+    this.emit({ type: 'cell_cleared', cellId });
   }
 
   /** Ran successfully: its values are in the kernel. */

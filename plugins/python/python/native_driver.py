@@ -4,7 +4,7 @@ One process per notebook. It speaks JSON lines with the kernel worker that start
 replies on the stdout it had when it started (file descriptors 1 and 2 are then pointed at pipes whose text is
 forwarded as the cell's stdout and stderr, so a C library or a child process writing to them cannot corrupt the
 protocol). The cell logic itself (compiling, running, tracebacks, reprs, tables) is the Pyodide runtime's runner,
-sent as the first message, so both runtimes show the same outputs.
+imported from the files beside this one (_rnb_runner.py and the rnb_* modules), so both runtimes show the same outputs.
 
 Usage: python3 -I -u native_driver.py LIMITS_JSON, with stdin (requests), stdout (replies) and fd 3 (a byte per interrupt;
 end of file there ends the process) as pipes from the worker. See plugins/python/README.md, "How the native runtime fits".
@@ -142,31 +142,29 @@ class RawOutput:
 RUNNER_CALLS = frozenset({"describe_variables", "table_page", "forget_cell_tables", "complete", "inspect_name"})
 
 
-def load_runner(source, modules=()):
+# The kernel modules beside this file (python/, bound read-only at /opt/rnb in the sandbox), imported in the order that
+# matters, as the Pyodide runtime imports them (python-sources.ts, IMPORT_KERNEL_MODULES): rnb_variables notes the
+# names the notebook's namespace has before any cell; rnb_ipython imports rnb_display.
+KERNEL_MODULES = ("_rnb_runner", "rnb_completer", "rnb_inspector", "rnb_variables", "rnb_display", "rnb_tables",
+                  "rnb_figures", "rnb_ipython")
+
+
+def load_runner():
+    """The runner (``_rnb_runner``) and the modules beside it: the same files the Pyodide runtime imports."""
+    import importlib
     # The cells' namespace is __main__'s (the runner's G): a fresh module, so that cells never see or replace this
     # driver's own globals (a cell's `import time` or `json = 1` must not touch the driver's).
     sys.modules["__main__"] = types.ModuleType("__main__")
-    module = types.ModuleType("_rnb_runner")
-    sys.modules["_rnb_runner"] = module
-    exec(compile(source, "<rnb runner>", "exec"), module.__dict__)
-    # The rich output modules (python/rnb_*.py, the same files Pyodide loads): display(), reprs, tables, figures.
-    for name, text in modules:
-        extra = types.ModuleType(name)
-        extra.__file__ = f"<rnb {name}>"
-        sys.modules[name] = extra
-        exec(compile(text, extra.__file__, "exec"), extra.__dict__)
-    return module
-
-
-def load_widgets(source):
-    """rnb.ui (widgets-py.ts, the same code as in Pyodide) as the modules rnb and rnb.ui."""
-    package = types.ModuleType("rnb")
-    package.__path__ = []
-    ui = types.ModuleType("rnb.ui")
-    exec(compile(source, "<rnb widgets>", "exec"), ui.__dict__)
-    package.ui = ui
-    sys.modules["rnb"] = package
-    sys.modules["rnb.ui"] = ui
+    here = os.path.dirname(os.path.abspath(__file__))
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    # No __pycache__ written beside the plugin's files (unsandboxed, the folder is writable).
+    sys.dont_write_bytecode = True
+    for name in KERNEL_MODULES:
+        importlib.import_module(name)
+    # rnb.ui (python/rnb/ui.py) is imported now, as in Pyodide, so the first cell's widgets find it loaded.
+    importlib.import_module("rnb.ui")
+    return sys.modules["_rnb_runner"]
 
 
 def finite(value):
@@ -352,12 +350,10 @@ def main():
         op = request.get("op")
         try:
             if op == "runner":
-                runner = load_runner(request["source"], request.get("modules") or ())
-                if request.get("maxOutputChars") and hasattr(runner, "set_max_output_chars"):
+                runner = load_runner()
+                if request.get("maxOutputChars"):
                     runner.set_max_output_chars(request["maxOutputChars"])
                 runner.install_streams(sink("stdout"), sink("stderr"))
-                if request.get("widgets"):
-                    load_widgets(request["widgets"])
                 if "rnb_display" in sys.modules:
                     sys.modules["rnb_display"].install(lambda text: channel.send({"t": "output", "o": json.loads(text)}))
                 channel.send({"t": "loaded"})
@@ -379,8 +375,8 @@ def main():
             elif op == "delete":
                 runner.delete_names(json.dumps(request["names"]))
             elif op == "call" and request.get("fn") in RUNNER_CALLS:
-                # The explorer's and live tables' questions (variables-py.ts), completions and hover docs (completer-py.ts,
-                # inspector-py.ts): each answers JSON text.
+                # The explorer's and live tables' questions (rnb_variables.py), completions and hover docs (rnb_completer.py,
+                # rnb_inspector.py), through the runner's entry points: each answers JSON text.
                 channel.send({"t": "value", "json": getattr(runner, request["fn"])(*request.get("args", []))})
         except KeyboardInterrupt:
             state["running"] = False

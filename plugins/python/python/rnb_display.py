@@ -1,6 +1,6 @@
 """Rich output for notebook cells, shared by every Python runtime (Pyodide and native CPython).
 
-Loaded by the runtime as the module ``_rnb_display`` next to the runner (``_rnb_runner``). It gives cells:
+Imported by the runtime as the module ``rnb_display`` next to the runner (``_rnb_runner``). It gives cells:
 
 - a builtin ``display(*objs)`` that emits outputs while the cell runs, in order (a cell may show many);
 - the last expression's value rendered with IPython's conventions (``_repr_mimebundle_``, ``_repr_html_``,
@@ -23,6 +23,8 @@ import os
 import sys
 
 TABLE_MIME = "application/vnd.notebook.table+json"
+# What clear_output() sends: core empties the running cell's outputs (never shown itself).
+CLEAR_OUTPUT_MIME = "application/vnd.rnb.clear-output+json"
 
 # The page's renderers, richest first. The first type a value offers is shown; text/plain is the fallback.
 PAGE_MIME_ORDER = [
@@ -244,13 +246,14 @@ def render(value, include=None, exclude=None):
     own = getattr(type(value), "_rnb_output_", None)  # rnb.ui widgets: their own widget output
     if own is not None:
         return [own(value)]
-    from rnb_tables import table_output  # noqa: imported lazily, the runtime registers it
+    from rnb_tables import as_table_source, table_output  # noqa: imported lazily, the runtime registers it
     from rnb_figures import figure_output, is_matplotlib_artist
-    table = table_output(value)
+    source = as_table_source(value)
+    table = table_output(source)
     if table is not None:
-        # A big result stays in the kernel for paging, sorting and filtering (variables-py.ts), its output a preview.
+        # A big result stays in the kernel for paging, sorting and filtering (rnb_variables.py), its output a preview.
         live = getattr(_runner(), "live_table_metadata", None)
-        meta = live(value, table["data"]) if live is not None else None
+        meta = live(source, table["data"]) if live is not None else None
         if meta:
             table["metadata"] = {**(table.get("metadata") or {}), **meta}
         return [table]
@@ -309,9 +312,17 @@ def display(*objs, include=None, exclude=None, metadata=None, raw=False, **kwarg
 
 
 def clear_output(wait=False):
-    """IPython's clear_output(): outputs already shown stay (the page has no way to take them back yet); accepted so
-    Jupyter code runs."""
-    return None
+    """IPython's clear_output(): what the cell printed and showed so far goes. ``wait=True`` clears only when the next
+    text or output arrives, so a loop that redraws (a progress line, a live chart) does not flicker. Core does the
+    clearing (docs/protocol.md, ``cell_cleared``); the cell's output budget starts again."""
+    _state["shown"] = 0
+    _state["dropped"] = 0
+    _state["pending"] = []
+    runner = _runner()
+    if runner is not None:
+        runner.flush_streams()
+    if _state["sink"] is not None:
+        _state["sink"](json.dumps({"mime_type": CLEAR_OUTPUT_MIME, "data": {"wait": bool(wait)}}))
 
 
 def install(sink):

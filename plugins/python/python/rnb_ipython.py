@@ -3,7 +3,7 @@ importable. Where it is (a virtualenv with IPython, on the native runtime), the 
 imports it, its ``display``, ``clear_output`` and ``update_display`` are replaced by ours (outside an IPython shell
 they would only print text); its HTML, Markdown, Image... render through their ``_repr_*_`` methods.
 
-What it has: display, clear_output (accepted; shown outputs stay), update_display (shows again), display_html /
+What it has: display, clear_output (clears the cell's outputs so far; wait=True at its next output), update_display (shows again), display_html /
 display_markdown / display_svg / display_png / display_json / display_latex, HTML, Markdown, Latex, Math, SVG, JSON,
 Image, Pretty, Code, Javascript (not run: shown as text), DisplayObject, set_matplotlib_formats, and get_ipython()
 (None: no IPython shell here).

@@ -11,7 +11,10 @@ The decisions (documented in plugins/python/README.md, "Rich output"):
   offset when timezone-aware), everything else (timedelta, Decimal, category, bytes, lists, dicts) its str(),
   cut at 1,000 characters.
 - ``metadata.column_types`` holds each column's dtype as pandas names it ("int64", "datetime64[ns, UTC]",
-  "object"), ``metadata["text/plain"]`` pandas' own text.
+  "object"), ``metadata["text/plain"]`` pandas' own text, ``metadata.column_stats`` each column's type, missing values
+  and range or most frequent values over ALL rows (rnb_column_stats.py).
+- numpy 2-D arrays, polars DataFrames and pyarrow Tables are shown (and kept as live tables) as a pandas DataFrame
+  over their columns (``as_table_source``), when pandas is importable.
 - Bounded before anything is converted: at most MAX_TABLE_ROWS rows and MAX_TABLE_COLUMNS columns are taken
   from the frame, then rows are kept until MAX_TABLE_CHARS characters of JSON; the table says what it left out
   in ``truncated``.
@@ -104,7 +107,7 @@ def dataframe_table(df, pandas, total_rows=None):
     rows_in_frame, total_columns = df.shape
     total_rows = rows_in_frame if total_rows is None else total_rows
     head = df.iloc[:MAX_TABLE_ROWS, :MAX_TABLE_COLUMNS]
-    columns, types, data = [], [], []
+    columns, types, data, whole = [], [], [], []
     index_columns = 0
     if not _is_default_index(head.index, pandas):
         for level in range(head.index.nlevels):
@@ -113,19 +116,22 @@ def dataframe_table(df, pandas, total_rows=None):
             values = head.index.get_level_values(level)
             types.append(str(values.dtype))
             data.append(values)
+            whole.append(pandas.Series(df.index.get_level_values(level), copy=False))
             index_columns += 1
     for position in range(head.shape[1]):
         series = head.iloc[:, position]
         columns.append(_label(head.columns[position]))
         types.append(str(series.dtype))
         data.append(series)
+        whole.append(df.iloc[:, position])
     converted = [[cell_value(v, None) for v in _values(column)] for column in data]
     rows = bounded_rows(list(row) for row in zip(*converted)) if converted else [[] for _ in range(len(head))]
     table = {"type": "table", "columns": columns, "rows": rows}
     truncated = _note(len(rows), total_rows, head.shape[1], total_columns)
     if truncated:
         table["truncated"] = truncated
-    metadata = {"column_types": types, "index_columns": index_columns}
+    from rnb_column_stats import frame_stats
+    metadata = {"column_types": types, "index_columns": index_columns, "column_stats": frame_stats(whole)}
     plain = _plain(df, pandas)
     if plain is not None:
         metadata["text/plain"] = plain
@@ -153,7 +159,8 @@ def records_table(records):
     table = {"type": "table", "columns": [str(c) for c in columns], "rows": rows}
     if len(records) > len(rows):
         table["truncated"] = f"Showing the first {len(rows):,} of {len(records):,} rows."
-    return {"mime_type": TABLE_MIME, "data": table}
+    from rnb_column_stats import records_stats
+    return {"mime_type": TABLE_MIME, "data": table, "metadata": {"column_stats": records_stats(records, columns)}}
 
 
 def table_output(value):
@@ -164,8 +171,28 @@ def table_output(value):
     if pandas is None:
         return None
     if isinstance(value, pandas.Series):
-        head = value.iloc[:MAX_TABLE_ROWS]
-        return dataframe_table(head.to_frame(name=value.name if value.name is not None else "value"), pandas, total_rows=len(value))
+        return dataframe_table(value.to_frame(name=value.name if value.name is not None else "value"), pandas)
     if isinstance(value, pandas.DataFrame):
         return dataframe_table(value, pandas)
     return None
+
+
+def as_table_source(value):
+    """What a table output (and a live table) is made from: the value itself (a DataFrame, a Series, a list of dicts), or
+    a pandas DataFrame over the columns of a numpy 2-D array, a polars DataFrame or a pyarrow Table or RecordBatch
+    (made once; the live table keeps it). None for anything else. Those libraries are looked up, never imported here."""
+    pandas = sys.modules.get("pandas")
+    if pandas is None:
+        return value
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(value, numpy.ndarray) and value.ndim == 2 and value.dtype.kind in "biufcmMOSU":
+        return pandas.DataFrame(value, copy=False)
+    polars = sys.modules.get("polars")
+    if polars is not None and isinstance(value, polars.DataFrame):
+        # Column by column through numpy: polars' own to_pandas() needs pyarrow, which a polars install may lack.
+        return pandas.DataFrame({name: column.to_numpy() for name, column in zip(value.columns, value.get_columns())},
+                                columns=list(value.columns))
+    pyarrow = sys.modules.get("pyarrow")
+    if pyarrow is not None and isinstance(value, (pyarrow.Table, pyarrow.RecordBatch)):
+        return value.to_pandas()
+    return value

@@ -94,12 +94,30 @@ class Display(Cell):
         self.assertEqual(outputs[-1]["data"], "10 more outputs not shown: a cell shows at most 50.")
 
 
+class ClearOutput(Cell):
+    def test_clear_output_asks_core_to_clear_and_starts_the_budget_again(self):
+        for i in range(60):
+            rnb_display.display(i)
+            rnb_display.clear_output(wait=True)
+        rnb_display.display("last")
+        outputs = self.finish()
+        markers = [o for o in outputs if o["mime_type"] == rnb_display.CLEAR_OUTPUT_MIME]
+        self.assertEqual(len(markers), 60)
+        self.assertEqual(markers[0]["data"], {"wait": True})
+        # Never "more outputs not shown": each clear starts the cell's count of outputs again.
+        self.assertEqual(outputs[-1], {"mime_type": "text/plain", "data": "'last'"})
+        from IPython.display import clear_output
+        clear_output()
+        self.assertEqual(shown[-1], {"mime_type": rnb_display.CLEAR_OUTPUT_MIME, "data": {"wait": False}})
+
+
 class IPythonShim(Cell):
     def test_jupyter_imports_work(self):
         from IPython.display import HTML, JSON, Image, Markdown, clear_output, display
         clear_output()
         display(HTML("<p>h</p>"), Markdown("m"), JSON({"a": 1}), Image(b"\x89PNG\r\n\x1a\nxx"))
-        self.assertEqual([o["mime_type"] for o in self.finish()], ["text/html", "text/markdown", "application/json", "image/png"])
+        self.assertEqual([o["mime_type"] for o in self.finish()],
+                         [rnb_display.CLEAR_OUTPUT_MIME, "text/html", "text/markdown", "application/json", "image/png"])
 
 
 @unittest.skipUnless(HAS_PANDAS, "pandas is not importable")

@@ -1,5 +1,5 @@
 /**
- * The plugin's Python files (python/rnb_*.py) checked by Python's own tests (python/test_*.py, unittest), with every
+ * The plugin's Python files (python/_rnb_runner.py, python/rnb_*.py, python/rnb/) checked by Python's own tests (python/test_*.py, unittest), with every
  * interpreter here: Debian's python3 (pandas, matplotlib) and the one on PATH (which may have the real IPython).
  */
 import { spawnSync } from 'node:child_process';
@@ -19,7 +19,7 @@ function interpreters(): string[] {
 
 const available = interpreters();
 
-describe("the rich output files, by Python's unittest", () => {
+describe("the kernel's Python files, by Python's unittest", () => {
   it('has an interpreter to run them with', () => {
     expect(available.length).toBeGreaterThan(0);
   });

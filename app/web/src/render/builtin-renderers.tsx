@@ -12,6 +12,7 @@ import { ImageOutput } from '../components/outputs/ImageOutput';
 import { JsonOutput } from '../components/outputs/JsonOutput';
 import { asTable, TableOutput } from '../components/outputs/TableOutput';
 import { LiveTableOutput } from '../components/outputs/LiveTableOutput';
+import { columnStatsOf } from '../components/outputs/column-summary';
 import { liveTableOf } from '../components/outputs/live-table';
 import { TextOutput } from '../components/outputs/TextOutput';
 import { WidgetOutput } from '../components/widgets/WidgetOutput';
@@ -92,7 +93,10 @@ export const BUILTIN_RENDERERS: readonly OutputRenderer[] = [
     mimeTypes: [TABLE_MIME],
     rank: DEFAULT_RANK - 1,
     canRender: (output) => asTable(output.data) !== null && liveTableOf(output) !== null,
-    component: ({ output }) => <LiveTableOutput table={asTable(output.data)!} live={liveTableOf(output)!} />,
+    component: ({ output }) => {
+      const table = asTable(output.data)!;
+      return <LiveTableOutput table={table} live={liveTableOf(output)!} stats={columnStatsOf(output, table.columns.length)} />;
+    },
   },
   {
     kind: 'component',
@@ -100,7 +104,10 @@ export const BUILTIN_RENDERERS: readonly OutputRenderer[] = [
     mimeTypes: [TABLE_MIME],
     rank: DEFAULT_RANK,
     canRender: (output) => asTable(output.data) !== null,
-    component: ({ output }) => <TableOutput table={asTable(output.data)!} />,
+    component: ({ output }) => {
+      const table = asTable(output.data)!;
+      return <TableOutput table={table} stats={columnStatsOf(output, table.columns.length)} />;
+    },
   },
   {
     // Rendered and sanitised in the page; widgets it embeds get the registry's widget renderer.

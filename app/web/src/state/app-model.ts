@@ -34,6 +34,8 @@ export function applyAppEvent(state: AppViewState, event: PageEvent): AppViewSta
       return update(event.cellId, (cell) => (event.stream === 'stderr' ? { ...cell, stderr: cell.stderr + event.data } : { ...cell, stdout: cell.stdout + event.data }));
     case 'cell_output':
       return update(event.cellId, (cell) => ({ ...cell, outputs: cell.markdown !== undefined ? [event.output] : [...cell.outputs, event.output] }));
+    case 'cell_cleared':
+      return update(event.cellId, (cell) => ({ ...cell, stdout: '', stderr: '', outputs: [] }));
     case 'cell_error':
       return update(event.cellId, (cell) => ({ ...cell, error: event.error }));
     case 'outputs_cleared':

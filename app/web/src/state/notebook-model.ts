@@ -173,6 +173,9 @@ export class NotebookModel {
       case 'cell_output':
         if (this.heldRenderings.delete(event.cellId)) return this.updateCell(event.cellId, (c) => ({ ...c, outputs: [event.output] }));
         return this.updateCell(event.cellId, (c) => ({ ...c, outputs: [...c.outputs, event.output] }));
+      case 'cell_cleared':
+        // The running cell's clear_output(): what it showed so far goes, what it shows next follows.
+        return this.updateCell(event.cellId, (c) => ({ ...c, stdout: '', stderr: '', outputs: [] }));
       case 'cell_error':
         // The structure follows the text: a cleared error clears both.
         return this.updateCell(event.cellId, (c) => ({ ...c, error: event.error, error_detail: event.detail ?? null }));

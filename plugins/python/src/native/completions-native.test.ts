@@ -1,6 +1,6 @@
 /**
  * Completions and hover docs (the `complete` and `inspect` runtime calls) on the native runtime: the same Python code
- * as in Pyodide (completer-py.ts, inspector-py.ts), answered by real CPython in bubblewrap through core's kernel.
+ * as in Pyodide (python/rnb_completer.py, rnb_inspector.py), answered by real CPython in bubblewrap through core's kernel.
  */
 import { createTestKernel, describeNeeding, notebookWith, type TestKernel } from '@rnb/core/testing';
 import { nativePythonLanguage } from './native-language';

@@ -67,6 +67,34 @@ describeNeeding('rich output on the native runtime (real pandas and matplotlib)'
     expect(table.truncated).toBe(`Showing the first ${table.rows.length.toLocaleString('en')} of 20,000 rows and the first 200 of 300 columns.`);
   });
 
+  it("summarises each column over all rows (not the preview), and shows a numpy 2-D array as a live table", async () => {
+    const [frame, array] = await runAll([
+      'import pandas as pd, numpy as np\npd.DataFrame({"n": np.arange(20_000), "city": ["Oslo", "Lima", "Oslo", None] * 5_000})',
+      'np.arange(6_000).reshape(2_000, 3)',
+    ]);
+    expect(frame!.error).toBeNull();
+    expect(frame!.outputs[0]!.metadata?.column_stats).toEqual([
+      { type: 'int64', nulls: 0, min: 0, max: 19_999 },
+      { type: 'object', nulls: 5_000, distinct: 2, top: [['Oslo', 10_000], ['Lima', 5_000]] },
+    ]);
+    const table = array!.outputs[0]!;
+    expect(table.mime_type).toBe(TABLE);
+    expect((table.data as { columns: string[] }).columns).toEqual(['0', '1', '2']);
+    expect(table.metadata?.rnb_table).toMatchObject({ rows: 2_000 });
+    expect((table.metadata?.column_stats as { max: number }[])[2]!.max).toBe(5_999);
+  });
+
+  it('clears what the cell showed so far with clear_output(), at once or (wait=True) when the next output comes', async () => {
+    const [loop, waiting] = await runAll([
+      'from IPython.display import clear_output\nfor i in range(120):\n    clear_output(wait=True)\n    print(f"step {i}")\n    display(i)',
+      'print("kept")\ndisplay("kept too")\nclear_output(wait=True)',
+    ]);
+    expect(loop!.error).toBeNull();
+    expect([loop!.stdout, loop!.outputs]).toEqual(['step 119\n', [{ mime_type: 'text/plain', data: '119' }]]);
+    // Nothing came after the clear: what it would have replaced stays, as in Jupyter.
+    expect([waiting!.stdout, waiting!.outputs.map((o) => o.data)]).toEqual(['kept\n', ["'kept too'"]]);
+  });
+
   it('shows display(df) and plt.show() in order, a figure as the last value, and an open figure at the end as PNGs', async () => {
     const [cell] = await runAll([
       [

@@ -126,7 +126,8 @@ export function bubblewrapArguments(interpreter: InterpreterInfo, options: Nativ
   args.push('--proc', '/proc', '--dev', '/dev', '--size', String(options.tmpBytes), '--tmpfs', '/tmp', '--chdir', '/tmp');
   // A virtualenv or an interpreter installed elsewhere: its own files, read-only (after /tmp, which would hide one there).
   for (const folder of interpreter.ownFolders) args.push('--ro-bind', folder, folder);
-  args.push('--ro-bind', options.driverPath, SANDBOX_DRIVER);
+  // The driver's folder (python/): the driver and the kernel modules it imports beside it, read-only.
+  args.push('--ro-bind', path.dirname(options.driverPath), path.posix.dirname(SANDBOX_DRIVER));
   // --disable-userns: no nested user namespace, the way to the capabilities many kernel exploits start from.
   args.push('--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session', '--uid', '65534', '--gid', '65534', '--hostname', 'notebook');
   args.push('--clearenv', '--setenv', 'HOME', '/tmp', '--setenv', 'MPLBACKEND', 'Agg', '--setenv', 'MPLCONFIGDIR', '/tmp/.matplotlib');

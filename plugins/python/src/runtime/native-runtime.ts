@@ -15,13 +15,7 @@ import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory, VariableBudget, VariableDescription } from '@rnb/core';
 import { disableChildProcesses } from './hardening';
-import { RUNNER_SOURCE } from './runner-py';
-import { WIDGETS_SOURCE } from './widgets-py';
-import { COMPLETER_SOURCE } from './completer-py';
-import { INSPECTOR_SOURCE } from './inspector-py';
-import { richOutputSources } from './python-sources';
 import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest, withTableLanguage } from './table-page';
-import { VARIABLES_SOURCE } from './variables-py';
 import { columnsToRecords, recordsToColumns, type ColumnTable } from './native-tables';
 
 /** `runtime.options` of the Python language when PYTHON_RUNTIME=native. */
@@ -241,7 +235,7 @@ class NativePythonRuntime implements LanguageRuntime {
   /**
    * The page's questions, as the Pyodide runtime answers them (python-runtime.ts `call`, the same Python code):
    * `complete`, `inspect`, `ping` (the channel's own cost), `set_widget_value` (docs/protocol.md, Widgets) and
-   * `table_page` (live tables, variables-py.ts).
+   * `table_page` (live tables, python/rnb_variables.py).
    */
   call(method: string, payload: JsonValue): JsonValue {
     if (method === 'ping') return null;
@@ -370,7 +364,8 @@ const createNativePythonRuntime: RuntimeFactory = (context) => {
   // The kernel's cap on one output, where core gives one (newer cores do): the runner then turns a larger repr into a note.
   const maxOutputChars = (context as RuntimeContext & { maxOutputChars?: number }).maxOutputChars;
   // Sent at once, while bubblewrap and the interpreter start: the driver reads it right after saying it is ready.
-  python.send({ op: 'runner', source: `${RUNNER_SOURCE}\n${COMPLETER_SOURCE}\n${INSPECTOR_SOURCE}\n${VARIABLES_SOURCE}`, widgets: WIDGETS_SOURCE, modules: richOutputSources(), maxOutputChars: typeof maxOutputChars === 'number' && maxOutputChars > 0 ? maxOutputChars : null });
+  // The driver imports the runner and the other kernel modules from its own folder (python/, bound in the sandbox).
+  python.send({ op: 'runner', maxOutputChars: typeof maxOutputChars === 'number' && maxOutputChars > 0 ? maxOutputChars : null });
   const ready = python.receive(undefined, deadline);
   if (ready.t !== 'ready') throw new Error('the Python process did not start');
   const loaded = python.receive(undefined, deadline);

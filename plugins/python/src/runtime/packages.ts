@@ -12,7 +12,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PyodideAPI } from 'pyodide';
 import type { CellIO, JsonValue, RuntimeContext } from '@rnb/core';
-import { MICROPIP_SOURCE } from './micropip-py';
 
 export interface PackageOptions {
   /** A Pyodide package host (the official one for this Pyodide version, or the operator's mirror), reached through the host service. */
@@ -160,14 +159,13 @@ export class PackageLoader {
     if (done.length > 0) say(`loaded ${done.join(', ')}: ${megabytes(total)}\n`);
   }
 
-  /** Puts the kernel's `micropip` (micropip-py.ts) in sys.modules; `say` writes progress to the running cell. */
+  /** Puts the kernel's `micropip` (python/rnb_micropip.py) in sys.modules; `say` writes progress to the running cell. */
   installMicropip(say: (text: string) => void): void {
-    const scratch = this.pyodide.toPy({ _rnb_source: MICROPIP_SOURCE }) as unknown as { destroy(): void };
-    this.pyodide.runPython('exec(_rnb_source, globals())', { globals: scratch as never });
-    const make = (scratch as unknown as { get(name: string): ((fn: unknown) => void) & { destroy(): void } }).get('_make_micropip');
+    const module = this.pyodide.pyimport('rnb_micropip') as unknown as { make_micropip: ((fn: unknown) => void) & { destroy(): void }; destroy(): void };
+    const make = module.make_micropip;
     make((json: string) => this.installRequirements(JSON.parse(json) as string[], say));
     make.destroy();
-    scratch.destroy();
+    module.destroy();
   }
 
   /**

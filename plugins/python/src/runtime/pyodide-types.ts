@@ -21,7 +21,7 @@ export interface PyCallable<Args extends unknown[], R> extends PyProxyLike {
   (...args: Args): R;
 }
 
-/** The `_rnb_runner` Python module (runner-py.ts). */
+/** The `_rnb_runner` Python module (python/_rnb_runner.py). */
 export interface RunnerModule extends PyProxyLike {
   G: PyDictLike;
   install_streams: PyCallable<[(text: string) => void, (text: string) => void], void>;
@@ -34,15 +34,15 @@ export interface RunnerModule extends PyProxyLike {
   /** The kernel's limit on one output's characters: a larger repr becomes a note before it is encoded. */
   set_max_output_chars: PyCallable<[number], void>;
   missing_imports: PyCallable<[string], string>;
-  /** `{code, cursor}` as JSON → the completions at the cursor as JSON (completer-py.ts). */
+  /** `{code, cursor}` as JSON → the completions at the cursor as JSON (python/rnb_completer.py). */
   complete: PyCallable<[string], string>;
-  /** `{name}` as JSON → signature, docstring and type of that dotted name as JSON (inspector-py.ts). */
+  /** `{name}` as JSON → signature, docstring and type of that dotted name as JSON (python/rnb_inspector.py). */
   inspect_name: PyCallable<[string], string>;
   /** Unpacks a wheel into site-packages; returns the JSON list of its shared libraries. */
   install_package: PyCallable<[Uint8Array, string], string>;
-  /** (max names, milliseconds) → JSON list of variable descriptions (variables-py.ts). */
+  /** (max names, milliseconds) → JSON list of variable descriptions (python/rnb_variables.py). */
   describe_variables: PyCallable<[number, number], string>;
-  /** A table_page request as JSON → the page as JSON (variables-py.ts). */
+  /** A table_page request as JSON → the page as JSON (python/rnb_variables.py). */
   table_page: PyCallable<[string], string>;
   /** JSON list of deleted cells' ids: their live tables go. */
   forget_cell_tables: PyCallable<[string], void>;

@@ -11,12 +11,8 @@ import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Outpu
 import { disableChildProcesses, hardenPython, minimalJsGlobals, poisonFunctionConstructors } from './hardening';
 import { PackageLoader, type PackageOptions } from './packages';
 import type { PyGlobals, PyProxyLike, RunnerModule } from './pyodide-types';
-import { COMPLETER_SOURCE } from './completer-py';
-import { INSPECTOR_SOURCE } from './inspector-py';
-import { RUNNER_SOURCE } from './runner-py';
-import { LOAD_RICH_OUTPUT, richOutputSources } from './python-sources';
+import { IMPORT_KERNEL_MODULES, KERNEL_MODULE_DIR, kernelFiles } from './python-sources';
 import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest, withTableLanguage } from './table-page';
-import { VARIABLES_SOURCE } from './variables-py';
 import { pyodideModuleSource, withSharedPyodideModule } from './shared-wasm';
 import { PythonWidgets } from './widgets';
 
@@ -276,17 +272,17 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
   pyodide.setStderr({ write: (bytes: Uint8Array) => runtime?.writeBytes('err', bytes) ?? bytes.length });
   pyodide.setInterruptBuffer(context.interruptBuffer);
 
-  const scratch = pyodide.toPy({ _rnb_source: RUNNER_SOURCE, _rnb_completer: COMPLETER_SOURCE, _rnb_inspector: INSPECTOR_SOURCE, _rnb_variables: VARIABLES_SOURCE }) as PyProxyLike;
-  pyodide.runPython(
-    'import sys, types\nm = types.ModuleType("_rnb_runner")\nsys.modules["_rnb_runner"] = m\nexec(_rnb_source, m.__dict__)\nexec(_rnb_completer, m.__dict__)\nexec(_rnb_inspector, m.__dict__)\nexec(_rnb_variables, m.__dict__)',
-    { globals: scratch as unknown as PyGlobals },
-  );
-  scratch.destroy();
+  // The plugin's Python files (python/), written into Pyodide's file system and imported from there.
+  for (const [file, source] of kernelFiles()) {
+    const target = `${KERNEL_MODULE_DIR}/${file}`;
+    pyodide.FS.mkdirTree(target.slice(0, target.lastIndexOf('/')));
+    pyodide.FS.writeFile(target, source);
+  }
+  const loader = pyodide.toPy({ _rnb_sink: (json: string) => runtime?.showOutput(json) }) as PyProxyLike;
+  pyodide.runPython(IMPORT_KERNEL_MODULES, { globals: loader as unknown as PyGlobals });
+  loader.destroy();
   const runner = pyodide.pyimport('_rnb_runner') as unknown as RunnerModule;
   if (context.maxOutputChars !== undefined && context.maxOutputChars > 0) runner.set_max_output_chars(context.maxOutputChars);
-  const rich = pyodide.toPy({ _rnb_modules: richOutputSources(), _rnb_sink: (json: string) => runtime?.showOutput(json) }) as PyProxyLike;
-  pyodide.runPython(LOAD_RICH_OUTPUT, { globals: rich as unknown as PyGlobals });
-  rich.destroy();
   hardenPython(pyodide);
   poisonFunctionConstructors();
   disableChildProcesses();

@@ -1,8 +1,9 @@
 /**
- * The Python files every Python runtime loads beside its runner (plugins/python/python/): rich output
- * (display(), IPython reprs, tables, figures, the IPython.display shim). Read from disk when a runtime starts, so
- * they stay real `.py` files, checked by `python3 -m unittest` and shared by Pyodide and native CPython.
- * Imports only Node built-ins: the kernel loads this file by path.
+ * The Python files every Python runtime imports (plugins/python/python/): the runner (`_rnb_runner`), its completer,
+ * inspector and variable explorer, rich output (display(), IPython reprs, tables, figures, the IPython.display shim),
+ * `micropip` and `rnb.ui`. Real `.py` files, checked by `python3 -m unittest` (python/test_*.py) and shared by Pyodide
+ * (which gets them written into its file system here) and native CPython (whose sandbox binds the folder read-only and
+ * whose driver puts it on sys.path). Imports only Node built-ins: the kernel loads this file by path.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,24 +11,40 @@ import * as path from 'node:path';
 /** The plugin's folder of Python files (this file is src/runtime/ under tests, dist/runtime/ at run time). */
 export const PYTHON_SOURCE_DIR = path.resolve(__dirname, '..', '..', 'python');
 
-/** Module names, in load order (rnb_ipython imports rnb_display when it loads). */
-export const RICH_OUTPUT_MODULES = ['rnb_display', 'rnb_tables', 'rnb_figures', 'rnb_ipython'] as const;
+/** Where the files are inside Pyodide's file system (and inside the native sandbox): first on sys.path. */
+export const KERNEL_MODULE_DIR = '/opt/rnb';
 
-/** `[module name, source]` pairs, for a runtime to execute as modules of those names. */
-export function richOutputSources(): [string, string][] {
-  return RICH_OUTPUT_MODULES.map((name) => [name, fs.readFileSync(path.join(PYTHON_SOURCE_DIR, `${name}.py`), 'utf8')]);
+/** The files a kernel imports, relative to PYTHON_SOURCE_DIR (not the tests, not the native driver). */
+export const KERNEL_FILES = [
+  '_rnb_runner.py',
+  'rnb_completer.py',
+  'rnb_inspector.py',
+  'rnb_variables.py',
+  'rnb_display.py',
+  'rnb_tables.py',
+  'rnb_figures.py',
+  'rnb_ipython.py',
+  'rnb_micropip.py',
+  'rnb/__init__.py',
+  'rnb/ui.py',
+] as const;
+
+/** `[relative path, source]` pairs of KERNEL_FILES. */
+export function kernelFiles(): [string, string][] {
+  return KERNEL_FILES.map((file) => [file, fs.readFileSync(path.join(PYTHON_SOURCE_DIR, file), 'utf8')]);
 }
 
 /**
- * Python that loads the pairs in `_rnb_modules` (a list of [name, source]) as modules and installs rich output
- * with the sink `_rnb_sink` (one output as JSON text). Run with those two names as its globals.
+ * Python that imports the kernel modules from KERNEL_MODULE_DIR, in the order that matters (rnb_variables notes the
+ * names the notebook's namespace has before any cell, so it comes before any cell; rnb_ipython imports rnb_display), and
+ * installs rich output with the sink `_rnb_sink` (one output as JSON text). Run with `_rnb_sink` in its globals. The
+ * native driver does the same (python/native_driver.py, `load_runner`).
  */
-export const LOAD_RICH_OUTPUT = `
-import sys, types
-for _name, _source in _rnb_modules:
-    _module = types.ModuleType(_name)
-    _module.__file__ = "<rnb " + _name + ">"
-    sys.modules[_name] = _module
-    exec(compile(_source, _module.__file__, "exec"), _module.__dict__)
+export const IMPORT_KERNEL_MODULES = `
+import importlib, sys
+if ${JSON.stringify(KERNEL_MODULE_DIR)} not in sys.path:
+    sys.path.insert(0, ${JSON.stringify(KERNEL_MODULE_DIR)})
+for _name in ("_rnb_runner", "rnb_completer", "rnb_inspector", "rnb_variables", "rnb_display", "rnb_tables", "rnb_figures", "rnb_ipython"):
+    importlib.import_module(_name)
 sys.modules["rnb_display"].install(_rnb_sink)
 `;

@@ -5,7 +5,7 @@
  */
 import type { JsonValue, Output, VariableBudget, VariableDescription } from '@rnb/core';
 
-/** The `call` method that pages through a live table (variables-py.ts keeps the values). */
+/** The `call` method that pages through a live table (python/rnb_variables.py keeps the values). */
 export const TABLE_PAGE_METHOD = 'table_page';
 
 /** Rows one page may ask for (Python caps it again). */

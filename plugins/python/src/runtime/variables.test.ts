@@ -1,5 +1,5 @@
 /**
- * The variable explorer's and live tables' Python half (variables-py.ts) on
+ * The variable explorer's and live tables' Python half (python/rnb_variables.py) on
  * real Pyodide, loaded as core's kernel worker loads it. Real pandas is
  * tested on the native runtime (../native/variables-native.test.ts).
  */

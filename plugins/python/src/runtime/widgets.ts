@@ -1,12 +1,11 @@
 /**
- * The Pyodide side of `rnb.ui` (widgets-py.ts): installs the module and
+ * The Pyodide side of `rnb.ui` (python/rnb/ui.py): installs the module and
  * gives the runtime its two entry points, kept here so the runtime's own
  * files change by a line or two.
  */
 import type { PyodideAPI } from 'pyodide';
 import type { JsonValue } from '@rnb/core';
-import type { PyCallable, PyGlobals, PyProxyLike } from './pyodide-types';
-import { INSTALL_WIDGETS, WIDGETS_SOURCE } from './widgets-py';
+import type { PyCallable, PyProxyLike } from './pyodide-types';
 
 interface WidgetsModule extends PyProxyLike {
   begin_cell: PyCallable<[string, string], void>;
@@ -31,12 +30,7 @@ export class PythonWidgets {
 
   /** Puts `rnb` and `rnb.ui` in sys.modules. */
   static install(pyodide: PyodideAPI): PythonWidgets {
-    const scratch = pyodide.toPy({ _rnb_widgets_source: WIDGETS_SOURCE }) as PyProxyLike;
-    try {
-      pyodide.runPython(INSTALL_WIDGETS, { globals: scratch as unknown as PyGlobals });
-    } finally {
-      scratch.destroy();
-    }
+    // python/rnb/ui.py, written into Pyodide's file system with the other kernel modules (python-sources.ts).
     return new PythonWidgets(pyodide.pyimport('rnb.ui') as unknown as WidgetsModule);
   }
 

@@ -1,5 +1,6 @@
 import { useContext, useEffect, useReducer, useRef, useState } from 'react';
-import type { TableData } from '../../api/types';
+import type { TableColumnStats, TableData } from '../../api/types';
+import { ColumnSummary } from './column-summary';
 import { fetchPage, RuntimeCallContext, type LiveSort, type LiveTableRef, type Row } from './live-table';
 import { TableOutput } from './TableOutput';
 
@@ -27,7 +28,7 @@ interface View {
  * sort or filter the stored preview serves the rows it has. When the kernel no longer has the
  * table (a restart), the stored preview is shown as a plain table, with a note saying so.
  */
-export function LiveTableOutput({ table, live }: { table: TableData; live: LiveTableRef }) {
+export function LiveTableOutput({ table, live, stats = null }: { table: TableData; live: LiveTableRef; stats?: (TableColumnStats | null)[] | null }) {
   const call = useContext(RuntimeCallContext);
   const [sort, setSort] = useState<LiveSort>(null);
   const [query, setQuery] = useState('');
@@ -87,7 +88,7 @@ export function LiveTableOutput({ table, live }: { table: TableData; live: LiveT
         <p className="table__truncated" role="note">
           The kernel no longer holds this table (it restarted or the cell ran again): this is the stored preview, and sorting and filtering apply to its rows only. Run the cell to work on all {live.rows.toLocaleString('en-US')} rows again.
         </p>
-        <TableOutput table={{ ...table, truncated: undefined }} />
+        <TableOutput table={{ ...table, truncated: undefined }} stats={stats} />
       </div>
     );
   }
@@ -138,6 +139,7 @@ export function LiveTableOutput({ table, live }: { table: TableData; live: LiveT
                       {name}
                       <span aria-hidden="true" className="table__sort-icon">{sort?.column === i ? (sort.descending ? '▼' : '▲') : '↕'}</span>
                     </button>
+                    <ColumnSummary stats={stats?.[i]} />
                   </th>
                 ))}
               </tr>

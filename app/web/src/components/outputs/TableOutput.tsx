@@ -1,5 +1,6 @@
 import { useDeferredValue, useId, useMemo, useState } from 'react';
-import type { TableData } from '../../api/types';
+import type { TableColumnStats, TableData } from '../../api/types';
+import { ColumnSummary } from './column-summary';
 
 type CellValue = string | number | boolean | null;
 type Sort = { column: number; direction: 'ascending' | 'descending' } | null;
@@ -11,7 +12,7 @@ const PAGE_SIZES = [10, 25, 50, 100];
  * only one page of rows is in the DOM. When the runtime cut the result (`truncated`), the table
  * says first that it is a preview and that sorting and filtering see only these rows.
  */
-export function TableOutput({ table, initialPageSize = 10 }: { table: TableData; initialPageSize?: number }) {
+export function TableOutput({ table, initialPageSize = 10, stats = null }: { table: TableData; initialPageSize?: number; stats?: (TableColumnStats | null)[] | null }) {
   const [sort, setSort] = useState<Sort>(null);
   const [query, setQuery] = useState('');
   const [page, setPage] = useState(0);
@@ -70,6 +71,7 @@ export function TableOutput({ table, initialPageSize = 10 }: { table: TableData;
                       {sort?.column === i ? (sort.direction === 'ascending' ? '▲' : '▼') : '↕'}
                     </span>
                   </button>
+                  <ColumnSummary stats={stats?.[i]} />
                 </th>
               ))}
             </tr>

@@ -1,6 +1,6 @@
 /** @jest-environment jsdom */
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
-import { TABLE_MIME, type Output } from '../../api/types';
+import { TABLE_MIME, type JsonValue, type Output } from '../../api/types';
 import { ErrorOutput, parseError } from './ErrorOutput';
 import { innerDocument, OUTPUT_CSP, wrapHtml } from './HtmlOutput';
 import { registerBuiltinRenderers } from '../../render/builtin-renderers';
@@ -231,6 +231,26 @@ describe('table renderer', () => {
     expect(screen.getByText('null').className).toBe('table__null');
     fireEvent.click(screen.getByRole('button', { name: /^v/ }));
     expect(bodyRows().map((r) => r[0])).toEqual(['-Infinity', '1', '2', 'Infinity', 'NaN', 'null']);
+  });
+
+  it("shows each column's type, nulls and range or top values under its name, from the runtime's summary of all rows", () => {
+    const column_stats: JsonValue = [
+      { type: 'int64', nulls: 0, min: 0, max: 4999 },
+      { type: 'object', nulls: 0, distinct: 5000, top: [['name 7', 3], ['name 1', 1]] },
+      { type: 'float64', nulls: 1667, min: 1.5, max: 7497 },
+    ];
+    show({ mime_type: TABLE_MIME, data: table, metadata: { column_stats } });
+    const headers = [...document.querySelectorAll('thead th')];
+    const summaries = headers.map((th) => [...th.querySelectorAll('.table__stats-line')].map((line) => line.textContent));
+    expect(summaries).toEqual([['int64', '0 – 4,999'], ['object', 'name 7 3 · name 1 1'], ['float64 · 1,667 nulls', '1.5 – 7,497']]);
+    expect(headers[1]!.querySelector('.table__stats')!.getAttribute('title')).toBe('object · 0 nulls · top: name 7 (3), name 1 (1) · 5,000 distinct');
+    // The sort buttons keep their names: the summary is beside them, not inside.
+    expect(screen.getByTitle('Sort by score').textContent).toBe('score↕');
+  });
+
+  it('shows no summaries when the metadata does not fit the columns', () => {
+    show({ mime_type: TABLE_MIME, data: table, metadata: { column_stats: [{ type: 'int64' }] } });
+    expect(document.querySelector('.table__stats')).toBeNull();
   });
 
   it('says so when a table has no rows', () => {

@@ -1,12 +1,10 @@
-/**
- * The Python half of completions, executed once into the `_rnb_runner`
- * module (after runner-py.ts), so it reads the notebook's live namespace `G`.
- * Like the standard library's rlcompleter, it completes a dotted name at the
- * cursor from the values themselves; unlike it, it never evaluates anything
- * but attribute lookups on a chain of plain names (no calls, no subscripts),
- * and its answer is bounded.
- */
-export const COMPLETER_SOURCE = String.raw`
+"""Completions for the editor (the runtime call ``complete``), from the notebook's live namespace.
+
+Like the standard library's rlcompleter, it completes a dotted name at the cursor from the values themselves; unlike it,
+it never evaluates anything but attribute lookups on a chain of plain names (no calls, no subscripts), and its answer is
+bounded. Called through ``_rnb_runner.complete``.
+"""
+from _rnb_runner import G
 import builtins as _builtins, json as _json, keyword as _keyword, re as _re, types as _types
 
 
@@ -124,4 +122,3 @@ def complete(request_json):
     else:
         options = _name_options(word)
     return _json.dumps({"from": start, "options": options[:MAX_COMPLETIONS], "complete": len(options) <= MAX_COMPLETIONS})
-`;

@@ -1,12 +1,11 @@
-/**
- * The Python half of hover docs and signature help, executed once into the
- * `_rnb_runner` module after the completer (it reuses its `_resolve`), so it
- * reads the notebook's live namespace `G`. Like the completer it only looks
- * up plain names and attributes (never calls, subscripts or evaluates), and
- * its answer is bounded: a signature of at most MAX_SIGNATURE characters and a
- * docstring of at most MAX_DOC.
- */
-export const INSPECTOR_SOURCE = String.raw`
+"""Hover docs and signature help (the runtime call ``inspect``) for a dotted name of the notebook.
+
+Like the completer it only looks up plain names and attributes (never calls, subscripts or evaluates), and its answer is
+bounded: a signature of at most MAX_SIGNATURE characters and a docstring of at most MAX_DOC. Called through
+``_rnb_runner.inspect_name``.
+"""
+import json as _json, keyword as _keyword, re as _re, types as _types
+from rnb_completer import _MISSING, _inspect, _resolve
 import reprlib as _reprlib
 
 MAX_SIGNATURE = 400
@@ -75,4 +74,3 @@ def inspect_name(request_json):
             return _json.dumps({"name": name, "type": "keyword", "signature": None, "doc": None, "value": None})
         return _json.dumps(None)
     return _json.dumps({"name": name, "type": _type_name(value), "signature": _signature(value), "doc": _doc(value), "value": _inspect_summary(value)})
-`;

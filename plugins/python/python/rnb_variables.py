@@ -1,20 +1,16 @@
-/**
- * The Python half of the variable explorer and of live tables, executed once
- * into the `_rnb_runner` module after runner-py.ts (on Pyodide and on native
- * CPython alike), so it reads the notebook's namespace `G`.
- *
- * describe_variables: every user name of `G` with its type, a short value or
- * shape and an approximate size, without converting or copying any value;
- * bounded in names and time.
- *
- * Live tables: a table output of a big result keeps the value here under a
- * table id (named in the output's metadata), so that the page can page, sort
- * and filter ALL rows through `table_page` while only a preview travels. A
- * cell's tables go when it runs again or is deleted; at most MAX_LIVE_TABLES
- * are kept (least recently used go first), so memory stays bounded by what
- * the notebook's own values already hold plus that many results.
- */
-export const VARIABLES_SOURCE = String.raw`
+"""The variable explorer's and live tables' Python half, on Pyodide and native CPython alike.
+
+describe_variables: every user name of ``G`` with its type, a short value or shape and an approximate size, without
+converting or copying any value; bounded in names and time.
+
+Live tables: a table output of a big result keeps the value here under a table id (named in the output's metadata), so
+that the page can page, sort and filter ALL rows through ``table_page`` while only a preview travels. A cell's tables go
+when it runs again or is deleted; at most MAX_LIVE_TABLES are kept (least recently used go first), so memory stays
+bounded by what the notebook's own values already hold plus that many results.
+
+Imported by the runtime right after the runner, before any cell runs (``_BASE_NAMES`` are the names ``G`` has then).
+"""
+from _rnb_runner import G, _finite, _scalar
 import collections as _collections, itertools as _itertools, json as _json, reprlib as _reprlib, sys as _sys, time as _time, types as _types
 
 # The names G has before any cell ran (builtins, the runner's own): never the user's.
@@ -152,26 +148,47 @@ def live_table_metadata(value, table):
     return {"rnb_table": {"id": table_id, "rows": total}}
 
 
+class _FrameRows:
+    """A sorted or filtered view of a DataFrame as row positions into it: only the positions are made (one column sorted,
+    one mask), never a copy of the whole frame; a page takes its rows by position."""
+
+    def __init__(self, frame, positions):
+        self.frame = frame
+        self.positions = positions
+
+    def __len__(self):
+        return len(self.frame) if self.positions is None else len(self.positions)
+
+    def page(self, offset, limit):
+        rows = self.frame.iloc[offset:offset + limit] if self.positions is None else self.frame.iloc[self.positions[offset:offset + limit]]
+        return rows.itertuples(index=False, name=None)
+
+
 def _frame_view(df, query, sort):
+    import numpy
+    pandas = _sys.modules["pandas"]
     index_names = [n for n in df.index.names if n is not None]
     if index_names:
         df = df.reset_index()
+    positions = None
     if query:
-        text = df.astype(str)
-        mask = None
-        for column in text.columns:
-            hit = text[column].str.lower().str.contains(query, regex=False)
-            mask = hit if mask is None else (mask | hit)
-        if mask is not None:
-            df = df[mask]
+        mask = numpy.zeros(len(df), dtype=bool)
+        for position in range(df.shape[1]):
+            mask |= df.iloc[:, position].astype(str).str.lower().str.contains(query, regex=False).to_numpy(dtype=bool, na_value=False)
+        positions = numpy.flatnonzero(mask)
     if sort is not None:
-        column = df.columns[sort["column"]]
+        column = df.iloc[:, sort["column"]]
+        if positions is not None:
+            column = column.iloc[positions]
+        # Sorted by position (a fresh RangeIndex), so the answer is positions whatever the frame's own index holds.
+        keyed = pandas.Series(column.to_numpy(), copy=False)
         ascending = not sort["descending"]
         try:
-            df = df.sort_values(column, ascending=ascending, na_position="last", kind="stable")
+            order = keyed.sort_values(ascending=ascending, na_position="last", kind="stable").index.to_numpy()
         except TypeError:
-            df = df.sort_values(column, ascending=ascending, na_position="last", kind="stable", key=lambda s: s.astype(str))
-    return [str(c) for c in df.columns], df
+            order = keyed.astype(str).sort_values(ascending=ascending, na_position="last", kind="stable").index.to_numpy()
+        positions = order if positions is None else positions[order]
+    return [str(c) for c in df.columns], _FrameRows(df, positions)
 
 
 def _record_key(value):
@@ -230,10 +247,10 @@ def table_page(request_json):
         page = [[_scalar(r.get(c)) for c in keys] for r in rows[offset:offset + limit]]
     else:
         total = len(view)
-        page = [[_scalar(v) for v in row] for row in view.iloc[offset:offset + limit].itertuples(index=False, name=None)]
+        # A DataFrame's NaN is a missing value: null, as in its preview (rnb_tables.py), not the string "NaN".
+        page = [[None if isinstance(v, float) and v != v else _scalar(v) for v in row] for row in view.page(offset, limit)]
     answer = {"status": "ok", "columns": columns, "rows": page, "total": total, "all_rows": _row_count(entry["value"])}
     try:
         return _json.dumps(answer, allow_nan=False)
     except ValueError:
         return _json.dumps(_finite(answer), allow_nan=False)
-`;

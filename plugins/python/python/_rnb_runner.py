@@ -1,9 +1,11 @@
-/**
- * The Python half of the runtime, executed once in a fresh module
- * `_rnb_runner` inside Pyodide. Kept as a string so the runtime is one set of
- * JavaScript files the sandboxed kernel can read.
- */
-export const RUNNER_SOURCE = String.raw`
+"""The runner: the Python half of both Python runtimes (Pyodide and native CPython), imported as ``_rnb_runner``.
+
+It runs a cell in the notebook's namespace ``G`` (``__main__``'s globals), streams its stdout and stderr, turns its last
+value into outputs and formats its errors. The runtimes call the functions below by name (python-runtime.ts through
+Pyodide's proxies, native_driver.py directly); each answers JSON text. The completer, the inspector and the variable
+explorer / live tables are their own modules (rnb_completer, rnb_inspector, rnb_variables), so their private names
+never meet this module's; the entry points at the end of this file hand their calls on.
+"""
 import ast, base64, builtins, datetime, decimal, io, json, linecache, math, sys, time, traceback, types, warnings
 import __main__
 
@@ -189,8 +191,7 @@ def prepare(cell_id, code, defines):
         except Exception:
             pass
     _rich("start_cell")
-    if "live_tables_cell_started" in globals():  # variables-py.ts: this cell's earlier live tables go
-        live_tables_cell_started(cell_id)
+    live_tables_cell_started(cell_id)  # rnb_variables.py: this cell's earlier live tables go
     filename = _filename(cell_id)
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     body, tail = _compile(code, filename)
@@ -445,14 +446,14 @@ def render(value):
     """The outputs of the cell's last value ([] for None)."""
     if value is None:
         return []
-    own = getattr(type(value), "_rnb_output_", None)  # rnb.ui widgets (widgets-py.ts)
+    own = getattr(type(value), "_rnb_output_", None)  # rnb.ui widgets (rnb/ui.py)
     if own is not None:
         return [own(value)]
     table = _table(value)
     if table is not None:
         output = {"mime_type": MIME_ORDER[0], "data": table}
-        live = live_table_metadata(value, table) if "live_table_metadata" in globals() else None
-        if live is not None:  # variables-py.ts keeps the full value for paging, sorting and filtering
+        live = live_table_metadata(value, table)
+        if live is not None:  # rnb_variables.py keeps the full value for paging, sorting and filtering
             output["metadata"] = live
         return [output]
     bundle = _bundle(value)
@@ -522,4 +523,46 @@ def plain_global(name):
 def delete_names(names_json):
     for name in json.loads(names_json):
         G.pop(name, None)
-`;
+
+
+# ---- the other modules' entry points, called by the runtimes on this module ----
+
+def complete(request_json):
+    """{code, cursor} -> the completions at the cursor (rnb_completer.py)."""
+    import rnb_completer
+    return rnb_completer.complete(request_json)
+
+
+def inspect_name(request_json):
+    """{name} -> signature, docstring and type of that dotted name (rnb_inspector.py)."""
+    import rnb_inspector
+    return rnb_inspector.inspect_name(request_json)
+
+
+def describe_variables(max_names, budget_ms):
+    """The variable explorer's list (rnb_variables.py)."""
+    import rnb_variables
+    return rnb_variables.describe_variables(max_names, budget_ms)
+
+
+def table_page(request_json):
+    """One page of a live table (rnb_variables.py)."""
+    import rnb_variables
+    return rnb_variables.table_page(request_json)
+
+
+def forget_cell_tables(cell_ids_json):
+    """Deleted cells' live tables go (rnb_variables.py)."""
+    import rnb_variables
+    return rnb_variables.forget_cell_tables(cell_ids_json)
+
+
+def live_tables_cell_started(cell_id):
+    import rnb_variables
+    rnb_variables.live_tables_cell_started(cell_id)
+
+
+def live_table_metadata(value, table):
+    """Keeps a big table's value for paging (rnb_variables.py); rnb_display.py calls it on this module."""
+    import rnb_variables
+    return rnb_variables.live_table_metadata(value, table)
