@@ -20,6 +20,9 @@ interface KernelArgs {
   cellTimeLimitAdvice?: string;
 }
 
+// The allocator settings the server passed (kernel-process.ts) were read at exec; nothing else in the kernel sees them.
+delete process.env.GLIBC_TUNABLES;
+
 const args = JSON.parse(Buffer.from(process.argv[2] ?? '', 'base64').toString('utf8')) as KernelArgs;
 const out = new net.Socket({ fd: 3, readable: false, writable: true });
 out.on('error', () => process.exit(0));
