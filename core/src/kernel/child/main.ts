@@ -87,7 +87,9 @@ function startWorker(waitedOn: boolean): Spare {
     env: {},
     stdout: true,
     stderr: true,
-    resourceLimits: { maxOldGenerationSizeMb: args.limits.workerHeapMb },
+    // A small young generation: its semi-spaces stay resident per worker (one per notebook) once used (4 MB: 6.6 MB
+    // less PSS per notebook than the default, measured; building 100,000 objects in a worker showed no difference).
+    resourceLimits: { maxOldGenerationSizeMb: args.limits.workerHeapMb, maxYoungGenerationSizeMb: 4 },
   });
   // Stray console output of a runtime is not the protocol; drop it.
   worker.stdout.resume();
