@@ -18,12 +18,12 @@ export interface PoolMember {
  */
 export const FRESH_START_MS = 1500;
 /**
- * How long a pool process takes to warm up before one has said. Its workers restore the Pyodide snapshot as a fresh
- * process's do (they used to load Pyodide from scratch, about 5 s), so until a warm-up has been seen it is guessed as
- * long as a fresh start: a notebook opened right after the server started waits for the pool's process rather than
- * starting a second one beside it on the same cores.
+ * How long a pool process takes to warm up before one has said: the process, then its spare worker restoring the
+ * Pyodide snapshot and loading every other language (pool workers used to load Pyodide from scratch: about 5 s). A
+ * notebook opened in the first second after the server started gets a fresh process (the pool's has most of its
+ * work ahead of it, and may be stuck on a language the notebook does not use); one opened later takes the pool's.
  */
-export const FIRST_WARMUP_GUESS_MS = FRESH_START_MS;
+export const FIRST_WARMUP_GUESS_MS = 2500;
 /** One slow warm-up (a loaded machine) is not the rule: what is learned stays within these bounds. */
 const MAX_WARMUP_MS = 60_000;
 
