@@ -229,8 +229,7 @@ export class KernelManager {
     const process = new KernelProcess({
       entry: this.entry,
       readPaths: this.readPaths,
-      // --expose-gc: a runtime collects its start-up garbage once (an idle worker never would), see python-runtime.ts.
-      nodeArgs: [`--max-old-space-size=${this.limits.workerHeapMb}`, '--expose-gc', ...this.options.nodeArgs],
+      nodeArgs: [`--max-old-space-size=${this.limits.workerHeapMb}`, ...this.options.nodeArgs],
       payload,
       layers: this.layers,
       maxFrameBytes: 64 * 1024 * 1024,

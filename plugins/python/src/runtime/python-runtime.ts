@@ -251,17 +251,6 @@ async function loadFromSnapshot(loadPyodide: LoadPyodide, config: Record<string,
   }
 }
 
-/**
- * Start-up leaves garbage in this worker's heap (the wasm file's bytes read before a peer's compiled module was used,
- * Pyodide's JSON, our Python sources); an idle worker never collects it, so a kernel process whose workers wait for
- * their notebooks holds it per notebook. Where the kernel exposes `gc` (core starts kernels with --expose-gc), one
- * collection a moment after start (not in front of the first cell) gives it back.
- */
-function collectStartupGarbage(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (typeof gc === 'function') setTimeout(() => gc(), 1000).unref();
-}
-
 const createPythonRuntime: RuntimeFactory = async (context) => {
   const options = readOptions(context.options);
   // Loaded by absolute path: the sandboxed kernel can read only the paths the language declared.
@@ -311,7 +300,6 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
   const sink = runtime;
   runner.install_streams((text: string) => sink.write('out', text), (text: string) => sink.write('err', text));
   packages.installMicropip((text) => sink.write('err', text));
-  collectStartupGarbage();
   context.log('info', `Pyodide ${pyodide.version} ready${restored ? ", restored from the build's snapshot" : ''} (wasm module: ${pyodideModuleSource()})`);
   return runtime;
 };
