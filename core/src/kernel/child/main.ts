@@ -20,6 +20,9 @@ interface KernelArgs {
   cellTimeLimitAdvice?: string;
 }
 
+// The allocator settings the server passed (kernel-process.ts) were read at exec; nothing else in the kernel sees them.
+delete process.env.GLIBC_TUNABLES;
+
 const args = JSON.parse(Buffer.from(process.argv[2] ?? '', 'base64').toString('utf8')) as KernelArgs;
 const out = new net.Socket({ fd: 3, readable: false, writable: true });
 out.on('error', () => process.exit(0));
@@ -84,7 +87,9 @@ function startWorker(waitedOn: boolean): Spare {
     env: {},
     stdout: true,
     stderr: true,
-    resourceLimits: { maxOldGenerationSizeMb: args.limits.workerHeapMb },
+    // A small young generation: its semi-spaces stay resident per worker (one per notebook) once used (4 MB: 6.6 MB
+    // less PSS per notebook than the default, measured; building 100,000 objects in a worker showed no difference).
+    resourceLimits: { maxOldGenerationSizeMb: args.limits.workerHeapMb, maxYoungGenerationSizeMb: 4 },
   });
   // Stray console output of a runtime is not the protocol; drop it.
   worker.stdout.resume();
