@@ -7,14 +7,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { PyodideAPI } from 'pyodide';
-import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory, VariableBudget, VariableDescription } from '@rnb/core';
+import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory, TableColumns, VariableBudget, VariableDescription } from '@rnb/core';
 import { disableChildProcesses, hardenPython, minimalJsGlobals, poisonFunctionConstructors } from './hardening';
 import { PackageLoader, type PackageOptions } from './packages';
 import type { PyGlobals, PyProxyLike, RunnerModule } from './pyodide-types';
+import { COLUMNS_SOURCE } from './columns-py';
 import { COMPLETER_SOURCE } from './completer-py';
 import { INSPECTOR_SOURCE } from './inspector-py';
 import { RUNNER_SOURCE } from './runner-py';
 import { LOAD_RICH_OUTPUT, richOutputSources } from './python-sources';
+import { readTableColumns, recordsOfColumns, TO_PLAIN, type PyListLike } from './table-columns';
 import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest, withTableLanguage } from './table-page';
 import { VARIABLES_SOURCE } from './variables-py';
 import { pyodideModuleSource, withSharedPyodideModule } from './shared-wasm';
@@ -209,13 +211,29 @@ class PythonRuntime implements LanguageRuntime {
   private entry(name: string): NamespaceEntry {
     let converted = false;
     let value: unknown;
+    let columnsRead = false;
+    let columns: TableColumns | null = null;
+    // A table crosses by columns (columns-py.ts), once: SQL builds its rows from them, toJS() its records.
+    const toColumns = (): TableColumns | null => {
+      if (!columnsRead) {
+        const answer: unknown = this.runner.table_columns_global(name);
+        columns = isProxy(answer) ? readTableColumns(answer as PyListLike) : null;
+        columnsRead = true;
+      }
+      return columns;
+    };
     return {
       language: this.context.language,
       native: { python: name },
+      toColumns,
       toJS: (): unknown => {
         if (converted) return value;
-        const py: unknown = this.runner.plain_global(name);
-        value = isProxy(py) ? convertAndDestroy(py) : py;
+        const table = toColumns();
+        if (table) value = recordsOfColumns(table);
+        else {
+          const py: unknown = this.runner.plain_global(name);
+          value = isProxy(py) ? convertAndDestroy(py) : py;
+        }
         converted = true;
         return value;
       },
@@ -229,7 +247,7 @@ function isProxy(value: unknown): value is PyProxyLike {
 
 function convertAndDestroy(proxy: PyProxyLike): unknown {
   try {
-    return proxy.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+    return proxy.toJs(TO_PLAIN);
   } finally {
     proxy.destroy();
   }
@@ -276,9 +294,9 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
   pyodide.setStderr({ write: (bytes: Uint8Array) => runtime?.writeBytes('err', bytes) ?? bytes.length });
   pyodide.setInterruptBuffer(context.interruptBuffer);
 
-  const scratch = pyodide.toPy({ _rnb_source: RUNNER_SOURCE, _rnb_completer: COMPLETER_SOURCE, _rnb_inspector: INSPECTOR_SOURCE, _rnb_variables: VARIABLES_SOURCE }) as PyProxyLike;
+  const scratch = pyodide.toPy({ _rnb_source: RUNNER_SOURCE, _rnb_columns: COLUMNS_SOURCE, _rnb_completer: COMPLETER_SOURCE, _rnb_inspector: INSPECTOR_SOURCE, _rnb_variables: VARIABLES_SOURCE }) as PyProxyLike;
   pyodide.runPython(
-    'import sys, types\nm = types.ModuleType("_rnb_runner")\nsys.modules["_rnb_runner"] = m\nexec(_rnb_source, m.__dict__)\nexec(_rnb_completer, m.__dict__)\nexec(_rnb_inspector, m.__dict__)\nexec(_rnb_variables, m.__dict__)',
+    'import sys, types\nm = types.ModuleType("_rnb_runner")\nsys.modules["_rnb_runner"] = m\nexec(_rnb_source, m.__dict__)\nexec(_rnb_columns, m.__dict__)\nexec(_rnb_completer, m.__dict__)\nexec(_rnb_inspector, m.__dict__)\nexec(_rnb_variables, m.__dict__)',
     { globals: scratch as unknown as PyGlobals },
   );
   scratch.destroy();
