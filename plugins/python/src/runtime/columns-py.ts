@@ -37,7 +37,7 @@ def _column(values):
 
 
 def table_columns(value):
-    """A list of dicts that all have the same str keys in the same order, by columns: [names, kinds, payloads] (see
+    """A list of dicts that all have the same str keys, by columns: [names, kinds, payloads] (see
     _column), or None for anything else (other languages then read plain(value), record by record). The values are
     what plain(value) would hold at each place (a record's values sit at depth 2)."""
     if type(value) is not list or not value:
@@ -48,15 +48,21 @@ def table_columns(value):
     names = tuple(first)
     if any(type(name) is not str for name in names):
         return None
-    # Exact dicts (plain() reads subclasses through .items(), which may differ), the same keys in the same order.
-    if set(map(type, value)) != {dict} or len(set(map(tuple, value))) != 1:
+    # Exact dicts (plain() reads subclasses through .items(), which may differ) of as many keys as the first, each of
+    # them found in every row below (KeyError otherwise): the same keys. Their order is not checked (a pass that made
+    # a tuple per row cost as much as building the list): a row with the same keys in another order reads in the
+    # first row's order, as a table has one order of columns.
+    if set(map(type, value)) != {dict} or set(map(len, value)) != {len(names)}:
         return None
     kinds = []
     payloads = []
-    for name in names:
-        kind, payload = _column(list(map(_itemgetter(name), value)))
-        kinds.append(kind)
-        payloads.append(payload)
+    try:
+        for name in names:
+            kind, payload = _column(list(map(_itemgetter(name), value)))
+            kinds.append(kind)
+            payloads.append(payload)
+    except KeyError:
+        return None
     return [list(names), kinds, payloads]
 
 
