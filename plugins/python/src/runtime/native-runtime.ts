@@ -203,6 +203,12 @@ class NativePythonRuntime implements LanguageRuntime {
     for (const name of cell.references) {
       const entry = this.context.namespace.entry(name);
       if (!entry || entry.language === this.context.language) continue;
+      // A table by columns as the entry gives it (a SQL result), else by columns from its records.
+      const given = entry.toColumns?.();
+      if (given) {
+        tables[name] = { columns: given.names, data: given.columns as unknown[] as unknown[][] };
+        continue;
+      }
       const value = entry.toJS();
       const table = recordsToColumns(value);
       if (table) tables[name] = table;

@@ -7,7 +7,7 @@ import { bindSql, type BoundStatement, type TemplateLookup } from '../template';
 import { AlasqlSandbox, type ContextRows } from './alasql-sandbox';
 import type { SqlRuntimeOptions } from './options';
 import { TABLE_MIME } from './options';
-import { asTableRows, exportValue, tableOutput } from './values';
+import { asTableRows, exportValue, resultColumns, tableOutput } from './values';
 
 /** What a named result or a table looks like in the namespace, so SQL can find its rows again. */
 export interface SqlNative {
@@ -95,7 +95,13 @@ export class AlasqlRunner {
       const rows = last && 'rows' in last ? last.rows : [];
       let copy: unknown;
       const native: SqlNative = { kind: 'sql-result', rows };
-      this.namespace.setEntry(meta.resultName, { language: this.language, native, toJS: () => (copy ??= exportValue(rows)) });
+      let columns: TableColumns | null | undefined;
+      this.namespace.setEntry(meta.resultName, {
+        language: this.language,
+        native,
+        toJS: () => (copy ??= exportValue(rows)),
+        toColumns: () => (columns === undefined ? (columns = resultColumns(rows)) : columns),
+      });
     }
   }
 

@@ -214,6 +214,25 @@ describe('tables by columns (a Python list of dicts)', () => {
     expect(rowsOf(await h.run('SELECT * FROM t'))).toEqual([['a']]);
   });
 
+  it('a named result gives its columns too (native Python builds a DataFrame from them), holding what its records hold', async () => {
+    const h = await harness();
+    h.namespace.set('people', [{ name: 'ann', born: new Date('1990-01-02T00:00:00Z'), tags: ['a'] }, { name: 'bob', born: null, tags: [] }], 'python');
+    await h.run('-- name: picked\nSELECT name, born, tags FROM people');
+    const columns = h.namespace.entry('picked')!.toColumns!()!;
+    expect(columns.names).toEqual(['name', 'born', 'tags']);
+    expect(columns.rowCount).toBe(2);
+    const records = h.namespace.get('picked') as Record<string, unknown>[];
+    columns.names.forEach((name, c) => expect(Array.from(columns.columns[c]!)).toEqual(records.map((row) => row[name])));
+    // Copies, not alasql's own values: changing them changes nothing in SQL.
+    (columns.columns[2]![0] as string[]).push('changed');
+    expect(rowsOf(await h.run('SELECT tags FROM picked'))[0]).toEqual(['["a"]']);
+    // Rows of different keys have no columns to give: the records are the way.
+    await h.run('-- name: ragged\nSELECT * FROM people');
+    h.namespace.set('uneven', [{ a: 1 }, { b: 2 }], 'python');
+    await h.run('-- name: ragged\nSELECT * FROM uneven');
+    expect(h.namespace.entry('ragged')!.toColumns!()).toBeNull();
+  });
+
   it('a named result read by a cell that deletes from it is copied: the result itself keeps its rows', async () => {
     const h = await harness();
     h.namespace.set('people', [{ name: 'ann' }, { name: 'bob' }], 'python');
