@@ -25,6 +25,7 @@ export type {
   NamespaceEntry,
   RuntimeContext,
   RuntimeFactory,
+  TableColumns,
   VariableBudget,
   VariableDescription,
 } from './language/runtime-api';

@@ -545,6 +545,12 @@ def describe_variables(max_names, budget_ms):
     return rnb_variables.describe_variables(max_names, budget_ms)
 
 
+def table_columns_global(name):
+    """A list of dicts by columns, for another language's cell, or None (rnb_columns.py)."""
+    import rnb_columns
+    return rnb_columns.table_columns_global(name)
+
+
 def table_page(request_json):
     """One page of a live table (rnb_variables.py)."""
     import rnb_variables

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PYTHON_SOURCE_DIR } from './runtime/python-sources';
+import { kernelFiles, PYTHON_SOURCE_DIR } from './runtime/python-sources';
 
 function interpreters(): string[] {
   const found = new Set<string>();
@@ -39,5 +39,22 @@ describe("the kernel's Python files, by Python's unittest", () => {
     } finally {
       fs.rmSync(cache, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the files a kernel gets', () => {
+  it('holds every module a kernel module imports of ours, and no test', () => {
+    const files = kernelFiles();
+    const modules = new Set(files.map(([file]) => file.replace(/\/__init__\.py$/, '').replace(/\.py$/, '').replace(/\//g, '.')));
+    const imported = new Set<string>();
+    for (const [, source] of files) {
+      for (const match of source.matchAll(/^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))/gm)) {
+        const name = (match[1] ?? match[2])!;
+        if (/^_?rnb/.test(name)) imported.add(name);
+      }
+    }
+    expect(imported.size).toBeGreaterThan(3);
+    expect([...imported].filter((name) => !modules.has(name))).toEqual([]);
+    expect(files.filter(([file]) => /(^|\/)test_|native_driver|kernel_test_support/.test(file))).toEqual([]);
   });
 });

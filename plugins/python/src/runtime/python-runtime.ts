@@ -6,11 +6,12 @@
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { PyodideAPI } from 'pyodide';
-import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory, VariableBudget, VariableDescription } from '@rnb/core';
+import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory, TableColumns, VariableBudget, VariableDescription } from '@rnb/core';
 import { disableChildProcesses, hardenPython, minimalJsGlobals, poisonFunctionConstructors } from './hardening';
 import { PackageLoader, type PackageOptions } from './packages';
 import type { PyGlobals, PyProxyLike, RunnerModule } from './pyodide-types';
 import { IMPORT_KERNEL_MODULES, KERNEL_MODULE_DIR, kernelFiles } from './python-sources';
+import { readTableColumns, recordsOfColumns, TO_PLAIN, type PyListLike } from './table-columns';
 import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest, withTableLanguage } from './table-page';
 import { pyodideModuleSource, withSharedPyodideModule } from './shared-wasm';
 import { loadSnapshotSparsely } from './snapshot-restore';
@@ -205,13 +206,29 @@ class PythonRuntime implements LanguageRuntime {
   private entry(name: string): NamespaceEntry {
     let converted = false;
     let value: unknown;
+    let columnsRead = false;
+    let columns: TableColumns | null = null;
+    // A table crosses by columns (python/rnb_columns.py), once: SQL builds its rows from them, toJS() its records.
+    const toColumns = (): TableColumns | null => {
+      if (!columnsRead) {
+        const answer: unknown = this.runner.table_columns_global(name);
+        columns = isProxy(answer) ? readTableColumns(answer as PyListLike) : null;
+        columnsRead = true;
+      }
+      return columns;
+    };
     return {
       language: this.context.language,
       native: { python: name },
+      toColumns,
       toJS: (): unknown => {
         if (converted) return value;
-        const py: unknown = this.runner.plain_global(name);
-        value = isProxy(py) ? convertAndDestroy(py) : py;
+        const table = toColumns();
+        if (table) value = recordsOfColumns(table);
+        else {
+          const py: unknown = this.runner.plain_global(name);
+          value = isProxy(py) ? convertAndDestroy(py) : py;
+        }
         converted = true;
         return value;
       },
@@ -225,7 +242,7 @@ function isProxy(value: unknown): value is PyProxyLike {
 
 function convertAndDestroy(proxy: PyProxyLike): unknown {
   try {
-    return proxy.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+    return proxy.toJs(TO_PLAIN);
   } finally {
     proxy.destroy();
   }
