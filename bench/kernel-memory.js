@@ -5,7 +5,7 @@
 // time stops growing), so a spare still loading, or garbage not yet collected, does not count as a notebook.
 // With `--native` the same with PYTHON_RUNTIME=native (CPython in bubblewrap; its interpreters are children of the
 // kernel process, so their PSS is added).
-// Run: npm run build:ts && node bench/kernel-memory.js [--native]
+// Run: npm run build:ts && node bench/kernel-memory.js [--native]   (PYTHON_EXECUTABLE picks the native interpreter)
 'use strict';
 const fs = require('node:fs');
 const { createTestKernel, notebookWith } = require('@rnb/core/testing');
@@ -71,7 +71,7 @@ async function quiet(pid) {
 }
 
 (async () => {
-  const language = NATIVE ? nativePythonLanguage() : pythonLanguage();
+  const language = NATIVE ? nativePythonLanguage({ executable: process.env.PYTHON_EXECUTABLE || 'python3' }).definition : pythonLanguage();
   const kernel = await createTestKernel({ languages: [language], manager: { warmProcesses: 0 } });
   const first = await notebookWith(kernel, 'owner', ['x = 1'], 'python');
   await first.run(0);
