@@ -122,7 +122,7 @@ export interface NotebookServerOptions {
   /** Seam for cluster mode: wraps the store (saves fenced by the kernel lease). */
   wrapStore?: (store: NotebookStore) => NotebookStore;
   /** Co-editing timing: quiet time before typed code is analysed (`flushDelayMs`, default 400) and its longest wait (`flushMaxWaitMs`, default 2000). */
-  coedit?: { flushDelayMs?: number; flushMaxWaitMs?: number };
+  coedit?: { flushDelayMs?: number; flushMaxWaitMs?: number; maxUpdateBytes?: number };
   /** Seam for cluster mode: core let go of a notebook (idle, deleted, taken over elsewhere), so its lease can go. */
   onNotebookReleased?: (notebookId: string) => void;
 }

@@ -50,7 +50,8 @@ const store = new FlakyStore();
 const sockets: NotebookSocket[] = [];
 
 beforeAll(async () => {
-  notebooks = await createNotebookServer({ plugins: [fakeLanguages], auth, store, kernels: { warmProcesses: 0 } });
+  // Updates over 2,000 bytes are refused (RNB_ERR_PAYLOAD_TOO_LARGE; 1 MB by default).
+  notebooks = await createNotebookServer({ plugins: [fakeLanguages], auth, store, kernels: { warmProcesses: 0 }, coedit: { maxUpdateBytes: 2000 } });
   const app = new Koa();
   app.silent = true;
   app.use(notebooks.middleware);
@@ -149,5 +150,26 @@ describe('co-editing: what the host answers to an update', () => {
     expect(owner.refusals).toEqual([]);
     await waitFor(() => store.failures === 0, 'the failures used up');
     expect((await api.getNotebook(id)).cells[0]!.code).toBe('x = 123');
+  });
+
+  it('an editor\'s update refused as too large is undone here, the user told, and typing goes on', async () => {
+    const { api, id, cell } = await sharedNotebook();
+    const owner = await page(id, 'ann-token');
+    await waitFor(() => owner.session.text(cell)?.toString() === 'x = 1', 'the owner\'s copy of the cell');
+    // A paste of 5,000 characters.
+    owner.session.text(cell)!.insert(5, '0'.repeat(5000));
+    await waitFor(() => owner.refusals.length > 0, 'the refusal');
+    expect(owner.refusals).toEqual(['Your last changes were not saved and were undone here: A co-editing update may hold at most 2000 bytes.']);
+    expect(owner.session.text(cell)!.toString()).toBe('x = 1');
+    await owner.session.acknowledged();
+    expect(owner.session.refused).toBe(false);
+    owner.session.text(cell)!.insert(5, '2');
+    await owner.session.acknowledged();
+    let code = '';
+    for (let i = 0; i < 100 && code !== 'x = 12'; i++) {
+      code = (await api.getNotebook(id)).cells[0]!.code;
+      if (code !== 'x = 12') await pause(50);
+    }
+    expect(code).toBe('x = 12');
   });
 });
