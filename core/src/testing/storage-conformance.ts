@@ -43,6 +43,8 @@ export interface StorageConformanceOptions {
   concurrentWriters?: number;
   /** The store has notebooks in an older layout to migrate on read: the fixture gives `writeLegacyNotebook`. */
   hasLegacyLayout?: boolean;
+  /** The store lists "shared with me" (`listSharedWith`): the suite then fails when it does not. Default false (optional). */
+  listsSharedWith?: boolean;
 }
 
 /** Ids of this shape (what the host generates: UUIDs) must be accepted by every store. */
@@ -364,6 +366,7 @@ export function describeStorageConformance(
 
       it('lists the notebooks shared with a user, with owner and role, when the store can (listSharedWith)', async () => {
         const listShared = store().listSharedWith?.bind(store());
+        if (options.listsSharedWith) expect(listShared).toBeInstanceOf(Function);
         if (!listShared) return; // optional: the host's list then shows only a user's own notebooks
         const user = uniqueTestId('sharee');
         const doc = await store().create({ ...sampleNotebook(owner), name: 'shared one', shares: [{ userId: user, role: 'viewer' }] });
@@ -375,6 +378,26 @@ export function describeStorageConformance(
         await store().save({ ...again, shares: [] }, { expectedRevision: again.revision });
         expect(await listShared(user)).toEqual([]);
         expect(await listShared(owner)).toEqual([]);
+      });
+
+      it('lists notebooks shared by several owners, with their current names, and forgets deleted ones (listSharedWith)', async () => {
+        const listShared = store().listSharedWith?.bind(store());
+        if (options.listsSharedWith) expect(listShared).toBeInstanceOf(Function);
+        if (!listShared) return;
+        const user = uniqueTestId('sharee');
+        const other = uniqueTestId('owner');
+        const mine = await store().create({ ...sampleNotebook(owner), name: 'from one', shares: [{ userId: user, role: 'editor' }] });
+        const theirs = await store().create({ ...sampleNotebook(other), name: 'from another', shares: [{ userId: 'someone-else', role: 'viewer' }, { userId: user, role: 'viewer' }] });
+        await store().create({ ...sampleNotebook(other), name: 'not shared' });
+        const byId = async (): Promise<Record<string, { name: string; owner: string; role: string }>> =>
+          Object.fromEntries((await listShared(user)).map((s) => [s.id, { name: s.name, owner: s.owner, role: s.role }]));
+        expect(await byId()).toEqual({ [mine.id]: { name: 'from one', owner, role: 'editor' }, [theirs.id]: { name: 'from another', owner: other, role: 'viewer' } });
+        await store().save({ ...mine, name: 'renamed' }, { expectedRevision: 0 });
+        expect((await byId())[mine.id]?.name).toBe('renamed');
+        await store().delete(other, theirs.id);
+        expect(Object.keys(await byId())).toEqual([mine.id]);
+        // The user's own notebooks are not "shared with" them.
+        expect((await store().list(user)).map((s) => s.id)).toEqual([]);
       });
 
       it('names the owner of a notebook when the store can (ownerOf), and null for an unknown id', async () => {

@@ -23,7 +23,7 @@ describeStorageConformance('folder', async () => {
       await fsp.writeFile(recordFile, JSON.stringify({ ...record, version: 1, dbConnString: old.connectionString }));
     },
   };
-}, { hasLegacyLayout: true });
+}, { hasLegacyLayout: true, listsSharedWith: true });
 
 describe('FolderNotebookStore on disk', () => {
   let dir: string;

@@ -27,6 +27,7 @@ import {
   type NotebookSummary,
   type PluginContext,
   type SaveOptions,
+  type SharedNotebookSummary,
 } from '@rnb/core';
 import { CACHE_DIR, freshResults, hashText, parseRecord, recordOf, type CacheRecord } from './cache-record';
 
@@ -143,18 +144,39 @@ export class FolderNotebookStore implements NotebookStore {
   async list(owner: string): Promise<NotebookSummary[]> {
     this.checkOpen();
     checkOwner(owner);
+    return this.scan((record) => ((record?.owner ?? this.defaultOwner) === owner ? {} : null));
+  }
+
+  /** "Shared with me": the notebooks of other owners whose cache record shares them with `userId`. */
+  async listSharedWith(userId: string): Promise<SharedNotebookSummary[]> {
+    this.checkOpen();
+    checkOwner(userId);
+    return this.scan((record) => {
+      const owner = record?.owner ?? this.defaultOwner;
+      const share = owner === userId ? undefined : record?.shares?.find((s) => s.userId === userId);
+      return share ? { owner, role: share.role } : null;
+    });
+  }
+
+  /**
+   * The notebooks of the folder that `pick` keeps (it sees each one's cache record, null when there is none), as
+   * summaries with what `pick` adds. A folder holds a person's or a repository's notebooks, so reading each record
+   * on a listing costs little; a notebook without a record is the default owner's and shared with nobody.
+   */
+  private async scan<Extra extends object>(pick: (record: CacheRecord | null) => Extra | null): Promise<(NotebookSummary & Extra)[]> {
     let names: string[];
     try {
       names = await fsp.readdir(this.root);
     } catch (error) {
       throw this.failure(error, 'list notebooks');
     }
-    const summaries: NotebookSummary[] = [];
+    const summaries: (NotebookSummary & Extra)[] = [];
     for (const name of names.sort()) {
       const id = NOTEBOOK_FILE.exec(name)?.[1];
       if (!id) continue;
       const record = this.readRecordSync(id);
-      if ((record?.owner ?? this.defaultOwner) !== owner) continue;
+      const extra = pick(record);
+      if (!extra) continue;
       const file = this.fileOf(id);
       try {
         const text = readFileSync(file, 'utf8');
@@ -162,11 +184,11 @@ export class FolderNotebookStore implements NotebookStore {
         if (!LOOKS_LIKE_NOTEBOOK.test(text)) continue;
         const parsed = readPercentNotebook(text);
         const updatedAt = record && record.fileHash === hashText(text) ? record.updatedAt : statSync(file).mtime.toISOString();
-        summaries.push({ id, name: parsed.name, updatedAt });
+        summaries.push({ id, name: parsed.name, updatedAt, ...extra });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
         const message = `${file} cannot be read: ${(error as Error).message}`;
-        summaries.push({ id, name: `Unreadable notebook ${id}`, updatedAt: new Date(0).toISOString(), error: message });
+        summaries.push({ id, name: `Unreadable notebook ${id}`, updatedAt: new Date(0).toISOString(), error: message, ...extra });
       }
     }
     return summaries;
