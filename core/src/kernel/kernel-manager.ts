@@ -6,7 +6,7 @@ import type { JsonValue } from '../model/types';
 import type { PluginSettingValues, SettingsChange } from '../settings/plugin-settings';
 import { decideSlot, type Slot } from './fair-share';
 import { KernelProcess } from './kernel-process';
-import type { CellEntered, CellReport, IsolationReport, KernelLimits, KernelMessage, KernelVariable, PlanItem, RuntimeLoad } from './protocol';
+import type { CallRequest, RuntimeCallAsk, CellEntered, CellReport, IsolationReport, KernelLimits, KernelMessage, KernelVariable, PlanItem, RuntimeLoad } from './protocol';
 import { RuntimeCalls } from './runtime-calls';
 import { probeIsolation, unreadableForKernel, type IsolationLayers, type SandboxOptions } from './sandbox';
 
@@ -85,10 +85,12 @@ export class KernelSession {
     private readonly manager: KernelManager,
   ) {}
 
-  run(runId: number, plan: PlanItem[]): void {
+  run(runId: number, plan: PlanItem[], calls: readonly RuntimeCallAsk[] = []): Promise<JsonValue>[] {
     this.touch();
     this.busy = true;
+    if (calls.length > 0) return this.manager.runWithCalls(this, runId, plan, calls);
     this.process.send({ t: 'run', session: this.id, runId, plan });
+    return [];
   }
   cancel(runId: number): void {
     this.process.send({ t: 'cancel', session: this.id, runId });
@@ -389,6 +391,19 @@ export class KernelManager {
   }
 
   /** See {@link KernelSession.call}. */
+  /** A run whose message carries runtime calls answered before its plan (see ServerMessage `run`): one answer per call. */
+  runWithCalls(session: KernelSession, runId: number, plan: PlanItem[], calls: readonly RuntimeCallAsk[]): Promise<JsonValue>[] {
+    const holder = this.byOwner.get(session.owner);
+    const requests: CallRequest[] = [];
+    const answers = calls.map((call) =>
+      holder && holder.sessions.get(session.id) === session && holder.process.alive
+        ? holder.calls.expect(session.id, call.language, call.method, call.payload ?? null, (request) => requests.push(request))
+        : Promise.reject(new KernelError("The notebook's kernel stopped; try again.")),
+    );
+    session.process.send({ t: 'run', session: session.id, runId, plan, ...(requests.length > 0 ? { calls: requests } : {}) });
+    return answers;
+  }
+
   callRuntime(session: KernelSession, language: string, method: string, payload: JsonValue): Promise<JsonValue> {
     const holder = this.byOwner.get(session.owner);
     if (session.closed || !holder || holder.sessions.get(session.id) !== session || !holder.process.alive) {

@@ -42,9 +42,10 @@ class ScriptedKernel implements RunKernel {
     return typeof scripted === 'string' ? scripted : (scripted[n] ?? 'success');
   }
 
-  run(runId: number, plan: PlanItem[]): void {
+  run(runId: number, plan: PlanItem[]): Promise<JsonValue>[] {
     this.plans.push(plan.map((item) => item.cellId));
     void Promise.resolve().then(() => this.play(runId, plan));
+    return [];
   }
 
   /** Runs the plan as the kernel does: a cell whose parent failed is reported blocked. */

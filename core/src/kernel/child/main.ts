@@ -291,12 +291,20 @@ function handle(message: ServerMessage): void {
     case 'run': {
       const session = sessions.get(message.session);
       if (!session) {
+        for (const call of message.calls ?? []) {
+          send({ t: 'call_reply', session: message.session, callId: call.callId, ok: false, failure: 'failed', error: "The notebook's kernel is not open." }, true);
+        }
         send({ t: 'run_done', session: message.session, runId: message.runId }, true);
         break;
       }
       session.currentRun = message.runId;
       session.planCells = message.plan.map((item) => item.cellId);
-      session.worker.postMessage({ w: 'run', runId: message.runId, plan: message.plan, session: session.id } satisfies WorkerIn);
+      // Calls ahead of the plan are never refused as busy (they wait for no cell): only their time budget ends them.
+      const calls = (message.calls ?? []).map((call) => {
+        session.calls.set(call.callId, setTimeout(() => session.calls.delete(call.callId), call.timeoutMs));
+        return { callId: call.callId, language: call.language, method: call.method, payload: call.payload, expiresAt: Date.now() + call.timeoutMs };
+      });
+      session.worker.postMessage({ w: 'run', runId: message.runId, plan: message.plan, session: session.id, calls } satisfies WorkerIn);
       break;
     }
     case 'cancel':
