@@ -1,7 +1,7 @@
 import { DependencyGraph } from '../graph/dependency-graph';
 import type { SessionListener } from '../kernel/kernel-manager';
 import type { PlanItem } from '../kernel/protocol';
-import type { CellStatus } from '../model/types';
+import type { CellStatus, JsonValue } from '../model/types';
 import type { CellError, CellErrorKind } from './cell-error';
 import { CellRunStates, type CellDocument } from './cell-run-state';
 import type { NotebookEvent } from './events';

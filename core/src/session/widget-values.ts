@@ -60,9 +60,9 @@ export async function setWidgetValue(session: NotebookSession, widgetId: string,
   const cell = session.cell(cellId);
   const known = boundNames.get(session) ?? new Map<string, string[]>();
   boundNames.set(session, known);
-  const expected = known.get(widgetId);
-  // Moved before: the value and its readers' run go together (the kernel answers the value first). The first move,
-  // or one whose names changed since, waits for the answer to know whose readers to run.
+  // Moved before in this kernel: the value and its readers' run go together (the kernel answers the value first). The
+  // first move, or one on a kernel that has not run the defining cell, waits for the answer to know what to run.
+  const expected = session.states.inKernel(cellId) ? known.get(widgetId) : undefined;
   const answer = expected
     ? readAnswer(await session.afterEdits(() => session.runs.callThenRunReadersOf({ language: cell.type, method: 'set_widget_value', payload: { widget_id: widgetId, value } }, expected)))
     : await askRuntime(session, cell.type, widgetId, value);
