@@ -18,12 +18,20 @@ const MOVES = Number(process.argv[2]) || 50;
   const { id, first } = await createNotebook(host, 'widget latency', `from rnb import ui\nthreshold = ui.slider(0, ${2 * MOVES + 100}, value=0, label="Threshold")\nthreshold`);
   await host.call('POST', `api/notebooks/${id}/cells`, { type: 'python', code: 'f"[v={threshold.value}]"' });
 
-  // The page's set_widget_value frames, time-stamped in the page (its own clock, as the input event's).
+  // The page's set_widget_value frames and the cell_output frames it gets, time-stamped in the page (its own clock,
+  // as the input event's): the page's own parts of the figure.
   const { browser, page } = await openNotebookInChromium(host, id, () => {
     window.__sent = [];
+    window.__got = [];
     const send = WebSocket.prototype.send;
     WebSocket.prototype.send = function (data) {
       if (typeof data === 'string' && data.includes('set_widget_value')) window.__sent.push({ at: performance.now(), data });
+      if (!this.__watched) {
+        this.__watched = true;
+        this.addEventListener('message', (event) => {
+          if (typeof event.data === 'string' && event.data.includes('"cell_output"')) window.__got.push({ at: performance.now(), data: event.data });
+        });
+      }
       return send.call(this, data);
     };
   });
@@ -62,16 +70,21 @@ const MOVES = Number(process.argv[2]) || 50;
 
   const moves = [];
   const sent = [];
+  const got = [];
   const floor = [];
   const warmup = 5;
   for (let i = 1; i <= MOVES + warmup; i++) {
     const shown = page.evaluate((v) => window.__shown(v), i);
     await page.keyboard.press('ArrowRight');
     const { moved, shown: at } = await shown;
-    const frame = await page.evaluate((v) => window.__sent.find((f) => f.data.includes(`"value":${v}}`))?.at, i);
+    const frames = await page.evaluate((v) => ({
+      sent: window.__sent.find((f) => f.data.includes(`"value":${v}}`))?.at,
+      got: window.__got.find((f) => f.data.includes(`[v=${v}]`))?.at,
+    }), i);
     if (i > warmup) {
       moves.push(at - moved);
-      if (frame !== undefined) sent.push(frame - moved);
+      if (frames.sent !== undefined) sent.push(frames.sent - moved);
+      if (frames.got !== undefined) got.push(at - frames.got);
     }
     // Interleaved, so both see the same machine load; the notebook is idle by now.
     if (i > warmup) floor.push(await ping());
@@ -102,6 +115,8 @@ const MOVES = Number(process.argv[2]) || 50;
     'move → output visible: max': ms(Math.max(...moves)),
     'page: input event → set_widget_value sent, p50': ms(percentile(sent, 50)),
     'page: input event → set_widget_value sent, p95': ms(percentile(sent, 95)),
+    'page: output frame received → shown + 1 frame, p50': ms(percentile(got, 50)),
+    'page: output frame received → shown + 1 frame, p95': ms(percentile(got, 95)),
     'server part (socket set → reader output): p50': ms(percentile(serverPart, 50)),
     'server part: p95': ms(percentile(serverPart, 95)),
     'floor, runtime_call ping round trip: p50': ms(percentile(floor, 50)),

@@ -148,8 +148,11 @@ function onWorkerMessage(session: Session, message: WorkerOut): void {
         trackRunning(session, message.runId, report);
       }
       // A batch ending with a cell's start goes out at once (with everything before it), so the page sees the cell
-      // running; the worker does not wait for it (a process killed at once is blamed through CELL_ENTERED_FD).
-      send({ t: 'reports', session: session.id, runId: message.runId, reports: message.reports }, message.reports[message.reports.length - 1]!.k === 'start');
+      // running; the worker does not wait for it (a process killed at once is blamed through CELL_ENTERED_FD). So do
+      // a cell's outputs and its finish: what a reader of a moved widget shows is not held for a timer (which a busy
+      // machine stretches well past its millisecond). Only printed text, which may come by the thousand, is batched.
+      const last = message.reports[message.reports.length - 1]!.k;
+      send({ t: 'reports', session: session.id, runId: message.runId, reports: message.reports }, last === 'start' || last === 'output' || last === 'finish');
       break;
     case 'run_done':
       session.currentRun = null;
