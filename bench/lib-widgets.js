@@ -33,7 +33,8 @@ async function startWidgetBenchServer(name) {
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   };
-  return { base, token, call, stop };
+  // `service`: the in-process notebook service, for steps a bench times without a client in between.
+  return { base, token, call, stop, service: server.notebooks.service, owner: 'local' };
 }
 
 /** A notebook whose first cell holds `firstCode`; answers its id and the first cell's id. */

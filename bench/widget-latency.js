@@ -15,7 +15,7 @@ const MOVES = Number(process.argv[2]) || 50;
 
 (async () => {
   const host = await startWidgetBenchServer('widget-latency');
-  const { id, first } = await createNotebook(host, 'widget latency', `from rnb import ui\nthreshold = ui.slider(0, ${2 * MOVES + 100}, value=0, label="Threshold")\nthreshold`);
+  const { id, first } = await createNotebook(host, 'widget latency', `from rnb import ui\nthreshold = ui.slider(0, ${3 * MOVES + 100}, value=0, label="Threshold")\nthreshold`);
   await host.call('POST', `api/notebooks/${id}/cells`, { type: 'python', code: 'f"[v={threshold.value}]"' });
 
   // The page's set_widget_value frames and the cell_output frames it gets, time-stamped in the page (its own clock,
@@ -91,9 +91,15 @@ const MOVES = Number(process.argv[2]) || 50;
   }
 
   // The server's part, from a socket.io client: set_widget_value sent → the reader's new cell_output received.
+  // Interleaved with it, under the same load, the two kernel trips a move took before the value and its readers' run
+  // shared one message: the value set by a runtime call, its answer awaited, then the readers of its names run
+  // (both through the in-process service, behind the notebook's queue of edits and saves as it was then).
   const readerId = (await host.call('GET', `api/notebooks/${id}`)).cells[1].id;
   const serverPart = [];
-  for (let i = MOVES + warmup + 1; i <= 2 * MOVES + warmup; i++) {
+  const twoTrips = [];
+  const widgetId = `${first}:0`;
+  for (let i = MOVES + warmup + 1; i <= 3 * MOVES + warmup; i++) {
+    const oneTrip = i % 2 === 0;
     const started = performance.now();
     const output = new Promise((resolve) => {
       const onOutput = (p) => {
@@ -103,9 +109,14 @@ const MOVES = Number(process.argv[2]) || 50;
       };
       socket.on('cell_output', onOutput);
     });
-    const ack = await socket.timeout(5000).emitWithAck('set_widget_value', { widget_id: `${first}:0`, value: i });
-    if (ack.error) throw new Error(`${ack.error.code}: ${ack.error.message}`);
-    serverPart.push(await output);
+    if (oneTrip) {
+      const ack = await socket.timeout(5000).emitWithAck('set_widget_value', { widget_id: widgetId, value: i });
+      if (ack.error) throw new Error(`${ack.error.code}: ${ack.error.message}`);
+    } else {
+      const answer = await host.service.callRuntime(host.owner, id, 'python', 'set_widget_value', { widget_id: widgetId, value: i });
+      await host.service.runReadersOf(host.owner, id, answer.names);
+    }
+    (oneTrip ? serverPart : twoTrips).push(await output);
     await page.evaluate((v) => window.__shown(v), i);
   }
 
@@ -119,6 +130,8 @@ const MOVES = Number(process.argv[2]) || 50;
     'page: output frame received → shown + 1 frame, p95': ms(percentile(got, 95)),
     'server part (socket set → reader output): p50': ms(percentile(serverPart, 50)),
     'server part: p95': ms(percentile(serverPart, 95)),
+    'same, value then readers in two kernel trips: p50': ms(percentile(twoTrips, 50)),
+    'same, value then readers in two kernel trips: p95': ms(percentile(twoTrips, 95)),
     'floor, runtime_call ping round trip: p50': ms(percentile(floor, 50)),
     'floor, runtime_call ping round trip: p95': ms(percentile(floor, 95)),
   });
