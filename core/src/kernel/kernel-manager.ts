@@ -7,7 +7,7 @@ import type { SettingsChange } from '../settings/plugin-settings';
 import { decideSlot, type Slot } from './fair-share';
 import { KernelProcess } from './kernel-process';
 import { KernelSession, type SessionListener } from './kernel-session';
-import type { IsolationReport, KernelLimits, KernelMessage, RuntimeLoad } from './protocol';
+import type { CallRequest, IsolationReport, KernelLimits, KernelMessage, PlanItem, RuntimeCallAsk, RuntimeLoad } from './protocol';
 import { RuntimeCalls } from './runtime-calls';
 import { probeIsolation, unreadableForKernel, type IsolationLayers, type SandboxOptions } from './sandbox';
 import { WarmPool, type PoolMember } from './warm-pool';
@@ -292,6 +292,19 @@ export class KernelManager {
   }
 
   /** See {@link KernelSession.call}. */
+  /** A run whose message carries runtime calls answered before its plan (see ServerMessage `run`): one answer per call. */
+  runWithCalls(session: KernelSession, runId: number, plan: PlanItem[], calls: readonly RuntimeCallAsk[]): Promise<JsonValue>[] {
+    const holder = this.byOwner.get(session.owner);
+    const requests: CallRequest[] = [];
+    const answers = calls.map((call) =>
+      holder && holder.sessions.get(session.id) === session && holder.process.alive
+        ? holder.calls.expect(session.id, call.language, call.method, call.payload ?? null, (request) => requests.push(request))
+        : Promise.reject(new KernelError("The notebook's kernel stopped; try again.")),
+    );
+    session.process.send({ t: 'run', session: session.id, runId, plan, ...(requests.length > 0 ? { calls: requests } : {}) });
+    return answers;
+  }
+
   callRuntime(session: KernelSession, language: string, method: string, payload: JsonValue): Promise<JsonValue> {
     const holder = this.byOwner.get(session.owner);
     if (session.closed || !holder || holder.sessions.get(session.id) !== session || !holder.process.alive) {

@@ -1,7 +1,7 @@
 import type { JsonValue } from '../model/types';
 import type { PluginSettingValues, SettingsChange } from '../settings/plugin-settings';
 import type { KernelProcess } from './kernel-process';
-import type { CellEntered, CellReport, KernelVariable, PlanItem } from './protocol';
+import type { CellEntered, CellReport, KernelVariable, PlanItem, RuntimeCallAsk } from './protocol';
 
 export interface HostContextSource {
   /** The notebook's values (clear) of the settings a plugin declares: what its host services receive. */
@@ -36,10 +36,13 @@ export class KernelSession {
     private readonly manager: SessionOwner,
   ) {}
 
-  run(runId: number, plan: PlanItem[]): void {
+  /** Starts a plan; `calls` (a widget's new value...) are answered in the kernel before it, in one message: one answer each. */
+  run(runId: number, plan: PlanItem[], calls: readonly RuntimeCallAsk[] = []): Promise<JsonValue>[] {
     this.touch();
     this.busy = true;
+    if (calls.length > 0) return this.manager.runWithCalls(this, runId, plan, calls);
     this.process.send({ t: 'run', session: this.id, runId, plan });
+    return [];
   }
   cancel(runId: number): void {
     this.process.send({ t: 'cancel', session: this.id, runId });
@@ -70,6 +73,7 @@ export class KernelSession {
 
 /** What a session asks of the manager that made it. */
 export interface SessionOwner {
+  runWithCalls(session: KernelSession, runId: number, plan: PlanItem[], calls: readonly RuntimeCallAsk[]): Promise<JsonValue>[];
   callRuntime(session: KernelSession, language: string, method: string, payload: JsonValue): Promise<JsonValue>;
   closeSession(session: KernelSession, lostReason: string | null): void;
 }
