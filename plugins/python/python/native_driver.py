@@ -139,7 +139,7 @@ class RawOutput:
 
 
 # Runner functions the worker may call by name (op "call"); each returns JSON text.
-RUNNER_CALLS = frozenset({"describe_variables", "table_page", "forget_cell_tables", "complete", "inspect_name"})
+RUNNER_CALLS = frozenset({"describe_variables", "table_page", "forget_cells", "complete", "inspect_name"})
 
 
 def load_runner(source, modules=()):
