@@ -1,5 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import { cell, describeInBrowser, editorText, ensureBuilt, launchBrowser, runAndWait, startHost, typeInto, waitForFocusIn, waitForStatus, type Host } from './harness';
+import type { Page } from 'playwright-core';
+import { describeInBrowser, runAndWait, editorText, openNewNotebook, typeInto, useBrowserHost, waitForFocusIn, waitForStatus, type Host } from './harness';
 
 /**
  * Python completions from the live kernel, typed at full speed in Chromium: attributes of a
@@ -11,28 +11,9 @@ const LIST = '.cm-tooltip-autocomplete';
 
 describeInBrowser('kernel completions in a real browser', () => {
   let host: Host;
-  let browser: Browser;
   let page: Page;
-
-  beforeAll(async () => {
-    ensureBuilt();
-    host = await startHost();
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1366, height: 800 } })).newPage();
-    page.on('pageerror', (err) => console.error('page error:', err.message));
-    await page.goto(host.url);
-    await page.getByRole('heading', { name: 'Notebooks' }).waitFor();
-    await page.getByLabel('New notebook name').fill('E2E completions');
-    await page.getByRole('button', { name: '+ New notebook' }).click();
-    await page.waitForURL(/#\/n\//);
-    await cell(page, 0).waitFor();
-    await page.waitForSelector('[data-connection="online"]');
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-  });
+  useBrowserHost({}, (started) => ({ host, page } = started));
+  beforeAll(() => openNewNotebook(page, host, 'E2E completions'));
 
   /** The labels the open completion list shows. */
   async function offered(): Promise<string[]> {

@@ -1,6 +1,7 @@
-import type { Browser, Dialog, Page } from 'playwright-core';
+import type { Dialog, Page } from 'playwright-core';
 import {
-  api, cell, describeInBrowser, editorText, ensureBuilt, launchBrowser, runAndWait, screenshot, startHost, typeInto, waitForCellText, waitForFocusIn, waitForStatus, type Host,
+  api, cell, describeInBrowser, runAndWait, editorText, screenshot, typeInto, useBrowserHost,
+  waitForCellText, waitForFocusIn, waitForStatus, type Host,
 } from './harness';
 
 /**
@@ -13,26 +14,16 @@ jest.setTimeout(180_000);
 
 describeInBrowser('markdown cells in a real browser', () => {
   let host: Host;
-  let browser: Browser;
   let page: Page;
   const dialogs: string[] = [];
   const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    ensureBuilt();
-    host = await startHost();
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
+  useBrowserHost({ viewport: { width: 1280, height: 1000 } }, (started) => {
+    ({ host, page } = started);
     page.on('dialog', (dialog: Dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
     page.on('pageerror', (err) => pageErrors.push(err.message));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
   });
 
   const preview = (index: number) => cell(page, index).locator('.output--markdown');

@@ -15,7 +15,7 @@
  * plugin that bundles its own copy of @rnb/core passes too.
  */
 import type { ErrorCode } from '../errors';
-import type { NotebookDocument, NotebookStore, StoredCell } from '../storage/storage';
+import type { NotebookDocument, NotebookStore, NotebookSummary, StoredCell } from '../storage/storage';
 
 export interface StorageConformanceFixture {
   store: NotebookStore;
@@ -282,6 +282,31 @@ export function describeStorageConformance(
           expect(JSON.stringify(summary)).not.toContain('secret');
         }
         expect((await store().list(other)).map((s) => s.name)).toEqual(['theirs']);
+      });
+
+      it("lists each notebook's size and when it last ran (its latest cell run), none for one never run, and follows saves", async () => {
+        const ran = await store().create(sampleNotebook(owner, {
+          name: 'ran',
+          cells: [
+            sampleCell({ code: 'a = 1', writes: ['a'], lastRunAt: '2026-03-01T10:00:00.000Z', durationMs: 12 }),
+            sampleCell({ code: 'b = a', reads: ['a'], writes: ['b'], lastRunAt: '2026-03-02T09:30:00.000Z', durationMs: 3 }),
+            sampleCell({ code: 'c = 3', writes: ['c'], status: 'idle' }),
+          ],
+        }));
+        const never = await store().create(sampleNotebook(owner, { name: 'never', cells: [sampleCell({ status: 'idle' })] }));
+        let listed = await store().list(owner);
+        const summaryOf = (id: string): NotebookSummary => listed.find((s) => s.id === id)!;
+        expect(summaryOf(ran.id).lastRunAt).toBe('2026-03-02T09:30:00.000Z');
+        expect(summaryOf(never.id).lastRunAt).toBeUndefined();
+        for (const summary of listed) expect(summary.bytes).toBeGreaterThan(0);
+        // The cell's own run time survives the round trip too (the page shows it beside the cell).
+        expect((await store().get(owner, ran.id)).cells[1]).toMatchObject({ lastRunAt: '2026-03-02T09:30:00.000Z', durationMs: 3 });
+
+        const later = { ...ran, cells: [...ran.cells, sampleCell({ code: 'd = 4', writes: ['d'], lastRunAt: '2026-04-01T00:00:00.000Z', durationMs: 1 })] };
+        await store().save(later, { expectedRevision: 0 });
+        listed = await store().list(owner);
+        expect(summaryOf(ran.id).lastRunAt).toBe('2026-04-01T00:00:00.000Z');
+        expect(summaryOf(ran.id).bytes).toBeGreaterThan(0);
       });
 
       it('lists an owner without notebooks as empty', async () => {

@@ -56,6 +56,22 @@ it('runs a chain x -> y -> print(y) and re-runs it when x changes', async () => 
   expect(last.stdout).toBe('42\n');
 });
 
+it("takes a deleted cell's private name (`_x`) out of the variable list, as its public names, and keeps other cells' names", async () => {
+  const nb = await python(['_x = 1\nshown = _x', '_y = 2']);
+  await nb.run(0);
+  await nb.run(1);
+  const names = async (): Promise<string[]> => (await kernel.service.variables(owner, nb.notebookId)).variables.map((v) => v.name);
+  expect(await names()).toEqual(expect.arrayContaining(['_x', 'shown', '_y']));
+  await kernel.service.deleteCell(owner, nb.notebookId, nb.cellIds[0]!);
+  // The kernel re-describes its names after the deletion: wait for that list (a bounded wait, then the assertion fails).
+  const deadline = Date.now() + 15_000;
+  while ((await names()).includes('_x') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  const left = await names();
+  expect(left).not.toContain('_x');
+  expect(left).not.toContain('shown');
+  expect(left).toContain('_y');
+});
+
 it("keeps a Python error structured: the runtime's traceback beside its message, in the view, the event and through a reload", async () => {
   const nb = await python(['print("before")\nx = 1 / 0', 'y = x']);
   await nb.run(0);

@@ -24,7 +24,7 @@ import {
   type SharedNotebookSummary,
 } from '@rnb/core';
 import { decodeBody, encodeBody } from './body';
-import { checkExpectedRevision, checkNotebookId, checkOwner, isValidNotebookId, normalizeDocument } from '@rnb/core';
+import { checkExpectedRevision, checkNotebookId, checkOwner, isValidNotebookId, lastRunOf, normalizeDocument } from '@rnb/core';
 import { DynamoDbHistoryStore } from './history';
 import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry';
 import { DynamoDbShareIndex, sharesOf } from './share-index';
@@ -121,7 +121,9 @@ export class DynamoDbNotebookStore implements NotebookStore {
     const stored: NotebookDocument = { ...doc, revision: 0, createdAt: now, updatedAt: now };
     const bodyId = newBodyId();
     const chunks = await this.putBody(doc, bodyId);
-    const item = { ...headKey(doc.owner, doc.id), id: doc.id, name: doc.name, createdAt: now, updatedAt: now, revision: 0, bodyId, chunks: chunks.count, bodyBytes: chunks.bytes, format: ITEM_FORMAT, shares: doc.shares ?? [] };
+    // The last run sits on the head item beside the size, so that listing reads no body.
+    const lastRunAt = lastRunOf(doc.cells);
+    const item = { ...headKey(doc.owner, doc.id), id: doc.id, name: doc.name, createdAt: now, updatedAt: now, revision: 0, bodyId, chunks: chunks.count, bodyBytes: chunks.bytes, ...(lastRunAt ? { lastRunAt } : {}), format: ITEM_FORMAT, shares: doc.shares ?? [] };
     try {
       await this.send(`create notebook "${doc.id}"`, () => this.docs.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: `attribute_not_exists(${SORT_KEY})` })));
       await this.shareIndex.update(doc.owner, doc.id, [], doc.shares ?? []);
@@ -161,13 +163,20 @@ export class DynamoDbNotebookStore implements NotebookStore {
     checkOwner(owner);
     const items = await this.query(`list notebooks`, {
       KeyConditionExpression: '#pk = :owner AND begins_with(#sk, :prefix)',
-      ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY, '#id': 'id', '#name': 'name', '#updatedAt': 'updatedAt', '#bytes': 'bodyBytes' },
+      ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY, '#id': 'id', '#name': 'name', '#updatedAt': 'updatedAt', '#bytes': 'bodyBytes', '#lastRunAt': 'lastRunAt' },
       ExpressionAttributeValues: { ':owner': owner, ':prefix': HEAD_PREFIX },
       // Only the summary: cells and the connection string are not in head items anyway.
-      ProjectionExpression: '#id, #name, #updatedAt, #bytes',
+      ProjectionExpression: '#id, #name, #updatedAt, #bytes, #lastRunAt',
     });
-    // bodyBytes: the stored (gzipped) body, what per-user limits add up.
-    return items.map((item) => ({ id: String(item.id), name: String(item.name), updatedAt: String(item.updatedAt), ...(typeof item.bodyBytes === 'number' ? { bytes: item.bodyBytes } : {}) }));
+    // bodyBytes: the stored (gzipped) body, what per-user limits add up. lastRunAt: absent on notebooks never run
+    // and on heads written before it was kept (until their next save).
+    return items.map((item) => ({
+      id: String(item.id),
+      name: String(item.name),
+      updatedAt: String(item.updatedAt),
+      ...(typeof item.bodyBytes === 'number' ? { bytes: item.bodyBytes } : {}),
+      ...(typeof item.lastRunAt === 'string' ? { lastRunAt: item.lastRunAt } : {}),
+    }));
   }
 
   async save(document: NotebookDocument, options: SaveOptions): Promise<NotebookDocument> {
@@ -177,6 +186,7 @@ export class DynamoDbNotebookStore implements NotebookStore {
     const now = new Date().toISOString();
     const bodyId = newBodyId();
     const chunks = await this.putBody(doc, bodyId);
+    const lastRunAt = lastRunOf(doc.cells);
     let old: Head;
     let oldShares: NotebookShare[];
     try {
@@ -185,10 +195,10 @@ export class DynamoDbNotebookStore implements NotebookStore {
           new UpdateCommand({
             TableName: this.table,
             Key: headKey(doc.owner, doc.id),
-            UpdateExpression: 'SET #name = :name, updatedAt = :now, revision = :next, bodyId = :bodyId, chunks = :chunks, bodyBytes = :bytes, #format = :format, #shares = :shares',
+            UpdateExpression: `SET #name = :name, updatedAt = :now, revision = :next, bodyId = :bodyId, chunks = :chunks, bodyBytes = :bytes, #format = :format, #shares = :shares${lastRunAt ? ', lastRunAt = :lastRunAt' : ' REMOVE lastRunAt'}`,
             ConditionExpression: 'revision = :expected',
             ExpressionAttributeNames: { '#name': 'name', '#format': 'format', '#shares': 'shares' },
-            ExpressionAttributeValues: { ':name': doc.name, ':now': now, ':next': expected + 1, ':bodyId': bodyId, ':chunks': chunks.count, ':bytes': chunks.bytes, ':format': ITEM_FORMAT, ':shares': doc.shares ?? [], ':expected': expected },
+            ExpressionAttributeValues: { ':name': doc.name, ':now': now, ':next': expected + 1, ':bodyId': bodyId, ':chunks': chunks.count, ':bytes': chunks.bytes, ':format': ITEM_FORMAT, ':shares': doc.shares ?? [], ':expected': expected, ...(lastRunAt ? { ':lastRunAt': lastRunAt } : {}) },
             ReturnValues: 'ALL_OLD',
           }),
         ),

@@ -9,7 +9,7 @@ export const CACHE_FORMAT = 'rnb-folder-cache';
 export const CACHE_VERSION = 2;
 
 /** What a cell's last run left, kept by cell id. */
-export type CellResults = Pick<StoredCell, 'status' | 'stdout' | 'stderr' | 'outputs' | 'error' | 'errorDetail' | 'reads' | 'writes' | 'widgets'>;
+export type CellResults = Pick<StoredCell, 'status' | 'stdout' | 'stderr' | 'outputs' | 'error' | 'errorDetail' | 'reads' | 'writes' | 'widgets' | 'lastRunAt' | 'durationMs'>;
 
 /** One notebook's record in the cache folder. */
 export interface CacheRecord {
@@ -46,6 +46,10 @@ export function recordOf(doc: NotebookDocument, fileHash: string): CacheRecord {
     const kept: CellResults = { status: cell.status, stdout: cell.stdout, stderr: cell.stderr, outputs: cell.outputs, error: cell.error, reads: cell.reads, writes: cell.writes };
     if (cell.errorDetail) kept.errorDetail = cell.errorDetail;
     if (cell.widgets) kept.widgets = cell.widgets;
+    if (cell.lastRunAt) {
+      kept.lastRunAt = cell.lastRunAt;
+      kept.durationMs = cell.durationMs ?? null;
+    }
     results[cell.id] = kept;
   }
   return {

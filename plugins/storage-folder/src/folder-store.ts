@@ -10,6 +10,7 @@ import {
   checkNotebookId,
   checkOwner,
   isValidNotebookId,
+  lastRunOf,
   normalizeDocument,
   appWithFile,
   fileAppOf,
@@ -184,7 +185,11 @@ export class FolderNotebookStore implements NotebookStore {
         if (!LOOKS_LIKE_NOTEBOOK.test(text)) continue;
         const parsed = readPercentNotebook(text);
         const updatedAt = record && record.fileHash === hashText(text) ? record.updatedAt : statSync(file).mtime.toISOString();
-        summaries.push({ id, name: parsed.name, updatedAt, ...extra });
+        // The last run comes from the cache's results: a cell edited outside keeps its id, and with it its last run.
+        const lastRunAt = record ? lastRunOf(Object.values(record.results)) : undefined;
+        // Its size: the `.py` file and the cache record that holds its outputs.
+        const bytes = Buffer.byteLength(text) + (record ? sizeOrZero(this.recordFile(id)) : 0);
+        summaries.push({ id, name: parsed.name, updatedAt, bytes, ...(lastRunAt ? { lastRunAt } : {}), ...extra });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
         const message = `${file} cannot be read: ${(error as Error).message}`;
@@ -452,6 +457,14 @@ function documentOf({ record, file }: Loaded, isSecret: IsSecretSetting): Notebo
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };
+}
+
+function sizeOrZero(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
 
 async function writeNew(file: string, text: string | Uint8Array): Promise<void> {

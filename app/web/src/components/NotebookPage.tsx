@@ -126,7 +126,9 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
   return (
     <WidgetChannelProvider channel={controller.widgets}>
     <RuntimeCallContext.Provider value={controller.callRuntime}>
-    <div className={graphOpen ? 'notebook notebook--with-graph' : 'notebook'}>
+    {/* The graph alone beside the cells: on a wide screen the cells then keep their place (styles.css), so opening it
+        does not move, and so re-paint, every cell of a long notebook. */}
+    <div className={graphOpen ? `notebook notebook--with-graph${variablesOpen || historyOpen || assistantOpen ? '' : ' notebook--graph-only'}` : 'notebook'}>
       <div className="notebook__bar">
         <a className="btn btn--ghost" href="#/" aria-label="Back to notebooks">← Notebooks</a>
         <h1 className="notebook__title">{meta.name}</h1>

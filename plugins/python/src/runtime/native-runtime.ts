@@ -291,7 +291,7 @@ class NativePythonRuntime implements LanguageRuntime {
   }
 
   forgetCells(cellIds: readonly string[]): void {
-    if (!this.lost) this.ask('forget_cell_tables', [JSON.stringify(cellIds)]);
+    if (!this.lost) this.ask('forget_cells', [JSON.stringify(cellIds)]);
   }
 
   /** Calls one of the driver's RUNNER_CALLS and waits for its JSON text. */

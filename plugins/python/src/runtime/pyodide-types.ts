@@ -46,6 +46,6 @@ export interface RunnerModule extends PyProxyLike {
   describe_variables: PyCallable<[number, number], string>;
   /** A table_page request as JSON → the page as JSON (python/rnb_variables.py). */
   table_page: PyCallable<[string], string>;
-  /** JSON list of deleted cells' ids: their live tables go. */
-  forget_cell_tables: PyCallable<[string], void>;
+  /** JSON list of deleted cells' ids: their private names (_x) and live tables go (runner-py.ts). */
+  forget_cells: PyCallable<[string], string>;
 }

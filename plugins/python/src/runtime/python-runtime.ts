@@ -162,7 +162,7 @@ class PythonRuntime implements LanguageRuntime {
   }
 
   forgetCells(cellIds: readonly string[]): void {
-    this.runner.forget_cell_tables(JSON.stringify(cellIds));
+    this.runner.forget_cells(JSON.stringify(cellIds));
   }
 
   dispose(): void {
