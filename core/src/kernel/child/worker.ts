@@ -333,10 +333,37 @@ function currentAbort(): { controller: AbortController; aborted: Promise<never> 
   return planAbort;
 }
 
+/** The cell as a runtime sees it. */
+function cellRunOf(item: PlanItem): CellRun {
+  const cell: CellRun = { cellId: item.cellId, code: item.code, defines: item.defines, references: item.references };
+  if (item.meta) cell.meta = item.meta;
+  return cell;
+}
+
+/**
+ * Tells a runtime that can run ahead (LanguageRuntime.runAhead) the cells from `start` on that it will run next:
+ * consecutive cells of its language whose parents outside them have all succeeded. Returns the index after them.
+ */
+function announceRunAhead(runtime: LanguageRuntime, plan: readonly PlanItem[], start: number, failed: ReadonlySet<number>): number {
+  const language = plan[start]!.language;
+  let end = start;
+  while (end < plan.length && plan[end]!.language === language && plan[end]!.parents.every((p) => p >= start || !failed.has(p))) end++;
+  if (end - start < 2) return end;
+  const cells = plan.slice(start, end);
+  try {
+    runtime.runAhead!(cells.map(cellRunOf), cells.map((item) => item.parents.filter((p) => p >= start).map((p) => p - start)));
+  } catch (error) {
+    // Each cell still gets its run call, which reports the failure where it belongs.
+    post({ w: 'log', level: 'warn', message: `runAhead failed: ${errorText(error)}` });
+  }
+  return end;
+}
+
 async function runPlan(session: string, runId: number, plan: PlanItem[]): Promise<void> {
   const failed = new Set<number>();
   const report = (r: CellReport): void => queueReport(runId, r);
   planAbort = null;
+  let announcedUntil = 0;
   for (let index = 0; index < plan.length; index++) {
     const item = plan[index]!;
     if (cancelledRun === runId) {
@@ -361,6 +388,7 @@ async function runPlan(session: string, runId: number, plan: PlanItem[]): Promis
         continue;
       }
     }
+    if (index >= announcedUntil && runtime.runAhead) announcedUntil = announceRunAhead(runtime, plan, index, failed);
     forget(item.defines);
     Atomics.store(interruptView, 0, 0);
     const abort = currentAbort();
@@ -373,8 +401,7 @@ async function runPlan(session: string, runId: number, plan: PlanItem[]): Promis
     // itself is sent, never waited for.
     enterCell(session, runId, item.cellId);
     sendReport(runId, { k: 'start', cell: item.cellId }); // with the previous cell's finish and anything queued
-    const cell: CellRun = { cellId: item.cellId, code: item.code, defines: item.defines, references: item.references };
-    if (item.meta) cell.meta = item.meta;
+    const cell = cellRunOf(item);
     try {
       await Promise.race([Promise.resolve().then(() => runtime.run(cell, io)), abort.aborted]);
       io.close();
