@@ -60,6 +60,8 @@ type LoadPyodide = (config: Record<string, unknown>) => Promise<PyodideAPI>;
 
 class PythonRuntime implements LanguageRuntime {
   private io: CellIO | null = null;
+  /** Names the kernel deleted, dropped in Python at its next entry (the next cell's run_cell takes them along). */
+  private pendingDeletes: string[] = [];
   private readonly decoder = { out: new TextDecoder(), err: new TextDecoder() };
 
   constructor(
@@ -94,7 +96,9 @@ class PythonRuntime implements LanguageRuntime {
     let result: CellResult;
     try {
       this.widgets.beginCell(cell.cellId, cell.meta?.widgets);
-      result = JSON.parse(this.runner.run_cell(cell.cellId, cell.code, JSON.stringify(cell.defines))) as CellResult;
+      const deletes = this.pendingDeletes.length > 0 ? JSON.stringify(this.pendingDeletes) : '';
+      this.pendingDeletes = [];
+      result = JSON.parse(this.runner.run_cell(cell.cellId, cell.code, JSON.stringify(cell.defines), deletes)) as CellResult;
       if (result.status === 'async') {
         const pending = this.runner.run_cell_async();
         try {
@@ -110,10 +114,10 @@ class PythonRuntime implements LanguageRuntime {
       result = interrupted
         ? { status: 'error', message: 'KeyboardInterrupt: the cell was interrupted', traceback: 'KeyboardInterrupt: the cell was interrupted', type: 'KeyboardInterrupt' }
         : { status: 'error', message, traceback: message, type: 'Error' };
-    } finally {
-      this.flushStreams();
-      this.io = null;
     }
+    // A cell that ended well flushed Python's streams itself (the runner's _finish): only the decoders' tails remain.
+    this.flushStreams(result.status !== 'ok');
+    this.io = null;
     if (result.status === 'error') {
       const hint = result.type === 'ModuleNotFoundError' ? this.packages.missingHint(result.message) : '';
       throw new PythonCellError(result.message + hint, result.traceback + hint, result.type);
@@ -123,7 +127,15 @@ class PythonRuntime implements LanguageRuntime {
     this.publish(cell.defines, result.defined);
   }
 
+  /** Names go with the next cell's run_cell (one call into Python a cell, not two), or before any other entry into Python. */
   deleteNames(names: readonly string[]): void {
+    this.pendingDeletes.push(...names);
+  }
+
+  private applyDeletes(): void {
+    if (this.pendingDeletes.length === 0) return;
+    const names = this.pendingDeletes;
+    this.pendingDeletes = [];
     this.runner.delete_names(JSON.stringify(names));
   }
 
@@ -136,6 +148,7 @@ class PythonRuntime implements LanguageRuntime {
    */
   call(method: string, payload: JsonValue): JsonValue {
     if (method === 'ping') return null;
+    this.applyDeletes();
     if (method === 'set_widget_value') return this.setWidgetValue(payload);
     if (method === TABLE_PAGE_METHOD) return JSON.parse(this.runner.table_page(tablePageRequest(payload))) as JsonValue;
     if (method === 'inspect') {
@@ -161,10 +174,12 @@ class PythonRuntime implements LanguageRuntime {
   }
 
   describeVariables(budget: VariableBudget): VariableDescription[] {
+    this.applyDeletes();
     return parseDescriptions(this.runner.describe_variables(...describeArguments(budget)));
   }
 
   forgetCells(cellIds: readonly string[]): void {
+    this.applyDeletes();
     this.runner.forget_cell_tables(JSON.stringify(cellIds));
   }
 
@@ -172,9 +187,9 @@ class PythonRuntime implements LanguageRuntime {
     this.io = null;
   }
 
-  private flushStreams(): void {
+  private flushStreams(python = true): void {
     try {
-      this.runner.flush_streams();
+      if (python) this.runner.flush_streams();
     } catch {
       // An interrupt arriving exactly here: the text is lost, the runtime is fine.
     }
@@ -183,11 +198,15 @@ class PythonRuntime implements LanguageRuntime {
   }
 
   /** Names this cell reads that another language defined become Python values. */
+  /** Deletions still pending go first when it sets any (run_cell would drop what it set). */
   private injectForeignValues(references: readonly string[]): void {
     const namespace = this.context.namespace;
+    let injected = false;
     for (const name of references) {
       const entry = namespace.entry(name);
       if (!entry || entry.language === this.context.language) continue;
+      if (!injected) this.applyDeletes();
+      injected = true;
       const value: unknown = this.pyodide.toPy(entry.toJS());
       this.runner.G.set(name, value);
       if (isProxy(value)) value.destroy();
@@ -214,6 +233,7 @@ class PythonRuntime implements LanguageRuntime {
       native: { python: name },
       toJS: (): unknown => {
         if (converted) return value;
+        this.applyDeletes();
         const py: unknown = this.runner.plain_global(name);
         value = isProxy(py) ? convertAndDestroy(py) : py;
         converted = true;
