@@ -80,13 +80,16 @@ interface Spare {
 }
 
 const sessions = new Map<string, Session>();
+/** Each worker's record in the cell-entered file: one per worker this process ever starts. */
+let nextEnteredSlot = 0;
 let spare: Spare | null = null;
 
 function startWorker(waitedOn: boolean): Spare {
   const buffer = new SharedArrayBuffer(4);
   const runningSlot = new SharedArrayBuffer(RUNNING_SLOT_BYTES);
   const reportRing = createReportRing();
-  const init: WorkerInit = { runtimes: args.runtimes, limits: args.limits, interruptBuffer: buffer, runningSlot, reportRing, enteredFd: CELL_ENTERED_FD, waitedOn, preload: !waitedOn };
+  const enteredSlot = nextEnteredSlot++;
+  const init: WorkerInit = { runtimes: args.runtimes, limits: args.limits, interruptBuffer: buffer, runningSlot, reportRing, enteredFd: CELL_ENTERED_FD, enteredSlot, waitedOn, preload: !waitedOn };
   const worker = new Worker(path.join(__dirname, 'worker.js'), {
     workerData: init,
     env: {},

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LanguageRuntime } from '../../language/runtime-api';
 import type { JsonValue } from '../../model/types';
-import type { KernelLimits, KernelVariable, PlanItem, RuntimeLoad } from '../protocol';
+import { CELL_ENTERED_RECORD, type KernelLimits, type KernelVariable, type PlanItem, type RuntimeLoad } from '../protocol';
 import { installBindingShim } from './binding-shim';
 import { describeVariables } from './describe-variables';
 import { errorText } from './errors';
@@ -25,8 +25,10 @@ export interface WorkerInit {
   runningSlot: SharedArrayBuffer;
   /** This worker's report ring (report-ring.ts): the main thread drains it. */
   reportRing: SharedArrayBuffer;
-  /** The kernel's cell-entered channel (CELL_ENTERED_FD): a line before each cell, written by this thread itself. */
+  /** The kernel's cell-entered file (CELL_ENTERED_FD): this worker's record, rewritten before each cell by this thread. */
   enteredFd: number;
+  /** Which record of that file is this worker's. */
+  enteredSlot: number;
   /** A notebook waits for this worker's runtimes to load (see RuntimeContext.startup). */
   waitedOn: boolean;
   /** Load every language now, in the background (the warm spare), rather than each at its first use. */
@@ -84,10 +86,15 @@ const runtimes = new Runtimes({
   loaded: (language, ms) => post({ w: 'runtime_loaded', language, ms }),
 });
 
-/** Tells the server, synchronously and before the cell runs, which cell this worker enters (see CELL_ENTERED_FD). */
+const enteredRecord = Buffer.alloc(CELL_ENTERED_RECORD);
+/** Notes, synchronously and before the cell runs, which cell this worker enters (see CELL_ENTERED_FD): a file write, no wake-up. */
 function enterCell(session: string, runId: number, cellId: string): void {
+  enteredRecord.fill(0x20);
+  const written = enteredRecord.write(JSON.stringify([session, runId, cellId]), 0, CELL_ENTERED_RECORD - 1, 'utf8');
+  if (written >= CELL_ENTERED_RECORD - 1) return; // ids too long for a record (never, for the server's ids): unnamed
+  enteredRecord[CELL_ENTERED_RECORD - 1] = 0x0a;
   try {
-    fs.writeSync(init.enteredFd, `${JSON.stringify([session, runId, cellId])}\n`);
+    fs.writeSync(init.enteredFd, enteredRecord, 0, CELL_ENTERED_RECORD, init.enteredSlot * CELL_ENTERED_RECORD);
   } catch {
     // The server went away; the process ends with it.
   }
