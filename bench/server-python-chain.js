@@ -3,6 +3,10 @@
 // Beside it, in the same run, the floor: Pyodide alone, the same cells as `runPython` calls in one process
 // (bench/peers/pyodide-chain.js, run as a child process after ours so the two do not compete for a core).
 // Run: npm run build:ts && node bench/server-python-chain.js [cells=100] [rounds=10]
+// PROFILE_DIR=/tmp/prof: CPU profiles (V8 .cpuprofile) of the kernel process's threads and of this process, and each
+// one's top functions by self time during the measured rounds only (bench/profile-top.js). The kernel then runs without
+// Node's permission model (it refuses to write profiles); wall-clock samples on a loaded machine include time the thread
+// waited for a core (a pipe write that wakes the reader shows as the write).
 'use strict';
 const http = require('node:http');
 const path = require('node:path');
@@ -37,6 +41,24 @@ function descendantsCpuSeconds() {
   return ticks / 100; // USER_HZ
 }
 
+/** The inspector's profiler on this process (server and client), for the measured rounds only. */
+async function startProfile() {
+  const inspector = require('node:inspector');
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method, params) => new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await post('Profiler.stop');
+      require('node:fs').writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 const CELLS = Number(process.argv[2]) || 100;
 const ROUNDS = Number(process.argv[3]) || 10;
 
@@ -46,7 +68,16 @@ const ROUNDS = Number(process.argv[3]) || 10;
   const { MemoryNotebookStore } = require('@rnb/core');
   const pythonPlugin = require('@rnb/plugin-python').default;
   const { createNotebookServer, silentLogger } = require('@rnb/server');
-  const notebooks = await createNotebookServer({ plugins: [pythonPlugin()], store: new MemoryNotebookStore(), logger: silentLogger });
+  const profileDir = process.env.PROFILE_DIR ? path.resolve(process.env.PROFILE_DIR) : null;
+  const kernels = {};
+  if (profileDir) {
+    // The kernel runs as another uid under Node's permission model: it may write its profiles only there.
+    require('node:fs').mkdirSync(profileDir, { recursive: true, mode: 0o777 });
+    require('node:fs').chmodSync(profileDir, 0o777);
+    kernels.nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+    kernels.sandbox = { disablePermissionModel: true }; // Node's permission model refuses to write the profiles
+  }
+  const notebooks = await createNotebookServer({ plugins: [pythonPlugin()], store: new MemoryNotebookStore(), logger: silentLogger, kernels });
   const app = new Koa();
   app.use(notebooks.middleware);
   const server = http.createServer(app.callback());
@@ -82,15 +113,25 @@ const ROUNDS = Number(process.argv[3]) || 10;
   // Let the kernel process's warm spare worker (and the warm pool) finish loading: otherwise they take CPU from the runs.
   await new Promise((resolve) => setTimeout(resolve, Number(process.env.SETTLE_MS ?? 10_000)));
   const times = [];
+  const serverProfile = profileDir ? await startProfile() : null;
+  const window = { from: Number(process.hrtime.bigint() / 1000n) };
   // CPU time, not wall time, is what a loaded machine does not inflate: the server's own and the kernel processes'.
   const cpuBefore = { server: process.cpuUsage(), kernels: descendantsCpuSeconds() };
   for (let round = 0; round < ROUNDS; round++) times.push(await runOnce());
+  window.to = Number(process.hrtime.bigint() / 1000n);
   const serverCpu = process.cpuUsage(cpuBefore.server);
   const kernelCpuMs = ((descendantsCpuSeconds() - cpuBefore.kernels) * 1000) / ROUNDS;
   const serverCpuMs = (serverCpu.user + serverCpu.system) / 1000 / ROUNDS;
   const nb = await notebooks.service.getNotebook('local', view.id);
   if (nb.cells[nb.cells.length - 1].status !== 'success') throw new Error('chain did not finish');
   socket.close();
+  if (profileDir) {
+    // A kernel writes its profiles when it exits on its own (its stdin closed), not when killed.
+    const manager = notebooks.kernels;
+    const holders = [...manager.pool, ...manager.byOwner.values()];
+    for (const holder of holders) holder.process.child.stdin.end();
+    await Promise.all(holders.map((holder) => (holder.process.alive ? new Promise((resolve) => holder.process.once('exit', resolve)) : undefined)));
+  }
   await notebooks.close();
   server.close();
   const floor = JSON.parse(execFileSync(process.execPath, [path.join(__dirname, 'peers', 'pyodide-chain.js'), String(CELLS), String(ROUNDS)], { encoding: 'utf8' }).trim().split('\n').pop());
@@ -106,6 +147,16 @@ const ROUNDS = Number(process.argv[3]) || 10;
     'ours / floor': `${(ours / floor.medianMs).toFixed(1)}×`,
     'per cell above the floor': ms((ours - floor.medianMs) / CELLS),
   });
+  if (profileDir) {
+    await serverProfile.stop(path.join(profileDir, `server-${process.pid}.cpuprofile`));
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // the kernel writes its profiles as it exits
+    console.log(`\nmeasured rounds: --from=${window.from} --to=${window.to} (node bench/profile-top.js ... ${profileDir}/*.cpuprofile)`);
+    const { topFunctions, print } = require('./profile-top');
+    for (const file of require('node:fs').readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'))) {
+      const result = topFunctions(path.join(profileDir, file), { ...window, top: 20 });
+      if (result.busyMs > 0) print(result);
+    }
+  }
 })().catch((error) => {
   console.error(error);
   process.exit(1);

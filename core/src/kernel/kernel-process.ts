@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { KernelError } from '../errors';
 import { kernelExitReason } from './crash-reason';
-import { CELL_ENTERED_FD, MAX_CELL_ENTERED_LINE, parseCellEntered, parseKernelMessage, ProtocolError, type CellEntered, type IsolationReport, type KernelMessage, type ServerMessage } from './protocol';
+import { CELL_ENTERED_FD, CELL_ENTERED_RECORD, parseCellEntered, parseKernelMessage, ProtocolError, type CellEntered, type IsolationReport, type KernelMessage, type ServerMessage } from './protocol';
 import { descendantsMemoryBytes } from './process-tree';
 import { kernelCommand, type IsolationLayers } from './sandbox';
 
@@ -49,14 +52,20 @@ export class KernelProcess extends EventEmitter<{
   constructor(private readonly options: KernelProcessOptions) {
     super();
     const { command, args } = kernelCommand(options.layers, options.entry, options.readPaths, options.nodeArgs, options.payload, options.allowChildProcesses === true);
-    this.child = spawn(command, args, {
-      // Nothing of the server's environment; only glibc's allocator settings, read at exec and deleted by the kernel
-      // at once (child/main.ts), so nothing in the kernel sees them.
-      env: { GLIBC_TUNABLES: KERNEL_MALLOC_TUNABLES },
-      detached: true,
-      stdio: ['pipe', 'ignore', 'pipe', 'pipe', 'pipe'], // 3: the protocol, 4: CELL_ENTERED_FD
-      cwd: '/',
-    });
+    const enteredFile = openEnteredFile();
+    try {
+      this.child = spawn(command, args, {
+        // Nothing of the server's environment; only glibc's allocator settings, read at exec and deleted by the kernel
+        // at once (child/main.ts), so nothing in the kernel sees them.
+        env: { GLIBC_TUNABLES: KERNEL_MALLOC_TUNABLES },
+        detached: true,
+        stdio: ['pipe', 'ignore', 'pipe', 'pipe', enteredFile], // 3: the protocol, 4: CELL_ENTERED_FD
+        cwd: '/',
+      });
+    } catch (error) {
+      fs.closeSync(enteredFile);
+      throw error;
+    }
     this.pid = this.child.pid ?? -1;
     const stderr = this.child.stderr as Readable;
     let stderrTail = '';
@@ -69,39 +78,12 @@ export class KernelProcess extends EventEmitter<{
     channel.on('data', (chunk: string) => this.receive(chunk));
     channel.on('error', () => undefined);
     (this.child.stdin as Writable).on('error', () => undefined);
-    const entered = this.child.stdio[CELL_ENTERED_FD] as Readable;
-    let enteredInbox = '';
-    let enteredEnded = false;
-    entered.setEncoding('utf8');
-    entered.on('data', (chunk: string) => {
-      enteredInbox += chunk;
-      const last = enteredInbox.lastIndexOf('\n');
-      if (last < 0) {
-        if (enteredInbox.length > MAX_CELL_ENTERED_LINE) enteredInbox = '';
-        return;
-      }
-      // Only the newest line per session matters; older ones in the chunk are skipped unparsed.
-      const seen = new Set<string>();
-      for (const line of enteredInbox.slice(0, last).split('\n').reverse()) {
-        const parsed = parseCellEntered(line);
-        if (!parsed || seen.has(parsed.session)) continue;
-        seen.add(parsed.session);
-        this.entered.set(parsed.session, parsed.entered);
-        if (this.entered.size > 10_000) this.entered.clear();
-      }
-      enteredInbox = enteredInbox.slice(last + 1);
-    });
-    entered.on('error', () => undefined);
-    const enteredDone = new Promise<void>((resolve) => {
-      entered.once('close', () => ((enteredEnded = true), resolve()));
-    });
     this.child.on('exit', (code, signal) => {
       this.exited = true;
       const reason = this.exitReason || kernelExitReason(code, signal, stderrTail);
-      // The last cell-entered lines may still be in the pipe: read them before telling anyone (bounded wait).
-      const announce = (): void => void this.emit('exit', reason);
-      if (enteredEnded) announce();
-      else void Promise.race([enteredDone, new Promise((resolve) => setTimeout(resolve, 200))]).then(announce);
+      // Which cell each worker had entered: read now, before anyone is told (the file holds it, the process is gone).
+      this.readEntered(enteredFile);
+      this.emit('exit', reason);
     });
     this.child.on('error', (error) => {
       this.exitReason = `the kernel process could not start: ${error.message}`;
@@ -123,6 +105,28 @@ export class KernelProcess extends EventEmitter<{
       });
     });
     this.ready.catch(() => undefined);
+  }
+
+  private readEntered(fd: number): void {
+    try {
+      const size = Math.min(fs.fstatSync(fd).size, 64 * 1024 * 1024);
+      const bytes = Buffer.alloc(size);
+      let read = 0;
+      while (read < size) {
+        const n = fs.readSync(fd, bytes, read, size - read, read);
+        if (n === 0) break;
+        read += n;
+      }
+      // One record per worker the process ever started (CELL_ENTERED_RECORD bytes each); a session's newest worker last.
+      for (let at = 0; at + CELL_ENTERED_RECORD <= read; at += CELL_ENTERED_RECORD) {
+        const parsed = parseCellEntered(bytes.toString('utf8', at, at + CELL_ENTERED_RECORD).trim());
+        if (parsed) this.entered.set(parsed.session, parsed.entered);
+      }
+    } catch {
+      // Unreadable: the culprit is then unknown, as for a worker that had not entered any cell.
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   /** The cell a session's worker entered last, per the cell-entered channel. */
@@ -190,4 +194,12 @@ export class KernelProcess extends EventEmitter<{
     }
     if (this.inbox.length > this.options.maxFrameBytes) this.kill('the kernel sent a frame over the size limit');
   }
+}
+
+/** An anonymous file (created and unlinked at once) for the kernel's cell-entered records; only its descriptors remain. */
+function openEnteredFile(): number {
+  const file = path.join(os.tmpdir(), `rnb-entered-${process.pid}-${randomBytes(8).toString('hex')}`);
+  const fd = fs.openSync(file, 'wx+', 0o600);
+  fs.unlinkSync(file);
+  return fd;
 }

@@ -11,13 +11,15 @@ import type { JsonValue, Output, OutputStream } from '../model/types';
 export const PROTOCOL_VERSION = 1;
 
 /**
- * The kernel's second channel to the server: before each cell a worker writes `["<session>", <runId>, "<cellId>"]\n`
- * to it itself, synchronously. Nothing waits for it; the server reads only the last line per session, and only
- * when the process dies, to name the cell that was running even when that cell killed the process before its
- * start report left the main thread.
+ * The kernel's second channel to the server: a file (created and unlinked by the server) where each worker owns one
+ * record of CELL_ENTERED_RECORD bytes, at `slot * CELL_ENTERED_RECORD`. Before each cell the worker overwrites its record
+ * with `["<session>", <runId>, "<cellId>"]`, space-padded, newline-terminated: a write to a file wakes nobody, so it
+ * costs a cell nothing. The server reads the file only when the process dies, to name the cell that was running even
+ * when that cell killed the process before its start report reached the server.
  */
 export const CELL_ENTERED_FD = 4;
-export const MAX_CELL_ENTERED_LINE = 4096;
+export const CELL_ENTERED_RECORD = 512;
+export const MAX_CELL_ENTERED_LINE = CELL_ENTERED_RECORD - 1;
 
 export interface CellEntered {
   runId: number;

@@ -21,6 +21,8 @@ export interface SandboxOptions {
   /** Turn layers off for debugging; never in production. */
   disableNetworkNamespace?: boolean;
   disableUserSwitch?: boolean;
+  /** Without Node's permission model, which refuses to write `--cpu-prof` profiles (bench/server-python-chain.js PROFILE_DIR). */
+  disablePermissionModel?: boolean;
 }
 
 let probed: IsolationLayers | undefined;
@@ -37,7 +39,7 @@ export function probeIsolation(options: SandboxOptions = {}): IsolationLayers {
   const key = JSON.stringify(options);
   if (probed && (probed as IsolationLayers & { key?: string }).key === key) return probed;
   const flags = process.allowedNodeEnvironmentFlags;
-  const permissionFlag: IsolationLayers['permissionFlag'] = flags.has('--permission') ? '--permission' : flags.has('--experimental-permission') ? '--experimental-permission' : null;
+  const permissionFlag: IsolationLayers['permissionFlag'] = options.disablePermissionModel ? null : flags.has('--permission') ? '--permission' : flags.has('--experimental-permission') ? '--experimental-permission' : null;
   const isRoot = process.getuid?.() === 0;
   const networkNamespace = !options.disableNetworkNamespace && works('unshare', ['--net', 'true']);
   const switchUser = !options.disableUserSwitch && isRoot && works('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']);

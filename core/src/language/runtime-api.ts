@@ -122,6 +122,17 @@ export interface LanguageRuntime {
    * a `traceback` string property) when the user's code failed.
    */
   run(cell: CellRun, io: CellIO): Promise<void> | void;
+  /**
+   * The cells the kernel is about to ask this runtime to run, in order, from the next `run` call on: a runtime in
+   * another process (native CPython) may send them at once and run them without waiting for the kernel between
+   * cells. `parents[i]` are the indices (into `cells`) of cell i's parents among them; every other parent of these
+   * cells has succeeded already. A cell whose parent fails is blocked: the runtime must not run it (and should drop
+   * its `defines`, as the kernel's `deleteNames` would), and the kernel calls `run` for every other cell, in order,
+   * unless the plan is cancelled. Before running each cell the runtime drops its `defines` itself, so the kernel's
+   * `deleteNames` of these cells' names may be ignored meanwhile. Optional: a runtime without it runs each cell at
+   * its `run` call.
+   */
+  runAhead?(cells: readonly CellRun[], parents: readonly (readonly number[])[]): void;
   /** Forget names (their cell was deleted or no longer defines them). */
   deleteNames?(names: readonly string[]): void;
   /**

@@ -280,9 +280,12 @@ def _rich(step, *args):
 _pending = None
 
 
-def run_cell(cell_id, code, defines_json):
-    """JSON: {"status": "ok", "outputs", "defined"} | {"status": "error", "message", "traceback"} | {"status": "async"}."""
+def run_cell(cell_id, code, defines_json, delete_json=""):
+    """JSON: {"status": "ok", "outputs", "defined"} | {"status": "error", "message", "traceback"} | {"status": "async"}.
+    delete_json: names to drop first (the kernel's deletions since the last call, sent along rather than by a call each)."""
     global _pending
+    if delete_json:
+        delete_names(delete_json)
     defines = json.loads(defines_json)
     try:
         compiled = prepare(cell_id, code, defines)

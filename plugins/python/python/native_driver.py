@@ -290,6 +290,46 @@ def run_cell(runner, request, raw):
     return result
 
 
+def run_guarded(runner, request, raw, state):
+    """One cell, with the interrupt thread allowed to kill what it started; the runner's JSON text result."""
+    state["running"] = True
+    try:
+        return run_cell(runner, request, raw)
+    except KeyboardInterrupt:  # landed outside the runner's own handling (between its steps)
+        text = "KeyboardInterrupt: the cell was interrupted"
+        return json.dumps({"status": "error", "message": text, "traceback": text, "type": "KeyboardInterrupt"})
+    finally:
+        state["running"] = False
+        if state["killed"]:
+            reap_children()
+            state["killed"] = False
+
+
+def run_plan(runner, request, raw, state, channel):
+    """Cells sent ahead (op "plan", the kernel's runAhead): run in order without waiting for the worker between them,
+    each one's frames then its `done`. A cell whose parent (`parents`: indices into `cells`) failed is blocked, as the
+    kernel blocks it: not run, its names dropped, no frame (the kernel does not wait for one). `plan_done` ends it."""
+    failed = set()
+    parents = request["parents"]
+    try:
+        for index, cell in enumerate(request["cells"]):
+            try:
+                runner.delete_names(json.dumps(cell["defines"]))
+                if any(parent in failed for parent in parents[index]):
+                    failed.add(index)
+                    continue
+                result = run_guarded(runner, cell, raw, state)
+            except KeyboardInterrupt:  # between two cells: the next one is the one interrupted
+                text = "KeyboardInterrupt: the cell was interrupted"
+                result = json.dumps({"status": "error", "message": text, "traceback": text, "type": "KeyboardInterrupt"})
+            if not result.startswith('{"status": "ok"'):
+                failed.add(index)
+            channel.send_text('{"t":"done","c":' + json.dumps(cell["cell"]) + ',"result":' + result + "}")
+    finally:
+        # Whatever happened, the worker learns the plan is over (cells it still expects then run one by one).
+        channel.send_text('{"t":"plan_done"}')
+
+
 def main():
     limits = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
     apply_limits(limits)
@@ -349,6 +389,9 @@ def main():
             continue
         op = request.get("op")
         try:
+            if request.get("delete") and runner is not None:
+                # Names the kernel dropped since the last request travel with the next one (no request of their own).
+                runner.delete_names(json.dumps(request["delete"]))
             if op == "runner":
                 runner = load_runner()
                 if request.get("maxOutputChars"):
@@ -358,15 +401,10 @@ def main():
                     sys.modules["rnb_display"].install(lambda text: channel.send({"t": "output", "o": json.loads(text)}))
                 channel.send({"t": "loaded"})
             elif op == "run":
-                state["running"] = True
-                try:
-                    result = run_cell(runner, request, raw)
-                finally:
-                    state["running"] = False
-                    if state["killed"]:
-                        reap_children()
-                        state["killed"] = False
-                channel.send_text('{"t":"done","result":' + result + "}")
+                result = run_guarded(runner, request, raw, state)
+                channel.send_text('{"t":"done","c":' + json.dumps(request["cell"]) + ',"result":' + result + "}")
+            elif op == "plan":
+                run_plan(runner, request, raw, state, channel)
             elif op == "value":
                 channel.send_text(value_frame(runner, request["name"]))
             elif op == "widget":

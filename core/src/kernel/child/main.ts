@@ -8,6 +8,8 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CELL_ENTERED_FD, PROTOCOL_VERSION, type CellReport, type KernelLimits, type KernelMessage, type RuntimeLoad, type ServerMessage } from '../protocol';
+import { RUNNING_SLOT_BYTES } from './plan-runner';
+import { createReportRing, ReportRingReader } from './report-ring';
 import type { WorkerIn, WorkerInit, WorkerOut } from './worker';
 
 interface KernelArgs {
@@ -27,9 +29,10 @@ const args = JSON.parse(Buffer.from(process.argv[2] ?? '', 'base64').toString('u
 const out = new net.Socket({ fd: 3, readable: false, writable: true });
 out.on('error', () => process.exit(0));
 
-let pending: KernelMessage[] = [];
+/** Frames to write: messages, or a frame's JSON text already made (reports passed through from a report ring). */
+let pending: (KernelMessage | string)[] = [];
 let flushTimer: NodeJS.Timeout | null = null;
-function send(message: KernelMessage, urgent = false): void {
+function send(message: KernelMessage | string, urgent = false): void {
   pending.push(message);
   if (urgent) flush();
   else if (!flushTimer) flushTimer = setTimeout(flush, 1);
@@ -40,25 +43,19 @@ function flush(): void {
   if (pending.length === 0) return;
   const batch = pending;
   pending = [];
-  // Consecutive reports of one session and run travel as one frame.
-  const frames: KernelMessage[] = [];
-  for (const message of batch) {
-    const last = frames[frames.length - 1];
-    if (message.t === 'reports' && last?.t === 'reports' && last.session === message.session && last.runId === message.runId) {
-      last.reports.push(...message.reports);
-    } else frames.push(message.t === 'reports' ? { ...message, reports: [...message.reports] } : message);
-  }
-  out.write(frames.map((f) => JSON.stringify(f)).join('\n') + '\n');
+  out.write(batch.map((f) => (typeof f === 'string' ? f : JSON.stringify(f))).join('\n') + '\n');
 }
 
 interface Session {
   id: string;
   worker: Worker;
   interrupt: Int32Array;
-  runningSlot: Int32Array;
+  runningSlot: RunningSlot;
+  reports: ReportRingReader;
+  /** Drains the report ring while a run is on: the page sees a long cell running, and output as it comes. */
+  reportTimer: NodeJS.Timeout | null;
   /** The cells of the run in the worker, by plan index: what the running slot names. */
   planCells: string[];
-  runningCell: { runId: number; cell: string; startedAt: number } | null;
   currentRun: number | null;
   interruptTimer: NodeJS.Timeout | null;
   /** The cell the time limit interrupted: its error says so. */
@@ -67,21 +64,35 @@ interface Session {
   calls: Map<number, NodeJS.Timeout>;
 }
 
+/** How often the main thread takes a running worker's reports (a chain of quick cells: a frame per this, not per cell). */
+const REPORT_FRAME_MS = 10;
+
+/** The worker's running-cell slot (plan-runner.ts): which cell of which run, since when. */
+interface RunningSlot {
+  ids: Int32Array;
+  startedAt: Float64Array;
+}
+
 interface Spare {
   worker: Worker;
   interrupt: Int32Array;
-  runningSlot: Int32Array;
+  runningSlot: RunningSlot;
+  reports: ReportRingReader;
   loaded: Promise<string | undefined>;
   logUntilBound: (message: WorkerOut) => void;
 }
 
 const sessions = new Map<string, Session>();
+/** Each worker's record in the cell-entered file: one per worker this process ever starts. */
+let nextEnteredSlot = 0;
 let spare: Spare | null = null;
 
 function startWorker(waitedOn: boolean): Spare {
   const buffer = new SharedArrayBuffer(4);
-  const runningSlot = new SharedArrayBuffer(8);
-  const init: WorkerInit = { runtimes: args.runtimes, limits: args.limits, interruptBuffer: buffer, runningSlot, enteredFd: CELL_ENTERED_FD, waitedOn, preload: !waitedOn };
+  const runningSlot = new SharedArrayBuffer(RUNNING_SLOT_BYTES);
+  const reportRing = createReportRing();
+  const enteredSlot = nextEnteredSlot++;
+  const init: WorkerInit = { runtimes: args.runtimes, limits: args.limits, interruptBuffer: buffer, runningSlot, reportRing, enteredFd: CELL_ENTERED_FD, enteredSlot, waitedOn, preload: !waitedOn };
   const worker = new Worker(path.join(__dirname, 'worker.js'), {
     workerData: init,
     env: {},
@@ -110,7 +121,8 @@ function startWorker(waitedOn: boolean): Spare {
     worker.once('error', (error) => resolve(`the worker failed while loading: ${error.message}`));
     worker.once('exit', (code) => resolve(`the worker exited while loading (code ${code})`));
   });
-  return { worker, interrupt: new Int32Array(buffer), runningSlot: new Int32Array(runningSlot), loaded, logUntilBound };
+  const slot = { ids: new Int32Array(runningSlot, 0, 2), startedAt: new Float64Array(runningSlot, 8, 1) };
+  return { worker, interrupt: new Int32Array(buffer), runningSlot: slot, reports: new ReportRingReader(reportRing), loaded, logUntilBound };
 }
 
 function takeSpare(): Spare {
@@ -128,7 +140,19 @@ function ensureSpare(): void {
 }
 
 function bindSession(id: string, taken: Spare): Session {
-  const session: Session = { id, worker: taken.worker, interrupt: taken.interrupt, runningSlot: taken.runningSlot, planCells: [], runningCell: null, currentRun: null, interruptTimer: null, timeLimited: null, calls: new Map() };
+  const session: Session = {
+    id,
+    worker: taken.worker,
+    interrupt: taken.interrupt,
+    runningSlot: taken.runningSlot,
+    reports: taken.reports,
+    reportTimer: null,
+    planCells: [],
+    currentRun: null,
+    interruptTimer: null,
+    timeLimited: null,
+    calls: new Map(),
+  };
   sessions.set(id, session);
   taken.worker.off('message', taken.logUntilBound);
   taken.worker.on('message', (message: WorkerOut) => onWorkerMessage(session, message));
@@ -140,27 +164,13 @@ function bindSession(id: string, taken: Spare): Session {
 function onWorkerMessage(session: Session, message: WorkerOut): void {
   if (sessions.get(session.id) !== session) return;
   switch (message.w) {
-    case 'reports':
-      for (const report of message.reports) {
-        if (report.k === 'finish' && report.cell === session.timeLimited) {
-          session.timeLimited = null;
-          if (report.status === 'error') {
-            // The runtime's traceback (a KeyboardInterrupt) stays apart and says the rest; without one its message does.
-            report.error = timeLimitMessage(report.traceback === undefined ? report.error : undefined);
-            report.errorKind = 'time-limit';
-          }
-        }
-        trackRunning(session, message.runId, report);
-      }
-      // A batch ending with a cell's start goes out at once (with everything before it), so the page sees the cell
-      // running; the worker does not wait for it (a process killed at once is blamed through CELL_ENTERED_FD). So do
-      // a cell's outputs and its finish: what a reader of a moved widget shows is not held for a timer (which a busy
-      // machine stretches well past its millisecond). Only printed text, which may come by the thousand, is batched.
-      const last = message.reports[message.reports.length - 1]!.k;
-      send({ t: 'reports', session: session.id, runId: message.runId, reports: message.reports }, last === 'start' || last === 'output' || last === 'finish');
+    case 'drain':
+      forwardReports(session, message.ring);
       break;
     case 'run_done':
+      forwardReports(session, message.ring);
       session.currentRun = null;
+      stopReportTimer(session);
       setImmediate(ensureSpare);
       send({ t: 'run_done', session: session.id, runId: message.runId });
       break;
@@ -191,13 +201,46 @@ function onWorkerMessage(session: Session, message: WorkerOut): void {
   }
 }
 
-function trackRunning(session: Session, runId: number, report: CellReport): void {
-  if (report.k === 'start') session.runningCell = { runId, cell: report.cell, startedAt: Date.now() };
-  else if (report.k === 'finish' && session.runningCell?.cell === report.cell) {
-    session.runningCell = null;
-    if (session.interruptTimer) clearTimeout(session.interruptTimer);
-    session.interruptTimer = null;
+/**
+ * Passes the worker's reports on (up to `until`, a ring position a message carried): as frame text, untouched, but
+ * for the finish of a cell the time limit stopped, whose error says so.
+ */
+function forwardReports(session: Session, until?: number): void {
+  for (const batch of session.reports.drain(until)) {
+    let reports = batch.reports;
+    if (session.timeLimited !== null) reports = reports.map((text) => withTimeLimit(session, text));
+    send(`{"t":"reports","session":${JSON.stringify(session.id)},"runId":${batch.runId},"reports":[${reports.join(',')}]}`, true);
   }
+}
+
+function withTimeLimit(session: Session, text: string): string {
+  const report = JSON.parse(text) as CellReport;
+  if (report.k !== 'finish' || report.cell !== session.timeLimited) return text;
+  session.timeLimited = null;
+  if (report.status !== 'error') return text;
+  // The runtime's traceback (a KeyboardInterrupt) stays apart and says the rest; without one its message does.
+  report.error = timeLimitMessage(report.traceback === undefined ? report.error : undefined);
+  report.errorKind = 'time-limit';
+  return JSON.stringify(report);
+}
+
+function startReportTimer(session: Session): void {
+  stopReportTimer(session);
+  session.reportTimer = setInterval(() => forwardReports(session), REPORT_FRAME_MS);
+}
+
+function stopReportTimer(session: Session): void {
+  if (session.reportTimer) clearInterval(session.reportTimer);
+  session.reportTimer = null;
+}
+
+/** The cell the worker is running now, per its slot (plan index and start), if it belongs to the current run. */
+function runningCell(session: Session): { index: number; cell: string; startedAt: number } | null {
+  if (session.currentRun === null) return null;
+  const index = Atomics.load(session.runningSlot.ids, 1);
+  if (index === 0 || Atomics.load(session.runningSlot.ids, 0) !== session.currentRun) return null;
+  const cell = session.planCells[index - 1];
+  return cell === undefined ? null : { index, cell, startedAt: session.runningSlot.startedAt[0]! };
 }
 
 /** The worker is gone or stuck: its values are lost. Finish its run and give the session a fresh worker. */
@@ -205,12 +248,15 @@ function replaceWorker(session: Session, reason: string, cellError = `${reason};
   if (sessions.get(session.id) !== session) return;
   sessions.delete(session.id);
   if (session.interruptTimer) clearTimeout(session.interruptTimer);
+  stopReportTimer(session);
   failCalls(session, `${reason}; ask again`);
   session.worker.removeAllListeners();
   void session.worker.terminate().catch(() => undefined);
   if (session.currentRun !== null) {
     const runId = session.currentRun;
-    const running = session.runningCell?.cell ?? cellInSlot(session, runId);
+    // What the worker reported before it went still counts (earlier cells' results); then the cell it was in fails.
+    forwardReports(session);
+    const running = runningCell(session)?.cell;
     if (running !== undefined) {
       const finish: CellReport = { k: 'finish', cell: running, status: 'error', error: cellError };
       if (timeLimited) finish.errorKind = 'time-limit';
@@ -221,13 +267,6 @@ function replaceWorker(session: Session, reason: string, cellError = `${reason};
   send({ t: 'session_lost', session: session.id, reason }, true);
   const fresh = bindSession(session.id, takeSpare());
   void fresh;
-}
-
-/** The cell the worker says it is running (its start report may still be in the worker's queue when it dies). */
-function cellInSlot(session: Session, runId: number): string | undefined {
-  const index = Atomics.load(session.runningSlot, 1);
-  if (index === 0 || Atomics.load(session.runningSlot, 0) !== runId) return undefined;
-  return session.planCells[index - 1];
 }
 
 /** Answers every call the session's worker still owes (its worker is going away). */
@@ -266,10 +305,13 @@ function call(message: Extract<ServerMessage, { t: 'call' }>): void {
 function interrupt(session: Session, reason: string, cellError?: string, timeLimited = false): void {
   Atomics.store(session.interrupt, 0, 2); // SIGINT, for runtimes that poll the buffer (Pyodide)
   session.worker.postMessage({ w: 'interrupt' } satisfies WorkerIn);
-  if (session.runningCell && !session.interruptTimer) {
+  const running = runningCell(session);
+  if (running && !session.interruptTimer) {
     session.interruptTimer = setTimeout(() => {
       session.interruptTimer = null;
-      if (session.runningCell) replaceWorker(session, reason, cellError, timeLimited);
+      // Still in the same cell (same plan index, same start): it did not stop.
+      const now = runningCell(session);
+      if (now && now.index === running.index && now.startedAt === running.startedAt) replaceWorker(session, reason, cellError, timeLimited);
     }, args.limits.interruptGraceMs);
   }
 }
@@ -312,6 +354,7 @@ function handle(message: ServerMessage): void {
         session.calls.set(call.callId, setTimeout(() => session.calls.delete(call.callId), call.timeoutMs));
         return { callId: call.callId, language: call.language, method: call.method, payload: call.payload, expiresAt: Date.now() + call.timeoutMs };
       });
+      startReportTimer(session);
       session.worker.postMessage({ w: 'run', runId: message.runId, plan: message.plan, session: session.id, calls } satisfies WorkerIn);
       break;
     }
@@ -340,6 +383,7 @@ function handle(message: ServerMessage): void {
       const session = sessions.get(message.session);
       if (!session) break;
       sessions.delete(message.session);
+      stopReportTimer(session);
       failCalls(session, "The notebook's kernel was closed.");
       session.worker.removeAllListeners();
       void session.worker.terminate();
@@ -358,8 +402,9 @@ if (args.limits.cellTimeoutMs > 0) {
   setInterval(() => {
     const now = Date.now();
     for (const session of sessions.values()) {
-      if (session.runningCell && now - session.runningCell.startedAt > args.limits.cellTimeoutMs && !session.interruptTimer) {
-        session.timeLimited = session.runningCell.cell;
+      const running = runningCell(session);
+      if (running && now - running.startedAt > args.limits.cellTimeoutMs && !session.interruptTimer) {
+        session.timeLimited = running.cell;
         interrupt(
           session,
           `a cell ran longer than the cell time limit of ${timeLimit} and did not stop when interrupted, so the kernel was restarted`,

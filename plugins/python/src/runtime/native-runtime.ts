@@ -11,12 +11,11 @@
  * CPython for a value only when it reads it. Loaded by path; imports only
  * Node built-ins and its sibling files.
  */
-import type { ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
 import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory, TableColumns, VariableBudget, VariableDescription } from '@rnb/core';
 import { disableChildProcesses } from './hardening';
 import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest, withTableLanguage } from './table-page';
 import { columnsToRecords, recordsToColumns, type ColumnTable } from './native-tables';
+import { NativeProcess, ProcessGone, type CellResult, type Frame } from './native-process';
 
 /** `runtime.options` of the Python language when PYTHON_RUNTIME=native. */
 export interface NativeRuntimeOptions {
@@ -26,21 +25,6 @@ export interface NativeRuntimeOptions {
   startTimeoutMs: number;
 }
 
-type CellResult =
-  | { status: 'ok'; outputs: Output[]; defined: string[] }
-  | { status: 'error'; message: string; traceback: string; type: string };
-
-type Frame =
-  | { t: 'ready'; pid: number; uid: number; seccomp: boolean }
-  | { t: 'loaded' }
-  | { t: 'out'; s: 'stdout' | 'stderr'; d: string }
-  /** An output display() (or plt.show()) shows while the cell runs. */
-  | { t: 'output'; o: Output }
-  | { t: 'done'; result: CellResult }
-  /** A runner call's answer (JSON text), or a name's value inline (`v`; a ColumnTable when `table`, a DataFrame by columns). */
-  | { t: 'value'; json?: string; v?: unknown; table?: boolean }
-  | { t: 'fail'; error: string };
-
 /** What a failed cell throws: the kernel shows `traceback` when present. */
 class NativeCellError extends Error {
   constructor(message: string, readonly traceback: string, readonly pythonType: string) {
@@ -49,132 +33,9 @@ class NativeCellError extends Error {
   }
 }
 
-class ProcessGone extends Error {}
-
 /** For the person at the notebook: nothing is downloaded on this runtime, packages are the server's. */
 const MISSING_MODULE_HINT =
   "\n\nThis server runs Python natively: modules come from its own Python installation, and cells cannot install any (there is no network). Ask the administrator to install the package.";
-
-interface PipeHandle {
-  fd: number;
-  readStop(): number;
-  reading: boolean;
-}
-
-function handleOf(stream: unknown): PipeHandle {
-  // The pipes' file descriptors, for synchronous reads and writes; libuv is told to stop reading them.
-  const handle = (stream as { _handle?: PipeHandle })._handle;
-  if (!handle || typeof handle.fd !== 'number' || handle.fd < 0) throw new Error('the Python process has no pipe');
-  return handle;
-}
-
-/** One notebook's CPython process and the synchronous line protocol with it. */
-class NativeProcess {
-  private readonly inFd: number;
-  private readonly interruptFd: number;
-  private readonly outFd: number;
-  private buffer = '';
-  private readonly decoder = new TextDecoder();
-  private readonly chunk = Buffer.alloc(1024 * 1024);
-  private readonly sleeper = new Int32Array(new SharedArrayBuffer(4));
-  private stderrTail = '';
-  exitDescription: string | null = null;
-
-  constructor(private readonly child: ChildProcess) {
-    const input = handleOf(child.stdin);
-    const output = handleOf(child.stdout);
-    output.readStop();
-    output.reading = false;
-    this.inFd = input.fd;
-    this.interruptFd = handleOf(child.stdio[3]).fd;
-    this.outFd = output.fd;
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (text: string) => {
-      this.stderrTail = (this.stderrTail + text).slice(-4000);
-    });
-    child.on('exit', (code, signal) => {
-      this.exitDescription = signal ? `killed by ${signal}` : `exited with code ${code}`;
-    });
-  }
-
-  send(request: object): void {
-    this.sendText(JSON.stringify(request));
-  }
-
-  /** One request already in JSON text (a cell's, built without parsing its values back). */
-  sendText(json: string): void {
-    const bytes = Buffer.from(json + '\n', 'utf8');
-    let offset = 0;
-    while (offset < bytes.length) {
-      try {
-        offset += fs.writeSync(this.inFd, bytes, offset);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw new ProcessGone(this.gone());
-        this.pause(0.05); // the pipe is full: CPython is reading it (a large table), back in a moment
-      }
-    }
-  }
-
-  /** One byte on the interrupt pipe: the driver's interrupt thread raises KeyboardInterrupt in the running cell. */
-  interrupt(): void {
-    try {
-      fs.writeSync(this.interruptFd, Buffer.from('!'));
-    } catch {
-      // gone or full: an interrupt is already on its way, or the process is
-    }
-  }
-
-  /**
-   * The next frame. `onIdle` runs while nothing has arrived yet (polling the
-   * interrupt buffer); `deadline` (ms since epoch) ends the wait with an error.
-   */
-  receive(onIdle?: () => void, deadline = Infinity): Frame {
-    let idle = 0;
-    for (;;) {
-      const newline = this.buffer.indexOf('\n');
-      if (newline >= 0) {
-        const line = this.buffer.slice(0, newline);
-        this.buffer = this.buffer.slice(newline + 1);
-        if (line) return JSON.parse(line) as Frame;
-        continue;
-      }
-      let read: number;
-      try {
-        read = fs.readSync(this.outFd, this.chunk, 0, this.chunk.length, null);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw new ProcessGone(this.gone());
-        onIdle?.();
-        if (Date.now() > deadline) throw new ProcessGone('the Python process did not answer in time');
-        // A few quick polls, then 50 µs sleeps, then 1 ms. Not a long spin: on a busy machine a spinning worker takes the
-        // core CPython needs to answer (a spin of 2,000 polls here and 0.5 ms in the driver made the 100-cell chain
-        // 960 ms instead of 163 ms at load average 21 on 2 cores; bench/native-python.js --chain-only).
-        if (idle >= 50) this.pause(idle < 2000 ? 0.05 : 1);
-        idle++;
-        continue;
-      }
-      if (read === 0) throw new ProcessGone(this.gone());
-      idle = 0;
-      this.buffer += this.decoder.decode(this.chunk.subarray(0, read), { stream: true });
-    }
-  }
-
-  kill(): void {
-    try {
-      this.child.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-
-  private pause(ms: number): void {
-    Atomics.wait(this.sleeper, 0, 0, ms);
-  }
-
-  private gone(): string {
-    const detail = this.stderrTail.trim().split('\n').slice(-3).join(' ').slice(0, 1000);
-    return `the Python process ended${this.exitDescription ? ` (${this.exitDescription})` : ''}${detail ? `: ${detail}` : ''}`;
-  }
-}
 
 /** Plain JSON for CPython: JSON has no bigint or Date, so those become a number (or string) and an ISO string. */
 function toJson(value: unknown): string {
@@ -183,14 +44,70 @@ function toJson(value: unknown): string {
 
 class NativePythonRuntime implements LanguageRuntime {
   private lost: string | null = null;
+  /** Cells sent ahead (runAhead) that the kernel has not run yet, in order; CPython may have run them already. */
+  private ahead: string[] = [];
+  /** Their names: the kernel's deleteNames of them is CPython's own job meanwhile (it drops them before each cell). */
+  private aheadDefines = new Set<string>();
+  /** CPython is still in a plan sent ahead (its `plan_done` has not arrived). */
+  private planOpen = false;
+  /** Frames read while settling a plan for another request, for the run calls still to come. */
+  private readonly backlog: Frame[] = [];
+  /** Names to drop, sent with the next request rather than one write (and one CPython wake-up) each. */
+  private pendingDeletes: string[] = [];
 
   constructor(
     private readonly python: NativeProcess,
     private readonly context: RuntimeContext,
   ) {}
 
+  runAhead(cells: readonly CellRun[], parents: readonly (readonly number[])[]): void {
+    if (this.lost) return;
+    this.abandonAhead();
+    const requests = cells.map((cell) => this.cellRequest(cell));
+    this.request(`{"op":"plan","parents":${JSON.stringify(parents)},"cells":[${requests.join(',')}]`);
+    this.planOpen = true;
+    this.ahead = cells.map((cell) => cell.cellId);
+    this.aheadDefines = new Set(cells.flatMap((cell) => cell.defines));
+  }
+
   run(cell: CellRun, io: CellIO): void {
     if (this.lost) throw new Error(`Not run: ${this.lost}; the notebook's values were lost.`);
+    const aheadAt = this.ahead.indexOf(cell.cellId);
+    if (aheadAt >= 0) {
+      // Sent with its plan already: CPython runs it (or ran it) without waiting for us; its frames come in order.
+      this.ahead.splice(0, aheadAt + 1);
+      if (this.ahead.length === 0) this.aheadDefines.clear();
+    } else {
+      this.abandonAhead();
+      this.request(`{"op":"run",${this.cellRequest(cell).slice(1, -1)}`);
+    }
+    const interrupt = this.context.interruptBuffer;
+    let interruptSent = false;
+    let result: CellResult | null = null;
+    const onIdle = (): void => {
+      if (!interruptSent && Atomics.load(interrupt, 0) === 2) {
+        interruptSent = true;
+        this.python.interrupt();
+      }
+    };
+    while (!result) {
+      const frame = this.nextFrame(aheadAt >= 0, onIdle);
+      if (frame.t === 'out') (frame.s === 'stderr' ? io.stderr(frame.d) : io.stdout(frame.d));
+      else if (frame.t === 'output') io.output(withTableLanguage(frame.o, this.context.language));
+      else if (frame.t === 'done' && (frame.c === undefined || frame.c === cell.cellId)) result = frame.result;
+      else if (frame.t === 'fail') throw new Error(`The Python runtime failed: ${frame.error}`);
+      // A done of another cell: one sent ahead that the kernel did not run (cancelled); its result is not ours.
+    }
+    if (result.status === 'error') {
+      const hint = result.type === 'ModuleNotFoundError' ? MISSING_MODULE_HINT : '';
+      throw new NativeCellError(result.message + hint, result.traceback + hint, result.type);
+    }
+    for (const output of result.outputs) io.output(withTableLanguage(output, this.context.language));
+    this.publish(cell.defines, result.defined);
+  }
+
+  /** A cell's request fields as a JSON object's text: built once, the code and values encoded without a second pass. */
+  private cellRequest(cell: CellRun): string {
     // Other languages' values this cell reads: lists of records (SQL results) by columns, to become DataFrames.
     const inject: Record<string, unknown> = {};
     const tables: Record<string, ColumnTable> = {};
@@ -208,34 +125,62 @@ class NativePythonRuntime implements LanguageRuntime {
       if (table) tables[name] = table;
       else inject[name] = value;
     }
-    const interrupt = this.context.interruptBuffer;
-    let interruptSent = false;
-    let result: CellResult | null = null;
+    return `{"cell":${JSON.stringify(cell.cellId)},"code":${JSON.stringify(cell.code)},"defines":${JSON.stringify(cell.defines)},"inject":${toJson(inject)},"tables":${toJson(tables)},"widgets":${JSON.stringify(cell.meta?.widgets ?? null)}}`;
+  }
+
+  /**
+   * Sends one request: `body` is its JSON text without the closing brace; the names waiting to be dropped go with it
+   * (CPython drops them first), so a cell's deletions cost no write and no wake-up of their own.
+   */
+  private request(body: string): void {
+    const deletes = this.pendingDeletes.length > 0 ? `,"delete":${JSON.stringify(this.pendingDeletes)}` : '';
+    this.pendingDeletes = [];
     try {
-      this.python.sendText(`{"op":"run","cell":${JSON.stringify(cell.cellId)},"code":${JSON.stringify(cell.code)},"defines":${JSON.stringify(cell.defines)},"inject":${toJson(inject)},"tables":${toJson(tables)},"widgets":${JSON.stringify(cell.meta?.widgets ?? null)}}`);
-      const onIdle = (): void => {
-        if (!interruptSent && Atomics.load(interrupt, 0) === 2) {
-          interruptSent = true;
-          this.python.interrupt();
-        }
-      };
-      while (!result) {
-        const frame = this.python.receive(onIdle);
-        if (frame.t === 'out') (frame.s === 'stderr' ? io.stderr(frame.d) : io.stdout(frame.d));
-        else if (frame.t === 'output') io.output(withTableLanguage(frame.o, this.context.language));
-        else if (frame.t === 'done') result = frame.result;
-        else if (frame.t === 'fail') throw new Error(`The Python runtime failed: ${frame.error}`);
-      }
+      this.python.sendText(`${body}${deletes}}`);
     } catch (error) {
       if (error instanceof ProcessGone) this.lose(error.message);
       throw error;
     }
-    if (result.status === 'error') {
-      const hint = result.type === 'ModuleNotFoundError' ? MISSING_MODULE_HINT : '';
-      throw new NativeCellError(result.message + hint, result.traceback + hint, result.type);
+  }
+
+  /** The next frame (a cell sent ahead takes the backlog's first); the end of a plan sent ahead is noted here. */
+  private nextFrame(fromBacklog: boolean, onIdle?: () => void, deadline?: number): Frame {
+    let frame: Frame;
+    try {
+      frame = (fromBacklog ? this.backlog.shift() : undefined) ?? this.python.receive(onIdle, deadline);
+    } catch (error) {
+      if (error instanceof ProcessGone) this.lose(error.message);
+      throw error;
     }
-    for (const output of result.outputs) io.output(withTableLanguage(output, this.context.language));
-    this.publish(cell.defines, result.defined);
+    if (frame.t === 'plan_done' || (frame.t === 'fail' && this.planOpen)) {
+      // The plan is over in CPython (a failure of the driver itself ends it too): cells still ahead run one by one.
+      this.planOpen = false;
+      if (frame.t === 'fail') {
+        this.ahead = [];
+        this.aheadDefines.clear();
+      }
+    }
+    return frame;
+  }
+
+  /**
+   * Before any other request: the rest of a plan sent ahead is read into the backlog (its cells' run calls still
+   * take their frames from there), so the answer to the new request is the next frame.
+   */
+  private settlePlan(): void {
+    if (!this.planOpen) return;
+    while (this.planOpen) {
+      const frame = this.nextFrame(false);
+      if (frame.t !== 'plan_done' && frame.t !== 'fail') this.backlog.push(frame);
+    }
+  }
+
+  /** The kernel runs something else than the cells sent ahead (it cancelled them): what is left of them is dropped. */
+  private abandonAhead(): void {
+    this.settlePlan();
+    this.ahead = [];
+    this.aheadDefines.clear();
+    this.backlog.length = 0;
   }
 
   /**
@@ -265,10 +210,11 @@ class NativePythonRuntime implements LanguageRuntime {
     if (this.lost) throw new Error(`Not answered: ${this.lost}.`);
     const request = payload as { widget_id?: unknown } | null;
     if (!request || typeof request !== 'object' || Array.isArray(request) || typeof request.widget_id !== 'string') throw new Error('set_widget_value takes { widget_id: string, value }.');
-    this.python.send({ op: 'widget', payload });
+    this.settlePlan();
+    this.request(`{"op":"widget","payload":${JSON.stringify(payload)}`);
     let answer: { names?: string[]; error?: string } & { [key: string]: JsonValue | undefined };
     for (;;) {
-      const frame = this.python.receive(undefined, Date.now() + 10_000);
+      const frame = this.nextFrame(false, undefined, Date.now() + 10_000);
       if (frame.t === 'value') {
         answer = JSON.parse(frame.json ?? 'null') as typeof answer;
         break;
@@ -282,7 +228,8 @@ class NativePythonRuntime implements LanguageRuntime {
   }
 
   deleteNames(names: readonly string[]): void {
-    if (!this.lost) this.python.send({ op: 'delete', names });
+    if (this.lost) return;
+    for (const name of names) if (!this.aheadDefines.has(name)) this.pendingDeletes.push(name);
   }
 
   describeVariables(budget: VariableBudget): VariableDescription[] {
@@ -296,9 +243,10 @@ class NativePythonRuntime implements LanguageRuntime {
 
   /** Calls one of the driver's RUNNER_CALLS and waits for its JSON text. */
   private ask(fn: string, args: (string | number)[]): string {
-    this.python.send({ op: 'call', fn, args });
+    this.settlePlan();
+    this.request(`{"op":"call","fn":${JSON.stringify(fn)},"args":${JSON.stringify(args)}`);
     for (;;) {
-      const frame = this.python.receive(undefined, Date.now() + 10_000);
+      const frame = this.nextFrame(false, undefined, Date.now() + 10_000);
       if (frame.t === 'value') return frame.json ?? 'null';
       if (frame.t === 'fail') throw new Error(`Python could not answer ${fn}: ${frame.error}`);
     }
@@ -332,9 +280,11 @@ class NativePythonRuntime implements LanguageRuntime {
     let records: { value: unknown } | null = null;
     const fetch = (): { table: TableColumns } | { value: unknown } => {
       if (fetched) return fetched;
-      this.python.send({ op: 'value', name });
+      // The rest of a plan sent ahead is read first, and the names waiting to be dropped go with the request.
+      this.settlePlan();
+      this.request(`{"op":"value","name":${JSON.stringify(name)}`);
       for (;;) {
-        const frame = this.python.receive(undefined, Date.now() + 60_000);
+        const frame = this.nextFrame(false, undefined, Date.now() + 60_000);
         if (frame.t === 'value') {
           const table = frame.table ? (frame.v as ColumnTable) : null;
           fetched = table ? { table: { names: table.columns, columns: table.data, rowCount: table.data[0]?.length ?? 0 } } : { value: frame.v };

@@ -27,7 +27,8 @@ export interface RunnerModule extends PyProxyLike {
   install_streams: PyCallable<[(text: string) => void, (text: string) => void], void>;
   flush_streams: PyCallable<[], void>;
   /** Returns a JSON string: see runCell in python-runtime.ts. */
-  run_cell: PyCallable<[string, string, string], string>;
+  /** The 4th argument: names to drop first (JSON list), the kernel's deleteNames since the last call. */
+  run_cell: PyCallable<[string, string, string, string], string>;
   run_cell_async: PyCallable<[], PyProxyLike & PromiseLike<string>>;
   plain_global: PyCallable<[string], unknown>;
   /** The name's value by columns when it is a table of same-keyed dicts, else None (python/rnb_columns.py). */

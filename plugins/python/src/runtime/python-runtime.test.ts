@@ -210,6 +210,17 @@ describe('the namespace shared with other languages', () => {
     await kernel.deleteNames(['gone']);
     expect((await kernel.run('gone')).error?.message).toMatch(/NameError/);
   });
+
+  // Deletions reach Python with its next entry (the next cell's run_cell, or any question before it), never later.
+  it('drops a deleted name before the variable list is made and before another language\'s value of that name arrives', async () => {
+    await kernel.run({ code: 'temp = 1', defines: ['temp'] });
+    await kernel.deleteNames(['temp']);
+    expect((await kernel.describe()).map((v) => v.name)).not.toContain('temp');
+    await kernel.run({ code: 'shared = 1', defines: ['shared'] });
+    await kernel.deleteNames(['shared']);
+    await kernel.define('shared', 5, 'sql');
+    expect((await kernel.run({ code: 'shared * 2', references: ['shared'] })).outputs).toEqual([{ mime_type: 'text/plain', data: '10' }]);
+  });
 });
 
 describe('the second sandbox layer', () => {

@@ -57,6 +57,8 @@ type LoadPyodide = (config: Record<string, unknown>) => Promise<PyodideAPI>;
 
 class PythonRuntime implements LanguageRuntime {
   private io: CellIO | null = null;
+  /** Names the kernel deleted, dropped in Python at its next entry (the next cell's run_cell takes them along). */
+  private pendingDeletes: string[] = [];
   private readonly decoder = { out: new TextDecoder(), err: new TextDecoder() };
 
   constructor(
@@ -91,7 +93,9 @@ class PythonRuntime implements LanguageRuntime {
     let result: CellResult;
     try {
       this.widgets.beginCell(cell.cellId, cell.meta?.widgets);
-      result = JSON.parse(this.runner.run_cell(cell.cellId, cell.code, JSON.stringify(cell.defines))) as CellResult;
+      const deletes = this.pendingDeletes.length > 0 ? JSON.stringify(this.pendingDeletes) : '';
+      this.pendingDeletes = [];
+      result = JSON.parse(this.runner.run_cell(cell.cellId, cell.code, JSON.stringify(cell.defines), deletes)) as CellResult;
       if (result.status === 'async') {
         const pending = this.runner.run_cell_async();
         try {
@@ -107,10 +111,10 @@ class PythonRuntime implements LanguageRuntime {
       result = interrupted
         ? { status: 'error', message: 'KeyboardInterrupt: the cell was interrupted', traceback: 'KeyboardInterrupt: the cell was interrupted', type: 'KeyboardInterrupt' }
         : { status: 'error', message, traceback: message, type: 'Error' };
-    } finally {
-      this.flushStreams();
-      this.io = null;
     }
+    // A cell that ended well flushed Python's streams itself (the runner's _finish): only the decoders' tails remain.
+    this.flushStreams(result.status !== 'ok');
+    this.io = null;
     if (result.status === 'error') {
       const hint = result.type === 'ModuleNotFoundError' ? this.packages.missingHint(result.message) : '';
       throw new PythonCellError(result.message + hint, result.traceback + hint, result.type);
@@ -120,7 +124,15 @@ class PythonRuntime implements LanguageRuntime {
     this.publish(cell.defines, result.defined);
   }
 
+  /** Names go with the next cell's run_cell (one call into Python a cell, not two), or before any other entry into Python. */
   deleteNames(names: readonly string[]): void {
+    this.pendingDeletes.push(...names);
+  }
+
+  private applyDeletes(): void {
+    if (this.pendingDeletes.length === 0) return;
+    const names = this.pendingDeletes;
+    this.pendingDeletes = [];
     this.runner.delete_names(JSON.stringify(names));
   }
 
@@ -133,6 +145,7 @@ class PythonRuntime implements LanguageRuntime {
    */
   call(method: string, payload: JsonValue): JsonValue {
     if (method === 'ping') return null;
+    this.applyDeletes();
     if (method === 'set_widget_value') return this.setWidgetValue(payload);
     if (method === TABLE_PAGE_METHOD) return JSON.parse(this.runner.table_page(tablePageRequest(payload))) as JsonValue;
     if (method === 'inspect') {
@@ -158,10 +171,12 @@ class PythonRuntime implements LanguageRuntime {
   }
 
   describeVariables(budget: VariableBudget): VariableDescription[] {
+    this.applyDeletes();
     return parseDescriptions(this.runner.describe_variables(...describeArguments(budget)));
   }
 
   forgetCells(cellIds: readonly string[]): void {
+    this.applyDeletes();
     this.runner.forget_cells(JSON.stringify(cellIds));
   }
 
@@ -169,9 +184,9 @@ class PythonRuntime implements LanguageRuntime {
     this.io = null;
   }
 
-  private flushStreams(): void {
+  private flushStreams(python = true): void {
     try {
-      this.runner.flush_streams();
+      if (python) this.runner.flush_streams();
     } catch {
       // An interrupt arriving exactly here: the text is lost, the runtime is fine.
     }
@@ -180,11 +195,15 @@ class PythonRuntime implements LanguageRuntime {
   }
 
   /** Names this cell reads that another language defined become Python values. */
+  /** Deletions still pending go first when it sets any (run_cell would drop what it set). */
   private injectForeignValues(references: readonly string[]): void {
     const namespace = this.context.namespace;
+    let injected = false;
     for (const name of references) {
       const entry = namespace.entry(name);
       if (!entry || entry.language === this.context.language) continue;
+      if (!injected) this.applyDeletes();
+      injected = true;
       const value: unknown = this.pyodide.toPy(entry.toJS());
       this.runner.G.set(name, value);
       if (isProxy(value)) value.destroy();
@@ -211,6 +230,7 @@ class PythonRuntime implements LanguageRuntime {
     // A table crosses by columns (python/rnb_columns.py), once: SQL builds its rows from them, toJS() its records.
     const toColumns = (): TableColumns | null => {
       if (!columnsRead) {
+        this.applyDeletes();
         const answer: unknown = this.runner.table_columns_global(name);
         columns = isProxy(answer) ? readTableColumns(answer as PyListLike) : null;
         columnsRead = true;
@@ -223,6 +243,7 @@ class PythonRuntime implements LanguageRuntime {
       toColumns,
       toJS: (): unknown => {
         if (converted) return value;
+        this.applyDeletes();
         const table = toColumns();
         if (table) value = recordsOfColumns(table);
         else {
