@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { cell, cellCount, describeInBrowser, editorText, ensureBuilt, launchBrowser, startHost, type Host } from './harness';
+import { cell, cellCount, describeInBrowser, editorText, ensureBuilt, launchBrowser, openNewNotebook, runAndWait, startHost, typeInto, type Host } from './harness';
 
 /** Import (a .ipynb chosen on the notebook list) and Export (the notebook bar's menu) in Chromium against the real host. */
 jest.setTimeout(120_000);
@@ -103,5 +103,19 @@ describeInBrowser('a notebook file edited on disk (folder storage)', () => {
     await page.getByText(/cannot be read: .*line 2/).waitFor({ timeout: 15_000 });
     expect(await editorText(page, 0)).toBe('answer = 42');
     expect(fs.readFileSync(file, 'utf8')).toBe('# /// rnb\n# name = broken\n# ///\n');
+  });
+
+  it('lists a notebook of the folder with its size and when it last ran (kept in the folder\'s cache)', async () => {
+    await openNewNotebook(page, host, 'Ran on disk');
+    await typeInto(page, 0, 'x = 1');
+    expect(await runAndWait(page, 0, 90_000)).toBe('success');
+    await page.getByRole('link', { name: 'Back to notebooks' }).click();
+    const meta = page.locator('.list__item', { hasText: 'Ran on disk' }).getByTestId('notebook-meta');
+    // The host stores the run's time just after the run: the list, loaded again, shows it within a few seconds.
+    for (let attempt = 0; attempt < 30 && !(await meta.textContent())?.includes('ran just now'); attempt++) {
+      await page.waitForTimeout(500);
+      await page.reload();
+    }
+    expect(await meta.textContent()).toMatch(/^changed .+ · ran just now · \d+(\.\d)? (B|KB)$/);
   });
 });

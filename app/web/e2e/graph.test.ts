@@ -46,6 +46,15 @@ describeInBrowser('the dependency graph of a long notebook', () => {
     const toggle = page.getByRole('button', { name: 'Graph', exact: true });
     if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
     await page.locator('.graph__node').first().waitFor();
+    // On a wide screen the graph opens beside the cells without moving them (moving them re-paints every cell).
+    const cellsLeft = () => page.locator('.notebook__cells').evaluate((el) => el.getBoundingClientRect().left);
+    const withGraph = await cellsLeft();
+    await toggle.click();
+    await page.locator('.graph__svg').waitFor({ state: 'detached' });
+    expect(await cellsLeft()).toBe(withGraph);
+    await toggle.click();
+    await page.locator('.graph__node').first().waitFor();
+    expect(await cellsLeft()).toBe(withGraph);
     // 2→1, 3→4, 4→3, 1→5, the chain's arcs, and its arcs from cell i/2 (the same pair as i-1 for i = 2: one arc).
     const halves = Array.from({ length: CHAIN }, (_, i) => i).filter((i) => i % 2 === 0 && i >= 4).length;
     expect(await page.locator('.graph__svg').getAttribute('aria-label')).toBe(`${cells} cells, ${4 + (CHAIN - 1) + halves} dependencies`);

@@ -69,4 +69,19 @@ describeNeeding('variables and live tables on native Python', nativeMissing(), (
     const gone = await kernel.service.callRuntime(owner, fixture.notebookId, 'python', 'table_page', { table_id: meta.id, offset: 0, limit: 1 });
     expect(gone).toEqual({ status: 'gone' });
   });
+
+  it("drops a deleted cell's private name (`_x`) from the variables, and keeps another cell's", async () => {
+    const fixture = await notebookWith(kernel, owner, ['_x = 1\nshown = _x', '_y = 2'], 'python');
+    await fixture.run(0);
+    await fixture.run(1);
+    expect(lastVariables(fixture.notebookId).map((v) => v.name)).toEqual(expect.arrayContaining(['_x', 'shown', '_y']));
+    await kernel.service.deleteCell(owner, fixture.notebookId, fixture.cellIds[0]!);
+    // The kernel describes its names again after the deletion: a bounded wait for that event.
+    const deadline = Date.now() + 15_000;
+    while (lastVariables(fixture.notebookId).some((v) => v.name === '_x') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const names = lastVariables(fixture.notebookId).map((v) => v.name);
+    expect(names).not.toContain('_x');
+    expect(names).not.toContain('shown');
+    expect(names).toContain('_y');
+  });
 });
