@@ -165,6 +165,10 @@ export class CoeditSession {
       this.synced = false;
       this.inFlight = false;
       this.pending = [];
+      // The next sync sends whatever the host lacks, at once.
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      this.retryDelayMs = RETRY_FIRST_MS;
       // Others are gone from this page's view until the socket is back.
       removeAwarenessStates(this.awareness, [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID), 'remote');
     });
