@@ -102,7 +102,7 @@ export {
 } from './notebook-file/percent-format';
 export { formatPackageList, PACKAGES_FIELD, PACKAGES_PLUGIN, packagesOfSettings, parsePackageList, settingsWithPackages } from './notebook-file/packages';
 export { exportIpynb, importIpynb, type IpynbImport } from './notebook-file/ipynb';
-export { exportHtml, type HtmlExportOptions, type MarkdownToHtml } from './notebook-file/html-export';
+export { exportHtml, type ChartKind, type HtmlExportOptions, type MarkdownToHtml } from './notebook-file/html-export';
 export { exportMarkdown } from './notebook-file/markdown';
 export { outputAsText } from './notebook-file/output-text';
 export { fileOf as notebookFileOf, portableOf, withoutResults, type PortableCell, type PortableNotebook } from './notebook-file/portable';
