@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PYTHON_SOURCE_DIR } from './runtime/python-sources';
+import { KERNEL_FILES, PYTHON_SOURCE_DIR } from './runtime/python-sources';
 
 function interpreters(): string[] {
   const found = new Set<string>();
@@ -39,5 +39,18 @@ describe("the kernel's Python files, by Python's unittest", () => {
     } finally {
       fs.rmSync(cache, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the files Pyodide gets', () => {
+  it('are every kernel module in python/ (Pyodide imports only what is written into its file system)', () => {
+    const modules = (dir: string, prefix = ''): string[] =>
+      fs.readdirSync(path.join(PYTHON_SOURCE_DIR, dir), { withFileTypes: true }).flatMap((entry) => {
+        if (entry.isDirectory()) return entry.name === '__pycache__' ? [] : modules(path.join(dir, entry.name), `${prefix}${entry.name}/`);
+        return entry.name.endsWith('.py') ? [`${prefix}${entry.name}`] : [];
+      });
+    // Not for the kernel: the tests, their helper, and the native runtime's driver (which runs them from this folder).
+    const shipped = modules('').filter((file) => !/^test_|^kernel_test_support\.py$|^native_driver\.py$/.test(file));
+    expect([...KERNEL_FILES].sort()).toEqual(shipped.sort());
   });
 });

@@ -22,6 +22,8 @@ export const KERNEL_FILES = [
   'rnb_variables.py',
   'rnb_display.py',
   'rnb_tables.py',
+  'rnb_column_stats.py',
+  'rnb_table_sort.py',
   'rnb_figures.py',
   'rnb_ipython.py',
   'rnb_micropip.py',
