@@ -88,6 +88,8 @@ def records_stats(records, columns):
                     counts[value] += 1
                 except TypeError:  # a list or a dict in a cell
                     pass
+        if types == {"int", "float"}:
+            types = {"float"}  # numbers all the same: ints among floats are not a mix of kinds
         stats = {"type": types.pop() if len(types) == 1 else ("mixed" if types else "null"), "nulls": nulls}
         if numbers and not counts:
             stats["min"], stats["max"] = _cell(min(numbers)), _cell(max(numbers))

@@ -133,6 +133,11 @@ describe('rich output', () => {
     expect(result.outputs).toEqual([{
       mime_type: TABLE_MIME,
       data: { type: 'table', columns: ['a', 'b', 'c'], rows: [[1, 'x', null], [2.5, null, null], [null, true, null]] },
+      metadata: { column_stats: [
+        { type: 'float', nulls: 1, min: 1, max: 2.5 },
+        { type: 'mixed', nulls: 1, distinct: 2, top: [['x', 1], [true, 1]] },
+        { type: 'null', nulls: 3 },
+      ] },
     }]);
   });
 
