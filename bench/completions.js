@@ -3,8 +3,7 @@
 // the same round trip for a no-op call (`ping`), so the figure splits into the channel's cost and the completer's.
 // Target (issue 20): p95 < 50 ms. Run: npm run build:ts && node bench/completions.js [requests=300]
 'use strict';
-const http = require('node:http');
-const { percentile, ms, report } = require('./lib');
+const { percentile, ms, report, pythonNotebookChannel } = require('./lib');
 
 const REQUESTS = Number(process.argv[2]) || 300;
 
@@ -21,43 +20,12 @@ const TYPED = [
 ];
 
 (async () => {
-  const Koa = require('koa');
-  const { io } = require('socket.io-client');
-  const { MemoryNotebookStore } = require('@rnb/core');
-  const pythonPlugin = require('@rnb/plugin-python').default;
-  const { createNotebookServer, silentLogger } = require('@rnb/server');
-  const notebooks = await createNotebookServer({ plugins: [pythonPlugin()], store: new MemoryNotebookStore(), logger: silentLogger });
-  const app = new Koa();
-  app.use(notebooks.middleware);
-  const server = http.createServer(app.callback());
-  notebooks.attach(server);
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${server.address().port}`;
-
-  const view = await notebooks.service.createNotebook('local', { name: 'completions' });
-  const setup = [
+  const { notebooks, notebookId, lastCellId, socket, ask, close } = await pythonNotebookChannel('completions', [
     'import math',
     'my_value = 1\nmy_variable = [1, 2]',
     // A table-like object: 40 columns as attributes plus methods, like a DataFrame's dir().
     'class Frame:\n    def __init__(self):\n        for i in range(40): setattr(self, f"col_{i}", i)\n    def mean(self): pass\n    def median(self): pass\nframe = Frame()',
-  ];
-  await notebooks.service.updateCell('local', view.id, view.cells[0].id, { code: setup[0] });
-  let after = view.cells[0].id;
-  for (const code of setup.slice(1)) after = (await notebooks.service.createCell('local', view.id, { type: 'python', code, afterCellId: after })).id;
-  await notebooks.service.runAll('local', view.id);
-  await notebooks.service.whenIdle('local', view.id);
-  const nb = await notebooks.service.getNotebook('local', view.id);
-  if (nb.cells.some((c) => c.status !== 'success')) throw new Error(`setup failed: ${nb.cells.map((c) => c.error).join(' ')}`);
-
-  const socket = io(url, { auth: { notebookId: view.id }, transports: ['websocket'], reconnection: false });
-  await new Promise((resolve) => socket.once('authenticated', resolve));
-  const ask = async (method, payload) => {
-    const started = performance.now();
-    const reply = await socket.timeout(5000).emitWithAck('runtime_call', { language: 'python', method, payload });
-    const elapsed = performance.now() - started;
-    if (reply.error) throw new Error(`${reply.error.code}: ${reply.error.message}`);
-    return { elapsed, value: reply.value };
-  };
+  ]);
   const complete = (code) => ask('complete', { code, cursor: [...code].length });
 
   // Warm: the completer's modules imported, the socket's path hot.
@@ -76,7 +44,7 @@ const TYPED = [
     floor.push((await ask('ping', null)).elapsed);
   }
   // A completion while a cell computes: Pyodide cannot answer until the cell ends, so the kernel refuses it as busy.
-  const spin = (await notebooks.service.createCell('local', view.id, { type: 'python', code: 'import time\n_t = time.time()\nwhile time.time() - _t < 3: pass', afterCellId: after })).id;
+  const spin = (await notebooks.service.createCell('local', notebookId, { type: 'python', code: 'import time\n_t = time.time()\nwhile time.time() - _t < 3: pass', afterCellId: lastCellId })).id;
   socket.emit('run_cell', { cellId: spin });
   await new Promise((resolve) => {
     const onStatus = (p) => p.cellId === spin && p.status === 'running' && (socket.off('cell_status', onStatus), resolve());
@@ -86,7 +54,7 @@ const TYPED = [
   const busy = await socket.timeout(5000).emitWithAck('runtime_call', { language: 'python', method: 'complete', payload: { code: 'my_va', cursor: 5 } });
   const busyMs = performance.now() - busyStarted;
   if (busy.error?.code !== 'RNB_ERR_RUNTIME_BUSY') throw new Error(`expected busy, got ${JSON.stringify(busy)}`);
-  await notebooks.service.whenIdle('local', view.id);
+  await notebooks.service.whenIdle('local', notebookId);
 
   report(`server: Python completions, runtime_call "complete" from a socket.io client to its acknowledgement (${REQUESTS} requests, warm kernel)`, {
     'complete: p50': ms(percentile(completions, 50)),
@@ -97,9 +65,7 @@ const TYPED = [
     'options per answer (mean)': (options / REQUESTS).toFixed(1),
     'while a cell computes: refused as busy after': ms(busyMs),
   });
-  socket.close();
-  await notebooks.close();
-  server.close();
+  await close();
 })().catch((error) => {
   console.error(error);
   process.exit(1);

@@ -5,41 +5,18 @@
 // measured in the page: from the keydown (pointermove) event to the next animation frame after it was handled.
 // Run: npm run build:ts && npm run build --workspace @rnb/web && node bench/widgets-200.js [keys=80]
 'use strict';
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
 const { percentile, ms, report } = require('./lib');
+const { startWidgetBenchServer, createNotebook, openNotebookInChromium } = require('./lib-widgets');
 
 const KEYS = Number(process.argv[2]) || 80;
 // RNB_WIDGET_CELLS=0 runs the same steps with the threshold slider alone (the baseline).
 const CELLS = process.env.RNB_WIDGET_CELLS === undefined ? 20 : Number(process.env.RNB_WIDGET_CELLS);
 const PER_CELL = 10;
-const CHROMIUM = process.env.RNB_CHROMIUM || '/usr/bin/chromium';
-const WEB_DIR = path.join(__dirname, '..', 'app', 'web', 'dist');
 
 (async () => {
-  if (!fs.existsSync(path.join(WEB_DIR, 'index.html'))) throw new Error('app/web/dist is missing: npm run build --workspace @rnb/web');
-  const { chromium } = require('playwright-core');
-  const { loadConfig, startServer } = require('@rnb/server');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-widgets-200-'));
-  const token = `bench-${Date.now()}`;
-  const config = loadConfig(
-    { PORT: '0', HOST: '127.0.0.1', NOTEBOOK_STORAGE: 'file', NOTEBOOK_DIR: dir, NOTEBOOK_AUTH: 'none', NOTEBOOK_TOKEN: token, LOG_LEVEL: 'warn' },
-    { defaultWebDir: WEB_DIR },
-  );
-  const server = await startServer({ config });
-  const base = `http://127.0.0.1:${server.port}/`;
-  const call = async (method, relative, body) => {
-    const response = await fetch(`${base}${relative}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return response.json();
-  };
-  const id = (await call('POST', 'api/notebooks', { name: '200 widgets' })).notebook_id;
-  const first = (await call('GET', `api/notebooks/${id}`)).cells[0].id;
-  await call('PUT', `api/notebooks/${id}/cells/${first}`, { code: 'from rnb import ui\nthreshold = ui.slider(0, 100, value=10, label="Threshold")\nthreshold' });
+  const host = await startWidgetBenchServer('widgets-200');
+  const { call } = host;
+  const { id, first } = await createNotebook(host, '200 widgets', 'from rnb import ui\nthreshold = ui.slider(0, 100, value=10, label="Threshold")\nthreshold');
   let after = (await call('POST', `api/notebooks/${id}/cells`, { type: 'python', code: 'f"[v={threshold.value}]"', after_cell_id: first })).cell_id;
   for (let c = 0; c < CELLS; c++) {
     const code = `group_${c} = [ui.slider(0, 100, value=${c}, label=f"w${c}-{i}") for i in range(${PER_CELL})]\nfor _w in group_${c}:\n    display(_w)`;
@@ -47,12 +24,7 @@ const WEB_DIR = path.join(__dirname, '..', 'app', 'web', 'dist');
   }
   await call('POST', `api/notebooks/${id}/cells`, { type: 'python', code: '', after_cell_id: after });
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
-  const page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-  page.on('pageerror', (err) => console.error('page error:', err.message));
-  await page.goto(`${base}?token=${token}`);
-  await page.goto(`${base}?token=${token}#/n/${id}`);
-  await page.waitForSelector('[data-connection="online"]');
+  const { browser, page } = await openNotebookInChromium(host, id);
   await call('POST', `api/notebooks/${id}/run_all`);
   const total = CELLS * PER_CELL + 1;
   for (const started = Date.now(); ; ) {
@@ -130,8 +102,7 @@ const WEB_DIR = path.join(__dirname, '..', 'app', 'web', 'dist');
     'dragging: final value': value,
   });
   await browser.close();
-  await server.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await host.stop();
 })().catch((error) => {
   console.error(error);
   process.exit(1);

@@ -25,6 +25,7 @@ export type {
   NamespaceEntry,
   RuntimeContext,
   RuntimeFactory,
+  TableColumns,
   VariableBudget,
   VariableDescription,
 } from './language/runtime-api';
@@ -96,11 +97,13 @@ export {
   SCRIPT_CELL_TYPE,
   unescapeCodeLine,
   writePercentNotebook,
+  type FileAppSettings,
   type NotebookFile,
   type NotebookFileCell,
   type ReadOptions,
 } from './notebook-file/percent-format';
 export { formatPackageList, PACKAGES_FIELD, PACKAGES_PLUGIN, packagesOfSettings, parsePackageList, settingsWithPackages } from './notebook-file/packages';
+export { appWithFile, fileAppOf, fileSettingsOf, settingsWithFile, type IsSecretSetting } from './notebook-file/file-settings';
 export { exportIpynb, importIpynb, type IpynbImport } from './notebook-file/ipynb';
 export { exportHtml, type ChartKind, type HtmlExportOptions, type MarkdownToHtml } from './notebook-file/html-export';
 export { exportMarkdown } from './notebook-file/markdown';

@@ -510,6 +510,12 @@ export interface AppConfig {
   languages?: LanguageInfo[];
 }
 
+/** `GET /api/me`: the caller, and the name others see beside their cursor (null: the page picks one). */
+export interface MeAnswer {
+  user_id: string;
+  name: string | null;
+}
+
 /** One loaded language, as `GET /api/config` lists it. */
 export interface LanguageInfo {
   /** The language id: a cell's `type`. */

@@ -5,13 +5,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { exportIpynb, importIpynb, readPercentNotebook, writePercentNotebook } from '@rnb/core';
-// The Python plugin's test wheel builder: this machine cannot download real wheels.
-import { makeWheel } from '../../../plugins/python/src/runtime/testing/make-wheel';
+// The Python plugin's test kit: this machine cannot download real wheels.
+import { makeWheel, serveSimpleIndex } from '@rnb/plugin-python/testing';
 
 const MAIN = path.resolve(__dirname, '../dist/main.js');
+/** A notebook that installed packages (its PEP 723 block). */
+const DEPS_NOTEBOOK = { name: 'Deps', lazy: false, packages: ['greeter-pkg==1.2.0', 'rich'], cells: [{ id: 'a', type: 'python', code: 'x = 1' }] };
 let dir: string;
 
 beforeAll(() => {
@@ -136,7 +136,7 @@ describe('rnb export and import', () => {
   });
 
   it('carries the packages: a PEP 723 block in .py, metadata.rnb.packages in .ipynb, both ways', () => {
-    const withPackages = writePercentNotebook({ name: 'Deps', lazy: false, packages: ['greeter-pkg==1.2.0', 'rich'], cells: [{ id: 'a', type: 'python', code: 'x = 1' }] });
+    const withPackages = writePercentNotebook(DEPS_NOTEBOOK);
     write('deps.py', withPackages);
     expect(rnb('export', 'deps.py', '--to', 'ipynb', '-o', 'deps.ipynb').code).toBe(0);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'deps.ipynb'), 'utf8')).metadata.rnb.packages).toEqual(['greeter-pkg==1.2.0', 'rich']);
@@ -146,16 +146,10 @@ describe('rnb export and import', () => {
   });
 
   it("rnb run installs a file's packages (its PEP 723 block) from the index the environment names", async () => {
-    const wheel = makeWheel('greeter_pkg', '1.2.0', 'Hello from the index');
-    const index = createServer((req, res) => {
-      if (req.url === '/simple/greeter-pkg/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(`<a href="/files/${wheel.fileName}#sha256=${wheel.sha256}">${wheel.fileName}</a>`);
-      if (req.url === `/files/${wheel.fileName}`) return void res.writeHead(200).end(wheel.bytes);
-      res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => index.listen(0, '127.0.0.1', resolve));
+    const index = await serveSimpleIndex([makeWheel('greeter_pkg', '1.2.0', 'Hello from the index')]);
     try {
-      write('deps.py', writePercentNotebook({ name: 'Deps', lazy: false, packages: ['greeter-pkg==1.2.0'], cells: [{ id: 'a', type: 'python', code: 'import greeter_pkg\nprint(greeter_pkg.greet("cli"))' }] }));
-      const env = { ...process.env, PYODIDE_PYPI_INDEX_URL: `http://127.0.0.1:${(index.address() as AddressInfo).port}/simple/`, PYODIDE_PACKAGE_CACHE_DIR: path.join(dir, 'cache') };
+      write('deps.py', writePercentNotebook({ ...DEPS_NOTEBOOK, packages: ['greeter-pkg==1.2.0'], cells: [{ id: 'a', type: 'python', code: 'import greeter_pkg\nprint(greeter_pkg.greet("cli"))' }] }));
+      const env = { ...process.env, PYODIDE_PYPI_INDEX_URL: index.url, PYODIDE_PACKAGE_CACHE_DIR: path.join(dir, 'cache') };
       // Spawned, not spawnSync: the index answers from this process.
       const child = spawn(process.execPath, [MAIN, 'run', 'deps.py'], { cwd: dir, env });
       let stdout = '';
@@ -163,8 +157,7 @@ describe('rnb export and import', () => {
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
       expect({ code, stdout }).toEqual({ code: 0, stdout: expect.stringContaining('Hello from the index, cli\n') });
     } finally {
-      index.closeAllConnections();
-      await new Promise((resolve) => index.close(resolve));
+      await index.close();
     }
   }, 120_000);
 

@@ -1,4 +1,4 @@
-import { KernelManager, MemoryNotebookStore, NotebookService, outputAsText, settingsWithPackages, type NotebookEvent, type PortableNotebook } from '@rnb/core';
+import { KernelManager, MemoryNotebookStore, NotebookService, outputAsText, SettingsCatalog, settingsWithPackages, type NotebookEvent, type PortableNotebook } from '@rnb/core';
 import type { CliLanguages } from './languages';
 
 export interface RunOptions {
@@ -35,7 +35,8 @@ export async function runNotebook(notebook: PortableNotebook, options: RunOption
     owner: OWNER,
     name: notebook.name,
     // The file's packages (its PEP 723 block): a headless run installs them as a new kernel of the notebook would.
-    settings: settingsWithPackages({}, notebook.packages ?? []),
+    // Its header's settings (declared, not secret) apply as they would on the server.
+    settings: settingsWithPackages(new SettingsCatalog(() => registry.list()).importable(notebook.settings).kept, notebook.packages ?? []),
     lazy: false,
     cells: notebook.cells.map((c) => ({ id: c.id, type: c.type, code: c.code, status: 'idle', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: [] })),
     revision: 0,
@@ -72,6 +73,8 @@ export async function runNotebook(notebook: PortableNotebook, options: RunOption
       name: notebook.name,
       lazy: notebook.lazy,
       ...(notebook.packages ? { packages: notebook.packages } : {}),
+      ...(notebook.settings ? { settings: notebook.settings } : {}),
+      ...(notebook.app ? { app: notebook.app } : {}),
       cells: view.cells.map((c) => ({ id: c.id, type: c.type, code: c.code, status: c.status, stdout: c.stdout, stderr: c.stderr, outputs: c.outputs, error: c.error })),
     };
     const failed = result.cells.filter((c) => c.status !== 'success').length;

@@ -1,11 +1,9 @@
 import * as fs from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import pythonPlugin from '@rnb/plugin-python';
-// The plugin's own test wheel builder: this machine cannot download real wheels.
-import { makeWheel } from '../../../plugins/python/src/runtime/testing/make-wheel';
+// The plugin's own test kit: this machine cannot download real wheels.
+import { makeWheel, serveSimpleIndex, type SimpleIndex } from '@rnb/plugin-python/testing';
 import { startTestServer, type TestServer } from './test-support/harness';
 
 /**
@@ -16,30 +14,19 @@ import { startTestServer, type TestServer } from './test-support/harness';
  */
 describe('a notebook remembers its micropip packages', () => {
   let server: TestServer;
-  let index: Server;
+  let index: SimpleIndex;
   let cacheDir: string;
-  const indexRequests: string[] = [];
 
   beforeAll(async () => {
     cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-packages-e2e-'));
-    const wheel = makeWheel('greeter_pkg', '1.2.0', 'Hello from the index');
-    index = createServer((req, res) => {
-      indexRequests.push(req.url ?? '');
-      if (req.url === '/simple/greeter-pkg/') {
-        return void res.writeHead(200, { 'content-type': 'text/html' }).end(`<a href="/files/${wheel.fileName}#sha256=${wheel.sha256}">${wheel.fileName}</a>`);
-      }
-      if (req.url === `/files/${wheel.fileName}`) return void res.writeHead(200).end(wheel.bytes);
-      res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => index.listen(0, '127.0.0.1', resolve));
-    const pypiIndexUrl = `http://127.0.0.1:${(index.address() as AddressInfo).port}/simple/`;
+    index = await serveSimpleIndex([makeWheel('greeter_pkg', '1.2.0', 'Hello from the index')]);
+    const pypiIndexUrl = index.url;
     server = await startTestServer({ plugins: [pythonPlugin({ packageBaseUrl: 'none', pypiIndexUrl, packageCacheDir: cacheDir })] });
   }, 60_000);
 
   afterAll(async () => {
     await server?.close();
-    index?.closeAllConnections();
-    await new Promise((resolve) => index?.close(resolve));
+    await index?.close();
     fs.rmSync(cacheDir, { recursive: true, force: true });
   });
 
@@ -57,9 +44,8 @@ describe('a notebook remembers its micropip packages', () => {
     expect((await client.waitFor('notebook_updated', (p) => p.settings?.python?.packages !== undefined)).settings.python.packages).toBe('greeter-pkg==1.2.0');
 
     // A new kernel, the index gone: the import works from the notebook's list and the cache, micropip never asked.
-    const before = indexRequests.length;
-    index.closeAllConnections();
-    await new Promise((resolve) => index.close(resolve));
+    const before = index.requests.length;
+    await index.close();
     expect((await server.request('POST', `/api/notebooks/${id}/restart`)).body).toEqual({ restarted: true });
     await server.request('PUT', `/api/notebooks/${id}/cells/${cell}`, { body: { code: 'import greeter_pkg\ngreeter_pkg.greet("a new kernel")' } });
     client.clear();
@@ -68,7 +54,7 @@ describe('a notebook remembers its micropip packages', () => {
     const rerun = (await server.request('GET', `/api/notebooks/${id}`)).body.cells[0];
     expect(rerun.outputs).toEqual([expect.objectContaining({ mime_type: 'text/plain', data: "'Hello from the index, a new kernel'" })]);
     expect(rerun.stderr).toContain("loading this notebook's packages: greeter-pkg");
-    expect(indexRequests.length).toBe(before);
+    expect(index.requests.length).toBe(before);
 
     // Export → import: the `.py` carries a PEP 723 block, the `.ipynb` its metadata; both give the list back.
     const py = (await server.request('GET', `/api/notebooks/${id}/export?format=py`)).text;

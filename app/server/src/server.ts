@@ -122,7 +122,7 @@ export interface NotebookServerOptions {
   /** Seam for cluster mode: wraps the store (saves fenced by the kernel lease). */
   wrapStore?: (store: NotebookStore) => NotebookStore;
   /** Co-editing timing: quiet time before typed code is analysed (`flushDelayMs`, default 400) and its longest wait (`flushMaxWaitMs`, default 2000). */
-  coedit?: { flushDelayMs?: number; flushMaxWaitMs?: number };
+  coedit?: { flushDelayMs?: number; flushMaxWaitMs?: number; maxUpdateBytes?: number };
   /** Seam for cluster mode: core let go of a notebook (idle, deleted, taken over elsewhere), so its lease can go. */
   onNotebookReleased?: (notebookId: string) => void;
 }
@@ -260,7 +260,8 @@ export async function createNotebookServer(options: NotebookServerOptions = {}):
   // Shares are read from the stored notebook (never through the cluster's fencing: reading needs no lease).
   const access = new NotebookAccess({ store: baseStore });
   const ownerCommands = options.commandRouter?.({ service, events, log, coedit }) ?? new LocalCommandRouter(service, events, log, coedit);
-  const history = new HistoryRecorder(ownerCommands, options.historyStore ?? new MemoryHistoryStore(), access, { ...DEFAULT_HISTORY_SETTINGS, ...options.history }, log.child({ component: 'history' }));
+  // The storage's own history store when it has one (DynamoDB), else memory (lost at a restart).
+  const history = new HistoryRecorder(ownerCommands, options.historyStore ?? pluginStore.history ?? new MemoryHistoryStore(), access, { ...DEFAULT_HISTORY_SETTINGS, ...options.history }, log.child({ component: 'history' }));
   const commands = refusingAppViewers(history.wrap(enforcingShares(ownerCommands, access)), appHost);
   const gateways: SocketGateway[] = [];
   const assistant = new AssistantRoutes({

@@ -61,7 +61,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       },
       kernels: kernelSettings(config),
       history: config.history,
-      // Versions beside the notebooks when they are in a folder; other storage (DynamoDB) keeps them in memory.
+      // Versions beside the notebooks when they are in a folder; DynamoDB keeps them in its table (NotebookStore.history).
       ...(config.storage === 'file' || config.storage === 'folder' ? { historyStore: new FileHistoryStore(path.resolve(config.values.NOTEBOOK_DIR || './notebooks', '.rnb-history')) } : {}),
       corsOrigins: config.corsOrigins,
       publicApps: config.publicApps,

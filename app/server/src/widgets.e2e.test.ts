@@ -7,7 +7,7 @@
  */
 import pythonPlugin from '@rnb/plugin-python';
 import sqlPlugin from '@rnb/plugin-sql';
-import { MemoryNotebookStore } from '@rnb/core';
+import { KernelSession, MemoryNotebookStore } from '@rnb/core';
 import { StaticTokenAuth, startTestServer, type TestClient, type TestServer } from './test-support/harness';
 
 const DEFINING = 'from rnb import ui\nprint("defining cell ran")\nthreshold = ui.slider(0, 100, value=10, label="Threshold")\nthreshold';
@@ -71,6 +71,26 @@ describe('widgets bound to variables', () => {
     const view = (await server.request('GET', `/api/notebooks/${notebookId}`)).body;
     expect(view.cells[0].outputs[0].data.value).toBe(42);
   }, 90_000);
+
+  it('sends a later move and the run of its readers to the kernel in one message', async () => {
+    const client = await joined();
+    const calls = jest.spyOn(KernelSession.prototype, 'call');
+    const runs = jest.spyOn(KernelSession.prototype, 'run');
+    try {
+      expect(await client.ask('set_widget_value', { widget_id: widgetId(), value: 43 })).toEqual({ ok: true, value: { value: 43, names: ['threshold'] } });
+      expect((await client.waitFor('cell_output', (p) => p.cellId === cells.reader && p.output.data === '86', 30_000)).output.data).toBe('86');
+      await client.waitForStatus(cells.descendant, 'success', 30_000);
+      // No runtime call of its own: the value went ahead of the readers' plan, in the run's message.
+      expect(calls.mock.calls.filter(([, method]) => method === 'set_widget_value')).toEqual([]);
+      const withValue = runs.mock.calls.filter(([, , asks]) => asks?.some((ask) => ask.method === 'set_widget_value'));
+      expect(withValue).toHaveLength(1);
+      expect(withValue[0]![1].map((item) => item.cellId)).toEqual(expect.arrayContaining([cells.reader, cells.descendant]));
+      expect(withValue[0]![1].map((item) => item.cellId)).not.toContain(cells.defining);
+    } finally {
+      calls.mockRestore();
+      runs.mockRestore();
+    }
+  }, 60_000);
 
   it('takes the same value over HTTP, snapped to the widget\'s step', async () => {
     const client = await joined();

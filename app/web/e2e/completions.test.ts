@@ -1,5 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import { cell, describeInBrowser, editorText, ensureBuilt, launchBrowser, startHost, typeInto, waitForFocusIn, waitForStatus, type Host } from './harness';
+import type { Page } from 'playwright-core';
+import { describeInBrowser, runAndWait, editorText, openNewNotebook, typeInto, useBrowserHost, waitForFocusIn, waitForStatus, type Host } from './harness';
 
 /**
  * Python completions from the live kernel, typed at full speed in Chromium: attributes of a
@@ -11,28 +11,9 @@ const LIST = '.cm-tooltip-autocomplete';
 
 describeInBrowser('kernel completions in a real browser', () => {
   let host: Host;
-  let browser: Browser;
   let page: Page;
-
-  beforeAll(async () => {
-    ensureBuilt();
-    host = await startHost();
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1366, height: 800 } })).newPage();
-    page.on('pageerror', (err) => console.error('page error:', err.message));
-    await page.goto(host.url);
-    await page.getByRole('heading', { name: 'Notebooks' }).waitFor();
-    await page.getByLabel('New notebook name').fill('E2E completions');
-    await page.getByRole('button', { name: '+ New notebook' }).click();
-    await page.waitForURL(/#\/n\//);
-    await cell(page, 0).waitFor();
-    await page.waitForSelector('[data-connection="online"]');
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-  });
+  useBrowserHost({}, (started) => ({ host, page } = started));
+  beforeAll(() => openNewNotebook(page, host, 'E2E completions'));
 
   /** The labels the open completion list shows. */
   async function offered(): Promise<string[]> {
@@ -42,8 +23,7 @@ describeInBrowser('kernel completions in a real browser', () => {
 
   it('offers sqrt for math.sq once import math ran, and Tab takes it', async () => {
     await typeInto(page, 0, 'import math');
-    await page.keyboard.press('Shift+Enter');
-    expect(await waitForStatus(page, 0, ['success', 'error'])).toBe('success');
+    expect(await runAndWait(page, 0, 60_000, 'Shift+Enter')).toBe('success');
     await waitForFocusIn(page, 1);
     await page.keyboard.type('math.sq');
     await page.locator(LIST, { hasText: 'sqrt' }).waitFor({ timeout: 15_000 });
@@ -51,15 +31,13 @@ describeInBrowser('kernel completions in a real browser', () => {
     await page.keyboard.press('Tab');
     expect(await editorText(page, 1)).toBe('math.sqrt');
     await page.keyboard.type('(16)');
-    await page.keyboard.press('Shift+Enter');
-    expect(await waitForStatus(page, 1, ['success', 'error'])).toBe('success');
+    expect(await runAndWait(page, 1, 60_000, 'Shift+Enter')).toBe('success');
   });
 
   it('offers my_value for my_va after my_value = 1 ran, and Enter still starts a new line', async () => {
     await waitForFocusIn(page, 2);
     await page.keyboard.type('my_value = 1');
-    await page.keyboard.press('Shift+Enter');
-    expect(await waitForStatus(page, 2, ['success', 'error'])).toBe('success');
+    expect(await runAndWait(page, 2, 60_000, 'Shift+Enter')).toBe('success');
     await waitForFocusIn(page, 3);
     await page.keyboard.type('my_va');
     await page.locator(LIST, { hasText: 'my_value' }).waitFor({ timeout: 15_000 });

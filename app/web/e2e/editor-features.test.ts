@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import {
-  cell, cellCount, describeInBrowser, editorText, ensureBuilt, launchBrowser, screenshot, startHost, waitForFocusIn, waitForStatus, type Host,
+  cell, cellCount, describeInBrowser, editorText, ensureBuilt, launchBrowser, runAndWait, screenshot, startHost, waitForFocusIn, waitForStatus, type Host,
 } from './harness';
 
 /**
@@ -63,8 +63,7 @@ describeInBrowser('editor features in a real browser', () => {
     await page.keyboard.type(DEFINE);
     // The closing quotes typed by habit step over those closeBrackets added: no extra pair.
     expect(await editorText(page, 0)).toBe('def scale(values, factor=2.0):\n    """Multiply every value by factor."""\n    return [v * factor for v in values]');
-    await page.keyboard.press('Shift+Enter');
-    expect(await waitForStatus(page, 0, ['success', 'error'])).toBe('success');
+    expect(await runAndWait(page, 0, 60_000, 'Shift+Enter')).toBe('success');
     await waitForFocusIn(page, 1);
     await page.keyboard.type('result = scale(');
     const signature = page.locator('.docs--signature');
@@ -75,8 +74,7 @@ describeInBrowser('editor features in a real browser', () => {
     expect(await signature.isVisible()).toBe(true);
     await page.keyboard.type(')');
     await signature.waitFor({ state: 'detached' });
-    await page.keyboard.press('Shift+Enter');
-    expect(await waitForStatus(page, 1, ['success', 'error'])).toBe('success');
+    expect(await runAndWait(page, 1, 60_000, 'Shift+Enter')).toBe('success');
 
     // Hover over `scale` in cell 2: its signature, docstring and where it is defined.
     const word = cell(page, 1).locator('.cm-line').first();
@@ -244,8 +242,7 @@ describeInBrowser('editor features in a real browser', () => {
 
     // Run one: it says when it ran and how long it took.
     await cell(page, 0).locator('.cm-content').click();
-    await page.keyboard.press('ControlOrMeta+Enter');
-    expect(await waitForStatus(page, 0, ['success', 'error'])).toBe('success');
+    expect(await runAndWait(page, 0)).toBe('success');
     const timing = cell(page, 0).getByTestId('run-timing');
     await timing.waitFor();
     expect(await timing.textContent()).toMatch(/^ran just now · \d+ ms$/);

@@ -3,7 +3,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
 /**
  * What the browser tests need: Debian's Chromium, the built app, and the real host. The host is
@@ -168,6 +168,49 @@ export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   });
 }
 
+export interface BrowserHostOptions {
+  /** The page's viewport (default 1366 × 800). */
+  viewport?: { width: number; height: number };
+  /** More configuration for the host (see {@link startHost}). */
+  env?: Record<string, string>;
+  /** More options for the page's browser context (e.g. `acceptDownloads`). */
+  context?: BrowserContextOptions;
+}
+
+export interface BrowserHost {
+  host: Host;
+  browser: Browser;
+  page: Page;
+}
+
+/**
+ * The setup most browser test files share, registered as jest hooks of the enclosing `describe`: `beforeAll` builds the
+ * page if needed, starts the host and Chromium and opens one page (its errors logged), then hands them to `ready`;
+ * `afterAll` closes the browser and the host.
+ *
+ * ```ts
+ * let host: Host;
+ * let page: Page;
+ * useBrowserHost({ viewport: { width: 1366, height: 900 } }, (started) => ({ host, page } = started));
+ * ```
+ */
+export function useBrowserHost(options: BrowserHostOptions, ready: (started: BrowserHost) => void): void {
+  let host: Host | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    ensureBuilt();
+    host = await startHost(options.env);
+    browser = await launchBrowser();
+    const page = await (await browser.newContext({ viewport: options.viewport ?? { width: 1366, height: 800 }, ...options.context })).newPage();
+    page.on('pageerror', (err) => console.error('page error:', err.message));
+    ready({ host, browser, page });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+  });
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: false });
@@ -247,13 +290,14 @@ export async function waitForStatus(page: Page, index: number, statuses: string[
 }
 
 /**
- * Presses Ctrl+Enter (the cell's editor has the focus) and waits for that run to end, returning its status. A status
+ * Presses `key` (Ctrl+Enter, or Shift+Enter to run and move on; the cell's editor has the focus) and waits for that
+ * run to end, returning its status. A status
  * shown before the run (an analysis error of half-typed code, flushed while typing) does not count: the run is over
  * when the cell's last-run time changes. Only for runs that reach the kernel (a cell blocked upstream never runs).
  */
-export async function runAndWait(page: Page, index: number, timeout = 60_000): Promise<string> {
+export async function runAndWait(page: Page, index: number, timeout = 60_000, key = 'ControlOrMeta+Enter'): Promise<string> {
   const before = (await cell(page, index).getAttribute('data-last-run')) ?? '';
-  await page.keyboard.press('ControlOrMeta+Enter');
+  await page.keyboard.press(key);
   const handle = await orScreenshot(page, `cell ${index} run`, () => page.waitForFunction(
     ([selector, i, previous]) => {
       const section = document.querySelectorAll(selector as string)[i as number];
@@ -278,6 +322,34 @@ export async function waitForCellText(page: Page, index: number, text: string | 
     [CELL, index, typeof text === 'string' ? text : text.source, typeof text === 'string' ? null : text.flags] as const,
     { timeout },
   ));
+}
+
+/** Creates a notebook named `name` from the notebook list, as a user does, and waits until it is open and online. */
+export async function openNewNotebook(page: Page, host: Host, name: string): Promise<void> {
+  await page.goto(host.url);
+  await page.getByRole('heading', { name: 'Notebooks' }).waitFor();
+  await page.getByLabel('New notebook name').fill(name);
+  await page.getByRole('button', { name: '+ New notebook' }).click();
+  await page.waitForURL(/#\/n\//);
+  await cell(page, 0).waitFor();
+  await page.waitForSelector('[data-connection="online"]');
+}
+
+/**
+ * Creates a notebook whose cells hold `codes` (Python; none: one empty cell) over the host's API, opens it in the page
+ * and waits until every cell is there and the page is online. Returns the notebook's id.
+ */
+export async function openNotebookWithCells(page: Page, host: Host, name: string, codes: readonly string[] = []): Promise<string> {
+  const id = (await api(host, 'POST', 'api/notebooks', { name })).body.notebook_id as string;
+  if (codes.length > 0) {
+    let after = (await api(host, 'GET', `api/notebooks/${id}`)).body.cells[0].id as string;
+    await api(host, 'PUT', `api/notebooks/${id}/cells/${after}`, { code: codes[0] });
+    for (const code of codes.slice(1)) after = (await api(host, 'POST', `api/notebooks/${id}/cells`, { type: 'python', code, after_cell_id: after })).body.cell_id as string;
+  }
+  await page.goto(`${host.url}#/n/${id}`);
+  await cell(page, Math.max(0, codes.length - 1)).waitFor();
+  await page.waitForSelector('[data-connection="online"]');
+  return id;
 }
 
 /** A request from the test to the host's API, with the host's access token. */

@@ -1,5 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import { api, cell, describeInBrowser, editorText, ensureBuilt, launchBrowser, startHost, waitForFocusIn, type Host } from './harness';
+import type { Page } from 'playwright-core';
+import { api, cell, describeInBrowser, editorText, useBrowserHost, waitForFocusIn, type Host } from './harness';
 
 /**
  * A markdown cell's editor highlights markdown (the built-in mode `markdown`, which the markdown
@@ -13,22 +13,12 @@ interface TextStyle { fontWeight: string; fontStyle: string; decoration: string;
 
 describeInBrowser('the markdown cell editor', () => {
   let host: Host;
-  let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    ensureBuilt();
-    host = await startHost();
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  useBrowserHost({ viewport: { width: 1280, height: 900 } }, (started) => {
+    ({ host, page } = started);
     page.on('pageerror', (err) => pageErrors.push(err.message));
     page.on('console', (message) => { if (message.type() === 'error') pageErrors.push(message.text()); });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
   });
 
   /** The computed style of the element holding the first editor text node of cell `index` that contains `text`. */

@@ -1,6 +1,6 @@
-import type { Browser, Dialog, Page } from 'playwright-core';
+import type { Dialog, Page } from 'playwright-core';
 import {
-  api, cell, describeInBrowser, editorText, ensureBuilt, launchBrowser, screenshot, startHost, typeInto,
+  api, cell, describeInBrowser, runAndWait, editorText, screenshot, typeInto, useBrowserHost,
   waitForCellText, waitForFocusIn, waitForStatus, type Host,
 } from './harness';
 
@@ -14,26 +14,16 @@ jest.setTimeout(180_000);
 
 describeInBrowser('markdown cells in a real browser', () => {
   let host: Host;
-  let browser: Browser;
   let page: Page;
   const dialogs: string[] = [];
   const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    ensureBuilt();
-    host = await startHost();
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
+  useBrowserHost({ viewport: { width: 1280, height: 1000 } }, (started) => {
+    ({ host, page } = started);
     page.on('dialog', (dialog: Dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
     page.on('pageerror', (err) => pageErrors.push(err.message));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
   });
 
   const preview = (index: number) => cell(page, index).locator('.output--markdown');
@@ -48,8 +38,7 @@ describeInBrowser('markdown cells in a real browser', () => {
     const python = 'x = 3.14159\nevil = \'<img src=x onerror="alert(4)">\'';
     await typeInto(page, 0, python);
     expect(await editorText(page, 0)).toBe(python);
-    await page.keyboard.press('Shift+Enter');
-    expect(await waitForStatus(page, 0, ['success', 'error'], 120_000)).toBe('success');
+    expect(await runAndWait(page, 0, 120_000, 'Shift+Enter')).toBe('success');
 
     // Shift+Enter on the last cell made a new one; it becomes markdown, and shows its empty preview.
     await cell(page, 1).waitFor();
@@ -80,8 +69,7 @@ describeInBrowser('markdown cells in a real browser', () => {
     ].join('\n');
     await page.keyboard.type(markdown);
     expect(await editorText(page, 1)).toBe(markdown);
-    await page.keyboard.press('Shift+Enter');
-    expect(await waitForStatus(page, 1, ['success', 'error'])).toBe('success');
+    expect(await runAndWait(page, 1, 60_000, 'Shift+Enter')).toBe('success');
     await waitForCellText(page, 1, 'Pi is 3.14');
 
     // Rendered instead of the editor: heading, table, math.

@@ -1,5 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import { cell, describeInBrowser, ensureBuilt, launchBrowser, screenshot, startHost, waitForCellText, waitForStatus, type Host } from './harness';
+import type { Page } from 'playwright-core';
+import { cell, describeInBrowser, openNotebookWithCells, screenshot, useBrowserHost, waitForCellText, waitForStatus, type Host } from './harness';
 
 /**
  * Run all, Restart and Clear outputs from the notebook's toolbar and from the keyboard (command
@@ -13,36 +13,11 @@ const CODES = ['a = 5', 'print(a * 2)', "print('a is', globals().get('a', 'gone'
 
 describeInBrowser('run all, restart and clear outputs in a real browser', () => {
   let host: Host;
-  let browser: Browser;
   let page: Page;
+  useBrowserHost({}, (started) => ({ host, page } = started));
 
-  beforeAll(async () => {
-    ensureBuilt();
-    host = await startHost();
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1366, height: 800 } })).newPage();
-    page.on('pageerror', (err) => console.error('page error:', err.message));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-  });
-
-  /** A notebook holding CODES, created over the API, opened in the page. */
-  async function openNotebook(): Promise<string> {
-    const api = (path: string, method: string, body?: unknown) =>
-      fetch(`${host.base}api/notebooks${path}`, { method, headers: { 'content-type': 'application/json', ...(host.token ? { authorization: `Bearer ${host.token}` } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) }).then((r) => r.json());
-    const { notebook_id: id } = await api('', 'POST', { name: 'Operations' });
-    const first = (await api(`/${id}`, 'GET')).cells[0].id as string;
-    await api(`/${id}/cells/${first}`, 'PUT', { code: CODES[0] });
-    let after = first;
-    for (const code of CODES.slice(1)) after = (await api(`/${id}/cells`, 'POST', { type: 'python', code, after_cell_id: after })).cell_id;
-    await page.goto(`${host.url}#/n/${id}`);
-    await page.waitForSelector('[data-connection="online"]');
-    await cell(page, 2).waitFor();
-    return id;
-  }
+  /** A notebook holding CODES, opened in the page. */
+  const openNotebook = (): Promise<string> => openNotebookWithCells(page, host, 'Operations', CODES);
 
   const statuses = (): Promise<(string | null)[]> => page.locator('section[data-cell-id]').evaluateAll((els) => els.map((el) => el.getAttribute('data-status')));
   const outputsShown = (): Promise<number> => page.locator('section[data-cell-id] .cell__outputs').count();

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
-  api, cell, describeInBrowser, editorText, ensureBuilt, launchBrowser, screenshot, startHost, typeInto,
+  cell, describeInBrowser, runAndWait, editorText, openNotebookWithCells, screenshot, typeInto, useBrowserHost,
   waitForCellText, waitForFocusIn, waitForStatus, type Host,
 } from './harness';
 
@@ -14,34 +14,15 @@ jest.setTimeout(150_000);
 
 describeInBrowser('outputs and the graph in a real browser', () => {
   let host: Host;
-  let browser: Browser;
   let page: Page;
+  useBrowserHost({ context: { acceptDownloads: true } }, (started) => ({ host, page } = started));
 
-  beforeAll(async () => {
-    ensureBuilt();
-    host = await startHost();
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1366, height: 800 }, acceptDownloads: true })).newPage();
-    page.on('pageerror', (err) => console.error('page error:', err.message));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-  });
-
-  async function openNewNotebook(name: string): Promise<void> {
-    const id = (await api(host, 'POST', 'api/notebooks', { name })).body.notebook_id as string;
-    await page.goto(`${host.url}#/n/${id}`);
-    await cell(page, 0).waitFor();
-    await page.waitForSelector('[data-connection="online"]');
-  }
+  const openNewNotebook = (name: string): Promise<string> => openNotebookWithCells(page, host, name);
 
   async function runInFirstCell(code: string): Promise<void> {
     await typeInto(page, 0, code);
     expect(await editorText(page, 0)).toBe(code);
-    await page.keyboard.press('ControlOrMeta+Enter');
-    expect(await waitForStatus(page, 0, ['success', 'error'], 90_000)).toBe('success');
+    expect(await runAndWait(page, 0, 90_000)).toBe('success');
   }
 
   it('keeps 20,000 printed lines in a box under 1,000 px, with "show all" and "download"', async () => {

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import {
-  api, cell, cellCount, describeInBrowser, editorText, ensureBuilt, launchBrowser, startHost, typeInto, waitForCellText, waitForStatus, type Host,
+  api, cell, cellCount, describeInBrowser, editorText, ensureBuilt, launchBrowser, runAndWait, startHost, typeInto, waitForCellText, waitForStatus, type Host,
 } from './harness';
 import { SHOUT_MIME, writeShoutPlugin } from './shout-plugin';
 
@@ -77,8 +77,7 @@ describeInBrowser('a language plugin extends the page', () => {
 
     // Run: the kernel's runtime shouts, and the plugin's renderer draws the custom MIME output.
     await cell(page, 2).locator('.cm-content').click();
-    await page.keyboard.press('ControlOrMeta+Enter');
-    expect(await waitForStatus(page, 2, ['success', 'error'], 90_000)).toBe('success');
+    expect(await runAndWait(page, 2, 90_000)).toBe('success');
     await waitForCellText(page, 2, 'HELLO WORLD');
     const rendered = cell(page, 2).locator(`[data-renderer="shout:${SHOUT_MIME}"] p.shout-output`);
     expect(await rendered.textContent()).toBe('📣 HELLO WORLD (volume 1)');

@@ -1,5 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import { cell, describeInBrowser, ensureBuilt, launchBrowser, startHost, typeInto, waitForCellText, waitForFocusIn, waitForStatus, type Host } from './harness';
+import type { Page } from 'playwright-core';
+import { cell, describeInBrowser, openNewNotebook, typeInto, useBrowserHost, waitForCellText, waitForFocusIn, waitForStatus, type Host } from './harness';
 
 /**
  * stderr in the page, typed and run as a user would with real Pyodide: a tinted block apart from stdout, warnings naming
@@ -9,28 +9,9 @@ jest.setTimeout(120_000);
 
 describeInBrowser('stderr and the keyboard in a real browser', () => {
   let host: Host;
-  let browser: Browser;
   let page: Page;
-
-  beforeAll(async () => {
-    ensureBuilt();
-    host = await startHost();
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1366, height: 800 } })).newPage();
-    page.on('pageerror', (err) => console.error('page error:', err.message));
-    await page.goto(host.url);
-    await page.getByRole('heading', { name: 'Notebooks' }).waitFor();
-    await page.getByLabel('New notebook name').fill('E2E stderr');
-    await page.getByRole('button', { name: '+ New notebook' }).click();
-    await page.waitForURL(/#\/n\//);
-    await cell(page, 0).waitFor();
-    await page.waitForSelector('[data-connection="online"]');
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-  });
+  useBrowserHost({}, (started) => ({ host, page } = started));
+  beforeAll(() => openNewNotebook(page, host, 'E2E stderr'));
 
   it('shows stderr in a tinted block apart from stdout, with warnings naming the cell by position', async () => {
     await typeInto(page, 0, 'import warnings\ncareful = lambda: warnings.warn("careful")');

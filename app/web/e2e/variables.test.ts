@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
-  api, cell, describeInBrowser, ensureBuilt, launchBrowser, screenshot, startHost, typeInto,
+  cell, describeInBrowser, openNotebookWithCells, runAndWait, screenshot, typeInto, useBrowserHost,
   waitForFocusIn, waitForStatus, type Host,
 } from './harness';
 
@@ -12,34 +12,10 @@ jest.setTimeout(180_000);
 
 describeInBrowser('variable explorer, graph lineage and live tables', () => {
   let host: Host;
-  let browser: Browser;
   let page: Page;
+  useBrowserHost({ viewport: { width: 1500, height: 900 } }, (started) => ({ host, page } = started));
 
-  beforeAll(async () => {
-    ensureBuilt();
-    host = await startHost();
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1500, height: 900 } })).newPage();
-    page.on('pageerror', (err) => console.error('page error:', err.message));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-  });
-
-  async function openNotebook(name: string, codes: string[] = []): Promise<string> {
-    const id = (await api(host, 'POST', 'api/notebooks', { name })).body.notebook_id as string;
-    if (codes.length > 0) {
-      const first = (await api(host, 'GET', `api/notebooks/${id}`)).body.cells[0].id as string;
-      await api(host, 'DELETE', `api/notebooks/${id}/cells/${first}`);
-      for (const code of codes) await api(host, 'POST', `api/notebooks/${id}/cells`, { type: 'python', code });
-    }
-    await page.goto(`${host.url}#/n/${id}`);
-    await cell(page, 0).waitFor();
-    await page.waitForSelector('[data-connection="online"]');
-    return id;
-  }
+  const openNotebook = (name: string, codes: string[] = []): Promise<string> => openNotebookWithCells(page, host, name, codes);
 
   const explorer = () => page.getByRole('complementary', { name: 'Variable explorer' });
   const shownNames = () => explorer().locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-variable')));
@@ -49,13 +25,11 @@ describeInBrowser('variable explorer, graph lineage and live tables', () => {
     await page.getByRole('button', { name: 'Variables', exact: true }).click();
     await explorer().getByText('No variables yet: run a cell.').waitFor();
     await typeInto(page, 0, 'base = 10\nitems = [1, 2, 3]\n_scratch = 5');
-    await page.keyboard.press('ControlOrMeta+Enter');
-    expect(await waitForStatus(page, 0, ['success', 'error'], 90_000)).toBe('success');
+    expect(await runAndWait(page, 0, 90_000)).toBe('success');
     await page.getByRole('button', { name: '+ Python cell' }).click();
     await waitForFocusIn(page, 1);
     await page.keyboard.type('total = base + len(items)');
-    await page.keyboard.press('ControlOrMeta+Enter');
-    expect(await waitForStatus(page, 1, ['success', 'error'])).toBe('success');
+    expect(await runAndWait(page, 1)).toBe('success');
 
     await page.waitForFunction(() => document.querySelectorAll('[aria-label="Variable explorer"] tbody tr').length === 3);
     expect(await shownNames()).toEqual(['base', 'items', 'total']);
@@ -88,6 +62,39 @@ describeInBrowser('variable explorer, graph lineage and live tables', () => {
     await screenshot(page, 'variables-after-delete');
   });
 
+  it('hides private names unless asked, drops a deleted cell’s private `_x` at once, and is pushed by the host (the page never asks)', async () => {
+    await openNotebook('Private names');
+    const toggle = page.getByRole('button', { name: 'Variables', exact: true });
+    if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+    // What the page sends on its socket: a request for the list would show here.
+    const asked: string[] = [];
+    page.on('websocket', (socket) => socket.on('framesent', (frame) => { if (String(frame.payload).includes('variables')) asked.push(String(frame.payload)); }));
+    await typeInto(page, 0, '_x = 41\nkept = 1');
+    expect(await runAndWait(page, 0, 90_000)).toBe('success');
+    await page.getByRole('button', { name: '+ Python cell' }).click();
+    await waitForFocusIn(page, 1);
+    await page.keyboard.type('_y = 2\nother = 3');
+    expect(await runAndWait(page, 1)).toBe('success');
+
+    await page.waitForFunction(() => document.querySelectorAll('[aria-label="Variable explorer"] tbody tr').length === 2);
+    expect(await shownNames()).toEqual(['kept', 'other']);
+    await explorer().getByLabel('Private').check();
+    await page.waitForFunction(() => document.querySelectorAll('[aria-label="Variable explorer"] tbody tr').length === 4);
+    expect((await shownNames()).sort()).toEqual(['_x', '_y', 'kept', 'other']);
+    const privateRow = explorer().locator('tr[data-variable="_x"]');
+    expect(await privateRow.locator('.vars__summary').textContent()).toBe('41');
+    expect(await privateRow.locator('.vars__type').textContent()).toBe('int');
+    expect((await privateRow.locator('.vars__size').textContent())?.trim()).not.toBe('');
+
+    await cell(page, 0).getByRole('button', { name: 'Delete cell' }).click();
+    await page.waitForFunction(() => document.querySelector('[aria-label="Variable explorer"] tr[data-variable="_x"]') === null);
+    await page.waitForFunction(() => document.querySelector('[aria-label="Variable explorer"] tr[data-variable="kept"]') === null);
+    expect((await shownNames()).sort()).toEqual(['_y', 'other']);
+    await explorer().getByLabel('Private').uncheck();
+    expect(await shownNames()).toEqual(['other']);
+    expect(asked).toEqual([]);
+  });
+
   it('highlights the selected cell’s ancestors and descendants in the graph, and collapses the rest on request', async () => {
     await openNotebook('Lineage', ['a = 1', 'b = a + 1', 'c = b + 1', 'other = 5']);
     const graphToggle = page.getByRole('button', { name: 'Graph', exact: true });
@@ -118,8 +125,7 @@ describeInBrowser('variable explorer, graph lineage and live tables', () => {
   it('sorts a 5,000-row table in the kernel: the true maximum comes first, not the preview’s; after a restart it falls back to the preview', async () => {
     await openNotebook('Live table');
     await typeInto(page, 0, "rows = [{'i': i, 'v': i} for i in range(5000)]\nrows");
-    await page.keyboard.press('ControlOrMeta+Enter');
-    expect(await waitForStatus(page, 0, ['success', 'error'], 90_000)).toBe('success');
+    expect(await runAndWait(page, 0, 90_000)).toBe('success');
     const table = cell(page, 0).locator('.live-table');
     await table.waitFor();
     // The output holds the first 1,000 rows: sorted there, the maximum would be 999.

@@ -4,6 +4,8 @@ import type { ApiClient, TokenSource } from './api/http';
 export interface Services {
   api: ApiClient;
   getToken: TokenSource;
+  /** The signed-in user's name as the sign-in knows it in the browser (Clerk's), or null; see `usePresenceName`. */
+  userName?: () => string | null;
 }
 
 const ServicesContext = createContext<Services | null>(null);

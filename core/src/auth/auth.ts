@@ -19,4 +19,9 @@ export interface AuthProvider {
    * notebook by e-mail (`PUT /api/notebooks/{id}/shares/{email}`); without it, shares name user ids.
    */
   userIdOfEmail?(email: string): Promise<string | null>;
+  /**
+   * Optional: the name others see beside this user's cursor ("Ann Lee", an e-mail address), or null when the
+   * plugin knows none (the page then picks one). Served to the user themself by `GET /api/me`.
+   */
+  displayNameOf?(userId: string): Promise<string | null>;
 }

@@ -3,12 +3,16 @@ import { compiledPath } from '../paths';
 import { KernelError } from '../errors';
 import type { HostService, LanguageDefinition } from '../language/language';
 import type { JsonValue } from '../model/types';
-import type { PluginSettingValues, SettingsChange } from '../settings/plugin-settings';
+import type { SettingsChange } from '../settings/plugin-settings';
 import { decideSlot, type Slot } from './fair-share';
 import { KernelProcess } from './kernel-process';
-import type { CellEntered, CellReport, IsolationReport, KernelLimits, KernelMessage, KernelVariable, PlanItem, RuntimeLoad } from './protocol';
+import { KernelSession, type SessionListener } from './kernel-session';
+import type { CallRequest, IsolationReport, KernelLimits, KernelMessage, PlanItem, RuntimeCallAsk, RuntimeLoad } from './protocol';
 import { RuntimeCalls } from './runtime-calls';
 import { probeIsolation, unreadableForKernel, type IsolationLayers, type SandboxOptions } from './sandbox';
+import { WarmPool, type PoolMember } from './warm-pool';
+
+export { KernelSession, type HostContextSource, type SessionListener } from './kernel-session';
 
 export interface KernelManagerOptions {
   languages: LanguageDefinition[];
@@ -38,26 +42,6 @@ export interface KernelManagerOptions {
   unresponsiveMs?: number;
 }
 
-export interface HostContextSource {
-  /** The notebook's values (clear) of the settings a plugin declares: what its host services receive. */
-  pluginSettings(pluginId: string): Readonly<PluginSettingValues>;
-  /** Stores a change to a plugin's own settings in the notebook (what `context.updateSettings` of a host service does). */
-  updatePluginSettings?(pluginId: string, change: SettingsChange): Promise<void>;
-}
-
-/** What a notebook's session hears from its kernel. */
-export interface SessionListener extends HostContextSource {
-  onReports(runId: number, reports: CellReport[]): void;
-  onRunDone(runId: number): void;
-  /** The kernel's names, described after a plan or a deletion (see `variables` in docs/protocol.md). */
-  onVariables?(variables: KernelVariable[], truncated: boolean): void;
-  /**
-   * The kernel's values for this notebook are gone (crash, memory, eviction, idle): a new kernel starts on next use.
-   * `lastEntered`: when the process died, the cell its worker had entered last (it may have finished since).
-   */
-  onLost(reason: string, lastEntered?: CellEntered): void;
-}
-
 export const DEFAULT_LIMITS: KernelLimits = {
   maxStdoutBytesPerCell: 256 * 1024,
   maxOutputChars: 8 * 1024 * 1024,
@@ -72,52 +56,7 @@ export const DEFAULT_LIMITS: KernelLimits = {
   runtimeCallBusyMs: 100,
 };
 
-/** The server's handle on one notebook's kernel (a worker in an owner's kernel process). */
-export class KernelSession {
-  lastUsed = Date.now();
-  busy = false;
-  closed = false;
-  constructor(
-    readonly id: string,
-    readonly owner: string,
-    readonly process: KernelProcess,
-    readonly listener: SessionListener,
-    private readonly manager: KernelManager,
-  ) {}
-
-  run(runId: number, plan: PlanItem[]): void {
-    this.touch();
-    this.busy = true;
-    this.process.send({ t: 'run', session: this.id, runId, plan });
-  }
-  cancel(runId: number): void {
-    this.process.send({ t: 'cancel', session: this.id, runId });
-  }
-  interrupt(): void {
-    this.process.send({ t: 'interrupt', session: this.id });
-  }
-  /** Deletes names in the kernel; `cells`: deleted cells, whose runtimes drop what they keep for them. */
-  deleteNames(names: string[], cells: string[] = []): void {
-    if (names.length > 0 || cells.length > 0) this.process.send({ t: 'delete_names', session: this.id, names, ...(cells.length > 0 ? { cells } : {}) });
-  }
-  /**
-   * Asks one language's runtime a question (LanguageRuntime.call), within the
-   * size limits and time budget of the kernel limits. Rejects with a
-   * RuntimeCallError (busy, timeout, failed, too large) or a KernelError (the
-   * kernel went away); the kernel and its values live on either way.
-   */
-  call(language: string, method: string, payload: JsonValue): Promise<JsonValue> {
-    return this.manager.callRuntime(this, language, method, payload);
-  }
-  close(): void {
-    this.manager.closeSession(this, null);
-  }
-  touch(): void {
-    this.lastUsed = Date.now();
-  }
-}
-
-interface OwnerProcess {
+interface OwnerProcess extends PoolMember {
   /** Runtime calls sent to this process and not yet answered. */
   calls: RuntimeCalls;
   process: KernelProcess;
@@ -126,18 +65,7 @@ interface OwnerProcess {
   isolation?: IsolationReport;
   lastPong: number;
   emptySince: number | null;
-  spawnedAt: number;
-  /** When its spare worker reported every language loaded (`warm`); null while it is still loading. */
-  warmAt: number | null;
 }
-
-/**
- * About how long a fresh process takes to a notebook's first result (a kernel process, then a worker restoring the
- * Pyodide snapshot: 1.3 s measured in bench/python-chain.js), and how long a pool process takes to warm up before
- * one has said (about 5 s: it loads every language at low priority, without the snapshot).
- */
-const FRESH_START_MS = 1500;
-const FIRST_WARMUP_GUESS_MS = 5000;
 
 /**
  * Owns every kernel process: a warm pool, one process per owner holding a
@@ -148,9 +76,7 @@ const FIRST_WARMUP_GUESS_MS = 5000;
 export class KernelManager {
   readonly layers: IsolationLayers;
   readonly limits: KernelLimits;
-  private readonly pool: OwnerProcess[] = [];
-  /** How long a pool process takes to become warm, learned from the last one that did. */
-  private warmupMs = FIRST_WARMUP_GUESS_MS;
+  private readonly pool: WarmPool<OwnerProcess>;
   private readonly byOwner = new Map<string, OwnerProcess>();
   private readonly sessions = new Map<string, KernelSession>();
   /** Host services by name, with the language that declared them (whose settings they receive). */
@@ -180,6 +106,7 @@ export class KernelManager {
       watchIntervalMs: options.watchIntervalMs ?? 2000,
       unresponsiveMs: options.unresponsiveMs ?? 15_000,
     };
+    this.pool = new WarmPool<OwnerProcess>(this.options.warmProcesses);
     this.layers = probeIsolation(options.sandbox);
     for (const missing of this.layers.missing) this.options.log('warn', `kernel isolation missing: ${missing}`);
     this.runtimes = options.languages.map((l) => ({ language: l.id, module: l.runtime.module, options: l.runtime.options ?? null, readPaths: l.runtime.readPaths ?? [] }));
@@ -204,7 +131,7 @@ export class KernelManager {
 
   /** Resident memory of every kernel process, for benchmarks and health pages. */
   processMemory(): { pid: number; owner: string | null; sessions: number; rssBytes: number | undefined }[] {
-    return [...this.pool, ...this.byOwner.values()].map((p) => ({ pid: p.process.pid, owner: p.owner, sessions: p.sessions.size, rssBytes: p.process.rssBytes() }));
+    return [...this.pool.all(), ...this.byOwner.values()].map((p) => ({ pid: p.process.pid, owner: p.owner, sessions: p.sessions.size, rssBytes: p.process.rssBytes() }));
   }
 
   /** Opens (or returns) the kernel session of a notebook. */
@@ -267,8 +194,7 @@ export class KernelManager {
   async shutdown(): Promise<void> {
     this.closed = true;
     clearInterval(this.watchTimer);
-    const all = [...this.pool, ...this.byOwner.values()];
-    this.pool.length = 0;
+    const all = [...this.pool.drain(), ...this.byOwner.values()];
     this.byOwner.clear();
     for (const holder of all) holder.process.kill('the server is shutting down');
     await Promise.all(all.map((h) => (h.process.alive ? new Promise((resolve) => h.process.once('exit', resolve)) : undefined)));
@@ -280,7 +206,7 @@ export class KernelManager {
       await own.process.ready;
       return own;
     }
-    const holder = this.takeFromPool() ?? this.spawn(true);
+    const holder = this.pool.take() ?? this.spawn(true);
     holder.owner = owner;
     this.byOwner.set(owner, holder);
     this.fillPool();
@@ -293,29 +219,8 @@ export class KernelManager {
     return holder;
   }
 
-  /**
-   * A warm process if one is ready; one still warming up only if it should be ready sooner than a fresh process
-   * (started for the waiting notebook, which restores a snapshot and loads only what the notebook uses) would be.
-   * Right after the server starts the pool's process is still loading everything at low priority: a notebook
-   * opened then gets a fresh start instead of waiting for it.
-   */
-  private takeFromPool(): OwnerProcess | undefined {
-    const now = Date.now();
-    let best = -1;
-    for (let i = 0; i < this.pool.length; i++) {
-      const holder = this.pool[i]!;
-      if (holder.warmAt !== null) {
-        best = i;
-        break;
-      }
-      const expectedLeft = this.warmupMs - (now - holder.spawnedAt);
-      if (expectedLeft <= FRESH_START_MS && best < 0) best = i;
-    }
-    return best < 0 ? undefined : this.pool.splice(best, 1)[0];
-  }
-
   private fillPool(): void {
-    while (!this.closed && this.pool.length < this.options.warmProcesses) this.pool.push(this.spawn(false));
+    if (!this.closed) this.pool.fill(() => this.spawn(false));
   }
 
   /** `waitedOn`: a notebook is waiting for this process (the pool was empty), so its first worker may start faster. */
@@ -375,9 +280,7 @@ export class KernelManager {
         holder.lastPong = Date.now();
         break;
       case 'warm':
-        holder.warmAt = Date.now();
-        // What the next pool process will likely take, learned from this one (bounded: one slow start is not the rule).
-        this.warmupMs = Math.min(60_000, Math.max(FRESH_START_MS, Date.now() - holder.spawnedAt));
+        this.pool.warmed(holder);
         this.options.log('debug', `kernel ${holder.process.pid}: warm after ${message.loadMs} ms`);
         break;
       case 'log':
@@ -389,6 +292,19 @@ export class KernelManager {
   }
 
   /** See {@link KernelSession.call}. */
+  /** A run whose message carries runtime calls answered before its plan (see ServerMessage `run`): one answer per call. */
+  runWithCalls(session: KernelSession, runId: number, plan: PlanItem[], calls: readonly RuntimeCallAsk[]): Promise<JsonValue>[] {
+    const holder = this.byOwner.get(session.owner);
+    const requests: CallRequest[] = [];
+    const answers = calls.map((call) =>
+      holder && holder.sessions.get(session.id) === session && holder.process.alive
+        ? holder.calls.expect(session.id, call.language, call.method, call.payload ?? null, (request) => requests.push(request))
+        : Promise.reject(new KernelError("The notebook's kernel stopped; try again.")),
+    );
+    session.process.send({ t: 'run', session: session.id, runId, plan, ...(requests.length > 0 ? { calls: requests } : {}) });
+    return answers;
+  }
+
   callRuntime(session: KernelSession, language: string, method: string, payload: JsonValue): Promise<JsonValue> {
     const holder = this.byOwner.get(session.owner);
     if (session.closed || !holder || holder.sessions.get(session.id) !== session || !holder.process.alive) {
@@ -431,8 +347,7 @@ export class KernelManager {
 
   private onExit(holder: OwnerProcess, reason: string): void {
     holder.calls.failAll(reason);
-    const inPool = this.pool.indexOf(holder);
-    if (inPool >= 0) this.pool.splice(inPool, 1);
+    this.pool.remove(holder);
     if (holder.owner && this.byOwner.get(holder.owner) === holder) this.byOwner.delete(holder.owner);
     this.options.log(this.closed ? 'debug' : 'warn', `kernel process ${holder.process.pid} ended: ${reason}`);
     for (const session of [...holder.sessions.values()]) {
@@ -464,7 +379,7 @@ export class KernelManager {
   private watch(): void {
     const now = Date.now();
     const limit = this.options.processMemoryLimitMb * 1024 * 1024;
-    for (const holder of [...this.pool, ...this.byOwner.values()]) {
+    for (const holder of [...this.pool.all(), ...this.byOwner.values()]) {
       const rss = holder.process.rssBytes();
       if (rss !== undefined && rss > limit) {
         holder.process.kill(`the kernel used more than ${this.options.processMemoryLimitMb} MB of memory`);

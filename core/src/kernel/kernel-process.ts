@@ -21,6 +21,14 @@ export interface KernelProcessOptions {
 }
 
 /**
+ * glibc's allocator in a kernel process. Each worker thread (one per notebook) otherwise gets its own malloc arena,
+ * and what start-up frees there (compiler zones, Pyodide's buffers) stays resident in it: about 21 MB per notebook
+ * measured with bench/kernel-memory.js. Two arenas shared by all threads reuse what one worker freed for the next,
+ * and large blocks (typed arrays) are mapped on their own, so freeing them gives the memory back.
+ */
+export const KERNEL_MALLOC_TUNABLES = 'glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072';
+
+/**
  * The server's handle on one kernel process: spawns it in its own process
  * group with an empty environment, parses (and distrusts) its frames, and
  * kills the whole group when told to or when it misbehaves.
@@ -42,7 +50,9 @@ export class KernelProcess extends EventEmitter<{
     super();
     const { command, args } = kernelCommand(options.layers, options.entry, options.readPaths, options.nodeArgs, options.payload, options.allowChildProcesses === true);
     this.child = spawn(command, args, {
-      env: {},
+      // Nothing of the server's environment; only glibc's allocator settings, read at exec and deleted by the kernel
+      // at once (child/main.ts), so nothing in the kernel sees them.
+      env: { GLIBC_TUNABLES: KERNEL_MALLOC_TUNABLES },
       detached: true,
       stdio: ['pipe', 'ignore', 'pipe', 'pipe', 'pipe'], // 3: the protocol, 4: CELL_ENTERED_FD
       cwd: '/',

@@ -57,6 +57,22 @@ export interface PlanItem {
   parents: number[];
 }
 
+/** A question for one language's runtime, as the host asks it (LanguageRuntime.call). */
+export interface RuntimeCallAsk {
+  language: string;
+  method: string;
+  payload: JsonValue;
+}
+
+/** A runtime call as the kernel gets it (alone as `call`, or ahead of a plan in `run.calls`). */
+export interface CallRequest {
+  callId: number;
+  language: string;
+  method: string;
+  payload: JsonValue;
+  timeoutMs: number;
+}
+
 export interface KernelLimits {
   /** Bytes of stdout+stderr kept per cell; the rest is dropped with a note. */
   maxStdoutBytesPerCell: number;
@@ -91,7 +107,11 @@ export type CallFailure = 'busy' | 'failed';
 
 export type ServerMessage =
   | { t: 'open'; session: string; runtimes: RuntimeLoad[] }
-  | { t: 'run'; session: string; runId: number; plan: PlanItem[] }
+  /**
+   * `calls`: runtime calls answered (each by its `call_reply`) before the plan runs, in the same message: a widget's
+   * new value and the run of its readers cost one trip to the kernel, not two.
+   */
+  | { t: 'run'; session: string; runId: number; plan: PlanItem[]; calls?: CallRequest[] }
   | { t: 'cancel'; session: string; runId: number }
   | { t: 'interrupt'; session: string }
   /** `cells`: cells deleted, whose runtimes drop what they keep for them beside names (live tables). */

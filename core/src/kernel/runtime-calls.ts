@@ -1,7 +1,7 @@
 import { KernelError, RuntimeCallError } from '../errors';
 import type { JsonValue } from '../model/types';
 import type { KernelProcess } from './kernel-process';
-import type { KernelLimits, KernelMessage } from './protocol';
+import type { CallRequest, KernelLimits, KernelMessage } from './protocol';
 
 interface PendingCall {
   sessionId: string;
@@ -28,6 +28,14 @@ export class RuntimeCalls {
   ) {}
 
   ask(sessionId: string, language: string, method: string, payload: JsonValue): Promise<JsonValue> {
+    return this.expect(sessionId, language, method, payload, (request) => this.process.send({ t: 'call', session: sessionId, ...request }));
+  }
+
+  /**
+   * Registers a call whose request `send` puts on the wire itself (ahead of a plan, in a `run` message): its answer
+   * settles the promise like `ask`'s. `send` is not called when the request is too large.
+   */
+  expect(sessionId: string, language: string, method: string, payload: JsonValue, send: (request: CallRequest) => void): Promise<JsonValue> {
     const size = JSON.stringify(payload).length;
     if (size > this.limits.runtimeCallRequestChars) {
       return Promise.reject(new RuntimeCallError('too_large', `The request has ${size} characters; a runtime call takes at most ${this.limits.runtimeCallRequestChars}.`));
@@ -40,7 +48,7 @@ export class RuntimeCalls {
         reject(new RuntimeCallError('timeout', `The ${language} runtime did not answer "${method}" within ${timeoutMs} ms.`));
       }, timeoutMs);
       this.pending.set(callId, { sessionId, resolve, reject, timer });
-      this.process.send({ t: 'call', session: sessionId, callId, language, method, payload, timeoutMs });
+      send({ callId, language, method, payload, timeoutMs });
     });
   }
 

@@ -26,6 +26,23 @@ export interface NamespaceEntry {
    * of plain objects (that is how SQL sees a table).
    */
   toJS(): unknown;
+  /**
+   * The same value by columns when it is a table whose rows all have the same keys in the same order (a Python list
+   * of such dicts, a DataFrame): languages that read tables (SQL) build their rows from it in one pass per column
+   * instead of converting record by record. Optional; null when the value is not such a table. Converted on first use
+   * and kept, like `toJS()`: an entry is replaced when its name is defined again.
+   */
+  toColumns?(): TableColumns | null;
+}
+
+/**
+ * A table by columns: row `r` is `{ [names[0]]: columns[0][r], [names[1]]: columns[1][r], ... }` in that key order,
+ * exactly what `toJS()` gives as its r-th record. Numbers may come as a Float64Array.
+ */
+export interface TableColumns {
+  names: string[];
+  columns: ArrayLike<unknown>[];
+  rowCount: number;
 }
 
 /** The values of one notebook, shared by all its languages. Lives in the kernel process only. */

@@ -97,6 +97,26 @@ describe('.ipynb', () => {
     expect(notes.join('\n')).toMatch(/run out of order in Jupyter \(execution counts 2, 1\)/);
   });
 
+  it('carries the packages, non-secret settings and the app view in metadata.rnb, dropping malformed values', () => {
+    const notebook: PortableNotebook = {
+      name: 'Settings',
+      lazy: true,
+      packages: ['rich'],
+      settings: { sql: { row_limit: 500, mode: 'fast', strict: true } },
+      app: { show_code: true },
+      cells: [],
+    };
+    const text = exportIpynb(notebook);
+    expect(JSON.parse(text).metadata.rnb).toEqual({ name: 'Settings', lazy: true, packages: ['rich'], settings: notebook.settings, app: { show_code: true } });
+    expect(importIpynb(text).notebook).toEqual(notebook);
+    const hostile = JSON.parse(text);
+    hostile.metadata.rnb.settings = { sql: { row_limit: { nested: 1 }, 'bad key': 1, mode: 'ok' }, 'a.b': { c: 1 } };
+    hostile.metadata.rnb.app = { show_code: 'yes', show_tracebacks: true, published: true };
+    const read = importIpynb(JSON.stringify(hostile)).notebook;
+    expect(read.settings).toEqual({ sql: { mode: 'ok' } });
+    expect(read.app).toEqual({ show_tracebacks: true });
+  });
+
   it('refuses what is not an nbformat 4 notebook, saying why', () => {
     expect(() => importIpynb('{')).toThrow(/not JSON/);
     expect(() => importIpynb('{"nbformat": 3, "worksheets": []}')).toThrow(/nbformat 3 is too old/);

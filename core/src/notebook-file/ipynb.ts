@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TABLE_MIME, type CellStatus, type JsonValue, type Output } from '../model/types';
-import { MARKDOWN_CELL_TYPE, NotebookFileError, SCRIPT_CELL_TYPE } from './percent-format';
+import type { NotebookSettings } from '../wire';
+import { isSettingValue, isSettingWord, MARKDOWN_CELL_TYPE, NotebookFileError, SCRIPT_CELL_TYPE, type FileAppSettings } from './percent-format';
 import { isTable, tableAsText } from './output-text';
 import { tableAsHtml } from './html-export';
 import type { PortableCell, PortableNotebook } from './portable';
@@ -47,7 +48,14 @@ export function exportIpynb(notebook: PortableNotebook): string {
       kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' },
       language_info: { name: 'python' },
       // `rnb.packages`: the requirements the notebook installed (what the percent format keeps in its PEP 723 block).
-      rnb: { name: notebook.name, lazy: notebook.lazy, ...(notebook.packages && notebook.packages.length > 0 ? { packages: notebook.packages } : {}) },
+      // `rnb.settings` and `rnb.app`: the non-secret settings the percent format keeps in its header.
+      rnb: {
+        name: notebook.name,
+        lazy: notebook.lazy,
+        ...(notebook.packages && notebook.packages.length > 0 ? { packages: notebook.packages } : {}),
+        ...(notebook.settings && Object.keys(notebook.settings).length > 0 ? { settings: notebook.settings } : {}),
+        ...(notebook.app && Object.keys(notebook.app).length > 0 ? { app: notebook.app } : {}),
+      },
     },
     nbformat: 4,
     nbformat_minor: 5,
@@ -62,7 +70,7 @@ export function importIpynb(text: string, fallbackName = 'Imported notebook'): I
   } catch (error) {
     throw new NotebookFileError(`not JSON: ${(error as Error).message}`);
   }
-  const doc = raw as { nbformat?: unknown; cells?: unknown; metadata?: { rnb?: { name?: unknown; lazy?: unknown; packages?: unknown } } } | null;
+  const doc = raw as { nbformat?: unknown; cells?: unknown; metadata?: { rnb?: { name?: unknown; lazy?: unknown; packages?: unknown; settings?: unknown; app?: unknown } } } | null;
   if (!doc || typeof doc !== 'object' || doc.nbformat !== 4 || !Array.isArray(doc.cells)) {
     const version = doc && typeof doc === 'object' ? doc.nbformat : undefined;
     throw new NotebookFileError(
@@ -116,7 +124,19 @@ export function importIpynb(text: string, fallbackName = 'Imported notebook'): I
   const lazy = doc.metadata?.rnb?.lazy === true;
   const listed = doc.metadata?.rnb?.packages;
   const packages = Array.isArray(listed) ? [...new Set(listed.filter((p): p is string => typeof p === 'string' && p.trim() !== '' && !/[\u0000-\u001f,]/.test(p)).map((p) => p.trim()))] : [];
-  return { notebook: packages.length > 0 ? { name, lazy, packages, cells } : { name, lazy, cells }, notes };
+  const settings = checkedSettings(doc.metadata?.rnb?.settings);
+  const app = checkedApp(doc.metadata?.rnb?.app);
+  return {
+    notebook: {
+      name,
+      lazy,
+      ...(packages.length > 0 ? { packages } : {}),
+      ...(Object.keys(settings).length > 0 ? { settings } : {}),
+      ...(Object.keys(app).length > 0 ? { app } : {}),
+      cells,
+    },
+    notes,
+  };
 }
 
 function outputsOf(cell: PortableCell): Json[] {
@@ -211,4 +231,26 @@ function joined(value: unknown): string {
 function stripAnsi(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
+}
+
+/** `metadata.rnb.settings` as a file may hold it: plugin → field → string, finite number or boolean; anything else left out. */
+function checkedSettings(raw: unknown): NotebookSettings {
+  const out: NotebookSettings = {};
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return out;
+  for (const [pluginId, values] of Object.entries(raw as Record<string, unknown>)) {
+    if (!isSettingWord(pluginId) || !values || typeof values !== 'object' || Array.isArray(values)) continue;
+    for (const [field, value] of Object.entries(values as Record<string, unknown>)) {
+      if (isSettingWord(field) && isSettingValue(value)) out[pluginId] = { ...(out[pluginId] ?? {}), [field]: value };
+    }
+  }
+  return out;
+}
+
+function checkedApp(raw: unknown): FileAppSettings {
+  const out: FileAppSettings = {};
+  if (!raw || typeof raw !== 'object') return out;
+  const app = raw as Record<string, unknown>;
+  if (typeof app.show_code === 'boolean') out.show_code = app.show_code;
+  if (typeof app.show_tracebacks === 'boolean') out.show_tracebacks = app.show_tracebacks;
+  return out;
 }

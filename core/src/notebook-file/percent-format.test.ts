@@ -62,11 +62,34 @@ function generateNotebook(seed: number): NotebookFile {
   // Packages (PEP 723 `dependencies`) in a third of the notebooks, chosen to break TOML quoting and our comma lists.
   const packageCount = next() < 0.33 ? 1 + Math.floor(next() * 3) : 0;
   const packages = [...new Set(Array.from({ length: packageCount }, () => PACKAGES[Math.floor(next() * PACKAGES.length)]!))];
-  return packages.length > 0 ? { name, lazy, packages, cells } : { name, lazy, cells };
+  // Non-secret settings and the app view's in a third of the notebooks: values that break quoting, numbers, booleans.
+  const settings: NonNullable<NotebookFile['settings']> = {};
+  if (next() < 0.33) {
+    for (const plugin of ['sql', 'my-lang_2'].filter(() => next() < 0.7)) {
+      const values: Record<string, string | number | boolean> = {};
+      for (const field of ['limit', 'mode', 'verbose'].filter(() => next() < 0.7)) {
+        values[field] = field === 'limit' ? Math.round(next() * 1e6) / 100 : field === 'verbose' ? next() < 0.5 : SETTING_TEXTS[Math.floor(next() * SETTING_TEXTS.length)]!;
+      }
+      if (Object.keys(values).length > 0) settings[plugin] = values;
+    }
+  }
+  const app: NonNullable<NotebookFile['app']> = {};
+  if (next() < 0.33) app.show_code = next() < 0.5;
+  if (next() < 0.33) app.show_tracebacks = next() < 0.5;
+  return {
+    name,
+    lazy,
+    ...(packages.length > 0 ? { packages } : {}),
+    ...(Object.keys(settings).length > 0 ? { settings } : {}),
+    ...(Object.keys(app).length > 0 ? { app } : {}),
+    cells,
+  };
 }
 
+const SETTING_TEXTS = ['fast', 'a "quoted" = value', 'line\nbreak', 'ünï # %% ///', ''];
+
 describe('percent format', () => {
-  it('round-trips 2,000 generated notebooks exactly: cells, ids, types, order, code, name, lazy, packages', () => {
+  it('round-trips 2,000 generated notebooks exactly: cells, ids, types, order, code, name, lazy, packages, settings, app view', () => {
     for (let seed = 1; seed <= 2000; seed++) {
       const notebook = generateNotebook(seed);
       const text = writePercentNotebook(notebook);
@@ -174,6 +197,37 @@ describe('percent format', () => {
     expect(() => readPercentNotebook('# /// script\n# dependencies = [\n#   "x==1",\n# ///\n')).toThrow(/line 2: the dependencies array is not closed/);
     expect(() => readPercentNotebook('# /// script\n# dependencies = [x]\n# ///\n')).toThrow(/line 2: a dependency is a quoted string/);
     expect(() => writePercentNotebook({ name: 'x', lazy: false, packages: ['a\nb'], cells: [] })).toThrow(/A package is a requirement on one line/);
+  });
+
+  it('keeps non-secret settings and the app view in the header, sorted, and reads hand-edited ones', () => {
+    const text = writePercentNotebook({
+      name: 'Report',
+      lazy: false,
+      settings: { sql: { row_limit: 500, mode: 'fast' }, charts: { dark: true } },
+      app: { show_code: true, show_tracebacks: false },
+      cells: [],
+    });
+    expect(text.split('\n').slice(0, 10)).toEqual([
+      '# /// rnb',
+      '# format = 1',
+      '# name = "Report"',
+      '# lazy = false',
+      '# app.show_code = true',
+      '# app.show_tracebacks = false',
+      '# settings.charts.dark = true',
+      '# settings.sql.mode = "fast"',
+      '# settings.sql.row_limit = 500',
+      '# ///',
+    ]);
+    // An edit by hand (a review in a pull request): the new value reads back; unknown app keys are read past.
+    const edited = readPercentNotebook(text.replace('row_limit = 500', 'row_limit = 1000').replace('# ///\n', '# app.published = true\n# ///\n'));
+    expect(edited.settings).toEqual({ charts: { dark: true }, sql: { mode: 'fast', row_limit: 1000 } });
+    expect(edited.app).toEqual({ show_code: true, show_tracebacks: false });
+    expect(() => readPercentNotebook('# /// rnb\n# settings.sql = 1\n# ///\n')).toThrow(/line 2: "settings.sql" is not "settings.<plugin>.<field>"/);
+    expect(() => readPercentNotebook('# /// rnb\n# settings.sql.limit = [1]\n# ///\n')).toThrow(/line 2: the value of "settings.sql.limit" is a quoted string/);
+    expect(() => readPercentNotebook('# /// rnb\n# app.show_code = "yes"\n# ///\n')).toThrow(/line 2: app.show_code is true or false/);
+    expect(() => writePercentNotebook({ name: 'x', lazy: false, settings: { 'a.b': { c: 1 } }, cells: [] })).toThrow(/are words/);
+    expect(() => writePercentNotebook({ name: 'x', lazy: false, settings: { a: { c: Number.NaN } }, cells: [] })).toThrow(/finite number/);
   });
 
   it('refuses what it cannot read, naming the line', () => {

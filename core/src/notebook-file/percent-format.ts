@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { InvalidInputError } from '../errors';
+import type { NotebookSettings, PluginSettingValues, SettingValue } from '../wire';
 
 /** What a notebook file holds: never outputs, never secrets. */
 export interface NotebookFileCell {
@@ -23,8 +24,25 @@ export interface NotebookFile {
    * `# /// script` block's `dependencies`, which uv and pipx read too. Absent when there are none.
    */
   packages?: string[];
+  /**
+   * Plugin settings that are not secret (a SQL row limit...), other than the packages: header lines
+   * `# settings.<plugin>.<field> = <value>`. Secrets never reach a file. Absent when there are none.
+   */
+  settings?: NotebookSettings;
+  /** How the app view shows the notebook: header lines `# app.show_code = true`. Absent when nothing is set. */
+  app?: FileAppSettings;
   cells: NotebookFileCell[];
 }
+
+/** The app view's settings a file carries; who may open the app (`published`) is the server's business, not the file's. */
+export interface FileAppSettings {
+  show_code?: boolean;
+  show_tracebacks?: boolean;
+}
+
+const FILE_APP_KEYS = ['show_code', 'show_tracebacks'] as const;
+/** A plugin id or field name in a header key. */
+const SETTING_WORD = /^[A-Za-z_][\w-]{0,63}$/;
 
 export const PERCENT_FORMAT_VERSION = 1;
 /** The cell type whose code is the file's own language: written as plain code, not as comments. */
@@ -62,6 +80,8 @@ export function writePercentNotebook(notebook: NotebookFile): string {
     `# format = ${PERCENT_FORMAT_VERSION}`,
     `# name = ${JSON.stringify(notebook.name)}`,
     `# lazy = ${notebook.lazy ? 'true' : 'false'}`,
+    ...appLines(notebook.app),
+    ...settingLines(notebook.settings),
     HEADER_END,
     ...scriptBlock(notebook.packages ?? []),
     '',
@@ -92,6 +112,8 @@ export function readPercentNotebook(input: string, options: ReadOptions = {}): N
   let name = 'Untitled notebook';
   let lazy = false;
   let packages: string[] = [];
+  let settings: NotebookSettings = {};
+  let app: FileAppSettings = {};
   let index = 0;
   // The leading metadata blocks, in either order: ours (`# /// rnb`) and PEP 723's (`# /// script`, as `uv add --script` writes it).
   const isBlockStart = (line: string | undefined): boolean => line?.trimEnd() === HEADER_START || line?.trimEnd() === SCRIPT_START;
@@ -107,13 +129,22 @@ export function readPercentNotebook(input: string, options: ReadOptions = {}): N
     if (start === SCRIPT_START) {
       packages = readScriptBlock(lines.slice(index + 1, end), index + 2);
     } else {
-      const settings = readHeader(lines.slice(index + 1, end), index + 2);
-      name = settings.name ?? name;
-      lazy = settings.lazy ?? lazy;
+      const header = readHeader(lines.slice(index + 1, end), index + 2);
+      name = header.name ?? name;
+      lazy = header.lazy ?? lazy;
+      settings = header.settings;
+      app = header.app;
     }
     index = end + 1;
   }
-  const withPackages = (cells: NotebookFileCell[]): NotebookFile => (packages.length > 0 ? { name, lazy, packages, cells } : { name, lazy, cells });
+  const withPackages = (cells: NotebookFileCell[]): NotebookFile => ({
+    name,
+    lazy,
+    ...(packages.length > 0 ? { packages } : {}),
+    ...(Object.keys(settings).length > 0 ? { settings } : {}),
+    ...(Object.keys(app).length > 0 ? { app } : {}),
+    cells,
+  });
   // Text before the first boundary (a plain script, or the blank line after the header).
   const firstBoundary = lines.findIndex((line, i) => i >= index && BOUNDARY.test(line));
   const preamble = lines.slice(index, firstBoundary < 0 ? lines.length : firstBoundary);
@@ -263,13 +294,20 @@ function readScriptBlock(lines: string[], firstLine: number): string[] {
   return packages;
 }
 
-function readHeader(lines: string[], firstLine: number): { name?: string; lazy?: boolean } {
-  const settings: { name?: string; lazy?: boolean } = {};
+interface HeaderValues {
+  name?: string;
+  lazy?: boolean;
+  settings: NotebookSettings;
+  app: FileAppSettings;
+}
+
+function readHeader(lines: string[], firstLine: number): HeaderValues {
+  const header: HeaderValues = { settings: {}, app: {} };
   lines.forEach((raw, i) => {
     const line = raw.replace(/^#\s?/, '').trimEnd();
     if (!raw.startsWith('#')) throw new NotebookFileError('the header\'s lines are comments ("# key = value")', firstLine + i);
     if (line.trim() === '' || line.trimStart().startsWith('#')) return;
-    const match = /^\s*([A-Za-z_][\w-]*)\s*=\s*(.*)$/.exec(line);
+    const match = /^\s*([A-Za-z_][\w.-]*)\s*=\s*(.*)$/.exec(line);
     if (!match) throw new NotebookFileError(`the header line ${JSON.stringify(raw)} is not "key = value"`, firstLine + i);
     const [, key, valueText] = match as unknown as [string, string, string];
     let value: unknown;
@@ -280,16 +318,65 @@ function readHeader(lines: string[], firstLine: number): { name?: string; lazy?:
     }
     if (key === 'name') {
       if (typeof value !== 'string') throw new NotebookFileError('name is a quoted string', firstLine + i);
-      settings.name = value;
+      header.name = value;
     } else if (key === 'lazy') {
       if (typeof value !== 'boolean') throw new NotebookFileError('lazy is true or false', firstLine + i);
-      settings.lazy = value;
+      header.lazy = value;
     } else if (key === 'format') {
       if (typeof value !== 'number' || value > PERCENT_FORMAT_VERSION) {
         throw new NotebookFileError(`format ${String(value)} is newer than this version reads (${PERCENT_FORMAT_VERSION}); update rnb`, firstLine + i);
       }
+    } else if (key.startsWith('app.')) {
+      const field = key.slice(4);
+      if ((FILE_APP_KEYS as readonly string[]).includes(field)) {
+        if (typeof value !== 'boolean') throw new NotebookFileError(`${key} is true or false`, firstLine + i);
+        header.app[field as (typeof FILE_APP_KEYS)[number]] = value;
+      }
+    } else if (key.startsWith('settings.')) {
+      const [plugin, field, ...more] = key.slice(9).split('.');
+      if (!plugin || !field || more.length > 0 || !SETTING_WORD.test(plugin) || !SETTING_WORD.test(field)) {
+        throw new NotebookFileError(`"${key}" is not "settings.<plugin>.<field>"`, firstLine + i);
+      }
+      if (!isSettingValue(value)) throw new NotebookFileError(`the value of "${key}" is a quoted string, a number, true or false`, firstLine + i);
+      header.settings[plugin] = { ...(header.settings[plugin] ?? {}), [field]: value };
     }
     // Unknown keys are kept by nobody but refused by nobody either: newer minor settings read as absent.
   });
-  return settings;
+  return header;
+}
+
+/** A plugin id or field name as files carry them. */
+export function isSettingWord(word: string): boolean {
+  return SETTING_WORD.test(word);
+}
+
+/** A setting value a file may carry: a string, a finite number or a boolean. */
+export function isSettingValue(value: unknown): value is SettingValue {
+  return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+}
+
+function appLines(app: FileAppSettings | undefined): string[] {
+  if (!app) return [];
+  return FILE_APP_KEYS.filter((key) => app[key] !== undefined).map((key) => {
+    if (typeof app[key] !== 'boolean') throw new NotebookFileError(`app.${key} is true or false.`);
+    return `# app.${key} = ${app[key] ? 'true' : 'false'}`;
+  });
+}
+
+/** Sorted, so that the same settings always write the same lines (a clean diff). */
+function settingLines(settings: NotebookSettings | undefined): string[] {
+  if (!settings) return [];
+  const lines: string[] = [];
+  for (const plugin of Object.keys(settings).sort()) {
+    const values: PluginSettingValues = settings[plugin]!;
+    for (const field of Object.keys(values).sort()) {
+      const value: unknown = values[field];
+      if (!SETTING_WORD.test(plugin) || !SETTING_WORD.test(field)) {
+        throw new NotebookFileError(`A setting's plugin and field are words (letters, digits, "-", "_"); got ${JSON.stringify(`${plugin}.${field}`.slice(0, 80))}.`);
+      }
+      if (!isSettingValue(value)) throw new NotebookFileError(`The setting ${plugin}.${field} is a string, a finite number or true/false.`);
+      lines.push(`# settings.${plugin}.${field} = ${JSON.stringify(value)}`);
+    }
+  }
+  return lines;
 }

@@ -1,4 +1,6 @@
+import { appWithFile } from '../notebook-file/file-settings';
 import { settingsWithPackages } from '../notebook-file/packages';
+import { SettingsCatalog } from '../settings/plugin-settings';
 import { randomUUID } from 'node:crypto';
 import { AnalysisPool, type AnalysisPoolOptions } from '../analysis/analysis-pool';
 import { ConflictError, InvalidInputError, NotebookError, NotFoundError } from '../errors';
@@ -113,11 +115,17 @@ export class NotebookService implements NotebookOperations {
     await this.quota.checkNewNotebook(owner);
     const now = new Date().toISOString();
     const type = this.options.defaultCellType ?? (this.options.languages.get('python') ? 'python' : this.options.languages.list()[0]?.id);
+    // A file's settings: declared, non-secret fields only, each checked as the settings route checks it.
+    const catalog = new SettingsCatalog(() => this.options.languages.list());
+    const imported = catalog.importable(input.settings).kept;
+    for (const [pluginId, values] of Object.entries(imported)) await catalog.check(pluginId, values);
+    const app = appWithFile(undefined, input.app);
     const doc: NotebookDocument = {
       id: randomUUID(),
       owner,
       name,
-      settings: settingsWithPackages({}, input.packages ?? []),
+      settings: settingsWithPackages(imported, input.packages ?? []),
+      ...(app ? { app } : {}),
       lazy: input.lazy === true,
       cells: input.cells
         ? importedCells(input.cells, { maxCells: this.limits.maxCells, maxCellBytes: this.options.maxCellBytes })

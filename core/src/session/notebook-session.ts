@@ -50,6 +50,8 @@ export class NotebookSession implements RunHost {
   /** Graph errors currently shown on cells. */
   private readonly graphErrors: ShownGraphErrors;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The queue up to its last edit: background saves queued after it are not in it. */
+  private edits: Promise<unknown> = Promise.resolve();
   private saveTimer: NodeJS.Timeout | null = null;
   private applyingExternal = false;
 
@@ -169,7 +171,18 @@ export class NotebookSession implements RunHost {
   serial<T>(fn: () => Promise<T> | T): Promise<T> {
     const result = this.queue.then(fn);
     this.queue = result.catch(() => undefined);
+    this.edits = this.queue;
     return result;
+  }
+
+  /**
+   * Runs `fn` after every earlier edit finished, without waiting for a background save queued
+   * since (a widget's move must not wait for the file write its previous move scheduled). What `fn`
+   * does at once must be synchronous and change only what a save may see half-way (run requests, a widget's
+   * value): a save in flight may write part of it, and the save it schedules writes all of it.
+   */
+  afterEdits<T>(fn: () => T | Promise<T>): Promise<T> {
+    return this.edits.then(fn);
   }
 
   createCell(input: CreateCellInput): Promise<Cell> {
@@ -387,7 +400,9 @@ export class NotebookSession implements RunHost {
     if (this.saveTimer) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = null;
-      void this.serial(() => this.persist()).catch(() => undefined);
+      // Behind the edits, but not one of them: afterEdits does not wait for it.
+      const save = this.queue.then(() => this.persist());
+      this.queue = save.catch(() => undefined);
     }, 100);
     this.saveTimer.unref?.();
   }

@@ -1,7 +1,7 @@
 import { DependencyGraph } from '../graph/dependency-graph';
 import type { SessionListener } from '../kernel/kernel-manager';
-import type { PlanItem } from '../kernel/protocol';
-import type { CellStatus } from '../model/types';
+import type { PlanItem, RuntimeCallAsk } from '../kernel/protocol';
+import type { CellStatus, JsonValue } from '../model/types';
 import type { CellError, CellErrorKind } from './cell-error';
 import { CellRunStates, type CellDocument } from './cell-run-state';
 import type { NotebookEvent } from './events';
@@ -42,9 +42,15 @@ class ScriptedKernel implements RunKernel {
     return typeof scripted === 'string' ? scripted : (scripted[n] ?? 'success');
   }
 
-  run(runId: number, plan: PlanItem[]): void {
+  /** Runtime calls the kernel got: `alone`, or ahead of the plan with this index in `plans`. */
+  readonly calls: { method: string; payload: JsonValue; withPlan: number | 'alone' }[] = [];
+
+  run(runId: number, plan: PlanItem[], calls: readonly RuntimeCallAsk[] = []): Promise<JsonValue>[] {
     this.plans.push(plan.map((item) => item.cellId));
+    for (const call of calls) this.calls.push({ method: call.method, payload: call.payload, withPlan: this.plans.length - 1 });
     void Promise.resolve().then(() => this.play(runId, plan));
+    // Answered before the plan runs, as the kernel does.
+    return calls.map((call) => Promise.resolve({ answered: call.payload }));
   }
 
   /** Runs the plan as the kernel does: a cell whose parent failed is reported blocked. */
@@ -86,8 +92,9 @@ class ScriptedKernel implements RunKernel {
   deleteNames(names: string[]): void {
     this.deleted.push(names);
   }
-  call(): Promise<never> {
-    return Promise.reject(new Error('no runtime calls in this test'));
+  call(_language: string, method: string, payload: JsonValue): Promise<JsonValue> {
+    this.calls.push({ method, payload, withPlan: 'alone' });
+    return Promise.resolve({ answered: payload });
   }
   close(): void {
     this.closed = true;
@@ -316,5 +323,24 @@ describe('run coordinator', () => {
     const from = events.findIndex((e) => e.type === 'kernel_restarted');
     const after = events.slice(from).map((e) => (e.type === 'kernel_restarted' ? e.type : e.type === 'cell_status' ? `${e.cellId} ${e.status}` : e.type === 'cell_error' ? `${e.cellId} says why` : e.type));
     expect(after).toEqual(['kernel_restarted', 'b error', 'b says why', 'a stale', 'c blocked', 'c says why']);
+  });
+  it('sends a call and the run of the readers of names in one message, the call answered ahead of the plan', async () => {
+    const notebook = notebookOf(chain, {}, []);
+    let kernel: ScriptedKernel | undefined;
+    const provider: KernelProvider = { openSession: async (_o, _n, listener) => (kernel = new ScriptedKernel(listener, {})) };
+    const coordinator = new RunCoordinator(notebook, provider);
+    coordinator.request('a');
+    await coordinator.whenIdle();
+    const answer = coordinator.callThenRunReadersOf({ language: 'fake', method: 'set_widget_value', payload: 7 }, ['x']);
+    expect(await answer).toEqual({ answered: 7 });
+    await coordinator.whenIdle();
+    // The readers of x and their descendants, never a; the value went with that plan, not on its own.
+    expect(kernel!.plans).toEqual([['a', 'b', 'c'], ['b', 'c']]);
+    expect(kernel!.calls).toEqual([{ method: 'set_widget_value', payload: 7, withPlan: 1 }]);
+    // A name nobody reads: nothing to run, the call goes alone.
+    expect(await coordinator.callThenRunReadersOf({ language: 'fake', method: 'set_widget_value', payload: 8 }, ['nobody'])).toEqual({ answered: 8 });
+    await coordinator.whenIdle();
+    expect(kernel!.plans).toHaveLength(2);
+    expect(kernel!.calls[1]).toEqual({ method: 'set_widget_value', payload: 8, withPlan: 'alone' });
   });
 });

@@ -1,7 +1,7 @@
 import type { SessionListener } from '../kernel/kernel-manager';
 import type { GraphView } from '../graph/dependency-graph';
 import type { Analysis } from '../language/language';
-import type { CellEntered, CellReport, KernelVariable, PlanItem } from '../kernel/protocol';
+import type { CellEntered, CellReport, KernelVariable, PlanItem, RuntimeCallAsk } from '../kernel/protocol';
 import type { JsonValue } from '../model/types';
 import { planRun } from '../scheduler/planner';
 import { kernelLostCellError, upstreamCellError, type CellError } from './cell-error';
@@ -10,7 +10,8 @@ import type { CellDocument, RunStates } from './cell-run-state';
 /** What the coordinator asks of a notebook's kernel (the kernel manager's KernelSession is one). */
 export interface RunKernel {
   readonly closed: boolean;
-  run(runId: number, plan: PlanItem[]): void;
+  /** Sends a plan; `calls` travel in the same message and are answered before it runs (one answer each, in order). */
+  run(runId: number, plan: PlanItem[], calls?: readonly RuntimeCallAsk[]): Promise<JsonValue>[];
   cancel(runId: number): void;
   interrupt(): void;
   /** Forgets names, and what runtimes keep for these cells themselves (a live table of a deleted cell). */
@@ -55,6 +56,12 @@ export interface RunHost {
   scheduleSave(): void;
 }
 
+interface CallBeforeRun {
+  ask: RuntimeCallAsk;
+  resolve(value: JsonValue): void;
+  reject(error: unknown): void;
+}
+
 interface CurrentRun {
   runId: number;
   /** In plan order: the kernel runs them one after another. */
@@ -81,6 +88,8 @@ export class RunCoordinator implements SessionListener {
   private idleWaiters: (() => void)[] = [];
   /** Names given a value from outside any cell since the last plan: their readers run, their definers do not. */
   private readonly setFromOutside = new Set<string>();
+  /** Runtime calls that go to the kernel in the next run's message, answered before its plan runs. */
+  private callsBeforeRun: CallBeforeRun[] = [];
   /** What the variable explorer shows: pushed after every run, never polled. */
   readonly variables: VariableList;
 
@@ -98,7 +107,11 @@ export class RunCoordinator implements SessionListener {
   }
 
   get running(): boolean {
-    return this.current !== null || this.roots.size > 0 || this.carried.size > 0 || this.setFromOutside.size > 0;
+    return this.current !== null || this.hasWork();
+  }
+
+  private hasWork(): boolean {
+    return this.roots.size > 0 || this.carried.size > 0 || this.setFromOutside.size > 0 || this.callsBeforeRun.length > 0;
   }
 
   /** Asks for a cell to run (with its descendants unless lazy) and its missing ancestors. */
@@ -116,6 +129,20 @@ export class RunCoordinator implements SessionListener {
   runReadersOf(names: readonly string[]): void {
     for (const name of names) this.setFromOutside.add(name);
     this.kick();
+  }
+
+  /**
+   * Asks a runtime (a widget's new value) and re-runs the readers of `names` in one message to the
+   * kernel, which answers the call before the plan runs: one trip, not an answer awaited and then a
+   * run sent. `names` are what the caller expects the call to change (the answer to the same call
+   * last time); a caller whose answer names others runs their readers with `runReadersOf`.
+   */
+  callThenRunReadersOf(ask: RuntimeCallAsk, names: readonly string[]): Promise<JsonValue> {
+    return new Promise((resolve, reject) => {
+      this.callsBeforeRun.push({ ask, resolve, reject });
+      for (const name of names) this.setFromOutside.add(name);
+      this.kick();
+    });
   }
 
   /** Asks one language's runtime in this notebook's kernel a question, opening the kernel if there is none. */
@@ -326,14 +353,14 @@ export class RunCoordinator implements SessionListener {
 
   private kick(): void {
     if (this.current) {
-      if (!this.current.cancelled && (this.roots.size > 0 || this.carried.size > 0 || this.setFromOutside.size > 0)) {
+      if (!this.current.cancelled && this.hasWork()) {
         this.current.cancelled = true;
         this.kernel?.cancel(this.current.runId);
       }
       return;
     }
     if (this.opening) return;
-    if (this.roots.size === 0 && this.carried.size === 0 && this.setFromOutside.size === 0) return this.settle();
+    if (!this.hasWork()) return this.settle();
     void this.startRun();
   }
 
@@ -348,6 +375,8 @@ export class RunCoordinator implements SessionListener {
       setFromOutside: { names: [...this.setFromOutside], withDescendants: !this.notebook.lazy },
     });
     this.setFromOutside.clear();
+    const calls = this.callsBeforeRun;
+    this.callsBeforeRun = [];
     const lazyRoots = [...this.roots.entries()].filter(([, expand]) => !expand).map(([id]) => id);
     this.roots.clear();
     this.carried.clear();
@@ -364,7 +393,10 @@ export class RunCoordinator implements SessionListener {
     }
     // A blocked cell keeps no value from an earlier run (a name defined twice is dropped for both cells).
     if (blockedNames.length > 0) this.kernel?.deleteNames([...new Set(blockedNames)]);
-    if (plan.runnable.length === 0) return this.settle();
+    if (plan.runnable.length === 0) {
+      this.askAlone(calls);
+      return this.settle();
+    }
     const run: CurrentRun = { runId: this.nextRunId++, order: plan.runnable.map((p) => p.cellId), cells: new Set(plan.runnable.map((p) => p.cellId)), finished: new Set(), cancelled: false, interrupted: false };
     this.current = run;
     for (const { cellId } of plan.runnable) this.states.queued(cellId);
@@ -382,6 +414,7 @@ export class RunCoordinator implements SessionListener {
       kernel = await this.ensureKernel();
     } catch (error) {
       const message = (error as Error)?.message ?? String(error);
+      for (const call of calls) call.reject(error instanceof Error ? error : new Error(message));
       for (const { cellId } of plan.runnable) {
         if (!this.notebook.hasCell(cellId)) continue;
         this.states.failed(cellId, kernelLostCellError(message));
@@ -390,10 +423,19 @@ export class RunCoordinator implements SessionListener {
       this.finishRun(run);
       return;
     }
-    if (this.current !== run) return;
-    if (run.interrupted) return this.finishRun(run);
-    kernel.run(run.runId, items);
+    if (this.current !== run || run.interrupted) {
+      this.askAlone(calls);
+      if (this.current === run) this.finishRun(run);
+      return;
+    }
+    const answers = kernel.run(run.runId, items, calls.map((call) => call.ask));
+    calls.forEach((call, index) => (answers[index] ?? Promise.reject(new Error('The kernel took no call with the run.'))).then(call.resolve, call.reject));
     if (run.cancelled) kernel.cancel(run.runId);
+  }
+
+  /** Calls meant to travel with a run that did not go: asked on their own. */
+  private askAlone(calls: readonly CallBeforeRun[]): void {
+    for (const call of calls) this.callRuntime(call.ask.language, call.ask.method, call.ask.payload).then(call.resolve, call.reject);
   }
 
   private ensureKernel(): Promise<RunKernel> {

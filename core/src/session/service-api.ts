@@ -1,5 +1,6 @@
 import type { Cell, JsonValue, Notebook } from '../model/types';
-import type { AppSettings, ShareRole } from '../wire';
+import type { AppSettings, NotebookSettings, ShareRole } from '../wire';
+import type { FileAppSettings } from '../notebook-file/percent-format';
 import type { NotebookShare, NotebookSummary } from '../storage/storage';
 import type { PortableCell } from '../notebook-file/portable';
 import type { NotebookEventListener, NotebookEventPayloads } from './events';
@@ -34,6 +35,10 @@ export interface NewNotebookInput {
   cells?: PortableCell[];
   /** The Python packages it installed (an imported file's PEP 723 block or `metadata.rnb.packages`): kept in its `python` settings. */
   packages?: string[];
+  /** Plugin settings from an imported file: only declared, non-secret fields are kept, each checked as the settings route checks it. */
+  settings?: NotebookSettings;
+  /** The app view's settings from an imported file. */
+  app?: FileAppSettings;
 }
 
 /** The notebook as a client sees it, plus settings that are not in the wire shape. */

@@ -48,27 +48,47 @@ export function checkWidgetValue(widgetId: unknown, value: unknown): string {
   return match[1]!;
 }
 
+/**
+ * The names each widget was bound to when its runtime last answered, per notebook session: the
+ * next move sends the value and the run of those names' readers in one message to the kernel.
+ */
+const boundNames = new WeakMap<NotebookSession, Map<string, string[]>>();
+
 /** Sets a widget's value in the kernel, keeps it with the notebook, and re-runs the readers of its names. */
 export async function setWidgetValue(session: NotebookSession, widgetId: string, value: JsonValue): Promise<{ value: JsonValue; names: string[] }> {
   const cellId = checkWidgetValue(widgetId, value);
   const cell = session.cell(cellId);
-  const answer = await askRuntime(session, cell.type, widgetId, value);
+  const known = boundNames.get(session) ?? new Map<string, string[]>();
+  boundNames.set(session, known);
+  // Moved before in this kernel: the value and its readers' run go together (the kernel answers the value first). The
+  // first move, or one on a kernel that has not run the defining cell, waits for the answer to know what to run.
+  const expected = session.states.inKernel(cellId) ? known.get(widgetId) : undefined;
+  const answer = expected
+    ? readAnswer(await session.afterEdits(() => session.runs.callThenRunReadersOf({ language: cell.type, method: 'set_widget_value', payload: { widget_id: widgetId, value } }, expected)))
+    : await askRuntime(session, cell.type, widgetId, value);
   if (answer.missing) {
+    known.delete(widgetId);
     // No such widget in this kernel (restarted, or the notebook just opened): keep the value under the props the page
     // shows, and run the defining cell, which applies it (and, as its descendants, runs the readers).
     const shown = findShownWidget(session, widgetId);
     if (!shown) throw new InvalidInputError(`No widget "${widgetId}": run the cell that makes it first.`);
-    await session.serial(() => {
+    await session.afterEdits(() => {
       session.recordWidgetValue(cellId, widgetId, { kind: shown.kind, props: shown.props, value });
       session.runs.request(cellId);
     });
     return { value, names: [] };
   }
-  await session.serial(() => {
+  known.set(widgetId, answer.names);
+  const ranAlready = expected !== undefined && sameNames(expected, answer.names);
+  await session.afterEdits(() => {
     session.recordWidgetValue(cellId, widgetId, { kind: answer.kind, props: answer.props, value: answer.value });
-    if (answer.names.length > 0) session.runs.runReadersOf(answer.names);
+    if (answer.names.length > 0 && !ranAlready) session.runs.runReadersOf(answer.names);
   });
   return { value: answer.value, names: answer.names };
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((name, index) => name === b[index]);
 }
 
 async function askRuntime(session: NotebookSession, language: string, widgetId: string, value: JsonValue): Promise<RuntimeWidgetAnswer> {

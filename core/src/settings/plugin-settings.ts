@@ -83,6 +83,24 @@ export class SettingsCatalog {
     return fields.find((field) => field.name === name)?.secret === true;
   }
 
+  /**
+   * What a notebook file (an import, a percent-format header) may set: declared fields that are not secret. The rest
+   * is named in `dropped` (`sql.connection_string: secret, set it in the notebook's settings`).
+   */
+  importable(settings: NotebookSettings | undefined): { kept: NotebookSettings; dropped: string[] } {
+    const kept: NotebookSettings = {};
+    const dropped: string[] = [];
+    for (const [pluginId, values] of Object.entries(settings ?? {})) {
+      for (const [name, value] of Object.entries(values)) {
+        const field = this.field(pluginId, name);
+        if (!field) dropped.push(`${pluginId}.${name}: no loaded plugin declares it`);
+        else if (field.secret === true) dropped.push(`${pluginId}.${name}: a secret is never read from a file; set it in the notebook's settings`);
+        else kept[pluginId] = { ...(kept[pluginId] ?? {}), [name]: value };
+      }
+    }
+    return { kept, dropped };
+  }
+
   /** Settings as every view and event shows them: secret values masked. */
   mask(settings: NotebookSettings): NotebookSettings {
     const out: NotebookSettings = {};

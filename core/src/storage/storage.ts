@@ -1,4 +1,5 @@
 import type { Cell, JsonValue } from '../model/types';
+import type { HistoryStore } from '../history/history-store';
 import type { AppSettings, CellErrorDetail, ShareRole } from '../wire';
 import type { NotebookSettings } from '../settings/plugin-settings';
 
@@ -121,6 +122,11 @@ export interface NotebookStore {
    * notebook list shows only the caller's own notebooks (shared ones still open by their link).
    */
   listSharedWith?(userId: string): Promise<SharedNotebookSummary[]>;
+  /**
+   * Optional: where this storage keeps the notebooks' versions (history), so they live as long as the notebooks do
+   * (DynamoDB: in the notebook table). A host given no other history store uses it.
+   */
+  readonly history?: HistoryStore;
   close?(): Promise<void>;
   /**
    * Optional: the notebook's co-editing document (the host's Yjs state, opaque bytes) kept beside the

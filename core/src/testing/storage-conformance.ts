@@ -15,7 +15,7 @@
  * plugin that bundles its own copy of @rnb/core passes too.
  */
 import type { ErrorCode } from '../errors';
-import type { NotebookDocument, NotebookStore, StoredCell } from '../storage/storage';
+import type { NotebookDocument, NotebookStore, NotebookSummary, StoredCell } from '../storage/storage';
 
 export interface StorageConformanceFixture {
   store: NotebookStore;
@@ -43,6 +43,8 @@ export interface StorageConformanceOptions {
   concurrentWriters?: number;
   /** The store has notebooks in an older layout to migrate on read: the fixture gives `writeLegacyNotebook`. */
   hasLegacyLayout?: boolean;
+  /** The store lists "shared with me" (`listSharedWith`): the suite then fails when it does not. Default false (optional). */
+  listsSharedWith?: boolean;
 }
 
 /** Ids of this shape (what the host generates: UUIDs) must be accepted by every store. */
@@ -282,6 +284,31 @@ export function describeStorageConformance(
         expect((await store().list(other)).map((s) => s.name)).toEqual(['theirs']);
       });
 
+      it("lists each notebook's size and when it last ran (its latest cell run), none for one never run, and follows saves", async () => {
+        const ran = await store().create(sampleNotebook(owner, {
+          name: 'ran',
+          cells: [
+            sampleCell({ code: 'a = 1', writes: ['a'], lastRunAt: '2026-03-01T10:00:00.000Z', durationMs: 12 }),
+            sampleCell({ code: 'b = a', reads: ['a'], writes: ['b'], lastRunAt: '2026-03-02T09:30:00.000Z', durationMs: 3 }),
+            sampleCell({ code: 'c = 3', writes: ['c'], status: 'idle' }),
+          ],
+        }));
+        const never = await store().create(sampleNotebook(owner, { name: 'never', cells: [sampleCell({ status: 'idle' })] }));
+        let listed = await store().list(owner);
+        const summaryOf = (id: string): NotebookSummary => listed.find((s) => s.id === id)!;
+        expect(summaryOf(ran.id).lastRunAt).toBe('2026-03-02T09:30:00.000Z');
+        expect(summaryOf(never.id).lastRunAt).toBeUndefined();
+        for (const summary of listed) expect(summary.bytes).toBeGreaterThan(0);
+        // The cell's own run time survives the round trip too (the page shows it beside the cell).
+        expect((await store().get(owner, ran.id)).cells[1]).toMatchObject({ lastRunAt: '2026-03-02T09:30:00.000Z', durationMs: 3 });
+
+        const later = { ...ran, cells: [...ran.cells, sampleCell({ code: 'd = 4', writes: ['d'], lastRunAt: '2026-04-01T00:00:00.000Z', durationMs: 1 })] };
+        await store().save(later, { expectedRevision: 0 });
+        listed = await store().list(owner);
+        expect(summaryOf(ran.id).lastRunAt).toBe('2026-04-01T00:00:00.000Z');
+        expect(summaryOf(ran.id).bytes).toBeGreaterThan(0);
+      });
+
       it('lists an owner without notebooks as empty', async () => {
         expect(await store().list(uniqueTestId('nobody'))).toEqual([]);
       });
@@ -364,6 +391,7 @@ export function describeStorageConformance(
 
       it('lists the notebooks shared with a user, with owner and role, when the store can (listSharedWith)', async () => {
         const listShared = store().listSharedWith?.bind(store());
+        if (options.listsSharedWith) expect(listShared).toBeInstanceOf(Function);
         if (!listShared) return; // optional: the host's list then shows only a user's own notebooks
         const user = uniqueTestId('sharee');
         const doc = await store().create({ ...sampleNotebook(owner), name: 'shared one', shares: [{ userId: user, role: 'viewer' }] });
@@ -375,6 +403,26 @@ export function describeStorageConformance(
         await store().save({ ...again, shares: [] }, { expectedRevision: again.revision });
         expect(await listShared(user)).toEqual([]);
         expect(await listShared(owner)).toEqual([]);
+      });
+
+      it('lists notebooks shared by several owners, with their current names, and forgets deleted ones (listSharedWith)', async () => {
+        const listShared = store().listSharedWith?.bind(store());
+        if (options.listsSharedWith) expect(listShared).toBeInstanceOf(Function);
+        if (!listShared) return;
+        const user = uniqueTestId('sharee');
+        const other = uniqueTestId('owner');
+        const mine = await store().create({ ...sampleNotebook(owner), name: 'from one', shares: [{ userId: user, role: 'editor' }] });
+        const theirs = await store().create({ ...sampleNotebook(other), name: 'from another', shares: [{ userId: 'someone-else', role: 'viewer' }, { userId: user, role: 'viewer' }] });
+        await store().create({ ...sampleNotebook(other), name: 'not shared' });
+        const byId = async (): Promise<Record<string, { name: string; owner: string; role: string }>> =>
+          Object.fromEntries((await listShared(user)).map((s) => [s.id, { name: s.name, owner: s.owner, role: s.role }]));
+        expect(await byId()).toEqual({ [mine.id]: { name: 'from one', owner, role: 'editor' }, [theirs.id]: { name: 'from another', owner: other, role: 'viewer' } });
+        await store().save({ ...mine, name: 'renamed' }, { expectedRevision: 0 });
+        expect((await byId())[mine.id]?.name).toBe('renamed');
+        await store().delete(other, theirs.id);
+        expect(Object.keys(await byId())).toEqual([mine.id]);
+        // The user's own notebooks are not "shared with" them.
+        expect((await store().list(user)).map((s) => s.id)).toEqual([]);
       });
 
       it('names the owner of a notebook when the store can (ownerOf), and null for an unknown id', async () => {

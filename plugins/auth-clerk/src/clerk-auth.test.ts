@@ -1,4 +1,4 @@
-import { AuthProvider, ConfigError, PluginHost, UnauthorizedError } from '@rnb/core';
+import { AuthProvider, ConfigError, InvalidInputError, PluginError, PluginHost, UnauthorizedError } from '@rnb/core';
 import clerkAuthPlugin, { ClerkAuthProvider, frontendApiFromPublishableKey } from './index';
 import { foreignKey, startTestIssuer, type TestIssuer } from './testing';
 
@@ -115,6 +115,55 @@ describe('Clerk auth provider', () => {
       expect(logs.join('\n')).not.toContain(token);
       local.setDown(false);
       await local.close();
+    });
+  });
+
+  describe("looking users up in Clerk's Backend API (CLERK_SECRET_KEY)", () => {
+    const provider = (secretKey = issuer.secretKey): ClerkAuthProvider => new ClerkAuthProvider({ jwtKey: issuer.publicKeyPem, secretKey, apiUrl: issuer.apiUrl });
+    beforeAll(() => {
+      issuer.users.push(
+        { id: 'user_ann', first_name: 'Ann', last_name: 'Lee', primary_email_address_id: 'idn_1', email_addresses: [{ id: 'idn_0', email_address: 'ann@old.example' }, { id: 'idn_1', email_address: 'Ann@Example.com' }] },
+        { id: 'user_ed', first_name: null, last_name: null, primary_email_address_id: 'idn_2', email_addresses: [{ id: 'idn_2', email_address: 'ed@example.com' }] },
+      );
+    });
+
+    it('resolves an e-mail address to the user id, whatever its case, by the users list filtered by email_address', async () => {
+      await expect(provider().userIdOfEmail('ann@example.com')).resolves.toBe('user_ann');
+      await expect(provider().userIdOfEmail(' ED@example.com ')).resolves.toBe('user_ed');
+      await expect(provider().userIdOfEmail('ann@old.example')).resolves.toBe('user_ann');
+      expect(issuer.apiRequests).toContain('GET /v1/users?email_address=ed%40example.com&limit=2');
+    });
+
+    it('answers null for an address no user has, and refuses what is not an address', async () => {
+      await expect(provider().userIdOfEmail('nobody@example.com')).resolves.toBeNull();
+      await expect(provider().userIdOfEmail('not an address@')).rejects.toThrow(InvalidInputError);
+    });
+
+    it('says the secret key is missing or wrong instead of answering "no user"', async () => {
+      const logs: string[] = [];
+      const noKey = new ClerkAuthProvider({ jwtKey: issuer.publicKeyPem, apiUrl: issuer.apiUrl });
+      await expect(noKey.userIdOfEmail('ann@example.com')).rejects.toThrow(/CLERK_SECRET_KEY is not set/);
+      const wrong = new ClerkAuthProvider({ jwtKey: issuer.publicKeyPem, secretKey: 'sk_test_wrong', apiUrl: issuer.apiUrl, log: (_l, message, fields) => logs.push(`${message} ${JSON.stringify(fields)}`) });
+      const error = await wrong.userIdOfEmail('ann@example.com').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PluginError);
+      expect((error as Error).message).toMatch(/HTTP 401.*check CLERK_SECRET_KEY/);
+      expect(logs.join('\n')).toMatch(/refused/);
+      expect(logs.join('\n')).not.toContain('sk_test_wrong');
+      expect(() => new ClerkAuthProvider({ jwtKey: issuer.publicKeyPem, secretKey: 'pk_test_oops' })).toThrow(/CLERK_SECRET_KEY is not a Clerk secret key/);
+    });
+
+    it('names a user by first and last name, else the primary e-mail address; null for an unknown user or without a key', async () => {
+      await expect(provider().displayNameOf('user_ann')).resolves.toBe('Ann Lee');
+      await expect(provider().displayNameOf('user_ed')).resolves.toBe('ed@example.com');
+      await expect(provider().displayNameOf('user_gone')).resolves.toBeNull();
+      await expect(new ClerkAuthProvider({ jwtKey: issuer.publicKeyPem }).displayNameOf('user_ann')).resolves.toBeNull();
+    });
+
+    it('as a plugin, reads CLERK_SECRET_KEY and CLERK_API_URL', async () => {
+      const host = new PluginHost({ config: { CLERK_JWT_KEY: issuer.publicKeyPem, CLERK_SECRET_KEY: issuer.secretKey, CLERK_API_URL: issuer.apiUrl } });
+      host.register(clerkAuthPlugin());
+      await host.start();
+      await expect(host.get(AuthProvider).userIdOfEmail!('ann@example.com')).resolves.toBe('user_ann');
     });
   });
 

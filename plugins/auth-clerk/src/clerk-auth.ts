@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { verifyToken } from '@clerk/backend';
-import { ConfigError, UnauthorizedError, type AuthProvider, type Identity } from '@rnb/core';
+import { ConfigError, InvalidInputError, UnauthorizedError, type AuthProvider, type Identity } from '@rnb/core';
+import { ClerkUserDirectory } from './clerk-users';
 import { JwksKeySource, JwksUnavailableError, type JwksKeySourceOptions } from './jwks';
 
 export interface ClerkAuthOptions {
@@ -19,6 +20,13 @@ export interface ClerkAuthOptions {
    * by default it must be `https://<frontendApi>` when the frontend API is known; `false` turns the check off.
    */
   issuer?: string | string[] | false;
+  /**
+   * Clerk secret key (CLERK_SECRET_KEY): lets the server look users up in Clerk's Backend API (sharing by
+   * e-mail address, people's names beside their cursors). Without it, shares name user ids.
+   */
+  secretKey?: string;
+  /** Clerk Backend API base URL (CLERK_API_URL); default `https://api.clerk.com` (tests serve one on 127.0.0.1). */
+  apiUrl?: string;
   /** Allowed clock difference for exp/nbf/iat (default 5 s, Clerk's). */
   clockSkewMs?: number;
   /** JWKS cache and fetch settings. */
@@ -46,6 +54,7 @@ export class ClerkAuthProvider implements AuthProvider {
   private readonly jwtKey: string | undefined;
   private readonly jwks: JwksKeySource | undefined;
   private readonly issuer: string[] | undefined;
+  private readonly users: ClerkUserDirectory | undefined;
 
   constructor(private readonly options: ClerkAuthOptions) {
     const frontendApi = normalizeFrontendApi(options.frontendApi) ?? frontendApiFromPublishableKey(options.publishableKey);
@@ -68,6 +77,25 @@ export class ClerkAuthProvider implements AuthProvider {
     if (options.issuer === false) this.issuer = undefined;
     else if (options.issuer !== undefined) this.issuer = [options.issuer].flat();
     else this.issuer = frontendApi ? [`https://${frontendApi}`] : undefined;
+    const apiUrl = options.apiUrl?.trim() || 'https://api.clerk.com';
+    if (!isHttpUrl(apiUrl)) throw new ConfigError(`CLERK_API_URL must be an http(s) URL; got ${JSON.stringify(options.apiUrl)}.`);
+    const secretKey = options.secretKey?.trim();
+    if (secretKey && !/^sk_(?:test|live)_\S+$/.test(secretKey)) throw new ConfigError('CLERK_SECRET_KEY is not a Clerk secret key (sk_test_… or sk_live_…): copy it from the Clerk dashboard (API keys).');
+    this.users = secretKey ? new ClerkUserDirectory({ apiUrl, secretKey, ...(options.log ? { log: options.log } : {}) }) : undefined;
+  }
+
+  /**
+   * The Clerk user id of an e-mail address (Clerk's Backend API, `GET /v1/users?email_address=`), or null when no
+   * user has it. Without CLERK_SECRET_KEY the server cannot look addresses up: that is said, not answered "no user".
+   */
+  async userIdOfEmail(email: string): Promise<string | null> {
+    if (!this.users) throw new InvalidInputError('This server cannot look up e-mail addresses in Clerk (CLERK_SECRET_KEY is not set): share with a user id instead.');
+    return this.users.userIdOfEmail(email);
+  }
+
+  /** The name others see beside this user's cursor: "First Last" or the e-mail address; null without CLERK_SECRET_KEY. */
+  async displayNameOf(userId: string): Promise<string | null> {
+    return this.users ? this.users.displayNameOf(userId) : null;
   }
 
   async authenticate(token: string | undefined): Promise<Identity> {

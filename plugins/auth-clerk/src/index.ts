@@ -11,7 +11,7 @@ export { JwksKeySource, JwksUnavailableError, type JwksKeySourceOptions } from '
 /**
  * The plugin. Explicit options win over the host's configuration:
  * CLERK_JWT_KEY, CLERK_JWKS_URL, CLERK_FRONTEND_API, CLERK_PUBLISHABLE_KEY,
- * CLERK_AUTHORIZED_PARTIES, CLERK_ISSUER.
+ * CLERK_AUTHORIZED_PARTIES, CLERK_ISSUER, CLERK_SECRET_KEY, CLERK_API_URL.
  */
 export function clerkAuthPlugin(options: ClerkAuthOptions = {}): Plugin<{}, {}, AuthProvider> {
   return definePlugin<{}, {}, AuthProvider>({
@@ -29,6 +29,8 @@ export function clerkAuthPlugin(options: ClerkAuthOptions = {}): Plugin<{}, {}, 
         ...pick('jwksUrl', options.jwksUrl ?? config.CLERK_JWKS_URL),
         ...pick('frontendApi', options.frontendApi ?? config.CLERK_FRONTEND_API),
         ...pick('publishableKey', options.publishableKey ?? config.CLERK_PUBLISHABLE_KEY),
+        ...pick('secretKey', options.secretKey ?? config.CLERK_SECRET_KEY),
+        ...pick('apiUrl', options.apiUrl ?? config.CLERK_API_URL),
         authorizedParties: parties,
         ...(issuer !== undefined ? { issuer } : {}),
       });

@@ -198,7 +198,70 @@ def prepare(cell_id, code, defines):
     # A cell's names are removed before it runs, so a failure never leaves last run's values behind.
     for name in defines:
         G.pop(name, None)
+    _watch_private_names(cell_id, body, tail)
     return body, tail, _is_async(body) or _is_async(tail)
+
+
+# ---- private names ----
+# A cell's private names ('_x': the analyser never lists them among its defines) live in the one namespace too. The
+# runner remembers which cell bound each, so that deleting the cell, or running it again, removes them like its
+# defines: the variable explorer must not keep a deleted cell's '_x'.
+_private_names_of_cell = {}
+_private_watch = None
+
+
+def _is_private(name):
+    return name == "__" or (name.startswith("_") and not name.startswith("__"))
+
+
+def _stored_private_names(code, top=True):
+    # Module-level assignments, imports and loop targets are STORE_NAME; 'global _x' in a function is STORE_GLOBAL.
+    # Only a cell whose names include a private one is disassembled: most cells pay one set scan.
+    if not any(_is_private(n) for n in code.co_names) and not any(isinstance(c, types.CodeType) for c in code.co_consts):
+        return set()
+    import dis
+    stored = set()
+    for instruction in dis.get_instructions(code):
+        if instruction.opname == "STORE_GLOBAL" or (top and instruction.opname == "STORE_NAME"):
+            if _is_private(instruction.argval):
+                stored.add(instruction.argval)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            stored |= _stored_private_names(const, False)
+    return stored
+
+
+def _watch_private_names(cell_id, body, tail):
+    global _private_watch
+    for name in _private_names_of_cell.pop(cell_id, ()):
+        G.pop(name, None)
+    names = set()
+    for code in (body, tail):
+        if code is not None:
+            names |= _stored_private_names(code)
+    _private_watch = (cell_id, names) if names else None
+
+
+def _note_private_names():
+    # Called when the cell ends, failed or not: what it bound before failing is its own too.
+    global _private_watch
+    if _private_watch is None:
+        return
+    cell_id, names = _private_watch
+    _private_watch = None
+    bound = [name for name in names if name in G]
+    if bound:
+        _private_names_of_cell[cell_id] = bound
+
+
+def forget_cells(cell_ids_json):
+    """Deleted cells: their private names and live tables go (their defines go by delete_names)."""
+    for cell_id in json.loads(cell_ids_json):
+        for name in _private_names_of_cell.pop(cell_id, ()):
+            G.pop(name, None)
+    if "forget_cell_tables" in globals():  # variables-py.ts
+        forget_cell_tables(cell_ids_json)
+    return "null"
 
 
 def _rich(step, *args):
@@ -228,8 +291,11 @@ def run_cell(cell_id, code, defines_json):
             _pending = (cell_id, compiled, defines)
             return '{"status": "async"}'
         body, tail, _ = compiled
-        exec(body, G)
-        value = eval(tail, G) if tail is not None else None
+        try:
+            exec(body, G)
+            value = eval(tail, G) if tail is not None else None
+        finally:
+            _note_private_names()
         return _finish(value, defines)
     except BaseException as error:
         return format_error(error, cell_id)
@@ -240,14 +306,17 @@ async def run_cell_async():
     cell_id, (body, tail, _), defines = _pending
     _pending = None
     try:
-        result = eval(body, G)
-        if _is_async(body):
-            await result
-        value = None
-        if tail is not None:
-            value = eval(tail, G)
-            if _is_async(tail):
-                value = await value
+        try:
+            result = eval(body, G)
+            if _is_async(body):
+                await result
+            value = None
+            if tail is not None:
+                value = eval(tail, G)
+                if _is_async(tail):
+                    value = await value
+        finally:
+            _note_private_names()
         return _finish(value, defines)
     except BaseException as error:
         return format_error(error, cell_id)
@@ -543,6 +612,12 @@ def describe_variables(max_names, budget_ms):
     """The variable explorer's list (rnb_variables.py)."""
     import rnb_variables
     return rnb_variables.describe_variables(max_names, budget_ms)
+
+
+def table_columns_global(name):
+    """A list of dicts by columns, for another language's cell, or None (rnb_columns.py)."""
+    import rnb_columns
+    return rnb_columns.table_columns_global(name)
 
 
 def table_page(request_json):

@@ -139,7 +139,7 @@ class RawOutput:
 
 
 # Runner functions the worker may call by name (op "call"); each returns JSON text.
-RUNNER_CALLS = frozenset({"describe_variables", "table_page", "forget_cell_tables", "complete", "inspect_name"})
+RUNNER_CALLS = frozenset({"describe_variables", "table_page", "forget_cells", "complete", "inspect_name"})
 
 
 # The kernel modules beside this file (python/, bound read-only at /opt/rnb in the sandbox), imported in the order that

@@ -61,7 +61,7 @@ async function withLegacyWriter(fixture: Awaited<ReturnType<typeof freshStore>>)
   };
 }
 
-if (available) describeStorageConformance('dynamodb (dynalite)', async () => withLegacyWriter(await freshStore()), { hasLegacyLayout: true });
+if (available) describeStorageConformance('dynamodb (dynalite)', async () => withLegacyWriter(await freshStore()), { hasLegacyLayout: true, listsSharedWith: true });
 
 describeWithDynalite('DynamoDbNotebookStore items', () => {
   let fixture: Awaited<ReturnType<typeof freshStore>>;
@@ -87,7 +87,7 @@ describeWithDynalite('DynamoDbNotebookStore items', () => {
     const items = await itemsOf(owner);
     const head = items.find((i) => i.sk === `nb#${doc.id}`)!;
     expect(head).toMatchObject({ pk: owner, id: doc.id, name: doc.name, revision: 0, chunks: 1, format: 1 });
-    expect(Object.keys(head).sort()).toEqual(['bodyBytes', 'bodyId', 'chunks', 'createdAt', 'format', 'id', 'name', 'pk', 'revision', 'sk', 'updatedAt']);
+    expect(Object.keys(head).sort()).toEqual(['bodyBytes', 'bodyId', 'chunks', 'createdAt', 'format', 'id', 'name', 'pk', 'revision', 'shares', 'sk', 'updatedAt']);
     expect(JSON.stringify(head)).not.toContain('secret');
     expect(items.filter((i) => String(i.sk).startsWith(`body#${doc.id}#`))).toHaveLength(1);
   });

@@ -16,14 +16,18 @@ import {
   NotFoundError,
   StorageError,
   type NotebookDocument,
+  type NotebookShare,
   type NotebookStore,
   type NotebookSummary,
   type PluginContext,
   type SaveOptions,
+  type SharedNotebookSummary,
 } from '@rnb/core';
 import { decodeBody, encodeBody } from './body';
-import { checkExpectedRevision, checkNotebookId, checkOwner, isValidNotebookId, normalizeDocument } from '@rnb/core';
+import { checkExpectedRevision, checkNotebookId, checkOwner, isValidNotebookId, lastRunOf, normalizeDocument } from '@rnb/core';
+import { DynamoDbHistoryStore } from './history';
 import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry';
+import { DynamoDbShareIndex, sharesOf } from './share-index';
 import { checkTableName, chunkKey, chunkPrefix, coeditKey, createTable, HEAD_PREFIX, headKey, PARTITION_KEY, SORT_KEY, tableError } from './table';
 
 export interface DynamoDbNotebookStoreOptions {
@@ -78,6 +82,9 @@ export class DynamoDbNotebookStore implements NotebookStore {
   private readonly maxBodyBytes: number;
   private readonly log: PluginContext['log'];
   private readonly ownsClient: boolean;
+  private readonly shareIndex: DynamoDbShareIndex;
+  /** Versions of the notebooks (core's HistoryStore), in the same table; the host keeps history here. */
+  readonly history: DynamoDbHistoryStore;
 
   constructor(options: DynamoDbNotebookStoreOptions) {
     this.table = checkTableName(options.table);
@@ -88,6 +95,9 @@ export class DynamoDbNotebookStore implements NotebookStore {
     this.chunkBytes = options.chunkBytes ?? 350_000;
     this.maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
     this.log = options.log ?? (() => undefined);
+    const send = <T>(what: string, operation: () => Promise<T>): Promise<T> => this.send(what, operation);
+    this.shareIndex = new DynamoDbShareIndex({ docs: this.docs, table: this.table, send });
+    this.history = new DynamoDbHistoryStore({ docs: this.docs, table: this.table, chunkBytes: this.chunkBytes, send });
   }
 
   /** Creates the table when missing (DYNAMODB_CREATE_TABLE); see {@link createTable}. */
@@ -111,9 +121,12 @@ export class DynamoDbNotebookStore implements NotebookStore {
     const stored: NotebookDocument = { ...doc, revision: 0, createdAt: now, updatedAt: now };
     const bodyId = newBodyId();
     const chunks = await this.putBody(doc, bodyId);
-    const item = { ...headKey(doc.owner, doc.id), id: doc.id, name: doc.name, createdAt: now, updatedAt: now, revision: 0, bodyId, chunks: chunks.count, bodyBytes: chunks.bytes, format: ITEM_FORMAT };
+    // The last run sits on the head item beside the size, so that listing reads no body.
+    const lastRunAt = lastRunOf(doc.cells);
+    const item = { ...headKey(doc.owner, doc.id), id: doc.id, name: doc.name, createdAt: now, updatedAt: now, revision: 0, bodyId, chunks: chunks.count, bodyBytes: chunks.bytes, ...(lastRunAt ? { lastRunAt } : {}), format: ITEM_FORMAT, shares: doc.shares ?? [] };
     try {
       await this.send(`create notebook "${doc.id}"`, () => this.docs.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: `attribute_not_exists(${SORT_KEY})` })));
+      await this.shareIndex.update(doc.owner, doc.id, [], doc.shares ?? []);
       return stored;
     } catch (error) {
       if (!isConditionFailure(error)) {
@@ -150,13 +163,20 @@ export class DynamoDbNotebookStore implements NotebookStore {
     checkOwner(owner);
     const items = await this.query(`list notebooks`, {
       KeyConditionExpression: '#pk = :owner AND begins_with(#sk, :prefix)',
-      ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY, '#id': 'id', '#name': 'name', '#updatedAt': 'updatedAt', '#bytes': 'bodyBytes' },
+      ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY, '#id': 'id', '#name': 'name', '#updatedAt': 'updatedAt', '#bytes': 'bodyBytes', '#lastRunAt': 'lastRunAt' },
       ExpressionAttributeValues: { ':owner': owner, ':prefix': HEAD_PREFIX },
       // Only the summary: cells and the connection string are not in head items anyway.
-      ProjectionExpression: '#id, #name, #updatedAt, #bytes',
+      ProjectionExpression: '#id, #name, #updatedAt, #bytes, #lastRunAt',
     });
-    // bodyBytes: the stored (gzipped) body, what per-user limits add up.
-    return items.map((item) => ({ id: String(item.id), name: String(item.name), updatedAt: String(item.updatedAt), ...(typeof item.bodyBytes === 'number' ? { bytes: item.bodyBytes } : {}) }));
+    // bodyBytes: the stored (gzipped) body, what per-user limits add up. lastRunAt: absent on notebooks never run
+    // and on heads written before it was kept (until their next save).
+    return items.map((item) => ({
+      id: String(item.id),
+      name: String(item.name),
+      updatedAt: String(item.updatedAt),
+      ...(typeof item.bodyBytes === 'number' ? { bytes: item.bodyBytes } : {}),
+      ...(typeof item.lastRunAt === 'string' ? { lastRunAt: item.lastRunAt } : {}),
+    }));
   }
 
   async save(document: NotebookDocument, options: SaveOptions): Promise<NotebookDocument> {
@@ -166,22 +186,25 @@ export class DynamoDbNotebookStore implements NotebookStore {
     const now = new Date().toISOString();
     const bodyId = newBodyId();
     const chunks = await this.putBody(doc, bodyId);
+    const lastRunAt = lastRunOf(doc.cells);
     let old: Head;
+    let oldShares: NotebookShare[];
     try {
       const result = await this.send(`save notebook "${doc.id}"`, () =>
         this.docs.send(
           new UpdateCommand({
             TableName: this.table,
             Key: headKey(doc.owner, doc.id),
-            UpdateExpression: 'SET #name = :name, updatedAt = :now, revision = :next, bodyId = :bodyId, chunks = :chunks, bodyBytes = :bytes, #format = :format',
+            UpdateExpression: `SET #name = :name, updatedAt = :now, revision = :next, bodyId = :bodyId, chunks = :chunks, bodyBytes = :bytes, #format = :format, #shares = :shares${lastRunAt ? ', lastRunAt = :lastRunAt' : ' REMOVE lastRunAt'}`,
             ConditionExpression: 'revision = :expected',
-            ExpressionAttributeNames: { '#name': 'name', '#format': 'format' },
-            ExpressionAttributeValues: { ':name': doc.name, ':now': now, ':next': expected + 1, ':bodyId': bodyId, ':chunks': chunks.count, ':bytes': chunks.bytes, ':format': ITEM_FORMAT, ':expected': expected },
+            ExpressionAttributeNames: { '#name': 'name', '#format': 'format', '#shares': 'shares' },
+            ExpressionAttributeValues: { ':name': doc.name, ':now': now, ':next': expected + 1, ':bodyId': bodyId, ':chunks': chunks.count, ':bytes': chunks.bytes, ':format': ITEM_FORMAT, ':shares': doc.shares ?? [], ':expected': expected, ...(lastRunAt ? { ':lastRunAt': lastRunAt } : {}) },
             ReturnValues: 'ALL_OLD',
           }),
         ),
       );
       old = toHead(result.Attributes, doc.id);
+      oldShares = sharesOf(result.Attributes);
     } catch (error) {
       const current = isConditionFailure(error) ? await this.readHead(doc.owner, doc.id).catch(() => undefined) : undefined;
       // An earlier attempt whose answer was lost may have been ours.
@@ -192,16 +215,19 @@ export class DynamoDbNotebookStore implements NotebookStore {
       throw new ConflictError(expected, current.revision);
     }
     await this.deleteBody(doc.owner, doc.id, old.bodyId, old.chunks);
+    await this.shareIndex.update(doc.owner, doc.id, oldShares, doc.shares ?? []);
     return { ...doc, revision: expected + 1, createdAt: old.createdAt, updatedAt: now };
   }
 
   async delete(owner: string, id: string): Promise<void> {
     checkOwner(owner);
     if (!isValidNotebookId(id)) throw new NotFoundError('notebook', String(id));
+    let shares: NotebookShare[];
     try {
-      await this.send(`delete notebook "${id}"`, () =>
-        this.docs.send(new DeleteCommand({ TableName: this.table, Key: headKey(owner, id), ConditionExpression: `attribute_exists(${SORT_KEY})` })),
+      const result = await this.send(`delete notebook "${id}"`, () =>
+        this.docs.send(new DeleteCommand({ TableName: this.table, Key: headKey(owner, id), ConditionExpression: `attribute_exists(${SORT_KEY})`, ReturnValues: 'ALL_OLD' })),
       );
+      shares = sharesOf(result.Attributes);
     } catch (error) {
       if (isConditionFailure(error)) throw new NotFoundError('notebook', id);
       throw error;
@@ -214,6 +240,15 @@ export class DynamoDbNotebookStore implements NotebookStore {
       ProjectionExpression: '#pk, #sk',
     });
     await this.deleteKeys([...chunks.map((c) => ({ [PARTITION_KEY]: String(c[PARTITION_KEY]), [SORT_KEY]: String(c[SORT_KEY]) })), coeditKey(owner, id)]);
+    await this.shareIndex.update(owner, id, shares, []);
+    // Its versions too (the host also forgets them; a notebook deleted by another path leaves none behind).
+    await this.history.forget(owner, id);
+  }
+
+  /** "Shared with me": see ./share-index.ts. */
+  async listSharedWith(userId: string): Promise<SharedNotebookSummary[]> {
+    checkOwner(userId);
+    return this.shareIndex.list(userId);
   }
 
   async close(): Promise<void> {

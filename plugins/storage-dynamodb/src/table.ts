@@ -15,6 +15,10 @@ import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry';
  * | head     | owner | `nb#<id>`                          | id, name, createdAt, updatedAt, revision, bodyId, chunks, bodyBytes, format |
  * | chunk    | owner | `body#<id>#<bodyId>#<index:00000>` | data (binary: a slice of the gzipped cells)             |
  * | coedit   | owner | `coedit#<id>`                      | bodyId (`coedit-…`), chunks: the co-editing document's chunks, stored as body chunks |
+ * | version  | owner | `hist#<id>#<version id>#<index:00000>` | data (a slice of the gzipped version); the first also at, chunks (./history.ts) |
+ * | shared   | `rnb\u001fshared-with\u001f<user>` | `["<owner>","<id>"]` | owner, id: a notebook shared with the user (./share-index.ts) |
+ *
+ * A head also carries `shares` ([{ userId, role }]), the truth the share index is checked against.
  */
 export const PARTITION_KEY = 'pk';
 export const SORT_KEY = 'sk';

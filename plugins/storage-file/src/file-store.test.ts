@@ -30,7 +30,7 @@ describeStorageConformance(
       },
     };
   },
-  { hasLegacyLayout: true },
+  { hasLegacyLayout: true, listsSharedWith: true },
 );
 
 describe('FileNotebookStore on disk', () => {

@@ -9,7 +9,7 @@ export const CACHE_FORMAT = 'rnb-folder-cache';
 export const CACHE_VERSION = 2;
 
 /** What a cell's last run left, kept by cell id. */
-export type CellResults = Pick<StoredCell, 'status' | 'stdout' | 'stderr' | 'outputs' | 'error' | 'errorDetail' | 'reads' | 'writes' | 'widgets'>;
+export type CellResults = Pick<StoredCell, 'status' | 'stdout' | 'stderr' | 'outputs' | 'error' | 'errorDetail' | 'reads' | 'writes' | 'widgets' | 'lastRunAt' | 'durationMs'>;
 
 /** One notebook's record in the cache folder. */
 export interface CacheRecord {
@@ -27,6 +27,11 @@ export interface CacheRecord {
   /** The app view's settings (absent: the defaults); kept here, the file holds only code. */
   app?: AppSettings;
   results: { [cellId: string]: CellResults };
+  /**
+   * Set by records written since the file's header carries the non-secret settings and the app view's: the file is
+   * their truth. Absent in older records, whose own settings count until the file is written again.
+   */
+  settingsInFile?: true;
   /** Who the owner shared the notebook with (absent in older records: nobody); never in the `.py` file. */
   shares?: NotebookShare[];
 }
@@ -41,6 +46,10 @@ export function recordOf(doc: NotebookDocument, fileHash: string): CacheRecord {
     const kept: CellResults = { status: cell.status, stdout: cell.stdout, stderr: cell.stderr, outputs: cell.outputs, error: cell.error, reads: cell.reads, writes: cell.writes };
     if (cell.errorDetail) kept.errorDetail = cell.errorDetail;
     if (cell.widgets) kept.widgets = cell.widgets;
+    if (cell.lastRunAt) {
+      kept.lastRunAt = cell.lastRunAt;
+      kept.durationMs = cell.durationMs ?? null;
+    }
     results[cell.id] = kept;
   }
   return {
@@ -54,6 +63,7 @@ export function recordOf(doc: NotebookDocument, fileHash: string): CacheRecord {
     updatedAt: doc.updatedAt,
     settings: doc.settings,
     ...(doc.app ? { app: doc.app } : {}),
+    settingsInFile: true,
     results,
     ...(doc.shares && doc.shares.length > 0 ? { shares: doc.shares } : {}),
   };
@@ -71,9 +81,10 @@ export function parseRecord(text: string, id: string): CacheRecord | null {
   if (!record || typeof record !== 'object' || record.format !== CACHE_FORMAT || record.id !== id) return null;
   if (typeof record.owner !== 'string' || typeof record.revision !== 'number' || typeof record.fileHash !== 'string') return null;
   if (typeof record.version !== 'number' || record.version > CACHE_VERSION) return null;
-  const { dbConnString: legacyConnection, ...rest } = record as CacheRecord & { dbConnString?: unknown };
+  const { dbConnString: legacyConnection, settingsInFile, ...rest } = record as CacheRecord & { dbConnString?: unknown };
   return {
     ...rest,
+    ...(settingsInFile === true ? { settingsInFile: true } : {}),
     version: CACHE_VERSION,
     settings: record.version < 2 ? version1Settings(legacyConnection) : settingsOf(record.settings),
     app: appOf(record.app),

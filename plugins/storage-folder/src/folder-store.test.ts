@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -22,7 +23,7 @@ describeStorageConformance('folder', async () => {
       await fsp.writeFile(recordFile, JSON.stringify({ ...record, version: 1, dbConnString: old.connectionString }));
     },
   };
-}, { hasLegacyLayout: true });
+}, { hasLegacyLayout: true, listsSharedWith: true });
 
 describe('FolderNotebookStore on disk', () => {
   let dir: string;
@@ -75,6 +76,57 @@ describe('FolderNotebookStore on disk', () => {
     await store.save({ ...current, settings: { sql: current.settings.sql! } }, { expectedRevision: current.revision });
     expect(await fsp.readFile(file, 'utf8')).not.toContain('# /// script');
     expect((await store.get(owner, 'deps')).settings).toEqual({ sql: { connection_string: 'postgresql://u:secret@h/db' } });
+  });
+
+  it('keeps settings that are not secret and the app view in the file header; secrets and who may open the app in the cache', async () => {
+    const isSecret = (pluginId: string, field: string): boolean => !(pluginId === 'python' || (pluginId === 'charts' && field === 'dark'));
+    const typed = await FolderNotebookStore.open({ dir, isSecret });
+    try {
+      const doc = await typed.create(sampleNotebook(owner, {
+        id: 'configured',
+        settings: { charts: { dark: true }, sql: { connection_string: 'postgresql://u:secret@h/db' } },
+        app: { show_code: true, show_tracebacks: false, published: true },
+        cells: [sampleCell({ id: 'c1', code: 'x = 1' })],
+      }));
+      const file = path.join(dir, 'configured.py');
+      const text = await fsp.readFile(file, 'utf8');
+      expect(text).toContain('# app.show_code = true\n# app.show_tracebacks = false\n# settings.charts.dark = true\n# ///\n');
+      expect(text).not.toMatch(/secret|published|connection/);
+      expect(await typed.get(owner, 'configured')).toMatchObject({ settings: doc.settings, app: doc.app });
+      // A reviewed change to the header (a `git pull`) changes the notebook; a secret written into the file is ignored.
+      await fsp.writeFile(file, text.replace('dark = true', 'dark = false').replace('show_code = true', 'show_code = false').replace('# ///\n\n', '# settings.sql.connection_string = "postgresql://evil/db"\n# ///\n\n'));
+      const edited = await typed.get(owner, 'configured');
+      expect(edited.settings).toEqual({ charts: { dark: false }, sql: { connection_string: 'postgresql://u:secret@h/db' } });
+      expect(edited.app).toEqual({ show_code: false, show_tracebacks: false, published: true });
+      // A line taken out of the header takes the setting out of the notebook.
+      await fsp.writeFile(file, (await fsp.readFile(file, 'utf8')).replace('# settings.charts.dark = false\n', ''));
+      expect((await typed.get(owner, 'configured')).settings).toEqual({ sql: { connection_string: 'postgresql://u:secret@h/db' } });
+    } finally {
+      await typed.close();
+    }
+  });
+
+  it('reads a record from before settings moved into files: its settings count until the file is written again', async () => {
+    const isSecret = (pluginId: string): boolean => pluginId === 'sql';
+    const typed = await FolderNotebookStore.open({ dir, isSecret });
+    try {
+      const settings = { charts: { dark: true }, sql: { connection_string: 'postgresql://u:secret@h/db' } };
+      await typed.create(sampleNotebook(owner, { id: 'old', settings, cells: [sampleCell({ id: 'c1', code: 'x = 1' })] }));
+      // The layout of the last release: no header settings in the file, all settings in a record without the marker.
+      const file = path.join(dir, 'old.py');
+      const recordFile = path.join(dir, '.rnb-cache', 'old.json');
+      const plainText = (await fsp.readFile(file, 'utf8')).replace('# settings.charts.dark = true\n', '');
+      await fsp.writeFile(file, plainText);
+      const { settingsInFile: _marker, ...record } = JSON.parse(await fsp.readFile(recordFile, 'utf8')) as Record<string, unknown>;
+      await fsp.writeFile(recordFile, JSON.stringify({ ...record, fileHash: createHash('sha256').update(plainText, 'utf8').digest('hex') }));
+      const read = await typed.get(owner, 'old');
+      expect(read.settings).toEqual(settings);
+      await typed.save(read, { expectedRevision: read.revision });
+      expect(await fsp.readFile(file, 'utf8')).toContain('# settings.charts.dark = true\n');
+      expect((await typed.get(owner, 'old')).settings).toEqual(settings);
+    } finally {
+      await typed.close();
+    }
   });
 
   it('adopts a file edited outside as the next revision, keeping outputs of unchanged cells', async () => {

@@ -10,18 +10,25 @@ import {
   checkNotebookId,
   checkOwner,
   isValidNotebookId,
+  lastRunOf,
   normalizeDocument,
+  appWithFile,
+  fileAppOf,
+  fileSettingsOf,
   packagesOfSettings,
   readPercentNotebook,
+  settingsWithFile,
   settingsWithPackages,
   writePercentNotebook,
   type ExternalChange,
+  type IsSecretSetting,
   type NotebookDocument,
   type NotebookFile,
   type NotebookStore,
   type NotebookSummary,
   type PluginContext,
   type SaveOptions,
+  type SharedNotebookSummary,
 } from '@rnb/core';
 import { CACHE_DIR, freshResults, hashText, parseRecord, recordOf, type CacheRecord } from './cache-record';
 
@@ -33,6 +40,11 @@ export interface FolderNotebookStoreOptions {
   /** How long the watcher waits for a file to settle after an event (default 100 ms). */
   debounceMs?: number;
   log?: PluginContext['log'];
+  /**
+   * Which settings are secret (the loaded plugins' declarations): those stay in the cache folder, the others are
+   * written in the file's header. Default: every setting but the packages is secret (nothing else reaches the file).
+   */
+  isSecret?: IsSecretSetting;
 }
 
 /** `<id>.py`: the file's name is the notebook's id. */
@@ -59,6 +71,7 @@ export class FolderNotebookStore implements NotebookStore {
   private readonly defaultOwner: string;
   private readonly debounceMs: number;
   private readonly log: PluginContext['log'];
+  private readonly isSecret: IsSecretSetting;
   private readonly locks = new Map<string, Promise<unknown>>();
   /** The hash of each file as this store last wrote or read it: the watcher ignores events that leave it so. */
   private readonly known = new Map<string, string>();
@@ -73,6 +86,7 @@ export class FolderNotebookStore implements NotebookStore {
     this.defaultOwner = options.defaultOwner ?? DEFAULT_OWNER;
     this.debounceMs = options.debounceMs ?? 100;
     this.log = options.log ?? (() => undefined);
+    this.isSecret = options.isSecret ?? (() => true);
   }
 
   static async open(options: FolderNotebookStoreOptions): Promise<FolderNotebookStore> {
@@ -102,7 +116,7 @@ export class FolderNotebookStore implements NotebookStore {
     return this.locked(doc.id, async () => {
       const now = new Date().toISOString();
       const stored: NotebookDocument = { ...doc, revision: 0, createdAt: now, updatedAt: now };
-      const text = writePercentNotebook(fileOf(stored));
+      const text = writePercentNotebook(fileOf(stored, this.isSecret));
       const file = this.fileOf(doc.id);
       const temp = `${path.join(this.root, `.${doc.id}.py`)}.tmp-${token()}`;
       this.known.set(doc.id, hashText(text));
@@ -125,24 +139,45 @@ export class FolderNotebookStore implements NotebookStore {
     this.checkOpen();
     checkOwner(owner);
     if (!isValidNotebookId(id)) throw new NotFoundError('notebook', String(id));
-    return this.locked(id, async () => documentOf(await this.load(owner, id)));
+    return this.locked(id, async () => documentOf(await this.load(owner, id), this.isSecret));
   }
 
   async list(owner: string): Promise<NotebookSummary[]> {
     this.checkOpen();
     checkOwner(owner);
+    return this.scan((record) => ((record?.owner ?? this.defaultOwner) === owner ? {} : null));
+  }
+
+  /** "Shared with me": the notebooks of other owners whose cache record shares them with `userId`. */
+  async listSharedWith(userId: string): Promise<SharedNotebookSummary[]> {
+    this.checkOpen();
+    checkOwner(userId);
+    return this.scan((record) => {
+      const owner = record?.owner ?? this.defaultOwner;
+      const share = owner === userId ? undefined : record?.shares?.find((s) => s.userId === userId);
+      return share ? { owner, role: share.role } : null;
+    });
+  }
+
+  /**
+   * The notebooks of the folder that `pick` keeps (it sees each one's cache record, null when there is none), as
+   * summaries with what `pick` adds. A folder holds a person's or a repository's notebooks, so reading each record
+   * on a listing costs little; a notebook without a record is the default owner's and shared with nobody.
+   */
+  private async scan<Extra extends object>(pick: (record: CacheRecord | null) => Extra | null): Promise<(NotebookSummary & Extra)[]> {
     let names: string[];
     try {
       names = await fsp.readdir(this.root);
     } catch (error) {
       throw this.failure(error, 'list notebooks');
     }
-    const summaries: NotebookSummary[] = [];
+    const summaries: (NotebookSummary & Extra)[] = [];
     for (const name of names.sort()) {
       const id = NOTEBOOK_FILE.exec(name)?.[1];
       if (!id) continue;
       const record = this.readRecordSync(id);
-      if ((record?.owner ?? this.defaultOwner) !== owner) continue;
+      const extra = pick(record);
+      if (!extra) continue;
       const file = this.fileOf(id);
       try {
         const text = readFileSync(file, 'utf8');
@@ -150,11 +185,15 @@ export class FolderNotebookStore implements NotebookStore {
         if (!LOOKS_LIKE_NOTEBOOK.test(text)) continue;
         const parsed = readPercentNotebook(text);
         const updatedAt = record && record.fileHash === hashText(text) ? record.updatedAt : statSync(file).mtime.toISOString();
-        summaries.push({ id, name: parsed.name, updatedAt });
+        // The last run comes from the cache's results: a cell edited outside keeps its id, and with it its last run.
+        const lastRunAt = record ? lastRunOf(Object.values(record.results)) : undefined;
+        // Its size: the `.py` file and the cache record that holds its outputs.
+        const bytes = Buffer.byteLength(text) + (record ? sizeOrZero(this.recordFile(id)) : 0);
+        summaries.push({ id, name: parsed.name, updatedAt, bytes, ...(lastRunAt ? { lastRunAt } : {}), ...extra });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
         const message = `${file} cannot be read: ${(error as Error).message}`;
-        summaries.push({ id, name: `Unreadable notebook ${id}`, updatedAt: new Date(0).toISOString(), error: message });
+        summaries.push({ id, name: `Unreadable notebook ${id}`, updatedAt: new Date(0).toISOString(), error: message, ...extra });
       }
     }
     return summaries;
@@ -172,7 +211,7 @@ export class FolderNotebookStore implements NotebookStore {
       if (current.record.revision !== expected) throw new ConflictError(expected, current.record.revision);
       const now = new Date().toISOString();
       const stored: NotebookDocument = { ...doc, revision: expected + 1, createdAt: current.record.createdAt, updatedAt: now };
-      const text = writePercentNotebook(fileOf(stored));
+      const text = writePercentNotebook(fileOf(stored, this.isSecret));
       const hash = hashText(text);
       this.known.set(doc.id, hash);
       await this.replace(this.fileOf(doc.id), text, `save notebook "${doc.id}"`);
@@ -384,20 +423,33 @@ export class FolderNotebookStore implements NotebookStore {
   }
 }
 
-function fileOf(doc: NotebookDocument): NotebookFile {
-  // The packages are not secret and belong to the notebook: they travel in the file (PEP 723 block), not in the cache.
+function fileOf(doc: NotebookDocument, isSecret: IsSecretSetting): NotebookFile {
+  // What is not secret belongs to the notebook and travels in the file: the packages (PEP 723 block), the other
+  // settings and the app view's (header lines). Secrets, who may open the app and outputs stay in the cache.
   const packages = packagesOfSettings(doc.settings);
-  return { name: doc.name, lazy: doc.lazy, ...(packages.length > 0 ? { packages } : {}), cells: doc.cells.map((cell) => ({ id: cell.id, type: cell.type, code: cell.code })) };
+  const settings = fileSettingsOf(doc.settings, isSecret);
+  const app = fileAppOf(doc.app);
+  return {
+    name: doc.name,
+    lazy: doc.lazy,
+    ...(packages.length > 0 ? { packages } : {}),
+    ...(Object.keys(settings).length > 0 ? { settings } : {}),
+    ...(app ? { app } : {}),
+    cells: doc.cells.map((cell) => ({ id: cell.id, type: cell.type, code: cell.code })),
+  };
 }
 
-function documentOf({ record, file }: Loaded): NotebookDocument {
+function documentOf({ record, file }: Loaded, isSecret: IsSecretSetting): NotebookDocument {
+  // The file is the truth for what it carries (an edit of its header, a `git pull`); the cache for the rest. A record
+  // from before settings moved into files holds them all: those count until the file is next written.
+  const fileSettings = record.settingsInFile ? file.settings : (file.settings ?? fileSettingsOf(record.settings, isSecret));
+  const app = record.settingsInFile ? appWithFile(record.app, file.app) : record.app;
   return {
     id: record.id,
     owner: record.owner,
     name: file.name,
-    // The file is the truth for the packages (an edit of its `# /// script` block, a `git pull`); the cache for the rest.
-    settings: settingsWithPackages(record.settings, file.packages ?? []),
-    ...(record.app ? { app: record.app } : {}),
+    settings: settingsWithPackages(settingsWithFile(record.settings, fileSettings, isSecret), file.packages ?? []),
+    ...(app ? { app } : {}),
     lazy: file.lazy,
     cells: file.cells.map((cell) => ({ id: cell.id, type: cell.type, code: cell.code, ...(record.results[cell.id] ?? freshResults()) })),
     ...(Array.isArray(record.shares) && record.shares.length > 0 ? { shares: record.shares } : {}),
@@ -405,6 +457,14 @@ function documentOf({ record, file }: Loaded): NotebookDocument {
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };
+}
+
+function sizeOrZero(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
 
 async function writeNew(file: string, text: string | Uint8Array): Promise<void> {

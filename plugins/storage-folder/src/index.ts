@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { definePlugin, NotebookStore, type Plugin } from '@rnb/core';
+import { definePlugin, LanguageRegistry, NotebookStore, SettingsCatalog, type Plugin } from '@rnb/core';
 import { FolderNotebookStore } from './folder-store';
 
 export { FolderNotebookStore, DEFAULT_OWNER, type FolderNotebookStoreOptions } from './folder-store';
@@ -13,15 +13,23 @@ export interface FolderStoragePluginOptions {
 }
 
 /** The folder storage plugin (NOTEBOOK_STORAGE=folder): one percent-format `.py` file per notebook. */
-export function folderStoragePlugin(options: FolderStoragePluginOptions = {}): Plugin<{}, {}, NotebookStore> {
+export function folderStoragePlugin(options: FolderStoragePluginOptions = {}): Plugin<{}, { languages: typeof LanguageRegistry }, NotebookStore> {
   let store: FolderNotebookStore | undefined;
-  return definePlugin<{}, {}, NotebookStore>({
+  return definePlugin<{}, { languages: typeof LanguageRegistry }, NotebookStore>({
     id: '@rnb/storage-folder:store',
     description: 'Notebooks as percent-format .py files in a folder (NOTEBOOK_DIR), watched for edits on disk.',
     provides: NotebookStore,
-    async activate(context) {
+    // The languages' settings declarations tell which settings are secret (kept out of the files).
+    optional: { languages: LanguageRegistry },
+    async activate(context, { languages }) {
       const dir = path.resolve(options.dir ?? (context.config.NOTEBOOK_DIR || './notebooks'));
-      store = await FolderNotebookStore.open({ dir, log: context.log, ...(options.defaultOwner ? { defaultOwner: options.defaultOwner } : {}) });
+      const catalog = languages ? new SettingsCatalog(() => languages.list()) : null;
+      store = await FolderNotebookStore.open({
+        dir,
+        log: context.log,
+        ...(options.defaultOwner ? { defaultOwner: options.defaultOwner } : {}),
+        ...(catalog ? { isSecret: (pluginId: string, field: string) => catalog.isSecret(pluginId, field) } : {}),
+      });
       context.log('info', 'Folder notebook storage ready: one .py file per notebook, outputs in .rnb-cache/.', { dir });
       return store;
     },

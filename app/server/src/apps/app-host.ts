@@ -43,8 +43,11 @@ export class AppHost {
   /**
    * Lets `identity` (null: an anonymous visitor, `visitKey` tells visits apart) in, or throws
    * RNB_ERR_APP_NOT_FOUND (no such app, not published) or RNB_ERR_UNAUTHORIZED (sign in first).
+   * `view`: the page's id of one open app view (a browser tab): a signed-in user's views are
+   * sessions of their own, as marimo's `run` gives each tab its own; the same view reconnecting
+   * finds its session. Without one, all of a user's connections share one session.
    */
-  async admit(identity: Identity | null, notebookId: string, visitKey: string): Promise<Admission> {
+  async admit(identity: Identity | null, notebookId: string, visitKey: string, view?: string): Promise<Admission> {
     const found = await this.load(notebookId, identity?.userId);
     if (!found) throw appNotFound(notebookId);
     const isOwner = identity !== null && identity.userId === found.owner;
@@ -53,7 +56,7 @@ export class AppHost {
       if (identity === null && !this.options.publicApps) throw new UnauthorizedError('Sign in to open this app.');
     }
     const viewer: AppViewer = identity
-      ? { key: `user:${identity.userId}`, kernelOwner: identity.userId, isOwner }
+      ? { key: view === undefined ? `user:${identity.userId}` : `user:${identity.userId}\u0000view:${view}`, kernelOwner: identity.userId, isOwner }
       : { key: `visit:${visitKey}`, kernelOwner: ANONYMOUS_KERNEL_OWNER, isOwner: false };
     return { owner: found.owner, viewer, document: found.document };
   }

@@ -31,8 +31,8 @@ describe('apps: published notebooks, each viewer in a session of their own', () 
     expect(answer.status).toBe(200);
   }
 
-  async function viewer(notebookId: string, token: string): Promise<TestClient> {
-    const client = server.connect(notebookId, { token, auth: { app: true } });
+  async function viewer(notebookId: string, token: string, view?: string): Promise<TestClient> {
+    const client = server.connect(notebookId, { token, auth: { app: true, ...(view ? { view } : {}) } });
     await client.waitFor('app_state');
     return client;
   }
@@ -155,6 +155,30 @@ describe('apps: published notebooks, each viewer in a session of their own', () 
     const owners = server.notebooks.kernels.processMemory().filter((p) => p.sessions > 0).map((p) => p.owner);
     expect(owners).toEqual(expect.arrayContaining(['bob', 'cat']));
     expect(owners).not.toContain('ann');
+  });
+
+  it('gives each view (browser tab) of one viewer a session of its own; a socket of the same view joins it', async () => {
+    const nb = await notebookWith(['x = 1', 'print x']);
+    await publish(nb.id);
+    const before = server.notebooks.apps.size;
+    const tab1 = await viewer(nb.id, 'bob-token', 'tab-one-0001');
+    const tab2 = await viewer(nb.id, 'bob-token', 'tab-two-0002');
+    const tab1Again = await viewer(nb.id, 'bob-token', 'tab-one-0001');
+    expect(server.notebooks.apps.size).toBe(before + 2);
+    await tab1.ask('run_all', {});
+    await tab2.ask('run_all', {});
+    await tab1.waitForStatus(nb.cells[1]!, 'success');
+    await tab2.waitForStatus(nb.cells[1]!, 'success');
+    expect(await tab1.ask('runtime_call', { language: 'fake', method: 'set', payload: { name: 'x', value: 7 } })).toEqual({ ok: true, value: null });
+    tab2.clear();
+    await tab1.ask('run_cell', { cellId: nb.cells[1] });
+    // The same view's other socket is in that session: it sees the run; the other tab's session does not.
+    await tab1Again.waitFor('cell_stdout', (p) => p.cellId === nb.cells[1] && p.data === '7\n');
+    await tab2.ask('run_cell', { cellId: nb.cells[1] });
+    await tab2.waitFor('cell_stdout', (p) => p.cellId === nb.cells[1] && p.data === '1\n');
+    expect(tab2.named('cell_stdout').map((p) => p.data)).not.toContain('7\n');
+    // Both tabs' kernel sessions are bob's: his share of the kernel limits, as any of his notebooks.
+    expect(server.notebooks.kernels.processMemory().filter((p) => p.owner === 'bob').reduce((n, p) => n + p.sessions, 0)).toBeGreaterThanOrEqual(2);
   });
 
   it('stops a viewer\'s long run with interrupt, in that viewer\'s session only', async () => {

@@ -13,7 +13,8 @@ describe('auth on (Clerk tokens, JWKS served on 127.0.0.1)', () => {
 
   beforeAll(async () => {
     issuer = await startTestIssuer();
-    const auth = new ClerkAuthProvider({ jwksUrl: issuer.jwksUrl, publishableKey, authorizedParties: ['http://app.test'], issuer: false });
+    issuer.users.push({ id: 'user_bob', first_name: 'Bob', last_name: 'Stone', primary_email_address_id: 'idn_bob', email_addresses: [{ id: 'idn_bob', email_address: 'bob@example.com' }] });
+    const auth = new ClerkAuthProvider({ jwksUrl: issuer.jwksUrl, publishableKey, authorizedParties: ['http://app.test'], issuer: false, secretKey: issuer.secretKey, apiUrl: issuer.apiUrl });
     server = await startTestServer({ auth, limits: { authTimeoutMs: 400 } });
     alice = issuer.sign({ sub: 'user_alice', azp: 'http://app.test', exp: now() + 600 });
     bob = issuer.sign({ sub: 'user_bob', azp: 'http://app.test', exp: now() + 600 });
@@ -31,6 +32,23 @@ describe('auth on (Clerk tokens, JWKS served on 127.0.0.1)', () => {
     }
     return { id, cells };
   }
+
+  it('shares by e-mail address (looked up in Clerk), and says clearly when no user has the address', async () => {
+    const { id } = await notebookOf(alice);
+    const shared = await server.request('PUT', `/api/notebooks/${id}/shares/${encodeURIComponent('Bob@Example.com')}`, { token: alice, body: { role: 'viewer' } });
+    expect([shared.status, shared.body]).toEqual([200, { shares: [{ user_id: 'user_bob', role: 'viewer' }] }]);
+    expect((await server.request('GET', `/api/notebooks/${id}`, { token: bob })).body.role).toBe('viewer');
+    const unknown = await server.request('PUT', `/api/notebooks/${id}/shares/${encodeURIComponent('carol@example.com')}`, { token: alice, body: { role: 'editor' } });
+    expect([unknown.status, unknown.body.error.code, unknown.body.error.message]).toEqual([400, 'RNB_ERR_INVALID_INPUT', 'No user has the e-mail address carol@example.com.']);
+    const revoked = await server.request('DELETE', `/api/notebooks/${id}/shares/${encodeURIComponent('bob@example.com')}`, { token: alice });
+    expect(revoked.body).toEqual({ shares: [] });
+  });
+
+  it('names the signed-in user for presence (GET /api/me): Clerk\'s first and last name', async () => {
+    expect((await server.request('GET', '/api/me', { token: bob })).body).toEqual({ user_id: 'user_bob', name: 'Bob Stone' });
+    expect((await server.request('GET', '/api/me', { token: alice })).body).toEqual({ user_id: 'user_alice', name: null });
+    expect((await server.request('GET', '/api/me')).status).toBe(401);
+  });
 
   it('tells the browser how to sign in', async () => {
     expect((await server.request('GET', '/api/config')).body).toMatchObject({ auth: 'clerk', clerk_publishable_key: publishableKey });

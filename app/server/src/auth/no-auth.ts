@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import { AuthProvider, definePlugin, type Identity, type Plugin } from '@rnb/core';
 
 export const LOCAL_USER_ID = 'local';
@@ -10,6 +11,15 @@ export class NoAuthProvider implements AuthProvider {
 
   async authenticate(): Promise<Identity> {
     return { userId: this.userId };
+  }
+
+  /** The one local user is whoever runs the server: their OS account name (null when the OS has none for the uid). */
+  async displayNameOf(): Promise<string | null> {
+    try {
+      return os.userInfo().username || null;
+    } catch {
+      return null; // a uid without a passwd entry (containers)
+    }
   }
 }
 

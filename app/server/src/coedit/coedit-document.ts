@@ -217,7 +217,14 @@ export class CoeditDocument {
       if (code === this.coreCode.get(cellId)) continue;
       // Noted in the stored header before core stores it: a crash in between still tells "ahead" from "changed outside".
       this.noteSynced(cellId, code);
-      await this.save();
+      try {
+        await this.save();
+      } catch (error) {
+        // Not stored (a storage hiccup): this cell and the ones after it are handed over on the next try.
+        for (const id of ids.slice(ids.indexOf(cellId))) this.dirty.add(id);
+        this.scheduleFlush();
+        throw error;
+      }
       try {
         await this.handToCore(cellId, { code });
       } catch (error) {

@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileHistoryStore, type NotebookVersion } from '@rnb/core';
+import { DynamoDbNotebookStore } from '@rnb/storage-dynamodb';
+import { startDynalite } from '../test-support/cluster';
 import { StaticTokenAuth, startTestServer, type TestServer } from '../test-support/harness';
 
 /** ann owns the notebook; ed edits it, vic views it. */
@@ -130,5 +132,48 @@ describe('version history', () => {
     const kept = (JSON.parse(fs.readFileSync(file, 'utf8')) as { versions: NotebookVersion[] }).versions;
     expect(kept.map((v) => v.cells[0]!.code)).toEqual(['x = 2', 'x = 3', 'x = 4', 'x = 5']);
     expect((await history(id)).map((v) => v.id)).toEqual(kept.map((v) => v.id).reverse());
+  });
+});
+
+describe('version history with DynamoDB storage (dynalite)', () => {
+  let dynamo: { endpoint: string; close(): Promise<void> };
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+  });
+  afterAll(() => dynamo?.close());
+
+  it('keeps the versions in the table: a restarted server lists them, and restores one', async () => {
+    const table = `history-e2e-${process.pid}`;
+    const open = async (): Promise<TestServer> => {
+      const store = new DynamoDbNotebookStore({ table, endpoint: dynamo.endpoint, region: 'us-east-1' });
+      await store.createTable();
+      return startTestServer({ auth, store, history: { pauseMs: PAUSE_MS, maxVersions: 4 } });
+    };
+    let server = await open();
+    const id = (await server.request('POST', '/api/notebooks', { token: 'ann-token', body: { name: 'kept' } })).body.notebook_id as string;
+    const cell = (await server.request('GET', `/api/notebooks/${id}`, { token: 'ann-token' })).body.cells[0].id as string;
+    for (const code of ['x = 1', 'x = 2']) {
+      await server.request('PUT', `/api/notebooks/${id}/cells/${cell}`, { token: 'ann-token', body: { code } });
+      await server.request('POST', `/api/notebooks/${id}/cells/${cell}/run`, { token: 'ann-token' });
+      for (;;) {
+        const [newest] = (await server.request('GET', `/api/notebooks/${id}/history`, { token: 'ann-token' })).body.versions;
+        if (newest && (await server.request('GET', `/api/notebooks/${id}/history/${newest.id}`, { token: 'ann-token' })).body.cells[0].code === code) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    const before = (await server.request('GET', `/api/notebooks/${id}/history`, { token: 'ann-token' })).body.versions;
+    await server.close();
+
+    server = await open();
+    try {
+      const after = (await server.request('GET', `/api/notebooks/${id}/history`, { token: 'ann-token' })).body.versions;
+      expect(after).toEqual(before);
+      expect(after.map((v: { reason: string }) => v.reason)).toEqual(['run', 'run']);
+      const oldest = after[after.length - 1];
+      expect((await server.request('POST', `/api/notebooks/${id}/history/${oldest.id}/restore`, { token: 'ann-token' })).status).toBe(200);
+      expect((await server.request('GET', `/api/notebooks/${id}`, { token: 'ann-token' })).body.cells[0].code).toBe('x = 1');
+    } finally {
+      await server.close();
+    }
   });
 });

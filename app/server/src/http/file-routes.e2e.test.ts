@@ -1,6 +1,24 @@
 /** Export and import over HTTP (fake language): GET /api/notebooks/{id}/export, POST /api/notebooks/import. */
-import { importIpynb, MemoryNotebookStore, readPercentNotebook } from '@rnb/core';
-import { startTestServer, type TestServer } from '../test-support/harness';
+import { definePlugin, importIpynb, LanguageRegistry, MemoryNotebookStore, readPercentNotebook, type AnyPlugin } from '@rnb/core';
+import { fakeLanguage } from '@rnb/core/testing';
+import { fakeLanguagePlugin, startTestServer, type TestServer } from '../test-support/harness';
+
+/** A language with a setting that is not secret (a row limit) and one that is (a token). */
+function configuredLanguagePlugin(): AnyPlugin {
+  return definePlugin({
+    id: 'test:configured-language',
+    requires: { languages: LanguageRegistry },
+    activate: (_context, { languages }) => {
+      languages.register({
+        ...fakeLanguage('cfg'),
+        settings: [
+          { name: 'row_limit', type: 'number', label: 'Row limit' },
+          { name: 'token', type: 'string', label: 'Token', secret: true },
+        ],
+      });
+    },
+  }) as AnyPlugin;
+}
 
 describe('notebook files over HTTP', () => {
   let server: TestServer;
@@ -68,6 +86,44 @@ describe('notebook files over HTTP', () => {
     const again = await server.request('GET', `/api/notebooks/${fromPy.body.notebook_id as string}`);
     expect(again.body.name).toBe('Sales report');
     expect(again.body.cells.map((c: { code: string }) => c.code)).toEqual(['x = 2', 'print x', 'fn main() {}']);
+  });
+
+  it('carries settings that are not secret and the app view through export, import and duplicate; never a secret', async () => {
+    const configured = await startTestServer({ store: new MemoryNotebookStore(), plugins: [fakeLanguagePlugin(), configuredLanguagePlugin()] });
+    try {
+      const id = (await configured.request('POST', '/api/notebooks', { body: { name: 'Configured' } })).body.notebook_id as string;
+      expect((await configured.request('PUT', `/api/notebooks/${id}/settings/cfg`, { body: { row_limit: 250, token: 's3cret-token' } })).status).toBe(200);
+      expect((await configured.request('PUT', `/api/notebooks/${id}/app`, { body: { show_code: true } })).status).toBe(200);
+      const py = (await configured.request('GET', `/api/notebooks/${id}/export?format=py`)).text;
+      expect(py).toContain('# settings.cfg.row_limit = 250\n');
+      expect(py).toContain('# app.show_code = true\n');
+      const ipynb = (await configured.request('GET', `/api/notebooks/${id}/export?format=ipynb`)).text;
+      for (const text of [py, ipynb]) expect(text).not.toMatch(/s3cret|token/);
+      expect(JSON.parse(ipynb).metadata.rnb.settings).toEqual({ cfg: { row_limit: 250 } });
+
+      // A hand-edited file may not set a secret, nor a setting no loaded plugin declares: both are left out, with notes.
+      const hostile = py.replace('# ///\n', '# settings.cfg.token = "planted"\n# settings.nope.x = 1\n# ///\n');
+      const imported = await configured.request('POST', '/api/notebooks/import', { body: { format: 'py', content: hostile } });
+      expect(imported.status).toBe(201);
+      expect(imported.body.notes).toEqual([
+        "setting cfg.token: a secret is never read from a file; set it in the notebook's settings: not imported",
+        'setting nope.x: no loaded plugin declares it: not imported',
+      ]);
+      const copy = (await configured.request('GET', `/api/notebooks/${imported.body.notebook_id as string}`)).body;
+      expect(copy.settings).toEqual({ cfg: { row_limit: 250 } });
+      expect(copy.app).toMatchObject({ show_code: true, published: false });
+      // A value of the wrong type is refused as the settings route refuses it, creating nothing.
+      const wrong = await configured.request('POST', '/api/notebooks/import', { body: { format: 'py', content: py.replace('row_limit = 250', 'row_limit = "many"') } });
+      expect(wrong.status).toBe(400);
+      expect(wrong.body.error.message).toMatch(/cfg\.row_limit/);
+
+      const duplicate = await configured.request('POST', `/api/notebooks/${id}/duplicate`);
+      const copied = (await configured.request('GET', `/api/notebooks/${duplicate.body.notebook_id as string}`)).body;
+      expect(copied.settings).toEqual({ cfg: { row_limit: 250 } });
+      expect(copied.app).toMatchObject({ show_code: true });
+    } finally {
+      await configured.close();
+    }
   });
 
   it('refuses a file it cannot read, creating nothing', async () => {

@@ -9,12 +9,14 @@ import {
   packagesOfSettings,
   portableOf,
   readPercentNotebook,
+  SettingsCatalog,
   withoutResults,
   writePercentNotebook,
   type PortableNotebook,
 } from '@rnb/core';
 import { renderMarkdownHtml } from '@rnb/markdown';
 import type { CreateNotebookAnswer } from '@rnb/core/wire';
+import type { LanguageDefinition } from '@rnb/core';
 import type { CommandRouter } from '../commands/command-router';
 import { chartLibrariesForExport } from '../export/chart-libraries';
 import { endpoint, type EndpointDeps } from './endpoint';
@@ -30,8 +32,11 @@ const FORMATS = {
 type Format = keyof typeof FORMATS;
 
 /** Export and import of notebook files (docs/notebook-files.md): the page's Export menu and Import drop use these. */
-export function registerFileRoutes(router: Router, deps: EndpointDeps & { commands: CommandRouter }): void {
+export function registerFileRoutes(router: Router, deps: EndpointDeps & { commands: CommandRouter; languages?: () => readonly LanguageDefinition[] }): void {
   const { commands } = deps;
+  // Which settings are secret (never in a file): the loaded plugins' declarations; a plugin not loaded counts as secret.
+  const catalog = new SettingsCatalog(() => deps.languages?.() ?? []);
+  const isSecret = (pluginId: string, field: string): boolean => catalog.isSecret(pluginId, field);
 
   router.get('/api/notebooks/:id/export', endpoint(deps, {}, async ({ user, params }, ctx) => {
     const format = String(ctx.query.format ?? 'ipynb');
@@ -40,8 +45,8 @@ export function registerFileRoutes(router: Router, deps: EndpointDeps & { comman
     const view = await commands.dispatch(user.userId, params.id!, { type: 'get_notebook' });
     // `code=false`: an HTML report of text and outputs only.
     const showCode = ctx.query.code !== 'false';
-    // The view's settings are masked; the packages are not secret, so they are exported as they are.
-    const text = spec.render(portableOf({ name: view.name, lazy: view.lazy, cells: view.cells, settings: view.settings }), showCode);
+    // The view's secret settings are masked and left out; the others (packages, a row limit, the app view's) travel with the file.
+    const text = spec.render(portableOf({ name: view.name, lazy: view.lazy, cells: view.cells, settings: view.settings, ...(view.app ? { app: view.app } : {}) }, isSecret), showCode);
     const base = view.name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 80) || 'notebook';
     ctx.type = spec.type;
     ctx.set('Content-Disposition', `attachment; filename="${base}.${spec.extension}"`);
@@ -62,12 +67,15 @@ export function registerFileRoutes(router: Router, deps: EndpointDeps & { comman
     } catch (error) {
       throw new InvalidInputError(`The ${body.format} file cannot be read: ${(error as Error).message}`);
     }
+    for (const dropped of catalog.importable(notebook.settings).dropped) notes.push(`setting ${dropped}: not imported`);
     // One step: the file's cells, ids and last outputs become the new notebook (no empty first cell, no partial import).
     const view = await commands.createNotebook(user.userId, {
       name: (body.name ?? notebook.name).slice(0, 200).trim() || 'Imported notebook',
       lazy: notebook.lazy,
       cells: notebook.cells,
       ...(notebook.packages ? { packages: notebook.packages } : {}),
+      ...(notebook.settings ? { settings: notebook.settings } : {}),
+      ...(notebook.app ? { app: notebook.app } : {}),
     });
     const missing = new Map<string, number>();
     for (const cell of view.cells) {
@@ -80,15 +88,18 @@ export function registerFileRoutes(router: Router, deps: EndpointDeps & { comman
   }));
 
   // A copy: the same cells (code, type, last outputs, shown stale: the copy has its own kernel), named "<name> (copy)".
-  // Copied too: the Python packages (not secret). Not copied: the database connection string (a secret stays where it
-  // was set) and when cells last ran.
+  // Copied too: the settings that are not secret (the Python packages, ...) and the app view's. Not copied: the database
+  // connection string (a secret stays where it was set), who may open the app, and when cells last ran.
   router.post('/api/notebooks/:id/duplicate', endpoint(deps, {}, async ({ user, params }) => {
     const source = await commands.dispatch(user.userId, params.id!, { type: 'get_notebook' });
+    const copy = portableOf({ name: source.name, lazy: source.lazy, cells: source.cells, settings: source.settings, ...(source.app ? { app: source.app } : {}) }, isSecret);
     const view = await commands.createNotebook(user.userId, {
       name: `${source.name} (copy)`.slice(0, 200),
       lazy: source.lazy,
-      cells: portableOf({ name: source.name, lazy: source.lazy, cells: source.cells }).cells,
+      cells: copy.cells,
       packages: packagesOfSettings(source.settings),
+      ...(copy.settings ? { settings: copy.settings } : {}),
+      ...(copy.app ? { app: copy.app } : {}),
     });
     return { status: 201, body: { notebook_id: view.id } satisfies CreateNotebookAnswer };
   }));

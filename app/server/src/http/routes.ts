@@ -75,6 +75,12 @@ export function createRoutes(deps: RoutesDeps): Router {
     return { status: 200, body: source };
   }));
 
+  // Who the caller is, and the name others see beside their cursor (null: the auth plugin knows none; the page picks one).
+  router.get('/api/me', endpoint(deps, {}, async ({ user }) => {
+    const name = deps.auth.displayNameOf ? await deps.auth.displayNameOf(user.userId) : null;
+    return { status: 200, body: { user_id: user.userId, name: name && name.trim() !== '' ? name.trim().slice(0, 100) : null } satisfies wire.MeAnswer };
+  }));
+
   router.get('/api/notebooks', endpoint(deps, {}, async ({ user }) => {
     const notebooks: (NotebookSummary & { owner?: string; role?: wire.ShareRole })[] = await commands.listNotebooks(user.userId);
     const entries = notebooks.map((n) => ({ id: n.id, name: n.name, updated_at: n.updatedAt, ...(n.bytes !== undefined ? { bytes: n.bytes } : {}), last_run_at: n.lastRunAt ?? null, ...(n.owner !== undefined && n.role !== undefined ? { owner: n.owner, role: n.role } : {}) }));
@@ -85,6 +91,7 @@ export function createRoutes(deps: RoutesDeps): Router {
   const sharesAnswer = (shares: readonly NotebookShare[]): wire.SharesAnswer => ({ shares: shares.map((s) => ({ user_id: s.userId, role: s.role })) });
   const shareTarget = async (user: string): Promise<string> => {
     if (!user.includes('@')) return user;
+    if (!deps.auth.requiresToken) throw new InvalidInputError('Sharing needs sign-in: this server has one local user and no e-mail addresses (NOTEBOOK_AUTH=none).');
     if (!deps.auth.userIdOfEmail) throw new InvalidInputError(`This server's sign-in cannot look up e-mail addresses: share with a user id instead of ${user.slice(0, 100)}.`);
     const userId = await deps.auth.userIdOfEmail(user);
     if (userId === null) throw new InvalidInputError(`No user has the e-mail address ${user.slice(0, 100)}.`);

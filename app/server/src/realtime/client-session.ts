@@ -233,7 +233,9 @@ export class ClientSession {
   private async openApp(identity: Identity | null): Promise<AppNotebook> {
     const apps = this.deps.apps;
     if (!apps || !this.notebookId) throw new HostError(404, 'RNB_ERR_ROUTE_NOT_FOUND', 'This server has no app view.');
-    const { owner, viewer, document } = await apps.host.admit(identity, this.notebookId, this.socket.id);
+    // An anonymous visitor's session is their socket's (a view id they chose could name another visitor's).
+    const view = identity === null ? undefined : appViewOf(this.socket.handshake.auth);
+    const { owner, viewer, document } = await apps.host.admit(identity, this.notebookId, this.socket.id, view);
     const opened = await apps.sessions.open(owner, this.notebookId, viewer, document.app ?? DEFAULT_APP_SETTINGS);
     if (!this.socket.connected) {
       apps.sessions.release(opened.key);
@@ -375,4 +377,10 @@ export class ClientSession {
 
 function takeAck(args: unknown[]): Ack | undefined {
   return typeof args[args.length - 1] === 'function' ? (args.pop() as Ack) : undefined;
+}
+
+/** The handshake's `view` (the app page's id of one open view), when it is one: 8 to 64 letters, digits, `-` or `_`. */
+function appViewOf(auth: unknown): string | undefined {
+  const view = (auth as { view?: unknown } | undefined)?.view;
+  return typeof view === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(view) ? view : undefined;
 }

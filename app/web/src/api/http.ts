@@ -11,6 +11,7 @@ import type {
   ErrorBody,
   ErrorCode,
   ListNotebooksAnswer,
+  MeAnswer,
   MoveCellBody,
   Notebook,
   NotebookSummary,
@@ -77,6 +78,11 @@ export class ApiClient {
 
   config(): Promise<AppConfig> {
     return this.request<AppConfig>('GET', 'api/config', undefined, false);
+  }
+
+  /** Who the caller is and the name others see beside their cursor (`GET /api/me`). */
+  me(): Promise<MeAnswer> {
+    return this.request<MeAnswer>('GET', 'api/me');
   }
 
   async listNotebooks(): Promise<NotebookSummary[]> {

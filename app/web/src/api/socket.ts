@@ -19,6 +19,8 @@ export interface NotebookSocketOptions {
   onReady(): void;
   /** An app viewer's socket (`/app/{id}`): the viewer's own session, outputs only. */
   app?: boolean;
+  /** App sockets: this view's id (one per open app page), so each tab has a session of its own. */
+  appView?: string;
   /** App sockets: the viewer's session as it is now, after every (re)connect. */
   onAppState?(notebook: AppNotebook): void;
   /** Co-editing: bound to this connection and synced after every (re)authentication. */
@@ -59,7 +61,7 @@ export class NotebookSocket {
     const factory = options.connect ?? io;
     this.socket = factory(base.origin, {
       path: `${base.pathname}socket.io`,
-      auth: { notebookId: options.notebookId, ...(options.app ? { app: true } : {}) },
+      auth: { notebookId: options.notebookId, ...(options.app ? { app: true, ...(options.appView ? { view: options.appView } : {}) } : {}) },
       query: { notebookId: options.notebookId },
       transports: ['websocket', 'polling'],
       reconnectionDelayMax: 5000,

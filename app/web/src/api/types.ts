@@ -15,6 +15,7 @@ export type {
   ErrorCode,
   JsonValue,
   LanguageInfo,
+  MeAnswer,
   Notebook,
   NotebookEvent,
   NotebookEventName,

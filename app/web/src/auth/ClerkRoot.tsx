@@ -1,4 +1,4 @@
-import { ClerkProvider, SignedIn, SignedOut, SignIn, SignInButton, UserButton, useAuth } from '@clerk/clerk-react';
+import { ClerkProvider, SignedIn, SignedOut, SignIn, SignInButton, UserButton, useAuth, useUser } from '@clerk/clerk-react';
 import { useMemo, useRef } from 'react';
 import { ApiClient } from '../api/http';
 import { App, parseRoute, pathFromBase } from '../App';
@@ -47,13 +47,17 @@ function SignedOutApp() {
 
 function SignedInApp() {
   const { getToken } = useAuth();
+  const { user } = useUser();
   // The services object must stay the same for the whole session (pages key their effects on it),
   // while Clerk may hand a new getToken on each render.
   const latest = useRef(getToken);
   latest.current = getToken;
+  // The name others see beside this user's cursor: Clerk's first and last name, else their e-mail address.
+  const name = useRef<string | null>(null);
+  name.current = user ? user.fullName || user.primaryEmailAddress?.emailAddress || user.username || null : null;
   const services = useMemo(() => {
     const source = (): Promise<string | null> => latest.current();
-    return { api: new ApiClient({ getToken: source }), getToken: source };
+    return { api: new ApiClient({ getToken: source }), getToken: source, userName: () => name.current };
   }, []);
   return (
     <ServicesProvider services={services}>

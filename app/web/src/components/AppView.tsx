@@ -22,6 +22,8 @@ export function AppView({ notebookId }: { notebookId: string }) {
   const [view, setView] = useState<AppViewState>(EMPTY_APP_VIEW);
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const socketRef = useRef<NotebookSocket | null>(null);
+  // This tab's own session (marimo's `run` gives each tab one): reconnects keep it, another tab has another.
+  const appView = useMemo(() => newAppViewId(), []);
   // The viewer's widgets set values in their own session, over the app socket (coalesced as on the notebook page).
   const widgets = useMemo(
     () =>
@@ -37,6 +39,7 @@ export function AppView({ notebookId }: { notebookId: string }) {
       notebookId,
       getToken,
       app: true,
+      appView,
       onEvent: (event) => setView((state) => applyAppEvent(state, event)),
       onState: (state) => setConnection(state),
       onReady: () => undefined,
@@ -51,7 +54,7 @@ export function AppView({ notebookId }: { notebookId: string }) {
       socket.close();
       socketRef.current = null;
     };
-  }, [notebookId, getToken]);
+  }, [notebookId, getToken, appView]);
 
   const { notebook, problem } = view;
   const running = isRunning(notebook);
@@ -103,4 +106,10 @@ function AppCellView({ cell }: { cell: AppCell }) {
       {cell.error !== null && cell.status !== 'blocked' && <ErrorOutput error={cell.error} cellId={cell.id} />}
     </section>
   );
+}
+
+/** A random id of one app view (the handshake's `view`). */
+function newAppViewId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }

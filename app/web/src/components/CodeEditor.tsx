@@ -9,6 +9,7 @@ import { loadedLanguages, nextLanguage } from '../plugins/languages';
 import type { NotebookController } from '../state/notebook-controller';
 import { kernelCompletions } from './completions';
 import { cellEditorFeatures } from './cell-editor-features';
+import { cellUndoManager, undoStepBoundaries } from './undo-groups';
 import { editorExtensions, languageFor, remoteEdit } from './editor-setup';
 
 export interface CodeEditorProps {
@@ -175,7 +176,7 @@ function middleChange(from: string, to: string): { from: number; to: number; ins
  * with name and colour; Ctrl+Z undoes this page's own edits only (Y.UndoManager).
  */
 function collabExtension(text: Y.Text, controller: NotebookController) {
-  const undoManager = new Y.UndoManager(text);
+  const undoManager = cellUndoManager(text);
   // High, not highest: a replace-all across cells (find-replace-undo.ts, highest) takes Ctrl+Z first while it is the last edit.
-  return [Prec.high(keymap.of(yUndoManagerKeymap)), yCollab(text, controller.coedit!.awareness, { undoManager })];
+  return [Prec.high(keymap.of(yUndoManagerKeymap)), undoStepBoundaries(undoManager), yCollab(text, controller.coedit!.awareness, { undoManager })];
 }

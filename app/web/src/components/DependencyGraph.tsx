@@ -1,13 +1,20 @@
-import { memo, useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent, type ReactElement } from 'react';
 import { useGraphVersion } from '../state/hooks';
 import { isCycleEdge } from '../state/graph';
-import { edgeInLineage, lineageOf, visibleRange, type Lineage } from '../state/graph-view';
+import { arcInRows, arcPath, arcsOf, edgeInLineage, lineageOf, visibleRange, type Arc, type ArcGeometry, type Lineage } from '../state/graph-view';
 import type { NotebookController } from '../state/notebook-controller';
 
 const ROW = 34;
 const NODE_X = 40;
 const LABEL_X = 58;
 const ZOOMS = [0.25, 0.5, 0.75, 1, 1.5, 2];
+/**
+ * Up to this many arcs in view, each is an element of its own with its tooltip. Past it (the middle of a long
+ * notebook, where hundreds of long arcs cross the view), the plain ones are drawn as one path: a few elements instead
+ * of hundreds, which is what keeps drawing and panning a 1,000-cell graph within a frame or two. Arcs of a cycle and
+ * of the selected cell's lineage stay elements of their own at any count.
+ */
+const DETAILED_ARCS = 150;
 
 /**
  * An arc diagram of the notebook: cells top to bottom in notebook order, one arc per dependency
@@ -17,19 +24,21 @@ const ZOOMS = [0.25, 0.5, 0.75, 1, 1.5, 2];
  * or clicked here) shows its ancestors and descendants highlighted; "Only related" collapses the
  * rest. Only the rows in view (and the arcs crossing them) are drawn, so a 1,000-cell notebook
  * draws as fast as a 30-cell one; it pans by dragging or scrolling and zooms with the buttons or
- * Ctrl+wheel. Clicking a cell jumps to it.
+ * Ctrl+wheel (keeping the middle row in place). Clicking a cell jumps to it.
  */
 export const DependencyGraph = memo(function DependencyGraph({ controller }: { controller: NotebookController }) {
-  useGraphVersion(controller.model);
+  const version = useGraphVersion(controller.model);
   const model = controller.model;
   const graph = model.graph();
-  const allCells = model.cellList();
+  // A new list only when the graph's version moves: scrolling and zooming reuse everything computed from it.
+  const allCells = useMemo(() => model.cellList(), [model, version]);
   const [selected, setSelected] = useState<string | null>(null);
   const [onlyRelated, setOnlyRelated] = useState(false);
   const [zoomIndex, setZoomIndex] = useState(ZOOMS.indexOf(1));
   const [scroll, setScroll] = useState({ top: 0, height: 600 });
   const viewport = useRef<HTMLDivElement>(null);
   const drag = useRef<{ y: number; x: number; top: number; left: number; moved: boolean } | null>(null);
+  const scrollFrame = useRef(0);
   const zoom = ZOOMS[zoomIndex]!;
   const rowHeight = ROW * zoom;
 
@@ -60,25 +69,50 @@ export const DependencyGraph = memo(function DependencyGraph({ controller }: { c
     return () => {
       observer?.disconnect();
       element.removeEventListener('wheel', onWheel);
+      cancelAnimationFrame(scrollFrame.current);
     };
   }, []);
 
+  // A zoom keeps the row in the middle of the view where it was.
+  const previousZoom = useRef(zoom);
+  useLayoutEffect(() => {
+    const element = viewport.current;
+    const before = previousZoom.current;
+    previousZoom.current = zoom;
+    if (!element || before === zoom) return;
+    const middle = element.scrollTop + element.clientHeight / 2;
+    element.scrollTop = Math.max(0, (middle * zoom) / before - element.clientHeight / 2);
+  }, [zoom]);
+
   const live = selected !== null && model.has(selected) ? selected : null;
   const lineage: Lineage | null = useMemo(() => (live ? lineageOf(live, graph) : null), [live, graph]);
-  const related = (id: string): boolean => !lineage || id === live || lineage.ancestors.has(id) || lineage.descendants.has(id);
-  const cells = onlyRelated && lineage ? allCells.filter((c) => related(c.id)) : allCells;
+  const cells = useMemo(
+    () => (onlyRelated && lineage ? allCells.filter((c) => c.id === live || lineage.ancestors.has(c.id) || lineage.descendants.has(c.id)) : allCells),
+    [onlyRelated, allCells, lineage, live],
+  );
   const row = useMemo(() => new Map(cells.map((c, i) => [c.id, i])), [cells]);
   const position = useMemo(() => new Map(graph.order.map((id, i) => [id, i + 1])), [graph]);
-  const edges = graph.edges.filter((e) => row.has(e.from) && row.has(e.to));
-  const maxSpan = Math.max(1, ...edges.map((e) => Math.abs(row.get(e.to)! - row.get(e.from)!)));
+  // Where every arc goes depends on the cells shown only: computed once for them, not at every scroll or zoom.
+  const { arcs, maxSpan } = useMemo(() => arcsOf(graph.edges, row, (edge) => isCycleEdge(graph, edge)), [graph, row]);
+  // Rows from the scroll position: aligned to blocks, so panning re-renders at block boundaries only.
   const [first, last] = visibleRange(cells.length, rowHeight, scroll.top, scroll.height);
   const hasCycle = graph.cycleOf.size > 0;
   const height = Math.max(rowHeight, cells.length * rowHeight + 8);
   const width = 260 * Math.max(1, zoom);
+  const geometry: ArcGeometry = { rowHeight, zoom, maxSpan, x: NODE_X - 7 };
 
   const select = (id: string): void => {
     setSelected(id);
     controller.revealCell(id);
+  };
+  const onScroll = (): void => {
+    // One update per frame, however many scroll events the frame had.
+    if (scrollFrame.current) return;
+    scrollFrame.current = requestAnimationFrame(() => {
+      scrollFrame.current = 0;
+      const element = viewport.current;
+      if (element) setScroll((s) => (s.top === element.scrollTop && s.height === element.clientHeight ? s : { top: element.scrollTop, height: element.clientHeight }));
+    });
   };
   const onPointerDown = (event: ReactPointerEvent<HTMLDivElement>): void => {
     const element = viewport.current;
@@ -93,6 +127,20 @@ export const DependencyGraph = memo(function DependencyGraph({ controller }: { c
     element.scrollTop = start.top - (event.clientY - start.y);
     element.scrollLeft = start.left - (event.clientX - start.x);
   };
+
+  const shown = arcs.filter((arc) => arcInRows(arc, first, last));
+  const detailed = shown.length <= DETAILED_ARCS;
+  const singles: ReactElement[] = [];
+  const bundled: string[] = [];
+  for (const arc of shown) {
+    const lit = lineage !== null && edgeInLineage(arc.edge, live!, lineage);
+    if (!detailed && !lit && !arc.cycle) {
+      bundled.push(arcPath(arc, geometry, true));
+      continue;
+    }
+    const side = lit ? (lineage!.descendants.has(arc.edge.to) ? ' graph__edge--down' : ' graph__edge--up') : lineage ? ' graph__edge--dim' : '';
+    singles.push(<ArcElement key={`${arc.edge.from}-${arc.edge.to}`} arc={arc} d={arcPath(arc, geometry)} className={`graph__edge${arc.cycle ? ' graph__edge--cycle' : ''}${side}`} position={position} />);
+  }
 
   return (
     <nav className="graph" aria-label="Dependency graph">
@@ -113,7 +161,7 @@ export const DependencyGraph = memo(function DependencyGraph({ controller }: { c
         <div
           className="graph__viewport"
           ref={viewport}
-          onScroll={(e) => setScroll({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}
+          onScroll={onScroll}
           onPointerDown={onPointerDown}
           onPointerMove={onPointerMove}
           onPointerUp={() => { window.setTimeout(() => (drag.current = null), 0); }}
@@ -124,30 +172,8 @@ export const DependencyGraph = memo(function DependencyGraph({ controller }: { c
                 <path d="M0,0 L8,4 L0,8 z" fill="currentColor" />
               </marker>
             </defs>
-            {edges.map((edge) => {
-              const a = row.get(edge.from)!;
-              const b = row.get(edge.to)!;
-              // Only arcs that cross the rows in view are drawn.
-              if (Math.max(a, b) < first || Math.min(a, b) > last) return null;
-              const y1 = a * rowHeight + rowHeight / 2;
-              const y2 = b * rowHeight + rowHeight / 2;
-              const upward = b < a;
-              // Arcs going up bulge further, so the two arcs between a pair of cells do not overlap.
-              const bulge = (8 + (Math.abs(b - a) / maxSpan) * 22 + (upward ? 10 : 0)) * Math.min(1, zoom + 0.25);
-              const cycle = isCycleEdge(graph, edge);
-              const lit = lineage !== null && edgeInLineage(edge, live!, lineage);
-              const side = lit ? (lineage!.descendants.has(edge.to) ? ' graph__edge--down' : ' graph__edge--up') : lineage ? ' graph__edge--dim' : '';
-              return (
-                <path
-                  key={`${edge.from}-${edge.to}`}
-                  className={`graph__edge${cycle ? ' graph__edge--cycle' : ''}${side}`}
-                  d={`M${NODE_X - 7},${y1} C${NODE_X - 7 - bulge},${y1} ${NODE_X - 7 - bulge},${y2} ${NODE_X - 7},${y2}`}
-                  markerEnd="url(#graph-arrow)"
-                >
-                  <title>{`cell ${position.get(edge.from)} → cell ${position.get(edge.to)}: ${edge.names.join(', ')}${cycle ? ' (part of a cycle)' : ''}`}</title>
-                </path>
-              );
-            })}
+            {bundled.length > 0 && <path className={`graph__bundle${lineage ? ' graph__bundle--dim' : ''}`} d={bundled.join(' ')} data-arcs={bundled.length} />}
+            {singles}
             {cells.slice(first, last).map((cell, offset) => {
               const i = first + offset;
               const y = i * rowHeight + rowHeight / 2;
@@ -160,6 +186,7 @@ export const DependencyGraph = memo(function DependencyGraph({ controller }: { c
                   aria-label={`Cell ${position.get(cell.id)}: ${label}, ${cell.status}${relation}`}
                   onKeyDown={(e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(cell.id); } }}>
                   <circle cx={NODE_X} cy={y} r={Math.max(3, 7 * Math.min(1, zoom))} />
+                  {/* Level of detail: below half size the labels would not be readable, and are not drawn. */}
                   {zoom >= 0.5 && (
                     <text x={LABEL_X} y={y + 4}>
                       <tspan className="graph__index">{position.get(cell.id)}</tspan> {truncate(label, 26)}
@@ -174,6 +201,17 @@ export const DependencyGraph = memo(function DependencyGraph({ controller }: { c
     </nav>
   );
 });
+
+/** One arc as an element of its own, with its tooltip; `data-edge` names it by the cells' positions ("2→1"). */
+function ArcElement({ arc, d, className, position }: { arc: Arc; d: string; className: string; position: ReadonlyMap<string, number> }) {
+  const from = position.get(arc.edge.from);
+  const to = position.get(arc.edge.to);
+  return (
+    <path className={className} d={d} markerEnd="url(#graph-arrow)" data-edge={`${from}→${to}`}>
+      <title>{`cell ${from} → cell ${to}: ${arc.edge.names.join(', ')}${arc.cycle ? ' (part of a cycle)' : ''}`}</title>
+    </path>
+  );
+}
 
 function firstLine(code: string): string {
   return code.split('\n').find((l) => l.trim() !== '')?.trim() ?? '(empty)';

@@ -21,12 +21,13 @@ import { WidgetChannelProvider } from './widgets/widget-channel';
 import { VariableExplorer } from './VariableExplorer';
 import { RuntimeCallContext } from './outputs/live-table';
 import { PeopleHere } from './Presence';
+import { presenceName } from '../state/presence-name';
 
 type Load = { state: 'loading' } | { state: 'ready'; controller: NotebookController } | { state: 'failed'; message: string; notFound: boolean };
 
 /** Loads a notebook, owns its controller for as long as the page is open. */
 export function NotebookPage({ notebookId }: { notebookId: string }) {
-  const { api, getToken } = useServices();
+  const { api, getToken, userName } = useServices();
   const [load, setLoad] = useState<Load>({ state: 'loading' });
 
   useEffect(() => {
@@ -39,6 +40,10 @@ export function NotebookPage({ notebookId }: { notebookId: string }) {
         controller = new NotebookController(new NotebookModel(notebook), { api, getToken, ...(notebook.role ? { role: notebook.role } : {}) });
         controller.start();
         setLoad({ state: 'ready', controller });
+        const session = controller.coedit;
+        void presenceName(api, userName).then((name) => {
+          if (!cancelled && name) session?.setName(name);
+        });
       },
       (err: unknown) => {
         if (cancelled) return;
@@ -50,7 +55,7 @@ export function NotebookPage({ notebookId }: { notebookId: string }) {
       cancelled = true;
       controller?.dispose();
     };
-  }, [api, getToken, notebookId]);
+  }, [api, getToken, userName, notebookId]);
 
   if (load.state === 'loading') return <main className="page page--center" aria-busy="true"><p>Loading notebook…</p></main>;
   if (load.state === 'failed') {
@@ -121,7 +126,9 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
   return (
     <WidgetChannelProvider channel={controller.widgets}>
     <RuntimeCallContext.Provider value={controller.callRuntime}>
-    <div className={graphOpen ? 'notebook notebook--with-graph' : 'notebook'}>
+    {/* The graph alone beside the cells: on a wide screen the cells then keep their place (styles.css), so opening it
+        does not move, and so re-paint, every cell of a long notebook. */}
+    <div className={graphOpen ? `notebook notebook--with-graph${variablesOpen || historyOpen || assistantOpen ? '' : ' notebook--graph-only'}` : 'notebook'}>
       <div className="notebook__bar">
         <a className="btn btn--ghost" href="#/" aria-label="Back to notebooks">← Notebooks</a>
         <h1 className="notebook__title">{meta.name}</h1>

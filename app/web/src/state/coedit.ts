@@ -1,4 +1,4 @@
-import type { CoeditSyncValue } from '@rnb/core/wire';
+import type { CoeditSyncValue, ErrorCode } from '@rnb/core/wire';
 import type { Socket } from 'socket.io-client';
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import * as Y from 'yjs';
@@ -20,7 +20,50 @@ export interface Peer {
   cellId: string | null;
 }
 
+/**
+ * Error answers to `yjs_update` that mean "not stored this time" (the host's storage or instance had a problem, it is
+ * shutting down, busy): the update is sent again, with backoff. Every other error answer is a refusal (a viewer's
+ * update, one over a size limit, a notebook that is gone): sending it again would be refused again.
+ */
+const NOT_STORED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'RNB_ERR_STORAGE', 'RNB_ERR_INTERNAL', 'RNB_ERR_SHUTTING_DOWN', 'RNB_ERR_TOO_MANY_REQUESTS', 'RNB_ERR_PLUGIN_TIMEOUT', 'RNB_ERR_UNAUTHORIZED',
+]);
+/** Refusals that say this user may not edit the notebook at all (any later update would be refused too). */
+const NO_EDIT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['RNB_ERR_ROLE_FORBIDDEN', 'RNB_ERR_APP_READ_ONLY', 'RNB_ERR_NOTEBOOK_NOT_FOUND']);
+/** Retries of an update that was not stored: 0.5 s, doubling, at most 10 s apart. */
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 10_000;
+
+type UpdateAnswer = { ok: true } | { error: { code: ErrorCode; message: string } };
+
 const COLOURS = ['#d9480f', '#1971c2', '#2f9e44', '#9c36b5', '#e8590c', '#0c8599', '#c2255c', '#5f3dc4'];
+
+function isEmptyUpdate(update: Uint8Array): boolean {
+  const { structs, ds } = Y.decodeUpdate(update);
+  return structs.length === 0 && ds.clients.size === 0;
+}
+
+const GUEST_NAME_KEY = 'rnb:guest-name';
+
+/**
+ * The name this browser shows when the host knows none for its user: "Guest" and a number, kept in localStorage so
+ * the same browser keeps the same name across reloads and notebooks (a new one per page without storage).
+ */
+export function browserGuestName(storage: Pick<Storage, 'getItem' | 'setItem'> | null = typeof localStorage === 'undefined' ? null : localStorage): string {
+  try {
+    const kept = storage?.getItem(GUEST_NAME_KEY);
+    if (kept) return kept;
+  } catch {
+    // storage refused (privacy mode): a name for this page only
+  }
+  const name = `Guest ${Math.floor(Math.random() * 9000) + 1000}`;
+  try {
+    storage?.setItem(GUEST_NAME_KEY, name);
+  } catch {
+    // as above
+  }
+  return name;
+}
 
 /** Makes `text` hold `code`, replacing only the changed middle (other people's cursors outside it stay). */
 export function replaceText(text: Y.Text, code: string): void {
@@ -60,7 +103,22 @@ export class CoeditSession {
   private readonly unsaved = new Set<string>();
   private readonly unsavedListeners = new KeyedListeners();
 
-  constructor(user: { name: string }) {
+  /**
+   * What the host has of this document (every update it sent or acknowledged): a refused update is undone here by
+   * making each cell's text read as it does there.
+   */
+  private stored = new Y.Doc();
+  /** Set after a refusal that means this user may not edit: nothing is sent any more. */
+  private editingRefused = false;
+  /** The update in flight is the undoing of a refused one. */
+  private undoingInFlight = false;
+  private retryDelayMs = RETRY_FIRST_MS;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly onRefused: (message: string) => void;
+
+  /** `onRefused`: the host refused typing done here (it was undone here); tell the user, with the message. */
+  constructor(user: { name: string; onRefused?: (message: string) => void }) {
+    this.onRefused = user.onRefused ?? (() => undefined);
     this.cells = this.doc.getMap<Y.Text>('cells');
     this.awareness = new Awareness(this.doc);
     this.cells.observeDeep((events, transaction) => {
@@ -98,6 +156,7 @@ export class CoeditSession {
     this.socket = socket;
     socket.on('yjs_update', (payload: { update: ArrayBuffer | Uint8Array }) => {
       Y.applyUpdate(this.doc, new Uint8Array(payload.update), this);
+      Y.applyUpdate(this.stored, new Uint8Array(payload.update));
       // An update that depends on one this page never got (lost with a dying instance): ask for what is missing.
       if (this.doc.store.pendingStructs || this.doc.store.pendingDs) this.resyncSoon();
     });
@@ -135,7 +194,10 @@ export class CoeditSession {
       }
       this.epoch = answer.value.epoch;
       Y.applyUpdate(this.doc, new Uint8Array(answer.value.update), this);
-      this.pending = [Y.encodeStateAsUpdate(this.doc, new Uint8Array(answer.value.state_vector))];
+      Y.applyUpdate(this.stored, new Uint8Array(answer.value.update));
+      const missing = Y.encodeStateAsUpdate(this.doc, new Uint8Array(answer.value.state_vector));
+      // Nothing the host lacks: nothing to send (a viewer's page sends nothing at all).
+      this.pending = this.editingRefused || isEmptyUpdate(missing) ? [] : [missing];
       this.synced = true;
       this.pump();
       socket.emit('yjs_awareness', { update: encodeAwarenessUpdate(this.awareness, [this.doc.clientID]) });
@@ -190,6 +252,12 @@ export class CoeditSession {
     });
   }
 
+  /** The name others see beside this page's cursor (the signed-in user's, once known). */
+  setName(name: string): void {
+    const user = this.awareness.getLocalState()?.user as PresenceUser | undefined;
+    if (user && user.name !== name) this.awareness.setLocalStateField('user', { ...user, name });
+  }
+
   /** Where this page's cursor is, for the others' "which cell" list. */
   setCell(cellId: string | null): void {
     if (this.awareness.getLocalState()?.cell !== cellId) this.awareness.setLocalStateField('cell', cellId);
@@ -204,8 +272,15 @@ export class CoeditSession {
     return () => this.peerListeners.delete(listener);
   }
 
+  /** The host refused an edit of this user's (a viewer's): nothing typed here is sent any more. */
+  get refused(): boolean {
+    return this.editingRefused;
+  }
+
   destroy(): void {
     clearTimeout(this.resyncTimer);
+    clearTimeout(this.retryTimer);
+    this.stored.destroy();
     this.awareness.destroy();
     this.doc.destroy();
   }
@@ -225,6 +300,8 @@ export class CoeditSession {
     this.doc.transact(() => {
       for (const key of [...this.cells.keys()]) this.cells.delete(key);
     }, this);
+    this.stored.destroy();
+    this.stored = new Y.Doc();
   }
 
   private refreshPeers(): void {
@@ -240,7 +317,8 @@ export class CoeditSession {
 
   private pump(): void {
     const socket = this.socket;
-    if (!socket || this.inFlight || !this.synced || this.pending.length === 0) {
+    if (this.editingRefused) this.pending = [];
+    if (!socket || this.inFlight || !this.synced || this.pending.length === 0 || this.retryTimer) {
       if (this.isIdle()) {
         // Everything typed here is stored.
         const stored = [...this.unsaved];
@@ -255,17 +333,55 @@ export class CoeditSession {
     void socket
       .timeout(20_000)
       .emitWithAck('yjs_update', { update })
-      .then((answer: { ok?: true; error?: unknown }) => answer.ok === true)
-      .catch(() => false)
-      .then((stored) => {
+      .then((answer: UpdateAnswer) => answer, () => null) // null: no answer (timeout, lost connection)
+      .then((answer) => {
         if (!this.inFlight) return; // disconnected meanwhile: the next sync sends it again
         this.inFlight = false;
-        if (stored) this.pump();
-        else {
-          // Not stored (its server died under it, a busy cluster): sent again; applying twice is harmless.
+        if (answer && 'ok' in answer) {
+          Y.applyUpdate(this.stored, update);
+          this.undoingInFlight = false;
+          this.retryDelayMs = RETRY_FIRST_MS;
+          this.pump();
+        } else if (answer && !NOT_STORED_CODES.has(answer.error.code)) {
+          this.refuse(answer.error);
+        } else {
+          // Not stored (its server died under it, a busy cluster): sent again after a while; applying twice is harmless.
           this.pending.unshift(update);
-          setTimeout(() => this.pump(), 500);
+          this.retryTimer = setTimeout(() => {
+            this.retryTimer = undefined;
+            this.pump();
+          }, this.retryDelayMs);
+          this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
         }
       });
+  }
+
+  /**
+   * The host refused an update: it is not sent again. What it changed is undone here (each cell's text made to read
+   * as the host has it, locally only), and the user is told. A refusal of the role (a viewer's update) stops sending
+   * for good; after another (an update over a size limit) typing goes on, and the undoing travels with the next update
+   * (it deletes the refused text, so the host keeps nothing of it).
+   */
+  private refuse(error: { code: ErrorCode; message: string }): void {
+    // The undoing itself refused too: stop rather than send it forever.
+    const noEditing = NO_EDIT_CODES.has(error.code) || this.undoingInFlight;
+    if (noEditing) this.editingRefused = true;
+    const hostState = Y.encodeStateVector(this.stored);
+    this.doc.transact(() => {
+      for (const [cellId, text] of this.cells) {
+        const hostText = this.stored.getMap<Y.Text>('cells').get(cellId);
+        if (text instanceof Y.Text) replaceText(text, hostText instanceof Y.Text ? hostText.toString() : '');
+      }
+    }, this);
+    // What the host lacks now: the refused items, deleted, and the texts as the host has them.
+    const undoing = Y.encodeStateAsUpdate(this.doc, hostState);
+    if (!noEditing && !isEmptyUpdate(undoing)) this.pending = [undoing];
+    this.undoingInFlight = !noEditing;
+    this.onRefused(
+      noEditing
+        ? `You can only view this notebook: your last changes were not saved and were undone here. (${error.message})`
+        : `Your last changes were not saved and were undone here: ${error.message}`,
+    );
+    this.pump();
   }
 }

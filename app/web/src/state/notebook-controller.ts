@@ -5,7 +5,7 @@ import type { JsonValue, PageEvent, SettingValue } from '../api/types';
 import { CellCreations, emptyCell, newCellId, UndoDeletes } from './cell-creations';
 import { cellUiOf } from './cell-ui';
 import { ConflictStore } from './conflicts';
-import { CoeditSession } from './coedit';
+import { browserGuestName, CoeditSession } from './coedit';
 import { DraftSaver } from './draft-saver';
 import { EditorRegistry } from './editor-registry';
 import { NotebookModel } from './notebook-model';
@@ -32,7 +32,7 @@ export interface ControllerOptions {
   /** Test hook: replaces the real socket. */
   socketFactory?: (options: NotebookSocketOptions) => SocketPort;
   saveDelayMs?: number;
-  /** The name others see beside this page's cursor (default: "Guest" and a number). */
+  /** The name others see beside this page's cursor (default: this browser's guest name, `browserGuestName`). */
   userName?: string;
   /** The user's role in the notebook (`GET /api/notebooks/{id}`'s `role`); absent: owner. */
   role?: NotebookRole;
@@ -76,7 +76,7 @@ export class NotebookController {
     private readonly options: ControllerOptions,
   ) {
     const notebookId = model.getMeta().id;
-    this.coedit = options.socketFactory ? null : new CoeditSession({ name: options.userName ?? `Guest ${Math.floor(Math.random() * 9000) + 1000}` });
+    this.coedit = options.socketFactory ? null : new CoeditSession({ name: options.userName ?? browserGuestName(), onRefused: (message) => this.notify('error', message) });
     this.role = options.role ?? 'owner';
     this.readOnly = this.role === 'viewer';
     this.saver = new DraftSaver({

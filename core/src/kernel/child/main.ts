@@ -20,6 +20,9 @@ interface KernelArgs {
   cellTimeLimitAdvice?: string;
 }
 
+// The allocator settings the server passed (kernel-process.ts) were read at exec; nothing else in the kernel sees them.
+delete process.env.GLIBC_TUNABLES;
+
 const args = JSON.parse(Buffer.from(process.argv[2] ?? '', 'base64').toString('utf8')) as KernelArgs;
 const out = new net.Socket({ fd: 3, readable: false, writable: true });
 out.on('error', () => process.exit(0));
@@ -84,7 +87,9 @@ function startWorker(waitedOn: boolean): Spare {
     env: {},
     stdout: true,
     stderr: true,
-    resourceLimits: { maxOldGenerationSizeMb: args.limits.workerHeapMb },
+    // A small young generation: its semi-spaces stay resident per worker (one per notebook) once used (4 MB: 6.6 MB
+    // less PSS per notebook than the default, measured; building 100,000 objects in a worker showed no difference).
+    resourceLimits: { maxOldGenerationSizeMb: args.limits.workerHeapMb, maxYoungGenerationSizeMb: 4 },
   });
   // Stray console output of a runtime is not the protocol; drop it.
   worker.stdout.resume();
@@ -148,8 +153,11 @@ function onWorkerMessage(session: Session, message: WorkerOut): void {
         trackRunning(session, message.runId, report);
       }
       // A batch ending with a cell's start goes out at once (with everything before it), so the page sees the cell
-      // running; the worker does not wait for it (a process killed at once is blamed through CELL_ENTERED_FD).
-      send({ t: 'reports', session: session.id, runId: message.runId, reports: message.reports }, message.reports[message.reports.length - 1]!.k === 'start');
+      // running; the worker does not wait for it (a process killed at once is blamed through CELL_ENTERED_FD). So do
+      // a cell's outputs and its finish: what a reader of a moved widget shows is not held for a timer (which a busy
+      // machine stretches well past its millisecond). Only printed text, which may come by the thousand, is batched.
+      const last = message.reports[message.reports.length - 1]!.k;
+      send({ t: 'reports', session: session.id, runId: message.runId, reports: message.reports }, last === 'start' || last === 'output' || last === 'finish');
       break;
     case 'run_done':
       session.currentRun = null;
@@ -291,12 +299,20 @@ function handle(message: ServerMessage): void {
     case 'run': {
       const session = sessions.get(message.session);
       if (!session) {
+        for (const call of message.calls ?? []) {
+          send({ t: 'call_reply', session: message.session, callId: call.callId, ok: false, failure: 'failed', error: "The notebook's kernel is not open." }, true);
+        }
         send({ t: 'run_done', session: message.session, runId: message.runId }, true);
         break;
       }
       session.currentRun = message.runId;
       session.planCells = message.plan.map((item) => item.cellId);
-      session.worker.postMessage({ w: 'run', runId: message.runId, plan: message.plan, session: session.id } satisfies WorkerIn);
+      // Calls ahead of the plan are never refused as busy (they wait for no cell): only their time budget ends them.
+      const calls = (message.calls ?? []).map((call) => {
+        session.calls.set(call.callId, setTimeout(() => session.calls.delete(call.callId), call.timeoutMs));
+        return { callId: call.callId, language: call.language, method: call.method, payload: call.payload, expiresAt: Date.now() + call.timeoutMs };
+      });
+      session.worker.postMessage({ w: 'run', runId: message.runId, plan: message.plan, session: session.id, calls } satisfies WorkerIn);
       break;
     }
     case 'cancel':

@@ -46,13 +46,22 @@ export type WorkerOut =
 
 /** main → worker */
 export type WorkerIn =
-  | { w: 'run'; runId: number; plan: PlanItem[]; session: string }
+  /** `calls`: answered (in order) before the plan runs. */
+  | { w: 'run'; runId: number; plan: PlanItem[]; session: string; calls: WorkerCall[] }
   | { w: 'cancel'; runId: number }
   | { w: 'interrupt' }
   | { w: 'delete_names'; names: string[]; cells: string[] }
   | { w: 'host_reply'; requestId: number; ok: boolean; value?: JsonValue; error?: string }
-  /** `expiresAt` (Date.now() of this process): after it nobody waits for the answer any more. */
-  | { w: 'call'; callId: number; language: string; method: string; payload: JsonValue; expiresAt: number };
+  | ({ w: 'call' } & WorkerCall);
+
+/** A runtime call; `expiresAt` (Date.now() of this process): after it nobody waits for the answer any more. */
+export interface WorkerCall {
+  callId: number;
+  language: string;
+  method: string;
+  payload: JsonValue;
+  expiresAt: number;
+}
 
 class MapNamespace implements Namespace {
   private readonly entries = new Map<string, NamespaceEntry>();
@@ -420,7 +429,7 @@ function forgetCells(cells: readonly string[]): void {
  * synchronously (the supervisor answers "busy" meanwhile, and the call has
  * expired by the time it arrives here, so it is dropped unasked).
  */
-async function answerCall(message: Extract<WorkerIn, { w: 'call' }>): Promise<void> {
+async function answerCall(message: WorkerCall): Promise<void> {
   if (Date.now() >= message.expiresAt) return;
   const fail = (error: string): void => post({ w: 'call_reply', callId: message.callId, ok: false, failure: 'failed', error: error.slice(0, 2000) });
   let runtime: LanguageRuntime;
@@ -453,7 +462,10 @@ let running: Promise<void> = Promise.resolve();
 port.on('message', (message: WorkerIn) => {
   switch (message.w) {
     case 'run':
-      running = running.then(() => runPlan(message.session, message.runId, message.plan));
+      running = running.then(async () => {
+        for (const call of message.calls) await answerCall(call);
+        await runPlan(message.session, message.runId, message.plan);
+      });
       break;
     case 'cancel':
       cancelledRun = message.runId;

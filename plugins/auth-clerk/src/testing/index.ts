@@ -25,7 +25,25 @@ export interface SignOptions {
   privateKey?: KeyObject;
 }
 
+/** A user of the fake Backend API, in Clerk's JSON shape (the fields the plugin reads). */
+export interface TestClerkUser {
+  id: string;
+  first_name?: string | null;
+  last_name?: string | null;
+  username?: string | null;
+  primary_email_address_id?: string | null;
+  email_addresses: { id: string; email_address: string }[];
+}
+
 export interface TestIssuer {
+  /** `http://127.0.0.1:<port>`: Clerk's Backend API (`GET /v1/users`, `GET /v1/users/{id}`), for CLERK_API_URL. */
+  apiUrl: string;
+  /** The secret key the fake Backend API accepts (others get 401). */
+  secretKey: string;
+  /** The Backend API's users; tests add to it. */
+  users: TestClerkUser[];
+  /** The Backend API requests served, as `METHOD path?query`. */
+  readonly apiRequests: readonly string[];
   /** `http://127.0.0.1:<port>/.well-known/jwks.json` */
   jwksUrl: string;
   /** `127.0.0.1:<port>`, usable as CLERK_FRONTEND_API with an http JWKS URL override. */
@@ -66,7 +84,15 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   const keys: KeyPair[] = [newKeyPair()];
   let fetches = 0;
   let down = false;
+  const secretKey = `sk_test_${randomUUID().replace(/-/g, '')}`;
+  const users: TestClerkUser[] = [];
+  const apiRequests: string[] = [];
   const server = http.createServer((req, res) => {
+    if (req.url?.startsWith('/v1/')) {
+      apiRequests.push(`${req.method} ${req.url}`);
+      serveBackendApi(req, res, secretKey, users);
+      return;
+    }
     if (req.url !== '/.well-known/jwks.json') {
       res.writeHead(404).end();
       return;
@@ -83,6 +109,10 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   const { port } = server.address() as AddressInfo;
   const current = (): KeyPair => keys[keys.length - 1]!;
   return {
+    apiUrl: `http://127.0.0.1:${port}`,
+    secretKey,
+    users,
+    apiRequests,
     jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
     host: `127.0.0.1:${port}`,
     get publicKeyPem() {
@@ -113,6 +143,25 @@ export async function startTestIssuer(): Promise<TestIssuer> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** Clerk's Backend API as far as the plugin uses it: the user list filtered by `email_address`, and one user. */
+function serveBackendApi(req: http.IncomingMessage, res: http.ServerResponse, secretKey: string, users: readonly TestClerkUser[]): void {
+  const json = (status: number, body: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  if (req.headers.authorization !== `Bearer ${secretKey}`) return json(401, { errors: [{ code: 'authentication_invalid', message: 'Invalid authentication' }] });
+  const url = new URL(req.url!, 'http://clerk.test');
+  if (req.method === 'GET' && url.pathname === '/v1/users') {
+    const wanted = url.searchParams.getAll('email_address').map((address) => address.toLowerCase());
+    const limit = Number(url.searchParams.get('limit') ?? 10);
+    const found = users.filter((user) => wanted.length === 0 || user.email_addresses.some((e) => wanted.includes(e.email_address.toLowerCase())));
+    return json(200, found.slice(0, limit));
+  }
+  const one = /^\/v1\/users\/([^/]+)$/.exec(url.pathname);
+  if (req.method === 'GET' && one) {
+    const user = users.find((u) => u.id === decodeURIComponent(one[1]!));
+    return user ? json(200, user) : json(404, { errors: [{ code: 'resource_not_found', message: 'not found' }] });
+  }
+  json(404, { errors: [{ code: 'resource_not_found', message: 'not found' }] });
 }
 
 /** A key pair the issuer does not know, to forge tokens with. */

@@ -13,7 +13,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory, VariableBudget, VariableDescription } from '@rnb/core';
+import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory, TableColumns, VariableBudget, VariableDescription } from '@rnb/core';
 import { disableChildProcesses } from './hardening';
 import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest, withTableLanguage } from './table-page';
 import { columnsToRecords, recordsToColumns, type ColumnTable } from './native-tables';
@@ -197,6 +197,12 @@ class NativePythonRuntime implements LanguageRuntime {
     for (const name of cell.references) {
       const entry = this.context.namespace.entry(name);
       if (!entry || entry.language === this.context.language) continue;
+      // A table by columns as the entry gives it (a SQL result), else by columns from its records.
+      const given = entry.toColumns?.();
+      if (given) {
+        tables[name] = { columns: given.names, data: given.columns as unknown[] as unknown[][] };
+        continue;
+      }
       const value = entry.toJS();
       const table = recordsToColumns(value);
       if (table) tables[name] = table;
@@ -285,7 +291,7 @@ class NativePythonRuntime implements LanguageRuntime {
   }
 
   forgetCells(cellIds: readonly string[]): void {
-    if (!this.lost) this.ask('forget_cell_tables', [JSON.stringify(cellIds)]);
+    if (!this.lost) this.ask('forget_cells', [JSON.stringify(cellIds)]);
   }
 
   /** Calls one of the driver's RUNNER_CALLS and waits for its JSON text. */
@@ -317,26 +323,39 @@ class NativePythonRuntime implements LanguageRuntime {
     }
   }
 
-  /** Values stay in CPython; another language's first read asks for them as JSON. */
+  /**
+   * Values stay in CPython; another language's first read asks for them as JSON. A DataFrame comes by columns, which
+   * SQL takes as they are (toColumns: its rows are built from them); other readers get its records.
+   */
   private entry(name: string): NamespaceEntry {
-    let converted = false;
-    let value: unknown;
+    let fetched: { table: TableColumns } | { value: unknown } | null = null;
+    let records: { value: unknown } | null = null;
+    const fetch = (): { table: TableColumns } | { value: unknown } => {
+      if (fetched) return fetched;
+      this.python.send({ op: 'value', name });
+      for (;;) {
+        const frame = this.python.receive(undefined, Date.now() + 60_000);
+        if (frame.t === 'value') {
+          const table = frame.table ? (frame.v as ColumnTable) : null;
+          fetched = table ? { table: { names: table.columns, columns: table.data, rowCount: table.data[0]?.length ?? 0 } } : { value: frame.v };
+          return fetched;
+        }
+        if (frame.t === 'fail') throw new Error(`Python could not convert ${name}: ${frame.error}`);
+      }
+    };
     return {
       language: this.context.language,
       native: { python: name },
+      toColumns: (): TableColumns | null => {
+        const answer = fetch();
+        // A frame without columns has no rows to give by columns.
+        return 'table' in answer && answer.table.names.length > 0 ? answer.table : null;
+      },
       toJS: (): unknown => {
-        if (converted) return value;
-        this.python.send({ op: 'value', name });
-        for (;;) {
-          const frame = this.python.receive(undefined, Date.now() + 60_000);
-          if (frame.t === 'value') {
-            value = frame.table ? columnsToRecords(frame.v as ColumnTable) : frame.v;
-            break;
-          }
-          if (frame.t === 'fail') throw new Error(`Python could not convert ${name}: ${frame.error}`);
-        }
-        converted = true;
-        return value;
+        if (records) return records.value;
+        const answer = fetch();
+        records = { value: 'table' in answer ? columnsToRecords({ columns: answer.table.names, data: answer.table.columns as unknown[][] }) : answer.value };
+        return records.value;
       },
     };
   }

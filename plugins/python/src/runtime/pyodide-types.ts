@@ -30,6 +30,8 @@ export interface RunnerModule extends PyProxyLike {
   run_cell: PyCallable<[string, string, string], string>;
   run_cell_async: PyCallable<[], PyProxyLike & PromiseLike<string>>;
   plain_global: PyCallable<[string], unknown>;
+  /** The name's value by columns when it is a table of same-keyed dicts, else None (python/rnb_columns.py). */
+  table_columns_global: PyCallable<[string], unknown>;
   delete_names: PyCallable<[string], void>;
   /** The kernel's limit on one output's characters: a larger repr becomes a note before it is encoded. */
   set_max_output_chars: PyCallable<[number], void>;
@@ -44,6 +46,6 @@ export interface RunnerModule extends PyProxyLike {
   describe_variables: PyCallable<[number, number], string>;
   /** A table_page request as JSON → the page as JSON (python/rnb_variables.py). */
   table_page: PyCallable<[string], string>;
-  /** JSON list of deleted cells' ids: their live tables go. */
-  forget_cell_tables: PyCallable<[string], void>;
+  /** JSON list of deleted cells' ids: their private names (_x) and live tables go (runner-py.ts). */
+  forget_cells: PyCallable<[string], string>;
 }

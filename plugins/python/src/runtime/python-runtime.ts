@@ -3,17 +3,18 @@
  * core's sandboxed kernel process. Loaded by path; imports only Node
  * built-ins, its sibling files and Pyodide (by the absolute path in options).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { PyodideAPI } from 'pyodide';
-import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory, VariableBudget, VariableDescription } from '@rnb/core';
+import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Output, RuntimeContext, RuntimeFactory, TableColumns, VariableBudget, VariableDescription } from '@rnb/core';
 import { disableChildProcesses, hardenPython, minimalJsGlobals, poisonFunctionConstructors } from './hardening';
 import { PackageLoader, type PackageOptions } from './packages';
 import type { PyGlobals, PyProxyLike, RunnerModule } from './pyodide-types';
 import { IMPORT_KERNEL_MODULES, KERNEL_MODULE_DIR, kernelFiles } from './python-sources';
+import { readTableColumns, recordsOfColumns, TO_PLAIN, type PyListLike } from './table-columns';
 import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest, withTableLanguage } from './table-page';
 import { pyodideModuleSource, withSharedPyodideModule } from './shared-wasm';
+import { loadSnapshotSparsely } from './snapshot-restore';
 import { PythonWidgets } from './widgets';
 
 /** `runtime.options` of the Python language (set by the plugin in the server). */
@@ -161,7 +162,7 @@ class PythonRuntime implements LanguageRuntime {
   }
 
   forgetCells(cellIds: readonly string[]): void {
-    this.runner.forget_cell_tables(JSON.stringify(cellIds));
+    this.runner.forget_cells(JSON.stringify(cellIds));
   }
 
   dispose(): void {
@@ -205,13 +206,29 @@ class PythonRuntime implements LanguageRuntime {
   private entry(name: string): NamespaceEntry {
     let converted = false;
     let value: unknown;
+    let columnsRead = false;
+    let columns: TableColumns | null = null;
+    // A table crosses by columns (python/rnb_columns.py), once: SQL builds its rows from them, toJS() its records.
+    const toColumns = (): TableColumns | null => {
+      if (!columnsRead) {
+        const answer: unknown = this.runner.table_columns_global(name);
+        columns = isProxy(answer) ? readTableColumns(answer as PyListLike) : null;
+        columnsRead = true;
+      }
+      return columns;
+    };
     return {
       language: this.context.language,
       native: { python: name },
+      toColumns,
       toJS: (): unknown => {
         if (converted) return value;
-        const py: unknown = this.runner.plain_global(name);
-        value = isProxy(py) ? convertAndDestroy(py) : py;
+        const table = toColumns();
+        if (table) value = recordsOfColumns(table);
+        else {
+          const py: unknown = this.runner.plain_global(name);
+          value = isProxy(py) ? convertAndDestroy(py) : py;
+        }
         converted = true;
         return value;
       },
@@ -225,24 +242,22 @@ function isProxy(value: unknown): value is PyProxyLike {
 
 function convertAndDestroy(proxy: PyProxyLike): unknown {
   try {
-    return proxy.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+    return proxy.toJs(TO_PLAIN);
   } finally {
     proxy.destroy();
   }
 }
 
 /**
- * Pyodide restored from the build's memory snapshot (about a second instead of
- * three), or null to load it the usual way: the snapshot API is private to
- * Pyodide, so any failure falls back rather than failing the kernel.
+ * Pyodide restored from the build's memory snapshot (a fraction of a full load's CPU), or null to load it the usual
+ * way: the snapshot API is private to Pyodide, so any failure falls back rather than failing the kernel. Every worker
+ * restores it, the warm pool's and spare workers too: restored this way (snapshot-restore.ts) an instance holds no
+ * more memory than one loaded from scratch.
  */
 async function loadFromSnapshot(loadPyodide: LoadPyodide, config: Record<string, unknown>, snapshotPath: string | null, context: RuntimeContext): Promise<PyodideAPI | null> {
-  // Only when a notebook waits for this worker (no warm kernel was ready): a restored instance keeps about 55 MB more
-  // resident than a freshly loaded one (measured: 120 vs 66 MB per worker), so workers loading ahead of use
-  // (the warm pool, spare workers) take the slower, smaller way.
-  if (!snapshotPath || context.startup !== 'waited-on') return null;
+  if (!snapshotPath) return null;
   try {
-    return await loadPyodide({ ...config, _loadSnapshot: fs.readFileSync(snapshotPath) });
+    return (await loadSnapshotSparsely(snapshotPath, (snapshot) => loadPyodide({ ...config, _loadSnapshot: snapshot }))).value;
   } catch (error) {
     context.log('warn', `Pyodide snapshot not used (${(error as Error)?.message ?? String(error)}); loading it from scratch`);
     return null;

@@ -14,26 +14,24 @@ export const PYTHON_SOURCE_DIR = path.resolve(__dirname, '..', '..', 'python');
 /** Where the files are inside Pyodide's file system (and inside the native sandbox): first on sys.path. */
 export const KERNEL_MODULE_DIR = '/opt/rnb';
 
-/** The files a kernel imports, relative to PYTHON_SOURCE_DIR (not the tests, not the native driver). */
-export const KERNEL_FILES = [
-  '_rnb_runner.py',
-  'rnb_completer.py',
-  'rnb_inspector.py',
-  'rnb_variables.py',
-  'rnb_display.py',
-  'rnb_tables.py',
-  'rnb_column_stats.py',
-  'rnb_table_sort.py',
-  'rnb_figures.py',
-  'rnb_ipython.py',
-  'rnb_micropip.py',
-  'rnb/__init__.py',
-  'rnb/ui.py',
-] as const;
+/** What in the folder a kernel never imports: the tests, their support, and the native runtime's own driver. */
+const NOT_FOR_KERNELS = /^(?:test_.*|kernel_test_support|native_driver)\.py$/;
 
-/** `[relative path, source]` pairs of KERNEL_FILES. */
+/**
+ * `[relative path, source]` of every `.py` file a kernel may import: the whole folder but NOT_FOR_KERNELS, so a new
+ * module (imported lazily by another) cannot be forgotten in a list.
+ */
 export function kernelFiles(): [string, string][] {
-  return KERNEL_FILES.map((file) => [file, fs.readFileSync(path.join(PYTHON_SOURCE_DIR, file), 'utf8')]);
+  const files: [string, string][] = [];
+  const walk = (relative: string): void => {
+    for (const entry of fs.readdirSync(path.join(PYTHON_SOURCE_DIR, relative), { withFileTypes: true })) {
+      const file = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.isDirectory() && entry.name !== '__pycache__') walk(file);
+      else if (entry.isFile() && entry.name.endsWith('.py') && !NOT_FOR_KERNELS.test(entry.name)) files.push([file, fs.readFileSync(path.join(PYTHON_SOURCE_DIR, file), 'utf8')]);
+    }
+  };
+  walk('');
+  return files.sort(([a], [b]) => a.localeCompare(b));
 }
 
 /**

@@ -68,6 +68,21 @@ function askPeers(waitMs: number): Promise<WasmModule | null> {
 }
 
 /**
+ * Pyodide's loader keeps the file's bytes (9.2 MB) referenced for the instance's lifetime (its instantiateWasm
+ * closure). Once compiled they are not needed: the array is detached (its memory moved to a clone nobody holds, freed
+ * by the next collection) so each worker does not keep its own copy.
+ */
+function releaseBytes(bytes: unknown): void {
+  const buffer = ArrayBuffer.isView(bytes) ? bytes.buffer : bytes;
+  if (!(buffer instanceof ArrayBuffer) || buffer.byteLength === 0) return;
+  try {
+    structuredClone(buffer, { transfer: [buffer] });
+  } catch {
+    // Not transferable (a pooled buffer): it stays, as before.
+  }
+}
+
+/**
  * Runs `load` (Pyodide's start-up) with WebAssembly.instantiate routed to the
  * shared module: compiled once here if no peer has it, then offered to later
  * workers. `askPeers` is false for a process's first worker (nobody to ask).
@@ -83,6 +98,7 @@ export async function withSharedPyodideModule<T>(load: () => Promise<T>, options
     if (!shared) source = 'compiled here';
     const module = shared ?? (await wasm.compile(bytes));
     shared = module;
+    releaseBytes(bytes);
     return { instance: await original.call(wasm, module, imports), module };
   };
   try {

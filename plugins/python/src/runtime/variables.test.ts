@@ -48,6 +48,30 @@ describe('describeVariables', () => {
     expect(names.has('big')).toBe(false);
     expect(names.has('n')).toBe(true);
   });
+
+  it("forgets a deleted cell's private names (assigned, imported, looped over, set by `global` in a function, bound before a failure), and no other cell's", async () => {
+    await kernel.run({ id: 'private-cell', code: 'import math as _m\n_a = 1\nfor _i in range(2):\n    pass\ndef _g():\n    global _b\n    _b = 2\n_g()\nkept = _a', defines: ['kept'] });
+    await kernel.run({ id: 'failing-cell', code: '_half = 1\nraise ValueError("half way")', defines: [] });
+    await kernel.run({ id: 'other-cell', code: '_other = 3', defines: [] });
+    const before = await byName();
+    for (const name of ['_m', '_a', '_i', '_g', '_b', '_half', '_other', 'kept']) expect(before.has(name)).toBe(true);
+
+    await kernel.forgetCells(['private-cell', 'failing-cell']);
+    const after = await byName();
+    for (const name of ['_m', '_a', '_i', '_g', '_b', '_half']) expect(after.has(name)).toBe(false);
+    // Its public names go by deleteNames (the kernel sends both); another cell's private name stays.
+    expect(after.has('kept')).toBe(true);
+    expect(after.has('_other')).toBe(true);
+  });
+
+  it('drops the private names a cell no longer binds when it runs again', async () => {
+    await kernel.run({ id: 'rewritten-cell', code: '_old = 1', defines: [] });
+    expect((await byName()).has('_old')).toBe(true);
+    await kernel.run({ id: 'rewritten-cell', code: '_new = 2', defines: [] });
+    const names = await byName();
+    expect(names.has('_old')).toBe(false);
+    expect(names.get('_new')).toMatchObject({ summary: '2' });
+  });
 });
 
 describe('live tables', () => {

@@ -1,13 +1,13 @@
 /**
  * Runs a SQL cell on the notebook's own alasql (inside the kernel's worker).
  */
-import type { CellIO, Namespace } from '@rnb/core';
+import type { CellIO, Namespace, NamespaceEntry, TableColumns } from '@rnb/core';
 import type { SqlCellMeta } from '../analyser';
 import { bindSql, type BoundStatement, type TemplateLookup } from '../template';
-import { AlasqlSandbox } from './alasql-sandbox';
+import { AlasqlSandbox, type ContextRows } from './alasql-sandbox';
 import type { SqlRuntimeOptions } from './options';
 import { TABLE_MIME } from './options';
-import { asTableRows, exportValue, tableOutput } from './values';
+import { asTableRows, exportValue, resultColumns, tableOutput } from './values';
 
 /** What a named result or a table looks like in the namespace, so SQL can find its rows again. */
 export interface SqlNative {
@@ -24,8 +24,22 @@ export class SqlCellError extends Error {
   }
 }
 
+/** Statements that only read: the rows they are given stay as they were, so they may share one copy of them. */
+const READING = new Set(['SELECT', 'WITH']);
+
+/** True when every statement of the cell only reads (SELECT or WITH, without INTO). */
+export function readsOnly(statements: readonly BoundStatement[]): boolean {
+  return statements.every((statement) => READING.has(statement.keyword) && !/\bINTO\b/i.test(statement.sql));
+}
+
 export class AlasqlRunner {
   private sandbox: AlasqlSandbox | null = null;
+  /**
+   * Rows built in alasql's context from another language's table by columns, per namespace entry: a defining cell
+   * that runs again replaces the entry, so these are never stale. Only cells that only read use them (others get
+   * their own rows, which they may change); weak, so a replaced entry's rows go with it.
+   */
+  private readonly sharedRows = new WeakMap<NamespaceEntry, ContextRows>();
 
   constructor(
     private readonly options: SqlRuntimeOptions,
@@ -52,7 +66,7 @@ export class AlasqlRunner {
     const engine = this.engine();
     // Re-running a cell that creates a table starts from scratch rather than failing on "already exists".
     for (const name of meta.tables.created) engine.dropTable(name);
-    const bound = this.bindNamespaceTables(engine, meta);
+    const bound = this.bindNamespaceTables(engine, meta, readsOnly(statements));
     let last: { rows: unknown[] } | { count: number } | null = null;
     try {
       for (const statement of statements) {
@@ -81,7 +95,13 @@ export class AlasqlRunner {
       const rows = last && 'rows' in last ? last.rows : [];
       let copy: unknown;
       const native: SqlNative = { kind: 'sql-result', rows };
-      this.namespace.setEntry(meta.resultName, { language: this.language, native, toJS: () => (copy ??= exportValue(rows)) });
+      let columns: TableColumns | null | undefined;
+      this.namespace.setEntry(meta.resultName, {
+        language: this.language,
+        native,
+        toJS: () => (copy ??= exportValue(rows)),
+        toColumns: () => (columns === undefined ? (columns = resultColumns(rows)) : columns),
+      });
     }
   }
 
@@ -91,29 +111,46 @@ export class AlasqlRunner {
     for (const name of names) this.sandbox.dropTable(name);
   }
 
-  /** Makes namespace values (Python lists of dicts, named results) queryable by name for this cell. */
-  private bindNamespaceTables(engine: AlasqlSandbox, meta: SqlCellMeta): string[] {
+  /**
+   * Makes namespace values (Python lists of dicts, named results) queryable by name for this cell. A cell that only
+   * reads gets shared rows: a named result's own rows, a table by columns built once per definition. Any other cell
+   * gets a copy of its own, as it may update or delete rows.
+   */
+  private bindNamespaceTables(engine: AlasqlSandbox, meta: SqlCellMeta, shared: boolean): string[] {
     const bound: string[] = [];
     for (const name of meta.tables.referenced) {
       if (name.includes('.') || engine.hasTable(name)) continue;
       const entry = this.namespace.entry(name);
       if (!entry) continue; // alasql then says the table does not exist
       const native = entry.language === this.language ? (entry.native as SqlNative | undefined) : undefined;
-      let rows: unknown[];
-      if (native?.kind === 'sql-result' && native.rows) rows = native.rows;
-      else if (native?.kind === 'sql-table') continue;
-      else {
-        const table = asTableRows(this.namespace.get(name));
-        if ('error' in table) {
-          for (const done of bound) engine.dropTable(done);
-          throw new SqlCellError(`${name} cannot be queried as a table: ${table.error}.`);
+      if (native?.kind === 'sql-table') continue;
+      if (native?.kind === 'sql-result' && native.rows) {
+        if (shared) engine.bindRows(name, native.rows as unknown as ContextRows);
+        else engine.bindTable(name, native.rows);
+      } else {
+        const columns = native ? null : entry.toColumns?.();
+        if (columns) engine.bindRows(name, shared ? this.shared(engine, entry, columns) : engine.rowsOfColumns(columns.names, columns.columns, columns.rowCount));
+        else {
+          const table = asTableRows(this.namespace.get(name));
+          if ('error' in table) {
+            for (const done of bound) engine.dropTable(done);
+            throw new SqlCellError(`${name} cannot be queried as a table: ${table.error}.`);
+          }
+          engine.bindTable(name, table.rows);
         }
-        rows = table.rows;
       }
-      engine.bindTable(name, rows);
       bound.push(name);
     }
     return bound;
+  }
+
+  private shared(engine: AlasqlSandbox, entry: NamespaceEntry, columns: TableColumns): ContextRows {
+    let rows = this.sharedRows.get(entry);
+    if (!rows) {
+      rows = engine.rowsOfColumns(columns.names, columns.columns, columns.rowCount);
+      this.sharedRows.set(entry, rows);
+    }
+    return rows;
   }
 
   private execute(engine: AlasqlSandbox, statement: BoundStatement): unknown {

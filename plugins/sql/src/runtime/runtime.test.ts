@@ -2,7 +2,7 @@
  * The runtime module in this process with an in-memory namespace (the real
  * kernel is exercised in ../integration.test.ts).
  */
-import type { CellIO, JsonValue, LanguageRuntime, Output } from '@rnb/core';
+import type { CellIO, JsonValue, LanguageRuntime, NamespaceEntry, Output, TableColumns } from '@rnb/core';
 import { analyseSql } from '../analyser';
 import createSqlRuntime from './index';
 import { DEFAULT_RUNTIME_OPTIONS } from './options';
@@ -163,6 +163,84 @@ describe('alasql cells', () => {
     const h = await harness({}, async () => ({ engine: 'alasql' }));
     await h.run('SELECT VALUE 1');
     expect(h.hostCalls).toEqual([{ service: 'sql.engine', payload: null }]);
+  });
+});
+
+/** Another language's table by columns (NamespaceEntry.toColumns), as the Python runtime gives one; its records are not there. */
+function columnsEntry(names: string[], columns: ArrayLike<unknown>[]): NamespaceEntry & { columnReads: number } {
+  const entry = {
+    language: 'python',
+    columnReads: 0,
+    toColumns: (): TableColumns => {
+      entry.columnReads++;
+      return { names, columns, rowCount: columns[0]!.length };
+    },
+    toJS: (): unknown => {
+      throw new Error('a table by columns is read by columns');
+    },
+  };
+  return entry;
+}
+
+const rowsOf = (outputs: Output[]): unknown[][] => (outputs[0]!.data as { rows: unknown[][] }).rows;
+
+describe('tables by columns (a Python list of dicts)', () => {
+  it('queries them, and no cell sees what another changed: only reading cells share the rows', async () => {
+    const h = await harness();
+    const sales = columnsEntry(['region', 'amount', 'note'], [['n', 's', 'n'], Float64Array.from([1, 2, 3]), [{ k: 1 }, undefined, 'x']]);
+    h.namespace.setEntry('sales', sales);
+    const total = 'SELECT region, SUM(amount) AS amount FROM sales GROUP BY region ORDER BY region';
+    expect(rowsOf(await h.run(total))).toEqual([['n', 4], ['s', 2]]);
+    expect(rowsOf(await h.run('SELECT * FROM sales'))).toEqual([['n', 1, '{"k":1}'], ['s', 2, null], ['n', 3, 'x']]);
+    // A cell that changes the rows works on its own copy.
+    expect(await h.run('UPDATE sales SET amount = 100 WHERE region = "n";\nDELETE FROM sales WHERE region = "s"')).toEqual([{ mime_type: 'text/plain', data: '1 row affected' }]);
+    expect(rowsOf(await h.run(total))).toEqual([['n', 4], ['s', 2]]);
+    // Reading cells leave the shared rows as they were: sorted, grouped, joined, named.
+    await h.run('-- name: sorted\nSELECT * FROM sales ORDER BY amount DESC');
+    await h.run('SELECT a.region, b.amount FROM sales a JOIN sales b ON a.region = b.region');
+    await h.run('SELECT DISTINCT region FROM sales WHERE amount > 1');
+    expect(rowsOf(await h.run('SELECT * FROM sales'))).toEqual([['n', 1, '{"k":1}'], ['s', 2, null], ['n', 3, 'x']]);
+    expect(rowsOf(await h.run('SELECT amount FROM sorted'))).toEqual([[3], [2], [1]]);
+    expect(sales.columnReads).toBeGreaterThan(0);
+  });
+
+  it('reads a name defined again afresh, never the rows of its last definition', async () => {
+    const h = await harness();
+    h.namespace.setEntry('t', columnsEntry(['v'], [Float64Array.from([1, 2])]));
+    expect(rowsOf(await h.run('SELECT VALUE SUM(v) FROM t'))).toEqual([[3]]);
+    h.namespace.setEntry('t', columnsEntry(['v'], [Float64Array.from([10, 20, 30])]));
+    expect(rowsOf(await h.run('SELECT VALUE SUM(v) FROM t'))).toEqual([[60]]);
+    h.namespace.setEntry('t', columnsEntry(['w'], [['a']]));
+    expect(rowsOf(await h.run('SELECT * FROM t'))).toEqual([['a']]);
+  });
+
+  it('a named result gives its columns too (native Python builds a DataFrame from them), holding what its records hold', async () => {
+    const h = await harness();
+    h.namespace.set('people', [{ name: 'ann', born: new Date('1990-01-02T00:00:00Z'), tags: ['a'] }, { name: 'bob', born: null, tags: [] }], 'python');
+    await h.run('-- name: picked\nSELECT name, born, tags FROM people');
+    const columns = h.namespace.entry('picked')!.toColumns!()!;
+    expect(columns.names).toEqual(['name', 'born', 'tags']);
+    expect(columns.rowCount).toBe(2);
+    const records = h.namespace.get('picked') as Record<string, unknown>[];
+    columns.names.forEach((name, c) => expect(Array.from(columns.columns[c]!)).toEqual(records.map((row) => row[name])));
+    // Copies, not alasql's own values: changing them changes nothing in SQL.
+    (columns.columns[2]![0] as string[]).push('changed');
+    expect(rowsOf(await h.run('SELECT tags FROM picked'))[0]).toEqual(['["a"]']);
+    // Rows of different keys have no columns to give: the records are the way.
+    await h.run('-- name: ragged\nSELECT * FROM people');
+    h.namespace.set('uneven', [{ a: 1 }, { b: 2 }], 'python');
+    await h.run('-- name: ragged\nSELECT * FROM uneven');
+    expect(h.namespace.entry('ragged')!.toColumns!()).toBeNull();
+  });
+
+  it('a named result read by a cell that deletes from it is copied: the result itself keeps its rows', async () => {
+    const h = await harness();
+    h.namespace.set('people', [{ name: 'ann' }, { name: 'bob' }], 'python');
+    await h.run('-- name: picked\nSELECT name FROM people');
+    expect(rowsOf(await h.run('SELECT VALUE COUNT(*) FROM picked'))).toEqual([[2]]);
+    await h.run('DELETE FROM picked WHERE name = "ann"');
+    expect(rowsOf(await h.run('SELECT name FROM picked'))).toEqual([['ann'], ['bob']]);
+    expect(h.namespace.get('picked')).toEqual([{ name: 'ann' }, { name: 'bob' }]);
   });
 });
 

@@ -2,7 +2,7 @@
  * Values crossing between the notebook's namespace, the SQL engines and the
  * table output. Runs in the kernel; imports nothing at run time.
  */
-import type { JsonValue, TableData } from '@rnb/core';
+import type { JsonValue, TableColumns, TableData } from '@rnb/core';
 
 export interface TableLimits {
   /** Rows shown in a table output; the rest is counted in a note. */
@@ -213,4 +213,29 @@ export function jsonParam(value: unknown, depth = 0): JsonValue {
     default:
       throw new Error(`A ${typeof value} cannot be sent to the database.`);
   }
+}
+
+/**
+ * A result's rows by columns, for a language that takes tables by columns (native Python builds a DataFrame from
+ * them): null unless every row is a plain record with the same keys in the same order. Values are what
+ * `exportValue(rows)` holds at each place: primitives as they are, anything else copied out of alasql's realm.
+ */
+export function resultColumns(rows: readonly unknown[]): TableColumns | null {
+  const first: unknown = rows[0];
+  if (rows.length === 0 || first === null || typeof first !== 'object' || Array.isArray(first) || toString.call(first) !== '[object Object]') return null;
+  const names = Object.keys(first);
+  if (names.length === 0) return null;
+  const columns = names.map(() => new Array<unknown>(rows.length));
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    if (row === null || typeof row !== 'object' || Array.isArray(row) || toString.call(row) !== '[object Object]') return null;
+    const keys = Object.keys(row);
+    if (keys.length !== names.length) return null;
+    for (let c = 0; c < names.length; c++) {
+      if (keys[c] !== names[c]) return null;
+      const value = (row as Record<string, unknown>)[names[c]!];
+      columns[c]![r] = value !== null && (typeof value === 'object' || typeof value === 'function') ? exportValue(value, 1) : value;
+    }
+  }
+  return { names, columns, rowCount: rows.length };
 }

@@ -57,7 +57,9 @@ parentPort.on('message', async (message) => {
     if (message.type === 'run') parentPort.postMessage({ type: 'result', id: message.id, result: await run(message) });
     else if (message.type === 'eval') {
       // Runs JavaScript in the worker, to inspect the namespace from "another language".
-      const value = message.what === 'namespace' ? namespace.get(message.name) : message.what === 'set' ? namespace.set(message.name, message.value, message.language) : undefined;
+      const value = message.what === 'namespace' ? namespace.get(message.name)
+        : message.what === 'columns' ? (namespace.entry(message.name)?.toColumns?.() ?? null)
+        : message.what === 'set' ? namespace.set(message.name, message.value, message.language) : undefined;
       parentPort.postMessage({ type: 'result', id: message.id, result: value });
     } else if (message.type === 'call') {
       const answer = await runtime.call(message.method, message.payload, new AbortController().signal);

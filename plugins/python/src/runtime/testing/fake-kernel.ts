@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { JsonValue, Output, VariableDescription } from '@rnb/core';
+import type { JsonValue, Output, TableColumns, VariableDescription } from '@rnb/core';
 
 export const RUNTIME_MODULE = path.resolve(__dirname, '../../../dist/runtime/python-runtime.js');
 
@@ -111,6 +111,11 @@ export class FakeKernel {
   /** What another language would read from the namespace. */
   read(name: string): Promise<unknown> {
     return this.request({ type: 'eval', what: 'namespace', name });
+  }
+
+  /** The name's entry by columns (NamespaceEntry.toColumns), as SQL reads a table; null when it is not a table. */
+  columns(name: string): Promise<TableColumns | null> {
+    return this.request({ type: 'eval', what: 'columns', name });
   }
 
   /** Defines a value as another language would. */

@@ -43,7 +43,14 @@ function zip(files: { name: string; data: Buffer }[]): Buffer {
 }
 
 /** A wheel `<name>-<version>-py3-none-any.whl` whose module `<name>` has `GREETING` and `greet()`. */
-export function makeWheel(name: string, version: string, greeting: string): { fileName: string; bytes: Buffer; sha256: string } {
+/** A wheel built in memory, with the sha256 an index lists beside its link. */
+export interface TestWheel {
+  fileName: string;
+  bytes: Buffer;
+  sha256: string;
+}
+
+export function makeWheel(name: string, version: string, greeting: string): TestWheel {
   const distInfo = `${name}-${version}.dist-info`;
   const files = [
     { name: `${name}/__init__.py`, data: Buffer.from(`GREETING = ${JSON.stringify(greeting)}\n\ndef greet(who):\n    return f"{GREETING}, {who}"\n`) },

@@ -1,0 +1,102 @@
+/**
+ * Python tables crossing to other languages by columns (python/rnb_columns.py, table-columns.ts), with real Pyodide: the
+ * columns hold exactly what the record-by-record conversion gives at each place, and what is not a table of
+ * same-keyed dicts still converts record by record.
+ */
+import { FakeKernel } from './testing/fake-kernel';
+
+/** Typed arrays come through postMessage, made in another realm than the test's. */
+const tagOf = (value: unknown): string => Object.prototype.toString.call(value);
+
+let kernel: FakeKernel;
+
+beforeAll(async () => {
+  kernel = await FakeKernel.start();
+}, 60_000);
+
+afterAll(async () => {
+  await kernel?.close();
+});
+
+async function define(name: string, code: string): Promise<void> {
+  const result = await kernel.run({ code: `${name} = ${code}`, defines: [name] });
+  expect(result.error).toBeNull();
+}
+
+describe('a list of same-keyed dicts crosses by columns', () => {
+  it('numbers as float64, text as strings, everything else as the record conversion gives it', async () => {
+    await define('mixed', `[
+      {"i": 1, "f": 0.5, "s": "a", "none": None, "flag": True, "when": __import__("datetime").date(2024, 1, 2), "nested": {"k": [1, 2]}, "big": 2**60, "b": b"x"},
+      {"i": -2, "f": float("nan"), "s": "", "none": None, "flag": False, "when": __import__("datetime").date(2024, 1, 3), "nested": None, "big": 1, "b": None},
+      {"i": 3, "f": float("-inf"), "s": "é\\u2028", "none": 1, "flag": None, "when": __import__("datetime").date(2024, 1, 4), "nested": (3,), "big": 2, "b": b""},
+    ]`);
+    const table = await kernel.columns('mixed');
+    expect(table).not.toBeNull();
+    expect(table!.names).toEqual(['i', 'f', 's', 'none', 'flag', 'when', 'nested', 'big', 'b']);
+    expect(table!.rowCount).toBe(3);
+    const [i, f, s, none, flag, when, nested, big, b] = table!.columns;
+    expect(tagOf(i)).toBe('[object Float64Array]');
+    expect(Array.from(i!)).toEqual([1, -2, 3]);
+    expect(tagOf(f)).toBe('[object Float64Array]');
+    expect(Array.from(f!)).toEqual([0.5, Number.NaN, Number.NEGATIVE_INFINITY]);
+    expect(s).toEqual(['a', '', 'é\u2028']);
+    expect(Array.from(none!)).toEqual([undefined, undefined, 1]);
+    expect(Array.from(flag!)).toEqual([true, false, undefined]);
+    expect(when).toEqual(['2024-01-02', '2024-01-03', '2024-01-04']);
+    expect(Array.from(nested!)).toEqual([{ k: [1, 2] }, undefined, [3]]);
+    // Past 2**53 - 1 Pyodide gives a BigInt: the column keeps each value as the record conversion would.
+    expect(Array.from(big!)).toEqual([2n ** 60n, 1, 2]);
+    expect(Array.from(b!)).toEqual([new Uint8Array([120]), undefined, new Uint8Array([])]);
+    // Records from the columns: what other languages read.
+    expect(await kernel.read('mixed')).toEqual([
+      { i: 1, f: 0.5, s: 'a', none: undefined, flag: true, when: '2024-01-02', nested: { k: [1, 2] }, big: 2n ** 60n, b: new Uint8Array([120]) },
+      { i: -2, f: Number.NaN, s: '', none: undefined, flag: false, when: '2024-01-03', nested: undefined, big: 1, b: undefined },
+      { i: 3, f: Number.NEGATIVE_INFINITY, s: 'é\u2028', none: 1, flag: undefined, when: '2024-01-04', nested: [3], big: 2, b: new Uint8Array([]) },
+    ]);
+  });
+
+  it('keeps ints at the edge of float64 exact: 2**53 - 2 crosses as a number, 2**53 - 1 as a BigInt', async () => {
+    await define('edges', '[{"n": 2**53 - 2}, {"n": -(2**53 - 2)}, {"n": 0.25}]');
+    expect(Array.from((await kernel.columns('edges'))!.columns[0]!)).toEqual([2 ** 53 - 2, -(2 ** 53 - 2), 0.25]);
+    await define('edges', '[{"n": 2**53 - 1}, {"n": 1.5}]');
+    expect(Array.from((await kernel.columns('edges'))!.columns[0]!)).toEqual([2n ** 53n - 1n, 1.5]);
+  });
+
+  it('a string holding NUL, a "__proto__" key and numeric-looking keys stay what they are', async () => {
+    await define('odd', '[{"__proto__": "p", "1": "a\\x00b", "x": 1}, {"__proto__": "q", "1": "c", "x": 2}]');
+    const table = (await kernel.columns('odd'))!;
+    expect(table.names).toEqual(['__proto__', '1', 'x']);
+    expect(Array.from(table.columns[1]!)).toEqual(['a\u0000b', 'c']);
+    const rows = (await kernel.read('odd')) as Record<string, unknown>[];
+    expect(Object.getPrototypeOf(Object.getPrototypeOf(rows[0]))).toBeNull(); // an object whose prototype is Object.prototype
+    expect(Object.getOwnPropertyDescriptor(rows[0], '__proto__')?.value).toBe('p');
+    expect(Object.keys(rows[1]!)).toEqual(['1', '__proto__', 'x']);
+  });
+
+  it('anything else is no table by columns and still reads record by record', async () => {
+    const cases: [string, unknown][] = [
+      ['[{"a": 1}, {"b": 2}]', [{ a: 1 }, { b: 2 }]],
+      ['[{"a": 1}, {"a": 2, "b": 3}]', [{ a: 1 }, { a: 2, b: 3 }]],
+      ['[{"a": 1}, 5]', [{ a: 1 }, 5]],
+      ['[{1: "x"}, {1: "y"}]', [{ 1: 'x' }, { 1: 'y' }]],
+      ['[]', []],
+      ['[{}]', [{}]],
+      ['{"a": [1, 2]}', { a: [1, 2] }],
+      ['__import__("collections").OrderedDict(a=1)', { a: 1 }],
+      ['[__import__("collections").OrderedDict(a=1)]', [{ a: 1 }]],
+    ];
+    for (const [code, expected] of cases) {
+      await define('other', code);
+      expect([code, await kernel.columns('other')]).toEqual([code, null]);
+      expect([code, await kernel.read('other')]).toEqual([code, expected]);
+    }
+  });
+
+  it('a name defined again crosses again: the entry holds the value of its definition', async () => {
+    await define('again', '[{"v": 1}]');
+    expect(Array.from((await kernel.columns('again'))!.columns[0]!)).toEqual([1]);
+    await define('again', '[{"v": "two"}, {"v": "three"}]');
+    expect((await kernel.columns('again'))!.columns[0]).toEqual(['two', 'three']);
+    expect(await kernel.read('again')).toEqual([{ v: 'two' }, { v: 'three' }]);
+  });
+});
