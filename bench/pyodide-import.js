@@ -75,9 +75,12 @@ async function coldRounds(language, code, expected) {
   return times;
 }
 
+// The interpreter with the data packages: Debian's (python3-pandas) where it is there, else the one on PATH.
+const NATIVE_PYTHON = process.env.RNB_NATIVE_PYTHON || (fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+
 function native(module) {
   const started = performance.now();
-  const result = spawnSync('python3', ['-c', `import ${module}`], { encoding: 'utf8' });
+  const result = spawnSync(NATIVE_PYTHON, ['-c', `import ${module}`], { encoding: 'utf8' });
   const elapsed = performance.now() - started;
   return result.status === 0 ? ms(elapsed) : `not installed here (${(result.stderr.trim().split('\n').pop() ?? '').slice(0, 60)})`;
 }
@@ -118,8 +121,8 @@ function native(module) {
     [`import benchlarge (${(large.bytes.length / 1e6).toFixed(1)} MB wheel: pandas' size, 1 module)`]: ms(percentile(largeTimes, 50)),
     [`import benchsource (${(source.bytes.length / 1e3).toFixed(0)} kB wheel, 200 modules of 8 kB source)`]: ms(percentile(sourceTimes, 50)),
     'first load with download (the three wheels, cold)': ms(warmFirst[0]),
-    'native CPython: python3 -c "import pandas"': native('pandas'),
-    'native CPython: python3 -c "import numpy"': native('numpy'),
+    [`native CPython: ${NATIVE_PYTHON} -c "import pandas"`]: native('pandas'),
+    [`native CPython: ${NATIVE_PYTHON} -c "import numpy"`]: native('numpy'),
     'pandas on Pyodide': 'not measured: its wheels cannot be downloaded on this machine',
   });
   fs.rmSync(dir, { recursive: true, force: true });

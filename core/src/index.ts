@@ -105,7 +105,7 @@ export {
 export { formatPackageList, PACKAGES_FIELD, PACKAGES_PLUGIN, packagesOfSettings, parsePackageList, settingsWithPackages } from './notebook-file/packages';
 export { appWithFile, fileAppOf, fileSettingsOf, settingsWithFile, type IsSecretSetting } from './notebook-file/file-settings';
 export { exportIpynb, importIpynb, type IpynbImport } from './notebook-file/ipynb';
-export { exportHtml, type HtmlExportOptions, type MarkdownToHtml } from './notebook-file/html-export';
+export { exportHtml, type ChartKind, type HtmlExportOptions, type MarkdownToHtml } from './notebook-file/html-export';
 export { exportMarkdown } from './notebook-file/markdown';
 export { outputAsText } from './notebook-file/output-text';
 export { fileOf as notebookFileOf, portableOf, withoutResults, type PortableCell, type PortableNotebook } from './notebook-file/portable';

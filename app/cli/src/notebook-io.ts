@@ -12,6 +12,7 @@ import {
   type PortableNotebook,
 } from '@rnb/core';
 import { renderMarkdownHtml } from '@rnb/markdown';
+import { chartLibrariesForExport } from '@rnb/server';
 import { CliError } from './errors';
 
 export type ExportFormat = 'ipynb' | 'html' | 'md' | 'py';
@@ -65,7 +66,7 @@ export function render(notebook: PortableNotebook, format: ExportFormat, options
     case 'ipynb':
       return exportIpynb(notebook);
     case 'html':
-      return exportHtml(notebook, { renderMarkdown: renderMarkdownHtml, ...(options.showCode === undefined ? {} : { showCode: options.showCode }) });
+      return exportHtml(notebook, { renderMarkdown: renderMarkdownHtml, chartLibraries: chartLibrariesForExport(), ...(options.showCode === undefined ? {} : { showCode: options.showCode }) });
     case 'md':
       return exportMarkdown(notebook);
     case 'py':

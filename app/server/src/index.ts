@@ -20,6 +20,7 @@ export { LocalEventBus, type HostEvent, type HostEventListener, type NotebookEve
 export { SocketGateway, roomOf, type SocketGatewayOptions } from './realtime/socket-gateway';
 export type { ClientSessionLimits } from './realtime/client-session';
 export { startServer, type RunningServer, type StartServerOptions } from './start';
+export { chartLibrariesForExport } from './export/chart-libraries';
 export { startCluster, type Cluster, type ClusterOptions } from './cluster/cluster';
 export { AssistantRoutes, chatBody, type AssistantDeps } from './assistant/chat-route';
 export { JsonLinesAuditLog, type AssistantAuditLog, type AuditEntry } from './assistant/audit-log';

@@ -49,6 +49,7 @@ describeInBrowser('the native Python runtime in a real browser', () => {
     const code = 'import pandas as pd\nimport matplotlib.pyplot as plt\ndf = pd.DataFrame({"city": ["Oslo", "Lima"], "people": [709000, 10000000]})\nplt.bar(df["city"], df["people"])\ndf';
     await typeInto(page, 0, code);
     expect(await editorText(page, 0)).toBe(code);
+    // runAndWait: a status shown before the run (an analysis error of half-typed code) is not the run's.
     expect(await runAndWait(page, 0, 90_000)).toBe('success');
     await waitForCellText(page, 0, 'Lima');
     const table = cell(page, 0).locator('table');

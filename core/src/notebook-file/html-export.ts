@@ -1,7 +1,12 @@
 /**
  * A notebook as one self-contained HTML file: styles inline, images as data
- * URLs, tables as static <table>s, no script and no network. Opens offline.
+ * URLs, tables as static <table>s, no network. Opens offline. Charts (Vega-Lite,
+ * Plotly) are drawn by their libraries inlined into the file when the host
+ * passes them (`chartLibraries`): only those scripts run (the policy names
+ * each by its hash; a cell's own HTML runs none); without them a chart shows
+ * its text form and its spec.
  */
+import { createHash } from 'node:crypto';
 import { MARKDOWN_MIME, type JsonValue, type Output, type TableData } from '../model/types';
 import { isTable } from './output-text';
 import { MARKDOWN_CELL_TYPE } from './percent-format';
@@ -21,6 +26,32 @@ export interface HtmlExportOptions {
    * as its text, escaped: core has no markdown renderer of its own.
    */
   renderMarkdown?: MarkdownToHtml;
+  /**
+   * The chart libraries' browser builds (source text, in load order) to inline: `vega-lite` (vega, vega-lite,
+   * vega-embed) and `plotly` (plotly.js). A kind without them shows its text form and its spec instead.
+   */
+  chartLibraries?: Partial<Record<ChartKind, readonly string[]>>;
+}
+
+export type ChartKind = 'vega-lite' | 'plotly';
+
+const CHART_KINDS: Record<string, ChartKind> = {
+  'application/vnd.vegalite.v5+json': 'vega-lite',
+  'application/vnd.vegalite.v4+json': 'vega-lite',
+  'application/vnd.plotly.v1+json': 'plotly',
+};
+
+/** The call that draws one chart (`el`: its element, `spec`: its JSON); the same options as the page's chart frames. */
+const DRAW: Record<ChartKind, string> = {
+  'vega-lite': `vegaEmbed(el, spec, { actions: false, renderer: 'svg' }).catch(fail);`,
+  plotly: `Plotly.newPlot(el, spec.data || [], spec.layout || {}, Object.assign({ displaylogo: false, showLink: false }, spec.config || {})).catch(fail);`,
+};
+
+/** What one export gathers while it renders outputs: the charts it inlines, by kind. */
+interface ChartState {
+  libraries: Partial<Record<ChartKind, readonly string[]>>;
+  used: Set<ChartKind>;
+  count: number;
 }
 
 const STYLE = `
@@ -39,21 +70,24 @@ table.rnb-table{border-collapse:collapse;font-size:13px}
 table.rnb-table th,table.rnb-table td{border:1px solid #dde3ea;padding:.25rem .5rem;text-align:left}
 table.rnb-table th{background:#f5f7fa}
 .rnb-truncated{font-size:.8rem;color:#5b6572}
+.rnb-chart-note{font-size:.8rem;color:#5b6572;margin:.2rem 0}
 `;
 
 export function exportHtml(notebook: PortableNotebook, options: HtmlExportOptions = {}): string {
   const showCode = options.showCode ?? true;
   const markdown: MarkdownToHtml = options.renderMarkdown ?? ((text) => `<pre class="rnb-markdown-source">${escape(text)}</pre>`);
+  const charts: ChartState = { libraries: options.chartLibraries ?? {}, used: new Set(), count: 0 };
   const cells = notebook.cells.map((cell) => {
     if (cell.type === MARKDOWN_CELL_TYPE) return `<section class="rnb-cell rnb-markdown" data-cell-id="${escape(cell.id)}">${markdownCellHtml(cell, markdown)}</section>`;
     const parts: string[] = [];
     if (showCode) parts.push(`<div class="rnb-lang">${escape(cell.type)}</div><pre class="rnb-code"><code>${escape(cell.code)}</code></pre>`);
     if (cell.stdout) parts.push(`<pre class="rnb-stdout">${escape(cell.stdout)}</pre>`);
     if (cell.stderr) parts.push(`<pre class="rnb-stderr">${escape(cell.stderr)}</pre>`);
-    for (const output of cell.outputs) parts.push(`<div class="rnb-output">${outputHtml(output, markdown)}</div>`);
+    for (const output of cell.outputs) parts.push(`<div class="rnb-output">${outputHtml(output, markdown, charts)}</div>`);
     if (cell.error) parts.push(`<pre class="rnb-error">${escape(cell.error)}</pre>`);
     return `<section class="rnb-cell" data-cell-id="${escape(cell.id)}">${parts.join('\n')}</section>`;
   });
+  const scripts = chartScripts(charts);
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -61,14 +95,16 @@ export function exportHtml(notebook: PortableNotebook, options: HtmlExportOption
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="generator" content="rnb">',
-    // Nothing may load from the network: the file must open the same offline and years later.
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">`,
+    // Nothing may load from the network: the file must open the same offline and years later. Scripts: only the chart
+    // libraries and their drawing code, each by its hash (vega compiles its expressions, hence 'unsafe-eval').
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'${scriptPolicy(scripts)}">`,
     `<title>${escape(notebook.name)}</title>`,
     `<style>${STYLE}</style>`,
     '</head>',
     '<body>',
     `<h1 class="rnb-title">${escape(notebook.name)}</h1>`,
     ...cells,
+    ...scripts.map((script) => `<script>${script}</script>`),
     '</body>',
     '</html>',
     '',
@@ -95,8 +131,10 @@ function widgetsOf(output: Output): { [widgetId: string]: JsonValue } | undefine
   return widgets && typeof widgets === 'object' && !Array.isArray(widgets) ? widgets : undefined;
 }
 
-function outputHtml(output: Output, markdown: MarkdownToHtml): string {
+function outputHtml(output: Output, markdown: MarkdownToHtml, charts: ChartState): string {
   if (isTable(output)) return tableAsHtml(output.data);
+  const chart = CHART_KINDS[output.mime_type];
+  if (chart) return chartHtml(chart, output, charts);
   const data = output.data;
   const text = typeof data === 'string' ? data : JSON.stringify(data, null, 2);
   switch (output.mime_type) {
@@ -114,6 +152,58 @@ function outputHtml(output: Output, markdown: MarkdownToHtml): string {
     default:
       return `<pre>${escape(text)}</pre>`;
   }
+}
+
+/** A chart: its element and spec when its library is inlined, else its text form and its spec, saying why. */
+function chartHtml(kind: ChartKind, output: Output, charts: ChartState): string {
+  let spec: unknown = output.data;
+  if (typeof spec === 'string') {
+    try {
+      spec = JSON.parse(spec);
+    } catch {
+      // shown as the text it is
+    }
+  }
+  const name = kind === 'plotly' ? 'Plotly' : 'Vega-Lite';
+  if (charts.libraries[kind]?.length && spec !== null && typeof spec === 'object') {
+    charts.used.add(kind);
+    charts.count += 1;
+    // The spec as data (a JSON script is never run), read by the drawing code at the end of the file.
+    return `<div class="rnb-chart" data-chart="${kind}" id="rnb-chart-${charts.count}"></div><script type="application/json" data-chart-spec="rnb-chart-${charts.count}">${scriptJson(spec)}</script>`;
+  }
+  const fallback = output.metadata?.['text/plain'];
+  const text = typeof fallback === 'string' ? `<pre>${escape(fallback)}</pre>` : '';
+  return `<p class="rnb-chart-note">A ${name} chart: this export has no chart library to draw it with; its specification follows.</p>${text}<details><summary>${name} specification</summary><pre>${escape(JSON.stringify(spec, null, 2))}</pre></details>`;
+}
+
+/** The libraries the export's charts need, then the code that draws each chart from its spec. */
+function chartScripts(charts: ChartState): string[] {
+  if (charts.used.size === 0) return [];
+  const scripts: string[] = [];
+  const draws: string[] = [];
+  for (const kind of charts.used) {
+    for (const source of charts.libraries[kind] ?? []) scripts.push(source.replace(/<\/(script)/gi, '<\\/$1'));
+    draws.push(`if(kind===${JSON.stringify(kind)}){${DRAW[kind]}}`);
+  }
+  scripts.push(
+    `document.querySelectorAll('script[data-chart-spec]').forEach(function(node){` +
+      `var el=document.getElementById(node.getAttribute('data-chart-spec'));var kind=el.getAttribute('data-chart');` +
+      `function fail(e){var p=document.createElement('pre');p.className='rnb-error';p.textContent='The chart could not be drawn: '+(e&&e.message||e);el.replaceWith(p)}` +
+      `try{var spec=JSON.parse(node.textContent);${draws.join('')}}catch(e){fail(e)}})`,
+  );
+  return scripts;
+}
+
+/** The policy's script sources: each inline script by its sha256, and eval (vega compiles its expressions). */
+function scriptPolicy(scripts: readonly string[]): string {
+  if (scripts.length === 0) return '';
+  const hashes = scripts.map((script) => `'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`);
+  return `; script-src ${hashes.join(' ')} 'unsafe-eval'`;
+}
+
+/** JSON a `<script>` element can hold: no `</script>`, no `<!--`, no line separators. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 export function escape(text: string): string {

@@ -5,7 +5,8 @@ kernel over ALL rows of the result, not only the preview the page gets.
 ``metadata.column_stats`` of a table output is a list beside ``data.columns`` (docs/protocol.md, "Column summaries"):
 ``{"type", "nulls", "min"?, "max"?, "top"?: [[value, count], ...], "distinct"?}``; values as table cells are
 (rnb_tables.cell_value). Bounded: TIME_BUDGET_SECONDS for a whole table, after which the remaining columns carry their
-type only (``"partial": true`` on those), so a 5,000-column or 10-million-row result still shows at once.
+type only (``"partial": true`` on those), and text columns are counted from their first MAX_RECORDS_SCANNED rows, so a
+5,000-column or 10-million-row result still shows at once.
 """
 import collections
 import math
@@ -13,7 +14,8 @@ import time
 
 TIME_BUDGET_SECONDS = 1.5
 TOP_VALUES = 3
-# A list of dicts is scanned in Python: at most this many records per column (the summary says it was a sample).
+# A list of dicts, or a column of Python objects (text), is counted in Python: at most this many rows per column (the
+# summary then says how many it read); missing values are always counted over all rows.
 MAX_RECORDS_SCANNED = 200_000
 
 
@@ -34,7 +36,12 @@ def series_stats(series):
                 stats["min"] = _cell(present.min())
                 stats["max"] = _cell(present.max())
         else:
-            counts = series.value_counts(dropna=True)
+            counted = series
+            # Text in Python objects is counted one hashed object at a time: past a bound, from the first rows (said).
+            if kind == "O" and len(series) > MAX_RECORDS_SCANNED:
+                counted = series.iloc[:MAX_RECORDS_SCANNED]
+                stats["sampled_rows"] = MAX_RECORDS_SCANNED
+            counts = counted.value_counts(dropna=True)
             stats["distinct"] = int(len(counts))
             stats["top"] = [[_cell(value), int(count)] for value, count in counts.head(TOP_VALUES).items()]
     except Exception:  # unorderable or unhashable values (lists, dicts, mixed types): the type and nulls still say much
@@ -81,6 +88,8 @@ def records_stats(records, columns):
                     counts[value] += 1
                 except TypeError:  # a list or a dict in a cell
                     pass
+        if types == {"int", "float"}:
+            types = {"float"}  # numbers all the same: ints among floats are not a mix of kinds
         stats = {"type": types.pop() if len(types) == 1 else ("mixed" if types else "null"), "nulls": nulls}
         if numbers and not counts:
             stats["min"], stats["max"] = _cell(min(numbers)), _cell(max(numbers))

@@ -149,24 +149,46 @@ def live_table_metadata(value, table):
 
 
 class _FrameRows:
-    """A sorted or filtered view of a DataFrame as row positions into it: only the positions are made (one column sorted,
-    one mask), never a copy of the whole frame; a page takes its rows by position."""
+    """A sorted or filtered view of a DataFrame as row positions into it: never a copy of the frame. A filter is one mask;
+    a sort makes only as much of its order as the pages asked so far need (rnb_table_sort.py)."""
 
-    def __init__(self, frame, positions):
+    def __init__(self, frame, positions, sort=None):
         self.frame = frame
-        self.positions = positions
+        self.positions = positions  # the rows that pass the filter, or None for all
+        self._sort = sort
+        self._order = None  # positions in sorted order: a prefix, or all when _complete
+        self._complete = False
 
     def __len__(self):
         return len(self.frame) if self.positions is None else len(self.positions)
 
     def page(self, offset, limit):
-        rows = self.frame.iloc[offset:offset + limit] if self.positions is None else self.frame.iloc[self.positions[offset:offset + limit]]
+        if self._sort is None:
+            rows = self.frame.iloc[offset:offset + limit] if self.positions is None else self.frame.iloc[self.positions[offset:offset + limit]]
+        else:
+            rows = self.frame.iloc[self._ordered(offset + limit)[offset:offset + limit]]
         return rows.itertuples(index=False, name=None)
+
+    def _ordered(self, needed):
+        if self._order is not None and (self._complete or len(self._order) >= needed):
+            return self._order
+        import rnb_table_sort
+        column = self.frame.iloc[:, self._sort["column"]]
+        values = column.to_numpy() if self.positions is None else column.to_numpy()[self.positions]
+        # Twice what is asked: scrolling on fetches the next pages without a new pass.
+        wanted = max(needed * 2, 1000)
+        try:
+            order, self._complete = rnb_table_sort.stable_order(values, self._sort["descending"], wanted)
+        except TypeError:  # values that cannot be compared with each other (mixed types): sorted as their text
+            order, self._complete = rnb_table_sort.stable_order(column.astype(str).to_numpy() if self.positions is None
+                                                                else column.astype(str).to_numpy()[self.positions],
+                                                                self._sort["descending"], wanted)
+        self._order = order if self.positions is None else self.positions[order]
+        return self._order
 
 
 def _frame_view(df, query, sort):
     import numpy
-    pandas = _sys.modules["pandas"]
     index_names = [n for n in df.index.names if n is not None]
     if index_names:
         df = df.reset_index()
@@ -176,19 +198,7 @@ def _frame_view(df, query, sort):
         for position in range(df.shape[1]):
             mask |= df.iloc[:, position].astype(str).str.lower().str.contains(query, regex=False).to_numpy(dtype=bool, na_value=False)
         positions = numpy.flatnonzero(mask)
-    if sort is not None:
-        column = df.iloc[:, sort["column"]]
-        if positions is not None:
-            column = column.iloc[positions]
-        # Sorted by position (a fresh RangeIndex), so the answer is positions whatever the frame's own index holds.
-        keyed = pandas.Series(column.to_numpy(), copy=False)
-        ascending = not sort["descending"]
-        try:
-            order = keyed.sort_values(ascending=ascending, na_position="last", kind="stable").index.to_numpy()
-        except TypeError:
-            order = keyed.astype(str).sort_values(ascending=ascending, na_position="last", kind="stable").index.to_numpy()
-        positions = order if positions is None else positions[order]
-    return [str(c) for c in df.columns], _FrameRows(df, positions)
+    return [str(c) for c in df.columns], _FrameRows(df, positions, sort)
 
 
 def _record_key(value):

@@ -18,13 +18,14 @@ import { renderMarkdownHtml } from '@rnb/markdown';
 import type { CreateNotebookAnswer } from '@rnb/core/wire';
 import type { LanguageDefinition } from '@rnb/core';
 import type { CommandRouter } from '../commands/command-router';
+import { chartLibrariesForExport } from '../export/chart-libraries';
 import { endpoint, type EndpointDeps } from './endpoint';
 import { importNotebookBody } from './schemas';
 
 const FORMATS = {
   ipynb: { type: 'application/x-ipynb+json; charset=utf-8', extension: 'ipynb', render: (n: PortableNotebook) => exportIpynb(n) },
   // Markdown cells and outputs rendered by the markdown plugin's renderer (raw HTML off, links checked).
-  html: { type: 'text/html; charset=utf-8', extension: 'html', render: (n: PortableNotebook, showCode: boolean) => exportHtml(n, { showCode, renderMarkdown: renderMarkdownHtml }) },
+  html: { type: 'text/html; charset=utf-8', extension: 'html', render: (n: PortableNotebook, showCode: boolean) => exportHtml(n, { showCode, renderMarkdown: renderMarkdownHtml, chartLibraries: chartLibrariesForExport() }) },
   md: { type: 'text/markdown; charset=utf-8', extension: 'md', render: (n: PortableNotebook) => exportMarkdown(n) },
   py: { type: 'text/x-python; charset=utf-8', extension: 'py', render: (n: PortableNotebook) => writePercentNotebook(notebookFileOf(n)) },
 } as const;

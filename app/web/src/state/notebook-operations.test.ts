@@ -59,4 +59,15 @@ describe('run all, restart and clear outputs in the page', () => {
     expect(controller.model.cellList().map((c) => [c.status, c.stdout, c.outputs, c.error])).toEqual([['success', '', [], null], ['error', '', [], 'boom']]);
     controller.dispose();
   });
+
+  it("empties one running cell's text and outputs on cell_cleared (its clear_output()), then shows what follows", () => {
+    const { controller } = setup();
+    controller.model.apply({ type: 'cell_cleared', cellId: 'a' });
+    controller.model.apply({ type: 'cell_output', cellId: 'a', output: { mime_type: 'text/plain', data: '2' } });
+    expect(controller.model.cellList().map((c) => [c.stdout, c.outputs])).toEqual([
+      ['', [{ mime_type: 'text/plain', data: '2' }]],
+      ['printed\n', [{ mime_type: 'text/plain', data: '1' }]],
+    ]);
+    controller.dispose();
+  });
 });

@@ -62,7 +62,11 @@ describeNeeding('the native Python runtime', nativeMissing(), () => {
     for (const index of [0, 1, 2]) await nb.run(index);
     const [frame, records, plot] = (await kernel.service.getNotebook(owner, nb.notebookId)).cells;
     expect(frame!.outputs).toEqual([expect.objectContaining({ mime_type: 'application/vnd.notebook.table+json', data: { type: 'table', columns: ['city', 'people'], rows: [['Oslo', 709000], ['Lima', 10000000]] } })]);
-    expect(records!.outputs).toEqual([{ mime_type: 'application/vnd.notebook.table+json', data: { type: 'table', columns: ['a', 'b'], rows: [[1, 'x'], [2, null]] } }]);
+    expect(records!.outputs).toEqual([{
+      mime_type: 'application/vnd.notebook.table+json',
+      data: { type: 'table', columns: ['a', 'b'], rows: [[1, 'x'], [2, null]] },
+      metadata: { column_stats: [{ type: 'int', nulls: 0, min: 1, max: 2 }, { type: 'str', nulls: 1, distinct: 1, top: [['x', 1]] }] },
+    }]);
     expect(plot!.status).toBe('success');
     expect(plot!.outputs.map((o) => o.mime_type)).toEqual(['image/png']);
     expect(Buffer.from(String(plot!.outputs[0]!.data), 'base64').subarray(1, 4).toString()).toBe('PNG');

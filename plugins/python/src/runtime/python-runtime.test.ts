@@ -133,6 +133,11 @@ describe('rich output', () => {
     expect(result.outputs).toEqual([{
       mime_type: TABLE_MIME,
       data: { type: 'table', columns: ['a', 'b', 'c'], rows: [[1, 'x', null], [2.5, null, null], [null, true, null]] },
+      metadata: { column_stats: [
+        { type: 'float', nulls: 1, min: 1, max: 2.5 },
+        { type: 'mixed', nulls: 1, distinct: 2, top: [['x', 1], [true, 1]] },
+        { type: 'null', nulls: 3 },
+      ] },
     }]);
   });
 
@@ -142,10 +147,14 @@ describe('rich output', () => {
     expect(table.rows).toHaveLength(1_000);
     expect(table.rows[999]).toEqual([999]);
     expect(table.truncated).toBe('Showing the first 1,000 of 12,000 rows.');
-    expect(result.outputs[0]?.metadata).toEqual({ rnb_table: { id: expect.any(String), rows: 12_000, language: 'python' } });
+    expect(result.outputs[0]?.metadata).toEqual({
+      rnb_table: { id: expect.any(String), rows: 12_000, language: 'python' },
+      // Over all 12,000 rows, not the preview's 1,000.
+      column_stats: [{ type: 'int', nulls: 0, min: 0, max: 11_999 }],
+    });
     const whole = await kernel.run('[{"i": i} for i in range(1000)]');
     expect((whole.outputs[0]?.data as { rows: unknown[]; truncated?: string }).truncated).toBeUndefined();
-    expect(whole.outputs[0]?.metadata).toBeUndefined();
+    expect(whole.outputs[0]?.metadata).toEqual({ column_stats: [{ type: 'int', nulls: 0, min: 0, max: 999 }] });
   });
 
   it('cuts a wide table by size, about 4 MB of JSON', async () => {
