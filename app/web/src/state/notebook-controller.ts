@@ -7,6 +7,7 @@ import { cellUiOf } from './cell-ui';
 import { ConflictStore } from './conflicts';
 import { DraftSaver } from './draft-saver';
 import { EditorRegistry } from './editor-registry';
+import { EventBatcher, nextFrame, type FrameScheduler } from './event-batcher';
 import { NotebookModel } from './notebook-model';
 import { Signal } from './signal';
 import { WidgetSender } from './widget-sender';
@@ -29,6 +30,11 @@ export interface ControllerOptions {
   /** Test hook: replaces the real socket. */
   socketFactory?: (options: NotebookSocketOptions) => SocketPort;
   saveDelayMs?: number;
+  /**
+   * When queued socket events are applied: once per animation frame in a browser
+   * ({@link nextFrame}). Test hook: a scheduler the test drives, or null to apply each event at once.
+   */
+  scheduleFrame?: FrameScheduler | null;
 }
 
 /**
@@ -53,11 +59,16 @@ export class NotebookController {
   /** Run all asked for while the host was unreachable: sent after the drafts, once back online. */
   private pendingRunAll = false;
   private noticeId = 0;
+  /** Socket events wait here for the next frame, so that a cascade renders once per frame. */
+  private readonly events: EventBatcher<PageEvent>;
 
   constructor(
     readonly model: NotebookModel,
     private readonly options: ControllerOptions,
   ) {
+    this.events = new EventBatcher((events) => {
+      for (const event of events) this.onEvent(event);
+    }, options.scheduleFrame === undefined ? nextFrame() : options.scheduleFrame);
     const notebookId = model.getMeta().id;
     this.saver = new DraftSaver({
       scope: notebookId,
@@ -98,13 +109,14 @@ export class NotebookController {
     this.socket = factory({
       notebookId: this.notebookId,
       getToken: this.options.getToken,
-      onEvent: (event) => this.onEvent(event),
+      onEvent: (event) => this.events.push(event),
       onState: (state) => this.connection.set(state),
       onReady: () => void this.resync(),
     });
   }
 
   dispose(): void {
+    this.events.dispose();
     this.socket?.close();
     this.saver.dispose();
   }
@@ -411,6 +423,11 @@ export class NotebookController {
 
   // ---- internals ----
 
+  /** Applies the socket events still waiting for their frame (tests, and before a resync). */
+  flushEvents(): void {
+    this.events.flush();
+  }
+
   private onEvent(event: PageEvent): void {
     if (event.type === 'error' || event.type === 'external_edit_error') {
       this.notify('error', event.message);
@@ -460,6 +477,8 @@ export class NotebookController {
   /** After every (re)connect: take a snapshot, replay what arrived meanwhile, send unsaved drafts. */
   private async resync(): Promise<void> {
     if (this.resyncing) return;
+    // Events that arrived before this resync come before its snapshot.
+    this.flushEvents();
     this.resyncing = [];
     try {
       const notebook = await this.options.api.getNotebook(this.notebookId);
