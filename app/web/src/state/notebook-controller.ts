@@ -366,6 +366,14 @@ export class NotebookController {
     return this.editors.register(cellId, view);
   }
 
+  /** True once the page asked for this cell's editor (focus, new cell): it mounts even off-screen. */
+  isEditorWanted = (cellId: string): boolean => this.editors.isWanted(cellId);
+
+  /** Mounts a cell's editor even off-screen, without focusing it; it exists once React has rendered. */
+  mountEditor = (cellId: string): void => this.editors.want(cellId);
+
+  subscribeEditorWanted = (cellId: string, listener: () => void): (() => void) => this.editors.subscribeWanted(cellId, listener);
+
   focusCell = (cellId: string, at?: 'start' | 'end'): void => this.editors.focus(cellId, at);
 
   /** Focuses the cell itself, not its editor ("command mode": Enter edits, Ctrl+Z/z undo a delete). */
