@@ -6,7 +6,7 @@ import { CodeEditor, type CodeEditorProps } from './CodeEditor';
 import { highlight, languageFor } from './editor-setup';
 
 /** How far outside the viewport a cell's editor mounts: scrolling at a normal pace never shows a placeholder. */
-const MOUNT_MARGIN = '1500px 0px';
+const MOUNT_MARGIN = '600px 0px';
 
 /**
  * A cell's editor, mounted when the cell comes near the viewport (or when the page asks for it:
