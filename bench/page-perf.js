@@ -136,9 +136,12 @@ async function main() {
       await p.goto(`${base}#/n/${big.id}`);
       await p.waitForFunction(() => window.__rnbOpen?.allCells !== null, undefined, { timeout: 120_000 });
       // Interactive: to the end, and a key typed into the last cell's editor is there.
-      await p.keyboard.press('End');
-      await p.evaluate(() => document.querySelector('section[data-cell-id]:last-of-type')?.scrollIntoView());
       const last = p.locator('section[data-cell-id]').nth(BIG - 1);
+      // The End key until the last cell is in view (cells off-screen have an estimated height until drawn).
+      for (let i = 0; i < 20 && !(await last.evaluate((el) => el.getBoundingClientRect().bottom <= window.innerHeight + 5)); i++) {
+        await p.keyboard.press('End');
+        await p.waitForTimeout(50);
+      }
       await last.locator('.cm-content').click();
       await p.keyboard.press('End');
       await p.keyboard.type('#');
@@ -160,7 +163,10 @@ async function main() {
     const typing = await openPage(big.id);
     await typing.goto(`${base}#/n/${big.id}`);
     await typing.waitForFunction((n) => document.querySelectorAll('section[data-cell-id]').length === n, BIG, { timeout: 120_000 });
-    await typing.evaluate(() => document.querySelector('section[data-cell-id]:last-of-type')?.scrollIntoView());
+    for (let i = 0; i < 20; i++) {
+      await typing.keyboard.press('End');
+      await typing.waitForTimeout(50);
+    }
     // A new cell at the end (typing into it re-runs nothing), its editor focused.
     await typing.locator('.cells__add button').first().click();
     await typing.waitForFunction((n) => document.querySelectorAll('section[data-cell-id]').length === n + 1 && document.activeElement?.closest('.cm-editor'), BIG);
