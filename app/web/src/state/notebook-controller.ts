@@ -109,7 +109,9 @@ export class NotebookController {
     this.socket = factory({
       notebookId: this.notebookId,
       getToken: this.options.getToken,
-      onEvent: (event) => this.events.push(event),
+      // The variables list is one whole list, not a step of a cascade: applied as it comes, as before batching
+      // (held for a frame, an older list could land after the page dropped a deleted cell's names).
+      onEvent: (event) => (event.type === 'variables' ? this.onEvent(event) : this.events.push(event)),
       onState: (state) => this.connection.set(state),
       onReady: () => void this.resync(),
     });
