@@ -7,7 +7,7 @@ import { countRender } from '../perf/render-count';
 import { displayNameOf, useLanguages } from '../plugins/languages';
 import { cellUiOf, useCollapsed } from '../state/cell-ui';
 import { CellToolbarExtras } from './CellExtras';
-import { CodeEditor } from './CodeEditor';
+import { LazyCodeEditor } from './LazyCodeEditor';
 import { ConflictPanel } from './ConflictPanel';
 import { CELL_KEYS, keyLabel } from './keys';
 import { Icon } from './Icon';
@@ -102,7 +102,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
       </div>
       {collapsed.code && <button type="button" className="cell__collapsed" onClick={() => cellUiOf(controller).toggle(cellId, 'code')}>{collapsedCodeText(cell.code)}</button>}
       <div ref={markdown.slot} className={markdown.previewing ? 'cell__editor-slot cell__editor-slot--hidden' : 'cell__editor-slot'} onFocus={markdown.onFocus} onKeyDownCapture={markdown.onKeyDown}>
-        <CodeEditor cellId={cellId} language={cell.type} code={cell.code} controller={controller} label={`${languageName} code`} />
+        <LazyCodeEditor cellId={cellId} language={cell.type} code={cell.code} controller={controller} label={`${languageName} code`} />
       </div>
       <ConflictPanel cellId={cellId} controller={controller} />
       {(cell.writes.length > 0 || cell.reads.length > 0) && (

@@ -38,9 +38,15 @@ export function FindReplacePanel({ controller, onClose }: { controller: Notebook
     const match = matches[i];
     if (!match) return;
     setCurrent(i);
-    const view = controller.editorOf(match.cellId);
-    view?.dispatch({ selection: { anchor: match.from, head: match.to }, scrollIntoView: true });
-    view?.dom.closest('[data-cell-id]')?.scrollIntoView?.({ block: 'nearest' });
+    const select = (): void => {
+      const view = controller.editorOf(match.cellId);
+      view?.dispatch({ selection: { anchor: match.from, head: match.to }, scrollIntoView: true });
+      view?.dom.closest('[data-cell-id]')?.scrollIntoView?.({ block: 'nearest' });
+    };
+    if (controller.editorOf(match.cellId)) return select();
+    // A far cell's editor has not mounted yet (editors mount near the screen): mount it, then select.
+    controller.mountEditor(match.cellId);
+    setTimeout(select, 0);
   };
   const step = (delta: 1 | -1): void => {
     if (matches.length === 0) return;

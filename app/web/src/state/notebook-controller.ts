@@ -8,6 +8,7 @@ import { ConflictStore } from './conflicts';
 import { CoeditSession } from './coedit';
 import { DraftSaver } from './draft-saver';
 import { EditorRegistry } from './editor-registry';
+import { EventBatcher, nextFrame, type FrameScheduler } from './event-batcher';
 import { NotebookModel } from './notebook-model';
 import { Signal } from './signal';
 import { WidgetSender } from './widget-sender';
@@ -36,6 +37,11 @@ export interface ControllerOptions {
   userName?: string;
   /** The user's role in the notebook (`GET /api/notebooks/{id}`'s `role`); absent: owner. */
   role?: NotebookRole;
+  /**
+   * When queued socket events are applied: once per animation frame in a browser
+   * ({@link nextFrame}). Test hook: a scheduler the test drives, or null to apply each event at once.
+   */
+  scheduleFrame?: FrameScheduler | null;
 }
 
 /**
@@ -70,11 +76,16 @@ export class NotebookController {
   readonly readOnly: boolean;
   /** The user's role in the notebook: only the owner shares it and changes its settings. */
   readonly role: NotebookRole;
+  /** Socket events wait here for the next frame, so that a cascade renders once per frame. */
+  private readonly events: EventBatcher<PageEvent>;
 
   constructor(
     readonly model: NotebookModel,
     private readonly options: ControllerOptions,
   ) {
+    this.events = new EventBatcher((events) => {
+      for (const event of events) this.onEvent(event);
+    }, options.scheduleFrame === undefined ? nextFrame() : options.scheduleFrame);
     const notebookId = model.getMeta().id;
     this.coedit = options.socketFactory ? null : new CoeditSession({ name: options.userName ?? `Guest ${Math.floor(Math.random() * 9000) + 1000}` });
     this.role = options.role ?? 'owner';
@@ -119,13 +130,16 @@ export class NotebookController {
       ...(this.coedit ? { coedit: this.coedit } : {}),
       notebookId: this.notebookId,
       getToken: this.options.getToken,
-      onEvent: (event) => this.onEvent(event),
+      // The variables list is one whole list, not a step of a cascade: applied as it comes, as before batching
+      // (held for a frame, an older list could land after the page dropped a deleted cell's names).
+      onEvent: (event) => (event.type === 'variables' ? this.onEvent(event) : this.events.push(event)),
       onState: (state) => this.connection.set(state),
       onReady: () => void this.resync(),
     });
   }
 
   dispose(): void {
+    this.events.dispose();
     this.socket?.close();
     this.coedit?.destroy();
     this.saver.dispose();
@@ -385,6 +399,14 @@ export class NotebookController {
     return this.editors.register(cellId, view);
   }
 
+  /** True once the page asked for this cell's editor (focus, new cell): it mounts even off-screen. */
+  isEditorWanted = (cellId: string): boolean => this.editors.isWanted(cellId);
+
+  /** Mounts a cell's editor even off-screen, without focusing it; it exists once React has rendered. */
+  mountEditor = (cellId: string): void => this.editors.want(cellId);
+
+  subscribeEditorWanted = (cellId: string, listener: () => void): (() => void) => this.editors.subscribeWanted(cellId, listener);
+
   focusCell = (cellId: string, at?: 'start' | 'end'): void => this.editors.focus(cellId, at);
 
   /** Focuses the cell itself, not its editor ("command mode": Enter edits, Ctrl+Z/z undo a delete). */
@@ -447,6 +469,11 @@ export class NotebookController {
     return this.coedit?.text(cellId)?.toString() ?? this.saver.draft(cellId) ?? hostCode;
   }
 
+  /** Applies the socket events still waiting for their frame (tests, and before a resync). */
+  flushEvents(): void {
+    this.events.flush();
+  }
+
   private onEvent(event: PageEvent): void {
     if (event.type === 'error' || event.type === 'external_edit_error') {
       this.notify('error', event.message);
@@ -496,6 +523,8 @@ export class NotebookController {
   /** After every (re)connect: take a snapshot, replay what arrived meanwhile, send unsaved drafts. */
   private async resync(): Promise<void> {
     if (this.resyncing) return;
+    // Events that arrived before this resync come before its snapshot.
+    this.flushEvents();
     this.resyncing = [];
     try {
       const notebook = await this.options.api.getNotebook(this.notebookId);
