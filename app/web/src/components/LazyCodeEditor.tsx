@@ -1,7 +1,7 @@
 import { highlightCode } from '@lezer/highlight';
 import { LanguageSupport } from '@codemirror/language';
 import { memo, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
-import { useSaveState } from '../state/hooks';
+import type { NotebookController } from '../state/notebook-controller';
 import { CodeEditor, type CodeEditorProps } from './CodeEditor';
 import { highlight, languageFor } from './editor-setup';
 
@@ -22,15 +22,13 @@ export const LazyCodeEditor = memo(function LazyCodeEditor(props: CodeEditorProp
   const [near, setNear] = useState(() => typeof IntersectionObserver === 'undefined');
   const placeholder = useRef<HTMLDivElement>(null);
   const mounted = near || wanted;
-  // A replace-all or a restored draft changes the code of a cell without an editor: show it.
-  useSaveState(controller.saver, cellId);
+  const code = useShownCode(controller, cellId, props.code, !mounted);
   useEffect(() => {
     const element = placeholder.current;
     if (mounted || !element) return;
     return whenNearViewport(element, () => setNear(true));
   }, [mounted]);
   if (mounted) return <CodeEditor {...props} />;
-  const code = controller.saver.draft(cellId) ?? props.code;
   return (
     <div
       ref={placeholder}
@@ -47,6 +45,25 @@ export const LazyCodeEditor = memo(function LazyCodeEditor(props: CodeEditorProp
     </div>
   );
 });
+
+/**
+ * The code the editor would show (the shared text, else a draft, else the host's code), kept current without an
+ * editor: a replace-all, a restored draft, or another person's typing (co-editing) in a cell not mounted here.
+ */
+function useShownCode(controller: NotebookController, cellId: string, hostCode: string, needed: boolean): string {
+  const subscribe = useCallback((listener: () => void) => {
+    // A mounted editor shows its own text: keystrokes there must not re-render this.
+    if (!needed) return () => undefined;
+    const stopDraft = controller.saver.subscribe(cellId, listener);
+    const stopShared = controller.coedit?.subscribeText(cellId, listener);
+    return () => {
+      stopDraft();
+      stopShared?.();
+    };
+  }, [controller, cellId, needed]);
+  const shown = useCallback(() => controller.coedit?.text(cellId)?.toString() ?? controller.saver.draft(cellId) ?? hostCode, [controller, cellId, hostCode]);
+  return useSyncExternalStore(subscribe, shown, shown);
+}
 
 /** The code with the editor's colours and line numbers, without an editor. */
 function StaticCode({ code, language }: { code: string; language: string }) {

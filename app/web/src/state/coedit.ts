@@ -3,6 +3,7 @@ import type { Socket } from 'socket.io-client';
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { KeyedListeners } from './signal';
+import { middleChange } from './text-diff';
 
 /** What the editor shows of another person: y-codemirror.next reads `user.name` and `user.color`. */
 export interface PresenceUser {
@@ -26,15 +27,10 @@ const COLOURS = ['#d9480f', '#1971c2', '#2f9e44', '#9c36b5', '#e8590c', '#0c8599
 export function replaceText(text: Y.Text, code: string): void {
   const current = text.toString();
   if (current === code) return;
-  let prefix = 0;
-  const shorter = Math.min(current.length, code.length);
-  while (prefix < shorter && current.charCodeAt(prefix) === code.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (suffix < shorter - prefix && current.charCodeAt(current.length - 1 - suffix) === code.charCodeAt(code.length - 1 - suffix)) suffix++;
+  const change = middleChange(current, code);
   text.doc!.transact(() => {
-    if (current.length - prefix - suffix > 0) text.delete(prefix, current.length - prefix - suffix);
-    const inserted = code.slice(prefix, code.length - suffix);
-    if (inserted) text.insert(prefix, inserted);
+    if (change.to > change.from) text.delete(change.from, change.to - change.from);
+    if (change.insert) text.insert(change.from, change.insert);
   });
 }
 
@@ -59,11 +55,18 @@ export class CoeditSession {
   /** Cells typed into here whose text the host has not stored yet ("Saving…" / offline in the cell's badge). */
   private readonly unsaved = new Set<string>();
   private readonly unsavedListeners = new KeyedListeners();
+  /** Per cell: its shared text changed (here or elsewhere), or the cell got a new one. */
+  private readonly textListeners = new KeyedListeners();
 
   constructor(user: { name: string }) {
     this.cells = this.doc.getMap<Y.Text>('cells');
     this.awareness = new Awareness(this.doc);
     this.cells.observeDeep((events, transaction) => {
+      for (const event of events) {
+        if (event instanceof Y.YMapEvent && event.target === this.cells) for (const key of event.keysChanged) this.textListeners.notify(key);
+        const changed = (event.target as Y.Text)._item?.parentSub;
+        if (event.target instanceof Y.Text && typeof changed === 'string') this.textListeners.notify(changed);
+      }
       if (transaction.origin === this) return;
       for (const event of events) {
         const id = (event.target as Y.Text)._item?.parentSub;
@@ -148,6 +151,12 @@ export class CoeditSession {
     const text = this.cells.get(cellId);
     return text instanceof Y.Text ? text : undefined;
   }
+
+  /**
+   * Calls back after every change of the cell's shared text, whoever made it, and when the cell gets a new text
+   * (a cell whose editor is not mounted shows its code without one, and must show others' edits too).
+   */
+  subscribeText = (cellId: string, listener: () => void): (() => void) => this.textListeners.subscribe(cellId, listener);
 
   /**
    * Calls back whenever the cell's entry gets a text: a new cell's text arriving from the host, or a new text under

@@ -5,7 +5,7 @@ import type { JsonValue, PageEvent, SettingValue } from '../api/types';
 import { CellCreations, emptyCell, newCellId, UndoDeletes } from './cell-creations';
 import { cellUiOf } from './cell-ui';
 import { ConflictStore } from './conflicts';
-import { CoeditSession } from './coedit';
+import { CoeditSession, replaceText } from './coedit';
 import { DraftSaver } from './draft-saver';
 import { EditorRegistry } from './editor-registry';
 import { EventBatcher, nextFrame, type FrameScheduler } from './event-batcher';
@@ -453,6 +453,28 @@ export class NotebookController {
     } else {
       this.focusCell(cellId);
     }
+  };
+
+  /**
+   * The cell's code as this page shows it, editor mounted or not: the editor's text, else the shared text
+   * (co-editing), else an unsaved draft, else the host's code. Find and replace reads cells through it.
+   */
+  codeOf = (cellId: string): string | undefined => {
+    const view = this.editors.viewOf(cellId);
+    if (view) return view.state.doc.toString();
+    const cell = this.model.getCell(cellId);
+    return cell ? this.currentCode(cellId, cell.code) : undefined;
+  };
+
+  /**
+   * Replaces the code of a cell whose editor is not mounted (a replace-all, its undo): into the shared text when
+   * co-editing (others see it as typing; the host stores it), else as a draft that the autosave sends.
+   */
+  setCodeWithoutEditor = (cellId: string, code: string): void => {
+    const text = this.coedit?.text(cellId);
+    if (!text) return this.edit(cellId, code);
+    replaceText(text, code);
+    this.model.markEdited(cellId);
   };
 
   /** A cell's mounted editor, if any (find and replace across cells edits through it). */
