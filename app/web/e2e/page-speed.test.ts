@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import {
-  api, cell, cellCount, describeInBrowser, editorText, ensureBuilt, launchBrowser, screenshot, startHost, waitForFocusIn, type Host,
+  api, cell, cellCount, describeInBrowser, editorText, ensureBuilt, launchBrowser, screenshot, startHost, waitForEditorText, waitForFocusIn, type Host,
 } from './harness';
 
 /**
@@ -120,6 +120,98 @@ describeInBrowser('a page that stays fast, in a real browser', () => {
     const { body } = await api(host, 'GET', `api/notebooks/${id}`);
     expect(body.cells[BIG - 1].code).toContain('last = v999');
     await screenshot(page, 'page-speed-end');
+  });
+
+  /** The cell's code as its static placeholder shows it (an editor not mounted yet). */
+  const placeholderText = (p: Page, index: number): Promise<string> =>
+    cell(p, index).locator('.static-code__content').evaluate((el) => [...el.querySelectorAll('.static-code__line')].map((l) => (l.textContent ?? '').replace(/\u200b/g, '')).join('\n'));
+
+  /** Waits until the host stores `code` for the cell (co-editing hands typed text to the notebook after a pause). */
+  async function hostStores(id: string, index: number, code: string): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const { body } = await api(host, 'GET', `api/notebooks/${id}`);
+      if (body.cells[index].code === code) return;
+      if (Date.now() > deadline) throw new Error(`the host holds ${JSON.stringify(body.cells[index].code)} for cell ${index}, not ${JSON.stringify(code)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  it('scrolled to cell 900 of 1,000, keys typed at full speed into its just-mounted editor are all there and stored', async () => {
+    const id = bigNotebook || await ranNotebook(BIG);
+    await open(id, BIG);
+    expect(await cell(page, 900).locator('.cm-editor').count()).toBe(0);
+    await cell(page, 900).scrollIntoViewIfNeeded();
+    // The click may land on the placeholder (mounting the editor then) or on the editor: the keys reach it either way.
+    await cell(page, 900).locator('.cell__editor').first().click();
+    await page.keyboard.press('ControlOrMeta+End');
+    const typed = '\nscrolled = [v900, v899] # typed at full speed';
+    await page.keyboard.type(typed);
+    const code = `v900 = v899 + 1\nv900${typed}`;
+    expect(await editorText(page, 900)).toBe(code);
+    await hostStores(id, 900, code);
+  });
+
+  it('another person\'s edit to a cell whose editor is not mounted shows there, and in its editor once scrolled to', async () => {
+    const id = bigNotebook || await ranNotebook(BIG);
+    await open(id, BIG);
+    const otherContext = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    try {
+      const other = await otherContext.newPage();
+      await other.goto(host.url);
+      await other.goto(`${host.base}#/n/${id}`);
+      await other.waitForSelector('[data-connection="online"]', { timeout: 120_000 });
+      await other.waitForFunction((n) => document.querySelectorAll('section[data-cell-id]').length === n, BIG, { timeout: 120_000 });
+      const before = await placeholderText(page, 950);
+      expect(before).toBe('v950 = v949 + 1\nv950');
+      await cell(other, 950).scrollIntoViewIfNeeded();
+      await cell(other, 950).locator('.cell__editor').first().click();
+      await other.keyboard.press('ControlOrMeta+End');
+      await other.keyboard.type('\nremote = v950');
+      const code = 'v950 = v949 + 1\nv950\nremote = v950';
+      // Here the cell is far down, its editor not mounted: its code shows the edit all the same.
+      const deadline = Date.now() + 15_000;
+      while ((await placeholderText(page, 950)) !== code) {
+        if (Date.now() > deadline) throw new Error(`cell 950 shows ${JSON.stringify(await placeholderText(page, 950))}`);
+        await page.waitForTimeout(100);
+      }
+      expect(await cell(page, 950).locator('.cm-editor').count()).toBe(0);
+      // Scrolled to, its editor mounts with the edit, and typing here goes on from it.
+      await waitForEditorText(page, 950, code);
+      await cell(page, 950).locator('.cm-content').click();
+      await page.keyboard.press('ControlOrMeta+End');
+      await page.keyboard.type(' + 1');
+      await waitForEditorText(other, 950, `${code} + 1`);
+      await hostStores(id, 950, `${code} + 1`);
+    } finally {
+      await otherContext.close();
+    }
+  });
+
+  it('replace all reaches cells whose editor is not mounted, and its undo restores them', async () => {
+    const id = bigNotebook || await ranNotebook(BIG);
+    await open(id, BIG);
+    expect(await cell(page, 970).locator('.cm-editor').count()).toBe(0);
+    await cell(page, 0).locator('.cm-content').click();
+    await page.keyboard.press('ControlOrMeta+Alt+f');
+    const panel = page.getByRole('search', { name: 'Find and replace in the notebook' });
+    await panel.waitFor();
+    // `v969 + 1` is in cell 970's code only.
+    await page.keyboard.type('v969 + 1');
+    await page.waitForFunction(() => document.querySelector('[data-testid="find-count"]')?.textContent === '1 matches');
+    await panel.getByLabel('Replace with').focus();
+    await page.keyboard.type('v969 + 2');
+    await panel.getByRole('button', { name: 'Replace all' }).click();
+    const replaced = 'v970 = v969 + 2\nv970';
+    expect(await cell(page, 970).locator('.cm-editor').count()).toBe(0);
+    await page.waitForFunction(() => document.querySelector('[data-testid="find-count"]')?.textContent === 'No matches');
+    expect(await placeholderText(page, 970)).toBe(replaced);
+    await hostStores(id, 970, replaced);
+    // Undo, from the find panel: the far cell gets its code back.
+    await panel.getByRole('button', { name: 'Undo replace all' }).click();
+    const original = 'v970 = v969 + 1\nv970';
+    await waitForEditorText(page, 970, original);
+    await hostStores(id, 970, original);
   });
 
   it('a cascade of 250 cells edited at its root shows every new result', async () => {

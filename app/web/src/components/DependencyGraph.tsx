@@ -1,4 +1,4 @@
-import { memo, useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { memo, useDeferredValue, useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import { useGraphVersion } from '../state/hooks';
 import { isCycleEdge } from '../state/graph';
 import { edgeInLineage, lineageOf, visibleRange, type Lineage } from '../state/graph-view';
@@ -20,7 +20,14 @@ const ZOOMS = [0.25, 0.5, 0.75, 1, 1.5, 2];
  * Ctrl+wheel. Clicking a cell jumps to it.
  */
 export const DependencyGraph = memo(function DependencyGraph({ controller }: { controller: NotebookController }) {
-  useGraphVersion(controller.model);
+  // Drawn behind the cells: a cascade changes the graph (statuses) at every frame, and the cells' results come first
+  // (a deferred value: the graph redraws when the browser has time, and an older drawing is dropped for a newer one).
+  const version = useDeferredValue(useGraphVersion(controller.model));
+  return <GraphView controller={controller} version={version} />;
+});
+
+/** `version`: the model's graph version it draws (the props change only when it does). */
+const GraphView = memo(function GraphView({ controller }: { controller: NotebookController; version: number }) {
   const model = controller.model;
   const graph = model.graph();
   const allCells = model.cellList();
