@@ -81,10 +81,12 @@ async function main() {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
     const trace = WHAT.startsWith('trace-');
-    const start = async () => trace
+    const timeOnly = WHAT.startsWith('time-');
+    const start = async () => timeOnly ? undefined : trace
       ? browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'v8.execute'] })
       : cdp.send('Profiler.start');
     const stop = async (label) => {
+      if (timeOnly) return;
       if (trace) traceSummary(await browser.stopTracing());
       else summarise((await cdp.send('Profiler.stop')).profile, label);
     };
