@@ -1,11 +1,18 @@
+// Where the notebook page spends its time (issue 25; the figures themselves: page-perf.js). A chain of N cells with
+// outputs, in Debian's Chromium against the real server and the built page:
+//   open | cascade             V8 CPU profile over CDP: self time per function, then inclusive time of components
+//   trace-open | trace-cascade Chromium trace (devtools.timeline): time per renderer main-thread event (layout, paint…)
+//   time-open | time-cascade   the time only (no profiler), to compare builds: RNB_WEB_DIST=<dist> for each
+// "open": navigation to every cell in the page. "cascade": the chain re-run from its root, from the kernel's last
+// result to the last cell's new value in the page. An unminified build names the functions:
+//   (cd app/web && npx vite build --minify false --outDir /tmp/dist-dev) && RNB_WEB_DIST=/tmp/dist-dev node bench/page-profile.js 250 cascade
+// Run: node bench/page-profile.js [cells=1000] [mode=open]
 'use strict';
-// Profiles the page: opening N cells with outputs, and a cascade over them. CPU profile via CDP, top self time.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-process.chdir('/work/wt/a/bench');
-const WEB_DIST = process.env.RNB_WEB_DIST ?? '/work/wt/a/app/web/dist';
+const WEB_DIST = process.env.RNB_WEB_DIST ?? path.resolve(__dirname, '../app/web/dist');
 const N = Number(process.argv[2]) || 1000;
 const WHAT = process.argv[3] || 'open';
 function chainText(cells) {
