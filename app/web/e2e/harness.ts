@@ -250,6 +250,8 @@ export async function waitForFocusIn(page: Page, index: number): Promise<void> {
 
 /** Replaces a cell's code by typing it, as a user would. */
 export async function typeInto(page: Page, index: number, code: string): Promise<void> {
+  // Editors mount as their cell nears the screen: a far cell's appears once scrolled to.
+  await cell(page, index).scrollIntoViewIfNeeded();
   await cell(page, index).locator('.cm-content').click();
   await page.keyboard.press('ControlOrMeta+a');
   await page.keyboard.type(code);
@@ -257,6 +259,8 @@ export async function typeInto(page: Page, index: number, code: string): Promise
 
 /** The cell's code as shown; others' cursors (co-editing draws them, with their names, inside the lines) left out. */
 export async function editorText(page: Page, index: number): Promise<string> {
+  // A far cell's editor mounts only near the viewport (lazy editors).
+  await cell(page, index).scrollIntoViewIfNeeded();
   return cell(page, index).locator('.cm-content').evaluate((el) =>
     [...el.querySelectorAll('.cm-line')]
       .map((line) => {

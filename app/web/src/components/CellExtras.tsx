@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { memo, useEffect, useRef, useState, useSyncExternalStore, type PointerEvent as ReactPointerEvent } from 'react';
 import { cellUiOf, readersOf, useCollapsed } from '../state/cell-ui';
 import { useSignal } from '../state/hooks';
 import type { CellState } from '../state/notebook-model';
@@ -29,21 +29,58 @@ export function CellToolbarExtras({ cell, controller }: { cell: CellState; contr
 
 /** "ran 3 min ago · 1.2 s": when the cell's last run ended and how long it took (from the host). */
 export function RunTiming({ cell }: { cell: CellState }) {
-  const [, tick] = useState(0);
-  useEffect(() => {
-    if (!cell.last_run_at) return undefined;
-    const timer = setInterval(() => tick((n) => n + 1), 30_000);
-    return () => clearInterval(timer);
-  }, [cell.last_run_at]);
   if (!cell.last_run_at || cell.status === 'running') return null;
-  const ended = new Date(cell.last_run_at);
-  const duration = cell.duration_ms ?? null;
+  return <RunTimingText lastRunAt={cell.last_run_at} durationMs={cell.duration_ms ?? null} />;
+}
+
+/**
+ * Re-rendered only when the run's times change or the shared clock ticks: a status change of the cell (a cascade
+ * makes hundreds) does not format dates again. One clock for every cell, not a timer per cell.
+ */
+const RunTimingText = memo(function RunTimingText({ lastRunAt, durationMs }: { lastRunAt: string; durationMs: number | null }) {
+  const now = useSyncExternalStore(minuteClock.subscribe, minuteClock.now, minuteClock.now);
+  const ended = new Date(lastRunAt);
   return (
-    <span className="cell__timing" data-testid="run-timing" title={`Last run ended ${ended.toLocaleString()}${duration === null ? '' : ` and took ${duration.toLocaleString()} ms`}`}>
-      ran {agoText(Date.now() - ended.getTime())}{duration === null ? '' : ` · ${durationText(duration)}`}
+    // The exact time as a tooltip, formatted when pointed at: formatting it at each render cost a cascade of a thousand
+    // cells a second.
+    <span className="cell__timing" data-testid="run-timing" onPointerEnter={(event) => {
+      event.currentTarget.title = `Last run ended ${dateTimeFormat().format(ended)}${durationMs === null ? '' : ` and took ${numberFormat().format(durationMs)} ms`}`;
+    }}>
+      ran {agoText(Math.max(now, Date.now()) - ended.getTime())}{durationMs === null ? '' : ` · ${durationText(durationMs)}`}
     </span>
   );
-}
+});
+
+/** Ticks every 30 s while anything shows a run time ("just now" becomes "1 min ago"). */
+const minuteClock = (() => {
+  const listeners = new Set<() => void>();
+  let current = Date.now();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  return {
+    now: (): number => current,
+    subscribe: (listener: () => void): (() => void) => {
+      listeners.add(listener);
+      timer ??= setInterval(() => {
+        current = Date.now();
+        for (const l of [...listeners]) l();
+      }, 30_000);
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && timer !== undefined) {
+          clearInterval(timer);
+          timer = undefined;
+        }
+      };
+    },
+  };
+})();
+
+// `toLocaleString` builds a formatter per call (a millisecond each, a thousand cells): one each, as it formats.
+let dates: Intl.DateTimeFormat | undefined;
+let numbers: Intl.NumberFormat | undefined;
+const dateTimeFormat = (): Intl.DateTimeFormat =>
+  (dates ??= new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }));
+const numberFormat = (): Intl.NumberFormat => (numbers ??= new Intl.NumberFormat());
 
 export function agoText(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));

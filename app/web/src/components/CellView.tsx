@@ -1,13 +1,14 @@
 import { memo, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { MARKDOWN_MIME } from '../api/types';
+import { MARKDOWN_MIME, type LanguageInfo } from '../api/types';
 import type { SaveState } from '../state/draft-saver';
 import { useCell, useCellPosition, useSaveState } from '../state/hooks';
 import type { NotebookController } from '../state/notebook-controller';
+import type { CellState } from '../state/notebook-model';
 import { countRender } from '../perf/render-count';
 import { displayNameOf, useLanguages } from '../plugins/languages';
 import { cellUiOf, useCollapsed } from '../state/cell-ui';
 import { CellToolbarExtras } from './CellExtras';
-import { CodeEditor } from './CodeEditor';
+import { LazyCodeEditor } from './LazyCodeEditor';
 import { ConflictPanel } from './ConflictPanel';
 import { CELL_KEYS, keyLabel } from './keys';
 import { Icon } from './Icon';
@@ -68,17 +69,7 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
     >
       <div className="cell__toolbar" role="toolbar" aria-label="Cell actions">
         <StatusBadge status={cell.status} since={cell.runningSince} />
-        <label className="visually-hidden" htmlFor={`type-${cellId}`}>Cell language</label>
-        <select
-          id={`type-${cellId}`}
-          className="cell__type"
-          disabled={controller.readOnly}
-          value={cell.type}
-          onChange={(e) => void controller.changeType(cellId, e.target.value)}
-        >
-          {languages.map((l) => <option key={l.id} value={l.id}>{l.display_name}</option>)}
-          {!languages.some((l) => l.id === cell.type) && <option value={cell.type}>{cell.type}</option>}
-        </select>
+        <LanguageSelect cellId={cellId} type={cell.type} controller={controller} languages={languages} />
         <SaveIndicator state={saveState} />
         <CellToolbarExtras cell={cell} controller={controller} />
         <PeopleInCell coedit={controller.coedit} cellId={cellId} />
@@ -102,29 +93,10 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
       </div>
       {collapsed.code && <button type="button" className="cell__collapsed" onClick={() => cellUiOf(controller).toggle(cellId, 'code')}>{collapsedCodeText(cell.code)}</button>}
       <div ref={markdown.slot} className={markdown.previewing ? 'cell__editor-slot cell__editor-slot--hidden' : 'cell__editor-slot'} onFocus={markdown.onFocus} onKeyDownCapture={markdown.onKeyDown}>
-        <CodeEditor cellId={cellId} language={cell.type} code={cell.code} controller={controller} label={`${languageName} code`} />
+        <LazyCodeEditor cellId={cellId} language={cell.type} code={cell.code} controller={controller} label={`${languageName} code`} />
       </div>
       <ConflictPanel cellId={cellId} controller={controller} />
-      {(cell.writes.length > 0 || cell.reads.length > 0) && (
-        <div className="cell__deps">
-          {cell.writes.length > 0 && (
-            <span className="deps" aria-label="Defines">
-              <span className="deps__label">defines</span>
-              {cell.writes.map((name) => <span key={name} className="chip chip--def">{name}</span>)}
-            </span>
-          )}
-          {cell.reads.length > 0 && (
-            <span className="deps" aria-label="Reads">
-              <span className="deps__label">reads</span>
-              {cell.reads.map((name) => (
-                <button key={name} type="button" className="chip chip--ref" onClick={() => controller.jumpToDefinition(name)} title={`Go to the cell that defines ${name}`}>
-                  {name}
-                </button>
-              ))}
-            </span>
-          )}
-        </div>
-      )}
+      <CellNames cellId={cellId} reads={cell.reads} writes={cell.writes} controller={controller} />
       {blockedReason !== null && (
         <p className="cell__blocked" role="note">Blocked: {blockedReason}</p>
       )}
@@ -137,18 +109,100 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
       )}
       {(cell.stdout !== '' || stderrOf(cell) !== '' || cell.outputs.length > 0 || (cell.error !== null && cell.status !== 'blocked')) && (
         collapsed.output ? <button type="button" className="cell__collapsed" onClick={() => cellUiOf(controller).toggle(cellId, 'output')}>Output collapsed: show it</button> :
-        <div
-          className={dim ? 'cell__outputs cell__outputs--dim' : 'cell__outputs'}
-          aria-label="Cell output"
-          onDoubleClick={cell.type === MARKDOWN_CELL_TYPE ? () => controller.focusCell(cellId) : undefined}
-        >
-          {cell.stdout !== '' && <TextOutput text={nameCellsIn(cell.stdout, cellId, controller)} stream="stdout" />}
-          {stderrOf(cell) !== '' && <TextOutput text={nameCellsIn(stderrOf(cell), cellId, controller)} stream="stderr" />}
-          {cell.outputs.map((output, i) => <OutputView key={i} output={output} />)}
-          {cell.error !== null && cell.status !== 'blocked' && <ErrorOutput error={cell.error} cellId={cellId} positionOf={controller.positionOf} />}
-        </div>
+        <CellOutputs
+          cellId={cellId}
+          controller={controller}
+          dim={dim}
+          markdown={cell.type === MARKDOWN_CELL_TYPE}
+          stdout={cell.stdout}
+          stderr={stderrOf(cell)}
+          outputs={cell.outputs}
+          error={cell.status === 'blocked' ? null : cell.error}
+        />
       )}
     </section>
+  );
+});
+
+/** The cell's language. Its own component: a select re-rendered marks its option again, costly a thousand times over. */
+const LanguageSelect = memo(function LanguageSelect({ cellId, type, controller, languages }: {
+  cellId: string;
+  type: string;
+  controller: NotebookController;
+  languages: readonly LanguageInfo[];
+}) {
+  return (
+    <>
+      <label className="visually-hidden" htmlFor={`type-${cellId}`}>Cell language</label>
+      <select
+        id={`type-${cellId}`}
+        className="cell__type"
+        disabled={controller.readOnly}
+        value={type}
+        onChange={(e) => void controller.changeType(cellId, e.target.value)}
+      >
+        {languages.map((l) => <option key={l.id} value={l.id}>{l.display_name}</option>)}
+        {!languages.some((l) => l.id === type) && <option value={type}>{type}</option>}
+      </select>
+    </>
+  );
+});
+
+/** The names the cell defines and reads; re-rendered only when they change (not at each status of a run). */
+const CellNames = memo(function CellNames({ cellId, reads, writes, controller }: {
+  cellId: string;
+  reads: readonly string[];
+  writes: readonly string[];
+  controller: NotebookController;
+}) {
+  if (writes.length === 0 && reads.length === 0) return null;
+  return (
+    <div className="cell__deps">
+      {writes.length > 0 && (
+        <span className="deps" aria-label="Defines">
+          <span className="deps__label">defines</span>
+          {writes.map((name) => <span key={name} className="chip chip--def">{name}</span>)}
+        </span>
+      )}
+      {reads.length > 0 && (
+        <span className="deps" aria-label="Reads">
+          <span className="deps__label">reads</span>
+          {reads.map((name) => (
+            <button key={name} type="button" className="chip chip--ref" onClick={() => controller.jumpToDefinition(name)} title={`Go to the cell that defines ${name}`}>
+              {name}
+            </button>
+          ))}
+        </span>
+      )}
+    </div>
+  );
+});
+
+/**
+ * What the cell's last run printed and returned. Its props are the parts of the cell it shows, so a status change
+ * (queued, success: most of a cascade's events) re-renders it only to dim or undim it.
+ */
+const CellOutputs = memo(function CellOutputs({ cellId, controller, dim, markdown, stdout, stderr, outputs, error }: {
+  cellId: string;
+  controller: NotebookController;
+  dim: boolean;
+  markdown: boolean;
+  stdout: string;
+  stderr: string;
+  outputs: CellState['outputs'];
+  error: string | null;
+}) {
+  return (
+    <div
+      className={dim ? 'cell__outputs cell__outputs--dim' : 'cell__outputs'}
+      aria-label="Cell output"
+      onDoubleClick={markdown ? () => controller.focusCell(cellId) : undefined}
+    >
+      {stdout !== '' && <TextOutput text={nameCellsIn(stdout, cellId, controller)} stream="stdout" />}
+      {stderr !== '' && <TextOutput text={nameCellsIn(stderr, cellId, controller)} stream="stderr" />}
+      {outputs.map((output, i) => <OutputView key={i} output={output} />)}
+      {error !== null && <ErrorOutput error={error} cellId={cellId} positionOf={controller.positionOf} />}
+    </div>
   );
 });
 

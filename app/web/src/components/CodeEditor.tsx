@@ -7,6 +7,7 @@ import { flushSync } from 'react-dom';
 import { editorLanguagesVersion } from '../plugins/browser-modules';
 import { loadedLanguages, nextLanguage } from '../plugins/languages';
 import type { NotebookController } from '../state/notebook-controller';
+import { replaceText } from '../state/coedit';
 import { kernelCompletions } from './completions';
 import { cellEditorFeatures } from './cell-editor-features';
 import { cellUndoManager, undoStepBoundaries } from './undo-groups';
@@ -118,11 +119,7 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
               // What was typed here goes into the shared text (sent to the host once, as this page's edit), so the
               // editor keeps its own state: the cursor where it was, the brackets it closed ahead of the cursor still
               // known as its own (typing `]` steps over them), its undo history.
-              const change = middleChange(text.toString(), typed);
-              text.doc?.transact(() => {
-                if (change.to > change.from) text.delete(change.from, change.to - change.from);
-                if (change.insert) text.insert(change.from, change.insert);
-              });
+              replaceText(text, typed);
             } else if (typed !== text.toString()) {
               // Nothing typed before it arrived (a restored cell's text): the editor shows the shared text.
               editor.dispatch({
@@ -160,16 +157,6 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
 
   return <div ref={host} className="cell__editor" />;
 });
-
-/** The change turning `from` into `to`: only the part between their common prefix and suffix. */
-function middleChange(from: string, to: string): { from: number; to: number; insert: string } {
-  let prefix = 0;
-  const shorter = Math.min(from.length, to.length);
-  while (prefix < shorter && from.charCodeAt(prefix) === to.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (suffix < shorter - prefix && from.charCodeAt(from.length - 1 - suffix) === to.charCodeAt(to.length - 1 - suffix)) suffix++;
-  return { from: prefix, to: from.length - suffix, insert: to.slice(prefix, to.length - suffix) };
-}
 
 /**
  * y-codemirror.next on the cell's shared text: others' keystrokes appear here, theirs cursors and selections

@@ -1,4 +1,4 @@
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent, type ReactElement } from 'react';
+import { memo, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent, type ReactElement } from 'react';
 import { useGraphVersion } from '../state/hooks';
 import { isCycleEdge } from '../state/graph';
 import { arcInRows, arcPath, arcsOf, edgeInLineage, lineageOf, visibleRange, type Arc, type ArcGeometry, type Lineage } from '../state/graph-view';
@@ -27,7 +27,14 @@ const DETAILED_ARCS = 150;
  * Ctrl+wheel (keeping the middle row in place). Clicking a cell jumps to it.
  */
 export const DependencyGraph = memo(function DependencyGraph({ controller }: { controller: NotebookController }) {
-  const version = useGraphVersion(controller.model);
+  // Drawn behind the cells: a cascade changes the graph (statuses) at every frame, and the cells' results come first
+  // (a deferred value: the graph redraws when the browser has time, and an older drawing is dropped for a newer one).
+  const version = useDeferredValue(useGraphVersion(controller.model));
+  return <GraphView controller={controller} version={version} />;
+});
+
+/** `version`: the model's graph version it draws (the props change only when it does). */
+const GraphView = memo(function GraphView({ controller, version }: { controller: NotebookController; version: number }) {
   const model = controller.model;
   const graph = model.graph();
   // A new list only when the graph's version moves: scrolling and zooming reuse everything computed from it.

@@ -3,9 +3,9 @@ import { findInCells, replaceAllIn, replacementFor, searchPattern, type CellMatc
 import type { NotebookController } from '../state/notebook-controller';
 import { applyReplaceAll, canUndoReplaceAll, undoReplaceAll } from './find-replace-undo';
 
-/** The cells' current text: what the editors show (unsaved typing included). */
+/** The cells' current text as shown, editor mounted or not (unsaved typing and others' edits included). */
 function cellTexts(controller: NotebookController): { id: string; code: string }[] {
-  return controller.model.cellList().map((c) => ({ id: c.id, code: controller.editorOf(c.id)?.state.doc.toString() ?? controller.saver.draft(c.id) ?? c.code }));
+  return controller.model.cellList().map((c) => ({ id: c.id, code: controller.codeOf(c.id) ?? c.code }));
 }
 
 /**
@@ -38,9 +38,15 @@ export function FindReplacePanel({ controller, onClose }: { controller: Notebook
     const match = matches[i];
     if (!match) return;
     setCurrent(i);
-    const view = controller.editorOf(match.cellId);
-    view?.dispatch({ selection: { anchor: match.from, head: match.to }, scrollIntoView: true });
-    view?.dom.closest('[data-cell-id]')?.scrollIntoView?.({ block: 'nearest' });
+    const select = (): void => {
+      const view = controller.editorOf(match.cellId);
+      view?.dispatch({ selection: { anchor: match.from, head: match.to }, scrollIntoView: true });
+      view?.dom.closest('[data-cell-id]')?.scrollIntoView?.({ block: 'nearest' });
+    };
+    if (controller.editorOf(match.cellId)) return select();
+    // A far cell's editor has not mounted yet (editors mount near the screen): mount it, then select.
+    controller.mountEditor(match.cellId);
+    setTimeout(select, 0);
   };
   const step = (delta: 1 | -1): void => {
     if (matches.length === 0) return;
@@ -53,7 +59,7 @@ export function FindReplacePanel({ controller, onClose }: { controller: Notebook
     const insert = replacementFor(text.slice(match.from, match.to), pattern, replacement, options);
     const view = controller.editorOf(match.cellId);
     if (view) view.dispatch({ changes: { from: match.from, to: match.to, insert }, userEvent: 'input.replace' });
-    else controller.edit(match.cellId, text.slice(0, match.from) + insert + text.slice(match.to));
+    else controller.setCodeWithoutEditor(match.cellId, text.slice(0, match.from) + insert + text.slice(match.to));
     setVersion((v) => v + 1);
   };
   const replaceAll = (): void => {

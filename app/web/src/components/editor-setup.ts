@@ -67,7 +67,7 @@ export function languageFor(type: string): Extension {
 }
 
 /** Colours come from CSS variables, so one style serves the light and the dark theme. */
-const highlight = HighlightStyle.define([
+export const highlight = HighlightStyle.define([
   { tag: [t.keyword, t.controlKeyword, t.operatorKeyword, t.definitionKeyword, t.moduleKeyword], color: 'var(--syn-keyword)' },
   { tag: [t.string, t.special(t.string)], color: 'var(--syn-string)' },
   { tag: [t.number, t.bool, t.null, t.atom], color: 'var(--syn-number)' },

@@ -2,6 +2,7 @@ import { isolateHistory } from '@codemirror/commands';
 import { Prec, type Extension } from '@codemirror/state';
 import { keymap } from '@codemirror/view';
 import type { NotebookController } from '../state/notebook-controller';
+import { middleChange } from '../state/text-diff';
 
 /** One replace-all: every cell it changed, with its text before and after. */
 interface ReplaceAllEdit {
@@ -11,8 +12,7 @@ interface ReplaceAllEdit {
 
 const lastEdits = new WeakMap<NotebookController, ReplaceAllEdit>();
 
-const textOf = (controller: NotebookController, cellId: string): string | undefined =>
-  controller.editorOf(cellId)?.state.doc.toString() ?? controller.saver.draft(cellId) ?? controller.model.getCell(cellId)?.code;
+const textOf = (controller: NotebookController, cellId: string): string | undefined => controller.codeOf(cellId);
 
 /**
  * Replace-all across cells as ONE undoable edit. Each cell's editor gets the change as one step of
@@ -29,7 +29,7 @@ export function applyReplaceAll(controller: NotebookController, changes: { cellI
     if (view) {
       view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: after }, annotations: isolateHistory.of('full'), userEvent: 'input.replace.all' });
     } else {
-      controller.edit(cellId, after);
+      controller.setCodeWithoutEditor(cellId, after);
     }
   }
   if (edit.changes.size === 0) return;
@@ -57,8 +57,8 @@ export function undoReplaceAll(controller: NotebookController): boolean {
     const view = controller.editorOf(cellId);
     // As an edit of the text (only the part that differs), not through the editor's own history: a co-edited cell's
     // history is the shared text's, and the edit reaches every other client as typing does.
-    if (view) view.dispatch({ changes: differingPart(after, before), userEvent: 'undo' });
-    else controller.edit(cellId, before);
+    if (view) view.dispatch({ changes: middleChange(after, before), userEvent: 'undo' });
+    else controller.setCodeWithoutEditor(cellId, before);
   }
   if (skipped > 0) controller.notify('info', `${skipped} cell${skipped === 1 ? ' was' : 's were'} edited after the replace and kept as they are`);
   return true;
@@ -74,14 +74,4 @@ export function replaceAllUndoKeys(controller: NotebookController, cellId: strin
       return undoReplaceAll(controller);
     },
   }]));
-}
-
-/** The change turning `from` into `to`: only what lies between their common prefix and common suffix. */
-function differingPart(from: string, to: string): { from: number; to: number; insert: string } {
-  let prefix = 0;
-  const shorter = Math.min(from.length, to.length);
-  while (prefix < shorter && from[prefix] === to[prefix]) prefix++;
-  let suffix = 0;
-  while (suffix < shorter - prefix && from[from.length - 1 - suffix] === to[to.length - 1 - suffix]) suffix++;
-  return { from: prefix, to: from.length - suffix, insert: to.slice(prefix, to.length - suffix) };
 }

@@ -3,6 +3,7 @@ import type { Socket } from 'socket.io-client';
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { KeyedListeners } from './signal';
+import { middleChange } from './text-diff';
 
 /** What the editor shows of another person: y-codemirror.next reads `user.name` and `user.color`. */
 export interface PresenceUser {
@@ -69,15 +70,10 @@ export function browserGuestName(storage: Pick<Storage, 'getItem' | 'setItem'> |
 export function replaceText(text: Y.Text, code: string): void {
   const current = text.toString();
   if (current === code) return;
-  let prefix = 0;
-  const shorter = Math.min(current.length, code.length);
-  while (prefix < shorter && current.charCodeAt(prefix) === code.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (suffix < shorter - prefix && current.charCodeAt(current.length - 1 - suffix) === code.charCodeAt(code.length - 1 - suffix)) suffix++;
+  const change = middleChange(current, code);
   text.doc!.transact(() => {
-    if (current.length - prefix - suffix > 0) text.delete(prefix, current.length - prefix - suffix);
-    const inserted = code.slice(prefix, code.length - suffix);
-    if (inserted) text.insert(prefix, inserted);
+    if (change.to > change.from) text.delete(change.from, change.to - change.from);
+    if (change.insert) text.insert(change.from, change.insert);
   });
 }
 
@@ -102,6 +98,8 @@ export class CoeditSession {
   /** Cells typed into here whose text the host has not stored yet ("Saving…" / offline in the cell's badge). */
   private readonly unsaved = new Set<string>();
   private readonly unsavedListeners = new KeyedListeners();
+  /** Per cell: its shared text changed (here or elsewhere), or the cell got a new one. */
+  private readonly textListeners = new KeyedListeners();
 
   /**
    * What the host has of this document (every update it sent or acknowledged): a refused update is undone here by
@@ -122,6 +120,11 @@ export class CoeditSession {
     this.cells = this.doc.getMap<Y.Text>('cells');
     this.awareness = new Awareness(this.doc);
     this.cells.observeDeep((events, transaction) => {
+      for (const event of events) {
+        if (event instanceof Y.YMapEvent && event.target === this.cells) for (const key of event.keysChanged) this.textListeners.notify(key);
+        const changed = (event.target as Y.Text)._item?.parentSub;
+        if (event.target instanceof Y.Text && typeof changed === 'string') this.textListeners.notify(changed);
+      }
       if (transaction.origin === this) return;
       for (const event of events) {
         const id = (event.target as Y.Text)._item?.parentSub;
@@ -214,6 +217,12 @@ export class CoeditSession {
     const text = this.cells.get(cellId);
     return text instanceof Y.Text ? text : undefined;
   }
+
+  /**
+   * Calls back after every change of the cell's shared text, whoever made it, and when the cell gets a new text
+   * (a cell whose editor is not mounted shows its code without one, and must show others' edits too).
+   */
+  subscribeText = (cellId: string, listener: () => void): (() => void) => this.textListeners.subscribe(cellId, listener);
 
   /**
    * Calls back whenever the cell's entry gets a text: a new cell's text arriving from the host, or a new text under

@@ -72,6 +72,7 @@ export class DraftSaver {
 
   state = (cellId: string): SaveState => this.states.get(cellId) ?? 'saved';
 
+  /** Calls back when the cell's save state or its draft changes (a cell without an editor shows its draft). */
   subscribe = (cellId: string, listener: () => void): (() => void) => this.listeners.subscribe(cellId, listener);
 
   /** Records typed code and (re)starts the debounce timer. */
@@ -82,7 +83,10 @@ export class DraftSaver {
       this.store(cellId);
       return;
     }
-    if (this.state(cellId) !== 'saving') this.setState(cellId, this.state(cellId) === 'offline' ? 'offline' : 'pending');
+    const before = this.state(cellId);
+    if (before !== 'saving') this.setState(cellId, before === 'offline' ? 'offline' : 'pending');
+    // The state did not change (a second edit before the save): the new draft is news all the same.
+    if (this.state(cellId) === before) this.listeners.notify(cellId);
     this.restartTimer(cellId);
   }
 

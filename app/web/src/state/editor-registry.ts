@@ -1,11 +1,18 @@
 import { Transaction } from '@codemirror/state';
 import type { EditorView } from '@codemirror/view';
 import { remoteEdit } from './editor-annotations';
+import { KeyedListeners } from './signal';
 
-/** The mounted cell editors, and focus requests for editors that have not mounted yet. */
+/**
+ * The mounted cell editors, and focus requests for editors that have not mounted yet. Editors
+ * mount lazily (as their cell nears the viewport): focusing a cell whose editor is not there yet
+ * asks its cell to mount it ({@link isWanted}) and focuses it once it registers.
+ */
 export class EditorRegistry {
   private readonly views = new Map<string, EditorView>();
-  private pendingFocus: { id: string; at: 'start' | 'end' } | null = null;
+  private pendingFocus: { id: string; at: 'start' | 'end' | undefined } | null = null;
+  private readonly wanted = new Set<string>();
+  private readonly wantListeners = new KeyedListeners();
 
   register(cellId: string, view: EditorView): () => void {
     this.views.set(cellId, view);
@@ -22,7 +29,11 @@ export class EditorRegistry {
 
   focus(cellId: string, at?: 'start' | 'end'): void {
     const view = this.views.get(cellId);
-    if (!view) return;
+    if (!view) {
+      this.pendingFocus = { id: cellId, at };
+      this.want(cellId);
+      return;
+    }
     if (at) {
       const pos = at === 'start' ? 0 : view.state.doc.length;
       view.dispatch({ selection: { anchor: pos }, scrollIntoView: true });
@@ -33,16 +44,39 @@ export class EditorRegistry {
 
   focusWhenMounted(cellId: string, at: 'start' | 'end'): void {
     if (this.views.has(cellId)) this.focus(cellId, at);
-    else this.pendingFocus = { id: cellId, at };
+    else {
+      this.pendingFocus = { id: cellId, at };
+      this.want(cellId);
+    }
+  }
+
+  /** True once something asked for this cell's editor (a focus, a new cell): it mounts even out of view. */
+  isWanted(cellId: string): boolean {
+    return this.wanted.has(cellId);
+  }
+
+  subscribeWanted(cellId: string, listener: () => void): () => void {
+    return this.wantListeners.subscribe(cellId, listener);
+  }
+
+  /** Asks for a cell's editor without focusing it (find shows a match in a far cell). */
+  want(cellId: string): void {
+    if (this.wanted.has(cellId)) return;
+    this.wanted.add(cellId);
+    this.wantListeners.notify(cellId);
   }
 
   viewOf(cellId: string): EditorView | undefined {
     return this.views.get(cellId);
   }
 
-  /** The cell element around an editor. */
+  /** The cell element around an editor, or the cell's element while its editor has not mounted. */
   frameOf(cellId: string): HTMLElement | null {
-    return this.views.get(cellId)?.dom.closest<HTMLElement>('[data-cell-id]') ?? null;
+    const view = this.views.get(cellId);
+    if (view) return view.dom.closest<HTMLElement>('[data-cell-id]');
+    if (typeof document === 'undefined') return null;
+    const escaped = typeof CSS !== 'undefined' && CSS.escape ? CSS.escape(cellId) : cellId;
+    return document.querySelector<HTMLElement>(`section[data-cell-id="${escaped}"]`);
   }
 
   /** Replaces what an editor shows, as the host's code: not an edit to save, not a step of its undo history. */

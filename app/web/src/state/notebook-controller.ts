@@ -5,9 +5,10 @@ import type { JsonValue, PageEvent, SettingValue } from '../api/types';
 import { CellCreations, emptyCell, newCellId, UndoDeletes } from './cell-creations';
 import { cellUiOf } from './cell-ui';
 import { ConflictStore } from './conflicts';
-import { browserGuestName, CoeditSession } from './coedit';
+import { browserGuestName, CoeditSession, replaceText } from './coedit';
 import { DraftSaver } from './draft-saver';
 import { EditorRegistry } from './editor-registry';
+import { EventBatcher, nextFrame, type FrameScheduler } from './event-batcher';
 import { NotebookModel } from './notebook-model';
 import { Signal } from './signal';
 import { WidgetSender } from './widget-sender';
@@ -36,6 +37,11 @@ export interface ControllerOptions {
   userName?: string;
   /** The user's role in the notebook (`GET /api/notebooks/{id}`'s `role`); absent: owner. */
   role?: NotebookRole;
+  /**
+   * When queued socket events are applied: once per animation frame in a browser
+   * ({@link nextFrame}). Test hook: a scheduler the test drives, or null to apply each event at once.
+   */
+  scheduleFrame?: FrameScheduler | null;
 }
 
 /**
@@ -70,11 +76,16 @@ export class NotebookController {
   readonly readOnly: boolean;
   /** The user's role in the notebook: only the owner shares it and changes its settings. */
   readonly role: NotebookRole;
+  /** Socket events wait here for the next frame, so that a cascade renders once per frame. */
+  private readonly events: EventBatcher<PageEvent>;
 
   constructor(
     readonly model: NotebookModel,
     private readonly options: ControllerOptions,
   ) {
+    this.events = new EventBatcher((events) => {
+      for (const event of events) this.onEvent(event);
+    }, options.scheduleFrame === undefined ? nextFrame() : options.scheduleFrame);
     const notebookId = model.getMeta().id;
     this.coedit = options.socketFactory ? null : new CoeditSession({ name: options.userName ?? browserGuestName(), onRefused: (message) => this.notify('error', message) });
     this.role = options.role ?? 'owner';
@@ -119,13 +130,16 @@ export class NotebookController {
       ...(this.coedit ? { coedit: this.coedit } : {}),
       notebookId: this.notebookId,
       getToken: this.options.getToken,
-      onEvent: (event) => this.onEvent(event),
+      // The variables list is one whole list, not a step of a cascade: applied as it comes, as before batching
+      // (held for a frame, an older list could land after the page dropped a deleted cell's names).
+      onEvent: (event) => (event.type === 'variables' ? this.onEvent(event) : this.events.push(event)),
       onState: (state) => this.connection.set(state),
       onReady: () => void this.resync(),
     });
   }
 
   dispose(): void {
+    this.events.dispose();
     this.socket?.close();
     this.coedit?.destroy();
     this.saver.dispose();
@@ -385,6 +399,14 @@ export class NotebookController {
     return this.editors.register(cellId, view);
   }
 
+  /** True once the page asked for this cell's editor (focus, new cell): it mounts even off-screen. */
+  isEditorWanted = (cellId: string): boolean => this.editors.isWanted(cellId);
+
+  /** Mounts a cell's editor even off-screen, without focusing it; it exists once React has rendered. */
+  mountEditor = (cellId: string): void => this.editors.want(cellId);
+
+  subscribeEditorWanted = (cellId: string, listener: () => void): (() => void) => this.editors.subscribeWanted(cellId, listener);
+
   focusCell = (cellId: string, at?: 'start' | 'end'): void => this.editors.focus(cellId, at);
 
   /** Focuses the cell itself, not its editor ("command mode": Enter edits, Ctrl+Z/z undo a delete). */
@@ -433,6 +455,28 @@ export class NotebookController {
     }
   };
 
+  /**
+   * The cell's code as this page shows it, editor mounted or not: the editor's text, else the shared text
+   * (co-editing), else an unsaved draft, else the host's code. Find and replace reads cells through it.
+   */
+  codeOf = (cellId: string): string | undefined => {
+    const view = this.editors.viewOf(cellId);
+    if (view) return view.state.doc.toString();
+    const cell = this.model.getCell(cellId);
+    return cell ? this.currentCode(cellId, cell.code) : undefined;
+  };
+
+  /**
+   * Replaces the code of a cell whose editor is not mounted (a replace-all, its undo): into the shared text when
+   * co-editing (others see it as typing; the host stores it), else as a draft that the autosave sends.
+   */
+  setCodeWithoutEditor = (cellId: string, code: string): void => {
+    const text = this.coedit?.text(cellId);
+    if (!text) return this.edit(cellId, code);
+    replaceText(text, code);
+    this.model.markEdited(cellId);
+  };
+
   /** A cell's mounted editor, if any (find and replace across cells edits through it). */
   editorOf = (cellId: string): EditorView | undefined => this.editors.viewOf(cellId);
 
@@ -445,6 +489,11 @@ export class NotebookController {
   /** What the editor shows: the shared text, else an unsaved draft, else the host's code. */
   private currentCode(cellId: string, hostCode: string): string {
     return this.coedit?.text(cellId)?.toString() ?? this.saver.draft(cellId) ?? hostCode;
+  }
+
+  /** Applies the socket events still waiting for their frame (tests, and before a resync). */
+  flushEvents(): void {
+    this.events.flush();
   }
 
   private onEvent(event: PageEvent): void {
@@ -496,6 +545,8 @@ export class NotebookController {
   /** After every (re)connect: take a snapshot, replay what arrived meanwhile, send unsaved drafts. */
   private async resync(): Promise<void> {
     if (this.resyncing) return;
+    // Events that arrived before this resync come before its snapshot.
+    this.flushEvents();
     this.resyncing = [];
     try {
       const notebook = await this.options.api.getNotebook(this.notebookId);

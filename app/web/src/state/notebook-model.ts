@@ -286,7 +286,8 @@ export class NotebookModel {
       return { ...c, status, runningSince: null };
     });
     if (status === 'running' && this.meta.kernelNotice) this.setMeta({ ...this.meta, kernelNotice: null });
-    this.graphChanged();
+    // A status is not part of the graph's structure (who defines and reads what): it is kept, only redrawn.
+    this.graphChanged(false);
   }
 
   private updateCell(id: string, update: (cell: CellState) => CellState): void {
@@ -353,8 +354,8 @@ export class NotebookModel {
     emit(this.metaListeners);
   }
 
-  private graphChanged(): void {
-    this.graphCache = null;
+  private graphChanged(structure = true): void {
+    if (structure) this.graphCache = null;
     this.graphVersion++;
     emit(this.graphListeners);
   }

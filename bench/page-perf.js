@@ -1,0 +1,230 @@
+// Issue 25, "a page that stays fast": three figures of the notebook page in Debian's Chromium (playwright-core) against
+// the real server (file storage, real Python kernel) and the built page, each beside a floor measured in the same run.
+//  1. cascade: the 250-cell chain re-run from its root; from the kernel's last result (its `cell_status` at a socket.io
+//     client in this process) to all 250 new results shown in the page. Floor: the kernel's own time for the cascade
+//     (the root's `running` to the last `success` at that client). Target < 500 ms.
+//  2. open: a 1,000-cell notebook with outputs, from navigation to the first screen (cells with their outputs in view),
+//     to every cell in the page, and to "interactive" (scrolled to the end, a key typed into the last cell is in its
+//     editor). Floor: the notebook's JSON fetched by the page itself. Targets < 1 s and < 3 s.
+//  3. typing: keys typed at full speed into the last of the 1,000 cells while the whole chain re-runs; per key, the time
+//     from the key event to the next frame after it was handled (p50, p95). Floor: the same typing with no cascade.
+//     Target p95 < 30 ms.
+// RNB_WEB_DIST: another build of the page (an older one, to compare). Needs /usr/bin/chromium and the built page.
+// Run: npm run build:ts && npm run build --workspace @rnb/web && node bench/page-perf.js [rounds=5]
+'use strict';
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { percentile, ms, report } = require('./lib');
+
+const ROUNDS = Number(process.argv[2]) || 5;
+const CHROMIUM = process.env.RNB_CHROMIUM ?? '/usr/bin/chromium';
+const WEB_DIST = process.env.RNB_WEB_DIST ?? path.resolve(__dirname, '../app/web/dist');
+const CHAIN = 250;
+const BIG = 1000;
+
+/** A percent-format chain: each cell adds one to the one before and shows its value (an output per cell). */
+function chainText(cells) {
+  const parts = ['v0 = 1\nv0'];
+  for (let i = 1; i < cells; i++) parts.push(`v${i} = v${i - 1} + 1\nv${i}`);
+  return parts.map((code) => `# %%\n${code}\n`).join('\n');
+}
+
+async function main() {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
+  if (!fs.existsSync(path.join(WEB_DIST, 'index.html'))) throw new Error('the page is not built: npm run build --workspace @rnb/web');
+  const { chromium } = require('playwright-core');
+  const { io } = require('socket.io-client');
+  const { startServer, loadConfig } = require('@rnb/server');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-page-bench-'));
+  const token = crypto.randomBytes(18).toString('base64url');
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', NOTEBOOK_STORAGE: 'file', NOTEBOOK_DIR: dir, NOTEBOOK_AUTH: 'none', NOTEBOOK_TOKEN: token, LOG_LEVEL: 'warn' }, { defaultWebDir: WEB_DIST });
+  const server = await startServer({ config });
+  const base = `http://127.0.0.1:${server.port}/`;
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const api = async (method, relative, body) => {
+    const response = await fetch(`${base}api/notebooks${relative}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${relative}: ${response.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+
+  /** A notebook of the chain, run once (so every cell has its output), and a socket.io client on it. */
+  async function chainNotebook(cells) {
+    const { notebook_id: id } = await api('POST', '/import', { format: 'py', content: chainText(cells), name: `Chain of ${cells}` });
+    const ids = (await api('GET', `/${id}`)).cells.map((c) => c.id);
+    const socket = io(base.slice(0, -1), { auth: { notebookId: id, token }, transports: ['websocket'], reconnection: false });
+    await new Promise((resolve, reject) => { socket.once('authenticated', resolve); socket.once('connect_error', reject); });
+    const run = (root) => new Promise((resolve, reject) => {
+      let started = null;
+      const onStatus = (event) => {
+        if (event.cellId === root && event.status === 'running' && started === null) started = Date.now();
+        if (event.cellId !== ids[ids.length - 1] || (event.status !== 'success' && event.status !== 'error')) return;
+        socket.off('cell_status', onStatus);
+        if (event.status === 'error') reject(new Error('the last cell failed'));
+        else resolve({ started, finished: Date.now() });
+      };
+      socket.on('cell_status', onStatus);
+      socket.emit('run_cell', { cellId: root });
+    });
+    await run(ids[0]);
+    return { id, ids, socket, run };
+  }
+
+  async function openPage(id, viewport = { width: 1366, height: 900 }) {
+    const page = await (await browser.newContext({ viewport })).newPage();
+    await page.goto(`${base}?token=${token}`);
+    return page;
+  }
+
+  try {
+    // ---- 1. the cascade ----
+    const chain = await chainNotebook(CHAIN);
+    const page = await openPage(chain.id);
+    await page.goto(`${base}#/n/${chain.id}`);
+    await page.waitForSelector('[data-connection="online"]', { timeout: 120_000 });
+    await page.waitForFunction((n) => document.querySelectorAll('section[data-cell-id]').length === n, CHAIN, { timeout: 120_000 });
+    const shownAfter = [];
+    const kernel = [];
+    for (let round = 1; round <= ROUNDS + 1; round++) {
+      const root = 1000 * round;
+      await api('PUT', `/${chain.id}/cells/${chain.ids[0]}`, { code: `v0 = ${root}\nv0` });
+      // Wait in the page, one check per frame, for the last value of every cell.
+      const shown = page.evaluate(({ n, root }) => new Promise((resolve) => {
+        const check = () => {
+          const cells = document.querySelectorAll('section[data-cell-id]');
+          let all = cells.length === n;
+          for (let i = n - 1; all && i >= 0; i--) {
+            if (cells[i].getAttribute('data-status') !== 'success' || !(cells[i].querySelector('.cell__outputs')?.textContent ?? '').includes(String(root + i))) all = false;
+          }
+          if (all) resolve(Date.now());
+          else requestAnimationFrame(check);
+        };
+        check();
+      }), { n: CHAIN, root });
+      const times = await chain.run(chain.ids[0]);
+      const at = await shown;
+      if (round === 1) continue; // warm-up
+      shownAfter.push(Math.max(0, at - times.finished));
+      kernel.push(times.finished - times.started);
+    }
+    await page.screenshot({ path: path.join(os.tmpdir(), 'page-perf-cascade.png') });
+    await page.context().close();
+    chain.socket.close();
+    console.log(`cascade: shown after the kernel's last result ${shownAfter.map((t) => ms(t)).join(', ')}; kernel ${kernel.map((t) => ms(t)).join(', ')}`);
+
+    // ---- 2. opening 1,000 cells with outputs ----
+    const big = await chainNotebook(BIG);
+    const firstScreen = [];
+    const allCells = [];
+    const interactive = [];
+    const fetchFloor = [];
+    for (let round = 0; round <= ROUNDS; round++) {
+      const p = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+      await p.addInitScript(({ n }) => {
+        const marks = { firstScreen: null, allCells: null };
+        window.__rnbOpen = marks;
+        const check = () => {
+          const cells = document.querySelectorAll('section[data-cell-id]');
+          if (marks.firstScreen === null && cells.length > 0 && cells[0].querySelector('.cell__outputs') && cells[0].querySelector('.cell__editor')) marks.firstScreen = performance.now();
+          if (marks.allCells === null && cells.length === n) marks.allCells = performance.now();
+          if (marks.allCells === null) requestAnimationFrame(check);
+        };
+        requestAnimationFrame(check);
+      }, { n: BIG });
+      // A fresh document (the token in the URL sets the cookie), so that the init script measures from navigation.
+      await p.goto(`${base}?token=${token}#/n/${big.id}`);
+      await p.waitForFunction(() => window.__rnbOpen?.allCells !== null, undefined, { timeout: 120_000 });
+      // Interactive: to the end, and a key typed into the last cell's editor is there.
+      const last = p.locator('section[data-cell-id]').nth(BIG - 1);
+      // The End key until the last cell is in view (cells off-screen have an estimated height until drawn).
+      for (let i = 0; i < 20 && !(await last.evaluate((el) => el.getBoundingClientRect().bottom <= window.innerHeight + 5)); i++) {
+        await p.keyboard.press('End');
+        await p.waitForTimeout(50);
+      }
+      await last.locator('.cm-content').click();
+      await p.keyboard.press('End');
+      await p.keyboard.type('#');
+      await p.waitForFunction((n) => document.querySelectorAll('section[data-cell-id]')[n - 1].querySelector('.cm-content')?.textContent?.includes('#'), BIG);
+      const marks = await p.evaluate(() => ({ ...window.__rnbOpen, interactive: performance.now() }));
+      const floor = await p.evaluate(async (id) => { const t0 = performance.now(); await (await fetch(`api/notebooks/${id}`)).json(); return performance.now() - t0; }, big.id);
+      if (round === 0) { await p.screenshot({ path: path.join(os.tmpdir(), 'page-perf-open.png') }); await p.context().close(); continue; }
+      firstScreen.push(marks.firstScreen);
+      allCells.push(marks.allCells);
+      interactive.push(marks.interactive);
+      fetchFloor.push(floor);
+      // The typed key is a draft: leave the cell as it was for the next round.
+      await p.keyboard.press('Backspace');
+      await p.waitForTimeout(1200);
+      await p.context().close();
+    }
+
+    // ---- 3. typing in cell 1,000 while the chain re-runs ----
+    const typing = await openPage(big.id);
+    await typing.goto(`${base}#/n/${big.id}`);
+    await typing.waitForFunction((n) => document.querySelectorAll('section[data-cell-id]').length === n, BIG, { timeout: 120_000 });
+    for (let i = 0; i < 20; i++) {
+      await typing.keyboard.press('End');
+      await typing.waitForTimeout(50);
+    }
+    // A new cell at the end (typing into it re-runs nothing), its editor focused.
+    await typing.locator('.cells__add button').first().click();
+    await typing.waitForFunction((n) => document.querySelectorAll('section[data-cell-id]').length === n + 1 && document.activeElement?.closest('.cm-editor'), BIG);
+    await typing.evaluate(() => {
+      // Per key: from the key event to the first frame after it was handled.
+      window.__rnbKeys = [];
+      document.addEventListener('keydown', (event) => {
+        const t0 = event.timeStamp;
+        requestAnimationFrame(() => setTimeout(() => window.__rnbKeys.push(performance.now() - t0), 0));
+      }, true);
+    });
+    const typeKeys = async () => {
+      await typing.evaluate(() => { window.__rnbKeys = []; });
+      await typing.keyboard.type('total = sum(range(10)) # typed at full speed while it runs', { delay: 0 });
+      await typing.waitForTimeout(100);
+      return typing.evaluate(() => window.__rnbKeys);
+    };
+    const idleKeys = [];
+    for (let i = 0; i < ROUNDS; i++) idleKeys.push(...(await typeKeys()));
+    const busyKeys = [];
+    let cascades = 0;
+    for (let i = 0; i < ROUNDS; i++) {
+      await api('PUT', `/${big.id}/cells/${big.ids[0]}`, { code: `v0 = ${i + 7}\nv0` });
+      const running = big.run(big.ids[0]);
+      // Typing starts once the cascade has reached the page.
+      await typing.waitForFunction(() => document.querySelector('section[data-status="running"], section[data-status="queued"]') !== null, undefined, { timeout: 30_000 });
+      while (true) {
+        busyKeys.push(...(await typeKeys()));
+        const done = await Promise.race([running.then(() => true), new Promise((r) => setTimeout(() => r(false), 0))]);
+        if (done) break;
+      }
+      await running;
+      cascades++;
+    }
+    await typing.screenshot({ path: path.join(os.tmpdir(), 'page-perf-typing.png') });
+    big.socket.close();
+
+    report(`notebook page in Chromium (${path.relative(process.cwd(), WEB_DIST) || WEB_DIST}), ${ROUNDS} rounds`, {
+      [`cascade of ${CHAIN}: all shown after the kernel's last result (median)`]: ms(percentile(shownAfter, 50)),
+      [`cascade of ${CHAIN}: all shown after the kernel's last result (max)`]: ms(Math.max(...shownAfter)),
+      [`  floor: the kernel's cascade, root running -> last success (median)`]: ms(percentile(kernel, 50)),
+      [`open ${BIG} cells with outputs: first screen (median)`]: ms(percentile(firstScreen, 50)),
+      [`open ${BIG} cells: every cell in the page (median)`]: ms(percentile(allCells, 50)),
+      [`open ${BIG} cells: interactive, a key typed in the last cell (median)`]: ms(percentile(interactive, 50)),
+      ['  floor: the notebook JSON fetched by the page (median)']: ms(percentile(fetchFloor, 50)),
+      [`typing in cell ${BIG + 1} during ${cascades} cascades of ${BIG}: p50 / p95 per key`]: `${ms(percentile(busyKeys, 50))} / ${ms(percentile(busyKeys, 95))} (${busyKeys.length} keys)`,
+      ['  floor: the same typing, nothing running: p50 / p95']: `${ms(percentile(idleKeys, 50))} / ${ms(percentile(idleKeys, 95))}`,
+    });
+  } finally {
+    await browser.close();
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
