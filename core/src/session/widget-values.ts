@@ -96,8 +96,10 @@ async function askRuntime(session: NotebookSession, language: string, widgetId: 
     try {
       return readAnswer(await session.runs.callRuntime(language, 'set_widget_value', { widget_id: widgetId, value }));
     } catch (error) {
-      // A cell running synchronously holds the runtime: the value goes in when it is done.
-      if (!(error instanceof NotebookError) || error.code !== 'RNB_ERR_RUNTIME_BUSY' || attempt >= BUSY_RETRIES) throw error;
+      // A cell running synchronously holds the runtime: the value goes in when it is done. A call past its time budget
+      // (a busy machine) is asked again: setting the same value twice is harmless, losing the user's move is not.
+      const retried = error instanceof NotebookError && (error.code === 'RNB_ERR_RUNTIME_BUSY' || error.code === 'RNB_ERR_RUNTIME_TIMEOUT');
+      if (!retried || attempt >= BUSY_RETRIES) throw error;
       await session.runs.whenIdle();
     }
   }
