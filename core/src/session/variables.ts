@@ -12,6 +12,11 @@ import type { RunHost } from './run-coordinator';
 export class VariableList {
   private kernelList: KernelVariable[] = [];
   private truncated = false;
+  /**
+   * Names deleted from the kernel whose deletion a description may not show yet: a list the kernel made before the
+   * deletion can arrive after it, and must not bring a deleted cell's name back. Forgotten once a description lacks it.
+   */
+  private readonly deleted = new Set<string>();
 
   constructor(
     private readonly notebook: Pick<RunHost, 'graph' | 'cellIds'>,
@@ -20,7 +25,11 @@ export class VariableList {
 
   /** The kernel described its names (after a plan or a deletion). */
   described(variables: KernelVariable[], truncated: boolean): void {
-    this.kernelList = variables;
+    const listed = new Set(variables.map((v) => v.name));
+    for (const name of this.deleted) if (!listed.has(name)) this.deleted.delete(name);
+    // A deleted name in a description is stale unless a cell of the notebook defines it again.
+    const stale = (name: string): boolean => this.deleted.has(name) && ![...this.notebook.graph.definersOf(name)].some((id) => this.notebook.cellIds().includes(id));
+    this.kernelList = this.deleted.size > 0 ? variables.filter((v) => !stale(v.name)) : variables;
     this.truncated = truncated;
     this.send();
   }
@@ -28,6 +37,7 @@ export class VariableList {
   /** These names are gone from the kernel (their cell was deleted or no longer defines them): out of the list at once. */
   removed(names: readonly string[]): void {
     const gone = new Set(names);
+    for (const name of names) this.deleted.add(name);
     const kept = this.kernelList.filter((v) => !gone.has(v.name));
     if (kept.length === this.kernelList.length) return;
     this.kernelList = kept;
@@ -36,6 +46,7 @@ export class VariableList {
 
   /** The kernel's values are gone (restart, crash). */
   cleared(): void {
+    this.deleted.clear();
     if (this.kernelList.length === 0) return;
     this.kernelList = [];
     this.truncated = false;
