@@ -3,12 +3,12 @@
  * real Pyodide in a worker thread as core's kernel worker runs it.
  */
 import type { JsonValue } from '@rnb/core';
-import { FakeKernel } from './testing/fake-kernel';
+import { FakeKernel, PYODIDE_START_TIMEOUT_MS } from './testing/fake-kernel';
 
 let kernel: FakeKernel;
 beforeAll(async () => {
   kernel = await FakeKernel.start();
-}, 60_000);
+}, PYODIDE_START_TIMEOUT_MS);
 afterAll(async () => {
   await kernel?.close();
 });

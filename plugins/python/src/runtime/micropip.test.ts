@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createPypiService, pureWheels } from '../pypi-service';
 import { PYPI_SERVICE } from './packages';
-import { FakeKernel } from './testing/fake-kernel';
+import { FakeKernel, PYODIDE_START_TIMEOUT_MS } from './testing/fake-kernel';
 import { makeWheel } from './testing/make-wheel';
 
 let kernel: FakeKernel;
@@ -45,7 +45,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   indexUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/simple/`;
   kernel = await kernelOf('nb');
-}, 60_000);
+}, PYODIDE_START_TIMEOUT_MS);
 
 let indexUrl: string;
 
@@ -114,7 +114,7 @@ it('installs the version the notebook lists when micropip names no version (a no
   } finally {
     await moved.close();
   }
-}, 60_000);
+}, PYODIDE_START_TIMEOUT_MS);
 
 it("remembers a notebook's micropip packages: a new kernel of that notebook loads them again from the cache, offline", async () => {
   server.closeAllConnections();
@@ -143,7 +143,7 @@ it("remembers a notebook's micropip packages: a new kernel of that notebook load
     await other.close();
     await migrated.close();
   }
-}, 60_000);
+}, PYODIDE_START_TIMEOUT_MS);
 
 it('reads PEP 691 JSON pages and keeps only pure-Python wheels', () => {
   const page = JSON.stringify({

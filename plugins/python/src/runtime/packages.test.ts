@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createPackageService } from '../package-service';
 import { PACKAGE_SERVICE } from './packages';
-import { FakeKernel } from './testing/fake-kernel';
+import { FakeKernel, PYODIDE_START_TIMEOUT_MS } from './testing/fake-kernel';
 import { makeWheel } from './testing/make-wheel';
 
 const GARBAGE = Buffer.from('<html>this host answers garbage</html>');
@@ -84,7 +84,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   kernel = await kernelFor(url, { wheelsDir });
-}, 60_000);
+}, PYODIDE_START_TIMEOUT_MS);
 
 afterAll(async () => {
   await kernel?.close();
@@ -156,7 +156,7 @@ it('maps import names to the Pyodide packages of the lock file shipped in the py
   } finally {
     await bundled.close();
   }
-}, 60_000);
+}, PYODIDE_START_TIMEOUT_MS);
 
 it('loads from the cache on a new kernel once the host is gone (offline after the first time)', async () => {
   server.closeAllConnections();
@@ -170,7 +170,7 @@ it('loads from the cache on a new kernel once the host is gone (offline after th
   } finally {
     await offline.close();
   }
-}, 60_000);
+}, PYODIDE_START_TIMEOUT_MS);
 
 describe('the python-package host service (server side)', () => {
   const service = (url: string) => createPackageService(url);

@@ -5,13 +5,13 @@
  * ../integration.test.ts.
  */
 import { TABLE_MIME } from '@rnb/core';
-import { FakeKernel } from './testing/fake-kernel';
+import { FakeKernel, PYODIDE_START_TIMEOUT_MS } from './testing/fake-kernel';
 
 let kernel: FakeKernel;
 
 beforeAll(async () => {
   kernel = await FakeKernel.start();
-}, 60_000);
+}, PYODIDE_START_TIMEOUT_MS);
 
 afterAll(async () => {
   await kernel?.close();

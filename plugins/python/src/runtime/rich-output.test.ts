@@ -2,13 +2,13 @@
  * display(), IPython's rich reprs and the IPython.display shim on real Pyodide (python/rnb_display.py and its
  * siblings, the files the native runtime runs too: native/rich-output-native.test.ts covers pandas and matplotlib).
  */
-import { FakeKernel } from './testing/fake-kernel';
+import { FakeKernel, PYODIDE_START_TIMEOUT_MS } from './testing/fake-kernel';
 
 let kernel: FakeKernel;
 
 beforeAll(async () => {
   kernel = await FakeKernel.start();
-}, 60_000);
+}, PYODIDE_START_TIMEOUT_MS);
 
 afterAll(async () => {
   await kernel?.close();

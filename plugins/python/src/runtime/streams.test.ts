@@ -2,13 +2,13 @@
  * What a Python cell writes besides its value, with real Pyodide: warnings on
  * stderr naming the cell's file as tracebacks do, and no keyboard to read from.
  */
-import { FakeKernel } from './testing/fake-kernel';
+import { FakeKernel, PYODIDE_START_TIMEOUT_MS } from './testing/fake-kernel';
 
 let kernel: FakeKernel;
 
 beforeAll(async () => {
   kernel = await FakeKernel.start();
-}, 60_000);
+}, PYODIDE_START_TIMEOUT_MS);
 
 afterAll(async () => {
   await kernel?.close();

@@ -3,7 +3,7 @@
  * columns hold exactly what the record-by-record conversion gives at each place, and what is not a table of
  * same-keyed dicts still converts record by record.
  */
-import { FakeKernel } from './testing/fake-kernel';
+import { FakeKernel, PYODIDE_START_TIMEOUT_MS } from './testing/fake-kernel';
 
 /** Typed arrays come through postMessage, made in another realm than the test's. */
 const tagOf = (value: unknown): string => Object.prototype.toString.call(value);
@@ -12,7 +12,7 @@ let kernel: FakeKernel;
 
 beforeAll(async () => {
   kernel = await FakeKernel.start();
-}, 60_000);
+}, PYODIDE_START_TIMEOUT_MS);
 
 afterAll(async () => {
   await kernel?.close();

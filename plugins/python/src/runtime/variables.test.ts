@@ -4,13 +4,13 @@
  * tested on the native runtime (../native/variables-native.test.ts).
  */
 import { TABLE_MIME, type JsonValue } from '@rnb/core';
-import { FakeKernel } from './testing/fake-kernel';
+import { FakeKernel, PYODIDE_START_TIMEOUT_MS } from './testing/fake-kernel';
 
 let kernel: FakeKernel;
 
 beforeAll(async () => {
   kernel = await FakeKernel.start();
-}, 60_000);
+}, PYODIDE_START_TIMEOUT_MS);
 
 afterAll(async () => {
   await kernel?.close();

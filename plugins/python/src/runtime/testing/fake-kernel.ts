@@ -4,11 +4,18 @@
  * the full sandboxed stack is tested through @rnb/core/testing).
  */
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { JsonValue, Output, TableColumns, VariableDescription } from '@rnb/core';
 
 export const RUNTIME_MODULE = path.resolve(__dirname, '../../../dist/runtime/python-runtime.js');
+
+/**
+ * How long a test hook waits for Pyodide to load. Alone it loads in 2-4 s, but CI runs two suites at once beside
+ * kernels, Chromium and servers on two cores, where one load once took over 60 s; a slow machine must not fail a suite.
+ */
+export const PYODIDE_START_TIMEOUT_MS = 180_000;
 
 export interface RunResult {
   stdout: string;
@@ -86,7 +93,13 @@ export class FakeKernel {
     const ready = await new Promise<Extract<Message, { type: 'ready' }>>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
+      // A worker that dies while loading (out of memory, a crash in WebAssembly) sends nothing: say so instead of hanging.
+      worker.once('exit', (code) => reject(new Error(`the Python runtime's worker exited with code ${code} while loading`)));
     });
+    if (ready.ms > 20_000) {
+      // Leaves a trace in the CI log of what the machine was doing when a load was this slow.
+      console.warn(`Pyodide took ${ready.ms} ms to load in a test worker (load average ${os.loadavg().map((n) => n.toFixed(1)).join(', ')})`);
+    }
     if (ready.error) {
       await worker.terminate();
       throw new Error(`the Python runtime did not load: ${ready.error}`);
