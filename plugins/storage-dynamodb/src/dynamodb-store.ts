@@ -27,6 +27,7 @@ import { decodeBody, encodeBody } from './body';
 import { checkExpectedRevision, checkNotebookId, checkOwner, isValidNotebookId, lastRunOf, normalizeDocument } from '@rnb/core';
 import { DynamoDbHistoryStore } from './history';
 import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry';
+import { ShareIndexBackfill, UnreadableNotebookError, type ShareBackfillResult } from './share-backfill';
 import { DynamoDbShareIndex, sharesOf } from './share-index';
 import { checkTableName, chunkKey, chunkPrefix, coeditKey, createTable, HEAD_PREFIX, headKey, PARTITION_KEY, SORT_KEY, tableError } from './table';
 
@@ -46,6 +47,8 @@ export interface DynamoDbNotebookStoreOptions {
   chunkBytes?: number;
   /** Largest gzipped body accepted (default 32 MB). */
   maxBodyBytes?: number;
+  /** Items per page of the one-time share index back-fill's scan (default: DynamoDB's 1 MB pages); see ./share-backfill.ts. */
+  backfillPageItems?: number;
   log?: PluginContext['log'];
 }
 
@@ -83,6 +86,7 @@ export class DynamoDbNotebookStore implements NotebookStore {
   private readonly log: PluginContext['log'];
   private readonly ownsClient: boolean;
   private readonly shareIndex: DynamoDbShareIndex;
+  private readonly backfill: ShareIndexBackfill;
   /** Versions of the notebooks (core's HistoryStore), in the same table; the host keeps history here. */
   readonly history: DynamoDbHistoryStore;
 
@@ -97,6 +101,23 @@ export class DynamoDbNotebookStore implements NotebookStore {
     this.log = options.log ?? (() => undefined);
     const send = <T>(what: string, operation: () => Promise<T>): Promise<T> => this.send(what, operation);
     this.shareIndex = new DynamoDbShareIndex({ docs: this.docs, table: this.table, send });
+    this.backfill = new ShareIndexBackfill({
+      docs: this.docs,
+      table: this.table,
+      index: this.shareIndex,
+      send,
+      readBody: async (owner, id) => {
+        try {
+          const doc = await this.get(owner, id);
+          return { shares: doc.shares ?? [], revision: doc.revision };
+        } catch (error) {
+          if (error instanceof NotFoundError) return null;
+          throw error;
+        }
+      },
+      ...(options.backfillPageItems === undefined ? {} : { pageItems: options.backfillPageItems }),
+      log: this.log,
+    });
     this.history = new DynamoDbHistoryStore({ docs: this.docs, table: this.table, chunkBytes: this.chunkBytes, send });
   }
 
@@ -153,7 +174,7 @@ export class DynamoDbNotebookStore implements NotebookStore {
         const body = await decodeBody(chunks);
         return { id, owner, name: head.name, settings: body.settings, lazy: body.lazy, cells: body.cells, ...(body.app ? { app: body.app } : {}), ...(body.shares ? { shares: body.shares } : {}), revision: head.revision, createdAt: head.createdAt, updatedAt: head.updatedAt };
       } catch (error) {
-        throw new StorageError(`Notebook "${id}" cannot be read from DynamoDB table "${this.table}": ${(error as Error).message}.`, { cause: error });
+        throw new UnreadableNotebookError(`Notebook "${id}" cannot be read from DynamoDB table "${this.table}": ${(error as Error).message}.`, { cause: error });
       }
     }
     throw new StorageError(`Notebook "${id}" changed too often while being read; try again.`);
@@ -245,13 +266,26 @@ export class DynamoDbNotebookStore implements NotebookStore {
     await this.history.forget(owner, id);
   }
 
-  /** "Shared with me": see ./share-index.ts. */
+  /** "Shared with me": see ./share-index.ts. Waits for the one-time back-fill of notebooks shared before the index. */
   async listSharedWith(userId: string): Promise<SharedNotebookSummary[]> {
     checkOwner(userId);
+    // A failed back-fill was logged; the index still lists everything saved since, and the next call tries again.
+    await this.backfillShareIndex().catch(() => undefined);
     return this.shareIndex.list(userId);
   }
 
+  /**
+   * Indexes, once per table, the notebooks shared before the share index existed (./share-backfill.ts). The plugin
+   * starts it at activation without waiting; "shared with me" waits for it. One run per store at a time; after a
+   * failure the next call runs it again (every write is idempotent), after success it resolves at once.
+   */
+  backfillShareIndex(): Promise<ShareBackfillResult> {
+    return this.backfill.run();
+  }
+
   async close(): Promise<void> {
+    // A back-fill in progress stops at its next notebook (no marker: the next start runs it again).
+    await this.backfill.stop();
     if (this.ownsClient) this.client.destroy();
   }
 
@@ -382,9 +416,9 @@ export class DynamoDbNotebookStore implements NotebookStore {
 
 function toHead(item: Record<string, unknown> | undefined, id: string): Head {
   const format = Number(item?.format ?? 0);
-  if (format > ITEM_FORMAT) throw new StorageError(`Notebook "${id}" was written by a newer release (item format ${format}): upgrade the server.`);
+  if (format > ITEM_FORMAT) throw new UnreadableNotebookError(`Notebook "${id}" was written by a newer release (item format ${format}): upgrade the server.`);
   if (!item || typeof item.bodyId !== 'string' || typeof item.revision !== 'number' || typeof item.chunks !== 'number') {
-    throw new StorageError(`Notebook "${id}" has a damaged head item in DynamoDB (missing bodyId, revision or chunks).`);
+    throw new UnreadableNotebookError(`Notebook "${id}" has a damaged head item in DynamoDB (missing bodyId, revision or chunks).`);
   }
   return {
     id,

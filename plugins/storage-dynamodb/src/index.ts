@@ -2,6 +2,7 @@ import { ConfigError, definePlugin, NotebookStore, type Plugin } from '@rnb/core
 import { DynamoDbNotebookStore, type DynamoDbNotebookStoreOptions } from './dynamodb-store';
 
 export { DynamoDbNotebookStore, ITEM_FORMAT, type DynamoDbNotebookStoreOptions } from './dynamodb-store';
+export { SHARE_INDEX_MARKER, type ShareBackfillResult } from './share-backfill';
 export { createTable, type CreateTableOptions, PARTITION_KEY, SORT_KEY } from './table';
 export { DEFAULT_RETRY, type RetryPolicy } from './retry';
 
@@ -41,6 +42,8 @@ export function dynamoDbStoragePlugin(options: DynamoDbStoragePluginOptions = {}
         throw error;
       }
       store = opened;
+      // Not awaited: serving starts at once; "shared with me" waits for it (errors are logged by the store).
+      void opened.backfillShareIndex().catch(() => undefined);
       context.log('info', 'DynamoDB notebook storage ready.', { table: opened.table, region: options.region ?? config.AWS_REGION ?? DEFAULT_REGION, endpoint });
       return opened;
     },

@@ -8,7 +8,7 @@ import { headKey, PARTITION_KEY, SORT_KEY } from './table';
  * `[owner, id]` as JSON. The notebook's head item carries its shares (`shares`) and is the truth: listing reads each
  * candidate's head and keeps it only when the head still shares it with the user, so an entry left by a crash between
  * the head write and the index write, or by a notebook shared before this index existed and unshared since, is
- * harmless. A notebook shared before the index existed is listed once its owner saves it again (any edit or run).
+ * harmless. Notebooks shared before the index existed are indexed once per table by ./share-backfill.ts.
  */
 export function sharePartition(userId: string): string {
   return `rnb\u001fshared-with\u001f${userId}`;

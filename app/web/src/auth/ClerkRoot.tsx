@@ -3,6 +3,7 @@ import { useMemo, useRef } from 'react';
 import { ApiClient } from '../api/http';
 import { App, parseRoute, pathFromBase } from '../App';
 import { ServicesProvider } from '../services';
+import { clerkDisplayName } from './clerk-name';
 
 /**
  * Clerk sign-in. The token for HTTP and the socket always comes from Clerk's `getToken()`, which
@@ -52,9 +53,10 @@ function SignedInApp() {
   // while Clerk may hand a new getToken on each render.
   const latest = useRef(getToken);
   latest.current = getToken;
-  // The name others see beside this user's cursor: Clerk's first and last name, else their e-mail address.
+  // The name others see beside this user's cursor (./clerk-name.ts). A ref: a profile change is picked up without
+  // a new services object.
   const name = useRef<string | null>(null);
-  name.current = user ? user.fullName || user.primaryEmailAddress?.emailAddress || user.username || null : null;
+  name.current = clerkDisplayName(user);
   const services = useMemo(() => {
     const source = (): Promise<string | null> => latest.current();
     return { api: new ApiClient({ getToken: source }), getToken: source, userName: () => name.current };

@@ -43,14 +43,19 @@ export interface FaultProxy extends LocalDynamo {
   readonly seen: string[];
   /** Answers the next `count` requests (of `operation`, or any) with a throttling error. */
   throttle(count: number, operation?: string): void;
+  /** Answers the next `count` requests of `operation` with the DynamoDB error `type` (HTTP 400), e.g. AccessDeniedException. */
+  refuse(count: number, operation: string, type: string): void;
   /** Forwards the `nth` next request of `operation` (default the next) but cuts the connection instead of answering. */
   dropResponse(operation: string, nth?: number): void;
+  /** Keeps requests of `operation` waiting (not forwarded) until the returned function is called. */
+  hold(operation: string): () => void;
 }
 
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const seen: string[] = [];
-  const throttles: { operation?: string; left: number }[] = [];
+  const throttles: { operation?: string; left: number; type?: string }[] = [];
   const drops: { operation: string; skip: number }[] = [];
+  const held = new Map<string, (() => void)[]>();
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -60,38 +65,52 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       const throttle = throttles.find((t) => t.left > 0 && (t.operation === undefined || t.operation === operation));
       if (throttle) {
         throttle.left--;
-        const type = 'ProvisionedThroughputExceededException';
+        const type = throttle.type ?? 'ProvisionedThroughputExceededException';
         response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': type, 'x-amzn-requestid': 'proxy' });
-        response.end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message: 'The level of configured provisioned throughput for the table was exceeded.' }));
+        response.end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message: throttle.type ? `${type} (injected by the test proxy)` : 'The level of configured provisioned throughput for the table was exceeded.' }));
         return;
       }
-      let drop = drops.findIndex((d) => d.operation === operation);
-      if (drop >= 0 && drops[drop]!.skip > 0) {
-        drops[drop]!.skip--;
-        drop = -1;
-      } else if (drop >= 0) drops.splice(drop, 1);
-      const upstream = http.request(`${target}${request.url ?? '/'}`, { method: request.method, headers: request.headers }, (answer) => {
-        const body: Buffer[] = [];
-        answer.on('data', (chunk: Buffer) => body.push(chunk));
-        answer.on('end', () => {
-          if (drop >= 0) {
-            request.socket.destroy(); // applied upstream, but the client never hears of it
-            return;
-          }
-          response.writeHead(answer.statusCode ?? 500, answer.headers);
-          response.end(Buffer.concat(body));
-        });
-      });
-      upstream.on('error', () => request.socket.destroy());
-      upstream.end(Buffer.concat(chunks));
+      const waiting = held.get(operation);
+      if (waiting) waiting.push(() => forward(request, response, operation, chunks));
+      else forward(request, response, operation, chunks);
     });
   });
+  const forward = (request: http.IncomingMessage, response: http.ServerResponse, operation: string, chunks: Buffer[]): void => {
+    let drop = drops.findIndex((d) => d.operation === operation);
+    if (drop >= 0 && drops[drop]!.skip > 0) {
+      drops[drop]!.skip--;
+      drop = -1;
+    } else if (drop >= 0) drops.splice(drop, 1);
+    const upstream = http.request(`${target}${request.url ?? '/'}`, { method: request.method, headers: request.headers }, (answer) => {
+      const body: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => body.push(chunk));
+      answer.on('end', () => {
+        if (drop >= 0) {
+          request.socket.destroy(); // applied upstream, but the client never hears of it
+          return;
+        }
+        response.writeHead(answer.statusCode ?? 500, answer.headers);
+        response.end(Buffer.concat(body));
+      });
+    });
+    upstream.on('error', () => request.socket.destroy());
+    upstream.end(Buffer.concat(chunks));
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     seen,
     throttle: (count, operation) => throttles.push({ left: count, ...(operation === undefined ? {} : { operation }) }),
+    refuse: (count, operation, type) => throttles.push({ left: count, operation, type }),
     dropResponse: (operation, nth = 1) => drops.push({ operation, skip: nth - 1 }),
+    hold: (operation) => {
+      held.set(operation, []);
+      return () => {
+        const waiting = held.get(operation) ?? [];
+        held.delete(operation);
+        for (const send of waiting) send();
+      };
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
