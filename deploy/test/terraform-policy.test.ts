@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { TERRAFORM_DIR } from './lib/env';
+import { PARTITION_KEY, SORT_KEY } from '@rnb/storage-dynamodb';
 import {
   block,
   loadConfiguration,
@@ -227,13 +228,14 @@ describe('storage', () => {
     expect(oac.signing_behavior).toBe('always');
   });
 
-  test('the notebook table matches the storage plugin (owner, id), on demand, with point-in-time recovery', () => {
+  test('the notebook table has the storage plugin\'s key schema, on demand, with point-in-time recovery', () => {
     const table = resource(cfg.modules.storage, 'aws_dynamodb_table', 'notebooks');
-    expect(table.hash_key).toBe('owner');
-    expect(table.range_key).toBe('id');
+    // The plugin refuses to start on a table whose keys are not its own (a ConfigError at start).
+    expect(table.hash_key).toBe(PARTITION_KEY);
+    expect(table.range_key).toBe(SORT_KEY);
     expect(table.attribute).toEqual([
-      { name: 'owner', type: 'S' },
-      { name: 'id', type: 'S' },
+      { name: PARTITION_KEY, type: 'S' },
+      { name: SORT_KEY, type: 'S' },
     ]);
     expect(table.billing_mode).toBe('PAY_PER_REQUEST');
     expect(block(table, 'point_in_time_recovery')).toEqual({ enabled: true });

@@ -97,23 +97,25 @@ resource "aws_s3_bucket_lifecycle_configuration" "frontend" {
 
 # --- notebook table ----------------------------------------------------------
 
-# Matches the DynamoDB storage plugin: partition key `owner` (the user id, so
-# "list my notebooks" is one Query), sort key `id` (the notebook id).
+# Matches the DynamoDB storage plugin (plugins/storage-dynamodb/src/table.ts):
+# partition key `pk` (the owner's user id, so "list my notebooks" is one Query),
+# sort key `sk` (`nb#<id>` for a notebook's head, `body#...` for its chunks,
+# `hist#...` for versions; the share index lives in its own partitions).
 # On-demand billing: no capacity to plan, nothing to pay while idle.
 resource "aws_dynamodb_table" "notebooks" {
   name                        = var.table_name
   billing_mode                = "PAY_PER_REQUEST"
-  hash_key                    = "owner"
-  range_key                   = "id"
+  hash_key                    = "pk"
+  range_key                   = "sk"
   deletion_protection_enabled = var.deletion_protection
 
   attribute {
-    name = "owner"
+    name = "pk"
     type = "S"
   }
 
   attribute {
-    name = "id"
+    name = "sk"
     type = "S"
   }
 
