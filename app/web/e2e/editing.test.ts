@@ -290,6 +290,52 @@ describeInBrowser('editing without losing a keystroke', () => {
     expect((await hostCells(id))[0]!.code).toBe('x = 1\ny = 99');
   });
 
+  it('two people adding a cell below the same cell at once both keep their cell, in the same order everywhere', async () => {
+    const id = await newNotebook('Two adders');
+    await cell(page, 0).locator('.cm-content').click();
+    await page.keyboard.type('base = 1');
+    await noSaveBadges(page);
+    const otherContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const other = await otherContext.newPage();
+      await other.goto(host.url);
+      await other.goto(page.url());
+      await other.waitForSelector('[data-connection="online"]');
+      await other.waitForFunction(textWithoutCursorsIs, 'base = 1');
+      await cell(other, 0).locator('.cm-content').click();
+      await cell(page, 0).locator('.cm-content').click();
+
+      // Both add a cell below cell 1 and type into it at the same moment, no pauses.
+      await Promise.all([
+        (async () => { await page.keyboard.press('ControlOrMeta+Shift+B'); await page.keyboard.type('from_one = 1'); })(),
+        (async () => { await other.keyboard.press('ControlOrMeta+Shift+B'); await other.keyboard.type('from_two = 2'); })(),
+      ]);
+
+      // Both cells exist once each, in one order that both pages and the host agree on; nothing typed is lost.
+      await Promise.all([noSaveBadges(page), noSaveBadges(other)]);
+      const order = async (p: Page): Promise<string[]> => {
+        const count = await cellCount(p);
+        const texts: string[] = [];
+        for (let i = 0; i < count; i++) texts.push(await editorText(p, i));
+        return texts;
+      };
+      const deadline = Date.now() + 15_000;
+      let hostOrder = (await hostCells(id)).map((c) => c.code);
+      while (Date.now() < deadline && (hostOrder.length !== 3 || hostOrder.some((c) => c === ''))) {
+        await page.waitForTimeout(100);
+        hostOrder = (await hostCells(id)).map((c) => c.code);
+      }
+      expect(hostOrder[0]).toBe('base = 1');
+      expect([...hostOrder].sort()).toEqual(['base = 1', 'from_one = 1', 'from_two = 2']);
+      await page.waitForFunction((n) => document.querySelectorAll('section[data-cell-id]').length === n, 3);
+      await other.waitForFunction((n) => document.querySelectorAll('section[data-cell-id]').length === n, 3);
+      expect(await order(page)).toEqual(hostOrder);
+      expect(await order(other)).toEqual(hostOrder);
+    } finally {
+      await otherContext.close();
+    }
+  });
+
   it('keeps the cell count and order right when cells are added above and below at full speed', async () => {
     const id = await newNotebook('Add around');
     await cell(page, 0).locator('.cm-content').click();
