@@ -1,5 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import { api, cell, describeInBrowser, ensureBuilt, launchBrowser, screenshot, startHost, type Host } from './harness';
+import type { Page } from 'playwright-core';
+import { api, describeInBrowser, openNotebookWithCells, screenshot, useBrowserHost, type Host } from './harness';
 
 /**
  * The app view in Chromium with real Pyodide: opened from the notebook page's App menu, it shows
@@ -9,29 +9,13 @@ jest.setTimeout(150_000);
 
 describeInBrowser('the app view of a notebook', () => {
   let host: Host;
-  let browser: Browser;
   let page: Page;
   let notebookId: string;
 
-  beforeAll(async () => {
-    ensureBuilt();
-    host = await startHost();
-    notebookId = (await api(host, 'POST', 'api/notebooks', { name: 'Answer app' })).body.notebook_id;
-    const first = (await api(host, 'GET', `api/notebooks/${notebookId}`)).body.cells[0].id;
-    await api(host, 'PUT', `api/notebooks/${notebookId}/cells/${first}`, { code: 'secret_value = 21' });
-    await api(host, 'POST', `api/notebooks/${notebookId}/cells`, { type: 'python', code: 'print("the answer is", secret_value * 2)' });
-    await api(host, 'POST', `api/notebooks/${notebookId}/cells`, { type: 'python', code: 'import time\nwhile True:\n    pass' });
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    page.on('pageerror', (err) => console.error('page error:', err.message));
-    await page.goto(host.url);
-    await page.goto(`${host.base}#/n/${notebookId}`);
-    await cell(page, 0).waitFor();
-  });
+  useBrowserHost({ viewport: { width: 1280, height: 800 } }, (started) => ({ host, page } = started));
 
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
+  beforeAll(async () => {
+    notebookId = await openNotebookWithCells(page, host, 'Answer app', ['secret_value = 21', 'print("the answer is", secret_value * 2)', 'import time\nwhile True:\n    pass']);
   });
 
   it('opens from the App menu and shows outputs without code; Stop ends the viewer\'s endless run', async () => {

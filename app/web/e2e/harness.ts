@@ -168,25 +168,40 @@ export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   });
 }
 
-export interface BrowserHostOptions {
+export interface PageOptions {
   /** The page's viewport (default 1366 × 800). */
   viewport?: { width: number; height: number };
-  /** More configuration for the host (see {@link startHost}). */
-  env?: Record<string, string>;
-  /** More options for the page's browser context (e.g. `acceptDownloads`). */
+  /** More options for the page's browser context (e.g. `acceptDownloads`, `locale`). */
   context?: BrowserContextOptions;
+}
+
+export interface BrowserHostOptions extends PageOptions {
+  /**
+   * More configuration for the host (see {@link startHost}); a function when it must be made first (a plugin written
+   * to a folder): called in `beforeAll`, before the host starts.
+   */
+  env?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
 }
 
 export interface BrowserHost {
   host: Host;
   browser: Browser;
   page: Page;
+  /** What went wrong in the page: its uncaught errors and the console's errors (a test expects none where it says so). */
+  pageErrors: string[];
+}
+
+/** A page in a browser context of its own (another person's browser), its uncaught errors logged. */
+export async function openPage(browser: Browser, options: PageOptions = {}): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: options.viewport ?? { width: 1366, height: 800 }, ...options.context })).newPage();
+  page.on('pageerror', (err) => console.error('page error:', err.message));
+  return page;
 }
 
 /**
  * The setup most browser test files share, registered as jest hooks of the enclosing `describe`: `beforeAll` builds the
- * page if needed, starts the host and Chromium and opens one page (its errors logged), then hands them to `ready`;
- * `afterAll` closes the browser and the host.
+ * page if needed, starts the host and Chromium and opens one page (its errors logged and collected), then hands them
+ * to `ready`; `afterAll` closes the browser and the host. Hooks the file registers after this call run after it.
  *
  * ```ts
  * let host: Host;
@@ -199,11 +214,15 @@ export function useBrowserHost(options: BrowserHostOptions, ready: (started: Bro
   let browser: Browser | undefined;
   beforeAll(async () => {
     ensureBuilt();
-    host = await startHost(options.env);
+    host = await startHost(typeof options.env === 'function' ? await options.env() : options.env);
     browser = await launchBrowser();
-    const page = await (await browser.newContext({ viewport: options.viewport ?? { width: 1366, height: 800 }, ...options.context })).newPage();
-    page.on('pageerror', (err) => console.error('page error:', err.message));
-    ready({ host, browser, page });
+    const page = await openPage(browser, options);
+    const pageErrors: string[] = [];
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+    ready({ host, browser, page, pageErrors });
   });
   afterAll(async () => {
     await browser?.close();
@@ -339,20 +358,36 @@ export async function openNewNotebook(page: Page, host: Host, name: string): Pro
   await page.waitForSelector('[data-connection="online"]');
 }
 
+/** A cell to create: Python code, or `{ type, code }` for another language. */
+export type CellSource = string | { type: string; code: string };
+
 /**
- * Creates a notebook whose cells hold `codes` (Python; none: one empty cell) over the host's API, opens it in the page
- * and waits until every cell is there and the page is online. Returns the notebook's id.
+ * Creates a notebook whose cells hold `cells` (none: one empty Python cell) over the host's API, in that order.
+ * Returns its id and its cells' ids.
  */
-export async function openNotebookWithCells(page: Page, host: Host, name: string, codes: readonly string[] = []): Promise<string> {
+export async function createNotebookWithCells(host: Host, name: string, cells: readonly CellSource[] = []): Promise<{ id: string; cellIds: string[] }> {
   const id = (await api(host, 'POST', 'api/notebooks', { name })).body.notebook_id as string;
-  if (codes.length > 0) {
-    let after = (await api(host, 'GET', `api/notebooks/${id}`)).body.cells[0].id as string;
-    await api(host, 'PUT', `api/notebooks/${id}/cells/${after}`, { code: codes[0] });
-    for (const code of codes.slice(1)) after = (await api(host, 'POST', `api/notebooks/${id}/cells`, { type: 'python', code, after_cell_id: after })).body.cell_id as string;
-  }
+  const cellIds = [(await api(host, 'GET', `api/notebooks/${id}`)).body.cells[0].id as string];
+  const [first, ...rest] = cells.map((source) => (typeof source === 'string' ? { type: 'python', code: source } : source));
+  if (first) await api(host, 'PUT', `api/notebooks/${id}/cells/${cellIds[0]}`, first);
+  for (const source of rest) cellIds.push((await api(host, 'POST', `api/notebooks/${id}/cells`, { ...source, after_cell_id: cellIds.at(-1) })).body.cell_id as string);
+  return { id, cellIds };
+}
+
+/** Opens notebook `id` in `page` and waits until its first `cells` cells are there and the page is online. */
+export async function openNotebook(page: Page, host: Host, id: string, cells = 1): Promise<void> {
   await page.goto(`${host.url}#/n/${id}`);
-  await cell(page, Math.max(0, codes.length - 1)).waitFor();
+  await cell(page, Math.max(0, cells - 1)).waitFor();
   await page.waitForSelector('[data-connection="online"]');
+}
+
+/**
+ * Creates a notebook whose cells hold `cells` (see {@link createNotebookWithCells}), opens it in the page and waits
+ * until every cell is there and the page is online. Returns the notebook's id.
+ */
+export async function openNotebookWithCells(page: Page, host: Host, name: string, cells: readonly CellSource[] = []): Promise<string> {
+  const { id } = await createNotebookWithCells(host, name, cells);
+  await openNotebook(page, host, id, cells.length);
   return id;
 }
 

@@ -1,5 +1,5 @@
 import type { Browser, Locator, Page } from 'playwright-core';
-import { api, cell, describeInBrowser, ensureBuilt, launchBrowser, startHost, waitForCellText, type Host } from './harness';
+import { api, cell, createNotebookWithCells, describeInBrowser, openNotebook, openPage, useBrowserHost, waitForCellText, type Host } from './harness';
 
 /**
  * A widget embedded in a markdown cell, with the real `rnb.ui` in Pyodide, in two browsers at once: dragging the
@@ -17,41 +17,26 @@ describeInBrowser('a widget embedded in a markdown cell', () => {
   let host: Host;
   let browser: Browser;
   let pages: Page[];
-  let notebookId: string;
-
-  async function open(): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-    page.on('pageerror', (err) => console.error('page error:', err.message));
-    await page.goto(host.url);
-    await page.goto(`${host.url}#/n/${notebookId}`);
-    await cell(page, 0).waitFor();
-    await page.waitForSelector('[data-connection="online"]');
-    return page;
-  }
+  const viewport = { width: 1366, height: 900 };
   const embedded = (page: Page): Locator => cell(page, 1).locator('.output--markdown input[type="range"]');
   const prose = (page: Page): Locator => cell(page, 1).locator('.output--markdown p').first();
 
+  useBrowserHost({ viewport }, (started) => {
+    ({ host, browser } = started);
+    pages = [started.page];
+  });
+
   beforeAll(async () => {
-    ensureBuilt();
-    host = await startHost();
-    browser = await launchBrowser();
-    notebookId = (await api(host, 'POST', 'api/notebooks', { name: 'Markdown widget' })).body.notebook_id as string;
-    const first = (await api(host, 'GET', `api/notebooks/${notebookId}`)).body.cells[0].id as string;
-    await api(host, 'PUT', `api/notebooks/${notebookId}/cells/${first}`, { code: DEFINING });
-    await api(host, 'POST', `api/notebooks/${notebookId}/cells`, { type: 'markdown', code: MARKDOWN });
-    await api(host, 'POST', `api/notebooks/${notebookId}/cells`, { type: 'python', code: READER });
-    pages = [await open(), await open()];
-    await api(host, 'POST', `api/notebooks/${notebookId}/run_all`);
+    const { id } = await createNotebookWithCells(host, 'Markdown widget', [DEFINING, { type: 'markdown', code: MARKDOWN }, READER]);
+    // A second person's browser on the same notebook.
+    pages.push(await openPage(browser, { viewport }));
+    for (const page of pages) await openNotebook(page, host, id);
+    await api(host, 'POST', `api/notebooks/${id}/run_all`);
     for (const page of pages) {
       await waitForCellText(page, 2, '[tripled=30]', 120_000);
       await embedded(page).waitFor();
       await prose(page).filter({ hasText: '→ 10' }).waitFor();
     }
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
   });
 
   it('dragging the embedded slider updates the markdown text and the reader in both browsers, on one stable control', async () => {

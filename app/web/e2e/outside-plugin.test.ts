@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
-  api, cell, describeInBrowser, editorText, ensureBuilt, launchBrowser, runAndWait, startHost, typeInto, waitForCellText, waitForStatus, type Host,
+  cell, describeInBrowser, editorText, openNotebookWithCells, runAndWait, typeInto, useBrowserHost, waitForCellText, type Host,
 } from './harness';
 
 /**
@@ -48,51 +48,45 @@ function linkDevDependencies(packageDir: string): void {
 
 describeInBrowser('a language plugin from outside the repository, by the README alone', () => {
   let root: string;
+  let packageDir: string;
   let host: Host;
-  let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
-  beforeAll(async () => {
-    ensureBuilt();
+  /** What `npm run build` in the package does: its own tsconfig, against core's built types. Throws when it fails. */
+  function buildPackage(): void {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-outside-'));
     // The kernel runs as another user and must read the runtime module (mkdtemp makes the folder private).
     fs.chmodSync(root, 0o755);
-  });
+    packageDir = path.join(root, 'rnb-tally');
+    fs.cpSync(FIXTURE, packageDir, { recursive: true, filter: (source) => !/[/\\](dist|node_modules)$/.test(source) });
+    linkDevDependencies(packageDir);
+    const build = spawnSync(process.execPath, [path.join(packageDir, 'node_modules/typescript/bin/tsc'), '-p', packageDir], { encoding: 'utf8' });
+    if (build.status !== 0 || `${build.stdout}${build.stderr}` !== '') throw new Error(`The package's own build failed (status ${build.status}):\n${build.stdout}${build.stderr}`);
+    for (const dir of [packageDir, path.join(packageDir, 'dist')]) fs.chmodSync(dir, 0o755);
+  }
 
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
+  useBrowserHost({
+    viewport: { width: 1366, height: 900 },
+    // Built before the host starts; loaded by a config file entry with options.
+    env: () => {
+      buildPackage();
+      const configFile = path.join(root, 'notebook.config.json');
+      fs.writeFileSync(configFile, JSON.stringify({ NOTEBOOK_PLUGINS: [[packageDir, { displayName: 'Tally (outside)', unit: 'pts' }]] }));
+      return { NOTEBOOK_CONFIG: configFile };
+    },
+  }, (started) => ({ host, page, pageErrors } = started));
+
+  afterAll(() => {
     if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 
   it('builds against @rnb/core, loads from a config file entry with options, and extends the page', async () => {
     expect(importsOf(path.join(FIXTURE, 'src'))).toEqual(['@rnb/core', '@rnb/core/browser', 'node:path']);
-    const packageDir = path.join(root, 'rnb-tally');
-    fs.cpSync(FIXTURE, packageDir, { recursive: true, filter: (source) => !/[/\\](dist|node_modules)$/.test(source) });
-    linkDevDependencies(packageDir);
-
-    // `npm run build` of the package: its own tsconfig, against core's built types.
-    const build = spawnSync(process.execPath, [path.join(packageDir, 'node_modules/typescript/bin/tsc'), '-p', packageDir], { encoding: 'utf8' });
-    expect(`${build.stdout}${build.stderr}`).toBe('');
-    expect(build.status).toBe(0);
     // The kernel and the browser read these files alone: neither may import core at run time.
     expect(fs.readFileSync(path.join(packageDir, 'dist/runtime.js'), 'utf8')).not.toMatch(/require\(["']@rnb/);
     expect(fs.readFileSync(path.join(packageDir, 'dist/browser.mjs'), 'utf8')).not.toMatch(/\bimport\b[^(]*['"]/);
-    for (const dir of [packageDir, path.join(packageDir, 'dist')]) fs.chmodSync(dir, 0o755);
-
-    const configFile = path.join(root, 'notebook.config.json');
-    fs.writeFileSync(configFile, JSON.stringify({ NOTEBOOK_PLUGINS: [[packageDir, { displayName: 'Tally (outside)', unit: 'pts' }]] }));
-    host = await startHost({ NOTEBOOK_CONFIG: configFile });
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (message) => { if (message.type() === 'error') pageErrors.push(message.text()); });
-
-    const created = await api(host, 'POST', 'api/notebooks', { name: 'Tallies' });
-    await page.goto(`${host.url}#/n/${created.body.notebook_id as string}`);
-    await cell(page, 0).waitFor();
-    await page.waitForSelector('[data-connection="online"]');
+    await openNotebookWithCells(page, host, 'Tallies');
 
     // The menus name the language as the config file's options told the factory.
     const addMenu = page.getByRole('group', { name: 'Add a cell at the end' });

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
-  api, cell, cellCount, describeInBrowser, editorText, ensureBuilt, launchBrowser, runAndWait, startHost, typeInto, waitForCellText, waitForStatus, type Host,
+  cell, cellCount, describeInBrowser, editorText, openNotebookWithCells, runAndWait, typeInto, useBrowserHost, waitForCellText, type Host,
 } from './harness';
 import { SHOUT_MIME, writeShoutPlugin } from './shout-plugin';
 
@@ -18,34 +18,25 @@ jest.setTimeout(150_000);
 describeInBrowser('a language plugin extends the page', () => {
   let dir: string;
   let host: Host;
-  let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
-  beforeAll(async () => {
-    ensureBuilt();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-shout-'));
-    // Kernels run as another user and must read the runtime module (mkdtemp makes the folder private).
-    fs.chmodSync(dir, 0o755);
-    const pluginDir = writeShoutPlugin(path.join(dir, 'shout-plugin'));
-    host = await startHost({ NOTEBOOK_PLUGINS: pluginDir });
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (message) => { if (message.type() === 'error') pageErrors.push(message.text()); });
-  });
+  useBrowserHost({
+    viewport: { width: 1366, height: 900 },
+    env: () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-shout-'));
+      // Kernels run as another user and must read the runtime module (mkdtemp makes the folder private).
+      fs.chmodSync(dir, 0o755);
+      return { NOTEBOOK_PLUGINS: writeShoutPlugin(path.join(dir, 'shout-plugin')) };
+    },
+  }, (started) => ({ host, page, pageErrors } = started));
 
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
+  afterAll(() => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('offers the language, gives its cells its editor mode, and renders its output with its renderer', async () => {
-    const created = await api(host, 'POST', 'api/notebooks', { name: 'Shouting' });
-    await page.goto(`${host.url}#/n/${created.body.notebook_id as string}`);
-    await cell(page, 0).waitFor();
-    await page.waitForSelector('[data-connection="online"]');
+    await openNotebookWithCells(page, host, 'Shouting');
 
     // The add menu and the language switch follow the host's languages.
     const addMenu = page.getByRole('group', { name: 'Add a cell at the end' });

@@ -1,5 +1,5 @@
-import type { Browser, Locator, Page } from 'playwright-core';
-import { api, cell, describeInBrowser, ensureBuilt, launchBrowser, startHost, waitForCellText, type Host } from './harness';
+import type { Locator, Page } from 'playwright-core';
+import { api, cell, describeInBrowser, openNotebookWithCells, useBrowserHost, waitForCellText, type Host } from './harness';
 
 /**
  * Every kind of widget `rnb.ui` offers beyond the slider, text box, dropdown and checkbox (widgets.test.ts), with
@@ -31,31 +31,15 @@ const READER_INDEX = DEFINERS.length;
 
 describeInBrowser('every widget kind with real input', () => {
   let host: Host;
-  let browser: Browser;
   let page: Page;
-  let notebookId: string;
+
+  // en-US: the date field takes month, day, year in that order.
+  useBrowserHost({ viewport: { width: 1366, height: 900 }, context: { locale: 'en-US' } }, (started) => ({ host, page } = started));
 
   beforeAll(async () => {
-    ensureBuilt();
-    host = await startHost();
-    browser = await launchBrowser();
-    notebookId = (await api(host, 'POST', 'api/notebooks', { name: 'E2E widget kinds' })).body.notebook_id as string;
-    const first = (await api(host, 'GET', `api/notebooks/${notebookId}`)).body.cells[0].id as string;
-    await api(host, 'PUT', `api/notebooks/${notebookId}/cells/${first}`, { code: DEFINERS[0] });
-    for (const code of [...DEFINERS.slice(1), READER]) await api(host, 'POST', `api/notebooks/${notebookId}/cells`, { type: 'python', code });
-    // en-US: the date field takes month, day, year in that order.
-    page = await (await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'en-US' })).newPage();
-    page.on('pageerror', (err) => console.error('page error:', err.message));
-    await page.goto(host.url);
-    await page.goto(`${host.url}#/n/${notebookId}`);
-    await page.waitForSelector('[data-connection="online"]');
-    await api(host, 'POST', `api/notebooks/${notebookId}/run_all`);
+    const id = await openNotebookWithCells(page, host, 'E2E widget kinds', [...DEFINERS, READER]);
+    await api(host, 'POST', `api/notebooks/${id}/run_all`);
     await waitForCellText(page, READER_INDEX, '[people=[]]', 120_000);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
   });
 
   const shows = (text: string): Promise<void> => waitForCellText(page, READER_INDEX, text);

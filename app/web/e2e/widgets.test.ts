@@ -1,5 +1,7 @@
 import type { Browser, Locator, Page } from 'playwright-core';
-import { api, cell, describeInBrowser, ensureBuilt, launchBrowser, startHost, waitForCellText, waitForStatus, type Host } from './harness';
+import {
+  api, cell, createNotebookWithCells, describeInBrowser, openNotebook, openPage, useBrowserHost, waitForCellText, waitForStatus, type Host,
+} from './harness';
 
 /**
  * Widgets with real input in Chromium and real Pyodide: a slider dragged with the mouse and moved
@@ -15,41 +17,26 @@ describeInBrowser('widgets in a real browser', () => {
   let host: Host;
   let browser: Browser;
   let pages: Page[];
-  let notebookId: string;
-
-  async function open(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    const page = await context.newPage();
-    page.on('pageerror', (err) => console.error('page error:', err.message));
-    await page.goto(host.url);
-    await page.goto(`${host.url}#/n/${notebookId}`);
-    await cell(page, 0).waitFor();
-    await page.waitForSelector('[data-connection="online"]');
-    return page;
-  }
+  const viewport = { width: 1366, height: 900 };
 
   const slider = (page: Page): Locator => cell(page, 0).getByRole('slider', { name: 'Threshold' });
   const sliderValue = async (page: Page): Promise<number> => Number(await slider(page).inputValue());
 
+  useBrowserHost({ viewport }, (started) => {
+    ({ host, browser } = started);
+    pages = [started.page];
+  });
+
   beforeAll(async () => {
-    ensureBuilt();
-    host = await startHost();
-    browser = await launchBrowser();
-    notebookId = (await api(host, 'POST', 'api/notebooks', { name: 'E2E widgets' })).body.notebook_id as string;
-    const first = (await api(host, 'GET', `api/notebooks/${notebookId}`)).body.cells[0].id as string;
-    await api(host, 'PUT', `api/notebooks/${notebookId}/cells/${first}`, { code: DEFINING });
-    await api(host, 'POST', `api/notebooks/${notebookId}/cells`, { type: 'python', code: READER });
-    pages = [await open(), await open()];
-    await api(host, 'POST', `api/notebooks/${notebookId}/cells/${first}/run`);
+    const { id, cellIds } = await createNotebookWithCells(host, 'E2E widgets', [DEFINING, READER]);
+    // A second person's browser on the same notebook.
+    pages.push(await openPage(browser, { viewport }));
+    for (const page of pages) await openNotebook(page, host, id);
+    await api(host, 'POST', `api/notebooks/${id}/cells/${cellIds[0]}/run`);
     for (const page of pages) {
       await waitForCellText(page, 1, '[doubled=20]', 90_000);
       await slider(page).waitFor();
     }
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
   });
 
   it('a mouse drag re-runs the reader in both browsers, and moves the other browser\'s slider', async () => {
@@ -86,15 +73,14 @@ describeInBrowser('widgets in a real browser', () => {
 
   it('a text box typed into at full speed, a dropdown and a checkbox set the values their reader prints', async () => {
     // `ui` is a notebook name like any other: imported in one cell, read by the others.
-    const id = (await api(host, 'POST', 'api/notebooks', { name: 'E2E more widgets' })).body.notebook_id as string;
-    const first = (await api(host, 'GET', `api/notebooks/${id}`)).body.cells[0].id as string;
-    await api(host, 'PUT', `api/notebooks/${id}/cells/${first}`, { code: 'from rnb import ui\nname = ui.text(label="Name")\nname' });
-    await api(host, 'POST', `api/notebooks/${id}/cells`, { type: 'python', code: 'color = ui.dropdown(["red", "green", "blue"], label="Color")\ncolor' });
-    await api(host, 'POST', `api/notebooks/${id}/cells`, { type: 'python', code: 'agree = ui.checkbox(label="Agree")\nagree' });
-    await api(host, 'POST', `api/notebooks/${id}/cells`, { type: 'python', code: 'print(f"[{name.value}|{color.value}|{agree.value}]")' });
+    const { id } = await createNotebookWithCells(host, 'E2E more widgets', [
+      'from rnb import ui\nname = ui.text(label="Name")\nname',
+      'color = ui.dropdown(["red", "green", "blue"], label="Color")\ncolor',
+      'agree = ui.checkbox(label="Agree")\nagree',
+      'print(f"[{name.value}|{color.value}|{agree.value}]")',
+    ]);
     const page = pages[1]!;
-    await page.goto(`${host.url}#/n/${id}`);
-    await page.waitForSelector('[data-connection="online"]');
+    await openNotebook(page, host, id);
     await api(host, 'POST', `api/notebooks/${id}/run_all`);
     await waitForCellText(page, 3, '[|None|False]', 90_000);
     await page.getByRole('textbox', { name: 'Name' }).click();

@@ -67,3 +67,15 @@ export function portableOf(
 export function fileOf(notebook: PortableNotebook): NotebookFile {
   return { name: notebook.name, lazy: notebook.lazy, ...packagesPart(notebook.packages), ...settingsPart(notebook), cells: notebook.cells.map((c) => ({ id: c.id, type: c.type, code: c.code })) };
 }
+
+/**
+ * What a document's `.py` file holds: the cells' code and what is not secret (the packages in the PEP 723 block, the
+ * other settings and the app view's in header lines). Secrets, who may open the app and outputs are left out: a store
+ * that writes files keeps those elsewhere.
+ */
+export function documentFileOf(
+  doc: Pick<NotebookDocument, 'name' | 'lazy' | 'cells'> & { settings?: NotebookSettings; app?: AppSettings },
+  isSecret: IsSecretSetting = () => true,
+): NotebookFile {
+  return fileOf(portableOf(doc, isSecret));
+}

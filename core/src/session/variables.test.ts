@@ -41,4 +41,20 @@ describe('the variable list', () => {
     list.described([variable('x')], false);
     expect(list.current().map((v) => v.name)).toEqual(['x']);
   });
+
+  it('reads the notebook\'s cells once per description, however many deleted names it lists', () => {
+    const names = Array.from({ length: 50 }, (_, i) => `v${i}`);
+    const cellIds = names.map((_, i) => `c${i}`);
+    const graph = new DependencyGraph((id) => cellIds.indexOf(id));
+    names.forEach((name, i) => graph.setCell(cellIds[i]!, { defines: [name], references: [] }));
+    let reads = 0;
+    const list = new VariableList({ graph, cellIds: () => (reads++, cellIds) }, () => undefined);
+    // Every name deleted, then each defined again by a cell that still exists: all are checked, none is stale.
+    list.removed(names);
+    reads = 0;
+    list.described(names.map(variable), false);
+    expect(list.current()).toHaveLength(50);
+    // One read to check the deleted names, one to join the list sent with the graph, one for `current()` above.
+    expect(reads).toBe(3);
+  });
 });

@@ -27,9 +27,7 @@ export class VariableList {
   described(variables: KernelVariable[], truncated: boolean): void {
     const listed = new Set(variables.map((v) => v.name));
     for (const name of this.deleted) if (!listed.has(name)) this.deleted.delete(name);
-    // A deleted name in a description is stale unless a cell of the notebook defines it again.
-    const stale = (name: string): boolean => this.deleted.has(name) && ![...this.notebook.graph.definersOf(name)].some((id) => this.notebook.cellIds().includes(id));
-    this.kernelList = this.deleted.size > 0 ? variables.filter((v) => !stale(v.name)) : variables;
+    this.kernelList = this.deleted.size > 0 ? this.withoutStale(variables) : variables;
     this.truncated = truncated;
     this.send();
   }
@@ -76,6 +74,14 @@ export class VariableList {
         private: v.name.startsWith('_'),
       };
     });
+  }
+
+  /** A deleted name in a description is stale unless a cell of the notebook defines it again. */
+  private withoutStale(variables: KernelVariable[]): KernelVariable[] {
+    // One set of the notebook's cells for the whole list: the check is per name, the notebook may have many cells.
+    const cells = new Set(this.notebook.cellIds());
+    const definedByACell = (name: string): boolean => [...this.notebook.graph.definersOf(name)].some((id) => cells.has(id));
+    return variables.filter((v) => !this.deleted.has(v.name) || definedByACell(v.name));
   }
 
   private send(): void {

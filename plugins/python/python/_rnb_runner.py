@@ -1,158 +1,19 @@
 """The runner: the Python half of both Python runtimes (Pyodide and native CPython), imported as ``_rnb_runner``.
 
-It runs a cell in the notebook's namespace ``G`` (``__main__``'s globals), streams its stdout and stderr, turns its last
-value into outputs and formats its errors. The runtimes call the functions below by name (python-runtime.ts through
-Pyodide's proxies, native_driver.py directly); each answers JSON text. The completer, the inspector and the variable
+It runs a cell in the notebook's namespace ``G`` (``__main__``'s globals), streams its stdout and stderr
+(rnb_streams.py), turns its last value into outputs (rnb_outputs.py) and formats its errors. The runtimes call the
+functions below by name (python-runtime.ts through Pyodide's proxies, native_driver.py directly); each answers JSON text. The completer, the inspector and the variable
 explorer / live tables are their own modules (rnb_completer, rnb_inspector, rnb_variables), so their private names
 never meet this module's; the entry points at the end of this file hand their calls on.
 """
-import ast, base64, builtins, datetime, decimal, io, json, linecache, math, sys, time, traceback, types, warnings
+import ast, datetime, decimal, json, linecache, sys, traceback, types, warnings
 import __main__
+# install_streams, flush_streams and set_max_output_chars are called on this module by the runtimes
+# (python-runtime.ts, native_driver.py) and rnb_display.py; _table by rnb/ui.py.
+from rnb_outputs import _finite, _table, render, set_max_output_chars  # noqa: F401
+from rnb_streams import STREAMS_FILE, CellStream, flush_streams, install_streams  # noqa: F401
 
 G = __main__.__dict__
-# The page sorts and filters every row a table output holds: hold many, bounded by rows and by
-# JSON size (the host drops a cell's outputs past 8 MB).
-MAX_TABLE_ROWS = 10_000
-MAX_TABLE_CHARS = 4_000_000
-MAX_TEXT = 100_000
-# Characters one output's data may take; the kernel's limit (set_max_output_chars) replaces the default. A larger repr
-# becomes a note before it is encoded, copied to JavaScript and framed, rather than vanishing or killing the kernel.
-MAX_OUTPUT_CHARS = 8 * 1024 * 1024
-
-
-def set_max_output_chars(limit):
-    global MAX_OUTPUT_CHARS
-    MAX_OUTPUT_CHARS = int(limit)
-
-
-def _size_text(chars):
-    # The same wording as the kernel's note (core/src/kernel/child/output-cap.ts).
-    mib = 1024 * 1024
-    if chars >= mib:
-        mb = chars / mib
-        return f"{round(mb) if mb >= 10 else float(f'{mb:.1f}'):g} MB"
-    return f"{max(1, round(chars / 1024))} KB"
-
-
-def _too_large(size):
-    return [{"mime_type": "text/plain", "data": f"Output of {_size_text(size)} not shown: the limit is {_size_text(MAX_OUTPUT_CHARS)}."}]
-
-
-def _nonfinite(value):
-    """NaN and the infinities as JSON cannot write them: "NaN", "Infinity", "-Infinity" (documented in docs/protocol.md)."""
-    return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
-
-
-def _finite(data):
-    """JSON-like data with every non-finite float replaced by its string, so the result is valid JSON."""
-    if isinstance(data, float):
-        return data if math.isfinite(data) else _nonfinite(data)
-    if isinstance(data, dict):
-        return {k: _finite(v) for k, v in data.items()}
-    if isinstance(data, (list, tuple)):
-        return [_finite(v) for v in data]
-    return data
-
-
-class CellStream(io.TextIOBase):
-    """sys.stdout / sys.stderr: hands text to JavaScript in batches, at least every 20 ms,
-    so a print in a loop streams while a flood of prints does not cross into JavaScript a million times."""
-
-    def __init__(self, sink, name):
-        self._sink = sink
-        self._parts = []
-        self._size = 0
-        self._last = time.monotonic()
-        self.name = name
-
-    @property
-    def encoding(self):
-        return "utf-8"
-
-    def writable(self):
-        return True
-
-    def isatty(self):
-        return False
-
-    def write(self, s):
-        if not isinstance(s, str):
-            raise TypeError(f"write() argument must be str, not {type(s).__name__}")
-        if s:
-            self._parts.append(s)
-            self._size += len(s)
-            # Whole lines, at most every 20 ms; a partial line waits for its newline, an explicit
-            # flush, 64 KB, or the end of the cell.
-            if self._size >= 65536 or (s.endswith("\n") and time.monotonic() - self._last >= 0.02):
-                self.flush()
-        return len(s)
-
-    def start_cell(self):
-        # The first line of a cell goes out at once.
-        self._last = float("-inf")
-
-    def flush(self):
-        self._last = time.monotonic()
-        if self._parts:
-            data = "".join(self._parts)
-            self._parts = []
-            self._size = 0
-            self._sink(data)
-
-
-NO_KEYBOARD = ("{what} is not available: a notebook cell cannot read from the keyboard. "
-               "Use a widget instead: from rnb import ui; name = ui.text(value=\"Ada\") shows a text box, "
-               "and other cells read name.value (rnb.ui also has slider, number, dropdown, checkbox, date, file...). "
-               "Or set the value in a cell, for example name = \"Ada\".")
-
-
-def _no_keyboard(what):
-    # EOFError is what input() raises when stdin has nothing to give, so code that handles that goes on.
-    return EOFError(NO_KEYBOARD.format(what=what))
-
-
-class NoKeyboard(io.TextIOBase):
-    """sys.stdin: a cell runs with nobody at a keyboard, so every read says so instead of an OSError."""
-
-    name = "<stdin>"
-
-    @property
-    def encoding(self):
-        return "utf-8"
-
-    def readable(self):
-        return True
-
-    def isatty(self):
-        return False
-
-    def read(self, size=-1):
-        raise _no_keyboard("sys.stdin.read()")
-
-    def readline(self, size=-1):
-        raise _no_keyboard("sys.stdin.readline()")
-
-    def readlines(self, hint=-1):
-        raise _no_keyboard("sys.stdin.readlines()")
-
-
-def _input(prompt=""):
-    raise _no_keyboard("input()")
-
-
-def install_streams(out_sink, err_sink):
-    sys.stdout = CellStream(out_sink, "<stdout>")
-    sys.stderr = CellStream(err_sink, "<stderr>")
-    sys.stdin = NoKeyboard()
-    builtins.input = _input
-
-
-def flush_streams():
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except Exception:
-            pass
 
 
 # ---- running a cell ----
@@ -364,7 +225,8 @@ def missing_imports(code):
     return json.dumps(missing)
 
 
-_RUNNER_FILE = (lambda: None).__code__.co_filename
+# The runner's own files: their frames (input() raising, for one) say nothing about the user's code.
+_RUNNER_FILES = {(lambda: None).__code__.co_filename, STREAMS_FILE}
 
 
 def format_error(error, cell_id):
@@ -383,8 +245,7 @@ def format_error(error, cell_id):
             break
     else:
         frames = []
-    # The runner's own frames (input() raising, for one) say nothing about the user's code.
-    frames = [frame for frame in frames if frame.filename != _RUNNER_FILE]
+    frames = [frame for frame in frames if frame.filename not in _RUNNER_FILES]
     te.stack = traceback.StackSummary.from_list(frames)
     text = "".join(te.format())
     message = "".join(te.format_exception_only()).strip().splitlines()[-1] if not isinstance(error, SyntaxError) else "".join(te.format_exception_only()).strip()
@@ -397,164 +258,6 @@ def install_package(buffer, filename):
     dynlibs = unpack_buffer(buffer, filename=filename, extract_dir=sysconfig.get_path("purelib"), calculate_dynlibs=True)
     importlib.invalidate_caches()
     return json.dumps(list(dynlibs) if dynlibs is not None else [])
-
-
-# ---- values to outputs ----
-
-MIME_ORDER = [
-    "application/vnd.notebook.table+json",
-    "application/vnd.plotly.v1+json",
-    "application/vnd.vegalite.v5+json",
-    "text/html",
-    "image/svg+xml",
-    "image/png",
-    "application/json",
-    "text/markdown",
-    "text/plain",
-]
-
-
-def _scalar(value):
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, int):
-        return value if abs(value) < 2**53 else str(value)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else _nonfinite(value)
-    if isinstance(value, (bytes, bytearray)):
-        text = repr(bytes(value))
-        return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
-    try:
-        import numpy
-        if isinstance(value, numpy.generic):
-            return _scalar(value.item())
-    except Exception:
-        pass
-    if value != value:  # NaN-like (pandas NA, NaT)
-        return None
-    return str(value)
-
-
-def _records_table(records):
-    columns = []
-    seen = set()
-    for record in records:
-        for key in record:
-            if key not in seen:
-                seen.add(key)
-                columns.append(key)
-    rows = _bounded_rows([_scalar(record.get(c)) for c in columns] for record in records[:MAX_TABLE_ROWS])
-    return _with_note({"type": "table", "columns": [str(c) for c in columns], "rows": rows}, len(records))
-
-
-def _bounded_rows(rows):
-    """Rows until MAX_TABLE_CHARS of JSON (the first row always)."""
-    kept = []
-    used = 0
-    for row in rows:
-        used += len(json.dumps(row, default=str)) + 1
-        if used > MAX_TABLE_CHARS and kept:
-            break
-        kept.append(row)
-    return kept
-
-
-def _with_note(table, total):
-    shown = len(table["rows"])
-    if total > shown:
-        table["truncated"] = f"Showing the first {shown:,} of {total:,} rows."
-    return table
-
-
-def _dataframe_table(df):
-    head = df.head(MAX_TABLE_ROWS)
-    index_names = [n for n in head.index.names if n is not None]
-    if index_names:
-        head = head.reset_index()
-    columns = [str(c) for c in head.columns]
-    rows = _bounded_rows([_scalar(v) for v in row] for row in head.itertuples(index=False, name=None))
-    return _with_note({"type": "table", "columns": columns, "rows": rows}, len(df))
-
-
-def _table(value):
-    if isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
-        return _records_table(value)
-    pandas = sys.modules.get("pandas")
-    if pandas is not None and isinstance(value, pandas.DataFrame):
-        return _dataframe_table(value)
-    return None
-
-
-def _call_repr(value, method):
-    fn = getattr(value, method, None)
-    if fn is None or isinstance(value, type):
-        return None
-    try:
-        return fn()
-    except Exception:
-        return None
-
-
-def _bundle(value):
-    bundle = {}
-    raw = _call_repr(value, "_repr_mimebundle_")
-    if isinstance(raw, tuple):
-        raw = raw[0]
-    if isinstance(raw, dict):
-        bundle.update(raw)
-    for method, mime in (("_repr_html_", "text/html"), ("_repr_svg_", "image/svg+xml"),
-                         ("_repr_png_", "image/png"), ("_repr_json_", "application/json"),
-                         ("_repr_markdown_", "text/markdown")):
-        if mime not in bundle:
-            data = _call_repr(value, method)
-            if isinstance(data, tuple):
-                data = data[0]
-            if data is not None:
-                bundle[mime] = data
-    return bundle
-
-
-def render(value):
-    """The outputs of the cell's last value ([] for None)."""
-    if value is None:
-        return []
-    own = getattr(type(value), "_rnb_output_", None)  # rnb.ui widgets (rnb/ui.py)
-    if own is not None:
-        return [own(value)]
-    table = _table(value)
-    if table is not None:
-        output = {"mime_type": MIME_ORDER[0], "data": table}
-        live = live_table_metadata(value, table)
-        if live is not None:  # rnb_variables.py keeps the full value for paging, sorting and filtering
-            output["metadata"] = live
-        return [output]
-    bundle = _bundle(value)
-    for mime in MIME_ORDER[1:]:
-        if mime not in bundle:
-            continue
-        data = bundle[mime]
-        try:
-            # Sizes are checked before anything is encoded or copied.
-            if mime == "image/png" and isinstance(data, (bytes, bytearray)):
-                if 4 * ((len(data) + 2) // 3) > MAX_OUTPUT_CHARS:
-                    return _too_large(4 * ((len(data) + 2) // 3))
-                data = base64.b64encode(data).decode("ascii")
-            elif isinstance(data, str) and len(data) > MAX_OUTPUT_CHARS:
-                return _too_large(len(data))
-            elif mime.endswith("json"):
-                data = _finite(data if not isinstance(data, str) else json.loads(data))
-                size = len(json.dumps(data, allow_nan=False))  # raises when it is not JSON at all
-                if size > MAX_OUTPUT_CHARS:
-                    return _too_large(size)
-            elif not isinstance(data, str):
-                continue
-            return [{"mime_type": mime, "data": data}]
-        except Exception:
-            continue
-    text = repr(value)
-    if len(text) > MAX_TEXT:
-        text = text[:MAX_TEXT] + f"... [{len(text) - MAX_TEXT:,} more characters]"
-    return [{"mime_type": "text/plain", "data": text}]
 
 
 # ---- values for other languages ----

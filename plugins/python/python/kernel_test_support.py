@@ -11,7 +11,7 @@ import types
 import unittest
 
 # The runner and the modules that read its namespace, in the order the runtimes import them (python-sources.ts).
-RUNNER_MODULES = ("_rnb_runner", "rnb_completer", "rnb_inspector", "rnb_variables")
+RUNNER_MODULES = ("rnb_streams", "rnb_outputs", "_rnb_runner", "rnb_completer", "rnb_inspector", "rnb_variables")
 # Rich output: left out here (the runner then renders values itself); test_rnb_display.py tests those files.
 RICH_OUTPUT_MODULES = ("rnb_display", "rnb_tables", "rnb_figures", "rnb_ipython")
 

@@ -10,7 +10,8 @@ bounded by what the notebook's own values already hold plus that many results.
 
 Imported by the runtime right after the runner, before any cell runs (``_BASE_NAMES`` are the names ``G`` has then).
 """
-from _rnb_runner import G, _finite, _scalar
+from _rnb_runner import G
+from rnb_outputs import _finite, _scalar
 import collections as _collections, itertools as _itertools, json as _json, reprlib as _reprlib, sys as _sys, time as _time, types as _types
 
 # The names G has before any cell ran (builtins, the runner's own): never the user's.

@@ -11,9 +11,11 @@ import types
 import unittest
 
 _runner = types.ModuleType("_rnb_runner")
-_runner.MAX_OUTPUT_CHARS = 1000
 _runner.flush_streams = lambda: None
 sys.modules["_rnb_runner"] = _runner
+
+import rnb_outputs  # noqa: E402  (the kernel's output limit: 1000 characters here)
+rnb_outputs.MAX_OUTPUT_CHARS = 1000
 
 import rnb_display  # noqa: E402  (after the stand-in runner)
 import rnb_tables  # noqa: E402
@@ -162,12 +164,12 @@ class Tables(Cell):
 class Figures(Cell):
     def test_open_figures_show_as_png_and_are_closed(self):
         import matplotlib.pyplot as plt
-        _runner.MAX_OUTPUT_CHARS = 8 * 1024 * 1024
+        rnb_outputs.MAX_OUTPUT_CHARS = 8 * 1024 * 1024
         try:
             plt.plot([1, 2])
             outputs = self.finish()
         finally:
-            _runner.MAX_OUTPUT_CHARS = 1000
+            rnb_outputs.MAX_OUTPUT_CHARS = 1000
         self.assertEqual([o["mime_type"] for o in outputs], ["image/png"])
         self.assertEqual(base64.b64decode(outputs[0]["data"])[:8], b"\x89PNG\r\n\x1a\n")
         self.assertEqual(plt.get_fignums(), [])

@@ -57,6 +57,7 @@ class Streams(FreshKernel):
         self.assertIn("ui.text", answer["message"])
         # The runner's own frame (input() raising) is not shown as the user's code.
         self.assertNotIn("_no_keyboard", answer["traceback"])
+        self.assertNotIn("rnb_streams", answer["traceback"])
 
 
 class Outputs(FreshKernel):

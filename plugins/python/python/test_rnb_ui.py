@@ -8,7 +8,8 @@ import unittest
 class Widgets(unittest.TestCase):
     def setUp(self):
         self._saved_modules = dict(sys.modules)
-        for name in ("rnb", "rnb.ui"):
+        # A fresh package: the widgets' state (ids, live widgets, stored values) is rnb.widget's.
+        for name in ("rnb", "rnb.ui", "rnb.widget"):
             sys.modules.pop(name, None)
         sys.modules["__main__"] = types.ModuleType("__main__")
         from rnb import ui

@@ -13,9 +13,8 @@ import {
   lastRunOf,
   normalizeDocument,
   appWithFile,
-  fileAppOf,
+  documentFileOf,
   fileSettingsOf,
-  packagesOfSettings,
   readPercentNotebook,
   settingsWithFile,
   settingsWithPackages,
@@ -116,7 +115,7 @@ export class FolderNotebookStore implements NotebookStore {
     return this.locked(doc.id, async () => {
       const now = new Date().toISOString();
       const stored: NotebookDocument = { ...doc, revision: 0, createdAt: now, updatedAt: now };
-      const text = writePercentNotebook(fileOf(stored, this.isSecret));
+      const text = writePercentNotebook(documentFileOf(stored, this.isSecret));
       const file = this.fileOf(doc.id);
       const temp = `${path.join(this.root, `.${doc.id}.py`)}.tmp-${token()}`;
       this.known.set(doc.id, hashText(text));
@@ -211,7 +210,7 @@ export class FolderNotebookStore implements NotebookStore {
       if (current.record.revision !== expected) throw new ConflictError(expected, current.record.revision);
       const now = new Date().toISOString();
       const stored: NotebookDocument = { ...doc, revision: expected + 1, createdAt: current.record.createdAt, updatedAt: now };
-      const text = writePercentNotebook(fileOf(stored, this.isSecret));
+      const text = writePercentNotebook(documentFileOf(stored, this.isSecret));
       const hash = hashText(text);
       this.known.set(doc.id, hash);
       await this.replace(this.fileOf(doc.id), text, `save notebook "${doc.id}"`);
@@ -421,22 +420,6 @@ export class FolderNotebookStore implements NotebookStore {
   private checkOpen(): void {
     if (this.closed) throw new StorageError('The folder notebook store is closed.');
   }
-}
-
-function fileOf(doc: NotebookDocument, isSecret: IsSecretSetting): NotebookFile {
-  // What is not secret belongs to the notebook and travels in the file: the packages (PEP 723 block), the other
-  // settings and the app view's (header lines). Secrets, who may open the app and outputs stay in the cache.
-  const packages = packagesOfSettings(doc.settings);
-  const settings = fileSettingsOf(doc.settings, isSecret);
-  const app = fileAppOf(doc.app);
-  return {
-    name: doc.name,
-    lazy: doc.lazy,
-    ...(packages.length > 0 ? { packages } : {}),
-    ...(Object.keys(settings).length > 0 ? { settings } : {}),
-    ...(app ? { app } : {}),
-    cells: doc.cells.map((cell) => ({ id: cell.id, type: cell.type, code: cell.code })),
-  };
 }
 
 function documentOf({ record, file }: Loaded, isSecret: IsSecretSetting): NotebookDocument {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import { ApiError } from '../api/http';
 import { useMeta, useSignal } from '../state/hooks';
 import { NotebookController } from '../state/notebook-controller';
@@ -81,6 +81,9 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
   const [assistantOpen, setAssistantOpen] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
   const [variablesOpen, setVariablesOpen] = useState(false);
+  const pageRef = useRef<HTMLDivElement>(null);
+  const barRef = useRef<HTMLDivElement>(null);
+  useBarHeight(pageRef, barRef);
 
   useEffect(() => {
     document.title = `${meta.name} · Reactive Notebook`;
@@ -128,8 +131,8 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
     <RuntimeCallContext.Provider value={controller.callRuntime}>
     {/* The graph alone beside the cells: on a wide screen the cells then keep their place (styles.css), so opening it
         does not move, and so re-paint, every cell of a long notebook. */}
-    <div className={graphOpen ? `notebook notebook--with-graph${variablesOpen || historyOpen || assistantOpen ? '' : ' notebook--graph-only'}` : 'notebook'}>
-      <div className="notebook__bar">
+    <div ref={pageRef} className={graphOpen ? `notebook notebook--with-graph${variablesOpen || historyOpen || assistantOpen ? '' : ' notebook--graph-only'}` : 'notebook'}>
+      <div className="notebook__bar" ref={barRef}>
         <a className="btn btn--ghost" href="#/" aria-label="Back to notebooks">← Notebooks</a>
         <h1 className="notebook__title">{meta.name}</h1>
         <span className={`mode mode--${meta.lazy ? 'lazy' : 'auto'}`} title="Run mode (change it in the settings)">
@@ -139,7 +142,8 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
         {!readOnly && !isOwner && <span className="mode mode--shared" title="Shared with you as an editor: you edit and run in the owner's kernel">Editor</span>}
         <ConnectionDot controller={controller} />
         <PeopleHere coedit={controller.coedit} />
-        <span className="cell__spacer" />
+        {/* The actions wrap onto a second row, right-aligned, when the bar has no room for them all: none is cut off. */}
+        <div className="notebook__actions" role="toolbar" aria-label="Notebook actions">
         {!readOnly && <>
         {meta.lazy && (
           <button type="button" className="btn btn--ghost" onClick={controller.runStale} title="Run every stale cell" aria-label="Run stale">
@@ -160,6 +164,7 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
         {isOwner && <button type="button" className="btn btn--ghost" onClick={() => setDialog('share')}>Share</button>}
         {isOwner && <button type="button" className="btn btn--ghost" onClick={() => setDialog('settings')}>Settings</button>}
         <button type="button" className="btn btn--ghost" onClick={() => setDialog('shortcuts')} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)"><Icon name="keyboard" /></button>
+        </div>
       </div>
       <ConnectionBanner controller={controller} />
       {meta.kernelNotice && (
@@ -223,6 +228,23 @@ function NotebookScreen({ controller }: { controller: NotebookController }) {
  * Tells a key pressed twice in a row (within {@link DOUBLE_PRESS_MS}, nothing between) from a
  * single press: returns the key on its second press, null otherwise.
  */
+/**
+ * The bar's height as `--notebook-bar-height` on the page: it grows when its actions wrap (a narrow window, a long
+ * title, many people here), and the side panels stick below it by that variable.
+ */
+function useBarHeight(pageRef: RefObject<HTMLDivElement | null>, barRef: RefObject<HTMLDivElement | null>): void {
+  useLayoutEffect(() => {
+    const page = pageRef.current;
+    const bar = barRef.current;
+    if (!page || !bar) return;
+    const update = (): void => page.style.setProperty('--notebook-bar-height', `${bar.offsetHeight}px`);
+    update();
+    const observer = new ResizeObserver(update);
+    observer.observe(bar);
+    return () => observer.disconnect();
+  }, [pageRef, barRef]);
+}
+
 function useDoublePress(): (key: string) => string | null {
   const last = useRef<{ key: string; at: number } | null>(null);
   const [onKey] = useState(() => (key: string): string | null => {

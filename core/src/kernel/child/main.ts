@@ -4,13 +4,13 @@
  * notebook session plus one warm spare, forwards interrupts through a
  * SharedArrayBuffer, and replaces a worker that dies or will not stop.
  */
-import * as net from 'node:net';
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { CELL_ENTERED_FD, PROTOCOL_VERSION, type CellReport, type KernelLimits, type KernelMessage, type RuntimeLoad, type ServerMessage } from '../protocol';
-import { RUNNING_SLOT_BYTES } from './plan-runner';
-import { createReportRing, ReportRingReader } from './report-ring';
-import type { WorkerIn, WorkerInit, WorkerOut } from './worker';
+import type { Worker } from 'node:worker_threads';
+import { PROTOCOL_VERSION, type CellReport, type KernelLimits, type RuntimeLoad, type ServerMessage } from '../protocol';
+import { openOutbox } from './outbox';
+import type { ReportRingReader } from './report-ring';
+import { startWorker as startSpareWorker, type RunningSlot, type Spare } from './spare-worker';
+import { CellTimeLimit } from './time-limit';
+import type { WorkerIn, WorkerOut } from './worker';
 
 interface KernelArgs {
   runtimes: RuntimeLoad[];
@@ -26,25 +26,7 @@ interface KernelArgs {
 delete process.env.GLIBC_TUNABLES;
 
 const args = JSON.parse(Buffer.from(process.argv[2] ?? '', 'base64').toString('utf8')) as KernelArgs;
-const out = new net.Socket({ fd: 3, readable: false, writable: true });
-out.on('error', () => process.exit(0));
-
-/** Frames to write: messages, or a frame's JSON text already made (reports passed through from a report ring). */
-let pending: (KernelMessage | string)[] = [];
-let flushTimer: NodeJS.Timeout | null = null;
-function send(message: KernelMessage | string, urgent = false): void {
-  pending.push(message);
-  if (urgent) flush();
-  else if (!flushTimer) flushTimer = setTimeout(flush, 1);
-}
-function flush(): void {
-  if (flushTimer) clearTimeout(flushTimer);
-  flushTimer = null;
-  if (pending.length === 0) return;
-  const batch = pending;
-  pending = [];
-  out.write(batch.map((f) => (typeof f === 'string' ? f : JSON.stringify(f))).join('\n') + '\n');
-}
+const send = openOutbox(3);
 
 interface Session {
   id: string;
@@ -67,62 +49,13 @@ interface Session {
 /** How often the main thread takes a running worker's reports (a chain of quick cells: a frame per this, not per cell). */
 const REPORT_FRAME_MS = 10;
 
-/** The worker's running-cell slot (plan-runner.ts): which cell of which run, since when. */
-interface RunningSlot {
-  ids: Int32Array;
-  startedAt: Float64Array;
-}
-
-interface Spare {
-  worker: Worker;
-  interrupt: Int32Array;
-  runningSlot: RunningSlot;
-  reports: ReportRingReader;
-  loaded: Promise<string | undefined>;
-  logUntilBound: (message: WorkerOut) => void;
-}
-
 const sessions = new Map<string, Session>();
 /** Each worker's record in the cell-entered file: one per worker this process ever starts. */
 let nextEnteredSlot = 0;
 let spare: Spare | null = null;
 
 function startWorker(waitedOn: boolean): Spare {
-  const buffer = new SharedArrayBuffer(4);
-  const runningSlot = new SharedArrayBuffer(RUNNING_SLOT_BYTES);
-  const reportRing = createReportRing();
-  const enteredSlot = nextEnteredSlot++;
-  const init: WorkerInit = { runtimes: args.runtimes, limits: args.limits, interruptBuffer: buffer, runningSlot, reportRing, enteredFd: CELL_ENTERED_FD, enteredSlot, waitedOn, preload: !waitedOn };
-  const worker = new Worker(path.join(__dirname, 'worker.js'), {
-    workerData: init,
-    env: {},
-    stdout: true,
-    stderr: true,
-    // A small young generation: its semi-spaces stay resident per worker (one per notebook) once used (4 MB: 6.6 MB
-    // less PSS per notebook than the default, measured; building 100,000 objects in a worker showed no difference).
-    resourceLimits: { maxOldGenerationSizeMb: args.limits.workerHeapMb, maxYoungGenerationSizeMb: 4 },
-  });
-  // Stray console output of a runtime is not the protocol; drop it.
-  worker.stdout.resume();
-  worker.stderr.resume();
-  // Until a notebook takes it, the spare's own log lines (its runtimes loading) go out as the process's.
-  const logUntilBound = (message: WorkerOut): void => {
-    if (message.w === 'log') send({ t: 'log', level: message.level, message: message.message });
-  };
-  worker.on('message', logUntilBound);
-  const loaded = new Promise<string | undefined>((resolve) => {
-    const onMessage = (message: WorkerOut): void => {
-      if (message.w === 'loaded') {
-        worker.off('message', onMessage);
-        resolve(undefined);
-      }
-    };
-    worker.on('message', onMessage);
-    worker.once('error', (error) => resolve(`the worker failed while loading: ${error.message}`));
-    worker.once('exit', (code) => resolve(`the worker exited while loading (code ${code})`));
-  });
-  const slot = { ids: new Int32Array(runningSlot, 0, 2), startedAt: new Float64Array(runningSlot, 8, 1) };
-  return { worker, interrupt: new Int32Array(buffer), runningSlot: slot, reports: new ReportRingReader(reportRing), loaded, logUntilBound };
+  return startSpareWorker({ runtimes: args.runtimes, limits: args.limits, waitedOn, enteredSlot: nextEnteredSlot++, send });
 }
 
 function takeSpare(): Spare {
@@ -214,14 +147,10 @@ function forwardReports(session: Session, until?: number): void {
 }
 
 function withTimeLimit(session: Session, text: string): string {
-  const report = JSON.parse(text) as CellReport;
-  if (report.k !== 'finish' || report.cell !== session.timeLimited) return text;
+  const finish = session.timeLimited === null ? null : timeLimit.finishOf(text, session.timeLimited);
+  if (finish === null) return text;
   session.timeLimited = null;
-  if (report.status !== 'error') return text;
-  // The runtime's traceback (a KeyboardInterrupt) stays apart and says the rest; without one its message does.
-  report.error = timeLimitMessage(report.traceback === undefined ? report.error : undefined);
-  report.errorKind = 'time-limit';
-  return JSON.stringify(report);
+  return finish;
 }
 
 function startReportTimer(session: Session): void {
@@ -316,19 +245,7 @@ function interrupt(session: Session, reason: string, cellError?: string, timeLim
   }
 }
 
-const timeLimit = formatDuration(args.limits.cellTimeoutMs);
-const timeLimitAdvice = args.cellTimeLimitAdvice ? ` ${args.cellTimeLimitAdvice}` : '';
-
-/** The error of a cell the time limit stopped; the runtime's own (a KeyboardInterrupt traceback) shows where. */
-function timeLimitMessage(runtimeError: string | undefined): string {
-  const stopped = `This cell ran longer than the cell time limit of ${timeLimit} and was stopped.${timeLimitAdvice}`;
-  return runtimeError ? `${stopped}\n\n${runtimeError}` : stopped;
-}
-
-function formatDuration(ms: number): string {
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
-  return `${Number((ms / 1000).toFixed(3))} s`;
-}
+const timeLimit = new CellTimeLimit(args.limits.cellTimeoutMs, args.cellTimeLimitAdvice);
 
 function handle(message: ServerMessage): void {
   switch (message.t) {
@@ -405,12 +322,7 @@ if (args.limits.cellTimeoutMs > 0) {
       const running = runningCell(session);
       if (running && now - running.startedAt > args.limits.cellTimeoutMs && !session.interruptTimer) {
         session.timeLimited = running.cell;
-        interrupt(
-          session,
-          `a cell ran longer than the cell time limit of ${timeLimit} and did not stop when interrupted, so the kernel was restarted`,
-          `This cell ran longer than the cell time limit of ${timeLimit} and did not stop when interrupted, so its kernel was restarted: the notebook's values were lost.${timeLimitAdvice}`,
-          true,
-        );
+        interrupt(session, timeLimit.restartReason, timeLimit.restartCellError, true);
       }
     }
   }, Math.max(50, Math.min(1000, args.limits.cellTimeoutMs / 4))).unref();
