@@ -7,7 +7,8 @@ const os = require('node:os');
 const path = require('node:path');
 
 const CHROMIUM = process.env.RNB_CHROMIUM || '/usr/bin/chromium';
-const WEB_DIR = path.join(__dirname, '..', 'app', 'web', 'dist');
+// RNB_WEB_DIST: another build of the page (an unminified one names its functions in a profile).
+const WEB_DIR = process.env.RNB_WEB_DIST ? path.resolve(process.env.RNB_WEB_DIST) : path.join(__dirname, '..', 'app', 'web', 'dist');
 
 /** A local server (auth none, file storage in a temporary folder) serving app/web/dist; `call` is its API with the token. */
 async function startWidgetBenchServer(name) {

@@ -18,6 +18,17 @@ describeInBrowser('widgets in a real browser', () => {
   let browser: Browser;
   let pages: Page[];
   const viewport = { width: 1366, height: 900 };
+  /** The values each page sent in `set_widget_value` frames, in order (its socket's frames, as Chromium sent them). */
+  const sentValues = new Map<Page, number[]>();
+
+  function trackSentValues(page: Page): void {
+    const sent: number[] = [];
+    sentValues.set(page, sent);
+    page.on('websocket', (socket) => socket.on('framesent', ({ payload }) => {
+      const frame = /^\d+\["set_widget_value",(.*)\]$/.exec(String(payload));
+      if (frame) sent.push((JSON.parse(frame[1]!) as { value: number }).value);
+    }));
+  }
 
   const slider = (page: Page): Locator => cell(page, 0).getByRole('slider', { name: 'Threshold' });
   const sliderValue = async (page: Page): Promise<number> => Number(await slider(page).inputValue());
@@ -31,7 +42,10 @@ describeInBrowser('widgets in a real browser', () => {
     const { id, cellIds } = await createNotebookWithCells(host, 'E2E widgets', [DEFINING, READER]);
     // A second person's browser on the same notebook.
     pages.push(await openPage(browser, { viewport }));
-    for (const page of pages) await openNotebook(page, host, id);
+    for (const page of pages) {
+      trackSentValues(page);
+      await openNotebook(page, host, id);
+    }
     await api(host, 'POST', `api/notebooks/${id}/cells/${cellIds[0]}/run`);
     for (const page of pages) {
       await waitForCellText(page, 1, '[doubled=20]', 90_000);
@@ -69,6 +83,28 @@ describeInBrowser('widgets in a real browser', () => {
     await second.waitForFunction((v) => (document.querySelector('section[data-cell-id] input[type="range"]') as HTMLInputElement | null)?.value === String(v), start + 2);
     // Keys typed into the control are not the notebook's: no cell was added or run by them.
     expect(await first.locator('section[data-cell-id]').count()).toBe(2);
+  });
+
+  it('ArrowRight pressed 40 times at full speed: the values are coalesced, the last one is sent and the reader shows it in both browsers', async () => {
+    const [first, second] = pages as [Page, Page];
+    await slider(first).focus();
+    await first.keyboard.press('Home');
+    await waitForCellText(first, 1, '[doubled=0]');
+    const sent = sentValues.get(first)!;
+    const before = sent.length;
+    for (let i = 0; i < 40; i++) await first.keyboard.press('ArrowRight');
+    expect(await sliderValue(first)).toBe(40);
+    for (const page of pages) await waitForCellText(page, 1, '[doubled=80]');
+    await second.waitForFunction(() => (document.querySelector('section[data-cell-id] input[type="range"]') as HTMLInputElement | null)?.value === '40');
+    const moves = sent.slice(before);
+    // One value in flight, the latest next: fewer sends than presses, in order, ending with the final value.
+    expect(moves[moves.length - 1]).toBe(40);
+    expect(moves.length).toBeLessThan(40);
+    expect([...moves].sort((a, b) => a - b)).toEqual(moves);
+    // Nothing older lands after it: the slider and the reader stay at the final value once everything is answered.
+    await first.waitForFunction(() => document.querySelectorAll('section[data-cell-id]')[1]?.getAttribute('data-status') === 'success');
+    expect(await sliderValue(first)).toBe(40);
+    await waitForCellText(first, 1, '[doubled=80]');
   });
 
   it('a text box typed into at full speed, a dropdown and a checkbox set the values their reader prints', async () => {

@@ -4,7 +4,8 @@ import { ApiClient } from '../api/http';
 import type { NotebookSocketOptions } from '../api/socket';
 import type { Cell, Notebook, PageEvent } from '../api/types';
 import { renderCounts } from '../perf/render-count';
-import type { FrameScheduler } from '../state/event-batcher';
+import type { EarlyFlush, FrameScheduler } from '../state/event-batcher';
+import { pageEventEarlyFlush } from '../state/page-event-flush';
 import { NotebookController } from '../state/notebook-controller';
 import { NotebookModel } from '../state/notebook-model';
 import { CellList } from './CellList';
@@ -23,7 +24,7 @@ function chain(): Notebook {
   return { id: 'nb', name: 'chain', cells, revision: 1, lazy: false };
 }
 
-function setup() {
+function setup(earlyFlush: EarlyFlush<PageEvent> | null = null) {
   let push: (event: PageEvent) => void = () => undefined;
   let frame: (() => void) | null = null;
   let framesAsked = 0;
@@ -37,6 +38,7 @@ function setup() {
     api: new ApiClient({ fetchImpl, resolve: (p) => `http://h/${p}` }),
     getToken: async () => null,
     scheduleFrame,
+    earlyFlush,
     socketFactory: (options: NotebookSocketOptions) => {
       push = options.onEvent;
       return { runCell: () => undefined, interrupt: () => undefined, retry: () => undefined, close: () => undefined };
@@ -96,5 +98,40 @@ it('applies a cascade\'s events in one batch per frame, in order, rendering each
   expect(Object.fromEntries(renderCounts.counts)).toEqual({ c0: 1, c1: 2 });
   expect(controller.model.getCell('c1')!.status).toBe('success');
   expect(framesAsked()).toBe(3);
+  controller.dispose();
+});
+
+it('with the page\'s early rule, a lone reader\'s run is shown as its last event arrives, and a cascade keeps its frames', () => {
+  let now = 1000;
+  const { controller, push, draw, framesAsked } = setup(pageEventEarlyFlush(() => now));
+  const { container } = render(<CellList controller={controller} />);
+  renderCounts.reset();
+  const shownOf = (i: number): string => container.querySelectorAll('section[data-cell-id]')[i]?.querySelector('.cell__outputs')?.textContent ?? '';
+
+  // A widget move's reader: queued, then its run; no frame is drawn, yet its new output is in the page, rendered once.
+  act(() => {
+    push({ type: 'cell_status', cellId: 'c5', status: 'queued' });
+    for (const event of cellRun(5)) push(event);
+  });
+  expect(controller.model.getCell('c5')!.status).toBe('success');
+  expect(shownOf(5)).toContain('second 5');
+  expect(Object.fromEntries(renderCounts.counts)).toEqual({ c5: 1 });
+
+  // A cascade a frame later: the first cell's run goes early, the rest (a flood) waits for the frame, then renders
+  // each cell once.
+  now += 20;
+  renderCounts.reset();
+  const asked = framesAsked();
+  act(() => {
+    for (let i = 0; i < CELLS; i++) for (const event of cellRun(i)) push(event);
+  });
+  expect(controller.model.getCell('c0')!.outputs).toEqual([{ mime_type: 'text/plain', data: '1' }]);
+  for (let i = 1; i < CELLS; i++) if (i !== 5) expect(controller.model.getCell(`c${i}`)!.outputs).toEqual([{ mime_type: 'text/plain', data: 'old' }]);
+  // One frame for the first cell's run (cancelled when it went early), one for the rest.
+  expect(framesAsked()).toBe(asked + 2);
+  draw();
+  for (let i = 0; i < CELLS; i++) expect(shownOf(i)).toContain(`second ${i}`);
+  expect([...renderCounts.counts.values()].every((n) => n === 1)).toBe(true);
+  expect(renderCounts.counts.size).toBe(CELLS);
   controller.dispose();
 });

@@ -30,19 +30,39 @@ export function nextFrame(): FrameScheduler | null {
 }
 
 /**
+ * When a batch goes out before its frame: an item the user is waiting for (the end of a run: a reader's new output
+ * after a widget move) is applied as it arrives, with whatever came before it, instead of up to a frame later, and
+ * the render then lands in the very next paint instead of the one after. A flood (a 250-cell cascade) stays batched:
+ * a batch of more than `maxBatch` items waits for its frame, and at most one batch per `minGapMs` goes early.
+ */
+export interface EarlyFlush<T> {
+  /** Whether this item completes something the user waits for. */
+  isUrgent(item: T): boolean;
+  /** A batch this large is part of a flood: it waits for its frame. */
+  maxBatch: number;
+  /** At most one early batch per this many milliseconds (about a frame), so a flood renders about once per frame. */
+  minGapMs: number;
+  /** The clock (tests pass their own). */
+  now(): number;
+}
+
+/**
  * Holds items until the next frame, then hands them over in arrival order, all in one call. A
  * cascade sends hundreds of socket events within milliseconds (status, output, status for each
  * cell); applied one by one, each would be its own React render; applied together once per
- * frame, React renders once per frame, each touched cell once.
+ * frame, React renders once per frame, each touched cell once. An {@link EarlyFlush} rule lets a
+ * small batch that ends with an urgent item go at once.
  */
 export class EventBatcher<T> {
   private queued: T[] = [];
   private cancel: (() => void) | null = null;
+  private lastEarlyAt = Number.NEGATIVE_INFINITY;
 
   /** `schedule` null: no batching, each item is handed over as it is pushed. */
   constructor(
     private readonly apply: (items: readonly T[]) => void,
     private readonly schedule: FrameScheduler | null,
+    private readonly early: EarlyFlush<T> | null = null,
   ) {}
 
   push(item: T): void {
@@ -51,10 +71,23 @@ export class EventBatcher<T> {
       return;
     }
     this.queued.push(item);
+    if (this.goesEarly(item)) {
+      this.flush();
+      return;
+    }
     this.cancel ??= this.schedule(() => {
       this.cancel = null;
       this.flush();
     });
+  }
+
+  private goesEarly(item: T): boolean {
+    const early = this.early;
+    if (!early || this.queued.length > early.maxBatch || !early.isUrgent(item)) return false;
+    const now = early.now();
+    if (now - this.lastEarlyAt < early.minGapMs) return false;
+    this.lastEarlyAt = now;
+    return true;
   }
 
   /** Hands over everything queued now (at a frame, or before something that must come after it). */

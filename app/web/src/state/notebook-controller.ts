@@ -8,7 +8,8 @@ import { ConflictStore } from './conflicts';
 import { browserGuestName, CoeditSession, replaceText } from './coedit';
 import { DraftSaver } from './draft-saver';
 import { EditorRegistry } from './editor-registry';
-import { EventBatcher, nextFrame, type FrameScheduler } from './event-batcher';
+import { EventBatcher, nextFrame, type EarlyFlush, type FrameScheduler } from './event-batcher';
+import { pageEventEarlyFlush } from './page-event-flush';
 import { NotebookModel } from './notebook-model';
 import { Signal } from './signal';
 import { WidgetSender } from './widget-sender';
@@ -42,6 +43,11 @@ export interface ControllerOptions {
    * ({@link nextFrame}). Test hook: a scheduler the test drives, or null to apply each event at once.
    */
   scheduleFrame?: FrameScheduler | null;
+  /**
+   * Which batches go before their frame: by default a small one that ends a run ({@link pageEventEarlyFlush}).
+   * Test hook: a rule with the test's clock, or null to hold every batch for its frame.
+   */
+  earlyFlush?: EarlyFlush<PageEvent> | null;
 }
 
 /**
@@ -76,7 +82,7 @@ export class NotebookController {
   readonly readOnly: boolean;
   /** The user's role in the notebook: only the owner shares it and changes its settings. */
   readonly role: NotebookRole;
-  /** Socket events wait here for the next frame, so that a cascade renders once per frame. */
+  /** Socket events wait here for the next frame, so that a cascade renders once per frame (the end of a lone run goes at once). */
   private readonly events: EventBatcher<PageEvent>;
 
   constructor(
@@ -85,7 +91,7 @@ export class NotebookController {
   ) {
     this.events = new EventBatcher((events) => {
       for (const event of events) this.onEvent(event);
-    }, options.scheduleFrame === undefined ? nextFrame() : options.scheduleFrame);
+    }, options.scheduleFrame === undefined ? nextFrame() : options.scheduleFrame, options.earlyFlush === undefined ? pageEventEarlyFlush() : options.earlyFlush);
     const notebookId = model.getMeta().id;
     this.coedit = options.socketFactory ? null : new CoeditSession({ name: options.userName ?? browserGuestName(), onRefused: (message) => this.notify('error', message) });
     this.role = options.role ?? 'owner';
