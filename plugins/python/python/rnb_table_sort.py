@@ -38,13 +38,19 @@ class SortKey:
 def column_key(values):
     """The sort key of a column given as a 1-D numpy array (a pass over all its rows; keep it)."""
     import pandas
+    if values.dtype == object:
+        items = values.tolist()
+        encoded = _utf8(items)
+        if encoded is not None:  # all text, so nothing missing: the common case, without a pass looking for missing values
+            ranks, ascending = _text_ranks(encoded, items)
+            return SortKey(ranks, None, ascending)
     missing = numpy.asarray(pandas.isna(values), dtype=bool)
     if not missing.any():
         missing = None
     if values.dtype != object:
         return SortKey(values, missing, None)
     present_rows = None if missing is None else numpy.flatnonzero(~missing)
-    ranks, ascending = _object_ranks(values.tolist() if present_rows is None else values[present_rows].tolist())
+    ranks, ascending = _object_ranks(items if present_rows is None else values[present_rows].tolist())
     if present_rows is None:
         return SortKey(ranks, None, ascending)
     all_ranks = numpy.zeros(len(values), dtype=ranks.dtype)
@@ -52,21 +58,38 @@ def column_key(values):
     return SortKey(all_ranks, missing, present_rows[ascending])
 
 
+def _utf8(items):
+    """Each item's UTF-8 bytes, or None when not all of them are text."""
+    try:
+        return [item.encode("utf-8", "surrogatepass") for item in items]
+    except (AttributeError, TypeError):
+        return None
+
+
 def _object_ranks(items):
     """(rank of each item, the items' ascending stable order) for a list of Python objects without missing values."""
-    try:
-        encoded = [item.encode("utf-8", "surrogatepass") for item in items]
-    except (AttributeError, TypeError):  # not all text
-        return _ranks_by_python_sort(items)
-    longest = max(map(len, encoded), default=0)
+    encoded = _utf8(items)
+    return _ranks_by_python_sort(items) if encoded is None else _text_ranks(encoded, items)
+
+
+def _text_ranks(encoded, items):
+    """Ranks and ascending order of text from its UTF-8 bytes, sorted by numpy as a fixed-width bytes array."""
+    lengths = list(map(len, encoded))
+    longest = max(lengths, default=0)
     if longest * len(encoded) > MAX_TEXT_ARRAY_BYTES:
         return _ranks_by_python_sort(items)
-    if b"\x00" in b"".join(encoded):
-        # numpy's fixed-width bytes drop trailing NULs ("a" would equal "a\x00"): a prefix-free code that keeps the
-        # order and has no NUL (0 -> 1 1, 1 -> 1 2, any other byte itself).
-        encoded = [e.replace(b"\x01", b"\x01\x02").replace(b"\x00", b"\x01\x01") for e in encoded]
     array = numpy.array(encoded, dtype=bytes)
-    del encoded
+    if numpy.count_nonzero(array.view(numpy.uint8)) != sum(lengths):
+        # Some text holds NUL, which numpy's fixed-width bytes drop at the end ("a" would equal "a\x00"): a prefix-free
+        # code that keeps the order and has no NUL (0 -> 1 1, 1 -> 1 2, any other byte itself).
+        array = numpy.array([e.replace(b"\x01", b"\x01\x02").replace(b"\x00", b"\x01\x01") for e in encoded], dtype=bytes)
+    del encoded, lengths
+    width = array.dtype.itemsize
+    if width <= 8:
+        # Up to 8 bytes: as big-endian integers (zero-padded, so the same order), which numpy sorts twice as fast.
+        padded = numpy.zeros((len(array), 8), dtype=numpy.uint8)
+        padded[:, :width] = array.view(numpy.uint8).reshape(len(array), width)
+        array = padded.view(">u8").ravel()
     order = numpy.argsort(array, kind="stable")
     in_order = array[order]
     starts = numpy.empty(len(array), dtype=bool)

@@ -50,6 +50,9 @@ class StableOrder(unittest.TestCase):
         words = ["a", "a\x00", "a\x00\x00", "\x00", "", "\x01", "a\x01", "é", "e", "z", "😀", "ﬀ", "\ud800", "A", "ab", "a b"]
         rng = random.Random(7)
         self.check([rng.choice(words) for _ in range(3000)], dtype=object)
+        # Over 8 bytes (not compared as one integer).
+        long_words = [w * 4 + tail for w in words for tail in ("", "\x00", "é", "abcdefgh")]
+        self.check([rng.choice(long_words) for _ in range(3000)], dtype=object)
 
     def test_long_text_is_ranked_by_python_sort(self):
         import rnb_table_sort
