@@ -47,8 +47,60 @@ describeInBrowser('outputs and the graph in a real browser', () => {
     expect(saved.startsWith('line 0\nline 1\n')).toBe(true);
 
     await cell(page, 0).getByRole('button', { name: /show all/i }).click();
-    await page.waitForFunction(() => document.querySelector('[aria-label="Standard output"]')?.textContent?.includes('line 0\nline 1\n'));
+    // All lines, from the end (printed output stays at its latest lines); Home goes to the first.
+    await page.waitForFunction(() => document.querySelector('[aria-label="Standard output"]')?.textContent?.includes('line 19999\n'));
+    await stdout.focus();
+    await page.keyboard.press('Home');
+    await page.waitForFunction(() => document.querySelector('[aria-label="Standard output"]')?.textContent?.startsWith('line 0\nline 1\n'));
     expect((await stdout.boundingBox())!.height).toBeLessThan(1000);
+  });
+
+  it('shows 200,000 printed lines windowed after "show all": the keyboard reaches the last line, and the page holds only the lines in view', async () => {
+    await openNewNotebook('Huge output');
+    // 200,000 lines within the kernel's 256 KB of printed text per cell: mostly empty, every 1,000th and the last numbered.
+    await runInFirstCell("print('\\n'.join(f'line {i}' if i % 1000 == 0 or i == 199999 else '' for i in range(200000)))");
+    await waitForCellText(page, 0, 'line 199999');
+    await cell(page, 0).getByRole('button', { name: 'Show all' }).click();
+    const stdout = cell(page, 0).getByLabel('Standard output', { exact: true });
+    expect(await stdout.getAttribute('data-lines')).toBe('200000');
+    const drawnLines = (): Promise<number> => stdout.evaluate((el) => (el.textContent ?? '').split('\n').length);
+    const atBottom = (): Promise<boolean> => stdout.evaluate((el) => el.scrollTop + el.clientHeight >= el.scrollHeight - 1);
+
+    await stdout.focus();
+    await page.keyboard.press('Home');
+    await page.waitForFunction(() => document.querySelector('[aria-label="Standard output"]')?.textContent?.startsWith('line 0\n'));
+    expect(await stdout.textContent()).not.toContain('line 199999');
+    expect(await drawnLines()).toBeLessThan(500);
+
+    // A scroll to the middle draws the lines there.
+    await stdout.evaluate((el) => el.scrollTo({ top: el.scrollHeight / 2 }));
+    await page.waitForFunction(() => document.querySelector('[aria-label="Standard output"]')?.textContent?.includes('line 100000\n'));
+    expect(await drawnLines()).toBeLessThan(500);
+
+    await page.keyboard.press('End');
+    await page.waitForFunction(() => document.querySelector('[aria-label="Standard output"]')?.textContent?.includes('line 199999'));
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[aria-label="Standard output"]')!;
+      return el.scrollTop + el.clientHeight >= el.scrollHeight - 1;
+    });
+    expect(await atBottom()).toBe(true);
+    // The last line is inside the box's visible area, not only in the DOM.
+    const box = (await stdout.boundingBox())!;
+    const last = await stdout.evaluate((el) => {
+      const pre = el.querySelector('pre')!;
+      const text = pre.firstChild!;
+      const range = document.createRange();
+      const at = (text.textContent ?? '').indexOf('line 199999');
+      range.setStart(text, at);
+      range.setEnd(text, at + 'line 199999'.length);
+      const rect = range.getBoundingClientRect();
+      return { top: rect.top, bottom: rect.bottom };
+    });
+    expect(last.top).toBeGreaterThanOrEqual(box.y);
+    expect(last.bottom).toBeLessThanOrEqual(box.y + box.height + 1);
+    expect(await drawnLines()).toBeLessThan(500);
+    expect((await stdout.boundingBox())!.height).toBeLessThan(1000);
+    await screenshot(page, 'outputs-windowed-stdout');
   });
 
   it('shows a 200×100 SVG at 200×100', async () => {

@@ -122,6 +122,46 @@ describeInBrowser('variable explorer, graph lineage and live tables', () => {
     expect(await page.locator('.graph__zoom').textContent()).toBe('150%');
   });
 
+  it('waits for a sort that outlasts a runtime call’s time limit, saying it is sorting, instead of failing and retrying', async () => {
+    // Values whose first comparison once armed takes 5 s: the kernel's sort outlasts the 2 s limit of a runtime call.
+    const slowValues = [
+      'import time',
+      'class Slow:',
+      '    armed = False',
+      '    def __init__(self, v): self.v = v',
+      '    def __lt__(self, other):',
+      '        if Slow.armed:',
+      '            Slow.armed = False',
+      '            end = time.time() + 5',
+      '            while time.time() < end: pass',
+      '        return self.v < other.v',
+      '    def __str__(self): return f"s{self.v:05d}"',
+      'rows = [{"k": Slow((i * 7919) % 3000)} for i in range(3000)]',
+      'rows',
+    ].join('\n');
+    await openNotebook('Slow sort', [slowValues, 'Slow.armed = True']);
+    await cell(page, 0).locator('.cm-content').click();
+    expect(await runAndWait(page, 0, 90_000)).toBe('success');
+    await cell(page, 1).locator('.cm-content').click();
+    expect(await runAndWait(page, 1)).toBe('success');
+    const table = cell(page, 0).locator('.live-table');
+    await table.waitFor();
+    // Whether the table ever reported a problem while the kernel sorted.
+    await page.evaluate(() => {
+      const seen = { problem: false };
+      (window as unknown as { seenProblem: typeof seen }).seenProblem = seen;
+      new MutationObserver(() => {
+        if (document.querySelector('.live-table__problem')) seen.problem = true;
+      }).observe(document.body, { subtree: true, childList: true });
+    });
+    await table.getByRole('button', { name: /^k/ }).click();
+    await table.getByRole('status').filter({ hasText: /^Sorting all 3,000 rows in the kernel… [2-9] s$/ }).waitFor({ timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('.live-table tbody tr td:nth-of-type(1)')?.textContent === 's00000', undefined, { timeout: 30_000 });
+    expect(await table.getByRole('status').count()).toBe(0);
+    expect(await table.locator('.table__count').textContent()).toMatch(/^3,000 rows/);
+    expect(await page.evaluate(() => (window as unknown as { seenProblem: { problem: boolean } }).seenProblem.problem)).toBe(false);
+  });
+
   it('sorts a 5,000-row table in the kernel: the true maximum comes first, not the preview’s; after a restart it falls back to the preview', async () => {
     await openNotebook('Live table');
     await typeInto(page, 0, "rows = [{'i': i, 'v': i} for i in range(5000)]\nrows");

@@ -1,25 +1,121 @@
 """The row order of a live table sorted by one column: stable (equal values keep their row order), missing values (None,
 NaN, NaT) last in both directions, as docs/protocol.md says of ``table_page``.
 
-A page needs only the first rows of the order: for those, the rows that belong there are selected in one pass
-(``numpy.argpartition``, then the ties at the edge taken in row order) and only they are sorted, so a click on a
-million-row table's header does not wait for a whole sort. A page further down asks for more; past an eighth of the
-rows the whole order is made (and kept by the caller).
+Two steps, so that only the first costs a pass over all rows and the caller can keep it (rnb_variables.py keeps one per
+column of a table until a cell runs):
+
+- ``column_key``: what numpy sorts in the column's order. Numbers, dates and booleans are their own key. Text and other
+  Python objects become their dense rank (0 for the smallest value, equal values equal ranks), because numpy sorts an
+  object array very slowly (every comparison a Python call: 20 s for a million strings here). Text is ranked by sorting
+  its UTF-8 bytes in a fixed-width numpy array, whose comparisons are byte compares (UTF-8's byte order is the code
+  points' order, so the result is Python's order); anything else by Python's own sort, which is also far faster than
+  numpy's on objects.
+- ``stable_order``: a page needs only the first rows of the order. Those are selected in one pass
+  (``numpy.argpartition``, then the ties at the edge taken in row order) and only they are sorted, so a click on a
+  million-row table's header does not wait for a whole sort. A page further down asks for more; past an eighth of the
+  rows the whole order is made. An ascending sort of all rows of a ranked column is already made by ranking.
 """
 import numpy
 
 # A prefix of the order is selected rather than the whole sort made while it is at most this fraction of the rows.
 PREFIX_FRACTION = 8
+# Text is ranked as a fixed-width bytes array (rows × longest value) up to this size, else by Python's sort.
+MAX_TEXT_ARRAY_BYTES = 256 * 1024 * 1024
 
 
-def _text_as_unicode(values):
-    """Object columns of str only: as a fixed-width unicode array, which numpy sorts far faster than Python objects."""
-    if values.dtype != object:
-        return values
+class SortKey:
+    """One column's key over all rows of a table. ``values``: what numpy sorts (the column's numbers, or ranks); values at
+    missing rows mean nothing. ``missing``: a boolean mask of the rows that sort last, or None when there are none.
+    ``ascending``: every present row in ascending order when ranking made it anyway, else None."""
+    __slots__ = ("values", "missing", "ascending")
+
+    def __init__(self, values, missing, ascending):
+        self.values = values
+        self.missing = missing
+        self.ascending = ascending
+
+
+def column_key(values):
+    """The sort key of a column given as a 1-D numpy array (a pass over all its rows; keep it)."""
     import pandas
-    if pandas.api.types.infer_dtype(values, skipna=False) == "string":
-        return values.astype("U")
-    return values
+    if values.dtype == object:
+        items = values.tolist()
+        encoded = _utf8(items)
+        if encoded is not None:  # all text, so nothing missing: the common case, without a pass looking for missing values
+            ranks, ascending = _text_ranks(encoded, items)
+            return SortKey(ranks, None, ascending)
+    missing = numpy.asarray(pandas.isna(values), dtype=bool)
+    if not missing.any():
+        missing = None
+    if values.dtype != object:
+        return SortKey(values, missing, None)
+    present_rows = None if missing is None else numpy.flatnonzero(~missing)
+    ranks, ascending = _object_ranks(items if present_rows is None else values[present_rows].tolist())
+    if present_rows is None:
+        return SortKey(ranks, None, ascending)
+    all_ranks = numpy.zeros(len(values), dtype=ranks.dtype)
+    all_ranks[present_rows] = ranks
+    return SortKey(all_ranks, missing, present_rows[ascending])
+
+
+def _utf8(items):
+    """Each item's UTF-8 bytes, or None when not all of them are text."""
+    try:
+        return [item.encode("utf-8", "surrogatepass") for item in items]
+    except (AttributeError, TypeError):
+        return None
+
+
+def _object_ranks(items):
+    """(rank of each item, the items' ascending stable order) for a list of Python objects without missing values."""
+    encoded = _utf8(items)
+    return _ranks_by_python_sort(items) if encoded is None else _text_ranks(encoded, items)
+
+
+def _text_ranks(encoded, items):
+    """Ranks and ascending order of text from its UTF-8 bytes, sorted by numpy as a fixed-width bytes array."""
+    lengths = list(map(len, encoded))
+    longest = max(lengths, default=0)
+    if longest * len(encoded) > MAX_TEXT_ARRAY_BYTES:
+        return _ranks_by_python_sort(items)
+    array = numpy.array(encoded, dtype=bytes)
+    if numpy.count_nonzero(array.view(numpy.uint8)) != sum(lengths):
+        # Some text holds NUL, which numpy's fixed-width bytes drop at the end ("a" would equal "a\x00"): a prefix-free
+        # code that keeps the order and has no NUL (0 -> 1 1, 1 -> 1 2, any other byte itself).
+        array = numpy.array([e.replace(b"\x01", b"\x01\x02").replace(b"\x00", b"\x01\x01") for e in encoded], dtype=bytes)
+    del encoded, lengths
+    width = array.dtype.itemsize
+    if width <= 8:
+        # Up to 8 bytes: as big-endian integers (zero-padded, so the same order), which numpy sorts twice as fast.
+        padded = numpy.zeros((len(array), 8), dtype=numpy.uint8)
+        padded[:, :width] = array.view(numpy.uint8).reshape(len(array), width)
+        array = padded.view(">u8").ravel()
+    order = numpy.argsort(array, kind="stable")
+    in_order = array[order]
+    starts = numpy.empty(len(array), dtype=bool)
+    starts[:1] = False
+    numpy.not_equal(in_order[1:], in_order[:-1], out=starts[1:])
+    ranks = numpy.empty(len(array), dtype=numpy.int64)
+    ranks[order] = numpy.cumsum(starts)
+    return ranks, order
+
+
+def _ranks_by_python_sort(items):
+    """Python's sort (stable, and far faster than numpy's on objects); values it cannot compare with each other (mixed
+    types) are ranked as their text."""
+    try:
+        order = sorted(range(len(items)), key=items.__getitem__)
+        ranks = numpy.empty(len(items), dtype=numpy.int64)
+        rank, previous = 0, None
+        for count, position in enumerate(order):
+            item = items[position]
+            if count and bool(previous < item):
+                rank += 1
+            ranks[position] = rank
+            previous = item
+        return ranks, numpy.asarray(order, dtype=numpy.int64)
+    except (TypeError, ValueError):
+        return _object_ranks([str(item) for item in items])
 
 
 def _full(values, descending):
@@ -46,18 +142,26 @@ def _prefix(values, count, descending):
     return chosen[_full(values[chosen], descending)]
 
 
-def stable_order(values, descending, needed):
-    """(indices into ``values`` in sorted order, complete): at least the first ``needed``, or all of them (complete).
-    Raises TypeError when the values cannot be compared with each other (the caller sorts them as text)."""
-    import pandas
-    missing = numpy.asarray(pandas.isna(values), dtype=bool)
-    present = numpy.flatnonzero(~missing) if missing.any() else None
-    candidates = _text_as_unicode(values if present is None else values[present])
-    size = len(candidates)
-    complete = needed * PREFIX_FRACTION >= size
-    order = _full(candidates, descending) if complete else _prefix(candidates, needed, descending)
-    if present is not None:
-        order = present[order]
-        if complete:
-            order = numpy.concatenate([order, numpy.flatnonzero(missing)])
-    return order, complete
+def stable_order(key, descending, needed, rows=None):
+    """(row positions in sorted order, complete): at least the first ``needed``, or all of them (complete). ``rows``: the
+    rows to order (a filter's, ascending), or None for all; ``key``: the column's ``column_key``."""
+    if rows is None:
+        present = None if key.missing is None else numpy.flatnonzero(~key.missing)
+        missing_rows = None if key.missing is None else numpy.flatnonzero(key.missing)
+    else:
+        present = rows if key.missing is None else rows[~key.missing[rows]]
+        missing_rows = None if key.missing is None else rows[key.missing[rows]]
+    if rows is None and not descending and key.ascending is not None:
+        order = key.ascending
+    else:
+        candidates = key.values if present is None else key.values[present]
+        size = len(candidates)
+        if needed * PREFIX_FRACTION < size:
+            chosen = _prefix(candidates, needed, descending)
+            return (chosen if present is None else present[chosen]), False
+        order = _full(candidates, descending)
+        if present is not None:
+            order = present[order]
+    if missing_rows is not None and len(missing_rows):
+        order = numpy.concatenate([order, missing_rows])
+    return order, True

@@ -104,12 +104,16 @@ LIVE_PREVIEW_ROWS = 1000
 _live_tables = _collections.OrderedDict()
 _live_cell = None
 _live_counter = 0
+# Counts cell runs: what a table keeps derived from its value (its view, sort keys) holds for one version only, since
+# any cell may change a DataFrame in place (df.sort_values(inplace=True), df.loc[...] = ...).
+_values_version = 0
 
 
 def live_tables_cell_started(cell_id):
-    """A cell runs again: its earlier tables go."""
-    global _live_cell
+    """A cell runs (again): its earlier tables go, and every table's derived state is of an older version now."""
+    global _live_cell, _values_version
     _live_cell = cell_id
+    _values_version += 1
     forget_cell_tables(_json.dumps([cell_id]))
 
 
@@ -117,6 +121,11 @@ def forget_cell_tables(cell_ids_json):
     cells = set(_json.loads(cell_ids_json))
     for key in [k for k, t in _live_tables.items() if t["cell"] in cells]:
         del _live_tables[key]
+
+
+def _table_entry(cell, value):
+    # "frame", "keys" and "view" are derived from "value" at "version" (the object is the table's own: its identity).
+    return {"cell": cell, "value": value, "version": _values_version, "frame": None, "keys": {}, "view": None}
 
 
 def _row_count(value):
@@ -143,7 +152,7 @@ def live_table_metadata(value, table):
     global _live_counter
     _live_counter += 1
     table_id = f"{_live_cell}:{_live_counter}"
-    _live_tables[table_id] = {"cell": _live_cell, "value": value, "view": None}
+    _live_tables[table_id] = _table_entry(_live_cell, value)
     while len(_live_tables) > MAX_LIVE_TABLES:
         _live_tables.popitem(last=False)
     return {"rnb_table": {"id": table_id, "rows": total}}
@@ -151,12 +160,15 @@ def live_table_metadata(value, table):
 
 class _FrameRows:
     """A sorted or filtered view of a DataFrame as row positions into it: never a copy of the frame. A filter is one mask;
-    a sort makes only as much of its order as the pages asked so far need (rnb_table_sort.py)."""
+    a sort makes only as much of its order as the pages asked so far need (rnb_table_sort.py), from the column's sort key,
+    which the table keeps (``keys``) so another sort of that column, the other direction or a new filter do not pass
+    over its values again."""
 
-    def __init__(self, frame, positions, sort=None):
+    def __init__(self, frame, positions, sort, keys):
         self.frame = frame
         self.positions = positions  # the rows that pass the filter, or None for all
         self._sort = sort
+        self._keys = keys
         self._order = None  # positions in sorted order: a prefix, or all when _complete
         self._complete = False
 
@@ -174,32 +186,48 @@ class _FrameRows:
         if self._order is not None and (self._complete or len(self._order) >= needed):
             return self._order
         import rnb_table_sort
-        column = self.frame.iloc[:, self._sort["column"]]
-        values = column.to_numpy() if self.positions is None else column.to_numpy()[self.positions]
+        key = _column_key(self._keys, self.frame, self._sort["column"])
         # Twice what is asked: scrolling on fetches the next pages without a new pass.
         wanted = max(needed * 2, 1000)
-        try:
-            order, self._complete = rnb_table_sort.stable_order(values, self._sort["descending"], wanted)
-        except TypeError:  # values that cannot be compared with each other (mixed types): sorted as their text
-            order, self._complete = rnb_table_sort.stable_order(column.astype(str).to_numpy() if self.positions is None
-                                                                else column.astype(str).to_numpy()[self.positions],
-                                                                self._sort["descending"], wanted)
-        self._order = order if self.positions is None else self.positions[order]
+        self._order, self._complete = rnb_table_sort.stable_order(key, self._sort["descending"], wanted, self.positions)
         return self._order
 
 
-def _frame_view(df, query, sort):
+# Sort keys kept per table (a million rows: 8 MB of ranks and 8 MB of order for a text column).
+MAX_KEYS_PER_TABLE = 4
+
+
+def _column_key(keys, frame, column):
+    import rnb_table_sort
+    key = keys.pop(column, None)
+    if key is None:
+        series = frame.iloc[:, column]
+        if getattr(series.dtype, "tz", None) is not None:
+            # Timezone-aware datetimes as UTC instants: numbers numpy sorts, not an object array of Timestamps.
+            values = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
+        else:
+            values = series.to_numpy()
+        key = rnb_table_sort.column_key(values)
+    keys[column] = key  # the most recently used last
+    while len(keys) > MAX_KEYS_PER_TABLE:
+        del keys[next(iter(keys))]
+    return key
+
+
+def _sortable_frame(df):
+    """The frame a table's pages read: a named index becomes columns (made once per table and version, not per sort)."""
+    return df.reset_index() if any(n is not None for n in df.index.names) else df
+
+
+def _frame_view(df, query, sort, keys):
     import numpy
-    index_names = [n for n in df.index.names if n is not None]
-    if index_names:
-        df = df.reset_index()
     positions = None
     if query:
         mask = numpy.zeros(len(df), dtype=bool)
         for position in range(df.shape[1]):
             mask |= df.iloc[:, position].astype(str).str.lower().str.contains(query, regex=False).to_numpy(dtype=bool, na_value=False)
         positions = numpy.flatnonzero(mask)
-    return [str(c) for c in df.columns], _FrameRows(df, positions, sort)
+    return [str(c) for c in df.columns], _FrameRows(df, positions, sort, keys)
 
 
 def _record_key(value):
@@ -210,25 +238,60 @@ def _record_key(value):
     return (1, 0, str(value))
 
 
-def _records_view(records, query, sort):
-    columns = []
-    seen = set()
-    for record in records:
-        if isinstance(record, dict):
-            for key in record:
-                if key not in seen:
-                    seen.add(key)
-                    columns.append(key)
-    rows = [r for r in records if isinstance(r, dict)]
+def _records_view(records, query, sort, keys):
+    """A list of dicts filtered and sorted as a list of its rows. Its columns and each sorted column's order are kept in
+    ``keys`` (the table's, for one version of the value): paging, the other direction and a new filter reuse them."""
+    if "records" not in keys:
+        columns, seen = [], set()
+        for record in records:
+            if isinstance(record, dict):
+                for key in record:
+                    if key not in seen:
+                        seen.add(key)
+                        columns.append(key)
+        keys["records"] = (columns, [r for r in records if isinstance(r, dict)])
+    columns, rows = keys["records"]
     if query:
-        rows = [r for r in rows if any(query in str(r.get(c)).lower() for c in columns)]
-    if sort is not None:
-        column = columns[sort["column"]]
-        present = [r for r in rows if r.get(column) is not None and r.get(column) == r.get(column)]
-        missing = [r for r in rows if not (r.get(column) is not None and r.get(column) == r.get(column))]
-        present.sort(key=lambda r: _record_key(r.get(column)), reverse=sort["descending"])
-        rows = present + missing
-    return [str(c) for c in columns], (columns, rows)
+        passing = [i for i, r in enumerate(rows) if any(query in str(r.get(c)).lower() for c in columns)]
+    else:
+        passing = None
+    if sort is None:
+        chosen = rows if passing is None else [rows[i] for i in passing]
+    else:
+        order = _records_order(keys, rows, columns[sort["column"]], sort["descending"])
+        if passing is not None:
+            wanted = bytearray(len(rows))
+            for i in passing:
+                wanted[i] = 1
+            order = [i for i in order if wanted[i]]
+        chosen = [rows[i] for i in order]
+    return [str(c) for c in columns], (columns, chosen)
+
+
+def _records_order(keys, rows, column, descending):
+    """Row indices sorted by one column, stable, missing values last; kept per column and direction."""
+    cached = keys.get(("order", column, descending))
+    if cached is not None:
+        return cached
+    values = [r.get(column) for r in rows]
+    present = [i for i, v in enumerate(values) if v is not None and v == v]
+    missing = [i for i, v in enumerate(values) if not (v is not None and v == v)]
+    ascending = keys.get(("order", column, False))
+    try:  # one type (all text, all numbers): compared as they are, the fast path
+        if descending and ascending is not None:
+            # Ascending already (ties in row order): sorted again in reverse, stable and nearly free on that input.
+            order = sorted(ascending[:len(present)], key=values.__getitem__, reverse=True)
+        else:
+            order = sorted(present, key=values.__getitem__, reverse=descending)
+    except TypeError:  # mixed: numbers before text
+        sort_keys = [_record_key(v) for v in values]
+        order = sorted(present, key=sort_keys.__getitem__, reverse=descending)
+    order += missing
+    orders = [k for k in keys if isinstance(k, tuple)]
+    if len(orders) >= 2 * MAX_KEYS_PER_TABLE:
+        del keys[orders[0]]
+    keys[("order", column, descending)] = order
+    return order
 
 
 def table_page(request_json):
@@ -246,10 +309,17 @@ def table_page(request_json):
         sort = {"column": int(sort["column"]), "descending": bool(sort.get("descending"))}
     key = (query, None if sort is None else (sort["column"], sort["descending"]))
     # Paging through one sort or filter reuses it: only a new sort or filter costs a pass over all rows.
+    if entry["version"] != _values_version:  # a cell ran since: the value may have changed in place
+        entry.update(_table_entry(entry["cell"], entry["value"]))
     if entry["view"] is None or entry["view"][0] != key:
         value = entry["value"]
         pandas = _sys.modules.get("pandas")
-        built = _frame_view(value, query, sort) if pandas is not None and isinstance(value, pandas.DataFrame) else _records_view(value, query, sort)
+        if pandas is not None and isinstance(value, pandas.DataFrame):
+            if entry["frame"] is None:
+                entry["frame"] = _sortable_frame(value)
+            built = _frame_view(entry["frame"], query, sort, entry["keys"])
+        else:
+            built = _records_view(value, query, sort, entry["keys"])
         entry["view"] = (key, built)
     columns, view = entry["view"][1]
     if isinstance(view, tuple):

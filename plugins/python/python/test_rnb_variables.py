@@ -67,6 +67,58 @@ class LiveTables(FreshKernel):
         tail = self.page(table_id, offset=2999, limit=1, sort={"column": 1, "descending": False})
         self.assertEqual(tail["rows"], [["k2995", None]])
 
+    @unittest.skipUnless(HAS_PANDAS, "pandas is not installed")
+    def test_a_text_column_is_ranked_once_per_table_and_version(self):
+        import rnb_table_sort
+        code = "import pandas as pd\nframe = pd.DataFrame({'name': [f'n{(i * 7919) % 5000:05d}' for i in range(5000)]})\nframe"
+        table_id = self.table_id(self.run_cell(code, cell="t6"))
+        made = []
+        original = rnb_table_sort.column_key
+        rnb_table_sort.column_key = lambda values: made.append(len(values)) or original(values)
+        try:
+            ascending = self.page(table_id, offset=0, limit=2, sort={"column": 0, "descending": False})
+            descending = self.page(table_id, offset=0, limit=2, sort={"column": 0, "descending": True})
+            filtered = self.page(table_id, offset=0, limit=2, filter="n04", sort={"column": 0, "descending": True})
+            again = self.page(table_id, offset=4000, limit=2, sort={"column": 0, "descending": False})
+            self.assertEqual(made, [5000])
+            # A cell ran: the frame may have changed in place, so the order is made again from its values.
+            self.run_cell("frame.loc[0, 'name'] = 'a first'", cell="t7")
+            changed = self.page(table_id, offset=0, limit=2, sort={"column": 0, "descending": False})
+            self.assertEqual(made, [5000, 5000])
+        finally:
+            rnb_table_sort.column_key = original
+        self.assertEqual(ascending["rows"], [["n00000"], ["n00001"]])
+        self.assertEqual(descending["rows"], [["n04999"], ["n04998"]])
+        self.assertEqual((filtered["total"], filtered["rows"]), (1000, [["n04999"], ["n04998"]]))
+        self.assertEqual(again["rows"], [["n04000"], ["n04001"]])
+        self.assertEqual(changed["rows"], [["a first"], ["n00001"]])
+
+    @unittest.skipUnless(HAS_PANDAS, "pandas is not installed")
+    def test_timezone_aware_dates_sort_as_instants(self):
+        code = ("import pandas as pd\nt = pd.Series(pd.date_range('2024-01-01', periods=5000, freq='h', tz='Europe/Paris'))\n"
+                "t[5] = pd.NaT\npd.DataFrame({'t': t.sample(frac=1, random_state=3).reset_index(drop=True)})")
+        table_id = self.table_id(self.run_cell(code, cell="t8"))
+        first = self.page(table_id, offset=0, limit=1, sort={"column": 0, "descending": False})
+        last = self.page(table_id, offset=4999, limit=1, sort={"column": 0, "descending": True})
+        self.assertEqual(first["rows"], [["2024-01-01 00:00:00+01:00"]])
+        self.assertEqual(last["rows"], [[None]])
+
+    def test_records_sort_both_ways_from_one_kept_order_and_mixed_types_put_numbers_first(self):
+        code = "[{'v': ('x' if i % 7 == 0 else i % 50), 'w': None if i % 9 == 0 else f'w{i % 40:02d}', 'i': i} for i in range(3000)]"
+        answer = self.run_cell(code, cell="t9")
+        table_id = answer["outputs"][0]["metadata"]["rnb_table"]["id"]
+        mixed = self.page(table_id, offset=0, limit=2, sort={"column": 0, "descending": True})
+        self.assertEqual([row[0] for row in mixed["rows"]], ["x", "x"])
+        up = self.page(table_id, offset=0, limit=3, sort={"column": 1, "descending": False})
+        down = self.page(table_id, offset=0, limit=3, sort={"column": 1, "descending": True})
+        tail = self.page(table_id, offset=2999, limit=1, sort={"column": 1, "descending": True})
+        self.assertEqual([row[1] for row in up["rows"]], ["w00", "w00", "w00"])
+        self.assertEqual([row[1] for row in down["rows"]], ["w39", "w39", "w39"])
+        # Ties keep row order in both directions; missing values last.
+        self.assertEqual([row[2] for row in down["rows"]], [39, 79, 119])
+        self.assertEqual([row[2] for row in up["rows"]], [40, 80, 120])
+        self.assertEqual(tail["rows"][0][1], None)
+
     def test_a_rerun_or_a_deleted_cell_lets_its_tables_go(self):
         first = self.table_id(self.run_cell(self.ROWS, cell="t3"))
         self.run_cell("1", cell="t3")

@@ -1,5 +1,6 @@
 import { useContext, useEffect, useReducer, useRef, useState } from 'react';
 import type { TableColumnStats, TableData } from '../../api/types';
+import { RuntimeCallRefused } from '../../api/socket';
 import { ColumnSummary } from './column-summary';
 import { fetchPage, RuntimeCallContext, type LiveSort, type LiveTableRef, type Row } from './live-table';
 import { TableOutput } from './TableOutput';
@@ -11,6 +12,11 @@ const BLOCK = 100;
 const OVERSCAN = 6;
 /** Failed requests (a busy or starting kernel) asked again, a second apart, per sort and filter. */
 const MAX_RETRIES = 10;
+/**
+ * A first sort or filter of a huge table can outlast one runtime call's time limit (2 s): the kernel goes on with it
+ * and keeps the result, so the page asks again at once, saying it is still sorting, for this long before it gives up.
+ */
+const MAX_WORK_MS = 180_000;
 
 interface View {
   key: string;
@@ -19,6 +25,15 @@ interface View {
   blocks: Map<number, Row[]>;
   pending: Set<number>;
   failures: number;
+  /** When the kernel was first asked for this sort and filter (Date.now()). */
+  since: number;
+  /** A request outlasted its time limit while the kernel worked on it: the page says it is still sorting. */
+  working: boolean;
+}
+
+/** The kernel did not answer within the call's time limit: it is still computing (a first sort of many rows). */
+function stillWorking(error: unknown): boolean {
+  return error instanceof RuntimeCallRefused ? error.code === 'RNB_ERR_RUNTIME_TIMEOUT' : error instanceof Error && /timed out/i.test(error.message);
 }
 
 /**
@@ -39,10 +54,17 @@ export function LiveTableOutput({ table, live, stats = null }: { table: TableDat
   const [, redraw] = useReducer((n: number) => n + 1, 0);
   const key = JSON.stringify([sort, filter]);
   const plain = sort === null && filter === '';
-  const view = useRef<View>({ key, total: live.rows, blocks: new Map(), pending: new Set(), failures: 0 });
+  const view = useRef<View>({ key, total: live.rows, blocks: new Map(), pending: new Set(), failures: 0, since: Date.now(), working: false });
   const scroller = useRef<HTMLDivElement>(null);
-  if (view.current.key !== key) view.current = { key, total: plain ? live.rows : null, blocks: new Map(), pending: new Set(), failures: 0 };
+  if (view.current.key !== key) view.current = { key, total: plain ? live.rows : null, blocks: new Map(), pending: new Set(), failures: 0, since: Date.now(), working: false };
   const current = view.current;
+  const waiting = current.total === null || current.working;
+  // While the kernel works, the seconds it has taken count up in the footer.
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = window.setInterval(redraw, 1000);
+    return () => window.clearInterval(timer);
+  }, [waiting]);
 
   const total = current.total ?? 0;
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
@@ -63,11 +85,19 @@ export function LiveTableOutput({ table, live, stats = null }: { table: TableDat
           if (answer.status === 'gone') return setGone(true);
           current.blocks.set(block, answer.rows);
           current.total = answer.total;
+          if (current.pending.size === 0) current.working = false;
           setProblem(null);
           redraw();
         },
         (error: unknown) => {
           if (view.current !== current) return;
+          if (stillWorking(error) && Date.now() - current.since < MAX_WORK_MS) {
+            // Not a failure: the kernel goes on and keeps what it makes; the next request finds it or waits again.
+            current.working = true;
+            current.pending.delete(block);
+            redraw();
+            return;
+          }
           setProblem((error as Error)?.message ?? String(error));
           // A busy or starting kernel: ask again a little later (the block stays pending until then).
           current.failures += 1;
@@ -170,14 +200,20 @@ export function LiveTableOutput({ table, live, stats = null }: { table: TableDat
       <div className="table__footer">
         <span className="table__count" aria-live="polite">
           {current.total === null
-            ? 'Asking the kernel…'
-            : `${total.toLocaleString('en-US')} ${filter ? `of ${live.rows.toLocaleString('en-US')} rows match` : 'rows'}`}
-          {' · sorted and filtered in the kernel over all rows'}
+            ? plain ? 'Asking the kernel…' : ''
+            : `${total.toLocaleString('en-US')} ${filter ? `of ${live.rows.toLocaleString('en-US')} rows match` : 'rows'} · sorted and filtered in the kernel over all rows`}
         </span>
+        {waiting && !plain && <span className="live-table__working" role="status">{workingText(sort !== null, live.rows, Date.now() - current.since)}</span>}
         {problem && <span className="live-table__problem" role="alert">{problem}</span>}
       </div>
     </div>
   );
+}
+
+/** "Sorting all 1,000,000 rows in the kernel… 4 s": what the kernel is doing, and for how long once it is noticeable. */
+function workingText(sorting: boolean, rows: number, elapsedMs: number): string {
+  const seconds = Math.floor(elapsedMs / 1000);
+  return `${sorting ? 'Sorting' : 'Filtering'} all ${rows.toLocaleString('en-US')} rows in the kernel…${seconds >= 1 ? ` ${seconds} s` : ''}`;
 }
 
 function useDebounced<T>(value: T, ms: number): T {

@@ -1,5 +1,6 @@
 import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { stripAnsi } from './text';
+import { WindowedText } from './WindowedText';
 
 /** Lines kept in the page until "Show all": a flood of prints must not put 20,000 lines in the DOM. */
 export const PREVIEW_LINES = 1000;
@@ -15,16 +16,23 @@ const LABELS: Record<TextKind, string> = { stdout: 'Standard output', stderr: 'S
 /**
  * Printed output (stdout, stderr) or a value's text. Long text sits in a scroll box of bounded
  * height; past {@link PREVIEW_LINES} lines only the end of printed output (where a run's latest
- * lines are) or the start of a value's text is in the page, until "Show all". "Download" saves
- * the full text.
+ * lines are) or the start of a value's text is in the page, until "Show all", which shows all
+ * of it windowed (WindowedText: only the lines in view are in the page). "Copy all" and
+ * "Download" take the full text.
  */
 export function TextOutput({ text, stream }: { text: string; stream?: 'stdout' | 'stderr' }) {
   const kind: TextKind = stream ?? 'text';
   const clean = useMemo(() => stripAnsi(text), [text]);
   const [showAll, setShowAll] = useState(false);
   const preview = useMemo(() => previewText(clean, kind === 'text' ? 'head' : 'tail'), [clean, kind]);
-  const shown = showAll ? clean : preview.text;
-  const box = useStickToBottom(shown, kind !== 'text');
+  const box = useStickToBottom(preview.text, kind !== 'text' && !showAll);
+  const [copied, setCopied] = useState(false);
+  const copyAll = (): void => {
+    void navigator.clipboard?.writeText(clean).then(() => {
+      setCopied(true);
+      window.setTimeout(() => setCopied(false), 2000);
+    });
+  };
   const className = kind === 'text' ? 'output output--text output--scroll' : `output output--${kind} output--scroll`;
 
   return (
@@ -39,14 +47,23 @@ export function TextOutput({ text, stream }: { text: string; stream?: 'stdout' |
               {showAll ? 'Show less' : 'Show all'}
             </button>
           )}
+          {showAll && (
+            <button type="button" className="btn btn--small" onClick={copyAll}>
+              {copied ? 'Copied' : 'Copy all'}
+            </button>
+          )}
           <button type="button" className="btn btn--small" onClick={() => downloadText(clean, `${kind === 'text' ? 'output' : kind}.txt`)}>
             Download
           </button>
         </div>
       ) : null}
-      <pre ref={box.ref} onScroll={box.onScroll} className={className} aria-label={LABELS[kind]} tabIndex={preview.totalLines > TOOLBAR_LINES ? 0 : undefined}>
-        {shown}
-      </pre>
+      {showAll ? (
+        <WindowedText text={clean} label={LABELS[kind]} className={className} stickToBottom={kind !== 'text'} />
+      ) : (
+        <pre ref={box.ref} onScroll={box.onScroll} className={className} aria-label={LABELS[kind]} tabIndex={preview.totalLines > TOOLBAR_LINES ? 0 : undefined}>
+          {preview.text}
+        </pre>
+      )}
     </div>
   );
 }

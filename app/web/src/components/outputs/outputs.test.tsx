@@ -7,6 +7,7 @@ import { registerBuiltinRenderers } from '../../render/builtin-renderers';
 import { RendererRegistry } from '../../render/registry';
 import { OutputView } from './OutputView';
 import { countLines, PREVIEW_CHARS, PREVIEW_LINES, previewText, stderrOf, TextOutput } from './TextOutput';
+import { lineStarts, TEXT_LINE_HEIGHT, textWindow } from './WindowedText';
 
 afterEach(cleanup);
 
@@ -275,8 +276,13 @@ describe('long text', () => {
     expect(stdoutBox().className).toContain('output--scroll');
     expect(screen.getByText('Showing the last 1,000 of 20,000 lines')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Show all' }));
-    expect(stdoutBox().textContent).toBe(lines(20_000));
+    // All of it, windowed: a scroll space for 20,000 lines and only the lines in view (from the top here: jsdom has no layout).
+    expect(stdoutBox().getAttribute('data-lines')).toBe('20000');
+    expect((stdoutBox().querySelector('.text-window__space') as HTMLElement).style.height).toBe(`${20_000 * TEXT_LINE_HEIGHT}px`);
+    expect(stdoutBox().textContent).toBe(lines(textWindow(20_000, 0, 480).end));
+    expect(textWindow(20_000, 0, 480).end).toBeLessThan(200);
     expect(screen.getByText('20,000 lines')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Copy all' })).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Show less' }));
     expect(stdoutBox().textContent).toBe(lines(1000, 19_000));
     expect(screen.getByRole('button', { name: 'Download' })).toBeTruthy();
@@ -290,6 +296,23 @@ describe('long text', () => {
     render(<TextOutput text={oneLine} stream="stdout" />);
     expect(stdoutBox().textContent).toHaveLength(PREVIEW_CHARS);
     expect(screen.getByText(`Showing the last ${PREVIEW_CHARS.toLocaleString('en-US')} characters`)).toBeTruthy();
+  });
+
+  it('windows a long text: line starts, the lines drawn for a scroll position, and positions scaled past the tallest space', () => {
+    expect(Array.from(lineStarts('a\nbb\nc\n'))).toEqual([0, 2, 5]);
+    expect(Array.from(lineStarts('a\n\nc'))).toEqual([0, 2, 3]);
+    expect(lineStarts('').length).toBe(0);
+    // 200,000 lines fit unscaled: the line at the scroll position is drawn where it belongs.
+    const middle = textWindow(200_000, 100_000 * TEXT_LINE_HEIGHT, 480);
+    expect(middle.first).toBeLessThanOrEqual(100_000);
+    expect(middle.end).toBeGreaterThan(100_000 + 480 / TEXT_LINE_HEIGHT);
+    expect(middle.top).toBe(middle.first * TEXT_LINE_HEIGHT);
+    // 5,000,000 lines would be 90,000,000 px: scaled, the end of the scroll space draws the last lines.
+    const space = 16_000_000;
+    const end = textWindow(5_000_000, space - 480, 480);
+    expect(end.end).toBe(5_000_000);
+    expect(end.top + (end.end - end.first) * TEXT_LINE_HEIGHT).toBeLessThanOrEqual(space);
+    expect(textWindow(5_000_000, 0, 480).first).toBe(0);
   });
 
   it('shows short output as it is, without a toolbar', () => {
