@@ -162,8 +162,10 @@ function driverStart(argv) {
   }
   report(`native CPython start-up at a socket.io client, median of ${ROUNDS} (load average ${require('node:os').loadavg()[0].toFixed(1)} at the end)`, {
     'cold start → first result (no warm kernel)': ms(median(cold.total)),
+    '  cold: fastest and slowest round': `${ms(Math.min(...cold.total))} to ${ms(Math.max(...cold.total))}`,
     "  of which the worker loading the runtime (CPython's spawn → runner loaded)": ms(median(cold.runtimeLoad)),
     'warm start → first result (pool process warm)': ms(median(warm.total)),
+    '  warm: fastest and slowest round': `${ms(Math.min(...warm.total))} to ${ms(Math.max(...warm.total))}`,
     'the same cell again in that notebook': ms(median(again)),
     "the pool process's warm-up (its log)": ms(median(warmups)),
     'floor: bwrap (planned layers) python3 -I -c pass': ms(median(floors.bwrapPass)),
