@@ -127,7 +127,7 @@ function driverStart(argv) {
   const argv = plannedArgv();
   const bwrapIndex = argv.indexOf(PYTHON);
   const sandboxPass = [...argv.slice(1, bwrapIndex), PYTHON, '-I', '-c', 'pass'];
-  const cold = { total: [], runtimeLoad: [] };
+  const cold = { total: [], runtimeLoad: [], spawnCall: [], ready: [], loaded: [] };
   const warm = { total: [] };
   const again = [];
   const warmups = [];
@@ -138,6 +138,10 @@ function driverStart(argv) {
     const first = await (await notebook(coldHost, 'print(1)')).run();
     cold.total.push(first.total);
     cold.runtimeLoad.push(Number(/runtime loaded in (\d+) ms/.exec(await coldLogs.waitFor(/the "python" runtime loaded in \d+ ms/))[1]));
+    const timing = /spawn (\d+) ms, ready after (\d+) ms, runner loaded after (\d+) ms/.exec(await coldLogs.waitFor(/native CPython ready .*runner loaded after/));
+    cold.spawnCall.push(Number(timing[1]));
+    cold.ready.push(Number(timing[2]));
+    cold.loaded.push(Number(timing[3]));
     await coldHost.close();
 
     const logs = logWaiter();
@@ -164,6 +168,9 @@ function driverStart(argv) {
     'cold start → first result (no warm kernel)': ms(median(cold.total)),
     '  cold: fastest and slowest round': `${ms(Math.min(...cold.total))} to ${ms(Math.max(...cold.total))}`,
     "  of which the worker loading the runtime (CPython's spawn → runner loaded)": ms(median(cold.runtimeLoad)),
+    '    the spawn call in the worker': ms(median(cold.spawnCall)),
+    "    spawn → the driver's ready (bwrap, interpreter, driver)": ms(median(cold.ready)),
+    '    spawn → runner loaded': ms(median(cold.loaded)),
     'warm start → first result (pool process warm)': ms(median(warm.total)),
     '  warm: fastest and slowest round': `${ms(Math.min(...warm.total))} to ${ms(Math.max(...warm.total))}`,
     'the same cell again in that notebook': ms(median(again)),
