@@ -171,7 +171,7 @@ function driverPss() {
     'numpy cell: native / Pyodide': ratio(native.numpy, pyodide.numpy),
     'cold start to first result, no warm kernel: native': ms(native.cold),
     'cold start to first result, no warm kernel: Pyodide': ms(pyodide.cold),
-    'first result of a new notebook, warm kernel: native': ms(native.warm),
+    'first result of a new notebook, warm kernel: native (one round; median: bench/native-start.js)': ms(native.warm),
     'first result of a new notebook, warm kernel: Pyodide': ms(pyodide.warm),
     'interrupt of `while True: pass` to error at the client, median of 5: native': ms(native.interrupt),
     'interrupt: Pyodide': ms(pyodide.interrupt),
