@@ -16,15 +16,18 @@ const PYTHON = '/usr/bin/python3';
 const LOOP = 'total = 0\nfor i in range(2_000_000):\n    total += i * i % 7\ntotal';
 const NUMPY = 'import numpy as np\nm = np.arange(1_000_000, dtype=np.float64).reshape(1000, 1000)\nfloat((m @ m.T).sum() + np.sort(np.sin(m).ravel())[::1000].sum())';
 
+/** The server; `warm` resolves when its warm pool's process says its spare worker has every language loaded. */
 async function startServer(runtime, warmProcesses) {
   const Koa = require('koa');
   const { MemoryNotebookStore } = require('@rnb/core');
   const pythonPlugin = require('@rnb/plugin-python').default;
-  const { createNotebookServer, silentLogger } = require('@rnb/server');
+  const { createNotebookServer, createLogger } = require('@rnb/server');
+  let onWarm;
+  const warm = new Promise((resolve) => (onWarm = resolve));
   const notebooks = await createNotebookServer({
     plugins: [pythonPlugin()],
     store: new MemoryNotebookStore(),
-    logger: silentLogger,
+    logger: createLogger({ level: 'debug', write: (line) => / warm after \d+ ms/.test(JSON.parse(line).msg) && onWarm() }),
     kernels: { warmProcesses },
     config: { PYTHON_RUNTIME: runtime, PYTHON_EXECUTABLE: PYTHON },
   });
@@ -33,7 +36,7 @@ async function startServer(runtime, warmProcesses) {
   const server = http.createServer(app.callback());
   notebooks.attach(server);
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { notebooks, server, url: `http://127.0.0.1:${server.address().port}` };
+  return { notebooks, server, url: `http://127.0.0.1:${server.address().port}`, warm };
 }
 
 async function notebook(host, codes) {
@@ -98,7 +101,10 @@ async function measure(runtime) {
   cold.server.close();
 
   const host = await startServer(runtime, 1);
-  await new Promise((resolve) => setTimeout(resolve, runtime === 'native' ? 1500 : 8000)); // the warm pool fills
+  // The pool's process warm (its log says so), then idle a moment, as a server waiting for someone. A fixed sleep used to
+  // end before the pool was warm on a loaded machine, and the figure then held the rest of the warm-up (578 ms at load 30).
+  await Promise.race([host.warm, new Promise((resolve) => setTimeout(resolve, 60_000))]);
+  await new Promise((resolve) => setTimeout(resolve, 200));
   figures.warm = await (await notebook(host, ['print(1)'])).run();
   const chain = await notebook(host, Array.from({ length: CELLS }, (_, i) => (i === 0 ? 'x0 = 0' : `x${i} = x${i - 1} + 1`)));
   figures.chain = await median(chain.run, ROUNDS);
@@ -165,7 +171,7 @@ function driverPss() {
     'numpy cell: native / Pyodide': ratio(native.numpy, pyodide.numpy),
     'cold start to first result, no warm kernel: native': ms(native.cold),
     'cold start to first result, no warm kernel: Pyodide': ms(pyodide.cold),
-    'first result of a new notebook, warm kernel: native': ms(native.warm),
+    'first result of a new notebook, warm kernel: native (one round; median: bench/native-start.js)': ms(native.warm),
     'first result of a new notebook, warm kernel: Pyodide': ms(pyodide.warm),
     'interrupt of `while True: pass` to error at the client, median of 5: native': ms(native.interrupt),
     'interrupt: Pyodide': ms(pyodide.interrupt),

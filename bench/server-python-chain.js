@@ -2,7 +2,7 @@
 // run_cell on the root to the last cell's `success` status arriving at the client. Real Pyodide in the sandboxed kernel.
 // Beside it, in the same run, the floor: Pyodide alone, the same cells as `runPython` calls in one process
 // (bench/peers/pyodide-chain.js, run as a child process after ours so the two do not compete for a core).
-// Run: npm run build:ts && node bench/server-python-chain.js [cells=100] [rounds=10]
+// Run: npm run build:ts && [PYTHON_RUNTIME=native] node bench/server-python-chain.js [cells=100] [rounds=10]
 // PROFILE_DIR=/tmp/prof: CPU profiles (V8 .cpuprofile) of the kernel process's threads and of this process, and each
 // one's top functions by self time during the measured rounds only (bench/profile-top.js). The kernel then runs without
 // Node's permission model (it refuses to write profiles); wall-clock samples on a loaded machine include time the thread
@@ -77,7 +77,9 @@ const ROUNDS = Number(process.argv[3]) || 10;
     kernels.nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
     kernels.sandbox = { disablePermissionModel: true }; // Node's permission model refuses to write the profiles
   }
-  const notebooks = await createNotebookServer({ plugins: [pythonPlugin()], store: new MemoryNotebookStore(), logger: silentLogger, kernels });
+  // PYTHON_RUNTIME=native: the same chain on native CPython (Debian's /usr/bin/python3 in bubblewrap), for its profile.
+  const config = process.env.PYTHON_RUNTIME === 'native' ? { PYTHON_RUNTIME: 'native', PYTHON_EXECUTABLE: '/usr/bin/python3' } : {};
+  const notebooks = await createNotebookServer({ plugins: [pythonPlugin()], store: new MemoryNotebookStore(), logger: silentLogger, kernels, config });
   const app = new Koa();
   app.use(notebooks.middleware);
   const server = http.createServer(app.callback());
@@ -128,7 +130,7 @@ const ROUNDS = Number(process.argv[3]) || 10;
   if (profileDir) {
     // A kernel writes its profiles when it exits on its own (its stdin closed), not when killed.
     const manager = notebooks.kernels;
-    const holders = [...manager.pool, ...manager.byOwner.values()];
+    const holders = [...manager.pool.all(), ...manager.byOwner.values()];
     for (const holder of holders) holder.process.child.stdin.end();
     await Promise.all(holders.map((holder) => (holder.process.alive ? new Promise((resolve) => holder.process.once('exit', resolve)) : undefined)));
   }

@@ -14,6 +14,20 @@ class RunningCells(FreshKernel):
         self.assertEqual(answer["defined"], ["x"])
         self.assertEqual(self.G["x"], 40)
 
+    def test_a_cell_run_again_unchanged_reuses_its_compiled_code_and_an_edit_or_deletion_drops_it(self):
+        compiled = []
+        fresh = self.runner._compile_fresh
+        self.runner._compile_fresh = lambda code, filename: compiled.append(code) or fresh(code, filename)
+        self.run_cell("n = 1", defines=["n"])
+        self.assertEqual(self.run_cell("n = 1\nn + 1", defines=["n"])["outputs"], [{"mime_type": "text/plain", "data": "2"}])
+        self.G["n"] = 41
+        # Run again unchanged: the same code, not compiled again, and it runs (n is 1 again, not 41).
+        self.assertEqual(self.run_cell("n = 1\nn + 1", defines=["n"])["outputs"], [{"mime_type": "text/plain", "data": "2"}])
+        self.assertEqual(compiled, ["n = 1", "n = 1\nn + 1"])
+        self.runner.forget_cells(json.dumps(["c1"]))
+        self.run_cell("n = 1\nn + 1", defines=["n"])
+        self.assertEqual(compiled, ["n = 1", "n = 1\nn + 1", "n = 1\nn + 1"])
+
     def test_a_trailing_semicolon_hides_the_value(self):
         self.assertEqual(self.run_cell("1 + 1;")["outputs"], [])
 

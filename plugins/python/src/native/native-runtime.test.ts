@@ -34,6 +34,8 @@ describeNeeding('the native Python runtime', nativeMissing(), () => {
     last = await cellOf(nb.notebookId, 2);
     expect(last.stdout).toBe('42 cpython 65534\n');
     expect(logs.some((line) => line.includes('native CPython ready') && line.includes('seccomp filter on'))).toBe(true);
+    // Where the start's time went, for operators and bench/native-start.js.
+    expect(logs.some((line) => /native CPython ready .*spawn \d+ ms, ready after \d+ ms, runner loaded after \d+ ms/.test(line))).toBe(true);
   });
 
   it("keeps the cells' globals apart from the driver's", async () => {

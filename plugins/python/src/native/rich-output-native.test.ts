@@ -2,25 +2,18 @@
  * Rich output on the native runtime with Debian's real pandas and matplotlib, through core's kernel and the
  * bubblewrap sandbox: the same python/rnb_*.py files Pyodide runs (../runtime/rich-output.test.ts).
  */
-import { createTestKernel, describeNeeding, notebookWith, type TestKernel } from '@rnb/core/testing';
-import { nativePythonLanguage } from './native-language';
-import { NATIVE_PYTHON, nativeMissing, waitFor } from './testing/native-env';
+import { waitFor } from './testing/native-env';
+import { describeNativeKernel } from './testing/native-kernel';
 
 const owner = 'dana';
 const TABLE = 'application/vnd.notebook.table+json';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-describeNeeding('rich output on the native runtime (real pandas and matplotlib)', nativeMissing(), () => {
-  let kernel: TestKernel;
-  beforeAll(async () => {
-    kernel = await createTestKernel({ languages: [nativePythonLanguage({ executable: NATIVE_PYTHON }).definition] });
-  }, 60_000);
-  afterAll(async () => kernel?.close());
-
+describeNativeKernel('rich output on the native runtime (real pandas and matplotlib)', owner, (native) => {
   const runAll = async (codes: string[]) => {
-    const nb = await notebookWith(kernel, owner, codes, 'python');
+    const nb = await native.python(codes);
     for (let index = 0; index < codes.length; index++) await nb.run(index);
-    return (await kernel.service.getNotebook(owner, nb.notebookId)).cells;
+    return (await native.kernel.service.getNotebook(owner, nb.notebookId)).cells;
   };
 
   it('shows a DataFrame as a table: a labelled index as its first column, dtypes in metadata, missing values as null', async () => {
@@ -150,15 +143,15 @@ describeNeeding('rich output on the native runtime (real pandas and matplotlib)'
   }, 60_000);
 
   it('sends what display() shows while the cell still runs, after the text printed before it', async () => {
-    const nb = await notebookWith(kernel, owner, ['print("before")\ndisplay("early")\nwhile True: pass'], 'python');
+    const nb = await native.python(['print("before")\ndisplay("early")\nwhile True: pass']);
     const run = nb.run(0);
-    const events = () => kernel.eventsOf(nb.notebookId, 'cell_output');
+    const events = () => native.kernel.eventsOf(nb.notebookId, 'cell_output');
     await waitFor(() => events().length > 0, 30_000);
-    const [cell] = (await kernel.service.getNotebook(owner, nb.notebookId)).cells;
+    const [cell] = (await native.kernel.service.getNotebook(owner, nb.notebookId)).cells;
     expect(cell!.status).toBe('running');
     expect(cell!.stdout).toBe('before\n');
     expect(cell!.outputs).toEqual([{ mime_type: 'text/plain', data: "'early'" }]);
-    await kernel.service.interrupt(owner, nb.notebookId);
+    await native.kernel.service.interrupt(owner, nb.notebookId);
     await run;
   }, 60_000);
 });

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTestKernel, describeNeeding, notebookWith } from '@rnb/core/testing';
-import { nativePythonLanguage } from './native-language';
+import { NATIVE_DRIVER, nativePythonLanguage } from './native-language';
 import { NATIVE_PYTHON, nativeMissing } from './testing/native-env';
 
 describeNeeding('the native runtime without bubblewrap', nativeMissing(), () => {
@@ -91,4 +91,25 @@ describeNeeding('the native runtime with a virtualenv', nativeMissing(), () => {
     const executable = makeVenv(path.join(hidden, 'venv'));
     expect(() => nativePythonLanguage({ executable })).toThrow(new RegExp(`${hidden} is not readable by uid 65534.*chmod o\\+rx`));
   });
+});
+
+describeNeeding('the kernel modules compiled ahead of the sandboxes', nativeMissing(), () => {
+  it('compiles the driver folder in the server, so each sandboxed CPython reads the bytecode rather than compiling', async () => {
+    const folder = path.dirname(NATIVE_DRIVER);
+    for (const cache of [path.join(folder, '__pycache__'), path.join(folder, 'rnb', '__pycache__')]) fs.rmSync(cache, { recursive: true, force: true });
+    const native = nativePythonLanguage({ executable: NATIVE_PYTHON });
+    const compiled = fs.readdirSync(path.join(folder, '__pycache__'));
+    expect(compiled).toEqual(expect.arrayContaining([expect.stringMatching(/^_rnb_runner\.cpython-\d+\.pyc$/), expect.stringMatching(/^rnb_display\./)]));
+    // Python's own tests are not the kernel's.
+    expect(compiled.filter((name) => name.startsWith('test_') || name.startsWith('kernel_test_support'))).toEqual([]);
+    const kernel = await createTestKernel({ languages: [native.definition] });
+    try {
+      // The sandbox binds the folder read-only and its CPython writes no bytecode: what it finds there, the server made.
+      const nb = await notebookWith(kernel, 'pat', ['import os, sys\nprint([os.path.exists(sys.modules[name].__cached__) for name in ("_rnb_runner", "rnb_display", "rnb.ui")])'], 'python');
+      await nb.run(0);
+      expect((await nb.state())[0]!.stdout).toBe('[True, True, True]\n');
+    } finally {
+      await kernel.close();
+    }
+  }, 60_000);
 });

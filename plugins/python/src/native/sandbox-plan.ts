@@ -88,6 +88,19 @@ export function describeInterpreter(executable: string): InterpreterInfo {
   return { executable: exe!, version: version!, ownFolders };
 }
 
+/**
+ * Compiles the driver's folder (the runner and the rnb_* modules, about 3,000 lines) to bytecode beside it, with the
+ * configured interpreter: each sandboxed CPython then reads `__pycache__` instead of compiling them at every start (the
+ * runner's load went from about 100 ms to about 30 ms, bench/native-start.js). Here in the server, once: the sandbox
+ * binds the folder read-only and its CPython writes no bytecode. A folder the server cannot write (an installed
+ * package) stays as it is, and the modules compile at each start as before. Returns whether the folder is compiled.
+ */
+export function precompileDriverFolder(executable: string, folder: string): boolean {
+  const script = "import compileall, re, sys; sys.exit(0 if compileall.compile_dir(sys.argv[1], quiet=2, rx=re.compile(r'(^|/)(test_[^/]*|kernel_test_support)[.]py$')) else 1)";
+  const compiled = spawnSync(executable, ['-I', '-c', script, folder], { stdio: 'ignore', timeout: 30_000 });
+  return compiled.status === 0;
+}
+
 function bubblewrap(): string | null {
   const found = findOnPath('bwrap');
   if (!found) return null;
@@ -146,6 +159,7 @@ export function planNativeSandbox(options: NativeSandboxOptions): NativeSandboxP
   const interpreter = describeInterpreter(options.executable);
   const unreachable = unreachableForSandbox([...interpreter.ownFolders, path.dirname(options.driverPath)]);
   if (unreachable) throw new Error(`The native Python runtime cannot start: ${unreachable}`);
+  precompileDriverFolder(interpreter.executable, path.dirname(options.driverPath));
   const driverArgs = ['-I', '-u', SANDBOX_DRIVER, JSON.stringify(options.limits)];
   const bwrap = bubblewrap();
   // The driver installs a seccomp filter on itself through libseccomp (python/native_driver.py); without the library the

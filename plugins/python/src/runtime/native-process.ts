@@ -110,11 +110,21 @@ export class NativeProcess {
         if (line) return JSON.parse(line) as Frame;
         continue;
       }
-      let read: number;
+      // Nothing to read is an exception (EAGAIN), thrown at each poll: without a stack it costs a third less (28 against
+      // 44 µs a poll, measured at load average 25), CPU the CPython it waits for could use.
+      let read = -1;
+      let failure: unknown = null;
+      const stackTraceLimit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
       try {
         read = fs.readSync(this.outFd, this.chunk, 0, this.chunk.length, null);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw new ProcessGone(this.gone());
+        failure = error;
+      } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+      }
+      if (failure) {
+        if ((failure as NodeJS.ErrnoException).code !== 'EAGAIN') throw new ProcessGone(this.gone());
         onIdle?.();
         if (Date.now() > deadline) throw new ProcessGone('the Python process did not answer in time');
         // A few quick polls, then 50 µs sleeps, then 1 ms. Not a long spin: on a busy machine a spinning worker takes the
