@@ -10,8 +10,10 @@ const { fork } = require('node:child_process');
 const http = require('node:http');
 const { percentile, ms, report } = require('./lib');
 
-const CLUSTER = process.argv[2] === '--cluster';
-const KEYSTROKES = Number(process.argv[CLUSTER ? 3 : 2]) || (CLUSTER ? 300 : 500);
+const BROWSER = process.argv[2] === '--browser';
+const CLUSTER = process.argv[2] === '--cluster' || (BROWSER && process.argv[3] === '--cluster');
+const flags = Number(BROWSER) + Number(CLUSTER);
+const KEYSTROKES = Number(process.argv[2 + flags]) || (BROWSER ? 200 : CLUSTER ? 300 : 500);
 const EDITS = Number(process.argv[3]) || 10_000;
 /** A pause in typing every this many edits, long enough for the history to take a version (as a person stops to think). */
 const PAUSE_EVERY = 100;
@@ -22,7 +24,7 @@ const PAUSE_EVERY = 100;
 const HISTORY_PAUSE_MS = 200;
 
 if (process.argv[2] === '--clients') runClients(process.argv[3].split(','), process.argv[4], process.argv[5], Number(process.argv[6]), Number(process.argv[7]), Number(process.argv[8] ?? 0));
-else (CLUSTER ? cluster() : main()).catch((error) => {
+else (BROWSER ? require('./coedit-browser').browserLatency({ cluster: CLUSTER, keystrokes: KEYSTROKES }) : CLUSTER ? cluster() : main()).catch((error) => {
   console.error(error);
   process.exit(1);
 });

@@ -168,4 +168,4 @@ async function openNotebookPage(browser, base, token, notebookId, viewport = { w
   return page;
 }
 
-module.exports = { treeCpuMs, percentile, ms, pssBytes, report, pythonNotebookChannel, launchChromium, startPageHost, jsonRequest, openNotebookPage };
+module.exports = { treeCpuMs, percentile, ms, pssBytes, report, pythonNotebookChannel, WEB_DIST, launchChromium, startPageHost, jsonRequest, openNotebookPage };
