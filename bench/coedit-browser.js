@@ -8,7 +8,7 @@
 // Not a script of its own: bench/coedit-latency.js loads it (bench/run-all.js skips it).
 'use strict';
 const path = require('node:path');
-const { percentile, ms, report, launchChromium, startPageHost, jsonRequest, openNotebookPage } = require('./lib');
+const { percentile, ms, report, WEB_DIST, launchChromium, startPageHost, jsonRequest, openNotebookPage } = require('./lib');
 
 /** What the cell holds before typing: a comment, so the digits typed after it are neither analysed as code nor completed. */
 const PREFIX = '# ';
@@ -93,11 +93,10 @@ async function oneInstance(keystrokes) {
 }
 
 async function twoInstances(keystrokes) {
-  const { pluginProject, startServices, startInstance } = require('./cluster-lib');
-  const { WEB_DIST } = require('./lib');
-  const dir = pluginProject('rnb-bench-fake', "module.exports = () => core.definePlugin({ id: 'bench:fake', requires: { languages: core.LanguageRegistry }, activate: (_c, { languages }) => languages.register(testing.fakeLanguage()) });");
+  const { fakeLanguageProject, clusterEnv, startServices, startInstance } = require('./cluster-lib');
+  const dir = fakeLanguageProject();
   const services = await startServices(dir);
-  const env = { REDIS_URL: services.redisUrl, NOTEBOOK_STORAGE: 'dynamodb', DYNAMODB_ENDPOINT: services.dynamoEndpoint, DYNAMODB_TABLE: 'coedit-browser-bench', DYNAMODB_CREATE_TABLE: 'true', NOTEBOOK_LANGUAGES: 'rnb-bench-fake', WEB_DIR: path.resolve(WEB_DIST), LOG_LEVEL: 'info' };
+  const env = clusterEnv(services, 'coedit-browser-bench', { WEB_DIR: path.resolve(WEB_DIST) });
   const owner = await startInstance(dir, env);
   const other = await startInstance(dir, env);
   const browser = await launchChromium();

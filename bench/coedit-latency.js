@@ -1,10 +1,15 @@
 // Issue 26, co-editing: a keystroke typed in one client, visible in another (both real socket.io clients with real Yjs
 // documents, in a child process as browsers would be), through one server: p50 / p95 (target p95 < 50 ms). Then the
-// notebook's document after 10,000 edits (inserts and some deletes in one cell): the stored bytes (what storage keeps and
-// what a joining client downloads) and the heap a Y.Doc holding it takes.
+// notebook's document after 10,000 edits (inserts and some deletes in one cell, a pause every 100 edits): the stored
+// bytes (what storage keeps and what a joining client downloads) and the heap a Y.Doc holding it takes; and the version
+// history those pauses made (a version after each): its stored bytes (file and DynamoDB forms) and heap.
 // With --cluster: the same keystroke latency across two instances (processes, real Redis and dynalite): the typist on
 // the instance that does not own the notebook (its updates are forwarded to the owner), the watcher on the owner.
-// Run: npm run build:ts && node bench/coedit-latency.js [keystrokes=500] [edits=10000]   ·   node bench/coedit-latency.js --cluster [keystrokes=300]
+// With --browser [--cluster]: the same from a key pressed in one Chromium page to its character in another's editor
+// (coedit-browser.js).
+// Run: npm run build:ts && node --expose-gc bench/coedit-latency.js [keystrokes=500] [edits=10000]
+//   ·   node bench/coedit-latency.js --cluster [keystrokes=300]
+//   ·   npm run build --workspace @rnb/web && node bench/coedit-latency.js --browser [--cluster] [keystrokes=200]
 'use strict';
 const { fork } = require('node:child_process');
 const http = require('node:http');
@@ -118,10 +123,10 @@ async function main() {
 }
 
 async function cluster() {
-  const { pluginProject, startServices, startInstance } = require('./cluster-lib');
-  const dir = pluginProject('rnb-bench-fake', "module.exports = () => core.definePlugin({ id: 'bench:fake', requires: { languages: core.LanguageRegistry }, activate: (_c, { languages }) => languages.register(testing.fakeLanguage()) });");
+  const { fakeLanguageProject, clusterEnv, startServices, startInstance } = require('./cluster-lib');
+  const dir = fakeLanguageProject();
   const services = await startServices(dir);
-  const env = { REDIS_URL: services.redisUrl, NOTEBOOK_STORAGE: 'dynamodb', DYNAMODB_ENDPOINT: services.dynamoEndpoint, DYNAMODB_TABLE: 'coedit-bench', DYNAMODB_CREATE_TABLE: 'true', NOTEBOOK_LANGUAGES: 'rnb-bench-fake', LOG_LEVEL: 'info' };
+  const env = clusterEnv(services, 'coedit-bench');
   const owner = await startInstance(dir, env);
   const other = await startInstance(dir, env);
   try {
