@@ -26,6 +26,19 @@ function pluginProject(name, source) {
   return dir;
 }
 
+/** A project folder whose plugin `rnb-bench-fake` registers core's fake language (instant runs, no kernel work). */
+function fakeLanguageProject() {
+  return pluginProject('rnb-bench-fake', "module.exports = () => core.definePlugin({ id: 'bench:fake', requires: { languages: core.LanguageRegistry }, activate: (_c, { languages }) => languages.register(testing.fakeLanguage()) });");
+}
+
+/**
+ * The environment of a cluster-mode instance with the fake language on `services` (startServices), notebooks in the
+ * DynamoDB `table` (created at start); `more` adds or overrides settings.
+ */
+function clusterEnv(services, table, more = {}) {
+  return { REDIS_URL: services.redisUrl, NOTEBOOK_STORAGE: 'dynamodb', DYNAMODB_ENDPOINT: services.dynamoEndpoint, DYNAMODB_TABLE: table, DYNAMODB_CREATE_TABLE: 'true', NOTEBOOK_LANGUAGES: 'rnb-bench-fake', LOG_LEVEL: 'info', ...more };
+}
+
 /** redis-server (by pid file) and dynalite in `dir`, on free loopback ports; `stop()` ends both. */
 async function startServices(dir) {
   if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0) throw new Error('redis-server is not on PATH (Debian: apt-get install -y redis-server)');
@@ -72,4 +85,4 @@ function startInstance(cwd, env, timeoutMs = 60_000) {
   });
 }
 
-module.exports = { ROOT, MAIN, sleep, freePort, pluginProject, startServices, startInstance };
+module.exports = { ROOT, MAIN, sleep, freePort, pluginProject, fakeLanguageProject, clusterEnv, startServices, startInstance };

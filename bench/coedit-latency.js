@@ -1,33 +1,54 @@
 // Issue 26, co-editing: a keystroke typed in one client, visible in another (both real socket.io clients with real Yjs
 // documents, in a child process as browsers would be), through one server: p50 / p95 (target p95 < 50 ms). Then the
-// notebook's document after 10,000 edits (inserts and some deletes in one cell): the stored bytes (what storage keeps and
-// what a joining client downloads) and the heap a Y.Doc holding it takes.
+// notebook's document after 10,000 edits (inserts and some deletes in one cell, a pause every 100 edits): the stored
+// bytes (what storage keeps and what a joining client downloads) and the heap a Y.Doc holding it takes; and the version
+// history those pauses made (a version after each): its stored bytes (file and DynamoDB forms) and heap.
 // With --cluster: the same keystroke latency across two instances (processes, real Redis and dynalite): the typist on
 // the instance that does not own the notebook (its updates are forwarded to the owner), the watcher on the owner.
-// Run: npm run build:ts && node bench/coedit-latency.js [keystrokes=500] [edits=10000]   ·   node bench/coedit-latency.js --cluster [keystrokes=300]
+// With --browser [--cluster]: the same from a key pressed in one Chromium page to its character in another's editor
+// (coedit-browser.js).
+// Run: npm run build:ts && node --expose-gc bench/coedit-latency.js [keystrokes=500] [edits=10000]
+//   ·   node bench/coedit-latency.js --cluster [keystrokes=300]
+//   ·   npm run build --workspace @rnb/web && node bench/coedit-latency.js --browser [--cluster] [keystrokes=200]
 'use strict';
 const { fork } = require('node:child_process');
 const http = require('node:http');
 const { percentile, ms, report } = require('./lib');
 
-const CLUSTER = process.argv[2] === '--cluster';
-const KEYSTROKES = Number(process.argv[CLUSTER ? 3 : 2]) || (CLUSTER ? 300 : 500);
+const BROWSER = process.argv[2] === '--browser';
+const CLUSTER = process.argv[2] === '--cluster' || (BROWSER && process.argv[3] === '--cluster');
+const flags = Number(BROWSER) + Number(CLUSTER);
+const KEYSTROKES = Number(process.argv[2 + flags]) || (BROWSER ? 200 : CLUSTER ? 300 : 500);
 const EDITS = Number(process.argv[3]) || 10_000;
+/** A pause in typing every this many edits, long enough for the history to take a version (as a person stops to think). */
+const PAUSE_EVERY = 100;
+/**
+ * The history's pause before it takes a version, shortened from the default 30 s (NOTEBOOK_HISTORY_PAUSE_SECONDS) so that
+ * 100 pauses take a minute, not an hour: how many versions there are is what counts for memory, not how long they took.
+ */
+const HISTORY_PAUSE_MS = 200;
 
-if (process.argv[2] === '--clients') runClients(process.argv[3].split(','), process.argv[4], process.argv[5], Number(process.argv[6]), Number(process.argv[7]));
-else (CLUSTER ? cluster() : main()).catch((error) => {
+if (process.argv[2] === '--clients') runClients(process.argv[3].split(','), process.argv[4], process.argv[5], Number(process.argv[6]), Number(process.argv[7]), Number(process.argv[8] ?? 0));
+else (BROWSER ? require('./coedit-browser').browserLatency({ cluster: CLUSTER, keystrokes: KEYSTROKES }) : CLUSTER ? cluster() : main()).catch((error) => {
   console.error(error);
   process.exit(1);
 });
 
 async function main() {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const zlib = require('node:zlib');
   const Koa = require('koa');
-  const { definePlugin, LanguageRegistry, MemoryNotebookStore } = require('@rnb/core');
+  const { definePlugin, FileHistoryStore, LanguageRegistry, MemoryNotebookStore } = require('@rnb/core');
   const { fakeLanguage } = require('@rnb/core/testing');
   const { createNotebookServer, silentLogger } = require('@rnb/server');
   const fake = definePlugin({ id: 'bench:fake', requires: { languages: LanguageRegistry }, activate: (_c, { languages }) => languages.register(fakeLanguage()) });
   const store = new MemoryNotebookStore();
-  const notebooks = await createNotebookServer({ plugins: [fake], store, logger: silentLogger });
+  // The history as `rnb` keeps it beside file storage (FileHistoryStore), retention at its defaults (200 versions, 30 days).
+  const historyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-coedit-history-'));
+  const historyStore = new FileHistoryStore(historyDir);
+  const notebooks = await createNotebookServer({ plugins: [fake], store, logger: silentLogger, historyStore, history: { pauseMs: HISTORY_PAUSE_MS } });
   const app = new Koa();
   app.use(notebooks.middleware);
   const server = http.createServer(app.callback());
@@ -37,8 +58,10 @@ async function main() {
   const view = await notebooks.service.createNotebook('local', { name: 'co-edit bench' });
   const cellId = view.cells[0].id;
   await notebooks.service.updateCell('local', view.id, cellId, { code: '', type: 'fake' });
+  global.gc?.();
+  const heapAtStart = process.memoryUsage().heapUsed;
 
-  const child = fork(__filename, ['--clients', `${url},${url}`, view.id, cellId, String(KEYSTROKES), String(EDITS)], { stdio: 'inherit' });
+  const child = fork(__filename, ['--clients', `${url},${url}`, view.id, cellId, String(KEYSTROKES), String(EDITS), String(HISTORY_PAUSE_MS + 300)], { stdio: 'inherit' });
   const result = await new Promise((resolve, reject) => {
     child.once('message', resolve);
     child.once('exit', (code) => reject(new Error(`the clients exited with ${code}`)));
@@ -55,28 +78,55 @@ async function main() {
   global.gc?.();
   const heap = process.memoryUsage().heapUsed - before;
 
+  // The history: its file (what file storage keeps), the versions gzipped one by one (what DynamoDB storage keeps), and
+  // the heap of the versions as the server holds them while it lists, diffs or restores (and what the memory store keeps).
+  const historyFiles = [];
+  const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : historyFiles.push(path.join(dir, e.name))));
+  walk(historyDir);
+  const historyFileBytes = historyFiles.reduce((sum, file) => sum + fs.statSync(file).size, 0);
+  // Ten copies held at once and divided by ten: one copy is small beside the heap's noise.
+  const COPIES = 10;
+  global.gc?.();
+  const beforeHistory = process.memoryUsage().heapUsed;
+  const copies = [];
+  for (let i = 0; i < COPIES; i++) copies.push(await historyStore.list('local', view.id));
+  global.gc?.();
+  const historyHeap = (process.memoryUsage().heapUsed - beforeHistory) / COPIES;
+  const versions = copies[0];
+  const gzippedBytes = versions.reduce((sum, v) => sum + zlib.gzipSync(JSON.stringify(v), { level: 6 }).length, 0);
+  const serverHeapGrowth = process.memoryUsage().heapUsed - heapAtStart - historyHeap * COPIES - heap;
+
+  const gcNote = global.gc ? '' : ' (run with --expose-gc for a steadier figure)';
   report(`co-editing: ${KEYSTROKES} keystrokes from one client seen by another (one server)`, {
     'p50': ms(percentile(result.latencies, 50)),
     'p95': ms(percentile(result.latencies, 95)),
     'max': ms(Math.max(...result.latencies)),
   });
-  report(`co-editing: the document after ${EDITS} more edits (inserts, every 5th a delete)`, {
+  report(`co-editing: the document after ${EDITS} more edits (inserts, every 5th a delete; a ${HISTORY_PAUSE_MS + 300} ms pause every ${PAUSE_EVERY})`, {
     'cell text (characters)': String(code.length),
     'stored document (bytes)': String(stored.length),
-    [`heap of a Y.Doc holding it${global.gc ? '' : ' (run with --expose-gc for a steadier figure)'}`]: `${(heap / 1024).toFixed(0)} KiB`,
-    'edits applied (client, s)': result.editSeconds.toFixed(2),
+    [`heap of a Y.Doc holding it${gcNote}`]: `${(heap / 1024).toFixed(0)} KiB`,
+    'edits applied (client, s, pauses left out)': result.editSeconds.toFixed(2),
+  });
+  report(`version history after those edits (a version after each pause, NOTEBOOK_HISTORY_PAUSE_SECONDS=${HISTORY_PAUSE_MS / 1000} here; retention defaults)`, {
+    'versions kept': `${versions.length} (${(versions.reduce((sum, v) => sum + v.cells.reduce((n, c) => n + c.code.length, 0), 0) / 1024).toFixed(0)} K characters of code)`,
+    'history file, file storage (bytes)': String(historyFileBytes),
+    'versions gzipped one by one, DynamoDB (bytes)': String(gzippedBytes),
+    [`heap of the versions when loaded${gcNote}`]: `${(historyHeap / 1024).toFixed(0)} KiB`,
+    'server heap growth over the run (the rest)': `${(serverHeapGrowth / 1024).toFixed(0)} KiB (the notebook, its open document, socket buffers, garbage)`,
   });
   doc.destroy();
   child.kill();
   await notebooks.close();
   server.close();
+  fs.rmSync(historyDir, { recursive: true, force: true });
 }
 
 async function cluster() {
-  const { pluginProject, startServices, startInstance } = require('./cluster-lib');
-  const dir = pluginProject('rnb-bench-fake', "module.exports = () => core.definePlugin({ id: 'bench:fake', requires: { languages: core.LanguageRegistry }, activate: (_c, { languages }) => languages.register(testing.fakeLanguage()) });");
+  const { fakeLanguageProject, clusterEnv, startServices, startInstance } = require('./cluster-lib');
+  const dir = fakeLanguageProject();
   const services = await startServices(dir);
-  const env = { REDIS_URL: services.redisUrl, NOTEBOOK_STORAGE: 'dynamodb', DYNAMODB_ENDPOINT: services.dynamoEndpoint, DYNAMODB_TABLE: 'coedit-bench', DYNAMODB_CREATE_TABLE: 'true', NOTEBOOK_LANGUAGES: 'rnb-bench-fake', LOG_LEVEL: 'info' };
+  const env = clusterEnv(services, 'coedit-bench');
   const owner = await startInstance(dir, env);
   const other = await startInstance(dir, env);
   try {
@@ -103,7 +153,7 @@ async function cluster() {
 }
 
 /** Two clients in this process: A (on urls[0]) types, B (on urls[1]) watches; then A makes many edits. */
-async function runClients(urls, notebookId, cellId, keystrokes, edits) {
+async function runClients(urls, notebookId, cellId, keystrokes, edits, pauseMs) {
   const Y = require('yjs');
   const { io } = require('socket.io-client');
   const connect = (url) => {
@@ -168,14 +218,21 @@ async function runClients(urls, notebookId, cellId, keystrokes, edits) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   const editStart = performance.now();
+  let paused = 0;
   for (let i = 0; i < edits; i++) {
     const text = a.text();
     if (i % 5 === 4 && text.length > 0) text.delete(Math.floor(Math.random() * text.length), 1);
     else text.insert(Math.floor(Math.random() * (text.length + 1)), 'x');
-    if (i % 100 === 99) await a.settled();
+    if (i % PAUSE_EVERY === PAUSE_EVERY - 1) {
+      await a.settled();
+      if (pauseMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        paused += pauseMs;
+      }
+    }
   }
   await a.settled();
-  const editSeconds = (performance.now() - editStart) / 1000;
+  const editSeconds = (performance.now() - editStart - paused) / 1000;
   // Let the server hand the code to the notebook (400 ms pause) before the parent reads it.
   await new Promise((resolve) => setTimeout(resolve, 1500));
   process.send({ latencies, editSeconds });

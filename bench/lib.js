@@ -104,4 +104,68 @@ async function pythonNotebookChannel(name, setup) {
   return { notebooks, notebookId: view.id, lastCellId, socket, ask, close };
 }
 
-module.exports = { treeCpuMs, percentile, ms, pssBytes, report, pythonNotebookChannel };
+const CHROMIUM = process.env.RNB_CHROMIUM ?? '/usr/bin/chromium';
+const WEB_DIST = process.env.RNB_WEB_DIST ?? require('node:path').resolve(__dirname, '../app/web/dist');
+
+/** Debian's Chromium through playwright-core, with the switches the browser tests use. */
+async function launchChromium() {
+  const fs = require('node:fs');
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (set RNB_CHROMIUM)`);
+  if (!fs.existsSync(require('node:path').join(WEB_DIST, 'index.html'))) throw new Error('the page is not built: npm run build --workspace @rnb/web');
+  const { chromium } = require('playwright-core');
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+}
+
+/**
+ * The real host in this process as `rnb` starts it (`startServer` from the configuration: file storage in a temp folder,
+ * the access token on) serving the built page (`RNB_WEB_DIST` for another build). `api(method, relative, body)` calls
+ * `<base>api/...` with the token; `stop()` ends it and removes the folder.
+ */
+async function startPageHost(env = {}) {
+  const crypto = require('node:crypto');
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const { startServer, loadConfig } = require('@rnb/server');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-page-bench-'));
+  const token = crypto.randomBytes(18).toString('base64url');
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', NOTEBOOK_STORAGE: 'file', NOTEBOOK_DIR: path.join(dir, 'notebooks'), NOTEBOOK_AUTH: 'none', NOTEBOOK_TOKEN: token, LOG_LEVEL: 'warn', ...env }, { defaultWebDir: WEB_DIST });
+  const server = await startServer({ config });
+  const base = `http://127.0.0.1:${server.port}/`;
+  return {
+    base,
+    token,
+    dir,
+    api: (method, relative, body) => jsonRequest(`${base}api/${relative}`, method, body, token),
+    async stop() {
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A JSON request (`Authorization: Bearer token` when given); throws on a status >= 400. */
+async function jsonRequest(url, method, body, token) {
+  const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const response = await fetch(url, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/**
+ * A notebook open in a new browser context, as a second person opens it: the tokened URL first (its cookie), then the
+ * notebook; resolves once its first cell's editor is there and the page is online. `base` ends with `/`.
+ */
+async function openNotebookPage(browser, base, token, notebookId, viewport = { width: 1366, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error('page error:', error.message));
+  await page.goto(token ? `${base}?token=${token}` : base);
+  await page.goto(`${base}${token ? `?token=${token}` : ''}#/n/${encodeURIComponent(notebookId)}`);
+  await page.waitForSelector('section[data-cell-id] .cm-content');
+  await page.waitForSelector('[data-connection="online"]');
+  return page;
+}
+
+module.exports = { treeCpuMs, percentile, ms, pssBytes, report, pythonNotebookChannel, WEB_DIST, launchChromium, startPageHost, jsonRequest, openNotebookPage };

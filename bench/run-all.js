@@ -5,7 +5,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const only = process.argv[2];
 for (const file of fs.readdirSync(__dirname).sort()) {
-  if (!file.endsWith('.js') || ['lib.js', 'cluster-lib.js', 'run-all.js', 'page-profile.js'].includes(file)) continue;
+  if (!file.endsWith('.js') || ['lib.js', 'cluster-lib.js', 'coedit-browser.js', 'run-all.js', 'page-profile.js'].includes(file)) continue;
   if (only && !file.includes(only)) continue;
   console.log(`\n=== ${file}`);
   const result = spawnSync(process.execPath, [path.join(__dirname, file)], { stdio: 'inherit' });

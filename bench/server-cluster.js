@@ -9,15 +9,11 @@
 'use strict';
 const fs = require('node:fs');
 const { percentile, ms, report } = require('./lib');
-const { sleep, pluginProject, startServices, startInstance } = require('./cluster-lib');
+const { sleep, fakeLanguageProject, startServices, startInstance } = require('./cluster-lib');
 
 const RUNS = Number(process.argv[2]) || 200;
 const LEASE_MS = Number(process.argv[3]) || 5000;
 const now = () => performance.now();
-
-/** A project folder with a plugin package registering core's fake language. */
-const fakeLanguageProject = () =>
-  pluginProject('rnb-bench-fake', "module.exports = () => core.definePlugin({ id: 'bench:fake', requires: { languages: core.LanguageRegistry }, activate: (_c, { languages }) => languages.register(testing.fakeLanguage()) });");
 
 async function api(base, method, urlPath, body) {
   const response = await fetch(`${base}${urlPath}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });

@@ -12,7 +12,8 @@ export interface HistorySettings extends HistoryRetention {
 
 export const DEFAULT_HISTORY_SETTINGS: HistorySettings = { pauseMs: 30_000, maxVersions: 200, maxAgeMs: 30 * 24 * 3600 * 1000 };
 
-const EDITS = new Set<NotebookCommand['type']>(['create_cell', 'update_cell', 'delete_cell', 'move_cell']);
+// `coedit_update` is typing in the page (co-editing): without it a pause in typing there would take no version.
+const EDITS = new Set<NotebookCommand['type']>(['create_cell', 'update_cell', 'delete_cell', 'move_cell', 'coedit_update']);
 const RUNS = new Set<NotebookCommand['type']>(['run_cell', 'run_all']);
 
 interface Pending {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { FileHistoryStore, type NotebookVersion } from '@rnb/core';
 import { DynamoDbNotebookStore } from '@rnb/storage-dynamodb';
 import { startDynalite } from '../test-support/cluster';
+import { YjsSocketClient } from '../test-support/yjs-client';
 import { StaticTokenAuth, startTestServer, type TestServer } from '../test-support/harness';
 
 /** ann owns the notebook; ed edits it, vic views it. */
@@ -38,10 +39,12 @@ describe('version history', () => {
   }
 
   /** Polls until the history has `count` versions (a pause in typing ends on a timer). */
-  async function versionsReach(id: string, count: number): Promise<any[]> {
+  async function versionsReach(id: string, count: number, timeoutMs = 15_000): Promise<any[]> {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const versions = await history(id);
-      if (versions.length >= count) return versions;
+      // Past the deadline the caller's expectation says what is missing.
+      if (versions.length >= count || Date.now() > deadline) return versions;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -76,6 +79,25 @@ describe('version history', () => {
     await server.request('POST', `/api/notebooks/${id}/cells/${cell}/run`, { token: 'ann-token' });
     await newestHolds(id, 'x = 5');
     expect((await history(id)).map((v) => v.reason)).toEqual(['run', 'edit', 'run']);
+  });
+
+  it('takes a version after a pause in typing in the page (co-editing updates), with the typist as author', async () => {
+    const { id, cell } = await notebook();
+    await server.request('PUT', `/api/notebooks/${id}/cells/${cell}`, { token: 'ann-token', body: { code: 'x = 1' } });
+    await server.request('POST', `/api/notebooks/${id}/cells/${cell}/run`, { token: 'ann-token' });
+    await versionsReach(id, 1);
+    const typist = new YjsSocketClient({ url: server.url, notebookId: id, token: 'ed-token' });
+    try {
+      await typist.ready();
+      await typist.until(() => typist.text(cell) === 'x = 1');
+      for (const char of '234') typist.type(cell, typist.text(cell)!.length, char);
+      await typist.acknowledged();
+      const versions = await versionsReach(id, 2);
+      expect(versions[0]).toMatchObject({ reason: 'edit', authors: ['ed'], summary: '1 cell changed' });
+      await newestHolds(id, 'x = 1234');
+    } finally {
+      typist.close();
+    }
   });
 
   it('diffs two versions cell by cell, line by line', async () => {
