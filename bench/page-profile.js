@@ -8,18 +8,10 @@
 //   (cd app/web && npx vite build --minify false --outDir /tmp/dist-dev) && RNB_WEB_DIST=/tmp/dist-dev node bench/page-profile.js 250 cascade
 // Run: node bench/page-profile.js [cells=1000] [mode=open]
 'use strict';
-const crypto = require('node:crypto');
-const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const WEB_DIST = process.env.RNB_WEB_DIST ?? path.resolve(__dirname, '../app/web/dist');
+const { startPageBench } = require('./lib-page');
 const N = Number(process.argv[2]) || 1000;
 const WHAT = process.argv[3] || 'open';
-function chainText(cells) {
-  const parts = ['v0 = 1\nv0'];
-  for (let i = 1; i < cells; i++) parts.push(`v${i} = v${i - 1} + 1\nv${i}`);
-  return parts.map((code) => `# %%\n${code}\n`).join('\n');
-}
 function summarise(profile, label) {
   const self = new Map();
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -58,32 +50,12 @@ function traceSummary(buf) {
   [...sums].sort((a, b) => b[1] - a[1]).slice(0, 30).forEach(([k, t]) => console.log(`${(t / 1000).toFixed(1).padStart(8)} ms  ${k}`));
 }
 async function main() {
-  const { chromium } = require('playwright-core');
-  const { io } = require('socket.io-client');
-  const { startServer, loadConfig } = require('@rnb/server');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-prof-'));
-  const token = crypto.randomBytes(18).toString('base64url');
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', NOTEBOOK_STORAGE: 'file', NOTEBOOK_DIR: dir, NOTEBOOK_AUTH: 'none', NOTEBOOK_TOKEN: token, LOG_LEVEL: 'warn' }, { defaultWebDir: WEB_DIST });
-  const server = await startServer({ config });
-  const base = `http://127.0.0.1:${server.port}/`;
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const api = async (method, relative, body) => {
-    const r = await fetch(`${base}api/notebooks${relative}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
-    const t = await r.text(); if (!r.ok) throw new Error(t); return t ? JSON.parse(t) : undefined;
-  };
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  const bench = await startPageBench('prof');
+  const { base, api, browser } = bench;
   try {
-    const { notebook_id: id } = await api('POST', '/import', { format: 'py', content: chainText(N), name: 'p' });
-    const ids = (await api('GET', `/${id}`)).cells.map((c) => c.id);
-    const socket = io(base.slice(0, -1), { auth: { notebookId: id, token }, transports: ['websocket'], reconnection: false });
-    await new Promise((res, rej) => { socket.once('authenticated', res); socket.once('connect_error', rej); });
-    const run = () => new Promise((resolve) => {
-      const on = (e) => { if (e.cellId === ids[ids.length - 1] && e.status === 'success') { socket.off('cell_status', on); resolve(Date.now()); } };
-      socket.on('cell_status', on); socket.emit('run_cell', { cellId: ids[0] });
-    });
-    await run();
-    const page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-    await page.goto(`${base}?token=${token}`);
+    const { id, ids, socket, run: runFrom } = await bench.chainNotebook(N);
+    const run = async () => (await runFrom(ids[0])).finished;
+    const page = await bench.openPage();
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
@@ -128,6 +100,6 @@ async function main() {
       await stop('cascade');
     }
     socket.close();
-  } finally { await browser.close(); await server.stop(); fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally { await bench.close(); }
 }
 main().catch((e) => { console.error(e); process.exit(1); });
