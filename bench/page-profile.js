@@ -2,6 +2,7 @@
 // outputs, in Debian's Chromium against the real server and the built page:
 //   open | cascade             V8 CPU profile over CDP: self time per function, then inclusive time of components
 //   trace-open | trace-cascade Chromium trace (devtools.timeline): time per renderer main-thread event (layout, paint…)
+//   typing | trace-typing      keys typed into a new last cell while the whole chain re-runs
 //   time-open | time-cascade   the time only (no profiler), to compare builds: RNB_WEB_DIST=<dist> for each
 // "open": navigation to every cell in the page. "cascade": the chain re-run from its root, from the kernel's last
 // result to the last cell's new value in the page. An unminified build names the functions:
@@ -48,6 +49,9 @@ function traceSummary(buf) {
     sums.set(e.name, (sums.get(e.name) ?? 0) + (e.dur ?? 0));
   }
   [...sums].sort((a, b) => b[1] - a[1]).slice(0, 30).forEach(([k, t]) => console.log(`${(t / 1000).toFixed(1).padStart(8)} ms  ${k}`));
+  // What keeps a key waiting: the main thread's longest tasks.
+  const tasks = events.filter((e) => e.ph === 'X' && e.name === 'RunTask' && main.includes(`${e.pid}:${e.tid}`)).map((e) => e.dur / 1000).sort((a, b) => b - a);
+  console.log(`-- ${tasks.length} tasks; longest: ${tasks.slice(0, 12).map((t) => t.toFixed(0)).join(', ')} ms; over 50 ms: ${tasks.filter((t) => t > 50).length}`);
 }
 async function main() {
   const bench = await startPageBench('prof');
@@ -69,7 +73,21 @@ async function main() {
       if (trace) traceSummary(await browser.stopTracing());
       else summarise((await cdp.send('Profiler.stop')).profile, label);
     };
-    if (WHAT.endsWith('open')) {
+    if (WHAT.endsWith('typing')) {
+      // Keys typed into a new last cell while the whole chain re-runs (page-perf's third figure).
+      await page.goto(`${base}#/n/${id}`);
+      await page.waitForFunction((n) => document.querySelectorAll('section[data-cell-id]').length === n, N, { timeout: 120000 });
+      for (let i = 0; i < 20; i++) { await page.keyboard.press('End'); await page.waitForTimeout(50); }
+      await page.locator('.cells__add button').first().click();
+      await page.waitForFunction(() => document.activeElement?.closest('.cm-editor'));
+      await api('PUT', `/${id}/cells/${ids[0]}`, { code: `v0 = 5000\nv0` });
+      await start();
+      const running = run();
+      let done = false;
+      void running.then(() => { done = true; });
+      while (!done) await page.keyboard.type('total = sum(range(10)) # typed', { delay: 0 });
+      await stop('typing');
+    } else if (WHAT.endsWith('open')) {
       await start();
       const t0 = Date.now();
       await page.goto(`${base}#/n/${id}`);

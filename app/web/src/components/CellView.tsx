@@ -1,5 +1,6 @@
 import { memo, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useCellInView } from './cell-in-view';
+import { estimatedCellHeight } from './cell-height';
 import { MARKDOWN_MIME, type LanguageInfo } from '../api/types';
 import type { SaveState } from '../state/draft-saver';
 import { useCellPosition, useSaveState } from '../state/hooks';
@@ -66,6 +67,8 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
       data-cell-id={cellId}
       data-status={cell.status}
       data-last-run={cell.last_run_at ?? ''}
+      // Off-screen, the cell takes the size it had when last drawn, or this estimate before it ever was.
+      style={{ containIntrinsicSize: `auto ${estimatedCellHeight(cell)}px` }}
       tabIndex={-1}
       aria-label={`${languageName} cell`}
       onKeyDown={onKeyDown}
