@@ -12,72 +12,20 @@
 // RNB_WEB_DIST: another build of the page (an older one, to compare). Needs /usr/bin/chromium and the built page.
 // Run: npm run build:ts && npm run build --workspace @rnb/web && node bench/page-perf.js [rounds=5]
 'use strict';
-const crypto = require('node:crypto');
-const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { percentile, ms, report } = require('./lib');
+const { startPageBench } = require('./lib-page');
 
 const ROUNDS = Number(process.argv[2]) || 5;
-const CHROMIUM = process.env.RNB_CHROMIUM ?? '/usr/bin/chromium';
-const WEB_DIST = process.env.RNB_WEB_DIST ?? path.resolve(__dirname, '../app/web/dist');
 const CHAIN = 250;
 const BIG = 1000;
 
-/** A percent-format chain: each cell adds one to the one before and shows its value (an output per cell). */
-function chainText(cells) {
-  const parts = ['v0 = 1\nv0'];
-  for (let i = 1; i < cells; i++) parts.push(`v${i} = v${i - 1} + 1\nv${i}`);
-  return parts.map((code) => `# %%\n${code}\n`).join('\n');
-}
-
 async function main() {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
-  if (!fs.existsSync(path.join(WEB_DIST, 'index.html'))) throw new Error('the page is not built: npm run build --workspace @rnb/web');
-  const { chromium } = require('playwright-core');
-  const { io } = require('socket.io-client');
-  const { startServer, loadConfig } = require('@rnb/server');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-page-bench-'));
-  const token = crypto.randomBytes(18).toString('base64url');
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', NOTEBOOK_STORAGE: 'file', NOTEBOOK_DIR: dir, NOTEBOOK_AUTH: 'none', NOTEBOOK_TOKEN: token, LOG_LEVEL: 'warn' }, { defaultWebDir: WEB_DIST });
-  const server = await startServer({ config });
-  const base = `http://127.0.0.1:${server.port}/`;
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const api = async (method, relative, body) => {
-    const response = await fetch(`${base}api/notebooks${relative}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${relative}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-
-  /** A notebook of the chain, run once (so every cell has its output), and a socket.io client on it. */
-  async function chainNotebook(cells) {
-    const { notebook_id: id } = await api('POST', '/import', { format: 'py', content: chainText(cells), name: `Chain of ${cells}` });
-    const ids = (await api('GET', `/${id}`)).cells.map((c) => c.id);
-    const socket = io(base.slice(0, -1), { auth: { notebookId: id, token }, transports: ['websocket'], reconnection: false });
-    await new Promise((resolve, reject) => { socket.once('authenticated', resolve); socket.once('connect_error', reject); });
-    const run = (root) => new Promise((resolve, reject) => {
-      let started = null;
-      const onStatus = (event) => {
-        if (event.cellId === root && event.status === 'running' && started === null) started = Date.now();
-        if (event.cellId !== ids[ids.length - 1] || (event.status !== 'success' && event.status !== 'error')) return;
-        socket.off('cell_status', onStatus);
-        if (event.status === 'error') reject(new Error('the last cell failed'));
-        else resolve({ started, finished: Date.now() });
-      };
-      socket.on('cell_status', onStatus);
-      socket.emit('run_cell', { cellId: root });
-    });
-    await run(ids[0]);
-    return { id, ids, socket, run };
-  }
-
-  async function openPage(id, viewport = { width: 1366, height: 900 }) {
-    const page = await (await browser.newContext({ viewport })).newPage();
-    await page.goto(`${base}?token=${token}`);
-    return page;
-  }
+  const bench = await startPageBench('page-bench');
+  const { base, token, api, browser, chainNotebook } = bench;
+  const openPage = () => bench.openPage();
+  const WEB_DIST = bench.webDist;
 
   try {
     // ---- 1. the cascade ----
@@ -218,9 +166,7 @@ async function main() {
       ['  floor: the same typing, nothing running: p50 / p95']: `${ms(percentile(idleKeys, 50))} / ${ms(percentile(idleKeys, 95))}`,
     });
   } finally {
-    await browser.close();
-    await server.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await bench.close();
   }
 }
 

@@ -2,24 +2,17 @@
 // outputs, in Debian's Chromium against the real server and the built page:
 //   open | cascade             V8 CPU profile over CDP: self time per function, then inclusive time of components
 //   trace-open | trace-cascade Chromium trace (devtools.timeline): time per renderer main-thread event (layout, paint…)
+//   typing | trace-typing      keys typed into a new last cell while the whole chain re-runs
 //   time-open | time-cascade   the time only (no profiler), to compare builds: RNB_WEB_DIST=<dist> for each
 // "open": navigation to every cell in the page. "cascade": the chain re-run from its root, from the kernel's last
 // result to the last cell's new value in the page. An unminified build names the functions:
 //   (cd app/web && npx vite build --minify false --outDir /tmp/dist-dev) && RNB_WEB_DIST=/tmp/dist-dev node bench/page-profile.js 250 cascade
 // Run: node bench/page-profile.js [cells=1000] [mode=open]
 'use strict';
-const crypto = require('node:crypto');
-const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const WEB_DIST = process.env.RNB_WEB_DIST ?? path.resolve(__dirname, '../app/web/dist');
+const { startPageBench } = require('./lib-page');
 const N = Number(process.argv[2]) || 1000;
 const WHAT = process.argv[3] || 'open';
-function chainText(cells) {
-  const parts = ['v0 = 1\nv0'];
-  for (let i = 1; i < cells; i++) parts.push(`v${i} = v${i - 1} + 1\nv${i}`);
-  return parts.map((code) => `# %%\n${code}\n`).join('\n');
-}
 function summarise(profile, label) {
   const self = new Map();
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -56,34 +49,17 @@ function traceSummary(buf) {
     sums.set(e.name, (sums.get(e.name) ?? 0) + (e.dur ?? 0));
   }
   [...sums].sort((a, b) => b[1] - a[1]).slice(0, 30).forEach(([k, t]) => console.log(`${(t / 1000).toFixed(1).padStart(8)} ms  ${k}`));
+  // What keeps a key waiting: the main thread's longest tasks.
+  const tasks = events.filter((e) => e.ph === 'X' && e.name === 'RunTask' && main.includes(`${e.pid}:${e.tid}`)).map((e) => e.dur / 1000).sort((a, b) => b - a);
+  console.log(`-- ${tasks.length} tasks; longest: ${tasks.slice(0, 12).map((t) => t.toFixed(0)).join(', ')} ms; over 50 ms: ${tasks.filter((t) => t > 50).length}`);
 }
 async function main() {
-  const { chromium } = require('playwright-core');
-  const { io } = require('socket.io-client');
-  const { startServer, loadConfig } = require('@rnb/server');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-prof-'));
-  const token = crypto.randomBytes(18).toString('base64url');
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', NOTEBOOK_STORAGE: 'file', NOTEBOOK_DIR: dir, NOTEBOOK_AUTH: 'none', NOTEBOOK_TOKEN: token, LOG_LEVEL: 'warn' }, { defaultWebDir: WEB_DIST });
-  const server = await startServer({ config });
-  const base = `http://127.0.0.1:${server.port}/`;
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const api = async (method, relative, body) => {
-    const r = await fetch(`${base}api/notebooks${relative}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
-    const t = await r.text(); if (!r.ok) throw new Error(t); return t ? JSON.parse(t) : undefined;
-  };
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  const bench = await startPageBench('prof');
+  const { base, api, browser } = bench;
   try {
-    const { notebook_id: id } = await api('POST', '/import', { format: 'py', content: chainText(N), name: 'p' });
-    const ids = (await api('GET', `/${id}`)).cells.map((c) => c.id);
-    const socket = io(base.slice(0, -1), { auth: { notebookId: id, token }, transports: ['websocket'], reconnection: false });
-    await new Promise((res, rej) => { socket.once('authenticated', res); socket.once('connect_error', rej); });
-    const run = () => new Promise((resolve) => {
-      const on = (e) => { if (e.cellId === ids[ids.length - 1] && e.status === 'success') { socket.off('cell_status', on); resolve(Date.now()); } };
-      socket.on('cell_status', on); socket.emit('run_cell', { cellId: ids[0] });
-    });
-    await run();
-    const page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-    await page.goto(`${base}?token=${token}`);
+    const { id, ids, socket, run: runFrom } = await bench.chainNotebook(N);
+    const run = async () => (await runFrom(ids[0])).finished;
+    const page = await bench.openPage();
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
@@ -97,7 +73,21 @@ async function main() {
       if (trace) traceSummary(await browser.stopTracing());
       else summarise((await cdp.send('Profiler.stop')).profile, label);
     };
-    if (WHAT.endsWith('open')) {
+    if (WHAT.endsWith('typing')) {
+      // Keys typed into a new last cell while the whole chain re-runs (page-perf's third figure).
+      await page.goto(`${base}#/n/${id}`);
+      await page.waitForFunction((n) => document.querySelectorAll('section[data-cell-id]').length === n, N, { timeout: 120000 });
+      for (let i = 0; i < 20; i++) { await page.keyboard.press('End'); await page.waitForTimeout(50); }
+      await page.locator('.cells__add button').first().click();
+      await page.waitForFunction(() => document.activeElement?.closest('.cm-editor'));
+      await api('PUT', `/${id}/cells/${ids[0]}`, { code: `v0 = 5000\nv0` });
+      await start();
+      const running = run();
+      let done = false;
+      void running.then(() => { done = true; });
+      while (!done) await page.keyboard.type('total = sum(range(10)) # typed', { delay: 0 });
+      await stop('typing');
+    } else if (WHAT.endsWith('open')) {
       await start();
       const t0 = Date.now();
       await page.goto(`${base}#/n/${id}`);
@@ -128,6 +118,6 @@ async function main() {
       await stop('cascade');
     }
     socket.close();
-  } finally { await browser.close(); await server.stop(); fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally { await bench.close(); }
 }
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import {
-  api, cell, cellCount, describeInBrowser, editorText, ensureBuilt, launchBrowser, screenshot, startHost, waitForEditorText, waitForFocusIn, type Host,
+  api, cell, cellCount, describeInBrowser, editorText, ensureBuilt, launchBrowser, runAndWait, screenshot, startHost, waitForCellText, waitForEditorText,
+  waitForFocusIn, type Host,
 } from './harness';
 
 /**
@@ -67,6 +68,10 @@ describeInBrowser('a page that stays fast, in a real browser', () => {
     await page.waitForFunction((n) => document.querySelectorAll('section[data-cell-id]').length === n, cells, { timeout: 120_000 });
   }
 
+  /** Whether a cell's output is rendered (false inside a cell that `content-visibility: auto` skips, off-screen). */
+  const laidOut = (p: Page, index: number): Promise<boolean> =>
+    cell(p, index).locator('.cell__outputs').evaluate((el) => el.checkVisibility({ contentVisibilityAuto: true }));
+
   const mountedEditors = (): Promise<number> => page.locator('section[data-cell-id] .cm-editor').count();
 
   it('opens 1,000 cells with outputs with only the editors near the screen mounted; go to definition focuses a far, unmounted cell', async () => {
@@ -81,6 +86,10 @@ describeInBrowser('a page that stays fast, in a real browser', () => {
     expect(mounted).toBeGreaterThan(0);
     expect(mounted).toBeLessThan(BIG / 4);
     expect(await cell(page, BIG - 1).locator('.cm-editor').count()).toBe(0);
+    // Cells far from the screen are not laid out (so a frame costs the cells in view, not all 1,000), those in view are.
+    expect(await laidOut(page, 0)).toBe(true);
+    expect(await laidOut(page, 500)).toBe(false);
+    expect(await laidOut(page, BIG - 1)).toBe(false);
     await screenshot(page, 'page-speed-open');
 
     // F12 on the name in cell 1 (`far = v999 * 2`): the last cell, not mounted, scrolls into view and takes the cursor.
@@ -120,6 +129,82 @@ describeInBrowser('a page that stays fast, in a real browser', () => {
     const { body } = await api(host, 'GET', `api/notebooks/${id}`);
     expect(body.cells[BIG - 1].code).toContain('last = v999');
     await screenshot(page, 'page-speed-end');
+  });
+
+  it('scrolled to the end of 1,000 cells, the last one edited with real keys and run with Shift+Enter shows its result', async () => {
+    const id = bigNotebook || await ranNotebook(BIG);
+    await open(id, BIG);
+    const atEnd = (): Promise<boolean> => cell(page, BIG - 1).evaluate((el) => el.getBoundingClientRect().bottom <= window.innerHeight + 5);
+    for (let i = 0; i < 10 && !(await atEnd()); i++) {
+      await page.keyboard.press('End');
+      await page.waitForTimeout(300);
+    }
+    expect(await laidOut(page, BIG - 1)).toBe(true);
+    expect(await laidOut(page, 0)).toBe(false);
+    const last = cell(page, BIG - 1).locator('.cm-content');
+    await last.waitFor({ timeout: 10_000 });
+    await last.click();
+    await page.keyboard.press('ControlOrMeta+End');
+    // v999 is 999 (v2 = v0 + 1 = 2, each next one adds one): the new last line shows 2,997.
+    await page.keyboard.type('\nv999 * 3');
+    expect(await runAndWait(page, BIG - 1, 120_000, 'Shift+Enter')).toBe('success');
+    await waitForCellText(page, BIG - 1, '2997');
+    // Shift+Enter at the last cell adds one below and puts the cursor there, in view.
+    await waitForFocusIn(page, BIG);
+    expect(await cellCount(page)).toBe(BIG + 1);
+    expect(await cell(page, BIG).evaluate((el) => el.getBoundingClientRect().bottom <= window.innerHeight + 5)).toBe(true);
+    await page.keyboard.type('# new');
+    expect(await editorText(page, BIG)).toBe('# new');
+    await screenshot(page, 'page-speed-end-run');
+  });
+
+  it('find across 1,000 cells reaches a cell far off-screen: scrolled to, laid out, its editor mounted with the match selected', async () => {
+    const id = bigNotebook || await ranNotebook(BIG);
+    await open(id, BIG);
+    expect(await cell(page, 980).locator('.cm-editor').count()).toBe(0);
+    expect(await laidOut(page, 980)).toBe(false);
+    await cell(page, 0).locator('.cm-content').click();
+    await page.keyboard.press('ControlOrMeta+Alt+f');
+    const panel = page.getByRole('search', { name: 'Find and replace in the notebook' });
+    await panel.waitFor();
+    // `v980 = v979` is in cell 980's code only.
+    await page.keyboard.type('v980 = v979');
+    await page.waitForFunction(() => document.querySelector('[data-testid="find-count"]')?.textContent?.startsWith('1 '));
+    await page.keyboard.press('Enter');
+    await cell(page, 980).locator('.cm-editor').waitFor({ timeout: 10_000 });
+    await page.waitForFunction(() => {
+      const section = document.querySelectorAll('section[data-cell-id]')[980];
+      const box = section?.getBoundingClientRect();
+      return box !== undefined && box.top < window.innerHeight && box.bottom > 0;
+    }, undefined, { timeout: 10_000 });
+    expect(await laidOut(page, 980)).toBe(true);
+    // The match is the selection of that cell's editor, and the focus stays in the find box (typing refines the search).
+    // CodeMirror draws a selection as boxes over its text: one line, from the start of the first line, as wide as the
+    // match's 11 characters (the editor's monospace font: the line's first 11 of `v980 = v979 + 1`).
+    const selection = await cell(page, 980).evaluate((section) => {
+      const boxes = [...section.querySelectorAll('.cm-selectionBackground')].map((b) => b.getBoundingClientRect());
+      const line = section.querySelector('.cm-line')?.getBoundingClientRect();
+      const first = section.querySelector('.cm-line');
+      if (!first || !line) return null;
+      // The range over the line's first 11 characters, across its highlighting spans.
+      const range = document.createRange();
+      const walker = document.createTreeWalker(first, NodeFilter.SHOW_TEXT);
+      let before = 0;
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const length = node.textContent?.length ?? 0;
+        if (before === 0) range.setStart(node, 0);
+        if (before + length >= 11) {
+          range.setEnd(node, 11 - before);
+          break;
+        }
+        before += length;
+      }
+      const match = range.getBoundingClientRect();
+      return { count: boxes.length, left: Math.round((boxes[0]?.left ?? -99) - match.left), width: Math.round((boxes[0]?.width ?? 0) - match.width) };
+    });
+    expect(selection).toEqual({ count: 1, left: 0, width: 0 });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Find in the notebook');
+    await screenshot(page, 'page-speed-find-far');
   });
 
   /** The cell's code as its static placeholder shows it (an editor not mounted yet). */

@@ -1,7 +1,9 @@
 import { memo, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useCellInView } from './cell-in-view';
+import { estimatedCellHeight } from './cell-height';
 import { MARKDOWN_MIME, type LanguageInfo } from '../api/types';
 import type { SaveState } from '../state/draft-saver';
-import { useCell, useCellPosition, useSaveState } from '../state/hooks';
+import { useCellPosition, useSaveState } from '../state/hooks';
 import type { NotebookController } from '../state/notebook-controller';
 import type { CellState } from '../state/notebook-model';
 import { countRender } from '../perf/render-count';
@@ -26,10 +28,11 @@ export interface CellViewProps {
 /**
  * One cell. Its props never change while the notebook is open (an id and the controller), so
  * React.memo skips it unless its own state changes: this cell's object in the model, its save
- * state, or whether it is first or last.
+ * state, or whether it is first or last. Far from the screen, its re-renders wait for spare time (./cell-in-view).
  */
 export const CellView = memo(function CellView({ cellId, controller }: CellViewProps) {
-  const cell = useCell(controller.model, cellId);
+  const frame = useRef<HTMLElement>(null);
+  const cell = useCellInView(controller.model, cellId, frame);
   const position = useCellPosition(controller.model, cellId);
   const saveState = useSaveState(controller.saver, cellId, controller.coedit, controller.isOnline);
   const languages = useLanguages();
@@ -59,10 +62,13 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
 
   return (
     <section
+      ref={frame}
       className={`cell cell--${cell.status}${markdown.previewing ? ' cell--markdown-preview' : ''}${collapsed.code ? ' cell--code-collapsed' : ''}${collapsed.output ? ' cell--output-collapsed' : ''}`}
       data-cell-id={cellId}
       data-status={cell.status}
       data-last-run={cell.last_run_at ?? ''}
+      // Off-screen, the cell takes the size it had when last drawn, or this estimate before it ever was.
+      style={{ containIntrinsicSize: `auto ${estimatedCellHeight(cell)}px` }}
       tabIndex={-1}
       aria-label={`${languageName} cell`}
       onKeyDown={onKeyDown}

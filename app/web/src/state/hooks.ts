@@ -9,13 +9,6 @@ export function useSignal<T>(signal: Signal<T>): T {
   return useSyncExternalStore(signal.subscribe, signal.get, signal.get);
 }
 
-/** One cell's state; re-renders only when that cell object is replaced. */
-export function useCell(model: NotebookModel, id: string): CellState | undefined {
-  const subscribe = useCallback((listener: () => void) => model.subscribeCell(id, listener), [model, id]);
-  const get = useCallback(() => model.getCell(id), [model, id]);
-  return useSyncExternalStore(subscribe, get, get);
-}
-
 /** Where a cell sits; changes only when it becomes or stops being first or last. */
 export function useCellPosition(model: NotebookModel, id: string): CellPosition {
   const get = useCallback(() => model.positionOf(id), [model, id]);

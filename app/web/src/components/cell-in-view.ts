@@ -1,0 +1,67 @@
+import { useCallback, useSyncExternalStore, type RefObject } from 'react';
+import { flushSync } from 'react-dom';
+import { BackgroundUpdates } from '../state/background-updates';
+import type { CellState, NotebookModel } from '../state/notebook-model';
+
+/** How far outside the viewport a cell still counts as in view (a fast scroll does not show a cell out of date). */
+const NEAR_MARGIN = '1000px 0px';
+
+function laterTask(): (task: () => void) => void {
+  // A message (not setTimeout, which waits 4 ms once nested): the next slice runs as soon as input had its turn.
+  if (typeof MessageChannel === 'undefined') return (task) => void setTimeout(task, 0);
+  const channel = new MessageChannel();
+  const queue: Array<() => void> = [];
+  channel.port1.onmessage = () => queue.shift()?.();
+  return (task) => {
+    queue.push(task);
+    channel.port2.postMessage(null);
+  };
+}
+
+/** Each far cell's render committed on its own (React would otherwise batch them all into the slice's end). */
+const backgroundUpdates = new BackgroundUpdates((update) => flushSync(update), { now: () => performance.now(), later: laterTask() });
+
+// One observer for every cell, told both ways (in view, out of view).
+const watched = new Map<Element, (near: boolean) => void>();
+let observer: IntersectionObserver | null = null;
+
+function watchNearViewport(element: Element, changed: (near: boolean) => void): () => void {
+  if (typeof IntersectionObserver === 'undefined') return () => undefined; // jsdom: every cell counts as in view
+  observer ??= new IntersectionObserver((entries) => {
+    for (const entry of entries) watched.get(entry.target)?.(entry.isIntersecting);
+  }, { rootMargin: NEAR_MARGIN });
+  watched.set(element, changed);
+  observer.observe(element);
+  return () => {
+    watched.delete(element);
+    observer?.unobserve(element);
+  };
+}
+
+/**
+ * One cell's state, re-rendered at once while the cell is near the screen; farther away, its re-renders wait for
+ * spare time ({@link BackgroundUpdates}), and run at once when it comes near. What a far cell shows may lag by some
+ * frames during a cascade; the model (find, the graph, the variable list, the runs) never does.
+ */
+export function useCellInView(model: NotebookModel, id: string, frame: RefObject<HTMLElement | null>): CellState | undefined {
+  const subscribe = useCallback((listener: () => void) => {
+    // In view until the observer's first answer (a cell mounted on screen must not wait).
+    let near = true;
+    const update = (): void => listener();
+    const stopModel = model.subscribeCell(id, () => (near ? listener() : backgroundUpdates.defer(update)));
+    const element = frame.current;
+    const stopWatching = element
+      ? watchNearViewport(element, (isNear) => {
+        near = isNear;
+        if (isNear) backgroundUpdates.flush(update);
+      })
+      : () => undefined;
+    return () => {
+      stopModel();
+      stopWatching();
+      backgroundUpdates.cancel(update);
+    };
+  }, [model, id, frame]);
+  const get = useCallback(() => model.getCell(id), [model, id]);
+  return useSyncExternalStore(subscribe, get, get);
+}
