@@ -1,13 +1,14 @@
 import { DEFAULT_APP_SETTINGS, type AppNotebook, type AuthProvider, type Identity, type JsonValue } from '@rnb/core';
-import type { Acknowledgement, ClientEventName, ErrorCode, NotebookEventPayloads } from '@rnb/core/wire';
+import type { ErrorCode, NotebookEventPayloads } from '@rnb/core/wire';
 import type { Socket } from 'socket.io';
 import { ZodError, type ZodType } from 'zod';
 import type { CommandRouter, NotebookCommand } from '../commands/command-router';
 import { describeZodError, HostError, toErrorResponse } from '../errors';
 import { AwarenessClients } from '../coedit/awareness-relay';
-import { authenticatePayload, interruptPayload, notebookWidePayload, runCellPayload, runtimeCallPayload, setWidgetValuePayload, yjsSyncPayload, yjsUpdatePayload } from '../http/schemas';
+import { authenticatePayload, yjsUpdatePayload } from '../http/schemas';
 import type { Logger } from '../logger';
 import { appRoomOf, dispatchToApp, type AppSocketDeps } from '../apps/app-socket';
+import { APP_EVENTS, CLIENT_EVENTS, COMMAND_EVENTS, takeAck, type Ack, type CommandOptions, type CommandSink } from './client-events';
 
 export interface ClientSessionLimits {
   /** A socket that has not authenticated by then is dropped (protocol: 10 s). */
@@ -28,13 +29,7 @@ export interface ClientSessionDeps {
   room(notebookId: string): string;
 }
 
-type Ack = (response: Acknowledgement) => void;
-
 const NOTEBOOK_ID = /^[A-Za-z0-9_-]{1,100}$/;
-const NOTEBOOK_WIDE_EVENTS = ['run_all', 'restart_kernel', 'clear_outputs'] as const satisfies readonly ClientEventName[];
-const CLIENT_EVENTS = new Set<string>(['authenticate', 'refresh_auth', 'run_cell', 'interrupt', 'runtime_call', 'set_widget_value', 'yjs_sync', 'yjs_update', 'yjs_awareness', ...NOTEBOOK_WIDE_EVENTS] satisfies ClientEventName[]);
-/** What an app viewer's socket may send: read (it is in its own room), run and stop its own session, ask its runtime (widgets). */
-const APP_EVENTS = new Set<string>(['authenticate', 'refresh_auth', 'run_all', 'run_cell', 'interrupt', 'runtime_call', 'set_widget_value'] satisfies ClientEventName[]);
 /** A presence update is a cursor and a name: more is refused. */
 const MAX_AWARENESS_BYTES = 64 * 1024;
 const MAX_EARLY_COMMANDS = 16;
@@ -113,34 +108,9 @@ export class ClientSession {
     });
     socket.on('authenticate', (...args: unknown[]) => this.onAuthenticate('authenticate', args));
     socket.on('refresh_auth', (...args: unknown[]) => this.onAuthenticate('refresh_auth', args));
-    socket.on('run_cell', (...args: unknown[]) => this.command('run_cell', args, runCellPayload, (p) => ({ type: 'run_cell', cellId: p.cellId })));
-    socket.on('interrupt', (...args: unknown[]) => this.command('interrupt', args, interruptPayload, () => ({ type: 'interrupt' })));
-    // The answer is the acknowledgement's `value`; a failed call is told to the acknowledgement only (a completion
-    // refused as busy is no news for the page's error bar).
-    socket.on('runtime_call', (...args: unknown[]) =>
-      this.command('runtime_call', args, runtimeCallPayload, (p) => ({ type: 'runtime_call', language: p.language, method: p.method, payload: (p.payload ?? null) as JsonValue }), { answers: true }),
-    );
-    // The acknowledgement's value is { value, names }; every client of the notebook also gets widget_value.
-    socket.on('set_widget_value', (...args: unknown[]) =>
-      this.command('set_widget_value', args, setWidgetValuePayload, (p) => ({ type: 'set_widget_value', widgetId: p.widget_id, value: (p.value ?? null) as JsonValue }), { answers: true }),
-    );
-    // Co-editing: binary in and out; between instances the command carries base64 (JSON).
-    socket.on('yjs_sync', (...args: unknown[]) =>
-      this.command('yjs_sync', args, yjsSyncPayload, (p) => ({ type: 'coedit_sync', stateVector: Buffer.from(p.state_vector).toString('base64') }), {
-        answers: true,
-        answer: (result) => {
-          const value = result as { update: string; stateVector: string; epoch: string };
-          return { update: Buffer.from(value.update, 'base64'), state_vector: Buffer.from(value.stateVector, 'base64'), epoch: value.epoch };
-        },
-      }),
-    );
-    socket.on('yjs_update', (...args: unknown[]) =>
-      this.command('yjs_update', args, yjsUpdatePayload, (p) => ({ type: 'coedit_update', update: Buffer.from(p.update).toString('base64') }), { quiet: true }),
-    );
     socket.on('yjs_awareness', (...args: unknown[]) => this.onAwareness(args));
-    for (const event of NOTEBOOK_WIDE_EVENTS) {
-      socket.on(event, (...args: unknown[]) => this.command(event, args, notebookWidePayload, () => ({ type: event })));
-    }
+    const commands: CommandSink = { command: (event, args, schema, build, options) => this.command(event, args, schema, build, options) };
+    for (const [event, handle] of Object.entries(COMMAND_EVENTS)) socket.on(event, (...args: unknown[]) => handle(commands, args));
 
     const handshakeToken = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     if (!this.deps.auth.requiresToken) this.enqueueAuth(undefined, 'authenticate', undefined);
@@ -285,17 +255,8 @@ export class ClientSession {
     if (departure && this.notebookId) this.socket.to(this.deps.room(this.notebookId)).emit('yjs_awareness', { update: Buffer.from(departure) });
   }
 
-  /**
-   * `answers`: the command's result goes back in the acknowledgement (through `answer` when given), and failures to it
-   * alone when there is one. `quiet`: logged at debug (per keystroke).
-   */
-  private command<T>(
-    event: string,
-    args: unknown[],
-    schema: ZodType<T>,
-    build: (payload: T) => NotebookCommand,
-    options: { answers?: boolean; answer?: (result: unknown) => unknown; quiet?: boolean } = {},
-  ): void {
+  /** One command event (client-events.ts says which, and what each means). */
+  private command<T>(event: string, args: unknown[], schema: ZodType<T>, build: (payload: T) => NotebookCommand, options: CommandOptions = {}): void {
     const identity = this.identity;
     if (!identity || !this.notebookId) {
       // Sent right behind the token, while it is being checked: kept (a few) and run once it is accepted.
@@ -373,10 +334,6 @@ export class ClientSession {
     this.log.info('socket disconnected', { reason, ...(this.identity ? { user: this.identity.userId } : {}) });
     this.identity = null;
   }
-}
-
-function takeAck(args: unknown[]): Ack | undefined {
-  return typeof args[args.length - 1] === 'function' ? (args.pop() as Ack) : undefined;
 }
 
 /** The handshake's `view` (the app page's id of one open view), when it is one: 8 to 64 letters, digits, `-` or `_`. */
