@@ -206,13 +206,10 @@ export class KernelManager {
       await own.process.ready;
       return own;
     }
-    const taken = this.pool.take();
-    const holder = taken ?? this.spawn(true);
+    const holder = this.pool.take() ?? this.spawn(true);
     holder.owner = owner;
     this.byOwner.set(owner, holder);
-    // A warm process taken: its replacement waits for this notebook's first result (warm-pool.ts, REFILL_DELAY_MS).
-    if (taken) this.pool.refillSoon(() => this.fillPool());
-    else this.fillPool();
+    this.fillPool();
     try {
       holder.isolation = await holder.process.ready;
     } catch (error) {
@@ -260,8 +257,6 @@ export class KernelManager {
           session.touch();
           session.listener.onRunDone(message.runId);
         }
-        // A first result is out: a refill put off by a take starts now, after this run's last frames went their way.
-        setImmediate(() => this.pool.refillNow());
         break;
       }
       case 'variables':

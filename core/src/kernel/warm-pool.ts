@@ -26,20 +26,11 @@ export const FRESH_START_MS = 1500;
 export const FIRST_WARMUP_GUESS_MS = 2500;
 /** One slow warm-up (a loaded machine) is not the rule: what is learned stays within these bounds. */
 const MAX_WARMUP_MS = 60_000;
-/**
- * A taken process's replacement starts when the notebook that took it has its first result, or after this long: not
- * at once, when spawning a kernel process (a fork of the server, then Node, a worker and the languages loading in it)
- * would take the cores from the first run the warm process was taken for. As the kernel process keeps its own next
- * spare worker back (child/main.ts, SPARE_DELAY_MS).
- */
-export const REFILL_DELAY_MS = 3000;
 
 export class WarmPool<T extends PoolMember> {
   private readonly members: T[] = [];
   /** How long a pool process takes to become warm, learned from the last one that did. */
   private warmupMs = FIRST_WARMUP_GUESS_MS;
-  /** The refill a take put off (refillSoon), until refillNow or its timer. */
-  private pendingRefill: { fill: () => void; timer: NodeJS.Timeout } | null = null;
 
   constructor(private readonly size: number) {}
 
@@ -92,27 +83,8 @@ export class WarmPool<T extends PoolMember> {
     if (index >= 0) this.members.splice(index, 1);
   }
 
-  /** After a take: `fill` runs at the next refillNow (the taking notebook's first result) or after REFILL_DELAY_MS. */
-  refillSoon(fill: () => void): void {
-    if (this.pendingRefill) return;
-    const timer = setTimeout(() => this.refillNow(), REFILL_DELAY_MS);
-    timer.unref();
-    this.pendingRefill = { fill, timer };
-  }
-
-  /** Runs the refill a take put off, if one waits. */
-  refillNow(): void {
-    const pending = this.pendingRefill;
-    if (!pending) return;
-    this.pendingRefill = null;
-    clearTimeout(pending.timer);
-    pending.fill();
-  }
-
-  /** Empties the pool, returning what it held (shutdown); a refill put off is dropped. */
+  /** Empties the pool, returning what it held (shutdown). */
   drain(): T[] {
-    if (this.pendingRefill) clearTimeout(this.pendingRefill.timer);
-    this.pendingRefill = null;
     return this.members.splice(0, this.members.length);
   }
 }

@@ -6,7 +6,9 @@ forwarded as the cell's stdout and stderr, so a C library or a child process wri
 protocol). The cell logic itself (compiling, running, tracebacks, reprs, tables) is the Pyodide runtime's runner,
 imported from the files beside this one (_rnb_runner.py and the rnb_* modules), so both runtimes show the same outputs.
 
-Usage: python3 -I -u native_driver.py LIMITS_JSON, with stdin (requests), stdout (replies) and fd 3 (a byte per interrupt;
+Usage: python3 -I -u native_driver.py LIMITS_JSON, or as the sandbox starts it, imported so that its bytecode is read from
+__pycache__ rather than compiled at each start (sandbox-plan.ts, DRIVER_LAUNCHER): python3 -I -u -c LAUNCHER
+/opt/rnb/native_driver.py LIMITS_JSON; either way with stdin (requests), stdout (replies) and fd 3 (a byte per interrupt;
 end of file there ends the process) as pipes from the worker. See plugins/python/README.md, "How the native runtime fits".
 """
 import fcntl
@@ -331,7 +333,8 @@ def run_plan(runner, request, raw, state, channel):
 
 
 def main():
-    limits = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+    # The last argument: after the script's path, or after the launcher's (which names this file).
+    limits = json.loads(sys.argv[-1]) if len(sys.argv) > 1 else {}
     apply_limits(limits)
     # Before any thread starts: the filter binds this thread and what it starts from then on.
     seccomp = apply_seccomp()

@@ -105,9 +105,10 @@ describeNeeding('the kernel modules compiled ahead of the sandboxes', nativeMiss
     const kernel = await createTestKernel({ languages: [native.definition] });
     try {
       // The sandbox binds the folder read-only and its CPython writes no bytecode: what it finds there, the server made.
-      const nb = await notebookWith(kernel, 'pat', ['import os, sys\nprint([os.path.exists(sys.modules[name].__cached__) for name in ("_rnb_runner", "rnb_display", "rnb.ui")])'], 'python');
+      // The driver itself too: imported by its launcher, not compiled as a script.
+      const nb = await notebookWith(kernel, 'pat', ['import os, sys\nprint([os.path.exists(sys.modules[name].__cached__) for name in ("native_driver", "_rnb_runner", "rnb_display", "rnb.ui")])'], 'python');
       await nb.run(0);
-      expect((await nb.state())[0]!.stdout).toBe('[True, True, True]\n');
+      expect((await nb.state())[0]!.stdout).toBe('[True, True, True, True]\n');
     } finally {
       await kernel.close();
     }
