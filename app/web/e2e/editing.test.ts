@@ -93,6 +93,23 @@ describeInBrowser('editing without losing a keystroke', () => {
     expect(await waitForStatus(page, 1, ['success'])).toBe('success');
   });
 
+  it('Ctrl+Z right after typing into a cell made by Shift+Enter takes back all of it, also the keys typed before its shared text came', async () => {
+    const id = await newNotebook('Undo in a new cell');
+    await waitForFocusIn(page, 0);
+    await page.keyboard.type('a = 1');
+    await page.keyboard.press('Shift+Enter');
+    await page.keyboard.type('z = 99');
+    await page.keyboard.press('ControlOrMeta+z');
+    await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]').length === 2);
+    // An empty editor shows its placeholder, which is not code.
+    await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]')[1]?.querySelector('.cm-placeholder') !== null);
+    expect(await editorText(page, 0)).toBe('a = 1');
+    await page.keyboard.press('ControlOrMeta+y');
+    expect(await editorText(page, 1)).toBe('z = 99');
+    await noSaveBadges(page);
+    expect((await hostCells(id)).map((c) => c.code)).toEqual(['a = 1', 'z = 99']);
+  });
+
   it('keys typed into a new cell before its shared text arrives stay where the cursor was (inside brackets it opened)', async () => {
     // Every frame from the host reaches this page 700 ms late, so the new cell's shared text (a Yjs update after
     // cell_created) arrives while the keys are still going in; the brackets and quotes typed close themselves ahead of

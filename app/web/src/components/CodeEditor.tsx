@@ -10,7 +10,7 @@ import type { NotebookController } from '../state/notebook-controller';
 import { replaceText } from '../state/coedit';
 import { kernelCompletions } from './completions';
 import { cellEditorFeatures } from './cell-editor-features';
-import { cellUndoManager, undoStepBoundaries } from './undo-groups';
+import { cellUndoManager, undoStepBoundaries, type EditKind } from './undo-groups';
 import { editorExtensions, languageFor, remoteEdit } from './editor-setup';
 
 export interface CodeEditorProps {
@@ -53,7 +53,7 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
         extensions: [
           // A viewer's editor: selectable and copyable, never changed (keys, paste, drops do nothing).
           ...(c.readOnly ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : []),
-          collab.of(startText ? collabExtension(startText, c) : []),
+          collab.of(startText ? collabExtension(startText, c, cellUndoManager(startText), null) : []),
           EditorView.updateListener.of((update) => {
             if (update.focusChanged) c.coedit?.setCell(update.view.hasFocus ? cellId : null);
           }),
@@ -115,10 +115,14 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
             const typed = editor.state.doc.toString();
             c.saver.discard(cellId);
             shared.current = true;
-            if (merge && typed !== text.toString()) {
+            // Made before the typed text goes in, so that Ctrl+Z takes it back together with what is typed next
+            // (typing "z = 99" at once after Shift+Enter is one step, though "z" came before the shared text).
+            const undoManager = cellUndoManager(text);
+            const typedFirst = merge && typed !== text.toString();
+            if (typedFirst) {
               // What was typed here goes into the shared text (sent to the host once, as this page's edit), so the
               // editor keeps its own state: the cursor where it was, the brackets it closed ahead of the cursor still
-              // known as its own (typing `]` steps over them), its undo history.
+              // known as its own (typing `]` steps over them).
               replaceText(text, typed);
             } else if (typed !== text.toString()) {
               // Nothing typed before it arrived (a restored cell's text): the editor shows the shared text.
@@ -127,7 +131,7 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
                 annotations: [remoteEdit.of(true), Transaction.addToHistory.of(false)],
               });
             }
-            editor.dispatch({ effects: collab.reconfigure(collabExtension(text, c)) });
+            editor.dispatch({ effects: collab.reconfigure(collabExtension(text, c, undoManager, typedFirst ? 'type' : null)) });
           });
         })
       : () => undefined;
@@ -162,8 +166,7 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
  * y-codemirror.next on the cell's shared text: others' keystrokes appear here, theirs cursors and selections
  * with name and colour; Ctrl+Z undoes this page's own edits only (Y.UndoManager).
  */
-function collabExtension(text: Y.Text, controller: NotebookController) {
-  const undoManager = cellUndoManager(text);
+function collabExtension(text: Y.Text, controller: NotebookController, undoManager: Y.UndoManager, lastEdit: EditKind | null) {
   // High, not highest: a replace-all across cells (find-replace-undo.ts, highest) takes Ctrl+Z first while it is the last edit.
-  return [Prec.high(keymap.of(yUndoManagerKeymap)), undoStepBoundaries(undoManager), yCollab(text, controller.coedit!.awareness, { undoManager })];
+  return [Prec.high(keymap.of(yUndoManagerKeymap)), undoStepBoundaries(undoManager, lastEdit), yCollab(text, controller.coedit!.awareness, { undoManager })];
 }

@@ -13,15 +13,18 @@ import * as Y from 'yjs';
  */
 export const UNDO_PAUSE_MS = 500;
 
-type EditKind = 'type' | 'delete' | 'other';
+export type EditKind = 'type' | 'delete' | 'other';
 
 export function cellUndoManager(text: Y.Text): Y.UndoManager {
   return new Y.UndoManager(text, { captureTimeout: UNDO_PAUSE_MS });
 }
 
-/** Tells `undoManager` where steps begin, before each edit of the editor reaches the shared text. */
-export function undoStepBoundaries(undoManager: Y.UndoManager): Extension {
-  let previous: EditKind | null = null;
+/**
+ * Tells `undoManager` where steps begin, before each edit of the editor reaches the shared text. `lastEdit`: the kind
+ * of the edit the manager already holds (typing done before the shared text arrived), which the next may continue.
+ */
+export function undoStepBoundaries(undoManager: Y.UndoManager, lastEdit: EditKind | null = null): Extension {
+  let previous: EditKind | null = lastEdit;
   return EditorState.transactionFilter.of((tr) => {
     if (!tr.docChanged || tr.isUserEvent('undo') || tr.isUserEvent('redo')) return tr;
     const kind = kindOf(tr);
