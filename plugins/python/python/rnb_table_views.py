@@ -6,6 +6,8 @@ runs): each sorted DataFrame column's sort key (rnb_table_sort.py), a list of re
 second sort of a column, the other direction, pages further down and a new filter reuse them.
 """
 import heapq
+import itertools
+import operator
 
 # Sort keys kept per table (a million rows: 8 MB of ranks and 8 MB of order for a text column).
 MAX_KEYS_PER_TABLE = 4
@@ -91,10 +93,6 @@ def _record_key(value):
     return (1, 0, str(value))
 
 
-def _present(value):
-    return value is not None and value == value  # None and NaN are missing
-
-
 class RecordRows:
     """A list of dicts filtered and sorted, as indices into its dict rows. A sort's first page is selected in one pass
     (``heapq``, stable) rather than the whole order made; pages further down make the whole order, kept per column and
@@ -131,7 +129,8 @@ class RecordRows:
             values = _record_values(self._keys, self.rows, column)
             select = heapq.nlargest if descending else heapq.nsmallest  # both stable, as sorted(...)[:n] is
             try:
-                prefix = select(wanted, (i for i in candidates if _present(values[i])), key=values.__getitem__)
+                # None and NaN (unequal to itself) are missing: they come last, after every selected row.
+                prefix = select(wanted, (i for i in candidates if values[i] is not None and values[i] == values[i]), key=values.__getitem__)
             except TypeError:  # mixed types: the whole order, made with sort keys that rank them
                 prefix = []
             if len(prefix) == wanted:
@@ -150,14 +149,9 @@ class RecordRows:
 def records_view(records, query, sort, keys):
     """(column names, RecordRows) of a list of dicts filtered by ``query`` and sorted."""
     if "records" not in keys:
-        columns, seen = [], set()
-        for record in records:
-            if isinstance(record, dict):
-                for key in record:
-                    if key not in seen:
-                        seen.add(key)
-                        columns.append(key)
-        keys["records"] = (columns, [r for r in records if isinstance(r, dict)])
+        rows = [r for r in records if isinstance(r, dict)]
+        # Every key in order of first appearance, gathered by C loops (a Python loop over a million dicts is seconds in Pyodide).
+        keys["records"] = (list(dict.fromkeys(itertools.chain.from_iterable(rows))), rows)
     columns, rows = keys["records"]
     passing = [i for i, r in enumerate(rows) if any(query in str(r.get(c)).lower() for c in columns)] if query else None
     return [str(c) for c in columns], RecordRows(rows, columns, passing, sort, keys)
@@ -169,6 +163,21 @@ def _record_values(keys, rows, column):
         values = [r.get(column) for r in rows]
         _keep(keys, ("values", column), values)
     return values
+
+
+def _reversed_stably(ascending, values):
+    """The descending stable order from the ascending one: its groups of equal values in reverse, each kept in row order
+    (a sort in reverse would cost nearly a whole sort again). The loops are C loops but the one over groups."""
+    in_order = [values[i] for i in ascending]
+    differs = list(map(operator.ne, in_order[1:], in_order[:-1]))  # differs[k]: item k + 1 starts a group
+    if all(differs):
+        return ascending[::-1]
+    starts = [0] + list(itertools.compress(range(1, len(ascending)), differs))
+    ends = starts[1:] + [len(ascending)]
+    order = []
+    for start, end in zip(reversed(starts), reversed(ends)):
+        order += ascending[start:end]
+    return order
 
 
 def _keep(keys, key, value):
@@ -185,18 +194,25 @@ def _records_order(keys, rows, column, descending):
     if cached is not None:
         return cached
     values = _record_values(keys, rows, column)
-    present = [i for i, v in enumerate(values) if _present(v)]
-    missing = [i for i, v in enumerate(values) if not _present(v)]
     ascending = keys.get(("order", column, False))
-    try:  # one type (all text, all numbers): compared as they are, the fast path
-        if descending and ascending is not None:
-            # Ascending already (ties in row order): sorted again in reverse, stable and nearly free on that input.
-            order = sorted(ascending[:len(present)], key=values.__getitem__, reverse=True)
-        else:
+    missing = keys.get(("missing", column))
+    if missing is None:
+        missing = [i for i, v in enumerate(values) if v is None or v != v]  # None and NaN (unequal to itself)
+        _keep(keys, ("missing", column), missing)
+    order = None
+    if descending and ascending is not None:
+        try:
+            order = _reversed_stably(ascending[:len(ascending) - len(missing)], values)
+        except (TypeError, ValueError):  # values whose != is not a plain answer (arrays): sorted below instead
+            order = None
+    if order is None:
+        absent = set(missing)
+        present = [i for i in range(len(values)) if i not in absent] if absent else list(range(len(values)))
+        try:  # one type (all text, all numbers): compared as they are, the fast path
             order = sorted(present, key=values.__getitem__, reverse=descending)
-    except TypeError:  # mixed: numbers before text
-        sort_keys = [_record_key(v) for v in values]
-        order = sorted(present, key=sort_keys.__getitem__, reverse=descending)
+        except TypeError:  # mixed: numbers before text
+            sort_keys = [_record_key(v) for v in values]
+            order = sorted(present, key=sort_keys.__getitem__, reverse=descending)
     order += missing
     _keep(keys, ("order", column, descending), order)
     return order

@@ -132,6 +132,10 @@ class LiveTables(FreshKernel):
                 page = self.page(table_id, offset=offset, limit=20, sort={"column": 1, "descending": descending})
                 self.assertEqual([row[0] for row in page["rows"]], want[offset:offset + 20], (descending, offset))
                 self.assertEqual(page["total"], 12000)
+        # Unique values: the descending order is the ascending one reversed.
+        up = self.page(table_id, offset=6000, limit=3, sort={"column": 0, "descending": False})
+        down = self.page(table_id, offset=6000, limit=3, sort={"column": 0, "descending": True})
+        self.assertEqual(([r[0] for r in up["rows"]], [r[0] for r in down["rows"]]), ([6000, 6001, 6002], [5999, 5998, 5997]))
 
     def test_a_rerun_or_a_deleted_cell_lets_its_tables_go(self):
         first = self.table_id(self.run_cell(self.ROWS, cell="t3"))
