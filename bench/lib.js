@@ -1,5 +1,8 @@
 // Small helpers shared by the benchmark scripts.
 'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 
 function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -104,8 +107,9 @@ async function pythonNotebookChannel(name, setup) {
   return { notebooks, notebookId: view.id, lastCellId, socket, ask, close };
 }
 
-const CHROMIUM = process.env.RNB_CHROMIUM ?? '/usr/bin/chromium';
-const WEB_DIST = process.env.RNB_WEB_DIST ?? require('node:path').resolve(__dirname, '../app/web/dist');
+const CHROMIUM = process.env.RNB_CHROMIUM || '/usr/bin/chromium';
+// RNB_WEB_DIST: another build of the page (an unminified one names its functions in a profile).
+const WEB_DIST = process.env.RNB_WEB_DIST ? path.resolve(process.env.RNB_WEB_DIST) : path.join(__dirname, '..', 'app', 'web', 'dist');
 
 /** Debian's Chromium through playwright-core, with the switches the browser tests use. */
 async function launchChromium() {
@@ -121,13 +125,13 @@ async function launchChromium() {
  * the access token on) serving the built page (`RNB_WEB_DIST` for another build). `api(method, relative, body)` calls
  * `<base>api/...` with the token; `stop()` ends it and removes the folder.
  */
-async function startPageHost(env = {}) {
+async function startPageHost(env = {}, name = 'page-bench') {
   const crypto = require('node:crypto');
   const fs = require('node:fs');
   const os = require('node:os');
   const path = require('node:path');
   const { startServer, loadConfig } = require('@rnb/server');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-page-bench-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rnb-${name}-`));
   const token = crypto.randomBytes(18).toString('base64url');
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', NOTEBOOK_STORAGE: 'file', NOTEBOOK_DIR: path.join(dir, 'notebooks'), NOTEBOOK_AUTH: 'none', NOTEBOOK_TOKEN: token, LOG_LEVEL: 'warn', ...env }, { defaultWebDir: WEB_DIST });
   const server = await startServer({ config });
@@ -136,6 +140,9 @@ async function startPageHost(env = {}) {
     base,
     token,
     dir,
+    // The in-process notebook service, for steps a bench times without a client in between.
+    service: server.notebooks.service,
+    owner: 'local',
     api: (method, relative, body) => jsonRequest(`${base}api/${relative}`, method, body, token),
     async stop() {
       await server.stop();
@@ -168,4 +175,60 @@ async function openNotebookPage(browser, base, token, notebookId, viewport = { w
   return page;
 }
 
-module.exports = { treeCpuMs, percentile, ms, pssBytes, report, pythonNotebookChannel, WEB_DIST, launchChromium, startPageHost, jsonRequest, openNotebookPage };
+
+// ---- the benchmarks in Chromium that drive one page and a socket ----
+
+/**
+ * startPageHost for the benchmarks in Chromium that call the API by its full relative path (widget-latency.js,
+ * widgets-200.js, live-table-sort.js): `call(method, 'api/...', body)` answers the JSON, whatever the status.
+ */
+async function startBenchServer(name, env = {}) {
+  const host = await startPageHost(env, name);
+  const call = async (method, relative, body) => {
+    const response = await fetch(`${host.base}${relative}`, {
+      method,
+      headers: { authorization: `Bearer ${host.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return response.json();
+  };
+  return { ...host, call };
+}
+
+/** A notebook whose first cell holds `firstCode`; answers its id and the first cell's id. */
+async function createNotebook(host, name, firstCode) {
+  const id = (await host.call('POST', 'api/notebooks', { name })).notebook_id;
+  const first = (await host.call('GET', `api/notebooks/${id}`)).cells[0].id;
+  await host.call('PUT', `api/notebooks/${id}/cells/${first}`, { code: firstCode });
+  return { id, first };
+}
+
+/** Chromium with one page of the notebook open and online; `initScript` runs in the page before its own scripts. */
+async function openNotebookInChromium(host, notebookId, initScript) {
+  const browser = await launchChromium();
+  const page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+  page.on('pageerror', (err) => console.error('page error:', err.message));
+  if (initScript) await page.addInitScript(initScript);
+  await page.goto(`${host.base}?token=${host.token}`);
+  await page.goto(`${host.base}?token=${host.token}#/n/${notebookId}`);
+  await page.waitForSelector('[data-connection="online"]');
+  return { browser, page };
+}
+
+/** A socket.io client of the notebook, authenticated. */
+async function connectNotebookSocket(host, notebookId) {
+  const { io } = require('socket.io-client');
+  const socket = io(host.base, { auth: { notebookId, token: host.token }, transports: ['websocket'], reconnection: false, extraHeaders: { authorization: `Bearer ${host.token}` } });
+  await new Promise((resolve, reject) => {
+    socket.once('authenticated', resolve);
+    socket.once('error', (e) => reject(new Error(e.message)));
+    socket.emit('authenticate', { token: host.token });
+  });
+  return socket;
+}
+
+module.exports = {
+  treeCpuMs, percentile, ms, pssBytes, report, pythonNotebookChannel,
+  WEB_DIST, launchChromium, startPageHost, jsonRequest, openNotebookPage,
+  startBenchServer, createNotebook, openNotebookInChromium, connectNotebookSocket,
+};

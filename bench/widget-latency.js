@@ -8,13 +8,12 @@
 // Target (issue 24): p95 < 50 ms for a trivial reader on a warm Pyodide. Run: npm run build:ts &&
 // npm run build --workspace @rnb/web && node bench/widget-latency.js [moves=50]
 'use strict';
-const { percentile, ms, report } = require('./lib');
-const { startWidgetBenchServer, createNotebook, openNotebookInChromium, connectNotebookSocket } = require('./lib-widgets');
+const { percentile, ms, report, startBenchServer, createNotebook, openNotebookInChromium, connectNotebookSocket } = require('./lib');
 
 const MOVES = Number(process.argv[2]) || 50;
 
 (async () => {
-  const host = await startWidgetBenchServer('widget-latency');
+  const host = await startBenchServer('widget-latency');
   const { id, first } = await createNotebook(host, 'widget latency', `from rnb import ui\nthreshold = ui.slider(0, ${3 * MOVES + 100}, value=0, label="Threshold")\nthreshold`);
   await host.call('POST', `api/notebooks/${id}/cells`, { type: 'python', code: 'f"[v={threshold.value}]"' });
 

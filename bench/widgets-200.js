@@ -5,8 +5,7 @@
 // measured in the page: from the keydown (pointermove) event to the next animation frame after it was handled.
 // Run: npm run build:ts && npm run build --workspace @rnb/web && node bench/widgets-200.js [keys=80]
 'use strict';
-const { percentile, ms, report } = require('./lib');
-const { startWidgetBenchServer, createNotebook, openNotebookInChromium } = require('./lib-widgets');
+const { percentile, ms, report, startBenchServer, createNotebook, openNotebookInChromium } = require('./lib');
 
 const KEYS = Number(process.argv[2]) || 80;
 // RNB_WIDGET_CELLS=0 runs the same steps with the threshold slider alone (the baseline).
@@ -14,7 +13,7 @@ const CELLS = process.env.RNB_WIDGET_CELLS === undefined ? 20 : Number(process.e
 const PER_CELL = 10;
 
 (async () => {
-  const host = await startWidgetBenchServer('widgets-200');
+  const host = await startBenchServer('widgets-200');
   const { call } = host;
   const { id, first } = await createNotebook(host, '200 widgets', 'from rnb import ui\nthreshold = ui.slider(0, 100, value=10, label="Threshold")\nthreshold');
   let after = (await call('POST', `api/notebooks/${id}/cells`, { type: 'python', code: 'f"[v={threshold.value}]"', after_cell_id: first })).cell_id;

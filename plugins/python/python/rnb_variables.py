@@ -124,7 +124,8 @@ def forget_cell_tables(cell_ids_json):
 
 
 def _table_entry(cell, value):
-    # "frame", "keys" and "view" are derived from "value" at "version" (the object is the table's own: its identity).
+    # "frame", "keys" and "view" are derived from "value" at "version" (the object is the table's own: its identity);
+    # rnb_table_views.py makes and uses them.
     return {"cell": cell, "value": value, "version": _values_version, "frame": None, "keys": {}, "view": None}
 
 
@@ -158,142 +159,6 @@ def live_table_metadata(value, table):
     return {"rnb_table": {"id": table_id, "rows": total}}
 
 
-class _FrameRows:
-    """A sorted or filtered view of a DataFrame as row positions into it: never a copy of the frame. A filter is one mask;
-    a sort makes only as much of its order as the pages asked so far need (rnb_table_sort.py), from the column's sort key,
-    which the table keeps (``keys``) so another sort of that column, the other direction or a new filter do not pass
-    over its values again."""
-
-    def __init__(self, frame, positions, sort, keys):
-        self.frame = frame
-        self.positions = positions  # the rows that pass the filter, or None for all
-        self._sort = sort
-        self._keys = keys
-        self._order = None  # positions in sorted order: a prefix, or all when _complete
-        self._complete = False
-
-    def __len__(self):
-        return len(self.frame) if self.positions is None else len(self.positions)
-
-    def page(self, offset, limit):
-        if self._sort is None:
-            rows = self.frame.iloc[offset:offset + limit] if self.positions is None else self.frame.iloc[self.positions[offset:offset + limit]]
-        else:
-            rows = self.frame.iloc[self._ordered(offset + limit)[offset:offset + limit]]
-        return rows.itertuples(index=False, name=None)
-
-    def _ordered(self, needed):
-        if self._order is not None and (self._complete or len(self._order) >= needed):
-            return self._order
-        import rnb_table_sort
-        key = _column_key(self._keys, self.frame, self._sort["column"])
-        # Twice what is asked: scrolling on fetches the next pages without a new pass.
-        wanted = max(needed * 2, 1000)
-        self._order, self._complete = rnb_table_sort.stable_order(key, self._sort["descending"], wanted, self.positions)
-        return self._order
-
-
-# Sort keys kept per table (a million rows: 8 MB of ranks and 8 MB of order for a text column).
-MAX_KEYS_PER_TABLE = 4
-
-
-def _column_key(keys, frame, column):
-    import rnb_table_sort
-    key = keys.pop(column, None)
-    if key is None:
-        series = frame.iloc[:, column]
-        if getattr(series.dtype, "tz", None) is not None:
-            # Timezone-aware datetimes as UTC instants: numbers numpy sorts, not an object array of Timestamps.
-            values = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
-        else:
-            values = series.to_numpy()
-        key = rnb_table_sort.column_key(values)
-    keys[column] = key  # the most recently used last
-    while len(keys) > MAX_KEYS_PER_TABLE:
-        del keys[next(iter(keys))]
-    return key
-
-
-def _sortable_frame(df):
-    """The frame a table's pages read: a named index becomes columns (made once per table and version, not per sort)."""
-    return df.reset_index() if any(n is not None for n in df.index.names) else df
-
-
-def _frame_view(df, query, sort, keys):
-    import numpy
-    positions = None
-    if query:
-        mask = numpy.zeros(len(df), dtype=bool)
-        for position in range(df.shape[1]):
-            mask |= df.iloc[:, position].astype(str).str.lower().str.contains(query, regex=False).to_numpy(dtype=bool, na_value=False)
-        positions = numpy.flatnonzero(mask)
-    return [str(c) for c in df.columns], _FrameRows(df, positions, sort, keys)
-
-
-def _record_key(value):
-    if isinstance(value, bool):
-        return (0, int(value), "")
-    if isinstance(value, (int, float)):
-        return (0, value, "")
-    return (1, 0, str(value))
-
-
-def _records_view(records, query, sort, keys):
-    """A list of dicts filtered and sorted as a list of its rows. Its columns and each sorted column's order are kept in
-    ``keys`` (the table's, for one version of the value): paging, the other direction and a new filter reuse them."""
-    if "records" not in keys:
-        columns, seen = [], set()
-        for record in records:
-            if isinstance(record, dict):
-                for key in record:
-                    if key not in seen:
-                        seen.add(key)
-                        columns.append(key)
-        keys["records"] = (columns, [r for r in records if isinstance(r, dict)])
-    columns, rows = keys["records"]
-    if query:
-        passing = [i for i, r in enumerate(rows) if any(query in str(r.get(c)).lower() for c in columns)]
-    else:
-        passing = None
-    if sort is None:
-        chosen = rows if passing is None else [rows[i] for i in passing]
-    else:
-        order = _records_order(keys, rows, columns[sort["column"]], sort["descending"])
-        if passing is not None:
-            wanted = bytearray(len(rows))
-            for i in passing:
-                wanted[i] = 1
-            order = [i for i in order if wanted[i]]
-        chosen = [rows[i] for i in order]
-    return [str(c) for c in columns], (columns, chosen)
-
-
-def _records_order(keys, rows, column, descending):
-    """Row indices sorted by one column, stable, missing values last; kept per column and direction."""
-    cached = keys.get(("order", column, descending))
-    if cached is not None:
-        return cached
-    values = [r.get(column) for r in rows]
-    present = [i for i, v in enumerate(values) if v is not None and v == v]
-    missing = [i for i, v in enumerate(values) if not (v is not None and v == v)]
-    ascending = keys.get(("order", column, False))
-    try:  # one type (all text, all numbers): compared as they are, the fast path
-        if descending and ascending is not None:
-            # Ascending already (ties in row order): sorted again in reverse, stable and nearly free on that input.
-            order = sorted(ascending[:len(present)], key=values.__getitem__, reverse=True)
-        else:
-            order = sorted(present, key=values.__getitem__, reverse=descending)
-    except TypeError:  # mixed: numbers before text
-        sort_keys = [_record_key(v) for v in values]
-        order = sorted(present, key=sort_keys.__getitem__, reverse=descending)
-    order += missing
-    orders = [k for k in keys if isinstance(k, tuple)]
-    if len(orders) >= 2 * MAX_KEYS_PER_TABLE:
-        del keys[orders[0]]
-    keys[("order", column, descending)] = order
-    return order
-
-
 def table_page(request_json):
     """One page of a live table, filtered and sorted over all its rows: {status: ok|gone, columns, rows, total}."""
     request = _json.loads(request_json)
@@ -314,20 +179,19 @@ def table_page(request_json):
     if entry["view"] is None or entry["view"][0] != key:
         value = entry["value"]
         pandas = _sys.modules.get("pandas")
+        import rnb_table_views
         if pandas is not None and isinstance(value, pandas.DataFrame):
             if entry["frame"] is None:
-                entry["frame"] = _sortable_frame(value)
-            built = _frame_view(entry["frame"], query, sort, entry["keys"])
+                entry["frame"] = rnb_table_views.sortable_frame(value)
+            built = rnb_table_views.frame_view(entry["frame"], query, sort, entry["keys"])
         else:
-            built = _records_view(value, query, sort, entry["keys"])
+            built = rnb_table_views.records_view(value, query, sort, entry["keys"])
         entry["view"] = (key, built)
     columns, view = entry["view"][1]
-    if isinstance(view, tuple):
-        keys, rows = view
-        total = len(rows)
-        page = [[_scalar(r.get(c)) for c in keys] for r in rows[offset:offset + limit]]
+    total = len(view)
+    if view.frame is None:
+        page = [[_scalar(r.get(c)) for c in view.columns] for r in view.page(offset, limit)]
     else:
-        total = len(view)
         # A DataFrame's NaN is a missing value: null, as in its preview (rnb_tables.py), not the string "NaN".
         page = [[None if isinstance(v, float) and v != v else _scalar(v) for v in row] for row in view.page(offset, limit)]
     answer = {"status": "ok", "columns": columns, "rows": page, "total": total, "all_rows": _row_count(entry["value"])}

@@ -54,6 +54,14 @@ class StableOrder(unittest.TestCase):
         long_words = [w * 4 + tail for w in words for tail in ("", "\x00", "é", "abcdefgh")]
         self.check([rng.choice(long_words) for _ in range(3000)], dtype=object)
 
+    def test_ascii_text_without_missing_values_in_python_order_nuls_too(self):
+        # All text and ASCII: encoded by numpy in one call, whose fixed-width bytes drop trailing NULs.
+        words = ["a", "a\x00", "a\x00\x00", "\x00", "", "\x01", "a\x01", "ab", "a b", "B", "abcdefghij", "abcdefghi\x00"]
+        rng = random.Random(10)
+        self.check([rng.choice(words) for _ in range(3000)], dtype=object)
+        self.check([rng.choice(words[:2]) for _ in range(3000)], dtype=object)
+        self.check([rng.choice(["x" * 30, "x" * 29 + "y", "w", "x" * 31]) for _ in range(3000)], dtype=object)
+
     def test_long_text_is_ranked_by_python_sort(self):
         import rnb_table_sort
         rng = random.Random(8)

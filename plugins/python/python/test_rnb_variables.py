@@ -119,6 +119,24 @@ class LiveTables(FreshKernel):
         self.assertEqual([row[2] for row in up["rows"]], [40, 80, 120])
         self.assertEqual(tail["rows"][0][1], None)
 
+    def test_records_first_pages_are_selected_and_later_ones_come_from_the_whole_order(self):
+        # 12,000 records: a first page (1,000 wanted) is an eighth of them at most, so it is selected (heapq), not sorted.
+        code = "[{'i': i, 'w': None if i % 11 == 0 else f'w{(i * 7919) % 97:02d}'} for i in range(12000)]"
+        table_id = self.run_cell(code, cell="t10")["outputs"][0]["metadata"]["rnb_table"]["id"]
+        values = [None if i % 11 == 0 else f"w{(i * 7919) % 97:02d}" for i in range(12000)]
+        present = [i for i in range(12000) if values[i] is not None]
+        missing = [i for i in range(12000) if values[i] is None]
+        for descending in (False, True):
+            want = sorted(present, key=values.__getitem__, reverse=descending) + missing
+            for offset in (0, 900, 5000, 11990):
+                page = self.page(table_id, offset=offset, limit=20, sort={"column": 1, "descending": descending})
+                self.assertEqual([row[0] for row in page["rows"]], want[offset:offset + 20], (descending, offset))
+                self.assertEqual(page["total"], 12000)
+        # Unique values: the descending order is the ascending one reversed.
+        up = self.page(table_id, offset=6000, limit=3, sort={"column": 0, "descending": False})
+        down = self.page(table_id, offset=6000, limit=3, sort={"column": 0, "descending": True})
+        self.assertEqual(([r[0] for r in up["rows"]], [r[0] for r in down["rows"]]), ([6000, 6001, 6002], [5999, 5998, 5997]))
+
     def test_a_rerun_or_a_deleted_cell_lets_its_tables_go(self):
         first = self.table_id(self.run_cell(self.ROWS, cell="t3"))
         self.run_cell("1", cell="t3")
