@@ -12,6 +12,7 @@ const { percentile, ms, report, WEB_DIST, launchChromium, startPageHost, jsonReq
 
 /** What the cell holds before typing: a comment, so the digits typed after it are neither analysed as code nor completed. */
 const PREFIX = '# ';
+const KEY_GAP_MS = Number(process.env.KEY_GAP_MS) || 30;
 /** Digits only: keys every layout has, and nothing the editor completes or pairs. */
 const KEYS = '1234567890';
 
@@ -52,8 +53,9 @@ async function typeAndWatch(typist, watcher, keystrokes) {
   for (let i = 0; i < keystrokes; i++) {
     pressed.push(Date.now());
     await typist.keyboard.press(KEYS[i % KEYS.length]);
-    // 30 to 80 ms between keys: a fast typist, and no pile-up that would measure a queue rather than a keystroke.
-    await new Promise((resolve) => setTimeout(resolve, 30 + Math.random() * 50));
+    // 30 to 80 ms between keys by default: a fast typist. KEY_GAP_MS=n makes it n to n + 50 (a slower typist: whether
+    // the latency is the keystroke's own or a queue's, as the page sends one update at a time, the next once stored).
+    await new Promise((resolve) => setTimeout(resolve, KEY_GAP_MS + Math.random() * 50));
   }
   await watcher.waitForFunction((n) => window.__keystrokesSeen.length >= n, keystrokes, { timeout: 60_000 });
   const text = (page) => page.evaluate(() => document.querySelector('section[data-cell-id] .cm-line')?.firstChild?.textContent ?? '');
