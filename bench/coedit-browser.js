@@ -4,7 +4,8 @@
 // keystroke's character appears. Latency = seen in B − the time just before the press (same machine clock). The floor,
 // in the same run: the same keystroke appearing in page A's own editor (input dispatch and its own render).
 // --cluster: two instances (processes, real redis-server and dynalite, cluster-lib.js); page B on the owner of the
-// notebook, page A on the other instance, whose updates are forwarded to the owner.
+// notebook, page A on the other instance, whose updates are forwarded to the owner; in turns with A, page C types on the
+// owner itself (the cluster's path without the hop between instances, in the same run).
 // Not a script of its own: bench/coedit-latency.js loads it (bench/run-all.js skips it).
 'use strict';
 const path = require('node:path');
@@ -129,6 +130,7 @@ async function twoInstances(keystrokes) {
     owner.child.kill('SIGKILL');
     other.child.kill('SIGKILL');
     services.stop();
+    require('node:fs').rmSync(dir, { recursive: true, force: true });
   }
 }
 
