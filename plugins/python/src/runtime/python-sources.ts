@@ -37,10 +37,10 @@ export function kernelFiles(): [string, string][] {
 
 /**
  * The kernel modules every Python runtime imports, in the order that matters (rnb_variables notes the names the
- * notebook's namespace has before any cell, so it comes before any cell; rnb_ipython imports rnb_display). The others
- * in the folder are imported lazily by these.
+ * notebook's namespace has before any cell, so it comes before any cell; rnb_ipython imports rnb_display; rnb.ui and
+ * rnb_micropip are taken by widgets.ts and packages.ts). The others in the folder are imported lazily by these.
  */
-export const KERNEL_MODULES = ['_rnb_runner', 'rnb_completer', 'rnb_inspector', 'rnb_variables', 'rnb_display', 'rnb_tables', 'rnb_figures', 'rnb_ipython', 'rnb.ui'] as const;
+export const KERNEL_MODULES = ['_rnb_runner', 'rnb_completer', 'rnb_inspector', 'rnb_variables', 'rnb_display', 'rnb_tables', 'rnb_figures', 'rnb_ipython', 'rnb.ui', 'rnb_micropip'] as const;
 
 /**
  * Python that puts KERNEL_MODULE_DIR first on sys.path and imports KERNEL_MODULES from it. Run in globals of its own
@@ -63,8 +63,8 @@ sys.modules["rnb_display"].install(_rnb_sink)
 `;
 
 /**
- * A digest of the kernel files' paths and sources. The build's snapshot records the digest of the files it imported:
- * when the files have changed since, its modules are stale, and kernels load Pyodide without it until the next build.
+ * A digest of the kernel files' paths and sources: part of what the build's snapshot records of what it imported
+ * (snapshot/make-snapshot.ts, `snapshotDigest`), so that a file changed since makes it stale.
  */
 export function kernelFilesDigest(files: readonly [string, string][] = kernelFiles()): string {
   const hash = createHash('sha256');

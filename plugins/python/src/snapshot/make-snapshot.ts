@@ -12,6 +12,7 @@
  * file just means the kernel loads Pyodide the slow way. Pyodide's snapshot
  * API is private (`_makeSnapshot`, `_loadSnapshot`), hence the fallback everywhere.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IMPORT_KERNEL_MODULES, KERNEL_MODULE_DIR, kernelFiles, kernelFilesDigest } from '../runtime/python-sources';
@@ -22,8 +23,8 @@ export const SNAPSHOT_FILE = path.resolve(__dirname, '..', '..', 'dist', 'pyodid
 interface SnapshotMeta {
   pyodideVersion: string;
   bytes: number;
-  /** kernelFilesDigest() of the kernel files the snapshot imported. */
-  kernelFiles: string;
+  /** snapshotDigest(): the kernel files the snapshot imported, and the Python it ran. */
+  contents: string;
 }
 
 function pyodideVersion(pyodideDir: string): string {
@@ -31,14 +32,33 @@ function pyodideVersion(pyodideDir: string): string {
 }
 
 /**
- * The snapshot to start kernels from, or null when there is none that fits this Pyodide and these kernel files
- * (`digest`: kernelFilesDigest() of the files kernels will use; one changed since the build, the snapshot's modules
- * are stale).
+ * Pyodide's modules the runtime's hardening imports to patch them (hardening.ts, `hardenPython`): imported here too
+ * (pyodide._run_js alone costs a kernel about 80 ms of CPU). Only imported: the hardening itself runs in every kernel.
  */
-export function usableSnapshot(pyodideDir: string, file = SNAPSHOT_FILE, digest = kernelFilesDigest()): string | null {
+const IMPORT_FOR_HARDENING = `
+import pyodide.code, pyodide._run_js, pyodide.webloop, subprocess
+`;
+
+/** The Python the build runs before taking the snapshot, in globals of its own. */
+const SNAPSHOT_PYTHON = IMPORT_KERNEL_MODULES + IMPORT_FOR_HARDENING;
+
+/**
+ * What a snapshot holds besides a fresh Pyodide: the kernel files it imported and the Python it ran. A kernel file
+ * changed since the build makes the snapshot's modules stale.
+ */
+export function snapshotDigest(files: readonly [string, string][] = kernelFiles()): string {
+  return createHash('sha256').update(kernelFilesDigest(files)).update('\0').update(SNAPSHOT_PYTHON).digest('hex');
+}
+
+/**
+ * The snapshot to start kernels from, or null when there is none that fits this Pyodide and these kernel files
+ * (`digest`: snapshotDigest() of the files kernels will use; one changed since the build, the snapshot's modules
+ * are stale, and kernels load Pyodide without it until the next build).
+ */
+export function usableSnapshot(pyodideDir: string, file = SNAPSHOT_FILE, digest = snapshotDigest()): string | null {
   try {
     const meta = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')) as SnapshotMeta;
-    if (meta.pyodideVersion !== pyodideVersion(pyodideDir) || meta.kernelFiles !== digest) return null;
+    if (meta.pyodideVersion !== pyodideVersion(pyodideDir) || meta.contents !== digest) return null;
     return fs.statSync(file).size === meta.bytes ? file : null;
   } catch {
     return null;
@@ -70,14 +90,14 @@ export async function makeSnapshot(pyodideDir: string, file = SNAPSHOT_FILE): Pr
     pyodide.FS.writeFile(target, source);
   }
   const globals = pyodide.globals.get('dict')();
-  pyodide.runPython(IMPORT_KERNEL_MODULES, { globals });
+  pyodide.runPython(SNAPSHOT_PYTHON, { globals });
   globals.destroy();
   const snapshot = pyodide.makeMemorySnapshot();
   fs.mkdirSync(path.dirname(file), { recursive: true });
   // Written under temporary names and renamed, so a kernel never reads half a snapshot.
   fs.writeFileSync(`${file}.tmp`, snapshot);
   fs.renameSync(`${file}.tmp`, file);
-  const meta: SnapshotMeta = { pyodideVersion: pyodideVersion(pyodideDir), bytes: snapshot.length, kernelFiles: kernelFilesDigest(files) };
+  const meta: SnapshotMeta = { pyodideVersion: pyodideVersion(pyodideDir), bytes: snapshot.length, contents: snapshotDigest(files) };
   fs.writeFileSync(`${file}.json.tmp`, JSON.stringify(meta));
   fs.renameSync(`${file}.json.tmp`, `${file}.json`);
   return 'made';
