@@ -33,7 +33,8 @@ export async function runNotebook(notebook: PortableNotebook, options: RunOption
   const { registry } = options.languages;
   const used = new Set(notebook.cells.map((c) => c.type));
   const manager = new KernelManager({ languages: registry.list(), warmProcesses: 0, preloadLanguages: registry.list().map((l) => l.id).filter((id) => used.has(id)) });
-  manager.startProcessFor(OWNER);
+  // An empty notebook runs nothing: no kernel to start.
+  if (notebook.cells.length > 0) manager.startProcessFor(OWNER);
   try {
     return await runOnKernel(notebook, registry, manager, { started, print, printError });
   } finally {
