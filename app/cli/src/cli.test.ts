@@ -116,6 +116,25 @@ describe('rnb run', () => {
     expect(failed.stderr).toContain('2 of 2 cells did not succeed.');
     expect(rnb('run', 'fails.py', '--set', 'nothing=1')).toMatchObject({ code: 2, stderr: expect.stringMatching(/--set nothing: no Python cell sets "nothing"/) });
   }, 180_000);
+
+  it('loads only what a Python-only notebook needs: not the server, nor the SQL or markdown plugins', () => {
+    write('plain.py', writePercentNotebook({ name: 'Plain', lazy: false, cells: [{ id: 'a', type: 'python', code: 'print(6 * 7)' }] }));
+    const listed = path.join(dir, 'loaded.json');
+    // Every module file the command loaded, written as it exits (module paths are real paths: the workspaces' folders).
+    const hook = write('list-modules.js', `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(listed)}, JSON.stringify(Object.keys(require.cache))));`);
+    const run = spawnSync(process.execPath, ['--require', hook, MAIN, 'run', 'plain.py'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('42\n');
+    const loaded = JSON.parse(fs.readFileSync(listed, 'utf8')) as string[];
+    const repository = path.resolve(__dirname, '../../..');
+    const under = (folder: string): string[] => loaded.filter((file) => file.startsWith(path.join(repository, folder) + path.sep));
+    expect(under('plugins/python').length).toBeGreaterThan(0);
+    expect(under('app/server')).toEqual([]);
+    expect(under('plugins/sql')).toEqual([]);
+    expect(under('plugins/markdown')).toEqual([]);
+    expect(loaded.filter((file) => /[\\/]node_modules[\\/](koa|socket\.io|alasql|pg|katex)[\\/]/.test(file))).toEqual([]);
+  }, 180_000);
 });
 
 describe('rnb export and import', () => {

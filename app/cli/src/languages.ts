@@ -1,6 +1,5 @@
 import { DefaultLanguageRegistry, MARKDOWN_CELL_TYPE } from '@rnb/core';
-import { markdownLanguage } from '@rnb/markdown';
-import { pythonLanguage } from '@rnb/plugin-python';
+import type { pythonLanguage } from '@rnb/plugin-python';
 import type { SqlLanguage } from '@rnb/plugin-sql';
 
 export interface CliLanguages {
@@ -10,17 +9,18 @@ export interface CliLanguages {
 
 /**
  * Python, SQL (alasql in the kernel; PostgreSQL when a notebook has a connection) and markdown. With `only`, just the
- * languages a notebook uses: a kernel loads every registered runtime before its first cell, so a Python-only
- * notebook does not wait for alasql.
+ * languages a notebook uses, and only their plugins are loaded: `rnb run` on a Python-only notebook neither loads
+ * the SQL plugin (its PostgreSQL client) nor the markdown one here, nor their runtimes in the kernel.
  */
 export function cliLanguages(only?: Iterable<string>): CliLanguages {
   const wanted = only ? new Set(only) : null;
   const registry = new DefaultLanguageRegistry();
-  // Loaded only when a notebook has SQL cells: its PostgreSQL client is not free to load.
   const sql: SqlLanguage | null = !wanted || wanted.has('sql') ? (require('@rnb/plugin-sql') as typeof import('@rnb/plugin-sql')).createSqlLanguage({}) : null;
-  if (!wanted || wanted.has('python')) registry.register(pythonLanguage(packageSources(process.env)));
+  if (!wanted || wanted.has('python')) {
+    registry.register((require('@rnb/plugin-python') as typeof import('@rnb/plugin-python')).pythonLanguage(packageSources(process.env)));
+  }
   if (sql) registry.register(sql);
-  if (!wanted || wanted.has(MARKDOWN_CELL_TYPE)) registry.register(markdownLanguage());
+  if (!wanted || wanted.has(MARKDOWN_CELL_TYPE)) registry.register((require('@rnb/markdown') as typeof import('@rnb/markdown')).markdownLanguage());
   return { registry, close: async () => sql?.close() };
 }
 

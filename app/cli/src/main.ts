@@ -6,12 +6,11 @@
  */
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { checkNotebook } from './check';
 import { CliError } from './errors';
-import { cliLanguages } from './languages';
-import { loadNotebook, parseFormat, render, writeOutput, type ExportFormat } from './notebook-io';
-import { runNotebook } from './run';
-import { applySets } from './set-params';
+import type { ExportFormat } from './notebook-io';
+
+// Each command loads what it uses when it runs (the imports in the actions): core, the language plugins and the
+// server cost a start-up every command would pay, and `rnb run` is timed from the process start to its first cell.
 
 const out = (text: string): void => void process.stdout.write(text);
 const err = (text: string): void => void process.stderr.write(text);
@@ -29,6 +28,7 @@ export function buildProgram(): Command {
     .argument('<notebook>', 'a .py (percent format) or .ipynb notebook')
     .option('--strict', 'also fail (exit 1) on out-of-order reads')
     .action(async (file: string, options: { strict?: boolean }) => {
+      const [{ loadNotebook }, { cliLanguages }, { checkNotebook }] = await Promise.all([import('./notebook-io'), import('./languages'), import('./check')]);
       const { notebook, notes } = loadNotebook(file);
       const languages = cliLanguages();
       try {
@@ -67,6 +67,7 @@ export function buildProgram(): Command {
         process.once('SIGTERM', stop);
         return;
       }
+      const [{ loadNotebook }, { applySets }, { cliLanguages }, { runNotebook }] = await Promise.all([import('./notebook-io'), import('./set-params'), import('./languages'), import('./run')]);
       const loaded = loadNotebook(file);
       const notebook = applySets(loaded.notebook, options.set);
       const languages = cliLanguages(notebook.cells.map((c) => c.type));
@@ -96,9 +97,11 @@ export function buildProgram(): Command {
     .option('--no-code', 'HTML: leave the code out, show text and outputs only')
     .option('--run', 'run the notebook first, so the export has fresh outputs')
     .action(async (file: string, options: { to: string; output?: string; code: boolean; run?: boolean }) => {
+      const { loadNotebook, parseFormat, render, writeOutput } = await import('./notebook-io');
       const format: ExportFormat = parseFormat(options.to);
       let { notebook } = loadNotebook(file);
       if (options.run) {
+        const [{ cliLanguages }, { runNotebook }] = await Promise.all([import('./languages'), import('./run')]);
         const languages = cliLanguages(notebook.cells.map((c) => c.type));
         try {
           notebook = (await runNotebook(notebook, { languages })).notebook;
@@ -120,6 +123,7 @@ export function buildProgram(): Command {
     .option('-o, --output <file>', 'the .py file to write (default: beside the .ipynb, same name)')
     .action(async (file: string, options: { output?: string }) => {
       if (path.extname(file).toLowerCase() !== '.ipynb') throw new CliError(`${file}: rnb import reads .ipynb files; a .py notebook needs no import.`);
+      const [{ loadNotebook, render, writeOutput }, { cliLanguages }, { checkNotebook }] = await Promise.all([import('./notebook-io'), import('./languages'), import('./check')]);
       const { notebook, notes } = loadNotebook(file);
       const target = options.output ?? path.join(path.dirname(file), `${path.basename(file, path.extname(file))}.py`);
       const languages = cliLanguages();

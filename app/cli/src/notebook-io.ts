@@ -11,8 +11,6 @@ import {
   writePercentNotebook,
   type PortableNotebook,
 } from '@rnb/core';
-import { renderMarkdownHtml } from '@rnb/markdown';
-import { chartLibrariesForExport } from '@rnb/server';
 import { CliError } from './errors';
 
 export type ExportFormat = 'ipynb' | 'html' | 'md' | 'py';
@@ -65,8 +63,13 @@ export function render(notebook: PortableNotebook, format: ExportFormat, options
   switch (format) {
     case 'ipynb':
       return exportIpynb(notebook);
-    case 'html':
+    case 'html': {
+      // Loaded for this format only: the server package (Koa, socket.io, storage) would cost every other command
+      // about half a second of start-up.
+      const { renderMarkdownHtml } = require('@rnb/markdown') as typeof import('@rnb/markdown');
+      const { chartLibrariesForExport } = require('@rnb/server') as typeof import('@rnb/server');
       return exportHtml(notebook, { renderMarkdown: renderMarkdownHtml, chartLibraries: chartLibrariesForExport(), ...(options.showCode === undefined ? {} : { showCode: options.showCode }) });
+    }
     case 'md':
       return exportMarkdown(notebook);
     case 'py':

@@ -21,13 +21,33 @@ const OWNER = 'rnb-cli';
  * Runs every cell once, headless, in dependency order (ties in notebook
  * order), on a real kernel process with the notebook's languages, and gives
  * the notebook back with its outputs. Text is printed as each cell finishes.
+ *
+ * The kernel process is started first, told to load the notebook's languages
+ * (Pyodide from its snapshot) at once: that start overlaps the analysis and
+ * planning here instead of following them.
  */
 export async function runNotebook(notebook: PortableNotebook, options: RunOptions): Promise<RunResult> {
   const started = performance.now();
   const print = options.print ?? (() => undefined);
   const printError = options.printError ?? print;
   const { registry } = options.languages;
-  const manager = new KernelManager({ languages: registry.list(), warmProcesses: 0 });
+  const used = new Set(notebook.cells.map((c) => c.type));
+  const manager = new KernelManager({ languages: registry.list(), warmProcesses: 0, preloadLanguages: registry.list().map((l) => l.id).filter((id) => used.has(id)) });
+  // An empty notebook runs nothing: no kernel to start.
+  if (notebook.cells.length > 0) manager.startProcessFor(OWNER);
+  try {
+    return await runOnKernel(notebook, registry, manager, { started, print, printError });
+  } finally {
+    await manager.shutdown();
+  }
+}
+
+async function runOnKernel(
+  notebook: PortableNotebook,
+  registry: CliLanguages['registry'],
+  manager: KernelManager,
+  { started, print, printError }: { started: number; print: (text: string) => void; printError: (text: string) => void },
+): Promise<RunResult> {
   const store = new MemoryNotebookStore();
   const now = new Date().toISOString();
   await store.create({
@@ -82,6 +102,5 @@ export async function runNotebook(notebook: PortableNotebook, options: RunOption
   } finally {
     unsubscribe();
     await service.close();
-    await manager.shutdown();
   }
 }

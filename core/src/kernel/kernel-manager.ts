@@ -19,6 +19,13 @@ export interface KernelManagerOptions {
   limits?: Partial<KernelLimits>;
   /** Started kernel processes kept ready for new owners. */
   warmProcesses?: number;
+  /**
+   * Languages a process started for a waiting owner loads at once, before any cell asks for them (default none: each
+   * loads at its first use, so a notebook never waits for a language it does not use). For a host that knows what
+   * will run, such as `rnb run` with the notebook file's languages: with {@link startProcessFor}, the runtimes load
+   * while the host is still analysing and planning.
+   */
+  preloadLanguages?: string[];
   /** Notebook sessions (kernels) this server keeps live at most; default from memory. */
   maxSessions?: number;
   /**
@@ -96,6 +103,7 @@ export class KernelManager {
     this.options = {
       languages: options.languages,
       warmProcesses: options.warmProcesses ?? 1,
+      preloadLanguages: options.preloadLanguages ?? [],
       maxSessions: options.maxSessions ?? defaultMaxSessions(),
       maxSessionsPerOwner: options.maxSessionsPerOwner ?? options.maxSessions ?? Number.MAX_SAFE_INTEGER,
       cellTimeLimitAdvice: options.cellTimeLimitAdvice ?? '',
@@ -132,6 +140,16 @@ export class KernelManager {
   /** Resident memory of every kernel process, for benchmarks and health pages. */
   processMemory(): { pid: number; owner: string | null; sessions: number; rssBytes: number | undefined }[] {
     return [...this.pool.all(), ...this.byOwner.values()].map((p) => ({ pid: p.process.pid, owner: p.owner, sessions: p.sessions.size, rssBytes: p.process.rssBytes() }));
+  }
+
+  /**
+   * Starts the owner's kernel process now, without waiting for it, so that its start (and the preload of
+   * `preloadLanguages`) overlaps the caller's own work; the owner's first {@link openSession} takes it. A process that
+   * fails to start is forgotten here and reported by that openSession, which starts another.
+   */
+  startProcessFor(owner: string): void {
+    if (this.closed || this.byOwner.has(owner)) return;
+    this.processFor(owner).catch(() => undefined);
   }
 
   /** Opens (or returns) the kernel session of a notebook. */
@@ -225,7 +243,8 @@ export class KernelManager {
 
   /** `waitedOn`: a notebook is waiting for this process (the pool was empty), so its first worker may start faster. */
   private spawn(waitedOn: boolean): OwnerProcess {
-    const payload = Buffer.from(JSON.stringify({ runtimes: this.runtimes, limits: this.limits, maxFrameBytes: 64 * 1024 * 1024, waitedOn, cellTimeLimitAdvice: this.options.cellTimeLimitAdvice })).toString('base64');
+    const preload = waitedOn ? this.options.preloadLanguages : [];
+    const payload = Buffer.from(JSON.stringify({ runtimes: this.runtimes, limits: this.limits, maxFrameBytes: 64 * 1024 * 1024, waitedOn, preload, cellTimeLimitAdvice: this.options.cellTimeLimitAdvice })).toString('base64');
     const process = new KernelProcess({
       entry: this.entry,
       readPaths: this.readPaths,

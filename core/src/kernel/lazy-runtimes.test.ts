@@ -58,4 +58,35 @@ describe('languages load lazily, per notebook and first use', () => {
       await kernel.close();
     }
   });
+
+  it('loads the languages the host names in a process it starts ahead for an owner, before any notebook opens, and the notebook takes that process', async () => {
+    const logs: string[] = [];
+    const kernel = await createTestKernel({
+      languages: [fakeLanguage('fake', { logOnLoad: true }), fakeLanguage('other', { logOnLoad: true })],
+      manager: { warmProcesses: 0, preloadLanguages: ['fake'], log: (_level, message) => logs.push(message) },
+    });
+    try {
+      kernel.manager.startProcessFor('u');
+      const [started] = kernel.manager.processMemory();
+      expect(started?.owner).toBe('u');
+      // No notebook is open and nothing ran: only the preload can load "fake" now.
+      await until(() => logs.some((m) => m.includes('[fake] the fake runtime loaded')));
+      const nb = await notebookWith(kernel, 'u', ['x = 4', 'print x']);
+      await nb.run(0);
+      expect((await nb.state())[1]!.stdout).toBe('4\n');
+      expect(kernel.manager.processMemory().map((p) => p.pid)).toEqual([started!.pid]);
+      expect(logs.filter((m) => m.includes('[fake] the fake runtime loaded'))).toHaveLength(1);
+      expect(logs.some((m) => m.includes('[other]'))).toBe(false);
+    } finally {
+      await kernel.close();
+    }
+  });
 });
+
+async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the condition');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -34,13 +34,13 @@ export function analyseFake(code: string): Analysis {
  * A language whose runtime is a few lines of JavaScript running in the real
  * kernel process: core's tests, and plugin authors', need no real plugin.
  */
-export function fakeLanguage(id = 'fake', options: { hangOnLoad?: boolean; failOnLoad?: boolean } = {}): LanguageDefinition {
+export function fakeLanguage(id = 'fake', options: { hangOnLoad?: boolean; failOnLoad?: boolean; logOnLoad?: boolean } = {}): LanguageDefinition {
   const runtime = compiledPath(__dirname, 'fake-runtime.js');
   return {
     id,
     displayName: 'Fake',
     analyse: analyseFake,
-    runtime: { module: runtime, readPaths: [compiledPath(__dirname, 'fake-syntax.js')], options: { hangOnLoad: options.hangOnLoad === true, failOnLoad: options.failOnLoad === true } },
+    runtime: { module: runtime, readPaths: [compiledPath(__dirname, 'fake-syntax.js')], options: { hangOnLoad: options.hangOnLoad === true, failOnLoad: options.failOnLoad === true, logOnLoad: options.logOnLoad === true } },
     hostServices: {
       echo: async (payload) => ({ echoed: payload }),
     },

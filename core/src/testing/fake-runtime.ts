@@ -103,9 +103,11 @@ async function attack(kind: string, arg: string, context: RuntimeContext): Promi
 }
 
 const factory: RuntimeFactory = (context: RuntimeContext): LanguageRuntime | Promise<LanguageRuntime> => {
-  const options = (context.options ?? {}) as { hangOnLoad?: boolean; failOnLoad?: boolean };
+  const options = (context.options ?? {}) as { hangOnLoad?: boolean; failOnLoad?: boolean; logOnLoad?: boolean };
   if (options.hangOnLoad) return new Promise<never>(() => undefined);
   if (options.failOnLoad) throw new Error('the fake runtime was told to fail while loading');
+  // Tests of when a language loads (before any cell, or at its first one) read this line in the kernel's log.
+  if (options.logOnLoad) context.log('info', 'the fake runtime loaded');
   return fakeRuntime(context);
 };
 

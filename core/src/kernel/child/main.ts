@@ -18,6 +18,8 @@ interface KernelArgs {
   maxFrameBytes: number;
   /** Started for a notebook that waits (no warm process was ready), not for the warm pool. */
   waitedOn: boolean;
+  /** With `waitedOn`: the languages its first worker loads at once (KernelManagerOptions.preloadLanguages). */
+  preload?: string[];
   /** Told to the user with a cell stopped by the time limit: how the limit is changed. */
   cellTimeLimitAdvice?: string;
 }
@@ -54,12 +56,16 @@ const sessions = new Map<string, Session>();
 let nextEnteredSlot = 0;
 let spare: Spare | null = null;
 
-function startWorker(waitedOn: boolean): Spare {
-  return startSpareWorker({ runtimes: args.runtimes, limits: args.limits, waitedOn, enteredSlot: nextEnteredSlot++, send });
+/** What a warm spare loads before any notebook takes it: every language. */
+const everyLanguage = args.runtimes.map((r) => r.language);
+
+/** `preload`: the languages the worker loads at once; any other loads at its first use. */
+function startWorker(waitedOn: boolean, preload: string[]): Spare {
+  return startSpareWorker({ runtimes: args.runtimes, limits: args.limits, waitedOn, preload, enteredSlot: nextEnteredSlot++, send });
 }
 
 function takeSpare(): Spare {
-  const taken = spare ?? startWorker(true);
+  const taken = spare ?? startWorker(true, []);
   spare = null;
   // Keep the next notebook's worker warm, but not while this one loads its first language: the spare's load would
   // take the CPU from it. It starts after this notebook's first run, or after a while.
@@ -69,7 +75,7 @@ function takeSpare(): Spare {
 
 const SPARE_DELAY_MS = 3000;
 function ensureSpare(): void {
-  if (!spare) spare = startWorker(false);
+  if (!spare) spare = startWorker(false, everyLanguage);
 }
 
 function bindSession(id: string, taken: Spare): Session {
@@ -357,7 +363,7 @@ try {
   codeGeneration = false;
 }
 const permissionModel = typeof (process as { permission?: unknown }).permission === 'object';
-spare = startWorker(args.waitedOn);
+spare = startWorker(args.waitedOn, args.waitedOn ? (args.preload ?? []) : everyLanguage);
 if (!args.waitedOn) {
   // A warm-pool process says when its spare has every language loaded: until then the server may prefer a fresh start.
   const startedAt = Date.now();

@@ -28,16 +28,18 @@ export interface SpareOptions {
   limits: KernelLimits;
   /** Started for a notebook that waits: it loads each language at first use instead of all at once. */
   waitedOn: boolean;
+  /** The languages the worker loads at once; any other loads at its first use. */
+  preload: string[];
   /** The worker's record in the cell-entered file: one per worker the process ever starts. */
   enteredSlot: number;
   send: (message: KernelMessage) => void;
 }
 
-export function startWorker({ runtimes, limits, waitedOn, enteredSlot, send }: SpareOptions): Spare {
+export function startWorker({ runtimes, limits, waitedOn, preload, enteredSlot, send }: SpareOptions): Spare {
   const buffer = new SharedArrayBuffer(4);
   const runningSlot = new SharedArrayBuffer(RUNNING_SLOT_BYTES);
   const reportRing = createReportRing();
-  const init: WorkerInit = { runtimes, limits, interruptBuffer: buffer, runningSlot, reportRing, enteredFd: CELL_ENTERED_FD, enteredSlot, waitedOn, preload: !waitedOn };
+  const init: WorkerInit = { runtimes, limits, interruptBuffer: buffer, runningSlot, reportRing, enteredFd: CELL_ENTERED_FD, enteredSlot, waitedOn, preload };
   const worker = new Worker(path.join(__dirname, 'worker.js'), {
     workerData: init,
     env: {},

@@ -31,8 +31,11 @@ export interface WorkerInit {
   enteredSlot: number;
   /** A notebook waits for this worker's runtimes to load (see RuntimeContext.startup). */
   waitedOn: boolean;
-  /** Load every language now, in the background (the warm spare), rather than each at its first use. */
-  preload: boolean;
+  /**
+   * Languages to load now rather than at their first use: every one for the warm spare (in the background), the
+   * notebook's for a worker whose host named them (KernelManagerOptions.preloadLanguages).
+   */
+  preload: string[];
 }
 
 /** worker → main. `ring`: the report ring's position when posted (the main thread drains up to it first). */
@@ -226,7 +229,7 @@ process.on('uncaughtException', (error) => log('warn', `uncaught exception: ${er
 
 installBindingShim();
 // The warm spare loads every language in the background (a notebook taking it finds them ready); a worker started
-// for a waiting notebook loads each language at its first use.
-if (init.preload) {
-  void Promise.allSettled(init.runtimes.map((spec) => runtimes.runtimeFor(spec.language))).then(() => post({ w: 'loaded' }));
+// for a waiting notebook loads each language at its first use, but those its host said the notebook uses.
+if (init.preload.length > 0) {
+  void Promise.allSettled(init.preload.map((language) => runtimes.runtimeFor(language))).then(() => post({ w: 'loaded' }));
 } else post({ w: 'loaded' });

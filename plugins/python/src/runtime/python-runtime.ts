@@ -10,7 +10,7 @@ import type { CellIO, CellRun, JsonValue, LanguageRuntime, NamespaceEntry, Outpu
 import { disableChildProcesses, hardenPython, minimalJsGlobals, poisonFunctionConstructors } from './hardening';
 import { PackageLoader, type PackageOptions } from './packages';
 import type { PyGlobals, PyProxyLike, RunnerModule } from './pyodide-types';
-import { IMPORT_KERNEL_MODULES, KERNEL_MODULE_DIR, kernelFiles } from './python-sources';
+import { IMPORT_KERNEL_MODULES, INSTALL_RICH_OUTPUT, KERNEL_MODULE_DIR, kernelFiles } from './python-sources';
 import { readTableColumns, recordsOfColumns, TO_PLAIN, type PyListLike } from './table-columns';
 import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest, withTableLanguage } from './table-page';
 import { pyodideModuleSource, withSharedPyodideModule } from './shared-wasm';
@@ -308,14 +308,18 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
   pyodide.setStderr({ write: (bytes: Uint8Array) => runtime?.writeBytes('err', bytes) ?? bytes.length });
   pyodide.setInterruptBuffer(context.interruptBuffer);
 
-  // The plugin's Python files (python/), written into Pyodide's file system and imported from there.
+  // The plugin's Python files (python/), written into Pyodide's file system and imported from there. Restored from the
+  // build's snapshot, the kernel modules are imported already (the snapshot holds them, not the files): the files are
+  // for the modules imported lazily, and for tracebacks and source lookups.
+  // As bytes: handed a string, Emscripten encodes it to UTF-8 in a JavaScript loop (about 40 ms of CPU for these files).
+  const utf8 = new TextEncoder();
   for (const [file, source] of kernelFiles()) {
     const target = `${KERNEL_MODULE_DIR}/${file}`;
     pyodide.FS.mkdirTree(target.slice(0, target.lastIndexOf('/')));
-    pyodide.FS.writeFile(target, source);
+    pyodide.FS.writeFile(target, utf8.encode(source));
   }
   const loader = pyodide.toPy({ _rnb_sink: (json: string) => runtime?.showOutput(json) }) as PyProxyLike;
-  pyodide.runPython(IMPORT_KERNEL_MODULES, { globals: loader as unknown as PyGlobals });
+  pyodide.runPython(IMPORT_KERNEL_MODULES + INSTALL_RICH_OUTPUT, { globals: loader as unknown as PyGlobals });
   loader.destroy();
   const runner = pyodide.pyimport('_rnb_runner') as unknown as RunnerModule;
   if (context.maxOutputChars !== undefined && context.maxOutputChars > 0) runner.set_max_output_chars(context.maxOutputChars);

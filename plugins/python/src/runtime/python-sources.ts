@@ -5,6 +5,7 @@
  * (which gets them written into its file system here) and native CPython (whose sandbox binds the folder read-only and
  * whose driver puts it on sys.path). Imports only Node built-ins: the kernel loads this file by path.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -35,16 +36,38 @@ export function kernelFiles(): [string, string][] {
 }
 
 /**
- * Python that imports the kernel modules from KERNEL_MODULE_DIR, in the order that matters (rnb_variables notes the
- * names the notebook's namespace has before any cell, so it comes before any cell; rnb_ipython imports rnb_display), and
- * installs rich output with the sink `_rnb_sink` (one output as JSON text). Run with `_rnb_sink` in its globals. The
- * native driver does the same (python/native_driver.py, `load_runner`).
+ * The kernel modules every Python runtime imports, in the order that matters (rnb_variables notes the names the
+ * notebook's namespace has before any cell, so it comes before any cell; rnb_ipython imports rnb_display; rnb.ui and
+ * rnb_micropip are taken by widgets.ts and packages.ts). The others in the folder are imported lazily by these.
+ */
+export const KERNEL_MODULES = ['_rnb_runner', 'rnb_completer', 'rnb_inspector', 'rnb_variables', 'rnb_display', 'rnb_tables', 'rnb_figures', 'rnb_ipython', 'rnb.ui', 'rnb_micropip'] as const;
+
+/**
+ * Python that puts KERNEL_MODULE_DIR first on sys.path and imports KERNEL_MODULES from it. Run in globals of its own
+ * (not the notebook's). The build runs it before taking the Pyodide snapshot (snapshot/make-snapshot.ts), so a kernel
+ * restored from that snapshot finds the modules imported already (compiling them costs about half a second of CPU),
+ * and running it again there only looks them up. The native driver does the same (python/native_driver.py, `load_runner`).
  */
 export const IMPORT_KERNEL_MODULES = `
 import importlib, sys
 if ${JSON.stringify(KERNEL_MODULE_DIR)} not in sys.path:
     sys.path.insert(0, ${JSON.stringify(KERNEL_MODULE_DIR)})
-for _name in ("_rnb_runner", "rnb_completer", "rnb_inspector", "rnb_variables", "rnb_display", "rnb_tables", "rnb_figures", "rnb_ipython"):
+for _name in (${KERNEL_MODULES.map((name) => JSON.stringify(name)).join(', ')}):
     importlib.import_module(_name)
+`;
+
+/** Python that installs rich output with the sink `_rnb_sink` (one output as JSON text), in globals holding `_rnb_sink`. */
+export const INSTALL_RICH_OUTPUT = `
+import sys
 sys.modules["rnb_display"].install(_rnb_sink)
 `;
+
+/**
+ * A digest of the kernel files' paths and sources: part of what the build's snapshot records of what it imported
+ * (snapshot/make-snapshot.ts, `snapshotDigest`), so that a file changed since makes it stale.
+ */
+export function kernelFilesDigest(files: readonly [string, string][] = kernelFiles()): string {
+  const hash = createHash('sha256');
+  for (const [file, source] of files) hash.update(file).update('\0').update(source).update('\0');
+  return hash.digest('hex');
+}

@@ -5,13 +5,17 @@
  *
  * The snapshot is made here, by the build, never by a kernel: a kernel runs
  * hostile code and could hand back a poisoned one. It holds a freshly loaded
- * interpreter only (no user code, no host references), and it is tied to the
- * Pyodide version it was made with: a mismatch, a missing or an unreadable file
- * just means the kernel loads Pyodide the slow way. Pyodide's snapshot API is
- * private (`_makeSnapshot`, `_loadSnapshot`), hence the fallback everywhere.
+ * interpreter with the plugin's kernel modules imported (python/, see
+ * KERNEL_MODULES: importing them costs a kernel about half a second of CPU),
+ * no user code and no host references. It is tied to the Pyodide version and
+ * to the kernel files it was made with: a mismatch, a missing or an unreadable
+ * file just means the kernel loads Pyodide the slow way. Pyodide's snapshot
+ * API is private (`_makeSnapshot`, `_loadSnapshot`), hence the fallback everywhere.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { IMPORT_KERNEL_MODULES, KERNEL_MODULE_DIR, kernelFiles, kernelFilesDigest } from '../runtime/python-sources';
 
 /** Where the build puts the snapshot: next to the compiled runtime, inside the package the kernel may read. */
 export const SNAPSHOT_FILE = path.resolve(__dirname, '..', '..', 'dist', 'pyodide.snapshot');
@@ -19,21 +23,54 @@ export const SNAPSHOT_FILE = path.resolve(__dirname, '..', '..', 'dist', 'pyodid
 interface SnapshotMeta {
   pyodideVersion: string;
   bytes: number;
+  /** snapshotDigest(): the kernel files the snapshot imported, and the Python it ran. */
+  contents: string;
 }
 
 function pyodideVersion(pyodideDir: string): string {
   return (JSON.parse(fs.readFileSync(path.join(pyodideDir, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** The snapshot to start kernels from, or null when there is none that fits this Pyodide. */
-export function usableSnapshot(pyodideDir: string, file = SNAPSHOT_FILE): string | null {
+/**
+ * Pyodide's modules the runtime's hardening imports to patch them (hardening.ts, `hardenPython`): imported here too
+ * (pyodide._run_js alone costs a kernel about 80 ms of CPU). Only imported: the hardening itself runs in every kernel.
+ */
+const IMPORT_FOR_HARDENING = `
+import pyodide.code, pyodide._run_js, pyodide.webloop, subprocess
+`;
+
+/** The Python the build runs before taking the snapshot, in globals of its own. */
+const SNAPSHOT_PYTHON = IMPORT_KERNEL_MODULES + IMPORT_FOR_HARDENING;
+
+/**
+ * What a snapshot holds besides a fresh Pyodide: the kernel files it imported and the Python it ran. A kernel file
+ * changed since the build makes the snapshot's modules stale.
+ */
+export function snapshotDigest(files: readonly [string, string][] = kernelFiles()): string {
+  return createHash('sha256').update(kernelFilesDigest(files)).update('\0').update(SNAPSHOT_PYTHON).digest('hex');
+}
+
+/**
+ * The snapshot to start kernels from, or null when there is none that fits this Pyodide and these kernel files
+ * (`digest`: snapshotDigest() of the files kernels will use; one changed since the build, the snapshot's modules
+ * are stale, and kernels load Pyodide without it until the next build).
+ */
+export function usableSnapshot(pyodideDir: string, file = SNAPSHOT_FILE, digest = snapshotDigest()): string | null {
   try {
     const meta = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')) as SnapshotMeta;
-    if (meta.pyodideVersion !== pyodideVersion(pyodideDir)) return null;
+    if (meta.pyodideVersion !== pyodideVersion(pyodideDir) || meta.contents !== digest) return null;
     return fs.statSync(file).size === meta.bytes ? file : null;
   } catch {
     return null;
   }
+}
+
+/** What of Pyodide making the snapshot uses. */
+interface SnapshotPyodide {
+  FS: { mkdirTree(path: string): void; writeFile(path: string, data: string): void };
+  globals: { get(name: 'dict'): () => { destroy(): void } };
+  runPython(code: string, options: { globals: { destroy(): void } }): unknown;
+  makeMemorySnapshot(): Uint8Array;
 }
 
 /** Makes the snapshot unless a fitting one is there already. */
@@ -41,15 +78,26 @@ export async function makeSnapshot(pyodideDir: string, file = SNAPSHOT_FILE): Pr
   if (usableSnapshot(pyodideDir, file)) return 'kept';
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { loadPyodide } = require(path.join(pyodideDir, 'pyodide.js')) as {
-    loadPyodide(config: Record<string, unknown>): Promise<{ makeMemorySnapshot(): Uint8Array }>;
+    loadPyodide(config: Record<string, unknown>): Promise<SnapshotPyodide>;
   };
   const pyodide = await loadPyodide({ indexURL: pyodideDir + path.sep, _makeSnapshot: true, env: { HOME: '/home/pyodide' } });
+  // The kernel modules, imported as a kernel imports them (python-runtime.ts), in globals of their own: the snapshot
+  // keeps the modules, not the files (a kernel writes those again, for the modules imported lazily).
+  const files = kernelFiles();
+  for (const [name, source] of files) {
+    const target = `${KERNEL_MODULE_DIR}/${name}`;
+    pyodide.FS.mkdirTree(target.slice(0, target.lastIndexOf('/')));
+    pyodide.FS.writeFile(target, source);
+  }
+  const globals = pyodide.globals.get('dict')();
+  pyodide.runPython(SNAPSHOT_PYTHON, { globals });
+  globals.destroy();
   const snapshot = pyodide.makeMemorySnapshot();
   fs.mkdirSync(path.dirname(file), { recursive: true });
   // Written under temporary names and renamed, so a kernel never reads half a snapshot.
   fs.writeFileSync(`${file}.tmp`, snapshot);
   fs.renameSync(`${file}.tmp`, file);
-  const meta: SnapshotMeta = { pyodideVersion: pyodideVersion(pyodideDir), bytes: snapshot.length };
+  const meta: SnapshotMeta = { pyodideVersion: pyodideVersion(pyodideDir), bytes: snapshot.length, contents: snapshotDigest(files) };
   fs.writeFileSync(`${file}.json.tmp`, JSON.stringify(meta));
   fs.renameSync(`${file}.json.tmp`, `${file}.json`);
   return 'made';
