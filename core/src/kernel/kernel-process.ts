@@ -89,11 +89,17 @@ export class KernelProcess extends EventEmitter<{
       this.exitReason = `the kernel process could not start: ${error.message}`;
     });
     this.ready = new Promise<IsolationReport>((resolve, reject) => {
+      let started = false;
       const timer = setTimeout(() => {
-        this.kill(`the kernel process did not start within ${options.startTimeoutMs} ms`);
+        // Once more round the event loop first: when this process was busy for the whole time (a long run of work
+        // without I/O), the kernel's `ready` may be waiting unread behind this timer, and the kernel is not late.
+        setImmediate(() => {
+          if (!started) this.kill(`the kernel process did not start within ${options.startTimeoutMs} ms`);
+        });
       }, options.startTimeoutMs);
       const onMessage = (message: KernelMessage): void => {
         if (message.t !== 'ready') return;
+        started = true;
         clearTimeout(timer);
         this.off('message', onMessage);
         resolve(message.isolation);
