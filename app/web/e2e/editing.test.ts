@@ -67,6 +67,20 @@ describeInBrowser('editing without losing a keystroke', () => {
     return ((await response.json()) as { cells: HostCell[] }).cells;
   }
 
+  /**
+   * A second person on the notebook `page` shows, once `firstCell` is in their first cell: the printed URL's token
+   * becomes their cookie, then they open the same notebook. `close()` ends their browser context.
+   */
+  async function secondPerson(firstCell: string): Promise<{ other: Page; close(): Promise<void> }> {
+    const otherContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const other = await otherContext.newPage();
+    await other.goto(host.url);
+    await other.goto(page.url());
+    await other.waitForSelector('[data-connection="online"]');
+    await other.waitForFunction(textWithoutCursorsIs, firstCell);
+    return { other, close: () => otherContext.close() };
+  }
+
   async function noSaveBadges(p: Page): Promise<void> {
     await p.waitForFunction(() => document.querySelectorAll('section[data-cell-id] .save').length === 0, null, { timeout: 15_000 });
   }
@@ -239,14 +253,8 @@ describeInBrowser('editing without losing a keystroke', () => {
     await cell(page, 0).locator('.cm-content').click();
     await page.keyboard.type('v = 1');
     await noSaveBadges(page);
-    const otherContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { other, close } = await secondPerson('v = 1');
     try {
-      const other = await otherContext.newPage();
-      // A second person: the printed URL's token becomes their cookie, then they open the same notebook.
-      await other.goto(host.url);
-      await other.goto(page.url());
-      await other.waitForSelector('[data-connection="online"]');
-      await other.waitForFunction(textWithoutCursorsIs, 'v = 1');
 
       // Both type into the same line at once, no pauses: one at the end, one at the start.
       await cell(page, 0).locator('.cm-content').click();
@@ -281,7 +289,7 @@ describeInBrowser('editing without losing a keystroke', () => {
       await page.waitForFunction(() => !document.querySelector('section[data-cell-id] .cm-content')?.textContent?.includes('222'), null, { timeout: 15_000 });
       expect(await page.evaluate(textWithoutCursors)).toContain('w = 3; ');
     } finally {
-      await otherContext.close();
+      await close();
     }
   });
 
@@ -313,13 +321,8 @@ describeInBrowser('editing without losing a keystroke', () => {
     await cell(page, 0).locator('.cm-content').click();
     await page.keyboard.type('base = 1');
     await noSaveBadges(page);
-    const otherContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { other, close } = await secondPerson('base = 1');
     try {
-      const other = await otherContext.newPage();
-      await other.goto(host.url);
-      await other.goto(page.url());
-      await other.waitForSelector('[data-connection="online"]');
-      await other.waitForFunction(textWithoutCursorsIs, 'base = 1');
       await cell(other, 0).locator('.cm-content').click();
       await cell(page, 0).locator('.cm-content').click();
 
@@ -350,7 +353,7 @@ describeInBrowser('editing without losing a keystroke', () => {
       expect(await order(page)).toEqual(hostOrder);
       expect(await order(other)).toEqual(hostOrder);
     } finally {
-      await otherContext.close();
+      await close();
     }
   });
 
