@@ -12,8 +12,7 @@
 //   ·   npm run build --workspace @rnb/web && node bench/coedit-latency.js --browser [--cluster] [keystrokes=200]
 'use strict';
 const { fork } = require('node:child_process');
-const http = require('node:http');
-const { percentile, ms, report } = require('./lib');
+const { percentile, ms, report, embeddedServer } = require('./lib');
 
 const BROWSER = process.argv[2] === '--browser';
 const CLUSTER = process.argv[2] === '--cluster' || (BROWSER && process.argv[3] === '--cluster');
@@ -39,21 +38,15 @@ async function main() {
   const os = require('node:os');
   const path = require('node:path');
   const zlib = require('node:zlib');
-  const Koa = require('koa');
   const { definePlugin, FileHistoryStore, LanguageRegistry, MemoryNotebookStore } = require('@rnb/core');
   const { fakeLanguage } = require('@rnb/core/testing');
-  const { createNotebookServer, silentLogger } = require('@rnb/server');
+  const { silentLogger } = require('@rnb/server');
   const fake = definePlugin({ id: 'bench:fake', requires: { languages: LanguageRegistry }, activate: (_c, { languages }) => languages.register(fakeLanguage()) });
   const store = new MemoryNotebookStore();
   // The history as `rnb` keeps it beside file storage (FileHistoryStore), retention at its defaults (200 versions, 30 days).
   const historyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-coedit-history-'));
   const historyStore = new FileHistoryStore(historyDir);
-  const notebooks = await createNotebookServer({ plugins: [fake], store, logger: silentLogger, historyStore, history: { pauseMs: HISTORY_PAUSE_MS } });
-  const app = new Koa();
-  app.use(notebooks.middleware);
-  const server = http.createServer(app.callback());
-  notebooks.attach(server);
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { notebooks, server } = await embeddedServer({ plugins: [fake], store, logger: silentLogger, historyStore, history: { pauseMs: HISTORY_PAUSE_MS } });
   const url = `http://127.0.0.1:${server.address().port}`;
   const view = await notebooks.service.createNotebook('local', { name: 'co-edit bench' });
   const cellId = view.cells[0].id;

@@ -3,8 +3,7 @@
 // (MAX_KERNELS=3 with a login: 2 per user), in the same run. Real Pyodide in the sandboxed kernels.
 // Run: npm run build:ts && node bench/fairness.js [runs=30]
 'use strict';
-const http = require('node:http');
-const { percentile, ms, report } = require('./lib');
+const { percentile, ms, report, embeddedServer } = require('./lib');
 
 const RUNS = Number(process.argv[2]) || 30;
 const SPIN = 'while True:\n    pass';
@@ -23,24 +22,18 @@ class TokenAuth {
 }
 
 (async () => {
-  const Koa = require('koa');
   const { io } = require('socket.io-client');
   const { MemoryNotebookStore } = require('@rnb/core');
   const pythonPlugin = require('@rnb/plugin-python').default;
-  const { createNotebookServer, kernelSettings, silentLogger } = require('@rnb/server');
+  const { kernelSettings, silentLogger } = require('@rnb/server');
   const kernels = kernelSettings({ auth: 'bench-tokens', maxKernels: 3, maxKernelsPerUser: undefined, cellTimeLimitSeconds: 0, kernelIdleSeconds: 1800 });
-  const notebooks = await createNotebookServer({
+  const { notebooks, server } = await embeddedServer({
     plugins: [pythonPlugin()],
     store: new MemoryNotebookStore(),
     logger: silentLogger,
     auth: new TokenAuth({ a: 'ann', b: 'bob' }),
     kernels: { warmProcesses: 1, ...kernels },
   });
-  const app = new Koa();
-  app.use(notebooks.middleware);
-  const server = http.createServer(app.callback());
-  notebooks.attach(server);
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${server.address().port}`;
   const service = notebooks.service;
 

@@ -62,6 +62,32 @@ function report(name, figures) {
 }
 
 /**
+ * createNotebookServer(options) embedded in a Koa app on a loopback port, as an embedding host runs it. `close()` stops
+ * the notebooks (their kernels) and the HTTP server.
+ */
+async function embeddedServer(options) {
+  const http = require('node:http');
+  const Koa = require('koa');
+  const { createNotebookServer } = require('@rnb/server');
+  const notebooks = await createNotebookServer(options);
+  const app = new Koa();
+  app.use(notebooks.middleware);
+  const server = http.createServer(app.callback());
+  notebooks.attach(server);
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  return {
+    notebooks,
+    server,
+    url,
+    async close() {
+      await notebooks.close();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/**
  * The whole server in this process (Koa, socket.io, the Python plugin, memory storage), a notebook whose cells are
  * `setup` run to success, and a socket.io client on it: what the page→runtime channel benchmarks (hover, completions)
  * measure through. `ask(method, payload)` sends a `runtime_call` and resolves with the answer and its round-trip time.
@@ -73,12 +99,7 @@ async function pythonNotebookChannel(name, setup) {
   const { MemoryNotebookStore } = require('@rnb/core');
   const pythonPlugin = require('@rnb/plugin-python').default;
   const { createNotebookServer, silentLogger } = require('@rnb/server');
-  const notebooks = await createNotebookServer({ plugins: [pythonPlugin()], store: new MemoryNotebookStore(), logger: silentLogger });
-  const app = new Koa();
-  app.use(notebooks.middleware);
-  const server = http.createServer(app.callback());
-  notebooks.attach(server);
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { notebooks, server } = await embeddedServer({ plugins: [pythonPlugin()], store: new MemoryNotebookStore(), logger: silentLogger });
   const url = `http://127.0.0.1:${server.address().port}`;
 
   const view = await notebooks.service.createNotebook('local', { name });
@@ -228,7 +249,7 @@ async function connectNotebookSocket(host, notebookId) {
 }
 
 module.exports = {
-  treeCpuMs, percentile, ms, pssBytes, report, pythonNotebookChannel,
+  treeCpuMs, percentile, ms, pssBytes, report, embeddedServer, pythonNotebookChannel,
   WEB_DIST, launchChromium, startPageHost, jsonRequest, openNotebookPage,
   startBenchServer, createNotebook, openNotebookInChromium, connectNotebookSocket,
 };

@@ -6,8 +6,7 @@
 // Run: npm run build:ts && node bench/native-python.js [cells=100] [rounds=10] [--native-only] [--chain-only]  (--native-only skips Pyodide: ratios n/a; --chain-only stops after the chain)
 'use strict';
 const fs = require('node:fs');
-const http = require('node:http');
-const { percentile, ms: msOf, pssBytes, report } = require('./lib');
+const { percentile, ms: msOf, pssBytes, report, embeddedServer } = require('./lib');
 const ms = (value) => (value === undefined ? 'n/a' : msOf(value));
 
 const CELLS = Number(process.argv[2]) || 100;
@@ -18,24 +17,18 @@ const NUMPY = 'import numpy as np\nm = np.arange(1_000_000, dtype=np.float64).re
 
 /** The server; `warm` resolves when its warm pool's process says its spare worker has every language loaded. */
 async function startServer(runtime, warmProcesses) {
-  const Koa = require('koa');
   const { MemoryNotebookStore } = require('@rnb/core');
   const pythonPlugin = require('@rnb/plugin-python').default;
-  const { createNotebookServer, createLogger } = require('@rnb/server');
+  const { createLogger } = require('@rnb/server');
   let onWarm;
   const warm = new Promise((resolve) => (onWarm = resolve));
-  const notebooks = await createNotebookServer({
+  const { notebooks, server } = await embeddedServer({
     plugins: [pythonPlugin()],
     store: new MemoryNotebookStore(),
     logger: createLogger({ level: 'debug', write: (line) => / warm after \d+ ms/.test(JSON.parse(line).msg) && onWarm() }),
     kernels: { warmProcesses },
     config: { PYTHON_RUNTIME: runtime, PYTHON_EXECUTABLE: PYTHON },
   });
-  const app = new Koa();
-  app.use(notebooks.middleware);
-  const server = http.createServer(app.callback());
-  notebooks.attach(server);
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { notebooks, server, url: `http://127.0.0.1:${server.address().port}`, warm };
 }
 

@@ -11,33 +11,25 @@
 // The cold start's share spent loading the runtime in the kernel's worker comes from the kernel's own log line.
 // Run: npm run build:ts && node bench/native-start.js [rounds=5]
 'use strict';
-const http = require('node:http');
 const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
-const { percentile, ms, report } = require('./lib');
+const { percentile, ms, report, embeddedServer } = require('./lib');
 
 const ROUNDS = Number(process.argv[2]) || 5;
 const PYTHON = '/usr/bin/python3';
 const median = (values) => percentile(values, 50);
 
 async function startServer(warmProcesses, onLog) {
-  const Koa = require('koa');
   const { MemoryNotebookStore } = require('@rnb/core');
   const pythonPlugin = require('@rnb/plugin-python').default;
-  const { createNotebookServer, createLogger } = require('@rnb/server');
-  const notebooks = await createNotebookServer({
+  const { createLogger } = require('@rnb/server');
+  return embeddedServer({
     plugins: [pythonPlugin()],
     store: new MemoryNotebookStore(),
     logger: createLogger({ level: 'debug', write: (line) => onLog(JSON.parse(line).msg) }),
     kernels: { warmProcesses },
     config: { PYTHON_RUNTIME: 'native', PYTHON_EXECUTABLE: PYTHON },
   });
-  const app = new Koa();
-  app.use(notebooks.middleware);
-  const server = http.createServer(app.callback());
-  notebooks.attach(server);
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { notebooks, server, url: `http://127.0.0.1:${server.address().port}`, close: async () => (await notebooks.close(), server.close()) };
 }
 
 /** A one-cell notebook open at a socket.io client; `run()` times run_cell → success. */

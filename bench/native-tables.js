@@ -5,31 +5,24 @@
 // Needs bwrap and Debian's python3 with pandas (apt-get install -y bubblewrap python3-pandas).
 // Run: npm run build:ts && node bench/native-tables.js [rows=100000] [rounds=5]
 'use strict';
-const http = require('node:http');
-const { percentile, ms, report } = require('./lib');
+const { percentile, ms, report, embeddedServer } = require('./lib');
 
 const ROWS = Number(process.argv[2]) || 100_000;
 const ROUNDS = Number(process.argv[3]) || 5;
 const PYTHON = '/usr/bin/python3';
 
 async function startServer() {
-  const Koa = require('koa');
   const { MemoryNotebookStore } = require('@rnb/core');
   const pythonPlugin = require('@rnb/plugin-python').default;
   const sqlPlugin = require('@rnb/plugin-sql').default;
-  const { createNotebookServer, silentLogger } = require('@rnb/server');
-  const notebooks = await createNotebookServer({
+  const { silentLogger } = require('@rnb/server');
+  const { notebooks, server } = await embeddedServer({
     plugins: [pythonPlugin(), sqlPlugin()],
     store: new MemoryNotebookStore(),
     logger: silentLogger,
     kernels: { warmProcesses: 1 },
     config: { PYTHON_RUNTIME: 'native', PYTHON_EXECUTABLE: PYTHON },
   });
-  const app = new Koa();
-  app.use(notebooks.middleware);
-  const server = http.createServer(app.callback());
-  notebooks.attach(server);
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { notebooks, server, url: `http://127.0.0.1:${server.address().port}` };
 }
 

@@ -3,8 +3,7 @@
 // Run: npm run build:ts && node bench/server-broadcast.js [clients=50] [lines=40] [rounds=3]
 'use strict';
 const { fork } = require('node:child_process');
-const http = require('node:http');
-const { percentile, ms, report } = require('./lib');
+const { percentile, ms, report, embeddedServer } = require('./lib');
 
 const CLIENTS = Number(process.argv[2]) || 50;
 const LINES = Number(process.argv[3]) || 40;
@@ -18,17 +17,11 @@ else runServer().catch((error) => {
 });
 
 async function runServer() {
-  const Koa = require('koa');
   const { definePlugin, LanguageRegistry, MemoryNotebookStore } = require('@rnb/core');
   const { fakeLanguage } = require('@rnb/core/testing');
-  const { createNotebookServer, silentLogger } = require('@rnb/server');
+  const { silentLogger } = require('@rnb/server');
   const fake = definePlugin({ id: 'bench:fake', requires: { languages: LanguageRegistry }, activate: (_c, { languages }) => languages.register(fakeLanguage()) });
-  const notebooks = await createNotebookServer({ plugins: [fake], store: new MemoryNotebookStore(), logger: silentLogger });
-  const app = new Koa();
-  app.use(notebooks.middleware);
-  const server = http.createServer(app.callback());
-  notebooks.attach(server);
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { notebooks, server } = await embeddedServer({ plugins: [fake], store: new MemoryNotebookStore(), logger: silentLogger });
   const url = `http://127.0.0.1:${server.address().port}`;
 
   const view = await notebooks.service.createNotebook('local', { name: 'broadcast' });

@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { percentile, ms, report } = require('./lib');
+const { percentile, ms, report, embeddedServer } = require('./lib');
 
 const NOTEBOOKS = Number(process.argv[2]) || 200;
 const CELLS = Number(process.argv[3]) || 20;
@@ -24,10 +24,10 @@ async function runServer() {
   const { definePlugin, LanguageRegistry } = require('@rnb/core');
   const { fakeLanguage } = require('@rnb/core/testing');
   const { fileStoragePlugin } = require('@rnb/storage-file');
-  const { createNotebookServer, silentLogger } = require('@rnb/server');
+  const { silentLogger } = require('@rnb/server');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-bench-get-'));
   const fake = definePlugin({ id: 'bench:fake', requires: { languages: LanguageRegistry }, activate: (_c, { languages }) => languages.register(fakeLanguage()) });
-  const notebooks = await createNotebookServer({ plugins: [fake, fileStoragePlugin({ dir })], logger: silentLogger });
+  const { notebooks, server } = await embeddedServer({ plugins: [fake, fileStoragePlugin({ dir })], logger: silentLogger });
   const ids = [];
   for (let n = 0; n < NOTEBOOKS; n++) {
     const view = await notebooks.service.createNotebook('local', { name: `notebook ${n}` });
@@ -36,11 +36,6 @@ async function runServer() {
   }
   // Forget them: round one opens every notebook from storage, as after a restart.
   for (const id of ids) await notebooks.service.release(id);
-  const app = new Koa();
-  app.use(notebooks.middleware);
-  const server = http.createServer(app.callback());
-  notebooks.attach(server);
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${server.address().port}`;
 
   const rounds = await measure(url, ids);

@@ -8,10 +8,9 @@
 // Node's permission model (it refuses to write profiles); wall-clock samples on a loaded machine include time the thread
 // waited for a core (a pipe write that wakes the reader shows as the write).
 'use strict';
-const http = require('node:http');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { percentile, ms, report } = require('./lib');
+const { percentile, ms, report, embeddedServer } = require('./lib');
 
 /** CPU seconds (user + system) of every process descending from this one: the kernel processes. */
 function descendantsCpuSeconds() {
@@ -63,11 +62,10 @@ const CELLS = Number(process.argv[2]) || 100;
 const ROUNDS = Number(process.argv[3]) || 10;
 
 (async () => {
-  const Koa = require('koa');
   const { io } = require('socket.io-client');
   const { MemoryNotebookStore } = require('@rnb/core');
   const pythonPlugin = require('@rnb/plugin-python').default;
-  const { createNotebookServer, silentLogger } = require('@rnb/server');
+  const { silentLogger } = require('@rnb/server');
   const profileDir = process.env.PROFILE_DIR ? path.resolve(process.env.PROFILE_DIR) : null;
   const kernels = {};
   if (profileDir) {
@@ -79,12 +77,7 @@ const ROUNDS = Number(process.argv[3]) || 10;
   }
   // PYTHON_RUNTIME=native: the same chain on native CPython (Debian's /usr/bin/python3 in bubblewrap), for its profile.
   const config = process.env.PYTHON_RUNTIME === 'native' ? { PYTHON_RUNTIME: 'native', PYTHON_EXECUTABLE: '/usr/bin/python3' } : {};
-  const notebooks = await createNotebookServer({ plugins: [pythonPlugin()], store: new MemoryNotebookStore(), logger: silentLogger, kernels, config });
-  const app = new Koa();
-  app.use(notebooks.middleware);
-  const server = http.createServer(app.callback());
-  notebooks.attach(server);
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { notebooks, server } = await embeddedServer({ plugins: [pythonPlugin()], store: new MemoryNotebookStore(), logger: silentLogger, kernels, config });
   const url = `http://127.0.0.1:${server.address().port}`;
 
   const view = await notebooks.service.createNotebook('local', { name: 'chain' });
