@@ -8,14 +8,13 @@ import { PluginProblems } from './PluginProblems';
 
 /** Cells in the first render of a notebook: more than a screen holds, so the first screen is whole at once. */
 const FIRST_CELLS = 40;
-/** Cells added per later render while a long notebook opens. */
-const CELLS_PER_STEP = 80;
 
 /**
  * How many of the notebook's cells to render: a long notebook opens with its first screen, then the rest follows in
- * steps, each its own task (keys and clicks go through between them), instead of one render of a thousand cells
- * before anything shows. Not transitions: socket events re-render cells at every frame, and each would restart an
- * interrupted transition (measured: a thousand cells took 35 s to all appear on a loaded machine).
+ * one later task, instead of one render of a thousand cells before anything shows. One task, not steps: with
+ * off-screen cells out of layout (content-visibility), the rest of 1,000 cells took 3.8–7.0 s to be all there in one
+ * step and 6.5–16 s in steps of 80 or 320 (paired runs of `bench/page-profile.js 1000 time-open` at load average
+ * 18–24; every step paid the frame and observers in between). A key pressed meanwhile waits for that task.
  */
 function useCellsShown(total: number): number {
   const [shown, setShown] = useState(FIRST_CELLS);
@@ -24,7 +23,7 @@ function useCellsShown(total: number): number {
   if (total > 0 && shown >= total) complete.current = true;
   useEffect(() => {
     if (complete.current || shown >= total) return undefined;
-    const timer = setTimeout(() => setShown((n) => n + CELLS_PER_STEP), 0);
+    const timer = setTimeout(() => setShown(Number.POSITIVE_INFINITY), 0);
     return () => clearTimeout(timer);
   }, [shown, total]);
   return complete.current ? total : Math.min(shown, total);

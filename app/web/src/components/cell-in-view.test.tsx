@@ -1,0 +1,96 @@
+/** @jest-environment jsdom */
+import { act, cleanup, render, waitFor } from '@testing-library/react';
+import { ApiClient } from '../api/http';
+import type { Cell, Notebook } from '../api/types';
+import { renderCounts } from '../perf/render-count';
+import { NotebookController } from '../state/notebook-controller';
+import { NotebookModel } from '../state/notebook-model';
+import { CellList } from './CellList';
+
+/**
+ * Cells far from the screen re-render in spare time, those near it at once, and a far cell coming near at once. The
+ * browser's IntersectionObserver is replaced by one the test drives (jsdom has none and lays nothing out).
+ */
+const CELLS = 20;
+const observed = new Map<Element, IntersectionObserver>();
+const callbacks = new Map<IntersectionObserver, IntersectionObserverCallback>();
+
+class DrivenObserver {
+  constructor(callback: IntersectionObserverCallback) {
+    callbacks.set(this as unknown as IntersectionObserver, callback);
+  }
+  observe(element: Element): void { observed.set(element, this as unknown as IntersectionObserver); }
+  unobserve(element: Element): void { observed.delete(element); }
+  disconnect(): void { /* nothing held */ }
+}
+
+/** Tells every observer of the cell's element whether it is near the screen. */
+function report(container: HTMLElement, id: string, near: boolean): void {
+  const element = container.querySelector(`section[data-cell-id="${id}"]`)!;
+  for (const [target, observer] of observed) {
+    if (target !== element) continue;
+    callbacks.get(observer)!([{ target, isIntersecting: near } as unknown as IntersectionObserverEntry], observer);
+  }
+}
+
+function setup(): NotebookController {
+  const cells: Cell[] = Array.from({ length: CELLS }, (_, i) => ({
+    id: `c${i}`, type: 'python', code: `v${i} = ${i}`, status: 'success', stdout: '', stderr: '',
+    outputs: [{ mime_type: 'text/plain', data: String(i) }], error: null, reads: [], writes: [`v${i}`],
+  }));
+  const notebook: Notebook = { id: 'nb1', name: 'n', cells, revision: 1, lazy: false };
+  const api = new ApiClient({ fetchImpl: (async () => { throw new Error('no host'); }) as unknown as typeof fetch, resolve: (p) => `http://host/${p}` });
+  return new NotebookController(new NotebookModel(notebook), {
+    api,
+    getToken: async () => null,
+    socketFactory: () => ({ runCell: () => undefined, interrupt: () => undefined, retry: () => undefined, close: () => undefined }),
+  });
+}
+
+const statusShown = (container: HTMLElement, id: string): string | null | undefined =>
+  container.querySelector(`section[data-cell-id="${id}"]`)?.getAttribute('data-status');
+
+beforeAll(() => {
+  (globalThis as { IntersectionObserver?: unknown }).IntersectionObserver = DrivenObserver;
+  renderCounts.enabled = true;
+});
+afterAll(() => {
+  delete (globalThis as { IntersectionObserver?: unknown }).IntersectionObserver;
+  renderCounts.enabled = false;
+});
+afterEach(cleanup);
+
+it('re-renders a near cell at once, a far one in a later task, and a far one that comes near at once', async () => {
+  const controller = setup();
+  const { container } = render(<CellList controller={controller} />);
+  expect(container.querySelectorAll('section[data-cell-id]')).toHaveLength(CELLS);
+  act(() => {
+    for (let i = 0; i < CELLS; i++) report(container, `c${i}`, i < 5);
+  });
+  renderCounts.reset();
+
+  act(() => {
+    controller.model.apply({ type: 'cell_status', cellId: 'c2', status: 'running' });
+    controller.model.apply({ type: 'cell_status', cellId: 'c15', status: 'running' });
+    controller.model.apply({ type: 'cell_status', cellId: 'c16', status: 'running' });
+    controller.model.apply({ type: 'cell_status', cellId: 'c16', status: 'success' });
+    controller.model.apply({ type: 'cell_status', cellId: 'c16', status: 'running' });
+  });
+  expect(statusShown(container, 'c2')).toBe('running');
+  expect(renderCounts.counts.get('c2')).toBe(1);
+  // Far: not yet (the model has it: find, the graph and the runs never wait).
+  expect(statusShown(container, 'c15')).toBe('success');
+  expect(renderCounts.counts.get('c15')).toBeUndefined();
+  expect(controller.model.getCell('c15')?.status).toBe('running');
+
+  // c16 scrolled near before its turn: drawn at once, its three changes in one render.
+  act(() => report(container, 'c16', true));
+  expect(statusShown(container, 'c16')).toBe('running');
+  expect(renderCounts.counts.get('c16')).toBe(1);
+
+  // Spare time comes: c15 is drawn too, once.
+  await waitFor(() => expect(statusShown(container, 'c15')).toBe('running'));
+  expect(renderCounts.counts.get('c15')).toBe(1);
+  expect(renderCounts.counts.get('c16')).toBe(1);
+  controller.dispose();
+});
