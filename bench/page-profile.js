@@ -102,6 +102,9 @@ async function main() {
       console.log('editors before', await page.locator('.cm-editor').count());
       await api('PUT', `/${id}/cells/${ids[0]}`, { code: `v0 = 5000\nv0` });
       await page.waitForTimeout(500);
+      // Renders per cell during the cascade (the page's own counter): how well its events were batched, a count that
+      // the machine's load does not blur as it does the time.
+      await page.evaluate(() => { window.__rnbRenderCounts.reset(); window.__rnbRenderCounts.enabled = true; });
       await start();
       const shown = page.evaluate(({ n }) => new Promise((resolve) => {
         const check = () => {
@@ -114,6 +117,8 @@ async function main() {
       const kernelDone = await run();
       const at = await shown;
       console.log('shown after kernel', at - kernelDone);
+      const renders = await page.evaluate(() => [...window.__rnbRenderCounts.counts.values()]);
+      console.log('cell renders', renders.reduce((a, b) => a + b, 0), 'cells rendered', renders.length, 'most of one cell', Math.max(0, ...renders));
       console.log('editors after', await page.locator('.cm-editor').count());
       await stop('cascade');
     }

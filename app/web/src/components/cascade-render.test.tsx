@@ -117,18 +117,19 @@ it('with the page\'s early rule, a lone reader\'s run is shown as its last event
   expect(shownOf(5)).toContain('second 5');
   expect(Object.fromEntries(renderCounts.counts)).toEqual({ c5: 1 });
 
-  // A cascade a frame later: the first cell's run goes early, the rest (a flood) waits for the frame, then renders
-  // each cell once.
+  // A cascade a little later: the first cells' runs go early, until the rate of events tells a flood; the rest waits
+  // for the frame, then renders each cell once.
   now += 20;
   renderCounts.reset();
   const asked = framesAsked();
   act(() => {
     for (let i = 0; i < CELLS; i++) for (const event of cellRun(i)) push(event);
   });
-  expect(controller.model.getCell('c0')!.outputs).toEqual([{ mime_type: 'text/plain', data: '1' }]);
-  for (let i = 1; i < CELLS; i++) if (i !== 5) expect(controller.model.getCell(`c${i}`)!.outputs).toEqual([{ mime_type: 'text/plain', data: 'old' }]);
-  // One frame for the first cell's run (cancelled when it went early), one for the rest.
-  expect(framesAsked()).toBe(asked + 2);
+  const early = Array.from({ length: CELLS }, (_, i) => controller.model.getCell(`c${i}`)!.outputs[0]!.data !== 'old' && i !== 5).filter(Boolean).length;
+  expect(early).toBeGreaterThanOrEqual(1);
+  expect(early).toBeLessThan(6);
+  expect(controller.model.getCell(`c${CELLS - 1}`)!.outputs).toEqual([{ mime_type: 'text/plain', data: 'old' }]);
+  expect(framesAsked()).toBeLessThanOrEqual(asked + early + 1);
   draw();
   for (let i = 0; i < CELLS; i++) expect(shownOf(i)).toContain(`second ${i}`);
   expect([...renderCounts.counts.values()].every((n) => n === 1)).toBe(true);

@@ -57,11 +57,11 @@ describe('EventBatcher', () => {
 
   describe('early flush', () => {
     /** Items starting with "!" are urgent; the clock is the test's. */
-    function setup(maxBatch = 3, minGapMs = 16) {
+    function setup(floodItems = 4, floodWindowMs = 100) {
       const frames = manualFrames();
       const batches: string[][] = [];
       let now = 1000;
-      const early: EarlyFlush<string> = { isUrgent: (item) => item.startsWith('!'), maxBatch, minGapMs, now: () => now };
+      const early: EarlyFlush<string> = { isUrgent: (item) => item.startsWith('!'), floodItems, floodWindowMs, now: () => now };
       const batcher = new EventBatcher<string>((items) => batches.push([...items]), frames.schedule, early);
       return { frames, batches, batcher, advance: (ms: number) => (now += ms) };
     }
@@ -76,43 +76,66 @@ describe('EventBatcher', () => {
       expect(batcher.pending).toBe(0);
       frames.draw();
       expect(batches).toHaveLength(1);
-      // What comes next waits for a frame again.
+      // What comes next and is not urgent waits for a frame again.
       batcher.push('after');
       expect(batches).toHaveLength(1);
       frames.draw();
       expect(batches).toEqual([['running', 'output', '!success'], ['after']]);
     });
 
-    it('keeps a flood batched: a batch over maxBatch waits for its frame, urgent or not', () => {
-      const { frames, batches, batcher } = setup(3);
-      for (const item of ['a', 'b', 'c', '!d']) batcher.push(item);
+    it('keeps a flood batched: past floodItems within the window, urgent items wait for the frame; a quiet window later they go early again', () => {
+      const { frames, batches, batcher, advance } = setup(4, 100);
+      for (const item of ['a', 'b', 'c', 'd', '!e']) batcher.push(item);
+      expect(batches).toEqual([]);
+      // Spaced out, but still more than 4 within 100 ms (a cascade on a loaded machine, renders slower than frames).
+      advance(30);
+      batcher.push('!f');
+      advance(30);
+      batcher.push('!g');
       expect(batches).toEqual([]);
       frames.draw();
-      expect(batches).toEqual([['a', 'b', 'c', '!d']]);
-    });
-
-    it('goes early at most once per minGapMs: later urgent items within it wait for the frame', () => {
-      const { frames, batches, batcher, advance } = setup(3, 16);
-      batcher.push('!one');
-      expect(batches).toEqual([['!one']]);
-      advance(10);
-      batcher.push('!two');
-      batcher.push('!three');
-      expect(batches).toEqual([['!one']]);
-      frames.draw();
-      expect(batches).toEqual([['!one'], ['!two', '!three']]);
-      advance(6);
-      batcher.push('!four');
-      expect(batches).toEqual([['!one'], ['!two', '!three'], ['!four']]);
+      expect(batches).toEqual([['a', 'b', 'c', 'd', '!e', '!f', '!g']]);
+      advance(100);
+      batcher.push('!h');
+      expect(batches).toEqual([['a', 'b', 'c', 'd', '!e', '!f', '!g'], ['!h']]);
     });
 
     it('the page\'s rule: a cell status that ends a run is urgent, statuses of a run under way and other events are not', () => {
       const status = (s: 'queued' | 'running' | 'success' | 'error' | 'blocked'): PageEvent => ({ type: 'cell_status', cellId: 'c', status: s });
       expect(['queued', 'running', 'success', 'error', 'blocked'].map((s) => endsARun(status(s as 'queued')))).toEqual([false, false, true, true, true]);
       expect(endsARun({ type: 'cell_output', cellId: 'c', output: { mime_type: 'text/plain', data: '1' } })).toBe(false);
-      const rule = pageEventEarlyFlush(() => 0);
-      expect(rule.maxBatch).toBeGreaterThanOrEqual(4);
-      expect(rule.minGapMs).toBeGreaterThan(0);
+    });
+
+    it('the page\'s rule: widget moves 30 ms apart each show their reader at once; a 250-cell cascade goes out in frames', () => {
+      const frames = manualFrames();
+      const batches: PageEvent[][] = [];
+      let now = 0;
+      const batcher = new EventBatcher<PageEvent>((items) => batches.push([...items]), frames.schedule, pageEventEarlyFlush(() => now));
+      const run = (cellId: string): PageEvent[] => [
+        { type: 'cell_status', cellId, status: 'running' },
+        { type: 'cell_output', cellId, output: { mime_type: 'text/plain', data: cellId } },
+        { type: 'cell_status', cellId, status: 'success' },
+      ];
+      for (let move = 0; move < 20; move++) {
+        now += 30;
+        batcher.push({ type: 'cell_status', cellId: 'reader', status: 'queued' });
+        batcher.push({ type: 'widget_value', cellId: 'slider', widget_id: 'slider:0', value: move });
+        for (const event of run('reader')) batcher.push(event);
+        // Nothing waits for a frame: the reader's run is applied as its success arrives.
+        expect(batcher.pending).toBe(0);
+      }
+      batches.length = 0;
+      now += 1000;
+      // A cascade: a cell's run every 0.5 ms.
+      for (let i = 0; i < 250; i++) {
+        now += 0.5;
+        for (const event of run(`c${i}`)) batcher.push(event);
+        if (i % 32 === 31) frames.draw();
+      }
+      frames.draw();
+      expect(batches.flat()).toHaveLength(750);
+      // The first few runs go early, before the rate tells a flood; then one batch per frame.
+      expect(batches.length).toBeLessThan(20);
     });
   });
 });

@@ -33,15 +33,16 @@ export function nextFrame(): FrameScheduler | null {
  * When a batch goes out before its frame: an item the user is waiting for (the end of a run: a reader's new output
  * after a widget move) is applied as it arrives, with whatever came before it, instead of up to a frame later, and
  * the render then lands in the very next paint instead of the one after. A flood (a 250-cell cascade) stays batched:
- * a batch of more than `maxBatch` items waits for its frame, and at most one batch per `minGapMs` goes early.
+ * once more than `floodItems` items arrived within `floodWindowMs`, everything waits for its frame. Measured by arrival
+ * rate, not by time since the last batch: on a loaded machine a render can take longer than a frame, and a rule that
+ * only spaced early batches apart let a cascade go out three events at a time (ten times slower to show).
  */
 export interface EarlyFlush<T> {
   /** Whether this item completes something the user waits for. */
   isUrgent(item: T): boolean;
-  /** A batch this large is part of a flood: it waits for its frame. */
-  maxBatch: number;
-  /** At most one early batch per this many milliseconds (about a frame), so a flood renders about once per frame. */
-  minGapMs: number;
+  /** More items than this within `floodWindowMs` is a flood: batched per frame. */
+  floodItems: number;
+  floodWindowMs: number;
   /** The clock (tests pass their own). */
   now(): number;
 }
@@ -56,7 +57,8 @@ export interface EarlyFlush<T> {
 export class EventBatcher<T> {
   private queued: T[] = [];
   private cancel: (() => void) | null = null;
-  private lastEarlyAt = Number.NEGATIVE_INFINITY;
+  /** Arrival times of the latest items (at most `floodItems + 1`), to tell a flood from a handful. */
+  private readonly arrivals: number[] = [];
 
   /** `schedule` null: no batching, each item is handed over as it is pushed. */
   constructor(
@@ -83,11 +85,12 @@ export class EventBatcher<T> {
 
   private goesEarly(item: T): boolean {
     const early = this.early;
-    if (!early || this.queued.length > early.maxBatch || !early.isUrgent(item)) return false;
+    if (!early) return false;
     const now = early.now();
-    if (now - this.lastEarlyAt < early.minGapMs) return false;
-    this.lastEarlyAt = now;
-    return true;
+    this.arrivals.push(now);
+    if (this.arrivals.length > early.floodItems + 1) this.arrivals.shift();
+    const flood = this.arrivals.length > early.floodItems && now - this.arrivals[0]! < early.floodWindowMs;
+    return !flood && early.isUrgent(item);
   }
 
   /** Hands over everything queued now (at a frame, or before something that must come after it). */

@@ -13,9 +13,9 @@ export function endsARun(event: PageEvent): boolean {
  * The page's rule for socket events (measured with bench/widget-latency.js): a reader's run after a widget move is a
  * handful of events (queued, running, its outputs, success), applied as soon as its last one arrives; held for the
  * frame, the output was painted one to two frames later (of a 58 ms p95, about 25 ms was waiting for frames). More
- * than 16 events waiting is a flood (a cascade's bursts), which keeps its once-a-frame batches; so do runs ending within
- * a frame of an early batch.
+ * than 24 events within 100 ms is a flood (a cascade, a fast drag's runs back to back), which keeps its once-a-frame
+ * batches (bench/page-profile.js 250 time-cascade).
  */
 export function pageEventEarlyFlush(now: () => number = () => performance.now()): EarlyFlush<PageEvent> {
-  return { isUrgent: endsARun, maxBatch: 16, minGapMs: 16, now };
+  return { isUrgent: endsARun, floodItems: 24, floodWindowMs: 100, now };
 }
