@@ -5,7 +5,8 @@
 //   typing | trace-typing      keys typed into a new last cell while the whole chain re-runs
 //   time-open | time-cascade   the time only (no profiler), to compare builds: RNB_WEB_DIST=<dist> for each
 // "open": navigation to every cell in the page. "cascade": the chain re-run from its root, from the kernel's last
-// result to the last cell's new value in the page. An unminified build names the functions:
+// result to the last cell's new value in the page, with the cell renders it took (the page's own counter: how well its
+// socket events were batched, which load does not blur). An unminified build names the functions:
 //   (cd app/web && npx vite build --minify false --outDir /tmp/dist-dev) && RNB_WEB_DIST=/tmp/dist-dev node bench/page-profile.js 250 cascade
 // Run: node bench/page-profile.js [cells=1000] [mode=open]
 'use strict';
