@@ -2,15 +2,14 @@ import { highlightCode } from '@lezer/highlight';
 import { LanguageSupport } from '@codemirror/language';
 import { memo, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { NotebookController } from '../state/notebook-controller';
+import { watchNearViewport } from './cell-in-view';
 import { CodeEditor, type CodeEditorProps } from './CodeEditor';
 import { highlight, languageFor } from './editor-setup';
 
-/** How far outside the viewport a cell's editor mounts: scrolling at a normal pace never shows a placeholder. */
-const MOUNT_MARGIN = '600px 0px';
-
 /**
- * A cell's editor, mounted when the cell comes near the viewport (or when the page asks for it:
- * a focus, a new cell) and kept from then on. Until then, a light copy of the code with static
+ * A cell's editor, mounted when the cell comes within about a screen of the viewport (the cell's own watch,
+ * ./cell-in-view: scrolling at a normal pace never shows a placeholder), or when the page asks for it:
+ * a focus, a new cell; kept from then on. Until then, a light copy of the code with static
  * highlighting takes its place at the same size: opening a notebook of 1,000 cells builds the
  * editors on screen only, not 1,000 CodeMirror views.
  */
@@ -24,9 +23,9 @@ export const LazyCodeEditor = memo(function LazyCodeEditor(props: CodeEditorProp
   const mounted = near || wanted;
   const code = useShownCode(controller, cellId, props.code, !mounted);
   useEffect(() => {
-    const element = placeholder.current;
-    if (mounted || !element) return;
-    return whenNearViewport(element, () => setNear(true));
+    const cell = placeholder.current?.closest('[data-cell-id]');
+    if (mounted || !cell) return;
+    return watchNearViewport(cell, (isNear) => { if (isNear) setNear(true); });
   }, [mounted]);
   if (mounted) return <CodeEditor {...props} />;
   return (
@@ -106,26 +105,4 @@ function highlightedLines(code: string, language: string): ReactNode[][] {
     () => lines.push([]),
   );
   return lines;
-}
-
-// One observer for every cell (a thousand observers would each cost a check per frame).
-const waiting = new Map<Element, () => void>();
-let observer: IntersectionObserver | null = null;
-
-function whenNearViewport(element: Element, near: () => void): () => void {
-  observer ??= new IntersectionObserver((entries) => {
-    for (const entry of entries) {
-      if (!entry.isIntersecting) continue;
-      const callback = waiting.get(entry.target);
-      observer?.unobserve(entry.target);
-      waiting.delete(entry.target);
-      callback?.();
-    }
-  }, { rootMargin: MOUNT_MARGIN });
-  waiting.set(element, near);
-  observer.observe(element);
-  return () => {
-    waiting.delete(element);
-    observer?.unobserve(element);
-  };
 }

@@ -21,20 +21,38 @@ function laterTask(): (task: () => void) => void {
 /** Each far cell's render committed on its own (React would otherwise batch them all into the slice's end). */
 const backgroundUpdates = new BackgroundUpdates((update) => flushSync(update), { now: () => performance.now(), later: laterTask() });
 
-// One observer for every cell, told both ways (in view, out of view).
-const watched = new Map<Element, (near: boolean) => void>();
+// One observer for every cell, told both ways (in view, out of view); a cell's state re-renders and its lazy editor
+// (LazyCodeEditor) both listen to it, so each cell costs the browser one observed element per frame, not two.
+const listeners = new Map<Element, Set<(near: boolean) => void>>();
+const lastSeen = new WeakMap<Element, boolean>();
 let observer: IntersectionObserver | null = null;
 
-function watchNearViewport(element: Element, changed: (near: boolean) => void): () => void {
+/** Calls `changed` with whether the element is within about a screen of the viewport, now (if known) and at each change. */
+export function watchNearViewport(element: Element, changed: (near: boolean) => void): () => void {
   if (typeof IntersectionObserver === 'undefined') return () => undefined; // jsdom: every cell counts as in view
   observer ??= new IntersectionObserver((entries) => {
-    for (const entry of entries) watched.get(entry.target)?.(entry.isIntersecting);
+    for (const entry of entries) {
+      lastSeen.set(entry.target, entry.isIntersecting);
+      for (const listener of [...(listeners.get(entry.target) ?? [])]) listener(entry.isIntersecting);
+    }
   }, { rootMargin: NEAR_MARGIN });
-  watched.set(element, changed);
-  observer.observe(element);
+  let set = listeners.get(element);
+  if (!set) {
+    set = new Set();
+    listeners.set(element, set);
+    observer.observe(element);
+  }
+  set.add(changed);
+  const known = lastSeen.get(element);
+  if (known !== undefined) changed(known);
   return () => {
-    watched.delete(element);
-    observer?.unobserve(element);
+    const current = listeners.get(element);
+    current?.delete(changed);
+    if (current && current.size === 0) {
+      listeners.delete(element);
+      lastSeen.delete(element);
+      observer?.unobserve(element);
+    }
   };
 }
 
