@@ -62,6 +62,28 @@ function report(name, figures) {
 }
 
 /**
+ * A server Logger for benchmarks that wait for log lines (a kernel's "warm after N ms"): every message, of any level,
+ * goes to `onMessage` as it is, nothing formatted or written. It says debug is off, so the server does not build the
+ * debug lines it asks about first (one per socket event): those would be timed with the figure.
+ */
+function messageLogger(onMessage) {
+  const logger = {
+    level: 'info',
+    log: (_level, message) => onMessage(message),
+    debug: (message) => onMessage(message),
+    info: (message) => onMessage(message),
+    warn: (message) => onMessage(message),
+    error: (message, fields) => {
+      onMessage(message);
+      console.error(message, fields ?? '');
+    },
+    child: () => logger,
+    isEnabled: (level) => level !== 'debug',
+  };
+  return logger;
+}
+
+/**
  * createNotebookServer(options) embedded in a Koa app on a loopback port, as an embedding host runs it. `close()` stops
  * the notebooks (their kernels) and the HTTP server.
  */
@@ -249,7 +271,7 @@ async function connectNotebookSocket(host, notebookId) {
 }
 
 module.exports = {
-  treeCpuMs, percentile, ms, pssBytes, report, embeddedServer, pythonNotebookChannel,
+  treeCpuMs, percentile, ms, pssBytes, report, embeddedServer, messageLogger, pythonNotebookChannel,
   WEB_DIST, launchChromium, startPageHost, jsonRequest, openNotebookPage,
   startBenchServer, createNotebook, openNotebookInChromium, connectNotebookSocket,
 };

@@ -6,7 +6,7 @@
 // Run: npm run build:ts && node bench/native-python.js [cells=100] [rounds=10] [--native-only] [--chain-only]  (--native-only skips Pyodide: ratios n/a; --chain-only stops after the chain)
 'use strict';
 const fs = require('node:fs');
-const { percentile, ms: msOf, pssBytes, report, embeddedServer } = require('./lib');
+const { percentile, ms: msOf, pssBytes, report, embeddedServer, messageLogger } = require('./lib');
 const ms = (value) => (value === undefined ? 'n/a' : msOf(value));
 
 const CELLS = Number(process.argv[2]) || 100;
@@ -19,13 +19,12 @@ const NUMPY = 'import numpy as np\nm = np.arange(1_000_000, dtype=np.float64).re
 async function startServer(runtime, warmProcesses) {
   const { MemoryNotebookStore } = require('@rnb/core');
   const pythonPlugin = require('@rnb/plugin-python').default;
-  const { createLogger } = require('@rnb/server');
   let onWarm;
   const warm = new Promise((resolve) => (onWarm = resolve));
   const { notebooks, server } = await embeddedServer({
     plugins: [pythonPlugin()],
     store: new MemoryNotebookStore(),
-    logger: createLogger({ level: 'debug', write: (line) => / warm after \d+ ms/.test(JSON.parse(line).msg) && onWarm() }),
+    logger: messageLogger((message) => / warm after \d+ ms/.test(message) && onWarm()),
     kernels: { warmProcesses },
     config: { PYTHON_RUNTIME: runtime, PYTHON_EXECUTABLE: PYTHON },
   });

@@ -13,7 +13,7 @@
 'use strict';
 const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
-const { percentile, ms, report, embeddedServer } = require('./lib');
+const { percentile, ms, report, embeddedServer, messageLogger } = require('./lib');
 
 const ROUNDS = Number(process.argv[2]) || 5;
 const PYTHON = '/usr/bin/python3';
@@ -22,11 +22,10 @@ const median = (values) => percentile(values, 50);
 async function startServer(warmProcesses, onLog) {
   const { MemoryNotebookStore } = require('@rnb/core');
   const pythonPlugin = require('@rnb/plugin-python').default;
-  const { createLogger } = require('@rnb/server');
   return embeddedServer({
     plugins: [pythonPlugin()],
     store: new MemoryNotebookStore(),
-    logger: createLogger({ level: 'debug', write: (line) => onLog(JSON.parse(line).msg) }),
+    logger: messageLogger(onLog),
     kernels: { warmProcesses },
     config: { PYTHON_RUNTIME: 'native', PYTHON_EXECUTABLE: PYTHON },
   });
