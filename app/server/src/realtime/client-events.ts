@@ -30,7 +30,7 @@ export interface CommandSink {
 }
 
 const NOTEBOOK_WIDE_EVENTS = ['run_all', 'restart_kernel', 'clear_outputs'] as const satisfies readonly ClientEventName[];
-type CommandEventName = 'run_cell' | 'interrupt' | 'runtime_call' | 'set_widget_value' | 'yjs_sync' | 'yjs_update' | (typeof NOTEBOOK_WIDE_EVENTS)[number];
+export type CommandEventName = 'run_cell' | 'interrupt' | 'runtime_call' | 'set_widget_value' | 'yjs_sync' | 'yjs_update' | (typeof NOTEBOOK_WIDE_EVENTS)[number];
 
 /** Every event a client may send. */
 export const CLIENT_EVENTS = new Set<string>(['authenticate', 'refresh_auth', 'run_cell', 'interrupt', 'runtime_call', 'set_widget_value', 'yjs_sync', 'yjs_update', 'yjs_awareness', ...NOTEBOOK_WIDE_EVENTS] satisfies ClientEventName[]);

@@ -8,7 +8,7 @@ import { AwarenessClients } from '../coedit/awareness-relay';
 import { authenticatePayload, yjsUpdatePayload } from '../http/schemas';
 import type { Logger } from '../logger';
 import { appRoomOf, dispatchToApp, type AppSocketDeps } from '../apps/app-socket';
-import { APP_EVENTS, CLIENT_EVENTS, COMMAND_EVENTS, takeAck, type Ack, type CommandOptions, type CommandSink } from './client-events';
+import { APP_EVENTS, CLIENT_EVENTS, COMMAND_EVENTS, takeAck, type Ack, type CommandEventName, type CommandOptions, type CommandSink } from './client-events';
 
 export interface ClientSessionLimits {
   /** A socket that has not authenticated by then is dropped (protocol: 10 s). */
@@ -110,7 +110,8 @@ export class ClientSession {
     socket.on('refresh_auth', (...args: unknown[]) => this.onAuthenticate('refresh_auth', args));
     socket.on('yjs_awareness', (...args: unknown[]) => this.onAwareness(args));
     const commands: CommandSink = { command: (event, args, schema, build, options) => this.command(event, args, schema, build, options) };
-    for (const [event, handle] of Object.entries(COMMAND_EVENTS)) socket.on(event, (...args: unknown[]) => handle(commands, args));
+    // Typed keys, not Object.entries' strings: docs/protocol.md is checked against the event names the socket listens to.
+    for (const event of Object.keys(COMMAND_EVENTS) as CommandEventName[]) socket.on(event, (...args: unknown[]) => COMMAND_EVENTS[event](commands, args));
 
     const handshakeToken = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     if (!this.deps.auth.requiresToken) this.enqueueAuth(undefined, 'authenticate', undefined);
