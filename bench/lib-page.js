@@ -1,15 +1,8 @@
 // What the notebook-page benchmarks in Chromium share (page-perf.js, page-profile.js): the real server (file storage in
 // a temporary folder, the Python kernel) serving a built page, its API with the token, Debian's Chromium, and chain
-// notebooks run once with a socket.io client on them. Kept apart from lib.js (the generic figures helpers).
+// notebooks run once with a socket.io client on them. The host and Chromium are lib.js's (startPageHost, launchChromium).
 'use strict';
-const crypto = require('node:crypto');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-
-const CHROMIUM = process.env.RNB_CHROMIUM ?? '/usr/bin/chromium';
-/** The page measured: app/web/dist, or another build (an older one, to compare) named by RNB_WEB_DIST. */
-const WEB_DIST = process.env.RNB_WEB_DIST ?? path.resolve(__dirname, '../app/web/dist');
+const { WEB_DIST, launchChromium, startPageHost } = require('./lib');
 
 /** A percent-format chain: each cell adds one to the one before and shows its value (an output per cell). */
 function chainText(cells) {
@@ -25,27 +18,12 @@ function chainText(cells) {
  * the last cell's `success` time as that client saw them. `close()` stops all of it.
  */
 async function startPageBench(name) {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
-  if (!fs.existsSync(path.join(WEB_DIST, 'index.html'))) throw new Error('the page is not built: npm run build --workspace @rnb/web');
-  const { chromium } = require('playwright-core');
   const { io } = require('socket.io-client');
-  const { startServer, loadConfig } = require('@rnb/server');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rnb-${name}-`));
-  const token = crypto.randomBytes(18).toString('base64url');
-  const config = loadConfig(
-    { PORT: '0', HOST: '127.0.0.1', NOTEBOOK_STORAGE: 'file', NOTEBOOK_DIR: dir, NOTEBOOK_AUTH: 'none', NOTEBOOK_TOKEN: token, LOG_LEVEL: 'warn' },
-    { defaultWebDir: WEB_DIST },
-  );
-  const server = await startServer({ config });
-  const base = `http://127.0.0.1:${server.port}/`;
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const api = async (method, relative, body) => {
-    const response = await fetch(`${base}api/notebooks${relative}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${relative}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  const host = await startPageHost({}, name);
+  const { base, token } = host;
+  // Relative to /api/notebooks, as the chain helpers below call it.
+  const api = (method, relative, body) => host.api(method, `notebooks${relative}`, body);
+  const browser = await launchChromium();
 
   async function chainNotebook(cells) {
     const { notebook_id: id } = await api('POST', '/import', { format: 'py', content: chainText(cells), name: `Chain of ${cells}` });
@@ -77,8 +55,7 @@ async function startPageBench(name) {
 
   const close = async () => {
     await browser.close();
-    await server.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await host.stop();
   };
   return { base, token, api, browser, chainNotebook, openPage, close, webDist: WEB_DIST };
 }
