@@ -13,7 +13,8 @@ export const RUNTIME_MODULE = path.resolve(__dirname, '../../../dist/runtime/pyt
 
 /**
  * How long a test hook waits for Pyodide to load. Alone it loads in 2-4 s, but CI runs two suites at once beside
- * kernels, Chromium and servers on two cores, where one load once took over 60 s; a slow machine must not fail a suite.
+ * kernels, Chromium and servers on two cores, where a load has taken over 60 s or hung (then `start` tries once more:
+ * two silent loads of at most LOAD_LIMIT_MS each fit in it); a slow machine must not fail a suite.
  */
 export const PYODIDE_START_TIMEOUT_MS = 180_000;
 
@@ -44,6 +45,23 @@ type Message =
 
 export type HostHandler = (service: string, payload: JsonValue) => Promise<JsonValue>;
 
+export interface StartOptions {
+  packageBaseUrl?: string;
+  wheelsDir?: string;
+  bundledLock?: boolean;
+  pypi?: boolean;
+  hostHandler?: HostHandler;
+}
+
+/** How long one load may stay silent before it counts as hung (a slow one under load took up to about 60 s). */
+const LOAD_LIMIT_MS = 80_000;
+
+class LoadHung extends Error {}
+
+function loadAverage(): string {
+  return os.loadavg().map((n) => n.toFixed(1)).join(', ');
+}
+
 export class FakeKernel {
   readonly loadMs: number;
   private nextId = 1;
@@ -72,10 +90,22 @@ export class FakeKernel {
     });
   }
 
-  static async start(options: { packageBaseUrl?: string; wheelsDir?: string; bundledLock?: boolean; pypi?: boolean; hostHandler?: HostHandler } = {}): Promise<FakeKernel> {
+  static async start(options: StartOptions = {}): Promise<FakeKernel> {
     if (!existsSync(RUNTIME_MODULE)) {
       throw new Error(`${RUNTIME_MODULE} is missing: build first (npm run build:ts).`);
     }
+    // Twice at most: a load in a test worker has hung (no message, no exit) twice in full runs, never alone; a
+    // production kernel that does this is replaced by core's start limit, and this harness does the same.
+    try {
+      return await FakeKernel.startOnce(options);
+    } catch (error) {
+      if (!(error instanceof LoadHung)) throw error;
+      console.warn(`${error.message}; starting another (load average ${loadAverage()})`);
+      return FakeKernel.startOnce(options);
+    }
+  }
+
+  private static async startOnce(options: StartOptions): Promise<FakeKernel> {
     const buffer = new SharedArrayBuffer(4);
     const worker = new Worker(path.join(__dirname, 'fake-kernel-worker.js'), {
       workerData: {
@@ -90,15 +120,20 @@ export class FakeKernel {
         },
       },
     });
+    let timer: NodeJS.Timeout | undefined;
     const ready = await new Promise<Extract<Message, { type: 'ready' }>>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
       // A worker that dies while loading (out of memory, a crash in WebAssembly) sends nothing: say so instead of hanging.
       worker.once('exit', (code) => reject(new Error(`the Python runtime's worker exited with code ${code} while loading`)));
-    });
+      timer = setTimeout(() => reject(new LoadHung(`Pyodide sent nothing for ${LOAD_LIMIT_MS} ms in a test worker`)), LOAD_LIMIT_MS);
+    }).catch(async (error: unknown) => {
+      await worker.terminate();
+      throw error;
+    }).finally(() => clearTimeout(timer));
     if (ready.ms > 20_000) {
       // Leaves a trace in the CI log of what the machine was doing when a load was this slow.
-      console.warn(`Pyodide took ${ready.ms} ms to load in a test worker (load average ${os.loadavg().map((n) => n.toFixed(1)).join(', ')})`);
+      console.warn(`Pyodide took ${ready.ms} ms to load in a test worker (load average ${loadAverage()})`);
     }
     if (ready.error) {
       await worker.terminate();
