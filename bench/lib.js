@@ -270,8 +270,16 @@ async function connectNotebookSocket(host, notebookId) {
   return socket;
 }
 
+/** One `runtime_call` ping round trip of the Python runtime over `socket`, in ms: the floor of a page's runtime call. */
+async function pingRuntime(socket) {
+  const started = performance.now();
+  const reply = await socket.timeout(5000).emitWithAck('runtime_call', { language: 'python', method: 'ping', payload: null });
+  if (reply.error) throw new Error(`${reply.error.code}: ${reply.error.message}`);
+  return performance.now() - started;
+}
+
 module.exports = {
   treeCpuMs, percentile, ms, pssBytes, report, embeddedServer, messageLogger, pythonNotebookChannel,
   WEB_DIST, launchChromium, startPageHost, jsonRequest, openNotebookPage,
-  startBenchServer, createNotebook, openNotebookInChromium, connectNotebookSocket,
+  startBenchServer, createNotebook, openNotebookInChromium, connectNotebookSocket, pingRuntime,
 };

@@ -9,7 +9,7 @@
 // Needs bwrap and Debian's python3 with pandas. Run: npm run build:ts && npm run build --workspace @rnb/web &&
 // node bench/live-table-sort.js [rows=1000000] [rounds=5]
 'use strict';
-const { percentile, ms, report, startBenchServer, createNotebook, openNotebookInChromium, connectNotebookSocket } = require('./lib');
+const { percentile, ms, report, startBenchServer, createNotebook, openNotebookInChromium, connectNotebookSocket, pingRuntime } = require('./lib');
 
 const ROWS = Number(process.argv[2]) || 1_000_000;
 const ROUNDS = Number(process.argv[3]) || 5;
@@ -69,12 +69,7 @@ const FLOOR = [
   });
   const columns = await page.locator('.live-table__head .table__sort').allTextContents();
   const socket = await connectNotebookSocket(host, id);
-  const ping = async () => {
-    const started = performance.now();
-    const reply = await socket.timeout(5000).emitWithAck('runtime_call', { language: 'python', method: 'ping', payload: null });
-    if (reply.error) throw new Error(`${reply.error.code}: ${reply.error.message}`);
-    return performance.now() - started;
-  };
+  const ping = () => pingRuntime(socket);
 
   const names = Object.keys(COLUMNS);
   const times = Object.fromEntries(names.map((name) => [name, []]));

@@ -8,7 +8,7 @@
 // Target (issue 24): p95 < 50 ms for a trivial reader on a warm Pyodide. Run: npm run build:ts &&
 // npm run build --workspace @rnb/web && node bench/widget-latency.js [moves=50]
 'use strict';
-const { percentile, ms, report, startBenchServer, createNotebook, openNotebookInChromium, connectNotebookSocket } = require('./lib');
+const { percentile, ms, report, startBenchServer, createNotebook, openNotebookInChromium, connectNotebookSocket, pingRuntime } = require('./lib');
 
 const MOVES = Number(process.argv[2]) || 50;
 
@@ -60,12 +60,7 @@ const MOVES = Number(process.argv[2]) || 50;
   });
 
   const socket = await connectNotebookSocket(host, id);
-  const ping = async () => {
-    const started = performance.now();
-    const reply = await socket.timeout(5000).emitWithAck('runtime_call', { language: 'python', method: 'ping', payload: null });
-    if (reply.error) throw new Error(`${reply.error.code}: ${reply.error.message}`);
-    return performance.now() - started;
-  };
+  const ping = () => pingRuntime(socket);
 
   const moves = [];
   const sent = [];

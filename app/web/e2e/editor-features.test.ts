@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
-  cell, cellCount, describeInBrowser, editorText, ensureBuilt, launchBrowser, runAndWait, screenshot, startHost, waitForFocusIn, waitForStatus, type Host,
+  cell, cellCount, describeInBrowser, editorText, runAndWait, screenshot, useBrowserHost, waitForFocusIn, waitForStatus, type Host,
 } from './harness';
 
 /**
@@ -16,21 +16,9 @@ const DEFINE = 'def scale(values, factor=2.0):\n"""Multiply every value by facto
 
 describeInBrowser('editor features in a real browser', () => {
   let host: Host;
-  let browser: Browser;
   let page: Page;
 
-  beforeAll(async () => {
-    ensureBuilt();
-    host = await startHost();
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-    page.on('pageerror', (err) => console.error('page error:', err.message));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-  });
+  useBrowserHost({ viewport: { width: 1366, height: 900 } }, (started) => ({ host, page } = started));
 
   const api = (path: string, method: string, body?: unknown) =>
     fetch(`${host.base}api/notebooks${path}`, { method, headers: { 'content-type': 'application/json', ...(host.token ? { authorization: `Bearer ${host.token}` } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) }).then((r) => r.json());

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import {
-  api, cell, cellCount, describeInBrowser, editorText, ensureBuilt, launchBrowser, runAndWait, screenshot, startHost, waitForCellText, waitForEditorText,
+  api, cell, cellCount, describeInBrowser, editorText, runAndWait, screenshot, useBrowserHost, waitForCellText, waitForEditorText,
   waitForFocusIn, type Host,
 } from './harness';
 
@@ -31,18 +31,9 @@ describeInBrowser('a page that stays fast, in a real browser', () => {
   let page: Page;
   let bigNotebook = '';
 
+  useBrowserHost({ viewport: { width: 1366, height: 900 } }, (started) => ({ host, browser, page } = started));
   beforeAll(async () => {
-    ensureBuilt();
-    host = await startHost();
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-    page.on('pageerror', (err) => console.error('page error:', err.message));
     await page.goto(host.url);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
   });
 
   /** Imports the notebook, runs it all and waits until its last cell succeeded (so every cell has its output). */

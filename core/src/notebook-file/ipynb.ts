@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { TABLE_MIME, type CellStatus, type JsonValue, type Output } from '../model/types';
 import type { NotebookSettings } from '../wire';
-import { isSettingValue, isSettingWord, MARKDOWN_CELL_TYPE, NotebookFileError, SCRIPT_CELL_TYPE, type FileAppSettings } from './percent-format';
+import { isSettingValue, isSettingWord, MARKDOWN_CELL_TYPE, notebookFile, NotebookFileError, SCRIPT_CELL_TYPE, type FileAppSettings } from './percent-format';
 import { isTable, tableAsText } from './output-text';
 import { tableAsHtml } from './html-export';
 import type { PortableCell, PortableNotebook } from './portable';
@@ -127,14 +127,7 @@ export function importIpynb(text: string, fallbackName = 'Imported notebook'): I
   const settings = checkedSettings(doc.metadata?.rnb?.settings);
   const app = checkedApp(doc.metadata?.rnb?.app);
   return {
-    notebook: {
-      name,
-      lazy,
-      ...(packages.length > 0 ? { packages } : {}),
-      ...(Object.keys(settings).length > 0 ? { settings } : {}),
-      ...(Object.keys(app).length > 0 ? { app } : {}),
-      cells,
-    },
+    notebook: notebookFile({ name, lazy, packages, settings, app, cells }),
     notes,
   };
 }

@@ -34,6 +34,22 @@ export interface NotebookFile {
   cells: NotebookFileCell[];
 }
 
+/**
+ * A notebook from its parts, leaving out the optional parts that hold nothing (so a round trip adds no empty keys).
+ * `C`: the cells' kind (a .ipynb's carry their outputs too).
+ */
+export function notebookFile<C extends NotebookFileCell>(parts: Required<Omit<NotebookFile, 'cells'>> & { cells: C[] }): Omit<NotebookFile, 'cells'> & { cells: C[] } {
+  const { name, lazy, packages, settings, app, cells } = parts;
+  return {
+    name,
+    lazy,
+    ...(packages.length > 0 ? { packages } : {}),
+    ...(Object.keys(settings).length > 0 ? { settings } : {}),
+    ...(Object.keys(app).length > 0 ? { app } : {}),
+    cells,
+  };
+}
+
 /** The app view's settings a file carries; who may open the app (`published`) is the server's business, not the file's. */
 export interface FileAppSettings {
   show_code?: boolean;
@@ -137,14 +153,7 @@ export function readPercentNotebook(input: string, options: ReadOptions = {}): N
     }
     index = end + 1;
   }
-  const withPackages = (cells: NotebookFileCell[]): NotebookFile => ({
-    name,
-    lazy,
-    ...(packages.length > 0 ? { packages } : {}),
-    ...(Object.keys(settings).length > 0 ? { settings } : {}),
-    ...(Object.keys(app).length > 0 ? { app } : {}),
-    cells,
-  });
+  const withPackages = (cells: NotebookFileCell[]): NotebookFile => notebookFile({ name, lazy, packages, settings, app, cells });
   // Text before the first boundary (a plain script, or the blank line after the header).
   const firstBoundary = lines.findIndex((line, i) => i >= index && BOUNDARY.test(line));
   const preamble = lines.slice(index, firstBoundary < 0 ? lines.length : firstBoundary);
