@@ -134,6 +134,14 @@ const GraphView = memo(function GraphView({ controller, version }: { controller:
     element.scrollTop = start.top - (event.clientY - start.y);
     element.scrollLeft = start.left - (event.clientX - start.x);
   };
+  const onPointerUp = (): void => {
+    // Cleared after the click that may follow, so a drag that ends on a node does not select it. Only
+    // this drag: on a busy page the next drag's pointerdown can come before this timer runs.
+    const ended = drag.current;
+    window.setTimeout(() => {
+      if (drag.current === ended) drag.current = null;
+    }, 0);
+  };
 
   const shown = arcs.filter((arc) => arcInRows(arc, first, last));
   const detailed = shown.length <= DETAILED_ARCS;
@@ -171,7 +179,7 @@ const GraphView = memo(function GraphView({ controller, version }: { controller:
           onScroll={onScroll}
           onPointerDown={onPointerDown}
           onPointerMove={onPointerMove}
-          onPointerUp={() => { window.setTimeout(() => (drag.current = null), 0); }}
+          onPointerUp={onPointerUp}
         >
           <svg className="graph__svg" width={width} height={height} role="img" aria-label={`${allCells.length} cells, ${graph.edges.length} dependencies`} data-rows={`${first}-${last}`}>
             <defs>

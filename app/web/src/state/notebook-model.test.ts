@@ -163,6 +163,21 @@ describe('NotebookModel', () => {
     expect(model.getOrder()).toEqual(['a', 'b', 'new']);
   });
 
+  it('puts a cell created here where the host put it when the host\'s answer came before its event', () => {
+    const model = new NotebookModel(notebook([cell('base', '', [], [])]));
+    model.insertUnconfirmed(cell('mine', '', [], []), 1);
+    model.confirm('mine');
+    // Someone else's cell, created below the same cell first on the host, then this one's event.
+    model.apply({ type: 'cell_created', cell: cell('theirs', '', [], []), index: 1, revision: 2 });
+    expect(model.getOrder()).toEqual(['base', 'theirs', 'mine']);
+    model.apply({ type: 'cell_created', cell: cell('mine', '', [], []), index: 1, revision: 3 });
+    expect(model.getOrder()).toEqual(['base', 'mine', 'theirs']);
+    // A later duplicate of that event moves nothing.
+    model.apply({ type: 'cell_moved', cellId: 'mine', index: 2, revision: 4 });
+    model.apply({ type: 'cell_created', cell: cell('mine', '', [], []), index: 1, revision: 3 });
+    expect(model.getOrder()).toEqual(['base', 'theirs', 'mine']);
+  });
+
   it('marks an edited cell and what reads it stale at once, as the host will; idle and blocked stay', () => {
     const model = new NotebookModel(notebook([
       cell('a', 'x = 1', [], ['x'], { status: 'success' }),

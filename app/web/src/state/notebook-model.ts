@@ -51,6 +51,8 @@ export class NotebookModel {
   private graphVersion = 0;
   /** Cells shown before the host confirmed them (created here with a client id). */
   private readonly unconfirmed = new Set<string>();
+  /** Cells created here whose host event has not arrived yet: the event's place wins, even after the host answered. */
+  private readonly awaitingEvent = new Set<string>();
   /**
    * Markdown cells running again that still show their last rendering: it stays until the run's one output
    * replaces it (or the run ends without one), so text that follows a dragged slider never blinks out, and a
@@ -130,7 +132,10 @@ export class NotebookModel {
       .filter((id) => !notebook.cells.some((c) => c.id === id) && this.cells.has(id))
       .map((id) => ({ cell: this.cells.get(id)!, index: this.order.indexOf(id) }))
       .sort((a, b) => a.index - b.index);
-    for (const cell of notebook.cells) this.unconfirmed.delete(cell.id);
+    for (const cell of notebook.cells) {
+      this.unconfirmed.delete(cell.id);
+      this.awaitingEvent.delete(cell.id);
+    }
     const next = new Map<string, CellState>();
     for (const cell of notebook.cells) {
       const old = this.cells.get(cell.id);
@@ -236,6 +241,7 @@ export class NotebookModel {
    */
   insertUnconfirmed(cell: Cell, index: number): void {
     this.unconfirmed.add(cell.id);
+    this.awaitingEvent.add(cell.id);
     this.insertCell(cell, index, undefined);
   }
 
@@ -246,6 +252,7 @@ export class NotebookModel {
 
   /** The host refused the create: the cell goes. */
   dropUnconfirmed(id: string): void {
+    this.awaitingEvent.delete(id);
     if (this.unconfirmed.delete(id)) this.removeCell(id, undefined);
   }
 
@@ -305,6 +312,7 @@ export class NotebookModel {
       // The host's answer for a cell shown early: its state and place win, except that a restored
       // cell keeps showing its last outputs (dimmed, queued) until its re-run replaces them.
       this.unconfirmed.delete(cell.id);
+      this.awaitingEvent.delete(cell.id);
       this.updateCell(cell.id, (c) => {
         const restoring = c.status === 'queued' && cell.status === 'idle';
         const next: CellState = restoring ? { ...cell, status: 'queued', stdout: c.stdout, outputs: c.outputs, runningSince: null } : { ...cell, runningSince: c.runningSince };
@@ -313,7 +321,12 @@ export class NotebookModel {
       this.moveCell(cell.id, index, undefined);
       return;
     }
-    if (this.cells.has(cell.id)) return;
+    if (this.cells.has(cell.id)) {
+      // The host answered the create before its event came: the cell keeps its state, but takes the
+      // host's place (two people adding below one cell at once end in the host's order everywhere).
+      if (revision !== undefined && this.awaitingEvent.delete(cell.id)) this.moveCell(cell.id, index, undefined);
+      return;
+    }
     this.cells.set(cell.id, { ...withStderr(cell), runningSince: cell.status === 'running' ? this.now() : null });
     const order = [...this.order];
     order.splice(clamp(index, 0, order.length), 0, cell.id);
