@@ -1,14 +1,15 @@
 import { highlightCode } from '@lezer/highlight';
 import { LanguageSupport } from '@codemirror/language';
 import { memo, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { flushSync } from 'react-dom';
 import type { NotebookController } from '../state/notebook-controller';
-import { watchNearViewport } from './cell-in-view';
+import { editorMounts, watchNearViewport } from './cell-in-view';
 import { CodeEditor, type CodeEditorProps } from './CodeEditor';
 import { highlight, languageFor } from './editor-setup';
 
 /**
  * A cell's editor, mounted when the cell comes within about a screen of the viewport (the cell's own watch,
- * ./cell-in-view: scrolling at a normal pace never shows a placeholder), or when the page asks for it:
+ * ./cell-in-view: scrolling at a normal pace never shows a placeholder; one editor per task), or when the page asks for it:
  * a focus, a new cell; kept from then on. Until then, a light copy of the code with static
  * highlighting takes its place at the same size: opening a notebook of 1,000 cells builds the
  * editors on screen only, not 1,000 CodeMirror views.
@@ -25,7 +26,13 @@ export const LazyCodeEditor = memo(function LazyCodeEditor(props: CodeEditorProp
   useEffect(() => {
     const cell = placeholder.current?.closest('[data-cell-id]');
     if (mounted || !cell) return;
-    return watchNearViewport(cell, (isNear) => { if (isNear) setNear(true); });
+    // Built in a task of its own, nearest the screen first: many cells come near at once after a jump.
+    const mount = (): void => flushSync(() => setNear(true));
+    const stop = watchNearViewport(cell, (isNear, distance) => (isNear ? editorMounts.add(mount, distance) : editorMounts.cancel(mount)));
+    return () => {
+      stop();
+      editorMounts.cancel(mount);
+    };
   }, [mounted]);
   if (mounted) return <CodeEditor {...props} />;
   return (

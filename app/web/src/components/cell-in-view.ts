@@ -1,6 +1,7 @@
 import { useCallback, useSyncExternalStore, type RefObject } from 'react';
 import { flushSync } from 'react-dom';
 import { BackgroundUpdates } from '../state/background-updates';
+import { MountQueue } from '../state/mount-queue';
 import type { CellState, NotebookModel } from '../state/notebook-model';
 
 /** How far outside the viewport a cell still counts as in view (a fast scroll does not show a cell out of date). */
@@ -21,19 +22,33 @@ function laterTask(): (task: () => void) => void {
 /** Each far cell's render committed on its own (React would otherwise batch them all into the slice's end). */
 const backgroundUpdates = new BackgroundUpdates((update) => flushSync(update), { now: () => performance.now(), later: laterTask() });
 
+/** Editors of cells that came near, built one per task (LazyCodeEditor). */
+export const editorMounts = new MountQueue({ later: laterTask() });
+
 // One observer for every cell, told both ways (in view, out of view); a cell's state re-renders and its lazy editor
 // (LazyCodeEditor) both listen to it, so each cell costs the browser one observed element per frame, not two.
-const listeners = new Map<Element, Set<(near: boolean) => void>>();
-const lastSeen = new WeakMap<Element, boolean>();
+type NearListener = (near: boolean, distance: number) => void;
+const listeners = new Map<Element, Set<NearListener>>();
+const lastSeen = new WeakMap<Element, { near: boolean; distance: number }>();
+
+/** How far (px) the element was from the viewport when observed: 0 in view. */
+function distanceFromView(entry: IntersectionObserverEntry): number {
+  const box = entry.boundingClientRect;
+  return Math.max(0, box.top - window.innerHeight, -box.bottom);
+}
 let observer: IntersectionObserver | null = null;
 
-/** Calls `changed` with whether the element is within about a screen of the viewport, now (if known) and at each change. */
-export function watchNearViewport(element: Element, changed: (near: boolean) => void): () => void {
+/**
+ * Calls `changed` with whether the element is within about a screen of the viewport (and how far from it it was, in
+ * px), now (if known) and at each change.
+ */
+export function watchNearViewport(element: Element, changed: NearListener): () => void {
   if (typeof IntersectionObserver === 'undefined') return () => undefined; // jsdom: every cell counts as in view
   observer ??= new IntersectionObserver((entries) => {
     for (const entry of entries) {
-      lastSeen.set(entry.target, entry.isIntersecting);
-      for (const listener of [...(listeners.get(entry.target) ?? [])]) listener(entry.isIntersecting);
+      const seen = { near: entry.isIntersecting, distance: distanceFromView(entry) };
+      lastSeen.set(entry.target, seen);
+      for (const listener of [...(listeners.get(entry.target) ?? [])]) listener(seen.near, seen.distance);
     }
   }, { rootMargin: NEAR_MARGIN });
   let set = listeners.get(element);
@@ -44,7 +59,7 @@ export function watchNearViewport(element: Element, changed: (near: boolean) => 
   }
   set.add(changed);
   const known = lastSeen.get(element);
-  if (known !== undefined) changed(known);
+  if (known !== undefined) changed(known.near, known.distance);
   return () => {
     const current = listeners.get(element);
     current?.delete(changed);
