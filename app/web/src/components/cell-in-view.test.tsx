@@ -29,7 +29,10 @@ function report(container: HTMLElement, id: string, near: boolean): void {
   const element = container.querySelector(`section[data-cell-id="${id}"]`)!;
   for (const [target, observer] of observed) {
     if (target !== element) continue;
-    callbacks.get(observer)!([{ target, isIntersecting: near } as unknown as IntersectionObserverEntry], observer);
+    // A near cell in view, a far one two screens below it.
+    const top = near ? 0 : 2 * window.innerHeight;
+    const boundingClientRect = { top, bottom: top + 100 };
+    callbacks.get(observer)!([{ target, isIntersecting: near, boundingClientRect } as unknown as IntersectionObserverEntry], observer);
   }
 }
 
