@@ -1,8 +1,9 @@
 import { promisify } from 'node:util';
 import { gunzip as gunzipCallback, gzip as gzipCallback } from 'node:zlib';
-import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { retain, StorageError, type HistoryRetention, type HistoryStore, type NotebookVersion } from '@rnb/core';
 import { PARTITION_KEY, SORT_KEY } from './table';
+import { deleteKeys, queryAll, type TableAccess } from './table-access';
 
 const gzip = promisify(gzipCallback);
 const gunzip = promisify(gunzipCallback);
@@ -14,13 +15,9 @@ export function historyPrefix(id: string): string {
   return `hist#${id}#`;
 }
 
-export interface DynamoDbHistoryOptions {
-  docs: DynamoDBDocumentClient;
-  table: string;
+export interface DynamoDbHistoryOptions extends TableAccess {
   /** Bytes of a gzipped version per item (under the 400 KB item limit). */
   chunkBytes: number;
-  /** The store's retries and error messages. */
-  send<T>(what: string, operation: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -97,25 +94,11 @@ export class DynamoDbHistoryStore implements HistoryStore {
       ExpressionAttributeValues: { ':owner': owner, ':prefix': historyPrefix(notebookId) },
       ...(keysOnly ? { ProjectionExpression: '#sk, #at' } : {}),
     };
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.options.send(what, () => this.options.docs.send(new QueryCommand({ ...input, TableName: this.options.table, ConsistentRead: true, ExclusiveStartKey: start })));
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    return queryAll(this.options, what, input);
   }
 
-  private async deleteKeys(keys: Record<string, string>[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += 25) {
-      let pending = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-      await this.options.send('delete old versions', async () => {
-        const result = await this.options.docs.send(new BatchWriteCommand({ RequestItems: { [this.options.table]: pending } }));
-        pending = (result.UnprocessedItems?.[this.options.table] ?? []) as typeof pending;
-        if (pending.length > 0) throw Object.assign(new Error('unprocessed items'), { name: 'ProvisionedThroughputExceededException' });
-      });
-    }
+  private deleteKeys(keys: Record<string, string>[]): Promise<void> {
+    return deleteKeys(this.options, 'delete old versions', keys);
   }
 
   private serial<T>(owner: string, notebookId: string, step: () => Promise<T>): Promise<T> {

@@ -1,7 +1,8 @@
 import { ConfigError, definePlugin, NotebookStore, type Plugin } from '@rnb/core';
 import { DynamoDbNotebookStore, type DynamoDbNotebookStoreOptions } from './dynamodb-store';
 
-export { DynamoDbNotebookStore, ITEM_FORMAT, type DynamoDbNotebookStoreOptions } from './dynamodb-store';
+export { DynamoDbNotebookStore, type DynamoDbNotebookStoreOptions } from './dynamodb-store';
+export { ITEM_FORMAT } from './head';
 export { SHARE_INDEX_MARKER, type ShareBackfillResult } from './share-backfill';
 export { createTable, type CreateTableOptions, PARTITION_KEY, SORT_KEY } from './table';
 export { DEFAULT_RETRY, type RetryPolicy } from './retry';

@@ -1,6 +1,7 @@
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { NotebookShare, SharedNotebookSummary } from '@rnb/core';
 import { headKey, PARTITION_KEY, SORT_KEY } from './table';
+import { queryAll, type TableAccess } from './table-access';
 
 /**
  * "Shared with me" on DynamoDB without a secondary index (so existing tables need no change): for each user a
@@ -14,14 +15,8 @@ export function sharePartition(userId: string): string {
   return `rnb\u001fshared-with\u001f${userId}`;
 }
 
-export interface ShareIndexOptions {
-  docs: DynamoDBDocumentClient;
-  table: string;
-  send<T>(what: string, operation: () => Promise<T>): Promise<T>;
-}
-
 export class DynamoDbShareIndex {
-  constructor(private readonly options: ShareIndexOptions) {}
+  constructor(private readonly options: TableAccess) {}
 
   /** After a head write: entries for the users the notebook is shared with now, none for those it no longer is. */
   async update(owner: string, id: string, before: readonly NotebookShare[], after: readonly NotebookShare[]): Promise<void> {
@@ -39,15 +34,13 @@ export class DynamoDbShareIndex {
   }
 
   async list(userId: string): Promise<SharedNotebookSummary[]> {
+    const items = await queryAll(this.options, 'list the notebooks shared with a user', {
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+      ExpressionAttributeValues: { ':pk': sharePartition(userId) },
+    });
     const entries: { owner: string; id: string }[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.options.send('list the notebooks shared with a user', () =>
-        this.options.docs.send(new QueryCommand({ TableName: this.options.table, KeyConditionExpression: '#pk = :pk', ExpressionAttributeNames: { '#pk': PARTITION_KEY }, ExpressionAttributeValues: { ':pk': sharePartition(userId) }, ConsistentRead: true, ExclusiveStartKey: start })),
-      );
-      for (const item of page.Items ?? []) if (typeof item.owner === 'string' && typeof item.id === 'string') entries.push({ owner: item.owner, id: item.id });
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for (const item of items) if (typeof item.owner === 'string' && typeof item.id === 'string') entries.push({ owner: item.owner, id: item.id });
     const summaries: SharedNotebookSummary[] = [];
     for (const { owner, id } of entries) {
       if (owner === userId) continue;
