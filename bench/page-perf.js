@@ -91,7 +91,7 @@ async function main() {
       // Interactive: to the end, and a key typed into the last cell's editor is there.
       const last = p.locator('section[data-cell-id]').nth(BIG - 1);
       // The End key until the last cell is in view (cells off-screen have an estimated height until drawn).
-      for (let i = 0; i < 20 && !(await last.evaluate((el) => el.getBoundingClientRect().bottom <= window.innerHeight + 5)); i++) {
+      for (let i = 0; i < 20 && !(await last.evaluate((el) => { const box = el.getBoundingClientRect(); return box.height > 0 && box.bottom <= window.innerHeight + 5; })); i++) {
         await p.keyboard.press('End');
         await p.waitForTimeout(50);
       }

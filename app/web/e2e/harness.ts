@@ -258,6 +258,29 @@ export async function cellCount(page: Page): Promise<number> {
   return page.locator(CELL).count();
 }
 
+/**
+ * Scrolls cell `index` into view as a person would. A long notebook keeps far cells out of layout (the page's cell
+ * window): the page is scrolled toward the cell, as a drag of the scrollbar would, until it is in layout, then to it.
+ */
+export async function scrollToCell(page: Page, index: number): Promise<void> {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const placed = await page.evaluate(([selector, n]) => {
+      const cells = [...document.querySelectorAll<HTMLElement>(selector as string)];
+      const target = cells[n as number];
+      if (!target) return false;
+      if (target.getClientRects().length > 0) return true;
+      const shown = cells.map((c, i) => (c.getClientRects().length > 0 ? i : -1)).filter((i) => i >= 0);
+      const middle = shown.length > 0 ? (shown[0]! + shown[shown.length - 1]!) / 2 : 0;
+      const perCell = document.scrollingElement!.scrollHeight / cells.length;
+      window.scrollBy(0, ((n as number) - middle) * perCell);
+      return false;
+    }, [CELL, index] as const);
+    if (placed) break;
+    await page.waitForTimeout(50);
+  }
+  await cell(page, index).scrollIntoViewIfNeeded();
+}
+
 /** Waits until the focused element is inside cell `index`. */
 export async function waitForFocusIn(page: Page, index: number): Promise<void> {
   await orScreenshot(page, `focus in cell ${index}`, () => page.waitForFunction(
@@ -270,7 +293,7 @@ export async function waitForFocusIn(page: Page, index: number): Promise<void> {
 /** Replaces a cell's code by typing it, as a user would. */
 export async function typeInto(page: Page, index: number, code: string): Promise<void> {
   // Editors mount as their cell nears the screen: a far cell's appears once scrolled to.
-  await cell(page, index).scrollIntoViewIfNeeded();
+  await scrollToCell(page, index);
   await cell(page, index).locator('.cm-content').click();
   await page.keyboard.press('ControlOrMeta+a');
   await page.keyboard.type(code);
@@ -279,7 +302,7 @@ export async function typeInto(page: Page, index: number, code: string): Promise
 /** The cell's code as shown; others' cursors (co-editing draws them, with their names, inside the lines) left out. */
 export async function editorText(page: Page, index: number): Promise<string> {
   // A far cell's editor mounts only near the viewport (lazy editors).
-  await cell(page, index).scrollIntoViewIfNeeded();
+  await scrollToCell(page, index);
   return cell(page, index).locator('.cm-content').evaluate((el) =>
     [...el.querySelectorAll('.cm-line')]
       .map((line) => {

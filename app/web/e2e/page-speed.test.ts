@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import {
-  api, cell, cellCount, describeInBrowser, editorText, runAndWait, screenshot, useBrowserHost, waitForCellText, waitForEditorText,
+  api, cell, cellCount, describeInBrowser, editorText, runAndWait, screenshot, scrollToCell, useBrowserHost, waitForCellText, waitForEditorText,
   waitForFocusIn, type Host,
 } from './harness';
 
@@ -97,6 +97,21 @@ describeInBrowser('a page that stays fast, in a real browser', () => {
     await waitForFocusIn(page, BIG - 2);
     await page.keyboard.type('# here');
     expect(await editorText(page, BIG - 2)).toContain('# here');
+
+    // The list is windowed: only the cells near the screen (and the focused one) are in layout, the others keep their
+    // space, so the page stays as tall as all of them wherever it is scrolled, and a cell scrolled to is laid out.
+    const inLayout = (): Promise<number> => page.locator('section[data-cell-id]').evaluateAll((els) => els.filter((el) => el.getClientRects().length > 0).length);
+    const pageHeight = (): Promise<number> => page.evaluate(() => document.scrollingElement!.scrollHeight);
+    expect(await inLayout()).toBeGreaterThan(3);
+    expect(await inLayout()).toBeLessThan(60);
+    const tall = await pageHeight();
+    expect(tall).toBeGreaterThan(BIG * 100);
+    await scrollToCell(page, 500);
+    expect(await laidOut(page, 500)).toBe(true);
+    expect(await laidOut(page, BIG - 2)).toBe(true); // focused: kept in layout
+    expect(await laidOut(page, 100)).toBe(false);
+    expect(Math.abs((await pageHeight()) - tall) / tall).toBeLessThan(0.1);
+    expect(await inLayout()).toBeLessThan(60);
   });
 
   it('scrolled to the end with the End key, the last cell of 1,000 takes typed keys', async () => {
@@ -104,7 +119,7 @@ describeInBrowser('a page that stays fast, in a real browser', () => {
     await open(id, BIG);
     expect(await cell(page, BIG - 1).locator('.cm-editor').count()).toBe(0);
     // The End key, as a user reaching the bottom of a long page (again while the editors on the way mount).
-    const atEnd = (): Promise<boolean> => cell(page, BIG - 1).evaluate((el) => el.getBoundingClientRect().bottom <= window.innerHeight + 5);
+    const atEnd = (): Promise<boolean> => cell(page, BIG - 1).evaluate((el) => { const box = el.getBoundingClientRect(); return box.height > 0 && box.bottom <= window.innerHeight + 5; });
     for (let i = 0; i < 10 && !(await atEnd()); i++) {
       await page.keyboard.press('End');
       await page.waitForTimeout(300);
@@ -125,7 +140,7 @@ describeInBrowser('a page that stays fast, in a real browser', () => {
   it('scrolled to the end of 1,000 cells, the last one edited with real keys and run with Shift+Enter shows its result', async () => {
     const id = bigNotebook || await ranNotebook(BIG);
     await open(id, BIG);
-    const atEnd = (): Promise<boolean> => cell(page, BIG - 1).evaluate((el) => el.getBoundingClientRect().bottom <= window.innerHeight + 5);
+    const atEnd = (): Promise<boolean> => cell(page, BIG - 1).evaluate((el) => { const box = el.getBoundingClientRect(); return box.height > 0 && box.bottom <= window.innerHeight + 5; });
     for (let i = 0; i < 10 && !(await atEnd()); i++) {
       await page.keyboard.press('End');
       await page.waitForTimeout(300);
@@ -220,7 +235,7 @@ describeInBrowser('a page that stays fast, in a real browser', () => {
     const id = bigNotebook || await ranNotebook(BIG);
     await open(id, BIG);
     expect(await cell(page, 900).locator('.cm-editor').count()).toBe(0);
-    await cell(page, 900).scrollIntoViewIfNeeded();
+    await scrollToCell(page, 900);
     // The click may land on the placeholder (mounting the editor then) or on the editor: the keys reach it either way.
     await cell(page, 900).locator('.cell__editor').first().click();
     await page.keyboard.press('ControlOrMeta+End');
@@ -243,7 +258,7 @@ describeInBrowser('a page that stays fast, in a real browser', () => {
       await other.waitForFunction((n) => document.querySelectorAll('section[data-cell-id]').length === n, BIG, { timeout: 120_000 });
       const before = await placeholderText(page, 950);
       expect(before).toBe('v950 = v949 + 1\nv950');
-      await cell(other, 950).scrollIntoViewIfNeeded();
+      await scrollToCell(other, 950);
       await cell(other, 950).locator('.cell__editor').first().click();
       await other.keyboard.press('ControlOrMeta+End');
       await other.keyboard.type('\nremote = v950');

@@ -150,7 +150,8 @@ function PartView({ part, controller }: { part: ChatPart; controller: NotebookCo
 }
 
 function goToCell(controller: NotebookController, cellId: string): void {
+  // Focused first: in a long notebook that brings a far cell into layout, where it can be scrolled to.
+  controller.focusCell(cellId);
   const section = document.querySelector(`section[data-cell-id="${CSS.escape(cellId)}"]`);
   section?.scrollIntoView({ block: 'center', behavior: 'smooth' });
-  controller.focusCell(cellId);
 }

@@ -122,14 +122,17 @@ function DragHandle({ cellId, controller }: { cellId: string; controller: Notebo
   const onPointerMove = (event: ReactPointerEvent<HTMLButtonElement>): void => {
     if (!event.currentTarget.hasPointerCapture(event.pointerId)) return;
     const others = [...document.querySelectorAll<HTMLElement>('.cells > [data-cell-id]')].filter((el) => el.dataset.cellId !== cellId);
-    // The new index: how many of the other cells lie above the pointer.
-    const index = others.filter((el) => {
+    // The new index: before the first cell in layout whose middle is below the pointer, else after the last one in
+    // layout (a long notebook keeps far cells out of layout: they have no box to compare with).
+    const shown = others.filter((el) => el.getClientRects().length > 0);
+    const below = shown.find((el) => {
       const box = el.getBoundingClientRect();
-      return box.top + box.height / 2 < event.clientY;
-    }).length;
-    target.current = index;
-    if (index < others.length) mark(others[index]!, 'before');
-    else mark(others[others.length - 1] ?? null, 'after');
+      return box.top + box.height / 2 >= event.clientY;
+    });
+    const last = shown[shown.length - 1];
+    target.current = below ? others.indexOf(below) : last ? others.indexOf(last) + 1 : others.length;
+    if (below) mark(below, 'before');
+    else mark(last ?? null, 'after');
   };
   const onPointerUp = (event: ReactPointerEvent<HTMLButtonElement>): void => {
     if (!event.currentTarget.hasPointerCapture(event.pointerId)) return;

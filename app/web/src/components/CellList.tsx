@@ -1,9 +1,12 @@
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import { loadBrowserModules } from '../plugins/browser-modules';
 import { useLanguages } from '../plugins/languages';
 import { useOrder } from '../state/hooks';
 import type { NotebookController } from '../state/notebook-controller';
 import { CellView } from './CellView';
+import { CellWindow, WINDOW_FROM } from './cell-window';
+import { CellWindowContext } from './cell-window-context';
+import { estimatedCellHeight } from './cell-height';
 import { PluginProblems } from './PluginProblems';
 
 /** Cells in the first render of a notebook: more than a screen holds, so the first screen is whole at once. */
@@ -29,18 +32,45 @@ function useCellsShown(total: number): number {
   return complete.current ? total : Math.min(shown, total);
 }
 
+/** A window over the list while the notebook is long; the cells re-render once to register with it. */
+function useCellWindow(controller: NotebookController, list: RefObject<HTMLDivElement | null>, windowed: boolean): CellWindow | null {
+  const [cellWindow, setCellWindow] = useState<CellWindow | null>(null);
+  useLayoutEffect(() => {
+    if (!windowed || !list.current) return undefined;
+    const made = new CellWindow(list.current, {
+      order: () => controller.model.getOrder(),
+      estimate: (id) => {
+        const cell = controller.model.getCell(id);
+        return cell ? estimatedCellHeight(cell) : 0;
+      },
+    });
+    setCellWindow(made);
+    controller.setCellRevealer((id) => made.reveal(id));
+    return () => {
+      controller.setCellRevealer(null);
+      made.dispose();
+      setCellWindow(null);
+    };
+  }, [controller, list, windowed]);
+  return windowed ? cellWindow : null;
+}
+
 /** Subscribes to the order only: typing or running never re-renders the list. */
 export const CellList = memo(function CellList({ controller }: { controller: NotebookController }) {
   const order = useOrder(controller.model);
   const shown = useCellsShown(order.length);
+  const list = useRef<HTMLDivElement>(null);
+  const cellWindow = useCellWindow(controller, list, order.length >= WINDOW_FROM);
   const last = order[order.length - 1] ?? null;
   const languages = useLanguages();
   // Plugins' editor modes and renderers load with the notebook page (they need its CodeMirror).
   useEffect(() => void loadBrowserModules(languages), [languages]);
   return (
-    <div className="cells">
+    <div className="cells" ref={list}>
       <PluginProblems />
-      {(shown === order.length ? order : order.slice(0, shown)).map((id) => <CellView key={id} cellId={id} controller={controller} />)}
+      <CellWindowContext.Provider value={cellWindow}>
+        {(shown === order.length ? order : order.slice(0, shown)).map((id) => <CellView key={id} cellId={id} controller={controller} />)}
+      </CellWindowContext.Provider>
       {!controller.readOnly && (
         <div className="cells__add" role="group" aria-label="Add a cell at the end">
           {languages.map((l) => (

@@ -1,6 +1,7 @@
-import { memo, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useContext, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useCellInView } from './cell-in-view';
 import { estimatedCellHeight } from './cell-height';
+import { CellWindowContext } from './cell-window-context';
 import { MARKDOWN_MIME, type LanguageInfo } from '../api/types';
 import type { SaveState } from '../state/draft-saver';
 import { useCellPosition, useSaveState } from '../state/hooks';
@@ -38,6 +39,8 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
   const languages = useLanguages();
   const markdown = useMarkdownPreview(cell?.type === MARKDOWN_CELL_TYPE, (id) => void controller.run(id), cellId);
   const collapsed = useCollapsed(cellUiOf(controller), cellId);
+  const cellWindow = useContext(CellWindowContext);
+  useLayoutEffect(() => (cellWindow && frame.current ? cellWindow.register(cellId, frame.current) : undefined), [cellWindow, cellId, cell === undefined]);
   countRender(cellId);
   if (!cell) return null;
 

@@ -13,6 +13,17 @@ export class EditorRegistry {
   private pendingFocus: { id: string; at: 'start' | 'end' | undefined } | null = null;
   private readonly wanted = new Set<string>();
   private readonly wantListeners = new KeyedListeners();
+  /** Brings a cell out of a long notebook's window into layout (components/cell-window.ts); none otherwise. */
+  private revealer: ((cellId: string) => void) | null = null;
+
+  setRevealer(reveal: ((cellId: string) => void) | null): void {
+    this.revealer = reveal;
+  }
+
+  /** A cell about to be focused or scrolled to is put in layout first (out of layout, neither works). */
+  private reveal(cellId: string): void {
+    this.revealer?.(cellId);
+  }
 
   register(cellId: string, view: EditorView): () => void {
     this.views.set(cellId, view);
@@ -28,6 +39,7 @@ export class EditorRegistry {
   }
 
   focus(cellId: string, at?: 'start' | 'end'): void {
+    this.reveal(cellId);
     const view = this.views.get(cellId);
     if (!view) {
       this.pendingFocus = { id: cellId, at };
@@ -43,6 +55,7 @@ export class EditorRegistry {
   }
 
   focusWhenMounted(cellId: string, at: 'start' | 'end'): void {
+    this.reveal(cellId);
     if (this.views.has(cellId)) this.focus(cellId, at);
     else {
       this.pendingFocus = { id: cellId, at };
@@ -61,6 +74,7 @@ export class EditorRegistry {
 
   /** Asks for a cell's editor without focusing it (find shows a match in a far cell). */
   want(cellId: string): void {
+    this.reveal(cellId);
     if (this.wanted.has(cellId)) return;
     this.wanted.add(cellId);
     this.wantListeners.notify(cellId);
@@ -70,8 +84,9 @@ export class EditorRegistry {
     return this.views.get(cellId);
   }
 
-  /** The cell element around an editor, or the cell's element while its editor has not mounted. */
+  /** The cell element around an editor, or the cell's element while its editor has not mounted; in layout, to scroll to. */
   frameOf(cellId: string): HTMLElement | null {
+    this.reveal(cellId);
     const view = this.views.get(cellId);
     if (view) return view.dom.closest<HTMLElement>('[data-cell-id]');
     if (typeof document === 'undefined') return null;

@@ -415,6 +415,9 @@ export class NotebookController {
 
   focusCell = (cellId: string, at?: 'start' | 'end'): void => this.editors.focus(cellId, at);
 
+  /** How a long notebook's cell list brings a cell into layout before a focus or a scroll to it (null: no window). */
+  setCellRevealer = (reveal: ((cellId: string) => void) | null): void => this.editors.setRevealer(reveal);
+
   /** Focuses the cell itself, not its editor ("command mode": Enter edits, Ctrl+Z/z undo a delete). */
   focusCellFrame = (cellId: string): void => {
     const frame = this.editors.frameOf(cellId);
