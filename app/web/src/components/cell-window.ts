@@ -37,6 +37,7 @@ export class CellWindow {
   private focused: string | null = null;
   private revealed: string | null = null;
   private frame = 0;
+  private disposed = false;
   private readonly resizes: ResizeObserver | null;
 
   constructor(
@@ -66,7 +67,7 @@ export class CellWindow {
       this.placing = true;
       queueMicrotask(() => {
         this.placing = false;
-        this.update(false);
+        if (!this.disposed) this.update(false);
       });
     }
     return () => {
@@ -76,7 +77,9 @@ export class CellWindow {
       this.shown.delete(cellId);
       this.out.delete(cellId);
       this.margined.delete(cellId);
-      this.schedule();
+      // The element may live on without a window (the notebook got short): back in layout, without margins.
+      restore(element);
+      if (!this.disposed) this.schedule();
     };
   }
 
@@ -101,20 +104,17 @@ export class CellWindow {
   }
 
   dispose(): void {
+    this.disposed = true;
     window.removeEventListener('scroll', this.schedule);
     window.removeEventListener('resize', this.schedule);
     this.list.removeEventListener('focusin', this.onFocus);
     if (this.frame) cancelAnimationFrame(this.frame);
     this.resizes?.disconnect();
-    for (const element of this.elements.values()) {
-      element.removeAttribute('data-out');
-      element.style.marginTop = '';
-      element.style.marginBottom = '';
-    }
+    for (const element of this.elements.values()) restore(element);
   }
 
   readonly schedule = (): void => {
-    if (this.frame) return;
+    if (this.frame || this.disposed) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
       this.update();
@@ -214,4 +214,10 @@ export class CellWindow {
   private listTop(): number {
     return this.list.getBoundingClientRect().top + window.scrollY;
   }
+}
+
+function restore(element: HTMLElement): void {
+  element.removeAttribute('data-out');
+  element.style.marginTop = '';
+  element.style.marginBottom = '';
 }

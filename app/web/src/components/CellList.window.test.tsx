@@ -1,0 +1,79 @@
+/** @jest-environment jsdom */
+import { act, cleanup, render, waitFor } from '@testing-library/react';
+import { ApiClient } from '../api/http';
+import type { Cell, Notebook } from '../api/types';
+import { NotebookController } from '../state/notebook-controller';
+import { NotebookModel } from '../state/notebook-model';
+import { CellList } from './CellList';
+import { WINDOW_FROM } from './cell-window';
+
+/**
+ * The cell window's wiring in the list (jsdom lays nothing out: every cell has its estimated height, the list sits at
+ * the top of the page): a notebook of WINDOW_FROM cells takes far cells out of layout, a focus brings one in, and a
+ * notebook that gets shorter puts every cell back. Layout itself is the page-speed browser tests' part.
+ */
+function setup(count: number): NotebookController {
+  const cells: Cell[] = Array.from({ length: count }, (_, i) => ({
+    id: `c${i}`, type: 'python', code: `v${i} = ${i}`, status: 'success', stdout: '', stderr: '',
+    outputs: [{ mime_type: 'text/plain', data: String(i) }], error: null, reads: [], writes: [`v${i}`],
+  }));
+  const notebook: Notebook = { id: 'nb1', name: 'n', cells, revision: 1, lazy: false };
+  const api = new ApiClient({ fetchImpl: (async () => { throw new Error('no host'); }) as unknown as typeof fetch, resolve: (p) => `http://host/${p}` });
+  return new NotebookController(new NotebookModel(notebook), {
+    api,
+    getToken: async () => null,
+    socketFactory: () => ({ runCell: () => undefined, interrupt: () => undefined, retry: () => undefined, close: () => undefined }),
+  });
+}
+
+const outOfLayout = (container: HTMLElement): string[] =>
+  [...container.querySelectorAll<HTMLElement>('section[data-cell-id][data-out]')].map((el) => el.dataset.cellId!);
+
+/** An observer that never reports: editors stay static copies (CodeMirror cannot measure in jsdom). */
+class SilentObserver {
+  observe(): void { /* nothing reported */ }
+  unobserve(): void { /* nothing held */ }
+  disconnect(): void { /* nothing held */ }
+}
+
+let scrolledTo: number | null = null;
+beforeAll(() => {
+  (globalThis as { IntersectionObserver?: unknown }).IntersectionObserver = SilentObserver;
+  window.scrollTo = ((options: ScrollToOptions) => { scrolledTo = options.top ?? 0; }) as typeof window.scrollTo;
+});
+afterAll(() => {
+  delete (globalThis as { IntersectionObserver?: unknown }).IntersectionObserver;
+});
+afterEach(cleanup);
+
+it('keeps far cells of a long notebook out of layout, brings a focused one in, and puts all back when it gets short', async () => {
+  const controller = setup(WINDOW_FROM);
+  const { container } = render(<CellList controller={controller} />);
+  await waitFor(() => expect(container.querySelectorAll('section[data-cell-id]')).toHaveLength(WINDOW_FROM));
+  await waitFor(() => expect(outOfLayout(container).length).toBeGreaterThan(WINDOW_FROM - 40));
+  expect(outOfLayout(container)).not.toContain('c0');
+  expect(outOfLayout(container)).toContain(`c${WINDOW_FROM - 1}`);
+  // The space of the cells out of layout is kept: the last cell in layout carries the run below it.
+  const lastIn = [...container.querySelectorAll<HTMLElement>('section[data-cell-id]:not([data-out])')].pop()!;
+  expect(parseFloat(lastIn.style.marginBottom)).toBeGreaterThan(100 * (WINDOW_FROM - 40));
+
+  // A focus on a far cell (the keyboard, a jump to it) brings it into layout where it belongs, scrolled to.
+  act(() => controller.focusCellFrame('c250'));
+  expect(outOfLayout(container)).not.toContain('c250');
+  expect(scrolledTo).toBeGreaterThan(0);
+
+  // One cell fewer than the window's threshold: every cell is back in layout, no margins left.
+  act(() => controller.model.apply({ type: 'cell_deleted', cellId: 'c10', revision: 2 }));
+  expect(container.querySelectorAll('section[data-cell-id]')).toHaveLength(WINDOW_FROM - 1);
+  await waitFor(() => expect(outOfLayout(container)).toEqual([]));
+  const margined = [...container.querySelectorAll<HTMLElement>('section[data-cell-id]')].filter((el) => el.style.marginTop !== '' || el.style.marginBottom !== '');
+  expect(margined).toEqual([]);
+});
+
+it('leaves a shorter notebook alone', async () => {
+  const controller = setup(WINDOW_FROM - 1);
+  const { container } = render(<CellList controller={controller} />);
+  await waitFor(() => expect(container.querySelectorAll('section[data-cell-id]')).toHaveLength(WINDOW_FROM - 1));
+  await act(async () => { await new Promise((resolve) => setTimeout(resolve, 20)); });
+  expect(outOfLayout(container)).toEqual([]);
+});
