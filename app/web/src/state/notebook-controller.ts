@@ -1,8 +1,10 @@
 import type { EditorView } from '@codemirror/view';
 import { ApiError, type ApiClient, type TokenSource } from '../api/http';
 import { NotebookSocket, type ConnectionState, type NotebookSocketOptions } from '../api/socket';
-import type { JsonValue, PageEvent, SettingValue } from '../api/types';
-import { CellCreations, emptyCell, newCellId, UndoDeletes } from './cell-creations';
+import type { JsonValue, NotebookRole, PageEvent } from '../api/types';
+import { CellNavigator } from './cell-navigation';
+import { CellRuns } from './cell-runs';
+import { CellStructure } from './cell-structure';
 import { cellUiOf } from './cell-ui';
 import { ConflictStore } from './conflicts';
 import { browserGuestName, CoeditSession, replaceText } from './coedit';
@@ -11,22 +13,16 @@ import { EditorRegistry } from './editor-registry';
 import { EventBatcher, nextFrame, type EarlyFlush, type FrameScheduler } from './event-batcher';
 import { pageEventEarlyFlush } from './page-event-flush';
 import { NotebookModel } from './notebook-model';
+import { NotebookSettings } from './notebook-settings';
+import { NoticeBoard, type Notice } from './notices';
 import { Signal } from './signal';
 import { WidgetSender } from './widget-sender';
 import { NO_VARIABLES, type VariablesState } from './variables';
 
-export interface Notice {
-  id: number;
-  kind: 'error' | 'info';
-  message: string;
-  /** A button on the notice, e.g. Undo after a delete. */
-  action?: { label: string; run(): void };
-}
+export type { Notice } from './notices';
 
 /** What the controller uses of the socket (`callRuntime` optional: test sockets may leave it out). */
 type SocketPort = Pick<NotebookSocket, 'runCell' | 'interrupt' | 'retry' | 'close'> & Partial<Pick<NotebookSocket, 'callRuntime' | 'setWidgetValue'>>;
-
-import type { NotebookRole } from '../api/types';
 
 export interface ControllerOptions {
   api: ApiClient;
@@ -57,7 +53,9 @@ export interface ControllerOptions {
  */
 export class NotebookController {
   readonly connection = new Signal<ConnectionState>('connecting');
-  readonly notices = new Signal<readonly Notice[]>([]);
+  private readonly board = new NoticeBoard();
+  /** The page's user-visible messages (errors, "Cell deleted / Undo"), newest last. */
+  readonly notices = this.board.list;
   /** The kernel's names as the host last pushed them (`variables` event): the variable explorer's list. */
   readonly variables = new Signal<VariablesState>(NO_VARIABLES);
   readonly saver: DraftSaver;
@@ -68,16 +66,13 @@ export class NotebookController {
    * its conflict panel remain only for a cell whose text has not arrived yet and for test sockets.
    */
   readonly coedit: CoeditSession | null;
-  private readonly creations: CellCreations;
-  private readonly undo = new UndoDeletes();
+  private readonly navigation: CellNavigator;
+  private readonly structure: CellStructure;
+  private readonly runs: CellRuns;
+  private readonly settings: NotebookSettings;
   private socket: SocketPort | null = null;
   private readonly editors = new EditorRegistry();
   private resyncing: PageEvent[] | null = null;
-  /** Runs asked for while the host was unreachable: sent after the drafts, once back online. */
-  private readonly pendingRuns = new Set<string>();
-  /** Run all asked for while the host was unreachable: sent after the drafts, once back online. */
-  private pendingRunAll = false;
-  private noticeId = 0;
   /** A viewer's page: editors are read-only and nothing that edits or runs is offered (the host refuses it anyway). */
   readonly readOnly: boolean;
   /** The user's role in the notebook: only the owner shares it and changes its settings. */
@@ -107,20 +102,31 @@ export class NotebookController {
       },
       hostCode: (cellId) => this.model.getCell(cellId)?.code,
       onConflict: (cellId, currentCode) => this.conflicts.show(cellId, currentCode ?? this.model.getCell(cellId)?.code ?? ''),
-      onError: (_cellId, err) => this.report(err),
+      onError: (_cellId, err) => this.board.report(err),
     });
-    this.creations = new CellCreations({
-      send: async (body) => {
-        await options.api.createCell(notebookId, body);
-      },
+    this.navigation = new CellNavigator({ editors: this.editors, model, ui: () => cellUiOf(this), notify: (kind, message) => this.notify(kind, message) });
+    this.structure = new CellStructure({
+      api: options.api,
+      model,
+      saver: this.saver,
+      conflicts: this.conflicts,
+      navigation: this.navigation,
+      notices: this.board,
+      currentCode: (cellId, hostCode) => this.currentCode(cellId, hostCode),
       online: () => this.whenOnline(),
-      confirmed: (cellId) => this.model.confirm(cellId),
-      refused: (cellId, err) => {
-        this.saver.discard(cellId);
-        this.model.dropUnconfirmed(cellId);
-        this.report(err);
-      },
+      run: (cellId) => this.run(cellId),
     });
+    this.runs = new CellRuns({
+      api: options.api,
+      model,
+      saver: this.saver,
+      coedit: this.coedit,
+      isOnline: this.isOnline,
+      whenCreated: this.whenCreated,
+      sendRun: (cellId) => this.socket?.runCell(cellId),
+      notices: this.board,
+    });
+    this.settings = new NotebookSettings({ api: options.api, model, report: this.board.report });
   }
 
   get notebookId(): string {
@@ -167,30 +173,8 @@ export class NotebookController {
     this.model.markEdited(cellId);
   };
 
-  run = async (cellId: string): Promise<void> => {
-    if (this.saver.state(cellId) === 'conflict') {
-      this.notify('error', 'This cell has an edit conflict: keep your version or take theirs, then run it.');
-      return;
-    }
-    if (this.connection.get() !== 'online') {
-      this.pendingRuns.add(cellId);
-      return;
-    }
-    try {
-      // Co-edited text: the run goes once the host stored it (it hands it to the notebook before running).
-      if (this.coedit) {
-        // A new cell: its text first (what was typed before it arrived is merged into it just after), then stored.
-        await this.coedit.textReady(cellId);
-        await new Promise<void>((resolve) => setTimeout(resolve, 0));
-        await this.coedit.acknowledged();
-      } else await this.saver.flush(cellId);
-    } catch (err) {
-      // Offline: the run waits until the draft has reached the host; refused code is not run.
-      if (err instanceof ApiError && err.isNetwork) this.pendingRuns.add(cellId);
-      return;
-    }
-    if (await this.whenCreated(cellId)) this.socket?.runCell(cellId);
-  };
+  // Runs wait for the code on screen to reach the host; offline they are held (cell-runs.ts).
+  readonly run: CellRuns['run'] = (...args) => this.runs.run(...args);
 
   /**
    * Shift+Enter: run, then go to the next cell, creating one at the end (of the same language).
@@ -221,33 +205,15 @@ export class NotebookController {
     return send.call(this.socket, widgetId, value);
   });
 
-  /** Lazy mode: brings every stale cell up to date, in notebook order. */
-  runStale = (): void => {
-    for (const cell of this.model.cellList()) if (cell.status === 'stale') void this.run(cell.id);
-  };
-
-  /** Runs every cell once, after every unsaved draft reached the host (so it runs what is on screen). */
-  runAll = async (): Promise<void> => {
-    if (this.connection.get() !== 'online') {
-      this.pendingRunAll = true;
-      return;
-    }
-    try {
-      await this.saver.flushAll();
-      await this.coedit?.acknowledged();
-      await this.options.api.runAll(this.notebookId);
-    } catch (err) {
-      if (err instanceof ApiError && err.isNetwork) this.pendingRunAll = true;
-      else this.report(err);
-    }
-  };
+  readonly runStale: CellRuns['runStale'] = () => this.runs.runStale();
+  readonly runAll: CellRuns['runAll'] = () => this.runs.runAll();
 
   /** A new, empty kernel (the page asks for confirmation first). Not held while offline: a late restart would wipe newer values. */
   restartKernel = async (): Promise<void> => {
     try {
       await this.options.api.restartKernel(this.notebookId);
     } catch (err) {
-      this.report(err);
+      this.board.report(err);
     }
   };
 
@@ -257,109 +223,20 @@ export class NotebookController {
       // The event does it too; this is for a page whose socket is not (yet) back.
       this.model.apply({ type: 'outputs_cleared' });
     } catch (err) {
-      this.report(err);
+      this.board.report(err);
     }
   };
 
-  /**
-   * Adds a cell and returns its id at once: the cell is shown (and focused once its editor mounts)
-   * before the host answers, with an id chosen here, so typing right after Shift+Enter lands in
-   * it. The host's answer confirms it; a refusal removes it and says why.
-   */
-  addCell = (relativeTo: string | null, where: 'above' | 'below', type: string, code = ''): string => {
-    const order = this.model.getOrder();
-    const at = relativeTo === null ? order.length - 1 : order.indexOf(relativeTo);
-    const index = where === 'below' ? at + 1 : Math.max(at, 0);
-    const id = newCellId();
-    this.model.insertUnconfirmed(emptyCell(id, type, code), index);
-    this.focusWhenMounted(id, 'start');
-    void this.creations.create(id, { type, code }, () => this.cellBefore(id));
-    return id;
-  };
+  // ---- the notebook's shape (cell-structure.ts) ----
 
-  /** Resolves true once the host holds the cell (at once for a cell it already had). */
-  whenCreated = (cellId: string): Promise<boolean> => this.creations.whenCreated(cellId);
-
-  deleteCell = async (cellId: string, undoable = true): Promise<void> => {
-    const cell = this.model.getCell(cellId);
-    if (!cell || !(await this.whenCreated(cellId))) return;
-    const order = this.model.getOrder();
-    const i = order.indexOf(cellId);
-    const neighbour = order[i + 1] ?? order[i - 1];
-    const code = this.currentCode(cellId, cell.code);
-    try {
-      await this.options.api.deleteCell(this.notebookId, cellId);
-      this.saver.discard(cellId);
-      this.conflicts.close(cellId);
-      this.model.apply({ type: 'cell_deleted', cellId });
-      if (!undoable) return;
-      // The neighbour's cell, not its editor, gets the focus: Ctrl+Z then undoes the delete
-      // instead of the neighbour's own typing.
-      if (neighbour) this.focusCellFrame(neighbour);
-      const noticeId = this.notify('info', 'Cell deleted', { label: 'Undo', run: () => void this.restoreDeleted() });
-      this.undo.push({ cell: { ...cell, code }, after: order[i - 1] ?? null, index: i, noticeId });
-    } catch (err) {
-      this.report(err);
-    }
-  };
-
-  private cellBefore(cellId: string): string | null {
-    const order = this.model.getOrder();
-    return order[order.indexOf(cellId) - 1] ?? null;
-  }
-
-  /** True when a deleted cell can be brought back (Ctrl+Z or `z` outside an editor). */
-  canRestore = (): boolean => this.undo.size() > 0;
-
-  /**
-   * Undoes the last delete: the cell comes back with its id, type, code and place, shows its last
-   * outputs, and re-runs when it had run (which re-runs, or in lazy mode marks stale, what it fed).
-   */
-  restoreDeleted = async (): Promise<void> => {
-    const entry = this.undo.pop();
-    if (!entry) return;
-    this.dismissNotice(entry.noticeId);
-    const { cell } = entry;
-    const order = this.model.getOrder();
-    const index = entry.after === null ? 0 : order.includes(entry.after) ? order.indexOf(entry.after) + 1 : Math.min(entry.index, order.length);
-    const rerun = cell.status !== 'idle';
-    this.model.insertUnconfirmed({ ...cell, status: rerun ? 'queued' : 'idle' }, index);
-    this.focusWhenMounted(cell.id, 'end');
-    const created = await this.creations.create(cell.id, { type: cell.type, code: cell.code }, () => this.cellBefore(cell.id));
-    if (created && rerun) await this.run(cell.id);
-  };
-
-  moveCell = (cellId: string, delta: -1 | 1): Promise<void> => this.moveCellTo(cellId, this.model.indexOf(cellId) + delta);
-
-  /** Moves a cell to a position of the order (dragging it by its handle, or a key). */
-  moveCellTo = async (cellId: string, index: number): Promise<void> => {
-    if (index < 0 || index >= this.model.getOrder().length || index === this.model.indexOf(cellId) || !(await this.whenCreated(cellId))) return;
-    try {
-      await this.options.api.moveCell(this.notebookId, cellId, index);
-      this.model.apply({ type: 'cell_moved', cellId, index });
-      this.focusCell(cellId);
-    } catch (err) {
-      this.report(err);
-    }
-  };
-
-  /**
-   * Changes the cell's language in place (`PUT cells/{id}` with `type`): the cell keeps its id,
-   * position and code (an unsaved draft goes with it); the server re-analyses it and marks it stale.
-   */
-  changeType = async (cellId: string, type: string): Promise<void> => {
-    const cell = this.model.getCell(cellId);
-    if (!cell || cell.type === type) return;
-    const code = this.currentCode(cellId, cell.code);
-    // A cell shown before the host has it changes language once it exists there.
-    if (!(await this.whenCreated(cellId))) return;
-    try {
-      const updated = await this.options.api.changeCellType(this.notebookId, cellId, type, code);
-      this.model.apply({ type: 'cell_updated', cellId, code: updated.code, cell_type: updated.type, reads: updated.reads, writes: updated.writes });
-    } catch (err) {
-      this.report(err);
-    }
-  };
+  readonly addCell: CellStructure['addCell'] = (...args) => this.structure.addCell(...args);
+  readonly whenCreated: CellStructure['whenCreated'] = (...args) => this.structure.whenCreated(...args);
+  readonly deleteCell: CellStructure['deleteCell'] = (...args) => this.structure.deleteCell(...args);
+  readonly canRestore: CellStructure['canRestore'] = () => this.structure.canRestore();
+  readonly restoreDeleted: CellStructure['restoreDeleted'] = () => this.structure.restoreDeleted();
+  readonly moveCell: CellStructure['moveCell'] = (...args) => this.structure.moveCell(...args);
+  readonly moveCellTo: CellStructure['moveCellTo'] = (...args) => this.structure.moveCellTo(...args);
+  readonly changeType: CellStructure['changeType'] = (...args) => this.structure.changeType(...args);
 
   // ---- edit conflicts ----
 
@@ -378,26 +255,11 @@ export class NotebookController {
     this.editors.setText(cellId, this.model.getCell(cellId)?.code ?? '');
   };
 
-  // ---- settings ----
+  // ---- settings (notebook-settings.ts): each resolves to whether the host took the change ----
 
-  rename = async (name: string): Promise<boolean> => this.settle(async () => {
-    await this.options.api.renameNotebook(this.notebookId, name);
-    this.model.patchMeta({ name });
-  });
-
-  /** Sets one plugin's settings; the page keeps the host's masked answer, never the secret typed. */
-  setPluginSettings = async (plugin: string, values: { [field: string]: SettingValue | null }): Promise<boolean> => this.settle(async () => {
-    const masked = await this.options.api.setPluginSettings(this.notebookId, plugin, values);
-    const settings = { ...this.model.getMeta().settings };
-    if (Object.keys(masked).length > 0) settings[plugin] = masked;
-    else delete settings[plugin];
-    this.model.patchMeta({ settings });
-  });
-
-  setLazy = async (lazy: boolean): Promise<boolean> => this.settle(async () => {
-    await this.options.api.setLazy(this.notebookId, lazy);
-    this.model.patchMeta({ lazy });
-  });
+  readonly rename: NotebookSettings['rename'] = (...args) => this.settings.rename(...args);
+  readonly setPluginSettings: NotebookSettings['setPluginSettings'] = (...args) => this.settings.setPluginSettings(...args);
+  readonly setLazy: NotebookSettings['setLazy'] = (...args) => this.settings.setLazy(...args);
 
   // ---- focus and navigation ----
 
@@ -413,56 +275,19 @@ export class NotebookController {
 
   subscribeEditorWanted = (cellId: string, listener: () => void): (() => void) => this.editors.subscribeWanted(cellId, listener);
 
-  focusCell = (cellId: string, at?: 'start' | 'end'): void => this.editors.focus(cellId, at);
+  // Moving the cursor between cells (cell-navigation.ts).
+  readonly focusCell: CellNavigator['focusCell'] = (...args) => this.navigation.focusCell(...args);
+  readonly focusCellFrame: CellNavigator['focusCellFrame'] = (...args) => this.navigation.focusCellFrame(...args);
 
   /** How a long notebook's cell list brings a cell into layout before a focus or a scroll to it (null: no window). */
   setCellRevealer = (reveal: ((cellId: string) => void) | null): void => this.editors.setRevealer(reveal);
 
-  /** Focuses the cell itself, not its editor ("command mode": Enter edits, Ctrl+Z/z undo a delete). */
-  focusCellFrame = (cellId: string): void => {
-    const frame = this.editors.frameOf(cellId);
-    frame?.focus();
-    frame?.scrollIntoView?.({ block: 'nearest' });
-  };
-
-  /** Focuses a cell's editor now, or as soon as it mounts. */
   focusWhenMounted(cellId: string, at: 'start' | 'end'): void {
-    this.editors.focusWhenMounted(cellId, at);
+    this.navigation.focusWhenMounted(cellId, at);
   }
-
-  focusNeighbour = (cellId: string, delta: -1 | 1): boolean => {
-    const order = this.model.getOrder();
-    const target = order[order.indexOf(cellId) + delta];
-    if (!target) return false;
-    this.focusCell(target, delta < 0 ? 'end' : 'start');
-    return true;
-  };
-
-  /** Jumps to the cell that defines `name`; returns false when no cell does. */
-  jumpToDefinition = (name: string): boolean => {
-    const [definer] = this.model.definersOf(name);
-    if (!definer) {
-      this.notify('info', `No cell defines \`${name}\``);
-      return false;
-    }
-    this.revealCell(definer);
-    return true;
-  };
-
-  /** Scrolls to a cell, flashes it and puts the cursor in its editor (showing its code first when it was collapsed). */
-  revealCell = (cellId: string): void => {
-    const element = this.editors.frameOf(cellId);
-    element?.scrollIntoView?.({ block: 'center', behavior: 'smooth' });
-    element?.classList.add('cell--flash');
-    setTimeout(() => element?.classList.remove('cell--flash'), 1200);
-    const ui = cellUiOf(this);
-    if (ui.collapsedOf(cellId).code) {
-      ui.toggle(cellId, 'code');
-      setTimeout(() => this.focusCell(cellId), 0); // once React has shown the editor again
-    } else {
-      this.focusCell(cellId);
-    }
-  };
+  readonly focusNeighbour: CellNavigator['focusNeighbour'] = (...args) => this.navigation.focusNeighbour(...args);
+  readonly jumpToDefinition: CellNavigator['jumpToDefinition'] = (...args) => this.navigation.jumpToDefinition(...args);
+  readonly revealCell: CellNavigator['revealCell'] = (...args) => this.navigation.revealCell(...args);
 
   /**
    * The cell's code as this page shows it, editor mounted or not: the editor's text, else the shared text
@@ -489,9 +314,7 @@ export class NotebookController {
   /** A cell's mounted editor, if any (find and replace across cells edits through it). */
   editorOf = (cellId: string): EditorView | undefined => this.editors.viewOf(cellId);
 
-  dismissNotice = (id: number): void => {
-    this.notices.set(this.notices.get().filter((n) => n.id !== id));
-  };
+  dismissNotice = (id: number): void => this.board.dismiss(id);
 
   // ---- internals ----
 
@@ -564,41 +387,17 @@ export class NotebookController {
       this.resyncing = null;
       for (const event of buffered) this.model.apply(event, notebook.revision);
       await this.saver.flushAll();
-      const runs = [...this.pendingRuns].filter((id) => this.model.has(id));
-      this.pendingRuns.clear();
-      for (const id of runs) this.socket?.runCell(id);
-      if (this.pendingRunAll) {
-        this.pendingRunAll = false;
-        await this.options.api.runAll(this.notebookId);
-      }
+      await this.runs.sendHeld();
     } catch (err) {
       const buffered = this.resyncing ?? [];
       this.resyncing = null;
       for (const event of buffered) this.model.apply(event);
-      this.report(err);
+      this.board.report(err);
     }
-  }
-
-  private async settle(action: () => Promise<void>): Promise<boolean> {
-    try {
-      await action();
-      return true;
-    } catch (err) {
-      this.report(err);
-      return false;
-    }
-  }
-
-  private report(err: unknown): void {
-    const message = err instanceof Error ? err.message : String(err);
-    this.notify('error', message);
   }
 
   /** Shows a notice for a while; returns its id. */
   notify(kind: Notice['kind'], message: string, action?: Notice['action']): number {
-    const notice: Notice = { id: ++this.noticeId, kind, message, ...(action ? { action } : {}) };
-    this.notices.set([...this.notices.get().slice(-3), notice]);
-    setTimeout(() => this.dismissNotice(notice.id), kind === 'error' || action ? 10_000 : 4000);
-    return notice.id;
+    return this.board.notify(kind, message, action);
   }
 }
