@@ -19,8 +19,26 @@ function laterTask(): (task: () => void) => void {
   };
 }
 
+/** After a key, how long far cells wait: a typist's next key comes sooner, a pause lets them catch up. */
+const TYPING_PAUSE_MS = 150;
+let lastKeyAt = -Infinity;
+if (typeof document !== 'undefined') document.addEventListener('keydown', () => { lastKeyAt = performance.now(); }, { capture: true, passive: true });
+
+type InputScheduling = { scheduling?: { isInputPending?: () => boolean } };
+
+/** How long spare time is away: a key is waiting (Chromium tells), or one came less than a pause ago. */
+function typingHold(): number {
+  if ((navigator as InputScheduling).scheduling?.isInputPending?.() === true) return 16;
+  return Math.max(0, lastKeyAt + TYPING_PAUSE_MS - performance.now());
+}
+
 /** Each far cell's render committed on its own (React would otherwise batch them all into the slice's end). */
-const backgroundUpdates = new BackgroundUpdates((update) => flushSync(update), { now: () => performance.now(), later: laterTask() });
+const backgroundUpdates = new BackgroundUpdates((update) => flushSync(update), {
+  now: () => performance.now(),
+  later: laterTask(),
+  holdFor: typingHold,
+  after: (ms, task) => void setTimeout(task, ms),
+});
 
 /** Editors of cells that came near, built one per task (LazyCodeEditor). */
 export const editorMounts = new MountQueue({ later: laterTask() });

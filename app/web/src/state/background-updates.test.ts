@@ -77,4 +77,48 @@ describe('BackgroundUpdates', () => {
     scheduler.runNext();
     expect(ran).toEqual([]);
   });
+
+  it('holds far cells while someone types and runs them once the keys pause', () => {
+    const scheduler = manualScheduler();
+    let typingFor = 0;
+    const delayed: Array<{ ms: number; task: () => void }> = [];
+    const updates = new BackgroundUpdates((batch) => batch(), {
+      ...scheduler,
+      holdFor: () => typingFor,
+      after: (ms, task) => void delayed.push({ ms, task }),
+    }, 5);
+    const ran: number[] = [];
+    for (let i = 0; i < 3; i++) updates.defer(() => ran.push(i));
+    typingFor = 120;
+    scheduler.runNext();
+    expect(ran).toEqual([]);
+    expect(delayed.map((d) => d.ms)).toEqual([120]);
+    // Still typing when the wait is over: another wait.
+    typingFor = 40;
+    delayed.shift()!.task();
+    expect(ran).toEqual([]);
+    expect(delayed.map((d) => d.ms)).toEqual([40]);
+    typingFor = 0;
+    delayed.shift()!.task();
+    expect(ran).toEqual([0, 1, 2]);
+    expect(updates.waiting).toBe(0);
+  });
+
+  it('stops a slice as soon as a key is waiting', () => {
+    const scheduler = manualScheduler();
+    let typingFor = 0;
+    const delayed: Array<() => void> = [];
+    const updates = new BackgroundUpdates((batch) => batch(), { ...scheduler, holdFor: () => typingFor, after: (_ms, task) => void delayed.push(task) }, 50);
+    const ran: number[] = [];
+    // Batches of 4; a key arrives while the first batch runs.
+    for (let i = 0; i < 8; i++) updates.defer(() => { ran.push(i); if (i === 0) typingFor = 16; });
+    scheduler.runNext();
+    expect(ran).toEqual([0, 1, 2, 3]);
+    expect(scheduler.tasks).toBe(1);
+    scheduler.runNext();
+    expect(delayed).toHaveLength(1);
+    typingFor = 0;
+    delayed[0]!();
+    expect(ran).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
 });

@@ -2,6 +2,10 @@
 export interface UpdateScheduler {
   now(): number;
   later(task: () => void): void;
+  /** How long (ms) spare time is away: someone is typing. 0 or absent: now. */
+  holdFor?(): number;
+  /** Runs `task` after `ms` (with `holdFor`). */
+  after?(ms: number, task: () => void): void;
 }
 
 /**
@@ -53,8 +57,15 @@ export class BackgroundUpdates {
 
   private readonly drain = (): void => {
     this.scheduled = false;
+    // Keys first: while someone types, far cells wait (each render of them costs the frame a key waits for).
+    const hold = this.scheduler.holdFor?.() ?? 0;
+    if (hold > 0 && this.scheduler.after && this.pending.size > 0) {
+      this.scheduled = true;
+      this.scheduler.after(hold, this.drain);
+      return;
+    }
     const start = this.scheduler.now();
-    while (this.pending.size > 0 && this.scheduler.now() - start < this.budgetMs) {
+    while (this.pending.size > 0 && this.scheduler.now() - start < this.budgetMs && !((this.scheduler.holdFor?.() ?? 0) > 0)) {
       const batch = [...this.take(this.batchSize)];
       const before = this.scheduler.now();
       this.apply(() => batch.forEach((update) => update()));
