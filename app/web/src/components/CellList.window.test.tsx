@@ -1,10 +1,7 @@
 /** @jest-environment jsdom */
 import { act, cleanup, render, waitFor } from '@testing-library/react';
-import { ApiClient } from '../api/http';
-import type { Cell, Notebook } from '../api/types';
-import { NotebookController } from '../state/notebook-controller';
-import { NotebookModel } from '../state/notebook-model';
 import { CellList } from './CellList';
+import { offlineController } from '../testing/offline-controller';
 import { WINDOW_FROM } from './cell-window';
 
 /**
@@ -12,19 +9,7 @@ import { WINDOW_FROM } from './cell-window';
  * the top of the page): a notebook of WINDOW_FROM cells takes far cells out of layout, a focus brings one in, and a
  * notebook that gets shorter puts every cell back. Layout itself is the page-speed browser tests' part.
  */
-function setup(count: number): NotebookController {
-  const cells: Cell[] = Array.from({ length: count }, (_, i) => ({
-    id: `c${i}`, type: 'python', code: `v${i} = ${i}`, status: 'success', stdout: '', stderr: '',
-    outputs: [{ mime_type: 'text/plain', data: String(i) }], error: null, reads: [], writes: [`v${i}`],
-  }));
-  const notebook: Notebook = { id: 'nb1', name: 'n', cells, revision: 1, lazy: false };
-  const api = new ApiClient({ fetchImpl: (async () => { throw new Error('no host'); }) as unknown as typeof fetch, resolve: (p) => `http://host/${p}` });
-  return new NotebookController(new NotebookModel(notebook), {
-    api,
-    getToken: async () => null,
-    socketFactory: () => ({ runCell: () => undefined, interrupt: () => undefined, retry: () => undefined, close: () => undefined }),
-  });
-}
+const setup = offlineController;
 
 const outOfLayout = (container: HTMLElement): string[] =>
   [...container.querySelectorAll<HTMLElement>('section[data-cell-id][data-out]')].map((el) => el.dataset.cellId!);

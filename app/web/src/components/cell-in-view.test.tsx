@@ -1,11 +1,9 @@
 /** @jest-environment jsdom */
 import { act, cleanup, render, waitFor } from '@testing-library/react';
-import { ApiClient } from '../api/http';
-import type { Cell, Notebook } from '../api/types';
 import { renderCounts } from '../perf/render-count';
-import { NotebookController } from '../state/notebook-controller';
-import { NotebookModel } from '../state/notebook-model';
+import type { NotebookController } from '../state/notebook-controller';
 import { CellList } from './CellList';
+import { offlineController } from '../testing/offline-controller';
 
 /**
  * Cells far from the screen re-render in spare time, those near it at once, and a far cell coming near at once. The
@@ -36,19 +34,7 @@ function report(container: HTMLElement, id: string, near: boolean): void {
   }
 }
 
-function setup(): NotebookController {
-  const cells: Cell[] = Array.from({ length: CELLS }, (_, i) => ({
-    id: `c${i}`, type: 'python', code: `v${i} = ${i}`, status: 'success', stdout: '', stderr: '',
-    outputs: [{ mime_type: 'text/plain', data: String(i) }], error: null, reads: [], writes: [`v${i}`],
-  }));
-  const notebook: Notebook = { id: 'nb1', name: 'n', cells, revision: 1, lazy: false };
-  const api = new ApiClient({ fetchImpl: (async () => { throw new Error('no host'); }) as unknown as typeof fetch, resolve: (p) => `http://host/${p}` });
-  return new NotebookController(new NotebookModel(notebook), {
-    api,
-    getToken: async () => null,
-    socketFactory: () => ({ runCell: () => undefined, interrupt: () => undefined, retry: () => undefined, close: () => undefined }),
-  });
-}
+const setup = (): NotebookController => offlineController(CELLS);
 
 const statusShown = (container: HTMLElement, id: string): string | null | undefined =>
   container.querySelector(`section[data-cell-id="${id}"]`)?.getAttribute('data-status');
