@@ -111,6 +111,12 @@ describeInBrowser('a page that stays fast, in a real browser', () => {
     expect(await laidOut(page, BIG - 2)).toBe(true); // focused: kept in layout
     expect(await laidOut(page, 100)).toBe(false);
     expect(Math.abs((await pageHeight()) - tall) / tall).toBeLessThan(0.1);
+    // The first cell in layout after the ones out of it numbers itself ([501] for cell 501; counters skip the others).
+    const numbered = await page.locator('section[data-cell-id]').evaluateAll((els) => {
+      const first = els.findIndex((el, i) => i > 10 && el.getClientRects().length > 0);
+      return { first, counterSet: getComputedStyle(els[first]!).counterSet };
+    });
+    expect(numbered.counterSet).toBe(`cell ${numbered.first + 1}`);
     expect(await inLayout()).toBeLessThan(60);
   });
 

@@ -52,6 +52,9 @@ describe('CellWindow', () => {
     expect(now[now.length - 1]).toBe(Math.floor((10_000 + 1000 + 1200) / (HEIGHT + GAP)));
     // The run above the first cell in layout is its top margin; the earlier cells lost their margins.
     expect(element(list, now[0]!).style.marginTop).toBe(`${now[0]! * (HEIGHT + GAP)}px`);
+    // Its number: CSS counters skip cells out of layout, so it sets its own (shown 1-based).
+    expect(element(list, now[0]!).style.counterSet).toBe(`cell ${now[0]! + 1}`);
+    expect(element(list, now[0]! + 1).style.counterSet ?? '').toBe('');
     expect(element(list, 19).style.marginBottom).toBe('');
     expect(element(list, 0).hasAttribute('data-out')).toBe(true);
     cellWindow.dispose();

@@ -32,7 +32,7 @@ export class CellWindow {
   private placing = false;
   /** The list's top in the page, read when layout is clean (a scroll's frame), not right after React added cells. */
   private top: number;
-  /** Cells whose margin this window set (to clear when they no longer need one). */
+  /** Cells whose style (margins, number) this window set, to clear when they no longer need it. */
   private readonly margined = new Set<string>();
   private focused: string | null = null;
   private revealed: string | null = null;
@@ -151,44 +151,48 @@ export class CellWindow {
       else wanted.add(this.revealed);
     }
     let run = 0;
+    let hiddenBefore = 0;
     let lastShown: string | null = null;
-    const margins = new Map<string, { top: number; bottom: number }>();
-    for (const id of order) {
+    // A cell after cells out of layout also sets its number (counter-set applies after the increment): CSS counters
+    // skip elements out of layout.
+    const places = new Map<string, { top: number; bottom: number; counter: string }>();
+    order.forEach((id, index) => {
       if (!wanted.has(id)) {
         run += this.heightOf(id) + GAP_PX;
-        continue;
+        hiddenBefore++;
+        return;
       }
-      margins.set(id, { top: run, bottom: 0 });
+      places.set(id, { top: run, bottom: 0, counter: hiddenBefore > 0 ? `cell ${index + 1}` : '' });
       run = 0;
+      hiddenBefore = 0;
       lastShown = id;
-    }
-    if (lastShown !== null && run > 0) margins.get(lastShown)!.bottom = run;
+    });
+    if (lastShown !== null && run > 0) places.get(lastShown)!.bottom = run;
     for (const id of order) {
       const element = this.elements.get(id)!;
-      const margin = margins.get(id);
-      if (margin) {
+      const place = places.get(id);
+      if (place) {
         if (!this.shown.has(id)) {
           element.removeAttribute('data-out');
           this.shown.add(id);
           this.out.delete(id);
         }
-        this.setMargins(id, element, margin.top, margin.bottom);
+        this.place(id, element, place);
       } else {
         if (!this.out.has(id)) {
           element.setAttribute('data-out', '');
           this.shown.delete(id);
           this.out.add(id);
         }
-        this.setMargins(id, element, 0, 0);
+        this.place(id, element, NOWHERE);
       }
     }
   }
 
-  private setMargins(id: string, element: HTMLElement, top: number, bottom: number): void {
-    if (top === 0 && bottom === 0) {
-      if (!this.margined.delete(id)) return;
-      element.style.marginTop = '';
-      element.style.marginBottom = '';
+  /** Sets what the window adds to a cell's style (margins for the runs around it, its number), touching only changes. */
+  private place(id: string, element: HTMLElement, { top, bottom, counter }: { top: number; bottom: number; counter: string }): void {
+    if (top === 0 && bottom === 0 && counter === '') {
+      if (this.margined.delete(id)) restore(element, false);
       return;
     }
     this.margined.add(id);
@@ -196,6 +200,7 @@ export class CellWindow {
     const bottomPx = bottom === 0 ? '' : `${bottom}px`;
     if (element.style.marginTop !== topPx) element.style.marginTop = topPx;
     if (element.style.marginBottom !== bottomPx) element.style.marginBottom = bottomPx;
+    if (element.style.counterSet !== counter) element.style.counterSet = counter;
   }
 
   private heightOf(cellId: string): number {
@@ -216,8 +221,12 @@ export class CellWindow {
   }
 }
 
-function restore(element: HTMLElement): void {
-  element.removeAttribute('data-out');
+const NOWHERE = { top: 0, bottom: 0, counter: '' };
+
+/** Takes off what the window added: back in layout (unless `inLayout` is false: only the style), no margins, no number. */
+function restore(element: HTMLElement, inLayout = true): void {
+  if (inLayout) element.removeAttribute('data-out');
   element.style.marginTop = '';
   element.style.marginBottom = '';
+  element.style.counterSet = '';
 }
