@@ -61,6 +61,8 @@ export const CellList = memo(function CellList({ controller }: { controller: Not
   const shown = useCellsShown(order.length);
   const list = useRef<HTMLDivElement>(null);
   const cellWindow = useCellWindow(controller, list, order.length >= WINDOW_FROM);
+  // A move changes which runs of cells out of layout lie between the cells in it: placed again before the paint.
+  useLayoutEffect(() => cellWindow?.update(false), [cellWindow, order]);
   const last = order[order.length - 1] ?? null;
   const languages = useLanguages();
   // Plugins' editor modes and renderers load with the notebook page (they need its CodeMirror).

@@ -47,8 +47,13 @@ it('keeps far cells of a long notebook out of layout, brings a focused one in, a
   expect(outOfLayout(container)).not.toContain('c250');
   expect(scrolledTo).toBeGreaterThan(0);
 
+  // A cell moved from far below to the top: in layout there, its number and the runs' margins follow.
+  act(() => controller.model.apply({ type: 'cell_moved', cellId: 'c290', index: 0, revision: 2 }));
+  expect(outOfLayout(container)).not.toContain('c290');
+  expect(outOfLayout(container)).toContain('c200');
+
   // One cell fewer than the window's threshold: every cell is back in layout, no margins left.
-  act(() => controller.model.apply({ type: 'cell_deleted', cellId: 'c10', revision: 2 }));
+  act(() => controller.model.apply({ type: 'cell_deleted', cellId: 'c10', revision: 3 }));
   expect(container.querySelectorAll('section[data-cell-id]')).toHaveLength(WINDOW_FROM - 1);
   await waitFor(() => expect(outOfLayout(container)).toEqual([]));
   const margined = [...container.querySelectorAll<HTMLElement>('section[data-cell-id]')].filter((el) => el.style.marginTop !== '' || el.style.marginBottom !== '');
