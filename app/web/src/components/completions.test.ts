@@ -1,6 +1,7 @@
 import { CompletionContext } from '@codemirror/autocomplete';
 import { python } from '@codemirror/lang-python';
 import { EditorState } from '@codemirror/state';
+import type { EditorView } from '@codemirror/view';
 import type { JsonValue } from '../api/types';
 import { kernelCompletionSource } from './completions';
 
@@ -12,9 +13,9 @@ function setup(answer: (code: string, cursor: number) => JsonValue | Promise<Jso
     const { code, cursor } = payload as { code: string; cursor: number };
     return answer(code, cursor);
   }, () => language);
-  const complete = (doc: string, explicit = false) => {
+  const complete = (doc: string, explicit = false, view?: EditorView) => {
     const state = EditorState.create({ doc, extensions: [python()] });
-    return source(new CompletionContext(state, doc.length, explicit));
+    return source(new CompletionContext(state, doc.length, explicit, view));
   };
   return { asked, complete };
 }
@@ -64,5 +65,22 @@ describe('kernel completion source', () => {
     const partial = await setup((code, cursor) => ({ from: cursor - 1, options: [{ label: 'a1' }], complete: false })).complete('a');
     expect(partial).toMatchObject({ from: 0, options: [{ label: 'a1' }] });
     expect(partial!.validFor).toBeUndefined();
+  });
+
+  it('drops an answer that comes after the cursor left the editor', async () => {
+    let focused = true;
+    const view = { get hasFocus() { return focused; } } as unknown as EditorView;
+    let answer: (value: JsonValue) => void = () => undefined;
+    const { complete } = setup(() => new Promise<JsonValue>((resolve) => { answer = resolve; }));
+    const pending = complete('import ma', false, view);
+    await Promise.resolve();
+    focused = false;
+    answer(wordAnswer(['math'])('import ma', 9));
+    expect(await pending).toBeNull();
+    focused = true;
+    const kept = complete('import ma', false, view);
+    await Promise.resolve();
+    answer(wordAnswer(['math'])('import ma', 9));
+    expect(await kept).toMatchObject({ options: [{ label: 'math' }] });
   });
 });

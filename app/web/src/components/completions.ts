@@ -69,7 +69,9 @@ export function kernelCompletionSource(call: RuntimeCaller, languageOf: () => st
     } catch {
       return null; // busy (a cell computes), offline, or no kernel: nothing from the kernel this time
     }
-    if (context.aborted || !isKernelCompletions(answer)) return null;
+    // An answer that comes after the cursor left the editor (Shift+Enter while the kernel was busy starting) would
+    // open a list nobody asked for in a cell no longer worked in, beside the next cell's own.
+    if (context.aborted || (context.view !== undefined && !context.view.hasFocus) || !isKernelCompletions(answer)) return null;
     const options: Completion[] = answer.options.map((o) => ({ label: o.label, ...(o.type ? { type: o.type } : {}), ...(o.detail ? { detail: o.detail } : {}) }));
     return { from: context.pos - (cursor - answer.from), options, ...(answer.complete ? { validFor: /^[A-Za-z0-9_]*$/ } : {}) };
   };
