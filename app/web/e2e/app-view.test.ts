@@ -39,7 +39,9 @@ describeInBrowser('the app view of a notebook', () => {
 
     await app.getByRole('button', { name: 'Stop' }).click();
     await app.getByTestId('app-status').getByText('Idle').waitFor({ timeout: 30_000 });
-    await app.getByText('KeyboardInterrupt').waitFor();
+    // Python stops with KeyboardInterrupt; on a machine so loaded that the worker does not get to check for the
+    // interrupt within the kernel's grace (1.5 s), the kernel replaces the worker and says so. Either ends the run.
+    await app.getByText(/KeyboardInterrupt|did not stop when interrupted/).first().waitFor();
     // No traceback: the error's last line only.
     expect(await app.locator('main').textContent()).not.toContain('Traceback');
     expect(await app.getByRole('button', { name: 'Stop' }).isDisabled()).toBe(true);
