@@ -4,7 +4,7 @@ import { normalizeDocument } from './validation';
 const cell = (extra: Record<string, unknown>) => ({
   id: 'c', type: 'python', code: '', status: 'success', stdout: '', stderr: '', outputs: [], error: null, reads: [], writes: ['w'], ...extra,
 });
-const doc = (cells: unknown[]) => ({ id: 'n', owner: 'o', name: 'N', dbConnString: null, lazy: false, cells, revision: 1, createdAt: '', updatedAt: '' });
+const doc = (cells: unknown[]) => ({ id: 'n', owner: 'o', name: 'N', lazy: false, cells, revision: 1, createdAt: '', updatedAt: '' });
 
 describe('stored widget values', () => {
   it('are kept by id with their kind, value and props', () => {
