@@ -7,7 +7,6 @@ import base64, json, math, sys
 # The page sorts and filters every row a table output holds: hold many, bounded by rows and by
 # JSON size (the host drops a cell's outputs past 8 MB).
 MAX_TABLE_ROWS = 10_000
-MAX_TABLE_CHARS = 4_000_000
 MAX_TEXT = 100_000
 # Characters one output's data may take; the kernel's limit (set_max_output_chars) replaces the default. A larger repr
 # becomes a note before it is encoded, copied to JavaScript and framed, rather than vanishing or killing the kernel.
@@ -95,15 +94,10 @@ def _records_table(records):
 
 
 def _bounded_rows(rows):
-    """Rows until MAX_TABLE_CHARS of JSON (the first row always)."""
-    kept = []
-    used = 0
-    for row in rows:
-        used += len(json.dumps(row, default=str)) + 1
-        if used > MAX_TABLE_CHARS and kept:
-            break
-        kept.append(row)
-    return kept
+    """Rows until rnb_tables' MAX_TABLE_CHARS of JSON (the first row always): one bound for every table output."""
+    from rnb_tables import bounded_rows  # imported when a table is shown: the runner loads before the kernel modules
+
+    return bounded_rows(rows)
 
 
 def _with_note(table, total):
