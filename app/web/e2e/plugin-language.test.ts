@@ -63,8 +63,10 @@ describeInBrowser('a language plugin extends the page', () => {
     expect(await cell(page, 0).locator('.shout-name').count()).toBe(0);
     await cell(page, 0).locator('select.cell__type').selectOption('shout');
     await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]')[0]?.getAttribute('aria-label') === 'Shout cell');
-    await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]')[0]?.querySelector('.cm-content .shout-name') !== null, null, { timeout: 15_000 });
+    // The mode is swapped in while the editor redraws its lines: wait for the redrawn line, then check it and the text.
+    await page.waitForFunction(() => [...(document.querySelectorAll('section[data-cell-id]')[0]?.querySelectorAll('.cm-content .shout-name') ?? [])].map((el) => el.textContent).join('') === '{who}', null, { timeout: 15_000 });
     expect((await cell(page, 0).locator('.cm-content .shout-name').allTextContents()).join('')).toBe('{who}');
+    expect(await editorText(page, 0)).toBe('print({who})');
 
     // Run: the kernel's runtime shouts, and the plugin's renderer draws the custom MIME output.
     await cell(page, 2).locator('.cm-content').click();
