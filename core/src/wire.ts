@@ -435,6 +435,11 @@ export interface SocketEventPayloads {
    * while, and Redis keeps no events): reload the notebook, as after a reconnect.
    */
   resync: Record<never, never>;
+  /**
+   * Sockets that asked for batches (`auth: { batch: true }`): the notebook events the host emitted in one turn of its
+   * event loop, in order, instead of one socket event each (at most 256 in one).
+   */
+  events: { events: NotebookEvent[] };
 }
 
 /** Every server → client socket event, by name. Over socket.io the payload is the event without `type`. */

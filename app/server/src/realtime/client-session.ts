@@ -27,6 +27,8 @@ export interface ClientSessionDeps {
   log: Logger;
   limits: ClientSessionLimits;
   room(notebookId: string): string;
+  /** The room of the notebook's clients that take its events in batches. */
+  batchRoom(notebookId: string): string;
 }
 
 const NOTEBOOK_ID = /^[A-Za-z0-9_-]{1,100}$/;
@@ -46,6 +48,8 @@ export class ClientSession {
   private readonly notebookId: string | null;
   /** An app viewer's socket: its commands go to the viewer's own session, and only those an app allows. */
   private readonly appMode: boolean;
+  /** Asked for its notebook's events in batches (`auth.batch`): an `events` message per turn of the host's event loop. */
+  private readonly batched: boolean;
   /** The viewer's session once opened. */
   private appKey: string | null = null;
   private authTimer: NodeJS.Timeout | undefined;
@@ -69,6 +73,7 @@ export class ClientSession {
     const raw = (socket.handshake.auth as { notebookId?: unknown } | undefined)?.notebookId ?? socket.handshake.query.notebookId;
     this.notebookId = typeof raw === 'string' && NOTEBOOK_ID.test(raw) ? raw : null;
     this.appMode = (socket.handshake.auth as { app?: unknown } | undefined)?.app === true;
+    this.batched = !this.appMode && (socket.handshake.auth as { batch?: unknown } | undefined)?.batch === true;
     this.log = deps.log.child({ socket: socket.id, ...(this.notebookId ? { notebook: this.notebookId } : {}) });
   }
 
@@ -188,7 +193,9 @@ export class ClientSession {
     clearTimeout(this.authTimer);
     this.scheduleExpiry(identity.expiresAt);
     if (first) {
-      await this.socket.join(this.appKey !== null ? appRoomOf(this.appKey) : this.deps.room(this.notebookId));
+      await this.socket.join(
+        this.appKey !== null ? appRoomOf(this.appKey) : this.batched ? [this.deps.room(this.notebookId), this.deps.batchRoom(this.notebookId)] : this.deps.room(this.notebookId),
+      );
       this.log.info('socket authenticated', { user: identity.userId, ...(this.appMode ? { app: true } : {}) });
     }
     const reply = first || event === 'authenticate' ? 'authenticated' : 'auth_refreshed';
@@ -319,7 +326,10 @@ export class ClientSession {
     clearTimeout(this.authTimer);
     clearTimeout(this.expiryTimer);
     if (this.identity) this.announceDeparture();
-    if (this.notebookId) void this.socket.leave(this.deps.room(this.notebookId));
+    if (this.notebookId) {
+      void this.socket.leave(this.deps.room(this.notebookId));
+      void this.socket.leave(this.deps.batchRoom(this.notebookId));
+    }
     this.identity = null;
     if (!this.socket.connected) return;
     this.socket.emit('error', { message, code });

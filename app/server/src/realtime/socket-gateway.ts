@@ -8,6 +8,7 @@ import type { Logger } from '../logger';
 import { ClientSession, type ClientSessionLimits } from './client-session';
 import type { NotebookAccess } from '../sharing/notebook-access';
 import { deliverAppEvents, type AppSocketDeps } from '../apps/app-socket';
+import { EventBatches } from './event-batches';
 
 export interface SocketGatewayOptions {
   commands: CommandRouter;
@@ -35,6 +36,11 @@ export function roomOf(notebookId: string): string {
   return `nb:${notebookId}`;
 }
 
+/** The notebook's clients that take its events in batches (`auth: { batch: true }`); they are in {@link roomOf} too. */
+export function batchRoomOf(notebookId: string): string {
+  return `nbb:${notebookId}`;
+}
+
 /**
  * The real-time half of the contract: one room per notebook, every event of a
  * notebook to every authenticated client in its room.
@@ -43,6 +49,7 @@ export class SocketGateway {
   readonly io: Server;
   private closing = false;
   private readonly unsubscribe: () => void;
+  private readonly batches = new EventBatches((notebookId, events) => this.io.to(batchRoomOf(notebookId)).emit('events', { events }));
 
   constructor(server: http.Server, private readonly options: SocketGatewayOptions) {
     const anyOrigin = options.corsOrigins.includes('*');
@@ -62,7 +69,7 @@ export class SocketGateway {
       next(Object.assign(new Error('This server needs its access token: open the URL it printed when it started, or pass auth: { token }.'), { data: { code: 'RNB_ERR_UNAUTHORIZED' } }));
     });
     this.io.on('connection', (socket) => {
-      new ClientSession(socket, { commands: options.commands, auth: options.auth, log: options.log, limits: options.limits, room: roomOf, ...(options.apps ? { apps: options.apps } : {}) }).start();
+      new ClientSession(socket, { commands: options.commands, auth: options.auth, log: options.log, limits: options.limits, room: roomOf, batchRoom: batchRoomOf, ...(options.apps ? { apps: options.apps } : {}) }).start();
     });
     const unsubscribeNotebooks = options.events.subscribe((notebookId, event) => this.deliver(notebookId, event));
     // A viewer's session lives on the instance the viewer's socket reached: its events stay local.
@@ -100,6 +107,7 @@ export class SocketGateway {
     if (this.closing) return;
     this.closing = true;
     this.unsubscribe();
+    this.batches.clear();
     // local: with the Redis adapter a plain disconnectSockets would drop every instance's clients.
     this.io.of('/').local.disconnectSockets(true);
     await this.io.of('/').adapter.close?.();
@@ -127,7 +135,14 @@ export class SocketGateway {
   private deliver(notebookId: string, event: HostEvent): void {
     const { type, ...payload } = event;
     const room = roomOf(notebookId);
-    this.io.to(room).emit(type, payload);
+    if (event.type === 'yjs_update' || event.type === 'notebook_deleted') {
+      // Not batched (co-editing's binary updates keep their own event): what is pending goes first, to keep the order.
+      this.batches.flush(notebookId);
+      this.io.to(room).emit(type, payload);
+    } else {
+      this.io.to(room).except(batchRoomOf(notebookId)).emit(type, payload);
+      this.batches.add(notebookId, event);
+    }
     if (type === 'notebook_deleted') this.io.in(room).disconnectSockets(true);
     if (this.options.log.isEnabled('debug')) this.options.log.debug('event', { notebook: notebookId, event: type });
   }

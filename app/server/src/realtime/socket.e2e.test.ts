@@ -185,6 +185,29 @@ describe('socket.io contract', () => {
     expect(intruder.named('authenticated')).toEqual([]);
   });
 
+  it('sends a client that asked for batches the same events, in order, in fewer messages', async () => {
+    const nb = await notebookWith(Array.from({ length: 30 }, (_, i) => (i === 0 ? 'v0 = 1' : `v${i} = v${i - 1} + 1\nprint "cell ${i}"`)));
+    const plain = await joined(nb.id);
+    const batched = server.connect(nb.id, { token: 'ann-token', auth: { batch: true } });
+    await batched.waitFor('authenticated');
+    plain.emit('run_cell', { cellId: nb.cells[0] });
+    const last = nb.cells[29]!;
+    await plain.waitForStatus(last, 'success');
+    await batched.waitFor('events', (p) => p.events.some((e: { type: string; cellId?: string; status?: string }) => e.type === 'cell_status' && e.cellId === last && e.status === 'success'));
+    const NOTEBOOK_EVENTS = new Set(['cell_status', 'cell_stdout', 'cell_output', 'cell_error', 'cell_cleared', 'variables']);
+    type Received = { type: string; cellId?: string; status?: string };
+    // Up to the last cell's success: what follows it (the variables list) may be on its way to one client only.
+    const upToLast = (events: Received[]) => events.slice(0, events.findIndex((e) => e.type === 'cell_status' && e.cellId === last && e.status === 'success') + 1);
+    const plainEvents = upToLast(plain.events.filter((e) => NOTEBOOK_EVENTS.has(e.name)).map((e) => ({ type: e.name, ...e.payload })));
+    const batches = batched.named('events') as { events: Received[] }[];
+    const unbatched = batched.events.filter((e) => NOTEBOOK_EVENTS.has(e.name));
+    expect(unbatched).toEqual([]); // nothing twice: a batching client gets its notebook's events only in batches
+    expect(upToLast(batches.flatMap((b) => b.events))).toEqual(plainEvents);
+    expect(plainEvents.length).toBeGreaterThan(90); // queued, running, success and a print for each of the 30 cells
+    expect(batches.length).toBeLessThan(plainEvents.length / 3);
+
+  });
+
   it('lets go of the clients of a deleted notebook', async () => {
     const nb = await notebookWith(['x = 1']);
     const client = await joined(nb.id);

@@ -78,7 +78,7 @@ describe('NotebookSocket', () => {
       await waitFor(() => host.received.some(([e]) => e === 'run_cell'), 'run_cell');
       expect(host.received.map(([e]) => e)).toEqual(['authenticate', 'run_cell']);
       expect(host.received[0]![1]).toEqual({ token: 'good-token' });
-      expect(host.sockets[0]!.handshake.auth).toEqual({ notebookId: 'nb1' });
+      expect(host.sockets[0]!.handshake.auth).toEqual({ notebookId: 'nb1', batch: true });
       expect(ready).toBe(1);
       // The host may have lost events for this client: the page catches up as after a reconnect.
       host.io.to('nb1').emit('resync', {});
@@ -90,6 +90,20 @@ describe('NotebookSocket', () => {
       host.io.to('nb1').emit('external_edit_error', { message: 'nb1.py line 2: not readable' });
       await waitFor(() => events.length > 1, 'external_edit_error');
       expect(events[1]).toEqual({ type: 'external_edit_error', message: 'nb1.py line 2: not readable' });
+      // A batch (the page asked for them in the handshake) is passed on event by event, in order.
+      host.io.to('nb1').emit('events', {
+        events: [
+          { type: 'cell_status', cellId: 'c2', status: 'running' },
+          { type: 'cell_stdout', cellId: 'c2', data: 'hi', stream: 'stdout' },
+          { type: 'cell_status', cellId: 'c2', status: 'success' },
+        ],
+      });
+      await waitFor(() => events.length > 4, 'a batch of three');
+      expect(events.slice(2)).toEqual([
+        { type: 'cell_status', cellId: 'c2', status: 'running' },
+        { type: 'cell_stdout', cellId: 'c2', data: 'hi', stream: 'stdout' },
+        { type: 'cell_status', cellId: 'c2', status: 'success' },
+      ]);
     } finally {
       socket.close();
       await host.close();

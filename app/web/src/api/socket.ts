@@ -61,7 +61,8 @@ export class NotebookSocket {
     const factory = options.connect ?? io;
     this.socket = factory(base.origin, {
       path: `${base.pathname}socket.io`,
-      auth: { notebookId: options.notebookId, ...(options.app ? { app: true, ...(options.appView ? { view: options.appView } : {}) } : {}) },
+      // batch: a cascade's events arrive as a few `events` messages instead of thousands of frames (docs/protocol.md).
+      auth: { notebookId: options.notebookId, ...(options.app ? { app: true, ...(options.appView ? { view: options.appView } : {}) } : { batch: true }) },
       query: { notebookId: options.notebookId },
       transports: ['websocket', 'polling'],
       reconnectionDelayMax: 5000,
@@ -116,6 +117,9 @@ export class NotebookSocket {
         options.onEvent({ ...(payload as object), type: name } as NotebookEvent);
       });
     }
+    this.socket.on('events', (payload: ServerEvents['events'] | undefined) => {
+      for (const event of payload?.events ?? []) options.onEvent(event);
+    });
   }
 
   get connectionState(): ConnectionState {
