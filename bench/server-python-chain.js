@@ -89,7 +89,10 @@ const ROUNDS = Number(process.argv[3]) || 10;
   }
   const last = ids[ids.length - 1];
 
-  const socket = io(url, { auth: { notebookId: view.id }, transports: ['websocket'], reconnection: false });
+  // As the page does, the client takes the notebook's events in batches (docs/protocol.md, "Event batches");
+  // BATCH=0: one socket event each, as before.
+  const batched = process.env.BATCH !== '0';
+  const socket = io(url, { auth: { notebookId: view.id, batch: batched }, transports: ['websocket'], reconnection: false });
   await new Promise((resolve) => socket.once('authenticated', resolve));
   const runOnce = () =>
     new Promise((resolve, reject) => {
@@ -97,10 +100,15 @@ const ROUNDS = Number(process.argv[3]) || 10;
       const onStatus = (payload) => {
         if (payload.cellId !== last || (payload.status !== 'success' && payload.status !== 'error')) return;
         socket.off('cell_status', onStatus);
+        socket.off('events', onEvents);
         if (payload.status === 'error') reject(new Error('the last cell failed'));
         else resolve(performance.now() - started);
       };
+      const onEvents = ({ events }) => {
+        for (const event of events) if (event.type === 'cell_status') onStatus(event);
+      };
       socket.on('cell_status', onStatus);
+      socket.on('events', onEvents);
       socket.emit('run_cell', { cellId: ids[0] });
     });
 
@@ -131,7 +139,7 @@ const ROUNDS = Number(process.argv[3]) || 10;
   server.close();
   const floor = JSON.parse(execFileSync(process.execPath, [path.join(__dirname, 'peers', 'pyodide-chain.js'), String(CELLS), String(ROUNDS)], { encoding: 'utf8' }).trim().split('\n').pop());
   const ours = percentile(times, 50);
-  report(`server: Python chain of ${CELLS} cells, run_cell on the root to the last result at a socket.io client`, {
+  report(`server: Python chain of ${CELLS} cells, run_cell on the root to the last result at a socket.io client (${batched ? "events in batches" : "one socket event each"})`, {
     'first run (kernel start + Pyodide load)': ms(first),
     [`re-run from the root: median of ${ROUNDS}`]: ms(percentile(times, 50)),
     're-run from the root: p95': ms(percentile(times, 95)),
