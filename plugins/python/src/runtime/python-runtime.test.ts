@@ -187,9 +187,12 @@ describe('errors', () => {
   });
 
   it('stops an endless loop on interrupt and stays usable', async () => {
-    const running = kernel.run('while True: pass');
-    setTimeout(() => kernel.sendInterrupt(), 200);
-    const result = await running;
+    // The interrupt is sent once the loop has started: sent earlier, on a loaded machine it could land before the worker
+    // took the run, which clears the interrupt flag as it begins (so a stale stop cannot end the next cell), and the loop
+    // never stopped.
+    const result = await kernel.run('print("looping", flush=True)\nwhile True: pass', (text) => {
+      if (text.includes('looping')) kernel.sendInterrupt();
+    });
     expect(result.error?.name).toBe('KeyboardInterrupt');
     expect(result.error?.message).toBe('KeyboardInterrupt: the cell was interrupted');
     expect((await kernel.run('6 * 7')).outputs).toEqual([{ mime_type: 'text/plain', data: '42' }]);
