@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, WebSocket } from 'playwright-core';
 import {
   api, cell, cellCount, describeInBrowser, editorText, runAndWait, screenshot, scrollToCell, useBrowserHost, waitForCellText, waitForEditorText,
   waitForFocusIn, type Host,
@@ -314,8 +314,20 @@ describeInBrowser('a page that stays fast, in a real browser', () => {
     await hostStores(id, 970, original);
   });
 
-  it('a cascade of 250 cells edited at its root shows every new result', async () => {
+  it('a cascade of 250 cells edited at its root shows every new result, its events arriving in batches', async () => {
     const id = await ranNotebook(CHAIN);
+    // The page asks for its notebook's events in batches: count the socket messages that carry statuses, and the statuses.
+    const received = { messages: 0, statuses: 0 };
+    const countFrames = (socket: WebSocket): void => {
+      socket.on('framereceived', ({ payload }) => {
+        const text = typeof payload === 'string' ? payload : payload.toString();
+        const statuses = text.split('"cell_status"').length - 1;
+        if (statuses === 0) return;
+        received.messages++;
+        received.statuses += statuses;
+      });
+    };
+    page.on('websocket', countFrames);
     await open(id, CHAIN);
     await cell(page, 0).locator('.cm-content').click();
     await page.keyboard.press('ControlOrMeta+a');
@@ -330,6 +342,10 @@ describeInBrowser('a page that stays fast, in a real browser', () => {
       return true;
     }, CHAIN, { timeout: 120_000 });
     expect(await cell(page, 1).getAttribute('data-status')).toBe('success');
+    page.off('websocket', countFrames);
+    // queued, running and success for each of the 250 cells; one message each without batches.
+    expect(received.statuses).toBeGreaterThanOrEqual(3 * CHAIN);
+    expect(received.messages).toBeLessThan(received.statuses / 2);
     await screenshot(page, 'page-speed-cascade');
   });
 });
