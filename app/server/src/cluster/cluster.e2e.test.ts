@@ -33,8 +33,8 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
     // info: the test reads the "listening" line.
     LOG_LEVEL: 'info',
   });
-  const connect = (instance: Instance, notebookId: string): TestClient => {
-    const client = new TestClient(instance.url, '/socket.io', notebookId, {});
+  const connect = (instance: Instance, notebookId: string, auth: Record<string, unknown> = {}): TestClient => {
+    const client = new TestClient(instance.url, '/socket.io', notebookId, { auth });
     clients.push(client);
     return client;
   };
@@ -72,7 +72,9 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
     shared = await notebook(a, ['x = 2']);
     const onA = connect(a, shared.id);
     const onB = connect(b, shared.id);
-    await Promise.all([onA.waitFor('authenticated'), onB.waitFor('authenticated')]);
+    // Takes its events in batches (as the page does), on the instance that does not own the notebook.
+    const batchedOnB = connect(b, shared.id, { batch: true });
+    await Promise.all([onA.waitFor('authenticated'), onB.waitFor('authenticated'), batchedOnB.waitFor('authenticated')]);
 
     // An edit through B (not the owner) is forwarded to A and reaches both clients.
     const created = await api(b.url, 'POST', `/api/notebooks/${shared.id}/cells`, { type: 'fake', code: 'y = x * 10\nprint "y is", y', after_cell_id: shared.cells[0] });
@@ -86,6 +88,15 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
       expect(statusesOf(client, shared.cells[0]!)).toBe('queued,running,success');
       expect(client.named('cell_stdout').filter((p) => p.cellId === shared.cells[1]).map((p) => p.data).join('')).toBe('y is 20\n');
     }
+    // The batching client got the same statuses, in batches only.
+    type Batched = { type: string; cellId?: string; status?: string };
+    const batchedStatuses = async (cellId: string): Promise<string> => {
+      await batchedOnB.waitFor('events', (p: { events: Batched[] }) => p.events.some((e) => e.type === 'cell_status' && e.cellId === shared.cells[1] && e.status === 'success'));
+      const events = (batchedOnB.named('events') as { events: Batched[] }[]).flatMap((batch) => batch.events);
+      return events.filter((e) => e.type === 'cell_status' && e.cellId === cellId).map((e) => e.status).join(',');
+    };
+    expect(await batchedStatuses(shared.cells[0]!)).toBe('queued,running,success');
+    expect(batchedOnB.named('cell_status')).toEqual([]);
     // One kernel, on the owner.
     expect((await health(a)).kernels).toBe(1);
     expect((await health(b)).kernels).toBe(0);
