@@ -53,6 +53,13 @@ function traceSummary(buf) {
   // What keeps a key waiting: the main thread's longest tasks.
   const tasks = events.filter((e) => e.ph === 'X' && e.name === 'RunTask' && main.includes(`${e.pid}:${e.tid}`)).map((e) => e.dur / 1000).sort((a, b) => b - a);
   console.log(`-- ${tasks.length} tasks; longest: ${tasks.slice(0, 12).map((t) => t.toFixed(0)).join(', ')} ms; over 50 ms: ${tasks.filter((t) => t > 50).length}`);
+  // What the three longest tasks were made of: the events inside each that took 3 ms or more.
+  const onMain = (e) => e.ph === 'X' && main.includes(`${e.pid}:${e.tid}`);
+  const longest = events.filter((e) => onMain(e) && e.name === 'RunTask').sort((a, b) => b.dur - a.dur).slice(0, 3);
+  for (const task of longest) {
+    const inside = events.filter((e) => onMain(e) && e !== task && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= task.ts + task.dur && (e.dur ?? 0) >= 3000);
+    console.log(`   task ${(task.dur / 1000).toFixed(0)} ms: ${inside.map((e) => `${e.name}${e.args?.data?.functionName ? `(${e.args.data.functionName})` : e.args?.data?.type ? `(${e.args.data.type})` : ''} ${(e.dur / 1000).toFixed(0)}`).join(', ')}`);
+  }
 }
 async function main() {
   const bench = await startPageBench('prof');
