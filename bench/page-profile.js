@@ -4,6 +4,7 @@
 //   trace-open | trace-cascade Chromium trace (devtools.timeline): time per renderer main-thread event (layout, paint…)
 //   typing | trace-typing      keys typed into a new last cell while the whole chain re-runs
 //   time-open | time-cascade   the time only (no profiler), to compare builds: RNB_WEB_DIST=<dist> for each
+//   alloc-typing | alloc-cascade  V8's sampling heap profiler: bytes allocated per function (what feeds the minor GCs)
 // "open": navigation to every cell in the page. "cascade": the chain re-run from its root, from the kernel's last
 // result to the last cell's new value in the page, with the cell renders it took (the page's own counter: how well its
 // socket events were batched, which load does not blur). An unminified build names the functions:
@@ -61,6 +62,24 @@ function traceSummary(buf) {
     console.log(`   task ${(task.dur / 1000).toFixed(0)} ms: ${inside.map((e) => `${e.name}${e.args?.data?.functionName ? `(${e.args.data.functionName})` : e.args?.data?.type ? `(${e.args.data.type})` : ''} ${(e.dur / 1000).toFixed(0)}`).join(', ')}`);
   }
 }
+/** Bytes allocated per function (self), from the sampling heap profiler's tree, and the total. */
+function allocationSummary(profile, label) {
+  const self = new Map();
+  let total = 0;
+  const walk = (node) => {
+    const f = node.callFrame;
+    const bytes = node.selfSize;
+    if (bytes > 0) {
+      const key = `${f.functionName || '(anon)'} ${path.basename(f.url)}:${f.lineNumber}`;
+      self.set(key, (self.get(key) ?? 0) + bytes);
+      total += bytes;
+    }
+    for (const child of node.children) walk(child);
+  };
+  walk(profile.head);
+  console.log(`== ${label}: ${(total / 1048576).toFixed(1)} MiB allocated (sampled)`);
+  [...self].sort((a, b) => b[1] - a[1]).slice(0, 30).forEach(([k, b]) => console.log(`${(b / 1048576).toFixed(2).padStart(8)} MiB  ${k}`));
+}
 async function main() {
   const bench = await startPageBench('prof');
   const { base, api, browser } = bench;
@@ -73,12 +92,15 @@ async function main() {
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
     const trace = WHAT.startsWith('trace-');
     const timeOnly = WHAT.startsWith('time-');
+    const alloc = WHAT.startsWith('alloc-');
     const start = async () => timeOnly ? undefined : trace
       ? browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'v8.execute'] })
+      : alloc ? cdp.send('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })
       : cdp.send('Profiler.start');
     const stop = async (label) => {
       if (timeOnly) return;
       if (trace) traceSummary(await browser.stopTracing());
+      else if (alloc) allocationSummary((await cdp.send('HeapProfiler.stopSampling')).profile, label);
       else summarise((await cdp.send('Profiler.stop')).profile, label);
     };
     if (WHAT.endsWith('typing')) {
