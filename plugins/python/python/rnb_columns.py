@@ -18,10 +18,21 @@ _ISO = frozenset((datetime.datetime, datetime.date, datetime.time))
 
 
 def _column(values):
-    """(kind, payload) of one column: "f64" an array('d'), "str" the strings joined by NUL, "any" a list of plain values."""
-    types = set(map(type, values))
-    if types <= {int, float}:  # bool is its own type, so True stays true
-        ints = values if float not in types else [v for v in values if type(v) is int]
+    """(kind, payload) of one column: "i64" an array('q') of ints (JavaScript reads them as numbers, or as BigInt past
+    float64's exact range, as Pyodide converts one), "f64" an array('d'), "str" the strings joined by NUL, "any" a list of
+    plain values."""
+    # The type of each value, counted against the first's: one pass of C calls when a column holds one type (a set
+    # of the types costs a hash insert per value). Exact types: bool is its own, so True stays true.
+    types = list(map(type, values))
+    only = types[0] if types.count(types[0]) == len(types) else None
+    if only is int:
+        try:
+            return "i64", _array.array("q", values)
+        except OverflowError:  # past 64 bits: plain values, as Pyodide converts them
+            return "any", values
+    types = {only} if only is not None else set(types)
+    if types <= {int, float}:
+        ints = [v for v in values if type(v) is int]
         if not ints or (-_F64_INT_BOUND < min(ints) and max(ints) < _F64_INT_BOUND):
             return "f64", _array.array("d", values)
     if types <= _ISO:  # exact types: plain() writes them with isoformat()
@@ -54,7 +65,8 @@ def table_columns(value):
     # them found in every row below (KeyError otherwise): the same keys. Their order is not checked (a pass that made
     # a tuple per row cost as much as building the list): a row with the same keys in another order reads in the
     # first row's order, as a table has one order of columns.
-    if set(map(type, value)) != {dict} or set(map(len, value)) != {len(names)}:
+    # One pass for both (len() in a comprehension is a specialised call; map(len, ...) a slower one per row in Pyodide).
+    if {len(row) if type(row) is dict else -1 for row in value} != {len(names)}:
         return None
     kinds = []
     payloads = []

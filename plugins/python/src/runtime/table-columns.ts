@@ -1,7 +1,8 @@
 /**
- * The JavaScript half of python/rnb_columns.py: a Python table crosses from Pyodide's heap by columns (a float64 buffer for a
- * numeric column, one joined string for a text column, a list conversion otherwise) instead of one dict at a time,
- * and records are built from the columns when a language wants records. Imports nothing at run time.
+ * The JavaScript half of python/rnb_columns.py: a Python table crosses from Pyodide's heap by columns (an int64 buffer
+ * read in place for a column of ints, a float64 buffer for other numeric columns, one joined string for a text column,
+ * a list conversion otherwise) instead of one dict at a time, and records are built from the columns when a language
+ * wants records. Imports nothing at run time.
  */
 import type { TableColumns } from '@rnb/core';
 import type { PyProxyLike } from './pyodide-types';
@@ -10,6 +11,49 @@ import type { PyProxyLike } from './pyodide-types';
 export interface PyListLike extends PyProxyLike {
   get(index: number): unknown;
   readonly length: number;
+}
+
+/** An array('q') as Pyodide lends its buffer: 32-bit words over Pyodide's heap, valid until release(). */
+interface PyInt64ArrayLike extends PyProxyLike {
+  getBuffer(type: 'i32'): { readonly data: Int32Array; release(): void };
+}
+
+/** Pyodide converts an int to a JavaScript number when |i| < 2**53 - 1, to a BigInt from there on. */
+const MAX_NUMBER_INT = Number.MAX_SAFE_INTEGER; // 2**53 - 1
+
+/**
+ * An "i64" column (little-endian int64 words: low, high) as Pyodide converts each int: a Float64Array when every value
+ * is a number, else an array with BigInts where Pyodide gives them. One pass, no BigInt made for the usual column.
+ */
+export function numbersOfInt64Words(words: Int32Array): Float64Array | (number | bigint)[] {
+  const count = words.length >>> 1;
+  const numbers = new Float64Array(count);
+  for (let row = 0; row < count; row++) {
+    // high * 2**32 is exact and adding the low word rounds monotonically: a result inside (-(2**53 - 1), 2**53 - 1)
+    // is the exact int, and an int outside it never rounds back inside.
+    const value = words[2 * row + 1]! * 4294967296 + (words[2 * row]! >>> 0);
+    if (value <= -MAX_NUMBER_INT || value >= MAX_NUMBER_INT) return withBigInts(words, numbers, row);
+    numbers[row] = value;
+  }
+  return numbers;
+}
+
+function withBigInts(words: Int32Array, numbers: Float64Array, from: number): (number | bigint)[] {
+  const values: (number | bigint)[] = Array.from(numbers.subarray(0, from));
+  for (let row = from; row < numbers.length; row++) {
+    const value = words[2 * row + 1]! * 4294967296 + (words[2 * row]! >>> 0);
+    values.push(value > -MAX_NUMBER_INT && value < MAX_NUMBER_INT ? value : (BigInt(words[2 * row + 1]!) << 32n) | BigInt(words[2 * row]! >>> 0));
+  }
+  return values;
+}
+
+function int64Column(payload: PyInt64ArrayLike): Float64Array | (number | bigint)[] {
+  const buffer = payload.getBuffer('i32');
+  try {
+    return numbersOfInt64Words(buffer.data);
+  } finally {
+    buffer.release();
+  }
 }
 
 /** The converter `toJS()` uses for every value: a dict becomes a plain object, nothing stays a proxy. */
@@ -32,6 +76,7 @@ export function readTableColumns(answer: PyListLike): TableColumns {
     const payloads = own(answer.get(2)) as PyListLike;
     const columns = kinds.map((kind, index): ArrayLike<unknown> => {
       const payload = own(payloads.get(index));
+      if (kind === 'i64') return int64Column(payload as PyInt64ArrayLike);
       if (kind === 'f64') return (payload as PyProxyLike).toJs() as Float64Array;
       if (kind === 'str') return (payload as string).split('\0');
       return (payload as PyProxyLike).toJs(TO_PLAIN) as unknown[];
