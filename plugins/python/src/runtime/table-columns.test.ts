@@ -3,7 +3,7 @@
  * columns hold exactly what the record-by-record conversion gives at each place, and what is not a table of
  * same-keyed dicts still converts record by record.
  */
-import { numbersOfInt64Words } from './table-columns';
+import { numbersOfInt64Words, splitSharing } from './table-columns';
 import { FakeKernel, PYODIDE_START_TIMEOUT_MS } from './testing/fake-kernel';
 
 /** Typed arrays come through postMessage, made in another realm than the test's. */
@@ -87,6 +87,22 @@ describe('a list of same-keyed dicts crosses by columns', () => {
     const past = [5n, 2n ** 53n - 1n, -(2n ** 53n - 1n), 2n ** 53n, 2n ** 63n - 1n, -(2n ** 63n), -7n];
     expect(numbersOfInt64Words(words(past))).toEqual([5, 2n ** 53n - 1n, -(2n ** 53n - 1n), 2n ** 53n, 2n ** 63n - 1n, -(2n ** 63n), -7]);
     expect(Array.from(numbersOfInt64Words(new Int32Array(0)))).toEqual([]);
+  });
+
+  it('text columns split as split() does, repeated pieces shared, mostly distinct ones split past the trial rows', () => {
+    const cases = [
+      '',
+      'a',
+      '\0',
+      'north\0south\0north\0\0north',
+      // Same length, first, middle and last characters: one slot, told apart by comparing the text.
+      'aXbcd\0aYbcd\0aXbcd\0aYbcd',
+      'é\u2028\0😀\0é\u2028\0',
+      Array.from({ length: 3000 }, (_, i) => ['open', 'closed', 'on hold'][i % 3]).join('\0'),
+      Array.from({ length: 3000 }, (_, i) => `name ${i}`).join('\0'),
+      Array.from({ length: 3000 }, (_, i) => (i < 600 ? 'same' : `name ${i}`)).join('\0'),
+    ];
+    for (const joined of cases) expect([joined.slice(0, 20), splitSharing(joined)]).toEqual([joined.slice(0, 20), joined.split('\0')]);
   });
 
   it('a hostile key or value fails the conversion with its own error, as the record conversion does', async () => {

@@ -78,12 +78,50 @@ export function readTableColumns(answer: PyListLike): TableColumns {
       const payload = own(payloads.get(index));
       if (kind === 'i64') return int64Column(payload as PyInt64ArrayLike);
       if (kind === 'f64') return (payload as PyProxyLike).toJs() as Float64Array;
-      if (kind === 'str') return (payload as string).split('\0');
+      if (kind === 'str') return splitSharing(payload as string);
       return (payload as PyProxyLike).toJs(TO_PLAIN) as unknown[];
     });
     return { names, columns, rowCount: columns[0]!.length };
   } finally {
     for (const proxy of owned) proxy.destroy();
+  }
+}
+
+const SHARED_SLOTS = 1024; // a power of two
+/** Rows after which a column whose pieces are mostly new stops looking them up. */
+const SHARING_TRIAL = 512;
+
+/**
+ * `joined.split('\0')`, with a repeated piece as one string: a column of categories (regions, statuses) makes a handful
+ * of strings rather than one per row. Strings made per row are what the young generation copies at each GC until they
+ * are promoted, while the rows built from them (old, once V8 pretenures them) point at them; in a kernel worker's small
+ * young generation that copying cost more than the split. A column of mostly distinct strings stops looking up after
+ * SHARING_TRIAL rows and splits the rest as split() does.
+ */
+export function splitSharing(joined: string): string[] {
+  const pieces: string[] = [];
+  const slots = new Array<string | undefined>(SHARED_SLOTS);
+  let start = 0;
+  let made = 0;
+  for (let row = 0; ; row++) {
+    if (row === SHARING_TRIAL && made * 2 > row) return pieces.concat(joined.slice(start).split('\0'));
+    let end = joined.indexOf('\0', start);
+    if (end < 0) end = joined.length;
+    const length = end - start;
+    let piece = '';
+    if (length > 0) {
+      // A cheap hash of the piece (length and three characters), checked by comparing the text in place.
+      const slot = (length * 31 + joined.charCodeAt(start) * 7 + joined.charCodeAt(end - 1) * 13 + joined.charCodeAt(start + (length >> 1))) & (SHARED_SLOTS - 1);
+      const known = slots[slot];
+      if (known !== undefined && known.length === length && joined.startsWith(known, start)) piece = known;
+      else {
+        piece = slots[slot] = joined.slice(start, end);
+        made++;
+      }
+    }
+    pieces.push(piece);
+    if (end === joined.length) return pieces;
+    start = end + 1;
   }
 }
 

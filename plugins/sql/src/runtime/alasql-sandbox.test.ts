@@ -54,6 +54,26 @@ describe('ordinary SQL works', () => {
     expect(sandbox.probe('({}).polluted')).toBeUndefined();
   });
 
+  it('builds rows from columns with a builder kept per shape: each table its own values, any number of shapes', () => {
+    const bind = (name: string, names: string[], columns: ArrayLike<unknown>[]): void =>
+      sandbox.bindRows(name, sandbox.rowsOfColumns(names, columns, columns[0]!.length));
+    const nested = { k: [1] };
+    bind('first', ['region', 'amount', 'extra'], [['n', 's'], Float64Array.from([1, 2]), [nested, undefined]]);
+    bind('second', ['region', 'amount', 'extra'], [['e'], Float64Array.from([30]), [null]]); // the same shape again
+    expect(run('SELECT * FROM first')).toEqual([{ region: 'n', amount: 1, extra: { k: [1] } }, { region: 's', amount: 2, extra: undefined }]);
+    expect(run('SELECT * FROM second')).toEqual([{ region: 'e', amount: 30, extra: null }]);
+    run('UPDATE first SET extra = 5');
+    expect(nested).toEqual({ k: [1] }); // objects in columns are copied in
+    bind('odd', ['__proto__', 'x'], [['p'], [1]]);
+    expect(run('SELECT x FROM odd')).toEqual([{ x: 1 }]);
+    expect(sandbox.probe('({}).x')).toBeUndefined();
+    // More shapes than the builders kept: each table still gets its own keys.
+    for (let shape = 0; shape < 70; shape++) bind(`t${shape}`, [`c${shape}`], [[shape]]);
+    for (const shape of [0, 1, 69]) expect(run(`SELECT * FROM t${shape}`)).toEqual([{ [`c${shape}`]: shape }]);
+    bind('again', ['region', 'amount', 'extra'], [['w'], [4], ['x']]);
+    expect(run('SELECT * FROM again')).toEqual([{ region: 'w', amount: 4, extra: 'x' }]);
+  });
+
   it('two sandboxes (two notebooks) share no tables', () => {
     const other = new AlasqlSandbox({ sourcePath: alasqlPath, interruptBuffer: interrupt, maxRangeRows: 10 });
     run('CREATE TABLE mine (a INT)');

@@ -154,6 +154,11 @@ const LOCKDOWN = `(function (alasql, maxRangeRows) {
     return out;
   };
   const db = () => alasql.databases[alasql.useid];
+  const rowValue = (item) => (item !== null && typeof item === 'object' ? copyIn(item, 2) : typeof item === 'function' ? undefined : item);
+  // The row builders by shape, kept: a table defined again reuses its builder, whose allocation site V8 has learnt
+  // (rows that all survive are then made in the old generation, instead of copied by each young-generation GC).
+  const makers = new Map();
+  const MAX_MAKERS = 64;
   let job = null;
 
   const api = {
@@ -187,11 +192,16 @@ const LOCKDOWN = `(function (alasql, maxRangeRows) {
       const count = Number(rowCount);
       const keys = Array.from(names, String);
       const own = Array.from(columns, (column) => column);
-      const fields = keys.map((key, index) => (key === '__proto__' ? '["__proto__"]' : JSON.stringify(key)) + ': value(c' + index + '[i])');
-      const make = new Function('value', ...keys.map((_, index) => 'c' + index), 'n',
-        'const out = new Array(n); for (let i = 0; i < n; i++) out[i] = {' + fields.join(', ') + '}; return out;');
-      const value = (item) => (item !== null && typeof item === 'object' ? copyIn(item, 2) : typeof item === 'function' ? undefined : item);
-      return make(value, ...own, count);
+      const shape = JSON.stringify(keys);
+      let make = makers.get(shape);
+      if (!make) {
+        const fields = keys.map((key, index) => (key === '__proto__' ? '["__proto__"]' : JSON.stringify(key)) + ': value(c' + index + '[i])');
+        make = new Function('value', ...keys.map((_, index) => 'c' + index), 'n',
+          'const out = new Array(n); for (let i = 0; i < n; i++) out[i] = {' + fields.join(', ') + '}; return out;');
+        if (makers.size >= MAX_MAKERS) makers.delete(makers.keys().next().value);
+        makers.set(shape, make);
+      }
+      return make(rowValue, ...own, count);
     },
     dropTable(name) {
       const tables = db().tables;
