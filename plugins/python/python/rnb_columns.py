@@ -21,6 +21,15 @@ def _column(values):
     """(kind, payload) of one column: "i64" an array('q') of ints (JavaScript reads them as numbers, or as BigInt past
     float64's exact range, as Pyodide converts one), "f64" an array('d'), "str" the strings joined by NUL, "any" a list of
     plain values."""
+    if type(values[0]) is str:
+        # join() takes str and its subclasses only, each as its text, which is what plain() and Pyodide give for them:
+        # no pass over the types first. A NUL inside a string would split it: such a column is read as below.
+        try:
+            joined = "\0".join(values)
+        except TypeError:
+            joined = None
+        if joined is not None and joined.count("\0") == len(values) - 1:
+            return "str", joined
     # The type of each value, counted against the first's: one pass of C calls when a column holds one type (a set
     # of the types costs a hash insert per value). Exact types: bool is its own, so True stays true.
     types = list(map(type, values))
@@ -35,14 +44,15 @@ def _column(values):
         ints = [v for v in values if type(v) is int]
         if not ints or (-_F64_INT_BOUND < min(ints) and max(ints) < _F64_INT_BOUND):
             return "f64", _array.array("d", values)
+    original = values
     if types <= _ISO:  # exact types: plain() writes them with isoformat()
         values = [v.isoformat() for v in values]
         types = {str}
     if types == {str}:
-        joined = "\0".join(values)
-        # A NUL inside a string would split it: such a column crosses as a list.
-        if joined.count("\0") == len(values) - 1:
-            return "str", joined
+        if values is not original:  # isoformat() strings: joined here (a str column was tried above)
+            joined = "\0".join(values)
+            if joined.count("\0") == len(values) - 1:
+                return "str", joined
         return "any", values
     if types <= _AS_IS:
         return "any", values
@@ -65,14 +75,17 @@ def table_columns(value):
     # them found in every row below (KeyError otherwise): the same keys. Their order is not checked (a pass that made
     # a tuple per row cost as much as building the list): a row with the same keys in another order reads in the
     # first row's order, as a table has one order of columns.
-    # One pass for both (len() in a comprehension is a specialised call; map(len, ...) a slower one per row in Pyodide).
-    if {len(row) if type(row) is dict else -1 for row in value} != {len(names)}:
-        return None
+    # The first column's pass checks the rows too (len() in a comprehension is a specialised call, map(len, ...) a
+    # slower one per row in Pyodide); a row that is no exact dict is never indexed.
+    width = len(names)
     kinds = []
     payloads = []
     try:
-        for name in names:
-            kind, payload = _column(list(map(_itemgetter(name), value)))
+        first_values = [row[names[0]] for row in value if type(row) is dict and len(row) == width]
+        if len(first_values) != len(value):
+            return None
+        for index, name in enumerate(names):
+            kind, payload = _column(first_values if index == 0 else list(map(_itemgetter(name), value)))
             kinds.append(kind)
             payloads.append(payload)
     except KeyError:

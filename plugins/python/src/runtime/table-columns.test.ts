@@ -79,6 +79,26 @@ describe('a list of same-keyed dicts crosses by columns', () => {
     expect(await kernel.read('ints')).toEqual([{ n: 2n ** 64n }, { n: 1 }]);
   });
 
+  it('a text column is joined without a pass over its types: str subclasses as their text, anything else read value by value', async () => {
+    await kernel.run({
+      code: 'class Loud(str):\n    def __str__(self): return "not this"\ntexts = [{"s": "a", "t": Loud("x"), "u": "p"}, {"s": Loud("b"), "t": "y", "u": None}, {"s": "c", "t": "z", "u": 3}]',
+      defines: ['texts', 'Loud'],
+    });
+    expect((await kernel.run('import rnb_columns\nprint(rnb_columns.table_columns(texts)[1])')).stdout.trim()).toBe("['str', 'any', 'any']");
+    const table = (await kernel.columns('texts'))!;
+    expect(table.columns.map((column) => Array.from(column))).toEqual([['a', 'b', 'c'], ['x', 'y', 'z'], ['p', undefined, 3]]);
+    expect(await kernel.read('texts')).toEqual([{ s: 'a', t: 'x', u: 'p' }, { s: 'b', t: 'y', u: undefined }, { s: 'c', t: 'z', u: 3 }]);
+  });
+
+  it('a row that is no exact dict is never indexed: a dict subclass whose __getitem__ raises reads record by record', async () => {
+    await kernel.run({
+      code: 'class Guarded(dict):\n    def __getitem__(self, key): raise RuntimeError("indexed")\nguarded = [{"a": 1}, Guarded(a=2), {"a": 3}]',
+      defines: ['guarded', 'Guarded'],
+    });
+    expect(await kernel.columns('guarded')).toBeNull();
+    expect(await kernel.read('guarded')).toEqual([{ a: 1 }, { a: 2 }, { a: 3 }]);
+  });
+
   it('int64 words read as Pyodide converts each int', () => {
     const words = (values: bigint[]): Int32Array => Int32Array.from(values.flatMap((v) => [Number(BigInt.asIntN(32, v)), Number(BigInt.asIntN(32, v >> 32n))]));
     const edges = [0n, 1n, -1n, 2n ** 32n, -(2n ** 32n), 2n ** 32n - 1n, -(2n ** 32n) - 1n, 2n ** 53n - 2n, -(2n ** 53n - 2n)];
