@@ -3,6 +3,7 @@
  * process, without the kernel's other layers: the sandbox must hold alone).
  */
 import * as fs from 'node:fs';
+import * as inspector from 'node:inspector';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AlasqlSandbox } from './alasql-sandbox';
@@ -165,5 +166,54 @@ describe('long queries stop', () => {
   it('a time limit stops an endless loop', () => {
     expect(() => sandbox.exec('WHILE 1 = 1 SELECT 1', [], 200)).toThrow(/timed out/);
     expect(run('SELECT VALUE 4')).toBe(4);
+  });
+});
+
+/** Bytes V8's sampling heap profiler saw allocated while `work` ran, collected objects included. */
+async function sampledAllocation(work: () => void): Promise<number> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  try {
+    await post('HeapProfiler.enable');
+    await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    work();
+    const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: { head: SampledNode } };
+    const total = (node: SampledNode): number => node.selfSize + node.children.reduce((sum, child) => sum + total(child), 0);
+    return total(profile.head);
+  } finally {
+    session.disconnect();
+  }
+}
+interface SampledNode {
+  selfSize: number;
+  children: SampledNode[];
+}
+
+describe('scans', () => {
+  it('a GROUP BY over 100,000 rows allocates nothing per row (alasql alone allocated 64 bytes a row)', async () => {
+    const regions = ['north', 'south', 'east', 'west'];
+    const count = 100_000;
+    const rows = sandbox.rowsOfColumns(['region', 'amount'], [Array.from({ length: count }, (_, i) => regions[i % 4]), Float64Array.from({ length: count }, (_, i) => i % 97)], count);
+    sandbox.bindRows('sales', rows);
+    const query = 'SELECT region, COUNT(*) AS n, SUM(amount) AS amount_sum FROM sales GROUP BY region ORDER BY region';
+    const expected = run(query); // compiled once before measuring
+    let again: unknown;
+    const bytes = await sampledAllocation(() => {
+      again = run(query);
+    });
+    expect(again).toEqual(expected);
+    expect((again as { n: number }[]).map((row) => row.n)).toEqual([25_000, 25_000, 25_000, 25_000]);
+    expect(bytes).toBeLessThan(1_000_000); // 6.4 MB before
+  });
+
+  it('joins, LEFT JOINs and WHERE still see every combination of rows', () => {
+    sandbox.bindTable('a', [{ id: 1 }, { id: 2 }, { id: 3 }]);
+    sandbox.bindTable('b', [{ id: 1, v: 'x' }, { id: 1, v: 'y' }, { id: 3, v: 'z' }]);
+    expect(run('SELECT a.id, b.v FROM a JOIN b ON a.id = b.id ORDER BY a.id, b.v')).toEqual([{ id: 1, v: 'x' }, { id: 1, v: 'y' }, { id: 3, v: 'z' }]);
+    expect(run('SELECT a.id, b.v FROM a LEFT JOIN b ON a.id = b.id WHERE a.id < 3 ORDER BY a.id, b.v')).toEqual([{ id: 1, v: 'x' }, { id: 1, v: 'y' }, { id: 2, v: undefined }]);
+    expect(run('SELECT VALUE COUNT(*) FROM a, b WHERE a.id <= b.id')).toBe(5);
+    expect(run('SELECT a.id, COUNT(*) AS n FROM a, b GROUP BY a.id ORDER BY a.id')).toEqual([{ id: 1, n: 3 }, { id: 2, n: 3 }, { id: 3, n: 3 }]);
   });
 });
