@@ -60,7 +60,7 @@ def _column(values):
 
 
 def table_columns(value):
-    """A list of dicts that all have the same str keys, by columns: [names, kinds, payloads] (see
+    """A list of dicts that all have the same str keys, by columns: [names, kinds, payloads, row count] (see
     _column), or None for anything else (other languages then read plain(value), record by record). The values are
     what plain(value) would hold at each place (a record's values sit at depth 2)."""
     if type(value) is not list or not value:
@@ -90,7 +90,7 @@ def table_columns(value):
             payloads.append(payload)
     except KeyError:
         return None
-    return [list(names), kinds, payloads]
+    return [list(names), kinds, payloads, len(value)]
 
 
 def table_columns_global(name):

@@ -122,7 +122,14 @@ describe('a list of same-keyed dicts crosses by columns', () => {
       Array.from({ length: 3000 }, (_, i) => `name ${i}`).join('\0'),
       Array.from({ length: 3000 }, (_, i) => (i < 600 ? 'same' : `name ${i}`)).join('\0'),
     ];
-    for (const joined of cases) expect([joined.slice(0, 20), splitSharing(joined)]).toEqual([joined.slice(0, 20), joined.split('\0')]);
+    for (const joined of cases) {
+      const expected = joined.split('\0');
+      expect([joined.slice(0, 20), splitSharing(joined)]).toEqual([joined.slice(0, 20), expected]);
+      // Made at the row count Python gives; a count that is wrong (never, from Python) still gives what split() gives.
+      expect([joined.slice(0, 20), splitSharing(joined, expected.length)]).toEqual([joined.slice(0, 20), expected]);
+      expect([joined.slice(0, 20), splitSharing(joined, expected.length + 3)]).toEqual([joined.slice(0, 20), expected]);
+      if (expected.length > 1) expect([joined.slice(0, 20), splitSharing(joined, expected.length - 1)]).toEqual([joined.slice(0, 20), expected]);
+    }
   });
 
   it('a hostile key or value fails the conversion with its own error, as the record conversion does', async () => {

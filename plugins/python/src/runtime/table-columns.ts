@@ -63,7 +63,7 @@ function isProxy(value: unknown): value is PyProxyLike {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PyProxyLike).destroy === 'function';
 }
 
-/** Reads `table_columns()`'s answer ([names, kinds, payloads]) and destroys its proxies. */
+/** Reads `table_columns()`'s answer ([names, kinds, payloads, row count]) and destroys its proxies. */
 export function readTableColumns(answer: PyListLike): TableColumns {
   const owned: PyProxyLike[] = [answer];
   const own = <T>(value: T): T => {
@@ -74,14 +74,15 @@ export function readTableColumns(answer: PyListLike): TableColumns {
     const names = (own(answer.get(0)) as PyProxyLike).toJs() as string[];
     const kinds = (own(answer.get(1)) as PyProxyLike).toJs() as string[];
     const payloads = own(answer.get(2)) as PyListLike;
+    const rowCount = answer.get(3) as number;
     const columns = kinds.map((kind, index): ArrayLike<unknown> => {
       const payload = own(payloads.get(index));
       if (kind === 'i64') return int64Column(payload as PyInt64ArrayLike);
       if (kind === 'f64') return (payload as PyProxyLike).toJs() as Float64Array;
-      if (kind === 'str') return splitSharing(payload as string);
+      if (kind === 'str') return splitSharing(payload as string, rowCount);
       return (payload as PyProxyLike).toJs(TO_PLAIN) as unknown[];
     });
-    return { names, columns, rowCount: columns[0]!.length };
+    return { names, columns, rowCount };
   } finally {
     for (const proxy of owned) proxy.destroy();
   }
@@ -98,13 +99,19 @@ const SHARING_TRIAL = 512;
  * young generation that copying cost more than the split. A column of mostly distinct strings stops looking up after
  * SHARING_TRIAL rows and splits the rest as split() does.
  */
-export function splitSharing(joined: string): string[] {
-  const pieces: string[] = [];
+export function splitSharing(joined: string, count = -1): string[] {
+  // Made at its size when the row count is known (growing it by push allocated 2.8 MB for 100,000 rows, not 0.8).
+  const pieces: string[] = count > 0 ? new Array<string>(count) : [];
   const slots = new Array<string | undefined>(SHARED_SLOTS);
   let start = 0;
   let made = 0;
   for (let row = 0; ; row++) {
-    if (row === SHARING_TRIAL && made * 2 > row) return pieces.concat(joined.slice(start).split('\0'));
+    if (row === SHARING_TRIAL && made * 2 > row) {
+      const rest = joined.slice(start).split('\0');
+      if (row + rest.length !== count) return pieces.slice(0, row).concat(rest);
+      for (let index = 0; index < rest.length; index++) pieces[row + index] = rest[index]!;
+      return pieces;
+    }
     let end = joined.indexOf('\0', start);
     if (end < 0) end = joined.length;
     const length = end - start;
@@ -119,8 +126,8 @@ export function splitSharing(joined: string): string[] {
         made++;
       }
     }
-    pieces.push(piece);
-    if (end === joined.length) return pieces;
+    pieces[row] = piece;
+    if (end === joined.length) return row + 1 === pieces.length ? pieces : pieces.slice(0, row + 1);
     start = end + 1;
   }
 }
