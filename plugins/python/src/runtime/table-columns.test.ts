@@ -36,7 +36,8 @@ describe('a list of same-keyed dicts crosses by columns', () => {
     expect(table!.names).toEqual(['i', 'f', 's', 'none', 'flag', 'when', 'nested', 'big', 'b']);
     expect(table!.rowCount).toBe(3);
     const [i, f, s, none, flag, when, nested, big, b] = table!.columns;
-    expect(tagOf(i)).toBe('[object Float64Array]');
+    // Ints that fit 32 bits: an Int32Array, whose numbers rows hold unboxed.
+    expect(tagOf(i)).toBe('[object Int32Array]');
     expect(Array.from(i!)).toEqual([1, -2, 3]);
     expect(tagOf(f)).toBe('[object Float64Array]');
     expect(Array.from(f!)).toEqual([0.5, Number.NaN, Number.NEGATIVE_INFINITY]);
@@ -104,6 +105,14 @@ describe('a list of same-keyed dicts crosses by columns', () => {
     const edges = [0n, 1n, -1n, 2n ** 32n, -(2n ** 32n), 2n ** 32n - 1n, -(2n ** 32n) - 1n, 2n ** 53n - 2n, -(2n ** 53n - 2n)];
     expect(Array.from(numbersOfInt64Words(words(edges)))).toEqual(edges.map(Number));
     expect(tagOf(numbersOfInt64Words(words(edges)))).toBe('[object Float64Array]');
+    const small = [0n, 1n, -1n, 2n ** 31n - 1n, -(2n ** 31n), 97n];
+    expect(tagOf(numbersOfInt64Words(words(small)))).toBe('[object Int32Array]');
+    expect(Array.from(numbersOfInt64Words(words(small)))).toEqual(small.map(Number));
+    for (const wider of [2n ** 31n, -(2n ** 31n) - 1n]) {
+      const column = numbersOfInt64Words(words([...small, wider, 3n]));
+      expect(tagOf(column)).toBe('[object Float64Array]');
+      expect(Array.from(column)).toEqual([...small, wider, 3n].map(Number));
+    }
     const past = [5n, 2n ** 53n - 1n, -(2n ** 53n - 1n), 2n ** 53n, 2n ** 63n - 1n, -(2n ** 63n), -7n];
     expect(numbersOfInt64Words(words(past))).toEqual([5, 2n ** 53n - 1n, -(2n ** 53n - 1n), 2n ** 53n, 2n ** 63n - 1n, -(2n ** 63n), -7]);
     expect(Array.from(numbersOfInt64Words(new Int32Array(0)))).toEqual([]);

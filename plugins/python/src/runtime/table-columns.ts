@@ -22,13 +22,27 @@ interface PyInt64ArrayLike extends PyProxyLike {
 const MAX_NUMBER_INT = Number.MAX_SAFE_INTEGER; // 2**53 - 1
 
 /**
- * An "i64" column (little-endian int64 words: low, high) as Pyodide converts each int: a Float64Array when every value
- * is a number, else an array with BigInts where Pyodide gives them. One pass, no BigInt made for the usual column.
+ * An "i64" column (little-endian int64 words: low, high) as Pyodide converts each int: an Int32Array when every value
+ * fits 32 bits (V8 keeps such numbers in the row objects built from it unboxed: 16 bytes less a row than numbers read
+ * from a Float64Array, each of which gets a box), a Float64Array when every value is a number, else an array with
+ * BigInts where Pyodide gives them. One pass for the usual column, no BigInt made unless one is due.
  */
-export function numbersOfInt64Words(words: Int32Array): Float64Array | (number | bigint)[] {
+export function numbersOfInt64Words(words: Int32Array): Int32Array | Float64Array | (number | bigint)[] {
   const count = words.length >>> 1;
-  const numbers = new Float64Array(count);
+  const small = new Int32Array(count);
   for (let row = 0; row < count; row++) {
+    const low = words[2 * row]!;
+    // The high word of an int that fits 32 bits is the low word's sign.
+    if (words[2 * row + 1] !== low >> 31) return widerNumbers(words, small, row);
+    small[row] = low;
+  }
+  return small;
+}
+
+function widerNumbers(words: Int32Array, small: Int32Array, from: number): Float64Array | (number | bigint)[] {
+  const numbers = new Float64Array(small.length);
+  numbers.set(small.subarray(0, from));
+  for (let row = from; row < numbers.length; row++) {
     // high * 2**32 is exact and adding the low word rounds monotonically: a result inside (-(2**53 - 1), 2**53 - 1)
     // is the exact int, and an int outside it never rounds back inside.
     const value = words[2 * row + 1]! * 4294967296 + (words[2 * row]! >>> 0);
@@ -47,7 +61,7 @@ function withBigInts(words: Int32Array, numbers: Float64Array, from: number): (n
   return values;
 }
 
-function int64Column(payload: PyInt64ArrayLike): Float64Array | (number | bigint)[] {
+function int64Column(payload: PyInt64ArrayLike): Int32Array | Float64Array | (number | bigint)[] {
   const buffer = payload.getBuffer('i32');
   try {
     return numbersOfInt64Words(buffer.data);
