@@ -4,6 +4,8 @@
 // plus the SQL cell < 150 ms; floors in the same run: alasql alone on the same rows, Pyodide alone building the list.
 // Also the SQL analyser (target < 1 ms).
 // Run: npm run build:ts && node bench/sql-groupby.js
+// PROFILE_DIR=/tmp/prof: CPU profiles (V8 .cpuprofile) of the kernel process's threads, and the window of the cascade
+// rounds to read them with (bench/profile-top.js --from= --to=).
 'use strict';
 const { createTestKernel, notebookWith } = require('@rnb/core/testing');
 const { pythonLanguage } = require('@rnb/plugin-python');
@@ -17,7 +19,16 @@ const SQL = '-- name: totals\nSELECT region, COUNT(*) AS n, SUM(amount) AS amoun
 
 (async () => {
   const sql = createSqlLanguage();
-  const kernel = await createTestKernel({ languages: [pythonLanguage(), sql] });
+  const profileDir = process.env.PROFILE_DIR ? path.resolve(process.env.PROFILE_DIR) : null;
+  const manager = {};
+  if (profileDir) {
+    // The kernel runs as another uid under Node's permission model, which refuses to write profiles: both opened here.
+    require('node:fs').mkdirSync(profileDir, { recursive: true, mode: 0o777 });
+    require('node:fs').chmodSync(profileDir, 0o777);
+    manager.nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+    manager.sandbox = { disablePermissionModel: true };
+  }
+  const kernel = await createTestKernel({ languages: [pythonLanguage(), sql], manager });
   const nb = await notebookWith(kernel, 'bench', [PYTHON, SQL], 'python');
   await kernel.service.updateCell('bench', nb.notebookId, nb.cellIds[1], { code: SQL, type: 'sql' });
   await nb.run(0); // opens the kernel, loads Pyodide and alasql, runs both cells once
@@ -57,6 +68,7 @@ const SQL = '-- name: totals\nSELECT region, COUNT(*) AS n, SUM(amount) AS amoun
   // The whole cascade: Python builds the list again, then the SQL cell re-runs reactively.
   const cascade = [];
   const cascadeCpu = [];
+  const cascadeWindow = { from: Number(process.hrtime.bigint() / 1000n) };
   for (let round = 0; round < 5; round++) {
     const arrived = outputAt();
     const cpu = treeCpuMs();
@@ -66,6 +78,7 @@ const SQL = '-- name: totals\nSELECT region, COUNT(*) AS n, SUM(amount) AS amoun
     cascadeCpu.push(treeCpuMs() - cpu);
     await kernel.service.whenIdle('bench', nb.notebookId);
   }
+  cascadeWindow.to = Number(process.hrtime.bigint() / 1000n);
   const state = await kernel.service.getNotebook('bench', nb.notebookId);
   const table = state.cells[1].outputs[0];
   if (!table || table.data.type !== 'table' || table.data.rows.length !== 4) throw new Error(`unexpected output: ${JSON.stringify(state.cells[1])}`);
@@ -98,6 +111,13 @@ const SQL = '-- name: totals\nSELECT region, COUNT(*) AS n, SUM(amount) AS amoun
     'floors, CPU time: Pyodide build + alasql (medians)': ms(build.medianCpuMs + floor.medianCpuMs),
     'SQL analysis of a 7-line cell (median of 2000)': ms(percentile(analysis, 50)),
   });
+  if (profileDir) {
+    // A kernel writes its profiles when it exits on its own (its stdin closed), not when killed.
+    const holders = [...kernel.manager.pool.all(), ...kernel.manager.byOwner.values()];
+    for (const holder of holders) holder.process.child.stdin.end();
+    await Promise.all(holders.map((holder) => (holder.process.alive ? new Promise((resolve) => holder.process.once('exit', resolve)) : undefined)));
+    console.log(`profiles in ${profileDir}; the cascade rounds: node bench/profile-top.js --from=${cascadeWindow.from} --to=${cascadeWindow.to} ${profileDir}/*.cpuprofile`);
+  }
   await kernel.close();
   await sql.close?.();
 })().catch((error) => {

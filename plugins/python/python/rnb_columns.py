@@ -18,20 +18,41 @@ _ISO = frozenset((datetime.datetime, datetime.date, datetime.time))
 
 
 def _column(values):
-    """(kind, payload) of one column: "f64" an array('d'), "str" the strings joined by NUL, "any" a list of plain values."""
-    types = set(map(type, values))
-    if types <= {int, float}:  # bool is its own type, so True stays true
-        ints = values if float not in types else [v for v in values if type(v) is int]
+    """(kind, payload) of one column: "i64" an array('q') of ints (JavaScript reads them as numbers, or as BigInt past
+    float64's exact range, as Pyodide converts one), "f64" an array('d'), "str" the strings joined by NUL, "any" a list of
+    plain values."""
+    if type(values[0]) is str:
+        # join() takes str and its subclasses only, each as its text, which is what plain() and Pyodide give for them:
+        # no pass over the types first. A NUL inside a string would split it: such a column is read as below.
+        try:
+            joined = "\0".join(values)
+        except TypeError:
+            joined = None
+        if joined is not None and joined.count("\0") == len(values) - 1:
+            return "str", joined
+    # The type of each value, counted against the first's: one pass of C calls when a column holds one type (a set
+    # of the types costs a hash insert per value). Exact types: bool is its own, so True stays true.
+    types = list(map(type, values))
+    only = types[0] if types.count(types[0]) == len(types) else None
+    if only is int:
+        try:
+            return "i64", _array.array("q", values)
+        except OverflowError:  # past 64 bits: plain values, as Pyodide converts them
+            return "any", values
+    types = {only} if only is not None else set(types)
+    if types <= {int, float}:
+        ints = [v for v in values if type(v) is int]
         if not ints or (-_F64_INT_BOUND < min(ints) and max(ints) < _F64_INT_BOUND):
             return "f64", _array.array("d", values)
+    original = values
     if types <= _ISO:  # exact types: plain() writes them with isoformat()
         values = [v.isoformat() for v in values]
         types = {str}
     if types == {str}:
-        joined = "\0".join(values)
-        # A NUL inside a string would split it: such a column crosses as a list.
-        if joined.count("\0") == len(values) - 1:
-            return "str", joined
+        if values is not original:  # isoformat() strings: joined here (a str column was tried above)
+            joined = "\0".join(values)
+            if joined.count("\0") == len(values) - 1:
+                return "str", joined
         return "any", values
     if types <= _AS_IS:
         return "any", values
@@ -39,7 +60,7 @@ def _column(values):
 
 
 def table_columns(value):
-    """A list of dicts that all have the same str keys, by columns: [names, kinds, payloads] (see
+    """A list of dicts that all have the same str keys, by columns: [names, kinds, payloads, row count] (see
     _column), or None for anything else (other languages then read plain(value), record by record). The values are
     what plain(value) would hold at each place (a record's values sit at depth 2)."""
     if type(value) is not list or not value:
@@ -54,18 +75,22 @@ def table_columns(value):
     # them found in every row below (KeyError otherwise): the same keys. Their order is not checked (a pass that made
     # a tuple per row cost as much as building the list): a row with the same keys in another order reads in the
     # first row's order, as a table has one order of columns.
-    if set(map(type, value)) != {dict} or set(map(len, value)) != {len(names)}:
-        return None
+    # The first column's pass checks the rows too (len() in a comprehension is a specialised call, map(len, ...) a
+    # slower one per row in Pyodide); a row that is no exact dict is never indexed.
+    width = len(names)
     kinds = []
     payloads = []
     try:
-        for name in names:
-            kind, payload = _column(list(map(_itemgetter(name), value)))
+        first_values = [row[names[0]] for row in value if type(row) is dict and len(row) == width]
+        if len(first_values) != len(value):
+            return None
+        for index, name in enumerate(names):
+            kind, payload = _column(first_values if index == 0 else list(map(_itemgetter(name), value)))
             kinds.append(kind)
             payloads.append(payload)
     except KeyError:
         return None
-    return [list(names), kinds, payloads]
+    return [list(names), kinds, payloads, len(value)]
 
 
 def table_columns_global(name):

@@ -3,6 +3,7 @@
  * process, without the kernel's other layers: the sandbox must hold alone).
  */
 import * as fs from 'node:fs';
+import * as inspector from 'node:inspector';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AlasqlSandbox } from './alasql-sandbox';
@@ -52,6 +53,26 @@ describe('ordinary SQL works', () => {
     sandbox.bindTable('p', [JSON.parse('{"__proto__": {"polluted": true}, "x": 1}')]);
     expect(run('SELECT x FROM p')).toEqual([{ x: 1 }]);
     expect(sandbox.probe('({}).polluted')).toBeUndefined();
+  });
+
+  it('builds rows from columns with a builder kept per shape: each table its own values, any number of shapes', () => {
+    const bind = (name: string, names: string[], columns: ArrayLike<unknown>[]): void =>
+      sandbox.bindRows(name, sandbox.rowsOfColumns(names, columns, columns[0]!.length));
+    const nested = { k: [1] };
+    bind('first', ['region', 'amount', 'extra'], [['n', 's'], Float64Array.from([1, 2]), [nested, undefined]]);
+    bind('second', ['region', 'amount', 'extra'], [['e'], Float64Array.from([30]), [null]]); // the same shape again
+    expect(run('SELECT * FROM first')).toEqual([{ region: 'n', amount: 1, extra: { k: [1] } }, { region: 's', amount: 2, extra: undefined }]);
+    expect(run('SELECT * FROM second')).toEqual([{ region: 'e', amount: 30, extra: null }]);
+    run('UPDATE first SET extra = 5');
+    expect(nested).toEqual({ k: [1] }); // objects in columns are copied in
+    bind('odd', ['__proto__', 'x'], [['p'], [1]]);
+    expect(run('SELECT x FROM odd')).toEqual([{ x: 1 }]);
+    expect(sandbox.probe('({}).x')).toBeUndefined();
+    // More shapes than the builders kept: each table still gets its own keys.
+    for (let shape = 0; shape < 70; shape++) bind(`t${shape}`, [`c${shape}`], [[shape]]);
+    for (const shape of [0, 1, 69]) expect(run(`SELECT * FROM t${shape}`)).toEqual([{ [`c${shape}`]: shape }]);
+    bind('again', ['region', 'amount', 'extra'], [['w'], [4], ['x']]);
+    expect(run('SELECT * FROM again')).toEqual([{ region: 'w', amount: 4, extra: 'x' }]);
   });
 
   it('two sandboxes (two notebooks) share no tables', () => {
@@ -145,5 +166,61 @@ describe('long queries stop', () => {
   it('a time limit stops an endless loop', () => {
     expect(() => sandbox.exec('WHILE 1 = 1 SELECT 1', [], 200)).toThrow(/timed out/);
     expect(run('SELECT VALUE 4')).toBe(4);
+  });
+});
+
+/** Bytes V8's sampling heap profiler saw allocated while `work` ran, collected objects included. */
+async function sampledAllocation(work: () => void): Promise<number> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  try {
+    await post('HeapProfiler.enable');
+    await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    work();
+    const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: { head: SampledNode } };
+    const total = (node: SampledNode): number => node.selfSize + node.children.reduce((sum, child) => sum + total(child), 0);
+    return total(profile.head);
+  } finally {
+    session.disconnect();
+  }
+}
+interface SampledNode {
+  selfSize: number;
+  children: SampledNode[];
+}
+
+describe('scans', () => {
+  it('a GROUP BY over 200,000 rows allocates nothing per row (alasql alone allocated 64 bytes a row)', async () => {
+    const regions = ['north', 'south', 'east', 'west'];
+    const count = 200_000;
+    const rows = sandbox.rowsOfColumns(['region', 'amount'], [Array.from({ length: count }, (_, i) => regions[i % 4]), Float64Array.from({ length: count }, (_, i) => i % 97)], count);
+    sandbox.bindRows('sales', rows);
+    const query = 'SELECT region, COUNT(*) AS n, SUM(amount) AS amount_sum FROM sales GROUP BY region ORDER BY region';
+    const expected = run(query); // compiled (and its code optimised) before measuring
+    run(query);
+    let again: unknown;
+    // The least of three runs: code being optimised meanwhile may allocate in one of them; the context of alasql's
+    // doJoin was allocated for every row of every run.
+    let bytes = Infinity;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      bytes = Math.min(bytes, await sampledAllocation(() => {
+        again = run(query);
+      }));
+    }
+    expect(again).toEqual(expected);
+    expect((again as { n: number }[]).map((row) => row.n)).toEqual([50_000, 50_000, 50_000, 50_000]);
+    // Whatever else runs meanwhile (the profiler, compiled code) stays well under a quarter of a per-row allocation.
+    expect(bytes).toBeLessThan(count * 16); // 64 bytes a row before (12.8 MB)
+  });
+
+  it('joins, LEFT JOINs and WHERE still see every combination of rows', () => {
+    sandbox.bindTable('a', [{ id: 1 }, { id: 2 }, { id: 3 }]);
+    sandbox.bindTable('b', [{ id: 1, v: 'x' }, { id: 1, v: 'y' }, { id: 3, v: 'z' }]);
+    expect(run('SELECT a.id, b.v FROM a JOIN b ON a.id = b.id ORDER BY a.id, b.v')).toEqual([{ id: 1, v: 'x' }, { id: 1, v: 'y' }, { id: 3, v: 'z' }]);
+    expect(run('SELECT a.id, b.v FROM a LEFT JOIN b ON a.id = b.id WHERE a.id < 3 ORDER BY a.id, b.v')).toEqual([{ id: 1, v: 'x' }, { id: 1, v: 'y' }, { id: 2, v: undefined }]);
+    expect(run('SELECT VALUE COUNT(*) FROM a, b WHERE a.id <= b.id')).toBe(5);
+    expect(run('SELECT a.id, COUNT(*) AS n FROM a, b GROUP BY a.id ORDER BY a.id')).toEqual([{ id: 1, n: 3 }, { id: 2, n: 3 }, { id: 3, n: 3 }]);
   });
 });
