@@ -14,7 +14,8 @@ import { IMPORT_KERNEL_MODULES, INSTALL_RICH_OUTPUT, KERNEL_MODULE_DIR, kernelFi
 import { readTableColumns, recordsOfColumns, TO_PLAIN, type PyListLike } from './table-columns';
 import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest, withTableLanguage } from './table-page';
 import { pyodideModuleSource, withSharedPyodideModule } from './shared-wasm';
-import { loadSnapshotSparsely } from './snapshot-restore';
+import { loadSnapshotSparsely, type HeapRuns } from './snapshot-restore';
+import { loadPyodideModule, PYODIDE_MODULE_FILE, type LoadedPyodideModule } from './pyodide-module';
 import { PythonWidgets } from './widgets';
 
 /** `runtime.options` of the Python language (set by the plugin in the server). */
@@ -23,6 +24,10 @@ export interface PythonRuntimeOptions extends PackageOptions {
   pyodideDir: string;
   /** The build's Pyodide memory snapshot to start from, when there is one. */
   snapshotPath: string | null;
+  /** The snapshot's runs of non-zero heap pages, recorded by the build (snapshot-restore.ts). */
+  snapshotHeapRuns: HeapRuns | null;
+  /** The build's V8 code cache of pyodide.asm.mjs (pyodide-module.ts), when there is one. */
+  codeCachePath: string | null;
 }
 
 type CellResult =
@@ -50,7 +55,20 @@ function readOptions(raw: JsonValue): PythonRuntimeOptions {
     bundledLock: raw.bundledLock === true,
     pypi: raw.pypi === true,
     snapshotPath: text(raw.snapshotPath),
+    snapshotHeapRuns: heapRunsOption(raw.snapshotHeapRuns),
+    codeCachePath: text(raw.codeCachePath),
   };
+}
+
+/** `[first page, count]` pairs of numbers, or null (snapshot-restore.ts checks that they fit the file). */
+function heapRunsOption(value: JsonValue | undefined): HeapRuns | null {
+  if (!Array.isArray(value)) return null;
+  const runs: [number, number][] = [];
+  for (const run of value) {
+    if (!Array.isArray(run) || run.length !== 2 || typeof run[0] !== 'number' || typeof run[1] !== 'number') return null;
+    runs.push([run[0], run[1]]);
+  }
+  return runs;
 }
 
 type LoadPyodide = (config: Record<string, unknown>) => Promise<PyodideAPI>;
@@ -275,12 +293,28 @@ function convertAndDestroy(proxy: PyProxyLike): unknown {
  * restores it, the warm pool's and spare workers too: restored this way (snapshot-restore.ts) an instance holds no
  * more memory than one loaded from scratch.
  */
-async function loadFromSnapshot(loadPyodide: LoadPyodide, config: Record<string, unknown>, snapshotPath: string | null, context: RuntimeContext): Promise<PyodideAPI | null> {
-  if (!snapshotPath) return null;
+async function loadFromSnapshot(loadPyodide: LoadPyodide, config: Record<string, unknown>, options: PythonRuntimeOptions, context: RuntimeContext): Promise<PyodideAPI | null> {
+  if (!options.snapshotPath) return null;
   try {
-    return (await loadSnapshotSparsely(snapshotPath, (snapshot) => loadPyodide({ ...config, _loadSnapshot: snapshot }))).value;
+    return (await loadSnapshotSparsely(options.snapshotPath, (snapshot) => loadPyodide({ ...config, _loadSnapshot: snapshot }), options.snapshotHeapRuns)).value;
   } catch (error) {
     context.log('warn', `Pyodide snapshot not used (${(error as Error)?.message ?? String(error)}); loading it from scratch`);
+    return null;
+  }
+}
+
+/**
+ * pyodide.asm.mjs compiled with the build's code cache (pyodide-module.ts), or null to let Pyodide import it: like the
+ * snapshot, any failure falls back rather than failing the kernel.
+ */
+function compileModule(options: PythonRuntimeOptions, context: RuntimeContext): LoadedPyodideModule | null {
+  try {
+    const module = loadPyodideModule(options.pyodideDir, options.codeCachePath);
+    if (!module) context.log('warn', `${PYODIDE_MODULE_FILE} is not shaped as expected; Pyodide imports it itself`);
+    else if (module.codeCache === 'rejected') context.log('warn', "V8 rejected the build's code cache of Pyodide's module (made for another Node version or other V8 flags); compiled without it");
+    return module;
+  } catch (error) {
+    context.log('warn', `${PYODIDE_MODULE_FILE} not compiled here (${(error as Error)?.message ?? String(error)}); Pyodide imports it itself`);
     return null;
   }
 }
@@ -299,11 +333,18 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
     checkAPIVersion: true,
   };
   let restored = false;
+  let codeCache: LoadedPyodideModule['codeCache'] | 'not used' = 'not used';
   const pyodide = await withSharedPyodideModule(async () => {
-    const fromSnapshot = await loadFromSnapshot(loadPyodide, config, options.snapshotPath, context);
+    // Inside: the wasm file's compilation (shared-wasm.ts) is under way meanwhile.
+    const module = compileModule(options, context);
+    if (module) {
+      codeCache = module.codeCache;
+      Object.assign(config, { createPyodideModule: module.createPyodideModule });
+    }
+    const fromSnapshot = await loadFromSnapshot(loadPyodide, config, options, context);
     restored = fromSnapshot !== null;
     return fromSnapshot ?? (await loadPyodide(config));
-  }, { askPeers: threadId !== 1 });
+  }, { askPeers: threadId !== 1, wasmFile: path.join(options.pyodideDir, 'pyodide.asm.wasm') });
   pyodide.setStdout({ write: (bytes: Uint8Array) => runtime?.writeBytes('out', bytes) ?? bytes.length });
   pyodide.setStderr({ write: (bytes: Uint8Array) => runtime?.writeBytes('err', bytes) ?? bytes.length });
   pyodide.setInterruptBuffer(context.interruptBuffer);
@@ -338,7 +379,7 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
   const sink = runtime;
   runner.install_streams((text: string) => sink.write('out', text), (text: string) => sink.write('err', text));
   packages.installMicropip((text) => sink.write('err', text));
-  context.log('info', `Pyodide ${pyodide.version} ready${restored ? ", restored from the build's snapshot" : ''} (wasm module: ${pyodideModuleSource()})`);
+  context.log('info', `Pyodide ${pyodide.version} ready${restored ? ", restored from the build's snapshot" : ''} (wasm module: ${pyodideModuleSource()}; code cache: ${codeCache})`);
   return runtime;
 };
 

@@ -11,6 +11,7 @@
  * module sees a minimal global object). Any failure or silence just means the
  * worker compiles the module itself, as before.
  */
+import { readFileSync } from 'node:fs';
 import { BroadcastChannel } from 'node:worker_threads';
 
 const CHANNEL = 'rnb-python-pyodide-wasm';
@@ -83,20 +84,41 @@ function releaseBytes(bytes: unknown): void {
 }
 
 /**
+ * Reads the wasm file and compiles it, its bytes released once compiled. Null when that fails: Pyodide's own bytes are
+ * compiled instead. Read synchronously (a few ms from the page cache): read asynchronously, the file's chunks would
+ * wait for this thread's event loop, which the rest of the start-up keeps busy, and the compilation would start late.
+ */
+async function compileFile(file: string): Promise<WasmModule | null> {
+  try {
+    const bytes = readFileSync(file);
+    const module = await wasm.compile(bytes);
+    releaseBytes(bytes);
+    return module;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Runs `load` (Pyodide's start-up) with WebAssembly.instantiate routed to the
  * shared module: compiled once here if no peer has it, then offered to later
  * workers. `askPeers` is false for a process's first worker (nobody to ask).
+ * `wasmFile` (pyodide.asm.wasm): with no peer's module, its compilation starts
+ * at once, alongside the rest of Pyodide's start-up (loading pyodide.asm.mjs,
+ * its lock file and standard library), rather than when Pyodide asks for the
+ * instance after all that.
  */
-export async function withSharedPyodideModule<T>(load: () => Promise<T>, options: { askPeers: boolean; waitMs?: number }): Promise<T> {
+export async function withSharedPyodideModule<T>(load: () => Promise<T>, options: { askPeers: boolean; waitMs?: number; wasmFile?: string }): Promise<T> {
   open();
   if (!shared && options.askPeers) shared = await askPeers(options.waitMs ?? 250);
   if (shared) source = 'a peer';
+  const early = !shared && options.wasmFile ? compileFile(options.wasmFile) : null;
   const original = wasm.instantiate;
   // Only Pyodide's own start-up runs in here, so the only bytes instantiated are pyodide.asm.wasm.
   wasm.instantiate = async (bytes, imports) => {
     if (bytes instanceof wasm.Module) return original.call(wasm, bytes, imports);
     if (!shared) source = 'compiled here';
-    const module = shared ?? (await wasm.compile(bytes));
+    const module = shared ?? (early ? await early : null) ?? (await wasm.compile(bytes));
     shared = module;
     releaseBytes(bytes);
     return { instance: await original.call(wasm, module, imports), module };
