@@ -14,7 +14,8 @@ import { IMPORT_KERNEL_MODULES, INSTALL_RICH_OUTPUT, KERNEL_MODULE_DIR, kernelFi
 import { readTableColumns, recordsOfColumns, TO_PLAIN, type PyListLike } from './table-columns';
 import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest, withTableLanguage } from './table-page';
 import { pyodideModuleSource, withSharedPyodideModule } from './shared-wasm';
-import { loadSnapshotSparsely, type HeapRuns } from './snapshot-restore';
+import { heapRunsOption, loadSnapshotSparsely, type HeapRuns } from './snapshot-restore';
+import { startPhases } from './start-phases';
 import { loadPyodideModule, PYODIDE_MODULE_FILE, type LoadedPyodideModule } from './pyodide-module';
 import { PythonWidgets } from './widgets';
 
@@ -58,17 +59,6 @@ function readOptions(raw: JsonValue): PythonRuntimeOptions {
     snapshotHeapRuns: heapRunsOption(raw.snapshotHeapRuns),
     codeCachePath: text(raw.codeCachePath),
   };
-}
-
-/** `[first page, count]` pairs of numbers, or null (snapshot-restore.ts checks that they fit the file). */
-function heapRunsOption(value: JsonValue | undefined): HeapRuns | null {
-  if (!Array.isArray(value)) return null;
-  const runs: [number, number][] = [];
-  for (const run of value) {
-    if (!Array.isArray(run) || run.length !== 2 || typeof run[0] !== 'number' || typeof run[1] !== 'number') return null;
-    runs.push([run[0], run[1]]);
-  }
-  return runs;
 }
 
 type LoadPyodide = (config: Record<string, unknown>) => Promise<PyodideAPI>;
@@ -320,6 +310,7 @@ function compileModule(options: PythonRuntimeOptions, context: RuntimeContext): 
 }
 
 const createPythonRuntime: RuntimeFactory = async (context) => {
+  const phases = startPhases();
   const options = readOptions(context.options);
   // Loaded by absolute path: the sandboxed kernel can read only the paths the language declared.
   const { loadPyodide } = require(path.join(options.pyodideDir, 'pyodide.js')) as { loadPyodide: LoadPyodide };
@@ -341,10 +332,12 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
       codeCache = module.codeCache;
       Object.assign(config, { createPyodideModule: module.createPyodideModule });
     }
+    phases.end('module');
     const fromSnapshot = await loadFromSnapshot(loadPyodide, config, options, context);
     restored = fromSnapshot !== null;
     return fromSnapshot ?? (await loadPyodide(config));
   }, { askPeers: threadId !== 1, wasmFile: path.join(options.pyodideDir, 'pyodide.asm.wasm') });
+  phases.end('pyodide');
   pyodide.setStdout({ write: (bytes: Uint8Array) => runtime?.writeBytes('out', bytes) ?? bytes.length });
   pyodide.setStderr({ write: (bytes: Uint8Array) => runtime?.writeBytes('err', bytes) ?? bytes.length });
   pyodide.setInterruptBuffer(context.interruptBuffer);
@@ -359,14 +352,17 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
     pyodide.FS.mkdirTree(target.slice(0, target.lastIndexOf('/')));
     pyodide.FS.writeFile(target, utf8.encode(source));
   }
+  phases.end('files');
   const loader = pyodide.toPy({ _rnb_sink: (json: string) => runtime?.showOutput(json) }) as PyProxyLike;
   pyodide.runPython(IMPORT_KERNEL_MODULES + INSTALL_RICH_OUTPUT, { globals: loader as unknown as PyGlobals });
   loader.destroy();
   const runner = pyodide.pyimport('_rnb_runner') as unknown as RunnerModule;
   if (context.maxOutputChars !== undefined && context.maxOutputChars > 0) runner.set_max_output_chars(context.maxOutputChars);
+  phases.end('modules');
   hardenPython(pyodide);
   poisonFunctionConstructors();
   disableChildProcesses();
+  phases.end('hardening');
 
   const packages = new PackageLoader(
     pyodide,
@@ -379,7 +375,8 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
   const sink = runtime;
   runner.install_streams((text: string) => sink.write('out', text), (text: string) => sink.write('err', text));
   packages.installMicropip((text) => sink.write('err', text));
-  context.log('info', `Pyodide ${pyodide.version} ready${restored ? ", restored from the build's snapshot" : ''} (wasm module: ${pyodideModuleSource()}; code cache: ${codeCache})`);
+  phases.end('rest');
+  context.log('info', `Pyodide ${pyodide.version} ready${restored ? ", restored from the build's snapshot" : ''} (wasm module: ${pyodideModuleSource()}; code cache: ${codeCache}; start: ${phases.text()})`);
   return runtime;
 };
 

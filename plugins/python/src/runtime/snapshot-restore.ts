@@ -91,6 +91,17 @@ export function heapRunsOf(heap: Uint8Array): [number, number][] {
   return runs;
 }
 
+/** `[first page, count]` pairs of numbers, or null (snapshot-restore.ts checks that they fit the file). */
+export function heapRunsOption(value: unknown): HeapRuns | null {
+  if (!Array.isArray(value)) return null;
+  const runs: [number, number][] = [];
+  for (const run of value) {
+    if (!Array.isArray(run) || run.length !== 2 || typeof run[0] !== 'number' || typeof run[1] !== 'number') return null;
+    runs.push([run[0], run[1]]);
+  }
+  return runs;
+}
+
 /** Runs in order, not overlapping, inside a heap of `heapLength` bytes. */
 function fitRuns(runs: HeapRuns | null | undefined, heapLength: number): HeapRuns | null {
   if (!runs) return null;
