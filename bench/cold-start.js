@@ -40,19 +40,23 @@ const logInto = (logs) => (_level, message) => {
 };
 
 /**
- * A cold Python start split up: until the worker starts loading the runtime (the notebook and cell made, the kernel
- * process spawned in its sandbox, Node and core's child code, the worker thread, the run message), the runtime's load
+ * A cold Python start split up: the notebook and its cell made, then until the worker starts loading the runtime (the
+ * kernel process spawned in its sandbox, Node and core's child code, the worker thread, the run message), the runtime's load
  * by its steps (the runtime's ready line: `module` Pyodide's JavaScript compiled with the build's code cache,
  * `pyodide` Pyodide restored from the snapshot, `files` the kernel's Python files, `modules` the kernel modules and rich
  * output, `hardening`, `rest`), then the cell until its result is here. Wall times; null if a line is missing.
  */
-function phasesOf(started, finished, pid) {
+function phasesOf([started, made, finished], pid) {
   const mine = arrivals.filter((a) => a.at >= started && a.message.startsWith(`kernel ${pid}: `));
   const loaded = mine.find((a) => / the "python" runtime loaded in \d+ ms/.test(a.message));
   const ready = mine.find((a) => a.message.includes('Pyodide') && a.message.includes('; start: '));
   if (!loaded || !ready) return null;
   const loadMs = Number(/loaded in (\d+) ms/.exec(loaded.message)[1]);
-  const phases = { 'before the runtime load': loaded.at - loadMs - started };
+  const phases = {
+    // In a server that runs, its analysis workers are up: this bench's new service starts one for the cell.
+    'the notebook and its cell made (a new service: its first analysis)': made - started,
+    'the kernel process started, until the runtime load': loaded.at - loadMs - made,
+  };
   for (const [, name, value] of ready.message.split('; start: ')[1].matchAll(/(\w+) (\d+) ms/g)) phases[`runtime: ${name}`] = Number(value);
   // The load's line comes with the cell's reports or just after them: never count a negative time.
   phases['the cell, to its result here'] = Math.max(0, finished - loaded.at);
@@ -62,9 +66,10 @@ function phasesOf(started, finished, pid) {
 async function firstResult(kernel, owner, code, type, expect) {
   const started = performance.now();
   const nb = await notebookWith(kernel, owner, [code], type);
+  const made = performance.now();
   await nb.run(0);
   const elapsed = performance.now() - started;
-  firstResult.window = [started, performance.now()];
+  firstResult.window = [started, made, performance.now()];
   const [cell] = await nb.state();
   if (!expect(cell)) throw new Error(`unexpected result: ${JSON.stringify(cell)}`);
   firstResult.lastNotebook = nb.notebookId;
@@ -91,7 +96,7 @@ const median = (values) => percentile(values, 50);
     pythonCpu.push(firstResult.kernelCpuMs);
     // The log line of the load may arrive a moment after the result: let it in before reading the phases.
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const split = phasesOf(firstResult.window[0], firstResult.window[1], firstResult.pid);
+    const split = phasesOf(firstResult.window, firstResult.pid);
     if (split) phases.push(split);
     sqlOnly.push(await firstResult(cold, `sql${round}`, 'SELECT 6 * 7 AS answer', 'sql', (c) => c.status === 'success'));
     const sqlNotebook = firstResult.lastNotebook;

@@ -63,6 +63,8 @@ describe('loadPyodideModule', () => {
     expect(namespace.default.join).toBe(namespace.join);
     await expect(importBuiltin('file:///etc/passwd')).rejects.toThrow(/only Node built-ins/);
     await expect(importBuiltin('ws')).rejects.toThrow(/only Node built-ins/);
+    // Never a copy of child_process the hardening's patch would miss.
+    await expect(importBuiltin('node:child_process')).rejects.toThrow(/other than child_process/);
   });
 });
 

@@ -50,11 +50,14 @@ export function scriptSourceOf(moduleText: string): string | null {
 
 /**
  * What the module's `import("node:…")` get: the built-in as an ES module namespace would give it (`default` and the
- * named exports). Nothing else: the module imports only built-ins on Node (a URL import is for browsers).
+ * named exports, copied now). Nothing else: the module imports only built-ins on Node (a URL import is for browsers),
+ * and never node:child_process, whose copy would escape the hardening that disables it (hardening.ts): Pyodide
+ * imports it only where `require` is missing, which it never is here, and Emscripten's `system()` goes through
+ * `require`, which the hardening patches.
  */
 export function importBuiltin(specifier: string): Promise<unknown> {
-  if (typeof specifier !== 'string' || !specifier.startsWith('node:')) {
-    return Promise.reject(new Error(`${PYODIDE_MODULE_FILE} may import only Node built-ins in the kernel, not ${String(specifier).slice(0, 200)}`));
+  if (typeof specifier !== 'string' || !specifier.startsWith('node:') || /^node:child_process(\/|$)/.test(specifier)) {
+    return Promise.reject(new Error(`${PYODIDE_MODULE_FILE} may import only Node built-ins other than child_process in the kernel, not ${String(specifier).slice(0, 200)}`));
   }
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
