@@ -12,6 +12,7 @@ import { nativePythonLanguage, readNativeSettings, type NativePythonOptions } fr
 import { PACKAGES_SETTING } from './packages-setting';
 import { createPypiService } from './pypi-service';
 import { PACKAGE_SERVICE, PYPI_SERVICE } from './runtime/packages';
+import { scriptFileOf } from './runtime/pyodide-module';
 import { usableCodeCache } from './snapshot/make-code-cache';
 import { snapshotHeapRuns, usableSnapshot } from './snapshot/make-snapshot';
 
@@ -113,7 +114,7 @@ export function pythonLanguage(options: PythonPluginOptions = {}): LanguageDefin
     analyser: { module: PYTHON_ANALYSER_MODULE, export: 'analysePython' },
     runtime: {
       module: PYTHON_RUNTIME_MODULE,
-      readPaths: [path.dirname(PYTHON_RUNTIME_MODULE), path.join(PACKAGE_ROOT, 'python'), dir, ...(wheelsDir ? [wheelsDir] : []), ...(snapshotPath ? [snapshotPath] : []), ...(codeCachePath ? [codeCachePath] : [])],
+      readPaths: [path.dirname(PYTHON_RUNTIME_MODULE), path.join(PACKAGE_ROOT, 'python'), dir, ...(wheelsDir ? [wheelsDir] : []), ...(snapshotPath ? [snapshotPath] : []), ...(codeCachePath ? [codeCachePath, scriptFileOf(codeCachePath)] : [])],
       options: { pyodideDir: dir, packageBaseUrl, wheelsDir, bundledLock, pypi: pypiIndexUrl !== null, snapshotPath, snapshotHeapRuns: snapshotPath ? snapshotHeapRuns(snapshotPath) : null, codeCachePath },
     },
     hostServices,

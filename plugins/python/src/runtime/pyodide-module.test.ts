@@ -29,12 +29,12 @@ describe('loadPyodideModule', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   /** loadPyodideModule in a worker thread of its own: V8's in-memory compilation cache is per thread, and would answer instead. */
-  async function codeCacheIn(cacheFile: string | null): Promise<string> {
+  async function codeCacheIn(cacheFile: string | null, report = 'loaded.codeCache'): Promise<string> {
     const moduleFile = path.resolve(__dirname, '..', '..', 'dist', 'runtime', 'pyodide-module.js');
     const worker = new Worker(
       `const { loadPyodideModule } = require(${JSON.stringify(moduleFile)});
        const loaded = loadPyodideModule(${JSON.stringify(pyodideDir())}, ${JSON.stringify(cacheFile)});
-       require('node:worker_threads').parentPort.postMessage(typeof loaded.createPyodideModule === 'function' ? loaded.codeCache : 'no factory');`,
+       require('node:worker_threads').parentPort.postMessage(typeof loaded.createPyodideModule === 'function' ? ${report} : 'no factory');`,
       { eval: true },
     );
     try {
@@ -55,6 +55,16 @@ describe('loadPyodideModule', () => {
     fs.writeFileSync(cache, Buffer.alloc(4096, 7));
     expect(await codeCacheIn(cache)).toBe('rejected');
     expect(await codeCacheIn(path.join(dir, 'missing'))).toBe('none');
+  });
+
+  it('compiles the script source the build wrote beside the cache, not the module text again', async () => {
+    const cache = path.join(dir, 'pyodide.asm.codecache');
+    fs.writeFileSync(cache, Buffer.alloc(16));
+    fs.writeFileSync(`${cache}.js`, '(function (__rnbImportMetaUrl, __rnbImport) { return async function fromTheScriptFile() {}; })');
+    expect(await codeCacheIn(cache, 'loaded.createPyodideModule.name')).toBe('fromTheScriptFile');
+    // Without it, the module's text as before.
+    fs.rmSync(`${cache}.js`);
+    expect(await codeCacheIn(cache, 'loaded.createPyodideModule.name')).toBe('_createPyodideModule');
   });
 
   it("gives the module's dynamic imports Node built-ins only", async () => {

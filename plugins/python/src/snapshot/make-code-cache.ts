@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CellIO, LanguageRuntime, RuntimeContext } from '@rnb/core';
-import { CODE_CACHE_FILE, codeCacheOfLastLoad } from '../runtime/pyodide-module';
+import { CODE_CACHE_FILE, codeCacheOfLastLoad, PYODIDE_MODULE_FILE, scriptFileOf, scriptSourceOf } from '../runtime/pyodide-module';
 import { snapshotHeapRuns } from './make-snapshot';
 
 /** Where the build puts the cache: beside the snapshot, inside the package the kernel may read. */
@@ -22,6 +22,8 @@ interface CodeCacheMeta {
   pyodideVersion: string;
   node: string;
   bytes: number;
+  /** The script source beside it (pyodide-module.ts, scriptFileOf), in UTF-8 bytes. */
+  scriptBytes: number;
 }
 
 function pyodideVersion(pyodideDir: string): string {
@@ -33,7 +35,7 @@ export function usableCodeCache(pyodideDir: string, file = CODE_CACHE_PATH): str
   try {
     const meta = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')) as CodeCacheMeta;
     if (meta.pyodideVersion !== pyodideVersion(pyodideDir) || meta.node !== process.version) return null;
-    return fs.statSync(file).size === meta.bytes ? file : null;
+    return fs.statSync(file).size === meta.bytes && fs.statSync(scriptFileOf(file)).size === meta.scriptBytes ? file : null;
   } catch {
     return null;
   }
@@ -59,11 +61,16 @@ export async function makeCodeCache(pyodideDir: string, snapshotPath: string | n
   await runtime.run({ cellId: 'build', code: 'x = 6 * 7\nprint(x)\nx', defines: [], references: [] }, io);
   const cache = codeCacheOfLastLoad();
   if (!cache) throw new Error('the runtime did not compile pyodide.asm.mjs itself');
+  // The very text the cache was made from (V8 checks a cache against its source's length).
+  const script = scriptSourceOf(fs.readFileSync(path.join(pyodideDir, PYODIDE_MODULE_FILE), 'utf8'));
+  if (script === null) throw new Error(`${PYODIDE_MODULE_FILE} is not shaped as expected`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   // Written under temporary names and renamed, so a kernel never reads half a cache.
   fs.writeFileSync(`${file}.tmp`, cache);
   fs.renameSync(`${file}.tmp`, file);
-  const meta: CodeCacheMeta = { pyodideVersion: pyodideVersion(pyodideDir), node: process.version, bytes: cache.length };
+  fs.writeFileSync(`${scriptFileOf(file)}.tmp`, script);
+  fs.renameSync(`${scriptFileOf(file)}.tmp`, scriptFileOf(file));
+  const meta: CodeCacheMeta = { pyodideVersion: pyodideVersion(pyodideDir), node: process.version, bytes: cache.length, scriptBytes: Buffer.byteLength(script) };
   fs.writeFileSync(`${file}.json.tmp`, JSON.stringify(meta));
   fs.renameSync(`${file}.json.tmp`, `${file}.json`);
   return cache.length;
