@@ -326,8 +326,10 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
   let restored = false;
   let codeCache: LoadedPyodideModule['codeCache'] | 'not used' = 'not used';
   const pyodide = await withSharedPyodideModule(async () => {
-    // Inside: the wasm file's compilation (shared-wasm.ts) is under way meanwhile.
-    const module = compileModule(options, context);
+    // Inside: the wasm file's compilation (shared-wasm.ts) is under way meanwhile. Only where a notebook waits: a
+    // worker compiled this way kept about 3.5 MB more once idle (bench/kernel-memory.js: 33.7 against 30.3 MB per
+    // further notebook, whose workers are the warm spares loading in the background), so those import it as before.
+    const module = context.startup === 'waited-on' ? compileModule(options, context) : null;
     if (module) {
       codeCache = module.codeCache;
       Object.assign(config, { createPyodideModule: module.createPyodideModule });
