@@ -9,6 +9,7 @@
 // result (all its threads: the main one, the notebook's worker, V8's wasm compilers) is printed beside it.
 // Run: npm run build:ts && node bench/cold-start.js [rounds=3]
 'use strict';
+const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { createTestKernel, notebookWith } = require('@rnb/core/testing');
@@ -28,15 +29,52 @@ function cpuMs(pid) {
   }
 }
 
+/**
+ * The kernel's log lines, each with when it arrived here: where a cold start's time went (see `phasesOf`).
+ * Wired as the kernel manager's `log` by each kernel this bench makes.
+ */
+const arrivals = [];
+const logInto = (logs) => (_level, message) => {
+  logs?.push(message);
+  arrivals.push({ at: performance.now(), message });
+};
+
+/**
+ * A cold Python start split up: the notebook and its cell made, then until the worker starts loading the runtime (the
+ * kernel process spawned in its sandbox, Node and core's child code, the worker thread, the run message), the runtime's load
+ * by its steps (the runtime's ready line: `module` Pyodide's JavaScript compiled with the build's code cache,
+ * `pyodide` Pyodide restored from the snapshot, `files` the kernel's Python files, `modules` the kernel modules and rich
+ * output, `hardening`, `rest`), then the cell until its result is here. Wall times; null if a line is missing.
+ */
+function phasesOf([started, made, finished], pid) {
+  const mine = arrivals.filter((a) => a.at >= started && a.message.startsWith(`kernel ${pid}: `));
+  const loaded = mine.find((a) => / the "python" runtime loaded in \d+ ms/.test(a.message));
+  const ready = mine.find((a) => a.message.includes('Pyodide') && a.message.includes('; start: '));
+  if (!loaded || !ready) return null;
+  const loadMs = Number(/loaded in (\d+) ms/.exec(loaded.message)[1]);
+  const phases = {
+    // In a server that runs, its analysis workers are up: this bench's new service starts one for the cell.
+    'the notebook and its cell made (a new service: its first analysis)': made - started,
+    'the kernel process started, until the runtime load': loaded.at - loadMs - made,
+  };
+  for (const [, name, value] of ready.message.split('; start: ')[1].matchAll(/(\w+) (\d+) ms/g)) phases[`runtime: ${name}`] = Number(value);
+  // The load's line comes with the cell's reports or just after them: never count a negative time.
+  phases['the cell, to its result here'] = Math.max(0, finished - loaded.at);
+  return phases;
+}
+
 async function firstResult(kernel, owner, code, type, expect) {
   const started = performance.now();
   const nb = await notebookWith(kernel, owner, [code], type);
+  const made = performance.now();
   await nb.run(0);
   const elapsed = performance.now() - started;
+  firstResult.window = [started, made, performance.now()];
   const [cell] = await nb.state();
   if (!expect(cell)) throw new Error(`unexpected result: ${JSON.stringify(cell)}`);
   firstResult.lastNotebook = nb.notebookId;
-  firstResult.kernelCpuMs = cpuMs(kernel.manager.processMemory().find((p) => p.owner === owner).pid);
+  firstResult.pid = kernel.manager.processMemory().find((p) => p.owner === owner).pid;
+  firstResult.kernelCpuMs = cpuMs(firstResult.pid);
   return elapsed;
 }
 
@@ -48,13 +86,18 @@ const median = (values) => percentile(values, 50);
   const sqlOnly = [];
   const afterStart = [];
   const floor = [];
+  const phases = [];
   let sqlLoadedPython = false;
   for (let round = 0; round < ROUNDS; round++) {
     const sql = createSqlLanguage();
     const logs = [];
-    const cold = await createTestKernel({ languages: [pythonLanguage(), sql], manager: { warmProcesses: 0, log: (_l, m) => logs.push(m) } });
+    const cold = await createTestKernel({ languages: [pythonLanguage(), sql], manager: { warmProcesses: 0, log: logInto(logs) } });
     python.push(await firstResult(cold, `py${round}`, 'print(6 * 7)', 'python', (c) => c.stdout === '42\n'));
     pythonCpu.push(firstResult.kernelCpuMs);
+    // The log line of the load may arrive a moment after the result: let it in before reading the phases.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const split = phasesOf(firstResult.window, firstResult.pid);
+    if (split) phases.push(split);
     sqlOnly.push(await firstResult(cold, `sql${round}`, 'SELECT 6 * 7 AS answer', 'sql', (c) => c.status === 'success'));
     const sqlNotebook = firstResult.lastNotebook;
     sqlLoadedPython ||= logs.some((m) => m.includes(`notebook ${sqlNotebook}: the "python" runtime loaded`));
@@ -79,7 +122,13 @@ const median = (values) => percentile(values, 50);
     'first notebook right after the server started': ms(median(afterStart)),
     'floor: new Node process, Pyodide alone, one cell': ms(median(floor)),
     'Python cold / floor': `${(median(python) / median(floor)).toFixed(2)}×`,
+    'load average (1 min) at the end': os.loadavg()[0].toFixed(1),
   });
+  if (phases.length > 0) {
+    const breakdown = {};
+    for (const name of Object.keys(phases[0])) breakdown[name] = ms(median(phases.map((p) => p[name] ?? NaN)));
+    report(`where a Python cold start's time goes (wall, median of ${phases.length}; includes waiting for a core)`, breakdown);
+  }
 })().catch((error) => {
   console.error(error);
   process.exit(1);

@@ -70,7 +70,7 @@ export { planRun, type Plan, type PlanRequest, type PlannedCell } from './schedu
 // Kernels
 export { KernelManager, KernelSession, DEFAULT_LIMITS, defaultMaxSessions, type KernelManagerOptions, type SessionListener } from './kernel/kernel-manager';
 export type { IsolationLayers, SandboxOptions } from './kernel/sandbox';
-export { probeIsolation } from './kernel/sandbox';
+export { kernelV8Flags, probeIsolation } from './kernel/sandbox';
 export type { KernelLimits } from './kernel/protocol';
 
 // Notebooks

@@ -9,7 +9,7 @@ import { KernelProcess } from './kernel-process';
 import { KernelSession, type SessionListener } from './kernel-session';
 import type { CallRequest, IsolationReport, KernelLimits, KernelMessage, PlanItem, RuntimeCallAsk, RuntimeLoad } from './protocol';
 import { RuntimeCalls } from './runtime-calls';
-import { probeIsolation, unreadableForKernel, type IsolationLayers, type SandboxOptions } from './sandbox';
+import { kernelV8Flags, probeIsolation, unreadableForKernel, type IsolationLayers, type SandboxOptions } from './sandbox';
 import { WarmPool, type PoolMember } from './warm-pool';
 
 export { KernelSession, type HostContextSource, type SessionListener } from './kernel-session';
@@ -248,7 +248,7 @@ export class KernelManager {
     const process = new KernelProcess({
       entry: this.entry,
       readPaths: this.readPaths,
-      nodeArgs: [`--max-old-space-size=${this.limits.workerHeapMb}`, ...this.options.nodeArgs],
+      nodeArgs: [...kernelV8Flags(this.limits.workerHeapMb), ...this.options.nodeArgs],
       payload,
       layers: this.layers,
       maxFrameBytes: 64 * 1024 * 1024,

@@ -63,12 +63,22 @@ export interface KernelCommand {
   args: string[];
 }
 
+/** Always given to a kernel process (kernelCommand): no eval or `new Function` anywhere in it. */
+const NO_CODE_FROM_STRINGS = '--disallow-code-generation-from-strings';
+
+/**
+ * The V8 flags of a kernel process with the given heap limit (KernelLimits.workerHeapMb) and no extra node flags.
+ * V8 accepts a code cache (vm.Script `cachedData`) only in a process whose V8 flags are the ones it was made with, so
+ * a build step that makes one for kernels (the Python plugin's, for pyodide.asm.mjs) runs its maker with these.
+ */
+export function kernelV8Flags(workerHeapMb: number): string[] {
+  return [`--max-old-space-size=${workerHeapMb}`, NO_CODE_FROM_STRINGS];
+}
+
 /** The command line that starts a kernel with every layer available. */
 export function kernelCommand(layers: IsolationLayers, entry: string, readPaths: string[], nodeArgs: string[], payload: string, allowChildProcesses = false): KernelCommand {
-  const node = [
-    ...nodeArgs,
-    '--disallow-code-generation-from-strings',
-  ];
+  // Whatever the caller passed (kernelV8Flags() has it already), once.
+  const node = [...new Set([...nodeArgs, NO_CODE_FROM_STRINGS])];
   if (layers.permissionFlag) {
     const readable = [...new Set([path.dirname(path.dirname(entry)), ...readPaths])];
     // One flag per path: Node 20 reads a comma-separated list as one path.

@@ -12,7 +12,9 @@ import { nativePythonLanguage, readNativeSettings, type NativePythonOptions } fr
 import { PACKAGES_SETTING } from './packages-setting';
 import { createPypiService } from './pypi-service';
 import { PACKAGE_SERVICE, PYPI_SERVICE } from './runtime/packages';
-import { usableSnapshot } from './snapshot/make-snapshot';
+import { scriptFileOf } from './runtime/pyodide-module';
+import { usableCodeCache } from './snapshot/make-code-cache';
+import { snapshotHeapRuns, usableSnapshot } from './snapshot/make-snapshot';
 
 export { analysePython, isPrivateName, PYTHON_BUILTINS } from './analyser';
 export type { PythonRuntimeOptions } from './runtime/python-runtime';
@@ -79,6 +81,8 @@ export function pythonLanguage(options: PythonPluginOptions = {}): LanguageDefin
   const dir = pyodideDir();
   // Made by the build (snapshot/make-snapshot.ts); without it kernels load Pyodide from scratch.
   const snapshotPath = usableSnapshot(dir);
+  // Made by the build too (snapshot/make-code-cache.ts); without it kernels compile Pyodide's JavaScript themselves.
+  const codeCachePath = usableCodeCache(dir);
   const hostServices: { [name: string]: HostService } = {};
   if (packageBaseUrl) {
     hostServices[PACKAGE_SERVICE] = createPackageService({
@@ -110,8 +114,8 @@ export function pythonLanguage(options: PythonPluginOptions = {}): LanguageDefin
     analyser: { module: PYTHON_ANALYSER_MODULE, export: 'analysePython' },
     runtime: {
       module: PYTHON_RUNTIME_MODULE,
-      readPaths: [path.dirname(PYTHON_RUNTIME_MODULE), path.join(PACKAGE_ROOT, 'python'), dir, ...(wheelsDir ? [wheelsDir] : []), ...(snapshotPath ? [snapshotPath] : [])],
-      options: { pyodideDir: dir, packageBaseUrl, wheelsDir, bundledLock, pypi: pypiIndexUrl !== null, snapshotPath },
+      readPaths: [path.dirname(PYTHON_RUNTIME_MODULE), path.join(PACKAGE_ROOT, 'python'), dir, ...(wheelsDir ? [wheelsDir] : []), ...(snapshotPath ? [snapshotPath] : []), ...(codeCachePath ? [codeCachePath, scriptFileOf(codeCachePath)] : [])],
+      options: { pyodideDir: dir, packageBaseUrl, wheelsDir, bundledLock, pypi: pypiIndexUrl !== null, snapshotPath, snapshotHeapRuns: snapshotPath ? snapshotHeapRuns(snapshotPath) : null, codeCachePath },
     },
     hostServices,
     settings: [PACKAGES_SETTING],

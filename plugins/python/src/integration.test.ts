@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createTestKernel, notebookWith, type TestKernel } from '@rnb/core/testing';
 import { pythonLanguage, pyodideDir } from './index';
 import { usableSnapshot } from './snapshot/make-snapshot';
+import { usableCodeCache } from './snapshot/make-code-cache';
 
 const owner = 'pat';
 const SECRET = 'rnb-secret-4f1c9e';
@@ -231,6 +232,7 @@ describe('kernel start from the build snapshot', () => {
   it('restores Python from the snapshot when a notebook waits for a new kernel, and in the warm pool too', async () => {
     // npm run build:ts makes it (snapshot/make-snapshot.ts); without it kernels still start, only about 2 s slower.
     expect(usableSnapshot(pyodideDir())).not.toBeNull();
+    expect(usableCodeCache(pyodideDir())).not.toBeNull();
     const logs: string[] = [];
     // No warm process: the notebook's kernel is started while it waits.
     const cold = await createTestKernel({ languages: [pythonLanguage()], manager: { warmProcesses: 0, log: (_level, message) => logs.push(message) } });
@@ -240,6 +242,9 @@ describe('kernel start from the build snapshot', () => {
       expect((await nb.state())[0]!.stdout).toBe('42\n');
       expect(logs.filter((line) => line.includes("restored from the build's snapshot"))).toHaveLength(1);
       expect(logs.filter((line) => line.includes('snapshot not used'))).toEqual([]);
+      // Pyodide's JavaScript compiled with the build's code cache (runtime/pyodide-module.ts): V8 accepted it in the
+      // sandboxed kernel, whose V8 flags the build's maker used (core's kernelV8Flags).
+      expect(logs.filter((line) => line.includes('Pyodide') && line.includes('ready') && line.includes('code cache: used'))).toHaveLength(1);
     } finally {
       await cold.close();
     }
@@ -260,6 +265,9 @@ describe('kernel start from the build snapshot', () => {
       const ready = poolLogs.filter((line) => line.startsWith(`kernel ${poolPid}: `) && line.includes('Pyodide') && line.includes('ready'));
       expect(ready.length).toBeGreaterThan(0);
       expect(ready.filter((line) => !line.includes("restored from the build's snapshot"))).toEqual([]);
+      // The pool's workers load in the background: they import Pyodide's module as Pyodide does (a worker compiled
+      // with the code cache kept more memory once idle), only a worker a notebook waits for uses the cache.
+      expect(ready.filter((line) => !line.includes('code cache: not used'))).toEqual([]);
     } finally {
       await pooled.close();
     }

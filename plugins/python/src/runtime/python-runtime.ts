@@ -14,7 +14,9 @@ import { IMPORT_KERNEL_MODULES, INSTALL_RICH_OUTPUT, KERNEL_MODULE_DIR, kernelFi
 import { readTableColumns, recordsOfColumns, TO_PLAIN, type PyListLike } from './table-columns';
 import { describeArguments, parseDescriptions, TABLE_PAGE_METHOD, tablePageRequest, withTableLanguage } from './table-page';
 import { pyodideModuleSource, withSharedPyodideModule } from './shared-wasm';
-import { loadSnapshotSparsely } from './snapshot-restore';
+import { heapRunsOption, loadSnapshotSparsely, type HeapRuns } from './snapshot-restore';
+import { startPhases } from './start-phases';
+import { loadPyodideModule, PYODIDE_MODULE_FILE, type LoadedPyodideModule } from './pyodide-module';
 import { PythonWidgets } from './widgets';
 
 /** `runtime.options` of the Python language (set by the plugin in the server). */
@@ -23,6 +25,10 @@ export interface PythonRuntimeOptions extends PackageOptions {
   pyodideDir: string;
   /** The build's Pyodide memory snapshot to start from, when there is one. */
   snapshotPath: string | null;
+  /** The snapshot's runs of non-zero heap pages, recorded by the build (snapshot-restore.ts). */
+  snapshotHeapRuns: HeapRuns | null;
+  /** The build's V8 code cache of pyodide.asm.mjs (pyodide-module.ts), when there is one. */
+  codeCachePath: string | null;
 }
 
 type CellResult =
@@ -50,6 +56,8 @@ function readOptions(raw: JsonValue): PythonRuntimeOptions {
     bundledLock: raw.bundledLock === true,
     pypi: raw.pypi === true,
     snapshotPath: text(raw.snapshotPath),
+    snapshotHeapRuns: heapRunsOption(raw.snapshotHeapRuns),
+    codeCachePath: text(raw.codeCachePath),
   };
 }
 
@@ -275,17 +283,34 @@ function convertAndDestroy(proxy: PyProxyLike): unknown {
  * restores it, the warm pool's and spare workers too: restored this way (snapshot-restore.ts) an instance holds no
  * more memory than one loaded from scratch.
  */
-async function loadFromSnapshot(loadPyodide: LoadPyodide, config: Record<string, unknown>, snapshotPath: string | null, context: RuntimeContext): Promise<PyodideAPI | null> {
-  if (!snapshotPath) return null;
+async function loadFromSnapshot(loadPyodide: LoadPyodide, config: Record<string, unknown>, options: PythonRuntimeOptions, context: RuntimeContext): Promise<PyodideAPI | null> {
+  if (!options.snapshotPath) return null;
   try {
-    return (await loadSnapshotSparsely(snapshotPath, (snapshot) => loadPyodide({ ...config, _loadSnapshot: snapshot }))).value;
+    return (await loadSnapshotSparsely(options.snapshotPath, (snapshot) => loadPyodide({ ...config, _loadSnapshot: snapshot }), options.snapshotHeapRuns)).value;
   } catch (error) {
     context.log('warn', `Pyodide snapshot not used (${(error as Error)?.message ?? String(error)}); loading it from scratch`);
     return null;
   }
 }
 
+/**
+ * pyodide.asm.mjs compiled with the build's code cache (pyodide-module.ts), or null to let Pyodide import it: like the
+ * snapshot, any failure falls back rather than failing the kernel.
+ */
+function compileModule(options: PythonRuntimeOptions, context: RuntimeContext): LoadedPyodideModule | null {
+  try {
+    const module = loadPyodideModule(options.pyodideDir, options.codeCachePath);
+    if (!module) context.log('warn', `${PYODIDE_MODULE_FILE} is not shaped as expected; Pyodide imports it itself`);
+    else if (module.codeCache === 'rejected') context.log('warn', "V8 rejected the build's code cache of Pyodide's module (made for another Node version or other V8 flags); compiled without it");
+    return module;
+  } catch (error) {
+    context.log('warn', `${PYODIDE_MODULE_FILE} not compiled here (${(error as Error)?.message ?? String(error)}); Pyodide imports it itself`);
+    return null;
+  }
+}
+
 const createPythonRuntime: RuntimeFactory = async (context) => {
+  const phases = startPhases();
   const options = readOptions(context.options);
   // Loaded by absolute path: the sandboxed kernel can read only the paths the language declared.
   const { loadPyodide } = require(path.join(options.pyodideDir, 'pyodide.js')) as { loadPyodide: LoadPyodide };
@@ -299,11 +324,22 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
     checkAPIVersion: true,
   };
   let restored = false;
+  let codeCache: LoadedPyodideModule['codeCache'] | 'not used' = 'not used';
   const pyodide = await withSharedPyodideModule(async () => {
-    const fromSnapshot = await loadFromSnapshot(loadPyodide, config, options.snapshotPath, context);
+    // Inside: the wasm file's compilation (shared-wasm.ts) is under way meanwhile. Only where a notebook waits: a
+    // worker compiled this way kept about 3.5 MB more once idle (bench/kernel-memory.js: 33.7 against 30.3 MB per
+    // further notebook, whose workers are the warm spares loading in the background), so those import it as before.
+    const module = context.startup === 'waited-on' ? compileModule(options, context) : null;
+    if (module) {
+      codeCache = module.codeCache;
+      Object.assign(config, { createPyodideModule: module.createPyodideModule });
+    }
+    phases.end('module');
+    const fromSnapshot = await loadFromSnapshot(loadPyodide, config, options, context);
     restored = fromSnapshot !== null;
     return fromSnapshot ?? (await loadPyodide(config));
-  }, { askPeers: threadId !== 1 });
+  }, { askPeers: threadId !== 1, wasmFile: path.join(options.pyodideDir, 'pyodide.asm.wasm') });
+  phases.end('pyodide');
   pyodide.setStdout({ write: (bytes: Uint8Array) => runtime?.writeBytes('out', bytes) ?? bytes.length });
   pyodide.setStderr({ write: (bytes: Uint8Array) => runtime?.writeBytes('err', bytes) ?? bytes.length });
   pyodide.setInterruptBuffer(context.interruptBuffer);
@@ -318,14 +354,17 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
     pyodide.FS.mkdirTree(target.slice(0, target.lastIndexOf('/')));
     pyodide.FS.writeFile(target, utf8.encode(source));
   }
+  phases.end('files');
   const loader = pyodide.toPy({ _rnb_sink: (json: string) => runtime?.showOutput(json) }) as PyProxyLike;
   pyodide.runPython(IMPORT_KERNEL_MODULES + INSTALL_RICH_OUTPUT, { globals: loader as unknown as PyGlobals });
   loader.destroy();
   const runner = pyodide.pyimport('_rnb_runner') as unknown as RunnerModule;
   if (context.maxOutputChars !== undefined && context.maxOutputChars > 0) runner.set_max_output_chars(context.maxOutputChars);
+  phases.end('modules');
   hardenPython(pyodide);
   poisonFunctionConstructors();
   disableChildProcesses();
+  phases.end('hardening');
 
   const packages = new PackageLoader(
     pyodide,
@@ -338,7 +377,8 @@ const createPythonRuntime: RuntimeFactory = async (context) => {
   const sink = runtime;
   runner.install_streams((text: string) => sink.write('out', text), (text: string) => sink.write('err', text));
   packages.installMicropip((text) => sink.write('err', text));
-  context.log('info', `Pyodide ${pyodide.version} ready${restored ? ", restored from the build's snapshot" : ''} (wasm module: ${pyodideModuleSource()})`);
+  phases.end('rest');
+  context.log('info', `Pyodide ${pyodide.version} ready${restored ? ", restored from the build's snapshot" : ''} (wasm module: ${pyodideModuleSource()}; code cache: ${codeCache}; start: ${phases.text()})`);
   return runtime;
 };
 

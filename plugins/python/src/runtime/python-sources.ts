@@ -5,7 +5,6 @@
  * (which gets them written into its file system here) and native CPython (whose sandbox binds the folder read-only and
  * whose driver puts it on sys.path). Imports only Node built-ins: the kernel loads this file by path.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -67,6 +66,9 @@ sys.modules["rnb_display"].install(_rnb_sink)
  * (snapshot/make-snapshot.ts, `snapshotDigest`), so that a file changed since makes it stale.
  */
 export function kernelFilesDigest(files: readonly [string, string][] = kernelFiles()): string {
+  // Required here, not at the top: the kernel loads this module, and node:crypto costs its cold start about 10 ms.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   const hash = createHash('sha256');
   for (const [file, source] of files) hash.update(file).update('\0').update(source).update('\0');
   return hash.digest('hex');

@@ -13,3 +13,26 @@ describe('withSharedPyodideModule', () => {
     expect(bytes.buffer.byteLength).toBe(0);
   });
 });
+
+describe('withSharedPyodideModule with the wasm file', () => {
+  it("compiles the file named by wasmFile (started before the loader asks) and instantiates that module, not the loader's bytes", async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    // A module told apart by a custom section "rnb" (id 0, size 4, name length 3, "rnb").
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rnb-wasm-')), 'marked.wasm');
+    fs.writeFileSync(file, new Uint8Array([...emptyModuleBytes(), 0x00, 0x04, 0x03, 0x72, 0x6e, 0x62]));
+    type Wasm = { instantiate(b: unknown, i?: unknown): Promise<{ instance: unknown; module: object }>; Module: { customSections(m: object, name: string): ArrayBuffer[] } };
+    const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+    let isolated!: typeof import('./shared-wasm');
+    jest.isolateModules(() => {
+      isolated = require('./shared-wasm') as typeof import('./shared-wasm');
+    });
+    const loaderBytes = emptyModuleBytes();
+    const result = await isolated.withSharedPyodideModule(() => wasm.instantiate(loaderBytes, {}), { askPeers: false, wasmFile: file });
+    expect(wasm.Module.customSections(result.module, 'rnb')).toHaveLength(1);
+    // The loader's own copy is still released.
+    expect(loaderBytes.buffer.byteLength).toBe(0);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+});

@@ -11,6 +11,7 @@
  * module sees a minimal global object). Any failure or silence just means the
  * worker compiles the module itself, as before.
  */
+import * as fs from 'node:fs';
 import { BroadcastChannel } from 'node:worker_threads';
 
 const CHANNEL = 'rnb-python-pyodide-wasm';
@@ -83,20 +84,67 @@ function releaseBytes(bytes: unknown): void {
 }
 
 /**
+ * The whole file in one read on libuv's threadpool: nothing of it on this thread, which the rest of the start-up keeps
+ * busy (read synchronously, 9.6 MB took it 13 to 35 ms; fs.readFile's 512 KB chunks would each wait for its event loop).
+ */
+function readWhole(file: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    fs.open(file, 'r', (openError, fd) => {
+      if (openError) return reject(openError);
+      const done = (error: Error | null, bytes?: Buffer): void => fs.close(fd, () => (error ? reject(error) : resolve(bytes!)));
+      fs.fstat(fd, (statError, stat) => {
+        if (statError) return done(statError);
+        // Not from the pool: its own memory, which releaseBytes can hand back once compiled.
+        const bytes = Buffer.allocUnsafeSlow(stat.size);
+        const readFrom = (offset: number): void => {
+          fs.read(fd, bytes, offset, bytes.length - offset, offset, (readError, read) => {
+            if (readError) return done(readError);
+            if (read === 0) return done(new Error('the wasm file ended early'));
+            if (offset + read < bytes.length) readFrom(offset + read);
+            else done(null, bytes);
+          });
+        };
+        readFrom(0);
+      });
+    });
+  });
+}
+
+/**
+ * Reads the wasm file and compiles it, its bytes released once compiled. Null when that fails: Pyodide's own bytes are
+ * compiled instead.
+ */
+async function compileFile(file: string): Promise<WasmModule | null> {
+  try {
+    const bytes = await readWhole(file);
+    const module = await wasm.compile(bytes);
+    releaseBytes(bytes);
+    return module;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Runs `load` (Pyodide's start-up) with WebAssembly.instantiate routed to the
  * shared module: compiled once here if no peer has it, then offered to later
  * workers. `askPeers` is false for a process's first worker (nobody to ask).
+ * `wasmFile` (pyodide.asm.wasm): with no peer's module, its compilation starts
+ * at once, alongside the rest of Pyodide's start-up (loading pyodide.asm.mjs,
+ * its lock file and standard library), rather than when Pyodide asks for the
+ * instance after all that.
  */
-export async function withSharedPyodideModule<T>(load: () => Promise<T>, options: { askPeers: boolean; waitMs?: number }): Promise<T> {
+export async function withSharedPyodideModule<T>(load: () => Promise<T>, options: { askPeers: boolean; waitMs?: number; wasmFile?: string }): Promise<T> {
   open();
   if (!shared && options.askPeers) shared = await askPeers(options.waitMs ?? 250);
   if (shared) source = 'a peer';
+  const early = !shared && options.wasmFile ? compileFile(options.wasmFile) : null;
   const original = wasm.instantiate;
   // Only Pyodide's own start-up runs in here, so the only bytes instantiated are pyodide.asm.wasm.
   wasm.instantiate = async (bytes, imports) => {
     if (bytes instanceof wasm.Module) return original.call(wasm, bytes, imports);
     if (!shared) source = 'compiled here';
-    const module = shared ?? (await wasm.compile(bytes));
+    const module = shared ?? (early ? await early : null) ?? (await wasm.compile(bytes));
     shared = module;
     releaseBytes(bytes);
     return { instance: await original.call(wasm, module, imports), module };

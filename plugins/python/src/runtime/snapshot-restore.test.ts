@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { copyChangedPages, loadSnapshotSparsely, PAGE_BYTES } from './snapshot-restore';
+import { copyChangedPages, heapRunsOf, loadSnapshotSparsely, PAGE_BYTES } from './snapshot-restore';
 
 /** A file laid out as Pyodide writes a snapshot: [magic, heap offset, JSON length, 0], JSON, heap. */
 function writeSnapshot(file: string, heap: Uint8Array): number {
@@ -56,6 +56,42 @@ describe('loadSnapshotSparsely', () => {
     const plain = new Int8Array(4);
     plain.set(new Uint8Array([1, 2, 3, 4]));
     expect(Array.from(plain)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("with the build's runs of non-zero pages: reads only those into the memory, and clears the fresh memory's other non-zero pages", async () => {
+    const heap = new Uint8Array(40 * PAGE_BYTES);
+    heap.fill(3, 2 * PAGE_BYTES, 5 * PAGE_BYTES); // pages 2-4
+    heap[20 * PAGE_BYTES + 7] = 9; // page 20
+    heap[heap.length - 1] = 1; // the last page
+    const runs = heapRunsOf(heap);
+    expect(runs).toEqual([[2, 3], [20, 1], [39, 1]]);
+    const file = path.join(dir, 'pyodide.snapshot');
+    const heapOffset = writeSnapshot(file, heap);
+    // A data segment where the snapshot has zeros (page 10), and one where it has data (page 3).
+    const memory = new Int8Array(48 * PAGE_BYTES);
+    memory[10 * PAGE_BYTES + 1] = 5;
+    memory[3 * PAGE_BYTES] = 8;
+    const { pagesWritten } = await loadSnapshotSparsely(file, async (snapshot) => pyodideLikeRestore(snapshot, memory), runs);
+    expect(Buffer.from(memory.buffer, 0, heap.length).equals(Buffer.from(heap))).toBe(true);
+    expect(pagesWritten).toBe(3 + 1 + 1 + 1); // the runs, and page 10 cleared
+
+    // The runs drive it: a page the record leaves out is not read (here the file's page 20 differs from the record).
+    const skipped = new Int8Array(48 * PAGE_BYTES);
+    await loadSnapshotSparsely(file, async (snapshot) => pyodideLikeRestore(snapshot, skipped), [[2, 3], [39, 1]]);
+    expect(skipped[20 * PAGE_BYTES + 7]).toBe(0);
+    expect(heapOffset).toBeGreaterThan(0);
+  });
+
+  it('compares every page when the recorded runs do not fit the file (out of order, overlapping or past its end)', async () => {
+    const heap = new Uint8Array(8 * PAGE_BYTES);
+    heap[5 * PAGE_BYTES] = 1;
+    const file = path.join(dir, 'pyodide.snapshot');
+    writeSnapshot(file, heap);
+    for (const runs of [[[5, 1], [2, 1]], [[1, 3], [2, 1]], [[7, 2]], [[-1, 1]]] as [number, number][][]) {
+      const memory = new Int8Array(8 * PAGE_BYTES);
+      await loadSnapshotSparsely(file, async (snapshot) => pyodideLikeRestore(snapshot, memory), runs);
+      expect(Buffer.from(memory.buffer).equals(Buffer.from(heap))).toBe(true);
+    }
   });
 
   it('fails (so the caller loads from scratch) when Pyodide did not restore the heap the expected way', async () => {

@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pyodideDir } from '../index';
 import { KERNEL_MODULES } from '../runtime/python-sources';
-import { snapshotDigest, usableSnapshot } from './make-snapshot';
+import { heapRunsOf } from '../runtime/snapshot-restore';
+import { snapshotDigest, snapshotHeapRuns, usableSnapshot } from './make-snapshot';
 
 describe('usableSnapshot', () => {
   let dir: string;
@@ -47,6 +48,14 @@ describe('usableSnapshot', () => {
 });
 
 describe("the build's snapshot", () => {
+  it("records its heap's runs of non-zero pages, which a kernel reads alone (runtime/snapshot-restore.ts)", () => {
+    const snapshot = usableSnapshot(pyodideDir())!;
+    const bytes = fs.readFileSync(snapshot);
+    const runs = snapshotHeapRuns(snapshot);
+    expect(runs).not.toBeNull();
+    expect(runs).toEqual(heapRunsOf(bytes.subarray(bytes.readUInt32LE(4))));
+  });
+
   it('holds the kernel modules, and the modules the hardening patches, imported: a kernel restored from it does not compile them again', () => {
     // npm run build:ts makes it (make-snapshot.ts). Pyodide does not load inside Jest's module sandbox: a Node process
     // restores it as a kernel does (runtime/snapshot-restore.ts, built).
@@ -58,7 +67,7 @@ describe("the build's snapshot", () => {
       const { loadSnapshotSparsely } = require(${JSON.stringify(restore)});
       const dir = ${JSON.stringify(pyodideDir())};
       const { loadPyodide } = require(path.join(dir, 'pyodide.js'));
-      loadSnapshotSparsely(${JSON.stringify(snapshot)}, (bytes) => loadPyodide({ indexURL: dir + path.sep, env: { HOME: '/home/pyodide' }, _loadSnapshot: bytes })).then(({ value }) => {
+      loadSnapshotSparsely(${JSON.stringify(snapshot)}, (bytes) => loadPyodide({ indexURL: dir + path.sep, env: { HOME: '/home/pyodide' }, _loadSnapshot: bytes }), ${JSON.stringify(snapshotHeapRuns(snapshot!))}).then(({ value }) => {
         process.stdout.write(value.runPython(\`import json, sys; json.dumps({
           "imported": [name for name in ${JSON.stringify(KERNEL_MODULES)} if name in sys.modules],
           "forHardening": [name for name in ("pyodide._run_js", "subprocess") if name in sys.modules],

@@ -12,9 +12,13 @@
  * file just means the kernel loads Pyodide the slow way. Pyodide's snapshot
  * API is private (`_makeSnapshot`, `_loadSnapshot`), hence the fallback everywhere.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_LIMITS, kernelV8Flags } from '@rnb/core';
+import { CODE_CACHE_PATH, usableCodeCache } from './make-code-cache';
+import { heapRunsOf } from '../runtime/snapshot-restore';
 import { IMPORT_KERNEL_MODULES, KERNEL_MODULE_DIR, kernelFiles, kernelFilesDigest } from '../runtime/python-sources';
 
 /** Where the build puts the snapshot: next to the compiled runtime, inside the package the kernel may read. */
@@ -23,6 +27,8 @@ export const SNAPSHOT_FILE = path.resolve(__dirname, '..', '..', 'dist', 'pyodid
 interface SnapshotMeta {
   pyodideVersion: string;
   bytes: number;
+  /** The heap's non-zero pages (runtime/snapshot-restore.ts, `heapRunsOf`): a kernel reads only those from the file. */
+  heapRuns?: [number, number][];
   /** snapshotDigest(): the kernel files the snapshot imported, and the Python it ran. */
   contents: string;
 }
@@ -65,6 +71,16 @@ export function usableSnapshot(pyodideDir: string, file = SNAPSHOT_FILE, digest 
   }
 }
 
+/** The heap's runs of non-zero pages the build recorded with the snapshot, or null (a kernel then compares every page). */
+export function snapshotHeapRuns(file = SNAPSHOT_FILE): [number, number][] | null {
+  try {
+    const meta = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')) as SnapshotMeta;
+    return Array.isArray(meta.heapRuns) ? meta.heapRuns : null;
+  } catch {
+    return null;
+  }
+}
+
 /** What of Pyodide making the snapshot uses. */
 interface SnapshotPyodide {
   FS: { mkdirTree(path: string): void; writeFile(path: string, data: string): void };
@@ -75,7 +91,7 @@ interface SnapshotPyodide {
 
 /** Makes the snapshot unless a fitting one is there already. */
 export async function makeSnapshot(pyodideDir: string, file = SNAPSHOT_FILE): Promise<'made' | 'kept'> {
-  if (usableSnapshot(pyodideDir, file)) return 'kept';
+  if (usableSnapshot(pyodideDir, file) && snapshotHeapRuns(file)) return 'kept';
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { loadPyodide } = require(path.join(pyodideDir, 'pyodide.js')) as {
     loadPyodide(config: Record<string, unknown>): Promise<SnapshotPyodide>;
@@ -97,10 +113,25 @@ export async function makeSnapshot(pyodideDir: string, file = SNAPSHOT_FILE): Pr
   // Written under temporary names and renamed, so a kernel never reads half a snapshot.
   fs.writeFileSync(`${file}.tmp`, snapshot);
   fs.renameSync(`${file}.tmp`, file);
-  const meta: SnapshotMeta = { pyodideVersion: pyodideVersion(pyodideDir), bytes: snapshot.length, contents: snapshotDigest(files) };
+  const heapOffset = Buffer.from(snapshot.buffer, snapshot.byteOffset, snapshot.length).readUInt32LE(4);
+  const heapRuns = heapRunsOf(snapshot.subarray(heapOffset));
+  const meta: SnapshotMeta = { pyodideVersion: pyodideVersion(pyodideDir), bytes: snapshot.length, contents: snapshotDigest(files), heapRuns };
   fs.writeFileSync(`${file}.json.tmp`, JSON.stringify(meta));
   fs.renameSync(`${file}.json.tmp`, `${file}.json`);
   return 'made';
+}
+
+/**
+ * Makes the code cache of pyodide.asm.mjs (make-code-cache.ts) unless a usable one is there: in a Node process with a
+ * kernel's V8 flags (the default heap limit; a kernel with other limits or node flags compiles without it).
+ */
+function makeCodeCacheFor(pyodideDir: string): void {
+  if (usableCodeCache(pyodideDir)) return;
+  const started = Date.now();
+  const maker = path.join(__dirname, 'make-code-cache.js');
+  const snapshot = usableSnapshot(pyodideDir) ?? '';
+  const made = spawnSync(process.execPath, [...kernelV8Flags(DEFAULT_LIMITS.workerHeapMb), maker, pyodideDir, snapshot], { stdio: 'inherit' });
+  if (made.status === 0) console.log(`@rnb/plugin-python: code cache of Pyodide's module made in ${Date.now() - started} ms (${CODE_CACHE_PATH})`);
 }
 
 if (require.main === module) {
@@ -109,10 +140,12 @@ if (require.main === module) {
   makeSnapshot(dir).then(
     (what) => {
       if (what === 'made') console.log(`@rnb/plugin-python: Pyodide snapshot made in ${Date.now() - started} ms (${SNAPSHOT_FILE})`);
+      makeCodeCacheFor(dir);
     },
     (error: unknown) => {
       // Not fatal: kernels then load Pyodide without it, only slower.
       console.warn(`@rnb/plugin-python: no Pyodide snapshot (${(error as Error)?.message ?? String(error)}); kernels will start slower.`);
+      makeCodeCacheFor(dir);
     },
   );
 }
