@@ -3,6 +3,7 @@
 //   open | cascade             V8 CPU profile over CDP: self time per function, then inclusive time of components
 //   trace-open | trace-cascade Chromium trace (devtools.timeline): time per renderer main-thread event (layout, paint…)
 //   typing | trace-typing      keys typed into a new last cell while the whole chain re-runs
+//   idle-typing | trace-idle-typing  the same keys at 50 ms apart with nothing running
 //   time-open | time-cascade   the time only (no profiler), to compare builds: RNB_WEB_DIST=<dist> for each
 //   alloc-typing | alloc-cascade  V8's sampling heap profiler: bytes allocated per function (what feeds the minor GCs)
 // "open": navigation to every cell in the page. "cascade": the chain re-run from its root, from the kernel's last
@@ -112,10 +113,15 @@ async function main() {
       await page.waitForFunction(() => document.activeElement?.closest('.cm-editor'));
       await api('PUT', `/${id}/cells/${ids[0]}`, { code: `v0 = 5000\nv0` });
       await start();
-      const running = run();
-      let done = false;
-      void running.then(() => { done = true; });
-      while (!done) await page.keyboard.type('total = sum(range(10)) # typed', { delay: 0 });
+      if (WHAT.endsWith('idle-typing')) {
+        // The same keys with nothing running, at a typist's pace: what a key costs in a page this long.
+        for (let i = 0; i < 4; i++) await page.keyboard.type('total = sum(range(10)) # typed', { delay: 50 });
+      } else {
+        const running = run();
+        let done = false;
+        void running.then(() => { done = true; });
+        while (!done) await page.keyboard.type('total = sum(range(10)) # typed', { delay: 0 });
+      }
       await stop('typing');
     } else if (WHAT.endsWith('open')) {
       await start();
