@@ -92,6 +92,18 @@ describe('widgets bound to variables', () => {
     }
   }, 60_000);
 
+  it("answers a client that takes batches after the widget_value the move emitted (the page's slider relies on it)", async () => {
+    const batched = server.connect(notebookId, { auth: { batch: true } });
+    await batched.waitFor('authenticated');
+    const widgetValues = () => (batched.named('events') as { events: { type: string; value?: unknown }[] }[]).flatMap((b) => b.events).filter((e) => e.type === 'widget_value');
+    for (const value of [44, 45, 46]) {
+      expect(await batched.ask('set_widget_value', { widget_id: widgetId(), value })).toEqual({ ok: true, value: { value, names: ['threshold'] } });
+      expect(widgetValues().map((e) => e.value)).toContain(value);
+    }
+    await batched.waitFor('events', (p: { events: { type: string; cellId?: string; status?: string }[] }) => p.events.some((e) => e.cellId === cells.descendant && e.status === 'success'), 30_000);
+    batched.close();
+  }, 60_000);
+
   it('takes the same value over HTTP, snapped to the widget\'s step', async () => {
     const client = await joined();
     const answer = await server.request('PUT', `/api/notebooks/${notebookId}/widgets/${encodeURIComponent(widgetId())}`, { body: { value: 20.4 } });

@@ -29,6 +29,8 @@ export interface ClientSessionDeps {
   room(notebookId: string): string;
   /** The room of the notebook's clients that take its events in batches. */
   batchRoom(notebookId: string): string;
+  /** Sends the notebook's pending batch now: an answer must not overtake the events emitted before it. */
+  flushEvents?(notebookId: string): void;
 }
 
 const NOTEBOOK_ID = /^[A-Za-z0-9_-]{1,100}$/;
@@ -272,7 +274,7 @@ export class ClientSession {
       if (this.authPending > 0 && this.early.length < MAX_EARLY_COMMANDS) this.early.push(() => this.command(event, args, schema, build, options));
       return;
     }
-    const ack = takeAck(args);
+    const ack = this.afterEvents(takeAck(args));
     let payload: T;
     try {
       payload = schema.parse(args[0]);
@@ -305,6 +307,20 @@ export class ClientSession {
     ).finally(() => {
       this.pending--;
     });
+  }
+
+  /**
+   * The acknowledgement, sent after the events the command emitted (a batching client would otherwise get the answer to
+   * `set_widget_value` before the `widget_value` that came first, as a client of single events never does).
+   */
+  private afterEvents(ack: Ack | undefined): Ack | undefined {
+    const notebookId = this.notebookId;
+    const flush = this.deps.flushEvents;
+    if (!ack || !notebookId || !flush) return ack;
+    return (response) => {
+      flush(notebookId);
+      ack(response);
+    };
   }
 
   /** `error` to this client only, within its budget. */

@@ -69,7 +69,7 @@ export class SocketGateway {
       next(Object.assign(new Error('This server needs its access token: open the URL it printed when it started, or pass auth: { token }.'), { data: { code: 'RNB_ERR_UNAUTHORIZED' } }));
     });
     this.io.on('connection', (socket) => {
-      new ClientSession(socket, { commands: options.commands, auth: options.auth, log: options.log, limits: options.limits, room: roomOf, batchRoom: batchRoomOf, ...(options.apps ? { apps: options.apps } : {}) }).start();
+      new ClientSession(socket, { commands: options.commands, auth: options.auth, log: options.log, limits: options.limits, room: roomOf, batchRoom: batchRoomOf, flushEvents: (notebookId) => this.batches.flush(notebookId), ...(options.apps ? { apps: options.apps } : {}) }).start();
     });
     const unsubscribeNotebooks = options.events.subscribe((notebookId, event) => this.deliver(notebookId, event));
     // A viewer's session lives on the instance the viewer's socket reached: its events stay local.
