@@ -47,6 +47,20 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
       client.destroy();
     }
   };
+  /**
+   * Subscribers of the socket.io adapters' request channel: one per instance. Each adapter subscribes to it right after
+   * its events' pattern, on the same connection, so once an instance counts here its pattern is in place too.
+   */
+  const adapterSubscribers = async (): Promise<number> => {
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    try {
+      const reply = (await client.sendCommand(['PUBSUB', 'NUMSUB', 'rnb-socket.io-request#/#'])) as [string, number];
+      return Number(reply[1]);
+    } finally {
+      client.destroy();
+    }
+  };
   const health = async (instance: Instance): Promise<{ kernels: number; notebooks: number }> => (await api(instance.url, 'GET', '/healthz')).body;
 
   beforeAll(async () => {
@@ -199,7 +213,11 @@ describeCluster('cluster mode (two processes, real Redis and dynalite)', () => {
   });
 
   it('rides out a Redis restart: the survivor reconnects, takes the notebook again and clients keep receiving events', async () => {
+    const withoutA = await adapterSubscribers();
     a = await startInstance(project.dir, env());
+    // A's adapter has subscribed before Redis goes: a subscription still on its way when the connection drops is not one
+    // the client restores (on a loaded machine A listened before its subscription was confirmed, and never got B's events).
+    await until(async () => (await adapterSubscribers()) > withoutA, "A's socket.io adapter to subscribe");
     const [beforeA, beforeB] = [a.output().length, b.output().length];
     await redis.stop();
     await redis.restart();
