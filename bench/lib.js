@@ -278,8 +278,21 @@ async function pingRuntime(socket) {
   return performance.now() - started;
 }
 
+/**
+ * PROFILE_DIR: kernel-manager options that make each kernel process write CPU profiles there (null without it). The
+ * kernel runs as another uid under Node's permission model, which refuses to write them: the folder is opened to
+ * every uid and the permission model is off for these runs.
+ */
+function kernelProfileOptions() {
+  const profileDir = process.env.PROFILE_DIR ? path.resolve(process.env.PROFILE_DIR) : null;
+  if (!profileDir) return { profileDir: null, options: {} };
+  fs.mkdirSync(profileDir, { recursive: true, mode: 0o777 });
+  fs.chmodSync(profileDir, 0o777);
+  return { profileDir, options: { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`], sandbox: { disablePermissionModel: true } } };
+}
+
 module.exports = {
-  treeCpuMs, percentile, ms, pssBytes, report, embeddedServer, messageLogger, pythonNotebookChannel,
+  kernelProfileOptions, treeCpuMs, percentile, ms, pssBytes, report, embeddedServer, messageLogger, pythonNotebookChannel,
   WEB_DIST, launchChromium, startPageHost, jsonRequest, openNotebookPage,
   startBenchServer, createNotebook, openNotebookInChromium, connectNotebookSocket, pingRuntime,
 };

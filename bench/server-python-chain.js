@@ -10,7 +10,7 @@
 'use strict';
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { percentile, ms, report, embeddedServer } = require('./lib');
+const { percentile, ms, report, embeddedServer, kernelProfileOptions } = require('./lib');
 
 /** CPU seconds (user + system) of every process descending from this one: the kernel processes. */
 function descendantsCpuSeconds() {
@@ -66,15 +66,7 @@ const ROUNDS = Number(process.argv[3]) || 10;
   const { MemoryNotebookStore } = require('@rnb/core');
   const pythonPlugin = require('@rnb/plugin-python').default;
   const { silentLogger } = require('@rnb/server');
-  const profileDir = process.env.PROFILE_DIR ? path.resolve(process.env.PROFILE_DIR) : null;
-  const kernels = {};
-  if (profileDir) {
-    // The kernel runs as another uid under Node's permission model: it may write its profiles only there.
-    require('node:fs').mkdirSync(profileDir, { recursive: true, mode: 0o777 });
-    require('node:fs').chmodSync(profileDir, 0o777);
-    kernels.nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
-    kernels.sandbox = { disablePermissionModel: true }; // Node's permission model refuses to write the profiles
-  }
+  const { profileDir, options: kernels } = kernelProfileOptions();
   // PYTHON_RUNTIME=native: the same chain on native CPython (Debian's /usr/bin/python3 in bubblewrap), for its profile.
   const config = process.env.PYTHON_RUNTIME === 'native' ? { PYTHON_RUNTIME: 'native', PYTHON_EXECUTABLE: '/usr/bin/python3' } : {};
   const { notebooks, server } = await embeddedServer({ plugins: [pythonPlugin()], store: new MemoryNotebookStore(), logger: silentLogger, kernels, config });

@@ -12,22 +12,14 @@ const { pythonLanguage } = require('@rnb/plugin-python');
 const { createSqlLanguage, analyseSql } = require('@rnb/plugin-sql');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { percentile, ms, report, treeCpuMs } = require('./lib');
+const { percentile, ms, report, treeCpuMs, kernelProfileOptions } = require('./lib');
 
 const PYTHON = 'sales = [{"region": ["north", "south", "east", "west"][i % 4], "amount": i % 97} for i in range(100_000)]';
 const SQL = '-- name: totals\nSELECT region, COUNT(*) AS n, SUM(amount) AS amount_sum FROM sales GROUP BY region ORDER BY region';
 
 (async () => {
   const sql = createSqlLanguage();
-  const profileDir = process.env.PROFILE_DIR ? path.resolve(process.env.PROFILE_DIR) : null;
-  const manager = {};
-  if (profileDir) {
-    // The kernel runs as another uid under Node's permission model, which refuses to write profiles: both opened here.
-    require('node:fs').mkdirSync(profileDir, { recursive: true, mode: 0o777 });
-    require('node:fs').chmodSync(profileDir, 0o777);
-    manager.nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
-    manager.sandbox = { disablePermissionModel: true };
-  }
+  const { profileDir, options: manager } = kernelProfileOptions();
   const kernel = await createTestKernel({ languages: [pythonLanguage(), sql], manager });
   const nb = await notebookWith(kernel, 'bench', [PYTHON, SQL], 'python');
   await kernel.service.updateCell('bench', nb.notebookId, nb.cellIds[1], { code: SQL, type: 'sql' });

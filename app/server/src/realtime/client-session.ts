@@ -30,7 +30,7 @@ export interface ClientSessionDeps {
   /** The room of the notebook's clients that take its events in batches. */
   batchRoom(notebookId: string): string;
   /** Sends the notebook's pending batch now: an answer must not overtake the events emitted before it. */
-  flushEvents?(notebookId: string): void;
+  flushEvents(notebookId: string): void;
 }
 
 const NOTEBOOK_ID = /^[A-Za-z0-9_-]{1,100}$/;
@@ -315,10 +315,9 @@ export class ClientSession {
    */
   private afterEvents(ack: Ack | undefined): Ack | undefined {
     const notebookId = this.notebookId;
-    const flush = this.deps.flushEvents;
-    if (!ack || !notebookId || !flush) return ack;
+    if (!ack || !notebookId) return ack;
     return (response) => {
-      flush(notebookId);
+      this.deps.flushEvents(notebookId);
       ack(response);
     };
   }

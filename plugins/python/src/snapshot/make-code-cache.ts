@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import type { CellIO, LanguageRuntime, RuntimeContext } from '@rnb/core';
 import { CODE_CACHE_FILE, codeCacheOfLastLoad, PYODIDE_MODULE_FILE, scriptFileOf, scriptSourceOf } from '../runtime/pyodide-module';
 import { snapshotHeapRuns } from './make-snapshot';
+import { replaceFile } from './replace-file';
 
 /** Where the build puts the cache: beside the snapshot, inside the package the kernel may read. */
 export const CODE_CACHE_PATH = path.resolve(__dirname, '..', '..', 'dist', CODE_CACHE_FILE);
@@ -65,14 +66,10 @@ export async function makeCodeCache(pyodideDir: string, snapshotPath: string | n
   const script = scriptSourceOf(fs.readFileSync(path.join(pyodideDir, PYODIDE_MODULE_FILE), 'utf8'));
   if (script === null) throw new Error(`${PYODIDE_MODULE_FILE} is not shaped as expected`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  // Written under temporary names and renamed, so a kernel never reads half a cache.
-  fs.writeFileSync(`${file}.tmp`, cache);
-  fs.renameSync(`${file}.tmp`, file);
-  fs.writeFileSync(`${scriptFileOf(file)}.tmp`, script);
-  fs.renameSync(`${scriptFileOf(file)}.tmp`, scriptFileOf(file));
+  replaceFile(file, cache);
+  replaceFile(scriptFileOf(file), script);
   const meta: CodeCacheMeta = { pyodideVersion: pyodideVersion(pyodideDir), node: process.version, bytes: cache.length, scriptBytes: Buffer.byteLength(script) };
-  fs.writeFileSync(`${file}.json.tmp`, JSON.stringify(meta));
-  fs.renameSync(`${file}.json.tmp`, `${file}.json`);
+  replaceFile(`${file}.json`, JSON.stringify(meta));
   return cache.length;
 }
 

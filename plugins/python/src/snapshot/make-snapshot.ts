@@ -20,6 +20,7 @@ import { DEFAULT_LIMITS, kernelV8Flags } from '@rnb/core';
 import { CODE_CACHE_PATH, usableCodeCache } from './make-code-cache';
 import { heapRunsOf } from '../runtime/snapshot-restore';
 import { IMPORT_KERNEL_MODULES, KERNEL_MODULE_DIR, kernelFiles, kernelFilesDigest } from '../runtime/python-sources';
+import { replaceFile } from './replace-file';
 
 /** Where the build puts the snapshot: next to the compiled runtime, inside the package the kernel may read. */
 export const SNAPSHOT_FILE = path.resolve(__dirname, '..', '..', 'dist', 'pyodide.snapshot');
@@ -110,14 +111,11 @@ export async function makeSnapshot(pyodideDir: string, file = SNAPSHOT_FILE): Pr
   globals.destroy();
   const snapshot = pyodide.makeMemorySnapshot();
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  // Written under temporary names and renamed, so a kernel never reads half a snapshot.
-  fs.writeFileSync(`${file}.tmp`, snapshot);
-  fs.renameSync(`${file}.tmp`, file);
+  replaceFile(file, snapshot);
   const heapOffset = Buffer.from(snapshot.buffer, snapshot.byteOffset, snapshot.length).readUInt32LE(4);
   const heapRuns = heapRunsOf(snapshot.subarray(heapOffset));
   const meta: SnapshotMeta = { pyodideVersion: pyodideVersion(pyodideDir), bytes: snapshot.length, contents: snapshotDigest(files), heapRuns };
-  fs.writeFileSync(`${file}.json.tmp`, JSON.stringify(meta));
-  fs.renameSync(`${file}.json.tmp`, `${file}.json`);
+  replaceFile(`${file}.json`, JSON.stringify(meta));
   return 'made';
 }
 
