@@ -221,6 +221,9 @@ describeCluster('cluster mode failover and kernel limit (processes, real Redis a
       await on1.waitForStatus(p1, 'success');
       expect(stdoutOf(on1, p1)).toBe('p+1 is 7\n');
       expect((await health(c)).kernels).toBe(1);
+      // Idle once the run's end reaches c, right behind the last status (as below): on a loaded machine the second
+      // notebook's run came first, found the only kernel busy, and nothing was evicted.
+      await new Promise((resolve) => setTimeout(resolve, 300));
 
       // The second notebook needs a kernel: the first one's, idle, makes room.
       expect(await on2.ask('run_cell', { cellId: q })).toEqual({ ok: true });
