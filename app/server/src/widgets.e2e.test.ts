@@ -100,7 +100,14 @@ describe('widgets bound to variables', () => {
       expect(await batched.ask('set_widget_value', { widget_id: widgetId(), value })).toEqual({ ok: true, value: { value, names: ['threshold'] } });
       expect(widgetValues().map((e) => e.value)).toContain(value);
     }
-    await batched.waitFor('events', (p: { events: { type: string; cellId?: string; status?: string }[] }) => p.events.some((e) => e.cellId === cells.descendant && e.status === 'success'), 30_000);
+    // Settle before the next test: the last move's run (reader shows 92) must end, not an earlier move's.
+    type Event = { type: string; cellId?: string; status?: string; output?: { data?: unknown } };
+    const lastRunEnded = (): boolean => {
+      const events = (batched.named('events') as { events: Event[] }[]).flatMap((b) => b.events);
+      const shown = events.findIndex((e) => e.type === 'cell_output' && e.cellId === cells.reader && e.output?.data === '92');
+      return shown >= 0 && events.slice(shown).some((e) => e.cellId === cells.descendant && e.status === 'success');
+    };
+    await batched.waitFor('events', lastRunEnded, 30_000);
     batched.close();
   }, 60_000);
 
