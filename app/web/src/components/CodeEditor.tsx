@@ -55,7 +55,9 @@ export const CodeEditor = memo(function CodeEditor({ cellId, language, code, con
           ...(c.readOnly ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : []),
           collab.of(startText ? collabExtension(startText, c, cellUndoManager(startText), null) : []),
           EditorView.updateListener.of((update) => {
-            if (update.focusChanged) c.coedit?.setCell(update.view.hasFocus ? cellId : null);
+            if (!update.focusChanged) return;
+            c.coedit?.setCell(update.view.hasFocus ? cellId : null);
+            if (update.view.hasFocus) c.editorFocused(cellId);
           }),
           editorExtensions({
           language: slot.of(languageFor(initial.current.language)),

@@ -28,6 +28,31 @@ describe('EditorRegistry', () => {
     view.destroy();
   });
 
+  it('drops a pending focus once another editor takes the focus, so a late mount does not pull the focus away', async () => {
+    const registry = new EditorRegistry();
+    const near = new EditorView({ doc: 'a = 1', parent: document.body });
+    registry.register('near', near);
+    registry.focus('far', 'end');
+    // The user clicks into another cell before the far one mounts.
+    near.focus();
+    registry.noteFocused('near');
+    const far = new EditorView({ doc: 'b = 2', parent: document.body });
+    registry.register('far', far);
+    await Promise.resolve();
+    expect(far.hasFocus).toBe(false);
+    expect(near.hasFocus).toBe(true);
+
+    // The page focusing a mounted editor drops it too; a focus of the pending cell itself keeps it.
+    registry.focus('later', 'start');
+    registry.noteFocused('later');
+    registry.focus('near');
+    const later = new EditorView({ doc: '', parent: document.body });
+    registry.register('later', later);
+    await Promise.resolve();
+    expect(later.hasFocus).toBe(false);
+    for (const view of [near, far, later]) view.destroy();
+  });
+
   it('finds the frame of a cell without an editor in the page; mounting without focus only asks for it', () => {
     const registry = new EditorRegistry();
     const section = document.createElement('section');

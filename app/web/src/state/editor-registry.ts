@@ -46,12 +46,21 @@ export class EditorRegistry {
       this.want(cellId);
       return;
     }
+    this.noteFocused(cellId);
     if (at) {
       const pos = at === 'start' ? 0 : view.state.doc.length;
       view.dispatch({ selection: { anchor: pos }, scrollIntoView: true });
     }
     view.focus();
     view.dom.closest('[data-cell-id]')?.scrollIntoView?.({ block: 'nearest' });
+  }
+
+  /**
+   * An editor took the focus (a click, a key, the page): a request for another cell that has not mounted yet is
+   * dropped, or it would pull the focus away from where the user now types once that cell mounts.
+   */
+  noteFocused(cellId: string): void {
+    if (this.pendingFocus && this.pendingFocus.id !== cellId) this.pendingFocus = null;
   }
 
   focusWhenMounted(cellId: string, at: 'start' | 'end'): void {

@@ -267,6 +267,9 @@ export class NotebookController {
     return this.editors.register(cellId, view);
   }
 
+  /** An editor took the focus: a pending focus request for another cell is dropped (editor-registry.ts). */
+  editorFocused = (cellId: string): void => this.editors.noteFocused(cellId);
+
   /** True once the page asked for this cell's editor (focus, new cell): it mounts even off-screen. */
   isEditorWanted = (cellId: string): boolean => this.editors.isWanted(cellId);
 
