@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { MARKDOWN_MIME, type JsonValue, type Output, type TableData } from '../model/types';
 import { isTable } from './output-text';
+import { escape, tableAsHtml, widgetAsHtml, widgetOf } from './static-html';
 import { MARKDOWN_CELL_TYPE } from './percent-format';
 import type { PortableCell, PortableNotebook } from './portable';
 
@@ -71,6 +72,8 @@ table.rnb-table th,table.rnb-table td{border:1px solid #dde3ea;padding:.25rem .5
 table.rnb-table th{background:#f5f7fa}
 .rnb-truncated{font-size:.8rem;color:#5b6572}
 .rnb-chart-note{font-size:.8rem;color:#5b6572;margin:.2rem 0}
+.rnb-widget{display:flex;align-items:center;gap:.5rem;flex-wrap:wrap}
+.rnb-widget-label{font-size:.85rem;color:#5b6572}
 `;
 
 export function exportHtml(notebook: PortableNotebook, options: HtmlExportOptions = {}): string {
@@ -111,14 +114,6 @@ export function exportHtml(notebook: PortableNotebook, options: HtmlExportOption
   ].join('\n');
 }
 
-export function tableAsHtml(table: TableData): string {
-  const cell = (value: unknown): string => escape(value === null ? 'null' : String(value));
-  const head = `<tr>${table.columns.map((c) => `<th>${cell(c)}</th>`).join('')}</tr>`;
-  const body = table.rows.map((row) => `<tr>${row.map((v) => `<td>${cell(v)}</td>`).join('')}</tr>`).join('\n');
-  const note = table.truncated ? `<div class="rnb-truncated">${escape(table.truncated)}</div>` : '';
-  return `<table class="rnb-table"><thead>${head}</thead><tbody>${body}</tbody></table>${note}`;
-}
-
 /** A markdown cell shows what it rendered last (its values interpolated), else its text; a failed one its error too. */
 function markdownCellHtml(cell: PortableCell, markdown: MarkdownToHtml): string {
   const rendered = cell.outputs.find((o) => o.mime_type === MARKDOWN_MIME && typeof o.data === 'string');
@@ -133,6 +128,8 @@ function widgetsOf(output: Output): { [widgetId: string]: JsonValue } | undefine
 
 function outputHtml(output: Output, markdown: MarkdownToHtml, charts: ChartState): string {
   if (isTable(output)) return tableAsHtml(output.data);
+  const widget = widgetOf(output);
+  if (widget) return widgetAsHtml(widget);
   const chart = CHART_KINDS[output.mime_type];
   if (chart) return chartHtml(chart, output, charts);
   const data = output.data;
@@ -204,8 +201,4 @@ function scriptPolicy(scripts: readonly string[]): string {
 /** JSON a `<script>` element can hold: no `</script>`, no `<!--`, no line separators. */
 function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
-
-export function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { TABLE_MIME } from '../model/types';
+import { TABLE_MIME, WIDGET_MIME } from '../model/types';
 import { describeNeeding } from '../testing/describe-needing';
 import { exportHtml } from './html-export';
 import { exportIpynb, importIpynb } from './ipynb';
@@ -45,6 +45,30 @@ export function richNotebook(): PortableNotebook {
         error: null,
       },
       { id: 'bad', type: 'python', code: 'raise ValueError("no")', status: 'error', stdout: '', stderr: '', outputs: [], error: 'Traceback (most recent call last):\n  File "<cell>", line 1\nValueError: no' },
+      {
+        id: 'controls',
+        type: 'python',
+        code: 'n = ui.slider(1, 8)',
+        status: 'success',
+        stdout: '',
+        stderr: '',
+        outputs: [
+          { mime_type: WIDGET_MIME, data: { widget_id: 'controls:0', kind: 'slider', value: 4, props: { start: 1, stop: 8, step: 1, label: '' } } },
+          { mime_type: WIDGET_MIME, data: { widget_id: 'controls:1', kind: 'dropdown', value: '<b>', props: { options: ['a', '<b>'], label: '<script>x</script>' } } },
+          { mime_type: WIDGET_MIME, data: { widget_id: 'controls:2', kind: 'table', value: [1], props: { columns: ['k'], rows: [['p'], ['q']], selection: 'multi', label: 'pick' } } },
+        ],
+        error: null,
+      },
+      {
+        id: 'missing',
+        type: 'python',
+        code: 'import numpy',
+        status: 'error',
+        stdout: '',
+        stderr: '',
+        outputs: [],
+        error: "Traceback (most recent call last):\n  File \"<cell>\", line 1\nModuleNotFoundError: No module named 'numpy'\n\n\nnumpy could not be loaded: the package source cannot be reached.",
+      },
       { id: 'empty', type: 'python', code: '', status: 'idle', stdout: '', stderr: '', outputs: [], error: null },
       { id: 'blocked', type: 'fake', code: 'y = x', status: 'blocked', stdout: '', stderr: '', outputs: [], error: 'Not run: upstream cell 4 did not succeed.' },
     ],
@@ -66,6 +90,19 @@ describe('.ipynb', () => {
     const imported = importIpynb(exportIpynb(notebook));
     expect(imported.notebook).toEqual(notebook);
     expect(imported.notes).toEqual([]);
+  });
+
+  it('gives Jupyter a widget as a disabled control and as text, and names the exception even when a hint follows it', () => {
+    const cells = JSON.parse(exportIpynb(richNotebook())).cells as { id: string; outputs?: { data?: Record<string, string[]>; ename?: string; evalue?: string }[] }[];
+    const [slider, dropdown, table] = cells.find((c) => c.id === 'controls')!.outputs!.map((o) => o.data!);
+    expect(slider!['text/plain']!.join('')).toBe('slider: 4');
+    expect(slider!['text/html']!.join('')).toContain('<input type="range" min="1" max="8" step="1" value="4" disabled> <output>4</output>');
+    expect(dropdown!['text/html']!.join('')).toContain('<span class="rnb-widget-label">&lt;script&gt;x&lt;/script&gt;</span> <select disabled><option>a</option><option selected>&lt;b&gt;</option></select>');
+    expect(dropdown!['text/html']!.join('')).not.toContain('<script>');
+    expect(table!['text/plain']!.join('')).toBe('pick: 1 of 2 rows selected');
+    expect(table!['text/html']!.join('')).toContain('<tr><td>☐</td><td>p</td></tr>\n<tr><td>☑</td><td>q</td></tr>');
+    const error = cells.find((c) => c.id === 'missing')!.outputs!.find((o) => o.ename);
+    expect(error).toMatchObject({ ename: 'ModuleNotFoundError', evalue: "No module named 'numpy'" });
   });
 
   it('reads a Jupyter notebook: %%sql cells as SQL, the richest output of a bundle, errors without colour codes, out-of-order execution noted', () => {
@@ -143,6 +180,10 @@ describe('HTML and markdown export', () => {
     expect(html).toContain(`src="data:image/png;base64,${PNG}"`);
     expect(html).toContain('src="data:image/svg+xml;base64,');
     expect(html).toContain('<table class="rnb-table"><thead><tr><th>a</th><th>b</th></tr></thead>');
+    // Widgets show as the control, disabled, at the value they had; their labels escaped.
+    expect(html).toContain('<div class="rnb-widget" data-kind="slider"><span class="rnb-widget-label">slider</span> <input type="range" min="1" max="8" step="1" value="4" disabled>');
+    expect(html).toContain('<span class="rnb-widget-label">&lt;script&gt;x&lt;/script&gt;</span>');
+    expect(html).not.toContain('"widget_id"');
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
     expect(exportHtml(richNotebook(), { showCode: false })).not.toContain('print(x)');
     const hostile = exportHtml({ name: '<script>x</script>', lazy: false, cells: [{ id: 'a', type: 'markdown', code: '[x](javascript:alert(1)) <img onerror=1>', status: 'idle', stdout: '', stderr: '', outputs: [], error: null }] });

@@ -5,19 +5,20 @@
  * cell's `metadata.rnb`, so an exported notebook imports back identically.
  */
 import { randomUUID } from 'node:crypto';
-import { TABLE_MIME, type CellStatus, type JsonValue, type Output } from '../model/types';
+import { TABLE_MIME, WIDGET_MIME, type CellStatus, type JsonValue, type Output } from '../model/types';
 import type { NotebookSettings } from '../wire';
 import { isSettingValue, isSettingWord, MARKDOWN_CELL_TYPE, notebookFile, NotebookFileError, SCRIPT_CELL_TYPE, type FileAppSettings } from './percent-format';
 import { isTable, tableAsText } from './output-text';
-import { tableAsHtml } from './html-export';
+import { tableAsHtml, widgetAsHtml, widgetAsText, widgetOf } from './static-html';
 import type { PortableCell, PortableNotebook } from './portable';
 
 type Json = { [key: string]: JsonValue };
 const JUPYTER_ID = /^[a-zA-Z0-9-_]{1,64}$/;
 const OUR_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 const STATUSES: ReadonlySet<string> = new Set(['idle', 'queued', 'running', 'success', 'error', 'blocked', 'stale']);
+const EXCEPTION_LINE = /^([A-Za-z_][\w.]*(?:Error|Exception|Warning|Interrupt|Exit)):\s?(.*)$/;
 /** When a bundle holds several representations, the one kept: richest first. */
-const PREFERENCE = [TABLE_MIME, 'image/png', 'image/svg+xml', 'image/jpeg', 'image/gif', 'text/html', 'text/markdown', 'application/json', 'text/latex', 'text/plain'];
+const PREFERENCE = [WIDGET_MIME, TABLE_MIME, 'image/png', 'image/svg+xml', 'image/jpeg', 'image/gif', 'text/html', 'text/markdown', 'application/json', 'text/latex', 'text/plain'];
 
 export interface IpynbImport {
   notebook: PortableNotebook;
@@ -138,9 +139,11 @@ function outputsOf(cell: PortableCell): Json[] {
   if (cell.stderr !== '') outputs.push({ output_type: 'stream', name: 'stderr', text: lines(cell.stderr) });
   for (const output of cell.outputs) outputs.push(displayOf(output));
   if (cell.error !== null && cell.status === 'error') {
-    const last = cell.error.trimEnd().split('\n').pop() ?? '';
-    const named = /^([A-Za-z_][\w.]*(?:Error|Exception|Warning|Interrupt|Exit)):\s?(.*)$/.exec(last);
-    outputs.push({ output_type: 'error', ename: named?.[1] ?? 'Error', evalue: named?.[2] ?? last, traceback: cell.error.split('\n') });
+    // The exception's line is the last one that names it: a hint may follow it (a package that could not load).
+    const errorLines = cell.error.trimEnd().split('\n');
+    const last = errorLines[errorLines.length - 1] ?? '';
+    const named = errorLines.map((line) => EXCEPTION_LINE.exec(line)).filter((m) => m !== null).pop();
+    outputs.push({ output_type: 'error', ename: named?.[1] ?? 'Error', evalue: named?.[2] ?? last, traceback: errorLines });
   }
   return outputs;
 }
@@ -153,6 +156,12 @@ function displayOf(output: Output): Json {
     data[TABLE_MIME] = output.data as JsonValue;
     data['text/html'] = lines(tableAsHtml(output.data));
     data['text/plain'] = lines(tableAsText(output.data));
+  } else if (widgetOf(output)) {
+    // Jupyter has no renderer for ours: it shows the control, disabled, with its value (or the value as text).
+    const widget = widgetOf(output)!;
+    data[WIDGET_MIME] = output.data;
+    data['text/html'] = lines(widgetAsHtml(widget));
+    data['text/plain'] = lines(widgetAsText(widget));
   } else if (isJsonMime(output.mime_type)) {
     data[output.mime_type] = output.data;
   } else if (typeof output.data === 'string') {

@@ -1,3 +1,4 @@
+import { widgetAsText, widgetOf } from './static-html';
 import { TABLE_MIME, type JsonValue, type Output, type TableData } from '../model/types';
 
 export function isTable(output: Output): output is Output & { data: TableData & JsonValue } {
@@ -8,6 +9,8 @@ export function isTable(output: Output): output is Output & { data: TableData & 
 /** Text a terminal or a plain-text file can show for an output: tables as aligned columns, images named. */
 export function outputAsText(output: Output): string {
   if (isTable(output)) return tableAsText(output.data);
+  const widget = widgetOf(output);
+  if (widget) return widgetAsText(widget);
   const data = output.data;
   if (output.mime_type.startsWith('image/')) {
     const size = typeof data === 'string' ? data.length : JSON.stringify(data).length;
