@@ -80,7 +80,9 @@ export function exportHtml(notebook: PortableNotebook, options: HtmlExportOption
   const showCode = options.showCode ?? true;
   const markdown: MarkdownToHtml = options.renderMarkdown ?? ((text) => `<pre class="rnb-markdown-source">${escape(text)}</pre>`);
   const charts: ChartState = { libraries: options.chartLibraries ?? {}, used: new Set(), count: 0 };
-  const cells = notebook.cells.map((cell) => {
+  // An empty cell that shows nothing (the blank one Shift+Enter leaves at the end) is not part of a report.
+  const shown = notebook.cells.filter((cell) => cell.code.trim() !== '' || cell.outputs.length > 0 || cell.stdout || cell.stderr || cell.error);
+  const cells = shown.map((cell) => {
     if (cell.type === MARKDOWN_CELL_TYPE) return `<section class="rnb-cell rnb-markdown" data-cell-id="${escape(cell.id)}">${markdownCellHtml(cell, markdown)}</section>`;
     const parts: string[] = [];
     if (showCode) parts.push(`<div class="rnb-lang">${escape(cell.type)}</div><pre class="rnb-code"><code>${escape(cell.code)}</code></pre>`);

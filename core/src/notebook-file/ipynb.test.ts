@@ -184,6 +184,9 @@ describe('HTML and markdown export', () => {
     expect(html).toContain('<div class="rnb-widget" data-kind="slider"><span class="rnb-widget-label">slider</span> <input type="range" min="1" max="8" step="1" value="4" disabled>');
     expect(html).toContain('<span class="rnb-widget-label">&lt;script&gt;x&lt;/script&gt;</span>');
     expect(html).not.toContain('"widget_id"');
+    // The empty cell that never ran is left out; every other cell is there.
+    expect(html).not.toContain('data-cell-id="empty"');
+    expect(html.match(/<section /g)).toHaveLength(richNotebook().cells.length - 1);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
     expect(exportHtml(richNotebook(), { showCode: false })).not.toContain('print(x)');
     const hostile = exportHtml({ name: '<script>x</script>', lazy: false, cells: [{ id: 'a', type: 'markdown', code: '[x](javascript:alert(1)) <img onerror=1>', status: 'idle', stdout: '', stderr: '', outputs: [], error: null }] });
