@@ -50,7 +50,7 @@ describe('stderr', () => {
       const [cell] = await nb.state();
       expect(cell!.stdout).toBe(`${line}\n`);
       // 60 characters of stdout leave 40 for stderr; the rest is dropped, and the note says so where it happened.
-      expect(cell!.stderr).toBe(`${'x'.repeat(40)}\n[output truncated: 80 more characters were not kept]\n`);
+      expect(cell!.stderr).toBe(`${'x'.repeat(40)}\n[output truncated: 80 more characters were not kept; a cell keeps the first 100]\n`);
     } finally {
       await limited.close();
     }

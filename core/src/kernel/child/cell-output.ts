@@ -73,7 +73,8 @@ export class CellOutput implements CellIO {
       const stream = this.droppedFrom ?? 'stdout';
       if (this.buffer && this.bufferStream !== stream) this.flush();
       this.bufferStream = stream;
-      this.buffer += `\n[output truncated: ${this.dropped} more characters were not kept]\n`;
+      const count = (n: number): string => n.toLocaleString('en-US');
+      this.buffer += `\n[output truncated: ${count(this.dropped)} more characters were not kept; a cell keeps the first ${count(this.limits.maxStdoutBytesPerCell)}]\n`;
     }
     this.flush();
   }
