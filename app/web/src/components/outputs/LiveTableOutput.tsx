@@ -2,6 +2,7 @@ import { useContext, useEffect, useReducer, useRef, useState } from 'react';
 import type { TableColumnStats, TableData } from '../../api/types';
 import { RuntimeCallRefused } from '../../api/socket';
 import { ColumnSummary } from './column-summary';
+import { exactNumberTitle, tableNumber } from './number-format';
 import { fetchPage, RuntimeCallContext, type LiveSort, type LiveTableRef, type Row } from './live-table';
 import { TableOutput } from './TableOutput';
 
@@ -185,8 +186,8 @@ export function LiveTableOutput({ table, live, stats = null }: { table: TableDat
                     <tr key={index} data-row={index}>
                       <th scope="row" className="live-table__index">{index + 1}</th>
                       {table.columns.map((_, c) => (
-                        <td key={c} className={typeof row?.[c] === 'number' ? 'table__num' : undefined}>
-                          {row === undefined ? <span className="live-table__loading">…</span> : row[c] === null ? <span className="table__null">null</span> : String(row[c])}
+                        <td key={c} className={typeof row?.[c] === 'number' ? 'table__num' : undefined} title={typeof row?.[c] === 'number' ? exactNumberTitle(row[c]) : undefined}>
+                          {row === undefined ? <span className="live-table__loading">…</span> : row[c] === null ? <span className="table__null">null</span> : typeof row[c] === 'number' ? tableNumber(row[c]) : String(row[c])}
                         </td>
                       ))}
                     </tr>

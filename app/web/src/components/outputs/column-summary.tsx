@@ -36,7 +36,11 @@ export function summaryText(stats: TableColumnStats): string {
 export function ColumnSummary({ stats }: { stats: TableColumnStats | null | undefined }) {
   if (!stats) return null;
   const range = stats.min !== undefined || stats.max !== undefined ? `${shown(stats.min)} – ${shown(stats.max)}` : null;
-  const top = stats.top && stats.top.length > 0 ? stats.top.map(([value, n]) => `${shown(value)} ${count(n)}`).join(' · ') : null;
+  // Every value once (an index, ids, names): their counts say nothing, how many there are does.
+  const allDistinct = stats.top !== undefined && stats.top.length > 0 && stats.top.every(([, n]) => n === 1);
+  const top = allDistinct
+    ? stats.distinct !== undefined ? `${count(stats.distinct)} distinct` : 'all distinct'
+    : stats.top && stats.top.length > 0 ? stats.top.map(([value, n]) => `${shown(value)} ${count(n)}`).join(' · ') : null;
   return (
     <span className="table__stats" title={summaryText(stats)} data-column-stats="">
       <span className="table__stats-line">

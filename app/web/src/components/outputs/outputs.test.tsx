@@ -249,6 +249,27 @@ describe('table renderer', () => {
     expect(screen.getByTitle('Sort by score').textContent).toBe('score↕');
   });
 
+  it("says how many values a column of distinct values has instead of their counts of 1 (a describe() index)", () => {
+    const column_stats: JsonValue = [
+      { type: 'int64', min: 0, max: 4999 },
+      { type: 'object', nulls: 0, distinct: 8, top: [['count', 1], ['mean', 1], ['std', 1]] },
+      { type: 'float64', min: 1.5, max: 7497 },
+    ];
+    show({ mime_type: TABLE_MIME, data: table, metadata: { column_stats } });
+    const lines = [...document.querySelectorAll('thead th')[1]!.querySelectorAll('.table__stats-line')].map((line) => line.textContent);
+    expect(lines).toEqual(['object', '8 distinct']);
+  });
+
+  it('shows fractions to 6 decimal places as pandas does, the exact value as the tooltip, and sorts by the exact values', () => {
+    show({ mime_type: TABLE_MIME, data: { type: 'table', columns: ['y'], rows: [[0.19866933079506122], [0.1986693], [24.5], [3]] } });
+    expect(bodyRows().map((r) => r[0])).toEqual(['0.198669', '0.198669', '24.5', '3']);
+    expect(screen.getAllByText('0.198669')[0]!.getAttribute('title')).toBe('0.19866933079506122');
+    expect(screen.getByText('24.5').getAttribute('title')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: /^y/ }));
+    expect(bodyRows().map((r) => r[0])).toEqual(['0.198669', '0.198669', '3', '24.5']);
+    expect(document.querySelectorAll('tbody td span[title]')[0]!.getAttribute('title')).toBe('0.1986693');
+  });
+
   it('shows no summaries when the metadata does not fit the columns', () => {
     show({ mime_type: TABLE_MIME, data: table, metadata: { column_stats: [{ type: 'int64' }] } });
     expect(document.querySelector('.table__stats')).toBeNull();
