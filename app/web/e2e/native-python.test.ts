@@ -62,6 +62,19 @@ describeInBrowser('the native Python runtime in a real browser', () => {
     expect(await image.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(100);
   });
 
+  it('edits Python as with Pyodide: the host lists its editor mode, so an f-string typed at full speed closes once and a colon indents', async () => {
+    const config = (await (await fetch(`${host.base}api/config`)).json()) as { languages: { id: string; editor: { mode: string | null }; file_extension: string | null }[] };
+    expect(config.languages.find((l) => l.id === 'python')).toMatchObject({ editor: { mode: 'python' }, file_extension: '.py' });
+    await openNewNotebook('editing');
+    // Without the mode, `f"` did not close and the closing quote typed after `}` opened a new string: f"n{i}"".
+    await typeInto(page, 0, 'def label(i):\nreturn f"n{i}"\n');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('label(3)');
+    expect(await editorText(page, 0)).toBe('def label(i):\n    return f"n{i}"\nlabel(3)');
+    expect(await runAndWait(page, 0, 90_000)).toBe('success');
+    await waitForCellText(page, 0, "'n3'");
+  });
+
   it('sorts a million-row DataFrame in the kernel: a header click shows the true smallest, then largest, value first', async () => {
     await openNewNotebook('million rows');
     const code = 'import numpy as np, pandas as pd\nbig = pd.DataFrame({"id": np.random.default_rng(1).permutation(1_000_000), "half": np.arange(1_000_000) // 2})\nbig';

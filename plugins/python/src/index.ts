@@ -6,10 +6,9 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { definePlugin, LanguageRegistry, type HostService, type Plugin, type Token, type LanguageDefinition } from '@rnb/core';
-import { analysePython } from './analyser';
 import { createPackageService } from './package-service';
 import { nativePythonLanguage, readNativeSettings, type NativePythonOptions } from './native/native-language';
-import { PACKAGES_SETTING } from './packages-setting';
+import { PYTHON_LANGUAGE } from './language-base';
 import { createPypiService } from './pypi-service';
 import { PACKAGE_SERVICE, PYPI_SERVICE } from './runtime/packages';
 import { scriptFileOf } from './runtime/pyodide-module';
@@ -65,8 +64,7 @@ const PACKAGE_ROOT = path.resolve(__dirname, '..');
 /** Absolute path of the runtime module the kernel process loads: always the built JavaScript. */
 export const PYTHON_RUNTIME_MODULE = path.join(PACKAGE_ROOT, 'dist', 'runtime', 'python-runtime.js');
 
-/** The analyser as core's analysis workers load it: the built JavaScript, off the server's event loop. */
-export const PYTHON_ANALYSER_MODULE = path.join(PACKAGE_ROOT, 'dist', 'analyser', 'index.js');
+export { PYTHON_ANALYSER_MODULE } from './language-base';
 
 /** The folder of the `pyodide` npm package (its wasm, stdlib and lock file). */
 export function pyodideDir(): string {
@@ -106,21 +104,13 @@ export function pythonLanguage(options: PythonPluginOptions = {}): LanguageDefin
   // The official host's lock file is the one shipped in the pyodide package: no download needed for it.
   const bundledLock = packageBaseUrl !== null && new URL(packageBaseUrl.endsWith('/') ? packageBaseUrl : `${packageBaseUrl}/`).href === officialPackageUrl();
   return {
-    id: 'python',
-    displayName: 'Python',
-    fileExtension: '.py',
-    editor: { mode: 'python' },
-    analyse: analysePython,
-    analyser: { module: PYTHON_ANALYSER_MODULE, export: 'analysePython' },
+    ...PYTHON_LANGUAGE,
     runtime: {
       module: PYTHON_RUNTIME_MODULE,
       readPaths: [path.dirname(PYTHON_RUNTIME_MODULE), path.join(PACKAGE_ROOT, 'python'), dir, ...(wheelsDir ? [wheelsDir] : []), ...(snapshotPath ? [snapshotPath] : []), ...(codeCachePath ? [codeCachePath, scriptFileOf(codeCachePath)] : [])],
       options: { pyodideDir: dir, packageBaseUrl, wheelsDir, bundledLock, pypi: pypiIndexUrl !== null, snapshotPath, snapshotHeapRuns: snapshotPath ? snapshotHeapRuns(snapshotPath) : null, codeCachePath },
     },
     hostServices,
-    settings: [PACKAGES_SETTING],
-    // `_x` is private to its cell (marimo's rule, see isPrivateName).
-    privateNamePrefix: '_',
   };
 }
 

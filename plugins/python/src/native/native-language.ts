@@ -3,10 +3,9 @@
  * analyser, a different runtime module, and the sandbox planned here in the
  * server.
  */
-import { PACKAGES_SETTING } from '../packages-setting';
 import * as path from 'node:path';
 import type { LanguageDefinition } from '@rnb/core';
-import { analysePython } from '../analyser';
+import { PYTHON_LANGUAGE } from '../language-base';
 import { DEFAULT_NATIVE_LIMITS, planNativeSandbox, type InterpreterInfo, type NativeLimits } from './sandbox-plan';
 
 const PACKAGE_ROOT = path.resolve(__dirname, '../..');
@@ -67,18 +66,15 @@ export function nativePythonLanguage(options: Partial<NativePythonOptions> = {})
     driverPath: NATIVE_DRIVER,
   });
   const definition: LanguageDefinition = {
-    id: 'python',
-    displayName: 'Python',
-    analyse: analysePython,
+    ...PYTHON_LANGUAGE,
     runtime: {
       module: NATIVE_RUNTIME_MODULE,
       readPaths: [path.dirname(NATIVE_RUNTIME_MODULE), path.dirname(NATIVE_DRIVER)],
       options: { argv: plan.argv, startTimeoutMs: 30_000 },
       allowChildProcesses: true,
     },
-    privateNamePrefix: '_',
-    // Declared so the list shows unmasked and travels; this runtime installs nothing (its interpreter's packages are what it has).
-    settings: [PACKAGES_SETTING],
+    // The packages setting is declared (PYTHON_LANGUAGE) so the list shows unmasked and travels; this runtime installs
+    // nothing (its interpreter's packages are what it has).
   };
   return { definition, missing: plan.missing, interpreter: plan.interpreter };
 }
