@@ -108,6 +108,7 @@ export { exportIpynb, importIpynb, type IpynbImport } from './notebook-file/ipyn
 export { exportHtml, type ChartKind, type HtmlExportOptions, type MarkdownToHtml } from './notebook-file/html-export';
 export { exportMarkdown } from './notebook-file/markdown';
 export { outputAsText } from './notebook-file/output-text';
+export { nameCellsByPosition } from './notebook-file/cell-names';
 export { documentFileOf, fileOf as notebookFileOf, portableOf, withoutResults, type PortableCell, type PortableNotebook } from './notebook-file/portable';
 export { FileHistoryStore, MemoryHistoryStore, retain, type HistoryRetention, type HistoryStore, type NotebookVersion, type VersionCell, type VersionReason } from './history/history-store';
 export { diffLines, diffVersions, summarizeDiff, type CellDiff, type DiffLine } from './history/version-diff';

@@ -114,6 +114,11 @@ describe('rnb run', () => {
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('ZeroDivisionError');
     expect(failed.stderr).toContain('2 of 2 cells did not succeed.');
+    // A traceback names cells by position, as the page does, not by id.
+    write('deep.py', writePercentNotebook({ name: 'D', lazy: false, cells: [{ id: 'def-cell', type: 'python', code: 'def boom():\n    return 1 / 0' }, { id: 'call-cell', type: 'python', code: 'boom()' }] }));
+    const deep = rnb('run', 'deep.py');
+    expect(deep.stderr).toMatch(/File "<cell 2>", line 1, in <module>[\s\S]*File "<cell 1>", line 2, in boom/);
+    expect(deep.stderr).not.toContain('<cell def-cell>');
     expect(rnb('run', 'fails.py', '--set', 'nothing=1')).toMatchObject({ code: 2, stderr: expect.stringMatching(/--set nothing: no Python cell sets "nothing"/) });
   }, 180_000);
 

@@ -1,4 +1,4 @@
-import { KernelManager, MemoryNotebookStore, NotebookService, outputAsText, SettingsCatalog, settingsWithPackages, type NotebookEvent, type PortableNotebook } from '@rnb/core';
+import { KernelManager, MemoryNotebookStore, nameCellsByPosition, NotebookService, outputAsText, SettingsCatalog, settingsWithPackages, type NotebookEvent, type PortableNotebook } from '@rnb/core';
 import type { CliLanguages } from './languages';
 
 export interface RunOptions {
@@ -81,7 +81,7 @@ async function runOnKernel(
     if (event.type === 'cell_error' && event.error) {
       if (!printed.has(event.cellId)) print(header(event.cellId));
       printed.add(event.cellId);
-      printError(`${event.error}\n`);
+      printError(`${nameCellsByPosition(event.error, (id) => position.get(id) ?? -1)}\n`);
     }
   });
   try {

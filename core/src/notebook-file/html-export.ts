@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { MARKDOWN_MIME, type JsonValue, type Output, type TableData } from '../model/types';
 import { isTable } from './output-text';
+import { nameCellsByPosition, positionsOf } from './cell-names';
 import { escape, tableAsHtml, widgetAsHtml, widgetOf } from './static-html';
 import { MARKDOWN_CELL_TYPE } from './percent-format';
 import type { PortableCell, PortableNotebook } from './portable';
@@ -80,16 +81,17 @@ export function exportHtml(notebook: PortableNotebook, options: HtmlExportOption
   const showCode = options.showCode ?? true;
   const markdown: MarkdownToHtml = options.renderMarkdown ?? ((text) => `<pre class="rnb-markdown-source">${escape(text)}</pre>`);
   const charts: ChartState = { libraries: options.chartLibraries ?? {}, used: new Set(), count: 0 };
+  const positionOf = positionsOf(notebook.cells);
   // An empty cell that shows nothing (the blank one Shift+Enter leaves at the end) is not part of a report.
   const shown = notebook.cells.filter((cell) => cell.code.trim() !== '' || cell.outputs.length > 0 || cell.stdout || cell.stderr || cell.error);
   const cells = shown.map((cell) => {
-    if (cell.type === MARKDOWN_CELL_TYPE) return `<section class="rnb-cell rnb-markdown" data-cell-id="${escape(cell.id)}">${markdownCellHtml(cell, markdown)}</section>`;
+    if (cell.type === MARKDOWN_CELL_TYPE) return `<section class="rnb-cell rnb-markdown" data-cell-id="${escape(cell.id)}">${markdownCellHtml(cell, markdown, positionOf)}</section>`;
     const parts: string[] = [];
     if (showCode) parts.push(`<div class="rnb-lang">${escape(cell.type)}</div><pre class="rnb-code"><code>${escape(cell.code)}</code></pre>`);
     if (cell.stdout) parts.push(`<pre class="rnb-stdout">${escape(cell.stdout)}</pre>`);
-    if (cell.stderr) parts.push(`<pre class="rnb-stderr">${escape(cell.stderr)}</pre>`);
+    if (cell.stderr) parts.push(`<pre class="rnb-stderr">${escape(nameCellsByPosition(cell.stderr, positionOf))}</pre>`);
     for (const output of cell.outputs) parts.push(`<div class="rnb-output">${outputHtml(output, markdown, charts)}</div>`);
-    if (cell.error) parts.push(`<pre class="rnb-error">${escape(cell.error)}</pre>`);
+    if (cell.error) parts.push(`<pre class="rnb-error">${escape(nameCellsByPosition(cell.error, positionOf))}</pre>`);
     return `<section class="rnb-cell" data-cell-id="${escape(cell.id)}">${parts.join('\n')}</section>`;
   });
   const scripts = chartScripts(charts);
@@ -117,10 +119,10 @@ export function exportHtml(notebook: PortableNotebook, options: HtmlExportOption
 }
 
 /** A markdown cell shows what it rendered last (its values interpolated), else its text; a failed one its error too. */
-function markdownCellHtml(cell: PortableCell, markdown: MarkdownToHtml): string {
+function markdownCellHtml(cell: PortableCell, markdown: MarkdownToHtml, positionOf: (cellId: string) => number): string {
   const rendered = cell.outputs.find((o) => o.mime_type === MARKDOWN_MIME && typeof o.data === 'string');
   const html = rendered ? markdown(rendered.data as string, widgetsOf(rendered)) : markdown(cell.code);
-  return cell.error ? `${html}\n<pre class="rnb-error">${escape(cell.error)}</pre>` : html;
+  return cell.error ? `${html}\n<pre class="rnb-error">${escape(nameCellsByPosition(cell.error, positionOf))}</pre>` : html;
 }
 
 function widgetsOf(output: Output): { [widgetId: string]: JsonValue } | undefined {

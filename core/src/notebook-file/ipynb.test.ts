@@ -67,7 +67,7 @@ export function richNotebook(): PortableNotebook {
         stdout: '',
         stderr: '',
         outputs: [],
-        error: "Traceback (most recent call last):\n  File \"<cell>\", line 1\nModuleNotFoundError: No module named 'numpy'\n\n\nnumpy could not be loaded: the package source cannot be reached.",
+        error: "Traceback (most recent call last):\n  File \"<cell missing>\", line 1\n  File \"<cell controls>\", line 2\nModuleNotFoundError: No module named 'numpy'\n\n\nnumpy could not be loaded: the package source cannot be reached.",
       },
       { id: 'empty', type: 'python', code: '', status: 'idle', stdout: '', stderr: '', outputs: [], error: null },
       { id: 'blocked', type: 'fake', code: 'y = x', status: 'blocked', stdout: '', stderr: '', outputs: [], error: 'Not run: upstream cell 4 did not succeed.' },
@@ -103,6 +103,11 @@ describe('.ipynb', () => {
     expect(table!['text/html']!.join('')).toContain('<tr><td>☐</td><td>p</td></tr>\n<tr><td>☑</td><td>q</td></tr>');
     const error = cells.find((c) => c.id === 'missing')!.outputs!.find((o) => o.ename);
     expect(error).toMatchObject({ ename: 'ModuleNotFoundError', evalue: "No module named 'numpy'" });
+    // Jupyter's traceback names cells by position, as the page does; metadata.rnb keeps the exact text for the round trip.
+    const missing = richNotebook().cells.findIndex((c) => c.id === 'missing') + 1;
+    const controls = richNotebook().cells.findIndex((c) => c.id === 'controls') + 1;
+    expect((error as { traceback: string[] }).traceback.slice(1, 3)).toEqual([`  File "<cell ${missing}>", line 1`, `  File "<cell ${controls}>", line 2`]);
+    expect(exportHtml(richNotebook())).toContain(`File &quot;&lt;cell ${missing}&gt;&quot;, line 1`);
   });
 
   it('reads a Jupyter notebook: %%sql cells as SQL, the richest output of a bundle, errors without colour codes, out-of-order execution noted', () => {

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { TABLE_MIME, WIDGET_MIME, type CellStatus, type JsonValue, type Output } from '../model/types';
 import type { NotebookSettings } from '../wire';
 import { isSettingValue, isSettingWord, MARKDOWN_CELL_TYPE, notebookFile, NotebookFileError, SCRIPT_CELL_TYPE, type FileAppSettings } from './percent-format';
+import { nameCellsByPosition, positionsOf } from './cell-names';
 import { isTable, tableAsText } from './output-text';
 import { tableAsHtml, widgetAsHtml, widgetAsText, widgetOf } from './static-html';
 import type { PortableCell, PortableNotebook } from './portable';
@@ -28,6 +29,7 @@ export interface IpynbImport {
 
 export function exportIpynb(notebook: PortableNotebook): string {
   const usedIds = new Set<string>();
+  const positionOf = positionsOf(notebook.cells);
   const cells = notebook.cells.map((cell) => {
     let jupyterId = JUPYTER_ID.test(cell.id) ? cell.id : cell.id.replace(/[^a-zA-Z0-9-_]/g, '-').slice(0, 64);
     while (usedIds.has(jupyterId)) jupyterId = randomUUID();
@@ -41,7 +43,7 @@ export function exportIpynb(notebook: PortableNotebook): string {
       return { cell_type: 'markdown', id: jupyterId, metadata: { rnb }, source: lines(cell.code) };
     }
     const source = cell.type === SCRIPT_CELL_TYPE ? cell.code : `%%${cell.type}\n${cell.code}`;
-    return { cell_type: 'code', id: jupyterId, metadata: { rnb }, source: lines(source), execution_count: null, outputs: outputsOf(cell) };
+    return { cell_type: 'code', id: jupyterId, metadata: { rnb }, source: lines(source), execution_count: null, outputs: outputsOf(cell, positionOf) };
   });
   const document = {
     cells,
@@ -133,14 +135,15 @@ export function importIpynb(text: string, fallbackName = 'Imported notebook'): I
   };
 }
 
-function outputsOf(cell: PortableCell): Json[] {
+/** Jupyter's outputs of a cell; tracebacks name cells by position (`metadata.rnb.error` keeps the exact text). */
+function outputsOf(cell: PortableCell, positionOf: (cellId: string) => number): Json[] {
   const outputs: Json[] = [];
   if (cell.stdout !== '') outputs.push({ output_type: 'stream', name: 'stdout', text: lines(cell.stdout) });
   if (cell.stderr !== '') outputs.push({ output_type: 'stream', name: 'stderr', text: lines(cell.stderr) });
   for (const output of cell.outputs) outputs.push(displayOf(output));
   if (cell.error !== null && cell.status === 'error') {
     // The exception's line is the last one that names it: a hint may follow it (a package that could not load).
-    const errorLines = cell.error.trimEnd().split('\n');
+    const errorLines = nameCellsByPosition(cell.error, positionOf).trimEnd().split('\n');
     const last = errorLines[errorLines.length - 1] ?? '';
     const named = errorLines.map((line) => EXCEPTION_LINE.exec(line)).filter((m) => m !== null).pop();
     outputs.push({ output_type: 'error', ename: named?.[1] ?? 'Error', evalue: named?.[2] ?? last, traceback: errorLines });
