@@ -60,6 +60,14 @@ describeInBrowser('notebook files in the page', () => {
     await page.getByText('Export', { exact: true }).click();
     const [py] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Python file (.py)' }).click()]);
     expect(py.suggestedFilename()).toBe('prices.py');
+
+    // The exported file, saved under another name, imports back under the notebook's own name (metadata.rnb.name).
+    await page.goto(host.url);
+    await page.getByRole('heading', { name: 'Notebooks' }).waitFor();
+    await page.getByLabel('Import a notebook file').setInputFiles({ name: 'prices (1).ipynb', mimeType: 'application/json', buffer: Buffer.from(text) });
+    await page.waitForURL(/#\/n\//);
+    await cell(page, 0).waitFor();
+    expect(await page.locator('.notebook__title').textContent()).toBe('prices');
   });
 });
 

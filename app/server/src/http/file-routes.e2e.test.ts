@@ -79,6 +79,14 @@ describe('notebook files over HTTP', () => {
     const original = (await server.request('GET', `/api/notebooks/${id}`)).body.cells.map((c: { id: string }) => c.id);
     expect(copy.body.cells.slice(1).map((c: { id: string }) => c.id)).toEqual(original);
 
+    // The file's name names a Jupyter notebook; one exported here keeps its own name; `name` overrides both.
+    const plain = JSON.parse(text) as { metadata: { rnb?: unknown } };
+    delete plain.metadata.rnb;
+    const fromJupyter = await server.request('POST', '/api/notebooks/import', { body: { format: 'ipynb', content: JSON.stringify(plain), file_name: 'analysis-2026' } });
+    expect((await server.request('GET', `/api/notebooks/${fromJupyter.body.notebook_id as string}`)).body.name).toBe('analysis-2026');
+    const ours = await server.request('POST', '/api/notebooks/import', { body: { format: 'ipynb', content: text, file_name: 'Sales_report' } });
+    expect((await server.request('GET', `/api/notebooks/${ours.body.notebook_id as string}`)).body.name).toBe('Sales report');
+
     const py = (await server.request('GET', `/api/notebooks/${id}/export?format=py`)).text;
     const fromPy = await server.request('POST', '/api/notebooks/import', { body: { format: 'py', content: `${py}\n# %% [rust]\n# fn main() {}\n` } });
     expect(fromPy.status).toBe(201);

@@ -58,7 +58,8 @@ export function registerFileRoutes(router: Router, deps: EndpointDeps & { comman
     const notes: string[] = [];
     try {
       if (body.format === 'ipynb') {
-        const imported = importIpynb(body.content, body.name ?? 'Imported notebook');
+        // A notebook exported by rnb carries its name (metadata.rnb.name); a Jupyter one is named after its file.
+        const imported = importIpynb(body.content, body.file_name?.trim() || 'Imported notebook');
         notebook = imported.notebook;
         notes.push(...imported.notes);
       } else {

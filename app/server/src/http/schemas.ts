@@ -40,7 +40,8 @@ export const runtimeCallBody = z.object({ payload: z.json().optional() });
 export const widgetValueBody = z.object({ value: z.json() });
 
 /** Extension: a notebook file to import (docs/notebook-files.md). */
-export const importNotebookBody = z.object({ format: z.enum(['ipynb', 'py']), content: z.string(), name: z.string().max(200).optional() });
+/** `name` names the new notebook whatever the file says; `file_name` (the file's own, without extension) only when the file names no notebook. */
+export const importNotebookBody = z.object({ format: z.enum(['ipynb', 'py']), content: z.string(), name: z.string().max(200).optional(), file_name: z.string().max(200).optional() });
 
 /** Socket payloads (client → server). */
 export const authenticatePayload = z.object({ token: z.string().min(1).max(16 * 1024) });

@@ -230,8 +230,8 @@ export class ApiClient {
   }
 
   /** A .ipynb or .py file as a new notebook (POST /api/notebooks/import). */
-  importNotebook(format: 'ipynb' | 'py', content: string, name?: string): Promise<{ notebook_id: string; cells: number; notes: string[] }> {
-    return this.request('POST', '/api/notebooks/import', { format, content, ...(name ? { name } : {}) });
+  importNotebook(format: 'ipynb' | 'py', content: string, fileName?: string): Promise<{ notebook_id: string; cells: number; notes: string[] }> {
+    return this.request('POST', '/api/notebooks/import', { format, content, ...(fileName ? { file_name: fileName } : {}) });
   }
 
   private async request<T = unknown>(method: Method, path: string, body?: unknown, withAuth = true): Promise<T> {

@@ -70,8 +70,8 @@ export function NotebookList({ onOpen }: { onOpen(id: string): void }) {
     setImporting(true);
     setImportNotes(null);
     try {
-      const name = file.name.replace(/\.(ipynb|py)$/i, '');
-      const result = await api.importNotebook(format, await file.text(), format === 'ipynb' ? name : undefined);
+      // The file's name names the notebook only when the file names none (a Jupyter notebook); ours carry their own.
+      const result = await api.importNotebook(format, await file.text(), file.name.replace(/\.(ipynb|py)$/i, ''));
       setError(null);
       if (result.notes.length === 0) return onOpen(result.notebook_id);
       setImportNotes({ id: result.notebook_id, name: file.name, notes: result.notes });
