@@ -7,12 +7,12 @@
  * its text form and its spec.
  */
 import { createHash } from 'node:crypto';
-import { MARKDOWN_MIME, type JsonValue, type Output, type TableData } from '../model/types';
-import { isTable } from './output-text';
+import { MARKDOWN_MIME, type JsonValue, type Output } from '../model/types';
 import { nameCellsByPosition, positionsOf } from './cell-names';
-import { escape, tableAsHtml, widgetAsHtml, widgetOf } from './static-html';
+import { isTable } from './output-text';
 import { MARKDOWN_CELL_TYPE } from './percent-format';
 import type { PortableCell, PortableNotebook } from './portable';
+import { escape, tableAsHtml, widgetAsHtml, widgetOf } from './static-html';
 
 /**
  * Markdown to safe, static HTML (no raw HTML of the text's own, no `javascript:` links): the markdown plugin's

@@ -7,11 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { TABLE_MIME, WIDGET_MIME, type CellStatus, type JsonValue, type Output } from '../model/types';
 import type { NotebookSettings } from '../wire';
-import { isSettingValue, isSettingWord, MARKDOWN_CELL_TYPE, notebookFile, NotebookFileError, SCRIPT_CELL_TYPE, type FileAppSettings } from './percent-format';
 import { nameCellsByPosition, positionsOf } from './cell-names';
 import { isTable, tableAsText } from './output-text';
-import { tableAsHtml, widgetAsHtml, widgetAsText, widgetOf } from './static-html';
+import { isSettingValue, isSettingWord, MARKDOWN_CELL_TYPE, notebookFile, NotebookFileError, SCRIPT_CELL_TYPE, type FileAppSettings } from './percent-format';
 import type { PortableCell, PortableNotebook } from './portable';
+import { tableAsHtml, widgetAsHtml, widgetAsText, widgetOf } from './static-html';
 
 type Json = { [key: string]: JsonValue };
 const JUPYTER_ID = /^[a-zA-Z0-9-_]{1,64}$/;
