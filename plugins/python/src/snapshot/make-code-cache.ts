@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CellIO, LanguageRuntime, RuntimeContext } from '@rnb/core';
 import { CODE_CACHE_FILE, codeCacheOfLastLoad, PYODIDE_MODULE_FILE, scriptFileOf, scriptSourceOf } from '../runtime/pyodide-module';
-import { snapshotHeapRuns } from './make-snapshot';
+import { snapshotHeapRuns } from './snapshot-meta';
 import { replaceFile } from './replace-file';
 
 /** Where the build puts the cache: beside the snapshot, inside the package the kernel may read. */

@@ -21,18 +21,10 @@ import { CODE_CACHE_PATH, usableCodeCache } from './make-code-cache';
 import { heapRunsOf } from '../runtime/snapshot-restore';
 import { IMPORT_KERNEL_MODULES, KERNEL_MODULE_DIR, kernelFiles, kernelFilesDigest } from '../runtime/python-sources';
 import { replaceFile } from './replace-file';
+import { SNAPSHOT_FILE, snapshotHeapRuns, type SnapshotMeta } from './snapshot-meta';
 
-/** Where the build puts the snapshot: next to the compiled runtime, inside the package the kernel may read. */
-export const SNAPSHOT_FILE = path.resolve(__dirname, '..', '..', 'dist', 'pyodide.snapshot');
+export { SNAPSHOT_FILE, snapshotHeapRuns } from './snapshot-meta';
 
-interface SnapshotMeta {
-  pyodideVersion: string;
-  bytes: number;
-  /** The heap's non-zero pages (runtime/snapshot-restore.ts, `heapRunsOf`): a kernel reads only those from the file. */
-  heapRuns?: [number, number][];
-  /** snapshotDigest(): the kernel files the snapshot imported, and the Python it ran. */
-  contents: string;
-}
 
 function pyodideVersion(pyodideDir: string): string {
   return (JSON.parse(fs.readFileSync(path.join(pyodideDir, 'package.json'), 'utf8')) as { version: string }).version;
@@ -67,16 +59,6 @@ export function usableSnapshot(pyodideDir: string, file = SNAPSHOT_FILE, digest 
     const meta = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')) as SnapshotMeta;
     if (meta.pyodideVersion !== pyodideVersion(pyodideDir) || meta.contents !== digest) return null;
     return fs.statSync(file).size === meta.bytes ? file : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The heap's runs of non-zero pages the build recorded with the snapshot, or null (a kernel then compares every page). */
-export function snapshotHeapRuns(file = SNAPSHOT_FILE): [number, number][] | null {
-  try {
-    const meta = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')) as SnapshotMeta;
-    return Array.isArray(meta.heapRuns) ? meta.heapRuns : null;
   } catch {
     return null;
   }
