@@ -1,5 +1,7 @@
 import { EditorState, type Extension, type Transaction } from '@codemirror/state';
+import { ySyncAnnotation } from 'y-codemirror.next';
 import * as Y from 'yjs';
+import { remoteEdit } from '../state/editor-annotations';
 
 /**
  * Undo steps of a co-edited cell (Y.UndoManager, which undoes this page's own edits only). Yjs alone groups every
@@ -27,6 +29,9 @@ export function undoStepBoundaries(undoManager: Y.UndoManager, lastEdit: EditKin
   let previous: EditKind | null = lastEdit;
   return EditorState.transactionFilter.of((tr) => {
     if (!tr.docChanged || tr.isUserEvent('undo') || tr.isUserEvent('redo')) return tr;
+    // Another person's edit (or an undo) arriving through the shared text, or the host's text: not a step of ours. Ending
+    // the step there made every local undo take back one character while someone else typed in the same cell.
+    if (tr.annotation(ySyncAnnotation) !== undefined || tr.annotation(remoteEdit)) return tr;
     const kind = kindOf(tr);
     if (kind !== previous || kind === 'other' || (kind === 'type' && insertsLineBreak(tr))) undoManager.stopCapturing();
     // After a paste or a completion, the next keystroke starts a step too.
