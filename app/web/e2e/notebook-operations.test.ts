@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { cell, describeInBrowser, openNotebookWithCells, screenshot, useBrowserHost, waitForCellText, waitForStatus, type Host } from './harness';
+import { cell, describeInBrowser, editorText, openNotebookWithCells, screenshot, useBrowserHost, waitForCellText, waitForStatus, type Host } from './harness';
 
 /**
  * Run all, Restart and Clear outputs from the notebook's toolbar and from the keyboard (command
@@ -10,6 +10,66 @@ jest.setTimeout(180_000);
 
 /** `a` is read through globals(): no dependency edge, so this cell shows what the kernel really holds. */
 const CODES = ['a = 5', 'print(a * 2)', "print('a is', globals().get('a', 'gone'))"];
+
+describeInBrowser('command mode: the keys of a cell selected with Escape, as in JupyterLab', () => {
+  let host: Host;
+  let page: Page;
+  useBrowserHost({}, (started) => ({ host, page } = started));
+
+  const selected = (): Promise<number> => page.evaluate(() => [...document.querySelectorAll('section[data-cell-id]')].indexOf(document.activeElement as Element));
+  const types = (): Promise<(string | null)[]> => page.locator('section[data-cell-id] select').evaluateAll((els) => els.map((el) => (el as HTMLSelectElement).value));
+  const count = (): Promise<number> => page.locator('section[data-cell-id]').count();
+
+  it('Escape selects the cell at once (even with a completion asked for), then B, A, D D, K / J, M / Y, Enter and Shift+Enter', async () => {
+    await openNotebookWithCells(page, host, 'Command mode', ['x = 1', 'y = x + 1']);
+    // Typed at full speed, then Escape straight away: a completion the kernel has not answered yet must not keep the key.
+    await cell(page, 0).locator('.cm-content').click();
+    await page.keyboard.press('End');
+    await page.keyboard.type('\nzz = x');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.activeElement?.matches('section[data-cell-id]') === true);
+    expect(await selected()).toBe(0);
+
+    // B adds a cell below and selects it (not its editor): B again adds another; letters type nothing.
+    await page.keyboard.press('b');
+    await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]').length === 3);
+    expect(await selected()).toBe(1);
+    await page.keyboard.press('b');
+    await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]').length === 4);
+    expect(await selected()).toBe(2);
+    // D D deletes it (Z would bring it back, see the delete tests).
+    await page.keyboard.press('d');
+    await page.keyboard.press('d');
+    await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]').length === 3);
+    // K and ↑ go up, J and ↓ down.
+    await page.keyboard.press('k');
+    await page.keyboard.press('ArrowUp');
+    expect(await selected()).toBe(0);
+    await page.keyboard.press('j');
+    expect(await selected()).toBe(1);
+    // A adds above; M makes it markdown, Y makes it code again.
+    await page.keyboard.press('a');
+    await page.waitForFunction(() => document.querySelectorAll('section[data-cell-id]').length === 4);
+    expect(await selected()).toBe(1);
+    await page.keyboard.press('m');
+    await page.waitForFunction(() => (document.querySelectorAll('section[data-cell-id] select')[1] as HTMLSelectElement | undefined)?.value === 'markdown');
+    await page.keyboard.press('y');
+    await page.waitForFunction(() => (document.querySelectorAll('section[data-cell-id] select')[1] as HTMLSelectElement | undefined)?.value === 'python');
+    expect(await types()).toEqual(['python', 'python', 'python', 'python']);
+    // Enter edits it: what is typed goes into its code.
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('w = 7');
+    expect(await editorText(page, 1)).toBe('w = 7');
+    // Shift+Enter on the selected first cell runs it and selects the next.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('k');
+    await page.keyboard.press('Shift+Enter');
+    await waitForStatus(page, 0, ['success'], 90_000);
+    expect(await selected()).toBe(1);
+    expect(await count()).toBe(4);
+    expect(await editorText(page, 0)).toBe('x = 1\nzz = x');
+  });
+});
 
 describeInBrowser('run all, restart and clear outputs in a real browser', () => {
   let host: Host;

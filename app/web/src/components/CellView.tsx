@@ -12,6 +12,7 @@ import { displayNameOf, useLanguages } from '../plugins/languages';
 import { cellUiOf, useCollapsed } from '../state/cell-ui';
 import { CellToolbarExtras } from './CellExtras';
 import { LazyCodeEditor } from './LazyCodeEditor';
+import { handleCommandKey } from './command-mode';
 import { ConflictPanel } from './ConflictPanel';
 import { CELL_KEYS, keyLabel } from './keys';
 import { Icon } from './Icon';
@@ -51,12 +52,11 @@ export const CellView = memo(function CellView({ cellId, controller }: CellViewP
     : null;
   const dim = cell.status === 'stale' || cell.status === 'queued' || cell.status === 'blocked';
   const onKeyDown = (event: KeyboardEvent<HTMLElement>): void => {
-    // The cell itself is focused after Escape or a delete ("command mode"): Enter goes back into
+    // The cell itself is focused after Escape or a delete ("command mode", ./command-mode): Enter goes back into
     // the editor, the delete shortcut deletes it (Ctrl+Z and z, which undo a delete, are the page's).
     if (event.target !== event.currentTarget) return;
-    if (event.key === 'Enter') {
+    if (handleCommandKey(event, cellId, controller)) {
       event.preventDefault();
-      controller.focusCell(cellId);
     } else if (!controller.readOnly && event.key === 'Backspace' && event.shiftKey && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       void controller.deleteCell(cellId);

@@ -117,8 +117,17 @@ export const ACTIONS: readonly ActionSpec[] = [
   { id: 'selectNextOccurrence', title: 'Add a cursor at the next occurrence of the selection', group: 'Editor', keys: [EDITOR_KEYS.selectNextOccurrence], where: 'in an editor', needsEditor: true, run: (x) => x.editor && selectNextOccurrence(x.editor) },
   { id: 'addCursor', title: 'Add a cursor (Alt-drag: a rectangular selection)', group: 'Editor', keys: [], keyText: 'Alt-click', where: 'in an editor' },
   { id: 'indent', title: 'Indent / dedent in the editor', group: 'Editor', keys: [], keyText: 'Tab / Shift+Tab', where: 'in an editor' },
-  { id: 'leaveEditor', title: 'Leave the editor and move focus on', group: 'Editor', keys: [], keyText: 'Escape, then Tab' },
+  { id: 'leaveEditor', title: 'Leave the editor: its cell is selected (command mode), Tab moves focus on', group: 'Editor', keys: [], keyText: 'Escape' },
   { id: 'neighbour', title: 'Go to the previous / next cell', group: 'Editor', keys: [], keyText: '↑ / ↓ on the first / last line' },
+  // Command mode (./command-mode): the keys of a cell selected outside its editor, as in JupyterLab; listed, run by the cell.
+  ...([
+    ['commandEdit', 'Edit the selected cell', 'Enter'],
+    ['commandAdd', 'Add a cell above / below the selected one, and select it', 'A / B'],
+    ['commandDelete', 'Delete the selected cell (Z brings it back)', 'D D'],
+    ['commandMove', 'Select the previous / next cell', '↑ / ↓ or K / J'],
+    ['commandType', 'Make the selected cell markdown / code', 'M / Y'],
+    ['commandRun', 'Run the selected cell and select the next', 'Shift+Enter'],
+  ] as const).map(([id, title, keyText]): ActionSpec => ({ id, title, group: 'Cell', keys: [], keyText, where: 'on a cell selected with Escape' })),
   { id: 'palette', title: 'Command palette', group: 'Page', keys: PAGE_KEYS.palette, run: (x) => x.ui.openPalette() },
   { id: 'findInNotebook', title: 'Find and replace across the notebook', group: 'Page', keys: [PAGE_KEYS.findInNotebook], run: (x) => x.ui.openFind() },
   { id: 'save', title: 'Save every unsaved cell now (edits also save by themselves)', group: 'Page', keys: [PAGE_KEYS.save], run: (x) => void x.controller.saver.flushAll().then(() => x.controller.notify('info', 'All cells saved')) },

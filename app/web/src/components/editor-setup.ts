@@ -1,4 +1,4 @@
-import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
+import { closeBrackets, closeBracketsKeymap, closeCompletion, completionStatus } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { python, pythonLanguage } from '@codemirror/lang-python';
 import { sql, StandardSQL } from '@codemirror/lang-sql';
@@ -156,6 +156,19 @@ function cellKeymap(h: CellKeyHandlers): Extension {
   return Prec.highest(keymap.of(bindings));
 }
 
+/**
+ * Escape with a completion list asked for but not shown yet (the kernel still answering, a new kernel starting) drops
+ * the request and leaves the editor: the completion keymap would take that Escape to close a list nobody sees, and
+ * the key would seem to do nothing. With the list shown, Escape closes it, as before.
+ */
+const escapeFromPendingCompletion = Prec.highest(keymap.of([{
+  key: 'Escape',
+  run: (view) => {
+    if (completionStatus(view.state) === 'pending') closeCompletion(view);
+    return false;
+  },
+}]));
+
 export function editorExtensions(options: {
   language: Extension;
   label: string;
@@ -180,6 +193,7 @@ export function editorExtensions(options: {
     closeBrackets(),
     syntaxHighlighting(highlight),
     placeholder('Type code, Shift+Enter to run'),
+    escapeFromPendingCompletion,
     options.completions ?? [],
     options.features ?? [],
     cellKeymap(options.keys),

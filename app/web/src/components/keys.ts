@@ -33,6 +33,22 @@ export const NOTEBOOK_KEYS = {
   clearOutputs: 'c',
 } as const;
 
+/**
+ * Keys on a cell focused outside its editor (after Escape, or a delete: "command mode"), as JupyterLab's: plain letters,
+ * which a browser or an OS reserves none of. `deleteCell` is pressed twice (`D D`), so a stray key deletes nothing.
+ */
+export const COMMAND_KEYS = {
+  edit: 'Enter',
+  addAbove: 'a',
+  addBelow: 'b',
+  deleteCell: 'd',
+  previous: ['ArrowUp', 'k'],
+  next: ['ArrowDown', 'j'],
+  toMarkdown: 'm',
+  toCode: 'y',
+  runAndAdvance: 'Shift-Enter',
+} as const;
+
 /** The second press must follow the first within this time. */
 export const DOUBLE_PRESS_MS = 800;
 

@@ -53,15 +53,16 @@ export class CellStructure {
   /**
    * Adds a cell and returns its id at once: the cell is shown (and focused once its editor mounts)
    * before the host answers, with an id chosen here, so typing right after Shift+Enter lands in
-   * it. The host's answer confirms it; a refusal removes it and says why.
+   * it. The host's answer confirms it; a refusal removes it and says why. `focus: 'cell'` leaves the focus to the caller
+   * (command mode selects the new cell, not its editor).
    */
-  addCell = (relativeTo: string | null, where: 'above' | 'below', type: string, code = ''): string => {
+  addCell = (relativeTo: string | null, where: 'above' | 'below', type: string, code = '', focus: 'editor' | 'cell' = 'editor'): string => {
     const order = this.deps.model.getOrder();
     const at = relativeTo === null ? order.length - 1 : order.indexOf(relativeTo);
     const index = where === 'below' ? at + 1 : Math.max(at, 0);
     const id = newCellId();
     this.deps.model.insertUnconfirmed(emptyCell(id, type, code), index);
-    this.deps.navigation.focusWhenMounted(id, 'start');
+    if (focus === 'editor') this.deps.navigation.focusWhenMounted(id, 'start');
     void this.creations.create(id, { type, code }, () => this.cellBefore(id));
     return id;
   };
