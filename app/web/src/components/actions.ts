@@ -122,7 +122,8 @@ export const ACTIONS: readonly ActionSpec[] = [
   // Command mode (./command-mode): the keys of a cell selected outside its editor, as in JupyterLab; listed, run by the cell.
   ...([
     ['commandEdit', 'Edit the selected cell', 'Enter'],
-    ['commandAdd', 'Add a cell above / below the selected one, and select it', 'A / B'],
+    // "Insert", not "add": searching the palette for "add cell below" finds the one action it can run.
+    ['commandAdd', 'Insert a cell above / below the selected one, and select it', 'A / B'],
     ['commandDelete', 'Delete the selected cell (Z brings it back)', 'D D'],
     ['commandMove', 'Select the previous / next cell', '↑ / ↓ or K / J'],
     ['commandType', 'Make the selected cell markdown / code', 'M / Y'],
