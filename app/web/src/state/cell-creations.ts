@@ -63,6 +63,11 @@ export class CellCreations {
   whenCreated(cellId: string): Promise<boolean> {
     return this.pending.get(cellId) ?? Promise.resolve(true);
   }
+
+  /** Resolves once no create is on its way: the host's order then holds every cell this page shows. */
+  async whenAllCreated(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending.values()]);
+  }
 }
 
 /** A UUID (v4); `crypto.randomUUID` exists only in secure contexts, `getRandomValues` everywhere. */

@@ -121,6 +121,10 @@ export class CellStructure {
   moveCellTo = async (cellId: string, index: number): Promise<void> => {
     const { model } = this.deps;
     if (index < 0 || index >= model.getOrder().length || index === model.indexOf(cellId) || !(await this.whenCreated(cellId))) return;
+    // The index is a place in this page's order: sent before a new cell reached the host, it meant another place
+    // there, and the new cell's create then put it back in front of the moved one (the move was lost).
+    await this.creations.whenAllCreated();
+    if (model.indexOf(cellId) === index) return;
     try {
       await this.deps.api.moveCell(this.notebookId, cellId, index);
       model.apply({ type: 'cell_moved', cellId, index });

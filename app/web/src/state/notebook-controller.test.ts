@@ -40,6 +40,13 @@ function fakeHost(initial: Cell[]) {
       cell.code = String(body.code);
       return reply(200, cell);
     }
+    const moveMatch = /^api\/notebooks\/nb\/cells\/([^/]+)\/move$/.exec(path);
+    if (init?.method === 'POST' && moveMatch) {
+      const from = cells.findIndex((c) => c.id === moveMatch[1]);
+      const [moved] = cells.splice(from, 1);
+      cells.splice(Number(body.index), 0, moved!);
+      return { ok: true, status: 204, text: async () => '' } as Response;
+    }
     if (init?.method === 'DELETE' && cellMatch) {
       cells.splice(cells.findIndex((c) => c.id === cellMatch[1]), 1);
       return { ok: true, status: 204, text: async () => '' } as Response;
@@ -120,6 +127,22 @@ describe('NotebookController', () => {
     expect(controller.model.getOrder()).toEqual(['a', kept]);
     expect(controller.notices.get().at(-1)?.message).toMatch(/cobol/);
     expect(host.cells.map((c) => [c.id, c.code])).toEqual([['a', 'x = 1'], [kept, 'y = 2']]);
+    controller.dispose();
+  });
+
+  it('moves a cell past a new cell the host has not created yet to the same place there (the move waits for the create)', async () => {
+    const { controller, host } = setup([cell('a', 'x = 1'), cell('k', 'k = 1')]);
+    const release = host.hold();
+    // Ctrl+Shift+O on k adds a cell above it; Ctrl+Shift+↑ then moves k above that new cell, before the host has it.
+    const added = controller.addCell('k', 'above', 'python');
+    void controller.moveCell('k', -1);
+    await jest.advanceTimersByTimeAsync(50);
+    expect(host.requests.map((r) => r.path.split('/').pop())).toEqual(['cells']);
+    release();
+    await jest.advanceTimersByTimeAsync(200);
+    expect(host.requests.map((r) => [r.method, r.path.split('/').pop()])).toEqual([['POST', 'cells'], ['POST', 'move']]);
+    expect(host.cells.map((c) => c.id)).toEqual(['a', 'k', added]);
+    expect(controller.model.getOrder()).toEqual(['a', 'k', added]);
     controller.dispose();
   });
 
