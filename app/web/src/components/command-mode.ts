@@ -18,7 +18,8 @@ export function handleCommandKey(event: KeyboardEvent<HTMLElement>, cellId: stri
   if (event.ctrlKey || event.metaKey || event.altKey) return false;
   const key = event.key;
   if (key === COMMAND_KEYS.edit && !event.shiftKey) {
-    controller.focusCell(cellId);
+    // Rendered now (a far cell's editor mounts inside this key's task): the keys typed right after Enter land in it.
+    flushSync(() => controller.focusCell(cellId));
     return true;
   }
   if (matches(key, COMMAND_KEYS.previous) || matches(key, COMMAND_KEYS.next)) {
