@@ -29,7 +29,8 @@ export function handleCommandKey(event: KeyboardEvent<HTMLElement>, cellId: stri
     return true;
   }
   if (event.shiftKey && key === 'Enter') {
-    void controller.run(cellId);
+    // A viewer cannot run: the selection still moves on.
+    if (!controller.readOnly) void controller.run(cellId);
     const order = controller.model.getOrder();
     const next = order[order.indexOf(cellId) + 1];
     if (next) controller.focusCellFrame(next);

@@ -46,7 +46,6 @@ export const COMMAND_KEYS = {
   next: ['ArrowDown', 'j'],
   toMarkdown: 'm',
   toCode: 'y',
-  runAndAdvance: 'Shift-Enter',
 } as const;
 
 /** The second press must follow the first within this time. */
