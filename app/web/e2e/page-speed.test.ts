@@ -126,7 +126,8 @@ describeInBrowser('a page that stays fast, in a real browser', () => {
     expect(await cell(page, BIG - 1).locator('.cm-editor').count()).toBe(0);
     // The End key, as a user reaching the bottom of a long page (again while the editors on the way mount).
     const atEnd = (): Promise<boolean> => cell(page, BIG - 1).evaluate((el) => { const box = el.getBoundingClientRect(); return box.height > 0 && box.bottom <= window.innerHeight + 5; });
-    for (let i = 0; i < 10 && !(await atEnd()); i++) {
+    // End until the last cell is in view: on a loaded machine the page may need more presses than ten.
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline && !(await atEnd());) {
       await page.keyboard.press('End');
       await page.waitForTimeout(300);
     }
@@ -147,7 +148,8 @@ describeInBrowser('a page that stays fast, in a real browser', () => {
     const id = bigNotebook || await ranNotebook(BIG);
     await open(id, BIG);
     const atEnd = (): Promise<boolean> => cell(page, BIG - 1).evaluate((el) => { const box = el.getBoundingClientRect(); return box.height > 0 && box.bottom <= window.innerHeight + 5; });
-    for (let i = 0; i < 10 && !(await atEnd()); i++) {
+    // End until the last cell is in view: on a loaded machine the page may need more presses than ten.
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline && !(await atEnd());) {
       await page.keyboard.press('End');
       await page.waitForTimeout(300);
     }
