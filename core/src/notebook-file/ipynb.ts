@@ -154,14 +154,14 @@ function outputsOf(cell: PortableCell, positionOf: (cellId: string) => number): 
 function displayOf(output: Output): Json {
   const metadata: Json = { ...(output.metadata ?? {}) };
   const data: Json = {};
+  const widget = widgetOf(output);
   if (isTable(output)) {
     // Jupyter shows the HTML or the text; rnb reads its own table back.
     data[TABLE_MIME] = output.data as JsonValue;
     data['text/html'] = lines(tableAsHtml(output.data));
     data['text/plain'] = lines(tableAsText(output.data));
-  } else if (widgetOf(output)) {
+  } else if (widget) {
     // Jupyter has no renderer for ours: it shows the control, disabled, with its value (or the value as text).
-    const widget = widgetOf(output)!;
     data[WIDGET_MIME] = output.data;
     data['text/html'] = lines(widgetAsHtml(widget));
     data['text/plain'] = lines(widgetAsText(widget));

@@ -2,7 +2,7 @@
  * Outputs as static HTML, for files read without the page (the HTML export, the `text/html` of an `.ipynb` export):
  * tables as <table>s, widgets as disabled controls that show the value they had. Everything escaped; no script.
  */
-import { WIDGET_MIME, type JsonValue, type Output, type TableData, type WidgetData } from '../model/types';
+import { isWidgetModel, WIDGET_MIME, type JsonValue, type Output, type TableData, type WidgetData } from '../model/types';
 
 export function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -19,11 +19,9 @@ export function tableAsHtml(table: TableData, selected?: ReadonlySet<number>): s
 
 /** A widget output's model, when the output is one well enough formed to show. */
 export function widgetOf(output: Output): WidgetData | null {
-  if (output.mime_type !== WIDGET_MIME) return null;
-  const model = output.data as Partial<WidgetData> | null;
-  if (!model || typeof model !== 'object' || Array.isArray(model) || typeof model.kind !== 'string' || typeof model.widget_id !== 'string') return null;
-  if (!model.props || typeof model.props !== 'object' || Array.isArray(model.props)) return null;
-  return { widget_id: model.widget_id, kind: model.kind, value: model.value ?? null, props: model.props };
+  if (output.mime_type !== WIDGET_MIME || !isWidgetModel(output.data)) return null;
+  const { widget_id, kind, value, props } = output.data;
+  return { widget_id, kind, value: value ?? null, props };
 }
 
 /** The widget's label as its control shows it: its own label, else its kind. */

@@ -7,7 +7,7 @@
  * runtime answers re-run, never the defining cell.
  */
 import { InvalidInputError, NotebookError } from '../errors';
-import type { JsonValue, Output } from '../model/types';
+import { isWidgetModel, WIDGET_MIME, type JsonValue, type Output, type WidgetData } from '../model/types';
 import type { StoredWidget } from '../storage/storage';
 import type { NotebookSession } from './notebook-session';
 
@@ -126,21 +126,13 @@ function findShownWidget(session: NotebookSession, widgetId: string): StoredWidg
   return null;
 }
 
-interface Model {
-  widget_id: string;
-  kind: string;
-  value: JsonValue;
-  props: { [key: string]: JsonValue };
-}
-
-function isModel(data: unknown, widgetId: string): data is Model {
-  const model = data as Partial<Model> | null;
-  return typeof model === 'object' && model !== null && model.widget_id === widgetId && typeof model.kind === 'string' && typeof model.props === 'object' && model.props !== null;
+function isModel(data: unknown, widgetId: string): data is WidgetData {
+  return isWidgetModel(data) && data.widget_id === widgetId;
 }
 
 /** The widget's model in an output: a widget output, or one a markdown output embeds (metadata.widgets). */
-function widgetIn(output: Output, widgetId: string): Model | null {
-  if (output.mime_type === 'application/vnd.rnb.widget+json' && isModel(output.data, widgetId)) return output.data;
+function widgetIn(output: Output, widgetId: string): WidgetData | null {
+  if (output.mime_type === WIDGET_MIME && isModel(output.data, widgetId)) return output.data;
   const embedded = (output.metadata?.widgets as { [id: string]: JsonValue } | undefined)?.[widgetId];
   return isModel(embedded, widgetId) ? embedded : null;
 }

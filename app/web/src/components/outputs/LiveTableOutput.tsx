@@ -2,7 +2,7 @@ import { useContext, useEffect, useReducer, useRef, useState } from 'react';
 import type { TableColumnStats, TableData } from '../../api/types';
 import { RuntimeCallRefused } from '../../api/socket';
 import { ColumnSummary } from './column-summary';
-import { exactNumberTitle, tableNumber } from './number-format';
+import { shownNumber } from './number-format';
 import { fetchPage, RuntimeCallContext, type LiveSort, type LiveTableRef, type Row } from './live-table';
 import { TableOutput } from './TableOutput';
 
@@ -185,11 +185,7 @@ export function LiveTableOutput({ table, live, stats = null }: { table: TableDat
                   {visible.map(({ index, row }) => (
                     <tr key={index} data-row={index}>
                       <th scope="row" className="live-table__index">{index + 1}</th>
-                      {table.columns.map((_, c) => (
-                        <td key={c} className={typeof row?.[c] === 'number' ? 'table__num' : undefined} title={typeof row?.[c] === 'number' ? exactNumberTitle(row[c]) : undefined}>
-                          {row === undefined ? <span className="live-table__loading">…</span> : row[c] === null ? <span className="table__null">null</span> : typeof row[c] === 'number' ? tableNumber(row[c]) : String(row[c])}
-                        </td>
-                      ))}
+                      {table.columns.map((_, c) => <LiveCell key={c} row={row} column={c} />)}
                     </tr>
                   ))}
                 </tbody>
@@ -224,4 +220,15 @@ function useDebounced<T>(value: T, ms: number): T {
     return () => clearTimeout(timer);
   }, [value, ms]);
   return settled;
+}
+
+/** One cell of a fetched row (numbers as tables show them, ./number-format), or a placeholder while its block loads. */
+function LiveCell({ row, column }: { row: Row | undefined; column: number }) {
+  if (row === undefined) return <td><span className="live-table__loading">…</span></td>;
+  const value = row[column];
+  if (typeof value === 'number') {
+    const { text, title } = shownNumber(value);
+    return <td className="table__num" title={title}>{text}</td>;
+  }
+  return <td>{value === null || value === undefined ? <span className="table__null">null</span> : String(value)}</td>;
 }

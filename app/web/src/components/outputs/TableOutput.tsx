@@ -1,7 +1,7 @@
 import { useDeferredValue, useId, useMemo, useState } from 'react';
 import type { TableColumnStats, TableData } from '../../api/types';
 import { ColumnSummary } from './column-summary';
-import { exactNumberTitle, tableNumber } from './number-format';
+import { shownNumber } from './number-format';
 
 type CellValue = string | number | boolean | null;
 type Sort = { column: number; direction: 'ascending' | 'descending' } | null;
@@ -153,7 +153,10 @@ function isNonFinite(value: CellValue | undefined): value is string {
 function Value({ value }: { value: CellValue }) {
   if (value === null) return <span className="table__null">null</span>;
   if (isNonFinite(value)) return <span className="table__nonfinite" title={value === 'NaN' ? 'not a number' : 'an infinite number'}>{value}</span>;
-  if (typeof value === 'number') return <span title={exactNumberTitle(value)}>{tableNumber(value)}</span>;
+  if (typeof value === 'number') {
+    const { text, title } = shownNumber(value);
+    return <span title={title}>{text}</span>;
+  }
   return <>{String(value)}</>;
 }
 

@@ -1,4 +1,4 @@
-import { exactNumberTitle, tableNumber } from './number-format';
+import { shownNumber, tableNumber } from './number-format';
 
 describe('tableNumber', () => {
   it('shows integers whole and other numbers to 6 decimal places, trailing zeros dropped, as pandas does', () => {
@@ -21,8 +21,8 @@ describe('tableNumber', () => {
   });
 
   it('gives the exact value as a tooltip only when it rounded', () => {
-    expect(exactNumberTitle(0.19866933079506122)).toBe('0.19866933079506122');
-    expect(exactNumberTitle(24.5)).toBeUndefined();
-    expect(exactNumberTitle(3)).toBeUndefined();
+    expect(shownNumber(0.19866933079506122)).toEqual({ text: '0.198669', title: '0.19866933079506122' });
+    expect(shownNumber(24.5)).toEqual({ text: '24.5', title: undefined });
+    expect(shownNumber(3)).toEqual({ text: '3', title: undefined });
   });
 });

@@ -11,8 +11,9 @@ export function tableNumber(value: number): string {
   return value.toFixed(6).replace(/\.?0+$/, '');
 }
 
-/** The tooltip of a shown number: its exact value when the table rounded it, else none. */
-export function exactNumberTitle(value: number): string | undefined {
-  const shown = tableNumber(value);
-  return shown === String(value) ? undefined : String(value);
+/** A number as a table cell shows it, with its exact value as the tooltip when the text rounded it. */
+export function shownNumber(value: number): { text: string; title: string | undefined } {
+  const text = tableNumber(value);
+  const exact = String(value);
+  return { text, title: text === exact ? undefined : exact };
 }
